@@ -1,0 +1,2 @@
+/* placeholder until the module lands */
+extern int hull_placeholder_container;

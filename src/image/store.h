@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The image store (DESIGN.md "Store layout"): content-addressed blobs,
+ * image configs and manifests (OCI image-spec), references, and extracted
+ * layers that serve as overlayfs lower directories.
+ *
+ * Conventions: functions return 0 (or >= 0) on success and a negative errno
+ * with *err set on failure (util/err.h). Returned strings and structures are
+ * owned by the caller unless said otherwise.
+ */
+#ifndef HULL_IMAGE_STORE_H
+#define HULL_IMAGE_STORE_H
+
+#include <stdint.h>
+#include <jansson.h>
+#include "util/digest.h"
+#include "util/err.h"
+
+struct store {
+	char *root; /* absolute path of the store root */
+	int lock_fd;
+	int lock_depth;
+};
+
+/*
+ * store_open() - open (creating if needed) the store at @root: blobs/sha256,
+ * layers, images, containers, cache, tmp. Stale entries under tmp/ are removed
+ * when the lock can be taken. *@ret is freed with store_free().
+ */
+int store_open(const char *root, struct store **ret, struct hull_err **err);
+/* store_free() - release the lock (if held) and free; accepts NULL; returns NULL. */
+struct store *store_free(struct store *s);
+/*
+ * store_lock() / store_unlock() - take/release the exclusive store lock
+ * (flock on <root>/lock). Nested calls are counted. Every writer holds it.
+ */
+int store_lock(struct store *s, struct hull_err **err);
+void store_unlock(struct store *s);
+/* store_tmpdir() - create a fresh directory under <root>/tmp (same file system); caller frees the path. */
+int store_tmpdir(struct store *s, const char *prefix, char **ret_path, struct hull_err **err);
+
+/* Blobs: <root>/blobs/sha256/<hex>, written atomically and verified by name. */
+int store_blob_write(struct store *s, const void *data, size_t len,
+		     char ret_digest[DIGEST_STR_LEN], struct hull_err **err);
+int store_blob_read(struct store *s, const char *digest, size_t max, char **ret_data,
+		    size_t *ret_len, struct hull_err **err);
+/* store_blob_path() - path of a blob (may not exist); caller frees. */
+char *store_blob_path(struct store *s, const char *digest);
+
+struct image {
+	char *id;              /* config digest, "sha256:<hex>": docker's IMAGE ID */
+	char *manifest_digest; /* digest of the OCI manifest blob */
+	json_t *config;        /* the image config (owned reference) */
+	char **diff_ids;       /* bottom layer first, NULL-terminated (never NULL itself) */
+	char **chain_ids;      /* chainIDs matching diff_ids */
+	char **layer_digests;  /* manifest layer blob digests matching diff_ids */
+	int64_t size;          /* sum of the layers' uncompressed sizes, bytes */
+};
+
+/*
+ * store_image_get() - find an image by reference ("busybox", "localhost/x:1"),
+ * by full id ("sha256:<hex>") or by an unambiguous id prefix of at least 4
+ * hex digits (with or without "sha256:"), as docker does. Not found: -ENOENT,
+ * message "no such image: NAME". Ambiguous prefix: -EINVAL.
+ */
+int store_image_get(struct store *s, const char *name, struct image **ret, struct hull_err **err);
+/* image_free() - free; accepts NULL; returns NULL. */
+struct image *image_free(struct image *img);
+
+/*
+ * store_image_commit() - write @config (borrowed; its rootfs.diff_ids must
+ * match @layer_digests) as a config blob and an OCI manifest
+ * (application/vnd.oci.image.manifest.v1+json) listing @layer_digests as
+ * application/vnd.oci.image.layer.v1.tar layers. Returns the image in *@ret.
+ * Does not tag. Caller holds the lock.
+ */
+int store_image_commit(struct store *s, json_t *config, char *const *layer_digests,
+		       struct image **ret, struct hull_err **err);
+
+/* References -> manifest digests, kept in <root>/images/index.json (atomic). */
+/* store_tag() - point reference @ref (any docker form; normalised) at @manifest_digest. */
+int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err);
+/* store_untag() - remove @ref; -ENOENT if absent. */
+int store_untag(struct store *s, const char *ref, struct hull_err **err);
+/*
+ * store_refs() - all references: a JSON object mapping the normalised
+ * reference string to its manifest digest (new reference in *@ret).
+ */
+int store_refs(struct store *s, json_t **ret, struct hull_err **err);
+/*
+ * store_image_delete() - remove an untagged image's manifest and config
+ * blobs; layers no other image uses are removed too. Caller holds the lock.
+ */
+int store_image_delete(struct store *s, const struct image *img, struct hull_err **err);
+
+/* Layers: <root>/layers/<chainID hex>/diff, complete or absent. */
+/* store_layer_dir() - the diff directory of a layer; caller frees. */
+char *store_layer_dir(struct store *s, const char *chain_id);
+/*
+ * store_image_lowerdirs() - overlay lowerdir paths of @img, top layer first
+ * (the order of overlayfs' lowerdir=); NULL-terminated, caller frees.
+ */
+char **store_image_lowerdirs(struct store *s, const struct image *img);
+/* chain_id_next() - chainID of a layer @diff_id on top of @parent (NULL for the bottom layer). */
+void chain_id_next(const char *parent, const char *diff_id, char ret[DIGEST_STR_LEN]);
+
+/*
+ * store_layer_import_tar() - apply the uncompressed or gzip/zstd tar stream
+ * read from @fd as a new layer on top of @parent_chain_id (NULL: bottom).
+ * Entries are written below the new layer's directory only (no path escapes
+ * through "..", absolute names or symlinks); OCI whiteouts (".wh.NAME",
+ * ".wh..wh..opq") become overlayfs whiteouts (0:0 character devices,
+ * trusted.overlay.opaque=y). The layer blob stored is the uncompressed tar,
+ * so its digest is also the diffID. Bad archives fail with -EBADMSG naming
+ * the entry. Caller holds the lock.
+ */
+int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
+			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
+			   struct hull_err **err);
+/*
+ * store_layer_commit_dir() - turn an overlayfs upper directory @dir into a
+ * layer on top of @parent_chain_id: write its tar (overlay whiteouts become
+ * OCI whiteouts) as a blob, then move @dir into the store as the layer's
+ * diff directory (it is consumed). Caller holds the lock.
+ */
+int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_chain_id,
+			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
+			   struct hull_err **err);
+
+#endif

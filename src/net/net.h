@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Container networking (docs/networking.md): the default "bridge" network is
+ * a Linux bridge hull0 (10.89.0.1/16) with a veth pair per container,
+ * masquerade for outbound traffic and DNAT for published ports, done with
+ * netlink (libmnl) and nftables (libnftables), as docker's bridge driver
+ * does with iptables. Functions return 0 or a negative errno with *err set.
+ */
+#ifndef HULL_NET_NET_H
+#define HULL_NET_NET_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "util/err.h"
+
+#define NET_BRIDGE_NAME "hull0"
+#define NET_GATEWAY     "10.89.0.1"
+#define NET_PREFIXLEN   16
+
+struct port_map {
+	char host_ip[INET_ADDRSTRLEN]; /* "" means every address (0.0.0.0) */
+	uint16_t host_port;            /* 0 before allocation means "pick a free port" */
+	uint16_t ctr_port;
+	int proto;                     /* IPPROTO_TCP or IPPROTO_UDP */
+};
+
+/*
+ * net_port_parse() - parse one -p value as docker does
+ * (docker/go-connections nat.ParsePortSpec): "[ip:][hostPort:]containerPort[/tcp|udp]",
+ * where ports may be ranges "a-b" of equal length. Appends to *@maps (realloc'd)
+ * and *@n. Bad input: -EINVAL with a message naming @spec.
+ */
+int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct hull_err **err);
+
+/*
+ * net_bridge_setup() - idempotently create and bring up hull0 with the
+ * gateway address, enable IPv4 forwarding and route_localnet on hull0, and
+ * install the nftables table "ip hull" (masquerade for 10.89.0.0/16 leaving
+ * by another interface and for loopback-sourced traffic into hull0; DNAT maps
+ * for published ports in prerouting and output; forward accept).
+ */
+int net_bridge_setup(struct hull_err **err);
+
+/*
+ * net_ip_alloc() - reserve a free address in 10.89.0.0/16 for container
+ * @ctr_id, recorded under @runroot/net/ (flock'd); writes the dotted quad to
+ * @ret_ip. -ENOSPC when the range is full.
+ */
+int net_ip_alloc(const char *runroot, const char *ctr_id, char ret_ip[INET_ADDRSTRLEN],
+		 struct hull_err **err);
+/* net_ip_release() - free an address reserved by net_ip_alloc(); absent is fine. */
+void net_ip_release(const char *runroot, const char *ip);
+
+/*
+ * net_attach() - create the veth pair "hv<first 10 chars of @ctr_id>" on the
+ * host, attached to hull0 and up; move its peer into the network namespace of
+ * @pid, name it eth0, give it @ip/16, bring it and lo up, and add the default
+ * route via the gateway.
+ */
+int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **err);
+/* net_detach() - delete the host veth of @ctr_id if it still exists (the netns dying removes it too). */
+void net_detach(const char *ctr_id);
+/* net_loopback_up() - bring lo up in the network namespace of @pid (--network none). */
+int net_loopback_up(pid_t pid, struct hull_err **err);
+
+/*
+ * net_ports_reserve() - bind each map's host address and port on the host
+ * (so a port in use fails as docker's "port is already allocated"), picking
+ * a free port where host_port is 0 and writing it back. Returns the bound
+ * sockets in *@ret_fds (n of them, caller closes); they must stay open for
+ * the life of the container.
+ */
+int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err);
+/* net_ports_add() - add DNAT entries sending each map's host port to @ctr_ip:ctr_port. */
+int net_ports_add(const char *ctr_ip, const struct port_map *maps, size_t n,
+		  struct hull_err **err);
+/* net_ports_remove() - remove the entries net_ports_add() added; missing ones are ignored. */
+void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n);
+
+#endif

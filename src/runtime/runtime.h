@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The runtime: starts one process in new namespaces on an overlayfs root, as
+ * an OCI runtime does (runc's libcontainer/nsenter + rootfs_linux.go, crun's
+ * libcrun/linux.c). It knows nothing of images or Dockerfiles.
+ *
+ * The life of a process is two calls: rt_create() clones the child, which
+ * builds its root file system and resolves the command, then waits;
+ * the caller sets up what needs the child's pid (its network) and calls
+ * rt_start(), which lets the child exec and reports whether exec succeeded.
+ * The caller reaps the child with waitpid().
+ *
+ * Errors follow util/err.h. Errors that docker reports with exit 126/127
+ * carry that code in (*err)->exit_code (docker/cli run.go toStatusError).
+ */
+#ifndef HULL_RUNTIME_RUNTIME_H
+#define HULL_RUNTIME_RUNTIME_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+#include "util/err.h"
+
+struct rt_config {
+	/* Root file system. */
+	char *rootfs;     /* an existing empty directory: the mount point */
+	char **lowerdirs; /* overlay lower directories, top first (NULL-terminated) */
+	char *upperdir;   /* overlay upper and work directories (same file system) */
+	char *workdir;
+	bool readonly_rootfs;
+
+	/* Process. */
+	char **args;      /* argv; args[0] is looked up with the PATH of @env */
+	char **env;       /* "NAME=value" */
+	char *cwd;        /* absolute; created if missing (docker does) */
+	uid_t uid;
+	gid_t gid;
+	gid_t *additional_gids;
+	size_t n_additional_gids;
+	bool terminal;    /* stdio[0..2] are a pty slave: make it the controlling terminal */
+	int stdio[3];     /* borrowed fds that become the process's 0, 1 and 2 */
+
+	/* Namespaces and identity. */
+	char *hostname;
+	bool new_netns;   /* false: share the caller's network namespace (--network host) */
+
+	/* Files bind-mounted over /etc/hosts, /etc/hostname, /etc/resolv.conf (NULL: none). */
+	char *hosts_path;
+	char *hostname_path;
+	char *resolv_path;
+};
+
+struct rt_process {
+	pid_t pid;   /* the child in the caller's pid namespace */
+	int sync_fd; /* private */
+};
+
+/*
+ * rt_create() - clone a child in new mount, PID, UTS, IPC (and, with
+ * @c->new_netns, network) namespaces. The child mounts the overlay rootfs,
+ * /proc, /sys (read-only), /dev (tmpfs with null, zero, full, random,
+ * urandom, tty, ptmx, pts, shm, mqueue), the /etc files, masks docker's
+ * masked paths, pivots into the root, sets the hostname, looks up args[0] and
+ * waits. @c is borrowed (only read until rt_create() returns).
+ * On success *@ret is the waiting child (free with rt_process_free()).
+ * Failures: setup errors (exit 125), "exec: \"NAME\": executable file not
+ * found in $PATH" (-ENOENT, exit 127), "... no such file or directory"
+ * (-ENOENT, 127), "... permission denied" (-EACCES, 126); the child is
+ * reaped before returning.
+ */
+int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err);
+
+/*
+ * rt_start() - let the waiting child drop to docker's default capabilities,
+ * apply docker's default seccomp profile, switch user and exec. Returns 0
+ * once exec succeeded. If the exec itself fails with ENOEXEC or a missing
+ * interpreter the child writes "exec PATH: exec format error" (or "no such
+ * file or directory") to its stderr and exits 1, as runc does; rt_start()
+ * still returns 0 then. Other exec failures are returned as in rt_create().
+ */
+int rt_start(struct rt_process *p, struct hull_err **err);
+
+/* rt_process_free() - close the private fds (does not kill or reap); accepts NULL; returns NULL. */
+struct rt_process *rt_process_free(struct rt_process *p);
+
+/* rt_exit_code() - docker's exit code for a wait status: the exit status, or 128+N after signal N. */
+int rt_exit_code(int wstatus);
+
+#endif

@@ -1,0 +1,225 @@
+/* SPDX-License-Identifier: MIT */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include "fs.h"
+#include "strbuf.h"
+
+int read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
+	      struct hull_err **err)
+{
+	_cleanup_close_ int fd = -1;
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	char buf[65536];
+	ssize_t n;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", path);
+	sb.max = max;
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return err_set(err, errno, "read '%s'", path);
+		}
+		if (n == 0)
+			break;
+		if (strbuf_add(&sb, buf, (size_t) n) < 0)
+			return err_setx(err, EFBIG, "read '%s': larger than %zu bytes", path, max);
+	}
+	*ret_data = strbuf_detach(&sb, ret_len);
+	return 0;
+}
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t) n;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct hull_err **err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return err_set(err, errno, "create '%s'", tmp);
+	r = write_all(fd, data, len);
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void) unlink(tmp);
+		return err_set(err, -r, "write '%s'", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		r = errno;
+		(void) unlink(tmp);
+		return err_set(err, r, "rename '%s' to '%s'", tmp, path);
+	}
+	return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode, struct hull_err **err)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, mode) < 0 && errno != EEXIST)
+			return err_set(err, errno, "mkdir '%s'", p);
+		*s = '/';
+	}
+	if (mkdir(p, mode) < 0 && errno != EEXIST)
+		return err_set(err, errno, "mkdir '%s'", p);
+	return 0;
+}
+
+static int rm_rf_at(int dfd, const char *name, dev_t dev, struct hull_err **err)
+{
+	struct stat st;
+	DIR *d;
+	int fd;
+	struct dirent *de;
+	int r = 0;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : err_set(err, errno, "stat '%s'", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+			return err_set(err, errno, "remove '%s'", name);
+		return 0;
+	}
+	if (st.st_dev != dev)
+		return err_setx(err, EBUSY, "remove '%s': is a mount point", name);
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", name);
+	d = fdopendir(fd);
+	if (!d) {
+		(void) close(fd);
+		return err_set(err, errno, "opendir '%s'", name);
+	}
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		r = rm_rf_at(dirfd(d), de->d_name, dev, err);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0)
+		return r;
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return err_set(err, errno, "remove '%s'", name);
+	return 0;
+}
+
+int rm_rf(const char *path, struct hull_err **err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : err_set(err, errno, "stat '%s'", path);
+	return rm_rf_at(AT_FDCWD, path, st.st_dev, err);
+}
+
+char *path_join(const char *a, const char *b)
+{
+	size_t la = strlen(a);
+
+	while (la > 1 && a[la - 1] == '/')
+		la--;
+	while (*b == '/')
+		b++;
+	if (la == 1 && a[0] == '/')
+		return xasprintf("/%s", b);
+	return xasprintf("%.*s/%s", (int) la, a, b);
+}
+
+static int64_t dir_size_at(int dfd)
+{
+	DIR *d = fdopendir(dfd);
+	struct dirent *de;
+	int64_t total = 0;
+
+	if (!d) {
+		(void) close(dfd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			int fd = openat(dirfd(d), de->d_name,
+					O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (fd >= 0)
+				total += dir_size_at(fd);
+		} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
+			total += st.st_size;
+		}
+	}
+	closedir(d);
+	return total;
+}
+
+int64_t dir_size(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd < 0 ? 0 : dir_size_at(fd);
+}
+
+char *lookup_path(const char *root, const char *name, const char *path_env)
+{
+	const char *p = path_env;
+	int saved = ENOENT;
+
+	if (!*name) {
+		errno = ENOENT;
+		return NULL;
+	}
+	if (strchr(name, '/'))
+		return xstrdup(name);
+	if (!path_env) {
+		errno = ENOENT;
+		return NULL;
+	}
+	while (*p) {
+		const char *end = strchrnul(p, ':');
+		_cleanup_free_ char *dir = xstrndup(p, (size_t) (end - p));
+		_cleanup_free_ char *cand = path_join(*dir ? dir : ".", name);
+		_cleanup_free_ char *full = NULL;
+		struct stat st;
+
+		full = (root && !streq(root, "/")) ? path_join(root, cand) : xstrdup(cand);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+			if (access(full, X_OK) == 0)
+				return TAKE_PTR(cand);
+			saved = EACCES;
+		}
+		p = *end ? end + 1 : end;
+	}
+	errno = saved;
+	return NULL;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * File-system helpers: whole-file reads with a size bound, atomic writes
+ * (temp file + fsync + rename, DESIGN.md "Store layout"), mkdir -p, rm -rf.
+ * All return 0 or a negative errno and set *err (err.h convention).
+ */
+#ifndef HULL_UTIL_FS_H
+#define HULL_UTIL_FS_H
+
+#include <sys/types.h>
+#include "err.h"
+
+/*
+ * read_file() - read all of @path (at most @max bytes, else -EFBIG) into a
+ * newly allocated NUL-terminated buffer (*@ret_data, caller frees).
+ * @ret_len may be NULL. Errors: the open/read errno, -EFBIG.
+ */
+int read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
+	      struct hull_err **err);
+
+/*
+ * write_file_atomic() - write @len bytes to @path so that readers see either
+ * the old or the new contents: a temp file beside it, fsync, rename.
+ * @mode is the new file's mode. Errors: errno of the failed step.
+ */
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct hull_err **err);
+
+/* mkdir_p() - create @path and its parents with @mode; an existing directory is fine. */
+int mkdir_p(const char *path, mode_t mode, struct hull_err **err);
+
+/*
+ * rm_rf() - remove @path recursively without following symlinks and without
+ * crossing mount points. A missing path is success.
+ */
+int rm_rf(const char *path, struct hull_err **err);
+
+/* path_join() - "@a/@b" with exactly one slash between; caller frees. */
+char *path_join(const char *a, const char *b);
+
+/* dir_size() - the sum of st_size of regular files below @path (bytes). */
+int64_t dir_size(const char *path);
+
+/*
+ * lookup_path() - resolve a command name as execvp does: a name with '/' is
+ * returned as is; otherwise each directory of @path_env is tried below @root
+ * (NULL or "/" for the current root). Returns a newly allocated path relative
+ * to @root's view ("/usr/bin/x"), or NULL with errno ENOENT / EACCES.
+ */
+char *lookup_path(const char *root, const char *name, const char *path_env);
+
+#endif

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+#include "json.h"
+#include "fs.h"
+#include "strv.h"
+
+int json_load_buf(const char *data, size_t len, const char *what, json_t **ret,
+		  struct hull_err **err)
+{
+	json_error_t je;
+	json_t *j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
+
+	if (!j)
+		return err_setx(err, EBADMSG, "parse %s: line %d: %s", what, je.line, je.text);
+	*ret = j;
+	return 0;
+}
+
+int json_load_path(const char *path, size_t max, json_t **ret, struct hull_err **err)
+{
+	_cleanup_free_ char *data = NULL;
+	size_t len;
+	int r;
+
+	r = read_file(path, max, &data, &len, err);
+	if (r < 0)
+		return r;
+	return json_load_buf(data, len, path, ret, err);
+}
+
+char *json_dump_str(const json_t *j, size_t flags)
+{
+	char *s = json_dumps(j, flags | JSON_ENCODE_ANY);
+	if (!s)
+		abort();
+	return s;
+}
+
+int json_dump_path(const json_t *j, const char *path, struct hull_err **err)
+{
+	_cleanup_free_ char *s = json_dump_str(j, JSON_COMPACT | JSON_SORT_KEYS);
+	return write_file_atomic(path, s, strlen(s), 0644, err);
+}
+
+int json_to_strv(const json_t *j, char ***ret)
+{
+	char **l;
+	size_t i;
+	json_t *v;
+
+	if (!j || json_is_null(j)) {
+		*ret = NULL;
+		return 0;
+	}
+	if (!json_is_array(j))
+		return -EINVAL;
+	l = strv_new();
+	json_array_foreach (j, i, v) {
+		if (!json_is_string(v)) {
+			strv_free(l);
+			return -EINVAL;
+		}
+		strv_push(&l, json_string_value(v));
+	}
+	*ret = l;
+	return 0;
+}
+
+json_t *json_from_strv(char *const *l)
+{
+	json_t *a;
+
+	if (!l)
+		return json_null();
+	a = json_array();
+	STRV_FOREACH (s, (char **) l)
+		json_array_append_new(a, json_string(*s));
+	return a;
+}
+
+const char *json_get_str(const json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}

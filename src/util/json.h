@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * jansson helpers: cleanup, bounded loading, atomic dumping, and string-array
+ * conversion that keeps docker's null / [] distinction.
+ */
+#ifndef HULL_UTIL_JSON_H
+#define HULL_UTIL_JSON_H
+
+#include <jansson.h>
+#include "err.h"
+
+/* jansson >= 2.9 provides json_decrefp(); it accepts a NULL pointer. */
+#define _cleanup_json_ _cleanup_(json_decrefp)
+
+/* json_load_path() - parse the JSON file @path (at most @max bytes); *@ret owned by caller. */
+int json_load_path(const char *path, size_t max, json_t **ret, struct hull_err **err);
+/* json_load_buf() - parse @len bytes; @what names the input in errors. */
+int json_load_buf(const char *data, size_t len, const char *what, json_t **ret,
+		  struct hull_err **err);
+/* json_dump_path() - write @j to @path atomically (sorted keys, compact). */
+int json_dump_path(const json_t *j, const char *path, struct hull_err **err);
+/* json_dump_str() - compact dump with keys in insertion order; caller frees. */
+char *json_dump_str(const json_t *j, size_t flags);
+/*
+ * json_to_strv() - convert a JSON array of strings to a vector.
+ * null or absent gives NULL with success; [] gives an empty vector.
+ * Returns -EINVAL if @j is neither null nor an array of strings.
+ */
+int json_to_strv(const json_t *j, char ***ret);
+/* json_from_strv() - NULL gives json null, else an array of strings (new reference). */
+json_t *json_from_strv(char *const *l);
+/* json_get_str() - the string at @key of object @o, or NULL (borrowed). */
+const char *json_get_str(const json_t *o, const char *key);
+
+#endif
