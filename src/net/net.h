@@ -15,14 +15,14 @@
 #include "util/err.h"
 
 #define NET_BRIDGE_NAME "hull0"
-#define NET_GATEWAY     "10.89.0.1"
-#define NET_PREFIXLEN   16
+#define NET_GATEWAY	"10.89.0.1"
+#define NET_PREFIXLEN	16
 
 struct port_map {
 	char host_ip[INET_ADDRSTRLEN]; /* "" means every address (0.0.0.0) */
-	uint16_t host_port;            /* 0 before allocation means "pick a free port" */
+	uint16_t host_port;	       /* 0 before allocation means "pick a free port" */
 	uint16_t ctr_port;
-	int proto;                     /* IPPROTO_TCP or IPPROTO_UDP */
+	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
 };
 
 /*
@@ -59,7 +59,8 @@ void net_ip_release(const char *runroot, const char *ip);
  * route via the gateway.
  */
 int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **err);
-/* net_detach() - delete the host veth of @ctr_id if it still exists (the netns dying removes it too). */
+/* net_detach() - delete the host veth of @ctr_id if it still exists (the netns dying removes it
+ * too). */
 void net_detach(const char *ctr_id);
 /* net_loopback_up() - bring lo up in the network namespace of @pid (--network none). */
 int net_loopback_up(pid_t pid, struct hull_err **err);
@@ -73,8 +74,7 @@ int net_loopback_up(pid_t pid, struct hull_err **err);
  */
 int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err);
 /* net_ports_add() - add DNAT entries sending each map's host port to @ctr_ip:ctr_port. */
-int net_ports_add(const char *ctr_ip, const struct port_map *maps, size_t n,
-		  struct hull_err **err);
+int net_ports_add(const char *ctr_ip, const struct port_map *maps, size_t n, struct hull_err **err);
 /* net_ports_remove() - remove the entries net_ports_add() added; missing ones are ignored. */
 void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n);
 

@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The hull0 bridge, its nftables table, and the veth of each container.
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <sys/stat.h>
+
+#include "net/net-internal.h"
+#include "net/net.h"
+
+static void nl_closep(struct nl *nl)
+{
+	nl_close(nl);
+}
+#define _cleanup_nl_ _cleanup_(nl_closep)
+
+/* Write "1" to a sysctl unless it already reads 1 (a write is a privileged change). */
+static int sysctl_enable(const char *path, struct hull_err **err)
+{
+	_cleanup_close_ int fd = -1;
+	char c = 0;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", path);
+	if (read(fd, &c, 1) == 1 && c == '1')
+		return 0;
+	if (pwrite(fd, "1\n", 2, 0) != 2)
+		return err_set(err, errno, "write '%s'", path);
+	return 0;
+}
+
+int net_bridge_setup(struct hull_err **err)
+{
+	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
+	_cleanup_nl_ struct nl nf = {NULL, 0, 0};
+	struct in_addr gw;
+	unsigned index, flags;
+	int r;
+
+	inet_pton(AF_INET, NET_GATEWAY, &gw);
+	r = nl_open(&rt, NETLINK_ROUTE, err);
+	if (r < 0)
+		return err_wrap(err, "set up bridge '%s'", NET_BRIDGE_NAME);
+
+	r = nl_link_get(&rt, NET_BRIDGE_NAME, &index, &flags);
+	if (r == -ENODEV) {
+		r = nl_bridge_create(&rt, NET_BRIDGE_NAME);
+		if (r < 0 && r != -EEXIST)
+			return err_set(err, -r, "create bridge '%s'", NET_BRIDGE_NAME);
+		r = nl_link_get(&rt, NET_BRIDGE_NAME, &index, &flags);
+	}
+	if (r < 0)
+		return err_set(err, -r, "look up link '%s'", NET_BRIDGE_NAME);
+
+	r = nl_addr_has(&rt, index, gw);
+	if (r == 0) {
+		r = nl_addr_add(&rt, index, gw, NET_PREFIXLEN);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	if (r < 0)
+		return err_set(err, -r, "add address %s/%d to '%s'", NET_GATEWAY, NET_PREFIXLEN,
+			       NET_BRIDGE_NAME);
+	if (!(flags & IFF_UP)) {
+		r = nl_link_set_up(&rt, index);
+		if (r < 0)
+			return err_set(err, -r, "bring up '%s'", NET_BRIDGE_NAME);
+	}
+
+	r = sysctl_enable("/proc/sys/net/ipv4/ip_forward", err);
+	if (r < 0)
+		return r;
+	/* Lets 127.0.0.1:hostPort be DNATed out of hull0 (docker does the same). */
+	r = sysctl_enable("/proc/sys/net/ipv4/conf/" NET_BRIDGE_NAME "/route_localnet", err);
+	if (r < 0)
+		return r;
+
+	r = nl_open(&nf, NETLINK_NETFILTER, err);
+	if (r < 0)
+		return err_wrap(err, "set up nftables");
+	r = nl_nft_table_exists(&nf, "hull");
+	if (r < 0)
+		return err_set(err, -r, "look up nftables table 'ip hull'");
+	if (r > 0)
+		return 0;
+	r = net_nft_table_create(err);
+	if (r < 0) {
+		/* Lost a race with another hull: the table is there, which is all we want. */
+		if (nl_nft_table_exists(&nf, "hull") > 0) {
+			if (err)
+				*err = err_free(*err);
+			return 0;
+		}
+		return err_wrap(err, "create nftables table 'ip hull'");
+	}
+	return 0;
+}
+
+static void veth_name(const char *ctr_id, char name[IFNAMSIZ])
+{
+	snprintf(name, IFNAMSIZ, "hv%.10s", ctr_id);
+}
+
+int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **err)
+{
+	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
+	_cleanup_nl_ struct nl ns = {NULL, 0, 0};
+	_cleanup_close_ int nsfd = -1;
+	char host[IFNAMSIZ], path[64];
+	struct in_addr addr, gw;
+	unsigned master, eth0;
+	uint8_t mac[6];
+	int r;
+
+	if (inet_pton(AF_INET, ip, &addr) != 1)
+		return err_setx(err, EINVAL, "invalid container IP address '%s'", ip);
+	inet_pton(AF_INET, NET_GATEWAY, &gw);
+	veth_name(ctr_id, host);
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
+	nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (nsfd < 0)
+		return err_set(err, errno, "open '%s'", path);
+	r = nl_open(&rt, NETLINK_ROUTE, err);
+	if (r < 0)
+		return err_wrap(err, "attach '%s'", ctr_id);
+	r = nl_link_get(&rt, NET_BRIDGE_NAME, &master, NULL);
+	if (r < 0)
+		return err_set(err, -r, "look up bridge '%s'", NET_BRIDGE_NAME);
+
+	/*
+	 * MAC derived from the IP as docker does (02:42:a.b.c.d): an address
+	 * reused by a new container keeps its MAC, so stale ARP entries on the
+	 * bridge stay right.
+	 */
+	mac[0] = 0x02;
+	mac[1] = 0x42;
+	memcpy(mac + 2, &addr.s_addr, 4);
+	r = nl_veth_create(&rt, host, master, "eth0", nsfd, mac);
+	if (r < 0)
+		return err_set(err, -r, "create veth '%s'", host);
+
+	r = nl_open_netns(&ns, pid, err);
+	if (r < 0)
+		goto fail;
+	r = nl_link_get(&ns, "eth0", &eth0, NULL);
+	if (r < 0) {
+		r = err_set(err, -r, "look up 'eth0' in the container");
+		goto fail;
+	}
+	r = nl_addr_add(&ns, eth0, addr, NET_PREFIXLEN);
+	if (r < 0) {
+		r = err_set(err, -r, "add address %s/%d to 'eth0'", ip, NET_PREFIXLEN);
+		goto fail;
+	}
+	/* The loopback device is ifindex 1 in every network namespace. */
+	r = nl_link_set_up(&ns, 1);
+	if (r < 0) {
+		r = err_set(err, -r, "bring up 'lo'");
+		goto fail;
+	}
+	r = nl_route_add_default(&ns, eth0, gw);
+	if (r < 0) {
+		r = err_set(err, -r, "add default route via %s", NET_GATEWAY);
+		goto fail;
+	}
+	return 0;
+fail:
+	(void) nl_link_del(&rt, host);
+	return err_wrap(err, "attach '%s' to '%s'", ctr_id, NET_BRIDGE_NAME);
+}
+
+void net_detach(const char *ctr_id)
+{
+	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
+	char host[IFNAMSIZ];
+
+	veth_name(ctr_id, host);
+	if (nl_open(&rt, NETLINK_ROUTE, NULL) < 0)
+		return;
+	(void) nl_link_del(&rt, host);
+}
+
+int net_loopback_up(pid_t pid, struct hull_err **err)
+{
+	_cleanup_nl_ struct nl ns = {NULL, 0, 0};
+	int r;
+
+	r = nl_open_netns(&ns, pid, err);
+	if (r < 0)
+		return err_wrap(err, "bring up 'lo'");
+	r = nl_link_set_up(&ns, 1);
+	if (r < 0)
+		return err_set(err, -r, "bring up 'lo' in the network namespace of pid %d",
+			       (int) pid);
+	return 0;
+}

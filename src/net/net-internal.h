@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internals of src/net shared between its files: a tiny rtnetlink /
+ * nfnetlink client over libmnl and nft helpers. Not for other modules.
+ * Functions return 0 or a negative errno; those taking err set it.
+ */
+#ifndef HULL_NET_NET_INTERNAL_H
+#define HULL_NET_NET_INTERNAL_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include "util/err.h"
+
+struct mnl_socket;
+
+struct nl {
+	struct mnl_socket *sk;
+	unsigned seq;
+	unsigned portid;
+};
+
+/* nl_open() - open and bind a netlink socket of @bus (NETLINK_ROUTE...) in the current netns. */
+int nl_open(struct nl *nl, int bus, struct hull_err **err);
+void nl_close(struct nl *nl);
+/*
+ * nl_open_netns() - like nl_open(NETLINK_ROUTE) but the socket lives in the
+ * network namespace of @pid: the calling thread enters it only to create the
+ * socket and returns to its own namespace before this returns.
+ */
+int nl_open_netns(struct nl *nl, pid_t pid, struct hull_err **err);
+
+/* nl_link_get() - index and IFF_* flags of link @name; -ENODEV if absent. */
+int nl_link_get(struct nl *nl, const char *name, unsigned *ret_index, unsigned *ret_flags);
+/* nl_link_set_up() - set IFF_UP on link @index. */
+int nl_link_set_up(struct nl *nl, unsigned index);
+/* nl_link_del() - delete link @name; -ENODEV if absent. */
+int nl_link_del(struct nl *nl, const char *name);
+/* nl_bridge_create() - create bridge @name, up, with a random stable MAC. */
+int nl_bridge_create(struct nl *nl, const char *name);
+/*
+ * nl_veth_create() - create veth @host_name (master @master, up) whose peer
+ * @peer_name (up, MAC @peer_mac) is created directly in the netns @peer_ns_fd
+ * (borrowed).
+ */
+int nl_veth_create(struct nl *nl, const char *host_name, unsigned master, const char *peer_name,
+		   int peer_ns_fd, const uint8_t peer_mac[6]);
+/* nl_addr_has() - 1 if link @index has IPv4 address @addr, 0 if not. */
+int nl_addr_has(struct nl *nl, unsigned index, struct in_addr addr);
+/* nl_addr_add() - add @addr/@prefixlen (with broadcast) to link @index; -EEXIST if there. */
+int nl_addr_add(struct nl *nl, unsigned index, struct in_addr addr, unsigned prefixlen);
+/* nl_route_add_default() - default route via @gw out of link @index. */
+int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw);
+/* nl_nft_table_exists() - 1 if nftables table @name of family ip exists, 0 if not. */
+int nl_nft_table_exists(struct nl *nl, const char *name);
+
+/* nft_run() - run nft text commands as one transaction; errors carry nft's message. */
+int nft_run(const char *cmds, struct hull_err **err);
+/* net_nft_table_create() - create the whole "ip hull" table; fails if it exists. */
+int net_nft_table_create(struct hull_err **err);
+
+const char *net_proto_name(int proto);
+/* net_host_ip_is_any() - "" and "0.0.0.0" both mean every host address. */
+bool net_host_ip_is_any(const char *host_ip);
+
+#endif

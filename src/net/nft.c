@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * nftables: the "ip hull" table and the DNAT map elements of published
+ * ports, written as nft text and run through libnftables.
+ */
+#include <arpa/inet.h>
+#include <nftables/libnftables.h>
+
+#include "net/net-internal.h"
+#include "net/net.h"
+#include "util/strbuf.h"
+
+static void nft_ctx_freep(struct nft_ctx **ctx)
+{
+	if (*ctx)
+		nft_ctx_free(*ctx);
+}
+
+int nft_run(const char *cmds, struct hull_err **err)
+{
+	_cleanup_(nft_ctx_freep) struct nft_ctx *ctx = NULL;
+	_cleanup_free_ char *msg = NULL;
+	const char *out;
+	size_t len;
+
+	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	if (!ctx)
+		return err_setx(err, ENOMEM, "create nftables context");
+	if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
+		return err_setx(err, ENOMEM, "buffer nftables output");
+	if (nft_run_cmd_from_buffer(ctx, cmds) == 0)
+		return 0;
+	out = nft_ctx_get_error_buffer(ctx);
+	msg = xstrdup(out ? out : "");
+	/* nft's message is multi-line (the command, a caret line); keep the first line. */
+	len = strcspn(msg, "\n");
+	msg[len] = '\0';
+	return err_setx(err, EIO, "nft: %s", isempty(msg) ? "command failed" : msg);
+}
+
+/* clang-format off */
+/*
+ * One transaction, and "create table" fails if the table already exists, so
+ * two hull processes setting up at once cannot both append the rules.
+ * Maps: "any" entries are keyed by port, "addr" entries by host address and
+ * port; the address ones are tried first so a specific binding wins.
+ */
+static const char nft_table[] =
+	"create table ip hull\n"
+	"table ip hull {\n"
+	"	map tcp_any { type inet_service : ipv4_addr . inet_service; }\n"
+	"	map udp_any { type inet_service : ipv4_addr . inet_service; }\n"
+	"	map tcp_addr { type ipv4_addr . inet_service : ipv4_addr . inet_service; }\n"
+	"	map udp_addr { type ipv4_addr . inet_service : ipv4_addr . inet_service; }\n"
+	"	chain ports {\n"
+	"		dnat to ip daddr . tcp dport map @tcp_addr\n"
+	"		dnat to ip daddr . udp dport map @udp_addr\n"
+	"		dnat to tcp dport map @tcp_any\n"
+	"		dnat to udp dport map @udp_any\n"
+	"	}\n"
+	"	chain prerouting {\n"
+	"		type nat hook prerouting priority dstnat; policy accept;\n"
+	"		fib daddr type local jump ports\n"
+	"	}\n"
+	"	chain output {\n"
+	"		type nat hook output priority -100; policy accept;\n"
+	"		fib daddr type local jump ports\n"
+	"	}\n"
+	"	chain postrouting {\n"
+	"		type nat hook postrouting priority srcnat; policy accept;\n"
+	"		ip saddr 10.89.0.0/16 oifname != \"hull0\" masquerade\n"
+	/* 127.0.0.1:port DNATed into hull0: the container cannot answer 127.0.0.1 */
+	"		oifname \"hull0\" fib saddr type local masquerade\n"
+	/* hairpin: a container reaching a published port of another via a host address */
+	"		oifname \"hull0\" ip saddr 10.89.0.0/16 ct status dnat masquerade\n"
+	"	}\n"
+	"	chain forward {\n"
+	"		type filter hook forward priority filter; policy accept;\n"
+	"		iifname \"hull0\" accept\n"
+	"		oifname \"hull0\" ct state established,related accept\n"
+	"		oifname \"hull0\" ct status dnat accept\n"
+	"	}\n"
+	"}\n";
+/* clang-format on */
+
+int net_nft_table_create(struct hull_err **err)
+{
+	return nft_run(nft_table, err);
+}
+
+static void element(struct strbuf *sb, const char *verb, const char *ctr_ip,
+		    const struct port_map *m, bool with_value)
+{
+	const char *proto = net_proto_name(m->proto);
+
+	if (net_host_ip_is_any(m->host_ip))
+		strbuf_addf(sb, "%s element ip hull %s_any { %u", verb, proto, m->host_port);
+	else
+		strbuf_addf(sb, "%s element ip hull %s_addr { %s . %u", verb, proto, m->host_ip,
+			    m->host_port);
+	if (with_value)
+		strbuf_addf(sb, " : %s . %u", ctr_ip, m->ctr_port);
+	strbuf_adds(sb, " }\n");
+}
+
+static int check_maps(const char *ctr_ip, const struct port_map *maps, size_t n,
+		      struct hull_err **err)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, ctr_ip, &a) != 1)
+		return err_setx(err, EINVAL, "invalid container IP address '%s'", ctr_ip);
+	for (size_t i = 0; i < n; i++) {
+		if (!net_host_ip_is_any(maps[i].host_ip) &&
+		    inet_pton(AF_INET, maps[i].host_ip, &a) != 1)
+			return err_setx(err, EINVAL, "invalid host IP address '%s'",
+					maps[i].host_ip);
+		if (maps[i].host_port == 0 || maps[i].ctr_port == 0)
+			return err_setx(err, EINVAL, "port 0 cannot be published");
+	}
+	return 0;
+}
+
+int net_ports_add(const char *ctr_ip, const struct port_map *maps, size_t n, struct hull_err **err)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	int r;
+
+	if (n == 0)
+		return 0;
+	r = check_maps(ctr_ip, maps, n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++)
+		element(&sb, "add", ctr_ip, &maps[i], true);
+	r = nft_run(strbuf_cstr(&sb), err);
+	if (r < 0)
+		return err_wrap(err, "publish ports of %s", ctr_ip);
+	return 0;
+}
+
+void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+
+	if (n == 0 || check_maps(ctr_ip, maps, n, NULL) < 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		element(&sb, "delete", ctr_ip, &maps[i], false);
+	/*
+	 * One transaction is all or nothing: if an element is already gone
+	 * the batch fails, so retry one by one and ignore the missing ones.
+	 * NEEDSWORK: "destroy element" (nft >= 1.0.8) would do this at once.
+	 */
+	if (nft_run(strbuf_cstr(&sb), NULL) == 0)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		strbuf_reset(&sb);
+		element(&sb, "delete", ctr_ip, &maps[i], false);
+		(void) nft_run(strbuf_cstr(&sb), NULL);
+	}
+}

@@ -1,0 +1,330 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A small rtnetlink / nfnetlink client over libmnl: exactly the requests
+ * src/net needs, one round trip each.
+ */
+#include <fcntl.h>
+#include <libmnl/libmnl.h>
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <sched.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "net/net-internal.h"
+
+#define NL_BUF_SIZE 16384
+
+int nl_open(struct nl *nl, int bus, struct hull_err **err)
+{
+	nl->sk = mnl_socket_open2(bus, SOCK_CLOEXEC);
+	if (!nl->sk)
+		return err_set(err, errno, "open netlink socket");
+	if (mnl_socket_bind(nl->sk, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int r = err_set(err, errno, "bind netlink socket");
+		nl_close(nl);
+		return r;
+	}
+	nl->portid = mnl_socket_get_portid(nl->sk);
+	nl->seq = (unsigned) time(NULL);
+	return 0;
+}
+
+void nl_close(struct nl *nl)
+{
+	if (nl->sk)
+		mnl_socket_close(nl->sk);
+	nl->sk = NULL;
+}
+
+int nl_open_netns(struct nl *nl, pid_t pid, struct hull_err **err)
+{
+	_cleanup_close_ int self = -1, target = -1;
+	char path[64];
+	int r;
+
+	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (self < 0)
+		return err_set(err, errno, "open '/proc/thread-self/ns/net'");
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
+	target = open(path, O_RDONLY | O_CLOEXEC);
+	if (target < 0)
+		return err_set(err, errno, "open '%s'", path);
+	if (setns(target, CLONE_NEWNET) < 0)
+		return err_set(err, errno, "enter network namespace of pid %d", (int) pid);
+	r = nl_open(nl, NETLINK_ROUTE, err);
+	/*
+	 * Staying in the container's namespace would silently misdirect every
+	 * later socket of this process: that is a bug we cannot report.
+	 */
+	if (setns(self, CLONE_NEWNET) < 0)
+		abort();
+	return r;
+}
+
+/* Send @nlh and run @cb over replies until the ACK / DONE. */
+static int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
+{
+	char buf[NL_BUF_SIZE];
+	ssize_t len;
+	int r;
+
+	nlh->nlmsg_seq = ++nl->seq;
+	if (mnl_socket_sendto(nl->sk, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		len = mnl_socket_recvfrom(nl->sk, buf, sizeof(buf));
+		if (len < 0)
+			return -errno;
+		r = mnl_cb_run(buf, (size_t) len, nlh->nlmsg_seq, nl->portid, cb, data);
+		if (r < 0)
+			return errno > 0 ? -errno : -EPROTO;
+		if (r == MNL_CB_STOP)
+			return 0;
+	}
+}
+
+static struct nlmsghdr *msg_new(char *buf, uint16_t type, uint16_t flags)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | flags;
+	return nlh;
+}
+
+struct link_info {
+	unsigned index, flags;
+};
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	struct link_info *li = data;
+
+	if (nlh->nlmsg_type == RTM_NEWLINK) {
+		li->index = (unsigned) ifm->ifi_index;
+		li->flags = ifm->ifi_flags;
+	}
+	return MNL_CB_OK;
+}
+
+int nl_link_get(struct nl *nl, const char *name, unsigned *ret_index, unsigned *ret_flags)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_GETLINK, NLM_F_ACK);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	struct link_info li = {0, 0};
+	int r;
+
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	/* Skip stats and VF info: they dominate the reply size. */
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	r = nl_talk(nl, nlh, link_cb, &li);
+	if (r < 0)
+		return r;
+	if (li.index == 0)
+		return -ENODEV;
+	if (ret_index)
+		*ret_index = li.index;
+	if (ret_flags)
+		*ret_flags = li.flags;
+	return 0;
+}
+
+int nl_link_set_up(struct nl *nl, unsigned index)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = (int) index;
+	ifm->ifi_flags = IFF_UP;
+	ifm->ifi_change = IFF_UP;
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_link_del(struct nl *nl, const char *name)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_DELLINK, NLM_F_ACK);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
+	ifm->ifi_family = AF_UNSPEC;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_bridge_create(struct nl *nl, const char *name)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	struct nlattr *linkinfo;
+	uint8_t mac[6];
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_flags = IFF_UP;
+	ifm->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	/*
+	 * A bridge without an explicit MAC takes the lowest MAC of its ports,
+	 * so it would change as containers come and go, and neighbours'
+	 * ARP caches would go stale (docker sets one too).
+	 */
+	if (getrandom(mac, sizeof(mac), 0) == (ssize_t) sizeof(mac)) {
+		mac[0] = (uint8_t) ((mac[0] & 0xfe) | 0x02);
+		mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
+	}
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_veth_create(struct nl *nl, const char *host_name, unsigned master, const char *peer_name,
+		   int peer_ns_fd, const uint8_t peer_mac[6])
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	struct ifinfomsg *peer;
+	struct nlattr *linkinfo, *data, *peerinfo;
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_flags = IFF_UP;
+	ifm->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
+	mnl_attr_put_u32(nlh, IFLA_MASTER, master);
+	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+	peerinfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+	peer = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer));
+	peer->ifi_family = AF_UNSPEC;
+	peer->ifi_flags = IFF_UP;
+	peer->ifi_change = IFF_UP;
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer_name);
+	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) peer_ns_fd);
+	if (peer_mac)
+		mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
+	mnl_attr_nest_end(nlh, peerinfo);
+	mnl_attr_nest_end(nlh, data);
+	mnl_attr_nest_end(nlh, linkinfo);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+struct addr_query {
+	unsigned index;
+	struct in_addr addr;
+	bool found;
+};
+
+static int addr_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if (type == IFA_LOCAL && mnl_attr_validate(attr, MNL_TYPE_U32) >= 0)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = {NULL};
+	struct addr_query *q = data;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_index != q->index)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
+	if (tb[IFA_LOCAL] && mnl_attr_get_u32(tb[IFA_LOCAL]) == q->addr.s_addr)
+		q->found = true;
+	return MNL_CB_OK;
+}
+
+int nl_addr_has(struct nl *nl, unsigned index, struct in_addr addr)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct addr_query q = {index, addr, false};
+	int r;
+
+	ifa->ifa_family = AF_INET;
+	r = nl_talk(nl, nlh, addr_cb, &q);
+	if (r < 0)
+		return r;
+	return q.found ? 1 : 0;
+}
+
+int nl_addr_add(struct nl *nl, unsigned index, struct in_addr addr, unsigned prefixlen)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	uint32_t mask = prefixlen ? htonl(~0u << (32 - prefixlen)) : 0;
+	uint32_t brd = addr.s_addr | ~mask;
+
+	ifa->ifa_family = AF_INET;
+	ifa->ifa_prefixlen = (unsigned char) prefixlen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = index;
+	mnl_attr_put_u32(nlh, IFA_LOCAL, addr.s_addr);
+	mnl_attr_put_u32(nlh, IFA_ADDRESS, addr.s_addr);
+	mnl_attr_put_u32(nlh, IFA_BROADCAST, brd);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = 0;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_GATEWAY, gw.s_addr);
+	mnl_attr_put_u32(nlh, RTA_OIF, index);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+static int table_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWTABLE)
+		*(bool *) data = true;
+	return MNL_CB_OK;
+}
+
+int nl_nft_table_exists(struct nl *nl, const char *name)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh =
+		msg_new(buf, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_ACK);
+	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	bool found = false;
+	int r;
+
+	nfg->nfgen_family = AF_INET; /* NFPROTO_IPV4; linux/netfilter.h clashes with netinet/in.h */
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
+	r = nl_talk(nl, nlh, table_cb, &found);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	return found ? 1 : 0;
+}

@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Published ports: the -p grammar (docker/go-connections nat.ParsePortSpec)
+ * and the host sockets that reserve a published port for a container's life.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "net/net-internal.h"
+#include "net/net.h"
+
+/* A decimal port 0..65535, digits only (Go's ParseUint(s, 10, 16)). */
+static int parse_port(const char *s, size_t len, uint16_t *ret)
+{
+	unsigned long v = 0;
+
+	if (len == 0 || len > 5)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (!isdigit((unsigned char) s[i]))
+			return -EINVAL;
+		v = v * 10 + (unsigned long) (s[i] - '0');
+	}
+	if (v > 65535)
+		return -EINVAL;
+	*ret = (uint16_t) v;
+	return 0;
+}
+
+/* "a" or "a-b" with a <= b (nat.ParsePortRange). */
+static int parse_range(const char *s, uint16_t *ret_start, uint16_t *ret_end)
+{
+	const char *dash = strchr(s, '-');
+	uint16_t a, b;
+
+	if (!dash) {
+		if (parse_port(s, strlen(s), &a) < 0)
+			return -EINVAL;
+		*ret_start = *ret_end = a;
+		return 0;
+	}
+	if (parse_port(s, (size_t) (dash - s), &a) < 0 ||
+	    parse_port(dash + 1, strlen(dash + 1), &b) < 0 || b < a)
+		return -EINVAL;
+	*ret_start = a;
+	*ret_end = b;
+	return 0;
+}
+
+int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct hull_err **err)
+{
+	_cleanup_free_ char *buf = xstrdup(spec);
+	char *ip = NULL, *host = NULL, *ctr, *proto, *p;
+	uint16_t cs, ce, hs = 0, he = 0;
+	int protonum = IPPROTO_TCP;
+	struct in_addr addr;
+
+	/*
+	 * Split as splitParts(): the last field is the container port, the one
+	 * before it the host port, everything before that the address.
+	 */
+	ctr = strrchr(buf, ':');
+	if (ctr) {
+		*ctr++ = '\0';
+		p = strrchr(buf, ':');
+		if (p) {
+			*p++ = '\0';
+			ip = buf;
+			host = p;
+		} else {
+			host = buf;
+		}
+	} else {
+		ctr = buf;
+	}
+
+	/* SplitProtoPort(): "80/udp"; an empty protocol means tcp. */
+	proto = strchr(ctr, '/');
+	if (proto) {
+		*proto++ = '\0';
+		if (strchr(proto, '/'))
+			return err_setx(err, EINVAL,
+					"invalid port specification \"%s\": invalid proto: %s",
+					spec, proto);
+		if (isempty(proto) || strcasecmp(proto, "tcp") == 0)
+			protonum = IPPROTO_TCP;
+		else if (strcasecmp(proto, "udp") == 0)
+			protonum = IPPROTO_UDP;
+		else if (strcasecmp(proto, "sctp") == 0)
+			return err_setx(err, EINVAL,
+					"invalid port specification \"%s\": sctp is not supported",
+					spec);
+		else
+			return err_setx(err, EINVAL,
+					"invalid port specification \"%s\": invalid proto: %s",
+					spec, proto);
+	}
+
+	if (ip && ip[0] == '[')
+		return err_setx(
+			err, EINVAL,
+			"invalid port specification \"%s\": IPv6 host addresses are not supported",
+			spec);
+	if (ip && !isempty(ip) && inet_pton(AF_INET, ip, &addr) != 1)
+		return err_setx(err, EINVAL,
+				"invalid port specification \"%s\": invalid IP address: %s", spec,
+				ip);
+	if (isempty(ctr))
+		return err_setx(err, EINVAL, "invalid port specification \"%s\": no port specified",
+				spec);
+	if (parse_range(ctr, &cs, &ce) < 0 || cs == 0)
+		return err_setx(err, EINVAL,
+				"invalid port specification \"%s\": invalid containerPort: %s",
+				spec, ctr);
+	if (!isempty(host) && parse_range(host, &hs, &he) < 0)
+		return err_setx(err, EINVAL,
+				"invalid port specification \"%s\": invalid hostPort: %s", spec,
+				host);
+	if (!isempty(host) && (ce - cs) != (he - hs)) {
+		if (ce != cs)
+			return err_setx(err, EINVAL,
+					"invalid port specification \"%s\": invalid ranges "
+					"specified for container and host Ports: %s and %s",
+					spec, ctr, host);
+		/*
+		 * NEEDSWORK: docker treats "8000-8010:80" as "any free port of
+		 * 8000-8010"; struct port_map holds one host port.
+		 */
+		return err_setx(err, EINVAL,
+				"invalid port specification \"%s\": a host port range for a single "
+				"container port is not supported",
+				spec);
+	}
+	if (!isempty(host) && hs == 0 && he != 0)
+		return err_setx(err, EINVAL,
+				"invalid port specification \"%s\": invalid hostPort: %s", spec,
+				host);
+
+	*maps = xrealloc(*maps, (*n + (size_t) (ce - cs) + 1) * sizeof(**maps));
+	for (unsigned i = 0; i <= (unsigned) (ce - cs); i++) {
+		struct port_map *m = &(*maps)[(*n)++];
+
+		memset(m, 0, sizeof(*m));
+		if (ip && !isempty(ip))
+			inet_ntop(AF_INET, &addr, m->host_ip, sizeof(m->host_ip));
+		m->host_port = isempty(host) || hs == 0 ? 0 : (uint16_t) (hs + i);
+		m->ctr_port = (uint16_t) (cs + i);
+		m->proto = protonum;
+	}
+	return 0;
+}
+
+const char *net_proto_name(int proto)
+{
+	return proto == IPPROTO_UDP ? "udp" : "tcp";
+}
+
+bool net_host_ip_is_any(const char *host_ip)
+{
+	return isempty(host_ip) || streq(host_ip, "0.0.0.0");
+}
+
+int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err)
+{
+	_cleanup_free_ int *fds = NULL;
+	size_t i;
+	int r;
+
+	if (n > 0)
+		fds = xmalloc(n * sizeof(*fds));
+	for (i = 0; i < n; i++) {
+		struct port_map *m = &maps[i];
+		const char *shown = net_host_ip_is_any(m->host_ip) ? "0.0.0.0" : m->host_ip;
+		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(m->host_port)};
+		socklen_t salen = sizeof(sa);
+		int fd;
+
+		if (!net_host_ip_is_any(m->host_ip) &&
+		    inet_pton(AF_INET, m->host_ip, &sa.sin_addr) != 1) {
+			r = err_setx(err, EINVAL, "invalid host IP address '%s'", m->host_ip);
+			goto fail;
+		}
+		/*
+		 * No SO_REUSEADDR: Linux lets two non-listening sockets that
+		 * both set it bind the same port, which would let two
+		 * containers publish one port. Not listening: a packet that
+		 * somehow escapes DNAT gets a RST, not a silent backlog.
+		 */
+		fd = socket(AF_INET,
+			    (m->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			r = err_set(err, errno, "create socket");
+			goto fail;
+		}
+		fds[i] = fd;
+		if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+			int e = errno;
+
+			i++;
+			if (e == EADDRINUSE)
+				r = err_setx(err, e,
+					     "Bind for %s:%u failed: port is already allocated",
+					     shown, m->host_port);
+			else
+				r = err_set(err, e, "bind %s:%u/%s", shown, m->host_port,
+					    net_proto_name(m->proto));
+			goto fail;
+		}
+		if (m->host_port == 0) {
+			if (getsockname(fd, (struct sockaddr *) &sa, &salen) < 0) {
+				i++;
+				r = err_set(err, errno, "getsockname");
+				goto fail;
+			}
+			m->host_port = ntohs(sa.sin_port);
+		}
+	}
+	*ret_fds = TAKE_PTR(fds);
+	return 0;
+fail:
+	while (i > 0)
+		(void) close(fds[--i]);
+	return r;
+}

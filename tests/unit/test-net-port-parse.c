@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/* net_port_parse(): docker's -p grammar, valid and invalid specs. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "net/net.h"
+
+struct ok_case {
+	const char *spec;
+	size_t n;
+	const char *host_ip; /* of every map */
+	uint16_t host_port;  /* of the first map */
+	uint16_t ctr_port;   /* of the first map */
+	int proto;
+};
+
+static const struct ok_case ok_cases[] = {
+	{"80", 1, "", 0, 80, IPPROTO_TCP},
+	{"80/tcp", 1, "", 0, 80, IPPROTO_TCP},
+	{"80/", 1, "", 0, 80, IPPROTO_TCP},
+	{"53/udp", 1, "", 0, 53, IPPROTO_UDP},
+	{"53/UDP", 1, "", 0, 53, IPPROTO_UDP},
+	{"8080:80", 1, "", 8080, 80, IPPROTO_TCP},
+	{":80", 1, "", 0, 80, IPPROTO_TCP},
+	{"::80", 1, "", 0, 80, IPPROTO_TCP},
+	{"127.0.0.1:8080:80", 1, "127.0.0.1", 8080, 80, IPPROTO_TCP},
+	{"127.0.0.1::80", 1, "127.0.0.1", 0, 80, IPPROTO_TCP},
+	{"0.0.0.0:5000:5000/udp", 1, "0.0.0.0", 5000, 5000, IPPROTO_UDP},
+	{"8000-8010:9000-9010", 11, "", 8000, 9000, IPPROTO_TCP},
+	{"7000-7002", 3, "", 0, 7000, IPPROTO_TCP},
+	{"10.89.0.1:1-2:3-4/udp", 2, "10.89.0.1", 1, 3, IPPROTO_UDP},
+	{"65535:65535", 1, "", 65535, 65535, IPPROTO_TCP},
+	{"0:80", 1, "", 0, 80, IPPROTO_TCP},
+};
+
+static void test_ok(void **state)
+{
+	(void) state;
+	for (size_t i = 0; i < ARRAY_SIZE(ok_cases); i++) {
+		const struct ok_case *c = &ok_cases[i];
+		struct port_map *maps = NULL;
+		struct hull_err *err = NULL;
+		size_t n = 0;
+		int r;
+
+		r = net_port_parse(c->spec, &maps, &n, &err);
+		if (r < 0)
+			fail_msg("'%s': %s", c->spec, err->msg);
+		assert_null(err);
+		assert_int_equal(n, c->n);
+		for (size_t j = 0; j < n; j++) {
+			assert_string_equal(maps[j].host_ip, c->host_ip);
+			assert_int_equal(maps[j].host_port, c->host_port ? c->host_port + j : 0);
+			assert_int_equal(maps[j].ctr_port, c->ctr_port + j);
+			assert_int_equal(maps[j].proto, c->proto);
+		}
+		free(maps);
+	}
+}
+
+static void test_appends(void **state)
+{
+	struct port_map *maps = NULL;
+	struct hull_err *err = NULL;
+	size_t n = 0;
+
+	(void) state;
+	assert_int_equal(net_port_parse("1:2", &maps, &n, &err), 0);
+	assert_int_equal(net_port_parse("3-4:5-6/udp", &maps, &n, &err), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(maps[0].host_port, 1);
+	assert_int_equal(maps[2].host_port, 4);
+	assert_int_equal(maps[2].ctr_port, 6);
+	assert_int_equal(maps[2].proto, IPPROTO_UDP);
+	free(maps);
+}
+
+struct bad_case {
+	const char *spec;
+	const char *msg_part;
+};
+
+static const struct bad_case bad_cases[] = {
+	{"", "no port specified"},
+	{"8080:", "no port specified"},
+	{"abc", "invalid containerPort: abc"},
+	{"0", "invalid containerPort: 0"},
+	{"65536", "invalid containerPort: 65536"},
+	{"-80", "invalid containerPort"},
+	{"80-", "invalid containerPort"},
+	{"90-80", "invalid containerPort: 90-80"},
+	{"x:80", "invalid hostPort: x"},
+	{"1.2.3:80:80", "invalid IP address: 1.2.3"},
+	{"localhost:80:80", "invalid IP address: localhost"},
+	{"[::1]:80:80", "IPv6"},
+	{"1:2:3:80", "invalid IP address: 1:2"},
+	{"80/sctp", "sctp is not supported"},
+	{"80/icmp", "invalid proto: icmp"},
+	{"80/tcp/udp", "invalid proto"},
+	{"8000-8001:80-82", "invalid ranges"},
+	{"8000-8010:80", "not supported"},
+	{"+80", "invalid containerPort"},
+	{" 80", "invalid containerPort"},
+};
+
+static void test_bad(void **state)
+{
+	(void) state;
+	for (size_t i = 0; i < ARRAY_SIZE(bad_cases); i++) {
+		const struct bad_case *c = &bad_cases[i];
+		struct port_map *maps = NULL;
+		struct hull_err *err = NULL;
+		size_t n = 0;
+		_cleanup_free_ char *quoted = xasprintf("\"%s\"", c->spec);
+		int r;
+
+		r = net_port_parse(c->spec, &maps, &n, &err);
+		if (r != -EINVAL)
+			fail_msg("'%s' gave %d", c->spec, r);
+		assert_non_null(err);
+		if (!strstr(err->msg, c->msg_part) || !strstr(err->msg, quoted))
+			fail_msg("'%s': unexpected message '%s'", c->spec, err->msg);
+		assert_int_equal(n, 0);
+		assert_null(maps);
+		err_free(err);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ok),
+		cmocka_unit_test(test_appends),
+		cmocka_unit_test(test_bad),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
