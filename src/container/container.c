@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Container records and lifecycle. The record is docker-inspect shaped so
+ * that `inspect` is mostly a dump of it (moby daemon/inspect.go).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "container/argv.h"
+#include "container/container.h"
+#include "container/internal.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define RECORD_MAX   (16 << 20)
+
+struct container *container_free(struct container *c)
+{
+	if (c) {
+		free(c->id);
+		free(c->dir);
+		if (c->rec)
+			json_decref(c->rec);
+		free(c);
+	}
+	return NULL;
+}
+
+void container_list_free(struct container **l)
+{
+	for (size_t i = 0; l && l[i]; i++)
+		container_free(l[i]);
+	free(l);
+}
+
+int container_save(struct container *c, struct hull_err **err)
+{
+	_cleanup_free_ char *p = path_join(c->dir, "config.json");
+	return json_dump_path(c->rec, p, err);
+}
+
+static int container_read(struct store *s, const char *id, struct container **ret,
+			  struct hull_err **err)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/containers/%s", s->root, id);
+	_cleanup_free_ char *p = path_join(dir, "config.json");
+	struct container *c;
+	json_t *rec;
+	int r;
+
+	r = json_load_path(p, RECORD_MAX, &rec, err);
+	if (r < 0)
+		return r;
+	c = xcalloc(1, sizeof(*c));
+	c->id = xstrdup(id);
+	c->dir = TAKE_PTR(dir);
+	c->rec = rec;
+	*ret = c;
+	return 0;
+}
+
+static int container_ids(struct store *s, char ***ret, struct hull_err **err)
+{
+	_cleanup_free_ char *p = path_join(s->root, "containers");
+	_cleanup_strv_ char **ids = strv_new();
+	DIR *d = opendir(p);
+	struct dirent *de;
+
+	if (!d) {
+		if (errno == ENOENT) {
+			*ret = TAKE_PTR(ids);
+			return 0;
+		}
+		return err_set(err, errno, "open '%s'", p);
+	}
+	while ((de = readdir(d)))
+		if (strlen(de->d_name) == 64)
+			strv_push(&ids, de->d_name);
+	closedir(d);
+	*ret = TAKE_PTR(ids);
+	return 0;
+}
+
+int container_list(struct store *s, struct container ***ret, struct hull_err **err)
+{
+	_cleanup_strv_ char **ids = NULL;
+	struct container **l;
+	size_t n = 0;
+	int r;
+
+	r = container_ids(s, &ids, err);
+	if (r < 0)
+		return r;
+	l = xcalloc(strv_length(ids) + 1, sizeof(*l));
+	STRV_FOREACH (id, ids) {
+		struct container *c = NULL;
+		if (container_read(s, *id, &c, NULL) < 0)
+			continue; /* being removed, or half-created */
+		if (json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden"))) {
+			container_free(c);
+			continue;
+		}
+		l[n++] = c;
+	}
+	*ret = l;
+	return 0;
+}
+
+int container_load(struct store *s, const char *name_or_id, struct container **ret,
+		   struct hull_err **err)
+{
+	_cleanup_strv_ char **ids = NULL;
+	const char *want = name_or_id[0] == '/' ? name_or_id + 1 : name_or_id;
+	const char *match = NULL;
+	int r;
+
+	r = container_ids(s, &ids, err);
+	if (r < 0)
+		return r;
+	/* Exact id, then exact name, then unique id prefix (moby daemon.GetContainer). */
+	STRV_FOREACH (id, ids)
+		if (streq(*id, want))
+			return container_read(s, *id, ret, err);
+	STRV_FOREACH (id, ids) {
+		struct container *c = NULL;
+		const char *name;
+		if (container_read(s, *id, &c, NULL) < 0)
+			continue;
+		name = json_get_str(c->rec, "Name");
+		if (name && streq(name + (name[0] == '/'), want)) {
+			*ret = c;
+			return 0;
+		}
+		container_free(c);
+	}
+	if (*want) {
+		STRV_FOREACH (id, ids) {
+			if (!startswith(*id, want))
+				continue;
+			if (match)
+				return err_setx(err, EINVAL,
+						"multiple IDs found with provided prefix: %s", want);
+			match = *id;
+		}
+	}
+	if (match)
+		return container_read(s, match, ret, err);
+	return err_setx(err, ENOENT, "No such container: %s", name_or_id);
+}
+
+static int pid_alive(pid_t pid)
+{
+	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
+
+bool container_is_running(struct container *c)
+{
+	json_t *st = json_object_get(c->rec, "State");
+	return json_is_true(json_object_get(st, "Running")) &&
+	       pid_alive((pid_t) json_integer_value(json_object_get(st, "Pid")));
+}
+
+json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved)
+{
+	json_t *o = json_object();
+
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *key = xasprintf(
+			"%u/%s", ports[i].ctr_port, ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+		_cleanup_free_ char *hp = xasprintf("%u", ports[i].host_port);
+		json_t *arr = json_object_get(o, key);
+		const char *ip = ports[i].host_ip;
+
+		if (!arr) {
+			arr = json_array();
+			json_object_set_new(o, key, arr);
+		}
+		json_array_append_new(
+			arr, json_pack("{s:s,s:s}", "HostIp", (resolved && !*ip) ? "0.0.0.0" : ip,
+				       "HostPort", (!resolved && ports[i].host_port == 0) ? "" : hp));
+	}
+	return o;
+}
+
+static bool name_in_use(struct store *s, const char *name, char **ret_id)
+{
+	struct container *c = NULL;
+
+	if (container_load(s, name, &c, NULL) < 0)
+		return false;
+	/* container_load() also matches id prefixes; only a name counts here. */
+	if (!streq(json_get_str(c->rec, "Name"), name) && !streq(json_get_str(c->rec, "Name") + 1, name)) {
+		container_free(c);
+		return false;
+	}
+	*ret_id = xstrdup(c->id);
+	container_free(c);
+	return true;
+}
+
+int container_create(struct store *s, const char *runroot, const struct image *img,
+		     const char *image_name, const struct run_opts *o, struct container **ret,
+		     struct hull_err **err)
+{
+	json_t *icfg = json_object_get(img->config, "config");
+	_cleanup_strv_ char **img_ep = NULL, **img_cmd = NULL, **env = NULL;
+	_cleanup_free_ char *name = NULL, *dir = NULL, *created = NULL, *other = NULL;
+	struct cmd_decision d = {0};
+	char id[65];
+	json_t *rec, *cfg, *exposed;
+	struct container *c;
+	const char *wd;
+	int r;
+
+	(void) runroot;
+	(void) json_to_strv(json_object_get(icfg, "Entrypoint"), &img_ep);
+	(void) json_to_strv(json_object_get(icfg, "Cmd"), &img_cmd);
+	r = cmd_resolve(img_ep, img_cmd, o->entrypoint, o->cmd, &d, err);
+	if (r < 0)
+		return r;
+
+	if (o->name) {
+		if (!name_valid(o->name)) {
+			cmd_decision_release(&d);
+			return err_setx(err, EINVAL,
+					"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+					"are allowed",
+					o->name);
+		}
+		name = xstrdup(o->name[0] == '/' ? o->name + 1 : o->name);
+		if (name_in_use(s, name, &other)) {
+			cmd_decision_release(&d);
+			return err_setx(err, EEXIST,
+					"Conflict. The container name \"/%s\" is already in use by "
+					"container \"%s\". You have to remove (or rename) that "
+					"container to be able to reuse that name.",
+					name, other);
+		}
+	} else {
+		for (int i = 0; i < 16; i++) {
+			free(name);
+			name = random_name();
+			if (!name_in_use(s, name, &other))
+				break;
+			other = (free(other), NULL);
+		}
+	}
+	wd = o->workdir ? o->workdir : json_get_str(icfg, "WorkingDir");
+	if (isempty(wd))
+		wd = "/";
+	if (wd[0] != '/') {
+		cmd_decision_release(&d);
+		return err_setx(err, EINVAL,
+				"the working directory '%s' is invalid, it needs to be an absolute "
+				"path",
+				wd);
+	}
+
+	/* Environment: the image's, then -e (moby daemon/create.go, container.CreateDaemonEnvironment). */
+	(void) json_to_strv(json_object_get(icfg, "Env"), &env);
+	if (!env)
+		env = strv_new();
+	STRV_FOREACH (e, o->env) {
+		if (strchr(*e, '=')) {
+			strv_env_set(&env, *e);
+		} else {
+			const char *v = getenv(*e);
+			if (v) {
+				_cleanup_free_ char *kv = xasprintf("%s=%s", *e, v);
+				strv_env_set(&env, kv);
+			}
+		}
+	}
+	if (!strv_env_get(env, "PATH"))
+		strv_env_set(&env, "PATH=" DEFAULT_PATH);
+	if (o->tty && !strv_env_get(env, "TERM"))
+		strv_env_set(&env, "TERM=xterm");
+
+	random_hex(id, 32);
+	dir = xasprintf("%s/containers/%s", s->root, id);
+	created = now_rfc3339();
+
+	cfg = json_pack("{s:s#,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:s}", "Hostname", id,
+			(int) 12, "Domainname", "", "User",
+			o->user ? o->user : (json_get_str(icfg, "User") ?: ""), "AttachStdin",
+			o->interactive, "AttachStdout", !o->detach, "AttachStderr", !o->detach, "Tty",
+			o->tty, "OpenStdin", o->interactive, "Env", json_from_strv(env), "Cmd",
+			json_from_strv(d.cmd), "Entrypoint", json_from_strv(d.entrypoint), "Image",
+			image_name, "WorkingDir", o->workdir ? o->workdir : (json_get_str(icfg, "WorkingDir") ?: ""));
+	exposed = json_deep_copy(json_object_get(icfg, "ExposedPorts"));
+	if (!exposed)
+		exposed = json_object();
+	for (size_t i = 0; i < o->n_ports; i++) {
+		_cleanup_free_ char *k = xasprintf("%u/%s", o->ports[i].ctr_port,
+						   o->ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+		json_object_set_new(exposed, k, json_object());
+	}
+	if (json_object_size(exposed))
+		json_object_set_new(cfg, "ExposedPorts", exposed);
+	else
+		json_decref(exposed);
+	json_object_set(cfg, "Labels",
+			json_object_get(icfg, "Labels") ?: json_object());
+	if (json_object_get(icfg, "StopSignal"))
+		json_object_set(cfg, "StopSignal", json_object_get(icfg, "StopSignal"));
+	if (json_object_get(icfg, "Shell"))
+		json_object_set(cfg, "Shell", json_object_get(icfg, "Shell"));
+
+	rec = json_pack(
+		"{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,s:s,s:s,"
+		"s:s,s:s,s:s,s:i,s:{s:s,s:o,s:b},s:o,s:{s:s,s:s,s:i,s:s,s:o},s:{s:b,s:s}}",
+		"Id", id, "Created", created, "Path", d.argv[0], "Args",
+		json_from_strv(d.argv + 1), "State", "Status", "created", "Running", 0, "Paused", 0,
+		"Restarting", 0, "OOMKilled", 0, "Dead", 0, "Removing", 0, "Pid", 0, "ExitCode", 0,
+		"Error", "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
+		"0001-01-01T00:00:00Z", "Image", img->id, "ResolvConfPath",
+		"", "HostnamePath", "", "HostsPath", "", "LogPath", "", "Name", "",
+		"Driver", "overlay2", "RestartCount", 0, "HostConfig", "NetworkMode",
+		o->network ? o->network : "bridge", "PortBindings",
+		port_bindings_json(o->ports, o->n_ports, false), "AutoRemove", o->auto_remove,
+		"Config", cfg, "NetworkSettings", "IPAddress", "", "Gateway", "", "IPPrefixLen", 0,
+		"MacAddress", "", "Ports", json_object(), "Hull", "Hidden", o->hidden, "Why",
+		d.why);
+	if (!rec)
+		abort();
+	{
+		_cleanup_free_ char *slash = xasprintf("/%s", name);
+		_cleanup_free_ char *p1 = path_join(dir, "resolv.conf");
+		_cleanup_free_ char *p2 = path_join(dir, "hostname");
+		_cleanup_free_ char *p3 = path_join(dir, "hosts");
+		_cleanup_free_ char *p4 = xasprintf("%s/%s-json.log", dir, id);
+		json_object_set_new(rec, "Name", json_string(slash));
+		json_object_set_new(rec, "ResolvConfPath", json_string(p1));
+		json_object_set_new(rec, "HostnamePath", json_string(p2));
+		json_object_set_new(rec, "HostsPath", json_string(p3));
+		json_object_set_new(rec, "LogPath", json_string(p4));
+	}
+	cmd_decision_release(&d);
+
+	c = xcalloc(1, sizeof(*c));
+	c->id = xstrdup(id);
+	c->dir = TAKE_PTR(dir);
+	c->rec = rec;
+	{
+		const char *sub[] = {"", "/upper", "/work", "/rootfs"};
+		for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
+			_cleanup_free_ char *p = xasprintf("%s%s", c->dir, sub[i]);
+			if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+				r = err_set(err, errno, "create '%s'", p);
+				(void) rm_rf(c->dir, NULL);
+				container_free(c);
+				return r;
+			}
+		}
+	}
+	r = container_save(c, err);
+	if (r < 0) {
+		(void) rm_rf(c->dir, NULL);
+		container_free(c);
+		return r;
+	}
+	*ret = c;
+	return 0;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared inside container/ only. */
+#ifndef HULL_CONTAINER_INTERNAL_H
+#define HULL_CONTAINER_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* random_hex() - 2*@nbytes random hex digits into @out (NUL-terminated). */
+void random_hex(char *out, size_t nbytes);
+/* random_name() - a generated container name, "adjective_surname"; caller frees. */
+char *random_name(void);
+/* name_valid() - docker's container-name grammar. */
+bool name_valid(const char *n);
+
+#include <jansson.h>
+#include "image/store.h"
+#include "net/net.h"
+
+/* port_bindings_json() - docker's PortBindings (or, @resolved, NetworkSettings.Ports) object. */
+json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved);
+/* utf8_sanitize() - copy of @len bytes with invalid UTF-8 replaced by U+FFFD; caller frees. */
+char *utf8_sanitize(const char *s, size_t len);
+
+static inline void image_freep(struct image **img)
+{
+	image_free(*img);
+}
+
+#endif

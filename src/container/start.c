@@ -1,0 +1,698 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Starting a container and watching it: the monitor (conmon's role). In the
+ * foreground the `hull run` process is the monitor; detached, a forked
+ * process in its own session is. The monitor owns the container's stdio,
+ * writes the json-file log (moby daemon/logger/jsonfilelog), forwards
+ * signals (docker run's sig-proxy), records the exit code and cleans up the
+ * network and, with --rm, the container.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include "container/container.h"
+#include "container/internal.h"
+#include "runtime/runtime.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/strbuf.h"
+#include "util/strv.h"
+
+struct stream {
+	int fd;            /* read end from the container, -1 when closed */
+	int out_fd;        /* where to relay (-1: nowhere) */
+	const char *name;  /* "stdout" / "stderr" */
+	struct strbuf line; /* partial log line */
+};
+
+struct monitor {
+	struct store *s;
+	const char *runroot;
+	struct container *c;
+	const struct run_opts *o;
+	pid_t pid;
+	int log_fd;
+	struct stream st[2];
+	int in_src, in_dst; /* stdin relay (foreground -i) */
+	int pty_master;
+	char ip[INET_ADDRSTRLEN];
+	struct port_map *ports;
+	size_t n_ports;
+	int *port_fds;
+	bool ports_added;
+};
+
+static void log_write(struct monitor *m, const char *stream, const char *data, size_t len)
+{
+	_cleanup_free_ char *t = NULL, *line = NULL;
+	json_t *j;
+
+	if (m->log_fd < 0)
+		return;
+	t = now_rfc3339();
+	j = json_pack("{s:s%,s:s,s:s}", "log", data, len, "stream", stream, "time", t);
+	if (!j) {
+		/* jansson needs UTF-8: log other bytes as U+FFFD, as Go's encoder does */
+		_cleanup_free_ char *clean = utf8_sanitize(data, len);
+		j = json_pack("{s:s,s:s,s:s}", "log", clean, "stream", stream, "time", t);
+		if (!j)
+			return;
+	}
+	line = json_dump_str(j, JSON_COMPACT);
+	json_decref(j);
+	{
+		size_t n = strlen(line);
+		line = xrealloc(line, n + 2);
+		line[n] = '\n';
+		(void) !write(m->log_fd, line, n + 1);
+	}
+}
+
+/* Lines go to the log one by one, as docker's json-file driver writes them. */
+static void log_data(struct monitor *m, struct stream *st, const char *data, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		(void) strbuf_addch(&st->line, data[i]);
+		if (data[i] == '\n' || st->line.len >= 16384) {
+			log_write(m, st->name, st->line.buf, st->line.len);
+			strbuf_reset(&st->line);
+		}
+	}
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return;
+		}
+		p += w;
+		n -= (size_t) w;
+	}
+}
+
+static void stream_read(struct monitor *m, struct stream *st)
+{
+	char buf[32768];
+	ssize_t n = read(st->fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		if (st->line.len)
+			log_write(m, st->name, st->line.buf, st->line.len);
+		strbuf_release(&st->line);
+		close(st->fd);
+		st->fd = -1;
+		return;
+	}
+	if (st->out_fd >= 0)
+		write_all(st->out_fd, buf, (size_t) n);
+	log_data(m, st, buf, (size_t) n);
+}
+
+static int write_etc_files(struct monitor *m, const char *hostname, struct hull_err **err)
+{
+	_cleanup_free_ char *hosts = NULL, *hn = xasprintf("%s\n", hostname);
+	_cleanup_free_ char *resolv = NULL;
+	const char *net = json_get_str(json_object_get(m->c->rec, "HostConfig"), "NetworkMode");
+	int r;
+
+	if (streq(net, "host")) {
+		if (read_file("/etc/hosts", 1 << 20, &hosts, NULL, NULL) < 0)
+			hosts = xstrdup("127.0.0.1\tlocalhost\n");
+		free(hn);
+		{
+			char h[256] = "";
+			(void) gethostname(h, sizeof(h) - 1);
+			hn = xasprintf("%s\n", h);
+		}
+	} else {
+		hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+				  "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
+				  "ff02::2\tip6-allrouters\n%s%s%s",
+				  *m->ip ? m->ip : "", *m->ip ? "\t" : "", *m->ip ? hn : "");
+	}
+	/* resolv.conf: the host's, without loopback resolvers that the
+	 * container cannot reach (moby libnetwork/resolvconf FilterResolvDNS). */
+	{
+		_cleanup_free_ char *host = NULL;
+		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+		bool have_ns = false;
+		if (read_file("/etc/resolv.conf", 1 << 20, &host, NULL, NULL) < 0)
+			host = xstrdup("");
+		for (char *save = NULL, *l = strtok_r(host, "\n", &save); l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			if (!streq(net, "host") && startswith(l, "nameserver") &&
+			    (strstr(l, " 127.") || strstr(l, " ::1")))
+				continue;
+			if (startswith(l, "nameserver"))
+				have_ns = true;
+			(void) strbuf_addf(&sb, "%s\n", l);
+		}
+		if (!have_ns)
+			(void) strbuf_adds(&sb, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+		resolv = strbuf_detach(&sb, NULL);
+	}
+	r = write_file_atomic(json_get_str(m->c->rec, "HostsPath"), hosts, strlen(hosts), 0644, err);
+	if (r == 0)
+		r = write_file_atomic(json_get_str(m->c->rec, "HostnamePath"), hn, strlen(hn), 0644,
+				      err);
+	if (r == 0)
+		r = write_file_atomic(json_get_str(m->c->rec, "ResolvConfPath"), resolv,
+				      strlen(resolv), 0644, err);
+	return r;
+}
+
+static int parse_ports(json_t *bindings, struct port_map **ret, size_t *n)
+{
+	const char *key;
+	json_t *arr;
+
+	*ret = NULL;
+	*n = 0;
+	json_object_foreach (bindings, key, arr) {
+		unsigned cport = 0;
+		char proto[8] = "tcp";
+		size_t i;
+		json_t *b;
+
+		if (sscanf(key, "%u/%7s", &cport, proto) < 1)
+			continue;
+		json_array_foreach (arr, i, b) {
+			struct port_map pm = {0};
+			const char *hp = json_get_str(b, "HostPort");
+			const char *hip = json_get_str(b, "HostIp");
+			pm.ctr_port = (uint16_t) cport;
+			pm.host_port = (uint16_t) (hp && *hp ? strtoul(hp, NULL, 10) : 0);
+			pm.proto = streq(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
+			snprintf(pm.host_ip, sizeof(pm.host_ip), "%s", hip ? hip : "");
+			*ret = xrealloc(*ret, (*n + 1) * sizeof(**ret));
+			(*ret)[(*n)++] = pm;
+		}
+	}
+	return 0;
+}
+
+static void monitor_net_cleanup(struct monitor *m)
+{
+	if (m->ports_added)
+		net_ports_remove(m->ip, m->ports, m->n_ports);
+	m->ports_added = false;
+	for (size_t i = 0; m->port_fds && i < m->n_ports; i++)
+		if (m->port_fds[i] >= 0)
+			close(m->port_fds[i]);
+	m->port_fds = (free(m->port_fds), NULL);
+	if (*m->ip) {
+		net_detach(m->c->id);
+		net_ip_release(m->runroot, m->ip);
+		m->ip[0] = '\0';
+	}
+}
+
+static void record_state(struct monitor *m, const char *status, int exit_code, const char *error)
+{
+	json_t *st = json_object_get(m->c->rec, "State");
+	bool running = streq(status, "running");
+	_cleanup_free_ char *now = now_rfc3339();
+
+	json_object_set_new(st, "Status", json_string(status));
+	json_object_set_new(st, "Running", json_boolean(running));
+	json_object_set_new(st, "Pid", json_integer(running ? m->pid : 0));
+	json_object_set_new(st, "ExitCode", json_integer(exit_code));
+	json_object_set_new(st, "Error", json_string(error ? error : ""));
+	if (running)
+		json_object_set_new(st, "StartedAt", json_string(now));
+	else if (streq(status, "exited"))
+		json_object_set_new(st, "FinishedAt", json_string(now));
+	json_object_set_new(json_object_get(m->c->rec, "Hull"), "MonitorPid",
+			    json_integer(running ? getpid() : 0));
+	(void) container_save(m->c, NULL);
+}
+
+/* Set up everything and start the process; on failure nothing is left running. */
+static int monitor_launch(struct monitor *m, struct hull_err **err)
+{
+	_cleanup_(image_freep) struct image *img = NULL;
+	_cleanup_strv_ char **lower = NULL, **env = NULL, **args = NULL;
+	_cleanup_free_ gid_t *groups = NULL;
+	_cleanup_free_ char *home = NULL, *upper = NULL, *work = NULL, *rootfs = NULL;
+	json_t *cfg = json_object_get(m->c->rec, "Config");
+	json_t *hc = json_object_get(m->c->rec, "HostConfig");
+	const char *net = json_get_str(hc, "NetworkMode");
+	struct rt_config rc = {0};
+	struct rt_process *p = NULL;
+	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+	int slave = -1, devnull = -1;
+	uid_t uid;
+	gid_t gid;
+	size_t n_groups = 0;
+	int r;
+
+	r = store_image_get(m->s, json_get_str(m->c->rec, "Image"), &img, err);
+	if (r < 0)
+		return r;
+	lower = store_image_lowerdirs(m->s, img);
+	upper = path_join(m->c->dir, "upper");
+	work = path_join(m->c->dir, "work");
+	rootfs = path_join(m->c->dir, "rootfs");
+	r = image_user_resolve(lower, upper, json_get_str(cfg, "User"), &uid, &gid, &groups,
+			       &n_groups, &home, err);
+	if (r < 0)
+		return r;
+	(void) json_to_strv(json_object_get(cfg, "Env"), &env);
+	{
+		_cleanup_free_ char *hn = xasprintf("HOSTNAME=%s", json_get_str(cfg, "Hostname"));
+		if (!strv_env_get(env, "HOSTNAME"))
+			strv_env_set(&env, hn);
+		if (!strv_env_get(env, "HOME")) {
+			_cleanup_free_ char *h = xasprintf("HOME=%s", home);
+			strv_env_set(&env, h);
+		}
+	}
+	strv_push(&args, json_get_str(m->c->rec, "Path"));
+	{
+		size_t i;
+		json_t *a;
+		json_array_foreach (json_object_get(m->c->rec, "Args"), i, a)
+			strv_push(&args, json_string_value(a));
+	}
+
+	/* Network first: ports must be free before anything starts. */
+	parse_ports(json_object_get(hc, "PortBindings"), &m->ports, &m->n_ports);
+	if (streq(net, "bridge")) {
+		r = net_bridge_setup(err);
+		if (r < 0)
+			return r;
+		r = net_ip_alloc(m->runroot, m->c->id, m->ip, err);
+		if (r < 0)
+			return r;
+		if (m->n_ports) {
+			r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
+			if (r < 0)
+				goto fail;
+		}
+	} else if (m->n_ports && !streq(net, "bridge")) {
+		/* docker ignores -p with --network host/none, with a warning */
+		m->n_ports = 0;
+	}
+	r = write_etc_files(m, json_get_str(cfg, "Hostname"), err);
+	if (r < 0)
+		goto fail;
+
+	/* stdio */
+	if (m->o->tty) {
+		m->pty_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (m->pty_master < 0 || grantpt(m->pty_master) < 0 || unlockpt(m->pty_master) < 0) {
+			r = err_set(err, errno, "allocate a pseudo-terminal");
+			goto fail;
+		}
+		slave = open(ptsname(m->pty_master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (slave < 0) {
+			r = err_set(err, errno, "open the pseudo-terminal");
+			goto fail;
+		}
+		if (isatty(STDIN_FILENO) && !m->o->detach) {
+			struct winsize ws;
+			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+				(void) ioctl(m->pty_master, TIOCSWINSZ, &ws);
+		}
+		rc.terminal = true;
+		rc.stdio[0] = rc.stdio[1] = rc.stdio[2] = slave;
+	} else {
+		for (int i = 0; i < 3; i++) {
+			if (i == 0 && !(m->o->interactive && !m->o->detach))
+				continue;
+			if (pipe2(pipes[i], O_CLOEXEC) < 0) {
+				r = err_set(err, errno, "create pipe");
+				goto fail;
+			}
+		}
+		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		rc.stdio[0] = pipes[0][0] >= 0 ? pipes[0][0] : devnull;
+		rc.stdio[1] = pipes[1][1];
+		rc.stdio[2] = pipes[2][1];
+	}
+
+	rc.rootfs = rootfs;
+	rc.lowerdirs = lower;
+	rc.upperdir = upper;
+	rc.workdir = work;
+	rc.args = args;
+	rc.env = env;
+	rc.cwd = (char *) (json_get_str(cfg, "WorkingDir") && *json_get_str(cfg, "WorkingDir")
+				   ? json_get_str(cfg, "WorkingDir")
+				   : "/");
+	rc.uid = uid;
+	rc.gid = gid;
+	rc.additional_gids = groups;
+	rc.n_additional_gids = n_groups;
+	rc.hostname = (char *) json_get_str(cfg, "Hostname");
+	rc.new_netns = !streq(net, "host");
+	rc.hosts_path = (char *) json_get_str(m->c->rec, "HostsPath");
+	rc.hostname_path = (char *) json_get_str(m->c->rec, "HostnamePath");
+	rc.resolv_path = (char *) json_get_str(m->c->rec, "ResolvConfPath");
+
+	r = rt_create(&rc, &p, err);
+	if (r < 0)
+		goto fail;
+	m->pid = p->pid;
+	if (streq(net, "bridge")) {
+		r = net_attach(p->pid, m->c->id, m->ip, err);
+		if (r == 0 && m->n_ports) {
+			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
+			m->ports_added = r == 0;
+		}
+	} else if (streq(net, "none")) {
+		r = net_loopback_up(p->pid, err);
+	}
+	if (r == 0)
+		r = rt_start(p, err);
+	if (r < 0) {
+		int status;
+		(void) kill(p->pid, SIGKILL);
+		(void) waitpid(p->pid, &status, 0);
+		m->pid = 0;
+		goto fail;
+	}
+	p = rt_process_free(p);
+
+	/* keep the read ends only */
+	if (slave >= 0)
+		close(slave);
+	for (int i = 1; i < 3; i++)
+		if (pipes[i][1] >= 0)
+			close(pipes[i][1]);
+	if (pipes[0][0] >= 0)
+		close(pipes[0][0]);
+	if (devnull >= 0)
+		close(devnull);
+	if (m->o->tty) {
+		m->st[0].fd = m->pty_master;
+	} else {
+		m->st[0].fd = pipes[1][0];
+		m->st[1].fd = pipes[2][0];
+	}
+	m->in_dst = m->o->tty ? m->pty_master : pipes[0][1];
+	{
+		json_t *ns = json_object_get(m->c->rec, "NetworkSettings");
+		json_object_set_new(ns, "IPAddress", json_string(m->ip));
+		json_object_set_new(ns, "Gateway", json_string(*m->ip ? NET_GATEWAY : ""));
+		json_object_set_new(ns, "IPPrefixLen", json_integer(*m->ip ? NET_PREFIXLEN : 0));
+		json_object_set_new(ns, "Ports", port_bindings_json(m->ports, m->n_ports, true));
+	}
+	return 0;
+
+fail:
+	rt_process_free(p);
+	if (slave >= 0)
+		close(slave);
+	for (int i = 0; i < 3; i++)
+		for (int k = 0; k < 2; k++)
+			if (pipes[i][k] >= 0)
+				close(pipes[i][k]);
+	if (devnull >= 0)
+		close(devnull);
+	monitor_net_cleanup(m);
+	return r;
+}
+
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+/* Relay until the container exits; returns its docker exit code. */
+static int monitor_loop(struct monitor *m, int sfd)
+{
+	int status = 0, exit_code = -1;
+	bool exited = false;
+
+	for (;;) {
+		struct pollfd pfd[4];
+		int n = 0, idx_sig, idx_in = -1, idx_st[2] = {-1, -1};
+
+		idx_sig = n;
+		pfd[n++] = (struct pollfd){sfd, POLLIN, 0};
+		for (int i = 0; i < 2; i++)
+			if (m->st[i].fd >= 0) {
+				idx_st[i] = n;
+				pfd[n++] = (struct pollfd){m->st[i].fd, POLLIN, 0};
+			}
+		if (m->in_src >= 0 && m->in_dst >= 0) {
+			idx_in = n;
+			pfd[n++] = (struct pollfd){m->in_src, POLLIN, 0};
+		}
+		if (exited && idx_st[0] < 0 && idx_st[1] < 0)
+			break;
+		/* after exit, drain what is buffered but do not wait on fds held by strays */
+		if (poll(pfd, (nfds_t) n, exited ? 200 : -1) <= 0) {
+			if (exited)
+				break;
+			continue;
+		}
+		if (pfd[idx_sig].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD) {
+					if (!exited && waitpid(m->pid, &status, WNOHANG) == m->pid) {
+						exited = true;
+						exit_code = rt_exit_code(status);
+					}
+				} else if (si.ssi_signo == SIGWINCH) {
+					struct winsize ws;
+					if (m->pty_master >= 0 &&
+					    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+						(void) ioctl(m->pty_master, TIOCSWINSZ, &ws);
+				} else if (!exited) {
+					(void) kill(m->pid, (int) si.ssi_signo);
+				}
+			}
+		}
+		for (int i = 0; i < 2; i++)
+			if (idx_st[i] >= 0 && pfd[idx_st[i]].revents)
+				stream_read(m, &m->st[i]);
+		if (idx_in >= 0 && pfd[idx_in].revents) {
+			char buf[8192];
+			ssize_t r = read(m->in_src, buf, sizeof(buf));
+			if (r > 0) {
+				write_all(m->in_dst, buf, (size_t) r);
+			} else if (r == 0 || errno != EINTR) {
+				m->in_src = -1;
+				if (m->in_dst != m->pty_master)
+					close(m->in_dst);
+				m->in_dst = -1;
+			}
+		}
+		if (m->pty_master >= 0 && m->st[0].fd < 0 && !exited) {
+			/* pty closed (EIO): wait for the exit */
+			if (waitpid(m->pid, &status, 0) == m->pid) {
+				exited = true;
+				exit_code = rt_exit_code(status);
+			}
+		}
+	}
+	if (!exited && waitpid(m->pid, &status, 0) == m->pid)
+		exit_code = rt_exit_code(status);
+	for (int i = 0; i < 2; i++)
+		if (m->st[i].fd >= 0) {
+			if (m->st[i].line.len)
+				log_write(m, m->st[i].name, m->st[i].line.buf, m->st[i].line.len);
+			strbuf_release(&m->st[i].line);
+			if (m->st[i].fd != m->pty_master)
+				close(m->st[i].fd);
+			m->st[i].fd = -1;
+		}
+	return exit_code;
+}
+
+static void monitor_finish(struct monitor *m, int exit_code)
+{
+	monitor_net_cleanup(m);
+	if (m->log_fd >= 0)
+		close(m->log_fd);
+	m->log_fd = -1;
+	if (json_is_true(json_object_get(json_object_get(m->c->rec, "HostConfig"), "AutoRemove"))) {
+		(void) rm_rf(m->c->dir, NULL);
+		return;
+	}
+	record_state(m, "exited", exit_code, NULL);
+}
+
+/* Report protocol from a detached monitor: int exit code (0 = started) + message. */
+static void report(int fd, int code, const char *msg)
+{
+	size_t n = msg ? strlen(msg) : 0;
+	char buf[sizeof(int) + 4096];
+
+	if (n > 4096)
+		n = 4096;
+	memcpy(buf, &code, sizeof(int));
+	if (n)
+		memcpy(buf + sizeof(int), msg, n);
+	write_all(fd, buf, sizeof(int) + n);
+}
+
+static int monitor_run(struct store *s, const char *runroot, struct container *c,
+		       const struct run_opts *o, int report_fd, int *ret_exit_code,
+		       struct hull_err **err)
+{
+	struct monitor m = {.s = s, .runroot = runroot, .c = c, .o = o, .log_fd = -1,
+			    .in_src = -1, .in_dst = -1, .pty_master = -1};
+	sigset_t mask, old;
+	struct termios saved;
+	bool raw = false;
+	int sfd, r, code;
+
+	m.st[0] = (struct stream){-1, -1, "stdout", STRBUF_INIT};
+	m.st[1] = (struct stream){-1, -1, "stderr", STRBUF_INIT};
+	if (!o->detach) {
+		m.st[0].out_fd = o->out_fd >= 0 ? o->out_fd : STDOUT_FILENO;
+		m.st[1].out_fd = o->out_fd >= 0 ? o->out_fd : STDERR_FILENO;
+		if (o->interactive)
+			m.in_src = STDIN_FILENO;
+	}
+	if (!o->auto_remove || o->detach) {
+		m.log_fd = open(json_get_str(c->rec, "LogPath"),
+				O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+	}
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGCHLD);
+	sigaddset(&mask, SIGWINCH);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(&mask, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &mask, &old);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		r = err_set(err, errno, "signalfd");
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return r;
+	}
+
+	r = monitor_launch(&m, err);
+	if (r < 0) {
+		/* docker leaves a container that failed to start in "created" with the error */
+		int ec = (err && *err && (*err)->exit_code) ? (*err)->exit_code : 125;
+		json_t *st = json_object_get(c->rec, "State");
+		json_object_set_new(st, "ExitCode", json_integer(ec == 125 ? 128 : ec));
+		json_object_set_new(st, "Error", json_string(err && *err ? (*err)->msg : ""));
+		if (m.log_fd >= 0)
+			close(m.log_fd);
+		if (o->auto_remove)
+			(void) rm_rf(c->dir, NULL);
+		else
+			(void) container_save(c, NULL);
+		close(sfd);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		return r;
+	}
+	record_state(&m, "running", 0, NULL);
+	if (report_fd >= 0) {
+		report(report_fd, 0, NULL);
+		close(report_fd);
+	}
+	if (o->tty && !o->detach && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		struct termios t = saved;
+		cfmakeraw(&t);
+		raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
+	}
+	code = monitor_loop(&m, sfd);
+	if (raw)
+		(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+	monitor_finish(&m, code);
+	if (m.pty_master >= 0)
+		close(m.pty_master);
+	free(m.ports);
+	close(sfd);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	*ret_exit_code = code;
+	return 0;
+}
+
+int container_start(struct store *s, const char *runroot, struct container *c,
+		    const struct run_opts *o, int *ret_exit_code, struct hull_err **err)
+{
+	int pfd[2];
+	pid_t pid;
+	char buf[sizeof(int) + 4097];
+	size_t got = 0;
+	int code;
+
+	if (!o->detach)
+		return monitor_run(s, runroot, c, o, -1, ret_exit_code, err);
+
+	if (pipe2(pfd, O_CLOEXEC) < 0)
+		return err_set(err, errno, "create pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+		return err_set(err, errno, "fork the monitor");
+	}
+	if (pid == 0) {
+		/* The monitor: its own session, no terminal, outlives `hull run -d`. */
+		struct hull_err *e = NULL;
+		int devnull = open("/dev/null", O_RDWR);
+		int ec = 0;
+
+		close(pfd[0]);
+		if (setsid() < 0)
+			_exit(1);
+		/* a second fork so the monitor is not a session leader and is reparented */
+		pid = fork();
+		if (pid < 0)
+			_exit(1);
+		if (pid > 0)
+			_exit(0);
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+			if (devnull > 2)
+				close(devnull);
+		}
+		signal(SIGPIPE, SIG_IGN);
+		if (monitor_run(s, runroot, c, o, pfd[1], &ec, &e) < 0) {
+			report(pfd[1], e && e->exit_code ? e->exit_code : 125, e ? e->msg : "start failed");
+			_exit(125);
+		}
+		_exit(0);
+	}
+	close(pfd[1]);
+	(void) waitpid(pid, NULL, 0);
+	for (;;) {
+		ssize_t n = read(pfd[0], buf + got, sizeof(buf) - 1 - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t) n;
+	}
+	close(pfd[0]);
+	if (got < sizeof(int))
+		return err_setx(err, EIO, "the container monitor exited before the container started");
+	memcpy(&code, buf, sizeof(int));
+	buf[got] = '\0';
+	if (code != 0) {
+		err_setx(err, EIO, "%s", buf + sizeof(int));
+		err_set_exit(err, code);
+		return -EIO;
+	}
+	/* reload: the monitor wrote the running state */
+	{
+		_cleanup_free_ char *p = path_join(c->dir, "config.json");
+		json_t *rec = NULL;
+		if (json_load_path(p, 16 << 20, &rec, NULL) == 0) {
+			json_decref(c->rec);
+			c->rec = rec;
+		}
+	}
+	*ret_exit_code = 0;
+	return 0;
+}

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: MIT */
+/* Small helpers of the container layer: times, signals, ids, names. */
+#include <ctype.h>
+#include <signal.h>
+#include <sys/random.h>
+#include <time.h>
+#include "container/container.h"
+#include "container/internal.h"
+
+char *now_rfc3339(void)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+}
+
+double time_parse_rfc3339(const char *s)
+{
+	struct tm tm = {0};
+	const char *p;
+	double frac = 0;
+
+	if (!s)
+		return 0;
+	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+	if (!p)
+		return 0;
+	if (*p == '.') {
+		double scale = 0.1;
+		for (p++; isdigit((unsigned char) *p); p++, scale /= 10)
+			frac += (*p - '0') * scale;
+	}
+	return (double) timegm(&tm) + frac;
+}
+
+static const struct {
+	const char *name;
+	int sig;
+} signals[] = {
+	{"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
+	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
+	{"FPE", SIGFPE},   {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
+	{"USR2", SIGUSR2}, {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
+	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP},
+	{"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
+	{"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+	{"WINCH", SIGWINCH}, {"IO", SIGIO},       {"POLL", SIGPOLL},   {"PWR", SIGPWR},
+	{"SYS", SIGSYS},
+};
+
+int signal_parse(const char *s)
+{
+	char *end;
+	long n;
+
+	if (isempty(s))
+		return -EINVAL;
+	if (isdigit((unsigned char) *s)) {
+		n = strtol(s, &end, 10);
+		if (*end || n <= 0 || n >= NSIG)
+			return -EINVAL;
+		return (int) n;
+	}
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+		if (strcasecmp(s, signals[i].name) == 0)
+			return signals[i].sig;
+	if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+		bool min = toupper((unsigned char) s[3]) == 'I';
+		int base = min ? SIGRTMIN : SIGRTMAX;
+		if (!s[5])
+			return base;
+		n = strtol(s + 5, &end, 10);
+		if (*end || (min && n <= 0) || (!min && n >= 0))
+			return -EINVAL;
+		n = base + n;
+		if (n < SIGRTMIN || n > SIGRTMAX)
+			return -EINVAL;
+		return (int) n;
+	}
+	return -EINVAL;
+}
+
+void random_hex(char *out, size_t nbytes)
+{
+	unsigned char b[64];
+	static const char hex[] = "0123456789abcdef";
+
+	if (nbytes > sizeof(b))
+		nbytes = sizeof(b);
+	if (getrandom(b, nbytes, 0) != (ssize_t) nbytes)
+		abort();
+	for (size_t i = 0; i < nbytes; i++) {
+		out[2 * i] = hex[b[i] >> 4];
+		out[2 * i + 1] = hex[b[i] & 15];
+	}
+	out[2 * nbytes] = '\0';
+}
+
+/* Docker-like generated names (moby's namesgenerator idea, our own word lists). */
+static const char *const left[] = {
+	"admiring", "bold",   "brave",   "busy",     "calm",     "clever",  "cool",    "eager",
+	"elated",   "epic",   "festive", "focused",  "friendly", "gallant", "gifted",  "happy",
+	"hopeful",  "jolly",  "keen",    "kind",     "lucid",    "modest",  "nice",    "quirky",
+	"relaxed",  "serene", "sharp",   "stoic",    "sweet",    "tender",  "vibrant", "zealous",
+};
+static const char *const right[] = {
+	"babbage", "bohr",    "curie",  "darwin",   "dijkstra", "einstein", "euler",    "fermi",
+	"feynman", "galileo", "gauss",  "hopper",   "hypatia",  "kepler",   "knuth",    "lamarr",
+	"lovelace", "meitner", "newton", "noether", "pascal",   "planck",   "ritchie",  "shannon",
+	"thompson", "turing",  "volta",  "wozniak", "yalow",    "zuse",     "torvalds", "lamport",
+};
+
+char *random_name(void)
+{
+	unsigned char b[3];
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t) sizeof(b))
+		abort();
+	return xasprintf("%s_%s", left[b[0] % ARRAY_SIZE(left)], right[b[1] % ARRAY_SIZE(right)]);
+}
+
+bool name_valid(const char *n)
+{
+	/* moby: ^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$ */
+	if (*n == '/')
+		n++;
+	if (!isalnum((unsigned char) n[0]) || !n[1])
+		return false;
+	for (const char *p = n + 1; *p; p++)
+		if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
+			return false;
+	return true;
+}
+
+char *utf8_sanitize(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *) s;
+	char *out = xmalloc(len * 3 + 1), *o = out;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		bool ok = n > 0 && i + n <= len && c != 0;
+		for (size_t k = 1; ok && k < n; k++)
+			ok = (p[i + k] & 0xc0) == 0x80;
+		if (ok) {
+			memcpy(o, p + i, n);
+			o += n;
+			i += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
