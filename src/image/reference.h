@@ -27,9 +27,11 @@ struct image_ref {
 int ref_parse(const char *s, struct image_ref *ret, struct hull_err **err);
 /* ref_release() - free the strings of @r. */
 void ref_release(struct image_ref *r);
-/* ref_string() - full form "domain/path:tag" or "domain/path@digest" (both if both); caller frees. */
+/* ref_string() - full form "domain/path:tag" or "domain/path@digest" (both if both); caller frees.
+ */
 char *ref_string(const struct image_ref *r);
-/* ref_familiar_name() - repository as docker shows it: "busybox", "localhost/python"; caller frees. */
+/* ref_familiar_name() - repository as docker shows it: "busybox", "localhost/python"; caller frees.
+ */
 char *ref_familiar_name(const struct image_ref *r);
 /* ref_familiar() - familiar name plus ":tag" (or "@digest"); caller frees. */
 char *ref_familiar(const struct image_ref *r);

@@ -36,25 +36,28 @@ struct store *store_free(struct store *s);
  */
 int store_lock(struct store *s, struct hull_err **err);
 void store_unlock(struct store *s);
-/* store_tmpdir() - create a fresh directory under <root>/tmp (same file system); caller frees the path. */
+/* store_tmpdir() - create a fresh directory under <root>/tmp (same file system); caller frees the
+ * path. */
 int store_tmpdir(struct store *s, const char *prefix, char **ret_path, struct hull_err **err);
 
 /* Blobs: <root>/blobs/sha256/<hex>, written atomically and verified by name. */
-int store_blob_write(struct store *s, const void *data, size_t len,
-		     char ret_digest[DIGEST_STR_LEN], struct hull_err **err);
+int store_blob_write(struct store *s, const void *data, size_t len, char ret_digest[DIGEST_STR_LEN],
+		     struct hull_err **err);
 int store_blob_read(struct store *s, const char *digest, size_t max, char **ret_data,
 		    size_t *ret_len, struct hull_err **err);
 /* store_blob_path() - path of a blob (may not exist); caller frees. */
 char *store_blob_path(struct store *s, const char *digest);
 
 struct image {
-	char *id;              /* config digest, "sha256:<hex>": docker's IMAGE ID */
+	char *id;	       /* config digest, "sha256:<hex>": docker's IMAGE ID */
 	char *manifest_digest; /* digest of the OCI manifest blob */
-	json_t *config;        /* the image config (owned reference) */
+	json_t *config;	       /* the image config (owned reference) */
 	char **diff_ids;       /* bottom layer first, NULL-terminated (never NULL itself) */
 	char **chain_ids;      /* chainIDs matching diff_ids */
 	char **layer_digests;  /* manifest layer blob digests matching diff_ids */
-	int64_t size;          /* sum of the layers' uncompressed sizes, bytes */
+	int64_t size;	       /* sum of the layers' uncompressed tar sizes, bytes: the
+				* diffID blob's size when present, else the manifest
+				* descriptor's size (docker shows content size; close enough) */
 };
 
 /*
@@ -64,6 +67,18 @@ struct image {
  * message "no such image: NAME". Ambiguous prefix: -EINVAL.
  */
 int store_image_get(struct store *s, const char *name, struct image **ret, struct hull_err **err);
+/*
+ * store_image_load() - load the image whose OCI manifest blob is
+ * @manifest_digest; the manifest and config blobs are verified against
+ * their digests (-EBADMSG when corrupt).
+ */
+int store_image_load(struct store *s, const char *manifest_digest, struct image **ret,
+		     struct hull_err **err);
+/*
+ * store_image_list() - the manifest digests of every image in the store,
+ * tagged or not (docker's "<none>" images), sorted; a strv, caller frees.
+ */
+int store_image_list(struct store *s, char ***ret, struct hull_err **err);
 /* image_free() - free; accepts NULL; returns NULL. */
 struct image *image_free(struct image *img);
 
@@ -89,7 +104,9 @@ int store_untag(struct store *s, const char *ref, struct hull_err **err);
 int store_refs(struct store *s, json_t **ret, struct hull_err **err);
 /*
  * store_image_delete() - remove an untagged image's manifest and config
- * blobs; layers no other image uses are removed too. Caller holds the lock.
+ * blobs; layers no other image uses are removed too (blobs and layer
+ * directories). A still-tagged image fails with -EBUSY: untag first.
+ * Checking containers that use it is the caller's job. Caller holds the lock.
  */
 int store_image_delete(struct store *s, const struct image *img, struct hull_err **err);
 

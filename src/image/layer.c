@@ -1,0 +1,884 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Layers: applying a tar stream to a new layer directory, and turning an
+ * overlayfs upper directory into a layer tar. libarchive only parses and
+ * writes the tar format; every file-system change is made here, relative to
+ * an fd of the layer root, with paths resolved by openat2(RESOLVE_IN_ROOT)
+ * so that "..", absolute names and symlinks (even ones the same tar just
+ * created) can never reach outside the layer. Without openat2 the walk
+ * refuses symlinks in parent components altogether.
+ */
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <dirent.h>
+#include "image/archive-dl.h"
+#include "image/store-internal.h"
+#include "util/fs.h"
+#include "util/strbuf.h"
+#include "util/strv.h"
+
+#define WH_PREFIX     ".wh."
+#define WH_META	      ".wh..wh."
+#define WH_OPAQUE     ".wh..wh..opq"
+#define OVL_XATTR     "trusted.overlay."
+#define OVL_OPAQUE    "trusted.overlay.opaque"
+#define COPY_BUF_SIZE (128 * 1024)
+
+static int write_full(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t) n;
+	}
+	return 0;
+}
+
+/* ---- safe paths ---- */
+
+/*
+ * Lexically clean a tar member name relative to the layer root: leading
+ * "/" and "./" are dropped, "." and empty components vanish, ".." pops a
+ * component and fails (-EBADMSG) if it would leave the root, as docker's
+ * breakout check. "" is the root itself.
+ */
+static int clean_path(const char *name, char **ret)
+{
+	_cleanup_strv_ char **parts = strv_new();
+	_cleanup_free_ char *copy = xstrdup(name);
+	struct strbuf sb = STRBUF_INIT;
+	char *save = NULL;
+	size_t n = 0;
+
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		if (streq(c, "."))
+			continue;
+		if (streq(c, "..")) {
+			if (n == 0)
+				return -EBADMSG;
+			free(parts[--n]);
+			parts[n] = NULL;
+			continue;
+		}
+		strv_push(&parts, c);
+		n++;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			strbuf_addch(&sb, '/');
+		strbuf_adds(&sb, parts[i]);
+	}
+	*ret = xstrdup(strbuf_cstr(&sb));
+	strbuf_release(&sb);
+	return 0;
+}
+
+static bool have_openat2 = true;
+
+/* Open directory @path ("" = root) below @root_fd, never leaving it. */
+static int open_in_root(int root_fd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t) (flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	_cleanup_free_ char *copy = NULL;
+	char *save = NULL;
+	int fd, r;
+
+	if (!*path)
+		path = ".";
+	if (have_openat2) {
+		fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+		if (fd >= 0)
+			return fd;
+		if (errno != ENOSYS)
+			return -errno;
+		have_openat2 = false;
+	}
+	/* fallback: component by component, refusing any symlink */
+	fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return -errno;
+	copy = xstrdup(path);
+	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
+		int next;
+		if (streq(c, "."))
+			continue;
+		next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		r = -errno;
+		(void) close(fd);
+		if (next < 0)
+			return r;
+		fd = next;
+	}
+	r = openat(fd, ".", flags | O_CLOEXEC);
+	if (r < 0)
+		r = -errno;
+	(void) close(fd);
+	return r;
+}
+
+/* Open (creating missing ones, mode 0755) the directory @path below @root_fd. */
+static int open_dir_create(int root_fd, const char *path)
+{
+	_cleanup_free_ char *prefix = NULL;
+	int fd, cur;
+	const char *p;
+
+	fd = open_in_root(root_fd, path, O_RDONLY | O_DIRECTORY);
+	if (fd != -ENOENT)
+		return fd;
+	cur = open_in_root(root_fd, "", O_RDONLY | O_DIRECTORY);
+	if (cur < 0)
+		return cur;
+	for (p = path; *p;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t) (slash - path) : strlen(path);
+		_cleanup_free_ char *name = xstrndup(p, slash ? (size_t) (slash - p) : strlen(p));
+		free(prefix);
+		prefix = xstrndup(path, n);
+		fd = open_in_root(root_fd, prefix, O_RDONLY | O_DIRECTORY);
+		if (fd == -ENOENT) {
+			if (mkdirat(cur, name, 0755) < 0 && errno != EEXIST) {
+				fd = -errno;
+				(void) close(cur);
+				return fd;
+			}
+			fd = open_in_root(root_fd, prefix, O_RDONLY | O_DIRECTORY);
+		}
+		(void) close(cur);
+		if (fd < 0)
+			return fd;
+		cur = fd;
+		p = slash ? slash + 1 : p + strlen(p);
+	}
+	return cur;
+}
+
+static void split_path(const char *path, char **ret_dir, const char **ret_base)
+{
+	const char *slash = strrchr(path, '/');
+
+	*ret_dir = slash ? xstrndup(path, (size_t) (slash - path)) : xstrdup("");
+	*ret_base = slash ? slash + 1 : path;
+}
+
+/* ---- applying a tar ---- */
+
+struct dir_time {
+	char *path;
+	struct timespec ts[2];
+};
+
+struct apply {
+	struct archive *a;
+	int root_fd;
+	struct dir_time *dirs;
+	size_t n_dirs;
+};
+
+static int set_xattrs(struct archive_entry *e, int fd, const char *path_for_l)
+{
+	const char *name;
+	const void *value;
+	size_t size;
+
+	sym_archive_entry_xattr_reset(e);
+	while (sym_archive_entry_xattr_next(e, &name, &value, &size) == ARCHIVE_OK) {
+		int r;
+		/* overlay metadata in a tar would forge whiteouts/redirects */
+		if (!name || startswith(name, OVL_XATTR))
+			continue;
+		if (fd >= 0)
+			r = fsetxattr(fd, name, value, size, 0);
+		else
+			r = lsetxattr(path_for_l, name, value, size, 0);
+		if (r < 0 && errno != EOPNOTSUPP && errno != EPERM)
+			return -errno;
+	}
+	return 0;
+}
+
+static int copy_data(struct archive *a, int fd)
+{
+	_cleanup_free_ char *buf = xmalloc(COPY_BUF_SIZE);
+
+	for (;;) {
+		la_ssize_t n = sym_archive_read_data(a, buf, COPY_BUF_SIZE);
+		if (n == 0)
+			return 0;
+		if (n < 0)
+			return -EBADMSG;
+		int r = write_full(fd, buf, (size_t) n);
+		if (r < 0)
+			return r;
+	}
+}
+
+static bool bad_name(const char *n)
+{
+	return !*n || streq(n, ".") || streq(n, "..") || strchr(n, '/');
+}
+
+static int apply_entry(struct apply *ap, struct archive_entry *e, const char **ret_what)
+{
+	_cleanup_free_ char *path = NULL, *dir = NULL;
+	_cleanup_close_ int pfd = -1, fd = -1;
+	const char *name = sym_archive_entry_pathname(e), *base, *hl;
+	mode_t type = sym_archive_entry_filetype(e);
+	mode_t perm = sym_archive_entry_perm(e) & 07777;
+	uid_t uid = (uid_t) sym_archive_entry_uid(e);
+	gid_t gid = (gid_t) sym_archive_entry_gid(e);
+	struct timespec ts[2];
+	struct stat st;
+	int r;
+
+	*ret_what = "path";
+	if (!name)
+		return -EBADMSG;
+	if (clean_path(name, &path) < 0) {
+		*ret_what = "path escapes the layer";
+		return -EBADMSG;
+	}
+	if (!*path)
+		return 0; /* the root itself: keep the layer dir as created */
+	ts[0].tv_sec = ts[1].tv_sec = sym_archive_entry_mtime(e);
+	ts[0].tv_nsec = ts[1].tv_nsec = sym_archive_entry_mtime_nsec(e);
+	if (!sym_archive_entry_mtime_is_set(e))
+		ts[0].tv_nsec = ts[1].tv_nsec = UTIME_OMIT;
+
+	split_path(path, &dir, &base);
+	*ret_what = "parent directory";
+	pfd = open_dir_create(ap->root_fd, dir);
+	if (pfd < 0)
+		return pfd;
+
+	if (startswith(base, WH_PREFIX)) {
+		if (streq(base, WH_OPAQUE)) {
+			*ret_what = "opaque whiteout";
+			return fsetxattr(pfd, OVL_OPAQUE, "y", 1, 0) < 0 ? -errno : 0;
+		}
+		if (startswith(base, WH_META))
+			return 0; /* aufs bookkeeping (.wh..wh.plnk...) */
+		base += strlen(WH_PREFIX);
+		*ret_what = "whiteout";
+		if (bad_name(base))
+			return -EBADMSG;
+		r = image_rm_rf_at(pfd, base);
+		if (r < 0)
+			return r;
+		if (mknodat(pfd, base, S_IFCHR | 0, makedev(0, 0)) < 0)
+			return -errno;
+		if (fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM)
+			return -errno;
+		return 0;
+	}
+
+	/* replace whatever is there, except a directory by a directory */
+	*ret_what = "replace existing entry";
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !(S_ISDIR(st.st_mode) && type == AE_IFDIR && !sym_archive_entry_hardlink(e))) {
+		r = image_rm_rf_at(pfd, base);
+		if (r < 0)
+			return r;
+	}
+
+	hl = sym_archive_entry_hardlink(e);
+	if (hl) {
+		_cleanup_free_ char *target = NULL, *tdir = NULL;
+		_cleanup_close_ int tfd = -1;
+		const char *tbase;
+
+		*ret_what = "hard link target";
+		if (clean_path(hl, &target) < 0 || !*target)
+			return -EBADMSG;
+		split_path(target, &tdir, &tbase);
+		tfd = open_in_root(ap->root_fd, tdir, O_PATH | O_DIRECTORY);
+		if (tfd < 0)
+			return tfd;
+		/* flags 0: a symlink target is linked itself, never followed */
+		if (linkat(tfd, tbase, pfd, base, 0) < 0)
+			return -errno;
+		return 0;
+	}
+
+	switch (type) {
+	case AE_IFDIR:
+		*ret_what = "directory";
+		if (mkdirat(pfd, base, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		break;
+	case AE_IFREG:
+		*ret_what = "file";
+		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -errno;
+		r = copy_data(ap->a, fd);
+		if (r < 0)
+			return r;
+		break;
+	case AE_IFLNK: {
+		const char *target = sym_archive_entry_symlink(e);
+		*ret_what = "symlink";
+		if (!target)
+			return -EBADMSG;
+		/* the target is stored as is: it is resolved in the container's root */
+		if (symlinkat(target, pfd, base) < 0)
+			return -errno;
+		if (fchownat(pfd, base, uid, gid, AT_SYMLINK_NOFOLLOW) < 0 && errno != EPERM)
+			return -errno;
+		_cleanup_free_ char *lp = xasprintf("/proc/self/fd/%d/%s", pfd, base);
+		r = set_xattrs(e, -1, lp);
+		if (r < 0)
+			return r;
+		if (utimensat(pfd, base, ts, AT_SYMLINK_NOFOLLOW) < 0)
+			return -errno;
+		return 0;
+	}
+	case AE_IFCHR:
+	case AE_IFBLK:
+	case AE_IFIFO:
+		*ret_what = "special file";
+		if (mknodat(pfd, base, type | 0600,
+			    makedev(sym_archive_entry_rdevmajor(e),
+				    sym_archive_entry_rdevminor(e))) < 0)
+			return -errno;
+		fd = openat(pfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		{
+			_cleanup_free_ char *lp = xasprintf("/proc/self/fd/%d", fd);
+			if (chown(lp, uid, gid) < 0 && errno != EPERM)
+				return -errno;
+			if (chmod(lp, perm) < 0)
+				return -errno;
+			r = set_xattrs(e, -1, lp);
+			if (r < 0)
+				return r;
+			if (utimensat(AT_FDCWD, lp, ts, 0) < 0)
+				return -errno;
+		}
+		return 0;
+	case AE_IFSOCK:
+		return 0; /* as docker: sockets are not carried in layers */
+	default:
+		*ret_what = "unknown entry type";
+		return -EBADMSG;
+	}
+
+	/* regular files and directories: metadata through the fd; chown before chmod keeps set-id
+	 * bits */
+	*ret_what = "metadata";
+	if (fchown(fd, uid, gid) < 0 && errno != EPERM)
+		return -errno;
+	if (fchmod(fd, perm) < 0)
+		return -errno;
+	r = set_xattrs(e, fd, NULL);
+	if (r < 0)
+		return r;
+	if (type == AE_IFDIR) {
+		/* later entries change the directory's mtime: set it at the end */
+		ap->dirs = xrealloc(ap->dirs, (ap->n_dirs + 1) * sizeof(*ap->dirs));
+		ap->dirs[ap->n_dirs].path = TAKE_PTR(path);
+		memcpy(ap->dirs[ap->n_dirs].ts, ts, sizeof(ts));
+		ap->n_dirs++;
+		return 0;
+	}
+	if (futimens(fd, ts) < 0)
+		return -errno;
+	return 0;
+}
+
+static int apply_tar(struct apply *ap, int tar_fd, struct hull_err **err)
+{
+	struct archive_entry *e;
+	int r = 0;
+
+	ap->a = sym_archive_read_new();
+	sym_archive_read_support_format_tar(ap->a);
+	if (sym_archive_read_open_fd(ap->a, tar_fd, 64 * 1024) != ARCHIVE_OK) {
+		r = err_setx(err, EBADMSG, "read layer tar: %s",
+			     sym_archive_error_string(ap->a) ?: "unknown error");
+		goto out;
+	}
+	for (;;) {
+		const char *what = NULL;
+		int h = sym_archive_read_next_header(ap->a, &e);
+		if (h == ARCHIVE_EOF)
+			break;
+		if (h < ARCHIVE_WARN) {
+			r = err_setx(err, EBADMSG, "read layer tar: %s",
+				     sym_archive_error_string(ap->a) ?: "unknown error");
+			goto out;
+		}
+		r = apply_entry(ap, e, &what);
+		if (r < 0) {
+			const char *n = sym_archive_entry_pathname(e) ?: "?";
+			if (r == -EBADMSG)
+				r = err_setx(err, EBADMSG, "layer entry '%s': %s", n, what);
+			else
+				r = err_set(err, -r, "layer entry '%s': %s", n, what);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < ap->n_dirs; i++) {
+		_cleanup_close_ int fd = open_in_root(ap->root_fd, ap->dirs[i].path,
+						      O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+		if (fd >= 0)
+			(void) futimens(fd, ap->dirs[i].ts);
+	}
+out:
+	for (size_t i = 0; i < ap->n_dirs; i++)
+		free(ap->dirs[i].path);
+	free(ap->dirs);
+	ap->dirs = NULL;
+	ap->n_dirs = 0;
+	sym_archive_read_free(ap->a);
+	ap->a = NULL;
+	return r;
+}
+
+/* Decompress (gzip, zstd, xz or none) @fd into @out_fd, hashing the tar. */
+static int decompress(int fd, int out_fd, char ret_digest[DIGEST_STR_LEN], struct hull_err **err)
+{
+	struct archive *a = sym_archive_read_new();
+	struct sha256_ctx *h = sha256_new();
+	_cleanup_free_ char *buf = xmalloc(COPY_BUF_SIZE);
+	struct archive_entry *e;
+	int r = 0;
+
+	sym_archive_read_support_filter_gzip(a);
+	sym_archive_read_support_filter_zstd(a);
+	sym_archive_read_support_filter_xz(a);
+	sym_archive_read_support_format_raw(a);
+	if (sym_archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK ||
+	    sym_archive_read_next_header(a, &e) < ARCHIVE_WARN) {
+		r = err_setx(err, EBADMSG, "read layer: %s",
+			     sym_archive_error_string(a) ?: "empty or unreadable stream");
+		goto out;
+	}
+	for (;;) {
+		la_ssize_t n = sym_archive_read_data(a, buf, COPY_BUF_SIZE);
+		if (n == 0)
+			break;
+		if (n < 0) {
+			r = err_setx(err, EBADMSG, "read layer: %s",
+				     sym_archive_error_string(a) ?: "read error");
+			goto out;
+		}
+		sha256_update(h, buf, (size_t) n);
+		r = write_full(out_fd, buf, (size_t) n);
+		if (r < 0) {
+			r = err_set(err, -r, "write layer tar");
+			goto out;
+		}
+	}
+	if (fsync(out_fd) < 0)
+		r = err_set(err, errno, "write layer tar");
+out:
+	sym_archive_read_free(a);
+	sha256_final(h, ret_digest);
+	return r;
+}
+
+int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
+			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
+			   struct hull_err **err)
+{
+	_cleanup_free_ char *stage = NULL, *tar = NULL, *diff = NULL;
+	_cleanup_close_ int tar_fd = -1, root_fd = -1;
+	char diff_id[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
+	struct apply ap = {0};
+	int r;
+
+	r = archive_dl_load(err);
+	if (r < 0)
+		return err_wrap(err, "import layer");
+	r = store_tmpdir(s, "layer", &stage, err);
+	if (r < 0)
+		return err_wrap(err, "import layer");
+	tar = path_join(stage, "layer.tar");
+	diff = path_join(stage, "diff");
+	tar_fd = open(tar, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (tar_fd < 0) {
+		r = err_set(err, errno, "create '%s'", tar);
+		goto fail;
+	}
+	r = decompress(fd, tar_fd, diff_id, err);
+	if (r < 0)
+		goto fail;
+	if (lseek(tar_fd, 0, SEEK_SET) < 0 || mkdir(diff, 0755) < 0) {
+		r = err_set(err, errno, "prepare '%s'", diff);
+		goto fail;
+	}
+	root_fd = open(diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0) {
+		r = err_set(err, errno, "open '%s'", diff);
+		goto fail;
+	}
+	ap.root_fd = root_fd;
+	r = apply_tar(&ap, tar_fd, err);
+	if (r < 0)
+		goto fail;
+	if (syncfs(root_fd) < 0) {
+		r = err_set(err, errno, "sync layer");
+		goto fail;
+	}
+	chain_id_next(parent_chain_id, diff_id, chain);
+	r = store_blob_adopt(s, tar, diff_id, err);
+	if (r < 0)
+		goto fail;
+	r = store_layer_adopt(s, stage, chain, err);
+	if (r < 0)
+		goto fail;
+	memcpy(ret_diff_id, diff_id, DIGEST_STR_LEN);
+	memcpy(ret_chain_id, chain, DIGEST_STR_LEN);
+	return 0;
+fail:
+	(void) rm_rf(stage, NULL);
+	return err_wrap(err, "import layer");
+}
+
+/* ---- committing a directory ---- */
+
+struct tar_out {
+	struct archive *a;
+	struct archive_entry *e;
+	int fd;
+	struct sha256_ctx *h;
+	int werr;
+	/* hard links: (dev, ino) -> first path */
+	struct {
+		dev_t dev;
+		ino_t ino;
+		char *path;
+	} * links;
+	size_t n_links;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static la_ssize_t tar_write_cb(struct archive *a, void *data, const void *buf, size_t len)
+{
+	struct tar_out *t = data;
+	int r;
+
+	(void) a;
+	sha256_update(t->h, buf, len);
+	r = write_full(t->fd, buf, len);
+	if (r < 0) {
+		t->werr = -r;
+		return -1;
+	}
+	return (la_ssize_t) len;
+}
+
+static int add_xattrs(struct tar_out *t, int dfd, const char *name, bool *ret_opaque)
+{
+	_cleanup_free_ char *lp = xasprintf("/proc/self/fd/%d/%s", dfd, name);
+	_cleanup_free_ char *list = NULL;
+	_cleanup_strv_ char **names = strv_new();
+	ssize_t n;
+
+	*ret_opaque = false;
+	n = llistxattr(lp, NULL, 0);
+	if (n < 0)
+		return errno == EOPNOTSUPP ? 0 : -errno;
+	if (n == 0)
+		return 0;
+	list = xmalloc((size_t) n);
+	n = llistxattr(lp, list, (size_t) n);
+	if (n < 0)
+		return -errno;
+	for (char *p = list; p < list + n; p += strlen(p) + 1)
+		strv_push(&names, p);
+	/* sorted, for a deterministic tar */
+	qsort(names, strv_length(names), sizeof(char *), cmp_str);
+	STRV_FOREACH (x, names) {
+		char val[64 * 1024];
+		ssize_t vl = lgetxattr(lp, *x, val, sizeof(val));
+		if (vl < 0)
+			return -errno;
+		if (streq(*x, OVL_OPAQUE)) {
+			*ret_opaque = vl == 1 && val[0] == 'y';
+			continue;
+		}
+		if (startswith(*x, OVL_XATTR))
+			continue;
+		sym_archive_entry_xattr_add_entry(t->e, *x, val, (size_t) vl);
+	}
+	return 0;
+}
+
+static int tar_error(struct tar_out *t, const char *path, struct hull_err **err)
+{
+	if (t->werr)
+		return err_set(err, t->werr, "write layer tar");
+	return err_setx(err, EIO, "write layer tar entry '%s': %s", path,
+			sym_archive_error_string(t->a) ?: "unknown error");
+}
+
+static int write_header(struct tar_out *t, const char *path, struct hull_err **err)
+{
+	if (sym_archive_write_header(t->a, t->e) < ARCHIVE_WARN)
+		return tar_error(t, path, err);
+	return 0;
+}
+
+static int add_tree(struct tar_out *t, int dfd, const char *prefix, struct hull_err **err);
+
+static int add_one(struct tar_out *t, int dfd, const char *name, const char *prefix,
+		   struct hull_err **err)
+{
+	_cleanup_free_ char *path = xasprintf("%s%s", prefix, name);
+	struct stat st;
+	bool opaque = false;
+	int r;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_set(err, errno, "stat '%s'", path);
+	if (S_ISSOCK(st.st_mode))
+		return 0;
+
+	sym_archive_entry_clear(t->e);
+	sym_archive_entry_set_uid(t->e, st.st_uid);
+	sym_archive_entry_set_gid(t->e, st.st_gid);
+	sym_archive_entry_set_mtime(t->e, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+
+	if (S_ISCHR(st.st_mode) && st.st_rdev == makedev(0, 0)) {
+		/* overlay whiteout -> OCI ".wh.NAME" */
+		_cleanup_free_ char *wh = xasprintf("%s" WH_PREFIX "%s", prefix, name);
+		sym_archive_entry_set_pathname(t->e, wh);
+		sym_archive_entry_set_filetype(t->e, AE_IFREG);
+		sym_archive_entry_set_perm(t->e, 0);
+		sym_archive_entry_set_size(t->e, 0);
+		return write_header(t, wh, err);
+	}
+
+	r = add_xattrs(t, dfd, name, &opaque);
+	if (r < 0)
+		return err_set(err, -r, "read xattrs of '%s'", path);
+	sym_archive_entry_set_pathname(t->e, path);
+	sym_archive_entry_set_perm(t->e, st.st_mode & 07777);
+
+	if (S_ISDIR(st.st_mode)) {
+		_cleanup_free_ char *sub = xasprintf("%s/", path);
+		_cleanup_close_ int fd = -1;
+
+		sym_archive_entry_set_filetype(t->e, AE_IFDIR);
+		r = write_header(t, path, err);
+		if (r < 0)
+			return r;
+		if (opaque) {
+			_cleanup_free_ char *opq = xasprintf("%s" WH_OPAQUE, sub);
+			sym_archive_entry_clear(t->e);
+			sym_archive_entry_set_pathname(t->e, opq);
+			sym_archive_entry_set_filetype(t->e, AE_IFREG);
+			sym_archive_entry_set_perm(t->e, 0);
+			sym_archive_entry_set_size(t->e, 0);
+			sym_archive_entry_set_uid(t->e, st.st_uid);
+			sym_archive_entry_set_gid(t->e, st.st_gid);
+			sym_archive_entry_set_mtime(t->e, st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+			r = write_header(t, opq, err);
+			if (r < 0)
+				return r;
+		}
+		fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			return err_set(err, errno, "open '%s'", path);
+		return add_tree(t, fd, sub, err);
+	}
+	if (S_ISLNK(st.st_mode)) {
+		char target[PATH_MAX + 1];
+		ssize_t n = readlinkat(dfd, name, target, PATH_MAX);
+		if (n < 0)
+			return err_set(err, errno, "readlink '%s'", path);
+		target[n] = '\0';
+		sym_archive_entry_set_filetype(t->e, AE_IFLNK);
+		sym_archive_entry_set_symlink(t->e, target);
+		return write_header(t, path, err);
+	}
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)) {
+		sym_archive_entry_set_filetype(t->e, st.st_mode & S_IFMT);
+		sym_archive_entry_set_rdevmajor(t->e, major(st.st_rdev));
+		sym_archive_entry_set_rdevminor(t->e, minor(st.st_rdev));
+		return write_header(t, path, err);
+	}
+	if (!S_ISREG(st.st_mode))
+		return err_setx(err, EINVAL, "'%s': unsupported file type", path);
+
+	sym_archive_entry_set_filetype(t->e, AE_IFREG);
+	if (st.st_nlink > 1) {
+		for (size_t i = 0; i < t->n_links; i++) {
+			if (t->links[i].dev == st.st_dev && t->links[i].ino == st.st_ino) {
+				sym_archive_entry_set_hardlink(t->e, t->links[i].path);
+				sym_archive_entry_set_size(t->e, 0);
+				return write_header(t, path, err);
+			}
+		}
+		t->links = xrealloc(t->links, (t->n_links + 1) * sizeof(*t->links));
+		t->links[t->n_links].dev = st.st_dev;
+		t->links[t->n_links].ino = st.st_ino;
+		t->links[t->n_links].path = xstrdup(path);
+		t->n_links++;
+	}
+	sym_archive_entry_set_size(t->e, st.st_size);
+	r = write_header(t, path, err);
+	if (r < 0)
+		return r;
+	{
+		_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_free_ char *buf = xmalloc(COPY_BUF_SIZE);
+		off_t left = st.st_size;
+
+		if (fd < 0)
+			return err_set(err, errno, "open '%s'", path);
+		while (left > 0) {
+			ssize_t n = read(fd, buf, COPY_BUF_SIZE);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return err_set(err, errno, "read '%s'", path);
+			if (n == 0)
+				return err_setx(err, EIO, "'%s' shrank while archiving", path);
+			if (n > left)
+				n = (ssize_t) left;
+			if (sym_archive_write_data(t->a, buf, (size_t) n) != n)
+				return tar_error(t, path, err);
+			left -= n;
+		}
+	}
+	return 0;
+}
+
+/* Add the entries of @dfd (taken) in byte order of their names, depth first. */
+static int add_tree(struct tar_out *t, int dfd, const char *prefix, struct hull_err **err)
+{
+	_cleanup_strv_ char **names = strv_new();
+	struct dirent *de;
+	DIR *d;
+	int r = 0;
+
+	d = fdopendir(dfd);
+	if (!d) {
+		r = err_set(err, errno, "open directory '%s'", prefix);
+		(void) close(dfd);
+		return r;
+	}
+	while ((de = readdir(d)))
+		if (!streq(de->d_name, ".") && !streq(de->d_name, ".."))
+			strv_push(&names, de->d_name);
+	qsort(names, strv_length(names), sizeof(char *), cmp_str);
+	STRV_FOREACH (n, names) {
+		r = add_one(t, dirfd(d), *n, prefix, err);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	return r;
+}
+
+/*
+ * write_dir_tar() - write the PAX tar of @dir (overlay upper semantics) to
+ * @out_fd and return its digest. Exposed for tests through the layer API.
+ */
+static int write_dir_tar(const char *dir, int out_fd, char ret_digest[DIGEST_STR_LEN],
+			 struct hull_err **err)
+{
+	struct tar_out t = {.fd = out_fd, .h = sha256_new()};
+	int dfd, r;
+
+	t.a = sym_archive_write_new();
+	t.e = sym_archive_entry_new();
+	sym_archive_write_set_format_pax_restricted(t.a);
+	/* no padding to 10 KiB records: the tar ends after its two zero blocks, like docker's */
+	sym_archive_write_set_bytes_in_last_block(t.a, 1);
+	if (sym_archive_write_open(t.a, &t, NULL, tar_write_cb, NULL) != ARCHIVE_OK) {
+		r = tar_error(&t, dir, err);
+		goto out;
+	}
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		r = err_set(err, errno, "open '%s'", dir);
+		goto out;
+	}
+	r = add_tree(&t, dfd, "", err);
+	if (r < 0)
+		goto out;
+	if (sym_archive_write_close(t.a) != ARCHIVE_OK) {
+		r = tar_error(&t, dir, err);
+		goto out;
+	}
+	if (fsync(out_fd) < 0)
+		r = err_set(err, errno, "write layer tar");
+out:
+	sym_archive_entry_free(t.e);
+	sym_archive_write_free(t.a);
+	for (size_t i = 0; i < t.n_links; i++)
+		free(t.links[i].path);
+	free(t.links);
+	sha256_final(t.h, ret_digest);
+	return r;
+}
+
+int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_chain_id,
+			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
+			   struct hull_err **err)
+{
+	_cleanup_free_ char *stage = NULL, *tar = NULL, *diff = NULL;
+	_cleanup_close_ int tar_fd = -1;
+	char diff_id[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
+	int r;
+
+	r = archive_dl_load(err);
+	if (r < 0)
+		return err_wrap(err, "commit layer");
+	r = store_tmpdir(s, "commit", &stage, err);
+	if (r < 0)
+		return err_wrap(err, "commit layer");
+	tar = path_join(stage, "layer.tar");
+	diff = path_join(stage, "diff");
+	tar_fd = open(tar, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (tar_fd < 0) {
+		r = err_set(err, errno, "create '%s'", tar);
+		goto fail;
+	}
+	r = write_dir_tar(dir, tar_fd, diff_id, err);
+	if (r < 0)
+		goto fail;
+	chain_id_next(parent_chain_id, diff_id, chain);
+	r = store_blob_adopt(s, tar, diff_id, err);
+	if (r < 0)
+		goto fail;
+	if (rename(dir, diff) < 0) {
+		r = err_set(err, errno, "move '%s' into the store", dir);
+		goto fail;
+	}
+	r = store_layer_adopt(s, stage, chain, err);
+	if (r < 0)
+		goto fail;
+	memcpy(ret_diff_id, diff_id, DIGEST_STR_LEN);
+	memcpy(ret_chain_id, chain, DIGEST_STR_LEN);
+	return 0;
+fail:
+	(void) rm_rf(stage, NULL);
+	return err_wrap(err, "commit layer '%s'", dir);
+}

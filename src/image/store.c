@@ -1,0 +1,803 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The image store: directories, lock, blobs, the images index, image
+ * configs and manifests. Layer contents are in layer.c.
+ *
+ * images/index.json:
+ *   {"images": {"<manifest digest>": {"id": "<config digest>"}},
+ *    "refs":   {"<normalised reference>": "<manifest digest>"}}
+ * "images" lists every image, tagged or not (docker's <none> images);
+ * it is rewritten atomically under the lock, so readers need no lock.
+ * Blobs and layers are staged in tmp/ and renamed into place, so a killed
+ * process leaves at most garbage in tmp/ (removed by the next store_open()
+ * once its owner is dead) or unreferenced blobs.
+ */
+#include <assert.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include "image/store-internal.h"
+#include "image/reference.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+#define MAX_LAYERS 500
+
+static const char *const store_dirs[] = {
+	"blobs", "blobs/sha256", "layers", "images", "containers", "cache", "tmp",
+};
+
+static int write_all_fd(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t) n;
+	}
+	return 0;
+}
+
+int image_rm_rf_at(int dfd, const char *name)
+{
+	struct stat st;
+	struct dirent *de;
+	DIR *d;
+	int fd, r = 0;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISDIR(st.st_mode))
+		return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		r = -errno;
+		(void) close(fd);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		r = image_rm_rf_at(dirfd(d), de->d_name);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	if (r < 0)
+		return r;
+	return unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
+}
+
+/* tmp/ entries are named "<prefix>-<pid>-XXXXXX"; the owner's pid says whether they are stale. */
+static bool tmp_entry_stale(const char *name)
+{
+	const char *last = strrchr(name, '-');
+	const char *p;
+	long pid = 0;
+
+	if (!last || last == name)
+		return true;
+	p = last - 1;
+	while (p > name && *p >= '0' && *p <= '9')
+		p--;
+	if (*p != '-' || p + 1 == last)
+		return true;
+	for (const char *q = p + 1; q < last; q++)
+		pid = pid * 10 + (*q - '0');
+	if (pid <= 0 || pid > 1 << 22)
+		return true;
+	if (pid == getpid())
+		return false;
+	return kill((pid_t) pid, 0) < 0 && errno == ESRCH;
+}
+
+static void store_clean_tmp(struct store *s)
+{
+	_cleanup_free_ char *tmp = path_join(s->root, "tmp");
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(tmp);
+	if (!d)
+		return;
+	while ((de = readdir(d)))
+		if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
+		    tmp_entry_stale(de->d_name))
+			(void) image_rm_rf_at(dirfd(d), de->d_name);
+	closedir(d);
+}
+
+int store_open(const char *root, struct store **ret, struct hull_err **err)
+{
+	_cleanup_free_ char *lock = NULL;
+	char *abs;
+	struct store *s;
+	int r;
+
+	r = mkdir_p(root, 0700, err);
+	if (r < 0)
+		return err_wrap(err, "open store");
+	abs = realpath(root, NULL);
+	if (!abs)
+		return err_set(err, errno, "open store: resolve '%s'", root);
+	s = xcalloc(1, sizeof(*s));
+	s->root = abs;
+	s->lock_fd = -1;
+	for (size_t i = 0; i < ARRAY_SIZE(store_dirs); i++) {
+		_cleanup_free_ char *p = path_join(abs, store_dirs[i]);
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			r = err_set(err, errno, "open store: mkdir '%s'", p);
+			store_free(s);
+			return r;
+		}
+	}
+	lock = path_join(abs, "lock");
+	s->lock_fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (s->lock_fd < 0) {
+		r = err_set(err, errno, "open store: open '%s'", lock);
+		store_free(s);
+		return r;
+	}
+	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+		store_clean_tmp(s);
+		(void) flock(s->lock_fd, LOCK_UN);
+	}
+	*ret = s;
+	return 0;
+}
+
+struct store *store_free(struct store *s)
+{
+	if (!s)
+		return NULL;
+	if (s->lock_fd >= 0)
+		(void) close(s->lock_fd); /* drops the flock */
+	free(s->root);
+	free(s);
+	return NULL;
+}
+
+int store_lock(struct store *s, struct hull_err **err)
+{
+	if (s->lock_depth++ > 0)
+		return 0;
+	while (flock(s->lock_fd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		s->lock_depth--;
+		return err_set(err, errno, "lock store '%s'", s->root);
+	}
+	return 0;
+}
+
+void store_unlock(struct store *s)
+{
+	assert(s->lock_depth > 0);
+	if (--s->lock_depth == 0)
+		(void) flock(s->lock_fd, LOCK_UN);
+}
+
+int store_tmpdir(struct store *s, const char *prefix, char **ret_path, struct hull_err **err)
+{
+	char *p = xasprintf("%s/tmp/%s-%d-XXXXXX", s->root, prefix, (int) getpid());
+
+	if (!mkdtemp(p)) {
+		int r = err_set(err, errno, "create temporary directory '%s'", p);
+		free(p);
+		return r;
+	}
+	*ret_path = p;
+	return 0;
+}
+
+char *store_blob_path(struct store *s, const char *digest)
+{
+	if (!digest_valid(digest))
+		return xasprintf("%s/blobs/sha256/invalid", s->root);
+	return xasprintf("%s/blobs/sha256/%s", s->root, digest_hex(digest));
+}
+
+int store_blob_adopt(struct store *s, const char *tmp_path, const char *digest,
+		     struct hull_err **err)
+{
+	_cleanup_free_ char *p = store_blob_path(s, digest);
+
+	if (rename(tmp_path, p) < 0) {
+		int r = err_set(err, errno, "store blob '%s'", digest);
+		(void) unlink(tmp_path);
+		return r;
+	}
+	return 0;
+}
+
+int store_blob_write(struct store *s, const void *data, size_t len, char ret_digest[DIGEST_STR_LEN],
+		     struct hull_err **err)
+{
+	_cleanup_free_ char *tmp = xasprintf("%s/tmp/blob-%d-XXXXXX", s->root, (int) getpid());
+	_cleanup_close_ int fd = -1;
+	char d[DIGEST_STR_LEN];
+	int r;
+
+	sha256_digest(data, len, d);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "write blob: create '%s'", tmp);
+	r = write_all_fd(fd, data, len);
+	if (r == 0 && fchmod(fd, 0644) < 0)
+		r = -errno;
+	if (r == 0 && fsync(fd) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void) unlink(tmp);
+		return err_set(err, -r, "write blob '%s'", tmp);
+	}
+	r = store_blob_adopt(s, tmp, d, err);
+	if (r < 0)
+		return r;
+	memcpy(ret_digest, d, DIGEST_STR_LEN);
+	return 0;
+}
+
+int store_blob_read(struct store *s, const char *digest, size_t max, char **ret_data,
+		    size_t *ret_len, struct hull_err **err)
+{
+	_cleanup_free_ char *p = NULL, *data = NULL;
+	char d[DIGEST_STR_LEN];
+	size_t len;
+	int r;
+
+	if (!digest_valid(digest))
+		return err_setx(err, EINVAL, "invalid digest '%s'", digest);
+	p = store_blob_path(s, digest);
+	r = read_file(p, max, &data, &len, err);
+	if (r < 0)
+		return err_wrap(err, "read blob '%s'", digest);
+	sha256_digest(data, len, d);
+	if (!streq(d, digest))
+		return err_setx(err, EBADMSG, "blob '%s' is corrupt (content hashes to '%s')",
+				digest, d);
+	*ret_data = TAKE_PTR(data);
+	if (ret_len)
+		*ret_len = len;
+	return 0;
+}
+
+void chain_id_next(const char *parent, const char *diff_id, char ret[DIGEST_STR_LEN])
+{
+	if (!parent) {
+		memmove(ret, diff_id, DIGEST_STR_LEN);
+		return;
+	}
+	_cleanup_free_ char *s = xasprintf("%s %s", parent, diff_id);
+	sha256_digest(s, strlen(s), ret);
+}
+
+char *store_layer_dir(struct store *s, const char *chain_id)
+{
+	return xasprintf("%s/layers/%s/diff", s->root,
+			 digest_valid(chain_id) ? digest_hex(chain_id) : "invalid");
+}
+
+char **store_image_lowerdirs(struct store *s, const struct image *img)
+{
+	size_t n = strv_length(img->chain_ids);
+	char **l = strv_new();
+
+	for (size_t i = n; i > 0; i--)
+		strv_consume(&l, store_layer_dir(s, img->chain_ids[i - 1]));
+	return l;
+}
+
+int store_layer_adopt(struct store *s, const char *stage, const char *chain_id,
+		      struct hull_err **err)
+{
+	_cleanup_free_ char *dst = xasprintf("%s/layers/%s", s->root, digest_hex(chain_id));
+
+	if (rename(stage, dst) < 0) {
+		if (errno == EEXIST || errno == ENOTEMPTY) {
+			/* the same content is already there */
+			(void) rm_rf(stage, NULL);
+			return 0;
+		}
+		return err_set(err, errno, "move layer into '%s'", dst);
+	}
+	return 0;
+}
+
+/* Move layers/<hex> out of sight first, so no half-removed layer is ever visible. */
+static int store_layer_remove(struct store *s, const char *chain_id, struct hull_err **err)
+{
+	_cleanup_free_ char *src = xasprintf("%s/layers/%s", s->root, digest_hex(chain_id));
+	_cleanup_free_ char *dir = NULL, *dst = NULL;
+	int r;
+
+	r = store_tmpdir(s, "rm", &dir, err);
+	if (r < 0)
+		return r;
+	dst = path_join(dir, "layer");
+	if (rename(src, dst) < 0) {
+		r = errno;
+		(void) rmdir(dir);
+		if (r == ENOENT)
+			return 0;
+		return err_set(err, r, "remove layer '%s'", chain_id);
+	}
+	return rm_rf(dir, err);
+}
+
+/* ---- index ---- */
+
+static char *index_path(struct store *s)
+{
+	return path_join(s->root, "images/index.json");
+}
+
+static int index_load(struct store *s, json_t **ret, struct hull_err **err)
+{
+	_cleanup_free_ char *p = index_path(s);
+	_cleanup_json_ json_t *j = NULL;
+	int r;
+
+	if (access(p, F_OK) < 0 && errno == ENOENT) {
+		j = json_pack("{s:{},s:{}}", "images", "refs");
+	} else {
+		r = json_load_path(p, STORE_INDEX_MAX, &j, err);
+		if (r < 0)
+			return err_wrap(err, "read image index");
+	}
+	if (!json_is_object(j) || !json_is_object(json_object_get(j, "images")) ||
+	    !json_is_object(json_object_get(j, "refs")))
+		return err_setx(err, EBADMSG, "image index '%s' is malformed", p);
+	*ret = TAKE_PTR(j);
+	return 0;
+}
+
+static int index_save(struct store *s, json_t *j, struct hull_err **err)
+{
+	_cleanup_free_ char *p = index_path(s);
+	int r = json_dump_path(j, p, err);
+
+	return r < 0 ? err_wrap(err, "write image index") : 0;
+}
+
+/* ---- images ---- */
+
+struct image *image_free(struct image *img)
+{
+	if (!img)
+		return NULL;
+	free(img->id);
+	free(img->manifest_digest);
+	json_decref(img->config);
+	strv_free(img->diff_ids);
+	strv_free(img->chain_ids);
+	strv_free(img->layer_digests);
+	free(img);
+	return NULL;
+}
+
+static void image_freep(struct image **p)
+{
+	image_free(*p);
+}
+#define _cleanup_image_ _cleanup_(image_freep)
+
+static int64_t blob_size(struct store *s, const char *digest)
+{
+	_cleanup_free_ char *p = store_blob_path(s, digest);
+	struct stat st;
+
+	return stat(p, &st) < 0 ? -1 : (int64_t) st.st_size;
+}
+
+static int digest_array(const json_t *a, const char *what, char ***ret, struct hull_err **err)
+{
+	_cleanup_strv_ char **l = strv_new();
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(a) || json_array_size(a) > MAX_LAYERS)
+		return err_setx(err, EBADMSG, "%s: not an array of at most %d digests", what,
+				MAX_LAYERS);
+	json_array_foreach (a, i, v) {
+		const char *d = json_string_value(v);
+		if (!d && json_is_object(v))
+			d = json_get_str(v, "digest");
+		if (!d || !digest_valid(d))
+			return err_setx(err, EBADMSG, "%s: invalid digest at index %zu", what, i);
+		strv_push(&l, d);
+	}
+	*ret = TAKE_PTR(l);
+	return 0;
+}
+
+/* store_image_load() - load the image whose manifest is @manifest_digest, verifying blobs. */
+int store_image_load(struct store *s, const char *manifest_digest, struct image **ret,
+		     struct hull_err **err)
+{
+	_cleanup_free_ char *mdata = NULL, *cdata = NULL;
+	_cleanup_json_ json_t *manifest = NULL, *config = NULL;
+	_cleanup_image_ struct image *img = NULL;
+	const char *config_digest;
+	char chain[DIGEST_STR_LEN];
+	size_t mlen, clen, n;
+	int r;
+
+	r = store_blob_read(s, manifest_digest, STORE_JSON_MAX, &mdata, &mlen, err);
+	if (r < 0)
+		return err_wrap(err, "load image manifest");
+	r = json_load_buf(mdata, mlen, manifest_digest, &manifest, err);
+	if (r < 0)
+		return err_wrap(err, "load image manifest");
+	if (json_integer_value(json_object_get(manifest, "schemaVersion")) != 2)
+		return err_setx(err, EBADMSG, "manifest '%s': schemaVersion is not 2",
+				manifest_digest);
+	config_digest = json_get_str(json_object_get(manifest, "config"), "digest");
+	if (!config_digest || !digest_valid(config_digest))
+		return err_setx(err, EBADMSG, "manifest '%s': invalid config digest",
+				manifest_digest);
+	r = store_blob_read(s, config_digest, STORE_JSON_MAX, &cdata, &clen, err);
+	if (r < 0)
+		return err_wrap(err, "load image config");
+	r = json_load_buf(cdata, clen, config_digest, &config, err);
+	if (r < 0)
+		return err_wrap(err, "load image config");
+	if (!json_is_object(config))
+		return err_setx(err, EBADMSG, "image config '%s' is not an object", config_digest);
+
+	img = xcalloc(1, sizeof(*img));
+	r = digest_array(json_object_get(json_object_get(config, "rootfs"), "diff_ids"),
+			 "image config rootfs.diff_ids", &img->diff_ids, err);
+	if (r < 0)
+		return r;
+	r = digest_array(json_object_get(manifest, "layers"), "manifest layers",
+			 &img->layer_digests, err);
+	if (r < 0)
+		return r;
+	n = strv_length(img->diff_ids);
+	if (strv_length(img->layer_digests) != n)
+		return err_setx(err, EBADMSG, "manifest '%s' has %zu layers, its config %zu",
+				manifest_digest, strv_length(img->layer_digests), n);
+	img->chain_ids = strv_new();
+	for (size_t i = 0; i < n; i++) {
+		chain_id_next(i ? chain : NULL, img->diff_ids[i], chain);
+		strv_push(&img->chain_ids, chain);
+		/*
+		 * Size: the uncompressed tar when we have it (the diffID blob),
+		 * else the manifest's descriptor size.
+		 */
+		int64_t sz = blob_size(s, img->diff_ids[i]);
+		if (sz < 0)
+			sz = json_integer_value(json_object_get(
+				json_array_get(json_object_get(manifest, "layers"), i), "size"));
+		img->size += sz > 0 ? sz : 0;
+	}
+	img->id = xstrdup(config_digest);
+	img->manifest_digest = xstrdup(manifest_digest);
+	img->config = TAKE_PTR(config);
+	*ret = TAKE_PTR(img);
+	return 0;
+}
+
+static int strcmp_ptr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* store_image_list() - manifest digests of all images, tagged or not (sorted). */
+int store_image_list(struct store *s, char ***ret, struct hull_err **err)
+{
+	_cleanup_json_ json_t *idx = NULL;
+	_cleanup_strv_ char **l = strv_new();
+	const char *k;
+	json_t *v;
+	int r;
+
+	r = index_load(s, &idx, err);
+	if (r < 0)
+		return r;
+	json_object_foreach (json_object_get(idx, "images"), k, v) {
+		(void) v;
+		strv_push(&l, k);
+	}
+	qsort(l, strv_length(l), sizeof(char *), strcmp_ptr);
+	*ret = TAKE_PTR(l);
+	return 0;
+}
+
+static bool is_hex(const char *s)
+{
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+int store_image_get(struct store *s, const char *name, struct image **ret, struct hull_err **err)
+{
+	_cleanup_json_ json_t *idx = NULL;
+	struct image_ref ref = {0};
+	const char *found = NULL, *hex, *k;
+	json_t *images, *v;
+	int r;
+
+	r = index_load(s, &idx, err);
+	if (r < 0)
+		return r;
+	images = json_object_get(idx, "images");
+
+	/* a reference first, as docker does: a tag may look like an id prefix */
+	if (ref_parse(name, &ref, NULL) == 0) {
+		_cleanup_free_ char *full = ref_string(&ref);
+		found = json_string_value(json_object_get(json_object_get(idx, "refs"), full));
+		if (!found && ref.digest && json_object_get(images, ref.digest))
+			found = json_object_iter_key(
+				json_object_iter_at(images, ref.digest)); /* name@digest */
+		ref_release(&ref);
+	}
+	if (found)
+		return store_image_load(s, found, ret, err);
+
+	hex = startswith(name, "sha256:") ? name + strlen("sha256:") : name;
+	if (strlen(hex) >= 4 && strlen(hex) <= DIGEST_HEX_LEN && is_hex(hex)) {
+		json_object_foreach (images, k, v) {
+			const char *id = json_get_str(v, "id");
+			if (!id || !digest_valid(id) || !startswith(digest_hex(id), hex))
+				continue;
+			if (found && !streq(json_get_str(json_object_get(images, found), "id"), id))
+				return err_setx(err, EINVAL, "image id prefix '%s' is ambiguous",
+						name);
+			found = k;
+		}
+		/* a full manifest digest names the image too */
+		if (!found && digest_valid(name) && json_object_get(images, name))
+			found = name;
+	}
+	if (!found) {
+		r = err_setx(err, ENOENT, "no such image: %s", name);
+		err_set_exit(err, 125);
+		return r;
+	}
+	return store_image_load(s, found, ret, err);
+}
+
+/* Record @manifest_digest (already a valid blob) in the index as an image. */
+static int index_add_image(json_t *idx, const char *manifest_digest, const char *id)
+{
+	return json_object_set_new(json_object_get(idx, "images"), manifest_digest,
+				   json_pack("{s:s}", "id", id)) < 0
+		       ? -ENOMEM
+		       : 0;
+}
+
+int store_image_commit(struct store *s, json_t *config, char *const *layer_digests,
+		       struct image **ret, struct hull_err **err)
+{
+	_cleanup_json_ json_t *manifest = NULL, *layers = NULL, *idx = NULL;
+	_cleanup_strv_ char **diff_ids = NULL;
+	_cleanup_free_ char *cdata = NULL, *mdata = NULL;
+	char cdigest[DIGEST_STR_LEN], mdigest[DIGEST_STR_LEN];
+	size_t n = strv_length(layer_digests);
+	int r;
+
+	r = digest_array(json_object_get(json_object_get(config, "rootfs"), "diff_ids"),
+			 "image config rootfs.diff_ids", &diff_ids, err);
+	if (r < 0)
+		return err_wrap(err, "commit image");
+	if (strv_length(diff_ids) != n || (n > 0 && !strv_equal(diff_ids, (char **) layer_digests)))
+		return err_setx(err, EINVAL, "commit image: rootfs.diff_ids do not match layers");
+
+	layers = json_array();
+	for (size_t i = 0; i < n; i++) {
+		int64_t sz = blob_size(s, layer_digests[i]);
+		if (sz < 0)
+			return err_set(err, errno, "commit image: layer blob '%s'",
+				       layer_digests[i]);
+		json_array_append_new(layers,
+				      json_pack("{s:s,s:s,s:I}", "mediaType",
+						"application/vnd.oci.image.layer.v1.tar", "digest",
+						layer_digests[i], "size", (json_int_t) sz));
+	}
+
+	cdata = json_dump_str(config, JSON_COMPACT);
+	r = store_blob_write(s, cdata, strlen(cdata), cdigest, err);
+	if (r < 0)
+		return err_wrap(err, "commit image config");
+	manifest = json_pack("{s:i,s:s,s:{s:s,s:s,s:I},s:O}", "schemaVersion", 2, "mediaType",
+			     "application/vnd.oci.image.manifest.v1+json", "config", "mediaType",
+			     "application/vnd.oci.image.config.v1+json", "digest", cdigest, "size",
+			     (json_int_t) strlen(cdata), "layers", layers);
+	mdata = json_dump_str(manifest, JSON_COMPACT);
+	r = store_blob_write(s, mdata, strlen(mdata), mdigest, err);
+	if (r < 0)
+		return err_wrap(err, "commit image manifest");
+
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	r = index_load(s, &idx, err);
+	if (r == 0) {
+		index_add_image(idx, mdigest, cdigest);
+		r = index_save(s, idx, err);
+	}
+	store_unlock(s);
+	if (r < 0)
+		return err_wrap(err, "commit image");
+	if (!ret)
+		return 0;
+	return store_image_load(s, mdigest, ret, err);
+}
+
+static int normalise(const char *ref, char **ret, struct hull_err **err)
+{
+	struct image_ref r = {0};
+	int rc = ref_parse(ref, &r, err);
+
+	if (rc < 0)
+		return rc;
+	*ret = ref_string(&r);
+	ref_release(&r);
+	return 0;
+}
+
+int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err)
+{
+	_cleanup_json_ json_t *idx = NULL;
+	_cleanup_free_ char *full = NULL;
+	int r;
+
+	r = normalise(ref, &full, err);
+	if (r < 0)
+		return err_wrap(err, "tag");
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	r = index_load(s, &idx, err);
+	if (r < 0)
+		goto out;
+	if (!json_object_get(json_object_get(idx, "images"), manifest_digest)) {
+		/* a manifest written by a pull: validate it and record the image */
+		_cleanup_image_ struct image *img = NULL;
+		r = store_image_load(s, manifest_digest, &img, err);
+		if (r < 0)
+			goto out;
+		index_add_image(idx, manifest_digest, img->id);
+	}
+	json_object_set_new(json_object_get(idx, "refs"), full, json_string(manifest_digest));
+	r = index_save(s, idx, err);
+out:
+	store_unlock(s);
+	return r < 0 ? err_wrap(err, "tag '%s'", full) : 0;
+}
+
+int store_untag(struct store *s, const char *ref, struct hull_err **err)
+{
+	_cleanup_json_ json_t *idx = NULL;
+	_cleanup_free_ char *full = NULL;
+	int r;
+
+	r = normalise(ref, &full, err);
+	if (r < 0)
+		return err_wrap(err, "untag");
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	r = index_load(s, &idx, err);
+	if (r < 0)
+		goto out;
+	if (json_object_del(json_object_get(idx, "refs"), full) < 0) {
+		r = err_setx(err, ENOENT, "no such image: %s", ref);
+		goto out;
+	}
+	r = index_save(s, idx, err);
+out:
+	store_unlock(s);
+	return r;
+}
+
+int store_refs(struct store *s, json_t **ret, struct hull_err **err)
+{
+	_cleanup_json_ json_t *idx = NULL;
+	int r = index_load(s, &idx, err);
+
+	if (r < 0)
+		return r;
+	*ret = json_deep_copy(json_object_get(idx, "refs"));
+	return 0;
+}
+
+static bool strv_contains(char *const *l, const char *s)
+{
+	STRV_FOREACH (p, (char **) l)
+		if (streq(*p, s))
+			return true;
+	return false;
+}
+
+int store_image_delete(struct store *s, const struct image *img, struct hull_err **err)
+{
+	_cleanup_json_ json_t *idx = NULL;
+	_cleanup_strv_ char **used_blobs = strv_new(), **used_chains = strv_new();
+	bool complete = true;
+	const char *k;
+	json_t *v;
+	int r;
+
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	r = index_load(s, &idx, err);
+	if (r < 0)
+		goto out;
+	json_object_foreach (json_object_get(idx, "refs"), k, v) {
+		if (streq(json_string_value(v) ?: "", img->manifest_digest)) {
+			r = err_setx(err, EBUSY, "image '%s' is still tagged as '%s'", img->id, k);
+			goto out;
+		}
+	}
+	/* forget the image first: a crash later leaves only unreferenced blobs */
+	(void) json_object_del(json_object_get(idx, "images"), img->manifest_digest);
+	r = index_save(s, idx, err);
+	if (r < 0)
+		goto out;
+
+	json_object_foreach (json_object_get(idx, "images"), k, v) {
+		_cleanup_image_ struct image *other = NULL;
+		struct hull_err *e = NULL;
+
+		if (store_image_load(s, k, &other, &e) < 0) {
+			/* cannot tell what it uses: keep every layer */
+			err_free(e);
+			complete = false;
+			continue;
+		}
+		strv_push(&used_blobs, other->manifest_digest);
+		strv_push(&used_blobs, other->id);
+		STRV_FOREACH (p, other->layer_digests)
+			strv_push(&used_blobs, *p);
+		STRV_FOREACH (p, other->diff_ids)
+			strv_push(&used_blobs, *p);
+		STRV_FOREACH (p, other->chain_ids)
+			strv_push(&used_chains, *p);
+	}
+
+	for (const char *d = img->manifest_digest; d; d = NULL) {
+		_cleanup_free_ char *p = store_blob_path(s, d);
+		(void) unlink(p);
+	}
+	if (!strv_contains(used_blobs, img->id)) {
+		_cleanup_free_ char *p = store_blob_path(s, img->id);
+		(void) unlink(p);
+	}
+	if (!complete)
+		goto out;
+	for (size_t i = 0; img->chain_ids && img->chain_ids[i]; i++) {
+		const char *blobs[] = {img->layer_digests[i], img->diff_ids[i]};
+		for (size_t j = 0; j < ARRAY_SIZE(blobs); j++) {
+			if (!strv_contains(used_blobs, blobs[j])) {
+				_cleanup_free_ char *p = store_blob_path(s, blobs[j]);
+				(void) unlink(p);
+			}
+		}
+		if (!strv_contains(used_chains, img->chain_ids[i])) {
+			r = store_layer_remove(s, img->chain_ids[i], err);
+			if (r < 0)
+				goto out;
+		}
+	}
+out:
+	store_unlock(s);
+	return r < 0 ? err_wrap(err, "delete image '%s'", img->id) : 0;
+}
