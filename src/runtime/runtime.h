@@ -22,26 +22,26 @@
 
 struct rt_config {
 	/* Root file system. */
-	char *rootfs;     /* an existing empty directory: the mount point */
+	char *rootfs;	  /* an existing empty directory: the mount point */
 	char **lowerdirs; /* overlay lower directories, top first (NULL-terminated) */
-	char *upperdir;   /* overlay upper and work directories (same file system) */
+	char *upperdir;	  /* overlay upper and work directories (same file system) */
 	char *workdir;
 	bool readonly_rootfs;
 
 	/* Process. */
-	char **args;      /* argv; args[0] is looked up with the PATH of @env */
-	char **env;       /* "NAME=value" */
-	char *cwd;        /* absolute; created if missing (docker does) */
+	char **args; /* argv; args[0] is looked up with the PATH of @env */
+	char **env;  /* "NAME=value" */
+	char *cwd;   /* absolute; created if missing (docker does) */
 	uid_t uid;
 	gid_t gid;
 	gid_t *additional_gids;
 	size_t n_additional_gids;
-	bool terminal;    /* stdio[0..2] are a pty slave: make it the controlling terminal */
-	int stdio[3];     /* borrowed fds that become the process's 0, 1 and 2 */
+	bool terminal; /* stdio[0..2] are a pty slave: make it the controlling terminal */
+	int stdio[3];  /* borrowed fds that become the process's 0, 1 and 2 */
 
 	/* Namespaces and identity. */
 	char *hostname;
-	bool new_netns;   /* false: share the caller's network namespace (--network host) */
+	bool new_netns; /* false: share the caller's network namespace (--network host) */
 
 	/* Files bind-mounted over /etc/hosts, /etc/hostname, /etc/resolv.conf (NULL: none). */
 	char *hosts_path;
@@ -82,7 +82,8 @@ int rt_start(struct rt_process *p, struct hull_err **err);
 /* rt_process_free() - close the private fds (does not kill or reap); accepts NULL; returns NULL. */
 struct rt_process *rt_process_free(struct rt_process *p);
 
-/* rt_exit_code() - docker's exit code for a wait status: the exit status, or 128+N after signal N. */
+/* rt_exit_code() - docker's exit code for a wait status: the exit status, or 128+N after signal N.
+ */
 int rt_exit_code(int wstatus);
 
 #endif

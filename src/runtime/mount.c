@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The container's root file system, built in the child's private mount
+ * namespace (after runc's rootfs_linux.go and crun's linux.c):
+ *
+ * before pivot_root (host paths): make every mount private, mount the
+ * overlay on the rootfs directory, clone detached bind mounts (open_tree) of
+ * the /etc files and the pty;
+ * after pivot_root (paths resolve inside the container, so symlinks in the
+ * image cannot point a mount at the host): /proc, /sys, /dev and its nodes,
+ * the /etc files (move_mount), docker's masked and read-only paths, the
+ * read-only remount of / and the working directory.
+ *
+ * NEEDSWORK: cgroups (/sys/fs/cgroup and the cgroup of the process) are not
+ * set up yet; the process stays in the caller's cgroups.
+ */
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+
+#include "runtime/rt-internal.h"
+#include "util/fs.h"
+#include "util/strbuf.h"
+
+/* The kernel copies at most one page of mount data. */
+#define MOUNT_DATA_MAX 4095
+
+/* moby oci/defaults.go */
+static const char *const masked_paths[] = {
+	"/proc/asound",
+	"/proc/acpi",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
+};
+static const char *const readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+struct dev_node {
+	const char *path;
+	unsigned int major, minor;
+};
+static const struct dev_node dev_nodes[] = {
+	{"/dev/null", 1, 3},   {"/dev/zero", 1, 5},    {"/dev/full", 1, 7},
+	{"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
+};
+
+/* Overlay option values escape ',' ':' and '\' with a backslash. */
+static void add_escaped(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == ',' || *s == ':' || *s == '\\')
+			(void) strbuf_addch(sb, '\\');
+		(void) strbuf_addch(sb, *s);
+	}
+}
+
+/* @base: a prefix of every path (ending before a '/'), stripped to make them relative. */
+static char *overlay_options(const struct rt_config *c, const char *extra, size_t base)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void) strbuf_adds(&sb, extra);
+	(void) strbuf_adds(&sb, "lowerdir=");
+	for (size_t i = 0; c->lowerdirs[i]; i++) {
+		if (i)
+			(void) strbuf_addch(&sb, ':');
+		add_escaped(&sb, c->lowerdirs[i] + base);
+	}
+	(void) strbuf_adds(&sb, ",upperdir=");
+	add_escaped(&sb, c->upperdir + base);
+	(void) strbuf_adds(&sb, ",workdir=");
+	add_escaped(&sb, c->workdir + base);
+	return strbuf_detach(&sb, NULL);
+}
+
+static size_t common_len(size_t len, const char *a, const char *b)
+{
+	size_t k = 0;
+
+	while (k < len && a[k] == b[k])
+		k++;
+	return k;
+}
+
+/* Length of the longest directory prefix ("/a/b/") common to all overlay paths. */
+static size_t overlay_common_dir(const struct rt_config *c)
+{
+	size_t len = common_len(strlen(c->upperdir), c->upperdir, c->workdir);
+
+	for (size_t i = 0; c->lowerdirs[i]; i++)
+		len = common_len(len, c->upperdir, c->lowerdirs[i]);
+	while (len > 0 && c->upperdir[len - 1] != '/')
+		len--;
+	return len;
+}
+
+static int mount_overlay(const struct rt_config *c, struct hull_err **err)
+{
+	/* Layer diffs (upper -> tar) cannot express redirects or metacopy-only files. */
+	static const char *const extras[] = {"index=off,redirect_dir=off,metacopy=off,", ""};
+	_cleanup_free_ char *probe = overlay_options(c, extras[0], 0);
+	size_t base = 0;
+
+	if (strlen(probe) > MOUNT_DATA_MAX) {
+		/* Too long for one page: mount with paths relative to their common directory. */
+		_cleanup_free_ char *dir = NULL;
+
+		base = overlay_common_dir(c);
+		if (base <= 1)
+			return err_setx(err, E2BIG, "overlay options too long (%zu bytes)",
+					strlen(probe));
+		dir = xstrndup(c->upperdir, base);
+		if (chdir(dir) < 0)
+			return err_set(err, errno, "chdir to '%s'", dir);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(extras); i++) {
+		_cleanup_free_ char *opts = overlay_options(c, extras[i], base);
+
+		if (strlen(opts) > MOUNT_DATA_MAX)
+			return err_setx(err, E2BIG, "overlay options too long (%zu bytes)",
+					strlen(opts));
+		if (mount("overlay", c->rootfs, "overlay", 0, opts) == 0)
+			break;
+		/* Older kernels reject the options they do not know. */
+		if (errno != EINVAL || i + 1 == ARRAY_SIZE(extras))
+			return err_set(err, errno, "mount overlay on '%s'", c->rootfs);
+	}
+	if (base && chdir("/") < 0)
+		return err_set(err, errno, "chdir to '/'");
+	return 0;
+}
+
+static int clone_tree(const char *path, int *ret_fd, struct hull_err **err)
+{
+	int fd;
+
+	if (!path)
+		return 0;
+	fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "clone mount of '%s'", path);
+	*ret_fd = fd;
+	return 0;
+}
+
+int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
+{
+	int r;
+
+	/* Nothing we mount may propagate back to the host. */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_set(err, errno, "make mounts private");
+	r = mount_overlay(c, err);
+	if (r < 0)
+		return r;
+	r = clone_tree(c->hosts_path, &b->hosts_fd, err);
+	if (r < 0)
+		return r;
+	r = clone_tree(c->hostname_path, &b->hostname_fd, err);
+	if (r < 0)
+		return r;
+	r = clone_tree(c->resolv_path, &b->resolv_fd, err);
+	if (r < 0)
+		return r;
+	if (c->terminal)
+		/* Best effort: /dev/console is only cosmetic for most programs. */
+		b->console_fd =
+			open_tree(0, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	return 0;
+}
+
+static int mkdir_in(const char *path, struct hull_err **err)
+{
+	if (mkdir(path, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno == ENOENT)
+		return mkdir_p(path, 0755, err);
+	return err_set(err, errno, "create '%s'", path);
+}
+
+static int mount_at(const char *src, const char *target, const char *type, unsigned long flags,
+		    const char *data, struct hull_err **err)
+{
+	int r = mkdir_in(target, err);
+
+	if (r < 0)
+		return r;
+	if (mount(src, target, type, flags, data) < 0)
+		return err_set(err, errno, "mount %s on '%s'", type ? type : src, target);
+	return 0;
+}
+
+static int setup_dev(const struct rt_binds *b, struct hull_err **err)
+{
+	static const char *const links[][2] = {
+		{"/proc/self/fd", "/dev/fd"},	    {"/proc/self/fd/0", "/dev/stdin"},
+		{"/proc/self/fd/1", "/dev/stdout"}, {"/proc/self/fd/2", "/dev/stderr"},
+		{"pts/ptmx", "/dev/ptmx"},	    {"/proc/kcore", "/dev/core"},
+	};
+	int r;
+
+	r = mount_at("tmpfs", "/dev", "tmpfs", MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
+		     err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		const struct dev_node *d = &dev_nodes[i];
+
+		if (mknod(d->path, S_IFCHR | 0666, makedev(d->major, d->minor)) < 0)
+			return err_set(err, errno, "create device '%s'", d->path);
+	}
+	r = mount_at("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		     "newinstance,ptmxmode=0666,mode=0620,gid=5", err);
+	if (r < 0)
+		return r;
+	r = mount_at("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		     "mode=1777,size=65536k", err);
+	if (r < 0)
+		return r;
+	r = mount_at("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+		     err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < ARRAY_SIZE(links); i++)
+		if (symlink(links[i][0], links[i][1]) < 0)
+			return err_set(err, errno, "create symlink '%s'", links[i][1]);
+	if (b->console_fd >= 0) {
+		_cleanup_close_ int fd = open("/dev/console", O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			(void) move_mount(b->console_fd, "", AT_FDCWD, "/dev/console",
+					  MOVE_MOUNT_F_EMPTY_PATH);
+	}
+	return 0;
+}
+
+/* Mount a cloned file over @target inside the container, creating it (through symlinks) if missing.
+ */
+static int bind_file(int fd, const char *target, struct hull_err **err)
+{
+	_cleanup_close_ int tfd = -1;
+	_cleanup_free_ char *dir = NULL;
+	int r;
+
+	if (fd < 0)
+		return 0;
+	dir = xstrndup(target, (size_t) (strrchr(target, '/') - target));
+	r = mkdir_in(dir, err);
+	if (r < 0)
+		return r;
+	tfd = open(target, O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0644);
+	if (tfd < 0 && errno != EISDIR)
+		return err_set(err, errno, "create '%s'", target);
+	if (move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) <
+	    0)
+		return err_set(err, errno, "bind mount on '%s'", target);
+	return 0;
+}
+
+static int mask_paths(struct hull_err **err)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++) {
+		const char *p = masked_paths[i];
+
+		if (stat(p, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			if (mount("tmpfs", p, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+				  "size=0") < 0)
+				return err_set(err, errno, "mask '%s'", p);
+		} else if (mount("/dev/null", p, NULL, MS_BIND, NULL) < 0) {
+			return err_set(err, errno, "mask '%s'", p);
+		}
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++) {
+		const char *p = readonly_paths[i];
+
+		if (stat(p, &st) < 0)
+			continue;
+		if (mount(p, p, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+		    mount(NULL, p, NULL,
+			  MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
+			return err_set(err, errno, "make '%s' read-only", p);
+	}
+	return 0;
+}
+
+int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
+{
+	const char *cwd = isempty(c->cwd) ? "/" : c->cwd;
+	int r;
+
+	if (chdir(c->rootfs) < 0)
+		return err_set(err, errno, "chdir to '%s'", c->rootfs);
+	/* pivot_root(".", ".") stacks the old root on the new one; detach it. */
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		return err_set(err, errno, "pivot_root to '%s'", c->rootfs);
+	if (umount2(".", MNT_DETACH) < 0)
+		return err_set(err, errno, "detach the old root");
+	if (chdir("/") < 0)
+		return err_set(err, errno, "chdir to '/'");
+
+	(void) umask(0);
+	r = mount_at("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+	if (r < 0)
+		return r;
+	r = mount_at("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+		     err);
+	if (r < 0)
+		return r;
+	r = setup_dev(b, err);
+	if (r < 0)
+		return r;
+	r = bind_file(b->hosts_fd, "/etc/hosts", err);
+	if (r < 0)
+		return r;
+	r = bind_file(b->hostname_fd, "/etc/hostname", err);
+	if (r < 0)
+		return r;
+	r = bind_file(b->resolv_fd, "/etc/resolv.conf", err);
+	if (r < 0)
+		return r;
+	r = mask_paths(err);
+	if (r < 0)
+		return r;
+	r = mkdir_p(cwd, 0755, err);
+	if (r < 0)
+		return err_wrap(err, "create working directory");
+	if (c->readonly_rootfs &&
+	    mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+		return err_set(err, errno, "remount the root file system read-only");
+	if (chdir(cwd) < 0)
+		return err_set(err, errno, "chdir to '%s'", cwd);
+	return 0;
+}

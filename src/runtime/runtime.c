@@ -1,0 +1,336 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Process life: clone into new namespaces, the sync protocol between the
+ * parent and the waiting child, the command lookup and the final exec.
+ *
+ * Sync protocol (a SOCK_SEQPACKET socketpair, both ends CLOEXEC):
+ *   child -> parent  READY, or ERROR with errno, exit code and message
+ *   parent -> child  GO (one byte); EOF instead makes the child exit quietly
+ *   child -> parent  ERROR if it fails before exec; EOF (the CLOEXEC end
+ *                    closed by a successful execve) means "started"
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <linux/sched.h>
+
+#include "runtime/rt-internal.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+enum {
+	RT_MSG_READY = 1,
+	RT_MSG_ERROR = 2,
+};
+
+struct rt_msg {
+	int32_t type;
+	int32_t errnum;
+	int32_t exit_code;
+	char text[2048];
+};
+
+static void msg_send_err(int fd, const struct hull_err *e, int r)
+{
+	struct rt_msg m = {.type = RT_MSG_ERROR};
+
+	m.errnum = e ? e->code : -r;
+	m.exit_code = e ? e->exit_code : 0;
+	(void) snprintf(m.text, sizeof(m.text), "%s", e && e->msg ? e->msg : strerror(-r));
+	(void) send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+}
+
+_noreturn_ static void child_fail(int fd, struct hull_err *e, int r)
+{
+	msg_send_err(fd, e, r);
+	_exit(125);
+}
+
+/* Make the borrowed stdio fds 0, 1 and 2 without CLOEXEC, whatever their numbers. */
+static int child_setup_stdio(const struct rt_config *c, struct hull_err **err)
+{
+	int tmp[3] = {-1, -1, -1};
+
+	for (int i = 0; i < 3; i++) {
+		if (c->stdio[i] < 0)
+			continue;
+		tmp[i] = fcntl(c->stdio[i], F_DUPFD_CLOEXEC, 3);
+		if (tmp[i] < 0)
+			return err_set(err, errno, "dup stdio fd %d", c->stdio[i]);
+	}
+	for (int i = 0; i < 3; i++) {
+		if (tmp[i] < 0)
+			continue;
+		if (dup2(tmp[i], i) < 0)
+			return err_set(err, errno, "dup2 stdio fd %d", i);
+		(void) close(tmp[i]);
+	}
+	if (setsid() < 0)
+		return err_set(err, errno, "setsid");
+	if (c->terminal && ioctl(0, TIOCSCTTY, 0) < 0)
+		return err_set(err, errno, "set controlling terminal");
+	return 0;
+}
+
+/*
+ * Resolve args[0] as runc does with Go's exec.LookPath, with docker's
+ * wording and exit codes (spec/cmd-entrypoint.md section 5).
+ */
+static int child_lookup(const struct rt_config *c, char **ret, struct hull_err **err)
+{
+	const char *name = c->args && c->args[0] ? c->args[0] : "";
+	struct stat st;
+	int r;
+
+	if (!strchr(name, '/')) {
+		char *p = lookup_path(NULL, name, strv_env_get(c->env, "PATH"));
+		if (!p) {
+			r = err_setx(err, ENOENT,
+				     "exec: \"%s\": executable file not found in $PATH", name);
+			err_set_exit(err, 127);
+			return r;
+		}
+		*ret = p;
+		return 0;
+	}
+	if (stat(name, &st) < 0) {
+		int e = errno;
+		r = err_set(err, e, "exec: \"%s\": stat %s", name, name);
+		err_set_exit(err, (e == ENOENT || e == ENOTDIR) ? 127 : 126);
+		return r;
+	}
+	if (S_ISDIR(st.st_mode) || access(name, X_OK) < 0) {
+		/* Go >= 1.20 says "is a directory"; the daemon appends permission denied. */
+		r = err_setx(err, EACCES, "exec: \"%s\": permission denied", name);
+		err_set_exit(err, 126);
+		return r;
+	}
+	*ret = xstrdup(name);
+	return 0;
+}
+
+static void child_reset_signals(void)
+{
+	struct sigaction sa = {.sa_handler = SIG_DFL};
+	sigset_t all;
+
+	for (int s = 1; s < NSIG; s++)
+		(void) sigaction(s, &sa, NULL); /* EINVAL for KILL, STOP and glibc's own: fine */
+	sigemptyset(&all);
+	(void) sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+_noreturn_ static void child_main(const struct rt_config *c, int fd)
+{
+	struct hull_err *e = NULL;
+	struct rt_binds b = {-1, -1, -1, -1};
+	struct rt_msg m = {.type = RT_MSG_READY};
+	char *path = NULL;
+	char go;
+	ssize_t n;
+	int r;
+
+	/* Until exec, signals from the parent's handlers must not run here. */
+	r = child_setup_stdio(c, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	r = rt_rootfs_prepare(c, &b, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	r = rt_rootfs_finish(c, &b, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	if (!isempty(c->hostname) && sethostname(c->hostname, strlen(c->hostname)) < 0)
+		child_fail(fd, e, err_set(&e, errno, "set hostname '%s'", c->hostname));
+	r = child_lookup(c, &path, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
+
+	if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+		_exit(125);
+	do
+		n = recv(fd, &go, 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		_exit(125); /* the parent gave up: never run the command */
+
+	r = rt_seccomp_load(&e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	r = rt_identity_apply(c, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	(void) umask(0022);
+	/* Leaked fds of the caller must not reach the container. */
+	(void) syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	child_reset_signals();
+
+	execve(path, c->args, c->env ? c->env : (char *[]){NULL});
+
+	r = errno;
+	if (r == ENOEXEC || r == ENOENT) {
+		/* runc reports these after "start" succeeded, on the container's stderr. */
+		char buf[4096];
+		int len;
+
+		(void) close(fd);
+		len = snprintf(buf, sizeof(buf), "exec %s: %s\n", path,
+			       r == ENOEXEC ? "exec format error" : "no such file or directory");
+		if (len > (int) sizeof(buf) - 1)
+			len = (int) sizeof(buf) - 1;
+		(void) !write(2, buf, (size_t) len);
+		_exit(1);
+	}
+	r = err_set(&e, r, "exec: \"%s\"", c->args[0]);
+	err_set_exit(&e, (-r == EACCES || -r == EISDIR) ? 126 : 0);
+	child_fail(fd, e, r);
+}
+
+static pid_t clone_child(unsigned long flags)
+{
+	struct clone_args ca = {.flags = flags, .exit_signal = SIGCHLD};
+	long pid;
+
+	/* Raw clone without CLONE_VM: the child continues on a copy of this stack, like fork. */
+	pid = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (pid < 0 && (errno == ENOSYS || errno == EPERM))
+		pid = syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
+	return (pid_t) pid;
+}
+
+static void reap(pid_t pid, int *ret_status)
+{
+	int st = 0;
+
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (ret_status)
+		*ret_status = st;
+}
+
+/* Read one message; 0 on EOF, 1 on a message, negative errno. */
+static int msg_recv(int fd, struct rt_msg *m)
+{
+	ssize_t n;
+
+	memset(m, 0, sizeof(*m));
+	do
+		n = recv(fd, m, sizeof(*m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (n == 0)
+		return 0;
+	if ((size_t) n < offsetof(struct rt_msg, text))
+		return -EPROTO;
+	m->text[sizeof(m->text) - 1] = '\0';
+	return 1;
+}
+
+static int msg_to_err(const struct rt_msg *m, struct hull_err **err)
+{
+	int r = err_setx(err, m->errnum > 0 ? m->errnum : EIO, "%s", m->text);
+
+	if (m->exit_code)
+		err_set_exit(err, m->exit_code);
+	return r;
+}
+
+int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err)
+{
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	_cleanup_close_ int parent_fd = -1;
+	struct rt_process *p;
+	struct rt_msg m;
+	int sv[2], st, r;
+	pid_t pid;
+
+	if (!c->rootfs || !c->lowerdirs || !c->lowerdirs[0] || !c->upperdir || !c->workdir)
+		return err_setx(err, EINVAL,
+				"runtime: rootfs, lower, upper and work directories are required");
+	if (c->new_netns)
+		flags |= CLONE_NEWNET;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_set(err, errno, "create sync socket");
+	parent_fd = sv[0];
+
+	pid = clone_child(flags);
+	if (pid < 0) {
+		r = errno;
+		(void) close(sv[1]);
+		return err_set(err, r, "clone container process");
+	}
+	if (pid == 0) {
+		(void) close(sv[0]);
+		child_main(c, sv[1]);
+	}
+	(void) close(sv[1]);
+
+	r = msg_recv(parent_fd, &m);
+	if (r == 1 && m.type == RT_MSG_READY) {
+		p = xcalloc(1, sizeof(*p));
+		p->pid = pid;
+		p->sync_fd = TAKE_FD(parent_fd);
+		*ret = p;
+		return 0;
+	}
+	(void) kill(pid, SIGKILL);
+	reap(pid, &st);
+	if (r == 1)
+		return msg_to_err(&m, err);
+	if (r < 0)
+		return err_set(err, -r, "read from container process");
+	return err_setx(err, EIO, "container process died during setup (status 0x%x)", st);
+}
+
+int rt_start(struct rt_process *p, struct hull_err **err)
+{
+	struct rt_msg m;
+	char go = 'g';
+	int r;
+
+	if (p->sync_fd < 0)
+		return err_setx(err, EINVAL, "container process already started");
+	if (send(p->sync_fd, &go, 1, MSG_NOSIGNAL) < 0) {
+		r = errno;
+		return err_set(err, r, "start container process");
+	}
+	r = msg_recv(p->sync_fd, &m);
+	(void) close(p->sync_fd);
+	p->sync_fd = -1;
+	if (r == 0)
+		return 0; /* execve closed the CLOEXEC end: running */
+	reap(p->pid, NULL);
+	if (r < 0)
+		return err_set(err, -r, "read from container process");
+	return msg_to_err(&m, err);
+}
+
+struct rt_process *rt_process_free(struct rt_process *p)
+{
+	if (!p)
+		return NULL;
+	if (p->sync_fd >= 0)
+		(void) close(p->sync_fd);
+	free(p);
+	return NULL;
+}
+
+int rt_exit_code(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 125;
+}
