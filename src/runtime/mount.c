@@ -104,6 +104,36 @@ static size_t overlay_common_dir(const struct rt_config *c)
 	return len;
 }
 
+/*
+ * The new mount API takes one lower layer per "lowerdir+" call (Linux >= 6.8),
+ * so any number of layers fits. Returns 1 (try another way) on kernels without it.
+ */
+static int mount_overlay_fsconfig(const struct rt_config *c, struct hull_err **err)
+{
+	static const char *const flags_off[] = {"index", "redirect_dir", "metacopy"};
+	_cleanup_close_ int fs = -1, mnt = -1;
+
+	fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return 1;
+	for (size_t i = 0; c->lowerdirs[i]; i++)
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", c->lowerdirs[i], 0) < 0)
+			return 1;
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", c->upperdir, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", c->workdir, 0) < 0)
+		return 1;
+	for (size_t i = 0; i < ARRAY_SIZE(flags_off); i++)
+		(void) fsconfig(fs, FSCONFIG_SET_STRING, flags_off[i], "off", 0);
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return err_set(err, errno, "create overlay for '%s'", c->rootfs);
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		return err_set(err, errno, "mount overlay for '%s'", c->rootfs);
+	if (move_mount(mnt, "", AT_FDCWD, c->rootfs, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return err_set(err, errno, "mount overlay on '%s'", c->rootfs);
+	return 0;
+}
+
 static int mount_overlay(const struct rt_config *c, struct hull_err **err)
 {
 	/* Layer diffs (upper -> tar) cannot express redirects or metacopy-only files. */
@@ -112,9 +142,12 @@ static int mount_overlay(const struct rt_config *c, struct hull_err **err)
 	size_t base = 0;
 
 	if (strlen(probe) > MOUNT_DATA_MAX) {
-		/* Too long for one page: mount with paths relative to their common directory. */
+		/* Too long for one page: add layers one by one, or use relative paths. */
 		_cleanup_free_ char *dir = NULL;
+		int r = mount_overlay_fsconfig(c, err);
 
+		if (r <= 0)
+			return r;
 		base = overlay_common_dir(c);
 		if (base <= 1)
 			return err_setx(err, E2BIG, "overlay options too long (%zu bytes)",
