@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Store round trip: blobs (verified on read), import a tar, commit an image,
+ * tag, get by reference / id / prefix, untag, delete with layer sharing.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include "image/store.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+static char tmpdir[] = "/tmp/hull-test-store-XXXXXX";
+
+static bool exists(const char *p)
+{
+	struct stat st;
+	return lstat(p, &st) == 0;
+}
+
+static int make_tar(const char *path, const char *content)
+{
+	char *code = xasprintf("import tarfile, io, sys\n"
+			       "t = tarfile.open(sys.argv[1], 'w', format=tarfile.PAX_FORMAT)\n"
+			       "i = tarfile.TarInfo('etc/file'); i.size = %zu; i.mtime = 1\n"
+			       "t.addfile(i, io.BytesIO(b'%s'))\n"
+			       "t.close()\n",
+			       strlen(content), content);
+	char *argv[] = {"python3", "-c", code, (char *) path, NULL};
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	free(code);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static void import(struct store *s, const char *content, const char *parent,
+		   char diff[DIGEST_STR_LEN], char chain[DIGEST_STR_LEN])
+{
+	char *tar = path_join(tmpdir, "layer.tar");
+	struct hull_err *err = NULL;
+	int fd;
+
+	assert_int_equal(make_tar(tar, content), 0);
+	fd = open(tar, O_RDONLY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	if (store_layer_import_tar(s, fd, parent, diff, chain, &err) < 0)
+		fail_msg("%s", err->msg);
+	close(fd);
+	free(tar);
+}
+
+static json_t *config_for(char **diff_ids, const char *cmd)
+{
+	json_t *c = json_pack("{s:s,s:s,s:{s:[s],s:[s]},s:{s:s,s:O},s:[]}", "architecture", "amd64",
+			      "os", "linux", "config", "Env", "PATH=/bin", "Cmd", cmd, "rootfs",
+			      "type", "layers", "diff_ids", json_from_strv(diff_ids), "history");
+	/* json_from_strv's reference was taken by O: drop ours */
+	json_decref(json_object_get(json_object_get(c, "rootfs"), "diff_ids"));
+	return c;
+}
+
+static void test_blobs(void **state)
+{
+	struct store *s = NULL;
+	char d[DIGEST_STR_LEN];
+	char *data = NULL, *p;
+	size_t len;
+	struct hull_err *err = NULL;
+
+	(void) state;
+	assert_int_equal(store_open(tmpdir, &s, NULL), 0);
+	assert_int_equal(store_blob_write(s, "hello", 5, d, NULL), 0);
+	assert_string_equal(
+		d, "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
+	assert_int_equal(store_blob_read(s, d, 100, &data, &len, NULL), 0);
+	assert_int_equal(len, 5);
+	assert_memory_equal(data, "hello", 5);
+	free(data);
+	/* too big for the bound */
+	assert_int_equal(store_blob_read(s, d, 4, &data, &len, &err), -EFBIG);
+	err = err_free(err);
+	/* corruption is detected */
+	p = store_blob_path(s, d);
+	assert_int_equal(write_file_atomic(p, "hellO", 5, 0644, NULL), 0);
+	assert_int_equal(store_blob_read(s, d, 100, &data, &len, &err), -EBADMSG);
+	err = err_free(err);
+	(void) unlink(p);
+	free(p);
+	/* nested lock */
+	assert_int_equal(store_lock(s, NULL), 0);
+	assert_int_equal(store_lock(s, NULL), 0);
+	store_unlock(s);
+	store_unlock(s);
+	store_free(s);
+}
+
+static void test_round_trip(void **state)
+{
+	struct store *s = NULL;
+	struct hull_err *err = NULL;
+	struct image *img = NULL, *img2 = NULL, *got = NULL;
+	char d1[DIGEST_STR_LEN], c1[DIGEST_STR_LEN], d2[DIGEST_STR_LEN], c2[DIGEST_STR_LEN];
+	char **diffs = strv_new(), **lower, **list = NULL;
+	json_t *cfg, *refs;
+	char *prefix;
+
+	(void) state;
+	assert_int_equal(store_open(tmpdir, &s, NULL), 0);
+	assert_int_equal(store_lock(s, NULL), 0);
+	import(s, "base", NULL, d1, c1);
+	strv_push(&diffs, d1);
+	cfg = config_for(diffs, "sh");
+	if (store_image_commit(s, cfg, diffs, &img, &err) < 0)
+		fail_msg("%s", err->msg);
+	json_decref(cfg);
+	assert_int_equal(strv_length(img->chain_ids), 1);
+	assert_string_equal(img->chain_ids[0], c1);
+	assert_string_equal(img->layer_digests[0], d1);
+	assert_true(img->size >= 1024); /* a tar of one small file */
+	assert_string_equal(
+		json_string_value(json_array_get(
+			json_object_get(json_object_get(img->config, "config"), "Cmd"), 0)),
+		"sh");
+
+	/* untagged, still found by id */
+	assert_int_equal(store_image_get(s, img->id, &got, NULL), 0);
+	assert_string_equal(got->manifest_digest, img->manifest_digest);
+	got = image_free(got);
+	assert_int_equal(store_image_get(s, "busybox", &got, &err), -ENOENT);
+	assert_non_null(strstr(err->msg, "no such image: busybox"));
+	err = err_free(err);
+
+	/* tag, get by every form */
+	assert_int_equal(store_tag(s, "busybox", img->manifest_digest, NULL), 0);
+	assert_int_equal(store_tag(s, "localhost/python:3.11-bookworm", img->manifest_digest, NULL),
+			 0);
+	const char *names[] = {"busybox",
+			       "busybox:latest",
+			       "docker.io/library/busybox:latest",
+			       "index.docker.io/library/busybox",
+			       "localhost/python:3.11-bookworm",
+			       img->id,
+			       img->id + 7,
+			       NULL,
+			       NULL};
+	names[7] = prefix = xstrndup(img->id + 7, 12);
+	names[8] = NULL;
+	for (size_t i = 0; names[i]; i++) {
+		if (store_image_get(s, names[i], &got, &err) < 0)
+			fail_msg("'%s': %s", names[i], err->msg);
+		assert_string_equal(got->id, img->id);
+		got = image_free(got);
+	}
+	free(prefix);
+	prefix = xasprintf("sha256:%.6s", img->id + 7);
+	assert_int_equal(store_image_get(s, prefix, &got, NULL), 0);
+	got = image_free(got);
+	free(prefix);
+	assert_int_equal(store_image_get(s, "localhost/python", &got, &err), -ENOENT);
+	err = err_free(err);
+	assert_int_equal(store_image_get(s, "abc", &got, &err), -ENOENT); /* too short a prefix */
+	err = err_free(err);
+
+	assert_int_equal(store_refs(s, &refs, NULL), 0);
+	assert_int_equal(json_object_size(refs), 2);
+	assert_string_equal(
+		json_string_value(json_object_get(refs, "docker.io/library/busybox:latest")),
+		img->manifest_digest);
+	json_decref(refs);
+
+	lower = store_image_lowerdirs(s, img);
+	assert_int_equal(strv_length(lower), 1);
+	assert_true(exists(lower[0]));
+	strv_free(lower);
+
+	/* a second image on top of the first */
+	import(s, "top", c1, d2, c2);
+	strv_push(&diffs, d2);
+	cfg = config_for(diffs, "top");
+	assert_int_equal(store_image_commit(s, cfg, diffs, &img2, NULL), 0);
+	json_decref(cfg);
+	lower = store_image_lowerdirs(s, img2);
+	assert_int_equal(strv_length(lower), 2);
+	char *top = store_layer_dir(s, c2), *bottom = store_layer_dir(s, c1);
+	assert_string_equal(lower[0], top); /* top first, as overlayfs wants */
+	assert_string_equal(lower[1], bottom);
+	strv_free(lower);
+	assert_int_equal(store_image_list(s, &list, NULL), 0);
+	assert_int_equal(strv_length(list), 2);
+	list = strv_free(list);
+
+	/* tagged images are not deleted */
+	assert_int_equal(store_image_delete(s, img, &err), -EBUSY);
+	err = err_free(err);
+	assert_int_equal(store_untag(s, "busybox", NULL), 0);
+	assert_int_equal(store_untag(s, "busybox", &err), -ENOENT);
+	err = err_free(err);
+	assert_int_equal(store_untag(s, "localhost/python:3.11-bookworm", NULL), 0);
+	assert_int_equal(store_image_delete(s, img, NULL), 0);
+	/* its layer is still used by img2 */
+	assert_true(exists(bottom));
+	char *cblob = store_blob_path(s, img->id),
+	     *mblob = store_blob_path(s, img->manifest_digest);
+	assert_false(exists(cblob));
+	assert_false(exists(mblob));
+	assert_int_equal(store_image_get(s, img->id, &got, &err), -ENOENT);
+	err = err_free(err);
+
+	assert_int_equal(store_image_delete(s, img2, NULL), 0);
+	assert_false(exists(bottom));
+	assert_false(exists(top));
+	char *l1 = store_blob_path(s, d1);
+	assert_false(exists(l1));
+	assert_int_equal(store_image_list(s, &list, NULL), 0);
+	assert_int_equal(strv_length(list), 0);
+	list = strv_free(list);
+
+	free(l1);
+	free(cblob);
+	free(mblob);
+	free(top);
+	free(bottom);
+	strv_free(diffs);
+	image_free(img);
+	image_free(img2);
+	store_unlock(s);
+	store_free(s);
+}
+
+/* A pull writes the blobs itself and tags: the tag records the image. */
+static void test_tag_pulled_manifest(void **state)
+{
+	struct store *s = NULL;
+	struct image *got = NULL;
+	struct hull_err *err = NULL;
+	char cd[DIGEST_STR_LEN], md[DIGEST_STR_LEN];
+	const char *config = "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":"
+			     "\"layers\",\"diff_ids\":[]}}";
+
+	(void) state;
+	assert_int_equal(store_open(tmpdir, &s, NULL), 0);
+	assert_int_equal(store_blob_write(s, config, strlen(config), cd, NULL), 0);
+	char *manifest = xasprintf(
+		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+		"\"digest\":\"%s\",\"size\":%zu},\"layers\":[]}",
+		cd, strlen(config));
+	assert_int_equal(store_blob_write(s, manifest, strlen(manifest), md, NULL), 0);
+	if (store_tag(s, "registry:5000/empty:v1", md, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_int_equal(store_image_get(s, "registry:5000/empty:v1", &got, NULL), 0);
+	assert_string_equal(got->id, cd);
+	assert_int_equal(strv_length(got->diff_ids), 0);
+	got = image_free(got);
+	char *byd = xasprintf("registry:5000/empty@%s", md);
+	assert_int_equal(store_image_get(s, byd, &got, NULL), 0);
+	got = image_free(got);
+	free(byd);
+	/* tagging a missing manifest fails */
+	assert_int_equal(
+		store_tag(s, "x",
+			  "sha256:"
+			  "0000000000000000000000000000000000000000000000000000000000000000",
+			  &err),
+		-ENOENT);
+	err = err_free(err);
+	free(manifest);
+	store_free(s);
+}
+
+static void test_stale_tmp(void **state)
+{
+	struct store *s = NULL;
+	char *stale = xasprintf("%s/tmp/layer-999999999-abcdef", tmpdir);
+	char *mine = NULL;
+
+	(void) state;
+	assert_int_equal(store_open(tmpdir, &s, NULL), 0);
+	assert_int_equal(store_tmpdir(s, "build", &mine, NULL), 0);
+	assert_int_equal(mkdir(stale, 0700), 0);
+	store_free(s);
+	assert_int_equal(store_open(tmpdir, &s, NULL), 0);
+	assert_false(exists(stale)); /* its owner is dead */
+	assert_true(exists(mine));   /* ours */
+	free(stale);
+	free(mine);
+	store_free(s);
+}
+
+static int setup(void **state)
+{
+	(void) state;
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void) state;
+	return rm_rf(tmpdir, NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_blobs),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_tag_pulled_manifest),
+		cmocka_unit_test(test_stale_tmp),
+	};
+	char *argv[] = {"python3", "-c", "import tarfile", NULL};
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return 77; /* tars are made with python3 */
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
