@@ -864,6 +864,14 @@ int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_
 	r = write_dir_tar(dir, tar_fd, diff_id, err);
 	if (r < 0)
 		goto fail;
+	{
+		/* the contents must be on disk before the layer becomes visible */
+		_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd < 0 || syncfs(dfd) < 0) {
+			r = err_set(err, errno, "sync '%s'", dir);
+			goto fail;
+		}
+	}
 	chain_id_next(parent_chain_id, diff_id, chain);
 	r = store_blob_adopt(s, tar, diff_id, err);
 	if (r < 0)

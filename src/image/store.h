@@ -93,7 +93,12 @@ int store_image_commit(struct store *s, json_t *config, char *const *layer_diges
 		       struct image **ret, struct hull_err **err);
 
 /* References -> manifest digests, kept in <root>/images/index.json (atomic). */
-/* store_tag() - point reference @ref (any docker form; normalised) at @manifest_digest. */
+/*
+ * store_tag() - point reference @ref (any docker form; normalised) at
+ * @manifest_digest. A manifest not yet in the index (written with
+ * store_blob_write() by a pull) is validated and recorded as an image.
+ * Takes the lock itself.
+ */
 int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err);
 /* store_untag() - remove @ref; -ENOENT if absent. */
 int store_untag(struct store *s, const char *ref, struct hull_err **err);
@@ -122,14 +127,19 @@ char **store_image_lowerdirs(struct store *s, const struct image *img);
 void chain_id_next(const char *parent, const char *diff_id, char ret[DIGEST_STR_LEN]);
 
 /*
- * store_layer_import_tar() - apply the uncompressed or gzip/zstd tar stream
+ * store_layer_import_tar() - apply the uncompressed or gzip/zstd/xz tar stream
  * read from @fd as a new layer on top of @parent_chain_id (NULL: bottom).
  * Entries are written below the new layer's directory only (no path escapes
  * through "..", absolute names or symlinks); OCI whiteouts (".wh.NAME",
  * ".wh..wh..opq") become overlayfs whiteouts (0:0 character devices,
  * trusted.overlay.opaque=y). The layer blob stored is the uncompressed tar,
  * so its digest is also the diffID. Bad archives fail with -EBADMSG naming
- * the entry. Caller holds the lock.
+ * the entry; a path that would leave the layer ("../x", a hard link out) fails,
+ * absolute names and symlinks are resolved inside the layer
+ * (openat2 RESOLVE_IN_ROOT), creating through a dangling symlink fails.
+ * trusted.overlay.* xattrs in the tar are ignored. libarchive is dlopen()ed
+ * on the first call (-EOPNOTSUPP if missing). On failure nothing is left in
+ * the store. Caller holds the lock.
  */
 int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
 			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
@@ -138,7 +148,12 @@ int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
  * store_layer_commit_dir() - turn an overlayfs upper directory @dir into a
  * layer on top of @parent_chain_id: write its tar (overlay whiteouts become
  * OCI whiteouts) as a blob, then move @dir into the store as the layer's
- * diff directory (it is consumed). Caller holds the lock.
+ * diff directory (it is consumed; it must be on the store's file system,
+ * e.g. under containers/ or tmp/, else -EXDEV). The tar is PAX with entries
+ * in byte order of their names and no padding past the end blocks, so equal
+ * trees (content, modes, owners, mtimes, xattrs) give equal diffIDs;
+ * trusted.overlay.* xattrs are not archived and sockets are skipped.
+ * Caller holds the lock.
  */
 int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_chain_id,
 			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],

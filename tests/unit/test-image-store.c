@@ -80,6 +80,10 @@ static void test_blobs(void **state)
 
 	(void) state;
 	assert_int_equal(store_open(tmpdir, &s, NULL), 0);
+	/* libarchive stays out of processes that touch no tar (DESIGN.md "Start-up cost") */
+	assert_int_equal(read_file("/proc/self/maps", 1 << 24, &data, NULL, NULL), 0);
+	assert_null(strstr(data, "libarchive"));
+	data = (free(data), NULL);
 	assert_int_equal(store_blob_write(s, "hello", 5, d, NULL), 0);
 	assert_string_equal(
 		d, "sha256:2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824");
@@ -199,6 +203,10 @@ static void test_round_trip(void **state)
 	assert_int_equal(store_image_list(s, &list, NULL), 0);
 	assert_int_equal(strv_length(list), 2);
 	list = strv_free(list);
+	char *maps = NULL;
+	assert_int_equal(read_file("/proc/self/maps", 1 << 24, &maps, NULL, NULL), 0);
+	assert_non_null(strstr(maps, "libarchive")); /* loaded on first use */
+	free(maps);
 
 	/* tagged images are not deleted */
 	assert_int_equal(store_image_delete(s, img, &err), -EBUSY);
