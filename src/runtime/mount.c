@@ -15,6 +15,7 @@
  * set up yet; the process stays in the caller's cgroups.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -205,10 +206,21 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	r = clone_tree(c->resolv_path, &b->resolv_fd, err);
 	if (r < 0)
 		return r;
-	if (c->terminal)
-		/* Best effort: /dev/console is only cosmetic for most programs. */
-		b->console_fd =
-			open_tree(0, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (c->terminal) {
+		/*
+		 * Best effort: /dev/console is only cosmetic for most programs. The fd's
+		 * own mount belongs to the caller's namespace and cannot be cloned here,
+		 * so go through its path in our copy of the mount table.
+		 */
+		char tty[PATH_MAX];
+		ssize_t n = readlink("/proc/self/fd/0", tty, sizeof(tty) - 1);
+
+		if (n > 0 && tty[0] == '/') {
+			tty[n] = '\0';
+			b->console_fd =
+				open_tree(AT_FDCWD, tty, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		}
+	}
 	return 0;
 }
 

@@ -37,7 +37,7 @@ struct rt_config {
 	gid_t *additional_gids;
 	size_t n_additional_gids;
 	bool terminal; /* stdio[0..2] are a pty slave: make it the controlling terminal */
-	int stdio[3];  /* borrowed fds that become the process's 0, 1 and 2 */
+	int stdio[3];  /* borrowed fds that become the process's 0, 1 and 2 (< 0: inherited) */
 
 	/* Namespaces and identity. */
 	char *hostname;
@@ -66,6 +66,10 @@ struct rt_process {
  * found in $PATH" (-ENOENT, exit 127), "... no such file or directory"
  * (-ENOENT, 127), "... permission denied" (-EACCES, 126); the child is
  * reaped before returning.
+ * The caller's signal mask and dispositions are not touched; the child resets
+ * its own to the defaults just before exec. fds of the caller that lack
+ * CLOEXEC are closed at exec, except @c->stdio.
+ * NEEDSWORK: no cgroups and no rlimits yet (the process inherits the caller's).
  */
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err);
 
@@ -75,7 +79,9 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
  * once exec succeeded. If the exec itself fails with ENOEXEC or a missing
  * interpreter the child writes "exec PATH: exec format error" (or "no such
  * file or directory") to its stderr and exits 1, as runc does; rt_start()
- * still returns 0 then. Other exec failures are returned as in rt_create().
+ * still returns 0 then. Other exec failures are returned as in rt_create(),
+ * and the child has then been reaped already (@p->pid is stale).
+ * Call it once; @p is still to be freed with rt_process_free().
  */
 int rt_start(struct rt_process *p, struct hull_err **err);
 

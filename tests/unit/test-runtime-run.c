@@ -449,6 +449,48 @@ static void test_readonly(void **state)
 	run_free(r);
 }
 
+static int pty_slave = -1;
+
+static void set_tty(struct rt_config *c)
+{
+	c->terminal = true;
+	c->stdio[0] = c->stdio[1] = c->stdio[2] = pty_slave;
+}
+
+static void test_terminal(void **state)
+{
+	char *args[] = {"sh", "-c",
+			"test -t 0 && test -t 1 && echo tty; ps -o pid,tty 2>/dev/null; "
+			"stat -c %F /dev/console",
+			NULL};
+	char buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	int master;
+	struct run *r;
+
+	(void) state;
+	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(master >= 0);
+	assert_int_equal(grantpt(master), 0);
+	assert_int_equal(unlockpt(master), 0);
+	pty_slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(pty_slave >= 0);
+	r = run_full(args, set_tty);
+	assert_int_equal(r->create_r, 0);
+	close(pty_slave);
+	while (len + 1 < sizeof(buf) && (n = read(master, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t) n;
+	buf[len] = '\0';
+	close(master);
+	if (!strstr(buf, "tty\r\n") || !strstr(buf, "character special file"))
+		print_error("pty output: '%s'\n", buf);
+	assert_non_null(strstr(buf, "tty\r\n"));
+	assert_non_null(strstr(buf, "character special file"));
+	assert_int_equal(r->exit_code, 0);
+	run_free(r);
+}
+
 static char **many_lowers;
 
 static void set_many_lowers(struct rt_config *c)
@@ -521,7 +563,7 @@ int main(void)
 		cmocka_unit_test(test_caps_seccomp), cmocka_unit_test(test_lookup_errors),
 		cmocka_unit_test(test_exec_errors),  cmocka_unit_test(test_overlay),
 		cmocka_unit_test(test_readonly),     cmocka_unit_test(test_many_layers),
-		cmocka_unit_test(test_timing),
+		cmocka_unit_test(test_terminal),     cmocka_unit_test(test_timing),
 	};
 
 	if (geteuid() != 0 || access("/bin/busybox", X_OK) < 0)
