@@ -119,6 +119,27 @@ static void store_clean_tmp(struct store *s)
 	closedir(d);
 }
 
+/* json_dump_path() stages "index.json.tmp.<pid>" beside the index: drop ones whose writer died. */
+static void store_clean_index_tmp(struct store *s)
+{
+	_cleanup_free_ char *images = path_join(s->root, "images");
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(images);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		const char *pid = de->d_name + strlen("index.json.tmp.");
+		if (!startswith(de->d_name, "index.json.tmp."))
+			continue;
+		_cleanup_free_ char *name = xasprintf("x-%s-", pid); /* the tmp/ naming */
+		if (tmp_entry_stale(name))
+			(void) unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int store_open(const char *root, struct store **ret, struct hull_err **err)
 {
 	_cleanup_free_ char *lock = NULL;
@@ -152,6 +173,7 @@ int store_open(const char *root, struct store **ret, struct hull_err **err)
 	}
 	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0) {
 		store_clean_tmp(s);
+		store_clean_index_tmp(s);
 		(void) flock(s->lock_fd, LOCK_UN);
 	}
 	*ret = s;

@@ -297,10 +297,14 @@ static void test_stale_tmp(void **state)
 	assert_int_equal(store_open(tmpdir, &s, NULL), 0);
 	assert_int_equal(store_tmpdir(s, "build", &mine, NULL), 0);
 	assert_int_equal(mkdir(stale, 0700), 0);
+	char *stale_index = xasprintf("%s/images/index.json.tmp.999999999", tmpdir);
+	assert_int_equal(write_file_atomic(stale_index, "{", 1, 0600, NULL), 0);
 	store_free(s);
 	assert_int_equal(store_open(tmpdir, &s, NULL), 0);
 	assert_false(exists(stale)); /* its owner is dead */
 	assert_true(exists(mine));   /* ours */
+	assert_false(exists(stale_index));
+	free(stale_index);
 	free(stale);
 	free(mine);
 	store_free(s);
