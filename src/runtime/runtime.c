@@ -140,7 +140,8 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 	ssize_t n;
 	int r;
 
-	/* Until exec, signals from the parent's handlers must not run here. */
+	/* The caller's handlers were copied with its memory; they must not run here. */
+	child_reset_signals();
 	r = child_setup_stdio(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
@@ -303,6 +304,8 @@ int rt_start(struct rt_process *p, struct hull_err **err)
 		return err_setx(err, EINVAL, "container process already started");
 	if (send(p->sync_fd, &go, 1, MSG_NOSIGNAL) < 0) {
 		r = errno;
+		(void) kill(p->pid, SIGKILL);
+		reap(p->pid, NULL);
 		return err_set(err, r, "start container process");
 	}
 	r = msg_recv(p->sync_fd, &m);

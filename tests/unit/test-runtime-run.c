@@ -449,6 +449,30 @@ static void test_readonly(void **state)
 	run_free(r);
 }
 
+/* The caller's mask and ignored signals neither change nor reach the container. */
+static void test_signal_state(void **state)
+{
+	char *args[] = {"grep", "-E", "^Sig(Blk|Ign)", "/proc/self/status", NULL};
+	struct sigaction ign = {.sa_handler = SIG_IGN}, old, now;
+	sigset_t set, before, after;
+	struct run *r;
+
+	(void) state;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR2);
+	assert_int_equal(sigprocmask(SIG_BLOCK, &set, &before), 0);
+	assert_int_equal(sigaction(SIGINT, &ign, &old), 0);
+	r = run_full(args, NULL);
+	assert_int_equal(r->create_r, 0);
+	assert_string_equal(r->out, "SigBlk:\t0000000000000000\nSigIgn:\t0000000000000000\n");
+	assert_int_equal(sigprocmask(SIG_SETMASK, NULL, &after), 0);
+	assert_true(sigismember(&after, SIGUSR2));
+	assert_int_equal(sigaction(SIGINT, &old, &now), 0);
+	assert_true(now.sa_handler == SIG_IGN);
+	assert_int_equal(sigprocmask(SIG_SETMASK, &before, NULL), 0);
+	run_free(r);
+}
+
 static int pty_slave = -1;
 
 static void set_tty(struct rt_config *c)
@@ -563,7 +587,8 @@ int main(void)
 		cmocka_unit_test(test_caps_seccomp), cmocka_unit_test(test_lookup_errors),
 		cmocka_unit_test(test_exec_errors),  cmocka_unit_test(test_overlay),
 		cmocka_unit_test(test_readonly),     cmocka_unit_test(test_many_layers),
-		cmocka_unit_test(test_terminal),     cmocka_unit_test(test_timing),
+		cmocka_unit_test(test_terminal),     cmocka_unit_test(test_signal_state),
+		cmocka_unit_test(test_timing),
 	};
 
 	if (geteuid() != 0 || access("/bin/busybox", X_OK) < 0)
