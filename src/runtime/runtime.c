@@ -9,6 +9,7 @@
  *   child -> parent  ERROR if it fails before exec; EOF (the CLOEXEC end
  *                    closed by a successful execve) means "started"
  */
+#include <ctype.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -82,6 +83,14 @@ static int child_setup_stdio(const struct rt_config *c, struct hull_err **err)
 	return 0;
 }
 
+/* strerror() as Go prints it: lower case ("no such file or directory"). */
+static const char *go_strerror(int e, char buf[static 128])
+{
+	(void) snprintf(buf, 128, "%s", strerror(e));
+	buf[0] = (char) tolower((unsigned char) buf[0]);
+	return buf;
+}
+
 /*
  * Resolve args[0] as runc does with Go's exec.LookPath, with docker's
  * wording and exit codes (spec/cmd-entrypoint.md section 5).
@@ -89,6 +98,7 @@ static int child_setup_stdio(const struct rt_config *c, struct hull_err **err)
 static int child_lookup(const struct rt_config *c, char **ret, struct hull_err **err)
 {
 	const char *name = c->args && c->args[0] ? c->args[0] : "";
+	char buf[128];
 	struct stat st;
 	int r;
 
@@ -105,7 +115,7 @@ static int child_lookup(const struct rt_config *c, char **ret, struct hull_err *
 	}
 	if (stat(name, &st) < 0) {
 		int e = errno;
-		r = err_set(err, e, "exec: \"%s\": stat %s", name, name);
+		r = err_setx(err, e, "exec: \"%s\": stat %s: %s", name, name, go_strerror(e, buf));
 		err_set_exit(err, (e == ENOENT || e == ENOTDIR) ? 127 : 126);
 		return r;
 	}
@@ -192,7 +202,11 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 		(void) !write(2, buf, (size_t) len);
 		_exit(1);
 	}
-	r = err_set(&e, r, "exec: \"%s\"", c->args[0]);
+	{
+		char buf[128];
+
+		r = err_setx(&e, r, "exec: \"%s\": %s", c->args[0], go_strerror(r, buf));
+	}
 	err_set_exit(&e, (-r == EACCES || -r == EISDIR) ? 126 : 0);
 	child_fail(fd, e, r);
 }

@@ -376,7 +376,8 @@ static void test_lookup_errors(void **state)
 	(void) state;
 	assert_fail("nonexist", 127, "exec: \"nonexist\": executable file not found in $PATH");
 	assert_fail("", 127, "exec: \"\": executable file not found in $PATH");
-	assert_fail("/x", 127, "exec: \"/x\": stat /x: No such file or directory");
+	assert_fail("/x", 127, "exec: \"/x\": stat /x: no such file or directory");
+	assert_fail("/notexec/x", 127, "exec: \"/notexec/x\": stat /notexec/x: not a directory");
 	assert_fail("/etc", 126, "exec: \"/etc\": permission denied");
 	assert_fail("/notexec", 126, "exec: \"/notexec\": permission denied");
 }
