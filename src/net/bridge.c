@@ -152,6 +152,11 @@ int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **
 		r = err_set(err, -r, "look up 'eth0' in the container");
 		goto fail;
 	}
+	r = nl_link_set_up(&ns, eth0);
+	if (r < 0) {
+		r = err_set(err, -r, "bring up 'eth0'");
+		goto fail;
+	}
 	r = nl_addr_add(&ns, eth0, addr, NET_PREFIXLEN);
 	if (r < 0) {
 		r = err_set(err, -r, "add address %s/%d to 'eth0'", ip, NET_PREFIXLEN);

@@ -41,8 +41,8 @@ int nl_link_del(struct nl *nl, const char *name);
 int nl_bridge_create(struct nl *nl, const char *name);
 /*
  * nl_veth_create() - create veth @host_name (master @master, up) whose peer
- * @peer_name (up, MAC @peer_mac) is created directly in the netns @peer_ns_fd
- * (borrowed).
+ * @peer_name (down: veth cannot bring the peer up at creation; MAC @peer_mac) is created directly
+ * in the netns @peer_ns_fd (borrowed).
  */
 int nl_veth_create(struct nl *nl, const char *host_name, unsigned master, const char *peer_name,
 		   int peer_ns_fd, const uint8_t peer_mac[6]);

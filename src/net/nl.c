@@ -208,9 +208,11 @@ int nl_veth_create(struct nl *nl, const char *host_name, unsigned master, const 
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	peerinfo = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
 	peer = mnl_nlmsg_put_extra_header(nlh, sizeof(*peer));
+	/*
+	 * No IFF_UP here: veth_newlink() configures the peer before the pair
+	 * is linked, and opening a veth without its peer fails with ENOTCONN.
+	 */
 	peer->ifi_family = AF_UNSPEC;
-	peer->ifi_flags = IFF_UP;
-	peer->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, peer_name);
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) peer_ns_fd);
 	if (peer_mac)
