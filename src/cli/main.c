@@ -1,7 +1,129 @@
 /* SPDX-License-Identifier: MIT */
-#include <stdio.h>
-int main(void)
+#include <stdarg.h>
+#include <signal.h>
+#include "cli/cli.h"
+
+static int cmd_version(struct cli *c, int argc, char **argv)
 {
-	puts("hull " HULL_VERSION);
+	(void) c;
+	if (argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
+		puts("Usage:  hull version\n\nShow the hull version information");
+		return 0;
+	}
+	printf("Client:\n Version:    %s\n API version: 1.41 (docker-compatible CLI)\n Go version:  none (C11)\n OS/Arch:     linux/amd64\n\nEngine:\n Version:    %s (daemonless)\n", HULL_VERSION, HULL_VERSION);
 	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(struct cli *, int, char **);
+	const char *help;
+} commands[] = {
+	{"build", cmd_build, "Build an image from a Dockerfile"},
+	{"images", cmd_images, "List images"},
+	{"run", cmd_run, "Create and run a new container from an image"},
+	{"ps", cmd_ps, "List containers"},
+	{"logs", cmd_logs, "Fetch the logs of a container"},
+	{"stop", cmd_stop, "Stop one or more running containers"},
+	{"kill", cmd_kill, "Kill one or more running containers"},
+	{"rm", cmd_rm, "Remove one or more containers"},
+	{"rmi", cmd_rmi, "Remove one or more images"},
+	{"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+	{"inspect", cmd_inspect, "Return low-level information on containers and images"},
+	{"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
+	{"version", cmd_version, "Show the hull version information"},
+	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE)"},
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage:  hull [OPTIONS] COMMAND\n\nA daemonless, Docker-compatible container engine\n\n"
+		   "Global Options:\n"
+		   "      --root string      Store root (env HULL_ROOT, default /var/lib/hull)\n"
+		   "      --runroot string   Runtime state (env HULL_RUNROOT, default /run/hull)\n"
+		   "  -v, --version          Print version information and quit\n\nCommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build', 'hull container ls|rm|inspect|logs|stop|kill|run'.\n"
+		   "Run 'hull COMMAND --help' for more information on a command.\n");
+}
+
+/* "image ls" -> "images", "container ls" -> "ps", ... (docker's management commands) */
+static const char *alias(const char *group, const char *sub)
+{
+	static const char *const map[][3] = {
+		{"image", "ls", "images"},      {"image", "list", "images"},   {"image", "rm", "rmi"},
+		{"image", "inspect", "inspect"}, {"image", "import", "import"}, {"image", "tag", "tag"},
+		{"image", "build", "build"},    {"container", "ls", "ps"},     {"container", "list", "ps"},
+		{"container", "rm", "rm"},      {"container", "inspect", "inspect"},
+		{"container", "logs", "logs"},  {"container", "stop", "stop"}, {"container", "kill", "kill"},
+		{"container", "run", "run"},    {"builder", "build", "build"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (streq(map[i][0], group) && streq(map[i][1], sub))
+			return map[i][2];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c = {0};
+	int i = 1, r;
+
+	signal(SIGPIPE, SIG_IGN);
+	c.root = getenv("HULL_ROOT");
+	c.runroot = getenv("HULL_RUNROOT");
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i];
+		if (streq(a, "--root") || streq(a, "--runroot")) {
+			if (i + 1 >= argc)
+				return cli_usage_error(a + 2, "flag needs an argument: %s", a);
+			if (streq(a, "--root"))
+				c.root = argv[++i];
+			else
+				c.runroot = argv[++i];
+		} else if (startswith(a, "--root=")) {
+			c.root = a + 7;
+		} else if (startswith(a, "--runroot=")) {
+			c.runroot = a + 10;
+		} else if (streq(a, "-v") || streq(a, "--version")) {
+			printf("hull version %s\n", HULL_VERSION);
+			return 0;
+		} else if (streq(a, "-h") || streq(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else {
+			fprintf(stderr, "unknown flag: %s\nSee 'hull --help'.\n", a);
+			return 125;
+		}
+	}
+	if (isempty(c.root))
+		c.root = "/var/lib/hull";
+	if (isempty(c.runroot))
+		c.runroot = "/run/hull";
+	if (i >= argc) {
+		usage(stderr);
+		return 125;
+	}
+	if ((streq(argv[i], "image") || streq(argv[i], "container") || streq(argv[i], "builder")) &&
+	    i + 1 < argc) {
+		const char *a = alias(argv[i], argv[i + 1]);
+		if (!a) {
+			fprintf(stderr, "hull: '%s %s' is not a hull command.\nSee 'hull --help'\n",
+				argv[i], argv[i + 1]);
+			return 125;
+		}
+		i++;
+		argv[i] = (char *) a;
+	}
+	for (size_t k = 0; k < ARRAY_SIZE(commands); k++) {
+		if (streq(commands[k].name, argv[i])) {
+			r = commands[k].fn(&c, argc - i, argv + i);
+			c.store = store_free(c.store);
+			fflush(stdout);
+			return r;
+		}
+	}
+	fprintf(stderr, "hull: '%s' is not a hull command.\nSee 'hull --help'\n", argv[i]);
+	return 125;
 }

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The builder: runs a parsed Dockerfile against the store, as docker's
+ * builder does (moby daemon/builder/dockerfile dispatchers.go for the
+ * semantics; buildkit dockerfile2llb convert.go where they differ, since
+ * BuildKit is the default). Output lines follow the legacy builder
+ * ("Step N/M : ...", " ---> Using cache", " ---> <id>").
+ *
+ * Errors follow util/err.h; their message starts with "FILE:LINE: " when an
+ * instruction is at fault, and their exit code is 1 (docker build's).
+ */
+#ifndef HULL_BUILD_BUILD_H
+#define HULL_BUILD_BUILD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "image/store.h"
+#include "util/err.h"
+
+struct build_opts {
+	const char *context;    /* the build context directory */
+	const char *dockerfile; /* -f, relative to the current directory; NULL: CONTEXT/Dockerfile */
+	char **tags;            /* -t values (may be NULL) */
+	char **build_args;      /* --build-arg KEY=VALUE or KEY (value from the environment) */
+	bool no_cache;
+	bool quiet;             /* -q: no step output, RUN output discarded */
+	FILE *out;              /* where steps and RUN output go */
+};
+
+/*
+ * build_run() - build the image and tag it with every -t. On success the new
+ * image id ("sha256:...") is returned in *@ret_id (caller frees).
+ */
+int build_run(struct store *s, const char *runroot, const struct build_opts *o, char **ret_id,
+	      struct hull_err **err);
+
+#endif

@@ -1,2 +1,0 @@
-/* placeholder until the module lands */
-extern int hull_placeholder_build;

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: MIT */
+/* build and debug (docker/cli cli/command/image/build.go). */
+#include "build/build.h"
+#include "cli/cli.h"
+#include "dockerfile/dockerfile.h"
+#include "image/reference.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+int cmd_build(struct cli *cl, int argc, char **argv)
+{
+	enum { OPT_BUILD_ARG = 256, OPT_NO_CACHE, OPT_PROGRESS };
+	static const struct option opts[] = {{"tag", required_argument, NULL, 't'},
+					     {"file", required_argument, NULL, 'f'},
+					     {"build-arg", required_argument, NULL, OPT_BUILD_ARG},
+					     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"progress", required_argument, NULL, OPT_PROGRESS},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	_cleanup_strv_ char **tags = NULL, **args = NULL;
+	_cleanup_free_ char *id = NULL;
+	struct build_opts bo = {.out = stdout};
+	struct hull_err *e = NULL;
+	struct store *s;
+	int o;
+
+	optind = 0;
+	while ((o = cli_getopt("build", argc, argv, "t:f:qh", opts, false)) != -1) {
+		switch (o) {
+		case 't': {
+			struct image_ref r;
+			if (ref_parse(optarg, &r, &e) < 0) {
+				fprintf(stderr, "hull: invalid argument \"%s\" for \"-t, --tag\" flag: %s\n",
+					optarg, e->msg);
+				err_free(e);
+				return 125;
+			}
+			ref_release(&r);
+			strv_push(&tags, optarg);
+			break;
+		}
+		case 'f':
+			bo.dockerfile = optarg;
+			break;
+		case OPT_BUILD_ARG:
+			strv_push(&args, optarg);
+			break;
+		case OPT_NO_CACHE:
+			bo.no_cache = true;
+			break;
+		case 'q':
+			bo.quiet = true;
+			break;
+		case OPT_PROGRESS:
+			if (!streq(optarg, "plain") && !streq(optarg, "auto") && !streq(optarg, "tty"))
+				return cli_usage_error("build", "invalid --progress value: %s", optarg);
+			break;
+		case 'h':
+			puts("Usage:  hull build [OPTIONS] PATH\n\nBuild an image from a Dockerfile\n\n"
+			     "Options:\n"
+			     "      --build-arg list   Set build-time variables\n"
+			     "  -f, --file string      Name of the Dockerfile (default: \"PATH/Dockerfile\")\n"
+			     "      --no-cache         Do not use cache when building the image\n"
+			     "      --progress string  Set type of progress output (auto, plain, tty)\n"
+			     "  -q, --quiet            Suppress the build output and print image ID on success\n"
+			     "  -t, --tag list         Name and optionally a tag in the \"name:tag\" format");
+			return 0;
+		default:
+			return 125;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("build", "\"build\" requires exactly 1 argument.");
+	if (streq(argv[optind], "-"))
+		return cli_usage_error("build", "a build context from stdin is not supported yet");
+	bo.context = argv[optind];
+	bo.tags = tags;
+	bo.build_args = args;
+	if (cli_store(cl, &s, &e) < 0)
+		return cli_fail(e);
+	if (build_run(s, cl->runroot, &bo, &id, &e) < 0)
+		return cli_fail(e);
+	if (bo.quiet)
+		printf("%s\n", id);
+	return 0;
+}
+
+int cmd_debug(struct cli *cl, int argc, char **argv)
+{
+	_cleanup_free_ char *data = NULL, *dump = NULL;
+	struct dockerfile *df = NULL;
+	struct hull_err *e = NULL;
+	size_t len;
+
+	(void) cl;
+	if (argc != 3 || !streq(argv[1], "parse-dockerfile")) {
+		puts("Usage:  hull debug parse-dockerfile FILE\n\n"
+		     "Print the parse of a Dockerfile in BuildKit's Node.Dump() format");
+		return argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h")) ? 0 : 125;
+	}
+	if (read_file(argv[2], 16 << 20, &data, &len, &e) < 0)
+		return cli_fail(e);
+	if (df_parse(data, len, strrchr(argv[2], '/') ? strrchr(argv[2], '/') + 1 : argv[2], &df,
+		     &e) < 0) {
+		cli_fail(e);
+		return 1;
+	}
+	dump = df_dump(df);
+	fputs(dump, stdout);
+	df_free(df);
+	return 0;
+}

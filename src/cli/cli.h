@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The command-line interface: docker's commands, flags, output shapes and
+ * exit codes (docker/cli cli/command/...). Only this layer prints or exits.
+ */
+#ifndef HULL_CLI_CLI_H
+#define HULL_CLI_CLI_H
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdint.h>
+#include "image/store.h"
+#include "util/err.h"
+
+struct cli {
+	const char *root;    /* --root / HULL_ROOT */
+	const char *runroot; /* --runroot / HULL_RUNROOT */
+	struct store *store; /* opened on demand by cli_store() */
+};
+
+/* cli_store() - open the store on first use. */
+int cli_store(struct cli *c, struct store **ret, struct hull_err **err);
+
+/* cli_fail() - print "hull: MSG" (from @e) and return docker's exit code for it (125 by default). */
+int cli_fail(struct hull_err *e);
+/* cli_usage_error() - print "hull: CMD: MSG" plus "See 'hull CMD --help'." and return 125. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+/* cli_getopt() - getopt_long with docker's conventions (stop at the first argument when @stop_at_arg); -1 at end, '?' on error (already reported). */
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, bool stop_at_arg);
+
+/* Human output as docker's go-units: HumanDuration ("3 minutes") and HumanSizeWithPrecision(3) ("12.3MB"). */
+char *human_duration(double seconds);
+char *human_size(double bytes);
+/* short_id() - first 12 hex digits of an id, with or without "sha256:" (borrowed static buffer). */
+const char *short_id(const char *id);
+
+/* table output with docker's tabwriter layout (columns padded to the widest cell + 3 spaces). */
+struct table;
+struct table *table_new(size_t ncols);
+void table_add(struct table *t, ...); /* ncols strings */
+void table_print(struct table *t, FILE *f);
+
+/*
+ * format_template() - render a Go-template subset for --format: text,
+ * {{.A.B}} (strings, numbers, bools, JSON for objects), {{json .A.B}},
+ * {{json .}}, {{.}}. Returns a new string or NULL with *err on a bad template.
+ */
+char *format_template(const char *tmpl, json_t *data, struct hull_err **err);
+
+/* The commands: each gets argv starting at its name; returns the exit code. */
+int cmd_build(struct cli *c, int argc, char **argv);
+int cmd_images(struct cli *c, int argc, char **argv);
+int cmd_rmi(struct cli *c, int argc, char **argv);
+int cmd_tag(struct cli *c, int argc, char **argv);
+int cmd_import(struct cli *c, int argc, char **argv);
+int cmd_inspect(struct cli *c, int argc, char **argv);
+int cmd_run(struct cli *c, int argc, char **argv);
+int cmd_ps(struct cli *c, int argc, char **argv);
+int cmd_logs(struct cli *c, int argc, char **argv);
+int cmd_stop(struct cli *c, int argc, char **argv);
+int cmd_kill(struct cli *c, int argc, char **argv);
+int cmd_rm(struct cli *c, int argc, char **argv);
+int cmd_debug(struct cli *c, int argc, char **argv);
+
+/* image_inspect_json() - docker's image inspect object for @img (new reference). */
+json_t *image_inspect_json(struct store *s, const struct image *img);
+
+#endif

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+#include <math.h>
+#include <stdarg.h>
+#include "cli/cli.h"
+#include "util/json.h"
+#include "util/strbuf.h"
+#include "util/strv.h"
+
+int cli_store(struct cli *c, struct store **ret, struct hull_err **err)
+{
+	int r;
+
+	if (!c->store) {
+		r = store_open(c->root, &c->store, err);
+		if (r < 0)
+			return r;
+	}
+	*ret = c->store;
+	return 0;
+}
+
+int cli_fail(struct hull_err *e)
+{
+	int code = e && e->exit_code ? e->exit_code : 125;
+
+	fflush(stdout);
+	fprintf(stderr, "hull: %s\n", e ? e->msg : "unknown error");
+	err_free(e);
+	return code;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "hull: ");
+	if (cmd && *cmd)
+		fprintf(stderr, "%s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nSee 'hull %s --help'.\n", cmd ? cmd : "");
+	return 125;
+}
+
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, bool stop_at_arg)
+{
+	_cleanup_free_ char *so = xasprintf("%s:%s", stop_at_arg ? "+" : "", shortopts);
+	int optidx = 0, r;
+
+	opterr = 0;
+	r = getopt_long(argc, argv, so, longopts, &optidx);
+	if (r == '?') {
+		if (optopt && optopt < 256 && optopt != '?')
+			cli_usage_error(cmd, "unknown shorthand flag: '%c' in -%c", optopt, optopt);
+		else
+			cli_usage_error(cmd, "unknown flag: %s", argv[optind - 1]);
+	} else if (r == ':') {
+		cli_usage_error(cmd, "flag needs an argument: %s", argv[optind - 1]);
+		r = '?';
+	}
+	return r;
+}
+
+/* docker/go-units HumanDuration */
+char *human_duration(double d)
+{
+	long s = (long) d;
+	long minutes = (long) (d / 60);
+	long hours = (long) (d / 3600 + 0.5);
+
+	if (s < 1)
+		return xstrdup("Less than a second");
+	if (s == 1)
+		return xstrdup("1 second");
+	if (s < 60)
+		return xasprintf("%ld seconds", s);
+	if (minutes == 1)
+		return xstrdup("About a minute");
+	if (minutes < 60)
+		return xasprintf("%ld minutes", minutes);
+	if (hours == 1)
+		return xstrdup("About an hour");
+	if (hours < 48)
+		return xasprintf("%ld hours", hours);
+	if (hours < 24 * 7 * 2)
+		return xasprintf("%ld days", hours / 24);
+	if (hours < 24 * 30 * 2)
+		return xasprintf("%ld weeks", hours / 24 / 7);
+	if (hours < 24 * 365 * 2)
+		return xasprintf("%ld months", hours / 24 / 30);
+	return xasprintf("%ld years", (long) (d / 3600 / 24 / 365));
+}
+
+/* docker/go-units HumanSizeWithPrecision(size, 3): decimal units, %.3g */
+char *human_size(double size)
+{
+	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
+	size_t i = 0;
+
+	while (size >= 1000 && i < ARRAY_SIZE(units) - 1) {
+		size /= 1000;
+		i++;
+	}
+	return xasprintf("%.3g%s", size, units[i]);
+}
+
+const char *short_id(const char *id)
+{
+	static char buf[13];
+
+	if (startswith(id, "sha256:"))
+		id += 7;
+	snprintf(buf, sizeof(buf), "%s", id);
+	return buf;
+}
+
+struct table {
+	size_t ncols, nrows;
+	char **cells;
+};
+
+struct table *table_new(size_t ncols)
+{
+	struct table *t = xcalloc(1, sizeof(*t));
+	t->ncols = ncols;
+	return t;
+}
+
+void table_add(struct table *t, ...)
+{
+	va_list ap;
+
+	t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(char *));
+	va_start(ap, t);
+	for (size_t i = 0; i < t->ncols; i++) {
+		const char *s = va_arg(ap, const char *);
+		t->cells[t->nrows * t->ncols + i] = xstrdup(s ? s : "");
+	}
+	va_end(ap);
+	t->nrows++;
+}
+
+/* docker/cli formatter: tabwriter.NewWriter(out, 10, 1, 3, ' ', 0): cells padded by 3, at least 10 wide */
+void table_print(struct table *t, FILE *f)
+{
+	_cleanup_free_ size_t *w = xcalloc(t->ncols, sizeof(size_t));
+
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols; c++) {
+			size_t l = strlen(t->cells[r * t->ncols + c]);
+			if (l > w[c])
+				w[c] = l;
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+			if (c + 1 < t->ncols)
+				fprintf(f, "%-*s", (int) (w[c] + 3 < 10 ? 10 : w[c] + 3), s);
+			else
+				fprintf(f, "%s", s);
+		}
+		fputc('\n', f);
+	}
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	free(t);
+}
+
+static json_t *lookup(json_t *data, const char *path)
+{
+	_cleanup_free_ char *p = xstrdup(path);
+	json_t *cur = data;
+
+	if (streq(path, "."))
+		return data;
+	for (char *save = NULL, *k = strtok_r(p, ".", &save); k && cur;
+	     k = strtok_r(NULL, ".", &save))
+		cur = json_object_get(cur, k);
+	return cur;
+}
+
+static void render_value(struct strbuf *sb, json_t *v, bool as_json)
+{
+	if (as_json || json_is_object(v) || json_is_array(v)) {
+		_cleanup_free_ char *s = json_dump_str(v ? v : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+		(void) strbuf_adds(sb, s);
+	} else if (!v || json_is_null(v)) {
+		(void) strbuf_adds(sb, "<no value>");
+	} else if (json_is_string(v)) {
+		(void) strbuf_adds(sb, json_string_value(v));
+	} else if (json_is_integer(v)) {
+		(void) strbuf_addf(sb, "%lld", (long long) json_integer_value(v));
+	} else if (json_is_real(v)) {
+		(void) strbuf_addf(sb, "%g", json_real_value(v));
+	} else {
+		(void) strbuf_adds(sb, json_is_true(v) ? "true" : "false");
+	}
+}
+
+char *format_template(const char *tmpl, json_t *data, struct hull_err **err)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	const char *p = tmpl;
+
+	while (*p) {
+		const char *open = strstr(p, "{{"), *close;
+		_cleanup_free_ char *expr = NULL;
+		char *e, *end;
+		bool as_json = false;
+
+		if (!open) {
+			(void) strbuf_adds(&sb, p);
+			break;
+		}
+		(void) strbuf_add(&sb, p, (size_t) (open - p));
+		close = strstr(open, "}}");
+		if (!close) {
+			err_setx(err, EINVAL, "template parsing error: unclosed action");
+			return NULL;
+		}
+		expr = xstrndup(open + 2, (size_t) (close - open - 2));
+		e = expr;
+		while (*e == ' ' || *e == '-')
+			e++;
+		end = e + strlen(e);
+		while (end > e && (end[-1] == ' ' || end[-1] == '-'))
+			*--end = '\0';
+		if (startswith(e, "json ")) {
+			as_json = true;
+			e += 5;
+			while (*e == ' ')
+				e++;
+		}
+		if (e[0] != '.') {
+			err_setx(err, EINVAL, "template: unsupported action \"{{%s}}\"", expr);
+			return NULL;
+		}
+		render_value(&sb, streq(e, ".") ? data : lookup(data, e + 1), as_json);
+		p = close + 2;
+	}
+	return strbuf_detach(&sb, NULL);
+}

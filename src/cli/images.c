@@ -1,0 +1,522 @@
+/* SPDX-License-Identifier: MIT */
+/* images, rmi, tag, import, inspect (docker/cli cli/command/image, container/inspect). */
+#include <fcntl.h>
+#include <time.h>
+#include "cli/cli.h"
+#include "container/container.h"
+#include "image/reference.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {0}};
+
+static json_t *refs_of(json_t *refs, const char *manifest_digest)
+{
+	json_t *tags = json_array();
+	const char *k;
+	json_t *v;
+
+	json_object_foreach (refs, k, v) {
+		struct image_ref r;
+		if (!streq(json_string_value(v), manifest_digest))
+			continue;
+		if (ref_parse(k, &r, NULL) < 0)
+			continue;
+		json_array_append_new(tags, json_string_nocheck(ref_familiar(&r)));
+		ref_release(&r);
+	}
+	return tags;
+}
+
+json_t *image_inspect_json(struct store *s, const struct image *img)
+{
+	json_t *cfg = img->config, *refs = NULL, *o, *c, *layers = json_array();
+	static const char *const bool_keys[] = {"AttachStdin", "AttachStdout", "AttachStderr",
+						"Tty", "OpenStdin", "StdinOnce"};
+
+	if (store_refs(s, &refs, NULL) < 0)
+		refs = json_object();
+	for (size_t i = 0; img->diff_ids[i]; i++)
+		json_array_append_new(layers, json_string(img->diff_ids[i]));
+	c = json_deep_copy(json_object_get(cfg, "config"));
+	if (!c)
+		c = json_object();
+	/* docker fills the container-config defaults around what the image sets */
+	if (!json_object_get(c, "Hostname"))
+		json_object_set_new(c, "Hostname", json_string(""));
+	if (!json_object_get(c, "Domainname"))
+		json_object_set_new(c, "Domainname", json_string(""));
+	if (!json_object_get(c, "User"))
+		json_object_set_new(c, "User", json_string(""));
+	for (size_t i = 0; i < ARRAY_SIZE(bool_keys); i++)
+		if (!json_object_get(c, bool_keys[i]))
+			json_object_set_new(c, bool_keys[i], json_false());
+	{
+		static const char *const null_keys[] = {"Env", "Cmd", "Volumes", "Entrypoint",
+							"OnBuild", "Labels"};
+		for (size_t i = 0; i < ARRAY_SIZE(null_keys); i++)
+			if (!json_object_get(c, null_keys[i]))
+				json_object_set_new(c, null_keys[i], json_null());
+	}
+	if (!json_object_get(c, "Image"))
+		json_object_set_new(c, "Image", json_string(""));
+	if (!json_object_get(c, "WorkingDir"))
+		json_object_set_new(c, "WorkingDir", json_string(""));
+	o = json_pack("{s:s,s:o,s:[],s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:I,s:{s:s},s:{s:s,s:o}}", "Id",
+		      img->id, "RepoTags", refs_of(refs, img->manifest_digest), "RepoDigests",
+		      "Parent", "", "Comment", json_get_str(cfg, "comment") ?: "", "Created",
+		      json_get_str(cfg, "created") ?: "", "DockerVersion", "", "Author",
+		      json_get_str(cfg, "author") ?: "", "Config", c, "Architecture",
+		      json_get_str(cfg, "architecture") ?: "amd64", "Os",
+		      json_get_str(cfg, "os") ?: "linux", "Size", (json_int_t) img->size,
+		      "GraphDriver", "Name", "overlay2", "RootFS", "Type", "layers", "Layers",
+		      layers);
+	json_decref(refs);
+	return o;
+}
+
+struct row {
+	char *repo, *tag, *id;
+	double created;
+	int64_t size;
+};
+
+static int row_cmp(const void *a, const void *b)
+{
+	const struct row *x = a, *y = b;
+	return x->created < y->created ? 1 : x->created > y->created ? -1 : 0;
+}
+
+int cmd_images(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
+					     {"all", no_argument, NULL, 'a'},
+					     {"no-trunc", no_argument, NULL, 'N'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct hull_err *e = NULL;
+	struct store *s;
+	json_t *refs = NULL;
+	const char *k, *filter = NULL;
+	json_t *v;
+	struct row *rows = NULL;
+	size_t n = 0;
+	bool quiet = false, no_trunc = false;
+	int o;
+
+	optind = 0;
+	while ((o = cli_getopt("images", argc, argv, "qah", opts, false)) != -1) {
+		switch (o) {
+		case 'q':
+			quiet = true;
+			break;
+		case 'a':
+			break;
+		case 'N':
+			no_trunc = true;
+			break;
+		case 'h':
+			puts("Usage:  hull images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images\n\n"
+			     "Options:\n  -a, --all        Show all images\n      --no-trunc   Don't truncate output\n"
+			     "  -q, --quiet      Only show image IDs");
+			return 0;
+		default:
+			return 125;
+		}
+	}
+	if (optind < argc)
+		filter = argv[optind];
+	if (cli_store(cl, &s, &e) < 0 || store_refs(s, &refs, &e) < 0)
+		return cli_fail(e);
+	json_object_foreach (refs, k, v) {
+		struct image_ref r;
+		struct image *img = NULL;
+		_cleanup_free_ char *repo = NULL;
+
+		if (ref_parse(k, &r, NULL) < 0)
+			continue;
+		repo = ref_familiar_name(&r);
+		if (filter) {
+			_cleanup_free_ char *fam = ref_familiar(&r);
+			if (!streq(filter, repo) && !streq(filter, fam)) {
+				ref_release(&r);
+				continue;
+			}
+		}
+		if (store_image_get(s, k, &img, NULL) < 0) {
+			ref_release(&r);
+			continue;
+		}
+		rows = xrealloc(rows, (n + 1) * sizeof(*rows));
+		rows[n] = (struct row){TAKE_PTR(repo), xstrdup(r.tag ? r.tag : "<none>"),
+				       xstrdup(img->id),
+				       time_parse_rfc3339(json_get_str(img->config, "created")),
+				       img->size};
+		n++;
+		image_free(img);
+		ref_release(&r);
+	}
+	json_decref(refs);
+	if (n)
+		qsort(rows, n, sizeof(*rows), row_cmp);
+	if (quiet) {
+		for (size_t i = 0; i < n; i++)
+			printf("%s\n", no_trunc ? rows[i].id : short_id(rows[i].id));
+	} else {
+		struct table *t = table_new(5);
+		struct timespec now;
+
+		clock_gettime(CLOCK_REALTIME, &now);
+		table_add(t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+		for (size_t i = 0; i < n; i++) {
+			_cleanup_free_ char *ago = NULL, *created = NULL,
+					    *size = human_size((double) rows[i].size);
+			if (rows[i].created > 0) {
+				ago = human_duration((double) now.tv_sec - rows[i].created);
+				created = xasprintf("%s ago", ago);
+			} else {
+				created = xstrdup("N/A");
+			}
+			table_add(t, rows[i].repo, rows[i].tag,
+				  no_trunc ? rows[i].id : short_id(rows[i].id), created, size);
+		}
+		table_print(t, stdout);
+	}
+	for (size_t i = 0; i < n; i++) {
+		free(rows[i].repo);
+		free(rows[i].tag);
+		free(rows[i].id);
+	}
+	free(rows);
+	return 0;
+}
+
+int cmd_tag(struct cli *cl, int argc, char **argv)
+{
+	struct hull_err *e = NULL;
+	struct image *img = NULL;
+	struct store *s;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("tag", argc, argv, "h", help_only, false)) != -1) {
+		if (o == 'h') {
+			puts("Usage:  hull tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]\n\n"
+			     "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
+			return 0;
+		}
+		return 125;
+	}
+	if (argc - optind != 2)
+		return cli_usage_error("tag", "\"tag\" requires exactly 2 arguments.");
+	if (cli_store(cl, &s, &e) < 0 || store_image_get(s, argv[optind], &img, &e) < 0)
+		return cli_fail(e);
+	r = store_lock(s, &e);
+	if (r == 0)
+		r = store_tag(s, argv[optind + 1], img->manifest_digest, &e);
+	store_unlock(s);
+	image_free(img);
+	return r < 0 ? cli_fail(e) : 0;
+}
+
+static bool image_in_use(struct store *s, const char *id, char **ret_ctr)
+{
+	struct container **l = NULL;
+	bool used = false;
+
+	if (container_list(s, &l, NULL) < 0)
+		return false;
+	for (size_t i = 0; l[i]; i++)
+		if (streq(json_get_str(l[i]->rec, "Image") ?: "", id)) {
+			*ret_ctr = xstrdup(l[i]->id);
+			used = true;
+			break;
+		}
+	container_list_free(l);
+	return used;
+}
+
+static int rmi_one(struct store *s, const char *name, bool force, struct hull_err **err)
+{
+	_cleanup_free_ char *ctr = NULL;
+	struct image *img = NULL;
+	json_t *refs = NULL, *tags;
+	struct image_ref ref;
+	bool by_ref = false;
+	int r;
+
+	r = store_image_get(s, name, &img, err);
+	if (r < 0)
+		return r;
+	if (ref_parse(name, &ref, NULL) == 0) {
+		_cleanup_free_ char *full = ref_string(&ref);
+		json_t *all = NULL;
+		if (store_refs(s, &all, NULL) == 0) {
+			by_ref = json_object_get(all, full) != NULL;
+			json_decref(all);
+		}
+		ref_release(&ref);
+	}
+	r = store_refs(s, &refs, err);
+	if (r < 0)
+		goto out;
+	tags = refs_of(refs, img->manifest_digest);
+	json_decref(refs);
+	if (!by_ref && json_array_size(tags) > 1 && !force) {
+		r = err_setx(err, EBUSY,
+			     "conflict: unable to delete %s (must be forced) - image is referenced "
+			     "in multiple repositories",
+			     short_id(img->id));
+		json_decref(tags);
+		goto out;
+	}
+	if ((!by_ref || json_array_size(tags) <= 1) && image_in_use(s, img->id, &ctr) && !force) {
+		_cleanup_free_ char *cid = xstrdup(short_id(ctr));
+		r = err_setx(err, EBUSY,
+			     "conflict: unable to %s %s (must be forced) - container %s is using its "
+			     "referenced image %s",
+			     by_ref ? "remove repository reference" : "delete", name, cid,
+			     short_id(img->id));
+		json_decref(tags);
+		goto out;
+	}
+	if (by_ref) {
+		struct image_ref rr;
+		r = store_untag(s, name, err);
+		if (r < 0) {
+			json_decref(tags);
+			goto out;
+		}
+		if (ref_parse(name, &rr, NULL) == 0) {
+			_cleanup_free_ char *fam = ref_familiar(&rr);
+			printf("Untagged: %s\n", fam);
+			ref_release(&rr);
+		}
+		if (json_array_size(tags) > 1) {
+			json_decref(tags);
+			goto out;
+		}
+	} else {
+		size_t i;
+		json_t *t;
+		json_array_foreach (tags, i, t) {
+			r = store_untag(s, json_string_value(t), err);
+			if (r < 0) {
+				json_decref(tags);
+				goto out;
+			}
+			printf("Untagged: %s\n", json_string_value(t));
+		}
+	}
+	json_decref(tags);
+	if (!ctr) {
+		r = store_image_delete(s, img, err);
+		if (r == 0)
+			printf("Deleted: %s\n", img->id);
+	}
+out:
+	image_free(img);
+	return r;
+}
+
+int cmd_rmi(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+					     {"no-prune", no_argument, NULL, 'P'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct hull_err *e = NULL;
+	struct store *s;
+	bool force = false;
+	int o, rc = 0;
+
+	optind = 0;
+	while ((o = cli_getopt("rmi", argc, argv, "fh", opts, false)) != -1) {
+		if (o == 'f')
+			force = true;
+		else if (o == 'P')
+			continue;
+		else if (o == 'h') {
+			puts("Usage:  hull rmi [OPTIONS] IMAGE [IMAGE...]\n\nRemove one or more images\n\n"
+			     "Options:\n  -f, --force      Force removal of the image\n"
+			     "      --no-prune   Do not delete untagged parents");
+			return 0;
+		} else
+			return 125;
+	}
+	if (optind >= argc)
+		return cli_usage_error("rmi", "\"rmi\" requires at least 1 argument.");
+	if (cli_store(cl, &s, &e) < 0 || store_lock(s, &e) < 0)
+		return cli_fail(e);
+	for (int i = optind; i < argc; i++) {
+		if (rmi_one(s, argv[i], force, &e) < 0) {
+			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+			e = err_free(e);
+			rc = 1;
+		}
+	}
+	store_unlock(s);
+	return rc;
+}
+
+int cmd_import(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"message", required_argument, NULL, 'm'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct hull_err *e = NULL;
+	struct store *s;
+	struct image *img = NULL;
+	char diff_id[DIGEST_STR_LEN], chain_id[DIGEST_STR_LEN];
+	const char *msg = NULL, *src;
+	_cleanup_close_ int fd = -1;
+	_cleanup_free_ char *now = NULL, *comment = NULL;
+	json_t *cfg;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("import", argc, argv, "m:h", opts, false)) != -1) {
+		if (o == 'm')
+			msg = optarg;
+		else if (o == 'h') {
+			puts("Usage:  hull import [OPTIONS] file|- [REPOSITORY[:TAG]]\n\n"
+			     "Import the contents from a tarball to create a filesystem image\n\n"
+			     "Options:\n  -m, --message string   Set commit message for imported image");
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_usage_error("import", "\"import\" requires at least 1 and at most 2 arguments.");
+	src = argv[optind];
+	if (argc - optind == 2) {
+		struct image_ref ref;
+		if (ref_parse(argv[optind + 1], &ref, &e) < 0)
+			return cli_fail(e);
+		ref_release(&ref);
+	}
+	if (streq(src, "-"))
+		fd = dup(STDIN_FILENO);
+	else
+		fd = open(src, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err_set(&e, errno, "open '%s'", src);
+		return cli_fail(e);
+	}
+	if (cli_store(cl, &s, &e) < 0 || store_lock(s, &e) < 0)
+		return cli_fail(e);
+	r = store_layer_import_tar(s, fd, NULL, diff_id, chain_id, &e);
+	if (r < 0) {
+		store_unlock(s);
+		return cli_fail(e);
+	}
+	now = now_rfc3339();
+	comment = xasprintf("Imported from %s", src);
+	cfg = json_pack("{s:s,s:s,s:s,s:{},s:{s:s,s:[s]},s:[{s:s,s:s,s:s}]}", "architecture",
+			"amd64", "os", "linux", "created", now, "config", "rootfs", "type", "layers",
+			"diff_ids", diff_id, "history", "created", now, "created_by", "", "comment",
+			msg ? msg : comment);
+	{
+		char *layers[] = {diff_id, NULL};
+		r = store_image_commit(s, cfg, layers, &img, &e);
+	}
+	json_decref(cfg);
+	if (r == 0 && argc - optind == 2)
+		r = store_tag(s, argv[optind + 1], img->manifest_digest, &e);
+	store_unlock(s);
+	if (r < 0) {
+		image_free(img);
+		return cli_fail(e);
+	}
+	printf("%s\n", img->id);
+	image_free(img);
+	return 0;
+}
+
+static json_t *container_inspect_json(struct container *c)
+{
+	json_t *o = json_deep_copy(c->rec);
+	json_object_del(o, "Hull");
+	return o;
+}
+
+int cmd_inspect(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
+					     {"type", required_argument, NULL, 't'},
+					     {"size", no_argument, NULL, 's'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct hull_err *e = NULL;
+	struct store *s;
+	const char *format = NULL, *type = NULL;
+	json_t *out = json_array();
+	int o, rc = 0;
+
+	optind = 0;
+	while ((o = cli_getopt("inspect", argc, argv, "f:sh", opts, false)) != -1) {
+		switch (o) {
+		case 'f':
+			format = optarg;
+			break;
+		case 't':
+			type = optarg;
+			break;
+		case 's':
+			break;
+		case 'h':
+			puts("Usage:  hull inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
+			     "Return low-level information on containers and images\n\nOptions:\n"
+			     "  -f, --format string   Format output using a Go template subset ({{.A.B}}, {{json .A}})\n"
+			     "      --type string     Only inspect objects of the given type (container|image)");
+			return 0;
+		default:
+			json_decref(out);
+			return 125;
+		}
+	}
+	if (type && !streq(type, "container") && !streq(type, "image")) {
+		json_decref(out);
+		return cli_usage_error("inspect", "\"%s\" is not a valid value for --type", type);
+	}
+	if (optind >= argc) {
+		json_decref(out);
+		return cli_usage_error("inspect", "\"inspect\" requires at least 1 argument.");
+	}
+	if (cli_store(cl, &s, &e) < 0) {
+		json_decref(out);
+		return cli_fail(e);
+	}
+	for (int i = optind; i < argc; i++) {
+		struct container *c = NULL;
+		struct image *img = NULL;
+		if ((!type || streq(type, "container")) && container_load(s, argv[i], &c, NULL) == 0) {
+			json_array_append_new(out, container_inspect_json(c));
+			container_free(c);
+		} else if ((!type || streq(type, "image")) &&
+			   store_image_get(s, argv[i], &img, NULL) == 0) {
+			json_array_append_new(out, image_inspect_json(s, img));
+			image_free(img);
+		} else {
+			fprintf(stderr, "Error: No such %s: %s\n", type ? type : "object", argv[i]);
+			rc = 1;
+		}
+	}
+	if (format) {
+		size_t i;
+		json_t *v;
+		json_array_foreach (out, i, v) {
+			_cleanup_free_ char *s2 = format_template(format, v, &e);
+			if (!s2) {
+				json_decref(out);
+				return cli_fail(e);
+			}
+			printf("%s\n", s2);
+		}
+	} else {
+		_cleanup_free_ char *s2 = json_dump_str(out, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+		printf("%s\n", s2);
+	}
+	json_decref(out);
+	return rc;
+}
