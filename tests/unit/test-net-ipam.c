@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: MIT */
+/* net_ip_alloc() / net_ip_release(): files under a throwaway runroot, no privileges. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <sys/stat.h>
+
+#include "net/net.h"
+#include "util/fs.h"
+
+static int setup(void **state)
+{
+	char tmpl[] = "/tmp/test-net-ipam.XXXXXX";
+
+	if (!mkdtemp(tmpl))
+		return -1;
+	*state = xstrdup(tmpl);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct hull_err *err = NULL;
+
+	(void) rm_rf(*state, &err);
+	err_free(err);
+	free(*state);
+	return 0;
+}
+
+static void test_alloc_release(void **state)
+{
+	const char *runroot = *state;
+	char a[INET_ADDRSTRLEN], b[INET_ADDRSTRLEN], c[INET_ADDRSTRLEN];
+	struct hull_err *err = NULL;
+	_cleanup_free_ char *path = NULL, *owner = NULL;
+
+	assert_int_equal(net_ip_alloc(runroot, "aaaa", a, &err), 0);
+	assert_string_equal(a, "10.89.0.2");
+	assert_int_equal(net_ip_alloc(runroot, "bbbb", b, &err), 0);
+	assert_string_equal(b, "10.89.0.3");
+
+	path = xasprintf("%s/net/ips/%s", runroot, b);
+	assert_int_equal(read_file(path, 4096, &owner, NULL, &err), 0);
+	assert_string_equal(owner, "bbbb");
+
+	/* A released address is not handed out again at once. */
+	net_ip_release(runroot, a);
+	assert_int_equal(net_ip_alloc(runroot, "cccc", c, &err), 0);
+	assert_string_equal(c, "10.89.0.4");
+	net_ip_release(runroot, b);
+	assert_int_equal(access(path, F_OK), -1);
+	net_ip_release(runroot, b);	      /* absent is fine */
+	net_ip_release(runroot, "../../etc"); /* not an address: ignored */
+	net_ip_release(runroot, "");
+	assert_null(err);
+}
+
+static void test_wraps_and_skips_reserved(void **state)
+{
+	const char *runroot = *state;
+	_cleanup_free_ char *dir = xasprintf("%s/net", runroot);
+	_cleanup_free_ char *lock = xasprintf("%s/net/lock", runroot);
+	char ip[INET_ADDRSTRLEN];
+	struct hull_err *err = NULL;
+
+	/* Pretend the last one handed out was 10.89.255.253. */
+	assert_int_equal(mkdir_p(dir, 0755, &err), 0);
+	assert_int_equal(write_file_atomic(lock, "65533\n", 6, 0644, &err), 0);
+	assert_int_equal(net_ip_alloc(runroot, "x", ip, &err), 0);
+	assert_string_equal(ip, "10.89.255.254");
+	/* Next wraps past .255.255, .0.0 and the gateway .0.1. */
+	assert_int_equal(net_ip_alloc(runroot, "y", ip, &err), 0);
+	assert_string_equal(ip, "10.89.0.2");
+
+	/* Garbage in the hint just restarts at the beginning. */
+	assert_int_equal(write_file_atomic(lock, "zz", 2, 0644, &err), 0);
+	assert_int_equal(net_ip_alloc(runroot, "z", ip, &err), 0);
+	assert_string_equal(ip, "10.89.0.3");
+	assert_null(err);
+}
+
+static void test_bad_runroot(void **state)
+{
+	char ip[INET_ADDRSTRLEN];
+	struct hull_err *err = NULL;
+	_cleanup_free_ char *file = xasprintf("%s/file", (char *) *state);
+
+	assert_int_equal(write_file_atomic(file, "", 0, 0644, &err), 0);
+	assert_true(net_ip_alloc(file, "x", ip, &err) < 0);
+	assert_non_null(err);
+	err_free(err);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_alloc_release, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wraps_and_skips_reserved, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_runroot, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
