@@ -636,6 +636,7 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 	r = store_tmpdir(b->s, "copy", &layer, err);
 	if (r < 0)
 		return wrap(b, in, err);
+	(void) chmod(layer, 0755); /* the layer's root is the image's "/" */
 	r = copy_into(&q, layer, err);
 	if (r < 0) {
 		(void) rm_rf(layer, NULL);

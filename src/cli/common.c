@@ -144,22 +144,33 @@ void table_add(struct table *t, ...)
 }
 
 /* docker/cli formatter: tabwriter.NewWriter(out, 10, 1, 3, ' ', 0): cells padded by 3, at least 10 wide */
+/* display width: UTF-8 continuation bytes take no column */
+static size_t width(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char) *s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 void table_print(struct table *t, FILE *f)
 {
 	_cleanup_free_ size_t *w = xcalloc(t->ncols, sizeof(size_t));
 
 	for (size_t r = 0; r < t->nrows; r++)
 		for (size_t c = 0; c < t->ncols; c++) {
-			size_t l = strlen(t->cells[r * t->ncols + c]);
+			size_t l = width(t->cells[r * t->ncols + c]);
 			if (l > w[c])
 				w[c] = l;
 		}
 	for (size_t r = 0; r < t->nrows; r++) {
 		for (size_t c = 0; c < t->ncols; c++) {
 			const char *s = t->cells[r * t->ncols + c];
-			if (c + 1 < t->ncols)
-				fprintf(f, "%-*s", (int) (w[c] + 3 < 10 ? 10 : w[c] + 3), s);
-			else
+			if (c + 1 < t->ncols) {
+				size_t pad = (w[c] + 3 < 10 ? 10 : w[c] + 3) - width(s);
+				fprintf(f, "%s%*s", s, (int) pad, "");
+			} else
 				fprintf(f, "%s", s);
 		}
 		fputc('\n', f);

@@ -352,12 +352,15 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		const char *sub[] = {"", "/upper", "/work", "/rootfs"};
 		for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
 			_cleanup_free_ char *p = xasprintf("%s%s", c->dir, sub[i]);
-			if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			/* upper/ becomes the container's "/": docker's root is 0755 */
+			if (mkdir(p, i == 1 ? 0755 : 0700) < 0 && errno != EEXIST) {
 				r = err_set(err, errno, "create '%s'", p);
 				(void) rm_rf(c->dir, NULL);
 				container_free(c);
 				return r;
 			}
+			if (i == 1)
+				(void) chmod(p, 0755); /* whatever the umask */
 		}
 	}
 	r = container_save(c, err);

@@ -1,0 +1,37 @@
+# hull: a thin wrapper around Meson (DESIGN.md "Contracts").
+BUILD := build
+ASAN  := build-asan
+HULL  := $(BUILD)/src/cli/hull
+
+.PHONY: all setup check demo bench clean format
+
+all: $(BUILD)/build.ninja
+	ninja -C $(BUILD)
+
+setup:
+	@scripts/setup
+
+$(BUILD)/build.ninja: | setup
+	meson setup $(BUILD) --buildtype=release -Dwerror=true
+
+# The separate AddressSanitizer + UndefinedBehaviorSanitizer build.
+$(ASAN)/build.ninja: | setup
+	meson setup $(ASAN) --buildtype=debug -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+
+asan: $(ASAN)/build.ninja
+	ninja -C $(ASAN)
+
+check: all asan
+	tests/run-checks $(BUILD) $(ASAN)
+
+demo: all
+	HULL=$(CURDIR)/$(HULL) examples/cmd-vs-entrypoint/demo
+
+bench: all
+	HULL=$(CURDIR)/$(HULL) bench/run-latency
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf $(BUILD) $(ASAN)
