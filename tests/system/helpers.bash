@@ -1,0 +1,82 @@
+# Shared helpers of the hull system tests.  Each .bats file does `load helpers`.
+#
+# Every file runs against a throwaway store: setup_file exports HULL_ROOT and
+# HULL_RUNROOT under $BATS_FILE_TMPDIR and imports a busybox image made by
+# scripts/mkimage-busybox; teardown_file removes every container of that root
+# and the directories.  /var/lib/hull and /run/hull are never touched.
+
+TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+HULL=${HULL:-$TOP/build/src/cli/hull}
+case $HULL in /*) ;; *) HULL=$PWD/$HULL ;; esac
+export HULL
+
+hull() { "$HULL" "$@"; }
+
+hull_setup_file() {
+	export HULL_ROOT=$BATS_FILE_TMPDIR/root
+	export HULL_RUNROOT=$BATS_FILE_TMPDIR/run
+	mkdir -p "$HULL_ROOT" "$HULL_RUNROOT"
+	(cd "$TOP" && HULL="$HULL" scripts/mkimage-busybox busybox >/dev/null) ||
+		{ echo "mkimage-busybox failed" >&2; return 1; }
+}
+
+hull_teardown_file() {
+	local c
+	if [ -n "${HULL_ROOT:-}" ] && [ -d "$HULL_ROOT" ]; then
+		for c in $("$HULL" ps -a -q --no-trunc 2>/dev/null); do
+			"$HULL" rm -f "$c" >/dev/null 2>&1 || true
+		done
+	fi
+	rm -rf "${HULL_ROOT:?}" "${HULL_RUNROOT:?}"
+}
+
+setup_file() { hull_setup_file; }
+teardown_file() { hull_teardown_file; }
+
+# wait_for CMD...: retry CMD up to 50 times, 0.1 s apart (5 s in all).
+wait_for() {
+	local i
+	for i in $(seq 50); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# fetch URL: curl on loopback with a bounded retry until the server answers.
+fetch() {
+	local i out
+	for i in $(seq 50); do
+		if out=$(curl -s -m 5 "$1"); then
+			printf '%s\n' "$out"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+# ctx_dir: a fresh, empty build context for the current test.
+ctx_dir() {
+	local d
+	d=$(mktemp -d "$BATS_TEST_TMPDIR/ctx.XXXXXX")
+	printf '%s\n' "$d"
+}
+
+# build_image TAG DOCKERFILE-TEXT: build a one-file context quietly.
+build_image() {
+	local d
+	d=$(ctx_dir)
+	printf '%s\n' "$2" > "$d/Dockerfile"
+	"$HULL" build -q -t "$1" "$d"
+}
+
+# is_running NAME: the container's State.Status is "running".
+is_running() {
+	[ "$("$HULL" inspect --format '{{.State.Status}}' "$1" 2>/dev/null)" = running ]
+}
+
+# is_exited NAME
+is_exited() {
+	[ "$("$HULL" inspect --format '{{.State.Status}}' "$1" 2>/dev/null)" = exited ]
+}
