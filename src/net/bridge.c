@@ -112,7 +112,7 @@ int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **
 	_cleanup_close_ int nsfd = -1;
 	char host[IFNAMSIZ], path[64];
 	struct in_addr addr, gw;
-	unsigned master, eth0;
+	unsigned master, eth0, port;
 	uint8_t mac[6];
 	int r;
 
@@ -143,6 +143,15 @@ int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **
 	r = nl_veth_create(&rt, host, master, "eth0", nsfd, mac);
 	if (r < 0)
 		return err_set(err, -r, "create veth '%s'", host);
+
+	/* Hairpin, as docker without its userland proxy: see docs/networking.md. */
+	r = nl_link_get(&rt, host, &port, NULL);
+	if (r >= 0)
+		r = nl_bridge_port_hairpin(&rt, port);
+	if (r < 0) {
+		r = err_set(err, -r, "set hairpin mode on '%s'", host);
+		goto fail;
+	}
 
 	r = nl_open_netns(&ns, pid, err);
 	if (r < 0)

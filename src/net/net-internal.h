@@ -46,6 +46,11 @@ int nl_bridge_create(struct nl *nl, const char *name);
  */
 int nl_veth_create(struct nl *nl, const char *host_name, unsigned master, const char *peer_name,
 		   int peer_ns_fd, const uint8_t peer_mac[6]);
+/*
+ * nl_bridge_port_hairpin() - let bridge port @index send frames back out of
+ * itself, so a container reaches its own published port via a host address.
+ */
+int nl_bridge_port_hairpin(struct nl *nl, unsigned index);
 /* nl_addr_has() - 1 if link @index has IPv4 address @addr, 0 if not. */
 int nl_addr_has(struct nl *nl, unsigned index, struct in_addr addr);
 /* nl_addr_add() - add @addr/@prefixlen (with broadcast) to link @index; -EEXIST if there. */

@@ -223,6 +223,21 @@ int nl_veth_create(struct nl *nl, const char *host_name, unsigned master, const 
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
+int nl_bridge_port_hairpin(struct nl *nl, unsigned index)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_SETLINK, NLM_F_ACK);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+	struct nlattr *protinfo;
+
+	ifm->ifi_family = AF_BRIDGE;
+	ifm->ifi_index = (int) index;
+	protinfo = mnl_attr_nest_start(nlh, IFLA_PROTINFO);
+	mnl_attr_put_u8(nlh, IFLA_BRPORT_MODE, 1);
+	mnl_attr_nest_end(nlh, protinfo);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 struct addr_query {
 	unsigned index;
 	struct in_addr addr;

@@ -33,6 +33,34 @@
 
 static char runroot[] = "/tmp/test-net-bridge.XXXXXX";
 
+/* What a failed assertion would leave behind; undone by cleanup(). */
+static struct {
+	pid_t pid;
+	char id[32];
+	char ip[INET_ADDRSTRLEN];
+	struct port_map *maps;
+	size_t n;
+	bool ports_added;
+} live;
+
+static int cleanup(void **state)
+{
+	(void) state;
+	if (live.ports_added)
+		net_ports_remove(live.ip, live.maps, live.n);
+	if (live.pid > 0) {
+		kill(live.pid, SIGKILL);
+		(void) waitpid(live.pid, NULL, 0);
+	}
+	if (live.id[0])
+		net_detach(live.id);
+	if (live.ip[0])
+		net_ip_release(runroot, live.ip);
+	free(live.maps);
+	memset(&live, 0, sizeof(live));
+	return 0;
+}
+
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -102,7 +130,7 @@ static int connect_to(int type, const char *ip, uint16_t port)
 /*
  * The container: unshare the network namespace, say 'R', wait for 'G' and
  * the gateway server's port, check the gateway, listen, say 'L' (or 'E'),
- * then serve until killed.
+ * then serve until killed, and on 'H' + port try a hairpin connection.
  */
 static _noreturn_ void child_main(int tx, int rx)
 {
@@ -125,14 +153,32 @@ static _noreturn_ void child_main(int tx, int rx)
 	if (write(tx, &c, 1) != 1)
 		_exit(1);
 
+	(void) signal(SIGCHLD, SIG_IGN);
 	for (;;) {
-		struct pollfd p[2] = {{.fd = tcp, .events = POLLIN}, {.fd = udp, .events = POLLIN}};
+		struct pollfd p[3] = {{.fd = tcp, .events = POLLIN},
+				      {.fd = udp, .events = POLLIN},
+				      {.fd = rx, .events = POLLIN}};
 		struct sockaddr_in from;
 		socklen_t fromlen = sizeof(from);
 		ssize_t k;
 
-		if (poll(p, 2, -1) < 0)
+		if (poll(p, 3, -1) < 0)
 			_exit(1);
+		/* 'H' + port: a client in the container connects to the gateway at port. */
+		if (p[2].revents & (POLLIN | POLLHUP)) {
+			if (read(rx, &c, 1) != 1 || c != 'H' || read_full(rx, &gwport, 2) < 0)
+				_exit(0);
+			if (fork() == 0) {
+				char g[sizeof(GREETING)] = "";
+
+				fd = connect_to(SOCK_STREAM, NET_GATEWAY, gwport);
+				c = fd >= 0 && read_full(fd, g, strlen(GREETING)) == 0 &&
+						    streq(g, GREETING)
+					    ? 'h'
+					    : 'e';
+				_exit(write(tx, &c, 1) == 1 ? 0 : 1);
+			}
+		}
 		if (p[0].revents & POLLIN) {
 			int conn = accept4(tcp, NULL, NULL, SOCK_CLOEXEC);
 			if (conn >= 0) {
@@ -182,14 +228,14 @@ static void expect_udp_echo(const char *ip, uint16_t port)
 
 static void test_bridge(void **state)
 {
-	_cleanup_free_ char *id = xasprintf("nettest%05d00000000", (int) getpid() % 100000);
+	char *id = live.id;
 	_cleanup_free_ char *ipfile = NULL;
 	_cleanup_free_ int *fds = NULL, *fds2 = NULL;
-	struct port_map *maps = NULL, *dup = NULL;
+	struct port_map *dup = NULL;
 	struct hull_err *err = NULL;
-	char ip[INET_ADDRSTRLEN], veth[IFNAMSIZ], c;
+	char *ip = live.ip, veth[IFNAMSIZ], c;
 	int to_child[2], from_child[2], gw, conn, status;
-	size_t n = 0, ndup = 0;
+	size_t ndup = 0;
 	double t0, t_setup, t_attach, t_ports;
 	uint16_t gwport;
 	pid_t pid;
@@ -197,12 +243,14 @@ static void test_bridge(void **state)
 	socklen_t salen = sizeof(sa);
 
 	(void) state;
+	snprintf(live.id, sizeof(live.id), "nettest%05d00000000", (int) getpid() % 100000);
 	assert_int_equal(pipe2(to_child, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(from_child, O_CLOEXEC), 0);
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
 		child_main(from_child[1], to_child[0]);
+	live.pid = pid;
 	assert_int_equal(read(from_child[0], &c, 1), 1);
 	assert_int_equal(c, 'R');
 
@@ -214,7 +262,7 @@ static void test_bridge(void **state)
 	t_setup = now_ms() - t0;
 	assert_true(if_nametoindex(NET_BRIDGE_NAME) > 0);
 
-	if (net_ip_alloc(runroot, id, ip, &err) < 0)
+	if (net_ip_alloc(runroot, id, live.ip, &err) < 0)
 		fail_msg("net_ip_alloc: %s", err->msg);
 	t0 = now_ms();
 	if (net_attach(pid, id, ip, &err) < 0)
@@ -243,53 +291,64 @@ static void test_bridge(void **state)
 	expect_greeting(ip, CTR_TCP_PORT);
 
 	/* Published: any address (picked port), one address, and UDP. */
-	assert_int_equal(net_port_parse("8080", &maps, &n, &err), 0);
-	assert_int_equal(net_port_parse("127.0.0.1::8080", &maps, &n, &err), 0);
-	assert_int_equal(net_port_parse("0:8081/udp", &maps, &n, &err), 0);
-	if (net_ports_reserve(maps, n, &fds, &err) < 0)
+	assert_int_equal(net_port_parse("8080", &live.maps, &live.n, &err), 0);
+	assert_int_equal(net_port_parse("127.0.0.1::8080", &live.maps, &live.n, &err), 0);
+	assert_int_equal(net_port_parse("0:8081/udp", &live.maps, &live.n, &err), 0);
+	if (net_ports_reserve(live.maps, live.n, &fds, &err) < 0)
 		fail_msg("net_ports_reserve: %s", err->msg);
-	for (size_t i = 0; i < n; i++)
-		assert_true(maps[i].host_port > 0);
+	for (size_t i = 0; i < live.n; i++)
+		assert_true(live.maps[i].host_port > 0);
 	t0 = now_ms();
-	if (net_ports_add(ip, maps, n, &err) < 0)
+	if (net_ports_add(ip, live.maps, live.n, &err) < 0)
 		fail_msg("net_ports_add: %s", err->msg);
+	live.ports_added = true;
 	t_ports = now_ms() - t0;
 
 	/* The reserving sockets are bound, not listening, and stay open meanwhile. */
-	expect_greeting("127.0.0.1", maps[0].host_port);
-	expect_greeting(NET_GATEWAY, maps[0].host_port);
-	expect_greeting("127.0.0.1", maps[1].host_port);
-	expect_udp_echo("127.0.0.1", maps[2].host_port);
+	expect_greeting("127.0.0.1", live.maps[0].host_port);
+	expect_greeting(NET_GATEWAY, live.maps[0].host_port);
+	expect_greeting("127.0.0.1", live.maps[1].host_port);
+	expect_udp_echo("127.0.0.1", live.maps[2].host_port);
+
+	/* Hairpin: the container reaches its own published port via a host address. */
+	assert_int_equal(write(to_child[1], "H", 1), 1);
+	assert_int_equal(write(to_child[1], &live.maps[0].host_port, 2), 2);
+	assert_int_equal(read(from_child[0], &c, 1), 1);
+	assert_int_equal(c, 'h');
 
 	/* The same host port again: docker's message. */
 	dup = xmalloc(sizeof(*dup));
 	ndup = 1;
-	*dup = maps[0];
+	*dup = live.maps[0];
 	assert_int_equal(net_ports_reserve(dup, ndup, &fds2, &err), -EADDRINUSE);
 	assert_non_null(strstr(err->msg, "failed: port is already allocated"));
 	assert_non_null(strstr(err->msg, "0.0.0.0:"));
 	err = err_free(err);
 
 	/* Removed ports are no longer forwarded; removing twice is fine. */
-	net_ports_remove(ip, maps, n);
-	net_ports_remove(ip, maps, n);
-	assert_int_equal(connect_to(SOCK_STREAM, "127.0.0.1", maps[0].host_port), -ECONNREFUSED);
-	for (size_t i = 0; i < n; i++)
+	net_ports_remove(ip, live.maps, live.n);
+	net_ports_remove(ip, live.maps, live.n);
+	live.ports_added = false;
+	assert_int_equal(connect_to(SOCK_STREAM, "127.0.0.1", live.maps[0].host_port),
+			 -ECONNREFUSED);
+	for (size_t i = 0; i < live.n; i++)
 		close(fds[i]);
 
 	kill(pid, SIGKILL);
 	assert_int_equal(waitpid(pid, &status, 0), pid);
+	live.pid = 0;
 	net_detach(id);
 	assert_int_equal(if_nametoindex(veth), 0);
 	net_detach(id);
-	net_ip_release(runroot, ip);
 	ipfile = xasprintf("%s/net/ips/%s", runroot, ip);
+	assert_int_equal(access(ipfile, F_OK), 0);
+	net_ip_release(runroot, ip);
 	assert_int_equal(access(ipfile, F_OK), -1);
+	live.ip[0] = '\0';
 
 	print_message("net_bridge_setup (existing) %.3f ms, net_attach %.3f ms, "
 		      "net_ports_add (3) %.3f ms\n",
 		      t_setup, t_attach, t_ports);
-	free(maps);
 	free(dup);
 	close(to_child[1]);
 	close(from_child[0]);
@@ -298,7 +357,7 @@ static void test_bridge(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bridge),
+		cmocka_unit_test_teardown(test_bridge, cleanup),
 	};
 	struct hull_err *err = NULL;
 	int r;
