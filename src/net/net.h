@@ -56,7 +56,9 @@ void net_ip_release(const char *runroot, const char *ip);
  * net_attach() - create the veth pair "hv<first 10 chars of @ctr_id>" on the
  * host, attached to hull0 and up; move its peer into the network namespace of
  * @pid, name it eth0, give it @ip/16, bring it and lo up, and add the default
- * route via the gateway.
+ * route via the gateway. The host side is in hairpin mode. On failure the
+ * veth is deleted again. The calling thread enters the namespace only to open
+ * a netlink socket there and is back in its own before this returns.
  */
 int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **err);
 /* net_detach() - delete the host veth of @ctr_id if it still exists (the netns dying removes it
@@ -70,7 +72,9 @@ int net_loopback_up(pid_t pid, struct hull_err **err);
  * (so a port in use fails as docker's "port is already allocated"), picking
  * a free port where host_port is 0 and writing it back. Returns the bound
  * sockets in *@ret_fds (n of them, caller closes); they must stay open for
- * the life of the container.
+ * the life of the container. On failure every socket opened so far is
+ * closed (host ports already picked may have been written back). Sockets are
+ * bound, never listening, and without SO_REUSEADDR (docs/networking.md).
  */
 int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err);
 /* net_ports_add() - add DNAT entries sending each map's host port to @ctr_ip:ctr_port. */
