@@ -21,10 +21,10 @@
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 struct stage {
-	char *name;          /* AS name, or NULL */
-	json_t *config;      /* image config being built (owned) */
-	struct image *img;   /* the last committed image, NULL for scratch before any step */
-	char **args;         /* "NAME=value" ARGs in effect in this stage */
+	char *name;	   /* AS name, or NULL */
+	json_t *config;	   /* image config being built (owned) */
+	struct image *img; /* the last committed image, NULL for scratch before any step */
+	char **args;	   /* "NAME=value" ARGs in effect in this stage */
 	bool cmd_set;
 };
 
@@ -32,8 +32,8 @@ struct builder {
 	struct store *s;
 	const char *runroot;
 	const struct build_opts *o;
-	const char *file;   /* the Dockerfile's name for messages */
-	char *context;      /* absolute, resolved context path */
+	const char *file; /* the Dockerfile's name for messages */
+	char *context;	  /* absolute, resolved context path */
 	struct dockerfile *df;
 	char **global_args; /* ARGs before the first FROM */
 	char **build_args;  /* --build-arg, "NAME=value" */
@@ -132,7 +132,8 @@ static char *cache_key(struct builder *b, struct stage *st, const struct df_inst
 	_cleanup_strv_ char **args = strv_copy(st->args);
 
 	sha256_update(c, "hull-build-cache-v1\n", 20);
-	sha256_update(c, st->img ? st->img->id : "scratch", strlen(st->img ? st->img->id : "scratch"));
+	sha256_update(c, st->img ? st->img->id : "scratch",
+		      strlen(st->img ? st->img->id : "scratch"));
 	sha256_update(c, "\n", 1);
 	if (!st->img) {
 		/* scratch: the config text stands for the parent */
@@ -251,9 +252,8 @@ static int do_from(struct builder *b, const struct df_instr *in, struct hull_err
 	}
 	if (strcasecmp(base, "scratch") == 0) {
 		st.config = json_pack("{s:s,s:s,s:{s:[s]},s:{s:s,s:[]},s:[]}", "architecture",
-				      "amd64", "os", "linux", "config", "Env",
-				      "PATH=" DEFAULT_PATH, "rootfs", "type", "layers", "diff_ids",
-				      "history");
+				      "amd64", "os", "linux", "config", "Env", "PATH=" DEFAULT_PATH,
+				      "rootfs", "type", "layers", "diff_ids", "history");
 	} else {
 		struct image *img = NULL;
 		for (size_t i = 0; i < b->n_stages; i++)
@@ -267,18 +267,20 @@ static int do_from(struct builder *b, const struct df_instr *in, struct hull_err
 		if (!img) {
 			r = store_image_get(b->s, base, &img, NULL);
 			if (r < 0) {
-				return fail(b, in, err, ENOENT,
-					    "FROM: no such image: %s (pulling is not supported yet; "
-					    "make it with 'hull import' or 'hull build')",
-					    base);
+				return fail(
+					b, in, err, ENOENT,
+					"FROM: no such image: %s (pulling is not supported yet; "
+					"make it with 'hull import' or 'hull build')",
+					base);
 			}
 		}
-		if (json_array_size(json_object_get(json_object_get(img->config, "config"),
-						    "OnBuild"))) {
+		if (json_array_size(
+			    json_object_get(json_object_get(img->config, "config"), "OnBuild"))) {
 			image_free(img);
-			return fail(b, in, err, ENOTSUP,
-				    "FROM: running the ONBUILD triggers of '%s' is not supported yet",
-				    base);
+			return fail(
+				b, in, err, ENOTSUP,
+				"FROM: running the ONBUILD triggers of '%s' is not supported yet",
+				base);
 		}
 		st.config = json_deep_copy(img->config);
 		st.img = img;
@@ -321,8 +323,8 @@ static int do_arg(struct builder *b, const struct df_instr *in, struct stage *st
 	return 0;
 }
 
-static int do_env_label(struct builder *b, const struct df_instr *in, struct stage *st,
-			bool label, struct hull_err **err)
+static int do_env_label(struct builder *b, const struct df_instr *in, struct stage *st, bool label,
+			struct hull_err **err)
 {
 	json_t *c = cfg_config(st);
 
@@ -367,14 +369,16 @@ static json_t *shell_of(struct stage *st)
 	return json_array_size(sh) ? sh : NULL;
 }
 
-/* Exec form as is; shell form wrapped in the stage's SHELL (default /bin/sh -c), as stored by docker. */
+/* Exec form as is; shell form wrapped in the stage's SHELL (default /bin/sh -c), as stored by
+ * docker. */
 static json_t *command_json(struct stage *st, const struct df_instr *in)
 {
 	json_t *a = json_array(), *sh = shell_of(st);
 
 	if (in->json) {
 		for (size_t i = 0; i < in->n_args; i++)
-			json_array_append_new(a, json_stringn_nocheck(in->args[i], in->arg_lens[i]));
+			json_array_append_new(a,
+					      json_stringn_nocheck(in->args[i], in->arg_lens[i]));
 		return a;
 	}
 	if (sh) {
@@ -489,7 +493,8 @@ static int do_simple(struct builder *b, const struct df_instr *in, struct stage 
 				if (in->kind == DF_CMD_VOLUME) {
 					if (!**w)
 						return fail(b, in, err, EINVAL,
-							    "VOLUME specified can not be an empty string");
+							    "VOLUME specified can not be an empty "
+							    "string");
 					json_object_set_new(o, *w, json_object());
 					continue;
 				}
@@ -511,7 +516,8 @@ static int do_simple(struct builder *b, const struct df_instr *in, struct stage 
 						return fail(b, in, err, EINVAL,
 							    "invalid containerPort: %s", *w);
 					for (unsigned p = lo; p <= hi; p++) {
-						_cleanup_free_ char *k = xasprintf("%u/%s", p, proto);
+						_cleanup_free_ char *k =
+							xasprintf("%u/%s", p, proto);
 						json_object_set_new(o, k, json_object());
 					}
 				}
@@ -565,7 +571,8 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 			char *end;
 			long m = strtol(*f + 8, &end, 8);
 			if (*end || !f[0][8] || m < 0 || m > 07777)
-				return fail(b, in, err, EINVAL, "invalid chmod parameter: %s", *f + 8);
+				return fail(b, in, err, EINVAL, "invalid chmod parameter: %s",
+					    *f + 8);
 			q.chmod = (int) m;
 		} else if (startswith(*f, "--link")) {
 			continue; /* same files and layer; only cache reuse across bases differs */
@@ -574,7 +581,10 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 		}
 	}
 	if (in->n_args < 2)
-		return fail(b, in, err, EINVAL, "%s requires at least two arguments, but only one was provided. Destination could not be determined", in->cmd);
+		return fail(b, in, err, EINVAL,
+			    "%s requires at least two arguments, but only one was provided. "
+			    "Destination could not be determined",
+			    in->cmd);
 	for (size_t i = 0; i + 1 < in->n_args; i++) {
 		char *w = NULL;
 		r = expand(b, in, st, in->args[i], &w, err);
@@ -619,10 +629,11 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 		STRV_FOREACH (s, srcs) {
 			_cleanup_free_ char *p = path_join(b->context, *s);
 			if (is_archive(p))
-				return fail(b, in, err, ENOTSUP,
-					    "ADD of a local archive (auto-extraction) is not supported "
-					    "yet: %s",
-					    *s);
+				return fail(
+					b, in, err, ENOTSUP,
+					"ADD of a local archive (auto-extraction) is not supported "
+					"yet: %s",
+					*s);
 		}
 	}
 	key = cache_key(b, st, in, sum);
@@ -736,8 +747,7 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 		_cleanup_free_ char *shown = json_dump_str(json_from_strv(argv), JSON_COMPACT);
 		(void) container_remove(b->s, b->runroot, ctr, true, NULL);
 		container_free(ctr);
-		return fail(b, in, err, EIO,
-			    "RUN: the command %s returned a non-zero code: %d",
+		return fail(b, in, err, EIO, "RUN: the command %s returned a non-zero code: %d",
 			    in->json ? shown : in->args[0], code);
 	}
 	upper = path_join(ctr->dir, "upper");
@@ -808,7 +818,8 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 	/* the image after a metadata step is reused from the cache like any other */
 	key = cache_key(b, st, in, NULL);
 	{
-		_cleanup_free_ char *cj = json_dump_str(cfg_config(st), JSON_COMPACT | JSON_SORT_KEYS);
+		_cleanup_free_ char *cj =
+			json_dump_str(cfg_config(st), JSON_COMPACT | JSON_SORT_KEYS);
 		char *k2 = NULL;
 		struct sha256_ctx *c = sha256_new();
 		char d[DIGEST_STR_LEN];
@@ -855,7 +866,8 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 	int r;
 
 	if (!realpath(o->context, real)) {
-		r = err_set(err, errno, "unable to prepare context: path \"%s\" not found", o->context);
+		r = err_set(err, errno, "unable to prepare context: path \"%s\" not found",
+			    o->context);
 		err_set_exit(err, 1);
 		return r;
 	}
@@ -908,7 +920,8 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 			if (r < 0)
 				goto out;
 			if (!o->quiet && b.stages[b.n_stages - 1].img)
-				fprintf(b.out, " ---> %s\n", short_hex(b.stages[b.n_stages - 1].img->id));
+				fprintf(b.out, " ---> %s\n",
+					short_hex(b.stages[b.n_stages - 1].img->id));
 			continue;
 		case DF_CMD_ARG:
 			/* ARG values are part of every later cache key; no image of its own */

@@ -18,13 +18,14 @@
 #include "util/err.h"
 
 struct build_opts {
-	const char *context;    /* the build context directory */
-	const char *dockerfile; /* -f, relative to the current directory; NULL: CONTEXT/Dockerfile */
-	char **tags;            /* -t values (may be NULL) */
-	char **build_args;      /* --build-arg KEY=VALUE or KEY (value from the environment) */
+	const char *context; /* the build context directory */
+	const char
+		*dockerfile; /* -f, relative to the current directory; NULL: CONTEXT/Dockerfile */
+	char **tags;	     /* -t values (may be NULL) */
+	char **build_args;   /* --build-arg KEY=VALUE or KEY (value from the environment) */
 	bool no_cache;
-	bool quiet;             /* -q: no step output, RUN output discarded */
-	FILE *out;              /* where steps and RUN output go */
+	bool quiet; /* -q: no step output, RUN output discarded */
+	FILE *out;  /* where steps and RUN output go */
 };
 
 /*

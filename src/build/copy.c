@@ -90,8 +90,8 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 		if (escapes(*src)) {
 			sources_free(l, n);
 			return err_setx(err, EPERM,
-					"%s failed: forbidden path outside the build context: %s", what,
-					*src);
+					"%s failed: forbidden path outside the build context: %s",
+					what, *src);
 		}
 		rel = xasprintf("/%s", *src);
 		path_clean(rel);
@@ -115,10 +115,11 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 				if (is_glob)
 					globfree(&g);
 				sources_free(l, n);
-				return err_setx(err, ENOENT,
-						"%s failed: file not found in build context: stat %s: "
-						"file does not exist",
-						what, *src);
+				return err_setx(
+					err, ENOENT,
+					"%s failed: file not found in build context: stat %s: "
+					"file does not exist",
+					what, *src);
 			}
 			if (!startswith(real, q->context) ||
 			    (real[strlen(q->context)] != '/' && real[strlen(q->context)] != '\0')) {
@@ -126,7 +127,8 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 					globfree(&g);
 				sources_free(l, n);
 				return err_setx(err, EPERM,
-						"%s failed: forbidden path outside the build context: %s (%s)",
+						"%s failed: forbidden path outside the build "
+						"context: %s (%s)",
 						what, *src, real);
 			}
 			if (stat(real, &st) < 0) {
@@ -192,7 +194,8 @@ static int hash_tree(struct sha256_ctx *c, const char *path, const char *rel, st
 		if (n < 0)
 			return err_set(err, errno, "read directory '%s'", path);
 		for (int i = 0; i < n; i++) {
-			if (r == 0 && !streq(names[i]->d_name, ".") && !streq(names[i]->d_name, "..")) {
+			if (r == 0 && !streq(names[i]->d_name, ".") &&
+			    !streq(names[i]->d_name, "..")) {
 				_cleanup_free_ char *p = path_join(path, names[i]->d_name);
 				_cleanup_free_ char *rr = xasprintf("%s/%s", rel, names[i]->d_name);
 				r = hash_tree(c, p, rr, err);
@@ -242,7 +245,8 @@ static bool lower_dir_stat(char *const *lowerdirs, const char *path, struct stat
 	return false;
 }
 
-/* Create @rel (absolute image path) and its parents in @layer, keeping the image's metadata for existing ones. */
+/* Create @rel (absolute image path) and its parents in @layer, keeping the image's metadata for
+ * existing ones. */
 static int ensure_dir(const struct copy_req *q, const char *layer, const char *rel,
 		      struct hull_err **err)
 {
@@ -277,8 +281,7 @@ static int ensure_dir(const struct copy_req *q, const char *layer, const char *r
 	return 0;
 }
 
-static int copy_file(const char *src, const char *dst, const struct stat *st,
-		     struct hull_err **err)
+static int copy_file(const char *src, const char *dst, const struct stat *st, struct hull_err **err)
 {
 	_cleanup_close_ int in = -1, out = -1;
 
@@ -334,7 +337,8 @@ static int copy_tree(const struct copy_req *q, const char *src, const char *dst,
 		if (n < 0)
 			return err_set(err, errno, "read directory '%s'", src);
 		for (int i = 0; i < n; i++) {
-			if (r == 0 && !streq(names[i]->d_name, ".") && !streq(names[i]->d_name, "..")) {
+			if (r == 0 && !streq(names[i]->d_name, ".") &&
+			    !streq(names[i]->d_name, "..")) {
 				_cleanup_free_ char *s = path_join(src, names[i]->d_name);
 				_cleanup_free_ char *d = path_join(dst, names[i]->d_name);
 				r = copy_tree(q, s, d, false, err);
@@ -388,10 +392,11 @@ int copy_into(const struct copy_req *q, const char *layer, struct hull_err **err
 	path_clean(dest);
 	if (n > 1 && !dest_dir) {
 		sources_free(l, n);
-		return err_setx(err, EINVAL,
-				"When using %s with more than one source file, the destination must "
-				"be a directory and end with a /",
-				what);
+		return err_setx(
+			err, EINVAL,
+			"When using %s with more than one source file, the destination must "
+			"be a directory and end with a /",
+			what);
 	}
 	if (!dest_dir && lower_dir_stat(q->lowerdirs, dest, &low))
 		dest_dir = true;
@@ -405,7 +410,8 @@ int copy_into(const struct copy_req *q, const char *layer, struct hull_err **err
 			r = copy_tree(q, l[i].path, d, true, err);
 		} else {
 			_cleanup_free_ char *target = NULL, *d = NULL, *parent = NULL;
-			target = dest_dir ? path_join(dest, strrchr(l[i].path, '/') + 1) : xstrdup(dest);
+			target = dest_dir ? path_join(dest, strrchr(l[i].path, '/') + 1)
+					  : xstrdup(dest);
 			parent = xstrdup(target);
 			*strrchr(parent, '/') = '\0';
 			if (*parent) {

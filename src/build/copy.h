@@ -14,13 +14,13 @@
 #include "util/err.h"
 
 struct copy_req {
-	const char *context;   /* absolute context directory */
-	char **sources;        /* after expansion, relative to the context; globs allowed */
-	const char *dest;      /* absolute destination inside the image */
-	char **lowerdirs;      /* the image's layers, top first (for existing directories) */
-	uid_t uid;             /* owner of what is copied */
+	const char *context; /* absolute context directory */
+	char **sources;	     /* after expansion, relative to the context; globs allowed */
+	const char *dest;    /* absolute destination inside the image */
+	char **lowerdirs;    /* the image's layers, top first (for existing directories) */
+	uid_t uid;	     /* owner of what is copied */
 	gid_t gid;
-	int chmod;             /* -1: keep the source modes */
+	int chmod; /* -1: keep the source modes */
 	bool is_add;
 };
 
@@ -35,7 +35,8 @@ int copy_checksum(const struct copy_req *q, char **ret, struct hull_err **err);
 /* copy_into() - copy the sources into @layer_dir (an empty staging directory) at q->dest. */
 int copy_into(const struct copy_req *q, const char *layer_dir, struct hull_err **err);
 
-/* path_clean() - lexically clean an absolute path in place ("/a/./b/../c" -> "/a/c"); returns @p. */
+/* path_clean() - lexically clean an absolute path in place ("/a/./b/../c" -> "/a/c"); returns @p.
+ */
 char *path_clean(char *p);
 
 /* strcmp_ptr() - qsort comparator for char * arrays. */

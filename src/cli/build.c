@@ -31,7 +31,9 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		case 't': {
 			struct image_ref r;
 			if (ref_parse(optarg, &r, &e) < 0) {
-				fprintf(stderr, "hull: invalid argument \"%s\" for \"-t, --tag\" flag: %s\n",
+				fprintf(stderr,
+					"hull: invalid argument \"%s\" for \"-t, --tag\" flag: "
+					"%s\n",
 					optarg, e->msg);
 				err_free(e);
 				return 125;
@@ -53,18 +55,25 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			bo.quiet = true;
 			break;
 		case OPT_PROGRESS:
-			if (!streq(optarg, "plain") && !streq(optarg, "auto") && !streq(optarg, "tty"))
-				return cli_usage_error("build", "invalid --progress value: %s", optarg);
+			if (!streq(optarg, "plain") && !streq(optarg, "auto") &&
+			    !streq(optarg, "tty"))
+				return cli_usage_error("build", "invalid --progress value: %s",
+						       optarg);
 			break;
 		case 'h':
-			puts("Usage:  hull build [OPTIONS] PATH\n\nBuild an image from a Dockerfile\n\n"
+			puts("Usage:  hull build [OPTIONS] PATH\n\nBuild an image from a "
+			     "Dockerfile\n\n"
 			     "Options:\n"
 			     "      --build-arg list   Set build-time variables\n"
-			     "  -f, --file string      Name of the Dockerfile (default: \"PATH/Dockerfile\")\n"
+			     "  -f, --file string      Name of the Dockerfile (default: "
+			     "\"PATH/Dockerfile\")\n"
 			     "      --no-cache         Do not use cache when building the image\n"
-			     "      --progress string  Set type of progress output (auto, plain, tty)\n"
-			     "  -q, --quiet            Suppress the build output and print image ID on success\n"
-			     "  -t, --tag list         Name and optionally a tag in the \"name:tag\" format");
+			     "      --progress string  Set type of progress output (auto, plain, "
+			     "tty)\n"
+			     "  -q, --quiet            Suppress the build output and print image "
+			     "ID on success\n"
+			     "  -t, --tag list         Name and optionally a tag in the "
+			     "\"name:tag\" format");
 			return 0;
 		default:
 			return 125;

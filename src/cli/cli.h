@@ -21,15 +21,18 @@ struct cli {
 /* cli_store() - open the store on first use. */
 int cli_store(struct cli *c, struct store **ret, struct hull_err **err);
 
-/* cli_fail() - print "hull: MSG" (from @e) and return docker's exit code for it (125 by default). */
+/* cli_fail() - print "hull: MSG" (from @e) and return docker's exit code for it (125 by default).
+ */
 int cli_fail(struct hull_err *e);
 /* cli_usage_error() - print "hull: CMD: MSG" plus "See 'hull CMD --help'." and return 125. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
-/* cli_getopt() - getopt_long with docker's conventions (stop at the first argument when @stop_at_arg); -1 at end, '?' on error (already reported). */
+/* cli_getopt() - getopt_long with docker's conventions (stop at the first argument when
+ * @stop_at_arg); -1 at end, '?' on error (already reported). */
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, bool stop_at_arg);
 
-/* Human output as docker's go-units: HumanDuration ("3 minutes") and HumanSizeWithPrecision(3) ("12.3MB"). */
+/* Human output as docker's go-units: HumanDuration ("3 minutes") and HumanSizeWithPrecision(3)
+ * ("12.3MB"). */
 char *human_duration(double seconds);
 char *human_size(double bytes);
 /* short_id() - first 12 hex digits of an id, with or without "sha256:" (borrowed static buffer). */

@@ -143,7 +143,8 @@ void table_add(struct table *t, ...)
 	t->nrows++;
 }
 
-/* docker/cli formatter: tabwriter.NewWriter(out, 10, 1, 3, ' ', 0): cells padded by 3, at least 10 wide */
+/* docker/cli formatter: tabwriter.NewWriter(out, 10, 1, 3, ' ', 0): cells padded by 3, at least 10
+ * wide */
 /* display width: UTF-8 continuation bytes take no column */
 static size_t width(const char *s)
 {
@@ -197,7 +198,8 @@ static json_t *lookup(json_t *data, const char *path)
 static void render_value(struct strbuf *sb, json_t *v, bool as_json)
 {
 	if (as_json || json_is_object(v) || json_is_array(v)) {
-		_cleanup_free_ char *s = json_dump_str(v ? v : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+		_cleanup_free_ char *s =
+			json_dump_str(v ? v : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
 		(void) strbuf_adds(sb, s);
 	} else if (!v || json_is_null(v)) {
 		(void) strbuf_adds(sb, "<no value>");

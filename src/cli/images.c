@@ -32,7 +32,7 @@ json_t *image_inspect_json(struct store *s, const struct image *img)
 {
 	json_t *cfg = img->config, *refs = NULL, *o, *c, *layers = json_array();
 	static const char *const bool_keys[] = {"AttachStdin", "AttachStdout", "AttachStderr",
-						"Tty", "OpenStdin", "StdinOnce"};
+						"Tty",	       "OpenStdin",    "StdinOnce"};
 
 	if (store_refs(s, &refs, NULL) < 0)
 		refs = json_object();
@@ -52,8 +52,8 @@ json_t *image_inspect_json(struct store *s, const struct image *img)
 		if (!json_object_get(c, bool_keys[i]))
 			json_object_set_new(c, bool_keys[i], json_false());
 	{
-		static const char *const null_keys[] = {"Env", "Cmd", "Volumes", "Entrypoint",
-							"OnBuild", "Labels"};
+		static const char *const null_keys[] = {"Env",	      "Cmd",	 "Volumes",
+							"Entrypoint", "OnBuild", "Labels"};
 		for (size_t i = 0; i < ARRAY_SIZE(null_keys); i++)
 			if (!json_object_get(c, null_keys[i]))
 				json_object_set_new(c, null_keys[i], json_null());
@@ -62,8 +62,8 @@ json_t *image_inspect_json(struct store *s, const struct image *img)
 		json_object_set_new(c, "Image", json_string(""));
 	if (!json_object_get(c, "WorkingDir"))
 		json_object_set_new(c, "WorkingDir", json_string(""));
-	o = json_pack("{s:s,s:o,s:[],s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:I,s:{s:s},s:{s:s,s:o}}", "Id",
-		      img->id, "RepoTags", refs_of(refs, img->manifest_digest), "RepoDigests",
+	o = json_pack("{s:s,s:o,s:[],s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:I,s:{s:s},s:{s:s,s:o}}",
+		      "Id", img->id, "RepoTags", refs_of(refs, img->manifest_digest), "RepoDigests",
 		      "Parent", "", "Comment", json_get_str(cfg, "comment") ?: "", "Created",
 		      json_get_str(cfg, "created") ?: "", "DockerVersion", "", "Author",
 		      json_get_str(cfg, "author") ?: "", "Config", c, "Architecture",
@@ -117,7 +117,8 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 			break;
 		case 'h':
 			puts("Usage:  hull images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images\n\n"
-			     "Options:\n  -a, --all        Show all images\n      --no-trunc   Don't truncate output\n"
+			     "Options:\n  -a, --all        Show all images\n      --no-trunc   "
+			     "Don't truncate output\n"
 			     "  -q, --quiet      Only show image IDs");
 			return 0;
 		default:
@@ -148,10 +149,9 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 			continue;
 		}
 		rows = xrealloc(rows, (n + 1) * sizeof(*rows));
-		rows[n] = (struct row){TAKE_PTR(repo), xstrdup(r.tag ? r.tag : "<none>"),
-				       xstrdup(img->id),
-				       time_parse_rfc3339(json_get_str(img->config, "created")),
-				       img->size};
+		rows[n] = (struct row){
+			TAKE_PTR(repo), xstrdup(r.tag ? r.tag : "<none>"), xstrdup(img->id),
+			time_parse_rfc3339(json_get_str(img->config, "created")), img->size};
 		n++;
 		image_free(img);
 		ref_release(&r);
@@ -272,11 +272,12 @@ static int rmi_one(struct store *s, const char *name, bool force, struct hull_er
 	}
 	if ((!by_ref || json_array_size(tags) <= 1) && image_in_use(s, img->id, &ctr) && !force) {
 		_cleanup_free_ char *cid = xstrdup(short_id(ctr));
-		r = err_setx(err, EBUSY,
-			     "conflict: unable to %s %s (must be forced) - container %s is using its "
-			     "referenced image %s",
-			     by_ref ? "remove repository reference" : "delete", name, cid,
-			     short_id(img->id));
+		r = err_setx(
+			err, EBUSY,
+			"conflict: unable to %s %s (must be forced) - container %s is using its "
+			"referenced image %s",
+			by_ref ? "remove repository reference" : "delete", name, cid,
+			short_id(img->id));
 		json_decref(tags);
 		goto out;
 	}
@@ -337,7 +338,8 @@ int cmd_rmi(struct cli *cl, int argc, char **argv)
 		else if (o == 'P')
 			continue;
 		else if (o == 'h') {
-			puts("Usage:  hull rmi [OPTIONS] IMAGE [IMAGE...]\n\nRemove one or more images\n\n"
+			puts("Usage:  hull rmi [OPTIONS] IMAGE [IMAGE...]\n\nRemove one or more "
+			     "images\n\n"
 			     "Options:\n  -f, --force      Force removal of the image\n"
 			     "      --no-prune   Do not delete untagged parents");
 			return 0;
@@ -361,9 +363,8 @@ int cmd_rmi(struct cli *cl, int argc, char **argv)
 
 int cmd_import(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"message", required_argument, NULL, 'm'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	static const struct option opts[] = {
+		{"message", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'}, {0}};
 	struct hull_err *e = NULL;
 	struct store *s;
 	struct image *img = NULL;
@@ -381,13 +382,15 @@ int cmd_import(struct cli *cl, int argc, char **argv)
 		else if (o == 'h') {
 			puts("Usage:  hull import [OPTIONS] file|- [REPOSITORY[:TAG]]\n\n"
 			     "Import the contents from a tarball to create a filesystem image\n\n"
-			     "Options:\n  -m, --message string   Set commit message for imported image");
+			     "Options:\n  -m, --message string   Set commit message for imported "
+			     "image");
 			return 0;
 		} else
 			return 125;
 	}
 	if (argc - optind < 1 || argc - optind > 2)
-		return cli_usage_error("import", "\"import\" requires at least 1 and at most 2 arguments.");
+		return cli_usage_error("import",
+				       "\"import\" requires at least 1 and at most 2 arguments.");
 	src = argv[optind];
 	if (argc - optind == 2) {
 		struct image_ref ref;
@@ -413,9 +416,9 @@ int cmd_import(struct cli *cl, int argc, char **argv)
 	now = now_rfc3339();
 	comment = xasprintf("Imported from %s", src);
 	cfg = json_pack("{s:s,s:s,s:s,s:{},s:{s:s,s:[s]},s:[{s:s,s:s,s:s}]}", "architecture",
-			"amd64", "os", "linux", "created", now, "config", "rootfs", "type", "layers",
-			"diff_ids", diff_id, "history", "created", now, "created_by", "", "comment",
-			msg ? msg : comment);
+			"amd64", "os", "linux", "created", now, "config", "rootfs", "type",
+			"layers", "diff_ids", diff_id, "history", "created", now, "created_by", "",
+			"comment", msg ? msg : comment);
 	{
 		char *layers[] = {diff_id, NULL};
 		r = store_image_commit(s, cfg, layers, &img, &e);
@@ -467,8 +470,10 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 		case 'h':
 			puts("Usage:  hull inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
 			     "Return low-level information on containers and images\n\nOptions:\n"
-			     "  -f, --format string   Format output using a Go template subset ({{.A.B}}, {{json .A}})\n"
-			     "      --type string     Only inspect objects of the given type (container|image)");
+			     "  -f, --format string   Format output using a Go template subset "
+			     "({{.A.B}}, {{json .A}})\n"
+			     "      --type string     Only inspect objects of the given type "
+			     "(container|image)");
 			return 0;
 		default:
 			json_decref(out);
@@ -490,7 +495,8 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		struct container *c = NULL;
 		struct image *img = NULL;
-		if ((!type || streq(type, "container")) && container_load(s, argv[i], &c, NULL) == 0) {
+		if ((!type || streq(type, "container")) &&
+		    container_load(s, argv[i], &c, NULL) == 0) {
 			json_array_append_new(out, container_inspect_json(c));
 			container_free(c);
 		} else if ((!type || streq(type, "image")) &&

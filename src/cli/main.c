@@ -10,7 +10,9 @@ static int cmd_version(struct cli *c, int argc, char **argv)
 		puts("Usage:  hull version\n\nShow the hull version information");
 		return 0;
 	}
-	printf("Client:\n Version:    %s\n API version: 1.41 (docker-compatible CLI)\n Go version:  none (C11)\n OS/Arch:     linux/amd64\n\nEngine:\n Version:    %s (daemonless)\n", HULL_VERSION, HULL_VERSION);
+	printf("Client:\n Version:    %s\n API version: 1.41 (docker-compatible CLI)\n Go version: "
+	       " none (C11)\n OS/Arch:     linux/amd64\n\nEngine:\n Version:    %s (daemonless)\n",
+	       HULL_VERSION, HULL_VERSION);
 	return 0;
 }
 
@@ -37,14 +39,16 @@ static const struct {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "Usage:  hull [OPTIONS] COMMAND\n\nA daemonless, Docker-compatible container engine\n\n"
+	fprintf(f, "Usage:  hull [OPTIONS] COMMAND\n\nA daemonless, Docker-compatible container "
+		   "engine\n\n"
 		   "Global Options:\n"
 		   "      --root string      Store root (env HULL_ROOT, default /var/lib/hull)\n"
 		   "      --runroot string   Runtime state (env HULL_RUNROOT, default /run/hull)\n"
 		   "  -v, --version          Print version information and quit\n\nCommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build', 'hull container ls|rm|inspect|logs|stop|kill|run'.\n"
+	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build', 'hull container "
+		   "ls|rm|inspect|logs|stop|kill|run'.\n"
 		   "Run 'hull COMMAND --help' for more information on a command.\n");
 }
 
@@ -52,12 +56,22 @@ static void usage(FILE *f)
 static const char *alias(const char *group, const char *sub)
 {
 	static const char *const map[][3] = {
-		{"image", "ls", "images"},      {"image", "list", "images"},   {"image", "rm", "rmi"},
-		{"image", "inspect", "inspect"}, {"image", "import", "import"}, {"image", "tag", "tag"},
-		{"image", "build", "build"},    {"container", "ls", "ps"},     {"container", "list", "ps"},
-		{"container", "rm", "rm"},      {"container", "inspect", "inspect"},
-		{"container", "logs", "logs"},  {"container", "stop", "stop"}, {"container", "kill", "kill"},
-		{"container", "run", "run"},    {"builder", "build", "build"},
+		{"image", "ls", "images"},
+		{"image", "list", "images"},
+		{"image", "rm", "rmi"},
+		{"image", "inspect", "inspect"},
+		{"image", "import", "import"},
+		{"image", "tag", "tag"},
+		{"image", "build", "build"},
+		{"container", "ls", "ps"},
+		{"container", "list", "ps"},
+		{"container", "rm", "rm"},
+		{"container", "inspect", "inspect"},
+		{"container", "logs", "logs"},
+		{"container", "stop", "stop"},
+		{"container", "kill", "kill"},
+		{"container", "run", "run"},
+		{"builder", "build", "build"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (streq(map[i][0], group) && streq(map[i][1], sub))

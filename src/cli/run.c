@@ -27,20 +27,21 @@ static const char run_help[] =
 int cmd_run(struct cli *cl, int argc, char **argv)
 {
 	enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK };
-	static const struct option opts[] = {{"detach", no_argument, NULL, 'd'},
-					     {"rm", no_argument, NULL, OPT_RM},
-					     {"name", required_argument, NULL, OPT_NAME},
-					     {"publish", required_argument, NULL, 'p'},
-					     {"env", required_argument, NULL, 'e'},
-					     {"workdir", required_argument, NULL, 'w'},
-					     {"user", required_argument, NULL, 'u'},
-					     {"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
-					     {"interactive", no_argument, NULL, 'i'},
-					     {"tty", no_argument, NULL, 't'},
-					     {"network", required_argument, NULL, OPT_NETWORK},
-					     {"net", required_argument, NULL, OPT_NETWORK},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	static const struct option opts[] = {
+		{"detach", no_argument, NULL, 'd'},
+		{"rm", no_argument, NULL, OPT_RM},
+		{"name", required_argument, NULL, OPT_NAME},
+		{"publish", required_argument, NULL, 'p'},
+		{"env", required_argument, NULL, 'e'},
+		{"workdir", required_argument, NULL, 'w'},
+		{"user", required_argument, NULL, 'u'},
+		{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
+		{"interactive", no_argument, NULL, 'i'},
+		{"tty", no_argument, NULL, 't'},
+		{"network", required_argument, NULL, OPT_NETWORK},
+		{"net", required_argument, NULL, OPT_NETWORK},
+		{"help", no_argument, NULL, 'h'},
+		{0}};
 	struct run_opts ro = {.network = "bridge", .out_fd = -1};
 	_cleanup_strv_ char **env = NULL, **ep = NULL, **cmd = NULL;
 	_cleanup_free_ struct port_map *ports = NULL;
@@ -106,7 +107,8 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error("run", "\"run\" requires at least 1 argument.");
 	if (ro.n_ports && !streq(ro.network, "bridge")) {
-		fprintf(stderr, "WARNING: Published ports are discarded when using host network mode\n");
+		fprintf(stderr,
+			"WARNING: Published ports are discarded when using host network mode\n");
 		ro.n_ports = 0;
 	}
 	for (int i = optind + 1; i < argc; i++)
@@ -127,10 +129,11 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 		{
 			_cleanup_free_ char *fam = ref_familiar(&ref);
 			fprintf(stderr, "Unable to find image '%s' locally\n", fam);
-			err_setx(&e, ENOENT,
-				 "pull access denied for %s: pulling is not supported yet; make the "
-				 "image with 'hull import' or 'hull build'",
-				 fam);
+			err_setx(
+				&e, ENOENT,
+				"pull access denied for %s: pulling is not supported yet; make the "
+				"image with 'hull import' or 'hull build'",
+				fam);
 		}
 		ref_release(&ref);
 		return cli_fail(e);
@@ -227,7 +230,8 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 	clock_gettime(CLOCK_REALTIME, &now);
 	t = table_new(7);
 	if (!quiet)
-		table_add(t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES");
+		table_add(t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS",
+			  "NAMES");
 	for (size_t i = 0; i < n; i++) {
 		struct container *c = l[i];
 		json_t *st = json_object_get(c->rec, "State");
@@ -256,25 +260,27 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 				     time_parse_rfc3339(json_get_str(c->rec, "Created")));
 		created = xasprintf("%s ago", ago);
 		if (running) {
-			_cleanup_free_ char *up = human_duration(
-				(double) now.tv_sec -
-				time_parse_rfc3339(json_get_str(st, "StartedAt")));
+			_cleanup_free_ char *up =
+				human_duration((double) now.tv_sec -
+					       time_parse_rfc3339(json_get_str(st, "StartedAt")));
 			status = xasprintf("Up %s", up);
-			ports = ports_column(json_object_get(json_object_get(c->rec, "NetworkSettings"), "Ports"));
+			ports = ports_column(json_object_get(
+				json_object_get(c->rec, "NetworkSettings"), "Ports"));
 		} else if (streq(json_get_str(st, "Status"), "exited") ||
 			   streq(json_get_str(st, "Status"), "running")) {
-			_cleanup_free_ char *fin = human_duration(
-				(double) now.tv_sec -
-				time_parse_rfc3339(json_get_str(st, "FinishedAt")));
-			status = xasprintf("Exited (%lld) %s ago",
-					   (long long) json_integer_value(json_object_get(st, "ExitCode")),
-					   fin);
+			_cleanup_free_ char *fin =
+				human_duration((double) now.tv_sec -
+					       time_parse_rfc3339(json_get_str(st, "FinishedAt")));
+			status = xasprintf(
+				"Exited (%lld) %s ago",
+				(long long) json_integer_value(json_object_get(st, "ExitCode")),
+				fin);
 		} else {
 			status = xstrdup("Created");
 		}
-		table_add(t, no_trunc ? c->id : short_id(c->id), json_get_str(json_object_get(c->rec, "Config"), "Image"),
-			  quoted, created, status, ports ? ports : "",
-			  json_get_str(c->rec, "Name") + 1);
+		table_add(t, no_trunc ? c->id : short_id(c->id),
+			  json_get_str(json_object_get(c->rec, "Config"), "Image"), quoted, created,
+			  status, ports ? ports : "", json_get_str(c->rec, "Name") + 1);
 	}
 	if (!quiet)
 		table_print(t, stdout);
@@ -286,9 +292,8 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 
 int cmd_logs(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"follow", no_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	static const struct option opts[] = {
+		{"follow", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
 	struct hull_err *e = NULL;
 	struct container *c = NULL;
 	struct store *s;
@@ -300,7 +305,8 @@ int cmd_logs(struct cli *cl, int argc, char **argv)
 		if (o == 'f')
 			follow = true;
 		else if (o == 'h') {
-			puts("Usage:  hull logs [OPTIONS] CONTAINER\n\nFetch the logs of a container\n\n"
+			puts("Usage:  hull logs [OPTIONS] CONTAINER\n\nFetch the logs of a "
+			     "container\n\n"
 			     "Options:\n  -f, --follow   Follow log output");
 			return 0;
 		} else
@@ -365,7 +371,10 @@ int cmd_stop(struct cli *cl, int argc, char **argv)
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || !*optarg || v < -1 || v > 1000000)
-				return cli_usage_error("stop", "invalid argument \"%s\" for \"-t, --time\" flag: invalid syntax", optarg);
+				return cli_usage_error("stop",
+						       "invalid argument \"%s\" for \"-t, --time\" "
+						       "flag: invalid syntax",
+						       optarg);
 			timeout = (int) v;
 		} else if (o == 'h') {
 			puts("Usage:  hull stop [OPTIONS] CONTAINER [CONTAINER...]\n\n"
@@ -388,9 +397,8 @@ static int do_kill(struct cli *cl, struct store *s, struct container *c, void *d
 
 int cmd_kill(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"signal", required_argument, NULL, 's'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	static const struct option opts[] = {
+		{"signal", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {0}};
 	int sig = SIGKILL, o;
 
 	optind = 0;
@@ -404,7 +412,8 @@ int cmd_kill(struct cli *cl, int argc, char **argv)
 		} else if (o == 'h') {
 			puts("Usage:  hull kill [OPTIONS] CONTAINER [CONTAINER...]\n\n"
 			     "Kill one or more running containers\n\nOptions:\n"
-			     "  -s, --signal string   Signal to send to the container (default \"KILL\")");
+			     "  -s, --signal string   Signal to send to the container (default "
+			     "\"KILL\")");
 			return 0;
 		} else
 			return 125;
@@ -420,9 +429,8 @@ static int do_rm(struct cli *cl, struct store *s, struct container *c, void *dat
 
 int cmd_rm(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	static const struct option opts[] = {
+		{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
 	bool force = false;
 	int o;
 
@@ -433,7 +441,8 @@ int cmd_rm(struct cli *cl, int argc, char **argv)
 		else if (o == 'h') {
 			puts("Usage:  hull rm [OPTIONS] CONTAINER [CONTAINER...]\n\n"
 			     "Remove one or more containers\n\nOptions:\n"
-			     "  -f, --force   Force the removal of a running container (uses SIGKILL)");
+			     "  -f, --force   Force the removal of a running container (uses "
+			     "SIGKILL)");
 			return 0;
 		} else
 			return 125;

@@ -25,10 +25,11 @@ int cmd_resolve(char *const *img_entrypoint, char *const *img_cmd, char *const *
 		}
 		ep = user_entrypoint ? strv_new() : strv_copy(img_entrypoint);
 		if (strv_length(ep) > 0)
-			why = strv_length(user_cmd) == 0
-				      ? "the image's ENTRYPOINT runs with the image's CMD as its arguments"
-				      : "the image's ENTRYPOINT runs with the run arguments appended "
-					"(they replace CMD)";
+			why = strv_length(user_cmd) == 0 ? "the image's ENTRYPOINT runs with the "
+							   "image's CMD as its arguments"
+							 : "the image's ENTRYPOINT runs with the "
+							   "run arguments appended "
+							   "(they replace CMD)";
 	} else {
 		/* --entrypoint given: the user's entrypoint and args as they are;
 		 * the image CMD is dropped. */

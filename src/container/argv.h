@@ -13,8 +13,8 @@
 
 struct cmd_decision {
 	char **entrypoint; /* the container's Config.Entrypoint: NULL is json null */
-	char **cmd;        /* the container's Config.Cmd: NULL is json null */
-	char **argv;       /* entrypoint ++ cmd: Path is argv[0], Args the rest */
+	char **cmd;	   /* the container's Config.Cmd: NULL is json null */
+	char **argv;	   /* entrypoint ++ cmd: Path is argv[0], Args the rest */
 	const char *why;   /* one sentence explaining the decision (static string) */
 };
 

@@ -146,7 +146,8 @@ int container_load(struct store *s, const char *name_or_id, struct container **r
 				continue;
 			if (match)
 				return err_setx(err, EINVAL,
-						"multiple IDs found with provided prefix: %s", want);
+						"multiple IDs found with provided prefix: %s",
+						want);
 			match = *id;
 		}
 	}
@@ -172,8 +173,8 @@ json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved
 	json_t *o = json_object();
 
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *key = xasprintf(
-			"%u/%s", ports[i].ctr_port, ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+		_cleanup_free_ char *key = xasprintf("%u/%s", ports[i].ctr_port,
+						     ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
 		_cleanup_free_ char *hp = xasprintf("%u", ports[i].host_port);
 		json_t *arr = json_object_get(o, key);
 		const char *ip = ports[i].host_ip;
@@ -182,9 +183,10 @@ json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved
 			arr = json_array();
 			json_object_set_new(o, key, arr);
 		}
-		json_array_append_new(
-			arr, json_pack("{s:s,s:s}", "HostIp", (resolved && !*ip) ? "0.0.0.0" : ip,
-				       "HostPort", (!resolved && ports[i].host_port == 0) ? "" : hp));
+		json_array_append_new(arr,
+				      json_pack("{s:s,s:s}", "HostIp",
+						(resolved && !*ip) ? "0.0.0.0" : ip, "HostPort",
+						(!resolved && ports[i].host_port == 0) ? "" : hp));
 	}
 	return o;
 }
@@ -196,7 +198,8 @@ static bool name_in_use(struct store *s, const char *name, char **ret_id)
 	if (container_load(s, name, &c, NULL) < 0)
 		return false;
 	/* container_load() also matches id prefixes; only a name counts here. */
-	if (!streq(json_get_str(c->rec, "Name"), name) && !streq(json_get_str(c->rec, "Name") + 1, name)) {
+	if (!streq(json_get_str(c->rec, "Name"), name) &&
+	    !streq(json_get_str(c->rec, "Name") + 1, name)) {
 		container_free(c);
 		return false;
 	}
@@ -229,10 +232,11 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	if (o->name) {
 		if (!name_valid(o->name)) {
 			cmd_decision_release(&d);
-			return err_setx(err, EINVAL,
-					"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
-					"are allowed",
-					o->name);
+			return err_setx(
+				err, EINVAL,
+				"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
+				"are allowed",
+				o->name);
 		}
 		name = xstrdup(o->name[0] == '/' ? o->name + 1 : o->name);
 		if (name_in_use(s, name, &other)) {
@@ -263,7 +267,8 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				wd);
 	}
 
-	/* Environment: the image's, then -e (moby daemon/create.go, container.CreateDaemonEnvironment). */
+	/* Environment: the image's, then -e (moby daemon/create.go,
+	 * container.CreateDaemonEnvironment). */
 	(void) json_to_strv(json_object_get(icfg, "Env"), &env);
 	if (!env)
 		env = strv_new();
@@ -290,44 +295,45 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	cfg = json_pack("{s:s#,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:s}", "Hostname", id,
 			(int) 12, "Domainname", "", "User",
 			o->user ? o->user : (json_get_str(icfg, "User") ?: ""), "AttachStdin",
-			o->interactive, "AttachStdout", !o->detach, "AttachStderr", !o->detach, "Tty",
-			o->tty, "OpenStdin", o->interactive, "Env", json_from_strv(env), "Cmd",
-			json_from_strv(d.cmd), "Entrypoint", json_from_strv(d.entrypoint), "Image",
-			image_name, "WorkingDir", o->workdir ? o->workdir : (json_get_str(icfg, "WorkingDir") ?: ""));
+			o->interactive, "AttachStdout", !o->detach, "AttachStderr", !o->detach,
+			"Tty", o->tty, "OpenStdin", o->interactive, "Env", json_from_strv(env),
+			"Cmd", json_from_strv(d.cmd), "Entrypoint", json_from_strv(d.entrypoint),
+			"Image", image_name, "WorkingDir",
+			o->workdir ? o->workdir : (json_get_str(icfg, "WorkingDir") ?: ""));
 	exposed = json_deep_copy(json_object_get(icfg, "ExposedPorts"));
 	if (!exposed)
 		exposed = json_object();
 	for (size_t i = 0; i < o->n_ports; i++) {
-		_cleanup_free_ char *k = xasprintf("%u/%s", o->ports[i].ctr_port,
-						   o->ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+		_cleanup_free_ char *k =
+			xasprintf("%u/%s", o->ports[i].ctr_port,
+				  o->ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
 		json_object_set_new(exposed, k, json_object());
 	}
 	if (json_object_size(exposed))
 		json_object_set_new(cfg, "ExposedPorts", exposed);
 	else
 		json_decref(exposed);
-	json_object_set(cfg, "Labels",
-			json_object_get(icfg, "Labels") ?: json_object());
+	json_object_set(cfg, "Labels", json_object_get(icfg, "Labels") ?: json_object());
 	if (json_object_get(icfg, "StopSignal"))
 		json_object_set(cfg, "StopSignal", json_object_get(icfg, "StopSignal"));
 	if (json_object_get(icfg, "Shell"))
 		json_object_set(cfg, "Shell", json_object_get(icfg, "Shell"));
 
-	rec = json_pack(
-		"{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,s:s,s:s,s:s,"
-		"s:s,s:s,s:s,s:i,s:{s:s,s:o,s:b},s:o,s:{s:s,s:s,s:i,s:s,s:o},s:{s:b,s:s}}",
-		"Id", id, "Created", created, "Path", d.argv[0], "Args",
-		json_from_strv(d.argv + 1), "State", "Status", "created", "Running", 0, "Paused", 0,
-		"Restarting", 0, "OOMKilled", 0, "Dead", 0, "Removing", 0, "Pid", 0, "ExitCode", 0,
-		"Error", "", "StartedAt", "0001-01-01T00:00:00Z", "FinishedAt",
-		"0001-01-01T00:00:00Z", "Image", img->id, "ResolvConfPath",
-		"", "HostnamePath", "", "HostsPath", "", "LogPath", "", "Name", "",
-		"Driver", "overlay2", "RestartCount", 0, "HostConfig", "NetworkMode",
-		o->network ? o->network : "bridge", "PortBindings",
-		port_bindings_json(o->ports, o->n_ports, false), "AutoRemove", o->auto_remove,
-		"Config", cfg, "NetworkSettings", "IPAddress", "", "Gateway", "", "IPPrefixLen", 0,
-		"MacAddress", "", "Ports", json_object(), "Hull", "Hidden", o->hidden, "Why",
-		d.why);
+	rec = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,"
+			"s:s,s:s,s:s,"
+			"s:s,s:s,s:s,s:i,s:{s:s,s:o,s:b},s:o,s:{s:s,s:s,s:i,s:s,s:o},s:{s:b,s:s}}",
+			"Id", id, "Created", created, "Path", d.argv[0], "Args",
+			json_from_strv(d.argv + 1), "State", "Status", "created", "Running", 0,
+			"Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Removing", 0,
+			"Pid", 0, "ExitCode", 0, "Error", "", "StartedAt", "0001-01-01T00:00:00Z",
+			"FinishedAt", "0001-01-01T00:00:00Z", "Image", img->id, "ResolvConfPath",
+			"", "HostnamePath", "", "HostsPath", "", "LogPath", "", "Name", "",
+			"Driver", "overlay2", "RestartCount", 0, "HostConfig", "NetworkMode",
+			o->network ? o->network : "bridge", "PortBindings",
+			port_bindings_json(o->ports, o->n_ports, false), "AutoRemove",
+			o->auto_remove, "Config", cfg, "NetworkSettings", "IPAddress", "",
+			"Gateway", "", "IPPrefixLen", 0, "MacAddress", "", "Ports", json_object(),
+			"Hull", "Hidden", o->hidden, "Why", d.why);
 	if (!rec)
 		abort();
 	{

@@ -20,21 +20,21 @@
 #include "util/err.h"
 
 struct run_opts {
-	const char *name;        /* --name, or NULL for a generated one */
-	bool detach;             /* -d */
-	bool auto_remove;        /* --rm */
-	bool interactive;        /* -i */
-	bool tty;                /* -t */
-	char **env;              /* -e NAME=value or NAME (taken from our environment) */
-	const char *workdir;     /* -w */
-	const char *user;        /* -u user[:group] */
-	char **entrypoint;       /* --entrypoint, as one element; NULL if not given */
-	char **cmd;              /* arguments after IMAGE */
-	const char *network;     /* "bridge" (default), "host", "none" */
-	struct port_map *ports;  /* -p */
+	const char *name;	/* --name, or NULL for a generated one */
+	bool detach;		/* -d */
+	bool auto_remove;	/* --rm */
+	bool interactive;	/* -i */
+	bool tty;		/* -t */
+	char **env;		/* -e NAME=value or NAME (taken from our environment) */
+	const char *workdir;	/* -w */
+	const char *user;	/* -u user[:group] */
+	char **entrypoint;	/* --entrypoint, as one element; NULL if not given */
+	char **cmd;		/* arguments after IMAGE */
+	const char *network;	/* "bridge" (default), "host", "none" */
+	struct port_map *ports; /* -p */
 	size_t n_ports;
-	bool hidden;             /* build containers: not shown by ps */
-	int out_fd;              /* foreground: where stdout/stderr go (-1: ours) */
+	bool hidden; /* build containers: not shown by ps */
+	int out_fd;  /* foreground: where stdout/stderr go (-1: ours) */
 };
 
 struct container {
@@ -63,10 +63,12 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 int container_start(struct store *s, const char *runroot, struct container *c,
 		    const struct run_opts *o, int *ret_exit_code, struct hull_err **err);
 
-/* container_load() - find a container by full id, unique id prefix or name. -ENOENT: "No such container: X". */
+/* container_load() - find a container by full id, unique id prefix or name. -ENOENT: "No such
+ * container: X". */
 int container_load(struct store *s, const char *name_or_id, struct container **ret,
 		   struct hull_err **err);
-/* container_list() - every container record (hidden build containers excluded); *@ret is NULL-terminated. */
+/* container_list() - every container record (hidden build containers excluded); *@ret is
+ * NULL-terminated. */
 int container_list(struct store *s, struct container ***ret, struct hull_err **err);
 /* container_free() - accepts NULL; returns NULL. */
 struct container *container_free(struct container *c);
@@ -91,15 +93,15 @@ int container_kill(struct container *c, int sig, struct hull_err **err);
  */
 int container_remove(struct store *s, const char *runroot, struct container *c, bool force,
 		     struct hull_err **err);
-/* container_wait_exit() - block until the container's monitor has recorded its exit (reloads the record). */
+/* container_wait_exit() - block until the container's monitor has recorded its exit (reloads the
+ * record). */
 int container_wait_exit(struct container *c, struct hull_err **err);
 
 /*
  * container_logs() - write the json-file log to @out_fd / @err_fd by stream;
  * with @follow keep reading until the container stops.
  */
-int container_logs(struct container *c, bool follow, int out_fd, int err_fd,
-		   struct hull_err **err);
+int container_logs(struct container *c, bool follow, int out_fd, int err_fd, struct hull_err **err);
 
 /*
  * signal_parse() - a signal name ("SIGTERM", "TERM", any case) or number;
@@ -120,8 +122,8 @@ double time_parse_rfc3339(const char *s);
  * file"); a number that is not found is used as is with gid 0... Supplementary
  * groups are the user's groups from /etc/group. *@ret_home may be NULL.
  */
-int image_user_resolve(char *const *lowerdirs, const char *upper, const char *spec,
-		       uid_t *ret_uid, gid_t *ret_gid, gid_t **ret_groups, size_t *ret_n_groups,
-		       char **ret_home, struct hull_err **err);
+int image_user_resolve(char *const *lowerdirs, const char *upper, const char *spec, uid_t *ret_uid,
+		       gid_t *ret_gid, gid_t **ret_groups, size_t *ret_n_groups, char **ret_home,
+		       struct hull_err **err);
 
 #endif

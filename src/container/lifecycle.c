@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* stop, kill, rm, wait and logs on a container record (moby daemon/stop.go, kill.go, delete.go, logs.go). */
+/* stop, kill, rm, wait and logs on a container record (moby daemon/stop.go, kill.go, delete.go,
+ * logs.go). */
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -32,7 +33,7 @@ static int reload(struct container *c, struct hull_err **err)
 static pid_t state_pid(struct container *c, const char *key)
 {
 	json_t *o = streq(key, "Pid") ? json_object_get(c->rec, "State")
-				     : json_object_get(c->rec, "Hull");
+				      : json_object_get(c->rec, "Hull");
 	return (pid_t) json_integer_value(json_object_get(o, key));
 }
 
@@ -70,8 +71,9 @@ int container_wait_exit(struct container *c, struct hull_err **err)
 int container_kill(struct container *c, int sig, struct hull_err **err)
 {
 	if (!container_is_running(c))
-		return err_setx(err, EINVAL, "cannot kill container: %s: container %s is not running",
-				c->id, c->id);
+		return err_setx(err, EINVAL,
+				"cannot kill container: %s: container %s is not running", c->id,
+				c->id);
 	if (kill(state_pid(c, "Pid"), sig) < 0)
 		return err_set(err, errno, "cannot kill container: %s", c->id);
 	return 0;
@@ -108,10 +110,11 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 	(void) runroot;
 	if (container_is_running(c)) {
 		if (!force)
-			return err_setx(err, EBUSY,
-					"cannot remove container \"%s\": container is running: stop "
-					"the container before removing or force remove",
-					json_get_str(c->rec, "Name"));
+			return err_setx(
+				err, EBUSY,
+				"cannot remove container \"%s\": container is running: stop "
+				"the container before removing or force remove",
+				json_get_str(c->rec, "Name"));
 		(void) kill(state_pid(c, "Pid"), SIGKILL);
 		(void) wait_pid_exit(state_pid(c, "Pid"), -1);
 		(void) container_wait_exit(c, NULL);
@@ -159,8 +162,7 @@ static int logs_copy(FILE *f, int out_fd, int err_fd, struct strbuf *pending)
 	return 0;
 }
 
-int container_logs(struct container *c, bool follow, int out_fd, int err_fd,
-		   struct hull_err **err)
+int container_logs(struct container *c, bool follow, int out_fd, int err_fd, struct hull_err **err)
 {
 	const char *path = json_get_str(c->rec, "LogPath");
 	_cleanup_fclose_ FILE *f = NULL;

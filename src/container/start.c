@@ -24,9 +24,9 @@
 #include "util/strv.h"
 
 struct stream {
-	int fd;            /* read end from the container, -1 when closed */
-	int out_fd;        /* where to relay (-1: nowhere) */
-	const char *name;  /* "stdout" / "stderr" */
+	int fd;		    /* read end from the container, -1 when closed */
+	int out_fd;	    /* where to relay (-1: nowhere) */
+	const char *name;   /* "stdout" / "stderr" */
 	struct strbuf line; /* partial log line */
 };
 
@@ -136,10 +136,11 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 			hn = xasprintf("%s\n", h);
 		}
 	} else {
-		hosts = xasprintf("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
-				  "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
-				  "ff02::2\tip6-allrouters\n%s%s%s",
-				  *m->ip ? m->ip : "", *m->ip ? "\t" : "", *m->ip ? hn : "");
+		hosts = xasprintf(
+			"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+			"fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
+			"ff02::2\tip6-allrouters\n%s%s%s",
+			*m->ip ? m->ip : "", *m->ip ? "\t" : "", *m->ip ? hn : "");
 	}
 	/* resolv.conf: the host's, without loopback resolvers that the
 	 * container cannot reach (moby libnetwork/resolvconf FilterResolvDNS). */
@@ -162,7 +163,8 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 			(void) strbuf_adds(&sb, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
 		resolv = strbuf_detach(&sb, NULL);
 	}
-	r = write_file_atomic(json_get_str(m->c->rec, "HostsPath"), hosts, strlen(hosts), 0644, err);
+	r = write_file_atomic(json_get_str(m->c->rec, "HostsPath"), hosts, strlen(hosts), 0644,
+			      err);
 	if (r == 0)
 		r = write_file_atomic(json_get_str(m->c->rec, "HostnamePath"), hn, strlen(hn), 0644,
 				      err);
@@ -311,7 +313,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	/* stdio */
 	if (m->o->tty) {
 		m->pty_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (m->pty_master < 0 || grantpt(m->pty_master) < 0 || unlockpt(m->pty_master) < 0) {
+		if (m->pty_master < 0 || grantpt(m->pty_master) < 0 ||
+		    unlockpt(m->pty_master) < 0) {
 			r = err_set(err, errno, "allocate a pseudo-terminal");
 			goto fail;
 		}
@@ -460,7 +463,8 @@ static int monitor_loop(struct monitor *m, int sfd)
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
 				if (si.ssi_signo == SIGCHLD) {
-					if (!exited && waitpid(m->pid, &status, WNOHANG) == m->pid) {
+					if (!exited &&
+					    waitpid(m->pid, &status, WNOHANG) == m->pid) {
 						exited = true;
 						exit_code = rt_exit_code(status);
 					}
@@ -542,8 +546,14 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		       const struct run_opts *o, int report_fd, int *ret_exit_code,
 		       struct hull_err **err)
 {
-	struct monitor m = {.s = s, .runroot = runroot, .c = c, .o = o, .log_fd = -1,
-			    .in_src = -1, .in_dst = -1, .pty_master = -1};
+	struct monitor m = {.s = s,
+			    .runroot = runroot,
+			    .c = c,
+			    .o = o,
+			    .log_fd = -1,
+			    .in_src = -1,
+			    .in_dst = -1,
+			    .pty_master = -1};
 	sigset_t mask, old;
 	struct termios saved;
 	bool raw = false;
@@ -659,7 +669,8 @@ int container_start(struct store *s, const char *runroot, struct container *c,
 		}
 		signal(SIGPIPE, SIG_IGN);
 		if (monitor_run(s, runroot, c, o, pfd[1], &ec, &e) < 0) {
-			report(pfd[1], e && e->exit_code ? e->exit_code : 125, e ? e->msg : "start failed");
+			report(pfd[1], e && e->exit_code ? e->exit_code : 125,
+			       e ? e->msg : "start failed");
 			_exit(125);
 		}
 		_exit(0);
@@ -676,7 +687,8 @@ int container_start(struct store *s, const char *runroot, struct container *c,
 	}
 	close(pfd[0]);
 	if (got < sizeof(int))
-		return err_setx(err, EIO, "the container monitor exited before the container started");
+		return err_setx(err, EIO,
+				"the container monitor exited before the container started");
 	memcpy(&code, buf, sizeof(int));
 	buf[got] = '\0';
 	if (code != 0) {

@@ -58,9 +58,9 @@ static size_t split_fields(char *line, char **f, size_t max)
 	return n;
 }
 
-int image_user_resolve(char *const *lowerdirs, const char *upper, const char *spec,
-		       uid_t *ret_uid, gid_t *ret_gid, gid_t **ret_groups, size_t *ret_n_groups,
-		       char **ret_home, struct hull_err **err)
+int image_user_resolve(char *const *lowerdirs, const char *upper, const char *spec, uid_t *ret_uid,
+		       gid_t *ret_gid, gid_t **ret_groups, size_t *ret_n_groups, char **ret_home,
+		       struct hull_err **err)
 {
 	_cleanup_free_ char *user = NULL, *group = NULL, *home = xstrdup("/"), *uname = NULL;
 	_cleanup_free_ char *passwd_path = layers_find(lowerdirs, upper, "etc/passwd");
@@ -84,10 +84,12 @@ int image_user_resolve(char *const *lowerdirs, const char *upper, const char *sp
 		uid = num;
 	if (passwd_path && read_file(passwd_path, 4 << 20, &pw, NULL, NULL) == 0) {
 		char *save = NULL;
-		for (char *line = strtok_r(pw, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		for (char *line = strtok_r(pw, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
 			char *f[7];
 			unsigned long u, g;
-			if (split_fields(line, f, 7) < 7 || !parse_id(f[2], &u) || !parse_id(f[3], &g))
+			if (split_fields(line, f, 7) < 7 || !parse_id(f[2], &u) ||
+			    !parse_id(f[3], &g))
 				continue;
 			if (user_numeric ? u == uid : streq(f[0], user)) {
 				uid = u;
@@ -112,7 +114,8 @@ int image_user_resolve(char *const *lowerdirs, const char *upper, const char *sp
 			gid = num;
 			group_found = true;
 		}
-		for (char *line = strtok_r(gr, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		for (char *line = strtok_r(gr, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
 			char *f[4];
 			unsigned long g;
 			if (split_fields(line, f, 4) < 4 || !parse_id(f[2], &g))
@@ -127,20 +130,23 @@ int image_user_resolve(char *const *lowerdirs, const char *upper, const char *sp
 				for (char *m = strtok_r(f[3], ",", &msave); m;
 				     m = strtok_r(NULL, ",", &msave))
 					if (streq(m, uname) && g != gid) {
-						groups = xrealloc(groups, (n_groups + 1) * sizeof(gid_t));
+						groups = xrealloc(groups,
+								  (n_groups + 1) * sizeof(gid_t));
 						groups[n_groups++] = (gid_t) g;
 					}
 			}
 		}
 		if (!group_found)
-			return err_setx(err, ENOENT,
-					"unable to find group %s: no matching entries in group file",
-					group);
+			return err_setx(
+				err, ENOENT,
+				"unable to find group %s: no matching entries in group file",
+				group);
 	} else if (group) {
 		if (!parse_id(group, &num))
-			return err_setx(err, ENOENT,
-					"unable to find group %s: no matching entries in group file",
-					group);
+			return err_setx(
+				err, ENOENT,
+				"unable to find group %s: no matching entries in group file",
+				group);
 		gid = num;
 	}
 	*ret_uid = (uid_t) uid;

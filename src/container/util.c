@@ -42,14 +42,14 @@ static const struct {
 	const char *name;
 	int sig;
 } signals[] = {
-	{"HUP", SIGHUP},   {"INT", SIGINT},       {"QUIT", SIGQUIT},   {"ILL", SIGILL},
-	{"TRAP", SIGTRAP}, {"ABRT", SIGABRT},     {"IOT", SIGIOT},     {"BUS", SIGBUS},
-	{"FPE", SIGFPE},   {"KILL", SIGKILL},     {"USR1", SIGUSR1},   {"SEGV", SIGSEGV},
-	{"USR2", SIGUSR2}, {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},   {"TERM", SIGTERM},
-	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},   {"STOP", SIGSTOP},
-	{"TSTP", SIGTSTP}, {"TTIN", SIGTTIN},     {"TTOU", SIGTTOU},   {"URG", SIGURG},
-	{"XCPU", SIGXCPU}, {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
-	{"WINCH", SIGWINCH}, {"IO", SIGIO},       {"POLL", SIGPOLL},   {"PWR", SIGPWR},
+	{"HUP", SIGHUP},       {"INT", SIGINT},	  {"QUIT", SIGQUIT},	 {"ILL", SIGILL},
+	{"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},	 {"BUS", SIGBUS},
+	{"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},	 {"SEGV", SIGSEGV},
+	{"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},	 {"TERM", SIGTERM},
+	{"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},	 {"STOP", SIGSTOP},
+	{"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},	 {"URG", SIGURG},
+	{"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+	{"WINCH", SIGWINCH},   {"IO", SIGIO},	  {"POLL", SIGPOLL},	 {"PWR", SIGPWR},
 	{"SYS", SIGSYS},
 };
 
@@ -105,16 +105,16 @@ void random_hex(char *out, size_t nbytes)
 
 /* Docker-like generated names (moby's namesgenerator idea, our own word lists). */
 static const char *const left[] = {
-	"admiring", "bold",   "brave",   "busy",     "calm",     "clever",  "cool",    "eager",
-	"elated",   "epic",   "festive", "focused",  "friendly", "gallant", "gifted",  "happy",
-	"hopeful",  "jolly",  "keen",    "kind",     "lucid",    "modest",  "nice",    "quirky",
-	"relaxed",  "serene", "sharp",   "stoic",    "sweet",    "tender",  "vibrant", "zealous",
+	"admiring", "bold",   "brave",	 "busy",    "calm",	"clever",  "cool",    "eager",
+	"elated",   "epic",   "festive", "focused", "friendly", "gallant", "gifted",  "happy",
+	"hopeful",  "jolly",  "keen",	 "kind",    "lucid",	"modest",  "nice",    "quirky",
+	"relaxed",  "serene", "sharp",	 "stoic",   "sweet",	"tender",  "vibrant", "zealous",
 };
 static const char *const right[] = {
-	"babbage", "bohr",    "curie",  "darwin",   "dijkstra", "einstein", "euler",    "fermi",
-	"feynman", "galileo", "gauss",  "hopper",   "hypatia",  "kepler",   "knuth",    "lamarr",
-	"lovelace", "meitner", "newton", "noether", "pascal",   "planck",   "ritchie",  "shannon",
-	"thompson", "turing",  "volta",  "wozniak", "yalow",    "zuse",     "torvalds", "lamport",
+	"babbage",  "bohr",    "curie",	 "darwin",  "dijkstra", "einstein", "euler",	"fermi",
+	"feynman",  "galileo", "gauss",	 "hopper",  "hypatia",	"kepler",   "knuth",	"lamarr",
+	"lovelace", "meitner", "newton", "noether", "pascal",	"planck",   "ritchie",	"shannon",
+	"thompson", "turing",  "volta",	 "wozniak", "yalow",	"zuse",	    "torvalds", "lamport",
 };
 
 char *random_name(void)
@@ -147,7 +147,11 @@ char *utf8_sanitize(const char *s, size_t len)
 
 	while (i < len) {
 		unsigned char c = p[i];
-		size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+		size_t n = c < 0x80	    ? 1
+			   : (c >> 5) == 6  ? 2
+			   : (c >> 4) == 14 ? 3
+			   : (c >> 3) == 30 ? 4
+					    : 0;
 		bool ok = n > 0 && i + n <= len && c != 0;
 		for (size_t k = 1; ok && k < n; k++)
 			ok = (p[i + k] & 0xc0) == 0x80;

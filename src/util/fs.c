@@ -6,8 +6,7 @@
 #include "fs.h"
 #include "strbuf.h"
 
-int read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
-	      struct hull_err **err)
+int read_file(const char *path, size_t max, char **ret_data, size_t *ret_len, struct hull_err **err)
 {
 	_cleanup_close_ int fd = -1;
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;

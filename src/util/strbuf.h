@@ -16,7 +16,10 @@ struct strbuf {
 	size_t max; /* 0: unbounded */
 };
 
-#define STRBUF_INIT {NULL, 0, 0, 0}
+#define STRBUF_INIT           \
+	{                     \
+		NULL, 0, 0, 0 \
+	}
 
 /* strbuf_init() - empty buffer (no allocation). */
 void strbuf_init(struct strbuf *sb);

@@ -36,9 +36,9 @@ static char *dump(char **l)
 struct row {
 	const char *name;
 	const char *img_ep, *img_cmd, *user_ep, *user_cmd;
-	const char *argv;       /* expected argv, or NULL for "no command specified" */
+	const char *argv;	/* expected argv, or NULL for "no command specified" */
 	const char *entrypoint; /* expected container Config.Entrypoint, or NULL to skip */
-	const char *cmd;        /* expected container Config.Cmd, or NULL to skip */
+	const char *cmd;	/* expected container Config.Cmd, or NULL to skip */
 };
 
 #define WITHCMD_EP  "null"
@@ -53,8 +53,8 @@ static const struct row rows[] = {
 	 "[\"/bin/sh\",\"-c\",\"/bin/argv a  b\"]"},
 	{"row11 CMD [] classic", "null", "[]", "null", "null", NULL},
 	{"row12 CMD [] buildkit", "null", "null", "null", "null", NULL},
-	{"row24 shell ENTRYPOINT + exec CMD", "[\"/bin/sh\",\"-c\",\"/bin/argv ep\"]", "[\"cmdarg\"]",
-	 "null", "null", "[\"/bin/sh\",\"-c\",\"/bin/argv ep\",\"cmdarg\"]"},
+	{"row24 shell ENTRYPOINT + exec CMD", "[\"/bin/sh\",\"-c\",\"/bin/argv ep\"]",
+	 "[\"cmdarg\"]", "null", "null", "[\"/bin/sh\",\"-c\",\"/bin/argv ep\",\"cmdarg\"]"},
 	{"row25 shell ENTRYPOINT + run args", "[\"/bin/sh\",\"-c\",\"/bin/argv ep\"]",
 	 "[\"cmdarg\"]", "null", "[\"r1\",\"r2\"]",
 	 "[\"/bin/sh\",\"-c\",\"/bin/argv ep\",\"r1\",\"r2\"]"},
@@ -138,6 +138,7 @@ int main(void)
 	struct CMUnitTest tests[ARRAY_SIZE(rows)];
 
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++)
-		tests[i] = (struct CMUnitTest){rows[i].name, test_row, NULL, NULL, (void *) &rows[i]};
+		tests[i] =
+			(struct CMUnitTest){rows[i].name, test_row, NULL, NULL, (void *) &rows[i]};
 	return _cmocka_run_group_tests("cmd_resolve", tests, ARRAY_SIZE(tests), NULL, NULL);
 }
