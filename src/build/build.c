@@ -155,6 +155,14 @@ static char *cache_key(struct builder *b, struct stage *st, const struct df_inst
 	return xstrdup(digest_hex(d));
 }
 
+static void stage_adopt(struct stage *st, struct image *img)
+{
+	json_decref(st->config);
+	st->config = json_deep_copy(img->config);
+	image_free(st->img);
+	st->img = img;
+}
+
 static struct image *cache_get(struct builder *b, const char *key)
 {
 	_cleanup_free_ char *p = xasprintf("%s/cache/%s", b->s->root, key), *id = NULL;
@@ -176,6 +184,19 @@ static void cache_put(struct builder *b, const char *key, const struct image *im
 
 	(void) mkdir(dir, 0700);
 	(void) write_file_atomic(p, img->id, strlen(img->id), 0644, NULL);
+}
+
+/* On a cache hit, continue from the cached image: true if it was one. */
+static bool cache_reuse(struct builder *b, struct stage *st, const char *key)
+{
+	struct image *hit = cache_get(b, key);
+
+	if (!hit)
+		return false;
+	if (!b->o->quiet)
+		fprintf(b->out, " ---> Using cache\n");
+	stage_adopt(st, hit);
+	return true;
 }
 
 /* Commit the stage's config (with a new history entry and, optionally, a layer). */
@@ -217,14 +238,6 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 	image_free(st->img);
 	st->img = img;
 	return 0;
-}
-
-static void stage_adopt(struct stage *st, struct image *img)
-{
-	json_decref(st->config);
-	st->config = json_deep_copy(img->config);
-	image_free(st->img);
-	st->img = img;
 }
 
 /* ---- instructions ---- */
@@ -557,7 +570,6 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 	const char *wd = json_get_str(cfg_config(st), "WorkingDir");
 	struct copy_req q = {.context = b->context, .chmod = -1, .is_add = add};
 	char diff_id[DIGEST_STR_LEN], chain_id[DIGEST_STR_LEN];
-	struct image *hit;
 	int r;
 
 	if (in->n_heredocs)
@@ -637,13 +649,8 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 		}
 	}
 	key = cache_key(b, st, in, sum);
-	hit = cache_get(b, key);
-	if (hit) {
-		if (!b->o->quiet)
-			fprintf(b->out, " ---> Using cache\n");
-		stage_adopt(st, hit);
+	if (cache_reuse(b, st, key))
 		return 0;
-	}
 	r = store_tmpdir(b->s, "copy", &layer, err);
 	if (r < 0)
 		return wrap(b, in, err);
@@ -683,7 +690,6 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	struct run_opts ro = {.network = "bridge", .out_fd = -1, .hidden = true};
 	struct container *ctr = NULL;
 	char diff_id[DIGEST_STR_LEN], chain_id[DIGEST_STR_LEN];
-	struct image *hit;
 	int code = 0, r;
 
 	if (in->n_heredocs)
@@ -691,13 +697,8 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	if (in->flags && in->flags[0])
 		return fail(b, in, err, ENOTSUP, "RUN %s is not supported yet", in->flags[0]);
 	key = cache_key(b, st, in, NULL);
-	hit = cache_get(b, key);
-	if (hit) {
-		if (!b->o->quiet)
-			fprintf(b->out, " ---> Using cache\n");
-		stage_adopt(st, hit);
+	if (cache_reuse(b, st, key))
 		return 0;
-	}
 	if (!st->img) {
 		/* RUN on scratch with nothing yet: commit the empty config first */
 		r = commit_step(b, st, in, "", NULL, err);
@@ -781,7 +782,6 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 		   struct hull_err **err)
 {
 	_cleanup_free_ char *key = NULL, *by = NULL;
-	struct image *hit;
 	int r;
 
 	switch (in->kind) {
@@ -830,13 +830,8 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 		free(key);
 		key = k2;
 	}
-	hit = cache_get(b, key);
-	if (hit) {
-		if (!b->o->quiet)
-			fprintf(b->out, " ---> Using cache\n");
-		stage_adopt(st, hit);
+	if (cache_reuse(b, st, key))
 		return 0;
-	}
 	by = xasprintf("%s", in->original);
 	r = commit_step(b, st, in, by, NULL, err);
 	if (r < 0)

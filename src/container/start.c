@@ -85,20 +85,6 @@ static void log_data(struct monitor *m, struct stream *st, const char *data, siz
 	}
 }
 
-static void write_all(int fd, const char *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return;
-		}
-		p += w;
-		n -= (size_t) w;
-	}
-}
-
 static void stream_read(struct monitor *m, struct stream *st)
 {
 	char buf[32768];
@@ -115,7 +101,7 @@ static void stream_read(struct monitor *m, struct stream *st)
 		return;
 	}
 	if (st->out_fd >= 0)
-		write_all(st->out_fd, buf, (size_t) n);
+		(void) write_all(st->out_fd, buf, (size_t) n);
 	log_data(m, st, buf, (size_t) n);
 }
 
@@ -485,7 +471,7 @@ static int monitor_loop(struct monitor *m, int sfd)
 			char buf[8192];
 			ssize_t r = read(m->in_src, buf, sizeof(buf));
 			if (r > 0) {
-				write_all(m->in_dst, buf, (size_t) r);
+				(void) write_all(m->in_dst, buf, (size_t) r);
 			} else if (r == 0 || errno != EINTR) {
 				m->in_src = -1;
 				if (m->in_dst != m->pty_master)
@@ -539,7 +525,7 @@ static void report(int fd, int code, const char *msg)
 	memcpy(buf, &code, sizeof(int));
 	if (n)
 		memcpy(buf + sizeof(int), msg, n);
-	write_all(fd, buf, sizeof(int) + n);
+	(void) write_all(fd, buf, sizeof(int) + n);
 }
 
 static int monitor_run(struct store *s, const char *runroot, struct container *c,

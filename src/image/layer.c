@@ -28,23 +28,6 @@
 #define OVL_OPAQUE    "trusted.overlay.opaque"
 #define COPY_BUF_SIZE (128 * 1024)
 
-static int write_full(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t) n;
-	}
-	return 0;
-}
-
 /* ---- safe paths ---- */
 
 /*
@@ -221,7 +204,7 @@ static int copy_data(struct archive *a, int fd)
 			return 0;
 		if (n < 0)
 			return -EBADMSG;
-		int r = write_full(fd, buf, (size_t) n);
+		int r = write_all(fd, buf, (size_t) n);
 		if (r < 0)
 			return r;
 	}
@@ -482,7 +465,7 @@ static int decompress(int fd, int out_fd, char ret_digest[DIGEST_STR_LEN], struc
 			goto out;
 		}
 		sha256_update(h, buf, (size_t) n);
-		r = write_full(out_fd, buf, (size_t) n);
+		r = write_all(out_fd, buf, (size_t) n);
 		if (r < 0) {
 			r = err_set(err, -r, "write layer tar");
 			goto out;
@@ -583,7 +566,7 @@ static la_ssize_t tar_write_cb(struct archive *a, void *data, const void *buf, s
 
 	(void) a;
 	sha256_update(t->h, buf, len);
-	r = write_full(t->fd, buf, len);
+	r = write_all(t->fd, buf, len);
 	if (r < 0) {
 		t->werr = -r;
 		return -1;

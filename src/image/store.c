@@ -30,23 +30,6 @@ static const char *const store_dirs[] = {
 	"blobs", "blobs/sha256", "layers", "images", "containers", "cache", "tmp",
 };
 
-static int write_all_fd(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		p += n;
-		len -= (size_t) n;
-	}
-	return 0;
-}
-
 int image_rm_rf_at(int dfd, const char *name)
 {
 	struct stat st;
@@ -256,7 +239,7 @@ int store_blob_write(struct store *s, const void *data, size_t len, char ret_dig
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
 		return err_set(err, errno, "write blob: create '%s'", tmp);
-	r = write_all_fd(fd, data, len);
+	r = write_all(fd, data, len);
 	if (r == 0 && fchmod(fd, 0644) < 0)
 		r = -errno;
 	if (r == 0 && fsync(fd) < 0)

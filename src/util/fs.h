@@ -26,6 +26,9 @@ int read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		      struct hull_err **err);
 
+/* write_all() - write all @len bytes, retrying on EINTR and short writes; 0 or -errno. */
+int write_all(int fd, const void *data, size_t len);
+
 /* mkdir_p() - create @path and its parents with @mode; an existing directory is fine. */
 int mkdir_p(const char *path, mode_t mode, struct hull_err **err);
 
