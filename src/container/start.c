@@ -200,7 +200,9 @@ static void monitor_net_cleanup(struct monitor *m)
 			close(m->port_fds[i]);
 	m->port_fds = (free(m->port_fds), NULL);
 	if (*m->ip) {
-		net_detach(m->c->id);
+		/* No net_detach(): the veth pair dies with the container's network
+		 * namespace, and deleting it here would wait ~20 ms for the kernel's
+		 * RCU grace period on every container exit. */
 		net_ip_release(m->runroot, m->ip);
 		m->ip[0] = '\0';
 	}
