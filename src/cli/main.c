@@ -35,6 +35,18 @@ static const struct {
 	{"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
 	{"version", cmd_version, "Show the hull version information"},
 	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE)"},
+	{"create", cmd_create, "Create a new container"},
+	{"exec", cmd_exec, "Execute a command in a running container"},
+	{"attach", cmd_attach, "Attach local standard input, output, and error streams to a running container"},
+	{"start", cmd_start, "Start one or more stopped containers"},
+	{"restart", cmd_restart, "Restart one or more containers"},
+	{"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
+	{"pause", cmd_pause, "Pause all processes within one or more containers"},
+	{"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
+	{"rename", cmd_rename, "Rename a container"},
+	{"top", cmd_top, "Display the running processes of a container"},
+	{"port", cmd_port, "List port mappings or a specific mapping for the container"},
+	{"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
 };
 
 static void usage(FILE *f)
@@ -71,6 +83,18 @@ static const char *alias(const char *group, const char *sub)
 		{"container", "stop", "stop"},
 		{"container", "kill", "kill"},
 		{"container", "run", "run"},
+		{"container", "create", "create"},
+		{"container", "exec", "exec"},
+		{"container", "attach", "attach"},
+		{"container", "start", "start"},
+		{"container", "restart", "restart"},
+		{"container", "wait", "wait"},
+		{"container", "pause", "pause"},
+		{"container", "unpause", "unpause"},
+		{"container", "rename", "rename"},
+		{"container", "top", "top"},
+		{"container", "port", "port"},
+		{"container", "stats", "stats"},
 		{"builder", "build", "build"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
