@@ -226,13 +226,15 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 
 pid_t rt_clone(unsigned long flags)
 {
-	struct clone_args ca = {.flags = flags, .exit_signal = SIGCHLD};
+	/* with CLONE_PARENT the child signals our parent with our own exit signal */
+	struct clone_args ca = {.flags = flags,
+				.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD};
 	long pid;
 
 	/* Raw clone without CLONE_VM: the child continues on a copy of this stack, like fork. */
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0 && (errno == ENOSYS || errno == EPERM))
-		pid = syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
+		pid = syscall(SYS_clone, flags | ((flags & CLONE_PARENT) ? 0 : SIGCHLD), 0, NULL, NULL, 0);
 	return (pid_t) pid;
 }
 
