@@ -324,10 +324,24 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	rc.n_additional_gids = n_groups;
 	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (o->tty) {
-		master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
-			return err_set(err, errno, "allocate a pseudo-terminal");
-		slave = open(ptsname(master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+		/* from the container's own devpts, so that the process sees /dev/pts/N as runc's
+		 * console socket gives it */
+		_cleanup_free_ char *ptmx = xasprintf("%s/dev/pts/ptmx", root), *pts = NULL;
+		int n = 0;
+
+		master = open(ptmx, O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (master >= 0 && ioctl(master, TIOCGPTN, &n) == 0 &&
+		    ioctl(master, TIOCSPTLCK, &(int){0}) == 0)
+			pts = xasprintf("%s/dev/pts/%d", root, n);
+		if (!pts) {
+			if (master >= 0)
+				close(master);
+			master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+			if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0)
+				return err_set(err, errno, "allocate a pseudo-terminal");
+			pts = xstrdup(ptsname(master));
+		}
+		slave = open(pts, O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (slave < 0)
 			return err_set(err, errno, "open the pseudo-terminal");
 		if (!o->detach) {
@@ -362,7 +376,7 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 		*ret_exit_code = 0;
 		return 0;
 	}
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | (o->tty ? SFD_NONBLOCK : 0));
 	if (o->tty) {
 		if (o->interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
 			struct termios t = saved;
