@@ -22,7 +22,10 @@ static json_t *refs_of(json_t *refs, const char *manifest_digest)
 			continue;
 		if (ref_parse(k, &r, NULL) < 0)
 			continue;
-		json_array_append_new(tags, json_string_nocheck(ref_familiar(&r)));
+		{
+			_cleanup_free_ char *fam = ref_familiar(&r);
+			json_array_append_new(tags, json_string(fam));
+		}
 		ref_release(&r);
 	}
 	return tags;
@@ -479,6 +482,7 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 		case 's':
 			break;
 		case 'h':
+			json_decref(out);
 			puts("Usage:  hull inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
 			     "Return low-level information on containers and images\n\nOptions:\n"
 			     "  -f, --format string   Format output using a Go template subset "

@@ -318,7 +318,10 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(cfg, "ExposedPorts", exposed);
 	else
 		json_decref(exposed);
-	json_object_set(cfg, "Labels", json_object_get(icfg, "Labels") ?: json_object());
+	if (json_is_object(json_object_get(icfg, "Labels")))
+		json_object_set(cfg, "Labels", json_object_get(icfg, "Labels"));
+	else
+		json_object_set_new(cfg, "Labels", json_object());
 	if (json_object_get(icfg, "StopSignal"))
 		json_object_set(cfg, "StopSignal", json_object_get(icfg, "StopSignal"));
 	if (json_object_get(icfg, "Shell"))
