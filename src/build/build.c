@@ -877,7 +877,12 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		return r;
 	}
 	b.context = xstrdup(real);
-	dfpath = o->dockerfile ? xstrdup(o->dockerfile) : path_join(b.context, "Dockerfile");
+	/* -f - reads the Dockerfile from standard input, as docker build -f- */
+	if (o->dockerfile && streq(o->dockerfile, "-"))
+		dfpath = xstrdup("/dev/stdin");
+	else
+		dfpath =
+			o->dockerfile ? xstrdup(o->dockerfile) : path_join(b.context, "Dockerfile");
 	r = read_file(dfpath, 16 << 20, &data, &len, err);
 	if (r < 0) {
 		err_wrap(err, "failed to read dockerfile");
@@ -885,7 +890,10 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		free(b.context);
 		return r;
 	}
-	fname = xstrdup(strrchr(dfpath, '/') ? strrchr(dfpath, '/') + 1 : dfpath);
+	if (streq(dfpath, "/dev/stdin"))
+		fname = xstrdup("Dockerfile");
+	else
+		fname = xstrdup(strrchr(dfpath, '/') ? strrchr(dfpath, '/') + 1 : dfpath);
 	b.file = fname;
 	r = df_parse(data, len, fname, &b.df, err);
 	if (r < 0) {

@@ -442,7 +442,6 @@ EOF2
 }
 
 @test "build from a Dockerfile on stdin (-f -)" {
-	skip "BUG: build -f - fails: failed to read dockerfile: open '-': No such file or directory"
 	mkdir -p "$BATS_TEST_TMPDIR/sctx"
 	run bash -c 'printf "FROM busybox\nCMD [\"echo\",\"stdin-df\"]\n" | "$HULL" build -q -t tstdin -f - "$1"' _ "$BATS_TEST_TMPDIR/sctx"
 	[ "$status" -eq 0 ]
