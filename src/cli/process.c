@@ -43,15 +43,16 @@ static bool flag_help(int argc, char **argv, const char *text)
 int cmd_exec(struct cli *cl, int argc, char **argv)
 {
 	enum { OPT_DETACH_KEYS = 256, OPT_PRIVILEGED };
-	static const struct option opts[] = {{"detach", no_argument, NULL, 'd'},
-					     {"interactive", no_argument, NULL, 'i'},
-					     {"tty", no_argument, NULL, 't'},
-					     {"user", required_argument, NULL, 'u'},
-					     {"workdir", required_argument, NULL, 'w'},
-					     {"env", required_argument, NULL, 'e'},
-					     {"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
-					     {"help", no_argument, NULL, 'H'},
-					     {0}};
+	static const struct option opts[] = {
+		{"detach", no_argument, NULL, 'd'},
+		{"interactive", no_argument, NULL, 'i'},
+		{"tty", no_argument, NULL, 't'},
+		{"user", required_argument, NULL, 'u'},
+		{"workdir", required_argument, NULL, 'w'},
+		{"env", required_argument, NULL, 'e'},
+		{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
+		{"help", no_argument, NULL, 'H'},
+		{0}};
 	struct exec_opts eo = {0};
 	_cleanup_strv_ char **env = NULL, **cmd = NULL;
 	struct hull_err *e = NULL;
@@ -93,7 +94,8 @@ int cmd_exec(struct cli *cl, int argc, char **argv)
 			     "Execute a command in a running container\n\nOptions:\n"
 			     "  -d, --detach               Detached mode: run command in the "
 			     "background\n"
-			     "      --detach-keys string   Override the key sequence for detaching\n"
+			     "      --detach-keys string   Override the key sequence for "
+			     "detaching\n"
 			     "  -e, --env list             Set environment variables\n"
 			     "  -i, --interactive          Keep STDIN open even if not attached\n"
 			     "  -t, --tty                  Allocate a pseudo-TTY\n"
@@ -147,8 +149,8 @@ int cmd_attach(struct cli *cl, int argc, char **argv)
 			_cleanup_free_ char *k = NULL;
 			size_t n;
 			if (detach_keys_parse(optarg, &k, &n) < 0)
-				return cli_usage_error("attach", "invalid detach keys (%s) provided",
-						       optarg);
+				return cli_usage_error("attach",
+						       "invalid detach keys (%s) provided", optarg);
 			ao.detach_keys = optarg;
 			break;
 		}
@@ -162,9 +164,11 @@ int cmd_attach(struct cli *cl, int argc, char **argv)
 			puts("Usage:  hull attach [OPTIONS] CONTAINER\n\n"
 			     "Attach local standard input, output, and error streams to a running "
 			     "container\n\nOptions:\n"
-			     "      --detach-keys string   Override the key sequence for detaching\n"
+			     "      --detach-keys string   Override the key sequence for "
+			     "detaching\n"
 			     "      --no-stdin             Do not attach STDIN\n"
-			     "      --sig-proxy            Proxy all received signals to the process "
+			     "      --sig-proxy            Proxy all received signals to the "
+			     "process "
 			     "(default true)");
 			return 0;
 		default:
@@ -220,8 +224,10 @@ int cmd_start(struct cli *cl, int argc, char **argv)
 		else if (o == 'H') {
 			puts("Usage:  hull start [OPTIONS] CONTAINER [CONTAINER...]\n\n"
 			     "Start one or more stopped containers\n\nOptions:\n"
-			     "  -a, --attach               Attach STDOUT/STDERR and forward signals\n"
-			     "      --detach-keys string   Override the key sequence for detaching\n"
+			     "  -a, --attach               Attach STDOUT/STDERR and forward "
+			     "signals\n"
+			     "      --detach-keys string   Override the key sequence for "
+			     "detaching\n"
 			     "  -i, --interactive          Attach container's STDIN");
 			return 0;
 		} else
@@ -257,8 +263,8 @@ int cmd_start(struct cli *cl, int argc, char **argv)
 							 .detach_keys = keys};
 				ao.tty = json_is_true(
 					json_object_get(json_object_get(c->rec, "Config"), "Tty"));
-				ao.pid = (pid_t) json_integer_value(json_object_get(
-					json_object_get(c->rec, "State"), "Pid"));
+				ao.pid = (pid_t) json_integer_value(
+					json_object_get(json_object_get(c->rec, "State"), "Pid"));
 				if (container_attach(c, &ao, &code, &det, &e) < 0)
 					rc = cli_fail(e), e = NULL;
 				else
@@ -290,8 +296,7 @@ int cmd_start(struct cli *cl, int argc, char **argv)
 			r = container_start(s, cl->runroot, c, &ro, &code, &e);
 			if (r < 0) {
 				fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-				fprintf(stderr, "Error: failed to start containers: %s\n",
-					argv[i]);
+				fprintf(stderr, "Error: failed to start containers: %s\n", argv[i]);
 				e = err_free(e);
 				rc = 1;
 			} else {
@@ -309,8 +314,9 @@ static int parse_time(const char *cmd, const char *arg, int *ret)
 	long v = strtol(arg, &end, 10);
 
 	if (*end || !*arg || v < -1 || v > 1000000)
-		return cli_usage_error(cmd, "invalid argument \"%s\" for \"-t, --time\" flag: "
-					    "invalid syntax",
+		return cli_usage_error(cmd,
+				       "invalid argument \"%s\" for \"-t, --time\" flag: "
+				       "invalid syntax",
 				       arg);
 	*ret = (int) v;
 	return -1;
@@ -486,9 +492,9 @@ int cmd_rename(struct cli *cl, int argc, char **argv)
 /* One /proc/PID/stat + cmdline as ps -ef prints it: UID PID PPID C STIME TTY TIME CMD. */
 static void top_row(struct table *t, pid_t pid, double boot, long hz)
 {
-	_cleanup_free_ char *stat = NULL, *cmdline = NULL, *status = NULL, *p1 = NULL,
-			    *p2 = NULL, *p3 = NULL, *uid = NULL, *ppid = NULL, *pids = NULL,
-			    *stime = NULL, *tm = NULL, *c = NULL;
+	_cleanup_free_ char *stat = NULL, *cmdline = NULL, *status = NULL, *p1 = NULL, *p2 = NULL,
+			    *p3 = NULL, *uid = NULL, *ppid = NULL, *pids = NULL, *stime = NULL,
+			    *tm = NULL, *c = NULL;
 	size_t clen = 0;
 	char *rp, *f[52];
 	int n = 0;
@@ -662,7 +668,8 @@ int cmd_stats(struct cli *cl, int argc, char **argv)
 		else if (o == 'H') {
 			puts("Usage:  hull stats [OPTIONS] [CONTAINER...]\n\n"
 			     "Display a live stream of container(s) resource usage statistics\n\n"
-			     "Options:\n  -a, --all         Show all containers (default shows just "
+			     "Options:\n  -a, --all         Show all containers (default shows "
+			     "just "
 			     "running)\n      --no-stream   Disable streaming stats and only pull "
 			     "the first result");
 			return 0;
@@ -716,8 +723,8 @@ int cmd_stats(struct cli *cl, int argc, char **argv)
 			if (container_stats(c, &st2, NULL) == 0) {
 				double dt = (double) (b.tv_sec - a.tv_sec) * 1e9 +
 					    (double) (b.tv_nsec - a.tv_nsec);
-				pct = dt > 0 ? (double) (st2.cpu_usage_ns - st1.cpu_usage_ns) /
-						       dt * 100.0
+				pct = dt > 0 ? (double) (st2.cpu_usage_ns - st1.cpu_usage_ns) / dt *
+						       100.0
 					     : 0;
 				st1 = st2;
 			}

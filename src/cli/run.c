@@ -64,8 +64,7 @@ static int env_file_read(const char *path, char ***env, struct hull_err **err)
 		if ((eq ? (size_t) (eq - l) : n) == 0)
 			return err_setx(err, EINVAL, "invalid environment variable: %s", l);
 		if (!eq && strpbrk(l, " \t"))
-			return err_setx(err, EINVAL,
-					"variable '%s' contains whitespaces", l);
+			return err_setx(err, EINVAL, "variable '%s' contains whitespaces", l);
 		strv_push(env, l);
 	}
 	return 0;
@@ -205,10 +204,11 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || !*optarg || v < -1 || v > 1000000)
-				return cli_usage_error(name,
-						       "invalid argument \"%s\" for \"--stop-timeout\" "
-						       "flag: invalid syntax",
-						       optarg);
+				return cli_usage_error(
+					name,
+					"invalid argument \"%s\" for \"--stop-timeout\" "
+					"flag: invalid syntax",
+					optarg);
 			ro->stop_timeout = (int) v;
 			break;
 		}
@@ -224,7 +224,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			const char *sep = strchr(optarg, ':');
 			struct in_addr ia;
 			if (!sep || sep == optarg ||
-			    (!streq(sep + 1, "host-gateway") && inet_pton(AF_INET, sep + 1, &ia) != 1))
+			    (!streq(sep + 1, "host-gateway") &&
+			     inet_pton(AF_INET, sep + 1, &ia) != 1))
 				return cli_usage_error(name,
 						       "invalid argument \"%s\" for \"--add-host\" "
 						       "flag: invalid IP address in add-host",
@@ -237,9 +238,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_TMPFS:
 			if (optarg[0] != '/')
-				return cli_usage_error(name,
-						       "invalid tmpfs '%s': mount path must be absolute",
-						       optarg);
+				return cli_usage_error(
+					name, "invalid tmpfs '%s': mount path must be absolute",
+					optarg);
 			strv_push(&a->tmpfs, optarg);
 			break;
 		case OPT_DETACH_KEYS: {

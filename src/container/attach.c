@@ -251,8 +251,8 @@ static const int proxied[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2
 
 /* Detach-key matcher: returns true once the whole sequence was typed; bytes held back while
  * the sequence is partly matched are flushed when it breaks (moby/term escapeProxy). */
-static bool stdin_filter(int sock, const char *keys, size_t nkeys, size_t *matched,
-			 const char *in, size_t len)
+static bool stdin_filter(int sock, const char *keys, size_t nkeys, size_t *matched, const char *in,
+			 size_t len)
 {
 	char out[8192 + 64];
 	size_t o = 0;
@@ -344,13 +344,14 @@ int container_attach_fd(struct container *c, int sock, const struct attach_opts 
 			char in[4096];
 			n = read(STDIN_FILENO, in, sizeof(in));
 			if (n > 0) {
-				if (o->tty && stdin_filter(sock, keys, nkeys, &matched, in,
-							   (size_t) n)) {
+				if (o->tty &&
+				    stdin_filter(sock, keys, nkeys, &matched, in, (size_t) n)) {
 					detached = true;
 					break;
 				}
 				if (!o->tty)
-					(void) attach_frame_send(sock, ATTACH_STDIN, in, (size_t) n);
+					(void) attach_frame_send(sock, ATTACH_STDIN, in,
+								 (size_t) n);
 			} else if (n == 0 || errno != EINTR) {
 				in_open = false;
 				(void) attach_frame_send(sock, ATTACH_STDIN_EOF, NULL, 0);
@@ -416,8 +417,9 @@ int container_attach(struct container *c, const struct attach_opts *o, int *ret_
 	int r;
 
 	if (!container_is_running(c))
-		return err_setx(err, EINVAL, "You cannot attach to a stopped container, start it "
-					     "first");
+		return err_setx(err, EINVAL,
+				"You cannot attach to a stopped container, start it "
+				"first");
 	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Paused")))
 		return err_setx(err, EINVAL,
 				"You cannot attach to a paused container, unpause it first");

@@ -368,10 +368,10 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_t *tmpfs = json_object();
 		json_object_set_new(hc, "Init", o->init ? json_true() : json_null());
 		json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->read_only));
-		json_object_set_new(hc, "GroupAdd", o->group_add ? json_from_strv(o->group_add)
-								 : json_null());
-		json_object_set_new(hc, "ExtraHosts", o->add_hosts ? json_from_strv(o->add_hosts)
-								   : json_null());
+		json_object_set_new(hc, "GroupAdd",
+				    o->group_add ? json_from_strv(o->group_add) : json_null());
+		json_object_set_new(hc, "ExtraHosts",
+				    o->add_hosts ? json_from_strv(o->add_hosts) : json_null());
 		STRV_FOREACH (t, o->tmpfs) {
 			const char *colon = strchr(*t, ':');
 			_cleanup_free_ char *dest =

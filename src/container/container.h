@@ -138,8 +138,7 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 int container_pause(struct container *c, bool pause, struct hull_err **err);
 
 /* container_rename() - docker rename: a valid, unused new name. */
-int container_rename(struct store *s, struct container *c, const char *name,
-		     struct hull_err **err);
+int container_rename(struct store *s, struct container *c, const char *name, struct hull_err **err);
 
 /* container_pids() - host pids of every process of the running container (from its cgroup, or
  * its PID 1 alone without one). */

@@ -105,8 +105,7 @@ int container_pause(struct container *c, bool pause, struct hull_err **err)
 	}
 	r = rt_cgroup_freeze(dirs, pause, err);
 	if (r < 0)
-		return err_wrap(err, "cannot %s container %s", pause ? "pause" : "unpause",
-				c->id);
+		return err_wrap(err, "cannot %s container %s", pause ? "pause" : "unpause", c->id);
 	if (!pause)
 		return 0;
 	json_object_set_new(st, "Paused", json_true());
@@ -114,8 +113,7 @@ int container_pause(struct container *c, bool pause, struct hull_err **err)
 	return container_save(c, err);
 }
 
-int container_rename(struct store *s, struct container *c, const char *name,
-		     struct hull_err **err)
+int container_rename(struct store *s, struct container *c, const char *name, struct hull_err **err)
 {
 	struct container *o = NULL;
 	const char *n = name[0] == '/' ? name + 1 : name;
@@ -126,8 +124,9 @@ int container_rename(struct store *s, struct container *c, const char *name,
 				"allowed",
 				name);
 	if (streq(json_get_str(c->rec, "Name") + 1, n))
-		return err_setx(err, EINVAL, "Renaming a container with the same name as its "
-					     "current name");
+		return err_setx(err, EINVAL,
+				"Renaming a container with the same name as its "
+				"current name");
 	if (container_load(s, n, &o, NULL) == 0) {
 		bool taken = streq(json_get_str(o->rec, "Name") + 1, n);
 		_cleanup_free_ char *oid = xstrdup(o->id);
@@ -285,10 +284,10 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 		if (r < 0)
 			return r;
 		if (!o->user) {
-			r = group_add_resolve(lower, NULL,
-					      json_object_get(json_object_get(c->rec, "HostConfig"),
-							      "GroupAdd"),
-					      &groups, &n_groups, err);
+			r = group_add_resolve(
+				lower, NULL,
+				json_object_get(json_object_get(c->rec, "HostConfig"), "GroupAdd"),
+				&groups, &n_groups, err);
 			if (r < 0)
 				return r;
 		}
@@ -378,7 +377,8 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	}
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | (o->tty ? SFD_NONBLOCK : 0));
 	if (o->tty) {
-		if (o->interactive && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
+		if (o->interactive && isatty(STDIN_FILENO) &&
+		    tcgetattr(STDIN_FILENO, &saved) == 0) {
 			struct termios t = saved;
 			cfmakeraw(&t);
 			raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;

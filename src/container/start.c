@@ -134,12 +134,13 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 			*m->ip ? m->ip : "", *m->ip ? "\t" : "", *m->ip ? hn : "");
 	}
 	{
-		/* --add-host host:ip, ip may be "host-gateway" (moby daemon/container_operations) */
+		/* --add-host host:ip, ip may be "host-gateway" (moby daemon/container_operations)
+		 */
 		size_t i;
 		json_t *v;
-		json_array_foreach (json_object_get(json_object_get(m->c->rec, "HostConfig"),
-						    "ExtraHosts"),
-				    i, v) {
+		json_array_foreach (
+			json_object_get(json_object_get(m->c->rec, "HostConfig"), "ExtraHosts"), i,
+			v) {
 			const char *h = json_string_value(v), *sep;
 			char *old = hosts;
 			if (!h || !(sep = strchr(h, ':')))
@@ -386,8 +387,9 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (json_is_true(json_object_get(hc, "Init"))) {
 		rc.init_path = container_init_path();
 		if (!rc.init_path) {
-			r = err_setx(err, ENOENT,
-				     "--init: the init binary 'hull-init' was not found next to hull");
+			r = err_setx(
+				err, ENOENT,
+				"--init: the init binary 'hull-init' was not found next to hull");
 			goto fail;
 		}
 	}
@@ -396,7 +398,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		json_t *v;
 		json_object_foreach (json_object_get(hc, "Tmpfs"), k, v) {
 			const char *opts = json_string_value(v);
-			strv_consume(&tmpfs, isempty(opts) ? xstrdup(k) : xasprintf("%s:%s", k, opts));
+			strv_consume(&tmpfs,
+				     isempty(opts) ? xstrdup(k) : xasprintf("%s:%s", k, opts));
 		}
 		rc.tmpfs = tmpfs;
 	}

@@ -194,9 +194,9 @@ int group_add_resolve(char *const *lowerdirs, const char *upper, json_t *names, 
 			free(copy);
 		}
 		if (!found)
-			return err_setx(err, ENOENT,
-					"Unable to find group %s: no matching entries in group file",
-					name);
+			return err_setx(
+				err, ENOENT,
+				"Unable to find group %s: no matching entries in group file", name);
 		*groups = xrealloc(*groups, (*n_groups + 1) * sizeof(gid_t));
 		(*groups)[(*n_groups)++] = (gid_t) g;
 	}

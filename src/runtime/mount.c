@@ -327,9 +327,9 @@ static int mount_tmpfs(char *const *specs, struct hull_err **err)
 		const char *name;
 		unsigned long set, clear;
 	} words[] = {
-		{"ro", MS_RDONLY, 0},	 {"rw", 0, MS_RDONLY},	    {"noexec", MS_NOEXEC, 0},
-		{"exec", 0, MS_NOEXEC},	 {"nosuid", MS_NOSUID, 0},  {"suid", 0, MS_NOSUID},
-		{"nodev", MS_NODEV, 0},	 {"dev", 0, MS_NODEV},	    {"noatime", MS_NOATIME, 0},
+		{"ro", MS_RDONLY, 0},	  {"rw", 0, MS_RDONLY},	       {"noexec", MS_NOEXEC, 0},
+		{"exec", 0, MS_NOEXEC},	  {"nosuid", MS_NOSUID, 0},    {"suid", 0, MS_NOSUID},
+		{"nodev", MS_NODEV, 0},	  {"dev", 0, MS_NODEV},	       {"noatime", MS_NOATIME, 0},
 		{"atime", 0, MS_NOATIME}, {"sync", MS_SYNCHRONOUS, 0}, {"async", 0, MS_SYNCHRONOUS},
 	};
 

@@ -29,7 +29,6 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-
 void rt_msg_send_err(int fd, const struct hull_err *e, int r)
 {
 	struct rt_msg m = {.type = RT_MSG_ERROR};
@@ -164,7 +163,6 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 	child_fail(fd, e, r);
 }
 
-
 _noreturn_ static void child_main(const struct rt_config *c, int fd)
 {
 	struct hull_err *e = NULL;
@@ -234,7 +232,8 @@ pid_t rt_clone(unsigned long flags)
 	/* Raw clone without CLONE_VM: the child continues on a copy of this stack, like fork. */
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0 && (errno == ENOSYS || errno == EPERM))
-		pid = syscall(SYS_clone, flags | ((flags & CLONE_PARENT) ? 0 : SIGCHLD), 0, NULL, NULL, 0);
+		pid = syscall(SYS_clone, flags | ((flags & CLONE_PARENT) ? 0 : SIGCHLD), 0, NULL,
+			      NULL, 0);
 	return (pid_t) pid;
 }
 

@@ -49,7 +49,8 @@ struct rt_config {
 	char *hostname_path;
 	char *resolv_path;
 
-	/* docker run --init: a static init bind-mounted read-only at /sbin/docker-init (NULL: none). */
+	/* docker run --init: a static init bind-mounted read-only at /sbin/docker-init (NULL:
+	 * none). */
 	char *init_path;
 	/* docker run --tmpfs: "DEST" or "DEST:OPTIONS" (mount(8) options; docker's default
 	 * "rw,noexec,nosuid,nodev,size=65536k" when none are given). NULL-terminated or NULL. */
@@ -98,7 +99,6 @@ struct rt_process *rt_process_free(struct rt_process *p);
 /* rt_exit_code() - docker's exit code for a wait status: the exit status, or 128+N after signal N.
  */
 int rt_exit_code(int wstatus);
-
 
 /*
  * rt_exec() - docker exec (runc exec, libcontainer/process_linux.go setnsProcess):
