@@ -119,11 +119,19 @@ int rt_lookup(const struct rt_config *c, char **ret, struct hull_err **err)
 
 void rt_reset_signals(void)
 {
-	struct sigaction sa = {.sa_handler = SIG_DFL};
+	/* The kernel's struct sigaction: glibc refuses its own signals 32 and 33, which a
+	 * caller may still have ignored, and an ignored signal survives execve. */
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} ksa = {0};
 	sigset_t all;
 
 	for (int s = 1; s < NSIG; s++)
-		(void) sigaction(s, &sa, NULL); /* EINVAL for KILL, STOP and glibc's own: fine */
+		(void) syscall(SYS_rt_sigaction, s, &ksa, NULL,
+			       sizeof(uint64_t)); /* KILL, STOP: EINVAL */
 	sigemptyset(&all);
 	(void) sigprocmask(SIG_SETMASK, &all, NULL);
 }
