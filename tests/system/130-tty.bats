@@ -57,6 +57,8 @@ shows() {
 	shows 'EXIT=0'
 	is_running det
 	tmux -L "$TMUX_SOCK" kill-server
+	# a new tmux server: reusing the socket races with the old one's exit
+	TMUX_SOCK=$TMUX_SOCK-2
 	term "$HULL attach det"
 	sleep 0.3
 	keys 'echo again-$((1+1))' Enter
