@@ -306,10 +306,15 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 	r = store_lock(b->s, err);
 	if (r == 0) {
 		r = store_image_commit(b->s, st->config, layers, &img, err);
+		/* a build step, hidden by `images` unless it ends up as the result */
+		if (r == 0)
+			r = store_image_set_intermediate(b->s, img->manifest_digest, true, err);
 		store_unlock(b->s);
 	}
-	if (r < 0)
+	if (r < 0) {
+		image_free(img);
 		return wrap(b, in, err);
+	}
 	image_free(st->img);
 	st->img = img;
 	return 0;
@@ -962,6 +967,9 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 	int r;
 
 	switch (in->kind) {
+	case DF_CMD_ARG:
+		r = do_arg(b, in, st, err);
+		break;
 	case DF_CMD_ENV:
 	case DF_CMD_LABEL:
 		r = do_env_label(b, in, st, in->kind == DF_CMD_LABEL, err);
@@ -1638,9 +1646,6 @@ static int dispatch(struct builder *b, struct stage *st, const struct df_instr *
 		    struct hull_err **err)
 {
 	switch (in->kind) {
-	case DF_CMD_ARG:
-		/* ARG values are part of every later cache key; no image of its own */
-		return do_arg(b, in, st, err);
 	case DF_CMD_COPY:
 	case DF_CMD_ADD:
 		return do_copy(b, in, st, err);
@@ -1854,7 +1859,7 @@ static int read_ignore(struct builder *b, const char *dfpath, struct hull_err **
 	int r;
 
 	/* <Dockerfile>.dockerignore next to the Dockerfile wins over the context's */
-	r = read_file(own, 16 << 20, &data, &len, NULL);
+	r = *dfpath ? read_file(own, 16 << 20, &data, &len, NULL) : -ENOENT;
 	if (r < 0)
 		r = read_file(ctx, 16 << 20, &data, &len, NULL);
 	if (r < 0)
@@ -1884,21 +1889,29 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		return r;
 	}
 	b.context = xstrdup(real);
-	dfpath = o->dockerfile ? xstrdup(o->dockerfile) : path_join(b.context, "Dockerfile");
+	/* -f - reads the Dockerfile from standard input, as docker build -f- */
+	if (o->dockerfile && streq(o->dockerfile, "-"))
+		dfpath = xstrdup("/dev/stdin");
+	else
+		dfpath =
+			o->dockerfile ? xstrdup(o->dockerfile) : path_join(b.context, "Dockerfile");
 	r = read_file(dfpath, 16 << 20, &data, &len, err);
 	if (r < 0) {
 		err_wrap(err, "failed to read dockerfile");
 		err_set_exit(err, 1);
 		goto out;
 	}
-	fname = xstrdup(strrchr(dfpath, '/') ? strrchr(dfpath, '/') + 1 : dfpath);
+	if (streq(dfpath, "/dev/stdin"))
+		fname = xstrdup("Dockerfile");
+	else
+		fname = xstrdup(strrchr(dfpath, '/') ? strrchr(dfpath, '/') + 1 : dfpath);
 	b.file = fname;
 	r = df_parse(data, len, fname, &b.df, err);
 	if (r < 0) {
 		err_set_exit(err, 1);
 		goto out;
 	}
-	r = read_ignore(&b, dfpath, err);
+	r = read_ignore(&b, streq(dfpath, "/dev/stdin") ? "" : dfpath, err);
 	if (r < 0)
 		goto out;
 	STRV_FOREACH (a, o->build_args) {
@@ -1942,7 +1955,7 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 			r = dispatch(&b, st, in, err);
 			if (r < 0)
 				goto out;
-			if (in->kind != DF_CMD_ARG && st->img)
+			if (st->img)
 				say(&b, " ---> %s\n", short_hex(st->img->id));
 		}
 	}
@@ -1982,8 +1995,14 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 			say(&b, "[Warning] One or more build-args [%s] were not consumed\n",
 			    unused.buf);
 	}
-	r = 0;
+	r = store_lock(s, err);
+	if (r == 0) {
+		r = store_image_set_intermediate(s, final->img->manifest_digest, false, err);
+		store_unlock(s);
+	}
 	STRV_FOREACH (t, o->tags) {
+		if (r < 0)
+			break;
 		r = store_tag(s, *t, final->img->manifest_digest, err);
 		if (r < 0)
 			break;

@@ -22,7 +22,7 @@ build_fails() {
 }
 
 @test "build errors: bad flag on an instruction" {
-	build_fails 2 "unknown flag: --nope" $'FROM busybox\nCOPY --nope=1 file /x'
+	build_fails 2 "unknown flag: nope" $'FROM busybox\nCOPY --nope=1 file /x'
 }
 
 @test "build errors: missing stage or image" {
