@@ -134,8 +134,17 @@ static void child_reset_signals(void)
 	struct sigaction sa = {.sa_handler = SIG_DFL};
 	sigset_t all;
 
-	for (int s = 1; s < NSIG; s++)
-		(void) sigaction(s, &sa, NULL); /* EINVAL for KILL, STOP and glibc's own: fine */
+	for (int s = 1; s < NSIG; s++) {
+		if (sigaction(s, &sa, NULL) < 0 && s != SIGKILL && s != SIGSTOP) {
+			/*
+			 * glibc refuses its own signals (32, 33), but an ignored one is
+			 * inherited across exec (GNU make ignores them): reset it with
+			 * the kernel's call, whose struct for SIG_DFL is all zeroes.
+			 */
+			unsigned long ksa[4] = {0};
+			(void) syscall(SYS_rt_sigaction, s, ksa, NULL, (size_t) (_NSIG / 8));
+		}
+	}
 	sigemptyset(&all);
 	(void) sigprocmask(SIG_SETMASK, &all, NULL);
 }
