@@ -72,13 +72,14 @@ int image_user_resolve(char *const *lowerdirs, const char *upper, const char *sp
 	bool uid_found = false, user_numeric;
 	const char *colon;
 
+	/* no user: uid 0, also without /etc/passwd (runc GetExecUser's defaults) */
 	if (isempty(spec))
-		spec = "root";
+		spec = "0";
 	colon = strchr(spec, ':');
 	user = colon ? xstrndup(spec, (size_t) (colon - spec)) : xstrdup(spec);
 	group = colon ? xstrdup(colon + 1) : NULL;
 	if (isempty(user))
-		user = (free(user), xstrdup("root"));
+		user = (free(user), xstrdup("0"));
 	user_numeric = parse_id(user, &num);
 	if (user_numeric)
 		uid = num;

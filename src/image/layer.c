@@ -168,6 +168,7 @@ struct dir_time {
 struct apply {
 	struct archive *a;
 	int root_fd;
+	bool plain; /* ADD: ".wh." names are ordinary files */
 	struct dir_time *dirs;
 	size_t n_dirs;
 };
@@ -248,7 +249,7 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 	if (pfd < 0)
 		return pfd;
 
-	if (startswith(base, WH_PREFIX)) {
+	if (!ap->plain && startswith(base, WH_PREFIX)) {
 		if (streq(base, WH_OPAQUE)) {
 			*ret_what = "opaque whiteout";
 			return fsetxattr(pfd, OVL_OPAQUE, "y", 1, 0) < 0 ? -errno : 0;
@@ -535,6 +536,67 @@ int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
 fail:
 	(void) rm_rf(stage, NULL);
 	return err_wrap(err, "import layer");
+}
+
+/* ---- ADD: extracting an archive ---- */
+
+int archive_extract_fd(int fd, int dir_fd, struct hull_err **err)
+{
+	struct apply ap = {.root_fd = dir_fd, .plain = true};
+	struct archive_entry *e;
+	int h, r;
+
+	r = archive_dl_load(err);
+	if (r < 0)
+		return r;
+	ap.a = sym_archive_read_new();
+	sym_archive_read_support_filter_gzip(ap.a);
+	sym_archive_read_support_filter_bzip2(ap.a);
+	sym_archive_read_support_filter_xz(ap.a);
+	sym_archive_read_support_filter_zstd(ap.a);
+	sym_archive_read_support_format_tar(ap.a);
+	if (sym_archive_read_open_fd(ap.a, fd, 64 * 1024) != ARCHIVE_OK) {
+		sym_archive_read_free(ap.a);
+		return 0;
+	}
+	h = sym_archive_read_next_header(ap.a, &e);
+	if (h < ARCHIVE_WARN) {
+		/* not a (compressed) tar: the caller copies the file as it is */
+		sym_archive_read_free(ap.a);
+		return 0;
+	}
+	r = 1;
+	while (h != ARCHIVE_EOF) {
+		const char *what = NULL;
+		int q;
+
+		if (h < ARCHIVE_WARN) {
+			r = err_setx(err, EBADMSG, "read archive: %s",
+				     sym_archive_error_string(ap.a) ?: "unknown error");
+			break;
+		}
+		q = apply_entry(&ap, e, &what);
+		if (q < 0) {
+			const char *n = sym_archive_entry_pathname(e) ?: "?";
+			r = q == -EBADMSG
+				    ? err_setx(err, EBADMSG, "archive entry '%s': %s", n, what)
+				    : err_set(err, -q, "archive entry '%s': %s", n, what);
+			break;
+		}
+		h = sym_archive_read_next_header(ap.a, &e);
+	}
+	for (size_t i = 0; i < ap.n_dirs; i++) {
+		if (r > 0) {
+			_cleanup_close_ int dfd = open_in_root(ap.root_fd, ap.dirs[i].path,
+							       O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+			if (dfd >= 0)
+				(void) futimens(dfd, ap.dirs[i].ts);
+		}
+		free(ap.dirs[i].path);
+	}
+	free(ap.dirs);
+	sym_archive_read_free(ap.a);
+	return r;
 }
 
 /* ---- committing a directory ---- */

@@ -135,7 +135,7 @@ static int mount_overlay_fsconfig(const struct rt_config *c, struct hull_err **e
 	return 0;
 }
 
-static int mount_overlay(const struct rt_config *c, struct hull_err **err)
+int rt_overlay_mount(const struct rt_config *c, struct hull_err **err)
 {
 	/* Layer diffs (upper -> tar) cannot express redirects or metacopy-only files. */
 	static const char *const extras[] = {"index=off,redirect_dir=off,metacopy=off,", ""};
@@ -194,7 +194,7 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make mounts private");
-	r = mount_overlay(c, err);
+	r = rt_overlay_mount(c, err);
 	if (r < 0)
 		return r;
 	r = clone_tree(c->hosts_path, &b->hosts_fd, err);

@@ -96,6 +96,16 @@ int rt_start(struct rt_process *p, struct hull_err **err);
 /* rt_process_free() - close the private fds (does not kill or reap); accepts NULL; returns NULL. */
 struct rt_process *rt_process_free(struct rt_process *p);
 
+/*
+ * rt_overlay_mount() - mount an overlay of @c->lowerdirs (top first),
+ * @c->upperdir and @c->workdir on @c->rootfs, in the caller's mount
+ * namespace, with index, redirect_dir and metacopy off where the kernel knows
+ * them (so the upper directory stays a plain layer diff); any number of
+ * layers (the new mount API, else relative paths). Only those four fields of
+ * @c are read. The builder uses it in a private mount namespace of its own.
+ */
+int rt_overlay_mount(const struct rt_config *c, struct hull_err **err);
+
 /* rt_exit_code() - docker's exit code for a wait status: the exit status, or 128+N after signal N.
  */
 int rt_exit_code(int wstatus);
