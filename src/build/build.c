@@ -1888,7 +1888,19 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		err_set_exit(err, 1);
 		return r;
 	}
+	{
+		struct stat cst;
+		if (stat(real, &cst) == 0 && !S_ISDIR(cst.st_mode)) {
+			r = err_setx(err, ENOTDIR,
+				     "unable to prepare context: context must be a directory: %s",
+				     real);
+			err_set_exit(err, 1);
+			return r;
+		}
+	}
 	b.context = xstrdup(real);
+	/* RUN containers of a build that was killed */
+	container_remove_dead_hidden(s);
 	/* -f - reads the Dockerfile from standard input, as docker build -f- */
 	if (o->dockerfile && streq(o->dockerfile, "-"))
 		dfpath = xstrdup("/dev/stdin");

@@ -21,9 +21,15 @@ struct cli {
 /* cli_store() - open the store on first use. */
 int cli_store(struct cli *c, struct store **ret, struct hull_err **err);
 
-/* cli_fail() - print "hull: MSG" (from @e) and return docker's exit code for it (125 by default).
+/*
+ * cli_fail() - print "hull: MSG" (from @e) and return docker's exit code for
+ * it: the error's own (126, 127...) or cli_fail_code. docker/cli exits 1
+ * when the daemon refuses a request (images, tag, inspect, logs, rm...), and
+ * 125 for run and create, which wrap every error that is not the container's
+ * (cli/command/container/run.go toStatusError); usage errors are 125 always.
  */
 int cli_fail(struct hull_err *e);
+extern int cli_fail_code;
 /* cli_usage_error() - print "hull: CMD: MSG" plus "See 'hull CMD --help'." and return 125. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 /* cli_getopt() - getopt_long with docker's conventions (stop at the first argument when

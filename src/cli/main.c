@@ -135,6 +135,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "unknown flag: %s\nSee 'hull --help'.\n", a);
 			return 125;
 		}
+		/* an empty --root must not silently mean the default store */
+		if ((startswith(a, "--root") && c.root && !*c.root) ||
+		    (startswith(a, "--runroot") && c.runroot && !*c.runroot))
+			return cli_usage_error("", "%s: the path may not be empty", a);
 	}
 	if (isempty(c.root))
 		c.root = "/var/lib/hull";

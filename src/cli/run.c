@@ -152,13 +152,18 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			ro->auto_remove = true;
 			break;
 		case OPT_NAME:
-			ro->name = optarg;
+			ro->name = *optarg ? optarg : NULL; /* --name "" means a generated one */
 			break;
 		case 'p':
 			if (net_port_parse(optarg, &a->ports, &ro->n_ports, &e) < 0)
 				return cli_fail(e);
 			break;
 		case 'e':
+			/* docker/cli opts.ValidateEnv: the name may not be empty */
+			if (!*optarg || *optarg == '=') {
+				fprintf(stderr, "hull: invalid environment variable: %s\n", optarg);
+				return 125;
+			}
 			strv_push(&a->env, optarg);
 			break;
 		case OPT_ENV_FILE:
@@ -267,9 +272,16 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	}
 	if (optind >= argc)
 		return cli_usage_error(name, "\"%s\" requires at least 1 argument.", name);
+	if (streq(name, "run") && ro->tty && ro->interactive && !ro->detach &&
+	    !isatty(STDIN_FILENO)) {
+		/* docker/cli run.go: -it needs a terminal on stdin */
+		fprintf(stderr, "hull: the input device is not a TTY\n");
+		return 1;
+	}
 	if (ro->n_ports && !streq(ro->network, "bridge")) {
 		fprintf(stderr,
-			"WARNING: Published ports are discarded when using host network mode\n");
+			"WARNING: Published ports are discarded when using %s network mode\n",
+			ro->network);
 		ro->n_ports = 0;
 	}
 	a->image = argv[optind];
@@ -356,6 +368,8 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	struct container *c = NULL;
 	int r, code = 0;
 
+	cli_fail_code = 125;
+
 	r = run_parse("run", argc, argv, &a);
 	if (r < 0)
 		r = run_create(cl, &a, &s, &c);
@@ -402,6 +416,8 @@ int cmd_create(struct cli *cl, int argc, char **argv)
 	struct store *s = NULL;
 	struct container *c = NULL;
 	int r;
+
+	cli_fail_code = 125;
 
 	r = run_parse("create", argc, argv, &a);
 	if (r < 0)

@@ -423,7 +423,8 @@ int container_attach(struct container *c, const struct attach_opts *o, int *ret_
 	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Paused")))
 		return err_setx(err, EINVAL,
 				"You cannot attach to a paused container, unpause it first");
-	r = attach_connect(c->dir, &sock, err);
+	r = attach_connect(json_get_str(json_object_get(c->rec, "Hull"), "RunDir") ?: c->dir, &sock,
+			   err);
 	if (r < 0)
 		return r;
 	return container_attach_fd(c, sock, o, ret_exit_code, ret_detached, err);

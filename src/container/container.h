@@ -171,6 +171,17 @@ int container_load(struct store *s, const char *name_or_id, struct container **r
 /* container_list() - every container record (hidden build containers excluded); *@ret is
  * NULL-terminated. */
 int container_list(struct store *s, struct container ***ret, struct hull_err **err);
+/*
+ * container_run_dir() - the container's runtime-state directory,
+ * <runroot>/containers/<id> (the monitor's attach socket), created and
+ * recorded in the record's Hull.RunDir on first use (borrowed string).
+ */
+const char *container_run_dir(const char *runroot, struct container *c);
+/*
+ * container_remove_dead_hidden() - remove the RUN containers of builds that
+ * were killed (their record says exited, see container_reconcile()).
+ */
+void container_remove_dead_hidden(struct store *s);
 /* container_free() - accepts NULL; returns NULL. */
 struct container *container_free(struct container *c);
 /* container_list_free() - free a list from container_list(). */

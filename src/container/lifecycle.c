@@ -130,6 +130,8 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 		(void) wait_pid_exit(state_pid(c, "Pid"), -1);
 		(void) container_wait_exit(c, NULL);
 	}
+	if (json_get_str(json_object_get(c->rec, "Hull"), "RunDir"))
+		(void) rm_rf(json_get_str(json_object_get(c->rec, "Hull"), "RunDir"), NULL);
 	return rm_rf(c->dir, err);
 }
 

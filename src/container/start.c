@@ -183,36 +183,6 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 	return r;
 }
 
-static int parse_ports(json_t *bindings, struct port_map **ret, size_t *n)
-{
-	const char *key;
-	json_t *arr;
-
-	*ret = NULL;
-	*n = 0;
-	json_object_foreach (bindings, key, arr) {
-		unsigned cport = 0;
-		char proto[8] = "tcp";
-		size_t i;
-		json_t *b;
-
-		if (sscanf(key, "%u/%7s", &cport, proto) < 1)
-			continue;
-		json_array_foreach (arr, i, b) {
-			struct port_map pm = {0};
-			const char *hp = json_get_str(b, "HostPort");
-			const char *hip = json_get_str(b, "HostIp");
-			pm.ctr_port = (uint16_t) cport;
-			pm.host_port = (uint16_t) (hp && *hp ? strtoul(hp, NULL, 10) : 0);
-			pm.proto = streq(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
-			snprintf(pm.host_ip, sizeof(pm.host_ip), "%s", hip ? hip : "");
-			*ret = xrealloc(*ret, (*n + 1) * sizeof(**ret));
-			(*ret)[(*n)++] = pm;
-		}
-	}
-	return 0;
-}
-
 static void monitor_net_cleanup(struct monitor *m)
 {
 	if (m->ports_added)
@@ -226,7 +196,7 @@ static void monitor_net_cleanup(struct monitor *m)
 		/* No net_detach(): the veth pair dies with the container's network
 		 * namespace, and deleting it here would wait ~20 ms for the kernel's
 		 * RCU grace period on every container exit. */
-		net_ip_release(m->runroot, m->ip);
+		net_ip_release(NET_STATE_DIR, m->ip);
 		m->ip[0] = '\0';
 	}
 }
@@ -249,6 +219,9 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 		json_object_set_new(st, "FinishedAt", json_string(now));
 	json_object_set_new(json_object_get(m->c->rec, "Hull"), "MonitorPid",
 			    json_integer(running ? getpid() : 0));
+	/* the start time tells the container's pid from a later reuse of it */
+	json_object_set_new(json_object_get(m->c->rec, "Hull"), "PidStart",
+			    json_integer(running ? (json_int_t) proc_start_time(m->pid) : 0));
 	(void) container_save(m->c, NULL);
 }
 
@@ -306,12 +279,12 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	}
 
 	/* Network first: ports must be free before anything starts. */
-	parse_ports(json_object_get(hc, "PortBindings"), &m->ports, &m->n_ports);
+	ports_from_json(json_object_get(hc, "PortBindings"), &m->ports, &m->n_ports);
 	if (streq(net, "bridge")) {
 		r = net_bridge_setup(err);
 		if (r < 0)
 			return r;
-		r = net_ip_alloc(m->runroot, m->c->id, m->ip, err);
+		r = net_ip_alloc(NET_STATE_DIR, m->c->id, m->ip, err);
 		if (r < 0)
 			return r;
 		if (m->n_ports) {
@@ -600,6 +573,9 @@ static int monitor_loop(struct monitor *m, int sfd)
 
 static void monitor_finish(struct monitor *m, int exit_code)
 {
+	/* the runtime state (the attach socket) goes with the process */
+	if (json_get_str(json_object_get(m->c->rec, "Hull"), "RunDir"))
+		(void) rm_rf(json_get_str(json_object_get(m->c->rec, "Hull"), "RunDir"), NULL);
 	int32_t ec = exit_code;
 
 	monitor_net_cleanup(m);
@@ -655,7 +631,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 
 	m.as.on_frame = monitor_on_frame;
 	m.as.ctx = &m;
-	if (listen_fd < 0 && attach_listen(c->dir, &listen_fd, NULL) < 0)
+	if (listen_fd < 0 && attach_listen(container_run_dir(runroot, c), &listen_fd, NULL) < 0)
 		listen_fd = -1; /* attach is a convenience: run without it */
 	attach_server_init(&m.as, listen_fd);
 	m.st[0] = (struct stream){-1, -1, "stdout", STRBUF_INIT};
@@ -738,11 +714,11 @@ static int start_detached(struct store *s, const char *runroot, struct container
 	size_t got = 0;
 	int code, r;
 
-	r = attach_listen(c->dir, &listen_fd, ret_sock ? err : NULL);
+	r = attach_listen(container_run_dir(runroot, c), &listen_fd, ret_sock ? err : NULL);
 	if (r < 0 && ret_sock)
 		return r;
 	if (ret_sock) {
-		r = attach_connect(c->dir, &sock, err);
+		r = attach_connect(container_run_dir(runroot, c), &sock, err);
 		if (r < 0)
 			return r;
 	}

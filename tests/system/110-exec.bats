@@ -54,9 +54,9 @@ setup_file() {
 	[ "$(echo "$output" | grep -c 'sleep 1000')" -eq 2 ]
 }
 
-@test "exec on a stopped container fails with 125" {
+@test "exec on a stopped container fails with 1, as docker exec for a daemon error" {
 	hull run --name exstopped busybox true
 	run hull exec exstopped true
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ $output == *"is not running"* ]]
 }

@@ -46,7 +46,7 @@ load helpers
 	a=$(cat "$upper"); sleep 0.3; b=$(cat "$upper")
 	[ "$a" = "$b" ]
 	run hull exec p1 true
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ $output == *paused* ]]
 	hull unpause p1
 	sleep 0.3
