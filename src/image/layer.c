@@ -18,6 +18,7 @@
 #include "image/archive-dl.h"
 #include "image/store-internal.h"
 #include "util/fs.h"
+#include "util/inroot.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
 
@@ -28,127 +29,7 @@
 #define OVL_OPAQUE    "trusted.overlay.opaque"
 #define COPY_BUF_SIZE (128 * 1024)
 
-/* ---- safe paths ---- */
-
-/*
- * Lexically clean a tar member name relative to the layer root: leading
- * "/" and "./" are dropped, "." and empty components vanish, ".." pops a
- * component and fails (-EBADMSG) if it would leave the root, as docker's
- * breakout check. "" is the root itself.
- */
-static int clean_path(const char *name, char **ret)
-{
-	_cleanup_strv_ char **parts = strv_new();
-	_cleanup_free_ char *copy = xstrdup(name);
-	struct strbuf sb = STRBUF_INIT;
-	char *save = NULL;
-	size_t n = 0;
-
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (streq(c, "."))
-			continue;
-		if (streq(c, "..")) {
-			if (n == 0)
-				return -EBADMSG;
-			free(parts[--n]);
-			parts[n] = NULL;
-			continue;
-		}
-		strv_push(&parts, c);
-		n++;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strbuf_addch(&sb, '/');
-		strbuf_adds(&sb, parts[i]);
-	}
-	*ret = xstrdup(strbuf_cstr(&sb));
-	strbuf_release(&sb);
-	return 0;
-}
-
-static bool have_openat2 = true;
-
-/* Open directory @path ("" = root) below @root_fd, never leaving it. */
-static int open_in_root(int root_fd, const char *path, int flags)
-{
-	struct open_how how = {
-		.flags = (uint64_t) (flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-	_cleanup_free_ char *copy = NULL;
-	char *save = NULL;
-	int fd, r;
-
-	if (!*path)
-		path = ".";
-	if (have_openat2) {
-		fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-		if (fd >= 0)
-			return fd;
-		if (errno != ENOSYS)
-			return -errno;
-		have_openat2 = false;
-	}
-	/* fallback: component by component, refusing any symlink */
-	fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
-		return -errno;
-	copy = xstrdup(path);
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		int next;
-		if (streq(c, "."))
-			continue;
-		next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		r = -errno;
-		(void) close(fd);
-		if (next < 0)
-			return r;
-		fd = next;
-	}
-	r = openat(fd, ".", flags | O_CLOEXEC);
-	if (r < 0)
-		r = -errno;
-	(void) close(fd);
-	return r;
-}
-
-/* Open (creating missing ones, mode 0755) the directory @path below @root_fd. */
-static int open_dir_create(int root_fd, const char *path)
-{
-	_cleanup_free_ char *prefix = NULL;
-	int fd, cur;
-	const char *p;
-
-	fd = open_in_root(root_fd, path, O_RDONLY | O_DIRECTORY);
-	if (fd != -ENOENT)
-		return fd;
-	cur = open_in_root(root_fd, "", O_RDONLY | O_DIRECTORY);
-	if (cur < 0)
-		return cur;
-	for (p = path; *p;) {
-		const char *slash = strchr(p, '/');
-		size_t n = slash ? (size_t) (slash - path) : strlen(path);
-		_cleanup_free_ char *name = xstrndup(p, slash ? (size_t) (slash - p) : strlen(p));
-		free(prefix);
-		prefix = xstrndup(path, n);
-		fd = open_in_root(root_fd, prefix, O_RDONLY | O_DIRECTORY);
-		if (fd == -ENOENT) {
-			if (mkdirat(cur, name, 0755) < 0 && errno != EEXIST) {
-				fd = -errno;
-				(void) close(cur);
-				return fd;
-			}
-			fd = open_in_root(root_fd, prefix, O_RDONLY | O_DIRECTORY);
-		}
-		(void) close(cur);
-		if (fd < 0)
-			return fd;
-		cur = fd;
-		p = slash ? slash + 1 : p + strlen(p);
-	}
-	return cur;
-}
+/* ---- safe paths: util/inroot.h ---- */
 
 static void split_path(const char *path, char **ret_dir, const char **ret_base)
 {
@@ -231,7 +112,7 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 	*ret_what = "path";
 	if (!name)
 		return -EBADMSG;
-	if (clean_path(name, &path) < 0) {
+	if (inroot_clean(name, true, &path) < 0) {
 		*ret_what = "path escapes the layer";
 		return -EBADMSG;
 	}
@@ -244,7 +125,7 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 
 	split_path(path, &dir, &base);
 	*ret_what = "parent directory";
-	pfd = open_dir_create(ap->root_fd, dir);
+	pfd = inroot_mkdir_p(ap->root_fd, dir, INROOT_NO_XDEV);
 	if (pfd < 0)
 		return pfd;
 
@@ -285,10 +166,10 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 		const char *tbase;
 
 		*ret_what = "hard link target";
-		if (clean_path(hl, &target) < 0 || !*target)
+		if (inroot_clean(hl, true, &target) < 0 || !*target)
 			return -EBADMSG;
 		split_path(target, &tdir, &tbase);
-		tfd = open_in_root(ap->root_fd, tdir, O_PATH | O_DIRECTORY);
+		tfd = inroot_open(ap->root_fd, tdir, O_PATH | O_DIRECTORY, INROOT_NO_XDEV);
 		if (tfd < 0)
 			return tfd;
 		/* flags 0: a symlink target is linked itself, never followed */
@@ -420,8 +301,8 @@ static int apply_tar(struct apply *ap, int tar_fd, struct hull_err **err)
 		}
 	}
 	for (size_t i = 0; i < ap->n_dirs; i++) {
-		_cleanup_close_ int fd = open_in_root(ap->root_fd, ap->dirs[i].path,
-						      O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+		_cleanup_close_ int fd = inroot_open(ap->root_fd, ap->dirs[i].path,
+						      O_RDONLY | O_DIRECTORY | O_NOFOLLOW, INROOT_NO_XDEV);
 		if (fd >= 0)
 			(void) futimens(fd, ap->dirs[i].ts);
 	}
