@@ -16,6 +16,7 @@
 #include <sys/xattr.h>
 #include <dirent.h>
 #include "image/archive-dl.h"
+#include "image/tar.h"
 #include "image/store-internal.h"
 #include "util/fs.h"
 #include "util/inroot.h"
@@ -49,6 +50,9 @@ struct dir_time {
 struct apply {
 	struct archive *a;
 	int root_fd;
+	int opts;	 /* INROOT_NO_XDEV for layers */
+	bool plain;	 /* tar_extract(): no whiteouts */
+	bool owner_root; /* tar_extract(): files belong to 0:0 */
 	struct dir_time *dirs;
 	size_t n_dirs;
 };
@@ -109,6 +113,8 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 	struct stat st;
 	int r;
 
+	if (ap->owner_root)
+		uid = gid = 0;
 	*ret_what = "path";
 	if (!name)
 		return -EBADMSG;
@@ -125,11 +131,11 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 
 	split_path(path, &dir, &base);
 	*ret_what = "parent directory";
-	pfd = inroot_mkdir_p(ap->root_fd, dir, INROOT_NO_XDEV);
+	pfd = inroot_mkdir_p(ap->root_fd, dir, ap->opts);
 	if (pfd < 0)
 		return pfd;
 
-	if (startswith(base, WH_PREFIX)) {
+	if (!ap->plain && startswith(base, WH_PREFIX)) {
 		if (streq(base, WH_OPAQUE)) {
 			*ret_what = "opaque whiteout";
 			return fsetxattr(pfd, OVL_OPAQUE, "y", 1, 0) < 0 ? -errno : 0;
@@ -169,7 +175,7 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 		if (inroot_clean(hl, true, &target) < 0 || !*target)
 			return -EBADMSG;
 		split_path(target, &tdir, &tbase);
-		tfd = inroot_open(ap->root_fd, tdir, O_PATH | O_DIRECTORY, INROOT_NO_XDEV);
+		tfd = inroot_open(ap->root_fd, tdir, O_PATH | O_DIRECTORY, ap->opts);
 		if (tfd < 0)
 			return tfd;
 		/* flags 0: a symlink target is linked itself, never followed */
@@ -302,7 +308,7 @@ static int apply_tar(struct apply *ap, int tar_fd, struct hull_err **err)
 	}
 	for (size_t i = 0; i < ap->n_dirs; i++) {
 		_cleanup_close_ int fd = inroot_open(ap->root_fd, ap->dirs[i].path,
-						      O_RDONLY | O_DIRECTORY | O_NOFOLLOW, INROOT_NO_XDEV);
+						     O_RDONLY | O_DIRECTORY | O_NOFOLLOW, ap->opts);
 		if (fd >= 0)
 			(void) futimens(fd, ap->dirs[i].ts);
 	}
@@ -396,6 +402,7 @@ int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
 		goto fail;
 	}
 	ap.root_fd = root_fd;
+	ap.opts = INROOT_NO_XDEV;
 	r = apply_tar(&ap, tar_fd, err);
 	if (r < 0)
 		goto fail;
@@ -509,10 +516,11 @@ static int write_header(struct tar_out *t, const char *path, struct hull_err **e
 
 static int add_tree(struct tar_out *t, int dfd, const char *prefix, struct hull_err **err);
 
-static int add_one(struct tar_out *t, int dfd, const char *name, const char *prefix,
+/* @as: the entry's name when not @name (tar_write() of one path). */
+static int add_one(struct tar_out *t, int dfd, const char *name, const char *prefix, const char *as,
 		   struct hull_err **err)
 {
-	_cleanup_free_ char *path = xasprintf("%s%s", prefix, name);
+	_cleanup_free_ char *path = xasprintf("%s%s", prefix, as ? as : name);
 	struct stat st;
 	bool opaque = false;
 	int r;
@@ -652,7 +660,7 @@ static int add_tree(struct tar_out *t, int dfd, const char *prefix, struct hull_
 			strv_push(&names, de->d_name);
 	qsort(names, strv_length(names), sizeof(char *), cmp_str);
 	STRV_FOREACH (n, names) {
-		r = add_one(t, dirfd(d), *n, prefix, err);
+		r = add_one(t, dirfd(d), *n, prefix, NULL, err);
 		if (r < 0)
 			break;
 	}
@@ -661,14 +669,16 @@ static int add_tree(struct tar_out *t, int dfd, const char *prefix, struct hull_
 }
 
 /*
- * write_dir_tar() - write the PAX tar of @dir (overlay upper semantics) to
- * @out_fd and return its digest. Exposed for tests through the layer API.
+ * Write the PAX tar of @name in @dfd (borrowed; "" = the entries of @dfd
+ * itself) to @out_fd, named @as, and hash it into @ret_digest (may be NULL).
+ * @sync: fsync @out_fd at the end.
  */
-static int write_dir_tar(const char *dir, int out_fd, char ret_digest[DIGEST_STR_LEN],
-			 struct hull_err **err)
+static int write_tar(int dfd, const char *name, const char *as, int out_fd, bool sync,
+		     char ret_digest[DIGEST_STR_LEN], struct hull_err **err)
 {
 	struct tar_out t = {.fd = out_fd, .h = sha256_new()};
-	int dfd, r;
+	char digest[DIGEST_STR_LEN];
+	int r;
 
 	t.a = sym_archive_write_new();
 	t.e = sym_archive_entry_new();
@@ -676,31 +686,67 @@ static int write_dir_tar(const char *dir, int out_fd, char ret_digest[DIGEST_STR
 	/* no padding to 10 KiB records: the tar ends after its two zero blocks, like docker's */
 	sym_archive_write_set_bytes_in_last_block(t.a, 1);
 	if (sym_archive_write_open(t.a, &t, NULL, tar_write_cb, NULL) != ARCHIVE_OK) {
-		r = tar_error(&t, dir, err);
+		r = tar_error(&t, as, err);
 		goto out;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		r = err_set(err, errno, "open '%s'", dir);
-		goto out;
+	if (*name) {
+		r = add_one(&t, dfd, name, "", as, err);
+	} else {
+		int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0) {
+			r = err_set(err, errno, "open '%s'", as);
+			goto out;
+		}
+		/* add_tree() closes through fdopendir: rewind a shared offset first */
+		(void) lseek(fd, 0, SEEK_SET);
+		r = add_tree(&t, fd, "", err);
 	}
-	r = add_tree(&t, dfd, "", err);
 	if (r < 0)
 		goto out;
 	if (sym_archive_write_close(t.a) != ARCHIVE_OK) {
-		r = tar_error(&t, dir, err);
+		r = tar_error(&t, as, err);
 		goto out;
 	}
-	if (fsync(out_fd) < 0)
-		r = err_set(err, errno, "write layer tar");
+	if (sync && fsync(out_fd) < 0)
+		r = err_set(err, errno, "write tar");
 out:
 	sym_archive_entry_free(t.e);
 	sym_archive_write_free(t.a);
 	for (size_t i = 0; i < t.n_links; i++)
 		free(t.links[i].path);
 	free(t.links);
-	sha256_final(t.h, ret_digest);
+	sha256_final(t.h, ret_digest ? ret_digest : digest);
 	return r;
+}
+
+/* write_dir_tar() - the layer tar of the upper directory @dir (overlay upper semantics). */
+static int write_dir_tar(const char *dir, int out_fd, char ret_digest[DIGEST_STR_LEN],
+			 struct hull_err **err)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0)
+		return err_set(err, errno, "open '%s'", dir);
+	return write_tar(dfd, "", dir, out_fd, true, ret_digest, err);
+}
+
+int tar_write(int dfd, const char *name, const char *as, int out_fd, struct hull_err **err)
+{
+	int r = archive_dl_load(err);
+
+	if (r < 0)
+		return r;
+	return write_tar(dfd, name, as, out_fd, false, NULL, err);
+}
+
+int tar_extract(int dir_fd, int in_fd, bool keep_owner, struct hull_err **err)
+{
+	struct apply ap = {.root_fd = dir_fd, .plain = true, .owner_root = !keep_owner};
+	int r = archive_dl_load(err);
+
+	if (r < 0)
+		return r;
+	return apply_tar(&ap, in_fd, err);
 }
 
 int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_chain_id,

@@ -191,6 +191,10 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 {
 	int r;
 
+	/* Before the next step, so that a shared bind source keeps its peer group. */
+	r = rt_mounts_prepare(c, b, err);
+	if (r < 0)
+		return r;
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make mounts private");
@@ -375,6 +379,9 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	if (r < 0)
 		return r;
 	r = bind_file(b->resolv_fd, "/etc/resolv.conf", err);
+	if (r < 0)
+		return r;
+	r = rt_mounts_finish(c, b, err);
 	if (r < 0)
 		return r;
 	r = mask_paths(err);

@@ -143,7 +143,7 @@ static void child_reset_signals(void)
 _noreturn_ static void child_main(const struct rt_config *c, int fd)
 {
 	struct hull_err *e = NULL;
-	struct rt_binds b = {-1, -1, -1, -1};
+	struct rt_binds b = {-1, -1, -1, -1, NULL};
 	struct rt_msg m = {.type = RT_MSG_READY};
 	char *path = NULL;
 	char go;

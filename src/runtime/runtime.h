@@ -20,6 +20,27 @@
 #include <sys/types.h>
 #include "util/err.h"
 
+/*
+ * A mount made inside the container after its root (OCI config "mounts"):
+ * a bind mount of a host path, or a new tmpfs. The target is resolved inside
+ * the container's root (a symlink on the way cannot lead outside it), and
+ * created when missing (a directory, or an empty file for a file source).
+ */
+struct rt_mount {
+	const char *type;   /* "bind" or "tmpfs" */
+	const char *source; /* bind: host path (directory or file); tmpfs: ignored */
+	const char *target; /* absolute path inside the container */
+	/*
+	 * Comma-separated, as OCI mount options: ro/rw, nosuid/suid, nodev/dev,
+	 * noexec/exec, bind/rbind (default rbind), the propagation
+	 * private/rprivate (default)/slave/rslave/shared/rshared, and for tmpfs
+	 * any key=value the file system takes (size=64m, mode=1777...). Shared
+	 * propagation reaches the host only if the source's host mount is shared.
+	 * NULL: defaults.
+	 */
+	const char *options;
+};
+
 struct rt_config {
 	/* Root file system. */
 	char *rootfs;	  /* an existing empty directory: the mount point */
@@ -47,6 +68,10 @@ struct rt_config {
 	char *hosts_path;
 	char *hostname_path;
 	char *resolv_path;
+
+	/* Mounts made after /dev and the /etc files, in this order (parents first). */
+	const struct rt_mount *mounts;
+	size_t n_mounts;
 };
 
 struct rt_process {

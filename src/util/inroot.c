@@ -123,7 +123,8 @@ int inroot_mkdir_p(int root_fd, const char *path, int opts)
 		}
 		fd = inroot_open(root_fd, prefix, O_RDONLY | O_DIRECTORY, opts);
 		if (fd == -ENOENT) {
-			/* a dangling symlink here fails with EEXIST below: never create through it */
+			/* a dangling symlink here fails with EEXIST below: never create through it
+			 */
 			if (mkdirat(cur, name, 0755) < 0 && errno != EEXIST) {
 				fd = -errno;
 				(void) close(cur);
