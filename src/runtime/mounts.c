@@ -230,3 +230,19 @@ int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	}
 	return 0;
 }
+
+int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struct hull_err **err)
+{
+	struct rt_config c = {.mounts = mounts, .n_mounts = n};
+	struct rt_binds b = {-1, -1, -1, -1, NULL};
+	int r;
+
+	r = rt_mounts_prepare(&c, &b, err);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = mount_one(root_fd, &mounts[i], &b.mount_fds[i], err);
+	for (size_t i = 0; b.mount_fds && i < n; i++)
+		if (b.mount_fds[i] >= 0)
+			(void) close(b.mount_fds[i]);
+	free(b.mount_fds);
+	return r;
+}

@@ -113,6 +113,21 @@ int rt_start(struct rt_process *p, struct hull_err **err);
 /* rt_process_free() - close the private fds (does not kill or reap); accepts NULL; returns NULL. */
 struct rt_process *rt_process_free(struct rt_process *p);
 
+/*
+ * rt_overlay_mount() - mount the overlay of @c (lowerdirs, upperdir, workdir)
+ * on @c->rootfs in the caller's mount namespace, read-only with @readonly.
+ * For tools that read or change a stopped container's files (cp, export):
+ * call it in a child that has its own private mount namespace.
+ */
+int rt_overlay_mount(const struct rt_config *c, bool readonly, struct hull_err **err);
+
+/*
+ * rt_mounts_attach() - make the @n @mounts below the directory @root_fd
+ * (borrowed), each target resolved inside it, in the caller's mount namespace
+ * (same rules as the container's own mounts).
+ */
+int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struct hull_err **err);
+
 /* rt_exit_code() - docker's exit code for a wait status: the exit status, or 128+N after signal N.
  */
 int rt_exit_code(int wstatus);
