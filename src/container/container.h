@@ -33,8 +33,11 @@ struct run_opts {
 	const char *network;	/* "bridge" (default), "host", "none" */
 	struct port_map *ports; /* -p */
 	size_t n_ports;
-	bool hidden; /* build containers: not shown by ps */
-	int out_fd;  /* foreground: where stdout/stderr go (-1: ours) */
+	bool hidden;	     /* build containers: not shown by ps */
+	int out_fd;	     /* foreground: where stdout/stderr go (-1: ours) */
+	char **volumes;	     /* -v [SRC:]DST[:OPTS] (container/volume.h) */
+	char **mounts;	     /* --mount type=...,... */
+	const char *restart; /* --restart no|on-failure[:N]|always|unless-stopped (NULL: no) */
 };
 
 struct container {
@@ -102,6 +105,25 @@ int container_wait_exit(struct container *c, struct hull_err **err);
  * with @follow keep reading until the container stops.
  */
 int container_logs(struct container *c, bool follow, int out_fd, int err_fd, struct hull_err **err);
+
+/*
+ * container_restart_policy_set() - parse docker's --restart value
+ * ("no", "always", "unless-stopped", "on-failure[:N]"; NULL = "no") into
+ * HostConfig.RestartPolicy {Name, MaximumRetryCount} of @c (not saved).
+ * Errors as docker's: unknown policy, a count with another policy than
+ * on-failure, a policy together with --rm.
+ */
+int container_restart_policy_set(struct container *c, const char *spec, struct hull_err **err);
+/*
+ * container_restart_wait() - in the monitor, after the process exited with
+ * @exit_code: whether the policy restarts it. If so, records the
+ * "restarting" state, sleeps the back-off (*@delay_ms, docker's 100 ms
+ * doubling, reset after 10 s of running) and increments RestartCount; false
+ * if stop/kill marked the container meanwhile.
+ */
+bool container_restart_wait(struct container *c, int exit_code, int *delay_ms);
+/* container_mark_stopped() - set (stop, kill) or clear (start) the "stopped by the user" marker. */
+void container_mark_stopped(struct container *c, bool stopped);
 
 /*
  * signal_parse() - a signal name ("SIGTERM", "TERM", any case) or number;

@@ -74,6 +74,7 @@ int container_kill(struct container *c, int sig, struct hull_err **err)
 		return err_setx(err, EINVAL,
 				"cannot kill container: %s: container %s is not running", c->id,
 				c->id);
+	container_mark_stopped(c, true); /* no restart policy after a kill (moby) */
 	if (kill(state_pid(c, "Pid"), sig) < 0)
 		return err_set(err, errno, "cannot kill container: %s", c->id);
 	return 0;
@@ -87,6 +88,14 @@ int container_stop(struct store *s, struct container *c, int timeout, struct hul
 	int sig = SIGTERM;
 
 	(void) s;
+	container_mark_stopped(c, true); /* the restart policy must not bring it back */
+	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting")) ||
+	    (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Running")) &&
+	     !container_is_running(c))) {
+		/* between two runs: the monitor sees the marker and exits */
+		(void) wait_pid_exit(state_pid(c, "MonitorPid"), -1);
+		return reload(c, NULL) < 0 ? 0 : 0;
+	}
 	if (!container_is_running(c))
 		return 0; /* docker stop on a stopped container succeeds */
 	if (ss && signal_parse(ss) > 0)
@@ -108,6 +117,15 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 {
 	(void) s;
 	(void) runroot;
+	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting"))) {
+		if (!force)
+			return err_setx(err, EBUSY,
+					"cannot remove container \"%s\": container is restarting: "
+					"stop the container before removing or force remove",
+					json_get_str(c->rec, "Name"));
+		container_mark_stopped(c, true);
+		(void) wait_pid_exit(state_pid(c, "MonitorPid"), -1);
+	}
 	if (container_is_running(c)) {
 		if (!force)
 			return err_setx(
@@ -115,6 +133,7 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 				"cannot remove container \"%s\": container is running: stop "
 				"the container before removing or force remove",
 				json_get_str(c->rec, "Name"));
+		container_mark_stopped(c, true);
 		(void) kill(state_pid(c, "Pid"), SIGKILL);
 		(void) wait_pid_exit(state_pid(c, "Pid"), -1);
 		(void) container_wait_exit(c, NULL);
