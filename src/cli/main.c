@@ -34,6 +34,12 @@ static const struct {
 	{"inspect", cmd_inspect, "Return low-level information on containers and images"},
 	{"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
 	{"version", cmd_version, "Show the hull version information"},
+	{"volume", cmd_volume, "Manage volumes"},
+	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
+	{"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
+	{"export", cmd_export, "Export a container's filesystem as a tar archive"},
+	{"commit", cmd_commit, "Create a new image from a container's changes"},
+	{"container-prune", cmd_container_prune, "Remove all stopped containers"},
 	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE)"},
 };
 
@@ -71,6 +77,11 @@ static const char *alias(const char *group, const char *sub)
 		{"container", "stop", "stop"},
 		{"container", "kill", "kill"},
 		{"container", "run", "run"},
+		{"container", "cp", "cp"},
+		{"container", "diff", "diff"},
+		{"container", "export", "export"},
+		{"container", "commit", "commit"},
+		{"container", "prune", "container-prune"},
 		{"builder", "build", "build"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)

@@ -14,6 +14,10 @@ static const char run_help[] =
 	"Create and run a new container from an image\n\nOptions:\n"
 	"  -d, --detach               Run container in background and print container ID\n"
 	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
+	"      --mount mount          Attach a filesystem mount to the container\n"
+	"      --restart string       Restart policy to apply when a container exits (default "
+	"\"no\")\n"
+	"  -v, --volume list          Bind mount a volume\n"
 	"  -e, --env list             Set environment variables\n"
 	"  -i, --interactive          Keep STDIN open even if not attached\n"
 	"      --name string          Assign a name to the container\n"
@@ -26,7 +30,7 @@ static const char run_help[] =
 
 int cmd_run(struct cli *cl, int argc, char **argv)
 {
-	enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK };
+	enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK, OPT_MOUNT, OPT_RESTART };
 	static const struct option opts[] = {
 		{"detach", no_argument, NULL, 'd'},
 		{"rm", no_argument, NULL, OPT_RM},
@@ -40,10 +44,13 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 		{"tty", no_argument, NULL, 't'},
 		{"network", required_argument, NULL, OPT_NETWORK},
 		{"net", required_argument, NULL, OPT_NETWORK},
+		{"volume", required_argument, NULL, 'v'},
+		{"mount", required_argument, NULL, OPT_MOUNT},
+		{"restart", required_argument, NULL, OPT_RESTART},
 		{"help", no_argument, NULL, 'h'},
 		{0}};
 	struct run_opts ro = {.network = "bridge", .out_fd = -1};
-	_cleanup_strv_ char **env = NULL, **ep = NULL, **cmd = NULL;
+	_cleanup_strv_ char **env = NULL, **ep = NULL, **cmd = NULL, **vols = NULL, **mnts = NULL;
 	_cleanup_free_ struct port_map *ports = NULL;
 	struct hull_err *e = NULL;
 	struct store *s;
@@ -52,7 +59,7 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	int o, r, code = 0;
 
 	optind = 0;
-	while ((o = cli_getopt("run", argc, argv, "dp:e:w:u:ith", opts, true)) != -1) {
+	while ((o = cli_getopt("run", argc, argv, "dp:e:w:u:ithv:", opts, true)) != -1) {
 		switch (o) {
 		case 'd':
 			ro.detach = true;
@@ -97,6 +104,15 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 				return 125;
 			}
 			break;
+		case 'v':
+			strv_push(&vols, optarg);
+			break;
+		case OPT_MOUNT:
+			strv_push(&mnts, optarg);
+			break;
+		case OPT_RESTART:
+			ro.restart = optarg;
+			break;
 		case 'h':
 			puts(run_help);
 			return 0;
@@ -117,6 +133,17 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	ro.entrypoint = ep;
 	ro.cmd = cmd;
 	ro.ports = ports;
+	ro.volumes = vols;
+	ro.mounts = mnts;
+	if (ro.restart && !streq(ro.restart, "no") && *ro.restart && !ro.detach &&
+	    !ro.auto_remove) {
+		fprintf(stderr,
+			"hull: --restart %s needs -d (--detach): without a daemon, the "
+			"container's monitor restarts it and a foreground run ends at the "
+			"first exit\n",
+			ro.restart);
+		return 125;
+	}
 
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);

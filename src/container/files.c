@@ -202,8 +202,11 @@ static int out_fn(int root_fd, void *data, struct hull_err **err)
 	base = base ? base + 1 : clean;
 	if (o->contents || !*base) {
 		dfd = inroot_open(root_fd, clean, O_RDONLY | O_DIRECTORY, 0);
-		if (dfd == -ENOENT && o->missing_ok)
-			return 0;
+		if (dfd == -ENOENT && o->missing_ok) {
+			static const char end[1024]; /* an empty tar: two zero blocks */
+			return write_all(o->fd, end, sizeof(end)) < 0 ? err_set(err, errno, "write")
+								      : 0;
+		}
 		if (dfd < 0)
 			goto missing;
 		if (o->type && write_all(o->fd, "d", 1) < 0)
