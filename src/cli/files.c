@@ -412,6 +412,7 @@ int cmd_commit(struct cli *cl, int argc, char **argv)
 					    "author", json_string(author));
 		}
 		json_object_set_new(config, "created", json_string(now));
+		json_object_set_new(config, "comment", json_string(msg));
 		json_object_set_new(config, "container", json_string(c->id));
 		if (json_to_strv(json_object_get(rootfs, "diff_ids"), &layers) < 0 || !layers)
 			layers = strv_new();

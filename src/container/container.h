@@ -106,6 +106,17 @@ int container_wait_exit(struct container *c, struct hull_err **err);
  */
 int container_logs(struct container *c, bool follow, int out_fd, int err_fd, struct hull_err **err);
 
+struct logs_opts {
+	bool follow;	 /* -f */
+	bool timestamps; /* -t: each line starts with its RFC 3339 time and a space */
+	long tail;	 /* --tail N: the last N lines (-1: all) */
+	double since;	 /* --since: seconds since the epoch (0: no bound) */
+	double until;	 /* --until (0: no bound) */
+};
+/* container_logs_ex() - container_logs() with docker logs' -f -t --tail --since --until. */
+int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd, int err_fd,
+		      struct hull_err **err);
+
 /*
  * container_restart_policy_set() - parse docker's --restart value
  * ("no", "always", "unless-stopped", "on-failure[:N]"; NULL = "no") into

@@ -553,9 +553,9 @@ static bool diff_walk(int dfd, const char *path, char **lower, json_t *mounts, c
 			any = true;
 			continue;
 		}
-		lower_has = in_lower(lower, p + 1);
-		if (!lower_has && own_mount_point(p, mounts))
+		if (own_mount_point(p, mounts))
 			continue;
+		lower_has = in_lower(lower, p + 1);
 		if (S_ISDIR(st.st_mode)) {
 			int sub = openat(dirfd(d), de->d_name,
 					 O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
