@@ -99,39 +99,63 @@ int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	return 0;
 }
 
-/* Open (creating if missing) the mount point @target inside @root_fd, a directory or a file. */
+/*
+ * Open (creating if missing) the mount point @target inside @root_fd, a
+ * directory or a file. A dangling symlink on the way is followed inside the
+ * root and its target created, as runc's securejoin does.
+ */
 static int open_target(int root_fd, const char *target, bool dir, struct hull_err **err)
 {
-	_cleanup_free_ char *clean = NULL, *parent = NULL;
-	_cleanup_close_ int pfd = -1;
-	const char *base;
+	_cleanup_free_ char *clean = NULL;
 	int fd;
 
 	(void) inroot_clean(target, false, &clean);
 	if (!*clean)
 		return err_setx(err, EINVAL, "invalid mount target '%s': the root", target);
-	fd = inroot_open(root_fd, clean, O_PATH, 0);
-	if (fd >= 0)
+	for (int hops = 0; hops < 40; hops++) {
+		_cleanup_free_ char *parent = NULL;
+		_cleanup_close_ int pfd = -1;
+		char link[4096];
+		const char *base;
+		ssize_t n;
+
+		fd = inroot_open(root_fd, clean, O_PATH, 0);
+		if (fd >= 0)
+			return fd;
+		if (fd != -ENOENT)
+			return err_set(err, -fd, "open mount target '%s'", target);
+		base = strrchr(clean, '/');
+		parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
+		base = base ? base + 1 : clean;
+		pfd = inroot_mkdir_p(root_fd, parent, 0);
+		if (pfd < 0)
+			return err_set(err, -pfd, "create mount target '%s'", target);
+		n = readlinkat(pfd, base, link, sizeof(link) - 1);
+		if (n > 0) {
+			/* a dangling symlink: go on with its target, still inside the root */
+			_cleanup_free_ char *next = NULL;
+			link[n] = '\0';
+			next = link[0] == '/' ? xstrdup(link) : xasprintf("%s/%s", parent, link);
+			free(clean);
+			(void) inroot_clean(next, false, &clean);
+			if (!*clean)
+				return err_setx(err, EINVAL, "invalid mount target '%s'", target);
+			continue;
+		}
+		if (dir ? mkdirat(pfd, base, 0755) < 0
+			: (fd = openat(pfd, base,
+				       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+				       0644)) < 0)
+			return err_set(err, errno, "create mount target '%s'", target);
+		if (!dir)
+			(void) close(fd);
+		fd = inroot_open(root_fd, clean, O_PATH, 0);
+		if (fd < 0)
+			return err_set(err, -fd, "open mount target '%s'", target);
 		return fd;
-	if (fd != -ENOENT)
-		return err_set(err, -fd, "open mount target '%s'", target);
-	base = strrchr(clean, '/');
-	parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
-	base = base ? base + 1 : clean;
-	pfd = inroot_mkdir_p(root_fd, parent, 0);
-	if (pfd < 0)
-		return err_set(err, -pfd, "create mount target '%s'", target);
-	/* No O_CREAT through a dangling symlink: EEXIST is an error here. */
-	if (dir ? mkdirat(pfd, base, 0755) < 0
-		: (fd = openat(pfd, base, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
-			       0644)) < 0)
-		return err_set(err, errno, "create mount target '%s'", target);
-	if (!dir)
-		(void) close(fd);
-	fd = inroot_open(root_fd, clean, O_PATH, 0);
-	if (fd < 0)
-		return err_set(err, -fd, "open mount target '%s'", target);
-	return fd;
+	}
+	return err_setx(err, ELOOP, "open mount target '%s': too many levels of symbolic links",
+			target);
 }
 
 static int make_tmpfs(const struct rt_mount *m, const struct mount_opts *o, int *ret_fd,
