@@ -291,7 +291,6 @@ load helpers
 }
 
 @test "--network host: the hostname is the host's" {
-	skip "BUG: with --network host the container's hostname is its short id, docker uses the host's hostname"
 	run hull run --rm --network host busybox hostname
 	[ "$status" -eq 0 ]
 	[ "$output" = "$(hostname)" ]

@@ -7,7 +7,7 @@
 
 bats_require_minimum_version 1.5.0
 
-TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HULL=${HULL:-$TOP/build/src/cli/hull}
 case $HULL in /*) ;; *) HULL=$PWD/$HULL ;; esac
 export HULL
