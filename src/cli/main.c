@@ -39,7 +39,7 @@ static const struct {
 	{"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
 	{"export", cmd_export, "Export a container's filesystem as a tar archive"},
 	{"commit", cmd_commit, "Create a new image from a container's changes"},
-	{"container-prune", cmd_container_prune, "Remove all stopped containers"},
+	{"container-prune", cmd_container_prune, NULL}, /* "container prune" */
 	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE)"},
 };
 
@@ -52,9 +52,10 @@ static void usage(FILE *f)
 		   "      --runroot string   Runtime state (env HULL_RUNROOT, default /run/hull)\n"
 		   "  -v, --version          Print version information and quit\n\nCommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+		if (commands[i].help) /* NULL: only reached through a management command */
+			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build', 'hull container "
-		   "ls|rm|inspect|logs|stop|kill|run'.\n"
+		   "ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune'.\n"
 		   "Run 'hull COMMAND --help' for more information on a command.\n");
 }
 

@@ -4,7 +4,6 @@
  * container's Mounts (moby volume/mounts/linux_parser.go, docker/cli
  * opts/mount.go, daemon/volumes.go). See container/volume.h.
  */
-#include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -19,15 +18,10 @@
 
 #define ANON_LABEL "com.docker.volume.anonymous"
 
+/* moby volume/local: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$, the container-name grammar without a "/" */
 static bool volume_name_valid(const char *n)
 {
-	/* moby volume/local: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$ */
-	if (!isalnum((unsigned char) n[0]) || !n[1])
-		return false;
-	for (const char *p = n + 1; *p; p++)
-		if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
-			return false;
-	return true;
+	return n[0] != '/' && name_valid(n);
 }
 
 static int volume_name_cmp(const void *a, const void *b)
