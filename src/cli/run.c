@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* run, ps, logs, stop, kill, rm (docker/cli cli/command/container). */
+#include <arpa/inet.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include "cli/cli.h"
 #include "container/container.h"
@@ -12,33 +14,118 @@
 #include "util/strv.h"
 
 static const char run_help[] =
-	"Usage:  hull run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
-	"Create and run a new container from an image\n\nOptions:\n"
+	"Usage:  hull %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
+	"%s\n\nOptions:\n"
+	"      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
 	"  -d, --detach               Run container in background and print container ID\n"
+	"      --detach-keys string   Override the key sequence for detaching a container\n"
 	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
-	"      --mount mount          Attach a filesystem mount to the container\n"
-	"      --restart string       Restart policy to apply when a container exits (default "
-	"\"no\")\n"
-	"  -v, --volume list          Bind mount a volume\n"
 	"  -e, --env list             Set environment variables\n"
+	"      --env-file list        Read in a file of environment variables\n"
+	"      --group-add list       Add additional groups to join\n"
+	"  -h, --hostname string      Container host name\n"
+	"      --init                 Run an init inside the container that forwards signals "
+	"and reaps processes\n"
 	"  -i, --interactive          Keep STDIN open even if not attached\n"
 	"      --name string          Assign a name to the container\n"
 	"      --network string       Connect a container to a network (bridge, host, none)\n"
 	"  -p, --publish list         Publish a container's port(s) to the host\n"
+	"      --mount mount          Attach a filesystem mount to the container\n"
+	"      --read-only            Mount the container's root filesystem as read only\n"
+	"      --restart string       Restart policy to apply when a container exits (default "
+	"\"no\")\n"
 	"      --rm                   Automatically remove the container when it exits\n"
+	"      --sig-proxy            Proxy received signals to the process (default true)\n"
+	"      --stop-signal string   Signal to stop the container\n"
+	"      --stop-timeout int     Timeout (in seconds) to stop a container\n"
+	"      --tmpfs list           Mount a tmpfs directory\n"
 	"  -t, --tty                  Allocate a pseudo-TTY\n"
 	"  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
+	"  -v, --volume list          Bind mount a volume\n"
 	"  -w, --workdir string       Working directory inside the container";
 
-int cmd_run(struct cli *cl, int argc, char **argv)
+/* docker's --env-file: NAME=value lines, NAME alone takes our value, # comments (opts/env.go). */
+static int env_file_read(const char *path, char ***env, struct hull_err **err)
 {
-	enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK, OPT_MOUNT, OPT_RESTART };
+	_cleanup_free_ char *data = NULL;
+	char *save = NULL;
+	int r;
+
+	r = read_file(path, 16 << 20, &data, NULL, err);
+	if (r < 0)
+		return err_wrap(err, "open %s", path);
+	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *eq;
+		size_t n;
+
+		while (*l == ' ' || *l == '\t')
+			l++;
+		n = strlen(l);
+		if (n && l[n - 1] == '\r')
+			l[--n] = '\0';
+		if (!*l || *l == '#')
+			continue;
+		eq = strchr(l, '=');
+		if ((eq ? (size_t) (eq - l) : n) == 0)
+			return err_setx(err, EINVAL, "invalid environment variable: %s", l);
+		if (!eq && strpbrk(l, " \t"))
+			return err_setx(err, EINVAL, "variable '%s' contains whitespaces", l);
+		strv_push(env, l);
+	}
+	return 0;
+}
+
+struct run_args {
+	struct run_opts ro;
+	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts;
+	struct port_map *ports;
+	const char *detach_keys;
+	bool sig_proxy;
+	const char *image;
+};
+
+static void run_args_release(struct run_args *a)
+{
+	strv_free(a->env);
+	strv_free(a->ep);
+	strv_free(a->cmd);
+	strv_free(a->groups);
+	strv_free(a->hosts);
+	strv_free(a->tmpfs);
+	strv_free(a->volumes);
+	strv_free(a->mounts);
+	free(a->ports);
+}
+
+/* The flags of run and create; returns -1 to go on, else the exit code. */
+static int run_parse(const char *name, int argc, char **argv, struct run_args *a)
+{
+	enum {
+		OPT_RM = 256,
+		OPT_NAME,
+		OPT_ENTRYPOINT,
+		OPT_NETWORK,
+		OPT_INIT,
+		OPT_STOP_SIGNAL,
+		OPT_STOP_TIMEOUT,
+		OPT_GROUP_ADD,
+		OPT_ENV_FILE,
+		OPT_ADD_HOST,
+		OPT_READ_ONLY,
+		OPT_TMPFS,
+		OPT_DETACH_KEYS,
+		OPT_SIG_PROXY,
+		OPT_MOUNT,
+		OPT_RESTART,
+		OPT_HELP,
+	};
 	static const struct option opts[] = {
 		{"detach", no_argument, NULL, 'd'},
 		{"rm", no_argument, NULL, OPT_RM},
 		{"name", required_argument, NULL, OPT_NAME},
 		{"publish", required_argument, NULL, 'p'},
 		{"env", required_argument, NULL, 'e'},
+		{"env-file", required_argument, NULL, OPT_ENV_FILE},
 		{"workdir", required_argument, NULL, 'w'},
 		{"user", required_argument, NULL, 'u'},
 		{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
@@ -46,114 +133,206 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 		{"tty", no_argument, NULL, 't'},
 		{"network", required_argument, NULL, OPT_NETWORK},
 		{"net", required_argument, NULL, OPT_NETWORK},
+		{"init", no_argument, NULL, OPT_INIT},
+		{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
+		{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
+		{"group-add", required_argument, NULL, OPT_GROUP_ADD},
+		{"hostname", required_argument, NULL, 'h'},
+		{"add-host", required_argument, NULL, OPT_ADD_HOST},
+		{"read-only", no_argument, NULL, OPT_READ_ONLY},
+		{"tmpfs", required_argument, NULL, OPT_TMPFS},
+		{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
+		{"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
 		{"volume", required_argument, NULL, 'v'},
 		{"mount", required_argument, NULL, OPT_MOUNT},
 		{"restart", required_argument, NULL, OPT_RESTART},
-		{"help", no_argument, NULL, 'h'},
+		{"help", no_argument, NULL, OPT_HELP},
 		{0}};
-	struct run_opts ro = {.network = "bridge", .out_fd = -1};
-	_cleanup_strv_ char **env = NULL, **ep = NULL, **cmd = NULL, **vols = NULL, **mnts = NULL;
-	_cleanup_free_ struct port_map *ports = NULL;
+	struct run_opts *ro = &a->ro;
 	struct hull_err *e = NULL;
-	struct store *s;
-	struct image *img = NULL;
-	struct container *c = NULL;
-	int o, r, code = 0;
+	int o;
 
+	*ro = (struct run_opts){.network = "bridge", .out_fd = -1, .stop_timeout = -1};
+	a->sig_proxy = true;
 	optind = 0;
-	while ((o = cli_getopt("run", argc, argv, "dp:e:w:u:ithv:", opts, true)) != -1) {
+	while ((o = cli_getopt(name, argc, argv, "dp:e:w:u:ith:v:", opts, true)) != -1) {
 		switch (o) {
 		case 'd':
-			ro.detach = true;
+			ro->detach = true;
 			break;
 		case OPT_RM:
-			ro.auto_remove = true;
+			ro->auto_remove = true;
 			break;
 		case OPT_NAME:
-			ro.name = optarg;
+			ro->name = optarg;
 			break;
 		case 'p':
-			if (net_port_parse(optarg, &ports, &ro.n_ports, &e) < 0)
+			if (net_port_parse(optarg, &a->ports, &ro->n_ports, &e) < 0)
 				return cli_fail(e);
 			break;
 		case 'e':
-			strv_push(&env, optarg);
+			strv_push(&a->env, optarg);
+			break;
+		case OPT_ENV_FILE:
+			if (env_file_read(optarg, &a->env, &e) < 0)
+				return cli_fail(e);
 			break;
 		case 'w':
-			ro.workdir = optarg;
+			ro->workdir = optarg;
 			break;
 		case 'u':
-			ro.user = optarg;
+			ro->user = optarg;
 			break;
 		case OPT_ENTRYPOINT:
-			ep = strv_free(ep);
-			strv_push(&ep, optarg);
+			a->ep = strv_free(a->ep);
+			strv_push(&a->ep, optarg);
 			break;
 		case 'i':
-			ro.interactive = true;
+			ro->interactive = true;
 			break;
 		case 't':
-			ro.tty = true;
+			ro->tty = true;
 			break;
 		case OPT_NETWORK:
 			if (streq(optarg, "default"))
-				ro.network = "bridge";
+				ro->network = "bridge";
 			else if (streq(optarg, "bridge") || streq(optarg, "host") ||
 				 streq(optarg, "none"))
-				ro.network = optarg;
+				ro->network = optarg;
 			else {
 				fprintf(stderr, "hull: network %s not found\n", optarg);
 				return 125;
 			}
 			break;
+		case OPT_INIT:
+			ro->init = true;
+			break;
 		case 'v':
-			strv_push(&vols, optarg);
+			strv_push(&a->volumes, optarg);
 			break;
 		case OPT_MOUNT:
-			strv_push(&mnts, optarg);
+			strv_push(&a->mounts, optarg);
 			break;
 		case OPT_RESTART:
-			ro.restart = optarg;
+			ro->restart = optarg;
+			break;
+		case OPT_STOP_SIGNAL:
+			if (signal_parse(optarg) < 0)
+				return cli_usage_error(name, "invalid signal: %s", optarg);
+			ro->stop_signal = optarg;
+			break;
+		case OPT_STOP_TIMEOUT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || !*optarg || v < -1 || v > 1000000)
+				return cli_usage_error(
+					name,
+					"invalid argument \"%s\" for \"--stop-timeout\" "
+					"flag: invalid syntax",
+					optarg);
+			ro->stop_timeout = (int) v;
+			break;
+		}
+		case OPT_GROUP_ADD:
+			strv_push(&a->groups, optarg);
 			break;
 		case 'h':
-			puts(run_help);
+			if (isempty(optarg) || strlen(optarg) > 63 || strchr(optarg, '/'))
+				return cli_usage_error(name, "invalid hostname format: %s", optarg);
+			ro->hostname = optarg;
+			break;
+		case OPT_ADD_HOST: {
+			const char *sep = strchr(optarg, ':');
+			struct in_addr ia;
+			if (!sep || sep == optarg ||
+			    (!streq(sep + 1, "host-gateway") &&
+			     inet_pton(AF_INET, sep + 1, &ia) != 1))
+				return cli_usage_error(name,
+						       "invalid argument \"%s\" for \"--add-host\" "
+						       "flag: invalid IP address in add-host",
+						       optarg);
+			strv_push(&a->hosts, optarg);
+			break;
+		}
+		case OPT_READ_ONLY:
+			ro->read_only = true;
+			break;
+		case OPT_TMPFS:
+			if (optarg[0] != '/')
+				return cli_usage_error(
+					name, "invalid tmpfs '%s': mount path must be absolute",
+					optarg);
+			strv_push(&a->tmpfs, optarg);
+			break;
+		case OPT_DETACH_KEYS: {
+			_cleanup_free_ char *k = NULL;
+			size_t n;
+			if (detach_keys_parse(optarg, &k, &n) < 0)
+				return cli_usage_error(name, "invalid detach keys (%s) provided",
+						       optarg);
+			a->detach_keys = optarg;
+			break;
+		}
+		case OPT_SIG_PROXY:
+			a->sig_proxy = !optarg || streq(optarg, "true") || streq(optarg, "1");
+			break;
+		case OPT_HELP:
+			printf(run_help, name,
+			       streq(name, "run") ? "Create and run a new container from an image"
+						  : "Create a new container");
+			putchar('\n');
 			return 0;
 		default:
 			return 125;
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error("run", "\"run\" requires at least 1 argument.");
-	if (ro.n_ports && !streq(ro.network, "bridge")) {
+		return cli_usage_error(name, "\"%s\" requires at least 1 argument.", name);
+	if (ro->n_ports && !streq(ro->network, "bridge")) {
 		fprintf(stderr,
 			"WARNING: Published ports are discarded when using host network mode\n");
-		ro.n_ports = 0;
+		ro->n_ports = 0;
 	}
+	a->image = argv[optind];
 	for (int i = optind + 1; i < argc; i++)
-		strv_push(&cmd, argv[i]);
-	ro.env = env;
-	ro.entrypoint = ep;
-	ro.cmd = cmd;
-	ro.ports = ports;
-	ro.volumes = vols;
-	ro.mounts = mnts;
-	if (ro.restart && !streq(ro.restart, "no") && *ro.restart && !ro.detach &&
-	    !ro.auto_remove) {
+		strv_push(&a->cmd, argv[i]);
+	ro->env = a->env;
+	ro->entrypoint = a->ep;
+	ro->cmd = a->cmd;
+	ro->ports = a->ports;
+	ro->group_add = a->groups;
+	ro->add_hosts = a->hosts;
+	ro->tmpfs = a->tmpfs;
+	ro->volumes = a->volumes;
+	ro->mounts = a->mounts;
+	if (streq(name, "run") && ro->restart && *ro->restart && !streq(ro->restart, "no") &&
+	    !ro->detach && !ro->auto_remove) {
 		fprintf(stderr,
 			"hull: --restart %s needs -d (--detach): without a daemon, the "
 			"container's monitor restarts it and a foreground run ends at the "
 			"first exit\n",
-			ro.restart);
+			ro->restart);
 		return 125;
 	}
+	return -1;
+}
+
+/* Find the image and create the container; returns -1 or an exit code. */
+static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
+		      struct container **ret)
+{
+	struct hull_err *e = NULL;
+	struct image *img = NULL;
+	struct store *s;
+	int r;
 
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
-	r = store_image_get(s, argv[optind], &img, &e);
+	r = store_image_get(s, a->image, &img, &e);
 	if (r == -ENOENT) {
 		struct image_ref ref;
 		e = err_free(e);
-		if (ref_parse(argv[optind], &ref, &e) < 0)
+		if (ref_parse(a->image, &ref, &e) < 0)
 			return cli_fail(e);
 		{
 			_cleanup_free_ char *fam = ref_familiar(&ref);
@@ -169,19 +348,103 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	}
 	if (r < 0)
 		return cli_fail(e);
-	r = container_create(s, cl->runroot, img, argv[optind], &ro, &c, &e);
+	r = container_create(s, cl->runroot, img, a->image, &a->ro, ret, &e);
 	image_free(img);
 	if (r < 0)
 		return cli_fail(e);
-	r = container_start(s, cl->runroot, c, &ro, &code, &e);
+	*ret_s = s;
+	return -1;
+}
+
+/* Attach to a container whose monitor was started with container_start_attach(). */
+int cli_attach_started(struct container *c, int sock, bool in, const char *detach_keys,
+		       bool sig_proxy)
+{
+	struct attach_opts ao = {
+		.stdin = in,
+		.tty = json_is_true(json_object_get(json_object_get(c->rec, "Config"), "Tty")),
+		.sig_proxy = sig_proxy,
+		.pid = (pid_t) json_integer_value(
+			json_object_get(json_object_get(c->rec, "State"), "Pid")),
+		.detach_keys = detach_keys,
+		.out_fd = STDOUT_FILENO,
+		.err_fd = STDERR_FILENO,
+	};
+	struct hull_err *e = NULL;
+	bool detached = false;
+	int code = 0;
+
+	fflush(stdout);
+	if (container_attach_fd(c, sock, &ao, &code, &detached, &e) < 0)
+		return cli_fail(e);
+	return detached ? 0 : code;
+}
+
+int cmd_run(struct cli *cl, int argc, char **argv)
+{
+	struct run_args a = {0};
+	struct hull_err *e = NULL;
+	struct store *s = NULL;
+	struct container *c = NULL;
+	int r, code = 0;
+
+	r = run_parse("run", argc, argv, &a);
+	if (r < 0)
+		r = run_create(cl, &a, &s, &c);
+	if (r >= 0) {
+		run_args_release(&a);
+		return r;
+	}
+	if (a.ro.tty && !a.ro.detach) {
+		/* a pty lives in a detached monitor; we attach to it (so ctrl-p ctrl-q works) */
+		struct winsize ws;
+		int sock = -1;
+		if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+			a.ro.tty_rows = ws.ws_row;
+			a.ro.tty_cols = ws.ws_col;
+		}
+		r = container_start_attach(s, cl->runroot, c, &a.ro, &sock, &e);
+		if (r < 0) {
+			code = cli_fail(e);
+		} else {
+			code = cli_attach_started(c, sock, a.ro.interactive, a.detach_keys,
+						  a.sig_proxy);
+			close(sock);
+		}
+		container_free(c);
+		run_args_release(&a);
+		return code;
+	}
+	r = container_start(s, cl->runroot, c, &a.ro, &code, &e);
 	if (r < 0) {
 		container_free(c);
+		run_args_release(&a);
 		return cli_fail(e);
 	}
-	if (ro.detach)
+	if (a.ro.detach)
 		printf("%s\n", c->id);
 	container_free(c);
-	return ro.detach ? 0 : code;
+	run_args_release(&a);
+	return a.ro.detach ? 0 : code;
+}
+
+int cmd_create(struct cli *cl, int argc, char **argv)
+{
+	struct run_args a = {0};
+	struct store *s = NULL;
+	struct container *c = NULL;
+	int r;
+
+	r = run_parse("create", argc, argv, &a);
+	if (r < 0)
+		r = run_create(cl, &a, &s, &c);
+	if (r < 0) {
+		printf("%s\n", c->id);
+		container_free(c);
+		r = 0;
+	}
+	run_args_release(&a);
+	return r;
 }
 
 static int ctime_cmp(const void *a, const void *b)

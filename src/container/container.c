@@ -293,8 +293,10 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	dir = xasprintf("%s/containers/%s", s->root, id);
 	created = now_rfc3339();
 
-	/* the hostname is the short id, or the host's with --network host (moby) */
-	if (o->network && streq(o->network, "host"))
+	/* the hostname is --hostname, the short id, or the host's with --network host (moby) */
+	if (o->hostname)
+		snprintf(hostname, sizeof(hostname), "%s", o->hostname);
+	else if (o->network && streq(o->network, "host"))
 		(void) gethostname(hostname, sizeof(hostname) - 1);
 	else
 		snprintf(hostname, sizeof(hostname), "%.12s", id);
@@ -323,8 +325,12 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set(cfg, "Labels", json_object_get(icfg, "Labels"));
 	else
 		json_object_set_new(cfg, "Labels", json_object());
-	if (json_object_get(icfg, "StopSignal"))
+	if (o->stop_signal)
+		json_object_set_new(cfg, "StopSignal", json_string(o->stop_signal));
+	else if (json_object_get(icfg, "StopSignal"))
 		json_object_set(cfg, "StopSignal", json_object_get(icfg, "StopSignal"));
+	if (o->stop_timeout >= 0)
+		json_object_set_new(cfg, "StopTimeout", json_integer(o->stop_timeout));
 	if (json_object_get(icfg, "Shell"))
 		json_object_set(cfg, "Shell", json_object_get(icfg, "Shell"));
 
@@ -358,6 +364,26 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(rec, "LogPath", json_string(p4));
 	}
 	cmd_decision_release(&d);
+	{
+		json_t *hc = json_object_get(rec, "HostConfig");
+		json_t *tmpfs = json_object();
+		json_object_set_new(hc, "Init", o->init ? json_true() : json_null());
+		json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->read_only));
+		json_object_set_new(hc, "GroupAdd",
+				    o->group_add ? json_from_strv(o->group_add) : json_null());
+		json_object_set_new(hc, "ExtraHosts",
+				    o->add_hosts ? json_from_strv(o->add_hosts) : json_null());
+		STRV_FOREACH (t, o->tmpfs) {
+			const char *colon = strchr(*t, ':');
+			_cleanup_free_ char *dest =
+				colon ? xstrndup(*t, (size_t) (colon - *t)) : xstrdup(*t);
+			json_object_set_new(tmpfs, dest, json_string(colon ? colon + 1 : ""));
+		}
+		if (json_object_size(tmpfs))
+			json_object_set_new(hc, "Tmpfs", tmpfs);
+		else
+			json_decref(tmpfs);
+	}
 
 	c = xcalloc(1, sizeof(*c));
 	c->id = xstrdup(id);

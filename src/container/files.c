@@ -69,7 +69,7 @@ static int job_root(struct store *s, struct container *c, enum view v, char **lo
 		return err_set(err, errno, "unshare the mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make mounts private");
-	r = rt_overlay_mount(&rc, v != VIEW_WRITE, err);
+	r = rt_overlay_mount_view(&rc, v != VIEW_WRITE, err);
 	if (r < 0)
 		return r;
 	fd = open(rootfs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

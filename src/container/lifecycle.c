@@ -68,6 +68,13 @@ int container_wait_exit(struct container *c, struct hull_err **err)
 	return 0;
 }
 
+/* A frozen container takes no signal: thaw it once the signal is queued (moby daemon/kill.go). */
+static void thaw_if_paused(struct container *c)
+{
+	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Paused")))
+		(void) container_pause(c, false, NULL);
+}
+
 int container_kill(struct container *c, int sig, struct hull_err **err)
 {
 	if (!container_is_running(c))
@@ -77,6 +84,8 @@ int container_kill(struct container *c, int sig, struct hull_err **err)
 	container_mark_stopped(c, true); /* no restart policy after a kill (moby) */
 	if (kill(state_pid(c, "Pid"), sig) < 0)
 		return err_set(err, errno, "cannot kill container: %s", c->id);
+	if (sig == SIGKILL)
+		thaw_if_paused(c);
 	return 0;
 }
 
@@ -106,6 +115,7 @@ int container_stop(struct store *s, struct container *c, int timeout, struct hul
 	}
 	if (kill(pid, sig) < 0 && errno != ESRCH)
 		return err_set(err, errno, "cannot stop container: %s", c->id);
+	thaw_if_paused(c);
 	if (!wait_pid_exit(pid, timeout * 1000))
 		(void) kill(pid, SIGKILL);
 	(void) wait_pid_exit(pid, -1);
@@ -135,6 +145,7 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 				json_get_str(c->rec, "Name"));
 		container_mark_stopped(c, true);
 		(void) kill(state_pid(c, "Pid"), SIGKILL);
+		thaw_if_paused(c);
 		(void) wait_pid_exit(state_pid(c, "Pid"), -1);
 		(void) container_wait_exit(c, NULL);
 	}

@@ -51,7 +51,7 @@ struct apply {
 	struct archive *a;
 	int root_fd;
 	int opts;	 /* INROOT_NO_XDEV for layers */
-	bool plain;	 /* tar_extract(): no whiteouts */
+	bool plain;	 /* ADD and tar_extract(): ".wh." names are ordinary files */
 	bool owner_root; /* tar_extract(): files belong to 0:0 */
 	struct dir_time *dirs;
 	size_t n_dirs;
@@ -423,6 +423,68 @@ int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
 fail:
 	(void) rm_rf(stage, NULL);
 	return err_wrap(err, "import layer");
+}
+
+/* ---- ADD: extracting an archive ---- */
+
+int archive_extract_fd(int fd, int dir_fd, struct hull_err **err)
+{
+	struct apply ap = {.root_fd = dir_fd, .plain = true};
+	struct archive_entry *e;
+	int h, r;
+
+	r = archive_dl_load(err);
+	if (r < 0)
+		return r;
+	ap.a = sym_archive_read_new();
+	sym_archive_read_support_filter_gzip(ap.a);
+	sym_archive_read_support_filter_bzip2(ap.a);
+	sym_archive_read_support_filter_xz(ap.a);
+	sym_archive_read_support_filter_zstd(ap.a);
+	sym_archive_read_support_format_tar(ap.a);
+	if (sym_archive_read_open_fd(ap.a, fd, 64 * 1024) != ARCHIVE_OK) {
+		sym_archive_read_free(ap.a);
+		return 0;
+	}
+	h = sym_archive_read_next_header(ap.a, &e);
+	if (h < ARCHIVE_WARN) {
+		/* not a (compressed) tar: the caller copies the file as it is */
+		sym_archive_read_free(ap.a);
+		return 0;
+	}
+	r = 1;
+	while (h != ARCHIVE_EOF) {
+		const char *what = NULL;
+		int q;
+
+		if (h < ARCHIVE_WARN) {
+			r = err_setx(err, EBADMSG, "read archive: %s",
+				     sym_archive_error_string(ap.a) ?: "unknown error");
+			break;
+		}
+		q = apply_entry(&ap, e, &what);
+		if (q < 0) {
+			const char *n = sym_archive_entry_pathname(e) ?: "?";
+			r = q == -EBADMSG
+				    ? err_setx(err, EBADMSG, "archive entry '%s': %s", n, what)
+				    : err_set(err, -q, "archive entry '%s': %s", n, what);
+			break;
+		}
+		h = sym_archive_read_next_header(ap.a, &e);
+	}
+	for (size_t i = 0; i < ap.n_dirs; i++) {
+		if (r > 0) {
+			_cleanup_close_ int dfd =
+				inroot_open(ap.root_fd, ap.dirs[i].path,
+					    O_RDONLY | O_DIRECTORY | O_NOFOLLOW, ap.opts);
+			if (dfd >= 0)
+				(void) futimens(dfd, ap.dirs[i].ts);
+		}
+		free(ap.dirs[i].path);
+	}
+	free(ap.dirs);
+	sym_archive_read_free(ap.a);
+	return r;
 }
 
 /* ---- committing a directory ---- */

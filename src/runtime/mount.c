@@ -138,7 +138,7 @@ static int mount_overlay_fsconfig(const struct rt_config *c, struct hull_err **e
 	return 0;
 }
 
-static int mount_overlay(const struct rt_config *c, struct hull_err **err)
+int rt_overlay_mount(const struct rt_config *c, struct hull_err **err)
 {
 	/* Layer diffs (upper -> tar) cannot express redirects or metacopy-only files. */
 	static const char *const extras[] = {"index=off,redirect_dir=off,metacopy=off,", ""};
@@ -177,7 +177,7 @@ static int mount_overlay(const struct rt_config *c, struct hull_err **err)
 	return 0;
 }
 
-int rt_overlay_mount(const struct rt_config *c, bool readonly, struct hull_err **err)
+int rt_overlay_mount_view(const struct rt_config *c, bool readonly, struct hull_err **err)
 {
 	struct rt_config ro = *c;
 	_cleanup_free_ char **lower = NULL;
@@ -185,7 +185,7 @@ int rt_overlay_mount(const struct rt_config *c, bool readonly, struct hull_err *
 	int r;
 
 	if (!readonly)
-		return mount_overlay(c, err);
+		return rt_overlay_mount(c, err);
 	/*
 	 * Read-only: the upper directory becomes the top lower layer and no work
 	 * directory is touched, so this is safe while the container runs.
@@ -197,7 +197,7 @@ int rt_overlay_mount(const struct rt_config *c, bool readonly, struct hull_err *
 	memcpy(lower + 1, c->lowerdirs, n * sizeof(char *));
 	ro.lowerdirs = lower;
 	ro.upperdir = ro.workdir = NULL;
-	r = n ? mount_overlay(&ro, err) : -1;
+	r = n ? rt_overlay_mount(&ro, err) : -1;
 	if (!n) {
 		/* one directory, no layers: a read-only bind mount of it */
 		if (mount(c->upperdir, c->rootfs, NULL, MS_BIND, NULL) < 0)
@@ -233,7 +233,7 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make mounts private");
-	r = mount_overlay(c, err);
+	r = rt_overlay_mount(c, err);
 	if (r < 0)
 		return r;
 	r = clone_tree(c->hosts_path, &b->hosts_fd, err);
@@ -245,6 +245,15 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	r = clone_tree(c->resolv_path, &b->resolv_fd, err);
 	if (r < 0)
 		return r;
+	if (c->init_path) {
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+		r = clone_tree(c->init_path, &b->init_fd, err);
+		if (r < 0)
+			return r;
+		if (mount_setattr(b->init_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+			return err_set(err, errno, "make '%s' read-only", c->init_path);
+	}
 	if (c->terminal) {
 		/*
 		 * Best effort: /dev/console is only cosmetic for most programs. The fd's
@@ -350,6 +359,49 @@ static int bind_file(int fd, const char *target, struct hull_err **err)
 	return 0;
 }
 
+/* --tmpfs DEST[:OPTIONS]: the flag words of mount(8) become flags, the rest is data. */
+static int mount_tmpfs(char *const *specs, struct hull_err **err)
+{
+	static const struct {
+		const char *name;
+		unsigned long set, clear;
+	} words[] = {
+		{"ro", MS_RDONLY, 0},	  {"rw", 0, MS_RDONLY},	       {"noexec", MS_NOEXEC, 0},
+		{"exec", 0, MS_NOEXEC},	  {"nosuid", MS_NOSUID, 0},    {"suid", 0, MS_NOSUID},
+		{"nodev", MS_NODEV, 0},	  {"dev", 0, MS_NODEV},	       {"noatime", MS_NOATIME, 0},
+		{"atime", 0, MS_NOATIME}, {"sync", MS_SYNCHRONOUS, 0}, {"async", 0, MS_SYNCHRONOUS},
+	};
+
+	for (size_t k = 0; specs && specs[k]; k++) {
+		_cleanup_free_ char *dest = xstrdup(specs[k]);
+		_cleanup_strbuf_ struct strbuf data = STRBUF_INIT;
+		unsigned long flags = MS_NOEXEC | MS_NOSUID | MS_NODEV; /* docker's defaults */
+		char *opts = strchr(dest, ':'), *save = NULL;
+		int r;
+
+		if (opts)
+			*opts++ = '\0';
+		for (char *w = opts ? strtok_r(opts, ",", &save) : NULL; w;
+		     w = strtok_r(NULL, ",", &save)) {
+			size_t i;
+			for (i = 0; i < ARRAY_SIZE(words); i++)
+				if (streq(w, words[i].name)) {
+					flags = (flags | words[i].set) & ~words[i].clear;
+					break;
+				}
+			if (i < ARRAY_SIZE(words))
+				continue;
+			if (data.len)
+				(void) strbuf_addch(&data, ',');
+			(void) strbuf_adds(&data, w);
+		}
+		r = mount_at("tmpfs", dest, "tmpfs", flags, data.len ? data.buf : NULL, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int mask_paths(struct hull_err **err)
 {
 	struct stat st;
@@ -414,6 +466,12 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	if (r < 0)
 		return r;
 	r = bind_file(b->resolv_fd, "/etc/resolv.conf", err);
+	if (r < 0)
+		return r;
+	r = bind_file(b->init_fd, RT_INIT_PATH, err);
+	if (r < 0)
+		return r;
+	r = mount_tmpfs(c->tmpfs, err);
 	if (r < 0)
 		return r;
 	r = rt_mounts_finish(c, b, err);

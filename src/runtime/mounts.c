@@ -258,7 +258,7 @@ int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struct hull_err **err)
 {
 	struct rt_config c = {.mounts = mounts, .n_mounts = n};
-	struct rt_binds b = {-1, -1, -1, -1, NULL};
+	struct rt_binds b = {-1, -1, -1, -1, -1, NULL};
 	int r;
 
 	r = rt_mounts_prepare(&c, &b, err);
