@@ -83,6 +83,15 @@ int cmd_rename(struct cli *c, int argc, char **argv);
 int cmd_top(struct cli *c, int argc, char **argv);
 int cmd_port(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_volume(struct cli *c, int argc, char **argv);
+int cmd_cp(struct cli *c, int argc, char **argv);
+int cmd_diff(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_commit(struct cli *c, int argc, char **argv);
+int cmd_container_prune(struct cli *c, int argc, char **argv);
+
+/* cli_confirm() - print @warning and docker's "Are you sure...? [y/N]"; true on y/Y. */
+bool cli_confirm(const char *warning);
 
 /* image_inspect_json() - docker's image inspect object for @img (new reference). */
 json_t *image_inspect_json(struct store *s, const struct image *img);

@@ -34,6 +34,12 @@ static const struct {
 	{"inspect", cmd_inspect, "Return low-level information on containers and images"},
 	{"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
 	{"version", cmd_version, "Show the hull version information"},
+	{"volume", cmd_volume, "Manage volumes"},
+	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
+	{"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
+	{"export", cmd_export, "Export a container's filesystem as a tar archive"},
+	{"commit", cmd_commit, "Create a new image from a container's changes"},
+	{"container-prune", cmd_container_prune, NULL}, /* "container prune" */
 	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE)"},
 	{"create", cmd_create, "Create a new container"},
 	{"exec", cmd_exec, "Execute a command in a running container"},
@@ -59,9 +65,10 @@ static void usage(FILE *f)
 		   "      --runroot string   Runtime state (env HULL_RUNROOT, default /run/hull)\n"
 		   "  -v, --version          Print version information and quit\n\nCommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+		if (commands[i].help) /* NULL: only reached through a management command */
+			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build', 'hull container "
-		   "ls|rm|inspect|logs|stop|kill|run'.\n"
+		   "ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune'.\n"
 		   "Run 'hull COMMAND --help' for more information on a command.\n");
 }
 
@@ -96,6 +103,11 @@ static const char *alias(const char *group, const char *sub)
 		{"container", "top", "top"},
 		{"container", "port", "port"},
 		{"container", "stats", "stats"},
+		{"container", "cp", "cp"},
+		{"container", "diff", "diff"},
+		{"container", "export", "export"},
+		{"container", "commit", "commit"},
+		{"container", "prune", "container-prune"},
 		{"builder", "build", "build"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)

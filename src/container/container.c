@@ -14,6 +14,7 @@
 #include "container/argv.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/volume.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/strv.h"
@@ -525,7 +526,11 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				(void) chmod(p, 0755); /* whatever the umask */
 		}
 	}
-	r = container_save(c, err);
+	r = container_mounts_add(s, c, img, o->volumes, o->mounts, err);
+	if (r == 0)
+		r = container_restart_policy_set(c, o->restart, err);
+	if (r == 0)
+		r = container_save(c, err);
 	if (r < 0) {
 		(void) rm_rf(c->dir, NULL);
 		container_free(c);

@@ -47,6 +47,9 @@ struct run_opts {
 	char **tmpfs;		 /* --tmpfs "DEST[:OPTIONS]" */
 	unsigned short tty_rows; /* -t from a detached monitor: the client's window size */
 	unsigned short tty_cols;
+	char **volumes;	     /* -v [SRC:]DST[:OPTS] (container/volume.h) */
+	char **mounts;	     /* --mount type=...,... */
+	const char *restart; /* --restart no|on-failure[:N]|always|unless-stopped (NULL: no) */
 };
 
 struct container {
@@ -214,6 +217,36 @@ int container_wait_exit(struct container *c, struct hull_err **err);
  * with @follow keep reading until the container stops.
  */
 int container_logs(struct container *c, bool follow, int out_fd, int err_fd, struct hull_err **err);
+
+struct logs_opts {
+	bool follow;	 /* -f */
+	bool timestamps; /* -t: each line starts with its RFC 3339 time and a space */
+	long tail;	 /* --tail N: the last N lines (-1: all) */
+	double since;	 /* --since: seconds since the epoch (0: no bound) */
+	double until;	 /* --until (0: no bound) */
+};
+/* container_logs_ex() - container_logs() with docker logs' -f -t --tail --since --until. */
+int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd, int err_fd,
+		      struct hull_err **err);
+
+/*
+ * container_restart_policy_set() - parse docker's --restart value
+ * ("no", "always", "unless-stopped", "on-failure[:N]"; NULL = "no") into
+ * HostConfig.RestartPolicy {Name, MaximumRetryCount} of @c (not saved).
+ * Errors as docker's: unknown policy, a count with another policy than
+ * on-failure, a policy together with --rm.
+ */
+int container_restart_policy_set(struct container *c, const char *spec, struct hull_err **err);
+/*
+ * container_restart_wait() - in the monitor, after the process exited with
+ * @exit_code: whether the policy restarts it. If so, records the
+ * "restarting" state, sleeps the back-off (*@delay_ms, docker's 100 ms
+ * doubling, reset after 10 s of running) and increments RestartCount; false
+ * if stop/kill marked the container meanwhile.
+ */
+bool container_restart_wait(struct container *c, int exit_code, int *delay_ms);
+/* container_mark_stopped() - set (stop, kill) or clear (start) the "stopped by the user" marker. */
+void container_mark_stopped(struct container *c, bool stopped);
 
 /*
  * signal_parse() - a signal name ("SIGTERM", "TERM", any case) or number;

@@ -18,6 +18,7 @@
 #include "container/attach.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/volume.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -48,6 +49,8 @@ struct monitor {
 	bool ports_added;
 	struct attach_server as; /* attach clients (attach.h) */
 	char **cg_dirs;		 /* the container's cgroup directories */
+	struct rt_mount *mounts; /* container_rt_mounts() */
+	size_t n_mounts;
 };
 
 static void log_write(struct monitor *m, const char *stream, const char *data, size_t len)
@@ -376,6 +379,11 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		}
 		rc.tmpfs = tmpfs;
 	}
+	r = container_rt_mounts(m->s, m->c, &m->mounts, &m->n_mounts, err);
+	if (r < 0)
+		goto fail;
+	rc.mounts = m->mounts;
+	rc.n_mounts = m->n_mounts;
 
 	r = rt_create(&rc, &p, err);
 	if (r < 0)
@@ -456,6 +464,9 @@ fail:
 	if (devnull >= 0)
 		close(devnull);
 	monitor_net_cleanup(m);
+	rt_mounts_free(m->mounts, m->n_mounts);
+	m->mounts = NULL;
+	m->n_mounts = 0;
 	return r;
 }
 
@@ -586,13 +597,18 @@ static void monitor_finish(struct monitor *m, int exit_code)
 	if (m->log_fd >= 0)
 		close(m->log_fd);
 	m->log_fd = -1;
+	rt_mounts_free(m->mounts, m->n_mounts);
+	m->mounts = NULL;
+	m->n_mounts = 0;
 	if (m->in_dst >= 0 && m->in_dst != m->pty_master)
 		close(m->in_dst);
 	m->in_dst = -1;
-	if (json_is_true(json_object_get(json_object_get(m->c->rec, "HostConfig"), "AutoRemove")))
+	if (json_is_true(json_object_get(json_object_get(m->c->rec, "HostConfig"), "AutoRemove"))) {
 		(void) rm_rf(m->c->dir, NULL);
-	else
+		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
+	} else {
 		record_state(m, "exited", exit_code, NULL);
+	}
 	/* clients learn the exit once it is recorded, as docker run returns after it */
 	attach_server_broadcast(&m->as, ATTACH_EXIT, &ec, sizeof(ec));
 	attach_server_close(&m->as);
@@ -642,6 +658,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		if (o->interactive)
 			m.in_src = STDIN_FILENO;
 	}
+	container_mark_stopped(c, false);
 	if (!o->auto_remove || o->detach) {
 		m.log_fd = open(json_get_str(c->rec, "LogPath"),
 				O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -691,6 +708,27 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
 	}
 	code = monitor_loop(&m, sfd);
+	for (int delay = 0; o->detach && container_restart_wait(c, code, &delay);) {
+		/* the restart policy: the same container again, from the network up */
+		monitor_net_cleanup(&m);
+		if (m.cg_dirs) {
+			rt_cgroup_remove(m.cg_dirs);
+			m.cg_dirs = strv_free(m.cg_dirs);
+		}
+		rt_mounts_free(m.mounts, m.n_mounts);
+		m.mounts = NULL;
+		m.n_mounts = 0;
+		if (m.in_dst >= 0 && m.in_dst != m.pty_master)
+			close(m.in_dst);
+		m.in_dst = -1;
+		if (m.pty_master >= 0)
+			close(m.pty_master);
+		m.pty_master = -1;
+		if (monitor_launch(&m, NULL) < 0)
+			break;
+		record_state(&m, "running", 0, NULL);
+		code = monitor_loop(&m, sfd);
+	}
 	if (raw)
 		(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	monitor_finish(&m, code);

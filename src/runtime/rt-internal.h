@@ -22,12 +22,18 @@ struct rt_binds {
 	int resolv_fd;
 	int console_fd; /* the pty slave, for /dev/console */
 	int init_fd;	/* --init: the init binary, read-only */
+	int *mount_fds; /* per rt_config mount: the cloned bind source (-1: none) */
 };
 
 /* mount.c: before pivot_root, mount the overlay and clone the bind sources. */
 int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 /* mount.c: pivot into the rootfs and mount /proc, /sys, /dev..., masks, binds, cwd. */
 int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
+
+/* mounts.c: clone the bind sources of @c->mounts (before the mounts are made private). */
+int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
+/* mounts.c: after pivot_root, make @c->mounts at their targets resolved inside "/". */
+int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 
 /* security.c: load the seccomp filter equivalent to docker's default profile. */
 int rt_seccomp_load(struct hull_err **err);

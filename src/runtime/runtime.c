@@ -175,7 +175,7 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 _noreturn_ static void child_main(const struct rt_config *c, int fd)
 {
 	struct hull_err *e = NULL;
-	struct rt_binds b = {-1, -1, -1, -1, -1};
+	struct rt_binds b = {-1, -1, -1, -1, -1, NULL};
 	struct rt_msg m = {.type = RT_MSG_READY};
 	char *path = NULL;
 	char go;

@@ -21,6 +21,27 @@
 #include <sys/types.h>
 #include "util/err.h"
 
+/*
+ * A mount made inside the container after its root (OCI config "mounts"):
+ * a bind mount of a host path, or a new tmpfs. The target is resolved inside
+ * the container's root (a symlink on the way cannot lead outside it), and
+ * created when missing (a directory, or an empty file for a file source).
+ */
+struct rt_mount {
+	const char *type;   /* "bind" or "tmpfs" */
+	const char *source; /* bind: host path (directory or file); tmpfs: ignored */
+	const char *target; /* absolute path inside the container */
+	/*
+	 * Comma-separated, as OCI mount options: ro/rw, nosuid/suid, nodev/dev,
+	 * noexec/exec, bind/rbind (default rbind), the propagation
+	 * private/rprivate (default)/slave/rslave/shared/rshared, and for tmpfs
+	 * any key=value the file system takes (size=64m, mode=1777...). Shared
+	 * propagation reaches the host only if the source's host mount is shared.
+	 * NULL: defaults.
+	 */
+	const char *options;
+};
+
 struct rt_config {
 	/* Root file system. */
 	char *rootfs;	  /* an existing empty directory: the mount point */
@@ -55,6 +76,9 @@ struct rt_config {
 	/* docker run --tmpfs: "DEST" or "DEST:OPTIONS" (mount(8) options; docker's default
 	 * "rw,noexec,nosuid,nodev,size=65536k" when none are given). NULL-terminated or NULL. */
 	char **tmpfs;
+	/* -v and --mount: made after the above, in this order (parents first). */
+	const struct rt_mount *mounts;
+	size_t n_mounts;
 };
 
 struct rt_process {
@@ -105,6 +129,22 @@ struct rt_process *rt_process_free(struct rt_process *p);
  * @c are read. The builder uses it in a private mount namespace of its own.
  */
 int rt_overlay_mount(const struct rt_config *c, struct hull_err **err);
+
+/*
+ * rt_overlay_mount_view() - rt_overlay_mount(), or with @readonly a read-only
+ * overlay whose top lower layer is @c->upperdir (no work directory is
+ * touched, so it is safe while a container uses the same upper directory).
+ * For tools that read or change a container's files (cp, export, volume
+ * copies): call it in a child that has its own private mount namespace.
+ */
+int rt_overlay_mount_view(const struct rt_config *c, bool readonly, struct hull_err **err);
+
+/*
+ * rt_mounts_attach() - make the @n @mounts below the directory @root_fd
+ * (borrowed), each target resolved inside it, in the caller's mount namespace
+ * (same rules as the container's own mounts).
+ */
+int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struct hull_err **err);
 
 /* rt_exit_code() - docker's exit code for a wait status: the exit status, or 128+N after signal N.
  */
