@@ -107,6 +107,6 @@ setup_file() {
 	run hull inspect --format '{{.Author}}|{{.Comment}}|{{json .Config.Labels}}' committed:1
 	[ "$output" = 'Me <me@x>|a message|{"x":"y"}' ]
 	run hull commit -c 'RUN true' fs
-	[ "$status" -eq 125 ]
+	[ "$status" -eq 1 ]
 	[[ $output == *"not a valid change command"* ]]
 }
