@@ -211,6 +211,7 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 {
 	const char *what = q->is_add ? "ADD" : "COPY";
 	struct source *l = NULL;
+	const char *unmatched = NULL;
 	size_t n = 0;
 	int r = 0;
 
@@ -252,15 +253,18 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 				}
 			}
 			globfree(&g);
-			if (r == 0 && n == before)
-				r = err_setx(
-					err, ENOENT,
-					"%s failed: no source files were specified: the pattern "
-					"'%s' matched nothing",
-					what, src->path);
+			/* like docker's builder: a pattern that matches nothing is
+			 * only an error when no source at all is left */
+			if (r == 0 && n == before && !unmatched)
+				unmatched = src->path;
 		}
 	}
-	if (r == 0 && n == 0)
+	if (r == 0 && n == 0 && unmatched)
+		r = err_setx(err, ENOENT,
+			     "%s failed: no source files were specified: the pattern '%s' "
+			     "matched nothing",
+			     what, unmatched);
+	else if (r == 0 && n == 0)
 		r = err_setx(err, ENOENT, "%s failed: no source files were specified", what);
 	if (r < 0) {
 		sources_free(l, n);
@@ -652,7 +656,9 @@ int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 			}
 		}
 		if (dest_dir) {
-			const char *base = strrchr(s->path, '/') + 1;
+			/* the source's own name, not its symlink target's (buildkit
+			 * FollowSymlinks: `COPY /bin/sh /bin/` gives /bin/sh) */
+			const char *base = strrchr(s->rel, '/') ? strrchr(s->rel, '/') + 1 : s->rel;
 			r = ensure_dir(q, root, dest, err);
 			if (r < 0)
 				break;
