@@ -484,6 +484,38 @@ static void set_meta(const struct copy_req *q, const char *src, const char *dst,
 	(void) utimensat(AT_FDCWD, dst, ts, AT_SYMLINK_NOFOLLOW);
 }
 
+/*
+ * Does the ignored directory @path (@rel in the context) hold anything a '!'
+ * pattern re-includes? BuildKit's walker sends an excluded directory only as
+ * the parent of an included entry, never empty.
+ */
+static bool any_included(const struct copy_req *q, const struct source *s, const char *path,
+			 const char *rel)
+{
+	struct dirent **names = NULL;
+	bool found = false;
+	int n = scandir(path, &names, NULL, alphasort);
+
+	if (n < 0)
+		return false;
+	for (int i = 0; i < n; i++) {
+		const char *d = names[i]->d_name;
+		if (!found && !streq(d, ".") && !streq(d, "..")) {
+			_cleanup_free_ char *p = path_join(path, d);
+			_cleanup_free_ char *rr = xasprintf("%s/%s", rel, d);
+			struct stat st;
+			if (!ignored(q, s->src, rr))
+				found = true;
+			else if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
+				 ignore_may_include_below(q->ignore, rr))
+				found = any_included(q, s, p, rr);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return found;
+}
+
 static int copy_tree(const struct copy_req *q, const struct source *s, const char *src,
 		     const char *dst, const char *rel, const char *sub, bool top,
 		     struct hull_err **err)
@@ -518,7 +550,8 @@ static int copy_tree(const struct copy_req *q, const struct source *s, const cha
 				_cleanup_free_ char *ss =
 					*sub ? xasprintf("%s/%s", sub, d) : xstrdup(d);
 				bool ign = ignored(q, s->src, rr);
-				if ((!ign || ignore_may_include_below(q->ignore, rr)) &&
+				if ((!ign || (ignore_may_include_below(q->ignore, rr) &&
+					      any_included(q, s, sp, rr))) &&
 				    !ignore_match(q->exclude, ss))
 					r = copy_tree(q, s, sp, dp, rr, ss, false, err);
 			}
