@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include "build/build.h"
 #include "build/copy.h"
+#include "build/history.h"
 #include "container/container.h"
 #include "dockerfile/dockerfile.h"
 #include "image/reference.h"
@@ -199,6 +200,31 @@ static bool cache_reuse(struct builder *b, struct stage *st, const char *key)
 	return true;
 }
 
+/*
+ * An empty layer (an empty directory, so always the same diffID) for an
+ * image that would have none: the OCI manifest schema wants at least one
+ * layer ("layers" minItems 1; some registries, ECR, refuse layerless images).
+ */
+static int empty_layer(struct builder *b, char ret_diff_id[DIGEST_STR_LEN], struct hull_err **err)
+{
+	_cleanup_free_ char *dir = NULL;
+	char chain_id[DIGEST_STR_LEN];
+	int r;
+
+	r = store_tmpdir(b->s, "empty", &dir, err);
+	if (r < 0)
+		return r;
+	(void) chmod(dir, 0755);
+	r = store_lock(b->s, err);
+	if (r == 0) {
+		r = store_layer_commit_dir(b->s, dir, NULL, ret_diff_id, chain_id, err);
+		store_unlock(b->s);
+	}
+	if (r < 0)
+		(void) rm_rf(dir, NULL);
+	return r;
+}
+
 /* Commit the stage's config (with a new history entry and, optionally, a layer). */
 static int commit_step(struct builder *b, struct stage *st, const struct df_instr *in,
 		       const char *created_by, const char *diff_id, struct hull_err **err)
@@ -207,8 +233,17 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 	_cleanup_strv_ char **layers = NULL;
 	json_t *hist, *rootfs, *ids;
 	struct image *img = NULL;
+	char empty_id[DIGEST_STR_LEN];
 	int r;
 
+	if (!diff_id && json_array_size(json_object_get(json_object_get(st->config, "rootfs"),
+							"diff_ids")) == 0) {
+		/* the first step of an empty scratch stage carries the empty layer */
+		r = empty_layer(b, empty_id, err);
+		if (r < 0)
+			return wrap(b, in, err);
+		diff_id = empty_id;
+	}
 	json_object_set_new(st->config, "created", json_string(now));
 	hist = json_object_get(st->config, "history");
 	if (!json_is_array(hist)) {
@@ -217,7 +252,7 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 	}
 	{
 		json_t *h = json_pack("{s:s,s:s,s:s}", "created", now, "created_by", created_by,
-				      "comment", "hull build");
+				      "comment", BUILD_HISTORY_COMMENT);
 		if (!diff_id)
 			json_object_set_new(h, "empty_layer", json_true());
 		json_array_append_new(hist, h);
@@ -340,20 +375,27 @@ static int do_env_label(struct builder *b, const struct df_instr *in, struct sta
 			struct hull_err **err)
 {
 	json_t *c = cfg_config(st);
+	_cleanup_strv_ char **keys = strv_new(), **vals = strv_new();
 
 	if (in->n_args == 0 || in->n_args % 3)
 		return fail(b, in, err, EINVAL, "%s requires at least one argument", in->cmd);
+	/* every word sees the environment from before the instruction: in
+	 * "ENV abc=bye def=$abc" def gets the old abc (docker's ENV reference) */
 	for (size_t i = 0; i + 1 < in->n_args; i += 3) {
-		_cleanup_free_ char *k = NULL, *v = NULL;
-		int r;
-
-		if (i + 1 >= in->n_args)
-			break;
-		r = expand(b, in, st, in->args[i], &k, err);
+		char *k = NULL, *v = NULL;
+		int r = expand(b, in, st, in->args[i], &k, err);
 		if (r == 0)
 			r = expand(b, in, st, in->args[i + 1], &v, err);
-		if (r < 0)
+		if (r < 0) {
+			free(k);
 			return r;
+		}
+		strv_consume(&keys, k);
+		strv_consume(&vals, v);
+	}
+	for (size_t i = 0; keys[i]; i++) {
+		const char *k = keys[i], *v = vals[i];
+
 		if (label) {
 			json_t *l = json_object_get(c, "Labels");
 			if (!json_is_object(l)) {
@@ -518,6 +560,8 @@ static int do_simple(struct builder *b, const struct df_instr *in, struct stage 
 					int n = sscanf(*w, "%u-%u", &lo, &hi);
 					if (slash)
 						snprintf(proto, sizeof(proto), "%s", slash + 1);
+					for (char *p = proto; *p; p++) /* BuildKit lower-cases */
+						*p = (char) tolower((unsigned char) *p);
 					if (n < 1 || lo == 0 || lo > 65535 ||
 					    (!streq(proto, "tcp") && !streq(proto, "udp") &&
 					     !streq(proto, "sctp")))
@@ -566,7 +610,8 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 	bool add = in->kind == DF_CMD_ADD;
 	_cleanup_strv_ char **srcs = strv_new(), **lower = NULL;
 	_cleanup_free_ char *dest = NULL, *sum = NULL, *key = NULL, *layer = NULL, *chown = NULL,
-			    *by = NULL;
+			    *by = NULL, *dest_arg = NULL;
+	const char *chmod_arg = NULL;
 	const char *wd = json_get_str(cfg_config(st), "WorkingDir");
 	struct copy_req q = {.context = b->context, .chmod = -1, .is_add = add};
 	char diff_id[DIGEST_STR_LEN], chain_id[DIGEST_STR_LEN];
@@ -586,6 +631,7 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 				return fail(b, in, err, EINVAL, "invalid chmod parameter: %s",
 					    *f + 8);
 			q.chmod = (int) m;
+			chmod_arg = *f + 8;
 		} else if (startswith(*f, "--link")) {
 			continue; /* same files and layer; only cache reuse across bases differs */
 		} else {
@@ -612,6 +658,7 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 	r = expand(b, in, st, in->args[in->n_args - 1], &dest, err);
 	if (r < 0)
 		return r;
+	dest_arg = xstrdup(dest);
 	if (dest[0] != '/') {
 		bool slash = dest[strlen(dest) - 1] == '/' || streq(dest, ".");
 		char *joined = path_join(isempty(wd) ? "/" : wd, dest);
@@ -673,7 +720,7 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 		(void) rm_rf(layer, NULL);
 		return wrap(b, in, err);
 	}
-	by = xasprintf("%s %s in %s", add ? "ADD" : "COPY", sum, dest);
+	by = build_created_by_copy(add, chown, chmod_arg, srcs, dest_arg);
 	r = commit_step(b, st, in, by, diff_id, err);
 	if (r < 0)
 		return r;
@@ -700,12 +747,11 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	if (cache_reuse(b, st, key))
 		return 0;
 	if (!st->img) {
-		/* RUN on scratch with nothing yet: commit the empty config first */
+		/* RUN on scratch with nothing yet: commit the empty image first (its
+		 * history entry stays: it carries the empty layer) */
 		r = commit_step(b, st, in, "", NULL, err);
 		if (r < 0)
 			return r;
-		json_array_remove(json_object_get(st->config, "history"),
-				  json_array_size(json_object_get(st->config, "history")) - 1);
 	}
 	cmd = command_json(st, in);
 	(void) json_to_strv(cmd, &argv);
@@ -763,13 +809,7 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	container_free(ctr);
 	if (r < 0)
 		return wrap(b, in, err);
-	{
-		_cleanup_free_ char *joined = NULL;
-		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-		STRV_FOREACH (a, argv)
-			(void) strbuf_addf(&sb, "%s%s", sb.len ? " " : "", *a);
-		by = xasprintf("RUN %s # buildkit", sb.buf);
-	}
+	by = build_created_by_run(argv, st->args, c);
 	r = commit_step(b, st, in, by, diff_id, err);
 	if (r < 0)
 		return r;
@@ -782,6 +822,7 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 		   struct hull_err **err)
 {
 	_cleanup_free_ char *key = NULL, *by = NULL;
+	_cleanup_strv_ char **env_before = expand_env(st); /* what the words of @in see */
 	int r;
 
 	switch (in->kind) {
@@ -832,7 +873,9 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 	}
 	if (cache_reuse(b, st, key))
 		return 0;
-	by = xasprintf("%s", in->original);
+	by = build_created_by_meta(in, cfg_config(st), env_before, b->df->escape);
+	if (!by)
+		by = xstrdup(in->original);
 	r = commit_step(b, st, in, by, NULL, err);
 	if (r < 0)
 		return r;

@@ -126,6 +126,13 @@ char *df_dump(const struct dockerfile *df);
 /* df_instr_dump() - one instruction without the final "\n"; caller frees. */
 char *df_instr_dump(const struct df_instr *in);
 
+/*
+ * df_quote_strv() - Go's fmt "%q" of a []string: `["a" "b c"]`, each element
+ * as strconv.Quote (BuildKit writes CMD/ENTRYPOINT history this way). @v may
+ * be NULL (`[]`). Newly allocated; the caller frees. Never fails.
+ */
+char *df_quote_strv(char *const *v);
+
 /* df_cmd_from_string() - the enum for a keyword in any case, or _DF_CMD_INVALID. */
 enum df_cmd df_cmd_from_string(const char *s);
 /* df_cmd_to_string() - the lower-case keyword, or NULL when out of range. */
