@@ -42,6 +42,8 @@ const char *short_id(const char *id);
 struct table;
 struct table *table_new(size_t ncols);
 void table_add(struct table *t, ...); /* ncols strings */
+/* table_add_strv() - add a row from a vector (missing cells are empty, extra ones dropped). */
+void table_add_strv(struct table *t, char *const *cells);
 void table_print(struct table *t, FILE *f);
 
 /*
@@ -65,6 +67,7 @@ int cmd_stop(struct cli *c, int argc, char **argv);
 int cmd_kill(struct cli *c, int argc, char **argv);
 int cmd_rm(struct cli *c, int argc, char **argv);
 int cmd_debug(struct cli *c, int argc, char **argv);
+int cmd_history(struct cli *c, int argc, char **argv);
 
 /* image_inspect_json() - docker's image inspect object for @img (new reference). */
 json_t *image_inspect_json(struct store *s, const struct image *img);

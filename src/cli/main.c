@@ -23,6 +23,7 @@ static const struct {
 } commands[] = {
 	{"build", cmd_build, "Build an image from a Dockerfile"},
 	{"images", cmd_images, "List images"},
+	{"history", cmd_history, "Show the history of an image"},
 	{"run", cmd_run, "Create and run a new container from an image"},
 	{"ps", cmd_ps, "List containers"},
 	{"logs", cmd_logs, "Fetch the logs of a container"},
@@ -47,7 +48,7 @@ static void usage(FILE *f)
 		   "  -v, --version          Print version information and quit\n\nCommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build', 'hull container "
+	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build|history', 'hull container "
 		   "ls|rm|inspect|logs|stop|kill|run'.\n"
 		   "Run 'hull COMMAND --help' for more information on a command.\n");
 }
@@ -72,6 +73,7 @@ static const char *alias(const char *group, const char *sub)
 		{"container", "kill", "kill"},
 		{"container", "run", "run"},
 		{"builder", "build", "build"},
+		{"image", "history", "history"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (streq(map[i][0], group) && streq(map[i][1], sub))
