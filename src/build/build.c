@@ -268,8 +268,15 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 	if (json_to_strv(ids, &layers) < 0 || !layers)
 		layers = strv_new();
 	r = store_image_commit(b->s, st->config, layers, &img, err);
-	if (r < 0)
+	if (r == 0 && (r = store_lock(b->s, err)) == 0) {
+		/* a build step, hidden by `images` unless it ends up as the result */
+		r = store_image_set_intermediate(b->s, img->manifest_digest, true, err);
+		store_unlock(b->s);
+	}
+	if (r < 0) {
+		image_free(img);
 		return wrap(b, in, err);
+	}
 	image_free(st->img);
 	st->img = img;
 	return 0;
@@ -826,6 +833,9 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 	int r;
 
 	switch (in->kind) {
+	case DF_CMD_ARG:
+		r = do_arg(b, in, st, err);
+		break;
 	case DF_CMD_ENV:
 	case DF_CMD_LABEL:
 		r = do_env_label(b, in, st, in->kind == DF_CMD_LABEL, err);
@@ -910,7 +920,12 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		return r;
 	}
 	b.context = xstrdup(real);
-	dfpath = o->dockerfile ? xstrdup(o->dockerfile) : path_join(b.context, "Dockerfile");
+	/* -f - reads the Dockerfile from standard input, as docker build -f- */
+	if (o->dockerfile && streq(o->dockerfile, "-"))
+		dfpath = xstrdup("/dev/stdin");
+	else
+		dfpath =
+			o->dockerfile ? xstrdup(o->dockerfile) : path_join(b.context, "Dockerfile");
 	r = read_file(dfpath, 16 << 20, &data, &len, err);
 	if (r < 0) {
 		err_wrap(err, "failed to read dockerfile");
@@ -918,7 +933,10 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		free(b.context);
 		return r;
 	}
-	fname = xstrdup(strrchr(dfpath, '/') ? strrchr(dfpath, '/') + 1 : dfpath);
+	if (streq(dfpath, "/dev/stdin"))
+		fname = xstrdup("Dockerfile");
+	else
+		fname = xstrdup(strrchr(dfpath, '/') ? strrchr(dfpath, '/') + 1 : dfpath);
 	b.file = fname;
 	r = df_parse(data, len, fname, &b.df, err);
 	if (r < 0) {
@@ -962,11 +980,16 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 					short_hex(b.stages[b.n_stages - 1].img->id));
 			continue;
 		case DF_CMD_ARG:
-			/* ARG values are part of every later cache key; no image of its own */
-			r = do_arg(&b, in, st, err);
-			if (r < 0)
-				goto out;
-			continue;
+			if (!st) {
+				/* global ARG: usable in FROM lines */
+				r = do_arg(&b, in, NULL, err);
+				if (r < 0)
+					goto out;
+				continue;
+			}
+			/* in a stage: a layer-less step, as the classic builder commits it */
+			r = do_meta(&b, in, st, err);
+			break;
 		case DF_CMD_COPY:
 		case DF_CMD_ADD:
 			r = do_copy(&b, in, st, err);
@@ -997,7 +1020,10 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		r = store_lock(s, err);
 		if (r < 0)
 			goto out;
+		r = store_image_set_intermediate(s, st->img->manifest_digest, false, err);
 		STRV_FOREACH (t, o->tags) {
+			if (r < 0)
+				break;
 			r = store_tag(s, *t, st->img->manifest_digest, err);
 			if (r < 0)
 				break;

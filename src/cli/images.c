@@ -22,7 +22,10 @@ static json_t *refs_of(json_t *refs, const char *manifest_digest)
 			continue;
 		if (ref_parse(k, &r, NULL) < 0)
 			continue;
-		json_array_append_new(tags, json_string_nocheck(ref_familiar(&r)));
+		{
+			_cleanup_free_ char *fam = ref_familiar(&r);
+			json_array_append_new(tags, json_string(fam));
+		}
 		ref_release(&r);
 	}
 	return tags;
@@ -81,6 +84,15 @@ struct row {
 	int64_t size;
 };
 
+static void add_row(struct row **rows, size_t *n, const char *repo, const char *tag,
+		    const struct image *img)
+{
+	*rows = xrealloc(*rows, (*n + 1) * sizeof(**rows));
+	(*rows)[(*n)++] =
+		(struct row){xstrdup(repo), xstrdup(tag), xstrdup(img->id),
+			     time_parse_rfc3339(json_get_str(img->config, "created")), img->size};
+}
+
 static int row_cmp(const void *a, const void *b)
 {
 	const struct row *x = a, *y = b;
@@ -99,9 +111,10 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 	json_t *refs = NULL;
 	const char *k, *filter = NULL;
 	json_t *v;
+	_cleanup_strv_ char **manifests = NULL;
 	struct row *rows = NULL;
 	size_t n = 0;
-	bool quiet = false, no_trunc = false;
+	bool quiet = false, no_trunc = false, all = false;
 	int o;
 
 	optind = 0;
@@ -111,6 +124,7 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 			quiet = true;
 			break;
 		case 'a':
+			all = true;
 			break;
 		case 'N':
 			no_trunc = true;
@@ -127,34 +141,34 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 	}
 	if (optind < argc)
 		filter = argv[optind];
-	if (cli_store(cl, &s, &e) < 0 || store_refs(s, &refs, &e) < 0)
+	if (cli_store(cl, &s, &e) < 0 || store_refs(s, &refs, &e) < 0 ||
+	    store_image_list(s, &manifests, &e) < 0) {
+		json_decref(refs);
 		return cli_fail(e);
-	json_object_foreach (refs, k, v) {
-		struct image_ref r;
+	}
+	/* every image: one row per reference, or one <none> row when untagged */
+	STRV_FOREACH (m, manifests) {
 		struct image *img = NULL;
-		_cleanup_free_ char *repo = NULL;
+		bool tagged = false;
 
-		if (ref_parse(k, &r, NULL) < 0)
+		if (store_image_load(s, *m, &img, NULL) < 0)
 			continue;
-		repo = ref_familiar_name(&r);
-		if (filter) {
-			_cleanup_free_ char *fam = ref_familiar(&r);
-			if (!streq(filter, repo) && !streq(filter, fam)) {
-				ref_release(&r);
+		json_object_foreach (refs, k, v) {
+			struct image_ref r;
+			_cleanup_free_ char *repo = NULL, *fam = NULL;
+
+			if (!streq(json_string_value(v), *m) || ref_parse(k, &r, NULL) < 0)
 				continue;
-			}
-		}
-		if (store_image_get(s, k, &img, NULL) < 0) {
+			tagged = true;
+			repo = ref_familiar_name(&r);
+			fam = ref_familiar(&r);
+			if (!filter || streq(filter, repo) || streq(filter, fam))
+				add_row(&rows, &n, repo, r.tag ? r.tag : "<none>", img);
 			ref_release(&r);
-			continue;
 		}
-		rows = xrealloc(rows, (n + 1) * sizeof(*rows));
-		rows[n] = (struct row){
-			TAKE_PTR(repo), xstrdup(r.tag ? r.tag : "<none>"), xstrdup(img->id),
-			time_parse_rfc3339(json_get_str(img->config, "created")), img->size};
-		n++;
+		if (!tagged && !filter && (all || !store_image_is_intermediate(s, *m)))
+			add_row(&rows, &n, "<none>", "<none>", img);
 		image_free(img);
-		ref_release(&r);
 	}
 	json_decref(refs);
 	if (n)
@@ -468,6 +482,7 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 		case 's':
 			break;
 		case 'h':
+			json_decref(out);
 			puts("Usage:  hull inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
 			     "Return low-level information on containers and images\n\nOptions:\n"
 			     "  -f, --format string   Format output using a Go template subset "

@@ -216,7 +216,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	_cleanup_strv_ char **img_ep = NULL, **img_cmd = NULL, **env = NULL;
 	_cleanup_free_ char *name = NULL, *dir = NULL, *created = NULL, *other = NULL;
 	struct cmd_decision d = {0};
-	char id[65];
+	char id[65], hostname[256] = "";
 	json_t *rec, *cfg, *exposed;
 	struct container *c;
 	const char *wd;
@@ -292,8 +292,13 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	dir = xasprintf("%s/containers/%s", s->root, id);
 	created = now_rfc3339();
 
-	cfg = json_pack("{s:s#,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:s}", "Hostname", id,
-			(int) 12, "Domainname", "", "User",
+	/* the hostname is the short id, or the host's with --network host (moby) */
+	if (o->network && streq(o->network, "host"))
+		(void) gethostname(hostname, sizeof(hostname) - 1);
+	else
+		snprintf(hostname, sizeof(hostname), "%.12s", id);
+	cfg = json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:s}", "Hostname",
+			hostname, "Domainname", "", "User",
 			o->user ? o->user : (json_get_str(icfg, "User") ?: ""), "AttachStdin",
 			o->interactive, "AttachStdout", !o->detach, "AttachStderr", !o->detach,
 			"Tty", o->tty, "OpenStdin", o->interactive, "Env", json_from_strv(env),
@@ -313,7 +318,10 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(cfg, "ExposedPorts", exposed);
 	else
 		json_decref(exposed);
-	json_object_set(cfg, "Labels", json_object_get(icfg, "Labels") ?: json_object());
+	if (json_is_object(json_object_get(icfg, "Labels")))
+		json_object_set(cfg, "Labels", json_object_get(icfg, "Labels"));
+	else
+		json_object_set_new(cfg, "Labels", json_object());
 	if (json_object_get(icfg, "StopSignal"))
 		json_object_set(cfg, "StopSignal", json_object_get(icfg, "StopSignal"));
 	if (json_object_get(icfg, "Shell"))

@@ -145,9 +145,9 @@ const char *df_cmd_to_string(enum df_cmd c);
  * --chown --chmod --link --parents --exclude; ADD --chown --chmod --link
  * --keep-git-dir --checksum --unpack --exclude; HEALTHCHECK --interval
  * --timeout --start-period --start-interval --retries; none elsewhere.
- * Returns 0, or -EINVAL with BuildKit's words: "unknown flag: --help",
- * "duplicate flag specified: --from", "missing a value on flag: --from",
- * "expecting boolean value for flag --link, not: x". The message is not
+ * Returns 0, or -EINVAL with BuildKit's words: "unknown flag: help",
+ * "duplicate flag specified: from", "missing a value on flag: from" (the name without dashes, as bflag.go),
+ * "expecting boolean value for flag link, not: x". The message is not
  * prefixed with a location: the caller adds "Dockerfile:N: ".
  */
 int df_check_flags(const struct df_instr *in, struct hull_err **err);

@@ -1007,20 +1007,21 @@ int df_check_flags(const struct df_instr *in, struct hull_err **err)
 				break;
 			}
 		if (!d)
-			return err_setx(err, EINVAL, "unknown flag: %s", name);
+			return err_setx(err, EINVAL, "unknown flag: %s", name + 2);
 		if (used[di] && d->type != FL_STRINGS)
-			return err_setx(err, EINVAL, "duplicate flag specified: %s", name);
+			return err_setx(err, EINVAL, "duplicate flag specified: %s", name + 2);
 		used[di] = true;
 		if (d->type == FL_BOOL) {
 			if (eq && !eq[1])
-				return err_setx(err, EINVAL, "missing a value on flag: %s", name);
+				return err_setx(err, EINVAL, "missing a value on flag: %s",
+						name + 2);
 			if (eq && strcasecmp(eq + 1, "true") != 0 &&
 			    strcasecmp(eq + 1, "false") != 0)
 				return err_setx(err, EINVAL,
 						"expecting boolean value for flag %s, not: %s",
-						name, eq + 1);
+						name + 2, eq + 1);
 		} else if (!eq) {
-			return err_setx(err, EINVAL, "missing a value on flag: %s", name);
+			return err_setx(err, EINVAL, "missing a value on flag: %s", name + 2);
 		}
 	}
 	return 0;

@@ -522,6 +522,38 @@ int store_image_list(struct store *s, char ***ret, struct hull_err **err)
 	return 0;
 }
 
+int store_image_set_intermediate(struct store *s, const char *manifest_digest, bool on,
+				 struct hull_err **err)
+{
+	_cleanup_json_ json_t *idx = NULL;
+	json_t *e;
+	int r;
+
+	r = index_load(s, &idx, err);
+	if (r < 0)
+		return r;
+	e = json_object_get(json_object_get(idx, "images"), manifest_digest);
+	if (!e)
+		return err_setx(err, ENOENT, "no such image: %s", manifest_digest);
+	if (on == json_is_true(json_object_get(e, "intermediate")))
+		return 0;
+	if (on)
+		json_object_set_new(e, "intermediate", json_true());
+	else
+		json_object_del(e, "intermediate");
+	return index_save(s, idx, err);
+}
+
+bool store_image_is_intermediate(struct store *s, const char *manifest_digest)
+{
+	_cleanup_json_ json_t *idx = NULL;
+
+	if (index_load(s, &idx, NULL) < 0)
+		return false;
+	return json_is_true(json_object_get(
+		json_object_get(json_object_get(idx, "images"), manifest_digest), "intermediate"));
+}
+
 static bool is_hex(const char *s)
 {
 	for (; *s; s++)

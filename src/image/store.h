@@ -11,6 +11,7 @@
 #ifndef HULL_IMAGE_STORE_H
 #define HULL_IMAGE_STORE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
 #include "util/digest.h"
@@ -79,6 +80,17 @@ int store_image_load(struct store *s, const char *manifest_digest, struct image 
  * tagged or not (docker's "<none>" images), sorted; a strv, caller frees.
  */
 int store_image_list(struct store *s, char ***ret, struct hull_err **err);
+
+/*
+ * store_image_set_intermediate() - mark (or unmark) the image @manifest_digest
+ * as a build step: `images` hides such untagged images unless -a, as docker
+ * hides the legacy builder's intermediate images. Caller holds the lock.
+ * -ENOENT if the image is unknown.
+ */
+int store_image_set_intermediate(struct store *s, const char *manifest_digest, bool on,
+				 struct hull_err **err);
+/* store_image_is_intermediate() - whether the image was marked so (false if unknown). */
+bool store_image_is_intermediate(struct store *s, const char *manifest_digest);
 /* image_free() - free; accepts NULL; returns NULL. */
 struct image *image_free(struct image *img);
 

@@ -4,16 +4,57 @@
  * ports, written as nft text and run through libnftables.
  */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <nftables/libnftables.h>
 
 #include "net/net-internal.h"
 #include "net/net.h"
 #include "util/strbuf.h"
 
+/*
+ * libnftables (with libnftnl, libxtables and libgmp) costs about a millisecond
+ * to load; only commands that publish ports or create the bridge's table need
+ * it, so it is loaded on first use (DESIGN.md "Start-up cost").
+ */
+static struct {
+	void *handle;
+	struct nft_ctx *(*ctx_new)(uint32_t flags);
+	void (*ctx_free)(struct nft_ctx *ctx);
+	int (*ctx_buffer_output)(struct nft_ctx *ctx);
+	int (*ctx_buffer_error)(struct nft_ctx *ctx);
+	const char *(*ctx_get_error_buffer)(struct nft_ctx *ctx);
+	int (*run_cmd_from_buffer)(struct nft_ctx *nft, const char *buf);
+} nft;
+
+static int nft_load(struct hull_err **err)
+{
+	void *h;
+
+	if (nft.handle)
+		return 0;
+	h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
+		return err_setx(err, ENOENT, "load libnftables: %s (apt-get install libnftables1)",
+				dlerror());
+	*(void **) &nft.ctx_new = dlsym(h, "nft_ctx_new");
+	*(void **) &nft.ctx_free = dlsym(h, "nft_ctx_free");
+	*(void **) &nft.ctx_buffer_output = dlsym(h, "nft_ctx_buffer_output");
+	*(void **) &nft.ctx_buffer_error = dlsym(h, "nft_ctx_buffer_error");
+	*(void **) &nft.ctx_get_error_buffer = dlsym(h, "nft_ctx_get_error_buffer");
+	*(void **) &nft.run_cmd_from_buffer = dlsym(h, "nft_run_cmd_from_buffer");
+	if (!nft.ctx_new || !nft.ctx_free || !nft.ctx_buffer_output || !nft.ctx_buffer_error ||
+	    !nft.ctx_get_error_buffer || !nft.run_cmd_from_buffer) {
+		dlclose(h);
+		return err_setx(err, ENOENT, "load libnftables: a symbol is missing");
+	}
+	nft.handle = h;
+	return 0;
+}
+
 static void nft_ctx_freep(struct nft_ctx **ctx)
 {
 	if (*ctx)
-		nft_ctx_free(*ctx);
+		nft.ctx_free(*ctx);
 }
 
 int nft_run(const char *cmds, struct hull_err **err)
@@ -22,15 +63,19 @@ int nft_run(const char *cmds, struct hull_err **err)
 	_cleanup_free_ char *msg = NULL;
 	const char *out;
 	size_t len;
+	int r;
 
-	ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+	r = nft_load(err);
+	if (r < 0)
+		return r;
+	ctx = nft.ctx_new(NFT_CTX_DEFAULT);
 	if (!ctx)
 		return err_setx(err, ENOMEM, "create nftables context");
-	if (nft_ctx_buffer_output(ctx) < 0 || nft_ctx_buffer_error(ctx) < 0)
+	if (nft.ctx_buffer_output(ctx) < 0 || nft.ctx_buffer_error(ctx) < 0)
 		return err_setx(err, ENOMEM, "buffer nftables output");
-	if (nft_run_cmd_from_buffer(ctx, cmds) == 0)
+	if (nft.run_cmd_from_buffer(ctx, cmds) == 0)
 		return 0;
-	out = nft_ctx_get_error_buffer(ctx);
+	out = nft.ctx_get_error_buffer(ctx);
 	msg = xstrdup(out ? out : "");
 	/* nft's message is multi-line (the command, a caret line); keep the first line. */
 	len = strcspn(msg, "\n");

@@ -228,7 +228,6 @@ assert i["Size"] > 1000000
 }
 
 @test "images lists an untagged (dangling) image as <none> <none>" {
-	skip "BUG: 'hull images' omits an image imported without a REF (docker shows <none>   <none>)"
 	mktar "$BATS_TEST_TMPDIR/r" "$BATS_TEST_TMPDIR/r.tar"
 	local id
 	id=$(hull import "$BATS_TEST_TMPDIR/r.tar")

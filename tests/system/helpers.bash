@@ -5,7 +5,9 @@
 # scripts/mkimage-busybox; teardown_file removes every container of that root
 # and the directories.  /var/lib/hull and /run/hull are never touched.
 
-TOP=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+bats_require_minimum_version 1.5.0
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HULL=${HULL:-$TOP/build/src/cli/hull}
 case $HULL in /*) ;; *) HULL=$PWD/$HULL ;; esac
 export HULL

@@ -138,7 +138,7 @@ static void test_flags(void **state)
 	assert_string_equal(df->instrs[0].flags[0], "--help");
 	assert_string_equal(df->instrs[0].args[0], "me");
 	assert_int_equal(df_check_flags(&df->instrs[0], &err), -EINVAL);
-	assert_string_equal(err->msg, "unknown flag: --help");
+	assert_string_equal(err->msg, "unknown flag: help");
 	err = err_free(err);
 	df_free(df);
 
@@ -158,13 +158,13 @@ static void test_flags(void **state)
 			"FROM --platform=linux/amd64 busybox\n");
 	assert_int_equal(df_check_flags(&df->instrs[0], &err), 0);
 	assert_int_equal(df_check_flags(&df->instrs[1], &err), -EINVAL);
-	assert_string_equal(err->msg, "expecting boolean value for flag --link, not: maybe");
+	assert_string_equal(err->msg, "expecting boolean value for flag link, not: maybe");
 	err = err_free(err);
 	assert_int_equal(df_check_flags(&df->instrs[2], &err), -EINVAL);
-	assert_string_equal(err->msg, "missing a value on flag: --from");
+	assert_string_equal(err->msg, "missing a value on flag: from");
 	err = err_free(err);
 	assert_int_equal(df_check_flags(&df->instrs[3], &err), -EINVAL);
-	assert_string_equal(err->msg, "duplicate flag specified: --from");
+	assert_string_equal(err->msg, "duplicate flag specified: from");
 	err = err_free(err);
 	assert_int_equal(df_check_flags(&df->instrs[4], &err), 0);
 	assert_int_equal(df_check_flags(&df->instrs[5], &err), 0);
