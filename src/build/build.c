@@ -883,7 +883,7 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 	}
 	if (cache_reuse(b, st, key))
 		return 0;
-	by = build_created_by_meta(in, cfg_config(st), env_before, b->df->escape);
+	by = build_created_by_meta(in, cfg_config(st), env_before, st->args, b->df->escape);
 	if (!by)
 		by = xstrdup(in->original);
 	r = commit_step(b, st, in, by, NULL, err);

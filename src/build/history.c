@@ -61,13 +61,22 @@ static int expose_ports(const struct df_instr *in, char *const *env, char escape
 }
 
 char *build_created_by_meta(const struct df_instr *in, const json_t *config, char *const *env,
-			    char escape)
+			    char *const *args, char escape)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	_cleanup_strv_ char **words = NULL;
 	_cleanup_free_ char *v = NULL;
 
 	switch (in->kind) {
+	case DF_CMD_ARG:
+		(void) strbuf_adds(&sb, "ARG");
+		for (size_t i = 0; i < in->n_args; i++) {
+			_cleanup_free_ char *name =
+				xstrndup(in->args[i], strcspn(in->args[i], "="));
+			const char *value = strv_env_get(args, name);
+			(void) strbuf_addf(&sb, " %s%s%s", name, value ? "=" : "", value ?: "");
+		}
+		return strbuf_detach(&sb, NULL);
 	case DF_CMD_ENV:
 	case DF_CMD_LABEL:
 		/* "ENV k=v k2=v2": the (key, value, sep) triples expanded */

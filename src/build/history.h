@@ -20,17 +20,19 @@
 
 /*
  * build_created_by_meta() - created_by of the metadata instruction @in
- * (ENV LABEL CMD ENTRYPOINT USER WORKDIR EXPOSE VOLUME STOPSIGNAL SHELL
+ * (ARG ENV LABEL CMD ENTRYPOINT USER WORKDIR EXPOSE VOLUME STOPSIGNAL SHELL
  * MAINTAINER ONBUILD), computed from @config, the image config's "config"
  * object *after* the instruction ran (borrowed: the resolved WORKDIR, USER,
  * STOPSIGNAL, CMD, ENTRYPOINT), and @env/@escape, the expansion environment
  * the instruction saw (*before* it ran: the words of ENV, LABEL, EXPOSE and
- * VOLUME). Returns NULL when a word does
- * not expand or a port does not parse: the instruction itself reports that.
+ * VOLUME). Returns NULL when a word does not expand or a port does not
+ * parse: the instruction itself reports that.
+ * @args: the stage's ARGs after the instruction ("NAME=value"): ARG gives
+ * "ARG NAME=value NAME2" with the value in effect, as BuildKit's dispatchArg().
  * ONBUILD, which BuildKit does not record, gives "ONBUILD <expression>".
  */
 char *build_created_by_meta(const struct df_instr *in, const json_t *config, char *const *env,
-			    char escape);
+			    char *const *args, char escape);
 
 /*
  * build_created_by_copy() - "COPY [--chown=U] [--chmod=M] SRC... DEST" (ADD

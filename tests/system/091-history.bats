@@ -33,10 +33,10 @@ EOF2
 	run hull history hist
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} =~ ^IMAGE\ +CREATED\ +CREATED\ BY\ +SIZE\ +COMMENT$ ]]
-	# busybox's import entry + 12 build steps (FROM and ARG make no entry)
-	[ "${#lines[@]}" -eq 14 ]
+	# busybox's import entry + 13 build steps (FROM makes no entry)
+	[ "${#lines[@]}" -eq 15 ]
 	[[ ${lines[1]} == *'CMD ["/bin/sh" "-ec" "python server_one.py"]'* ]]
-	[[ ${lines[13]} == *"Imported from"* ]]
+	[[ ${lines[14]} == *"Imported from"* ]]
 	# the newest row is the image itself
 	local id
 	id=$(hull inspect --format '{{.Id}}' hist)
@@ -60,6 +60,16 @@ EOF2
 	[ "${lines[10]}" = 'LABEL k=v|0B|buildkit.dockerfile.v0' ]
 	# every word of one ENV sees the environment from before it: D gets the old (unset) A
 	[ "${lines[11]}" = 'ENV A=b C=d e D=|0B|buildkit.dockerfile.v0' ]
+	[ "${lines[12]}" = 'ARG V=1|0B|buildkit.dockerfile.v0' ]
+}
+
+@test "ARG entries name the value in effect, or none" {
+	build_image argrows 'FROM busybox
+ARG A=1 B
+ARG C=$A-x'
+	run hull history --format '{{.CreatedBy}}' argrows
+	[ "${lines[0]}" = 'ARG C=1-x' ]
+	[ "${lines[1]}" = 'ARG A=1 B' ]
 }
 
 @test "ENV words see the environment from before the instruction" {
@@ -84,10 +94,10 @@ ENV ghi=$abc'
 @test "history -q prints the ids; the intermediate images of a build are named" {
 	run hull history -q hist
 	[ "$status" -eq 0 ]
-	[ "${#lines[@]}" -eq 13 ]
+	[ "${#lines[@]}" -eq 14 ]
 	for l in "${lines[@]}"; do [[ $l =~ ^[0-9a-f]{12}$ ]]; done
 	run hull history -q --no-trunc hist
-	[[ ${lines[12]} == "$(hull inspect --format '{{.Id}}' busybox)" ]]
+	[[ ${lines[13]} == "$(hull inspect --format '{{.Id}}' busybox)" ]]
 }
 
 @test "history: <missing> below the first intermediate image that is not in the store" {
