@@ -545,6 +545,12 @@ static int replace(struct lexer *lx, const char *value, const char *pat, const c
 		(void) strbuf_add(&out, value + off[last_end], off[ms] - off[last_end]);
 		if ((size_t) me > last_end || ms == 0)
 			expand_template(&out, repl, value + off[ms], off[me] - off[ms]);
+		if (out.len > DF_EXPAND_MAX) {
+			/* ${v//p/r} multiplies lengths: nested, it would fill the memory */
+			pattern_release(&p);
+			strbuf_release(&out);
+			return lex_fail(lx, "expansion longer than %d bytes", DF_EXPAND_MAX);
+		}
 		last_end = (size_t) me;
 		if (search + 1 > (size_t) me)
 			search++;
@@ -845,6 +851,10 @@ static int process_stop_on(struct lexer *lx, int32_t stop, bool raw_escapes, cha
 				r = process_double_quote(lx, &tmp);
 			if (r < 0)
 				goto fail;
+			if (result.len + strlen(tmp) > DF_EXPAND_MAX) {
+				r = lex_fail(lx, "expansion longer than %d bytes", DF_EXPAND_MAX);
+				goto fail;
+			}
 			(void) strbuf_adds(&result, tmp);
 			if (ch == '$')
 				words_add_string(lx, &words, tmp);
