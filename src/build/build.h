@@ -3,11 +3,15 @@
  * The builder: runs a parsed Dockerfile against the store, as docker's
  * builder does (moby daemon/builder/dockerfile dispatchers.go for the
  * semantics; buildkit dockerfile2llb convert.go where they differ, since
- * BuildKit is the default). Output lines follow the legacy builder
- * ("Step N/M : ...", " ---> Using cache", " ---> <id>").
+ * BuildKit is the default: only the stages the target needs are built,
+ * WORKDIR creates its directory, ONBUILD triggers run after FROM). Output
+ * lines follow the legacy builder ("Step N/M : ...", " ---> Using cache",
+ * " ---> <id>"); --progress=plain prints the same lines.
  *
  * Errors follow util/err.h; their message starts with "FILE:LINE: " when an
- * instruction is at fault, and their exit code is 1 (docker build's).
+ * instruction is at fault, and their exit code is 1 (docker build's). A
+ * failed build leaves no temporary directory and no container behind; the
+ * images of the steps that succeeded stay as cache, as docker's do.
  */
 #ifndef HULL_BUILD_BUILD_H
 #define HULL_BUILD_BUILD_H
@@ -23,6 +27,9 @@ struct build_opts {
 		*dockerfile; /* -f, relative to the current directory; NULL: CONTEXT/Dockerfile */
 	char **tags;	     /* -t values (may be NULL) */
 	char **build_args;   /* --build-arg KEY=VALUE or KEY (value from the environment) */
+	const char *target;  /* --target stage name, or NULL for the last stage */
+	char **no_cache_filter; /* --no-cache-filter stage names: no cache for those stages */
+	char **labels;		/* --label KEY=VALUE, set on the final image */
 	bool no_cache;
 	bool quiet; /* -q: no step output, RUN output discarded */
 	FILE *out;  /* where steps and RUN output go */

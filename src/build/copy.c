@@ -5,6 +5,8 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include "image/store.h"
 #include "build/copy.h"
 #include "util/digest.h"
 #include "util/fs.h"
@@ -63,16 +65,145 @@ static bool escapes(const char *rel)
 	return false;
 }
 
+char *root_resolve(const char *root, const char *path)
+{
+	_cleanup_strv_ char **todo = NULL; /* components still to walk, last first */
+	_cleanup_strbuf_ struct strbuf cur = STRBUF_INIT;
+	unsigned links = 0;
+
+	/* push the components of @p in front of what is left */
+#define PUSH_PATH(p)                                                                             \
+	do {                                                                                     \
+		_cleanup_strv_ char **parts_ = NULL;                                             \
+		_cleanup_free_ char *c_ = xstrdup(p);                                            \
+		char *save_ = NULL;                                                              \
+		for (char *t_ = strtok_r(c_, "/", &save_); t_; t_ = strtok_r(NULL, "/", &save_)) \
+			strv_push(&parts_, t_);                                                  \
+		for (size_t i_ = strv_length(parts_); i_ > 0; i_--)                              \
+			strv_push(&todo, parts_[i_ - 1]);                                        \
+	} while (0)
+
+	PUSH_PATH(path);
+	while (strv_length(todo)) {
+		size_t n = strv_length(todo);
+		_cleanup_free_ char *c = todo[n - 1];
+		_cleanup_free_ char *full = NULL;
+		char target[PATH_MAX];
+		struct stat st;
+		ssize_t l;
+
+		todo[n - 1] = NULL;
+		if (streq(c, "."))
+			continue;
+		if (streq(c, "..")) {
+			char *slash = cur.buf ? strrchr(cur.buf, '/') : NULL;
+			if (slash) {
+				cur.len = (size_t) (slash - cur.buf);
+				cur.buf[cur.len] = '\0';
+			}
+			continue;
+		}
+		full = xasprintf("%s%s/%s", root, cur.buf ? cur.buf : "", c);
+		if (lstat(full, &st) < 0 || !S_ISLNK(st.st_mode)) {
+			(void) strbuf_addf(&cur, "/%s", c);
+			continue;
+		}
+		if (++links > 255) {
+			errno = ELOOP;
+			return NULL;
+		}
+		l = readlink(full, target, sizeof(target) - 1);
+		if (l < 0) {
+			(void) strbuf_addf(&cur, "/%s", c);
+			continue;
+		}
+		target[l] = '\0';
+		if (target[0] == '/') {
+			strbuf_release(&cur);
+		}
+		PUSH_PATH(target);
+	}
+#undef PUSH_PATH
+	return xasprintf("%s%s", root, cur.buf ? cur.buf : "");
+}
+
 struct source {
-	char *path; /* absolute, in the context */
+	char *path; /* absolute host path, symlinks resolved */
+	char *rel;  /* relative to the source's root, no leading '/' ("" for the root) */
+	char *keep; /* --parents: the part of @rel kept below the destination */
+	const struct copy_src *src;
 	bool dir;
 };
 
 static void sources_free(struct source *l, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(l[i].path);
+		free(l[i].rel);
+		free(l[i].keep);
+	}
 	free(l);
+}
+
+static bool ignored(const struct copy_req *q, const struct copy_src *src, const char *rel)
+{
+	return src->context && *rel && ignore_match(q->ignore, rel);
+}
+
+static int add_source(const struct copy_req *q, const struct copy_src *src, const char *match,
+		      struct source **l, size_t *n, struct hull_err **err)
+{
+	const char *what = q->is_add ? "ADD" : "COPY";
+	size_t rl = strlen(src->root);
+	_cleanup_free_ char *real = NULL;
+	const char *rel = match + rl;
+	struct stat st;
+
+	while (*rel == '/')
+		rel++;
+	if (src->context) {
+		char buf[PATH_MAX];
+		if (lstat(match, &st) < 0 || !realpath(match, buf))
+			return err_setx(err, ENOENT,
+					"%s failed: file not found in build context or excluded by "
+					".dockerignore: stat %s: file does not exist",
+					what, src->path);
+		if (!startswith(buf, src->root) || (buf[rl] != '/' && buf[rl] != '\0'))
+			return err_setx(
+				err, EPERM,
+				"%s failed: forbidden path outside the build context: %s (%s)",
+				what, src->path, buf);
+		real = xstrdup(buf);
+	} else {
+		real = root_resolve(src->root, rel);
+		if (!real || lstat(real, &st) < 0)
+			return err_setx(err, ENOENT,
+					"%s failed: stat %s: no such file or directory", what,
+					src->path);
+	}
+	if (stat(real, &st) < 0)
+		return err_set(err, errno, "%s failed: stat %s", what, src->path);
+	*l = xrealloc(*l, (*n + 1) * sizeof(**l));
+	(*l)[*n] = (struct source){.path = TAKE_PTR(real),
+				   .rel = xstrdup(rel),
+				   .src = src,
+				   .dir = S_ISDIR(st.st_mode)};
+	{
+		/* --parents: below a "/./" pivot when there is one, else the whole path */
+		const char *pivot = strstr(src->path, "/./");
+		_cleanup_free_ char *head =
+			pivot ? xstrndup(src->path, (size_t) (pivot - src->path)) : NULL;
+		const char *keep = rel;
+		if (head) {
+			_cleanup_free_ char *h = xasprintf("/%s", head);
+			path_clean(h);
+			if (startswith(rel, h + 1) && (rel[strlen(h + 1)] == '/'))
+				keep = rel + strlen(h + 1) + 1;
+		}
+		(*l)[*n].keep = xstrdup(keep);
+	}
+	(*n)++;
+	return 0;
 }
 
 static int resolve_sources(const struct copy_req *q, struct source **ret, size_t *ret_n,
@@ -81,72 +212,60 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 	const char *what = q->is_add ? "ADD" : "COPY";
 	struct source *l = NULL;
 	size_t n = 0;
+	int r = 0;
 
-	STRV_FOREACH (src, q->sources) {
+	for (size_t k = 0; k < q->n_srcs && r == 0; k++) {
+		const struct copy_src *src = &q->srcs[k];
 		_cleanup_free_ char *rel = NULL, *abs = NULL;
-		glob_t g = {0};
-		bool is_glob = strpbrk(*src, "*?[") != NULL;
+		bool is_glob = strpbrk(src->path, "*?[") != NULL;
 
-		if (escapes(*src)) {
-			sources_free(l, n);
-			return err_setx(err, EPERM,
-					"%s failed: forbidden path outside the build context: %s",
-					what, *src);
+		if (src->context && escapes(src->path)) {
+			r = err_setx(err, EPERM,
+				     "%s failed: forbidden path outside the build context: %s",
+				     what, src->path);
+			break;
 		}
-		rel = xasprintf("/%s", *src);
+		rel = xasprintf("/%s", src->path);
 		path_clean(rel);
-		abs = streq(rel, "/") ? xstrdup(q->context) : xasprintf("%s%s", q->context, rel);
-		if (is_glob) {
-			if (glob(abs, GLOB_NOSORT, NULL, &g) != 0 || g.gl_pathc == 0) {
-				globfree(&g);
-				sources_free(l, n);
-				return err_setx(err, ENOENT,
-						"%s failed: no source files were specified", what);
-			}
-		} else {
-			g.gl_pathc = 1;
-		}
-		for (size_t i = 0; i < g.gl_pathc; i++) {
-			const char *p = is_glob ? g.gl_pathv[i] : abs;
-			char real[PATH_MAX];
-			struct stat st;
-
-			if (lstat(p, &st) < 0 || !realpath(p, real)) {
-				if (is_glob)
-					globfree(&g);
-				sources_free(l, n);
-				return err_setx(
+		abs = streq(rel, "/") ? xstrdup(src->root) : xasprintf("%s%s", src->root, rel);
+		if (!is_glob) {
+			if (ignored(q, src, rel + 1)) {
+				r = err_setx(
 					err, ENOENT,
-					"%s failed: file not found in build context: stat %s: "
-					"file does not exist",
-					what, *src);
+					"%s failed: file not found in build context or excluded "
+					"by .dockerignore: stat %s: file does not exist",
+					what, src->path);
+				break;
 			}
-			if (!startswith(real, q->context) ||
-			    (real[strlen(q->context)] != '/' && real[strlen(q->context)] != '\0')) {
-				if (is_glob)
-					globfree(&g);
-				sources_free(l, n);
-				return err_setx(err, EPERM,
-						"%s failed: forbidden path outside the build "
-						"context: %s (%s)",
-						what, *src, real);
+			r = add_source(q, src, abs, &l, &n, err);
+		} else {
+			glob_t g = {0};
+			size_t before = n;
+			if (glob(abs, 0, NULL, &g) == 0) {
+				for (size_t i = 0; i < g.gl_pathc && r == 0; i++) {
+					const char *m = g.gl_pathv[i] + strlen(src->root);
+					while (*m == '/')
+						m++;
+					if (ignored(q, src, m))
+						continue;
+					r = add_source(q, src, g.gl_pathv[i], &l, &n, err);
+				}
 			}
-			if (stat(real, &st) < 0) {
-				if (is_glob)
-					globfree(&g);
-				sources_free(l, n);
-				return err_set(err, errno, "%s failed: stat %s", what, *src);
-			}
-			l = xrealloc(l, (n + 1) * sizeof(*l));
-			l[n].path = xstrdup(real);
-			l[n].dir = S_ISDIR(st.st_mode);
-			n++;
-		}
-		if (is_glob)
 			globfree(&g);
+			if (r == 0 && n == before)
+				r = err_setx(
+					err, ENOENT,
+					"%s failed: no source files were specified: the pattern "
+					"'%s' matched nothing",
+					what, src->path);
+		}
 	}
-	if (n == 0)
-		return err_setx(err, ENOENT, "%s failed: no source files were specified", what);
+	if (r == 0 && n == 0)
+		r = err_setx(err, ENOENT, "%s failed: no source files were specified", what);
+	if (r < 0) {
+		sources_free(l, n);
+		return r;
+	}
 	*ret = l;
 	*ret_n = n;
 	return 0;
@@ -167,16 +286,37 @@ static int hash_file(struct sha256_ctx *c, int dfd, const char *name)
 	return n < 0 ? -errno : 0;
 }
 
-static int hash_tree(struct sha256_ctx *c, const char *path, const char *rel, struct hull_err **err)
+static void hash_xattrs(struct sha256_ctx *c, const char *path)
+{
+	char names[4096], val[4096];
+	ssize_t n = llistxattr(path, names, sizeof(names));
+
+	for (ssize_t i = 0; i < n; i += (ssize_t) strlen(names + i) + 1) {
+		ssize_t v;
+		if (startswith(names + i, "trusted.overlay."))
+			continue;
+		v = lgetxattr(path, names + i, val, sizeof(val));
+		if (v < 0)
+			continue;
+		sha256_update(c, names + i, strlen(names + i) + 1);
+		sha256_update(c, val, (size_t) v);
+	}
+}
+
+/* @rel: relative to the source's root (.dockerignore); @sub: relative to the source (--exclude) */
+static int hash_tree(const struct copy_req *q, const struct source *s, struct sha256_ctx *c,
+		     const char *path, const char *rel, const char *sub, bool top,
+		     struct hull_err **err)
 {
 	struct stat st;
 	_cleanup_free_ char *hdr = NULL;
 
-	if (lstat(path, &st) < 0)
+	if ((top ? stat(path, &st) : lstat(path, &st)) < 0)
 		return err_set(err, errno, "stat '%s'", path);
 	hdr = xasprintf("%s\n%o\n%lld\n", rel, (unsigned) st.st_mode,
 			S_ISREG(st.st_mode) ? (long long) st.st_size : 0LL);
 	sha256_update(c, hdr, strlen(hdr) + 1);
+	hash_xattrs(c, path);
 	if (S_ISREG(st.st_mode)) {
 		int r = hash_file(c, AT_FDCWD, path);
 		if (r < 0)
@@ -194,11 +334,17 @@ static int hash_tree(struct sha256_ctx *c, const char *path, const char *rel, st
 		if (n < 0)
 			return err_set(err, errno, "read directory '%s'", path);
 		for (int i = 0; i < n; i++) {
-			if (r == 0 && !streq(names[i]->d_name, ".") &&
-			    !streq(names[i]->d_name, "..")) {
-				_cleanup_free_ char *p = path_join(path, names[i]->d_name);
-				_cleanup_free_ char *rr = xasprintf("%s/%s", rel, names[i]->d_name);
-				r = hash_tree(c, p, rr, err);
+			const char *d = names[i]->d_name;
+			if (r == 0 && !streq(d, ".") && !streq(d, "..")) {
+				_cleanup_free_ char *p = path_join(path, d);
+				_cleanup_free_ char *rr =
+					*rel ? xasprintf("%s/%s", rel, d) : xstrdup(d);
+				_cleanup_free_ char *ss =
+					*sub ? xasprintf("%s/%s", sub, d) : xstrdup(d);
+				bool skip = ignored(q, s->src, rr) &&
+					    !ignore_may_include_below(q->ignore, rr);
+				if (!skip && !ignore_match(q->exclude, ss))
+					r = hash_tree(q, s, c, p, rr, ss, false, err);
 			}
 			free(names[i]);
 		}
@@ -221,8 +367,9 @@ int copy_checksum(const struct copy_req *q, char **ret, struct hull_err **err)
 		return r;
 	c = sha256_new();
 	for (size_t i = 0; i < n && r == 0; i++) {
-		const char *rel = l[i].path + strlen(q->context);
-		r = hash_tree(c, l[i].path, *rel ? rel : "/", err);
+		_cleanup_free_ char *h = xasprintf("%zu:%s\n", i, l[i].keep);
+		sha256_update(c, h, strlen(h));
+		r = hash_tree(q, &l[i], c, l[i].path, l[i].rel, "", true, err);
 	}
 	sha256_final(c, d);
 	sources_free(l, n);
@@ -234,51 +381,63 @@ int copy_checksum(const struct copy_req *q, char **ret, struct hull_err **err)
 
 /* ---- copying ---- */
 
-/* A directory's metadata in the image's layers (top first), if it exists there. */
-static bool lower_dir_stat(char *const *lowerdirs, const char *path, struct stat *ret)
-{
-	STRV_FOREACH (d, (char **) lowerdirs) {
-		_cleanup_free_ char *p = path_join(*d, path);
-		if (lstat(p, ret) == 0)
-			return S_ISDIR(ret->st_mode);
-	}
-	return false;
-}
-
-/* Create @rel (absolute image path) and its parents in @layer, keeping the image's metadata for
- * existing ones. */
-static int ensure_dir(const struct copy_req *q, const char *layer, const char *rel,
+/* Create @path (resolved, below @root) and its missing parents, owned by the copy's owner. */
+static int ensure_dir(const struct copy_req *q, const char *root, const char *path,
 		      struct hull_err **err)
 {
-	_cleanup_free_ char *path = xstrdup(rel);
-	char *p = path;
+	_cleanup_free_ char *p = xstrdup(path);
+	size_t rl = strlen(root);
+	struct stat st;
 
-	for (;;) {
-		char *slash = strchr(p + 1, '/');
-		_cleanup_free_ char *full = NULL;
-		struct stat st;
-
-		if (slash)
-			*slash = '\0';
-		full = path_join(layer, path);
-		if (lstat(full, &st) < 0) {
-			struct stat low;
-			bool have = lower_dir_stat(q->lowerdirs, path, &low);
-			if (mkdir(full, 0755) < 0 && errno != EEXIST)
-				return err_set(err, errno, "create directory '%s'", path);
-			if (have) {
-				(void) lchown(full, low.st_uid, low.st_gid);
-				(void) chmod(full, low.st_mode & 07777);
+	if (strlen(p) <= rl + 1)
+		return 0; /* the root itself */
+	for (char *c = p + rl + 1;; c++) {
+		if (*c == '/' || !*c) {
+			char save = *c;
+			*c = '\0';
+			if (lstat(p, &st) < 0) {
+				if (mkdir(p, 0755) < 0 && errno != EEXIST)
+					return err_set(err, errno, "create directory '%s'", p + rl);
+				(void) lchown(p, q->uid, q->gid);
+			} else if (!S_ISDIR(st.st_mode)) {
+				return err_setx(err, ENOTDIR, "mkdir %s: not a directory", p + rl);
 			}
-		} else if (!S_ISDIR(st.st_mode)) {
-			return err_setx(err, ENOTDIR, "copy: '%s' is not a directory", path);
+			*c = save;
+			if (!save)
+				break;
 		}
-		if (!slash)
-			break;
-		*slash = '/';
-		p = slash;
 	}
 	return 0;
+}
+
+int copy_mkdir(const char *root, const char *path, uid_t uid, gid_t gid, struct hull_err **err)
+{
+	struct copy_req q = {.uid = uid, .gid = gid, .chmod = -1};
+	_cleanup_free_ char *clean = xstrdup(path), *p = NULL;
+
+	path_clean(clean);
+	if (streq(clean, "/"))
+		return 0;
+	p = root_resolve(root, clean);
+	if (!p)
+		return err_set(err, errno, "resolve '%s'", path);
+	return ensure_dir(&q, root, p, err);
+}
+
+static void copy_xattrs(const char *src, const char *dst)
+{
+	char names[4096], val[65536];
+	ssize_t n = llistxattr(src, names, sizeof(names));
+
+	for (ssize_t i = 0; i < n; i += (ssize_t) strlen(names + i) + 1) {
+		ssize_t v;
+		if (startswith(names + i, "trusted.overlay.") ||
+		    startswith(names + i, "security.selinux"))
+			continue;
+		v = lgetxattr(src, names + i, val, sizeof(val));
+		if (v >= 0)
+			(void) lsetxattr(dst, names + i, val, (size_t) v, 0);
+	}
 }
 
 static int copy_file(const char *src, const char *dst, const struct stat *st, struct hull_err **err)
@@ -309,48 +468,72 @@ static int copy_file(const char *src, const char *dst, const struct stat *st, st
 	return 0;
 }
 
-static void set_meta(const struct copy_req *q, const char *dst, const struct stat *st)
+static void set_meta(const struct copy_req *q, const char *src, const char *dst,
+		     const struct stat *st)
 {
 	struct timespec ts[2] = {st->st_atim, st->st_mtim};
 
 	(void) lchown(dst, q->uid, q->gid);
+	copy_xattrs(src, dst);
 	if (!S_ISLNK(st->st_mode))
 		(void) chmod(dst, q->chmod >= 0 ? (mode_t) q->chmod : (st->st_mode & 07777));
 	(void) utimensat(AT_FDCWD, dst, ts, AT_SYMLINK_NOFOLLOW);
 }
 
-static int copy_tree(const struct copy_req *q, const char *src, const char *dst, bool top,
+static int copy_tree(const struct copy_req *q, const struct source *s, const char *src,
+		     const char *dst, const char *rel, const char *sub, bool top,
 		     struct hull_err **err)
 {
-	struct stat st;
+	struct stat st, dst_st;
 	int r = 0;
 
 	if ((top ? stat(src, &st) : lstat(src, &st)) < 0)
 		return err_set(err, errno, "stat '%s'", src);
 	if (S_ISDIR(st.st_mode)) {
 		struct dirent **names = NULL;
+		bool existed = lstat(dst, &dst_st) == 0;
 		int n;
 
-		if (mkdir(dst, 0755) < 0 && errno != EEXIST)
+		if (existed && !S_ISDIR(dst_st.st_mode)) {
+			if (unlink(dst) < 0)
+				return err_set(err, errno, "replace '%s'", dst);
+			existed = false;
+		}
+		if (!existed && mkdir(dst, 0755) < 0)
 			return err_set(err, errno, "create directory '%s'", dst);
 		n = scandir(src, &names, NULL, alphasort);
 		if (n < 0)
 			return err_set(err, errno, "read directory '%s'", src);
 		for (int i = 0; i < n; i++) {
-			if (r == 0 && !streq(names[i]->d_name, ".") &&
-			    !streq(names[i]->d_name, "..")) {
-				_cleanup_free_ char *s = path_join(src, names[i]->d_name);
-				_cleanup_free_ char *d = path_join(dst, names[i]->d_name);
-				r = copy_tree(q, s, d, false, err);
+			const char *d = names[i]->d_name;
+			if (r == 0 && !streq(d, ".") && !streq(d, "..")) {
+				_cleanup_free_ char *sp = path_join(src, d);
+				_cleanup_free_ char *dp = path_join(dst, d);
+				_cleanup_free_ char *rr =
+					*rel ? xasprintf("%s/%s", rel, d) : xstrdup(d);
+				_cleanup_free_ char *ss =
+					*sub ? xasprintf("%s/%s", sub, d) : xstrdup(d);
+				bool ign = ignored(q, s->src, rr);
+				if ((!ign || ignore_may_include_below(q->ignore, rr)) &&
+				    !ignore_match(q->exclude, ss))
+					r = copy_tree(q, s, sp, dp, rr, ss, false, err);
 			}
 			free(names[i]);
 		}
 		free(names);
 		if (r < 0)
 			return r;
-		if (!top)
-			set_meta(q, dst, &st);
+		if (!top || !existed)
+			set_meta(q, src, dst, &st);
 		return 0;
+	}
+	if (!top && ignored(q, s->src, rel))
+		return 0;
+	if (lstat(dst, &dst_st) == 0 && S_ISDIR(dst_st.st_mode)) {
+		/* a file replaces a directory only when it is empty (docker: "cannot overwrite") */
+		if (rmdir(dst) < 0)
+			return err_set(err, errno, "cannot overwrite directory '%s' with a file",
+				       dst);
 	}
 	if (S_ISREG(st.st_mode)) {
 		r = copy_file(src, dst, &st, err);
@@ -368,28 +551,61 @@ static int copy_tree(const struct copy_req *q, const char *src, const char *dst,
 		if (mkfifo(dst, 0600) < 0)
 			return err_set(err, errno, "create fifo '%s'", dst);
 	} else {
-		return 0; /* sockets and devices are not copied from a context */
+		return 0; /* sockets and devices are not copied */
 	}
 	if (r == 0)
-		set_meta(q, dst, &st);
+		set_meta(q, src, dst, &st);
 	return r;
 }
 
-int copy_into(const struct copy_req *q, const char *layer, struct hull_err **err)
+/* ADD of a local archive: extract it into @dir; 1 if it was one, 0 if not. */
+static int extract(const struct copy_req *q, const char *root, const struct source *s,
+		   const char *dir, struct hull_err **err)
+{
+	_cleanup_close_ int fd = -1, dfd = -1;
+	int r;
+
+	fd = open(s->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", s->path);
+	{
+		/* only a stream libarchive recognises as a tar is extracted; peek cheaply first */
+		unsigned char m[6] = {0};
+		if (pread(fd, m, sizeof(m), 0) < 4)
+			return 0;
+	}
+	r = ensure_dir(q, root, dir, err);
+	if (r < 0)
+		return r;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_set(err, errno, "open '%s'", dir + strlen(root));
+	r = archive_extract_fd(fd, dfd, err);
+	if (r < 0)
+		return err_wrap(err, "extract '%s'", s->rel);
+	return r;
+}
+
+int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 {
 	const char *what = q->is_add ? "ADD" : "COPY";
 	struct source *l = NULL;
 	size_t n = 0;
-	_cleanup_free_ char *dest = xstrdup(q->dest);
+	_cleanup_free_ char *clean = xstrdup(q->dest), *dest = NULL;
 	bool dest_dir;
-	struct stat low;
+	struct stat st;
 	int r;
 
 	r = resolve_sources(q, &l, &n, err);
 	if (r < 0)
 		return r;
-	dest_dir = q->dest[strlen(q->dest) - 1] == '/';
-	path_clean(dest);
+	dest_dir = q->dest[strlen(q->dest) - 1] == '/' || q->parents;
+	path_clean(clean);
+	dest = root_resolve(root, clean);
+	if (!dest) {
+		sources_free(l, n);
+		return err_set(err, errno, "resolve '%s'", q->dest);
+	}
 	if (n > 1 && !dest_dir) {
 		sources_free(l, n);
 		return err_setx(
@@ -398,30 +614,60 @@ int copy_into(const struct copy_req *q, const char *layer, struct hull_err **err
 			"be a directory and end with a /",
 			what);
 	}
-	if (!dest_dir && lower_dir_stat(q->lowerdirs, dest, &low))
+	if (!dest_dir && stat(dest, &st) == 0 && S_ISDIR(st.st_mode))
 		dest_dir = true;
 	for (size_t i = 0; i < n && r == 0; i++) {
-		if (l[i].dir) {
-			_cleanup_free_ char *d = NULL;
-			r = ensure_dir(q, layer, dest, err);
+		_cleanup_free_ char *target = NULL, *parent = NULL;
+		const struct source *s = &l[i];
+
+		if (q->parents && *s->keep) {
+			_cleanup_free_ char *t = path_join(dest, s->keep);
+			_cleanup_free_ char *up = xstrdup(t);
+			*strrchr(up, '/') = '\0';
+			r = ensure_dir(q, root, up, err);
 			if (r < 0)
 				break;
-			d = path_join(layer, dest);
-			r = copy_tree(q, l[i].path, d, true, err);
+			target = root_resolve(root, t + strlen(root));
+			if (s->dir) {
+				r = ensure_dir(q, root, target, err);
+				if (r == 0)
+					r = copy_tree(q, s, s->path, target, s->rel, "", true, err);
+			} else {
+				r = copy_tree(q, s, s->path, target, s->rel, "", true, err);
+			}
+			continue;
+		}
+		if (s->dir) {
+			r = ensure_dir(q, root, dest, err);
+			if (r == 0)
+				r = copy_tree(q, s, s->path, dest, s->rel, "", true, err);
+			continue;
+		}
+		if (s->src->archive) {
+			r = extract(q, root, s, dest, err);
+			if (r != 0) {
+				if (r > 0)
+					r = 0;
+				continue;
+			}
+		}
+		if (dest_dir) {
+			const char *base = strrchr(s->path, '/') + 1;
+			r = ensure_dir(q, root, dest, err);
+			if (r < 0)
+				break;
+			target = path_join(dest, base);
 		} else {
-			_cleanup_free_ char *target = NULL, *d = NULL, *parent = NULL;
-			target = dest_dir ? path_join(dest, strrchr(l[i].path, '/') + 1)
-					  : xstrdup(dest);
+			target = xstrdup(dest);
 			parent = xstrdup(target);
 			*strrchr(parent, '/') = '\0';
-			if (*parent) {
-				r = ensure_dir(q, layer, parent, err);
+			if (strlen(parent) > strlen(root)) {
+				r = ensure_dir(q, root, parent, err);
 				if (r < 0)
 					break;
 			}
-			d = path_join(layer, target);
-			r = copy_tree(q, l[i].path, d, true, err);
 		}
+		r = copy_tree(q, s, s->path, target, s->rel, "", true, err);
 	}
 	sources_free(l, n);
 	return r;

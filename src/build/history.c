@@ -120,9 +120,6 @@ char *build_created_by_meta(const struct df_instr *in, const json_t *config, cha
 		(void) strbuf_adds(&sb, "EXPOSE ");
 		add_go_list(&sb, words);
 		return strbuf_detach(&sb, NULL);
-	case DF_CMD_WORKDIR:
-		/* the resolved, cleaned directory */
-		return xasprintf("WORKDIR %s", json_get_str(config, "WorkingDir") ?: "/");
 	case DF_CMD_USER:
 		return xasprintf("USER %s", json_get_str(config, "User") ?: "");
 	case DF_CMD_STOPSIGNAL:
@@ -133,22 +130,6 @@ char *build_created_by_meta(const struct df_instr *in, const json_t *config, cha
 		/* ONBUILD and the rest: the instruction as written */
 		return xstrdup(in->original);
 	}
-}
-
-char *build_created_by_copy(bool add, const char *chown, const char *chmod, char *const *srcs,
-			    const char *dest)
-{
-	struct strbuf sb = STRBUF_INIT;
-
-	(void) strbuf_adds(&sb, add ? "ADD" : "COPY");
-	if (chown)
-		(void) strbuf_addf(&sb, " --chown=%s", chown);
-	if (chmod)
-		(void) strbuf_addf(&sb, " --chmod=%s", chmod);
-	STRV_FOREACH (s, (char **) srcs)
-		(void) strbuf_addf(&sb, " %s", *s);
-	(void) strbuf_addf(&sb, " %s # buildkit", dest);
-	return strbuf_detach(&sb, NULL);
 }
 
 char *build_created_by_run(char *const *argv, char *const *args, const json_t *config)

@@ -20,27 +20,19 @@
 
 /*
  * build_created_by_meta() - created_by of the metadata instruction @in
- * (ARG ENV LABEL CMD ENTRYPOINT USER WORKDIR EXPOSE VOLUME STOPSIGNAL SHELL
- * MAINTAINER ONBUILD), computed from @config, the image config's "config"
- * object *after* the instruction ran (borrowed: the resolved WORKDIR, USER,
- * STOPSIGNAL, CMD, ENTRYPOINT), and @env/@escape, the expansion environment
- * the instruction saw (*before* it ran: the words of ENV, LABEL, EXPOSE and
- * VOLUME). Returns NULL when a word does not expand or a port does not
- * parse: the instruction itself reports that.
+ * (ARG ENV LABEL CMD ENTRYPOINT USER EXPOSE VOLUME STOPSIGNAL SHELL
+ * MAINTAINER; anything else gives its text as written), computed from
+ * @config, the image config's "config" object *after* the instruction ran
+ * (borrowed: the resolved USER, STOPSIGNAL, CMD, ENTRYPOINT), and @env/@escape, the expansion
+ * environment the instruction saw (*before* it ran: the words of ENV, LABEL, EXPOSE and VOLUME).
+ * Returns NULL when a word does not expand or a port does not parse: the instruction itself reports
+ * that.
  * @args: the stage's ARGs after the instruction ("NAME=value"): ARG gives
  * "ARG NAME=value NAME2" with the value in effect, as BuildKit's dispatchArg().
  * ONBUILD, which BuildKit does not record, gives "ONBUILD <expression>".
  */
 char *build_created_by_meta(const struct df_instr *in, const json_t *config, char *const *env,
 			    char *const *args, char escape);
-
-/*
- * build_created_by_copy() - "COPY [--chown=U] [--chmod=M] SRC... DEST" (ADD
- * when @add) with the expanded sources and destination as written;
- * @chown/@chmod may be NULL. The " # buildkit" suffix is included.
- */
-char *build_created_by_copy(bool add, const char *chown, const char *chmod, char *const *srcs,
-			    const char *dest);
 
 /*
  * build_created_by_run() - "RUN [|N K=V...] ARGV... # buildkit": the

@@ -9,16 +9,27 @@
 
 int cmd_build(struct cli *cl, int argc, char **argv)
 {
-	enum { OPT_BUILD_ARG = 256, OPT_NO_CACHE, OPT_PROGRESS };
-	static const struct option opts[] = {{"tag", required_argument, NULL, 't'},
-					     {"file", required_argument, NULL, 'f'},
-					     {"build-arg", required_argument, NULL, OPT_BUILD_ARG},
-					     {"no-cache", no_argument, NULL, OPT_NO_CACHE},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"progress", required_argument, NULL, OPT_PROGRESS},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
-	_cleanup_strv_ char **tags = NULL, **args = NULL;
+	enum {
+		OPT_BUILD_ARG = 256,
+		OPT_NO_CACHE,
+		OPT_PROGRESS,
+		OPT_TARGET,
+		OPT_NO_CACHE_FILTER,
+		OPT_LABEL
+	};
+	static const struct option opts[] = {
+		{"tag", required_argument, NULL, 't'},
+		{"file", required_argument, NULL, 'f'},
+		{"build-arg", required_argument, NULL, OPT_BUILD_ARG},
+		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
+		{"quiet", no_argument, NULL, 'q'},
+		{"progress", required_argument, NULL, OPT_PROGRESS},
+		{"target", required_argument, NULL, OPT_TARGET},
+		{"no-cache-filter", required_argument, NULL, OPT_NO_CACHE_FILTER},
+		{"label", required_argument, NULL, OPT_LABEL},
+		{"help", no_argument, NULL, 'h'},
+		{0}};
+	_cleanup_strv_ char **tags = NULL, **args = NULL, **filters = NULL, **labels = NULL;
 	_cleanup_free_ char *id = NULL;
 	struct build_opts bo = {.out = stdout};
 	struct hull_err *e = NULL;
@@ -51,6 +62,21 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		case OPT_NO_CACHE:
 			bo.no_cache = true;
 			break;
+		case OPT_TARGET:
+			bo.target = optarg;
+			break;
+		case OPT_NO_CACHE_FILTER: {
+			/* a comma-separated list, and the flag repeats */
+			_cleanup_free_ char *copy = xstrdup(optarg);
+			char *save = NULL;
+			for (char *t = strtok_r(copy, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save))
+				strv_push(&filters, t);
+			break;
+		}
+		case OPT_LABEL:
+			strv_push(&labels, optarg);
+			break;
 		case 'q':
 			bo.quiet = true;
 			break;
@@ -65,15 +91,18 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			     "Dockerfile\n\n"
 			     "Options:\n"
 			     "      --build-arg list   Set build-time variables\n"
+			     "      --label list       Set metadata for an image\n"
+			     "      --no-cache-filter strings  Do not cache specified stages\n"
 			     "  -f, --file string      Name of the Dockerfile (default: "
 			     "\"PATH/Dockerfile\")\n"
 			     "      --no-cache         Do not use cache when building the image\n"
 			     "      --progress string  Set type of progress output (auto, plain, "
-			     "tty)\n"
+			     "tty); plain prints the same step lines\n"
 			     "  -q, --quiet            Suppress the build output and print image "
 			     "ID on success\n"
 			     "  -t, --tag list         Name and optionally a tag in the "
-			     "\"name:tag\" format");
+			     "\"name:tag\" format\n"
+			     "      --target string    Set the target build stage to build");
 			return 0;
 		default:
 			return 125;
@@ -86,6 +115,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	bo.context = argv[optind];
 	bo.tags = tags;
 	bo.build_args = args;
+	bo.no_cache_filter = filters;
+	bo.labels = labels;
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
 	if (build_run(s, cl->runroot, &bo, &id, &e) < 0)

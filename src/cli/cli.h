@@ -21,9 +21,15 @@ struct cli {
 /* cli_store() - open the store on first use. */
 int cli_store(struct cli *c, struct store **ret, struct hull_err **err);
 
-/* cli_fail() - print "hull: MSG" (from @e) and return docker's exit code for it (125 by default).
+/*
+ * cli_fail() - print "hull: MSG" (from @e) and return docker's exit code for
+ * it: the error's own (126, 127...) or cli_fail_code. docker/cli exits 1
+ * when the daemon refuses a request (images, tag, inspect, logs, rm...), and
+ * 125 for run and create, which wrap every error that is not the container's
+ * (cli/command/container/run.go toStatusError); usage errors are 125 always.
  */
 int cli_fail(struct hull_err *e);
+extern int cli_fail_code;
 /* cli_usage_error() - print "hull: CMD: MSG" plus "See 'hull CMD --help'." and return 125. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
 /* cli_getopt() - getopt_long with docker's conventions (stop at the first argument when
@@ -67,6 +73,27 @@ int cmd_stop(struct cli *c, int argc, char **argv);
 int cmd_kill(struct cli *c, int argc, char **argv);
 int cmd_rm(struct cli *c, int argc, char **argv);
 int cmd_debug(struct cli *c, int argc, char **argv);
+int cmd_create(struct cli *c, int argc, char **argv);
+int cmd_exec(struct cli *c, int argc, char **argv);
+int cmd_attach(struct cli *c, int argc, char **argv);
+int cmd_start(struct cli *c, int argc, char **argv);
+int cmd_restart(struct cli *c, int argc, char **argv);
+int cmd_wait(struct cli *c, int argc, char **argv);
+int cmd_pause(struct cli *c, int argc, char **argv);
+int cmd_unpause(struct cli *c, int argc, char **argv);
+int cmd_rename(struct cli *c, int argc, char **argv);
+int cmd_top(struct cli *c, int argc, char **argv);
+int cmd_port(struct cli *c, int argc, char **argv);
+int cmd_stats(struct cli *c, int argc, char **argv);
+int cmd_volume(struct cli *c, int argc, char **argv);
+int cmd_cp(struct cli *c, int argc, char **argv);
+int cmd_diff(struct cli *c, int argc, char **argv);
+int cmd_export(struct cli *c, int argc, char **argv);
+int cmd_commit(struct cli *c, int argc, char **argv);
+int cmd_container_prune(struct cli *c, int argc, char **argv);
+
+/* cli_confirm() - print @warning and docker's "Are you sure...? [y/N]"; true on y/Y. */
+bool cli_confirm(const char *warning);
 int cmd_history(struct cli *c, int argc, char **argv);
 
 /* image_inspect_json() - docker's image inspect object for @img (new reference). */

@@ -19,9 +19,11 @@ int cli_store(struct cli *c, struct store **ret, struct hull_err **err)
 	return 0;
 }
 
+int cli_fail_code = 1;
+
 int cli_fail(struct hull_err *e)
 {
-	int code = e && e->exit_code ? e->exit_code : 125;
+	int code = e && e->exit_code ? e->exit_code : cli_fail_code;
 
 	fflush(stdout);
 	fprintf(stderr, "hull: %s\n", e ? e->msg : "unknown error");
@@ -40,7 +42,10 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "\nSee 'hull %s --help'.\n", cmd ? cmd : "");
+	if (cmd && *cmd)
+		fprintf(stderr, "\nSee 'hull %s --help'.\n", cmd);
+	else
+		fprintf(stderr, "\nSee 'hull --help'.\n");
 	return 125;
 }
 

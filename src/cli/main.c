@@ -35,7 +35,26 @@ static const struct {
 	{"inspect", cmd_inspect, "Return low-level information on containers and images"},
 	{"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
 	{"version", cmd_version, "Show the hull version information"},
+	{"volume", cmd_volume, "Manage volumes"},
+	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
+	{"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
+	{"export", cmd_export, "Export a container's filesystem as a tar archive"},
+	{"commit", cmd_commit, "Create a new image from a container's changes"},
+	{"container-prune", cmd_container_prune, NULL}, /* "container prune" */
 	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE)"},
+	{"create", cmd_create, "Create a new container"},
+	{"exec", cmd_exec, "Execute a command in a running container"},
+	{"attach", cmd_attach,
+	 "Attach local standard input, output, and error streams to a running container"},
+	{"start", cmd_start, "Start one or more stopped containers"},
+	{"restart", cmd_restart, "Restart one or more containers"},
+	{"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
+	{"pause", cmd_pause, "Pause all processes within one or more containers"},
+	{"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
+	{"rename", cmd_rename, "Rename a container"},
+	{"top", cmd_top, "Display the running processes of a container"},
+	{"port", cmd_port, "List port mappings or a specific mapping for the container"},
+	{"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
 };
 
 static void usage(FILE *f)
@@ -47,9 +66,10 @@ static void usage(FILE *f)
 		   "      --runroot string   Runtime state (env HULL_RUNROOT, default /run/hull)\n"
 		   "  -v, --version          Print version information and quit\n\nCommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+		if (commands[i].help) /* NULL: only reached through a management command */
+			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build|history', 'hull container "
-		   "ls|rm|inspect|logs|stop|kill|run'.\n"
+		   "ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune'.\n"
 		   "Run 'hull COMMAND --help' for more information on a command.\n");
 }
 
@@ -72,6 +92,23 @@ static const char *alias(const char *group, const char *sub)
 		{"container", "stop", "stop"},
 		{"container", "kill", "kill"},
 		{"container", "run", "run"},
+		{"container", "create", "create"},
+		{"container", "exec", "exec"},
+		{"container", "attach", "attach"},
+		{"container", "start", "start"},
+		{"container", "restart", "restart"},
+		{"container", "wait", "wait"},
+		{"container", "pause", "pause"},
+		{"container", "unpause", "unpause"},
+		{"container", "rename", "rename"},
+		{"container", "top", "top"},
+		{"container", "port", "port"},
+		{"container", "stats", "stats"},
+		{"container", "cp", "cp"},
+		{"container", "diff", "diff"},
+		{"container", "export", "export"},
+		{"container", "commit", "commit"},
+		{"container", "prune", "container-prune"},
 		{"builder", "build", "build"},
 		{"image", "history", "history"},
 	};
@@ -112,6 +149,10 @@ int main(int argc, char **argv)
 			fprintf(stderr, "unknown flag: %s\nSee 'hull --help'.\n", a);
 			return 125;
 		}
+		/* an empty --root must not silently mean the default store */
+		if ((startswith(a, "--root") && c.root && !*c.root) ||
+		    (startswith(a, "--runroot") && c.runroot && !*c.runroot))
+			return cli_usage_error("", "%s: the path may not be empty", a);
 	}
 	if (isempty(c.root))
 		c.root = "/var/lib/hull";

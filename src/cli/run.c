@@ -1,38 +1,131 @@
 /* SPDX-License-Identifier: MIT */
 /* run, ps, logs, stop, kill, rm (docker/cli cli/command/container). */
+#include <arpa/inet.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <time.h>
 #include "cli/cli.h"
 #include "container/container.h"
+#include "container/volume.h"
 #include "image/reference.h"
+#include "util/fs.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
 
 static const char run_help[] =
-	"Usage:  hull run [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
-	"Create and run a new container from an image\n\nOptions:\n"
+	"Usage:  hull %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
+	"%s\n\nOptions:\n"
+	"      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
 	"  -d, --detach               Run container in background and print container ID\n"
+	"      --detach-keys string   Override the key sequence for detaching a container\n"
 	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
 	"  -e, --env list             Set environment variables\n"
+	"      --env-file list        Read in a file of environment variables\n"
+	"      --group-add list       Add additional groups to join\n"
+	"  -h, --hostname string      Container host name\n"
+	"      --init                 Run an init inside the container that forwards signals "
+	"and reaps processes\n"
 	"  -i, --interactive          Keep STDIN open even if not attached\n"
 	"      --name string          Assign a name to the container\n"
 	"      --network string       Connect a container to a network (bridge, host, none)\n"
 	"  -p, --publish list         Publish a container's port(s) to the host\n"
+	"      --mount mount          Attach a filesystem mount to the container\n"
+	"      --read-only            Mount the container's root filesystem as read only\n"
+	"      --restart string       Restart policy to apply when a container exits (default "
+	"\"no\")\n"
 	"      --rm                   Automatically remove the container when it exits\n"
+	"      --sig-proxy            Proxy received signals to the process (default true)\n"
+	"      --stop-signal string   Signal to stop the container\n"
+	"      --stop-timeout int     Timeout (in seconds) to stop a container\n"
+	"      --tmpfs list           Mount a tmpfs directory\n"
 	"  -t, --tty                  Allocate a pseudo-TTY\n"
 	"  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
+	"  -v, --volume list          Bind mount a volume\n"
 	"  -w, --workdir string       Working directory inside the container";
 
-int cmd_run(struct cli *cl, int argc, char **argv)
+/* docker's --env-file: NAME=value lines, NAME alone takes our value, # comments (opts/env.go). */
+static int env_file_read(const char *path, char ***env, struct hull_err **err)
 {
-	enum { OPT_RM = 256, OPT_NAME, OPT_ENTRYPOINT, OPT_NETWORK };
+	_cleanup_free_ char *data = NULL;
+	char *save = NULL;
+	int r;
+
+	r = read_file(path, 16 << 20, &data, NULL, err);
+	if (r < 0)
+		return err_wrap(err, "open %s", path);
+	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *eq;
+		size_t n;
+
+		while (*l == ' ' || *l == '\t')
+			l++;
+		n = strlen(l);
+		if (n && l[n - 1] == '\r')
+			l[--n] = '\0';
+		if (!*l || *l == '#')
+			continue;
+		eq = strchr(l, '=');
+		if ((eq ? (size_t) (eq - l) : n) == 0)
+			return err_setx(err, EINVAL, "invalid environment variable: %s", l);
+		if (!eq && strpbrk(l, " \t"))
+			return err_setx(err, EINVAL, "variable '%s' contains whitespaces", l);
+		strv_push(env, l);
+	}
+	return 0;
+}
+
+struct run_args {
+	struct run_opts ro;
+	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts;
+	struct port_map *ports;
+	const char *detach_keys;
+	bool sig_proxy;
+	const char *image;
+};
+
+static void run_args_release(struct run_args *a)
+{
+	strv_free(a->env);
+	strv_free(a->ep);
+	strv_free(a->cmd);
+	strv_free(a->groups);
+	strv_free(a->hosts);
+	strv_free(a->tmpfs);
+	strv_free(a->volumes);
+	strv_free(a->mounts);
+	free(a->ports);
+}
+
+/* The flags of run and create; returns -1 to go on, else the exit code. */
+static int run_parse(const char *name, int argc, char **argv, struct run_args *a)
+{
+	enum {
+		OPT_RM = 256,
+		OPT_NAME,
+		OPT_ENTRYPOINT,
+		OPT_NETWORK,
+		OPT_INIT,
+		OPT_STOP_SIGNAL,
+		OPT_STOP_TIMEOUT,
+		OPT_GROUP_ADD,
+		OPT_ENV_FILE,
+		OPT_ADD_HOST,
+		OPT_READ_ONLY,
+		OPT_TMPFS,
+		OPT_DETACH_KEYS,
+		OPT_SIG_PROXY,
+		OPT_MOUNT,
+		OPT_RESTART,
+		OPT_HELP,
+	};
 	static const struct option opts[] = {
 		{"detach", no_argument, NULL, 'd'},
 		{"rm", no_argument, NULL, OPT_RM},
 		{"name", required_argument, NULL, OPT_NAME},
 		{"publish", required_argument, NULL, 'p'},
 		{"env", required_argument, NULL, 'e'},
+		{"env-file", required_argument, NULL, OPT_ENV_FILE},
 		{"workdir", required_argument, NULL, 'w'},
 		{"user", required_argument, NULL, 'u'},
 		{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
@@ -40,91 +133,218 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 		{"tty", no_argument, NULL, 't'},
 		{"network", required_argument, NULL, OPT_NETWORK},
 		{"net", required_argument, NULL, OPT_NETWORK},
-		{"help", no_argument, NULL, 'h'},
+		{"init", no_argument, NULL, OPT_INIT},
+		{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
+		{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
+		{"group-add", required_argument, NULL, OPT_GROUP_ADD},
+		{"hostname", required_argument, NULL, 'h'},
+		{"add-host", required_argument, NULL, OPT_ADD_HOST},
+		{"read-only", no_argument, NULL, OPT_READ_ONLY},
+		{"tmpfs", required_argument, NULL, OPT_TMPFS},
+		{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
+		{"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
+		{"volume", required_argument, NULL, 'v'},
+		{"mount", required_argument, NULL, OPT_MOUNT},
+		{"restart", required_argument, NULL, OPT_RESTART},
+		{"help", no_argument, NULL, OPT_HELP},
 		{0}};
-	struct run_opts ro = {.network = "bridge", .out_fd = -1};
-	_cleanup_strv_ char **env = NULL, **ep = NULL, **cmd = NULL;
-	_cleanup_free_ struct port_map *ports = NULL;
+	struct run_opts *ro = &a->ro;
 	struct hull_err *e = NULL;
-	struct store *s;
-	struct image *img = NULL;
-	struct container *c = NULL;
-	int o, r, code = 0;
+	int o;
 
+	*ro = (struct run_opts){.network = "bridge", .out_fd = -1, .stop_timeout = -1};
+	a->sig_proxy = true;
 	optind = 0;
-	while ((o = cli_getopt("run", argc, argv, "dp:e:w:u:ith", opts, true)) != -1) {
+	while ((o = cli_getopt(name, argc, argv, "dp:e:w:u:ith:v:", opts, true)) != -1) {
 		switch (o) {
 		case 'd':
-			ro.detach = true;
+			ro->detach = true;
 			break;
 		case OPT_RM:
-			ro.auto_remove = true;
+			ro->auto_remove = true;
 			break;
 		case OPT_NAME:
-			ro.name = optarg;
+			ro->name = *optarg ? optarg : NULL; /* --name "" means a generated one */
 			break;
 		case 'p':
-			if (net_port_parse(optarg, &ports, &ro.n_ports, &e) < 0)
+			if (net_port_parse(optarg, &a->ports, &ro->n_ports, &e) < 0)
 				return cli_fail(e);
 			break;
 		case 'e':
-			strv_push(&env, optarg);
+			/* docker/cli opts.ValidateEnv: the name may not be empty */
+			if (!*optarg || *optarg == '=') {
+				fprintf(stderr, "hull: invalid environment variable: %s\n", optarg);
+				return 125;
+			}
+			strv_push(&a->env, optarg);
+			break;
+		case OPT_ENV_FILE:
+			if (env_file_read(optarg, &a->env, &e) < 0)
+				return cli_fail(e);
 			break;
 		case 'w':
-			ro.workdir = optarg;
+			ro->workdir = optarg;
 			break;
 		case 'u':
-			ro.user = optarg;
+			ro->user = optarg;
 			break;
 		case OPT_ENTRYPOINT:
-			ep = strv_free(ep);
-			strv_push(&ep, optarg);
+			a->ep = strv_free(a->ep);
+			strv_push(&a->ep, optarg);
 			break;
 		case 'i':
-			ro.interactive = true;
+			ro->interactive = true;
 			break;
 		case 't':
-			ro.tty = true;
+			ro->tty = true;
 			break;
 		case OPT_NETWORK:
 			if (streq(optarg, "default"))
-				ro.network = "bridge";
+				ro->network = "bridge";
 			else if (streq(optarg, "bridge") || streq(optarg, "host") ||
 				 streq(optarg, "none"))
-				ro.network = optarg;
+				ro->network = optarg;
 			else {
 				fprintf(stderr, "hull: network %s not found\n", optarg);
 				return 125;
 			}
 			break;
+		case OPT_INIT:
+			ro->init = true;
+			break;
+		case 'v':
+			strv_push(&a->volumes, optarg);
+			break;
+		case OPT_MOUNT:
+			strv_push(&a->mounts, optarg);
+			break;
+		case OPT_RESTART:
+			ro->restart = optarg;
+			break;
+		case OPT_STOP_SIGNAL:
+			if (signal_parse(optarg) < 0)
+				return cli_usage_error(name, "invalid signal: %s", optarg);
+			ro->stop_signal = optarg;
+			break;
+		case OPT_STOP_TIMEOUT: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || !*optarg || v < -1 || v > 1000000)
+				return cli_usage_error(
+					name,
+					"invalid argument \"%s\" for \"--stop-timeout\" "
+					"flag: invalid syntax",
+					optarg);
+			ro->stop_timeout = (int) v;
+			break;
+		}
+		case OPT_GROUP_ADD:
+			strv_push(&a->groups, optarg);
+			break;
 		case 'h':
-			puts(run_help);
+			if (isempty(optarg) || strlen(optarg) > 63 || strchr(optarg, '/'))
+				return cli_usage_error(name, "invalid hostname format: %s", optarg);
+			ro->hostname = optarg;
+			break;
+		case OPT_ADD_HOST: {
+			const char *sep = strchr(optarg, ':');
+			struct in_addr ia;
+			if (!sep || sep == optarg ||
+			    (!streq(sep + 1, "host-gateway") &&
+			     inet_pton(AF_INET, sep + 1, &ia) != 1))
+				return cli_usage_error(name,
+						       "invalid argument \"%s\" for \"--add-host\" "
+						       "flag: invalid IP address in add-host",
+						       optarg);
+			strv_push(&a->hosts, optarg);
+			break;
+		}
+		case OPT_READ_ONLY:
+			ro->read_only = true;
+			break;
+		case OPT_TMPFS:
+			if (optarg[0] != '/')
+				return cli_usage_error(
+					name, "invalid tmpfs '%s': mount path must be absolute",
+					optarg);
+			strv_push(&a->tmpfs, optarg);
+			break;
+		case OPT_DETACH_KEYS: {
+			_cleanup_free_ char *k = NULL;
+			size_t n;
+			if (detach_keys_parse(optarg, &k, &n) < 0)
+				return cli_usage_error(name, "invalid detach keys (%s) provided",
+						       optarg);
+			a->detach_keys = optarg;
+			break;
+		}
+		case OPT_SIG_PROXY:
+			a->sig_proxy = !optarg || streq(optarg, "true") || streq(optarg, "1");
+			break;
+		case OPT_HELP:
+			printf(run_help, name,
+			       streq(name, "run") ? "Create and run a new container from an image"
+						  : "Create a new container");
+			putchar('\n');
 			return 0;
 		default:
 			return 125;
 		}
 	}
 	if (optind >= argc)
-		return cli_usage_error("run", "\"run\" requires at least 1 argument.");
-	if (ro.n_ports && !streq(ro.network, "bridge")) {
-		fprintf(stderr,
-			"WARNING: Published ports are discarded when using host network mode\n");
-		ro.n_ports = 0;
+		return cli_usage_error(name, "\"%s\" requires at least 1 argument.", name);
+	if (streq(name, "run") && ro->tty && ro->interactive && !ro->detach &&
+	    !isatty(STDIN_FILENO)) {
+		/* docker/cli run.go: -it needs a terminal on stdin */
+		fprintf(stderr, "hull: the input device is not a TTY\n");
+		return 1;
 	}
+	if (ro->n_ports && !streq(ro->network, "bridge")) {
+		fprintf(stderr,
+			"WARNING: Published ports are discarded when using %s network mode\n",
+			ro->network);
+		ro->n_ports = 0;
+	}
+	a->image = argv[optind];
 	for (int i = optind + 1; i < argc; i++)
-		strv_push(&cmd, argv[i]);
-	ro.env = env;
-	ro.entrypoint = ep;
-	ro.cmd = cmd;
-	ro.ports = ports;
+		strv_push(&a->cmd, argv[i]);
+	ro->env = a->env;
+	ro->entrypoint = a->ep;
+	ro->cmd = a->cmd;
+	ro->ports = a->ports;
+	ro->group_add = a->groups;
+	ro->add_hosts = a->hosts;
+	ro->tmpfs = a->tmpfs;
+	ro->volumes = a->volumes;
+	ro->mounts = a->mounts;
+	if (streq(name, "run") && ro->restart && *ro->restart && !streq(ro->restart, "no") &&
+	    !ro->detach && !ro->auto_remove) {
+		fprintf(stderr,
+			"hull: --restart %s needs -d (--detach): without a daemon, the "
+			"container's monitor restarts it and a foreground run ends at the "
+			"first exit\n",
+			ro->restart);
+		return 125;
+	}
+	return -1;
+}
+
+/* Find the image and create the container; returns -1 or an exit code. */
+static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
+		      struct container **ret)
+{
+	struct hull_err *e = NULL;
+	struct image *img = NULL;
+	struct store *s;
+	int r;
 
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
-	r = store_image_get(s, argv[optind], &img, &e);
+	r = store_image_get(s, a->image, &img, &e);
 	if (r == -ENOENT) {
 		struct image_ref ref;
 		e = err_free(e);
-		if (ref_parse(argv[optind], &ref, &e) < 0)
+		if (ref_parse(a->image, &ref, &e) < 0)
 			return cli_fail(e);
 		{
 			_cleanup_free_ char *fam = ref_familiar(&ref);
@@ -140,19 +360,107 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	}
 	if (r < 0)
 		return cli_fail(e);
-	r = container_create(s, cl->runroot, img, argv[optind], &ro, &c, &e);
+	r = container_create(s, cl->runroot, img, a->image, &a->ro, ret, &e);
 	image_free(img);
 	if (r < 0)
 		return cli_fail(e);
-	r = container_start(s, cl->runroot, c, &ro, &code, &e);
+	*ret_s = s;
+	return -1;
+}
+
+/* Attach to a container whose monitor was started with container_start_attach(). */
+int cli_attach_started(struct container *c, int sock, bool in, const char *detach_keys,
+		       bool sig_proxy)
+{
+	struct attach_opts ao = {
+		.stdin = in,
+		.tty = json_is_true(json_object_get(json_object_get(c->rec, "Config"), "Tty")),
+		.sig_proxy = sig_proxy,
+		.pid = (pid_t) json_integer_value(
+			json_object_get(json_object_get(c->rec, "State"), "Pid")),
+		.detach_keys = detach_keys,
+		.out_fd = STDOUT_FILENO,
+		.err_fd = STDERR_FILENO,
+	};
+	struct hull_err *e = NULL;
+	bool detached = false;
+	int code = 0;
+
+	fflush(stdout);
+	if (container_attach_fd(c, sock, &ao, &code, &detached, &e) < 0)
+		return cli_fail(e);
+	return detached ? 0 : code;
+}
+
+int cmd_run(struct cli *cl, int argc, char **argv)
+{
+	struct run_args a = {0};
+	struct hull_err *e = NULL;
+	struct store *s = NULL;
+	struct container *c = NULL;
+	int r, code = 0;
+
+	cli_fail_code = 125;
+
+	r = run_parse("run", argc, argv, &a);
+	if (r < 0)
+		r = run_create(cl, &a, &s, &c);
+	if (r >= 0) {
+		run_args_release(&a);
+		return r;
+	}
+	if (a.ro.tty && !a.ro.detach) {
+		/* a pty lives in a detached monitor; we attach to it (so ctrl-p ctrl-q works) */
+		struct winsize ws;
+		int sock = -1;
+		if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
+			a.ro.tty_rows = ws.ws_row;
+			a.ro.tty_cols = ws.ws_col;
+		}
+		r = container_start_attach(s, cl->runroot, c, &a.ro, &sock, &e);
+		if (r < 0) {
+			code = cli_fail(e);
+		} else {
+			code = cli_attach_started(c, sock, a.ro.interactive, a.detach_keys,
+						  a.sig_proxy);
+			close(sock);
+		}
+		container_free(c);
+		run_args_release(&a);
+		return code;
+	}
+	r = container_start(s, cl->runroot, c, &a.ro, &code, &e);
 	if (r < 0) {
 		container_free(c);
+		run_args_release(&a);
 		return cli_fail(e);
 	}
-	if (ro.detach)
+	if (a.ro.detach)
 		printf("%s\n", c->id);
 	container_free(c);
-	return ro.detach ? 0 : code;
+	run_args_release(&a);
+	return a.ro.detach ? 0 : code;
+}
+
+int cmd_create(struct cli *cl, int argc, char **argv)
+{
+	struct run_args a = {0};
+	struct store *s = NULL;
+	struct container *c = NULL;
+	int r;
+
+	cli_fail_code = 125;
+
+	r = run_parse("create", argc, argv, &a);
+	if (r < 0)
+		r = run_create(cl, &a, &s, &c);
+	if (r < 0) {
+		printf("%s\n", c->id);
+		container_free(c);
+		r = 0;
+	}
+	run_args_release(&a);
+	return r;
 }
 
 static int ctime_cmp(const void *a, const void *b)
@@ -182,24 +490,251 @@ static char *ports_column(json_t *ports)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* ps --filter: KEY=VALUE pairs; same keys OR, different keys AND (docker's filters.Args). */
+static bool ps_match(struct container *c, json_t *row, char **filters, struct store *s)
+{
+	static const char *const keys[] = {"status", "name", "ancestor", "label", "id", "exited"};
+
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		bool seen = false, ok = false;
+		STRV_FOREACH (f, filters) {
+			const char *v;
+			if (!startswith(*f, keys[k]) || (*f)[strlen(keys[k])] != '=')
+				continue;
+			v = *f + strlen(keys[k]) + 1;
+			seen = true;
+			if (k == 0) {
+				ok |= streq(json_get_str(row, "State"), v);
+			} else if (k == 1) {
+				ok |= strstr(json_get_str(c->rec, "Name"), v) != NULL;
+			} else if (k == 2) {
+				struct image *img = NULL;
+				const char *cimg = json_get_str(c->rec, "Image");
+				ok |= streq(
+					json_get_str(json_object_get(c->rec, "Config"), "Image"),
+					v);
+				if (!ok && store_image_get(s, v, &img, NULL) == 0) {
+					ok = streq(img->id, cimg);
+					image_free(img);
+				}
+			} else if (k == 3) {
+				json_t *labels = json_object_get(json_object_get(c->rec, "Config"),
+								 "Labels");
+				_cleanup_free_ char *key = xstrdup(v);
+				char *eq = strchr(key, '=');
+				const char *have;
+				if (eq)
+					*eq++ = '\0';
+				have = json_get_str(labels, key);
+				ok |= have && (!eq || streq(have, eq));
+			} else if (k == 4) {
+				ok |= startswith(c->id, v);
+			} else {
+				char buf[32];
+				snprintf(buf, sizeof(buf), "%lld",
+					 (long long) json_integer_value(json_object_get(
+						 json_object_get(c->rec, "State"), "ExitCode")));
+				ok |= streq(buf, v) && streq(json_get_str(row, "State"), "exited");
+			}
+		}
+		if (seen && !ok)
+			return false;
+	}
+	return true;
+}
+
+/* The row of one container: docker's ps formatter fields. */
+static json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct timespec *now)
+{
+	json_t *st = json_object_get(c->rec, "State");
+	const char *status_s = json_get_str(st, "Status");
+	bool running = container_is_running(c);
+	bool restarting = json_is_true(json_object_get(st, "Restarting"));
+	_cleanup_free_ char *cmdline = NULL, *quoted = NULL, *ago = NULL, *created = NULL,
+			    *status = NULL, *ports = NULL, *created_at = NULL;
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT, lab = STRBUF_INIT, mnt = STRBUF_INIT;
+	const char *state;
+	double ct = time_parse_rfc3339(json_get_str(c->rec, "Created"));
+	json_t *row, *a;
+	const char *k;
+	size_t i;
+
+	(void) strbuf_adds(&sb, json_get_str(c->rec, "Path"));
+	json_array_foreach (json_object_get(c->rec, "Args"), i, a)
+		(void) strbuf_addf(&sb, " %s", json_string_value(a));
+	cmdline = strbuf_detach(&sb, NULL);
+	if (!no_trunc && strlen(cmdline) > 20)
+		quoted = xasprintf("\"%.19s…\"", cmdline);
+	else
+		quoted = xasprintf("\"%s\"", cmdline);
+	ago = human_duration((double) now->tv_sec - ct);
+	created = xasprintf("%s ago", ago);
+	{
+		char buf[64];
+		time_t t = (time_t) ct;
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+		created_at = xstrdup(buf);
+	}
+	if (restarting) {
+		_cleanup_free_ char *fin = human_duration(
+			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "FinishedAt")));
+		status = xasprintf("Restarting (%lld) %s ago",
+				   (long long) json_integer_value(json_object_get(st, "ExitCode")),
+				   fin);
+		state = "restarting";
+	} else if (running) {
+		_cleanup_free_ char *up = human_duration(
+			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "StartedAt")));
+		status = xasprintf("Up %s", up);
+		ports = ports_column(
+			json_object_get(json_object_get(c->rec, "NetworkSettings"), "Ports"));
+		state = "running";
+	} else if (streq(status_s, "exited") || streq(status_s, "running")) {
+		_cleanup_free_ char *fin = human_duration(
+			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "FinishedAt")));
+		status = xasprintf("Exited (%lld) %s ago",
+				   (long long) json_integer_value(json_object_get(st, "ExitCode")),
+				   fin);
+		state = "exited";
+	} else {
+		status = xstrdup("Created");
+		state = "created";
+	}
+	json_object_foreach (json_object_get(json_object_get(c->rec, "Config"), "Labels"), k, a)
+		(void) strbuf_addf(&lab, "%s%s=%s", lab.len ? "," : "", k, json_string_value(a));
+	json_array_foreach (json_object_get(c->rec, "Mounts"), i, a) {
+		const char *n = json_get_str(a, "Name");
+		(void) strbuf_addf(&mnt, "%s%s", mnt.len ? "," : "",
+				   n ? (no_trunc || strlen(n) < 16 ? n : short_id(n))
+				     : json_get_str(a, "Source"));
+	}
+	row = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
+			no_trunc ? c->id : short_id(c->id), "Image",
+			json_get_str(json_object_get(c->rec, "Config"), "Image"), "Command", quoted,
+			"CreatedAt", created_at, "RunningFor", created, "Ports", ports ? ports : "",
+			"Status", status, "Names", json_get_str(c->rec, "Name") + 1, "Labels",
+			strbuf_cstr(&lab), "Mounts", strbuf_cstr(&mnt), "Networks",
+			json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode"), "State",
+			state);
+	if (size) {
+		_cleanup_free_ char *upper = path_join(c->dir, "upper");
+		int64_t sz = dir_size(upper);
+		_cleanup_free_ char *h = human_size((double) (sz > 0 ? sz : 0));
+		json_object_set_new(row, "Size", json_string(h));
+	} else {
+		json_object_set_new(row, "Size", json_string(""));
+	}
+	return row;
+}
+
+static const char *ps_header(const char *field)
+{
+	static const char *const map[][2] = {
+		{"ID", "CONTAINER ID"},	     {"Image", "IMAGE"},	{"Command", "COMMAND"},
+		{"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
+		{"Status", "STATUS"},	     {"Size", "SIZE"},		{"Names", "NAMES"},
+		{"Labels", "LABELS"},	     {"Mounts", "MOUNTS"},	{"Networks", "NETWORKS"},
+		{"State", "STATE"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (streq(map[i][0], field))
+			return map[i][1];
+	return field;
+}
+
+/* "table {{.ID}}\t{{.Names}}" -> "CONTAINER ID\tNAMES" */
+static char *ps_table_header(const char *tmpl)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	const char *p = tmpl;
+
+	while (*p) {
+		const char *open = strstr(p, "{{"), *close;
+		if (!open || !(close = strstr(open, "}}"))) {
+			(void) strbuf_adds(&sb, p);
+			break;
+		}
+		(void) strbuf_add(&sb, p, (size_t) (open - p));
+		{
+			_cleanup_free_ char *expr = xstrndup(open + 2, (size_t) (close - open - 2));
+			char *e = expr;
+			while (*e == ' ' || *e == '.')
+				e++;
+			if (startswith(e, "json "))
+				e += 5;
+			while (*e == ' ' || *e == '.')
+				e++;
+			e[strcspn(e, " }")] = '\0';
+			(void) strbuf_adds(&sb, ps_header(e));
+		}
+		p = close + 2;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Print tab-separated lines aligned as docker's tabwriter (padding 3, min width 10). */
+static void print_tabbed(char **lines)
+{
+	size_t w[32] = {0};
+
+	STRV_FOREACH (l, lines) {
+		size_t col = 0;
+		for (char *p = *l; col < 32; col++) {
+			size_t n = strcspn(p, "\t");
+			size_t cw = 0;
+			for (size_t i = 0; i < n; i++)
+				cw += ((unsigned char) p[i] & 0xc0) != 0x80;
+			if (p[n] == '\t' && cw > w[col])
+				w[col] = cw;
+			if (!p[n])
+				break;
+			p += n + 1;
+		}
+	}
+	STRV_FOREACH (l, lines) {
+		size_t col = 0;
+		for (char *p = *l;; col++) {
+			size_t n = strcspn(p, "\t"), cw = 0;
+			for (size_t i = 0; i < n; i++)
+				cw += ((unsigned char) p[i] & 0xc0) != 0x80;
+			fwrite(p, 1, n, stdout);
+			if (!p[n])
+				break;
+			{
+				size_t width =
+					col < 32 ? (w[col] + 3 < 10 ? 10 : w[col] + 3) : cw + 3;
+				printf("%*s", (int) (width - cw), "");
+			}
+			p += n + 1;
+		}
+		putchar('\n');
+	}
+}
+
 int cmd_ps(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"no-trunc", no_argument, NULL, 'N'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	static const struct option opts[] = {
+		{"all", no_argument, NULL, 'a'},	  {"quiet", no_argument, NULL, 'q'},
+		{"no-trunc", no_argument, NULL, 'N'},	  {"last", required_argument, NULL, 'n'},
+		{"latest", no_argument, NULL, 'l'},	  {"size", no_argument, NULL, 's'},
+		{"filter", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},	  {0}};
+	_cleanup_strv_ char **filters = NULL, **lines = NULL;
+	_cleanup_free_ char *fmt_buf = NULL;
 	struct hull_err *e = NULL;
 	struct container **l = NULL;
 	struct store *s;
-	bool all = false, quiet = false, no_trunc = false;
-	struct table *t;
+	bool all = false, quiet = false, no_trunc = false, size = false;
+	const char *fmt = NULL;
+	long last = -1;
 	struct timespec now;
-	size_t n = 0;
-	int o;
+	size_t n = 0, shown = 0;
+	int o, rc = 0;
 
 	optind = 0;
-	while ((o = cli_getopt("ps", argc, argv, "aqh", opts, false)) != -1) {
+	while ((o = cli_getopt("ps", argc, argv, "aqn:lsf:h", opts, false)) != -1) {
 		switch (o) {
 		case 'a':
 			all = true;
@@ -210,11 +745,70 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 		case 'N':
 			no_trunc = true;
 			break;
+		case 'n': {
+			char *end;
+			last = strtol(optarg, &end, 10);
+			if (!*optarg || *end)
+				return cli_usage_error("ps",
+						       "invalid argument \"%s\" for \"-n, --last\" "
+						       "flag: invalid syntax",
+						       optarg);
+			break;
+		}
+		case 'l':
+			last = 1;
+			break;
+		case 's':
+			size = true;
+			break;
+		case 'f': {
+			static const char *const keys[] = {
+				"status=", "name=", "ancestor=", "label=", "id=", "exited="};
+			bool ok = false;
+			for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+				ok |= startswith(optarg, keys[i]);
+			if (!ok) {
+				_cleanup_free_ char *k = xstrndup(optarg, strcspn(optarg, "="));
+				fprintf(stderr, "hull: invalid filter '%s'\n", k);
+				return 125;
+			}
+			if (startswith(optarg, "status=")) {
+				static const char *const st[] = {
+					"created", "restarting", "running", "removing",
+					"paused",  "exited",	 "dead"};
+				bool good = false;
+				for (size_t i = 0; i < ARRAY_SIZE(st); i++)
+					good |= streq(optarg + 7, st[i]);
+				if (!good) {
+					fprintf(stderr,
+						"hull: invalid filter 'status=%s': must be one of "
+						"created, restarting, running, removing, paused, "
+						"exited, dead\n",
+						optarg + 7);
+					return 125;
+				}
+			}
+			strv_push(&filters, optarg);
+			break;
+		}
+		case 'F':
+			fmt = optarg;
+			break;
 		case 'h':
 			puts("Usage:  hull ps [OPTIONS]\n\nList containers\n\nOptions:\n"
-			     "  -a, --all        Show all containers (default shows just running)\n"
-			     "      --no-trunc   Don't truncate output\n"
-			     "  -q, --quiet      Only display container IDs");
+			     "  -a, --all             Show all containers (default shows just "
+			     "running)\n"
+			     "  -f, --filter filter   Filter output based on conditions provided "
+			     "(status, name, ancestor, label, id, exited)\n"
+			     "      --format string   Format output using a Go template (\"table\" "
+			     "for a table)\n"
+			     "  -n, --last int        Show n last created containers (includes all "
+			     "states)\n"
+			     "  -l, --latest          Show the latest created container (includes "
+			     "all states)\n"
+			     "      --no-trunc        Don't truncate output\n"
+			     "  -q, --quiet           Only display container IDs\n"
+			     "  -s, --size            Display total file sizes");
 			return 0;
 		default:
 			return 125;
@@ -222,92 +816,187 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("ps", "\"ps\" accepts no arguments.");
+	if (last >= 0 || filters)
+		all = true; /* -n, -l and filters look at every state (docker) */
+	if (fmt && streq(fmt, "table"))
+		fmt = NULL;
+	if (fmt) {
+		/* docker's formatter turns the two-character "\t" and "\n" into tab and newline */
+		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+		for (const char *p = fmt; *p; p++) {
+			if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n')) {
+				(void) strbuf_addch(&sb, p[1] == 't' ? '\t' : '\n');
+				p++;
+			} else {
+				(void) strbuf_addch(&sb, *p);
+			}
+		}
+		fmt_buf = strbuf_detach(&sb, NULL);
+		fmt = fmt_buf;
+	}
 	if (cli_store(cl, &s, &e) < 0 || container_list(s, &l, &e) < 0)
 		return cli_fail(e);
 	while (l[n])
 		n++;
 	qsort(l, n, sizeof(*l), ctime_cmp);
 	clock_gettime(CLOCK_REALTIME, &now);
-	t = table_new(7);
-	if (!quiet)
-		table_add(t, "CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS",
-			  "NAMES");
-	for (size_t i = 0; i < n; i++) {
-		struct container *c = l[i];
-		json_t *st = json_object_get(c->rec, "State");
-		bool running = container_is_running(c);
-		_cleanup_free_ char *cmdline = NULL, *quoted = NULL, *created = NULL, *ago = NULL,
-				    *status = NULL, *ports = NULL;
-		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-		size_t k;
-		json_t *a;
-
-		if (!all && !running)
-			continue;
-		if (quiet) {
-			printf("%s\n", no_trunc ? c->id : short_id(c->id));
-			continue;
+	lines = strv_new();
+	if (!quiet) {
+		if (!fmt) {
+			_cleanup_free_ char *h = xstrdup(
+				"CONTAINER ID\tIMAGE\tCOMMAND\tCREATED\tSTATUS\tPORTS\tNAMES");
+			if (size) {
+				char *h2 = xasprintf("%s\tSIZE", h);
+				free(h);
+				h = h2;
+			}
+			strv_push(&lines, h);
+		} else if (startswith(fmt, "table ")) {
+			_cleanup_free_ char *h = ps_table_header(fmt + 6);
+			strv_push(&lines, h);
 		}
-		(void) strbuf_adds(&sb, json_get_str(c->rec, "Path"));
-		json_array_foreach (json_object_get(c->rec, "Args"), k, a)
-			(void) strbuf_addf(&sb, " %s", json_string_value(a));
-		cmdline = strbuf_detach(&sb, NULL);
-		if (!no_trunc && strlen(cmdline) > 20)
-			quoted = xasprintf("\"%.19s…\"", cmdline);
-		else
-			quoted = xasprintf("\"%s\"", cmdline);
-		ago = human_duration((double) now.tv_sec -
-				     time_parse_rfc3339(json_get_str(c->rec, "Created")));
-		created = xasprintf("%s ago", ago);
-		if (running) {
-			_cleanup_free_ char *up =
-				human_duration((double) now.tv_sec -
-					       time_parse_rfc3339(json_get_str(st, "StartedAt")));
-			status = xasprintf("Up %s", up);
-			ports = ports_column(json_object_get(
-				json_object_get(c->rec, "NetworkSettings"), "Ports"));
-		} else if (streq(json_get_str(st, "Status"), "exited") ||
-			   streq(json_get_str(st, "Status"), "running")) {
-			_cleanup_free_ char *fin =
-				human_duration((double) now.tv_sec -
-					       time_parse_rfc3339(json_get_str(st, "FinishedAt")));
-			status = xasprintf(
-				"Exited (%lld) %s ago",
-				(long long) json_integer_value(json_object_get(st, "ExitCode")),
-				fin);
-		} else {
-			status = xstrdup("Created");
-		}
-		table_add(t, no_trunc ? c->id : short_id(c->id),
-			  json_get_str(json_object_get(c->rec, "Config"), "Image"), quoted, created,
-			  status, ports ? ports : "", json_get_str(c->rec, "Name") + 1);
 	}
-	if (!quiet)
-		table_print(t, stdout);
-	else
-		table_print(t, stdout); /* empty: frees */
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		struct container *c = l[i];
+		json_t *row = ps_row(c, no_trunc, size, &now);
+		const char *state = json_get_str(row, "State");
+
+		if ((!all && !streq(state, "running") && !streq(state, "restarting")) ||
+		    !ps_match(c, row, filters, s) || (last >= 0 && shown >= (size_t) last)) {
+			json_decref(row);
+			continue;
+		}
+		shown++;
+		if (quiet) {
+			strv_push(&lines, no_trunc ? c->id : short_id(c->id));
+		} else if (fmt) {
+			char *line =
+				format_template(startswith(fmt, "table ") ? fmt + 6 : fmt, row, &e);
+			if (!line)
+				rc = cli_fail(e);
+			else
+				strv_push(&lines, line);
+			free(line);
+		} else {
+			_cleanup_free_ char *line = xasprintf(
+				"%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s", json_get_str(row, "ID"),
+				json_get_str(row, "Image"), json_get_str(row, "Command"),
+				json_get_str(row, "RunningFor"), json_get_str(row, "Status"),
+				json_get_str(row, "Ports"), json_get_str(row, "Names"),
+				size ? "\t" : "", size ? json_get_str(row, "Size") : "");
+			strv_push(&lines, line);
+		}
+		json_decref(row);
+	}
 	container_list_free(l);
+	if (rc)
+		return rc;
+	if (fmt && !startswith(fmt, "table "))
+		STRV_FOREACH (x, lines)
+			puts(*x);
+	else
+		print_tabbed(lines);
+	return 0;
+}
+
+/* docker's --since/--until: RFC 3339 (date or date-time), Unix seconds, or a Go duration ago. */
+static int parse_log_time(const char *v, double *ret)
+{
+	struct timespec now;
+	char *end;
+	double total = 0;
+	const char *p = v;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (strchr(v, '-') && strchr(v, 'T')) {
+		*ret = time_parse_rfc3339(v);
+		return *ret > 0 ? 0 : -EINVAL;
+	}
+	if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
+		_cleanup_free_ char *full = xasprintf("%sT00:00:00Z", v);
+		*ret = time_parse_rfc3339(full);
+		return *ret > 0 ? 0 : -EINVAL;
+	}
+	*ret = strtod(v, &end);
+	if (*v && !*end)
+		return 0;
+	/* a duration: 1h30m, 10m, 5s, 250ms */
+	while (*p) {
+		double n = strtod(p, &end);
+		if (end == p)
+			return -EINVAL;
+		if (startswith(end, "ms"))
+			n /= 1000, end += 2;
+		else if (*end == 'h')
+			n *= 3600, end++;
+		else if (*end == 'm')
+			n *= 60, end++;
+		else if (*end == 's')
+			end++;
+		else
+			return -EINVAL;
+		total += n;
+		p = end;
+	}
+	*ret = (double) now.tv_sec + now.tv_nsec / 1e9 - total;
 	return 0;
 }
 
 int cmd_logs(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"follow", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
+		{"follow", no_argument, NULL, 'f'},	 {"timestamps", no_argument, NULL, 't'},
+		{"tail", required_argument, NULL, 'n'},	 {"since", required_argument, NULL, 'S'},
+		{"until", required_argument, NULL, 'U'}, {"details", no_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},	 {0}};
+	struct logs_opts lo = {.tail = -1};
 	struct hull_err *e = NULL;
 	struct container *c = NULL;
 	struct store *s;
-	bool follow = false;
 	int o, r;
 
 	optind = 0;
-	while ((o = cli_getopt("logs", argc, argv, "fh", opts, false)) != -1) {
+	while ((o = cli_getopt("logs", argc, argv, "ftn:h", opts, false)) != -1) {
 		if (o == 'f')
-			follow = true;
-		else if (o == 'h') {
+			lo.follow = true;
+		else if (o == 't')
+			lo.timestamps = true;
+		else if (o == 'D')
+			; /* no log attributes to show */
+		else if (o == 'n') {
+			char *end;
+			if (streq(optarg, "all")) {
+				lo.tail = -1;
+				continue;
+			}
+			lo.tail = strtol(optarg, &end, 10);
+			if (!*optarg || *end)
+				return cli_usage_error("logs",
+						       "invalid argument \"%s\" for \"-n, --tail\" "
+						       "flag: invalid syntax",
+						       optarg);
+			if (lo.tail < 0)
+				lo.tail = -1;
+		} else if (o == 'S' || o == 'U') {
+			if (parse_log_time(optarg, o == 'S' ? &lo.since : &lo.until) < 0) {
+				fprintf(stderr,
+					"hull: invalid value for \"%s\": failed to parse value as "
+					"time or duration: \"%s\"\n",
+					o == 'S' ? "since" : "until", optarg);
+				return 125;
+			}
+		} else if (o == 'h') {
 			puts("Usage:  hull logs [OPTIONS] CONTAINER\n\nFetch the logs of a "
 			     "container\n\n"
-			     "Options:\n  -f, --follow   Follow log output");
+			     "Options:\n  -f, --follow         Follow log output\n"
+			     "      --since string   Show logs since timestamp (e.g. "
+			     "\"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)\n"
+			     "  -n, --tail string    Number of lines to show from the end of the "
+			     "logs "
+			     "(default \"all\")\n"
+			     "  -t, --timestamps     Show timestamps\n"
+			     "      --until string   Show logs before a timestamp (e.g. "
+			     "\"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)");
 			return 0;
 		} else
 			return 125;
@@ -317,7 +1006,7 @@ int cmd_logs(struct cli *cl, int argc, char **argv)
 	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[optind], &c, &e) < 0)
 		return cli_fail(e);
 	fflush(stdout);
-	r = container_logs(c, follow, STDOUT_FILENO, STDERR_FILENO, &e);
+	r = container_logs_ex(c, &lo, STDOUT_FILENO, STDERR_FILENO, &e);
 	container_free(c);
 	return r < 0 ? cli_fail(e) : 0;
 }
@@ -421,31 +1110,46 @@ int cmd_kill(struct cli *cl, int argc, char **argv)
 	return for_each_container(cl, argc, argv, "kill", do_kill, &sig);
 }
 
+struct rm_flags {
+	bool force, volumes;
+};
+
 static int do_rm(struct cli *cl, struct store *s, struct container *c, void *data,
 		 struct hull_err **err)
 {
-	return container_remove(s, cl->runroot, c, *(bool *) data, err);
+	struct rm_flags *f = data;
+	int r = container_remove(s, cl->runroot, c, f->force, err);
+
+	if (r == 0 && f->volumes)
+		container_volumes_remove(s, c); /* anonymous ones only, as docker */
+	return r;
 }
 
 int cmd_rm(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
-	bool force = false;
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+					     {"volumes", no_argument, NULL, 'v'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct rm_flags fl = {0};
 	int o;
 
 	optind = 0;
-	while ((o = cli_getopt("rm", argc, argv, "fh", opts, false)) != -1) {
+	while ((o = cli_getopt("rm", argc, argv, "fvh", opts, false)) != -1) {
 		if (o == 'f')
-			force = true;
+			fl.force = true;
+		else if (o == 'v')
+			fl.volumes = true;
 		else if (o == 'h') {
 			puts("Usage:  hull rm [OPTIONS] CONTAINER [CONTAINER...]\n\n"
 			     "Remove one or more containers\n\nOptions:\n"
-			     "  -f, --force   Force the removal of a running container (uses "
-			     "SIGKILL)");
+			     "  -f, --force     Force the removal of a running container (uses "
+			     "SIGKILL)\n"
+			     "  -v, --volumes   Remove anonymous volumes associated with the "
+			     "container");
 			return 0;
 		} else
 			return 125;
 	}
-	return for_each_container(cl, argc, argv, "rm", do_rm, &force);
+	return for_each_container(cl, argc, argv, "rm", do_rm, &fl);
 }

@@ -14,6 +14,7 @@
 #include "container/argv.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/volume.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/strv.h"
@@ -46,6 +47,24 @@ int container_save(struct container *c, struct hull_err **err)
 	return json_dump_path(c->rec, p, err);
 }
 
+/* A zombie is dead too: a killed monitor may wait a while for its reaper. */
+static int pid_alive(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+
+	if (pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errno != ENOENT;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	p = p ? strrchr(buf, ')') : NULL;
+	return !p || (p[1] == ' ' && p[2] != 'Z' && p[2] != 'X');
+}
+
 static int container_read(struct store *s, const char *id, struct container **ret,
 			  struct hull_err **err)
 {
@@ -62,8 +81,55 @@ static int container_read(struct store *s, const char *id, struct container **re
 	c->id = xstrdup(id);
 	c->dir = TAKE_PTR(dir);
 	c->rec = rec;
+	container_reconcile(c);
 	*ret = c;
 	return 0;
+}
+
+void container_reconcile(struct container *c)
+{
+	json_t *st = json_object_get(c->rec, "State");
+	json_t *ns = json_object_get(c->rec, "NetworkSettings");
+	pid_t mon = (pid_t) json_integer_value(
+		json_object_get(json_object_get(c->rec, "Hull"), "MonitorPid"));
+	pid_t pid = (pid_t) json_integer_value(json_object_get(st, "Pid"));
+	_cleanup_free_ struct port_map *ports = NULL;
+	_cleanup_free_ char *now = NULL;
+	const char *ip = json_get_str(ns, "IPAddress");
+	size_t n = 0;
+
+	if (!json_is_true(json_object_get(st, "Running")) || pid_alive(mon))
+		return;
+	/*
+	 * Nothing watches the container any more: it cannot be attached to,
+	 * logged or reaped, so it is killed (PR_SET_PDEATHSIG cannot do this at
+	 * the monitor's death: execve clears it on these kernels).
+	 */
+	if (pid_alive(pid) &&
+	    proc_start_time(pid) == (unsigned long long) json_integer_value(json_object_get(
+					    json_object_get(c->rec, "Hull"), "PidStart"))) {
+		int fd = (int) syscall(SYS_pidfd_open, pid, 0);
+		(void) kill(pid, SIGKILL);
+		if (fd >= 0) {
+			struct pollfd p = {fd, POLLIN, 0};
+			(void) poll(&p, 1, 2000);
+			close(fd);
+		}
+	}
+	if (!isempty(ip)) {
+		(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
+		net_ports_remove(ip, ports, n);
+		net_ip_release(NET_STATE_DIR, ip);
+	}
+	now = now_rfc3339();
+	json_object_set_new(st, "Status", json_string("exited"));
+	json_object_set_new(st, "Running", json_false());
+	json_object_set_new(st, "Pid", json_integer(0));
+	json_object_set_new(st, "ExitCode", json_integer(137));
+	json_object_set_new(st, "Error", json_string("the container's monitor died"));
+	json_object_set_new(json_object_get(c->rec, "Hull"), "MonitorPid", json_integer(0));
+	json_object_set_new(st, "FinishedAt", json_string(now));
+	(void) container_save(c, NULL);
 }
 
 static int container_ids(struct store *s, char ***ret, struct hull_err **err)
@@ -113,6 +179,38 @@ int container_list(struct store *s, struct container ***ret, struct hull_err **e
 	return 0;
 }
 
+const char *container_run_dir(const char *runroot, struct container *c)
+{
+	json_t *h = json_object_get(c->rec, "Hull");
+	_cleanup_free_ char *d = NULL;
+
+	if (json_get_str(h, "RunDir"))
+		return json_get_str(h, "RunDir");
+	d = xasprintf("%s/containers/%s", runroot, c->id);
+	(void) mkdir_p(d, 0700, NULL);
+	json_object_set_new(h, "RunDir", json_string(d));
+	return json_get_str(h, "RunDir");
+}
+
+void container_remove_dead_hidden(struct store *s)
+{
+	_cleanup_strv_ char **ids = NULL;
+
+	if (container_ids(s, &ids, NULL) < 0)
+		return;
+	STRV_FOREACH (id, ids) {
+		struct container *c = NULL;
+		json_t *st;
+		if (container_read(s, *id, &c, NULL) < 0)
+			continue;
+		st = json_object_get(c->rec, "State");
+		if (json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden")) &&
+		    streq(json_get_str(st, "Status") ?: "", "exited"))
+			(void) rm_rf(c->dir, NULL);
+		container_free(c);
+	}
+}
+
 int container_load(struct store *s, const char *name_or_id, struct container **ret,
 		   struct hull_err **err)
 {
@@ -156,11 +254,6 @@ int container_load(struct store *s, const char *name_or_id, struct container **r
 	return err_setx(err, ENOENT, "No such container: %s", name_or_id);
 }
 
-static int pid_alive(pid_t pid)
-{
-	return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM);
-}
-
 bool container_is_running(struct container *c)
 {
 	json_t *st = json_object_get(c->rec, "State");
@@ -189,6 +282,36 @@ json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved
 						(!resolved && ports[i].host_port == 0) ? "" : hp));
 	}
 	return o;
+}
+
+int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n)
+{
+	const char *key;
+	json_t *arr;
+
+	*ret = NULL;
+	*n = 0;
+	json_object_foreach (bindings, key, arr) {
+		unsigned cport = 0;
+		char proto[8] = "tcp";
+		size_t i;
+		json_t *b;
+
+		if (sscanf(key, "%u/%7s", &cport, proto) < 1)
+			continue;
+		json_array_foreach (arr, i, b) {
+			struct port_map pm = {0};
+			const char *hp = json_get_str(b, "HostPort");
+			const char *hip = json_get_str(b, "HostIp");
+			pm.ctr_port = (uint16_t) cport;
+			pm.host_port = (uint16_t) (hp && *hp ? strtoul(hp, NULL, 10) : 0);
+			pm.proto = streq(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
+			snprintf(pm.host_ip, sizeof(pm.host_ip), "%s", hip ? hip : "");
+			*ret = xrealloc(*ret, (*n + 1) * sizeof(**ret));
+			(*ret)[(*n)++] = pm;
+		}
+	}
+	return 0;
 }
 
 static bool name_in_use(struct store *s, const char *name, char **ret_id)
@@ -292,8 +415,10 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	dir = xasprintf("%s/containers/%s", s->root, id);
 	created = now_rfc3339();
 
-	/* the hostname is the short id, or the host's with --network host (moby) */
-	if (o->network && streq(o->network, "host"))
+	/* the hostname is --hostname, the short id, or the host's with --network host (moby) */
+	if (o->hostname)
+		snprintf(hostname, sizeof(hostname), "%s", o->hostname);
+	else if (o->network && streq(o->network, "host"))
 		(void) gethostname(hostname, sizeof(hostname) - 1);
 	else
 		snprintf(hostname, sizeof(hostname), "%.12s", id);
@@ -322,8 +447,12 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set(cfg, "Labels", json_object_get(icfg, "Labels"));
 	else
 		json_object_set_new(cfg, "Labels", json_object());
-	if (json_object_get(icfg, "StopSignal"))
+	if (o->stop_signal)
+		json_object_set_new(cfg, "StopSignal", json_string(o->stop_signal));
+	else if (json_object_get(icfg, "StopSignal"))
 		json_object_set(cfg, "StopSignal", json_object_get(icfg, "StopSignal"));
+	if (o->stop_timeout >= 0)
+		json_object_set_new(cfg, "StopTimeout", json_integer(o->stop_timeout));
 	if (json_object_get(icfg, "Shell"))
 		json_object_set(cfg, "Shell", json_object_get(icfg, "Shell"));
 
@@ -357,6 +486,26 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(rec, "LogPath", json_string(p4));
 	}
 	cmd_decision_release(&d);
+	{
+		json_t *hc = json_object_get(rec, "HostConfig");
+		json_t *tmpfs = json_object();
+		json_object_set_new(hc, "Init", o->init ? json_true() : json_null());
+		json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->read_only));
+		json_object_set_new(hc, "GroupAdd",
+				    o->group_add ? json_from_strv(o->group_add) : json_null());
+		json_object_set_new(hc, "ExtraHosts",
+				    o->add_hosts ? json_from_strv(o->add_hosts) : json_null());
+		STRV_FOREACH (t, o->tmpfs) {
+			const char *colon = strchr(*t, ':');
+			_cleanup_free_ char *dest =
+				colon ? xstrndup(*t, (size_t) (colon - *t)) : xstrdup(*t);
+			json_object_set_new(tmpfs, dest, json_string(colon ? colon + 1 : ""));
+		}
+		if (json_object_size(tmpfs))
+			json_object_set_new(hc, "Tmpfs", tmpfs);
+		else
+			json_decref(tmpfs);
+	}
 
 	c = xcalloc(1, sizeof(*c));
 	c->id = xstrdup(id);
@@ -377,7 +526,11 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				(void) chmod(p, 0755); /* whatever the umask */
 		}
 	}
-	r = container_save(c, err);
+	r = container_mounts_add(s, c, img, o->volumes, o->mounts, err);
+	if (r == 0)
+		r = container_restart_policy_set(c, o->restart, err);
+	if (r == 0)
+		r = container_save(c, err);
 	if (r < 0) {
 		(void) rm_rf(c->dir, NULL);
 		container_free(c);

@@ -35,6 +35,21 @@ struct run_opts {
 	size_t n_ports;
 	bool hidden; /* build containers: not shown by ps */
 	int out_fd;  /* foreground: where stdout/stderr go (-1: ours) */
+
+	/* Process model (docker run reference). */
+	bool init;		 /* --init: hull-init as PID 1 at /sbin/docker-init */
+	const char *stop_signal; /* --stop-signal (validated), NULL: the image's */
+	int stop_timeout;	 /* --stop-timeout seconds; -1 when not given */
+	char **group_add;	 /* --group-add names or gids */
+	const char *hostname;	 /* --hostname, NULL: the short id */
+	char **add_hosts;	 /* --add-host "host:ip" (ip may be host-gateway) */
+	bool read_only;		 /* --read-only */
+	char **tmpfs;		 /* --tmpfs "DEST[:OPTIONS]" */
+	unsigned short tty_rows; /* -t from a detached monitor: the client's window size */
+	unsigned short tty_cols;
+	char **volumes;	     /* -v [SRC:]DST[:OPTS] (container/volume.h) */
+	char **mounts;	     /* --mount type=...,... */
+	const char *restart; /* --restart no|on-failure[:N]|always|unless-stopped (NULL: no) */
 };
 
 struct container {
@@ -63,6 +78,95 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 int container_start(struct store *s, const char *runroot, struct container *c,
 		    const struct run_opts *o, int *ret_exit_code, struct hull_err **err);
 
+/*
+ * container_start_attach() - start @c with a detached monitor and return in
+ * *@ret_sock an attach connection made before the process started, so that
+ * no output is lost (docker run -t, docker start -a). Pass it to
+ * container_attach_fd(); the caller closes it.
+ */
+int container_start_attach(struct store *s, const char *runroot, struct container *c,
+			   const struct run_opts *o, int *ret_sock, struct hull_err **err);
+
+/* What an attach client does (docker attach / run / start -a flags). */
+struct attach_opts {
+	bool stdin;		 /* relay our stdin (-i) */
+	bool tty;		 /* the container has a pty: raw mode, window size, detach keys */
+	bool sig_proxy;		 /* forward SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2 to @pid */
+	pid_t pid;		 /* the container's process */
+	const char *detach_keys; /* NULL: "ctrl-p,ctrl-q" */
+	int out_fd, err_fd;	 /* where the container's stdout and stderr go (-1: drop) */
+};
+
+/*
+ * container_attach() - docker attach: connect to the monitor's attach socket
+ * and relay until the container exits (*@ret_exit_code) or the detach keys
+ * are typed (*@ret_detached, the container keeps running). The terminal is
+ * put in raw mode for a tty and restored on every return.
+ * Errors: not running / paused (exit 125 via the CLI as docker's 1: the
+ * caller decides), connection failures.
+ */
+int container_attach(struct container *c, const struct attach_opts *o, int *ret_exit_code,
+		     bool *ret_detached, struct hull_err **err);
+/* container_attach_fd() - the same on a connected socket @sock (borrowed). */
+int container_attach_fd(struct container *c, int sock, const struct attach_opts *o,
+			int *ret_exit_code, bool *ret_detached, struct hull_err **err);
+/* detach_keys_parse() - docker's --detach-keys ("ctrl-p,ctrl-q", "a,ctrl-\\"...) into bytes;
+ * -EINVAL on a bad key. */
+int detach_keys_parse(const char *s, char **ret, size_t *ret_len);
+
+/* What docker exec runs (docker/cli container/exec.go). */
+struct exec_opts {
+	bool detach, interactive, tty;
+	const char *user;    /* -u, NULL: the container's user */
+	const char *workdir; /* -w, NULL: the container's working directory */
+	char **env;	     /* -e additions */
+	char **cmd;	     /* the command */
+	const char *detach_keys;
+};
+
+/*
+ * container_exec() - run @o->cmd in the running container @c (moby
+ * daemon/exec.go + runc exec): its namespaces, cgroup, user (-u resolved
+ * against the container's /etc/passwd) and environment (the container's
+ * Config.Env, then -e). Foreground, the calling process relays stdio (a pty
+ * with -t) and *@ret_exit_code is the process's docker exit code; with
+ * @o->detach it returns once the process has started.
+ * Errors: not running (125), paused, 126/127 as run.
+ */
+int container_exec(struct store *s, struct container *c, const struct exec_opts *o,
+		   int *ret_exit_code, struct hull_err **err);
+
+/* container_pause() - docker pause (@pause) / unpause through the freezer cgroup; records
+ * State.Paused and Status "paused". Errors: not running, already (un)paused, no freezer. */
+int container_pause(struct container *c, bool pause, struct hull_err **err);
+
+/* container_rename() - docker rename: a valid, unused new name. */
+int container_rename(struct store *s, struct container *c, const char *name, struct hull_err **err);
+
+/* container_pids() - host pids of every process of the running container (from its cgroup, or
+ * its PID 1 alone without one). */
+int container_pids(struct container *c, pid_t **ret, size_t *ret_n, struct hull_err **err);
+
+struct rt_cgroup_stats;
+/* container_stats() - cgroup figures of the running container (docker stats). */
+int container_stats(struct container *c, struct rt_cgroup_stats *ret, struct hull_err **err);
+
+/* container_run_opts() - the run options stored in @c's record (for start/restart); strings
+ * borrowed from the record. */
+void container_run_opts(struct container *c, struct run_opts *ret);
+
+/* container_init_path() - the hull-init binary next to the running hull, or in
+ * $libexecdir/hull; NULL if absent. Static storage. */
+char *container_init_path(void);
+
+/*
+ * group_add_resolve() - docker --group-add: append the gid of each name or
+ * number in the JSON array @names to *@groups, names looked up in the image's
+ * /etc/group as image_user_resolve() does. -ENOENT: "Unable to find group X".
+ */
+int group_add_resolve(char *const *lowerdirs, const char *upper, json_t *names, gid_t **groups,
+		      size_t *n_groups, struct hull_err **err);
+
 /* container_load() - find a container by full id, unique id prefix or name. -ENOENT: "No such
  * container: X". */
 int container_load(struct store *s, const char *name_or_id, struct container **ret,
@@ -70,6 +174,17 @@ int container_load(struct store *s, const char *name_or_id, struct container **r
 /* container_list() - every container record (hidden build containers excluded); *@ret is
  * NULL-terminated. */
 int container_list(struct store *s, struct container ***ret, struct hull_err **err);
+/*
+ * container_run_dir() - the container's runtime-state directory,
+ * <runroot>/containers/<id> (the monitor's attach socket), created and
+ * recorded in the record's Hull.RunDir on first use (borrowed string).
+ */
+const char *container_run_dir(const char *runroot, struct container *c);
+/*
+ * container_remove_dead_hidden() - remove the RUN containers of builds that
+ * were killed (their record says exited, see container_reconcile()).
+ */
+void container_remove_dead_hidden(struct store *s);
 /* container_free() - accepts NULL; returns NULL. */
 struct container *container_free(struct container *c);
 /* container_list_free() - free a list from container_list(). */
@@ -102,6 +217,36 @@ int container_wait_exit(struct container *c, struct hull_err **err);
  * with @follow keep reading until the container stops.
  */
 int container_logs(struct container *c, bool follow, int out_fd, int err_fd, struct hull_err **err);
+
+struct logs_opts {
+	bool follow;	 /* -f */
+	bool timestamps; /* -t: each line starts with its RFC 3339 time and a space */
+	long tail;	 /* --tail N: the last N lines (-1: all) */
+	double since;	 /* --since: seconds since the epoch (0: no bound) */
+	double until;	 /* --until (0: no bound) */
+};
+/* container_logs_ex() - container_logs() with docker logs' -f -t --tail --since --until. */
+int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd, int err_fd,
+		      struct hull_err **err);
+
+/*
+ * container_restart_policy_set() - parse docker's --restart value
+ * ("no", "always", "unless-stopped", "on-failure[:N]"; NULL = "no") into
+ * HostConfig.RestartPolicy {Name, MaximumRetryCount} of @c (not saved).
+ * Errors as docker's: unknown policy, a count with another policy than
+ * on-failure, a policy together with --rm.
+ */
+int container_restart_policy_set(struct container *c, const char *spec, struct hull_err **err);
+/*
+ * container_restart_wait() - in the monitor, after the process exited with
+ * @exit_code: whether the policy restarts it. If so, records the
+ * "restarting" state, sleeps the back-off (*@delay_ms, docker's 100 ms
+ * doubling, reset after 10 s of running) and increments RestartCount; false
+ * if stop/kill marked the container meanwhile.
+ */
+bool container_restart_wait(struct container *c, int exit_code, int *delay_ms);
+/* container_mark_stopped() - set (stop, kill) or clear (start) the "stopped by the user" marker. */
+void container_mark_stopped(struct container *c, bool stopped);
 
 /*
  * signal_parse() - a signal name ("SIGTERM", "TERM", any case) or number;

@@ -4,6 +4,7 @@
 #define HULL_CONTAINER_INTERNAL_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 
 /* random_hex() - 2*@nbytes random hex digits into @out (NUL-terminated). */
@@ -19,6 +20,17 @@ bool name_valid(const char *n);
 
 /* port_bindings_json() - docker's PortBindings (or, @resolved, NetworkSettings.Ports) object. */
 json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved);
+/* proc_start_time() - field 22 of /proc/PID/stat (clock ticks since boot), 0 if gone. */
+unsigned long long proc_start_time(pid_t pid);
+/* ports_from_json() - port maps from a PortBindings-shaped object; *@ret is realloc'd (caller
+ * frees). */
+int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n);
+/*
+ * container_reconcile() - repair the record of a container whose monitor
+ * died (SIGKILL, OOM): kill the container, which nothing watches any more,
+ * record it as exited with 137 and free its address and published ports.
+ */
+void container_reconcile(struct container *c);
 /* utf8_sanitize() - copy of @len bytes with invalid UTF-8 replaced by U+FFFD; caller frees. */
 char *utf8_sanitize(const char *s, size_t len);
 

@@ -15,8 +15,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include "container/attach.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/volume.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -45,6 +47,10 @@ struct monitor {
 	size_t n_ports;
 	int *port_fds;
 	bool ports_added;
+	struct attach_server as; /* attach clients (attach.h) */
+	char **cg_dirs;		 /* the container's cgroup directories */
+	struct rt_mount *mounts; /* container_rt_mounts() */
+	size_t n_mounts;
 };
 
 static void log_write(struct monitor *m, const char *stream, const char *data, size_t len)
@@ -102,6 +108,8 @@ static void stream_read(struct monitor *m, struct stream *st)
 	}
 	if (st->out_fd >= 0)
 		(void) write_all(st->out_fd, buf, (size_t) n);
+	attach_server_broadcast(&m->as, st == &m->st[0] ? ATTACH_STDOUT : ATTACH_STDERR, buf,
+				(size_t) n);
 	log_data(m, st, buf, (size_t) n);
 }
 
@@ -127,6 +135,24 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 			"fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
 			"ff02::2\tip6-allrouters\n%s%s%s",
 			*m->ip ? m->ip : "", *m->ip ? "\t" : "", *m->ip ? hn : "");
+	}
+	{
+		/* --add-host host:ip, ip may be "host-gateway" (moby daemon/container_operations)
+		 */
+		size_t i;
+		json_t *v;
+		json_array_foreach (
+			json_object_get(json_object_get(m->c->rec, "HostConfig"), "ExtraHosts"), i,
+			v) {
+			const char *h = json_string_value(v), *sep;
+			char *old = hosts;
+			if (!h || !(sep = strchr(h, ':')))
+				continue;
+			hosts = xasprintf("%s%s\t%.*s\n", old,
+					  streq(sep + 1, "host-gateway") ? NET_GATEWAY : sep + 1,
+					  (int) (sep - h), h);
+			free(old);
+		}
 	}
 	/* resolv.conf: the host's, without loopback resolvers that the
 	 * container cannot reach (moby libnetwork/resolvconf FilterResolvDNS). */
@@ -160,36 +186,6 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 	return r;
 }
 
-static int parse_ports(json_t *bindings, struct port_map **ret, size_t *n)
-{
-	const char *key;
-	json_t *arr;
-
-	*ret = NULL;
-	*n = 0;
-	json_object_foreach (bindings, key, arr) {
-		unsigned cport = 0;
-		char proto[8] = "tcp";
-		size_t i;
-		json_t *b;
-
-		if (sscanf(key, "%u/%7s", &cport, proto) < 1)
-			continue;
-		json_array_foreach (arr, i, b) {
-			struct port_map pm = {0};
-			const char *hp = json_get_str(b, "HostPort");
-			const char *hip = json_get_str(b, "HostIp");
-			pm.ctr_port = (uint16_t) cport;
-			pm.host_port = (uint16_t) (hp && *hp ? strtoul(hp, NULL, 10) : 0);
-			pm.proto = streq(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
-			snprintf(pm.host_ip, sizeof(pm.host_ip), "%s", hip ? hip : "");
-			*ret = xrealloc(*ret, (*n + 1) * sizeof(**ret));
-			(*ret)[(*n)++] = pm;
-		}
-	}
-	return 0;
-}
-
 static void monitor_net_cleanup(struct monitor *m)
 {
 	if (m->ports_added)
@@ -203,7 +199,7 @@ static void monitor_net_cleanup(struct monitor *m)
 		/* No net_detach(): the veth pair dies with the container's network
 		 * namespace, and deleting it here would wait ~20 ms for the kernel's
 		 * RCU grace period on every container exit. */
-		net_ip_release(m->runroot, m->ip);
+		net_ip_release(NET_STATE_DIR, m->ip);
 		m->ip[0] = '\0';
 	}
 }
@@ -216,6 +212,7 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 
 	json_object_set_new(st, "Status", json_string(status));
 	json_object_set_new(st, "Running", json_boolean(running));
+	json_object_set_new(st, "Paused", json_false());
 	json_object_set_new(st, "Pid", json_integer(running ? m->pid : 0));
 	json_object_set_new(st, "ExitCode", json_integer(exit_code));
 	json_object_set_new(st, "Error", json_string(error ? error : ""));
@@ -225,6 +222,9 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 		json_object_set_new(st, "FinishedAt", json_string(now));
 	json_object_set_new(json_object_get(m->c->rec, "Hull"), "MonitorPid",
 			    json_integer(running ? getpid() : 0));
+	/* the start time tells the container's pid from a later reuse of it */
+	json_object_set_new(json_object_get(m->c->rec, "Hull"), "PidStart",
+			    json_integer(running ? (json_int_t) proc_start_time(m->pid) : 0));
 	(void) container_save(m->c, NULL);
 }
 
@@ -235,6 +235,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	_cleanup_strv_ char **lower = NULL, **env = NULL, **args = NULL;
 	_cleanup_free_ gid_t *groups = NULL;
 	_cleanup_free_ char *home = NULL, *upper = NULL, *work = NULL, *rootfs = NULL;
+	_cleanup_strv_ char **tmpfs = NULL;
 	json_t *cfg = json_object_get(m->c->rec, "Config");
 	json_t *hc = json_object_get(m->c->rec, "HostConfig");
 	const char *net = json_get_str(hc, "NetworkMode");
@@ -258,6 +259,10 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			       &n_groups, &home, err);
 	if (r < 0)
 		return r;
+	r = group_add_resolve(lower, upper, json_object_get(hc, "GroupAdd"), &groups, &n_groups,
+			      err);
+	if (r < 0)
+		return r;
 	(void) json_to_strv(json_object_get(cfg, "Env"), &env);
 	{
 		_cleanup_free_ char *hn = xasprintf("HOSTNAME=%s", json_get_str(cfg, "Hostname"));
@@ -277,12 +282,12 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	}
 
 	/* Network first: ports must be free before anything starts. */
-	parse_ports(json_object_get(hc, "PortBindings"), &m->ports, &m->n_ports);
+	ports_from_json(json_object_get(hc, "PortBindings"), &m->ports, &m->n_ports);
 	if (streq(net, "bridge")) {
 		r = net_bridge_setup(err);
 		if (r < 0)
 			return r;
-		r = net_ip_alloc(m->runroot, m->c->id, m->ip, err);
+		r = net_ip_alloc(NET_STATE_DIR, m->c->id, m->ip, err);
 		if (r < 0)
 			return r;
 		if (m->n_ports) {
@@ -315,12 +320,15 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			struct winsize ws;
 			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
 				(void) ioctl(m->pty_master, TIOCSWINSZ, &ws);
+		} else if (m->o->tty_rows && m->o->tty_cols) {
+			struct winsize ws = {.ws_row = m->o->tty_rows, .ws_col = m->o->tty_cols};
+			(void) ioctl(m->pty_master, TIOCSWINSZ, &ws);
 		}
 		rc.terminal = true;
 		rc.stdio[0] = rc.stdio[1] = rc.stdio[2] = slave;
 	} else {
 		for (int i = 0; i < 3; i++) {
-			if (i == 0 && !(m->o->interactive && !m->o->detach))
+			if (i == 0 && !m->o->interactive)
 				continue;
 			if (pipe2(pipes[i], O_CLOEXEC) < 0) {
 				r = err_set(err, errno, "create pipe");
@@ -351,11 +359,50 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	rc.hosts_path = (char *) json_get_str(m->c->rec, "HostsPath");
 	rc.hostname_path = (char *) json_get_str(m->c->rec, "HostnamePath");
 	rc.resolv_path = (char *) json_get_str(m->c->rec, "ResolvConfPath");
+	rc.readonly_rootfs = json_is_true(json_object_get(hc, "ReadonlyRootfs"));
+	if (json_is_true(json_object_get(hc, "Init"))) {
+		rc.init_path = container_init_path();
+		if (!rc.init_path) {
+			r = err_setx(
+				err, ENOENT,
+				"--init: the init binary 'hull-init' was not found next to hull");
+			goto fail;
+		}
+	}
+	{
+		const char *k;
+		json_t *v;
+		json_object_foreach (json_object_get(hc, "Tmpfs"), k, v) {
+			const char *opts = json_string_value(v);
+			strv_consume(&tmpfs,
+				     isempty(opts) ? xstrdup(k) : xasprintf("%s:%s", k, opts));
+		}
+		rc.tmpfs = tmpfs;
+	}
+	r = container_rt_mounts(m->s, m->c, &m->mounts, &m->n_mounts, err);
+	if (r < 0)
+		goto fail;
+	rc.mounts = m->mounts;
+	rc.n_mounts = m->n_mounts;
 
 	r = rt_create(&rc, &p, err);
 	if (r < 0)
 		goto fail;
 	m->pid = p->pid;
+	{
+		/* never fatal: a container runs without cgroups, it only cannot be paused */
+		struct hull_err *ce = NULL;
+		json_t *hull = json_object_get(m->c->rec, "Hull");
+		if (rt_cgroup_create(m->c->id, p->pid, &m->cg_dirs, &ce) == 0) {
+			json_object_set_new(hull, "Cgroups", json_from_strv(m->cg_dirs));
+			json_object_del(hull, "CgroupError");
+		} else {
+			json_object_set_new(hull, "Cgroups", json_array());
+			json_object_set_new(hull, "CgroupError", json_string(ce->msg));
+			err_free(ce);
+		}
+	}
+	r = 0;
 	if (streq(net, "bridge")) {
 		r = net_attach(p->pid, m->c->id, m->ip, err);
 		if (r == 0 && m->n_ports) {
@@ -372,6 +419,10 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		(void) kill(p->pid, SIGKILL);
 		(void) waitpid(p->pid, &status, 0);
 		m->pid = 0;
+		if (m->cg_dirs) {
+			rt_cgroup_remove(m->cg_dirs);
+			m->cg_dirs = strv_free(m->cg_dirs);
+		}
 		goto fail;
 	}
 	p = rt_process_free(p);
@@ -413,7 +464,30 @@ fail:
 	if (devnull >= 0)
 		close(devnull);
 	monitor_net_cleanup(m);
+	rt_mounts_free(m->mounts, m->n_mounts);
+	m->mounts = NULL;
+	m->n_mounts = 0;
 	return r;
+}
+
+/* A frame from an attach client: stdin, a window size or the end of stdin. */
+static void monitor_on_frame(void *ctx, int type, const uint8_t *data, size_t len)
+{
+	struct monitor *m = ctx;
+
+	if (type == ATTACH_STDIN && m->in_dst >= 0) {
+		(void) write_all(m->in_dst, data, len);
+	} else if (type == ATTACH_RESIZE && len >= 4 && m->pty_master >= 0) {
+		struct winsize ws = {0};
+		uint16_t rc[2];
+		memcpy(rc, data, sizeof(rc));
+		ws.ws_row = rc[0];
+		ws.ws_col = rc[1];
+		(void) ioctl(m->pty_master, TIOCSWINSZ, &ws);
+	} else if (type == ATTACH_STDIN_EOF && m->in_dst >= 0 && m->in_dst != m->pty_master) {
+		close(m->in_dst);
+		m->in_dst = -1;
+	}
 }
 
 static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
@@ -425,8 +499,9 @@ static int monitor_loop(struct monitor *m, int sfd)
 	bool exited = false;
 
 	for (;;) {
-		struct pollfd pfd[4];
-		int n = 0, idx_sig, idx_in = -1, idx_st[2] = {-1, -1};
+		struct pollfd pfd[4 + 1 + ATTACH_CLIENTS];
+		int n = 0, idx_sig, idx_in = -1, idx_st[2] = {-1, -1}, idx_as;
+		size_t n_as;
 
 		idx_sig = n;
 		pfd[n++] = (struct pollfd){sfd, POLLIN, 0};
@@ -441,6 +516,9 @@ static int monitor_loop(struct monitor *m, int sfd)
 		}
 		if (exited && idx_st[0] < 0 && idx_st[1] < 0)
 			break;
+		idx_as = n;
+		n_as = attach_server_pollfds(&m->as, pfd + n);
+		n += (int) n_as;
 		/* after exit, drain what is buffered but do not wait on fds held by strays */
 		if (poll(pfd, (nfds_t) n, exited ? 200 : -1) <= 0) {
 			if (exited)
@@ -469,6 +547,7 @@ static int monitor_loop(struct monitor *m, int sfd)
 		for (int i = 0; i < 2; i++)
 			if (idx_st[i] >= 0 && pfd[idx_st[i]].revents)
 				stream_read(m, &m->st[i]);
+		attach_server_handle(&m->as, pfd + idx_as, n_as);
 		if (idx_in >= 0 && pfd[idx_in].revents) {
 			char buf[8192];
 			ssize_t r = read(m->in_src, buf, sizeof(buf));
@@ -505,15 +584,34 @@ static int monitor_loop(struct monitor *m, int sfd)
 
 static void monitor_finish(struct monitor *m, int exit_code)
 {
+	/* the runtime state (the attach socket) goes with the process */
+	if (json_get_str(json_object_get(m->c->rec, "Hull"), "RunDir"))
+		(void) rm_rf(json_get_str(json_object_get(m->c->rec, "Hull"), "RunDir"), NULL);
+	int32_t ec = exit_code;
+
 	monitor_net_cleanup(m);
+	if (m->cg_dirs) {
+		rt_cgroup_remove(m->cg_dirs);
+		m->cg_dirs = strv_free(m->cg_dirs);
+	}
 	if (m->log_fd >= 0)
 		close(m->log_fd);
 	m->log_fd = -1;
+	rt_mounts_free(m->mounts, m->n_mounts);
+	m->mounts = NULL;
+	m->n_mounts = 0;
+	if (m->in_dst >= 0 && m->in_dst != m->pty_master)
+		close(m->in_dst);
+	m->in_dst = -1;
 	if (json_is_true(json_object_get(json_object_get(m->c->rec, "HostConfig"), "AutoRemove"))) {
 		(void) rm_rf(m->c->dir, NULL);
-		return;
+		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
+	} else {
+		record_state(m, "exited", exit_code, NULL);
 	}
-	record_state(m, "exited", exit_code, NULL);
+	/* clients learn the exit once it is recorded, as docker run returns after it */
+	attach_server_broadcast(&m->as, ATTACH_EXIT, &ec, sizeof(ec));
+	attach_server_close(&m->as);
 }
 
 /* Report protocol from a detached monitor: int exit code (0 = started) + message. */
@@ -531,7 +629,7 @@ static void report(int fd, int code, const char *msg)
 }
 
 static int monitor_run(struct store *s, const char *runroot, struct container *c,
-		       const struct run_opts *o, int report_fd, int *ret_exit_code,
+		       const struct run_opts *o, int report_fd, int listen_fd, int *ret_exit_code,
 		       struct hull_err **err)
 {
 	struct monitor m = {.s = s,
@@ -547,6 +645,11 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 	bool raw = false;
 	int sfd, r, code;
 
+	m.as.on_frame = monitor_on_frame;
+	m.as.ctx = &m;
+	if (listen_fd < 0 && attach_listen(container_run_dir(runroot, c), &listen_fd, NULL) < 0)
+		listen_fd = -1; /* attach is a convenience: run without it */
+	attach_server_init(&m.as, listen_fd);
 	m.st[0] = (struct stream){-1, -1, "stdout", STRBUF_INIT};
 	m.st[1] = (struct stream){-1, -1, "stderr", STRBUF_INIT};
 	if (!o->detach) {
@@ -555,6 +658,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		if (o->interactive)
 			m.in_src = STDIN_FILENO;
 	}
+	container_mark_stopped(c, false);
 	if (!o->auto_remove || o->detach) {
 		m.log_fd = open(json_get_str(c->rec, "LogPath"),
 				O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -588,9 +692,12 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 			(void) container_save(c, NULL);
 		close(sfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
+		attach_server_close(&m.as);
 		return r;
 	}
 	record_state(&m, "running", 0, NULL);
+	/* clients that connected before the start see all of the output */
+	attach_server_accept(&m.as);
 	if (report_fd >= 0) {
 		report(report_fd, 0, NULL);
 		close(report_fd);
@@ -601,6 +708,27 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
 	}
 	code = monitor_loop(&m, sfd);
+	for (int delay = 0; o->detach && container_restart_wait(c, code, &delay);) {
+		/* the restart policy: the same container again, from the network up */
+		monitor_net_cleanup(&m);
+		if (m.cg_dirs) {
+			rt_cgroup_remove(m.cg_dirs);
+			m.cg_dirs = strv_free(m.cg_dirs);
+		}
+		rt_mounts_free(m.mounts, m.n_mounts);
+		m.mounts = NULL;
+		m.n_mounts = 0;
+		if (m.in_dst >= 0 && m.in_dst != m.pty_master)
+			close(m.in_dst);
+		m.in_dst = -1;
+		if (m.pty_master >= 0)
+			close(m.pty_master);
+		m.pty_master = -1;
+		if (monitor_launch(&m, NULL) < 0)
+			break;
+		record_state(&m, "running", 0, NULL);
+		code = monitor_loop(&m, sfd);
+	}
 	if (raw)
 		(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	monitor_finish(&m, code);
@@ -613,18 +741,25 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 	return 0;
 }
 
-int container_start(struct store *s, const char *runroot, struct container *c,
-		    const struct run_opts *o, int *ret_exit_code, struct hull_err **err)
+/* Fork the detached monitor; with @ret_sock, connect an attach client before it starts. */
+static int start_detached(struct store *s, const char *runroot, struct container *c,
+			  const struct run_opts *o, int *ret_sock, struct hull_err **err)
 {
+	_cleanup_close_ int listen_fd = -1, sock = -1;
 	int pfd[2];
 	pid_t pid;
 	char buf[sizeof(int) + 4097];
 	size_t got = 0;
-	int code;
+	int code, r;
 
-	if (!o->detach)
-		return monitor_run(s, runroot, c, o, -1, ret_exit_code, err);
-
+	r = attach_listen(container_run_dir(runroot, c), &listen_fd, ret_sock ? err : NULL);
+	if (r < 0 && ret_sock)
+		return r;
+	if (ret_sock) {
+		r = attach_connect(container_run_dir(runroot, c), &sock, err);
+		if (r < 0)
+			return r;
+	}
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return err_set(err, errno, "create pipe");
 	pid = fork();
@@ -640,6 +775,8 @@ int container_start(struct store *s, const char *runroot, struct container *c,
 		int ec = 0;
 
 		close(pfd[0]);
+		if (sock >= 0)
+			close(sock);
 		if (setsid() < 0)
 			_exit(1);
 		/* a second fork so the monitor is not a session leader and is reparented */
@@ -656,7 +793,7 @@ int container_start(struct store *s, const char *runroot, struct container *c,
 				close(devnull);
 		}
 		signal(SIGPIPE, SIG_IGN);
-		if (monitor_run(s, runroot, c, o, pfd[1], &ec, &e) < 0) {
+		if (monitor_run(s, runroot, c, o, pfd[1], listen_fd, &ec, &e) < 0) {
 			report(pfd[1], e && e->exit_code ? e->exit_code : 125,
 			       e ? e->msg : "start failed");
 			_exit(125);
@@ -664,6 +801,7 @@ int container_start(struct store *s, const char *runroot, struct container *c,
 		_exit(0);
 	}
 	close(pfd[1]);
+	listen_fd = (close(listen_fd), -1);
 	(void) waitpid(pid, NULL, 0);
 	for (;;) {
 		ssize_t n = read(pfd[0], buf + got, sizeof(buf) - 1 - got);
@@ -693,6 +831,25 @@ int container_start(struct store *s, const char *runroot, struct container *c,
 			c->rec = rec;
 		}
 	}
-	*ret_exit_code = 0;
+	if (ret_sock)
+		*ret_sock = TAKE_FD(sock);
 	return 0;
+}
+
+int container_start(struct store *s, const char *runroot, struct container *c,
+		    const struct run_opts *o, int *ret_exit_code, struct hull_err **err)
+{
+	if (!o->detach)
+		return monitor_run(s, runroot, c, o, -1, -1, ret_exit_code, err);
+	*ret_exit_code = 0;
+	return start_detached(s, runroot, c, o, NULL, err);
+}
+
+int container_start_attach(struct store *s, const char *runroot, struct container *c,
+			   const struct run_opts *o, int *ret_sock, struct hull_err **err)
+{
+	struct run_opts d = *o;
+
+	d.detach = true;
+	return start_detached(s, runroot, c, &d, ret_sock, err);
 }

@@ -72,13 +72,14 @@ int image_user_resolve(char *const *lowerdirs, const char *upper, const char *sp
 	bool uid_found = false, user_numeric;
 	const char *colon;
 
+	/* no user: uid 0, also without /etc/passwd (runc GetExecUser's defaults) */
 	if (isempty(spec))
-		spec = "root";
+		spec = "0";
 	colon = strchr(spec, ':');
 	user = colon ? xstrndup(spec, (size_t) (colon - spec)) : xstrdup(spec);
 	group = colon ? xstrdup(colon + 1) : NULL;
 	if (isempty(user))
-		user = (free(user), xstrdup("root"));
+		user = (free(user), xstrdup("0"));
 	user_numeric = parse_id(user, &num);
 	if (user_numeric)
 		uid = num;
@@ -155,5 +156,50 @@ int image_user_resolve(char *const *lowerdirs, const char *upper, const char *sp
 	*ret_n_groups = n_groups;
 	if (ret_home)
 		*ret_home = TAKE_PTR(home);
+	return 0;
+}
+
+int group_add_resolve(char *const *lowerdirs, const char *upper, json_t *names, gid_t **groups,
+		      size_t *n_groups, struct hull_err **err)
+{
+	_cleanup_free_ char *group_path = NULL, *gr = NULL;
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (names, i, v) {
+		const char *name = json_string_value(v);
+		unsigned long g = 0;
+		bool found = false;
+
+		if (isempty(name))
+			continue;
+		if (parse_id(name, &g)) {
+			found = true;
+		} else {
+			char *copy, *save = NULL;
+			if (!group_path)
+				group_path = layers_find(lowerdirs, upper, "etc/group");
+			if (!gr && group_path)
+				(void) read_file(group_path, 4 << 20, &gr, NULL, NULL);
+			copy = xstrdup(gr ? gr : "");
+			for (char *line = strtok_r(copy, "\n", &save); line && !found;
+			     line = strtok_r(NULL, "\n", &save)) {
+				char *f[4];
+				unsigned long id;
+				if (split_fields(line, f, 4) >= 3 && parse_id(f[2], &id) &&
+				    streq(f[0], name)) {
+					g = id;
+					found = true;
+				}
+			}
+			free(copy);
+		}
+		if (!found)
+			return err_setx(
+				err, ENOENT,
+				"Unable to find group %s: no matching entries in group file", name);
+		*groups = xrealloc(*groups, (*n_groups + 1) * sizeof(gid_t));
+		(*groups)[(*n_groups)++] = (gid_t) g;
+	}
 	return 0;
 }

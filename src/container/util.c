@@ -87,6 +87,29 @@ int signal_parse(const char *s)
 	return -EINVAL;
 }
 
+unsigned long long proc_start_time(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long t = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	p = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	/* after the command, which may hold spaces and parentheses */
+	if (!p || !(p = strrchr(buf, ')')))
+		return 0;
+	if (sscanf(p + 2,
+		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+		   "%*d %llu",
+		   &t) != 1)
+		return 0;
+	return t;
+}
+
 void random_hex(char *out, size_t nbytes)
 {
 	unsigned char b[64];

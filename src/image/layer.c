@@ -16,8 +16,10 @@
 #include <sys/xattr.h>
 #include <dirent.h>
 #include "image/archive-dl.h"
+#include "image/tar.h"
 #include "image/store-internal.h"
 #include "util/fs.h"
+#include "util/inroot.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
 
@@ -28,127 +30,7 @@
 #define OVL_OPAQUE    "trusted.overlay.opaque"
 #define COPY_BUF_SIZE (128 * 1024)
 
-/* ---- safe paths ---- */
-
-/*
- * Lexically clean a tar member name relative to the layer root: leading
- * "/" and "./" are dropped, "." and empty components vanish, ".." pops a
- * component and fails (-EBADMSG) if it would leave the root, as docker's
- * breakout check. "" is the root itself.
- */
-static int clean_path(const char *name, char **ret)
-{
-	_cleanup_strv_ char **parts = strv_new();
-	_cleanup_free_ char *copy = xstrdup(name);
-	struct strbuf sb = STRBUF_INIT;
-	char *save = NULL;
-	size_t n = 0;
-
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		if (streq(c, "."))
-			continue;
-		if (streq(c, "..")) {
-			if (n == 0)
-				return -EBADMSG;
-			free(parts[--n]);
-			parts[n] = NULL;
-			continue;
-		}
-		strv_push(&parts, c);
-		n++;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strbuf_addch(&sb, '/');
-		strbuf_adds(&sb, parts[i]);
-	}
-	*ret = xstrdup(strbuf_cstr(&sb));
-	strbuf_release(&sb);
-	return 0;
-}
-
-static bool have_openat2 = true;
-
-/* Open directory @path ("" = root) below @root_fd, never leaving it. */
-static int open_in_root(int root_fd, const char *path, int flags)
-{
-	struct open_how how = {
-		.flags = (uint64_t) (flags | O_CLOEXEC),
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
-	};
-	_cleanup_free_ char *copy = NULL;
-	char *save = NULL;
-	int fd, r;
-
-	if (!*path)
-		path = ".";
-	if (have_openat2) {
-		fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-		if (fd >= 0)
-			return fd;
-		if (errno != ENOSYS)
-			return -errno;
-		have_openat2 = false;
-	}
-	/* fallback: component by component, refusing any symlink */
-	fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 3);
-	if (fd < 0)
-		return -errno;
-	copy = xstrdup(path);
-	for (char *c = strtok_r(copy, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-		int next;
-		if (streq(c, "."))
-			continue;
-		next = openat(fd, c, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		r = -errno;
-		(void) close(fd);
-		if (next < 0)
-			return r;
-		fd = next;
-	}
-	r = openat(fd, ".", flags | O_CLOEXEC);
-	if (r < 0)
-		r = -errno;
-	(void) close(fd);
-	return r;
-}
-
-/* Open (creating missing ones, mode 0755) the directory @path below @root_fd. */
-static int open_dir_create(int root_fd, const char *path)
-{
-	_cleanup_free_ char *prefix = NULL;
-	int fd, cur;
-	const char *p;
-
-	fd = open_in_root(root_fd, path, O_RDONLY | O_DIRECTORY);
-	if (fd != -ENOENT)
-		return fd;
-	cur = open_in_root(root_fd, "", O_RDONLY | O_DIRECTORY);
-	if (cur < 0)
-		return cur;
-	for (p = path; *p;) {
-		const char *slash = strchr(p, '/');
-		size_t n = slash ? (size_t) (slash - path) : strlen(path);
-		_cleanup_free_ char *name = xstrndup(p, slash ? (size_t) (slash - p) : strlen(p));
-		free(prefix);
-		prefix = xstrndup(path, n);
-		fd = open_in_root(root_fd, prefix, O_RDONLY | O_DIRECTORY);
-		if (fd == -ENOENT) {
-			if (mkdirat(cur, name, 0755) < 0 && errno != EEXIST) {
-				fd = -errno;
-				(void) close(cur);
-				return fd;
-			}
-			fd = open_in_root(root_fd, prefix, O_RDONLY | O_DIRECTORY);
-		}
-		(void) close(cur);
-		if (fd < 0)
-			return fd;
-		cur = fd;
-		p = slash ? slash + 1 : p + strlen(p);
-	}
-	return cur;
-}
+/* ---- safe paths: util/inroot.h ---- */
 
 static void split_path(const char *path, char **ret_dir, const char **ret_base)
 {
@@ -168,6 +50,9 @@ struct dir_time {
 struct apply {
 	struct archive *a;
 	int root_fd;
+	int opts;	 /* INROOT_NO_XDEV for layers */
+	bool plain;	 /* ADD and tar_extract(): ".wh." names are ordinary files */
+	bool owner_root; /* tar_extract(): files belong to 0:0 */
 	struct dir_time *dirs;
 	size_t n_dirs;
 };
@@ -228,10 +113,12 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 	struct stat st;
 	int r;
 
+	if (ap->owner_root)
+		uid = gid = 0;
 	*ret_what = "path";
 	if (!name)
 		return -EBADMSG;
-	if (clean_path(name, &path) < 0) {
+	if (inroot_clean(name, true, &path) < 0) {
 		*ret_what = "path escapes the layer";
 		return -EBADMSG;
 	}
@@ -244,11 +131,11 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 
 	split_path(path, &dir, &base);
 	*ret_what = "parent directory";
-	pfd = open_dir_create(ap->root_fd, dir);
+	pfd = inroot_mkdir_p(ap->root_fd, dir, ap->opts);
 	if (pfd < 0)
 		return pfd;
 
-	if (startswith(base, WH_PREFIX)) {
+	if (!ap->plain && startswith(base, WH_PREFIX)) {
 		if (streq(base, WH_OPAQUE)) {
 			*ret_what = "opaque whiteout";
 			return fsetxattr(pfd, OVL_OPAQUE, "y", 1, 0) < 0 ? -errno : 0;
@@ -285,10 +172,10 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 		const char *tbase;
 
 		*ret_what = "hard link target";
-		if (clean_path(hl, &target) < 0 || !*target)
+		if (inroot_clean(hl, true, &target) < 0 || !*target)
 			return -EBADMSG;
 		split_path(target, &tdir, &tbase);
-		tfd = open_in_root(ap->root_fd, tdir, O_PATH | O_DIRECTORY);
+		tfd = inroot_open(ap->root_fd, tdir, O_PATH | O_DIRECTORY, ap->opts);
 		if (tfd < 0)
 			return tfd;
 		/* flags 0: a symlink target is linked itself, never followed */
@@ -420,8 +307,8 @@ static int apply_tar(struct apply *ap, int tar_fd, struct hull_err **err)
 		}
 	}
 	for (size_t i = 0; i < ap->n_dirs; i++) {
-		_cleanup_close_ int fd = open_in_root(ap->root_fd, ap->dirs[i].path,
-						      O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+		_cleanup_close_ int fd = inroot_open(ap->root_fd, ap->dirs[i].path,
+						     O_RDONLY | O_DIRECTORY | O_NOFOLLOW, ap->opts);
 		if (fd >= 0)
 			(void) futimens(fd, ap->dirs[i].ts);
 	}
@@ -515,6 +402,7 @@ int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
 		goto fail;
 	}
 	ap.root_fd = root_fd;
+	ap.opts = INROOT_NO_XDEV;
 	r = apply_tar(&ap, tar_fd, err);
 	if (r < 0)
 		goto fail;
@@ -535,6 +423,68 @@ int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
 fail:
 	(void) rm_rf(stage, NULL);
 	return err_wrap(err, "import layer");
+}
+
+/* ---- ADD: extracting an archive ---- */
+
+int archive_extract_fd(int fd, int dir_fd, struct hull_err **err)
+{
+	struct apply ap = {.root_fd = dir_fd, .plain = true};
+	struct archive_entry *e;
+	int h, r;
+
+	r = archive_dl_load(err);
+	if (r < 0)
+		return r;
+	ap.a = sym_archive_read_new();
+	sym_archive_read_support_filter_gzip(ap.a);
+	sym_archive_read_support_filter_bzip2(ap.a);
+	sym_archive_read_support_filter_xz(ap.a);
+	sym_archive_read_support_filter_zstd(ap.a);
+	sym_archive_read_support_format_tar(ap.a);
+	if (sym_archive_read_open_fd(ap.a, fd, 64 * 1024) != ARCHIVE_OK) {
+		sym_archive_read_free(ap.a);
+		return 0;
+	}
+	h = sym_archive_read_next_header(ap.a, &e);
+	if (h < ARCHIVE_WARN) {
+		/* not a (compressed) tar: the caller copies the file as it is */
+		sym_archive_read_free(ap.a);
+		return 0;
+	}
+	r = 1;
+	while (h != ARCHIVE_EOF) {
+		const char *what = NULL;
+		int q;
+
+		if (h < ARCHIVE_WARN) {
+			r = err_setx(err, EBADMSG, "read archive: %s",
+				     sym_archive_error_string(ap.a) ?: "unknown error");
+			break;
+		}
+		q = apply_entry(&ap, e, &what);
+		if (q < 0) {
+			const char *n = sym_archive_entry_pathname(e) ?: "?";
+			r = q == -EBADMSG
+				    ? err_setx(err, EBADMSG, "archive entry '%s': %s", n, what)
+				    : err_set(err, -q, "archive entry '%s': %s", n, what);
+			break;
+		}
+		h = sym_archive_read_next_header(ap.a, &e);
+	}
+	for (size_t i = 0; i < ap.n_dirs; i++) {
+		if (r > 0) {
+			_cleanup_close_ int dfd =
+				inroot_open(ap.root_fd, ap.dirs[i].path,
+					    O_RDONLY | O_DIRECTORY | O_NOFOLLOW, ap.opts);
+			if (dfd >= 0)
+				(void) futimens(dfd, ap.dirs[i].ts);
+		}
+		free(ap.dirs[i].path);
+	}
+	free(ap.dirs);
+	sym_archive_read_free(ap.a);
+	return r;
 }
 
 /* ---- committing a directory ---- */
@@ -628,10 +578,11 @@ static int write_header(struct tar_out *t, const char *path, struct hull_err **e
 
 static int add_tree(struct tar_out *t, int dfd, const char *prefix, struct hull_err **err);
 
-static int add_one(struct tar_out *t, int dfd, const char *name, const char *prefix,
+/* @as: the entry's name when not @name (tar_write() of one path). */
+static int add_one(struct tar_out *t, int dfd, const char *name, const char *prefix, const char *as,
 		   struct hull_err **err)
 {
-	_cleanup_free_ char *path = xasprintf("%s%s", prefix, name);
+	_cleanup_free_ char *path = xasprintf("%s%s", prefix, as ? as : name);
 	struct stat st;
 	bool opaque = false;
 	int r;
@@ -771,7 +722,7 @@ static int add_tree(struct tar_out *t, int dfd, const char *prefix, struct hull_
 			strv_push(&names, de->d_name);
 	qsort(names, strv_length(names), sizeof(char *), cmp_str);
 	STRV_FOREACH (n, names) {
-		r = add_one(t, dirfd(d), *n, prefix, err);
+		r = add_one(t, dirfd(d), *n, prefix, NULL, err);
 		if (r < 0)
 			break;
 	}
@@ -780,14 +731,16 @@ static int add_tree(struct tar_out *t, int dfd, const char *prefix, struct hull_
 }
 
 /*
- * write_dir_tar() - write the PAX tar of @dir (overlay upper semantics) to
- * @out_fd and return its digest. Exposed for tests through the layer API.
+ * Write the PAX tar of @name in @dfd (borrowed; "" = the entries of @dfd
+ * itself) to @out_fd, named @as, and hash it into @ret_digest (may be NULL).
+ * @sync: fsync @out_fd at the end.
  */
-static int write_dir_tar(const char *dir, int out_fd, char ret_digest[DIGEST_STR_LEN],
-			 struct hull_err **err)
+static int write_tar(int dfd, const char *name, const char *as, int out_fd, bool sync,
+		     char ret_digest[DIGEST_STR_LEN], struct hull_err **err)
 {
 	struct tar_out t = {.fd = out_fd, .h = sha256_new()};
-	int dfd, r;
+	char digest[DIGEST_STR_LEN];
+	int r;
 
 	t.a = sym_archive_write_new();
 	t.e = sym_archive_entry_new();
@@ -795,31 +748,67 @@ static int write_dir_tar(const char *dir, int out_fd, char ret_digest[DIGEST_STR
 	/* no padding to 10 KiB records: the tar ends after its two zero blocks, like docker's */
 	sym_archive_write_set_bytes_in_last_block(t.a, 1);
 	if (sym_archive_write_open(t.a, &t, NULL, tar_write_cb, NULL) != ARCHIVE_OK) {
-		r = tar_error(&t, dir, err);
+		r = tar_error(&t, as, err);
 		goto out;
 	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0) {
-		r = err_set(err, errno, "open '%s'", dir);
-		goto out;
+	if (*name) {
+		r = add_one(&t, dfd, name, "", as, err);
+	} else {
+		int fd = fcntl(dfd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0) {
+			r = err_set(err, errno, "open '%s'", as);
+			goto out;
+		}
+		/* add_tree() closes through fdopendir: rewind a shared offset first */
+		(void) lseek(fd, 0, SEEK_SET);
+		r = add_tree(&t, fd, "", err);
 	}
-	r = add_tree(&t, dfd, "", err);
 	if (r < 0)
 		goto out;
 	if (sym_archive_write_close(t.a) != ARCHIVE_OK) {
-		r = tar_error(&t, dir, err);
+		r = tar_error(&t, as, err);
 		goto out;
 	}
-	if (fsync(out_fd) < 0)
-		r = err_set(err, errno, "write layer tar");
+	if (sync && fsync(out_fd) < 0)
+		r = err_set(err, errno, "write tar");
 out:
 	sym_archive_entry_free(t.e);
 	sym_archive_write_free(t.a);
 	for (size_t i = 0; i < t.n_links; i++)
 		free(t.links[i].path);
 	free(t.links);
-	sha256_final(t.h, ret_digest);
+	sha256_final(t.h, ret_digest ? ret_digest : digest);
 	return r;
+}
+
+/* write_dir_tar() - the layer tar of the upper directory @dir (overlay upper semantics). */
+static int write_dir_tar(const char *dir, int out_fd, char ret_digest[DIGEST_STR_LEN],
+			 struct hull_err **err)
+{
+	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd < 0)
+		return err_set(err, errno, "open '%s'", dir);
+	return write_tar(dfd, "", dir, out_fd, true, ret_digest, err);
+}
+
+int tar_write(int dfd, const char *name, const char *as, int out_fd, struct hull_err **err)
+{
+	int r = archive_dl_load(err);
+
+	if (r < 0)
+		return r;
+	return write_tar(dfd, name, as, out_fd, false, NULL, err);
+}
+
+int tar_extract(int dir_fd, int in_fd, bool keep_owner, struct hull_err **err)
+{
+	struct apply ap = {.root_fd = dir_fd, .plain = true, .owner_root = !keep_owner};
+	int r = archive_dl_load(err);
+
+	if (r < 0)
+		return r;
+	return apply_tar(&ap, in_fd, err);
 }
 
 int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_chain_id,

@@ -604,7 +604,6 @@ int store_image_get(struct store *s, const char *name, struct image **ret, struc
 	}
 	if (!found) {
 		r = err_setx(err, ENOENT, "no such image: %s", name);
-		err_set_exit(err, 125);
 		return r;
 	}
 	return store_image_load(s, found, ret, err);

@@ -171,4 +171,17 @@ int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_
 			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
 			   struct hull_err **err);
 
+/*
+ * archive_extract_fd() - docker's ADD of a local archive (moby
+ * pkg/archive.Untar, BuildKit's unpack): if @fd reads as a tar, plain or
+ * compressed with gzip, bzip2, xz or zstd, extract it into the directory
+ * @dir_fd (borrowed). Entries keep their mode, owner, mtime and xattrs;
+ * ".wh." names are ordinary files; no entry can reach outside @dir_fd
+ * (openat2 RESOLVE_IN_ROOT, "../" refused). Returns 1 when extracted, 0 when
+ * @fd is not an archive (nothing was written; rewind @fd to copy it), or a
+ * negative errno (a damaged archive: -EBADMSG naming the entry).
+ * libarchive is dlopen()ed on first use.
+ */
+int archive_extract_fd(int fd, int dir_fd, struct hull_err **err);
+
 #endif

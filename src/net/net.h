@@ -17,6 +17,13 @@
 #define NET_BRIDGE_NAME "hull0"
 #define NET_GATEWAY	"10.89.0.1"
 #define NET_PREFIXLEN	16
+/*
+ * Where addresses on hull0 are recorded (the engine's @state_dir for
+ * net_ip_alloc()): one directory for the whole host, because the bridge and
+ * its subnet are shared by every store and runroot on the host. A tmpfs, like
+ * the addresses themselves, it does not survive a reboot.
+ */
+#define NET_STATE_DIR "/run/hull-net"
 
 struct port_map {
 	char host_ip[INET_ADDRSTRLEN]; /* "" means every address (0.0.0.0) */
@@ -44,13 +51,14 @@ int net_bridge_setup(struct hull_err **err);
 
 /*
  * net_ip_alloc() - reserve a free address in 10.89.0.0/16 for container
- * @ctr_id, recorded under @runroot/net/ (flock'd); writes the dotted quad to
+ * @ctr_id, recorded under @state_dir/net/ (flock'd; the engine passes NET_STATE_DIR); writes the
+ * dotted quad to
  * @ret_ip. -ENOSPC when the range is full.
  */
-int net_ip_alloc(const char *runroot, const char *ctr_id, char ret_ip[INET_ADDRSTRLEN],
+int net_ip_alloc(const char *state_dir, const char *ctr_id, char ret_ip[INET_ADDRSTRLEN],
 		 struct hull_err **err);
 /* net_ip_release() - free an address reserved by net_ip_alloc(); absent is fine. */
-void net_ip_release(const char *runroot, const char *ip);
+void net_ip_release(const char *state_dir, const char *ip);
 
 /*
  * net_attach() - create the veth pair "hv<first 10 chars of @ctr_id>" on the

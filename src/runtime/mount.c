@@ -77,10 +77,12 @@ static char *overlay_options(const struct rt_config *c, const char *extra, size_
 			(void) strbuf_addch(&sb, ':');
 		add_escaped(&sb, c->lowerdirs[i] + base);
 	}
-	(void) strbuf_adds(&sb, ",upperdir=");
-	add_escaped(&sb, c->upperdir + base);
-	(void) strbuf_adds(&sb, ",workdir=");
-	add_escaped(&sb, c->workdir + base);
+	if (c->upperdir) { /* NULL: a read-only overlay of the lower layers */
+		(void) strbuf_adds(&sb, ",upperdir=");
+		add_escaped(&sb, c->upperdir + base);
+		(void) strbuf_adds(&sb, ",workdir=");
+		add_escaped(&sb, c->workdir + base);
+	}
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -96,11 +98,12 @@ static size_t common_len(size_t len, const char *a, const char *b)
 /* Length of the longest directory prefix ("/a/b/") common to all overlay paths. */
 static size_t overlay_common_dir(const struct rt_config *c)
 {
-	size_t len = common_len(strlen(c->upperdir), c->upperdir, c->workdir);
+	const char *ref = c->upperdir ? c->upperdir : c->lowerdirs[0];
+	size_t len = c->upperdir ? common_len(strlen(ref), ref, c->workdir) : strlen(ref);
 
 	for (size_t i = 0; c->lowerdirs[i]; i++)
-		len = common_len(len, c->upperdir, c->lowerdirs[i]);
-	while (len > 0 && c->upperdir[len - 1] != '/')
+		len = common_len(len, ref, c->lowerdirs[i]);
+	while (len > 0 && ref[len - 1] != '/')
 		len--;
 	return len;
 }
@@ -120,8 +123,8 @@ static int mount_overlay_fsconfig(const struct rt_config *c, struct hull_err **e
 	for (size_t i = 0; c->lowerdirs[i]; i++)
 		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", c->lowerdirs[i], 0) < 0)
 			return 1;
-	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", c->upperdir, 0) < 0 ||
-	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", c->workdir, 0) < 0)
+	if (c->upperdir && (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", c->upperdir, 0) < 0 ||
+			    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", c->workdir, 0) < 0))
 		return 1;
 	for (size_t i = 0; i < ARRAY_SIZE(flags_off); i++)
 		(void) fsconfig(fs, FSCONFIG_SET_STRING, flags_off[i], "off", 0);
@@ -135,7 +138,7 @@ static int mount_overlay_fsconfig(const struct rt_config *c, struct hull_err **e
 	return 0;
 }
 
-static int mount_overlay(const struct rt_config *c, struct hull_err **err)
+int rt_overlay_mount(const struct rt_config *c, struct hull_err **err)
 {
 	/* Layer diffs (upper -> tar) cannot express redirects or metacopy-only files. */
 	static const char *const extras[] = {"index=off,redirect_dir=off,metacopy=off,", ""};
@@ -153,7 +156,7 @@ static int mount_overlay(const struct rt_config *c, struct hull_err **err)
 		if (base <= 1)
 			return err_setx(err, E2BIG, "overlay options too long (%zu bytes)",
 					strlen(probe));
-		dir = xstrndup(c->upperdir, base);
+		dir = xstrndup(c->upperdir ? c->upperdir : c->lowerdirs[0], base);
 		if (chdir(dir) < 0)
 			return err_set(err, errno, "chdir to '%s'", dir);
 	}
@@ -174,6 +177,38 @@ static int mount_overlay(const struct rt_config *c, struct hull_err **err)
 	return 0;
 }
 
+int rt_overlay_mount_view(const struct rt_config *c, bool readonly, struct hull_err **err)
+{
+	struct rt_config ro = *c;
+	_cleanup_free_ char **lower = NULL;
+	size_t n = 0;
+	int r;
+
+	if (!readonly)
+		return rt_overlay_mount(c, err);
+	/*
+	 * Read-only: the upper directory becomes the top lower layer and no work
+	 * directory is touched, so this is safe while the container runs.
+	 */
+	while (c->lowerdirs[n])
+		n++;
+	lower = xcalloc(n + 2, sizeof(char *));
+	lower[0] = c->upperdir;
+	memcpy(lower + 1, c->lowerdirs, n * sizeof(char *));
+	ro.lowerdirs = lower;
+	ro.upperdir = ro.workdir = NULL;
+	r = n ? rt_overlay_mount(&ro, err) : -1;
+	if (!n) {
+		/* one directory, no layers: a read-only bind mount of it */
+		if (mount(c->upperdir, c->rootfs, NULL, MS_BIND, NULL) < 0)
+			return err_set(err, errno, "bind '%s'", c->upperdir);
+		r = 0;
+	}
+	if (r == 0 && mount(NULL, c->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
+		return err_set(err, errno, "remount '%s' read-only", c->rootfs);
+	return r;
+}
+
 static int clone_tree(const char *path, int *ret_fd, struct hull_err **err)
 {
 	int fd;
@@ -191,10 +226,14 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 {
 	int r;
 
+	/* Before the next step, so that a shared bind source keeps its peer group. */
+	r = rt_mounts_prepare(c, b, err);
+	if (r < 0)
+		return r;
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make mounts private");
-	r = mount_overlay(c, err);
+	r = rt_overlay_mount(c, err);
 	if (r < 0)
 		return r;
 	r = clone_tree(c->hosts_path, &b->hosts_fd, err);
@@ -206,6 +245,15 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	r = clone_tree(c->resolv_path, &b->resolv_fd, err);
 	if (r < 0)
 		return r;
+	if (c->init_path) {
+		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+		r = clone_tree(c->init_path, &b->init_fd, err);
+		if (r < 0)
+			return r;
+		if (mount_setattr(b->init_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+			return err_set(err, errno, "make '%s' read-only", c->init_path);
+	}
 	if (c->terminal) {
 		/*
 		 * Best effort: /dev/console is only cosmetic for most programs. The fd's
@@ -311,6 +359,49 @@ static int bind_file(int fd, const char *target, struct hull_err **err)
 	return 0;
 }
 
+/* --tmpfs DEST[:OPTIONS]: the flag words of mount(8) become flags, the rest is data. */
+static int mount_tmpfs(char *const *specs, struct hull_err **err)
+{
+	static const struct {
+		const char *name;
+		unsigned long set, clear;
+	} words[] = {
+		{"ro", MS_RDONLY, 0},	  {"rw", 0, MS_RDONLY},	       {"noexec", MS_NOEXEC, 0},
+		{"exec", 0, MS_NOEXEC},	  {"nosuid", MS_NOSUID, 0},    {"suid", 0, MS_NOSUID},
+		{"nodev", MS_NODEV, 0},	  {"dev", 0, MS_NODEV},	       {"noatime", MS_NOATIME, 0},
+		{"atime", 0, MS_NOATIME}, {"sync", MS_SYNCHRONOUS, 0}, {"async", 0, MS_SYNCHRONOUS},
+	};
+
+	for (size_t k = 0; specs && specs[k]; k++) {
+		_cleanup_free_ char *dest = xstrdup(specs[k]);
+		_cleanup_strbuf_ struct strbuf data = STRBUF_INIT;
+		unsigned long flags = MS_NOEXEC | MS_NOSUID | MS_NODEV; /* docker's defaults */
+		char *opts = strchr(dest, ':'), *save = NULL;
+		int r;
+
+		if (opts)
+			*opts++ = '\0';
+		for (char *w = opts ? strtok_r(opts, ",", &save) : NULL; w;
+		     w = strtok_r(NULL, ",", &save)) {
+			size_t i;
+			for (i = 0; i < ARRAY_SIZE(words); i++)
+				if (streq(w, words[i].name)) {
+					flags = (flags | words[i].set) & ~words[i].clear;
+					break;
+				}
+			if (i < ARRAY_SIZE(words))
+				continue;
+			if (data.len)
+				(void) strbuf_addch(&data, ',');
+			(void) strbuf_adds(&data, w);
+		}
+		r = mount_at("tmpfs", dest, "tmpfs", flags, data.len ? data.buf : NULL, err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int mask_paths(struct hull_err **err)
 {
 	struct stat st;
@@ -375,6 +466,15 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	if (r < 0)
 		return r;
 	r = bind_file(b->resolv_fd, "/etc/resolv.conf", err);
+	if (r < 0)
+		return r;
+	r = bind_file(b->init_fd, RT_INIT_PATH, err);
+	if (r < 0)
+		return r;
+	r = mount_tmpfs(c->tmpfs, err);
+	if (r < 0)
+		return r;
+	r = rt_mounts_finish(c, b, err);
 	if (r < 0)
 		return r;
 	r = mask_paths(err);

@@ -12,12 +12,17 @@
 /* Docker's default capability set (moby oci/caps/defaults.go) as a bit mask. */
 #define RT_DEFAULT_CAPS 0x00000000a80425fbULL
 
+/* Where --init puts the init binary (moby daemon/oci_linux.go). */
+#define RT_INIT_PATH "/sbin/docker-init"
+
 /* Detached mounts prepared before pivot_root (open_tree fds, -1 if none). */
 struct rt_binds {
 	int hosts_fd;
 	int hostname_fd;
 	int resolv_fd;
 	int console_fd; /* the pty slave, for /dev/console */
+	int init_fd;	/* --init: the init binary, read-only */
+	int *mount_fds; /* per rt_config mount: the cloned bind source (-1: none) */
 };
 
 /* mount.c: before pivot_root, mount the overlay and clone the bind sources. */
@@ -25,9 +30,47 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 /* mount.c: pivot into the rootfs and mount /proc, /sys, /dev..., masks, binds, cwd. */
 int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 
+/* mounts.c: clone the bind sources of @c->mounts (before the mounts are made private). */
+int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
+/* mounts.c: after pivot_root, make @c->mounts at their targets resolved inside "/". */
+int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
+
 /* security.c: load the seccomp filter equivalent to docker's default profile. */
 int rt_seccomp_load(struct hull_err **err);
 /* security.c: switch to the user and groups of @c and drop to docker's default capabilities. */
 int rt_identity_apply(const struct rt_config *c, struct hull_err **err);
+
+/* runtime.c: the sync messages between the parent and the child. */
+enum {
+	RT_MSG_READY = 1,
+	RT_MSG_ERROR = 2,
+};
+
+struct rt_msg {
+	int32_t type;
+	int32_t errnum;
+	int32_t exit_code;
+	char text[2048];
+};
+
+/* runtime.c: send an ERROR message for @e (or -@r). */
+void rt_msg_send_err(int fd, const struct hull_err *e, int r);
+/* runtime.c: read one message; 0 on EOF, 1 on a message, negative errno. */
+int rt_msg_recv(int fd, struct rt_msg *m);
+/* runtime.c: turn an ERROR message into *err; returns the negative errno. */
+int rt_msg_to_err(const struct rt_msg *m, struct hull_err **err);
+/* runtime.c: make @c->stdio the fds 0-2, start a session, take the terminal. */
+int rt_setup_stdio(const struct rt_config *c, struct hull_err **err);
+/* runtime.c: resolve @c->args[0] with docker's 126/127 errors; *ret is a new path. */
+int rt_lookup(const struct rt_config *c, char **ret, struct hull_err **err);
+/* runtime.c: every signal to its default disposition, none blocked. */
+void rt_reset_signals(void);
+/* runtime.c: fork-like clone with @flags (SIGCHLD to the parent); returns the pid or -1. */
+pid_t rt_clone(unsigned long flags);
+/*
+ * runtime.c: close leaked fds, reset signals and execve @path with @c's args
+ * and env. On failure report to @fd as rt_start() documents and _exit().
+ */
+_noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *path);
 
 #endif

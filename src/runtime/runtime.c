@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/prctl.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -29,19 +30,7 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-enum {
-	RT_MSG_READY = 1,
-	RT_MSG_ERROR = 2,
-};
-
-struct rt_msg {
-	int32_t type;
-	int32_t errnum;
-	int32_t exit_code;
-	char text[2048];
-};
-
-static void msg_send_err(int fd, const struct hull_err *e, int r)
+void rt_msg_send_err(int fd, const struct hull_err *e, int r)
 {
 	struct rt_msg m = {.type = RT_MSG_ERROR};
 
@@ -53,12 +42,12 @@ static void msg_send_err(int fd, const struct hull_err *e, int r)
 
 _noreturn_ static void child_fail(int fd, struct hull_err *e, int r)
 {
-	msg_send_err(fd, e, r);
+	rt_msg_send_err(fd, e, r);
 	_exit(125);
 }
 
 /* Make the borrowed stdio fds 0, 1 and 2 without CLOEXEC, whatever their numbers. */
-static int child_setup_stdio(const struct rt_config *c, struct hull_err **err)
+int rt_setup_stdio(const struct rt_config *c, struct hull_err **err)
 {
 	int tmp[3] = {-1, -1, -1};
 
@@ -95,7 +84,7 @@ static const char *go_strerror(int e, char buf[static 128])
  * Resolve args[0] as runc does with Go's exec.LookPath, with docker's
  * wording and exit codes (spec/cmd-entrypoint.md section 5).
  */
-static int child_lookup(const struct rt_config *c, char **ret, struct hull_err **err)
+int rt_lookup(const struct rt_config *c, char **ret, struct hull_err **err)
 {
 	const char *name = c->args && c->args[0] ? c->args[0] : "";
 	char buf[128];
@@ -129,62 +118,34 @@ static int child_lookup(const struct rt_config *c, char **ret, struct hull_err *
 	return 0;
 }
 
-static void child_reset_signals(void)
+void rt_reset_signals(void)
 {
-	struct sigaction sa = {.sa_handler = SIG_DFL};
+	/* The kernel's struct sigaction: glibc refuses its own signals 32 and 33, which a
+	 * caller may still have ignored, and an ignored signal survives execve. */
+	struct {
+		void *handler;
+		unsigned long flags;
+		void *restorer;
+		uint64_t mask;
+	} ksa = {0};
 	sigset_t all;
 
 	for (int s = 1; s < NSIG; s++)
-		(void) sigaction(s, &sa, NULL); /* EINVAL for KILL, STOP and glibc's own: fine */
+		(void) syscall(SYS_rt_sigaction, s, &ksa, NULL,
+			       sizeof(uint64_t)); /* KILL, STOP: EINVAL */
 	sigemptyset(&all);
 	(void) sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-_noreturn_ static void child_main(const struct rt_config *c, int fd)
+_noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *path)
 {
 	struct hull_err *e = NULL;
-	struct rt_binds b = {-1, -1, -1, -1};
-	struct rt_msg m = {.type = RT_MSG_READY};
-	char *path = NULL;
-	char go;
-	ssize_t n;
 	int r;
 
-	/* The caller's handlers were copied with its memory; they must not run here. */
-	child_reset_signals();
-	r = child_setup_stdio(c, &e);
-	if (r < 0)
-		child_fail(fd, e, r);
-	r = rt_rootfs_prepare(c, &b, &e);
-	if (r < 0)
-		child_fail(fd, e, r);
-	r = rt_rootfs_finish(c, &b, &e);
-	if (r < 0)
-		child_fail(fd, e, r);
-	if (!isempty(c->hostname) && sethostname(c->hostname, strlen(c->hostname)) < 0)
-		child_fail(fd, e, err_set(&e, errno, "set hostname '%s'", c->hostname));
-	r = child_lookup(c, &path, &e);
-	if (r < 0)
-		child_fail(fd, e, r);
-
-	if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
-		_exit(125);
-	do
-		n = recv(fd, &go, 1, 0);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0)
-		_exit(125); /* the parent gave up: never run the command */
-
-	r = rt_seccomp_load(&e);
-	if (r < 0)
-		child_fail(fd, e, r);
-	r = rt_identity_apply(c, &e);
-	if (r < 0)
-		child_fail(fd, e, r);
 	(void) umask(0022);
 	/* Leaked fds of the caller must not reach the container. */
 	(void) syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
-	child_reset_signals();
+	rt_reset_signals();
 
 	execve(path, c->args, c->env ? c->env : (char *[]){NULL});
 
@@ -211,15 +172,77 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 	child_fail(fd, e, r);
 }
 
-static pid_t clone_child(unsigned long flags)
+_noreturn_ static void child_main(const struct rt_config *c, int fd)
 {
-	struct clone_args ca = {.flags = flags, .exit_signal = SIGCHLD};
+	struct hull_err *e = NULL;
+	struct rt_binds b = {-1, -1, -1, -1, -1, NULL};
+	struct rt_msg m = {.type = RT_MSG_READY};
+	char *path = NULL;
+	char go;
+	ssize_t n;
+	int r;
+
+	/* The caller's handlers were copied with its memory; they must not run here. */
+	rt_reset_signals();
+	r = rt_setup_stdio(c, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	r = rt_rootfs_prepare(c, &b, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	r = rt_rootfs_finish(c, &b, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	if (!isempty(c->hostname) && sethostname(c->hostname, strlen(c->hostname)) < 0)
+		child_fail(fd, e, err_set(&e, errno, "set hostname '%s'", c->hostname));
+	r = rt_lookup(c, &path, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	if (c->init_path) {
+		/* The command was checked above for docker's 126/127; the init runs it. */
+		char **args = xcalloc(strv_length(c->args) + 3, sizeof(char *));
+		static struct rt_config ic;
+
+		args[0] = (char *) RT_INIT_PATH;
+		args[1] = (char *) "--";
+		for (size_t i = 0; c->args[i]; i++)
+			args[i + 2] = c->args[i];
+		ic = *c;
+		ic.args = args;
+		c = &ic;
+		free(path);
+		path = xstrdup(RT_INIT_PATH);
+	}
+
+	if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+		_exit(125);
+	do
+		n = recv(fd, &go, 1, 0);
+	while (n < 0 && errno == EINTR);
+	if (n <= 0)
+		_exit(125); /* the parent gave up: never run the command */
+
+	r = rt_seccomp_load(&e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	r = rt_identity_apply(c, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
+	rt_exec_final(fd, c, path);
+}
+
+pid_t rt_clone(unsigned long flags)
+{
+	/* with CLONE_PARENT the child signals our parent with our own exit signal */
+	struct clone_args ca = {.flags = flags,
+				.exit_signal = (flags & CLONE_PARENT) ? 0 : SIGCHLD};
 	long pid;
 
 	/* Raw clone without CLONE_VM: the child continues on a copy of this stack, like fork. */
 	pid = syscall(SYS_clone3, &ca, sizeof(ca));
 	if (pid < 0 && (errno == ENOSYS || errno == EPERM))
-		pid = syscall(SYS_clone, flags | SIGCHLD, 0, NULL, NULL, 0);
+		pid = syscall(SYS_clone, flags | ((flags & CLONE_PARENT) ? 0 : SIGCHLD), 0, NULL,
+			      NULL, 0);
 	return (pid_t) pid;
 }
 
@@ -234,7 +257,7 @@ static void reap(pid_t pid, int *ret_status)
 }
 
 /* Read one message; 0 on EOF, 1 on a message, negative errno. */
-static int msg_recv(int fd, struct rt_msg *m)
+int rt_msg_recv(int fd, struct rt_msg *m)
 {
 	ssize_t n;
 
@@ -252,7 +275,7 @@ static int msg_recv(int fd, struct rt_msg *m)
 	return 1;
 }
 
-static int msg_to_err(const struct rt_msg *m, struct hull_err **err)
+int rt_msg_to_err(const struct rt_msg *m, struct hull_err **err)
 {
 	int r = err_setx(err, m->errnum > 0 ? m->errnum : EIO, "%s", m->text);
 
@@ -279,7 +302,7 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 		return err_set(err, errno, "create sync socket");
 	parent_fd = sv[0];
 
-	pid = clone_child(flags);
+	pid = rt_clone(flags);
 	if (pid < 0) {
 		r = errno;
 		(void) close(sv[1]);
@@ -291,7 +314,7 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	}
 	(void) close(sv[1]);
 
-	r = msg_recv(parent_fd, &m);
+	r = rt_msg_recv(parent_fd, &m);
 	if (r == 1 && m.type == RT_MSG_READY) {
 		p = xcalloc(1, sizeof(*p));
 		p->pid = pid;
@@ -302,7 +325,7 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	(void) kill(pid, SIGKILL);
 	reap(pid, &st);
 	if (r == 1)
-		return msg_to_err(&m, err);
+		return rt_msg_to_err(&m, err);
 	if (r < 0)
 		return err_set(err, -r, "read from container process");
 	return err_setx(err, EIO, "container process died during setup (status 0x%x)", st);
@@ -322,7 +345,7 @@ int rt_start(struct rt_process *p, struct hull_err **err)
 		reap(p->pid, NULL);
 		return err_set(err, r, "start container process");
 	}
-	r = msg_recv(p->sync_fd, &m);
+	r = rt_msg_recv(p->sync_fd, &m);
 	(void) close(p->sync_fd);
 	p->sync_fd = -1;
 	if (r == 0)
@@ -330,7 +353,7 @@ int rt_start(struct rt_process *p, struct hull_err **err)
 	reap(p->pid, NULL);
 	if (r < 0)
 		return err_set(err, -r, "read from container process");
-	return msg_to_err(&m, err);
+	return rt_msg_to_err(&m, err);
 }
 
 struct rt_process *rt_process_free(struct rt_process *p)

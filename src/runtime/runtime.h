@@ -17,8 +17,30 @@
 #define HULL_RUNTIME_RUNTIME_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "util/err.h"
+
+/*
+ * A mount made inside the container after its root (OCI config "mounts"):
+ * a bind mount of a host path, or a new tmpfs. The target is resolved inside
+ * the container's root (a symlink on the way cannot lead outside it), and
+ * created when missing (a directory, or an empty file for a file source).
+ */
+struct rt_mount {
+	const char *type;   /* "bind" or "tmpfs" */
+	const char *source; /* bind: host path (directory or file); tmpfs: ignored */
+	const char *target; /* absolute path inside the container */
+	/*
+	 * Comma-separated, as OCI mount options: ro/rw, nosuid/suid, nodev/dev,
+	 * noexec/exec, bind/rbind (default rbind), the propagation
+	 * private/rprivate (default)/slave/rslave/shared/rshared, and for tmpfs
+	 * any key=value the file system takes (size=64m, mode=1777...). Shared
+	 * propagation reaches the host only if the source's host mount is shared.
+	 * NULL: defaults.
+	 */
+	const char *options;
+};
 
 struct rt_config {
 	/* Root file system. */
@@ -47,6 +69,16 @@ struct rt_config {
 	char *hosts_path;
 	char *hostname_path;
 	char *resolv_path;
+
+	/* docker run --init: a static init bind-mounted read-only at /sbin/docker-init (NULL:
+	 * none). */
+	char *init_path;
+	/* docker run --tmpfs: "DEST" or "DEST:OPTIONS" (mount(8) options; docker's default
+	 * "rw,noexec,nosuid,nodev,size=65536k" when none are given). NULL-terminated or NULL. */
+	char **tmpfs;
+	/* -v and --mount: made after the above, in this order (parents first). */
+	const struct rt_mount *mounts;
+	size_t n_mounts;
 };
 
 struct rt_process {
@@ -88,8 +120,83 @@ int rt_start(struct rt_process *p, struct hull_err **err);
 /* rt_process_free() - close the private fds (does not kill or reap); accepts NULL; returns NULL. */
 struct rt_process *rt_process_free(struct rt_process *p);
 
+/*
+ * rt_overlay_mount() - mount an overlay of @c->lowerdirs (top first),
+ * @c->upperdir and @c->workdir on @c->rootfs, in the caller's mount
+ * namespace, with index, redirect_dir and metacopy off where the kernel knows
+ * them (so the upper directory stays a plain layer diff); any number of
+ * layers (the new mount API, else relative paths). Only those four fields of
+ * @c are read. The builder uses it in a private mount namespace of its own.
+ */
+int rt_overlay_mount(const struct rt_config *c, struct hull_err **err);
+
+/*
+ * rt_overlay_mount_view() - rt_overlay_mount(), or with @readonly a read-only
+ * overlay whose top lower layer is @c->upperdir (no work directory is
+ * touched, so it is safe while a container uses the same upper directory).
+ * For tools that read or change a container's files (cp, export, volume
+ * copies): call it in a child that has its own private mount namespace.
+ */
+int rt_overlay_mount_view(const struct rt_config *c, bool readonly, struct hull_err **err);
+
+/*
+ * rt_mounts_attach() - make the @n @mounts below the directory @root_fd
+ * (borrowed), each target resolved inside it, in the caller's mount namespace
+ * (same rules as the container's own mounts).
+ */
+int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struct hull_err **err);
+
 /* rt_exit_code() - docker's exit code for a wait status: the exit status, or 128+N after signal N.
  */
 int rt_exit_code(int wstatus);
+
+/*
+ * rt_exec() - docker exec (runc exec, libcontainer/process_linux.go setnsProcess):
+ * start @c->args as a new process inside the running container whose PID 1 is
+ * @target (a pid in the caller's namespace). The process joins @cgroup_dirs
+ * (may be NULL), then the target's mount, UTS, IPC, network, PID and cgroup
+ * namespaces, changes to @c->cwd (created if missing, as docker does), drops
+ * to docker's default capabilities and seccomp profile, switches to
+ * @c->uid/gid/additional_gids and execs. Only args, env, cwd, uid, gid,
+ * additional_gids, terminal and stdio of @c are used.
+ * The new process is a child of the caller (reap it with waitpid()); its pid
+ * is *@ret_pid. Errors as rt_create(): 127 not found, 126 cannot invoke, else
+ * 125 ("container ... is not running" when @target is gone).
+ */
+int rt_exec(pid_t target, char *const *cgroup_dirs, const struct rt_config *c, pid_t *ret_pid,
+	    struct hull_err **err);
+
+/* Resource usage of a container's cgroup (docker stats). */
+struct rt_cgroup_stats {
+	uint64_t memory_usage; /* bytes, including the page cache */
+	uint64_t memory_cache; /* bytes of inactive file cache, which docker subtracts */
+	uint64_t memory_limit; /* bytes; 0 or a huge number: no limit */
+	uint64_t cpu_usage_ns; /* total CPU time of every task */
+	uint64_t pids;	       /* tasks now */
+};
+
+/*
+ * rt_cgroup_create() - make the container cgroup "<caller's cgroup>/hull/@name"
+ * in each v1 hierarchy of freezer, pids, memory, cpu and cpuacct that is
+ * mounted, or in the v2 hierarchy, and move @pid into it (runc
+ * libcontainer/cgroups/fs Apply). *@ret_dirs gets the absolute directories
+ * (a strv, caller frees). -ENOENT when no hierarchy is mounted; other errors
+ * are the kernel's (then nothing is left behind).
+ */
+int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_err **err);
+/* rt_cgroup_enter() - move @pid into every directory of @dirs (docker exec). */
+int rt_cgroup_enter(char *const *dirs, pid_t pid, struct hull_err **err);
+/*
+ * rt_cgroup_freeze() - docker pause/unpause: freeze or thaw every task (v1
+ * freezer.state, v2 cgroup.freeze) and wait until the state is reached.
+ * -ENOTSUP when the container has no freezer cgroup.
+ */
+int rt_cgroup_freeze(char *const *dirs, bool freeze, struct hull_err **err);
+/* rt_cgroup_stats() - read memory, CPU and task counts (docker stats); missing files read 0. */
+int rt_cgroup_stats(char *const *dirs, struct rt_cgroup_stats *ret, struct hull_err **err);
+/* rt_cgroup_pids() - the pids (caller's namespace) of every task; *@ret is a new array. */
+int rt_cgroup_pids(char *const *dirs, pid_t **ret, size_t *ret_n, struct hull_err **err);
+/* rt_cgroup_remove() - remove the directories (best effort; retries briefly while busy). */
+void rt_cgroup_remove(char *const *dirs);
 
 #endif

@@ -137,3 +137,21 @@ load helpers
 	after=$( (test -e /var/lib/hull && echo y; ls -A /var/lib/hull 2>/dev/null) | md5sum)
 	[ "$before" = "$after" ]
 }
+
+@test "an empty --root or --runroot is refused, never the default store" {
+	run hull --root '' images
+	[ "$status" -eq 125 ]
+	[[ $output == *"may not be empty"* ]]
+	run hull --runroot= ps
+	[ "$status" -eq 125 ]
+}
+
+@test "errors of commands other than run exit 1, as docker's daemon errors" {
+	run hull logs nosuch
+	[ "$status" -eq 1 ]
+	[[ $output == *"No such container: nosuch"* ]]
+	run hull tag nosuch x
+	[ "$status" -eq 1 ]
+	run hull run --rm nosuchimage
+	[ "$status" -eq 125 ]
+}

@@ -390,3 +390,25 @@ load helpers
 	run hull run --rm busybox true
 	[ -z "$output" ]
 }
+
+@test "-e with an empty name is refused; --name '' generates a name" {
+	run hull run --rm -e =x busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"invalid environment variable: =x"* ]]
+	run hull run --rm -e '' busybox true
+	[ "$status" -eq 125 ]
+	run hull run --rm --name '' busybox true
+	[ "$status" -eq 0 ]
+}
+
+@test "-it without a terminal on stdin fails as docker: the input device is not a TTY" {
+	run hull run --rm -it busybox true </dev/null
+	[ "$status" -eq 1 ]
+	[[ $output == *"the input device is not a TTY"* ]]
+}
+
+@test "-p with --network none warns that ports are discarded in none mode" {
+	run hull run --rm --network none -p 18531:80 busybox true
+	[ "$status" -eq 0 ]
+	[[ $output == *"discarded when using none network mode"* ]]
+}

@@ -323,3 +323,23 @@ load helpers
 	run hull run --rm -p 70000:80 busybox true
 	[ "$status" -eq 125 ]
 }
+
+@test "a killed monitor: the container is killed, recorded as exited 137, its port freed" {
+	hull run -d --name orphan -p 127.0.0.1:18620:80 busybox httpd -f -p 80 -h /etc
+	wait_for is_running orphan
+	local id mon
+	id=$(hull inspect --format '{{.Id}}' orphan)
+	mon=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['Hull']['MonitorPid'])" \
+		"$HULL_ROOT/containers/$id/config.json")
+	[ "$mon" -gt 0 ]
+	kill -9 "$mon"
+	run hull inspect --format '{{.State.Status}} {{.State.ExitCode}}' orphan
+	[ "$output" = "exited 137" ]
+	hull rm orphan
+	# the host port can be published again and answers for the new container
+	hull run -d --name orphan2 -p 127.0.0.1:18620:80 busybox httpd -f -p 80 -h /etc
+	run fetch http://127.0.0.1:18620/hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(hull inspect --format '{{.Config.Hostname}}' orphan2)" ]
+	hull rm -f orphan2
+}

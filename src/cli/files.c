@@ -1,0 +1,498 @@
+/* SPDX-License-Identifier: MIT */
+/* cp, diff, export, commit and container prune (docker/cli cli/command/container). */
+#include <fcntl.h>
+#include <sys/stat.h>
+#include "cli/cli.h"
+#include "container/container.h"
+#include "container/files.h"
+#include "container/volume.h"
+#include "dockerfile/dockerfile.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/strbuf.h"
+#include "util/strv.h"
+
+/* Parse flags that are only -h/--help plus @extra handled by @fn; returns -1 to go on. */
+static int simple_help(const char *cmd, int argc, char **argv, const char *help)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
+	int o;
+
+	optind = 0;
+	while ((o = cli_getopt(cmd, argc, argv, "h", opts, false)) != -1) {
+		if (o == 'h') {
+			puts(help);
+			return 0;
+		}
+		return 125;
+	}
+	return -1;
+}
+
+/* "NAME:PATH" -> container part; a local path with ':' must start with '/' or '.' (docker). */
+static bool split_ctr(const char *arg, char **ret_ctr, const char **ret_path)
+{
+	const char *colon = strchr(arg, ':');
+
+	if (!colon || arg[0] == '/' || arg[0] == '.' || colon == arg)
+		return false;
+	*ret_ctr = xstrndup(arg, (size_t) (colon - arg));
+	*ret_path = colon + 1;
+	return true;
+}
+
+int cmd_cp(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"archive", no_argument, NULL, 'a'},
+					     {"follow-link", no_argument, NULL, 'L'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	_cleanup_free_ char *sname = NULL, *dname = NULL;
+	const char *spath = NULL, *dpath = NULL;
+	struct hull_err *e = NULL;
+	struct container *c = NULL;
+	bool archive = false, from, to;
+	struct store *s;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("cp", argc, argv, "aqh", opts, false)) != -1) {
+		if (o == 'a')
+			archive = true;
+		else if (o == 'q')
+			; /* no progress output anyway */
+		else if (o == 'L') {
+			fprintf(stderr, "hull: cp: --follow-link is not supported yet\n");
+			return 125;
+		} else if (o == 'h') {
+			puts("Usage:  hull cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+			     "\thull cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH\n\n"
+			     "Copy files/folders between a container and the local filesystem\n\n"
+			     "Use '-' as the source to read a tar archive from stdin\nand extract "
+			     "it "
+			     "to a directory destination in a container.\nUse '-' as the "
+			     "destination to stream a tar archive of a\ncontainer source to "
+			     "stdout.\n\nOptions:\n  -a, --archive   Archive mode (copy all "
+			     "uid/gid information)\n  -q, --quiet     Suppress progress output");
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind != 2)
+		return cli_usage_error("cp", "\"cp\" requires exactly 2 arguments.");
+	from = split_ctr(argv[optind], &sname, &spath);
+	to = split_ctr(argv[optind + 1], &dname, &dpath);
+	if (from && to) {
+		fprintf(stderr, "hull: copying between containers is not supported\n");
+		return 125;
+	}
+	if (!from && !to) {
+		fprintf(stderr, "hull: must specify at least one container source\n");
+		return 125;
+	}
+	if (cli_store(cl, &s, &e) < 0 || container_load(s, from ? sname : dname, &c, &e) < 0)
+		return cli_fail(e);
+	fflush(stdout);
+	if (from)
+		r = container_cp_from(s, c, *spath ? spath : "/", argv[optind + 1], archive,
+				      STDOUT_FILENO, &e);
+	else
+		r = container_cp_to(s, c, argv[optind], *dpath ? dpath : "/", archive, STDIN_FILENO,
+				    &e);
+	container_free(c);
+	if (r < 0) {
+		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+		err_free(e);
+		return 1;
+	}
+	return 0;
+}
+
+int cmd_diff(struct cli *cl, int argc, char **argv)
+{
+	_cleanup_strv_ char **lines = NULL;
+	struct hull_err *e = NULL;
+	struct container *c = NULL;
+	struct store *s;
+	int r = simple_help("diff", argc, argv,
+			    "Usage:  hull diff CONTAINER\n\nInspect changes to files or "
+			    "directories on a container's filesystem");
+
+	if (r >= 0)
+		return r;
+	if (argc - optind != 1)
+		return cli_usage_error("diff", "\"diff\" requires exactly 1 argument.");
+	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[optind], &c, &e) < 0)
+		return cli_fail(e);
+	r = container_diff(s, c, &lines, &e);
+	container_free(c);
+	if (r < 0)
+		return cli_fail(e);
+	STRV_FOREACH (l, lines)
+		puts(*l);
+	return 0;
+}
+
+int cmd_export(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {0}};
+	struct hull_err *e = NULL;
+	struct container *c = NULL;
+	const char *out = NULL;
+	struct store *s;
+	int o, r, fd = STDOUT_FILENO;
+
+	optind = 0;
+	while ((o = cli_getopt("export", argc, argv, "o:h", opts, false)) != -1) {
+		if (o == 'o')
+			out = optarg;
+		else if (o == 'h') {
+			puts("Usage:  hull export [OPTIONS] CONTAINER\n\nExport a container's "
+			     "filesystem as a tar archive\n\nOptions:\n  -o, --output string   "
+			     "Write to a file, instead of STDOUT");
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("export", "\"export\" requires exactly 1 argument.");
+	if (!out && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "hull: cowardly refusing to save to a terminal. Use the -o flag or "
+				"redirect\n");
+		return 1;
+	}
+	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[optind], &c, &e) < 0)
+		return cli_fail(e);
+	if (out) {
+		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fd < 0) {
+			container_free(c);
+			fprintf(stderr, "hull: failed to export container: open %s: %s\n", out,
+				strerror(errno));
+			return 1;
+		}
+	}
+	fflush(stdout);
+	r = container_export(s, c, fd, &e);
+	if (fd != STDOUT_FILENO)
+		close(fd);
+	container_free(c);
+	return r < 0 ? cli_fail(e) : 0;
+}
+
+/* ---- commit ---- */
+
+static json_t *words_json(const struct df_instr *in)
+{
+	json_t *a = json_array();
+
+	if (!in->json) {
+		json_array_append_new(a, json_string("/bin/sh"));
+		json_array_append_new(a, json_string("-c"));
+	}
+	for (size_t i = 0; i < in->n_args; i++)
+		json_array_append_new(a, json_string(in->args[i]));
+	return a;
+}
+
+/* One --change line, as docker commit applies it (a Dockerfile instruction on the config). */
+static int apply_change(json_t *cfg, const char *line, struct hull_err **err)
+{
+	struct dockerfile *df = NULL;
+	const struct df_instr *in;
+	int r;
+
+	r = df_parse(line, strlen(line), "change", &df, err);
+	if (r < 0)
+		return r;
+	for (size_t k = 0; k < df->n_instrs; k++) {
+		in = &df->instrs[k];
+		switch (in->kind) {
+		case DF_CMD_CMD:
+		case DF_CMD_ENTRYPOINT:
+			json_object_set_new(cfg, in->kind == DF_CMD_CMD ? "Cmd" : "Entrypoint",
+					    words_json(in));
+			break;
+		case DF_CMD_ENV:
+		case DF_CMD_LABEL: {
+			const char *key = in->kind == DF_CMD_ENV ? "Env" : "Labels";
+			json_t *o = json_object_get(cfg, key);
+			for (size_t i = 0; i + 2 < in->n_args + 1 && i + 1 < in->n_args; i += 3) {
+				if (in->kind == DF_CMD_LABEL) {
+					if (!json_is_object(o)) {
+						o = json_object();
+						json_object_set_new(cfg, key, o);
+					}
+					json_object_set_new(o, in->args[i],
+							    json_string(in->args[i + 1]));
+				} else {
+					_cleanup_strv_ char **env = NULL;
+					_cleanup_free_ char *kv =
+						xasprintf("%s=%s", in->args[i], in->args[i + 1]);
+					(void) json_to_strv(o, &env);
+					strv_env_set(&env, kv);
+					json_object_set_new(cfg, key, json_from_strv(env));
+					o = json_object_get(cfg, key);
+				}
+			}
+			break;
+		}
+		case DF_CMD_EXPOSE:
+		case DF_CMD_VOLUME: {
+			const char *key = in->kind == DF_CMD_EXPOSE ? "ExposedPorts" : "Volumes";
+			json_t *o = json_object_get(cfg, key);
+			if (!json_is_object(o)) {
+				o = json_object();
+				json_object_set_new(cfg, key, o);
+			}
+			for (size_t i = 0; i < in->n_args; i++) {
+				_cleanup_free_ char *p =
+					in->kind == DF_CMD_EXPOSE && !strchr(in->args[i], '/')
+						? xasprintf("%s/tcp", in->args[i])
+						: xstrdup(in->args[i]);
+				json_object_set_new(o, p, json_object());
+			}
+			break;
+		}
+		case DF_CMD_USER:
+		case DF_CMD_WORKDIR:
+		case DF_CMD_STOPSIGNAL:
+			if (in->n_args != 1) {
+				df_free(df);
+				return err_setx(err, EINVAL, "%s requires exactly one argument",
+						in->cmd);
+			}
+			json_object_set_new(cfg,
+					    in->kind == DF_CMD_USER	 ? "User"
+					    : in->kind == DF_CMD_WORKDIR ? "WorkingDir"
+									 : "StopSignal",
+					    json_string(in->args[0]));
+			break;
+		case DF_CMD_ONBUILD: {
+			json_t *o = json_object_get(cfg, "OnBuild");
+			if (!json_is_array(o)) {
+				o = json_array();
+				json_object_set_new(cfg, "OnBuild", o);
+			}
+			json_array_append_new(o, json_string(in->original + 8));
+			break;
+		}
+		default:
+			r = err_setx(err, EINVAL, "%s is not a valid change command", in->cmd);
+			df_free(df);
+			return r;
+		}
+	}
+	df_free(df);
+	return 0;
+}
+
+int cmd_commit(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"author", required_argument, NULL, 'a'},  {"change", required_argument, NULL, 'c'},
+		{"message", required_argument, NULL, 'm'}, {"pause", no_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},	   {0}};
+	_cleanup_strv_ char **changes = NULL, **layers = NULL;
+	_cleanup_free_ char *tmpdir = NULL, *tarp = NULL, *now = NULL, *created_by = NULL;
+	const char *author = NULL, *msg = "";
+	struct hull_err *e = NULL;
+	struct container *c = NULL;
+	struct image *img = NULL, *out = NULL;
+	char diff_id[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
+	json_t *config = NULL, *ccfg, *icfg;
+	struct store *s;
+	int o, r, fd = -1;
+
+	optind = 0;
+	while ((o = cli_getopt("commit", argc, argv, "a:c:m:ph", opts, false)) != -1) {
+		if (o == 'a')
+			author = optarg;
+		else if (o == 'c')
+			strv_push(&changes, optarg);
+		else if (o == 'm')
+			msg = optarg;
+		else if (o == 'p')
+			;
+		else if (o == 'h') {
+			puts("Usage:  hull commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
+			     "Create a new image from a container's changes\n\nOptions:\n"
+			     "  -a, --author string    Author (e.g., \"John Hannibal Smith "
+			     "<hannibal@a-team.com>\")\n"
+			     "  -c, --change list      Apply Dockerfile instruction to the created "
+			     "image\n  -m, --message string   Commit message\n"
+			     "  -p, --pause            Pause container during commit (default "
+			     "true)");
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_usage_error("commit", "\"commit\" requires at least 1 and at most 2 "
+						 "arguments.");
+	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[optind], &c, &e) < 0)
+		return cli_fail(e);
+	r = store_image_get(s, json_get_str(c->rec, "Image"), &img, &e);
+	if (r < 0)
+		goto out;
+	/* the image's config with the container's settings (moby daemon/commit.go merge) */
+	config = json_deep_copy(img->config);
+	icfg = json_object_get(config, "config");
+	if (!json_is_object(icfg)) {
+		icfg = json_object();
+		json_object_set_new(config, "config", icfg);
+	}
+	ccfg = json_object_get(c->rec, "Config");
+	{
+		static const char *const keys[] = {"User",	 "Env",	       "Cmd",
+						   "Entrypoint", "WorkingDir", "ExposedPorts",
+						   "Labels",	 "StopSignal"};
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+			json_t *v = json_object_get(ccfg, keys[i]);
+			if (v && !json_is_null(v))
+				json_object_set(icfg, keys[i], v);
+		}
+	}
+	STRV_FOREACH (ch, changes) {
+		r = apply_change(icfg, *ch, &e);
+		if (r < 0)
+			goto out;
+	}
+	r = store_tmpdir(s, "commit", &tmpdir, &e);
+	if (r < 0)
+		goto out;
+	tarp = path_join(tmpdir, "layer.tar");
+	fd = open(tarp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		r = err_set(&e, errno, "create '%s'", tarp);
+		goto out;
+	}
+	r = container_upper_tar(s, c, fd, &e);
+	if (r < 0)
+		goto out;
+	if (lseek(fd, 0, SEEK_SET) < 0) {
+		r = err_set(&e, errno, "rewind '%s'", tarp);
+		goto out;
+	}
+	r = store_lock(s, &e);
+	if (r < 0)
+		goto out;
+	r = store_layer_import_tar(
+		s, fd, img->chain_ids[0] ? img->chain_ids[strv_length(img->chain_ids) - 1] : NULL,
+		diff_id, chain, &e);
+	if (r == 0) {
+		json_t *rootfs = json_object_get(config, "rootfs"), *hist;
+		_cleanup_strv_ char **args = NULL;
+		now = now_rfc3339();
+		if (!rootfs) {
+			rootfs = json_pack("{s:s,s:[]}", "type", "layers", "diff_ids");
+			json_object_set_new(config, "rootfs", rootfs);
+		}
+		json_array_append_new(json_object_get(rootfs, "diff_ids"), json_string(diff_id));
+		(void) json_to_strv(json_object_get(c->rec, "Args"), &args);
+		{
+			_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+			(void) strbuf_adds(&sb, json_get_str(c->rec, "Path"));
+			STRV_FOREACH (a, args)
+				(void) strbuf_addf(&sb, " %s", *a);
+			created_by = strbuf_detach(&sb, NULL);
+		}
+		hist = json_object_get(config, "history");
+		if (!json_is_array(hist)) {
+			hist = json_array();
+			json_object_set_new(config, "history", hist);
+		}
+		json_array_append_new(hist, json_pack("{s:s,s:s,s:s}", "created", now, "created_by",
+						      created_by, "comment", msg));
+		if (author) {
+			json_object_set_new(config, "author", json_string(author));
+			json_object_set_new(json_array_get(hist, json_array_size(hist) - 1),
+					    "author", json_string(author));
+		}
+		json_object_set_new(config, "created", json_string(now));
+		json_object_set_new(config, "comment", json_string(msg));
+		json_object_set_new(config, "container", json_string(c->id));
+		if (json_to_strv(json_object_get(rootfs, "diff_ids"), &layers) < 0 || !layers)
+			layers = strv_new();
+		r = store_image_commit(s, config, layers, &out, &e);
+		if (r == 0 && optind + 1 < argc)
+			r = store_tag(s, argv[optind + 1], out->manifest_digest, &e);
+	}
+	store_unlock(s);
+	if (r == 0)
+		printf("%s\n", out->id);
+out:
+	if (fd >= 0)
+		close(fd);
+	if (tmpdir)
+		(void) rm_rf(tmpdir, NULL);
+	if (config)
+		json_decref(config);
+	image_free(img);
+	image_free(out);
+	container_free(c);
+	return r < 0 ? cli_fail(e) : 0;
+}
+
+/* ---- container prune ---- */
+
+int cmd_container_prune(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+					     {"filter", required_argument, NULL, 'F'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct hull_err *e = NULL;
+	struct container **l = NULL;
+	bool force = false;
+	struct store *s;
+	int64_t bytes = 0;
+	bool header = false;
+	int o;
+
+	optind = 0;
+	while ((o = cli_getopt("container prune", argc, argv, "fh", opts, false)) != -1) {
+		if (o == 'f')
+			force = true;
+		else if (o == 'F') {
+			fprintf(stderr, "hull: container prune: --filter is not supported yet\n");
+			return 125;
+		} else if (o == 'h') {
+			puts("Usage:  hull container prune [OPTIONS]\n\nRemove all stopped "
+			     "containers\n\nOptions:\n  -f, --force   Do not prompt for "
+			     "confirmation");
+			return 0;
+		} else
+			return 125;
+	}
+	if (!force && !cli_confirm("WARNING! This will remove all stopped containers.\n"))
+		return 0;
+	if (cli_store(cl, &s, &e) < 0 || container_list(s, &l, &e) < 0)
+		return cli_fail(e);
+	for (size_t i = 0; l[i]; i++) {
+		struct container *c = l[i];
+		const char *st = json_get_str(json_object_get(c->rec, "State"), "Status");
+		_cleanup_free_ char *upper = path_join(c->dir, "upper");
+		int64_t sz;
+		if (container_is_running(c) || streq(st, "restarting") || streq(st, "paused"))
+			continue;
+		sz = dir_size(upper);
+		if (container_remove(s, cl->runroot, c, false, NULL) < 0)
+			continue;
+		if (!header)
+			puts("Deleted Containers:");
+		header = true;
+		puts(c->id);
+		bytes += sz > 0 ? sz : 0;
+	}
+	container_list_free(l);
+	if (header)
+		puts("");
+	{
+		_cleanup_free_ char *h = human_size((double) bytes);
+		printf("Total reclaimed space: %s\n", h);
+	}
+	return 0;
+}

@@ -1,0 +1,671 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Named and anonymous volumes, and the parsing of -v and --mount into a
+ * container's Mounts (moby volume/mounts/linux_parser.go, docker/cli
+ * opts/mount.go, daemon/volumes.go). See container/volume.h.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
+#include "container/files.h"
+#include "container/internal.h"
+#include "container/volume.h"
+#include "util/fs.h"
+#include "util/inroot.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+#define ANON_LABEL "com.docker.volume.anonymous"
+
+/* moby volume/local: ^[a-zA-Z0-9][a-zA-Z0-9_.-]+$, the container-name grammar without a "/" */
+static bool volume_name_valid(const char *n)
+{
+	return n[0] != '/' && name_valid(n);
+}
+
+static int volume_name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+static char *volume_dir(struct store *s, const char *name)
+{
+	return xasprintf("%s/volumes/%s", s->root, name);
+}
+
+int volume_get(struct store *s, const char *name, json_t **ret, struct hull_err **err)
+{
+	_cleanup_free_ char *dir = NULL, *p = NULL;
+
+	if (!volume_name_valid(name))
+		return err_setx(err, ENOENT, "get %s: no such volume", name);
+	dir = volume_dir(s, name);
+	p = path_join(dir, "volume.json");
+	if (json_load_path(p, 1 << 20, ret, NULL) < 0)
+		return err_setx(err, ENOENT, "get %s: no such volume", name);
+	return 0;
+}
+
+int volume_create(struct store *s, const char *name, json_t *labels, json_t **ret,
+		  struct hull_err **err)
+{
+	_cleanup_free_ char *dir = NULL, *data = NULL, *p = NULL, *now = NULL;
+	char id[65];
+	json_t *rec;
+	int r;
+
+	if (!name) {
+		random_hex(id, 32);
+		name = id;
+	} else if (!volume_name_valid(name)) {
+		return err_setx(err, EINVAL,
+				"create %s: \"%s\" includes invalid characters for a local volume "
+				"name, only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are allowed. If you "
+				"intended to pass a host directory, use absolute path",
+				name, name);
+	}
+	if (volume_get(s, name, ret, NULL) == 0)
+		return 0;
+	dir = volume_dir(s, name);
+	data = path_join(dir, "_data");
+	r = mkdir_p(data, 0755, err);
+	if (r < 0)
+		return err_wrap(err, "create volume %s", name);
+	(void) chmod(data, 0755);
+	now = now_rfc3339();
+	rec = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o}", "CreatedAt", now, "Driver", "local",
+			"Mountpoint", data, "Name", name, "Labels",
+			labels ? json_deep_copy(labels) : json_object(), "Scope", "local",
+			"Options", json_object());
+	if (name == id)
+		json_object_set_new(json_object_get(rec, "Labels"), ANON_LABEL, json_string(""));
+	p = path_join(dir, "volume.json");
+	r = json_dump_path(rec, p, err);
+	if (r < 0) {
+		json_decref(rec);
+		(void) rm_rf(dir, NULL);
+		return err_wrap(err, "create volume %s", name);
+	}
+	*ret = rec;
+	return 0;
+}
+
+int volume_list(struct store *s, json_t **ret, struct hull_err **err)
+{
+	_cleanup_free_ char *p = path_join(s->root, "volumes");
+	_cleanup_strv_ char **names = strv_new();
+	json_t *arr = json_array();
+	struct dirent *de;
+	DIR *d = opendir(p);
+
+	if (!d && errno != ENOENT) {
+		json_decref(arr);
+		return err_set(err, errno, "open '%s'", p);
+	}
+	while (d && (de = readdir(d)))
+		if (de->d_name[0] != '.')
+			strv_push(&names, de->d_name);
+	if (d)
+		closedir(d);
+	qsort(names, strv_length(names), sizeof(char *), volume_name_cmp);
+	STRV_FOREACH (n, names) {
+		json_t *v;
+		if (volume_get(s, *n, &v, NULL) == 0)
+			json_array_append_new(arr, v);
+	}
+	*ret = arr;
+	return 0;
+}
+
+/* The containers whose Mounts use volume @name (strv of ids). */
+static char **volume_users(struct store *s, const char *name)
+{
+	struct container **l = NULL;
+	char **ids = strv_new();
+
+	if (container_list(s, &l, NULL) < 0)
+		return ids;
+	for (size_t i = 0; l[i]; i++) {
+		size_t k;
+		json_t *m;
+		json_array_foreach (json_object_get(l[i]->rec, "Mounts"), k, m)
+			if (streq(json_get_str(m, "Type"), "volume") &&
+			    streq(json_get_str(m, "Name"), name))
+				strv_push(&ids, l[i]->id);
+	}
+	container_list_free(l);
+	return ids;
+}
+
+int volume_remove(struct store *s, const char *name, bool force, struct hull_err **err)
+{
+	_cleanup_strv_ char **users = NULL;
+	_cleanup_free_ char *dir = NULL;
+	json_t *v = NULL;
+	int r;
+
+	r = volume_get(s, name, &v, err);
+	if (r < 0)
+		return force ? (err_free(*err), *err = NULL, 0) : r;
+	json_decref(v);
+	users = volume_users(s, name);
+	if (users[0] && !force)
+		return err_setx(err, EBUSY, "remove %s: volume is in use - [%s]", name, users[0]);
+	dir = volume_dir(s, name);
+	return rm_rf(dir, err);
+}
+
+int volume_prune(struct store *s, bool all, char ***ret_names, int64_t *ret_bytes,
+		 struct hull_err **err)
+{
+	json_t *arr = NULL, *v;
+	size_t i;
+	int r;
+
+	*ret_names = strv_new();
+	*ret_bytes = 0;
+	r = volume_list(s, &arr, err);
+	if (r < 0)
+		return r;
+	json_array_foreach (arr, i, v) {
+		const char *name = json_get_str(v, "Name");
+		_cleanup_strv_ char **users = NULL;
+		if (!all && !json_object_get(json_object_get(v, "Labels"), ANON_LABEL))
+			continue;
+		users = volume_users(s, name);
+		if (users[0])
+			continue;
+		{
+			int64_t sz = dir_size(json_get_str(v, "Mountpoint"));
+			if (volume_remove(s, name, false, NULL) == 0) {
+				*ret_bytes += sz > 0 ? sz : 0;
+				strv_push(ret_names, name);
+			}
+		}
+	}
+	json_decref(arr);
+	return 0;
+}
+
+/* ---- -v and --mount ---- */
+
+struct mspec {
+	char *type; /* bind, volume, tmpfs */
+	char *source;
+	char *target;
+	bool readonly, nocopy;
+	char *propagation; /* "" = default */
+	char *mode;	   /* the -v mode string as given */
+	char *tmpfs_opts;  /* size=...,mode=... */
+	json_t *labels;
+	bool from_bind_flag; /* -v: a missing host path is created */
+};
+
+static void mspec_release(struct mspec *m)
+{
+	free(m->type);
+	free(m->source);
+	free(m->target);
+	free(m->propagation);
+	free(m->mode);
+	free(m->tmpfs_opts);
+	if (m->labels)
+		json_decref(m->labels);
+}
+
+static bool is_propagation(const char *w)
+{
+	static const char *const p[] = {"private", "rprivate", "slave",
+					"rslave",  "shared",   "rshared"};
+	for (size_t i = 0; i < ARRAY_SIZE(p); i++)
+		if (streq(w, p[i]))
+			return true;
+	return false;
+}
+
+static int check_target(const char *type, const char *t, struct hull_err **err)
+{
+	if (isempty(t))
+		return err_setx(
+			err, EINVAL,
+			"invalid mount config for type \"%s\": field Target must not be empty",
+			type);
+	if (t[0] != '/')
+		return err_setx(
+			err, EINVAL,
+			"invalid mount config for type \"%s\": invalid mount path: '%s' mount "
+			"path must be absolute",
+			type, t);
+	{
+		_cleanup_free_ char *c = NULL;
+		(void) inroot_clean(t, false, &c);
+		if (!*c)
+			return err_setx(err, EINVAL,
+					"invalid specification: destination can't be '/'");
+	}
+	return 0;
+}
+
+/* -v [SRC:]DST[:MODE] (moby linux_parser ParseMountRaw) */
+static int parse_volume_flag(const char *spec, struct mspec *m, struct hull_err **err)
+{
+	_cleanup_strv_ char **parts = strv_new();
+	_cleanup_free_ char *copy = xstrdup(spec);
+	char *save = NULL;
+	size_t n;
+
+	for (char *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save))
+		strv_push(&parts, p);
+	n = strv_length(parts);
+	if (n == 0 || n > 3 || spec[strlen(spec) - 1] == ':' || strstr(spec, "::"))
+		return err_setx(err, EINVAL, "invalid volume specification: '%s'", spec);
+	*m = (struct mspec){0};
+	m->propagation = xstrdup("");
+	m->mode = xstrdup(n == 3 ? parts[2] : "");
+	if (n == 1) {
+		m->type = xstrdup("volume");
+		m->target = xstrdup(parts[0]);
+	} else {
+		m->target = xstrdup(parts[1]);
+		if (parts[0][0] == '/' || parts[0][0] == '.') {
+			char abs[PATH_MAX];
+			m->type = xstrdup("bind");
+			if (parts[0][0] == '.') {
+				if (!getcwd(abs, sizeof(abs)))
+					return err_set(err, errno, "getcwd");
+				m->source = xasprintf("%s/%s", abs, parts[0]);
+			} else {
+				m->source = xstrdup(parts[0]);
+			}
+			m->from_bind_flag = true;
+		} else {
+			m->type = xstrdup("volume");
+			m->source = xstrdup(parts[0]);
+		}
+	}
+	if (n == 3) {
+		_cleanup_free_ char *modes = xstrdup(parts[2]);
+		char *s2 = NULL;
+		int rw = 0;
+		for (char *w = strtok_r(modes, ",", &s2); w; w = strtok_r(NULL, ",", &s2)) {
+			if (streq(w, "ro") || streq(w, "rw")) {
+				if (rw++)
+					return err_setx(err, EINVAL, "invalid mode: %s", parts[2]);
+				m->readonly = streq(w, "ro");
+			} else if (streq(w, "z") || streq(w, "Z")) {
+				/* SELinux relabelling: nothing to do without SELinux */
+			} else if (is_propagation(w) && streq(m->type, "bind")) {
+				free(m->propagation);
+				m->propagation = xstrdup(w);
+			} else if (streq(w, "nocopy") && streq(m->type, "volume")) {
+				m->nocopy = true;
+			} else {
+				return err_setx(err, EINVAL, "invalid mode: %s", parts[2]);
+			}
+		}
+	}
+	if (streq(m->type, "bind") && !*m->propagation) {
+		free(m->propagation);
+		m->propagation = xstrdup("rprivate");
+	}
+	return check_target(m->type, m->target, err);
+}
+
+static int parse_bool(const char *v, bool *ret)
+{
+	if (!v || streq(v, "1") || strcasecmp(v, "true") == 0) {
+		*ret = true;
+		return 0;
+	}
+	if (streq(v, "0") || strcasecmp(v, "false") == 0) {
+		*ret = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* --mount type=...,src=...,dst=...,readonly,... (docker/cli opts/mount.go) */
+static int parse_mount_flag(const char *spec, struct mspec *m, struct hull_err **err)
+{
+	_cleanup_free_ char *copy = xstrdup(spec);
+	char *save = NULL;
+
+	*m = (struct mspec){0};
+	m->type = xstrdup("volume");
+	m->propagation = xstrdup("");
+	m->mode = xstrdup("");
+	for (char *kv = strtok_r(copy, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(kv, '=');
+		const char *k = kv;
+		if (v)
+			*v++ = '\0';
+		if (!v && !streq(k, "readonly") && !streq(k, "ro") && !streq(k, "volume-nocopy"))
+			return err_setx(
+				err, EINVAL,
+				"invalid argument \"%s\" for \"--mount\" flag: invalid field "
+				"'%s' must be a key=value pair",
+				spec, k);
+		if (streq(k, "type")) {
+			if (!streq(v, "bind") && !streq(v, "volume") && !streq(v, "tmpfs"))
+				return err_setx(err, EINVAL,
+						"invalid argument \"%s\" for \"--mount\" flag: "
+						"mount type '%s' is not supported",
+						spec, v);
+			free(m->type);
+			m->type = xstrdup(v);
+		} else if (streq(k, "source") || streq(k, "src")) {
+			free(m->source);
+			m->source = xstrdup(v);
+		} else if (streq(k, "target") || streq(k, "destination") || streq(k, "dst")) {
+			free(m->target);
+			m->target = xstrdup(v);
+		} else if (streq(k, "readonly") || streq(k, "ro")) {
+			if (parse_bool(v, &m->readonly) < 0)
+				goto bad_value;
+		} else if (streq(k, "volume-nocopy")) {
+			if (parse_bool(v, &m->nocopy) < 0)
+				goto bad_value;
+		} else if (streq(k, "bind-propagation")) {
+			if (!is_propagation(v))
+				goto bad_value;
+			free(m->propagation);
+			m->propagation = xstrdup(v);
+		} else if (streq(k, "volume-label")) {
+			char *eq = strchr(v, '=');
+			if (!m->labels)
+				m->labels = json_object();
+			if (eq)
+				*eq++ = '\0';
+			json_object_set_new(m->labels, v, json_string(eq ? eq : ""));
+		} else if (streq(k, "volume-driver")) {
+			if (!streq(v, "local"))
+				return err_setx(err, EINVAL, "plugin \"%s\" not found", v);
+		} else if (streq(k, "tmpfs-size") || streq(k, "tmpfs-mode")) {
+			_cleanup_free_ char *o = xasprintf("%s%s%s=%s", m->tmpfs_opts ?: "",
+							   m->tmpfs_opts ? "," : "", k + 6, v);
+			if (!*v || strchr(v, ','))
+				goto bad_value;
+			free(m->tmpfs_opts);
+			m->tmpfs_opts = TAKE_PTR(o);
+		} else if (streq(k, "consistency")) {
+			/* macOS only */
+		} else {
+			return err_setx(
+				err, EINVAL,
+				"invalid argument \"%s\" for \"--mount\" flag: unexpected key "
+				"'%s' in '%s=%s'",
+				spec, k, k, v ? v : "");
+		}
+		continue;
+	bad_value:
+		return err_setx(
+			err, EINVAL,
+			"invalid argument \"%s\" for \"--mount\" flag: invalid value for %s: %s",
+			spec, k, v ? v : "");
+	}
+	if (streq(m->type, "bind")) {
+		struct stat st;
+		if (isempty(m->source))
+			return err_setx(
+				err, EINVAL,
+				"invalid mount config for type \"bind\": field Source must not "
+				"be empty");
+		if (m->source[0] != '/')
+			return err_setx(
+				err, EINVAL,
+				"invalid mount config for type \"bind\": invalid mount path: "
+				"'%s' mount path must be absolute",
+				m->source);
+		if (stat(m->source, &st) < 0)
+			return err_setx(
+				err, ENOENT,
+				"invalid mount config for type \"bind\": bind source path does "
+				"not exist: %s",
+				m->source);
+		if (!*m->propagation) {
+			free(m->propagation);
+			m->propagation = xstrdup("rprivate");
+		}
+	} else if (streq(m->type, "tmpfs") && m->source) {
+		return err_setx(err, EINVAL,
+				"invalid mount config for type \"tmpfs\": field Source must not be "
+				"specified");
+	}
+	return check_target(m->type, m->target, err);
+}
+
+static json_t *hull_mount(const char *type, const char *source, const char *target,
+			  const char *options, bool copy)
+{
+	return json_pack("{s:s,s:s,s:s,s:s,s:b}", "type", type, "source", source ? source : "",
+			 "target", target, "options", options, "copy", copy);
+}
+
+static bool have_target(json_t *mounts, const char *target)
+{
+	_cleanup_free_ char *want = NULL;
+	size_t i;
+	json_t *m;
+
+	(void) inroot_clean(target, false, &want);
+	json_array_foreach (mounts, i, m) {
+		_cleanup_free_ char *t = NULL;
+		(void) inroot_clean(json_get_str(m, "Destination"), false, &t);
+		if (streq(t, want))
+			return true;
+	}
+	return false;
+}
+
+/* Record one parsed mount; creates its volume. */
+static int add_one(struct store *s, struct container *c, struct mspec *m, json_t *mounts,
+		   json_t *hmounts, struct hull_err **err)
+{
+	_cleanup_free_ char *opts = NULL;
+	json_t *v = NULL;
+	int r;
+
+	if (have_target(mounts, m->target))
+		return err_setx(err, EINVAL, "Duplicate mount point: %s", m->target);
+	if (streq(m->type, "bind")) {
+		struct stat st;
+		if (stat(m->source, &st) < 0) {
+			/* -v creates a missing host directory (docker's legacy behaviour) */
+			if (!m->from_bind_flag || errno != ENOENT)
+				return err_set(err, errno, "bind source path '%s'", m->source);
+			r = mkdir_p(m->source, 0755, err);
+			if (r < 0)
+				return r;
+		}
+		opts = xasprintf("rbind,%s,%s", m->readonly ? "ro" : "rw", m->propagation);
+		json_array_append_new(
+			mounts, json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "bind", "Source",
+					  m->source, "Destination", m->target, "Mode", m->mode,
+					  "RW", !m->readonly, "Propagation", m->propagation));
+		json_array_append_new(hmounts,
+				      hull_mount("bind", m->source, m->target, opts, false));
+		return 0;
+	}
+	if (streq(m->type, "tmpfs")) {
+		opts = xasprintf("nosuid,nodev,noexec,%s%s%s", m->readonly ? "ro" : "rw",
+				 m->tmpfs_opts ? "," : "", m->tmpfs_opts ?: "");
+		json_array_append_new(mounts,
+				      json_pack("{s:s,s:s,s:s,s:s,s:b,s:s}", "Type", "tmpfs",
+						"Source", "", "Destination", m->target, "Mode", "",
+						"RW", !m->readonly, "Propagation", ""));
+		json_array_append_new(hmounts, hull_mount("tmpfs", NULL, m->target, opts, false));
+		return 0;
+	}
+	r = volume_create(s, m->source, m->labels, &v, err);
+	if (r < 0)
+		return r;
+	opts = xasprintf("rbind,%s,rprivate", m->readonly ? "ro" : "rw");
+	json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
+						"volume", "Name", json_get_str(v, "Name"), "Source",
+						json_get_str(v, "Mountpoint"), "Destination",
+						m->target, "Driver", "local", "Mode", m->mode, "RW",
+						!m->readonly, "Propagation", ""));
+	json_array_append_new(hmounts, hull_mount("bind", json_get_str(v, "Mountpoint"), m->target,
+						  opts, !m->nocopy));
+	json_decref(v);
+	(void) c;
+	return 0;
+}
+
+int container_mounts_add(struct store *s, struct container *c, const struct image *img,
+			 char *const *volumes, char *const *mounts, struct hull_err **err)
+{
+	json_t *arr = json_array(), *harr = json_array(), *binds = json_array(),
+	       *hcm = json_array();
+	json_t *ivol = json_object_get(json_object_get(img->config, "config"), "Volumes");
+	const char *k;
+	json_t *unused;
+	int r = 0;
+
+	for (size_t i = 0; r == 0 && volumes && volumes[i]; i++) {
+		struct mspec m;
+		r = parse_volume_flag(volumes[i], &m, err);
+		if (r == 0)
+			r = add_one(s, c, &m, arr, harr, err);
+		mspec_release(&m);
+		if (r == 0 && strchr(volumes[i], ':'))
+			json_array_append_new(binds, json_string(volumes[i]));
+	}
+	for (size_t i = 0; r == 0 && mounts && mounts[i]; i++) {
+		struct mspec m;
+		r = parse_mount_flag(mounts[i], &m, err);
+		if (r == 0) {
+			json_t *hm = json_pack("{s:s,s:s,s:s}", "Type", m.type, "Source",
+					       m.source ? m.source : "", "Target", m.target);
+			if (m.readonly)
+				json_object_set_new(hm, "ReadOnly", json_true());
+			json_array_append_new(hcm, hm);
+			r = add_one(s, c, &m, arr, harr, err);
+		}
+		mspec_release(&m);
+	}
+	/* the image's VOLUMEs not mounted otherwise become anonymous volumes */
+	json_object_foreach (ivol, k, unused) {
+		struct mspec m = {0};
+		if (r < 0 || have_target(arr, k))
+			continue;
+		m.type = xstrdup("volume");
+		m.target = xstrdup(k);
+		m.propagation = xstrdup("");
+		m.mode = xstrdup("");
+		r = add_one(s, c, &m, arr, harr, err);
+		mspec_release(&m);
+	}
+	if (r < 0) {
+		json_decref(arr);
+		json_decref(harr);
+		json_decref(binds);
+		json_decref(hcm);
+		return r;
+	}
+	json_object_set_new(c->rec, "Mounts", arr);
+	json_object_set_new(json_object_get(c->rec, "HostConfig"), "Binds",
+			    json_array_size(binds) ? binds : json_null());
+	if (!json_array_size(binds))
+		json_decref(binds);
+	if (json_array_size(hcm))
+		json_object_set_new(json_object_get(c->rec, "HostConfig"), "Mounts", hcm);
+	else
+		json_decref(hcm);
+	json_object_set_new(json_object_get(c->rec, "Hull"), "Mounts", harr);
+	return 0;
+}
+
+static size_t depth(const char *p)
+{
+	size_t n = 0;
+	for (; *p; p++)
+		n += *p == '/' && p[1] && p[1] != '/';
+	return n;
+}
+
+static int mount_cmp(const void *a, const void *b)
+{
+	const struct rt_mount *x = a, *y = b;
+	size_t dx = depth(x->target), dy = depth(y->target);
+	return dx < dy ? -1 : dx > dy ? 1 : 0;
+}
+
+void rt_mounts_free(struct rt_mount *m, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *) m[i].type);
+		free((char *) m[i].source);
+		free((char *) m[i].target);
+		free((char *) m[i].options);
+	}
+	free(m);
+}
+
+static bool dir_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while (empty && (de = readdir(d)))
+		empty = streq(de->d_name, ".") || streq(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+int container_rt_mounts(struct store *s, struct container *c, struct rt_mount **ret, size_t *ret_n,
+			struct hull_err **err)
+{
+	json_t *harr = json_object_get(json_object_get(c->rec, "Hull"), "Mounts");
+	struct rt_mount *l;
+	size_t n = json_array_size(harr), i;
+	json_t *m;
+	int r;
+
+	*ret = NULL;
+	*ret_n = 0;
+	if (!n)
+		return 0;
+	l = xcalloc(n, sizeof(*l));
+	json_array_foreach (harr, i, m) {
+		const char *src = json_get_str(m, "source");
+		l[i].type = xstrdup(json_get_str(m, "type"));
+		l[i].source = xstrdup(src ? src : "");
+		l[i].target = xstrdup(json_get_str(m, "target"));
+		l[i].options = xstrdup(json_get_str(m, "options"));
+		/* a new, empty volume gets what the image has at its mount point */
+		if (json_is_true(json_object_get(m, "copy")) && dir_empty(src)) {
+			r = container_copy_out(s, c, l[i].target, src, err);
+			if (r < 0) {
+				rt_mounts_free(l, n);
+				return r;
+			}
+		}
+	}
+	qsort(l, n, sizeof(*l), mount_cmp);
+	*ret = l;
+	*ret_n = n;
+	return 0;
+}
+
+void container_volumes_remove(struct store *s, struct container *c)
+{
+	size_t i;
+	json_t *m;
+
+	json_array_foreach (json_object_get(c->rec, "Mounts"), i, m) {
+		json_t *v = NULL;
+		const char *name = json_get_str(m, "Name");
+		if (!streq(json_get_str(m, "Type"), "volume") || !name)
+			continue;
+		if (volume_get(s, name, &v, NULL) < 0)
+			continue;
+		if (json_object_get(json_object_get(v, "Labels"), ANON_LABEL))
+			(void) volume_remove(s, name, false, NULL);
+		json_decref(v);
+	}
+}

@@ -1,0 +1,287 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A container's cgroup (runc libcontainer/cgroups/fs and fs2): one directory
+ * per controller, "<caller's cgroup>/hull/<name>", under the v1 hierarchies
+ * freezer, pids, memory, cpu and cpuacct where they are mounted, or one
+ * directory of the unified v2 hierarchy. The directories are made under the
+ * caller's own cgroup so that a container never escapes the limits of the
+ * engine that started it.
+ */
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <time.h>
+#include <linux/magic.h>
+
+#include "runtime/runtime.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+#define CG_ROOT "/sys/fs/cgroup"
+
+static const char *const v1_controllers[] = {"freezer", "pids", "memory", "cpu", "cpuacct"};
+
+static bool is_v2(void)
+{
+	struct statfs sf;
+
+	return statfs(CG_ROOT, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+/* The path of the calling process in hierarchy @ctrl ("" for v2) from /proc/self/cgroup. */
+static char *own_path(const char *ctrl)
+{
+	_cleanup_free_ char *data = NULL;
+	char *save = NULL;
+
+	if (read_file("/proc/self/cgroup", 1 << 16, &data, NULL, NULL) < 0)
+		return xstrdup("/");
+	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		if (!c2)
+			continue;
+		*c2 = '\0';
+		if (!*ctrl ? streq(c1 + 1, "") : false)
+			return xstrdup(c2 + 1);
+		/* a v1 line lists its controllers separated by commas */
+		for (char *s2 = NULL, *w = strtok_r(c1 + 1, ",", &s2); *ctrl && w;
+		     w = strtok_r(NULL, ",", &s2))
+			if (streq(w, ctrl))
+				return xstrdup(c2 + 1);
+	}
+	return xstrdup("/");
+}
+
+static int write_str(const char *dir, const char *file, const char *val)
+{
+	_cleanup_free_ char *p = path_join(dir, file);
+	_cleanup_close_ int fd = open(p, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		return -errno;
+	return 0;
+}
+
+static char *read_str(const char *dir, const char *file)
+{
+	_cleanup_free_ char *p = path_join(dir, file);
+	char *data = NULL;
+
+	if (read_file(p, 1 << 20, &data, NULL, NULL) < 0)
+		return NULL;
+	return data;
+}
+
+int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_err **err)
+{
+	_cleanup_strv_ char **dirs = strv_new();
+	char pidbuf[32];
+	int r;
+
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int) pid);
+	if (is_v2()) {
+		_cleanup_free_ char *own = own_path("");
+		_cleanup_free_ char *parent = xasprintf(CG_ROOT "%s/hull", own);
+		_cleanup_free_ char *dir = xasprintf("%s/%s", parent, name);
+		/* v2: enable the controllers for our children, then join */
+		(void) mkdir(parent, 0755);
+		(void) write_str(parent, "cgroup.subtree_control", "+pids +memory +cpu");
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			return err_set(err, errno, "create cgroup '%s'", dir);
+		r = write_str(dir, "cgroup.procs", pidbuf);
+		if (r < 0) {
+			(void) rmdir(dir);
+			return err_set(err, -r, "move process %s into cgroup '%s'", pidbuf, dir);
+		}
+		strv_push(&dirs, dir);
+		*ret_dirs = TAKE_PTR(dirs);
+		return 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
+		_cleanup_free_ char *mnt = path_join(CG_ROOT, v1_controllers[i]);
+		_cleanup_free_ char *own = NULL, *parent = NULL, *dir = NULL;
+		struct statfs sf;
+
+		if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+			continue;
+		/* cpu and cpuacct may be one hierarchy mounted twice */
+		own = own_path(v1_controllers[i]);
+		parent = xasprintf("%s%s/hull", mnt, streq(own, "/") ? "" : own);
+		dir = xasprintf("%s/%s", parent, name);
+		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+			goto fail_errno;
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			goto fail_errno;
+		r = write_str(dir, "cgroup.procs", pidbuf);
+		if (r < 0) {
+			errno = -r;
+			(void) rmdir(dir);
+			goto fail_errno;
+		}
+		strv_push(&dirs, dir);
+		continue;
+	fail_errno:
+		r = err_set(err, errno, "create cgroup '%s'", dir);
+		rt_cgroup_remove(dirs);
+		return r;
+	}
+	if (!dirs[0])
+		return err_setx(err, ENOENT, "no cgroup hierarchy mounted at " CG_ROOT);
+	*ret_dirs = TAKE_PTR(dirs);
+	return 0;
+}
+
+int rt_cgroup_enter(char *const *dirs, pid_t pid, struct hull_err **err)
+{
+	char pidbuf[32];
+
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int) pid);
+	STRV_FOREACH (d, (char **) dirs) {
+		int r = write_str(*d, "cgroup.procs", pidbuf);
+		if (r < 0 && r != -ENOENT)
+			return err_set(err, -r, "move process %s into cgroup '%s'", pidbuf, *d);
+	}
+	return 0;
+}
+
+static const char *find_dir(char *const *dirs, const char *ctrl)
+{
+	STRV_FOREACH (d, (char **) dirs) {
+		_cleanup_free_ char *want = xasprintf(CG_ROOT "/%s/", ctrl);
+		if (startswith(*d, want))
+			return *d;
+	}
+	/* v2: the single directory */
+	if (dirs && dirs[0] && !dirs[1] && is_v2())
+		return dirs[0];
+	return NULL;
+}
+
+int rt_cgroup_freeze(char *const *dirs, bool freeze, struct hull_err **err)
+{
+	const char *d = find_dir(dirs, "freezer");
+	int r;
+
+	if (!d)
+		return err_setx(err, ENOTSUP, "no freezer cgroup for this container");
+	if (is_v2()) {
+		r = write_str(d, "cgroup.freeze", freeze ? "1" : "0");
+		if (r < 0)
+			return err_set(err, -r, "write '%s/cgroup.freeze'", d);
+		/* cgroup.events says "frozen 1" once every task has stopped */
+		for (int i = 0; i < 1000; i++) {
+			_cleanup_free_ char *ev = read_str(d, "cgroup.events");
+			if (!ev || strstr(ev, freeze ? "frozen 1" : "frozen 0"))
+				return 0;
+			nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
+		}
+		return err_setx(err, ETIMEDOUT, "cgroup '%s' did not %s", d,
+				freeze ? "freeze" : "thaw");
+	}
+	r = write_str(d, "freezer.state", freeze ? "FROZEN" : "THAWED");
+	if (r < 0)
+		return err_set(err, -r, "write '%s/freezer.state'", d);
+	/* v1 goes through FREEZING; wait until the state settles (runc fs/freezer.go) */
+	for (int i = 0; i < 1000; i++) {
+		_cleanup_free_ char *st = read_str(d, "freezer.state");
+		if (!st || startswith(st, freeze ? "FROZEN" : "THAWED"))
+			return 0;
+		if (freeze && startswith(st, "FREEZING") && i % 10 == 9)
+			(void) write_str(d, "freezer.state", "FROZEN");
+		nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
+	}
+	return err_setx(err, ETIMEDOUT, "cgroup '%s' did not %s", d, freeze ? "freeze" : "thaw");
+}
+
+static uint64_t read_u64(const char *dir, const char *file)
+{
+	_cleanup_free_ char *s = dir ? read_str(dir, file) : NULL;
+
+	return s ? strtoull(s, NULL, 10) : 0;
+}
+
+/* "key value" lines: the value of @key, or 0. */
+static uint64_t read_keyed(const char *dir, const char *file, const char *key)
+{
+	_cleanup_free_ char *s = dir ? read_str(dir, file) : NULL;
+	size_t kl = strlen(key);
+
+	for (char *p = s; p && *p;) {
+		if (strncmp(p, key, kl) == 0 && p[kl] == ' ')
+			return strtoull(p + kl + 1, NULL, 10);
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
+int rt_cgroup_stats(char *const *dirs, struct rt_cgroup_stats *st, struct hull_err **err)
+{
+	memset(st, 0, sizeof(*st));
+	if (!dirs || !dirs[0])
+		return err_setx(err, ENOENT, "no cgroup for this container");
+	if (is_v2()) {
+		const char *d = dirs[0];
+		st->memory_usage = read_u64(d, "memory.current");
+		{
+			_cleanup_free_ char *m = read_str(d, "memory.max");
+			st->memory_limit = (m && !startswith(m, "max")) ? strtoull(m, NULL, 10) : 0;
+		}
+		st->memory_cache = read_keyed(d, "memory.stat", "inactive_file");
+		st->cpu_usage_ns = read_keyed(d, "cpu.stat", "usage_usec") * 1000;
+		st->pids = read_u64(d, "pids.current");
+		return 0;
+	}
+	{
+		const char *m = find_dir(dirs, "memory");
+		st->memory_usage = read_u64(m, "memory.usage_in_bytes");
+		st->memory_limit = read_u64(m, "memory.limit_in_bytes");
+		/* docker's CLI subtracts total_inactive_file on v1 */
+		st->memory_cache = read_keyed(m, "memory.stat", "total_inactive_file");
+	}
+	st->cpu_usage_ns = read_u64(find_dir(dirs, "cpuacct"), "cpuacct.usage");
+	if (!st->cpu_usage_ns)
+		st->cpu_usage_ns = read_u64(find_dir(dirs, "cpu"), "cpuacct.usage");
+	st->pids = read_u64(find_dir(dirs, "pids"), "pids.current");
+	return 0;
+}
+
+int rt_cgroup_pids(char *const *dirs, pid_t **ret, size_t *ret_n, struct hull_err **err)
+{
+	const char *d = find_dir(dirs, "pids");
+	_cleanup_free_ char *s = NULL;
+	pid_t *l = NULL;
+	size_t n = 0;
+
+	if (!d)
+		d = dirs && dirs[0] ? dirs[0] : NULL;
+	if (!d || !(s = read_str(d, "cgroup.procs")))
+		return err_setx(err, ENOENT, "no cgroup for this container");
+	for (char *p = s; *p;) {
+		char *end;
+		long v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		l = xrealloc(l, (n + 1) * sizeof(*l));
+		l[n++] = (pid_t) v;
+		p = end;
+		while (*p == '\n')
+			p++;
+	}
+	*ret = l;
+	*ret_n = n;
+	return 0;
+}
+
+void rt_cgroup_remove(char *const *dirs)
+{
+	STRV_FOREACH (d, (char **) dirs) {
+		/* the kernel may need a moment to drop the last exited task */
+		for (int i = 0; i < 50 && rmdir(*d) < 0 && errno == EBUSY; i++)
+			nanosleep(&(struct timespec){0, 2 * 1000 * 1000}, NULL);
+	}
+}

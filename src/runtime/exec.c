@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * docker exec: a new process in the namespaces of a running container (runc
+ * libcontainer/nsenter and setnsProcess). The caller forks an intermediate
+ * child that joins the container's cgroup and namespaces; since a new PID
+ * namespace only applies to children, the intermediate clones the final
+ * process with CLONE_PARENT, so that it is the caller's own child, reports
+ * its pid and exits. The final process goes through the same lookup,
+ * seccomp, identity and exec steps as a container's first process, and
+ * reports on the same sync socket (runtime.c).
+ */
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include "runtime/rt-internal.h"
+#include "util/fs.h"
+
+enum { RT_MSG_PID = 3 };
+
+_noreturn_ static void fail(int fd, struct hull_err *e, int r)
+{
+	rt_msg_send_err(fd, e, r);
+	_exit(125);
+}
+
+_noreturn_ static void exec_final(const struct rt_config *c, int fd)
+{
+	struct hull_err *e = NULL;
+	const char *cwd = isempty(c->cwd) ? "/" : c->cwd;
+	char *path = NULL;
+	int r;
+
+	r = rt_setup_stdio(c, &e);
+	if (r < 0)
+		fail(fd, e, r);
+	if (chdir(cwd) < 0) {
+		/* docker exec -w creates a missing directory, as run -w does */
+		r = mkdir_p(cwd, 0755, &e);
+		if (r < 0)
+			fail(fd, e, err_wrap(&e, "create working directory"));
+		if (chdir(cwd) < 0)
+			fail(fd, e, err_set(&e, errno, "chdir to '%s'", cwd));
+	}
+	r = rt_lookup(c, &path, &e);
+	if (r < 0)
+		fail(fd, e, r);
+	r = rt_seccomp_load(&e);
+	if (r < 0)
+		fail(fd, e, r);
+	r = rt_identity_apply(c, &e);
+	if (r < 0)
+		fail(fd, e, r);
+	rt_exec_final(fd, c, path);
+}
+
+_noreturn_ static void exec_intermediate(int pidfd, char *const *cgroup_dirs,
+					 const struct rt_config *c, int fd)
+{
+	struct hull_err *e = NULL;
+	struct rt_msg m = {.type = RT_MSG_PID};
+	int r;
+	pid_t pid;
+
+	rt_reset_signals();
+	r = rt_cgroup_enter(cgroup_dirs, getpid(), &e);
+	if (r < 0)
+		fail(fd, e, r);
+	if (setns(pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID |
+				 CLONE_NEWCGROUP) < 0)
+		fail(fd, e, err_set(&e, errno, "join the container's namespaces"));
+	(void) close(pidfd);
+	pid = rt_clone(CLONE_PARENT);
+	if (pid < 0)
+		fail(fd, e, err_set(&e, errno, "clone the exec process"));
+	if (pid == 0)
+		exec_final(c, fd);
+	m.errnum = (int32_t) pid;
+	(void) send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+	_exit(0);
+}
+
+int rt_exec(pid_t target, char *const *cgroup_dirs, const struct rt_config *c, pid_t *ret_pid,
+	    struct hull_err **err)
+{
+	_cleanup_close_ int pidfd = -1, parent_fd = -1;
+	struct hull_err *child_err = NULL;
+	struct rt_msg m;
+	pid_t mid, pid = 0;
+	int sv[2], r;
+
+	pidfd = (int) syscall(SYS_pidfd_open, target, 0);
+	if (pidfd < 0) {
+		if (errno == ESRCH)
+			return err_setx(err, ESRCH, "container process %d is not running",
+					(int) target);
+		return err_set(err, errno, "open the container process %d", (int) target);
+	}
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_set(err, errno, "create sync socket");
+	parent_fd = sv[0];
+	mid = rt_clone(0);
+	if (mid < 0) {
+		r = errno;
+		(void) close(sv[1]);
+		return err_set(err, r, "clone exec process");
+	}
+	if (mid == 0) {
+		(void) close(sv[0]);
+		exec_intermediate(pidfd, cgroup_dirs, c, sv[1]);
+	}
+	(void) close(sv[1]);
+
+	/* Until EOF: the pid from the intermediate and maybe an error from either. */
+	for (;;) {
+		r = rt_msg_recv(parent_fd, &m);
+		if (r <= 0)
+			break;
+		if (m.type == RT_MSG_PID)
+			pid = (pid_t) m.errnum;
+		else if (m.type == RT_MSG_ERROR && !child_err)
+			(void) rt_msg_to_err(&m, &child_err);
+	}
+	while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (child_err || r < 0 || pid <= 0) {
+		if (pid > 0) {
+			(void) kill(pid, SIGKILL);
+			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		if (child_err) {
+			int code = child_err->exit_code;
+			r = err_setx(err, child_err->code, "%s", child_err->msg);
+			if (code)
+				err_set_exit(err, code);
+			err_free(child_err);
+			return r;
+		}
+		if (r < 0)
+			return err_set(err, -r, "read from exec process");
+		return err_setx(err, EIO, "exec process died during setup");
+	}
+	*ret_pid = pid;
+	return 0;
+}

@@ -1,0 +1,272 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The container's own mounts (docker -v, --mount, --tmpfs; runc's
+ * mountToRootfs): bind sources are cloned with open_tree() while host paths
+ * still mean the host, before the mount table is made private so that a
+ * shared source keeps its peer group; after pivot_root each target is
+ * resolved with openat2(RESOLVE_IN_ROOT) from "/" (util/inroot.h) and the
+ * mount is attached to that fd with move_mount(), so neither a symlink in
+ * the image nor a /proc magic link can point a mount at the host.
+ */
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include "runtime/rt-internal.h"
+#include "util/inroot.h"
+#include "util/strv.h"
+
+struct mount_opts {
+	bool readonly, recursive;
+	uint64_t attr_set, attr_clr;
+	uint64_t propagation; /* MS_PRIVATE, MS_SLAVE, MS_SHARED */
+	bool propagation_rec;
+	char **fs_opts; /* "key=value" or "key" for the file system */
+};
+
+static int opts_parse(const char *s, struct mount_opts *o)
+{
+	static const struct {
+		const char *name;
+		uint64_t set, clr;
+	} attrs[] = {
+		{"nosuid", MOUNT_ATTR_NOSUID, 0}, {"suid", 0, MOUNT_ATTR_NOSUID},
+		{"nodev", MOUNT_ATTR_NODEV, 0},	  {"dev", 0, MOUNT_ATTR_NODEV},
+		{"noexec", MOUNT_ATTR_NOEXEC, 0}, {"exec", 0, MOUNT_ATTR_NOEXEC},
+	};
+	static const struct {
+		const char *name;
+		uint64_t prop;
+		bool rec;
+	} props[] = {
+		{"private", MS_PRIVATE, false}, {"rprivate", MS_PRIVATE, true},
+		{"slave", MS_SLAVE, false},	{"rslave", MS_SLAVE, true},
+		{"shared", MS_SHARED, false},	{"rshared", MS_SHARED, true},
+	};
+	_cleanup_free_ char *copy = xstrdup(s ? s : "");
+	char *save = NULL;
+
+	*o = (struct mount_opts){
+		.recursive = true, .propagation = MS_PRIVATE, .propagation_rec = true};
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save)) {
+		bool known = false;
+
+		if (streq(w, "ro") || streq(w, "rw")) {
+			o->readonly = streq(w, "ro");
+			continue;
+		}
+		if (streq(w, "bind") || streq(w, "rbind")) {
+			o->recursive = streq(w, "rbind");
+			continue;
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(attrs) && !known; i++)
+			if (streq(w, attrs[i].name)) {
+				o->attr_set = (o->attr_set & ~attrs[i].clr) | attrs[i].set;
+				o->attr_clr = (o->attr_clr & ~attrs[i].set) | attrs[i].clr;
+				known = true;
+			}
+		for (size_t i = 0; i < ARRAY_SIZE(props) && !known; i++)
+			if (streq(w, props[i].name)) {
+				o->propagation = props[i].prop;
+				o->propagation_rec = props[i].rec;
+				known = true;
+			}
+		if (!known)
+			strv_push(&o->fs_opts, w);
+	}
+	return 0;
+}
+
+int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
+{
+	if (!c->n_mounts)
+		return 0;
+	b->mount_fds = xcalloc(c->n_mounts, sizeof(int));
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		const struct rt_mount *m = &c->mounts[i];
+		struct mount_opts o;
+
+		b->mount_fds[i] = -1;
+		if (!streq(m->type, "bind"))
+			continue;
+		opts_parse(m->options, &o);
+		strv_free(o.fs_opts);
+		b->mount_fds[i] = open_tree(AT_FDCWD, m->source,
+					    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+						    (o.recursive ? AT_RECURSIVE : 0));
+		if (b->mount_fds[i] < 0)
+			return err_set(err, errno, "bind source path '%s'", m->source);
+	}
+	return 0;
+}
+
+/*
+ * Open (creating if missing) the mount point @target inside @root_fd, a
+ * directory or a file. A dangling symlink on the way is followed inside the
+ * root and its target created, as runc's securejoin does.
+ */
+static int open_target(int root_fd, const char *target, bool dir, struct hull_err **err)
+{
+	_cleanup_free_ char *clean = NULL;
+	int fd;
+
+	(void) inroot_clean(target, false, &clean);
+	if (!*clean)
+		return err_setx(err, EINVAL, "invalid mount target '%s': the root", target);
+	for (int hops = 0; hops < 40; hops++) {
+		_cleanup_free_ char *parent = NULL;
+		_cleanup_close_ int pfd = -1;
+		char link[4096];
+		const char *base;
+		ssize_t n;
+
+		fd = inroot_open(root_fd, clean, O_PATH, 0);
+		if (fd >= 0)
+			return fd;
+		if (fd != -ENOENT)
+			return err_set(err, -fd, "open mount target '%s'", target);
+		base = strrchr(clean, '/');
+		parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
+		base = base ? base + 1 : clean;
+		pfd = inroot_mkdir_p(root_fd, parent, 0);
+		if (pfd < 0)
+			return err_set(err, -pfd, "create mount target '%s'", target);
+		n = readlinkat(pfd, base, link, sizeof(link) - 1);
+		if (n > 0) {
+			/* a dangling symlink: go on with its target, still inside the root */
+			_cleanup_free_ char *next = NULL;
+			link[n] = '\0';
+			next = link[0] == '/' ? xstrdup(link) : xasprintf("%s/%s", parent, link);
+			free(clean);
+			(void) inroot_clean(next, false, &clean);
+			if (!*clean)
+				return err_setx(err, EINVAL, "invalid mount target '%s'", target);
+			continue;
+		}
+		if (dir ? mkdirat(pfd, base, 0755) < 0
+			: (fd = openat(pfd, base,
+				       O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC,
+				       0644)) < 0)
+			return err_set(err, errno, "create mount target '%s'", target);
+		if (!dir)
+			(void) close(fd);
+		fd = inroot_open(root_fd, clean, O_PATH, 0);
+		if (fd < 0)
+			return err_set(err, -fd, "open mount target '%s'", target);
+		return fd;
+	}
+	return err_setx(err, ELOOP, "open mount target '%s': too many levels of symbolic links",
+			target);
+}
+
+static int make_tmpfs(const struct rt_mount *m, const struct mount_opts *o, int *ret_fd,
+		      struct hull_err **err)
+{
+	_cleanup_close_ int fs = -1;
+	int mnt;
+
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return err_set(err, errno, "create tmpfs for '%s'", m->target);
+	STRV_FOREACH (kv, o->fs_opts) {
+		_cleanup_free_ char *k = xstrdup(*kv);
+		char *v = strchr(k, '=');
+		int r;
+
+		if (v)
+			*v++ = '\0';
+		r = v ? fsconfig(fs, FSCONFIG_SET_STRING, k, v, 0)
+		      : fsconfig(fs, FSCONFIG_SET_FLAG, k, NULL, 0);
+		if (r < 0)
+			return err_set(err, errno, "tmpfs option '%s' for '%s'", *kv, m->target);
+	}
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return err_set(err, errno, "create tmpfs for '%s'", m->target);
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		return err_set(err, errno, "mount tmpfs for '%s'", m->target);
+	*ret_fd = mnt;
+	return 0;
+}
+
+static int mount_one(int root_fd, const struct rt_mount *m, int *src_fd, struct hull_err **err)
+{
+	struct mount_opts o;
+	_cleanup_close_ int tfd = -1;
+	struct stat st;
+	struct mount_attr attr = {0};
+	int r = 0;
+
+	opts_parse(m->options, &o);
+	if (streq(m->type, "tmpfs")) {
+		r = make_tmpfs(m, &o, src_fd, err);
+		if (r < 0)
+			goto out;
+	} else if (!streq(m->type, "bind")) {
+		r = err_setx(err, EINVAL, "mount type '%s' for '%s' is not supported", m->type,
+			     m->target);
+		goto out;
+	}
+	if (fstat(*src_fd, &st) < 0) {
+		r = err_set(err, errno, "stat mount source of '%s'", m->target);
+		goto out;
+	}
+	attr.attr_set = o.attr_set | (o.readonly ? MOUNT_ATTR_RDONLY : 0);
+	attr.attr_clr = o.attr_clr;
+	if (attr.attr_set | attr.attr_clr) {
+		if (mount_setattr(*src_fd, "", AT_EMPTY_PATH | (o.recursive ? AT_RECURSIVE : 0),
+				  &attr, sizeof(attr)) < 0) {
+			r = err_set(err, errno, "set options of the mount on '%s'", m->target);
+			goto out;
+		}
+	}
+	tfd = open_target(root_fd, m->target, S_ISDIR(st.st_mode), err);
+	if (tfd < 0) {
+		r = tfd;
+		goto out;
+	}
+	if (move_mount(*src_fd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
+	    0) {
+		r = err_set(err, errno, "mount on '%s'", m->target);
+		goto out;
+	}
+	attr = (struct mount_attr){.propagation = o.propagation};
+	if (mount_setattr(*src_fd, "", AT_EMPTY_PATH | (o.propagation_rec ? AT_RECURSIVE : 0),
+			  &attr, sizeof(attr)) < 0)
+		r = err_set(err, errno, "set the propagation of '%s'", m->target);
+out:
+	strv_free(o.fs_opts);
+	return r;
+}
+
+int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
+{
+	_cleanup_close_ int root_fd = -1;
+
+	if (!c->n_mounts)
+		return 0;
+	root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root_fd < 0)
+		return err_set(err, errno, "open '/'");
+	for (size_t i = 0; i < c->n_mounts; i++) {
+		int r = mount_one(root_fd, &c->mounts[i], &b->mount_fds[i], err);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struct hull_err **err)
+{
+	struct rt_config c = {.mounts = mounts, .n_mounts = n};
+	struct rt_binds b = {-1, -1, -1, -1, -1, NULL};
+	int r;
+
+	r = rt_mounts_prepare(&c, &b, err);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = mount_one(root_fd, &mounts[i], &b.mount_fds[i], err);
+	for (size_t i = 0; b.mount_fds && i < n; i++)
+		if (b.mount_fds[i] >= 0)
+			(void) close(b.mount_fds[i]);
+	free(b.mount_fds);
+	return r;
+}

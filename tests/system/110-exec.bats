@@ -1,0 +1,62 @@
+#!/usr/bin/env bats
+# hull exec: namespaces, cgroup, user, workdir, env, exit codes, -i, -d.
+
+load helpers
+
+setup_file() {
+	hull_setup_file
+	hull run -d --name ex busybox sleep 1000 >/dev/null
+}
+
+@test "exec runs in the container's namespaces and returns the exit code" {
+	run hull exec ex sh -c 'hostname; readlink /proc/1/exe; exit 5'
+	[ "$status" -eq 5 ]
+	[ "${lines[0]}" = "$(hull inspect --format '{{.Config.Hostname}}' ex)" ]
+	[ "${lines[1]}" = /bin/busybox ]
+}
+
+@test "exec joins the container's cgroup" {
+	local mine theirs
+	mine=$(hull exec ex grep pids /proc/self/cgroup)
+	theirs=$(hull exec ex grep pids /proc/1/cgroup)
+	[ -n "$mine" ]
+	[ "$mine" = "$theirs" ]
+}
+
+@test "exec: 127 not found, 126 not executable, with the reason" {
+	run hull exec ex nonexist
+	[ "$status" -eq 127 ]
+	[[ $output == *'"nonexist": executable file not found in $PATH'* ]]
+	run hull exec ex /etc
+	[ "$status" -eq 126 ]
+	[[ $output == *"permission denied"* ]]
+}
+
+@test "exec -u -w -e" {
+	run hull exec -u nobody -w /made/here -e FOO=bar ex sh -c 'id -u; pwd; echo $FOO'
+	[ "$status" -eq 0 ]
+	[ "${lines[0]}" = 65534 ]
+	[ "${lines[1]}" = /made/here ]
+	[ "${lines[2]}" = bar ]
+}
+
+@test "exec -i passes stdin, without -i stdin is empty" {
+	run bash -c "echo piped | '$HULL' exec -i ex cat"
+	[ "$output" = piped ]
+	run bash -c "echo piped | '$HULL' exec ex cat"
+	[ "$output" = "" ]
+}
+
+@test "exec -d leaves the process running" {
+	hull exec -d ex sh -c 'sleep 1000'
+	run hull top ex
+	[[ $output == *"sleep 1000"* ]]
+	[ "$(echo "$output" | grep -c 'sleep 1000')" -eq 2 ]
+}
+
+@test "exec on a stopped container fails with 1, as docker exec for a daemon error" {
+	hull run --name exstopped busybox true
+	run hull exec exstopped true
+	[ "$status" -eq 1 ]
+	[[ $output == *"is not running"* ]]
+}

@@ -1,0 +1,117 @@
+#!/usr/bin/env bats
+# create, start [-a], restart, wait, pause/unpause, rename, top, port, stats, rm -f.
+
+load helpers
+
+@test "create then start -a prints the output and returns the exit code" {
+	id=$(hull create --name c1 busybox sh -c 'echo created-ran; exit 3')
+	[ "${#id}" -eq 64 ]
+	[ "$(hull inspect --format '{{.State.Status}}' c1)" = created ]
+	run hull start -a c1
+	[ "$status" -eq 3 ]
+	[ "$output" = created-ran ]
+	[ "$(hull inspect --format '{{.State.ExitCode}}' c1)" = 3 ]
+}
+
+@test "start runs a created container detached; wait prints the exit code" {
+	hull create --name c2 busybox sh -c 'sleep 0.3; exit 9'
+	run hull start c2
+	[ "$output" = c2 ]
+	run hull wait c2
+	[ "$output" = 9 ]
+}
+
+@test "restart stops and starts again" {
+	hull run -d --name r1 busybox sh -c 'echo up; sleep 100'
+	local p1 p2
+	p1=$(hull inspect --format '{{.State.Pid}}' r1)
+	run hull restart -t 0 r1
+	[ "$status" -eq 0 ]
+	is_running r1
+	p2=$(hull inspect --format '{{.State.Pid}}' r1)
+	[ "$p1" != "$p2" ]
+	[ "$(hull logs r1 | grep -c up)" -eq 2 ]
+}
+
+@test "pause freezes every process, unpause thaws" {
+	hull run -d --name p1 busybox sh -c 'while true; do date +%s%N > /tmp/t; sleep 0.05; done'
+	sleep 0.3
+	hull pause p1
+	[ "$(hull inspect --format '{{.State.Status}} {{.State.Paused}}' p1)" = "paused true" ]
+	local f
+	f=$(grep -l p1 /dev/null 2>/dev/null; true)
+	local upper
+	upper=$HULL_ROOT/containers/$(hull inspect --format '{{.Id}}' p1)/upper/tmp/t
+	local a b
+	a=$(cat "$upper"); sleep 0.3; b=$(cat "$upper")
+	[ "$a" = "$b" ]
+	run hull exec p1 true
+	[ "$status" -eq 1 ]
+	[[ $output == *paused* ]]
+	hull unpause p1
+	sleep 0.3
+	[ "$(cat "$upper")" != "$b" ]
+	[ "$(hull inspect --format '{{.State.Status}}' p1)" = running ]
+	run hull unpause p1
+	[ "$status" -ne 0 ]
+}
+
+@test "stop and rm -f work on a paused container" {
+	hull run -d --name p2 busybox sleep 100
+	hull pause p2
+	hull stop -t 1 p2
+	is_exited p2
+	hull run -d --name p3 busybox sleep 100
+	hull pause p3
+	hull rm -f p3
+	run hull inspect p3
+	[ "$status" -ne 0 ]
+}
+
+@test "rename changes the name and refuses a used one" {
+	hull run -d --name old1 busybox sleep 100
+	hull run -d --name other busybox sleep 100
+	hull rename old1 new1
+	[ "$(hull inspect --format '{{.Name}}' new1)" = /new1 ]
+	run hull rename new1 other
+	[ "$status" -eq 1 ]
+	[[ $output == *Conflict* ]]
+	run hull rename new1 'bad name'
+	[ "$status" -eq 1 ]
+}
+
+@test "top lists the container's processes" {
+	hull run -d --name t1 busybox sh -c 'sleep 101 & sleep 102'
+	sleep 0.2
+	run hull top t1
+	[[ ${lines[0]} == UID*PID*PPID*CMD* ]]
+	[[ $output == *"sleep 101"* ]]
+	[[ $output == *"sleep 102"* ]]
+}
+
+@test "port shows the published ports" {
+	hull run -d --name pt -p 127.0.0.1::80 busybox sleep 100
+	run hull port pt
+	[[ $output =~ ^80/tcp\ -\>\ 127\.0\.0\.1:[0-9]+$ ]]
+	run hull port pt 80
+	[[ $output =~ ^127\.0\.0\.1:[0-9]+$ ]]
+	run hull port pt 81
+	[ "$status" -eq 1 ]
+}
+
+@test "stats --no-stream reads memory and pids from the cgroup" {
+	hull run -d --name s1 busybox sh -c 'sleep 100 & sleep 100'
+	sleep 0.2
+	run hull stats --no-stream s1
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == "CONTAINER ID"*"MEM USAGE / LIMIT"*PIDS ]]
+	[[ ${lines[1]} == *" s1 "* ]]
+	[[ ${lines[1]} =~ \ 2$ ]] # sh and the sleep it execs last
+}
+
+@test "rm -f kills a running container" {
+	hull run -d --name rf busybox sleep 100
+	hull rm -f rf
+	run hull inspect rf
+	[ "$status" -ne 0 ]
+}

@@ -1,0 +1,115 @@
+#!/usr/bin/env bats
+# ps flags and filters, logs options, rm -f -v, container prune, --rm with -d.
+
+load helpers
+
+@test "ps -a -q -n -l and --no-trunc" {
+	hull run --name psa busybox true
+	hull run --name psb busybox true
+	run hull ps -q
+	[ "$status" -eq 0 ]
+	[[ $output != *"$(hull inspect --format '{{.Id}}' psa | cut -c1-12)"* ]]
+	run hull ps -a -q
+	[ "${#lines[@]}" -ge 2 ]
+	run hull ps -l -q --no-trunc
+	[ "$output" = "$(hull inspect --format '{{.Id}}' psb)" ]
+	run hull ps -n 2 --format '{{.Names}}'
+	[ "${lines[0]}" = psb ]
+	[ "${lines[1]}" = psa ]
+	run hull ps -n x
+	[ "$status" -eq 125 ]
+}
+
+@test "ps --filter status, name, ancestor, label" {
+	build_image labelled 'FROM busybox
+LABEL team=blue'
+	hull run --name flt1 labelled true
+	hull run -d --name flt2 busybox sleep 30
+	run hull ps --filter status=exited --format '{{.Names}}'
+	[[ $output == *flt1* && $output != *flt2* ]]
+	run hull ps --filter status=running --format '{{.Names}}'
+	[[ $output == *flt2* && $output != *flt1* ]]
+	run hull ps --filter name=flt2 --format '{{.Names}}'
+	[ "$output" = flt2 ]
+	run hull ps -a --filter ancestor=labelled --format '{{.Names}}'
+	[ "$output" = flt1 ]
+	run hull ps -a --filter label=team=blue --format '{{.Names}}'
+	[ "$output" = flt1 ]
+	run hull ps -a --filter label=team=red --format '{{.Names}}'
+	[ -z "$output" ]
+	run hull ps --filter status=bogus
+	[ "$status" -eq 125 ]
+	run hull ps --filter nope=1
+	[ "$status" -eq 125 ]
+	hull rm -f flt2
+}
+
+@test "ps --format table and -s" {
+	hull run --name fmt1 busybox sh -c 'echo abc > /f'
+	run hull ps -a --filter name=fmt1 --format 'table {{.Names}}\t{{.Status}}'
+	[[ ${lines[0]} =~ ^NAMES\ +STATUS$ ]]
+	[[ ${lines[1]} =~ ^fmt1\ +Exited\ \(0\) ]]
+	run hull ps -a -s --filter name=fmt1
+	[[ ${lines[0]} == *SIZE ]]
+	[[ ${lines[1]} =~ [0-9]+B$ ]]
+}
+
+@test "logs --tail, -t, --since and --until" {
+	hull run --name lg busybox sh -c 'for i in 1 2 3 4 5; do echo line$i; done; echo err >&2'
+	run hull logs --tail 2 lg
+	[ "$output" = $'line5\nerr' ]
+	run hull logs --tail 0 lg
+	[ -z "$output" ]
+	run hull logs -t --tail 1 lg
+	[[ $output =~ ^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+Z\ err$ ]]
+	run hull logs --since 1h lg
+	[ "${#lines[@]}" -eq 6 ]
+	run hull logs --until 1h lg
+	[ -z "$output" ]
+	run hull logs --since 2099-01-01T00:00:00Z lg
+	[ -z "$output" ]
+	run hull logs --since bogus lg
+	[ "$status" -eq 125 ]
+}
+
+@test "logs -f follows a detached container until it exits" {
+	hull run -d --name lgf busybox sh -c 'echo one; sleep 1; echo two'
+	run hull logs -f lgf
+	[ "$status" -eq 0 ]
+	[ "$output" = $'one\ntwo' ]
+}
+
+@test "rm -f removes a running container, rm -v its anonymous volumes" {
+	build_image withvol 'FROM busybox
+VOLUME /data'
+	hull run -d --name rmv withvol sleep 30
+	vol=$(hull inspect --format '{{json .Mounts}}' rmv | sed 's/.*"Name":"\([0-9a-f]*\)".*/\1/')
+	[ ${#vol} -eq 64 ]
+	run hull rm rmv
+	[ "$status" -ne 0 ]
+	hull volume create keepme
+	run hull rm -f -v rmv
+	[ "$status" -eq 0 ]
+	run hull volume inspect "$vol"
+	[ "$status" -ne 0 ]
+	hull volume inspect keepme
+}
+
+@test "container prune removes stopped containers only" {
+	hull run --name pr1 busybox true
+	hull run -d --name pr2 busybox sleep 30
+	run hull container prune -f
+	[ "$status" -eq 0 ]
+	[[ $output == *"Deleted Containers:"* ]]
+	[[ $output == *"Total reclaimed space:"* ]]
+	run hull inspect pr1
+	[ "$status" -ne 0 ]
+	hull inspect pr2
+	hull rm -f pr2
+}
+
+@test "--rm with -d removes the container when it exits" {
+	id=$(hull run -d --rm busybox sh -c 'sleep 0.3')
+	[ ${#id} -eq 64 ]
+	wait_for bash -c "! $HULL inspect $id >/dev/null 2>&1"
+}

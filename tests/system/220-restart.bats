@@ -1,0 +1,63 @@
+#!/usr/bin/env bats
+# Restart policies, carried out by the container's monitor.
+
+load helpers
+
+restart_count() { hull inspect --format '{{.RestartCount}}' "$1"; }
+
+@test "--restart on-failure:N restarts N times then stops" {
+	hull run -d --name rf --restart on-failure:2 busybox sh -c 'echo run; exit 3'
+	wait_for is_exited rf
+	wait_for bash -c "[ \$($HULL inspect --format '{{.RestartCount}}' rf) = 2 ] && [ \$($HULL inspect --format '{{.State.Status}}' rf) = exited ]"
+	[ "$(hull inspect --format '{{.State.ExitCode}}' rf)" = 3 ]
+	[ "$(hull logs rf | grep -c run)" = 3 ]
+	[ "$(hull inspect --format '{{.HostConfig.RestartPolicy.Name}}:{{.HostConfig.RestartPolicy.MaximumRetryCount}}' rf)" = on-failure:2 ]
+}
+
+@test "on-failure does not restart a clean exit" {
+	hull run -d --name rf0 --restart on-failure busybox true
+	wait_for is_exited rf0
+	sleep 0.5
+	[ "$(restart_count rf0)" = 0 ]
+	is_exited rf0
+}
+
+@test "--restart always restarts until stop, and stop keeps it stopped" {
+	hull run -d --name ra --restart always busybox sh -c 'sleep 0.2; exit 0'
+	wait_for bash -c "[ \$($HULL inspect --format '{{.RestartCount}}' ra) -ge 2 ]"
+	hull stop ra
+	n=$(restart_count ra)
+	sleep 1
+	[ "$(restart_count ra)" = "$n" ]
+	is_exited ra
+}
+
+@test "unless-stopped restarts after a crash, not after kill" {
+	hull run -d --name ru --restart unless-stopped busybox sleep 30
+	wait_for is_running ru
+	pid=$(hull inspect --format '{{.State.Pid}}' ru)
+	kill -9 "$pid"
+	wait_for bash -c "[ \$($HULL inspect --format '{{.RestartCount}}' ru) = 1 ]"
+	wait_for is_running ru
+	hull kill ru
+	wait_for is_exited ru
+	sleep 0.5
+	[ "$(restart_count ru)" = 1 ]
+}
+
+@test "bad --restart values are refused" {
+	run hull run -d --restart sometimes busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"unknown policy 'sometimes'"* ]]
+	run hull run -d --restart always:3 busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"only be used with 'on-failure'"* ]]
+	run hull run -d --restart on-failure:x busybox true
+	[ "$status" -eq 125 ]
+	run hull run -d --rm --restart always busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"cannot specify both --restart and --rm"* ]]
+	run hull run --restart always busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"needs -d"* ]]
+}

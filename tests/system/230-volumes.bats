@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+# -v and --mount (bind, volume, tmpfs), named and anonymous volumes, volume commands.
+
+load helpers
+
+@test "-v binds a host directory read-write and read-only" {
+	d=$BATS_TEST_TMPDIR/host
+	mkdir -p "$d"
+	echo hi > "$d/f"
+	run hull run --rm -v "$d:/mnt" busybox sh -c 'cat /mnt/f; echo new > /mnt/g'
+	[ "$output" = hi ]
+	[ "$(cat "$d/g")" = new ]
+	run hull run --rm -v "$d:/mnt:ro" busybox sh -c 'echo x > /mnt/h'
+	[ "$status" -ne 0 ]
+	[[ $output == *"Read-only file system"* ]]
+	[ ! -e "$d/h" ]
+	run hull run --rm -v "$d:/mnt:rw,z" busybox cat /mnt/f
+	[ "$output" = hi ]
+}
+
+@test "-v binds a single file and creates a missing host directory" {
+	f=$BATS_TEST_TMPDIR/one
+	echo content > "$f"
+	run hull run --rm -v "$f:/etc/one:ro" busybox cat /etc/one
+	[ "$output" = content ]
+	hull run --rm -v "$BATS_TEST_TMPDIR/made/here:/x" busybox true
+	[ -d "$BATS_TEST_TMPDIR/made/here" ]
+}
+
+@test "a mount target through a symlink stays inside the container" {
+	build_image symimg 'FROM busybox
+RUN ln -s /../../../../../tmp/escape-target /link'
+	d=$BATS_TEST_TMPDIR/src
+	mkdir -p "$d"
+	echo inside > "$d/f"
+	run hull run --rm -v "$d:/link" busybox cat /link/f
+	[ "$output" = inside ]
+	run hull run --rm -v "$d:/link" symimg cat /tmp/escape-target/f
+	[ "$output" = inside ]
+	[ ! -e /tmp/escape-target ]
+}
+
+@test "--mount type=bind, tmpfs and volume" {
+	d=$BATS_TEST_TMPDIR/m
+	mkdir -p "$d"
+	echo m > "$d/f"
+	run hull run --rm --mount "type=bind,source=$d,target=/b,readonly" busybox sh -c 'cat /b/f; touch /b/x'
+	[[ $output == m* ]]
+	[ "$status" -ne 0 ]
+	run hull run --rm --mount type=tmpfs,destination=/t,tmpfs-size=1m busybox sh -c 'grep " /t " /proc/mounts'
+	[[ $output == *"tmpfs"* && $output == *"size=1024k"* ]]
+	hull run --rm --mount type=volume,src=mvol,dst=/v busybox sh -c 'echo kept > /v/k'
+	run hull run --rm --mount src=mvol,dst=/v busybox cat /v/k
+	[ "$output" = kept ]
+}
+
+@test "bad -v and --mount values are refused" {
+	run hull run --rm -v /tmp:/x:bogus busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"invalid mode: bogus"* ]]
+	run hull run --rm -v /tmp:relative busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"must be absolute"* ]]
+	run hull run --rm --mount type=bind,src=/does/not/exist,dst=/x busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"bind source path does not exist: /does/not/exist"* ]]
+	run hull run --rm --mount type=nfs,dst=/x busybox true
+	[ "$status" -eq 125 ]
+	run hull run --rm --mount type=volume,dst=/x,foo=bar busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"unexpected key 'foo'"* ]]
+	run hull run --rm -v aa:/x -v bb:/x busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"Duplicate mount point: /x"* ]]
+	run hull run --rm -v 'bad name!:/x' busybox true
+	[ "$status" -eq 125 ]
+}
+
+@test "named volumes persist and have docker's inspect shape" {
+	run hull volume create --label k=v data1
+	[ "$output" = data1 ]
+	hull run --rm -v data1:/data busybox sh -c 'echo persist > /data/p'
+	run hull run --rm -v data1:/data busybox cat /data/p
+	[ "$output" = persist ]
+	run hull volume inspect data1
+	[[ $output == *'"Name": "data1"'* ]]
+	[[ $output == *'"Driver": "local"'* ]]
+	[[ $output == *'"Scope": "local"'* ]]
+	[[ $output == *'"k": "v"'* ]]
+	[[ $output == *"\"Mountpoint\": \"$HULL_ROOT/volumes/data1/_data\""* ]]
+	run hull volume inspect --format '{{.Name}} {{.Driver}}' data1
+	[ "$output" = "data1 local" ]
+	run hull volume ls
+	[[ ${lines[0]} =~ ^DRIVER\ +VOLUME\ NAME$ ]]
+	[[ $output =~ local\ +data1 ]]
+	run hull volume ls -q
+	[[ $output == *data1* ]]
+	run hull volume inspect nosuchvol
+	[ "$status" -eq 1 ]
+	[[ $output == *"no such volume"* ]]
+}
+
+@test "the image's VOLUME becomes an anonymous volume with the image's content" {
+	build_image seeded 'FROM busybox
+RUN mkdir /vol && echo seeded > /vol/seed && chown 7:8 /vol/seed
+VOLUME /vol'
+	run hull run --name av seeded sh -c 'cat /vol/seed; stat -c %u:%g /vol/seed'
+	[ "$output" = $'seeded\n7:8' ]
+	name=$(hull inspect --format '{{json .Mounts}}' av | sed 's/.*"Name":"\([0-9a-f]*\)".*/\1/')
+	[ ${#name} -eq 64 ]
+	run hull volume inspect --format '{{json .Labels}}' "$name"
+	[[ $output == *com.docker.volume.anonymous* ]]
+	# a named volume that is empty also gets the content; nocopy does not
+	run hull run --rm -v fresh:/vol seeded cat /vol/seed
+	[ "$output" = seeded ]
+	run hull run --rm -v fresh2:/vol:nocopy seeded ls /vol
+	[ -z "$output" ]
+}
+
+@test "volume rm refuses a volume in use; prune removes unused anonymous volumes" {
+	hull volume create busy
+	hull run --name user -v busy:/b busybox true
+	run hull volume rm busy
+	[ "$status" -eq 1 ]
+	[[ $output == *"volume is in use"* ]]
+	hull rm user
+	run hull volume rm busy
+	[ "$status" -eq 0 ]
+	build_image anonimg 'FROM busybox
+VOLUME /a'
+	hull run --name anonuser anonimg true
+	name=$(hull inspect --format '{{json .Mounts}}' anonuser | sed 's/.*"Name":"\([0-9a-f]*\)".*/\1/')
+	hull volume create namedkeep
+	hull rm anonuser
+	run hull volume prune -f
+	[ "$status" -eq 0 ]
+	[[ $output == *"$name"* ]]
+	[[ $output == *"Total reclaimed space"* ]]
+	hull volume inspect namedkeep
+	run hull volume prune -f -a
+	[[ $output == *namedkeep* ]]
+}
