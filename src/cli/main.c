@@ -41,7 +41,7 @@ static const struct {
 	{"export", cmd_export, "Export a container's filesystem as a tar archive"},
 	{"commit", cmd_commit, "Create a new image from a container's changes"},
 	{"container-prune", cmd_container_prune, NULL}, /* "container prune" */
-	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE)"},
+	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE, layer-tar DIGEST)"},
 	{"create", cmd_create, "Create a new container"},
 	{"exec", cmd_exec, "Execute a command in a running container"},
 	{"attach", cmd_attach,

@@ -156,8 +156,41 @@ EOF2
 	[[ $output != *INVALID* ]]
 }
 
+@test "a built layer keeps no tar: the validator makes it again and checks it" {
+	ctx=$(ctx_dir)
+	echo lazy > "$ctx/lazy.txt"
+	printf 'FROM busybox\nCOPY lazy.txt /lazy.txt\n' | build_ctx lazy
+	run hull inspect --format '{{json .RootFS.Layers}}' lazy
+	local d=${output##*,\"sha256:} layer
+	d=${d%%\"]}
+	[ ! -e "$HULL_ROOT/blobs/sha256/$d" ]
+	[ -f "$HULL_ROOT/blobs/lazy/$d" ]
+	hull debug layer-tar "sha256:$d" > "$BATS_TEST_TMPDIR/l.tar"
+	[ "$(sha256sum < "$BATS_TEST_TMPDIR/l.tar" | cut -d' ' -f1)" = "$d" ]
+	[ "$(tar -xOf "$BATS_TEST_TMPDIR/l.tar" lazy.txt)" = lazy ]
+	run hull images --format '{{.Size}}' lazy
+	[ "$status" -eq 0 ] && [ -n "$output" ]
+	# a layer directory changed behind the store's back is caught
+	layer=$(grep -l "sha256:$d" "$HULL_ROOT"/layers/*/layer.json)
+	layer=${layer%/layer.json}/diff
+	cp -a "$layer/lazy.txt" "$BATS_TEST_TMPDIR/keep"
+	echo tampered > "$layer/lazy.txt"
+	run validate "$HULL_ROOT"
+	[ "$status" -eq 1 ]
+	[[ $output == *"lazy blob $d: cannot make the tar"*"corrupt"* ]]
+	run hull debug layer-tar "sha256:$d"
+	[ "$status" -ne 0 ]
+	cp -a "$BATS_TEST_TMPDIR/keep" "$layer/lazy.txt"
+	run validate "$HULL_ROOT"
+	[ "$status" -eq 0 ]
+}
+
 @test "the store stays valid after rmi" {
-	hull rmi layers
+	local before after
+	before=$(ls "$HULL_ROOT/blobs/lazy" | wc -l)
+	hull rmi layers lazy
+	after=$(ls "$HULL_ROOT/blobs/lazy" | wc -l)
+	[ "$after" -lt "$before" ]
 	run validate "$HULL_ROOT"
 	echo "$output"
 	[ "$status" -eq 0 ]
