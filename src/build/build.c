@@ -52,6 +52,7 @@ struct builder {
 	char **build_args;  /* --build-arg, "NAME=value" */
 	char **consumed;    /* build-arg names some ARG declared */
 	struct ignore *ignore;
+	struct hash_cache *hc; /* context file digests, loaded on the first COPY/ADD */
 	struct stage *stages;
 	size_t n_stages;
 	FILE *out;
@@ -1422,6 +1423,9 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 			goto out;
 	}
 	/* the cache key: context and heredoc sources by content, image sources by image id */
+	if (!b->hc)
+		b->hc = hash_cache_load(b->s->root);
+	q.hc = b->hc;
 	if (from_stage) {
 		struct copy_req hq = q;
 		size_t n = 0;
@@ -2076,6 +2080,13 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 	}
 	*ret_id = xstrdup(final->img->id);
 out:
+	if (b.hc) {
+		struct hull_err *e = NULL;
+		if (hash_cache_save(b.hc, &e) < 0) /* a cache: the build stands */
+			say(&b, "[Warning] content hash cache: %s\n", e->msg);
+		err_free(e);
+		b.hc = hash_cache_free(b.hc);
+	}
 	fflush(b.out);
 	stages_free(&b);
 	strv_free(b.global_args);

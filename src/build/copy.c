@@ -273,19 +273,6 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 
 /* ---- checksum ---- */
 
-static int hash_file(struct sha256_ctx *c, int dfd, const char *name)
-{
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	char buf[65536];
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sha256_update(c, buf, (size_t) n);
-	return n < 0 ? -errno : 0;
-}
-
 static void hash_xattrs(struct sha256_ctx *c, const char *path)
 {
 	char names[4096], val[4096];
@@ -318,9 +305,11 @@ static int hash_tree(const struct copy_req *q, const struct source *s, struct sh
 	sha256_update(c, hdr, strlen(hdr) + 1);
 	hash_xattrs(c, path);
 	if (S_ISREG(st.st_mode)) {
-		int r = hash_file(c, AT_FDCWD, path);
+		char fd_digest[DIGEST_STR_LEN];
+		int r = hash_cache_file(q->hc, path, &st, fd_digest);
 		if (r < 0)
 			return err_set(err, -r, "read '%s'", path);
+		sha256_update(c, fd_digest, DIGEST_STR_LEN - 1);
 	} else if (S_ISLNK(st.st_mode)) {
 		char target[PATH_MAX];
 		ssize_t n = readlink(path, target, sizeof(target) - 1);
