@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -429,8 +430,8 @@ static void copy_xattrs(const char *src, const char *dst)
 	}
 }
 
-/* set once copy_file_range() said it cannot copy between these file systems */
-static bool no_copy_range;
+/* set once copy_file_range() (sendfile()) said it cannot copy between these file systems */
+static bool no_copy_range, no_sendfile;
 
 /*
  * Copy the regular file @src to @dst with its metadata, all through the
@@ -461,7 +462,13 @@ static int copy_file(const struct copy_req *q, const char *src, const char *dst,
 				      errno == EOPNOTSUPP))
 				no_copy_range = true;
 		}
-		if (no_copy_range) {
+		if (no_copy_range && !no_sendfile) {
+			/* in-kernel, as copy_file_range() would: no copy through a buffer here */
+			n = sendfile(out, in, NULL, (size_t) left);
+			if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+				no_sendfile = true;
+		}
+		if (no_copy_range && no_sendfile) {
 			char buf[65536];
 			n = read(in, buf, sizeof(buf));
 			if (n > 0 && write_all(out, buf, (size_t) n) < 0)
