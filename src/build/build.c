@@ -10,6 +10,7 @@
 #include "build/cmdline.h"
 #include "build/copy.h"
 #include "build/fetch.h"
+#include "build/history.h"
 #include "build/ignore.h"
 #include "build/mountns.h"
 #include "container/container.h"
@@ -281,6 +282,31 @@ static bool cache_reuse(struct builder *b, struct stage *st, const char *key)
 	return true;
 }
 
+/*
+ * An empty layer (an empty directory, so always the same diffID) for an
+ * image that would have none: the OCI manifest schema wants at least one
+ * layer ("layers" minItems 1; some registries, ECR, refuse layerless images).
+ */
+static int empty_layer(struct builder *b, char ret_diff_id[DIGEST_STR_LEN], struct hull_err **err)
+{
+	_cleanup_free_ char *dir = NULL;
+	char chain_id[DIGEST_STR_LEN];
+	int r;
+
+	r = store_tmpdir(b->s, "empty", &dir, err);
+	if (r < 0)
+		return r;
+	(void) chmod(dir, 0755);
+	r = store_lock(b->s, err);
+	if (r == 0) {
+		r = store_layer_commit_dir(b->s, dir, NULL, ret_diff_id, chain_id, err);
+		store_unlock(b->s);
+	}
+	if (r < 0)
+		(void) rm_rf(dir, NULL);
+	return r;
+}
+
 /* Commit the stage's config (with a new history entry and, optionally, a layer). */
 static int commit_step(struct builder *b, struct stage *st, const struct df_instr *in,
 		       const char *created_by, const char *diff_id, struct hull_err **err)
@@ -289,8 +315,17 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 	_cleanup_strv_ char **layers = NULL;
 	json_t *hist, *rootfs, *ids, *h;
 	struct image *img = NULL;
+	char empty_id[DIGEST_STR_LEN];
 	int r;
 
+	if (!diff_id && json_array_size(json_object_get(json_object_get(st->config, "rootfs"),
+							"diff_ids")) == 0) {
+		/* the first step of an empty scratch stage carries the empty layer */
+		r = empty_layer(b, empty_id, err);
+		if (r < 0)
+			return wrap(b, in, err);
+		diff_id = empty_id;
+	}
 	json_object_set_new(st->config, "created", json_string(now));
 	hist = json_object_get(st->config, "history");
 	if (!json_is_array(hist)) {
@@ -298,7 +333,7 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 		json_object_set_new(st->config, "history", hist);
 	}
 	h = json_pack("{s:s,s:s,s:s}", "created", now, "created_by", created_by, "comment",
-		      "buildkit.dockerfile.v0");
+		      BUILD_HISTORY_COMMENT);
 	if (!diff_id)
 		json_object_set_new(h, "empty_layer", json_true());
 	json_array_append_new(hist, h);
@@ -605,18 +640,27 @@ static int do_env_label(struct builder *b, const struct df_instr *in, struct sta
 			struct hull_err **err)
 {
 	json_t *c = cfg_config(st);
+	_cleanup_strv_ char **keys = strv_new(), **vals = strv_new();
 
 	if (in->n_args == 0 || in->n_args % 3)
 		return fail(b, in, err, EINVAL, "%s requires at least one argument", in->cmd);
+	/* every word sees the environment from before the instruction: in
+	 * "ENV abc=bye def=$abc" def gets the old abc (docker's ENV reference) */
 	for (size_t i = 0; i + 1 < in->n_args; i += 3) {
-		_cleanup_free_ char *k = NULL, *v = NULL;
-		int r;
-
-		r = expand(b, in, st, in->args[i], &k, err);
+		char *k = NULL, *v = NULL;
+		int r = expand(b, in, st, in->args[i], &k, err);
 		if (r == 0)
 			r = expand(b, in, st, in->args[i + 1], &v, err);
-		if (r < 0)
+		if (r < 0) {
+			free(k);
 			return r;
+		}
+		strv_consume(&keys, k);
+		strv_consume(&vals, v);
+	}
+	for (size_t i = 0; keys[i]; i++) {
+		const char *k = keys[i], *v = vals[i];
+
 		if (label) {
 			json_t *l = json_object_get(c, "Labels");
 			if (!json_is_object(l)) {
@@ -896,7 +940,8 @@ static int do_onbuild(struct builder *b, const struct df_instr *in, struct stage
 static int do_meta(struct builder *b, const struct df_instr *in, struct stage *st,
 		   struct hull_err **err)
 {
-	_cleanup_free_ char *key = NULL, *cj = NULL;
+	_cleanup_free_ char *key = NULL, *cj = NULL, *by = NULL;
+	_cleanup_strv_ char **env_before = expand_env(b, st); /* what the words of @in see */
 	json_t *before = json_deep_copy(st->config);
 	int r;
 
@@ -947,7 +992,10 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 	}
 	if (cache_reuse(b, st, key))
 		return 0;
-	r = commit_step(b, st, in, in->original, NULL, err);
+	by = build_created_by_meta(in, cfg_config(st), env_before, st->args, b->df->escape);
+	if (!by)
+		by = xstrdup(in->original);
+	r = commit_step(b, st, in, by, NULL, err);
 	if (r < 0)
 		return r;
 	cache_put(b, key, st->img);
@@ -1451,12 +1499,11 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	if (cache_reuse(b, st, key))
 		return 0;
 	if (!st->img) {
-		/* RUN on scratch with nothing yet: commit the empty config first */
+		/* RUN on scratch with nothing yet: commit the empty image first (its
+		 * history entry stays: it carries the empty layer) */
 		r = commit_step(b, st, in, "", NULL, err);
 		if (r < 0)
 			return r;
-		json_array_remove(json_object_get(st->config, "history"),
-				  json_array_size(json_object_get(st->config, "history")) - 1);
 	}
 	if (in->n_heredocs && !in->json && in->n_args == 1 && is_heredoc_word(in->args[0])) {
 		/* RUN <<EOF: the body is the command (a script file when it has "#!") */
@@ -1561,12 +1608,7 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	container_free(ctr);
 	if (r < 0)
 		return r;
-	{
-		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-		STRV_FOREACH (a, argv)
-			(void) strbuf_addf(&sb, "%s%s", sb.len ? " " : "", *a);
-		by = xasprintf("RUN %s # buildkit", sb.buf);
-	}
+	by = build_created_by_run(argv, st->args, cfg_config(st));
 	r = commit_step(b, st, in, by, diff_id, err);
 	if (r < 0)
 		return r;
@@ -1914,7 +1956,7 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 			goto out;
 	}
 	if (!final->img) {
-		/* FROM scratch with only metadata: an image without layers */
+		/* FROM scratch and nothing else: the empty layer (commit_step) */
 		r = commit_step(&b, final, &b.df->instrs[final->end - 1], "", NULL, err);
 		if (r < 0)
 			goto out;

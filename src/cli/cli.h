@@ -48,6 +48,8 @@ const char *short_id(const char *id);
 struct table;
 struct table *table_new(size_t ncols);
 void table_add(struct table *t, ...); /* ncols strings */
+/* table_add_strv() - add a row from a vector (missing cells are empty, extra ones dropped). */
+void table_add_strv(struct table *t, char *const *cells);
 void table_print(struct table *t, FILE *f);
 
 /*
@@ -92,6 +94,7 @@ int cmd_container_prune(struct cli *c, int argc, char **argv);
 
 /* cli_confirm() - print @warning and docker's "Are you sure...? [y/N]"; true on y/Y. */
 bool cli_confirm(const char *warning);
+int cmd_history(struct cli *c, int argc, char **argv);
 
 /* image_inspect_json() - docker's image inspect object for @img (new reference). */
 json_t *image_inspect_json(struct store *s, const struct image *img);

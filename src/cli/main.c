@@ -23,6 +23,7 @@ static const struct {
 } commands[] = {
 	{"build", cmd_build, "Build an image from a Dockerfile"},
 	{"images", cmd_images, "List images"},
+	{"history", cmd_history, "Show the history of an image"},
 	{"run", cmd_run, "Create and run a new container from an image"},
 	{"ps", cmd_ps, "List containers"},
 	{"logs", cmd_logs, "Fetch the logs of a container"},
@@ -67,7 +68,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (commands[i].help) /* NULL: only reached through a management command */
 			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build', 'hull container "
+	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build|history', 'hull container "
 		   "ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune'.\n"
 		   "Run 'hull COMMAND --help' for more information on a command.\n");
 }
@@ -109,6 +110,7 @@ static const char *alias(const char *group, const char *sub)
 		{"container", "commit", "commit"},
 		{"container", "prune", "container-prune"},
 		{"builder", "build", "build"},
+		{"image", "history", "history"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (streq(map[i][0], group) && streq(map[i][1], sub))
