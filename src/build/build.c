@@ -7,6 +7,7 @@
 #include <sys/utsname.h>
 #include <sys/xattr.h>
 #include "build/build.h"
+#include "build/cmdline.h"
 #include "build/copy.h"
 #include "build/fetch.h"
 #include "build/history.h"
@@ -106,6 +107,14 @@ static int fail(struct builder *b, const struct df_instr *in, struct hull_err **
 static int wrap(struct builder *b, const struct df_instr *in, struct hull_err **err)
 {
 	int r = err_wrap(err, "%s:%u: %s", b->file, in->start_line, in->cmd);
+	err_set_exit(err, 1);
+	return r;
+}
+
+/* Prefix an error from a pure helper with the instruction's location only. */
+static int located(struct builder *b, const struct df_instr *in, struct hull_err **err)
+{
+	int r = err_wrap(err, "%s:%u", b->file, in->start_line);
 	err_set_exit(err, 1);
 	return r;
 }
@@ -675,85 +684,12 @@ static int do_env_label(struct builder *b, const struct df_instr *in, struct sta
 	return 0;
 }
 
-static json_t *shell_of(struct stage *st)
+/* CMD, ENTRYPOINT, SHELL: the pure rules of build/cmdline.c on this stage's config. */
+static int do_cmdline(struct builder *b, const struct df_instr *in, struct stage *st,
+		      struct hull_err **err)
 {
-	json_t *sh = json_object_get(cfg_config(st), "Shell");
-	return json_array_size(sh) ? sh : NULL;
-}
-
-/* The stage's SHELL (default /bin/sh -c) followed by @text, as docker stores shell form. */
-static json_t *with_shell(struct stage *st, const char *text)
-{
-	json_t *a = json_array(), *sh = shell_of(st);
-
-	if (sh) {
-		json_array_extend(a, sh);
-	} else {
-		json_array_append_new(a, json_string("/bin/sh"));
-		json_array_append_new(a, json_string("-c"));
-	}
-	json_array_append_new(a, json_string(text));
-	return a;
-}
-
-/* Exec form as is; shell form wrapped in the stage's SHELL. Arguments from @skip on. */
-static json_t *command_json(struct stage *st, const struct df_instr *in, size_t skip)
-{
-	json_t *a;
-
-	if (in->json) {
-		a = json_array();
-		for (size_t i = skip; i < in->n_args; i++)
-			json_array_append_new(a,
-					      json_stringn_nocheck(in->args[i], in->arg_lens[i]));
-		return a;
-	}
-	return with_shell(st, in->n_args > skip ? in->args[skip] : "");
-}
-
-static int do_cmd_ep(struct builder *b, const struct df_instr *in, struct stage *st, bool ep,
-		     struct hull_err **err)
-{
-	json_t *c = cfg_config(st);
-	json_t *v = command_json(st, in, 0);
-
-	(void) b;
-	(void) err;
-	if (ep) {
-		if (json_array_size(v) == 0)
-			json_object_set_new(c, "Entrypoint", json_null());
-		else
-			json_object_set_new(c, "Entrypoint", v), v = NULL;
-		/* ENTRYPOINT resets an inherited CMD unless this stage set one (spec 3.1) */
-		if (!st->cmd_set)
-			json_object_set_new(c, "Cmd", json_null());
-	} else {
-		/* CMD [] is stored as absent, as BuildKit's omitempty (spec 3.5) */
-		if (json_array_size(v) == 0)
-			json_object_set_new(c, "Cmd", json_null());
-		else
-			json_object_set_new(c, "Cmd", v), v = NULL;
-		st->cmd_set = true;
-	}
-	if (v)
-		json_decref(v);
-	return 0;
-}
-
-static int do_shell(struct builder *b, const struct df_instr *in, struct stage *st,
-		    struct hull_err **err)
-{
-	json_t *a;
-
-	if (!in->json)
-		return fail(b, in, err, EINVAL, "SHELL requires the arguments to be in JSON form");
-	if (in->n_args == 0)
-		return fail(b, in, err, EINVAL, "SHELL requires at least one argument");
-	a = json_array();
-	for (size_t i = 0; i < in->n_args; i++)
-		json_array_append_new(a, json_string(in->args[i]));
-	json_object_set_new(cfg_config(st), "Shell", a);
-	return 0;
+	int r = build_cmd_apply(cfg_config(st), in, &st->cmd_set, err);
+	return r < 0 ? located(b, in, err) : 0;
 }
 
 /* Go's time.ParseDuration for the units HEALTHCHECK takes; -EINVAL when malformed. */
@@ -967,10 +903,8 @@ static int do_simple(struct builder *b, const struct df_instr *in, struct stage 
 		r = expand(b, in, st, in->args[0], &v, err);
 		if (r < 0)
 			return r;
-		if (signal_parse(v) < 0)
-			return fail(b, in, err, EINVAL, "Invalid signal: %s", v);
-		json_object_set_new(c, "StopSignal", json_string(v));
-		return 0;
+		r = build_stopsignal_apply(c, v, err);
+		return r < 0 ? located(b, in, err) : 0;
 	case DF_CMD_MAINTAINER:
 		json_object_set_new(st->config, "author", json_string(in->args[0]));
 		return 0;
@@ -1022,10 +956,8 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 		break;
 	case DF_CMD_CMD:
 	case DF_CMD_ENTRYPOINT:
-		r = do_cmd_ep(b, in, st, in->kind == DF_CMD_ENTRYPOINT, err);
-		break;
 	case DF_CMD_SHELL:
-		r = do_shell(b, in, st, err);
+		r = do_cmdline(b, in, st, err);
 		break;
 	case DF_CMD_ONBUILD:
 		r = do_onbuild(b, in, st, err);
@@ -1591,7 +1523,7 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 				strv_push(&argv, p);
 			}
 		} else {
-			cmd = with_shell(st, data);
+			cmd = build_shell_wrap(cfg_config(st), data);
 		}
 	} else if (in->n_heredocs && !in->json) {
 		/* the shell reads the heredocs itself */
@@ -1600,9 +1532,9 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 		for (size_t i = 0; i < in->n_heredocs; i++)
 			(void) strbuf_addf(&sb, "\n%s%s", in->heredocs[i].content,
 					   in->heredocs[i].name);
-		cmd = with_shell(st, sb.buf);
+		cmd = build_shell_wrap(cfg_config(st), sb.buf);
 	} else {
-		cmd = command_json(st, in, 0);
+		cmd = build_command_json(cfg_config(st), in);
 	}
 	if (cmd) {
 		(void) json_to_strv(cmd, &argv);
@@ -1811,11 +1743,8 @@ static int plan(struct builder *b, struct hull_err **err)
 	for (; i < df->n_instrs && df->instrs[i].kind != DF_CMD_FROM; i++) {
 		const struct df_instr *in = &df->instrs[i];
 		r = df_check_flags(in, err);
-		if (r < 0) {
-			r = err_wrap(err, "%s:%u", b->file, in->start_line);
-			err_set_exit(err, 1);
-			return r;
-		}
+		if (r < 0)
+			return located(b, in, err);
 		if (in->kind != DF_CMD_ARG)
 			return fail(b, in, err, EINVAL, "no build stage in current context");
 		r = do_arg(b, in, NULL, err);
@@ -1834,11 +1763,8 @@ static int plan(struct builder *b, struct hull_err **err)
 			continue;
 		}
 		r = df_check_flags(in, err);
-		if (r < 0) {
-			r = err_wrap(err, "%s:%u", b->file, in->start_line);
-			err_set_exit(err, 1);
-			return r;
-		}
+		if (r < 0)
+			return located(b, in, err);
 		if (in->n_args != 1 && !(in->n_args == 3 && strcasecmp(in->args[1], "AS") == 0))
 			return fail(b, in, err, EINVAL,
 				    "FROM requires either one or three arguments");
@@ -2000,8 +1926,7 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 			say(&b, "Step %u/%u : %s\n", b.step, b.n_steps, in->original);
 			r = df_check_flags(in, err);
 			if (r < 0) {
-				r = err_wrap(err, "%s:%u", b.file, in->start_line);
-				err_set_exit(err, 1);
+				r = located(&b, in, err);
 				goto out;
 			}
 			if (in->kind == DF_CMD_FROM) {

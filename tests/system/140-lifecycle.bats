@@ -38,11 +38,15 @@ load helpers
 	sleep 0.3
 	hull pause p1
 	[ "$(hull inspect --format '{{.State.Status}} {{.State.Paused}}' p1)" = "paused true" ]
-	local f
-	f=$(grep -l p1 /dev/null 2>/dev/null; true)
 	local upper
 	upper=$HULL_ROOT/containers/$(hull inspect --format '{{.Id}}' p1)/upper/tmp/t
+	# every task of the container is in the freezer's FROZEN state
+	local cg
+	cg=$(python3 -c "import json,sys; print([d for d in json.load(open(sys.argv[1]))['Hull']['Cgroups'] if '/freezer/' in d][0])" \
+		"$HULL_ROOT/containers/$(hull inspect --format '{{.Id}}' p1)/config.json")
+	[ "$(cat "$cg/freezer.state")" = FROZEN ]
 	local a b
+	sleep 0.1
 	a=$(cat "$upper"); sleep 0.3; b=$(cat "$upper")
 	[ "$a" = "$b" ]
 	run hull exec p1 true
