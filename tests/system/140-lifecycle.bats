@@ -53,7 +53,12 @@ load helpers
 	[ "$status" -eq 1 ]
 	[[ $output == *paused* ]]
 	hull unpause p1
-	sleep 0.3
+	# the loop runs again: the file changes (bounded wait, the machine may be busy)
+	local i
+	for i in $(seq 50); do
+		[ "$(cat "$upper")" != "$b" ] && break
+		sleep 0.1
+	done
 	[ "$(cat "$upper")" != "$b" ]
 	[ "$(hull inspect --format '{{.State.Status}}' p1)" = running ]
 	run hull unpause p1
