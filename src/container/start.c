@@ -473,7 +473,13 @@ static void monitor_exec(struct monitor *m, int delay)
 	int keep[16 + ATTACH_CLIENTS];
 	size_t n_keep = 0;
 
+	siginfo_t si = {0};
+
 	if (!helper || n <= 0 || getenv("HULL_NO_MONITOR_EXEC"))
+		return;
+	/* already exited (`run -t IMAGE true`): finishing here saves two execs */
+	if (waitid(P_PID, (id_t) m->r.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == m->r.pid)
 		return;
 	self[n] = '\0';
 	/* an upgraded hull: the new binary at the same path takes over */
