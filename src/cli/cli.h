@@ -88,6 +88,8 @@ int cmd_rename(struct cli *c, int argc, char **argv);
 int cmd_top(struct cli *c, int argc, char **argv);
 int cmd_port(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
+/* hidden: run by hull-monitor when the container exits (cli/monitor.c) */
+int cmd_container_monitor(struct cli *c, int argc, char **argv);
 int cmd_volume(struct cli *c, int argc, char **argv);
 int cmd_cp(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);

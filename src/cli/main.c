@@ -55,6 +55,7 @@ static const struct {
 	{"top", cmd_top, "Display the running processes of a container"},
 	{"port", cmd_port, "List port mappings or a specific mapping for the container"},
 	{"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
+	{"container-monitor", cmd_container_monitor, NULL}, /* run by hull-monitor only */
 };
 
 static void usage(FILE *f)
