@@ -1,9 +1,11 @@
 # hull: a thin wrapper around Meson (DESIGN.md "Contracts").
 BUILD := build
 ASAN  := build-asan
+FUZZ  := build-fuzz
+FUZZ_SECONDS ?= 600
 HULL  := $(BUILD)/src/cli/hull
 
-.PHONY: all setup check demo bench clean format
+.PHONY: all setup check demo bench clean format fuzz
 
 all: $(BUILD)/build.ninja
 	ninja -C $(BUILD)
@@ -24,14 +26,24 @@ asan: $(ASAN)/build.ninja
 check: all asan
 	tests/run-checks $(BUILD) $(ASAN)
 
+# libFuzzer targets (clang + ASan/UBSan), each run for FUZZ_SECONDS (tests/fuzz/run).
+$(FUZZ)/build.ninja:
+	@scripts/setup fuzz
+	CC=clang meson setup $(FUZZ) --buildtype=debug -Dwerror=true -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
+
+fuzz: $(FUZZ)/build.ninja
+	ninja -C $(FUZZ) tests/fuzz/fuzz-dockerfile tests/fuzz/fuzz-shell-word
+	tests/fuzz/run $(FUZZ) $(FUZZ_SECONDS)
+
 demo: all
 	HULL=$(CURDIR)/$(HULL) examples/cmd-vs-entrypoint/demo
 
+# every executable under bench/ (each prints medians and ratios; none asserts a time)
 bench: all
-	HULL=$(CURDIR)/$(HULL) bench/run-latency
+	@set -e; for b in bench/*; do [ -x "$$b" ] || continue; echo "== $$b"; HULL=$(CURDIR)/$(HULL) "$$b"; done
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(FUZZ)

@@ -7,8 +7,10 @@
 #include <sys/utsname.h>
 #include <sys/xattr.h>
 #include "build/build.h"
+#include "build/cmdline.h"
 #include "build/copy.h"
 #include "build/fetch.h"
+#include "build/history.h"
 #include "build/ignore.h"
 #include "build/mountns.h"
 #include "container/container.h"
@@ -51,6 +53,7 @@ struct builder {
 	char **build_args;  /* --build-arg, "NAME=value" */
 	char **consumed;    /* build-arg names some ARG declared */
 	struct ignore *ignore;
+	struct hash_cache *hc; /* context file digests, loaded on the first COPY/ADD */
 	struct stage *stages;
 	size_t n_stages;
 	FILE *out;
@@ -104,6 +107,14 @@ static int fail(struct builder *b, const struct df_instr *in, struct hull_err **
 static int wrap(struct builder *b, const struct df_instr *in, struct hull_err **err)
 {
 	int r = err_wrap(err, "%s:%u: %s", b->file, in->start_line, in->cmd);
+	err_set_exit(err, 1);
+	return r;
+}
+
+/* Prefix an error from a pure helper with the instruction's location only. */
+static int located(struct builder *b, const struct df_instr *in, struct hull_err **err)
+{
+	int r = err_wrap(err, "%s:%u", b->file, in->start_line);
 	err_set_exit(err, 1);
 	return r;
 }
@@ -272,6 +283,31 @@ static bool cache_reuse(struct builder *b, struct stage *st, const char *key)
 	return true;
 }
 
+/*
+ * An empty layer (an empty directory, so always the same diffID) for an
+ * image that would have none: the OCI manifest schema wants at least one
+ * layer ("layers" minItems 1; some registries, ECR, refuse layerless images).
+ */
+static int empty_layer(struct builder *b, char ret_diff_id[DIGEST_STR_LEN], struct hull_err **err)
+{
+	_cleanup_free_ char *dir = NULL;
+	char chain_id[DIGEST_STR_LEN];
+	int r;
+
+	r = store_tmpdir(b->s, "empty", &dir, err);
+	if (r < 0)
+		return r;
+	(void) chmod(dir, 0755);
+	r = store_lock(b->s, err);
+	if (r == 0) {
+		r = store_layer_commit_dir(b->s, dir, NULL, ret_diff_id, chain_id, err);
+		store_unlock(b->s);
+	}
+	if (r < 0)
+		(void) rm_rf(dir, NULL);
+	return r;
+}
+
 /* Commit the stage's config (with a new history entry and, optionally, a layer). */
 static int commit_step(struct builder *b, struct stage *st, const struct df_instr *in,
 		       const char *created_by, const char *diff_id, struct hull_err **err)
@@ -280,8 +316,17 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 	_cleanup_strv_ char **layers = NULL;
 	json_t *hist, *rootfs, *ids, *h;
 	struct image *img = NULL;
+	char empty_id[DIGEST_STR_LEN];
 	int r;
 
+	if (!diff_id && json_array_size(json_object_get(json_object_get(st->config, "rootfs"),
+							"diff_ids")) == 0) {
+		/* the first step of an empty scratch stage carries the empty layer */
+		r = empty_layer(b, empty_id, err);
+		if (r < 0)
+			return wrap(b, in, err);
+		diff_id = empty_id;
+	}
 	json_object_set_new(st->config, "created", json_string(now));
 	hist = json_object_get(st->config, "history");
 	if (!json_is_array(hist)) {
@@ -289,7 +334,7 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 		json_object_set_new(st->config, "history", hist);
 	}
 	h = json_pack("{s:s,s:s,s:s}", "created", now, "created_by", created_by, "comment",
-		      "buildkit.dockerfile.v0");
+		      BUILD_HISTORY_COMMENT);
 	if (!diff_id)
 		json_object_set_new(h, "empty_layer", json_true());
 	json_array_append_new(hist, h);
@@ -596,18 +641,27 @@ static int do_env_label(struct builder *b, const struct df_instr *in, struct sta
 			struct hull_err **err)
 {
 	json_t *c = cfg_config(st);
+	_cleanup_strv_ char **keys = strv_new(), **vals = strv_new();
 
 	if (in->n_args == 0 || in->n_args % 3)
 		return fail(b, in, err, EINVAL, "%s requires at least one argument", in->cmd);
+	/* every word sees the environment from before the instruction: in
+	 * "ENV abc=bye def=$abc" def gets the old abc (docker's ENV reference) */
 	for (size_t i = 0; i + 1 < in->n_args; i += 3) {
-		_cleanup_free_ char *k = NULL, *v = NULL;
-		int r;
-
-		r = expand(b, in, st, in->args[i], &k, err);
+		char *k = NULL, *v = NULL;
+		int r = expand(b, in, st, in->args[i], &k, err);
 		if (r == 0)
 			r = expand(b, in, st, in->args[i + 1], &v, err);
-		if (r < 0)
+		if (r < 0) {
+			free(k);
 			return r;
+		}
+		strv_consume(&keys, k);
+		strv_consume(&vals, v);
+	}
+	for (size_t i = 0; keys[i]; i++) {
+		const char *k = keys[i], *v = vals[i];
+
 		if (label) {
 			json_t *l = json_object_get(c, "Labels");
 			if (!json_is_object(l)) {
@@ -630,85 +684,12 @@ static int do_env_label(struct builder *b, const struct df_instr *in, struct sta
 	return 0;
 }
 
-static json_t *shell_of(struct stage *st)
+/* CMD, ENTRYPOINT, SHELL: the pure rules of build/cmdline.c on this stage's config. */
+static int do_cmdline(struct builder *b, const struct df_instr *in, struct stage *st,
+		      struct hull_err **err)
 {
-	json_t *sh = json_object_get(cfg_config(st), "Shell");
-	return json_array_size(sh) ? sh : NULL;
-}
-
-/* The stage's SHELL (default /bin/sh -c) followed by @text, as docker stores shell form. */
-static json_t *with_shell(struct stage *st, const char *text)
-{
-	json_t *a = json_array(), *sh = shell_of(st);
-
-	if (sh) {
-		json_array_extend(a, sh);
-	} else {
-		json_array_append_new(a, json_string("/bin/sh"));
-		json_array_append_new(a, json_string("-c"));
-	}
-	json_array_append_new(a, json_string(text));
-	return a;
-}
-
-/* Exec form as is; shell form wrapped in the stage's SHELL. Arguments from @skip on. */
-static json_t *command_json(struct stage *st, const struct df_instr *in, size_t skip)
-{
-	json_t *a;
-
-	if (in->json) {
-		a = json_array();
-		for (size_t i = skip; i < in->n_args; i++)
-			json_array_append_new(a,
-					      json_stringn_nocheck(in->args[i], in->arg_lens[i]));
-		return a;
-	}
-	return with_shell(st, in->n_args > skip ? in->args[skip] : "");
-}
-
-static int do_cmd_ep(struct builder *b, const struct df_instr *in, struct stage *st, bool ep,
-		     struct hull_err **err)
-{
-	json_t *c = cfg_config(st);
-	json_t *v = command_json(st, in, 0);
-
-	(void) b;
-	(void) err;
-	if (ep) {
-		if (json_array_size(v) == 0)
-			json_object_set_new(c, "Entrypoint", json_null());
-		else
-			json_object_set_new(c, "Entrypoint", v), v = NULL;
-		/* ENTRYPOINT resets an inherited CMD unless this stage set one (spec 3.1) */
-		if (!st->cmd_set)
-			json_object_set_new(c, "Cmd", json_null());
-	} else {
-		/* CMD [] is stored as absent, as BuildKit's omitempty (spec 3.5) */
-		if (json_array_size(v) == 0)
-			json_object_set_new(c, "Cmd", json_null());
-		else
-			json_object_set_new(c, "Cmd", v), v = NULL;
-		st->cmd_set = true;
-	}
-	if (v)
-		json_decref(v);
-	return 0;
-}
-
-static int do_shell(struct builder *b, const struct df_instr *in, struct stage *st,
-		    struct hull_err **err)
-{
-	json_t *a;
-
-	if (!in->json)
-		return fail(b, in, err, EINVAL, "SHELL requires the arguments to be in JSON form");
-	if (in->n_args == 0)
-		return fail(b, in, err, EINVAL, "SHELL requires at least one argument");
-	a = json_array();
-	for (size_t i = 0; i < in->n_args; i++)
-		json_array_append_new(a, json_string(in->args[i]));
-	json_object_set_new(cfg_config(st), "Shell", a);
-	return 0;
+	int r = build_cmd_apply(cfg_config(st), in, &st->cmd_set, err);
+	return r < 0 ? located(b, in, err) : 0;
 }
 
 /* Go's time.ParseDuration for the units HEALTHCHECK takes; -EINVAL when malformed. */
@@ -922,10 +903,8 @@ static int do_simple(struct builder *b, const struct df_instr *in, struct stage 
 		r = expand(b, in, st, in->args[0], &v, err);
 		if (r < 0)
 			return r;
-		if (signal_parse(v) < 0)
-			return fail(b, in, err, EINVAL, "Invalid signal: %s", v);
-		json_object_set_new(c, "StopSignal", json_string(v));
-		return 0;
+		r = build_stopsignal_apply(c, v, err);
+		return r < 0 ? located(b, in, err) : 0;
 	case DF_CMD_MAINTAINER:
 		json_object_set_new(st->config, "author", json_string(in->args[0]));
 		return 0;
@@ -962,7 +941,8 @@ static int do_onbuild(struct builder *b, const struct df_instr *in, struct stage
 static int do_meta(struct builder *b, const struct df_instr *in, struct stage *st,
 		   struct hull_err **err)
 {
-	_cleanup_free_ char *key = NULL, *cj = NULL;
+	_cleanup_free_ char *key = NULL, *cj = NULL, *by = NULL;
+	_cleanup_strv_ char **env_before = expand_env(b, st); /* what the words of @in see */
 	json_t *before = json_deep_copy(st->config);
 	int r;
 
@@ -976,10 +956,8 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 		break;
 	case DF_CMD_CMD:
 	case DF_CMD_ENTRYPOINT:
-		r = do_cmd_ep(b, in, st, in->kind == DF_CMD_ENTRYPOINT, err);
-		break;
 	case DF_CMD_SHELL:
-		r = do_shell(b, in, st, err);
+		r = do_cmdline(b, in, st, err);
 		break;
 	case DF_CMD_ONBUILD:
 		r = do_onbuild(b, in, st, err);
@@ -1015,7 +993,10 @@ static int do_meta(struct builder *b, const struct df_instr *in, struct stage *s
 	}
 	if (cache_reuse(b, st, key))
 		return 0;
-	r = commit_step(b, st, in, in->original, NULL, err);
+	by = build_created_by_meta(in, cfg_config(st), env_before, st->args, b->df->escape);
+	if (!by)
+		by = xstrdup(in->original);
+	r = commit_step(b, st, in, by, NULL, err);
 	if (r < 0)
 		return r;
 	cache_put(b, key, st->img);
@@ -1374,6 +1355,9 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 			goto out;
 	}
 	/* the cache key: context and heredoc sources by content, image sources by image id */
+	if (!b->hc)
+		b->hc = hash_cache_load(b->s->root);
+	q.hc = b->hc;
 	if (from_stage) {
 		struct copy_req hq = q;
 		size_t n = 0;
@@ -1519,12 +1503,11 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	if (cache_reuse(b, st, key))
 		return 0;
 	if (!st->img) {
-		/* RUN on scratch with nothing yet: commit the empty config first */
+		/* RUN on scratch with nothing yet: commit the empty image first (its
+		 * history entry stays: it carries the empty layer) */
 		r = commit_step(b, st, in, "", NULL, err);
 		if (r < 0)
 			return r;
-		json_array_remove(json_object_get(st->config, "history"),
-				  json_array_size(json_object_get(st->config, "history")) - 1);
 	}
 	if (in->n_heredocs && !in->json && in->n_args == 1 && is_heredoc_word(in->args[0])) {
 		/* RUN <<EOF: the body is the command (a script file when it has "#!") */
@@ -1540,7 +1523,7 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 				strv_push(&argv, p);
 			}
 		} else {
-			cmd = with_shell(st, data);
+			cmd = build_shell_wrap(cfg_config(st), data);
 		}
 	} else if (in->n_heredocs && !in->json) {
 		/* the shell reads the heredocs itself */
@@ -1549,9 +1532,9 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 		for (size_t i = 0; i < in->n_heredocs; i++)
 			(void) strbuf_addf(&sb, "\n%s%s", in->heredocs[i].content,
 					   in->heredocs[i].name);
-		cmd = with_shell(st, sb.buf);
+		cmd = build_shell_wrap(cfg_config(st), sb.buf);
 	} else {
-		cmd = command_json(st, in, 0);
+		cmd = build_command_json(cfg_config(st), in);
 	}
 	if (cmd) {
 		(void) json_to_strv(cmd, &argv);
@@ -1629,12 +1612,7 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	container_free(ctr);
 	if (r < 0)
 		return r;
-	{
-		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-		STRV_FOREACH (a, argv)
-			(void) strbuf_addf(&sb, "%s%s", sb.len ? " " : "", *a);
-		by = xasprintf("RUN %s # buildkit", sb.buf);
-	}
+	by = build_created_by_run(argv, st->args, cfg_config(st));
 	r = commit_step(b, st, in, by, diff_id, err);
 	if (r < 0)
 		return r;
@@ -1765,11 +1743,8 @@ static int plan(struct builder *b, struct hull_err **err)
 	for (; i < df->n_instrs && df->instrs[i].kind != DF_CMD_FROM; i++) {
 		const struct df_instr *in = &df->instrs[i];
 		r = df_check_flags(in, err);
-		if (r < 0) {
-			r = err_wrap(err, "%s:%u", b->file, in->start_line);
-			err_set_exit(err, 1);
-			return r;
-		}
+		if (r < 0)
+			return located(b, in, err);
 		if (in->kind != DF_CMD_ARG)
 			return fail(b, in, err, EINVAL, "no build stage in current context");
 		r = do_arg(b, in, NULL, err);
@@ -1788,11 +1763,8 @@ static int plan(struct builder *b, struct hull_err **err)
 			continue;
 		}
 		r = df_check_flags(in, err);
-		if (r < 0) {
-			r = err_wrap(err, "%s:%u", b->file, in->start_line);
-			err_set_exit(err, 1);
-			return r;
-		}
+		if (r < 0)
+			return located(b, in, err);
 		if (in->n_args != 1 && !(in->n_args == 3 && strcasecmp(in->args[1], "AS") == 0))
 			return fail(b, in, err, EINVAL,
 				    "FROM requires either one or three arguments");
@@ -1960,8 +1932,7 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 			say(&b, "Step %u/%u : %s\n", b.step, b.n_steps, in->original);
 			r = df_check_flags(in, err);
 			if (r < 0) {
-				r = err_wrap(err, "%s:%u", b.file, in->start_line);
-				err_set_exit(err, 1);
+				r = located(&b, in, err);
 				goto out;
 			}
 			if (in->kind == DF_CMD_FROM) {
@@ -1995,7 +1966,7 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 			goto out;
 	}
 	if (!final->img) {
-		/* FROM scratch with only metadata: an image without layers */
+		/* FROM scratch and nothing else: the empty layer (commit_step) */
 		r = commit_step(&b, final, &b.df->instrs[final->end - 1], "", NULL, err);
 		if (r < 0)
 			goto out;
@@ -2040,6 +2011,13 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 	}
 	*ret_id = xstrdup(final->img->id);
 out:
+	if (b.hc) {
+		struct hull_err *e = NULL;
+		if (hash_cache_save(b.hc, &e) < 0) /* a cache: the build stands */
+			say(&b, "[Warning] content hash cache: %s\n", e->msg);
+		err_free(e);
+		b.hc = hash_cache_free(b.hc);
+	}
 	fflush(b.out);
 	stages_free(&b);
 	strv_free(b.global_args);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -277,19 +278,6 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 
 /* ---- checksum ---- */
 
-static int hash_file(struct sha256_ctx *c, int dfd, const char *name)
-{
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	char buf[65536];
-	ssize_t n;
-
-	if (fd < 0)
-		return -errno;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		sha256_update(c, buf, (size_t) n);
-	return n < 0 ? -errno : 0;
-}
-
 static void hash_xattrs(struct sha256_ctx *c, const char *path)
 {
 	char names[4096], val[4096];
@@ -322,9 +310,11 @@ static int hash_tree(const struct copy_req *q, const struct source *s, struct sh
 	sha256_update(c, hdr, strlen(hdr) + 1);
 	hash_xattrs(c, path);
 	if (S_ISREG(st.st_mode)) {
-		int r = hash_file(c, AT_FDCWD, path);
+		char fd_digest[DIGEST_STR_LEN];
+		int r = hash_cache_file(q->hc, path, &st, fd_digest);
 		if (r < 0)
 			return err_set(err, -r, "read '%s'", path);
+		sha256_update(c, fd_digest, DIGEST_STR_LEN - 1);
 	} else if (S_ISLNK(st.st_mode)) {
 		char target[PATH_MAX];
 		ssize_t n = readlink(path, target, sizeof(target) - 1);
@@ -444,31 +434,73 @@ static void copy_xattrs(const char *src, const char *dst)
 	}
 }
 
-static int copy_file(const char *src, const char *dst, const struct stat *st, struct hull_err **err)
+/* set once copy_file_range() (sendfile()) said it cannot copy between these file systems */
+static bool no_copy_range, no_sendfile;
+
+/*
+ * Copy the regular file @src to @dst with its metadata, all through the
+ * open descriptors (one path walk each through the overlay). @fresh: @dst's
+ * directory was just made by this copy, so nothing is in the way.
+ */
+static int copy_file(const struct copy_req *q, const char *src, const char *dst,
+		     const struct stat *st, bool fresh, struct hull_err **err)
 {
 	_cleanup_close_ int in = -1, out = -1;
+	struct timespec ts[2] = {st->st_atim, st->st_mtim};
+	char names[4096];
+	ssize_t nl;
 
 	in = open(src, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	if (in < 0)
 		return err_set(err, errno, "open '%s'", src);
-	(void) unlink(dst);
+	if (!fresh)
+		(void) unlink(dst);
 	out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (out < 0)
 		return err_set(err, errno, "create '%s'", dst);
 	for (off_t left = st->st_size; left > 0;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t) left, 0);
-		if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL)) {
+		ssize_t n = -1;
+		if (!no_copy_range) {
+			n = copy_file_range(in, NULL, out, NULL, (size_t) left, 0);
+			if (n < 0 && (errno == EXDEV || errno == ENOSYS || errno == EINVAL ||
+				      errno == EOPNOTSUPP))
+				no_copy_range = true;
+		}
+		if (no_copy_range && !no_sendfile) {
+			/* in-kernel, as copy_file_range() would: no copy through a buffer here */
+			n = sendfile(out, in, NULL, (size_t) left);
+			if (n < 0 && (errno == EINVAL || errno == ENOSYS))
+				no_sendfile = true;
+		}
+		if (no_copy_range && no_sendfile) {
 			char buf[65536];
 			n = read(in, buf, sizeof(buf));
-			if (n > 0 && write(out, buf, (size_t) n) != n)
+			if (n > 0 && write_all(out, buf, (size_t) n) < 0)
 				return err_set(err, errno, "write '%s'", dst);
 		}
+		if (n < 0 && errno == EINTR)
+			continue;
 		if (n < 0)
 			return err_set(err, errno, "copy '%s'", src);
 		if (n == 0)
 			break;
 		left -= n;
 	}
+	/* as set_meta(): owner first, so that chmod keeps set-id bits */
+	(void) fchown(out, q->uid, q->gid);
+	nl = flistxattr(in, names, sizeof(names));
+	for (ssize_t i = 0; i < nl; i += (ssize_t) strlen(names + i) + 1) {
+		char val[65536];
+		ssize_t v;
+		if (startswith(names + i, "trusted.overlay.") ||
+		    startswith(names + i, "security.selinux"))
+			continue;
+		v = fgetxattr(in, names + i, val, sizeof(val));
+		if (v >= 0)
+			(void) fsetxattr(out, names + i, val, (size_t) v, 0);
+	}
+	(void) fchmod(out, q->chmod >= 0 ? (mode_t) q->chmod : (st->st_mode & 07777));
+	(void) futimens(out, ts);
 	return 0;
 }
 
@@ -517,7 +549,7 @@ static bool any_included(const struct copy_req *q, const struct source *s, const
 }
 
 static int copy_tree(const struct copy_req *q, const struct source *s, const char *src,
-		     const char *dst, const char *rel, const char *sub, bool top,
+		     const char *dst, const char *rel, const char *sub, bool top, bool fresh,
 		     struct hull_err **err)
 {
 	struct stat st, dst_st;
@@ -527,7 +559,7 @@ static int copy_tree(const struct copy_req *q, const struct source *s, const cha
 		return err_set(err, errno, "stat '%s'", src);
 	if (S_ISDIR(st.st_mode)) {
 		struct dirent **names = NULL;
-		bool existed = lstat(dst, &dst_st) == 0;
+		bool existed = !fresh && lstat(dst, &dst_st) == 0;
 		int n;
 
 		if (existed && !S_ISDIR(dst_st.st_mode)) {
@@ -553,7 +585,7 @@ static int copy_tree(const struct copy_req *q, const struct source *s, const cha
 				if ((!ign || (ignore_may_include_below(q->ignore, rr) &&
 					      any_included(q, s, sp, rr))) &&
 				    !ignore_match(q->exclude, ss))
-					r = copy_tree(q, s, sp, dp, rr, ss, false, err);
+					r = copy_tree(q, s, sp, dp, rr, ss, false, !existed, err);
 			}
 			free(names[i]);
 		}
@@ -566,15 +598,15 @@ static int copy_tree(const struct copy_req *q, const struct source *s, const cha
 	}
 	if (!top && ignored(q, s->src, rel))
 		return 0;
-	if (lstat(dst, &dst_st) == 0 && S_ISDIR(dst_st.st_mode)) {
+	if (!fresh && lstat(dst, &dst_st) == 0 && S_ISDIR(dst_st.st_mode)) {
 		/* a file replaces a directory only when it is empty (docker: "cannot overwrite") */
 		if (rmdir(dst) < 0)
 			return err_set(err, errno, "cannot overwrite directory '%s' with a file",
 				       dst);
 	}
-	if (S_ISREG(st.st_mode)) {
-		r = copy_file(src, dst, &st, err);
-	} else if (S_ISLNK(st.st_mode)) {
+	if (S_ISREG(st.st_mode))
+		return copy_file(q, src, dst, &st, fresh, err);
+	if (S_ISLNK(st.st_mode)) {
 		char target[PATH_MAX];
 		ssize_t n = readlink(src, target, sizeof(target) - 1);
 		if (n < 0)
@@ -668,16 +700,17 @@ int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 			if (s->dir) {
 				r = ensure_dir(q, root, target, err);
 				if (r == 0)
-					r = copy_tree(q, s, s->path, target, s->rel, "", true, err);
+					r = copy_tree(q, s, s->path, target, s->rel, "", true,
+						      false, err);
 			} else {
-				r = copy_tree(q, s, s->path, target, s->rel, "", true, err);
+				r = copy_tree(q, s, s->path, target, s->rel, "", true, false, err);
 			}
 			continue;
 		}
 		if (s->dir) {
 			r = ensure_dir(q, root, dest, err);
 			if (r == 0)
-				r = copy_tree(q, s, s->path, dest, s->rel, "", true, err);
+				r = copy_tree(q, s, s->path, dest, s->rel, "", true, false, err);
 			continue;
 		}
 		if (s->src->archive) {
@@ -706,7 +739,7 @@ int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 					break;
 			}
 		}
-		r = copy_tree(q, s, s->path, target, s->rel, "", true, err);
+		r = copy_tree(q, s, s->path, target, s->rel, "", true, false, err);
 	}
 	sources_free(l, n);
 	return r;

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include "build/hashcache.h"
 #include "build/ignore.h"
 #include "util/err.h"
 
@@ -33,11 +34,14 @@ struct copy_req {
 	int chmod;    /* -1: keep the source modes */
 	bool is_add;  /* for messages */
 	bool parents; /* --parents: keep the source's path below its root (or below "/./") */
+	struct hash_cache *hc; /* file digests of earlier builds (may be NULL): copy_checksum() */
 };
 
 /*
  * copy_checksum() - sha256 over the sources' paths, types, modes, sizes,
- * link targets, xattrs and contents (no times, as BuildKit's content hash),
+ * link targets, xattrs and the sha256 of each file's contents (no times, as
+ * BuildKit's content hash), those file digests from @q->hc when the file
+ * did not change since they were taken (build/hashcache.h),
  * as "sha256:..." (caller frees). Sources from images are skipped (their
  * image id keys the cache). Errors: a source outside the context, no match
  * ("no source files were specified"), a missing or ignored file

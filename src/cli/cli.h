@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdint.h>
+#include "container/container.h"
 #include "image/store.h"
 #include "util/err.h"
 
@@ -48,6 +49,8 @@ const char *short_id(const char *id);
 struct table;
 struct table *table_new(size_t ncols);
 void table_add(struct table *t, ...); /* ncols strings */
+/* table_add_strv() - add a row from a vector (missing cells are empty, extra ones dropped). */
+void table_add_strv(struct table *t, char *const *cells);
 void table_print(struct table *t, FILE *f);
 
 /*
@@ -71,6 +74,8 @@ int cmd_stop(struct cli *c, int argc, char **argv);
 int cmd_kill(struct cli *c, int argc, char **argv);
 int cmd_rm(struct cli *c, int argc, char **argv);
 int cmd_debug(struct cli *c, int argc, char **argv);
+/* cmd_debug_layer_tar() - `hull debug layer-tar DIGEST` (cli/debug-layer.c). */
+int cmd_debug_layer_tar(struct cli *c, int argc, char **argv);
 int cmd_create(struct cli *c, int argc, char **argv);
 int cmd_exec(struct cli *c, int argc, char **argv);
 int cmd_attach(struct cli *c, int argc, char **argv);
@@ -83,6 +88,8 @@ int cmd_rename(struct cli *c, int argc, char **argv);
 int cmd_top(struct cli *c, int argc, char **argv);
 int cmd_port(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
+/* hidden: run by hull-monitor when the container exits (cli/monitor.c) */
+int cmd_container_monitor(struct cli *c, int argc, char **argv);
 int cmd_volume(struct cli *c, int argc, char **argv);
 int cmd_cp(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);
@@ -92,6 +99,18 @@ int cmd_container_prune(struct cli *c, int argc, char **argv);
 
 /* cli_confirm() - print @warning and docker's "Are you sure...? [y/N]"; true on y/Y. */
 bool cli_confirm(const char *warning);
+int cmd_history(struct cli *c, int argc, char **argv);
+
+/*
+ * for_each_container() - the shape of stop, kill, rm, pause...: load each
+ * container named from argv[optind] on, call @fn, print the name on success
+ * or docker's "Error response from daemon: MSG" on failure. Returns 0, or 1
+ * if any failed; 125 for a missing argument.
+ */
+int for_each_container(struct cli *cl, int argc, char **argv, const char *name,
+		       int (*fn)(struct cli *, struct store *, struct container *, void *,
+				 struct hull_err **),
+		       void *data);
 
 /* image_inspect_json() - docker's image inspect object for @img (new reference). */
 json_t *image_inspect_json(struct store *s, const struct image *img);

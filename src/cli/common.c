@@ -148,6 +148,16 @@ void table_add(struct table *t, ...)
 	t->nrows++;
 }
 
+void table_add_strv(struct table *t, char *const *cells)
+{
+	size_t n = strv_length(cells);
+
+	t->cells = xrealloc(t->cells, (t->nrows + 1) * t->ncols * sizeof(char *));
+	for (size_t i = 0; i < t->ncols; i++)
+		t->cells[t->nrows * t->ncols + i] = xstrdup(i < n ? cells[i] : "");
+	t->nrows++;
+}
+
 /* docker/cli formatter: tabwriter.NewWriter(out, 10, 1, 3, ' ', 0): cells padded by 3, at least 10
  * wide */
 /* display width: UTF-8 continuation bytes take no column */

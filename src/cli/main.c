@@ -23,6 +23,7 @@ static const struct {
 } commands[] = {
 	{"build", cmd_build, "Build an image from a Dockerfile"},
 	{"images", cmd_images, "List images"},
+	{"history", cmd_history, "Show the history of an image"},
 	{"run", cmd_run, "Create and run a new container from an image"},
 	{"ps", cmd_ps, "List containers"},
 	{"logs", cmd_logs, "Fetch the logs of a container"},
@@ -40,7 +41,7 @@ static const struct {
 	{"export", cmd_export, "Export a container's filesystem as a tar archive"},
 	{"commit", cmd_commit, "Create a new image from a container's changes"},
 	{"container-prune", cmd_container_prune, NULL}, /* "container prune" */
-	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE)"},
+	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE, layer-tar DIGEST)"},
 	{"create", cmd_create, "Create a new container"},
 	{"exec", cmd_exec, "Execute a command in a running container"},
 	{"attach", cmd_attach,
@@ -54,6 +55,7 @@ static const struct {
 	{"top", cmd_top, "Display the running processes of a container"},
 	{"port", cmd_port, "List port mappings or a specific mapping for the container"},
 	{"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
+	{"container-monitor", cmd_container_monitor, NULL}, /* run by hull-monitor only */
 };
 
 static void usage(FILE *f)
@@ -67,7 +69,7 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (commands[i].help) /* NULL: only reached through a management command */
 			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build', 'hull container "
+	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build|history', 'hull container "
 		   "ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune'.\n"
 		   "Run 'hull COMMAND --help' for more information on a command.\n");
 }
@@ -109,6 +111,7 @@ static const char *alias(const char *group, const char *sub)
 		{"container", "commit", "commit"},
 		{"container", "prune", "container-prune"},
 		{"builder", "build", "build"},
+		{"image", "history", "history"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (streq(map[i][0], group) && streq(map[i][1], sub))

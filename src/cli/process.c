@@ -424,12 +424,17 @@ int cmd_wait(struct cli *cl, int argc, char **argv)
 	return rc;
 }
 
+static int do_pause(struct cli *cl, struct store *s, struct container *c, void *data,
+		    struct hull_err **err)
+{
+	(void) cl;
+	(void) s;
+	return container_pause(c, *(bool *) data, err);
+}
+
 static int pause_common(struct cli *cl, int argc, char **argv, bool pause)
 {
 	const char *name = pause ? "pause" : "unpause";
-	struct hull_err *e = NULL;
-	struct store *s;
-	int rc = 0;
 
 	if (argc > 1 && streq(argv[1], "--help")) {
 		printf("Usage:  hull %s CONTAINER [CONTAINER...]\n\n%s all processes within one "
@@ -437,22 +442,8 @@ static int pause_common(struct cli *cl, int argc, char **argv, bool pause)
 		       name, pause ? "Pause" : "Unpause");
 		return 0;
 	}
-	if (argc < 2)
-		return cli_usage_error(name, "\"%s\" requires at least 1 argument.", name);
-	if (cli_store(cl, &s, &e) < 0)
-		return cli_fail(e);
-	for (int i = 1; i < argc; i++) {
-		struct container *c = NULL;
-		if (container_load(s, argv[i], &c, &e) < 0 || container_pause(c, pause, &e) < 0) {
-			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-			e = err_free(e);
-			rc = 1;
-		} else {
-			printf("%s\n", argv[i]);
-		}
-		container_free(c);
-	}
-	return rc;
+	optind = 1;
+	return for_each_container(cl, argc, argv, name, do_pause, &pause);
 }
 
 int cmd_pause(struct cli *cl, int argc, char **argv)

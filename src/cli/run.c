@@ -1012,10 +1012,10 @@ int cmd_logs(struct cli *cl, int argc, char **argv)
 }
 
 /* stop, kill and rm share their shape: flags, then one or more containers. */
-static int for_each_container(struct cli *cl, int argc, char **argv, const char *name,
-			      int (*fn)(struct cli *, struct store *, struct container *, void *,
-					struct hull_err **),
-			      void *data)
+int for_each_container(struct cli *cl, int argc, char **argv, const char *name,
+		       int (*fn)(struct cli *, struct store *, struct container *, void *,
+				 struct hull_err **),
+		       void *data)
 {
 	struct hull_err *e = NULL;
 	struct store *s;

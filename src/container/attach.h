@@ -60,6 +60,9 @@ int attach_frame_send(int fd, int type, const void *data, size_t len);
 void attach_server_init(struct attach_server *a, int listen_fd);
 /* attach_server_accept() - take every pending connection (non-blocking). */
 void attach_server_accept(struct attach_server *a);
+/* attach_server_adopt() - serve the connected client @fd (taken; closed when there are
+ * ATTACH_CLIENTS already: -EMFILE). For a monitor that inherits its clients (hull-monitor). */
+int attach_server_adopt(struct attach_server *a, int fd);
 /* attach_server_pollfds() - add the listen fd and the clients to @pfd; returns how many. */
 size_t attach_server_pollfds(struct attach_server *a, struct pollfd *pfd);
 /* attach_server_handle() - after poll: accept, read frames and call on_frame. @pfd/@n as added. */

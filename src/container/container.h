@@ -158,6 +158,22 @@ void container_run_opts(struct container *c, struct run_opts *ret);
 /* container_init_path() - the hull-init binary next to the running hull, or in
  * $libexecdir/hull; NULL if absent. Static storage. */
 char *container_init_path(void);
+/* container_helper_path() - the helper program @name (hull-init, hull-monitor) next to the
+ * running hull, or in $libexecdir/hull; NULL if absent. Static storage, overwritten by the next
+ * call. */
+char *container_helper_path(const char *name);
+
+/*
+ * container_monitor_resume() - `hull container-monitor ID FLAGS...`: the
+ * detached monitor again after hull-monitor saw the container exit (hull-monitor
+ * execs it in the same process, see src/monitor/monitor.c for the FLAGS):
+ * restart the container as its policy says (handing it back to hull-monitor)
+ * or free its network and cgroups, record the exit (or remove it, --rm) and
+ * tell the attach clients. Refused (-EPERM) unless the calling process is the
+ * container's recorded monitor. Cleans up even after an error in FLAGS.
+ */
+int container_monitor_resume(struct store *s, const char *runroot, int argc, char **argv,
+			     struct hull_err **err);
 
 /*
  * group_add_resolve() - docker --group-add: append the gid of each name or

@@ -31,8 +31,6 @@ int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n);
  * record it as exited with 137 and free its address and published ports.
  */
 void container_reconcile(struct container *c);
-/* utf8_sanitize() - copy of @len bytes with invalid UTF-8 replaced by U+FFFD; caller frees. */
-char *utf8_sanitize(const char *s, size_t len);
 
 static inline void image_freep(struct image **img)
 {

@@ -19,11 +19,10 @@
 #include "util/json.h"
 #include "util/strv.h"
 
-char *container_init_path(void)
+char *container_helper_path(const char *name)
 {
 	static char path[PATH_MAX];
-	static const char *const fixed[] = {"/usr/local/libexec/hull/hull-init",
-					    "/usr/libexec/hull/hull-init"};
+	static const char *const fixed[] = {"/usr/local/libexec/hull", "/usr/libexec/hull"};
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
@@ -33,18 +32,22 @@ char *container_init_path(void)
 		slash = strrchr(exe, '/');
 		if (slash) {
 			*slash = '\0';
-			if ((size_t) snprintf(path, sizeof(path), "%s/hull-init", exe) <
+			if ((size_t) snprintf(path, sizeof(path), "%s/%s", exe, name) <
 				    sizeof(path) &&
 			    access(path, X_OK) == 0)
 				return path;
 		}
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
-		if (access(fixed[i], X_OK) == 0) {
-			snprintf(path, sizeof(path), "%s", fixed[i]);
+		if ((size_t) snprintf(path, sizeof(path), "%s/%s", fixed[i], name) < sizeof(path) &&
+		    access(path, X_OK) == 0)
 			return path;
-		}
 	return NULL;
+}
+
+char *container_init_path(void)
+{
+	return container_helper_path("hull-init");
 }
 
 void container_run_opts(struct container *c, struct run_opts *ro)

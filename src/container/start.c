@@ -8,6 +8,7 @@
  * network and, with --rm, the container.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <termios.h>
 #include "container/attach.h"
+#include "container/relay.h"
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/volume.h"
@@ -25,93 +27,22 @@
 #include "util/strbuf.h"
 #include "util/strv.h"
 
-struct stream {
-	int fd;		    /* read end from the container, -1 when closed */
-	int out_fd;	    /* where to relay (-1: nowhere) */
-	const char *name;   /* "stdout" / "stderr" */
-	struct strbuf line; /* partial log line */
-};
-
 struct monitor {
 	struct store *s;
 	const char *runroot;
 	struct container *c;
 	const struct run_opts *o;
-	pid_t pid;
-	int log_fd;
-	struct stream st[2];
-	int in_src, in_dst; /* stdin relay (foreground -i) */
-	int pty_master;
+	struct relay r; /* stdio, log, attach clients, the process */
 	char ip[INET_ADDRSTRLEN];
 	struct port_map *ports;
 	size_t n_ports;
-	int *port_fds;
+	int *port_fds; /* the host ports' reservations */
+	size_t n_port_fds;
 	bool ports_added;
-	struct attach_server as; /* attach clients (attach.h) */
 	char **cg_dirs;		 /* the container's cgroup directories */
 	struct rt_mount *mounts; /* container_rt_mounts() */
 	size_t n_mounts;
 };
-
-static void log_write(struct monitor *m, const char *stream, const char *data, size_t len)
-{
-	_cleanup_free_ char *t = NULL, *line = NULL;
-	json_t *j;
-
-	if (m->log_fd < 0)
-		return;
-	t = now_rfc3339();
-	j = json_pack("{s:s%,s:s,s:s}", "log", data, len, "stream", stream, "time", t);
-	if (!j) {
-		/* jansson needs UTF-8: log other bytes as U+FFFD, as Go's encoder does */
-		_cleanup_free_ char *clean = utf8_sanitize(data, len);
-		j = json_pack("{s:s,s:s,s:s}", "log", clean, "stream", stream, "time", t);
-		if (!j)
-			return;
-	}
-	line = json_dump_str(j, JSON_COMPACT);
-	json_decref(j);
-	{
-		size_t n = strlen(line);
-		line = xrealloc(line, n + 2);
-		line[n] = '\n';
-		(void) !write(m->log_fd, line, n + 1);
-	}
-}
-
-/* Lines go to the log one by one, as docker's json-file driver writes them. */
-static void log_data(struct monitor *m, struct stream *st, const char *data, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		(void) strbuf_addch(&st->line, data[i]);
-		if (data[i] == '\n' || st->line.len >= 16384) {
-			log_write(m, st->name, st->line.buf, st->line.len);
-			strbuf_reset(&st->line);
-		}
-	}
-}
-
-static void stream_read(struct monitor *m, struct stream *st)
-{
-	char buf[32768];
-	ssize_t n = read(st->fd, buf, sizeof(buf));
-
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n <= 0) {
-		if (st->line.len)
-			log_write(m, st->name, st->line.buf, st->line.len);
-		strbuf_release(&st->line);
-		close(st->fd);
-		st->fd = -1;
-		return;
-	}
-	if (st->out_fd >= 0)
-		(void) write_all(st->out_fd, buf, (size_t) n);
-	attach_server_broadcast(&m->as, st == &m->st[0] ? ATTACH_STDOUT : ATTACH_STDERR, buf,
-				(size_t) n);
-	log_data(m, st, buf, (size_t) n);
-}
 
 static int write_etc_files(struct monitor *m, const char *hostname, struct hull_err **err)
 {
@@ -191,10 +122,11 @@ static void monitor_net_cleanup(struct monitor *m)
 	if (m->ports_added)
 		net_ports_remove(m->ip, m->ports, m->n_ports);
 	m->ports_added = false;
-	for (size_t i = 0; m->port_fds && i < m->n_ports; i++)
+	for (size_t i = 0; m->port_fds && i < m->n_port_fds; i++)
 		if (m->port_fds[i] >= 0)
 			close(m->port_fds[i]);
 	m->port_fds = (free(m->port_fds), NULL);
+	m->n_port_fds = 0;
 	if (*m->ip) {
 		/* No net_detach(): the veth pair dies with the container's network
 		 * namespace, and deleting it here would wait ~20 ms for the kernel's
@@ -213,7 +145,7 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 	json_object_set_new(st, "Status", json_string(status));
 	json_object_set_new(st, "Running", json_boolean(running));
 	json_object_set_new(st, "Paused", json_false());
-	json_object_set_new(st, "Pid", json_integer(running ? m->pid : 0));
+	json_object_set_new(st, "Pid", json_integer(running ? m->r.pid : 0));
 	json_object_set_new(st, "ExitCode", json_integer(exit_code));
 	json_object_set_new(st, "Error", json_string(error ? error : ""));
 	if (running)
@@ -224,7 +156,7 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 			    json_integer(running ? getpid() : 0));
 	/* the start time tells the container's pid from a later reuse of it */
 	json_object_set_new(json_object_get(m->c->rec, "Hull"), "PidStart",
-			    json_integer(running ? (json_int_t) proc_start_time(m->pid) : 0));
+			    json_integer(running ? (json_int_t) proc_start_time(m->r.pid) : 0));
 	(void) container_save(m->c, NULL);
 }
 
@@ -282,6 +214,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	}
 
 	/* Network first: ports must be free before anything starts. */
+	m->ports = (free(m->ports), NULL);
 	ports_from_json(json_object_get(hc, "PortBindings"), &m->ports, &m->n_ports);
 	if (streq(net, "bridge")) {
 		r = net_bridge_setup(err);
@@ -294,6 +227,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
 			if (r < 0)
 				goto fail;
+			m->n_port_fds = m->n_ports;
 		}
 	} else if (m->n_ports && !streq(net, "bridge")) {
 		/* docker ignores -p with --network host/none, with a warning */
@@ -305,13 +239,13 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 
 	/* stdio */
 	if (m->o->tty) {
-		m->pty_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-		if (m->pty_master < 0 || grantpt(m->pty_master) < 0 ||
-		    unlockpt(m->pty_master) < 0) {
+		m->r.pty_master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (m->r.pty_master < 0 || grantpt(m->r.pty_master) < 0 ||
+		    unlockpt(m->r.pty_master) < 0) {
 			r = err_set(err, errno, "allocate a pseudo-terminal");
 			goto fail;
 		}
-		slave = open(ptsname(m->pty_master), O_RDWR | O_NOCTTY | O_CLOEXEC);
+		slave = open(ptsname(m->r.pty_master), O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (slave < 0) {
 			r = err_set(err, errno, "open the pseudo-terminal");
 			goto fail;
@@ -319,10 +253,10 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		if (isatty(STDIN_FILENO) && !m->o->detach) {
 			struct winsize ws;
 			if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-				(void) ioctl(m->pty_master, TIOCSWINSZ, &ws);
+				(void) ioctl(m->r.pty_master, TIOCSWINSZ, &ws);
 		} else if (m->o->tty_rows && m->o->tty_cols) {
 			struct winsize ws = {.ws_row = m->o->tty_rows, .ws_col = m->o->tty_cols};
-			(void) ioctl(m->pty_master, TIOCSWINSZ, &ws);
+			(void) ioctl(m->r.pty_master, TIOCSWINSZ, &ws);
 		}
 		rc.terminal = true;
 		rc.stdio[0] = rc.stdio[1] = rc.stdio[2] = slave;
@@ -388,7 +322,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	r = rt_create(&rc, &p, err);
 	if (r < 0)
 		goto fail;
-	m->pid = p->pid;
+	m->r.pid = p->pid;
 	{
 		/* never fatal: a container runs without cgroups, it only cannot be paused */
 		struct hull_err *ce = NULL;
@@ -418,7 +352,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		int status;
 		(void) kill(p->pid, SIGKILL);
 		(void) waitpid(p->pid, &status, 0);
-		m->pid = 0;
+		m->r.pid = 0;
 		if (m->cg_dirs) {
 			rt_cgroup_remove(m->cg_dirs);
 			m->cg_dirs = strv_free(m->cg_dirs);
@@ -438,12 +372,12 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (devnull >= 0)
 		close(devnull);
 	if (m->o->tty) {
-		m->st[0].fd = m->pty_master;
+		m->r.st[0].fd = m->r.pty_master;
 	} else {
-		m->st[0].fd = pipes[1][0];
-		m->st[1].fd = pipes[2][0];
+		m->r.st[0].fd = pipes[1][0];
+		m->r.st[1].fd = pipes[2][0];
 	}
-	m->in_dst = m->o->tty ? m->pty_master : pipes[0][1];
+	m->r.in_dst = m->o->tty ? m->r.pty_master : pipes[0][1];
 	{
 		json_t *ns = json_object_get(m->c->rec, "NetworkSettings");
 		json_object_set_new(ns, "IPAddress", json_string(m->ip));
@@ -470,116 +404,20 @@ fail:
 	return r;
 }
 
-/* A frame from an attach client: stdin, a window size or the end of stdin. */
-static void monitor_on_frame(void *ctx, int type, const uint8_t *data, size_t len)
+/* Free what one run of the process held: network, cgroups, mounts, its stdin. */
+static void monitor_teardown(struct monitor *m)
 {
-	struct monitor *m = ctx;
-
-	if (type == ATTACH_STDIN && m->in_dst >= 0) {
-		(void) write_all(m->in_dst, data, len);
-	} else if (type == ATTACH_RESIZE && len >= 4 && m->pty_master >= 0) {
-		struct winsize ws = {0};
-		uint16_t rc[2];
-		memcpy(rc, data, sizeof(rc));
-		ws.ws_row = rc[0];
-		ws.ws_col = rc[1];
-		(void) ioctl(m->pty_master, TIOCSWINSZ, &ws);
-	} else if (type == ATTACH_STDIN_EOF && m->in_dst >= 0 && m->in_dst != m->pty_master) {
-		close(m->in_dst);
-		m->in_dst = -1;
+	monitor_net_cleanup(m);
+	if (m->cg_dirs) {
+		rt_cgroup_remove(m->cg_dirs);
+		m->cg_dirs = strv_free(m->cg_dirs);
 	}
-}
-
-static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-
-/* Relay until the container exits; returns its docker exit code. */
-static int monitor_loop(struct monitor *m, int sfd)
-{
-	int status = 0, exit_code = -1;
-	bool exited = false;
-
-	for (;;) {
-		struct pollfd pfd[4 + 1 + ATTACH_CLIENTS];
-		int n = 0, idx_sig, idx_in = -1, idx_st[2] = {-1, -1}, idx_as;
-		size_t n_as;
-
-		idx_sig = n;
-		pfd[n++] = (struct pollfd){sfd, POLLIN, 0};
-		for (int i = 0; i < 2; i++)
-			if (m->st[i].fd >= 0) {
-				idx_st[i] = n;
-				pfd[n++] = (struct pollfd){m->st[i].fd, POLLIN, 0};
-			}
-		if (m->in_src >= 0 && m->in_dst >= 0) {
-			idx_in = n;
-			pfd[n++] = (struct pollfd){m->in_src, POLLIN, 0};
-		}
-		if (exited && idx_st[0] < 0 && idx_st[1] < 0)
-			break;
-		idx_as = n;
-		n_as = attach_server_pollfds(&m->as, pfd + n);
-		n += (int) n_as;
-		/* after exit, drain what is buffered but do not wait on fds held by strays */
-		if (poll(pfd, (nfds_t) n, exited ? 200 : -1) <= 0) {
-			if (exited)
-				break;
-			continue;
-		}
-		if (pfd[idx_sig].revents & POLLIN) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
-				if (si.ssi_signo == SIGCHLD) {
-					if (!exited &&
-					    waitpid(m->pid, &status, WNOHANG) == m->pid) {
-						exited = true;
-						exit_code = rt_exit_code(status);
-					}
-				} else if (si.ssi_signo == SIGWINCH) {
-					struct winsize ws;
-					if (m->pty_master >= 0 &&
-					    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-						(void) ioctl(m->pty_master, TIOCSWINSZ, &ws);
-				} else if (!exited) {
-					(void) kill(m->pid, (int) si.ssi_signo);
-				}
-			}
-		}
-		for (int i = 0; i < 2; i++)
-			if (idx_st[i] >= 0 && pfd[idx_st[i]].revents)
-				stream_read(m, &m->st[i]);
-		attach_server_handle(&m->as, pfd + idx_as, n_as);
-		if (idx_in >= 0 && pfd[idx_in].revents) {
-			char buf[8192];
-			ssize_t r = read(m->in_src, buf, sizeof(buf));
-			if (r > 0) {
-				(void) write_all(m->in_dst, buf, (size_t) r);
-			} else if (r == 0 || errno != EINTR) {
-				m->in_src = -1;
-				if (m->in_dst != m->pty_master)
-					close(m->in_dst);
-				m->in_dst = -1;
-			}
-		}
-		if (m->pty_master >= 0 && m->st[0].fd < 0 && !exited) {
-			/* pty closed (EIO): wait for the exit */
-			if (waitpid(m->pid, &status, 0) == m->pid) {
-				exited = true;
-				exit_code = rt_exit_code(status);
-			}
-		}
-	}
-	if (!exited && waitpid(m->pid, &status, 0) == m->pid)
-		exit_code = rt_exit_code(status);
-	for (int i = 0; i < 2; i++)
-		if (m->st[i].fd >= 0) {
-			if (m->st[i].line.len)
-				log_write(m, m->st[i].name, m->st[i].line.buf, m->st[i].line.len);
-			strbuf_release(&m->st[i].line);
-			if (m->st[i].fd != m->pty_master)
-				close(m->st[i].fd);
-			m->st[i].fd = -1;
-		}
-	return exit_code;
+	rt_mounts_free(m->mounts, m->n_mounts);
+	m->mounts = NULL;
+	m->n_mounts = 0;
+	if (m->r.in_dst >= 0 && m->r.in_dst != m->r.pty_master)
+		close(m->r.in_dst);
+	m->r.in_dst = -1;
 }
 
 static void monitor_finish(struct monitor *m, int exit_code)
@@ -589,20 +427,10 @@ static void monitor_finish(struct monitor *m, int exit_code)
 		(void) rm_rf(json_get_str(json_object_get(m->c->rec, "Hull"), "RunDir"), NULL);
 	int32_t ec = exit_code;
 
-	monitor_net_cleanup(m);
-	if (m->cg_dirs) {
-		rt_cgroup_remove(m->cg_dirs);
-		m->cg_dirs = strv_free(m->cg_dirs);
-	}
-	if (m->log_fd >= 0)
-		close(m->log_fd);
-	m->log_fd = -1;
-	rt_mounts_free(m->mounts, m->n_mounts);
-	m->mounts = NULL;
-	m->n_mounts = 0;
-	if (m->in_dst >= 0 && m->in_dst != m->pty_master)
-		close(m->in_dst);
-	m->in_dst = -1;
+	monitor_teardown(m);
+	if (m->r.log_fd >= 0)
+		close(m->r.log_fd);
+	m->r.log_fd = -1;
 	if (json_is_true(json_object_get(json_object_get(m->c->rec, "HostConfig"), "AutoRemove"))) {
 		(void) rm_rf(m->c->dir, NULL);
 		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
@@ -610,8 +438,8 @@ static void monitor_finish(struct monitor *m, int exit_code)
 		record_state(m, "exited", exit_code, NULL);
 	}
 	/* clients learn the exit once it is recorded, as docker run returns after it */
-	attach_server_broadcast(&m->as, ATTACH_EXIT, &ec, sizeof(ec));
-	attach_server_close(&m->as);
+	attach_server_broadcast(&m->r.as, ATTACH_EXIT, &ec, sizeof(ec));
+	attach_server_close(&m->r.as);
 }
 
 /* Report protocol from a detached monitor: int exit code (0 = started) + message. */
@@ -628,47 +456,151 @@ static void report(int fd, int code, const char *msg)
 	(void) write_all(fd, buf, sizeof(int) + n);
 }
 
+/*
+ * Hand the watching of the started container to hull-monitor, a small static
+ * program, by exec: the pid stays, so the container remains our child, and the
+ * fds it needs stay open. When the container exits, hull-monitor execs
+ * `hull container-monitor` (monitor_resume()) to restart or finish it. The
+ * command line is documented in src/monitor/monitor.c. Returns only when
+ * hull-monitor cannot be run: then this process goes on watching.
+ */
+static void monitor_exec(struct monitor *m, int delay)
+{
+	const char *helper = container_helper_path("hull-monitor");
+	char self[PATH_MAX], *deleted;
+	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	_cleanup_strv_ char **argv = strv_new();
+	int keep[16 + ATTACH_CLIENTS];
+	size_t n_keep = 0;
+
+	siginfo_t si = {0};
+
+	if (!helper || n <= 0 || getenv("HULL_NO_MONITOR_EXEC"))
+		return;
+	/* already exited (`run -t IMAGE true`): finishing here saves two execs */
+	if (waitid(P_PID, (id_t) m->r.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	    si.si_pid == m->r.pid)
+		return;
+	self[n] = '\0';
+	/* an upgraded hull: the new binary at the same path takes over */
+	deleted = strstr(self, " (deleted)");
+	if (deleted && !deleted[10])
+		*deleted = '\0';
+#define ARG_FD(flag, fd)                                            \
+	do {                                                        \
+		if ((fd) >= 0) {                                    \
+			strv_push(&argv, flag);                     \
+			strv_consume(&argv, xasprintf("%d", (fd))); \
+			keep[n_keep++] = (fd);                      \
+		}                                                   \
+	} while (0)
+	strv_push(&argv, helper);
+	strv_push(&argv, "--pid");
+	strv_consume(&argv, xasprintf("%d", (int) m->r.pid));
+	ARG_FD("--log", m->r.log_fd);
+	if (m->r.st[0].fd != m->r.pty_master)
+		ARG_FD("--stdout", m->r.st[0].fd);
+	ARG_FD("--stderr", m->r.st[1].fd);
+	ARG_FD("--stdin", m->r.in_dst != m->r.pty_master ? m->r.in_dst : -1);
+	ARG_FD("--pty", m->r.pty_master);
+	ARG_FD("--listen", m->r.as.listen_fd);
+	for (size_t i = 0; i < ATTACH_CLIENTS; i++)
+		ARG_FD("--client", m->r.as.cl[i].fd);
+	strv_push(&argv, "--");
+	strv_push(&argv, self);
+	strv_push(&argv, "--root");
+	strv_push(&argv, m->s->root);
+	strv_push(&argv, "--runroot");
+	strv_push(&argv, m->runroot);
+	strv_push(&argv, "container-monitor");
+	strv_push(&argv, m->c->id);
+	/* what stays the same until the exit: hull-monitor appends --exit-code, --stdin, --client
+	 */
+	ARG_FD("--log", m->r.log_fd);
+	ARG_FD("--pty", m->r.pty_master);
+	ARG_FD("--listen", m->r.as.listen_fd);
+	for (size_t i = 0; i < m->n_port_fds; i++) {
+		strv_push(&argv, "--port");
+		strv_consume(&argv, xasprintf("%d", m->port_fds[i]));
+		(void) fcntl(m->port_fds[i], F_SETFD, 0);
+	}
+	strv_push(&argv, "--delay");
+	strv_consume(&argv, xasprintf("%d", delay));
+#undef ARG_FD
+	for (size_t i = 0; i < n_keep; i++)
+		(void) fcntl(keep[i], F_SETFD, 0);
+	/* nothing of ours is needed any more: the record is saved, the rest is in argv */
+	(void) execv(helper, argv);
+	for (size_t i = 0; i < n_keep; i++)
+		(void) fcntl(keep[i], F_SETFD, FD_CLOEXEC);
+	for (size_t i = 0; i < m->n_port_fds; i++)
+		(void) fcntl(m->port_fds[i], F_SETFD, FD_CLOEXEC);
+}
+
+/*
+ * Watch the container until it exits for good: relay (in the foreground) or
+ * hand over to hull-monitor (detached), and restart it as its policy says.
+ * @running: the process is up; else it exited with @code. @delay: the
+ * restart back-off so far (restart.c). Returns the final exit code.
+ */
+static int monitor_supervise(struct monitor *m, int sfd, bool running, int code, int delay)
+{
+	for (;;) {
+		if (running) {
+			if (m->o->detach)
+				monitor_exec(m, delay);
+			code = relay_run(&m->r, sfd);
+		}
+		if (!m->o->detach || !container_restart_wait(m->c, code, &delay))
+			return code;
+		/* the restart policy: the same container again, from the network up */
+		monitor_teardown(m);
+		if (m->r.pty_master >= 0)
+			close(m->r.pty_master);
+		m->r.pty_master = -1;
+		if (monitor_launch(m, NULL) < 0)
+			return code;
+		record_state(m, "running", 0, NULL);
+		running = true;
+	}
+}
+
+/* What monitor_finish() leaves: the pty master and the port list. */
+static void monitor_release(struct monitor *m)
+{
+	if (m->r.pty_master >= 0)
+		close(m->r.pty_master);
+	m->r.pty_master = -1;
+	free(m->ports);
+	m->ports = NULL;
+}
+
 static int monitor_run(struct store *s, const char *runroot, struct container *c,
 		       const struct run_opts *o, int report_fd, int listen_fd, int *ret_exit_code,
 		       struct hull_err **err)
 {
-	struct monitor m = {.s = s,
-			    .runroot = runroot,
-			    .c = c,
-			    .o = o,
-			    .log_fd = -1,
-			    .in_src = -1,
-			    .in_dst = -1,
-			    .pty_master = -1};
+	struct monitor m = {.s = s, .runroot = runroot, .c = c, .o = o};
 	sigset_t mask, old;
 	struct termios saved;
 	bool raw = false;
 	int sfd, r, code;
 
-	m.as.on_frame = monitor_on_frame;
-	m.as.ctx = &m;
 	if (listen_fd < 0 && attach_listen(container_run_dir(runroot, c), &listen_fd, NULL) < 0)
 		listen_fd = -1; /* attach is a convenience: run without it */
-	attach_server_init(&m.as, listen_fd);
-	m.st[0] = (struct stream){-1, -1, "stdout", STRBUF_INIT};
-	m.st[1] = (struct stream){-1, -1, "stderr", STRBUF_INIT};
+	relay_init(&m.r, listen_fd);
 	if (!o->detach) {
-		m.st[0].out_fd = o->out_fd >= 0 ? o->out_fd : STDOUT_FILENO;
-		m.st[1].out_fd = o->out_fd >= 0 ? o->out_fd : STDERR_FILENO;
+		m.r.st[0].out_fd = o->out_fd >= 0 ? o->out_fd : STDOUT_FILENO;
+		m.r.st[1].out_fd = o->out_fd >= 0 ? o->out_fd : STDERR_FILENO;
 		if (o->interactive)
-			m.in_src = STDIN_FILENO;
+			m.r.in_src = STDIN_FILENO;
 	}
 	container_mark_stopped(c, false);
 	if (!o->auto_remove || o->detach) {
-		m.log_fd = open(json_get_str(c->rec, "LogPath"),
-				O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		m.r.log_fd = open(json_get_str(c->rec, "LogPath"),
+				  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
 	}
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGWINCH);
-	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
-		sigaddset(&mask, forwarded[i]);
+	relay_sigmask(&mask);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0) {
@@ -684,20 +616,21 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		json_t *st = json_object_get(c->rec, "State");
 		json_object_set_new(st, "ExitCode", json_integer(ec == 125 ? 128 : ec));
 		json_object_set_new(st, "Error", json_string(err && *err ? (*err)->msg : ""));
-		if (m.log_fd >= 0)
-			close(m.log_fd);
+		if (m.r.log_fd >= 0)
+			close(m.r.log_fd);
 		if (o->auto_remove)
 			(void) rm_rf(c->dir, NULL);
 		else
 			(void) container_save(c, NULL);
 		close(sfd);
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		attach_server_close(&m.as);
+		attach_server_close(&m.r.as);
+		free(m.ports);
 		return r;
 	}
 	record_state(&m, "running", 0, NULL);
 	/* clients that connected before the start see all of the output */
-	attach_server_accept(&m.as);
+	attach_server_accept(&m.r.as);
 	if (report_fd >= 0) {
 		report(report_fd, 0, NULL);
 		close(report_fd);
@@ -707,38 +640,108 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		cfmakeraw(&t);
 		raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
 	}
-	code = monitor_loop(&m, sfd);
-	for (int delay = 0; o->detach && container_restart_wait(c, code, &delay);) {
-		/* the restart policy: the same container again, from the network up */
-		monitor_net_cleanup(&m);
-		if (m.cg_dirs) {
-			rt_cgroup_remove(m.cg_dirs);
-			m.cg_dirs = strv_free(m.cg_dirs);
-		}
-		rt_mounts_free(m.mounts, m.n_mounts);
-		m.mounts = NULL;
-		m.n_mounts = 0;
-		if (m.in_dst >= 0 && m.in_dst != m.pty_master)
-			close(m.in_dst);
-		m.in_dst = -1;
-		if (m.pty_master >= 0)
-			close(m.pty_master);
-		m.pty_master = -1;
-		if (monitor_launch(&m, NULL) < 0)
-			break;
-		record_state(&m, "running", 0, NULL);
-		code = monitor_loop(&m, sfd);
-	}
+	code = monitor_supervise(&m, sfd, true, 0, 0);
 	if (raw)
 		(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	monitor_finish(&m, code);
-	if (m.pty_master >= 0)
-		close(m.pty_master);
-	free(m.ports);
+	monitor_release(&m);
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	*ret_exit_code = code;
 	return 0;
+}
+
+/* The fd number of @arg (a flag's value); -1 when it is not one of ours. */
+static int fd_arg(const char *arg)
+{
+	char *end;
+	long v = strtol(arg, &end, 10);
+
+	if (*arg < '0' || *arg > '9' || *end || v < 3 || v > INT_MAX || fcntl((int) v, F_GETFD) < 0)
+		return -1;
+	/* the container process of a restart must not get it */
+	(void) fcntl((int) v, F_SETFD, FD_CLOEXEC);
+	return (int) v;
+}
+
+int container_monitor_resume(struct store *s, const char *runroot, int argc, char **argv,
+			     struct hull_err **err)
+{
+	struct container *c = NULL;
+	struct run_opts o;
+	struct monitor m = {.s = s, .runroot = runroot, .o = &o};
+	json_t *ns, *hull;
+	sigset_t mask;
+	int code = -1, delay = 0, sfd, r;
+
+	if (argc < 2)
+		return err_setx(err, EINVAL, "container-monitor: no container given");
+	r = container_load(s, argv[1], &c, err);
+	if (r < 0)
+		return r;
+	hull = json_object_get(c->rec, "Hull");
+	if (json_integer_value(json_object_get(hull, "MonitorPid")) != getpid()) {
+		container_free(c);
+		return err_setx(
+			err, EPERM,
+			"container-monitor: only the monitor of %s runs this (hull-monitor)",
+			argv[1]);
+	}
+	container_run_opts(c, &o);
+	m.c = c;
+	relay_init(&m.r, -1);
+	for (int i = 2; i < argc; i++) {
+		const char *f = argv[i], *v = i + 1 < argc ? argv[++i] : "";
+		int fd = fd_arg(v);
+		if (streq(f, "--exit-code")) {
+			code = (int) strtol(v, NULL, 10);
+		} else if (streq(f, "--delay")) {
+			delay = (int) strtol(v, NULL, 10);
+		} else if (fd < 0) {
+			/* go on: what is left of the container must still be cleaned up */
+			(void) err_setx(err, EINVAL, "container-monitor: %s: bad fd '%s'", f, v);
+			r = -EINVAL;
+		} else if (streq(f, "--log")) {
+			m.r.log_fd = fd;
+		} else if (streq(f, "--pty")) {
+			m.r.pty_master = fd;
+		} else if (streq(f, "--stdin")) {
+			m.r.in_dst = fd;
+		} else if (streq(f, "--listen")) {
+			m.r.as.listen_fd = fd;
+		} else if (streq(f, "--client")) {
+			(void) attach_server_adopt(&m.r.as, fd);
+		} else if (streq(f, "--port")) {
+			m.port_fds = xrealloc(m.port_fds, (m.n_port_fds + 1) * sizeof(int));
+			m.port_fds[m.n_port_fds++] = fd;
+		} else if (r == 0) {
+			r = err_setx(err, EINVAL, "container-monitor: unknown flag '%s'", f);
+		}
+	}
+	if (m.r.pty_master >= 0 && m.r.in_dst < 0)
+		m.r.in_dst = m.r.pty_master; /* as monitor_launch() has it */
+	/* what monitor_launch() set up, from the record */
+	ns = json_object_get(c->rec, "NetworkSettings");
+	snprintf(m.ip, sizeof(m.ip), "%s", json_get_str(ns, "IPAddress") ?: "");
+	(void) ports_from_json(json_object_get(ns, "Ports"), &m.ports, &m.n_ports);
+	m.ports_added = *m.ip && m.n_ports;
+	(void) json_to_strv(json_object_get(hull, "Cgroups"), &m.cg_dirs);
+	if (m.cg_dirs && !*m.cg_dirs)
+		m.cg_dirs = strv_free(m.cg_dirs);
+
+	relay_sigmask(&mask);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0 && r == 0)
+		r = err_set(err, errno, "signalfd");
+	if (r == 0)
+		code = monitor_supervise(&m, sfd, false, code, delay);
+	monitor_finish(&m, code);
+	monitor_release(&m);
+	if (sfd >= 0)
+		close(sfd);
+	container_free(c);
+	return r;
 }
 
 /* Fork the detached monitor; with @ret_sock, connect an attach client before it starts. */

@@ -6,17 +6,16 @@
 #include <time.h>
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/logline.h"
 
 char *now_rfc3339(void)
 {
 	struct timespec ts;
-	struct tm tm;
-	char buf[64];
+	char buf[LOG_TIME_SIZE];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	gmtime_r(&ts.tv_sec, &tm);
-	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
-	return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+	log_time_rfc3339(&ts, buf);
+	return xstrdup(buf);
 }
 
 double time_parse_rfc3339(const char *s)
@@ -160,34 +159,4 @@ bool name_valid(const char *n)
 		if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
 			return false;
 	return true;
-}
-
-char *utf8_sanitize(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *) s;
-	char *out = xmalloc(len * 3 + 1), *o = out;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned char c = p[i];
-		size_t n = c < 0x80	    ? 1
-			   : (c >> 5) == 6  ? 2
-			   : (c >> 4) == 14 ? 3
-			   : (c >> 3) == 30 ? 4
-					    : 0;
-		bool ok = n > 0 && i + n <= len && c != 0;
-		for (size_t k = 1; ok && k < n; k++)
-			ok = (p[i + k] & 0xc0) == 0x80;
-		if (ok) {
-			memcpy(o, p + i, n);
-			o += n;
-			i += n;
-		} else {
-			memcpy(o, "\xef\xbf\xbd", 3);
-			o += 3;
-			i++;
-		}
-	}
-	*o = '\0';
-	return out;
 }

@@ -19,6 +19,12 @@
 
 /* Longest physical line accepted, as BuildKit's bufio.Scanner (64 KiB - 1). */
 #define DF_LINE_MAX 65535
+/*
+ * Longest result of a shell-word expansion, in bytes: ${v//p/r} multiplies
+ * lengths, so nested replacements could otherwise exhaust memory (BuildKit
+ * has no bound; a Dockerfile never needs this much).
+ */
+#define DF_EXPAND_MAX (1 << 20)
 /* Deepest ONBUILD nesting accepted by the parser (BuildKit's builder allows 1). */
 #define DF_NESTING_MAX 8
 
@@ -126,6 +132,13 @@ char *df_dump(const struct dockerfile *df);
 /* df_instr_dump() - one instruction without the final "\n"; caller frees. */
 char *df_instr_dump(const struct df_instr *in);
 
+/*
+ * df_quote_strv() - Go's fmt "%q" of a []string: `["a" "b c"]`, each element
+ * as strconv.Quote (BuildKit writes CMD/ENTRYPOINT history this way). @v may
+ * be NULL (`[]`). Newly allocated; the caller frees. Never fails.
+ */
+char *df_quote_strv(char *const *v);
+
 /* df_cmd_from_string() - the enum for a keyword in any case, or _DF_CMD_INVALID. */
 enum df_cmd df_cmd_from_string(const char *s);
 /* df_cmd_to_string() - the lower-case keyword, or NULL when out of range. */
@@ -139,9 +152,9 @@ const char *df_cmd_to_string(enum df_cmd c);
  * --keep-git-dir --checksum --unpack --exclude; HEALTHCHECK --interval
  * --timeout --start-period --start-interval --retries; none elsewhere.
  * Returns 0, or -EINVAL with BuildKit's words: "unknown flag: help",
- * "duplicate flag specified: from", "missing a value on flag: from" (the name without dashes, as bflag.go),
- * "expecting boolean value for flag link, not: x". The message is not
- * prefixed with a location: the caller adds "Dockerfile:N: ".
+ * "duplicate flag specified: from", "missing a value on flag: from" (the name without dashes, as
+ * bflag.go), "expecting boolean value for flag link, not: x". The message is not prefixed with a
+ * location: the caller adds "Dockerfile:N: ".
  */
 int df_check_flags(const struct df_instr *in, struct hull_err **err);
 
@@ -162,6 +175,7 @@ char *df_heredoc_chomp(const char *src);
  * *@ret: the result, caller frees.
  * Errors (-EINVAL, message as BuildKit: `failed to process "w": ...`):
  * "syntax error: bad substitution", "syntax error: missing '}'",
+ * "expansion longer than 1048576 bytes" (DF_EXPAND_MAX),
  * "unsupported modifier (:=) in substitution", "NAME: is not allowed to be
  * unset" or the ? word, unterminated quotes.
  */

@@ -3,18 +3,32 @@
 #include "util/strv.h"
 #include "df-internal.h"
 
+/* fmt's %q of a []string: ["a" "b"] */
+static void quote_strv(struct strbuf *sb, char *const *v)
+{
+	(void) strbuf_addch(sb, '[');
+	for (size_t i = 0; v && v[i]; i++) {
+		if (i)
+			(void) strbuf_addch(sb, ' ');
+		df_go_quote(sb, v[i], strlen(v[i]));
+	}
+	(void) strbuf_addch(sb, ']');
+}
+
+char *df_quote_strv(char *const *v)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	quote_strv(&sb, v);
+	return strbuf_detach(&sb, NULL);
+}
+
 static void dump_instr(struct strbuf *sb, const struct df_instr *in)
 {
 	(void) strbuf_adds(sb, in->keyword ? in->keyword : "");
 	if (in->flags && in->flags[0]) {
-		/* fmt's %q of a []string */
-		(void) strbuf_adds(sb, " [");
-		for (size_t i = 0; in->flags[i]; i++) {
-			if (i)
-				(void) strbuf_addch(sb, ' ');
-			df_go_quote(sb, in->flags[i], strlen(in->flags[i]));
-		}
-		(void) strbuf_addch(sb, ']');
+		(void) strbuf_addch(sb, ' ');
+		quote_strv(sb, in->flags);
 	}
 	for (size_t i = 0; i < in->n_args; i++) {
 		(void) strbuf_addch(sb, ' ');

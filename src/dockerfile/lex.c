@@ -28,9 +28,20 @@ struct lexer {
 };
 
 struct words {
-	char **v;
+	char **v;      /* NULL-terminated once a word was added */
+	size_t n, cap; /* amortised growth: an expansion can make very many words */
 	bool in_word;
 };
+
+static void words_push(struct words *w, const char *s)
+{
+	if (w->n + 2 > w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 8;
+		w->v = xrealloc(w->v, w->cap * sizeof(char *));
+	}
+	w->v[w->n++] = xstrdup(s);
+	w->v[w->n] = NULL;
+}
 
 static int lex_fail(struct lexer *lx, const char *fmt, ...) _printf_(2, 3);
 static int lex_fail(struct lexer *lx, const char *fmt, ...)
@@ -79,7 +90,7 @@ static void words_add_char(struct lexer *lx, struct words *w, int32_t ch)
 {
 	if (df_is_space(ch) && w->in_word) {
 		if (lx->wbuf.len != 0) {
-			strv_push(&w->v, strbuf_cstr(&lx->wbuf));
+			words_push(w, strbuf_cstr(&lx->wbuf));
 			strbuf_reset(&lx->wbuf);
 			w->in_word = false;
 		}
@@ -107,7 +118,7 @@ static void words_add_raw_string(struct lexer *lx, struct words *w, const char *
 static char **words_get(struct lexer *lx, struct words *w)
 {
 	if (lx->wbuf.len > 0) {
-		strv_push(&w->v, strbuf_cstr(&lx->wbuf));
+		words_push(w, strbuf_cstr(&lx->wbuf));
 		strbuf_reset(&lx->wbuf);
 		w->in_word = false;
 	}
@@ -534,6 +545,12 @@ static int replace(struct lexer *lx, const char *value, const char *pat, const c
 		(void) strbuf_add(&out, value + off[last_end], off[ms] - off[last_end]);
 		if ((size_t) me > last_end || ms == 0)
 			expand_template(&out, repl, value + off[ms], off[me] - off[ms]);
+		if (out.len > DF_EXPAND_MAX) {
+			/* ${v//p/r} multiplies lengths: nested, it would fill the memory */
+			pattern_release(&p);
+			strbuf_release(&out);
+			return lex_fail(lx, "expansion longer than %d bytes", DF_EXPAND_MAX);
+		}
 		last_end = (size_t) me;
 		if (search + 1 > (size_t) me)
 			search++;
@@ -808,7 +825,7 @@ static int process_stop_on(struct lexer *lx, int32_t stop, bool raw_escapes, cha
 			   char ***ret_words)
 {
 	struct strbuf result = STRBUF_INIT;
-	struct words words = {NULL, false};
+	struct words words = {0};
 	bool saved = lx->raw_escapes;
 	int r = 0;
 
@@ -834,6 +851,10 @@ static int process_stop_on(struct lexer *lx, int32_t stop, bool raw_escapes, cha
 				r = process_double_quote(lx, &tmp);
 			if (r < 0)
 				goto fail;
+			if (result.len + strlen(tmp) > DF_EXPAND_MAX) {
+				r = lex_fail(lx, "expansion longer than %d bytes", DF_EXPAND_MAX);
+				goto fail;
+			}
 			(void) strbuf_adds(&result, tmp);
 			if (ch == '$')
 				words_add_string(lx, &words, tmp);

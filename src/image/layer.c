@@ -492,8 +492,9 @@ int archive_extract_fd(int fd, int dir_fd, struct hull_err **err)
 struct tar_out {
 	struct archive *a;
 	struct archive_entry *e;
-	int fd;
+	int fd; /* -1: only hash and count */
 	struct sha256_ctx *h;
+	uint64_t size;
 	int werr;
 	/* hard links: (dev, ino) -> first path */
 	struct {
@@ -516,7 +517,8 @@ static la_ssize_t tar_write_cb(struct archive *a, void *data, const void *buf, s
 
 	(void) a;
 	sha256_update(t->h, buf, len);
-	r = write_all(t->fd, buf, len);
+	t->size += len;
+	r = t->fd >= 0 ? write_all(t->fd, buf, len) : 0;
 	if (r < 0) {
 		t->werr = -r;
 		return -1;
@@ -732,11 +734,12 @@ static int add_tree(struct tar_out *t, int dfd, const char *prefix, struct hull_
 
 /*
  * Write the PAX tar of @name in @dfd (borrowed; "" = the entries of @dfd
- * itself) to @out_fd, named @as, and hash it into @ret_digest (may be NULL).
+ * itself) to @out_fd (-1: nowhere), named @as, and hash it into @ret_digest
+ * (may be NULL) and count its bytes into @ret_size (may be NULL).
  * @sync: fsync @out_fd at the end.
  */
 static int write_tar(int dfd, const char *name, const char *as, int out_fd, bool sync,
-		     char ret_digest[DIGEST_STR_LEN], struct hull_err **err)
+		     char ret_digest[DIGEST_STR_LEN], uint64_t *ret_size, struct hull_err **err)
 {
 	struct tar_out t = {.fd = out_fd, .h = sha256_new()};
 	char digest[DIGEST_STR_LEN];
@@ -769,8 +772,10 @@ static int write_tar(int dfd, const char *name, const char *as, int out_fd, bool
 		r = tar_error(&t, as, err);
 		goto out;
 	}
-	if (sync && fsync(out_fd) < 0)
+	if (sync && out_fd >= 0 && fsync(out_fd) < 0)
 		r = err_set(err, errno, "write tar");
+	if (ret_size)
+		*ret_size = t.size;
 out:
 	sym_archive_entry_free(t.e);
 	sym_archive_write_free(t.a);
@@ -781,15 +786,18 @@ out:
 	return r;
 }
 
-/* write_dir_tar() - the layer tar of the upper directory @dir (overlay upper semantics). */
-static int write_dir_tar(const char *dir, int out_fd, char ret_digest[DIGEST_STR_LEN],
-			 struct hull_err **err)
+int layer_dir_tar(const char *dir, int out_fd, char ret_digest[DIGEST_STR_LEN], uint64_t *ret_size,
+		  struct hull_err **err)
 {
-	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_close_ int dfd = -1;
+	int r = archive_dl_load(err);
 
+	if (r < 0)
+		return r;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return err_set(err, errno, "open '%s'", dir);
-	return write_tar(dfd, "", dir, out_fd, true, ret_digest, err);
+	return write_tar(dfd, "", dir, out_fd, false, ret_digest, ret_size, err);
 }
 
 int tar_write(int dfd, const char *name, const char *as, int out_fd, struct hull_err **err)
@@ -798,7 +806,7 @@ int tar_write(int dfd, const char *name, const char *as, int out_fd, struct hull
 
 	if (r < 0)
 		return r;
-	return write_tar(dfd, name, as, out_fd, false, NULL, err);
+	return write_tar(dfd, name, as, out_fd, false, NULL, NULL, err);
 }
 
 int tar_extract(int dir_fd, int in_fd, bool keep_owner, struct hull_err **err)
@@ -815,39 +823,35 @@ int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_
 			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
 			   struct hull_err **err)
 {
-	_cleanup_free_ char *stage = NULL, *tar = NULL, *diff = NULL;
-	_cleanup_close_ int tar_fd = -1;
+	_cleanup_free_ char *stage = NULL, *diff = NULL;
 	char diff_id[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
+	uint64_t size;
 	int r;
 
-	r = archive_dl_load(err);
-	if (r < 0)
-		return err_wrap(err, "commit layer");
 	r = store_tmpdir(s, "commit", &stage, err);
 	if (r < 0)
 		return err_wrap(err, "commit layer");
-	tar = path_join(stage, "layer.tar");
 	diff = path_join(stage, "diff");
-	tar_fd = open(tar, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (tar_fd < 0) {
-		r = err_set(err, errno, "create '%s'", tar);
+	/*
+	 * No tar is stored: it is only hashed (the diffID) and counted, and
+	 * made again from the layer directory when its bytes are wanted
+	 * (store_blob_open_layer()), as docker's overlay2 driver does.
+	 */
+	r = layer_dir_tar(dir, -1, diff_id, &size, err);
+	if (r < 0)
 		goto fail;
-	}
-	r = write_dir_tar(dir, tar_fd, diff_id, err);
+	chain_id_next(parent_chain_id, diff_id, chain);
+	r = layer_record_stage(s, stage, diff_id, size, chain, err);
 	if (r < 0)
 		goto fail;
 	{
-		/* the contents must be on disk before the layer becomes visible */
+		/* the contents and the records must be on disk before the layer becomes visible */
 		_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (dfd < 0 || syncfs(dfd) < 0) {
 			r = err_set(err, errno, "sync '%s'", dir);
 			goto fail;
 		}
 	}
-	chain_id_next(parent_chain_id, diff_id, chain);
-	r = store_blob_adopt(s, tar, diff_id, err);
-	if (r < 0)
-		goto fail;
 	if (rename(dir, diff) < 0) {
 		r = err_set(err, errno, "move '%s' into the store", dir);
 		goto fail;
@@ -855,6 +859,10 @@ int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_
 	r = store_layer_adopt(s, stage, chain, err);
 	if (r < 0)
 		goto fail;
+	/* the layer is in place: now its blob may be announced */
+	r = layer_record_adopt(s, chain, diff_id, size, err);
+	if (r < 0)
+		return err_wrap(err, "commit layer '%s'", dir);
 	memcpy(ret_diff_id, diff_id, DIGEST_STR_LEN);
 	memcpy(ret_chain_id, chain, DIGEST_STR_LEN);
 	return 0;

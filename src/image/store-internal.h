@@ -22,6 +22,30 @@ int store_blob_adopt(struct store *s, const char *tmp_path, const char *digest,
 int store_layer_adopt(struct store *s, const char *stage, const char *chain_id,
 		      struct hull_err **err);
 
+/*
+ * layer_dir_tar() - the layer tar of the layer (or overlay upper) directory
+ * @dir, written to @out_fd (-1: only hashed), its digest in @ret_digest and
+ * its length in bytes in *@ret_size. Deterministic (store_layer_commit_dir()).
+ */
+int layer_dir_tar(const char *dir, int out_fd, char ret_digest[DIGEST_STR_LEN], uint64_t *ret_size,
+		  struct hull_err **err);
+
+/*
+ * layer_record_stage() - write the records of a built layer into its stage
+ * directory (tmp/, beside diff/): layer.json (diffID and tar size, stays with
+ * the layer) and the lazy blob record moved out by layer_record_adopt().
+ */
+int layer_record_stage(struct store *s, const char *stage, const char *diff_id, uint64_t size,
+		       const char *chain_id, struct hull_err **err);
+/*
+ * layer_record_adopt() - once layers/<chain> is in place, make @diff_id a
+ * lazy blob of @size bytes unless the blob (stored or lazy) already exists.
+ */
+int layer_record_adopt(struct store *s, const char *chain_id, const char *diff_id, uint64_t size,
+		       struct hull_err **err);
+/* store_blob_remove() - remove the blob @digest, stored or lazy (missing is fine). */
+void store_blob_remove(struct store *s, const char *digest);
+
 /* rm_rf_at() - remove @name below @dfd recursively, not following symlinks. */
 int image_rm_rf_at(int dfd, const char *name);
 

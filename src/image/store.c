@@ -27,7 +27,7 @@
 #define MAX_LAYERS 500
 
 static const char *const store_dirs[] = {
-	"blobs", "blobs/sha256", "layers", "images", "containers", "cache", "tmp",
+	"blobs", "blobs/sha256", "blobs/lazy", "layers", "images", "containers", "cache", "tmp",
 };
 
 int image_rm_rf_at(int dfd, const char *name)
@@ -399,14 +399,6 @@ static void image_freep(struct image **p)
 }
 #define _cleanup_image_ _cleanup_(image_freep)
 
-static int64_t blob_size(struct store *s, const char *digest)
-{
-	_cleanup_free_ char *p = store_blob_path(s, digest);
-	struct stat st;
-
-	return stat(p, &st) < 0 ? -1 : (int64_t) st.st_size;
-}
-
 static int digest_array(const json_t *a, const char *what, char ***ret, struct hull_err **err)
 {
 	_cleanup_strv_ char **l = strv_new();
@@ -483,7 +475,7 @@ int store_image_load(struct store *s, const char *manifest_digest, struct image 
 		 * Size: the uncompressed tar when we have it (the diffID blob),
 		 * else the manifest's descriptor size.
 		 */
-		int64_t sz = blob_size(s, img->diff_ids[i]);
+		int64_t sz = store_blob_size(s, img->diff_ids[i]);
 		if (sz < 0)
 			sz = json_integer_value(json_object_get(
 				json_array_get(json_object_get(manifest, "layers"), i), "size"));
@@ -637,10 +629,10 @@ int store_image_commit(struct store *s, json_t *config, char *const *layer_diges
 
 	layers = json_array();
 	for (size_t i = 0; i < n; i++) {
-		int64_t sz = blob_size(s, layer_digests[i]);
+		int64_t sz = store_blob_size(s, layer_digests[i]);
 		if (sz < 0)
-			return err_set(err, errno, "commit image: layer blob '%s'",
-				       layer_digests[i]);
+			return err_setx(err, ENOENT, "commit image: no layer blob '%s'",
+					layer_digests[i]);
 		json_array_append_new(layers,
 				      json_pack("{s:s,s:s,s:I}", "mediaType",
 						"application/vnd.oci.image.layer.v1.tar", "digest",
@@ -822,10 +814,8 @@ int store_image_delete(struct store *s, const struct image *img, struct hull_err
 	for (size_t i = 0; img->chain_ids && img->chain_ids[i]; i++) {
 		const char *blobs[] = {img->layer_digests[i], img->diff_ids[i]};
 		for (size_t j = 0; j < ARRAY_SIZE(blobs); j++) {
-			if (!strv_contains(used_blobs, blobs[j])) {
-				_cleanup_free_ char *p = store_blob_path(s, blobs[j]);
-				(void) unlink(p);
-			}
+			if (!strv_contains(used_blobs, blobs[j]))
+				store_blob_remove(s, blobs[j]);
 		}
 		if (!strv_contains(used_chains, img->chain_ids[i])) {
 			r = store_layer_remove(s, img->chain_ids[i], err);

@@ -41,13 +41,41 @@ void store_unlock(struct store *s);
  * path. */
 int store_tmpdir(struct store *s, const char *prefix, char **ret_path, struct hull_err **err);
 
-/* Blobs: <root>/blobs/sha256/<hex>, written atomically and verified by name. */
+/*
+ * Blobs: <root>/blobs/sha256/<hex>, written atomically and verified by name.
+ * Built layers' tars are not stored but recorded in <root>/blobs/lazy/<hex>
+ * (image/layer-blob.c); store_blob_size() and store_blob_open_layer() see both.
+ */
 int store_blob_write(struct store *s, const void *data, size_t len, char ret_digest[DIGEST_STR_LEN],
 		     struct hull_err **err);
 int store_blob_read(struct store *s, const char *digest, size_t max, char **ret_data,
 		    size_t *ret_len, struct hull_err **err);
-/* store_blob_path() - path of a blob (may not exist); caller frees. */
+/*
+ * store_blob_path() - path of a stored blob (may not exist: a built layer's
+ * blob is lazy, see store_blob_open_layer()); caller frees.
+ */
 char *store_blob_path(struct store *s, const char *digest);
+/*
+ * store_blob_size() - size in bytes of the blob @digest: the stored file's,
+ * or for a lazy layer blob (a layer built here, whose tar is not kept) the
+ * recorded size of its tar. -1 if the store has neither.
+ */
+int64_t store_blob_size(struct store *s, const char *digest);
+/*
+ * store_blob_open_layer() - open the uncompressed layer tar @digest (a
+ * diffID, which is also the manifest's layer digest here) for reading:
+ * the stored blob, or for a layer built here the tar made again from its
+ * layer directory (byte-identical: the tar writer is deterministic) into an
+ * unlinked file under tmp/. Either way the bytes were hashed and checked
+ * against @digest (and the recorded size) before return; *@ret_fd is at
+ * offset 0, caller closes. What docker's layer store does for
+ * TarStream/`docker save` (moby layer/layer_store.go, its overlay2 driver
+ * Diff: the tar is produced from the layer directory on demand). Errors:
+ * -ENOENT no such blob or no layer directory that makes it, -EBADMSG
+ * content does not match, else the errno of the failed step. Takes the
+ * store lock while it archives a layer directory.
+ */
+int store_blob_open_layer(struct store *s, const char *digest, int *ret_fd, struct hull_err **err);
 
 struct image {
 	char *id;	       /* config digest, "sha256:<hex>": docker's IMAGE ID */
@@ -57,8 +85,9 @@ struct image {
 	char **chain_ids;      /* chainIDs matching diff_ids */
 	char **layer_digests;  /* manifest layer blob digests matching diff_ids */
 	int64_t size;	       /* sum of the layers' uncompressed tar sizes, bytes: the
-				* diffID blob's size when present, else the manifest
-				* descriptor's size (docker shows content size; close enough) */
+				* diffID blob's size (stored or lazy) when present, else the
+				* manifest descriptor's size (docker shows content size; close
+				* enough) */
 };
 
 /*
@@ -158,14 +187,16 @@ int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
 			   struct hull_err **err);
 /*
  * store_layer_commit_dir() - turn an overlayfs upper directory @dir into a
- * layer on top of @parent_chain_id: write its tar (overlay whiteouts become
- * OCI whiteouts) as a blob, then move @dir into the store as the layer's
- * diff directory (it is consumed; it must be on the store's file system,
- * e.g. under containers/ or tmp/, else -EXDEV). The tar is PAX with entries
- * in byte order of their names and no padding past the end blocks, so equal
- * trees (content, modes, owners, mtimes, xattrs) give equal diffIDs;
- * trusted.overlay.* xattrs are not archived and sockets are skipped.
- * Caller holds the lock.
+ * layer on top of @parent_chain_id: hash its tar (overlay whiteouts become
+ * OCI whiteouts) for the diffID, then move @dir into the store as the
+ * layer's diff directory (it is consumed; it must be on the store's file
+ * system, e.g. under containers/ or tmp/, else -EXDEV). The tar itself is
+ * not stored: the blob is lazy (its size recorded, its bytes made again by
+ * store_blob_open_layer()), as docker's overlay2 driver keeps no layer tars.
+ * The tar is PAX with entries in byte order of their names and no padding
+ * past the end blocks, so equal trees (content, modes, owners, mtimes,
+ * xattrs) give equal diffIDs; trusted.overlay.* xattrs are not archived and
+ * sockets are skipped. Caller holds the lock.
  */
 int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_chain_id,
 			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],

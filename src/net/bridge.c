@@ -141,6 +141,12 @@ int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **
 	mac[1] = 0x42;
 	memcpy(mac + 2, &addr.s_addr, 4);
 	r = nl_veth_create(&rt, host, master, "eth0", nsfd, mac);
+	if (r == -EEXIST) {
+		/* this container's previous pair, whose network namespace the kernel is
+		 * still tearing down after a quick stop and start: it is ours to delete */
+		(void) nl_link_del(&rt, host);
+		r = nl_veth_create(&rt, host, master, "eth0", nsfd, mac);
+	}
 	if (r < 0)
 		return err_set(err, -r, "create veth '%s'", host);
 

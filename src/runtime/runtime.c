@@ -365,12 +365,3 @@ struct rt_process *rt_process_free(struct rt_process *p)
 	free(p);
 	return NULL;
 }
-
-int rt_exit_code(int wstatus)
-{
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	if (WIFSIGNALED(wstatus))
-		return 128 + WTERMSIG(wstatus);
-	return 125;
-}

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include "util/err.h"
 
 /*
@@ -147,8 +148,15 @@ int rt_overlay_mount_view(const struct rt_config *c, bool readonly, struct hull_
 int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struct hull_err **err);
 
 /* rt_exit_code() - docker's exit code for a wait status: the exit status, or 128+N after signal N.
- */
-int rt_exit_code(int wstatus);
+ * Inline so that the static hull-monitor needs nothing else of the runtime. */
+static inline int rt_exit_code(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	if (WIFSIGNALED(wstatus))
+		return 128 + WTERMSIG(wstatus);
+	return 125;
+}
 
 /*
  * rt_exec() - docker exec (runc exec, libcontainer/process_linux.go setnsProcess):

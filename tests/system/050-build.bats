@@ -275,7 +275,6 @@ EOF2
 }
 
 @test ".dockerignore excludes files from COPY" {
-	skip "BUG: .dockerignore is not honoured: COPY . /ctx copies the ignored file"
 	ctx <<'EOF2'
 FROM busybox
 COPY . /ctx

@@ -2,7 +2,9 @@
 # CMD, ENTRYPOINT, SHELL and the container's argv: the rows of
 # /work/shared/spec/cmd-entrypoint.md section 8 that can run against busybox.
 # /bin/argv is a script that prints its argv as [a][b]...; its $0 is the path
-# it was executed by.
+# it was executed by. Where a row needs the exact argv (argv[0] as passed to
+# execve, the PID), /bin/jargv is the spec's static C printer
+# (tests/system/progs/argv.c): {"pid":N,"argv":[...]}.
 
 load helpers
 
@@ -12,7 +14,8 @@ setup_file() {
 	mkdir -p "$d"
 	printf '#!/bin/sh\nfor a in "$0" "$@"; do printf "[%%s]" "$a"; done; echo\n' > "$d/argv"
 	chmod 755 "$d/argv"
-	printf 'FROM busybox\nCOPY argv /bin/argv\n' > "$d/D.base"
+	gcc -static -O2 -o "$d/jargv" "$BATS_TEST_DIRNAME/progs/argv.c" || return 1
+	printf 'FROM busybox\nCOPY argv jargv /bin/\n' > "$d/D.base"
 	printf 'FROM base\nCMD ["/bin/argv","base-cmd"]\n' > "$d/D.withcmd"
 	printf 'FROM base\nENTRYPOINT ["/bin/argv","base-ep"]\nCMD ["base-cmd-arg"]\n' > "$d/D.withep"
 	printf 'FROM base\nSHELL ["/bin/argv","-x"]\n' > "$d/D.withshell"
@@ -136,14 +139,14 @@ X
 	run -127 hull run --rm r10
 }
 
-@test "row 11/12: CMD [] clears an inherited CMD; run exits 125" {
+@test "rows 11/12: CMD [] clears an inherited CMD; run exits 125" {
 	img r11 <<'X'
 FROM withcmd
 CMD []
 X
 	[ "$status" -eq 0 ]
-	run cmd_of r11
-	[[ $output == null || $output == "[]" ]]
+	# hull follows BuildKit: CMD [] is stored as null (row 12), not [] (row 11, classic)
+	[ "$(cmd_of r11)" = null ]
 	run hull run --rm r11
 	[ "$status" -eq 125 ]
 	[[ $output == *"no command specified"* ]]
@@ -158,6 +161,19 @@ X
 	[ "$(cmd_of r13)" = '["/bin/argv","a b"]' ]
 	run hull run --rm r13
 	[ "$output" = "[/bin/argv][a b]" ]
+}
+
+@test "rows 14/15: a bare CMD is sh -c \"\" (BuildKit): the container exits 0" {
+	img r14 <<'X'
+FROM withcmd
+CMD
+X
+	[ "$status" -eq 0 ]
+	[ "$(cmd_of r14)" = '["/bin/sh","-c",""]' ]
+	[ "$(ep_of r14)" = null ]
+	run hull run --rm r14
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
 }
 
 @test "row 16: CMD --help me fails to build with unknown flag" {
@@ -377,16 +393,21 @@ X
 	[ "$output" = "[/bin/argv][x]" ]
 }
 
-@test "row 36: ENTRYPOINT with no text clears both (classic); exit 125" {
+@test "row 36: a bare ENTRYPOINT is sh -c \"\" and clears CMD (BuildKit): exit 0" {
 	img r36 <<'X'
 FROM withep
 ENTRYPOINT
 X
-	if [ "$status" -eq 0 ]; then
-		[ "$(cmd_of r36)" = null ]
-		run hull run --rm r36
-		[ "$status" -eq 125 ] || [ "$status" -eq 0 ]
-	fi
+	[ "$status" -eq 0 ]
+	[ "$(ep_of r36)" = '["/bin/sh","-c",""]' ]
+	[ "$(cmd_of r36)" = null ]
+	run hull run --rm r36
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
+	# run args become sh's $0 and are ignored
+	run hull run --rm r36 /bin/argv x
+	[ "$status" -eq 0 ]
+	[ "$output" = "" ]
 }
 
 @test "row 37/38: ENTRYPOINT [\"\"]: run exits 125; with args the empty entrypoint is dropped" {
@@ -666,6 +687,15 @@ X
 	[ "$output" = "[./argv][rel]" ]
 	[ "$(argv_of c74)" = '"./argv" ["rel"]' ]
 	hull rm c74
+	# what execve really passed, seen by a C program
+	run hull run --rm -w /bin base ./jargv rel
+	[[ $output == *'"argv":["./jargv","rel"]}' ]]
+}
+
+@test "row 75: a bare name is looked up in the container's PATH, argv[0] kept" {
+	run hull run --rm -e PATH=/usr/bin:/bin base jargv x
+	[ "$status" -eq 0 ]
+	[[ $output == *'"argv":["jargv","x"]}' ]]
 }
 
 @test "row 75: -e PATH=/nowhere argv: exit 127" {
@@ -709,10 +739,13 @@ X
 @test "row 85: busybox sh execs the last command: it runs as PID 1" {
 	img r85 <<'X'
 FROM base
-CMD echo first $$; sh -c 'echo last $$'
+CMD /bin/jargv single; /bin/jargv second
 X
 	[ "$status" -eq 0 ]
+	[ "$(cmd_of r85)" = '["/bin/sh","-c","/bin/jargv single; /bin/jargv second"]' ]
 	run hull run --rm r85
-	[ "${lines[0]}" = "first 1" ]
-	[ "${lines[1]}" = "last 1" ]
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == '{"pid":'*',"argv":["/bin/jargv","single"]}' ]]
+	[[ ${lines[0]} != '{"pid":1,'* ]]
+	[ "${lines[1]}" = '{"pid":1,"argv":["/bin/jargv","second"]}' ]
 }

@@ -9,6 +9,7 @@ load helpers
 	[ "${lines[0]}" = "/sbin/docker-init -- sh -c cat /proc/1/cmdline | tr \"\\0\" \" \"; echo; echo \$\$ " ]
 	[ "${lines[1]}" != 1 ]
 	[ "$(hull inspect --format '{{.Path}}' init1)" = sh ]
+	[ "$(hull inspect --format '{{json .Args}}' init1)" = '["-c","cat /proc/1/cmdline | tr \"\\0\" \" \"; echo; echo $$"]' ]
 	[ "$(hull inspect --format '{{.HostConfig.Init}}' init1)" = true ]
 }
 

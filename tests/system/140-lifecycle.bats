@@ -38,18 +38,27 @@ load helpers
 	sleep 0.3
 	hull pause p1
 	[ "$(hull inspect --format '{{.State.Status}} {{.State.Paused}}' p1)" = "paused true" ]
-	local f
-	f=$(grep -l p1 /dev/null 2>/dev/null; true)
 	local upper
 	upper=$HULL_ROOT/containers/$(hull inspect --format '{{.Id}}' p1)/upper/tmp/t
+	# every task of the container is in the freezer's FROZEN state
+	local cg
+	cg=$(python3 -c "import json,sys; print([d for d in json.load(open(sys.argv[1]))['Hull']['Cgroups'] if '/freezer/' in d][0])" \
+		"$HULL_ROOT/containers/$(hull inspect --format '{{.Id}}' p1)/config.json")
+	[ "$(cat "$cg/freezer.state")" = FROZEN ]
 	local a b
+	sleep 0.1
 	a=$(cat "$upper"); sleep 0.3; b=$(cat "$upper")
 	[ "$a" = "$b" ]
 	run hull exec p1 true
 	[ "$status" -eq 1 ]
 	[[ $output == *paused* ]]
 	hull unpause p1
-	sleep 0.3
+	# the loop runs again: the file changes (bounded wait, the machine may be busy)
+	local i
+	for i in $(seq 50); do
+		[ "$(cat "$upper")" != "$b" ] && break
+		sleep 0.1
+	done
 	[ "$(cat "$upper")" != "$b" ]
 	[ "$(hull inspect --format '{{.State.Status}}' p1)" = running ]
 	run hull unpause p1

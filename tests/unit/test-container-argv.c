@@ -2,8 +2,23 @@
 /*
  * cmd_resolve() against the run-time rows of ../shared/spec/cmd-entrypoint.md
  * section 8 (the row number is in each case's name). Build-time rows (how
- * the image's Cmd/Entrypoint were stored) are covered by the builder tests;
- * here the image values are given as stored.
+ * the image's Cmd/Entrypoint were stored) are covered by
+ * test-build-cmdline.c, whose header maps every row 1-85 to its tests; here
+ * the image values are given as stored.
+ *
+ * Rows 64-76 and 85 are checked here for their merge only (the argv handed
+ * to the runtime, as typed). What happens after is process level, covered
+ * by the system tests against the busybox image:
+ *   64, 67, 68, 75  exit 127, not found         tests/system/060-cmd-entrypoint.bats
+ *   65, 66          exit 126, permission denied tests/system/060-cmd-entrypoint.bats
+ *   69, 70          exit 3, exit 300 -> 44      tests/system/060-cmd-entrypoint.bats
+ *   71              unknown run flag, 125 (CLI) tests/system/060-cmd-entrypoint.bats
+ *   72, 73          ENOEXEC / no interpreter: 1 tests/system/060-cmd-entrypoint.bats
+ *   74              argv[0] seen by the program tests/system/060-cmd-entrypoint.bats
+ *   76, 77          --init PID 1, 143           tests/system/120-signals.bats
+ *   78-82           stop, signals, timeouts     tests/system/120-signals.bats (78, 81 also 060)
+ *   83, 84          STOPSIGNAL                  test-build-cmdline.c; 120-signals.bats, 060
+ *   85              which command is PID 1      tests/system/060-cmd-entrypoint.bats, 120
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -97,7 +112,32 @@ static const struct row rows[] = {
 	{"row62 --rm after image", WITHEP_EP, WITHEP_CMD, "null", "[\"--rm\",\"x\"]",
 	 "[\"/bin/argv\",\"base-ep\",\"--rm\",\"x\"]"},
 	{"row63 base no command", "null", "null", "null", "null", NULL},
+	{"row64 nonexist is passed as typed", "null", "null", "null", "[\"nonexist\"]",
+	 "[\"nonexist\"]"},
+	{"row65 a directory is passed as typed", "null", "null", "null", "[\"/etc\"]",
+	 "[\"/etc\"]"},
+	{"row66 a 644 file is passed as typed", "null", "null", "null", "[\"/bin/noexec.sh\"]",
+	 "[\"/bin/noexec.sh\"]"},
+	{"row67 a missing path is passed as typed", "null", "null", "null",
+	 "[\"/nonexistent/path\"]", "[\"/nonexistent/path\"]"},
 	{"row68 empty command is kept", "null", "null", "null", "[\"\"]", "[\"\"]"},
+	{"row69 sh -c exit 3", "null", "null", "null", "[\"sh\",\"-c\",\"exit 3\"]",
+	 "[\"sh\",\"-c\",\"exit 3\"]"},
+	{"row70 sh -c exit 300", "null", "null", "null", "[\"sh\",\"-c\",\"exit 300\"]",
+	 "[\"sh\",\"-c\",\"exit 300\"]"},
+	{"row72 no shebang: argv as typed", "null", "null", "null", "[\"/noshebang\"]",
+	 "[\"/noshebang\"]"},
+	{"row73 missing interpreter: argv as typed", "null", "null", "null", "[\"/badinterp.sh\"]",
+	 "[\"/badinterp.sh\"]"},
+	{"row74 relative argv[0] kept as written", "null", "null", "null", "[\"./argv\",\"rel\"]",
+	 "[\"./argv\",\"rel\"]"},
+	{"row75 bare name kept for the PATH lookup", "null", "null", "null", "[\"argv\",\"x\"]",
+	 "[\"argv\",\"x\"]"},
+	{"row76 --init does not change Path/Args", "null", "null", "null", "[\"/bin/argv\",\"a\"]",
+	 "[\"/bin/argv\",\"a\"]", "null", "[\"/bin/argv\",\"a\"]"},
+	{"row85 shell-form CMD with two commands", "null",
+	 "[\"/bin/sh\",\"-c\",\"/bin/argv single; /bin/argv second\"]", "null", "null",
+	 "[\"/bin/sh\",\"-c\",\"/bin/argv single; /bin/argv second\"]"},
 };
 
 static void test_row(void **state)

@@ -171,12 +171,50 @@ static void test_hostile(void **state)
 	assert_expand("a\xff", NULL, '\\', "a\xef\xbf\xbd");
 }
 
+static void test_expansion_bound(void **state)
+{
+	(void) state;
+	struct strbuf sb = STRBUF_INIT;
+	char *env[2] = {NULL, NULL};
+	struct hull_err *err = NULL;
+	char **words = NULL;
+	char *out = NULL;
+
+	/* nested ${v//p/r} multiplies lengths: 1000 x 2001 bytes is refused... */
+	strbuf_adds(&sb, "FOO=");
+	for (int i = 0; i < 1000; i++)
+		strbuf_addch(&sb, 'a');
+	env[0] = sb.buf;
+	assert_int_equal(df_expand_word("${FOO//$NONE/${FOO//$NONE/ }}", env, '\\', &out, &err),
+			 -EINVAL);
+	assert_non_null(strstr(err->msg, "expansion longer than 1048576 bytes"));
+	err = err_free(err);
+	/* ... as is a word made long by many substitutions */
+	{
+		struct strbuf w = STRBUF_INIT;
+		for (int i = 0; i < 1100; i++)
+			strbuf_adds(&w, "${FOO}");
+		assert_int_equal(df_expand_word(w.buf, env, '\\', &out, &err), -EINVAL);
+		err = err_free(err);
+		strbuf_release(&w);
+	}
+	/* while 700 x 1401 bytes, half a million words, is split in linear time */
+	sb.len = 4 + 700;
+	sb.buf[sb.len] = '\0';
+	assert_int_equal(df_expand_words("${FOO//$NONE/${FOO//$NONE/ }}", env, '\\', &words, &err),
+			 0);
+	assert_int_equal(strv_length(words), 700 * 702);
+	strv_free(words);
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_env_lookup), cmocka_unit_test(test_escape_token),
-		cmocka_unit_test(test_errors),	   cmocka_unit_test(test_patterns),
-		cmocka_unit_test(test_words),	   cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_env_lookup),	cmocka_unit_test(test_escape_token),
+		cmocka_unit_test(test_errors),		cmocka_unit_test(test_patterns),
+		cmocka_unit_test(test_words),		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_expansion_bound),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

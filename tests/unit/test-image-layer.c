@@ -386,6 +386,25 @@ static void make_upper(const char *dir)
 #undef P
 }
 
+/* sha256 and length of the file @path */
+static void hash_path(const char *path, char out[DIGEST_STR_LEN], int64_t *ret_size)
+{
+	struct sha256_ctx *h = sha256_new();
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	char buf[4096];
+	int64_t size = 0;
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		sha256_update(h, buf, (size_t) n);
+		size += n;
+	}
+	close(fd);
+	sha256_final(h, out);
+	*ret_size = size;
+}
+
 static void test_commit_dir(void **state)
 {
 	struct store *s = open_store("s-commit"), *s2 = open_store("s-commit2");
@@ -415,8 +434,50 @@ static void test_commit_dir(void **state)
 		fail_msg("%s", err->msg);
 	assert_string_equal(d1, d2);
 
-	/* the tar's entries, as python reads them */
+	/* no tar is kept: the blob is lazy, its bytes made again on demand */
 	blob = store_blob_path(s, d1);
+	assert_int_equal(lstat(blob, &st), -1);
+	free(blob);
+	blob = tpath("commit.tar");
+	{
+		int tfd = -1, out = open(blob, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		char buf2[4096], again[DIGEST_STR_LEN];
+		int64_t len;
+		ssize_t n;
+		if (store_blob_open_layer(s, d1, &tfd, &err) < 0)
+			fail_msg("%s", err->msg);
+		while ((n = read(tfd, buf2, sizeof(buf2))) > 0)
+			assert_int_equal(write(out, buf2, (size_t) n), n);
+		close(tfd);
+		close(out);
+		hash_path(blob, again, &len);
+		assert_string_equal(again, d1);
+		assert_int_equal(store_blob_size(s, d1), len);
+	}
+	/* a changed layer directory is caught, not served */
+	dir = store_layer_dir(s, c1);
+	p = path_join(dir, "etc/hosts");
+	{
+		int tfd = -1, hf = open(p, O_WRONLY | O_APPEND | O_CLOEXEC);
+		struct stat orig;
+		assert_true(hf >= 0);
+		assert_int_equal(fstat(hf, &orig), 0);
+		assert_int_equal(write(hf, "x", 1), 1);
+		close(hf);
+		assert_int_equal(store_blob_open_layer(s, d1, &tfd, &err), -EBADMSG);
+		assert_non_null(strstr(err->msg, "corrupt"));
+		err = err_free(err);
+		/* put it back as it was, mtime included: the same tar again */
+		assert_int_equal(truncate(p, orig.st_size), 0);
+		struct timespec ts[2] = {orig.st_atim, orig.st_mtim};
+		assert_int_equal(utimensat(AT_FDCWD, p, ts, 0), 0);
+		assert_int_equal(store_blob_open_layer(s, d1, &tfd, NULL), 0);
+		close(tfd);
+	}
+	free(p);
+	free(dir);
+
+	/* the tar's entries, as python reads them */
 	char *code = xasprintf("import tarfile, sys\n"
 			       "t = tarfile.open('%s')\n"
 			       "out = open(sys.argv[1], 'w')\n"

@@ -246,6 +246,110 @@ static void test_round_trip(void **state)
 	store_free(s);
 }
 
+/* A built directory: one file of @content, fixed mtimes (same content, same diffID). */
+static char *make_dir(const char *name, const char *content)
+{
+	char *dir = path_join(tmpdir, name), *f = path_join(dir, "file");
+	struct timespec ts[2] = {{1, 0}, {1, 0}};
+
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(write_file_atomic(f, content, strlen(content), 0644, NULL), 0);
+	assert_int_equal(utimensat(AT_FDCWD, f, ts, 0), 0);
+	free(f);
+	return dir;
+}
+
+static json_t *one_layer_image(struct store *s, const char *diff, struct image **ret)
+{
+	char *diffs[] = {(char *) diff, NULL};
+	json_t *cfg = config_for(diffs, "x");
+
+	assert_int_equal(store_image_commit(s, cfg, diffs, ret, NULL), 0);
+	return cfg;
+}
+
+/*
+ * Built layers keep no tar: their blob is a lazy record (size, layer) that
+ * sizes the image and the manifest descriptor, survives while any image
+ * with that diffID lives (even on another parent) and goes with the last.
+ */
+static void test_lazy_layer_blobs(void **state)
+{
+	struct store *s;
+	struct image *a = NULL, *b = NULL;
+	char da[DIGEST_STR_LEN], ca[DIGEST_STR_LEN], db[DIGEST_STR_LEN], cb[DIGEST_STR_LEN];
+	char dp[DIGEST_STR_LEN], cp[DIGEST_STR_LEN];
+	char *root = path_join(tmpdir, "lazy"), *lazy, *blob, *dir;
+	struct hull_err *err = NULL;
+	int64_t size;
+	int fd = -1;
+
+	(void) state;
+	assert_int_equal(store_open(root, &s, NULL), 0);
+	assert_int_equal(store_lock(s, NULL), 0);
+	dir = make_dir("lazy-a", "same");
+	if (store_layer_commit_dir(s, dir, NULL, da, ca, &err) < 0)
+		fail_msg("%s", err->msg);
+	free(dir);
+	blob = store_blob_path(s, da);
+	lazy = xasprintf("%s/blobs/lazy/%s", root, digest_hex(da));
+	assert_false(exists(blob));
+	assert_true(exists(lazy));
+	size = store_blob_size(s, da);
+	assert_true(size >= 1536); /* one header, one data block, two end blocks */
+	json_decref(one_layer_image(s, da, &a));
+	assert_int_equal(a->size, size);
+
+	/* the same content on another parent: same diffID, another chain */
+	import(s, "parent", NULL, dp, cp);
+	dir = make_dir("lazy-b", "same");
+	assert_int_equal(store_layer_commit_dir(s, dir, cp, db, cb, NULL), 0);
+	free(dir);
+	assert_string_equal(db, da);
+	assert_string_not_equal(cb, ca);
+	char *diffs[] = {dp, db, NULL};
+	json_t *cfg = config_for(diffs, "b");
+	assert_int_equal(store_image_commit(s, cfg, diffs, &b, NULL), 0);
+	json_decref(cfg);
+
+	/* the first image goes, with the chain the record names: the blob is made from the other */
+	assert_int_equal(store_image_delete(s, a, NULL), 0);
+	char *la = store_layer_dir(s, ca);
+	assert_false(exists(la));
+	free(la);
+	assert_true(exists(lazy));
+	if (store_blob_open_layer(s, da, &fd, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_int_equal(lseek(fd, 0, SEEK_END), size);
+	close(fd);
+
+	/* the last user goes: so does the record */
+	assert_int_equal(store_image_delete(s, b, NULL), 0);
+	assert_false(exists(lazy));
+	assert_int_equal(store_blob_size(s, da), -1);
+	assert_int_equal(store_blob_open_layer(s, da, &fd, &err), -ENOENT);
+	err = err_free(err);
+
+	/* a store written before lazy blobs: the stored tar is used as it is */
+	import(s, "old", NULL, dp, cp);
+	assert_true(store_blob_size(s, dp) > 0);
+	assert_int_equal(store_blob_open_layer(s, dp, &fd, NULL), 0);
+	close(fd);
+	char *pb = store_blob_path(s, dp);
+	assert_int_equal(write_file_atomic(pb, "junk", 4, 0644, NULL), 0);
+	assert_int_equal(store_blob_open_layer(s, dp, &fd, &err), -EBADMSG);
+	err = err_free(err);
+	free(pb);
+
+	image_free(a);
+	image_free(b);
+	free(blob);
+	free(lazy);
+	free(root);
+	store_unlock(s);
+	store_free(s);
+}
+
 /* A pull writes the blobs itself and tags: the tag records the image. */
 static void test_tag_pulled_manifest(void **state)
 {
@@ -328,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_blobs),
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_tag_pulled_manifest),
+		cmocka_unit_test(test_lazy_layer_blobs),
 		cmocka_unit_test(test_stale_tmp),
 	};
 	char *argv[] = {"python3", "-c", "import tarfile", NULL};

@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * history (docker/cli cli/command/image/history.go and formatter_history.go;
+ * the rows as moby's ImageService.ImageHistory() computes them).
+ *
+ * One row per entry of the config's "history", newest first. SIZE is the
+ * layer's content size for an entry that made a layer (docker's DiffSize:
+ * the bytes of its regular files), else 0. IMAGE is the image's id on the
+ * newest row; the rows below it name the intermediate images of the build
+ * as long as they are in the store (docker follows the legacy builder's
+ * Parent chain; hull has no Parent field, so the parent of an image is the
+ * image whose history and layers are exactly the first entries of its
+ * own), and "<missing>" from the first one that is not.
+ */
+#include <ftw.h>
+#include <time.h>
+#include "cli/cli.h"
+#include "container/container.h"
+#include "util/json.h"
+#include "util/strbuf.h"
+#include "util/strv.h"
+
+#define HISTORY_TABLE	  "table {{.ID}}\t{{.CreatedSince}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+#define HISTORY_TABLE_RAW "table {{.ID}}\t{{.CreatedAt}}\t{{.CreatedBy}}\t{{.Size}}\t{{.Comment}}"
+/* formatter.Ellipsis(createdBy, 45) */
+#define CREATED_BY_WIDTH 45
+/* created-at dates before 2000-01-01 show as "N/A" (formatter_history.go's epoch) */
+#define HISTORY_EPOCH 946684800
+
+struct hrow {
+	char *id; /* image id or "<missing>" */
+	double created;
+	const char *created_by, *comment; /* borrowed from the config */
+	int64_t size;
+};
+
+/* ---- layer sizes ---- */
+
+static int64_t walk_total;
+static struct {
+	dev_t dev;
+	ino_t ino;
+} * walk_seen;
+static size_t walk_n_seen;
+
+static int walk_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void) path;
+	(void) flag;
+	(void) ftw;
+	if (!S_ISREG(st->st_mode))
+		return 0;
+	if (st->st_nlink > 1) {
+		/* a hard link is archived once with its data: count each inode once */
+		for (size_t i = 0; i < walk_n_seen; i++)
+			if (walk_seen[i].dev == st->st_dev && walk_seen[i].ino == st->st_ino)
+				return 0;
+		walk_seen = xrealloc(walk_seen, (walk_n_seen + 1) * sizeof(*walk_seen));
+		walk_seen[walk_n_seen].dev = st->st_dev;
+		walk_seen[walk_n_seen].ino = st->st_ino;
+		walk_n_seen++;
+	}
+	walk_total += st->st_size;
+	return 0;
+}
+
+/* The bytes of the regular files of a layer, as moby's layer DiffSize(); 0 if it is absent. */
+static int64_t layer_content_size(struct store *s, const char *chain_id)
+{
+	_cleanup_free_ char *dir = store_layer_dir(s, chain_id);
+
+	walk_total = 0;
+	walk_n_seen = 0;
+	if (nftw(dir, walk_one, 32, FTW_PHYS) < 0)
+		walk_total = 0;
+	free(walk_seen);
+	walk_seen = NULL;
+	return walk_total;
+}
+
+/* ---- the intermediate images ---- */
+
+/* Does @cand's history and layer list equal the first @n entries of @img's? */
+static bool is_prefix_image(const struct image *cand, const struct image *img, size_t n,
+			    size_t n_layers)
+{
+	json_t *ch = json_object_get(cand->config, "history");
+	json_t *h = json_object_get(img->config, "history");
+
+	if (json_array_size(ch) != n || strv_length(cand->diff_ids) != n_layers)
+		return false;
+	for (size_t i = 0; i < n_layers; i++)
+		if (!streq(cand->diff_ids[i], img->diff_ids[i]))
+			return false;
+	for (size_t i = 0; i < n; i++)
+		if (!json_equal(json_array_get(ch, i), json_array_get(h, i)))
+			return false;
+	return true;
+}
+
+/*
+ * Fill rows[k].id for k = n-1 down to 0: the image itself, then each
+ * intermediate image while one is found (moby's walk of img.Parent).
+ */
+static void fill_ids(struct store *s, const struct image *img, struct hrow *rows, size_t n)
+{
+	_cleanup_strv_ char **all = NULL;
+	struct image **cands = NULL;
+	size_t n_cands = 0;
+
+	for (size_t k = 0; k < n; k++)
+		rows[k].id = xstrdup("<missing>");
+	if (n == 0)
+		return;
+	free(rows[n - 1].id);
+	rows[n - 1].id = xstrdup(img->id);
+	if (store_image_list(s, &all, NULL) < 0)
+		return;
+	STRV_FOREACH (m, all) {
+		struct image *c = NULL;
+		size_t hl;
+		if (streq(*m, img->manifest_digest) || store_image_load(s, *m, &c, NULL) < 0)
+			continue;
+		hl = json_array_size(json_object_get(c->config, "history"));
+		if (hl == 0 || hl >= n) {
+			image_free(c);
+			continue;
+		}
+		cands = xrealloc(cands, (n_cands + 1) * sizeof(*cands));
+		cands[n_cands++] = c;
+	}
+	for (size_t k = n - 1; k > 0; k--) {
+		/* the image made by history entry k-1: entries 0..k-1 and their layers */
+		size_t layers = 0;
+		bool found = false;
+		json_t *h = json_object_get(img->config, "history");
+		for (size_t i = 0; i < k; i++)
+			if (!json_is_true(json_object_get(json_array_get(h, i), "empty_layer")))
+				layers++;
+		for (size_t c = 0; c < n_cands && !found; c++) {
+			if (is_prefix_image(cands[c], img, k, layers)) {
+				free(rows[k - 1].id);
+				rows[k - 1].id = xstrdup(cands[c]->id);
+				found = true;
+			}
+		}
+		if (!found)
+			break;
+	}
+	for (size_t c = 0; c < n_cands; c++)
+		image_free(cands[c]);
+	free(cands);
+}
+
+/* ---- output ---- */
+
+/* formatter.Ellipsis(): at most @max characters, the last one "…" when cut. */
+static char *ellipsis(const char *s, size_t max)
+{
+	size_t runes = 0, i = 0;
+
+	for (const char *p = s; *p; p++)
+		if (((unsigned char) *p & 0xc0) != 0x80)
+			runes++;
+	if (runes <= max)
+		return xstrdup(s);
+	for (runes = 0; s[i]; i++) {
+		if (((unsigned char) s[i] & 0xc0) != 0x80 && runes++ == max - 1)
+			break;
+	}
+	return xasprintf("%.*s…", (int) i, s);
+}
+
+/* time.Unix(t, 0).Format(time.RFC3339), in local time as docker prints it */
+static char *rfc3339_local(double t)
+{
+	time_t tt = (time_t) t;
+	struct tm tm;
+	char buf[64], zone[8];
+
+	localtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (tm.tm_gmtoff == 0)
+		return xasprintf("%sZ", buf);
+	strftime(zone, sizeof(zone), "%z", &tm); /* +hhmm -> +hh:mm */
+	return xasprintf("%s%.3s:%s", buf, zone, zone + 3);
+}
+
+/* The fields of a row as formatter_history.go's historyContext: keys in Go's JSON order. */
+static json_t *row_json(const struct hrow *r, bool trunc, bool human)
+{
+	_cleanup_free_ char *at = rfc3339_local(r->created), *since = NULL, *size = NULL,
+			    *by = NULL;
+	_cleanup_free_ char *flat = xstrdup(r->created_by);
+	struct timespec now;
+
+	for (char *p = flat; *p; p++)
+		if (*p == '\t')
+			*p = ' ';
+	by = trunc ? ellipsis(flat, CREATED_BY_WIDTH) : xstrdup(flat);
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (!human) {
+		since = xstrdup(at);
+		size = xasprintf("%lld", (long long) r->size);
+	} else {
+		_cleanup_free_ char *ago = human_duration((double) now.tv_sec - r->created);
+		since = r->created <= HISTORY_EPOCH ? xstrdup("N/A") : xasprintf("%s ago", ago);
+		size = human_size((double) r->size);
+	}
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Comment", r->comment, "CreatedAt", at,
+			 "CreatedBy", by, "CreatedSince", since, "ID",
+			 trunc && !streq(r->id, "<missing>") ? short_id(r->id) : r->id, "Size",
+			 size);
+}
+
+/* formatter.Context.preFormat(): "\t" and "\n" written as two characters become the real ones */
+static char *unescape_format(const char *f)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+
+	for (; *f; f++) {
+		if (f[0] == '\\' && (f[1] == 't' || f[1] == 'n')) {
+			(void) strbuf_addch(&sb, f[1] == 't' ? '\t' : '\n');
+			f++;
+		} else {
+			(void) strbuf_addch(&sb, *f);
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Split @line at tabs into a new vector. */
+static char **split_tabs(const char *line)
+{
+	char **v = strv_new();
+
+	for (;;) {
+		const char *tab = strchr(line, '\t');
+		if (!tab) {
+			strv_push(&v, line);
+			return v;
+		}
+		strv_consume(&v, xstrndup(line, (size_t) (tab - line)));
+		line = tab + 1;
+	}
+}
+
+/*
+ * Render every row, newest first, with @format: "table [TEMPLATE]" gives a
+ * header row and tab-separated cells aligned as docker's tabwriter, "json"
+ * one JSON object per row, anything else the template once per row.
+ * Returns 0 or the exit code of a bad template.
+ */
+static int print_rows(const char *format, const struct hrow *rows, size_t n, bool trunc, bool human)
+{
+	_cleanup_free_ char *tmpl = NULL;
+	struct hull_err *e = NULL;
+	struct table *t = NULL;
+	bool table = false;
+
+	if (streq(format, "table") || startswith(format, "table ")) {
+		table = true;
+		format += strlen("table");
+		while (*format == ' ')
+			format++;
+		if (!*format)
+			format = HISTORY_TABLE + strlen("table ");
+	} else if (streq(format, "json")) {
+		format = "{{json .}}";
+	}
+	tmpl = unescape_format(format);
+	if (table) {
+		_cleanup_json_ json_t *hdr =
+			json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Comment", "COMMENT", "CreatedAt",
+				  "CREATED AT", "CreatedBy", "CREATED BY", "CreatedSince",
+				  "CREATED", "ID", "IMAGE", "Size", "SIZE");
+		_cleanup_free_ char *line = format_template(tmpl, hdr, &e);
+		_cleanup_strv_ char **cells = NULL;
+		if (!line)
+			return cli_fail(e);
+		cells = split_tabs(line);
+		t = table_new(strv_length(cells));
+		table_add_strv(t, cells);
+	}
+	for (size_t i = n; i > 0; i--) {
+		_cleanup_json_ json_t *v = row_json(&rows[i - 1], trunc, human);
+		_cleanup_free_ char *line = format_template(tmpl, v, &e);
+		if (!line) {
+			if (t)
+				table_print(t, stdout);
+			return cli_fail(e);
+		}
+		if (t) {
+			_cleanup_strv_ char **cells = split_tabs(line);
+			table_add_strv(t, cells);
+		} else {
+			printf("%s\n", line);
+		}
+	}
+	if (t)
+		table_print(t, stdout);
+	return 0;
+}
+
+int cmd_history(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"human", optional_argument, NULL, 'H'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"no-trunc", no_argument, NULL, 'N'},
+					     {"format", required_argument, NULL, 'f'},
+					     {"platform", required_argument, NULL, 'P'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct hull_err *e = NULL;
+	struct image *img = NULL;
+	struct hrow *rows = NULL;
+	const char *format = NULL;
+	bool quiet = false, trunc = true, human = true;
+	json_t *hist, *h;
+	struct store *s;
+	size_t n, i, layer = 0;
+	int o, rc;
+
+	optind = 0;
+	while ((o = cli_getopt("history", argc, argv, "H::qh", opts, false)) != -1) {
+		switch (o) {
+		case 'H':
+			if (optarg && *optarg == '=') /* -H=false, as pflag */
+				optarg++;
+			if (!optarg || streq(optarg, "true") || streq(optarg, "1"))
+				human = true;
+			else if (streq(optarg, "false") || streq(optarg, "0"))
+				human = false;
+			else
+				return cli_usage_error(
+					"history",
+					"invalid argument \"%s\" for \"-H, --human\" flag: "
+					"strconv.ParseBool: parsing \"%s\": invalid syntax",
+					optarg, optarg);
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'N':
+			trunc = false;
+			break;
+		case 'f':
+			format = optarg;
+			break;
+		case 'P':
+			if (!streq(optarg, "linux/amd64") && !streq(optarg, "linux"))
+				return cli_usage_error("history",
+						       "--platform %s: only linux/amd64 images "
+						       "are supported",
+						       optarg);
+			break;
+		case 'h':
+			puts("Usage:  hull history [OPTIONS] IMAGE\n\nShow the history of an "
+			     "image\n\n"
+			     "Aliases:\n  hull image history, hull history\n\nOptions:\n"
+			     "      --format string     Format output using a Go template subset: "
+			     "'table', 'table TEMPLATE', 'json', or TEMPLATE\n"
+			     "  -H, --human             Print sizes and dates in human readable "
+			     "format (default true)\n"
+			     "      --no-trunc          Don't truncate output\n"
+			     "      --platform string   Show history for the given platform "
+			     "(linux/amd64 only)\n"
+			     "  -q, --quiet             Only show image IDs");
+			return 0;
+		default:
+			return 125;
+		}
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("history", "\"history\" requires exactly 1 argument.");
+	if (cli_store(cl, &s, &e) < 0)
+		return cli_fail(e);
+	if (store_image_get(s, argv[optind], &img, &e) < 0) {
+		/* docker prints the daemon's error and exits 1 */
+		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+		err_free(e);
+		return 1;
+	}
+	hist = json_object_get(img->config, "history");
+	n = json_array_size(hist);
+	rows = xcalloc(n ? n : 1, sizeof(*rows));
+	json_array_foreach (hist, i, h) {
+		rows[i].created = time_parse_rfc3339(json_get_str(h, "created"));
+		rows[i].created_by = json_get_str(h, "created_by") ?: "";
+		rows[i].comment = json_get_str(h, "comment") ?: "";
+		if (json_is_true(json_object_get(h, "empty_layer")))
+			continue;
+		if (layer >= strv_length(img->chain_ids)) {
+			fprintf(stderr, "Error response from daemon: too many non-empty layers in "
+					"History section\n");
+			free(rows);
+			image_free(img);
+			return 1;
+		}
+		rows[i].size = layer_content_size(s, img->chain_ids[layer++]);
+	}
+	fill_ids(s, img, rows, n);
+	if (!format)
+		format = quiet ? "{{.ID}}" : human ? HISTORY_TABLE : HISTORY_TABLE_RAW;
+	rc = print_rows(format, rows, n, trunc, human);
+	for (i = 0; i < n; i++)
+		free(rows[i].id);
+	free(rows);
+	image_free(img);
+	return rc;
+}

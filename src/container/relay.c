@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/* The monitor's relay loop (relay.h); no jansson, no stdio: hull-monitor links it statically. */
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include "container/relay.h"
+#include "runtime/runtime.h"
+#include "util/fs.h"
+
+static const int forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+void relay_sigmask(sigset_t *mask)
+{
+	sigemptyset(mask);
+	sigaddset(mask, SIGCHLD);
+	sigaddset(mask, SIGWINCH);
+	for (size_t i = 0; i < ARRAY_SIZE(forwarded); i++)
+		sigaddset(mask, forwarded[i]);
+}
+
+/* A frame from an attach client: stdin, a window size or the end of stdin. */
+static void relay_on_frame(void *ctx, int type, const uint8_t *data, size_t len)
+{
+	struct relay *r = ctx;
+
+	if (type == ATTACH_STDIN && r->in_dst >= 0) {
+		(void) write_all(r->in_dst, data, len);
+	} else if (type == ATTACH_RESIZE && len >= 4 && r->pty_master >= 0) {
+		struct winsize ws = {0};
+		uint16_t rc[2];
+		memcpy(rc, data, sizeof(rc));
+		ws.ws_row = rc[0];
+		ws.ws_col = rc[1];
+		(void) ioctl(r->pty_master, TIOCSWINSZ, &ws);
+	} else if (type == ATTACH_STDIN_EOF && r->in_dst >= 0 && r->in_dst != r->pty_master) {
+		close(r->in_dst);
+		r->in_dst = -1;
+	}
+}
+
+void relay_init(struct relay *r, int listen_fd)
+{
+	*r = (struct relay){.log_fd = -1, .in_src = -1, .in_dst = -1, .pty_master = -1};
+	r->st[0] = (struct relay_stream){-1, -1, {"stdout", STRBUF_INIT}};
+	r->st[1] = (struct relay_stream){-1, -1, {"stderr", STRBUF_INIT}};
+	attach_server_init(&r->as, listen_fd);
+	r->as.on_frame = relay_on_frame;
+	r->as.ctx = r;
+}
+
+static void stream_close(struct relay *r, struct relay_stream *st)
+{
+	log_stream_flush(r->log_fd, &st->log);
+	if (st->fd != r->pty_master)
+		close(st->fd);
+	st->fd = -1;
+}
+
+static void stream_read(struct relay *r, struct relay_stream *st)
+{
+	char buf[32768];
+	ssize_t n = read(st->fd, buf, sizeof(buf));
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		stream_close(r, st);
+		return;
+	}
+	if (st->out_fd >= 0)
+		(void) write_all(st->out_fd, buf, (size_t) n);
+	attach_server_broadcast(&r->as, st == &r->st[0] ? ATTACH_STDOUT : ATTACH_STDERR, buf,
+				(size_t) n);
+	log_stream_feed(r->log_fd, &st->log, buf, (size_t) n);
+}
+
+int relay_run(struct relay *r, int sfd)
+{
+	int status = 0, exit_code = -1;
+	bool exited = false;
+
+	/* the exit may have come before the signalfd existed (hull-monitor after its exec) */
+	if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
+		exited = true;
+		exit_code = rt_exit_code(status);
+	}
+	for (;;) {
+		struct pollfd pfd[4 + 1 + ATTACH_CLIENTS];
+		int n = 0, idx_sig, idx_in = -1, idx_st[2] = {-1, -1}, idx_as;
+		size_t n_as;
+
+		idx_sig = n;
+		pfd[n++] = (struct pollfd){sfd, POLLIN, 0};
+		for (int i = 0; i < 2; i++)
+			if (r->st[i].fd >= 0) {
+				idx_st[i] = n;
+				pfd[n++] = (struct pollfd){r->st[i].fd, POLLIN, 0};
+			}
+		if (r->in_src >= 0 && r->in_dst >= 0) {
+			idx_in = n;
+			pfd[n++] = (struct pollfd){r->in_src, POLLIN, 0};
+		}
+		if (exited && idx_st[0] < 0 && idx_st[1] < 0)
+			break;
+		idx_as = n;
+		n_as = attach_server_pollfds(&r->as, pfd + n);
+		n += (int) n_as;
+		/* after exit, drain what is buffered but do not wait on fds held by strays */
+		if (poll(pfd, (nfds_t) n, exited ? 200 : -1) <= 0) {
+			if (exited)
+				break;
+			continue;
+		}
+		if (pfd[idx_sig].revents & POLLIN) {
+			struct signalfd_siginfo si;
+			while (read(sfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
+				if (si.ssi_signo == SIGCHLD) {
+					if (!exited &&
+					    waitpid(r->pid, &status, WNOHANG) == r->pid) {
+						exited = true;
+						exit_code = rt_exit_code(status);
+					}
+				} else if (si.ssi_signo == SIGWINCH) {
+					struct winsize ws;
+					if (r->pty_master >= 0 &&
+					    ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+						(void) ioctl(r->pty_master, TIOCSWINSZ, &ws);
+				} else if (!exited) {
+					(void) kill(r->pid, (int) si.ssi_signo);
+				}
+			}
+		}
+		for (int i = 0; i < 2; i++)
+			if (idx_st[i] >= 0 && pfd[idx_st[i]].revents)
+				stream_read(r, &r->st[i]);
+		attach_server_handle(&r->as, pfd + idx_as, n_as);
+		if (idx_in >= 0 && pfd[idx_in].revents) {
+			char buf[8192];
+			ssize_t k = read(r->in_src, buf, sizeof(buf));
+			if (k > 0) {
+				(void) write_all(r->in_dst, buf, (size_t) k);
+			} else if (k == 0 || errno != EINTR) {
+				r->in_src = -1;
+				if (r->in_dst != r->pty_master)
+					close(r->in_dst);
+				r->in_dst = -1;
+			}
+		}
+		if (r->pty_master >= 0 && r->st[0].fd < 0 && !exited) {
+			/* pty closed (EIO): wait for the exit */
+			if (waitpid(r->pid, &status, 0) == r->pid) {
+				exited = true;
+				exit_code = rt_exit_code(status);
+			}
+		}
+	}
+	if (!exited && waitpid(r->pid, &status, 0) == r->pid)
+		exit_code = rt_exit_code(status);
+	for (int i = 0; i < 2; i++)
+		if (r->st[i].fd >= 0)
+			stream_close(r, &r->st[i]);
+	return exit_code;
+}

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hull-monitor: the long-lived part of a detached container's monitor
+ * (conmon's role; docker's containerd-shim). `hull run -d` and `hull start`
+ * set the container up in a forked hull process, which then execs this
+ * program in its place: the pid stays, so the container remains its child,
+ * and the fds it needs stay open. It relays and logs until the container
+ * exits (container/relay.h), then execs hull again to restart or clean up
+ * (container_monitor_resume()). Static, with nothing but libc, so that an
+ * idle container costs well under 1 MiB of memory
+ * (docs/internals/container.md "Monitor").
+ *
+ *   hull-monitor --pid PID [--log FD] [--stdout FD] [--stderr FD] [--stdin FD]
+ *                [--pty FD] [--listen FD] [--client FD]... -- HULL [ARG...]
+ *
+ *   --pid      the container's process, a child of this process
+ *   --log      the json-file log, opened O_APPEND
+ *   --stdout, --stderr   read ends of the container's output pipes
+ *   --stdin    write end of the container's stdin pipe (-i)
+ *   --pty      the master of the container's terminal (-t): output and input
+ *   --listen   the listening attach socket; --client: connected clients
+ *
+ * Once PID has exited and its output is drained, it execs
+ *
+ *   HULL [ARG...] --exit-code N [--stdin FD] [--client FD]...
+ *
+ * with the exit code (128+N after signal N), the stdin fd if still open and
+ * every attach client; the other fds it was given stay open across that
+ * exec (the pty, log and listen fds, and any the caller put in ARG). The
+ * signal mask (SIGCHLD and the forwarded signals, blocked) is kept across
+ * both execs, so no exit or signal is lost in between.
+ */
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include "container/relay.h"
+#include "util/fs.h"
+
+static void fail(const char *msg)
+{
+	(void) write_all(STDERR_FILENO, "hull-monitor: ", 14);
+	(void) write_all(STDERR_FILENO, msg, strlen(msg));
+	(void) write_all(STDERR_FILENO, "\n", 1);
+	_exit(125);
+}
+
+static int num(const char *s)
+{
+	long v = 0;
+
+	if (!s || !*s)
+		fail("missing number");
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 1000000000L)
+			fail("bad number");
+		v = v * 10 + (*s - '0');
+	}
+	return (int) v;
+}
+
+/* decimal of @v (may be negative) in static storage of @slot (one per argument) */
+static char *itoa_slot(char slot[16], int v)
+{
+	char *p = slot + 15;
+	unsigned u = v < 0 ? (unsigned) -v : (unsigned) v;
+
+	*p = '\0';
+	do
+		*--p = (char) ('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
+int main(int argc, char **argv)
+{
+	static char nums[2 + ATTACH_CLIENTS][16];
+	struct relay r;
+	sigset_t mask;
+	char **tail = NULL, **next;
+	int tail_n = 0, sfd, code, k = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	relay_init(&r, -1);
+	for (int i = 1; i < argc; i++) {
+		const char *f = argv[i];
+		if (strcmp(f, "--") == 0) {
+			tail = argv + i + 1;
+			tail_n = argc - i - 1;
+			break;
+		}
+		if (i + 1 >= argc)
+			fail("flag needs an argument");
+		if (strcmp(f, "--pid") == 0)
+			r.pid = num(argv[++i]);
+		else if (strcmp(f, "--log") == 0)
+			r.log_fd = num(argv[++i]);
+		else if (strcmp(f, "--stdout") == 0)
+			r.st[0].fd = num(argv[++i]);
+		else if (strcmp(f, "--stderr") == 0)
+			r.st[1].fd = num(argv[++i]);
+		else if (strcmp(f, "--stdin") == 0)
+			r.in_dst = num(argv[++i]);
+		else if (strcmp(f, "--pty") == 0)
+			r.pty_master = num(argv[++i]);
+		else if (strcmp(f, "--listen") == 0)
+			r.as.listen_fd = num(argv[++i]);
+		else if (strcmp(f, "--client") == 0)
+			(void) attach_server_adopt(&r.as, num(argv[++i]));
+		else
+			fail("unknown flag (usage: hull-monitor --pid PID [FD flags] -- HULL "
+			     "[ARG...])");
+	}
+	if (r.pid <= 0 || !tail || tail_n < 1)
+		fail("usage: hull-monitor --pid PID [FD flags] -- HULL [ARG...]");
+	if (r.pty_master >= 0) {
+		r.st[0].fd = r.pty_master;
+		if (r.in_dst < 0)
+			r.in_dst = r.pty_master;
+	}
+
+	relay_sigmask(&mask);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0)
+		fail("signalfd failed");
+	code = relay_run(&r, sfd);
+	close(sfd);
+
+	/* hand back to hull: HULL ARG... --exit-code N [--stdin FD] [--client FD]... */
+	next = malloc(sizeof(char *) * (size_t) (tail_n + 5 + 2 * ATTACH_CLIENTS));
+	if (!next)
+		fail("out of memory");
+	memcpy(next, tail, sizeof(char *) * (size_t) tail_n);
+	next[tail_n++] = "--exit-code";
+	next[tail_n++] = itoa_slot(nums[k++], code);
+	if (r.in_dst >= 0 && r.in_dst != r.pty_master) {
+		(void) fcntl(r.in_dst, F_SETFD, 0);
+		next[tail_n++] = "--stdin";
+		next[tail_n++] = itoa_slot(nums[k++], r.in_dst);
+	}
+	for (size_t i = 0; i < ATTACH_CLIENTS; i++)
+		if (r.as.cl[i].fd >= 0) {
+			(void) fcntl(r.as.cl[i].fd, F_SETFD, 0);
+			next[tail_n++] = "--client";
+			next[tail_n++] = itoa_slot(nums[k++], r.as.cl[i].fd);
+		}
+	next[tail_n] = NULL;
+	execv(next[0], next);
+
+	/* hull is gone: the clients at least learn the exit; `hull ps` then finds the
+	 * monitor dead and records the container as exited (container_reconcile()) */
+	{
+		int32_t ec = code;
+		attach_server_broadcast(&r.as, ATTACH_EXIT, &ec, sizeof(ec));
+	}
+	fail("cannot run hull to record the exit");
+	return 125;
+}

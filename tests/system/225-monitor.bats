@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# The detached monitor: hull sets the container up, then execs the small
+# hull-monitor, which execs `hull container-monitor` at the exit
+# (docs/internals/container.md "Monitor").
+
+load helpers
+
+# monitor_pid NAME: the recorded monitor pid
+monitor_pid() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Hull"]["MonitorPid"])' \
+		"$HULL_ROOT/containers/$(hull inspect --format '{{.Id}}' "$1")/config.json"
+}
+
+# monitor_is_small NAME: the monitor process runs hull-monitor
+monitor_is_small() {
+	[ "$(cat "/proc/$(monitor_pid "$1")/comm")" = hull-monitor ]
+}
+
+@test "a detached container is watched by hull-monitor, which records the exit" {
+	hull run -d --name m1 busybox sh -c 'trap "exit 5" TERM; echo out; echo err >&2; while :; do sleep 0.1; done'
+	wait_for monitor_is_small m1
+	# the container stays the monitor's child
+	pid=$(hull inspect --format '{{.State.Pid}}' m1)
+	[ "$(awk '/^PPid:/ {print $2}' "/proc/$pid/status")" = "$(monitor_pid m1)" ]
+	wait_for bash -c "[ \$($HULL logs m1 2>&1 | wc -l) = 2 ]"
+	run hull logs m1
+	[[ $output == *out* ]]
+	# a signal to the monitor goes on to the container
+	kill -TERM "$(monitor_pid m1)"
+	run hull wait m1
+	[ "$output" = 5 ]
+	[ "$(hull inspect --format '{{.State.Status}} {{.State.ExitCode}}' m1)" = "exited 5" ]
+	# the log lines are docker's json-file records
+	log=$(hull inspect --format '{{.LogPath}}' m1)
+	python3 -c 'import json,sys
+recs=[json.loads(l) for l in open(sys.argv[1])]
+assert sorted(r["log"] for r in recs) == ["err\n", "out\n"], recs
+assert {r["stream"] for r in recs} == {"stdout", "stderr"}' "$log"
+}
+
+@test "an attach client connected to hull-monitor gets the exit code" {
+	hull run -d --name m2 busybox sh -c 'sleep 1; echo bye; exit 7'
+	wait_for monitor_is_small m2
+	run hull attach --no-stdin m2
+	[ "$status" -eq 7 ]
+	[[ $output == *bye* ]]
+}
+
+@test "attach stdin goes through hull-monitor to a -i container" {
+	hull run -d -i --name m3 busybox sh -c 'read line; echo "got $line"; exit 3'
+	wait_for monitor_is_small m3
+	run bash -c "echo hello | $HULL attach m3"
+	[ "$status" -eq 3 ]
+	[[ $output == *"got hello"* ]]
+}
+
+@test "restarts go through hull and back to hull-monitor in the same process" {
+	hull run -d --name m4 --restart on-failure:2 busybox sh -c 'sleep 0.3; exit 1'
+	wait_for monitor_is_small m4
+	mon=$(monitor_pid m4)
+	wait_for bash -c "[ \$($HULL inspect --format '{{.RestartCount}}' m4) = 1 ] && [ \$($HULL inspect --format '{{.State.Status}}' m4) = running ]"
+	[ "$(monitor_pid m4)" = "$mon" ]
+	wait_for monitor_is_small m4
+	run hull wait m4
+	[ "$output" = 1 ]
+	[ "$(hull inspect --format '{{.RestartCount}}' m4)" = 2 ]
+}
+
+@test "a published port stays reserved under hull-monitor and is freed at the exit" {
+	port=$((20000 + RANDOM % 20000))
+	hull run -d --name m5 -p 127.0.0.1:$port:80 busybox sleep 100
+	wait_for monitor_is_small m5
+	run hull run -d --name m6 -p 127.0.0.1:$port:80 busybox true
+	[ "$status" -ne 0 ]
+	[[ $output == *"already allocated"* ]]
+	hull rm -f m6 >/dev/null 2>&1 || true
+	hull stop -t 0 m5
+	hull run -d --name m7 -p 127.0.0.1:$port:80 busybox true
+	run hull wait m7
+	[ "$output" = 0 ]
+}
+
+@test "--rm -d removes the container after hull-monitor hands back" {
+	hull run -d --rm --name m8 busybox sh -c 'sleep 0.5'
+	wait_for monitor_is_small m8
+	wait_for bash -c "! $HULL inspect m8 >/dev/null 2>&1"
+}
+
+@test "container-monitor is refused unless run by the container's monitor" {
+	hull run -d --name m9 busybox sleep 100
+	run hull container-monitor m9 --exit-code 0
+	[ "$status" -ne 0 ]
+	[[ $output == *"only the monitor"* ]]
+	is_running m9
+}
