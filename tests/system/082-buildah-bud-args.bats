@@ -199,8 +199,9 @@ based_on() {
 @test "bud: multi-stage-builds: stages reused as bases, by index and name, ARG scope" {
 	c=$(bud_ctx multi-stage-builds)
 	hull build -q -t foo -f "$c/Dockerfile.extended" "$c"
-	in_image foo test -r /tmp/preCommit
-	run in_image foo test -r /tmp/postCommit
+	# the image's ENTRYPOINT is "/bin/sleep 600": override it
+	in_image --entrypoint test foo -r /tmp/preCommit
+	run in_image --entrypoint test foo -r /tmp/postCommit
 	[ "$status" -eq 1 ]
 	for f in reused reused2; do
 		run hull build -t bud-reused -f "$c/Dockerfile.$f" "$c"
