@@ -1832,8 +1832,14 @@ static int read_ignore(struct builder *b, const char *dfpath, struct hull_err **
 
 	/* <Dockerfile>.dockerignore next to the Dockerfile wins over the context's */
 	r = *dfpath ? read_file(own, 16 << 20, &data, &len, NULL) : -ENOENT;
-	if (r < 0)
-		r = read_file(ctx, 16 << 20, &data, &len, NULL);
+	if (r < 0) {
+		/* the context's file is read from the context: a symlink out of it
+		 * counts as no file (buildkit reads it inside the context's snapshot) */
+		char real[PATH_MAX], top[PATH_MAX];
+		if (realpath(ctx, real) && realpath(b->context, top) && startswith(real, top) &&
+		    real[strlen(top)] == '/')
+			r = read_file(real, 16 << 20, &data, &len, NULL);
+	}
 	if (r < 0)
 		return 0;
 	r = ignore_parse(data, len, &b->ignore, err);

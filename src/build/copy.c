@@ -212,6 +212,7 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 {
 	const char *what = q->is_add ? "ADD" : "COPY";
 	struct source *l = NULL;
+	const char *unmatched = NULL;
 	size_t n = 0;
 	int r = 0;
 
@@ -253,15 +254,18 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 				}
 			}
 			globfree(&g);
-			if (r == 0 && n == before)
-				r = err_setx(
-					err, ENOENT,
-					"%s failed: no source files were specified: the pattern "
-					"'%s' matched nothing",
-					what, src->path);
+			/* like docker's builder: a pattern that matches nothing is
+			 * only an error when no source at all is left */
+			if (r == 0 && n == before && !unmatched)
+				unmatched = src->path;
 		}
 	}
-	if (r == 0 && n == 0)
+	if (r == 0 && n == 0 && unmatched)
+		r = err_setx(err, ENOENT,
+			     "%s failed: no source files were specified: the pattern '%s' "
+			     "matched nothing",
+			     what, unmatched);
+	else if (r == 0 && n == 0)
 		r = err_setx(err, ENOENT, "%s failed: no source files were specified", what);
 	if (r < 0) {
 		sources_free(l, n);
@@ -512,6 +516,38 @@ static void set_meta(const struct copy_req *q, const char *src, const char *dst,
 	(void) utimensat(AT_FDCWD, dst, ts, AT_SYMLINK_NOFOLLOW);
 }
 
+/*
+ * Does the ignored directory @path (@rel in the context) hold anything a '!'
+ * pattern re-includes? BuildKit's walker sends an excluded directory only as
+ * the parent of an included entry, never empty.
+ */
+static bool any_included(const struct copy_req *q, const struct source *s, const char *path,
+			 const char *rel)
+{
+	struct dirent **names = NULL;
+	bool found = false;
+	int n = scandir(path, &names, NULL, alphasort);
+
+	if (n < 0)
+		return false;
+	for (int i = 0; i < n; i++) {
+		const char *d = names[i]->d_name;
+		if (!found && !streq(d, ".") && !streq(d, "..")) {
+			_cleanup_free_ char *p = path_join(path, d);
+			_cleanup_free_ char *rr = xasprintf("%s/%s", rel, d);
+			struct stat st;
+			if (!ignored(q, s->src, rr))
+				found = true;
+			else if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode) &&
+				 ignore_may_include_below(q->ignore, rr))
+				found = any_included(q, s, p, rr);
+		}
+		free(names[i]);
+	}
+	free(names);
+	return found;
+}
+
 static int copy_tree(const struct copy_req *q, const struct source *s, const char *src,
 		     const char *dst, const char *rel, const char *sub, bool top, bool fresh,
 		     struct hull_err **err)
@@ -546,7 +582,8 @@ static int copy_tree(const struct copy_req *q, const struct source *s, const cha
 				_cleanup_free_ char *ss =
 					*sub ? xasprintf("%s/%s", sub, d) : xstrdup(d);
 				bool ign = ignored(q, s->src, rr);
-				if ((!ign || ignore_may_include_below(q->ignore, rr)) &&
+				if ((!ign || (ignore_may_include_below(q->ignore, rr) &&
+					      any_included(q, s, sp, rr))) &&
 				    !ignore_match(q->exclude, ss))
 					r = copy_tree(q, s, sp, dp, rr, ss, false, !existed, err);
 			}
@@ -685,7 +722,9 @@ int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 			}
 		}
 		if (dest_dir) {
-			const char *base = strrchr(s->path, '/') + 1;
+			/* the source's own name, not its symlink target's (buildkit
+			 * FollowSymlinks: `COPY /bin/sh /bin/` gives /bin/sh) */
+			const char *base = strrchr(s->rel, '/') ? strrchr(s->rel, '/') + 1 : s->rel;
 			r = ensure_dir(q, root, dest, err);
 			if (r < 0)
 				break;

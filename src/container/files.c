@@ -207,6 +207,8 @@ static int out_fn(int root_fd, void *data, struct hull_err **err)
 			return write_all(o->fd, end, sizeof(end)) < 0 ? err_set(err, errno, "write")
 								      : 0;
 		}
+		if (dfd == -ELOOP)
+			return err_set(err, ELOOP, "open %s in container %s", o->path, o->ctr);
 		if (dfd < 0)
 			goto missing;
 		if (o->type && write_all(o->fd, "d", 1) < 0)
@@ -245,10 +247,18 @@ int container_copy_out(struct store *s, struct container *c, const char *ctr_pat
 	}
 	r = tar_extract(dfd, p[0], true, err);
 	close(p[0]);
-	r2 = job_wait(&j, r < 0 ? NULL : err);
-	if (r < 0)
-		return err_wrap(err, "copy '%s' into volume", ctr_path);
-	if (r2 < 0)
+	{
+		/* the reading side's error is the cause: an unreadable stream follows it */
+		_cleanup_(err_freep) struct hull_err *jerr = NULL;
+		r2 = job_wait(&j, &jerr);
+		if (r2 < 0 && r < 0) {
+			*err = err_free(*err);
+			*err = TAKE_PTR(jerr);
+		} else if (r2 < 0) {
+			*err = TAKE_PTR(jerr);
+		}
+	}
+	if (r < 0 || r2 < 0)
 		return err_wrap(err, "copy '%s' into volume", ctr_path);
 	return 0;
 }

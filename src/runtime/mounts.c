@@ -101,10 +101,13 @@ int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 
 /*
  * Open (creating if missing) the mount point @target inside @root_fd, a
- * directory or a file. A dangling symlink on the way is followed inside the
- * root and its target created, as runc's securejoin does.
+ * directory or a file. A dangling symlink on the way, last component or not,
+ * is followed inside the root and its target created, as runc's securejoin +
+ * MkdirAll does (VOLUME /test-log/test with /test-log -> /data/log makes
+ * /data/log/test). @depth bounds the recursion over parents.
  */
-static int open_target(int root_fd, const char *target, bool dir, struct hull_err **err)
+static int open_target_depth(int root_fd, const char *target, bool dir, int depth,
+			     struct hull_err **err)
 {
 	_cleanup_free_ char *clean = NULL;
 	int fd;
@@ -128,6 +131,14 @@ static int open_target(int root_fd, const char *target, bool dir, struct hull_er
 		parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
 		base = base ? base + 1 : clean;
 		pfd = inroot_mkdir_p(root_fd, parent, 0);
+		if (pfd == -ENOENT && *parent && depth < 40) {
+			/* a dangling symlink among the parents: create through it */
+			int t = open_target_depth(root_fd, parent, true, depth + 1, err);
+			if (t < 0)
+				return t;
+			(void) close(t);
+			pfd = inroot_mkdir_p(root_fd, parent, 0);
+		}
 		if (pfd < 0)
 			return err_set(err, -pfd, "create mount target '%s'", target);
 		n = readlinkat(pfd, base, link, sizeof(link) - 1);
@@ -156,6 +167,11 @@ static int open_target(int root_fd, const char *target, bool dir, struct hull_er
 	}
 	return err_setx(err, ELOOP, "open mount target '%s': too many levels of symbolic links",
 			target);
+}
+
+static int open_target(int root_fd, const char *target, bool dir, struct hull_err **err)
+{
+	return open_target_depth(root_fd, target, dir, 0, err);
 }
 
 static int make_tmpfs(const struct rt_mount *m, const struct mount_opts *o, int *ret_fd,
