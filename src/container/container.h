@@ -254,13 +254,25 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
  */
 int container_restart_policy_set(struct container *c, const char *spec, struct hull_err **err);
 /*
- * container_restart_wait() - in the monitor, after the process exited with
- * @exit_code: whether the policy restarts it. If so, records the
- * "restarting" state, sleeps the back-off (*@delay_ms, docker's 100 ms
- * doubling, reset after 10 s of running) and increments RestartCount; false
- * if stop/kill marked the container meanwhile.
+ * container_restart_decide() - in the monitor, after the process exited with
+ * @exit_code: whether the policy restarts it (moby restartmanager). If so,
+ * records and saves the "restarting" state and sets *@delay_ms to the
+ * back-off to sleep (ms: the previous *@delay_ms doubled, from 100 ms, at most
+ * 60 s, back to 100 ms after a run of 10 s); false also when stop/kill marked
+ * the container. The
+ * detached monitor sleeps it in hull-monitor (`--sleep`), then runs
+ * container_restart_resume(c, 0) in `hull container-monitor --restart-now`.
  */
-bool container_restart_wait(struct container *c, int exit_code, int *delay_ms);
+bool container_restart_decide(struct container *c, int exit_code, int *delay_ms);
+/*
+ * container_restart_resume() - after container_restart_decide(): sleeps @sleep_ms (0: none)
+ * in 20 ms steps, giving up when stop/kill/rm leaves the "stopped" marker;
+ * clears State.Restarting (not saved). True, with RestartCount incremented,
+ * to restart; false when the container was marked stopped.
+ */
+bool container_restart_resume(struct container *c, int sleep_ms);
+/* container_stop_marker() - the path of @c's "stopped" marker file (owned by the caller). */
+char *container_stop_marker(struct container *c);
 /* container_mark_stopped() - set (stop, kill) or clear (start) the "stopped by the user" marker. */
 void container_mark_stopped(struct container *c, bool stopped);
 

@@ -80,7 +80,12 @@ static bool marked(struct container *c)
 	return access(p, F_OK) == 0;
 }
 
-bool container_restart_wait(struct container *c, int exit_code, int *delay_ms)
+char *container_stop_marker(struct container *c)
+{
+	return marker(c);
+}
+
+bool container_restart_decide(struct container *c, int exit_code, int *delay_ms)
 {
 	json_t *pol = json_object_get(json_object_get(c->rec, "HostConfig"), "RestartPolicy");
 	json_t *st = json_object_get(c->rec, "State");
@@ -89,7 +94,6 @@ bool container_restart_wait(struct container *c, int exit_code, int *delay_ms)
 	json_int_t max = json_integer_value(json_object_get(pol, "MaximumRetryCount"));
 	double ran;
 	struct timespec now;
-	int waited = 0;
 
 	if (!name || streq(name, "no") || marked(c))
 		return false;
@@ -112,17 +116,24 @@ bool container_restart_wait(struct container *c, int exit_code, int *delay_ms)
 		json_object_set_new(st, "FinishedAt", json_string(t));
 		(void) container_save(c, NULL);
 	}
+	return true;
+}
+
+bool container_restart_resume(struct container *c, int sleep_ms)
+{
+	json_t *st = json_object_get(c->rec, "State");
+	json_int_t count = json_integer_value(json_object_get(c->rec, "RestartCount"));
+	int waited = 0;
+
 	/* sleep, but give up as soon as stop or kill asks */
-	while (waited < *delay_ms) {
-		int step = *delay_ms - waited < 20 ? *delay_ms - waited : 20;
+	while (waited < sleep_ms && !marked(c)) {
+		int step = sleep_ms - waited < 20 ? sleep_ms - waited : 20;
 		nanosleep(&(struct timespec){0, step * 1000L * 1000L}, NULL);
 		waited += step;
-		if (marked(c)) {
-			json_object_set_new(st, "Restarting", json_false());
-			return false;
-		}
 	}
 	json_object_set_new(st, "Restarting", json_false());
+	if (marked(c))
+		return false;
 	json_object_set_new(c->rec, "RestartCount", json_integer(count + 1));
 	return true;
 }

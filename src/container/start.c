@@ -456,6 +456,76 @@ static void report(int fd, int code, const char *msg)
 	(void) write_all(fd, buf, sizeof(int) + n);
 }
 
+/* fds handed on to hull-monitor, cleared of FD_CLOEXEC until the exec */
+struct keep_fds {
+	int *fd;
+	size_t n;
+};
+
+/* "FLAG FD" onto @argv when @fd is open; the fd will stay open across exec */
+static void push_fd(char ***argv, struct keep_fds *k, const char *flag, int fd)
+{
+	if (fd < 0)
+		return;
+	strv_push(argv, flag);
+	strv_consume(argv, xasprintf("%d", fd));
+	k->fd = xrealloc(k->fd, (k->n + 1) * sizeof(int));
+	k->fd[k->n++] = fd;
+	(void) fcntl(fd, F_SETFD, 0);
+}
+
+/* after a failed exec: the fds are ours again, closed at any later exec */
+static void keep_fds_undo(struct keep_fds *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		(void) fcntl(k->fd[i], F_SETFD, FD_CLOEXEC);
+	free(k->fd);
+	k->fd = NULL;
+	k->n = 0;
+}
+
+/*
+ * hull-monitor's path, and this hull's (@self) for it to exec afterwards;
+ * NULL when the monitor stays in this process (no hull-monitor, or
+ * HULL_NO_MONITOR_EXEC set).
+ */
+static const char *monitor_helper(char self[PATH_MAX])
+{
+	const char *helper = container_helper_path("hull-monitor");
+	ssize_t n = readlink("/proc/self/exe", self, PATH_MAX - 1);
+	char *deleted;
+
+	if (!helper || n <= 0 || getenv("HULL_NO_MONITOR_EXEC"))
+		return NULL;
+	self[n] = '\0';
+	/* an upgraded hull: the new binary at the same path takes over */
+	deleted = strstr(self, " (deleted)");
+	if (deleted && !deleted[10])
+		*deleted = '\0';
+	return helper;
+}
+
+/*
+ * `SELF --root R --runroot RR container-monitor ID --log FD --listen FD
+ * --port FD...`: the command that takes the container over from hull-monitor
+ * (container_monitor_resume()); the caller adds the rest.
+ */
+static void push_resume_cmd(struct monitor *m, char ***argv, struct keep_fds *k, const char *self)
+{
+	strv_push(argv, "--");
+	strv_push(argv, self);
+	strv_push(argv, "--root");
+	strv_push(argv, m->s->root);
+	strv_push(argv, "--runroot");
+	strv_push(argv, m->runroot);
+	strv_push(argv, "container-monitor");
+	strv_push(argv, m->c->id);
+	push_fd(argv, k, "--log", m->r.log_fd);
+	push_fd(argv, k, "--listen", m->r.as.listen_fd);
+	for (size_t i = 0; i < m->n_port_fds; i++)
+		push_fd(argv, k, "--port", m->port_fds[i]);
+}
+
 /*
  * Hand the watching of the started container to hull-monitor, a small static
  * program, by exec: the pid stays, so the container remains our child, and the
@@ -466,84 +536,87 @@ static void report(int fd, int code, const char *msg)
  */
 static void monitor_exec(struct monitor *m, int delay)
 {
-	const char *helper = container_helper_path("hull-monitor");
-	char self[PATH_MAX], *deleted;
-	ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	char self[PATH_MAX];
+	const char *helper = monitor_helper(self);
 	_cleanup_strv_ char **argv = strv_new();
-	int keep[16 + ATTACH_CLIENTS];
-	size_t n_keep = 0;
-
+	struct keep_fds k = {.n = 0};
 	siginfo_t si = {0};
 
-	if (!helper || n <= 0 || getenv("HULL_NO_MONITOR_EXEC"))
+	if (!helper)
 		return;
 	/* already exited (`run -t IMAGE true`): finishing here saves two execs */
 	if (waitid(P_PID, (id_t) m->r.pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
 	    si.si_pid == m->r.pid)
 		return;
-	self[n] = '\0';
-	/* an upgraded hull: the new binary at the same path takes over */
-	deleted = strstr(self, " (deleted)");
-	if (deleted && !deleted[10])
-		*deleted = '\0';
-#define ARG_FD(flag, fd)                                            \
-	do {                                                        \
-		if ((fd) >= 0) {                                    \
-			strv_push(&argv, flag);                     \
-			strv_consume(&argv, xasprintf("%d", (fd))); \
-			keep[n_keep++] = (fd);                      \
-		}                                                   \
-	} while (0)
 	strv_push(&argv, helper);
 	strv_push(&argv, "--pid");
 	strv_consume(&argv, xasprintf("%d", (int) m->r.pid));
-	ARG_FD("--log", m->r.log_fd);
+	push_fd(&argv, &k, "--log", m->r.log_fd);
 	if (m->r.st[0].fd != m->r.pty_master)
-		ARG_FD("--stdout", m->r.st[0].fd);
-	ARG_FD("--stderr", m->r.st[1].fd);
-	ARG_FD("--stdin", m->r.in_dst != m->r.pty_master ? m->r.in_dst : -1);
-	ARG_FD("--pty", m->r.pty_master);
-	ARG_FD("--listen", m->r.as.listen_fd);
+		push_fd(&argv, &k, "--stdout", m->r.st[0].fd);
+	push_fd(&argv, &k, "--stderr", m->r.st[1].fd);
+	push_fd(&argv, &k, "--stdin", m->r.in_dst != m->r.pty_master ? m->r.in_dst : -1);
+	push_fd(&argv, &k, "--pty", m->r.pty_master);
+	push_fd(&argv, &k, "--listen", m->r.as.listen_fd);
 	for (size_t i = 0; i < ATTACH_CLIENTS; i++)
-		ARG_FD("--client", m->r.as.cl[i].fd);
-	strv_push(&argv, "--");
-	strv_push(&argv, self);
-	strv_push(&argv, "--root");
-	strv_push(&argv, m->s->root);
-	strv_push(&argv, "--runroot");
-	strv_push(&argv, m->runroot);
-	strv_push(&argv, "container-monitor");
-	strv_push(&argv, m->c->id);
+		push_fd(&argv, &k, "--client", m->r.as.cl[i].fd);
 	/* what stays the same until the exit: hull-monitor appends --exit-code, --stdin, --client
 	 */
-	ARG_FD("--log", m->r.log_fd);
-	ARG_FD("--pty", m->r.pty_master);
-	ARG_FD("--listen", m->r.as.listen_fd);
-	for (size_t i = 0; i < m->n_port_fds; i++) {
-		strv_push(&argv, "--port");
-		strv_consume(&argv, xasprintf("%d", m->port_fds[i]));
-		(void) fcntl(m->port_fds[i], F_SETFD, 0);
-	}
+	push_resume_cmd(m, &argv, &k, self);
+	push_fd(&argv, &k, "--pty", m->r.pty_master);
 	strv_push(&argv, "--delay");
 	strv_consume(&argv, xasprintf("%d", delay));
-#undef ARG_FD
-	for (size_t i = 0; i < n_keep; i++)
-		(void) fcntl(keep[i], F_SETFD, 0);
 	/* nothing of ours is needed any more: the record is saved, the rest is in argv */
 	(void) execv(helper, argv);
-	for (size_t i = 0; i < n_keep; i++)
-		(void) fcntl(keep[i], F_SETFD, FD_CLOEXEC);
-	for (size_t i = 0; i < m->n_port_fds; i++)
-		(void) fcntl(m->port_fds[i], F_SETFD, FD_CLOEXEC);
+	keep_fds_undo(&k);
+}
+
+/*
+ * The restart back-off of a detached container, slept in hull-monitor rather
+ * than in this (much larger) process: exec `hull-monitor --sleep @delay
+ * --stop-marker PATH -- HULL ... container-monitor ID ... --exit-code @code
+ * --restart-now`. hull-monitor sleeps, cut short by the stop marker, then
+ * execs that hull, which relaunches (or, marked stopped, finishes). The
+ * network, cgroups and port reservations stay as they are meanwhile; attach
+ * clients stay connected (and hear nothing) until the next run. Returns only
+ * when hull-monitor cannot be run: the caller then sleeps itself.
+ */
+static void monitor_exec_sleep(struct monitor *m, int code, int delay)
+{
+	char self[PATH_MAX];
+	const char *helper = monitor_helper(self);
+	_cleanup_strv_ char **argv = strv_new();
+	struct keep_fds k = {.n = 0};
+
+	if (!helper)
+		return;
+	strv_push(&argv, helper);
+	strv_push(&argv, "--sleep");
+	strv_consume(&argv, xasprintf("%d", delay));
+	strv_push(&argv, "--stop-marker");
+	strv_consume(&argv, container_stop_marker(m->c));
+	push_resume_cmd(m, &argv, &k, self);
+	for (size_t i = 0; i < ATTACH_CLIENTS; i++)
+		push_fd(&argv, &k, "--client", m->r.as.cl[i].fd);
+	strv_push(&argv, "--delay");
+	strv_consume(&argv, xasprintf("%d", delay));
+	strv_push(&argv, "--exit-code");
+	strv_consume(&argv, xasprintf("%d", code));
+	strv_push(&argv, "--restart-now");
+	(void) execv(helper, argv);
+	keep_fds_undo(&k);
 }
 
 /*
  * Watch the container until it exits for good: relay (in the foreground) or
  * hand over to hull-monitor (detached), and restart it as its policy says.
  * @running: the process is up; else it exited with @code. @delay: the
- * restart back-off so far (restart.c). Returns the final exit code.
+ * restart back-off so far (restart.c). @restart_now: the back-off after that
+ * exit is already slept (hull-monitor --sleep): restart unless marked
+ * stopped. Returns the final exit code.
  */
-static int monitor_supervise(struct monitor *m, int sfd, bool running, int code, int delay)
+static int monitor_supervise(struct monitor *m, int sfd, bool running, int code, int delay,
+			     bool restart_now)
 {
 	for (;;) {
 		if (running) {
@@ -551,8 +624,17 @@ static int monitor_supervise(struct monitor *m, int sfd, bool running, int code,
 				monitor_exec(m, delay);
 			code = relay_run(&m->r, sfd);
 		}
-		if (!m->o->detach || !container_restart_wait(m->c, code, &delay))
-			return code;
+		if (restart_now) {
+			restart_now = false;
+			if (!container_restart_resume(m->c, 0))
+				return code;
+		} else {
+			if (!m->o->detach || !container_restart_decide(m->c, code, &delay))
+				return code;
+			monitor_exec_sleep(m, code, delay);
+			if (!container_restart_resume(m->c, delay))
+				return code;
+		}
 		/* the restart policy: the same container again, from the network up */
 		monitor_teardown(m);
 		if (m->r.pty_master >= 0)
@@ -640,7 +722,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		cfmakeraw(&t);
 		raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
 	}
-	code = monitor_supervise(&m, sfd, true, 0, 0);
+	code = monitor_supervise(&m, sfd, true, 0, 0, false);
 	if (raw)
 		(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	monitor_finish(&m, code);
@@ -673,6 +755,7 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 	json_t *ns, *hull;
 	sigset_t mask;
 	int code = -1, delay = 0, sfd, r;
+	bool restart_now = false;
 
 	if (argc < 2)
 		return err_setx(err, EINVAL, "container-monitor: no container given");
@@ -691,6 +774,10 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 	m.c = c;
 	relay_init(&m.r, -1);
 	for (int i = 2; i < argc; i++) {
+		if (streq(argv[i], "--restart-now")) {
+			restart_now = true; /* hull-monitor --sleep slept the back-off */
+			continue;
+		}
 		const char *f = argv[i], *v = i + 1 < argc ? argv[++i] : "";
 		int fd = fd_arg(v);
 		if (streq(f, "--exit-code")) {
@@ -735,7 +822,7 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 	if (sfd < 0 && r == 0)
 		r = err_set(err, errno, "signalfd");
 	if (r == 0)
-		code = monitor_supervise(&m, sfd, false, code, delay);
+		code = monitor_supervise(&m, sfd, false, code, delay, restart_now);
 	monitor_finish(&m, code);
 	monitor_release(&m);
 	if (sfd >= 0)

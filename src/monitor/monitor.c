@@ -29,10 +29,21 @@
  * exec (the pty, log and listen fds, and any the caller put in ARG). The
  * signal mask (SIGCHLD and the forwarded signals, blocked) is kept across
  * both execs, so no exit or signal is lost in between.
+ *
+ *   hull-monitor --sleep MS --stop-marker PATH -- HULL [ARG...]
+ *
+ * sleeps the restart back-off (container/restart.c) in this small process
+ * rather than in hull: MS milliseconds in steps of at most 20 ms, cut short
+ * once PATH (the container's "stopped" marker, left by stop/kill/rm) exists,
+ * then execs HULL ARG... as given (`container-monitor ID ... --restart-now`,
+ * which checks the marker again and relaunches or finishes). Every fd the
+ * caller left open stays open across both execs.
  */
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
 #include "container/relay.h"
 #include "util/fs.h"
 
@@ -73,6 +84,45 @@ static char *itoa_slot(char slot[16], int v)
 	return p;
 }
 
+static void sleep_then_exec(int argc, char **argv)
+{
+	const char *marker = NULL;
+	struct timespec now, end;
+	long ms = -1;
+	int i;
+
+	for (i = 1; i + 1 < argc && strcmp(argv[i], "--") != 0; i += 2) {
+		if (strcmp(argv[i], "--sleep") == 0)
+			ms = num(argv[i + 1]);
+		else if (strcmp(argv[i], "--stop-marker") == 0)
+			marker = argv[i + 1];
+		else
+			fail("unknown flag (usage: hull-monitor --sleep MS --stop-marker PATH -- "
+			     "HULL [ARG...])");
+	}
+	if (ms < 0 || !marker || i >= argc || strcmp(argv[i], "--") != 0 || i + 1 >= argc)
+		fail("usage: hull-monitor --sleep MS --stop-marker PATH -- HULL [ARG...]");
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (ms % 1000) * 1000000L;
+	if (end.tv_nsec >= 1000000000L) {
+		end.tv_sec++;
+		end.tv_nsec -= 1000000000L;
+	}
+	while (access(marker, F_OK) != 0) {
+		long left;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (end.tv_sec - now.tv_sec) * 1000000000L + (end.tv_nsec - now.tv_nsec);
+		if (left <= 0)
+			break;
+		nanosleep(&(struct timespec){0, left < 20000000L ? left : 20000000L}, NULL);
+	}
+	execv(argv[i + 1], argv + i + 1);
+	/* the container stays "restarting" with nobody to restart it: `hull ps`
+	 * finds the monitor dead and records it as exited (container_reconcile()) */
+	fail("cannot run hull to restart the container");
+}
+
 int main(int argc, char **argv)
 {
 	static char nums[2 + ATTACH_CLIENTS][16];
@@ -81,6 +131,8 @@ int main(int argc, char **argv)
 	char **tail = NULL, **next;
 	int tail_n = 0, sfd, code, k = 0;
 
+	if (argc > 1 && strcmp(argv[1], "--sleep") == 0)
+		sleep_then_exec(argc, argv);
 	signal(SIGPIPE, SIG_IGN);
 	relay_init(&r, -1);
 	for (int i = 1; i < argc; i++) {

@@ -61,3 +61,15 @@ restart_count() { hull inspect --format '{{.RestartCount}}' "$1"; }
 	[ "$status" -eq 125 ]
 	[[ $output == *"needs -d"* ]]
 }
+
+@test "stop during the back-off keeps it stopped, also without hull-monitor" {
+	HULL_NO_MONITOR_EXEC=1 hull run -d --name rb --restart always busybox true
+	wait_for bash -c "[ \$($HULL inspect --format '{{.RestartCount}}' rb) -ge 3 ]"
+	wait_for bash -c "[ \$($HULL inspect --format '{{.State.Status}}' rb) = restarting ]"
+	n=$(restart_count rb)
+	hull stop rb
+	[ "$(hull inspect --format '{{.State.Status}}' rb)" = exited ]
+	sleep 1
+	[ "$(restart_count rb)" = "$n" ]
+	is_exited rb
+}

@@ -93,3 +93,36 @@ assert {r["stream"] for r in recs} == {"stdout", "stderr"}' "$log"
 	[[ $output == *"only the monitor"* ]]
 	is_running m9
 }
+
+# in_backoff NAME COUNT: NAME is "restarting" after at least COUNT restarts, and
+# its monitor sleeps the back-off in hull-monitor (checked while still restarting)
+in_backoff() {
+	local st n exe
+	st=$(hull inspect --format '{{.State.Status}} {{.RestartCount}}' "$1")
+	n=${st#* }
+	[ "${st% *}" = restarting ] && [ "$n" -ge "$2" ] || return 1
+	exe=$(readlink "/proc/$(monitor_pid "$1")/exe")
+	rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$(monitor_pid "$1")/status")
+	[ "$(hull inspect --format '{{.State.Status}} {{.RestartCount}}' "$1")" = "$st" ] || return 1
+	[ "${exe##*/}" = hull-monitor ]
+}
+
+@test "the restart back-off is slept in hull-monitor, and stop ends it for good" {
+	hull run -d --name m10 --restart always busybox true
+	mon=$(monitor_pid m10)
+	# from the 4th restart on the back-off is 1.6 s or more
+	for _ in $(seq 200); do
+		in_backoff m10 4 && break
+		sleep 0.05
+	done
+	in_backoff m10 4
+	echo "monitor VmRSS during the back-off: $rss kB"
+	[ "$rss" -le 1024 ]
+	[ "$(monitor_pid m10)" = "$mon" ]
+	n=$(hull inspect --format '{{.RestartCount}}' m10)
+	hull stop m10
+	[ "$(hull inspect --format '{{.State.Status}}' m10)" = exited ]
+	sleep 2
+	[ "$(hull inspect --format '{{.State.Status}} {{.RestartCount}}' m10)" = "exited $n" ]
+	[ ! -e "/proc/$mon" ] || [ "$(awk '/^State:/ {print $2}' "/proc/$mon/status")" = Z ]
+}
