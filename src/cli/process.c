@@ -322,15 +322,28 @@ static int parse_time(const char *cmd, const char *arg, int *ret)
 	return -1;
 }
 
+static int do_restart(struct cli *cl, struct store *s, struct container *c, void *data,
+		      struct hull_err **err)
+{
+	struct run_opts ro;
+	int code, r;
+
+	r = container_stop(s, c, *(int *) data, err);
+	if (r < 0)
+		return r;
+	if (access(c->dir, F_OK) < 0) /* --rm removed it on stop */
+		return err_setx(err, ENOENT, "No such container: %s", c->id);
+	container_run_opts(c, &ro);
+	return container_start(s, cl->runroot, c, &ro, &code, err);
+}
+
 int cmd_restart(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {{"time", required_argument, NULL, 't'},
 					     {"timeout", required_argument, NULL, 't'},
 					     {"help", no_argument, NULL, 'H'},
 					     {0}};
-	struct hull_err *e = NULL;
-	struct store *s;
-	int timeout = -1, o, r, rc = 0;
+	int timeout = -1, o, r;
 
 	optind = 0;
 	while ((o = cli_getopt("restart", argc, argv, "t:", opts, false)) != -1) {
@@ -346,41 +359,7 @@ int cmd_restart(struct cli *cl, int argc, char **argv)
 		} else
 			return 125;
 	}
-	if (optind >= argc)
-		return cli_usage_error("restart", "\"restart\" requires at least 1 argument.");
-	if (cli_store(cl, &s, &e) < 0)
-		return cli_fail(e);
-	for (int i = optind; i < argc; i++) {
-		struct container *c = NULL;
-		struct run_opts ro;
-		int code;
-
-		if (container_load(s, argv[i], &c, &e) < 0 ||
-		    container_stop(s, c, timeout, &e) < 0) {
-			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-			e = err_free(e);
-			rc = 1;
-			container_free(c);
-			continue;
-		}
-		if (access(c->dir, F_OK) < 0) {
-			/* --rm removed it on stop */
-			fprintf(stderr, "Error response from daemon: No such container: %s\n",
-				argv[i]);
-			rc = 1;
-		} else {
-			container_run_opts(c, &ro);
-			if (container_start(s, cl->runroot, c, &ro, &code, &e) < 0) {
-				fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-				e = err_free(e);
-				rc = 1;
-			} else {
-				printf("%s\n", argv[i]);
-			}
-		}
-		container_free(c);
-	}
-	return rc;
+	return for_each_container(cl, argc, argv, "restart", do_restart, &timeout);
 }
 
 int cmd_wait(struct cli *cl, int argc, char **argv)
