@@ -746,14 +746,6 @@ int store_refs(struct store *s, json_t **ret, struct hull_err **err)
 	return 0;
 }
 
-static bool strv_contains(char *const *l, const char *s)
-{
-	STRV_FOREACH (p, (char **) l)
-		if (streq(*p, s))
-			return true;
-	return false;
-}
-
 int store_image_delete(struct store *s, const struct image *img, struct hull_err **err)
 {
 	_cleanup_json_ json_t *idx = NULL;

@@ -89,3 +89,11 @@ void strv_env_set(char ***env, const char *kv)
 	}
 	strv_push(env, kv);
 }
+
+bool strv_contains(char *const *l, const char *s)
+{
+	for (size_t i = 0; l && l[i]; i++)
+		if (streq(l[i], s))
+			return true;
+	return false;
+}

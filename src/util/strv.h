@@ -24,6 +24,8 @@ void strv_consume(char ***l, char *s);
 char **strv_new(void);
 /* strv_equal() - same length and strings; NULL equals NULL only. */
 bool strv_equal(char *const *a, char *const *b);
+/* strv_contains() - whether @s is one of the strings of @l (NULL: none). */
+bool strv_contains(char *const *l, const char *s);
 /* strv_env_get() - value of NAME in an environment vector ("NAME=value"), or NULL (borrowed). */
 const char *strv_env_get(char *const *env, const char *name);
 /* strv_env_set() - set "NAME=value" (@kv), replacing an existing NAME. */
