@@ -2,6 +2,8 @@
 #include <stdarg.h>
 #include <signal.h>
 #include "cli/cli.h"
+#include "runtime/runtime.h"
+#include "util/strv.h"
 
 static int cmd_version(struct cli *c, int argc, char **argv)
 {
@@ -57,6 +59,10 @@ static const struct {
 	{"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
 	{"container-monitor", cmd_container_monitor, NULL}, /* run by hull-monitor only */
 };
+
+/* The commands that may start a process in a container: they run from a sealed copy of hull. */
+static const char *const entering[] = {
+	"build", "run", "exec", "start", "restart", "container-monitor", NULL};
 
 static void usage(FILE *f)
 {
@@ -176,6 +182,14 @@ int main(int argc, char **argv)
 	}
 	for (size_t k = 0; k < ARRAY_SIZE(commands); k++) {
 		if (streq(commands[k].name, argv[i])) {
+			if (strv_contains((char *const *) entering, argv[i])) {
+				struct hull_err *e = NULL;
+				r = rt_exe_seal(argv, &e);
+				if (r < 0) {
+					err_set_exit(&e, 125);
+					return cli_fail(e);
+				}
+			}
 			r = commands[k].fn(&c, argc - i, argv + i);
 			c.store = store_free(c.store);
 			fflush(stdout);

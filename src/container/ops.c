@@ -23,21 +23,14 @@ char *container_helper_path(const char *name)
 {
 	static char path[PATH_MAX];
 	static const char *const fixed[] = {"/usr/local/libexec/hull", "/usr/libexec/hull"};
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *exe = rt_exe_path(); /* the file on disk, not the sealed copy */
+	const char *slash = exe ? strrchr(exe, '/') : NULL;
 
-	if (n > 0) {
-		char *slash;
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			if ((size_t) snprintf(path, sizeof(path), "%s/%s", exe, name) <
-				    sizeof(path) &&
-			    access(path, X_OK) == 0)
-				return path;
-		}
-	}
+	if (slash &&
+	    (size_t) snprintf(path, sizeof(path), "%.*s/%s", (int) (slash - exe), exe, name) <
+		    sizeof(path) &&
+	    access(path, X_OK) == 0)
+		return path;
 	for (size_t i = 0; i < ARRAY_SIZE(fixed); i++)
 		if ((size_t) snprintf(path, sizeof(path), "%s/%s", fixed[i], name) < sizeof(path) &&
 		    access(path, X_OK) == 0)

@@ -492,16 +492,11 @@ static void keep_fds_undo(struct keep_fds *k)
 static const char *monitor_helper(char self[PATH_MAX])
 {
 	const char *helper = container_helper_path("hull-monitor");
-	ssize_t n = readlink("/proc/self/exe", self, PATH_MAX - 1);
-	char *deleted;
+	const char *exe = rt_exe_path(); /* the file on disk: it seals itself again */
 
-	if (!helper || n <= 0 || getenv("HULL_NO_MONITOR_EXEC"))
+	if (!helper || !exe || getenv("HULL_NO_MONITOR_EXEC"))
 		return NULL;
-	self[n] = '\0';
-	/* an upgraded hull: the new binary at the same path takes over */
-	deleted = strstr(self, " (deleted)");
-	if (deleted && !deleted[10])
-		*deleted = '\0';
+	(void) snprintf(self, PATH_MAX, "%s", exe);
 	return helper;
 }
 

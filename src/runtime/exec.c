@@ -12,6 +12,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -65,6 +66,9 @@ _noreturn_ static void exec_intermediate(int pidfd, char *const *cgroup_dirs,
 	int r;
 	pid_t pid;
 
+	/* non-dumpable before it joins the container: the final process inherits it (runtime.c) */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		fail(fd, e, err_set(&e, errno, "prctl PR_SET_DUMPABLE"));
 	rt_reset_signals();
 	r = rt_cgroup_enter(cgroup_dirs, getpid(), &e);
 	if (r < 0)

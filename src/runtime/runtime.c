@@ -182,6 +182,13 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 	ssize_t n;
 	int r;
 
+	/*
+	 * Until it execs the container's program, this process is hull: no
+	 * process of the container may open its /proc/PID/exe or ptrace it
+	 * (CVE-2019-5736; execve makes the new program dumpable again).
+	 */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		child_fail(fd, e, err_set(&e, errno, "prctl PR_SET_DUMPABLE"));
 	/* The caller's handlers were copied with its memory; they must not run here. */
 	rt_reset_signals();
 	r = rt_setup_stdio(c, &e);

@@ -147,6 +147,33 @@ int rt_overlay_mount_view(const struct rt_config *c, bool readonly, struct hull_
  */
 int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struct hull_err **err);
 
+/*
+ * rt_exe_seal() - make sure this process runs from a sealed, read-only copy of
+ * the hull binary before it enters any container (the CVE-2019-5736 guard of
+ * runc's libcontainer/nsenter/cloned_binary.c and crun's cloned_binary.c):
+ * unless /proc/self/exe already is a memfd with F_SEAL_SEAL, SHRINK, GROW and
+ * WRITE, copy the binary into such a memfd and execveat() it with @argv
+ * (borrowed) and the current environment, plus HULL_EXE_PATH naming the
+ * original file for rt_exe_path(). Returns 0 when already sealed (and removes
+ * HULL_EXE_PATH from the environment); does not return when the re-exec
+ * succeeds; otherwise a negative errno with *@err set (no memfd, no sealing):
+ * the caller must not enter a container then. Call it first thing in main(),
+ * before any other state exists; not thread-safe (setenv).
+ */
+int rt_exe_seal(char **argv, struct hull_err **err);
+
+/* rt_exe_is_sealed() - whether /proc/self/exe is a memfd with every seal rt_exe_seal() sets. */
+bool rt_exe_is_sealed(void);
+
+/*
+ * rt_exe_path() - the absolute path of the hull binary on disk, for finding
+ * the helpers installed next to it and for re-executing hull: the file before
+ * rt_exe_seal() copied it, else /proc/self/exe (without a " (deleted)"
+ * suffix: an upgraded binary at the same path takes over). NULL when unknown.
+ * The string is owned by the runtime and lives as long as the process.
+ */
+const char *rt_exe_path(void);
+
 /* rt_exit_code() - docker's exit code for a wait status: the exit status, or 128+N after signal N.
  * Inline so that the static hull-monitor needs nothing else of the runtime. */
 static inline int rt_exit_code(int wstatus)
