@@ -113,6 +113,7 @@ int cmd_exec(struct cli *cl, int argc, char **argv)
 		strv_push(&cmd, argv[i]);
 	eo.env = env;
 	eo.cmd = cmd;
+	eo.runroot = cl->runroot;
 	r = load_one(cl, argv[optind], &s, &c);
 	if (r >= 0)
 		return r;

@@ -495,6 +495,14 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				    o->group_add ? json_from_strv(o->group_add) : json_null());
 		json_object_set_new(hc, "ExtraHosts",
 				    o->add_hosts ? json_from_strv(o->add_hosts) : json_null());
+		json_object_set_new(hc, "Privileged", json_boolean(o->privileged));
+		json_object_set_new(hc, "CapAdd",
+				    o->cap_add ? json_from_strv(o->cap_add) : json_null());
+		json_object_set_new(hc, "CapDrop",
+				    o->cap_drop ? json_from_strv(o->cap_drop) : json_null());
+		json_object_set_new(hc, "SecurityOpt",
+				    o->security_opt ? json_from_strv(o->security_opt)
+						    : json_null());
 		STRV_FOREACH (t, o->tmpfs) {
 			const char *colon = strchr(*t, ':');
 			_cleanup_free_ char *dest =

@@ -50,6 +50,12 @@ struct run_opts {
 	char **volumes;	     /* -v [SRC:]DST[:OPTS] (container/volume.h) */
 	char **mounts;	     /* --mount type=...,... */
 	const char *restart; /* --restart no|on-failure[:N]|always|unless-stopped (NULL: no) */
+
+	/* Security (container/security.h). */
+	bool privileged;     /* --privileged */
+	char **cap_add;	     /* --cap-add, normalized ("CAP_NET_ADMIN", "ALL") */
+	char **cap_drop;     /* --cap-drop, likewise */
+	char **security_opt; /* --security-opt as stored (container_security_opt()) */
 };
 
 struct container {
@@ -122,6 +128,7 @@ struct exec_opts {
 	char **env;	     /* -e additions */
 	char **cmd;	     /* the command */
 	const char *detach_keys;
+	const char *runroot; /* where the compiled seccomp filter is cached (NULL: not cached) */
 };
 
 /*

@@ -14,6 +14,7 @@
 #include <termios.h>
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/security.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -251,6 +252,7 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	_cleanup_free_ char *root = NULL, *home = NULL;
 	_cleanup_free_ gid_t *groups = NULL;
 	_cleanup_close_ int devnull = -1, master = -1, slave = -1;
+	_cleanup_(container_security_release) struct container_security sec = {0};
 	struct rt_config rc = {0};
 	struct termios saved;
 	sigset_t mask, old;
@@ -307,6 +309,11 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 		strv_env_set(&env, "TERM=xterm");
 	(void) json_to_strv(json_object_get(json_object_get(c->rec, "Hull"), "Cgroups"), &dirs);
 
+	/* docker exec: the container's capabilities and seccomp profile */
+	r = container_security_load(o->runroot, json_object_get(c->rec, "HostConfig"), &sec, err);
+	if (r < 0)
+		return r;
+	container_security_apply(&sec, &rc);
 	rc.args = o->cmd;
 	rc.env = env;
 	rc.cwd = (char *) (o->workdir ? o->workdir

@@ -20,6 +20,7 @@
 #include "container/relay.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/security.h"
 #include "container/volume.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
@@ -171,6 +172,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	json_t *cfg = json_object_get(m->c->rec, "Config");
 	json_t *hc = json_object_get(m->c->rec, "HostConfig");
 	const char *net = json_get_str(hc, "NetworkMode");
+	_cleanup_(container_security_release) struct container_security sec = {0};
 	struct rt_config rc = {0};
 	struct rt_process *p = NULL;
 	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
@@ -180,6 +182,11 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	size_t n_groups = 0;
 	int r;
 
+	/* capabilities and the seccomp filter (cached: container/security.h) */
+	r = container_security_load(m->runroot, hc, &sec, err);
+	if (r < 0)
+		return r;
+	container_security_apply(&sec, &rc);
 	r = store_image_get(m->s, json_get_str(m->c->rec, "Image"), &img, err);
 	if (r < 0)
 		return r;

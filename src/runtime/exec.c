@@ -49,7 +49,7 @@ _noreturn_ static void exec_final(const struct rt_config *c, int fd)
 	r = rt_lookup(c, &path, &e);
 	if (r < 0)
 		fail(fd, e, r);
-	r = rt_seccomp_load(&e);
+	r = rt_seccomp_apply(c->seccomp, &e);
 	if (r < 0)
 		fail(fd, e, r);
 	r = rt_identity_apply(c, &e);

@@ -452,7 +452,9 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	r = mount_at("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 	if (r < 0)
 		return r;
-	r = mount_at("sysfs", "/sys", "sysfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
+	/* --privileged: /sys is writable, as docker mounts it */
+	r = mount_at("sysfs", "/sys", "sysfs",
+		     (c->privileged_paths ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 		     err);
 	if (r < 0)
 		return r;
@@ -477,9 +479,11 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	r = rt_mounts_finish(c, b, err);
 	if (r < 0)
 		return r;
-	r = mask_paths(err);
-	if (r < 0)
-		return r;
+	if (!c->unmasked_paths) {
+		r = mask_paths(err);
+		if (r < 0)
+			return r;
+	}
 	r = mkdir_p(cwd, 0755, err);
 	if (r < 0)
 		return err_wrap(err, "create working directory");

@@ -35,9 +35,7 @@ int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 /* mounts.c: after pivot_root, make @c->mounts at their targets resolved inside "/". */
 int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 
-/* security.c: load the seccomp filter equivalent to docker's default profile. */
-int rt_seccomp_load(struct hull_err **err);
-/* security.c: switch to the user and groups of @c and drop to docker's default capabilities. */
+/* security.c: switch to the user and groups of @c, drop to @c->caps, set no_new_privs. */
 int rt_identity_apply(const struct rt_config *c, struct hull_err **err);
 
 /* runtime.c: the sync messages between the parent and the child. */

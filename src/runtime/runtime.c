@@ -229,7 +229,7 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 	if (n <= 0)
 		_exit(125); /* the parent gave up: never run the command */
 
-	r = rt_seccomp_load(&e);
+	r = rt_seccomp_apply(c->seccomp, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
 	r = rt_identity_apply(c, &e);

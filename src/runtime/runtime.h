@@ -20,7 +20,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <jansson.h>
 #include "util/err.h"
+
+struct sock_filter;
 
 /*
  * A mount made inside the container after its root (OCI config "mounts"):
@@ -80,7 +83,54 @@ struct rt_config {
 	/* -v and --mount: made after the above, in this order (parents first). */
 	const struct rt_mount *mounts;
 	size_t n_mounts;
+
+	/*
+	 * Confinement (OCI process.capabilities, process.noNewPrivileges,
+	 * linux.seccomp). @caps is the bounding, permitted and effective set as
+	 * a mask of CAP_* bits (NULL: docker's default set); inheritable and
+	 * ambient stay empty, as with docker >= 20.10.14. @seccomp is a filter
+	 * from rt_seccomp_compile() (borrowed; NULL: none, docker's "unconfined").
+	 */
+	const uint64_t *caps;
+	bool no_new_privs;
+	/* no masked or read-only /proc and /sys paths (--privileged, systempaths=unconfined) */
+	bool unmasked_paths;
+	/* /sys mounted read-write (--privileged) */
+	bool privileged_paths;
+	const struct rt_bpf *seccomp;
 };
+
+/* A compiled seccomp filter: @len classic BPF instructions (struct sock_filter). */
+struct rt_bpf {
+	struct sock_filter *insns;
+	size_t len;
+};
+
+/*
+ * rt_seccomp_compile() - compile an OCI runtime-spec linux.seccomp object
+ * (@oci, borrowed: defaultAction, defaultErrnoRet, architectures, syscalls[]
+ * with names, action, errnoRet and args {index, value, valueTwo, op}) into a
+ * BPF program with libseccomp, as runc's libcontainer/seccomp does: names
+ * this libseccomp does not know are skipped, a block whose action is the
+ * default adds nothing, and conditions that test one argument twice become
+ * one rule each (libseccomp cannot AND them). Actions: ALLOW, ERRNO, KILL,
+ * KILL_THREAD, KILL_PROCESS, TRAP, TRACE, LOG (NOTIFY is refused, -EINVAL).
+ * On success *@ret is a new program (free with rt_bpf_free()). Pure apart from
+ * a memfd for libseccomp's export; takes about a millisecond for docker's
+ * profile, so callers cache the result (container/seccomp.c).
+ */
+int rt_seccomp_compile(const json_t *oci, struct rt_bpf **ret, struct hull_err **err);
+
+/* rt_bpf_free() - free a program; accepts NULL; returns NULL. */
+struct rt_bpf *rt_bpf_free(struct rt_bpf *b);
+
+/*
+ * rt_seccomp_apply() - install @b (NULL: nothing) on the calling thread with
+ * seccomp(SECCOMP_SET_MODE_FILTER), without no_new_privs (the caller holds
+ * CAP_SYS_ADMIN, as runc loads the filter). Used in the container's process
+ * just before it switches user and execs.
+ */
+int rt_seccomp_apply(const struct rt_bpf *b, struct hull_err **err);
 
 struct rt_process {
 	pid_t pid;   /* the child in the caller's pid namespace */
@@ -107,8 +157,8 @@ struct rt_process {
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err);
 
 /*
- * rt_start() - let the waiting child drop to docker's default capabilities,
- * apply docker's default seccomp profile, switch user and exec. Returns 0
+ * rt_start() - let the waiting child install @c->seccomp, drop to @c->caps
+ * (with no_new_privs if asked), switch user and exec. Returns 0
  * once exec succeeded. If the exec itself fails with ENOEXEC or a missing
  * interpreter the child writes "exec PATH: exec format error" (or "no such
  * file or directory") to its stderr and exits 1, as runc does; rt_start()
@@ -190,10 +240,11 @@ static inline int rt_exit_code(int wstatus)
  * start @c->args as a new process inside the running container whose PID 1 is
  * @target (a pid in the caller's namespace). The process joins @cgroup_dirs
  * (may be NULL), then the target's mount, UTS, IPC, network, PID and cgroup
- * namespaces, changes to @c->cwd (created if missing, as docker does), drops
- * to docker's default capabilities and seccomp profile, switches to
+ * namespaces, changes to @c->cwd (created if missing, as docker does),
+ * installs @c->seccomp, drops to @c->caps (no_new_privs if asked), switches to
  * @c->uid/gid/additional_gids and execs. Only args, env, cwd, uid, gid,
- * additional_gids, terminal and stdio of @c are used.
+ * additional_gids, terminal, stdio, caps, no_new_privs and seccomp of @c are
+ * used.
  * The new process is a child of the caller (reap it with waitpid()); its pid
  * is *@ret_pid. Errors as rt_create(): 127 not found, 126 cannot invoke, else
  * 125 ("container ... is not running" when @target is gone).

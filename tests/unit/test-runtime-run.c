@@ -344,16 +344,106 @@ static void test_user(void **state)
 	run_free(r);
 }
 
+/* A filter that refuses mkdir and mkdirat (ENOSYS) and unshare (EPERM) and allows the rest. */
+static struct rt_bpf *test_bpf;
+static const uint64_t test_caps = 0x00000000a80425fbULL | (1ULL << 21); /* + CAP_SYS_ADMIN */
+
+static void set_confined(struct rt_config *c)
+{
+	c->seccomp = test_bpf;
+	c->caps = &test_caps;
+	c->no_new_privs = true;
+}
+
 static void test_caps_seccomp(void **state)
 {
+	json_t *oci;
+	struct hull_err *e = NULL;
+	struct run *r;
+	char *sh[] = {"sh", "-c",
+		      "grep -E '^(CapEff|Seccomp:|NoNewPrivs)' /proc/self/status; mkdir /x || "
+		      "true; unshare -U true || true",
+		      NULL};
+
 	(void) state;
+	/* without a filter or caps given: docker's default set, no filter */
 	assert_out("grep -E '^(Cap|Seccomp:|NoNewPrivs)' /proc/self/status",
 		   "CapInh:\t0000000000000000\nCapPrm:\t00000000a80425fb\n"
 		   "CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\n"
-		   "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t2\n");
-	/* CAP_SYS_ADMIN is gone and the filter refuses before the capability check. */
-	assert_out("unshare -U true 2>/dev/null || echo denied", "denied\n");
+		   "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
+	/* CAP_SYS_ADMIN is gone: mounts fail */
 	assert_out("mount -t tmpfs t /dev/shm 2>&1 | grep -c 'permission denied'", "1\n");
+
+	oci = json_pack("{s:s,s:[s,s,s],s:[{s:[s,s],s:s,s:i},{s:[s],s:s}]}", "defaultAction",
+			"SCMP_ACT_ALLOW", "architectures", "SCMP_ARCH_X86_64", "SCMP_ARCH_X86",
+			"SCMP_ARCH_X32", "syscalls", "names", "mkdir", "mkdirat", "action",
+			"SCMP_ACT_ERRNO", "errnoRet", 38, "names", "unshare", "action",
+			"SCMP_ACT_ERRNO");
+	assert_int_equal(rt_seccomp_compile(oci, &test_bpf, &e), 0);
+	json_decref(oci);
+	r = run_full(sh, set_confined);
+	assert_int_equal(r->create_r, 0);
+	assert_int_equal(r->start_r, 0);
+	if (!strstr(r->out, "CapEff:\t00000000a82425fb\nNoNewPrivs:\t1\nSeccomp:\t2\n") ||
+	    !strstr(r->errout, "Function not implemented") ||
+	    !strstr(r->errout, "Operation not permitted"))
+		print_error("got '%s' (stderr '%s')\n", r->out, r->errout);
+	assert_non_null(strstr(r->out, "CapEff:\t00000000a82425fb\nNoNewPrivs:\t1\nSeccomp:\t2\n"));
+	assert_non_null(strstr(r->errout, "Function not implemented"));
+	assert_non_null(strstr(r->errout, "Operation not permitted"));
+	run_free(r);
+	test_bpf = rt_bpf_free(test_bpf);
+}
+
+static void test_seccomp_compile_errors(void **state)
+{
+	static const char *const bad[][2] = {
+		{"{\"defaultAction\":\"SCMP_ACT_NOPE\"}",
+		 "seccomp: unsupported default action 'SCMP_ACT_NOPE'"},
+		{"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+		 "\"action\":\"SCMP_ACT_NOTIFY\"}]}",
+		 "seccomp: unsupported action 'SCMP_ACT_NOTIFY'"},
+		{"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+		 "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":7,\"value\":1,\"op\":\"SCMP_"
+		 "CMP_EQ\"}]}]}",
+		 "seccomp: bad argument condition 0 of 'read'"},
+		{"{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"read\"],"
+		 "\"action\":\"SCMP_ACT_ERRNO\",\"args\":[{\"index\":0,\"value\":1,\"op\":\"SCMP_"
+		 "CMP_ISH\"}]}]}",
+		 "seccomp: bad argument condition 0 of 'read'"},
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		json_t *j = json_loads(bad[i][0], 0, NULL);
+		struct rt_bpf *b = NULL;
+		struct hull_err *e = NULL;
+
+		assert_non_null(j);
+		assert_int_equal(rt_seccomp_compile(j, &b, &e), -EINVAL);
+		assert_null(b);
+		assert_string_equal(e->msg, bad[i][1]);
+		err_free(e);
+		json_decref(j);
+	}
+	/* two conditions on one argument: one rule each (runc); unknown names skipped */
+	{
+		json_t *j = json_loads("{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{"
+				       "\"names\":[\"personality\","
+				       "\"no_such_call\"],\"action\":\"SCMP_ACT_ALLOW\",\"args\":[{"
+				       "\"index\":0,\"value\":0,"
+				       "\"op\":\"SCMP_CMP_EQ\"},{\"index\":0,\"value\":8,\"op\":"
+				       "\"SCMP_CMP_EQ\"}]}]}",
+				       0, NULL);
+		struct rt_bpf *b = NULL;
+		struct hull_err *e = NULL;
+
+		assert_int_equal(rt_seccomp_compile(j, &b, &e), 0);
+		assert_non_null(b);
+		assert_true(b->len > 4);
+		rt_bpf_free(b);
+		json_decref(j);
+	}
 }
 
 static void assert_fail(char *name, int code, const char *msg)
@@ -582,14 +672,14 @@ static void test_timing(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exit_code_fn), cmocka_unit_test(test_exit_codes),
-		cmocka_unit_test(test_signal_death), cmocka_unit_test(test_namespaces),
-		cmocka_unit_test(test_cwd),	     cmocka_unit_test(test_user),
-		cmocka_unit_test(test_caps_seccomp), cmocka_unit_test(test_lookup_errors),
-		cmocka_unit_test(test_exec_errors),  cmocka_unit_test(test_overlay),
-		cmocka_unit_test(test_readonly),     cmocka_unit_test(test_many_layers),
-		cmocka_unit_test(test_terminal),     cmocka_unit_test(test_signal_state),
-		cmocka_unit_test(test_timing),
+		cmocka_unit_test(test_exit_code_fn),  cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_signal_death),  cmocka_unit_test(test_namespaces),
+		cmocka_unit_test(test_cwd),	      cmocka_unit_test(test_user),
+		cmocka_unit_test(test_caps_seccomp),  cmocka_unit_test(test_seccomp_compile_errors),
+		cmocka_unit_test(test_lookup_errors), cmocka_unit_test(test_exec_errors),
+		cmocka_unit_test(test_overlay),	      cmocka_unit_test(test_readonly),
+		cmocka_unit_test(test_many_layers),   cmocka_unit_test(test_terminal),
+		cmocka_unit_test(test_signal_state),  cmocka_unit_test(test_timing),
 	};
 
 	if (geteuid() != 0 || access("/bin/busybox", X_OK) < 0)
