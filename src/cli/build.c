@@ -135,11 +135,16 @@ int cmd_debug(struct cli *cl, int argc, char **argv)
 
 	if (argc >= 2 && streq(argv[1], "layer-tar"))
 		return cmd_debug_layer_tar(cl, argc, argv);
+	if (argc >= 2 && streq(argv[1], "seccomp"))
+		return cmd_debug_seccomp(cl, argc, argv);
 	if (argc != 3 || !streq(argv[1], "parse-dockerfile")) {
 		puts("Usage:  hull debug parse-dockerfile FILE\n"
-		     "        hull debug layer-tar DIGEST > FILE\n\n"
+		     "        hull debug layer-tar DIGEST > FILE\n"
+		     "        hull debug seccomp [--cap-add CAP]... [--cap-drop CAP]... "
+		     "[--privileged] [--profile FILE] > FILE\n\n"
 		     "Print the parse of a Dockerfile in BuildKit's Node.Dump() format;\n"
-		     "write the uncompressed layer tar DIGEST (checked against it)");
+		     "write the uncompressed layer tar DIGEST (checked against it);\n"
+		     "write the seccomp filter (raw BPF) a container with those options gets");
 		return argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h")) ? 0 : 125;
 	}
 	if (read_file(argv[2], 16 << 20, &data, &len, &e) < 0)

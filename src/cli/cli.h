@@ -76,6 +76,8 @@ int cmd_rm(struct cli *c, int argc, char **argv);
 int cmd_debug(struct cli *c, int argc, char **argv);
 /* cmd_debug_layer_tar() - `hull debug layer-tar DIGEST` (cli/debug-layer.c). */
 int cmd_debug_layer_tar(struct cli *c, int argc, char **argv);
+/* cmd_debug_seccomp() - `hull debug seccomp [OPTIONS]`: the compiled filter (cli/debug-layer.c). */
+int cmd_debug_seccomp(struct cli *c, int argc, char **argv);
 int cmd_create(struct cli *c, int argc, char **argv);
 int cmd_exec(struct cli *c, int argc, char **argv);
 int cmd_attach(struct cli *c, int argc, char **argv);

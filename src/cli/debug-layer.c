@@ -10,6 +10,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 #include "cli/cli.h"
+#include <linux/filter.h>
+#include "container/security.h"
+#include "util/strv.h"
 #include "util/fs.h"
 
 int cmd_debug_layer_tar(struct cli *cl, int argc, char **argv)
@@ -36,6 +39,56 @@ int cmd_debug_layer_tar(struct cli *cl, int argc, char **argv)
 			err_set(&e, errno, "debug layer-tar: %s", n < 0 ? "read" : "write");
 			return cli_fail(e);
 		}
+	}
+	return 0;
+}
+
+/*
+ * hull debug seccomp [--cap-add CAP]... [--cap-drop CAP]... [--privileged]
+ * [--profile FILE] > FILE: the seccomp filter a container with those options
+ * gets, as raw classic BPF (struct sock_filter[]), compiled afresh (not from
+ * the cache). tests/system/185-security checks it against docker's profile.
+ */
+int cmd_debug_seccomp(struct cli *cl, int argc, char **argv)
+{
+	_cleanup_strv_ char **add = NULL, **drop = NULL;
+	_cleanup_free_ char *profile = NULL;
+	struct rt_bpf *b = NULL;
+	struct hull_err *e = NULL;
+	bool privileged = false;
+	uint64_t caps;
+	size_t len = 0;
+	int r;
+
+	(void) cl;
+	for (int i = 2; i < argc; i++) {
+		if (streq(argv[i], "--privileged"))
+			privileged = true;
+		else if (i + 1 < argc && streq(argv[i], "--cap-add"))
+			strv_push(&add, argv[++i]);
+		else if (i + 1 < argc && streq(argv[i], "--cap-drop"))
+			strv_push(&drop, argv[++i]);
+		else if (i + 1 < argc && streq(argv[i], "--profile")) {
+			if (read_file(argv[++i], 1 << 20, &profile, &len, &e) < 0)
+				return cli_fail(e);
+		} else
+			return cli_usage_error(
+				"debug seccomp",
+				"usage: hull debug seccomp [--cap-add CAP]... "
+				"[--cap-drop CAP]... [--privileged] [--profile FILE]");
+	}
+	if (isatty(STDOUT_FILENO))
+		return cli_usage_error(
+			"debug seccomp",
+			"refusing to write a BPF program to a terminal; redirect stdout");
+	if (container_caps_resolve(add, drop, privileged, &caps, &e) < 0 ||
+	    container_seccomp_filter(NULL, profile, len, caps, &b, &e) < 0)
+		return cli_fail(e);
+	r = write_all(STDOUT_FILENO, b->insns, b->len * sizeof(*b->insns));
+	b = rt_bpf_free(b);
+	if (r < 0) {
+		err_set(&e, -r, "debug seccomp: write");
+		return cli_fail(e);
 	}
 	return 0;
 }

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* run, ps, logs, stop, kill, rm (docker/cli cli/command/container). */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <time.h>
 #include "cli/cli.h"
 #include "container/container.h"
+#include "container/security.h"
 #include "container/volume.h"
 #include "image/reference.h"
 #include "util/fs.h"
@@ -17,6 +19,8 @@ static const char run_help[] =
 	"Usage:  hull %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
 	"%s\n\nOptions:\n"
 	"      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
+	"      --cap-add list         Add Linux capabilities\n"
+	"      --cap-drop list        Drop Linux capabilities\n"
 	"  -d, --detach               Run container in background and print container ID\n"
 	"      --detach-keys string   Override the key sequence for detaching a container\n"
 	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
@@ -29,18 +33,21 @@ static const char run_help[] =
 	"  -i, --interactive          Keep STDIN open even if not attached\n"
 	"      --name string          Assign a name to the container\n"
 	"      --network string       Connect a container to a network (bridge, host, none)\n"
+	"      --privileged           Give extended privileges to this container\n"
 	"  -p, --publish list         Publish a container's port(s) to the host\n"
 	"      --mount mount          Attach a filesystem mount to the container\n"
 	"      --read-only            Mount the container's root filesystem as read only\n"
 	"      --restart string       Restart policy to apply when a container exits (default "
 	"\"no\")\n"
 	"      --rm                   Automatically remove the container when it exits\n"
+	"      --security-opt list    Security Options\n"
 	"      --sig-proxy            Proxy received signals to the process (default true)\n"
 	"      --stop-signal string   Signal to stop the container\n"
 	"      --stop-timeout int     Timeout (in seconds) to stop a container\n"
 	"      --tmpfs list           Mount a tmpfs directory\n"
 	"  -t, --tty                  Allocate a pseudo-TTY\n"
 	"  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
+	"      --userns string        User namespace to use (only \"host\")\n"
 	"  -v, --volume list          Bind mount a volume\n"
 	"  -w, --workdir string       Working directory inside the container";
 
@@ -78,6 +85,7 @@ static int env_file_read(const char *path, char ***env, struct hull_err **err)
 struct run_args {
 	struct run_opts ro;
 	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts;
+	char **cap_add, **cap_drop, **security_opt;
 	struct port_map *ports;
 	const char *detach_keys;
 	bool sig_proxy;
@@ -94,6 +102,9 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->tmpfs);
 	strv_free(a->volumes);
 	strv_free(a->mounts);
+	strv_free(a->cap_add);
+	strv_free(a->cap_drop);
+	strv_free(a->security_opt);
 	free(a->ports);
 }
 
@@ -117,6 +128,12 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_SIG_PROXY,
 		OPT_MOUNT,
 		OPT_RESTART,
+		/* security (issue 7) */
+		OPT_CAP_ADD,
+		OPT_CAP_DROP,
+		OPT_PRIVILEGED,
+		OPT_SECURITY_OPT,
+		OPT_USERNS,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -146,6 +163,11 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"volume", required_argument, NULL, 'v'},
 		{"mount", required_argument, NULL, OPT_MOUNT},
 		{"restart", required_argument, NULL, OPT_RESTART},
+		{"cap-add", required_argument, NULL, OPT_CAP_ADD},
+		{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
+		{"privileged", no_argument, NULL, OPT_PRIVILEGED},
+		{"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
+		{"userns", required_argument, NULL, OPT_USERNS},
 		{"help", no_argument, NULL, OPT_HELP},
 		{0}};
 	struct run_opts *ro = &a->ro;
@@ -281,6 +303,46 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		case OPT_SIG_PROXY:
 			a->sig_proxy = !optarg || streq(optarg, "true") || streq(optarg, "1");
 			break;
+		case OPT_CAP_ADD:
+		case OPT_CAP_DROP: {
+			/* moby NormalizeLegacyCapabilities, at create as the daemon does */
+			char *n = container_caps_normalize(optarg);
+			if (!n) {
+				_cleanup_free_ char *up = xstrdup(optarg);
+				for (char *q = up; *q; q++)
+					*q = (char) toupper((unsigned char) *q);
+				fprintf(stderr, "hull: invalid %s: unknown capability: \"%s%s\"\n",
+					o == OPT_CAP_ADD ? "CapAdd" : "CapDrop",
+					startswith(up, "CAP_") ? "" : "CAP_", up);
+				return 125;
+			}
+			strv_consume(o == OPT_CAP_ADD ? &a->cap_add : &a->cap_drop, n);
+			break;
+		}
+		case OPT_PRIVILEGED:
+			ro->privileged = true;
+			break;
+		case OPT_SECURITY_OPT: {
+			const char *note = NULL;
+			char *stored = NULL;
+			if (container_security_opt(optarg, &stored, &note, &e) < 0)
+				return cli_fail(e);
+			if (note)
+				fprintf(stderr, "WARNING: %s\n", note);
+			strv_consume(&a->security_opt, stored);
+			break;
+		}
+		case OPT_USERNS:
+			/* docker's only value besides the daemon's default; hull has no remapping
+			 */
+			if (!streq(optarg, "host") && *optarg) {
+				fprintf(stderr,
+					"hull: --userns=%s: user namespaces are not supported yet "
+					"(only --userns=host, the default)\n",
+					optarg);
+				return 125;
+			}
+			break;
 		case OPT_HELP:
 			printf(run_help, name,
 			       streq(name, "run") ? "Create and run a new container from an image"
@@ -317,6 +379,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	ro->tmpfs = a->tmpfs;
 	ro->volumes = a->volumes;
 	ro->mounts = a->mounts;
+	ro->cap_add = a->cap_add;
+	ro->cap_drop = a->cap_drop;
+	ro->security_opt = a->security_opt;
 	if (streq(name, "run") && ro->restart && *ro->restart && !streq(ro->restart, "no") &&
 	    !ro->detach && !ro->auto_remove) {
 		fprintf(stderr,
