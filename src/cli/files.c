@@ -8,6 +8,7 @@
 #include "container/volume.h"
 #include "dockerfile/dockerfile.h"
 #include "util/fs.h"
+#include "util/hostpath.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
@@ -90,6 +91,14 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 	if (!from && !to) {
 		fprintf(stderr, "hull: must specify at least one container source\n");
 		return 125;
+	}
+	if (from && !streq(argv[optind + 1], "-")) {
+		/* docker's client checks its side before asking for the files (ValidateOutputPath)
+		 */
+		struct hostpath_dest d = {0};
+		if (hostpath_copy_dest(argv[optind + 1], &d, &e) < 0)
+			return cli_fail(e);
+		hostpath_dest_release(&d);
 	}
 	if (cli_store(cl, &s, &e) < 0 || container_load(s, from ? sname : dname, &c, &e) < 0)
 		return cli_fail(e);

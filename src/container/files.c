@@ -18,6 +18,7 @@
 #include "image/tar.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
+#include "util/hostpath.h"
 #include "util/inroot.h"
 #include "util/json.h"
 #include "util/strbuf.h"
@@ -270,8 +271,19 @@ static int extract_as(int dir_fd, int in_fd, const char *name, const char *final
 {
 	char tmp[64] = ".hull-cp-";
 	_cleanup_close_ int tfd = -1;
+	const char *what;
+	struct stat st;
 	int r;
 
+	/*
+	 * Callers resolved @final (symlinks followed, specials refused); check
+	 * again where it is replaced, so a device, FIFO, socket or symlink put
+	 * there meanwhile is never replaced by a file (issue 14).
+	 */
+	if (fstatat(dir_fd, final, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (S_ISLNK(st.st_mode) || hostpath_check_node(st.st_mode, &what) < 0))
+		return err_setx(err, EEXIST, "'%s' changed while copying: refusing to replace it",
+				final);
 	if (streq(name, final))
 		return tar_extract(dir_fd, in_fd, keep, err);
 	random_hex(tmp + 9, 8);
@@ -281,10 +293,7 @@ static int extract_as(int dir_fd, int in_fd, const char *name, const char *final
 	r = tfd < 0 ? err_set(err, errno, "open a temporary directory")
 		    : tar_extract(tfd, in_fd, keep, err);
 	if (r == 0) {
-		struct stat st;
-		/* a directory replaces nothing but an empty directory: rename fails otherwise */
-		if (fstatat(dir_fd, final, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
-			(void) unlinkat(dir_fd, final, 0);
+		/* rename replaces a file; a directory only replaces an empty directory */
 		if (renameat(tfd, name, dir_fd, final) < 0)
 			r = err_set(err, errno, "rename to '%s'", final);
 	}
@@ -302,9 +311,9 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 	struct out_job o = {
 		.path = src, .ctr = name ? name + 1 : c->id, .contents = wants_contents(src)};
 	_cleanup_free_ char *parent = NULL, *srcbase = NULL;
+	_cleanup_(hostpath_dest_release) struct hostpath_dest d = {0};
 	_cleanup_close_ int dfd = -1;
 	struct root_job j;
-	struct stat st;
 	char type = 0;
 	int p[2], r, r2;
 
@@ -318,10 +327,14 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 		(void) inroot_clean(src, false, &clean);
 		srcbase = xstrdup(*clean ? base_name(clean) : "");
 	}
-	if (stat(dst, &st) == 0 && S_ISDIR(st.st_mode)) {
+	/* a symlink is followed, a device, FIFO or socket refused (moby CopyInfoDestinationPath) */
+	r = hostpath_copy_dest(dst, &d, err);
+	if (r < 0)
+		return r;
+	dst = d.path;
+	if (d.is_dir) {
 		dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		parent = NULL;
-	} else if (errno == ENOENT || (stat(dst, &st) == 0)) {
+	} else {
 		const char *b = strrchr(dst, '/');
 		if (dst[strlen(dst) - 1] == '/')
 			return err_setx(err, ENOENT, "destination directory %s does not exist",
@@ -360,7 +373,7 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 			r = err_set(err, errno, "cannot copy a directory to the file '%s'", dst);
 		else
 			r = tar_extract(nfd, p[0], archive, err);
-	} else if (type == 'd' && stat(dst, &st) == 0 && !S_ISDIR(st.st_mode)) {
+	} else if (type == 'd' && d.exists) {
 		r = err_setx(err, EISDIR,
 			     "cannot overwrite non-directory \"%s\" with directory \"%s\"", dst,
 			     src);
