@@ -389,6 +389,7 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 
 struct in_job {
 	const char *dst;
+	const char *ctr;  /* the container's name, for messages */
 	const char *name; /* top entry of the tar ("" for stdin tars and DIR/.) */
 	bool src_dir, from_tar, contents, keep;
 	int fd;
@@ -406,14 +407,55 @@ static int in_fn(int root_fd, void *data, struct hull_err **err)
 	dfd = inroot_open(root_fd, clean, O_RDONLY | O_DIRECTORY, 0);
 	if (dfd >= 0)
 		return tar_extract(dfd, q.fd, q.keep, err);
+	/*
+	 * A final symlink is followed inside the root, as docker's client does
+	 * (cp.go copyToContainer stats the link target), relative targets
+	 * against the link's directory; a device, FIFO or socket is refused.
+	 */
+	for (int n = 0;; n++) {
+		char target[PATH_MAX];
+		_cleanup_free_ char *next = NULL;
+		ssize_t len;
+
+		if (pfd >= 0)
+			close(pfd);
+		free(parent);
+		base = strrchr(clean, '/');
+		parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
+		base = base ? base + 1 : clean;
+		pfd = inroot_open(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
+		if (pfd < 0)
+			return err_setx(err, ENOENT, "Could not find the file %s in container",
+					q.dst);
+		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
+			break;
+		if (n > 10)
+			return err_setx(err, ELOOP, "too many symlinks in %s", q.dst);
+		len = readlinkat(pfd, base, target, sizeof(target) - 1);
+		if (len < 0)
+			return err_set(err, errno, "readlink %s", q.dst);
+		target[len] = '\0';
+		next = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", parent, target);
+		free(clean);
+		(void) inroot_clean(next, false, &clean);
+	}
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		const char *what;
+		if (hostpath_check_node(st.st_mode, &what) < 0)
+			return err_setx(err, EINVAL,
+					"destination \"%s:%s\" must be a directory or a regular "
+					"file: %s",
+					q.ctr, q.dst, what);
+		if (S_ISDIR(st.st_mode)) {
+			/* a link to a directory: the copy goes into it */
+			dfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (dfd < 0)
+				return err_set(err, errno, "open '%s'", q.dst);
+			return tar_extract(dfd, q.fd, q.keep, err);
+		}
+	}
 	if (q.from_tar)
 		return err_setx(err, ENOTDIR, "destination \"%s\" must be a directory", q.dst);
-	base = strrchr(clean, '/');
-	parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
-	base = base ? base + 1 : clean;
-	pfd = inroot_open(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
-	if (pfd < 0)
-		return err_setx(err, ENOENT, "Could not find the file %s in container", q.dst);
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (q.src_dir)
 			return err_setx(err, EISDIR,
@@ -437,7 +479,8 @@ static int in_fn(int root_fd, void *data, struct hull_err **err)
 int container_cp_to(struct store *s, struct container *c, const char *src, const char *dst,
 		    bool archive, int in_fd, struct hull_err **err)
 {
-	struct in_job q = {.dst = dst, .keep = archive};
+	const char *name = json_get_str(c->rec, "Name");
+	struct in_job q = {.dst = dst, .ctr = name ? name + 1 : c->id, .keep = archive};
 	_cleanup_free_ char *clean = NULL, *parent = NULL;
 	_cleanup_close_ int pfd = -1;
 	struct root_job j;
@@ -483,9 +526,16 @@ int container_cp_to(struct store *s, struct container *c, const char *src, const
 			    : tar_write(pfd, q.name, q.name, p[1], err);
 	}
 	close(p[1]);
-	r2 = job_wait(&j, err);
-	if (r2 < 0) {
-		return r2;
+	{
+		/* the extracting side's refusal is the cause: our write then fails with EPIPE */
+		_cleanup_(err_freep) struct hull_err *jerr = NULL;
+		r2 = job_wait(&j, &jerr);
+		if (r2 < 0 && err) {
+			*err = err_free(*err);
+			*err = TAKE_PTR(jerr);
+		}
+		if (r2 < 0)
+			return r2;
 	}
 	return r;
 }
