@@ -96,7 +96,7 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 		/* docker's client checks its side before asking for the files (ValidateOutputPath)
 		 */
 		struct hostpath_dest d = {0};
-		if (hostpath_copy_dest(argv[optind + 1], &d, &e) < 0)
+		if (hostpath_copy_dest(argv[optind + 1], NULL, &d, &e) < 0)
 			return cli_fail(e);
 		hostpath_dest_release(&d);
 	}

@@ -328,7 +328,7 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 		srcbase = xstrdup(*clean ? base_name(clean) : "");
 	}
 	/* a symlink is followed, a device, FIFO or socket refused (moby CopyInfoDestinationPath) */
-	r = hostpath_copy_dest(dst, &d, err);
+	r = hostpath_copy_dest(dst, o.contents ? NULL : srcbase, &d, err);
 	if (r < 0)
 		return r;
 	dst = d.path;
@@ -405,6 +405,17 @@ static int in_fn(int root_fd, void *data, struct hull_err **err)
 
 	(void) inroot_clean(q.dst, false, &clean);
 	dfd = inroot_open(root_fd, clean, O_RDONLY | O_DIRECTORY, 0);
+	if (dfd >= 0 && !q.contents && *q.name &&
+	    fstatat(dfd, q.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		/* the copy's own name in the directory: as on the host, a node is not replaced */
+		const char *what;
+		if (hostpath_check_node(st.st_mode, &what) < 0)
+			return err_setx(
+				err, EINVAL,
+				"destination \"%s:/%s%s%s\" must be a directory or a regular "
+				"file: %s",
+				q.ctr, clean, *clean ? "/" : "", q.name, what);
+	}
 	if (dfd >= 0)
 		return tar_extract(dfd, q.fd, q.keep, err);
 	/*

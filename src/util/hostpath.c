@@ -71,7 +71,8 @@ void hostpath_dest_release(struct hostpath_dest *d)
 	d->path = NULL;
 }
 
-int hostpath_copy_dest(const char *path, struct hostpath_dest *ret, struct hull_err **err)
+int hostpath_copy_dest(const char *path, const char *entry, struct hostpath_dest *ret,
+		       struct hull_err **err)
 {
 	_cleanup_free_ char *p = xstrdup(path), *parent = dir_of(path);
 	const char *what;
@@ -119,6 +120,17 @@ int hostpath_copy_dest(const char *path, struct hostpath_dest *ret, struct hull_
 			err, EINVAL,
 			"invalid output path: \"%s\" must be a directory or a regular file: %s",
 			abs, what);
+	}
+	if (exists && S_ISDIR(st.st_mode) && entry && *entry) {
+		_cleanup_free_ char *in = path_join(p, entry);
+		struct stat est;
+		if (lstat(in, &est) == 0 && hostpath_check_node(est.st_mode, &what) < 0) {
+			_cleanup_free_ char *named = path_join(path, entry), *abs = abs_of(named);
+			return err_setx(err, EINVAL,
+					"invalid output path: \"%s\" must be a directory or a "
+					"regular file: %s",
+					abs, what);
+		}
 	}
 	if (!exists) {
 		/* a dangling link names the file to create: its directory must exist */

@@ -42,14 +42,19 @@ struct hostpath_dest {
  * relative targets against the link's directory, so a dangling link names the
  * file to create. The result must be missing, a directory or a regular file.
  * Unlike docker (whose check only catches devices, through Go's
- * os.ModeDevice) FIFOs and sockets are refused as well.
+ * os.ModeDevice) FIFOs and sockets are refused as well. When @path is a
+ * directory and @entry (the name the copy gets in it) is not NULL or "", a
+ * device, FIFO or socket of that name in it is refused the same way, as
+ * "PATH/ENTRY" (docker would replace it: `hull cp c:/null /dev/` must not).
+ * Deeper entries of a copied tree still replace what they meet, as docker's.
  * On success fills *@ret (release it with hostpath_dest_release()).
  * Errors: -EINVAL `invalid output path: "ABS" must be a directory or a regular
  * file: got a device` (or `got an irregular file` for a FIFO or socket),
  * -ENOENT `invalid output path: directory "DIR" does not exist`, -ELOOP `too
  * many symlinks in PATH`, or the failing lstat/readlink errno.
  */
-int hostpath_copy_dest(const char *path, struct hostpath_dest *ret, struct hull_err **err);
+int hostpath_copy_dest(const char *path, const char *entry, struct hostpath_dest *ret,
+		       struct hull_err **err);
 
 void hostpath_dest_release(struct hostpath_dest *d);
 

@@ -67,6 +67,12 @@ ctr_type() {
 	# a directory copied onto them is refused the same way
 	run -1 hull cp sp:/dd "$t/chr"
 	[[ $output == *"got a device" ]]
+	# nor does a device of the copy's name in a destination directory get replaced
+	mkdir "$t/d2"
+	mknod "$t/d2/f" c 1 3
+	run -1 hull cp sp:/f "$t/d2/"
+	[[ $output == *"\"$t/d2/f\" must be a directory or a regular file: got a device" ]]
+	[ "$(stat -c %F "$t/d2/f")" = "character special file" ]
 	nodes_unchanged "$t"
 	[ "$(cat "$t/target")" = old ]
 }
@@ -109,6 +115,10 @@ ctr_type() {
 	[[ $output == *'destination "sp:/fifo" must be a directory or a regular file: got an irregular file' ]]
 	run -1 timeout 30 "$HULL" cp "$t/src" sp:/lfifo
 	[[ $output == *'destination "sp:/lfifo" must be a directory or a regular file: got an irregular file' ]]
+	# a file of the same name copied into the directory does not replace it either
+	echo x > "$t/dev0"
+	run -1 hull cp "$t/dev0" sp:/
+	[[ $output == *'destination "sp:/dev0" must be a directory or a regular file: got a device' ]]
 	[ "$(ctr_type sp:/dev0)" = c ]
 	[ "$(ctr_type sp:/fifo)" = p ]
 	[ "$(ctr_type sp:/lfifo)" = l ]

@@ -81,7 +81,7 @@ static void test_copy_dest_follows_links(void **state)
 
 	put("target", "old");
 	link_to("target", "link");
-	assert_int_equal(hostpath_copy_dest(in, &d, NULL), 0);
+	assert_int_equal(hostpath_copy_dest(in, NULL, &d, NULL), 0);
 	assert_string_equal(d.path, target);
 	assert_true(d.exists);
 	assert_false(d.is_dir);
@@ -91,7 +91,7 @@ static void test_copy_dest_follows_links(void **state)
 	free(in);
 	in = at("linkdir");
 	link_to("dir", "linkdir");
-	assert_int_equal(hostpath_copy_dest(in, &d, NULL), 0);
+	assert_int_equal(hostpath_copy_dest(in, NULL, &d, NULL), 0);
 	assert_true(d.exists && d.is_dir);
 	hostpath_dest_release(&d);
 
@@ -99,7 +99,7 @@ static void test_copy_dest_follows_links(void **state)
 	free(in);
 	in = at("dangling");
 	link_to("dir/new", "dangling");
-	assert_int_equal(hostpath_copy_dest(in, &d, NULL), 0);
+	assert_int_equal(hostpath_copy_dest(in, NULL, &d, NULL), 0);
 	assert_false(d.exists);
 	assert_true(strstr(d.path, "/dir/new") != NULL);
 	hostpath_dest_release(&d);
@@ -116,10 +116,20 @@ static void test_copy_dest_refuses_specials(void **state)
 	link_to("fifo", "linkfifo");
 	for (size_t i = 0; i < 4; i++) {
 		_cleanup_free_ char *p = at(names[i]);
-		assert_int_equal(hostpath_copy_dest(p, &d, &e), -EINVAL);
+		assert_int_equal(hostpath_copy_dest(p, NULL, &d, &e), -EINVAL);
 		assert_non_null(strstr(e->msg, "must be a directory or a regular file: got a"));
 		assert_non_null(strstr(e->msg, i % 2 ? "irregular file" : "device"));
 		e = err_free(e);
+	}
+	/* the copy's own name in a destination directory */
+	{
+		_cleanup_free_ char *p = at("");
+		assert_int_equal(hostpath_copy_dest(p, "chr", &d, &e), -EINVAL);
+		assert_non_null(strstr(e->msg, "/chr\" must be a directory or a regular file"));
+		e = err_free(e);
+		assert_int_equal(hostpath_copy_dest(p, "target", &d, NULL), 0);
+		assert_true(d.is_dir);
+		hostpath_dest_release(&d);
 	}
 	assert_int_equal(type_of("chr"), S_IFCHR);
 	assert_int_equal(type_of("fifo"), S_IFIFO);
@@ -133,7 +143,7 @@ static void test_copy_dest_errors(void **state)
 	struct hostpath_dest d = {0};
 	(void) state;
 
-	assert_int_equal(hostpath_copy_dest(nodir, &d, &e), -ENOENT);
+	assert_int_equal(hostpath_copy_dest(nodir, NULL, &d, &e), -ENOENT);
 	assert_non_null(strstr(e->msg, "invalid output path: directory \""));
 	assert_non_null(strstr(e->msg, "/nodir\" does not exist"));
 	e = err_free(e);
@@ -144,7 +154,7 @@ static void test_copy_dest_errors(void **state)
 		snprintf(target, sizeof(target), "l%d", i + 1);
 		link_to(target, name);
 	}
-	assert_int_equal(hostpath_copy_dest(loop, &d, &e), -ELOOP);
+	assert_int_equal(hostpath_copy_dest(loop, NULL, &d, &e), -ELOOP);
 	assert_non_null(strstr(e->msg, "too many symlinks in"));
 	e = err_free(e);
 }
