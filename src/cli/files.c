@@ -8,6 +8,7 @@
 #include "container/volume.h"
 #include "dockerfile/dockerfile.h"
 #include "util/fs.h"
+#include "util/hostpath.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
@@ -91,6 +92,14 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 		fprintf(stderr, "hull: must specify at least one container source\n");
 		return 125;
 	}
+	if (from && !streq(argv[optind + 1], "-")) {
+		/* docker's client checks its side before asking for the files (ValidateOutputPath)
+		 */
+		struct hostpath_dest d = {0};
+		if (hostpath_copy_dest(argv[optind + 1], NULL, &d, &e) < 0)
+			return cli_fail(e);
+		hostpath_dest_release(&d);
+	}
 	if (cli_store(cl, &s, &e) < 0 || container_load(s, from ? sname : dname, &c, &e) < 0)
 		return cli_fail(e);
 	fflush(stdout);
@@ -138,11 +147,12 @@ int cmd_export(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {0}};
+	struct hostpath_output ho = HOSTPATH_OUTPUT_INIT;
 	struct hull_err *e = NULL;
 	struct container *c = NULL;
 	const char *out = NULL;
 	struct store *s;
-	int o, r, fd = STDOUT_FILENO;
+	int o, r;
 
 	optind = 0;
 	while ((o = cli_getopt("export", argc, argv, "o:h", opts, false)) != -1) {
@@ -163,21 +173,21 @@ int cmd_export(struct cli *cl, int argc, char **argv)
 				"redirect\n");
 		return 1;
 	}
-	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[optind], &c, &e) < 0)
+	/* before the container, as docker opens its atomic writer first (export.go) */
+	if (out && hostpath_output_open(out, 0600, &ho, &e) < 0) {
+		err_wrap(&e, "failed to export container");
 		return cli_fail(e);
-	if (out) {
-		fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-		if (fd < 0) {
-			container_free(c);
-			fprintf(stderr, "hull: failed to export container: open %s: %s\n", out,
-				strerror(errno));
-			return 1;
-		}
 	}
-	fflush(stdout);
-	r = container_export(s, c, fd, &e);
-	if (fd != STDOUT_FILENO)
-		close(fd);
+	r = cli_store(cl, &s, &e);
+	if (r == 0)
+		r = container_load(s, argv[optind], &c, &e);
+	if (r == 0) {
+		fflush(stdout);
+		r = container_export(s, c, out ? ho.fd : STDOUT_FILENO, &e);
+	}
+	if (r == 0 && out)
+		r = hostpath_output_commit(&ho, &e);
+	hostpath_output_release(&ho); /* after a failure the old file is still there */
 	container_free(c);
 	return r < 0 ? cli_fail(e) : 0;
 }

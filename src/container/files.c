@@ -18,6 +18,7 @@
 #include "image/tar.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
+#include "util/hostpath.h"
 #include "util/inroot.h"
 #include "util/json.h"
 #include "util/strbuf.h"
@@ -270,8 +271,19 @@ static int extract_as(int dir_fd, int in_fd, const char *name, const char *final
 {
 	char tmp[64] = ".hull-cp-";
 	_cleanup_close_ int tfd = -1;
+	const char *what;
+	struct stat st;
 	int r;
 
+	/*
+	 * Callers resolved @final (symlinks followed, specials refused); check
+	 * again where it is replaced, so a device, FIFO, socket or symlink put
+	 * there meanwhile is never replaced by a file (issue 14).
+	 */
+	if (fstatat(dir_fd, final, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    (S_ISLNK(st.st_mode) || hostpath_check_node(st.st_mode, &what) < 0))
+		return err_setx(err, EEXIST, "'%s' changed while copying: refusing to replace it",
+				final);
 	if (streq(name, final))
 		return tar_extract(dir_fd, in_fd, keep, err);
 	random_hex(tmp + 9, 8);
@@ -281,10 +293,7 @@ static int extract_as(int dir_fd, int in_fd, const char *name, const char *final
 	r = tfd < 0 ? err_set(err, errno, "open a temporary directory")
 		    : tar_extract(tfd, in_fd, keep, err);
 	if (r == 0) {
-		struct stat st;
-		/* a directory replaces nothing but an empty directory: rename fails otherwise */
-		if (fstatat(dir_fd, final, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISDIR(st.st_mode))
-			(void) unlinkat(dir_fd, final, 0);
+		/* rename replaces a file; a directory only replaces an empty directory */
 		if (renameat(tfd, name, dir_fd, final) < 0)
 			r = err_set(err, errno, "rename to '%s'", final);
 	}
@@ -302,9 +311,9 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 	struct out_job o = {
 		.path = src, .ctr = name ? name + 1 : c->id, .contents = wants_contents(src)};
 	_cleanup_free_ char *parent = NULL, *srcbase = NULL;
+	_cleanup_(hostpath_dest_release) struct hostpath_dest d = {0};
 	_cleanup_close_ int dfd = -1;
 	struct root_job j;
-	struct stat st;
 	char type = 0;
 	int p[2], r, r2;
 
@@ -318,10 +327,14 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 		(void) inroot_clean(src, false, &clean);
 		srcbase = xstrdup(*clean ? base_name(clean) : "");
 	}
-	if (stat(dst, &st) == 0 && S_ISDIR(st.st_mode)) {
+	/* a symlink is followed, a device, FIFO or socket refused (moby CopyInfoDestinationPath) */
+	r = hostpath_copy_dest(dst, o.contents ? NULL : srcbase, &d, err);
+	if (r < 0)
+		return r;
+	dst = d.path;
+	if (d.is_dir) {
 		dfd = open(dst, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		parent = NULL;
-	} else if (errno == ENOENT || (stat(dst, &st) == 0)) {
+	} else {
 		const char *b = strrchr(dst, '/');
 		if (dst[strlen(dst) - 1] == '/')
 			return err_setx(err, ENOENT, "destination directory %s does not exist",
@@ -360,7 +373,7 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 			r = err_set(err, errno, "cannot copy a directory to the file '%s'", dst);
 		else
 			r = tar_extract(nfd, p[0], archive, err);
-	} else if (type == 'd' && stat(dst, &st) == 0 && !S_ISDIR(st.st_mode)) {
+	} else if (type == 'd' && d.exists) {
 		r = err_setx(err, EISDIR,
 			     "cannot overwrite non-directory \"%s\" with directory \"%s\"", dst,
 			     src);
@@ -376,6 +389,7 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 
 struct in_job {
 	const char *dst;
+	const char *ctr;  /* the container's name, for messages */
 	const char *name; /* top entry of the tar ("" for stdin tars and DIR/.) */
 	bool src_dir, from_tar, contents, keep;
 	int fd;
@@ -391,16 +405,68 @@ static int in_fn(int root_fd, void *data, struct hull_err **err)
 
 	(void) inroot_clean(q.dst, false, &clean);
 	dfd = inroot_open(root_fd, clean, O_RDONLY | O_DIRECTORY, 0);
+	if (dfd >= 0 && !q.contents && *q.name &&
+	    fstatat(dfd, q.name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		/* the copy's own name in the directory: as on the host, a node is not replaced */
+		const char *what;
+		if (hostpath_check_node(st.st_mode, &what) < 0)
+			return err_setx(
+				err, EINVAL,
+				"destination \"%s:/%s%s%s\" must be a directory or a regular "
+				"file: %s",
+				q.ctr, clean, *clean ? "/" : "", q.name, what);
+	}
 	if (dfd >= 0)
 		return tar_extract(dfd, q.fd, q.keep, err);
+	/*
+	 * A final symlink is followed inside the root, as docker's client does
+	 * (cp.go copyToContainer stats the link target), relative targets
+	 * against the link's directory; a device, FIFO or socket is refused.
+	 */
+	for (int n = 0;; n++) {
+		char target[PATH_MAX];
+		_cleanup_free_ char *next = NULL;
+		ssize_t len;
+
+		if (pfd >= 0)
+			close(pfd);
+		free(parent);
+		base = strrchr(clean, '/');
+		parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
+		base = base ? base + 1 : clean;
+		pfd = inroot_open(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
+		if (pfd < 0)
+			return err_setx(err, ENOENT, "Could not find the file %s in container",
+					q.dst);
+		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
+			break;
+		if (n > 10)
+			return err_setx(err, ELOOP, "too many symlinks in %s", q.dst);
+		len = readlinkat(pfd, base, target, sizeof(target) - 1);
+		if (len < 0)
+			return err_set(err, errno, "readlink %s", q.dst);
+		target[len] = '\0';
+		next = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", parent, target);
+		free(clean);
+		(void) inroot_clean(next, false, &clean);
+	}
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		const char *what;
+		if (hostpath_check_node(st.st_mode, &what) < 0)
+			return err_setx(err, EINVAL,
+					"destination \"%s:%s\" must be a directory or a regular "
+					"file: %s",
+					q.ctr, q.dst, what);
+		if (S_ISDIR(st.st_mode)) {
+			/* a link to a directory: the copy goes into it */
+			dfd = openat(pfd, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (dfd < 0)
+				return err_set(err, errno, "open '%s'", q.dst);
+			return tar_extract(dfd, q.fd, q.keep, err);
+		}
+	}
 	if (q.from_tar)
 		return err_setx(err, ENOTDIR, "destination \"%s\" must be a directory", q.dst);
-	base = strrchr(clean, '/');
-	parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
-	base = base ? base + 1 : clean;
-	pfd = inroot_open(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
-	if (pfd < 0)
-		return err_setx(err, ENOENT, "Could not find the file %s in container", q.dst);
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		if (q.src_dir)
 			return err_setx(err, EISDIR,
@@ -424,7 +490,8 @@ static int in_fn(int root_fd, void *data, struct hull_err **err)
 int container_cp_to(struct store *s, struct container *c, const char *src, const char *dst,
 		    bool archive, int in_fd, struct hull_err **err)
 {
-	struct in_job q = {.dst = dst, .keep = archive};
+	const char *name = json_get_str(c->rec, "Name");
+	struct in_job q = {.dst = dst, .ctr = name ? name + 1 : c->id, .keep = archive};
 	_cleanup_free_ char *clean = NULL, *parent = NULL;
 	_cleanup_close_ int pfd = -1;
 	struct root_job j;
@@ -470,9 +537,16 @@ int container_cp_to(struct store *s, struct container *c, const char *src, const
 			    : tar_write(pfd, q.name, q.name, p[1], err);
 	}
 	close(p[1]);
-	r2 = job_wait(&j, err);
-	if (r2 < 0) {
-		return r2;
+	{
+		/* the extracting side's refusal is the cause: our write then fails with EPIPE */
+		_cleanup_(err_freep) struct hull_err *jerr = NULL;
+		r2 = job_wait(&j, &jerr);
+		if (r2 < 0 && err) {
+			*err = err_free(*err);
+			*err = TAKE_PTR(jerr);
+		}
+		if (r2 < 0)
+			return r2;
 	}
 	return r;
 }

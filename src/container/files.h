@@ -29,7 +29,11 @@ int container_copy_out(struct store *s, struct container *c, const char *ctr_pat
  * of @src to @out_fd; otherwise docker's rules: into an existing directory
  * @dst under @src's name ("@src/." copies the contents), else as @dst itself
  * (its parent must exist). Files get the caller's owner unless @archive.
- * Errors: "Could not find the file X in container Y" (-ENOENT)...
+ * @dst is resolved by hostpath_copy_dest() (util/hostpath.h): a symlink is
+ * followed, a device, FIFO or socket (or one of the copy's name in the
+ * directory @dst) is refused and left untouched.
+ * Errors: "Could not find the file X in container Y" (-ENOENT), the
+ * hostpath_copy_dest() refusals (-EINVAL)...
  */
 int container_cp_from(struct store *s, struct container *c, const char *src, const char *dst,
 		      bool archive, int out_fd, struct hull_err **err);
@@ -37,7 +41,11 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 /*
  * container_cp_to() - docker cp @src CONTAINER:@dst. @src "-" reads a tar
  * from @in_fd and extracts it into the directory @dst. Without @archive the
- * files belong to 0:0 in the container.
+ * files belong to 0:0 in the container. A symlink @dst is followed inside
+ * the container's root; a device, FIFO or socket at @dst (or of the copy's
+ * name in the directory @dst) is refused: `destination "CTR:PATH" must be a
+ * directory or a regular file: got a device` (-EINVAL). A FIFO or device
+ * @src is copied as a node, never opened.
  */
 int container_cp_to(struct store *s, struct container *c, const char *src, const char *dst,
 		    bool archive, int in_fd, struct hull_err **err);

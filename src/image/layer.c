@@ -681,12 +681,23 @@ static int add_one(struct tar_out *t, int dfd, const char *name, const char *pre
 	if (r < 0)
 		return r;
 	{
-		_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		/*
+		 * O_NONBLOCK and the check after open: a file swapped for a FIFO or a
+		 * device since fstatat() (a running container can) must neither block
+		 * the copy nor be read (issue 14).
+		 */
+		_cleanup_close_ int fd =
+			openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 		_cleanup_free_ char *buf = xmalloc(COPY_BUF_SIZE);
 		off_t left = st.st_size;
+		struct stat now;
 
 		if (fd < 0)
 			return err_set(err, errno, "open '%s'", path);
+		if (fstat(fd, &now) < 0)
+			return err_set(err, errno, "stat '%s'", path);
+		if (!S_ISREG(now.st_mode) || now.st_ino != st.st_ino || now.st_dev != st.st_dev)
+			return err_setx(err, EAGAIN, "'%s' changed while archiving", path);
 		while (left > 0) {
 			ssize_t n = read(fd, buf, COPY_BUF_SIZE);
 			if (n < 0 && errno == EINTR)
