@@ -14,6 +14,7 @@
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
+#include "util/units.h"
 
 static const char run_help[] =
 	"Usage:  hull %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
@@ -21,6 +22,7 @@ static const char run_help[] =
 	"      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
 	"      --cap-add list         Add Linux capabilities\n"
 	"      --cap-drop list        Drop Linux capabilities\n"
+	"      --cgroupns string      Cgroup namespace to use (host|private)\n"
 	"  -d, --detach               Run container in background and print container ID\n"
 	"      --detach-keys string   Override the key sequence for detaching a container\n"
 	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
@@ -31,8 +33,10 @@ static const char run_help[] =
 	"      --init                 Run an init inside the container that forwards signals "
 	"and reaps processes\n"
 	"  -i, --interactive          Keep STDIN open even if not attached\n"
+	"      --ipc string           IPC mode to use (host, private, none)\n"
 	"      --name string          Assign a name to the container\n"
 	"      --network string       Connect a container to a network (bridge, host, none)\n"
+	"      --pid string           PID namespace to use (host, container:NAME)\n"
 	"      --privileged           Give extended privileges to this container\n"
 	"  -p, --publish list         Publish a container's port(s) to the host\n"
 	"      --mount mount          Attach a filesystem mount to the container\n"
@@ -41,13 +45,16 @@ static const char run_help[] =
 	"\"no\")\n"
 	"      --rm                   Automatically remove the container when it exits\n"
 	"      --security-opt list    Security Options\n"
+	"      --shm-size bytes       Size of /dev/shm\n"
 	"      --sig-proxy            Proxy received signals to the process (default true)\n"
 	"      --stop-signal string   Signal to stop the container\n"
 	"      --stop-timeout int     Timeout (in seconds) to stop a container\n"
+	"      --sysctl map           Sysctl options\n"
 	"      --tmpfs list           Mount a tmpfs directory\n"
 	"  -t, --tty                  Allocate a pseudo-TTY\n"
 	"  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
 	"      --userns string        User namespace to use (only \"host\")\n"
+	"      --uts string           UTS namespace to use (host)\n"
 	"  -v, --volume list          Bind mount a volume\n"
 	"  -w, --workdir string       Working directory inside the container";
 
@@ -85,7 +92,7 @@ static int env_file_read(const char *path, char ***env, struct hull_err **err)
 struct run_args {
 	struct run_opts ro;
 	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts;
-	char **cap_add, **cap_drop, **security_opt;
+	char **cap_add, **cap_drop, **security_opt, **sysctls;
 	struct port_map *ports;
 	const char *detach_keys;
 	bool sig_proxy;
@@ -105,6 +112,7 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->cap_add);
 	strv_free(a->cap_drop);
 	strv_free(a->security_opt);
+	strv_free(a->sysctls);
 	free(a->ports);
 }
 
@@ -134,6 +142,12 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_PRIVILEGED,
 		OPT_SECURITY_OPT,
 		OPT_USERNS,
+		OPT_PID,
+		OPT_IPC,
+		OPT_UTS,
+		OPT_CGROUPNS,
+		OPT_SYSCTL,
+		OPT_SHM_SIZE,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -168,6 +182,12 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"privileged", no_argument, NULL, OPT_PRIVILEGED},
 		{"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
 		{"userns", required_argument, NULL, OPT_USERNS},
+		{"pid", required_argument, NULL, OPT_PID},
+		{"ipc", required_argument, NULL, OPT_IPC},
+		{"uts", required_argument, NULL, OPT_UTS},
+		{"cgroupns", required_argument, NULL, OPT_CGROUPNS},
+		{"sysctl", required_argument, NULL, OPT_SYSCTL},
+		{"shm-size", required_argument, NULL, OPT_SHM_SIZE},
 		{"help", no_argument, NULL, OPT_HELP},
 		{0}};
 	struct run_opts *ro = &a->ro;
@@ -332,6 +352,61 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			strv_consume(&a->security_opt, stored);
 			break;
 		}
+		case OPT_PID:
+			if (*optarg && !streq(optarg, "host") &&
+			    !(startswith(optarg, "container:") && optarg[10])) {
+				fprintf(stderr, "hull: --pid: invalid PID mode\n");
+				return 125;
+			}
+			ro->pid_mode = optarg;
+			break;
+		case OPT_IPC:
+			if (startswith(optarg, "container:") || streq(optarg, "shareable")) {
+				fprintf(stderr,
+					"hull: --ipc %s: sharing IPC between containers is not "
+					"supported "
+					"yet (host, private and none are)\n",
+					optarg);
+				return 125;
+			}
+			if (*optarg && !streq(optarg, "host") && !streq(optarg, "private") &&
+			    !streq(optarg, "none")) {
+				fprintf(stderr, "hull: --ipc: invalid IPC mode\n");
+				return 125;
+			}
+			ro->ipc_mode = optarg;
+			break;
+		case OPT_UTS:
+			if (*optarg && !streq(optarg, "host")) {
+				fprintf(stderr, "hull: --uts: invalid UTS mode\n");
+				return 125;
+			}
+			ro->uts_mode = optarg;
+			break;
+		case OPT_CGROUPNS:
+			if (!streq(optarg, "host") && !streq(optarg, "private")) {
+				fprintf(stderr, "hull: --cgroupns: invalid CGROUP mode\n");
+				return 125;
+			}
+			ro->cgroupns_mode = optarg;
+			break;
+		case OPT_SYSCTL:
+			if (!container_sysctl_valid(optarg))
+				return cli_usage_error(
+					name,
+					"invalid argument \"%s\" for \"--sysctl\" flag: "
+					"sysctl '%s' is not whitelisted",
+					optarg, optarg);
+			strv_push(&a->sysctls, optarg);
+			break;
+		case OPT_SHM_SIZE:
+			if (units_ram_in_bytes(optarg, &ro->shm_size) < 0 || ro->shm_size == 0)
+				return cli_usage_error(
+					name,
+					"invalid argument \"%s\" for \"--shm-size\" flag: "
+					"invalid size: '%s'",
+					optarg, optarg);
+			break;
 		case OPT_USERNS:
 			/* docker's only value besides the daemon's default; hull has no remapping
 			 */
@@ -382,6 +457,11 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	ro->cap_add = a->cap_add;
 	ro->cap_drop = a->cap_drop;
 	ro->security_opt = a->security_opt;
+	ro->sysctls = a->sysctls;
+	if (ro->hostname && ro->uts_mode && streq(ro->uts_mode, "host")) {
+		fprintf(stderr, "hull: Conflicting options: hostname and the UTS mode\n");
+		return 125;
+	}
 	if (streq(name, "run") && ro->restart && *ro->restart && !streq(ro->restart, "no") &&
 	    !ro->detach && !ro->auto_remove) {
 		fprintf(stderr,

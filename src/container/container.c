@@ -503,6 +503,26 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(hc, "SecurityOpt",
 				    o->security_opt ? json_from_strv(o->security_opt)
 						    : json_null());
+		/* docker 20.10 on a cgroup v1 host: private IPC, host cgroup namespace */
+		json_object_set_new(hc, "PidMode", json_string(o->pid_mode ? o->pid_mode : ""));
+		json_object_set_new(
+			hc, "IpcMode",
+			json_string(o->ipc_mode && *o->ipc_mode ? o->ipc_mode : "private"));
+		json_object_set_new(hc, "UTSMode", json_string(o->uts_mode ? o->uts_mode : ""));
+		json_object_set_new(hc, "CgroupnsMode",
+				    json_string(o->cgroupns_mode ? o->cgroupns_mode : "host"));
+		json_object_set_new(
+			hc, "ShmSize",
+			json_integer((json_int_t) (o->shm_size ? o->shm_size : 64 << 20)));
+		if (o->sysctls) {
+			json_t *sc = json_object();
+			STRV_FOREACH (kv, o->sysctls) {
+				const char *eq = strchr(*kv, '=');
+				_cleanup_free_ char *k = xstrndup(*kv, (size_t) (eq - *kv));
+				json_object_set_new(sc, k, json_string(eq + 1));
+			}
+			json_object_set_new(hc, "Sysctls", sc);
+		}
 		STRV_FOREACH (t, o->tmpfs) {
 			const char *colon = strchr(*t, ':');
 			_cleanup_free_ char *dest =

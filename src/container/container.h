@@ -56,6 +56,14 @@ struct run_opts {
 	char **cap_add;	     /* --cap-add, normalized ("CAP_NET_ADMIN", "ALL") */
 	char **cap_drop;     /* --cap-drop, likewise */
 	char **security_opt; /* --security-opt as stored (container_security_opt()) */
+
+	/* Namespaces, sysctls, /dev/shm (docker run reference). */
+	const char *pid_mode;	   /* --pid "", "host", "container:NAME" */
+	const char *ipc_mode;	   /* --ipc "", "host", "private", "none" */
+	const char *uts_mode;	   /* --uts "", "host" */
+	const char *cgroupns_mode; /* --cgroupns "host", "private" (NULL: docker's default) */
+	char **sysctls;		   /* --sysctl NAME=VALUE (container_sysctl_valid()) */
+	uint64_t shm_size;	   /* --shm-size bytes (0: 64 MiB) */
 };
 
 struct container {

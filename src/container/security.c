@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 
+#include "container/container.h"
 #include "container/security.h"
 #include "util/digest.h"
 #include "util/fs.h"
@@ -510,4 +511,70 @@ void container_security_apply(const struct container_security *s, struct rt_conf
 	rc->seccomp = s->seccomp;
 	rc->unmasked_paths = s->unmasked_paths;
 	rc->privileged_paths = s->privileged;
+}
+
+bool container_sysctl_valid(const char *kv)
+{
+	static const char *const names[] = {
+		"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+		"kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
+	};
+	const char *eq = strchr(kv, '=');
+	_cleanup_free_ char *name = NULL;
+
+	if (!eq || eq == kv)
+		return false;
+	name = xstrndup(kv, (size_t) (eq - kv));
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (streq(name, names[i]))
+			return true;
+	return (startswith(name, "fs.mqueue.") && name[10]) ||
+	       (startswith(name, "net.") && name[4]);
+}
+
+int container_namespaces_apply(struct store *s, const json_t *hc, struct rt_config *rc,
+			       char ***ret_sysctls, struct hull_err **err)
+{
+	const char *pid = json_get_str(hc, "PidMode"), *ipc = json_get_str(hc, "IpcMode");
+	const char *uts = json_get_str(hc, "UTSMode"), *cg = json_get_str(hc, "CgroupnsMode");
+	_cleanup_strv_ char **sysctls = NULL;
+	const char *k;
+	json_t *v;
+
+	if (pid && streq(pid, "host")) {
+		rc->pid_ns = -1;
+	} else if (pid && startswith(pid, "container:")) {
+		struct container *other = NULL;
+		int r = container_load(s, pid + 10, &other, err);
+		if (r < 0)
+			return r;
+		if (!container_is_running(other)) {
+			container_free(other);
+			return err_setx(err, EINVAL,
+					"cannot join PID of a non running container: %s", pid + 10);
+		}
+		rc->pid_ns = (pid_t) json_integer_value(
+			json_object_get(json_object_get(other->rec, "State"), "Pid"));
+		container_free(other);
+	}
+	rc->ipc_ns = ipc && streq(ipc, "host") ? -1 : 0;
+	rc->no_shm = ipc && streq(ipc, "none");
+	rc->host_uts = uts && streq(uts, "host");
+	rc->cgroup_ns = cg && streq(cg, "private");
+	rc->shm_size = (uint64_t) json_integer_value(json_object_get(hc, "ShmSize"));
+	json_object_foreach ((json_t *) json_object_get(hc, "Sysctls"), k, v) {
+		_cleanup_free_ char *kv = xasprintf("%s=%s", k, json_string_value(v) ?: "");
+		/* runc validateSysctl: no sysctl may reach the host's namespaces */
+		if (startswith(k, "net.") && !rc->new_netns)
+			return err_setx(err, EINVAL,
+					"sysctl \"%s\" not allowed in host network namespace", k);
+		if ((startswith(k, "kernel.") || startswith(k, "fs.mqueue.")) && rc->ipc_ns != 0)
+			return err_setx(err, EINVAL,
+					"sysctl \"%s\" is not allowed in the hosts ipc namespace",
+					k);
+		strv_push(&sysctls, kv);
+	}
+	rc->sysctls = sysctls;
+	*ret_sysctls = TAKE_PTR(sysctls);
+	return 0;
 }

@@ -97,6 +97,27 @@ void container_security_release(struct container_security *s);
 /* container_security_apply() - point @rc's confinement fields at @s (borrowed; keep it alive). */
 void container_security_apply(const struct container_security *s, struct rt_config *rc);
 
+/*
+ * container_sysctl_valid() - whether "NAME=VALUE" names a sysctl docker
+ * allows in a container (docker/cli opts ValidateSysctl: kernel.msgmax,
+ * msgmnb, msgmni, sem, shmall, shmmax, shmmni, shm_rmid_forced, and fs.mqueue.*
+ * and net.*, which are namespaced). Pure.
+ */
+bool container_sysctl_valid(const char *kv);
+
+/*
+ * container_namespaces_apply() - @rc's namespace, sysctl and /dev/shm fields
+ * from @host_config (PidMode, IpcMode, UTSMode, CgroupnsMode, Sysctls,
+ * ShmSize; borrowed): "container:NAME" is looked up in @s and must be
+ * running (docker's "cannot join PID of a non running container: NAME").
+ * *@ret_sysctls receives a strv that @rc points into (caller frees after the
+ * start). runc's checks: net.* sysctls need a network namespace of their own,
+ * IPC ones an IPC namespace.
+ */
+struct store;
+int container_namespaces_apply(struct store *s, const json_t *host_config, struct rt_config *rc,
+			       char ***ret_sysctls, struct hull_err **err);
+
 /* container_seccomp_default() - docker's default profile, as built in (static, NUL-terminated). */
 const char *container_seccomp_default(void);
 

@@ -168,7 +168,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	_cleanup_strv_ char **lower = NULL, **env = NULL, **args = NULL;
 	_cleanup_free_ gid_t *groups = NULL;
 	_cleanup_free_ char *home = NULL, *upper = NULL, *work = NULL, *rootfs = NULL;
-	_cleanup_strv_ char **tmpfs = NULL;
+	_cleanup_strv_ char **tmpfs = NULL, **sysctls = NULL;
 	json_t *cfg = json_object_get(m->c->rec, "Config");
 	json_t *hc = json_object_get(m->c->rec, "HostConfig");
 	const char *net = json_get_str(hc, "NetworkMode");
@@ -187,6 +187,10 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (r < 0)
 		return r;
 	container_security_apply(&sec, &rc);
+	rc.new_netns = !streq(net, "host");
+	r = container_namespaces_apply(m->s, hc, &rc, &sysctls, err);
+	if (r < 0)
+		return r;
 	r = store_image_get(m->s, json_get_str(m->c->rec, "Image"), &img, err);
 	if (r < 0)
 		return r;

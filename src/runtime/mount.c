@@ -293,7 +293,7 @@ static int mount_at(const char *src, const char *target, const char *type, unsig
 	return 0;
 }
 
-static int setup_dev(const struct rt_binds *b, struct hull_err **err)
+static int setup_dev(const struct rt_config *c, const struct rt_binds *b, struct hull_err **err)
 {
 	static const char *const links[][2] = {
 		{"/proc/self/fd", "/dev/fd"},	    {"/proc/self/fd/0", "/dev/stdin"},
@@ -316,10 +316,15 @@ static int setup_dev(const struct rt_binds *b, struct hull_err **err)
 		     "newinstance,ptmxmode=0666,mode=0620,gid=5", err);
 	if (r < 0)
 		return r;
-	r = mount_at("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		     "mode=1777,size=65536k", err);
-	if (r < 0)
-		return r;
+	if (!c->no_shm) {
+		char opts[64];
+		(void) snprintf(opts, sizeof(opts), "mode=1777,size=%llu",
+				(unsigned long long) (c->shm_size ? c->shm_size : 64ULL << 20));
+		r = mount_at("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts,
+			     err);
+		if (r < 0)
+			return r;
+	}
 	r = mount_at("mqueue", "/dev/mqueue", "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 		     err);
 	if (r < 0)
@@ -402,6 +407,27 @@ static int mount_tmpfs(char *const *specs, struct hull_err **err)
 	return 0;
 }
 
+/* docker --sysctl: each "a.b.c=v" into /proc/sys/a/b/c, while /proc/sys is still writable. */
+static int write_sysctls(char *const *sysctls, struct hull_err **err)
+{
+	for (size_t i = 0; sysctls && sysctls[i]; i++) {
+		const char *eq = strchr(sysctls[i], '=');
+		_cleanup_free_ char *path = NULL;
+		_cleanup_close_ int fd = -1;
+
+		if (!eq || eq == sysctls[i] || strstr(sysctls[i], ".."))
+			return err_setx(err, EINVAL, "invalid sysctl '%s'", sysctls[i]);
+		path = xasprintf("/proc/sys/%.*s", (int) (eq - sysctls[i]), sysctls[i]);
+		for (char *p = path + strlen("/proc/sys/"); *p; p++)
+			if (*p == '.')
+				*p = '/';
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+		if (fd < 0 || write_all(fd, eq + 1, strlen(eq + 1)) < 0)
+			return err_set(err, errno, "write sysctl '%s'", sysctls[i]);
+	}
+	return 0;
+}
+
 static int mask_paths(struct hull_err **err)
 {
 	struct stat st;
@@ -458,7 +484,7 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 		     err);
 	if (r < 0)
 		return r;
-	r = setup_dev(b, err);
+	r = setup_dev(c, b, err);
 	if (r < 0)
 		return r;
 	r = bind_file(b->hosts_fd, "/etc/hosts", err);
@@ -477,6 +503,9 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	if (r < 0)
 		return r;
 	r = rt_mounts_finish(c, b, err);
+	if (r < 0)
+		return r;
+	r = write_sysctls(c->sysctls, err);
 	if (r < 0)
 		return r;
 	if (!c->unmasked_paths) {

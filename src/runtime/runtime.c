@@ -175,7 +175,11 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 _noreturn_ static void child_main(const struct rt_config *c, int fd)
 {
 	struct hull_err *e = NULL;
-	struct rt_binds b = {-1, -1, -1, -1, -1, NULL};
+	struct rt_binds b = {.hosts_fd = -1,
+			     .hostname_fd = -1,
+			     .resolv_fd = -1,
+			     .console_fd = -1,
+			     .init_fd = -1};
 	struct rt_msg m = {.type = RT_MSG_READY};
 	char *path = NULL;
 	char go;
@@ -191,6 +195,14 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 		child_fail(fd, e, err_set(&e, errno, "prctl PR_SET_DUMPABLE"));
 	/* The caller's handlers were copied with its memory; they must not run here. */
 	rt_reset_signals();
+	/* --ipc container:NAME: its IPC namespace, before anything is made in ours */
+	if (c->ipc_ns > 0) {
+		_cleanup_close_ int ns = (int) syscall(SYS_pidfd_open, c->ipc_ns, 0);
+		if (ns < 0 || setns(ns, CLONE_NEWIPC) < 0)
+			child_fail(fd, e,
+				   err_set(&e, errno, "join the IPC namespace of process %d",
+					   (int) c->ipc_ns));
+	}
 	r = rt_setup_stdio(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
@@ -200,7 +212,8 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 	r = rt_rootfs_finish(c, &b, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
-	if (!isempty(c->hostname) && sethostname(c->hostname, strlen(c->hostname)) < 0)
+	if (!c->host_uts && !isempty(c->hostname) &&
+	    sethostname(c->hostname, strlen(c->hostname)) < 0)
 		child_fail(fd, e, err_set(&e, errno, "set hostname '%s'", c->hostname));
 	r = rt_lookup(c, &path, &e);
 	if (r < 0)
@@ -228,6 +241,9 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		_exit(125); /* the parent gave up: never run the command */
+	/* now that the caller moved us into our cgroups, they are our cgroup root */
+	if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0)
+		child_fail(fd, e, err_set(&e, errno, "create a cgroup namespace"));
 
 	r = rt_seccomp_apply(c->seccomp, &e);
 	if (r < 0)
@@ -293,8 +309,8 @@ int rt_msg_to_err(const struct rt_msg *m, struct hull_err **err)
 
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err)
 {
-	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-	_cleanup_close_ int parent_fd = -1;
+	unsigned long flags = CLONE_NEWNS;
+	_cleanup_close_ int parent_fd = -1, own_pidns = -1, join_pidns = -1;
 	struct rt_process *p;
 	struct rt_msg m;
 	int sv[2], st, r;
@@ -305,13 +321,35 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 				"runtime: rootfs, lower, upper and work directories are required");
 	if (c->new_netns)
 		flags |= CLONE_NEWNET;
+	if (c->pid_ns == 0)
+		flags |= CLONE_NEWPID;
+	if (c->ipc_ns == 0)
+		flags |= CLONE_NEWIPC;
+	if (!c->host_uts)
+		flags |= CLONE_NEWUTS;
+	if (c->pid_ns > 0) {
+		/* a PID namespace is only entered by children: ours is set for the clone */
+		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+		join_pidns = (int) syscall(SYS_pidfd_open, c->pid_ns, 0);
+		if (own_pidns < 0 || join_pidns < 0)
+			return err_set(err, errno, "open the PID namespace of process %d",
+				       (int) c->pid_ns);
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_set(err, errno, "create sync socket");
 	parent_fd = sv[0];
 
-	pid = rt_clone(flags);
-	if (pid < 0) {
+	if (join_pidns >= 0 && setns(join_pidns, CLONE_NEWPID) < 0) {
 		r = errno;
+		(void) close(sv[1]);
+		return err_set(err, r, "join the PID namespace of process %d", (int) c->pid_ns);
+	}
+	pid = rt_clone(flags);
+	r = errno;
+	/* back to our own for later children (the child is in the other one for good) */
+	if (pid != 0 && own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0)
+		abort(); /* our own namespace cannot be gone */
+	if (pid < 0) {
 		(void) close(sv[1]);
 		return err_set(err, r, "clone container process");
 	}

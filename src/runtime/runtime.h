@@ -97,6 +97,24 @@ struct rt_config {
 	bool unmasked_paths;
 	/* /sys mounted read-write (--privileged) */
 	bool privileged_paths;
+
+	/*
+	 * Namespaces other than new ones (OCI linux.namespaces with a path;
+	 * docker --pid, --ipc, --uts, --cgroupns). @pid_ns and @ipc_ns: 0 a new
+	 * namespace, -1 the caller's (host), else a process whose namespace is
+	 * joined (container:NAME). @host_uts: the caller's UTS namespace (no
+	 * hostname is set). @cgroup_ns: a new cgroup namespace, made by the
+	 * process itself once the caller has moved it into its cgroups.
+	 */
+	pid_t pid_ns;
+	pid_t ipc_ns;
+	bool host_uts;
+	bool cgroup_ns;
+	/* docker --sysctl: "name=value", written to /proc/sys before it is made read-only */
+	char **sysctls;
+	/* /dev/shm: its size in bytes (0: docker's 64 MiB), or none at all (--ipc none) */
+	uint64_t shm_size;
+	bool no_shm;
 	const struct rt_bpf *seccomp;
 };
 

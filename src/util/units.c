@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "util/units.h"
+
+int units_ram_in_bytes(const char *s, uint64_t *ret)
+{
+	static const char *const units[] = {"b", "k", "m", "g", "t", "p"};
+	const char *p = s, *u;
+	char *end;
+	double v, mult = 1;
+	size_t ul;
+
+	if (!s || !isdigit((unsigned char) *p))
+		return -EINVAL;
+	while (isdigit((unsigned char) *p))
+		p++;
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char) *p))
+			return -EINVAL;
+		while (isdigit((unsigned char) *p))
+			p++;
+	}
+	v = strtod(s, &end);
+	if (end != p)
+		return -EINVAL;
+	u = *p == ' ' ? p + 1 : p; /* go-units allows one space before the unit */
+	ul = strlen(u);
+	if (u != p && !ul)
+		return -EINVAL;
+	if (ul) {
+		size_t i;
+		/* one letter, then "b", "ib" or nothing */
+		if (ul > 3 ||
+		    (ul >= 2 && strcasecmp(u + 1, "b") != 0 && strcasecmp(u + 1, "ib") != 0))
+			return -EINVAL;
+		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+			if (tolower((unsigned char) u[0]) == units[i][0])
+				break;
+		if (i == sizeof(units) / sizeof(units[0]) || (i == 0 && ul > 1))
+			return -EINVAL;
+		while (i--)
+			mult *= 1024;
+	}
+	v *= mult;
+	if (v >= 18446744073709551615.0)
+		return -ERANGE;
+	*ret = (uint64_t) v;
+	return 0;
+}
