@@ -38,8 +38,8 @@ static void test_ok(void **state)
 
 static void test_bad(void **state)
 {
-	static const char *const bad[] = {"",	 "m",	"-1",  "1x",   "1mm", "1.m",
-					  ".5m", "1 m", "1bb", "1kbb", "1e3", "64mib2"};
+	static const char *const bad[] = {"",	"m",	"-1",  "1x",   "1mm", "1.m",   ".5m",
+					  "1 ", "1  m", "1bb", "1kbb", "1e3", "64mib2"};
 	(void) state;
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		uint64_t v = 7;
