@@ -386,6 +386,9 @@ static int mount_tmpfs(char *const *specs, struct hull_err **err)
 
 		if (opts)
 			*opts++ = '\0';
+		r = rt_mount_target_check(dest, err);
+		if (r < 0)
+			return r;
 		for (char *w = opts ? strtok_r(opts, ",", &save) : NULL; w;
 		     w = strtok_r(NULL, ",", &save)) {
 			size_t i;

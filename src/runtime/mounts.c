@@ -9,6 +9,7 @@
  * the image nor a /proc magic link can point a mount at the host.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include "runtime/rt-internal.h"
@@ -204,7 +205,33 @@ static int make_tmpfs(const struct rt_mount *m, const struct mount_opts *o, int 
 	return 0;
 }
 
-static int mount_one(int root_fd, const struct rt_mount *m, int *src_fd, struct hull_err **err)
+int rt_mount_target_check(const char *path, struct hull_err **err)
+{
+	/* runc checkProcMount: what lxcfs emulates, nothing else */
+	static const char *const proc_ok[] = {
+		"/proc/cpuinfo", "/proc/diskstats",
+		"/proc/meminfo", "/proc/stat",
+		"/proc/swaps",	 "/proc/uptime",
+		"/proc/loadavg", "/proc/slabinfo",
+		"/proc/net/dev", "/proc/sys/kernel/ns_last_pid",
+	};
+
+	if (streq(path, "/proc") || startswith(path, "/proc/")) {
+		for (size_t i = 0; i < ARRAY_SIZE(proc_ok); i++)
+			if (streq(path, proc_ok[i]))
+				return 0;
+		return err_setx(err, EPERM, "\"%s\" cannot be mounted because it is inside /proc",
+				path);
+	}
+	if (streq(path, "/dev"))
+		return err_setx(err, EPERM,
+				"\"/dev\" cannot be mounted: it holds the container's device nodes "
+				"(mount below it, or pass devices with --device)");
+	return 0;
+}
+
+static int mount_one(int root_fd, const struct rt_mount *m, int *src_fd, bool in_container,
+		     struct hull_err **err)
 {
 	struct mount_opts o;
 	_cleanup_close_ int tfd = -1;
@@ -240,6 +267,23 @@ static int mount_one(int root_fd, const struct rt_mount *m, int *src_fd, struct 
 		r = tfd;
 		goto out;
 	}
+	if (in_container) {
+		/* where the target really is, after the image's symlinks */
+		char fdp[64], where[PATH_MAX];
+		ssize_t n;
+
+		(void) snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", tfd);
+		n = readlink(fdp, where, sizeof(where) - 1);
+		if (n <= 0) {
+			r = err_set(err, n < 0 ? errno : EIO, "resolve mount target '%s'",
+				    m->target);
+			goto out;
+		}
+		where[n] = '\0';
+		r = rt_mount_target_check(where, err);
+		if (r < 0)
+			goto out;
+	}
 	if (move_mount(*src_fd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) <
 	    0) {
 		r = err_set(err, errno, "mount on '%s'", m->target);
@@ -264,7 +308,7 @@ int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	if (root_fd < 0)
 		return err_set(err, errno, "open '/'");
 	for (size_t i = 0; i < c->n_mounts; i++) {
-		int r = mount_one(root_fd, &c->mounts[i], &b->mount_fds[i], err);
+		int r = mount_one(root_fd, &c->mounts[i], &b->mount_fds[i], true, err);
 		if (r < 0)
 			return r;
 	}
@@ -283,7 +327,7 @@ int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struc
 
 	r = rt_mounts_prepare(&c, &b, err);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = mount_one(root_fd, &mounts[i], &b.mount_fds[i], err);
+		r = mount_one(root_fd, &mounts[i], &b.mount_fds[i], false, err);
 	for (size_t i = 0; b.mount_fds && i < n; i++)
 		if (b.mount_fds[i] >= 0)
 			(void) close(b.mount_fds[i]);

@@ -32,6 +32,12 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 
 /* mounts.c: clone the bind sources of @c->mounts (before the mounts are made private). */
 int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
+/*
+ * mounts.c: refuse a mount target (an absolute path in the container, symlinks
+ * resolved) that runc refuses: inside /proc but for lxcfs's files (runc
+ * checkProcMount), and /dev itself, whose device nodes hull makes. -EPERM.
+ */
+int rt_mount_target_check(const char *path, struct hull_err **err);
 /* mounts.c: after pivot_root, make @c->mounts at their targets resolved inside "/". */
 int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 

@@ -192,3 +192,32 @@ caps_of() { hull run --rm "$@" busybox grep CapEff /proc/self/status | awk '{pri
 	[ "$status" -ne 0 ]
 	[[ $output == *"Operation not permitted"* ]]
 }
+
+@test "mounts: nothing over /proc but lxcfs's files, not /dev itself, not through a symlink either" {
+	local d=$BATS_TEST_TMPDIR/v
+	mkdir -p "$d"
+	echo 42 > "$BATS_TEST_TMPDIR/uptime"
+	run hull run --rm -v "$d:/proc" busybox true
+	[ "$status" -eq 125 ]
+	[ "$output" = 'hull: "/proc" cannot be mounted because it is inside /proc' ]
+	run hull run --rm -v "$d:/proc/sys/kernel" busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *'"/proc/sys/kernel" cannot be mounted because it is inside /proc'* ]]
+	run hull run --rm --tmpfs /proc/sys busybox true
+	[ "$status" -eq 125 ]
+	run hull run --rm -v "$d:/dev" busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *'"/dev" cannot be mounted: it holds the container'* ]]
+	# what lxcfs provides is allowed, as runc allows it; /dev/shm too
+	run hull run --rm -v "$BATS_TEST_TMPDIR/uptime:/proc/uptime" busybox cat /proc/uptime
+	[ "$status" -eq 0 ]
+	[ "$output" = 42 ]
+	run hull run --rm -v "$d:/dev/shm" busybox true
+	[ "$status" -eq 0 ]
+	# a symlink in the image that leads into /proc is resolved first
+	build_image prolink 'FROM busybox
+RUN ln -s /proc/sys /data'
+	run hull run --rm -v "$d:/data" prolink true
+	[ "$status" -eq 125 ]
+	[[ $output == *'"/proc/sys" cannot be mounted because it is inside /proc'* ]]
+}
