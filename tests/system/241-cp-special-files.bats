@@ -205,3 +205,38 @@ ctr_type() {
 	nodes_unchanged "$t"
 	[ "$(cat "$t/target")" = old ]
 }
+
+@test "run/create --cidfile refuse any existing path and write the full id" {
+	t=$BATS_TEST_TMPDIR
+	nodes "$t"
+	ln -s missing "$t/dangling"
+	for n in chr fifo lchr lfifo link target dangling; do
+		run -125 timeout 30 "$HULL" create --cidfile "$t/$n" busybox true
+		[ "$output" = "hull: container ID file found, make sure the other container isn't running or delete $t/$n" ]
+		run -125 timeout 30 "$HULL" run --rm --cidfile "$t/$n" busybox true
+		[ "$output" = "hull: container ID file found, make sure the other container isn't running or delete $t/$n" ]
+	done
+	nodes_unchanged "$t"
+	[ "$(cat "$t/target")" = old ]
+	# the dangling link is not followed to create its target
+	[ ! -e "$t/missing" ] && [ -L "$t/dangling" ]
+	[ "$(hull ps -a -q | wc -l)" = 1 ] # only sp
+
+	# a new file gets the full id, no newline, and the umask'd 0666 mode
+	id=$(umask 022 && hull create --cidfile "$t/cid" busybox true)
+	[ "$(cat "$t/cid")" = "$id" ]
+	[ ${#id} = 64 ]
+	[ "$(stat -c %s:%a "$t/cid")" = "64:644" ]
+	hull rm "$id"
+	run -0 hull run --rm --cidfile "$t/cid2" busybox true
+	[ ${#output} = 0 ]
+	[ "$(stat -c %s "$t/cid2")" = 64 ]
+
+	# a failed create leaves no file; a missing directory is an error
+	run -125 hull run --cidfile "$t/cid3" nosuch true
+	[ ! -e "$t/cid3" ]
+	run -125 hull create --cidfile "$t/nodir/cid" busybox true
+	[[ $output == "hull: failed to create the container ID file: invalid output path: stat $t/nodir: No such file or directory" ]]
+	run ls -A "$t"
+	[[ $output != *.tmp-* ]]
+}
