@@ -240,3 +240,33 @@ ctr_type() {
 	run ls -A "$t"
 	[[ $output != *.tmp-* ]]
 }
+
+@test "build --iidfile refuses a device, a FIFO and a symlink; replaces a file on success" {
+	t=$BATS_TEST_TMPDIR
+	nodes "$t"
+	ctx=$(ctx_dir)
+	printf 'FROM busybox\nRUN echo built > /b\n' > "$ctx/Dockerfile"
+	run -1 hull build -q --iidfile "$t/chr" "$ctx"
+	[ "$output" = "hull: failed to write image ID file: cannot write to a character device file" ]
+	run -1 timeout 30 "$HULL" build -q --iidfile "$t/fifo" "$ctx"
+	[ "$output" = "hull: failed to write image ID file: cannot write to a named pipe (FIFO)" ]
+	run -1 hull build -q --iidfile "$t/link" "$ctx"
+	[ "$output" = "hull: failed to write image ID file: cannot write to a symbolic link directly" ]
+	run -1 hull build -q --iidfile "$t/lchr" "$ctx"
+	[ "$output" = "hull: failed to write image ID file: cannot write to a symbolic link directly" ]
+	nodes_unchanged "$t"
+	[ "$(cat "$t/target")" = old ]
+	# a failed build leaves an existing file as it was
+	echo before > "$t/iid"
+	printf 'FROM busybox\nRUN exit 3\n' > "$ctx/Dockerfile.bad"
+	run -1 hull build -q -f "$ctx/Dockerfile.bad" --iidfile "$t/iid" "$ctx"
+	[ "$(cat "$t/iid")" = before ]
+	# success: the image id, "sha256:<hex>" without a newline
+	id=$(umask 022 && hull build -q --iidfile "$t/iid" "$ctx")
+	[ "$(cat "$t/iid")" = "$id" ]
+	[[ $id == sha256:* ]] && [ ${#id} = 71 ]
+	[ "$(stat -c %F:%s:%a "$t/iid")" = "regular file:71:644" ]
+	[ "$(hull inspect --format '{{.Id}}' "$id")" = "$id" ]
+	run ls -A "$t"
+	[[ $output != *.tmp-* ]]
+}
