@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* images, rmi, tag, import, inspect (docker/cli cli/command/image, container/inspect). */
+/* images, rmi, tag, import, save, inspect (docker/cli cli/command/image, container/inspect). */
 #include <fcntl.h>
 #include <time.h>
 #include "cli/cli.h"
 #include "container/container.h"
 #include "image/reference.h"
+#include "image/save.h"
+#include "util/hostpath.h"
 #include "util/json.h"
 #include "util/strv.h"
 
@@ -448,6 +450,61 @@ int cmd_import(struct cli *cl, int argc, char **argv)
 	printf("%s\n", img->id);
 	image_free(img);
 	return 0;
+}
+
+/* docker/cli cli/command/image/save.go */
+int cmd_save(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {0}};
+	struct hostpath_output ho = HOSTPATH_OUTPUT_INIT;
+	struct hull_err *e = NULL;
+	const char *out = NULL;
+	struct store *s;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("save", argc, argv, "o:h", opts, false)) != -1) {
+		if (o == 'o')
+			out = optarg;
+		else if (o == 'h') {
+			puts("Usage:  hull save [OPTIONS] IMAGE [IMAGE...]\n\nSave one or more "
+			     "images "
+			     "to a tar archive (streamed to STDOUT by default)\n\nAliases:\n  "
+			     "hull image save, hull save\n\nOptions:\n  -o, --output string   "
+			     "Write "
+			     "to a file, instead of STDOUT");
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind < 1)
+		return cli_usage_error("save", "\"save\" requires at least 1 argument.");
+	if (!out && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "hull: cowardly refusing to save to a terminal. Use the -o flag or "
+				"redirect\n");
+		return 1;
+	}
+	/* before the images, as docker opens its atomic writer first (save.go) */
+	if (out && hostpath_output_open(out, 0600, &ho, &e) < 0) {
+		err_wrap(&e, "failed to save image");
+		return cli_fail(e);
+	}
+	r = cli_store(cl, &s, &e);
+	if (r == 0) {
+		fflush(stdout);
+		r = image_save(s, argv + optind, out ? ho.fd : STDOUT_FILENO, &e);
+	}
+	if (r == 0 && out)
+		r = hostpath_output_commit(&ho, &e);
+	hostpath_output_release(&ho); /* after a failure the old file is still there */
+	if (r == -ENOENT && e && startswith(e->msg, "No such image")) {
+		/* the daemon's answer in docker */
+		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+		err_free(e);
+		return 1;
+	}
+	return r < 0 ? cli_fail(e) : 0;
 }
 
 static json_t *container_inspect_json(struct container *c)
