@@ -386,14 +386,27 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+static bool is_full_id(const char *name)
+{
+	if (strlen(name) != DIGEST_HEX_LEN)
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!((*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'f')))
+			return false;
+	return true;
+}
+
 static int resolve_one(struct store *s, json_t *refs, const char *name, struct save_item **items,
 		       size_t *n, struct hull_err **err)
 {
 	_cleanup_free_ char *full = NULL, *shown = NULL;
 	struct image *img = NULL;
 	struct image_ref r = {0};
-	bool parsed = ref_parse(name, &r, NULL) == 0;
+	bool parsed;
 	int rc;
+
+	/* docker's ParseAnyReference: "sha256:<hex>" and 64 hex digits are ids, not names */
+	parsed = !digest_valid(name) && !is_full_id(name) && ref_parse(name, &r, NULL) == 0;
 
 	if (parsed && !r.digest) {
 		full = ref_string(&r);

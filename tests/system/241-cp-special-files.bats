@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# Issue 14: cp, export -o and save -o never replace, write into or read a
-# device, FIFO or socket, and treat symlinks as docker does (cp follows them,
-# -o files refuse them). Every node is made by the test in its own temporary
+# Issue 14: cp, export -o, save -o, build --iidfile and run/create --cidfile
+# never replace, write into or read a device, FIFO or socket, and treat
+# symlinks as docker does (cp follows them, -o files refuse them, --cidfile
+# refuses anything that exists). Every node is made by the test in its own temporary
 # directory (or inside the container), never under /dev; each test checks with
 # stat -c %F that the node is still what it was.
 
@@ -192,8 +193,7 @@ ctr_type() {
 	[[ $output != *.tmp-* ]]
 }
 
-@test "save -o refuses a device, a FIFO and a symlink" {
-	"$HULL" save --help >/dev/null 2>&1 || skip "hull save does not exist yet (distribution issue)"
+@test "save -o refuses a device, a FIFO and a symlink; replaces a file" {
 	t=$BATS_TEST_TMPDIR
 	nodes "$t"
 	run -1 hull save -o "$t/chr" busybox
@@ -202,8 +202,19 @@ ctr_type() {
 	[ "$output" = "hull: failed to save image: cannot write to a named pipe (FIFO)" ]
 	run -1 hull save -o "$t/link" busybox
 	[ "$output" = "hull: failed to save image: cannot write to a symbolic link directly" ]
+	run -1 hull save -o "$t/lfifo" busybox
+	[ "$output" = "hull: failed to save image: cannot write to a symbolic link directly" ]
 	nodes_unchanged "$t"
 	[ "$(cat "$t/target")" = old ]
+	# a regular file is replaced, only by a whole archive
+	echo before > "$t/out.tar"
+	run -1 hull save -o "$t/out.tar" busybox nosuch
+	[ "$(cat "$t/out.tar")" = before ]
+	hull save -o "$t/out.tar" busybox
+	[ "$(stat -c %F:%a "$t/out.tar")" = "regular file:600" ]
+	tar tf "$t/out.tar" | grep -qx manifest.json
+	run ls -A "$t"
+	[[ $output != *.tmp-* ]]
 }
 
 @test "run/create --cidfile refuse any existing path and write the full id" {
