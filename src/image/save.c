@@ -332,7 +332,8 @@ static int save_image(struct saver *sv, const struct save_item *it, json_t *desc
 			if (!tags)
 				tags = json_array();
 			json_array_append_new(tags, json_string(fam));
-			if (!repo) {
+			/* the top layer's blob (docker: its diffID, the same for a tar layer) */
+			if (!repo && *last) {
 				repo = json_object();
 				json_object_set_new(repos, name, repo);
 			}
