@@ -4,6 +4,7 @@
 #include <time.h>
 #include "cli/cli.h"
 #include "container/container.h"
+#include "image/load.h"
 #include "image/reference.h"
 #include "image/save.h"
 #include "util/hostpath.h"
@@ -505,6 +506,55 @@ int cmd_save(struct cli *cl, int argc, char **argv)
 		return 1;
 	}
 	return r < 0 ? cli_fail(e) : 0;
+}
+
+/* docker/cli cli/command/image/load.go */
+int cmd_load(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"input", required_argument, NULL, 'i'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	_cleanup_strv_ char **loaded = NULL;
+	_cleanup_close_ int fd = -1;
+	struct hull_err *e = NULL;
+	const char *in = NULL;
+	bool quiet = false;
+	struct store *s;
+	int o;
+
+	optind = 0;
+	while ((o = cli_getopt("load", argc, argv, "i:qh", opts, false)) != -1) {
+		if (o == 'i')
+			in = optarg;
+		else if (o == 'q')
+			quiet = true;
+		else if (o == 'h') {
+			puts("Usage:  hull load [OPTIONS]\n\nLoad an image from a tar archive or "
+			     "STDIN\n\nAliases:\n  hull image load, hull load\n\nOptions:\n  -i, "
+			     "--input string   Read from tar archive file, instead of STDIN\n  -q, "
+			     "--quiet          Suppress the load output");
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind != 0)
+		return cli_usage_error("load", "\"load\" accepts no arguments.");
+	if (!in && isatty(STDIN_FILENO)) {
+		fprintf(stderr, "hull: requested load from stdin, but stdin is empty\n");
+		return 1;
+	}
+	fd = in ? open(in, O_RDONLY | O_CLOEXEC) : dup(STDIN_FILENO);
+	if (fd < 0) {
+		err_set(&e, errno, "open %s", in ? in : "stdin");
+		return cli_fail(e);
+	}
+	if (cli_store(cl, &s, &e) < 0 || image_load(s, fd, &loaded, &e) < 0)
+		return cli_fail(e);
+	if (!quiet)
+		STRV_FOREACH (l, loaded)
+			puts(*l);
+	return 0;
 }
 
 static json_t *container_inspect_json(struct container *c)

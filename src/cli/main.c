@@ -38,6 +38,7 @@ static const struct {
 	{"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
 	{"save", cmd_save,
 	 "Save one or more images to a tar archive (streamed to STDOUT by default)"},
+	{"load", cmd_load, "Load an image from a tar archive or STDIN"},
 	{"version", cmd_version, "Show the hull version information"},
 	{"volume", cmd_volume, "Manage volumes"},
 	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
@@ -78,8 +79,8 @@ static void usage(FILE *f)
 		if (commands[i].help) /* NULL: only reached through a management command */
 			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f,
-		"\nAlso: 'hull image ls|rm|inspect|import|save|tag|build|history', 'hull container "
-		"ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune'.\n"
+		"\nAlso: 'hull image ls|rm|inspect|import|save|load|tag|build|history',\n"
+		"'hull container ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune'.\n"
 		"Run 'hull COMMAND --help' for more information on a command.\n");
 }
 
@@ -93,6 +94,7 @@ static const char *alias(const char *group, const char *sub)
 		{"image", "inspect", "inspect"},
 		{"image", "import", "import"},
 		{"image", "save", "save"},
+		{"image", "load", "load"},
 		{"image", "tag", "tag"},
 		{"image", "build", "build"},
 		{"container", "ls", "ps"},
