@@ -4,6 +4,9 @@
 # Checked with real readers: skopeo (oci-archive:), umoci (unpack of the
 # layout), the OCI schemas (oci-validate) and tests/system/save-check, which
 # hashes every blob and cross-checks every descriptor and diffID.
+# hull load: round trips into a fresh store (same ids, same bytes when saved
+# again), skopeo's OCI archives, and archives that lie (a wrong blob, a wrong
+# diffID, traversal paths and links), which must change nothing outside it.
 
 load helpers
 
@@ -244,4 +247,141 @@ assert l["size"] == os.path.getsize(sys.argv[1] + "/blobs/sha256/" + sys.argv[3]
 	run -1 hull save -o "$t" busybox
 	[ "$output" = "hull: failed to save image: cannot write to a directory" ]
 	run -125 hull save --bogus busybox
+}
+
+# in_root DIR CMD...: run hull against another, fresh store
+in_root() {
+	local dir=$1
+	shift
+	mkdir -p "$dir"
+	HULL_ROOT=$dir "$HULL" "$@"
+}
+
+@test "load: a saved archive into a fresh store keeps ids, tags and bytes" {
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/a.tar" busybox:latest built
+	run -0 in_root "$t/r" load -i "$t/a.tar"
+	[ "$output" = $'Loaded image: busybox:latest\nLoaded image: built:latest' ]
+	for i in busybox built; do
+		[ "$(in_root "$t/r" inspect --format '{{.Id}}' $i)" = "$(hull inspect --format '{{.Id}}' $i)" ]
+	done
+	# saved again: the same archive, byte for byte
+	in_root "$t/r" save -o "$t/again.tar" busybox:latest built
+	cmp "$t/a.tar" "$t/again.tar"
+	[ "$(HULL_ROOT=$t/r "$HULL" run --rm built cat /b /d/f)" = $'built\nx' ]
+	# nothing left in the store's tmp/
+	[ -z "$(ls -A "$t/r/tmp")" ]
+	# from stdin, quietly, and again over what is there
+	run -0 in_root "$t/r" load -q < "$t/a.tar"
+	[ -z "$output" ]
+	run -0 in_root "$t/r" image load < "$t/a.tar"
+	[ "${lines[1]}" = "Loaded image: built:latest" ]
+}
+
+@test "load: an image saved by id comes back untagged" {
+	t=$BATS_TEST_TMPDIR
+	id=$(hull inspect --format '{{.Id}}' built)
+	hull save "$id" > "$t/id.tar"
+	run -0 in_root "$t/r" load -i "$t/id.tar"
+	[ "$output" = "Loaded image ID: $id" ]
+	[ "$(in_root "$t/r" images -q --no-trunc)" = "$id" ]
+}
+
+@test "load: an OCI archive from skopeo, with gzip layers" {
+	command -v skopeo >/dev/null || skip "needs skopeo"
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/b.tar" built
+	# skopeo writes index.json only (no manifest.json), layers compressed
+	skopeo copy -q --dest-compress "oci-archive:$t/b.tar" "oci-archive:$t/sk.tar:v1"
+	run -0 in_root "$t/r" load -i "$t/sk.tar"
+	[[ $output == "Loaded image ID: sha256:"* ]]
+	id=${output#Loaded image ID: }
+	[ "$id" = "$(hull inspect --format '{{.Id}}' built)" ]
+	[ "$(HULL_ROOT=$t/r "$HULL" run --rm "$id" cat /b)" = built ]
+}
+
+@test "load: a blob that does not match its digest is refused, nothing is kept" {
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/a.tar" built
+	# flip one byte inside the last layer blob's data
+	python3 - "$t/a.tar" <<'PY'
+import json, sys, tarfile
+p = sys.argv[1]
+with tarfile.open(p) as t:
+    m = json.load(t.extractfile('manifest.json'))
+    member = t.getmember(m[0]['Layers'][-1])
+with open(p, 'r+b') as f:
+    f.seek(member.offset_data + 600)
+    b = f.read(1)
+    f.seek(member.offset_data + 600)
+    f.write(bytes([b[0] ^ 0xff]))
+PY
+	run -1 in_root "$t/r" load -i "$t/a.tar"
+	[[ $output == "hull: blob sha256:"*" in the archive does not match its digest (hashes to sha256:"* ]]
+	[ -z "$(in_root "$t/r" images -q)" ]
+	[ -z "$(ls -A "$t/r/tmp")" ]
+}
+
+@test "load: entries outside blobs/ and links are never created; diffIDs are checked" {
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/a.tar" busybox:latest
+	esc=hull-load-esc.$$
+	# the same archive with a traversal, an absolute path and links added
+	python3 - "$t/a.tar" "$t/evil.tar" "$esc" <<'PY'
+import io, sys, tarfile
+src, dst, esc = sys.argv[1:]
+with tarfile.open(src) as s, tarfile.open(dst, 'w', format=tarfile.PAX_FORMAT) as d:
+    def add(name, data=b'x', **kw):
+        i = tarfile.TarInfo(name)
+        for k, v in kw.items():
+            setattr(i, k, v)
+        i.size = len(data) if i.type == tarfile.REGTYPE else 0
+        d.addfile(i, io.BytesIO(data) if i.type == tarfile.REGTYPE else None)
+    add('../../../../tmp/' + esc)
+    add('/tmp/' + esc + '.abs')
+    add('blobs/sha256/../../../../../tmp/' + esc + '.blob')
+    add('blobs/sha256/' + 'a' * 64, type=tarfile.SYMTYPE, linkname='/etc/passwd')
+    add('blobs/' + esc, type=tarfile.LNKTYPE, linkname='/etc/passwd')
+    for m in s.getmembers():
+        d.addfile(m, s.extractfile(m) if m.isfile() else None)
+PY
+	run -0 in_root "$t/r" load -i "$t/evil.tar"
+	[ "$output" = "Loaded image: busybox:latest" ]
+	[ ! -e "/tmp/$esc" ] && [ ! -e "/tmp/$esc.abs" ] && [ ! -e "/tmp/$esc.blob" ]
+	run find "$t/r" -name "*$esc*" -o -type l -lname /etc/passwd
+	[ -z "$output" ]
+
+	# a config whose diff_id is not its layer's: refused
+	python3 - "$t/a.tar" "$t/bad.tar" <<'PY'
+import hashlib, io, json, sys, tarfile
+src, dst = sys.argv[1:]
+with tarfile.open(src) as s, tarfile.open(dst, 'w') as d:
+    m = json.load(s.extractfile('manifest.json'))
+    cfg = json.load(s.extractfile(m[0]['Config']))
+    cfg['rootfs']['diff_ids'] = ['sha256:' + '0' * 64]
+    data = json.dumps(cfg).encode()
+    name = 'blobs/sha256/' + hashlib.sha256(data).hexdigest()
+    m[0]['Config'] = name
+    def add(n, b):
+        i = tarfile.TarInfo(n); i.size = len(b); d.addfile(i, io.BytesIO(b))
+    add(name, data)
+    add(m[0]['Layers'][0], s.extractfile(m[0]['Layers'][0]).read())
+    add('manifest.json', json.dumps(m).encode())
+PY
+	run -1 in_root "$t/r2" load -i "$t/bad.tar"
+	[[ $output == *"does not match its diff_id 'sha256:0000"* ]]
+	[ -z "$(in_root "$t/r2" images -q)" ]
+}
+
+@test "load: errors as docker" {
+	t=$BATS_TEST_TMPDIR
+	run -125 hull load extra
+	run -1 hull load -i "$t/missing.tar"
+	[[ $output == "hull: open $t/missing.tar: No such file or directory" ]]
+	tar cf "$t/empty.tar" -T /dev/null
+	run -1 hull load -i "$t/empty.tar"
+	[[ $output == *"no manifest.json or index.json in the archive"* ]]
+	command -v script >/dev/null || skip "needs script (util-linux) for a terminal"
+	run -1 script -qec "$HULL load" /dev/null
+	[[ $output == *"hull: requested load from stdin, but stdin is empty"* ]]
 }
