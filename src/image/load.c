@@ -338,6 +338,7 @@ static int load_index_json(struct loader *ld, char ***loaded, struct hull_err **
 		_cleanup_strv_ char **layers = strv_new(), **tags = strv_new();
 		const char *name =
 			json_get_str(json_object_get(d, "annotations"), "io.containerd.image.name");
+		const char *mt;
 		size_t mlen, j;
 		json_t *l;
 
@@ -346,14 +347,13 @@ static int load_index_json(struct loader *ld, char ***loaded, struct hull_err **
 			r = json_load_buf(mdata, mlen, "manifest", &man, err);
 		if (r < 0)
 			return r;
-		if (!streq(json_get_str(man, "mediaType") ?: "",
-			   "application/vnd.oci.image.manifest.v1+json") &&
-		    !streq(json_get_str(man, "mediaType") ?: "",
-			   "application/vnd.docker.distribution.manifest.v2+json"))
+		/* mediaType is optional in an OCI manifest; if given it must be an image's */
+		mt = json_get_str(man, "mediaType");
+		if (!json_is_object(man) ||
+		    (mt && !streq(mt, "application/vnd.oci.image.manifest.v1+json") &&
+		     !streq(mt, "application/vnd.docker.distribution.manifest.v2+json")))
 			return err_setx(err, EBADMSG,
-					"index.json: manifest %zu is not an image "
-					"manifest",
-					i);
+					"index.json: manifest %zu is not an image manifest", i);
 		if (!json_is_array(json_object_get(man, "layers")) ||
 		    json_array_size(json_object_get(man, "layers")) > MAX_LAYERS)
 			return err_setx(err, EBADMSG, "index.json: manifest %zu: bad layers", i);
