@@ -1,11 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /* build and debug (docker/cli cli/command/image/build.go). */
+#include <sys/stat.h>
 #include "build/build.h"
 #include "cli/cli.h"
 #include "dockerfile/dockerfile.h"
 #include "image/reference.h"
 #include "util/fs.h"
+#include "util/hostpath.h"
 #include "util/strv.h"
+
+/* The process umask: docker writes --iidfile with os.WriteFile(0666), umask applied. */
+static mode_t umask_get(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return m;
+}
 
 int cmd_build(struct cli *cl, int argc, char **argv)
 {
@@ -15,7 +26,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		OPT_PROGRESS,
 		OPT_TARGET,
 		OPT_NO_CACHE_FILTER,
-		OPT_LABEL
+		OPT_LABEL,
+		OPT_IIDFILE
 	};
 	static const struct option opts[] = {
 		{"tag", required_argument, NULL, 't'},
@@ -27,14 +39,17 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		{"target", required_argument, NULL, OPT_TARGET},
 		{"no-cache-filter", required_argument, NULL, OPT_NO_CACHE_FILTER},
 		{"label", required_argument, NULL, OPT_LABEL},
+		{"iidfile", required_argument, NULL, OPT_IIDFILE},
 		{"help", no_argument, NULL, 'h'},
 		{0}};
 	_cleanup_strv_ char **tags = NULL, **args = NULL, **filters = NULL, **labels = NULL;
 	_cleanup_free_ char *id = NULL;
+	struct hostpath_output iid = HOSTPATH_OUTPUT_INIT;
 	struct build_opts bo = {.out = stdout};
+	const char *iidfile = NULL;
 	struct hull_err *e = NULL;
 	struct store *s;
-	int o;
+	int o, r;
 
 	optind = 0;
 	while ((o = cli_getopt("build", argc, argv, "t:f:qh", opts, false)) != -1) {
@@ -77,6 +92,9 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		case OPT_LABEL:
 			strv_push(&labels, optarg);
 			break;
+		case OPT_IIDFILE:
+			iidfile = *optarg ? optarg : NULL;
+			break;
 		case 'q':
 			bo.quiet = true;
 			break;
@@ -95,6 +113,7 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			     "      --no-cache-filter strings  Do not cache specified stages\n"
 			     "  -f, --file string      Name of the Dockerfile (default: "
 			     "\"PATH/Dockerfile\")\n"
+			     "      --iidfile string   Write the image ID to the file\n"
 			     "      --no-cache         Do not use cache when building the image\n"
 			     "      --progress string  Set type of progress output (auto, plain, "
 			     "tty); plain prints the same step lines\n"
@@ -117,9 +136,31 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	bo.build_args = args;
 	bo.no_cache_filter = filters;
 	bo.labels = labels;
-	if (cli_store(cl, &s, &e) < 0)
+	/*
+	 * --iidfile is checked before building (a device, FIFO or symlink there
+	 * is refused, issue 14) and replaced only once the build succeeded.
+	 * docker/cli's legacy builder removes a stale file before building
+	 * instead; here a failed build leaves it as it was, like export -o.
+	 */
+	if (iidfile && hostpath_output_open(iidfile, 0666 & ~umask_get(), &iid, &e) < 0) {
+		err_wrap(&e, "failed to write image ID file");
 		return cli_fail(e);
-	if (build_run(s, cl->runroot, &bo, &id, &e) < 0)
+	}
+	r = cli_store(cl, &s, &e);
+	if (r == 0)
+		r = build_run(s, cl->runroot, &bo, &id, &e);
+	if (r == 0 && iidfile) {
+		/* "sha256:<hex>" without a newline, as docker writes it */
+		r = write_all(iid.fd, id, strlen(id));
+		if (r < 0)
+			err_set(&e, -r, "write %s", iidfile);
+		else
+			r = hostpath_output_commit(&iid, &e);
+		if (r < 0)
+			err_wrap(&e, "failed to write image ID file");
+	}
+	hostpath_output_release(&iid);
+	if (r < 0)
 		return cli_fail(e);
 	if (bo.quiet)
 		printf("%s\n", id);

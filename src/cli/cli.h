@@ -66,6 +66,10 @@ int cmd_images(struct cli *c, int argc, char **argv);
 int cmd_rmi(struct cli *c, int argc, char **argv);
 int cmd_tag(struct cli *c, int argc, char **argv);
 int cmd_import(struct cli *c, int argc, char **argv);
+/* cmd_save() - `hull save [-o FILE] IMAGE...` (cli/images.c, image/save.h). */
+int cmd_save(struct cli *c, int argc, char **argv);
+/* cmd_load() - `hull load [-i FILE] [-q]` (cli/images.c, image/load.h). */
+int cmd_load(struct cli *c, int argc, char **argv);
 int cmd_inspect(struct cli *c, int argc, char **argv);
 int cmd_run(struct cli *c, int argc, char **argv);
 int cmd_ps(struct cli *c, int argc, char **argv);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* images, rmi, tag, import, inspect (docker/cli cli/command/image, container/inspect). */
+/* images, rmi, tag, import, save, inspect (docker/cli cli/command/image, container/inspect). */
 #include <fcntl.h>
 #include <time.h>
 #include "cli/cli.h"
 #include "container/container.h"
+#include "image/load.h"
 #include "image/reference.h"
+#include "image/save.h"
+#include "util/hostpath.h"
 #include "util/json.h"
 #include "util/strv.h"
 
@@ -447,6 +450,110 @@ int cmd_import(struct cli *cl, int argc, char **argv)
 	}
 	printf("%s\n", img->id);
 	image_free(img);
+	return 0;
+}
+
+/* docker/cli cli/command/image/save.go */
+int cmd_save(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {0}};
+	struct hostpath_output ho = HOSTPATH_OUTPUT_INIT;
+	struct hull_err *e = NULL;
+	const char *out = NULL;
+	struct store *s;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("save", argc, argv, "o:h", opts, false)) != -1) {
+		if (o == 'o')
+			out = optarg;
+		else if (o == 'h') {
+			puts("Usage:  hull save [OPTIONS] IMAGE [IMAGE...]\n\nSave one or more "
+			     "images "
+			     "to a tar archive (streamed to STDOUT by default)\n\nAliases:\n  "
+			     "hull image save, hull save\n\nOptions:\n  -o, --output string   "
+			     "Write "
+			     "to a file, instead of STDOUT");
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind < 1)
+		return cli_usage_error("save", "\"save\" requires at least 1 argument.");
+	if (!out && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "hull: cowardly refusing to save to a terminal. Use the -o flag or "
+				"redirect\n");
+		return 1;
+	}
+	/* before the images, as docker opens its atomic writer first (save.go) */
+	if (out && hostpath_output_open(out, 0600, &ho, &e) < 0) {
+		err_wrap(&e, "failed to save image");
+		return cli_fail(e);
+	}
+	r = cli_store(cl, &s, &e);
+	if (r == 0) {
+		fflush(stdout);
+		r = image_save(s, argv + optind, out ? ho.fd : STDOUT_FILENO, &e);
+	}
+	if (r == 0 && out)
+		r = hostpath_output_commit(&ho, &e);
+	hostpath_output_release(&ho); /* after a failure the old file is still there */
+	if (r == -ENOENT && e && startswith(e->msg, "No such image")) {
+		/* the daemon's answer in docker */
+		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+		err_free(e);
+		return 1;
+	}
+	return r < 0 ? cli_fail(e) : 0;
+}
+
+/* docker/cli cli/command/image/load.go */
+int cmd_load(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"input", required_argument, NULL, 'i'},
+					     {"quiet", no_argument, NULL, 'q'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	_cleanup_strv_ char **loaded = NULL;
+	_cleanup_close_ int fd = -1;
+	struct hull_err *e = NULL;
+	const char *in = NULL;
+	bool quiet = false;
+	struct store *s;
+	int o;
+
+	optind = 0;
+	while ((o = cli_getopt("load", argc, argv, "i:qh", opts, false)) != -1) {
+		if (o == 'i')
+			in = optarg;
+		else if (o == 'q')
+			quiet = true;
+		else if (o == 'h') {
+			puts("Usage:  hull load [OPTIONS]\n\nLoad an image from a tar archive or "
+			     "STDIN\n\nAliases:\n  hull image load, hull load\n\nOptions:\n  -i, "
+			     "--input string   Read from tar archive file, instead of STDIN\n  -q, "
+			     "--quiet          Suppress the load output");
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind != 0)
+		return cli_usage_error("load", "\"load\" accepts no arguments.");
+	if (!in && isatty(STDIN_FILENO)) {
+		fprintf(stderr, "hull: requested load from stdin, but stdin is empty\n");
+		return 1;
+	}
+	fd = in ? open(in, O_RDONLY | O_CLOEXEC) : dup(STDIN_FILENO);
+	if (fd < 0) {
+		err_set(&e, errno, "open %s", in ? in : "stdin");
+		return cli_fail(e);
+	}
+	if (cli_store(cl, &s, &e) < 0 || image_load(s, fd, &loaded, &e) < 0)
+		return cli_fail(e);
+	if (!quiet)
+		STRV_FOREACH (l, loaded)
+			puts(*l);
 	return 0;
 }
 

@@ -36,6 +36,9 @@ static const struct {
 	{"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
 	{"inspect", cmd_inspect, "Return low-level information on containers and images"},
 	{"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
+	{"save", cmd_save,
+	 "Save one or more images to a tar archive (streamed to STDOUT by default)"},
+	{"load", cmd_load, "Load an image from a tar archive or STDIN"},
 	{"version", cmd_version, "Show the hull version information"},
 	{"volume", cmd_volume, "Manage volumes"},
 	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
@@ -75,9 +78,10 @@ static void usage(FILE *f)
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (commands[i].help) /* NULL: only reached through a management command */
 			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\nAlso: 'hull image ls|rm|inspect|import|tag|build|history', 'hull container "
-		   "ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune'.\n"
-		   "Run 'hull COMMAND --help' for more information on a command.\n");
+	fprintf(f,
+		"\nAlso: 'hull image ls|rm|inspect|import|save|load|tag|build|history',\n"
+		"'hull container ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune'.\n"
+		"Run 'hull COMMAND --help' for more information on a command.\n");
 }
 
 /* "image ls" -> "images", "container ls" -> "ps", ... (docker's management commands) */
@@ -89,6 +93,8 @@ static const char *alias(const char *group, const char *sub)
 		{"image", "rm", "rmi"},
 		{"image", "inspect", "inspect"},
 		{"image", "import", "import"},
+		{"image", "save", "save"},
+		{"image", "load", "load"},
 		{"image", "tag", "tag"},
 		{"image", "build", "build"},
 		{"container", "ls", "ps"},

@@ -11,6 +11,7 @@
 #include "container/volume.h"
 #include "image/reference.h"
 #include "util/fs.h"
+#include "util/hostpath.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
@@ -23,6 +24,7 @@ static const char run_help[] =
 	"      --cap-add list         Add Linux capabilities\n"
 	"      --cap-drop list        Drop Linux capabilities\n"
 	"      --cgroupns string      Cgroup namespace to use (host|private)\n"
+	"      --cidfile string       Write the container ID to the file\n"
 	"  -d, --detach               Run container in background and print container ID\n"
 	"      --detach-keys string   Override the key sequence for detaching a container\n"
 	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
@@ -97,6 +99,8 @@ struct run_args {
 	const char *detach_keys;
 	bool sig_proxy;
 	const char *image;
+	const char *cidfile;	    /* --cidfile */
+	struct hostpath_output cid; /* ... created before the container */
 };
 
 static void run_args_release(struct run_args *a)
@@ -114,6 +118,7 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->security_opt);
 	strv_free(a->sysctls);
 	free(a->ports);
+	hostpath_output_release(&a->cid); /* removes a cidfile not written */
 }
 
 /* The flags of run and create; returns -1 to go on, else the exit code. */
@@ -148,6 +153,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_CGROUPNS,
 		OPT_SYSCTL,
 		OPT_SHM_SIZE,
+		OPT_CIDFILE,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -188,12 +194,14 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"cgroupns", required_argument, NULL, OPT_CGROUPNS},
 		{"sysctl", required_argument, NULL, OPT_SYSCTL},
 		{"shm-size", required_argument, NULL, OPT_SHM_SIZE},
+		{"cidfile", required_argument, NULL, OPT_CIDFILE},
 		{"help", no_argument, NULL, OPT_HELP},
 		{0}};
 	struct run_opts *ro = &a->ro;
 	struct hull_err *e = NULL;
 	int o;
 
+	a->cid = (struct hostpath_output) HOSTPATH_OUTPUT_INIT;
 	*ro = (struct run_opts){.network = "bridge", .out_fd = -1, .stop_timeout = -1};
 	a->sig_proxy = true;
 	optind = 0;
@@ -207,6 +215,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_NAME:
 			ro->name = *optarg ? optarg : NULL; /* --name "" means a generated one */
+			break;
+		case OPT_CIDFILE:
+			a->cidfile = *optarg ? optarg : NULL; /* docker: "" means none */
 			break;
 		case 'p':
 			if (net_port_parse(optarg, &a->ports, &ro->n_ports, &e) < 0)
@@ -483,6 +494,25 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
 	struct store *s;
 	int r;
 
+	/*
+	 * docker/cli create.go newCIDFile: the file is made before the container,
+	 * so a second run with the same file fails instead of taking it over;
+	 * run_args_release() removes it if no id was written.
+	 */
+	if (a->cidfile) {
+		r = hostpath_output_create(a->cidfile, 0666, &a->cid, &e);
+		if (r == -EEXIST) {
+			e = err_free(e);
+			err_setx(&e, EEXIST,
+				 "container ID file found, make sure the other container isn't "
+				 "running or delete %s",
+				 a->cidfile);
+		} else if (r < 0) {
+			err_wrap(&e, "failed to create the container ID file");
+		}
+		if (r < 0)
+			return cli_fail(e);
+	}
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
 	r = store_image_get(s, a->image, &img, &e);
@@ -509,6 +539,18 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
 	image_free(img);
 	if (r < 0)
 		return cli_fail(e);
+	if (a->cidfile) {
+		/* the full id, no newline (cidFile.Write) */
+		r = write_all(a->cid.fd, (*ret)->id, strlen((*ret)->id));
+		if (r < 0)
+			err_set(&e, -r, "failed to write the container ID to the file");
+		else
+			r = hostpath_output_commit(&a->cid, &e);
+		if (r < 0) {
+			*ret = container_free(*ret);
+			return cli_fail(e);
+		}
+	}
 	*ret_s = s;
 	return -1;
 }

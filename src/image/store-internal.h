@@ -8,6 +8,8 @@
 /* Bounds on what we read back from the store (untrusted if the root is shared). */
 #define STORE_JSON_MAX	(4u << 20)
 #define STORE_INDEX_MAX (64u << 20)
+/* Layers of one image (manifests, configs, archives we load) */
+#define MAX_LAYERS 500
 
 /*
  * store_blob_adopt() - move the complete file @tmp_path (on the store's file

@@ -24,8 +24,6 @@
 #include "util/json.h"
 #include "util/strv.h"
 
-#define MAX_LAYERS 500
-
 static const char *const store_dirs[] = {
 	"blobs", "blobs/sha256", "blobs/lazy", "layers", "images", "containers", "cache", "tmp",
 };
@@ -613,13 +611,29 @@ static int index_add_image(json_t *idx, const char *manifest_digest, const char 
 int store_image_commit(struct store *s, json_t *config, char *const *layer_digests,
 		       struct image **ret, struct hull_err **err)
 {
-	_cleanup_json_ json_t *manifest = NULL, *layers = NULL, *idx = NULL;
+	_cleanup_free_ char *cdata = json_dump_str(config, JSON_COMPACT);
+
+	return store_image_commit_raw(s, cdata, strlen(cdata), layer_digests, ret, err);
+}
+
+int store_image_commit_raw(struct store *s, const char *cdata, size_t clen,
+			   char *const *layer_digests, struct image **ret, struct hull_err **err)
+{
+	_cleanup_json_ json_t *manifest = NULL, *layers = NULL, *idx = NULL, *config = NULL;
 	_cleanup_strv_ char **diff_ids = NULL;
-	_cleanup_free_ char *cdata = NULL, *mdata = NULL;
+	_cleanup_free_ char *mdata = NULL;
 	char cdigest[DIGEST_STR_LEN], mdigest[DIGEST_STR_LEN];
 	size_t n = strv_length(layer_digests);
 	int r;
 
+	if (clen > STORE_JSON_MAX)
+		return err_setx(err, EBADMSG, "commit image: config larger than %u bytes",
+				STORE_JSON_MAX);
+	r = json_load_buf(cdata, clen, "image config", &config, err);
+	if (r < 0)
+		return err_wrap(err, "commit image");
+	if (!json_is_object(config))
+		return err_setx(err, EBADMSG, "commit image: the config is not an object");
 	r = digest_array(json_object_get(json_object_get(config, "rootfs"), "diff_ids"),
 			 "image config rootfs.diff_ids", &diff_ids, err);
 	if (r < 0)
@@ -639,14 +653,13 @@ int store_image_commit(struct store *s, json_t *config, char *const *layer_diges
 						layer_digests[i], "size", (json_int_t) sz));
 	}
 
-	cdata = json_dump_str(config, JSON_COMPACT);
-	r = store_blob_write(s, cdata, strlen(cdata), cdigest, err);
+	r = store_blob_write(s, cdata, clen, cdigest, err);
 	if (r < 0)
 		return err_wrap(err, "commit image config");
 	manifest = json_pack("{s:i,s:s,s:{s:s,s:s,s:I},s:O}", "schemaVersion", 2, "mediaType",
 			     "application/vnd.oci.image.manifest.v1+json", "config", "mediaType",
 			     "application/vnd.oci.image.config.v1+json", "digest", cdigest, "size",
-			     (json_int_t) strlen(cdata), "layers", layers);
+			     (json_int_t) clen, "layers", layers);
 	mdata = json_dump_str(manifest, JSON_COMPACT);
 	r = store_blob_write(s, mdata, strlen(mdata), mdigest, err);
 	if (r < 0)

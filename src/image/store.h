@@ -132,6 +132,16 @@ struct image *image_free(struct image *img);
  */
 int store_image_commit(struct store *s, json_t *config, char *const *layer_digests,
 		       struct image **ret, struct hull_err **err);
+/*
+ * store_image_commit_raw() - store_image_commit() with the config given as
+ * its bytes @cdata (@clen bytes, at most 4 MiB), stored unchanged, so the
+ * image id is the digest of exactly those bytes (`hull load` keeps a saved
+ * image's id; re-dumping the JSON would change it). The bytes must parse as
+ * a JSON object whose rootfs.diff_ids equal @layer_digests (-EBADMSG or
+ * -EINVAL otherwise). Caller holds the lock.
+ */
+int store_image_commit_raw(struct store *s, const char *cdata, size_t clen,
+			   char *const *layer_digests, struct image **ret, struct hull_err **err);
 
 /* References -> manifest digests, kept in <root>/images/index.json (atomic). */
 /*

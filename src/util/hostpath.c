@@ -203,12 +203,47 @@ int hostpath_output_open(const char *path, mode_t mode, struct hostpath_output *
 	return 0;
 }
 
+int hostpath_output_create(const char *path, mode_t mode, struct hostpath_output *ret,
+			   struct hull_err **err)
+{
+	_cleanup_free_ char *dir = NULL, *name = NULL;
+	_cleanup_close_ int dfd = -1, fd = -1;
+
+	if (!*path)
+		return err_setx(err, EINVAL, "file name is empty");
+	dir = dir_of(path);
+	name = base_of(path);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_set(err, errno, "invalid output path: stat %s", dir);
+	/* O_EXCL: any existing entry fails, and a final symlink is never followed */
+	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0 && errno == EEXIST)
+		return err_setx(err, EEXIST, "'%s' exists", path);
+	if (fd < 0)
+		return err_set(err, errno, "create '%s'", path);
+	ret->fd = TAKE_FD(fd);
+	ret->dir_fd = TAKE_FD(dfd);
+	ret->name = TAKE_PTR(name);
+	ret->tmp_name = NULL;
+	ret->mode = mode;
+	ret->created = true;
+	ret->committed = false;
+	return 0;
+}
+
 int hostpath_output_commit(struct hostpath_output *o, struct hull_err **err)
 {
 	const char *why;
 	struct stat st;
 	int r = 0;
 
+	if (o->created) {
+		if (fsync(o->fd) < 0)
+			return err_set(err, errno, "sync %s", o->name);
+		o->committed = true;
+		return 0;
+	}
 	if (fsync(o->fd) < 0)
 		r = err_set(err, errno, "sync %s", o->name);
 	else if (fchmod(o->fd, o->mode) < 0)
@@ -228,8 +263,17 @@ int hostpath_output_commit(struct hostpath_output *o, struct hull_err **err)
 
 void hostpath_output_release(struct hostpath_output *o)
 {
+	struct stat mine, there;
+
 	if (o->tmp_name && o->dir_fd >= 0)
 		(void) unlinkat(o->dir_fd, o->tmp_name, 0);
+	/* remove a created file only while the name is still ours, never what replaced it */
+	if (o->created && !o->committed && o->name && o->fd >= 0 && o->dir_fd >= 0 &&
+	    fstat(o->fd, &mine) == 0 &&
+	    fstatat(o->dir_fd, o->name, &there, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(there.st_mode) && mine.st_dev == there.st_dev && mine.st_ino == there.st_ino)
+		(void) unlinkat(o->dir_fd, o->name, 0);
+	o->created = o->committed = false;
 	free(o->tmp_name);
 	free(o->name);
 	o->tmp_name = o->name = NULL;

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Host paths that the user names as an output: the host side of `hull cp`
- * (container to host) and every `-o`-style file hull writes on the host
- * (`export -o` today; `save -o` and `run/create --cidfile` must use
- * hostpath_output_open() when they are added, and `build --iidfile`, which
- * does not exist yet, too). hull runs as root, so writing "through" such a
+ * (container to host) and every `-o`-style file hull writes on the host:
+ * `export -o`, `save -o` and `build --iidfile` (hostpath_output_open()),
+ * `run/create --cidfile` (hostpath_output_create()). hull runs as root, so
+ * writing "through" such a
  * path naively can replace /dev/null or a symlink's target with a regular file
  * (issue 14, docker/cli#1514). The one rule, as docker applies it now:
  *
@@ -74,6 +74,8 @@ struct hostpath_output {
 	char *name;	/* the destination's name in @dir_fd */
 	char *tmp_name; /* the temporary file in @dir_fd, NULL once renamed */
 	mode_t mode;
+	bool created;	/* hostpath_output_create(): @fd is @name itself, made by us */
+	bool committed; /* ... and kept: hostpath_output_release() leaves it */
 };
 #define HOSTPATH_OUTPUT_INIT           \
 	{                              \
@@ -82,7 +84,7 @@ struct hostpath_output {
 
 /*
  * hostpath_output_open() - start writing the user-given host file @path
- * (`export -o`, later `save -o`, `--cidfile`, `--iidfile`), as docker's
+ * (`export -o`, `save -o`, `build --iidfile`), as docker's
  * moby/sys atomicwriter.New does for them: the parent directory must exist;
  * an existing @path must be a regular file; it is not opened, but a new
  * temporary file ".tmp-NAME.XXXXXXXX" is created beside it, which
@@ -101,9 +103,30 @@ int hostpath_output_open(const char *path, mode_t mode, struct hostpath_output *
 			 struct hull_err **err);
 
 /*
+ * hostpath_output_create() - create the user-given host file @path itself,
+ * which must not exist at all, for `run/create --cidfile`: docker/cli's
+ * newCIDFile refuses any existing file (so that a second container cannot
+ * take over a running one's file) and creates the file before the container,
+ * removing it again if the container is not made. Here the file is created
+ * with O_CREAT|O_EXCL|O_NOFOLLOW, @mode less the umask (docker's os.Create:
+ * 0666), so nothing that exists at @path, a symlink (even a dangling one, which
+ * docker would follow), a device, a FIFO or a socket, is ever opened, followed
+ * or replaced. Write to ->fd, then hostpath_output_commit() keeps the file;
+ * hostpath_output_release() without a commit removes it (only if @path is
+ * still the file created here). Errors: -EEXIST when anything is at @path
+ * (message "'PATH' exists": callers put docker's words), "invalid output
+ * path: stat DIR: <errno>" for a missing directory, else the errno of the
+ * create.
+ */
+int hostpath_output_create(const char *path, mode_t mode, struct hostpath_output *ret,
+			   struct hull_err **err);
+
+/*
  * hostpath_output_commit() - fsync the written data, set the mode and rename
  * the temporary file over the destination (re-checking that nothing but a
- * regular file was put there meanwhile). The output stays to be released.
+ * regular file was put there meanwhile). For hostpath_output_create() only
+ * the fsync: the file is in place already and keeps its mode. The output
+ * stays to be released.
  * Errors: the failing syscall's errno, or -EINVAL with the refusal above;
  * hostpath_output_release() then removes the temporary file.
  */
@@ -111,7 +134,9 @@ int hostpath_output_commit(struct hostpath_output *o, struct hull_err **err);
 
 /*
  * hostpath_output_release() - close everything; an uncommitted temporary file
- * is removed, so a failed command leaves the destination as it was. Accepts
+ * is removed, so a failed command leaves the destination as it was (an
+ * uncommitted hostpath_output_create() file is removed if it is still the
+ * one created: as docker's cidFile.Close, a failed run leaves none). Accepts
  * an output set to HOSTPATH_OUTPUT_INIT or already released.
  */
 void hostpath_output_release(struct hostpath_output *o);

@@ -8,9 +8,9 @@
 #
 # The store writes no OCI image index: images/index.json is hull's private
 # reference table (DESIGN.md "Store layout"), not an image-index document,
-# so it is not checked here. NEEDSWORK: an OCI image layout export
-# (`hull save`: oci-layout + index.json + blobs/) will be validated with the
-# validator's OCI-LAYOUT-DIR arguments once it exists.
+# so it is not checked here. The OCI image layout `hull save` writes
+# (oci-layout + index.json + blobs/) is validated with the validator's
+# OCI-LAYOUT-DIR arguments in 250-save.bats.
 
 load helpers
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
-# Issue 14: cp, export -o and save -o never replace, write into or read a
-# device, FIFO or socket, and treat symlinks as docker does (cp follows them,
-# -o files refuse them). Every node is made by the test in its own temporary
+# Issue 14: cp, export -o, save -o, build --iidfile and run/create --cidfile
+# never replace, write into or read a device, FIFO or socket, and treat
+# symlinks as docker does (cp follows them, -o files refuse them, --cidfile
+# refuses anything that exists). Every node is made by the test in its own temporary
 # directory (or inside the container), never under /dev; each test checks with
 # stat -c %F that the node is still what it was.
 
@@ -192,8 +193,7 @@ ctr_type() {
 	[[ $output != *.tmp-* ]]
 }
 
-@test "save -o refuses a device, a FIFO and a symlink" {
-	"$HULL" save --help >/dev/null 2>&1 || skip "hull save does not exist yet (distribution issue)"
+@test "save -o refuses a device, a FIFO and a symlink; replaces a file" {
 	t=$BATS_TEST_TMPDIR
 	nodes "$t"
 	run -1 hull save -o "$t/chr" busybox
@@ -202,6 +202,82 @@ ctr_type() {
 	[ "$output" = "hull: failed to save image: cannot write to a named pipe (FIFO)" ]
 	run -1 hull save -o "$t/link" busybox
 	[ "$output" = "hull: failed to save image: cannot write to a symbolic link directly" ]
+	run -1 hull save -o "$t/lfifo" busybox
+	[ "$output" = "hull: failed to save image: cannot write to a symbolic link directly" ]
 	nodes_unchanged "$t"
 	[ "$(cat "$t/target")" = old ]
+	# a regular file is replaced, only by a whole archive
+	echo before > "$t/out.tar"
+	run -1 hull save -o "$t/out.tar" busybox nosuch
+	[ "$(cat "$t/out.tar")" = before ]
+	hull save -o "$t/out.tar" busybox
+	[ "$(stat -c %F:%a "$t/out.tar")" = "regular file:600" ]
+	tar tf "$t/out.tar" | grep -qx manifest.json
+	run ls -A "$t"
+	[[ $output != *.tmp-* ]]
+}
+
+@test "run/create --cidfile refuse any existing path and write the full id" {
+	t=$BATS_TEST_TMPDIR
+	nodes "$t"
+	ln -s missing "$t/dangling"
+	for n in chr fifo lchr lfifo link target dangling; do
+		run -125 timeout 30 "$HULL" create --cidfile "$t/$n" busybox true
+		[ "$output" = "hull: container ID file found, make sure the other container isn't running or delete $t/$n" ]
+		run -125 timeout 30 "$HULL" run --rm --cidfile "$t/$n" busybox true
+		[ "$output" = "hull: container ID file found, make sure the other container isn't running or delete $t/$n" ]
+	done
+	nodes_unchanged "$t"
+	[ "$(cat "$t/target")" = old ]
+	# the dangling link is not followed to create its target
+	[ ! -e "$t/missing" ] && [ -L "$t/dangling" ]
+	[ "$(hull ps -a -q | wc -l)" = 1 ] # only sp
+
+	# a new file gets the full id, no newline, and the umask'd 0666 mode
+	id=$(umask 022 && hull create --cidfile "$t/cid" busybox true)
+	[ "$(cat "$t/cid")" = "$id" ]
+	[ ${#id} = 64 ]
+	[ "$(stat -c %s:%a "$t/cid")" = "64:644" ]
+	hull rm "$id"
+	run -0 hull run --rm --cidfile "$t/cid2" busybox true
+	[ ${#output} = 0 ]
+	[ "$(stat -c %s "$t/cid2")" = 64 ]
+
+	# a failed create leaves no file; a missing directory is an error
+	run -125 hull run --cidfile "$t/cid3" nosuch true
+	[ ! -e "$t/cid3" ]
+	run -125 hull create --cidfile "$t/nodir/cid" busybox true
+	[[ $output == "hull: failed to create the container ID file: invalid output path: stat $t/nodir: No such file or directory" ]]
+	run ls -A "$t"
+	[[ $output != *.tmp-* ]]
+}
+
+@test "build --iidfile refuses a device, a FIFO and a symlink; replaces a file on success" {
+	t=$BATS_TEST_TMPDIR
+	nodes "$t"
+	ctx=$(ctx_dir)
+	printf 'FROM busybox\nRUN echo built > /b\n' > "$ctx/Dockerfile"
+	run -1 hull build -q --iidfile "$t/chr" "$ctx"
+	[ "$output" = "hull: failed to write image ID file: cannot write to a character device file" ]
+	run -1 timeout 30 "$HULL" build -q --iidfile "$t/fifo" "$ctx"
+	[ "$output" = "hull: failed to write image ID file: cannot write to a named pipe (FIFO)" ]
+	run -1 hull build -q --iidfile "$t/link" "$ctx"
+	[ "$output" = "hull: failed to write image ID file: cannot write to a symbolic link directly" ]
+	run -1 hull build -q --iidfile "$t/lchr" "$ctx"
+	[ "$output" = "hull: failed to write image ID file: cannot write to a symbolic link directly" ]
+	nodes_unchanged "$t"
+	[ "$(cat "$t/target")" = old ]
+	# a failed build leaves an existing file as it was
+	echo before > "$t/iid"
+	printf 'FROM busybox\nRUN exit 3\n' > "$ctx/Dockerfile.bad"
+	run -1 hull build -q -f "$ctx/Dockerfile.bad" --iidfile "$t/iid" "$ctx"
+	[ "$(cat "$t/iid")" = before ]
+	# success: the image id, "sha256:<hex>" without a newline
+	id=$(umask 022 && hull build -q --iidfile "$t/iid" "$ctx")
+	[ "$(cat "$t/iid")" = "$id" ]
+	[[ $id == sha256:* ]] && [ ${#id} = 71 ]
+	[ "$(stat -c %F:%s:%a "$t/iid")" = "regular file:71:644" ]
+	[ "$(hull inspect --format '{{.Id}}' "$id")" = "$id" ]
+	run ls -A "$t"
+	[[ $output != *.tmp-* ]]
 }

@@ -2,7 +2,8 @@
 /*
  * User-given host output paths (util/hostpath.h, issue 14): cp destinations
  * follow symlinks and refuse devices, FIFOs and sockets; -o files refuse
- * anything but a regular file and replace it only on commit. Every node is
+ * anything but a regular file and replace it only on commit; --cidfile files
+ * are created only where nothing exists. Every node is
  * made in a private temporary directory, never under /dev.
  */
 #include <setjmp.h>
@@ -223,6 +224,59 @@ static void test_output_replaces_on_commit_only(void **state)
 	assert_int_equal(st.st_mode & 07777, 0600);
 }
 
+static void test_output_create_new_only(void **state)
+{
+	static const char *const taken[] = {"chr", "fifo", "dir", "outlink", "dangles", "cid"};
+	_cleanup_free_ char *p = at("newcid"), *data = NULL;
+	struct hostpath_output o = HOSTPATH_OUTPUT_INIT;
+	struct hull_err *e = NULL;
+	(void) state;
+
+	/* anything at the path, even a dangling symlink, is refused and left alone */
+	put("cid", "other");
+	link_to("nowhere", "dangles");
+	for (size_t i = 0; i < ARRAY_SIZE(taken); i++) {
+		_cleanup_free_ char *tp = at(taken[i]);
+		mode_t before = type_of(taken[i]);
+		assert_int_equal(hostpath_output_create(tp, 0666, &o, &e), -EEXIST);
+		e = err_free(e);
+		hostpath_output_release(&o);
+		assert_int_equal(type_of(taken[i]), before);
+	}
+	{
+		_cleanup_free_ char *q = at("nowhere");
+		assert_int_equal(access(q, F_OK), -1);
+		data = get("cid");
+		assert_string_equal(data, "other");
+		free(data);
+		data = NULL;
+	}
+
+	/* released without commit: removed, as docker's cidFile.Close */
+	assert_int_equal(hostpath_output_create(p, 0666, &o, NULL), 0);
+	assert_int_equal(type_of("newcid"), S_IFREG);
+	hostpath_output_release(&o);
+	assert_int_equal(access(p, F_OK), -1);
+
+	/* a file put in its place meanwhile is not ours to remove */
+	assert_int_equal(hostpath_output_create(p, 0666, &o, NULL), 0);
+	assert_int_equal(unlink(p), 0);
+	put("newcid", "theirs");
+	hostpath_output_release(&o);
+	data = get("newcid");
+	assert_string_equal(data, "theirs");
+	free(data);
+	assert_int_equal(unlink(p), 0);
+
+	/* committed: kept with what was written */
+	assert_int_equal(hostpath_output_create(p, 0666, &o, NULL), 0);
+	assert_int_equal(write_all(o.fd, "abc", 3), 0);
+	assert_int_equal(hostpath_output_commit(&o, NULL), 0);
+	hostpath_output_release(&o);
+	data = get("newcid");
+	assert_string_equal(data, "abc");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_copy_dest_errors),
 		cmocka_unit_test(test_output_refuses_all_but_files),
 		cmocka_unit_test(test_output_replaces_on_commit_only),
+		cmocka_unit_test(test_output_create_new_only),
 	};
 
 	if (geteuid() != 0) {
