@@ -19,6 +19,8 @@ static const char run_help[] =
 	"      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
 	"  -d, --detach               Run container in background and print container ID\n"
 	"      --detach-keys string   Override the key sequence for detaching a container\n"
+	"      --device list          Add a host device to the container\n"
+	"      --device-cgroup-rule list  Add a rule to the cgroup allowed devices list\n"
 	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
 	"  -e, --env list             Set environment variables\n"
 	"      --env-file list        Read in a file of environment variables\n"
@@ -77,7 +79,8 @@ static int env_file_read(const char *path, char ***env, struct hull_err **err)
 
 struct run_args {
 	struct run_opts ro;
-	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts;
+	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts, **devices,
+		**dev_rules;
 	struct port_map *ports;
 	const char *detach_keys;
 	bool sig_proxy;
@@ -94,6 +97,8 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->tmpfs);
 	strv_free(a->volumes);
 	strv_free(a->mounts);
+	strv_free(a->devices);
+	strv_free(a->dev_rules);
 	free(a->ports);
 }
 
@@ -117,6 +122,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_SIG_PROXY,
 		OPT_MOUNT,
 		OPT_RESTART,
+		OPT_DEVICE,
+		OPT_DEVICE_CGROUP_RULE,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -146,6 +153,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"volume", required_argument, NULL, 'v'},
 		{"mount", required_argument, NULL, OPT_MOUNT},
 		{"restart", required_argument, NULL, OPT_RESTART},
+		{"device", required_argument, NULL, OPT_DEVICE},
+		{"device-cgroup-rule", required_argument, NULL, OPT_DEVICE_CGROUP_RULE},
 		{"help", no_argument, NULL, OPT_HELP},
 		{0}};
 	struct run_opts *ro = &a->ro;
@@ -220,6 +229,29 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_RESTART:
 			ro->restart = optarg;
+			break;
+		case OPT_DEVICE: {
+			_cleanup_free_ char *h = NULL, *c = NULL, *p = NULL;
+			if (container_device_parse(optarg, &h, &c, &p, &e) < 0) {
+				int code = cli_usage_error(
+					name, "invalid argument \"%s\" for \"--device\" flag: %s",
+					optarg, e->msg);
+				err_free(e);
+				return code;
+			}
+			strv_push(&a->devices, optarg);
+			break;
+		}
+		case OPT_DEVICE_CGROUP_RULE:
+			if (container_device_cgroup_rule_check(optarg, &e) < 0) {
+				int code = cli_usage_error(name,
+							   "invalid argument \"%s\" for "
+							   "\"--device-cgroup-rule\" flag: %s",
+							   optarg, e->msg);
+				err_free(e);
+				return code;
+			}
+			strv_push(&a->dev_rules, optarg);
 			break;
 		case OPT_STOP_SIGNAL:
 			if (signal_parse(optarg) < 0)
@@ -317,6 +349,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	ro->tmpfs = a->tmpfs;
 	ro->volumes = a->volumes;
 	ro->mounts = a->mounts;
+	ro->devices = a->devices;
+	ro->device_cgroup_rules = a->dev_rules;
 	if (streq(name, "run") && ro->restart && *ro->restart && !streq(ro->restart, "no") &&
 	    !ro->detach && !ro->auto_remove) {
 		fprintf(stderr,
