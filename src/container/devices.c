@@ -8,6 +8,7 @@
  * deny-all, daemon/oci_linux.go WithDevices, oci/devices_linux.go
  * DevicesFromPath) and runc completes it (specconv AllowedDevices).
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -303,15 +304,16 @@ int container_devices_resolve(json_t *hc, struct container_devices *ret, struct 
 		}
 		if (r < 0) {
 			container_devices_release(&d);
-			if (r == -ENODEV)
-				return err_setx(err, ENODEV,
+			/* Go's error strings: "not a device node", "no such file or directory" */
+			{
+				_cleanup_free_ char *why =
+					xstrdup(r == -ENODEV ? "not a device node" : strerror(-r));
+				why[0] = (char) tolower((unsigned char) why[0]);
+				return err_setx(err, -r,
 						"error gathering device information while adding "
-						"custom device \"%s\": not a device node",
-						host);
-			return err_set(err, -r,
-				       "error gathering device information while adding custom "
-				       "device \"%s\"",
-				       host);
+						"custom device \"%s\": %s",
+						host, why);
+			}
 		}
 	}
 	json_array_foreach (json_object_get(hc, "DeviceCgroupRules"), i, v) {
