@@ -146,7 +146,9 @@ struct rt_process {
  * The caller's signal mask and dispositions are not touched; the child resets
  * its own to the defaults just before exec. fds of the caller that lack
  * CLOEXEC are closed at exec, except @c->stdio.
- * NEEDSWORK: no cgroups and no rlimits yet (the process inherits the caller's).
+ * The caller puts the waiting child in its cgroups (rt_cgroup_create(),
+ * rt_cgroup_devices_create()) before rt_start().
+ * NEEDSWORK: no rlimits yet (the process inherits the caller's).
  */
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err);
 
