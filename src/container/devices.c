@@ -101,19 +101,21 @@ int container_device_parse(const char *spec, char **ret_host, char **ret_ctr, ch
 	ctr_path = xstrdup(n == 1 || (n == 2 && mode_valid(part[1])) ? part[0] : part[1]);
 	if (ctr_path[0] != '/')
 		return err_setx(err, EINVAL, "%s is not an absolute path", ctr_path);
-	/* parseLinuxDevice, on the value as validateLinuxPath cleaned it */
-	host = n == 1 ? path_clean(part[0]) : xstrdup(part[0]);
-	perms = xstrdup(n == 3 ? part[2] : "rwm");
-	if (n >= 2) {
-		if (mode_valid(part[1])) {
-			free(perms);
-			perms = xstrdup(part[1]);
-		} else {
-			ctr = path_clean(part[1]);
-		}
-	}
-	if (!ctr)
+	/* parseLinuxDevice, on the value as validateLinuxPath rewrote it: the path
+	 * it checked is cleaned, except with three parts */
+	if (n == 3) {
+		host = xstrdup(part[0]);
+		ctr = xstrdup(part[1]);
+		perms = xstrdup(part[2]);
+	} else if (n == 2 && !mode_valid(part[1])) {
+		host = xstrdup(part[0]);
+		ctr = path_clean(part[1]);
+		perms = xstrdup("rwm");
+	} else {
+		host = path_clean(part[0]);
 		ctr = xstrdup(host);
+		perms = xstrdup(n == 2 ? part[1] : "rwm");
+	}
 	*ret_host = TAKE_PTR(host);
 	*ret_ctr = TAKE_PTR(ctr);
 	*ret_perms = TAKE_PTR(perms);

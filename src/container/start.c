@@ -367,6 +367,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			rt_cgroup_remove(m->cg_dirs);
 			m->cg_dirs = strv_free(m->cg_dirs);
 		}
+		json_object_set_new(json_object_get(m->c->rec, "Hull"), "Cgroups", json_array());
 		goto fail;
 	}
 	p = rt_process_free(p);
