@@ -108,6 +108,25 @@ assert_denied() {
 	[[ $output == *"can't create /tmp/kmsg: Operation not permitted"* ]]
 }
 
+@test "a device node that an image layer carries cannot be opened either" {
+	layout
+	local lower t=$BATS_TEST_TMPDIR
+	lower=$(ls -d "$HULL_ROOT"/layers/*/diff | head -n1)
+	mkdir "$t/nd"
+	mknod -m 0666 "$t/nd/disk" b 7 "$LOOPN"
+	tar -C "$lower" -cf "$t/img.tar" .
+	tar -rf "$t/img.tar" -C "$t/nd" disk
+	hull import "$t/img.tar" dev-layer >/dev/null
+	# no CAP_MKNOD needed: as any user, through the image's own node
+	run hull run --rm -u nobody dev-layer sh -c \
+		'ls -l /disk; head -c 20 /disk; echo PWNED | dd of=/disk conv=notrunc'
+	[[ $output == *"brw-rw-rw-"*"7,"* ]]
+	[[ $output == *"head: /disk: Operation not permitted"* ]]
+	[[ $output == *"dd: can't open '/disk': Operation not permitted"* ]]
+	[[ $output != *"$SECRET"* ]]
+	[ "$(sha256sum < "$IMG")" = "$SUM" ]
+}
+
 @test "exec: the same attack fails from a process that joins the container" {
 	layout
 	hull run -d --name dev-ex busybox sleep 1000 >/dev/null
