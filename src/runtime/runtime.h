@@ -284,8 +284,12 @@ const struct rt_device_rule *rt_device_rules_default(size_t *ret_n);
  *    BPF_PROG_TYPE_CGROUP_DEVICE program generated from @rules (runc
  *    libcontainer/cgroups/devices/devicefilter.go, crun ebpf.c), attached
  *    with BPF_F_ALLOW_MULTI, so that programs of the parents still apply.
- * Both on a hybrid host. Test hook: HULL_TEST_CGROUP_DEVICES=v1 or =bpf
- * uses only that one mechanism (an error if the host lacks it).
+ * On a hybrid host (v1 controllers plus cgroup2 at /sys/fs/cgroup/unified)
+ * only the v1 rules: they are enforced alike and cost less. Test hook:
+ * HULL_TEST_CGROUP_DEVICES=v1, =bpf or =both chooses the mechanisms (an
+ * error if the host lacks one), so that the BPF program can be tried on a
+ * hybrid host too (the kernel checks it, for the task's cgroup2 directory,
+ * before the v1 rules: devcgroup_check_permission()).
  * The directories made are appended to *@dirs (a strv, allocated if NULL;
  * one already there is not added twice) for rt_cgroup_enter() and
  * rt_cgroup_remove(). Returns 0 without doing anything when the host has

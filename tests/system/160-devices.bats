@@ -7,9 +7,10 @@
 # the rules. The attacks are real: a loop device over a file holding a secret.
 #
 # Layouts: on a hybrid host (v1 devices + an empty cgroup2 at
-# /sys/fs/cgroup/unified) the default start uses both mechanisms; the
-# HULL_TEST_CGROUP_DEVICES=v1 and =bpf runs exercise each one alone. Each
-# test prints the layout it ran on to the TAP stream (# layout: ...).
+# /sys/fs/cgroup/unified) a default start uses the v1 devices cgroup; the
+# HULL_TEST_CGROUP_DEVICES=bpf and =both runs attack the BPF device program on
+# the unified hierarchy, alone and with the v1 rules. Each test prints the
+# layout it ran on to the TAP stream (# layout: ...).
 
 load helpers
 
@@ -25,14 +26,18 @@ setup_file() {
 	else
 		export LOOP=
 	fi
-	local l=
-	[ -d /sys/fs/cgroup/devices ] && l="v1 devices cgroup"
+	local l=none
 	if [ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ]; then
-		l="cgroup2 (BPF)"
-	elif [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
-		l="$l + cgroup2 at /sys/fs/cgroup/unified (BPF)"
+		l="cgroup2 (BPF device program)"
+	elif [ -d /sys/fs/cgroup/devices ]; then
+		l="v1 devices cgroup"
+		[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] &&
+			l="$l (hybrid host: the cgroup2 at /sys/fs/cgroup/unified unused by default)"
 	fi
-	export LAYOUT=${l:-none}
+	export LAYOUT=$l
+	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
+		[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] &&
+		export HAVE_CG2=1
 }
 
 teardown_file() {
@@ -86,15 +91,27 @@ assert_denied() {
 }
 
 @test "the same with the cgroup2 BPF device program alone" {
-	[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] ||
-		[ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ] ||
-		skip "no cgroup2 hierarchy"
+	[ -n "${HAVE_CG2:-}" ] || skip "no cgroup2 hierarchy"
 	layout "cgroup2 BPF program only (HULL_TEST_CGROUP_DEVICES=bpf)"
 	HULL_TEST_CGROUP_DEVICES=bpf run hull run --rm -e N="$LOOPN" busybox \
 		sh -c "$attack; grep -E '^[0-9]+:devices:|^0::' /proc/self/cgroup"
 	assert_denied
 	[ -n "$(grep '^0::.*/hull/' <<<"$output")" ]
 	[ -z "$(grep '^[0-9]*:devices:.*/hull/' <<<"$output")" ]
+}
+
+@test "the same with both, the v1 rules and the BPF program" {
+	[ -n "${HAVE_CG2:-}" ] && [ -d /sys/fs/cgroup/devices ] || skip "needs a hybrid host"
+	layout "v1 devices cgroup + BPF program on /sys/fs/cgroup/unified (HULL_TEST_CGROUP_DEVICES=both)"
+	HULL_TEST_CGROUP_DEVICES=both run hull run --rm -e N="$LOOPN" busybox \
+		sh -c "$attack; grep -E '^[0-9]+:devices:|^0::' /proc/self/cgroup"
+	assert_denied
+	[ -n "$(grep '^0::.*/hull/' <<<"$output")" ]
+	[ -n "$(grep '^[0-9]*:devices:.*/hull/' <<<"$output")" ]
+	# and the defaults still open through both
+	HULL_TEST_CGROUP_DEVICES=both run hull run --rm busybox sh -c \
+		'echo x > /dev/null && head -c 1 /dev/zero | wc -c'
+	[ "$output" = 1 ]
 }
 
 @test "character devices: /dev/mem and /dev/kmsg nodes cannot be opened" {
@@ -132,10 +149,13 @@ assert_denied() {
 	hull run -d --name dev-ex busybox sleep 1000 >/dev/null
 	run hull exec -e N="$LOOPN" dev-ex sh -c "$attack"
 	assert_denied
+	hull rm -f dev-ex >/dev/null
+	[ -n "${HAVE_CG2:-}" ] || return 0
+	layout "cgroup2 BPF program only (HULL_TEST_CGROUP_DEVICES=bpf)"
 	HULL_TEST_CGROUP_DEVICES=bpf hull run -d --name dev-ex-bpf busybox sleep 1000 >/dev/null
 	run hull exec -e N="$LOOPN" dev-ex-bpf sh -c "$attack"
 	assert_denied
-	hull rm -f dev-ex dev-ex-bpf >/dev/null
+	hull rm -f dev-ex-bpf >/dev/null
 }
 
 @test "build: a RUN step cannot read or write a host block device" {
@@ -217,17 +237,27 @@ assert_denied() {
 }
 
 @test "--device-cgroup-rule adds a rule: b 7:* rwm lets mknod'd loop devices open" {
-	layout
-	run hull run --rm --device-cgroup-rule 'b 7:* rwm' -e N="$LOOPN" busybox \
-		sh -c 'mknod /tmp/l b 7 $N && head -c 16 /tmp/l'
-	[ "$status" -eq 0 ]
-	[[ $output == *"$SECRET"* ]]
-	# read only: the write is refused
-	run hull run --rm --device-cgroup-rule "b 7:$LOOPN r" -e N="$LOOPN" busybox \
-		sh -c 'mknod /tmp/l b 7 $N && head -c 16 /tmp/l; echo PWNED | dd of=/tmp/l conv=notrunc'
-	[[ $output == *"$SECRET"* ]]
-	[[ $output == *"dd: can't open '/tmp/l': Operation not permitted"* ]]
-	[ "$(sha256sum < "$IMG")" = "$SUM" ]
+	local mode
+	for mode in "" ${HAVE_CG2:+bpf}; do
+		layout "${mode:+cgroup2 BPF program only (HULL_TEST_CGROUP_DEVICES=$mode)}"
+		HULL_TEST_CGROUP_DEVICES=$mode run hull run --rm --device-cgroup-rule 'b 7:* rwm' \
+			-e N="$LOOPN" busybox sh -c 'mknod /tmp/l b 7 $N && head -c 16 /tmp/l'
+		[ "$status" -eq 0 ]
+		[[ $output == *"$SECRET"* ]]
+		# read only: the write is refused
+		HULL_TEST_CGROUP_DEVICES=$mode run hull run --rm --device-cgroup-rule "b 7:$LOOPN r" \
+			-e N="$LOOPN" busybox sh -c \
+			'mknod /tmp/l b 7 $N && head -c 16 /tmp/l; echo PWNED | dd of=/tmp/l conv=notrunc'
+		[[ $output == *"$SECRET"* ]]
+		[[ $output == *"dd: can't open '/tmp/l': Operation not permitted"* ]]
+		[ "$(sha256sum < "$IMG")" = "$SUM" ]
+		# --device with :r through the same mechanism
+		HULL_TEST_CGROUP_DEVICES=$mode run hull run --rm --device "$LOOP:/dev/xdisk:r" busybox \
+			sh -c 'head -c 16 /dev/xdisk; echo PWNED | dd of=/dev/xdisk conv=notrunc'
+		[[ $output == *"$SECRET"* ]]
+		[[ $output == *"dd: can't open '/dev/xdisk': Operation not permitted"* ]]
+		[ "$(sha256sum < "$IMG")" = "$SUM" ]
+	done
 }
 
 @test "bad --device and --device-cgroup-rule values: docker's errors, 125" {
@@ -280,12 +310,15 @@ assert_denied() {
 	rmdir "$cg/hull" "$cg"
 
 	run -125 env HULL_TEST_CGROUP_DEVICES=nonsense "$HULL" run --rm -v "$m:/m" busybox touch /m/ran
-	[[ $output == *"HULL_TEST_CGROUP_DEVICES='nonsense': not v1 or bpf"* ]]
+	[[ $output == *"HULL_TEST_CGROUP_DEVICES='nonsense': not v1, bpf or both"* ]]
 	[ ! -e "$m/ran" ]
 }
 
 @test "the device cgroups go with the container" {
-	local cg dev uni
+	# both mechanisms where the host has them, so that both directories are checked
+	local mode= cg dev uni id
+	[ -n "${HAVE_CG2:-}" ] && [ -d /sys/fs/cgroup/devices ] && mode=both
+	export HULL_TEST_CGROUP_DEVICES=$mode
 	cg=$(hull run --rm busybox cat /proc/self/cgroup)
 	dev=$(printf '%s\n' "$cg" | sed -n 's/^[0-9]*:devices://p')
 	uni=$(printf '%s\n' "$cg" | sed -n 's/^0:://p')
@@ -293,15 +326,17 @@ assert_denied() {
 		[[ $dev == */hull/* ]]
 		[ ! -e "/sys/fs/cgroup/devices$dev" ]
 	fi
-	if [ "$(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+	if [ -n "${HAVE_CG2:-}" ] && [ "$mode" = both ]; then
 		[[ $uni == */hull/* ]]
 		[ ! -e "/sys/fs/cgroup/unified$uni" ]
 	fi
-	# detached, stopped by rm -f
-	local id
+	# detached, removed with rm -f
 	id=$(hull run -d busybox sleep 1000)
-	[ -d "/sys/fs/cgroup/devices$(dirname "$dev")/$id" ] || [ ! -d /sys/fs/cgroup/devices ]
+	if [ -d /sys/fs/cgroup/devices ]; then
+		[ -d "/sys/fs/cgroup/devices$(dirname "$dev")/$id" ]
+	fi
 	hull rm -f "$id" >/dev/null
 	wait_for test ! -e "/sys/fs/cgroup/devices$(dirname "$dev")/$id"
 	wait_for test ! -e "/sys/fs/cgroup/unified$(dirname "$uni")/$id"
+	unset HULL_TEST_CGROUP_DEVICES
 }
