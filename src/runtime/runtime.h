@@ -270,15 +270,16 @@ const struct rt_device_rule *rt_device_rules_default(size_t *ret_n);
 
 /*
  * rt_cgroup_devices_create() - confine the devices that @pid (and every
- * process that later joins its cgroups) may create, read or write to @rules,
- * applied in order: each rule adds to (allow) or takes from (deny) what the
- * rules before it allow, and a rule of type 'a' replaces them all (the v1
- * kernel's semantics; the BPF program decides by the last rule that matches,
- * which is the same for docker's lists, a deny-all followed by allows). Makes the container's
- * cgroup "<caller's cgroup>/hull/@name" and moves @pid into it
- *  - in the v1 devices hierarchy when it is mounted: "a" written to
- *    devices.deny, then each rule to devices.allow or devices.deny (runc
- *    libcontainer/cgroups/fs/devices.go);
+ * process that later joins its cgroups) may create, read or write to
+ * @rules, applied in order to a new cgroup, which starts allowing everything:
+ * each rule adds to (allow) or takes from (deny) what the rules before it
+ * allow, and a rule of type 'a' replaces them all, so docker's lists start
+ * with a deny-all (the v1 kernel's semantics; the BPF program decides by the
+ * last rule that matches, which is the same for a deny-all followed by
+ * allows). Makes the container's cgroup "<caller's cgroup>/hull/@name" and
+ * moves @pid into it, after the rules are in place,
+ *  - in the v1 devices hierarchy when it is mounted: each rule written to
+ *    devices.allow or devices.deny (runc libcontainer/cgroups/fs/devices.go);
  *  - in the cgroup2 hierarchy (at /sys/fs/cgroup, or /sys/fs/cgroup/unified
  *    on a hybrid host, which needs no controller for this): a
  *    BPF_PROG_TYPE_CGROUP_DEVICE program generated from @rules (runc
@@ -294,9 +295,10 @@ const struct rt_device_rule *rt_device_rules_default(size_t *ret_n);
  * one already there is not added twice) for rt_cgroup_enter() and
  * rt_cgroup_remove(). Returns 0 without doing anything when the host has
  * neither hierarchy: then nothing can confine devices. Any other failure is
- * an error ("apply device rules ..."), after removing what this call made:
- * the caller must not run the process then. Call it before the process
- * execs (while it waits in rt_create()). Not thread-safe (no threads here).
+ * an error ("apply device rules: ..."): the caller must not run the process
+ * then, but kill it and rt_cgroup_remove() *@dirs, which holds what was made
+ * so far. Call it before the process execs (while it waits in rt_create()).
+ * Not thread-safe (no threads here).
  */
 int rt_cgroup_devices_create(const char *name, pid_t pid, const struct rt_device_rule *rules,
 			     size_t n_rules, char ***dirs, struct hull_err **err);
