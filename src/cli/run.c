@@ -27,6 +27,8 @@ static const char run_help[] =
 	"      --cidfile string       Write the container ID to the file\n"
 	"  -d, --detach               Run container in background and print container ID\n"
 	"      --detach-keys string   Override the key sequence for detaching a container\n"
+	"      --device list          Add a host device to the container\n"
+	"      --device-cgroup-rule list  Add a rule to the cgroup allowed devices list\n"
 	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
 	"  -e, --env list             Set environment variables\n"
 	"      --env-file list        Read in a file of environment variables\n"
@@ -93,7 +95,8 @@ static int env_file_read(const char *path, char ***env, struct hull_err **err)
 
 struct run_args {
 	struct run_opts ro;
-	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts;
+	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts, **devices,
+		**dev_rules;
 	char **cap_add, **cap_drop, **security_opt, **sysctls;
 	struct port_map *ports;
 	const char *detach_keys;
@@ -117,6 +120,8 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->cap_drop);
 	strv_free(a->security_opt);
 	strv_free(a->sysctls);
+	strv_free(a->devices);
+	strv_free(a->dev_rules);
 	free(a->ports);
 	hostpath_output_release(&a->cid); /* removes a cidfile not written */
 }
@@ -154,6 +159,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_SYSCTL,
 		OPT_SHM_SIZE,
 		OPT_CIDFILE,
+		OPT_DEVICE,
+		OPT_DEVICE_CGROUP_RULE,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -195,6 +202,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"sysctl", required_argument, NULL, OPT_SYSCTL},
 		{"shm-size", required_argument, NULL, OPT_SHM_SIZE},
 		{"cidfile", required_argument, NULL, OPT_CIDFILE},
+		{"device", required_argument, NULL, OPT_DEVICE},
+		{"device-cgroup-rule", required_argument, NULL, OPT_DEVICE_CGROUP_RULE},
 		{"help", no_argument, NULL, OPT_HELP},
 		{0}};
 	struct run_opts *ro = &a->ro;
@@ -273,6 +282,29 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_RESTART:
 			ro->restart = optarg;
+			break;
+		case OPT_DEVICE: {
+			_cleanup_free_ char *h = NULL, *c = NULL, *p = NULL;
+			if (container_device_parse(optarg, &h, &c, &p, &e) < 0) {
+				int code = cli_usage_error(
+					name, "invalid argument \"%s\" for \"--device\" flag: %s",
+					optarg, e->msg);
+				err_free(e);
+				return code;
+			}
+			strv_push(&a->devices, optarg);
+			break;
+		}
+		case OPT_DEVICE_CGROUP_RULE:
+			if (container_device_cgroup_rule_check(optarg, &e) < 0) {
+				int code = cli_usage_error(name,
+							   "invalid argument \"%s\" for "
+							   "\"--device-cgroup-rule\" flag: %s",
+							   optarg, e->msg);
+				err_free(e);
+				return code;
+			}
+			strv_push(&a->dev_rules, optarg);
 			break;
 		case OPT_STOP_SIGNAL:
 			if (signal_parse(optarg) < 0)
@@ -473,6 +505,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		fprintf(stderr, "hull: Conflicting options: hostname and the UTS mode\n");
 		return 125;
 	}
+	ro->devices = a->devices;
+	ro->device_cgroup_rules = a->dev_rules;
 	if (streq(name, "run") && ro->restart && *ro->restart && !streq(ro->restart, "no") &&
 	    !ro->detach && !ro->auto_remove) {
 		fprintf(stderr,

@@ -116,6 +116,15 @@ void container_reconcile(struct container *c)
 			close(fd);
 		}
 	}
+	{
+		/* the cgroups (and the device rules) went with the monitor's teardown */
+		_cleanup_strv_ char **cg = NULL;
+		json_t *hull = json_object_get(c->rec, "Hull");
+		(void) json_to_strv(json_object_get(hull, "Cgroups"), &cg);
+		if (cg && cg[0])
+			rt_cgroup_remove(cg);
+		json_object_set_new(hull, "Cgroups", json_array());
+	}
 	if (!isempty(ip)) {
 		(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 		net_ports_remove(ip, ports, n);
@@ -341,6 +350,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	struct cmd_decision d = {0};
 	char id[65], hostname[256] = "";
 	json_t *rec, *cfg, *exposed;
+	_cleanup_json_ json_t *devices = json_array();
 	struct container *c;
 	const char *wd;
 	int r;
@@ -388,6 +398,26 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				"the working directory '%s' is invalid, it needs to be an absolute "
 				"path",
 				wd);
+	}
+
+	/* --device and --device-cgroup-rule, as the docker CLI checks them */
+	STRV_FOREACH (dv, o->devices) {
+		_cleanup_free_ char *host = NULL, *ctr = NULL, *perms = NULL;
+		r = container_device_parse(*dv, &host, &ctr, &perms, err);
+		if (r < 0) {
+			cmd_decision_release(&d);
+			return r;
+		}
+		json_array_append_new(devices, json_pack("{s:s,s:s,s:s}", "PathOnHost", host,
+							 "PathInContainer", ctr,
+							 "CgroupPermissions", perms));
+	}
+	STRV_FOREACH (rule, o->device_cgroup_rules) {
+		r = container_device_cgroup_rule_check(*rule, err);
+		if (r < 0) {
+			cmd_decision_release(&d);
+			return r;
+		}
 	}
 
 	/* Environment: the image's, then -e (moby daemon/create.go,
@@ -533,6 +563,12 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 			json_object_set_new(hc, "Tmpfs", tmpfs);
 		else
 			json_decref(tmpfs);
+		/* as docker shows them: [] and null when none were given */
+		json_object_set(hc, "Devices", devices);
+		json_object_set_new(hc, "DeviceCgroupRules",
+				    o->device_cgroup_rules ? json_from_strv(o->device_cgroup_rules)
+							   : json_null());
+		json_object_set_new(hc, "DeviceRequests", json_null());
 	}
 
 	c = xcalloc(1, sizeof(*c));

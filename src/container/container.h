@@ -64,6 +64,8 @@ struct run_opts {
 	const char *cgroupns_mode; /* --cgroupns "host", "private" (NULL: docker's default) */
 	char **sysctls;		   /* --sysctl NAME=VALUE (container_sysctl_valid()) */
 	uint64_t shm_size;	   /* --shm-size bytes (0: 64 MiB) */
+	char **devices; /* --device HOST[:CONTAINER][:PERMS], checked (container_device_parse) */
+	char **device_cgroup_rules; /* --device-cgroup-rule 'TYPE MAJOR:MINOR ACCESS', checked */
 };
 
 struct container {
@@ -197,6 +199,26 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
  */
 int group_add_resolve(char *const *lowerdirs, const char *upper, json_t *names, gid_t **groups,
 		      size_t *n_groups, struct hull_err **err);
+
+/*
+ * container_device_parse() - docker run --device HOST[:CONTAINER][:PERMS]
+ * as the docker CLI checks and splits it (cli/command/container/opts.go
+ * validateLinuxPath, parseLinuxDevice): CONTAINER defaults to HOST, PERMS
+ * (one to three of r, w, m) to "rwm"; "HOST:PERMS" is accepted. New strings
+ * in *@ret_host, *@ret_ctr, *@ret_perms (caller frees), written only on
+ * success. Pure (no file is looked at: that happens at each start). -EINVAL
+ * with docker's messages: "bad format for path: X", "bad mode specified: M",
+ * "P is not an absolute path".
+ */
+int container_device_parse(const char *spec, char **ret_host, char **ret_ctr, char **ret_perms,
+			   struct hull_err **err);
+/*
+ * container_device_cgroup_rule_check() - docker run --device-cgroup-rule:
+ * the docker CLI's pattern "^[acb] ([0-9]+|\*):([0-9]+|\*) [rwm]{1,3}$"
+ * (-EINVAL "invalid device cgroup format 'R'"), and numbers within the
+ * kernel's 12-bit major and 20-bit minor (-ERANGE). Pure.
+ */
+int container_device_cgroup_rule_check(const char *rule, struct hull_err **err);
 
 /* container_load() - find a container by full id, unique id prefix or name. -ENOENT: "No such
  * container: X". */

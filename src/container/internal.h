@@ -17,6 +17,7 @@ bool name_valid(const char *n);
 #include <jansson.h>
 #include "image/store.h"
 #include "net/net.h"
+#include "runtime/runtime.h"
 
 /* port_bindings_json() - docker's PortBindings (or, @resolved, NetworkSettings.Ports) object. */
 json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved);
@@ -31,6 +32,31 @@ int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n);
  * record it as exited with 137 and free its address and published ports.
  */
 void container_reconcile(struct container *c);
+
+/* The device nodes and rules of one start (devices.c). */
+struct container_devices {
+	struct rt_device *devices; /* --device nodes (paths owned) */
+	size_t n_devices;
+	struct rt_device_rule
+		*rules; /* deny all, --device, --device-cgroup-rule, runc's defaults */
+	size_t n_rules;
+};
+
+/*
+ * container_devices_resolve() - the device nodes and cgroup rules for a start
+ * of the container whose HostConfig is @hc: moby's deny-all, then for each
+ * HostConfig.Devices entry the host device's type, numbers, mode and owner
+ * (a symlink followed, a directory giving every device below it; moby
+ * oci/devices_linux.go DevicesFromPath) with an allow rule of its
+ * CgroupPermissions, then HostConfig.DeviceCgroupRules, then runc's
+ * AllowedDevices (rt_device_rules_default()). Reads the host's /dev.
+ * Errors as moby's: "error gathering device information while adding custom
+ * device \"P\": no such file or directory" (or ": not a device node").
+ * Release *@ret with container_devices_release().
+ */
+int container_devices_resolve(json_t *hc, struct container_devices *ret, struct hull_err **err);
+/* container_devices_release() - free what container_devices_resolve() made; zeroes @d. */
+void container_devices_release(struct container_devices *d);
 
 static inline void image_freep(struct image **img)
 {

@@ -174,6 +174,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	const char *net = json_get_str(hc, "NetworkMode");
 	_cleanup_(container_security_release) struct container_security sec = {0};
 	struct rt_config rc = {0};
+	_cleanup_(container_devices_release) struct container_devices devs = {0};
 	struct rt_process *p = NULL;
 	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
 	int slave = -1, devnull = -1;
@@ -329,32 +330,41 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		goto fail;
 	rc.mounts = m->mounts;
 	rc.n_mounts = m->n_mounts;
+	r = container_devices_resolve(hc, &devs, err);
+	if (r < 0)
+		goto fail;
+	rc.devices = devs.devices;
+	rc.n_devices = devs.n_devices;
 
 	r = rt_create(&rc, &p, err);
 	if (r < 0)
 		goto fail;
 	m->r.pid = p->pid;
 	{
-		/* never fatal: a container runs without cgroups, it only cannot be paused */
+		/* resource cgroups are never fatal: without them a container only cannot be
+		 * paused or measured */
 		struct hull_err *ce = NULL;
 		json_t *hull = json_object_get(m->c->rec, "Hull");
 		if (rt_cgroup_create(m->c->id, p->pid, &m->cg_dirs, &ce) == 0) {
-			json_object_set_new(hull, "Cgroups", json_from_strv(m->cg_dirs));
 			json_object_del(hull, "CgroupError");
 		} else {
-			json_object_set_new(hull, "Cgroups", json_array());
 			json_object_set_new(hull, "CgroupError", json_string(ce->msg));
 			err_free(ce);
 		}
+		/* the device rules are: no container runs without them where the host can
+		 * enforce them (the process still waits for GO, so they hold from its exec) */
+		r = rt_cgroup_devices_create(m->c->id, p->pid, devs.rules, devs.n_rules,
+					     &m->cg_dirs, err);
+		json_object_set_new(hull, "Cgroups",
+				    m->cg_dirs ? json_from_strv(m->cg_dirs) : json_array());
 	}
-	r = 0;
-	if (streq(net, "bridge")) {
+	if (r == 0 && streq(net, "bridge")) {
 		r = net_attach(p->pid, m->c->id, m->ip, err);
 		if (r == 0 && m->n_ports) {
 			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
 		}
-	} else if (streq(net, "none")) {
+	} else if (r == 0 && streq(net, "none")) {
 		r = net_loopback_up(p->pid, err);
 	}
 	if (r == 0)
@@ -368,6 +378,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			rt_cgroup_remove(m->cg_dirs);
 			m->cg_dirs = strv_free(m->cg_dirs);
 		}
+		json_object_set_new(json_object_get(m->c->rec, "Hull"), "Cgroups", json_array());
 		goto fail;
 	}
 	p = rt_process_free(p);

@@ -462,6 +462,36 @@ static int mask_paths(struct hull_err **err)
 	return 0;
 }
 
+int rt_devices_mknod(const struct rt_config *c, struct hull_err **err)
+{
+	for (size_t i = 0; i < c->n_devices; i++) {
+		const struct rt_device *d = &c->devices[i];
+		mode_t type = d->type == 'b' ? S_IFBLK : S_IFCHR;
+		_cleanup_free_ char *dir = NULL;
+		struct stat st;
+		int r;
+
+		if (!d->path || d->path[0] != '/' || (d->type != 'b' && d->type != 'c'))
+			return err_setx(err, EINVAL, "bad device '%s'", d->path ? d->path : "");
+		dir = xstrndup(d->path, (size_t) (strrchr(d->path, '/') - d->path));
+		r = mkdir_in(*dir ? dir : "/", err);
+		if (r < 0)
+			return r;
+		/* a device node there (ours, such as /dev/null) is replaced; anything else stays
+		 * (runc createDeviceNode ignores EEXIST) */
+		if (lstat(d->path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+			(void) unlink(d->path);
+		if (mknod(d->path, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0) {
+			if (errno == EEXIST)
+				continue;
+			return err_set(err, errno, "create device '%s'", d->path);
+		}
+		if (chown(d->path, d->uid, d->gid) < 0)
+			return err_set(err, errno, "chown device '%s'", d->path);
+	}
+	return 0;
+}
+
 int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
 {
 	const char *cwd = isempty(c->cwd) ? "/" : c->cwd;
@@ -506,6 +536,9 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	if (r < 0)
 		return r;
 	r = rt_mounts_finish(c, b, err);
+	if (r < 0)
+		return r;
+	r = rt_devices_mknod(c, err);
 	if (r < 0)
 		return r;
 	r = write_sysctls(c->sysctls, err);

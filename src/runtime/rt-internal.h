@@ -44,6 +44,27 @@ int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 /* security.c: switch to the user and groups of @c, drop to @c->caps, set no_new_privs. */
 int rt_identity_apply(const struct rt_config *c, struct hull_err **err);
 
+/* mount.c: create @c->devices (after pivot_root, in the container's "/"). */
+int rt_devices_mknod(const struct rt_config *c, struct hull_err **err);
+
+struct bpf_insn;
+/*
+ * devices.c (parent side, pure): the instructions of a
+ * BPF_PROG_TYPE_CGROUP_DEVICE program for @rules (runc devicefilter.go's
+ * layout): the context's type, access, major and minor are loaded into
+ * r2..r5, then one block per rule, last rule first, each returning its
+ * verdict when type, major, minor and access match (an allow rule must cover
+ * all the requested access, a deny rule any of it), and at the end the
+ * verdict of the last 'a' rule (allow when there is none), so the last rule
+ * that matches decides. Rules before the last 'a' rule are dropped.
+ * *@ret is a new array of *@ret_n instructions; -EINVAL for a rule of an
+ * unknown type or without access.
+ */
+int rt_devices_bpf_build(const struct rt_device_rule *rules, size_t n, struct bpf_insn **ret,
+			 size_t *ret_n);
+/* devices.c: load @insns as a device program; *@ret_fd is the program's fd (CLOEXEC). */
+int rt_devices_bpf_load(const struct bpf_insn *insns, size_t n, int *ret_fd, struct hull_err **err);
+
 /* runtime.c: the sync messages between the parent and the child. */
 enum {
 	RT_MSG_READY = 1,

@@ -46,6 +46,47 @@ struct rt_mount {
 	const char *options;
 };
 
+/*
+ * Device access in a device cgroup rule: the kernel's "r", "w" and "m"
+ * (Documentation/admin-guide/cgroup-v1/devices.rst).
+ */
+enum {
+	RT_DEV_READ = 1 << 0,
+	RT_DEV_WRITE = 1 << 1,
+	RT_DEV_MKNOD = 1 << 2,
+	RT_DEV_RWM = RT_DEV_READ | RT_DEV_WRITE | RT_DEV_MKNOD,
+};
+
+/*
+ * One device cgroup rule (OCI linux.resources.devices, runc's devices.Rule):
+ * allow or deny @access to the devices of @type with @major:@minor. A rule
+ * of type 'a' stands for every device and every access ("a *:* rwm").
+ */
+struct rt_device_rule {
+	char type;	 /* 'a' (all), 'b' (block) or 'c' (character) */
+	int64_t major;	 /* 0..4095, or -1 for any ('*') */
+	int64_t minor;	 /* 0..1048575, or -1 for any ('*') */
+	unsigned access; /* RT_DEV_* bits, not 0 */
+	bool allow;
+};
+
+/*
+ * A device node made in the container (OCI linux.devices, docker run
+ * --device): created with mknod after the container's mounts, parents
+ * created as needed; an existing device node at @path is replaced, an
+ * existing file of another kind is left alone (runc createDeviceNode).
+ * Access to it is still subject to the device rules.
+ */
+struct rt_device {
+	const char *path; /* absolute path inside the container */
+	char type;	  /* 'b' or 'c' */
+	uint32_t major;
+	uint32_t minor;
+	mode_t mode; /* permission bits (07777 at most) */
+	uid_t uid;
+	gid_t gid;
+};
+
 struct rt_config {
 	/* Root file system. */
 	char *rootfs;	  /* an existing empty directory: the mount point */
@@ -93,6 +134,7 @@ struct rt_config {
 	 */
 	const uint64_t *caps;
 	bool no_new_privs;
+	const struct rt_bpf *seccomp;
 	/* no masked or read-only /proc and /sys paths (--privileged, systempaths=unconfined) */
 	bool unmasked_paths;
 	/* /sys mounted read-write (--privileged) */
@@ -115,7 +157,9 @@ struct rt_config {
 	/* /dev/shm: its size in bytes (0: docker's 64 MiB), or none at all (--ipc none) */
 	uint64_t shm_size;
 	bool no_shm;
-	const struct rt_bpf *seccomp;
+	/* Device nodes to create, after the mounts (docker run --device). */
+	const struct rt_device *devices;
+	size_t n_devices;
 };
 
 /* A compiled seccomp filter: @len classic BPF instructions (struct sock_filter). */
@@ -170,7 +214,9 @@ struct rt_process {
  * The caller's signal mask and dispositions are not touched; the child resets
  * its own to the defaults just before exec. fds of the caller that lack
  * CLOEXEC are closed at exec, except @c->stdio.
- * NEEDSWORK: no cgroups and no rlimits yet (the process inherits the caller's).
+ * The caller puts the waiting child in its cgroups (rt_cgroup_create(),
+ * rt_cgroup_devices_create()) before rt_start().
+ * NEEDSWORK: no rlimits yet (the process inherits the caller's).
  */
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err);
 
@@ -288,6 +334,70 @@ struct rt_cgroup_stats {
  * are the kernel's (then nothing is left behind).
  */
 int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_err **err);
+/*
+ * rt_device_rule_parse() - parse @s in the kernel's devices.allow syntax,
+ * "TYPE MAJOR:MINOR ACCESS" (TYPE a, b or c; MAJOR and MINOR decimal or '*';
+ * ACCESS one to three of r, w, m, each at most once) or the lone "a", into
+ * an allow rule in *@ret (docker run --device-cgroup-rule; moby
+ * oci.AppendDevicePermissionsFromCgroupRules). Pure; -EINVAL for bad
+ * syntax, -ERANGE for a major above 4095 or a minor above 1048575 (the
+ * kernel's 12 and 20 bits); *@ret is written only on success.
+ */
+int rt_device_rule_parse(const char *s, struct rt_device_rule *ret);
+
+/*
+ * rt_device_rule_format() - @r in the kernel's syntax ("c 1:3 rwm", "b 7:* r",
+ * "a"); a new string the caller frees.
+ */
+char *rt_device_rule_format(const struct rt_device_rule *r);
+
+/*
+ * rt_device_rules_default() - the rules that runc appends to every
+ * container's device rules (runc libcontainer/specconv AllowedDevices, as of
+ * runc 1.1 and again since 1.2.0): mknod of any character and block device
+ * ("c *:* m", "b *:* m"), and rwm of /dev/null 1:3, /dev/random 1:8,
+ * /dev/full 1:7, /dev/tty 5:0, /dev/zero 1:5, /dev/urandom 1:9, the ptys
+ * 136:*, /dev/ptmx 5:2 and /dev/net/tun 10:200. Docker's spec puts "deny
+ * all" (moby oci/defaults.go, {Allow: false, Access: "rwm"}) and the
+ * --device and --device-cgroup-rule rules before them. Static storage;
+ * *@ret_n gets the count.
+ */
+const struct rt_device_rule *rt_device_rules_default(size_t *ret_n);
+
+/*
+ * rt_cgroup_devices_create() - confine the devices that @pid (and every
+ * process that later joins its cgroups) may create, read or write to
+ * @rules, applied in order to a new cgroup, which starts allowing everything:
+ * each rule adds to (allow) or takes from (deny) what the rules before it
+ * allow, and a rule of type 'a' replaces them all, so docker's lists start
+ * with a deny-all (the v1 kernel's semantics; the BPF program decides by the
+ * last rule that matches, which is the same for a deny-all followed by
+ * allows). Makes the container's cgroup "<caller's cgroup>/hull/@name" and
+ * moves @pid into it, after the rules are in place,
+ *  - in the v1 devices hierarchy when it is mounted: each rule written to
+ *    devices.allow or devices.deny (runc libcontainer/cgroups/fs/devices.go);
+ *  - in the cgroup2 hierarchy (at /sys/fs/cgroup, or /sys/fs/cgroup/unified
+ *    on a hybrid host, which needs no controller for this): a
+ *    BPF_PROG_TYPE_CGROUP_DEVICE program generated from @rules (runc
+ *    libcontainer/cgroups/devices/devicefilter.go, crun ebpf.c), attached
+ *    with BPF_F_ALLOW_MULTI, so that programs of the parents still apply.
+ * On a hybrid host (v1 controllers plus cgroup2 at /sys/fs/cgroup/unified)
+ * only the v1 rules: they are enforced alike and cost less. Test hook:
+ * HULL_TEST_CGROUP_DEVICES=v1, =bpf or =both chooses the mechanisms (an
+ * error if the host lacks one), so that the BPF program can be tried on a
+ * hybrid host too (the kernel checks it, for the task's cgroup2 directory,
+ * before the v1 rules: devcgroup_check_permission()).
+ * The directories made are appended to *@dirs (a strv, allocated if NULL;
+ * one already there is not added twice) for rt_cgroup_enter() and
+ * rt_cgroup_remove(). Returns 0 without doing anything when the host has
+ * neither hierarchy: then nothing can confine devices. Any other failure is
+ * an error ("apply device rules: ..."): the caller must not run the process
+ * then, but kill it and rt_cgroup_remove() *@dirs, which holds what was made
+ * so far. Call it before the process execs (while it waits in rt_create()).
+ * Not thread-safe (no threads here).
+ */
+int rt_cgroup_devices_create(const char *name, pid_t pid, const struct rt_device_rule *rules,
+			     size_t n_rules, char ***dirs, struct hull_err **err);
 /* rt_cgroup_enter() - move @pid into every directory of @dirs (docker exec). */
 int rt_cgroup_enter(char *const *dirs, pid_t pid, struct hull_err **err);
 /*

@@ -74,6 +74,22 @@ caps_of() { hull run --rm "$@" busybox grep CapEff /proc/self/status | awk '{pri
 	[ "${lines[1]}" = "Seccomp:	0" ]
 	[ "${lines[2]}" = 0 ]
 	[[ ${lines[3]} == *" rw,"* ]]
+	# and every device: the host's nodes, all allowed by the device cgroup
+	if [ -c /dev/kmsg ]; then
+		run hull run --rm --privileged busybox sh -c 'test -c /dev/kmsg && echo kmsg'
+		[ "$output" = kmsg ]
+		run hull run --rm busybox sh -c 'test -e /dev/kmsg || echo none'
+		[ "$output" = none ]
+	fi
+	if [ -f /sys/fs/cgroup/devices/devices.list ]; then
+		local cg
+		cg=$(hull run --rm --privileged busybox sed -n 's/^[0-9]*:devices://p' /proc/self/cgroup)
+		hull run -d --name secpd --privileged busybox sleep 100 >/dev/null
+		cg=$(hull exec secpd sed -n 's/^[0-9]*:devices://p' /proc/self/cgroup)
+		run cat "/sys/fs/cgroup/devices$cg/devices.list"
+		hull rm -f secpd >/dev/null
+		[ "$output" = "a *:* rwm" ]
+	fi
 	# the default for comparison: masked, read-only, filtered
 	run hull run --rm busybox sh -c 'grep -E "^Seccomp:" /proc/self/status; grep -c "/proc/keys " /proc/mounts; grep " /sys " /proc/mounts'
 	[ "${lines[0]}" = "Seccomp:	2" ]
