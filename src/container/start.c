@@ -174,7 +174,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	struct rt_config rc = {0};
 	struct rt_process *p = NULL;
 	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
-	int slave = -1, devnull = -1;
+	int slave = -1;
 	uid_t uid;
 	gid_t gid;
 	size_t n_groups = 0;
@@ -269,8 +269,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 				goto fail;
 			}
 		}
-		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		rc.stdio[0] = pipes[0][0] >= 0 ? pipes[0][0] : devnull;
+		rc.stdio[0] = pipes[0][0]; /* -1 without -i: /dev/null (runtime.h) */
 		rc.stdio[1] = pipes[1][1];
 		rc.stdio[2] = pipes[2][1];
 	}
@@ -369,8 +368,6 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			close(pipes[i][1]);
 	if (pipes[0][0] >= 0)
 		close(pipes[0][0]);
-	if (devnull >= 0)
-		close(devnull);
 	if (m->o->tty) {
 		m->r.st[0].fd = m->r.pty_master;
 	} else {
@@ -395,8 +392,6 @@ fail:
 		for (int k = 0; k < 2; k++)
 			if (pipes[i][k] >= 0)
 				close(pipes[i][k]);
-	if (devnull >= 0)
-		close(devnull);
 	monitor_net_cleanup(m);
 	rt_mounts_free(m->mounts, m->n_mounts);
 	m->mounts = NULL;
@@ -717,14 +712,11 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		report(report_fd, 0, NULL);
 		close(report_fd);
 	}
-	if (o->tty && !o->detach && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		struct termios t = saved;
-		cfmakeraw(&t);
-		raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
-	}
+	if (o->tty && !o->detach)
+		raw = relay_tty_raw(STDIN_FILENO, &saved);
 	code = monitor_supervise(&m, sfd, true, 0, 0, false);
 	if (raw)
-		(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+		relay_tty_restore(STDIN_FILENO, &saved);
 	monitor_finish(&m, code);
 	monitor_release(&m);
 	close(sfd);
@@ -875,13 +867,14 @@ static int start_detached(struct store *s, const char *runroot, struct container
 			_exit(1);
 		if (pid > 0)
 			_exit(0);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-			dup2(devnull, 2);
-			if (devnull > 2)
-				close(devnull);
+		/* it outlives us: it must not keep our caller's terminal or files open */
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+		    dup2(devnull, 2) < 0) {
+			report(pfd[1], 125, "monitor: cannot put its stdio on /dev/null");
+			_exit(125);
 		}
+		if (devnull > 2)
+			close(devnull);
 		signal(SIGPIPE, SIG_IGN);
 		if (monitor_run(s, runroot, c, o, pfd[1], listen_fd, &ec, &e) < 0) {
 			report(pfd[1], e && e->exit_code ? e->exit_code : 125,
