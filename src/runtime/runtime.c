@@ -209,6 +209,15 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 	r = rt_rootfs_finish(c, &b, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
+	/* the host's /dev/null held the places of the fds < 0 so far: now the container's
+	 * own (its /dev is mounted), as the process would open it itself */
+	for (int i = 0; i < 3; i++) {
+		int nfd;
+		if (c->stdio[i] >= 0 || (nfd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+			continue;
+		(void) dup2(nfd, i);
+		(void) close(nfd);
+	}
 	if (!isempty(c->hostname) && sethostname(c->hostname, strlen(c->hostname)) < 0)
 		child_fail(fd, e, err_set(&e, errno, "set hostname '%s'", c->hostname));
 	r = rt_lookup(c, &path, &e);
