@@ -59,7 +59,8 @@ static void stream_close(struct relay *r, struct relay_stream *st)
 	st->fd = -1;
 }
 
-static void stream_read(struct relay *r, struct relay_stream *st)
+/* One read of @st; @exited: @r->pid is reaped already (never signal it then). */
+static void stream_read(struct relay *r, struct relay_stream *st, bool exited)
 {
 	char buf[32768];
 	ssize_t n = read(st->fd, buf, sizeof(buf));
@@ -72,14 +73,20 @@ static void stream_read(struct relay *r, struct relay_stream *st)
 	}
 	if (st->out_fd >= 0 && write_all(st->out_fd, buf, (size_t) n) == -EPIPE) {
 		/* nobody reads our end any more (`hull exec c yes | head -1`): let the
-		 * container's writer see that, rather than spin on its output forever */
+		 * container's writer see that, rather than spin on its output forever:
+		 * EPIPE on its pipe, or the hangup of its terminal */
 		st->out_fd = -1;
-		stream_close(r, st);
-		return;
+		if (st->fd != r->pty_master) {
+			stream_close(r, st);
+			return;
+		}
+		if (!exited)
+			(void) kill(r->pid, SIGHUP);
 	}
 	attach_server_broadcast(&r->as, st == &r->st[0] ? ATTACH_STDOUT : ATTACH_STDERR, buf,
 				(size_t) n);
-	log_stream_feed(r->log_fd, &st->log, buf, (size_t) n);
+	if (r->log_fd >= 0) /* exec and run --rm: no log, no line buffering */
+		log_stream_feed(r->log_fd, &st->log, buf, (size_t) n);
 }
 
 bool detach_keys_filter(const char *keys, size_t nkeys, size_t *matched, const char *in, size_t len,
@@ -218,7 +225,7 @@ int relay_run(struct relay *r, int sfd)
 		}
 		for (int i = 0; i < 2; i++)
 			if (idx_st[i] >= 0 && pfd[idx_st[i]].revents)
-				stream_read(r, &r->st[i]);
+				stream_read(r, &r->st[i], exited);
 		attach_server_handle(&r->as, pfd + idx_as, n_as);
 		if (idx_in >= 0 && pfd[idx_in].revents && r->in_src >= 0 && r->in_dst >= 0) {
 			if (!in_writable) {

@@ -211,3 +211,50 @@ in_term() {
 	run hull exec fds cat /tmp/typed
 	[[ $output != *typed-password* ]]
 }
+
+@test "exec relays: stdin to EOF, stdout and stderr apart, 2>&1 in order, exit code" {
+	run bash -c "echo hi | '$HULL' exec -i fds cat"
+	[ "$status" -eq 0 ]
+	[ "$output" = hi ]
+	run bash -c "'$HULL' exec fds sh -c 'echo a; echo b >&2; echo c; exit 3' 2>&1"
+	[ "$status" -eq 3 ]
+	[ "$output" = "$(printf 'a\nb\nc')" ]
+	hull exec fds sh -c 'echo out; echo err >&2' >"$BATS_TEST_TMPDIR/o" 2>"$BATS_TEST_TMPDIR/e"
+	[ "$(cat "$BATS_TEST_TMPDIR/o")" = out ]
+	[ "$(cat "$BATS_TEST_TMPDIR/e")" = err ]
+}
+
+@test "relay: a reader gone (EPIPE) stops the writer; a full stdin pipe does not stop output" {
+	# the writer gets SIGPIPE (a pty: SIGHUP) instead of the relay spinning forever
+	run timeout -s KILL 20 bash -c "'$HULL' exec fds yes | head -1"
+	[ "$status" -eq 0 ]
+	[ "$output" = y ]
+	# (PID 1 gets no SIGPIPE: busybox yes says "Broken pipe" on its stderr)
+	run timeout -s KILL 20 bash -c "'$HULL' run --rm busybox yes 2>/dev/null | head -1"
+	[ "$status" -eq 0 ]
+	[ "$output" = y ]
+	# the container writes 300 kB before it reads its 300 kB of stdin
+	run timeout -s KILL 30 bash -c "head -c 300000 /dev/zero | '$HULL' exec -i fds sh -c 'head -c 300000 /dev/zero; cat' | wc -c"
+	[ "$status" -eq 0 ]
+	[ "$output" -eq 600000 ]
+	run timeout -s KILL 30 bash -c "head -c 300000 /dev/zero | '$HULL' run --rm -i busybox sh -c 'head -c 300000 /dev/zero; cat' | wc -c"
+	[ "$status" -eq 0 ]
+	[ "$output" -eq 600000 ]
+}
+
+@test "exec -it: ctrl-p ctrl-q detaches, the exit code otherwise" {
+	command -v tmux >/dev/null || skip "needs tmux"
+	tmux -L "$TMUX_SOCK" new-session -d -s t -x 100 -y 30 \
+		"env HULL_ROOT='$HULL_ROOT' HULL_RUNROOT='$HULL_RUNROOT' $HULL exec -it fds sh; echo EXIT=\$?; sleep 60"
+	local i
+	for i in $(seq 50); do
+		tmux -L "$TMUX_SOCK" capture-pane -p -t t | grep -q '/ #' && break
+		sleep 0.1
+	done
+	tmux -L "$TMUX_SOCK" send-keys -t t C-p C-q
+	for i in $(seq 50); do
+		tmux -L "$TMUX_SOCK" capture-pane -p -t t | grep -q 'EXIT=' && break
+		sleep 0.1
+	done
+	tmux -L "$TMUX_SOCK" capture-pane -p -t t | grep -q 'EXIT=0'
+}
