@@ -7,6 +7,8 @@
  * signals (docker run's sig-proxy), records the exit code and cleans up the
  * network and, with --rm, the container.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -823,6 +825,31 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 	return r;
 }
 
+/*
+ * Close the fds >= 3 the detached monitor inherited from our caller: ours all
+ * have FD_CLOEXEC (STYLE.md), the caller's lack it (they survived its exec).
+ * The monitor outlives the caller, and must not keep its pipes or files open
+ * (a caller waiting for EOF on a pipe would wait for the container's end).
+ */
+static void close_inherited_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int fd = (int) strtol(de->d_name, NULL, 10);
+		int fl;
+		if (fd < 3 || fd == dirfd(d) || !isdigit((unsigned char) de->d_name[0]))
+			continue;
+		fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && !(fl & FD_CLOEXEC))
+			(void) close(fd);
+	}
+	closedir(d);
+}
+
 /* Fork the detached monitor; with @ret_sock, connect an attach client before it starts. */
 static int start_detached(struct store *s, const char *runroot, struct container *c,
 			  const struct run_opts *o, int *ret_sock, struct hull_err **err)
@@ -875,6 +902,7 @@ static int start_detached(struct store *s, const char *runroot, struct container
 		}
 		if (devnull > 2)
 			close(devnull);
+		close_inherited_fds();
 		signal(SIGPIPE, SIG_IGN);
 		if (monitor_run(s, runroot, c, o, pfd[1], listen_fd, &ec, &e) < 0) {
 			report(pfd[1], e && e->exit_code ? e->exit_code : 125,
