@@ -74,7 +74,7 @@ check_fds() {
 	fi
 }
 
-@test "run, run -i, run --init, run -d: pipes or /dev/null, never the caller's files" {
+@test "run, run -i, run --init, start -a, run -d: pipes or /dev/null, never the caller's files" {
 	local out=$BATS_TEST_TMPDIR/out in=$BATS_TEST_TMPDIR/in
 	echo input >"$in"
 	hull run --rm busybox sh -c "$LIST" >"$out" 2>>"$out" <"$in"
@@ -83,6 +83,10 @@ check_fds() {
 	check_fds "$(cat "$out")" "$(devino "$out" "$in")"
 	hull run --rm --init busybox sh -c "$LIST" >"$out" <"$in"
 	check_fds "$(cat "$out")" "$(devino "$out" "$in")"
+	hull create --name fds-s busybox sh -c "$LIST" >/dev/null
+	hull start -a fds-s >"$out" 2>&1 <"$in"
+	check_fds "$(cat "$out")" "$(devino "$out" "$in")"
+	hull rm fds-s >/dev/null
 	hull run -d --name fds-d busybox sh -c "$LIST" >/dev/null <"$in"
 	wait_for is_exited fds-d
 	check_fds "$(hull logs fds-d)" "$(devino "$in")"
