@@ -13,6 +13,7 @@
 #include <termios.h>
 #include "container/attach.h"
 #include "container/container.h"
+#include "container/relay.h"
 #include "util/fs.h"
 #include "util/json.h"
 
@@ -118,38 +119,19 @@ static void send_winsize(int sock, int tty_fd)
 
 static const int proxied[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 
-/* Detach-key matcher: returns true once the whole sequence was typed; bytes held back while
- * the sequence is partly matched are flushed when it breaks (moby/term escapeProxy). */
+/* The detach-key matcher on our stdin (detach_keys_filter()), then frames to the monitor;
+ * true once the whole sequence was typed. */
 static bool stdin_filter(int sock, const char *keys, size_t nkeys, size_t *matched, const char *in,
 			 size_t len)
 {
-	char out[8192 + 64];
+	_cleanup_free_ char *out = xmalloc(len + nkeys);
 	size_t o = 0;
+	bool done = detach_keys_filter(keys, nkeys, matched, in, len, out, &o);
 
-	for (size_t i = 0; i < len; i++) {
-		if (in[i] == keys[*matched]) {
-			if (++*matched == nkeys)
-				return true;
-			continue;
-		}
-		if (*matched) {
-			memcpy(out + o, keys, *matched);
-			o += *matched;
-			*matched = 0;
-			if (in[i] == keys[0]) {
-				*matched = 1;
-				continue;
-			}
-		}
-		out[o++] = in[i];
-		if (o >= 4096) {
-			(void) attach_frame_send(sock, ATTACH_STDIN, out, o);
-			o = 0;
-		}
-	}
-	if (o)
-		(void) attach_frame_send(sock, ATTACH_STDIN, out, o);
-	return false;
+	for (size_t i = 0; i < o; i += ATTACH_FRAME_MAX)
+		(void) attach_frame_send(sock, ATTACH_STDIN, out + i,
+					 o - i < ATTACH_FRAME_MAX ? o - i : ATTACH_FRAME_MAX);
+	return done;
 }
 
 int container_attach_fd(struct container *c, int sock, const struct attach_opts *o,
@@ -179,11 +161,8 @@ int container_attach_fd(struct container *c, int sock, const struct attach_opts 
 	}
 	if (tty_in) {
 		send_winsize(sock, STDIN_FILENO);
-		if (o->stdin && tcgetattr(STDIN_FILENO, &saved) == 0) {
-			struct termios t = saved;
-			cfmakeraw(&t);
-			raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
-		}
+		if (o->stdin)
+			raw = relay_tty_raw(STDIN_FILENO, &saved);
 	}
 
 	for (;;) {
@@ -259,7 +238,7 @@ int container_attach_fd(struct container *c, int sock, const struct attach_opts 
 		}
 	}
 	if (raw)
-		(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+		relay_tty_restore(STDIN_FILENO, &saved);
 	close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r < 0)

@@ -145,9 +145,23 @@ struct exec_opts {
  * container_exec() - run @o->cmd in the running container @c (moby
  * daemon/exec.go + runc exec): its namespaces, cgroup, user (-u resolved
  * against the container's /etc/passwd) and environment (the container's
- * Config.Env, then -e). Foreground, the calling process relays stdio (a pty
- * with -t) and *@ret_exit_code is the process's docker exit code; with
- * @o->detach it returns once the process has started.
+ * Config.Env, then -e). Foreground, *@ret_exit_code is the process's docker
+ * exit code (0 when the detach keys were typed: it runs on).
+ * Stdio, as docker's ContainerExecStart (moby daemon/exec.go: the streams
+ * cross containerd's FIFOs, stdin only with OpenStdin): the process never
+ * gets the caller's fds. Without -t it gets pipes that this call relays to
+ * the caller's stdout and stderr (one pipe for both when they are the same
+ * file, so `2>&1` keeps the order), stdin a pipe fed from ours with -i
+ * (closed at our EOF), else /dev/null. With -t, a pty of the container's
+ * devpts: our terminal in raw mode with -i, its size at start and on
+ * SIGWINCH, the detach keys (@o->detach_keys, default ctrl-p ctrl-q). The
+ * relay (relay_run()) forwards SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1/2
+ * and returns when the process has exited and its output is drained (at
+ * most 200 ms more while background processes hold the pipes: they get
+ * EOF/EPIPE once we return). With @o->detach nothing is attached (the
+ * container's /dev/null, or the pty with -t) and it returns once the process
+ * has started. Blocks and restores the caller's signal mask; uses our fds
+ * 0-2 (borrowed).
  * Errors: not running (125), paused, 126/127 as run.
  */
 int container_exec(struct store *s, struct container *c, const struct exec_opts *o,

@@ -10,11 +10,13 @@
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/security.h"
+#include "container/relay.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -169,79 +171,22 @@ int container_stats(struct container *c, struct rt_cgroup_stats *ret, struct hul
 
 /* ---- exec ---- */
 
-static const int exec_forwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
-
-/* Relay our terminal and the pty until the process exits or the detach keys are typed. */
-static int exec_relay_tty(pid_t pid, int master, const struct exec_opts *o, int sfd,
-			  int *ret_status, bool *ret_detached)
+/* Our stdout and stderr are one file (a terminal, `2>&1`): one pipe keeps the order of the
+ * container's writes to both. */
+static bool same_out_file(void)
 {
-	_cleanup_free_ char *keys = NULL;
-	size_t nkeys = 0, matched = 0;
-	bool in_open = o->interactive, out_open = true;
-	int status = 0;
+	struct stat a, b;
 
-	if (detach_keys_parse(o->detach_keys, &keys, &nkeys) < 0)
-		nkeys = 0;
-	*ret_detached = false;
-	for (;;) {
-		struct pollfd pfd[3] = {{sfd, POLLIN, 0},
-					{out_open ? master : -1, POLLIN, 0},
-					{in_open ? STDIN_FILENO : -1, POLLIN, 0}};
-		char buf[8192];
-		ssize_t n;
+	return fstat(STDOUT_FILENO, &a) == 0 && fstat(STDERR_FILENO, &b) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
 
-		if (poll(pfd, 3, -1) < 0 && errno != EINTR)
-			break;
-		if (pfd[0].revents) {
-			struct signalfd_siginfo si;
-			while (read(sfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
-				struct winsize ws;
-				if (si.ssi_signo == SIGWINCH) {
-					if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-						(void) ioctl(master, TIOCSWINSZ, &ws);
-				} else if (si.ssi_signo != SIGCHLD) {
-					(void) kill(pid, (int) si.ssi_signo);
-				} else if (waitpid(pid, &status, WNOHANG) == pid) {
-					/* drain what the pty still holds */
-					while ((n = read(master, buf, sizeof(buf))) > 0)
-						(void) write_all(STDOUT_FILENO, buf, (size_t) n);
-					*ret_status = status;
-					return 0;
-				}
-			}
-		}
-		if (pfd[1].revents) {
-			n = read(master, buf, sizeof(buf));
-			if (n > 0)
-				(void) write_all(STDOUT_FILENO, buf, (size_t) n);
-			else if (n == 0 || errno != EINTR)
-				out_open = false; /* EIO: every slave closed; SIGCHLD follows */
-		}
-		if (pfd[2].revents) {
-			n = read(STDIN_FILENO, buf, sizeof(buf));
-			if (n <= 0) {
-				in_open = false;
-				continue;
-			}
-			for (ssize_t i = 0; i < n; i++) {
-				if (nkeys && buf[i] == keys[matched]) {
-					if (++matched == nkeys) {
-						*ret_detached = true;
-						return 0;
-					}
-					continue;
-				}
-				if (matched)
-					(void) write_all(master, keys, matched);
-				matched = 0;
-				(void) write_all(master, buf + i, 1);
-			}
-		}
-	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	*ret_status = status;
-	return 0;
+static void close_pair(int p[2])
+{
+	for (int k = 0; k < 2; k++)
+		if (p[k] >= 0)
+			(void) close(p[k]);
+	p[0] = p[1] = -1;
 }
 
 int container_exec(struct store *s, struct container *c, const struct exec_opts *o,
@@ -251,19 +196,23 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	_cleanup_strv_ char **env = NULL, **dirs = NULL;
 	_cleanup_free_ char *root = NULL, *home = NULL;
 	_cleanup_free_ gid_t *groups = NULL;
-	_cleanup_close_ int devnull = -1, master = -1, slave = -1;
+	_cleanup_free_ char *keys = NULL;
+	_cleanup_close_ int master = -1, slave = -1;
 	_cleanup_(container_security_release) struct container_security sec = {0};
 	struct rt_config rc = {0};
+	struct relay rl;
 	struct termios saved;
 	sigset_t mask, old;
 	size_t n_groups = 0;
-	bool raw = false, detached = false;
-	pid_t target = main_pid(c), pid;
-	int status = 0, sfd, r;
+	bool raw = false;
+	pid_t target = main_pid(c);
+	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
+	int sfd, code, r;
 	uid_t uid;
 	gid_t gid;
 
 	(void) s;
+	relay_init(&rl, -1);
 	if (!container_is_running(c))
 		return not_running(c, err);
 	if (is_paused(c))
@@ -324,7 +273,6 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	rc.gid = gid;
 	rc.additional_gids = groups;
 	rc.n_additional_gids = n_groups;
-	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (o->tty) {
 		/* from the container's own devpts, so that the process sees /dev/pts/N as runc's
 		 * console socket gives it */
@@ -354,61 +302,82 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 		rc.terminal = true;
 		rc.stdio[0] = rc.stdio[1] = rc.stdio[2] = slave;
 	} else if (o->detach) {
-		rc.stdio[0] = rc.stdio[1] = rc.stdio[2] = devnull;
+		/* docker exec -d: nothing attached, the container's /dev/null (runtime.h) */
+		rc.stdio[0] = rc.stdio[1] = rc.stdio[2] = -1;
 	} else {
-		rc.stdio[0] = o->interactive ? STDIN_FILENO : devnull;
-		rc.stdio[1] = STDOUT_FILENO;
-		rc.stdio[2] = STDERR_FILENO;
+		/* pipes we relay, never our own fds (docs/internals/container.md "Stdio") */
+		for (int i = 0; i < 3; i++) {
+			if ((i == 0 && !o->interactive) || (i == 2 && same_out_file()))
+				continue;
+			if (pipe2(pipes[i], O_CLOEXEC) < 0) {
+				r = err_set(err, errno, "create pipe");
+				goto out;
+			}
+		}
+		rc.stdio[0] = pipes[0][0]; /* -1 without -i: /dev/null, as docker */
+		rc.stdio[1] = pipes[1][1];
+		rc.stdio[2] = pipes[2][1] >= 0 ? pipes[2][1] : pipes[1][1];
 	}
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGCHLD);
-	sigaddset(&mask, SIGWINCH);
-	for (size_t i = 0; i < ARRAY_SIZE(exec_forwarded); i++)
-		sigaddset(&mask, exec_forwarded[i]);
+	relay_sigmask(&mask);
 	sigprocmask(SIG_BLOCK, &mask, &old);
-	r = rt_exec(target, dirs, &rc, &pid, err);
-	if (r < 0) {
-		sigprocmask(SIG_SETMASK, &old, NULL);
-		return r;
+	r = rt_exec(target, dirs, &rc, &rl.pid, err);
+	/* the process holds its ends now */
+	slave = (slave >= 0 ? close(slave) : 0, -1);
+	for (int i = 0; i < 3; i++) {
+		int *child_end = &pipes[i][i == 0 ? 0 : 1];
+		if (*child_end >= 0)
+			close(*child_end);
+		*child_end = -1;
 	}
-	slave = (close(slave), -1);
-	if (o->detach) {
+	if (r < 0 || o->detach) {
 		sigprocmask(SIG_SETMASK, &old, NULL);
-		*ret_exit_code = 0;
-		return 0;
+		if (r == 0)
+			*ret_exit_code = 0;
+		goto out;
 	}
-	sfd = signalfd(-1, &mask, SFD_CLOEXEC | (o->tty ? SFD_NONBLOCK : 0));
+	sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sfd < 0) {
+		r = err_set(err, errno, "signalfd");
+		(void) kill(rl.pid, SIGKILL);
+		(void) waitpid(rl.pid, NULL, 0);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		goto out;
+	}
 	if (o->tty) {
-		if (o->interactive && isatty(STDIN_FILENO) &&
-		    tcgetattr(STDIN_FILENO, &saved) == 0) {
-			struct termios t = saved;
-			cfmakeraw(&t);
-			raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
+		rl.pty_master = rl.st[0].fd = master;
+		rl.in_dst = master;
+		if (o->interactive) {
+			rl.in_src = STDIN_FILENO;
+			raw = relay_tty_raw(STDIN_FILENO, &saved);
+			if (detach_keys_parse(o->detach_keys, &keys, &rl.n_detach_keys) == 0)
+				rl.detach_keys = keys;
 		}
-		(void) exec_relay_tty(pid, master, o, sfd, &status, &detached);
-		if (raw)
-			(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
 	} else {
-		for (;;) {
-			struct signalfd_siginfo si;
-			if (sfd < 0 || read(sfd, &si, sizeof(si)) != (ssize_t) sizeof(si)) {
-				if (sfd >= 0 && errno == EINTR)
-					continue;
-				(void) waitpid(pid, &status, 0);
-				break;
-			}
-			if (si.ssi_signo == SIGCHLD) {
-				if (waitpid(pid, &status, WNOHANG) == pid)
-					break;
-			} else if (si.ssi_signo != SIGWINCH) {
-				(void) kill(pid, (int) si.ssi_signo);
-			}
+		rl.st[0].fd = TAKE_FD(pipes[1][0]);
+		rl.st[1].fd = TAKE_FD(pipes[2][0]);
+		if (o->interactive) {
+			rl.in_src = STDIN_FILENO;
+			rl.in_dst = TAKE_FD(pipes[0][1]);
 		}
 	}
-	if (sfd >= 0)
-		close(sfd);
+	rl.st[0].out_fd = STDOUT_FILENO;
+	rl.st[1].out_fd = STDERR_FILENO;
+	code = relay_run(&rl, sfd);
+	if (raw)
+		relay_tty_restore(STDIN_FILENO, &saved);
+	close(sfd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
-	*ret_exit_code = detached ? 0 : rt_exit_code(status);
-	return 0;
+	/* detached (the keys): the process runs on, as docker exec -it leaves it */
+	*ret_exit_code = rl.detached ? 0 : code;
+	r = 0;
+out:
+	for (int i = 0; i < 2; i++)
+		if (rl.st[i].fd >= 0 && rl.st[i].fd != master)
+			close(rl.st[i].fd);
+	if (rl.in_dst >= 0 && rl.in_dst != master)
+		close(rl.in_dst);
+	for (int i = 0; i < 3; i++)
+		close_pair(pipes[i]);
+	return r;
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The monitor's relay loop (relay.h); no jansson, no stdio: hull-monitor links it statically. */
+#include <limits.h>
 #include <poll.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
@@ -58,7 +59,8 @@ static void stream_close(struct relay *r, struct relay_stream *st)
 	st->fd = -1;
 }
 
-static void stream_read(struct relay *r, struct relay_stream *st)
+/* One read of @st; @exited: @r->pid is reaped already (never signal it then). */
+static void stream_read(struct relay *r, struct relay_stream *st, bool exited)
 {
 	char buf[32768];
 	ssize_t n = read(st->fd, buf, sizeof(buf));
@@ -69,17 +71,103 @@ static void stream_read(struct relay *r, struct relay_stream *st)
 		stream_close(r, st);
 		return;
 	}
-	if (st->out_fd >= 0)
-		(void) write_all(st->out_fd, buf, (size_t) n);
+	if (st->out_fd >= 0 && write_all(st->out_fd, buf, (size_t) n) == -EPIPE) {
+		/* nobody reads our end any more (`hull exec c yes | head -1`): let the
+		 * container's writer see that, rather than spin on its output forever:
+		 * EPIPE on its pipe, or the hangup of its terminal */
+		st->out_fd = -1;
+		if (st->fd != r->pty_master) {
+			stream_close(r, st);
+			return;
+		}
+		if (!exited)
+			(void) kill(r->pid, SIGHUP);
+	}
 	attach_server_broadcast(&r->as, st == &r->st[0] ? ATTACH_STDOUT : ATTACH_STDERR, buf,
 				(size_t) n);
-	log_stream_feed(r->log_fd, &st->log, buf, (size_t) n);
+	if (r->log_fd >= 0) /* exec and run --rm: no log, no line buffering */
+		log_stream_feed(r->log_fd, &st->log, buf, (size_t) n);
+}
+
+bool detach_keys_filter(const char *keys, size_t nkeys, size_t *matched, const char *in, size_t len,
+			char *out, size_t *ret_len)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		if (in[i] == keys[*matched]) {
+			if (++*matched == nkeys) {
+				*ret_len = o;
+				return true;
+			}
+			continue;
+		}
+		if (*matched) {
+			memcpy(out + o, keys, *matched);
+			o += *matched;
+			*matched = 0;
+			if (in[i] == keys[0]) {
+				*matched = 1;
+				continue;
+			}
+		}
+		out[o++] = in[i];
+	}
+	*ret_len = o;
+	return false;
+}
+
+bool relay_tty_raw(int fd, struct termios *saved)
+{
+	struct termios t;
+
+	if (!isatty(fd) || tcgetattr(fd, saved) < 0)
+		return false;
+	t = *saved;
+	cfmakeraw(&t);
+	return tcsetattr(fd, TCSANOW, &t) == 0;
+}
+
+void relay_tty_restore(int fd, const struct termios *saved)
+{
+	(void) tcsetattr(fd, TCSANOW, saved);
+}
+
+/* Our stdin to the container's; false when the relay must stop (detach keys typed). */
+static bool stdin_read(struct relay *r)
+{
+	char buf[PIPE_BUF], out[PIPE_BUF + 64];
+	const char *p = buf;
+	size_t len;
+	ssize_t k = read(r->in_src, buf, sizeof(buf));
+
+	if (k < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (k > 0) {
+		len = (size_t) k;
+		if (r->n_detach_keys && r->n_detach_keys <= 64) {
+			if (detach_keys_filter(r->detach_keys, r->n_detach_keys, &r->detach_matched,
+					       buf, len, out, &len)) {
+				r->detached = true;
+				return false;
+			}
+			p = out;
+		}
+		if (len == 0 || write_all(r->in_dst, p, len) == 0)
+			return true;
+	}
+	/* EOF (or the container closed its stdin): close the pipe, so it sees EOF too */
+	r->in_src = -1;
+	if (r->in_dst != r->pty_master)
+		close(r->in_dst);
+	r->in_dst = -1;
+	return true;
 }
 
 int relay_run(struct relay *r, int sfd)
 {
 	int status = 0, exit_code = -1;
-	bool exited = false;
+	bool exited = false, in_writable = false;
 
 	/* the exit may have come before the signalfd existed (hull-monitor after its exec) */
 	if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
@@ -99,8 +187,11 @@ int relay_run(struct relay *r, int sfd)
 				pfd[n++] = (struct pollfd){r->st[i].fd, POLLIN, 0};
 			}
 		if (r->in_src >= 0 && r->in_dst >= 0) {
+			/* read stdin only when the container can take it: a full stdin pipe must
+			 * not stop the relay of its output (`cat big | hull exec -i c cat`) */
 			idx_in = n;
-			pfd[n++] = (struct pollfd){r->in_src, POLLIN, 0};
+			pfd[n++] = in_writable ? (struct pollfd){r->in_src, POLLIN, 0}
+					       : (struct pollfd){r->in_dst, POLLOUT, 0};
 		}
 		if (exited && idx_st[0] < 0 && idx_st[1] < 0)
 			break;
@@ -134,18 +225,15 @@ int relay_run(struct relay *r, int sfd)
 		}
 		for (int i = 0; i < 2; i++)
 			if (idx_st[i] >= 0 && pfd[idx_st[i]].revents)
-				stream_read(r, &r->st[i]);
+				stream_read(r, &r->st[i], exited);
 		attach_server_handle(&r->as, pfd + idx_as, n_as);
-		if (idx_in >= 0 && pfd[idx_in].revents) {
-			char buf[8192];
-			ssize_t k = read(r->in_src, buf, sizeof(buf));
-			if (k > 0) {
-				(void) write_all(r->in_dst, buf, (size_t) k);
-			} else if (k == 0 || errno != EINTR) {
-				r->in_src = -1;
-				if (r->in_dst != r->pty_master)
-					close(r->in_dst);
-				r->in_dst = -1;
+		if (idx_in >= 0 && pfd[idx_in].revents && r->in_src >= 0 && r->in_dst >= 0) {
+			if (!in_writable) {
+				in_writable = true; /* or POLLERR: the write will tell */
+			} else {
+				in_writable = false;
+				if (!stdin_read(r))
+					return -1; /* detached: the process runs on */
 			}
 		}
 		if (r->pty_master >= 0 && r->st[0].fd < 0 && !exited) {

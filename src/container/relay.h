@@ -12,13 +12,15 @@
 #define HULL_CONTAINER_RELAY_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <sys/types.h>
+#include <termios.h>
 #include "container/attach.h"
 #include "container/logline.h"
 
 struct relay_stream {
 	int fd;		       /* read end from the container, -1 when closed */
-	int out_fd;	       /* where to copy it as well (-1: nowhere) */
+	int out_fd;	       /* where to copy it as well (-1: nowhere; EPIPE closes @fd) */
 	struct log_stream log; /* its name and partial log line */
 };
 
@@ -30,6 +32,11 @@ struct relay {
 	int in_dst;		   /* the container's stdin (pipe or pty master), -1: none */
 	int pty_master;		   /* -t: the terminal's master, -1: none */
 	struct attach_server as;   /* attach clients */
+	/* @in_src is a terminal: typing these bytes detaches (relay_run() returns, the
+	 * process keeps running); NULL: none. Borrowed. */
+	const char *detach_keys;
+	size_t n_detach_keys, detach_matched;
+	bool detached; /* set by relay_run() when it stopped at the detach keys */
 };
 
 /* relay_init() - an idle relay: every fd -1, the attach server on @listen_fd (-1: none). */
@@ -48,7 +55,34 @@ void relay_sigmask(sigset_t *mask);
  * and return its docker exit code (128+N after signal N). @sfd is a
  * non-blocking signalfd of relay_sigmask(). Closes the output pipes but not
  * the pty master, the log or the attach clients.
+ * @r->in_src is read only when @r->in_dst can take a pipe buffer's worth
+ * (PIPE_BUF), so a container that does not read its stdin never blocks the
+ * relay of its output; EOF on @r->in_src closes a stdin pipe. When an
+ * @out_fd's reader is gone (EPIPE) the stream is closed, so the container's
+ * writer gets EPIPE/SIGPIPE as it would on the caller's own pipe.
+ * With @r->detach_keys typed on @r->in_src it returns -1 at once with
+ * @r->detached set; the process is then neither signalled nor reaped.
  */
 int relay_run(struct relay *r, int sfd);
+
+/*
+ * detach_keys_filter() - pass the @len bytes @in through the detach-key
+ * matcher (moby/term escapeProxy): bytes that start the @nkeys-byte sequence
+ * @keys are held back (*@matched counts them across calls) and flushed into
+ * @out when the sequence breaks. @out must hold @len + @nkeys bytes;
+ * *@ret_len gets how many were written there. Returns true once the whole
+ * sequence was typed (what follows it is dropped).
+ */
+bool detach_keys_filter(const char *keys, size_t nkeys, size_t *matched, const char *in, size_t len,
+			char *out, size_t *ret_len);
+
+/*
+ * relay_tty_raw() - put the terminal @fd in raw mode (cfmakeraw), as docker's
+ * client does for -it; the old state goes to *@saved. Returns false (and
+ * changes nothing) when @fd is not a terminal. Undo with relay_tty_restore().
+ */
+bool relay_tty_raw(int fd, struct termios *saved);
+/* relay_tty_restore() - put back the state relay_tty_raw() saved. */
+void relay_tty_restore(int fd, const struct termios *saved);
 
 #endif

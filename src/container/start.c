@@ -7,6 +7,8 @@
  * signals (docker run's sig-proxy), records the exit code and cleans up the
  * network and, with --rm, the container.
  */
+#include <ctype.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
@@ -177,7 +179,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	_cleanup_(container_devices_release) struct container_devices devs = {0};
 	struct rt_process *p = NULL;
 	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
-	int slave = -1, devnull = -1;
+	int slave = -1;
 	uid_t uid;
 	gid_t gid;
 	size_t n_groups = 0;
@@ -281,8 +283,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 				goto fail;
 			}
 		}
-		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		rc.stdio[0] = pipes[0][0] >= 0 ? pipes[0][0] : devnull;
+		rc.stdio[0] = pipes[0][0]; /* -1 without -i: /dev/null (runtime.h) */
 		rc.stdio[1] = pipes[1][1];
 		rc.stdio[2] = pipes[2][1];
 	}
@@ -391,8 +392,6 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			close(pipes[i][1]);
 	if (pipes[0][0] >= 0)
 		close(pipes[0][0]);
-	if (devnull >= 0)
-		close(devnull);
 	if (m->o->tty) {
 		m->r.st[0].fd = m->r.pty_master;
 	} else {
@@ -417,8 +416,6 @@ fail:
 		for (int k = 0; k < 2; k++)
 			if (pipes[i][k] >= 0)
 				close(pipes[i][k]);
-	if (devnull >= 0)
-		close(devnull);
 	monitor_net_cleanup(m);
 	rt_mounts_free(m->mounts, m->n_mounts);
 	m->mounts = NULL;
@@ -734,14 +731,11 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		report(report_fd, 0, NULL);
 		close(report_fd);
 	}
-	if (o->tty && !o->detach && isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &saved) == 0) {
-		struct termios t = saved;
-		cfmakeraw(&t);
-		raw = tcsetattr(STDIN_FILENO, TCSANOW, &t) == 0;
-	}
+	if (o->tty && !o->detach)
+		raw = relay_tty_raw(STDIN_FILENO, &saved);
 	code = monitor_supervise(&m, sfd, true, 0, 0, false);
 	if (raw)
-		(void) tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+		relay_tty_restore(STDIN_FILENO, &saved);
 	monitor_finish(&m, code);
 	monitor_release(&m);
 	close(sfd);
@@ -848,6 +842,31 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 	return r;
 }
 
+/*
+ * Close the fds >= 3 the detached monitor inherited from our caller: ours all
+ * have FD_CLOEXEC (STYLE.md), the caller's lack it (they survived its exec).
+ * The monitor outlives the caller, and must not keep its pipes or files open
+ * (a caller waiting for EOF on a pipe would wait for the container's end).
+ */
+static void close_inherited_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		int fd = (int) strtol(de->d_name, NULL, 10);
+		int fl;
+		if (fd < 3 || fd == dirfd(d) || !isdigit((unsigned char) de->d_name[0]))
+			continue;
+		fl = fcntl(fd, F_GETFD);
+		if (fl >= 0 && !(fl & FD_CLOEXEC))
+			(void) close(fd);
+	}
+	closedir(d);
+}
+
 /* Fork the detached monitor; with @ret_sock, connect an attach client before it starts. */
 static int start_detached(struct store *s, const char *runroot, struct container *c,
 			  const struct run_opts *o, int *ret_sock, struct hull_err **err)
@@ -892,13 +911,15 @@ static int start_detached(struct store *s, const char *runroot, struct container
 			_exit(1);
 		if (pid > 0)
 			_exit(0);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-			dup2(devnull, 2);
-			if (devnull > 2)
-				close(devnull);
+		/* it outlives us: it must not keep our caller's terminal or files open */
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+		    dup2(devnull, 2) < 0) {
+			report(pfd[1], 125, "monitor: cannot put its stdio on /dev/null");
+			_exit(125);
 		}
+		if (devnull > 2)
+			close(devnull);
+		close_inherited_fds();
 		signal(SIGPIPE, SIG_IGN);
 		if (monitor_run(s, runroot, c, o, pfd[1], listen_fd, &ec, &e) < 0) {
 			report(pfd[1], e && e->exit_code ? e->exit_code : 125,

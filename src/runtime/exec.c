@@ -8,6 +8,13 @@
  * its pid and exits. The final process goes through the same lookup,
  * seccomp, identity and exec steps as a container's first process, and
  * reports on the same sync socket (runtime.c).
+ *
+ * The final process is visible in the container's PID namespace before it
+ * execs, so nothing of the caller may be in it even briefly: the
+ * intermediate makes itself non-dumpable (runc's nsexec does, after
+ * CVE-2016-9962: the container's root, which lacks CAP_SYS_PTRACE, cannot
+ * open /proc/PID/fd/N of it), puts @c->stdio (or the container's /dev/null)
+ * on 0-2 and closes every other fd but the sync socket before it clones.
  */
 #include <fcntl.h>
 #include <sched.h>
@@ -28,13 +35,19 @@ _noreturn_ static void fail(int fd, struct hull_err *e, int r)
 	_exit(125);
 }
 
-_noreturn_ static void exec_final(const struct rt_config *c, int fd)
+_noreturn_ static void exec_final(const struct rt_config *ic, int fd)
 {
 	struct hull_err *e = NULL;
+	struct rt_config fc = *ic;
+	const struct rt_config *c = &fc;
 	const char *cwd = isempty(c->cwd) ? "/" : c->cwd;
 	char *path = NULL;
 	int r;
 
+	/* the intermediate put them on 0-2 already; here: the session and the terminal */
+	fc.stdio[0] = 0;
+	fc.stdio[1] = 1;
+	fc.stdio[2] = 2;
 	r = rt_setup_stdio(c, &e);
 	if (r < 0)
 		fail(fd, e, r);
@@ -58,6 +71,14 @@ _noreturn_ static void exec_final(const struct rt_config *c, int fd)
 	rt_exec_final(fd, c, path);
 }
 
+/* Close every fd above 2 but @keep (> 2). */
+static int close_fds_except(int keep)
+{
+	if (keep > 3 && syscall(SYS_close_range, 3U, (unsigned) keep - 1, 0U) < 0)
+		return -1;
+	return (int) syscall(SYS_close_range, (unsigned) keep + 1, ~0U, 0U);
+}
+
 _noreturn_ static void exec_intermediate(int pidfd, char *const *cgroup_dirs,
 					 const struct rt_config *c, int fd)
 {
@@ -66,9 +87,9 @@ _noreturn_ static void exec_intermediate(int pidfd, char *const *cgroup_dirs,
 	int r;
 	pid_t pid;
 
-	/* non-dumpable before it joins the container: the final process inherits it (runtime.c) */
+	/* reset by the final execve (the container's binary is not setuid to it) */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		fail(fd, e, err_set(&e, errno, "prctl PR_SET_DUMPABLE"));
+		fail(fd, e, err_set(&e, errno, "make the exec process non-dumpable"));
 	rt_reset_signals();
 	r = rt_cgroup_enter(cgroup_dirs, getpid(), &e);
 	if (r < 0)
@@ -77,6 +98,12 @@ _noreturn_ static void exec_intermediate(int pidfd, char *const *cgroup_dirs,
 				 CLONE_NEWCGROUP) < 0)
 		fail(fd, e, err_set(&e, errno, "join the container's namespaces"));
 	(void) close(pidfd);
+	/* in the container's mount namespace now: its /dev/null for an fd < 0 */
+	r = rt_stdio_dup(c->stdio, &e);
+	if (r < 0)
+		fail(fd, e, r);
+	if (fd < 3 || close_fds_except(fd) < 0)
+		fail(fd, e, err_set(&e, errno, "close the caller's fds"));
 	pid = rt_clone(CLONE_PARENT);
 	if (pid < 0)
 		fail(fd, e, err_set(&e, errno, "clone the exec process"));

@@ -84,7 +84,13 @@ void rt_msg_send_err(int fd, const struct hull_err *e, int r);
 int rt_msg_recv(int fd, struct rt_msg *m);
 /* runtime.c: turn an ERROR message into *err; returns the negative errno. */
 int rt_msg_to_err(const struct rt_msg *m, struct hull_err **err);
-/* runtime.c: make @c->stdio the fds 0-2, start a session, take the terminal. */
+/*
+ * runtime.c: make @stdio the fds 0-2 (without CLOEXEC, whatever their
+ * numbers); an fd < 0 becomes /dev/null as the calling process sees it, so
+ * that no fd of hull's own caller is ever inherited.
+ */
+int rt_stdio_dup(const int stdio[3], struct hull_err **err);
+/* runtime.c: rt_stdio_dup() of @c->stdio, start a session, take the terminal. */
 int rt_setup_stdio(const struct rt_config *c, struct hull_err **err);
 /* runtime.c: resolve @c->args[0] with docker's 126/127 errors; *ret is a new path. */
 int rt_lookup(const struct rt_config *c, char **ret, struct hull_err **err);

@@ -46,25 +46,41 @@ _noreturn_ static void child_fail(int fd, struct hull_err *e, int r)
 	_exit(125);
 }
 
-/* Make the borrowed stdio fds 0, 1 and 2 without CLOEXEC, whatever their numbers. */
-int rt_setup_stdio(const struct rt_config *c, struct hull_err **err)
+int rt_stdio_dup(const int stdio[3], struct hull_err **err)
 {
 	int tmp[3] = {-1, -1, -1};
 
 	for (int i = 0; i < 3; i++) {
-		if (c->stdio[i] < 0)
-			continue;
-		tmp[i] = fcntl(c->stdio[i], F_DUPFD_CLOEXEC, 3);
-		if (tmp[i] < 0)
-			return err_set(err, errno, "dup stdio fd %d", c->stdio[i]);
+		if (stdio[i] >= 0) {
+			tmp[i] = fcntl(stdio[i], F_DUPFD_CLOEXEC, 3);
+		} else {
+			/* above 2 too: it may be given a free number below 3 */
+			int nfd = open("/dev/null", O_RDWR | O_CLOEXEC);
+			tmp[i] = nfd < 0 ? -1 : fcntl(nfd, F_DUPFD_CLOEXEC, 3);
+			if (nfd >= 0)
+				(void) close(nfd);
+		}
+		if (tmp[i] < 0) {
+			int e = errno;
+			for (int k = 0; k < i; k++)
+				(void) close(tmp[k]);
+			return err_set(err, e, "set up stdio fd %d", i);
+		}
 	}
 	for (int i = 0; i < 3; i++) {
-		if (tmp[i] < 0)
-			continue;
 		if (dup2(tmp[i], i) < 0)
 			return err_set(err, errno, "dup2 stdio fd %d", i);
 		(void) close(tmp[i]);
 	}
+	return 0;
+}
+
+int rt_setup_stdio(const struct rt_config *c, struct hull_err **err)
+{
+	int r = rt_stdio_dup(c->stdio, err);
+
+	if (r < 0)
+		return r;
 	if (setsid() < 0)
 		return err_set(err, errno, "setsid");
 	if (c->terminal && ioctl(0, TIOCSCTTY, 0) < 0)
@@ -212,6 +228,15 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 	r = rt_rootfs_finish(c, &b, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
+	/* the host's /dev/null held the places of the fds < 0 so far: now the container's
+	 * own (its /dev is mounted), as the process would open it itself */
+	for (int i = 0; i < 3; i++) {
+		int nfd;
+		if (c->stdio[i] >= 0 || (nfd = open("/dev/null", O_RDWR | O_CLOEXEC)) < 0)
+			continue;
+		(void) dup2(nfd, i);
+		(void) close(nfd);
+	}
 	if (!c->host_uts && !isempty(c->hostname) &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)
 		child_fail(fd, e, err_set(&e, errno, "set hostname '%s'", c->hostname));

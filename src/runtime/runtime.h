@@ -104,7 +104,14 @@ struct rt_config {
 	gid_t *additional_gids;
 	size_t n_additional_gids;
 	bool terminal; /* stdio[0..2] are a pty slave: make it the controlling terminal */
-	int stdio[3];  /* borrowed fds that become the process's 0, 1 and 2 (< 0: inherited) */
+	/*
+	 * Borrowed fds that become the process's 0, 1 and 2; < 0: /dev/null. Never
+	 * the caller's own stdio or files: pipes or a pty the caller relays
+	 * (docs/internals/container.md "Stdio"), since the container can reopen an fd
+	 * through /proc/self/fd (O_TRUNC on an O_APPEND file) or keep it after the
+	 * command returned (a background reader of the caller's terminal).
+	 */
+	int stdio[3];
 
 	/* Namespaces and identity. */
 	char *hostname;
