@@ -20,13 +20,19 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 
-static const char *const v1_controllers[] = {"freezer", "pids", "memory", "cpu", "cpuacct"};
+static const char *const v1_controllers[] = {"freezer", "pids",	  "memory", "cpu",
+					     "cpuacct", "cpuset", "blkio"};
 
 static bool is_v2(void)
 {
 	struct statfs sf;
 
 	return statfs(CG_ROOT, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+bool rt_cgroup_is_v2(void)
+{
+	return is_v2();
 }
 
 /* The path of the calling process in hierarchy @ctrl ("" for v2) from /proc/self/cgroup. */
@@ -75,9 +81,33 @@ static char *read_str(const char *dir, const char *file)
 	return data;
 }
 
-int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_err **err)
+/* A new v1 cpuset has no cpus and no mems, and takes no task until it has: copy the parent's. */
+static int cpuset_inherit(const char *dir)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+	_cleanup_free_ char *parent = xstrdup(dir);
+
+	*strrchr(parent, '/') = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *mine = read_str(dir, files[i]), *theirs = NULL;
+		int r;
+		if (mine && *mine && *mine != '\n')
+			continue;
+		theirs = read_str(parent, files[i]);
+		if (!theirs)
+			return -errno;
+		r = write_str(dir, files[i], theirs);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+int rt_cgroup_create(const char *name, pid_t pid, const struct rt_resources *res, char ***ret_dirs,
+		     struct hull_err **err)
 {
 	_cleanup_strv_ char **dirs = strv_new();
+	struct rt_cgroup_dirs cd;
 	char pidbuf[32];
 	int r;
 
@@ -86,15 +116,25 @@ int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_
 		_cleanup_free_ char *own = own_path("");
 		_cleanup_free_ char *parent = xasprintf(CG_ROOT "%s/hull", own);
 		_cleanup_free_ char *dir = xasprintf("%s/%s", parent, name);
+		_cleanup_free_ char *ownd = xasprintf(CG_ROOT "%s", own);
 		/* v2: enable the controllers for our children, then join */
+		(void) write_str(ownd, "cgroup.subtree_control", "+pids +memory +cpu +cpuset +io");
 		(void) mkdir(parent, 0755);
-		(void) write_str(parent, "cgroup.subtree_control", "+pids +memory +cpu");
+		(void) write_str(parent, "cgroup.subtree_control",
+				 "+pids +memory +cpu +cpuset +io");
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return err_set(err, errno, "create cgroup '%s'", dir);
-		r = write_str(dir, "cgroup.procs", pidbuf);
+		cd = (struct rt_cgroup_dirs){.unified = dir};
+		r = rt_resources_write(&cd, res, err);
+		if (r == 0) {
+			r = write_str(dir, "cgroup.procs", pidbuf);
+			if (r < 0)
+				(void) err_set(err, -r, "move process %s into cgroup '%s'", pidbuf,
+					       dir);
+		}
 		if (r < 0) {
 			(void) rmdir(dir);
-			return err_set(err, -r, "move process %s into cgroup '%s'", pidbuf, dir);
+			return r;
 		}
 		strv_push(&dirs, dir);
 		*ret_dirs = TAKE_PTR(dirs);
@@ -103,6 +143,7 @@ int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_
 	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
 		_cleanup_free_ char *mnt = path_join(CG_ROOT, v1_controllers[i]);
 		_cleanup_free_ char *own = NULL, *parent = NULL, *dir = NULL;
+		bool cs = streq(v1_controllers[i], "cpuset");
 		struct statfs sf;
 
 		if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
@@ -113,15 +154,17 @@ int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_
 		dir = xasprintf("%s/%s", parent, name);
 		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
 			goto fail_errno;
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			goto fail_errno;
-		r = write_str(dir, "cgroup.procs", pidbuf);
-		if (r < 0) {
+		if (cs && (r = cpuset_inherit(parent)) < 0) {
 			errno = -r;
-			(void) rmdir(dir);
 			goto fail_errno;
 		}
+		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+			goto fail_errno;
 		strv_push(&dirs, dir);
+		if (cs && (r = cpuset_inherit(dir)) < 0) {
+			errno = -r;
+			goto fail_errno;
+		}
 		continue;
 	fail_errno:
 		r = err_set(err, errno, "create cgroup '%s'", dir);
@@ -130,6 +173,20 @@ int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_
 	}
 	if (!dirs[0])
 		return err_setx(err, ENOENT, "no cgroup hierarchy mounted at " CG_ROOT);
+	/* the limits are in place before the process joins */
+	(void) rt_cgroup_dirs_of(dirs, &cd);
+	r = rt_resources_write(&cd, res, err);
+	STRV_FOREACH (d, dirs) {
+		if (r < 0)
+			break;
+		r = write_str(*d, "cgroup.procs", pidbuf);
+		if (r < 0)
+			(void) err_set(err, -r, "move process %s into cgroup '%s'", pidbuf, *d);
+	}
+	if (r < 0) {
+		rt_cgroup_remove(dirs);
+		return r;
+	}
 	*ret_dirs = TAKE_PTR(dirs);
 	return 0;
 }
@@ -219,6 +276,38 @@ static uint64_t read_keyed(const char *dir, const char *file, const char *key)
 	return 0;
 }
 
+/* v1 blkio.throttle.io_service_bytes: "MAJ:MIN Read N" lines per device (docker's BLOCK I/O). */
+static void blk_v1(const char *d, struct rt_cgroup_stats *st)
+{
+	_cleanup_free_ char *s = d ? read_str(d, "blkio.throttle.io_service_bytes") : NULL;
+	char *save = NULL;
+
+	for (char *l = s ? strtok_r(s, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		char dev[64], op[16];
+		unsigned long long v;
+		if (sscanf(l, "%63s %15s %llu", dev, op, &v) != 3)
+			continue;
+		if (streq(op, "Read"))
+			st->blk_read += v;
+		else if (streq(op, "Write"))
+			st->blk_write += v;
+	}
+}
+
+/* v2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N ..." per device. */
+static void blk_v2(const char *d, struct rt_cgroup_stats *st)
+{
+	_cleanup_free_ char *s = read_str(d, "io.stat");
+	char *save = NULL;
+
+	for (char *w = s ? strtok_r(s, " \n", &save) : NULL; w; w = strtok_r(NULL, " \n", &save)) {
+		if (startswith(w, "rbytes="))
+			st->blk_read += strtoull(w + 7, NULL, 10);
+		else if (startswith(w, "wbytes="))
+			st->blk_write += strtoull(w + 7, NULL, 10);
+	}
+}
+
 int rt_cgroup_stats(char *const *dirs, struct rt_cgroup_stats *st, struct hull_err **err)
 {
 	memset(st, 0, sizeof(*st));
@@ -234,6 +323,7 @@ int rt_cgroup_stats(char *const *dirs, struct rt_cgroup_stats *st, struct hull_e
 		st->memory_cache = read_keyed(d, "memory.stat", "inactive_file");
 		st->cpu_usage_ns = read_keyed(d, "cpu.stat", "usage_usec") * 1000;
 		st->pids = read_u64(d, "pids.current");
+		blk_v2(d, st);
 		return 0;
 	}
 	{
@@ -247,6 +337,7 @@ int rt_cgroup_stats(char *const *dirs, struct rt_cgroup_stats *st, struct hull_e
 	if (!st->cpu_usage_ns)
 		st->cpu_usage_ns = read_u64(find_dir(dirs, "cpu"), "cpuacct.usage");
 	st->pids = read_u64(find_dir(dirs, "pids"), "pids.current");
+	blk_v1(find_dir(dirs, "blkio"), st);
 	return 0;
 }
 

@@ -40,6 +40,9 @@ int rt_seccomp_load(struct hull_err **err);
 /* security.c: switch to the user and groups of @c and drop to docker's default capabilities. */
 int rt_identity_apply(const struct rt_config *c, struct hull_err **err);
 
+/* limits.c: setrlimit() each of @c->rlimits; the error names the limit (docker --ulimit). */
+int rt_rlimits_apply(const struct rt_config *c, struct hull_err **err);
+
 /* runtime.c: the sync messages between the parent and the child. */
 enum {
 	RT_MSG_READY = 1,
