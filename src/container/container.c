@@ -15,6 +15,7 @@
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/volume.h"
+#include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/strv.h"
@@ -115,6 +116,13 @@ void container_reconcile(struct container *c)
 			(void) poll(&p, 1, 2000);
 			close(fd);
 		}
+	}
+	{
+		/* the monitor would have removed the cgroups at the exit */
+		_cleanup_strv_ char **dirs = NULL;
+		(void) json_to_strv(json_object_get(json_object_get(c->rec, "Hull"), "Cgroups"),
+				    &dirs);
+		rt_cgroup_remove(dirs);
 	}
 	if (!isempty(ip)) {
 		(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
@@ -505,6 +513,24 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 			json_object_set_new(hc, "Tmpfs", tmpfs);
 		else
 			json_decref(tmpfs);
+	}
+	{
+		/* resource limits: the flags, then docker's defaults and checks */
+		json_t *hc = json_object_get(rec, "HostConfig");
+		_cleanup_strv_ char **warn = NULL;
+		const char *k;
+		json_t *v;
+		json_object_foreach (o->resources, k, v)
+			json_object_set(hc, k, v);
+		container_resources_defaults(hc);
+		r = container_resources_verify(hc, false, &warn, err);
+		if (r < 0) {
+			json_decref(rec);
+			return r;
+		}
+		STRV_FOREACH (w, warn)
+			if (o->warnings)
+				strv_push(o->warnings, *w);
 	}
 
 	c = xcalloc(1, sizeof(*c));
