@@ -143,6 +143,15 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 	bool running = streq(status, "running");
 	_cleanup_free_ char *now = now_rfc3339();
 
+	if (!running) {
+		/* docker update may have changed HostConfig in the file since we loaded it */
+		_cleanup_free_ char *p = path_join(m->c->dir, "config.json");
+		_cleanup_json_ json_t *disk = NULL;
+		if (json_load_path(p, 16 << 20, &disk, NULL) == 0 &&
+		    json_is_object(json_object_get(disk, "HostConfig")))
+			json_object_set(m->c->rec, "HostConfig",
+					json_object_get(disk, "HostConfig"));
+	}
 	json_object_set_new(st, "Status", json_string(status));
 	json_object_set_new(st, "Running", json_boolean(running));
 	json_object_set_new(st, "Paused", json_false());

@@ -288,6 +288,14 @@ v1_only() { [ -z "$V2" ] || skip "checks the cgroup v1 files; the v2 test covers
 	[[ $output == *"invalid size: '4x'"* ]]
 	hull rm -f up1
 	# a stopped container: the record changes, and the next start uses it
+	# a foreground run's monitor records the exit without undoing the update
+	hull run --name up3 -m 64m busybox sleep 1.5 &
+	local bg=$!
+	wait_for is_running up3
+	hull update -m 128m up3
+	wait "$bg"
+	[ "$(hc up3 Memory)" = 134217728 ]
+	hull rm up3
 	hull create --name up2 busybox true
 	hull update --pids-limit 7 --restart on-failure:2 up2
 	[ "$(hc up2 PidsLimit)" = 7 ]
