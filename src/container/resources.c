@@ -632,7 +632,10 @@ int container_update(struct container *c, json_t *upd, const char *restart, char
 				    &dirs);
 		r = container_rt_resources(only, &res, &t, err);
 		if (r == 0)
-			r = rt_cgroup_update(dirs, &res, err);
+			r = rt_cgroup_update(&dirs, &res, err);
+		if (r == 0)
+			json_object_set_new(json_object_get(c->rec, "Hull"), "Cgroups",
+					    json_from_strv(dirs));
 	}
 	if (r < 0) {
 		json_object_set(c->rec, "HostConfig", old);

@@ -143,15 +143,6 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 	bool running = streq(status, "running");
 	_cleanup_free_ char *now = now_rfc3339();
 
-	if (!running) {
-		/* docker update may have changed HostConfig in the file since we loaded it */
-		_cleanup_free_ char *p = path_join(m->c->dir, "config.json");
-		_cleanup_json_ json_t *disk = NULL;
-		if (json_load_path(p, 16 << 20, &disk, NULL) == 0 &&
-		    json_is_object(json_object_get(disk, "HostConfig")))
-			json_object_set(m->c->rec, "HostConfig",
-					json_object_get(disk, "HostConfig"));
-	}
 	json_object_set_new(st, "Status", json_string(status));
 	json_object_set_new(st, "Running", json_boolean(running));
 	json_object_set_new(st, "Paused", json_false());
@@ -440,6 +431,27 @@ fail:
 	return r;
 }
 
+/*
+ * After the process exited: take from the file what `hull update` changed
+ * while it ran, HostConfig and the cgroups it added (cpu, cpuset), so that
+ * the record saved next does not undo the update and every cgroup is freed.
+ */
+static void monitor_sync_update(struct monitor *m)
+{
+	_cleanup_free_ char *p = path_join(m->c->dir, "config.json");
+	_cleanup_json_ json_t *disk = NULL;
+	_cleanup_strv_ char **cg = NULL;
+
+	if (json_load_path(p, 16 << 20, &disk, NULL) < 0)
+		return;
+	if (json_is_object(json_object_get(disk, "HostConfig")))
+		json_object_set(m->c->rec, "HostConfig", json_object_get(disk, "HostConfig"));
+	(void) json_to_strv(json_object_get(json_object_get(disk, "Hull"), "Cgroups"), &cg);
+	STRV_FOREACH (d, cg)
+		if (!strv_contains(m->cg_dirs, *d))
+			strv_push(&m->cg_dirs, *d);
+}
+
 /* Free what one run of the process held: network, cgroups, mounts, its stdin. */
 static void monitor_teardown(struct monitor *m)
 {
@@ -466,6 +478,7 @@ static void monitor_finish(struct monitor *m, int exit_code)
 	/* the OOM killer's SIGKILL (moby's State.OOMKilled); the cgroup still exists here */
 	m->oom_killed =
 		exit_code == 128 + SIGKILL && m->cg_dirs && rt_cgroup_oom_kills(m->cg_dirs) > 0;
+	monitor_sync_update(m);
 	monitor_teardown(m);
 	if (m->r.log_fd >= 0)
 		close(m->r.log_fd);
@@ -670,6 +683,7 @@ static int monitor_supervise(struct monitor *m, int sfd, bool running, int code,
 				return code;
 		}
 		/* the restart policy: the same container again, from the network up */
+		monitor_sync_update(m);
 		monitor_teardown(m);
 		if (m->r.pty_master >= 0)
 			close(m->r.pty_master);

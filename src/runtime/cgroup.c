@@ -35,14 +35,13 @@ bool rt_cgroup_is_v2(void)
 	return is_v2();
 }
 
-/* The path of the calling process in hierarchy @ctrl ("" for v2) from /proc/self/cgroup. */
-static char *own_path(const char *ctrl)
+/* The path of the calling process in hierarchy @ctrl ("" for v2) in @text, the contents of
+ * /proc/self/cgroup (read once by the caller: every file read costs at each container start). */
+static char *own_path_in(const char *text, const char *ctrl)
 {
-	_cleanup_free_ char *data = NULL;
+	_cleanup_free_ char *data = xstrdup(text ? text : "");
 	char *save = NULL;
 
-	if (read_file("/proc/self/cgroup", 1 << 16, &data, NULL, NULL) < 0)
-		return xstrdup("/");
 	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
@@ -57,6 +56,14 @@ static char *own_path(const char *ctrl)
 				return xstrdup(c2 + 1);
 	}
 	return xstrdup("/");
+}
+
+static char *own_path(const char *ctrl)
+{
+	_cleanup_free_ char *data = NULL;
+
+	(void) read_file("/proc/self/cgroup", 1 << 16, &data, NULL, NULL);
+	return own_path_in(data, ctrl);
 }
 
 static int write_str(const char *dir, const char *file, const char *val)
@@ -95,10 +102,112 @@ static int cpuset_inherit(const char *dir)
 			continue;
 		theirs = read_str(parent, files[i]);
 		if (!theirs)
-			return -errno;
+			return errno ? -errno : -EIO;
+		if ((!*theirs || *theirs == '\n') && strchr(parent, '/') != strrchr(parent, '/')) {
+			/* hull/ itself made empty (by an older hull): fill it first */
+			r = cpuset_inherit(parent);
+			if (r < 0)
+				return r;
+			free(theirs);
+			theirs = read_str(parent, files[i]);
+			if (!theirs)
+				return errno ? -errno : -EIO;
+		}
 		r = write_str(dir, files[i], theirs);
 		if (r < 0)
 			return r;
+	}
+	return 0;
+}
+
+/*
+ * Controllers whose cgroup costs a container start something (about 60 us
+ * each, a cpuset more) and that only limits use: made when asked for, or
+ * later by rt_cgroup_update(). cpuacct (stats), freezer (pause), memory and
+ * pids (stats, OOM) and blkio (stats) are always made.
+ */
+static bool v1_lazy(const char *ctrl, const struct rt_resources *res)
+{
+	if (streq(ctrl, "cpuset"))
+		return !res || (isempty(res->cpuset_cpus) && isempty(res->cpuset_mems));
+	if (streq(ctrl, "cpu"))
+		return !res || (!res->cpu_shares && !res->cpu_quota && !res->cpu_period);
+	return false;
+}
+
+/* Make <own cgroup>/hull/@name in v1 hierarchy @ctrl; *@ret_dir stays NULL when it is not
+ * mounted. @self: /proc/self/cgroup. */
+static int v1_make(const char *self, const char *ctrl, const char *name, char **ret_dir,
+		   struct hull_err **err)
+{
+	_cleanup_free_ char *mnt = path_join(CG_ROOT, ctrl);
+	_cleanup_free_ char *own = NULL, *parent = NULL, *dir = NULL;
+	struct statfs sf;
+	int r;
+
+	if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+		return 0;
+	/* cpu and cpuacct may be one hierarchy mounted twice */
+	own = own_path_in(self, ctrl);
+	parent = xasprintf("%s%s/hull", mnt, streq(own, "/") ? "" : own);
+	dir = xasprintf("%s/%s", parent, name);
+	/* the parent exists but the first time: try the container's directory first */
+	if (mkdir(dir, 0755) < 0) {
+		if (errno != ENOENT && errno != EEXIST)
+			return err_set(err, errno, "create cgroup '%s'", dir);
+		if (errno == ENOENT && ((mkdir(parent, 0755) < 0 && errno != EEXIST) ||
+					(mkdir(dir, 0755) < 0 && errno != EEXIST)))
+			return err_set(err, errno, "create cgroup '%s'", dir);
+	}
+	if (streq(ctrl, "cpuset") && (r = cpuset_inherit(dir)) < 0) {
+		(void) rmdir(dir);
+		return err_set(err, -r, "create cgroup '%s'", dir);
+	}
+	*ret_dir = TAKE_PTR(dir);
+	return 0;
+}
+
+int rt_cgroup_ensure(char ***dirs, const struct rt_resources *res, struct hull_err **err)
+{
+	_cleanup_free_ char *self = NULL, *procs = NULL;
+	const char *name, *any;
+	struct rt_cgroup_dirs cd;
+	int r;
+
+	if (is_v2() || !rt_cgroup_dirs_of(*dirs, &cd))
+		return 0;
+	any = (*dirs)[0];
+	name = strrchr(any, '/') + 1;
+	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
+		_cleanup_free_ char *dir = NULL, *want = NULL;
+		bool have = false;
+		if (v1_lazy(v1_controllers[i], res))
+			continue;
+		want = xasprintf(CG_ROOT "/%s/", v1_controllers[i]);
+		STRV_FOREACH (d, *dirs)
+			have |= startswith(*d, want);
+		if (have)
+			continue;
+		if (!self)
+			(void) read_file("/proc/self/cgroup", 1 << 16, &self, NULL, NULL);
+		r = v1_make(self, v1_controllers[i], name, &dir, err);
+		if (r < 0)
+			return r;
+		if (!dir)
+			continue;
+		/* every task of the container joins the new cgroup */
+		if (!procs)
+			procs = read_str(any, "cgroup.procs");
+		for (char *save = NULL, *l = procs ? strtok_r(procs, "\n", &save) : NULL; l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			r = write_str(dir, "cgroup.procs", l);
+			if (r < 0 && r != -ESRCH) {
+				(void) rmdir(dir);
+				return err_set(err, -r, "move process %s into cgroup '%s'", l, dir);
+			}
+		}
+		procs = (free(procs), NULL);
+		strv_push(dirs, dir);
 	}
 	return 0;
 }
@@ -107,6 +216,7 @@ int rt_cgroup_create(const char *name, pid_t pid, const struct rt_resources *res
 		     struct hull_err **err)
 {
 	_cleanup_strv_ char **dirs = strv_new();
+	_cleanup_free_ char *self = NULL;
 	struct rt_cgroup_dirs cd;
 	char pidbuf[32];
 	int r;
@@ -140,36 +250,18 @@ int rt_cgroup_create(const char *name, pid_t pid, const struct rt_resources *res
 		*ret_dirs = TAKE_PTR(dirs);
 		return 0;
 	}
+	(void) read_file("/proc/self/cgroup", 1 << 16, &self, NULL, NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
-		_cleanup_free_ char *mnt = path_join(CG_ROOT, v1_controllers[i]);
-		_cleanup_free_ char *own = NULL, *parent = NULL, *dir = NULL;
-		bool cs = streq(v1_controllers[i], "cpuset");
-		struct statfs sf;
-
-		if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+		_cleanup_free_ char *dir = NULL;
+		if (v1_lazy(v1_controllers[i], res))
 			continue;
-		/* cpu and cpuacct may be one hierarchy mounted twice */
-		own = own_path(v1_controllers[i]);
-		parent = xasprintf("%s%s/hull", mnt, streq(own, "/") ? "" : own);
-		dir = xasprintf("%s/%s", parent, name);
-		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-			goto fail_errno;
-		if (cs && (r = cpuset_inherit(parent)) < 0) {
-			errno = -r;
-			goto fail_errno;
+		r = v1_make(self, v1_controllers[i], name, &dir, err);
+		if (r < 0) {
+			rt_cgroup_remove(dirs);
+			return r;
 		}
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			goto fail_errno;
-		strv_push(&dirs, dir);
-		if (cs && (r = cpuset_inherit(dir)) < 0) {
-			errno = -r;
-			goto fail_errno;
-		}
-		continue;
-	fail_errno:
-		r = err_set(err, errno, "create cgroup '%s'", dir);
-		rt_cgroup_remove(dirs);
-		return r;
+		if (dir)
+			strv_push(&dirs, dir);
 	}
 	if (!dirs[0])
 		return err_setx(err, ENOENT, "no cgroup hierarchy mounted at " CG_ROOT);

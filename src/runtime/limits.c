@@ -337,12 +337,17 @@ bool rt_cgroup_dirs_of(char *const *dirs, struct rt_cgroup_dirs *ret)
 	return true;
 }
 
-int rt_cgroup_update(char *const *dirs, const struct rt_resources *res, struct hull_err **err)
+int rt_cgroup_update(char ***dirs, const struct rt_resources *res, struct hull_err **err)
 {
 	struct rt_cgroup_dirs d;
+	int r;
 
-	if (!rt_cgroup_dirs_of(dirs, &d))
+	if (!rt_cgroup_dirs_of(*dirs, &d))
 		return err_setx(err, ENOENT, "the container has no cgroup");
+	r = rt_cgroup_ensure(dirs, res, err);
+	if (r < 0)
+		return r;
+	(void) rt_cgroup_dirs_of(*dirs, &d);
 	return rt_resources_write(&d, res, err);
 }
 

@@ -307,8 +307,15 @@ int rt_resources_write(const struct rt_cgroup_dirs *d, const struct rt_resources
  * strings); false when @dirs is empty. */
 bool rt_cgroup_dirs_of(char *const *dirs, struct rt_cgroup_dirs *ret);
 
-/* rt_cgroup_update() - docker update: rt_resources_write() on a running container's cgroup. */
-int rt_cgroup_update(char *const *dirs, const struct rt_resources *res, struct hull_err **err);
+/*
+ * rt_cgroup_update() - docker update: rt_resources_write() on a running
+ * container's cgroup *@dirs (from rt_cgroup_create()), first making the v1
+ * cgroups of controllers it was started without (cpu, cpuset: see
+ * rt_cgroup_create()) and moving every task in; those are appended to *@dirs.
+ */
+int rt_cgroup_update(char ***dirs, const struct rt_resources *res, struct hull_err **err);
+/* rt_cgroup_ensure() - only the first half of rt_cgroup_update(). */
+int rt_cgroup_ensure(char ***dirs, const struct rt_resources *res, struct hull_err **err);
 
 /*
  * rt_cgroup_oom_kills() - how many processes of the cgroup the OOM killer has
@@ -321,8 +328,9 @@ bool rt_cgroup_is_v2(void);
 
 /*
  * rt_cgroup_create() - make the container cgroup "<caller's cgroup>/hull/@name"
- * in each v1 hierarchy of freezer, pids, memory, cpu, cpuacct, cpuset and
- * blkio that is mounted, or in the v2 hierarchy, write @res (may be NULL;
+ * in each v1 hierarchy of freezer, pids, memory, cpuacct and blkio that is
+ * mounted, and of cpu and cpuset when @res limits them (each costs the start
+ * of every container), or in the v2 hierarchy, write @res (may be NULL;
  * rt_resources_write()) and then move @pid into it (runc
  * libcontainer/cgroups/fs Apply + Set). A new v1 cpuset gets its parent's cpus
  * and mems first, as runc does. *@ret_dirs gets the absolute directories (a

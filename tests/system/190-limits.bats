@@ -261,6 +261,7 @@ v1_only() { [ -z "$V2" ] || skip "checks the cgroup v1 files; the v2 test covers
 
 @test "update changes the limits of a running container and prints its name" {
 	v1_only
+	local id d dirs bg
 	hull run -d --name up1 -m 64m --cpus 0.5 --pids-limit 10 busybox sleep 100
 	run hull update -m 128m --memory-swap 256m --cpus 1.5 --pids-limit 30 --cpu-shares 256 up1
 	[ "$status" -eq 0 ]
@@ -290,12 +291,34 @@ v1_only() { [ -z "$V2" ] || skip "checks the cgroup v1 files; the v2 test covers
 	# a stopped container: the record changes, and the next start uses it
 	# a foreground run's monitor records the exit without undoing the update
 	hull run --name up3 -m 64m busybox sleep 1.5 &
-	local bg=$!
+	bg=$!
 	wait_for is_running up3
 	hull update -m 128m up3
 	wait "$bg"
 	[ "$(hc up3 Memory)" = 134217728 ]
 	hull rm up3
+	# started without cpu and cpuset cgroups (made only for limits): update makes them,
+	# moves the tasks in, and they are removed with the container, foreground or not
+	hull run -d --name up4 busybox sleep 100
+	hull update --cpuset-cpus 0 --cpu-shares 256 up4
+	[ "$(cgf up4 cpuset cpuset.cpus)" = 0 ]
+	[ "$(cgf up4 cpu cpu.shares)" = 256 ]
+	id=$(hull inspect --format '{{.Id}}' up4)
+	mapfile -t dirs < <(cg_dirs_of "$id")
+	[[ ${dirs[*]} == */cpuset/* ]]
+	hull rm -f up4
+	for d in "${dirs[@]}"; do [ ! -e "$d" ] || { echo "left: $d"; return 1; }; done
+	hull run --name up5 busybox sleep 1.5 &
+	bg=$!
+	wait_for is_running up5
+	hull update --cpus 0.5 up5
+	id=$(hull inspect --format '{{.Id}}' up5)
+	mapfile -t dirs < <(cg_dirs_of "$id")
+	[[ ${dirs[*]} == */cpu/* ]]
+	wait "$bg"
+	for d in "${dirs[@]}"; do [ ! -e "$d" ] || { echo "left: $d"; return 1; }; done
+	[ "$(hc up5 NanoCpus)" = 500000000 ]
+	hull rm up5
 	hull create --name up2 busybox true
 	hull update --pids-limit 7 --restart on-failure:2 up2
 	[ "$(hc up2 PidsLimit)" = 7 ]
