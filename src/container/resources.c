@@ -400,6 +400,14 @@ int container_resources_verify(json_t *hc, bool update, char ***warnings, struct
 	/* verifyPlatformContainerResources */
 	if (mem != 0 && mem < MIN_MEMORY)
 		return err_setx(err, EINVAL, "Minimum memory limit allowed is 6MB");
+	if (mem > 0 && swap != -1 && !v2 &&
+	    access("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", F_OK) < 0 &&
+	    access("/sys/fs/cgroup/memory", F_OK) == 0) {
+		/* a v1 kernel without swap accounting (swapaccount=0) */
+		strv_push(warnings, "Your kernel does not support swap limit capabilities or the "
+				    "cgroup is not mounted. Memory limited without swap.");
+		json_object_set_new(hc, "MemorySwap", json_integer(swap = -1));
+	}
 	if (mem > 0 && swap > 0 && swap < mem)
 		return err_setx(err, EINVAL,
 				"Minimum memoryswap limit should be larger than memory limit, see "

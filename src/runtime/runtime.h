@@ -16,6 +16,7 @@
 #ifndef HULL_RUNTIME_RUNTIME_H
 #define HULL_RUNTIME_RUNTIME_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -230,6 +231,7 @@ enum rt_throttle_kind {
 	RT_THROTTLE_READ_IOPS,
 	RT_THROTTLE_WRITE_IOPS,
 	_RT_THROTTLE_MAX,
+	_RT_THROTTLE_INVALID = -EINVAL,
 };
 
 struct rt_throttle {
