@@ -212,6 +212,33 @@ int rt_cgroup_ensure(char ***dirs, const struct rt_resources *res, struct hull_e
 	return 0;
 }
 
+/* Whether the space-separated @list (may be NULL) has the word @w. */
+static bool has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; p && (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* v2: enable pids, memory, cpu, cpuset and io for the children of @dir, one by one (a write
+ * naming a controller the parent lacks fails whole); nothing to do when they are on already. */
+static void v2_enable(const char *dir)
+{
+	static const char *const ctrls[] = {"pids", "memory", "cpu", "cpuset", "io"};
+	_cleanup_free_ char *on = read_str(dir, "cgroup.subtree_control");
+
+	for (size_t i = 0; i < ARRAY_SIZE(ctrls); i++) {
+		_cleanup_free_ char *plus = NULL;
+		if (has_word(on, ctrls[i]))
+			continue;
+		plus = xasprintf("+%s", ctrls[i]);
+		(void) write_str(dir, "cgroup.subtree_control", plus);
+	}
+}
+
 int rt_cgroup_create(const char *name, pid_t pid, const struct rt_resources *res, char ***ret_dirs,
 		     struct hull_err **err)
 {
@@ -228,10 +255,9 @@ int rt_cgroup_create(const char *name, pid_t pid, const struct rt_resources *res
 		_cleanup_free_ char *dir = xasprintf("%s/%s", parent, name);
 		_cleanup_free_ char *ownd = xasprintf(CG_ROOT "%s", own);
 		/* v2: enable the controllers for our children, then join */
-		(void) write_str(ownd, "cgroup.subtree_control", "+pids +memory +cpu +cpuset +io");
+		v2_enable(ownd);
 		(void) mkdir(parent, 0755);
-		(void) write_str(parent, "cgroup.subtree_control",
-				 "+pids +memory +cpu +cpuset +io");
+		v2_enable(parent);
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return err_set(err, errno, "create cgroup '%s'", dir);
 		cd = (struct rt_cgroup_dirs){.unified = dir};
