@@ -403,13 +403,24 @@ count_pieces() {
 		set -e
 		CTRLS=(freezer pids memory cpu cpuacct cpuset blkio)
 		P=limits-test-$$
+		# leave our own cgroups however this ends, then remove the private parents
+		cleanup() {
+			local c d
+			for c in "${CTRLS[@]}"; do
+				d=$(readlink "'"$BATS_TEST_TMPDIR"'/$c") || continue
+				echo $$ > "${d%/*}/cgroup.procs" || true
+				rmdir "$d/hull" 2>/dev/null || true
+				rmdir "$d" || true
+			done
+		}
+		trap cleanup EXIT
 		for c in "${CTRLS[@]}"; do
 			own=$(awk -F: -v c="$c" "{ n = split(\$2, a, \",\"); for (i = 1; i <= n; i++) if (a[i] == c) print \$3 }" /proc/self/cgroup)
 			d=/sys/fs/cgroup/$c${own%/}/$P
 			mkdir "$d"
+			ln -s "$d" "'"$BATS_TEST_TMPDIR"'/$c"
 			[ "$c" != cpuset ] || { cat "${d%/*}/cpuset.cpus" > "$d/cpuset.cpus"; cat "${d%/*}/cpuset.mems" > "$d/cpuset.mems"; }
 			echo $$ > "$d/cgroup.procs"
-			ln -s "$d" "'"$BATS_TEST_TMPDIR"'/$c"
 		done
 		'"$(declare -f count_pieces)"'
 		before=$(count_pieces "'"$BATS_TEST_TMPDIR"'")
@@ -424,12 +435,6 @@ count_pieces() {
 		done
 		echo "before: $before"
 		echo "after:  $after"
-		for c in "${CTRLS[@]}"; do
-			d=$(readlink "'"$BATS_TEST_TMPDIR"'/$c")
-			echo $$ > "${d%/*}/cgroup.procs"
-			rmdir "$d/hull" 2>/dev/null || true
-			rmdir "$d"
-		done
 		[ "$after" = "$before" ]'
 	echo "$output"
 	[ "$status" -eq 0 ]
