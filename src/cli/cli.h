@@ -60,6 +60,20 @@ void table_print(struct table *t, FILE *f);
  */
 char *format_template(const char *tmpl, json_t *data, struct hull_err **err);
 
+/*
+ * The resource-limit flags of run, create and update (cli/update.c): getopt
+ * values CLI_RES_OPT + i for the i-th of memory, memory-swap,
+ * memory-reservation, kernel-memory, oom-kill-disable, oom-score-adj, cpus,
+ * cpu-shares, cpu-period, cpu-quota, cpuset-cpus, cpuset-mems, pids-limit,
+ * blkio-weight, device-read-bps, device-write-bps, device-read-iops,
+ * device-write-iops, ulimit; and 'm' and 'c'. cli_resource_opt() parses one
+ * into *@res (created on first use): -1 done, 0 not such a flag, else the
+ * exit code of a usage error it printed.
+ */
+#define CLI_RES_OPT 1000
+int cli_resource_opt(const char *cmd, json_t **res, int o, const char *arg);
+int cmd_update(struct cli *c, int argc, char **argv);
+
 /* The commands: each gets argv starting at its name; returns the exit code. */
 int cmd_build(struct cli *c, int argc, char **argv);
 int cmd_images(struct cli *c, int argc, char **argv);

@@ -60,6 +60,7 @@ static const struct {
 	{"top", cmd_top, "Display the running processes of a container"},
 	{"port", cmd_port, "List port mappings or a specific mapping for the container"},
 	{"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
+	{"update", cmd_update, "Update configuration of one or more containers"},
 	{"container-monitor", cmd_container_monitor, NULL}, /* run by hull-monitor only */
 };
 
@@ -115,6 +116,7 @@ static const char *alias(const char *group, const char *sub)
 		{"container", "unpause", "unpause"},
 		{"container", "rename", "rename"},
 		{"container", "top", "top"},
+		{"container", "update", "update"},
 		{"container", "port", "port"},
 		{"container", "stats", "stats"},
 		{"container", "cp", "cp"},

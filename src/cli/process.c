@@ -617,6 +617,39 @@ int cmd_port(struct cli *cl, int argc, char **argv)
 	return rc;
 }
 
+/* NET I/O: bytes received and sent on every interface but lo, from the container's network
+ * namespace (its PID 1's /proc/PID/net/dev, as docker reads the netns's counters). */
+static void net_io(pid_t pid, uint64_t *rx, uint64_t *tx)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/net/dev", (int) pid), *s = NULL;
+	char *save = NULL;
+
+	*rx = *tx = 0;
+	if (pid <= 0 || read_file(path, 1 << 20, &s, NULL, NULL) < 0)
+		return;
+	for (char *l = strtok_r(s, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *colon = strchr(l, ':');
+		unsigned long long v[9];
+		while (*l == ' ')
+			l++;
+		if (!colon || startswith(l, "lo:"))
+			continue;
+		if (sscanf(colon + 1, "%llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+			   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8]) != 9)
+			continue;
+		*rx += v[0];
+		*tx += v[8];
+	}
+}
+
+/* "1.2kB / 3.4MB" */
+static char *io_pair(uint64_t a, uint64_t b)
+{
+	_cleanup_free_ char *x = human_size((double) a), *y = human_size((double) b);
+
+	return xasprintf("%s / %s", x, y);
+}
+
 int cmd_stats(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {{"no-stream", no_argument, NULL, 'n'},
@@ -674,7 +707,8 @@ int cmd_stats(struct cli *cl, int argc, char **argv)
 		struct container *c = l[i];
 		struct rt_cgroup_stats st1, st2;
 		_cleanup_free_ char *cpu = NULL, *mem = NULL, *memp = NULL, *pids = NULL,
-				    *use = NULL, *lim = NULL;
+				    *use = NULL, *lim = NULL, *net = NULL, *blk = NULL;
+		uint64_t rx, tx;
 		bool running = container_is_running(c);
 		double used, limit, pct = 0;
 
@@ -714,8 +748,13 @@ int cmd_stats(struct cli *cl, int argc, char **argv)
 		mem = xasprintf("%s / %s", use, lim);
 		memp = xasprintf("%.2f%%", limit > 0 ? used / limit * 100.0 : 0);
 		pids = xasprintf("%llu", (unsigned long long) st1.pids);
-		table_add(t, short_id(c->id), json_get_str(c->rec, "Name") + 1, cpu, mem, memp,
-			  "0B / 0B", "0B / 0B", pids);
+		net_io((pid_t) json_integer_value(
+			       json_object_get(json_object_get(c->rec, "State"), "Pid")),
+		       &rx, &tx);
+		net = io_pair(rx, tx);
+		blk = io_pair(st1.blk_read, st1.blk_write);
+		table_add(t, short_id(c->id), json_get_str(c->rec, "Name") + 1, cpu, mem, memp, net,
+			  blk, pids);
 	}
 	table_print(t, stdout);
 	container_list_free(l);

@@ -60,7 +60,28 @@ static const char run_help[] =
 	"      --userns string        User namespace to use (only \"host\")\n"
 	"      --uts string           UTS namespace to use (host)\n"
 	"  -v, --volume list          Bind mount a volume\n"
-	"  -w, --workdir string       Working directory inside the container";
+	"  -w, --workdir string       Working directory inside the container\n"
+	"\nResource limits:\n"
+	"      --blkio-weight uint16         Block IO (relative weight), between 10 and 1000\n"
+	"      --cpu-period int              Limit CPU CFS (Completely Fair Scheduler) period\n"
+	"      --cpu-quota int               Limit CPU CFS (Completely Fair Scheduler) quota\n"
+	"  -c, --cpu-shares int              CPU shares (relative weight)\n"
+	"      --cpus decimal                Number of CPUs\n"
+	"      --cpuset-cpus string          CPUs in which to allow execution (0-3, 0,1)\n"
+	"      --cpuset-mems string          MEMs in which to allow execution (0-3, 0,1)\n"
+	"      --device-read-bps list        Limit read rate (bytes per second) from a device\n"
+	"      --device-read-iops list       Limit read rate (IO per second) from a device\n"
+	"      --device-write-bps list       Limit write rate (bytes per second) to a device\n"
+	"      --device-write-iops list      Limit write rate (IO per second) to a device\n"
+	"      --kernel-memory bytes         Kernel memory limit\n"
+	"  -m, --memory bytes                Memory limit\n"
+	"      --memory-reservation bytes    Memory soft limit\n"
+	"      --memory-swap bytes           Swap limit equal to memory plus swap: '-1' to "
+	"enable unlimited swap\n"
+	"      --oom-kill-disable            Disable OOM Killer\n"
+	"      --oom-score-adj int           Tune host's OOM preferences (-1000 to 1000)\n"
+	"      --pids-limit int              Tune container pids limit (set -1 for unlimited)\n"
+	"      --ulimit ulimit               Ulimit options (name=soft[:hard])";
 
 /* docker's --env-file: NAME=value lines, NAME alone takes our value, # comments (opts/env.go). */
 static int env_file_read(const char *path, char ***env, struct hull_err **err)
@@ -99,6 +120,8 @@ struct run_args {
 		**dev_rules;
 	char **cap_add, **cap_drop, **security_opt, **sysctls;
 	struct port_map *ports;
+	json_t *resources; /* HostConfig fields of the resource-limit flags */
+	char **warnings;
 	const char *detach_keys;
 	bool sig_proxy;
 	const char *image;
@@ -124,6 +147,8 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->dev_rules);
 	free(a->ports);
 	hostpath_output_release(&a->cid); /* removes a cidfile not written */
+	json_decref(a->resources);
+	strv_free(a->warnings);
 }
 
 /* The flags of run and create; returns -1 to go on, else the exit code. */
@@ -204,6 +229,26 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"cidfile", required_argument, NULL, OPT_CIDFILE},
 		{"device", required_argument, NULL, OPT_DEVICE},
 		{"device-cgroup-rule", required_argument, NULL, OPT_DEVICE_CGROUP_RULE},
+		/* resource limits (cli/update.c) */
+		{"memory", required_argument, NULL, 'm'},
+		{"memory-swap", required_argument, NULL, CLI_RES_OPT + 1},
+		{"memory-reservation", required_argument, NULL, CLI_RES_OPT + 2},
+		{"kernel-memory", required_argument, NULL, CLI_RES_OPT + 3},
+		{"oom-kill-disable", no_argument, NULL, CLI_RES_OPT + 4},
+		{"oom-score-adj", required_argument, NULL, CLI_RES_OPT + 5},
+		{"cpus", required_argument, NULL, CLI_RES_OPT + 6},
+		{"cpu-shares", required_argument, NULL, 'c'},
+		{"cpu-period", required_argument, NULL, CLI_RES_OPT + 8},
+		{"cpu-quota", required_argument, NULL, CLI_RES_OPT + 9},
+		{"cpuset-cpus", required_argument, NULL, CLI_RES_OPT + 10},
+		{"cpuset-mems", required_argument, NULL, CLI_RES_OPT + 11},
+		{"pids-limit", required_argument, NULL, CLI_RES_OPT + 12},
+		{"blkio-weight", required_argument, NULL, CLI_RES_OPT + 13},
+		{"device-read-bps", required_argument, NULL, CLI_RES_OPT + 14},
+		{"device-write-bps", required_argument, NULL, CLI_RES_OPT + 15},
+		{"device-read-iops", required_argument, NULL, CLI_RES_OPT + 16},
+		{"device-write-iops", required_argument, NULL, CLI_RES_OPT + 17},
+		{"ulimit", required_argument, NULL, CLI_RES_OPT + 18},
 		{"help", no_argument, NULL, OPT_HELP},
 		{0}};
 	struct run_opts *ro = &a->ro;
@@ -214,7 +259,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	*ro = (struct run_opts){.network = "bridge", .out_fd = -1, .stop_timeout = -1};
 	a->sig_proxy = true;
 	optind = 0;
-	while ((o = cli_getopt(name, argc, argv, "dp:e:w:u:ith:v:", opts, true)) != -1) {
+	while ((o = cli_getopt(name, argc, argv, "dp:e:w:u:ith:v:m:c:", opts, true)) != -1) {
 		switch (o) {
 		case 'd':
 			ro->detach = true;
@@ -467,8 +512,12 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 						  : "Create a new container");
 			putchar('\n');
 			return 0;
-		default:
-			return 125;
+		default: {
+			int r = cli_resource_opt(name, &a->resources, o, optarg);
+			if (r >= 0)
+				return r ? r : 125;
+			break;
+		}
 		}
 	}
 	if (optind >= argc)
@@ -507,6 +556,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	}
 	ro->devices = a->devices;
 	ro->device_cgroup_rules = a->dev_rules;
+	ro->resources = a->resources;
+	ro->warnings = &a->warnings;
 	if (streq(name, "run") && ro->restart && *ro->restart && !streq(ro->restart, "no") &&
 	    !ro->detach && !ro->auto_remove) {
 		fprintf(stderr,
@@ -571,6 +622,8 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
 		return cli_fail(e);
 	r = container_create(s, cl->runroot, img, a->image, &a->ro, ret, &e);
 	image_free(img);
+	STRV_FOREACH (w, a->warnings)
+		fprintf(stderr, "WARNING: %s\n", *w);
 	if (r < 0)
 		return cli_fail(e);
 	if (a->cidfile) {

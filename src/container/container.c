@@ -15,6 +15,7 @@
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/volume.h"
+#include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/strv.h"
@@ -569,6 +570,24 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				    o->device_cgroup_rules ? json_from_strv(o->device_cgroup_rules)
 							   : json_null());
 		json_object_set_new(hc, "DeviceRequests", json_null());
+	}
+	{
+		/* resource limits: the flags, then docker's defaults and checks */
+		json_t *hc = json_object_get(rec, "HostConfig");
+		_cleanup_strv_ char **warn = NULL;
+		const char *k;
+		json_t *v;
+		json_object_foreach (o->resources, k, v)
+			json_object_set(hc, k, v);
+		container_resources_defaults(hc);
+		r = container_resources_verify(hc, false, &warn, err);
+		if (r < 0) {
+			json_decref(rec);
+			return r;
+		}
+		STRV_FOREACH (w, warn)
+			if (o->warnings)
+				strv_push(o->warnings, *w);
 	}
 
 	c = xcalloc(1, sizeof(*c));

@@ -66,6 +66,10 @@ struct run_opts {
 	uint64_t shm_size;	   /* --shm-size bytes (0: 64 MiB) */
 	char **devices; /* --device HOST[:CONTAINER][:PERMS], checked (container_device_parse) */
 	char **device_cgroup_rules; /* --device-cgroup-rule 'TYPE MAJOR:MINOR ACCESS', checked */
+	/* Resource limits: HostConfig fields set by flags (container_resource_flag()); borrowed,
+	 * NULL: none. */
+	json_t *resources;
+	char ***warnings; /* container_create() appends docker's warnings here (NULL: dropped) */
 };
 
 struct container {
@@ -349,5 +353,55 @@ double time_parse_rfc3339(const char *s);
 int image_user_resolve(char *const *lowerdirs, const char *upper, const char *spec, uid_t *ret_uid,
 		       gid_t *ret_gid, gid_t **ret_groups, size_t *ret_n_groups, char **ret_home,
 		       struct hull_err **err);
+
+/*
+ * Resource limits (container/resources.c), docker's flags and HostConfig
+ * fields: Memory, MemorySwap, MemoryReservation, KernelMemory, OomKillDisable,
+ * OomScoreAdj, NanoCpus, CpuShares, CpuPeriod, CpuQuota, CpusetCpus,
+ * CpusetMems, PidsLimit, BlkioWeight, BlkioDevice{Read,Write}{Bps,IOps} and
+ * Ulimits.
+ */
+struct rt_resources;
+struct rt_throttle;
+struct rt_rlimit;
+/*
+ * container_resource_flag() - parse the value @v of the run/create/update flag
+ * @flag (its long name without dashes: "memory", "cpus", "ulimit",
+ * "device-read-bps"...) into its HostConfig field(s) in @res, as docker/cli
+ * does (sizes as go-units RAMInBytes, --cpus as a decimal). -EINVAL with
+ * docker's message: invalid argument "V" for "--FLAG" flag: ...
+ */
+int container_resource_flag(json_t *res, const char *flag, const char *v, struct hull_err **err);
+/* container_ram_parse() - docker/go-units RAMInBytes ("64m", "1.5g", binary units); -EINVAL. */
+int container_ram_parse(const char *s, int64_t *ret);
+/* container_resources_defaults() - every resource field docker's inspect shows, where unset. */
+void container_resources_defaults(json_t *hc);
+/*
+ * container_resources_verify() - moby's adaptContainerSettings and
+ * verifyPlatformContainerResources on @hc (changed in place: MemorySwap twice
+ * Memory by default, CpuShares clamped, settings this host cannot honour
+ * discarded with a warning appended to *@warnings). With @update, the rules of
+ * docker update. Errors carry docker's messages ("Minimum memory limit allowed
+ * is 6MB"...).
+ */
+int container_resources_verify(json_t *hc, bool update, char ***warnings, struct hull_err **err);
+/*
+ * container_rt_resources() - the runtime's limits for HostConfig @hc (NanoCpus
+ * as a quota per 100 ms period, device paths resolved to major:minor).
+ * *@ret_throttle is an array that *@ret points into: the caller frees it.
+ */
+int container_rt_resources(json_t *hc, struct rt_resources *ret, struct rt_throttle **ret_throttle,
+			   struct hull_err **err);
+/* container_rlimits() - HostConfig.Ulimits as rlimits; *@ret is a new array (names static). */
+int container_rlimits(json_t *hc, struct rt_rlimit **ret, size_t *ret_n);
+/*
+ * container_update() - docker update: merge the HostConfig fields of @upd and
+ * the policy @restart (NULL: unchanged) into @c after docker's checks, write
+ * the changed limits into the cgroups of a running container, save. Nothing
+ * changes on failure ("Cannot update container ID: ..."). Warnings as
+ * container_resources_verify().
+ */
+int container_update(struct container *c, json_t *upd, const char *restart, char ***warnings,
+		     struct hull_err **err);
 
 #endif

@@ -7,9 +7,11 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include "container/container.h"
+#include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/strbuf.h"
+#include "util/strv.h"
 
 static int pidfd_open_(pid_t pid)
 {
@@ -151,6 +153,13 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 	}
 	if (json_get_str(json_object_get(c->rec, "Hull"), "RunDir"))
 		(void) rm_rf(json_get_str(json_object_get(c->rec, "Hull"), "RunDir"), NULL);
+	{
+		/* the monitor removes them at the exit, unless it was killed first */
+		_cleanup_strv_ char **dirs = NULL;
+		(void) json_to_strv(json_object_get(json_object_get(c->rec, "Hull"), "Cgroups"),
+				    &dirs);
+		rt_cgroup_remove(dirs);
+	}
 	return rm_rf(c->dir, err);
 }
 

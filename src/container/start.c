@@ -45,6 +45,7 @@ struct monitor {
 	char **cg_dirs;		 /* the container's cgroup directories */
 	struct rt_mount *mounts; /* container_rt_mounts() */
 	size_t n_mounts;
+	bool oom_killed; /* the last run ended by the OOM killer (State.OOMKilled) */
 };
 
 static int write_etc_files(struct monitor *m, const char *hostname, struct hull_err **err)
@@ -150,6 +151,7 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 	json_object_set_new(st, "Paused", json_false());
 	json_object_set_new(st, "Pid", json_integer(running ? m->r.pid : 0));
 	json_object_set_new(st, "ExitCode", json_integer(exit_code));
+	json_object_set_new(st, "OOMKilled", json_boolean(!running && m->oom_killed));
 	json_object_set_new(st, "Error", json_string(error ? error : ""));
 	if (running)
 		json_object_set_new(st, "StartedAt", json_string(now));
@@ -171,6 +173,9 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	_cleanup_free_ gid_t *groups = NULL;
 	_cleanup_free_ char *home = NULL, *upper = NULL, *work = NULL, *rootfs = NULL;
 	_cleanup_strv_ char **tmpfs = NULL, **sysctls = NULL;
+	_cleanup_free_ struct rt_throttle *throttle = NULL;
+	_cleanup_free_ struct rt_rlimit *rlimits = NULL;
+	struct rt_resources res;
 	json_t *cfg = json_object_get(m->c->rec, "Config");
 	json_t *hc = json_object_get(m->c->rec, "HostConfig");
 	const char *net = json_get_str(hc, "NetworkMode");
@@ -201,6 +206,11 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	upper = path_join(m->c->dir, "upper");
 	work = path_join(m->c->dir, "work");
 	rootfs = path_join(m->c->dir, "rootfs");
+	r = container_rt_resources(hc, &res, &throttle, err);
+	if (r < 0)
+		return r;
+	(void) container_rlimits(hc, &rlimits, &rc.n_rlimits);
+	rc.rlimits = rlimits;
 	r = image_user_resolve(lower, upper, json_get_str(cfg, "User"), &uid, &gid, &groups,
 			       &n_groups, &home, err);
 	if (r < 0)
@@ -341,25 +351,43 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (r < 0)
 		goto fail;
 	m->r.pid = p->pid;
+	r = 0;
 	{
-		/* resource cgroups are never fatal: without them a container only cannot be
-		 * paused or measured */
+		/* without limits never fatal: a container runs without cgroups, it only cannot be
+		 * paused; limits the user asked for are applied or the start fails */
 		struct hull_err *ce = NULL;
 		json_t *hull = json_object_get(m->c->rec, "Hull");
-		if (rt_cgroup_create(m->c->id, p->pid, &m->cg_dirs, &ce) == 0) {
+		bool limited = rt_resources_any(&res);
+		int k = rt_cgroup_create(m->c->id, p->pid, limited ? &res : NULL, &m->cg_dirs, &ce);
+		if (k == 0) {
 			json_object_del(hull, "CgroupError");
+		} else if (limited) {
+			r = err_setx(err, -k, "set resource limits: %s", ce->msg);
+			err_free(ce);
 		} else {
 			json_object_set_new(hull, "CgroupError", json_string(ce->msg));
 			err_free(ce);
 		}
 		/* the device rules are: no container runs without them where the host can
 		 * enforce them (the process still waits for GO, so they hold from its exec) */
-		r = rt_cgroup_devices_create(m->c->id, p->pid, devs.rules, devs.n_rules,
-					     &m->cg_dirs, err);
+		if (r == 0)
+			r = rt_cgroup_devices_create(m->c->id, p->pid, devs.rules, devs.n_rules,
+						     &m->cg_dirs, err);
 		json_object_set_new(hull, "Cgroups",
 				    m->cg_dirs ? json_from_strv(m->cg_dirs) : json_array());
 	}
-	if (r == 0 && streq(net, "bridge")) {
+	if (r == 0 && json_integer_value(json_object_get(hc, "OomScoreAdj"))) {
+		/* inherited by everything the process starts (runc writes it before exec too) */
+		_cleanup_free_ char *path = xasprintf("/proc/%d/oom_score_adj", (int) p->pid);
+		_cleanup_free_ char *v = xasprintf(
+			"%d", (int) json_integer_value(json_object_get(hc, "OomScoreAdj")));
+		_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0 || write(fd, v, strlen(v)) < 0)
+			r = err_set(err, errno, "set oom_score_adj %s", v);
+	}
+	if (r < 0) {
+		/* same clean-up as a failed start below */
+	} else if (streq(net, "bridge")) {
 		r = net_attach(p->pid, m->c->id, m->ip, err);
 		if (r == 0 && m->n_ports) {
 			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
@@ -423,6 +451,27 @@ fail:
 	return r;
 }
 
+/*
+ * After the process exited: take from the file what `hull update` changed
+ * while it ran, HostConfig and the cgroups it added (cpu, cpuset), so that
+ * the record saved next does not undo the update and every cgroup is freed.
+ */
+static void monitor_sync_update(struct monitor *m)
+{
+	_cleanup_free_ char *p = path_join(m->c->dir, "config.json");
+	_cleanup_json_ json_t *disk = NULL;
+	_cleanup_strv_ char **cg = NULL;
+
+	if (json_load_path(p, 16 << 20, &disk, NULL) < 0)
+		return;
+	if (json_is_object(json_object_get(disk, "HostConfig")))
+		json_object_set(m->c->rec, "HostConfig", json_object_get(disk, "HostConfig"));
+	(void) json_to_strv(json_object_get(json_object_get(disk, "Hull"), "Cgroups"), &cg);
+	STRV_FOREACH (d, cg)
+		if (!strv_contains(m->cg_dirs, *d))
+			strv_push(&m->cg_dirs, *d);
+}
+
 /* Free what one run of the process held: network, cgroups, mounts, its stdin. */
 static void monitor_teardown(struct monitor *m)
 {
@@ -446,6 +495,10 @@ static void monitor_finish(struct monitor *m, int exit_code)
 		(void) rm_rf(json_get_str(json_object_get(m->c->rec, "Hull"), "RunDir"), NULL);
 	int32_t ec = exit_code;
 
+	/* the OOM killer's SIGKILL (moby's State.OOMKilled); the cgroup still exists here */
+	m->oom_killed =
+		exit_code == 128 + SIGKILL && m->cg_dirs && rt_cgroup_oom_kills(m->cg_dirs) > 0;
+	monitor_sync_update(m);
 	monitor_teardown(m);
 	if (m->r.log_fd >= 0)
 		close(m->r.log_fd);
@@ -650,6 +703,7 @@ static int monitor_supervise(struct monitor *m, int sfd, bool running, int code,
 				return code;
 		}
 		/* the restart policy: the same container again, from the network up */
+		monitor_sync_update(m);
 		monitor_teardown(m);
 		if (m->r.pty_master >= 0)
 			close(m->r.pty_master);

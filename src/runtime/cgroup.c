@@ -24,7 +24,8 @@
 
 #define CG_ROOT "/sys/fs/cgroup"
 
-static const char *const v1_controllers[] = {"freezer", "pids", "memory", "cpu", "cpuacct"};
+static const char *const v1_controllers[] = {"freezer", "pids",	  "memory", "cpu",
+					     "cpuacct", "cpuset", "blkio"};
 
 static bool is_v2(void)
 {
@@ -33,14 +34,18 @@ static bool is_v2(void)
 	return statfs(CG_ROOT, &sf) == 0 && sf.f_type == CGROUP2_SUPER_MAGIC;
 }
 
-/* The path of the calling process in hierarchy @ctrl ("" for v2) from /proc/self/cgroup. */
-static char *own_path(const char *ctrl)
+bool rt_cgroup_is_v2(void)
 {
-	_cleanup_free_ char *data = NULL;
+	return is_v2();
+}
+
+/* The path of the calling process in hierarchy @ctrl ("" for v2) in @text, the contents of
+ * /proc/self/cgroup (read once by the caller: every file read costs at each container start). */
+static char *own_path_in(const char *text, const char *ctrl)
+{
+	_cleanup_free_ char *data = xstrdup(text ? text : "");
 	char *save = NULL;
 
-	if (read_file("/proc/self/cgroup", 1 << 16, &data, NULL, NULL) < 0)
-		return xstrdup("/");
 	for (char *l = strtok_r(data, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
 		if (!c2)
@@ -55,6 +60,14 @@ static char *own_path(const char *ctrl)
 				return xstrdup(c2 + 1);
 	}
 	return xstrdup("/");
+}
+
+static char *own_path(const char *ctrl)
+{
+	_cleanup_free_ char *data = NULL;
+
+	(void) read_file("/proc/self/cgroup", 1 << 16, &data, NULL, NULL);
+	return own_path_in(data, ctrl);
 }
 
 static int write_str(const char *dir, const char *file, const char *val)
@@ -79,9 +92,163 @@ static char *read_str(const char *dir, const char *file)
 	return data;
 }
 
-int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_err **err)
+/* A new v1 cpuset has no cpus and no mems, and takes no task until it has: copy the parent's. */
+static int cpuset_inherit(const char *dir)
+{
+	static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
+	_cleanup_free_ char *parent = xstrdup(dir);
+
+	*strrchr(parent, '/') = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
+		_cleanup_free_ char *mine = read_str(dir, files[i]), *theirs = NULL;
+		int r;
+		if (mine && *mine && *mine != '\n')
+			continue;
+		theirs = read_str(parent, files[i]);
+		if (!theirs)
+			return errno ? -errno : -EIO;
+		if ((!*theirs || *theirs == '\n') && strchr(parent, '/') != strrchr(parent, '/')) {
+			/* hull/ itself made empty (by an older hull): fill it first */
+			r = cpuset_inherit(parent);
+			if (r < 0)
+				return r;
+			free(theirs);
+			theirs = read_str(parent, files[i]);
+			if (!theirs)
+				return errno ? -errno : -EIO;
+		}
+		r = write_str(dir, files[i], theirs);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Controllers whose cgroup costs a container start something (about 60 us
+ * each, a cpuset more) and that only limits use: made when asked for, or
+ * later by rt_cgroup_update(). cpuacct (stats), freezer (pause), memory and
+ * pids (stats, OOM) and blkio (stats) are always made.
+ */
+static bool v1_lazy(const char *ctrl, const struct rt_resources *res)
+{
+	if (streq(ctrl, "cpuset"))
+		return !res || (isempty(res->cpuset_cpus) && isempty(res->cpuset_mems));
+	if (streq(ctrl, "cpu"))
+		return !res || (!res->cpu_shares && !res->cpu_quota && !res->cpu_period);
+	return false;
+}
+
+/* Make <own cgroup>/hull/@name in v1 hierarchy @ctrl; *@ret_dir stays NULL when it is not
+ * mounted. @self: /proc/self/cgroup. */
+static int v1_make(const char *self, const char *ctrl, const char *name, char **ret_dir,
+		   struct hull_err **err)
+{
+	_cleanup_free_ char *mnt = path_join(CG_ROOT, ctrl);
+	_cleanup_free_ char *own = NULL, *parent = NULL, *dir = NULL;
+	struct statfs sf;
+	int r;
+
+	if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+		return 0;
+	/* cpu and cpuacct may be one hierarchy mounted twice */
+	own = own_path_in(self, ctrl);
+	parent = xasprintf("%s%s/hull", mnt, streq(own, "/") ? "" : own);
+	dir = xasprintf("%s/%s", parent, name);
+	/* the parent exists but the first time: try the container's directory first */
+	if (mkdir(dir, 0755) < 0) {
+		if (errno != ENOENT && errno != EEXIST)
+			return err_set(err, errno, "create cgroup '%s'", dir);
+		if (errno == ENOENT && ((mkdir(parent, 0755) < 0 && errno != EEXIST) ||
+					(mkdir(dir, 0755) < 0 && errno != EEXIST)))
+			return err_set(err, errno, "create cgroup '%s'", dir);
+	}
+	if (streq(ctrl, "cpuset") && (r = cpuset_inherit(dir)) < 0) {
+		(void) rmdir(dir);
+		return err_set(err, -r, "create cgroup '%s'", dir);
+	}
+	*ret_dir = TAKE_PTR(dir);
+	return 0;
+}
+
+int rt_cgroup_ensure(char ***dirs, const struct rt_resources *res, struct hull_err **err)
+{
+	_cleanup_free_ char *self = NULL, *procs = NULL;
+	const char *name, *any;
+	struct rt_cgroup_dirs cd;
+	int r;
+
+	if (is_v2() || !rt_cgroup_dirs_of(*dirs, &cd))
+		return 0;
+	any = (*dirs)[0];
+	name = strrchr(any, '/') + 1;
+	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
+		_cleanup_free_ char *dir = NULL, *want = NULL;
+		bool have = false;
+		if (v1_lazy(v1_controllers[i], res))
+			continue;
+		want = xasprintf(CG_ROOT "/%s/", v1_controllers[i]);
+		STRV_FOREACH (d, *dirs)
+			have |= startswith(*d, want);
+		if (have)
+			continue;
+		if (!self)
+			(void) read_file("/proc/self/cgroup", 1 << 16, &self, NULL, NULL);
+		r = v1_make(self, v1_controllers[i], name, &dir, err);
+		if (r < 0)
+			return r;
+		if (!dir)
+			continue;
+		/* every task of the container joins the new cgroup */
+		if (!procs)
+			procs = read_str(any, "cgroup.procs");
+		for (char *save = NULL, *l = procs ? strtok_r(procs, "\n", &save) : NULL; l;
+		     l = strtok_r(NULL, "\n", &save)) {
+			r = write_str(dir, "cgroup.procs", l);
+			if (r < 0 && r != -ESRCH) {
+				(void) rmdir(dir);
+				return err_set(err, -r, "move process %s into cgroup '%s'", l, dir);
+			}
+		}
+		procs = (free(procs), NULL);
+		strv_push(dirs, dir);
+	}
+	return 0;
+}
+
+/* Whether the space-separated @list (may be NULL) has the word @w. */
+static bool has_word(const char *list, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = list; p && (p = strstr(p, w)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\n' || !p[n]))
+			return true;
+	return false;
+}
+
+/* v2: enable pids, memory, cpu, cpuset and io for the children of @dir, one by one (a write
+ * naming a controller the parent lacks fails whole); nothing to do when they are on already. */
+static void v2_enable(const char *dir)
+{
+	static const char *const ctrls[] = {"pids", "memory", "cpu", "cpuset", "io"};
+	_cleanup_free_ char *on = read_str(dir, "cgroup.subtree_control");
+
+	for (size_t i = 0; i < ARRAY_SIZE(ctrls); i++) {
+		_cleanup_free_ char *plus = NULL;
+		if (has_word(on, ctrls[i]))
+			continue;
+		plus = xasprintf("+%s", ctrls[i]);
+		(void) write_str(dir, "cgroup.subtree_control", plus);
+	}
+}
+
+int rt_cgroup_create(const char *name, pid_t pid, const struct rt_resources *res, char ***ret_dirs,
+		     struct hull_err **err)
 {
 	_cleanup_strv_ char **dirs = strv_new();
+	_cleanup_free_ char *self = NULL;
+	struct rt_cgroup_dirs cd;
 	char pidbuf[32];
 	int r;
 
@@ -90,50 +257,58 @@ int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_
 		_cleanup_free_ char *own = own_path("");
 		_cleanup_free_ char *parent = xasprintf(CG_ROOT "%s/hull", own);
 		_cleanup_free_ char *dir = xasprintf("%s/%s", parent, name);
+		_cleanup_free_ char *ownd = xasprintf(CG_ROOT "%s", own);
 		/* v2: enable the controllers for our children, then join */
+		v2_enable(ownd);
 		(void) mkdir(parent, 0755);
-		(void) write_str(parent, "cgroup.subtree_control", "+pids +memory +cpu");
+		v2_enable(parent);
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return err_set(err, errno, "create cgroup '%s'", dir);
-		r = write_str(dir, "cgroup.procs", pidbuf);
+		cd = (struct rt_cgroup_dirs){.unified = dir};
+		r = rt_resources_write(&cd, res, err);
+		if (r == 0) {
+			r = write_str(dir, "cgroup.procs", pidbuf);
+			if (r < 0)
+				(void) err_set(err, -r, "move process %s into cgroup '%s'", pidbuf,
+					       dir);
+		}
 		if (r < 0) {
 			(void) rmdir(dir);
-			return err_set(err, -r, "move process %s into cgroup '%s'", pidbuf, dir);
+			return r;
 		}
 		strv_push(&dirs, dir);
 		*ret_dirs = TAKE_PTR(dirs);
 		return 0;
 	}
+	(void) read_file("/proc/self/cgroup", 1 << 16, &self, NULL, NULL);
 	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
-		_cleanup_free_ char *mnt = path_join(CG_ROOT, v1_controllers[i]);
-		_cleanup_free_ char *own = NULL, *parent = NULL, *dir = NULL;
-		struct statfs sf;
-
-		if (statfs(mnt, &sf) < 0 || sf.f_type != CGROUP_SUPER_MAGIC)
+		_cleanup_free_ char *dir = NULL;
+		if (v1_lazy(v1_controllers[i], res))
 			continue;
-		/* cpu and cpuacct may be one hierarchy mounted twice */
-		own = own_path(v1_controllers[i]);
-		parent = xasprintf("%s%s/hull", mnt, streq(own, "/") ? "" : own);
-		dir = xasprintf("%s/%s", parent, name);
-		if (mkdir(parent, 0755) < 0 && errno != EEXIST)
-			goto fail_errno;
-		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-			goto fail_errno;
-		r = write_str(dir, "cgroup.procs", pidbuf);
+		r = v1_make(self, v1_controllers[i], name, &dir, err);
 		if (r < 0) {
-			errno = -r;
-			(void) rmdir(dir);
-			goto fail_errno;
+			rt_cgroup_remove(dirs);
+			return r;
 		}
-		strv_push(&dirs, dir);
-		continue;
-	fail_errno:
-		r = err_set(err, errno, "create cgroup '%s'", dir);
-		rt_cgroup_remove(dirs);
-		return r;
+		if (dir)
+			strv_push(&dirs, dir);
 	}
 	if (!dirs[0])
 		return err_setx(err, ENOENT, "no cgroup hierarchy mounted at " CG_ROOT);
+	/* the limits are in place before the process joins */
+	(void) rt_cgroup_dirs_of(dirs, &cd);
+	r = rt_resources_write(&cd, res, err);
+	STRV_FOREACH (d, dirs) {
+		if (r < 0)
+			break;
+		r = write_str(*d, "cgroup.procs", pidbuf);
+		if (r < 0)
+			(void) err_set(err, -r, "move process %s into cgroup '%s'", pidbuf, *d);
+	}
+	if (r < 0) {
+		rt_cgroup_remove(dirs);
+		return r;
+	}
 	*ret_dirs = TAKE_PTR(dirs);
 	return 0;
 }
@@ -357,6 +532,38 @@ static uint64_t read_keyed(const char *dir, const char *file, const char *key)
 	return 0;
 }
 
+/* v1 blkio.throttle.io_service_bytes: "MAJ:MIN Read N" lines per device (docker's BLOCK I/O). */
+static void blk_v1(const char *d, struct rt_cgroup_stats *st)
+{
+	_cleanup_free_ char *s = d ? read_str(d, "blkio.throttle.io_service_bytes") : NULL;
+	char *save = NULL;
+
+	for (char *l = s ? strtok_r(s, "\n", &save) : NULL; l; l = strtok_r(NULL, "\n", &save)) {
+		char dev[64], op[16];
+		unsigned long long v;
+		if (sscanf(l, "%63s %15s %llu", dev, op, &v) != 3)
+			continue;
+		if (streq(op, "Read"))
+			st->blk_read += v;
+		else if (streq(op, "Write"))
+			st->blk_write += v;
+	}
+}
+
+/* v2 io.stat: "MAJ:MIN rbytes=N wbytes=N rios=N ..." per device. */
+static void blk_v2(const char *d, struct rt_cgroup_stats *st)
+{
+	_cleanup_free_ char *s = read_str(d, "io.stat");
+	char *save = NULL;
+
+	for (char *w = s ? strtok_r(s, " \n", &save) : NULL; w; w = strtok_r(NULL, " \n", &save)) {
+		if (startswith(w, "rbytes="))
+			st->blk_read += strtoull(w + 7, NULL, 10);
+		else if (startswith(w, "wbytes="))
+			st->blk_write += strtoull(w + 7, NULL, 10);
+	}
+}
+
 int rt_cgroup_stats(char *const *dirs, struct rt_cgroup_stats *st, struct hull_err **err)
 {
 	memset(st, 0, sizeof(*st));
@@ -372,6 +579,7 @@ int rt_cgroup_stats(char *const *dirs, struct rt_cgroup_stats *st, struct hull_e
 		st->memory_cache = read_keyed(d, "memory.stat", "inactive_file");
 		st->cpu_usage_ns = read_keyed(d, "cpu.stat", "usage_usec") * 1000;
 		st->pids = read_u64(d, "pids.current");
+		blk_v2(d, st);
 		return 0;
 	}
 	{
@@ -385,6 +593,7 @@ int rt_cgroup_stats(char *const *dirs, struct rt_cgroup_stats *st, struct hull_e
 	if (!st->cpu_usage_ns)
 		st->cpu_usage_ns = read_u64(find_dir(dirs, "cpu"), "cpuacct.usage");
 	st->pids = read_u64(find_dir(dirs, "pids"), "pids.current");
+	blk_v1(find_dir(dirs, "blkio"), st);
 	return 0;
 }
 

@@ -64,6 +64,8 @@ int rt_devices_bpf_build(const struct rt_device_rule *rules, size_t n, struct bp
 			 size_t *ret_n);
 /* devices.c: load @insns as a device program; *@ret_fd is the program's fd (CLOEXEC). */
 int rt_devices_bpf_load(const struct bpf_insn *insns, size_t n, int *ret_fd, struct hull_err **err);
+/* limits.c: setrlimit() each of @c->rlimits; the error names the limit (docker --ulimit). */
+int rt_rlimits_apply(const struct rt_config *c, struct hull_err **err);
 
 /* runtime.c: the sync messages between the parent and the child. */
 enum {

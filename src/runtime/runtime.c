@@ -243,6 +243,9 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 	r = rt_lookup(c, &path, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
+	r = rt_rlimits_apply(c, &e);
+	if (r < 0)
+		child_fail(fd, e, r);
 	if (c->init_path) {
 		/* The command was checked above for docker's 126/127; the init runs it. */
 		char **args = xcalloc(strv_length(c->args) + 3, sizeof(char *));

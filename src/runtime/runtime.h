@@ -16,6 +16,7 @@
 #ifndef HULL_RUNTIME_RUNTIME_H
 #define HULL_RUNTIME_RUNTIME_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -167,6 +168,10 @@ struct rt_config {
 	/* Device nodes to create, after the mounts (docker run --device). */
 	const struct rt_device *devices;
 	size_t n_devices;
+	/* docker run --ulimit (OCI process.rlimits): set in the child before it waits for
+	 * rt_start(), so a hard limit above the caller's fails rt_create(). */
+	const struct rt_rlimit *rlimits;
+	size_t n_rlimits;
 };
 
 /* A compiled seccomp filter: @len classic BPF instructions (struct sock_filter). */
@@ -221,9 +226,10 @@ struct rt_process {
  * The caller's signal mask and dispositions are not touched; the child resets
  * its own to the defaults just before exec. fds of the caller that lack
  * CLOEXEC are closed at exec, except @c->stdio.
- * The caller puts the waiting child in its cgroups (rt_cgroup_create(),
- * rt_cgroup_devices_create()) before rt_start().
- * NEEDSWORK: no rlimits yet (the process inherits the caller's).
+ * @c->rlimits are set before the child reports ready: a failure is an error of
+ * rt_create() that names the limit (-EPERM when a hard limit above the caller's
+ * needs CAP_SYS_RESOURCE). The caller puts the waiting child in its cgroups
+ * (rt_cgroup_create(), rt_cgroup_devices_create()) before rt_start().
  */
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err);
 
@@ -330,17 +336,10 @@ struct rt_cgroup_stats {
 	uint64_t memory_limit; /* bytes; 0 or a huge number: no limit */
 	uint64_t cpu_usage_ns; /* total CPU time of every task */
 	uint64_t pids;	       /* tasks now */
+	uint64_t blk_read;     /* bytes read from block devices (v1 blkio.throttle, v2 io.stat) */
+	uint64_t blk_write;    /* bytes written */
 };
 
-/*
- * rt_cgroup_create() - make the container cgroup "<caller's cgroup>/hull/@name"
- * in each v1 hierarchy of freezer, pids, memory, cpu and cpuacct that is
- * mounted, or in the v2 hierarchy, and move @pid into it (runc
- * libcontainer/cgroups/fs Apply). *@ret_dirs gets the absolute directories
- * (a strv, caller frees). -ENOENT when no hierarchy is mounted; other errors
- * are the kernel's (then nothing is left behind).
- */
-int rt_cgroup_create(const char *name, pid_t pid, char ***ret_dirs, struct hull_err **err);
 /*
  * rt_device_rule_parse() - parse @s in the kernel's devices.allow syntax,
  * "TYPE MAJOR:MINOR ACCESS" (TYPE a, b or c; MAJOR and MINOR decimal or '*';
@@ -405,6 +404,127 @@ const struct rt_device_rule *rt_device_rules_default(size_t *ret_n);
  */
 int rt_cgroup_devices_create(const char *name, pid_t pid, const struct rt_device_rule *rules,
 			     size_t n_rules, char ***dirs, struct hull_err **err);
+/*
+ * Resource limits, in the form of OCI linux.resources (runtime-spec
+ * config-linux.md) so that an OCI bundle maps onto it one to one. Zero means
+ * "not set" everywhere (the kernel's default stays).
+ */
+enum rt_throttle_kind {
+	RT_THROTTLE_READ_BPS, /* blockIO.throttleReadBpsDevice */
+	RT_THROTTLE_WRITE_BPS,
+	RT_THROTTLE_READ_IOPS,
+	RT_THROTTLE_WRITE_IOPS,
+	_RT_THROTTLE_MAX,
+	_RT_THROTTLE_INVALID = -EINVAL,
+};
+
+struct rt_throttle {
+	enum rt_throttle_kind kind;
+	unsigned major, minor; /* the block device */
+	uint64_t rate;	       /* bytes or operations per second */
+};
+
+struct rt_resources {
+	/* memory */
+	int64_t memory;		    /* limit in bytes; -1: unlimited */
+	int64_t memory_swap;	    /* memory + swap in bytes (OCI "swap"); -1: unlimited swap */
+	int64_t memory_reservation; /* soft limit in bytes (v2 memory.low) */
+	int64_t kernel_memory;	    /* v1 only, and only where the kernel still takes it */
+	bool oom_kill_disable;	    /* v1 only */
+	/* cpu */
+	uint64_t cpu_shares;	 /* 2..262144 (v2: converted to cpu.weight) */
+	int64_t cpu_quota;	 /* microseconds per period; -1: unlimited */
+	uint64_t cpu_period;	 /* microseconds */
+	const char *cpuset_cpus; /* "0-1,3"; NULL: inherit */
+	const char *cpuset_mems;
+	/* pids */
+	int64_t pids_limit; /* -1: unlimited */
+	/* blockIO */
+	uint16_t blkio_weight; /* 10..1000 */
+	const struct rt_throttle *throttle;
+	size_t n_throttle;
+};
+
+/* A process rlimit (OCI process.rlimits; docker --ulimit). */
+struct rt_rlimit {
+	int resource;	     /* RLIMIT_* */
+	const char *name;    /* docker's name ("nofile"), for messages */
+	uint64_t soft, hard; /* RLIM_INFINITY: unlimited */
+};
+
+/* rt_resources_any() - whether @res (may be NULL) sets any limit at all. */
+bool rt_resources_any(const struct rt_resources *res);
+
+/*
+ * The directories of one container cgroup, by controller. With @unified set
+ * the layout is cgroup v2 and only it is used; otherwise each v1 controller's
+ * directory, NULL where that hierarchy is not mounted.
+ */
+struct rt_cgroup_dirs {
+	const char *unified;
+	const char *memory, *cpu, *cpuset, *pids, *blkio;
+};
+
+/*
+ * rt_resources_write() - write @res into the cgroup files of @d, the mapping
+ * of runc's libcontainer/cgroups/fs (v1) and fs2 (v2):
+ *   memory      v1 memory.limit_in_bytes          v2 memory.max
+ *   swap        v1 memory.memsw.limit_in_bytes    v2 memory.swap.max = swap - memory
+ *   reservation v1 memory.soft_limit_in_bytes     v2 memory.low
+ *   kernel      v1 memory.kmem.limit_in_bytes     v2 -EOPNOTSUPP
+ *   oom killer  v1 memory.oom_control             v2 -EOPNOTSUPP
+ *   shares      v1 cpu.shares                     v2 cpu.weight = 1 + (shares-2)*9999/262142
+ *   quota       v1 cpu.cfs_period_us, _quota_us   v2 cpu.max "QUOTA|max PERIOD"
+ *   cpuset      cpuset.cpus, cpuset.mems (both)
+ *   pids        pids.max (both)
+ *   weight      v1 blkio.weight|blkio.bfq.weight  v2 io.bfq.weight, else io.weight (10..1000
+ *               mapped to 1..10000)
+ *   throttle    v1 blkio.throttle.*_device        v2 io.max "MAJ:MIN rbps=N" ...
+ * A limit whose controller has no directory fails with -ENOTSUP naming the
+ * flag. Memory and swap are written in the order the kernel accepts when
+ * lowering or raising both (update). Errors are the kernel's, with the file
+ * and value in the message; files written before the failure keep their value.
+ * Pure file I/O below @d: unit tests point @d at a temporary tree.
+ */
+int rt_resources_write(const struct rt_cgroup_dirs *d, const struct rt_resources *res,
+		       struct hull_err **err);
+
+/* rt_cgroup_dirs_of() - sort the directories of rt_cgroup_create() by controller (borrowed
+ * strings); false when @dirs is empty. */
+bool rt_cgroup_dirs_of(char *const *dirs, struct rt_cgroup_dirs *ret);
+
+/*
+ * rt_cgroup_update() - docker update: rt_resources_write() on a running
+ * container's cgroup *@dirs (from rt_cgroup_create()), first making the v1
+ * cgroups of controllers it was started without (cpu, cpuset: see
+ * rt_cgroup_create()) and moving every task in; those are appended to *@dirs.
+ */
+int rt_cgroup_update(char ***dirs, const struct rt_resources *res, struct hull_err **err);
+/* rt_cgroup_ensure() - only the first half of rt_cgroup_update(). */
+int rt_cgroup_ensure(char ***dirs, const struct rt_resources *res, struct hull_err **err);
+
+/*
+ * rt_cgroup_oom_kills() - how many processes of the cgroup the OOM killer has
+ * killed (v1 memory.oom_control, v2 memory.events "oom_kill"); 0 when unknown.
+ */
+uint64_t rt_cgroup_oom_kills(char *const *dirs);
+
+/* rt_cgroup_is_v2() - whether /sys/fs/cgroup is the unified hierarchy (v2 only). */
+bool rt_cgroup_is_v2(void);
+
+/*
+ * rt_cgroup_create() - make the container cgroup "<caller's cgroup>/hull/@name"
+ * in each v1 hierarchy of freezer, pids, memory, cpuacct and blkio that is
+ * mounted, and of cpu and cpuset when @res limits them (each costs the start
+ * of every container), or in the v2 hierarchy, write @res (may be NULL;
+ * rt_resources_write()) and then move @pid into it (runc
+ * libcontainer/cgroups/fs Apply + Set). A new v1 cpuset gets its parent's cpus
+ * and mems first, as runc does. *@ret_dirs gets the absolute directories (a
+ * strv, caller frees). -ENOENT when no hierarchy is mounted; other errors are
+ * the kernel's (then nothing is left behind).
+ */
+int rt_cgroup_create(const char *name, pid_t pid, const struct rt_resources *res, char ***ret_dirs,
+		     struct hull_err **err);
 /* rt_cgroup_enter() - move @pid into every directory of @dirs (docker exec). */
 int rt_cgroup_enter(char *const *dirs, pid_t pid, struct hull_err **err);
 /*
