@@ -37,7 +37,7 @@ static const char run_help[] =
 	"      --init                 Run an init inside the container that forwards signals "
 	"and reaps processes\n"
 	"  -i, --interactive          Keep STDIN open even if not attached\n"
-	"      --ipc string           IPC mode to use (host, private, none)\n"
+	"      --ipc string           IPC mode to use\n"
 	"      --name string          Assign a name to the container\n"
 	"      --network string       Connect a container to a network (bridge, host, none)\n"
 	"      --pid string           PID namespace to use (host, container:NAME)\n"
@@ -449,16 +449,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			ro->pid_mode = optarg;
 			break;
 		case OPT_IPC:
-			if (startswith(optarg, "container:") || streq(optarg, "shareable")) {
-				fprintf(stderr,
-					"hull: --ipc %s: sharing IPC between containers is not "
-					"supported "
-					"yet (host, private and none are)\n",
-					optarg);
-				return 125;
-			}
 			if (*optarg && !streq(optarg, "host") && !streq(optarg, "private") &&
-			    !streq(optarg, "none")) {
+			    !streq(optarg, "none") && !streq(optarg, "shareable") &&
+			    !(startswith(optarg, "container:") && optarg[10])) {
 				fprintf(stderr, "hull: --ipc: invalid IPC mode\n");
 				return 125;
 			}

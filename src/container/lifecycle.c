@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <time.h>
 #include "container/container.h"
+#include "container/security.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -160,6 +161,8 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 				    &dirs);
 		rt_cgroup_remove(dirs);
 	}
+	/* a shareable /dev/shm still mounted when the monitor was killed */
+	container_shm_unmount(c->dir);
 	return rm_rf(c->dir, err);
 }
 

@@ -8,7 +8,10 @@
 #include <sys/syscall.h>
 #include <sys/capability.h>
 #include <sys/stat.h>
+#include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/utsname.h>
+#include <linux/magic.h>
 
 #include "container/container.h"
 #include "container/security.h"
@@ -532,9 +535,38 @@ bool container_sysctl_valid(const char *kv)
 	       (startswith(name, "net.") && name[4]);
 }
 
-int container_namespaces_apply(struct store *s, const json_t *hc, struct rt_config *rc,
-			       char ***ret_sysctls, struct hull_err **err)
+char *container_shm_path(const char *container_dir)
 {
+	return path_join(container_dir, "shm");
+}
+
+int container_shm_mount(const char *path, uint64_t bytes, struct hull_err **err)
+{
+	_cleanup_free_ char *opts = xasprintf("mode=1777,size=%llu",
+					      (unsigned long long) (bytes ? bytes : 64ULL << 20));
+	struct statfs sf;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return err_set(err, errno, "create '%s'", path);
+	if (statfs(path, &sf) == 0 && sf.f_type == TMPFS_MAGIC)
+		return 0; /* still mounted from an earlier run */
+	if (mount("shm", path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts) < 0)
+		return err_set(err, errno, "mount the shareable /dev/shm at '%s'", path);
+	return 0;
+}
+
+void container_shm_unmount(const char *container_dir)
+{
+	_cleanup_free_ char *p = container_shm_path(container_dir);
+
+	(void) umount2(p, MNT_DETACH);
+}
+
+int container_namespaces_apply(struct store *s, const json_t *hc, const char *container_dir,
+			       struct rt_config *rc, char ***ret_sysctls, char **ret_shm_path,
+			       struct hull_err **err)
+{
+	_cleanup_free_ char *shm = NULL;
 	const char *pid = json_get_str(hc, "PidMode"), *ipc = json_get_str(hc, "IpcMode");
 	const char *uts = json_get_str(hc, "UTSMode"), *cg = json_get_str(hc, "CgroupnsMode");
 	_cleanup_strv_ char **sysctls = NULL;
@@ -558,6 +590,32 @@ int container_namespaces_apply(struct store *s, const json_t *hc, struct rt_conf
 		container_free(other);
 	}
 	rc->ipc_ns = ipc && streq(ipc, "host") ? -1 : 0;
+	if (ipc && streq(ipc, "shareable") && container_dir) {
+		shm = container_shm_path(container_dir);
+	} else if (ipc && startswith(ipc, "container:")) {
+		struct container *other = NULL;
+		const char *mode;
+		int r = container_load(s, ipc + 10, &other, err);
+		if (r < 0)
+			return r;
+		mode = json_get_str(json_object_get(other->rec, "HostConfig"), "IpcMode");
+		if (!container_is_running(other)) {
+			container_free(other);
+			return err_setx(err, EINVAL,
+					"cannot join IPC of a non running container: %s", ipc + 10);
+		}
+		if (!mode || !streq(mode, "shareable")) {
+			container_free(other);
+			return err_setx(
+				err, EINVAL,
+				"non-shareable IPC (hint: use IpcMode:shareable for the donor "
+				"container)");
+		}
+		rc->ipc_ns = (pid_t) json_integer_value(
+			json_object_get(json_object_get(other->rec, "State"), "Pid"));
+		shm = container_shm_path(other->dir);
+		container_free(other);
+	}
 	rc->no_shm = ipc && streq(ipc, "none");
 	rc->host_uts = uts && streq(uts, "host");
 	rc->cgroup_ns = cg && streq(cg, "private");
@@ -575,6 +633,8 @@ int container_namespaces_apply(struct store *s, const json_t *hc, struct rt_conf
 		strv_push(&sysctls, kv);
 	}
 	rc->sysctls = sysctls;
+	rc->shm_path = shm;
 	*ret_sysctls = TAKE_PTR(sysctls);
+	*ret_shm_path = TAKE_PTR(shm);
 	return 0;
 }

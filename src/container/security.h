@@ -109,14 +109,30 @@ bool container_sysctl_valid(const char *kv);
  * container_namespaces_apply() - @rc's namespace, sysctl and /dev/shm fields
  * from @host_config (PidMode, IpcMode, UTSMode, CgroupnsMode, Sysctls,
  * ShmSize; borrowed): "container:NAME" is looked up in @s and must be
- * running (docker's "cannot join PID of a non running container: NAME").
+ * running (docker's "cannot join PID of a non running container: NAME"); an
+ * IPC donor must also be "shareable", and its /dev/shm is shared
+ * (container_shm_path()). A shareable container's own tmpfs is mounted by the
+ * caller; @rc->shm_path is set to it here when @container_dir is given.
  * *@ret_sysctls receives a strv that @rc points into (caller frees after the
  * start). runc's checks: net.* sysctls need a network namespace of their own,
  * IPC ones an IPC namespace.
  */
 struct store;
-int container_namespaces_apply(struct store *s, const json_t *host_config, struct rt_config *rc,
-			       char ***ret_sysctls, struct hull_err **err);
+int container_namespaces_apply(struct store *s, const json_t *host_config,
+			       const char *container_dir, struct rt_config *rc, char ***ret_sysctls,
+			       char **ret_shm_path, struct hull_err **err);
+
+/*
+ * container_shm_path() - where a container of IpcMode "shareable" keeps its
+ * /dev/shm on the host: DIR/shm, a tmpfs that container_shm_mount() mounts
+ * (in the caller's mount namespace, as docker mounts it under its container
+ * directory) and container_shm_unmount() detaches. A new string.
+ */
+char *container_shm_path(const char *container_dir);
+/* container_shm_mount() - mount the tmpfs of @bytes (0: 64 MiB) at @path unless it is one. */
+int container_shm_mount(const char *path, uint64_t bytes, struct hull_err **err);
+/* container_shm_unmount() - detach it (best effort: joiners keep their own copy of the mount). */
+void container_shm_unmount(const char *container_dir);
 
 /* container_seccomp_default() - docker's default profile, as built in (static, NUL-terminated). */
 const char *container_seccomp_default(void);

@@ -173,6 +173,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	_cleanup_free_ gid_t *groups = NULL;
 	_cleanup_free_ char *home = NULL, *upper = NULL, *work = NULL, *rootfs = NULL;
 	_cleanup_strv_ char **tmpfs = NULL, **sysctls = NULL;
+	_cleanup_free_ char *shm_path = NULL;
 	_cleanup_free_ struct rt_throttle *throttle = NULL;
 	_cleanup_free_ struct rt_rlimit *rlimits = NULL;
 	struct rt_resources res;
@@ -196,9 +197,15 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		return r;
 	container_security_apply(&sec, &rc);
 	rc.new_netns = !streq(net, "host");
-	r = container_namespaces_apply(m->s, hc, &rc, &sysctls, err);
+	r = container_namespaces_apply(m->s, hc, m->c->dir, &rc, &sysctls, &shm_path, err);
 	if (r < 0)
 		return r;
+	if (streq(json_get_str(hc, "IpcMode") ? json_get_str(hc, "IpcMode") : "", "shareable")) {
+		/* docker's shareable IPC: a /dev/shm on the host side that others can join */
+		r = container_shm_mount(shm_path, rc.shm_size, err);
+		if (r < 0)
+			return r;
+	}
 	r = store_image_get(m->s, json_get_str(m->c->rec, "Image"), &img, err);
 	if (r < 0)
 		return r;
@@ -476,6 +483,7 @@ static void monitor_sync_update(struct monitor *m)
 static void monitor_teardown(struct monitor *m)
 {
 	monitor_net_cleanup(m);
+	container_shm_unmount(m->c->dir);
 	if (m->cg_dirs) {
 		rt_cgroup_remove(m->cg_dirs);
 		m->cg_dirs = strv_free(m->cg_dirs);

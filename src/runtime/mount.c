@@ -254,6 +254,9 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 		if (mount_setattr(b->init_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
 			return err_set(err, errno, "make '%s' read-only", c->init_path);
 	}
+	r = clone_tree(c->shm_path, &b->shm_fd, err);
+	if (r < 0)
+		return r;
 	if (c->terminal) {
 		/*
 		 * Best effort: /dev/console is only cosmetic for most programs. The fd's
@@ -316,7 +319,12 @@ static int setup_dev(const struct rt_config *c, const struct rt_binds *b, struct
 		     "newinstance,ptmxmode=0666,mode=0620,gid=5", err);
 	if (r < 0)
 		return r;
-	if (!c->no_shm) {
+	if (b->shm_fd >= 0) {
+		if (mkdir("/dev/shm", 01777) < 0 && errno != EEXIST)
+			return err_set(err, errno, "create '/dev/shm'");
+		if (move_mount(b->shm_fd, "", AT_FDCWD, "/dev/shm", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return err_set(err, errno, "mount the shared /dev/shm");
+	} else if (!c->no_shm) {
 		char opts[64];
 		(void) snprintf(opts, sizeof(opts), "mode=1777,size=%llu",
 				(unsigned long long) (c->shm_size ? c->shm_size : 64ULL << 20));

@@ -322,7 +322,8 @@ int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struc
 			     .hostname_fd = -1,
 			     .resolv_fd = -1,
 			     .console_fd = -1,
-			     .init_fd = -1};
+			     .init_fd = -1,
+			     .shm_fd = -1};
 	int r;
 
 	r = rt_mounts_prepare(&c, &b, err);

@@ -22,6 +22,7 @@ struct rt_binds {
 	int resolv_fd;
 	int console_fd; /* the pty slave, for /dev/console */
 	int init_fd;	/* --init: the init binary, read-only */
+	int shm_fd;	/* @c->shm_path, cloned */
 	int *mount_fds; /* per rt_config mount: the cloned bind source (-1: none) */
 };
 

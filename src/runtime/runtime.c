@@ -188,14 +188,15 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 	child_fail(fd, e, r);
 }
 
-_noreturn_ static void child_main(const struct rt_config *c, int fd)
+_noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_fd)
 {
 	struct hull_err *e = NULL;
 	struct rt_binds b = {.hosts_fd = -1,
 			     .hostname_fd = -1,
 			     .resolv_fd = -1,
 			     .console_fd = -1,
-			     .init_fd = -1};
+			     .init_fd = -1,
+			     .shm_fd = -1};
 	struct rt_msg m = {.type = RT_MSG_READY};
 	char *path = NULL;
 	char go;
@@ -212,12 +213,12 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd)
 	/* The caller's handlers were copied with its memory; they must not run here. */
 	rt_reset_signals();
 	/* --ipc container:NAME: its IPC namespace, before anything is made in ours */
-	if (c->ipc_ns > 0) {
-		_cleanup_close_ int ns = (int) syscall(SYS_pidfd_open, c->ipc_ns, 0);
-		if (ns < 0 || setns(ns, CLONE_NEWIPC) < 0)
+	if (ipc_ns_fd >= 0) {
+		if (setns(ipc_ns_fd, CLONE_NEWIPC) < 0)
 			child_fail(fd, e,
 				   err_set(&e, errno, "join the IPC namespace of process %d",
 					   (int) c->ipc_ns));
+		(void) close(ipc_ns_fd);
 	}
 	r = rt_setup_stdio(c, &e);
 	if (r < 0)
@@ -338,7 +339,7 @@ int rt_msg_to_err(const struct rt_msg *m, struct hull_err **err)
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err)
 {
 	unsigned long flags = CLONE_NEWNS;
-	_cleanup_close_ int parent_fd = -1, own_pidns = -1, join_pidns = -1;
+	_cleanup_close_ int parent_fd = -1, own_pidns = -1, join_pidns = -1, join_ipcns = -1;
 	struct rt_process *p;
 	struct rt_msg m;
 	int sv[2], st, r;
@@ -363,6 +364,13 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 			return err_set(err, errno, "open the PID namespace of process %d",
 				       (int) c->pid_ns);
 	}
+	if (c->ipc_ns > 0) {
+		/* opened here: the child's PID namespace may not see the process */
+		join_ipcns = (int) syscall(SYS_pidfd_open, c->ipc_ns, 0);
+		if (join_ipcns < 0)
+			return err_set(err, errno, "open the IPC namespace of process %d",
+				       (int) c->ipc_ns);
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_set(err, errno, "create sync socket");
 	parent_fd = sv[0];
@@ -383,7 +391,7 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	}
 	if (pid == 0) {
 		(void) close(sv[0]);
-		child_main(c, sv[1]);
+		child_main(c, sv[1], join_ipcns);
 	}
 	(void) close(sv[1]);
 

@@ -162,9 +162,12 @@ struct rt_config {
 	bool cgroup_ns;
 	/* docker --sysctl: "name=value", written to /proc/sys before it is made read-only */
 	char **sysctls;
-	/* /dev/shm: its size in bytes (0: docker's 64 MiB), or none at all (--ipc none) */
+	/* /dev/shm: its size in bytes (0: docker's 64 MiB), or none at all (--ipc none),
+	 * or @shm_path, a host directory (a tmpfs the caller mounted) bind-mounted there:
+	 * docker's --ipc shareable and container:NAME */
 	uint64_t shm_size;
 	bool no_shm;
+	const char *shm_path;
 	/* Device nodes to create, after the mounts (docker run --device). */
 	const struct rt_device *devices;
 	size_t n_devices;

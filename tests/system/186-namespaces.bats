@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # Issue 7, docker's namespace options: --pid host|container:NAME, --ipc
-# host|private|none, --uts host, --cgroupns host|private, --sysctl (docker's
+# host|private|none|shareable|container:NAME, --uts host, --cgroupns host|private, --sysctl (docker's
 # allow-list, runc's namespace checks) and --shm-size.
 
 load helpers
@@ -46,17 +46,37 @@ setup_file() {
 	[ "$output" = "hull: Conflicting options: hostname and the UTS mode" ]
 }
 
-@test "--ipc host shares the host's IPC namespace; none has no /dev/shm; sharing is refused" {
+@test "--ipc host shares the host's IPC namespace; none has no /dev/shm" {
 	run hull run --rm --ipc host busybox readlink /proc/self/ns/ipc
 	[ "$output" = "$(readlink /proc/self/ns/ipc)" ]
 	run hull run --rm --ipc none busybox sh -c 'grep -c " /dev/shm " /proc/mounts; readlink /proc/self/ns/ipc'
 	[ "${lines[0]}" = 0 ]
 	[ "${lines[1]}" != "$(readlink /proc/self/ns/ipc)" ]
-	run hull run --rm --ipc shareable busybox true
-	[ "$status" -eq 125 ]
-	[[ $output == *"not supported yet"* ]]
 	run hull run --rm --ipc bogus busybox true
 	[ "$status" -eq 125 ]
+	[ "$output" = "hull: --ipc: invalid IPC mode" ]
+}
+
+@test "--ipc shareable and container:NAME share the IPC namespace and /dev/shm, as docker" {
+	local shm
+	hull run -d --name ipcd --ipc shareable busybox sh -c 'echo hello > /dev/shm/x; sleep 1000' >/dev/null
+	wait_for hull exec ipcd test -e /dev/shm/x
+	run hull run --rm --ipc container:ipcd busybox sh -c 'cat /dev/shm/x; readlink /proc/self/ns/ipc'
+	[ "${lines[0]}" = hello ]
+	[ "${lines[1]}" = "$(hull exec ipcd readlink /proc/self/ns/ipc)" ]
+	run hull inspect --format '{{.HostConfig.IpcMode}}' ipcd
+	[ "$output" = shareable ]
+	# the shared /dev/shm is a tmpfs on the host side, gone with the container
+	shm=$HULL_ROOT/containers/$(hull inspect --format '{{.Id}}' ipcd)/shm
+	grep -q " $shm tmpfs " /proc/mounts
+	run hull run --rm --ipc container:nsd busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"non-shareable IPC (hint: use IpcMode:shareable for the donor container)"* ]]
+	run hull run --rm --ipc container:nope busybox true
+	[ "$status" -eq 125 ]
+	hull rm -f ipcd >/dev/null
+	run grep -c " $shm " /proc/mounts
+	[ "$output" = 0 ]
 }
 
 @test "--shm-size sets /dev/shm's size" {
