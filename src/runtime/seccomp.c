@@ -146,6 +146,123 @@ static int block_add(scmp_filter_ctx ctx, uint32_t def, json_t *blk, struct hull
 	return 0;
 }
 
+/* The audit architecture a libseccomp token stands for (x32 runs as x86_64, nr | 0x40000000). */
+static uint32_t audit_arch(uint32_t token)
+{
+	return token == SCMP_ARCH_X32 ? SCMP_ARCH_X86_64 : token;
+}
+
+#define X32_SYSCALL_BIT 0x40000000U
+
+/*
+ * runc's ENOSYS stub (libcontainer/seccomp/patchbpf): a syscall newer than
+ * every syscall the profile names, for its architecture, answers ENOSYS
+ * instead of the default action, so that libc falls back to an older call
+ * (glibc's fchmodat2 -> fchmodat, clone3 -> clone) where EPERM would fail the
+ * program. Prepended to @b: for each architecture, load the number and jump to
+ * "return ENOSYS" when it is above the largest named one; then the program.
+ */
+static int enosys_stub(const json_t *oci, uint32_t native, struct rt_bpf *b)
+{
+	struct {
+		uint32_t audit;
+		uint32_t max, max_x32;
+		bool x32;
+	} a[8];
+	size_t n = 0, i, k;
+	struct sock_filter stub[8 * 6 + 2];
+	size_t len = 0;
+	json_t *v, *blk, *name;
+	uint32_t tokens[8];
+	size_t nt = 0;
+
+	json_array_foreach (json_object_get(oci, "architectures"), i, v) {
+		uint32_t t;
+		if (nt < ARRAY_SIZE(tokens) && arch_parse(json_string_value(v), &t) == 0)
+			tokens[nt++] = t;
+	}
+	if (nt == 0)
+		tokens[nt++] = native;
+	for (i = 0; i < nt; i++) {
+		uint32_t au = audit_arch(tokens[i]), max = 0;
+		size_t j;
+
+		json_array_foreach (json_object_get(oci, "syscalls"), j, blk)
+			json_array_foreach (json_object_get(blk, "names"), k, name) {
+				int nr = seccomp_syscall_resolve_name_arch(
+					tokens[i], json_string_value(name) ?: "");
+				if (nr >= 0 && (uint32_t) nr > max)
+					max = (uint32_t) nr;
+			}
+		if (max == 0)
+			continue;
+		for (k = 0; k < n && a[k].audit != au; k++)
+			;
+		if (k == n) {
+			if (n == ARRAY_SIZE(a))
+				continue;
+			a[n++] = (typeof(a[0])){.audit = au};
+		}
+		if (tokens[i] == SCMP_ARCH_X32) {
+			a[k].x32 = true;
+			a[k].max_x32 = max;
+		} else {
+			a[k].max = max;
+		}
+	}
+	if (n == 0)
+		return 0;
+	/* index of "return ENOSYS": after every entry and one "skip it" jump */
+	{
+		size_t total = 0, enosys, pos = 0;
+		for (k = 0; k < n; k++)
+			total += 4 + (a[k].x32 ? 2 : 0);
+		enosys = total + 1;
+		for (k = 0; k < n; k++) {
+			size_t body = 1 + (a[k].x32 ? 2 : 0) + 1, orig = enosys + 1;
+			stub[pos] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4);
+			pos++;
+			stub[pos] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K,
+								  a[k].audit, 0, (uint8_t) body);
+			pos++;
+			stub[pos] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+			pos++;
+			if (a[k].x32) {
+				/* x32 numbers carry the bit: compare them with x32's own maximum */
+				stub[pos] = (struct sock_filter) BPF_JUMP(
+					BPF_JMP | BPF_JSET | BPF_K, X32_SYSCALL_BIT, 1, 0);
+				pos++;
+				stub[pos] = (struct sock_filter) BPF_JUMP(
+					BPF_JMP | BPF_JGT | BPF_K, a[k].max ? a[k].max : ~0U,
+					(uint8_t) (enosys - pos - 1), (uint8_t) (orig - pos - 1));
+				pos++;
+				stub[pos] = (struct sock_filter) BPF_JUMP(
+					BPF_JMP | BPF_JGT | BPF_K, a[k].max_x32,
+					(uint8_t) (enosys - pos - 1), (uint8_t) (orig - pos - 1));
+				pos++;
+			} else {
+				stub[pos] = (struct sock_filter) BPF_JUMP(
+					BPF_JMP | BPF_JGT | BPF_K, a[k].max,
+					(uint8_t) (enosys - pos - 1), (uint8_t) (orig - pos - 1));
+				pos++;
+			}
+		}
+		stub[pos] = (struct sock_filter) BPF_STMT(BPF_JMP | BPF_JA, 1);
+		pos++;
+		stub[pos] = (struct sock_filter) BPF_STMT(
+			BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (ENOSYS & SECCOMP_RET_DATA));
+		pos++;
+		len = pos;
+	}
+	if (b->len + len > BPF_MAXINSNS)
+		return -E2BIG;
+	b->insns = xrealloc(b->insns, (b->len + len) * sizeof(*b->insns));
+	memmove(b->insns + len, b->insns, b->len * sizeof(*b->insns));
+	memcpy(b->insns, stub, len * sizeof(*stub));
+	b->len += len;
+	return 0;
+}
+
 int rt_seccomp_compile(const json_t *oci, struct rt_bpf **ret, struct hull_err **err)
 {
 	json_t *o = (json_t *) oci, *v;
@@ -209,6 +326,14 @@ int rt_seccomp_compile(const json_t *oci, struct rt_bpf **ret, struct hull_err *
 		r = err_set(err, errno ? errno : EIO, "seccomp: read the filter");
 		b = rt_bpf_free(b);
 		goto out;
+	}
+	if (def != SCMP_ACT_ALLOW) {
+		r = enosys_stub(o, seccomp_arch_native(), b);
+		if (r < 0) {
+			r = err_setx(err, -r, "seccomp: the filter is too long");
+			b = rt_bpf_free(b);
+			goto out;
+		}
 	}
 	*ret = b;
 	r = 0;

@@ -176,14 +176,14 @@ caps_of() { hull run --rm "$@" busybox grep CapEff /proc/self/status | awk '{pri
 	[ "$status" -eq 0 ]
 }
 
-@test "the default seccomp filter allows exactly what docker's profile allows (x86_64)" {
+@test "the default seccomp filter allows exactly what docker's profile allows (x86_64), ENOSYS past it" {
 	[ "$(uname -m)" = x86_64 ] || skip "the checker knows x86_64 only"
 	[ -f "$PROFILE" ] || skip "needs golang-github-docker-docker-dev (scripts/setup)"
 	hull debug seccomp > "$BATS_TEST_TMPDIR/default.bpf"
 	run "$BATS_TEST_DIRNAME/seccomp-check" "$PROFILE" "$BATS_TEST_TMPDIR/default.bpf" $DEFAULT_CAPS
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ $output == "allowed "*" as docker's profile" ]]
+	[[ $output == "allowed "*" as docker's profile; "*" newer than it answer ENOSYS" ]]
 	# with capabilities that open blocks of the profile
 	hull debug seccomp --cap-add sys_admin --cap-add SYS_PTRACE > "$BATS_TEST_TMPDIR/admin.bpf"
 	run "$BATS_TEST_DIRNAME/seccomp-check" "$PROFILE" "$BATS_TEST_TMPDIR/admin.bpf" $DEFAULT_CAPS CAP_SYS_ADMIN CAP_SYS_PTRACE
@@ -235,4 +235,33 @@ RUN ln -s /proc/sys /data'
 	run hull run --rm -v "$d:/data" prolink true
 	[ "$status" -eq 125 ]
 	[[ $output == *'"/proc/sys" cannot be mounted because it is inside /proc'* ]]
+}
+
+@test "a syscall newer than docker's profile answers ENOSYS in a container, as with runc" {
+	[ "$(uname -m)" = x86_64 ] || skip "syscall numbers of x86_64"
+	local d
+	d=$(ctx_dir)
+	# fchmodat2 (452) is newer than the profile; glibc falls back to fchmodat on ENOSYS only
+	cat > "$d/sys.c" <<-'EOF2'
+	#include <errno.h>
+	#include <fcntl.h>
+	#include <stdio.h>
+	#include <unistd.h>
+	#include <sys/syscall.h>
+	int main(void)
+	{
+		long r = syscall(452, AT_FDCWD, "/", 0755, 0);
+		printf("fchmodat2 %d\n", r < 0 ? errno : 0);
+		r = syscall(SYS_mount, "none", "/mnt", "tmpfs", 0, 0);
+		printf("mount %d\n", r < 0 ? errno : 0);
+		return 0;
+	}
+	EOF2
+	gcc -static -O2 -o "$d/sys" "$d/sys.c"
+	printf 'FROM busybox\nCOPY sys /bin/\n' > "$d/Dockerfile"
+	hull build -q -t sysprobe "$d" >/dev/null
+	run hull run --rm sysprobe sys
+	echo "$output"
+	[ "${lines[0]}" = "fchmodat2 38" ]
+	[ "${lines[1]}" = "mount 1" ]
 }
