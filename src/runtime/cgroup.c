@@ -255,7 +255,10 @@ int rt_cgroup_create(const char *name, pid_t pid, const struct rt_resources *res
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int) pid);
 	if (is_v2()) {
 		_cleanup_free_ char *own = own_path("");
-		_cleanup_free_ char *parent = xasprintf(CG_ROOT "%s/hull", own);
+		/* spelt as dir_make() spells it (no "//" at the root), so that the device
+		 * rules' directory is recognised as this one */
+		_cleanup_free_ char *parent =
+			xasprintf(CG_ROOT "%s/hull", streq(own, "/") ? "" : own);
 		_cleanup_free_ char *dir = xasprintf("%s/%s", parent, name);
 		_cleanup_free_ char *ownd = xasprintf(CG_ROOT "%s", own);
 		/* v2: enable the controllers for our children, then join */
