@@ -1450,11 +1450,25 @@ static void drop_mount_stubs(const char *upper, char *const *lower)
 	static const char *const dirs[] = {"proc", "sys", "dev", "etc"};
 	struct stat st, low;
 
-	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
-		_cleanup_free_ char *p = path_join(upper, files[i]);
-		/* a bind-mount target: writes went to the mounted file, never here */
-		if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
-			(void) unlink(p);
+	{
+		/*
+		 * Only through fds that follow no symlink: the step may have made its
+		 * etc a symlink to a host path (RUN ln -s /var/tmp/x /etc), and a path
+		 * string would then unlink host files.
+		 */
+		_cleanup_close_ int ufd =
+			open(upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		_cleanup_close_ int efd =
+			ufd < 0 ? -1
+				: openat(ufd, "etc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+		for (size_t i = 0; efd >= 0 && i < ARRAY_SIZE(files); i++) {
+			const char *name = files[i] + strlen("etc/");
+			/* a bind-mount target: writes went to the mounted file, never here */
+			if (fstatat(efd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode))
+				(void) unlinkat(efd, name, 0);
+		}
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
 		_cleanup_free_ char *p = path_join(upper, dirs[i]);
@@ -1492,6 +1506,13 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	int code = 0, r;
 
 	STRV_FOREACH (f, in->flags) {
+		/* BuildKit's network.host entitlement: a Dockerfile (or an ONBUILD trigger of
+		 * its base image) must not take the host's network without the user's say */
+		if (streq(*f, "--network=host") && !b->o->allow_network_host)
+			return fail(
+				b, in, err, EPERM,
+				"RUN --network=host: network.host is not allowed (grant it with "
+				"hull build --allow network.host)");
 		if (streq(*f, "--network=host") || streq(*f, "--network=none") ||
 		    streq(*f, "--network=default")) {
 			ro.network = streq(*f, "--network=default") ? "bridge" : *f + 10;

@@ -31,8 +31,9 @@ struct build_opts {
 	char **no_cache_filter; /* --no-cache-filter stage names: no cache for those stages */
 	char **labels;		/* --label KEY=VALUE, set on the final image */
 	bool no_cache;
-	bool quiet; /* -q: no step output, RUN output discarded */
-	FILE *out;  /* where steps and RUN output go */
+	bool allow_network_host; /* --allow network.host: RUN --network=host may run */
+	bool quiet;		 /* -q: no step output, RUN output discarded */
+	FILE *out;		 /* where steps and RUN output go */
 };
 
 /*

@@ -27,7 +27,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		OPT_TARGET,
 		OPT_NO_CACHE_FILTER,
 		OPT_LABEL,
-		OPT_IIDFILE
+		OPT_IIDFILE,
+		OPT_ALLOW
 	};
 	static const struct option opts[] = {
 		{"tag", required_argument, NULL, 't'},
@@ -40,6 +41,7 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		{"no-cache-filter", required_argument, NULL, OPT_NO_CACHE_FILTER},
 		{"label", required_argument, NULL, OPT_LABEL},
 		{"iidfile", required_argument, NULL, OPT_IIDFILE},
+		{"allow", required_argument, NULL, OPT_ALLOW},
 		{"help", no_argument, NULL, 'h'},
 		{0}};
 	_cleanup_strv_ char **tags = NULL, **args = NULL, **filters = NULL, **labels = NULL;
@@ -95,6 +97,14 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		case OPT_IIDFILE:
 			iidfile = *optarg ? optarg : NULL;
 			break;
+		case OPT_ALLOW:
+			/* BuildKit's entitlements; security.insecure has no RUN --security here */
+			if (!streq(optarg, "network.host"))
+				return cli_usage_error(
+					"build", "invalid --allow value: %s (only network.host)",
+					optarg);
+			bo.allow_network_host = true;
+			break;
 		case 'q':
 			bo.quiet = true;
 			break;
@@ -108,6 +118,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			puts("Usage:  hull build [OPTIONS] PATH\n\nBuild an image from a "
 			     "Dockerfile\n\n"
 			     "Options:\n"
+			     "      --allow list       Allow extra privileged entitlement "
+			     "(network.host)\n"
 			     "      --build-arg list   Set build-time variables\n"
 			     "      --label list       Set metadata for an image\n"
 			     "      --no-cache-filter strings  Do not cache specified stages\n"

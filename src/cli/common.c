@@ -53,10 +53,28 @@ int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, bool stop_at_arg)
 {
 	_cleanup_free_ char *so = xasprintf("%s:%s", stop_at_arg ? "+" : "", shortopts);
-	int optidx = 0, r;
+	int optidx = -1, r;
 
 	opterr = 0;
 	r = getopt_long(argc, argv, so, longopts, &optidx);
+	if (r != -1 && r != '?' && r != ':' && optidx >= 0 && optind >= 1) {
+		/* getopt_long takes "--priv" for "--privileged"; docker's pflag does not */
+		const char *t = argv[optind - 1];
+		size_t n;
+
+		if (!startswith(t, "--") && optind >= 2)
+			t = argv[optind - 2];
+		if (startswith(t, "--")) {
+			t += 2;
+			n = strcspn(t, "=");
+			if (strlen(longopts[optidx].name) != n ||
+			    strncmp(longopts[optidx].name, t, n) != 0) {
+				_cleanup_free_ char *flag = xstrndup(t, n);
+				cli_usage_error(cmd, "unknown flag: --%s", flag);
+				return '?';
+			}
+		}
+	}
 	if (r == '?') {
 		if (optopt && optopt < 256 && optopt != '?')
 			cli_usage_error(cmd, "unknown shorthand flag: '%c' in -%c", optopt, optopt);

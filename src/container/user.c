@@ -3,15 +3,23 @@
  * -u / USER resolution against the image's /etc/passwd and /etc/group, as
  * moby's pkg/user GetExecUser (via runc's libcontainer/user).
  */
+#include <fcntl.h>
 #include <ctype.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include "container/container.h"
 #include "util/fs.h"
+#include "util/inroot.h"
 #include "util/strv.h"
 
-/* Find @rel in a stack of layers, top first; NULL if absent or whited out. */
-static char *layers_find(char *const *lowerdirs, const char *upper, const char *rel)
+/*
+ * Read @rel (a regular file of at most 4 MiB) from a stack of layers, top
+ * first, into *@ret; -ENOENT if absent or whited out. Each layer is searched
+ * as a root of its own (util/inroot.h): a symlink in the image, "etc ->
+ * /var/tmp/x" say, resolves inside the layer or the container's root, never on
+ * the host, and a FIFO or device there is neither opened nor read.
+ */
+static int layers_read(char *const *lowerdirs, const char *upper, const char *rel, char **ret)
 {
 	_cleanup_strv_ char **dirs = strv_new();
 	struct stat st;
@@ -21,16 +29,34 @@ static char *layers_find(char *const *lowerdirs, const char *upper, const char *
 	STRV_FOREACH (d, (char **) lowerdirs)
 		strv_push(&dirs, *d);
 	STRV_FOREACH (d, dirs) {
-		_cleanup_free_ char *p = path_join(*d, rel);
-		if (lstat(p, &st) < 0)
+		_cleanup_close_ int root = open(*d, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		_cleanup_close_ int fd = -1;
+		_cleanup_free_ char *buf = NULL;
+		ssize_t n;
+		size_t len = 0;
+
+		if (root < 0)
+			continue;
+		fd = inroot_open(root, rel, O_PATH | O_NOFOLLOW, 0);
+		if (fd < 0 || fstat(fd, &st) < 0)
 			continue;
 		if (S_ISCHR(st.st_mode) && major(st.st_rdev) == 0 && minor(st.st_rdev) == 0)
-			return NULL; /* overlay whiteout */
-		if (S_ISREG(st.st_mode))
-			return TAKE_PTR(p);
-		return NULL;
+			return -ENOENT; /* overlay whiteout */
+		if (!S_ISREG(st.st_mode) || st.st_size > (4 << 20))
+			return -ENOENT;
+		(void) close(TAKE_FD(fd));
+		fd = inroot_open(root, rel, O_RDONLY | O_NOFOLLOW | O_NONBLOCK, 0);
+		if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+			return -ENOENT;
+		buf = xmalloc((size_t) st.st_size + 1);
+		while (len < (size_t) st.st_size &&
+		       (n = read(fd, buf + len, (size_t) st.st_size - len)) > 0)
+			len += (size_t) n;
+		buf[len] = '\0';
+		*ret = TAKE_PTR(buf);
+		return 0;
 	}
-	return NULL;
+	return -ENOENT;
 }
 
 static bool parse_id(const char *s, unsigned long *ret)
@@ -63,8 +89,6 @@ int image_user_resolve(char *const *lowerdirs, const char *upper, const char *sp
 		       struct hull_err **err)
 {
 	_cleanup_free_ char *user = NULL, *group = NULL, *home = xstrdup("/"), *uname = NULL;
-	_cleanup_free_ char *passwd_path = layers_find(lowerdirs, upper, "etc/passwd");
-	_cleanup_free_ char *group_path = layers_find(lowerdirs, upper, "etc/group");
 	_cleanup_free_ char *pw = NULL, *gr = NULL;
 	_cleanup_free_ gid_t *groups = NULL;
 	size_t n_groups = 0;
@@ -83,7 +107,7 @@ int image_user_resolve(char *const *lowerdirs, const char *upper, const char *sp
 	user_numeric = parse_id(user, &num);
 	if (user_numeric)
 		uid = num;
-	if (passwd_path && read_file(passwd_path, 4 << 20, &pw, NULL, NULL) == 0) {
+	if (layers_read(lowerdirs, upper, "etc/passwd", &pw) == 0) {
 		char *save = NULL;
 		for (char *line = strtok_r(pw, "\n", &save); line;
 		     line = strtok_r(NULL, "\n", &save)) {
@@ -106,7 +130,7 @@ int image_user_resolve(char *const *lowerdirs, const char *upper, const char *sp
 	if (!uid_found && !user_numeric)
 		return err_setx(err, ENOENT,
 				"unable to find user %s: no matching entries in passwd file", user);
-	if (gr || (group_path && read_file(group_path, 4 << 20, &gr, NULL, NULL) == 0)) {
+	if (gr || layers_read(lowerdirs, upper, "etc/group", &gr) == 0) {
 		bool group_found = !group;
 		bool group_numeric = group && parse_id(group, &num);
 		char *save = NULL;
@@ -162,7 +186,8 @@ int image_user_resolve(char *const *lowerdirs, const char *upper, const char *sp
 int group_add_resolve(char *const *lowerdirs, const char *upper, json_t *names, gid_t **groups,
 		      size_t *n_groups, struct hull_err **err)
 {
-	_cleanup_free_ char *group_path = NULL, *gr = NULL;
+	_cleanup_free_ char *gr = NULL;
+	bool group_read = false;
 	size_t i;
 	json_t *v;
 
@@ -177,10 +202,9 @@ int group_add_resolve(char *const *lowerdirs, const char *upper, json_t *names, 
 			found = true;
 		} else {
 			char *copy, *save = NULL;
-			if (!group_path)
-				group_path = layers_find(lowerdirs, upper, "etc/group");
-			if (!gr && group_path)
-				(void) read_file(group_path, 4 << 20, &gr, NULL, NULL);
+			if (!group_read)
+				(void) layers_read(lowerdirs, upper, "etc/group", &gr);
+			group_read = true;
 			copy = xstrdup(gr ? gr : "");
 			for (char *line = strtok_r(copy, "\n", &save); line && !found;
 			     line = strtok_r(NULL, "\n", &save)) {

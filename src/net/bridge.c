@@ -74,7 +74,9 @@ int net_bridge_setup(struct hull_err **err)
 	r = sysctl_enable("/proc/sys/net/ipv4/ip_forward", err);
 	if (r < 0)
 		return r;
-	/* Lets 127.0.0.1:hostPort be DNATed out of hull0 (docker does the same). */
+	/* Lets 127.0.0.1:hostPort be DNATed out of hull0 (docker does the same with
+	 * --userland-proxy=false); the nft "loopback" chain keeps containers from
+	 * using it to reach the host's loopback services (CVE-2020-8558). */
 	r = sysctl_enable("/proc/sys/net/ipv4/conf/" NET_BRIDGE_NAME "/route_localnet", err);
 	if (r < 0)
 		return r;
@@ -85,8 +87,22 @@ int net_bridge_setup(struct hull_err **err)
 	r = nl_nft_table_exists(&nf, "hull");
 	if (r < 0)
 		return err_set(err, -r, "look up nftables table 'ip hull'");
-	if (r > 0)
-		return 0;
+	if (r > 0) {
+		/* a table from an older hull lacks the loopback guard: add it */
+		r = nl_nft_chain_exists(&nf, "hull", "loopback");
+		if (r > 0)
+			return 0;
+		if (r < 0)
+			return err_set(err, -r, "look up nftables chain 'ip hull loopback'");
+		r = net_nft_loopback_guard(err);
+		if (r < 0 && nl_nft_chain_exists(&nf, "hull", "loopback") > 0) {
+			if (err)
+				*err = err_free(*err);
+			r = 0;
+		}
+		return r < 0 ? err_wrap(err, "add the loopback guard to nftables table 'ip hull'")
+			     : 0;
+	}
 	r = net_nft_table_create(err);
 	if (r < 0) {
 		/* Lost a race with another hull: the table is there, which is all we want. */

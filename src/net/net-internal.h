@@ -59,6 +59,14 @@ int nl_addr_add(struct nl *nl, unsigned index, struct in_addr addr, unsigned pre
 int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw);
 /* nl_nft_table_exists() - 1 if nftables table @name of family ip exists, 0 if not. */
 int nl_nft_table_exists(struct nl *nl, const char *name);
+/* nl_nft_chain_exists() - 1 if chain @chain of table @table (family ip) exists, 0 if not. */
+int nl_nft_chain_exists(struct nl *nl, const char *table, const char *chain);
+/*
+ * net_nft_loopback_guard() - add the "loopback" input chain to a table made
+ * by an older hull (net_nft_table_create() makes it with the table); a
+ * concurrent hull adding it too is not an error.
+ */
+int net_nft_loopback_guard(struct hull_err **err);
 
 /* nft_run() - run nft text commands as one transaction; errors carry nft's message. */
 int nft_run(const char *cmds, struct hull_err **err);

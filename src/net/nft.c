@@ -90,6 +90,16 @@ int nft_run(const char *cmds, struct hull_err **err)
  * Maps: "any" entries are keyed by port, "addr" entries by host address and
  * port; the address ones are tried first so a specific binding wins.
  */
+/*
+ * hull0 has route_localnet (so that 127.0.0.1:port can be DNATed into a
+ * container), which would let a container send to the host's loopback
+ * services through the gateway (CVE-2020-8558): only replies to connections
+ * the host made may arrive on hull0 for 127.0.0.0/8 (kube-proxy's fix).
+ */
+#define LOOPBACK_HOOK "type filter hook input priority filter; policy accept;"
+#define LOOPBACK_RULE "iifname \"hull0\" ip daddr 127.0.0.0/8 ct state != { established, related } drop"
+#define LOOPBACK_CHAIN "	chain loopback {\n		" LOOPBACK_HOOK "\n		" LOOPBACK_RULE "\n	}\n"
+
 static const char nft_table[] =
 	"create table ip hull\n"
 	"table ip hull {\n"
@@ -119,6 +129,7 @@ static const char nft_table[] =
 	/* hairpin: a container reaching a published port of another via a host address */
 	"		oifname \"hull0\" ip saddr 10.89.0.0/16 ct status dnat masquerade\n"
 	"	}\n"
+	LOOPBACK_CHAIN
 	"	chain forward {\n"
 	"		type filter hook forward priority filter; policy accept;\n"
 	"		iifname \"hull0\" accept\n"
@@ -131,6 +142,14 @@ static const char nft_table[] =
 int net_nft_table_create(struct hull_err **err)
 {
 	return nft_run(nft_table, err);
+}
+
+int net_nft_loopback_guard(struct hull_err **err)
+{
+	/* one transaction: a chain that exists already fails it whole */
+	return nft_run("create chain ip hull loopback { " LOOPBACK_HOOK " }\n"
+		       "add rule ip hull loopback " LOOPBACK_RULE "\n",
+		       err);
 }
 
 static void element(struct strbuf *sb, const char *verb, const char *ctr_ip,

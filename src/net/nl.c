@@ -325,6 +325,35 @@ static int table_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static int chain_cb(const struct nlmsghdr *nlh, void *data)
+{
+	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWCHAIN)
+		*(bool *) data = true;
+	return MNL_CB_OK;
+}
+
+int nl_nft_chain_exists(struct nl *nl, const char *table, const char *chain)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh =
+		msg_new(buf, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETCHAIN, NLM_F_ACK);
+	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	bool found = false;
+	int r;
+
+	nfg->nfgen_family = AF_INET;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
+	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
+	r = nl_talk(nl, nlh, chain_cb, &found);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	return found ? 1 : 0;
+}
+
 int nl_nft_table_exists(struct nl *nl, const char *name)
 {
 	char buf[NL_BUF_SIZE];
