@@ -254,6 +254,9 @@ RUN ln -s /proc/sys /data'
 		printf("fchmodat2 %d\n", r < 0 ? errno : 0);
 		r = syscall(SYS_mount, "none", "/mnt", "tmpfs", 0, 0);
 		printf("mount %d\n", r < 0 ? errno : 0);
+		char params[120] = {0};
+		r = syscall(425, 1, params); /* io_uring_setup: moby dropped it in 2023 */
+		printf("io_uring %d\n", r < 0 ? errno : 0);
 		return 0;
 	}
 	EOF2
@@ -264,4 +267,5 @@ RUN ln -s /proc/sys /data'
 	echo "$output"
 	[ "${lines[0]}" = "fchmodat2 38" ]
 	[ "${lines[1]}" = "mount 1" ]
+	[ "${lines[2]}" = "io_uring 1" ]
 }
