@@ -194,8 +194,11 @@ const char *container_run_dir(const char *runroot, struct container *c)
 	json_t *h = json_object_get(c->rec, "Hull");
 	_cleanup_free_ char *d = NULL;
 
-	if (json_get_str(h, "RunDir"))
+	if (json_get_str(h, "RunDir")) {
+		/* the monitor removes it when the container exits: a new start makes it again */
+		(void) mkdir_p(json_get_str(h, "RunDir"), 0700, NULL);
 		return json_get_str(h, "RunDir");
+	}
 	d = xasprintf("%s/containers/%s", runroot, c->id);
 	(void) mkdir_p(d, 0700, NULL);
 	json_object_set_new(h, "RunDir", json_string(d));

@@ -124,3 +124,14 @@ load helpers
 	run hull inspect rf
 	[ "$status" -ne 0 ]
 }
+
+@test "start -a of an exited container runs it again and prints its output" {
+	hull run --name sa-again busybox echo first >/dev/null
+	run hull start -a sa-again
+	[ "$status" -eq 0 ]
+	[ "$output" = first ]
+	run hull start -a sa-again
+	[ "$status" -eq 0 ]
+	[ "$output" = first ]
+	hull rm sa-again >/dev/null
+}
