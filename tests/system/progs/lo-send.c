@@ -36,9 +36,8 @@ int main(int argc, char **argv)
 	unsigned char pkt[256] = {0};
 	struct iphdr *ip = (struct iphdr *) pkt;
 	struct udphdr *udp = (struct udphdr *) (pkt + sizeof(*ip));
-	struct sockaddr_ll to = {.sll_family = AF_PACKET,
-				 .sll_protocol = htons(ETH_P_IP),
-				 .sll_halen = 6};
+	struct sockaddr_ll to = {
+		.sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_IP), .sll_halen = 6};
 	int s, ulen = (int) (sizeof(*udp) + strlen(msg));
 
 	if (argc != 4)
