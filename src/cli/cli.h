@@ -33,6 +33,13 @@ int cli_fail(struct hull_err *e);
 extern int cli_fail_code;
 /* cli_usage_error() - print "hull: CMD: MSG" plus "See 'hull CMD --help'." and return 125. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
+/*
+ * cli_flag_error() - docker's (pflag's) message for a flag value it refuses,
+ * `invalid argument "ARG" for "FLAG" flag: WHY` (FLAG as docker prints it:
+ * "--shm-size", "-t, --tag"), through cli_usage_error(); returns 125.
+ */
+int cli_flag_error(const char *cmd, const char *flag, const char *arg, const char *fmt, ...)
+	_printf_(4, 5);
 /* cli_getopt() - getopt_long with docker's conventions (stop at the first argument when
  * @stop_at_arg); -1 at end, '?' on error (already reported). */
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
@@ -61,16 +68,39 @@ void table_print(struct table *t, FILE *f);
 char *format_template(const char *tmpl, json_t *data, struct hull_err **err);
 
 /*
- * The resource-limit flags of run, create and update (cli/update.c): getopt
- * values CLI_RES_OPT + i for the i-th of memory, memory-swap,
- * memory-reservation, kernel-memory, oom-kill-disable, oom-score-adj, cpus,
- * cpu-shares, cpu-period, cpu-quota, cpuset-cpus, cpuset-mems, pids-limit,
- * blkio-weight, device-read-bps, device-write-bps, device-read-iops,
- * device-write-iops, ulimit; and 'm' and 'c'. cli_resource_opt() parses one
- * into *@res (created on first use): -1 done, 0 not such a flag, else the
- * exit code of a usage error it printed.
+ * The resource-limit flags of run, create and update (cli/update.c), listed
+ * once: LIVE(i, name, has_arg) for those docker's update changes too, ONCE(...)
+ * for those only run and create take. Their getopt value is CLI_RES_VAL(i):
+ * 'm' for memory and 'c' for cpu-shares, else CLI_RES_OPT + i. Use
+ * CLI_RES_LONGOPT as LIVE or ONCE for a struct option entry, and
+ * CLI_RES_SKIP to leave one out. cli_resource_opt() parses one into *@res
+ * (created on first use): -1 done, 0 not such a flag, else the exit code of
+ * a usage error it printed.
  */
-#define CLI_RES_OPT 1000
+#define CLI_RES_FLAGS(LIVE, ONCE)                        \
+	LIVE(0, "memory", required_argument)             \
+	LIVE(1, "memory-swap", required_argument)        \
+	LIVE(2, "memory-reservation", required_argument) \
+	LIVE(3, "kernel-memory", required_argument)      \
+	ONCE(4, "oom-kill-disable", no_argument)         \
+	ONCE(5, "oom-score-adj", required_argument)      \
+	LIVE(6, "cpus", required_argument)               \
+	LIVE(7, "cpu-shares", required_argument)         \
+	LIVE(8, "cpu-period", required_argument)         \
+	LIVE(9, "cpu-quota", required_argument)          \
+	LIVE(10, "cpuset-cpus", required_argument)       \
+	LIVE(11, "cpuset-mems", required_argument)       \
+	LIVE(12, "pids-limit", required_argument)        \
+	LIVE(13, "blkio-weight", required_argument)      \
+	ONCE(14, "device-read-bps", required_argument)   \
+	ONCE(15, "device-write-bps", required_argument)  \
+	ONCE(16, "device-read-iops", required_argument)  \
+	ONCE(17, "device-write-iops", required_argument) \
+	ONCE(18, "ulimit", required_argument)
+#define CLI_RES_OPT			  1000
+#define CLI_RES_VAL(i)			  ((i) == 0 ? 'm' : (i) == 7 ? 'c' : CLI_RES_OPT + (i))
+#define CLI_RES_LONGOPT(i, name, has_arg) {name, has_arg, NULL, CLI_RES_VAL(i)},
+#define CLI_RES_SKIP(i, name, has_arg)
 int cli_resource_opt(const char *cmd, json_t **res, int o, const char *arg);
 int cmd_update(struct cli *c, int argc, char **argv);
 

@@ -49,6 +49,17 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 	return 125;
 }
 
+int cli_flag_error(const char *cmd, const char *flag, const char *arg, const char *fmt, ...)
+{
+	char why[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void) vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	return cli_usage_error(cmd, "invalid argument \"%s\" for \"%s\" flag: %s", arg, flag, why);
+}
+
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, bool stop_at_arg)
 {

@@ -332,11 +332,10 @@ int cmd_history(struct cli *cl, int argc, char **argv)
 			else if (streq(optarg, "false") || streq(optarg, "0"))
 				human = false;
 			else
-				return cli_usage_error(
-					"history",
-					"invalid argument \"%s\" for \"-H, --human\" flag: "
+				return cli_flag_error(
+					"history", "-H, --human", optarg,
 					"strconv.ParseBool: parsing \"%s\": invalid syntax",
-					optarg, optarg);
+					optarg);
 			break;
 		case 'q':
 			quiet = true;

@@ -315,10 +315,7 @@ static int parse_time(const char *cmd, const char *arg, int *ret)
 	long v = strtol(arg, &end, 10);
 
 	if (*end || !*arg || v < -1 || v > 1000000)
-		return cli_usage_error(cmd,
-				       "invalid argument \"%s\" for \"-t, --time\" flag: "
-				       "invalid syntax",
-				       arg);
+		return cli_flag_error(cmd, "-t, --time", arg, "invalid syntax");
 	*ret = (int) v;
 	return -1;
 }

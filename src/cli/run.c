@@ -230,25 +230,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"device", required_argument, NULL, OPT_DEVICE},
 		{"device-cgroup-rule", required_argument, NULL, OPT_DEVICE_CGROUP_RULE},
 		/* resource limits (cli/update.c) */
-		{"memory", required_argument, NULL, 'm'},
-		{"memory-swap", required_argument, NULL, CLI_RES_OPT + 1},
-		{"memory-reservation", required_argument, NULL, CLI_RES_OPT + 2},
-		{"kernel-memory", required_argument, NULL, CLI_RES_OPT + 3},
-		{"oom-kill-disable", no_argument, NULL, CLI_RES_OPT + 4},
-		{"oom-score-adj", required_argument, NULL, CLI_RES_OPT + 5},
-		{"cpus", required_argument, NULL, CLI_RES_OPT + 6},
-		{"cpu-shares", required_argument, NULL, 'c'},
-		{"cpu-period", required_argument, NULL, CLI_RES_OPT + 8},
-		{"cpu-quota", required_argument, NULL, CLI_RES_OPT + 9},
-		{"cpuset-cpus", required_argument, NULL, CLI_RES_OPT + 10},
-		{"cpuset-mems", required_argument, NULL, CLI_RES_OPT + 11},
-		{"pids-limit", required_argument, NULL, CLI_RES_OPT + 12},
-		{"blkio-weight", required_argument, NULL, CLI_RES_OPT + 13},
-		{"device-read-bps", required_argument, NULL, CLI_RES_OPT + 14},
-		{"device-write-bps", required_argument, NULL, CLI_RES_OPT + 15},
-		{"device-read-iops", required_argument, NULL, CLI_RES_OPT + 16},
-		{"device-write-iops", required_argument, NULL, CLI_RES_OPT + 17},
-		{"ulimit", required_argument, NULL, CLI_RES_OPT + 18},
+		/* clang-format off */
+		CLI_RES_FLAGS(CLI_RES_LONGOPT, CLI_RES_LONGOPT)
+		/* clang-format on */
 		{"help", no_argument, NULL, OPT_HELP},
 		{0}};
 	struct run_opts *ro = &a->ro;
@@ -331,9 +315,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		case OPT_DEVICE: {
 			_cleanup_free_ char *h = NULL, *c = NULL, *p = NULL;
 			if (container_device_parse(optarg, &h, &c, &p, &e) < 0) {
-				int code = cli_usage_error(
-					name, "invalid argument \"%s\" for \"--device\" flag: %s",
-					optarg, e->msg);
+				int code = cli_flag_error(name, "--device", optarg, "%s", e->msg);
 				err_free(e);
 				return code;
 			}
@@ -342,10 +324,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		}
 		case OPT_DEVICE_CGROUP_RULE:
 			if (container_device_cgroup_rule_check(optarg, &e) < 0) {
-				int code = cli_usage_error(name,
-							   "invalid argument \"%s\" for "
-							   "\"--device-cgroup-rule\" flag: %s",
-							   optarg, e->msg);
+				int code = cli_flag_error(name, "--device-cgroup-rule", optarg,
+							  "%s", e->msg);
 				err_free(e);
 				return code;
 			}
@@ -360,11 +340,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			char *end;
 			long v = strtol(optarg, &end, 10);
 			if (*end || !*optarg || v < -1 || v > 1000000)
-				return cli_usage_error(
-					name,
-					"invalid argument \"%s\" for \"--stop-timeout\" "
-					"flag: invalid syntax",
-					optarg);
+				return cli_flag_error(name, "--stop-timeout", optarg,
+						      "invalid syntax");
 			ro->stop_timeout = (int) v;
 			break;
 		}
@@ -382,10 +359,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			if (!sep || sep == optarg ||
 			    (!streq(sep + 1, "host-gateway") &&
 			     inet_pton(AF_INET, sep + 1, &ia) != 1))
-				return cli_usage_error(name,
-						       "invalid argument \"%s\" for \"--add-host\" "
-						       "flag: invalid IP address in add-host",
-						       optarg);
+				return cli_flag_error(name, "--add-host", optarg,
+						      "invalid IP address in add-host");
 			strv_push(&a->hosts, optarg);
 			break;
 		}
@@ -473,20 +448,14 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_SYSCTL:
 			if (!container_sysctl_valid(optarg))
-				return cli_usage_error(
-					name,
-					"invalid argument \"%s\" for \"--sysctl\" flag: "
-					"sysctl '%s' is not whitelisted",
-					optarg, optarg);
+				return cli_flag_error(name, "--sysctl", optarg,
+						      "sysctl '%s' is not whitelisted", optarg);
 			strv_push(&a->sysctls, optarg);
 			break;
 		case OPT_SHM_SIZE:
 			if (units_ram_in_bytes(optarg, &ro->shm_size) < 0 || ro->shm_size == 0)
-				return cli_usage_error(
-					name,
-					"invalid argument \"%s\" for \"--shm-size\" flag: "
-					"invalid size: '%s'",
-					optarg, optarg);
+				return cli_flag_error(name, "--shm-size", optarg,
+						      "invalid size: '%s'", optarg);
 			break;
 		case OPT_USERNS:
 			/* docker's only value besides the daemon's default; hull has no remapping

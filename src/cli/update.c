@@ -8,28 +8,10 @@
 #include "util/json.h"
 #include "util/strv.h"
 
-/* In CLI_RES_OPT order: the long names that container_resource_flag() takes. */
-static const char *const res_flags[] = {
-	"memory",
-	"memory-swap",
-	"memory-reservation",
-	"kernel-memory",
-	"oom-kill-disable",
-	"oom-score-adj",
-	"cpus",
-	"cpu-shares",
-	"cpu-period",
-	"cpu-quota",
-	"cpuset-cpus",
-	"cpuset-mems",
-	"pids-limit",
-	"blkio-weight",
-	"device-read-bps",
-	"device-write-bps",
-	"device-read-iops",
-	"device-write-iops",
-	"ulimit",
-};
+/* By index: the long names that container_resource_flag() takes. */
+#define RES_NAME(i, name, has_arg) [i] = name,
+static const char *const res_flags[] = {CLI_RES_FLAGS(RES_NAME, RES_NAME)};
+#undef RES_NAME
 
 int cli_resource_opt(const char *cmd, json_t **res, int o, const char *arg)
 {
@@ -37,10 +19,10 @@ int cli_resource_opt(const char *cmd, json_t **res, int o, const char *arg)
 	const char *flag;
 	int r;
 
-	if (o == 'm')
-		flag = "memory";
-	else if (o == 'c')
-		flag = "cpu-shares";
+	if (o == CLI_RES_VAL(0))
+		flag = res_flags[0];
+	else if (o == CLI_RES_VAL(7))
+		flag = res_flags[7];
 	else if (o >= CLI_RES_OPT && o < CLI_RES_OPT + (int) ARRAY_SIZE(res_flags))
 		flag = res_flags[o - CLI_RES_OPT];
 	else
@@ -60,18 +42,10 @@ int cmd_update(struct cli *cl, int argc, char **argv)
 {
 	enum { OPT_RESTART = 256, OPT_HELP };
 	static const struct option opts[] = {
-		{"memory", required_argument, NULL, 'm'},
-		{"memory-swap", required_argument, NULL, CLI_RES_OPT + 1},
-		{"memory-reservation", required_argument, NULL, CLI_RES_OPT + 2},
-		{"kernel-memory", required_argument, NULL, CLI_RES_OPT + 3},
-		{"cpus", required_argument, NULL, CLI_RES_OPT + 6},
-		{"cpu-shares", required_argument, NULL, 'c'},
-		{"cpu-period", required_argument, NULL, CLI_RES_OPT + 8},
-		{"cpu-quota", required_argument, NULL, CLI_RES_OPT + 9},
-		{"cpuset-cpus", required_argument, NULL, CLI_RES_OPT + 10},
-		{"cpuset-mems", required_argument, NULL, CLI_RES_OPT + 11},
-		{"pids-limit", required_argument, NULL, CLI_RES_OPT + 12},
-		{"blkio-weight", required_argument, NULL, CLI_RES_OPT + 13},
+		/* the flags docker update takes (CLI_RES_FLAGS' LIVE ones), then its own */
+		/* clang-format off */
+		CLI_RES_FLAGS(CLI_RES_LONGOPT, CLI_RES_SKIP)
+		/* clang-format on */
 		{"restart", required_argument, NULL, OPT_RESTART},
 		{"help", no_argument, NULL, OPT_HELP},
 		{0}};

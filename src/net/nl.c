@@ -318,59 +318,54 @@ int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
-static int table_cb(const struct nlmsghdr *nlh, void *data)
+struct nft_lookup {
+	int want; /* NFT_MSG_NEWTABLE or NFT_MSG_NEWCHAIN */
+	bool found;
+};
+
+static int lookup_cb(const struct nlmsghdr *nlh, void *data)
 {
-	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWTABLE)
-		*(bool *) data = true;
+	struct nft_lookup *l = data;
+
+	if ((nlh->nlmsg_type & 0xff) == l->want)
+		l->found = true;
 	return MNL_CB_OK;
 }
 
-static int chain_cb(const struct nlmsghdr *nlh, void *data)
-{
-	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWCHAIN)
-		*(bool *) data = true;
-	return MNL_CB_OK;
-}
-
-int nl_nft_chain_exists(struct nl *nl, const char *table, const char *chain)
+/* Whether an ip-family table (@chain NULL) or a chain of it exists: 1, 0, or -errno. */
+static int nft_exists(struct nl *nl, const char *table, const char *chain)
 {
 	char buf[NL_BUF_SIZE];
-	struct nlmsghdr *nlh =
-		msg_new(buf, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETCHAIN, NLM_F_ACK);
+	struct nlmsghdr *nlh = msg_new(
+		buf, (NFNL_SUBSYS_NFTABLES << 8) | (chain ? NFT_MSG_GETCHAIN : NFT_MSG_GETTABLE),
+		NLM_F_ACK);
 	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	bool found = false;
-	int r;
-
-	nfg->nfgen_family = AF_INET;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = 0;
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
-	mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
-	r = nl_talk(nl, nlh, chain_cb, &found);
-	if (r == -ENOENT)
-		return 0;
-	if (r < 0)
-		return r;
-	return found ? 1 : 0;
-}
-
-int nl_nft_table_exists(struct nl *nl, const char *name)
-{
-	char buf[NL_BUF_SIZE];
-	struct nlmsghdr *nlh =
-		msg_new(buf, (NFNL_SUBSYS_NFTABLES << 8) | NFT_MSG_GETTABLE, NLM_F_ACK);
-	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	bool found = false;
+	struct nft_lookup l = {.want = chain ? NFT_MSG_NEWCHAIN : NFT_MSG_NEWTABLE};
 	int r;
 
 	nfg->nfgen_family = AF_INET; /* NFPROTO_IPV4; linux/netfilter.h clashes with netinet/in.h */
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
-	mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, name);
-	r = nl_talk(nl, nlh, table_cb, &found);
+	if (chain) {
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, table);
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, chain);
+	} else {
+		mnl_attr_put_strz(nlh, NFTA_TABLE_NAME, table);
+	}
+	r = nl_talk(nl, nlh, lookup_cb, &l);
 	if (r == -ENOENT)
 		return 0;
 	if (r < 0)
 		return r;
-	return found ? 1 : 0;
+	return l.found ? 1 : 0;
+}
+
+int nl_nft_chain_exists(struct nl *nl, const char *table, const char *chain)
+{
+	return nft_exists(nl, table, chain);
+}
+
+int nl_nft_table_exists(struct nl *nl, const char *name)
+{
+	return nft_exists(nl, name, NULL);
 }

@@ -429,19 +429,14 @@ int rt_cgroup_devices_create(const char *name, pid_t pid, const struct rt_device
 	}
 	snprintf(pidbuf, sizeof(pidbuf), "%d", (int) pid);
 	/* the rules first, then the process: it never runs in a half-made cgroup */
-	if (v1) {
-		r = dir_make(CG_ROOT "/devices", "devices", name, dirs, &dir, err);
+	for (int bpf = 0; bpf < 2; bpf++) {
+		if (bpf ? !unified : !v1)
+			continue;
+		r = bpf ? dir_make(unified, "", name, dirs, &dir, err)
+			: dir_make(CG_ROOT "/devices", "devices", name, dirs, &dir, err);
 		if (r == 0)
-			r = v1_devices_apply(dir, rules, n_rules, err);
-		if (r == 0 && (r = write_str(dir, "cgroup.procs", pidbuf)) < 0)
-			r = err_set(err, -r, "move process %s into cgroup '%s'", pidbuf, dir);
-		if (r < 0)
-			return err_wrap(err, "apply device rules");
-	}
-	if (unified) {
-		r = dir_make(unified, "", name, dirs, &dir, err);
-		if (r == 0)
-			r = bpf_devices_apply(dir, rules, n_rules, err);
+			r = bpf ? bpf_devices_apply(dir, rules, n_rules, err)
+				: v1_devices_apply(dir, rules, n_rules, err);
 		if (r == 0 && (r = write_str(dir, "cgroup.procs", pidbuf)) < 0)
 			r = err_set(err, -r, "move process %s into cgroup '%s'", pidbuf, dir);
 		if (r < 0)

@@ -318,12 +318,7 @@ int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struct hull_err **err)
 {
 	struct rt_config c = {.mounts = mounts, .n_mounts = n};
-	struct rt_binds b = {.hosts_fd = -1,
-			     .hostname_fd = -1,
-			     .resolv_fd = -1,
-			     .console_fd = -1,
-			     .init_fd = -1,
-			     .shm_fd = -1};
+	struct rt_binds b = RT_BINDS_INIT;
 	int r;
 
 	r = rt_mounts_prepare(&c, &b, err);

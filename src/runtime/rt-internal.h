@@ -26,6 +26,12 @@ struct rt_binds {
 	int *mount_fds; /* per rt_config mount: the cloned bind source (-1: none) */
 };
 
+#define RT_BINDS_INIT                                                                 \
+	{                                                                             \
+		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1, \
+		.init_fd = -1, .shm_fd = -1, .mount_fds = NULL                        \
+	}
+
 /* mount.c: before pivot_root, mount the overlay and clone the bind sources. */
 int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 /* mount.c: pivot into the rootfs and mount /proc, /sys, /dev..., masks, binds, cwd. */

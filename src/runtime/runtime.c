@@ -191,12 +191,7 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_fd)
 {
 	struct hull_err *e = NULL;
-	struct rt_binds b = {.hosts_fd = -1,
-			     .hostname_fd = -1,
-			     .resolv_fd = -1,
-			     .console_fd = -1,
-			     .init_fd = -1,
-			     .shm_fd = -1};
+	struct rt_binds b = RT_BINDS_INIT;
 	struct rt_msg m = {.type = RT_MSG_READY};
 	char *path = NULL;
 	char go;

@@ -166,6 +166,26 @@ static const char *output_refusal(mode_t mode)
 	return "unknown file mode";
 }
 
+/* The directory of a user-given output path, opened (it must exist), and the last name. */
+static int output_parent(const char *path, char **ret_dir, char **ret_name, int *ret_dfd,
+			 struct hull_err **err)
+{
+	_cleanup_free_ char *dir = NULL;
+	int dfd;
+
+	if (!*path)
+		return err_setx(err, EINVAL, "file name is empty");
+	dir = dir_of(path);
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_set(err, errno, "invalid output path: stat %s", dir);
+	*ret_name = base_of(path);
+	*ret_dfd = dfd;
+	if (ret_dir)
+		*ret_dir = TAKE_PTR(dir);
+	return 0;
+}
+
 int hostpath_output_open(const char *path, mode_t mode, struct hostpath_output *ret,
 			 struct hull_err **err)
 {
@@ -174,14 +194,11 @@ int hostpath_output_open(const char *path, mode_t mode, struct hostpath_output *
 	unsigned char rnd[4];
 	const char *why;
 	struct stat st;
+	int r;
 
-	if (!*path)
-		return err_setx(err, EINVAL, "file name is empty");
-	dir = dir_of(path);
-	name = base_of(path);
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return err_set(err, errno, "invalid output path: stat %s", dir);
+	r = output_parent(path, &dir, &name, &dfd, err);
+	if (r < 0)
+		return r;
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		why = output_refusal(st.st_mode);
 		if (why)
@@ -206,16 +223,13 @@ int hostpath_output_open(const char *path, mode_t mode, struct hostpath_output *
 int hostpath_output_create(const char *path, mode_t mode, struct hostpath_output *ret,
 			   struct hull_err **err)
 {
-	_cleanup_free_ char *dir = NULL, *name = NULL;
+	_cleanup_free_ char *name = NULL;
 	_cleanup_close_ int dfd = -1, fd = -1;
+	int r;
 
-	if (!*path)
-		return err_setx(err, EINVAL, "file name is empty");
-	dir = dir_of(path);
-	name = base_of(path);
-	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return err_set(err, errno, "invalid output path: stat %s", dir);
+	r = output_parent(path, NULL, &name, &dfd, err);
+	if (r < 0)
+		return r;
 	/* O_EXCL: any existing entry fails, and a final symlink is never followed */
 	fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0 && errno == EEXIST)
