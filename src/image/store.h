@@ -213,6 +213,66 @@ int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_
 			   struct hull_err **err);
 
 /*
+ * Streams from a registry (registry/pull.c). Neither function holds the
+ * store lock while bytes flow; each takes it only for the final rename, so
+ * several layers (and several pulls) proceed at once. Stage files live
+ * under tmp/ and are removed on failure, or by the next store_open() after
+ * a kill, so a killed pull leaves nothing visible.
+ */
+struct blob_writer;
+/*
+ * store_blob_writer_open() - start writing a blob of unknown digest into a
+ * file under tmp/. Free with store_blob_writer_commit() or _abort().
+ */
+int store_blob_writer_open(struct store *s, struct blob_writer **ret, struct hull_err **err);
+/* store_blob_writer_write() - append @len bytes (hashed on the way). */
+int store_blob_writer_write(struct blob_writer *w, const void *data, size_t len,
+			    struct hull_err **err);
+/*
+ * store_blob_writer_commit() - fsync, check that the bytes hash to
+ * @expected (-EBADMSG "digest mismatch" otherwise, nothing stored) and move
+ * the file to blobs/sha256/. Frees @w either way.
+ */
+int store_blob_writer_commit(struct blob_writer *w, const char *expected, struct hull_err **err);
+/* store_blob_writer_abort() - remove the partial file and free; accepts NULL. */
+void store_blob_writer_abort(struct blob_writer *w);
+
+/*
+ * store_layer_import_stream() - like store_layer_import_tar(), for a pull:
+ * the stream read from @fd (a pipe; uncompressed, gzip or zstd, detected
+ * from its first bytes) is decompressed, hashed and extracted in one pass
+ * (decompression in a second thread), and the uncompressed tar is not
+ * kept: the diffID is recorded as a lazy blob with the tar's size, as for
+ * a built layer. When @expected_diff_id is not NULL the tar must hash to
+ * it (-EBADMSG "layer diffID mismatch" naming both, nothing kept). If the
+ * layer (its chainID) already exists the stream is still read to its end
+ * and checked, and the existing layer stays. Takes the lock only to adopt.
+ */
+int store_layer_import_stream(struct store *s, int fd, const char *parent_chain_id,
+			      const char *expected_diff_id, char ret_diff_id[DIGEST_STR_LEN],
+			      char ret_chain_id[DIGEST_STR_LEN], struct hull_err **err);
+/* store_layer_exists() - whether layers/<@chain_id hex> is complete in the store. */
+bool store_layer_exists(struct store *s, const char *chain_id);
+
+/*
+ * Repository digests (docker's RepoDigests: "busybox@sha256:..."): what a
+ * pull or push learned about where an image lives. Kept in the index beside
+ * the tags as normalised "DOMAIN/PATH@DIGEST" references, so that
+ * store_image_get("busybox@sha256:...") finds the image; they are not tags
+ * (`images` shows them only with --digests, `inspect` as RepoDigests) and
+ * go when the image is deleted. The digest may be an index's (a pull by tag
+ * of a multi-platform image records the index digest, as docker does).
+ */
+/* store_repo_digest_add() - record @ref_with_digest -> @manifest_digest. Takes the lock itself. */
+int store_repo_digest_add(struct store *s, const char *ref_with_digest, const char *manifest_digest,
+			  struct hull_err **err);
+/*
+ * store_repo_digests() - the familiar repo digests of the image
+ * @manifest_digest, sorted ("busybox@sha256:..."); strv, caller frees.
+ */
+char **store_repo_digests(struct store *s, const char *manifest_digest);
+
+/*
  * archive_extract_fd() - docker's ADD of a local archive (moby
  * pkg/archive.Untar, BuildKit's unpack): if @fd reads as a tar, plain or
  * compressed with gzip, bzip2, xz or zstd, extract it into the directory
