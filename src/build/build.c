@@ -60,11 +60,6 @@ struct builder {
 	unsigned step, n_steps;
 };
 
-static void image_freep(struct image **img)
-{
-	image_free(*img);
-}
-
 static bool endswith(const char *s, const char *suffix)
 {
 	size_t a = strlen(s), b = strlen(suffix);

@@ -114,6 +114,10 @@ int cmd_import(struct cli *c, int argc, char **argv);
 int cmd_save(struct cli *c, int argc, char **argv);
 /* cmd_load() - `hull load [-i FILE] [-q]` (cli/images.c, image/load.h). */
 int cmd_load(struct cli *c, int argc, char **argv);
+/* cmd_pull() - `hull pull [-a] [-q] [--platform P] REF` (cli/pull.c, registry/pull.h). */
+int cmd_pull(struct cli *c, int argc, char **argv);
+/* cmd_push() - `hull push [-a] [-q] REF` (cli/pull.c, registry/pull.h). */
+int cmd_push(struct cli *c, int argc, char **argv);
 int cmd_inspect(struct cli *c, int argc, char **argv);
 int cmd_run(struct cli *c, int argc, char **argv);
 int cmd_ps(struct cli *c, int argc, char **argv);

@@ -58,9 +58,4 @@ int container_devices_resolve(json_t *hc, struct container_devices *ret, struct 
 /* container_devices_release() - free what container_devices_resolve() made; zeroes @d. */
 void container_devices_release(struct container_devices *d);
 
-static inline void image_freep(struct image **img)
-{
-	image_free(*img);
-}
-
 #endif

@@ -391,12 +391,6 @@ struct image *image_free(struct image *img)
 	return NULL;
 }
 
-static void image_freep(struct image **p)
-{
-	image_free(*p);
-}
-#define _cleanup_image_ _cleanup_(image_freep)
-
 static int digest_array(const json_t *a, const char *what, char ***ret, struct hull_err **err)
 {
 	_cleanup_strv_ char **l = strv_new();
@@ -759,11 +753,72 @@ int store_refs(struct store *s, json_t **ret, struct hull_err **err)
 	return 0;
 }
 
+/*
+ * What the images of @idx use: blobs (manifests, configs, layer blobs,
+ * diffIDs) and chainIDs, appended to the two vectors. False when an image
+ * could not be read (then nothing can be said to be unused).
+ */
+static bool collect_used(struct store *s, json_t *idx, char ***used_blobs, char ***used_chains)
+{
+	bool complete = true;
+	const char *k;
+	json_t *v;
+
+	json_object_foreach (json_object_get(idx, "images"), k, v) {
+		_cleanup_image_ struct image *other = NULL;
+		struct hull_err *e = NULL;
+
+		if (store_image_load(s, k, &other, &e) < 0) {
+			/* cannot tell what it uses: keep every layer */
+			err_free(e);
+			complete = false;
+			continue;
+		}
+		strv_push(used_blobs, other->manifest_digest);
+		strv_push(used_blobs, other->id);
+		STRV_FOREACH (p, other->layer_digests)
+			strv_push(used_blobs, *p);
+		STRV_FOREACH (p, other->diff_ids)
+			strv_push(used_blobs, *p);
+		STRV_FOREACH (p, other->chain_ids)
+			strv_push(used_chains, *p);
+	}
+	return complete;
+}
+
+int store_discard(struct store *s, char *const *digests, char *const *chain_ids,
+		  struct hull_err **err)
+{
+	_cleanup_json_ json_t *idx = NULL;
+	_cleanup_strv_ char **used_blobs = strv_new(), **used_chains = strv_new();
+	int r;
+
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	r = index_load(s, &idx, err);
+	if (r < 0 || !collect_used(s, idx, &used_blobs, &used_chains))
+		goto out;
+	STRV_FOREACH (d, (char **) digests)
+		if (!strv_contains(used_blobs, *d))
+			store_blob_remove(s, *d);
+	STRV_FOREACH (c, (char **) chain_ids) {
+		if (strv_contains(used_chains, *c))
+			continue;
+		r = store_layer_remove(s, *c, err);
+		if (r < 0)
+			break;
+	}
+out:
+	store_unlock(s);
+	return r;
+}
+
 int store_image_delete(struct store *s, const struct image *img, struct hull_err **err)
 {
 	_cleanup_json_ json_t *idx = NULL;
 	_cleanup_strv_ char **used_blobs = strv_new(), **used_chains = strv_new();
-	bool complete = true;
+	bool complete;
 	const char *k;
 	json_t *v;
 	int r;
@@ -786,25 +841,7 @@ int store_image_delete(struct store *s, const struct image *img, struct hull_err
 	if (r < 0)
 		goto out;
 
-	json_object_foreach (json_object_get(idx, "images"), k, v) {
-		_cleanup_image_ struct image *other = NULL;
-		struct hull_err *e = NULL;
-
-		if (store_image_load(s, k, &other, &e) < 0) {
-			/* cannot tell what it uses: keep every layer */
-			err_free(e);
-			complete = false;
-			continue;
-		}
-		strv_push(&used_blobs, other->manifest_digest);
-		strv_push(&used_blobs, other->id);
-		STRV_FOREACH (p, other->layer_digests)
-			strv_push(&used_blobs, *p);
-		STRV_FOREACH (p, other->diff_ids)
-			strv_push(&used_blobs, *p);
-		STRV_FOREACH (p, other->chain_ids)
-			strv_push(&used_chains, *p);
-	}
+	complete = collect_used(s, idx, &used_blobs, &used_chains);
 
 	for (const char *d = img->manifest_digest; d; d = NULL) {
 		_cleanup_free_ char *p = store_blob_path(s, d);

@@ -122,6 +122,11 @@ int store_image_set_intermediate(struct store *s, const char *manifest_digest, b
 bool store_image_is_intermediate(struct store *s, const char *manifest_digest);
 /* image_free() - free; accepts NULL; returns NULL. */
 struct image *image_free(struct image *img);
+static inline void image_freep(struct image **img)
+{
+	image_free(*img);
+}
+#define _cleanup_image_ _cleanup_(image_freep)
 
 /*
  * store_image_commit() - write @config (borrowed; its rootfs.diff_ids must
@@ -165,6 +170,15 @@ int store_refs(struct store *s, json_t **ret, struct hull_err **err);
  * Checking containers that use it is the caller's job. Caller holds the lock.
  */
 int store_image_delete(struct store *s, const struct image *img, struct hull_err **err);
+
+/*
+ * store_discard() - remove the blobs @digests and the layers @chain_ids
+ * (either may be NULL) that no image of the index uses: what a failed
+ * pull added, so that the store is as it was. Nothing is removed when an
+ * image cannot be read (then what is used is unknown). Takes the lock.
+ */
+int store_discard(struct store *s, char *const *digests, char *const *chain_ids,
+		  struct hull_err **err);
 
 /* Layers: <root>/layers/<chainID hex>/diff, complete or absent. */
 /* store_layer_dir() - the diff directory of a layer; caller frees. */

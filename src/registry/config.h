@@ -33,6 +33,10 @@ struct reg_config;
 int reg_config_load(struct reg_config **ret, struct hull_err **err);
 /* reg_config_free() - free; accepts NULL; returns NULL. */
 struct reg_config *reg_config_free(struct reg_config *cfg);
+static inline void reg_config_freep(struct reg_config **p)
+{
+	reg_config_free(*p);
+}
 
 /*
  * reg_endpoints() - where to go for the registry @domain ("docker.io",

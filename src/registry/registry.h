@@ -67,10 +67,10 @@
  * no trailing slash (a mirror may carry a path prefix: "http://h:5000/p").
  */
 struct reg_endpoint {
-	char *url;	/* base URL, owned */
-	char *host;	/* HOST[:PORT] of @url: certs.d directory and credentials key */
-	bool insecure;	/* TLS unverified and plain HTTP allowed (config or loopback) */
-	bool mirror;	/* a pull mirror: never pushed to; its failures fall through */
+	char *url;     /* base URL, owned */
+	char *host;    /* HOST[:PORT] of @url: certs.d directory and credentials key */
+	bool insecure; /* TLS unverified and plain HTTP allowed (config or loopback) */
+	bool mirror;   /* a pull mirror: never pushed to; its failures fall through */
 };
 
 struct reg_client;
@@ -176,6 +176,13 @@ int reg_blob_mount(struct reg_client *c, const char *digest, const char *from,
 int reg_blob_upload(struct reg_client *c, const char *digest, int fd, int64_t size,
 		    void (*progress)(void *arg, int64_t done), void *progress_arg,
 		    struct hull_err **err);
+
+/*
+ * reg_tags_list() - GET /v2/<repo>/tags/list, following the Link header's
+ * next pages (distribution spec "Listing Tags"); the tags in the registry's
+ * order as a strv in *@ret (caller frees). -ENOENT for an unknown repository.
+ */
+int reg_tags_list(struct reg_client *c, char ***ret, struct hull_err **err);
 
 /*
  * www_auth_parse() - parse one WWW-Authenticate header value (RFC 7235:

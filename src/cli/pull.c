@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `hull pull` and `hull push` (docker/cli cli/command/image/pull.go,
+ * push.go), with their progress drawn as docker's jsonmessage draws it:
+ * on a terminal a line per layer, redrawn in place, with a progress bar;
+ * otherwise one line per change of state and no bars.
+ */
+#include <inttypes.h>
+#include <unistd.h>
+#include "cli/cli.h"
+#include "image/reference.h"
+#include "registry/config.h"
+#include "registry/pull.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+struct progress {
+	FILE *out;
+	bool tty;
+	bool push;
+	char **ids; /* the layer lines drawn since the last message, in order */
+};
+
+static const char *state_text(const struct progress *pr, enum xfer_state st)
+{
+	switch (st) {
+	case XFER_WAITING:
+		return pr->push ? "Preparing" : "Pulling fs layer";
+	case XFER_QUEUED:
+		return "Waiting";
+	case XFER_EXISTS:
+		return pr->push ? "Layer already exists" : "Already exists";
+	case XFER_MOUNTED:
+		return "Mounted from";
+	case XFER_PROGRESS:
+		return pr->push ? "Pushing" : "Downloading";
+	case XFER_VERIFYING:
+		return "Verifying Checksum";
+	case XFER_DOWNLOADED:
+		return "Download complete";
+	case XFER_EXTRACTING:
+		return "Extracting";
+	case XFER_COMPLETE:
+		return pr->push ? "Pushed" : "Pull complete";
+	case XFER_MESSAGE:
+		break;
+	}
+	return "";
+}
+
+/* docker's JSONProgress.String(): a 50-column bar and "current/total" */
+static char *progress_bar(int64_t done, int64_t total)
+{
+	_cleanup_free_ char *cur = human_size((double) done), *tot = NULL;
+	char bar[51];
+	int n;
+
+	if (total <= 0)
+		return xasprintf("%8s", cur);
+	tot = human_size((double) total);
+	n = (int) (done * 50 / total);
+	if (n > 50)
+		n = 50;
+	for (int i = 0; i < 50; i++)
+		bar[i] = i < n ? '=' : ' ';
+	if (n < 50)
+		bar[n] = '>';
+	bar[50] = '\0';
+	return xasprintf("[%s] %8s/%s", bar, cur, tot);
+}
+
+static void draw(void *arg, const struct xfer_event *ev)
+{
+	struct progress *pr = arg;
+	_cleanup_free_ char *bar = NULL;
+	bool bar_state = ev->state == XFER_PROGRESS || ev->state == XFER_EXTRACTING;
+	size_t line = 0, n;
+
+	if (ev->state == XFER_MESSAGE) {
+		fprintf(pr->out, "%s\n", ev->text);
+		pr->ids = strv_free(pr->ids);
+		fflush(pr->out);
+		return;
+	}
+	if (!pr->tty && bar_state)
+		return; /* docker draws no bars off a terminal */
+	if (bar_state)
+		bar = progress_bar(ev->done, ev->total);
+	if (!pr->tty) {
+		fprintf(pr->out, "%s: %s%s%s\n", ev->id, state_text(pr, ev->state),
+			ev->text ? " " : "", ev->text ?: "");
+		fflush(pr->out);
+		return;
+	}
+	n = strv_length(pr->ids);
+	while (line < n && strcmp(pr->ids[line], ev->id) != 0)
+		line++;
+	if (line == n) {
+		strv_push(&pr->ids, ev->id);
+		fputc('\n', pr->out);
+		n++;
+	}
+	/* up to the layer's line, redraw it, and back down */
+	fprintf(pr->out, "\033[%zuA\r\033[2K%s: %s%s%s%s%s\r\033[%zuB", n - line, ev->id,
+		state_text(pr, ev->state), ev->text ? " " : "", ev->text ?: "", bar ? " " : "",
+		bar ?: "", n - line);
+	fflush(pr->out);
+}
+
+static int registry_config(struct reg_config **ret, struct hull_err **err)
+{
+	return reg_config_load(ret, err);
+}
+
+/* "busybox" without ":tag" or "@digest": docker says which tag it uses */
+static bool has_tag_or_digest(const char *ref)
+{
+	const char *last = strrchr(ref, '/');
+
+	last = last ? last + 1 : ref;
+	return strchr(last, ':') || strchr(ref, '@');
+}
+
+static void pull_usage(void)
+{
+	puts("Usage:  hull pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
+	     "Download an image from a registry\n\n"
+	     "Aliases:\n  hull image pull, hull pull\n\n"
+	     "Options:\n"
+	     "  -a, --all-tags         Download all tagged images in the repository\n"
+	     "      --platform string  Set platform if server is multi-platform capable\n"
+	     "  -q, --quiet            Suppress verbose output");
+}
+
+static int pull_one(struct cli *cl, const struct reg_config *cfg, const char *ref,
+		    const struct platform *platform, bool quiet, struct hull_err **err)
+{
+	struct progress pr = {.out = stdout, .tty = isatty(STDOUT_FILENO)};
+	struct pull_opts o = {
+		.platform = platform, .progress = quiet ? NULL : draw, .progress_arg = &pr};
+	struct pull_result res = {0};
+	struct store *s;
+	int r;
+
+	r = cli_store(cl, &s, err);
+	if (r < 0)
+		return r;
+	r = image_pull(s, cfg, ref, &o, &res, err);
+	strv_free(pr.ids);
+	if (r < 0)
+		return r;
+	if (!quiet) {
+		printf("Digest: %s\n", res.digest);
+		if (res.up_to_date)
+			printf("Status: Image is up to date for %s\n", res.familiar);
+		else
+			printf("Status: Downloaded newer image for %s\n", res.familiar);
+	}
+	puts(res.reference);
+	pull_result_release(&res);
+	return 0;
+}
+
+/* pull -a: every tag of the repository, one after the other */
+static int pull_all_tags(struct cli *cl, const struct reg_config *cfg, const char *ref,
+			 const struct platform *platform, bool quiet, struct hull_err **err)
+{
+	struct progress pr = {.out = stdout, .tty = isatty(STDOUT_FILENO)};
+	struct pull_opts o = {
+		.platform = platform, .progress = quiet ? NULL : draw, .progress_arg = &pr};
+	_cleanup_strv_ char **tags = NULL;
+	struct image_ref r0 = {0};
+	_cleanup_free_ char *name = NULL, *full = NULL;
+	bool newer = false;
+	struct store *s;
+	int r;
+
+	r = cli_store(cl, &s, err);
+	if (r < 0)
+		return r;
+	r = ref_parse(ref, &r0, err);
+	if (r < 0)
+		return r;
+	name = ref_familiar_name(&r0);
+	full = xasprintf("%s/%s", r0.domain, r0.path);
+	ref_release(&r0);
+	r = image_pull_tags(cfg, ref, &tags, err);
+	STRV_FOREACH (t, tags) {
+		_cleanup_free_ char *one = xasprintf("%s:%s", full, *t);
+		struct pull_result res = {0};
+
+		if (r < 0)
+			break;
+		r = image_pull(s, cfg, one, &o, &res, err);
+		if (r < 0)
+			break;
+		if (!quiet)
+			printf("Digest: %s\n", res.digest);
+		newer |= !res.up_to_date;
+		pull_result_release(&res);
+	}
+	strv_free(pr.ids);
+	if (r < 0)
+		return r;
+	if (!quiet)
+		printf("Status: %s for %s\n",
+		       newer ? "Downloaded newer image" : "Image is up to date", name);
+	puts(full);
+	return 0;
+}
+
+/* hull pull: docker/cli cli/command/image/pull.go */
+int cmd_pull(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"all-tags", no_argument, NULL, 'a'},
+		{"platform", required_argument, NULL, 'P'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"disable-content-trust", optional_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{0}};
+	_cleanup_(reg_config_freep) struct reg_config *cfg = NULL;
+	struct platform plat = {0};
+	struct hull_err *e = NULL;
+	bool all = false, quiet = false, have_plat = false;
+	const char *platform = getenv("DOCKER_DEFAULT_PLATFORM");
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("pull", argc, argv, "aqh", opts, false)) != -1) {
+		if (o == 'a')
+			all = true;
+		else if (o == 'q')
+			quiet = true;
+		else if (o == 'P')
+			platform = optarg;
+		else if (o == 'D')
+			; /* content trust is off, as docker's default */
+		else if (o == 'h') {
+			pull_usage();
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("pull", "\"pull\" requires exactly 1 argument.");
+	if (platform && *platform) {
+		if (platform_parse(platform, &plat, &e) < 0)
+			return cli_fail(e);
+		have_plat = true;
+	}
+	if (all && has_tag_or_digest(argv[optind])) {
+		platform_release(&plat);
+		return cli_usage_error("pull", "tag can't be used with --all-tags/-a");
+	}
+	r = registry_config(&cfg, &e);
+	if (r >= 0 && all)
+		r = pull_all_tags(cl, cfg, argv[optind], have_plat ? &plat : NULL, quiet, &e);
+	else if (r >= 0) {
+		if (!has_tag_or_digest(argv[optind]) && !quiet)
+			puts("Using default tag: latest");
+		r = pull_one(cl, cfg, argv[optind], have_plat ? &plat : NULL, quiet, &e);
+	}
+	platform_release(&plat);
+	return r < 0 ? cli_fail(e) : 0;
+}
+
+static void push_usage(void)
+{
+	puts("Usage:  hull push [OPTIONS] NAME[:TAG]\n\n"
+	     "Upload an image to a registry\n\n"
+	     "Aliases:\n  hull image push, hull push\n\n"
+	     "Options:\n"
+	     "  -a, --all-tags   Push all tags of an image to the repository\n"
+	     "  -q, --quiet      Suppress verbose output");
+}
+
+static int push_one(struct store *s, const struct reg_config *cfg, const char *ref, bool quiet,
+		    struct hull_err **err)
+{
+	struct progress pr = {.out = stdout, .tty = isatty(STDOUT_FILENO), .push = true};
+	struct image_ref r0 = {0};
+	char digest[DIGEST_STR_LEN];
+	int64_t size = 0;
+	int r;
+
+	r = image_push(s, cfg, ref, quiet ? NULL : draw, &pr, digest, &size, err);
+	strv_free(pr.ids);
+	if (r < 0)
+		return r;
+	if (quiet) {
+		r = ref_parse(ref, &r0, err);
+		if (r < 0)
+			return r;
+		_cleanup_free_ char *full = ref_string(&r0);
+		puts(full);
+		ref_release(&r0);
+	} else {
+		r = ref_parse(ref, &r0, err);
+		if (r < 0)
+			return r;
+		printf("%s: digest: %s size: %" PRId64 "\n", r0.tag, digest, size);
+		ref_release(&r0);
+	}
+	return 0;
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* The tags of @ref's repository in the store, sorted: push -a. */
+static int repo_tags(struct store *s, const char *ref, char ***ret, struct hull_err **err)
+{
+	_cleanup_json_ json_t *refs = NULL;
+	struct image_ref r0 = {0};
+	_cleanup_free_ char *prefix = NULL;
+	const char *k;
+	json_t *v;
+	int r;
+
+	r = ref_parse(ref, &r0, err);
+	if (r < 0)
+		return r;
+	prefix = xasprintf("%s/%s:", r0.domain, r0.path);
+	ref_release(&r0);
+	r = store_refs(s, &refs, err);
+	if (r < 0)
+		return r;
+	*ret = strv_new();
+	json_object_foreach (refs, k, v)
+		if (startswith(k, prefix) && !strchr(k + strlen(prefix), '@'))
+			strv_push(ret, k);
+	qsort(*ret, strv_length(*ret), sizeof(char *), cmp_strp);
+	if (!**ret) {
+		*ret = strv_free(*ret);
+		return err_setx(err, ENOENT, "An image does not exist locally with the tag: %s",
+				prefix);
+	}
+	return 0;
+}
+
+/* hull push: docker/cli cli/command/image/push.go */
+int cmd_push(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"all-tags", no_argument, NULL, 'a'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"disable-content-trust", optional_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{0}};
+	_cleanup_(reg_config_freep) struct reg_config *cfg = NULL;
+	_cleanup_strv_ char **tags = NULL;
+	struct hull_err *e = NULL;
+	bool all = false, quiet = false;
+	struct store *s;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("push", argc, argv, "aqh", opts, false)) != -1) {
+		if (o == 'a')
+			all = true;
+		else if (o == 'q')
+			quiet = true;
+		else if (o == 'D')
+			;
+		else if (o == 'h') {
+			push_usage();
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind != 1)
+		return cli_usage_error("push", "\"push\" requires exactly 1 argument.");
+	if (all && has_tag_or_digest(argv[optind]))
+		return cli_usage_error("push", "tag can't be used with --all-tags/-a");
+	r = registry_config(&cfg, &e);
+	if (r >= 0)
+		r = cli_store(cl, &s, &e);
+	if (r >= 0 && all)
+		r = repo_tags(s, argv[optind], &tags, &e);
+	else if (r >= 0) {
+		if (!has_tag_or_digest(argv[optind]) && !quiet)
+			puts("Using default tag: latest");
+		tags = strv_new();
+		strv_push(&tags, argv[optind]);
+	}
+	STRV_FOREACH (t, tags) {
+		if (r < 0)
+			break;
+		r = push_one(s, cfg, *t, quiet, &e);
+	}
+	return r < 0 ? cli_fail(e) : 0;
+}

@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
+#include <pthread.h>
+#include <unistd.h>
+#include "image/reference.h"
+#include "registry/pull.h"
+#include "registry/registry.h"
+#include "registry/xfer.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+/* docker's max-concurrent-uploads default (moby daemon/config) */
+#define PUSH_CONCURRENCY 5
+
+struct push_job {
+	const char *digest; /* the blob the manifest names */
+	char id[13];	    /* the diffID's short form, as docker shows a pushed layer */
+	int64_t size;
+};
+
+struct push {
+	struct store *store;
+	struct reg_client *client;
+	struct xfer_report rep;
+	const char *mount_from; /* a repository of the same registry holding the image, or NULL */
+	struct push_job *jobs;
+	size_t n_jobs, next;
+	int failed;
+	struct hull_err *err;
+	pthread_mutex_t lock;
+};
+
+struct upload_progress {
+	struct push *p;
+	struct push_job *job;
+};
+
+static void upload_progress(void *arg, int64_t done)
+{
+	struct upload_progress *up = arg;
+
+	xfer_progress(&up->p->rep, up->job->id, XFER_PROGRESS, done, up->job->size);
+}
+
+/* The blob as the manifest names it: stored, or the tar of a layer built here. */
+static int open_blob(struct store *s, const char *digest, int *ret_fd, struct hull_err **err)
+{
+	_cleanup_free_ char *path = store_blob_path(s, digest);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		*ret_fd = fd;
+		return 0;
+	}
+	if (errno != ENOENT)
+		return err_set(err, errno, "open blob '%s'", digest);
+	return store_blob_open_layer(s, digest, ret_fd, err);
+}
+
+static int push_blob(struct push *p, struct push_job *job, bool quiet, struct hull_err **err)
+{
+	struct upload_progress up = {.p = p, .job = job};
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	r = reg_blob_head(p->client, job->digest, NULL, err);
+	if (r >= 0) {
+		if (!quiet)
+			xfer_progress(&p->rep, job->id, XFER_EXISTS, 0, 0);
+		return 0;
+	}
+	if (r != -ENOENT)
+		return r;
+	err_free(*err);
+	*err = NULL;
+	if (p->mount_from) {
+		r = reg_blob_mount(p->client, job->digest, p->mount_from, err);
+		if (r >= 0) {
+			struct xfer_event ev = {
+				.state = XFER_MOUNTED, .id = job->id, .text = p->mount_from};
+			if (!quiet && p->rep.fn) {
+				pthread_mutex_lock(&p->rep.lock);
+				p->rep.fn(p->rep.arg, &ev);
+				pthread_mutex_unlock(&p->rep.lock);
+			}
+			return 0;
+		}
+		if (r != -ENOENT)
+			return r;
+		err_free(*err);
+		*err = NULL;
+	}
+	r = open_blob(p->store, job->digest, &fd, err);
+	if (r == -ENOENT)
+		return err_setx(err, ENOENT,
+				"blob %s is not in the store: the image's layer came from another "
+				"image; pull the image again to push it",
+				job->digest);
+	if (r < 0)
+		return r;
+	r = reg_blob_upload(p->client, job->digest, fd, job->size, quiet ? NULL : upload_progress,
+			    &up, err);
+	if (r < 0)
+		return r;
+	if (!quiet)
+		xfer_progress(&p->rep, job->id, XFER_COMPLETE, 0, 0);
+	return 0;
+}
+
+static void *push_worker(void *arg)
+{
+	struct push *p = arg;
+
+	for (;;) {
+		struct hull_err *e = NULL;
+		struct push_job *job;
+		int r;
+
+		pthread_mutex_lock(&p->lock);
+		job = !p->failed && p->next < p->n_jobs ? &p->jobs[p->next++] : NULL;
+		pthread_mutex_unlock(&p->lock);
+		if (!job)
+			return NULL;
+		r = push_blob(p, job, false, &e);
+		if (r < 0) {
+			pthread_mutex_lock(&p->lock);
+			if (!p->failed) {
+				p->failed = r;
+				p->err = TAKE_PTR(e);
+			}
+			pthread_mutex_unlock(&p->lock);
+			err_free(e);
+			return NULL;
+		}
+	}
+}
+
+static int push_layers(struct push *p, const struct image *img, struct hull_err **err)
+{
+	pthread_t th[PUSH_CONCURRENCY];
+	size_t n = 0;
+
+	p->n_jobs = strv_length(img->layer_digests);
+	p->jobs = xcalloc(p->n_jobs + 1, sizeof(*p->jobs));
+	for (size_t i = 0; i < p->n_jobs; i++) {
+		struct push_job *job = &p->jobs[i];
+		job->digest = img->layer_digests[i];
+		job->size = store_blob_size(p->store, job->digest);
+		snprintf(job->id, sizeof(job->id), "%.12s", digest_hex(img->diff_ids[i]));
+		xfer_progress(&p->rep, job->id, XFER_WAITING, 0, 0);
+	}
+	for (; n < PUSH_CONCURRENCY && n < p->n_jobs; n++)
+		if (pthread_create(&th[n], NULL, push_worker, p) != 0)
+			break;
+	if (n == 0 && p->n_jobs)
+		return err_set(err, EAGAIN, "start an upload thread");
+	for (size_t i = 0; i < n; i++)
+		(void) pthread_join(th[i], NULL);
+	if (p->failed) {
+		*err = TAKE_PTR(p->err);
+		return p->failed;
+	}
+	return 0;
+}
+
+/* A repository of the same registry that has the image (from its repo digests). */
+static char *mount_source(struct store *s, const struct image *img, const struct image_ref *to)
+{
+	_cleanup_strv_ char **digests = store_repo_digests(s, img->manifest_digest);
+
+	STRV_FOREACH (d, digests) {
+		struct image_ref r = {0};
+		struct hull_err *e = NULL;
+		char *from = NULL;
+
+		if (ref_parse(*d, &r, &e) < 0) {
+			err_free(e);
+			continue;
+		}
+		if (streq(r.domain, to->domain) && !streq(r.path, to->path))
+			from = xstrdup(r.path);
+		ref_release(&r);
+		if (from)
+			return from;
+	}
+	return NULL;
+}
+
+static int push_manifest(struct push *p, const struct image_ref *ref, const struct image *img,
+			 char ret_digest[DIGEST_STR_LEN], int64_t *ret_size, struct hull_err **err)
+{
+	_cleanup_free_ char *data = NULL;
+	_cleanup_json_ json_t *doc = NULL;
+	struct push_job cfg = {.digest = img->id, .size = store_blob_size(p->store, img->id)};
+	const char *mt;
+	size_t len;
+	int r;
+
+	r = push_blob(p, &cfg, true, err);
+	if (r < 0)
+		return r;
+	r = store_blob_read(p->store, img->manifest_digest, REG_MANIFEST_MAX, &data, &len, err);
+	if (r < 0)
+		return r;
+	r = json_load_buf(data, len, img->manifest_digest, &doc, err);
+	if (r < 0)
+		return r;
+	mt = json_get_str(doc, "mediaType") ?: MT_OCI_MANIFEST;
+	r = reg_manifest_put(p->client, ref->tag, mt, data, len, err);
+	if (r < 0)
+		return r;
+	memcpy(ret_digest, img->manifest_digest, DIGEST_STR_LEN);
+	*ret_size = (int64_t) len;
+	return 0;
+}
+
+static int push_to(struct push *p, const struct reg_endpoint *ep, const struct image_ref *ref,
+		   const struct image *img, char ret_digest[DIGEST_STR_LEN], int64_t *ret_size,
+		   struct hull_err **err)
+{
+	_cleanup_free_ char *from = mount_source(p->store, img, ref);
+	int r;
+
+	p->mount_from = from;
+	r = reg_client_new(ep, ref->path, true, &p->client, err);
+	if (r < 0)
+		return r;
+	r = push_layers(p, img, err);
+	if (r >= 0)
+		r = push_manifest(p, ref, img, ret_digest, ret_size, err);
+	p->client = reg_client_free(p->client);
+	free(p->jobs);
+	p->jobs = NULL;
+	p->mount_from = NULL;
+	return r;
+}
+
+int image_push(struct store *s, const struct reg_config *cfg, const char *ref_str,
+	       xfer_progress_fn progress, void *progress_arg, char ret_digest[DIGEST_STR_LEN],
+	       int64_t *ret_size, struct hull_err **err)
+{
+	struct push p = {.store = s, .rep = {.fn = progress, .arg = progress_arg}};
+	_cleanup_image_ struct image *img = NULL;
+	_cleanup_free_ char *full = NULL, *name = NULL;
+	struct reg_endpoint **eps = NULL;
+	struct image_ref ref = {0};
+	int r;
+
+	r = ref_parse(ref_str, &ref, err);
+	if (r < 0)
+		return r;
+	name = ref_familiar_name(&ref);
+	if (ref.digest) {
+		r = err_setx(err, EINVAL, "cannot push a digest reference: '%s'", ref_str);
+		goto out;
+	}
+	full = ref_string(&ref);
+	r = store_image_get(s, full, &img, err);
+	if (r < 0) {
+		err_free(*err);
+		*err = NULL;
+		r = err_setx(err, ENOENT, "An image does not exist locally with the tag: %s", name);
+		goto out;
+	}
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_mutex_init(&p.rep.lock, NULL);
+	xfer_message(&p.rep, "The push refers to repository [%s/%s]", ref.domain, ref.path);
+	r = reg_endpoints(cfg, ref.domain, true, &eps, err);
+	if (r >= 0)
+		r = push_to(&p, eps[0], &ref, img, ret_digest, ret_size, err);
+	if (r >= 0) {
+		struct image_ref named = {
+			.domain = ref.domain, .path = ref.path, .digest = ret_digest};
+		_cleanup_free_ char *with_digest = ref_string(&named);
+		r = store_repo_digest_add(s, with_digest, img->manifest_digest, err);
+	}
+	reg_endpoints_free(eps);
+	pthread_mutex_destroy(&p.lock);
+	pthread_mutex_destroy(&p.rep.lock);
+out:
+	ref_release(&ref);
+	if (r < 0)
+		err_set_exit(err, 1);
+	return r;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: MIT */
+/* Progress reports shared by pull and push (registry/pull.h); internal to registry/. */
+#ifndef HULL_REGISTRY_XFER_H
+#define HULL_REGISTRY_XFER_H
+
+#include <pthread.h>
+#include "registry/pull.h"
+#include "util/strbuf.h"
+
+struct xfer_report {
+	xfer_progress_fn fn; /* NULL: nothing is reported */
+	void *arg;
+	pthread_mutex_t lock; /* held while @fn runs: reports never overlap */
+};
+
+/*
+ * xfer_progress() - report @state of layer @id; XFER_PROGRESS and
+ * XFER_EXTRACTING reports are sent at most every 100 ms per caller thread,
+ * plus the first (@done 0) and the last (@done == @total).
+ */
+void xfer_progress(struct xfer_report *rep, const char *id, enum xfer_state state, int64_t done,
+		   int64_t total);
+/* xfer_message() - report a line of text. */
+void xfer_message(struct xfer_report *rep, const char *fmt, ...) _printf_(2, 3);
+/* xfer_strbuf_sink() - a reg_sink_fn that appends to the struct strbuf @arg (its max applies). */
+int xfer_strbuf_sink(void *arg, const void *data, size_t len);
+
+#endif
