@@ -16,6 +16,7 @@
 #include "container/container.h"
 #include "dockerfile/dockerfile.h"
 #include "image/reference.h"
+#include "registry/pull.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/strbuf.h"
@@ -132,6 +133,39 @@ static void say(struct builder *b, const char *fmt, ...)
 	vfprintf(b->out, fmt, ap);
 	va_end(ap);
 	fflush(b->out);
+}
+
+/* The legacy builder prints a pull's progress as plain lines (docker build's stream). */
+static void pull_say(void *arg, const struct xfer_event *ev)
+{
+	_cleanup_free_ char *line = xfer_event_line(ev, false);
+
+	if (line)
+		say(arg, "%s\n", line);
+}
+
+/*
+ * An image that FROM or COPY --from names: the store's, or pulled when it
+ * is not there; FROM pulls it again with --pull (@from_line), as docker
+ * build does.
+ */
+static int image_get_or_pull(struct builder *b, const char *name, bool from_line,
+			     struct image **ret, struct hull_err **err)
+{
+	struct pull_opts po = {.progress = pull_say, .progress_arg = b};
+	struct pull_result res = {0};
+	int r;
+
+	if (!(from_line && b->o->pull) && store_image_get(b->s, name, ret, NULL) >= 0)
+		return 0;
+	r = image_pull(b->s, b->o->registry, name, &po, &res, err);
+	if (r < 0)
+		return r;
+	say(b, "Digest: %s\nStatus: %s for %s\n", res.digest,
+	    res.up_to_date ? "Image is up to date" : "Downloaded newer image", res.familiar);
+	r = store_image_load(b->s, res.manifest_digest, ret, err);
+	pull_result_release(&res);
+	return r;
 }
 
 static json_t *cfg_config(struct stage *st)
@@ -577,11 +611,8 @@ static int do_from(struct builder *b, struct stage *st, const struct df_instr *i
 		if (!*st->base)
 			return fail(b, in, err, EINVAL, "base name (%s) should not be blank",
 				    in->args[0]);
-		if (store_image_get(b->s, st->base, &img, NULL) < 0)
-			return fail(b, in, err, ENOENT,
-				    "FROM: no such image: %s (pulling is not supported yet; "
-				    "make it with 'hull import' or 'hull build')",
-				    st->base);
+		if (image_get_or_pull(b, st->base, true, &img, err) < 0)
+			return wrap(b, in, err);
 		st->config = json_deep_copy(img->config);
 		st->img = img;
 	}
@@ -1135,12 +1166,8 @@ static int copy_from(struct builder *b, struct stage *st, const struct df_instr 
 		r = store_image_get(b->s, src->img->id, ret, err);
 		return r < 0 ? wrap(b, in, err) : 0;
 	}
-	if (store_image_get(b->s, from, ret, NULL) < 0)
-		return fail(b, in, err, ENOENT,
-			    "COPY --from=%s: no stage or image of that name (pulling is not "
-			    "supported yet)",
-			    from);
-	return 0;
+	r = image_get_or_pull(b, from, false, ret, err);
+	return r < 0 ? wrap(b, in, err) : 0;
 }
 
 static int do_copy(struct builder *b, const struct df_instr *in, struct stage *st,

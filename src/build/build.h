@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "image/store.h"
+#include "registry/config.h"
 #include "util/err.h"
 
 struct build_opts {
@@ -31,9 +32,11 @@ struct build_opts {
 	char **no_cache_filter; /* --no-cache-filter stage names: no cache for those stages */
 	char **labels;		/* --label KEY=VALUE, set on the final image */
 	bool no_cache;
-	bool allow_network_host; /* --allow network.host: RUN --network=host may run */
-	bool quiet;		 /* -q: no step output, RUN output discarded */
-	FILE *out;		 /* where steps and RUN output go */
+	bool pull; /* --pull: pull every FROM image, even one in the store */
+	const struct reg_config *registry; /* mirrors and insecure registries for pulls */
+	bool allow_network_host;	   /* --allow network.host: RUN --network=host may run */
+	bool quiet;			   /* -q: no step output, RUN output discarded */
+	FILE *out;			   /* where steps and RUN output go */
 };
 
 /*

@@ -28,7 +28,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		OPT_NO_CACHE_FILTER,
 		OPT_LABEL,
 		OPT_IIDFILE,
-		OPT_ALLOW
+		OPT_ALLOW,
+		OPT_PULL
 	};
 	static const struct option opts[] = {
 		{"tag", required_argument, NULL, 't'},
@@ -42,11 +43,13 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		{"label", required_argument, NULL, OPT_LABEL},
 		{"iidfile", required_argument, NULL, OPT_IIDFILE},
 		{"allow", required_argument, NULL, OPT_ALLOW},
+		{"pull", no_argument, NULL, OPT_PULL},
 		{"help", no_argument, NULL, 'h'},
 		{0}};
 	_cleanup_strv_ char **tags = NULL, **args = NULL, **filters = NULL, **labels = NULL;
 	_cleanup_free_ char *id = NULL;
 	struct hostpath_output iid = HOSTPATH_OUTPUT_INIT;
+	_cleanup_(reg_config_freep) struct reg_config *registry = NULL;
 	struct build_opts bo = {.out = stdout};
 	const char *iidfile = NULL;
 	struct hull_err *e = NULL;
@@ -75,6 +78,9 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			break;
 		case OPT_BUILD_ARG:
 			strv_push(&args, optarg);
+			break;
+		case OPT_PULL:
+			bo.pull = true;
 			break;
 		case OPT_NO_CACHE:
 			bo.no_cache = true;
@@ -127,6 +133,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			     "\"PATH/Dockerfile\")\n"
 			     "      --iidfile string   Write the image ID to the file\n"
 			     "      --no-cache         Do not use cache when building the image\n"
+			     "      --pull             Always attempt to pull a newer version of "
+			     "the image\n"
 			     "      --progress string  Set type of progress output (auto, plain, "
 			     "tty); plain prints the same step lines\n"
 			     "  -q, --quiet            Suppress the build output and print image "
@@ -158,7 +166,10 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		err_wrap(&e, "failed to write image ID file");
 		return cli_fail(e);
 	}
-	r = cli_store(cl, &s, &e);
+	r = reg_config_load(&registry, &e);
+	bo.registry = registry;
+	if (r == 0)
+		r = cli_store(cl, &s, &e);
 	if (r == 0)
 		r = build_run(s, cl->runroot, &bo, &id, &e);
 	if (r == 0 && iidfile) {

@@ -21,33 +21,6 @@ struct progress {
 	char **ids; /* the layer lines drawn since the last message, in order */
 };
 
-static const char *state_text(const struct progress *pr, enum xfer_state st)
-{
-	switch (st) {
-	case XFER_WAITING:
-		return pr->push ? "Preparing" : "Pulling fs layer";
-	case XFER_QUEUED:
-		return "Waiting";
-	case XFER_EXISTS:
-		return pr->push ? "Layer already exists" : "Already exists";
-	case XFER_MOUNTED:
-		return "Mounted from";
-	case XFER_PROGRESS:
-		return pr->push ? "Pushing" : "Downloading";
-	case XFER_VERIFYING:
-		return "Verifying Checksum";
-	case XFER_DOWNLOADED:
-		return "Download complete";
-	case XFER_EXTRACTING:
-		return "Extracting";
-	case XFER_COMPLETE:
-		return pr->push ? "Pushed" : "Pull complete";
-	case XFER_MESSAGE:
-		break;
-	}
-	return "";
-}
-
 /* docker's JSONProgress.String(): a 50-column bar and "current/total" */
 static char *progress_bar(int64_t done, int64_t total)
 {
@@ -87,8 +60,8 @@ static void draw(void *arg, const struct xfer_event *ev)
 	if (bar_state)
 		bar = progress_bar(ev->done, ev->total);
 	if (!pr->tty) {
-		fprintf(pr->out, "%s: %s%s%s\n", ev->id, state_text(pr, ev->state),
-			ev->text ? " " : "", ev->text ?: "");
+		_cleanup_free_ char *line = xfer_event_line(ev, pr->push);
+		fprintf(pr->out, "%s\n", line);
 		fflush(pr->out);
 		return;
 	}
@@ -102,8 +75,8 @@ static void draw(void *arg, const struct xfer_event *ev)
 	}
 	/* up to the layer's line, redraw it, and back down */
 	fprintf(pr->out, "\033[%zuA\r\033[2K%s: %s%s%s%s%s\r\033[%zuB", n - line, ev->id,
-		state_text(pr, ev->state), ev->text ? " " : "", ev->text ?: "", bar ? " " : "",
-		bar ?: "", n - line);
+		xfer_state_text(ev->state, pr->push), ev->text ? " " : "", ev->text ?: "",
+		bar ? " " : "", bar ?: "", n - line);
 	fflush(pr->out);
 }
 

@@ -10,6 +10,7 @@
 #include "container/security.h"
 #include "container/volume.h"
 #include "image/reference.h"
+#include "registry/pull.h"
 #include "util/fs.h"
 #include "util/hostpath.h"
 #include "util/json.h"
@@ -25,6 +26,9 @@ static const char run_help[] =
 	"      --cap-drop list        Drop Linux capabilities\n"
 	"      --cgroupns string      Cgroup namespace to use (host|private)\n"
 	"      --cidfile string       Write the container ID to the file\n"
+	"      --pull string          Pull image before running (\"always\", \"missing\", "
+	"\"never\") (default \"missing\")\n"
+	"  -q, --quiet                Suppress the pull output\n"
 	"  -d, --detach               Run container in background and print container ID\n"
 	"      --detach-keys string   Override the key sequence for detaching a container\n"
 	"      --device list          Add a host device to the container\n"
@@ -126,6 +130,8 @@ struct run_args {
 	bool sig_proxy;
 	const char *image;
 	const char *cidfile;	    /* --cidfile */
+	const char *pull;	    /* --pull missing|always|never */
+	bool quiet_pull;	    /* -q: no pull output */
 	struct hostpath_output cid; /* ... created before the container */
 };
 
@@ -149,6 +155,57 @@ static void run_args_release(struct run_args *a)
 	hostpath_output_release(&a->cid); /* removes a cidfile not written */
 	json_decref(a->resources);
 	strv_free(a->warnings);
+}
+
+/* A pull's progress on stderr, plain, as docker run shows it off a terminal. */
+static void run_pull_say(void *arg, const struct xfer_event *ev)
+{
+	_cleanup_free_ char *line = xfer_event_line(ev, false);
+
+	(void) arg;
+	if (line)
+		fprintf(stderr, "%s\n", line);
+}
+
+/*
+ * The image of run/create, as --pull says (docker/cli create.go
+ * createContainer): "missing" pulls it when it is not in the store,
+ * "always" every time, "never" never.
+ */
+static int run_image(struct store *s, struct run_args *a, struct image **ret, struct hull_err **err)
+{
+	_cleanup_(reg_config_freep) struct reg_config *cfg = NULL;
+	struct pull_opts po = {.progress = a->quiet_pull ? NULL : run_pull_say};
+	struct pull_result res = {0};
+	struct image_ref ref;
+	int r;
+
+	if (!streq(a->pull, "always")) {
+		r = store_image_get(s, a->image, ret, err);
+		if (r != -ENOENT || streq(a->pull, "never"))
+			return r;
+		*err = err_free(*err);
+	}
+	r = ref_parse(a->image, &ref, err);
+	if (r < 0)
+		return r;
+	if (!streq(a->pull, "always")) {
+		_cleanup_free_ char *fam = ref_familiar(&ref);
+		fprintf(stderr, "Unable to find image '%s' locally\n", fam);
+	}
+	ref_release(&ref);
+	r = reg_config_load(&cfg, err);
+	if (r >= 0)
+		r = image_pull(s, cfg, a->image, &po, &res, err);
+	if (r < 0)
+		return r;
+	if (!a->quiet_pull)
+		fprintf(stderr, "Digest: %s\nStatus: %s for %s\n", res.digest,
+			res.up_to_date ? "Image is up to date" : "Downloaded newer image",
+			res.familiar);
+	r = store_image_load(s, res.manifest_digest, ret, err);
+	pull_result_release(&res);
+	return r;
 }
 
 /* The flags of run and create; returns -1 to go on, else the exit code. */
@@ -186,6 +243,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_CIDFILE,
 		OPT_DEVICE,
 		OPT_DEVICE_CGROUP_RULE,
+		OPT_PULL,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -229,6 +287,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"cidfile", required_argument, NULL, OPT_CIDFILE},
 		{"device", required_argument, NULL, OPT_DEVICE},
 		{"device-cgroup-rule", required_argument, NULL, OPT_DEVICE_CGROUP_RULE},
+		{"pull", required_argument, NULL, OPT_PULL},
+		{"quiet", no_argument, NULL, 'q'},
 		/* resource limits (cli/update.c) */
 		/* clang-format off */
 		CLI_RES_FLAGS(CLI_RES_LONGOPT, CLI_RES_LONGOPT)
@@ -243,7 +303,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	*ro = (struct run_opts){.network = "bridge", .out_fd = -1, .stop_timeout = -1};
 	a->sig_proxy = true;
 	optind = 0;
-	while ((o = cli_getopt(name, argc, argv, "dp:e:w:u:ith:v:m:c:", opts, true)) != -1) {
+	a->pull = "missing";
+	while ((o = cli_getopt(name, argc, argv, "dp:e:w:u:ith:v:m:c:q", opts, true)) != -1) {
 		switch (o) {
 		case 'd':
 			ro->detach = true;
@@ -256,6 +317,18 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_CIDFILE:
 			a->cidfile = *optarg ? optarg : NULL; /* docker: "" means none */
+			break;
+		case OPT_PULL:
+			if (!streq(optarg, "missing") && !streq(optarg, "always") &&
+			    !streq(optarg, "never"))
+				return cli_usage_error(name,
+						       "invalid pull option: '%s': must be one of "
+						       "\"always\", \"missing\" or \"never\"",
+						       optarg);
+			a->pull = optarg;
+			break;
+		case 'q':
+			a->quiet_pull = true;
 			break;
 		case 'p':
 			if (net_port_parse(optarg, &a->ports, &ro->n_ports, &e) < 0)
@@ -562,24 +635,7 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
 	}
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
-	r = store_image_get(s, a->image, &img, &e);
-	if (r == -ENOENT) {
-		struct image_ref ref;
-		e = err_free(e);
-		if (ref_parse(a->image, &ref, &e) < 0)
-			return cli_fail(e);
-		{
-			_cleanup_free_ char *fam = ref_familiar(&ref);
-			fprintf(stderr, "Unable to find image '%s' locally\n", fam);
-			err_setx(
-				&e, ENOENT,
-				"pull access denied for %s: pulling is not supported yet; make the "
-				"image with 'hull import' or 'hull build'",
-				fam);
-		}
-		ref_release(&ref);
-		return cli_fail(e);
-	}
+	r = run_image(s, a, &img, &e);
 	if (r < 0)
 		return cli_fail(e);
 	r = container_create(s, cl->runroot, img, a->image, &a->ro, ret, &e);

@@ -56,6 +56,20 @@ struct xfer_event {
 
 typedef void (*xfer_progress_fn)(void *arg, const struct xfer_event *ev);
 
+/*
+ * xfer_state_text() - docker's words for @st in a pull (@push false) or a
+ * push: "Pulling fs layer", "Pushed"... (moby distribution/xfer); "" for
+ * XFER_MESSAGE.
+ */
+const char *xfer_state_text(enum xfer_state st, bool push);
+/*
+ * xfer_event_line() - the line docker prints for @ev off a terminal
+ * ("ID: Pull complete", a message as it is), or NULL for the progress-bar
+ * events it does not print there (jsonmessage without a terminal). Caller
+ * frees.
+ */
+char *xfer_event_line(const struct xfer_event *ev, bool push);
+
 struct pull_opts {
 	const struct platform *platform; /* NULL: the host's */
 	xfer_progress_fn progress;	 /* may be NULL */

@@ -54,3 +54,40 @@ int xfer_strbuf_sink(void *arg, const void *data, size_t len)
 {
 	return strbuf_add(arg, data, len);
 }
+
+const char *xfer_state_text(enum xfer_state st, bool push)
+{
+	switch (st) {
+	case XFER_WAITING:
+		return push ? "Preparing" : "Pulling fs layer";
+	case XFER_QUEUED:
+		return "Waiting";
+	case XFER_EXISTS:
+		return push ? "Layer already exists" : "Already exists";
+	case XFER_MOUNTED:
+		return "Mounted from";
+	case XFER_PROGRESS:
+		return push ? "Pushing" : "Downloading";
+	case XFER_VERIFYING:
+		return "Verifying Checksum";
+	case XFER_DOWNLOADED:
+		return "Download complete";
+	case XFER_EXTRACTING:
+		return "Extracting";
+	case XFER_COMPLETE:
+		return push ? "Pushed" : "Pull complete";
+	case XFER_MESSAGE:
+		break;
+	}
+	return "";
+}
+
+char *xfer_event_line(const struct xfer_event *ev, bool push)
+{
+	if (ev->state == XFER_MESSAGE)
+		return xstrdup(ev->text);
+	if (ev->state == XFER_PROGRESS || ev->state == XFER_EXTRACTING)
+		return NULL;
+	return xasprintf("%s: %s%s%s", ev->id, xfer_state_text(ev->state, push),
+			 ev->text ? " " : "", ev->text ?: "");
+}
