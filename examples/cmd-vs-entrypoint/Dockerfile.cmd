@@ -1,4 +1,4 @@
-FROM localhost/python:3.11-bookworm
+FROM python:alpine3.19
 COPY . .
 RUN pip install -r requirements.txt
 CMD ["python", "server_one.py"]
