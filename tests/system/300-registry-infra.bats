@@ -281,6 +281,11 @@ print(jwt.encode(claims, open(sys.argv[1]).read(), algorithm="ES256", headers={"
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$PROXY_URL/v2/library/busybox/manifests/latest")" = 503 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' -I "$PROXY_URL/v2/library/busybox/manifests/latest")" = 503 ]
 	[ "$(curl -s -o /dev/null -w '%{http_code}' "$u")" = 200 ]
+	# several lines: the first that selects a request takes it
+	fault_proxy_modes "truncate count=1" "error500 count=1"
+	run -18 curl -s -o /dev/null "$u"
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$u")" = 500 ]
+	[ "$(curl -s -o /dev/null -w '%{http_code}' "$u")" = 200 ]
 
 	fault_proxy_mode stall after=100
 	# curl 28: timed out, with the 100 bytes sent before the stall

@@ -47,6 +47,7 @@
 #       PROXY_CDN           127.0.0.1:PORT of its redirect target
 #       PROXY_PID PROXY_LOG PROXY_CONTROL
 #   fault_proxy_mode MODE [key=value...]   change the mode (atomically)
+#   fault_proxy_modes LINE...   several modes, tried in order per request
 #   proxy_count REGEX       lines of PROXY_LOG matching REGEX
 #
 #   store_snapshot DIR      "PATH SIZE" of every file and symlink under DIR,
@@ -313,6 +314,12 @@ fault_proxy_start() {
 # fault_proxy_mode MODE [key=value...]: the mode of every following request
 fault_proxy_mode() {
 	echo "$*" > "$PROXY_CONTROL.tmp" && mv -f "$PROXY_CONTROL.tmp" "$PROXY_CONTROL"
+}
+
+# fault_proxy_modes LINE...: several mode lines; a request gets the first
+# that selects it ("truncate count=1" "error500 count=1": cut, then 500)
+fault_proxy_modes() {
+	printf '%s\n' "$@" > "$PROXY_CONTROL.tmp" && mv -f "$PROXY_CONTROL.tmp" "$PROXY_CONTROL"
 }
 
 # proxy_count REGEX: lines of the proxy's log matching REGEX
