@@ -106,6 +106,10 @@ busybox_blob() {
 	run -1 skopeo inspect --retry-times 0 --tls-verify=true "docker://$REGISTRY/library/busybox:latest"
 	[[ $output == *"certificate signed by unknown authority"* ]]
 	run -0 skopeo inspect --retry-times 0 --cert-dir "$HULL_CERTS_DIR/localhost:$port" "docker://localhost:$port/library/busybox:latest"
+	# the fault proxy talks TLS to it, verified with the CA
+	fault_proxy_start
+	run -0 skopeo_inspect "$PROXY/library/busybox:latest"
+	[ "$(proxy_count '^PROXY GET /v2/library/busybox/manifests/latest auth=no status=200')" = 1 ]
 	# the server certificate names both, and its CA is not a server
 	run -0 openssl x509 -noout -ext subjectAltName -in "$REGISTRY_DIR/tls/server.crt"
 	[[ $output == *"IP Address:127.0.0.1"* && $output == *"DNS:localhost"* ]]
@@ -220,9 +224,22 @@ print(jwt.encode(claims, open(sys.argv[1]).read(), algorithm="ES256", headers={"
 	[ "$(proxy_count '^PROXY PUT /v2/library/busybox/manifests/latest auth=yes status=201')" = 1 ]
 	[ "$(proxy_count '^PROXY GET /v2/library/busybox/blobs/sha256:[0-9a-f]{64} auth=yes status=200 fault=-')" -ge 2 ]
 	[ "$(proxy_count 'fault=[^-]')" = 0 ]
-	# an upload's Location names the proxy, not the registry
-	run -0 curl -s -i -X POST -H "Authorization: Bearer $(token_for -u "$REGISTRY_USER:$REGISTRY_PASS" scope=repository:x/y:pull,push)" "$PROXY_URL/v2/x/y/blobs/uploads/"
-	[[ $output == *"Location: http://$PROXY/v2/x/y/blobs/uploads/"* ]]
+	# an upload's Location names the proxy, not the registry; libcurl's
+	# monolithic PUT (Expect: 100-continue over 1 MiB) and a chunked PATCH pass
+	t=$(token_for -u "$REGISTRY_USER:$REGISTRY_PASS" scope=repository:x/y:pull,push)
+	head -c 3000000 /dev/urandom > "$BATS_TEST_TMPDIR/blob"
+	d=$(sha "$BATS_TEST_TMPDIR/blob")
+	loc=$(curl -sf -o /dev/null -w '%header{location}' -X POST -H "Authorization: Bearer $t" "$PROXY_URL/v2/x/y/blobs/uploads/")
+	[[ $loc == "http://$PROXY/v2/x/y/blobs/uploads/"* ]]
+	run -0 curl -sf -v -X PUT -H "Authorization: Bearer $t" -H 'Content-Type: application/octet-stream' \
+		--data-binary "@$BATS_TEST_TMPDIR/blob" "$loc&digest=$d"
+	[[ $output == *"Expect: 100-continue"* && $output == *"HTTP/1.1 201 Created"* ]]
+	[[ $output == *"Location: http://$PROXY/v2/x/y/blobs/$d"* ]]
+	loc=$(curl -sf -o /dev/null -w '%header{location}' -X POST -H "Authorization: Bearer $t" "$PROXY_URL/v2/x/y/blobs/uploads/")
+	loc=$(curl -sf -o /dev/null -w '%header{location}' -X PATCH -H "Authorization: Bearer $t" -H 'Transfer-Encoding: chunked' \
+		-H 'Content-Type: application/octet-stream' --data-binary "@$BATS_TEST_TMPDIR/blob" "$loc")
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -X PUT -H "Authorization: Bearer $t" "$loc&digest=$d")" = 201 ]
+	[ "$(curl -sf -H "Authorization: Bearer $t" "$PROXY_URL/v2/x/y/blobs/$d" | sha256sum | cut -d' ' -f1)" = "${d#sha256:}" ]
 	# upload faults (on=upload) fail skopeo's push; a failed cross-repository
 	# mount (POST ?mount=) is one of them, after which skopeo uploads
 	fault_proxy_mode error500 on=upload
@@ -362,6 +379,11 @@ print(jwt.encode(claims, open(sys.argv[1]).read(), algorithm="ES256", headers={"
 	curl -sf -H "Authorization: Bearer $t" -o /dev/null "$loc"
 	[ "$(proxy_count '^CDN GET /cdn/.* auth=yes status=200')" = 1 ]
 	[ "$(proxy_count '^PROXY GET .* status=307 fault=redirect')" -ge 2 ]
+	# HEAD too, when asked
+	[ "$(curl -s -o /dev/null -w '%{http_code}' -I -H "Authorization: Bearer $t" "$u")" = 200 ]
+	fault_proxy_mode redirect head=yes
+	run -0 curl -sIL -H "Authorization: Bearer $t" "$u"
+	[[ ${lines[0]} == "HTTP/1.1 307 "* && $output == *"Content-Length: $BLOB_SIZE"* ]]
 	# another host name for the CDN, and skopeo follows
 	fault_proxy_mode redirect host=localhost code=302
 	skopeo_fetch "$PROXY/library/busybox:latest" "oci:$BATS_TEST_TMPDIR/o:x"

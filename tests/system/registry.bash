@@ -97,9 +97,9 @@ _reg_dead() {
 
 # _reg_kill PID: TERM, up to 2 s, then KILL; reap it if it is our child
 _reg_kill() {
-	local pid=$1 i
+	local pid=$1
 	kill -TERM "$pid" 2>/dev/null || true
-	for i in $(seq 40); do
+	for _ in $(seq 40); do
 		_reg_dead "$pid" && break
 		sleep 0.05
 	done
@@ -119,8 +119,7 @@ registry_stop() {
 
 # _reg_wait_file FILE PID WHAT: wait (10 s) for FILE, failing early if PID died
 _reg_wait_file() {
-	local i
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		[ -s "$1" ] && return 0
 		if _reg_dead "$2"; then
 			echo "$3 died at start:" >&2
@@ -156,7 +155,7 @@ _reg_cert() {
 }
 
 registry_start() {
-	local mode=${1:-plain} tls=0 htpasswd=0 token=0 w dir base port scheme=http i
+	local mode=${1:-plain} tls=0 htpasswd=0 token=0 w dir base port scheme=http
 	local realm="" tport
 	for w in ${mode//-/ }; do
 		case $w in
@@ -182,8 +181,8 @@ registry_start() {
 	unset REGISTRY_USER REGISTRY_PASS REGISTRY_CA REGISTRY_TOKEN_URL REGISTRY_TOKEN_PID REGISTRY_TOKEN_LOG
 
 	if [ $htpasswd = 1 ] || [ $token = 1 ]; then
-		export REGISTRY_USER=hulltest
-		export REGISTRY_PASS=pw-$(openssl rand -hex 8)
+		REGISTRY_PASS=pw-$(openssl rand -hex 8) || return 1
+		export REGISTRY_USER=hulltest REGISTRY_PASS
 	fi
 	if [ $htpasswd = 1 ]; then
 		htpasswd -Bbn "$REGISTRY_USER" "$REGISTRY_PASS" > "$dir/htpasswd" 2>/dev/null || return 1
@@ -256,7 +255,7 @@ registry_start() {
 		/usr/bin/docker-registry serve "$dir/config.yml"
 	export REGISTRY_PID=$_REG_LAST_PID
 	port=""
-	for i in $(seq 200); do
+	for _ in $(seq 200); do
 		port=$(sed -n 's/.*msg="listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$dir/registry.log" | head -n1)
 		[ -n "$port" ] && break
 		if _reg_dead "$REGISTRY_PID"; then
@@ -280,7 +279,7 @@ registry_start() {
 		cp "$REGISTRY_CA" "$HULL_CERTS_DIR/localhost:$port/ca.crt"
 	fi
 	# it listens; wait until it answers /v2/ (200, or 401 when it wants auth)
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		case $(curl -s -o /dev/null -w '%{http_code}' -m 2 ${REGISTRY_CA:+--cacert "$REGISTRY_CA"} "$REGISTRY_URL/v2/") in
 		200 | 401) return 0 ;;
 		esac
