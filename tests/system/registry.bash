@@ -34,7 +34,8 @@
 #     Knobs read by registry_start (token mode):
 #       REGISTRY_TOKEN_ANON    pull (default) | none | deny: what anonymous gets
 #       REGISTRY_TOKEN_EXPIRES expires_in seconds (default 300; the registry
-#                              accepts a token 60 s past its expiry)
+#                              accepts a token up to 60 s past its expiry;
+#                              -90 gives tokens the registry refuses at once)
 #       REGISTRY_TOKEN_ARGS    more registry-token-server arguments, e.g.
 #                              "--user reader:pw:pull --refresh-tokens"
 #   registry_stop           kill and reap every server this test (or, from
