@@ -453,7 +453,21 @@ assert len(a) == len(b) == 4 and a[:3] == b[:3] and a[3] != b[3], (a, b)' "$a" "
 	for p in $pids; do [ ! -e "/proc/$p" ]; done
 	for p in $ports; do [ -z "$(ss -Hltn "sport = :$p")" ]; done
 	[ ! -e "$BATS_TEST_TMPDIR/.registry-pids" ]
-	# the safety net for a bats killed before its teardown
-	(registry_start token && echo "$REGISTRY_PID $REGISTRY_TOKEN_PID" > "$BATS_TEST_TMPDIR/sub")
-	for p in $(cat "$BATS_TEST_TMPDIR/sub"); do wait_for _reg_dead "$p"; done
+	# the safety net for a bats killed before its teardown: servers die with
+	# the shell that started them (here a bash under a subreaper that reaps
+	# them, so that no zombie is left to this machine's init)
+	mkdir "$BATS_TEST_TMPDIR/sub"
+	timeout 20 "$REGISTRY_PY" -c '
+import ctypes, os, subprocess, sys
+ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+subprocess.run(sys.argv[1:], check=True)
+while True:
+    try:
+        os.wait()
+    except ChildProcessError:
+        break' bash -c 'REGISTRY_BASE=$2; . "$1" && registry_start token &&
+		echo "$REGISTRY_PID $REGISTRY_TOKEN_PID" > "$2/pids"' _ "$REGISTRY_TOOLS/registry.bash" "$BATS_TEST_TMPDIR/sub"
+	read -r a b < "$BATS_TEST_TMPDIR/sub/pids"
+	[ -n "$a" ] && [ -n "$b" ]
+	[ ! -e "/proc/$a" ] && [ ! -e "/proc/$b" ]
 }
