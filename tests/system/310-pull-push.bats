@@ -1,0 +1,198 @@
+#!/usr/bin/env bats
+# hull pull and push against Debian's docker-registry (distribution 2.8) on
+# loopback, with skopeo as the independent peer: what hull pushes skopeo
+# reads, what skopeo pushes hull pulls, digests are equal both ways, and
+# the pulled image runs. Mirrors, platforms, -a, -q, repo digests, and
+# FROM / run --pull of images the store lacks.
+
+load helpers
+load registry
+
+setup_file() {
+	hull_setup_file
+	export REGISTRY_BASE=$BATS_FILE_TMPDIR/reg
+	mkdir -p "$REGISTRY_BASE"
+	registry_start plain
+	skopeo_push_busybox library/busybox:latest
+	skopeo_push_multiarch library/multi:latest
+	printf '{}\n' >"$BATS_FILE_TMPDIR/empty.json"
+	export HULL_REGISTRIES_CONFIG=$BATS_FILE_TMPDIR/empty.json
+}
+
+teardown_file() {
+	registry_stop
+	hull_teardown_file
+}
+
+# a fresh, empty store for one test
+fresh_root() {
+	export HULL_ROOT=$BATS_TEST_TMPDIR/root HULL_RUNROOT=$BATS_TEST_TMPDIR/run
+	mkdir -p "$HULL_ROOT" "$HULL_RUNROOT"
+}
+
+@test "pull: skopeo's image into an empty store, digests as skopeo sees them, and it runs" {
+	fresh_root
+	run -0 hull pull "$REGISTRY/library/busybox:latest"
+	[[ $output == *"latest: Pulling from library/busybox"* ]]
+	[[ $output == *": Pull complete"* ]]
+	want=$(skopeo_inspect library/busybox:latest --format '{{.Digest}}')
+	[[ $output == *"Digest: $want"* ]]
+	[[ $output == *"Status: Downloaded newer image for $REGISTRY/library/busybox:latest"* ]]
+	[ "${lines[-1]}" = "$REGISTRY/library/busybox:latest" ]
+	run -0 hull run --rm "$REGISTRY/library/busybox" echo pulled
+	[ "$output" = pulled ]
+	run -0 hull inspect --format '{{json .RepoDigests}}' "$REGISTRY/library/busybox"
+	[ "$output" = "[\"$REGISTRY/library/busybox@$want\"]" ]
+	# the image's id is skopeo's config digest
+	cfg=$(skopeo_inspect library/busybox:latest --raw | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["digest"])')
+	[ "$(hull inspect --format '{{.Id}}' "$REGISTRY/library/busybox")" = "$cfg" ]
+}
+
+@test "pull again: up to date, nothing downloaded; -q prints only the reference" {
+	fresh_root
+	hull pull -q "$REGISTRY/library/busybox" >"$BATS_TEST_TMPDIR/out"
+	[ "$(cat "$BATS_TEST_TMPDIR/out")" = "$REGISTRY/library/busybox:latest" ]
+	n=$(grep -c 'GET /v2/library/busybox/blobs' "$REGISTRY_LOG")
+	run -0 hull pull "$REGISTRY/library/busybox"
+	[[ ${lines[0]} == "Using default tag: latest" ]]
+	[[ $output == *"Status: Image is up to date for $REGISTRY/library/busybox:latest"* ]]
+	[ "$(grep -c 'GET /v2/library/busybox/blobs' "$REGISTRY_LOG")" = "$n" ]
+}
+
+@test "push: hull's built image, pulled back by skopeo and by hull into an empty store with the same digest" {
+	build_image pushme 'FROM busybox
+RUN echo pushed > /p' >/dev/null
+	hull tag pushme "$REGISTRY/test/pushme:v1"
+	run -0 hull push "$REGISTRY/test/pushme:v1"
+	[[ ${lines[0]} == "The push refers to repository [$REGISTRY/test/pushme]" ]]
+	[[ $output == *": Pushed"* ]]
+	[[ ${lines[-1]} =~ ^v1:\ digest:\ (sha256:[0-9a-f]{64})\ size:\ [0-9]+$ ]]
+	digest=${BASH_REMATCH[1]}
+	[ "$(skopeo_inspect test/pushme:v1 --format '{{.Digest}}')" = "$digest" ]
+	skopeo_fetch test/pushme:v1 "oci:$BATS_TEST_TMPDIR/oci:x"
+	# pushed again: every layer is there already
+	run -0 hull push "$REGISTRY/test/pushme:v1"
+	[[ $output == *": Layer already exists"* ]]
+	[[ $output != *": Pushed"* ]]
+	fresh_root
+	run -0 hull pull -q "$REGISTRY/test/pushme:v1"
+	[ "$(hull inspect --format '{{json .RepoDigests}}' "$REGISTRY/test/pushme:v1")" = "[\"$REGISTRY/test/pushme@$digest\"]" ]
+	run -0 hull run --rm "$REGISTRY/test/pushme:v1" cat /p
+	[ "$output" = pushed ]
+}
+
+@test "a pulled image pushed elsewhere keeps its manifest digest; a layer from the same registry is mounted" {
+	fresh_root
+	hull pull -q "$REGISTRY/library/busybox" >/dev/null
+	want=$(skopeo_inspect library/busybox:latest --format '{{.Digest}}')
+	hull tag "$REGISTRY/library/busybox" "$REGISTRY/copies/busybox:1"
+	run -0 hull push "$REGISTRY/copies/busybox:1"
+	[[ $output == *"Mounted from library/busybox"* ]]
+	[[ ${lines[-1]} == "1: digest: $want size: "* ]]
+	[ "$(skopeo_inspect copies/busybox:1 --format '{{.Digest}}')" = "$want" ]
+}
+
+@test "pull of an index picks the host's platform, --platform another; RepoDigests names the index" {
+	fresh_root
+	run -0 hull pull "$REGISTRY/library/multi:latest"
+	[[ $output == *"Digest: $MULTI_INDEX"* ]]
+	run -0 hull run --rm "$REGISTRY/library/multi" cat /etc/platform
+	[[ $output == *amd64* ]]
+	[ "$(hull inspect --format '{{json .RepoDigests}}' "$REGISTRY/library/multi")" = "[\"$REGISTRY/library/multi@$MULTI_INDEX\"]" ]
+	run -0 hull pull --platform linux/arm64 "$REGISTRY/library/multi:latest"
+	[ "$(hull inspect --format '{{.Architecture}}' "$REGISTRY/library/multi")" = arm64 ]
+	run -1 hull pull --platform linux/s390x "$REGISTRY/library/multi:latest"
+	[[ $output == *"no matching manifest for linux/s390x in the manifest list entries"* ]]
+	run ! hull pull --platform 'linux/' "$REGISTRY/library/multi:latest"
+	[[ $output == *"invalid platform"* ]]
+}
+
+@test "pull by digest: no tag, the repo digest only" {
+	fresh_root
+	run -0 hull pull "$REGISTRY/library/multi@$MULTI_AMD64"
+	[ "${lines[-1]}" = "$REGISTRY/library/multi@$MULTI_AMD64" ]
+	run -0 hull images --format '{{.Repository}}:{{.Tag}}'
+	[[ $output != *"multi:latest"* ]]
+	run -0 hull run --rm "$REGISTRY/library/multi@$MULTI_AMD64" cat /etc/platform
+	[[ $output == *amd64* ]]
+}
+
+@test "pull -a: every tag of the repository" {
+	fresh_root
+	skopeo_push_busybox library/tags:one
+	skopeo_push_busybox library/tags:two
+	run -0 hull pull -a "$REGISTRY/library/tags"
+	[ "${lines[-1]}" = "$REGISTRY/library/tags" ]
+	run -0 hull images --format '{{.Tag}}' "$REGISTRY/library/tags"
+	[ "$(echo "$output" | sort | tr '\n' ' ')" = "one two " ]
+	run -125 hull pull -a "$REGISTRY/library/tags:one"
+}
+
+@test "pull of what does not exist: one line, exit 1, nothing stored" {
+	fresh_root
+	run -1 hull pull "$REGISTRY/library/busybox:nosuch"
+	[ "${#lines[@]}" -le 2 ]
+	[[ $output == *"manifest unknown"* ]]
+	[[ $output == *"$REGISTRY"* ]]
+	run -1 hull pull "$REGISTRY/library/nosuchrepo"
+	run -0 hull images -q
+	[ -z "$output" ]
+	run -125 hull pull
+	run -125 hull pull a b
+}
+
+@test "push of an image not in the store: docker's message" {
+	run -1 hull push "$REGISTRY/library/nothere:1"
+	[[ $output == *"An image does not exist locally with the tag: $REGISTRY/library/nothere"* ]]
+}
+
+@test "a mirror: pulls of docker.io go to it, a dead mirror is skipped, other registries mirrored too" {
+	fresh_root
+	dead=127.0.0.1:9
+	printf '{"registry-mirrors": ["http://%s", "http://%s"], "mirrors": {"quay.io": ["http://%s"]}}\n' \
+		"$dead" "$REGISTRY" "$REGISTRY" >"$BATS_TEST_TMPDIR/r.json"
+	HULL_REGISTRIES_CONFIG=$BATS_TEST_TMPDIR/r.json run -0 hull pull busybox
+	[ "${lines[-1]}" = docker.io/library/busybox:latest ]
+	run -0 hull inspect --format '{{json .RepoDigests}}' busybox
+	[[ $output == '["busybox@sha256:'* ]]
+	HULL_REGISTRIES_CONFIG=$BATS_TEST_TMPDIR/r.json run -0 hull pull quay.io/library/multi
+	run -0 hull run --rm quay.io/library/multi cat /etc/platform
+	# a configuration with a typo is refused, naming the key
+	echo '{"registry-mirror": []}' >"$BATS_TEST_TMPDIR/bad.json"
+	HULL_REGISTRIES_CONFIG=$BATS_TEST_TMPDIR/bad.json run ! hull pull busybox
+	[[ $output == *registry-mirror* ]]
+}
+
+@test "FROM and COPY --from of images the store lacks pull them; build --pull pulls again" {
+	fresh_root
+	printf '{"registry-mirrors": ["http://%s"]}\n' "$REGISTRY" >"$BATS_TEST_TMPDIR/r.json"
+	export HULL_REGISTRIES_CONFIG=$BATS_TEST_TMPDIR/r.json
+	ctx=$BATS_TEST_TMPDIR/ctx
+	mkdir -p "$ctx"
+	printf 'FROM busybox\nCOPY --from=%s/library/multi:latest /etc/platform /p\nRUN cat /p\n' "$REGISTRY" >"$ctx/Dockerfile"
+	run -0 hull build -t frompull "$ctx"
+	[[ $output == *"latest: Pulling from library/busybox"* ]]
+	[[ $output == *"Status: Downloaded newer image for busybox:latest"* ]]
+	[[ $output == *"latest: Pulling from library/multi"* ]]
+	run -0 hull run --rm frompull cat /p
+	[[ $output == *amd64* ]]
+	run -0 hull build --pull -t frompull "$ctx"
+	[[ $output == *"Status: Image is up to date for busybox:latest"* ]]
+}
+
+@test "run --pull missing|always|never" {
+	fresh_root
+	printf '{"registry-mirrors": ["http://%s"]}\n' "$REGISTRY" >"$BATS_TEST_TMPDIR/r.json"
+	export HULL_REGISTRIES_CONFIG=$BATS_TEST_TMPDIR/r.json
+	run -125 hull run --rm --pull never busybox true
+	[[ $output == *"No such image"* || $output == *"no such image"* ]]
+	run -0 --separate-stderr hull run --rm busybox echo hi
+	[ "$output" = hi ]
+	[[ $stderr == *"Unable to find image 'busybox:latest' locally"* ]]
+	[[ $stderr == *"Status: Downloaded newer image for busybox:latest"* ]]
+	run -0 --separate-stderr hull run --rm --pull always busybox echo again
+	[[ $stderr == *"Status: Image is up to date for busybox:latest"* ]]
+	run -0 --separate-stderr hull run --rm --pull always -q busybox echo quiet
+	[ -z "$stderr" ]
+	run -125 hull run --rm --pull sometimes busybox true
+}

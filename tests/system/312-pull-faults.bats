@@ -1,0 +1,109 @@
+#!/usr/bin/env bats
+# A registry that lies or fails (tests/system/registry-fault-proxy in front
+# of docker-registry): every fault fails the pull with one line naming the
+# registry, the repository and the digest, exit 1, and leaves the store
+# exactly as it was (its file list compared before and after). A pull killed
+# with SIGKILL at several points leaves a store the next pull completes.
+
+load helpers
+load registry
+
+setup_file() {
+	hull_setup_file
+	export REGISTRY_BASE=$BATS_FILE_TMPDIR/reg
+	mkdir -p "$REGISTRY_BASE"
+	registry_start plain
+	skopeo_push_multiarch library/multi:latest
+	fault_proxy_start passthrough
+	printf '{}\n' >"$BATS_FILE_TMPDIR/empty.json"
+	export HULL_REGISTRIES_CONFIG=$BATS_FILE_TMPDIR/empty.json
+}
+
+teardown_file() {
+	registry_stop
+	hull_teardown_file
+}
+
+setup() {
+	fault_proxy_mode passthrough
+	store_snapshot "$HULL_ROOT" >"$BATS_TEST_TMPDIR/before"
+}
+
+# the store holds exactly what it held in setup()
+store_unchanged() {
+	store_snapshot "$HULL_ROOT" >"$BATS_TEST_TMPDIR/after"
+	diff "$BATS_TEST_TMPDIR/before" "$BATS_TEST_TMPDIR/after"
+}
+
+# fails_cleanly PATTERN: the pull of the multi image fails with exit 1, one
+# line of error naming the registry and the repository, matching PATTERN
+fails_cleanly() {
+	run -1 --separate-stderr hull pull -q "$PROXY/library/multi:latest"
+	[ "${#stderr_lines[@]}" -eq 1 ] || { echo "stderr: $stderr"; return 1; }
+	[[ $stderr == *"$PROXY"* && $stderr == *library/multi* ]] || { echo "stderr: $stderr"; return 1; }
+	[[ $stderr == *$1* ]] || { echo "stderr: $stderr"; return 1; }
+	store_unchanged
+}
+
+@test "a flipped byte in a layer: digest mismatch, the store unchanged" {
+	fault_proxy_mode corrupt nth=2
+	fails_cleanly sha256:
+	[[ $stderr == *digest* ]]
+}
+
+@test "a truncated layer: the store unchanged" {
+	fault_proxy_mode truncate nth=3
+	fails_cleanly sha256:
+}
+
+@test "a 500 in the middle of the layers: the store unchanged" {
+	fault_proxy_mode error500 nth=2
+	fails_cleanly 500
+}
+
+@test "a stalled transfer times out: the store unchanged" {
+	export HULL_REGISTRY_STALL=2
+	fault_proxy_mode stall after=1000
+	fails_cleanly sha256:
+}
+
+@test "a manifest that is not the one its digest names: refused" {
+	fault_proxy_mode wrong-manifest digest=keep
+	fails_cleanly sha256:
+	# asked for by digest, a different body is refused even without the header
+	fault_proxy_mode wrong-manifest digest=none
+	run -1 hull pull -q "$PROXY/library/multi@$MULTI_AMD64"
+	[[ $output == *"$MULTI_AMD64"* ]]
+	store_unchanged
+}
+
+@test "a schema 1 manifest is refused with a clear message" {
+	fault_proxy_mode passthrough
+	python3 - "$BATS_TEST_TMPDIR/s1" <<'EOF'
+import json, sys
+json.dump({"schemaVersion": 1, "name": "library/multi", "tag": "latest", "architecture": "amd64",
+           "fsLayers": [], "history": []}, open(sys.argv[1], "w"))
+EOF
+	curl -sf -X PUT -H 'Content-Type: application/vnd.docker.distribution.manifest.v1+prettyjws' \
+		--data-binary @"$BATS_TEST_TMPDIR/s1" "$REGISTRY_URL/v2/library/multi/manifests/old" >/dev/null ||
+		skip "this registry refuses to store schema 1 manifests"
+	run -1 hull pull "$PROXY/library/multi:old"
+	[[ $output == *"schema 1"* ]]
+	store_unchanged
+}
+
+@test "SIGKILL of a pull at several points: the next pull completes and the image runs" {
+	fault_proxy_mode slow rate=200000
+	for delay in 0.1 0.4 0.8 1.5; do
+		hull pull -q "$PROXY/library/multi:latest" >/dev/null 2>&1 &
+		pid=$!
+		sleep "$delay"
+		kill -9 "$pid" 2>/dev/null || true
+		wait "$pid" || true
+	done
+	fault_proxy_mode passthrough
+	run -0 hull pull "$PROXY/library/multi:latest"
+	run -0 hull run --rm "$PROXY/library/multi" cat /etc/platform
+	[[ $output == *amd64* ]]
+	hull rmi "$PROXY/library/multi" >/dev/null
+}
