@@ -25,7 +25,8 @@
 
 #include "util/err.h"
 
-/* creds_key() - the config.json key for registry host @host ("docker.io" or an endpoint host); caller frees. */
+/* creds_key() - the config.json key for registry host @host ("docker.io" or an endpoint host);
+ * caller frees. */
 char *creds_key(const char *host);
 
 /*
@@ -37,7 +38,8 @@ char *creds_key(const char *host);
 int creds_get(const char *host, char **ret_user, char **ret_password, struct hull_err **err);
 /* creds_store() - store @user/@password for @host (in the helper if one is configured). */
 int creds_store(const char *host, const char *user, const char *password, struct hull_err **err);
-/* creds_erase() - remove @host's credentials; -ENOENT when there were none ("Not logged in to HOST"). */
+/* creds_erase() - remove @host's credentials; -ENOENT when there were none ("Not logged in to
+ * HOST"). */
 int creds_erase(const char *host, struct hull_err **err);
 
 #endif

@@ -67,10 +67,10 @@
  * no trailing slash (a mirror may carry a path prefix: "http://h:5000/p").
  */
 struct reg_endpoint {
-	char *url;	/* base URL, owned */
-	char *host;	/* HOST[:PORT] of @url: certs.d directory and credentials key */
-	bool insecure;	/* TLS unverified and plain HTTP allowed (config or loopback) */
-	bool mirror;	/* a pull mirror: never pushed to; its failures fall through */
+	char *url;     /* base URL, owned */
+	char *host;    /* HOST[:PORT] of @url: certs.d directory and credentials key */
+	bool insecure; /* TLS unverified and plain HTTP allowed (config or loopback) */
+	bool mirror;   /* a pull mirror: never pushed to; its failures fall through */
 };
 
 struct reg_client;
