@@ -327,6 +327,7 @@ int reg_config_load(struct reg_config **ret, struct hull_err **err)
 	const char *path = getenv("HULL_REGISTRIES_CONFIG");
 	_cleanup_free_ char *data = NULL;
 	_cleanup_json_ json_t *j = NULL;
+	struct hull_err *e = NULL;
 	json_error_t je;
 	size_t len = 0;
 	int r;
@@ -339,13 +340,17 @@ int reg_config_load(struct reg_config **ret, struct hull_err **err)
 		r = add_insecure(cfg, "::1/128", err);
 	if (r < 0)
 		return r;
-	r = read_file(cfg->path, REG_CONFIG_MAX, &data, &len, err);
+	r = read_file(cfg->path, REG_CONFIG_MAX, &data, &len, &e);
 	if (r == -ENOENT) {
+		err_free(e);
 		*ret = TAKE_PTR(cfg);
 		return 0;
 	}
-	if (r < 0)
-		return err_wrap(err, "read registry configuration");
+	if (r < 0) {
+		r = err_setx(err, -r, "read registry configuration: %s", e->msg);
+		err_free(e);
+		return r;
+	}
 	j = json_loadb(data, len, JSON_REJECT_DUPLICATES, &je);
 	if (!j)
 		return err_setx(err, EINVAL, "parse '%s': line %d: %s", cfg->path, je.line,

@@ -69,18 +69,23 @@ char *creds_config_path(void)
 static int config_load(const char *path, json_t **ret, struct hull_err **err)
 {
 	_cleanup_free_ char *data = NULL;
+	struct hull_err *e = NULL;
 	json_error_t je;
 	size_t len = 0;
 	json_t *j;
 	int r;
 
-	r = read_file(path, CONFIG_MAX, &data, &len, err);
+	r = read_file(path, CONFIG_MAX, &data, &len, &e);
 	if (r == -ENOENT || (r >= 0 && strspn(data, " \t\r\n") == len)) {
+		err_free(e);
 		*ret = json_object();
 		return 0;
 	}
-	if (r < 0)
-		return err_wrap(err, "read docker configuration");
+	if (r < 0) {
+		r = err_setx(err, -r, "read docker configuration: %s", e->msg);
+		err_free(e);
+		return r;
+	}
 	j = json_loadb(data, len, 0, &je);
 	if (!j || !json_is_object(j)) {
 		json_decref(j);

@@ -145,9 +145,15 @@ static void add_challenge_errors(char ***msgs, char *const *challenges, int *err
 	}
 }
 
-/* the body's errors; false when it holds none that we can read */
+/*
+ * the body's errors; false when it holds none that we can read. After a
+ * challenge's own error, the body's generic UNAUTHORIZED says nothing more
+ * (distribution answers insufficient_scope with "authentication required").
+ */
 static bool add_body_errors(char ***msgs, long status, const char *body, size_t len, int *errnum)
 {
+	bool challenged = *msgs != NULL;
+
 	_cleanup_json_ json_t *j = NULL;
 	json_t *errs, *e;
 	const char *details;
@@ -169,8 +175,10 @@ static bool add_body_errors(char ***msgs, long status, const char *body, size_t 
 	errs = json_object_get(j, "errors");
 	json_array_foreach (errs, i, e) {
 		const char *code = json_get_str(e, "code");
-		if (!code)
+		if (!code || (challenged && streq(code, "UNAUTHORIZED"))) {
+			any = any || code;
 			continue;
+		}
 		add_error(msgs, code, json_get_str(e, "message"));
 		if (!*errnum)
 			*errnum = code_errnum(code);

@@ -247,6 +247,15 @@ static void test_error_messages(void **state)
 				   "\"expired\"",
 				   NULL},
 		   "unauthorized: expired", EACCES);
+	/* distribution's answer to a pull-only token used for a push */
+	expect_msg(
+		401, NULL,
+		"{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication "
+		"required\"}]}",
+		(char *const[]){"Bearer realm=\"r\",service=\"s\",scope=\"repository:a:pull,push\","
+				"error=\"insufficient_scope\"",
+				NULL},
+		"denied: requested access to the resource is denied", EACCES);
 }
 
 static void test_one_line(void **state)

@@ -181,6 +181,20 @@ static void test_file_store(void **state)
 	json_decref(cfg);
 }
 
+static void test_no_config(void **state)
+{
+	struct hull_err *e = NULL;
+
+	(void) state;
+	write_config(NULL);
+	/* nothing stored is -ENOENT without an error object, so that callers go on */
+	expect_none("localhost:5000");
+	assert_int_equal(creds_erase("localhost:5000", &e), -ENOENT);
+	assert_null(e);
+	write_config("  \n");
+	expect_none("localhost:5000");
+}
+
 static void test_docker_hub_key(void **state)
 {
 	json_t *cfg;
@@ -371,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_config_path),
 		cmocka_unit_test(test_file_store),
+		cmocka_unit_test(test_no_config),
 		cmocka_unit_test(test_docker_hub_key),
 		cmocka_unit_test(test_file_forms),
 		cmocka_unit_test(test_new_dir_and_symlink),
