@@ -118,8 +118,8 @@ int reg_fail(struct reg_req *req, struct reg_resp *resp, struct hull_err **err);
 /* reg_url() - the client's base + "/v2/" + @fmt...; caller frees. Valid after the ping. */
 char *reg_url(struct reg_client *c, const char *fmt, ...) _printf_(2, 3);
 
-/* reg_ensure_ping() - the ping, once (reg_do() calls it). */
-int reg_ensure_ping(struct reg_client *c, struct hull_err **err);
+/* reg_ensure_ping() - the ping, once (reg_do() calls it); a failure is worded "@what: ...". */
+int reg_ensure_ping(struct reg_client *c, const char *what, struct hull_err **err);
 
 /* reg_resolve() - @location resolved against @base_url (a registry's Location header); caller
  * frees. */

@@ -717,30 +717,30 @@ done:
 }
 
 /* GET /v2/ without credentials; moby falls back to plain HTTP for an insecure registry */
-static int do_ping(struct reg_client *c, long *ret_status, struct hull_err **err)
+static int do_ping(struct reg_client *c, const char *what, long *ret_status, struct hull_err **err)
 {
+	struct reg_req req = {.method = "GET", .what = what};
 	struct reg_resp resp = {0};
 	struct hull_err *e = NULL;
-	struct reg_req req = {.method = "GET"};
-	_cleanup_free_ char *what = xasprintf("ping '%s'", c->ep.host);
 	int r;
 
-	req.what = what;
 	req.url = xasprintf("%s/v2/", c->base);
 	r = http_once(c, &req, req.url, NULL, &resp, &e);
 	if (r < 0 && c->ep.insecure && !c->ep.mirror && startswith(c->base, "https://")) {
-		char *http = xasprintf("http://%s", c->base + strlen("https://"));
 		free(c->base);
-		c->base = http;
+		c->base = xasprintf("http://%s", c->ep.url + strlen("https://"));
 		free(req.url);
 		req.url = xasprintf("%s/v2/", c->base);
 		e = err_free(e);
 		r = http_once(c, &req, req.url, NULL, &resp, &e);
+		if (r < 0)
+			set_str(&c->base, c->ep.url); /* the next attempt starts over */
 	}
 	free(req.url);
 	if (r < 0) {
-		*err = *err ? *err : e;
-		if (*err != e)
+		if (err && !*err)
+			*err = e;
+		else
 			err_free(e);
 		reg_resp_release(&resp);
 		return r;
@@ -753,13 +753,13 @@ static int do_ping(struct reg_client *c, long *ret_status, struct hull_err **err
 	return 0;
 }
 
-int reg_ensure_ping(struct reg_client *c, struct hull_err **err)
+int reg_ensure_ping(struct reg_client *c, const char *what, struct hull_err **err)
 {
 	int r = 0;
 
 	pthread_mutex_lock(&c->lock);
 	if (!c->pinged)
-		r = do_ping(c, NULL, err);
+		r = do_ping(c, what, NULL, err);
 	pthread_mutex_unlock(&c->lock);
 	return r;
 }
@@ -967,7 +967,7 @@ int reg_do(struct reg_client *c, struct reg_req *req, struct reg_resp *resp, str
 {
 	int r;
 
-	r = reg_ensure_ping(c, err);
+	r = reg_ensure_ping(c, req->what, err);
 	if (r < 0)
 		return r;
 	for (int attempt = 0;; attempt++) {
@@ -1001,9 +1001,11 @@ int reg_login(struct reg_client *c, struct hull_err **err)
 
 	pthread_mutex_lock(&c->lock);
 	c->pinged = false;
-	r = do_ping(c, &status, err);
+	/* moby loginV2's errors are Go's url.Error: Get "URL": ... */
+	what = xasprintf("Get \"%s/v2/\"", c->ep.url);
+	r = do_ping(c, what, &status, err);
 	url = xasprintf("%s/v2/", c->base);
-	/* moby loginV2 wraps what the token server says as Go's url.Error does */
+	free(what);
 	what = xasprintf("Get \"%s\"", url);
 	if (r >= 0 && c->scheme != REG_AUTH_NONE)
 		r = auth_value(c, NULL, what, &authz, err);

@@ -142,7 +142,7 @@ int reg_manifest_get(struct reg_client *c, const char *ref, char **ret_data, siz
 	strbuf_init_max(&body, REG_MANIFEST_MAX);
 	req.out = &body;
 	req.follow = true;
-	r = reg_ensure_ping(c, err);
+	r = reg_ensure_ping(c, what, err);
 	if (r >= 0) {
 		req.url = reg_url(c, "%s/manifests/%s", c->repo, ref);
 		r = reg_do(c, &req, &resp, err);
@@ -184,7 +184,7 @@ int reg_manifest_head(struct reg_client *c, const char *ref, char ret_digest[DIG
 	if (r < 0)
 		return r;
 	req.follow = true;
-	r = reg_ensure_ping(c, err);
+	r = reg_ensure_ping(c, what, err);
 	if (r >= 0) {
 		req.url = reg_url(c, "%s/manifests/%s", c->repo, ref);
 		r = reg_do(c, &req, &resp, err);
@@ -226,7 +226,7 @@ int reg_manifest_put(struct reg_client *c, const char *ref, const char *media_ty
 	req.has_body = true;
 	req.body = data;
 	req.body_len = len;
-	r = reg_ensure_ping(c, err);
+	r = reg_ensure_ping(c, what, err);
 	if (r >= 0) {
 		req.url = reg_url(c, "%s/manifests/%s", c->repo, ref);
 		r = reg_do(c, &req, &resp, err);
@@ -253,7 +253,7 @@ int reg_blob_head(struct reg_client *c, const char *digest, int64_t *ret_size,
 
 	if (!digest_valid(digest))
 		return err_setx(err, EINVAL, "%s: invalid digest", what);
-	r = reg_ensure_ping(c, err);
+	r = reg_ensure_ping(c, what, err);
 	if (r >= 0) {
 		req.url = reg_url(c, "%s/blobs/%s", c->repo, digest);
 		r = reg_do(c, &req, &resp, err);
@@ -315,7 +315,7 @@ int reg_blob_get(struct reg_client *c, const char *digest, int64_t size, reg_sin
 	v.hash = sha256_new();
 	req.sink = verify_sink;
 	req.sink_arg = &v;
-	r = reg_ensure_ping(c, err);
+	r = reg_ensure_ping(c, what, err);
 	if (r >= 0) {
 		struct hull_err *e = NULL;
 		req.url = reg_url(c, "%s/blobs/%s", c->repo, digest);
@@ -566,7 +566,7 @@ int reg_blob_upload(struct reg_client *c, const char *digest, int fd, int64_t si
 	src.progress = progress;
 	src.progress_arg = progress_arg;
 	src.hash = sha256_new();
-	r = reg_ensure_ping(c, err);
+	r = reg_ensure_ping(c, what, err);
 	location = r < 0 ? NULL : take_mount_session(c, digest);
 	if (r >= 0 && !location)
 		r = upload_open(c, what, &location, &chunk_min, err);
@@ -619,7 +619,7 @@ int reg_blob_mount(struct reg_client *c, const char *digest, const char *from,
 	req.extra_scope = scope;
 	d = reg_escape(digest);
 	f = reg_escape(from);
-	r = reg_ensure_ping(c, err);
+	r = reg_ensure_ping(c, what, err);
 	if (r >= 0) {
 		req.url = reg_url(c, "%s/blobs/uploads/?mount=%s&from=%s", c->repo, d, f);
 		r = reg_do(c, &req, &resp, err);
@@ -642,8 +642,11 @@ int reg_blob_mount(struct reg_client *c, const char *digest, const char *from,
 
 int reg_ping(struct reg_client *c, const char *user, const char *password, struct hull_err **err)
 {
-	if (user || password) {
-		pthread_mutex_lock(&c->lock);
+	bool given = user || password;
+	int r;
+
+	pthread_mutex_lock(&c->lock);
+	if (given) {
 		free(c->user);
 		if (c->password)
 			explicit_bzero(c->password, strlen(c->password));
@@ -651,8 +654,19 @@ int reg_ping(struct reg_client *c, const char *user, const char *password, struc
 		c->user = xstrdup(user ?: "");
 		c->password = xstrdup(password ?: "");
 		c->creds_loaded = true;
-		c->login = true;
-		pthread_mutex_unlock(&c->lock);
 	}
-	return reg_login(c, err);
+	c->login = given;
+	pthread_mutex_unlock(&c->lock);
+	r = reg_login(c, err);
+	/* a login token has no repository scope: the next request fetches its own */
+	pthread_mutex_lock(&c->lock);
+	if (c->login) {
+		c->login = false;
+		if (c->token)
+			explicit_bzero(c->token, strlen(c->token));
+		free(c->token);
+		c->token = NULL;
+	}
+	pthread_mutex_unlock(&c->lock);
+	return r;
 }
