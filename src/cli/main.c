@@ -39,6 +39,8 @@ static const struct {
 	{"save", cmd_save,
 	 "Save one or more images to a tar archive (streamed to STDOUT by default)"},
 	{"load", cmd_load, "Load an image from a tar archive or STDIN"},
+	{"login", cmd_login, "Authenticate to a registry"},
+	{"logout", cmd_logout, "Log out from a registry"},
 	{"version", cmd_version, "Show the hull version information"},
 	{"volume", cmd_volume, "Manage volumes"},
 	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},

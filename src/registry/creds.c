@@ -429,11 +429,18 @@ int creds_store(const char *host, const char *user, const char *password, struct
 		/* native_store.go Store: the file keeps an empty entry */
 		json_object_set_new(auths_object(cfg), key, json_object());
 	} else {
+		_cleanup_json_ json_t *entry = NULL;
+
 		up = xasprintf("%s:%s", user, password);
 		auth = reg_base64_encode(up, strlen(up));
 		explicit_bzero(up, strlen(up));
-		json_object_set_new(auths_object(cfg), key, json_pack("{s:s}", "auth", auth));
+		entry = json_pack("{s:s}", "auth", auth);
 		explicit_bzero(auth, strlen(auth));
+		/* file_store.go Store: unchanged credentials leave the file (and the warning) alone
+		 */
+		if (json_equal(json_object_get(auths_object(cfg), key), entry))
+			return 0;
+		json_object_set(auths_object(cfg), key, entry);
 	}
 	r = config_save(path, cfg, err);
 	if (r < 0)

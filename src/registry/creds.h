@@ -60,9 +60,10 @@ int creds_get(const char *host, char **ret_user, char **ret_password, struct hul
  * creds_store() - store @user/@password for @host: through the helper if
  * one is configured (and an empty "auths" entry in config.json, as docker
  * leaves), else as base64 in "auths". The file is rewritten atomically,
- * mode 0600, other keys kept. Returns 1 when the password went into
- * config.json (docker then warns that it is stored unencrypted), 0 when a
- * helper took it; -EINVAL/-errno with the file or helper named.
+ * mode 0600, other keys kept; unchanged credentials leave it untouched.
+ * Returns 1 when the password was just written into config.json (docker
+ * then warns that it is stored unencrypted), 0 when a helper took it or
+ * nothing changed; -EINVAL/-errno with the file or helper named.
  */
 int creds_store(const char *host, const char *user, const char *password, struct hull_err **err);
 

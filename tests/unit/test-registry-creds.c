@@ -165,6 +165,8 @@ static void test_file_store(void **state)
 	expect_creds("localhost:5000", "user", "pa:ss");
 	expect_creds("https://localhost:5000/v2/", "user", "pa:ss");
 	expect_creds("other:5000", "o", "p");
+	/* the same again changes nothing (and docker does not warn again) */
+	assert_int_equal(creds_store("localhost:5000", "user", "pa:ss", &e), 0);
 	/* replaced, not merged */
 	assert_int_equal(creds_store("localhost:5000", "user2", "", NULL), 1);
 	expect_creds("localhost:5000", "user2", "");
