@@ -16,7 +16,8 @@
 #define REG_CONFIG_PATH "/etc/hull/registries.json"
 #define REG_CONFIG_MAX	(1u << 20)
 #define HUB_DOMAIN	"docker.io"
-#define HUB_URL		"https://registry-1.docker.io"
+#define HUB_HOST	"registry-1.docker.io"
+#define HUB_URL		"https://" HUB_HOST
 
 struct reg_cidr {
 	int family; /* AF_INET or AF_INET6 */
@@ -485,7 +486,7 @@ int reg_endpoints(const struct reg_config *cfg, const char *domain, bool push,
 		endpoints_push(&eps, &n, endpoint_new(u, host, !is_secure(cfg, host), true));
 	}
 	if (streq(domain, HUB_DOMAIN)) {
-		endpoints_push(&eps, &n, endpoint_new(HUB_URL, HUB_URL + 8, false, false));
+		endpoints_push(&eps, &n, endpoint_new(HUB_URL, HUB_HOST, false, false));
 	} else {
 		_cleanup_free_ char *u = xasprintf("https://%s", domain);
 		endpoints_push(&eps, &n, endpoint_new(u, domain, !is_secure(cfg, domain), false));
