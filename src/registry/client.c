@@ -15,6 +15,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
 #include "registry/client-internal.h"
 #include "registry/creds.h"
@@ -483,11 +484,20 @@ static void set_tls(struct reg_client *c, CURL *h)
 	}
 }
 
+/* libcurl's sockets without FD_CLOEXEC would leak into a credential helper or a container */
+static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+	(void) arg;
+	(void) purpose;
+	return socket(addr->family, addr->socktype | SOCK_CLOEXEC, addr->protocol);
+}
+
 static void set_options(struct reg_client *c, CURL *h, const char *url, struct xfer *x,
 			struct curl_slist *headers, char *errbuf)
 {
 	sym_curl_easy_setopt(h, CURLOPT_URL, url);
 	sym_curl_easy_setopt(h, CURLOPT_SHARE, c->share);
+	sym_curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, open_socket);
 	sym_curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	sym_curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	sym_curl_easy_setopt(h, CURLOPT_USERAGENT, "hull/" HULL_VERSION);
