@@ -165,3 +165,18 @@ EOF
 	[[ $output != *s3cret* ]]
 	[[ $output == *ECHO=on* ]]
 }
+
+@test "login and logout: listed in --help, their own --help, unknown flags exit 125" {
+	run -0 hull --help
+	[[ $output =~ $'\n'\ +login\ +Authenticate\ to\ a\ registry ]]
+	[[ $output =~ $'\n'\ +logout\ +Log\ out\ from\ a\ registry ]]
+	run -0 hull login --help
+	[ "${lines[0]}" = "Usage:  hull login [OPTIONS] [SERVER]" ]
+	[[ $output == *"--password-stdin"* ]]
+	run -0 hull logout --help
+	[ "${lines[0]}" = "Usage:  hull logout [SERVER]" ]
+	for c in login logout; do
+		run -125 hull "$c" --bogus
+		[[ $output == *"unknown flag: --bogus"*"hull $c --help"* ]]
+	done
+}
