@@ -125,9 +125,11 @@ int reg_ping(struct reg_client *c, const char *user, const char *password, struc
 
 /*
  * reg_manifest_get() - GET /v2/<repo>/manifests/<@ref> (a tag or digest)
- * with docker's Accept list (OCI index and manifest, docker manifest list
- * and schema2; schema1 is answered with -EBADMSG "schema 1 manifests are
- * not supported"). The body (at most REG_MANIFEST_MAX) is returned in
+ * with docker's Accept list (containerd's resolver, which docker uses:
+ * docker schema2, docker manifest list, OCI manifest, OCI index, then
+ * any; a schema 1 answer fails with -EBADMSG "schema 1 manifests are not
+ * supported", any other media type with -EBADMSG naming it). The body (at most REG_MANIFEST_MAX) is
+ * returned in
  * *@ret_data (caller frees, NUL-terminated, length *@ret_len), its
  * Content-Type in *@ret_media_type (caller frees; from the body's
  * mediaType when the header is missing or generic) and its digest in
