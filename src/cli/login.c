@@ -19,6 +19,14 @@
 #define REGISTER_SUGGEST                                                                        \
 	"Log in with your Docker ID or email address to push and pull images from Docker Hub. " \
 	"If you don't have a Docker ID, head over to https://hub.docker.com/ to create one."
+#define PAT_SUGGEST                                                                         \
+	"You can log in with your password or a Personal Access Token (PAT). Using a "      \
+	"limited-scope PAT grants better security and is required for organizations using " \
+	"SSO. Learn more at https://docs.docker.com/go/access-tokens/"
+#define PAT_NOTE                                                            \
+	"\n Info -> A Personal Access Token (PAT) can be used instead.\n"   \
+	"         To create a PAT, visit https://app.docker.com/settings\n" \
+	"         \n         \n"
 #define UNENCRYPTED_WARNING                                             \
 	"\nWARNING! Your credentials are stored unencrypted in '%s'.\n" \
 	"Configure a credential helper to remove this warning. See\n"   \
@@ -285,8 +293,12 @@ static int login_prompt(struct login_opts *o, const char *server, const char *de
 	if (isempty(o->user)) {
 		_cleanup_free_ char *msg = NULL;
 
-		if (streq(server, INDEX_SERVER))
+		if (streq(server, INDEX_SERVER)) {
+			const char *hints = getenv("DOCKER_CLI_HINTS");
 			puts(REGISTER_SUGGEST);
+			if (!hints || !streq(hints, "false"))
+				printf("%s\n\n", PAT_SUGGEST);
+		}
 		msg = isempty(default_user) ? xstrdup("Username: ")
 					    : xasprintf("Username (%s): ", default_user);
 		free(o->user);
@@ -301,6 +313,8 @@ static int login_prompt(struct login_opts *o, const char *server, const char *de
 	if (blank(o->password)) {
 		free(o->password);
 		disable_echo();
+		if (streq(server, INDEX_SERVER))
+			fputs(PAT_NOTE, stderr);
 		o->password = read_input("Password: ");
 		restore_echo();
 		putchar('\n');
