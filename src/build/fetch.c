@@ -1,47 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-#include <curl/curl.h>
-#include <dlfcn.h>
 #include "build/fetch.h"
+#include "registry/curl-dl.h"
 #include "util/fs.h"
-
-#define CURL_DL_SYMBOLS(X)   \
-	X(curl_global_init)  \
-	X(curl_easy_init)    \
-	X(curl_easy_setopt)  \
-	X(curl_easy_perform) \
-	X(curl_easy_getinfo) \
-	X(curl_easy_cleanup) \
-	X(curl_easy_strerror)
-
-#define CURL_DL_DEFINE(name) static __typeof__(name) *sym_##name;
-CURL_DL_SYMBOLS(CURL_DL_DEFINE)
-#undef CURL_DL_DEFINE
-
-static int curl_dl_load(struct hull_err **err)
-{
-	static void *handle;
-	void *h;
-
-	if (handle)
-		return 0;
-	h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_NODELETE);
-	if (!h)
-		h = dlopen("libcurl-gnutls.so.4", RTLD_NOW | RTLD_NODELETE);
-	if (!h)
-		return err_setx(err, EOPNOTSUPP, "load libcurl: %s", dlerror());
-#define CURL_DL_LOAD(name)                                                                    \
-	sym_##name = (__typeof__(name) *) dlsym(h, #name);                                    \
-	if (!sym_##name) {                                                                    \
-		(void) dlclose(h);                                                            \
-		return err_setx(err, EOPNOTSUPP, "load libcurl: missing symbol '%s'", #name); \
-	}
-	CURL_DL_SYMBOLS(CURL_DL_LOAD)
-#undef CURL_DL_LOAD
-	if (sym_curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return err_setx(err, EIO, "initialise libcurl");
-	handle = h;
-	return 0;
-}
 
 struct sink {
 	int fd;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ADD <url>: download over HTTP(S) with libcurl, loaded with dlopen() on
- * first use (DESIGN.md "Start-up cost": only a build that fetches pays for
- * it). Proxies come from the usual environment variables, as curl reads them.
+ * first use through registry/curl-dl.h (DESIGN.md "Start-up cost": only a
+ * build that fetches pays for it). Proxies come from the usual environment
+ * variables, as curl reads them.
  */
 #ifndef HULL_BUILD_FETCH_H
 #define HULL_BUILD_FETCH_H

@@ -150,6 +150,10 @@ int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_commit(struct cli *c, int argc, char **argv);
 int cmd_container_prune(struct cli *c, int argc, char **argv);
+/* cmd_login() - `hull login [-u USER] [-p PASS|--password-stdin] [SERVER]` (cli/login.c). */
+int cmd_login(struct cli *c, int argc, char **argv);
+/* cmd_logout() - `hull logout [SERVER]` (cli/login.c). */
+int cmd_logout(struct cli *c, int argc, char **argv);
 
 /* cli_confirm() - print @warning and docker's "Are you sure...? [y/N]"; true on y/Y. */
 bool cli_confirm(const char *warning);

@@ -41,6 +41,8 @@ static const struct {
 	{"load", cmd_load, "Load an image from a tar archive or STDIN"},
 	{"pull", cmd_pull, "Download an image from a registry"},
 	{"push", cmd_push, "Upload an image to a registry"},
+	{"login", cmd_login, "Authenticate to a registry"},
+	{"logout", cmd_logout, "Log out from a registry"},
 	{"version", cmd_version, "Show the hull version information"},
 	{"volume", cmd_volume, "Manage volumes"},
 	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
