@@ -45,10 +45,6 @@ struct reg_config *reg_config_free(struct reg_config *cfg)
 	return NULL;
 }
 
-static inline void reg_config_freep(struct reg_config **c)
-{
-	reg_config_free(*c);
-}
 
 /* "index.docker.io" is docker.io (moby normalizeIndexName) */
 static const char *normalize_domain(const char *d)

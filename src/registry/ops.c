@@ -670,3 +670,42 @@ int reg_ping(struct reg_client *c, const char *user, const char *password, struc
 	pthread_mutex_unlock(&c->lock);
 	return r;
 }
+
+int reg_tags_list(struct reg_client *c, char ***ret, struct hull_err **err)
+{
+	_cleanup_free_ char *what = xasprintf("list tags of '%s/%s'", c->ep.host, c->repo);
+	_cleanup_strbuf_ struct strbuf body = STRBUF_INIT;
+	_cleanup_json_ json_t *doc = NULL;
+	struct reg_req req = {.method = "GET", .what = what, .follow = true};
+	struct reg_resp resp = {0};
+	_cleanup_strv_ char **tags = strv_new();
+	json_t *arr, *t;
+	size_t i;
+	int r;
+
+	strbuf_init_max(&body, REG_MANIFEST_MAX);
+	req.out = &body;
+	r = reg_ensure_ping(c, what, err);
+	if (r >= 0) {
+		req.url = reg_url(c, "%s/tags/list", c->repo);
+		r = reg_do(c, &req, &resp, err);
+	}
+	if (r >= 0 && resp.status != 200)
+		r = reg_fail(&req, &resp, err);
+	if (r >= 0)
+		r = json_load_buf(body.buf ?: "", body.len, what, &doc, err);
+	free(req.url);
+	reg_resp_release(&resp);
+	if (r < 0)
+		return r;
+	arr = json_object_get(doc, "tags");
+	if (!json_is_array(arr) && !json_is_null(arr))
+		return err_setx(err, EBADMSG, "%s: the answer has no tags array", what);
+	json_array_foreach (arr, i, t) {
+		if (!json_is_string(t))
+			return err_setx(err, EBADMSG, "%s: a tag is not a string", what);
+		strv_push(&tags, json_string_value(t));
+	}
+	*ret = TAKE_PTR(tags);
+	return 0;
+}

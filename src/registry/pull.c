@@ -356,7 +356,7 @@ static int pull_image(struct pull *p, const struct image_ref *ref, const struct 
 	_cleanup_free_ char *mdata = NULL, *cdata = NULL, *what = NULL;
 	_cleanup_strv_ char **diff_ids = NULL;
 	struct manifest *m = NULL;
-	size_t mlen, clen;
+	size_t mlen = 0, clen = 0;
 	int r;
 
 	r = resolve_manifest(p->client, ref, want, res, &mdata, &mlen, &m, err);

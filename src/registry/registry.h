@@ -222,6 +222,7 @@ int reg_blob_upload(struct reg_client *c, const char *digest, int fd, int64_t si
  */
 int reg_tags_list(struct reg_client *c, char ***ret, struct hull_err **err);
 
+/*
  * www_auth_parse() - parse one WWW-Authenticate header value (RFC 7235
  * section 4.1: a scheme, then comma-separated auth-params, values token or
  * quoted-string with backslash escapes, white space around '=' and ','
