@@ -137,6 +137,15 @@ int store_open(const char *root, struct store **ret, struct hull_err **err)
 	s = xcalloc(1, sizeof(*s));
 	s->root = abs;
 	s->lock_fd = -1;
+	{
+		pthread_mutexattr_t a;
+
+		if (pthread_mutexattr_init(&a) != 0 ||
+		    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE) != 0 ||
+		    pthread_mutex_init(&s->lock_mutex, &a) != 0)
+			abort();
+		(void) pthread_mutexattr_destroy(&a);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(store_dirs); i++) {
 		_cleanup_free_ char *p = path_join(abs, store_dirs[i]);
 		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
@@ -167,6 +176,7 @@ struct store *store_free(struct store *s)
 		return NULL;
 	if (s->lock_fd >= 0)
 		(void) close(s->lock_fd); /* drops the flock */
+	(void) pthread_mutex_destroy(&s->lock_mutex);
 	free(s->root);
 	free(s);
 	return NULL;
@@ -174,13 +184,18 @@ struct store *store_free(struct store *s)
 
 int store_lock(struct store *s, struct hull_err **err)
 {
+	/* threads first (the mutex), then processes (the flock); depth is the holder's only */
+	if (pthread_mutex_lock(&s->lock_mutex) != 0)
+		abort();
 	if (s->lock_depth++ > 0)
 		return 0;
 	while (flock(s->lock_fd, LOCK_EX) < 0) {
-		if (errno == EINTR)
+		int e = errno;
+		if (e == EINTR)
 			continue;
 		s->lock_depth--;
-		return err_set(err, errno, "lock store '%s'", s->root);
+		(void) pthread_mutex_unlock(&s->lock_mutex);
+		return err_set(err, e, "lock store '%s'", s->root);
 	}
 	return 0;
 }
@@ -190,6 +205,7 @@ void store_unlock(struct store *s)
 	assert(s->lock_depth > 0);
 	if (--s->lock_depth == 0)
 		(void) flock(s->lock_fd, LOCK_UN);
+	(void) pthread_mutex_unlock(&s->lock_mutex);
 }
 
 int store_tmpdir(struct store *s, const char *prefix, char **ret_path, struct hull_err **err)
