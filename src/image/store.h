@@ -98,9 +98,13 @@ struct image {
 
 /*
  * store_image_get() - find an image by reference ("busybox", "localhost/x:1"),
- * by full id ("sha256:<hex>") or by an unambiguous id prefix of at least 4
- * hex digits (with or without "sha256:"), as docker does. Not found: -ENOENT,
- * message "no such image: NAME". Ambiguous prefix: -EINVAL.
+ * by repository digest ("busybox@sha256:...", as recorded by
+ * store_repo_digest_add(); a tag beside the digest is ignored; a manifest
+ * digest of the store answers too), by full id ("sha256:<hex>") or by an
+ * unambiguous id prefix of at least 4 hex digits (with or without
+ * "sha256:"), as docker does. Not found: -ENOENT, message "no such image:
+ * NAME". Ambiguous prefix: -EINVAL. No lock (the index is replaced
+ * atomically).
  */
 int store_image_get(struct store *s, const char *name, struct image **ret, struct hull_err **err);
 /*
@@ -157,7 +161,10 @@ int store_image_commit_raw(struct store *s, const char *cdata, size_t clen,
  * Takes the lock itself.
  */
 int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err);
-/* store_untag() - remove @ref; -ENOENT if absent. */
+/*
+ * store_untag() - remove the tag @ref, or with a digest ("busybox@sha256:...")
+ * that repository digest; -ENOENT if absent. Takes the lock itself.
+ */
 int store_untag(struct store *s, const char *ref, struct hull_err **err);
 /*
  * store_refs() - all references: a JSON object mapping the normalised
@@ -166,11 +173,25 @@ int store_untag(struct store *s, const char *ref, struct hull_err **err);
 int store_refs(struct store *s, json_t **ret, struct hull_err **err);
 /*
  * store_image_delete() - remove an untagged image's manifest and config
- * blobs; layers no other image uses are removed too (blobs and layer
- * directories). A still-tagged image fails with -EBUSY: untag first.
- * Checking containers that use it is the caller's job. Caller holds the lock.
+ * blobs and its repository digests; layers no other image uses are removed
+ * too (blobs and layer directories). A still-tagged image fails with
+ * -EBUSY: untag first. Checking containers that use it is the caller's
+ * job. Caller holds the lock.
  */
 int store_image_delete(struct store *s, const struct image *img, struct hull_err **err);
+/*
+ * store_image_delete_report() - store_image_delete(), telling what went:
+ * *@ret_layers (may be NULL) the chainIDs of the layer directories removed,
+ * top layer first (docker's "Deleted: sha256:<chainID>" lines of rmi and
+ * prune), a strv the caller frees; *@ret_bytes (may be NULL) the bytes
+ * freed: sizes of the blob files and of the files of the layer directories
+ * removed (what `image prune` reports as reclaimed). Every blob the image
+ * named that no remaining image names goes: manifest, config, layer blobs
+ * (compressed ones of a pull and the uncompressed diffID blob or its lazy
+ * record) and the index blob of a repository digest.
+ */
+int store_image_delete_report(struct store *s, const struct image *img, char ***ret_layers,
+			      uint64_t *ret_bytes, struct hull_err **err);
 
 /* Layers: <root>/layers/<chainID hex>/diff, complete or absent. */
 /* store_layer_dir() - the diff directory of a layer; caller frees. */
