@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <stdint.h>
+#include <time.h>
 #include "container/container.h"
 #include "image/store.h"
 #include "util/err.h"
@@ -49,6 +50,14 @@ int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
  * ("12.3MB"). */
 char *human_duration(double seconds);
 char *human_size(double bytes);
+/* human_size_prec() - go-units HumanSizeWithPrecision; HumanSize is precision 4 ("1.234MB"). */
+char *human_size_prec(double bytes, int precision);
+/*
+ * cli_parse_time() - docker's timestamps of --since/--until and the until
+ * filter (moby api/types/time.GetTimestamp): RFC 3339 date or date-time,
+ * Unix seconds, or a Go duration ("1h30m") before now. -EINVAL if none.
+ */
+int cli_parse_time(const char *v, double *ret);
 /* short_id() - first 12 hex digits of an id, with or without "sha256:" (borrowed static buffer). */
 const char *short_id(const char *id);
 
@@ -169,6 +178,17 @@ int for_each_container(struct cli *cl, int argc, char **argv, const char *name,
 		       int (*fn)(struct cli *, struct store *, struct container *, void *,
 				 struct hull_err **),
 		       void *data);
+
+/*
+ * ps_row() - the `ps` formatter fields of @c (ID, Image, Command, RunningFor,
+ * Status, Names, Size...) as strings (new reference); @size adds the SIZE of
+ * its writable layer (cli/run.c).
+ */
+json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct timespec *now);
+/* cmd_image_prune() - `hull image prune [-a] [-f] [--filter F]` (cli/disk.c). */
+int cmd_image_prune(struct cli *c, int argc, char **argv);
+/* cmd_system_df() - `hull system df [-v]` (cli/disk.c). */
+int cmd_system_df(struct cli *c, int argc, char **argv);
 
 /* image_inspect_json() - docker's image inspect object for @img (new reference). */
 json_t *image_inspect_json(struct store *s, const struct image *img);

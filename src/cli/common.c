@@ -128,8 +128,8 @@ char *human_duration(double d)
 	return xasprintf("%ld years", (long) (d / 3600 / 24 / 365));
 }
 
-/* docker/go-units HumanSizeWithPrecision(size, 3): decimal units, %.3g */
-char *human_size(double size)
+/* docker/go-units HumanSizeWithPrecision(size, @precision): decimal units, %.*g */
+char *human_size_prec(double size, int precision)
 {
 	static const char *const units[] = {"B", "kB", "MB", "GB", "TB", "PB", "EB", "ZB", "YB"};
 	size_t i = 0;
@@ -138,7 +138,55 @@ char *human_size(double size)
 		size /= 1000;
 		i++;
 	}
-	return xasprintf("%.3g%s", size, units[i]);
+	return xasprintf("%.*g%s", precision, size, units[i]);
+}
+
+char *human_size(double size)
+{
+	return human_size_prec(size, 3);
+}
+
+/* docker's --since/--until: RFC 3339 (date or date-time), Unix seconds, or a Go duration ago. */
+int cli_parse_time(const char *v, double *ret)
+{
+	struct timespec now;
+	char *end;
+	double total = 0;
+	const char *p = v;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (strchr(v, '-') && strchr(v, 'T')) {
+		*ret = time_parse_rfc3339(v);
+		return *ret > 0 ? 0 : -EINVAL;
+	}
+	if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
+		_cleanup_free_ char *full = xasprintf("%sT00:00:00Z", v);
+		*ret = time_parse_rfc3339(full);
+		return *ret > 0 ? 0 : -EINVAL;
+	}
+	*ret = strtod(v, &end);
+	if (*v && !*end)
+		return 0;
+	/* a duration: 1h30m, 10m, 5s, 250ms */
+	while (*p) {
+		double n = strtod(p, &end);
+		if (end == p)
+			return -EINVAL;
+		if (startswith(end, "ms"))
+			n /= 1000, end += 2;
+		else if (*end == 'h')
+			n *= 3600, end++;
+		else if (*end == 'm')
+			n *= 60, end++;
+		else if (*end == 's')
+			end++;
+		else
+			return -EINVAL;
+		total += n;
+		p = end;
+	}
+	*ret = (double) now.tv_sec + now.tv_nsec / 1e9 - total;
+	return 0;
 }
 
 const char *short_id(const char *id)

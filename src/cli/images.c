@@ -34,6 +34,14 @@ static json_t *refs_of(json_t *refs, const char *manifest_digest)
 	return tags;
 }
 
+/* docker's RepoDigests: "busybox@sha256:...", sorted; [] when none. */
+static json_t *repo_digests_json(struct store *s, const char *manifest_digest)
+{
+	_cleanup_strv_ char **l = store_repo_digests(s, manifest_digest);
+
+	return json_from_strv(l);
+}
+
 json_t *image_inspect_json(struct store *s, const struct image *img)
 {
 	json_t *cfg = img->config, *refs = NULL, *o, *c, *layers = json_array();
@@ -68,32 +76,35 @@ json_t *image_inspect_json(struct store *s, const struct image *img)
 		json_object_set_new(c, "Image", json_string(""));
 	if (!json_object_get(c, "WorkingDir"))
 		json_object_set_new(c, "WorkingDir", json_string(""));
-	o = json_pack("{s:s,s:o,s:[],s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:I,s:{s:s},s:{s:s,s:o}}",
-		      "Id", img->id, "RepoTags", refs_of(refs, img->manifest_digest), "RepoDigests",
-		      "Parent", "", "Comment", json_get_str(cfg, "comment") ?: "", "Created",
-		      json_get_str(cfg, "created") ?: "", "DockerVersion", "", "Author",
-		      json_get_str(cfg, "author") ?: "", "Config", c, "Architecture",
-		      json_get_str(cfg, "architecture") ?: "amd64", "Os",
-		      json_get_str(cfg, "os") ?: "linux", "Size", (json_int_t) img->size,
-		      "GraphDriver", "Name", "overlay2", "RootFS", "Type", "layers", "Layers",
-		      layers);
+	o = json_pack(
+		"{s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:I,s:{s:s},s:{s:s,s:o}}", "Id",
+		img->id, "RepoTags", refs_of(refs, img->manifest_digest), "RepoDigests",
+		repo_digests_json(s, img->manifest_digest), "Parent", "", "Comment",
+		json_get_str(cfg, "comment") ?: "", "Created", json_get_str(cfg, "created") ?: "",
+		"DockerVersion", "", "Author", json_get_str(cfg, "author") ?: "", "Config", c,
+		"Architecture", json_get_str(cfg, "architecture") ?: "amd64", "Os",
+		json_get_str(cfg, "os") ?: "linux", "Size", (json_int_t) img->size, "GraphDriver",
+		"Name", "overlay2", "RootFS", "Type", "layers", "Layers", layers);
 	json_decref(refs);
 	return o;
 }
 
 struct row {
-	char *repo, *tag, *id;
+	char *repo, *tag, *digest, *id;
 	double created;
 	int64_t size;
 };
 
 static void add_row(struct row **rows, size_t *n, const char *repo, const char *tag,
-		    const struct image *img)
+		    const char *digest, const struct image *img)
 {
 	*rows = xrealloc(*rows, (*n + 1) * sizeof(**rows));
-	(*rows)[(*n)++] =
-		(struct row){xstrdup(repo), xstrdup(tag), xstrdup(img->id),
-			     time_parse_rfc3339(json_get_str(img->config, "created")), img->size};
+	(*rows)[(*n)++] = (struct row){xstrdup(repo),
+				       xstrdup(tag),
+				       xstrdup(digest),
+				       xstrdup(img->id),
+				       time_parse_rfc3339(json_get_str(img->config, "created")),
+				       img->size};
 }
 
 static int row_cmp(const void *a, const void *b)
@@ -102,22 +113,90 @@ static int row_cmp(const void *a, const void *b)
 	return x->created < y->created ? 1 : x->created > y->created ? -1 : 0;
 }
 
+/* Does the `images REPOSITORY[:TAG]` argument select this row? */
+static bool row_selected(const char *filter, const char *repo, const char *tag)
+{
+	_cleanup_free_ char *fam = NULL;
+
+	if (!filter)
+		return true;
+	if (streq(filter, repo))
+		return true;
+	fam = xasprintf("%s:%s", repo, tag);
+	return streq(filter, fam);
+}
+
+/*
+ * The rows of one image, as docker/cli's imageFormatTaggedAndDigest: per
+ * repository, each tag (times each digest of that repository with
+ * --digests); a repository with digests only gets one "<none>" tag row (one
+ * per digest with --digests); an image with neither is "<none> <none>".
+ */
+static void image_rows(struct row **rows, size_t *n, const struct image *img, json_t *refs,
+		       char **digests, bool show_digests, const char *filter, bool *ret_referenced)
+{
+	_cleanup_strv_ char **done = strv_new();
+	const char *k;
+	json_t *v;
+
+	*ret_referenced = false;
+	json_object_foreach (refs, k, v) {
+		struct image_ref r;
+		_cleanup_free_ char *repo = NULL;
+		bool any = false;
+
+		if (!streq(json_string_value(v) ?: "", img->manifest_digest) ||
+		    ref_parse(k, &r, NULL) < 0)
+			continue;
+		*ret_referenced = true;
+		repo = ref_familiar_name(&r);
+		if (!strv_contains(done, repo))
+			strv_push(&done, repo);
+		if (show_digests)
+			STRV_FOREACH (d, digests) {
+				const char *at = strrchr(*d, '@');
+				if (!at || strlen(repo) != (size_t) (at - *d) ||
+				    strncmp(*d, repo, strlen(repo)) != 0)
+					continue;
+				any = true;
+				if (row_selected(filter, repo, r.tag ?: "<none>"))
+					add_row(rows, n, repo, r.tag ?: "<none>", at + 1, img);
+			}
+		if (!any && row_selected(filter, repo, r.tag ?: "<none>"))
+			add_row(rows, n, repo, r.tag ?: "<none>", "<none>", img);
+		ref_release(&r);
+	}
+	STRV_FOREACH (d, digests) {
+		const char *at = strrchr(*d, '@');
+		_cleanup_free_ char *repo = NULL;
+
+		if (!at)
+			continue;
+		*ret_referenced = true;
+		repo = xstrndup(*d, (size_t) (at - *d));
+		if (strv_contains(done, repo))
+			continue;
+		if (!show_digests)
+			strv_push(&done, repo);
+		if (row_selected(filter, repo, "<none>"))
+			add_row(rows, n, repo, "<none>", show_digests ? at + 1 : "", img);
+	}
+}
+
 int cmd_images(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
-					     {"all", no_argument, NULL, 'a'},
-					     {"no-trunc", no_argument, NULL, 'N'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	static const struct option opts[] = {
+		{"quiet", no_argument, NULL, 'q'},    {"all", no_argument, NULL, 'a'},
+		{"no-trunc", no_argument, NULL, 'N'}, {"digests", no_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},     {0}};
 	struct hull_err *e = NULL;
 	struct store *s;
 	json_t *refs = NULL;
-	const char *k, *filter = NULL;
-	json_t *v;
+	const char *filter = NULL;
 	_cleanup_strv_ char **manifests = NULL;
 	struct row *rows = NULL;
 	size_t n = 0;
-	bool quiet = false, no_trunc = false, all = false;
+	bool quiet = false, no_trunc = false, all = false, digests = false;
 	int o;
 
 	optind = 0;
@@ -132,10 +211,13 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 		case 'N':
 			no_trunc = true;
 			break;
+		case 'D':
+			digests = true;
+			break;
 		case 'h':
 			puts("Usage:  hull images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images\n\n"
-			     "Options:\n  -a, --all        Show all images\n      --no-trunc   "
-			     "Don't truncate output\n"
+			     "Options:\n  -a, --all        Show all images\n      --digests    "
+			     "Show digests\n      --no-trunc   Don't truncate output\n"
 			     "  -q, --quiet      Only show image IDs");
 			return 0;
 		default:
@@ -149,28 +231,17 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 		json_decref(refs);
 		return cli_fail(e);
 	}
-	/* every image: one row per reference, or one <none> row when untagged */
 	STRV_FOREACH (m, manifests) {
+		_cleanup_strv_ char **dl = NULL;
 		struct image *img = NULL;
-		bool tagged = false;
+		bool referenced;
 
 		if (store_image_load(s, *m, &img, NULL) < 0)
 			continue;
-		json_object_foreach (refs, k, v) {
-			struct image_ref r;
-			_cleanup_free_ char *repo = NULL, *fam = NULL;
-
-			if (!streq(json_string_value(v), *m) || ref_parse(k, &r, NULL) < 0)
-				continue;
-			tagged = true;
-			repo = ref_familiar_name(&r);
-			fam = ref_familiar(&r);
-			if (!filter || streq(filter, repo) || streq(filter, fam))
-				add_row(&rows, &n, repo, r.tag ? r.tag : "<none>", img);
-			ref_release(&r);
-		}
-		if (!tagged && !filter && (all || !store_image_is_intermediate(s, *m)))
-			add_row(&rows, &n, "<none>", "<none>", img);
+		dl = store_repo_digests(s, *m);
+		image_rows(&rows, &n, img, refs, dl, digests, filter, &referenced);
+		if (!referenced && !filter && (all || !store_image_is_intermediate(s, *m)))
+			add_row(&rows, &n, "<none>", "<none>", "<none>", img);
 		image_free(img);
 	}
 	json_decref(refs);
@@ -180,28 +251,36 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", no_trunc ? rows[i].id : short_id(rows[i].id));
 	} else {
-		struct table *t = table_new(5);
+		struct table *t = table_new(digests ? 6 : 5);
 		struct timespec now;
 
 		clock_gettime(CLOCK_REALTIME, &now);
-		table_add(t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
+		if (digests)
+			table_add(t, "REPOSITORY", "TAG", "DIGEST", "IMAGE ID", "CREATED", "SIZE");
+		else
+			table_add(t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE");
 		for (size_t i = 0; i < n; i++) {
 			_cleanup_free_ char *ago = NULL, *created = NULL,
 					    *size = human_size((double) rows[i].size);
+			const char *id = no_trunc ? rows[i].id : short_id(rows[i].id);
 			if (rows[i].created > 0) {
 				ago = human_duration((double) now.tv_sec - rows[i].created);
 				created = xasprintf("%s ago", ago);
 			} else {
 				created = xstrdup("N/A");
 			}
-			table_add(t, rows[i].repo, rows[i].tag,
-				  no_trunc ? rows[i].id : short_id(rows[i].id), created, size);
+			if (digests)
+				table_add(t, rows[i].repo, rows[i].tag, rows[i].digest, id, created,
+					  size);
+			else
+				table_add(t, rows[i].repo, rows[i].tag, id, created, size);
 		}
 		table_print(t, stdout);
 	}
 	for (size_t i = 0; i < n; i++) {
 		free(rows[i].repo);
 		free(rows[i].tag);
+		free(rows[i].digest);
 		free(rows[i].id);
 	}
 	free(rows);
@@ -236,103 +315,261 @@ int cmd_tag(struct cli *cl, int argc, char **argv)
 	return r < 0 ? cli_fail(e) : 0;
 }
 
-static bool image_in_use(struct store *s, const char *id, char **ret_ctr)
+/* A container using the image @id: a running one if any (*@ret_running). NULL if none. */
+static char *image_user(struct store *s, const char *id, bool *ret_running)
 {
 	struct container **l = NULL;
-	bool used = false;
+	char *found = NULL;
 
+	*ret_running = false;
 	if (container_list(s, &l, NULL) < 0)
-		return false;
-	for (size_t i = 0; l[i]; i++)
-		if (streq(json_get_str(l[i]->rec, "Image") ?: "", id)) {
-			*ret_ctr = xstrdup(l[i]->id);
-			used = true;
+		return NULL;
+	for (size_t i = 0; l[i]; i++) {
+		if (!streq(json_get_str(l[i]->rec, "Image") ?: "", id))
+			continue;
+		if (container_is_running(l[i])) {
+			free(found);
+			found = xstrdup(l[i]->id);
+			*ret_running = true;
 			break;
 		}
+		if (!found)
+			found = xstrdup(l[i]->id);
+	}
 	container_list_free(l);
-	return used;
+	return found;
 }
 
+/* One reference of an image, as docker's reference store has it. */
+struct iref {
+	char *fam;  /* "busybox:latest", "busybox@sha256:..." */
+	char *name; /* familiar repository: "busybox" */
+	bool digest;
+};
+
+static void irefs_free(struct iref *l, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(l[i].fam);
+		free(l[i].name);
+	}
+	free(l);
+}
+
+static void iref_add(struct iref **l, size_t *n, const char *ref)
+{
+	struct image_ref r;
+
+	if (ref_parse(ref, &r, NULL) < 0)
+		return;
+	*l = xrealloc(*l, (*n + 1) * sizeof(**l));
+	(*l)[(*n)++] = (struct iref){ref_familiar(&r), ref_familiar_name(&r), r.digest != NULL};
+	ref_release(&r);
+}
+
+/* Every reference of the image @md: its tags, then its repository digests. */
+static size_t image_irefs(struct store *s, const char *md, struct iref **ret)
+{
+	_cleanup_strv_ char **digests = store_repo_digests(s, md);
+	struct iref *l = NULL;
+	json_t *refs = NULL, *v;
+	const char *k;
+	size_t n = 0;
+
+	if (store_refs(s, &refs, NULL) == 0)
+		json_object_foreach (refs, k, v)
+			if (streq(json_string_value(v) ?: "", md))
+				iref_add(&l, &n, k);
+	json_decref(refs);
+	STRV_FOREACH (d, digests)
+		iref_add(&l, &n, *d);
+	*ret = l;
+	return n;
+}
+
+/* moby isSingleReference: all references in one repository, at most one of them a tag. */
+static bool is_single_reference(const struct iref *l, size_t n)
+{
+	const struct iref *single = NULL;
+	bool canonical_single_repo = true;
+	const char *canonical = NULL;
+
+	if (n <= 1)
+		return n == 1;
+	for (size_t i = 0; i < n; i++) {
+		if (l[i].digest) {
+			if (canonical && !streq(canonical, l[i].name))
+				canonical_single_repo = false;
+			canonical = l[i].name;
+		} else if (!single) {
+			single = &l[i];
+		} else {
+			return false;
+		}
+	}
+	if (!single)
+		single = &l[0];
+	return canonical && canonical_single_repo && streq(canonical, single->name);
+}
+
+/* moby isImageIDPrefix: was the image named by (a prefix of) its id? */
+static bool is_id_prefix(const char *id, const char *name)
+{
+	return startswith(id, name) || startswith(id + strlen("sha256:"), name);
+}
+
+static int untag_print(struct store *s, const char *fam, struct hull_err **err)
+{
+	int r = store_untag(s, fam, err);
+
+	if (r == -ENOENT) { /* idempotent, as moby's removeImageRef */
+		if (err)
+			*err = err_free(*err);
+		r = 0;
+	}
+	if (r == 0)
+		printf("Untagged: %s\n", fam);
+	return r;
+}
+
+/* Untag every reference of the image @md (moby removeAllReferencesToImageID). */
+static int untag_all(struct store *s, const char *md, struct hull_err **err)
+{
+	struct iref *l = NULL;
+	size_t n = image_irefs(s, md, &l);
+	int r = 0;
+
+	for (size_t i = 0; i < n && r == 0; i++)
+		r = untag_print(s, l[i].fam, err);
+	irefs_free(l, n);
+	return r;
+}
+
+/*
+ * moby imageDeleteHelper: conflicts (a running container: hard; other
+ * references or a stopped container: soft, unless forced), then every
+ * reference and the image. @quiet (after its last reference went): a
+ * conflict leaves it silently unless it is dangling. Unlike docker, an
+ * image a container uses is never deleted, even forced: the container's
+ * overlay stands on its layers; forced, it is only untagged.
+ */
+static int delete_helper(struct store *s, const struct image *img, bool force, bool quiet,
+			 struct hull_err **err)
+{
+	_cleanup_strv_ char **layers = NULL;
+	_cleanup_free_ char *ctr = NULL, *msg = NULL;
+	struct iref *l = NULL;
+	size_t n = image_irefs(s, img->manifest_digest, &l);
+	bool running, hard = false;
+	int r;
+
+	irefs_free(l, n);
+	ctr = image_user(s, img->id, &running);
+	if (ctr && running) {
+		hard = true;
+		msg = xasprintf("image is being used by running container %s", short_id(ctr));
+	} else if (!force && n > 0) {
+		msg = xstrdup("image is referenced in multiple repositories");
+	} else if (!force && ctr) {
+		msg = xasprintf("image is being used by stopped container %s", short_id(ctr));
+	}
+	if (msg) {
+		/* quietly, a conflict matters only for an image left dangling and unused */
+		if (quiet && (n > 0 || ctr))
+			return 0;
+		return err_setx(err, EBUSY, "conflict: unable to delete %s (%s) - %s",
+				short_id(img->id), hard ? "cannot be forced" : "must be forced",
+				msg);
+	}
+	r = untag_all(s, img->manifest_digest, err);
+	if (r < 0 || ctr)
+		return r;
+	r = store_image_delete_report(s, img, &layers, NULL, err);
+	if (r < 0)
+		return r;
+	printf("Deleted: %s\n", img->id);
+	STRV_FOREACH (c, layers)
+		printf("Deleted: %s\n", *c);
+	return 0;
+}
+
+/* moby daemon/images/image_delete.go ImageDelete, with hull's containers rule (delete_helper). */
 static int rmi_one(struct store *s, const char *name, bool force, struct hull_err **err)
 {
 	_cleanup_free_ char *ctr = NULL;
 	struct image *img = NULL;
-	json_t *refs = NULL, *tags;
-	struct image_ref ref;
-	bool by_ref = false;
+	struct iref *l = NULL;
+	size_t n;
+	bool running, quiet = false;
 	int r;
 
 	r = store_image_get(s, name, &img, err);
 	if (r < 0)
 		return r;
-	if (ref_parse(name, &ref, NULL) == 0) {
-		_cleanup_free_ char *full = ref_string(&ref);
-		json_t *all = NULL;
-		if (store_refs(s, &all, NULL) == 0) {
-			by_ref = json_object_get(all, full) != NULL;
-			json_decref(all);
+	n = image_irefs(s, img->manifest_digest, &l);
+	ctr = image_user(s, img->id, &running);
+	if (!is_id_prefix(img->id, name)) {
+		struct image_ref ref;
+		_cleanup_free_ char *fam = NULL, *repo = NULL;
+		bool canonical;
+
+		/* a repository reference: it goes first, unless it is the last one a container
+		 * needs */
+		if (!force && is_single_reference(l, n) && ctr) {
+			_cleanup_free_ char *cid = xstrdup(short_id(ctr));
+			r = err_setx(err, EBUSY,
+				     "conflict: unable to remove repository reference \"%s\" (must "
+				     "force) - container %s is using its referenced image %s",
+				     name, cid, short_id(img->id));
+			goto out;
 		}
+		r = ref_parse(name, &ref, err);
+		if (r < 0)
+			goto out;
+		fam = ref_familiar(&ref);
+		repo = ref_familiar_name(&ref);
+		canonical = ref.digest != NULL;
 		ref_release(&ref);
-	}
-	r = store_refs(s, &refs, err);
-	if (r < 0)
-		goto out;
-	tags = refs_of(refs, img->manifest_digest);
-	json_decref(refs);
-	if (!by_ref && json_array_size(tags) > 1 && !force) {
-		r = err_setx(err, EBUSY,
-			     "conflict: unable to delete %s (must be forced) - image is referenced "
-			     "in multiple repositories",
-			     short_id(img->id));
-		json_decref(tags);
-		goto out;
-	}
-	if ((!by_ref || json_array_size(tags) <= 1) && image_in_use(s, img->id, &ctr) && !force) {
-		_cleanup_free_ char *cid = xstrdup(short_id(ctr));
-		r = err_setx(
-			err, EBUSY,
-			"conflict: unable to %s %s (must be forced) - container %s is using its "
-			"referenced image %s",
-			by_ref ? "remove repository reference" : "delete", name, cid,
-			short_id(img->id));
-		json_decref(tags);
-		goto out;
-	}
-	if (by_ref) {
-		struct image_ref rr;
-		r = store_untag(s, name, err);
-		if (r < 0) {
-			json_decref(tags);
+		r = untag_print(s, fam, err);
+		if (r < 0)
 			goto out;
-		}
-		if (ref_parse(name, &rr, NULL) == 0) {
-			_cleanup_free_ char *fam = ref_familiar(&rr);
-			printf("Untagged: %s\n", fam);
-			ref_release(&rr);
-		}
-		if (json_array_size(tags) > 1) {
-			json_decref(tags);
-			goto out;
-		}
-	} else {
-		size_t i;
-		json_t *t;
-		json_array_foreach (tags, i, t) {
-			r = store_untag(s, json_string_value(t), err);
-			if (r < 0) {
-				json_decref(tags);
+		irefs_free(l, n);
+		n = image_irefs(s, img->manifest_digest, &l);
+		if (!canonical) {
+			/* no tag of the repository left: its digests go too */
+			bool tag_left = false;
+			for (size_t i = 0; i < n; i++)
+				tag_left |= !l[i].digest && streq(l[i].name, repo);
+			for (size_t i = 0; i < n && !tag_left && r == 0; i++)
+				if (l[i].digest && streq(l[i].name, repo))
+					r = untag_print(s, l[i].fam, err);
+			if (r < 0)
 				goto out;
-			}
-			printf("Untagged: %s\n", json_string_value(t));
+			irefs_free(l, n);
+			n = image_irefs(s, img->manifest_digest, &l);
 		}
+		if (n > 0)
+			goto out;
+		quiet = true;
+	} else if (is_single_reference(l, n)) {
+		/* an id, and one repository's references only: they go with the image */
+		if (ctr && (running || !force)) {
+			_cleanup_free_ char *cid = xstrdup(short_id(ctr));
+			r = err_setx(err, EBUSY,
+				     "conflict: unable to delete %s (%s) - image is being used by "
+				     "%s container %s",
+				     short_id(img->id),
+				     running ? "cannot be forced" : "must be forced",
+				     running ? "running" : "stopped", cid);
+			goto out;
+		}
+		r = untag_all(s, img->manifest_digest, err);
+		if (r < 0)
+			goto out;
 	}
-	json_decref(tags);
-	if (!ctr) {
-		r = store_image_delete(s, img, err);
-		if (r == 0)
-			printf("Deleted: %s\n", img->id);
-	}
+	r = delete_helper(s, img, force, quiet, err);
 out:
+	irefs_free(l, n);
 	image_free(img);
 	return r;
 }
@@ -551,9 +788,10 @@ int cmd_load(struct cli *cl, int argc, char **argv)
 	}
 	if (cli_store(cl, &s, &e) < 0 || image_load(s, fd, &loaded, &e) < 0)
 		return cli_fail(e);
-	if (!quiet)
-		STRV_FOREACH (l, loaded)
-			puts(*l);
+	/* -q hides docker's progress bars (hull draws none), not the "Loaded image" lines */
+	(void) quiet;
+	STRV_FOREACH (l, loaded)
+		puts(*l);
 	return 0;
 }
 

@@ -50,6 +50,8 @@ static const struct {
 	{"export", cmd_export, "Export a container's filesystem as a tar archive"},
 	{"commit", cmd_commit, "Create a new image from a container's changes"},
 	{"container-prune", cmd_container_prune, NULL}, /* "container prune" */
+	{"image-prune", cmd_image_prune, NULL},		/* "image prune" */
+	{"system-df", cmd_system_df, NULL},		/* "system df" */
 	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE, layer-tar DIGEST)"},
 	{"create", cmd_create, "Create a new container"},
 	{"exec", cmd_exec, "Execute a command in a running container"},
@@ -84,8 +86,9 @@ static void usage(FILE *f)
 		if (commands[i].help) /* NULL: only reached through a management command */
 			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f,
-		"\nAlso: 'hull image ls|rm|inspect|import|save|load|tag|build|history',\n"
-		"'hull container ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune'.\n"
+		"\nAlso: 'hull image ls|rm|inspect|import|save|load|tag|build|history|prune',\n"
+		"'hull container ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune',\n"
+		"'hull system df'.\n"
 		"Run 'hull COMMAND --help' for more information on a command.\n");
 }
 
@@ -132,6 +135,8 @@ static const char *alias(const char *group, const char *sub)
 		{"container", "prune", "container-prune"},
 		{"builder", "build", "build"},
 		{"image", "history", "history"},
+		{"image", "prune", "image-prune"},
+		{"system", "df", "system-df"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (streq(map[i][0], group) && streq(map[i][1], sub))
@@ -183,7 +188,8 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 125;
 	}
-	if ((streq(argv[i], "image") || streq(argv[i], "container") || streq(argv[i], "builder")) &&
+	if ((streq(argv[i], "image") || streq(argv[i], "container") || streq(argv[i], "builder") ||
+	     streq(argv[i], "system")) &&
 	    i + 1 < argc) {
 		const char *a = alias(argv[i], argv[i + 1]);
 		if (!a) {

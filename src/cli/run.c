@@ -836,7 +836,7 @@ static bool ps_match(struct container *c, json_t *row, char **filters, struct st
 }
 
 /* The row of one container: docker's ps formatter fields. */
-static json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct timespec *now)
+json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct timespec *now)
 {
 	json_t *st = json_object_get(c->rec, "State");
 	const char *status_s = json_get_str(st, "Status");
@@ -1191,49 +1191,6 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
-/* docker's --since/--until: RFC 3339 (date or date-time), Unix seconds, or a Go duration ago. */
-static int parse_log_time(const char *v, double *ret)
-{
-	struct timespec now;
-	char *end;
-	double total = 0;
-	const char *p = v;
-
-	clock_gettime(CLOCK_REALTIME, &now);
-	if (strchr(v, '-') && strchr(v, 'T')) {
-		*ret = time_parse_rfc3339(v);
-		return *ret > 0 ? 0 : -EINVAL;
-	}
-	if (strlen(v) == 10 && v[4] == '-' && v[7] == '-') {
-		_cleanup_free_ char *full = xasprintf("%sT00:00:00Z", v);
-		*ret = time_parse_rfc3339(full);
-		return *ret > 0 ? 0 : -EINVAL;
-	}
-	*ret = strtod(v, &end);
-	if (*v && !*end)
-		return 0;
-	/* a duration: 1h30m, 10m, 5s, 250ms */
-	while (*p) {
-		double n = strtod(p, &end);
-		if (end == p)
-			return -EINVAL;
-		if (startswith(end, "ms"))
-			n /= 1000, end += 2;
-		else if (*end == 'h')
-			n *= 3600, end++;
-		else if (*end == 'm')
-			n *= 60, end++;
-		else if (*end == 's')
-			end++;
-		else
-			return -EINVAL;
-		total += n;
-		p = end;
-	}
-	*ret = (double) now.tv_sec + now.tv_nsec / 1e9 - total;
-	return 0;
-}
-
 int cmd_logs(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -1270,7 +1227,7 @@ int cmd_logs(struct cli *cl, int argc, char **argv)
 			if (lo.tail < 0)
 				lo.tail = -1;
 		} else if (o == 'S' || o == 'U') {
-			if (parse_log_time(optarg, o == 'S' ? &lo.since : &lo.until) < 0) {
+			if (cli_parse_time(optarg, o == 'S' ? &lo.since : &lo.until) < 0) {
 				fprintf(stderr,
 					"hull: invalid value for \"%s\": failed to parse value as "
 					"time or duration: \"%s\"\n",

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <dlfcn.h>
+#include <pthread.h>
 #include "image/archive-dl.h"
 
 #define ARCHIVE_DL_DEFINE(name) __typeof__(name) *sym_##name = NULL;
@@ -7,8 +8,9 @@ ARCHIVE_DL_SYMBOLS(ARCHIVE_DL_DEFINE)
 #undef ARCHIVE_DL_DEFINE
 
 static void *archive_dl_handle;
+static pthread_mutex_t archive_dl_mutex = PTHREAD_MUTEX_INITIALIZER;
 
-int archive_dl_load(struct hull_err **err)
+static int archive_dl_load_locked(struct hull_err **err)
 {
 	void *h;
 
@@ -41,4 +43,15 @@ int archive_dl_load(struct hull_err **err)
 		*table[i].slot = table[i].value;
 	archive_dl_handle = h;
 	return 0;
+}
+
+int archive_dl_load(struct hull_err **err)
+{
+	int r;
+
+	/* the layers of a pull are imported by several threads at once */
+	(void) pthread_mutex_lock(&archive_dl_mutex);
+	r = archive_dl_load_locked(err);
+	(void) pthread_mutex_unlock(&archive_dl_mutex);
+	return r;
 }

@@ -5,7 +5,8 @@
  * loading it and its 17 dependencies. Call archive_dl_load() before using
  * any sym_* pointer; it is idempotent and returns -EOPNOTSUPP with a message
  * when the library or a symbol is missing. The table is filled all at once,
- * so the pointers are either all valid or all NULL.
+ * so the pointers are either all valid or all NULL. archive_dl_load() is
+ * thread-safe (a mutex); the pointers do not change once set.
  */
 #ifndef HULL_IMAGE_ARCHIVE_DL_H
 #define HULL_IMAGE_ARCHIVE_DL_H
@@ -26,6 +27,8 @@
 	X(archive_read_support_filter_xz)          \
 	X(archive_read_support_filter_bzip2)       \
 	X(archive_read_open_fd)                    \
+	X(archive_read_open)                       \
+	X(archive_read_data_block)                 \
 	X(archive_read_next_header)                \
 	X(archive_read_data)                       \
 	X(archive_write_new)                       \

@@ -79,20 +79,40 @@ static int set_xattrs(struct archive_entry *e, int fd, const char *path_for_l)
 	return 0;
 }
 
-static int copy_data(struct archive *a, int fd)
+/*
+ * The data of the current entry into @fd, @size bytes. Blocks come straight
+ * from libarchive's buffer (for a pull, the decompressor's), so no copy is
+ * made here; a sparse entry's holes stay holes.
+ */
+static int copy_data(struct archive *a, int fd, int64_t size)
 {
-	_cleanup_free_ char *buf = xmalloc(COPY_BUF_SIZE);
+	int64_t end = 0;
 
 	for (;;) {
-		la_ssize_t n = sym_archive_read_data(a, buf, COPY_BUF_SIZE);
-		if (n == 0)
-			return 0;
-		if (n < 0)
+		const void *buf;
+		size_t len;
+		la_int64_t off;
+		int h = sym_archive_read_data_block(a, &buf, &len, &off);
+
+		if (h == ARCHIVE_EOF)
+			break;
+		if (h < ARCHIVE_WARN || off < 0)
 			return -EBADMSG;
-		int r = write_all(fd, buf, (size_t) n);
-		if (r < 0)
-			return r;
+		for (size_t done = 0; done < len;) {
+			ssize_t n = pwrite(fd, (const char *) buf + done, len - done,
+					   (off_t) (off + (la_int64_t) done));
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				return -errno;
+			done += (size_t) n;
+		}
+		if (off + (la_int64_t) len > end)
+			end = off + (la_int64_t) len;
 	}
+	if (size > end && ftruncate(fd, (off_t) size) < 0)
+		return -errno;
+	return 0;
 }
 
 static bool bad_name(const char *n)
@@ -198,7 +218,7 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 		fd = openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return -errno;
-		r = copy_data(ap->a, fd);
+		r = copy_data(ap->a, fd, sym_archive_entry_size(e));
 		if (r < 0)
 			return r;
 		break;
@@ -274,18 +294,12 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 	return 0;
 }
 
-static int apply_tar(struct apply *ap, int tar_fd, struct hull_err **err)
+/* Apply every entry of the opened archive ap->a; frees it. */
+static int apply_archive(struct apply *ap, struct hull_err **err)
 {
 	struct archive_entry *e;
 	int r = 0;
 
-	ap->a = sym_archive_read_new();
-	sym_archive_read_support_format_tar(ap->a);
-	if (sym_archive_read_open_fd(ap->a, tar_fd, 64 * 1024) != ARCHIVE_OK) {
-		r = err_setx(err, EBADMSG, "read layer tar: %s",
-			     sym_archive_error_string(ap->a) ?: "unknown error");
-		goto out;
-	}
 	for (;;) {
 		const char *what = NULL;
 		int h = sym_archive_read_next_header(ap->a, &e);
@@ -323,106 +337,50 @@ out:
 	return r;
 }
 
-/* Decompress (gzip, zstd, xz or none) @fd into @out_fd, hashing the tar. */
-static int decompress(int fd, int out_fd, char ret_digest[DIGEST_STR_LEN], struct hull_err **err)
+static int apply_tar(struct apply *ap, int tar_fd, struct hull_err **err)
 {
-	struct archive *a = sym_archive_read_new();
-	struct sha256_ctx *h = sha256_new();
-	_cleanup_free_ char *buf = xmalloc(COPY_BUF_SIZE);
-	struct archive_entry *e;
-	int r = 0;
-
-	sym_archive_read_support_filter_gzip(a);
-	sym_archive_read_support_filter_zstd(a);
-	sym_archive_read_support_filter_xz(a);
-	sym_archive_read_support_format_raw(a);
-	if (sym_archive_read_open_fd(a, fd, 64 * 1024) != ARCHIVE_OK ||
-	    sym_archive_read_next_header(a, &e) < ARCHIVE_WARN) {
-		r = err_setx(err, EBADMSG, "read layer: %s",
-			     sym_archive_error_string(a) ?: "empty or unreadable stream");
-		goto out;
+	ap->a = sym_archive_read_new();
+	sym_archive_read_support_format_tar(ap->a);
+	if (sym_archive_read_open_fd(ap->a, tar_fd, 64 * 1024) != ARCHIVE_OK) {
+		int r = err_setx(err, EBADMSG, "read layer tar: %s",
+				 sym_archive_error_string(ap->a) ?: "unknown error");
+		sym_archive_read_free(ap->a);
+		ap->a = NULL;
+		return r;
 	}
-	for (;;) {
-		la_ssize_t n = sym_archive_read_data(a, buf, COPY_BUF_SIZE);
-		if (n == 0)
-			break;
-		if (n < 0) {
-			r = err_setx(err, EBADMSG, "read layer: %s",
-				     sym_archive_error_string(a) ?: "read error");
-			goto out;
-		}
-		sha256_update(h, buf, (size_t) n);
-		r = write_all(out_fd, buf, (size_t) n);
-		if (r < 0) {
-			r = err_set(err, -r, "write layer tar");
-			goto out;
-		}
-	}
-	if (fsync(out_fd) < 0)
-		r = err_set(err, errno, "write layer tar");
-out:
-	sym_archive_read_free(a);
-	sha256_final(h, ret_digest);
-	return r;
+	return apply_archive(ap, err);
 }
 
-int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
-			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
-			   struct hull_err **err)
-{
-	_cleanup_free_ char *stage = NULL, *tar = NULL, *diff = NULL;
-	_cleanup_close_ int tar_fd = -1, root_fd = -1;
-	char diff_id[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
-	struct apply ap = {0};
-	int r;
+struct reader_cb {
+	layer_read_fn read;
+	void *arg;
+};
 
-	r = archive_dl_load(err);
+static la_ssize_t reader_read(struct archive *a, void *data, const void **buf)
+{
+	struct reader_cb *rc = data;
+
+	(void) a;
+	return (la_ssize_t) rc->read(rc->arg, buf);
+}
+
+int layer_apply_reader(int root_fd, layer_read_fn read, void *arg, struct hull_err **err)
+{
+	struct apply ap = {.root_fd = root_fd, .opts = INROOT_NO_XDEV};
+	struct reader_cb rc = {read, arg};
+	int r = archive_dl_load(err);
+
 	if (r < 0)
-		return err_wrap(err, "import layer");
-	r = store_tmpdir(s, "layer", &stage, err);
-	if (r < 0)
-		return err_wrap(err, "import layer");
-	tar = path_join(stage, "layer.tar");
-	diff = path_join(stage, "diff");
-	tar_fd = open(tar, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (tar_fd < 0) {
-		r = err_set(err, errno, "create '%s'", tar);
-		goto fail;
+		return r;
+	ap.a = sym_archive_read_new();
+	sym_archive_read_support_format_tar(ap.a);
+	if (sym_archive_read_open(ap.a, &rc, NULL, reader_read, NULL) != ARCHIVE_OK) {
+		r = err_setx(err, EBADMSG, "read layer tar: %s",
+			     sym_archive_error_string(ap.a) ?: "unknown error");
+		sym_archive_read_free(ap.a);
+		return r;
 	}
-	r = decompress(fd, tar_fd, diff_id, err);
-	if (r < 0)
-		goto fail;
-	if (lseek(tar_fd, 0, SEEK_SET) < 0 || mkdir(diff, 0755) < 0) {
-		r = err_set(err, errno, "prepare '%s'", diff);
-		goto fail;
-	}
-	root_fd = open(diff, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (root_fd < 0) {
-		r = err_set(err, errno, "open '%s'", diff);
-		goto fail;
-	}
-	ap.root_fd = root_fd;
-	ap.opts = INROOT_NO_XDEV;
-	r = apply_tar(&ap, tar_fd, err);
-	if (r < 0)
-		goto fail;
-	if (syncfs(root_fd) < 0) {
-		r = err_set(err, errno, "sync layer");
-		goto fail;
-	}
-	chain_id_next(parent_chain_id, diff_id, chain);
-	r = store_blob_adopt(s, tar, diff_id, err);
-	if (r < 0)
-		goto fail;
-	r = store_layer_adopt(s, stage, chain, err);
-	if (r < 0)
-		goto fail;
-	memcpy(ret_diff_id, diff_id, DIGEST_STR_LEN);
-	memcpy(ret_chain_id, chain, DIGEST_STR_LEN);
-	return 0;
-fail:
-	(void) rm_rf(stage, NULL);
-	return err_wrap(err, "import layer");
+	return apply_archive(&ap, err);
 }
 
 /* ---- ADD: extracting an archive ---- */

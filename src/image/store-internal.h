@@ -3,6 +3,7 @@
 #ifndef HULL_IMAGE_STORE_INTERNAL_H
 #define HULL_IMAGE_STORE_INTERNAL_H
 
+#include <sys/types.h>
 #include "image/store.h"
 
 /* Bounds on what we read back from the store (untrusted if the root is shared). */
@@ -47,6 +48,35 @@ int layer_record_adopt(struct store *s, const char *chain_id, const char *diff_i
 		       struct hull_err **err);
 /* store_blob_remove() - remove the blob @digest, stored or lazy (missing is fine). */
 void store_blob_remove(struct store *s, const char *digest);
+
+/*
+ * layer_read_fn - a source of tar bytes for layer_apply_reader(), with
+ * libarchive's read-callback contract: point *@buf at the next bytes and
+ * return their count (valid until the next call), 0 at the end, -1 on error.
+ */
+typedef ssize_t (*layer_read_fn)(void *arg, const void **buf);
+/*
+ * layer_apply_reader() - apply the uncompressed layer tar that @read gives
+ * into the layer directory @root_fd (borrowed), with the rules of
+ * store_layer_import_tar() (no path leaves the layer, OCI whiteouts become
+ * overlay whiteouts). Reads up to the tar's end-of-archive blocks, not
+ * necessarily to the end of the stream. -EBADMSG naming the entry for a bad
+ * tar. Thread-safe (no shared state); libarchive is loaded on first use.
+ */
+int layer_apply_reader(int root_fd, layer_read_fn read, void *arg, struct hull_err **err);
+
+/*
+ * layer_import() - store_layer_import_stream() (@keep_tar false: the tar's
+ * digest and size are recorded as a lazy blob) and store_layer_import_tar()
+ * (@keep_tar true: the uncompressed tar is stored as the blob of its diffID,
+ * and xz and bzip2 streams are accepted too) in one: see store.h. With
+ * @expected (may be NULL) the tar must hash to it, and an existing layer
+ * is only checked, not extracted again. Takes the store lock (nested if the
+ * caller holds it) only for the final renames. Nothing stays on failure.
+ */
+int layer_import(struct store *s, int fd, const char *parent_chain_id, const char *expected,
+		 bool keep_tar, char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
+		 struct hull_err **err);
 
 /* rm_rf_at() - remove @name below @dfd recursively, not following symlinks. */
 int image_rm_rf_at(int dfd, const char *name);

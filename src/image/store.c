@@ -4,10 +4,13 @@
  * configs and manifests. Layer contents are in layer.c.
  *
  * images/index.json:
- *   {"images": {"<manifest digest>": {"id": "<config digest>"}},
- *    "refs":   {"<normalised reference>": "<manifest digest>"}}
+ *   {"images":  {"<manifest digest>": {"id": "<config digest>"}},
+ *    "refs":    {"<normalised reference>": "<manifest digest>"},
+ *    "digests": {"<domain>/<path>@<digest>": "<manifest digest>"}}
  * "images" lists every image, tagged or not (docker's <none> images);
- * it is rewritten atomically under the lock, so readers need no lock.
+ * "refs" are the tags, "digests" the repository digests a pull or push
+ * recorded (docker's RepoDigests; an index written before them has none).
+ * It is rewritten atomically under the lock, so readers need no lock.
  * Blobs and layers are staged in tmp/ and renamed into place, so a killed
  * process leaves at most garbage in tmp/ (removed by the next store_open()
  * once its owner is dead) or unreferenced blobs.
@@ -137,6 +140,15 @@ int store_open(const char *root, struct store **ret, struct hull_err **err)
 	s = xcalloc(1, sizeof(*s));
 	s->root = abs;
 	s->lock_fd = -1;
+	{
+		pthread_mutexattr_t a;
+
+		if (pthread_mutexattr_init(&a) != 0 ||
+		    pthread_mutexattr_settype(&a, PTHREAD_MUTEX_RECURSIVE) != 0 ||
+		    pthread_mutex_init(&s->lock_mutex, &a) != 0)
+			abort();
+		(void) pthread_mutexattr_destroy(&a);
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(store_dirs); i++) {
 		_cleanup_free_ char *p = path_join(abs, store_dirs[i]);
 		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
@@ -167,6 +179,7 @@ struct store *store_free(struct store *s)
 		return NULL;
 	if (s->lock_fd >= 0)
 		(void) close(s->lock_fd); /* drops the flock */
+	(void) pthread_mutex_destroy(&s->lock_mutex);
 	free(s->root);
 	free(s);
 	return NULL;
@@ -174,13 +187,18 @@ struct store *store_free(struct store *s)
 
 int store_lock(struct store *s, struct hull_err **err)
 {
+	/* threads first (the mutex), then processes (the flock); depth is the holder's only */
+	if (pthread_mutex_lock(&s->lock_mutex) != 0)
+		abort();
 	if (s->lock_depth++ > 0)
 		return 0;
 	while (flock(s->lock_fd, LOCK_EX) < 0) {
-		if (errno == EINTR)
+		int e = errno;
+		if (e == EINTR)
 			continue;
 		s->lock_depth--;
-		return err_set(err, errno, "lock store '%s'", s->root);
+		(void) pthread_mutex_unlock(&s->lock_mutex);
+		return err_set(err, e, "lock store '%s'", s->root);
 	}
 	return 0;
 }
@@ -190,6 +208,7 @@ void store_unlock(struct store *s)
 	assert(s->lock_depth > 0);
 	if (--s->lock_depth == 0)
 		(void) flock(s->lock_fd, LOCK_UN);
+	(void) pthread_mutex_unlock(&s->lock_mutex);
 }
 
 int store_tmpdir(struct store *s, const char *prefix, char **ret_path, struct hull_err **err)
@@ -354,14 +373,17 @@ static int index_load(struct store *s, json_t **ret, struct hull_err **err)
 	int r;
 
 	if (access(p, F_OK) < 0 && errno == ENOENT) {
-		j = json_pack("{s:{},s:{}}", "images", "refs");
+		j = json_pack("{s:{},s:{},s:{}}", "images", "refs", "digests");
 	} else {
 		r = json_load_path(p, STORE_INDEX_MAX, &j, err);
 		if (r < 0)
 			return err_wrap(err, "read image index");
 	}
+	if (json_is_object(j) && !json_object_get(j, "digests"))
+		json_object_set_new(j, "digests", json_object());
 	if (!json_is_object(j) || !json_is_object(json_object_get(j, "images")) ||
-	    !json_is_object(json_object_get(j, "refs")))
+	    !json_is_object(json_object_get(j, "refs")) ||
+	    !json_is_object(json_object_get(j, "digests")))
 		return err_setx(err, EBADMSG, "image index '%s' is malformed", p);
 	*ret = TAKE_PTR(j);
 	return 0;
@@ -563,6 +585,15 @@ int store_image_get(struct store *s, const char *name, struct image **ret, struc
 	if (ref_parse(name, &ref, NULL) == 0) {
 		_cleanup_free_ char *full = ref_string(&ref);
 		found = json_string_value(json_object_get(json_object_get(idx, "refs"), full));
+		if (!found && ref.digest) {
+			/* a repository digest ("busybox@sha256:..."), the tag if any ignored */
+			_cleanup_free_ char *canon =
+				xasprintf("%s/%s@%s", ref.domain, ref.path, ref.digest);
+			found = json_string_value(
+				json_object_get(json_object_get(idx, "digests"), canon));
+			if (found && !json_object_get(images, found))
+				found = NULL;
+		}
 		if (!found && ref.digest && json_object_get(images, ref.digest))
 			found = json_object_iter_key(
 				json_object_iter_at(images, ref.digest)); /* name@digest */
@@ -717,13 +748,29 @@ out:
 	return r < 0 ? err_wrap(err, "tag '%s'", full) : 0;
 }
 
+/* The index key of a reference: "domain/path:tag" in "refs", or "domain/path@digest" in "digests".
+ */
+static int index_key(const char *ref, char **ret, bool *ret_digest, struct hull_err **err)
+{
+	struct image_ref r = {0};
+	int rc = ref_parse(ref, &r, err);
+
+	if (rc < 0)
+		return rc;
+	*ret_digest = r.digest != NULL;
+	*ret = r.digest ? xasprintf("%s/%s@%s", r.domain, r.path, r.digest) : ref_string(&r);
+	ref_release(&r);
+	return 0;
+}
+
 int store_untag(struct store *s, const char *ref, struct hull_err **err)
 {
 	_cleanup_json_ json_t *idx = NULL;
-	_cleanup_free_ char *full = NULL;
+	_cleanup_free_ char *key = NULL;
+	bool digest;
 	int r;
 
-	r = normalise(ref, &full, err);
+	r = index_key(ref, &key, &digest, err);
 	if (r < 0)
 		return err_wrap(err, "untag");
 	r = store_lock(s, err);
@@ -732,7 +779,7 @@ int store_untag(struct store *s, const char *ref, struct hull_err **err)
 	r = index_load(s, &idx, err);
 	if (r < 0)
 		goto out;
-	if (json_object_del(json_object_get(idx, "refs"), full) < 0) {
+	if (json_object_del(json_object_get(idx, digest ? "digests" : "refs"), key) < 0) {
 		r = err_setx(err, ENOENT, "no such image: %s", ref);
 		goto out;
 	}
@@ -740,6 +787,63 @@ int store_untag(struct store *s, const char *ref, struct hull_err **err)
 out:
 	store_unlock(s);
 	return r;
+}
+
+int store_repo_digest_add(struct store *s, const char *ref_with_digest, const char *manifest_digest,
+			  struct hull_err **err)
+{
+	_cleanup_json_ json_t *idx = NULL;
+	_cleanup_free_ char *key = NULL;
+	bool digest;
+	int r;
+
+	r = index_key(ref_with_digest, &key, &digest, err);
+	if (r == 0 && !digest)
+		r = err_setx(err, EINVAL, "reference '%s' has no digest", ref_with_digest);
+	if (r == 0 && !digest_valid(manifest_digest))
+		r = err_setx(err, EINVAL, "invalid manifest digest '%s'", manifest_digest ?: "");
+	if (r < 0)
+		return err_wrap(err, "record repository digest");
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	r = index_load(s, &idx, err);
+	if (r < 0)
+		goto out;
+	if (!json_object_get(json_object_get(idx, "images"), manifest_digest)) {
+		/* as store_tag(): a manifest written by a pull becomes an image */
+		_cleanup_image_ struct image *img = NULL;
+		r = store_image_load(s, manifest_digest, &img, err);
+		if (r < 0)
+			goto out;
+		index_add_image(idx, manifest_digest, img->id);
+	}
+	json_object_set_new(json_object_get(idx, "digests"), key, json_string(manifest_digest));
+	r = index_save(s, idx, err);
+out:
+	store_unlock(s);
+	return r < 0 ? err_wrap(err, "record repository digest '%s'", key) : 0;
+}
+
+char **store_repo_digests(struct store *s, const char *manifest_digest)
+{
+	_cleanup_json_ json_t *idx = NULL;
+	char **l = strv_new();
+	const char *k;
+	json_t *v;
+
+	if (index_load(s, &idx, NULL) < 0)
+		return l;
+	json_object_foreach (json_object_get(idx, "digests"), k, v) {
+		struct image_ref r;
+		if (!streq(json_string_value(v) ?: "", manifest_digest) ||
+		    ref_parse(k, &r, NULL) < 0)
+			continue;
+		strv_consume(&l, ref_familiar(&r));
+		ref_release(&r);
+	}
+	qsort(l, strv_length(l), sizeof(char *), strcmp_ptr);
+	return l;
 }
 
 int store_refs(struct store *s, json_t **ret, struct hull_err **err)
@@ -783,6 +887,11 @@ static bool collect_used(struct store *s, json_t *idx, char ***used_blobs, char 
 		STRV_FOREACH (p, other->chain_ids)
 			strv_push(used_chains, *p);
 	}
+	json_object_foreach (json_object_get(idx, "digests"), k, v) {
+		const char *at = strrchr(k, '@');
+		if (at)
+			strv_push(used_blobs, at + 1);
+	}
 	return complete;
 }
 
@@ -814,10 +923,25 @@ out:
 	return r;
 }
 
-int store_image_delete(struct store *s, const struct image *img, struct hull_err **err)
+/* Remove the stored blob @digest (and any lazy record); add the bytes freed to *@bytes. */
+static void blob_remove_count(struct store *s, const char *digest, uint64_t *bytes)
+{
+	_cleanup_free_ char *p = store_blob_path(s, digest);
+	struct stat st;
+
+	if (lstat(p, &st) == 0 && S_ISREG(st.st_mode))
+		*bytes += (uint64_t) st.st_size;
+	store_blob_remove(s, digest);
+}
+
+int store_image_delete_report(struct store *s, const struct image *img, char ***ret_layers,
+			      uint64_t *ret_bytes, struct hull_err **err)
 {
 	_cleanup_json_ json_t *idx = NULL;
 	_cleanup_strv_ char **used_blobs = strv_new(), **used_chains = strv_new();
+	_cleanup_strv_ char **removed = strv_new(), **digests_gone = strv_new();
+	size_t n = strv_length(img->chain_ids);
+	uint64_t bytes = 0;
 	bool complete;
 	const char *k;
 	json_t *v;
@@ -835,6 +959,20 @@ int store_image_delete(struct store *s, const struct image *img, struct hull_err
 			goto out;
 		}
 	}
+	/* its repository digests go with it (they are not tags) */
+	{
+		json_t *digests = json_object_get(idx, "digests");
+		void *tmp;
+		json_object_foreach_safe(digests, tmp, k, v)
+		{
+			const char *at = strrchr(k, '@');
+			if (!streq(json_string_value(v) ?: "", img->manifest_digest))
+				continue;
+			if (at && digest_valid(at + 1) && !streq(at + 1, img->manifest_digest))
+				strv_push(&digests_gone, at + 1); /* an index's digest */
+			(void) json_object_del(digests, k);
+		}
+	}
 	/* forget the image first: a crash later leaves only unreferenced blobs */
 	(void) json_object_del(json_object_get(idx, "images"), img->manifest_digest);
 	r = index_save(s, idx, err);
@@ -843,29 +981,47 @@ int store_image_delete(struct store *s, const struct image *img, struct hull_err
 
 	complete = collect_used(s, idx, &used_blobs, &used_chains);
 
-	for (const char *d = img->manifest_digest; d; d = NULL) {
-		_cleanup_free_ char *p = store_blob_path(s, d);
-		(void) unlink(p);
-	}
-	if (!strv_contains(used_blobs, img->id)) {
-		_cleanup_free_ char *p = store_blob_path(s, img->id);
-		(void) unlink(p);
-	}
+	blob_remove_count(s, img->manifest_digest, &bytes);
+	if (!strv_contains(used_blobs, img->id))
+		blob_remove_count(s, img->id, &bytes);
+	/* the index blob of a multi-platform pull, when no other repository digest names it */
+	STRV_FOREACH (d, digests_gone)
+		if (!strv_contains(used_blobs, *d))
+			blob_remove_count(s, *d, &bytes);
 	if (!complete)
 		goto out;
-	for (size_t i = 0; img->chain_ids && img->chain_ids[i]; i++) {
-		const char *blobs[] = {img->layer_digests[i], img->diff_ids[i]};
+	/* top layer first, as docker's layer store releases a chain */
+	for (size_t i = n; i > 0; i--) {
+		const char *blobs[] = {img->layer_digests[i - 1], img->diff_ids[i - 1]};
+		const char *chain = img->chain_ids[i - 1];
 		for (size_t j = 0; j < ARRAY_SIZE(blobs); j++) {
 			if (!strv_contains(used_blobs, blobs[j]))
-				store_blob_remove(s, blobs[j]);
+				blob_remove_count(s, blobs[j], &bytes);
 		}
-		if (!strv_contains(used_chains, img->chain_ids[i])) {
-			r = store_layer_remove(s, img->chain_ids[i], err);
+		if (!strv_contains(used_chains, chain) && !strv_contains(removed, chain)) {
+			_cleanup_free_ char *dir = store_layer_dir(s, chain);
+			int64_t sz = dir_size(dir);
+			if (!store_layer_exists(s, chain))
+				continue;
+			r = store_layer_remove(s, chain, err);
 			if (r < 0)
 				goto out;
+			bytes += sz > 0 ? (uint64_t) sz : 0;
+			strv_push(&removed, chain);
 		}
 	}
 out:
 	store_unlock(s);
-	return r < 0 ? err_wrap(err, "delete image '%s'", img->id) : 0;
+	if (r < 0)
+		return err_wrap(err, "delete image '%s'", img->id);
+	if (ret_layers)
+		*ret_layers = TAKE_PTR(removed);
+	if (ret_bytes)
+		*ret_bytes = bytes;
+	return 0;
+}
+
+int store_image_delete(struct store *s, const struct image *img, struct hull_err **err)
+{
+	return store_image_delete_report(s, img, NULL, NULL, err);
 }

@@ -11,6 +11,7 @@
 #ifndef HULL_IMAGE_STORE_H
 #define HULL_IMAGE_STORE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -20,7 +21,8 @@
 struct store {
 	char *root; /* absolute path of the store root */
 	int lock_fd;
-	int lock_depth;
+	int lock_depth;		    /* nesting of store_lock() by the thread holding lock_mutex */
+	pthread_mutex_t lock_mutex; /* recursive: the flock is per open file, not per thread */
 };
 
 /*
@@ -33,7 +35,11 @@ int store_open(const char *root, struct store **ret, struct hull_err **err);
 struct store *store_free(struct store *s);
 /*
  * store_lock() / store_unlock() - take/release the exclusive store lock
- * (flock on <root>/lock). Nested calls are counted. Every writer holds it.
+ * (flock on <root>/lock). Nested calls by one thread are counted. Every
+ * writer holds it. Thread-safe: a flock belongs to the open file, which the
+ * threads of a process share, so a recursive mutex inside makes the lock
+ * exclusive between threads too (a pull imports several layers at once).
+ * store_unlock() must be called by the thread that locked.
  */
 int store_lock(struct store *s, struct hull_err **err);
 void store_unlock(struct store *s);
@@ -92,9 +98,13 @@ struct image {
 
 /*
  * store_image_get() - find an image by reference ("busybox", "localhost/x:1"),
- * by full id ("sha256:<hex>") or by an unambiguous id prefix of at least 4
- * hex digits (with or without "sha256:"), as docker does. Not found: -ENOENT,
- * message "no such image: NAME". Ambiguous prefix: -EINVAL.
+ * by repository digest ("busybox@sha256:...", as recorded by
+ * store_repo_digest_add(); a tag beside the digest is ignored; a manifest
+ * digest of the store answers too), by full id ("sha256:<hex>") or by an
+ * unambiguous id prefix of at least 4 hex digits (with or without
+ * "sha256:"), as docker does. Not found: -ENOENT, message "no such image:
+ * NAME". Ambiguous prefix: -EINVAL. No lock (the index is replaced
+ * atomically).
  */
 int store_image_get(struct store *s, const char *name, struct image **ret, struct hull_err **err);
 /*
@@ -156,7 +166,10 @@ int store_image_commit_raw(struct store *s, const char *cdata, size_t clen,
  * Takes the lock itself.
  */
 int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err);
-/* store_untag() - remove @ref; -ENOENT if absent. */
+/*
+ * store_untag() - remove the tag @ref, or with a digest ("busybox@sha256:...")
+ * that repository digest; -ENOENT if absent. Takes the lock itself.
+ */
 int store_untag(struct store *s, const char *ref, struct hull_err **err);
 /*
  * store_refs() - all references: a JSON object mapping the normalised
@@ -165,11 +178,25 @@ int store_untag(struct store *s, const char *ref, struct hull_err **err);
 int store_refs(struct store *s, json_t **ret, struct hull_err **err);
 /*
  * store_image_delete() - remove an untagged image's manifest and config
- * blobs; layers no other image uses are removed too (blobs and layer
- * directories). A still-tagged image fails with -EBUSY: untag first.
- * Checking containers that use it is the caller's job. Caller holds the lock.
+ * blobs and its repository digests; layers no other image uses are removed
+ * too (blobs and layer directories). A still-tagged image fails with
+ * -EBUSY: untag first. Checking containers that use it is the caller's
+ * job. Caller holds the lock.
  */
 int store_image_delete(struct store *s, const struct image *img, struct hull_err **err);
+/*
+ * store_image_delete_report() - store_image_delete(), telling what went:
+ * *@ret_layers (may be NULL) the chainIDs of the layer directories removed,
+ * top layer first (docker's "Deleted: sha256:<chainID>" lines of rmi and
+ * prune), a strv the caller frees; *@ret_bytes (may be NULL) the bytes
+ * freed: sizes of the blob files and of the files of the layer directories
+ * removed (what `image prune` reports as reclaimed). Every blob the image
+ * named that no remaining image names goes: manifest, config, layer blobs
+ * (compressed ones of a pull and the uncompressed diffID blob or its lazy
+ * record) and the index blob of a repository digest.
+ */
+int store_image_delete_report(struct store *s, const struct image *img, char ***ret_layers,
+			      uint64_t *ret_bytes, struct hull_err **err);
 
 /*
  * store_discard() - remove the blobs @digests and the layers @chain_ids
@@ -192,19 +219,23 @@ char **store_image_lowerdirs(struct store *s, const struct image *img);
 void chain_id_next(const char *parent, const char *diff_id, char ret[DIGEST_STR_LEN]);
 
 /*
- * store_layer_import_tar() - apply the uncompressed or gzip/zstd/xz tar stream
- * read from @fd as a new layer on top of @parent_chain_id (NULL: bottom).
+ * store_layer_import_tar() - apply the uncompressed or gzip/zstd/xz/bzip2
+ * tar stream read from @fd (borrowed, read sequentially to its end; a pipe
+ * works) as a new layer on top of @parent_chain_id (NULL: bottom).
  * Entries are written below the new layer's directory only (no path escapes
  * through "..", absolute names or symlinks); OCI whiteouts (".wh.NAME",
  * ".wh..wh..opq") become overlayfs whiteouts (0:0 character devices,
  * trusted.overlay.opaque=y). The layer blob stored is the uncompressed tar,
- * so its digest is also the diffID. Bad archives fail with -EBADMSG naming
- * the entry; a path that would leave the layer ("../x", a hard link out) fails,
+ * so its digest is also the diffID (kept byte for byte: `save` gives back
+ * what `load` read). Bad archives fail with -EBADMSG naming the entry; a
+ * path that would leave the layer ("../x", a hard link out) fails,
  * absolute names and symlinks are resolved inside the layer
  * (openat2 RESOLVE_IN_ROOT), creating through a dangling symlink fails.
- * trusted.overlay.* xattrs in the tar are ignored. libarchive is dlopen()ed
- * on the first call (-EOPNOTSUPP if missing). On failure nothing is left in
- * the store. Caller holds the lock.
+ * trusted.overlay.* xattrs in the tar are ignored. One pass: decompressed
+ * and hashed in a second thread while applied (image/layer-stream.c).
+ * libarchive is dlopen()ed on the first call (-EOPNOTSUPP if missing). On
+ * failure nothing is left in the store. Takes the store lock for the final
+ * renames (callers may hold it already).
  */
 int store_layer_import_tar(struct store *s, int fd, const char *parent_chain_id,
 			   char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
@@ -236,16 +267,24 @@ int store_layer_commit_dir(struct store *s, const char *dir, const char *parent_
 struct blob_writer;
 /*
  * store_blob_writer_open() - start writing a blob of unknown digest into a
- * file under tmp/. Free with store_blob_writer_commit() or _abort().
+ * file tmp/blob-<pid>-XXXXXX (removed by the next store_open() if this
+ * process dies). Free with store_blob_writer_commit() or _abort(). A writer
+ * is used by one thread at a time; several writers may run at once.
  */
 int store_blob_writer_open(struct store *s, struct blob_writer **ret, struct hull_err **err);
-/* store_blob_writer_write() - append @len bytes (hashed on the way). */
+/*
+ * store_blob_writer_write() - append @len bytes (borrowed), hashed on the
+ * way; small pieces are gathered into 256 KiB writes. After a failed write
+ * every later call fails.
+ */
 int store_blob_writer_write(struct blob_writer *w, const void *data, size_t len,
 			    struct hull_err **err);
 /*
  * store_blob_writer_commit() - fsync, check that the bytes hash to
- * @expected (-EBADMSG "digest mismatch" otherwise, nothing stored) and move
- * the file to blobs/sha256/. Frees @w either way.
+ * @expected ("sha256:<hex>"; -EBADMSG "digest mismatch" naming both
+ * otherwise, -EINVAL for another algorithm; nothing stored either way) and
+ * move the file to blobs/sha256/ under the store lock (an existing blob is
+ * replaced by the same bytes). Frees @w either way.
  */
 int store_blob_writer_commit(struct blob_writer *w, const char *expected, struct hull_err **err);
 /* store_blob_writer_abort() - remove the partial file and free; accepts NULL. */
@@ -253,19 +292,34 @@ void store_blob_writer_abort(struct blob_writer *w);
 
 /*
  * store_layer_import_stream() - like store_layer_import_tar(), for a pull:
- * the stream read from @fd (a pipe; uncompressed, gzip or zstd, detected
- * from its first bytes) is decompressed, hashed and extracted in one pass
- * (decompression in a second thread), and the uncompressed tar is not
- * kept: the diffID is recorded as a lazy blob with the tar's size, as for
- * a built layer. When @expected_diff_id is not NULL the tar must hash to
- * it (-EBADMSG "layer diffID mismatch" naming both, nothing kept). If the
- * layer (its chainID) already exists the stream is still read to its end
- * and checked, and the existing layer stays. Takes the lock only to adopt.
+ * the stream read from @fd (borrowed; a pipe; read to its end;
+ * uncompressed, gzip or zstd, detected from its first bytes: xz and bzip2
+ * fail with -EBADMSG) is decompressed, hashed and extracted in one pass
+ * (decompression and hashing in a second thread, handing the tar over in
+ * four 256 KiB buffers: about 1.3 MiB per import whatever the layer's size),
+ * and the uncompressed tar is not kept: the diffID is recorded as a lazy
+ * blob with the tar's size, as for a built layer (image/layer-blob.c). When
+ * @expected_diff_id is not NULL the tar must hash to it (-EBADMSG "layer
+ * diffID mismatch" naming both, nothing kept). If the layer (its chainID)
+ * already exists the stream is still read to its end and checked, not
+ * extracted, and the existing layer stays. On a failure the stream may be
+ * left unread: the caller closes @fd (a writer then gets EPIPE). What
+ * docker's pull does with a layer (moby distribution/pull_v2.go: download,
+ * verify, then layer.Register applying the uncompressed stream), in one
+ * pass. Thread-safe: several imports may run at once on one struct store
+ * (each in its own thread); takes the lock only to adopt. Errors: -EBADMSG
+ * (mismatch, corrupt compression, bad tar entry), -EINVAL (an invalid
+ * digest argument), -EAGAIN (the existing layer was removed meanwhile), else
+ * the errno of the failed step.
  */
 int store_layer_import_stream(struct store *s, int fd, const char *parent_chain_id,
 			      const char *expected_diff_id, char ret_diff_id[DIGEST_STR_LEN],
 			      char ret_chain_id[DIGEST_STR_LEN], struct hull_err **err);
-/* store_layer_exists() - whether layers/<@chain_id hex> is complete in the store. */
+/*
+ * store_layer_exists() - whether layers/<@chain_id hex> is complete in the
+ * store (a layer appears only when complete). false for an invalid digest.
+ * No lock: the answer may be stale by the time it is used.
+ */
 bool store_layer_exists(struct store *s, const char *chain_id);
 
 /*

@@ -167,7 +167,7 @@ mktar() {
 	run hull rmi lonely
 	[ "$status" -ne 0 ]
 	[[ $output == *"conflict: unable to remove repository reference"* ]]
-	[[ $output == *"must be forced"* ]]
+	[[ $output == *"(must force)"* ]]
 	run hull rmi -f lonely
 	[ "$status" -eq 0 ]
 	[[ $output == *"Untagged: lonely:latest"* ]]

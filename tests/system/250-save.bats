@@ -5,7 +5,8 @@
 # layout), the OCI schemas (oci-validate) and tests/system/save-check, which
 # hashes every blob and cross-checks every descriptor and diffID.
 # hull load: round trips into a fresh store (same ids, same bytes when saved
-# again), skopeo's OCI archives, and archives that lie (a wrong blob, a wrong
+# again), skopeo's OCI and docker archives, docker 24's layout, nested
+# indexes, compressed archives, and archives that lie (a wrong blob, a wrong
 # diffID, traversal paths and links), which must change nothing outside it.
 
 load helpers
@@ -271,9 +272,10 @@ in_root() {
 	[ "$(HULL_ROOT=$t/r "$HULL" run --rm built cat /b /d/f)" = $'built\nx' ]
 	# nothing left in the store's tmp/
 	[ -z "$(ls -A "$t/r/tmp")" ]
-	# from stdin, quietly, and again over what is there
+	# from stdin, and again over what is there: -q hides only docker's progress
+	# bars, the report stays (moby's load writes it whatever quiet says)
 	run -0 in_root "$t/r" load -q < "$t/a.tar"
-	[ -z "$output" ]
+	[ "$output" = $'Loaded image: busybox:latest\nLoaded image: built:latest' ]
 	run -0 in_root "$t/r" image load < "$t/a.tar"
 	[ "${lines[1]}" = "Loaded image: built:latest" ]
 }
@@ -369,8 +371,10 @@ with tarfile.open(src) as s, tarfile.open(dst, 'w') as d:
     add('manifest.json', json.dumps(m).encode())
 PY
 	run -1 in_root "$t/r2" load -i "$t/bad.tar"
-	[[ $output == *"does not match its diff_id 'sha256:0000"* ]]
+	[[ $output == *"layer diffID mismatch: expected 'sha256:0000"* ]]
 	[ -z "$(in_root "$t/r2" images -q)" ]
+	# nothing of the layer stays either
+	[ -z "$(find "$t/r2/layers" "$t/r2/tmp" "$t/r2/blobs/lazy" -mindepth 1)" ]
 }
 
 @test "load: errors as docker" {
@@ -384,4 +388,144 @@ PY
 	command -v script >/dev/null || skip "needs script (util-linux) for a terminal"
 	run -1 script -qec "$HULL load" /dev/null
 	[[ $output == *"hull: requested load from stdin, but stdin is empty"* ]]
+}
+
+@test "load: skopeo's docker-archive (<hex>.json, <hex>.tar and a v1 layer.tar link)" {
+	command -v skopeo >/dev/null || skip "needs skopeo"
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/b.tar" built
+	skopeo copy -q "oci-archive:$t/b.tar" "docker-archive:$t/x.tar:built:latest"
+	tar tvf "$t/x.tar" | grep -q '/layer.tar -> \.\./[0-9a-f]*\.tar$'
+	run -0 in_root "$t/r" load -i "$t/x.tar"
+	[ "$output" = "Loaded image: built:latest" ]
+	[ "$(in_root "$t/r" inspect --format '{{.Id}}' built)" = "$(hull inspect --format '{{.Id}}' built)" ]
+	[ "$(HULL_ROOT=$t/r "$HULL" run --rm built cat /b /d/f)" = $'built\nx' ]
+	# and hull's own archive is a docker-archive for skopeo
+	skopeo copy -q "docker-archive:$t/b.tar" "dir:$t/d"
+	[ -f "$t/d/$(hull inspect --format '{{.Id}}' built | cut -c8-)" ]
+}
+
+@test "load: skopeo's oci-archive: gzip layers, a whole reference as ref.name is a tag" {
+	command -v skopeo >/dev/null || skip "needs skopeo"
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/b.tar" built
+	skopeo copy -q --dest-compress "oci-archive:$t/b.tar" "oci-archive:$t/y.tar:localhost/sk:v2"
+	run -0 in_root "$t/r" load -i "$t/y.tar"
+	[ "$output" = "Loaded image: localhost/sk:v2" ]
+	[ "$(in_root "$t/r" inspect --format '{{.Id}}' localhost/sk:v2)" = "$(hull inspect --format '{{.Id}}' built)" ]
+	# the gzip blobs were checked against the diffIDs; the tars are kept as blobs
+	in_root "$t/r" save -o "$t/again.tar" localhost/sk:v2
+	check "$t/again.tar"
+}
+
+@test "load: docker before 25 (<id>/layer.tar, a repeated layer as a symlink, gzip) and compressed archives" {
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/a.tar" busybox:latest built
+	# rewrite it as docker 24 wrote it: <config hex>.json, <v1 id>/layer.tar,
+	# the second use of busybox's layer a symlink to the first, one layer gzip
+	python3 - "$t/a.tar" "$t/old.tar" <<'PY'
+import gzip, hashlib, io, json, sys, tarfile
+src, dst = sys.argv[1:]
+with tarfile.open(src) as s, tarfile.open(dst, 'w') as d:
+    m = json.load(s.extractfile('manifest.json'))
+    def add(name, data=None, **kw):
+        i = tarfile.TarInfo(name)
+        for k, v in kw.items():
+            setattr(i, k, v)
+        if data is not None:
+            i.size = len(data)
+        d.addfile(i, io.BytesIO(data) if data is not None else None)
+    seen = {}
+    out = []
+    for n, img in enumerate(m):
+        cfg = s.extractfile(img['Config']).read()
+        cname = hashlib.sha256(cfg).hexdigest() + '.json'
+        add(cname, cfg)
+        layers = []
+        for k, l in enumerate(img['Layers']):
+            v1 = hashlib.sha256(('%d/%d' % (n, k)).encode()).hexdigest()
+            add(v1, type=tarfile.DIRTYPE, mode=0o755)
+            add(v1 + '/VERSION', b'1.0')
+            add(v1 + '/json', b'{}')
+            if l in seen:
+                add(v1 + '/layer.tar', type=tarfile.SYMTYPE, linkname='../' + seen[l] + '/layer.tar')
+            else:
+                data = s.extractfile(l).read()
+                if n == 1:
+                    data = gzip.compress(data)
+                add(v1 + '/layer.tar', data)
+                seen[l] = v1
+            layers.append(v1 + '/layer.tar')
+        out.append({'Config': cname, 'RepoTags': img['RepoTags'], 'Layers': layers})
+    add('manifest.json', json.dumps(out).encode())
+    add('repositories', b'{}')
+PY
+	run -0 in_root "$t/r" load -i "$t/old.tar"
+	[ "$output" = $'Loaded image: busybox:latest\nLoaded image: built:latest' ]
+	for i in busybox built; do
+		[ "$(in_root "$t/r" inspect --format '{{.Id}}' $i)" = "$(hull inspect --format '{{.Id}}' $i)" ]
+	done
+	[ "$(HULL_ROOT=$t/r "$HULL" run --rm built cat /b)" = built ]
+	[ -z "$(ls -A "$t/r/tmp")" ]
+
+	# the archive compressed: gzip, xz, zstd
+	for z in gzip xz zstd; do
+		command -v $z >/dev/null || continue
+		$z -c < "$t/a.tar" > "$t/a.tar.$z"
+		run -0 in_root "$t/r-$z" load -i "$t/a.tar.$z"
+		[ "$output" = $'Loaded image: busybox:latest\nLoaded image: built:latest' ]
+	done
+
+	# a layer named in manifest.json and missing, a link out of the archive: refused
+	python3 - "$t/old.tar" "$t/broken.tar" <<'PY'
+import io, json, sys, tarfile
+src, dst = sys.argv[1:]
+with tarfile.open(src) as s, tarfile.open(dst, 'w') as d:
+    m = json.load(s.extractfile('manifest.json'))
+    for mem in s.getmembers():
+        if mem.name == 'manifest.json':
+            continue
+        if mem.issym():
+            mem.linkname = '../../../../etc/passwd'
+        d.addfile(mem, s.extractfile(mem) if mem.isfile() else None)
+    data = json.dumps(m).encode()
+    i = tarfile.TarInfo('manifest.json'); i.size = len(data)
+    d.addfile(i, io.BytesIO(data))
+PY
+	run -1 in_root "$t/r3" load -i "$t/broken.tar"
+	[[ $output == *"manifest.json: image 1: layer '"*"/layer.tar' is not in the archive"* ]]
+	# the first image was complete before the second failed: it stays, as docker's
+	[ "$(in_root "$t/r3" images | tail -n +2 | awk '{print $1}')" = busybox ]
+}
+
+@test "load: an OCI index nesting a multi-platform index loads this platform's image" {
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/a.tar" built
+	python3 - "$t/a.tar" "$t/multi.tar" <<'PY'
+import hashlib, io, json, platform, sys, tarfile
+src, dst = sys.argv[1:]
+arch = {'x86_64': 'amd64', 'aarch64': 'arm64'}.get(platform.machine(), platform.machine())
+with tarfile.open(src) as s, tarfile.open(dst, 'w') as d:
+    def add(name, data):
+        i = tarfile.TarInfo(name); i.size = len(data); d.addfile(i, io.BytesIO(data))
+    for mem in s.getmembers():
+        if mem.isfile() and mem.name.startswith('blobs/'):
+            d.addfile(mem, s.extractfile(mem))
+    top = json.load(s.extractfile('index.json'))['manifests'][0]
+    other = dict(top, digest='sha256:' + '0' * 64, platform={'architecture': 'other', 'os': 'linux'})
+    mine = dict(top, platform={'architecture': arch, 'os': 'linux'})
+    mine.pop('annotations', None); other.pop('annotations', None)
+    nested = json.dumps({'schemaVersion': 2, 'mediaType': 'application/vnd.oci.image.index.v1+json',
+                         'manifests': [other, mine]}).encode()
+    nd = 'sha256:' + hashlib.sha256(nested).hexdigest()
+    add('blobs/sha256/' + nd[7:], nested)
+    idx = {'schemaVersion': 2, 'manifests': [{'mediaType': 'application/vnd.oci.image.index.v1+json',
+           'digest': nd, 'size': len(nested),
+           'annotations': {'io.containerd.image.name': 'docker.io/library/multi:1'}}]}
+    add('index.json', json.dumps(idx).encode())
+    add('oci-layout', b'{"imageLayoutVersion":"1.0.0"}')
+PY
+	run -0 in_root "$t/r" load -i "$t/multi.tar"
+	[ "$output" = "Loaded image: multi:1" ]
+	[ "$(in_root "$t/r" inspect --format '{{.Id}}' multi:1)" = "$(hull inspect --format '{{.Id}}' built)" ]
 }

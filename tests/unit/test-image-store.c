@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include "image/store.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -21,6 +22,14 @@ static bool exists(const char *p)
 {
 	struct stat st;
 	return lstat(p, &st) == 0;
+}
+
+static off_t st_size_of(const char *path)
+{
+	struct stat st;
+
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_size;
 }
 
 static int make_tar(const char *path, const char *content)
@@ -391,6 +400,169 @@ static void test_tag_pulled_manifest(void **state)
 	store_free(s);
 }
 
+static size_t count_dir(const char *root, const char *sub)
+{
+	char *p = path_join(root, sub);
+	DIR *d = opendir(p);
+	struct dirent *de;
+	size_t n = 0;
+
+	free(p);
+	if (!d)
+		return 0;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/*
+ * What a pull leaves: a gzip layer blob, the layer imported from the stream
+ * (its tar a lazy blob), config, manifest and an index, tagged, with
+ * repository digests. They find the image, are not tags, and go with it,
+ * as does every blob.
+ */
+static void test_repo_digests(void **state)
+{
+	char *root = path_join(tmpdir, "digests"), *tar = path_join(tmpdir, "rd.tar");
+	char *gz = path_join(tmpdir, "rd.tar.gz"), *cmd, *data = NULL, *manifest, *index;
+	char gd[DIGEST_STR_LEN], diff[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
+	char cd[DIGEST_STR_LEN], md[DIGEST_STR_LEN], xd[DIGEST_STR_LEN], want[DIGEST_STR_LEN];
+	struct blob_writer *w = NULL;
+	struct hull_err *err = NULL;
+	struct image *img = NULL, *got = NULL;
+	struct store *s = NULL;
+	char **l, **layers = NULL, *name;
+	uint64_t bytes = 0;
+	json_t *refs;
+	size_t len;
+	int fd;
+
+	(void) state;
+	assert_int_equal(store_open(root, &s, NULL), 0);
+	assert_int_equal(make_tar(tar, "pulled"), 0);
+	cmd = xasprintf("gzip -c < '%s' > '%s'", tar, gz);
+	{
+		char *argv[] = {"sh", "-c", cmd, NULL};
+		int status;
+		pid_t pid = fork();
+		if (pid == 0) {
+			execvp(argv[0], argv);
+			_exit(127);
+		}
+		waitpid(pid, &status, 0);
+		assert_int_equal(status, 0);
+	}
+	free(cmd);
+	assert_int_equal(read_file(tar, 1 << 20, &data, &len, NULL), 0);
+	sha256_digest(data, len, want);
+	free(data);
+	assert_int_equal(read_file(gz, 1 << 20, &data, &len, NULL), 0);
+	sha256_digest(data, len, gd);
+	assert_int_equal(store_blob_writer_open(s, &w, NULL), 0);
+	assert_int_equal(store_blob_writer_write(w, data, len, NULL), 0);
+	assert_int_equal(store_blob_writer_commit(w, gd, NULL), 0);
+	free(data);
+	fd = open(gz, O_RDONLY | O_CLOEXEC);
+	if (store_layer_import_stream(s, fd, NULL, want, diff, chain, &err) < 0)
+		fail_msg("%s", err->msg);
+	close(fd);
+	char *cfgdata = xasprintf("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":"
+				  "{\"type\":\"layers\",\"diff_ids\":[\"%s\"]}}",
+				  diff);
+	assert_int_equal(store_blob_write(s, cfgdata, strlen(cfgdata), cd, NULL), 0);
+	manifest = xasprintf(
+		"{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+		"\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\","
+		"\"digest\":\"%s\",\"size\":%zu},\"layers\":[{\"mediaType\":"
+		"\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"%s\",\"size\":%zu}]}",
+		cd, strlen(cfgdata), gd, len);
+	assert_int_equal(store_blob_write(s, manifest, strlen(manifest), md, NULL), 0);
+	index = xasprintf("{\"schemaVersion\":2,\"manifests\":[{\"digest\":\"%s\"}]}", md);
+	assert_int_equal(store_blob_write(s, index, strlen(index), xd, NULL), 0);
+
+	/* a repository digest before any tag records the image too */
+	name = xasprintf("registry:5000/x@%s", md);
+	if (store_repo_digest_add(s, name, md, &err) < 0)
+		fail_msg("%s", err->msg);
+	free(name);
+	name = xasprintf("busybox@%s", xd);
+	assert_int_equal(store_repo_digest_add(s, name, md, NULL), 0);
+	assert_int_equal(store_tag(s, "busybox:latest", md, NULL), 0);
+	assert_int_equal(store_repo_digest_add(s, "busybox:latest", md, &err), -EINVAL);
+	err = err_free(err);
+
+	l = store_repo_digests(s, md);
+	assert_int_equal(strv_length(l), 2);
+	assert_string_equal(l[0], name);
+	assert_true(startswith(l[1], "registry:5000/x@sha256:"));
+	strv_free(l);
+	l = store_repo_digests(s, cd); /* no image has that manifest */
+	assert_int_equal(strv_length(l), 0);
+	strv_free(l);
+	/* not tags */
+	assert_int_equal(store_refs(s, &refs, NULL), 0);
+	assert_int_equal(json_object_size(refs), 1);
+	json_decref(refs);
+
+	/* found by either, also with a tag beside the digest */
+	assert_int_equal(store_image_get(s, name, &img, NULL), 0);
+	assert_string_equal(img->manifest_digest, md);
+	assert_int_equal(img->size, (int64_t) st_size_of(tar));
+	char *tagged = xasprintf("docker.io/library/busybox:latest@%s", xd);
+	assert_int_equal(store_image_get(s, tagged, &got, NULL), 0);
+	got = image_free(got);
+	free(tagged);
+	char *other = xasprintf("alpine@%s", xd); /* another repository: not recorded */
+	assert_int_equal(store_image_get(s, other, &got, &err), -ENOENT);
+	err = err_free(err);
+	free(other);
+
+	/* untag a digest */
+	char *rd = xasprintf("registry:5000/x@%s", md);
+	assert_int_equal(store_untag(s, rd, NULL), 0);
+	assert_int_equal(store_untag(s, rd, &err), -ENOENT);
+	err = err_free(err);
+	free(rd);
+	l = store_repo_digests(s, md);
+	assert_int_equal(strv_length(l), 1);
+	strv_free(l);
+
+	/* delete: digests, every blob (index, manifest, config, gzip, the lazy tar) and the layer
+	 */
+	assert_int_equal(store_untag(s, "busybox:latest", NULL), 0);
+	if (store_image_delete_report(s, img, &layers, &bytes, &err) < 0)
+		fail_msg("%s", err->msg);
+	assert_int_equal(strv_length(layers), 1);
+	assert_string_equal(layers[0], chain);
+	assert_true(bytes > len);
+	assert_int_equal(store_image_get(s, name, &got, &err), -ENOENT);
+	err = err_free(err);
+	assert_int_equal(count_dir(root, "blobs/sha256"), 0);
+	assert_int_equal(count_dir(root, "blobs/lazy"), 0);
+	assert_int_equal(count_dir(root, "layers"), 0);
+	assert_int_equal(count_dir(root, "tmp"), 0);
+	{
+		char *ip = path_join(root, "images/index.json"), *idx = NULL;
+		assert_int_equal(read_file(ip, 1 << 20, &idx, NULL, NULL), 0);
+		assert_null(strstr(idx, "busybox"));
+		free(idx);
+		free(ip);
+	}
+
+	strv_free(layers);
+	image_free(img);
+	free(name);
+	free(cfgdata);
+	free(manifest);
+	free(index);
+	free(tar);
+	free(gz);
+	free(root);
+	store_free(s);
+}
+
 static void test_stale_tmp(void **state)
 {
 	struct store *s = NULL;
@@ -433,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_tag_pulled_manifest),
 		cmocka_unit_test(test_lazy_layer_blobs),
+		cmocka_unit_test(test_repo_digests),
 		cmocka_unit_test(test_stale_tmp),
 	};
 	char *argv[] = {"python3", "-c", "import tarfile", NULL};

@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * image prune and system df: docker/cli cli/command/image/prune.go,
+ * system/df.go and formatter/disk_usage.go for the output; moby
+ * daemon/images/image_prune.go, image_delete.go and daemon/disk_usage.go
+ * for what is pruned and counted.
+ *
+ * docker links a built image to its parent (the previous step's image);
+ * hull records no parents, so image A is taken as an ancestor of image B
+ * when A's history is a strict prefix of B's and A's layers are a prefix of
+ * B's: exactly the relation of the images of a build's steps (and of a
+ * FROM image to what was built on it).
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <time.h>
+#include "cli/cli.h"
+#include "container/volume.h"
+#include "image/reference.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/strbuf.h"
+#include "util/strv.h"
+
+/* ---- the images of the store, with what uses them ---- */
+
+struct dimg {
+	struct image *img;
+	char **tags;	/* familiar: "busybox:latest" */
+	char **digests; /* familiar: "busybox@sha256:..." */
+	int containers; /* containers created from it */
+	bool gone;	/* deleted by this prune */
+	int64_t *lsize; /* size of each layer, bytes */
+	int64_t size;	/* their sum */
+	int64_t shared; /* the part in layers other images use too */
+};
+
+struct dstore {
+	struct dimg *v;
+	size_t n;
+};
+
+static void dstore_release(struct dstore *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		image_free(d->v[i].img);
+		strv_free(d->v[i].tags);
+		strv_free(d->v[i].digests);
+		free(d->v[i].lsize);
+	}
+	free(d->v);
+	*d = (struct dstore){0};
+}
+
+/* A layer's size: its tar's (as `images` counts), else what its directory holds. */
+static int64_t layer_size(struct store *s, const char *diff_id, const char *chain_id)
+{
+	int64_t sz = store_blob_size(s, diff_id);
+
+	if (sz < 0) {
+		_cleanup_free_ char *dir = store_layer_dir(s, chain_id);
+		sz = dir_size(dir);
+	}
+	return sz > 0 ? sz : 0;
+}
+
+static int dstore_load(struct store *s, struct dstore *d, struct hull_err **err)
+{
+	_cleanup_strv_ char **manifests = NULL;
+	struct container **cl = NULL;
+	json_t *refs = NULL, *v;
+	const char *k;
+	int r;
+
+	r = store_refs(s, &refs, err);
+	if (r == 0)
+		r = store_image_list(s, &manifests, err);
+	if (r == 0)
+		r = container_list(s, &cl, err);
+	if (r < 0) {
+		json_decref(refs);
+		return r;
+	}
+	STRV_FOREACH (m, manifests) {
+		struct dimg x = {0};
+		size_t nl;
+
+		if (store_image_load(s, *m, &x.img, NULL) < 0)
+			continue;
+		x.tags = strv_new();
+		json_object_foreach (refs, k, v) {
+			struct image_ref ref;
+			if (!streq(json_string_value(v) ?: "", *m) || ref_parse(k, &ref, NULL) < 0)
+				continue;
+			strv_consume(&x.tags, ref_familiar(&ref));
+			ref_release(&ref);
+		}
+		x.digests = store_repo_digests(s, *m);
+		for (size_t i = 0; cl[i]; i++)
+			x.containers += streq(json_get_str(cl[i]->rec, "Image") ?: "", x.img->id);
+		nl = strv_length(x.img->chain_ids);
+		x.lsize = xcalloc(nl + 1, sizeof(int64_t));
+		for (size_t i = 0; i < nl; i++) {
+			x.lsize[i] = layer_size(s, x.img->diff_ids[i], x.img->chain_ids[i]);
+			x.size += x.lsize[i];
+		}
+		d->v = xrealloc(d->v, (d->n + 1) * sizeof(*d->v));
+		d->v[d->n++] = x;
+	}
+	/* shared: layers (chains) another image has too */
+	for (size_t i = 0; i < d->n; i++)
+		for (size_t l = 0; d->v[i].img->chain_ids[l]; l++)
+			for (size_t j = 0; j < d->n; j++)
+				if (j != i && strv_contains(d->v[j].img->chain_ids,
+							    d->v[i].img->chain_ids[l])) {
+					d->v[i].shared += d->v[i].lsize[l];
+					break;
+				}
+	json_decref(refs);
+	container_list_free(cl);
+	return 0;
+}
+
+static bool referenced(const struct dimg *x)
+{
+	return x->tags[0] || x->digests[0];
+}
+
+/* Is @a an ancestor of @b (see the top of the file)? */
+static bool ancestor(const struct dimg *a, const struct dimg *b)
+{
+	json_t *ha = json_object_get(a->img->config, "history");
+	json_t *hb = json_object_get(b->img->config, "history");
+	size_t na = json_array_size(ha), nd = strv_length(a->img->diff_ids);
+
+	if (a == b || na == 0 || na >= json_array_size(hb) || nd > strv_length(b->img->diff_ids) ||
+	    streq(a->img->manifest_digest, b->img->manifest_digest))
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!json_equal(json_array_get(ha, i), json_array_get(hb, i)))
+			return false;
+	for (size_t i = 0; i < nd; i++)
+		if (!streq(a->img->diff_ids[i], b->img->diff_ids[i]))
+			return false;
+	return true;
+}
+
+static bool has_children(const struct dstore *d, const struct dimg *a)
+{
+	for (size_t j = 0; j < d->n; j++)
+		if (!d->v[j].gone && ancestor(a, &d->v[j]))
+			return true;
+	return false;
+}
+
+/* The nearest ancestor of @b still there (docker's parent), or NULL. */
+static struct dimg *parent_of(struct dstore *d, const struct dimg *b)
+{
+	struct dimg *best = NULL;
+
+	for (size_t j = 0; j < d->n; j++) {
+		struct dimg *a = &d->v[j];
+		if (a->gone || !ancestor(a, b))
+			continue;
+		if (!best || json_array_size(json_object_get(a->img->config, "history")) >
+				     json_array_size(json_object_get(best->img->config, "history")))
+			best = a;
+	}
+	return best;
+}
+
+/* ---- image prune ---- */
+
+struct prune_filters {
+	double until; /* 0: none */
+	char **labels, **not_labels;
+};
+
+/* moby filters.MatchKVList: every "key" or "key=value" of @want is in @labels. */
+static bool labels_match(char **want, json_t *labels)
+{
+	STRV_FOREACH (w, want) {
+		_cleanup_free_ char *key = xstrdup(*w);
+		char *eq = strchr(key, '=');
+		const char *have;
+
+		if (eq)
+			*eq++ = '\0';
+		have = json_get_str(labels, key);
+		if (!have || (eq && !streq(have, eq)))
+			return false;
+	}
+	return true;
+}
+
+static bool filters_match(const struct prune_filters *f, const struct dimg *x)
+{
+	json_t *labels = json_object_get(json_object_get(x->img->config, "config"), "Labels");
+	double created = time_parse_rfc3339(json_get_str(x->img->config, "created"));
+
+	if (f->until > 0 && (created <= 0 || created > f->until))
+		return false;
+	if (f->labels && !labels_match(f->labels, labels))
+		return false;
+	if (f->not_labels && labels_match(f->not_labels, labels))
+		return false;
+	return true;
+}
+
+/* --filter values, as moby's ImagePrune accepts them (dangling, label, label!, until). */
+static int prune_filters_parse(char **args, struct prune_filters *f, struct hull_err **err)
+{
+	bool until_seen = false;
+
+	STRV_FOREACH (a, args) {
+		_cleanup_free_ char *key = xstrdup(*a);
+		char *val = strchr(key, '=');
+
+		if (!val)
+			return err_setx(err, EINVAL, "bad format of filter (expected name=value)");
+		*val++ = '\0';
+		if (streq(key, "until")) {
+			if (until_seen)
+				return err_setx(err, EINVAL,
+						"more than one until filter specified");
+			until_seen = true;
+			if (cli_parse_time(val, &f->until) < 0)
+				return err_setx(err, EINVAL,
+						"invalid value for 'until' filter: failed to parse "
+						"value as time or duration: \"%s\"",
+						val);
+		} else if (streq(key, "label")) {
+			strv_push(&f->labels, val);
+		} else if (streq(key, "label!")) {
+			strv_push(&f->not_labels, val);
+		} else if (!streq(key, "dangling")) {
+			return err_setx(err, EINVAL, "invalid filter '%s'", key);
+		}
+	}
+	return 0;
+}
+
+/* Delete @x (no references left, no container): docker's "deleted:" lines. */
+static int prune_delete(struct store *s, struct dimg *x, struct strbuf *out, uint64_t *bytes,
+			struct hull_err **err)
+{
+	_cleanup_strv_ char **layers = NULL;
+	uint64_t b = 0;
+	int r;
+
+	r = store_image_delete_report(s, x->img, &layers, &b, err);
+	if (r < 0)
+		return r;
+	x->gone = true;
+	*bytes += b;
+	(void) strbuf_addf(out, "deleted: %s\n", x->img->id);
+	STRV_FOREACH (l, layers)
+		(void) strbuf_addf(out, "deleted: %s\n", *l);
+	return 0;
+}
+
+/*
+ * The build cache's keys (cache/<64 hex>, build/build.c cache_put()) name
+ * images by id: drop the keys of images that are gone, which would only
+ * miss. Other files there (the content-hash cache) stay.
+ */
+static void prune_build_cache(struct store *s)
+{
+	_cleanup_free_ char *dir = path_join(s->root, "cache");
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		_cleanup_free_ char *p = NULL, *id = NULL, *full = NULL;
+		struct image *img = NULL;
+
+		full = xasprintf("sha256:%s", de->d_name);
+		if (!digest_valid(full))
+			continue;
+		p = path_join(dir, de->d_name);
+		if (read_file(p, 4096, &id, NULL, NULL) < 0 || !digest_valid(id))
+			continue;
+		if (store_image_get(s, id, &img, NULL) == -ENOENT)
+			(void) unlinkat(dirfd(d), de->d_name, 0);
+		image_free(img);
+	}
+	closedir(d);
+}
+
+static int cmp_dimg(const void *a, const void *b)
+{
+	const struct dimg *x = *(struct dimg *const *) a, *y = *(struct dimg *const *) b;
+	size_t hx = json_array_size(json_object_get(x->img->config, "history"));
+	size_t hy = json_array_size(json_object_get(y->img->config, "history"));
+
+	/* children before their parents */
+	if (hx != hy)
+		return hx > hy ? -1 : 1;
+	return strcmp(x->img->manifest_digest, y->img->manifest_digest);
+}
+
+/*
+ * moby ImagePrune: without @all the dangling images (no tag; repository
+ * digests do not count) that are no image's parent; with @all every image.
+ * An image a container uses is kept (and so are its ancestors), as docker's
+ * delete conflicts keep it. Each deleted image's untagged parents follow it
+ * (docker's PruneChildren). The report goes to @out.
+ */
+static int image_prune(struct store *s, bool all, const struct prune_filters *f, struct strbuf *out,
+		       uint64_t *ret_bytes, struct hull_err **err)
+{
+	struct dstore d = {0};
+	_cleanup_free_ struct dimg **top = NULL;
+	size_t n_top = 0;
+	uint64_t bytes = 0;
+	int r;
+
+	r = dstore_load(s, &d, err);
+	if (r < 0)
+		return r;
+	top = xcalloc(d.n + 1, sizeof(*top));
+	for (size_t i = 0; i < d.n; i++) {
+		struct dimg *x = &d.v[i];
+		bool children = has_children(&d, x);
+
+		if (!referenced(x) && children)
+			continue; /* an intermediate image: it goes with its child */
+		if (!all && (x->tags[0] || children))
+			continue;
+		if (filters_match(f, x))
+			top[n_top++] = x;
+	}
+	qsort(top, n_top, sizeof(*top), cmp_dimg);
+	for (size_t i = 0; i < n_top && r == 0; i++) {
+		struct dimg *x = top[i], *p;
+
+		if (x->gone || x->containers > 0 || has_children(&d, x))
+			continue;
+		STRV_FOREACH (t, x->tags) {
+			r = store_untag(s, *t, err);
+			if (r < 0)
+				break;
+			(void) strbuf_addf(out, "untagged: %s\n", *t);
+		}
+		STRV_FOREACH (t, x->digests) {
+			if (r < 0)
+				break;
+			r = store_untag(s, *t, err);
+			if (r == 0)
+				(void) strbuf_addf(out, "untagged: %s\n", *t);
+		}
+		if (r == 0)
+			r = prune_delete(s, x, out, &bytes, err);
+		/* its parents, while nothing else holds them */
+		for (p = r == 0 ? parent_of(&d, x) : NULL;
+		     p && r == 0 && !referenced(p) && p->containers == 0 && !has_children(&d, p);
+		     p = parent_of(&d, p))
+			r = prune_delete(s, p, out, &bytes, err);
+	}
+	dstore_release(&d);
+	if (bytes)
+		prune_build_cache(s);
+	*ret_bytes = bytes;
+	return r;
+}
+
+int cmd_image_prune(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
+					     {"force", no_argument, NULL, 'f'},
+					     {"filter", required_argument, NULL, 'F'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	_cleanup_strv_ char **filter_args = NULL;
+	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
+	_cleanup_free_ char *h = NULL;
+	struct prune_filters f = {0};
+	struct hull_err *e = NULL;
+	bool all = false, force = false;
+	uint64_t bytes = 0;
+	struct store *s;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("image prune", argc, argv, "afh", opts, false)) != -1) {
+		if (o == 'a')
+			all = true;
+		else if (o == 'f')
+			force = true;
+		else if (o == 'F')
+			strv_push(&filter_args, optarg);
+		else if (o == 'h') {
+			puts("Usage:  hull image prune [OPTIONS]\n\nRemove unused images\n\n"
+			     "Options:\n"
+			     "  -a, --all             Remove all unused images, not just dangling "
+			     "ones\n"
+			     "      --filter filter   Provide filter values (e.g. "
+			     "\"until=<timestamp>\")\n"
+			     "  -f, --force           Do not prompt for confirmation");
+			return 0;
+		} else
+			return 125;
+	}
+	if (optind < argc)
+		return cli_usage_error("image prune", "\"prune\" accepts no arguments.");
+	if (!force && !cli_confirm(all ? "WARNING! This will remove all images without at least "
+					 "one container associated to them.\n"
+				       : "WARNING! This will remove all dangling images.\n"))
+		return 0; /* docker: cancelled, exit 0 */
+	r = prune_filters_parse(filter_args, &f, &e);
+	if (r < 0) {
+		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+		err_free(e);
+		r = 1;
+		goto out;
+	}
+	r = cli_store(cl, &s, &e);
+	if (r == 0) {
+		r = store_lock(s, &e);
+		if (r == 0) {
+			r = image_prune(s, all, &f, &out, &bytes, &e);
+			store_unlock(s);
+		}
+	}
+	if (out.len) {
+		/* what was done before a failure is reported too */
+		printf("Deleted Images:\n%s\n", strbuf_cstr(&out));
+	}
+	if (r < 0) {
+		r = cli_fail(e);
+		goto out;
+	}
+	h = human_size_prec((double) bytes, 4);
+	printf("Total reclaimed space: %s\n", h);
+out:
+	strv_free(f.labels);
+	strv_free(f.not_labels);
+	return r;
+}
+
+/* ---- system df ---- */
+
+/* newest first, as `images` */
+static int cmp_created(const void *a, const void *b)
+{
+	const struct dimg *x = *(struct dimg *const *) a, *y = *(struct dimg *const *) b;
+	double tx = time_parse_rfc3339(json_get_str(x->img->config, "created"));
+	double ty = time_parse_rfc3339(json_get_str(y->img->config, "created"));
+
+	return tx < ty ? 1 : tx > ty ? -1 : strcmp(x->img->id, y->img->id);
+}
+
+/* "4.26MB (50%)", as the df formatter's Reclaimable(). */
+static char *reclaimable(int64_t reclaim, int64_t total)
+{
+	_cleanup_free_ char *h = human_size_prec((double) reclaim, 4);
+
+	if (total > 0)
+		return xasprintf("%s (%lld%%)", h, (long long) (reclaim * 100 / total));
+	return TAKE_PTR(h);
+}
+
+static bool container_active(struct container *c)
+{
+	const char *st = json_get_str(json_object_get(c->rec, "State"), "Status") ?: "";
+
+	return container_is_running(c) || streq(st, "paused") || streq(st, "restarting");
+}
+
+/* How many containers mount the volume @name. */
+static int volume_links(struct container **cl, const char *name)
+{
+	int n = 0;
+
+	for (size_t i = 0; cl[i]; i++) {
+		size_t j;
+		json_t *m;
+		json_array_foreach (json_object_get(cl[i]->rec, "Mounts"), j, m)
+			if (streq(json_get_str(m, "Name") ?: "", name)) {
+				n++;
+				break;
+			}
+	}
+	return n;
+}
+
+int cmd_system_df(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"verbose", no_argument, NULL, 'v'},
+					     {"format", required_argument, NULL, 'F'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct hull_err *e = NULL;
+	struct container **cs = NULL;
+	struct dstore d = {0};
+	_cleanup_strv_ char **chains = strv_new();
+	json_t *vols = NULL;
+	bool verbose = false;
+	struct store *s;
+	struct timespec now;
+	int64_t layers = 0, used = 0, ctr_total = 0, ctr_reclaim = 0, vol_total = 0,
+		vol_reclaim = 0;
+	int img_count = 0, img_active = 0, ctr_count = 0, ctr_active = 0, vol_count = 0,
+	    vol_active = 0;
+	int64_t *vol_size = NULL;
+	int *vol_links = NULL;
+	int64_t *ctr_size = NULL;
+	size_t nv;
+	int o;
+
+	optind = 0;
+	while ((o = cli_getopt("system df", argc, argv, "vh", opts, false)) != -1) {
+		if (o == 'v')
+			verbose = true;
+		else if (o == 'F') {
+			fprintf(stderr, "hull: system df: --format is not supported yet\n");
+			return 125;
+		} else if (o == 'h') {
+			puts("Usage:  hull system df [OPTIONS]\n\nShow hull disk usage\n\n"
+			     "Options:\n  -v, --verbose         Show detailed information on space "
+			     "usage");
+			return 0;
+		} else
+			return 125;
+	}
+	if (optind < argc)
+		return cli_usage_error("system df", "\"df\" accepts no arguments.");
+	if (cli_store(cl, &s, &e) < 0 || dstore_load(s, &d, &e) < 0 ||
+	    container_list(s, &cs, &e) < 0 || volume_list(s, &vols, &e) < 0) {
+		dstore_release(&d);
+		if (cs)
+			container_list_free(cs);
+		return cli_fail(e);
+	}
+	clock_gettime(CLOCK_REALTIME, &now);
+
+	/* images: the ones `images` lists (not a build's intermediate steps); layers once each */
+	for (size_t i = 0; i < d.n; i++) {
+		struct dimg *x = &d.v[i];
+		for (size_t l = 0; x->img->chain_ids[l]; l++)
+			if (!strv_contains(chains, x->img->chain_ids[l])) {
+				strv_push(&chains, x->img->chain_ids[l]);
+				layers += x->lsize[l];
+			}
+		if (!referenced(x) && has_children(&d, x)) {
+			x->gone = true; /* not listed: marks it for the loops below */
+			continue;
+		}
+		img_count++;
+		if (x->containers > 0) {
+			img_active++;
+			used += x->size - x->shared;
+		}
+	}
+	for (size_t i = 0; cs[i]; i++) {
+		_cleanup_free_ char *upper = path_join(cs[i]->dir, "upper");
+		int64_t sz = dir_size(upper);
+		sz = sz > 0 ? sz : 0;
+		ctr_size = xrealloc(ctr_size, (i + 1) * sizeof(*ctr_size));
+		ctr_size[i] = sz;
+		ctr_count++;
+		ctr_total += sz;
+		if (container_active(cs[i]))
+			ctr_active++;
+		else
+			ctr_reclaim += sz;
+	}
+	nv = json_array_size(vols);
+	vol_size = xcalloc(nv + 1, sizeof(*vol_size));
+	vol_links = xcalloc(nv + 1, sizeof(*vol_links));
+	for (size_t i = 0; i < nv; i++) {
+		json_t *v = json_array_get(vols, i);
+		const char *mp = json_get_str(v, "Mountpoint");
+		int64_t sz = mp ? dir_size(mp) : 0;
+		vol_size[i] = sz > 0 ? sz : 0;
+		vol_links[i] = volume_links(cs, json_get_str(v, "Name") ?: "");
+		vol_count++;
+		vol_total += vol_size[i];
+		if (vol_links[i] > 0)
+			vol_active++;
+		else
+			vol_reclaim += vol_size[i];
+	}
+
+	if (!verbose) {
+		struct table *t = table_new(5);
+		_cleanup_free_ char *is = human_size_prec((double) layers, 4),
+				    *ir = reclaimable(layers - used, layers),
+				    *cs_ = human_size_prec((double) ctr_total, 4),
+				    *cr = reclaimable(ctr_reclaim, ctr_total),
+				    *vs = human_size_prec((double) vol_total, 4),
+				    *vr = reclaimable(vol_reclaim, vol_total);
+		char n1[16], a1[16], n2[16], a2[16], n3[16], a3[16];
+
+		snprintf(n1, sizeof(n1), "%d", img_count);
+		snprintf(a1, sizeof(a1), "%d", img_active);
+		snprintf(n2, sizeof(n2), "%d", ctr_count);
+		snprintf(a2, sizeof(a2), "%d", ctr_active);
+		snprintf(n3, sizeof(n3), "%d", vol_count);
+		snprintf(a3, sizeof(a3), "%d", vol_active);
+		table_add(t, "TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE");
+		table_add(t, "Images", n1, a1, is, ir);
+		table_add(t, "Containers", n2, a2, cs_, cr);
+		table_add(t, "Local Volumes", n3, a3, vs, vr);
+		/* the legacy builder's cache is its intermediate images: no BuildKit records */
+		table_add(t, "Build Cache", "0", "0", "0B", "0B");
+		table_print(t, stdout);
+	} else {
+		struct table *t = table_new(8);
+
+		puts("Images space usage:\n");
+		table_add(t, "REPOSITORY", "TAG", "IMAGE ID", "CREATED", "SIZE", "SHARED SIZE",
+			  "UNIQUE SIZE", "CONTAINERS");
+		_cleanup_free_ struct dimg **order = xcalloc(d.n + 1, sizeof(*order));
+		for (size_t i = 0; i < d.n; i++)
+			order[i] = &d.v[i];
+		qsort(order, d.n, sizeof(*order), cmp_created);
+		for (size_t i = 0; i < d.n; i++) {
+			struct dimg *x = order[i];
+			_cleanup_free_ char *repo = xstrdup("<none>"), *tag = xstrdup("<none>");
+			_cleanup_free_ char *created = NULL, *size = human_size((double) x->size),
+					    *shared = human_size_prec((double) x->shared, 4),
+					    *uniq = human_size_prec((double) (x->size - x->shared),
+								    4);
+			double ct = time_parse_rfc3339(json_get_str(x->img->config, "created"));
+			char id[16], nc[16];
+			struct image_ref ref;
+
+			if (x->gone)
+				continue;
+			/* only the first tag, as docker */
+			if (x->tags[0] && ref_parse(x->tags[0], &ref, NULL) == 0) {
+				free(repo);
+				free(tag);
+				repo = ref_familiar_name(&ref);
+				tag = xstrdup(ref.tag ?: "<none>");
+				ref_release(&ref);
+			}
+			if (ct > 0) {
+				_cleanup_free_ char *ago = human_duration((double) now.tv_sec - ct);
+				created = xasprintf("%s ago", ago);
+			} else {
+				created = xstrdup("");
+			}
+			snprintf(id, sizeof(id), "%s", short_id(x->img->id));
+			snprintf(nc, sizeof(nc), "%d", x->containers);
+			table_add(t, repo, tag, id, created, size, shared, uniq, nc);
+		}
+		table_print(t, stdout);
+
+		puts("\nContainers space usage:\n");
+		t = table_new(8);
+		table_add(t, "CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED",
+			  "STATUS", "NAMES");
+		for (size_t i = 0; cs[i]; i++) {
+			json_t *row = ps_row(cs[i], false, false, &now), *m;
+			_cleanup_free_ char *sz = human_size((double) ctr_size[i]);
+			char nvol[16];
+			int local = 0;
+			size_t j;
+
+			json_array_foreach (json_object_get(cs[i]->rec, "Mounts"), j, m)
+				local += streq(json_get_str(m, "Driver") ?: "", "local");
+			snprintf(nvol, sizeof(nvol), "%d", local);
+			table_add(t, json_get_str(row, "ID"), json_get_str(row, "Image"),
+				  json_get_str(row, "Command"), nvol, sz,
+				  json_get_str(row, "RunningFor"), json_get_str(row, "Status"),
+				  json_get_str(row, "Names"));
+			json_decref(row);
+		}
+		table_print(t, stdout);
+
+		puts("\nLocal Volumes space usage:\n");
+		t = table_new(3);
+		table_add(t, "VOLUME NAME", "LINKS", "SIZE");
+		for (size_t i = 0; i < nv; i++) {
+			_cleanup_free_ char *sz = human_size_prec((double) vol_size[i], 4);
+			char links[16];
+			snprintf(links, sizeof(links), "%d", vol_links[i]);
+			table_add(t, json_get_str(json_array_get(vols, i), "Name"), links, sz);
+		}
+		table_print(t, stdout);
+
+		puts("\nBuild cache usage: 0B\n");
+		t = table_new(7);
+		table_add(t, "CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE",
+			  "SHARED");
+		table_print(t, stdout);
+	}
+	free(vol_size);
+	free(vol_links);
+	free(ctr_size);
+	json_decref(vols);
+	container_list_free(cs);
+	dstore_release(&d);
+	return 0;
+}
