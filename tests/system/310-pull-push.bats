@@ -111,8 +111,9 @@ RUN echo pushed > /p' >/dev/null
 	fresh_root
 	run -0 hull pull "$REGISTRY/library/multi@$MULTI_AMD64"
 	[ "${lines[-1]}" = "$REGISTRY/library/multi@$MULTI_AMD64" ]
-	run -0 hull images --format '{{.Repository}}:{{.Tag}}'
-	[[ $output != *"multi:latest"* ]]
+	run -0 hull images
+	[[ $output != *"multi "*"latest"* ]]
+	[[ $output == *"multi "*"<none>"* ]]
 	run -0 hull run --rm "$REGISTRY/library/multi@$MULTI_AMD64" cat /etc/platform
 	[[ $output == *amd64* ]]
 }
@@ -123,8 +124,8 @@ RUN echo pushed > /p' >/dev/null
 	skopeo_push_busybox library/tags:two
 	run -0 hull pull -a "$REGISTRY/library/tags"
 	[ "${lines[-1]}" = "$REGISTRY/library/tags" ]
-	run -0 hull images --format '{{.Tag}}' "$REGISTRY/library/tags"
-	[ "$(echo "$output" | sort | tr '\n' ' ')" = "one two " ]
+	run -0 hull images "$REGISTRY/library/tags"
+	[ "$(echo "$output" | awk 'NR > 1 { print $2 }' | sort | tr '\n' ' ')" = "one two " ]
 	run -125 hull pull -a "$REGISTRY/library/tags:one"
 }
 
