@@ -122,7 +122,7 @@ static int layer_from_blob(struct pull *p, struct layer_job *job, struct hull_er
 				      diff_id, chain, err);
 	if (r < 0)
 		return r;
-	pull_added(p, NULL, job->chain_id);
+	pull_added(p, job->diff_id, job->chain_id);
 	return 0;
 }
 
@@ -172,8 +172,8 @@ static int layer_download(struct pull *p, struct layer_job *job, struct hull_err
 	}
 	err_free(ls.err);
 	err_free(ia.err);
-	if (ia.r >= 0)
-		pull_added(p, NULL, job->chain_id);
+	if (ia.r >= 0) /* the layer and its diffID's lazy blob record */
+		pull_added(p, job->diff_id, job->chain_id);
 	if (r < 0) {
 		store_blob_writer_abort(ls.w);
 		return r;
