@@ -333,6 +333,29 @@ static bool image_complete(struct store *s, const char *manifest_digest)
 	return true;
 }
 
+/* Whether the pulled reference named this image before the pull. */
+static bool already_named(struct store *s, const struct pull_result *res)
+{
+	_cleanup_image_ struct image *img = NULL;
+	struct hull_err *e = NULL;
+
+	if (store_image_get(s, res->reference, &img, &e) < 0) {
+		err_free(e);
+		return false;
+	}
+	return streq(img->manifest_digest, res->manifest_digest);
+}
+
+/* Every layer of a complete image: "Already exists", as docker reports it. */
+static void report_present(struct pull *p, const struct manifest *m)
+{
+	for (size_t i = 0; i < m->n_entries; i++) {
+		char id[13];
+		snprintf(id, sizeof(id), "%.12s", digest_hex(m->entries[i].digest));
+		xfer_progress(&p->rep, id, XFER_EXISTS, 0, 0);
+	}
+}
+
 static int store_json_blob(struct pull *p, const char *data, size_t len, const char *digest,
 			   struct hull_err **err)
 {
@@ -363,7 +386,10 @@ static int pull_image(struct pull *p, const struct image_ref *ref, const struct 
 	if (r < 0)
 		return r;
 	if (image_complete(p->store, res->manifest_digest)) {
-		res->up_to_date = true;
+		/* docker: up to date when the reference already named it */
+		res->up_to_date = already_named(p->store, res);
+		if (!res->up_to_date)
+			report_present(p, m);
 		manifest_free(m);
 		return 0;
 	}
