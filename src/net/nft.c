@@ -4,11 +4,11 @@
  * ports, written as nft text and run through libnftables.
  */
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <nftables/libnftables.h>
 
 #include "net/net-internal.h"
 #include "net/net.h"
+#include "util/dlopen.h"
 #include "util/strbuf.h"
 
 /*
@@ -28,27 +28,26 @@ static struct {
 
 static int nft_load(struct hull_err **err)
 {
-	void *h;
+	static const char *const sonames[] = {"libnftables.so.1", NULL};
+	const struct dl_sym syms[] = {
+		{"nft_ctx_new", (void **) &nft.ctx_new},
+		{"nft_ctx_free", (void **) &nft.ctx_free},
+		{"nft_ctx_buffer_output", (void **) &nft.ctx_buffer_output},
+		{"nft_ctx_buffer_error", (void **) &nft.ctx_buffer_error},
+		{"nft_ctx_get_error_buffer", (void **) &nft.ctx_get_error_buffer},
+		{"nft_run_cmd_from_buffer", (void **) &nft.run_cmd_from_buffer},
+	};
+	struct hull_err *e = NULL;
+	int r;
 
 	if (nft.handle)
 		return 0;
-	h = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!h)
-		return err_setx(err, ENOENT, "load libnftables: %s (apt-get install libnftables1)",
-				dlerror());
-	*(void **) &nft.ctx_new = dlsym(h, "nft_ctx_new");
-	*(void **) &nft.ctx_free = dlsym(h, "nft_ctx_free");
-	*(void **) &nft.ctx_buffer_output = dlsym(h, "nft_ctx_buffer_output");
-	*(void **) &nft.ctx_buffer_error = dlsym(h, "nft_ctx_buffer_error");
-	*(void **) &nft.ctx_get_error_buffer = dlsym(h, "nft_ctx_get_error_buffer");
-	*(void **) &nft.run_cmd_from_buffer = dlsym(h, "nft_run_cmd_from_buffer");
-	if (!nft.ctx_new || !nft.ctx_free || !nft.ctx_buffer_output || !nft.ctx_buffer_error ||
-	    !nft.ctx_get_error_buffer || !nft.run_cmd_from_buffer) {
-		dlclose(h);
-		return err_setx(err, ENOENT, "load libnftables: a symbol is missing");
+	r = dl_open_table(sonames, syms, ARRAY_SIZE(syms), "libnftables", &nft.handle, &e);
+	if (r < 0) {
+		r = err_setx(err, ENOENT, "%s (apt-get install libnftables1)", e->msg);
+		err_free(e);
 	}
-	nft.handle = h;
-	return 0;
+	return r;
 }
 
 static void nft_ctx_freep(struct nft_ctx **ctx)

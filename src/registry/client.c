@@ -510,6 +510,9 @@ static void set_options(struct reg_client *c, CURL *h, const char *url, struct x
 	sym_curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
 	sym_curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	sym_curl_easy_setopt(h, CURLOPT_WRITEDATA, x);
+	/* large buffers: fewer callbacks and syscalls per blob (curl's defaults are 16/64 KiB) */
+	sym_curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 512L * 1024);
+	sym_curl_easy_setopt(h, CURLOPT_UPLOAD_BUFFERSIZE, 2L * 1024 * 1024);
 	set_tls(c, h);
 }
 

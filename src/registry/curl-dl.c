@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
-#include <dlfcn.h>
 #include <pthread.h>
 #include "registry/curl-dl.h"
+#include "util/dlopen.h"
 
 #define CURL_DL_DEFINE(name) __typeof__(name) *sym_##name = NULL;
 CURL_DL_SYMBOLS(CURL_DL_DEFINE)
@@ -11,54 +11,28 @@ static pthread_once_t curl_dl_once = PTHREAD_ONCE_INIT;
 static int curl_dl_errno;
 static char *curl_dl_msg; /* why loading failed, kept for every later caller */
 
-static void *curl_dl_open(void)
-{
-	/* Debian's libcurl4 (OpenSSL) first: CURLOPT_CAINFO_BLOB needs it */
-	void *h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_NODELETE);
-
-	if (!h)
-		h = dlopen("libcurl-gnutls.so.4", RTLD_NOW | RTLD_NODELETE);
-	return h;
-}
-
-static void curl_dl_fail(void *h, int errnum, char *msg)
-{
-	if (h)
-		(void) dlclose(h);
-	curl_dl_errno = errnum;
-	curl_dl_msg = msg;
-}
-
 static void curl_dl_do_load(void)
 {
-	void *h = curl_dl_open();
-
-	if (!h)
-		return curl_dl_fail(NULL, EOPNOTSUPP, xasprintf("load libcurl: %s", dlerror()));
-
-	/* resolve everything before publishing anything */
-	struct {
-		const char *name;
-		void **slot;
-		void *value;
-	} table[] = {
-#define CURL_DL_ENTRY(name) {#name, (void **) &sym_##name, NULL},
+	/* Debian's libcurl4 (OpenSSL) first: CURLOPT_CAINFO_BLOB needs it */
+	static const char *const sonames[] = {"libcurl.so.4", "libcurl-gnutls.so.4", NULL};
+	static const struct dl_sym syms[] = {
+#define CURL_DL_ENTRY(name) {#name, (void **) &sym_##name},
 		CURL_DL_SYMBOLS(CURL_DL_ENTRY)
 #undef CURL_DL_ENTRY
 	};
-	for (size_t i = 0; i < ARRAY_SIZE(table); i++) {
-		table[i].value = dlsym(h, table[i].name);
-		if (!table[i].value)
-			return curl_dl_fail(
-				h, EOPNOTSUPP,
-				xasprintf("load libcurl: missing symbol '%s'", table[i].name));
+	struct hull_err *e = NULL;
+	void *h;
+
+	if (dl_open_table(sonames, syms, ARRAY_SIZE(syms), "libcurl", &h, &e) < 0) {
+		curl_dl_errno = e->code;
+		curl_dl_msg = xstrdup(e->msg);
+		err_free(e);
+		return;
 	}
-	__typeof__(curl_global_init) *global_init =
-		(__typeof__(curl_global_init) *) dlsym(h, "curl_global_init");
-	if (global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return curl_dl_fail(h, EIO, xstrdup("initialise libcurl"));
-	for (size_t i = 0; i < ARRAY_SIZE(table); i++)
-		*table[i].slot = table[i].value;
+	if (sym_curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		curl_dl_errno = EIO;
+		curl_dl_msg = xstrdup("initialise libcurl");
+	}
 }
 
 int curl_dl_load(struct hull_err **err)
