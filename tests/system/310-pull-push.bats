@@ -150,14 +150,16 @@ RUN echo pushed > /p' >/dev/null
 @test "a mirror: pulls of docker.io go to it, a dead mirror is skipped, other registries mirrored too" {
 	fresh_root
 	dead=127.0.0.1:9
-	printf '{"registry-mirrors": ["http://%s", "http://%s"], "mirrors": {"quay.io": ["http://%s"]}}\n' \
-		"$dead" "$REGISTRY" "$REGISTRY" >"$BATS_TEST_TMPDIR/r.json"
+	# another registry, named by an address nothing answers on (no DNS query)
+	other=192.0.2.1:5000
+	printf '{"registry-mirrors": ["http://%s", "http://%s"], "mirrors": {"%s": ["http://%s"]}}\n' \
+		"$dead" "$REGISTRY" "$other" "$REGISTRY" >"$BATS_TEST_TMPDIR/r.json"
 	HULL_REGISTRIES_CONFIG=$BATS_TEST_TMPDIR/r.json run -0 hull pull busybox
 	[ "${lines[-1]}" = docker.io/library/busybox:latest ]
 	run -0 hull inspect --format '{{json .RepoDigests}}' busybox
 	[[ $output == '["busybox@sha256:'* ]]
-	HULL_REGISTRIES_CONFIG=$BATS_TEST_TMPDIR/r.json run -0 hull pull quay.io/library/multi
-	run -0 hull run --rm quay.io/library/multi cat /etc/platform
+	HULL_REGISTRIES_CONFIG=$BATS_TEST_TMPDIR/r.json run -0 hull pull "$other/library/multi"
+	run -0 hull run --rm "$other/library/multi" cat /etc/platform
 	# a configuration with a typo is refused, naming the key
 	echo '{"registry-mirror": []}' >"$BATS_TEST_TMPDIR/bad.json"
 	HULL_REGISTRIES_CONFIG=$BATS_TEST_TMPDIR/bad.json run ! hull pull busybox
