@@ -201,14 +201,18 @@ int cmd_debug(struct cli *cl, int argc, char **argv)
 		return cmd_debug_layer_tar(cl, argc, argv);
 	if (argc >= 2 && streq(argv[1], "seccomp"))
 		return cmd_debug_seccomp(cl, argc, argv);
+	if (argc >= 2 && streq(argv[1], "import-layers"))
+		return cmd_debug_import_layers(cl, argc, argv);
 	if (argc != 3 || !streq(argv[1], "parse-dockerfile")) {
 		puts("Usage:  hull debug parse-dockerfile FILE\n"
 		     "        hull debug layer-tar DIGEST > FILE\n"
 		     "        hull debug seccomp [--cap-add CAP]... [--cap-drop CAP]... "
-		     "[--privileged] [--profile FILE] > FILE\n\n"
+		     "[--privileged] [--profile FILE] > FILE\n"
+		     "        hull debug import-layers [--parent CHAINID] FILE[=DIFFID]...\n\n"
 		     "Print the parse of a Dockerfile in BuildKit's Node.Dump() format;\n"
 		     "write the uncompressed layer tar DIGEST (checked against it);\n"
-		     "write the seccomp filter (raw BPF) a container with those options gets");
+		     "write the seccomp filter (raw BPF) a container with those options gets;\n"
+		     "import layer streams at once, as a pull does (bench/pull-import)");
 		return argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h")) ? 0 : 125;
 	}
 	if (read_file(argv[2], 16 << 20, &data, &len, &e) < 0)

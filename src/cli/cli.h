@@ -139,6 +139,11 @@ int cmd_debug(struct cli *c, int argc, char **argv);
 int cmd_debug_layer_tar(struct cli *c, int argc, char **argv);
 /* cmd_debug_seccomp() - `hull debug seccomp [OPTIONS]`: the compiled filter (cli/debug-layer.c). */
 int cmd_debug_seccomp(struct cli *c, int argc, char **argv);
+/*
+ * cmd_debug_import_layers() - `hull debug import-layers [--parent C] FILE[=DIFFID]...`:
+ * store_layer_import_stream() of each FILE at once, one thread each (cli/debug-layer.c).
+ */
+int cmd_debug_import_layers(struct cli *c, int argc, char **argv);
 int cmd_create(struct cli *c, int argc, char **argv);
 int cmd_exec(struct cli *c, int argc, char **argv);
 int cmd_attach(struct cli *c, int argc, char **argv);

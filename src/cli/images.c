@@ -307,10 +307,8 @@ int cmd_tag(struct cli *cl, int argc, char **argv)
 		return cli_usage_error("tag", "\"tag\" requires exactly 2 arguments.");
 	if (cli_store(cl, &s, &e) < 0 || store_image_get(s, argv[optind], &img, &e) < 0)
 		return cli_fail(e);
-	r = store_lock(s, &e);
-	if (r == 0)
-		r = store_tag(s, argv[optind + 1], img->manifest_digest, &e);
-	store_unlock(s);
+	/* store_tag() takes the lock itself; unlocking a lock never taken broke the depth count */
+	r = store_tag(s, argv[optind + 1], img->manifest_digest, &e);
 	image_free(img);
 	return r < 0 ? cli_fail(e) : 0;
 }

@@ -11,6 +11,11 @@
  *   blobs/lazy/<hex of D>          {"size": N, "chain_id": C}
  *       the blob D exists lazily: N bytes, made from layers/<hex of C>.
  *
+ * A pulled layer (store_layer_import_stream()) is lazy too, but its tar
+ * came from another writer: layers/<chain hex>/tar-split keeps what the tar
+ * held beside the files (image/tar-split.c), so the same bytes are made
+ * again, as docker's tar-split does.
+ *
  * A stored blob (imports, configs, manifests) always wins over a lazy
  * record, so a store holding real layer blobs reads as before. If the
  * recorded chain is gone (another image with the same diffID on another
@@ -182,6 +187,28 @@ static int open_tmpfile(struct store *s, struct hull_err **err)
 	return fd;
 }
 
+/*
+ * The tar of the layer directory @dir (".../layers/<hex>/diff") into @fd: a
+ * pulled layer's own tar from its skeleton (layers/<hex>/tar-split), else
+ * the tar hull's writer makes of it (a layer built here).
+ */
+static int layer_make_tar(const char *dir, int fd, char ret_digest[DIGEST_STR_LEN],
+			  uint64_t *ret_size, struct hull_err **err)
+{
+	_cleanup_free_ char *split = NULL;
+	_cleanup_close_ int sfd = -1, dfd = -1;
+	const char *slash = strrchr(dir, '/');
+
+	split = xasprintf("%.*s/tar-split", (int) (slash ? slash - dir : 0), dir);
+	sfd = open(split, O_RDONLY | O_CLOEXEC);
+	if (sfd < 0)
+		return layer_dir_tar(dir, fd, ret_digest, ret_size, err);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_set(err, errno, "open '%s'", dir);
+	return tar_split_replay(sfd, dfd, fd, ret_digest, ret_size, err);
+}
+
 /* Hash what @fd holds from its start; leave it at offset 0. */
 static int hash_fd(int fd, char ret_digest[DIGEST_STR_LEN], uint64_t *ret_size)
 {
@@ -246,7 +273,7 @@ int store_blob_open_layer(struct store *s, const char *digest, int *ret_fd, stru
 					digest);
 		}
 		fd = open_tmpfile(s, err);
-		r = fd < 0 ? fd : layer_dir_tar(dir, fd, got, &size, err);
+		r = fd < 0 ? fd : layer_make_tar(dir, fd, got, &size, err);
 		store_unlock(s);
 		if (r < 0)
 			return err_wrap(err, "make layer blob '%s'", digest);

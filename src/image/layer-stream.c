@@ -175,8 +175,9 @@ struct layer_pipe {
 	int in_fd;	/* borrowed */
 	int tee_fd;	/* -1, or where the tar is written too (store_layer_import_tar keeps it) */
 	bool any_codec; /* xz and bzip2 as well as gzip and zstd */
-	char *inbuf;	/* IN_BUF_SIZE: compressed input */
-	size_t pre_len; /* sniffed bytes at the start of inbuf, not yet given out */
+	struct tar_split *split; /* NULL, or the skeleton of the tar (tar-split.c) */
+	char *inbuf;		 /* IN_BUF_SIZE: compressed input */
+	size_t pre_len;		 /* sniffed bytes at the start of inbuf, not yet given out */
 	char *slot[N_SLOTS];
 	size_t len[N_SLOTS];
 
@@ -273,6 +274,8 @@ static int slot_publish(struct layer_pipe *p, int i, size_t len)
 		return 0;
 	sha256_update(p->h, p->slot[i], len);
 	p->size += len;
+	if (p->split)
+		tar_split_feed(p->split, p->slot[i], len);
 	if (p->tee_fd >= 0) {
 		int r = write_all(p->tee_fd, p->slot[i], len);
 		if (r < 0)
@@ -478,12 +481,13 @@ static int pipe_drain(struct layer_pipe *p)
 }
 
 static int pipe_start(struct layer_pipe *p, int in_fd, int tee_fd, bool any_codec,
-		      struct hull_err **err)
+		      struct tar_split *split, struct hull_err **err)
 {
 	sigset_t all, old;
 	int r;
 
-	*p = (struct layer_pipe){.in_fd = in_fd, .tee_fd = tee_fd, .any_codec = any_codec};
+	*p = (struct layer_pipe){
+		.in_fd = in_fd, .tee_fd = tee_fd, .any_codec = any_codec, .split = split};
 	p->inbuf = xmalloc(IN_BUF_SIZE);
 	for (size_t i = 0; i < N_SLOTS; i++)
 		p->slot[i] = xmalloc(SLOT_SIZE);
@@ -546,9 +550,10 @@ int layer_import(struct store *s, int fd, const char *parent_chain_id, const cha
 		 bool keep_tar, char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
 		 struct hull_err **err)
 {
-	_cleanup_free_ char *stage = NULL, *tar = NULL, *diff = NULL;
-	_cleanup_close_ int tar_fd = -1, root_fd = -1;
+	_cleanup_free_ char *stage = NULL, *tar = NULL, *diff = NULL, *split_path = NULL;
+	_cleanup_close_ int tar_fd = -1, root_fd = -1, split_fd = -1;
 	char digest[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
+	struct tar_split *split = NULL;
 	struct layer_pipe p = {0};
 	bool drain_only = false, locked = false;
 	int r;
@@ -589,8 +594,18 @@ int layer_import(struct store *s, int fd, const char *parent_chain_id, const cha
 			goto fail;
 		}
 	}
+	if (!keep_tar && !drain_only) {
+		/* the tar is not kept: its skeleton is, to make it again (tar-split.c) */
+		split_path = path_join(stage, "tar-split");
+		split_fd = open(split_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (split_fd < 0) {
+			r = err_set(err, errno, "create '%s'", split_path);
+			goto fail;
+		}
+		split = tar_split_new(split_fd);
+	}
 
-	r = pipe_start(&p, fd, tar_fd, keep_tar, err);
+	r = pipe_start(&p, fd, tar_fd, keep_tar, split, err);
 	if (r == 0 && !drain_only)
 		r = layer_apply_reader(root_fd, pipe_read, &p, err);
 	if (r == 0 && pipe_drain(&p) < 0)
@@ -609,6 +624,10 @@ int layer_import(struct store *s, int fd, const char *parent_chain_id, const cha
 	p.perr = err_free(p.perr);
 	if (r < 0)
 		goto fail;
+	if (split && tar_split_finish(split) < 0) {
+		/* a tar the skeleton cannot describe: it just cannot be made again */
+		(void) unlink(split_path);
+	}
 	if (expected && !streq(digest, expected)) {
 		r = err_setx(err, EBADMSG, "layer diffID mismatch: expected '%s', got '%s'",
 			     expected, digest);
@@ -658,12 +677,14 @@ int layer_import(struct store *s, int fd, const char *parent_chain_id, const cha
 	store_unlock(s);
 	if (drain_only)
 		(void) rm_rf(stage, NULL);
+	tar_split_free(split);
 	memcpy(ret_diff_id, digest, DIGEST_STR_LEN);
 	memcpy(ret_chain_id, chain, DIGEST_STR_LEN);
 	return 0;
 fail:
 	if (locked)
 		store_unlock(s);
+	tar_split_free(split);
 	(void) rm_rf(stage, NULL);
 	return err_wrap(err, "import layer");
 }

@@ -78,6 +78,32 @@ int layer_import(struct store *s, int fd, const char *parent_chain_id, const cha
 		 bool keep_tar, char ret_diff_id[DIGEST_STR_LEN], char ret_chain_id[DIGEST_STR_LEN],
 		 struct hull_err **err);
 
+/*
+ * Tar skeletons (image/tar-split.c): what a pulled layer's tar holds beside
+ * its files, kept as layers/<chain hex>/tar-split so that the exact tar can
+ * be made again from the layer directory.
+ * tar_split_new() - a writer to @fd (borrowed); tar_split_feed() the tar's
+ * bytes in order (any pieces); tar_split_finish() flushes and returns 0, or
+ * -EBADMSG when the stream had what the format does not model (sparse
+ * files...) or a write failed: the file must then be dropped. Not
+ * thread-safe: one writer per stream, fed by one thread.
+ */
+struct tar_split;
+struct tar_split *tar_split_new(int fd);
+void tar_split_feed(struct tar_split *t, const void *buf, size_t len);
+int tar_split_finish(struct tar_split *t);
+struct tar_split *tar_split_free(struct tar_split *t);
+/*
+ * tar_split_replay() - write to @out_fd the tar that the skeleton read from
+ * @split_fd and the files below @dir_fd (the layer's diff/, opened inside it
+ * with openat2 RESOLVE_IN_ROOT) make; its digest and size in @ret_digest
+ * and *@ret_size. The caller checks the digest: a file changed since (or a
+ * tar whose entries overwrote each other) gives another. -EBADMSG for a bad
+ * skeleton or a file shorter than its entry. fds borrowed.
+ */
+int tar_split_replay(int split_fd, int dir_fd, int out_fd, char ret_digest[DIGEST_STR_LEN],
+		     uint64_t *ret_size, struct hull_err **err);
+
 /* rm_rf_at() - remove @name below @dfd recursively, not following symlinks. */
 int image_rm_rf_at(int dfd, const char *name);
 

@@ -298,7 +298,10 @@ void store_blob_writer_abort(struct blob_writer *w);
  * (decompression and hashing in a second thread, handing the tar over in
  * four 256 KiB buffers: about 1.3 MiB per import whatever the layer's size),
  * and the uncompressed tar is not kept: the diffID is recorded as a lazy
- * blob with the tar's size, as for a built layer (image/layer-blob.c). When
+ * blob with the tar's size, as for a built layer (image/layer-blob.c), and
+ * the tar's skeleton (headers, padding: image/tar-split.c) is kept beside
+ * the layer, so that store_blob_open_layer() gives back the same bytes
+ * (docker's tar-split; not for sparse files). When
  * @expected_diff_id is not NULL the tar must hash to it (-EBADMSG "layer
  * diffID mismatch" naming both, nothing kept). If the layer (its chainID)
  * already exists the stream is still read to its end and checked, not
