@@ -197,8 +197,10 @@ static int run_image(struct store *s, struct run_args *a, struct image **ret, st
 	r = reg_config_load(&cfg, err);
 	if (r >= 0)
 		r = image_pull(s, cfg, a->image, &po, &res, err);
-	if (r < 0)
+	if (r < 0) {
+		err_set_exit(err, 125); /* docker run's status for every error not the container's */
 		return r;
+	}
 	if (!a->quiet_pull)
 		fprintf(stderr, "Digest: %s\nStatus: %s for %s\n", res.digest,
 			res.up_to_date ? "Image is up to date" : "Downloaded newer image",
