@@ -24,6 +24,7 @@
 #include <signal.h>
 #include <sys/stat.h>
 #include "image/archive-dl.h"
+#include "image/isal-dl.h"
 #include "image/store-internal.h"
 #include "util/fs.h"
 
@@ -400,6 +401,87 @@ out:
 	return r;
 }
 
+/*
+ * gzip through ISA-L's igzip (image/isal-dl.h), member after member (a
+ * layer may be several gzip members, as pigz and docker's own writer can
+ * make). What follows the last member is read and dropped, as by
+ * libarchive's gzip filter. Returns 1 when ISA-L is not there (the caller
+ * uses libarchive), else 0 or a negative errno.
+ */
+static int produce_gzip_isal(struct layer_pipe *p)
+{
+	_cleanup_free_ struct inflate_state *st = NULL;
+	bool in_eof = false, done = false;
+
+	if (isal_dl_load(NULL) < 0)
+		return 1;
+	st = xmalloc(sizeof(*st));
+	sym_isal_inflate_init(st);
+	st->crc_flag = ISAL_GZIP;
+	st->next_in = (uint8_t *) p->inbuf;
+	st->avail_in = (uint32_t) p->pre_len;
+	p->pre_len = 0;
+	while (!done) {
+		int i = slot_acquire(p), r;
+
+		if (i < 0)
+			return -ECANCELED;
+		st->next_out = (uint8_t *) p->slot[i];
+		st->avail_out = SLOT_SIZE;
+		while (st->avail_out > 0 && !done) {
+			if (st->avail_in == 0 && !in_eof) {
+				ssize_t n = in_read_raw(p, p->inbuf, IN_BUF_SIZE);
+				if (n < 0)
+					return errno == ECANCELED ? -ECANCELED
+								  : err_set(&p->perr, errno,
+									    "read layer stream");
+				in_eof = n == 0;
+				st->next_in = (uint8_t *) p->inbuf;
+				st->avail_in = (uint32_t) n;
+			}
+			if (st->block_state == ISAL_BLOCK_FINISH) {
+				/* a member ended: another follows only if a gzip magic does */
+				if (st->avail_in == 0 && in_eof)
+					done = true;
+				else if (st->avail_in < 2 || st->next_in[0] != 0x1f ||
+					 st->next_in[1] != 0x8b)
+					done = true; /* trailing bytes: drained below */
+				else {
+					uint8_t *in = st->next_in;
+					uint32_t avail = st->avail_in;
+					sym_isal_inflate_reset(st);
+					st->crc_flag = ISAL_GZIP;
+					st->next_in = in;
+					st->avail_in = avail;
+				}
+				continue;
+			}
+			r = sym_isal_inflate(st);
+			if (r < 0)
+				return err_setx(
+					&p->perr, EBADMSG,
+					"decompress layer (gzip): corrupt data (ISA-L error %d)",
+					r);
+			if (st->avail_in == 0 && in_eof && st->block_state != ISAL_BLOCK_FINISH &&
+			    st->avail_out > 0)
+				return err_setx(&p->perr, EBADMSG,
+						"decompress layer (gzip): truncated stream");
+		}
+		r = slot_publish(p, i, SLOT_SIZE - st->avail_out);
+		if (r < 0)
+			return r;
+	}
+	/* what follows the compressed data is read too, so the writer never blocks on us */
+	while (!in_eof) {
+		ssize_t n = in_read_raw(p, p->inbuf, IN_BUF_SIZE);
+		if (n < 0)
+			return errno == ECANCELED ? -ECANCELED
+						  : err_set(&p->perr, errno, "read layer stream");
+		in_eof = n == 0;
+	}
+	return 0;
+}
+
 static void *produce_main(void *arg)
 {
 	struct layer_pipe *p = arg;
@@ -423,6 +505,11 @@ static void *produce_main(void *arg)
 		r = err_setx(&p->perr, EBADMSG, "layer stream: %s compression is not supported",
 			     c == CODEC_XZ ? "xz" : "bzip2");
 		goto out;
+	}
+	if (c == CODEC_GZIP) {
+		r = produce_gzip_isal(p);
+		if (r <= 0)
+			goto out;
 	}
 	r = c == CODEC_NONE ? produce_plain(p) : produce_compressed(p, c);
 out:
