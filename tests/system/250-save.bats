@@ -529,3 +529,29 @@ PY
 	[ "$output" = "Loaded image: multi:1" ]
 	[ "$(in_root "$t/r" inspect --format '{{.Id}}' multi:1)" = "$(hull inspect --format '{{.Id}}' built)" ]
 }
+
+# docker (a daemon that answers) or podman: the other engines' own load and
+# save. Neither is a dependency of hull's tests: without them this is skipped.
+@test "docker or podman: their load of hull's archive, and hull's load of their save" {
+	t=$BATS_TEST_TMPDIR
+	if command -v docker >/dev/null && timeout 5 docker info >/dev/null 2>&1; then
+		engine=docker
+	elif command -v podman >/dev/null; then
+		engine=podman
+	else
+		skip "neither a docker daemon nor podman is on this machine"
+	fi
+	hull save -o "$t/h.tar" busybox
+	run -0 "$engine" load -i "$t/h.tar"
+	[[ $output == *"busybox:latest"* ]]
+	run -0 "$engine" run --rm busybox:latest echo from-hull
+	[ "$output" = from-hull ]
+	"$engine" tag busybox:latest hull-interop/back:1
+	"$engine" save -o "$t/e.tar" hull-interop/back:1
+	"$engine" rmi hull-interop/back:1 >/dev/null
+	run -0 hull load -i "$t/e.tar"
+	[[ $output == *"hull-interop/back:1"* ]]
+	run -0 hull run --rm hull-interop/back:1 echo back
+	[ "$output" = back ]
+	hull rmi hull-interop/back:1 >/dev/null
+}
