@@ -1167,6 +1167,8 @@ static int copy_from(struct builder *b, struct stage *st, const struct df_instr 
 		return r < 0 ? wrap(b, in, err) : 0;
 	}
 	r = image_get_or_pull(b, from, false, ret, err);
+	if (r < 0) /* the legacy builder's words for a --from that is neither */
+		err_wrap(err, "invalid from flag value %s", from);
 	return r < 0 ? wrap(b, in, err) : 0;
 }
 

@@ -19,7 +19,8 @@ hull() { "$HULL" "$@"; }
 # and fails at once, without a DNS query; registries the tests start on
 # 127.0.0.1 are reached directly.
 export http_proxy=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 HTTPS_PROXY=http://127.0.0.1:9
-export no_proxy=127.0.0.1,localhost,::1 NO_PROXY=127.0.0.1,localhost,::1
+# (containers' addresses, 10.0.0.0/8, are reached directly too)
+export no_proxy=127.0.0.1,localhost,::1,10.0.0.0/8 NO_PROXY=127.0.0.1,localhost,::1,10.0.0.0/8
 
 hull_setup_file() {
 	export HULL_ROOT=$BATS_FILE_TMPDIR/root
