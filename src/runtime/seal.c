@@ -116,8 +116,19 @@ static int sealed_copy(int *ret_fd, struct hull_err **err)
 	}
 	if (fchmod(mfd, 0555) < 0)
 		return err_set(err, errno, "chmod the sealed copy of hull");
-	if (fcntl(mfd, F_ADD_SEALS, RT_SEALS) < 0)
-		return err_set(err, errno, "seal the copy of hull");
+	/*
+	 * F_SEAL_WRITE fails with EBUSY while the kernel still holds a pin on
+	 * a page of the file (memfd_wait_for_pins gives up after ~150 ms); the
+	 * pages were only just written, and on a loaded machine it happens
+	 * (once in ~1000 starts in make check): try again a few times.
+	 */
+	for (int tries = 0;; tries++) {
+		if (fcntl(mfd, F_ADD_SEALS, RT_SEALS) == 0)
+			break;
+		if (errno != EBUSY || tries == 20)
+			return err_set(err, errno, "seal the copy of hull");
+		(void) usleep(10 * 1000);
+	}
 	*ret_fd = TAKE_FD(mfd);
 	return 0;
 }
