@@ -273,6 +273,14 @@ struct blob_writer;
  */
 int store_blob_writer_open(struct store *s, struct blob_writer **ret, struct hull_err **err);
 /*
+ * store_blob_writer_open_hashed() - store_blob_writer_open() for a caller
+ * that hashes exactly the bytes it writes and checks them against the
+ * digest before it commits (the registry client's reg_blob_get() does):
+ * the writer does not hash them a second time, and commit takes @expected
+ * as the blob's digest. A pull saves one SHA-256 pass over every blob.
+ */
+int store_blob_writer_open_hashed(struct store *s, struct blob_writer **ret, struct hull_err **err);
+/*
  * store_blob_writer_write() - append @len bytes (borrowed), hashed on the
  * way; small pieces are gathered into 256 KiB writes. After a failed write
  * every later call fails.

@@ -135,7 +135,8 @@ static int layer_download(struct pull *p, struct layer_job *job, struct hull_err
 
 	if (job->have_blob)
 		return layer_from_blob(p, job, err);
-	r = store_blob_writer_open(p->store, &ls.w, err);
+	/* reg_blob_get() hashes the bytes and fails before the commit unless they match */
+	r = store_blob_writer_open_hashed(p->store, &ls.w, err);
 	if (r < 0)
 		return r;
 	if (pipe2(fds, O_CLOEXEC) < 0) {
