@@ -129,3 +129,40 @@ EOF
 @test "TLS off loopback: refused without the CA, verified with it, unverified only when configured insecure" {
 	run -0 netns_tls
 }
+
+@test "a client certificate from certs.d (client.cert, client.key) for a registry that requires one" {
+	local d=$BATS_TEST_TMPDIR
+	for n in ca client-ca; do
+		openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/$n.key" \
+			-out "$d/$n.crt" -days 2 -subj "/CN=hull $n" -addext basicConstraints=critical,CA:TRUE \
+			-addext keyUsage=critical,keyCertSign,cRLSign 2>/dev/null
+	done
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/srv.key" \
+		-out "$d/srv.csr" -subj "/CN=127.0.0.1" 2>/dev/null
+	printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' >"$d/srv.ext"
+	openssl x509 -req -in "$d/srv.csr" -CA "$d/ca.crt" -CAkey "$d/ca.key" -CAcreateserial -days 2 \
+		-extfile "$d/srv.ext" -out "$d/srv.crt" 2>/dev/null
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -keyout "$d/cli.key" \
+		-out "$d/cli.csr" -subj "/CN=hull client" 2>/dev/null
+	printf 'extendedKeyUsage=clientAuth\n' >"$d/cli.ext"
+	openssl x509 -req -in "$d/cli.csr" -CA "$d/client-ca.crt" -CAkey "$d/client-ca.key" \
+		-CAcreateserial -days 2 -extfile "$d/cli.ext" -out "$d/cli.crt" 2>/dev/null
+	port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	printf 'version: 0.1\nlog: {level: error}\nstorage: {filesystem: {rootdirectory: %s}}\nhttp:\n  addr: 127.0.0.1:%s\n  tls:\n    certificate: %s\n    key: %s\n    clientcas: [%s]\n' \
+		"$d/data" "$port" "$d/srv.crt" "$d/srv.key" "$d/client-ca.crt" >"$d/reg.yml"
+	env -i PATH=/usr/bin:/bin setpriv --pdeathsig KILL /usr/bin/docker-registry serve "$d/reg.yml" >"$d/reg.log" 2>&1 &
+	echo $! >"$d/reg.pid"
+	wait_for curl -s --cacert "$d/ca.crt" --cert "$d/cli.crt" --key "$d/cli.key" "https://127.0.0.1:$port/v2/"
+	mkdir -p "$d/certs/127.0.0.1:$port" "$d/nocert/127.0.0.1:$port"
+	cp "$d/ca.crt" "$d/certs/127.0.0.1:$port/ca.crt"
+	cp "$d/ca.crt" "$d/nocert/127.0.0.1:$port/ca.crt"
+	cp "$d/cli.crt" "$d/certs/127.0.0.1:$port/client.cert"
+	cp "$d/cli.key" "$d/certs/127.0.0.1:$port/client.key"
+	hull tag busybox "127.0.0.1:$port/mtls/bb:1"
+	HULL_CERTS_DIR=$d/nocert run -1 hull push "127.0.0.1:$port/mtls/bb:1"
+	HULL_CERTS_DIR=$d/certs run -0 hull push "127.0.0.1:$port/mtls/bb:1"
+	hull rmi "127.0.0.1:$port/mtls/bb:1" >/dev/null
+	HULL_CERTS_DIR=$d/certs run -0 hull pull -q "127.0.0.1:$port/mtls/bb:1"
+	kill "$(cat "$d/reg.pid")"
+	wait "$(cat "$d/reg.pid")" 2>/dev/null || true
+}
