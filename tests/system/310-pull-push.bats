@@ -199,3 +199,15 @@ RUN echo pushed > /p' >/dev/null
 	[ -z "$stderr" ]
 	run -125 hull run --rm --pull sometimes busybox true
 }
+
+@test "push of a layer over 64 MiB goes in chunks (PATCH), and comes back whole" {
+	build_image bigpush 'FROM busybox
+RUN head -c 70000000 /dev/urandom > /big' >/dev/null
+	hull tag bigpush "$REGISTRY/test/big:1"
+	run -0 hull push "$REGISTRY/test/big:1"
+	[ "$(grep -c 'PATCH /v2/test/big/blobs/uploads/' "$REGISTRY_LOG")" -ge 2 ]
+	sum=$(hull run --rm bigpush md5sum /big)
+	fresh_root
+	run -0 hull pull -q "$REGISTRY/test/big:1"
+	[ "$(hull run --rm "$REGISTRY/test/big:1" md5sum /big)" = "$sum" ]
+}
