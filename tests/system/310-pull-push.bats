@@ -211,3 +211,22 @@ RUN head -c 70000000 /dev/urandom > /big' >/dev/null
 	run -0 hull pull -q "$REGISTRY/test/big:1"
 	[ "$(hull run --rm "$REGISTRY/test/big:1" md5sum /big)" = "$sum" ]
 }
+
+@test "pull of zstd and uncompressed layers (pushed by skopeo)" {
+	build_image zlayer 'FROM busybox
+RUN echo zstd > /z' >/dev/null
+	hull save -o "$BATS_TEST_TMPDIR/z.tar" zlayer
+	# a blob-info cache of its own, so that skopeo compresses what it has not seen
+	HOME=$BATS_TEST_TMPDIR skopeo_push "oci-archive:$BATS_TEST_TMPDIR/z.tar" library/zstd:1 \
+		--dest-compress-format zstd
+	run -0 skopeo_inspect library/zstd:1 --raw
+	[[ $output == *"tar+zstd"* ]]
+	skopeo_push "oci-archive:$BATS_TEST_TMPDIR/z.tar" library/plain:1 --dest-oci-accept-uncompressed-layers
+	fresh_root
+	run -0 hull pull -q "$REGISTRY/library/zstd:1"
+	run -0 hull run --rm "$REGISTRY/library/zstd:1" cat /z
+	[ "$output" = zstd ]
+	run -0 hull pull -q "$REGISTRY/library/plain:1"
+	run -0 hull run --rm "$REGISTRY/library/plain:1" cat /z
+	[ "$output" = zstd ]
+}
