@@ -718,15 +718,17 @@ static int normalise(const char *ref, char **ret, struct hull_err **err)
 	return 0;
 }
 
-int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err)
+/*
+ * Point @key of the index's @table ("refs": tags, "digests": repo digests)
+ * at @manifest_digest, under the lock. A manifest not yet in the index (a
+ * pull wrote its blob) is validated and recorded as an image first.
+ */
+static int index_set_ref(struct store *s, const char *table, const char *key,
+			 const char *manifest_digest, struct hull_err **err)
 {
 	_cleanup_json_ json_t *idx = NULL;
-	_cleanup_free_ char *full = NULL;
 	int r;
 
-	r = normalise(ref, &full, err);
-	if (r < 0)
-		return err_wrap(err, "tag");
 	r = store_lock(s, err);
 	if (r < 0)
 		return r;
@@ -734,17 +736,28 @@ int store_tag(struct store *s, const char *ref, const char *manifest_digest, str
 	if (r < 0)
 		goto out;
 	if (!json_object_get(json_object_get(idx, "images"), manifest_digest)) {
-		/* a manifest written by a pull: validate it and record the image */
 		_cleanup_image_ struct image *img = NULL;
 		r = store_image_load(s, manifest_digest, &img, err);
 		if (r < 0)
 			goto out;
 		index_add_image(idx, manifest_digest, img->id);
 	}
-	json_object_set_new(json_object_get(idx, "refs"), full, json_string(manifest_digest));
+	json_object_set_new(json_object_get(idx, table), key, json_string(manifest_digest));
 	r = index_save(s, idx, err);
 out:
 	store_unlock(s);
+	return r;
+}
+
+int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err)
+{
+	_cleanup_free_ char *full = NULL;
+	int r;
+
+	r = normalise(ref, &full, err);
+	if (r < 0)
+		return err_wrap(err, "tag");
+	r = index_set_ref(s, "refs", full, manifest_digest, err);
 	return r < 0 ? err_wrap(err, "tag '%s'", full) : 0;
 }
 
@@ -792,7 +805,6 @@ out:
 int store_repo_digest_add(struct store *s, const char *ref_with_digest, const char *manifest_digest,
 			  struct hull_err **err)
 {
-	_cleanup_json_ json_t *idx = NULL;
 	_cleanup_free_ char *key = NULL;
 	bool digest;
 	int r;
@@ -804,24 +816,7 @@ int store_repo_digest_add(struct store *s, const char *ref_with_digest, const ch
 		r = err_setx(err, EINVAL, "invalid manifest digest '%s'", manifest_digest ?: "");
 	if (r < 0)
 		return err_wrap(err, "record repository digest");
-	r = store_lock(s, err);
-	if (r < 0)
-		return r;
-	r = index_load(s, &idx, err);
-	if (r < 0)
-		goto out;
-	if (!json_object_get(json_object_get(idx, "images"), manifest_digest)) {
-		/* as store_tag(): a manifest written by a pull becomes an image */
-		_cleanup_image_ struct image *img = NULL;
-		r = store_image_load(s, manifest_digest, &img, err);
-		if (r < 0)
-			goto out;
-		index_add_image(idx, manifest_digest, img->id);
-	}
-	json_object_set_new(json_object_get(idx, "digests"), key, json_string(manifest_digest));
-	r = index_save(s, idx, err);
-out:
-	store_unlock(s);
+	r = index_set_ref(s, "digests", key, manifest_digest, err);
 	return r < 0 ? err_wrap(err, "record repository digest '%s'", key) : 0;
 }
 

@@ -45,7 +45,6 @@ struct reg_config *reg_config_free(struct reg_config *cfg)
 	return NULL;
 }
 
-
 /* "index.docker.io" is docker.io (moby normalizeIndexName) */
 static const char *normalize_domain(const char *d)
 {

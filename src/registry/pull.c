@@ -188,42 +188,22 @@ static int layer_download(struct pull *p, struct layer_job *job, struct hull_err
 	return 0;
 }
 
-static void *worker(void *arg)
+static int layer_job_run(void *arg, size_t i, struct hull_err **err)
 {
 	struct pull *p = arg;
+	struct layer_job *job = &p->jobs[i];
+	int r;
 
-	for (;;) {
-		struct hull_err *e = NULL;
-		struct layer_job *job;
-		int r;
-
-		pthread_mutex_lock(&p->lock);
-		while (p->next < p->n_jobs && p->jobs[p->next].have_layer)
-			p->next++;
-		job = !p->failed && p->next < p->n_jobs ? &p->jobs[p->next++] : NULL;
-		pthread_mutex_unlock(&p->lock);
-		if (!job)
-			return NULL;
-		r = layer_download(p, job, &e);
-		if (r < 0) {
-			pthread_mutex_lock(&p->lock);
-			if (!p->failed) {
-				p->failed = r;
-				p->err = TAKE_PTR(e);
-			}
-			pthread_mutex_unlock(&p->lock);
-			err_free(e);
-			return NULL;
-		}
+	if (job->have_layer)
+		return 0;
+	r = layer_download(p, job, err);
+	if (r >= 0)
 		xfer_progress(&p->rep, job->id, XFER_COMPLETE, 0, 0);
-	}
+	return r;
 }
 
 static int download_layers(struct pull *p, struct hull_err **err)
 {
-	pthread_t th[PULL_CONCURRENCY];
-	size_t n = 0;
-
 	for (size_t i = 0; i < p->n_jobs; i++) {
 		struct layer_job *job = &p->jobs[i];
 		xfer_progress(&p->rep, job->id, job->have_layer ? XFER_EXISTS : XFER_WAITING, 0, 0);
@@ -234,18 +214,7 @@ static int download_layers(struct pull *p, struct hull_err **err)
 		if (todo++ >= PULL_CONCURRENCY)
 			xfer_progress(&p->rep, p->jobs[i].id, XFER_QUEUED, 0, 0);
 	}
-	for (; n < PULL_CONCURRENCY; n++)
-		if (pthread_create(&th[n], NULL, worker, p) != 0)
-			break;
-	if (n == 0)
-		return err_set(err, EAGAIN, "start a download thread");
-	for (size_t i = 0; i < n; i++)
-		(void) pthread_join(th[i], NULL);
-	if (p->failed) {
-		*err = TAKE_PTR(p->err);
-		return p->failed;
-	}
-	return 0;
+	return xfer_pool_run(PULL_CONCURRENCY, p->n_jobs, layer_job_run, p, err);
 }
 
 /* ---- manifest, config and the whole image from one endpoint ---- */
@@ -426,7 +395,7 @@ static int pull_image(struct pull *p, const struct image_ref *ref, const struct 
 out:
 	free(p->jobs);
 	p->jobs = NULL;
-	p->n_jobs = p->next = 0;
+	p->n_jobs = 0;
 	manifest_free(m);
 	return r;
 }

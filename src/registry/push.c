@@ -25,10 +25,7 @@ struct push {
 	struct xfer_report rep;
 	const char *mount_from; /* a repository of the same registry holding the image, or NULL */
 	struct push_job *jobs;
-	size_t n_jobs, next;
-	int failed;
-	struct hull_err *err;
-	pthread_mutex_t lock;
+	size_t n_jobs;
 };
 
 struct upload_progress {
@@ -108,39 +105,15 @@ static int push_blob(struct push *p, struct push_job *job, bool quiet, struct hu
 	return 0;
 }
 
-static void *push_worker(void *arg)
+static int push_job_run(void *arg, size_t i, struct hull_err **err)
 {
 	struct push *p = arg;
 
-	for (;;) {
-		struct hull_err *e = NULL;
-		struct push_job *job;
-		int r;
-
-		pthread_mutex_lock(&p->lock);
-		job = !p->failed && p->next < p->n_jobs ? &p->jobs[p->next++] : NULL;
-		pthread_mutex_unlock(&p->lock);
-		if (!job)
-			return NULL;
-		r = push_blob(p, job, false, &e);
-		if (r < 0) {
-			pthread_mutex_lock(&p->lock);
-			if (!p->failed) {
-				p->failed = r;
-				p->err = TAKE_PTR(e);
-			}
-			pthread_mutex_unlock(&p->lock);
-			err_free(e);
-			return NULL;
-		}
-	}
+	return push_blob(p, &p->jobs[i], false, err);
 }
 
 static int push_layers(struct push *p, const struct image *img, struct hull_err **err)
 {
-	pthread_t th[PUSH_CONCURRENCY];
-	size_t n = 0;
-
 	p->n_jobs = strv_length(img->layer_digests);
 	p->jobs = xcalloc(p->n_jobs + 1, sizeof(*p->jobs));
 	for (size_t i = 0; i < p->n_jobs; i++) {
@@ -150,18 +123,7 @@ static int push_layers(struct push *p, const struct image *img, struct hull_err 
 		snprintf(job->id, sizeof(job->id), "%.12s", digest_hex(img->diff_ids[i]));
 		xfer_progress(&p->rep, job->id, XFER_WAITING, 0, 0);
 	}
-	for (; n < PUSH_CONCURRENCY && n < p->n_jobs; n++)
-		if (pthread_create(&th[n], NULL, push_worker, p) != 0)
-			break;
-	if (n == 0 && p->n_jobs)
-		return err_set(err, EAGAIN, "start an upload thread");
-	for (size_t i = 0; i < n; i++)
-		(void) pthread_join(th[i], NULL);
-	if (p->failed) {
-		*err = TAKE_PTR(p->err);
-		return p->failed;
-	}
-	return 0;
+	return xfer_pool_run(PUSH_CONCURRENCY, p->n_jobs, push_job_run, p, err);
 }
 
 /* A repository of the same registry that has the image (from its repo digests). */
@@ -263,7 +225,6 @@ int image_push(struct store *s, const struct reg_config *cfg, const char *ref_st
 		r = err_setx(err, ENOENT, "An image does not exist locally with the tag: %s", name);
 		goto out;
 	}
-	pthread_mutex_init(&p.lock, NULL);
 	pthread_mutex_init(&p.rep.lock, NULL);
 	xfer_message(&p.rep, "The push refers to repository [%s/%s]", ref.domain, ref.path);
 	r = reg_endpoints(cfg, ref.domain, true, &eps, err);
@@ -276,7 +237,6 @@ int image_push(struct store *s, const struct reg_config *cfg, const char *ref_st
 		r = store_repo_digest_add(s, with_digest, img->manifest_digest, err);
 	}
 	reg_endpoints_free(eps);
-	pthread_mutex_destroy(&p.lock);
 	pthread_mutex_destroy(&p.rep.lock);
 out:
 	ref_release(&ref);

@@ -91,3 +91,69 @@ char *xfer_event_line(const struct xfer_event *ev, bool push)
 	return xasprintf("%s: %s%s%s", ev->id, xfer_state_text(ev->state, push),
 			 ev->text ? " " : "", ev->text ?: "");
 }
+
+struct pool {
+	int (*fn)(void *arg, size_t i, struct hull_err **err);
+	void *arg;
+	size_t n, next;
+	int failed;
+	struct hull_err *err;
+	pthread_mutex_t lock;
+};
+
+static void *pool_worker(void *arg)
+{
+	struct pool *p = arg;
+
+	for (;;) {
+		struct hull_err *e = NULL;
+		size_t i;
+		int r;
+
+		pthread_mutex_lock(&p->lock);
+		i = p->next;
+		if (!p->failed && i < p->n)
+			p->next++;
+		pthread_mutex_unlock(&p->lock);
+		if (p->failed || i >= p->n)
+			return NULL;
+		r = p->fn(p->arg, i, &e);
+		if (r < 0) {
+			pthread_mutex_lock(&p->lock);
+			if (!p->failed) {
+				p->failed = r;
+				p->err = TAKE_PTR(e);
+			}
+			pthread_mutex_unlock(&p->lock);
+			err_free(e);
+			return NULL;
+		}
+	}
+}
+
+int xfer_pool_run(size_t threads, size_t n, int (*fn)(void *arg, size_t i, struct hull_err **err),
+		  void *arg, struct hull_err **err)
+{
+	struct pool p = {.fn = fn, .arg = arg, .n = n};
+	_cleanup_free_ pthread_t *th = xcalloc(threads + 1, sizeof(*th));
+	size_t started = 0;
+
+	if (n == 0)
+		return 0;
+	pthread_mutex_init(&p.lock, NULL);
+	for (; started < threads && started < n; started++)
+		if (pthread_create(&th[started], NULL, pool_worker, &p) != 0)
+			break;
+	if (started == 0) {
+		pthread_mutex_destroy(&p.lock);
+		return err_set(err, EAGAIN, "start a transfer thread");
+	}
+	for (size_t i = 0; i < started; i++)
+		(void) pthread_join(th[i], NULL);
+	pthread_mutex_destroy(&p.lock);
+	if (p.failed) {
+		*err = p.err;
+		return p.failed;
+	}
+	return 0;
+}

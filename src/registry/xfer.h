@@ -22,6 +22,15 @@ void xfer_progress(struct xfer_report *rep, const char *id, enum xfer_state stat
 		   int64_t total);
 /* xfer_message() - report a line of text. */
 void xfer_message(struct xfer_report *rep, const char *fmt, ...) _printf_(2, 3);
+/*
+ * xfer_pool_run() - call @fn(@arg, i, err) for every i in [0, @n), taken in
+ * order by up to @threads threads (docker's concurrent downloads and
+ * uploads). After the first failure no more jobs start; the running ones
+ * finish. 0, or the first failure's negative errno with its message in
+ * *@err. @fn must be safe to run in several threads at once.
+ */
+int xfer_pool_run(size_t threads, size_t n, int (*fn)(void *arg, size_t i, struct hull_err **err),
+		  void *arg, struct hull_err **err);
 /* xfer_strbuf_sink() - a reg_sink_fn that appends to the struct strbuf @arg (its max applies). */
 int xfer_strbuf_sink(void *arg, const void *data, size_t len);
 
