@@ -101,6 +101,11 @@ RUN echo pushed > /p' >/dev/null
 	[ "$(hull inspect --format '{{json .RepoDigests}}' "$REGISTRY/library/multi")" = "[\"$REGISTRY/library/multi@$MULTI_INDEX\"]" ]
 	run -0 hull pull --platform linux/arm64 "$REGISTRY/library/multi:latest"
 	[ "$(hull inspect --format '{{.Architecture}}' "$REGISTRY/library/multi")" = arm64 ]
+	# an architecture alone is linux's (containerd platforms.Parse)
+	hull pull -q --platform amd64 "$REGISTRY/library/multi:latest"
+	[ "$(hull inspect --format '{{.Architecture}}' "$REGISTRY/library/multi")" = amd64 ]
+	hull pull -q --platform arm64 "$REGISTRY/library/multi:latest"
+	[ "$(hull inspect --format '{{.Architecture}}' "$REGISTRY/library/multi")" = arm64 ]
 	run -1 hull pull --platform linux/s390x "$REGISTRY/library/multi:latest"
 	[[ $output == *"no matching manifest for linux/s390x in the manifest list entries"* ]]
 	run ! hull pull --platform 'linux/' "$REGISTRY/library/multi:latest"
