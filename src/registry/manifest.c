@@ -14,6 +14,9 @@
 
 static const char *const layer_types[] = {
 	MT_DOCKER_LAYER_GZIP,
+	/* docker's uncompressed layer (moby schema2.MediaTypeUncompressedLayer):
+	 * skopeo --format v2s2 of an uncompressed image writes it */
+	"application/vnd.docker.image.rootfs.diff.tar",
 	MT_OCI_LAYER,
 	MT_OCI_LAYER_GZIP,
 	MT_OCI_LAYER_ZSTD,

@@ -70,6 +70,14 @@ static void test_oci_manifest(void **state)
 	m = parse_ok(OCI_MANIFEST, "application/json");
 	assert_string_equal(m->media_type, MT_OCI_MANIFEST);
 	manifest_free(m);
+	/* docker's uncompressed layer type (skopeo --format v2s2 writes it) */
+	m = parse_ok("{\"schemaVersion\":2,\"mediaType\":\"" MT_DOCKER_MANIFEST
+		     "\",\"config\":{\"mediaType\":\"" MT_DOCKER_CONFIG "\",\"digest\":\"" D1
+		     "\",\"size\":1},\"layers\":[{\"mediaType\":\"application/"
+		     "vnd.docker.image.rootfs.diff.tar\",\"digest\":\"" D2 "\",\"size\":1}]}",
+		     MT_DOCKER_MANIFEST);
+	assert_int_equal(m->n_entries, 1);
+	manifest_free(m);
 }
 
 static void test_bad_manifests(void **state)
