@@ -112,6 +112,37 @@ RUN echo pushed > /p' >/dev/null
 	[[ $output == *"invalid platform"* ]]
 }
 
+@test "save of a pulled docker schema 2 image: an OCI manifest of its blobs, as docker 25 writes, read by skopeo and umoci" {
+	fresh_root
+	skopeo_push_busybox library/v2s2:latest --format v2s2
+	hull pull -q "$REGISTRY/library/v2s2" >/dev/null
+	id=$(hull inspect --format '{{.Id}}' "$REGISTRY/library/v2s2")
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/s.tar" "$REGISTRY/library/v2s2"
+	"$TOP/tests/system/save-check" "$t/s.tar"
+	mkdir "$t/l"
+	tar -xf "$t/s.tar" -C "$t/l"
+	run -0 python3 -c '
+import json, sys
+d = sys.argv[1]
+desc, = json.load(open(d + "/index.json"))["manifests"]
+m = json.load(open(d + "/blobs/sha256/" + desc["digest"][7:]))
+oci = "application/vnd.oci.image."
+assert desc["mediaType"] == m["mediaType"] == oci + "manifest.v1+json", (desc, m)
+assert m["config"]["mediaType"] == oci + "config.v1+json", m
+assert m["config"]["digest"] == sys.argv[2], m
+assert all(l["mediaType"] in (oci + "layer.v1.tar", oci + "layer.v1.tar+gzip") for l in m["layers"]), m
+' "$t/l" "$id"
+	# skopeo looks ref.name up among OCI manifests only, and took a docker
+	# config named by an OCI manifest for an artifact's
+	run -0 skopeo inspect --config "oci-archive:$t/s.tar:latest"
+	[[ $output == *'"architecture"'* ]]
+	if command -v umoci >/dev/null; then
+		umoci unpack --image "$t/l:latest" "$t/b" >/dev/null
+		[ -x "$t/b/rootfs/bin/busybox" ]
+	fi
+}
+
 @test "pull by digest: no tag, the repo digest only" {
 	fresh_root
 	run -0 hull pull "$REGISTRY/library/multi@$MULTI_AMD64"
