@@ -288,7 +288,7 @@ static int repo_tags(struct store *s, const char *ref, char ***ret, struct hull_
 {
 	_cleanup_json_ json_t *refs = NULL;
 	struct image_ref r0 = {0};
-	_cleanup_free_ char *prefix = NULL;
+	_cleanup_free_ char *prefix = NULL, *name = NULL;
 	const char *k;
 	json_t *v;
 	int r;
@@ -297,6 +297,7 @@ static int repo_tags(struct store *s, const char *ref, char ***ret, struct hull_
 	if (r < 0)
 		return r;
 	prefix = xasprintf("%s/%s:", r0.domain, r0.path);
+	name = ref_familiar_name(&r0);
 	ref_release(&r0);
 	r = store_refs(s, &refs, err);
 	if (r < 0)
@@ -308,8 +309,9 @@ static int repo_tags(struct store *s, const char *ref, char ***ret, struct hull_
 	qsort(*ret, strv_length(*ret), sizeof(char *), cmp_strp);
 	if (!**ret) {
 		*ret = strv_free(*ret);
+		/* docker names the repository as it is spelt ("busybox"), without a tag */
 		return err_setx(err, ENOENT, "An image does not exist locally with the tag: %s",
-				prefix);
+				name);
 	}
 	return 0;
 }

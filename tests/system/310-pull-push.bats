@@ -181,6 +181,11 @@ assert all(l["mediaType"] in (oci + "layer.v1.tar", oci + "layer.v1.tar+gzip") f
 @test "push of an image not in the store: docker's message" {
 	run -1 hull push "$REGISTRY/library/nothere:1"
 	[[ $output == *"An image does not exist locally with the tag: $REGISTRY/library/nothere"* ]]
+	# -a of a repository with no tag: the repository as spelt, no ':' after it
+	run -1 hull push -a "$REGISTRY/library/nothere"
+	[[ ${lines[-1]} == *"An image does not exist locally with the tag: $REGISTRY/library/nothere" ]]
+	run -1 hull push -a nothere
+	[[ ${lines[-1]} == *"An image does not exist locally with the tag: nothere" ]]
 }
 
 @test "a mirror: pulls of docker.io go to it, a dead mirror is skipped, other registries mirrored too" {
