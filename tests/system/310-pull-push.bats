@@ -146,6 +146,8 @@ assert all(l["mediaType"] in (oci + "layer.v1.tar", oci + "layer.v1.tar+gzip") f
 @test "pull by digest: no tag, the repo digest only" {
 	fresh_root
 	run -0 hull pull "$REGISTRY/library/multi@$MULTI_AMD64"
+	# moby's pullTag names the whole reference when it has a digest
+	[ "${lines[0]}" = "$REGISTRY/library/multi@$MULTI_AMD64: Pulling from library/multi" ]
 	[ "${lines[-1]}" = "$REGISTRY/library/multi@$MULTI_AMD64" ]
 	run -0 hull images
 	[[ $output != *"multi "*"latest"* ]]
@@ -169,6 +171,8 @@ assert all(l["mediaType"] in (oci + "layer.v1.tar", oci + "layer.v1.tar+gzip") f
 	fresh_root
 	run -1 hull pull "$REGISTRY/library/busybox:nosuch"
 	[ "${#lines[@]}" -le 2 ]
+	# no "Pulling from" for a tag the registry does not have, as docker
+	[[ $output != *"Pulling from"* ]]
 	[[ $output == *"manifest unknown"* ]]
 	[[ $output == *"$REGISTRY"* ]]
 	run -1 hull pull "$REGISTRY/library/nosuchrepo"
