@@ -106,6 +106,13 @@ RUN echo pushed > /p' >/dev/null
 	[ "$(hull inspect --format '{{.Architecture}}' "$REGISTRY/library/multi")" = amd64 ]
 	hull pull -q --platform arm64 "$REGISTRY/library/multi:latest"
 	[ "$(hull inspect --format '{{.Architecture}}' "$REGISTRY/library/multi")" = arm64 ]
+	# docker's inspect: Variant only where the config has one
+	[[ $(hull inspect "$REGISTRY/library/multi") != *'"Variant"'* ]]
+	"$REGISTRY_PY" "$REGISTRY_TOOLS/mkimage-layout" --tag v7 --layers 1 --size 10K \
+		--platform linux/arm/v7 --index "$BATS_TEST_TMPDIR/v7" >/dev/null
+	skopeo_push "oci:$BATS_TEST_TMPDIR/v7:v7" library/armv7:latest --all
+	hull pull -q --platform linux/arm/v7 "$REGISTRY/library/armv7" >/dev/null
+	[ "$(hull inspect --format '{{.Architecture}} {{.Variant}} {{.Os}}' "$REGISTRY/library/armv7")" = "arm v7 linux" ]
 	run -1 hull pull --platform linux/s390x "$REGISTRY/library/multi:latest"
 	[[ $output == *"no matching manifest for linux/s390x in the manifest list entries"* ]]
 	run ! hull pull --platform 'linux/' "$REGISTRY/library/multi:latest"
