@@ -105,6 +105,40 @@ static void pull_usage(void)
 	     "  -q, --quiet            Suppress verbose output");
 }
 
+/*
+ * moby's PullImage: a single-platform image pulled with --platform that
+ * is another platform's is kept, with a warning.
+ */
+static void warn_platform(struct store *s, const struct pull_result *res,
+			  const struct platform *want)
+{
+	_cleanup_image_ struct image *img = NULL;
+	_cleanup_free_ char *spec = NULL, *ws = NULL, *gs = NULL;
+	struct hull_err *e = NULL;
+	struct platform got = {0};
+	const char *v;
+
+	if (store_image_load(s, res->manifest_digest, &img, &e) < 0) {
+		err_free(e);
+		return;
+	}
+	v = json_get_str(img->config, "variant");
+	spec = xasprintf("%s/%s%s%s", json_get_str(img->config, "os") ?: "linux",
+			 json_get_str(img->config, "architecture") ?: "amd64",
+			 isempty(v) ? "" : "/", isempty(v) ? "" : v);
+	if (platform_parse(spec, &got, &e) < 0) {
+		err_free(e);
+		return;
+	}
+	ws = platform_string(want);
+	gs = platform_string(&got);
+	if (!streq(ws, gs))
+		printf("WARNING: image with reference %s was found but does not match the "
+		       "specified platform: wanted %s, actual: %s\n",
+		       res->reference, ws, gs);
+	platform_release(&got);
+}
+
 static int pull_one(struct cli *cl, const struct reg_config *cfg, const char *ref,
 		    const struct platform *platform, bool quiet, struct hull_err **err)
 {
@@ -128,6 +162,8 @@ static int pull_one(struct cli *cl, const struct reg_config *cfg, const char *re
 			printf("Status: Image is up to date for %s\n", res.familiar);
 		else
 			printf("Status: Downloaded newer image for %s\n", res.familiar);
+		if (platform)
+			warn_platform(s, &res, platform);
 	}
 	puts(res.reference);
 	pull_result_release(&res);

@@ -113,6 +113,12 @@ RUN echo pushed > /p' >/dev/null
 	skopeo_push "oci:$BATS_TEST_TMPDIR/v7:v7" library/armv7:latest --all
 	hull pull -q --platform linux/arm/v7 "$REGISTRY/library/armv7" >/dev/null
 	[ "$(hull inspect --format '{{.Architecture}} {{.Variant}} {{.Os}}' "$REGISTRY/library/armv7")" = "arm v7 linux" ]
+	# a single-platform image of another platform is kept, with moby's warning
+	run -0 hull pull --platform linux/s390x "$REGISTRY/library/busybox:latest"
+	actual=$(hull inspect --format '{{.Os}}/{{.Architecture}}' "$REGISTRY/library/busybox")
+	[[ $output == *"WARNING: image with reference $REGISTRY/library/busybox:latest was found but does not match the specified platform: wanted linux/s390x, actual: $actual"* ]]
+	run -0 hull pull --platform "$actual" "$REGISTRY/library/busybox:latest"
+	[[ $output != *WARNING* ]]
 	run -1 hull pull --platform linux/s390x "$REGISTRY/library/multi:latest"
 	[[ $output == *"no matching manifest for linux/s390x in the manifest list entries"* ]]
 	run ! hull pull --platform 'linux/' "$REGISTRY/library/multi:latest"
