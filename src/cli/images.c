@@ -76,15 +76,21 @@ json_t *image_inspect_json(struct store *s, const struct image *img)
 		json_object_set_new(c, "Image", json_string(""));
 	if (!json_object_get(c, "WorkingDir"))
 		json_object_set_new(c, "WorkingDir", json_string(""));
-	o = json_pack(
-		"{s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:I,s:{s:s},s:{s:s,s:o}}", "Id",
-		img->id, "RepoTags", refs_of(refs, img->manifest_digest), "RepoDigests",
-		repo_digests_json(s, img->manifest_digest), "Parent", "", "Comment",
-		json_get_str(cfg, "comment") ?: "", "Created", json_get_str(cfg, "created") ?: "",
-		"DockerVersion", "", "Author", json_get_str(cfg, "author") ?: "", "Config", c,
-		"Architecture", json_get_str(cfg, "architecture") ?: "amd64", "Os",
-		json_get_str(cfg, "os") ?: "linux", "Size", (json_int_t) img->size, "GraphDriver",
-		"Name", "overlay2", "RootFS", "Type", "layers", "Layers", layers);
+	o = json_pack("{s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:s,s:o,s:s}", "Id", img->id, "RepoTags",
+		      refs_of(refs, img->manifest_digest), "RepoDigests",
+		      repo_digests_json(s, img->manifest_digest), "Parent", "", "Comment",
+		      json_get_str(cfg, "comment") ?: "", "Created",
+		      json_get_str(cfg, "created") ?: "", "DockerVersion", "", "Author",
+		      json_get_str(cfg, "author") ?: "", "Config", c, "Architecture",
+		      json_get_str(cfg, "architecture") ?: "amd64");
+	/* docker's ImageInspect: Variant (omitempty) between Architecture and Os */
+	if (!isempty(json_get_str(cfg, "variant")))
+		json_object_set_new(o, "Variant", json_string(json_get_str(cfg, "variant")));
+	json_object_set_new(o, "Os", json_string(json_get_str(cfg, "os") ?: "linux"));
+	json_object_set_new(o, "Size", json_integer((json_int_t) img->size));
+	json_object_set_new(o, "GraphDriver", json_pack("{s:s}", "Name", "overlay2"));
+	json_object_set_new(o, "RootFS",
+			    json_pack("{s:s,s:o}", "Type", "layers", "Layers", layers));
 	json_decref(refs);
 	return o;
 }

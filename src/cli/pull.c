@@ -105,6 +105,40 @@ static void pull_usage(void)
 	     "  -q, --quiet            Suppress verbose output");
 }
 
+/*
+ * moby's PullImage: a single-platform image pulled with --platform that
+ * is another platform's is kept, with a warning.
+ */
+static void warn_platform(struct store *s, const struct pull_result *res,
+			  const struct platform *want)
+{
+	_cleanup_image_ struct image *img = NULL;
+	_cleanup_free_ char *spec = NULL, *ws = NULL, *gs = NULL;
+	struct hull_err *e = NULL;
+	struct platform got = {0};
+	const char *v;
+
+	if (store_image_load(s, res->manifest_digest, &img, &e) < 0) {
+		err_free(e);
+		return;
+	}
+	v = json_get_str(img->config, "variant");
+	spec = xasprintf("%s/%s%s%s", json_get_str(img->config, "os") ?: "linux",
+			 json_get_str(img->config, "architecture") ?: "amd64",
+			 isempty(v) ? "" : "/", isempty(v) ? "" : v);
+	if (platform_parse(spec, &got, &e) < 0) {
+		err_free(e);
+		return;
+	}
+	ws = platform_string(want);
+	gs = platform_string(&got);
+	if (!streq(ws, gs))
+		printf("WARNING: image with reference %s was found but does not match the "
+		       "specified platform: wanted %s, actual: %s\n",
+		       res->reference, ws, gs);
+	platform_release(&got);
+}
+
 static int pull_one(struct cli *cl, const struct reg_config *cfg, const char *ref,
 		    const struct platform *platform, bool quiet, struct hull_err **err)
 {
@@ -128,6 +162,8 @@ static int pull_one(struct cli *cl, const struct reg_config *cfg, const char *re
 			printf("Status: Image is up to date for %s\n", res.familiar);
 		else
 			printf("Status: Downloaded newer image for %s\n", res.familiar);
+		if (platform)
+			warn_platform(s, &res, platform);
 	}
 	puts(res.reference);
 	pull_result_release(&res);
@@ -288,7 +324,7 @@ static int repo_tags(struct store *s, const char *ref, char ***ret, struct hull_
 {
 	_cleanup_json_ json_t *refs = NULL;
 	struct image_ref r0 = {0};
-	_cleanup_free_ char *prefix = NULL;
+	_cleanup_free_ char *prefix = NULL, *name = NULL;
 	const char *k;
 	json_t *v;
 	int r;
@@ -297,6 +333,7 @@ static int repo_tags(struct store *s, const char *ref, char ***ret, struct hull_
 	if (r < 0)
 		return r;
 	prefix = xasprintf("%s/%s:", r0.domain, r0.path);
+	name = ref_familiar_name(&r0);
 	ref_release(&r0);
 	r = store_refs(s, &refs, err);
 	if (r < 0)
@@ -308,8 +345,9 @@ static int repo_tags(struct store *s, const char *ref, char ***ret, struct hull_
 	qsort(*ret, strv_length(*ret), sizeof(char *), cmp_strp);
 	if (!**ret) {
 		*ret = strv_free(*ret);
+		/* docker names the repository as it is spelt ("busybox"), without a tag */
 		return err_setx(err, ENOENT, "An image does not exist locally with the tag: %s",
-				prefix);
+				name);
 	}
 	return 0;
 }

@@ -13,6 +13,8 @@
 #define MEDIA_MANIFEST	"application/vnd.oci.image.manifest.v1+json"
 #define MEDIA_INDEX	"application/vnd.oci.image.index.v1+json"
 #define MEDIA_LAYER_TAR "application/vnd.oci.image.layer.v1.tar"
+#define MEDIA_CONFIG	"application/vnd.oci.image.config.v1+json"
+#define DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
 #define COPY_BUF	(128u << 10)
 
 /* One image to save: the store's image and the references it is saved under. */
@@ -242,6 +244,45 @@ static json_t *platform_of(const json_t *config)
 }
 
 /*
+ * A docker schema 2 manifest (a pulled image's, kept as it came) as the OCI
+ * manifest it maps to, as docker 25 writes every image of its archive: an
+ * index.json descriptor must name its manifest's own type, and skopeo
+ * (which looks ref.name up among OCI manifests only) and umoci read OCI
+ * manifests and configs only. The blobs are the same; the digest is not.
+ * A layer whose blob is its diffID is an uncompressed tar whatever its
+ * docker type says (skopeo labels such layers tar.gzip in schema 2).
+ */
+static void docker_to_oci(json_t *manifest, const struct image *img)
+{
+	static const char *const layer_map[][2] = {
+		{"application/vnd.docker.image.rootfs.diff.tar.gzip",
+		 "application/vnd.oci.image.layer.v1.tar+gzip"},
+		{"application/vnd.docker.image.rootfs.diff.tar", MEDIA_LAYER_TAR},
+		{"application/vnd.docker.image.rootfs.foreign.diff.tar.gzip",
+		 "application/vnd.oci.image.layer.nondistributable.v1.tar+gzip"},
+	};
+	json_t *l;
+	size_t i;
+
+	json_object_set_new(manifest, "mediaType", json_string(MEDIA_MANIFEST));
+	json_object_set_new(json_object_get(manifest, "config"), "mediaType",
+			    json_string(MEDIA_CONFIG));
+	json_array_foreach (json_object_get(manifest, "layers"), i, l) {
+		const char *mt = json_get_str(l, "mediaType") ?: "";
+		if (i < strv_length(img->diff_ids) &&
+		    streq(json_get_str(l, "digest") ?: "", img->diff_ids[i])) {
+			json_object_set_new(l, "mediaType", json_string(MEDIA_LAYER_TAR));
+			continue;
+		}
+		for (size_t k = 0; k < ARRAY_SIZE(layer_map); k++)
+			if (streq(mt, layer_map[k][0])) {
+				json_object_set_new(l, "mediaType", json_string(layer_map[k][1]));
+				break;
+			}
+	}
+}
+
+/*
  * Write @it's layers, config and manifest, and add its entries to the
  * index.json @descs, the manifest.json @items and the repositories @repos.
  */
@@ -264,6 +305,10 @@ static int save_image(struct saver *sv, const struct save_item *it, json_t *desc
 		r = json_load_buf(mdata, mlen, img->manifest_digest, &manifest, err);
 	if (r < 0)
 		return err_wrap(err, "image '%s'", img->id);
+	if (streq(json_get_str(manifest, "mediaType") ?: "", DOCKER_MANIFEST)) {
+		docker_to_oci(manifest, img);
+		rewrite = true;
+	}
 	layers = json_object_get(manifest, "layers");
 	if (!json_is_array(layers) || json_array_size(layers) != n)
 		return err_setx(err, EBADMSG, "image '%s': manifest layers do not match", img->id);
@@ -305,7 +350,7 @@ static int save_image(struct saver *sv, const struct save_item *it, json_t *desc
 		len = strlen(newdata);
 		sha256_digest(data, len, mdigest);
 	} else {
-		/* the stored bytes, so the manifest digest stays the store's */
+		/* the stored bytes, so an OCI manifest's digest stays the store's */
 		data = mdata;
 		len = mlen;
 		memcpy(mdigest, img->manifest_digest, DIGEST_STR_LEN);

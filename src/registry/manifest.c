@@ -14,6 +14,9 @@
 
 static const char *const layer_types[] = {
 	MT_DOCKER_LAYER_GZIP,
+	/* docker's uncompressed layer (moby schema2.MediaTypeUncompressedLayer):
+	 * skopeo --format v2s2 of an uncompressed image writes it */
+	"application/vnd.docker.image.rootfs.diff.tar",
 	MT_OCI_LAYER,
 	MT_OCI_LAYER_GZIP,
 	MT_OCI_LAYER_ZSTD,
@@ -223,6 +226,25 @@ static void normalise(struct platform *p)
 		p->variant = xstrdup("v7");
 }
 
+/* containerd platforms' knownOS and knownArch (Go's GOOS and GOARCH lists) */
+static const char *const known_os[] = {"aix",	 "android", "darwin",  "dragonfly", "freebsd",
+				       "hurd",	 "illumos", "ios",     "js",	    "linux",
+				       "nacl",	 "netbsd",  "openbsd", "plan9",	    "solaris",
+				       "wasip1", "windows", "zos",     NULL};
+static const char *const known_arch[] = {"386",	   "amd64",    "amd64p32",  "arm",	   "armbe",
+					 "arm64",  "arm64be",  "loong64",   "mips",	   "mipsle",
+					 "mips64", "mips64le", "mips64p32", "mips64p32le", "ppc",
+					 "ppc64",  "ppc64le",  "riscv",	    "riscv64",	   "s390",
+					 "s390x",  "sparc",    "sparc64",   "wasm",	   NULL};
+
+static bool known(const char *const *l, const char *s)
+{
+	for (; *l; l++)
+		if (!strcmp(*l, s))
+			return true;
+	return false;
+}
+
 int platform_parse(const char *s, struct platform *ret, struct hull_err **err)
 {
 	_cleanup_strv_ char **parts = strv_new();
@@ -242,10 +264,29 @@ int platform_parse(const char *s, struct platform *ret, struct hull_err **err)
 		if (!isalnum((unsigned char) *q) && !strchr("/_-.", *q))
 			return err_setx(err, EINVAL, "invalid platform '%s'", s);
 	if (strv_length(parts) == 1) {
+		/* containerd platforms.Parse: a known OS takes the host's
+		 * architecture; else a known architecture takes the host's OS
+		 * ("--platform arm64" is linux/arm64) */
 		platform_host(&host);
 		p.os = xstrdup(parts[0]);
-		p.arch = TAKE_PTR(host.arch);
-		p.variant = TAKE_PTR(host.variant);
+		p.arch = xstrdup(parts[0]);
+		normalise(&p);
+		if (known(known_os, p.os)) {
+			free(p.arch);
+			p.arch = TAKE_PTR(host.arch);
+			free(p.variant);
+			p.variant = TAKE_PTR(host.variant);
+		} else if (known(known_arch, p.arch)) {
+			free(p.os);
+			p.os = TAKE_PTR(host.os);
+		} else {
+			platform_release(&host);
+			platform_release(&p);
+			return err_setx(err, EINVAL,
+					"invalid platform '%s': unknown operating system or "
+					"architecture",
+					s);
+		}
 		platform_release(&host);
 	} else {
 		p.os = xstrdup(parts[0]);

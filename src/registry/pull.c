@@ -35,6 +35,7 @@ struct pull {
 	pthread_mutex_t lock; /* next, failed, err, added */
 	char **added_blobs;   /* what this pull put into the store, for a rollback */
 	char **added_chains;
+	bool announced; /* "Pulling from" printed */
 };
 
 static void close_fd(int fd)
@@ -235,10 +236,30 @@ static int fetch_small_blob(struct reg_client *c, const struct descriptor *d, ch
 	return 0;
 }
 
-static int resolve_manifest(struct reg_client *c, const struct image_ref *ref,
+/*
+ * moby's pullTag: "TAG: Pulling from REPO" (or "NAME@DIGEST: ...") once the
+ * registry gave the manifest, so a tag that does not exist prints none.
+ */
+static void announce(struct pull *p, const struct image_ref *ref)
+{
+	if (p->announced)
+		return;
+	p->announced = true;
+	if (ref->digest) {
+		struct image_ref named = {
+			.domain = ref->domain, .path = ref->path, .digest = ref->digest};
+		_cleanup_free_ char *full = ref_string(&named);
+		xfer_message(&p->rep, "%s: Pulling from %s", full, ref->path);
+	} else {
+		xfer_message(&p->rep, "%s: Pulling from %s", ref->tag, ref->path);
+	}
+}
+
+static int resolve_manifest(struct pull *p, const struct image_ref *ref,
 			    const struct platform *want, struct pull_result *res, char **ret_data,
 			    size_t *ret_len, struct manifest **ret_m, struct hull_err **err)
 {
+	struct reg_client *c = p->client;
 	_cleanup_free_ char *data = NULL, *mt = NULL, *what = NULL;
 	char digest[DIGEST_STR_LEN];
 	struct manifest *m = NULL;
@@ -254,6 +275,7 @@ static int resolve_manifest(struct reg_client *c, const struct image_ref *ref,
 	r = manifest_parse(data, len, mt, what, &m, err);
 	if (r < 0)
 		return r;
+	announce(p, ref);
 	if (m->is_index) {
 		d = manifest_select(m, want);
 		if (!d) {
@@ -352,7 +374,7 @@ static int pull_image(struct pull *p, const struct image_ref *ref, const struct 
 	size_t mlen = 0, clen = 0;
 	int r;
 
-	r = resolve_manifest(p->client, ref, want, res, &mdata, &mlen, &m, err);
+	r = resolve_manifest(p, ref, want, res, &mdata, &mlen, &m, err);
 	if (r < 0)
 		return r;
 	if (image_complete(p->store, res->manifest_digest)) {
@@ -455,8 +477,6 @@ int image_pull(struct store *s, const struct reg_config *cfg, const char *ref_st
 	r = reg_endpoints(cfg, ref.domain, false, &eps, err);
 	if (r < 0)
 		goto out;
-	if (!ref.digest)
-		xfer_message(&p.rep, "%s: Pulling from %s", ref.tag, ref.path);
 	for (size_t i = 0; eps[i]; i++) {
 		struct hull_err *e = NULL;
 		r = pull_from(&p, eps[i], &ref, want, &res, &e);

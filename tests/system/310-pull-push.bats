@@ -101,15 +101,66 @@ RUN echo pushed > /p' >/dev/null
 	[ "$(hull inspect --format '{{json .RepoDigests}}' "$REGISTRY/library/multi")" = "[\"$REGISTRY/library/multi@$MULTI_INDEX\"]" ]
 	run -0 hull pull --platform linux/arm64 "$REGISTRY/library/multi:latest"
 	[ "$(hull inspect --format '{{.Architecture}}' "$REGISTRY/library/multi")" = arm64 ]
+	# an architecture alone is linux's (containerd platforms.Parse)
+	hull pull -q --platform amd64 "$REGISTRY/library/multi:latest"
+	[ "$(hull inspect --format '{{.Architecture}}' "$REGISTRY/library/multi")" = amd64 ]
+	hull pull -q --platform arm64 "$REGISTRY/library/multi:latest"
+	[ "$(hull inspect --format '{{.Architecture}}' "$REGISTRY/library/multi")" = arm64 ]
+	# docker's inspect: Variant only where the config has one
+	[[ $(hull inspect "$REGISTRY/library/multi") != *'"Variant"'* ]]
+	"$REGISTRY_PY" "$REGISTRY_TOOLS/mkimage-layout" --tag v7 --layers 1 --size 10K \
+		--platform linux/arm/v7 --index "$BATS_TEST_TMPDIR/v7" >/dev/null
+	skopeo_push "oci:$BATS_TEST_TMPDIR/v7:v7" library/armv7:latest --all
+	hull pull -q --platform linux/arm/v7 "$REGISTRY/library/armv7" >/dev/null
+	[ "$(hull inspect --format '{{.Architecture}} {{.Variant}} {{.Os}}' "$REGISTRY/library/armv7")" = "arm v7 linux" ]
+	# a single-platform image of another platform is kept, with moby's warning
+	run -0 hull pull --platform linux/s390x "$REGISTRY/library/busybox:latest"
+	actual=$(hull inspect --format '{{.Os}}/{{.Architecture}}' "$REGISTRY/library/busybox")
+	[[ $output == *"WARNING: image with reference $REGISTRY/library/busybox:latest was found but does not match the specified platform: wanted linux/s390x, actual: $actual"* ]]
+	run -0 hull pull --platform "$actual" "$REGISTRY/library/busybox:latest"
+	[[ $output != *WARNING* ]]
 	run -1 hull pull --platform linux/s390x "$REGISTRY/library/multi:latest"
 	[[ $output == *"no matching manifest for linux/s390x in the manifest list entries"* ]]
 	run ! hull pull --platform 'linux/' "$REGISTRY/library/multi:latest"
 	[[ $output == *"invalid platform"* ]]
 }
 
+@test "save of a pulled docker schema 2 image: an OCI manifest of its blobs, as docker 25 writes, read by skopeo and umoci" {
+	fresh_root
+	skopeo_push_busybox library/v2s2:latest --format v2s2
+	hull pull -q "$REGISTRY/library/v2s2" >/dev/null
+	id=$(hull inspect --format '{{.Id}}' "$REGISTRY/library/v2s2")
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/s.tar" "$REGISTRY/library/v2s2"
+	"$TOP/tests/system/save-check" "$t/s.tar"
+	mkdir "$t/l"
+	tar -xf "$t/s.tar" -C "$t/l"
+	run -0 python3 -c '
+import json, sys
+d = sys.argv[1]
+desc, = json.load(open(d + "/index.json"))["manifests"]
+m = json.load(open(d + "/blobs/sha256/" + desc["digest"][7:]))
+oci = "application/vnd.oci.image."
+assert desc["mediaType"] == m["mediaType"] == oci + "manifest.v1+json", (desc, m)
+assert m["config"]["mediaType"] == oci + "config.v1+json", m
+assert m["config"]["digest"] == sys.argv[2], m
+assert all(l["mediaType"] in (oci + "layer.v1.tar", oci + "layer.v1.tar+gzip") for l in m["layers"]), m
+' "$t/l" "$id"
+	# skopeo looks ref.name up among OCI manifests only, and took a docker
+	# config named by an OCI manifest for an artifact's
+	run -0 skopeo inspect --config "oci-archive:$t/s.tar:latest"
+	[[ $output == *'"architecture"'* ]]
+	if command -v umoci >/dev/null; then
+		umoci unpack --image "$t/l:latest" "$t/b" >/dev/null
+		[ -x "$t/b/rootfs/bin/busybox" ]
+	fi
+}
+
 @test "pull by digest: no tag, the repo digest only" {
 	fresh_root
 	run -0 hull pull "$REGISTRY/library/multi@$MULTI_AMD64"
+	# moby's pullTag names the whole reference when it has a digest
+	[ "${lines[0]}" = "$REGISTRY/library/multi@$MULTI_AMD64: Pulling from library/multi" ]
 	[ "${lines[-1]}" = "$REGISTRY/library/multi@$MULTI_AMD64" ]
 	run -0 hull images
 	[[ $output != *"multi "*"latest"* ]]
@@ -133,6 +184,8 @@ RUN echo pushed > /p' >/dev/null
 	fresh_root
 	run -1 hull pull "$REGISTRY/library/busybox:nosuch"
 	[ "${#lines[@]}" -le 2 ]
+	# no "Pulling from" for a tag the registry does not have, as docker
+	[[ $output != *"Pulling from"* ]]
 	[[ $output == *"manifest unknown"* ]]
 	[[ $output == *"$REGISTRY"* ]]
 	run -1 hull pull "$REGISTRY/library/nosuchrepo"
@@ -145,6 +198,11 @@ RUN echo pushed > /p' >/dev/null
 @test "push of an image not in the store: docker's message" {
 	run -1 hull push "$REGISTRY/library/nothere:1"
 	[[ $output == *"An image does not exist locally with the tag: $REGISTRY/library/nothere"* ]]
+	# -a of a repository with no tag: the repository as spelt, no ':' after it
+	run -1 hull push -a "$REGISTRY/library/nothere"
+	[[ ${lines[-1]} == *"An image does not exist locally with the tag: $REGISTRY/library/nothere" ]]
+	run -1 hull push -a nothere
+	[[ ${lines[-1]} == *"An image does not exist locally with the tag: nothere" ]]
 }
 
 @test "a mirror: pulls of docker.io go to it, a dead mirror is skipped, other registries mirrored too" {

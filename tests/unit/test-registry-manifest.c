@@ -70,6 +70,14 @@ static void test_oci_manifest(void **state)
 	m = parse_ok(OCI_MANIFEST, "application/json");
 	assert_string_equal(m->media_type, MT_OCI_MANIFEST);
 	manifest_free(m);
+	/* docker's uncompressed layer type (skopeo --format v2s2 writes it) */
+	m = parse_ok("{\"schemaVersion\":2,\"mediaType\":\"" MT_DOCKER_MANIFEST
+		     "\",\"config\":{\"mediaType\":\"" MT_DOCKER_CONFIG "\",\"digest\":\"" D1
+		     "\",\"size\":1},\"layers\":[{\"mediaType\":\"application/"
+		     "vnd.docker.image.rootfs.diff.tar\",\"digest\":\"" D2 "\",\"size\":1}]}",
+		     MT_DOCKER_MANIFEST);
+	assert_int_equal(m->n_entries, 1);
+	manifest_free(m);
 }
 
 static void test_bad_manifests(void **state)
@@ -170,8 +178,22 @@ static void test_platform_parse(void **state)
 	assert_string_equal(p.os, "linux");
 	assert_non_null(p.arch);
 	platform_release(&p);
+	/* containerd: one known architecture alone takes the host's OS */
+	for (const char *const *a =
+		     (const char *const[]){"arm64", "aarch64", "arm", "s390x", "x86_64", NULL};
+	     *a; a++) {
+		assert_int_equal(platform_parse(*a, &p, NULL), 0);
+		assert_string_equal(p.os, "linux");
+		assert_true(!strcmp(*a, "aarch64")  ? !strcmp(p.arch, "arm64")
+			    : !strcmp(*a, "x86_64") ? !strcmp(p.arch, "amd64")
+						    : !strcmp(p.arch, *a));
+		platform_release(&p);
+	}
+	assert_int_equal(platform_parse("arm", &p, NULL), 0);
+	assert_string_equal(p.variant, "v7");
+	platform_release(&p);
 	for (const char *const *b = (const char *const[]){"", "/", "linux/", "a/b/c/d", "linux//x",
-							  "linux/amd64 ", NULL};
+							  "linux/amd64 ", "bogus", NULL};
 	     *b; b++) {
 		struct hull_err *e = NULL;
 		assert_int_equal(platform_parse(*b, &p, &e), -EINVAL);
