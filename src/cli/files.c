@@ -426,7 +426,7 @@ int cmd_commit(struct cli *cl, int argc, char **argv)
 		json_object_set_new(config, "container", json_string(c->id));
 		if (json_to_strv(json_object_get(rootfs, "diff_ids"), &layers) < 0 || !layers)
 			layers = strv_new();
-		r = store_image_commit(s, config, layers, &out, &e);
+		r = store_image_commit(s, config, layers, img, &out, &e);
 		if (r == 0 && optind + 1 < argc)
 			r = store_tag(s, argv[optind + 1], out->manifest_digest, &e);
 	}

@@ -679,7 +679,7 @@ int cmd_import(struct cli *cl, int argc, char **argv)
 			"comment", msg ? msg : comment);
 	{
 		char *layers[] = {diff_id, NULL};
-		r = store_image_commit(s, cfg, layers, &img, &e);
+		r = store_image_commit(s, cfg, layers, NULL, &img, &e);
 	}
 	json_decref(cfg);
 	if (r == 0 && argc - optind == 2)

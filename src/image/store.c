@@ -634,16 +634,70 @@ static int index_add_image(json_t *idx, const char *manifest_digest, const char 
 }
 
 int store_image_commit(struct store *s, json_t *config, char *const *layer_digests,
-		       struct image **ret, struct hull_err **err)
+		       const struct image *base, struct image **ret, struct hull_err **err)
 {
 	_cleanup_free_ char *cdata = json_dump_str(config, JSON_COMPACT);
 
-	return store_image_commit_raw(s, cdata, strlen(cdata), layer_digests, ret, err);
+	return store_image_commit_on(s, cdata, strlen(cdata), layer_digests, base, ret, err);
+}
+
+/*
+ * The layer descriptors of @base's manifest (a JSON array), when they can
+ * stand for the first layers of a new image: NULL if @base is NULL or its
+ * manifest cannot be read.
+ */
+static json_t *base_layers(struct store *s, const struct image *base)
+{
+	_cleanup_free_ char *data = NULL;
+	_cleanup_json_ json_t *m = NULL;
+	size_t len;
+
+	if (!base ||
+	    store_blob_read(s, base->manifest_digest, STORE_JSON_MAX, &data, &len, NULL) < 0 ||
+	    json_load_buf(data, len, base->manifest_digest, &m, NULL) < 0)
+		return NULL;
+	return json_incref(json_object_get(m, "layers"));
+}
+
+/*
+ * The manifest's descriptor of layer @i (diffID @diff_id): @base's own when
+ * @base has that diffID at @i and its blob is in the store (a pulled
+ * base's compressed blob, so that a push of an image built on it mounts
+ * or reuses what the registry has, as docker's does), else the
+ * uncompressed tar's.
+ */
+static json_t *layer_descriptor(struct store *s, const struct image *base, json_t *blayers,
+				size_t i, const char *diff_id, struct hull_err **err)
+{
+	json_t *d = json_array_get(blayers, i);
+	const char *dg = json_get_str(d, "digest");
+	int64_t sz;
+
+	if (base && i < strv_length(base->diff_ids) && streq(base->diff_ids[i], diff_id) && dg &&
+	    digest_valid(dg) && !streq(dg, diff_id) && store_blob_size(s, dg) >= 0 &&
+	    json_get_str(d, "mediaType"))
+		return json_pack("{s:s,s:s,s:I}", "mediaType", json_get_str(d, "mediaType"),
+				 "digest", dg, "size", (json_int_t) store_blob_size(s, dg));
+	sz = store_blob_size(s, diff_id);
+	if (sz < 0) {
+		err_setx(err, ENOENT, "commit image: no layer blob '%s'", diff_id);
+		return NULL;
+	}
+	return json_pack("{s:s,s:s,s:I}", "mediaType", "application/vnd.oci.image.layer.v1.tar",
+			 "digest", diff_id, "size", (json_int_t) sz);
 }
 
 int store_image_commit_raw(struct store *s, const char *cdata, size_t clen,
 			   char *const *layer_digests, struct image **ret, struct hull_err **err)
 {
+	return store_image_commit_on(s, cdata, clen, layer_digests, NULL, ret, err);
+}
+
+int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
+			  char *const *layer_digests, const struct image *base, struct image **ret,
+			  struct hull_err **err)
+{
+	_cleanup_json_ json_t *blayers = base_layers(s, base);
 	_cleanup_json_ json_t *manifest = NULL, *layers = NULL, *idx = NULL, *config = NULL;
 	_cleanup_strv_ char **diff_ids = NULL;
 	_cleanup_free_ char *mdata = NULL;
@@ -668,14 +722,10 @@ int store_image_commit_raw(struct store *s, const char *cdata, size_t clen,
 
 	layers = json_array();
 	for (size_t i = 0; i < n; i++) {
-		int64_t sz = store_blob_size(s, layer_digests[i]);
-		if (sz < 0)
-			return err_setx(err, ENOENT, "commit image: no layer blob '%s'",
-					layer_digests[i]);
-		json_array_append_new(layers,
-				      json_pack("{s:s,s:s,s:I}", "mediaType",
-						"application/vnd.oci.image.layer.v1.tar", "digest",
-						layer_digests[i], "size", (json_int_t) sz));
+		json_t *d = layer_descriptor(s, base, blayers, i, layer_digests[i], err);
+		if (!d)
+			return -ENOENT;
+		json_array_append_new(layers, d);
 	}
 
 	r = store_blob_write(s, cdata, clen, cdigest, err);

@@ -140,13 +140,18 @@ static inline void image_freep(struct image **img)
 
 /*
  * store_image_commit() - write @config (borrowed; its rootfs.diff_ids must
- * match @layer_digests) as a config blob and an OCI manifest
- * (application/vnd.oci.image.manifest.v1+json) listing @layer_digests as
- * application/vnd.oci.image.layer.v1.tar layers. Returns the image in *@ret.
- * Does not tag. Caller holds the lock.
+ * match @layer_digests) as a config blob and an OCI manifest, and record
+ * the image. Each layer is listed as its uncompressed tar
+ * (application/vnd.oci.image.layer.v1.tar, digest = diffID), except the
+ * layers the image shares with @base (may be NULL; the image it was built
+ * on, bottom layers first): those keep @base's descriptors when their blobs
+ * are in the store, so that an image built on a pulled one names the
+ * compressed blobs the registry has (docker's push finds them through its
+ * v2 metadata). Returns the image in *@ret (may be NULL). Does not tag.
+ * Caller holds the lock.
  */
 int store_image_commit(struct store *s, json_t *config, char *const *layer_digests,
-		       struct image **ret, struct hull_err **err);
+		       const struct image *base, struct image **ret, struct hull_err **err);
 /*
  * store_image_commit_raw() - store_image_commit() with the config given as
  * its bytes @cdata (@clen bytes, at most 4 MiB), stored unchanged, so the
@@ -157,6 +162,10 @@ int store_image_commit(struct store *s, json_t *config, char *const *layer_diges
  */
 int store_image_commit_raw(struct store *s, const char *cdata, size_t clen,
 			   char *const *layer_digests, struct image **ret, struct hull_err **err);
+/* store_image_commit_on() - store_image_commit_raw() with store_image_commit()'s @base. */
+int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
+			  char *const *layer_digests, const struct image *base, struct image **ret,
+			  struct hull_err **err);
 
 /* References -> manifest digests, kept in <root>/images/index.json (atomic). */
 /*

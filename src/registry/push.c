@@ -15,6 +15,7 @@
 
 struct push_job {
 	const char *digest; /* the blob the manifest names */
+	char *mount_from;   /* a repository of the same registry that has it, or NULL */
 	char id[13];	    /* the diffID's short form, as docker shows a pushed layer */
 	int64_t size;
 };
@@ -23,7 +24,6 @@ struct push {
 	struct store *store;
 	struct reg_client *client;
 	struct xfer_report rep;
-	const char *mount_from; /* a repository of the same registry holding the image, or NULL */
 	struct push_job *jobs;
 	size_t n_jobs;
 };
@@ -71,11 +71,11 @@ static int push_blob(struct push *p, struct push_job *job, bool quiet, struct hu
 		return r;
 	err_free(*err);
 	*err = NULL;
-	if (p->mount_from) {
-		r = reg_blob_mount(p->client, job->digest, p->mount_from, err);
+	if (job->mount_from) {
+		r = reg_blob_mount(p->client, job->digest, job->mount_from, err);
 		if (r >= 0) {
 			struct xfer_event ev = {
-				.state = XFER_MOUNTED, .id = job->id, .text = p->mount_from};
+				.state = XFER_MOUNTED, .id = job->id, .text = job->mount_from};
 			if (!quiet && p->rep.fn) {
 				pthread_mutex_lock(&p->rep.lock);
 				p->rep.fn(p->rep.arg, &ev);
@@ -112,39 +112,58 @@ static int push_job_run(void *arg, size_t i, struct hull_err **err)
 	return push_blob(p, &p->jobs[i], false, err);
 }
 
-static int push_layers(struct push *p, const struct image *img, struct hull_err **err)
+static char *mount_source(struct store *s, const char *digest, const struct image_ref *to);
+
+/* The layers, top first, as docker lists and pushes them. */
+static int push_layers(struct push *p, const struct image *img, const struct image_ref *to,
+		       struct hull_err **err)
 {
 	p->n_jobs = strv_length(img->layer_digests);
 	p->jobs = xcalloc(p->n_jobs + 1, sizeof(*p->jobs));
 	for (size_t i = 0; i < p->n_jobs; i++) {
 		struct push_job *job = &p->jobs[i];
-		job->digest = img->layer_digests[i];
+		size_t l = p->n_jobs - 1 - i;
+		job->digest = img->layer_digests[l];
 		job->size = store_blob_size(p->store, job->digest);
-		snprintf(job->id, sizeof(job->id), "%.12s", digest_hex(img->diff_ids[i]));
+		job->mount_from = mount_source(p->store, job->digest, to);
+		snprintf(job->id, sizeof(job->id), "%.12s", digest_hex(img->diff_ids[l]));
 		xfer_progress(&p->rep, job->id, XFER_WAITING, 0, 0);
 	}
 	return xfer_pool_run(PUSH_CONCURRENCY, p->n_jobs, push_job_run, p, err);
 }
 
-/* A repository of the same registry that has the image (from its repo digests). */
-static char *mount_source(struct store *s, const struct image *img, const struct image_ref *to)
+/*
+ * A repository of @to's registry, other than @to's, that holds the blob
+ * @digest: one named by a repo digest of an image in the store whose
+ * manifest lists the blob (what docker keeps as its v2 metadata), so that
+ * a layer of a pulled base is mounted, not uploaded again. NULL if none.
+ */
+static char *mount_source(struct store *s, const char *digest, const struct image_ref *to)
 {
-	_cleanup_strv_ char **digests = store_repo_digests(s, img->manifest_digest);
+	_cleanup_strv_ char **manifests = NULL;
 
-	STRV_FOREACH (d, digests) {
-		struct image_ref r = {0};
-		struct hull_err *e = NULL;
-		char *from = NULL;
+	if (store_image_list(s, &manifests, NULL) < 0)
+		return NULL;
+	STRV_FOREACH (m, manifests) {
+		_cleanup_image_ struct image *img = NULL;
+		_cleanup_strv_ char **digests = NULL;
 
-		if (ref_parse(*d, &r, &e) < 0) {
-			err_free(e);
+		if (store_image_load(s, *m, &img, NULL) < 0 ||
+		    !strv_contains(img->layer_digests, digest))
 			continue;
+		digests = store_repo_digests(s, *m);
+		STRV_FOREACH (d, digests) {
+			struct image_ref r = {0};
+			char *from = NULL;
+
+			if (ref_parse(*d, &r, NULL) < 0)
+				continue;
+			if (streq(r.domain, to->domain) && !streq(r.path, to->path))
+				from = xstrdup(r.path);
+			ref_release(&r);
+			if (from)
+				return from;
 		}
-		if (streq(r.domain, to->domain) && !streq(r.path, to->path))
-			from = xstrdup(r.path);
-		ref_release(&r);
-		if (from)
-			return from;
 	}
 	return NULL;
 }
@@ -181,20 +200,19 @@ static int push_to(struct push *p, const struct reg_endpoint *ep, const struct i
 		   const struct image *img, char ret_digest[DIGEST_STR_LEN], int64_t *ret_size,
 		   struct hull_err **err)
 {
-	_cleanup_free_ char *from = mount_source(p->store, img, ref);
 	int r;
 
-	p->mount_from = from;
 	r = reg_client_new(ep, ref->path, true, &p->client, err);
 	if (r < 0)
 		return r;
-	r = push_layers(p, img, err);
+	r = push_layers(p, img, ref, err);
 	if (r >= 0)
 		r = push_manifest(p, ref, img, ret_digest, ret_size, err);
 	p->client = reg_client_free(p->client);
+	for (size_t i = 0; i < p->n_jobs; i++)
+		free(p->jobs[i].mount_from);
 	free(p->jobs);
 	p->jobs = NULL;
-	p->mount_from = NULL;
 	return r;
 }
 

@@ -288,3 +288,17 @@ RUN echo zstd > /z' >/dev/null
 	run -0 hull run --rm "$REGISTRY/library/plain:1" cat /z
 	[ "$output" = zstd ]
 }
+
+@test "push of an image built on a pulled base: the base layer is mounted, the new one pushed, top first" {
+	fresh_root
+	hull pull -q "$REGISTRY/library/busybox" >/dev/null
+	build_image derived "FROM $REGISTRY/library/busybox
+RUN echo derived > /d" >/dev/null
+	hull tag derived "$REGISTRY/test/derived:1"
+	run -0 hull push "$REGISTRY/test/derived:1"
+	[[ ${lines[1]} == *": Preparing" ]]
+	top=$(hull inspect --format '{{json .RootFS.Layers}}' derived | python3 -c 'import json,sys; print(json.load(sys.stdin)[-1][7:19])')
+	[[ ${lines[1]} == "$top: Preparing" ]]
+	[[ $output == *": Mounted from library/busybox"* ]]
+	[[ $output == *"$top: Pushed"* ]]
+}

@@ -134,7 +134,7 @@ static void test_round_trip(void **state)
 	import(s, "base", NULL, d1, c1);
 	strv_push(&diffs, d1);
 	cfg = config_for(diffs, "sh");
-	if (store_image_commit(s, cfg, diffs, &img, &err) < 0)
+	if (store_image_commit(s, cfg, diffs, NULL, &img, &err) < 0)
 		fail_msg("%s", err->msg);
 	json_decref(cfg);
 	assert_int_equal(strv_length(img->chain_ids), 1);
@@ -201,7 +201,7 @@ static void test_round_trip(void **state)
 	import(s, "top", c1, d2, c2);
 	strv_push(&diffs, d2);
 	cfg = config_for(diffs, "top");
-	assert_int_equal(store_image_commit(s, cfg, diffs, &img2, NULL), 0);
+	assert_int_equal(store_image_commit(s, cfg, diffs, NULL, &img2, NULL), 0);
 	json_decref(cfg);
 	lower = store_image_lowerdirs(s, img2);
 	assert_int_equal(strv_length(lower), 2);
@@ -273,7 +273,7 @@ static json_t *one_layer_image(struct store *s, const char *diff, struct image *
 	char *diffs[] = {(char *) diff, NULL};
 	json_t *cfg = config_for(diffs, "x");
 
-	assert_int_equal(store_image_commit(s, cfg, diffs, ret, NULL), 0);
+	assert_int_equal(store_image_commit(s, cfg, diffs, NULL, ret, NULL), 0);
 	return cfg;
 }
 
@@ -318,7 +318,7 @@ static void test_lazy_layer_blobs(void **state)
 	assert_string_not_equal(cb, ca);
 	char *diffs[] = {dp, db, NULL};
 	json_t *cfg = config_for(diffs, "b");
-	assert_int_equal(store_image_commit(s, cfg, diffs, &b, NULL), 0);
+	assert_int_equal(store_image_commit(s, cfg, diffs, NULL, &b, NULL), 0);
 	json_decref(cfg);
 
 	/* the first image goes, with the chain the record names: the blob is made from the other */
