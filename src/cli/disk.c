@@ -52,16 +52,22 @@ static void dstore_release(struct dstore *d)
 	*d = (struct dstore){0};
 }
 
-/* A layer's size: its tar's (as `images` counts), else what its directory holds. */
-static int64_t layer_size(struct store *s, const char *diff_id, const char *chain_id)
+/*
+ * A layer's size on disk: its tar's (as `images` counts), else what its
+ * directory holds, plus the compressed blob a pull keeps beside it (docker
+ * keeps none, but hull's disk holds it: `image prune` reclaims it too).
+ */
+static int64_t layer_size(struct store *s, const char *diff_id, const char *chain_id,
+			  const char *blob)
 {
-	int64_t sz = store_blob_size(s, diff_id);
+	int64_t sz = store_blob_size(s, diff_id), bsz;
 
 	if (sz < 0) {
 		_cleanup_free_ char *dir = store_layer_dir(s, chain_id);
 		sz = dir_size(dir);
 	}
-	return sz > 0 ? sz : 0;
+	bsz = streq(blob, diff_id) ? -1 : store_blob_size(s, blob);
+	return (sz > 0 ? sz : 0) + (bsz > 0 ? bsz : 0);
 }
 
 static int dstore_load(struct store *s, struct dstore *d, struct hull_err **err)
@@ -101,7 +107,8 @@ static int dstore_load(struct store *s, struct dstore *d, struct hull_err **err)
 		nl = strv_length(x.img->chain_ids);
 		x.lsize = xcalloc(nl + 1, sizeof(int64_t));
 		for (size_t i = 0; i < nl; i++) {
-			x.lsize[i] = layer_size(s, x.img->diff_ids[i], x.img->chain_ids[i]);
+			x.lsize[i] = layer_size(s, x.img->diff_ids[i], x.img->chain_ids[i],
+						x.img->layer_digests[i]);
 			x.size += x.lsize[i];
 		}
 		d->v = xrealloc(d->v, (d->n + 1) * sizeof(*d->v));
