@@ -302,3 +302,18 @@ RUN echo derived > /d" >/dev/null
 	[[ $output == *": Mounted from library/busybox"* ]]
 	[[ $output == *"$top: Pushed"* ]]
 }
+
+@test "system df counts the compressed blobs a pull keeps beside its layers" {
+	fresh_root
+	hull pull -q "$REGISTRY/library/busybox" >/dev/null
+	img=$(hull images | awk 'NR == 2 { print $NF }')
+	df=$(hull system df | awk '$1 == "Images" { print $4 }')
+	python3 - "$img" "$df" <<'PY'
+import re, sys
+def b(s):
+    m = re.match(r'([0-9.]+)([kMG]?B)$', s)
+    return float(m.group(1)) * {'B': 1, 'kB': 1e3, 'MB': 1e6, 'GB': 1e9}[m.group(2)]
+img, df = b(sys.argv[1]), b(sys.argv[2])
+assert df > img * 1.2, (img, df)
+PY
+}
