@@ -996,6 +996,13 @@ int reg_do(struct reg_client *c, struct reg_req *req, struct reg_resp *resp, str
 		/* an upload body cannot be read twice; its session's POST was authorised */
 		if (r < 0 || resp->status != 401 || attempt > 0 || req->read || req->no_rechallenge)
 			return r;
+		/*
+		 * only the registry's own challenge is learnt: a server a
+		 * redirect led to must not choose the realm our credentials
+		 * go to (moby's challenge manager is fed by the registry's ping)
+		 */
+		if (!resp->url || !same_origin(resp->url, c->base))
+			return 0;
 		if (!rechallenge(c, resp))
 			return 0;
 	}

@@ -81,6 +81,20 @@ teardown() { registry_stop; }
 	[ "$(proxy_count '^PROXY GET /v2/library/busybox/manifests/.* auth=yes')" -ge 1 ]
 }
 
+@test "a redirect target's own 401 challenge is not learnt: its realm never gets the credentials" {
+	registry_start htpasswd
+	skopeo_push_busybox library/busybox:latest
+	fault_proxy_start redirect challenge=yes
+	echo "$REGISTRY_PASS" | hull login -u "$REGISTRY_USER" --password-stdin "$PROXY" >/dev/null
+	export HULL_ROOT=$BATS_TEST_TMPDIR/root HULL_RUNROOT=$BATS_TEST_TMPDIR/run
+	run -1 hull pull -q "$PROXY/library/busybox"
+	[[ $output == *unauthorized* ]]
+	[ "$(proxy_count '^CDN GET /cdn/.* status=401')" -ge 1 ]
+	# the CDN's realm (/token on the CDN) was never asked for a token
+	[ "$(proxy_count '^CDN GET /token')" -eq 0 ]
+	[ "$(proxy_count '^CDN .* auth=yes')" -eq 0 ]
+}
+
 # The rest of this file runs inside a network namespace of its own, where
 # a TLS registry listens on a non-loopback address (10.254.0.1 on a dummy
 # interface), so that hull must verify its certificate.
