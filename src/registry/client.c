@@ -869,6 +869,16 @@ static int parse_token(const char *what, const struct strbuf *body, char **ret_t
 				"%s: authorization server did not include a token in the "
 				"response",
 				what);
+	/*
+	 * it goes into an Authorization header: a CR or LF would add headers
+	 * of the token server's choosing (Go's net/http refuses such a value)
+	 */
+	for (const char *q = t; *q; q++)
+		if ((unsigned char) *q <= ' ' || (unsigned char) *q >= 0x7f)
+			return err_setx(err, EPROTO,
+					"%s: the authorization server's token is not printable "
+					"ASCII",
+					what);
 	*ret_token = xstrdup(t);
 	*ret_secs = secs < TOKEN_MIN_SECS ? TOKEN_MIN_SECS : (long) secs;
 	return 0;

@@ -58,6 +58,13 @@ teardown() { registry_stop; }
 	[ "$(skopeo_inspect mine/bb:1 --format '{{.Digest}}')" = "${BASH_REMATCH[1]}" ]
 }
 
+@test "a token holding CR LF is refused: it would add headers to the registry requests" {
+	REGISTRY_TOKEN_ARGS='--token-suffix=\r\nX-Injected:yes' registry_start token
+	run -1 hull pull -q "$REGISTRY/library/none:latest"
+	[[ $output == *"token is not printable ASCII"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
 @test "TLS with a CA in certs.d: pull and push over https" {
 	registry_start tls
 	skopeo_push_busybox library/busybox:latest
