@@ -339,6 +339,8 @@ static int load_image(struct loader *ld, const struct entry *config,
 	_cleanup_free_ char *cdata = NULL;
 	_cleanup_json_ json_t *cfg = NULL;
 	_cleanup_strv_ char **diff_ids = strv_new();
+	/* what this image added, removed again if it fails (as a failed pull's) */
+	_cleanup_strv_ char **added_blobs = strv_new(), **added_chains = strv_new();
 	struct image *img = NULL;
 	char parent[DIGEST_STR_LEN] = "";
 	size_t clen;
@@ -369,6 +371,7 @@ static int load_image(struct loader *ld, const struct entry *config,
 		const char *want = json_string_value(json_array_get(ids, i));
 		_cleanup_close_ int fd = -1;
 		char diff[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
+		bool had_layer, had_blob;
 
 		if (!want || !digest_valid(want)) {
 			r = err_setx(err, EBADMSG, "image '%s': invalid diff_id %zu",
@@ -380,17 +383,27 @@ static int load_image(struct loader *ld, const struct entry *config,
 			r = err_set(err, errno, "open layer '%s'", layers[i]->path);
 			goto out;
 		}
+		chain_id_next(*parent ? parent : NULL, want, chain);
+		had_layer = store_layer_exists(ld->s, chain);
+		had_blob = store_blob_size(ld->s, want) >= 0;
 		r = layer_import(ld->s, fd, *parent ? parent : NULL, want, true, diff, chain, err);
 		if (r < 0) {
 			err_wrap(err, "layer '%s'", layers[i]->path);
 			goto out;
 		}
+		if (!had_layer)
+			strv_push(&added_chains, chain);
+		if (!had_blob)
+			strv_push(&added_blobs, diff);
 		strv_push(&diff_ids, diff);
 		memcpy(parent, chain, DIGEST_STR_LEN);
 	}
 	r = store_image_commit_raw(ld->s, cdata, clen, diff_ids, &img, err);
 	if (r < 0)
 		goto out;
+	/* the image uses them now: they stay whatever follows */
+	added_blobs = strv_free(added_blobs);
+	added_chains = strv_free(added_chains);
 	if (!streq(img->id, config->digest)) {
 		r = err_setx(err, EBADMSG, "config '%s' stored as '%s'", config->digest, img->id);
 		goto out;
@@ -409,6 +422,11 @@ static int load_image(struct loader *ld, const struct entry *config,
 	if (!tags || !tags[0])
 		strv_consume(loaded, xasprintf("Loaded image ID: %s", img->id));
 out:
+	if (r < 0 && (added_blobs || added_chains)) {
+		struct hull_err *e = NULL;
+		(void) store_discard(ld->s, added_blobs, added_chains, &e);
+		err_free(e);
+	}
 	store_unlock(ld->s);
 	image_free(img);
 	return r;

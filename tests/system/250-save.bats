@@ -377,6 +377,39 @@ PY
 	[ -z "$(find "$t/r2/layers" "$t/r2/tmp" "$t/r2/blobs/lazy" -mindepth 1)" ]
 }
 
+@test "load: an image whose last layer fails keeps none of the layers before it" {
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/a.tar" built
+	# built has two layers: the second's diff_id made wrong, the first is fine
+	python3 - "$t/a.tar" "$t/bad.tar" <<'PY'
+import hashlib, io, json, sys, tarfile
+src, dst = sys.argv[1:]
+with tarfile.open(src) as s, tarfile.open(dst, 'w') as d:
+    m = json.load(s.extractfile('manifest.json'))
+    cfg = json.load(s.extractfile(m[0]['Config']))
+    assert len(cfg['rootfs']['diff_ids']) == 2
+    cfg['rootfs']['diff_ids'][1] = 'sha256:' + '0' * 64
+    data = json.dumps(cfg).encode()
+    name = 'blobs/sha256/' + hashlib.sha256(data).hexdigest()
+    m[0]['Config'] = name
+    def add(n, b):
+        i = tarfile.TarInfo(n); i.size = len(b); d.addfile(i, io.BytesIO(b))
+    add(name, data)
+    for l in m[0]['Layers']:
+        add(l, s.extractfile(l).read())
+    add('manifest.json', json.dumps(m).encode())
+PY
+	run -1 in_root "$t/r" load -i "$t/bad.tar"
+	[[ $output == *"layer diffID mismatch: expected 'sha256:0000"* ]]
+	[ -z "$(in_root "$t/r" images -q)" ]
+	[ -z "$(find "$t/r/layers" "$t/r/tmp" "$t/r/blobs/sha256" "$t/r/blobs/lazy" -mindepth 1)" ]
+	# a layer that was there before stays
+	run -0 in_root "$t/r" load -i "$t/a.tar"
+	run -1 in_root "$t/r" load -i "$t/bad.tar"
+	run -0 in_root "$t/r" run --rm built cat /b
+	[ "$output" = built ]
+}
+
 @test "load: errors as docker" {
 	t=$BATS_TEST_TMPDIR
 	run -125 hull load extra
