@@ -357,6 +357,13 @@ static void set_str(char **slot, const char *v)
 	*slot = xstrdup(v);
 }
 
+/* a header value that error messages may quote: control characters (ESC...) as spaces */
+static void set_printable(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = reg_one_line(v, 1024);
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
 	struct reg_resp *resp = ((struct xfer *) arg)->resp;
@@ -368,9 +375,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	if (startswith(line, "HTTP/"))
 		resp_status_line(resp, line);
 	else if (header_is(line, "Content-Type", &v))
-		set_str(&resp->content_type, v);
+		set_printable(&resp->content_type, v);
 	else if (header_is(line, "Docker-Content-Digest", &v))
-		set_str(&resp->digest, v);
+		set_printable(&resp->digest, v);
 	else if (header_is(line, "Location", &v))
 		set_str(&resp->location, v);
 	else if (header_is(line, "Range", &v))

@@ -77,6 +77,12 @@ fails_cleanly() {
 	store_unchanged
 }
 
+@test "a header with terminal escapes: refused, and the message carries no control character" {
+	fault_proxy_mode wrong-manifest digest=escape
+	fails_cleanly "does not match"
+	[[ $stderr != *$'\e'* && $stderr != *$'\a'* ]]
+}
+
 @test "SIGKILL of a pull at several points: the next pull completes and the image runs" {
 	fault_proxy_mode slow rate=200000
 	for delay in 0.1 0.4 0.8 1.5; do
