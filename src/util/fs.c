@@ -120,6 +120,10 @@ static int rm_move_up(struct rm_ctx *c, int dfd, const char *name, struct hull_e
 		snprintf(n, sizeof(n), ".hull-rm-%lu", c->moved++);
 		if (renameat2(dfd, name, c->top_fd, n, RENAME_NOREPLACE) == 0)
 			return 0;
+		/* a file system without RENAME_NOREPLACE: a name nothing has */
+		if (errno == EINVAL && faccessat(c->top_fd, n, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno == ENOENT && renameat(dfd, name, c->top_fd, n) == 0)
+			return 0;
 		if (errno != EEXIST)
 			return err_set(err, errno, "move '%s' up", name);
 	}
