@@ -418,6 +418,11 @@ PY
 	tar cf "$t/empty.tar" -T /dev/null
 	run -1 hull load -i "$t/empty.tar"
 	[[ $output == *"no manifest.json or index.json in the archive"* ]]
+	# a message quoting the archive never carries its control characters
+	mkdir "$t/esc" && printf '\033]0;owned\a' >"$t/esc/manifest.json"
+	tar cf "$t/esc.tar" -C "$t/esc" manifest.json
+	run -1 hull load -i "$t/esc.tar"
+	[[ $output == *"parse manifest.json"* && $output != *$'\e'* ]]
 	command -v script >/dev/null || skip "needs script (util-linux) for a terminal"
 	run -1 script -qec "$HULL load" /dev/null
 	[[ $output == *"hull: requested load from stdin, but stdin is empty"* ]]
