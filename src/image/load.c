@@ -43,7 +43,8 @@ struct loader {
 	int spool_fd; /* the spool directory under tmp/ */
 	struct entry *e;
 	size_t n;
-	char *manifest; /* manifest.json, if any */
+	json_t *by_path; /* path -> index in e: a lookup per entry must not scan them all */
+	char *manifest;	 /* manifest.json, if any */
 	size_t manifest_len;
 	char *index; /* index.json, if any */
 	size_t index_len;
@@ -95,10 +96,9 @@ static char *norm_path(const char *base, const char *path)
 
 static struct entry *entry_get(struct loader *ld, const char *path)
 {
-	for (size_t i = 0; i < ld->n; i++)
-		if (streq(ld->e[i].path, path))
-			return &ld->e[i];
-	return NULL;
+	json_t *i = json_object_get(ld->by_path, path);
+
+	return i ? &ld->e[json_integer_value(i)] : NULL;
 }
 
 /* The file a path of the archive names, through links; NULL if none. */
@@ -137,6 +137,9 @@ static struct entry *entry_new(struct loader *ld, char *path, struct hull_err **
 	}
 	ld->e = xrealloc(ld->e, (ld->n + 1) * sizeof(*ld->e));
 	ld->e[ld->n] = (struct entry){.path = path};
+	/* the names of a tar need not be UTF-8 */
+	if (json_object_set_new_nocheck(ld->by_path, path, json_integer((json_int_t) ld->n)) < 0)
+		abort(); /* out of memory */
 	return &ld->e[ld->n++];
 }
 
@@ -628,7 +631,7 @@ int image_load(struct store *s, int in_fd, char ***ret_loaded, struct hull_err *
 {
 	_cleanup_strv_ char **loaded = strv_new();
 	_cleanup_free_ char *spool = NULL;
-	struct loader ld = {.s = s, .spool_fd = -1};
+	struct loader ld = {.s = s, .spool_fd = -1, .by_path = json_object()};
 	int r;
 
 	r = archive_dl_load(err);
@@ -663,6 +666,7 @@ out:
 		free(ld.e[i].link);
 	}
 	free(ld.e);
+	json_decref(ld.by_path);
 	free(ld.manifest);
 	free(ld.index);
 	return r;

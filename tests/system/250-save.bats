@@ -410,6 +410,25 @@ PY
 	[ "$output" = built ]
 }
 
+@test "load: an archive of 99,990 entries (names not UTF-8 among them) is read in linear time" {
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/a.tar" busybox:latest
+	python3 - "$t/a.tar" "$t/many.tar" <<'PY'
+import io, sys, tarfile
+src, dst = sys.argv[1:]
+with tarfile.open(src) as s, tarfile.open(dst, 'w', format=tarfile.GNU_FORMAT, encoding='utf-8', errors='surrogateescape') as d:
+    for k in range(99990 - len(s.getmembers())):
+        i = tarfile.TarInfo('junk/%d-\udcff' % k)
+        d.addfile(i, io.BytesIO(b''))
+    for m in s.getmembers():
+        d.addfile(m, s.extractfile(m) if m.isfile() else None)
+PY
+	# a lookup per entry that scanned all of them took 30 s here
+	mkdir -p "$t/r"
+	HULL_ROOT=$t/r run -0 timeout 25 "$HULL" load -i "$t/many.tar"
+	[ "$output" = "Loaded image: busybox:latest" ]
+}
+
 @test "load: errors as docker" {
 	t=$BATS_TEST_TMPDIR
 	run -125 hull load extra
