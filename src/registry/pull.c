@@ -156,6 +156,21 @@ static int layer_download(struct pull *p, struct layer_job *job, struct hull_err
 	}
 	xfer_progress(&p->rep, job->id, XFER_PROGRESS, 0, job->desc->size);
 	r = reg_blob_get(p->client, job->desc->digest, job->desc->size, layer_sink, &ls, err);
+	if (r >= 0) {
+		/*
+		 * the blob goes into the store before its layer can (the import
+		 * adopts the layer once the pipe is closed): a pull killed in
+		 * between leaves a blob the next pull extracts again, not a
+		 * layer whose blob no later pull would fetch (and push needs)
+		 */
+		xfer_progress(&p->rep, job->id, XFER_VERIFYING, 0, 0);
+		r = store_blob_writer_commit(ls.w, job->desc->digest, err);
+		ls.w = NULL;
+		if (r >= 0) {
+			pull_added(p, job->desc->digest, NULL);
+			xfer_progress(&p->rep, job->id, XFER_DOWNLOADED, 0, 0);
+		}
+	}
 	close_fd(ls.pipe_fd);
 	(void) pthread_join(th, NULL);
 	close_fd(ia.fd);
@@ -180,12 +195,6 @@ static int layer_download(struct pull *p, struct layer_job *job, struct hull_err
 		store_blob_writer_abort(ls.w);
 		return r;
 	}
-	xfer_progress(&p->rep, job->id, XFER_VERIFYING, 0, 0);
-	r = store_blob_writer_commit(ls.w, job->desc->digest, err);
-	if (r < 0)
-		return r;
-	pull_added(p, job->desc->digest, NULL);
-	xfer_progress(&p->rep, job->id, XFER_DOWNLOADED, 0, 0);
 	return 0;
 }
 

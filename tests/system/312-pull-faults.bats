@@ -99,6 +99,24 @@ fails_cleanly() {
 	hull rmi "$PROXY/library/multi" >/dev/null
 }
 
+@test "SIGKILL while a layer's blob is being synced: the next pull fetches that blob" {
+	command -v strace >/dev/null || skip "needs strace to hold fsync"
+	export HULL_ROOT=$BATS_TEST_TMPDIR/root HULL_RUNROOT=$BATS_TEST_TMPDIR/run
+	# every fsync (a blob's, before it is renamed into the store) takes 5 s
+	strace -f -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=5000000 \
+		"$HULL" pull -q "$PROXY/library/multi:latest" >/dev/null 2>&1 &
+	spid=$!
+	sleep 2
+	kill -9 "$(pgrep -P "$spid")"
+	wait "$spid" || true
+	run -0 hull pull -q "$PROXY/library/multi:latest"
+	# a layer in the store without its blob would never be fetched again (push needs it)
+	for d in $(skopeo_inspect "library/multi@$MULTI_AMD64" |
+		python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["Layers"]))'); do
+		[ -f "$HULL_ROOT/blobs/sha256/${d#sha256:}" ] || { echo "no blob $d"; return 1; }
+	done
+}
+
 # B and X2 share busybox's layer with X: a pull of B finds that layer in the
 # store and skips it; when the layer is removed before B is recorded (by
 # `hull rmi X`, or by the rollback of a failed pull of X2 that had added
