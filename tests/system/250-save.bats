@@ -429,6 +429,39 @@ PY
 	[ "$output" = "Loaded image: busybox:latest" ]
 }
 
+@test "load: a gzip layer of two members, the second's magic split across two reads" {
+	t=$BATS_TEST_TMPDIR
+	mkdir "$t/mm"
+	python3 - "$t/mm" <<'PY'
+import hashlib, io, json, os, struct, sys, tarfile, zlib
+d = sys.argv[1]
+def member(data, total):
+    # a stored deflate stream; the file name pads the member to @total bytes
+    c = zlib.compressobj(0, zlib.DEFLATED, -15)
+    body = c.compress(data) + c.flush()
+    trailer = struct.pack('<II', zlib.crc32(data), len(data))
+    name = b'f' * (total - 11 - len(body) - len(trailer))
+    return b'\x1f\x8b\x08\x08\0\0\0\0\0\xff' + name + b'\0' + body + trailer
+b = io.BytesIO()
+with tarfile.open(fileobj=b, mode='w') as t:
+    i = tarfile.TarInfo('data'); data = os.urandom(300000); i.size = len(data)
+    t.addfile(i, io.BytesIO(data))
+tar = b.getvalue()
+# the layer is read as 10 sniffed bytes, then 256 KiB at a time: the first
+# member ends one byte before the end of the second read
+gz = member(tar[:200000], 10 + 262144 - 1) + member(tar[200000:], len(tar) - 200000 + 200)
+open(d + '/layer.tar.gz', 'wb').write(gz)
+cfg = {"architecture": "amd64", "os": "linux",
+       "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]}}
+open(d + '/config.json', 'w').write(json.dumps(cfg))
+json.dump([{"Config": "config.json", "RepoTags": ["mm:1"], "Layers": ["layer.tar.gz"]}],
+          open(d + '/manifest.json', 'w'))
+PY
+	tar cf "$t/mm.tar" -C "$t/mm" manifest.json config.json layer.tar.gz
+	run -0 in_root "$t/r" load -i "$t/mm.tar"
+	[ "$output" = "Loaded image: mm:1" ]
+}
+
 @test "load: errors as docker" {
 	t=$BATS_TEST_TMPDIR
 	run -125 hull load extra
