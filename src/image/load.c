@@ -42,7 +42,7 @@ struct loader {
 	struct store *s;
 	int spool_fd; /* the spool directory under tmp/ */
 	struct entry *e;
-	size_t n;
+	size_t n, cap;
 	json_t *by_path; /* path -> index in e: a lookup per entry must not scan them all */
 	char *manifest;	 /* manifest.json, if any */
 	size_t manifest_len;
@@ -135,7 +135,11 @@ static struct entry *entry_new(struct loader *ld, char *path, struct hull_err **
 		err_setx(err, EBADMSG, "more than %d entries in the archive", MAX_ENTRIES);
 		return NULL;
 	}
-	ld->e = xrealloc(ld->e, (ld->n + 1) * sizeof(*ld->e));
+	if (ld->n == ld->cap) {
+		/* doubling: growing by one copied the array at each entry */
+		ld->cap = ld->cap ? 2 * ld->cap : 64;
+		ld->e = xrealloc(ld->e, ld->cap * sizeof(*ld->e));
+	}
 	ld->e[ld->n] = (struct entry){.path = path};
 	/* the names of a tar need not be UTF-8 */
 	if (json_object_set_new_nocheck(ld->by_path, path, json_integer((json_int_t) ld->n)) < 0)

@@ -423,9 +423,12 @@ with tarfile.open(src) as s, tarfile.open(dst, 'w', format=tarfile.GNU_FORMAT, e
     for m in s.getmembers():
         d.addfile(m, s.extractfile(m) if m.isfile() else None)
 PY
-	# a lookup per entry that scanned all of them took 30 s here
+	# a lookup per entry that scanned all of them took 30 s here (an array
+	# grown by one entry at a time, 6 min under ASan): 4 s and 10 s now
+	limit=25
+	grep -qa __asan_init "$HULL" && limit=90
 	mkdir -p "$t/r"
-	HULL_ROOT=$t/r run -0 timeout 25 "$HULL" load -i "$t/many.tar"
+	HULL_ROOT=$t/r run -0 timeout "$limit" "$HULL" load -i "$t/many.tar"
 	[ "$output" = "Loaded image: busybox:latest" ]
 }
 
