@@ -24,9 +24,17 @@ int cli_fail_code = 1;
 int cli_fail(struct hull_err *e)
 {
 	int code = e && e->exit_code ? e->exit_code : cli_fail_code;
+	_cleanup_free_ char *msg = xstrdup(e ? e->msg : "unknown error");
 
+	/*
+	 * a message may quote what a registry, an archive or a layer held:
+	 * no control character of theirs (an ESC sequence) reaches the terminal
+	 */
+	for (char *p = msg; *p; p++)
+		if (((unsigned char) *p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
+			*p = '?';
 	fflush(stdout);
-	fprintf(stderr, "hull: %s\n", e ? e->msg : "unknown error");
+	fprintf(stderr, "hull: %s\n", msg);
 	err_free(e);
 	return code;
 }

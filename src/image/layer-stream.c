@@ -458,6 +458,24 @@ static int produce_gzip_isal(struct layer_pipe *p)
 			}
 			if (st->block_state == ISAL_BLOCK_FINISH) {
 				/* a member ended: another follows only if a gzip magic does */
+				if (st->avail_in < 2 && !in_eof) {
+					/* the magic may go on in the next read: keep its first byte
+					 */
+					size_t keep = st->avail_in;
+					ssize_t n;
+
+					memmove(p->inbuf, st->next_in, keep);
+					n = in_read_raw(p, p->inbuf + keep, IN_BUF_SIZE - keep);
+					if (n < 0)
+						return errno == ECANCELED
+							       ? -ECANCELED
+							       : err_set(&p->perr, errno,
+									 "read layer stream");
+					in_eof = n == 0;
+					st->next_in = (uint8_t *) p->inbuf;
+					st->avail_in = (uint32_t) (keep + (size_t) n);
+					continue;
+				}
 				if (st->avail_in == 0 && in_eof)
 					done = true;
 				else if (st->avail_in < 2 || st->next_in[0] != 0x1f ||

@@ -42,8 +42,9 @@ struct loader {
 	struct store *s;
 	int spool_fd; /* the spool directory under tmp/ */
 	struct entry *e;
-	size_t n;
-	char *manifest; /* manifest.json, if any */
+	size_t n, cap;
+	json_t *by_path; /* path -> index in e: a lookup per entry must not scan them all */
+	char *manifest;	 /* manifest.json, if any */
 	size_t manifest_len;
 	char *index; /* index.json, if any */
 	size_t index_len;
@@ -95,10 +96,9 @@ static char *norm_path(const char *base, const char *path)
 
 static struct entry *entry_get(struct loader *ld, const char *path)
 {
-	for (size_t i = 0; i < ld->n; i++)
-		if (streq(ld->e[i].path, path))
-			return &ld->e[i];
-	return NULL;
+	json_t *i = json_object_get(ld->by_path, path);
+
+	return i ? &ld->e[json_integer_value(i)] : NULL;
 }
 
 /* The file a path of the archive names, through links; NULL if none. */
@@ -135,8 +135,15 @@ static struct entry *entry_new(struct loader *ld, char *path, struct hull_err **
 		err_setx(err, EBADMSG, "more than %d entries in the archive", MAX_ENTRIES);
 		return NULL;
 	}
-	ld->e = xrealloc(ld->e, (ld->n + 1) * sizeof(*ld->e));
+	if (ld->n == ld->cap) {
+		/* doubling: growing by one copied the array at each entry */
+		ld->cap = ld->cap ? 2 * ld->cap : 64;
+		ld->e = xrealloc(ld->e, ld->cap * sizeof(*ld->e));
+	}
 	ld->e[ld->n] = (struct entry){.path = path};
+	/* the names of a tar need not be UTF-8 */
+	if (json_object_set_new_nocheck(ld->by_path, path, json_integer((json_int_t) ld->n)) < 0)
+		abort(); /* out of memory */
 	return &ld->e[ld->n++];
 }
 
@@ -339,6 +346,8 @@ static int load_image(struct loader *ld, const struct entry *config,
 	_cleanup_free_ char *cdata = NULL;
 	_cleanup_json_ json_t *cfg = NULL;
 	_cleanup_strv_ char **diff_ids = strv_new();
+	/* what this image added, removed again if it fails (as a failed pull's) */
+	_cleanup_strv_ char **added_blobs = strv_new(), **added_chains = strv_new();
 	struct image *img = NULL;
 	char parent[DIGEST_STR_LEN] = "";
 	size_t clen;
@@ -369,6 +378,7 @@ static int load_image(struct loader *ld, const struct entry *config,
 		const char *want = json_string_value(json_array_get(ids, i));
 		_cleanup_close_ int fd = -1;
 		char diff[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
+		bool had_layer, had_blob;
 
 		if (!want || !digest_valid(want)) {
 			r = err_setx(err, EBADMSG, "image '%s': invalid diff_id %zu",
@@ -380,17 +390,27 @@ static int load_image(struct loader *ld, const struct entry *config,
 			r = err_set(err, errno, "open layer '%s'", layers[i]->path);
 			goto out;
 		}
+		chain_id_next(*parent ? parent : NULL, want, chain);
+		had_layer = store_layer_exists(ld->s, chain);
+		had_blob = store_blob_size(ld->s, want) >= 0;
 		r = layer_import(ld->s, fd, *parent ? parent : NULL, want, true, diff, chain, err);
 		if (r < 0) {
 			err_wrap(err, "layer '%s'", layers[i]->path);
 			goto out;
 		}
+		if (!had_layer)
+			strv_push(&added_chains, chain);
+		if (!had_blob)
+			strv_push(&added_blobs, diff);
 		strv_push(&diff_ids, diff);
 		memcpy(parent, chain, DIGEST_STR_LEN);
 	}
 	r = store_image_commit_raw(ld->s, cdata, clen, diff_ids, &img, err);
 	if (r < 0)
 		goto out;
+	/* the image uses them now: they stay whatever follows */
+	added_blobs = strv_free(added_blobs);
+	added_chains = strv_free(added_chains);
 	if (!streq(img->id, config->digest)) {
 		r = err_setx(err, EBADMSG, "config '%s' stored as '%s'", config->digest, img->id);
 		goto out;
@@ -409,6 +429,11 @@ static int load_image(struct loader *ld, const struct entry *config,
 	if (!tags || !tags[0])
 		strv_consume(loaded, xasprintf("Loaded image ID: %s", img->id));
 out:
+	if (r < 0 && (added_blobs || added_chains)) {
+		struct hull_err *e = NULL;
+		(void) store_discard(ld->s, added_blobs, added_chains, &e);
+		err_free(e);
+	}
 	store_unlock(ld->s);
 	image_free(img);
 	return r;
@@ -610,7 +635,7 @@ int image_load(struct store *s, int in_fd, char ***ret_loaded, struct hull_err *
 {
 	_cleanup_strv_ char **loaded = strv_new();
 	_cleanup_free_ char *spool = NULL;
-	struct loader ld = {.s = s, .spool_fd = -1};
+	struct loader ld = {.s = s, .spool_fd = -1, .by_path = json_object()};
 	int r;
 
 	r = archive_dl_load(err);
@@ -645,6 +670,7 @@ out:
 		free(ld.e[i].link);
 	}
 	free(ld.e);
+	json_decref(ld.by_path);
 	free(ld.manifest);
 	free(ld.index);
 	return r;

@@ -33,35 +33,7 @@ static const char *const store_dirs[] = {
 
 int image_rm_rf_at(int dfd, const char *name)
 {
-	struct stat st;
-	struct dirent *de;
-	DIR *d;
-	int fd, r = 0;
-
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : -errno;
-	if (!S_ISDIR(st.st_mode))
-		return unlinkat(dfd, name, 0) < 0 && errno != ENOENT ? -errno : 0;
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		r = -errno;
-		(void) close(fd);
-		return r;
-	}
-	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		r = image_rm_rf_at(dirfd(d), de->d_name);
-		if (r < 0)
-			break;
-	}
-	closedir(d);
-	if (r < 0)
-		return r;
-	return unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT ? -errno : 0;
+	return rm_tree_at(dfd, name, false, NULL);
 }
 
 /* tmp/ entries are named "<prefix>-<pid>-XXXXXX"; the owner's pid says whether they are stale. */

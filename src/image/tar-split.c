@@ -462,6 +462,35 @@ static int sink_put(struct sink *s, const void *p, size_t n)
 	return write_all(s->fd, p, n);
 }
 
+/*
+ * The regular file @path of the layer directory, opened for reading; -EBADMSG
+ * when it is anything else. A later entry of the tar may have put a device
+ * node or a FIFO where a file was: it is never opened (opening a host device
+ * can have effects of its own, reading it would take the host's data).
+ */
+static int open_regular(int dir_fd, const char *path, int *ret_fd)
+{
+	_cleanup_close_ int pfd = -1;
+	char proc[64];
+	struct stat st;
+	int fd;
+
+	pfd = inroot_open(dir_fd, path, O_PATH | O_NOFOLLOW, INROOT_NO_XDEV);
+	if (pfd < 0)
+		return pfd;
+	if (fstat(pfd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EBADMSG;
+	/* the same inode, now opened for reading */
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", pfd);
+	fd = open(proc, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	*ret_fd = fd;
+	return 0;
+}
+
 int tar_split_replay(int split_fd, int dir_fd, int out_fd, char ret_digest[DIGEST_STR_LEN],
 		     uint64_t *ret_size, struct hull_err **err)
 {
@@ -535,10 +564,14 @@ int tar_split_replay(int split_fd, int dir_fd, int out_fd, char ret_digest[DIGES
 					     path);
 				goto out;
 			}
-			fd = inroot_open(dir_fd, clean, O_RDONLY | O_NOFOLLOW | O_NONBLOCK,
-					 INROOT_NO_XDEV);
-			if (fd < 0) {
-				r = err_set(err, -fd, "make layer tar: open '%s'", clean);
+			r = open_regular(dir_fd, clean, &fd);
+			if (r < 0) {
+				r = r == -EBADMSG
+					    ? err_setx(err, EBADMSG,
+						       "make layer tar: '%s' is not a "
+						       "regular file",
+						       clean)
+					    : err_set(err, -r, "make layer tar: open '%s'", clean);
 				goto out;
 			}
 			while (n > 0 && r == 0) {

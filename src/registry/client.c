@@ -357,6 +357,13 @@ static void set_str(char **slot, const char *v)
 	*slot = xstrdup(v);
 }
 
+/* a header value that error messages may quote: control characters (ESC...) as spaces */
+static void set_printable(char **slot, const char *v)
+{
+	free(*slot);
+	*slot = reg_one_line(v, 1024);
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *arg)
 {
 	struct reg_resp *resp = ((struct xfer *) arg)->resp;
@@ -368,9 +375,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *arg)
 	if (startswith(line, "HTTP/"))
 		resp_status_line(resp, line);
 	else if (header_is(line, "Content-Type", &v))
-		set_str(&resp->content_type, v);
+		set_printable(&resp->content_type, v);
 	else if (header_is(line, "Docker-Content-Digest", &v))
-		set_str(&resp->digest, v);
+		set_printable(&resp->digest, v);
 	else if (header_is(line, "Location", &v))
 		set_str(&resp->location, v);
 	else if (header_is(line, "Range", &v))
@@ -869,6 +876,16 @@ static int parse_token(const char *what, const struct strbuf *body, char **ret_t
 				"%s: authorization server did not include a token in the "
 				"response",
 				what);
+	/*
+	 * it goes into an Authorization header: a CR or LF would add headers
+	 * of the token server's choosing (Go's net/http refuses such a value)
+	 */
+	for (const char *q = t; *q; q++)
+		if ((unsigned char) *q <= ' ' || (unsigned char) *q >= 0x7f)
+			return err_setx(err, EPROTO,
+					"%s: the authorization server's token is not printable "
+					"ASCII",
+					what);
 	*ret_token = xstrdup(t);
 	*ret_secs = secs < TOKEN_MIN_SECS ? TOKEN_MIN_SECS : (long) secs;
 	return 0;
@@ -996,6 +1013,13 @@ int reg_do(struct reg_client *c, struct reg_req *req, struct reg_resp *resp, str
 		/* an upload body cannot be read twice; its session's POST was authorised */
 		if (r < 0 || resp->status != 401 || attempt > 0 || req->read || req->no_rechallenge)
 			return r;
+		/*
+		 * only the registry's own challenge is learnt: a server a
+		 * redirect led to must not choose the realm our credentials
+		 * go to (moby's challenge manager is fed by the registry's ping)
+		 */
+		if (!resp->url || !same_origin(resp->url, c->base))
+			return 0;
 		if (!rechallenge(c, resp))
 			return 0;
 	}

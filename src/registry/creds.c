@@ -71,10 +71,15 @@ static int config_load(const char *path, json_t **ret, struct hull_err **err)
 	_cleanup_free_ char *data = NULL;
 	struct hull_err *e = NULL;
 	json_error_t je;
+	struct stat st;
 	size_t len = 0;
 	json_t *j;
 	int r;
 
+	/* a FIFO (or a device) there would block the open or the read for ever */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return err_setx(err, EINVAL,
+				"read docker configuration: '%s' is not a regular file", path);
 	r = read_file(path, CONFIG_MAX, &data, &len, &e);
 	if (r == -ENOENT || (r >= 0 && strspn(data, " \t\r\n") == len)) {
 		err_free(e);
@@ -204,6 +209,9 @@ static int helper_run(const char *name, const char *action, const char *input,
 	pid_t pid;
 	int r;
 
+	/* a name, not a path: "../x" would run docker-credential-../x from the working directory */
+	if (strchr(name, '/'))
+		return -EINVAL;
 	/* a socket for stdin, so that a helper that exits early cannot SIGPIPE us */
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
 		return -errno;
@@ -251,7 +259,9 @@ static int helper_error(struct hull_err **err, const char *name, const char *ver
 				"credential helper '" HELPER_PREFIX "%s': error %s credentials - "
 				"err: exec: \"" HELPER_PREFIX "%s\": %s, out: ``",
 				name, verb, name,
-				r == -ENOENT ? "executable file not found in $PATH" : strerror(-r));
+				r == -ENOENT   ? "executable file not found in $PATH"
+				: r == -EINVAL ? "a helper's name may not hold '/'"
+					       : strerror(-r));
 	out = trimmed(run->out ? run->out : "");
 	if (run->status < 0)
 		return err_setx(err, EINVAL,

@@ -13,6 +13,8 @@
 
 /* docker's max-concurrent-downloads default (moby daemon/config) */
 #define PULL_CONCURRENCY 3
+/* pulls of an image whose layers another command removed meanwhile (pull_record) */
+#define PULL_ATTEMPTS 3
 
 struct layer_job {
 	const struct descriptor *desc;
@@ -156,6 +158,21 @@ static int layer_download(struct pull *p, struct layer_job *job, struct hull_err
 	}
 	xfer_progress(&p->rep, job->id, XFER_PROGRESS, 0, job->desc->size);
 	r = reg_blob_get(p->client, job->desc->digest, job->desc->size, layer_sink, &ls, err);
+	if (r >= 0) {
+		/*
+		 * the blob goes into the store before its layer can (the import
+		 * adopts the layer once the pipe is closed): a pull killed in
+		 * between leaves a blob the next pull extracts again, not a
+		 * layer whose blob no later pull would fetch (and push needs)
+		 */
+		xfer_progress(&p->rep, job->id, XFER_VERIFYING, 0, 0);
+		r = store_blob_writer_commit(ls.w, job->desc->digest, err);
+		ls.w = NULL;
+		if (r >= 0) {
+			pull_added(p, job->desc->digest, NULL);
+			xfer_progress(&p->rep, job->id, XFER_DOWNLOADED, 0, 0);
+		}
+	}
 	close_fd(ls.pipe_fd);
 	(void) pthread_join(th, NULL);
 	close_fd(ia.fd);
@@ -180,12 +197,6 @@ static int layer_download(struct pull *p, struct layer_job *job, struct hull_err
 		store_blob_writer_abort(ls.w);
 		return r;
 	}
-	xfer_progress(&p->rep, job->id, XFER_VERIFYING, 0, 0);
-	r = store_blob_writer_commit(ls.w, job->desc->digest, err);
-	if (r < 0)
-		return r;
-	pull_added(p, job->desc->digest, NULL);
-	xfer_progress(&p->rep, job->id, XFER_DOWNLOADED, 0, 0);
 	return 0;
 }
 
@@ -435,6 +446,13 @@ static int pull_from(struct pull *p, const struct reg_endpoint *ep, const struct
 	return r;
 }
 
+/*
+ * Name the pulled image, under the store lock and only if all of it is
+ * still there: a layer this pull found in the store (and so did not
+ * download) may have gone since, with the rmi of another image or the
+ * rollback of a concurrent pull that had added it. -EAGAIN then: the
+ * caller pulls again, which fetches what is missing.
+ */
 static int pull_record(struct store *s, const struct image_ref *ref, struct pull_result *res,
 		       struct hull_err **err)
 {
@@ -442,12 +460,24 @@ static int pull_record(struct store *s, const struct image_ref *ref, struct pull
 	_cleanup_free_ char *with_digest = ref_string(&named);
 	int r;
 
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	if (!image_complete(s, res->manifest_digest)) {
+		r = err_setx(err, EAGAIN,
+			     "%s: layers of the image were removed while it was pulled, try again",
+			     res->reference);
+		goto out;
+	}
 	if (ref->tag && !ref->digest) {
 		r = store_tag(s, res->reference, res->manifest_digest, err);
 		if (r < 0)
-			return r;
+			goto out;
 	}
-	return store_repo_digest_add(s, with_digest, res->manifest_digest, err);
+	r = store_repo_digest_add(s, with_digest, res->manifest_digest, err);
+out:
+	store_unlock(s);
+	return r;
 }
 
 int image_pull(struct store *s, const struct reg_config *cfg, const char *ref_str,
@@ -477,18 +507,24 @@ int image_pull(struct store *s, const struct reg_config *cfg, const char *ref_st
 	r = reg_endpoints(cfg, ref.domain, false, &eps, err);
 	if (r < 0)
 		goto out;
-	for (size_t i = 0; eps[i]; i++) {
-		struct hull_err *e = NULL;
-		r = pull_from(&p, eps[i], &ref, want, &res, &e);
-		if (r >= 0 || !eps[i]->mirror || !eps[i + 1]) {
-			if (r < 0)
-				*err = e;
-			break;
+	for (int attempt = 0;; attempt++) {
+		for (size_t i = 0; eps[i]; i++) {
+			struct hull_err *e = NULL;
+			r = pull_from(&p, eps[i], &ref, want, &res, &e);
+			if (r >= 0 || !eps[i]->mirror || !eps[i + 1]) {
+				if (r < 0)
+					*err = e;
+				break;
+			}
+			err_free(e); /* a mirror failed: the next one, then the registry */
 		}
-		err_free(e); /* a mirror failed: the next one, then the registry */
+		if (r >= 0)
+			r = pull_record(s, &ref, &res, err);
+		if (r != -EAGAIN || attempt >= PULL_ATTEMPTS - 1)
+			break;
+		if (err) /* a layer went while we pulled: fetch it again */
+			*err = err_free(*err);
 	}
-	if (r >= 0)
-		r = pull_record(s, &ref, &res, err);
 	if (r < 0) {
 		struct hull_err *e = NULL;
 		(void) store_discard(s, p.added_blobs, p.added_chains, &e);

@@ -92,12 +92,97 @@ int mkdir_p(const char *path, mode_t mode, struct hull_err **err)
 	return 0;
 }
 
-static int rm_rf_at(int dfd, const char *name, dev_t dev, struct hull_err **err)
+/*
+ * Recursive removal with a bounded number of open fds. A tree may be deeper
+ * than the fd limit (a layer's 2000 nested directories, a container's
+ * deeper ones): holding one fd per level made such a tree impossible to
+ * remove, so it stayed for ever. Below RM_DEPTH_MAX levels, a directory is
+ * moved up into the top directory of the removal instead, which passes
+ * over its entries again until none is moved.
+ */
+#define RM_DEPTH_MAX 64
+
+struct rm_ctx {
+	int top_fd; /* the directory being removed */
+	dev_t dev;  /* its device, when mount points are refused */
+	bool one_fs;
+	unsigned long moved;
+};
+
+static int rm_contents(struct rm_ctx *c, int fd, int depth, struct hull_err **err);
+
+/* move the directory @name of @dfd into the top directory under a new name */
+static int rm_move_up(struct rm_ctx *c, int dfd, const char *name, struct hull_err **err)
+{
+	for (;;) {
+		char n[64];
+
+		snprintf(n, sizeof(n), ".hull-rm-%lu", c->moved++);
+		if (renameat2(dfd, name, c->top_fd, n, RENAME_NOREPLACE) == 0)
+			return 0;
+		/* a file system without RENAME_NOREPLACE: a name nothing has */
+		if (errno == EINVAL && faccessat(c->top_fd, n, F_OK, AT_SYMLINK_NOFOLLOW) < 0 &&
+		    errno == ENOENT && renameat(dfd, name, c->top_fd, n) == 0)
+			return 0;
+		if (errno != EEXIST)
+			return err_set(err, errno, "move '%s' up", name);
+	}
+}
+
+static int rm_entry(struct rm_ctx *c, int dfd, const char *name, int depth, struct hull_err **err)
 {
 	struct stat st;
-	DIR *d;
-	int fd;
+	int fd, r;
+
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : err_set(err, errno, "stat '%s'", name);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+			return err_set(err, errno, "remove '%s'", name);
+		return 0;
+	}
+	if (c->one_fs && st.st_dev != c->dev)
+		return err_setx(err, EBUSY, "remove '%s': is a mount point", name);
+	if (depth >= RM_DEPTH_MAX)
+		return rm_move_up(c, dfd, name, err);
+	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", name);
+	r = rm_contents(c, fd, depth + 1, err); /* closes fd */
+	if (r < 0)
+		return r;
+	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return err_set(err, errno, "remove '%s'", name);
+	return 0;
+}
+
+/* remove what the directory @fd holds; closes @fd */
+static int rm_contents(struct rm_ctx *c, int fd, int depth, struct hull_err **err)
+{
 	struct dirent *de;
+	DIR *d = fdopendir(fd);
+	int r = 0;
+
+	if (!d) {
+		r = err_set(err, errno, "opendir");
+		(void) close(fd);
+		return r;
+	}
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		r = rm_entry(c, dirfd(d), de->d_name, depth, err);
+		if (r < 0)
+			break;
+	}
+	closedir(d);
+	return r;
+}
+
+int rm_tree_at(int dfd, const char *name, bool one_fs, struct hull_err **err)
+{
+	struct rm_ctx c = {.top_fd = -1, .one_fs = one_fs};
+	struct stat st;
 	int r = 0;
 
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -107,24 +192,25 @@ static int rm_rf_at(int dfd, const char *name, dev_t dev, struct hull_err **err)
 			return err_set(err, errno, "remove '%s'", name);
 		return 0;
 	}
-	if (st.st_dev != dev)
-		return err_setx(err, EBUSY, "remove '%s': is a mount point", name);
-	fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
+	c.dev = st.st_dev;
+	c.top_fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (c.top_fd < 0)
 		return err_set(err, errno, "open '%s'", name);
-	d = fdopendir(fd);
-	if (!d) {
-		(void) close(fd);
-		return err_set(err, errno, "opendir '%s'", name);
-	}
-	while ((de = readdir(d))) {
-		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
-			continue;
-		r = rm_rf_at(dirfd(d), de->d_name, dev, err);
-		if (r < 0)
+	/* again while a pass moved directories up: the next one sees them all */
+	for (;;) {
+		unsigned long before = c.moved;
+		int fd = fcntl(c.top_fd, F_DUPFD_CLOEXEC, 3);
+
+		if (fd < 0) {
+			r = err_set(err, errno, "open '%s'", name);
+			break;
+		}
+		(void) lseek(fd, 0, SEEK_SET);
+		r = rm_contents(&c, fd, 1, err);
+		if (r < 0 || c.moved == before)
 			break;
 	}
-	closedir(d);
+	(void) close(c.top_fd);
 	if (r < 0)
 		return r;
 	if (unlinkat(dfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
@@ -134,11 +220,7 @@ static int rm_rf_at(int dfd, const char *name, dev_t dev, struct hull_err **err)
 
 int rm_rf(const char *path, struct hull_err **err)
 {
-	struct stat st;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : err_set(err, errno, "stat '%s'", path);
-	return rm_rf_at(AT_FDCWD, path, st.st_dev, err);
+	return rm_tree_at(AT_FDCWD, path, true, err);
 }
 
 char *path_join(const char *a, const char *b)

@@ -38,6 +38,13 @@ int mkdir_p(const char *path, mode_t mode, struct hull_err **err);
  */
 int rm_rf(const char *path, struct hull_err **err);
 
+/*
+ * rm_tree_at() - remove @name below @dfd recursively, not following
+ * symlinks, and not crossing mount points when @one_fs. Holds a bounded
+ * number of fds whatever the depth of the tree. A missing name is success.
+ */
+int rm_tree_at(int dfd, const char *name, bool one_fs, struct hull_err **err);
+
 /* path_join() - "@a/@b" with exactly one slash between; caller frees. */
 char *path_join(const char *a, const char *b);
 

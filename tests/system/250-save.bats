@@ -377,6 +377,94 @@ PY
 	[ -z "$(find "$t/r2/layers" "$t/r2/tmp" "$t/r2/blobs/lazy" -mindepth 1)" ]
 }
 
+@test "load: an image whose last layer fails keeps none of the layers before it" {
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/a.tar" built
+	# built has two layers: the second's diff_id made wrong, the first is fine
+	python3 - "$t/a.tar" "$t/bad.tar" <<'PY'
+import hashlib, io, json, sys, tarfile
+src, dst = sys.argv[1:]
+with tarfile.open(src) as s, tarfile.open(dst, 'w') as d:
+    m = json.load(s.extractfile('manifest.json'))
+    cfg = json.load(s.extractfile(m[0]['Config']))
+    assert len(cfg['rootfs']['diff_ids']) == 2
+    cfg['rootfs']['diff_ids'][1] = 'sha256:' + '0' * 64
+    data = json.dumps(cfg).encode()
+    name = 'blobs/sha256/' + hashlib.sha256(data).hexdigest()
+    m[0]['Config'] = name
+    def add(n, b):
+        i = tarfile.TarInfo(n); i.size = len(b); d.addfile(i, io.BytesIO(b))
+    add(name, data)
+    for l in m[0]['Layers']:
+        add(l, s.extractfile(l).read())
+    add('manifest.json', json.dumps(m).encode())
+PY
+	run -1 in_root "$t/r" load -i "$t/bad.tar"
+	[[ $output == *"layer diffID mismatch: expected 'sha256:0000"* ]]
+	[ -z "$(in_root "$t/r" images -q)" ]
+	[ -z "$(find "$t/r/layers" "$t/r/tmp" "$t/r/blobs/sha256" "$t/r/blobs/lazy" -mindepth 1)" ]
+	# a layer that was there before stays
+	run -0 in_root "$t/r" load -i "$t/a.tar"
+	run -1 in_root "$t/r" load -i "$t/bad.tar"
+	run -0 in_root "$t/r" run --rm built cat /b
+	[ "$output" = built ]
+}
+
+@test "load: an archive of 99,990 entries (names not UTF-8 among them) is read in linear time" {
+	t=$BATS_TEST_TMPDIR
+	hull save -o "$t/a.tar" busybox:latest
+	python3 - "$t/a.tar" "$t/many.tar" <<'PY'
+import io, sys, tarfile
+src, dst = sys.argv[1:]
+with tarfile.open(src) as s, tarfile.open(dst, 'w', format=tarfile.GNU_FORMAT, encoding='utf-8', errors='surrogateescape') as d:
+    for k in range(99990 - len(s.getmembers())):
+        i = tarfile.TarInfo('junk/%d-\udcff' % k)
+        d.addfile(i, io.BytesIO(b''))
+    for m in s.getmembers():
+        d.addfile(m, s.extractfile(m) if m.isfile() else None)
+PY
+	# a lookup per entry that scanned all of them took 30 s here (an array
+	# grown by one entry at a time, 6 min under ASan): 4 s and 10 s now
+	limit=25
+	grep -qa __asan_init "$HULL" && limit=90
+	mkdir -p "$t/r"
+	HULL_ROOT=$t/r run -0 timeout "$limit" "$HULL" load -i "$t/many.tar"
+	[ "$output" = "Loaded image: busybox:latest" ]
+}
+
+@test "load: a gzip layer of two members, the second's magic split across two reads" {
+	t=$BATS_TEST_TMPDIR
+	mkdir "$t/mm"
+	python3 - "$t/mm" <<'PY'
+import hashlib, io, json, os, struct, sys, tarfile, zlib
+d = sys.argv[1]
+def member(data, total):
+    # a stored deflate stream; the file name pads the member to @total bytes
+    c = zlib.compressobj(0, zlib.DEFLATED, -15)
+    body = c.compress(data) + c.flush()
+    trailer = struct.pack('<II', zlib.crc32(data), len(data))
+    name = b'f' * (total - 11 - len(body) - len(trailer))
+    return b'\x1f\x8b\x08\x08\0\0\0\0\0\xff' + name + b'\0' + body + trailer
+b = io.BytesIO()
+with tarfile.open(fileobj=b, mode='w') as t:
+    i = tarfile.TarInfo('data'); data = os.urandom(300000); i.size = len(data)
+    t.addfile(i, io.BytesIO(data))
+tar = b.getvalue()
+# the layer is read as 10 sniffed bytes, then 256 KiB at a time: the first
+# member ends one byte before the end of the second read
+gz = member(tar[:200000], 10 + 262144 - 1) + member(tar[200000:], len(tar) - 200000 + 200)
+open(d + '/layer.tar.gz', 'wb').write(gz)
+cfg = {"architecture": "amd64", "os": "linux",
+       "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(tar).hexdigest()]}}
+open(d + '/config.json', 'w').write(json.dumps(cfg))
+json.dump([{"Config": "config.json", "RepoTags": ["mm:1"], "Layers": ["layer.tar.gz"]}],
+          open(d + '/manifest.json', 'w'))
+PY
+	tar cf "$t/mm.tar" -C "$t/mm" manifest.json config.json layer.tar.gz
+	run -0 in_root "$t/r" load -i "$t/mm.tar"
+	[ "$output" = "Loaded image: mm:1" ]
+}
+
 @test "load: errors as docker" {
 	t=$BATS_TEST_TMPDIR
 	run -125 hull load extra
@@ -385,6 +473,11 @@ PY
 	tar cf "$t/empty.tar" -T /dev/null
 	run -1 hull load -i "$t/empty.tar"
 	[[ $output == *"no manifest.json or index.json in the archive"* ]]
+	# a message quoting the archive never carries its control characters
+	mkdir "$t/esc" && printf '\033]0;owned\a' >"$t/esc/manifest.json"
+	tar cf "$t/esc.tar" -C "$t/esc" manifest.json
+	run -1 hull load -i "$t/esc.tar"
+	[[ $output == *"parse manifest.json"* && $output != *$'\e'* ]]
 	command -v script >/dev/null || skip "needs script (util-linux) for a terminal"
 	run -1 script -qec "$HULL load" /dev/null
 	[[ $output == *"hull: requested load from stdin, but stdin is empty"* ]]

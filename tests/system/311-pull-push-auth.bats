@@ -58,6 +58,13 @@ teardown() { registry_stop; }
 	[ "$(skopeo_inspect mine/bb:1 --format '{{.Digest}}')" = "${BASH_REMATCH[1]}" ]
 }
 
+@test "a token holding CR LF is refused: it would add headers to the registry requests" {
+	REGISTRY_TOKEN_ARGS='--token-suffix=\r\nX-Injected:yes' registry_start token
+	run -1 hull pull -q "$REGISTRY/library/none:latest"
+	[[ $output == *"token is not printable ASCII"* ]]
+	[ "${#lines[@]}" -eq 1 ]
+}
+
 @test "TLS with a CA in certs.d: pull and push over https" {
 	registry_start tls
 	skopeo_push_busybox library/busybox:latest
@@ -79,6 +86,20 @@ teardown() { registry_stop; }
 	[ "$(proxy_count '^CDN GET .* auth=yes')" -eq 0 ]
 	[ "$(proxy_count '^CDN GET .* status=200')" -ge 2 ]
 	[ "$(proxy_count '^PROXY GET /v2/library/busybox/manifests/.* auth=yes')" -ge 1 ]
+}
+
+@test "a redirect target's own 401 challenge is not learnt: its realm never gets the credentials" {
+	registry_start htpasswd
+	skopeo_push_busybox library/busybox:latest
+	fault_proxy_start redirect challenge=yes
+	echo "$REGISTRY_PASS" | hull login -u "$REGISTRY_USER" --password-stdin "$PROXY" >/dev/null
+	export HULL_ROOT=$BATS_TEST_TMPDIR/root HULL_RUNROOT=$BATS_TEST_TMPDIR/run
+	run -1 hull pull -q "$PROXY/library/busybox"
+	[[ $output == *unauthorized* ]]
+	[ "$(proxy_count '^CDN GET /cdn/.* status=401')" -ge 1 ]
+	# the CDN's realm (/token on the CDN) was never asked for a token
+	[ "$(proxy_count '^CDN GET /token')" -eq 0 ]
+	[ "$(proxy_count '^CDN .* auth=yes')" -eq 0 ]
 }
 
 # The rest of this file runs inside a network namespace of its own, where

@@ -77,6 +77,12 @@ fails_cleanly() {
 	store_unchanged
 }
 
+@test "a header with terminal escapes: refused, and the message carries no control character" {
+	fault_proxy_mode wrong-manifest digest=escape
+	fails_cleanly "does not match"
+	[[ $stderr != *$'\e'* && $stderr != *$'\a'* ]]
+}
+
 @test "SIGKILL of a pull at several points: the next pull completes and the image runs" {
 	fault_proxy_mode slow rate=200000
 	for delay in 0.1 0.4 0.8 1.5; do
@@ -91,4 +97,72 @@ fails_cleanly() {
 	run -0 hull run --rm "$PROXY/library/multi" cat /etc/platform
 	[[ $output == *amd64* ]]
 	hull rmi "$PROXY/library/multi" >/dev/null
+}
+
+@test "SIGKILL while a layer's blob is being synced: the next pull fetches that blob" {
+	command -v strace >/dev/null || skip "needs strace to hold fsync"
+	export HULL_ROOT=$BATS_TEST_TMPDIR/root HULL_RUNROOT=$BATS_TEST_TMPDIR/run
+	# every fsync (a blob's, before it is renamed into the store) takes 5 s
+	strace -f -o /dev/null -e trace=fsync -e inject=fsync:delay_enter=5000000 \
+		"$HULL" pull -q "$PROXY/library/multi:latest" >/dev/null 2>&1 &
+	spid=$!
+	sleep 2
+	kill -9 "$(pgrep -P "$spid")"
+	wait "$spid" || true
+	run -0 hull pull -q "$PROXY/library/multi:latest"
+	# a layer in the store without its blob would never be fetched again (push needs it)
+	for d in $(skopeo_inspect "library/multi@$MULTI_AMD64" |
+		python3 -c 'import json,sys; print(" ".join(json.load(sys.stdin)["Layers"]))'); do
+		[ -f "$HULL_ROOT/blobs/sha256/${d#sha256:}" ] || { echo "no blob $d"; return 1; }
+	done
+}
+
+# B and X2 share busybox's layer with X: a pull of B finds that layer in the
+# store and skips it; when the layer is removed before B is recorded (by
+# `hull rmi X`, or by the rollback of a failed pull of X2 that had added
+# it), B must not be recorded without it
+race_images() {
+	skopeo_push_busybox race/x:1
+	for n in b x2; do
+		mkdir -p "$BATS_TEST_TMPDIR/$n"
+		printf 'FROM busybox\nRUN echo %s >/%s\n' $n $n >"$BATS_TEST_TMPDIR/$n/Dockerfile"
+		hull build -q -t "$REGISTRY/race/$n:1" "$BATS_TEST_TMPDIR/$n" >/dev/null
+		hull push -q "$REGISTRY/race/$n:1" >/dev/null
+		hull rmi "$REGISTRY/race/$n:1" >/dev/null
+	done
+	top_b=$(skopeo_inspect race/b:1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["Layers"][-1])')
+	top_x2=$(skopeo_inspect race/x2:1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["Layers"][-1])')
+	export HULL_ROOT=$BATS_TEST_TMPDIR/root HULL_RUNROOT=$BATS_TEST_TMPDIR/run
+}
+
+@test "rmi of an image whose layer a running pull relies on: the pull fetches the layer again" {
+	race_images
+	hull pull -q "$PROXY/race/x:1" >/dev/null
+	fault_proxy_mode slow rate=500 match="$top_b"
+	hull pull -q "$PROXY/race/b:1" >"$BATS_TEST_TMPDIR/pull.out" 2>&1 &
+	pid=$!
+	sleep 1.5
+	run -0 hull rmi "$PROXY/race/x:1"
+	[[ $output == *Deleted:* ]]
+	wait "$pid"
+	run -0 hull run --rm "$PROXY/race/b:1" cat /b
+	[ "$output" = b ]
+}
+
+@test "a failed pull's rollback of a layer a concurrent pull relies on: that pull fetches it again" {
+	race_images
+	export HULL_REGISTRY_STALL=2
+	# X2's own layer stalls (its pull fails and rolls back after 2 s); B's is slower
+	fault_proxy_modes "stall after=100 match=$top_x2" "slow rate=200 match=$top_b"
+	hull pull -q "$PROXY/race/x2:1" >/dev/null 2>&1 &
+	xpid=$!
+	sleep 1 # X2 has added the shared layer
+	hull pull -q "$PROXY/race/b:1" >"$BATS_TEST_TMPDIR/pull.out" 2>&1 &
+	pid=$!
+	rc=0
+	wait "$xpid" || rc=$?
+	[ "$rc" -eq 1 ]
+	wait "$pid"
+	run -0 hull run --rm "$PROXY/race/b:1" cat /b
+	[ "$output" = b ]
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <cmocka.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <dirent.h>
@@ -586,6 +587,59 @@ static void test_stale_tmp(void **state)
 	store_free(s);
 }
 
+/* a chain of @depth directories "d" below @dir, a file at each level; opened one at a time */
+static void make_deep(const char *dir, int depth)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	assert_true(fd >= 0);
+	for (int i = 0; i < depth; i++) {
+		int next, f;
+
+		f = openat(fd, "f", O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+		assert_true(f >= 0);
+		close(f);
+		assert_int_equal(mkdirat(fd, "d", 0755), 0);
+		next = openat(fd, "d", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		assert_true(next >= 0);
+		close(fd);
+		fd = next;
+	}
+	close(fd);
+}
+
+/*
+ * A tree deeper than the fd limit (a layer's nested directories) is removed
+ * all the same: by rm_rf(), and by the clean-up of a stale tmp/ entry.
+ */
+static void test_deep_tree(void **state)
+{
+	char *deep = xasprintf("%s/deep", tmpdir);
+	char *stale = xasprintf("%s/tmp/pull-999999999-deepxx", tmpdir);
+	struct rlimit old, low;
+	struct store *s = NULL;
+
+	(void) state;
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 128; /* the old removal needed an fd per level: 1000 */
+	assert_int_equal(mkdir(deep, 0755), 0);
+	make_deep(deep, 1000);
+	assert_int_equal(store_open(tmpdir, &s, NULL), 0);
+	store_free(s);
+	assert_int_equal(mkdir(stale, 0700), 0);
+	make_deep(stale, 1000);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_int_equal(rm_rf(deep, NULL), 0);
+	assert_int_equal(store_open(tmpdir, &s, NULL), 0); /* removes the stale entry */
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &old), 0);
+	assert_false(exists(deep));
+	assert_false(exists(stale));
+	store_free(s);
+	free(stale);
+	free(deep);
+}
+
 static int setup(void **state)
 {
 	(void) state;
@@ -607,6 +661,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_layer_blobs),
 		cmocka_unit_test(test_repo_digests),
 		cmocka_unit_test(test_stale_tmp),
+		cmocka_unit_test(test_deep_tree),
 	};
 	char *argv[] = {"python3", "-c", "import tarfile", NULL};
 	pid_t pid = fork();

@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include "image/store.h"
 #include "util/fs.h"
@@ -503,6 +504,15 @@ static void test_stream_tar_split(void **state)
 		p = path_join(dir, "top/a");
 		assert_int_equal(write_file_atomic(p, "changed", 7, 0644, NULL), 0);
 		assert_int_equal(store_blob_open_layer(s, want, &fd, &err), -EBADMSG);
+		err = err_free(err);
+		/*
+		 * a device node where the tar had a file (a later entry of the
+		 * same path): never opened, as it would be the host's device
+		 */
+		assert_int_equal(unlink(p), 0);
+		assert_int_equal(mknod(p, S_IFCHR | 0666, makedev(1, 3)), 0);
+		assert_int_equal(store_blob_open_layer(s, want, &fd, &err), -EBADMSG);
+		assert_non_null(strstr(err->msg, "'top/a' is not a regular file"));
 		err = err_free(err);
 		free(p);
 		free(dir);

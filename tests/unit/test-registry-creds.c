@@ -344,6 +344,26 @@ static void test_helper_failures(void **state)
 		     "topsecret");
 	expect_error(creds_erase("x.example", &e), &e, "error erasing credentials", NULL);
 	unsetenv("HELPER_FAIL");
+	/* a helper's name is never a path (it would run a program from the working directory) */
+	write_config("{\"credHelpers\": {\"x.example\": \"../../bin/sh\"}}");
+	expect_error(creds_get("x.example", &u, &p, &e), &e, "may not hold '/'", NULL);
+	expect_error(creds_store("x.example", "u", "topsecret", &e), &e, "may not hold '/'",
+		     "topsecret");
+}
+
+/* config.json a FIFO (or a device): refused at once, never a read that waits for ever */
+static void test_config_not_regular(void **state)
+{
+	struct hull_err *e = NULL;
+	char *u = NULL, *p = NULL;
+
+	(void) state;
+	write_config(NULL);
+	assert_int_equal(mkfifo(cfgpath, 0600), 0);
+	expect_error(creds_get("x.example", &u, &p, &e), &e, "is not a regular file", NULL);
+	expect_error(creds_store("x.example", "u", "topsecret", &e), &e, "is not a regular file",
+		     "topsecret");
+	write_config(NULL);
 }
 
 static int setup(void **state)
@@ -394,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_creds_store_helper),
 		cmocka_unit_test(test_cred_helpers),
 		cmocka_unit_test(test_helper_failures),
+		cmocka_unit_test(test_config_not_regular),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
