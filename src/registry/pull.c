@@ -446,6 +446,35 @@ static int pull_from(struct pull *p, const struct reg_endpoint *ep, const struct
 	return r;
 }
 
+/* -EAGAIN when a layer or a blob of the pulled image is missing; another error is its own */
+static int image_gone_meanwhile(struct store *s, const struct pull_result *res,
+				struct hull_err **err)
+{
+	_cleanup_image_ struct image *img = NULL;
+	struct hull_err *e = NULL;
+	int r;
+
+	r = store_image_load(s, res->manifest_digest, &img, &e);
+	if (r < 0 && r != -ENOENT) {
+		if (err && !*err)
+			*err = e;
+		else
+			err_free(e);
+		return r;
+	}
+	err_free(e);
+	if (r == 0)
+		STRV_FOREACH (c, img->chain_ids)
+			if (!store_layer_exists(s, *c))
+				r = -ENOENT;
+	if (r < 0)
+		return err_setx(
+			err, EAGAIN,
+			"%s: parts of the image were removed while it was pulled, try again",
+			res->reference);
+	return 0;
+}
+
 /*
  * Name the pulled image, under the store lock and only if all of it is
  * still there: a layer this pull found in the store (and so did not
@@ -463,12 +492,9 @@ static int pull_record(struct store *s, const struct image_ref *ref, struct pull
 	r = store_lock(s, err);
 	if (r < 0)
 		return r;
-	if (!image_complete(s, res->manifest_digest)) {
-		r = err_setx(err, EAGAIN,
-			     "%s: layers of the image were removed while it was pulled, try again",
-			     res->reference);
+	r = image_gone_meanwhile(s, res, err);
+	if (r < 0)
 		goto out;
-	}
 	if (ref->tag && !ref->digest) {
 		r = store_tag(s, res->reference, res->manifest_digest, err);
 		if (r < 0)
