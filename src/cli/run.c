@@ -198,7 +198,8 @@ static int run_image(struct store *s, struct run_args *a, struct image **ret, st
 	if (r >= 0)
 		r = image_pull(s, cfg, a->image, &po, &res, err);
 	if (r < 0) {
-		err_set_exit(err, 125); /* docker run's status for every error not the container's */
+		err_set_exit(err,
+			     125); /* docker run's status for every error not the container's */
 		return r;
 	}
 	if (!a->quiet_pull)
