@@ -382,16 +382,11 @@ int cmd_wait(struct cli *cl, int argc, char **argv)
 			rc = 1;
 			continue;
 		}
-		/* a created container is waited for too: docker blocks until it has run */
-		while (!container_is_running(c) &&
-		       streq(json_get_str(json_object_get(c->rec, "State"), "Status"), "created")) {
-			struct container *n = NULL;
-			nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
-			if (container_load(s, c->id, &n, NULL) < 0)
-				break;
-			container_free(c);
-			c = n;
-		}
+		/*
+		 * docker's wait is the API's condition "not-running": a created,
+		 * never started container is not running, so its exit code (0)
+		 * comes at once (moby daemon/wait.go)
+		 */
 		(void) container_wait_exit(c, NULL);
 		printf("%lld\n", (long long) json_integer_value(json_object_get(
 					 json_object_get(c->rec, "State"), "ExitCode")));

@@ -135,3 +135,13 @@ load helpers
 	[ "$output" = first ]
 	hull rm sa-again >/dev/null
 }
+
+@test "wait on a created container returns at once with 0; several containers print one code each" {
+	hull create --name wc1 busybox true >/dev/null
+	hull run -d --name wc2 busybox sh -c 'exit 3' >/dev/null
+	run -0 timeout 10 "$HULL" wait wc1
+	[ "$output" = 0 ]
+	run -0 timeout 10 "$HULL" wait wc1 wc2
+	[ "$output" = $'0\n3' ]
+	hull rm -f wc1 wc2 >/dev/null
+}
