@@ -1111,8 +1111,16 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("ps", "\"ps\" accepts no arguments.");
-	if (last >= 0 || filters)
-		all = true; /* -n, -l and filters look at every state (docker) */
+	/*
+	 * -n, -l and a status filter look at every state; other filters apply
+	 * to the running set unless -a (moby daemon/list.go: only "status"
+	 * sets All)
+	 */
+	if (last >= 0)
+		all = true;
+	STRV_FOREACH (f, filters)
+		if (startswith(*f, "status="))
+			all = true;
 	if (fmt && streq(fmt, "table"))
 		fmt = NULL;
 	if (fmt) {

@@ -31,6 +31,13 @@ LABEL team=blue'
 	[[ $output == *flt2* && $output != *flt1* ]]
 	run hull ps --filter name=flt2 --format '{{.Names}}'
 	[ "$output" = flt2 ]
+	# without -a, filters other than status apply to the running set (docker)
+	run -0 hull ps --filter name=flt1 --format '{{.Names}}'
+	[ -z "$output" ]
+	run -0 hull ps -a --filter name=flt1 --format '{{.Names}}'
+	[ "$output" = flt1 ]
+	run -0 hull ps --filter ancestor=labelled --format '{{.Names}}'
+	[ -z "$output" ]
 	run hull ps -a --filter ancestor=labelled --format '{{.Names}}'
 	[ "$output" = flt1 ]
 	run hull ps -a --filter label=team=blue --format '{{.Names}}'
