@@ -292,10 +292,16 @@ static int extract_as(int dir_fd, int in_fd, const char *name, const char *final
 	tfd = openat(dir_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	r = tfd < 0 ? err_set(err, errno, "open a temporary directory")
 		    : tar_extract(tfd, in_fd, keep, err);
-	if (r == 0) {
-		/* rename replaces a file; a directory only replaces an empty directory */
-		if (renameat(tfd, name, dir_fd, final) < 0)
-			r = err_set(err, errno, "rename to '%s'", final);
+	/* rename replaces a file; a directory only replaces an empty directory */
+	if (r == 0 && renameat(tfd, name, dir_fd, final) < 0) {
+		int e = errno;
+		if (e == EISDIR ||
+		    e == ENOTDIR) /* docker cp's NoOverwriteDirNonDir, in its words */
+			r = err_setx(err, e, "cannot overwrite %s \"%s\" with %s",
+				     e == EISDIR ? "directory" : "non-directory", final,
+				     e == EISDIR ? "non-directory" : "directory");
+		else
+			r = err_set(err, e, "rename to '%s'", final);
 	}
 	{
 		_cleanup_free_ char *p = xasprintf("/proc/self/fd/%d/%s", dir_fd, tmp);

@@ -53,6 +53,8 @@ struct apply {
 	int opts;	 /* INROOT_NO_XDEV for layers */
 	bool plain;	 /* ADD and tar_extract(): ".wh." names are ordinary files */
 	bool owner_root; /* tar_extract(): files belong to 0:0 */
+	bool keep_dirs;	 /* tar_extract(): never replace a directory by a non-directory or
+			  * the reverse (docker cp's NoOverwriteDirNonDir) */
 	struct dir_time *dirs;
 	size_t n_dirs;
 };
@@ -178,6 +180,11 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 
 	/* replace whatever is there, except a directory by a directory */
 	*ret_what = "replace existing entry";
+	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 && ap->keep_dirs &&
+	    S_ISDIR(st.st_mode) != (type == AE_IFDIR && !sym_archive_entry_hardlink(e))) {
+		*ret_what = S_ISDIR(st.st_mode) ? "directory" : "non-directory";
+		return S_ISDIR(st.st_mode) ? -EISDIR : -ENOTDIR;
+	}
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    !(S_ISDIR(st.st_mode) && type == AE_IFDIR && !sym_archive_entry_hardlink(e))) {
 		r = image_rm_rf_at(pfd, base);
@@ -313,7 +320,11 @@ static int apply_archive(struct apply *ap, struct hull_err **err)
 		r = apply_entry(ap, e, &what);
 		if (r < 0) {
 			const char *n = sym_archive_entry_pathname(e) ?: "?";
-			if (r == -EBADMSG)
+			if (ap->keep_dirs && (r == -EISDIR || r == -ENOTDIR))
+				r = err_setx(err, -r, "cannot overwrite %s \"%.*s\" with %s", what,
+					     (int) (strlen(n) - (n[0] && n[strlen(n) - 1] == '/')),
+					     n, r == -EISDIR ? "non-directory" : "directory");
+			else if (r == -EBADMSG)
 				r = err_setx(err, EBADMSG, "layer entry '%s': %s", n, what);
 			else
 				r = err_set(err, -r, "layer entry '%s': %s", n, what);
@@ -780,7 +791,8 @@ int tar_write(int dfd, const char *name, const char *as, int out_fd, struct hull
 
 int tar_extract(int dir_fd, int in_fd, bool keep_owner, struct hull_err **err)
 {
-	struct apply ap = {.root_fd = dir_fd, .plain = true, .owner_root = !keep_owner};
+	struct apply ap = {
+		.root_fd = dir_fd, .plain = true, .owner_root = !keep_owner, .keep_dirs = true};
 	int r = archive_dl_load(err);
 
 	if (r < 0)

@@ -281,3 +281,26 @@ ctr_type() {
 	run ls -A "$t"
 	[[ $output != *.tmp-* ]]
 }
+
+@test "cp never replaces a directory by a file, or a file by a directory, in either direction" {
+	hull run -d --name cpdir busybox sh -c 'mkdir -p /d/a && echo keep > /d/a/f && echo x > /f2 && mkdir /dd && echo y > /dd/y && sleep 100' >/dev/null
+	wait_for hull exec cpdir test -f /dd/y
+	t=$BATS_TEST_TMPDIR
+	echo hostfile >"$t/a"
+	run -1 hull cp "$t/a" cpdir:/d
+	[[ $output == *'cannot overwrite directory "'*'a" with non-directory'* ]]
+	[ "$(hull exec cpdir cat /d/a/f)" = keep ]
+	mkdir -p "$t/src/f2"
+	run -1 hull cp "$t/src/f2" cpdir:/
+	[[ $output == *'cannot overwrite non-directory "'*'f2" with directory'* ]]
+	[ "$(hull exec cpdir cat /f2)" = x ]
+	mkdir -p "$t/h/f2" && echo keep >"$t/h/f2/k"
+	run -1 hull cp cpdir:/f2 "$t/h"
+	[[ $output == *'cannot overwrite directory "'*'f2" with non-directory'* ]]
+	[ "$(cat "$t/h/f2/k")" = keep ]
+	echo file >"$t/h/dd"
+	run -1 hull cp cpdir:/dd "$t/h"
+	[[ $output == *'cannot overwrite non-directory "'*'dd" with directory'* ]]
+	[ "$(cat "$t/h/dd")" = file ]
+	hull rm -f cpdir >/dev/null
+}
