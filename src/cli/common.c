@@ -317,7 +317,8 @@ static void render_value(struct strbuf *sb, json_t *v, bool as_json)
 char *format_template(const char *tmpl, json_t *data, struct hull_err **err)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-	const char *p = tmpl;
+	/* docker's --format json: each object as one line of JSON (cli/command/formatter) */
+	const char *p = streq(tmpl, "json") ? "{{json .}}" : tmpl;
 
 	while (*p) {
 		const char *open = strstr(p, "{{"), *close;

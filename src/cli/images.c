@@ -872,7 +872,7 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 			rc = 1;
 		}
 	}
-	if (format) {
+	if (format && !streq(format, "json")) { /* inspect --format json: the array, as docker */
 		size_t i;
 		json_t *v;
 		json_array_foreach (out, i, v) {

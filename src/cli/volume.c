@@ -144,6 +144,8 @@ static int volume_inspect_cmd(struct cli *cl, int argc, char **argv)
 			return 125;
 		}
 	}
+	if (fmt && streq(fmt, "json"))
+		fmt = NULL; /* inspect --format json: the array, as docker */
 	if (optind >= argc) {
 		json_decref(out);
 		return cli_usage_error("volume inspect",

@@ -120,3 +120,21 @@ VOLUME /data'
 	[ ${#id} -eq 64 ]
 	wait_for bash -c "! $HULL inspect $id >/dev/null 2>&1"
 }
+
+@test "--format json: one JSON object per line for ps, volume ls and history; inspect's array" {
+	hull run -d --name fj1 busybox sleep 30 >/dev/null
+	hull volume create fjv >/dev/null
+	run -0 hull ps --format json
+	echo "$output" | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]; print("ok")'
+	[[ $output == *'"Names":"fj1"'* ]]
+	run -0 hull volume ls --format json
+	echo "$output" | python3 -c 'import json,sys; v=[json.loads(l) for l in sys.stdin]; assert any(x["Name"] == "fjv" for x in v)'
+	run -0 hull history --format json busybox
+	echo "$output" | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]'
+	run -0 hull inspect --format json fj1
+	echo "$output" | python3 -c 'import json,sys; a=json.load(sys.stdin); assert isinstance(a, list) and a[0]["Name"] == "/fj1"'
+	run -0 hull volume inspect --format json fjv
+	echo "$output" | python3 -c 'import json,sys; a=json.load(sys.stdin); assert a[0]["Name"] == "fjv"'
+	hull rm -f fj1 >/dev/null
+	hull volume rm fjv >/dev/null
+}
