@@ -26,6 +26,8 @@ static const char run_help[] =
 	"      --cap-drop list        Drop Linux capabilities\n"
 	"      --cgroupns string      Cgroup namespace to use (host|private)\n"
 	"      --cidfile string       Write the container ID to the file\n"
+	"  -l, --label list           Set meta data on a container\n"
+	"      --label-file list      Read in a line delimited file of labels\n"
 	"      --pull string          Pull image before running (\"always\", \"missing\", "
 	"\"never\") (default \"missing\")\n"
 	"  -q, --quiet                Suppress the pull output\n"
@@ -120,6 +122,7 @@ static int env_file_read(const char *path, char ***env, struct hull_err **err)
 
 struct run_args {
 	struct run_opts ro;
+	char **labels, **label_files; /* -l/--label, --label-file */
 	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts, **devices,
 		**dev_rules;
 	char **cap_add, **cap_drop, **security_opt, **sysctls;
@@ -138,6 +141,8 @@ struct run_args {
 static void run_args_release(struct run_args *a)
 {
 	strv_free(a->env);
+	strv_free(a->labels);
+	strv_free(a->label_files);
 	strv_free(a->ep);
 	strv_free(a->cmd);
 	strv_free(a->groups);
@@ -247,6 +252,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_DEVICE,
 		OPT_DEVICE_CGROUP_RULE,
 		OPT_PULL,
+		OPT_LABEL_FILE,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -291,6 +297,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"device", required_argument, NULL, OPT_DEVICE},
 		{"device-cgroup-rule", required_argument, NULL, OPT_DEVICE_CGROUP_RULE},
 		{"pull", required_argument, NULL, OPT_PULL},
+		{"label", required_argument, NULL, 'l'},
+		{"label-file", required_argument, NULL, OPT_LABEL_FILE},
 		{"quiet", no_argument, NULL, 'q'},
 		/* resource limits (cli/update.c) */
 		/* clang-format off */
@@ -307,7 +315,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	a->sig_proxy = true;
 	optind = 0;
 	a->pull = "missing";
-	while ((o = cli_getopt(name, argc, argv, "dp:e:w:u:ith:v:m:c:q", opts, true)) != -1) {
+	while ((o = cli_getopt(name, argc, argv, "dp:e:w:u:ith:v:m:c:ql:", opts, true)) != -1) {
 		switch (o) {
 		case 'd':
 			ro->detach = true;
@@ -332,6 +340,13 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case 'q':
 			a->quiet_pull = true;
+			break;
+		case 'l':
+			strv_push(&a->labels, optarg);
+			break;
+		case OPT_LABEL_FILE:
+			if (env_file_read(optarg, &a->label_files, &e) < 0)
+				return cli_fail(e);
 			break;
 		case 'p':
 			if (net_port_parse(optarg, &a->ports, &ro->n_ports, &e) < 0)
@@ -576,6 +591,10 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	for (int i = optind + 1; i < argc; i++)
 		strv_push(&a->cmd, argv[i]);
 	ro->env = a->env;
+	/* docker: the files' labels first, then -l's, which win (ConvertKVStringsToMap) */
+	STRV_FOREACH (l, a->labels)
+		strv_push(&a->label_files, *l);
+	ro->labels = a->label_files;
 	ro->entrypoint = a->ep;
 	ro->cmd = a->cmd;
 	ro->ports = a->ports;

@@ -353,7 +353,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	_cleanup_free_ char *name = NULL, *dir = NULL, *created = NULL, *other = NULL;
 	struct cmd_decision d = {0};
 	char id[65], hostname[256] = "";
-	json_t *rec, *cfg, *exposed;
+	json_t *rec, *cfg, *exposed, *labels;
 	_cleanup_json_ json_t *devices = json_array();
 	struct container *c;
 	const char *wd;
@@ -477,10 +477,16 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(cfg, "ExposedPorts", exposed);
 	else
 		json_decref(exposed);
-	if (json_is_object(json_object_get(icfg, "Labels")))
-		json_object_set(cfg, "Labels", json_object_get(icfg, "Labels"));
-	else
-		json_object_set_new(cfg, "Labels", json_object());
+	/* the image's labels, then the run's, which win (moby daemon/create.go merge) */
+	labels = json_is_object(json_object_get(icfg, "Labels"))
+			 ? json_deep_copy(json_object_get(icfg, "Labels"))
+			 : json_object();
+	STRV_FOREACH (l, o->labels) {
+		const char *eq = strchr(*l, '=');
+		_cleanup_free_ char *k = eq ? xstrndup(*l, (size_t) (eq - *l)) : xstrdup(*l);
+		json_object_set_new(labels, k, json_string(eq ? eq + 1 : ""));
+	}
+	json_object_set_new(cfg, "Labels", labels);
 	if (o->stop_signal)
 		json_object_set_new(cfg, "StopSignal", json_string(o->stop_signal));
 	else if (json_object_get(icfg, "StopSignal"))

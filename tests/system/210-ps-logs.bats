@@ -138,3 +138,25 @@ VOLUME /data'
 	hull rm -f fj1 >/dev/null
 	hull volume rm fjv >/dev/null
 }
+
+@test "run --label and --label-file: Config.Labels over the image's, ps --filter label=" {
+	build_image lbimg 'FROM busybox
+LABEL team=blue tier=web' >/dev/null
+	printf '# labels\nfile=yes\nteam=green\nbare\n' >"$BATS_TEST_TMPDIR/labels"
+	hull run -d --name lb1 --label-file "$BATS_TEST_TMPDIR/labels" -l team=red --label extra=1 lbimg sleep 30 >/dev/null
+	run -0 hull inspect --format '{{json .Config.Labels}}' lb1
+	echo "$output" | python3 -c '
+import json, sys
+l = json.load(sys.stdin)
+assert l == {"team": "red", "tier": "web", "file": "yes", "bare": "", "extra": "1"}, l'
+	run -0 hull ps --filter label=team=red --format '{{.Names}}'
+	[ "$output" = lb1 ]
+	run -0 hull ps --filter label=extra --format '{{.Names}}'
+	[ "$output" = lb1 ]
+	run -0 hull ps --filter label=team=blue --format '{{.Names}}'
+	[ -z "$output" ]
+	run -0 hull inspect --format '{{json .Config.Labels}}' lbimg
+	[[ $output == *'"team":"blue"'* ]]
+	run ! hull run --rm --label-file "$BATS_TEST_TMPDIR/nosuch" busybox true
+	hull rm -f lb1 >/dev/null
+}
