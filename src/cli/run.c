@@ -28,6 +28,7 @@ static const char run_help[] =
 	"      --cidfile string       Write the container ID to the file\n"
 	"  -l, --label list           Set meta data on a container\n"
 	"      --label-file list      Read in a line delimited file of labels\n"
+	"      --expose list          Expose a port or a range of ports\n"
 	"      --pull string          Pull image before running (\"always\", \"missing\", "
 	"\"never\") (default \"missing\")\n"
 	"  -q, --quiet                Suppress the pull output\n"
@@ -123,6 +124,7 @@ static int env_file_read(const char *path, char ***env, struct hull_err **err)
 struct run_args {
 	struct run_opts ro;
 	char **labels, **label_files; /* -l/--label, --label-file */
+	char **expose;		      /* --expose, as "PORT/PROTO" keys */
 	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts, **devices,
 		**dev_rules;
 	char **cap_add, **cap_drop, **security_opt, **sysctls;
@@ -142,6 +144,7 @@ static void run_args_release(struct run_args *a)
 {
 	strv_free(a->env);
 	strv_free(a->labels);
+	strv_free(a->expose);
 	strv_free(a->label_files);
 	strv_free(a->ep);
 	strv_free(a->cmd);
@@ -160,6 +163,36 @@ static void run_args_release(struct run_args *a)
 	hostpath_output_release(&a->cid); /* removes a cidfile not written */
 	json_decref(a->resources);
 	strv_free(a->warnings);
+}
+
+/*
+ * docker's --expose PORT[-END][/PROTO] (nat.ParsePortRange): every port of
+ * the range as a "PORT/PROTO" key of Config.ExposedPorts; -1 when invalid.
+ */
+static int expose_parse(const char *arg, char ***out)
+{
+	const char *slash = strchr(arg, '/'), *proto = slash ? slash + 1 : "tcp";
+	_cleanup_free_ char *range = slash ? xstrndup(arg, (size_t) (slash - arg)) : xstrdup(arg);
+	char *dash = strchr(range, '-'), *end;
+	unsigned long lo, hi;
+
+	if (!streq(proto, "tcp") && !streq(proto, "udp") && !streq(proto, "sctp"))
+		return -1;
+	if (dash)
+		*dash = '\0';
+	errno = 0;
+	lo = strtoul(range, &end, 10);
+	if (!*range || *end || errno || lo == 0 || lo > 65535)
+		return -1;
+	hi = lo;
+	if (dash) {
+		hi = strtoul(dash + 1, &end, 10);
+		if (!dash[1] || *end || errno || hi < lo || hi > 65535)
+			return -1;
+	}
+	for (unsigned long p = lo; p <= hi; p++)
+		strv_consume(out, xasprintf("%lu/%s", p, proto));
+	return 0;
 }
 
 /* A pull's progress on stderr, plain, as docker run shows it off a terminal. */
@@ -253,6 +286,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_DEVICE_CGROUP_RULE,
 		OPT_PULL,
 		OPT_LABEL_FILE,
+		OPT_EXPOSE,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -299,6 +333,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"pull", required_argument, NULL, OPT_PULL},
 		{"label", required_argument, NULL, 'l'},
 		{"label-file", required_argument, NULL, OPT_LABEL_FILE},
+		{"expose", required_argument, NULL, OPT_EXPOSE},
 		{"quiet", no_argument, NULL, 'q'},
 		/* resource limits (cli/update.c) */
 		/* clang-format off */
@@ -343,6 +378,11 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case 'l':
 			strv_push(&a->labels, optarg);
+			break;
+		case OPT_EXPOSE:
+			if (expose_parse(optarg, &a->expose) < 0)
+				return cli_usage_error(
+					name, "invalid range format for --expose: %s", optarg);
 			break;
 		case OPT_LABEL_FILE:
 			if (env_file_read(optarg, &a->label_files, &e) < 0)
@@ -595,6 +635,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	STRV_FOREACH (l, a->labels)
 		strv_push(&a->label_files, *l);
 	ro->labels = a->label_files;
+	ro->expose = a->expose;
 	ro->entrypoint = a->ep;
 	ro->cmd = a->cmd;
 	ro->ports = a->ports;

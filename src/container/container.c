@@ -467,6 +467,8 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	exposed = json_deep_copy(json_object_get(icfg, "ExposedPorts"));
 	if (!exposed)
 		exposed = json_object();
+	STRV_FOREACH (x, o->expose)
+		json_object_set_new(exposed, *x, json_object());
 	for (size_t i = 0; i < o->n_ports; i++) {
 		_cleanup_free_ char *k =
 			xasprintf("%u/%s", o->ports[i].ctr_port,

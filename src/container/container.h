@@ -27,6 +27,7 @@ struct run_opts {
 	bool tty;		/* -t */
 	char **env;		/* -e NAME=value or NAME (taken from our environment) */
 	char **labels;		/* --label-file then -l: "KEY=value" or "KEY" (empty value) */
+	char **expose;		/* --expose: "PORT/PROTO" keys of Config.ExposedPorts */
 	const char *workdir;	/* -w */
 	const char *user;	/* -u user[:group] */
 	char **entrypoint;	/* --entrypoint, as one element; NULL if not given */

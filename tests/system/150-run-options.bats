@@ -52,3 +52,14 @@ load helpers
 	run hull run --rm -w /some/new/dir busybox pwd
 	[ "$output" = /some/new/dir ]
 }
+
+@test "--expose PORT[-END][/PROTO] adds Config.ExposedPorts; bad values exit 125" {
+	hull create --name ex1 --expose 80 --expose 9000-9002/udp busybox true >/dev/null
+	run -0 hull inspect --format '{{json .Config.ExposedPorts}}' ex1
+	[ "$output" = '{"80/tcp":{},"9000/udp":{},"9001/udp":{},"9002/udp":{}}' ]
+	hull rm -f ex1 >/dev/null
+	for bad in 0 70000 80/xyz 90-80 a-b ''; do
+		run -125 hull create --expose "$bad" busybox true
+		[[ $output == *"invalid range format for --expose"* ]]
+	done
+}
