@@ -44,7 +44,7 @@ static bool split_ctr(const char *arg, char **ret_ctr, const char **ret_path)
 
 int cmd_cp(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"archive", no_argument, NULL, 'a'},
+	static const struct option opts[] = {{"archive", optional_argument, NULL, 'a'},
 					     {"follow-link", no_argument, NULL, 'L'},
 					     {"quiet", no_argument, NULL, 'q'},
 					     {"help", no_argument, NULL, 'h'},
@@ -58,10 +58,21 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 	int o, r;
 
 	optind = 0;
-	while ((o = cli_getopt("cp", argc, argv, "aqh", opts, false)) != -1) {
-		if (o == 'a')
-			archive = true;
-		else if (o == 'q')
+	while ((o = cli_getopt("cp", argc, argv, "a::qh", opts, false)) != -1) {
+		if (o == 'a') {
+			/* a bool flag: -a, --archive, --archive=false, -a=false (pflag) */
+			const char *v = optarg && *optarg == '=' ? optarg + 1 : optarg;
+			/* "-aq": more bool shorthands, not a value */
+			if (optarg && *optarg != '=' && strspn(optarg, "aq") == strlen(optarg))
+				v = NULL;
+			if (v && !streq(v, "true") && !streq(v, "false") && !streq(v, "1") &&
+			    !streq(v, "0"))
+				return cli_flag_error("cp", "-a, --archive", v,
+						      "strconv.ParseBool: parsing \"%s\": invalid "
+						      "syntax",
+						      v);
+			archive = !v || streq(v, "true") || streq(v, "1");
+		} else if (o == 'q')
 			; /* no progress output anyway */
 		else if (o == 'L') {
 			fprintf(stderr, "hull: cp: --follow-link is not supported yet\n");

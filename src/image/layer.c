@@ -352,6 +352,12 @@ static int apply_tar(struct apply *ap, int tar_fd, struct hull_err **err)
 {
 	ap->a = sym_archive_read_new();
 	sym_archive_read_support_format_tar(ap->a);
+	if (ap->keep_dirs) {
+		/* docker cp - reads a tar compressed with gzip, bzip2 or xz too */
+		sym_archive_read_support_filter_gzip(ap->a);
+		sym_archive_read_support_filter_bzip2(ap->a);
+		sym_archive_read_support_filter_xz(ap->a);
+	}
 	if (sym_archive_read_open_fd(ap->a, tar_fd, 64 * 1024) != ARCHIVE_OK) {
 		int r = err_setx(err, EBADMSG, "read layer tar: %s",
 				 sym_archive_error_string(ap->a) ?: "unknown error");

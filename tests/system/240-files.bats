@@ -110,3 +110,22 @@ setup_file() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"not a valid change command"* ]]
 }
+
+@test "cp: a tar on stdin compressed with gzip, bzip2 or xz; -a as a bool flag (-a=false, --archive=false, -aq)" {
+	hull run -d --name cpz busybox sleep 60 >/dev/null
+	t=$BATS_TEST_TMPDIR
+	mkdir -p "$t/src" && echo zipped > "$t/src/z"
+	for c in z j J; do
+		tar -C "$t/src" -c${c}f - z | hull cp - cpz:/tmp
+		[ "$(hull exec cpz cat /tmp/z)" = zipped ]
+		hull exec cpz rm /tmp/z
+	done
+	echo f > "$t/f"
+	hull cp -a=false "$t/f" cpz:/x1
+	hull cp --archive=false "$t/f" cpz:/x2
+	hull cp -aq "$t/f" cpz:/x3
+	[ "$(hull exec cpz cat /x1 /x2 /x3)" = $'f\nf\nf' ]
+	run -125 hull cp --archive=maybe "$t/f" cpz:/x4
+	[[ $output == *'invalid argument "maybe" for "-a, --archive" flag'* ]]
+	hull rm -f cpz >/dev/null
+}
