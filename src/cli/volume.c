@@ -64,12 +64,53 @@ static int volume_create_cmd(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * docker's volume ls filters (moby volume/service/by.go): filters of one
+ * key are ORed (label= ones ANDed), different keys ANDed. name= is a substring of the name,
+ * label=KEY or KEY=VALUE, dangling= whether no container names it, driver=.
+ */
+static bool volume_match(struct store *s, json_t *v, char **filters)
+{
+	static const char *const keys[] = {"name", "label", "dangling", "driver"};
+
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		size_t kl = strlen(keys[k]);
+		bool any = false, hit = false;
+		STRV_FOREACH (f, filters) {
+			const char *val = *f + kl + 1;
+			if (strncmp(*f, keys[k], kl) != 0 || (*f)[kl] != '=')
+				continue;
+			any = true;
+			if (k == 0)
+				hit |= strstr(json_get_str(v, "Name") ?: "", val) != NULL;
+			else if (k == 1) {
+				const char *eq = strchr(val, '=');
+				_cleanup_free_ char *lk =
+					eq ? xstrndup(val, (size_t) (eq - val)) : xstrdup(val);
+				json_t *lv = json_object_get(json_object_get(v, "Labels"), lk);
+				if (!lv || (eq && !streq(json_string_value(lv) ?: "", eq + 1)))
+					return false; /* every label= must hold */
+				hit = true;
+			} else if (k == 2) {
+				bool want = streq(val, "true") || streq(val, "1");
+				hit |= volume_in_use(s, json_get_str(v, "Name") ?: "") != want;
+			} else
+				hit |= streq(json_get_str(v, "Driver") ?: "local", val);
+		}
+		if (any && !hit)
+			return false;
+	}
+	return true;
+}
+
 static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
-					     {"format", required_argument, NULL, 'f'},
+					     {"format", required_argument, NULL, 'F'},
+					     {"filter", required_argument, NULL, 'f'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
+	_cleanup_strv_ char **filters = NULL;
 	struct hull_err *e = NULL;
 	struct store *s;
 	json_t *arr = NULL, *v;
@@ -80,13 +121,28 @@ static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 	int o;
 
 	optind = 0;
-	while ((o = cli_getopt("volume ls", argc, argv, "qh", opts, false)) != -1) {
+	while ((o = cli_getopt("volume ls", argc, argv, "qf:h", opts, false)) != -1) {
 		if (o == 'q')
 			quiet = true;
-		else if (o == 'f')
+		else if (o == 'F')
 			fmt = optarg;
-		else if (o == 'h') {
+		else if (o == 'f') {
+			static const char *const keys[] = {"name", "label", "dangling", "driver",
+							   NULL};
+			_cleanup_free_ char *k = xstrndup(optarg, strcspn(optarg, "="));
+			const char *val = optarg + strlen(k);
+			if (!*val || !strv_contains((char **) keys, k))
+				return cli_usage_error("volume ls", "invalid filter '%s'", optarg);
+			if (streq(k, "dangling") && !streq(val + 1, "true") &&
+			    !streq(val + 1, "false") && !streq(val + 1, "1") &&
+			    !streq(val + 1, "0"))
+				return cli_usage_error("volume ls", "invalid filter 'dangling=%s'",
+						       val + 1);
+			strv_push(&filters, optarg);
+		} else if (o == 'h') {
 			puts("Usage:  hull volume ls [OPTIONS]\n\nList volumes\n\nOptions:\n"
+			     "  -f, --filter filter   Provide filter values (e.g. "
+			     "\"dangling=true\")\n"
 			     "      --format string   Format output using a Go template\n"
 			     "  -q, --quiet           Only display volume names");
 			return 0;
@@ -99,6 +155,8 @@ static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 	if (!quiet && !fmt)
 		table_add(t, "DRIVER", "VOLUME NAME");
 	json_array_foreach (arr, i, v) {
+		if (!volume_match(s, v, filters))
+			continue;
 		if (fmt) {
 			char *line = format_template(fmt, v, &e);
 			if (!line) {

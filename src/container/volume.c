@@ -669,3 +669,10 @@ void container_volumes_remove(struct store *s, struct container *c)
 		json_decref(v);
 	}
 }
+
+bool volume_in_use(struct store *s, const char *name)
+{
+	_cleanup_strv_ char **users = volume_users(s, name);
+
+	return users && users[0];
+}

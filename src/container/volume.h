@@ -31,6 +31,9 @@ int volume_create(struct store *s, const char *name, json_t *labels, json_t **re
 int volume_get(struct store *s, const char *name, json_t **ret, struct hull_err **err);
 /* volume_list() - every volume record, sorted by name (new array). */
 int volume_list(struct store *s, json_t **ret, struct hull_err **err);
+/* volume_in_use() - whether a container (any state) names the volume @name (docker's
+ * "dangling=false"). */
+bool volume_in_use(struct store *s, const char *name);
 /*
  * volume_remove() - delete @name and its data. A volume that a container
  * uses fails (-EBUSY "remove NAME: volume is in use - [ID]") unless @force.

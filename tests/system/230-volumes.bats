@@ -140,3 +140,29 @@ VOLUME /a'
 	run hull volume prune -f -a
 	[[ $output == *namedkeep* ]]
 }
+
+@test "volume ls --filter name=, label=, dangling=, driver=" {
+	hull volume create --label env=prod --label tier=db vf-prod >/dev/null
+	hull volume create --label env=dev vf-dev >/dev/null
+	hull create --name vfuser -v vf-dev:/data busybox true >/dev/null
+	run -0 hull volume ls -q --filter name=vf-
+	[ "$(echo "$output" | sort | tr '\n' ' ')" = "vf-dev vf-prod " ]
+	run -0 hull volume ls -q --filter name=prod
+	[ "$output" = vf-prod ]
+	run -0 hull volume ls -q --filter label=env=dev
+	[ "$output" = vf-dev ]
+	run -0 hull volume ls -q --filter label=env --filter label=tier
+	[ "$output" = vf-prod ]
+	run -0 hull volume ls -q --filter dangling=true --filter name=vf-
+	[ "$output" = vf-prod ]
+	run -0 hull volume ls -q --filter dangling=false --filter name=vf-
+	[ "$output" = vf-dev ]
+	run -0 hull volume ls -q --filter driver=local --filter name=vf-prod
+	[ "$output" = vf-prod ]
+	run -0 hull volume ls -q --filter driver=nfs --filter name=vf-prod
+	[ -z "$output" ]
+	run -125 hull volume ls --filter bogus=1
+	run -125 hull volume ls --filter dangling=maybe
+	hull rm -f vfuser >/dev/null
+	hull volume rm vf-prod vf-dev >/dev/null
+}
