@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* build and debug (docker/cli cli/command/image/build.go). */
+#include <fcntl.h>
 #include <sys/stat.h>
 #include "build/build.h"
 #include "cli/cli.h"
@@ -16,6 +17,68 @@ static mode_t umask_get(void)
 
 	umask(m);
 	return m;
+}
+
+/*
+ * docker build - (docker/cli build.go, ReadArchive / DetectArchiveReader):
+ * standard input is a build context as a tar (plain, gzip, bzip2, xz or
+ * zstd), or else a Dockerfile with an empty context. It is spooled under
+ * the store's tmp/, then extracted (or written as ./Dockerfile) into a
+ * fresh directory there; *@ret_dir is that directory, which the caller
+ * removes.
+ */
+static int context_from_stdin(struct store *s, char **ret_dir, struct hull_err **err)
+{
+	_cleanup_free_ char *dir = NULL, *tmp = NULL;
+	_cleanup_close_ int spool = -1, dfd = -1, out = -1;
+	char buf[65536];
+	ssize_t n;
+	int r;
+
+	tmp = path_join(s->root, "tmp");
+	spool = open(tmp, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (spool < 0)
+		return err_set(err, errno, "read the build context from stdin");
+	while ((n = read(STDIN_FILENO, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(err, errno, "read the build context from stdin");
+		r = write_all(spool, buf, (size_t) n);
+		if (r < 0)
+			return err_set(err, -r, "spool the build context");
+	}
+	r = store_tmpdir(s, "context", &dir, err);
+	if (r < 0)
+		return r;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0 || lseek(spool, 0, SEEK_SET) < 0) {
+		r = err_set(err, errno, "prepare the build context");
+		goto fail;
+	}
+	r = archive_extract_fd(spool, dfd, err);
+	if (r == 0) { /* not an archive: a Dockerfile */
+		out = openat(dfd, "Dockerfile", O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		if (out < 0 || lseek(spool, 0, SEEK_SET) < 0) {
+			r = err_set(err, errno, "write the Dockerfile from stdin");
+			goto fail;
+		}
+		while ((n = read(spool, buf, sizeof(buf))) > 0 &&
+		       (r = write_all(out, buf, (size_t) n)) == 0)
+			;
+		if (n < 0 || r < 0) {
+			r = err_set(err, n < 0 ? errno : -r, "write the Dockerfile from stdin");
+			goto fail;
+		}
+	} else if (r < 0) {
+		err_wrap(err, "read the build context from stdin");
+		goto fail;
+	}
+	*ret_dir = TAKE_PTR(dir);
+	return 0;
+fail:
+	(void) rm_rf(dir, NULL);
+	return r;
 }
 
 int cmd_build(struct cli *cl, int argc, char **argv)
@@ -50,6 +113,7 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	_cleanup_free_ char *id = NULL;
 	struct hostpath_output iid = HOSTPATH_OUTPUT_INIT;
 	_cleanup_(reg_config_freep) struct reg_config *registry = NULL;
+	_cleanup_free_ char *stdin_ctx = NULL, *stdin_df = NULL;
 	struct build_opts bo = {.out = stdout};
 	const char *iidfile = NULL;
 	struct hull_err *e = NULL;
@@ -149,9 +213,20 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage_error("build", "\"build\" requires exactly 1 argument.");
-	if (streq(argv[optind], "-"))
-		return cli_usage_error("build", "a build context from stdin is not supported yet");
-	bo.context = argv[optind];
+	if (streq(argv[optind], "-") && bo.dockerfile && streq(bo.dockerfile, "-"))
+		return cli_usage_error("build", "invalid argument: can't use stdin for both build "
+						"context and dockerfile");
+	if (streq(argv[optind], "-")) {
+		r = cli_store(cl, &s, &e);
+		if (r == 0)
+			r = context_from_stdin(s, &stdin_ctx, &e);
+		if (r < 0)
+			return cli_fail(e);
+		/* -f names a file of the context read from stdin (docker's ReadArchive path) */
+		if (bo.dockerfile && bo.dockerfile[0] != '/')
+			bo.dockerfile = stdin_df = path_join(stdin_ctx, bo.dockerfile);
+	}
+	bo.context = stdin_ctx ? stdin_ctx : argv[optind];
 	bo.tags = tags;
 	bo.build_args = args;
 	bo.no_cache_filter = filters;
@@ -183,6 +258,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			err_wrap(&e, "failed to write image ID file");
 	}
 	hostpath_output_release(&iid);
+	if (stdin_ctx)
+		(void) rm_rf(stdin_ctx, NULL);
 	if (r < 0)
 		return cli_fail(e);
 	if (bo.quiet)

@@ -471,3 +471,19 @@ EOF2
 	run hull ps -a -q
 	[ -z "$output" ]
 }
+
+@test "build -: a Dockerfile or a (compressed) context tar from stdin, nothing left in tmp/" {
+	printf 'FROM busybox\nRUN echo from-stdin > /s\n' | hull build -q -t stdin1 - >/dev/null
+	[ "$(hull run --rm stdin1 cat /s)" = from-stdin ]
+	d=$BATS_TEST_TMPDIR/ctx
+	mkdir -p "$d/sub" && echo ctxfile > "$d/f"
+	printf 'FROM busybox\nCOPY f /f\n' > "$d/Dockerfile"
+	printf 'FROM busybox\nCOPY f /g\n' > "$d/sub/Other"
+	tar -C "$d" -czf - . | hull build -q -t stdin2 - >/dev/null
+	[ "$(hull run --rm stdin2 cat /f)" = ctxfile ]
+	tar -C "$d" -cf - . | hull build -q -t stdin3 -f sub/Other - >/dev/null
+	[ "$(hull run --rm stdin3 cat /g)" = ctxfile ]
+	run -125 hull build -f - -
+	[[ $output == *"can't use stdin for both build context and dockerfile"* ]]
+	[ -z "$(ls -A "$HULL_ROOT/tmp")" ]
+}
