@@ -1523,7 +1523,12 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	_cleanup_free_ char *key = NULL, *by = NULL, *upper = NULL, *script_dir = NULL;
 	_cleanup_strv_ char **argv = NULL, **env = strv_new(), **ep = NULL, **lower = NULL;
 	json_t *cmd = NULL, *c = cfg_config(st);
-	struct run_opts ro = {.network = "bridge", .out_fd = -1, .hidden = true};
+	struct run_opts ro = {.network = b->o->network ?: "bridge",
+			      .out_fd = -1,
+			      .hidden = true,
+			      .add_hosts = b->o->add_hosts,
+			      .shm_size = b->o->shm_size,
+			      .resources = b->o->resources};
 	struct container *ctr = NULL;
 	const struct df_heredoc *script = NULL;
 	char diff_id[DIGEST_STR_LEN];

@@ -17,7 +17,9 @@
 #define HULL_BUILD_BUILD_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <jansson.h>
 #include "image/store.h"
 #include "registry/config.h"
 #include "util/err.h"
@@ -32,7 +34,11 @@ struct build_opts {
 	char **no_cache_filter; /* --no-cache-filter stage names: no cache for those stages */
 	char **labels;		/* --label KEY=VALUE, set on the final image */
 	bool no_cache;
-	bool pull; /* --pull: pull every FROM image, even one in the store */
+	bool pull;	     /* --pull: pull every FROM image, even one in the store */
+	const char *network; /* --network: RUN's default network, "bridge", "host", "none" */
+	char **add_hosts;    /* --add-host HOST:IP for RUN's /etc/hosts */
+	uint64_t shm_size;   /* --shm-size bytes for RUN (0: 64 MiB) */
+	json_t *resources;   /* --ulimit (HostConfig fields, container/resources.c), or NULL */
 	const struct reg_config *registry; /* mirrors and insecure registries for pulls */
 	bool allow_network_host;	   /* --allow network.host: RUN --network=host may run */
 	bool quiet;			   /* -q: no step output, RUN output discarded */

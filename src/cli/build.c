@@ -6,9 +6,12 @@
 #include "cli/cli.h"
 #include "dockerfile/dockerfile.h"
 #include "image/reference.h"
+#include "registry/manifest.h"
 #include "util/fs.h"
 #include "util/hostpath.h"
+#include "util/json.h"
 #include "util/strv.h"
+#include "util/units.h"
 
 /* The process umask: docker writes --iidfile with os.WriteFile(0666), umask applied. */
 static mode_t umask_get(void)
@@ -92,7 +95,11 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		OPT_LABEL,
 		OPT_IIDFILE,
 		OPT_ALLOW,
-		OPT_PULL
+		OPT_PULL,
+		OPT_NETWORK,
+		OPT_ADD_HOST,
+		OPT_SHM_SIZE,
+		OPT_PLATFORM
 	};
 	static const struct option opts[] = {
 		{"tag", required_argument, NULL, 't'},
@@ -107,13 +114,19 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		{"iidfile", required_argument, NULL, OPT_IIDFILE},
 		{"allow", required_argument, NULL, OPT_ALLOW},
 		{"pull", no_argument, NULL, OPT_PULL},
-		{"help", no_argument, NULL, 'h'},
+		{"network", required_argument, NULL, OPT_NETWORK},
+		{"add-host", required_argument, NULL, OPT_ADD_HOST},
+		{"shm-size", required_argument, NULL, OPT_SHM_SIZE},
+		{"platform", required_argument, NULL, OPT_PLATFORM},
+		CLI_RES_LONGOPT(18, "ulimit", required_argument){"help", no_argument, NULL, 'h'},
 		{0}};
 	_cleanup_strv_ char **tags = NULL, **args = NULL, **filters = NULL, **labels = NULL;
 	_cleanup_free_ char *id = NULL;
 	struct hostpath_output iid = HOSTPATH_OUTPUT_INIT;
 	_cleanup_(reg_config_freep) struct reg_config *registry = NULL;
 	_cleanup_free_ char *stdin_ctx = NULL, *stdin_df = NULL;
+	_cleanup_strv_ char **hosts = NULL;
+	_cleanup_json_ json_t *resources = NULL;
 	struct build_opts bo = {.out = stdout};
 	const char *iidfile = NULL;
 	struct hull_err *e = NULL;
@@ -146,6 +159,47 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		case OPT_PULL:
 			bo.pull = true;
 			break;
+		case OPT_NETWORK:
+			/* the legacy builder's modes for RUN; user-defined networks are issue 10's
+			 */
+			if (!streq(optarg, "default") && !streq(optarg, "bridge") &&
+			    !streq(optarg, "host") && !streq(optarg, "none"))
+				return cli_usage_error(
+					"build",
+					"network %s not found: only default, bridge, "
+					"host and none are supported",
+					optarg);
+			bo.network = streq(optarg, "default") ? "bridge" : optarg;
+			break;
+		case OPT_ADD_HOST:
+			if (cli_add_host_check("build", optarg))
+				return 125;
+			strv_push(&hosts, optarg);
+			break;
+		case OPT_SHM_SIZE:
+			if (units_ram_in_bytes(optarg, &bo.shm_size) < 0 || bo.shm_size == 0)
+				return cli_flag_error("build", "--shm-size", optarg,
+						      "invalid size: '%s'", optarg);
+			break;
+		case OPT_PLATFORM: {
+			/* only this machine's platform: hull runs no emulator */
+			struct platform want = {0}, host = {0};
+			_cleanup_free_ char *w = NULL, *h = NULL;
+			if (platform_parse(optarg, &want, &e) < 0)
+				return cli_fail(e);
+			platform_host(&host);
+			w = platform_string(&want);
+			h = platform_string(&host);
+			platform_release(&want);
+			platform_release(&host);
+			if (!streq(w, h))
+				return cli_usage_error(
+					"build",
+					"platform %s is not supported: hull builds for "
+					"this machine's platform, %s",
+					w, h);
+			break;
+		}
 		case OPT_NO_CACHE:
 			bo.no_cache = true;
 			break;
@@ -178,6 +232,11 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		case 'q':
 			bo.quiet = true;
 			break;
+		case CLI_RES_VAL(18):
+			r = cli_resource_opt("build", &resources, o, optarg);
+			if (r >= 0)
+				return r ? r : 125;
+			break;
 		case OPT_PROGRESS:
 			if (!streq(optarg, "plain") && !streq(optarg, "auto") &&
 			    !streq(optarg, "tty"))
@@ -197,6 +256,12 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			     "\"PATH/Dockerfile\")\n"
 			     "      --iidfile string   Write the image ID to the file\n"
 			     "      --no-cache         Do not use cache when building the image\n"
+			     "      --add-host list    Add a custom host-to-IP mapping (host:ip)\n"
+			     "      --network string   Set the networking mode for the RUN "
+			     "instructions (default, host, none)\n"
+			     "      --platform string  Set platform (this machine's only)\n"
+			     "      --shm-size bytes   Size of /dev/shm\n"
+			     "      --ulimit ulimit    Ulimit options\n"
 			     "      --pull             Always attempt to pull a newer version of "
 			     "the image\n"
 			     "      --progress string  Set type of progress output (auto, plain, "
@@ -227,6 +292,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			bo.dockerfile = stdin_df = path_join(stdin_ctx, bo.dockerfile);
 	}
 	bo.context = stdin_ctx ? stdin_ctx : argv[optind];
+	bo.add_hosts = hosts;
+	bo.resources = resources;
 	bo.tags = tags;
 	bo.build_args = args;
 	bo.no_cache_filter = filters;

@@ -41,6 +41,11 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
  */
 int cli_flag_error(const char *cmd, const char *flag, const char *arg, const char *fmt, ...)
 	_printf_(4, 5);
+/*
+ * cli_add_host_check() - docker's --add-host HOST:IP check (IPv4 or
+ * host-gateway): 0, or the exit code of the usage error it printed.
+ */
+int cli_add_host_check(const char *cmd, const char *arg);
 /* cli_getopt() - getopt_long with docker's conventions (stop at the first argument when
  * @stop_at_arg); -1 at end, '?' on error (already reported). */
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,

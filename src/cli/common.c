@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
 #include <math.h>
 #include <stdarg.h>
 #include "cli/cli.h"
@@ -357,4 +358,15 @@ char *format_template(const char *tmpl, json_t *data, struct hull_err **err)
 		p = close + 2;
 	}
 	return strbuf_detach(&sb, NULL);
+}
+
+int cli_add_host_check(const char *cmd, const char *arg)
+{
+	const char *sep = strchr(arg, ':');
+	struct in_addr ia;
+
+	if (!sep || sep == arg ||
+	    (!streq(sep + 1, "host-gateway") && inet_pton(AF_INET, sep + 1, &ia) != 1))
+		return cli_flag_error(cmd, "--add-host", arg, "invalid IP address in add-host");
+	return 0;
 }

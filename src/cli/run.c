@@ -484,17 +484,11 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 				return cli_usage_error(name, "invalid hostname format: %s", optarg);
 			ro->hostname = optarg;
 			break;
-		case OPT_ADD_HOST: {
-			const char *sep = strchr(optarg, ':');
-			struct in_addr ia;
-			if (!sep || sep == optarg ||
-			    (!streq(sep + 1, "host-gateway") &&
-			     inet_pton(AF_INET, sep + 1, &ia) != 1))
-				return cli_flag_error(name, "--add-host", optarg,
-						      "invalid IP address in add-host");
+		case OPT_ADD_HOST:
+			if (cli_add_host_check(name, optarg))
+				return 125;
 			strv_push(&a->hosts, optarg);
 			break;
-		}
 		case OPT_READ_ONLY:
 			ro->read_only = true;
 			break;

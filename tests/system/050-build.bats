@@ -487,3 +487,20 @@ EOF2
 	[[ $output == *"can't use stdin for both build context and dockerfile"* ]]
 	[ -z "$(ls -A "$HULL_ROOT/tmp")" ]
 }
+
+@test "build --network, --add-host, --shm-size, --ulimit reach RUN; --platform takes only this machine's" {
+	d=$(ctx_dir)
+	printf 'FROM busybox\nRUN (ls /sys/class/net; grep myhost /etc/hosts; df -k /dev/shm | tail -1; ulimit -n) > /out\n' >"$d/Dockerfile"
+	hull build -q -t bopts --network none --add-host myhost:10.1.2.3 --shm-size 8m \
+		--ulimit nofile=123:456 --platform linux/amd64 "$d" >/dev/null
+	run -0 hull run --rm bopts cat /out
+	[ "${lines[0]}" = lo ]
+	[[ ${lines[1]} == *"10.1.2.3"*myhost* ]]
+	[[ ${lines[2]} == *" 8192 "* ]]
+	[ "${lines[3]}" = 123 ]
+	run -125 hull build --platform linux/s390x "$d"
+	[[ $output == *"platform linux/s390x is not supported"* ]]
+	run -125 hull build --network mynet "$d"
+	run -125 hull build --add-host nocolon "$d"
+	run -125 hull build --ulimit nofile=x "$d"
+}
