@@ -205,6 +205,20 @@ const char *container_run_dir(const char *runroot, struct container *c)
 	return json_get_str(h, "RunDir");
 }
 
+/*
+ * Whether the build that made the hidden container @c still runs: its step
+ * has exited, but the build has yet to commit the step's upper directory
+ * (issue 12: 30 parallel builds removed each other's steps).
+ */
+static bool owner_alive(const struct container *c)
+{
+	json_t *h = json_object_get(c->rec, "Hull");
+	json_int_t pid = json_integer_value(json_object_get(h, "OwnerPid"));
+	json_int_t start = json_integer_value(json_object_get(h, "OwnerStart"));
+
+	return pid > 0 && start > 0 && proc_start_time((pid_t) pid) == (unsigned long long) start;
+}
+
 void container_remove_dead_hidden(struct store *s)
 {
 	_cleanup_strv_ char **ids = NULL;
@@ -218,7 +232,7 @@ void container_remove_dead_hidden(struct store *s)
 			continue;
 		st = json_object_get(c->rec, "State");
 		if (json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden")) &&
-		    streq(json_get_str(st, "Status") ?: "", "exited"))
+		    streq(json_get_str(st, "Status") ?: "", "exited") && !owner_alive(c))
 			(void) rm_rf(c->dir, NULL);
 		container_free(c);
 	}
@@ -515,6 +529,13 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 			"Hull", "Hidden", o->hidden, "Why", d.why);
 	if (!rec)
 		abort();
+	if (o->hidden) {
+		/* a build step's: it is its build's until that process is gone */
+		json_t *h = json_object_get(rec, "Hull");
+		json_object_set_new(h, "OwnerPid", json_integer(getpid()));
+		json_object_set_new(h, "OwnerStart",
+				    json_integer((json_int_t) proc_start_time(getpid())));
+	}
 	{
 		_cleanup_free_ char *slash = xasprintf("/%s", name);
 		_cleanup_free_ char *p1 = path_join(dir, "resolv.conf");

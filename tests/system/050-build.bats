@@ -504,3 +504,20 @@ EOF2
 	run -125 hull build --add-host nocolon "$d"
 	run -125 hull build --ulimit nofile=x "$d"
 }
+
+@test "30 builds of one context at once all succeed (no build removes another's step)" {
+	d=$(ctx_dir)
+	t=$BATS_TEST_TMPDIR
+	printf 'FROM busybox\nRUN dd if=/dev/zero of=/a bs=1M count=20 2>/dev/null; echo %s\nRUN echo two > /b\n' "$RANDOM" >"$d/Dockerfile"
+	for i in $(seq 30); do
+		(sleep "0.0$((RANDOM % 10))"; "$HULL" build -q --no-cache "$d" >"$t/out.$i" 2>&1) &
+	done
+	wait
+	fails=0
+	for i in $(seq 30); do
+		grep -q '^sha256:' "$t/out.$i" || { fails=$((fails + 1)); cat "$t/out.$i"; }
+	done
+	[ "$fails" -eq 0 ]
+	run -0 hull ps -a -q
+	[ -z "$output" ]
+}
