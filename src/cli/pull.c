@@ -60,8 +60,8 @@ static void draw(void *arg, const struct xfer_event *ev)
 	if (bar_state)
 		bar = progress_bar(ev->done, ev->total);
 	if (!pr->tty) {
-		_cleanup_free_ char *line = xfer_event_line(ev, pr->push);
-		fprintf(pr->out, "%s\n", line);
+		_cleanup_free_ char *text = xfer_event_line(ev, pr->push);
+		fprintf(pr->out, "%s\n", text);
 		fflush(pr->out);
 		return;
 	}
@@ -78,11 +78,6 @@ static void draw(void *arg, const struct xfer_event *ev)
 		xfer_state_text(ev->state, pr->push), ev->text ? " " : "", ev->text ?: "",
 		bar ? " " : "", bar ?: "", n - line);
 	fflush(pr->out);
-}
-
-static int registry_config(struct reg_config **ret, struct hull_err **err)
-{
-	return reg_config_load(ret, err);
 }
 
 /* "busybox" without ":tag" or "@digest": docker says which tag it uses */
@@ -262,7 +257,7 @@ int cmd_pull(struct cli *cl, int argc, char **argv)
 		platform_release(&plat);
 		return cli_usage_error("pull", "tag can't be used with --all-tags/-a");
 	}
-	r = registry_config(&cfg, &e);
+	r = reg_config_load(&cfg, &e);
 	if (r >= 0 && all)
 		r = pull_all_tags(cl, cfg, argv[optind], have_plat ? &plat : NULL, quiet, &e);
 	else if (r >= 0) {
@@ -386,7 +381,7 @@ int cmd_push(struct cli *cl, int argc, char **argv)
 		return cli_usage_error("push", "\"push\" requires exactly 1 argument.");
 	if (all && has_tag_or_digest(argv[optind]))
 		return cli_usage_error("push", "tag can't be used with --all-tags/-a");
-	r = registry_config(&cfg, &e);
+	r = reg_config_load(&cfg, &e);
 	if (r >= 0)
 		r = cli_store(cl, &s, &e);
 	if (r >= 0 && all)
