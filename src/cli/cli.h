@@ -80,6 +80,18 @@ void table_print(struct table *t, FILE *f);
  * {{json .}}, {{.}}. Returns a new string or NULL with *err on a bad template.
  */
 char *format_template(const char *tmpl, json_t *data, struct hull_err **err);
+/*
+ * format_table_header() - the header line of --format "table TMPL": each
+ * {{.Field}} replaced by its title in @titles (pairs of field and title,
+ * ending with {NULL, NULL}), or by the field's name; caller frees.
+ */
+char *format_table_header(const char *tmpl, const char *const (*titles)[2]);
+/* print_tabbed() - print tab-separated lines aligned as docker's tabwriter (padding 3, min width
+ * 10). */
+void print_tabbed(char **lines);
+/* format_unescape() - docker's formatter turns the two characters "\t" and "\n" into tab and
+ * newline; caller frees. */
+char *format_unescape(const char *fmt);
 
 /*
  * The resource-limit flags of run, create and update (cli/update.c), listed

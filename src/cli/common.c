@@ -370,3 +370,90 @@ int cli_add_host_check(const char *cmd, const char *arg)
 		return cli_flag_error(cmd, "--add-host", arg, "invalid IP address in add-host");
 	return 0;
 }
+
+char *format_table_header(const char *tmpl, const char *const (*titles)[2])
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	const char *p = tmpl;
+
+	while (*p) {
+		const char *open = strstr(p, "{{"), *close;
+		if (!open || !(close = strstr(open, "}}"))) {
+			(void) strbuf_adds(&sb, p);
+			break;
+		}
+		(void) strbuf_add(&sb, p, (size_t) (open - p));
+		{
+			_cleanup_free_ char *expr = xstrndup(open + 2, (size_t) (close - open - 2));
+			const char *title = NULL;
+			char *e = expr;
+			while (*e == ' ' || *e == '.')
+				e++;
+			if (startswith(e, "json "))
+				e += 5;
+			while (*e == ' ' || *e == '.')
+				e++;
+			e[strcspn(e, " }")] = '\0';
+			for (size_t i = 0; titles[i][0] && !title; i++)
+				if (streq(titles[i][0], e))
+					title = titles[i][1];
+			(void) strbuf_adds(&sb, title ?: e);
+		}
+		p = close + 2;
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+char *format_unescape(const char *fmt)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+
+	for (const char *p = fmt; *p; p++) {
+		if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n')) {
+			(void) strbuf_addch(&sb, p[1] == 't' ? '\t' : '\n');
+			p++;
+		} else {
+			(void) strbuf_addch(&sb, *p);
+		}
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Print tab-separated lines aligned as docker's tabwriter (padding 3, min width 10). */
+void print_tabbed(char **lines)
+{
+	size_t w[32] = {0};
+
+	STRV_FOREACH (l, lines) {
+		size_t col = 0;
+		for (char *p = *l; col < 32; col++) {
+			size_t n = strcspn(p, "\t");
+			size_t cw = 0;
+			for (size_t i = 0; i < n; i++)
+				cw += ((unsigned char) p[i] & 0xc0) != 0x80;
+			if (p[n] == '\t' && cw > w[col])
+				w[col] = cw;
+			if (!p[n])
+				break;
+			p += n + 1;
+		}
+	}
+	STRV_FOREACH (l, lines) {
+		size_t col = 0;
+		for (char *p = *l;; col++) {
+			size_t n = strcspn(p, "\t"), cw = 0;
+			for (size_t i = 0; i < n; i++)
+				cw += ((unsigned char) p[i] & 0xc0) != 0x80;
+			fwrite(p, 1, n, stdout);
+			if (!p[n])
+				break;
+			{
+				size_t width =
+					col < 32 ? (w[col] + 3 < 10 ? 10 : w[col] + 3) : cw + 3;
+				printf("%*s", (int) (width - cw), "");
+			}
+			p += n + 1;
+		}
+		putchar('\n');
+	}
+}

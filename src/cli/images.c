@@ -189,12 +189,79 @@ static void image_rows(struct row **rows, size_t *n, const struct image *img, js
 	}
 }
 
+/* docker's column titles of images --format "table ..." */
+static const char *const image_headers[][2] = {
+	{"ID", "IMAGE ID"},
+	{"Repository", "REPOSITORY"},
+	{"Tag", "TAG"},
+	{"Digest", "DIGEST"},
+	{"CreatedSince", "CREATED"},
+	{"CreatedAt", "CREATED AT"},
+	{"Size", "SIZE"},
+	{"Containers", "CONTAINERS"},
+	{"SharedSize", "SHARED SIZE"},
+	{"UniqueSize", "UNIQUE SIZE"},
+	{"VirtualSize", "VIRTUAL SIZE"},
+	{NULL, NULL},
+};
+
+/*
+ * images --format TMPL: each row as docker's image formatter context gives
+ * it (cli/command/formatter/image.go): ID, Repository, Tag, Digest,
+ * CreatedSince, CreatedAt, Size (and "N/A" for what hull does not count).
+ */
+static int images_format(const struct row *rows, size_t n, const char *fmt, bool no_trunc,
+			 struct hull_err **err)
+{
+	bool table = startswith(fmt, "table ");
+	_cleanup_strv_ char **lines = strv_new();
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (table)
+		strv_consume(&lines, format_table_header(fmt + 6, image_headers));
+	for (size_t i = 0; i < n; i++) {
+		_cleanup_free_ char *size = human_size((double) rows[i].size), *ago = NULL,
+				    *since = NULL, *line = NULL;
+		_cleanup_json_ json_t *o = NULL;
+		char at[64] = "";
+		if (rows[i].created > 0) {
+			time_t t = (time_t) rows[i].created;
+			struct tm tm;
+			ago = human_duration((double) now.tv_sec - rows[i].created);
+			since = xasprintf("%s ago", ago);
+			gmtime_r(&t, &tm);
+			strftime(at, sizeof(at), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
+		}
+		o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Containers", "N/A",
+			      "CreatedAt", at, "CreatedSince", since ? since : "N/A", "Digest",
+			      rows[i].digest, "ID", no_trunc ? rows[i].id : short_id(rows[i].id),
+			      "Repository", rows[i].repo, "SharedSize", "N/A", "Size", size, "Tag",
+			      rows[i].tag, "UniqueSize", "N/A", "VirtualSize", size);
+		line = format_template(table ? fmt + 6 : fmt, o, err);
+		if (!line)
+			return -EINVAL;
+		strv_push(&lines, line);
+	}
+	if (table) /* aligned as docker's tabwriter */
+		print_tabbed(lines);
+	else
+		STRV_FOREACH (l, lines)
+			printf("%s\n", *l);
+	return 0;
+}
+
 int cmd_images(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'},    {"all", no_argument, NULL, 'a'},
-		{"no-trunc", no_argument, NULL, 'N'}, {"digests", no_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},     {0}};
+	static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
+					     {"all", no_argument, NULL, 'a'},
+					     {"no-trunc", no_argument, NULL, 'N'},
+					     {"digests", no_argument, NULL, 'D'},
+					     {"format", required_argument, NULL, 'F'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	_cleanup_free_ char *fmt_buf = NULL;
+	const char *fmt = NULL;
 	struct hull_err *e = NULL;
 	struct store *s;
 	json_t *refs = NULL;
@@ -203,7 +270,7 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 	struct row *rows = NULL;
 	size_t n = 0;
 	bool quiet = false, no_trunc = false, all = false, digests = false;
-	int o;
+	int o, r = 0;
 
 	optind = 0;
 	while ((o = cli_getopt("images", argc, argv, "qah", opts, false)) != -1) {
@@ -220,10 +287,15 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 		case 'D':
 			digests = true;
 			break;
+		case 'F':
+			free(fmt_buf);
+			fmt = fmt_buf = streq(optarg, "table") ? NULL : format_unescape(optarg);
+			break;
 		case 'h':
 			puts("Usage:  hull images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images\n\n"
 			     "Options:\n  -a, --all        Show all images\n      --digests    "
-			     "Show digests\n      --no-trunc   Don't truncate output\n"
+			     "Show digests\n      --format string  Format output using a Go "
+			     "template\n      --no-trunc   Don't truncate output\n"
 			     "  -q, --quiet      Only show image IDs");
 			return 0;
 		default:
@@ -256,6 +328,8 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 	if (quiet) {
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", no_trunc ? rows[i].id : short_id(rows[i].id));
+	} else if (fmt) {
+		r = images_format(rows, n, fmt, no_trunc, &e);
 	} else {
 		struct table *t = table_new(digests ? 6 : 5);
 		struct timespec now;
@@ -290,7 +364,7 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 		free(rows[i].id);
 	}
 	free(rows);
-	return 0;
+	return r < 0 ? cli_fail(e) : 0;
 }
 
 int cmd_tag(struct cli *cl, int argc, char **argv)

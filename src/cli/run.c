@@ -978,89 +978,16 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 	return row;
 }
 
-static const char *ps_header(const char *field)
-{
-	static const char *const map[][2] = {
-		{"ID", "CONTAINER ID"},	     {"Image", "IMAGE"},	{"Command", "COMMAND"},
-		{"CreatedAt", "CREATED AT"}, {"RunningFor", "CREATED"}, {"Ports", "PORTS"},
-		{"Status", "STATUS"},	     {"Size", "SIZE"},		{"Names", "NAMES"},
-		{"Labels", "LABELS"},	     {"Mounts", "MOUNTS"},	{"Networks", "NETWORKS"},
-		{"State", "STATE"},
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-		if (streq(map[i][0], field))
-			return map[i][1];
-	return field;
-}
-
-/* "table {{.ID}}\t{{.Names}}" -> "CONTAINER ID\tNAMES" */
-static char *ps_table_header(const char *tmpl)
-{
-	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-	const char *p = tmpl;
-
-	while (*p) {
-		const char *open = strstr(p, "{{"), *close;
-		if (!open || !(close = strstr(open, "}}"))) {
-			(void) strbuf_adds(&sb, p);
-			break;
-		}
-		(void) strbuf_add(&sb, p, (size_t) (open - p));
-		{
-			_cleanup_free_ char *expr = xstrndup(open + 2, (size_t) (close - open - 2));
-			char *e = expr;
-			while (*e == ' ' || *e == '.')
-				e++;
-			if (startswith(e, "json "))
-				e += 5;
-			while (*e == ' ' || *e == '.')
-				e++;
-			e[strcspn(e, " }")] = '\0';
-			(void) strbuf_adds(&sb, ps_header(e));
-		}
-		p = close + 2;
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-/* Print tab-separated lines aligned as docker's tabwriter (padding 3, min width 10). */
-static void print_tabbed(char **lines)
-{
-	size_t w[32] = {0};
-
-	STRV_FOREACH (l, lines) {
-		size_t col = 0;
-		for (char *p = *l; col < 32; col++) {
-			size_t n = strcspn(p, "\t");
-			size_t cw = 0;
-			for (size_t i = 0; i < n; i++)
-				cw += ((unsigned char) p[i] & 0xc0) != 0x80;
-			if (p[n] == '\t' && cw > w[col])
-				w[col] = cw;
-			if (!p[n])
-				break;
-			p += n + 1;
-		}
-	}
-	STRV_FOREACH (l, lines) {
-		size_t col = 0;
-		for (char *p = *l;; col++) {
-			size_t n = strcspn(p, "\t"), cw = 0;
-			for (size_t i = 0; i < n; i++)
-				cw += ((unsigned char) p[i] & 0xc0) != 0x80;
-			fwrite(p, 1, n, stdout);
-			if (!p[n])
-				break;
-			{
-				size_t width =
-					col < 32 ? (w[col] + 3 < 10 ? 10 : w[col] + 3) : cw + 3;
-				printf("%*s", (int) (width - cw), "");
-			}
-			p += n + 1;
-		}
-		putchar('\n');
-	}
-}
+/* docker's column titles of ps --format "table ..." */
+static const char *const ps_headers[][2] = {
+	{"ID", "CONTAINER ID"},	   {"Image", "IMAGE"},
+	{"Command", "COMMAND"},	   {"CreatedAt", "CREATED AT"},
+	{"RunningFor", "CREATED"}, {"Ports", "PORTS"},
+	{"Status", "STATUS"},	   {"Size", "SIZE"},
+	{"Names", "NAMES"},	   {"Labels", "LABELS"},
+	{"Mounts", "MOUNTS"},	   {"Networks", "NETWORKS"},
+	{"State", "STATE"},	   {NULL, NULL},
+};
 
 int cmd_ps(struct cli *cl, int argc, char **argv)
 {
@@ -1177,20 +1104,8 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 			all = true;
 	if (fmt && streq(fmt, "table"))
 		fmt = NULL;
-	if (fmt) {
-		/* docker's formatter turns the two-character "\t" and "\n" into tab and newline */
-		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-		for (const char *p = fmt; *p; p++) {
-			if (p[0] == '\\' && (p[1] == 't' || p[1] == 'n')) {
-				(void) strbuf_addch(&sb, p[1] == 't' ? '\t' : '\n');
-				p++;
-			} else {
-				(void) strbuf_addch(&sb, *p);
-			}
-		}
-		fmt_buf = strbuf_detach(&sb, NULL);
-		fmt = fmt_buf;
-	}
+	if (fmt)
+		fmt = fmt_buf = format_unescape(fmt);
 	if (cli_store(cl, &s, &e) < 0 || container_list(s, &l, &e) < 0)
 		return cli_fail(e);
 	while (l[n])
@@ -1209,7 +1124,7 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 			}
 			strv_push(&lines, h);
 		} else if (startswith(fmt, "table ")) {
-			_cleanup_free_ char *h = ps_table_header(fmt + 6);
+			_cleanup_free_ char *h = format_table_header(fmt + 6, ps_headers);
 			strv_push(&lines, h);
 		}
 	}

@@ -236,3 +236,17 @@ assert i["Size"] > 1000000
 	[ "$status" -eq 0 ]
 	[[ $output =~ \<none\>\ +\<none\>\ +${id:7:12} ]]
 }
+
+@test "images --format: Go template, table with docker's titles, json" {
+	hull tag busybox fmtimg:1
+	run -0 hull images --format '{{.Repository}}:{{.Tag}}' fmtimg
+	[ "$output" = fmtimg:1 ]
+	id=$(hull images -q fmtimg)
+	run -0 hull images --format 'table {{.Repository}}\t{{.Tag}}\t{{.ID}}' fmtimg
+	[[ ${lines[0]} =~ ^REPOSITORY\ +TAG\ +IMAGE\ ID$ ]]
+	[[ ${lines[1]} =~ ^fmtimg\ +1\ +$id$ ]]
+	run -0 hull images --format json fmtimg
+	echo "$output" | python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); assert o["Repository"] == "fmtimg" and o["Tag"] == "1", o'
+	run -1 hull images --format '{{.Repository' fmtimg
+	hull rmi fmtimg:1 >/dev/null
+}
