@@ -184,7 +184,7 @@ no_layers() {
 	hull export "$id" | tar -tvf - > "$BATS_TEST_TMPDIR/list"
 	hull rm "$id"
 	grep -q '^drwxr-xr-x .* vol/subvol/$' "$BATS_TEST_TMPDIR/list"
-	! grep -q 'subvolfile' "$BATS_TEST_TMPDIR/list"
+	run ! grep -q 'subvolfile' "$BATS_TEST_TMPDIR/list"
 }
 
 # "bud-preserve-subvolumes" (--compat-volumes, docker's behaviour)
@@ -197,6 +197,6 @@ no_layers() {
 	for f in vol/subvol/subsubvol/subsubvolfile vol/volfile vol/Dockerfile vol/Dockerfile2; do
 		grep -qx "$f" "$BATS_TEST_TMPDIR/list"
 	done
-	! grep -qx vol/subvol/subvolfile "$BATS_TEST_TMPDIR/list"
-	! grep -qx vol/anothervolfile "$BATS_TEST_TMPDIR/list"
+	run ! grep -qx vol/subvol/subvolfile "$BATS_TEST_TMPDIR/list"
+	run ! grep -qx vol/anothervolfile "$BATS_TEST_TMPDIR/list"
 }

@@ -85,7 +85,7 @@ based_on() {
 	[ "$status" -eq 1 ]
 	assert_has 'invalid name for build stage: "platform-arm/v7"'
 	sed -i '/^FROM build AS platform-arm\/v[67]$/,+1d' "$c/Containerfile"
-	! grep -q arm/v "$c/Containerfile"
+	run ! grep -q arm/v "$c/Containerfile"
 	run hull build -t bud-bwa -f "$c/Containerfile" "$c"
 	[ "$status" -eq 0 ]
 	assert_has "This is built for $arch"

@@ -45,7 +45,7 @@ shows() {
 	shows 'EXIT=4'
 	# the terminal is back in canonical mode
 	shows 'icanon'
-	! screen | grep -q -- '-icanon'
+	run ! grep -q -- '-icanon' <<<"$(screen)"
 }
 
 @test "ctrl-p ctrl-q detaches; attach reconnects; exit ends attach with the code" {

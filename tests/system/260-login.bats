@@ -142,7 +142,7 @@ EOF
 	run -0 --separate-stderr hull login -u alice --password-stdin "$REG" <<<'s3cret pass'
 	[ "$output" = "Login Succeeded" ]
 	[[ $stderr != *unencrypted* ]]
-	! grep -q s3cret "$DOCKER_CONFIG/config.json"
+	run ! grep -q s3cret "$DOCKER_CONFIG/config.json"
 	grep -q '"Secret":"s3cret pass"' "$BATS_TEST_TMPDIR/keychain/entry"
 	run -0 hull login "$REG" </dev/null
 	run -0 hull logout "$REG"

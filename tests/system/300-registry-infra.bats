@@ -202,7 +202,7 @@ print(jwt.encode(claims, open(sys.argv[1]).read(), algorithm="ES256", headers={"
 	run -0 curl -sf -d grant_type=password -d "username=$REGISTRY_USER" -d "password=$REGISTRY_PASS" \
 		-d service=hull-test-registry -d "scope=repository:library/busybox:push" "$REGISTRY_TOKEN_URL"
 	[ "$(curl -s -o /dev/null -w '%{http_code}' -d grant_type=refresh_token -d refresh_token=bogus "$REGISTRY_TOKEN_URL")" = 401 ]
-	! grep -q -e "$rt" -e "$REGISTRY_PASS" "$REGISTRY_TOKEN_LOG"
+	run ! grep -q -e "$rt" -e "$REGISTRY_PASS" "$REGISTRY_TOKEN_LOG"
 	grep -q '^TOKEN POST /token auth=form-refresh_token user=hulltest status=200' "$REGISTRY_TOKEN_LOG"
 	registry_stop
 
@@ -389,7 +389,7 @@ print(jwt.encode(claims, open(sys.argv[1]).read(), algorithm="ES256", headers={"
 	skopeo_fetch "$PROXY/library/busybox:latest" "oci:$BATS_TEST_TMPDIR/o:x"
 	[ "$(proxy_count '^PROXY GET .* status=302 fault=redirect')" -ge 1 ]
 	[ "$(proxy_count '^CDN GET .* auth=no status=200')" -ge 2 ]
-	! grep -q "$REGISTRY_PASS" "$PROXY_LOG"
+	run ! grep -q "$REGISTRY_PASS" "$PROXY_LOG"
 }
 
 @test "skopeo_push_multiarch: an OCI index of amd64 and arm64 with shared layers and a whiteout layer" {
