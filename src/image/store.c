@@ -728,14 +728,17 @@ int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
 	return store_image_load(s, mdigest, ret, err);
 }
 
-static int normalise(const char *ref, char **ret, struct hull_err **err)
+/* The index key of a reference: "domain/path:tag" in "refs", or "domain/path@digest" in "digests".
+ */
+static int index_key(const char *ref, char **ret, bool *ret_digest, struct hull_err **err)
 {
 	struct image_ref r = {0};
 	int rc = ref_parse(ref, &r, err);
 
 	if (rc < 0)
 		return rc;
-	*ret = ref_string(&r);
+	*ret_digest = r.digest != NULL;
+	*ret = r.digest ? xasprintf("%s/%s@%s", r.domain, r.path, r.digest) : ref_string(&r);
 	ref_release(&r);
 	return 0;
 }
@@ -774,28 +777,16 @@ out:
 int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err)
 {
 	_cleanup_free_ char *full = NULL;
+	bool digest;
 	int r;
 
-	r = normalise(ref, &full, err);
+	r = index_key(ref, &full, &digest, err);
 	if (r < 0)
 		return err_wrap(err, "tag");
+	if (digest) /* moby daemon/images/image_tag.go */
+		return err_setx(err, EINVAL, "refusing to create a tag with a digest reference");
 	r = index_set_ref(s, "refs", full, manifest_digest, err);
 	return r < 0 ? err_wrap(err, "tag '%s'", full) : 0;
-}
-
-/* The index key of a reference: "domain/path:tag" in "refs", or "domain/path@digest" in "digests".
- */
-static int index_key(const char *ref, char **ret, bool *ret_digest, struct hull_err **err)
-{
-	struct image_ref r = {0};
-	int rc = ref_parse(ref, &r, err);
-
-	if (rc < 0)
-		return rc;
-	*ret_digest = r.digest != NULL;
-	*ret = r.digest ? xasprintf("%s/%s@%s", r.domain, r.path, r.digest) : ref_string(&r);
-	ref_release(&r);
-	return 0;
 }
 
 int store_untag(struct store *s, const char *ref, struct hull_err **err)

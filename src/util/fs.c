@@ -129,18 +129,30 @@ static int rm_move_up(struct rm_ctx *c, int dfd, const char *name, struct hull_e
 	}
 }
 
+/*
+ * Remove @name below @dfd unless it is a directory: 0 when it is gone (or
+ * was never there), 1 with *@st filled when it is a directory, or a
+ * negative errno.
+ */
+static int unlink_unless_dir(int dfd, const char *name, struct stat *st, struct hull_err **err)
+{
+	if (fstatat(dfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : err_set(err, errno, "stat '%s'", name);
+	if (S_ISDIR(st->st_mode))
+		return 1;
+	if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
+		return err_set(err, errno, "remove '%s'", name);
+	return 0;
+}
+
 static int rm_entry(struct rm_ctx *c, int dfd, const char *name, int depth, struct hull_err **err)
 {
 	struct stat st;
 	int fd, r;
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : err_set(err, errno, "stat '%s'", name);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-			return err_set(err, errno, "remove '%s'", name);
-		return 0;
-	}
+	r = unlink_unless_dir(dfd, name, &st, err);
+	if (r <= 0)
+		return r;
 	if (c->one_fs && st.st_dev != c->dev)
 		return err_setx(err, EBUSY, "remove '%s': is a mount point", name);
 	if (depth >= RM_DEPTH_MAX)
@@ -185,13 +197,9 @@ int rm_tree_at(int dfd, const char *name, bool one_fs, struct hull_err **err)
 	struct stat st;
 	int r = 0;
 
-	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : err_set(err, errno, "stat '%s'", name);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(dfd, name, 0) < 0 && errno != ENOENT)
-			return err_set(err, errno, "remove '%s'", name);
-		return 0;
-	}
+	r = unlink_unless_dir(dfd, name, &st, err);
+	if (r <= 0)
+		return r;
 	c.dev = st.st_dev;
 	c.top_fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (c.top_fd < 0)

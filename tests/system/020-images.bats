@@ -250,3 +250,8 @@ assert i["Size"] > 1000000
 	run -1 hull images --format '{{.Repository' fmtimg
 	hull rmi fmtimg:1 >/dev/null
 }
+
+@test "tag refuses a digest reference as the new tag, as docker" {
+	run -1 hull tag busybox "x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+	[[ $output == *"refusing to create a tag with a digest reference"* ]]
+}
