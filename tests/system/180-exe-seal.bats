@@ -27,7 +27,8 @@ sums_unchanged() {
 }
 
 @test "exec: a watcher in the container cannot write to the hull binary" {
-	hull run -d --name w1 watcher exe-watcher 12 >/dev/null
+	# the watcher watches until told to stop (SIGTERM), or for 10 minutes
+	hull run -d --name w1 watcher exe-watcher 600 >/dev/null
 	wait_for sh -c "'$HULL' logs w1 | grep -q watching"
 	local i
 	for i in $(seq 60); do
@@ -35,6 +36,7 @@ sums_unchanged() {
 		# a missing command keeps the exec child in hull's code a little longer
 		run -127 hull exec w1 /nonexistent
 	done
+	hull kill -s TERM w1 >/dev/null
 	run hull wait w1
 	run hull logs w1
 	echo "$output"

@@ -43,10 +43,11 @@ hull_teardown_file() {
 setup_file() { hull_setup_file; }
 teardown_file() { hull_teardown_file; }
 
-# wait_for CMD...: retry CMD up to 50 times, 0.1 s apart (5 s in all).
+# wait_for CMD...: retry CMD 0.1 s apart for up to 30 s (a loaded CI machine
+# running the sanitizer build can take seconds for what takes 50 ms here).
 wait_for() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 300); do
 		"$@" && return 0
 		sleep 0.1
 	done

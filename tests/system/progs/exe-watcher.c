@@ -16,6 +16,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,15 @@ static void scan(const char *self_exe)
 			grab(pid, self_exe);
 }
 
+/* SIGTERM ends the watch early, with the summary still printed */
+static volatile sig_atomic_t stop;
+
+static void on_term(int sig)
+{
+	(void) sig;
+	stop = 1;
+}
+
 int main(int argc, char **argv)
 {
 	char self_exe[256];
@@ -150,9 +160,10 @@ int main(int argc, char **argv)
 	if (n < 0)
 		return 1;
 	self_exe[n] = '\0';
+	signal(SIGTERM, on_term);
 	printf("watching\n");
 	fflush(stdout);
-	while (now() < end) {
+	while (!stop && now() < end) {
 		scan(self_exe);
 		try_write();
 	}
