@@ -82,7 +82,7 @@ assert {r["stream"] for r in recs} == {"stdout", "stderr"}' "$log"
 }
 
 @test "--rm -d removes the container after hull-monitor hands back" {
-	hull run -d --rm --name m8 busybox sh -c 'sleep 0.5'
+	hull run -d --rm --name m8 busybox sh -c 'sleep 2'
 	wait_for monitor_is_small m8
 	wait_for bash -c "! $HULL inspect m8 >/dev/null 2>&1"
 }
