@@ -303,8 +303,12 @@ static void pool_put(struct reg_client *c, CURL *h)
 struct xfer {
 	struct reg_req *req;
 	struct reg_resp *resp;
-	int body_err; /* why the body callback stopped: -errno */
-	int read_err; /* why the upload reader stopped: -errno */
+	int body_err;	  /* why the body callback stopped: -errno */
+	int read_err;	  /* why the upload reader stopped: -errno */
+	long stall;	  /* seconds without a byte either way that end the transfer */
+	curl_off_t moved; /* bytes down and up when last seen */
+	double moved_at;  /* monotonic seconds when @moved last changed */
+	bool stalled;	  /* the progress callback ended the transfer */
 };
 
 void reg_resp_release(struct reg_resp *resp)
@@ -491,6 +495,39 @@ static void set_tls(struct reg_client *c, CURL *h)
 	}
 }
 
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+/*
+ * A stall is @x->stall seconds in which not one byte moved. libcurl's own
+ * low-speed limit averages the speed over its last five seconds, so a transfer
+ * that stops dead after some bytes failed only 5 to 6 s later than it said.
+ * libcurl calls this at least once a second while a transfer runs.
+ */
+static int on_xferinfo(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct xfer *x = arg;
+	double now = mono_now();
+
+	(void) dltotal;
+	(void) ultotal;
+	if (dlnow + ulnow != x->moved || x->moved_at == 0) {
+		x->moved = dlnow + ulnow;
+		x->moved_at = now;
+		return 0;
+	}
+	if (now - x->moved_at < (double) x->stall)
+		return 0;
+	x->stalled = true;
+	return 1;
+}
+
 /* libcurl's sockets without FD_CLOEXEC would leak into a credential helper or a container */
 static curl_socket_t open_socket(void *arg, curlsocktype purpose, struct curl_sockaddr *addr)
 {
@@ -510,8 +547,10 @@ static void set_options(struct reg_client *c, CURL *h, const char *url, struct x
 	sym_curl_easy_setopt(h, CURLOPT_USERAGENT, "hull/" HULL_VERSION);
 	sym_curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	sym_curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_SECS);
-	sym_curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	sym_curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->stall);
+	x->stall = c->stall;
+	sym_curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	sym_curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_xferinfo);
+	sym_curl_easy_setopt(h, CURLOPT_XFERINFODATA, x);
 	sym_curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers);
 	sym_curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
 	sym_curl_easy_setopt(h, CURLOPT_HEADERDATA, x);
@@ -561,10 +600,9 @@ static int transfer_error(struct reg_client *c, struct reg_req *req, struct xfer
 		return err_set(err, -x->body_err, "%s", req->what);
 	if (x->read_err)
 		return err_set(err, -x->read_err, "%s", req->what);
+	if (x->stalled)
+		return err_setx(err, ETIMEDOUT, "%s: no data for %ld seconds", req->what, c->stall);
 	msg = reg_one_line(*errbuf ? errbuf : sym_curl_easy_strerror(rc), 512);
-	if (rc == CURLE_OPERATION_TIMEDOUT)
-		return err_setx(err, ETIMEDOUT, "%s: no data for %ld seconds: %s", req->what,
-				c->stall, msg);
 	return err_setx(err, curl_errnum(h, rc), "%s: %s", req->what, msg);
 }
 

@@ -64,7 +64,7 @@ fails_cleanly() {
 @test "a stalled transfer times out: the store unchanged" {
 	export HULL_REGISTRY_STALL=2
 	fault_proxy_mode stall after=1000
-	fails_cleanly sha256:
+	fails_cleanly "no data for 2 seconds"
 }
 
 @test "a manifest that is not the one its digest names: refused" {
@@ -153,7 +153,7 @@ race_images() {
 	race_images
 	export HULL_REGISTRY_STALL=2
 	# X2's own layer stalls (its pull fails and rolls back after 2 s); B's is slower
-	fault_proxy_modes "stall after=100 match=$top_x2" "slow rate=200 match=$top_b"
+	fault_proxy_modes "stall after=100 match=$top_x2" "slow rate=500 match=$top_b"
 	hull pull -q "$PROXY/race/x2:1" >/dev/null 2>&1 &
 	xpid=$!
 	sleep 1 # X2 has added the shared layer

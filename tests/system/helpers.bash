@@ -40,6 +40,11 @@ hull_teardown_file() {
 	rm -rf "${HULL_ROOT:?}" "${HULL_RUNROOT:?}"
 }
 
+# hull_is_sanitized: $HULL is the ASan+UBSan build. make check runs every
+# file against both builds; the few tests that check the kernel or an
+# algorithm's time rather than memory safety run once, with the release build.
+hull_is_sanitized() { grep -qa __asan_init "$HULL"; }
+
 setup_file() { hull_setup_file; }
 teardown_file() { hull_teardown_file; }
 
