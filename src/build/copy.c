@@ -276,6 +276,76 @@ static int resolve_sources(const struct copy_req *q, struct source **ret, size_t
 	return 0;
 }
 
+/*
+ * Hard links among the files of one COPY/ADD: a source inode -> the first of
+ * its names met (BuildKit's fsutil copier keeps the same map), so that later
+ * names become links to that one's copy, as docker/BuildKit keep them. Only
+ * names copied by the same instruction are linked: a file whose other names
+ * stay behind is copied as a plain file.
+ */
+struct link {
+	dev_t dev; /* the source's inode */
+	ino_t ino;
+	char *first;   /* checksum: its name in the source; copy: its copy's path */
+	dev_t dst_dev; /* copy: the copy's inode (links_forget() when it is replaced) */
+	ino_t dst_ino;
+};
+
+struct links {
+	struct link *v;
+	size_t n;
+	size_t source; /* checksum: the index of the source walked */
+};
+
+static struct link *links_find(const struct links *l, const struct stat *st)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (l->v[i].dev == st->st_dev && l->v[i].ino == st->st_ino)
+			return &l->v[i];
+	return NULL;
+}
+
+static struct link *links_add(struct links *l, const struct stat *st, const char *first)
+{
+	struct link *k;
+
+	l->v = xrealloc(l->v, (l->n + 1) * sizeof(*l->v));
+	k = &l->v[l->n++];
+	*k = (struct link){.dev = st->st_dev, .ino = st->st_ino, .first = xstrdup(first)};
+	return k;
+}
+
+/*
+ * Copy: the copy @path (and with @below everything under it) is being
+ * replaced, so it is no file to link to any more, unless it is the one of the
+ * source inode @keep (the same name copied again). A path, not the inode: a
+ * number freed by the unlink is given at once to the new file.
+ */
+static void links_forget(struct links *l, const char *path, bool below, const struct stat *keep)
+{
+	size_t len = strlen(path);
+
+	for (size_t i = 0; i < l->n;) {
+		struct link *k = &l->v[i];
+		bool hit = below ? startswith(k->first, path) && k->first[len] == '/'
+				 : streq(k->first, path);
+		if (hit && !(keep && k->dev == keep->st_dev && k->ino == keep->st_ino)) {
+			free(k->first);
+			l->v[i] = l->v[--l->n];
+			continue;
+		}
+		i++;
+	}
+}
+
+static void links_release(struct links *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i].first);
+	free(l->v);
+	*l = (struct links){0};
+}
+
 /* ---- checksum ---- */
 
 static void hash_xattrs(struct sha256_ctx *c, const char *path)
@@ -296,9 +366,9 @@ static void hash_xattrs(struct sha256_ctx *c, const char *path)
 }
 
 /* @rel: relative to the source's root (.dockerignore); @sub: relative to the source (--exclude) */
-static int hash_tree(const struct copy_req *q, const struct source *s, struct sha256_ctx *c,
-		     const char *path, const char *rel, const char *sub, bool top,
-		     struct hull_err **err)
+static int hash_tree(const struct copy_req *q, const struct source *s, struct links *links,
+		     struct sha256_ctx *c, const char *path, const char *rel, const char *sub,
+		     bool top, struct hull_err **err)
 {
 	struct stat st;
 	_cleanup_free_ char *hdr = NULL;
@@ -315,6 +385,16 @@ static int hash_tree(const struct copy_req *q, const struct source *s, struct sh
 		if (r < 0)
 			return err_set(err, -r, "read '%s'", path);
 		sha256_update(c, fd_digest, DIGEST_STR_LEN - 1);
+		/* which copied names are one file is part of the result (a tar's link entries) */
+		if (st.st_nlink > 1) {
+			const struct link *k = links_find(links, &st);
+			if (k) {
+				sha256_update(c, k->first, strlen(k->first) + 1);
+			} else {
+				_cleanup_free_ char *name = xasprintf("%zu:%s", links->source, rel);
+				links_add(links, &st, name);
+			}
+		}
 	} else if (S_ISLNK(st.st_mode)) {
 		char target[PATH_MAX];
 		ssize_t n = readlink(path, target, sizeof(target) - 1);
@@ -338,7 +418,7 @@ static int hash_tree(const struct copy_req *q, const struct source *s, struct sh
 				bool skip = ignored(q, s->src, rr) &&
 					    !ignore_may_include_below(q->ignore, rr);
 				if (!skip && !ignore_match(q->exclude, ss))
-					r = hash_tree(q, s, c, p, rr, ss, false, err);
+					r = hash_tree(q, s, links, c, p, rr, ss, false, err);
 			}
 			free(names[i]);
 		}
@@ -351,6 +431,7 @@ static int hash_tree(const struct copy_req *q, const struct source *s, struct sh
 int copy_checksum(const struct copy_req *q, char **ret, struct hull_err **err)
 {
 	struct source *l = NULL;
+	struct links links = {0};
 	size_t n = 0;
 	struct sha256_ctx *c;
 	char d[DIGEST_STR_LEN];
@@ -363,10 +444,12 @@ int copy_checksum(const struct copy_req *q, char **ret, struct hull_err **err)
 	for (size_t i = 0; i < n && r == 0; i++) {
 		_cleanup_free_ char *h = xasprintf("%zu:%s\n", i, l[i].keep);
 		sha256_update(c, h, strlen(h));
-		r = hash_tree(q, &l[i], c, l[i].path, l[i].rel, "", true, err);
+		links.source = i;
+		r = hash_tree(q, &l[i], &links, c, l[i].path, l[i].rel, "", true, err);
 	}
 	sha256_final(c, d);
 	sources_free(l, n);
+	links_release(&links);
 	if (r < 0)
 		return r;
 	*ret = xstrdup(d);
@@ -504,6 +587,47 @@ static int copy_file(const struct copy_req *q, const char *src, const char *dst,
 	return 0;
 }
 
+/*
+ * The regular file @src (@st) with more names: make @dst a hard link to the
+ * copy of an earlier name, or copy it and remember where.
+ */
+static int copy_linked(const struct copy_req *q, struct links *links, const char *src,
+		       const char *dst, const struct stat *st, bool fresh, struct hull_err **err)
+{
+	struct link *k = links_find(links, st);
+	struct stat d;
+	int r;
+
+	if (k && lstat(k->first, &d) == 0 && d.st_dev == k->dst_dev && d.st_ino == k->dst_ino) {
+		struct stat there;
+		if (!fresh && lstat(dst, &there) == 0) {
+			if (there.st_dev == d.st_dev && there.st_ino == d.st_ino)
+				return 0; /* the same name again, or one that resolves to it */
+			if (unlink(dst) < 0)
+				return err_set(err, errno, "replace '%s'", dst);
+		}
+		if (link(k->first, dst) == 0)
+			return 0;
+		/* too many links, say: a copy of its own keeps the contents */
+		if (errno != EMLINK && errno != EXDEV && errno != EPERM)
+			return err_set(err, errno, "link '%s' to '%s'", dst, k->first);
+	}
+	r = copy_file(q, src, dst, st, fresh, err);
+	if (r < 0)
+		return r;
+	if (lstat(dst, &d) < 0)
+		return err_set(err, errno, "stat '%s'", dst);
+	if (k) {
+		free(k->first);
+		k->first = xstrdup(dst);
+	} else {
+		k = links_add(links, st, dst);
+	}
+	k->dst_dev = d.st_dev;
+	k->dst_ino = d.st_ino;
+	return 0;
+}
+
 static void set_meta(const struct copy_req *q, const char *src, const char *dst,
 		     const struct stat *st)
 {
@@ -548,9 +672,9 @@ static bool any_included(const struct copy_req *q, const struct source *s, const
 	return found;
 }
 
-static int copy_tree(const struct copy_req *q, const struct source *s, const char *src,
-		     const char *dst, const char *rel, const char *sub, bool top, bool fresh,
-		     struct hull_err **err)
+static int copy_tree(const struct copy_req *q, const struct source *s, struct links *links,
+		     const char *src, const char *dst, const char *rel, const char *sub, bool top,
+		     bool fresh, struct hull_err **err)
 {
 	struct stat st, dst_st;
 	int r = 0;
@@ -565,6 +689,7 @@ static int copy_tree(const struct copy_req *q, const struct source *s, const cha
 		if (existed && !S_ISDIR(dst_st.st_mode)) {
 			if (unlink(dst) < 0)
 				return err_set(err, errno, "replace '%s'", dst);
+			links_forget(links, dst, false, NULL);
 			existed = false;
 		}
 		if (!existed && mkdir(dst, 0755) < 0)
@@ -585,7 +710,8 @@ static int copy_tree(const struct copy_req *q, const struct source *s, const cha
 				if ((!ign || (ignore_may_include_below(q->ignore, rr) &&
 					      any_included(q, s, sp, rr))) &&
 				    !ignore_match(q->exclude, ss))
-					r = copy_tree(q, s, sp, dp, rr, ss, false, !existed, err);
+					r = copy_tree(q, s, links, sp, dp, rr, ss, false, !existed,
+						      err);
 			}
 			free(names[i]);
 		}
@@ -604,6 +730,11 @@ static int copy_tree(const struct copy_req *q, const struct source *s, const cha
 			return err_set(err, errno, "cannot overwrite directory '%s' with a file",
 				       dst);
 	}
+	if (!fresh)
+		links_forget(links, dst, false,
+			     S_ISREG(st.st_mode) && st.st_nlink > 1 ? &st : NULL);
+	if (S_ISREG(st.st_mode) && st.st_nlink > 1)
+		return copy_linked(q, links, src, dst, &st, fresh, err);
 	if (S_ISREG(st.st_mode))
 		return copy_file(q, src, dst, &st, fresh, err);
 	if (S_ISLNK(st.st_mode)) {
@@ -659,6 +790,7 @@ int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 {
 	const char *what = q->is_add ? "ADD" : "COPY";
 	struct source *l = NULL;
+	struct links links = {0};
 	size_t n = 0;
 	_cleanup_free_ char *clean = xstrdup(q->dest), *dest = NULL;
 	bool dest_dir;
@@ -700,21 +832,25 @@ int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 			if (s->dir) {
 				r = ensure_dir(q, root, target, err);
 				if (r == 0)
-					r = copy_tree(q, s, s->path, target, s->rel, "", true,
-						      false, err);
+					r = copy_tree(q, s, &links, s->path, target, s->rel, "",
+						      true, false, err);
 			} else {
-				r = copy_tree(q, s, s->path, target, s->rel, "", true, false, err);
+				r = copy_tree(q, s, &links, s->path, target, s->rel, "", true,
+					      false, err);
 			}
 			continue;
 		}
 		if (s->dir) {
 			r = ensure_dir(q, root, dest, err);
 			if (r == 0)
-				r = copy_tree(q, s, s->path, dest, s->rel, "", true, false, err);
+				r = copy_tree(q, s, &links, s->path, dest, s->rel, "", true, false,
+					      err);
 			continue;
 		}
 		if (s->src->archive) {
 			r = extract(q, root, s, dest, err);
+			if (r != 0) /* it may have replaced anything below */
+				links_forget(&links, dest, true, NULL);
 			if (r != 0) {
 				if (r > 0)
 					r = 0;
@@ -739,8 +875,9 @@ int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 					break;
 			}
 		}
-		r = copy_tree(q, s, s->path, target, s->rel, "", true, false, err);
+		r = copy_tree(q, s, &links, s->path, target, s->rel, "", true, false, err);
 	}
 	sources_free(l, n);
+	links_release(&links);
 	return r;
 }

@@ -4,8 +4,9 @@
  * copy.go and BuildKit's file op semantics: sources relative to their root
  * and never outside it, destination rules for '/' and multiple sources,
  * parent directories created, owner root or --chown, mode kept or --chmod,
- * mtime and xattrs kept, ADD extracting local archives), and the content
- * checksum that keys the build cache.
+ * mtime and xattrs kept, hard links among the copied names kept, ADD
+ * extracting local archives), and the content checksum that keys the build
+ * cache.
  */
 #ifndef HULL_BUILD_COPY_H
 #define HULL_BUILD_COPY_H
@@ -39,11 +40,11 @@ struct copy_req {
 
 /*
  * copy_checksum() - sha256 over the sources' paths, types, modes, sizes,
- * link targets, xattrs and the sha256 of each file's contents (no times, as
- * BuildKit's content hash), those file digests from @q->hc when the file
- * did not change since they were taken (build/hashcache.h),
- * as "sha256:..." (caller frees). Sources from images are skipped (their
- * image id keys the cache). Errors: a source outside the context, no match
+ * link targets, hard links among them, xattrs and the sha256 of each file's
+ * contents (no times, as BuildKit's content hash), those file digests from
+ * @q->hc when the file did not change since they were taken
+ * (build/hashcache.h), as "sha256:..." (caller frees). Sources from images
+ * are skipped (their image id keys the cache). Errors: a source outside the context, no match
  * ("no source files were specified"), a missing or ignored file
  * ("... file not found in build context").
  */

@@ -64,6 +64,65 @@ load helpers
 	[ "$output" = "$(printf 'inner\ninner\ninner\ninner\nplain\na.tgz')" ]
 }
 
+@test "build: COPY and ADD keep hard links among the names they copy, in the layer too" {
+	d=$(ctx_dir)
+	mkdir "$d/d"
+	echo data > "$d/d/a"
+	ln "$d/d/a" "$d/d/b"
+	echo c > "$d/c"
+	ln "$d/c" "$d/c2"
+	tar -cf "$d/arc.tar" -C "$d" d
+	# o1/x and o2/y are one file, but o2/x replaces the copy of o1/x
+	mkdir "$d/o1" "$d/o2"
+	echo one > "$d/o1/x"
+	ln "$d/o1/x" "$d/o2/y"
+	echo other > "$d/o2/x"
+	cat > "$d/Dockerfile" <<-'DF'
+	FROM busybox AS src
+	RUN mkdir /s && echo s > /s/one && ln /s/one /s/two
+	FROM busybox
+	COPY d /d/
+	COPY c c2 /e/
+	COPY --chown=12:34 --chmod=640 d /f/
+	COPY c /g/
+	COPY --from=src /s /s/
+	ADD arc.tar /h/
+	COPY o1 o2 /o/
+	DF
+	hull build -q -t fl-hardlink "$d"
+	# each pair one inode (with --chown/--chmod's owner and mode); one name alone a plain file
+	run -0 hull run --rm fl-hardlink sh -c '
+		for p in "d/a d/b" "e/c e/c2" "f/a f/b" "s/one s/two" "h/d/a h/d/b"; do
+			set -- $p
+			[ "$(stat -c %i "/$1")" = "$(stat -c %i "/$2")" ] && s=same || s=apart
+			echo "$p $s $(stat -c "%h %u:%g %a" "/$2")"
+		done
+		stat -c "%n %h" /g/c /o/x /o/y
+		cat /o/x /o/y'
+	[ "$output" = "$(printf '%s\n' 'd/a d/b same 2 0:0 644' 'e/c e/c2 same 2 0:0 644' \
+		'f/a f/b same 2 12:34 640' 's/one s/two same 2 0:0 644' 'h/d/a h/d/b same 2 0:0 644' \
+		'/g/c 1' '/o/x 1' '/o/y 1' other one)" ]
+	# the layers store the second name as a hard link entry (tar type '1'), as docker's
+	hull save -o "$BATS_TEST_TMPDIR/hl.tar" fl-hardlink
+	mkdir "$BATS_TEST_TMPDIR/hl"
+	tar -xf "$BATS_TEST_TMPDIR/hl.tar" -C "$BATS_TEST_TMPDIR/hl"
+	run -0 python3 -c '
+import json, sys, tarfile
+m = json.load(open(sys.argv[1] + "/manifest.json"))
+for l in m[0]["Layers"]:
+    for e in tarfile.open(sys.argv[1] + "/" + l):
+        if e.islnk():
+            print(e.name, e.linkname, e.size)
+' "$BATS_TEST_TMPDIR/hl"
+	[ "$output" = "$(printf '%s\n' 'd/b d/a 0' 'e/c2 e/c 0' 'f/b f/a 0' 's/two s/one 0' 'h/d/b h/d/a 0')" ]
+	# two files with the same contents instead of one: not the cached layer
+	rm "$d/c2"
+	cp "$d/c" "$d/c2"
+	hull build -q -t fl-hardlink "$d"
+	run -0 hull run --rm fl-hardlink stat -c %h /e/c /e/c2
+	[ "$output" = "$(printf '1\n1')" ]
+}
+
 @test "build: ADD <url> over HTTP with --checksum" {
 	command -v python3 || skip "needs python3"
 	d=$(ctx_dir)
