@@ -255,3 +255,19 @@ assert i["Size"] > 1000000
 	run -1 hull tag busybox "x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	[[ $output == *"refusing to create a tag with a digest reference"* ]]
 }
+
+@test "a layer's root entry (0555 7:8) leaves the container's / 0755 root, as docker's overlay2" {
+	# docs/internals/container.md "The container's /": podman would show 555
+	local d=$BATS_TEST_TMPDIR/r555
+	mkdir "$d"
+	hull create --name r555src busybox true >/dev/null
+	hull export r555src | tar -C "$d" -x
+	hull rm r555src >/dev/null
+	chmod 555 "$d"
+	chown 7:8 "$d"
+	tar -C "$d" --numeric-owner -cf "$BATS_TEST_TMPDIR/r555.tar" .
+	tar -tvf "$BATS_TEST_TMPDIR/r555.tar" ./ | grep -q '^dr-xr-xr-x 7/8 '
+	hull import "$BATS_TEST_TMPDIR/r555.tar" root555 >/dev/null
+	run -0 hull run --rm root555 stat -c '%a %u:%g' /
+	[ "$output" = "755 0:0" ]
+}
