@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 #include <fcntl.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "image/reference.h"
 #include "registry/pull.h"
 #include "registry/registry.h"
 #include "registry/xfer.h"
+#include "util/digest.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/strv.h"
@@ -14,9 +16,11 @@
 #define PUSH_CONCURRENCY 5
 
 struct push_job {
-	const char *digest; /* the blob the manifest names */
-	char *mount_from;   /* a repository of the same registry that has it, or NULL */
-	char id[13];	    /* the diffID's short form, as docker shows a pushed layer */
+	const char *digest;  /* the blob the manifest names, or @diff_id once substituted */
+	const char *diff_id; /* the layer's diffID */
+	bool substituted;    /* the store lacks @digest: its diffID tar went instead */
+	char *mount_from;    /* a repository of the same registry that has it, or NULL */
+	char id[13];	     /* the diffID's short form, as docker shows a pushed layer */
 	int64_t size;
 };
 
@@ -89,11 +93,37 @@ static int push_blob(struct push *p, struct push_job *job, bool quiet, struct hu
 		*err = NULL;
 	}
 	r = open_blob(p->store, job->digest, &fd, err);
-	if (r == -ENOENT)
-		return err_setx(err, ENOENT,
-				"blob %s is not in the store: the image's layer came from another "
-				"image; pull the image again to push it",
-				job->digest);
+	if (r == -ENOENT && job->diff_id && !streq(job->digest, job->diff_id)) {
+		/*
+		 * The layer came into the store with another image's blob (a pull
+		 * skips a layer it has by chainID), so this compressed blob was
+		 * never kept: send the layer's tar, as docker sends a blob of its
+		 * own making, and name it in the manifest pushed (push_manifest()).
+		 */
+		struct stat st;
+
+		err_free(*err);
+		*err = NULL;
+		job->digest = job->diff_id;
+		job->substituted = true;
+		r = store_blob_open_layer(p->store, job->digest, &fd, err);
+		if (r < 0)
+			return r;
+		if (fstat(fd, &st) < 0)
+			return err_set(err, errno, "stat layer blob '%s'", job->digest);
+		job->size = (int64_t) st.st_size;
+		r = reg_blob_head(p->client, job->digest, NULL, err);
+		if (r >= 0) {
+			if (!quiet)
+				xfer_progress(&p->rep, job->id, XFER_EXISTS, 0, 0);
+			return 0;
+		}
+		if (r != -ENOENT)
+			return r;
+		err_free(*err);
+		*err = NULL;
+		r = 0;
+	}
 	if (r < 0)
 		return r;
 	r = reg_blob_upload(p->client, job->digest, fd, job->size, quiet ? NULL : upload_progress,
@@ -124,6 +154,7 @@ static int push_layers(struct push *p, const struct image *img, const struct ima
 		struct push_job *job = &p->jobs[i];
 		size_t l = p->n_jobs - 1 - i;
 		job->digest = img->layer_digests[l];
+		job->diff_id = img->diff_ids[l];
 		job->size = store_blob_size(p->store, job->digest);
 		job->mount_from = mount_source(p->store, job->digest, to);
 		snprintf(job->id, sizeof(job->id), "%.12s", digest_hex(img->diff_ids[l]));
@@ -168,6 +199,33 @@ static char *mount_source(struct store *s, const char *digest, const struct imag
 	return NULL;
 }
 
+/*
+ * Name each substituted layer's tar in @manifest (digest, size and the
+ * uncompressed media type of the manifest's own schema). True if any.
+ */
+static bool substitute_layers(struct push *p, json_t *manifest, const char *mt)
+{
+	json_t *layers = json_object_get(manifest, "layers");
+	size_t n = json_array_size(layers);
+	bool any = false;
+
+	for (size_t i = 0; i < p->n_jobs && i < n; i++) {
+		const struct push_job *job = &p->jobs[i];
+		json_t *desc = json_array_get(layers, n - 1 - i); /* jobs are top first */
+
+		if (!job->substituted)
+			continue;
+		json_object_set_new(desc, "mediaType",
+				    json_string(streq(mt, MT_DOCKER_MANIFEST) ? MT_DOCKER_LAYER_TAR
+									      : MT_OCI_LAYER));
+		json_object_set_new(desc, "digest", json_string(job->digest));
+		json_object_set_new(desc, "size", json_integer(job->size));
+		json_object_del(desc, "annotations");
+		any = true;
+	}
+	return any;
+}
+
 static int push_manifest(struct push *p, const struct image_ref *ref, const struct image *img,
 			 char ret_digest[DIGEST_STR_LEN], int64_t *ret_size, struct hull_err **err)
 {
@@ -188,10 +246,20 @@ static int push_manifest(struct push *p, const struct image_ref *ref, const stru
 	if (r < 0)
 		return r;
 	mt = json_get_str(doc, "mediaType") ?: MT_OCI_MANIFEST;
+	if (substitute_layers(p, doc, mt)) {
+		/* a layer went as its tar: the manifest names what was sent */
+		free(data);
+		data = json_dumps(doc, JSON_COMPACT);
+		if (!data)
+			return err_setx(err, ENOMEM, "write the manifest of '%s'", img->id);
+		len = strlen(data);
+		sha256_digest(data, len, ret_digest);
+	} else {
+		memcpy(ret_digest, img->manifest_digest, DIGEST_STR_LEN);
+	}
 	r = reg_manifest_put(p->client, ref->tag, mt, data, len, err);
 	if (r < 0)
 		return r;
-	memcpy(ret_digest, img->manifest_digest, DIGEST_STR_LEN);
 	*ret_size = (int64_t) len;
 	return 0;
 }

@@ -77,6 +77,7 @@
 #define MT_DOCKER_SCHEMA1    "application/vnd.docker.distribution.manifest.v1+json"
 #define MT_DOCKER_SCHEMA1_S  "application/vnd.docker.distribution.manifest.v1+prettyjws"
 #define MT_DOCKER_LAYER_GZIP "application/vnd.docker.image.rootfs.diff.tar.gzip"
+#define MT_DOCKER_LAYER_TAR  "application/vnd.docker.image.rootfs.diff.tar"
 #define MT_OCI_LAYER	     "application/vnd.oci.image.layer.v1.tar"
 #define MT_OCI_LAYER_GZIP    "application/vnd.oci.image.layer.v1.tar+gzip"
 #define MT_OCI_LAYER_ZSTD    "application/vnd.oci.image.layer.v1.tar+zstd"

@@ -317,3 +317,52 @@ img, df = b(sys.argv[1]), b(sys.argv[2])
 assert df > img * 1.2, (img, df)
 PY
 }
+
+@test "push of a pulled image whose layer came with another image's blob sends the layer's tar" {
+	# two images of one layer stored two ways: the second pull finds the
+	# layer by its chainID and never downloads (or keeps) its own blob
+	skopeo_push_busybox same/a:1
+	# (skopeo would reuse same/a's blob for an equal diffID: b's is made here)
+	skopeo copy -q oci-archive:"$(_reg_busybox_archive)" oci:"$BATS_TEST_TMPDIR/plain:b" --dest-decompress
+	python3 - "$BATS_TEST_TMPDIR/plain" <<'PY'
+import gzip, hashlib, json, os, sys
+d = sys.argv[1]
+def blob(b):
+    h = "sha256:" + hashlib.sha256(b).hexdigest()
+    open(os.path.join(d, "blobs/sha256", h[7:]), "wb").write(b)
+    return h
+idx = json.load(open(os.path.join(d, "index.json")))
+md = idx["manifests"][0]
+m = json.load(open(os.path.join(d, "blobs/sha256", md["digest"][7:])))
+l = m["layers"][0]
+gz = gzip.compress(open(os.path.join(d, "blobs/sha256", l["digest"][7:]), "rb").read(), 1, mtime=0)
+l.update(mediaType="application/vnd.oci.image.layer.v1.tar+gzip", digest=blob(gz), size=len(gz))
+mb = json.dumps(m).encode()
+md.update(digest=blob(mb), size=len(mb))
+json.dump(idx, open(os.path.join(d, "index.json"), "w"))
+PY
+	skopeo_push oci:"$BATS_TEST_TMPDIR/plain:b" same/b:1 --preserve-digests
+	blob_a=$(skopeo_inspect same/a:1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["Layers"][0])')
+	blob_b=$(skopeo_inspect same/b:1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["Layers"][0])')
+	[ "$blob_a" != "$blob_b" ]
+	fresh_root
+	hull pull -q "$REGISTRY/same/a:1" >/dev/null
+	# by another name of the registry: no repository of $REGISTRY to mount from
+	other=localhost:${REGISTRY##*:}
+	run -0 hull pull "$other/same/b:1"
+	[[ $output == *"Already exists"* ]]
+	diff_id=$(hull inspect --format '{{json .RootFS.Layers}}' "$other/same/b:1" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0])')
+	hull tag "$other/same/b:1" "$REGISTRY/copies/b:1"
+	run hull push "$REGISTRY/copies/b:1"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ $output == *"Pushed"* ]]
+	got=$(skopeo_inspect copies/b:1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["Layers"][0])')
+	[ "$got" = "$diff_id" ]
+	# the pushed manifest is the one skopeo reads, and it comes back and runs
+	want=$(skopeo_inspect copies/b:1 --format '{{.Digest}}')
+	[[ ${lines[-1]} == "1: digest: $want size: "* ]]
+	fresh_root
+	run -0 hull run --rm "$REGISTRY/copies/b:1" echo ok
+	[ "${lines[-1]}" = ok ]
+}
