@@ -22,6 +22,7 @@ static const char run_help[] =
 	"Usage:  hull %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
 	"%s\n\nOptions:\n"
 	"      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
+	"  -a, --attach list          Attach to STDIN, STDOUT or STDERR\n"
 	"      --cap-add list         Add Linux capabilities\n"
 	"      --cap-drop list        Drop Linux capabilities\n"
 	"      --cgroupns string      Cgroup namespace to use (host|private)\n"
@@ -291,6 +292,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	};
 	static const struct option opts[] = {
 		{"detach", no_argument, NULL, 'd'},
+		{"attach", required_argument, NULL, 'a'},
 		{"rm", no_argument, NULL, OPT_RM},
 		{"name", required_argument, NULL, OPT_NAME},
 		{"publish", required_argument, NULL, 'p'},
@@ -350,11 +352,19 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	a->sig_proxy = true;
 	optind = 0;
 	a->pull = "missing";
-	while ((o = cli_getopt(name, argc, argv, "dp:e:w:u:ith:v:m:c:ql:", opts, true)) != -1) {
+	while ((o = cli_getopt(name, argc, argv, "da:p:e:w:u:ith:v:m:c:ql:", opts, true)) != -1) {
 		switch (o) {
 		case 'd':
 			ro->detach = true;
 			break;
+		case 'a': {
+			int bit = run_attach_parse(optarg);
+			if (bit < 0)
+				return cli_flag_error(name, "-a, --attach", optarg,
+						      "valid streams are STDIN, STDOUT and STDERR");
+			ro->attach |= (unsigned) bit;
+			break;
+		}
 		case OPT_RM:
 			ro->auto_remove = true;
 			break;
@@ -609,9 +619,14 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	}
 	if (optind >= argc)
 		return cli_usage_error(name, "\"%s\" requires at least 1 argument.", name);
-	if (streq(name, "run") && ro->tty && ro->interactive && !ro->detach &&
+	if (streq(name, "run") && ro->detach && ro->attach) {
+		/* docker/cli run.go: an error of the client's own, so exit 1 */
+		fprintf(stderr, "hull: Conflicting options: -a and -d\n");
+		return 1;
+	}
+	if (streq(name, "run") && ro->tty && (run_attached(ro) & RUN_ATTACH_STDIN) &&
 	    !isatty(STDIN_FILENO)) {
-		/* docker/cli run.go: -it needs a terminal on stdin */
+		/* docker/cli run.go: -it (or -t -a stdin) needs a terminal on stdin */
 		fprintf(stderr, "hull: the input device is not a TTY\n");
 		return 1;
 	}
@@ -717,19 +732,27 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
 	return -1;
 }
 
-/* Attach to a container whose monitor was started with container_start_attach(). */
-int cli_attach_started(struct container *c, int sock, bool in, const char *detach_keys,
+/*
+ * Attach to a container whose monitor was started with container_start_attach():
+ * the RUN_ATTACH_* streams of @attached; stdin reaches only a container with
+ * -i (Config.OpenStdin). With stdin alone, return at the end of our stdin.
+ */
+int cli_attach_started(struct container *c, int sock, unsigned attached, const char *detach_keys,
 		       bool sig_proxy)
 {
+	json_t *cfg = json_object_get(c->rec, "Config");
+	bool out = attached & (RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR);
 	struct attach_opts ao = {
-		.stdin = in,
-		.tty = json_is_true(json_object_get(json_object_get(c->rec, "Config"), "Tty")),
+		.stdin = (attached & RUN_ATTACH_STDIN) &&
+			 json_is_true(json_object_get(cfg, "OpenStdin")),
+		.tty = json_is_true(json_object_get(cfg, "Tty")),
 		.sig_proxy = sig_proxy,
 		.pid = (pid_t) json_integer_value(
 			json_object_get(json_object_get(c->rec, "State"), "Pid")),
 		.detach_keys = detach_keys,
-		.out_fd = STDOUT_FILENO,
-		.err_fd = STDERR_FILENO,
+		.out_fd = attached & RUN_ATTACH_STDOUT ? STDOUT_FILENO : -1,
+		.err_fd = attached & RUN_ATTACH_STDERR ? STDERR_FILENO : -1,
+		.until_stdin_eof = !out,
 	};
 	struct hull_err *e = NULL;
 	bool detached = false;
@@ -747,6 +770,7 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	struct hull_err *e = NULL;
 	struct store *s = NULL;
 	struct container *c = NULL;
+	unsigned attached;
 	int r, code = 0;
 
 	cli_fail_code = 125;
@@ -758,8 +782,13 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 		run_args_release(&a);
 		return r;
 	}
-	if (a.ro.tty && !a.ro.detach) {
-		/* a pty lives in a detached monitor; we attach to it (so ctrl-p ctrl-q works) */
+	attached = run_attached(&a.ro);
+	if (!a.ro.detach && (a.ro.tty || !(attached & (RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR)))) {
+		/*
+		 * a pty lives in a detached monitor; we attach to it (so ctrl-p ctrl-q
+		 * works). So does a container with only stdin attached (-a stdin): as
+		 * docker's client, we print its id, send our stdin and leave it running.
+		 */
 		struct winsize ws;
 		int sock = -1;
 		if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
@@ -770,8 +799,14 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 		if (r < 0) {
 			code = cli_fail(e);
 		} else {
-			code = cli_attach_started(c, sock, a.ro.interactive, a.detach_keys,
-						  a.sig_proxy);
+			bool out = attached & (RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR);
+			if (!out) {
+				printf("%s\n", c->id);
+				fflush(stdout);
+			}
+			code = cli_attach_started(c, sock, attached, a.detach_keys, a.sig_proxy);
+			if (!out)
+				code = 0;
 			close(sock);
 		}
 		container_free(c);
