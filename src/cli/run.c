@@ -68,6 +68,7 @@ static const char run_help[] =
 	"      --userns string        User namespace to use (only \"host\")\n"
 	"      --uts string           UTS namespace to use (host)\n"
 	"  -v, --volume list          Bind mount a volume\n"
+	"      --volumes-from list    Mount volumes from the specified container(s)\n"
 	"  -w, --workdir string       Working directory inside the container\n"
 	"\nResource limits:\n"
 	"      --blkio-weight uint16         Block IO (relative weight), between 10 and 1000\n"
@@ -127,7 +128,7 @@ struct run_args {
 	char **labels, **label_files; /* -l/--label, --label-file */
 	char **expose;		      /* --expose, as "PORT/PROTO" keys */
 	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts, **devices,
-		**dev_rules;
+		**dev_rules, **volumes_from;
 	char **cap_add, **cap_drop, **security_opt, **sysctls;
 	struct port_map *ports;
 	json_t *resources; /* HostConfig fields of the resource-limit flags */
@@ -154,6 +155,7 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->tmpfs);
 	strv_free(a->volumes);
 	strv_free(a->mounts);
+	strv_free(a->volumes_from);
 	strv_free(a->cap_add);
 	strv_free(a->cap_drop);
 	strv_free(a->security_opt);
@@ -288,6 +290,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_PULL,
 		OPT_LABEL_FILE,
 		OPT_EXPOSE,
+		OPT_VOLUMES_FROM,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -317,6 +320,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
 		{"volume", required_argument, NULL, 'v'},
 		{"mount", required_argument, NULL, OPT_MOUNT},
+		{"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
 		{"restart", required_argument, NULL, OPT_RESTART},
 		{"cap-add", required_argument, NULL, OPT_CAP_ADD},
 		{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
@@ -449,6 +453,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_MOUNT:
 			strv_push(&a->mounts, optarg);
+			break;
+		case OPT_VOLUMES_FROM:
+			strv_push(&a->volumes_from, optarg);
 			break;
 		case OPT_RESTART:
 			ro->restart = optarg;
@@ -653,6 +660,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	ro->tmpfs = a->tmpfs;
 	ro->volumes = a->volumes;
 	ro->mounts = a->mounts;
+	ro->volumes_from = a->volumes_from;
 	ro->cap_add = a->cap_add;
 	ro->cap_drop = a->cap_drop;
 	ro->security_opt = a->security_opt;

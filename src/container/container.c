@@ -581,6 +581,9 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_t *tmpfs = json_object();
 		json_object_set_new(hc, "Init", o->init ? json_true() : json_null());
 		json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->read_only));
+		json_object_set_new(hc, "VolumesFrom",
+				    o->volumes_from ? json_from_strv(o->volumes_from)
+						    : json_null());
 		json_object_set_new(hc, "GroupAdd",
 				    o->group_add ? json_from_strv(o->group_add) : json_null());
 		json_object_set_new(hc, "ExtraHosts",
@@ -668,7 +671,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				(void) chmod(p, 0755); /* whatever the umask */
 		}
 	}
-	r = container_mounts_add(s, c, img, o->volumes, o->mounts, err);
+	r = container_mounts_add(s, c, img, o->volumes, o->mounts, o->volumes_from, err);
 	if (r == 0)
 		r = container_restart_policy_set(c, o->restart, err);
 	if (r == 0)

@@ -52,6 +52,7 @@ struct run_opts {
 	unsigned short tty_cols;
 	char **volumes;	     /* -v [SRC:]DST[:OPTS] (container/volume.h) */
 	char **mounts;	     /* --mount type=...,... */
+	char **volumes_from; /* --volumes-from CONTAINER[:MODE] */
 	const char *restart; /* --restart no|on-failure[:N]|always|unless-stopped (NULL: no) */
 
 	/* Security (container/security.h). */
