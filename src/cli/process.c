@@ -15,7 +15,7 @@
 #include "util/strbuf.h"
 #include "util/strv.h"
 
-int cli_attach_started(struct container *c, int sock, bool in, const char *detach_keys,
+int cli_attach_started(struct container *c, int sock, unsigned attached, const char *detach_keys,
 		       bool sig_proxy);
 
 static int load_one(struct cli *cl, const char *name, struct store **ret_s, struct container **ret)
@@ -289,7 +289,12 @@ int cmd_start(struct cli *cl, int argc, char **argv)
 				rc = cli_fail(e);
 				e = NULL;
 			} else {
-				rc = cli_attach_started(c, sock, interactive && ro.interactive,
+				/* docker's start -a: stdout and stderr whatever -a
+				 * run or create named (cli/command/container/start.go) */
+				rc = cli_attach_started(c, sock,
+							(interactive ? RUN_ATTACH_STDIN : 0) |
+								RUN_ATTACH_STDOUT |
+								RUN_ATTACH_STDERR,
 							keys, true);
 				close(sock);
 			}

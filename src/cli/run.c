@@ -22,6 +22,7 @@ static const char run_help[] =
 	"Usage:  hull %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
 	"%s\n\nOptions:\n"
 	"      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
+	"  -a, --attach list          Attach to STDIN, STDOUT or STDERR\n"
 	"      --cap-add list         Add Linux capabilities\n"
 	"      --cap-drop list        Drop Linux capabilities\n"
 	"      --cgroupns string      Cgroup namespace to use (host|private)\n"
@@ -67,6 +68,7 @@ static const char run_help[] =
 	"      --userns string        User namespace to use (only \"host\")\n"
 	"      --uts string           UTS namespace to use (host)\n"
 	"  -v, --volume list          Bind mount a volume\n"
+	"      --volumes-from list    Mount volumes from the specified container(s)\n"
 	"  -w, --workdir string       Working directory inside the container\n"
 	"\nResource limits:\n"
 	"      --blkio-weight uint16         Block IO (relative weight), between 10 and 1000\n"
@@ -126,7 +128,7 @@ struct run_args {
 	char **labels, **label_files; /* -l/--label, --label-file */
 	char **expose;		      /* --expose, as "PORT/PROTO" keys */
 	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts, **devices,
-		**dev_rules;
+		**dev_rules, **volumes_from;
 	char **cap_add, **cap_drop, **security_opt, **sysctls;
 	struct port_map *ports;
 	json_t *resources; /* HostConfig fields of the resource-limit flags */
@@ -153,6 +155,7 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->tmpfs);
 	strv_free(a->volumes);
 	strv_free(a->mounts);
+	strv_free(a->volumes_from);
 	strv_free(a->cap_add);
 	strv_free(a->cap_drop);
 	strv_free(a->security_opt);
@@ -287,10 +290,12 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_PULL,
 		OPT_LABEL_FILE,
 		OPT_EXPOSE,
+		OPT_VOLUMES_FROM,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
 		{"detach", no_argument, NULL, 'd'},
+		{"attach", required_argument, NULL, 'a'},
 		{"rm", no_argument, NULL, OPT_RM},
 		{"name", required_argument, NULL, OPT_NAME},
 		{"publish", required_argument, NULL, 'p'},
@@ -315,6 +320,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
 		{"volume", required_argument, NULL, 'v'},
 		{"mount", required_argument, NULL, OPT_MOUNT},
+		{"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
 		{"restart", required_argument, NULL, OPT_RESTART},
 		{"cap-add", required_argument, NULL, OPT_CAP_ADD},
 		{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
@@ -350,11 +356,19 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	a->sig_proxy = true;
 	optind = 0;
 	a->pull = "missing";
-	while ((o = cli_getopt(name, argc, argv, "dp:e:w:u:ith:v:m:c:ql:", opts, true)) != -1) {
+	while ((o = cli_getopt(name, argc, argv, "da:p:e:w:u:ith:v:m:c:ql:", opts, true)) != -1) {
 		switch (o) {
 		case 'd':
 			ro->detach = true;
 			break;
+		case 'a': {
+			int bit = run_attach_parse(optarg);
+			if (bit < 0)
+				return cli_flag_error(name, "-a, --attach", optarg,
+						      "valid streams are STDIN, STDOUT and STDERR");
+			ro->attach |= (unsigned) bit;
+			break;
+		}
 		case OPT_RM:
 			ro->auto_remove = true;
 			break;
@@ -439,6 +453,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_MOUNT:
 			strv_push(&a->mounts, optarg);
+			break;
+		case OPT_VOLUMES_FROM:
+			strv_push(&a->volumes_from, optarg);
 			break;
 		case OPT_RESTART:
 			ro->restart = optarg;
@@ -609,9 +626,14 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	}
 	if (optind >= argc)
 		return cli_usage_error(name, "\"%s\" requires at least 1 argument.", name);
-	if (streq(name, "run") && ro->tty && ro->interactive && !ro->detach &&
+	if (streq(name, "run") && ro->detach && ro->attach) {
+		/* docker/cli run.go: an error of the client's own, so exit 1 */
+		fprintf(stderr, "hull: Conflicting options: -a and -d\n");
+		return 1;
+	}
+	if (streq(name, "run") && ro->tty && (run_attached(ro) & RUN_ATTACH_STDIN) &&
 	    !isatty(STDIN_FILENO)) {
-		/* docker/cli run.go: -it needs a terminal on stdin */
+		/* docker/cli run.go: -it (or -t -a stdin) needs a terminal on stdin */
 		fprintf(stderr, "hull: the input device is not a TTY\n");
 		return 1;
 	}
@@ -638,6 +660,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	ro->tmpfs = a->tmpfs;
 	ro->volumes = a->volumes;
 	ro->mounts = a->mounts;
+	ro->volumes_from = a->volumes_from;
 	ro->cap_add = a->cap_add;
 	ro->cap_drop = a->cap_drop;
 	ro->security_opt = a->security_opt;
@@ -717,19 +740,27 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
 	return -1;
 }
 
-/* Attach to a container whose monitor was started with container_start_attach(). */
-int cli_attach_started(struct container *c, int sock, bool in, const char *detach_keys,
+/*
+ * Attach to a container whose monitor was started with container_start_attach():
+ * the RUN_ATTACH_* streams of @attached; stdin reaches only a container with
+ * -i (Config.OpenStdin). With stdin alone, return at the end of our stdin.
+ */
+int cli_attach_started(struct container *c, int sock, unsigned attached, const char *detach_keys,
 		       bool sig_proxy)
 {
+	json_t *cfg = json_object_get(c->rec, "Config");
+	bool out = attached & (RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR);
 	struct attach_opts ao = {
-		.stdin = in,
-		.tty = json_is_true(json_object_get(json_object_get(c->rec, "Config"), "Tty")),
+		.stdin = (attached & RUN_ATTACH_STDIN) &&
+			 json_is_true(json_object_get(cfg, "OpenStdin")),
+		.tty = json_is_true(json_object_get(cfg, "Tty")),
 		.sig_proxy = sig_proxy,
 		.pid = (pid_t) json_integer_value(
 			json_object_get(json_object_get(c->rec, "State"), "Pid")),
 		.detach_keys = detach_keys,
-		.out_fd = STDOUT_FILENO,
-		.err_fd = STDERR_FILENO,
+		.out_fd = attached & RUN_ATTACH_STDOUT ? STDOUT_FILENO : -1,
+		.err_fd = attached & RUN_ATTACH_STDERR ? STDERR_FILENO : -1,
+		.until_stdin_eof = !out,
 	};
 	struct hull_err *e = NULL;
 	bool detached = false;
@@ -747,6 +778,7 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	struct hull_err *e = NULL;
 	struct store *s = NULL;
 	struct container *c = NULL;
+	unsigned attached;
 	int r, code = 0;
 
 	cli_fail_code = 125;
@@ -758,8 +790,13 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 		run_args_release(&a);
 		return r;
 	}
-	if (a.ro.tty && !a.ro.detach) {
-		/* a pty lives in a detached monitor; we attach to it (so ctrl-p ctrl-q works) */
+	attached = run_attached(&a.ro);
+	if (!a.ro.detach && (a.ro.tty || !(attached & (RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR)))) {
+		/*
+		 * a pty lives in a detached monitor; we attach to it (so ctrl-p ctrl-q
+		 * works). So does a container with only stdin attached (-a stdin): as
+		 * docker's client, we print its id, send our stdin and leave it running.
+		 */
 		struct winsize ws;
 		int sock = -1;
 		if (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0) {
@@ -770,8 +807,14 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 		if (r < 0) {
 			code = cli_fail(e);
 		} else {
-			code = cli_attach_started(c, sock, a.ro.interactive, a.detach_keys,
-						  a.sig_proxy);
+			bool out = attached & (RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR);
+			if (!out) {
+				printf("%s\n", c->id);
+				fflush(stdout);
+			}
+			code = cli_attach_started(c, sock, attached, a.detach_keys, a.sig_proxy);
+			if (!out)
+				code = 0;
 			close(sock);
 		}
 		container_free(c);

@@ -142,7 +142,8 @@ int container_attach_fd(struct container *c, int sock, const struct attach_opts 
 	struct termios saved;
 	sigset_t mask, old;
 	size_t nkeys = 0, matched = 0, have = 0;
-	bool raw = false, in_open = o->stdin, detached = false, got_exit = false;
+	bool raw = false, in_open = o->stdin || o->until_stdin_eof, detached = false,
+	     got_exit = false;
 	int sfd, code = 0, r = 0;
 	bool tty_in = o->tty && isatty(STDIN_FILENO);
 
@@ -191,7 +192,9 @@ int container_attach_fd(struct container *c, int sock, const struct attach_opts 
 		if (pfd[2].revents) {
 			char in[4096];
 			n = read(STDIN_FILENO, in, sizeof(in));
-			if (n > 0) {
+			if (n > 0 && !o->stdin) {
+				/* docker's daemon drops the input of a container without -i */
+			} else if (n > 0) {
 				if (o->tty &&
 				    stdin_filter(sock, keys, nkeys, &matched, in, (size_t) n)) {
 					detached = true;
@@ -202,7 +205,10 @@ int container_attach_fd(struct container *c, int sock, const struct attach_opts 
 								 (size_t) n);
 			} else if (n == 0 || errno != EINTR) {
 				in_open = false;
-				(void) attach_frame_send(sock, ATTACH_STDIN_EOF, NULL, 0);
+				if (o->stdin)
+					(void) attach_frame_send(sock, ATTACH_STDIN_EOF, NULL, 0);
+				if (o->until_stdin_eof)
+					break;
 			}
 		}
 		if (pfd[0].revents) {

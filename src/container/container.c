@@ -341,6 +341,29 @@ int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n)
 	return 0;
 }
 
+int run_attach_parse(const char *s)
+{
+	if (strcasecmp(s, "stdin") == 0)
+		return RUN_ATTACH_STDIN;
+	if (strcasecmp(s, "stdout") == 0)
+		return RUN_ATTACH_STDOUT;
+	if (strcasecmp(s, "stderr") == 0)
+		return RUN_ATTACH_STDERR;
+	return -EINVAL;
+}
+
+unsigned run_attached(const struct run_opts *o)
+{
+	unsigned a;
+
+	if (o->detach)
+		return 0; /* run -d: docker/cli run.go clears them all */
+	a = o->attach ? o->attach : RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR;
+	if (o->interactive)
+		a |= RUN_ATTACH_STDIN;
+	return a;
+}
+
 static bool name_in_use(struct store *s, const char *name, char **ret_id)
 {
 	struct container *c = NULL;
@@ -371,6 +394,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	_cleanup_json_ json_t *devices = json_array();
 	struct container *c;
 	const char *wd;
+	unsigned attached = run_attached(o);
 	int r;
 
 	(void) runroot;
@@ -470,14 +494,17 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		(void) gethostname(hostname, sizeof(hostname) - 1);
 	else
 		snprintf(hostname, sizeof(hostname), "%.12s", id);
-	cfg = json_pack("{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:s}", "Hostname",
-			hostname, "Domainname", "", "User",
-			o->user ? o->user : (json_get_str(icfg, "User") ?: ""), "AttachStdin",
-			o->interactive, "AttachStdout", !o->detach, "AttachStderr", !o->detach,
-			"Tty", o->tty, "OpenStdin", o->interactive, "Env", json_from_strv(env),
-			"Cmd", json_from_strv(d.cmd), "Entrypoint", json_from_strv(d.entrypoint),
-			"Image", image_name, "WorkingDir",
-			o->workdir ? o->workdir : (json_get_str(icfg, "WorkingDir") ?: ""));
+	/* docker/cli opts.go: stdin closes at the client's EOF when -i is attached */
+	cfg = json_pack(
+		"{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:s}", "Hostname", hostname,
+		"Domainname", "", "User", o->user ? o->user : (json_get_str(icfg, "User") ?: ""),
+		"AttachStdin", !!(attached & RUN_ATTACH_STDIN), "AttachStdout",
+		!!(attached & RUN_ATTACH_STDOUT), "AttachStderr", !!(attached & RUN_ATTACH_STDERR),
+		"Tty", o->tty, "OpenStdin", o->interactive, "StdinOnce",
+		o->interactive && (attached & RUN_ATTACH_STDIN), "Env", json_from_strv(env), "Cmd",
+		json_from_strv(d.cmd), "Entrypoint", json_from_strv(d.entrypoint), "Image",
+		image_name, "WorkingDir",
+		o->workdir ? o->workdir : (json_get_str(icfg, "WorkingDir") ?: ""));
 	exposed = json_deep_copy(json_object_get(icfg, "ExposedPorts"));
 	if (!exposed)
 		exposed = json_object();
@@ -554,6 +581,9 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_t *tmpfs = json_object();
 		json_object_set_new(hc, "Init", o->init ? json_true() : json_null());
 		json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->read_only));
+		json_object_set_new(hc, "VolumesFrom",
+				    o->volumes_from ? json_from_strv(o->volumes_from)
+						    : json_null());
 		json_object_set_new(hc, "GroupAdd",
 				    o->group_add ? json_from_strv(o->group_add) : json_null());
 		json_object_set_new(hc, "ExtraHosts",
@@ -641,7 +671,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				(void) chmod(p, 0755); /* whatever the umask */
 		}
 	}
-	r = container_mounts_add(s, c, img, o->volumes, o->mounts, err);
+	r = container_mounts_add(s, c, img, o->volumes, o->mounts, o->volumes_from, err);
 	if (r == 0)
 		r = container_restart_policy_set(c, o->restart, err);
 	if (r == 0)

@@ -25,6 +25,7 @@ struct run_opts {
 	bool auto_remove;	/* --rm */
 	bool interactive;	/* -i */
 	bool tty;		/* -t */
+	unsigned attach;	/* -a: RUN_ATTACH_* (0: not given) */
 	char **env;		/* -e NAME=value or NAME (taken from our environment) */
 	char **labels;		/* --label-file then -l: "KEY=value" or "KEY" (empty value) */
 	char **expose;		/* --expose: "PORT/PROTO" keys of Config.ExposedPorts */
@@ -51,6 +52,7 @@ struct run_opts {
 	unsigned short tty_cols;
 	char **volumes;	     /* -v [SRC:]DST[:OPTS] (container/volume.h) */
 	char **mounts;	     /* --mount type=...,... */
+	char **volumes_from; /* --volumes-from CONTAINER[:MODE] */
 	const char *restart; /* --restart no|on-failure[:N]|always|unless-stopped (NULL: no) */
 
 	/* Security (container/security.h). */
@@ -73,6 +75,24 @@ struct run_opts {
 	json_t *resources;
 	char ***warnings; /* container_create() appends docker's warnings here (NULL: dropped) */
 };
+
+/*
+ * The streams of docker's -a, --attach, in run_opts.attach. Without -a,
+ * run and create attach stdout and stderr (and stdin with -i), -d none;
+ * with -a only those named, plus stdin with -i. The record keeps the
+ * outcome as Config.AttachStdin, AttachStdout and AttachStderr
+ * (docker/cli opts.go parse).
+ */
+enum {
+	RUN_ATTACH_STDIN = 1 << 0,
+	RUN_ATTACH_STDOUT = 1 << 1,
+	RUN_ATTACH_STDERR = 1 << 2,
+};
+/* run_attach_parse() - "stdin", "stdout" or "stderr" in any case, as docker's validateAttach;
+ * the RUN_ATTACH_* bit or -EINVAL. Pure. */
+int run_attach_parse(const char *s);
+/* run_attached() - the RUN_ATTACH_* streams @o attaches, as docker decides them (above). */
+unsigned run_attached(const struct run_opts *o);
 
 struct container {
 	char *id;
@@ -117,6 +137,10 @@ struct attach_opts {
 	pid_t pid;		 /* the container's process */
 	const char *detach_keys; /* NULL: "ctrl-p,ctrl-q" */
 	int out_fd, err_fd;	 /* where the container's stdout and stderr go (-1: drop) */
+	/* read our stdin (sent only with @stdin) and return at its end, the container running
+	 * on: docker run -a stdin without stdout or stderr, whose client leaves once its input
+	 * is sent (or, without -i, read and dropped) */
+	bool until_stdin_eof;
 };
 
 /*

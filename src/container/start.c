@@ -747,8 +747,12 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		listen_fd = -1; /* attach is a convenience: run without it */
 	relay_init(&m.r, listen_fd);
 	if (!o->detach) {
-		m.r.st[0].out_fd = o->out_fd >= 0 ? o->out_fd : STDOUT_FILENO;
-		m.r.st[1].out_fd = o->out_fd >= 0 ? o->out_fd : STDERR_FILENO;
+		/* -a: a stream not attached is only logged */
+		unsigned a = run_attached(o);
+		if (a & RUN_ATTACH_STDOUT)
+			m.r.st[0].out_fd = o->out_fd >= 0 ? o->out_fd : STDOUT_FILENO;
+		if (a & RUN_ATTACH_STDERR)
+			m.r.st[1].out_fd = o->out_fd >= 0 ? o->out_fd : STDERR_FILENO;
 		if (o->interactive)
 			m.r.in_src = STDIN_FILENO;
 	}

@@ -14,6 +14,7 @@
 #include "util/fs.h"
 #include "util/inroot.h"
 #include "util/json.h"
+#include "util/strbuf.h"
 #include "util/strv.h"
 
 #define ANON_LABEL "com.docker.volume.anonymous"
@@ -513,8 +514,127 @@ static int add_one(struct store *s, struct container *c, struct mspec *m, json_t
 	return 0;
 }
 
+static bool dir_empty(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while (empty && (de = readdir(d)))
+		empty = streq(de->d_name, ".") || streq(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+/*
+ * --volumes-from CONTAINER[:MODE] (moby linux_parser ParseVolumesFrom): MODE
+ * is "rw" or "ro", with at most one of "z" and "Z"; propagation and "nocopy"
+ * are refused. New *@ret_name; *@ret_ro: "ro" was given.
+ */
+static int parse_volumes_from(const char *spec, char **ret_name, bool *ret_ro,
+			      struct hull_err **err)
+{
+	const char *colon = strchr(spec, ':');
+	const char *mode = colon ? colon + 1 : "";
+	int rw = 0, label = 0;
+	bool ro = false;
+
+	if (!*spec)
+		return err_setx(err, EINVAL,
+				"volumes-from specification cannot be an empty string");
+	for (const char *w = mode; *mode;) {
+		size_t n = strcspn(w, ",");
+		if ((n == 2 && (startswith(w, "rw") || startswith(w, "ro"))) && !rw++)
+			ro = startswith(w, "ro");
+		else if (!(n == 1 && (*w == 'z' || *w == 'Z') && !label++))
+			return err_setx(err, EINVAL, "invalid mode: %s", mode);
+		if (!w[n])
+			break;
+		w += n + 1;
+	}
+	*ret_name = colon ? xstrndup(spec, (size_t) (colon - spec)) : xstrdup(spec);
+	*ret_ro = ro;
+	return 0;
+}
+
+/* The runtime options @opts (a Hull.Mounts "options") with its "rw" or "ro" made @ro's. */
+static char *options_rw(const char *opts, bool ro)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *copy = xstrdup(opts);
+	char *save = NULL;
+
+	for (char *w = strtok_r(copy, ",", &save); w; w = strtok_r(NULL, ",", &save))
+		(void) strbuf_addf(&sb, "%s%s", sb.len ? "," : "",
+				   streq(w, "rw") || streq(w, "ro") ? (ro ? "ro" : "rw") : w);
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * Every mount of the container @spec names, at the same target, unless
+ * @mounts has that target already (moby registerMountPoints: volumes-from
+ * first, then -v and --mount replace theirs). Read-write only where the
+ * source's is and MODE is not "ro"; this container's image never fills them
+ * (CopyData false). The volumes stay the source's: this container is one
+ * more user of them (volume_users()).
+ */
+static int add_volumes_from(struct store *s, const char *spec, json_t *mounts, json_t *hmounts,
+			    struct hull_err **err)
+{
+	_cleanup_free_ char *name = NULL;
+	struct container *src = NULL;
+	json_t *hsrc, *m;
+	bool ro = false, never_started;
+	size_t i;
+	int r;
+
+	r = parse_volumes_from(spec, &name, &ro, err);
+	if (r == 0)
+		r = container_load(s, name, &src, err);
+	if (r < 0)
+		return r;
+	hsrc = json_object_get(json_object_get(src->rec, "Hull"), "Mounts");
+	never_started = streq(json_get_str(json_object_get(src->rec, "State"), "StartedAt") ?: "",
+			      "0001-01-01T00:00:00Z");
+	json_array_foreach (json_object_get(src->rec, "Mounts"), i, m) {
+		const char *dst = json_get_str(m, "Destination");
+		bool rw = json_is_true(json_object_get(m, "RW")) && !ro;
+		_cleanup_free_ char *opts = NULL;
+		json_t *hm = NULL, *h, *cp;
+		size_t k;
+
+		json_array_foreach (hsrc, k, h)
+			if (dst && streq(json_get_str(h, "target") ?: "", dst))
+				hm = h;
+		if (!hm || have_target(mounts, dst))
+			continue;
+		/* docker fills a new volume from the image at create, hull at the first start:
+		 * a source never started gets what docker's create would have given it */
+		if (never_started && json_is_true(json_object_get(hm, "copy")) &&
+		    dir_empty(json_get_str(hm, "source"))) {
+			r = container_copy_out(s, src, dst, json_get_str(hm, "source"), err);
+			if (r < 0)
+				break;
+		}
+		cp = json_deep_copy(m);
+		json_object_set_new(cp, "Mode", json_string(""));
+		json_object_set_new(cp, "RW", json_boolean(rw));
+		json_array_append_new(mounts, cp);
+		cp = json_deep_copy(hm);
+		opts = options_rw(json_get_str(hm, "options") ?: "", !rw);
+		json_object_set_new(cp, "options", json_string(opts));
+		json_object_set_new(cp, "copy", json_false());
+		json_array_append_new(hmounts, cp);
+	}
+	container_free(src);
+	return r;
+}
+
 int container_mounts_add(struct store *s, struct container *c, const struct image *img,
-			 char *const *volumes, char *const *mounts, struct hull_err **err)
+			 char *const *volumes, char *const *mounts, char *const *volumes_from,
+			 struct hull_err **err)
 {
 	json_t *arr = json_array(), *harr = json_array(), *binds = json_array(),
 	       *hcm = json_array();
@@ -545,6 +665,9 @@ int container_mounts_add(struct store *s, struct container *c, const struct imag
 		}
 		mspec_release(&m);
 	}
+	/* the last --volumes-from naming a target wins it */
+	for (size_t i = strv_length(volumes_from); r == 0 && i > 0; i--)
+		r = add_volumes_from(s, volumes_from[i - 1], arr, harr, err);
 	/* the image's VOLUMEs not mounted otherwise become anonymous volumes */
 	json_object_foreach (ivol, k, unused) {
 		struct mspec m = {0};
@@ -601,20 +724,6 @@ void rt_mounts_free(struct rt_mount *m, size_t n)
 		free((char *) m[i].options);
 	}
 	free(m);
-}
-
-static bool dir_empty(const char *path)
-{
-	DIR *d = opendir(path);
-	struct dirent *de;
-	bool empty = true;
-
-	if (!d)
-		return false;
-	while (empty && (de = readdir(d)))
-		empty = streq(de->d_name, ".") || streq(de->d_name, "..");
-	closedir(d);
-	return empty;
 }
 
 int container_rt_mounts(struct store *s, struct container *c, struct rt_mount **ret, size_t *ret_n,

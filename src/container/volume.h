@@ -49,15 +49,18 @@ int volume_prune(struct store *s, bool all, char ***ret_names, int64_t *ret_byte
 
 /*
  * container_mounts_add() - the mounts of a new container: parse @volumes
- * (-v [SRC:]DST[:OPTS]) and @mounts (--mount type=...,...), add an anonymous
- * volume for each image VOLUME not covered, create the volumes, and record
- * docker's Mounts, HostConfig.Binds and HostConfig.Mounts in @c (not saved).
- * Errors name the flag value, as docker's: "invalid mode: x", "invalid
- * mount config for type \"bind\": bind source path does not exist: /x",
- * "Duplicate mount point: /x"...
+ * (-v [SRC:]DST[:OPTS]) and @mounts (--mount type=...,...), take every mount
+ * of each container of @volumes_from (--volumes-from CONTAINER[:MODE]) at a
+ * target those two leave free, add an anonymous volume for each image VOLUME
+ * not covered, create the volumes, and record docker's Mounts,
+ * HostConfig.Binds and HostConfig.Mounts in @c (not saved). Errors name the
+ * flag value, as docker's: "invalid mode: x", "invalid mount config for type
+ * \"bind\": bind source path does not exist: /x", "Duplicate mount point:
+ * /x", "No such container: x"...
  */
 int container_mounts_add(struct store *s, struct container *c, const struct image *img,
-			 char *const *volumes, char *const *mounts, struct hull_err **err);
+			 char *const *volumes, char *const *mounts, char *const *volumes_from,
+			 struct hull_err **err);
 
 /*
  * container_rt_mounts() - the runtime mounts of @c, parents first, and copy

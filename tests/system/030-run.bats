@@ -412,3 +412,67 @@ load helpers
 	[ "$status" -eq 0 ]
 	[[ $output == *"discarded when using none network mode"* ]]
 }
+
+@test "-a stdout relays only stdout, -a stderr only stderr; both are logged; -a is case-insensitive" {
+	run --separate-stderr hull run --name att-out -a stdout busybox sh -c 'echo out; echo err >&2; exit 3'
+	[ "$status" -eq 3 ]
+	[ "$output" = out ]
+	[ -z "$stderr" ]
+	run hull logs att-out
+	[[ $output == *out* && $output == *err* ]]
+	run hull inspect --format '{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}}' att-out
+	[ "$output" = "false true false" ]
+	run --separate-stderr hull run --rm -a STDERR busybox sh -c 'echo out; echo err >&2'
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	[ "$stderr" = err ]
+	run --separate-stderr hull run --rm -a stdout --attach Stderr busybox sh -c 'echo out; echo err >&2'
+	[ "$output" = out ]
+	[ "$stderr" = err ]
+	# with -t the one stream is stdout's
+	run hull run --rm -t -a stderr busybox echo hidden
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	run hull run --rm -t -a stdout busybox echo shown
+	[ "$output" = $'shown\r' ]
+	hull rm att-out
+}
+
+@test "-a refuses other streams (125) and -d (1), as docker" {
+	run hull run --rm -a stdio busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *'invalid argument "stdio" for "-a, --attach" flag: valid streams are STDIN, STDOUT and STDERR'* ]]
+	run hull create -a '' busybox true
+	[ "$status" -eq 125 ]
+	n=$(hull ps -a -q | wc -l)
+	run hull run -d -a stdout busybox true
+	[ "$status" -eq 1 ]
+	[[ $output == *"Conflicting options: -a and -d"* ]]
+	[ "$(hull ps -a -q | wc -l)" -eq "$n" ]
+	run hull run --help
+	[[ $output == *"-a, --attach list"*"Attach to STDIN, STDOUT or STDERR"* ]]
+	# docker's client wants a terminal whenever stdin is attached to a tty container
+	run hull run --rm -t -a stdin busybox true </dev/null
+	[ "$status" -eq 1 ]
+	[[ $output == *"the input device is not a TTY"* ]]
+}
+
+@test "-a stdin alone prints the id, sends stdin with -i and leaves the container running" {
+	run bash -c 'printf "fed\n" | "$HULL" run -i -a stdin --name att-in busybox sh -c "cat; sleep 0.3; echo done"'
+	[ "$status" -eq 0 ]
+	id=$(hull inspect --format '{{.Id}}' att-in)
+	[ "$output" = "$id" ]
+	run hull wait att-in
+	[ "$output" = 0 ]
+	run hull logs att-in
+	[ "$output" = $'fed\ndone' ]
+	run hull inspect --format '{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} {{.Config.OpenStdin}} {{.Config.StdinOnce}}' att-in
+	[ "$output" = "true false false true true" ]
+	# without -i our stdin is read and dropped: the container's is /dev/null
+	run bash -c 'echo dropped | "$HULL" run -a stdin --name att-in2 busybox cat'
+	[ "$status" -eq 0 ]
+	[ ${#output} -eq 64 ]
+	hull wait att-in2
+	[ -z "$(hull logs att-in2)" ]
+	hull rm att-in att-in2
+}

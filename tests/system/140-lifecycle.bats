@@ -13,6 +13,24 @@ load helpers
 	[ "$(hull inspect --format '{{.State.ExitCode}}' c1)" = 3 ]
 }
 
+@test "create -a records the streams (inspect); -d and -i as docker's; start -a relays stdout and stderr" {
+	hull create --name ca -a stderr -a STDIN busybox sh -c 'echo o; echo e >&2' >/dev/null
+	run hull inspect --format '{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} {{.Config.OpenStdin}} {{.Config.StdinOnce}}' ca
+	[ "$output" = "true false true false false" ]
+	# docker's start -a asks for stdout and stderr whatever create's -a said
+	run --separate-stderr hull start -a ca
+	[ "$status" -eq 0 ]
+	[ "$output" = o ]
+	[ "$stderr" = e ]
+	hull create --name ci -i busybox true >/dev/null
+	run hull inspect --format '{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} {{.Config.StdinOnce}}' ci
+	[ "$output" = "true true true true" ]
+	hull run -d -i --name di busybox true >/dev/null
+	run hull inspect --format '{{.Config.AttachStdin}} {{.Config.AttachStdout}} {{.Config.AttachStderr}} {{.Config.OpenStdin}} {{.Config.StdinOnce}}' di
+	[ "$output" = "false false false true false" ]
+	hull rm -f ca ci di >/dev/null
+}
+
 @test "start runs a created container detached; wait prints the exit code" {
 	hull create --name c2 busybox sh -c 'sleep 0.3; exit 9'
 	run hull start c2

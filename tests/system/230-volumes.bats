@@ -141,6 +141,58 @@ VOLUME /a'
 	[[ $output == *namedkeep* ]]
 }
 
+@test "--volumes-from takes every mount of a container, read-write as there unless :ro; -v wins a target" {
+	d=$BATS_TEST_TMPDIR/vf
+	mkdir -p "$d"
+	echo bound > "$d/f"
+	build_image vfimg 'FROM busybox
+RUN mkdir /anon && echo seeded > /anon/s
+VOLUME /anon' >/dev/null
+	# never started: its anonymous volume has the image's content all the same, as docker's
+	hull create --name vfsrc -v vfnamed:/named -v "$d:/bind:ro" --mount type=tmpfs,dst=/t vfimg true >/dev/null
+	run hull run --rm --volumes-from vfsrc busybox sh -c 'cat /anon/s /bind/f; echo w > /named/w && echo named-rw; touch /bind/x 2>/dev/null || echo bind-ro; grep -c " /t tmpfs " /proc/mounts'
+	[ "$output" = $'seeded\nbound\nnamed-rw\nbind-ro\n1' ]
+	run hull run --name vfuser --volumes-from vfsrc:ro busybox sh -c 'cat /named/w; touch /named/x /anon/x 2>/dev/null || echo all-ro'
+	[ "$output" = $'w\nall-ro' ]
+	run hull inspect --format '{{json .HostConfig.VolumesFrom}}' vfuser
+	[ "$output" = '["vfsrc:ro"]' ]
+	run hull inspect --format '{{json .HostConfig.VolumesFrom}}' vfsrc
+	[ "$output" = null ]
+	run hull inspect --format '{{json .Mounts}}' vfuser
+	[[ $output == *'"Name":"vfnamed"'* && $output == *'"Destination":"/anon"'* && $output == *'"Destination":"/t"'* ]]
+	[[ $output != *'"RW":true'* ]]
+	# the container's own -v wins over the same target of --volumes-from, and :rw does
+	# not make a read-only mount writable (moby: RW of the source and of the mode)
+	run hull run --rm --volumes-from vfsrc:rw -v vfother:/named busybox sh -c 'ls /named; touch /bind/y 2>/dev/null || echo bind-ro'
+	[ "$output" = bind-ro ]
+	hull rm vfsrc vfuser >/dev/null
+}
+
+@test "--volumes-from: an unknown container, a bad mode; its volumes stay in use" {
+	run hull run --rm --volumes-from nosuchctr busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"No such container: nosuchctr"* ]]
+	hull create --name vfs2 -v /v busybox true >/dev/null
+	for mode in bogus ro,rw nocopy rshared; do
+		run hull create --volumes-from "vfs2:$mode" busybox true
+		[ "$status" -eq 125 ]
+		[[ $output == *"invalid mode: $mode"* ]]
+	done
+	anon=$(hull inspect --format '{{json .Mounts}}' vfs2 | sed 's/.*"Name":"\([0-9a-f]*\)".*/\1/')
+	[ ${#anon} -eq 64 ]
+	hull run --name vfu2 --volumes-from vfs2:z busybox sh -c 'echo kept > /v/k'
+	# rm -v of the source leaves a volume another container uses
+	hull rm -v vfs2 >/dev/null
+	run hull volume rm "$anon"
+	[ "$status" -eq 1 ]
+	[[ $output == *"volume is in use"* ]]
+	run hull run --rm --volumes-from vfu2 busybox cat /v/k
+	[ "$output" = kept ]
+	hull rm -v vfu2 >/dev/null
+	run hull volume inspect "$anon"
+	[ "$status" -eq 1 ]
+}
+
 @test "volume ls --filter name=, label=, dangling=, driver=" {
 	hull volume create --label env=prod --label tier=db vf-prod >/dev/null
 	hull volume create --label env=dev vf-dev >/dev/null
