@@ -479,36 +479,25 @@ static int in_fn(int root_fd, void *data, struct hull_err **err)
 		return tar_extract(dfd, q.fd, q.keep, err);
 	/*
 	 * A final symlink is followed inside the root, as docker's client does
-	 * (cp.go copyToContainer stats the link target), relative targets
-	 * against the link's directory; a device, FIFO or socket is refused.
+	 * (cp.go copyToContainer stats the link target, which moby's StatPath
+	 * evaluates in the container's scope); a device, FIFO or socket is
+	 * refused.
 	 */
-	for (int n = 0;; n++) {
-		char target[PATH_MAX];
-		_cleanup_free_ char *next = NULL;
-		ssize_t len;
-
-		if (pfd >= 0)
-			close(pfd);
-		free(parent);
-		base = strrchr(clean, '/');
-		parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
-		base = base ? base + 1 : clean;
-		pfd = inroot_open(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
-		if (pfd < 0)
+	{
+		_cleanup_free_ char *resolved = NULL;
+		int r = inroot_resolve(root_fd, clean, &resolved);
+		if (r == -ELOOP)
+			return err_setx(err, ELOOP, "too many symlinks in %s", q.dst);
+		if (r < 0 || !*resolved)
 			return err_setx(err, ENOENT, "Could not find the file %s in container",
 					q.dst);
-		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
-			break;
-		if (n > 10)
-			return err_setx(err, ELOOP, "too many symlinks in %s", q.dst);
-		len = readlinkat(pfd, base, target, sizeof(target) - 1);
-		if (len < 0)
-			return err_set(err, errno, "readlink %s", q.dst);
-		target[len] = '\0';
-		next = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", parent, target);
 		free(clean);
-		(void) inroot_clean(next, false, &clean);
+		clean = TAKE_PTR(resolved);
 	}
+	base = split_last(clean, &parent);
+	pfd = inroot_open(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
+	if (pfd < 0)
+		return err_setx(err, ENOENT, "Could not find the file %s in container", q.dst);
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		const char *what;
 		if (hostpath_check_node(st.st_mode, &what) < 0)
