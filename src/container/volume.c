@@ -473,6 +473,13 @@ static int parse_mount_flag(const char *spec, struct mspec *m, struct hull_err *
 			if (eq)
 				*eq++ = '\0';
 			json_object_set_new(m->labels, v, json_string(eq ? eq : ""));
+		} else if (streq(k, "volume-opt")) {
+			char *eq = strchr(v, '=');
+			if (!m->volume_opts)
+				m->volume_opts = json_object();
+			if (eq)
+				*eq++ = '\0';
+			json_object_set_new(m->volume_opts, v, json_string(eq ? eq : ""));
 		} else if (streq(k, "volume-driver")) {
 			if (!streq(v, "local"))
 				return err_setx(err, EINVAL, "plugin \"%s\" not found", v);

@@ -182,6 +182,8 @@ VOLUME /a'
 	[[ $output == *'volume type "ext4" is not supported'* ]]
 	run -1 hull volume create -o type=none -o o=bind -o device=rel/dir vo-bad
 	[[ $output == *'bind device "rel/dir" must be an absolute path' ]]
+	run -125 hull run --rm --mount type=volume,src=vo-bad,dst=/x,volume-opt=bogus=1 busybox true
+	[[ $output == *'invalid option: "bogus"'* ]]
 	run -1 hull volume inspect vo-bad
 }
 
@@ -197,7 +199,10 @@ VOLUME /a'
 	[ -z "$(ls -A "$HULL_ROOT/volumes/vt/_data")" ]
 	run -1 hull run --rm -v vt:/t:ro busybox touch /t/x
 	[[ $output == *"Read-only file system"* ]]
-	hull volume rm vt >/dev/null
+	# --mount volume-opt= gives a new volume the same options
+	run -0 hull run --rm --mount type=volume,src=vt2,dst=/t,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=1m busybox grep " /t " /proc/mounts
+	[[ $output == *"tmpfs"*"size=1024k"* ]]
+	hull volume rm vt vt2 >/dev/null
 }
 
 @test "a bind volume (-o type=none -o o=bind -o device=DIR) is the host directory; rm never empties it" {
@@ -211,6 +216,9 @@ VOLUME /a'
 	hull volume create -o type=none -o o=bind,ro -o device="$d" vbro
 	run -1 hull run --rm -v vbro:/b busybox touch /b/x
 	[[ $output == *"Read-only file system"* ]]
+	# an anonymous one (--mount volume-opt=) goes with run --rm, the directory stays
+	run -0 hull run --rm --mount "type=volume,dst=/b,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=$d" busybox cat /b/keep
+	[ "$output" = host ]
 	hull volume rm vb vbro
 	run -0 hull volume prune -f
 	[ "$(cat "$d/keep")" = host ]
