@@ -87,8 +87,9 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 			     "it "
 			     "to a directory destination in a container.\nUse '-' as the "
 			     "destination to stream a tar archive of a\ncontainer source to "
-			     "stdout.\n\nOptions:\n  -a, --archive   Archive mode (copy all "
-			     "uid/gid information)\n  -q, --quiet     Suppress progress output");
+			     "stdout.\n\nOptions:\n  -a, --archive       Archive mode (copy all "
+			     "uid/gid information)\n  -L, --follow-link   Always follow symbol "
+			     "link in SRC_PATH\n  -q, --quiet         Suppress progress output");
 			return 0;
 		} else
 			return 125;
