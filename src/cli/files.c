@@ -53,18 +53,21 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 	const char *spath = NULL, *dpath = NULL;
 	struct hull_err *e = NULL;
 	struct container *c = NULL;
-	bool archive = false, from, to;
+	bool archive = false, follow = false, from, to;
 	struct store *s;
+	unsigned flags;
 	int o, r;
 
 	optind = 0;
-	while ((o = cli_getopt("cp", argc, argv, "a::qh", opts, false)) != -1) {
+	while ((o = cli_getopt("cp", argc, argv, "a::Lqh", opts, false)) != -1) {
 		if (o == 'a') {
 			/* a bool flag: -a, --archive, --archive=false, -a=false (pflag) */
 			const char *v = optarg && *optarg == '=' ? optarg + 1 : optarg;
-			/* "-aq": more bool shorthands, not a value */
-			if (optarg && *optarg != '=' && strspn(optarg, "aq") == strlen(optarg))
+			/* "-aq", "-aL": more bool shorthands, not a value */
+			if (optarg && *optarg != '=' && strspn(optarg, "aLq") == strlen(optarg)) {
+				follow |= strchr(optarg, 'L') != NULL;
 				v = NULL;
+			}
 			if (v && !streq(v, "true") && !streq(v, "false") && !streq(v, "1") &&
 			    !streq(v, "0"))
 				return cli_flag_error("cp", "-a, --archive", v,
@@ -74,10 +77,9 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 			archive = !v || streq(v, "true") || streq(v, "1");
 		} else if (o == 'q')
 			; /* no progress output anyway */
-		else if (o == 'L') {
-			fprintf(stderr, "hull: cp: --follow-link is not supported yet\n");
-			return 125;
-		} else if (o == 'h') {
+		else if (o == 'L')
+			follow = true;
+		else if (o == 'h') {
 			puts("Usage:  hull cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
 			     "\thull cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH\n\n"
 			     "Copy files/folders between a container and the local filesystem\n\n"
@@ -85,8 +87,9 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 			     "it "
 			     "to a directory destination in a container.\nUse '-' as the "
 			     "destination to stream a tar archive of a\ncontainer source to "
-			     "stdout.\n\nOptions:\n  -a, --archive   Archive mode (copy all "
-			     "uid/gid information)\n  -q, --quiet     Suppress progress output");
+			     "stdout.\n\nOptions:\n  -a, --archive       Archive mode (copy all "
+			     "uid/gid information)\n  -L, --follow-link   Always follow symbol "
+			     "link in SRC_PATH\n  -q, --quiet         Suppress progress output");
 			return 0;
 		} else
 			return 125;
@@ -114,11 +117,12 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 	if (cli_store(cl, &s, &e) < 0 || container_load(s, from ? sname : dname, &c, &e) < 0)
 		return cli_fail(e);
 	fflush(stdout);
+	flags = (archive ? CP_ARCHIVE : 0) | (follow ? CP_FOLLOW_LINK : 0);
 	if (from)
-		r = container_cp_from(s, c, *spath ? spath : "/", argv[optind + 1], archive,
+		r = container_cp_from(s, c, *spath ? spath : "/", argv[optind + 1], flags,
 				      STDOUT_FILENO, &e);
 	else
-		r = container_cp_to(s, c, argv[optind], *dpath ? dpath : "/", archive, STDIN_FILENO,
+		r = container_cp_to(s, c, argv[optind], *dpath ? dpath : "/", flags, STDIN_FILENO,
 				    &e);
 	container_free(c);
 	if (r < 0) {

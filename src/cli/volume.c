@@ -17,7 +17,7 @@ static int volume_create_cmd(struct cli *cl, int argc, char **argv)
 		{"driver", required_argument, NULL, 'd'}, {"label", required_argument, NULL, 'l'},
 		{"opt", required_argument, NULL, 'o'},	  {"name", required_argument, NULL, 'n'},
 		{"help", no_argument, NULL, 'h'},	  {0}};
-	_cleanup_json_ json_t *labels = json_object();
+	_cleanup_json_ json_t *labels = json_object(), *dopts = json_object();
 	const char *name = NULL;
 	struct hull_err *e = NULL;
 	struct store *s;
@@ -38,16 +38,20 @@ static int volume_create_cmd(struct cli *cl, int argc, char **argv)
 				*eq++ = '\0';
 			json_object_set_new(labels, k, json_string(eq ? eq : ""));
 		} else if (o == 'o') {
-			fprintf(stderr,
-				"hull: volume driver options are not supported (local volumes "
-				"are plain directories)\n");
-			return 125;
+			/* docker's map option: KEY=VALUE, a KEY alone is "" */
+			_cleanup_free_ char *k = xstrdup(optarg);
+			char *eq = strchr(k, '=');
+			if (eq)
+				*eq++ = '\0';
+			json_object_set_new(dopts, k, json_string(eq ? eq : ""));
 		} else if (o == 'n') {
 			name = optarg;
 		} else if (o == 'h') {
 			puts("Usage:  hull volume create [OPTIONS] [VOLUME]\n\nCreate a volume\n\n"
 			     "Options:\n  -d, --driver string   Specify volume driver name (only "
-			     "\"local\")\n      --label list      Set metadata for a volume");
+			     "\"local\")\n      --label list      Set metadata for a volume\n"
+			     "  -o, --opt map         Set driver specific options (type, device, "
+			     "o)");
 			return 0;
 		} else
 			return 125;
@@ -57,7 +61,7 @@ static int volume_create_cmd(struct cli *cl, int argc, char **argv)
 				       "\"volume create\" requires at most 1 argument.");
 	if (optind < argc)
 		name = argv[optind];
-	if (cli_store(cl, &s, &e) < 0 || volume_create(s, name, labels, &v, &e) < 0)
+	if (cli_store(cl, &s, &e) < 0 || volume_create(s, name, labels, dopts, &v, &e) < 0)
 		return cli_fail(e);
 	printf("%s\n", json_get_str(v, "Name"));
 	json_decref(v);

@@ -171,11 +171,18 @@ static const char *base_name(const char *p)
 	return b ? b + 1 : p;
 }
 
-/* "dir/." or "dir/": the contents of the directory (docker's copy rules). */
+/* "DIR/." (or "."): the contents of the directory, without its name (docker's copy rules). */
 static bool wants_contents(const char *p)
 {
 	size_t n = strlen(p);
 	return (n >= 2 && streq(p + n - 2, "/.")) || streq(p, ".");
+}
+
+/* "DIR/": a path that must name a directory, through a final symlink (moby's assertsDirectory). */
+static bool asserts_dir(const char *p)
+{
+	size_t n = strlen(p);
+	return n > 1 && p[n - 1] == '/';
 }
 
 /* ---- reading from the container ---- */
@@ -186,22 +193,36 @@ struct out_job {
 	int fd;		  /* where the tar goes */
 	bool contents;	  /* the entries of the directory, without its name */
 	bool missing_ok;
+	bool follow; /* cp -L: a final symlink is followed inside the root */
+	/*
+	 * The copy of a followed link is named after the target, not the link:
+	 * the tar of "cp -L CTR:LINK -", as docker's client renames the entries
+	 * only when it extracts them.
+	 */
+	bool target_name;
 	char type; /* written first on @fd when set: 'd' directory, 'f' anything else */
 };
+
+/* @path split at its last "/": *@ret_parent ("" at the top) and the name in it. */
+static const char *split_last(const char *path, char **ret_parent)
+{
+	const char *slash = strrchr(path, '/');
+
+	*ret_parent = slash ? xstrndup(path, (size_t) (slash - path)) : xstrdup("");
+	return slash ? slash + 1 : path;
+}
 
 static int out_fn(int root_fd, void *data, struct hull_err **err)
 {
 	struct out_job *o = data;
-	_cleanup_free_ char *clean = NULL, *parent = NULL;
+	_cleanup_free_ char *clean = NULL, *parent = NULL, *as = NULL, *abs = NULL;
 	_cleanup_close_ int pfd = -1, dfd = -1;
-	const char *base;
+	const char *base, *shown = o->path;
 	struct stat st;
+	int r;
 
 	(void) inroot_clean(o->path, false, &clean);
-	base = strrchr(clean, '/');
-	parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
-	base = base ? base + 1 : clean;
-	if (o->contents || !*base) {
+	if (o->contents || !*clean) {
 		dfd = inroot_open(root_fd, clean, O_RDONLY | O_DIRECTORY, 0);
 		if (dfd == -ENOENT && o->missing_ok) {
 			static const char end[1024]; /* an empty tar: two zero blocks */
@@ -216,14 +237,42 @@ static int out_fn(int root_fd, void *data, struct hull_err **err)
 			return err_set(err, errno, "write");
 		return tar_write(dfd, "", "", o->fd, err);
 	}
+	as = xstrdup(split_last(clean, &parent));
+	if (o->follow || asserts_dir(o->path)) {
+		/*
+		 * Every link of the path, the last one included, is followed inside
+		 * the root (moby's StatPath gives cp -L the fully evaluated target;
+		 * "LINK/" names the directory the link leads to even without -L).
+		 */
+		_cleanup_free_ char *resolved = NULL;
+		r = inroot_resolve(root_fd, clean, &resolved);
+		if (r < 0)
+			return err_set(err, -r, "open %s in container %s", o->path, o->ctr);
+		free(clean);
+		clean = TAKE_PTR(resolved);
+		if (o->follow)
+			shown = abs = xasprintf("/%s", clean); /* docker names the target */
+	}
+	free(parent);
+	parent = NULL;
+	base = *clean ? split_last(clean, &parent) : ".";
+	if (!parent)
+		parent = xstrdup("");
+	if (o->target_name && *clean && !asserts_dir(o->path)) {
+		free(as);
+		as = xstrdup(base);
+	}
 	pfd = inroot_open(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
 	if (pfd < 0 || fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		goto missing;
+	if (asserts_dir(o->path) && !S_ISDIR(st.st_mode))
+		return err_setx(err, ENOTDIR, "open %s in container %s: not a directory", o->path,
+				o->ctr);
 	if (o->type && write_all(o->fd, S_ISDIR(st.st_mode) ? "d" : "f", 1) < 0)
 		return err_set(err, errno, "write");
-	return tar_write(pfd, base, base, o->fd, err);
+	return tar_write(pfd, base, as, o->fd, err);
 missing:
-	return err_setx(err, ENOENT, "Could not find the file %s in container %s", o->path, o->ctr);
+	return err_setx(err, ENOENT, "Could not find the file %s in container %s", shown, o->ctr);
 }
 
 int container_copy_out(struct store *s, struct container *c, const char *ctr_path,
@@ -311,11 +360,15 @@ static int extract_as(int dir_fd, int in_fd, const char *name, const char *final
 }
 
 int container_cp_from(struct store *s, struct container *c, const char *src, const char *dst,
-		      bool archive, int out_fd, struct hull_err **err)
+		      unsigned flags, int out_fd, struct hull_err **err)
 {
 	const char *name = json_get_str(c->rec, "Name");
-	struct out_job o = {
-		.path = src, .ctr = name ? name + 1 : c->id, .contents = wants_contents(src)};
+	struct out_job o = {.path = src,
+			    .ctr = name ? name + 1 : c->id,
+			    .contents = wants_contents(src),
+			    .follow = flags & CP_FOLLOW_LINK,
+			    .target_name = (flags & CP_FOLLOW_LINK) && streq(dst, "-")};
+	bool archive = flags & CP_ARCHIVE;
 	_cleanup_free_ char *parent = NULL, *srcbase = NULL;
 	_cleanup_(hostpath_dest_release) struct hostpath_dest d = {0};
 	_cleanup_close_ int dfd = -1;
@@ -426,36 +479,25 @@ static int in_fn(int root_fd, void *data, struct hull_err **err)
 		return tar_extract(dfd, q.fd, q.keep, err);
 	/*
 	 * A final symlink is followed inside the root, as docker's client does
-	 * (cp.go copyToContainer stats the link target), relative targets
-	 * against the link's directory; a device, FIFO or socket is refused.
+	 * (cp.go copyToContainer stats the link target, which moby's StatPath
+	 * evaluates in the container's scope); a device, FIFO or socket is
+	 * refused.
 	 */
-	for (int n = 0;; n++) {
-		char target[PATH_MAX];
-		_cleanup_free_ char *next = NULL;
-		ssize_t len;
-
-		if (pfd >= 0)
-			close(pfd);
-		free(parent);
-		base = strrchr(clean, '/');
-		parent = base ? xstrndup(clean, (size_t) (base - clean)) : xstrdup("");
-		base = base ? base + 1 : clean;
-		pfd = inroot_open(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
-		if (pfd < 0)
+	{
+		_cleanup_free_ char *resolved = NULL;
+		int r = inroot_resolve(root_fd, clean, &resolved);
+		if (r == -ELOOP)
+			return err_setx(err, ELOOP, "too many symlinks in %s", q.dst);
+		if (r < 0 || !*resolved)
 			return err_setx(err, ENOENT, "Could not find the file %s in container",
 					q.dst);
-		if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode))
-			break;
-		if (n > 10)
-			return err_setx(err, ELOOP, "too many symlinks in %s", q.dst);
-		len = readlinkat(pfd, base, target, sizeof(target) - 1);
-		if (len < 0)
-			return err_set(err, errno, "readlink %s", q.dst);
-		target[len] = '\0';
-		next = target[0] == '/' ? xstrdup(target) : xasprintf("%s/%s", parent, target);
 		free(clean);
-		(void) inroot_clean(next, false, &clean);
+		clean = TAKE_PTR(resolved);
 	}
+	base = split_last(clean, &parent);
+	pfd = inroot_open(root_fd, parent, O_RDONLY | O_DIRECTORY, 0);
+	if (pfd < 0)
+		return err_setx(err, ENOENT, "Could not find the file %s in container", q.dst);
 	if (fstatat(pfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
 		const char *what;
 		if (hostpath_check_node(st.st_mode, &what) < 0)
@@ -494,12 +536,13 @@ static int in_fn(int root_fd, void *data, struct hull_err **err)
 }
 
 int container_cp_to(struct store *s, struct container *c, const char *src, const char *dst,
-		    bool archive, int in_fd, struct hull_err **err)
+		    unsigned flags, int in_fd, struct hull_err **err)
 {
 	const char *name = json_get_str(c->rec, "Name");
-	struct in_job q = {.dst = dst, .ctr = name ? name + 1 : c->id, .keep = archive};
-	_cleanup_free_ char *clean = NULL, *parent = NULL;
+	struct in_job q = {.dst = dst, .ctr = name ? name + 1 : c->id, .keep = flags & CP_ARCHIVE};
+	_cleanup_free_ char *clean = NULL, *parent = NULL, *resolved = NULL;
 	_cleanup_close_ int pfd = -1;
+	const char *from, *entry;
 	struct root_job j;
 	struct stat st;
 	int p[2], r, r2;
@@ -511,9 +554,6 @@ int container_cp_to(struct store *s, struct container *c, const char *src, const
 		r = job_start(s, c, VIEW_WRITE, in_fn, &q, &j, err);
 		return r < 0 ? r : job_wait(&j, err);
 	}
-	if (lstat(src, &st) < 0)
-		return err_set(err, errno, "lstat %s", src);
-	q.src_dir = S_ISDIR(st.st_mode);
 	q.contents = wants_contents(src);
 	clean = xstrdup(src);
 	while (strlen(clean) > 1 && clean[strlen(clean) - 1] == '/')
@@ -521,6 +561,20 @@ int container_cp_to(struct store *s, struct container *c, const char *src, const
 	q.name = base_name(clean);
 	if (q.contents || streq(q.name, "..") || !*q.name)
 		q.contents = true;
+	from = clean;
+	if (!q.contents && ((flags & CP_FOLLOW_LINK) || asserts_dir(src))) {
+		/*
+		 * docker's ResolveHostSourcePath: with -L (or "LINK/") the target,
+		 * every link resolved on the host, is copied under the link's name
+		 */
+		resolved = realpath(src, NULL);
+		if (!resolved)
+			return err_set(err, errno, "lstat %s", src);
+		from = resolved;
+	}
+	if (lstat(from, &st) < 0)
+		return err_set(err, errno, "lstat %s", src);
+	q.src_dir = S_ISDIR(st.st_mode);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_set(err, errno, "create pipe");
 	q.fd = p[0];
@@ -535,12 +589,13 @@ int container_cp_to(struct store *s, struct container *c, const char *src, const
 		r = pfd < 0 ? err_set(err, errno, "open '%s'", src)
 			    : tar_write(pfd, "", "", p[1], err);
 	} else {
-		const char *b = strrchr(clean, '/');
-		parent = b ? (b == clean ? xstrdup("/") : xstrndup(clean, (size_t) (b - clean)))
+		const char *b = strrchr(from, '/');
+		parent = b ? (b == from ? xstrdup("/") : xstrndup(from, (size_t) (b - from)))
 			   : xstrdup(".");
+		entry = b ? (b[1] ? b + 1 : ".") : from;
 		pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		r = pfd < 0 ? err_set(err, errno, "open '%s'", parent)
-			    : tar_write(pfd, q.name, q.name, p[1], err);
+			    : tar_write(pfd, entry, q.name, p[1], err);
 	}
 	close(p[1]);
 	{

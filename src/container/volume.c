@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include "container/files.h"
 #include "container/internal.h"
@@ -16,6 +17,7 @@
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
+#include "util/units.h"
 
 #define ANON_LABEL "com.docker.volume.anonymous"
 
@@ -48,7 +50,94 @@ int volume_get(struct store *s, const char *name, json_t **ret, struct hull_err 
 	return 0;
 }
 
-int volume_create(struct store *s, const char *name, json_t *labels, json_t **ret,
+/* Whether the comma-separated mount options @o hold the word @w. */
+static bool opts_have(const char *o, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = o; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strncmp(p, w, n) == 0 && (p[n] == ',' || !p[n]))
+			return true;
+	}
+	return false;
+}
+
+/* "o=bind" or "o=rbind": a bind of "device" (moby's mount(2) gets MS_BIND). */
+static bool opts_bind(const char *o)
+{
+	return opts_have(o, "bind") || opts_have(o, "rbind");
+}
+
+/*
+ * Check @opts (volume create -o KEY=VALUE) as docker's local driver does
+ * (moby volume/local local_unix.go validateOpts), then refuse what hull does
+ * not mount: docker hands any "type" to mount(2) when a container starts;
+ * hull mounts a tmpfs (type=tmpfs) or binds a host directory (o=bind with
+ * an absolute device), and says so at once for anything else.
+ */
+static int local_opts_check(const char *name, json_t *opts, struct hull_err **err)
+{
+	static const char *const keys[] = {"type", "o", "device", "size"};
+	const char *type = json_get_str(opts, "type"), *dev = json_get_str(opts, "device");
+	const char *o = json_get_str(opts, "o"), *size = json_get_str(opts, "size"), *k;
+	json_t *v;
+
+	json_object_foreach (opts, k, v) {
+		bool known = false;
+		for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+			known |= streq(k, keys[i]);
+		if (!known)
+			return err_setx(err, EINVAL, "create %s: invalid option: \"%s\"", name, k);
+	}
+	if (size) {
+		uint64_t bytes;
+		if (units_ram_in_bytes(size, &bytes) < 0)
+			return err_setx(err, EINVAL, "create %s: invalid size: '%s'", name, size);
+		/* docker's quotas need XFS project quotas under its root; hull has none */
+		if (bytes > 0)
+			return err_setx(err, EINVAL,
+					"create %s: quota size requested but no quota support",
+					name);
+	}
+	/* "o" needs "device" and "type", each of those the other */
+	if ((o || type) && !dev)
+		return err_setx(err, EINVAL, "create %s: missing required option: \"device\"",
+				name);
+	if (dev && !type)
+		return err_setx(err, EINVAL, "create %s: missing required option: \"type\"", name);
+	if (!type)
+		return 0;
+	if (opts_bind(o)) {
+		if (dev[0] != '/')
+			return err_setx(err, EINVAL,
+					"create %s: bind device \"%s\" must be an absolute path",
+					name, dev);
+		return 0;
+	}
+	if (streq(type, "tmpfs"))
+		return 0;
+	return err_setx(err, EOPNOTSUPP,
+			"create %s: volume type \"%s\" is not supported: hull mounts type=tmpfs, "
+			"or o=bind of a host directory",
+			name, type);
+}
+
+/* @o with its keys sorted, as docker's JSON shows a Go map. */
+static json_t *sorted_object(json_t *o)
+{
+	_cleanup_strv_ char **keys = strv_new();
+	json_t *out = json_object(), *v;
+	const char *k;
+
+	json_object_foreach (o, k, v)
+		strv_push(&keys, k);
+	qsort(keys, strv_length(keys), sizeof(char *), volume_name_cmp);
+	STRV_FOREACH (key, keys)
+		json_object_set(out, *key, json_object_get(o, *key));
+	return out;
+}
+
+int volume_create(struct store *s, const char *name, json_t *labels, json_t *opts, json_t **ret,
 		  struct hull_err **err)
 {
 	_cleanup_free_ char *dir = NULL, *data = NULL, *p = NULL, *now = NULL;
@@ -66,6 +155,9 @@ int volume_create(struct store *s, const char *name, json_t *labels, json_t **re
 				"intended to pass a host directory, use absolute path",
 				name, name);
 	}
+	r = local_opts_check(name, opts, err);
+	if (r < 0)
+		return r;
 	if (volume_get(s, name, ret, NULL) == 0)
 		return 0;
 	dir = volume_dir(s, name);
@@ -78,7 +170,7 @@ int volume_create(struct store *s, const char *name, json_t *labels, json_t **re
 	rec = json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o}", "CreatedAt", now, "Driver", "local",
 			"Mountpoint", data, "Name", name, "Labels",
 			labels ? json_deep_copy(labels) : json_object(), "Scope", "local",
-			"Options", json_object());
+			"Options", opts ? sorted_object(opts) : json_object());
 	if (name == id)
 		json_object_set_new(json_object_get(rec, "Labels"), ANON_LABEL, json_string(""));
 	p = path_join(dir, "volume.json");
@@ -200,6 +292,7 @@ struct mspec {
 	char *mode;	   /* the -v mode string as given */
 	char *tmpfs_opts;  /* size=...,mode=... */
 	json_t *labels;
+	json_t *volume_opts; /* --mount volume-opt=KEY=VALUE: the new volume's -o */
 	bool from_bind_flag; /* -v: a missing host path is created */
 };
 
@@ -213,6 +306,8 @@ static void mspec_release(struct mspec *m)
 	free(m->tmpfs_opts);
 	if (m->labels)
 		json_decref(m->labels);
+	if (m->volume_opts)
+		json_decref(m->volume_opts);
 }
 
 static bool is_propagation(const char *w)
@@ -379,6 +474,13 @@ static int parse_mount_flag(const char *spec, struct mspec *m, struct hull_err *
 			if (eq)
 				*eq++ = '\0';
 			json_object_set_new(m->labels, v, json_string(eq ? eq : ""));
+		} else if (streq(k, "volume-opt")) {
+			char *eq = strchr(v, '=');
+			if (!m->volume_opts)
+				m->volume_opts = json_object();
+			if (eq)
+				*eq++ = '\0';
+			json_object_set_new(m->volume_opts, v, json_string(eq ? eq : ""));
 		} else if (streq(k, "volume-driver")) {
 			if (!streq(v, "local"))
 				return err_setx(err, EINVAL, "plugin \"%s\" not found", v);
@@ -459,6 +561,49 @@ static bool have_target(json_t *mounts, const char *target)
 	return false;
 }
 
+/*
+ * The runtime mount of volume @v for @m. A plain volume is its _data
+ * directory bound; one made with -o is what docker's local driver would
+ * mount on _data when a container uses it (moby volume/local mount()), put
+ * straight at the target instead: a new tmpfs with the "o" options (empty
+ * at each start: docker's copy of the image's content into it happens at
+ * create time, into a tmpfs unmounted again), or a bind of the host
+ * directory "device" ("bind": not recursive, "rbind": recursive). Nothing is
+ * ever mounted on _data, so `volume rm` has only hull's own files to delete.
+ */
+static json_t *volume_hull_mount(json_t *v, const struct mspec *m)
+{
+	json_t *opts = json_object_get(v, "Options"), *hm;
+	const char *type = json_get_str(opts, "type"), *o = json_get_str(opts, "o");
+	bool ro = m->readonly || opts_have(o, "ro");
+	_cleanup_free_ char *ropts = NULL;
+
+	if (!type) {
+		ropts = xasprintf("rbind,%s,rprivate", ro ? "ro" : "rw");
+		hm = hull_mount("bind", json_get_str(v, "Mountpoint"), m->target, ropts,
+				!m->nocopy);
+	} else if (opts_bind(o)) {
+		/* the flags mount(2) takes with MS_BIND; the rest is data it ignores */
+		static const char *const keep[] = {"nosuid", "suid",   "nodev",	  "dev",
+						   "noexec", "exec",   "private", "rprivate",
+						   "slave",  "rslave", "shared",  "rshared"};
+		_cleanup_free_ char *flags = xstrdup(opts_have(o, "rbind") ? "rbind" : "bind");
+		for (size_t i = 0; i < ARRAY_SIZE(keep); i++)
+			if (opts_have(o, keep[i])) {
+				char *f = xasprintf("%s,%s", flags, keep[i]);
+				free(flags);
+				flags = f;
+			}
+		ropts = xasprintf("%s,%s", flags, ro ? "ro" : "rw");
+		hm = hull_mount("bind", json_get_str(opts, "device"), m->target, ropts, !m->nocopy);
+	} else {
+		ropts = xasprintf("%s%s%s", o ? o : "", isempty(o) ? "" : ",", ro ? "ro" : "rw");
+		hm = hull_mount("tmpfs", NULL, m->target, ropts, false);
+	}
+	json_object_set_new(hm, "volume", json_string(json_get_str(v, "Name")));
+	return hm;
+}
+
 /* Record one parsed mount; creates its volume. */
 static int add_one(struct store *s, struct container *c, struct mspec *m, json_t *mounts,
 		   json_t *hmounts, struct hull_err **err)
@@ -498,17 +643,15 @@ static int add_one(struct store *s, struct container *c, struct mspec *m, json_t
 		json_array_append_new(hmounts, hull_mount("tmpfs", NULL, m->target, opts, false));
 		return 0;
 	}
-	r = volume_create(s, m->source, m->labels, &v, err);
+	r = volume_create(s, m->source, m->labels, m->volume_opts, &v, err);
 	if (r < 0)
 		return r;
-	opts = xasprintf("rbind,%s,rprivate", m->readonly ? "ro" : "rw");
 	json_array_append_new(mounts, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "Type",
 						"volume", "Name", json_get_str(v, "Name"), "Source",
 						json_get_str(v, "Mountpoint"), "Destination",
 						m->target, "Driver", "local", "Mode", m->mode, "RW",
 						!m->readonly, "Propagation", ""));
-	json_array_append_new(hmounts, hull_mount("bind", json_get_str(v, "Mountpoint"), m->target,
-						  opts, !m->nocopy));
+	json_array_append_new(hmounts, volume_hull_mount(v, m));
 	json_decref(v);
 	(void) c;
 	return 0;
@@ -726,6 +869,33 @@ void rt_mounts_free(struct rt_mount *m, size_t n)
 	free(m);
 }
 
+/*
+ * A bind volume's host directory must exist when a container starts: docker
+ * fails there too, in its words (its mount(2) on _data gets ENOENT).
+ */
+static int volume_device_check(struct store *s, json_t *hm, struct hull_err **err)
+{
+	const char *name = json_get_str(hm, "volume"), *dev = json_get_str(hm, "source");
+	_cleanup_free_ char *dir = NULL, *data = NULL;
+	struct stat st;
+	int e;
+
+	if (!name || !streq(json_get_str(hm, "type"), "bind") || stat(dev, &st) == 0)
+		return 0;
+	e = errno;
+	dir = volume_dir(s, name);
+	data = path_join(dir, "_data");
+	if (streq(dev, data))
+		return 0; /* a plain volume: its directory is checked where it is bound */
+	return err_setx(err, e,
+			"error while mounting volume '%s': failed to mount local volume: mount "
+			"%s:%s, flags: %#x: %s",
+			data, dev, data,
+			opts_have(json_get_str(hm, "options"), "rbind") ? MS_BIND | MS_REC
+									: MS_BIND,
+			e == ENOENT ? "no such file or directory" : strerror(e));
+}
+
 int container_rt_mounts(struct store *s, struct container *c, struct rt_mount **ret, size_t *ret_n,
 			struct hull_err **err)
 {
@@ -746,6 +916,11 @@ int container_rt_mounts(struct store *s, struct container *c, struct rt_mount **
 		l[i].source = xstrdup(src ? src : "");
 		l[i].target = xstrdup(json_get_str(m, "target"));
 		l[i].options = xstrdup(json_get_str(m, "options"));
+		r = volume_device_check(s, m, err);
+		if (r < 0) {
+			rt_mounts_free(l, n);
+			return r;
+		}
 		/* a new, empty volume gets what the image has at its mount point */
 		if (json_is_true(json_object_get(m, "copy")) && dir_empty(src)) {
 			r = container_copy_out(s, c, l[i].target, src, err);

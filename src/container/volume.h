@@ -20,12 +20,24 @@
 
 /*
  * volume_create() - create the local volume @name (NULL: an anonymous one)
- * with @labels (borrowed object, may be NULL); an existing volume of that
- * name is returned as is, as docker does. *@ret is the record (new reference).
- * Errors: an invalid name, driver options (-EINVAL: only "local" without
- * options is supported).
+ * with @labels and the local driver's options @opts (`volume create -o`,
+ * `--mount volume-opt=`; borrowed objects of strings, may be NULL); an
+ * existing volume of that name is returned as is, as docker does. The
+ * options are kept in the record's "Options" (keys sorted, as docker shows
+ * them) and decide how containers mount the volume (container_mounts_add()):
+ * "type=tmpfs" (+ "device", "o=size=10m,uid=1000...") a new tmpfs at each
+ * start, "o=bind" (+ "type", an absolute "device") the host directory
+ * "device", whose files hull never deletes (when it is empty a container
+ * still gets the image's content copied into it, as docker's do). *@ret is
+ * the record (new reference).
+ * Errors (-EINVAL unless said, "create NAME: " first): an invalid name;
+ * docker's option checks: `invalid option: "KEY"` for a key other than
+ * type, o, device, size; `missing required option: "device"` (or "type");
+ * `quota size requested but no quota support` for a size; and hull's
+ * refusals of what it does not mount: `volume type "nfs" is not supported:
+ * ...` (-EOPNOTSUPP), `bind device "x" must be an absolute path`.
  */
-int volume_create(struct store *s, const char *name, json_t *labels, json_t **ret,
+int volume_create(struct store *s, const char *name, json_t *labels, json_t *opts, json_t **ret,
 		  struct hull_err **err);
 /* volume_get() - the record of @name; -ENOENT "get NAME: no such volume". */
 int volume_get(struct store *s, const char *name, json_t **ret, struct hull_err **err);
@@ -37,6 +49,8 @@ bool volume_in_use(struct store *s, const char *name);
 /*
  * volume_remove() - delete @name and its data. A volume that a container
  * uses fails (-EBUSY "remove NAME: volume is in use - [ID]") unless @force.
+ * The host directory of an "o=bind" volume is never touched: nothing is
+ * mounted on the volume's own directory.
  */
 int volume_remove(struct store *s, const char *name, bool force, struct hull_err **err);
 /*
@@ -65,7 +79,10 @@ int container_mounts_add(struct store *s, struct container *c, const struct imag
 /*
  * container_rt_mounts() - the runtime mounts of @c, parents first, and copy
  * the image's content into empty volumes that ask for it (docker's
- * copyExistingContents) . *@ret is freed with rt_mounts_free().
+ * copyExistingContents). A bind volume whose host directory is missing
+ * fails in docker's words: "error while mounting volume '.../_data': failed
+ * to mount local volume: mount DEV:.../_data, flags: 0x1000: no such file or
+ * directory". *@ret is freed with rt_mounts_free().
  */
 int container_rt_mounts(struct store *s, struct container *c, struct rt_mount **ret, size_t *ret_n,
 			struct hull_err **err);

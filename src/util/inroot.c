@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Lookups confined to a root directory (util/inroot.h). */
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -10,11 +11,38 @@
 #include "util/strbuf.h"
 #include "util/strv.h"
 
+/* Linux's MAXSYMLINKS: what a path lookup follows before ELOOP */
+#define MAX_LINKS 40
+
+/* The components @parts joined with "/" ("" for none). */
+static char *join_parts(char **parts)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *s;
+
+	STRV_FOREACH (p, parts) {
+		if (p != parts)
+			strbuf_addch(&sb, '/');
+		strbuf_adds(&sb, *p);
+	}
+	s = xstrdup(strbuf_cstr(&sb));
+	strbuf_release(&sb);
+	return s;
+}
+
+/* Drop the last of the @n resolved components in @parts. */
+static void pop_part(char **parts, size_t *n)
+{
+	if (*n == 0)
+		return;
+	free(parts[--*n]);
+	parts[*n] = NULL;
+}
+
 int inroot_clean(const char *name, bool strict, char **ret)
 {
 	_cleanup_strv_ char **parts = strv_new();
 	_cleanup_free_ char *copy = xstrdup(name);
-	struct strbuf sb = STRBUF_INIT;
 	char *save = NULL;
 	size_t n = 0;
 
@@ -22,25 +50,70 @@ int inroot_clean(const char *name, bool strict, char **ret)
 		if (streq(c, "."))
 			continue;
 		if (streq(c, "..")) {
-			if (n == 0) {
-				if (strict)
-					return -EBADMSG;
-				continue;
-			}
-			free(parts[--n]);
-			parts[n] = NULL;
+			if (n == 0 && strict)
+				return -EBADMSG;
+			pop_part(parts, &n);
 			continue;
 		}
 		strv_push(&parts, c);
 		n++;
 	}
-	for (size_t i = 0; i < n; i++) {
-		if (i)
-			strbuf_addch(&sb, '/');
-		strbuf_adds(&sb, parts[i]);
+	*ret = join_parts(parts);
+	return 0;
+}
+
+int inroot_resolve(int root_fd, const char *path, char **ret)
+{
+	_cleanup_strv_ char **done = strv_new();
+	_cleanup_free_ char *todo = NULL;
+	size_t n = 0;
+	int links = 0;
+
+	(void) inroot_clean(path, false, &todo);
+	while (*todo) {
+		size_t len = strcspn(todo, "/");
+		_cleanup_free_ char *c = xstrndup(todo, len), *joined = NULL;
+		_cleanup_close_ int fd = -1;
+		char target[PATH_MAX];
+		struct stat st;
+		char *rest = xstrdup(todo + len + (todo[len] == '/'));
+		ssize_t tl;
+
+		free(todo);
+		todo = rest;
+		if (!*c || streq(c, "."))
+			continue;
+		if (streq(c, "..")) {
+			pop_part(done, &n);
+			continue;
+		}
+		strv_push(&done, c);
+		n++;
+		/* every component before this one is resolved: no link on the way */
+		joined = join_parts(done);
+		fd = inroot_open(root_fd, joined, O_PATH | O_NOFOLLOW, 0);
+		if (fd == -ENOENT)
+			continue; /* kept as it is, as moby's evaluation does */
+		if (fd < 0)
+			return fd;
+		if (fstat(fd, &st) < 0)
+			return -errno;
+		if (!S_ISLNK(st.st_mode))
+			continue;
+		if (++links > MAX_LINKS)
+			return -ELOOP;
+		tl = readlinkat(fd, "", target, sizeof(target) - 1);
+		if (tl < 0)
+			return -errno;
+		target[tl] = '\0';
+		pop_part(done, &n);
+		while (target[0] == '/' && n)
+			pop_part(done, &n);
+		rest = xasprintf("%s/%s", target, todo);
+		free(todo);
+		todo = rest;
 	}
-	*ret = xstrdup(strbuf_cstr(&sb));
-	strbuf_release(&sb);
+	*ret = join_parts(done);
 	return 0;
 }
 

@@ -36,6 +36,20 @@ int inroot_open(int root_fd, const char *path, int flags, int opts);
 int inroot_mkdir_p(int root_fd, const char *path, int opts);
 
 /*
+ * inroot_resolve() - the path that @path ("" = the root) names below @root_fd
+ * (borrowed) once every symlink in it, the last component included, is
+ * followed inside the root, as moby's FollowSymlinkInScope evaluates it for
+ * `docker cp -L`: @path is cleaned lexically first; a link's target is
+ * taken component by component, ".." in it popping what was resolved so far
+ * (never above the root), an absolute target starting again at the root.
+ * Components that do not exist are kept as they are. *@ret is the clean
+ * result relative to the root ("" for the root itself), newly allocated.
+ * Errors: -ELOOP after 40 links, -ENOTDIR when a component that must be a
+ * directory is not, or the errno of a failed lookup or readlink.
+ */
+int inroot_resolve(int root_fd, const char *path, char **ret);
+
+/*
  * inroot_clean() - lexically clean @name relative to a root: leading "/" and
  * "./" dropped, "." and empty components removed, ".." pops a component.
  * "" is the root itself. With @strict, a ".." above the root fails with

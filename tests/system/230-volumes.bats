@@ -218,3 +218,67 @@ VOLUME /anon' >/dev/null
 	hull rm -f vfuser >/dev/null
 	hull volume rm vf-prod vf-dev >/dev/null
 }
+
+@test "volume create -o: the local driver's options checked as docker's, the unsupported refused" {
+	run -1 hull volume create -o foo=bar vo-bad
+	[ "$output" = 'hull: create vo-bad: invalid option: "foo"' ]
+	run -1 hull volume create -o o=bind vo-bad
+	[[ $output == *'missing required option: "device"' ]]
+	run -1 hull volume create -o device=/tmp vo-bad
+	[[ $output == *'missing required option: "type"' ]]
+	run -1 hull volume create -o size=10m vo-bad
+	[[ $output == *'quota size requested but no quota support' ]]
+	run -1 hull volume create -o type=nfs -o device=:/srv -o o=addr=127.0.0.1 vo-bad
+	[ "$output" = 'hull: create vo-bad: volume type "nfs" is not supported: hull mounts type=tmpfs, or o=bind of a host directory' ]
+	run -1 hull volume create -o type=ext4 -o device=/dev/nonexistent vo-bad
+	[[ $output == *'volume type "ext4" is not supported'* ]]
+	run -1 hull volume create -o type=none -o o=bind -o device=rel/dir vo-bad
+	[[ $output == *'bind device "rel/dir" must be an absolute path' ]]
+	run -125 hull run --rm --mount type=volume,src=vo-bad,dst=/x,volume-opt=bogus=1 busybox true
+	[[ $output == *'invalid option: "bogus"'* ]]
+	run -1 hull volume inspect vo-bad
+}
+
+@test "a tmpfs volume (-o type=tmpfs) is a new tmpfs at each start, with its o= options" {
+	hull volume create -o type=tmpfs -o device=tmpfs -o o=size=10m,uid=1000 vt
+	run -0 hull volume inspect --format '{{json .Options}}' vt
+	[ "$output" = '{"device":"tmpfs","o":"size=10m,uid=1000","type":"tmpfs"}' ]
+	run -0 hull run --rm -v vt:/t busybox sh -c 'grep " /t " /proc/mounts; stat -c %u /t; echo x > /t/f'
+	[[ ${lines[0]} == *" /t tmpfs "*"size=10240k"*"uid=1000"* ]]
+	[ "${lines[1]}" = 1000 ]
+	run -0 hull run --rm -v vt:/t busybox ls -A /t
+	[ -z "$output" ]
+	[ -z "$(ls -A "$HULL_ROOT/volumes/vt/_data")" ]
+	run -1 hull run --rm -v vt:/t:ro busybox touch /t/x
+	[[ $output == *"Read-only file system"* ]]
+	# --mount volume-opt= gives a new volume the same options
+	run -0 hull run --rm --mount type=volume,src=vt2,dst=/t,volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=1m busybox grep " /t " /proc/mounts
+	[[ $output == *"tmpfs"*"size=1024k"* ]]
+	hull volume rm vt vt2 >/dev/null
+}
+
+@test "a bind volume (-o type=none -o o=bind -o device=DIR) is the host directory; rm never empties it" {
+	d=$BATS_TEST_TMPDIR/bindvol
+	mkdir -p "$d"
+	echo host > "$d/keep"
+	hull volume create -o type=none -o o=bind -o device="$d" vb
+	run -0 hull run --rm -v vb:/b busybox sh -c 'cat /b/keep; echo ctr > /b/new'
+	[ "$output" = host ]
+	[ "$(cat "$d/new")" = ctr ]
+	hull volume create -o type=none -o o=bind,ro -o device="$d" vbro
+	run -1 hull run --rm -v vbro:/b busybox touch /b/x
+	[[ $output == *"Read-only file system"* ]]
+	# an anonymous one (--mount volume-opt=) goes with run --rm, the directory stays
+	run -0 hull run --rm --mount "type=volume,dst=/b,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=$d" busybox cat /b/keep
+	[ "$output" = host ]
+	hull volume rm vb vbro
+	run -0 hull volume prune -f
+	[ "$(cat "$d/keep")" = host ]
+	[ "$(cat "$d/new")" = ctr ]
+	# a missing directory fails when a container starts, as docker's mount does
+	hull volume create -o type=none -o o=bind -o device="$BATS_TEST_TMPDIR/missing" vbm
+	run -125 hull run --rm -v vbm:/b busybox true
+	[[ $output == *"error while mounting volume '$HULL_ROOT/volumes/vbm/_data': failed to mount local volume: mount $BATS_TEST_TMPDIR/missing:$HULL_ROOT/volumes/vbm/_data, flags: 0x1000: no such file or directory" ]]
+	[ ! -e "$BATS_TEST_TMPDIR/missing" ]
+	hull volume rm vbm >/dev/null
+}

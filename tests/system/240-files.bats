@@ -5,8 +5,22 @@ load helpers
 
 setup_file() {
 	hull_setup_file
-	"$HULL" run --name fs busybox sh -c 'echo hello > /hello; rm /bin/vi; mkdir -p /d/e;
-		echo deep > /d/e/f; ln -s /etc/passwd /lnk; ln -s ../../../../../tmp /up'
+	# a name under the host's /tmp that links in the containers point at
+	export ESC=hull-cp-L.$$
+	"$HULL" run --name fs busybox sh -c "echo hello > /hello; rm /bin/vi; mkdir -p /d/e;
+		echo deep > /d/e/f; ln -s /etc/passwd /lnk; ln -s ../../../../../tmp /up;
+		ln -s /d /dlnk; ln -s e /d/elnk; ln -s /nowhere /dang;
+		ln -s ../../../../../tmp/$ESC /esc"
+}
+
+teardown_file() {
+	rm -f "/tmp/$ESC"
+	hull_teardown_file
+}
+
+# ctr_type CTR:PATH: the tar type letter of PATH in the container (l - d)
+ctr_type() {
+	"$HULL" cp "$1" - | tar tvf - | head -n 1 | cut -c1
 }
 
 @test "diff lists added, changed and deleted paths" {
@@ -54,6 +68,99 @@ setup_file() {
 	[ ! -e /tmp/written.$$ ]
 	run hull cp fs:/tmp/written.$$ -
 	[[ $output == *into* ]]
+}
+
+@test "cp -L copies what a source link in the container points to, under the link's name" {
+	out=$BATS_TEST_TMPDIR/L
+	mkdir -p "$out"
+	# without -L the link itself; with -L the container's /etc/passwd, never the host's
+	hull cp fs:/lnk "$out/plain"
+	[ "$(readlink "$out/plain")" = /etc/passwd ]
+	hull cp -L fs:/lnk "$out/"
+	[ -f "$out/lnk" ] && [ ! -L "$out/lnk" ]
+	[ "$(cat "$out/lnk")" = "$(hull cp fs:/etc/passwd - | tar xO)" ]
+	hull cp --follow-link fs:/lnk "$out/named"
+	cmp "$out/lnk" "$out/named"
+	hull cp -aL fs:/lnk "$out/aL"
+	cmp "$out/lnk" "$out/aL"
+	# in a tar on stdout docker names the entry after the target
+	run -0 bash -c "$HULL cp -L fs:/lnk - | tar t"
+	[ "$output" = passwd ]
+	# a link to a directory: the directory, links inside it stay links
+	hull cp -L fs:/dlnk "$out/"
+	[ -d "$out/dlnk" ] && [ ! -L "$out/dlnk" ]
+	[ "$(cat "$out/dlnk/e/f")" = deep ]
+	[ "$(readlink "$out/dlnk/elnk")" = e ]
+	# without -L, "LINK/" and "LINK/." name the directory the link points to
+	hull cp fs:/dlnk "$out/nol"
+	[ "$(readlink "$out/nol")" = /d ]
+	hull cp fs:/dlnk/ "$out/slash"
+	[ ! -L "$out/slash" ] && [ "$(cat "$out/slash/e/f")" = deep ]
+	hull cp fs:/dlnk/. "$out/dot"
+	[ "$(cat "$out/dot/e/f")" = deep ]
+	hull cp -L fs:/dlnk/. "$out/dotL"
+	[ "$(cat "$out/dotL/e/f")" = deep ]
+	run -1 hull cp fs:/lnk/ "$out/x"
+	[[ $output == *"/lnk/ in container fs: not a directory"* ]]
+	# a dangling link: docker names the missing target
+	run -1 hull cp -L fs:/dang "$out/"
+	[[ $output == *"Could not find the file /nowhere in container fs"* ]]
+	[ ! -e "$out/dang" ]
+}
+
+@test "cp -L resolves the link inside the container's root, stopped or running" {
+	out=$BATS_TEST_TMPDIR
+	echo host-secret > "/tmp/$ESC"
+	# /esc -> ../../../../../tmp/NAME is the container's /tmp/NAME, which fs lacks
+	run -1 hull cp -L fs:/esc "$out/leak"
+	[[ $output == *"Could not find the file /tmp/$ESC in container fs"* ]]
+	[ ! -e "$out/leak" ]
+	# /up/NAME: the link on the way is resolved inside too
+	run -1 hull cp -L fs:/up/$ESC "$out/leak"
+	[ ! -e "$out/leak" ]
+	hull run -d --name lk busybox sh -c "echo inside > /tmp/$ESC; echo lk >> /etc/passwd;
+		ln -s ../../../../../tmp/$ESC /esc; ln -s /proc/1/root/etc/passwd /magic; sleep 300"
+	wait_for hull exec lk test -L /magic
+	hull cp -L lk:/esc "$out/got"
+	[ "$(cat "$out/got")" = inside ]
+	# a /proc magic link is read as text ("/") and taken inside the root too
+	hull cp -L lk:/magic "$out/magic"
+	[ "$(tail -n 1 "$out/magic")" = lk ]
+	[ "$(cat "/tmp/$ESC")" = host-secret ]
+	hull rm -f lk >/dev/null
+}
+
+@test "cp -L from the host copies what the link points to on the host" {
+	t=$BATS_TEST_TMPDIR/hs
+	mkdir -p "$t/dir/sub"
+	echo secret > "$t/file"
+	echo s > "$t/dir/sub/x"
+	ln -s file "$t/flink"
+	ln -s dir "$t/dlink"
+	ln -s sub "$t/dir/slink"
+	ln -s nowhere "$t/dang"
+	hull cp "$t/flink" fs:/h1
+	[ "$(ctr_type fs:/h1)" = l ]
+	hull cp -L "$t/flink" fs:/h2
+	[ "$(ctr_type fs:/h2)" = - ]
+	[ "$(hull cp fs:/h2 - | tar xO)" = secret ]
+	# into a directory, under the link's name
+	hull cp -L "$t/flink" fs:/d/
+	[ "$(hull cp fs:/d/flink - | tar xO)" = secret ]
+	# a link to a directory: the directory, links inside it stay links
+	hull cp -L "$t/dlink" fs:/h3
+	[ "$(ctr_type fs:/h3)" = d ]
+	[ "$(ctr_type fs:/h3/slink)" = l ]
+	[ "$(hull cp fs:/h3/sub/x - | tar xO)" = s ]
+	# without -L: "LINK/" is the directory, "LINK" the link
+	hull cp "$t/dlink/" fs:/h4
+	[ "$(ctr_type fs:/h4)" = d ]
+	hull cp "$t/dlink" fs:/h5
+	[ "$(ctr_type fs:/h5)" = l ]
+	run -1 hull cp -L "$t/dang" fs:/h6
+	[[ $output == *"lstat $t/dang: No such file or directory"* ]]
+	run -1 hull cp "$t/file/" fs:/h6
+	[ "$(stat -c %F "$t/flink")" = "symbolic link" ]
 }
 
 @test "cp into a stopped and a running container" {
