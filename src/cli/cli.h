@@ -81,6 +81,12 @@ void table_print(struct table *t, FILE *f);
  */
 char *format_template(const char *tmpl, json_t *data, struct hull_err **err);
 /*
+ * format_row() - format_template() for one row of a list (ps, images, volume
+ * ls, history): {{json .}} and "json" print the row's keys sorted, as Go
+ * marshals docker's formatter map; inspect's objects keep their order.
+ */
+char *format_row(const char *tmpl, json_t *data, struct hull_err **err);
+/*
  * format_table_header() - the header line of --format "table TMPL": each
  * {{.Field}} replaced by its title in @titles (pairs of field and title,
  * ending with {NULL, NULL}), or by the field's name; caller frees.

@@ -296,11 +296,16 @@ static json_t *lookup(json_t *data, const char *path)
 	return cur;
 }
 
-static void render_value(struct strbuf *sb, json_t *v, bool as_json)
+/*
+ * @sorted: the keys in order, as Go marshals the map of a list formatter's
+ * row (docker's ps, images, volume ls, history: {{json .}} and --format json)
+ */
+static void render_value(struct strbuf *sb, json_t *v, bool as_json, bool sorted)
 {
 	if (as_json || json_is_object(v) || json_is_array(v)) {
 		_cleanup_free_ char *s =
-			json_dump_str(v ? v : json_null(), JSON_COMPACT | JSON_ENCODE_ANY);
+			json_dump_str(v ? v : json_null(), JSON_COMPACT | JSON_ENCODE_ANY |
+								   (sorted ? JSON_SORT_KEYS : 0));
 		(void) strbuf_adds(sb, s);
 	} else if (!v || json_is_null(v)) {
 		(void) strbuf_adds(sb, "<no value>");
@@ -315,7 +320,7 @@ static void render_value(struct strbuf *sb, json_t *v, bool as_json)
 	}
 }
 
-char *format_template(const char *tmpl, json_t *data, struct hull_err **err)
+static char *render(const char *tmpl, json_t *data, bool sorted, struct hull_err **err)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	/* docker's --format json: each object as one line of JSON (cli/command/formatter) */
@@ -354,10 +359,21 @@ char *format_template(const char *tmpl, json_t *data, struct hull_err **err)
 			err_setx(err, EINVAL, "template: unsupported action \"{{%s}}\"", expr);
 			return NULL;
 		}
-		render_value(&sb, streq(e, ".") ? data : lookup(data, e + 1), as_json);
+		render_value(&sb, streq(e, ".") ? data : lookup(data, e + 1), as_json,
+			     sorted && streq(e, "."));
 		p = close + 2;
 	}
 	return strbuf_detach(&sb, NULL);
+}
+
+char *format_template(const char *tmpl, json_t *data, struct hull_err **err)
+{
+	return render(tmpl, data, false, err);
+}
+
+char *format_row(const char *tmpl, json_t *data, struct hull_err **err)
+{
+	return render(tmpl, data, true, err);
 }
 
 int cli_add_host_check(const char *cmd, const char *arg)

@@ -274,7 +274,7 @@ static int print_rows(const char *format, const struct hrow *rows, size_t n, boo
 			json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Comment", "COMMENT", "CreatedAt",
 				  "CREATED AT", "CreatedBy", "CREATED BY", "CreatedSince",
 				  "CREATED", "ID", "IMAGE", "Size", "SIZE");
-		_cleanup_free_ char *line = format_template(tmpl, hdr, &e);
+		_cleanup_free_ char *line = format_row(tmpl, hdr, &e);
 		_cleanup_strv_ char **cells = NULL;
 		if (!line)
 			return cli_fail(e);
@@ -284,7 +284,7 @@ static int print_rows(const char *format, const struct hrow *rows, size_t n, boo
 	}
 	for (size_t i = n; i > 0; i--) {
 		_cleanup_json_ json_t *v = row_json(&rows[i - 1], trunc, human);
-		_cleanup_free_ char *line = format_template(tmpl, v, &e);
+		_cleanup_free_ char *line = format_row(tmpl, v, &e);
 		if (!line) {
 			if (t)
 				table_print(t, stdout);

@@ -238,7 +238,7 @@ static int images_format(const struct row *rows, size_t n, const char *fmt, bool
 			      rows[i].digest, "ID", no_trunc ? rows[i].id : short_id(rows[i].id),
 			      "Repository", rows[i].repo, "SharedSize", "N/A", "Size", size, "Tag",
 			      rows[i].tag, "UniqueSize", "N/A", "VirtualSize", size);
-		line = format_template(table ? fmt + 6 : fmt, o, err);
+		line = format_row(table ? fmt + 6 : fmt, o, err);
 		if (!line)
 			return -EINVAL;
 		strv_push(&lines, line);

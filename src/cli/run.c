@@ -935,6 +935,18 @@ static bool ps_match(struct container *c, json_t *row, char **filters, struct st
 	return true;
 }
 
+/* bytes of @s's first @chars UTF-8 characters (all of @s if it has fewer) */
+static size_t utf8_prefix(const char *s, size_t chars)
+{
+	size_t i = 0;
+
+	for (; s[i] && chars; chars--)
+		do
+			i++;
+		while ((s[i] & 0xC0) == 0x80);
+	return i;
+}
+
 /* The row of one container: docker's ps formatter fields. */
 json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct timespec *now)
 {
@@ -949,16 +961,32 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 	double ct = time_parse_rfc3339(json_get_str(c->rec, "Created"));
 	json_t *row, *a;
 	const char *k;
-	size_t i;
+	size_t i, local_volumes = 0;
 
+	/* moby's daemon (list.go) puts an argument with a space in single quotes */
 	(void) strbuf_adds(&sb, json_get_str(c->rec, "Path"));
-	json_array_foreach (json_object_get(c->rec, "Args"), i, a)
-		(void) strbuf_addf(&sb, " %s", json_string_value(a));
+	json_array_foreach (json_object_get(c->rec, "Args"), i, a) {
+		const char *arg = json_string_value(a) ?: "";
+		(void) strbuf_addf(&sb, strchr(arg, ' ') ? " '%s'" : " %s", arg);
+	}
 	cmdline = strbuf_detach(&sb, NULL);
-	if (!no_trunc && strlen(cmdline) > 20)
-		quoted = xasprintf("\"%.19s…\"", cmdline);
-	else
-		quoted = xasprintf("\"%s\"", cmdline);
+	/* and docker's client cuts it to 20 characters, then Go-quotes it */
+	{
+		_cleanup_strbuf_ struct strbuf q = STRBUF_INIT;
+		size_t n = strlen(cmdline);
+		if (!no_trunc && utf8_prefix(cmdline, 20) < n)
+			n = utf8_prefix(cmdline, 19);
+		(void) strbuf_addch(&q, '"');
+		for (size_t j = 0; j < n; j++) {
+			if (cmdline[j] == '"' || cmdline[j] == '\\')
+				(void) strbuf_addch(&q, '\\');
+			(void) strbuf_addch(&q, cmdline[j]);
+		}
+		if (n < strlen(cmdline))
+			(void) strbuf_adds(&q, "…");
+		(void) strbuf_addch(&q, '"');
+		quoted = strbuf_detach(&q, NULL);
+	}
 	ago = human_duration((double) now->tv_sec - ct);
 	created = xasprintf("%s ago", ago);
 	{
@@ -998,6 +1026,8 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 		(void) strbuf_addf(&lab, "%s%s=%s", lab.len ? "," : "", k, json_string_value(a));
 	json_array_foreach (json_object_get(c->rec, "Mounts"), i, a) {
 		const char *n = json_get_str(a, "Name");
+		if (streq(json_get_str(a, "Type") ?: "", "volume"))
+			local_volumes++;
 		(void) strbuf_addf(&mnt, "%s%s", mnt.len ? "," : "",
 				   n ? (no_trunc || strlen(n) < 16 ? n : short_id(n))
 				     : json_get_str(a, "Source"));
@@ -1016,8 +1046,9 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 		_cleanup_free_ char *h = human_size((double) (sz > 0 ? sz : 0));
 		json_object_set_new(row, "Size", json_string(h));
 	} else {
-		json_object_set_new(row, "Size", json_string(""));
+		json_object_set_new(row, "Size", json_string("0B")); /* docker's SizeRw of 0 */
 	}
+	json_object_set_new(row, "LocalVolumes", json_sprintf("%zu", local_volumes));
 	return row;
 }
 
@@ -1185,8 +1216,7 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 		if (quiet) {
 			strv_push(&lines, no_trunc ? c->id : short_id(c->id));
 		} else if (fmt) {
-			char *line =
-				format_template(startswith(fmt, "table ") ? fmt + 6 : fmt, row, &e);
+			char *line = format_row(startswith(fmt, "table ") ? fmt + 6 : fmt, row, &e);
 			if (!line)
 				rc = cli_fail(e);
 			else

@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "container/volume.h"
 #include "util/json.h"
+#include "util/strbuf.h"
 #include "util/strv.h"
 
 static const char volume_help[] =
@@ -107,6 +108,23 @@ static bool volume_match(struct store *s, json_t *v, char **filters)
 	return true;
 }
 
+/* docker's volume ls formatter fields (cli/command/formatter/volume.go) */
+static json_t *volume_row(json_t *v)
+{
+	_cleanup_strbuf_ struct strbuf lab = STRBUF_INIT;
+	const char *k;
+	json_t *a;
+
+	json_object_foreach (json_object_get(v, "Labels"), k, a)
+		(void) strbuf_addf(&lab, "%s%s=%s", lab.len ? "," : "", k, json_string_value(a));
+	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "Availability", "N/A",
+			 "Driver", json_get_str(v, "Driver") ?: "local", "Group", "N/A", "Labels",
+			 strbuf_cstr(&lab), "Links", "N/A", "Mountpoint",
+			 json_get_str(v, "Mountpoint") ?: "", "Name", json_get_str(v, "Name") ?: "",
+			 "Scope", json_get_str(v, "Scope") ?: "local", "Size", "N/A", "Status",
+			 "N/A");
+}
+
 static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
@@ -162,7 +180,8 @@ static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 		if (!volume_match(s, v, filters))
 			continue;
 		if (fmt) {
-			char *line = format_template(fmt, v, &e);
+			_cleanup_json_ json_t *row = volume_row(v);
+			char *line = format_row(fmt, row, &e);
 			if (!line) {
 				table_print(t, stdout);
 				json_decref(arr);

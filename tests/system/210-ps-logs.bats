@@ -122,13 +122,26 @@ VOLUME /data'
 }
 
 @test "--format json: one JSON object per line for ps, volume ls and history; inspect's array" {
-	hull run -d --name fj1 busybox sleep 30 >/dev/null
-	hull volume create fjv >/dev/null
+	hull volume create --label k=v fjv >/dev/null
+	hull run -d --name fj1 -v fjv:/data busybox sh -c 'sleep 30' >/dev/null
+	# docker's rows: the formatter's fields as strings, keys sorted as Go marshals a map,
+	# an argument with a space in single quotes (moby's list.go)
 	run -0 hull ps --format json
-	echo "$output" | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]; print("ok")'
-	[[ $output == *'"Names":"fj1"'* ]]
+	echo "$output" | python3 -c '
+import json, sys
+r = [json.loads(l) for l in sys.stdin][0]
+assert list(r) == sorted(r), list(r)
+assert set(r) == {"Command", "CreatedAt", "ID", "Image", "Labels", "LocalVolumes", "Mounts",
+    "Names", "Networks", "Ports", "RunningFor", "Size", "State", "Status"}, r
+assert r["Names"] == "fj1" and r["LocalVolumes"] == "1" and r["Size"] == "0B", r
+assert r["Command"] == "\"sh -c '"'"'sleep 30'"'"'\"", r["Command"]'
 	run -0 hull volume ls --format json
-	echo "$output" | python3 -c 'import json,sys; v=[json.loads(l) for l in sys.stdin]; assert any(x["Name"] == "fjv" for x in v)'
+	echo "$output" | python3 -c '
+import json, sys
+v = [json.loads(l) for l in sys.stdin]
+assert {"Availability": "N/A", "Driver": "local", "Group": "N/A", "Labels": "k=v", "Links": "N/A",
+    "Name": "fjv", "Scope": "local", "Size": "N/A", "Status": "N/A"}.items() <= v[0].items(), v
+assert list(v[0]) == sorted(v[0])'
 	run -0 hull history --format json busybox
 	echo "$output" | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]'
 	run -0 hull inspect --format json fj1
