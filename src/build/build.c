@@ -675,17 +675,10 @@ static int do_arg(struct builder *b, const struct df_instr *in, struct stage *st
 			/* "ARG NAME" in a stage takes the value of a global ARG NAME */
 			value = strv_env_get(b->global_args, name);
 		}
-		if (!st) {
-			args_set(&b->global_args, name, value ? value : "");
-			if (!value) {
-				/* declared without a value: expands to "" but stays unset in stages
-				 */
-				_cleanup_free_ char *kv = xasprintf("%s=", name);
-				(void) kv;
-			}
-		} else if (value) {
-			args_set(&st->args, name, value);
-		}
+		/* without a value the name keeps what it had: an automatic platform ARG
+		 * its value, anything else stays unset (BuildKit's buildMetaArgs) */
+		if (value)
+			args_set(st ? &st->args : &b->global_args, name, value);
 	}
 	return 0;
 }
