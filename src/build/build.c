@@ -1133,20 +1133,12 @@ static bool is_heredoc_word(const char *w)
 	return *w && !strpbrk(w, " \t\n<");
 }
 
-/* Expand a COPY heredoc as BuildKit (quotes are kept: SkipProcessQuotes). */
+/* Expand a COPY heredoc as BuildKit (quotes are plain characters: SkipProcessQuotes). */
 static int expand_heredoc(struct builder *b, const struct df_instr *in, struct stage *st,
 			  const char *data, char **ret, struct hull_err **err)
 {
-	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	_cleanup_strv_ char **env = expand_env(b, st);
-	int r;
-
-	for (const char *p = data; *p; p++) {
-		if (*p == '\'' || *p == '"')
-			(void) strbuf_addch(&sb, '\\');
-		(void) strbuf_addch(&sb, *p);
-	}
-	r = df_expand_word(sb.buf ? sb.buf : "", env, '\\', ret, err);
+	int r = df_expand_heredoc(data, env, ret, err);
 	return r < 0 ? wrap(b, in, err) : 0;
 }
 

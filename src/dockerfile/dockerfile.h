@@ -191,4 +191,14 @@ int df_expand_word(const char *word, char *const *env, char escape, char **ret,
 int df_expand_words(const char *word, char *const *env, char escape, char ***ret,
 		    struct hull_err **err);
 
+/*
+ * df_expand_heredoc() - expand the body of an expanding COPY/ADD heredoc
+ * (<<EOF, not <<'EOF'), as BuildKit's ExpandRaw of the file's contents:
+ * df_expand_word() with '\\' as the escape character whatever the escape
+ * directive says, and quotes left as plain characters (Lex.SkipProcessQuotes):
+ * `"a\"b"` gives `"a"b"`, `\"e\"` gives `"e"`, `'$x'` expands $x.
+ * Errors as df_expand_word().
+ */
+int df_expand_heredoc(const char *body, char *const *env, char **ret, struct hull_err **err);
+
 #endif

@@ -174,9 +174,12 @@ for l in m[0]["Layers"]:
 	COPY <<'EOF' /five
 	hello $NAME
 	EOF
+	COPY <<EOF /six
+	"a\"b" \"e\" '$NAME' "$NAME" it's
+	EOF
 	DF
 	hull build -q -t fl-here "$d"
-	run hull run --rm fl-here cat /one /two /three /four /five
+	run hull run --rm fl-here cat /one /two /three /four /five /six
 	[ "${lines[0]}" = "first world" ]
 	[ "${lines[1]}" = "second" ]
 	[ "${lines[2]}" = "from A" ]
@@ -184,6 +187,8 @@ for l in m[0]["Layers"]:
 	[[ ${lines[4]} == "shebang /"*"/EOF" ]]
 	[ "${lines[5]}" = 'hello world' ]
 	[ "${lines[6]}" = 'hello $NAME' ]
+	# an expanded COPY heredoc keeps quotes as they are; a backslash escapes
+	[ "${lines[7]}" = "\"a\"b\" \"e\" 'world' \"world\" it's" ]
 	# the script file does not stay in the image
 	run hull run --rm fl-here sh -c 'ls -a / | grep -c heredoc'
 	[ "$output" = 0 ]
