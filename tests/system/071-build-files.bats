@@ -24,6 +24,42 @@ load helpers
 	[ "$output" = "$(printf 'f1.txt\nf2.txt\ns\n1\n2367:3267 741\nl\n1\n2001')" ]
 }
 
+@test "build: COPY of a directory onto the image's symlinked directories follows them inside the root" {
+	d=$(ctx_dir)
+	# a merged-/usr image: /bin -> usr/bin, and links that point out of the root
+	mkdir -p "$d/layout/usr/bin" "$d/layout/usr/lib"
+	ln -s usr/bin "$d/layout/bin"
+	ln -s /usr/lib "$d/layout/lib"
+	ln -s ../../../../../usr/lib "$d/layout/up"
+	ln -s usr/bin/busybox "$d/layout/file"
+	ln -s nowhere "$d/layout/dangling"
+	u=hull-copy-$$-$BATS_TEST_NUMBER
+	mkdir -p "$d/ctx/bin" "$d/ctx/lib" "$d/ctx/up"
+	echo f > "$d/ctx/bin/f"
+	echo g > "$d/ctx/lib/$u"
+	echo h > "$d/ctx/up/$u-up"
+	cat > "$d/Dockerfile" <<-'DF'
+	FROM scratch
+	COPY --from=busybox /bin/busybox /usr/bin/busybox
+	COPY layout/ /
+	COPY ctx/ /
+	DF
+	run hull build -q -t fl-merged "$d"
+	[ "$status" -eq 0 ]
+	run hull run --rm fl-merged busybox sh -c "for l in /bin /lib /up; do readlink \$l; done; cat /usr/bin/f /usr/lib/$u /usr/lib/$u-up"
+	[ "$output" = "$(printf 'usr/bin\n/usr/lib\n../../../../../usr/lib\nf\ng\nh')" ]
+	# nothing was written through the links onto the host
+	[ ! -e "/usr/lib/$u" ]
+	[ ! -e "/usr/lib/$u-up" ]
+	# a link to a file or to nothing stops the copy, as BuildKit's copier
+	for l in file dangling; do
+		rm -rf "$d/ctx" && mkdir -p "$d/ctx/$l" && echo x > "$d/ctx/$l/x"
+		run hull build -q "$d"
+		[ "$status" -eq 1 ]
+		[[ $output == *"Dockerfile:4: COPY"*"cannot copy to non-directory: /$l"* ]]
+	done
+}
+
 @test "build: .dockerignore: patterns, exceptions, ignored sources fail" {
 	d=$(ctx_dir)
 	mkdir -p "$d/big/deep" "$d/keep"
