@@ -114,7 +114,9 @@ struct dockerfile {
  * FOO", "file with no instructions", "when using JSON array syntax, arrays
  * must be comprised of strings only", "ENV must have two arguments",
  * "unterminated heredoc", invalid escape token, repeated directives, lines
- * longer than DF_LINE_MAX.
+ * longer than DF_LINE_MAX, "NUL byte in line: not supported" (a NUL anywhere
+ * but in a comment line: BuildKit keeps it in the word, our words are C
+ * strings, and a line is never cut short).
  */
 int df_parse(const char *data, size_t len, const char *filename, struct dockerfile **ret,
 	     struct hull_err **err);
