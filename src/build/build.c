@@ -41,6 +41,7 @@ struct stage {
 	struct image *img; /* the last committed image, NULL for scratch before any step */
 	char **args;	   /* "NAME=value" ARGs in effect in this stage */
 	bool cmd_set;
+	bool dirty; /* config changed since img was committed (the default PATH) */
 };
 
 struct builder {
@@ -275,6 +276,7 @@ static void stage_adopt(struct stage *st, struct image *img)
 	st->config = json_deep_copy(img->config);
 	image_free(st->img);
 	st->img = img;
+	st->dirty = false;
 }
 
 static struct image *cache_get(struct builder *b, struct stage *st, const char *key)
@@ -337,7 +339,11 @@ static int empty_layer(struct builder *b, char ret_diff_id[DIGEST_STR_LEN], stru
 	return r;
 }
 
-/* Commit the stage's config (with a new history entry and, optionally, a layer). */
+/*
+ * Commit the stage's config (with a new history entry and, optionally, a
+ * layer). @created_by NULL commits the config alone: no history entry, and
+ * "created" kept (a stage with no step of its own, as BuildKit exports it).
+ */
 static int commit_step(struct builder *b, struct stage *st, const struct df_instr *in,
 		       const char *created_by, const char *diff_id, struct hull_err **err)
 {
@@ -356,17 +362,19 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 			return wrap(b, in, err);
 		diff_id = empty_id;
 	}
-	json_object_set_new(st->config, "created", json_string(now));
 	hist = json_object_get(st->config, "history");
 	if (!json_is_array(hist)) {
 		hist = json_array();
 		json_object_set_new(st->config, "history", hist);
 	}
-	h = json_pack("{s:s,s:s,s:s}", "created", now, "created_by", created_by, "comment",
-		      BUILD_HISTORY_COMMENT);
-	if (!diff_id)
-		json_object_set_new(h, "empty_layer", json_true());
-	json_array_append_new(hist, h);
+	if (created_by) {
+		json_object_set_new(st->config, "created", json_string(now));
+		h = json_pack("{s:s,s:s,s:s}", "created", now, "created_by", created_by, "comment",
+			      BUILD_HISTORY_COMMENT);
+		if (!diff_id)
+			json_object_set_new(h, "empty_layer", json_true());
+		json_array_append_new(hist, h);
+	}
 	rootfs = json_object_get(st->config, "rootfs");
 	if (!rootfs) {
 		rootfs = json_pack("{s:s,s:[]}", "type", "layers", "diff_ids");
@@ -391,6 +399,7 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 	}
 	image_free(st->img);
 	st->img = img;
+	st->dirty = false;
 	return 0;
 }
 
@@ -603,6 +612,7 @@ static int do_from(struct builder *b, struct stage *st, const struct df_instr *i
 				return wrap(b, in, err);
 			st->config = json_deep_copy(bs->config);
 			st->img = img;
+			st->dirty = bs->dirty;
 		}
 	} else if (strcasecmp(st->base, "scratch") == 0) {
 		st->config = scratch_config();
@@ -615,6 +625,23 @@ static int do_from(struct builder *b, struct stage *st, const struct df_instr *i
 			return wrap(b, in, err);
 		st->config = json_deep_copy(img->config);
 		st->img = img;
+	}
+	/* a config without PATH gets the default one, for the steps and in the image
+	 * (BuildKit's dispatchStages appends it to the stage's image config) */
+	{
+		json_t *c = cfg_config(st), *env = json_object_get(c, "Env");
+		_cleanup_strv_ char **l = NULL;
+
+		(void) json_to_strv(env, &l);
+		if (!strv_env_get(l, "PATH")) {
+			if (!json_is_array(env)) {
+				env = json_array();
+				json_object_set_new(c, "Env", env);
+			}
+			json_array_append_new(env, json_string("PATH=" DEFAULT_PATH));
+			if (st->img)
+				st->dirty = true;
+		}
 	}
 	/* a new stage has no history of its own in the cache key but its base */
 	say(b, " ---> %s\n", st->img ? short_hex(st->img->id) : "scratch");
@@ -648,17 +675,10 @@ static int do_arg(struct builder *b, const struct df_instr *in, struct stage *st
 			/* "ARG NAME" in a stage takes the value of a global ARG NAME */
 			value = strv_env_get(b->global_args, name);
 		}
-		if (!st) {
-			args_set(&b->global_args, name, value ? value : "");
-			if (!value) {
-				/* declared without a value: expands to "" but stays unset in stages
-				 */
-				_cleanup_free_ char *kv = xasprintf("%s=", name);
-				(void) kv;
-			}
-		} else if (value) {
-			args_set(&st->args, name, value);
-		}
+		/* without a value the name keeps what it had: an automatic platform ARG
+		 * its value, anything else stays unset (BuildKit's buildMetaArgs) */
+		if (value)
+			args_set(st ? &st->args : &b->global_args, name, value);
 	}
 	return 0;
 }
@@ -1113,20 +1133,12 @@ static bool is_heredoc_word(const char *w)
 	return *w && !strpbrk(w, " \t\n<");
 }
 
-/* Expand a COPY heredoc as BuildKit (quotes are kept: SkipProcessQuotes). */
+/* Expand a COPY heredoc as BuildKit (quotes are plain characters: SkipProcessQuotes). */
 static int expand_heredoc(struct builder *b, const struct df_instr *in, struct stage *st,
 			  const char *data, char **ret, struct hull_err **err)
 {
-	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	_cleanup_strv_ char **env = expand_env(b, st);
-	int r;
-
-	for (const char *p = data; *p; p++) {
-		if (*p == '\'' || *p == '"')
-			(void) strbuf_addch(&sb, '\\');
-		(void) strbuf_addch(&sb, *p);
-	}
-	r = df_expand_word(sb.buf ? sb.buf : "", env, '\\', ret, err);
+	int r = df_expand_heredoc(data, env, ret, err);
 	return r < 0 ? wrap(b, in, err) : 0;
 }
 
@@ -1596,6 +1608,10 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	{
 		_cleanup_strv_ char **ienv = NULL;
 		(void) json_to_strv(json_object_get(c, "Env"), &ienv);
+		/* the stage's environment, which st->img may not have yet (the default PATH) */
+		STRV_FOREACH (e, ienv)
+			if (strchr(*e, '=')) /* a bare name would take the host's value */
+				strv_push(&env, *e);
 		STRV_FOREACH (a, st->args) {
 			_cleanup_free_ char *name = xstrndup(*a, strcspn(*a, "="));
 			if (!strv_env_get(ienv, name))
@@ -2018,6 +2034,11 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 	if (!final->img) {
 		/* FROM scratch and nothing else: the empty layer (commit_step) */
 		r = commit_step(&b, final, &b.df->instrs[final->end - 1], "", NULL, err);
+		if (r < 0)
+			goto out;
+	} else if (final->dirty) {
+		/* FROM alone on an image without PATH: its config with PATH, no new history */
+		r = commit_step(&b, final, &b.df->instrs[final->end - 1], NULL, NULL, err);
 		if (r < 0)
 			goto out;
 	}

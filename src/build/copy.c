@@ -672,9 +672,16 @@ static bool any_included(const struct copy_req *q, const struct source *s, const
 	return found;
 }
 
+/*
+ * Copy @src to @dst, a path below the mounted image root @root. A source
+ * directory met by a symlink in the image (/bin -> usr/bin) is copied into
+ * the directory the link names, resolved inside @root as every destination
+ * is, so the link stays; a link to anything else, or to nothing, stops the
+ * copy with BuildKit's words rather than be replaced by a directory.
+ */
 static int copy_tree(const struct copy_req *q, const struct source *s, struct links *links,
-		     const char *src, const char *dst, const char *rel, const char *sub, bool top,
-		     bool fresh, struct hull_err **err)
+		     const char *root, const char *src, const char *dst, const char *rel,
+		     const char *sub, bool top, bool fresh, struct hull_err **err)
 {
 	struct stat st, dst_st;
 	int r = 0;
@@ -686,6 +693,17 @@ static int copy_tree(const struct copy_req *q, const struct source *s, struct li
 		bool existed = !fresh && lstat(dst, &dst_st) == 0;
 		int n;
 
+		if (existed && S_ISLNK(dst_st.st_mode)) {
+			const char *in_root = dst + strlen(root);
+			_cleanup_free_ char *to = root_resolve(root, in_root);
+			struct stat to_st;
+
+			/* lstat: a resolved path has no link left, unless it looped */
+			if (!to || lstat(to, &to_st) < 0 || !S_ISDIR(to_st.st_mode))
+				return err_setx(err, ENOTDIR, "cannot copy to non-directory: %s",
+						in_root);
+			return copy_tree(q, s, links, root, src, to, rel, sub, top, false, err);
+		}
 		if (existed && !S_ISDIR(dst_st.st_mode)) {
 			if (unlink(dst) < 0)
 				return err_set(err, errno, "replace '%s'", dst);
@@ -710,8 +728,8 @@ static int copy_tree(const struct copy_req *q, const struct source *s, struct li
 				if ((!ign || (ignore_may_include_below(q->ignore, rr) &&
 					      any_included(q, s, sp, rr))) &&
 				    !ignore_match(q->exclude, ss))
-					r = copy_tree(q, s, links, sp, dp, rr, ss, false, !existed,
-						      err);
+					r = copy_tree(q, s, links, root, sp, dp, rr, ss, false,
+						      !existed, err);
 			}
 			free(names[i]);
 		}
@@ -832,10 +850,10 @@ int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 			if (s->dir) {
 				r = ensure_dir(q, root, target, err);
 				if (r == 0)
-					r = copy_tree(q, s, &links, s->path, target, s->rel, "",
-						      true, false, err);
+					r = copy_tree(q, s, &links, root, s->path, target, s->rel,
+						      "", true, false, err);
 			} else {
-				r = copy_tree(q, s, &links, s->path, target, s->rel, "", true,
+				r = copy_tree(q, s, &links, root, s->path, target, s->rel, "", true,
 					      false, err);
 			}
 			continue;
@@ -843,8 +861,8 @@ int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 		if (s->dir) {
 			r = ensure_dir(q, root, dest, err);
 			if (r == 0)
-				r = copy_tree(q, s, &links, s->path, dest, s->rel, "", true, false,
-					      err);
+				r = copy_tree(q, s, &links, root, s->path, dest, s->rel, "", true,
+					      false, err);
 			continue;
 		}
 		if (s->src->archive) {
@@ -875,7 +893,7 @@ int copy_into(const struct copy_req *q, const char *root, struct hull_err **err)
 					break;
 			}
 		}
-		r = copy_tree(q, s, &links, s->path, target, s->rel, "", true, false, err);
+		r = copy_tree(q, s, &links, root, s->path, target, s->rel, "", true, false, err);
 	}
 	sources_free(l, n);
 	links_release(&links);

@@ -53,7 +53,10 @@ int copy_checksum(const struct copy_req *q, char **ret, struct hull_err **err);
 /*
  * copy_into() - copy the sources into the mounted image root @root (an
  * overlay whose upper directory becomes the layer). The destination is
- * resolved inside @root, following symlinks as the image would.
+ * resolved inside @root, following symlinks as the image would, and so is
+ * an image symlink met where a source directory's subdirectory goes: it is
+ * kept and the copy goes into the directory it names; a link to anything
+ * else fails with -ENOTDIR, "cannot copy to non-directory: /path".
  */
 int copy_into(const struct copy_req *q, const char *root, struct hull_err **err);
 

@@ -30,6 +30,7 @@ struct df_lex_opts {
 	bool raw_quotes;
 	bool raw_escapes;
 	bool skip_unset_env;
+	bool skip_process_quotes; /* ' and " are plain characters (Lex.SkipProcessQuotes) */
 };
 
 /*

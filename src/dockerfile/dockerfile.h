@@ -114,7 +114,9 @@ struct dockerfile {
  * FOO", "file with no instructions", "when using JSON array syntax, arrays
  * must be comprised of strings only", "ENV must have two arguments",
  * "unterminated heredoc", invalid escape token, repeated directives, lines
- * longer than DF_LINE_MAX.
+ * longer than DF_LINE_MAX, "NUL byte in line: not supported" (a NUL anywhere
+ * but in a comment line: BuildKit keeps it in the word, our words are C
+ * strings, and a line is never cut short).
  */
 int df_parse(const char *data, size_t len, const char *filename, struct dockerfile **ret,
 	     struct hull_err **err);
@@ -190,5 +192,15 @@ int df_expand_word(const char *word, char *const *env, char escape, char **ret,
  */
 int df_expand_words(const char *word, char *const *env, char escape, char ***ret,
 		    struct hull_err **err);
+
+/*
+ * df_expand_heredoc() - expand the body of an expanding COPY/ADD heredoc
+ * (<<EOF, not <<'EOF'), as BuildKit's ExpandRaw of the file's contents:
+ * df_expand_word() with '\\' as the escape character whatever the escape
+ * directive says, and quotes left as plain characters (Lex.SkipProcessQuotes):
+ * `"a\"b"` gives `"a"b"`, `\"e\"` gives `"e"`, `'$x'` expands $x.
+ * Errors as df_expand_word().
+ */
+int df_expand_heredoc(const char *body, char *const *env, char **ret, struct hull_err **err);
 
 #endif

@@ -839,7 +839,8 @@ static int process_stop_on(struct lexer *lx, int32_t stop, bool raw_escapes, cha
 			(void) next(lx);
 			goto done;
 		}
-		if (ch == '$' || ch == '<' || ch == '\'' || ch == '"') {
+		if (ch == '$' || ch == '<' ||
+		    ((ch == '\'' || ch == '"') && !lx->o->skip_process_quotes)) {
 			_cleanup_free_ char *tmp = NULL;
 			if (ch == '$')
 				r = process_dollar(lx, &tmp);
@@ -933,17 +934,13 @@ int df_lex_process(const struct df_lex_opts *o, const char *word, char *const *e
 	return 0;
 }
 
-static int expand(const char *word, char *const *env, char escape, char **ret_word,
-		  char ***ret_words, struct hull_err **err)
+static int expand_opts(const struct df_lex_opts *o, const char *word, char *const *env,
+		       char **ret_word, char ***ret_words, struct hull_err **err)
 {
-	struct df_lex_opts o = {.escape = (unsigned char) escape};
 	_cleanup_free_ char *msg = NULL;
 	int r;
 
-	if (escape != '\\' && escape != '`')
-		return err_setx(err, EINVAL, "invalid escape token '%c' does not match ` or \\",
-				escape);
-	r = df_lex_process(&o, word, env, ret_word, ret_words, &msg);
+	r = df_lex_process(o, word, env, ret_word, ret_words, &msg);
 	if (r < 0) {
 		struct strbuf q = STRBUF_INIT;
 		df_go_quote(&q, word, strlen(word));
@@ -952,6 +949,25 @@ static int expand(const char *word, char *const *env, char escape, char **ret_wo
 		return r;
 	}
 	return 0;
+}
+
+static int expand(const char *word, char *const *env, char escape, char **ret_word,
+		  char ***ret_words, struct hull_err **err)
+{
+	struct df_lex_opts o = {.escape = (unsigned char) escape};
+
+	if (escape != '\\' && escape != '`')
+		return err_setx(err, EINVAL, "invalid escape token '%c' does not match ` or \\",
+				escape);
+	return expand_opts(&o, word, env, ret_word, ret_words, err);
+}
+
+int df_expand_heredoc(const char *body, char *const *env, char **ret, struct hull_err **err)
+{
+	/* dispatch()'s ExpandRaw: a lexer of its own, '\\' whatever the escape directive */
+	struct df_lex_opts o = {.escape = '\\', .skip_process_quotes = true};
+
+	return expand_opts(&o, body, env, ret, NULL, err);
 }
 
 int df_expand_word(const char *word, char *const *env, char escape, char **ret,

@@ -164,6 +164,21 @@ static int fail(struct parser *p, unsigned line, const char *fmt, ...)
 	return err_setx(p->err, EINVAL, "%s:%u: %s", p->filename, line ? line : 1, msg);
 }
 
+/*
+ * A NUL byte in a line the parser keeps. BuildKit keeps it in the word, but
+ * here words and heredoc bodies are C strings: it would cut the line short
+ * without a word, so the file is refused instead (in an argument a NUL could
+ * not reach an argv, an environment or a path anyway; only a COPY heredoc
+ * body could carry one into a file). Comment lines are dropped whole and may
+ * hold one.
+ */
+static int check_nul(struct parser *p, const char *s, size_t n, unsigned line)
+{
+	if (n && memchr(s, '\0', n))
+		return fail(p, line, "NUL byte in line: not supported");
+	return 0;
+}
+
 static bool is_alpha(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
@@ -233,6 +248,8 @@ static int parse_directive(struct parser *p, const char *s, size_t n, unsigned l
 		return fail(p, line, "only one %s parser directive can be used", key);
 	*seen = true;
 
+	if (check_nul(p, s + vs, ve - vs, line) < 0)
+		return -EINVAL;
 	v = xstrndup(s + vs, ve - vs);
 	if (streq(key, "escape")) {
 		if (!streq(v, "`") && !streq(v, "\\"))
@@ -811,11 +828,16 @@ static int read_heredocs(struct parser *p, struct scanner *sc, struct df_instr *
 				terminated = true;
 				break;
 			}
+			r = check_nul(p, sc->line, sc->line_len, *line);
+			if (r < 0)
+				break;
 			(void) strbuf_add(&content, sc->line, sc->line_len);
 		}
 		h.content = strbuf_detach(&content, NULL);
 		in->heredocs = xrealloc(in->heredocs, (in->n_heredocs + 1) * sizeof(h));
 		in->heredocs[in->n_heredocs++] = h;
+		if (r < 0)
+			return r;
 		if (sc->too_long)
 			return fail(p, *line + 1,
 				    "dockerfile line greater than max allowed size of %d",
@@ -872,6 +894,9 @@ int df_parse(const char *data, size_t len, const char *filename, struct dockerfi
 		if (is_comment(s, n))
 			n = 0;
 		line++;
+		r = check_nul(&p, s, n, line);
+		if (r < 0)
+			goto fail;
 
 		unsigned start = line;
 		n = trim_continuation(&p, s, n, &cont);
@@ -888,6 +913,9 @@ int df_parse(const char *data, size_t len, const char *filename, struct dockerfi
 				continue;
 			if (skip_space(c, cn) == cn)
 				continue; /* empty continuation line (BuildKit warns) */
+			r = check_nul(&p, c, cn, line);
+			if (r < 0)
+				goto fail;
 			cn = trim_continuation(&p, c, cn, &cont);
 			(void) strbuf_add(&buf, c, cn);
 		}

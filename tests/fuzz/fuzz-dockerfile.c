@@ -63,8 +63,18 @@ static void walk(const struct df_instr *in, char ***env, char escape)
 	for (size_t i = 0; i < in->n_heredocs; i++) {
 		char *c = df_heredoc_chomp(in->heredocs[i].content);
 		assert(c);
-		if (in->heredocs[i].expand)
+		if (in->heredocs[i].expand) {
+			char *w = NULL;
 			expand_one(c, env, escape);
+			/* COPY's expansion of the body: quotes as plain characters */
+			if (df_expand_heredoc(c, *env, &w, &e) < 0) {
+				assert(e && e->msg && !w);
+				e = err_free(e);
+			} else {
+				assert(w);
+				free(w);
+			}
+		}
 		free(c);
 	}
 	/* ENV k v / ENV k=v: (key, value, sep) triples; later words see them, as in a build */

@@ -4,7 +4,8 @@
  * shell.Lex) with every option combination the parser and the builder use.
  *
  * Input layout: byte 0 holds option bits (1: escape '`' instead of '\\',
- * 2: raw quotes, 4: raw escapes, 8: skip unset names); then the word up to
+ * 2: raw quotes, 4: raw escapes, 8: skip unset names, 16: quotes are plain
+ * characters, as for a COPY heredoc body); then the word up to
  * the first '\n'; then one "NAME=value" (or bare "NAME") environment entry
  * per line. Every call must succeed with a result or fail with a message.
  */
@@ -31,6 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.raw_quotes = data[0] & 2;
 	o.raw_escapes = data[0] & 4;
 	o.skip_unset_env = data[0] & 8;
+	o.skip_process_quotes = data[0] & 16;
 	/* a C string: the lexer's callers never pass NUL bytes inside a word */
 	text = xstrndup((const char *) data + 1, size - 1);
 	word = text;
@@ -63,6 +65,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (df_expand_words(word, env, (char) o.escape, &ws, &e) < 0)
 		e = err_free(e);
 	strv_free(ws);
+	w = NULL;
+	if (df_expand_heredoc(word, env, &w, &e) < 0)
+		e = err_free(e);
+	free(w);
 	strv_free(env);
 	free(text);
 	return 0;

@@ -304,6 +304,38 @@ EOF2
 	[ "${lines[0]}" = over ]
 }
 
+@test "an image without PATH gets the default one, for expansion, RUN and the built config" {
+	# busybox comes from hull import: its config has no Env at all
+	[ "$(cfg busybox Env)" = null ]
+	ctx <<'EOF2'
+FROM busybox
+ENV PATH=/opt/bin:$PATH
+RUN mkdir /x && echo "$PATH" > /x/path
+EOF2
+	run hull build -q -t tpath "$C"
+	[ "$status" -eq 0 ]
+	run hull run --rm tpath cat /x/path
+	[ "$output" = /opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ]
+	[ "$(cfg tpath Env)" = '["PATH=/opt/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]' ]
+	# BuildKit appends it to the stage's config, even with no step after FROM:
+	# the image is the base's layers and history with PATH in its config
+	ctx <<'EOF2'
+FROM busybox
+EOF2
+	run hull build -q -t tpath2 "$C"
+	[ "$status" -eq 0 ]
+	[ "$(cfg tpath2 Env)" = '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"]' ]
+	[ "$(hull inspect --format '{{json .RootFS}} {{.Created}}' tpath2)" = "$(hull inspect --format '{{json .RootFS}} {{.Created}}' busybox)" ]
+	[ "$(hull history -q tpath2 | wc -l)" = "$(hull history -q busybox | wc -l)" ]
+	# so a rebuild gives the same image
+	[ "$(hull build -q "$C")" = "$(hull inspect --format '{{.Id}}' tpath2)" ]
+	run hull run --rm tpath2 sh -c 'echo $PATH'
+	[ "$output" = /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin ]
+	# and a stage FROM that stage
+	printf 'FROM busybox AS a\nFROM a\n' > "$C/Dockerfile"
+	[ "$(hull build -q "$C")" = "$(hull inspect --format '{{.Id}}' tpath2)" ]
+}
+
 @test "WORKDIR is created and used by RUN, COPY and the container" {
 	ctx <<'EOF2'
 FROM busybox

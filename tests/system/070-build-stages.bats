@@ -71,6 +71,33 @@ load helpers
 	[[ $output != *"127.0.0.1:9"* ]]
 }
 
+@test "build: a bare global ARG keeps an automatic platform ARG's value, leaves others unset" {
+	case $(uname -m) in
+	aarch64) arch=arm64 ;;
+	*) arch=amd64 ;;
+	esac
+	hull tag busybox "base-$arch"
+	d=$(ctx_dir)
+	cat > "$d/Dockerfile" <<-'DF'
+	ARG TARGETPLATFORM
+	ARG TARGETARCH
+	ARG G
+	FROM --platform=${TARGETPLATFORM} base-${TARGETARCH}
+	ARG TARGETARCH
+	ARG TARGETPLATFORM
+	ARG G
+	RUN echo "$TARGETARCH $TARGETPLATFORM ${G-unset} ${BUILDOS-unset}" > /out
+	DF
+	run hull build -q -t st-plat "$d"
+	[ "$status" -eq 0 ]
+	run hull run --rm st-plat cat /out
+	[ "$output" = "$arch linux/$arch unset unset" ]
+	# a build arg still sets a bare one
+	hull build -q -t st-plat2 --build-arg G=given "$d"
+	run hull run --rm st-plat2 cat /out
+	[ "$output" = "$arch linux/$arch given unset" ]
+}
+
 @test "build: cache reuse; changing one file rebuilds from the first COPY of it" {
 	d=$(ctx_dir)
 	echo a > "$d/a"

@@ -24,6 +24,42 @@ load helpers
 	[ "$output" = "$(printf 'f1.txt\nf2.txt\ns\n1\n2367:3267 741\nl\n1\n2001')" ]
 }
 
+@test "build: COPY of a directory onto the image's symlinked directories follows them inside the root" {
+	d=$(ctx_dir)
+	# a merged-/usr image: /bin -> usr/bin, and links that point out of the root
+	mkdir -p "$d/layout/usr/bin" "$d/layout/usr/lib"
+	ln -s usr/bin "$d/layout/bin"
+	ln -s /usr/lib "$d/layout/lib"
+	ln -s ../../../../../usr/lib "$d/layout/up"
+	ln -s usr/bin/busybox "$d/layout/file"
+	ln -s nowhere "$d/layout/dangling"
+	u=hull-copy-$$-$BATS_TEST_NUMBER
+	mkdir -p "$d/ctx/bin" "$d/ctx/lib" "$d/ctx/up"
+	echo f > "$d/ctx/bin/f"
+	echo g > "$d/ctx/lib/$u"
+	echo h > "$d/ctx/up/$u-up"
+	cat > "$d/Dockerfile" <<-'DF'
+	FROM scratch
+	COPY --from=busybox /bin/busybox /usr/bin/busybox
+	COPY layout/ /
+	COPY ctx/ /
+	DF
+	run hull build -q -t fl-merged "$d"
+	[ "$status" -eq 0 ]
+	run hull run --rm fl-merged busybox sh -c "for l in /bin /lib /up; do readlink \$l; done; cat /usr/bin/f /usr/lib/$u /usr/lib/$u-up"
+	[ "$output" = "$(printf 'usr/bin\n/usr/lib\n../../../../../usr/lib\nf\ng\nh')" ]
+	# nothing was written through the links onto the host
+	[ ! -e "/usr/lib/$u" ]
+	[ ! -e "/usr/lib/$u-up" ]
+	# a link to a file or to nothing stops the copy, as BuildKit's copier
+	for l in file dangling; do
+		rm -rf "$d/ctx" && mkdir -p "$d/ctx/$l" && echo x > "$d/ctx/$l/x"
+		run hull build -q "$d"
+		[ "$status" -eq 1 ]
+		[[ $output == *"Dockerfile:4: COPY"*"cannot copy to non-directory: /$l"* ]]
+	done
+}
+
 @test "build: .dockerignore: patterns, exceptions, ignored sources fail" {
 	d=$(ctx_dir)
 	mkdir -p "$d/big/deep" "$d/keep"
@@ -174,9 +210,12 @@ for l in m[0]["Layers"]:
 	COPY <<'EOF' /five
 	hello $NAME
 	EOF
+	COPY <<EOF /six
+	"a\"b" \"e\" '$NAME' "$NAME" it's
+	EOF
 	DF
 	hull build -q -t fl-here "$d"
-	run hull run --rm fl-here cat /one /two /three /four /five
+	run hull run --rm fl-here cat /one /two /three /four /five /six
 	[ "${lines[0]}" = "first world" ]
 	[ "${lines[1]}" = "second" ]
 	[ "${lines[2]}" = "from A" ]
@@ -184,6 +223,8 @@ for l in m[0]["Layers"]:
 	[[ ${lines[4]} == "shebang /"*"/EOF" ]]
 	[ "${lines[5]}" = 'hello world' ]
 	[ "${lines[6]}" = 'hello $NAME' ]
+	# an expanded COPY heredoc keeps quotes as they are; a backslash escapes
+	[ "${lines[7]}" = "\"a\"b\" \"e\" 'world' \"world\" it's" ]
 	# the script file does not stay in the image
 	run hull run --rm fl-here sh -c 'ls -a / | grep -c heredoc'
 	[ "$output" = 0 ]

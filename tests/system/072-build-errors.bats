@@ -41,6 +41,18 @@ build_fails() {
 	build_fails 2 "unterminated heredoc" $'FROM busybox\nRUN <<EOF\necho x'
 }
 
+@test "build errors: a NUL byte in a line refuses the file, never cuts the line short" {
+	d=$(ctx_dir)
+	printf 'FROM busybox\nRUN echo a\0b; exit 3\n' > "$d/Dockerfile"
+	run hull build -q "$d"
+	[ "$status" -eq 1 ]
+	[[ $output == *"Dockerfile:2: NUL byte in line: not supported"* ]]
+	# a comment is dropped whole
+	printf 'FROM busybox\n# a\0b\nRUN true\n' > "$d/Dockerfile"
+	run hull build -q "$d"
+	[ "$status" -eq 0 ]
+}
+
 @test "build errors: a failing RUN shows the command and its code" {
 	build_fails 3 "'exit 7' returned a non-zero code: 7" $'FROM busybox\nENV A=1\nRUN exit 7'
 }

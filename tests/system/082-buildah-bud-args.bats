@@ -105,11 +105,12 @@ based_on() {
 @test "bud: leading-args: ARG before FROM, default and --build-arg; stage and COPY --from from an ARG" {
 	c=$(bud_ctx leading-args)
 	# upstream checks only that both builds work; ARGs before FROM are seen by
-	# FROM only, so in the stage $FOO and $VERSION are empty
+	# FROM only, so in the stage $FOO and $VERSION are empty (busybox has no
+	# PATH: the stage gets BuildKit's default before its ENV)
 	run hull build -t bud-lead -f "$c/Dockerfile" "$c"
 	[ "$status" -eq 0 ]
 	based_on bud-lead busybox
-	[ "$(hull image inspect --format '{{json .Config.Env}}' bud-lead)" = '["FOO="]' ]
+	[ "$(hull image inspect --format '{{json .Config.Env}}' bud-lead)" = '["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin","FOO="]' ]
 	hull tag alpine busybox:musl
 	run hull build -t bud-lead2 --build-arg=VERSION=musl -f "$c/Dockerfile" "$c"
 	[ "$status" -eq 0 ]

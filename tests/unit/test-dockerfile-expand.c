@@ -208,13 +208,55 @@ static void test_expansion_bound(void **state)
 	strbuf_release(&sb);
 }
 
+static char *expand_heredoc(const char *body, char *const *env)
+{
+	struct hull_err *err = NULL;
+	char *out = NULL;
+
+	if (df_expand_heredoc(body, env, &out, &err) < 0) {
+		out = xasprintf("ERR %s", err->msg);
+		err_free(err);
+	}
+	return out;
+}
+
+#define assert_heredoc(body, env, want)               \
+	do {                                          \
+		char *_g = expand_heredoc(body, env); \
+		assert_string_equal(_g, want);        \
+		free(_g);                             \
+	} while (0)
+
+static void test_heredoc(void **state)
+{
+	(void) state;
+	char *env[] = {"V=v", NULL};
+
+	/* quotes are plain characters; the backslash still escapes the next one */
+	assert_heredoc("\"a\\\"b\"\n", env, "\"a\"b\"\n");
+	assert_heredoc("\\\"e\\\"\n", env, "\"e\"\n");
+	assert_heredoc("'$V' \"$V\" \"${V:-'x'}\"\n", env, "'v' \"v\" \"v\"\n");
+	assert_heredoc("'${NOPE:-\"d e\"}'", env, "'\"d e\"'");
+	assert_heredoc("it's \"unbalanced\n", env, "it's \"unbalanced\n");
+	/* BuildKit's testCopyHeredocSpecialSymbols: \<newline>, \\ and \$ */
+	assert_heredoc("\\\n", env, "\n");
+	assert_heredoc("\\\\\n", env, "\\\n");
+	assert_heredoc("\\$V\n", env, "$V\n");
+	/* a trailing backslash is dropped */
+	assert_heredoc("a\\", env, "a");
+	/* '\\' is the escape character whatever the escape directive */
+	assert_heredoc("`$V", env, "`v");
+	assert_heredoc("${V:-a", env,
+		       "ERR failed to process \"${V:-a\": syntax error: missing '}'");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_env_lookup),	cmocka_unit_test(test_escape_token),
 		cmocka_unit_test(test_errors),		cmocka_unit_test(test_patterns),
 		cmocka_unit_test(test_words),		cmocka_unit_test(test_hostile),
-		cmocka_unit_test(test_expansion_bound),
+		cmocka_unit_test(test_expansion_bound), cmocka_unit_test(test_heredoc),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

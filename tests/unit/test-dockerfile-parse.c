@@ -452,13 +452,62 @@ static void test_robustness(void **state)
 	}
 }
 
+/* Parse @n bytes that may hold NUL; return the dump or "ERR <message>"; caller frees. */
+static char *parse_n(const char *text, size_t n)
+{
+	struct dockerfile *df = NULL;
+	struct hull_err *err = NULL;
+	char *out;
+
+	if (df_parse(text, n, "Dockerfile", &df, &err) < 0) {
+		assert_null(df);
+		out = xasprintf("ERR %s", err->msg);
+		err_free(err);
+		return out;
+	}
+	out = df_dump(df);
+	df_free(df);
+	return out;
+}
+
+#define assert_parse_n(text, want)                            \
+	do {                                                  \
+		char *_got = parse_n(text, sizeof(text) - 1); \
+		assert_string_equal(_got, want);              \
+		free(_got);                                   \
+	} while (0)
+
+static void test_nul_byte(void **state)
+{
+	(void) state;
+
+	/* never a line cut short at the NUL: the file is refused, naming the line */
+	assert_parse_n("FROM a\nRUN echo a\0b; rm -rf /x\n",
+		       "ERR Dockerfile:2: NUL byte in line: not supported");
+	assert_parse_n("FROM a\nRUN echo a \\\n  b\0c\n",
+		       "ERR Dockerfile:3: NUL byte in line: not supported");
+	assert_parse_n("FROM a\nCOPY <<EOF /f\nx\ny\0z\nEOF\n",
+		       "ERR Dockerfile:4: NUL byte in line: not supported");
+	assert_parse_n("# syntax=x\0y\nFROM a\n",
+		       "ERR Dockerfile:1: NUL byte in line: not supported");
+	assert_parse_n("FROM a\0\n", "ERR Dockerfile:1: NUL byte in line: not supported");
+	/* a comment line is dropped whole, NUL or not, as BuildKit drops it */
+	assert_parse_n("# a\0b\nFROM a\n# c\0d\nRUN x \\\n# e\0f\n  y\n",
+		       "(from \"a\")\n(run \"x   y\")\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_exec_and_shell_form),   cmocka_unit_test(test_flags),
-		cmocka_unit_test(test_continuations),	      cmocka_unit_test(test_heredocs),
-		cmocka_unit_test(test_shell_instruction),     cmocka_unit_test(test_arguments),
-		cmocka_unit_test(test_directives_and_errors), cmocka_unit_test(test_robustness),
+		cmocka_unit_test(test_exec_and_shell_form),
+		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_continuations),
+		cmocka_unit_test(test_heredocs),
+		cmocka_unit_test(test_shell_instruction),
+		cmocka_unit_test(test_arguments),
+		cmocka_unit_test(test_directives_and_errors),
+		cmocka_unit_test(test_robustness),
+		cmocka_unit_test(test_nul_byte),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
