@@ -215,7 +215,7 @@ RUN echo x > /x' >/dev/null
 	[[ ${lines[1]} =~ ^REPOSITORY\ +TAG\ +IMAGE\ ID\ +CREATED\ +SIZE\ +SHARED\ SIZE\ +UNIQUE\ SIZE\ +CONTAINERS$ ]]
 	[[ $output =~ $'\n'busybox\ +latest\ +[0-9a-f]{12}\ +.*\ ago\ +[0-9.]+[kM]?B\ +[0-9.]+[kM]?B\ +[0-9.]+[kM]?B\ +1$'\n' ]]
 	[[ $output == *$'\nContainers space usage:\n\nCONTAINER ID   IMAGE     COMMAND '* ]]
-	[[ $output == *$'\n'????????????'   busybox   "sh -c echo hello > …"   1               100'*'kB '*' ago '*'Exited (0) '*' ago '*' dfuser'$'\n'* ]]
+	[[ $output == *$'\n'????????????'   busybox   "sh -c '"'echo hello >…"'"   1               100'*'kB '*' ago '*'Exited (0) '*' ago '*' dfuser'$'\n'* ]]
 	[[ $output == *$'\nLocal Volumes space usage:\n\nVOLUME NAME   LINKS     SIZE\ndfvol         1         6B\n'* ]]
 	[[ $output == *$'\nBuild cache usage: 0B\n\nCACHE ID   CACHE TYPE   SIZE      CREATED   LAST USED   USAGE     SHARED' ]]
 	hull rm -v dfuser >/dev/null
