@@ -2135,7 +2135,8 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		STRV_FOREACH (a, b.build_args) {
 			_cleanup_free_ char *name = xstrndup(*a, strcspn(*a, "="));
 			if (strv_env_get(b.consumed, name) || is_proxy_arg(name) ||
-			    strv_env_get(b.global_args, name))
+			    strv_env_get(b.global_args, name) ||
+			    streq(name, "BUILDKIT_CONTEXT_KEEP_GIT_DIR") /* the CLI's */)
 				continue;
 			(void) strbuf_addf(&unused, "%s%s", unused.len ? " " : "", name);
 		}
