@@ -1506,7 +1506,8 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 	}
 	for (size_t i = 0; i < n_gits; i++) {
 		_cleanup_free_ char *red = gitsrc_redact(gits[i].g.remote);
-		say(b, "Fetching %s at %s\n", red, gits[i].g.commit);
+		say(b, "Fetching %s at %s\n", red,
+		    gits[i].g.peeled ? gits[i].g.peeled : gits[i].g.commit);
 		r = gitsrc_checkout(&gits[i].g, gits[i].dir, &gits[i].root, err);
 		if (r < 0) {
 			r = wrap(b, in, err);
