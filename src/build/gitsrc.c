@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include "build/copy.h"
@@ -621,7 +622,7 @@ static int run_git(const struct gitsrc *g, const char *dir, char *const *args, c
 	_cleanup_free_ char *git = lookup_path(NULL, "git", strv_env_get(env, "PATH"));
 	_cleanup_close_ int devnull = -1;
 	int o[2] = {-1, -1}, e[2] = {-1, -1}, status = 0;
-	pid_t pid;
+	pid_t pid, parent;
 
 	if (!git)
 		return err_set(err, errno, "git sources need the 'git' command");
@@ -644,10 +645,14 @@ static int run_git(const struct gitsrc *g, const char *dir, char *const *args, c
 		return err_set(err, saved, "create pipe");
 	}
 	fflush(NULL);
+	parent = getpid();
 	pid = fork();
 	if (pid == 0) {
 		sigset_t none;
 
+		/* in its own session git sees no ^C: it goes when the build goes */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(126);
 		sigemptyset(&none);
 		(void) sigprocmask(SIG_SETMASK, &none, NULL);
 		(void) signal(SIGPIPE, SIG_DFL);
