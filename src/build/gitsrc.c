@@ -534,7 +534,10 @@ static char **git_env(const char *dir)
 	char **env = NULL;
 	_cleanup_free_ char *ceiling = xstrdup(dir);
 
-	*strrchr(ceiling, '/') = '\0';
+	if (strrchr(ceiling, '/'))
+		*strrchr(ceiling, '/') = '\0';
+	else
+		*ceiling = '\0';
 	strv_consume(&env, xasprintf("PATH=%s", getenv("PATH") ? getenv("PATH") : DEFAULT_PATH));
 	strv_push(&env, "GIT_TERMINAL_PROMPT=0");
 	strv_push(&env, "LC_ALL=C");
@@ -619,13 +622,18 @@ static int run_git(const struct gitsrc *g, const char *dir, char *const *args, c
 	};
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT, errb = STRBUF_INIT;
 	_cleanup_strv_ char **argv = NULL, **env = git_env(dir);
-	_cleanup_free_ char *git = lookup_path(NULL, "git", strv_env_get(env, "PATH"));
+	_cleanup_free_ char *found = lookup_path(NULL, "git", strv_env_get(env, "PATH")),
+			    *bin = NULL;
 	_cleanup_close_ int devnull = -1;
 	int o[2] = {-1, -1}, e[2] = {-1, -1}, status = 0;
 	pid_t pid, parent;
 
-	if (!git)
+	if (!found)
 		return err_set(err, errno, "git sources need the 'git' command");
+	/* "./git" from an empty PATH element would not survive the chdir() */
+	bin = found[0] == '/' ? xstrdup(found) : realpath(found, NULL);
+	if (!bin)
+		return err_set(err, errno, "resolve '%s'", found);
 	strv_push(&argv, "git");
 	for (size_t i = 0; i < ARRAY_SIZE(cfg); i++) {
 		strv_push(&argv, "-c");
@@ -662,7 +670,7 @@ static int run_git(const struct gitsrc *g, const char *dir, char *const *args, c
 		if (dup2(devnull, 0) < 0 || dup2(o[1], 1) < 0 || dup2(e[1], 2) < 0 ||
 		    chdir(dir) < 0)
 			_exit(126);
-		execve(git, argv, env);
+		execve(bin, argv, env);
 		_exit(127);
 	}
 	close(o[1]);
