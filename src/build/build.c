@@ -10,6 +10,7 @@
 #include "build/cmdline.h"
 #include "build/copy.h"
 #include "build/fetch.h"
+#include "build/gitsrc.h"
 #include "build/history.h"
 #include "build/ignore.h"
 #include "build/mountns.h"
@@ -1184,14 +1185,60 @@ static int copy_from(struct builder *b, struct stage *st, const struct df_instr 
 	return r < 0 ? wrap(b, in, err) : 0;
 }
 
+/* A git repository among an ADD's sources: resolved first (the cache key), fetched on a miss. */
+struct git_item {
+	struct gitsrc g;
+	size_t src; /* its index in the sources */
+	char *dir;  /* the empty directory it is fetched into */
+	char *root; /* the tree copied: dir or its subdirectory */
+};
+
+/*
+ * ADD <git URL>: the flags and the URL's query agree (BuildKit's checks),
+ * and the ref is resolved to a commit with `git ls-remote` now, before the
+ * cache is looked up, since the commit keys the cache.
+ */
+static int add_git(struct builder *b, const struct df_instr *in, struct gitsrc *g, int keep_flag,
+		   const char *checksum, const char *gitdir, struct git_item **items, size_t *n,
+		   size_t src, struct hull_err **err)
+{
+	_cleanup_free_ char *dir = xasprintf("%s/%zu", gitdir, *n);
+	int r;
+
+	if (keep_flag >= 0 && g->keep_git_dir >= 0 && keep_flag != g->keep_git_dir)
+		return fail(b, in, err, EINVAL, "inconsistent keep-git-dir configuration");
+	if (g->keep_git_dir < 0)
+		g->keep_git_dir = keep_flag > 0;
+	if (checksum && g->checksum && !streq(checksum, g->checksum))
+		return fail(b, in, err, EINVAL, "checksum mismatch \"%s\" != \"%s\"", checksum,
+			    g->checksum);
+	if (checksum && !g->checksum)
+		g->checksum = xstrdup(checksum);
+	if (mkdir(dir, 0755) < 0) {
+		err_set(err, errno, "create '%s'", dir);
+		return wrap(b, in, err);
+	}
+	r = gitsrc_resolve(g, dir, err);
+	if (r < 0)
+		return wrap(b, in, err);
+	*items = xrealloc(*items, (*n + 1) * sizeof(**items));
+	(*items)[(*n)++] = (struct git_item){.g = *g, .src = src, .dir = TAKE_PTR(dir)};
+	*g = (struct gitsrc){0};
+	return 0;
+}
+
 static int do_copy(struct builder *b, const struct df_instr *in, struct stage *st,
 		   struct hull_err **err)
 {
 	bool add = in->kind == DF_CMD_ADD;
 	const char *wd = json_get_str(cfg_config(st), "WorkingDir");
 	_cleanup_free_ char *dest = NULL, *sum = NULL, *key = NULL, *chown = NULL, *by = NULL,
-			    *from = NULL, *tmp = NULL, *side = NULL, *checksum = NULL;
+			    *from = NULL, *tmp = NULL, *side = NULL, *checksum = NULL,
+			    *gitdir = NULL;
 	_cleanup_strv_ char **words = NULL, **excludes = NULL;
+	struct git_item *gits = NULL;
+	size_t n_gits = 0;
+	int keep_git_dir = -1;
 	_cleanup_(image_freep) struct image *src_img = NULL;
 	struct ignore *exclude = NULL;
 	struct copy_req q = {.chmod = -1, .is_add = add, .ignore = b->ignore};
@@ -1231,6 +1278,9 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 			if (r < 0)
 				return r;
 			strv_push(&excludes, e);
+		} else if (streq(*f, "--keep-git-dir") || startswith(*f, "--keep-git-dir=")) {
+			/* df_check_flags() let only true and false through */
+			keep_git_dir = strcasecmp(*f + strlen("--keep-git-dir"), "=false") != 0;
 		} else if (startswith(*f, "--checksum=")) {
 			r = expand(b, in, st, *f + 11, &checksum, err);
 			if (r < 0)
@@ -1302,6 +1352,38 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 		r = expand(b, in, st, in->args[i], &w, err);
 		if (r < 0)
 			goto out;
+		{
+			/* a git repository, as BuildKit tells one (not "github.com/...": a path) */
+			_cleanup_(gitsrc_release) struct gitsrc g = {0};
+			r = gitsrc_parse(w, &g, err);
+			if (r > 0 && !g.bare_host) {
+				free(w);
+				if (!add) {
+					r = fail(b, in, err, EINVAL,
+						 "source can't be a git ref for COPY");
+					goto out;
+				}
+				if (!gitdir)
+					r = store_tmpdir(b->s, "build-git", &gitdir, err);
+				if (r < 0) {
+					r = wrap(b, in, err);
+					goto out;
+				}
+				r = add_git(b, in, &g, keep_git_dir, checksum, gitdir, &gits,
+					    &n_gits, q.n_srcs, err);
+				if (r < 0)
+					goto out;
+				strv_push(&words, "/");
+				srcs[q.n_srcs++] = (struct copy_src){.root = NULL};
+				continue;
+			}
+			if (r < 0) {
+				free(w);
+				r = wrap(b, in, err);
+				goto out;
+			}
+			r = 0;
+		}
 		if (is_url(w) && !from) {
 			_cleanup_free_ char *name = NULL, *part = NULL, *final = NULL;
 			_cleanup_close_ int fd = -1;
@@ -1350,12 +1432,6 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 			srcs[q.n_srcs++] = (struct copy_src){.root = side};
 			continue;
 		}
-		if (add && (startswith(w, "git@") || endswith(w, ".git"))) {
-			free(w);
-			r = fail(b, in, err, ENOTSUP,
-				 "ADD of a git repository is not supported yet");
-			goto out;
-		}
 		if (checksum && !from) {
 			free(w);
 			r = fail(b, in, err, EINVAL,
@@ -1394,7 +1470,8 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 	if (!b->hc)
 		b->hc = hash_cache_load(b->s->root);
 	q.hc = b->hc;
-	if (from_stage) {
+	if (from_stage || n_gits) {
+		/* image and git sources are keyed by their image id and commit */
 		struct copy_req hq = q;
 		size_t n = 0;
 		_cleanup_free_ struct copy_src *h = xcalloc(q.n_srcs + 1, sizeof(*h));
@@ -1411,10 +1488,17 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 			}
 		}
 		{
-			char *s2 = xasprintf("%s from %s", sum ? sum : "",
-					     src_img ? src_img->id : "scratch");
+			_cleanup_strbuf_ struct strbuf k = STRBUF_INIT;
+			(void) strbuf_adds(&k, sum ? sum : "");
+			if (from_stage)
+				(void) strbuf_addf(&k, " from %s",
+						   src_img ? src_img->id : "scratch");
+			for (size_t i = 0; i < n_gits; i++) {
+				_cleanup_free_ char *gk = gitsrc_cache_key(&gits[i].g);
+				(void) strbuf_addf(&k, " git %zu %s", gits[i].src, gk);
+			}
 			free(sum);
-			sum = s2;
+			sum = strbuf_detach(&k, NULL);
 		}
 	} else {
 		r = copy_checksum(&q, &sum, err);
@@ -1431,6 +1515,17 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 	if (cache_reuse(b, st, key)) {
 		r = 0;
 		goto out;
+	}
+	for (size_t i = 0; i < n_gits; i++) {
+		_cleanup_free_ char *red = gitsrc_redact(gits[i].g.remote);
+		say(b, "Fetching %s at %s\n", red,
+		    gits[i].g.peeled ? gits[i].g.peeled : gits[i].g.commit);
+		r = gitsrc_checkout(&gits[i].g, gits[i].dir, &gits[i].root, err);
+		if (r < 0) {
+			r = wrap(b, in, err);
+			goto out;
+		}
+		srcs[gits[i].src].root = gits[i].root;
 	}
 	r = mount_job_prepare(b, st, &j, src_img, &tmp, err);
 	if (r < 0) {
@@ -1456,8 +1551,15 @@ static int do_copy(struct builder *b, const struct df_instr *in, struct stage *s
 		       from ? from : "", dest);
 	{
 		/* docker shows the sources as written; keep the instruction text */
+		_cleanup_free_ char *text = xstrdup(in->original);
+		for (size_t i = 0; i < n_gits; i++) {
+			/* but not a git URL's credentials: the image never holds them */
+			char *m = gitsrc_mask(&gits[i].g, text);
+			free(text);
+			text = m;
+		}
 		free(by);
-		by = xasprintf("%s # buildkit", in->original);
+		by = xasprintf("%s # buildkit", text);
 	}
 	r = commit_step(b, st, in, by, diff_id, err);
 	if (r == 0)
@@ -1468,6 +1570,14 @@ out:
 		(void) rm_rf(tmp, NULL);
 	if (side)
 		(void) rm_rf(side, NULL);
+	if (gitdir)
+		(void) rm_rf(gitdir, NULL);
+	for (size_t i = 0; i < n_gits; i++) {
+		gitsrc_release(&gits[i].g);
+		free(gits[i].dir);
+		free(gits[i].root);
+	}
+	free(gits);
 	free(srcs);
 	ignore_free(exclude);
 	return r;
@@ -2047,7 +2157,8 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		STRV_FOREACH (a, b.build_args) {
 			_cleanup_free_ char *name = xstrndup(*a, strcspn(*a, "="));
 			if (strv_env_get(b.consumed, name) || is_proxy_arg(name) ||
-			    strv_env_get(b.global_args, name))
+			    strv_env_get(b.global_args, name) ||
+			    streq(name, "BUILDKIT_CONTEXT_KEEP_GIT_DIR") /* the CLI's */)
 				continue;
 			(void) strbuf_addf(&unused, "%s%s", unused.len ? " " : "", name);
 		}

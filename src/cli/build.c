@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include "build/build.h"
+#include "build/copy.h"
+#include "build/gitsrc.h"
 #include "cli/cli.h"
 #include "dockerfile/dockerfile.h"
 #include "image/reference.h"
@@ -84,6 +86,56 @@ fail:
 	return r;
 }
 
+/*
+ * A git URL as the build context (buildx: a local directory first, then a
+ * git URL as BuildKit's ParseGitRef tells one; dockerui's git context): the
+ * repository is checked out under the store's tmp/ (*@ret_tmp, which the
+ * caller removes) and *@ret_ctx is the context in it (a subdirectory for
+ * "#ref:dir"). A relative -f names a file of that context, as BuildKit reads
+ * it from the checkout; an absolute one, or -, is read here. *@ret is 0 when
+ * @url is no git URL.
+ */
+static int context_from_git(struct store *s, const char *url, char **build_args,
+			    const char **dockerfile, char **ret_tmp, char **ret_ctx, char **ret_df,
+			    struct hull_err **err)
+{
+	_cleanup_(gitsrc_release) struct gitsrc g = {0};
+	const char *keep = NULL;
+	int r;
+
+	r = gitsrc_parse(url, &g, err);
+	if (r < 0)
+		return err_wrap(err, "unable to prepare context");
+	if (r == 0 && (startswith(url, "http://") || startswith(url, "https://"))) {
+		_cleanup_free_ char *shown = gitsrc_redact(url);
+		return err_setx(
+			err, ENOTSUP,
+			"unable to prepare context: a URL context that is no git repository "
+			"(a tarball or a Dockerfile) is not supported yet: %s",
+			shown);
+	}
+	if (r == 0)
+		return 0;
+	/* dockerui's context-keep-git-dir, set by this build-arg */
+	STRV_FOREACH (a, build_args)
+		if (streq(*a, "BUILDKIT_CONTEXT_KEEP_GIT_DIR"))
+			keep = getenv(*a);
+		else if (startswith(*a, "BUILDKIT_CONTEXT_KEEP_GIT_DIR="))
+			keep = *a + strlen("BUILDKIT_CONTEXT_KEEP_GIT_DIR=");
+	r = gitsrc_context(s, &g,
+			   keep && (streq(keep, "1") || strcasecmp(keep, "true") == 0 ||
+				    streq(keep, "t") || streq(keep, "T")),
+			   ret_tmp, ret_ctx, err);
+	if (r < 0)
+		return r;
+	if (*dockerfile && !streq(*dockerfile, "-") && (*dockerfile)[0] != '/') {
+		_cleanup_free_ char *rel = xasprintf("/%s", *dockerfile);
+		path_clean(rel);
+		*dockerfile = *ret_df = path_join(*ret_ctx, rel);
+	}
+	return 1;
+}
+
 int cmd_build(struct cli *cl, int argc, char **argv)
 {
 	enum {
@@ -124,7 +176,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	_cleanup_free_ char *id = NULL;
 	struct hostpath_output iid = HOSTPATH_OUTPUT_INIT;
 	_cleanup_(reg_config_freep) struct reg_config *registry = NULL;
-	_cleanup_free_ char *stdin_ctx = NULL, *stdin_df = NULL;
+	_cleanup_free_ char *stdin_ctx = NULL, *stdin_df = NULL, *git_tmp = NULL, *git_ctx = NULL,
+			    *git_df = NULL;
 	_cleanup_strv_ char **hosts = NULL;
 	_cleanup_json_ json_t *resources = NULL;
 	struct build_opts bo = {.out = stdout};
@@ -291,7 +344,20 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		if (bo.dockerfile && bo.dockerfile[0] != '/')
 			bo.dockerfile = stdin_df = path_join(stdin_ctx, bo.dockerfile);
 	}
-	bo.context = stdin_ctx ? stdin_ctx : argv[optind];
+	if (!stdin_ctx) {
+		struct stat st;
+		if (stat(argv[optind], &st) < 0 || !S_ISDIR(st.st_mode)) {
+			r = cli_store(cl, &s, &e);
+			if (r == 0)
+				r = context_from_git(s, argv[optind], args, &bo.dockerfile,
+						     &git_tmp, &git_ctx, &git_df, &e);
+			if (r < 0) {
+				err_set_exit(&e, 1);
+				return cli_fail(e);
+			}
+		}
+	}
+	bo.context = stdin_ctx ? stdin_ctx : git_ctx ? git_ctx : argv[optind];
 	bo.add_hosts = hosts;
 	bo.resources = resources;
 	bo.tags = tags;
@@ -327,6 +393,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	hostpath_output_release(&iid);
 	if (stdin_ctx)
 		(void) rm_rf(stdin_ctx, NULL);
+	if (git_tmp)
+		(void) rm_rf(git_tmp, NULL);
 	if (r < 0)
 		return cli_fail(e);
 	if (bo.quiet)
