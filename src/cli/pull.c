@@ -18,6 +18,7 @@ struct progress {
 	FILE *out;
 	bool tty;
 	bool push;
+	bool again; /* push -a after the first tag: the repository line is said once */
 	char **ids; /* the layer lines drawn since the last message, in order */
 };
 
@@ -50,6 +51,8 @@ static void draw(void *arg, const struct xfer_event *ev)
 	size_t line = 0, n;
 
 	if (ev->state == XFER_MESSAGE) {
+		if (pr->again && startswith(ev->text, "The push refers to repository "))
+			return;
 		fprintf(pr->out, "%s\n", ev->text);
 		pr->ids = strv_free(pr->ids);
 		fflush(pr->out);
@@ -280,9 +283,10 @@ static void push_usage(void)
 }
 
 static int push_one(struct store *s, const struct reg_config *cfg, const char *ref, bool quiet,
-		    struct hull_err **err)
+		    bool again, struct hull_err **err)
 {
-	struct progress pr = {.out = stdout, .tty = isatty(STDOUT_FILENO), .push = true};
+	struct progress pr = {
+		.out = stdout, .tty = isatty(STDOUT_FILENO), .push = true, .again = again};
 	struct image_ref r0 = {0};
 	char digest[DIGEST_STR_LEN];
 	int64_t size = 0;
@@ -395,7 +399,7 @@ int cmd_push(struct cli *cl, int argc, char **argv)
 	STRV_FOREACH (t, tags) {
 		if (r < 0)
 			break;
-		r = push_one(s, cfg, *t, quiet, &e);
+		r = push_one(s, cfg, *t, quiet, t != tags, &e);
 	}
 	return r < 0 ? cli_fail(e) : 0;
 }

@@ -178,6 +178,13 @@ assert all(l["mediaType"] in (oci + "layer.v1.tar", oci + "layer.v1.tar+gzip") f
 	run -0 hull images "$REGISTRY/library/tags"
 	[ "$(echo "$output" | awk 'NR > 1 { print $2 }' | sort | tr '\n' ' ')" = "one two " ]
 	run -125 hull pull -a "$REGISTRY/library/tags:one"
+	# push -a: every tag, the repository named once, as docker's
+	hull tag "$REGISTRY/library/tags:one" "$REGISTRY/copies/tags:one"
+	hull tag "$REGISTRY/library/tags:two" "$REGISTRY/copies/tags:two"
+	run -0 hull push -a "$REGISTRY/copies/tags"
+	[ "$(grep -c "^The push refers to repository \[$REGISTRY/copies/tags\]$" <<<"$output")" = 1 ]
+	[[ ${lines[0]} == "The push refers to repository"* ]]
+	[[ $output == *$'\n'"one: digest: sha256:"*$'\n'"two: digest: sha256:"* ]]
 }
 
 @test "pull of what does not exist: one line, exit 1, nothing stored" {
