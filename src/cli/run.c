@@ -32,6 +32,7 @@ static const char run_help[] =
 	"      --expose list          Expose a port or a range of ports\n"
 	"      --pull string          Pull image before running (\"always\", \"missing\", "
 	"\"never\") (default \"missing\")\n"
+	"      --platform string      Set platform if server is multi-platform capable\n"
 	"  -q, --quiet                Suppress the pull output\n"
 	"  -d, --detach               Run container in background and print container ID\n"
 	"      --detach-keys string   Override the key sequence for detaching a container\n"
@@ -138,6 +139,7 @@ struct run_args {
 	const char *image;
 	const char *cidfile;	    /* --cidfile */
 	const char *pull;	    /* --pull missing|always|never */
+	const char *platform;	    /* --platform OS/ARCH[/VARIANT], or NULL */
 	bool quiet_pull;	    /* -q: no pull output */
 	struct hostpath_output cid; /* ... created before the container */
 };
@@ -208,6 +210,31 @@ static void run_pull_say(void *arg, const struct xfer_event *ev)
 		fprintf(stderr, "%s\n", line);
 }
 
+/* "os/arch[/variant]" of @img's config */
+static char *image_platform(const struct image *img)
+{
+	const char *v = json_get_str(img->config, "variant");
+
+	return xasprintf("%s/%s%s%s", json_get_str(img->config, "os") ?: "linux",
+			 json_get_str(img->config, "architecture") ?: "amd64", v ? "/" : "",
+			 v ?: "");
+}
+
+/* @img's config is for @want (a variant only where @want names one) */
+static bool image_is_platform(const struct image *img, const struct platform *want)
+{
+	_cleanup_free_ char *have = image_platform(img);
+	struct platform p = {0};
+	bool same;
+
+	if (platform_parse(have, &p, NULL) < 0)
+		return false;
+	same = streq(p.os, want->os) && streq(p.arch, want->arch) &&
+	       (!want->variant || (p.variant && streq(p.variant, want->variant)));
+	platform_release(&p);
+	return same;
+}
+
 /*
  * The image of run/create, as --pull says (docker/cli create.go
  * createContainer): "missing" pulls it when it is not in the store,
@@ -218,18 +245,39 @@ static int run_image(struct store *s, struct run_args *a, struct image **ret, st
 	_cleanup_(reg_config_freep) struct reg_config *cfg = NULL;
 	struct pull_opts po = {.progress = a->quiet_pull ? NULL : run_pull_say};
 	struct pull_result res = {0};
+	struct platform want = {0};
 	struct image_ref ref;
 	int r;
 
+	if (a->platform) {
+		r = platform_parse(a->platform, &want, err);
+		if (r < 0)
+			return r;
+		po.platform = &want;
+	}
 	if (!streq(a->pull, "always")) {
 		r = store_image_get(s, a->image, ret, err);
-		if (r != -ENOENT || streq(a->pull, "never"))
+		if (r >= 0 && a->platform && !image_is_platform(*ret, &want)) {
+			/* docker's daemon answers "no such image" for another platform's */
+			_cleanup_free_ char *w = platform_string(&want),
+					    *have = image_platform(*ret);
+			*ret = image_free(*ret);
+			r = err_setx(err, ENOENT,
+				     "image with reference %s was found but does not match the "
+				     "specified platform: wanted %s, actual: %s",
+				     a->image, w, have);
+		}
+		if (r != -ENOENT || streq(a->pull, "never")) {
+			platform_release(&want);
 			return r;
+		}
 		*err = err_free(*err);
 	}
 	r = ref_parse(a->image, &ref, err);
-	if (r < 0)
+	if (r < 0) {
+		platform_release(&want);
 		return r;
+	}
 	if (!streq(a->pull, "always")) {
 		_cleanup_free_ char *fam = ref_familiar(&ref);
 		fprintf(stderr, "Unable to find image '%s' locally\n", fam);
@@ -241,6 +289,7 @@ static int run_image(struct store *s, struct run_args *a, struct image **ret, st
 	if (r < 0) {
 		err_set_exit(err,
 			     125); /* docker run's status for every error not the container's */
+		platform_release(&want);
 		return r;
 	}
 	if (!a->quiet_pull)
@@ -248,7 +297,18 @@ static int run_image(struct store *s, struct run_args *a, struct image **ret, st
 			res.up_to_date ? "Image is up to date" : "Downloaded newer image",
 			res.familiar);
 	r = store_image_load(s, res.manifest_digest, ret, err);
+	if (r >= 0 && a->platform && !image_is_platform(*ret, &want)) {
+		/* the registry had another platform's image only (pulled, with a warning) */
+		_cleanup_free_ char *w = platform_string(&want), *have = image_platform(*ret);
+		*ret = image_free(*ret);
+		r = err_setx(err, ENOENT,
+			     "image with reference %s was found but does not match the specified "
+			     "platform: wanted %s, actual: %s",
+			     a->image, w, have);
+		err_set_exit(err, 125);
+	}
 	pull_result_release(&res);
+	platform_release(&want);
 	return r;
 }
 
@@ -288,6 +348,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_DEVICE,
 		OPT_DEVICE_CGROUP_RULE,
 		OPT_PULL,
+		OPT_PLATFORM,
 		OPT_LABEL_FILE,
 		OPT_EXPOSE,
 		OPT_VOLUMES_FROM,
@@ -337,6 +398,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"device", required_argument, NULL, OPT_DEVICE},
 		{"device-cgroup-rule", required_argument, NULL, OPT_DEVICE_CGROUP_RULE},
 		{"pull", required_argument, NULL, OPT_PULL},
+		{"platform", required_argument, NULL, OPT_PLATFORM},
 		{"label", required_argument, NULL, 'l'},
 		{"label-file", required_argument, NULL, OPT_LABEL_FILE},
 		{"expose", required_argument, NULL, OPT_EXPOSE},
@@ -387,6 +449,18 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 						       optarg);
 			a->pull = optarg;
 			break;
+		case OPT_PLATFORM: {
+			struct platform p = {0};
+			struct hull_err *e = NULL;
+			if (platform_parse(optarg, &p, &e) < 0) {
+				fprintf(stderr, "hull: %s\n", e->msg);
+				err_free(e);
+				return 125;
+			}
+			platform_release(&p);
+			a->platform = *optarg ? optarg : NULL;
+			break;
+		}
 		case 'q':
 			a->quiet_pull = true;
 			break;

@@ -263,6 +263,18 @@ assert all(l["mediaType"] in (oci + "layer.v1.tar", oci + "layer.v1.tar+gzip") f
 	run -0 --separate-stderr hull run --rm --pull always -q busybox echo quiet
 	[ -z "$stderr" ]
 	run -125 hull run --rm --pull sometimes busybox true
+	# --platform: an image of another platform in the store is not the one asked for
+	run -125 hull run --rm --platform linux/arm64 --pull never busybox true
+	[[ $output == *"does not match the specified platform: wanted linux/arm64, actual: linux/amd64"* ]]
+	run -125 hull create --platform nosuch/thing busybox true
+	echo "$output"
+	[[ $output == *"nosuch/thing"* ]]
+	run -0 hull run --rm --platform linux/amd64 --pull never busybox echo same
+	[ "$output" = same ]
+	# and is pulled for that platform when missing (created, not run: no arm64 CPU here)
+	run -0 hull create -q --name armc --platform linux/arm64 "$REGISTRY/library/multi"
+	[ "$(hull image inspect --format '{{.Architecture}}' "$(hull inspect --format '{{.Image}}' armc)")" = arm64 ]
+	hull rm armc >/dev/null
 }
 
 @test "push of a layer over 64 MiB goes in chunks (PATCH), and comes back whole" {
