@@ -235,6 +235,19 @@ static bool image_is_platform(const struct image *img, const struct platform *wa
 	return same;
 }
 
+/* docker's error for an image of another platform; frees *@img */
+static int platform_mismatch(const char *name, const struct platform *want, struct image **img,
+			     struct hull_err **err)
+{
+	_cleanup_free_ char *w = platform_string(want), *have = image_platform(*img);
+
+	*img = image_free(*img);
+	return err_setx(err, ENOENT,
+			"image with reference %s was found but does not match the specified "
+			"platform: wanted %s, actual: %s",
+			name, w, have);
+}
+
 /*
  * The image of run/create, as --pull says (docker/cli create.go
  * createContainer): "missing" pulls it when it is not in the store,
@@ -257,16 +270,9 @@ static int run_image(struct store *s, struct run_args *a, struct image **ret, st
 	}
 	if (!streq(a->pull, "always")) {
 		r = store_image_get(s, a->image, ret, err);
-		if (r >= 0 && a->platform && !image_is_platform(*ret, &want)) {
-			/* docker's daemon answers "no such image" for another platform's */
-			_cleanup_free_ char *w = platform_string(&want),
-					    *have = image_platform(*ret);
-			*ret = image_free(*ret);
-			r = err_setx(err, ENOENT,
-				     "image with reference %s was found but does not match the "
-				     "specified platform: wanted %s, actual: %s",
-				     a->image, w, have);
-		}
+		/* docker's daemon answers "no such image" for another platform's */
+		if (r >= 0 && a->platform && !image_is_platform(*ret, &want))
+			r = platform_mismatch(a->image, &want, ret, err);
 		if (r != -ENOENT || streq(a->pull, "never")) {
 			platform_release(&want);
 			return r;
@@ -297,14 +303,9 @@ static int run_image(struct store *s, struct run_args *a, struct image **ret, st
 			res.up_to_date ? "Image is up to date" : "Downloaded newer image",
 			res.familiar);
 	r = store_image_load(s, res.manifest_digest, ret, err);
+	/* the registry had another platform's image only (pulled, with a warning) */
 	if (r >= 0 && a->platform && !image_is_platform(*ret, &want)) {
-		/* the registry had another platform's image only (pulled, with a warning) */
-		_cleanup_free_ char *w = platform_string(&want), *have = image_platform(*ret);
-		*ret = image_free(*ret);
-		r = err_setx(err, ENOENT,
-			     "image with reference %s was found but does not match the specified "
-			     "platform: wanted %s, actual: %s",
-			     a->image, w, have);
+		r = platform_mismatch(a->image, &want, ret, err);
 		err_set_exit(err, 125);
 	}
 	pull_result_release(&res);
