@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/xattr.h>
@@ -1735,6 +1736,26 @@ static int secret_read(const struct build_secret_src *s, char **ret, size_t *ret
 	return read_file(s->file, SECRET_MAX, ret, ret_len, err);
 }
 
+/* The secret files of builds that were killed: <runroot>/build-secrets/<pid>.XXXXXX. */
+static void remove_dead_secrets(struct builder *b)
+{
+	_cleanup_free_ char *top = path_join(b->runroot, "build-secrets");
+	struct dirent *de;
+	DIR *d = opendir(top);
+
+	while (d && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end != '.' || pid <= 0)
+			continue;
+		if (kill((pid_t) pid, 0) == 0 || errno != ESRCH)
+			continue; /* its build still runs */
+		(void) rm_tree_at(dirfd(d), de->d_name, true, NULL);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* A mount point made for the step: where the runtime created it, to remove after. */
 struct run_mounts {
 	struct rt_mount *rt;
@@ -2078,8 +2099,10 @@ static int run_mounts_setup(struct builder *b, struct stage *st, const struct df
 				target = mount_target(st, t);
 			}
 			if (!rm->secrets) {
+				/* named by our pid: a later build removes it if we were killed */
 				_cleanup_free_ char *top = path_join(b->runroot, "build-secrets");
-				_cleanup_free_ char *tmpl = path_join(top, "XXXXXX");
+				_cleanup_free_ char *tmpl =
+					xasprintf("%s/%d.XXXXXX", top, (int) getpid());
 				(void) mkdir_p(top, 0700, NULL);
 				if (!mkdtemp(tmpl))
 					return err_set(err, errno, "create '%s'", tmpl);
@@ -2252,8 +2275,11 @@ static bool lower_has(char *const *lower, const char *rel)
  */
 static void drop_run_mount_stubs(const char *upper, char *const *lower, char **targets)
 {
-	_cleanup_close_ int ufd = open(upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_close_ int ufd = -1;
 
+	if (!targets)
+		return;
+	ufd = open(upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (ufd < 0)
 		return;
 	/* deepest first: a parent is looked at after its children */
@@ -2772,7 +2798,7 @@ static int run_check(struct builder *b, size_t si, const struct df_instr *in, bo
 				break;
 			}
 		}
-		if (m->from && m->type != BUILD_MOUNT_SECRET) {
+		if (m->from && (m->type == BUILD_MOUNT_BIND || m->type == BUILD_MOUNT_CACHE)) {
 			r = mount_from_stage(b, si, in, m->from, &s, err);
 			if (r == 0 && s < 0) {
 				/* an image: had now, as BuildKit resolves them before it runs */
@@ -2908,8 +2934,9 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		}
 	}
 	b.context = xstrdup(real);
-	/* RUN containers of a build that was killed */
+	/* RUN containers and secret files of a build that was killed */
 	container_remove_dead_hidden(s);
+	remove_dead_secrets(&b);
 	/* -f - reads the Dockerfile from standard input, as docker build -f- */
 	if (o->dockerfile && streq(o->dockerfile, "-"))
 		dfpath = xstrdup("/dev/stdin");

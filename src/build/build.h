@@ -8,6 +8,10 @@
  * lines follow the legacy builder ("Step N/M : ...", " ---> Using cache",
  * " ---> <id>"); --progress=plain prints the same lines.
  *
+ * Every line is checked before the first step runs (flags, RUN --mount
+ * values, entitlements, the stages and images --mount from= names, required
+ * secrets), so a refused feature fails before any step has run.
+ *
  * Errors follow util/err.h; their message starts with "FILE:LINE: " when an
  * instruction is at fault, and their exit code is 1 (docker build's). A
  * failed build leaves no temporary directory and no container behind; the
