@@ -1765,6 +1765,7 @@ struct run_mounts {
 	char *tmp;			  /* store tmp dir: overlays, copies (removed) */
 	char *secrets;			  /* runroot dir of the secret files (removed) */
 	struct build_cache_lease *leases; /* cache mounts in use */
+	char **lease_keys;		  /* their keys: one step mounts a cache once */
 	size_t n_leases;
 	char **owned; /* strings and arrays the rt mounts point to */
 	char ***owned_v;
@@ -1785,6 +1786,7 @@ static void run_mounts_release(struct run_mounts *rm)
 	for (size_t i = 0; i < rm->n_leases; i++)
 		build_cache_release(&rm->leases[i]);
 	free(rm->leases);
+	strv_free(rm->lease_keys);
 	strv_free(rm->owned);
 	for (size_t i = 0; i < rm->n_owned_v; i++)
 		strv_free(rm->owned_v[i]);
@@ -1867,12 +1869,13 @@ static int add_image_overlay(struct builder *b, struct run_mounts *rm, const cha
 	struct rt_mount *m;
 	int r;
 
-	if (!lower[0] || (readonly && !lower[1])) {
+	while (!lower[0] || (readonly && !lower[1])) {
 		/* an overlay without an upper directory wants two layers */
-		r = rm_tmpdir(b, rm, "empty", &empty, err);
+		r = rm_tmpdir(b, rm, lower[0] ? "empty" : "empty0", &empty, err);
 		if (r < 0)
 			return r;
 		strv_push(&lower, empty);
+		empty = (free(empty), NULL);
 	}
 	if (!readonly) {
 		r = rm_tmpdir(b, rm, "upper", &upper, err);
@@ -2188,6 +2191,7 @@ static int run_mounts_setup(struct builder *b, struct stage *st, const struct df
 			struct cache_seed_arg sa = {.b = b, .rm = rm, .img = img, .m = m};
 			struct build_cache_lease l = BUILD_CACHE_LEASE_INIT;
 			struct rt_mount *rt;
+			size_t li;
 
 			if (m->id && *m->id) {
 				id = xstrdup(m->id);
@@ -2197,20 +2201,30 @@ static int run_mounts_setup(struct builder *b, struct stage *st, const struct df
 					path_clean(id);
 			}
 			key = cache_mount_key(b, m, id, img);
-			r = build_cache_acquire(
-				b->s, key, id, m->sharing, m->mode >= 0 ? (mode_t) m->mode : 0755,
-				m->uid >= 0 ? (uid_t) m->uid : 0, m->gid >= 0 ? (gid_t) m->gid : 0,
-				m->from ? cache_seed : NULL, &sa, &l, err);
-			if (r < 0)
-				return wrap(b, in, err);
-			rm->leases = xrealloc(rm->leases, (rm->n_leases + 1) * sizeof(*rm->leases));
-			rm->leases[rm->n_leases++] = l;
+			/* a cache mounted twice by one step is one instance (BuildKit's
+			 * per-exec ref), and a second lock of ours would wait for the first */
+			for (li = 0; li < rm->n_leases; li++)
+				if (streq(rm->lease_keys[li], key))
+					break;
+			if (li == rm->n_leases) {
+				r = build_cache_acquire(b->s, key, id, m->sharing,
+							m->mode >= 0 ? (mode_t) m->mode : 0755,
+							m->uid >= 0 ? (uid_t) m->uid : 0,
+							m->gid >= 0 ? (gid_t) m->gid : 0,
+							m->from ? cache_seed : NULL, &sa, &l, err);
+				if (r < 0)
+					return wrap(b, in, err);
+				rm->leases = xrealloc(rm->leases,
+						      (rm->n_leases + 1) * sizeof(*rm->leases));
+				rm->leases[rm->n_leases++] = l;
+				strv_push(&rm->lease_keys, key);
+			}
 			rt = rm_add(rm, "bind", target);
-			rt->source = l.path;
+			rt->source = rm->leases[li].path;
 			if (m->source && !m->from) {
 				/* a directory of the cache */
 				_cleanup_close_ int dfd =
-					open(l.path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+					open(rt->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
 				_cleanup_close_ int sfd =
 					dfd < 0 ? -1 : inroot_mkdir_p(dfd, m->source, 0);
 				if (sfd < 0)

@@ -58,16 +58,22 @@ EOF2
 	ctx <<'EOF2'
 FROM busybox AS build
 RUN mkdir /out && echo built > /out/f
+FROM scratch AS empty
+ENV ONLY=metadata
 FROM busybox
 RUN --mount=from=build,source=/out,target=/in cat /in/f
 RUN --mount=type=bind,from=0,source=out/f,target=/f,rw echo x >> /f && cat /f
 RUN --mount=from=busybox,target=/bb ls /bb/bin/busybox
+RUN --mount=from=empty,target=/e echo "empty:$(ls -A /e | wc -l)"
+RUN --mount=type=cache,id=seeded,target=/s,from=build,source=/out cat /s/f
 EOF2
 	run hull build -t rm-from "$C"
 	[ "$status" -eq 0 ]
 	[[ $output == *$'built\n'* ]]
 	[[ $output == *$'built\nx'* ]]
 	[[ $output == *"/bb/bin/busybox"* ]]
+	[[ $output == *"empty:0"* ]]
+	[[ $output == *"Step 10/10"*$'\nbuilt\n'* ]]
 	run layer_paths rm-from
 	[ -z "$output" ]
 }
@@ -79,25 +85,27 @@ FROM busybox
 RUN --mount=type=cache,target=/root/.cache/app echo run >> /root/.cache/app/log && wc -l < /root/.cache/app/log
 RUN --mount=type=cache,id=shared,target=/a,uid=1000,gid=100,mode=0750 touch /a/x && stat -c '%u:%g:%a' /a
 RUN --mount=type=cache,id=shared,target=/b,uid=1000,gid=100,mode=0750 ls /b
+RUN --mount=type=cache,id=twice,target=/x,sharing=locked --mount=type=cache,id=twice,target=/y,sharing=locked touch /x/a && ls /y
 EOF2
 	run hull build -t rm-cache "$C"
 	[ "$status" -eq 0 ]
 	[[ $output == *$'\n1\n'* ]]
 	[[ $output == *"1000:100:750"* ]]
 	[[ $output == *$'\nx\n'* ]]
+	[[ $output == *$'\na\n'* ]]
 	run layer_paths rm-cache
 	[ -z "$output" ]
 	run hull build --no-cache "$C"
 	[ "$status" -eq 0 ]
 	[[ $output == *$'\n2\n'* ]]
 	run hull system df
-	[[ $output == *"Build Cache     2 "* ]]
+	[[ $output == *"Build Cache     3 "* ]]
 	run hull builder prune -f
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == $'ID\t\t\t\t\t\tRECLAIMABLE\tSIZE\t\tLAST ACCESSED' ]]
 	[[ ${lines[1]} == *$'*              \ttrue \t\t'* ]]
 	[[ ${lines[-1]} == Total:$'\t'* ]]
-	[ "${#lines[@]}" -eq 4 ]
+	[ "${#lines[@]}" -eq 5 ]
 	run hull builder prune -f
 	[ "$output" = $'Total:\t0B' ]
 	# pruned: the cache starts empty, and the step cache is gone too
