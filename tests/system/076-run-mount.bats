@@ -54,6 +54,24 @@ EOF2
 	[[ $output == *$'B2\nmore'* ]]
 }
 
+@test "RUN --mount=type=bind of a context without .dockerignore: the directory itself, or an overlay" {
+	ctx <<'EOF2'
+FROM busybox
+RUN --mount=target=/ctx,source=. cat /ctx/d/f && ! touch /ctx/d/new
+RUN --mount=target=/ctx,rw rm /ctx/d/f && echo new > /ctx/d/g && ls /ctx/d
+RUN --mount=target=/f,source=d/f,rw echo more >> /f && cat /f
+EOF2
+	mkdir "$C/d"
+	echo F > "$C/d/f"
+	run hull build "$C"
+	[ "$status" -eq 0 ]
+	[[ $output == *$'F\n'* ]]
+	[[ $output == *$'\ng\n'* ]]
+	[[ $output == *$'F\nmore'* ]]
+	[ "$(ls "$C/d")" = f ]
+	[ "$(cat "$C/d/f")" = F ]
+}
+
 @test "RUN --mount=type=bind from a stage (by name or index) and from an image" {
 	ctx <<'EOF2'
 FROM busybox AS build
