@@ -3,10 +3,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <sys/xattr.h>
 #include "build/build.h"
+#include "build/buildcache.h"
 #include "build/cmdline.h"
 #include "build/copy.h"
 #include "build/fetch.h"
@@ -15,10 +17,12 @@
 #include "build/ignore.h"
 #include "build/mountns.h"
 #include "container/container.h"
+#include "runtime/runtime.h"
 #include "dockerfile/dockerfile.h"
 #include "image/reference.h"
 #include "registry/pull.h"
 #include "util/fs.h"
+#include "util/inroot.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
@@ -583,8 +587,8 @@ static int run_triggers(struct builder *b, struct stage *st, const struct df_ins
 	return 0;
 }
 
-static int do_from(struct builder *b, struct stage *st, const struct df_instr *in,
-		   struct hull_err **err)
+/* FROM --platform: this machine's platform only (hull runs no emulator). */
+static int from_platform_check(struct builder *b, const struct df_instr *in, struct hull_err **err)
 {
 	STRV_FOREACH (f, in->flags) {
 		_cleanup_free_ char *plat = NULL, *want = NULL;
@@ -600,6 +604,16 @@ static int do_from(struct builder *b, struct stage *st, const struct df_instr *i
 				    "FROM --platform=%s: only %s can be built on this machine",
 				    plat, want);
 	}
+	return 0;
+}
+
+static int do_from(struct builder *b, struct stage *st, const struct df_instr *in,
+		   struct hull_err **err)
+{
+	int r0 = from_platform_check(b, in, err);
+
+	if (r0 < 0)
+		return r0;
 	if (st->base_stage >= 0) {
 		struct stage *bs = &b->stages[st->base_stage];
 		struct image *img = NULL;
@@ -1227,6 +1241,26 @@ static int add_git(struct builder *b, const struct df_instr *in, struct gitsrc *
 	return 0;
 }
 
+/*
+ * The COPY/ADD flags do_copy() knows (keep the two in step): any other is
+ * refused before the build starts.
+ */
+static int copy_flags_check(struct builder *b, const struct df_instr *in, struct hull_err **err)
+{
+	static const char *const known[] = {
+		"--chown=",  "--chmod=",   "--from=",	  "--link",
+		"--parents", "--exclude=", "--checksum=", "--keep-git-dir"};
+
+	STRV_FOREACH (f, in->flags) {
+		bool ok = false;
+		for (size_t i = 0; i < ARRAY_SIZE(known) && !ok; i++)
+			ok = startswith(*f, known[i]);
+		if (!ok)
+			return fail(b, in, err, ENOTSUP, "%s %s is not supported yet", in->cmd, *f);
+	}
+	return 0;
+}
+
 static int do_copy(struct builder *b, const struct df_instr *in, struct stage *st,
 		   struct hull_err **err)
 {
@@ -1639,47 +1673,889 @@ static void drop_mount_stubs(const char *upper, char *const *lower)
 	}
 }
 
+/* ---- RUN's flags: --network, --security, --mount ---- */
+
+struct run_flags {
+	const char *network; /* "bridge", "host", "none" */
+	bool insecure;	     /* --security=insecure */
+	struct build_mount *mounts;
+	size_t n_mounts;
+};
+
+static void run_flags_release(struct run_flags *f)
+{
+	for (size_t i = 0; i < f->n_mounts; i++)
+		build_mount_release(&f->mounts[i]);
+	free(f->mounts);
+	*f = (struct run_flags){0};
+}
+
+struct expand_arg {
+	struct builder *b;
+	struct stage *st;
+};
+
+static int expand_value(void *arg, const char *word, char **ret, struct hull_err **err)
+{
+	struct expand_arg *x = arg;
+	_cleanup_strv_ char **env = expand_env(x->b, x->st);
+
+	return df_expand_word(word, env, x->b->df->escape, ret, err);
+}
+
+/*
+ * RUN's flags. With @st, the --mount values are expanded with its variables
+ * (the step); without, the line is checked before the build starts: values
+ * that name variables wait for the step, and @needed says whether the
+ * stage will run (entitlements are asked of those only, as BuildKit asks
+ * them of the graph it solves).
+ */
+static int run_flags_parse(struct builder *b, const struct df_instr *in, struct stage *st,
+			   bool needed, struct run_flags *ret, struct hull_err **err)
+{
+	struct run_flags f = {.network = b->o->network ?: "bridge"};
+	struct expand_arg x = {.b = b, .st = st};
+	int r = 0;
+
+	STRV_FOREACH (a, in->flags) {
+		if (startswith(*a, "--network=")) {
+			const char *v = *a + 10;
+			if (!streq(v, "default") && !streq(v, "none") && !streq(v, "host")) {
+				r = fail(b, in, err, EINVAL,
+					 "RUN --network=%s: unknown network mode (default, none, "
+					 "host)",
+					 v);
+				break;
+			}
+			/* BuildKit's network.host entitlement: a Dockerfile (or an ONBUILD
+			 * trigger of its base image) must not take the host's network
+			 * without the user's say */
+			if (needed && streq(v, "host") && !b->o->allow_network_host) {
+				r = fail(
+					b, in, err, EPERM,
+					"RUN --network=host: network.host is not allowed (grant it "
+					"with hull build --allow network.host)");
+				break;
+			}
+			f.network = streq(v, "default") ? "bridge" : v;
+		} else if (startswith(*a, "--security=")) {
+			const char *v = *a + 11;
+			if (!streq(v, "sandbox") && !streq(v, "insecure")) {
+				r = fail(b, in, err, EINVAL,
+					 "RUN --security=%s: unknown security mode (sandbox, "
+					 "insecure)",
+					 v);
+				break;
+			}
+			if (needed && streq(v, "insecure") && !b->o->allow_security_insecure) {
+				r = fail(
+					b, in, err, EPERM,
+					"RUN --security=insecure: security.insecure is not allowed "
+					"(grant it with hull build --allow security.insecure)");
+				break;
+			}
+			f.insecure = streq(v, "insecure");
+		} else if (startswith(*a, "--mount=")) {
+			struct build_mount m;
+			r = build_mount_parse(*a + 8, st ? expand_value : NULL, &x, &m, err);
+			if (r < 0) {
+				err_wrap(err, "%s:%u: RUN %s", b->file, in->start_line, *a);
+				err_set_exit(err, 1);
+				break;
+			}
+			f.mounts = xrealloc(f.mounts, (f.n_mounts + 1) * sizeof(*f.mounts));
+			f.mounts[f.n_mounts++] = m;
+		} else if (startswith(*a, "--device")) {
+			r = fail(b, in, err, ENOTSUP,
+				 "RUN --device is not supported (a BuildKit labs feature)");
+			break;
+		} else {
+			r = fail(b, in, err, ENOTSUP, "RUN %s is not supported", *a);
+			break;
+		}
+	}
+	if (r < 0) {
+		run_flags_release(&f);
+		return r;
+	}
+	*ret = f;
+	return 0;
+}
+
+/*
+ * The stage a --mount from= names: an earlier stage by name or index
+ * (*@ret_stage), or else an image (*@ret_stage -1). A later stage, or this
+ * one, cannot be mounted.
+ */
+static int mount_from_stage(struct builder *b, size_t cur, const struct df_instr *in,
+			    const char *from, int *ret_stage, struct hull_err **err)
+{
+	char *end;
+	unsigned long idx = strtoul(from, &end, 10);
+
+	if (*from && !*end && isdigit((unsigned char) *from)) {
+		if (idx >= cur)
+			return fail(b, in, err, EINVAL,
+				    "RUN --mount from=%s: stage %s is not before this one", from,
+				    from);
+		*ret_stage = (int) idx;
+		return 0;
+	}
+	for (size_t i = 0; i < b->n_stages; i++)
+		if (b->stages[i].name && strcasecmp(b->stages[i].name, from) == 0) {
+			if (i >= cur)
+				return fail(b, in, err, EINVAL,
+					    "RUN --mount from=%s: stage %s is not before this one",
+					    from, from);
+			*ret_stage = (int) i;
+			return 0;
+		}
+	*ret_stage = -1;
+	return 0;
+}
+
+/* The resolved source of a secret: whose id, and its bytes' origin. */
+static const struct build_secret_src *secret_find(struct builder *b, const char *id)
+{
+	for (size_t i = 0; i < b->o->n_secrets; i++)
+		if (streq(b->o->secrets[i].id, id))
+			return &b->o->secrets[i];
+	return NULL;
+}
+
+static const struct build_ssh_src *ssh_find(struct builder *b, const char *id)
+{
+	for (size_t i = 0; i < b->o->n_ssh; i++)
+		if (streq(b->o->ssh[i].id, id))
+			return &b->o->ssh[i];
+	return NULL;
+}
+
+/* A secret's id (BuildKit dispatchSecret): id, else source, else the target's base name. */
+static char *secret_id(const struct build_mount *m)
+{
+	const char *base;
+
+	if (m->source)
+		return xstrdup(m->source);
+	if (m->id)
+		return xstrdup(m->id);
+	base = m->target ? strrchr(m->target, '/') : NULL;
+	return xstrdup(base ? base + 1 : m->target ? m->target : "");
+}
+
+/* A secret's bytes, at most 500 KiB as BuildKit's file store. */
+#define SECRET_MAX (500 * 1024)
+
+static int secret_read(const struct build_secret_src *s, char **ret, size_t *ret_len,
+		       struct hull_err **err)
+{
+	if (s->env) {
+		const char *v = getenv(s->env);
+		*ret = xstrdup(v ? v : "");
+		*ret_len = strlen(*ret);
+		return 0;
+	}
+	return read_file(s->file, SECRET_MAX, ret, ret_len, err);
+}
+
+/* The secret files of builds that were killed: <runroot>/build-secrets/<pid>.XXXXXX. */
+static void remove_dead_secrets(struct builder *b)
+{
+	_cleanup_free_ char *top = path_join(b->runroot, "build-secrets");
+	struct dirent *de;
+	DIR *d = opendir(top);
+
+	while (d && (de = readdir(d))) {
+		char *end;
+		long pid = strtol(de->d_name, &end, 10);
+		if (*end != '.' || pid <= 0)
+			continue;
+		if (kill((pid_t) pid, 0) == 0 || errno != ESRCH)
+			continue; /* its build still runs */
+		(void) rm_tree_at(dirfd(d), de->d_name, true, NULL);
+	}
+	if (d)
+		closedir(d);
+}
+
+/* A mount point made for the step: where the runtime created it, to remove after. */
+struct run_mounts {
+	struct rt_mount *rt;
+	size_t n;
+	char **targets;			  /* absolute, clean */
+	char **env;			  /* secret variables: never recorded */
+	char *tmp;			  /* store tmp dir: overlays, copies (removed) */
+	char *secrets;			  /* runroot dir of the secret files (removed) */
+	struct build_cache_lease *leases; /* cache mounts in use */
+	char **lease_keys;		  /* their keys: one step mounts a cache once */
+	size_t n_leases;
+	char **owned; /* strings and arrays the rt mounts point to */
+	char ***owned_v;
+	size_t n_owned_v;
+};
+
+static void run_mounts_release(struct run_mounts *rm)
+{
+	free(rm->rt);
+	strv_free(rm->targets);
+	strv_free(rm->env);
+	if (rm->tmp)
+		(void) rm_rf(rm->tmp, NULL);
+	free(rm->tmp);
+	if (rm->secrets)
+		(void) rm_rf(rm->secrets, NULL);
+	free(rm->secrets);
+	for (size_t i = 0; i < rm->n_leases; i++)
+		build_cache_release(&rm->leases[i]);
+	free(rm->leases);
+	strv_free(rm->lease_keys);
+	strv_free(rm->owned);
+	for (size_t i = 0; i < rm->n_owned_v; i++)
+		strv_free(rm->owned_v[i]);
+	free(rm->owned_v);
+	*rm = (struct run_mounts){0};
+}
+
+/* Keep @s alive as long as @rm; returns it. */
+static const char *rm_keep(struct run_mounts *rm, char *s)
+{
+	strv_consume(&rm->owned, s);
+	return s;
+}
+
+static char *const *rm_keep_v(struct run_mounts *rm, char **v)
+{
+	rm->owned_v = xrealloc(rm->owned_v, (rm->n_owned_v + 1) * sizeof(*rm->owned_v));
+	rm->owned_v[rm->n_owned_v++] = v;
+	return v;
+}
+
+static struct rt_mount *rm_add(struct run_mounts *rm, const char *type, const char *target)
+{
+	struct rt_mount *m;
+
+	rm->rt = xrealloc(rm->rt, (rm->n + 1) * sizeof(*rm->rt));
+	m = &rm->rt[rm->n++];
+	*m = (struct rt_mount){.type = type, .target = rm_keep(rm, xstrdup(target))};
+	strv_push(&rm->targets, target);
+	return m;
+}
+
+/* A fresh directory under the step's tmp dir. */
+static int rm_tmpdir(struct builder *b, struct run_mounts *rm, const char *name, char **ret,
+		     struct hull_err **err)
+{
+	_cleanup_free_ char *p = NULL;
+	int r;
+
+	if (!rm->tmp) {
+		r = store_tmpdir(b->s, "run-mount", &rm->tmp, err);
+		if (r < 0)
+			return r;
+	}
+	p = xasprintf("%s/%s-%zu", rm->tmp, name, rm->n);
+	if (mkdir(p, 0755) < 0)
+		return err_set(err, errno, "create '%s'", p);
+	*ret = TAKE_PTR(p);
+	return 0;
+}
+
+/* The layers of a --mount from= source (stage or image); NULL for an empty root. */
+static int mount_from_image(struct builder *b, struct stage *st, const struct df_instr *in,
+			    const char *from, struct image **ret, struct hull_err **err)
+{
+	int si, r;
+
+	r = mount_from_stage(b, (size_t) (st - b->stages), in, from, &si, err);
+	if (r < 0)
+		return r;
+	if (si >= 0) {
+		struct stage *src = &b->stages[si];
+		*ret = NULL;
+		if (!src->img)
+			return 0;
+		r = store_image_get(b->s, src->img->id, ret, err);
+		return r < 0 ? wrap(b, in, err) : 0;
+	}
+	r = image_get_or_pull(b, from, false, ret, err);
+	return r < 0 ? wrap(b, in, err) : 0;
+}
+
+/* An overlay of @img's layers (read-only, or with a throwaway upper directory). */
+static int add_image_overlay(struct builder *b, struct run_mounts *rm, const char *target,
+			     const struct image *img, const char *source, bool readonly,
+			     struct hull_err **err)
+{
+	_cleanup_strv_ char **lower = img ? store_image_lowerdirs(b->s, img) : strv_new();
+	_cleanup_free_ char *empty = NULL, *upper = NULL, *work = NULL;
+	struct rt_mount *m;
+	int r;
+
+	while (!lower[0] || (readonly && !lower[1])) {
+		/* an overlay without an upper directory wants two layers */
+		r = rm_tmpdir(b, rm, lower[0] ? "empty" : "empty0", &empty, err);
+		if (r < 0)
+			return r;
+		strv_push(&lower, empty);
+		empty = (free(empty), NULL);
+	}
+	if (!readonly) {
+		r = rm_tmpdir(b, rm, "upper", &upper, err);
+		if (r == 0)
+			r = rm_tmpdir(b, rm, "work", &work, err);
+		if (r < 0)
+			return r;
+	}
+	m = rm_add(rm, "overlay", target);
+	m->lowerdirs = rm_keep_v(rm, TAKE_PTR(lower));
+	if (upper) {
+		m->upperdir = rm_keep(rm, TAKE_PTR(upper));
+		m->workdir = rm_keep(rm, TAKE_PTR(work));
+	}
+	m->subpath = source ? rm_keep(rm, xstrdup(source)) : NULL;
+	m->options = readonly ? "ro,nosuid,nodev" : "rw,nosuid,nodev";
+	return 0;
+}
+
+/* A bind mount of the context's @source: the directory itself, or a copy without what
+ * .dockerignore leaves out (BuildKit never sends that). */
+static int add_context_bind(struct builder *b, struct run_mounts *rm, const char *target,
+			    const char *source, bool readonly, struct hull_err **err)
+{
+	_cleanup_free_ char *path = root_resolve(b->context, source ? source : "/");
+	struct stat sst;
+	struct rt_mount *m;
+	int r;
+
+	if (!path || lstat(path, &sst) < 0)
+		return err_setx(err, ENOENT, "mount source '%s' not found in the build context",
+				source ? source : "/");
+	if (b->ignore || (!readonly && !S_ISDIR(sst.st_mode))) {
+		/* a private copy: what is ignored is left out, and writes go nowhere */
+		_cleanup_free_ char *dir = NULL;
+		struct copy_src src = {
+			.path = source ? source : ".", .root = b->context, .context = true};
+		struct copy_req q = {
+			.srcs = &src, .n_srcs = 1, .dest = "/", .ignore = b->ignore, .chmod = -1};
+		r = rm_tmpdir(b, rm, "context", &dir, err);
+		if (r == 0)
+			r = copy_into(&q, dir, err);
+		if (r < 0)
+			return r;
+		m = rm_add(rm, "bind", target);
+		if (S_ISDIR(sst.st_mode)) {
+			m->source = rm_keep(rm, TAKE_PTR(dir));
+		} else {
+			const char *base = strrchr(path, '/');
+			m->source = rm_keep(rm, path_join(dir, base ? base + 1 : path));
+		}
+		m->options = readonly ? "rbind,ro,nosuid,nodev" : "rbind,rw,nosuid,nodev";
+		return 0;
+	}
+	if (readonly) {
+		m = rm_add(rm, "bind", target);
+		m->source = rm_keep(rm, TAKE_PTR(path));
+		m->options = "rbind,ro,nosuid,nodev";
+		return 0;
+	}
+	/* a writable directory: an overlay on it, thrown away after the step */
+	{
+		_cleanup_free_ char *upper = NULL, *work = NULL;
+		char **lower = NULL;
+		r = rm_tmpdir(b, rm, "upper", &upper, err);
+		if (r == 0)
+			r = rm_tmpdir(b, rm, "work", &work, err);
+		if (r < 0)
+			return r;
+		strv_push(&lower, path);
+		m = rm_add(rm, "overlay", target);
+		m->lowerdirs = rm_keep_v(rm, lower);
+		m->upperdir = rm_keep(rm, TAKE_PTR(upper));
+		m->workdir = rm_keep(rm, TAKE_PTR(work));
+		m->options = "rw,nosuid,nodev";
+	}
+	return 0;
+}
+
+/* Fill a new cache instance from a --mount from= source (in a private mount namespace). */
+struct cache_seed {
+	char **lower;
+	char *upper, *work, *merged, *empty;
+	const char *source;
+	uid_t uid;
+	gid_t gid;
+	const char *dest;
+};
+
+static int cache_seed_run(void *arg, struct hull_err **err)
+{
+	struct cache_seed *c = arg;
+	struct copy_src src = {.path = c->source ? c->source : ".", .root = c->merged};
+	struct copy_req q = {
+		.srcs = &src, .n_srcs = 1, .dest = "/", .chmod = -1, .uid = c->uid, .gid = c->gid};
+	int r;
+
+	r = build_mount_layers(c->lower, c->upper, c->work, c->merged, c->empty, err);
+	return r < 0 ? r : copy_into(&q, c->dest, err);
+}
+
+struct cache_seed_arg {
+	struct builder *b;
+	struct run_mounts *rm;
+	const struct image *img;
+	const struct build_mount *m;
+};
+
+static int cache_seed(void *arg, const char *dir, struct hull_err **err)
+{
+	struct cache_seed_arg *a = arg;
+	struct cache_seed c = {.source = a->m->source,
+			       .uid = a->m->uid >= 0 ? (uid_t) a->m->uid : 0,
+			       .gid = a->m->gid >= 0 ? (gid_t) a->m->gid : 0,
+			       .dest = dir};
+	int r;
+
+	c.lower = a->img ? store_image_lowerdirs(a->b->s, a->img) : strv_new();
+	r = rm_tmpdir(a->b, a->rm, "seed-upper", &c.upper, err);
+	if (r == 0)
+		r = rm_tmpdir(a->b, a->rm, "seed-work", &c.work, err);
+	if (r == 0)
+		r = rm_tmpdir(a->b, a->rm, "seed-root", &c.merged, err);
+	if (r == 0)
+		r = rm_tmpdir(a->b, a->rm, "seed-empty", &c.empty, err);
+	if (r == 0)
+		r = build_mountns_run(cache_seed_run, &c, err);
+	strv_free(c.lower);
+	free(c.upper);
+	free(c.work);
+	free(c.merged);
+	free(c.empty);
+	return r;
+}
+
+/* The store's key of a cache mount: its id and what seeds a new instance (BuildKit's id:ref). */
+static char *cache_mount_key(struct builder *b, const struct build_mount *m, const char *id,
+			     const struct image *from)
+{
+	const char *ns = strv_env_get(b->build_args, "BUILDKIT_CACHE_MOUNT_NS");
+	_cleanup_free_ char *text = NULL;
+	char d[DIGEST_STR_LEN];
+
+	text = xasprintf("hull-cache-mount-v1\n%s/%s\n", ns ? ns : "", id);
+	if (m->from) {
+		char *t = xasprintf("%sfrom=%s\nsource=%s\n", text, from ? from->id : "scratch",
+				    m->source ? m->source : "/");
+		free(text);
+		text = t;
+	}
+	if (m->mode >= 0 || m->uid >= 0 || m->gid >= 0) {
+		char *t = xasprintf("%sperm=%lld:%lld:%lld\n", text, (long long) m->mode,
+				    (long long) m->uid, (long long) m->gid);
+		free(text);
+		text = t;
+	}
+	sha256_digest(text, strlen(text), d);
+	return xstrdup(digest_hex(d));
+}
+
+/* A mount's absolute target: relative ones are below the working directory (BuildKit). */
+static char *mount_target(struct stage *st, const char *target)
+{
+	const char *wd = json_get_str(cfg_config(st), "WorkingDir");
+	char *t = target && target[0] == '/'
+			  ? xstrdup(target)
+			  : path_join(isempty(wd) ? "/" : wd, target ? target : "");
+
+	if (t[0] != '/') {
+		char *a = xasprintf("/%s", t);
+		free(t);
+		t = a;
+	}
+	return path_clean(t);
+}
+
+/*
+ * Set up the mounts of one RUN step in @rm: the sources exist, the cache
+ * instances are held and the secret files written when this returns.
+ */
+static int run_mounts_setup(struct builder *b, struct stage *st, const struct df_instr *in,
+			    const struct run_flags *f, bool have_agent_env, struct run_mounts *rm,
+			    struct hull_err **err)
+{
+	size_t n_ssh = 0;
+	int r = 0;
+
+	for (size_t i = 0; i < f->n_mounts && r == 0; i++) {
+		const struct build_mount *m = &f->mounts[i];
+		_cleanup_free_ char *target = NULL;
+		_cleanup_(image_freep) struct image *img = NULL;
+
+		if (m->type == BUILD_MOUNT_SECRET) {
+			_cleanup_free_ char *id = secret_id(m), *data = NULL, *file = NULL;
+			const struct build_secret_src *src = secret_find(b, id);
+			size_t len;
+			mode_t mode = m->mode >= 0 ? (mode_t) m->mode : 0400;
+			_cleanup_close_ int fd = -1;
+
+			if (!src) {
+				if (m->required)
+					return fail(b, in, err, ENOENT,
+						    "secret %s is required but was not given "
+						    "(hull build --secret id=%s,src=FILE)",
+						    id, id);
+				continue; /* an optional secret that is not there: no mount */
+			}
+			r = secret_read(src, &data, &len, err);
+			if (r < 0)
+				return wrap(b, in, err);
+			if (m->env) {
+				_cleanup_free_ char *kv = xasprintf("%s=%s", m->env, data);
+				strv_env_set(&rm->env, kv);
+				explicit_bzero(kv, strlen(kv));
+				if (!m->target)
+					continue;
+			}
+			if (m->target) {
+				target = mount_target(st, m->target);
+			} else {
+				const char *base = strrchr(id, '/');
+				_cleanup_free_ char *t =
+					xasprintf("/run/secrets/%s", base ? base + 1 : id);
+				target = mount_target(st, t);
+			}
+			if (!rm->secrets) {
+				/* named by our pid: a later build removes it if we were killed */
+				_cleanup_free_ char *top = path_join(b->runroot, "build-secrets");
+				_cleanup_free_ char *tmpl =
+					xasprintf("%s/%d.XXXXXX", top, (int) getpid());
+				(void) mkdir_p(top, 0700, NULL);
+				if (!mkdtemp(tmpl))
+					return err_set(err, errno, "create '%s'", tmpl);
+				rm->secrets = TAKE_PTR(tmpl);
+			}
+			file = xasprintf("%s/%zu", rm->secrets, i);
+			fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			if (fd < 0 || write_all(fd, data, len) < 0 ||
+			    fchown(fd, m->uid >= 0 ? (uid_t) m->uid : 0,
+				   m->gid >= 0 ? (gid_t) m->gid : 0) < 0 ||
+			    fchmod(fd, mode) < 0) {
+				explicit_bzero(data, len);
+				return err_set(err, errno, "write secret file '%s'", file);
+			}
+			explicit_bzero(data, len);
+			{
+				struct rt_mount *rt = rm_add(rm, "bind", target);
+				rt->source = rm_keep(rm, TAKE_PTR(file));
+				rt->options = mode & 0111 ? "bind,ro,nosuid,nodev"
+							  : "bind,ro,nosuid,nodev,noexec";
+			}
+			continue;
+		}
+		if (m->type == BUILD_MOUNT_SSH) {
+			const char *id = m->id ? m->id : "default";
+			const struct build_ssh_src *src = ssh_find(b, id);
+			struct rt_mount *rt;
+
+			target = m->target ? mount_target(st, m->target)
+					   : xasprintf("/run/buildkit/ssh_agent.%zu", n_ssh);
+			n_ssh++;
+			if (!src || !src->paths || !src->paths[0]) {
+				if (m->required)
+					return fail(b, in, err, ENOENT,
+						    "ssh agent %s is required but was not given "
+						    "(hull build --ssh %s=SOCKET)",
+						    id, id);
+				continue;
+			}
+			/* the first agent socket of the step is SSH_AUTH_SOCK, unless set */
+			if (!have_agent_env && !strv_env_get(rm->env, "SSH_AUTH_SOCK")) {
+				_cleanup_free_ char *kv = xasprintf("SSH_AUTH_SOCK=%s", target);
+				strv_env_set(&rm->env, kv);
+			}
+			/* NEEDSWORK: BuildKit serves a proxy socket with the mount's uid, gid
+			 * and mode; the host socket bound here keeps its own */
+			rt = rm_add(rm, "bind", target);
+			rt->source = src->paths[0];
+			rt->options = "bind,rw,nosuid,nodev,noexec";
+			continue;
+		}
+		target = mount_target(st, m->target);
+		if (streq(target, "/"))
+			return fail(b, in, err, EINVAL,
+				    "RUN --mount: the target '/' is the root; mount below it");
+		if (m->type == BUILD_MOUNT_TMPFS) {
+			struct rt_mount *rt = rm_add(rm, "tmpfs", target);
+			char *o = xasprintf("nosuid,nodev%s", m->readonly ? ",ro" : "");
+			if (m->size > 0) {
+				char *s2 = xasprintf("%s,size=%lld", o, (long long) m->size);
+				free(o);
+				o = s2;
+			}
+			rt->options = rm_keep(rm, o);
+			continue;
+		}
+		if (m->from) {
+			r = mount_from_image(b, st, in, m->from, &img, err);
+			if (r < 0)
+				return r;
+		}
+		if (m->type == BUILD_MOUNT_BIND) {
+			if (m->from)
+				r = add_image_overlay(b, rm, target, img, m->source, m->readonly,
+						      err);
+			else
+				r = add_context_bind(b, rm, target, m->source, m->readonly, err);
+			if (r < 0)
+				return wrap(b, in, err);
+			continue;
+		}
+		/* a cache */
+		{
+			_cleanup_free_ char *id = NULL, *key = NULL;
+			struct cache_seed_arg sa = {.b = b, .rm = rm, .img = img, .m = m};
+			struct build_cache_lease l = BUILD_CACHE_LEASE_INIT;
+			struct rt_mount *rt;
+			size_t li;
+
+			if (m->id && *m->id) {
+				id = xstrdup(m->id);
+			} else {
+				id = xstrdup(m->target ? m->target : "");
+				if (*id)
+					path_clean(id);
+			}
+			key = cache_mount_key(b, m, id, img);
+			/* a cache mounted twice by one step is one instance (BuildKit's
+			 * per-exec ref), and a second lock of ours would wait for the first */
+			for (li = 0; li < rm->n_leases; li++)
+				if (streq(rm->lease_keys[li], key))
+					break;
+			if (li == rm->n_leases) {
+				r = build_cache_acquire(b->s, key, id, m->sharing,
+							m->mode >= 0 ? (mode_t) m->mode : 0755,
+							m->uid >= 0 ? (uid_t) m->uid : 0,
+							m->gid >= 0 ? (gid_t) m->gid : 0,
+							m->from ? cache_seed : NULL, &sa, &l, err);
+				if (r < 0)
+					return wrap(b, in, err);
+				rm->leases = xrealloc(rm->leases,
+						      (rm->n_leases + 1) * sizeof(*rm->leases));
+				rm->leases[rm->n_leases++] = l;
+				strv_push(&rm->lease_keys, key);
+			}
+			rt = rm_add(rm, "bind", target);
+			rt->source = rm->leases[li].path;
+			if (m->source && !m->from) {
+				/* a directory of the cache */
+				_cleanup_close_ int dfd =
+					open(rt->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
+				_cleanup_close_ int sfd =
+					dfd < 0 ? -1 : inroot_mkdir_p(dfd, m->source, 0);
+				if (sfd < 0)
+					return fail(b, in, err, EINVAL,
+						    "RUN --mount: source '%s' of cache '%s'",
+						    m->source, id);
+				rt->subpath = m->source;
+			}
+			rt->options =
+				m->readonly ? "rbind,ro,nosuid,nodev" : "rbind,rw,nosuid,nodev";
+		}
+	}
+	return r;
+}
+
+/* BuildKit mounts in target order: a parent before what is mounted in it. */
+static int rt_mount_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rt_mount *) a)->target, ((const struct rt_mount *) b)->target);
+}
+
+/* Does @rel exist in the image whose layers are @lower (top first), whiteouts seen? */
+static bool lower_has(char *const *lower, const char *rel)
+{
+	STRV_FOREACH (l, (char **) lower) {
+		_cleanup_free_ char *p = xstrdup(*l);
+		bool opaque = false;
+		const char *c = rel;
+
+		for (;;) {
+			size_t n = strcspn(c, "/");
+			_cleanup_free_ char *q = xasprintf("%s/%.*s", p, (int) n, c);
+			struct stat st;
+			char v[4];
+
+			free(p);
+			p = TAKE_PTR(q);
+			if (lstat(p, &st) < 0)
+				break; /* not in this layer: maybe below, unless opaque */
+			if (S_ISCHR(st.st_mode) && st.st_rdev == 0)
+				return false; /* a whiteout hides it */
+			if (!c[n])
+				return true;
+			if (!S_ISDIR(st.st_mode))
+				return true; /* behind a link or file: leave it alone */
+			if (lgetxattr(p, "trusted.overlay.opaque", v, sizeof(v)) > 0 && v[0] == 'y')
+				opaque = true;
+			c += n + 1;
+		}
+		if (opaque)
+			return false;
+	}
+	return false;
+}
+
+/*
+ * The runtime made the mount points of RUN --mount targets in the upper
+ * directory, and their missing parents; as BuildKit's MountStubsCleaner,
+ * remove those that the image did not have and that are still empty, and
+ * parents that overlayfs only copied up for them. Through fds that follow no
+ * symlink, as drop_mount_stubs().
+ */
+static void drop_run_mount_stubs(const char *upper, char *const *lower, char **targets)
+{
+	_cleanup_close_ int ufd = -1;
+
+	if (!targets)
+		return;
+	ufd = open(upper, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (ufd < 0)
+		return;
+	/* deepest first: a parent is looked at after its children */
+	qsort(targets, strv_length(targets), sizeof(char *), strcmp_ptr);
+	for (size_t i = strv_length(targets); i-- > 0;) {
+		_cleanup_free_ char *rel = xstrdup(targets[i] + 1);
+
+		while (*rel) {
+			char *slash = strrchr(rel, '/');
+			const char *name = slash ? slash + 1 : rel;
+			_cleanup_close_ int pfd = -1;
+			struct stat st;
+
+			if (slash) {
+				*slash = '\0';
+				pfd = inroot_open(ufd, rel, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+				*slash = '/';
+			} else {
+				pfd = fcntl(ufd, F_DUPFD_CLOEXEC, 0);
+			}
+			if (pfd < 0 || fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+				goto up;
+			if (!lower_has(lower, rel)) {
+				if (S_ISDIR(st.st_mode))
+					(void) unlinkat(pfd, name, AT_REMOVEDIR); /* if empty */
+				else if (S_ISREG(st.st_mode) && st.st_size == 0)
+					(void) unlinkat(pfd, name, 0);
+			} else if (S_ISDIR(st.st_mode)) {
+				/* copied up only to hold a mount point: same as below, empty */
+				_cleanup_close_ int dfd = openat(
+					pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+				bool same = false;
+				char v[4];
+				STRV_FOREACH (l, (char **) lower) {
+					_cleanup_free_ char *lp = path_join(*l, rel);
+					struct stat low;
+					if (lstat(lp, &low) == 0) {
+						same = S_ISDIR(low.st_mode) &&
+						       low.st_mode == st.st_mode &&
+						       low.st_uid == st.st_uid &&
+						       low.st_gid == st.st_gid;
+						break;
+					}
+				}
+				if (same && dfd >= 0 &&
+				    fgetxattr(dfd, "trusted.overlay.opaque", v, sizeof(v)) <= 0)
+					(void) unlinkat(pfd, name, AT_REMOVEDIR); /* if empty */
+			}
+		up:
+			if (!slash)
+				break;
+			*slash = '\0';
+		}
+	}
+}
+
+/*
+ * What the mounts add to the step's cache key: their settings, the content
+ * of a context source (BuildKit keys a mounted input by its content), the
+ * image of a from= source. Never a secret's bytes.
+ */
+static int run_mounts_key(struct builder *b, struct stage *st, const struct df_instr *in,
+			  const struct run_flags *f, struct strbuf *sb, struct hull_err **err)
+{
+	for (size_t i = 0; i < f->n_mounts; i++) {
+		const struct build_mount *m = &f->mounts[i];
+		_cleanup_free_ char *d = build_mount_describe(m);
+
+		(void) strbuf_addf(sb, "\nmount %s", d);
+		if (m->type != BUILD_MOUNT_BIND && m->type != BUILD_MOUNT_CACHE)
+			continue;
+		if (m->from) {
+			_cleanup_(image_freep) struct image *img = NULL;
+			int r = mount_from_image(b, st, in, m->from, &img, err);
+			if (r < 0)
+				return r;
+			(void) strbuf_addf(sb, " image=%s", img ? img->id : "scratch");
+		} else if (m->type == BUILD_MOUNT_BIND) {
+			_cleanup_free_ char *sum = NULL;
+			struct copy_src src = {.path = m->source ? m->source : ".",
+					       .root = b->context,
+					       .context = true};
+			struct copy_req q = {.srcs = &src, .n_srcs = 1, .ignore = b->ignore};
+			int r;
+			if (!b->hc)
+				b->hc = hash_cache_load(b->s->root);
+			q.hc = b->hc;
+			r = copy_checksum(&q, &sum, err);
+			if (r < 0)
+				return wrap(b, in, err);
+			(void) strbuf_addf(sb, " content=%s", sum);
+		}
+	}
+	return 0;
+}
+
 static int do_run(struct builder *b, const struct df_instr *in, struct stage *st,
 		  struct hull_err **err)
 {
 	_cleanup_free_ char *key = NULL, *by = NULL, *upper = NULL, *script_dir = NULL;
 	_cleanup_strv_ char **argv = NULL, **env = strv_new(), **ep = NULL, **lower = NULL;
+	_cleanup_strbuf_ struct strbuf extra = STRBUF_INIT;
 	json_t *cmd = NULL, *c = cfg_config(st);
-	struct run_opts ro = {.network = b->o->network ?: "bridge",
-			      .out_fd = -1,
+	struct run_opts ro = {.out_fd = -1,
 			      .hidden = true,
 			      .add_hosts = b->o->add_hosts,
 			      .shm_size = b->o->shm_size,
 			      .resources = b->o->resources};
+	struct run_flags f = {0};
+	struct run_mounts rm = {0};
 	struct container *ctr = NULL;
 	const struct df_heredoc *script = NULL;
 	char diff_id[DIGEST_STR_LEN];
 	int code = 0, r;
 
-	STRV_FOREACH (f, in->flags) {
-		/* BuildKit's network.host entitlement: a Dockerfile (or an ONBUILD trigger of
-		 * its base image) must not take the host's network without the user's say */
-		if (streq(*f, "--network=host") && !b->o->allow_network_host)
-			return fail(
-				b, in, err, EPERM,
-				"RUN --network=host: network.host is not allowed (grant it with "
-				"hull build --allow network.host)");
-		if (streq(*f, "--network=host") || streq(*f, "--network=none") ||
-		    streq(*f, "--network=default")) {
-			ro.network = streq(*f, "--network=default") ? "bridge" : *f + 10;
-			continue;
-		}
-		return fail(b, in, err, ENOTSUP, "RUN %s is not supported yet", *f);
+	r = run_flags_parse(b, in, st, true, &f, err);
+	if (r < 0)
+		return r;
+	ro.network = f.network;
+	ro.privileged = f.insecure;
+	(void) strbuf_adds(&extra, f.network);
+	if (f.insecure)
+		(void) strbuf_adds(&extra, "\nsecurity=insecure");
+	r = run_mounts_key(b, st, in, &f, &extra, err);
+	if (r < 0)
+		goto out;
+	key = cache_key(b, st, in, extra.buf);
+	if (cache_reuse(b, st, key)) {
+		r = 0;
+		goto out;
 	}
-	key = cache_key(b, st, in, ro.network);
-	if (cache_reuse(b, st, key))
-		return 0;
 	if (!st->img) {
 		/* RUN on scratch with nothing yet: commit the empty image first (its
 		 * history entry stays: it carries the empty layer) */
 		r = commit_step(b, st, in, "", NULL, err);
 		if (r < 0)
-			return r;
+			goto out;
 	}
 	if (in->n_heredocs && !in->json && in->n_args == 1 && is_heredoc_word(in->args[0])) {
 		/* RUN <<EOF: the body is the command (a script file when it has "#!") */
@@ -1712,11 +2588,14 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 		(void) json_to_strv(cmd, &argv);
 		json_decref(cmd);
 	}
-	if (!argv || !argv[0])
-		return fail(b, in, err, EINVAL, "RUN requires at least one argument");
+	if (!argv || !argv[0]) {
+		r = fail(b, in, err, EINVAL, "RUN requires at least one argument");
+		goto out;
+	}
 	/* build args are in RUN's environment unless ENV sets the name (moby dispatchRun) */
 	{
 		_cleanup_strv_ char **ienv = NULL;
+
 		(void) json_to_strv(json_object_get(c, "Env"), &ienv);
 		/* the stage's environment, which st->img may not have yet (the default PATH) */
 		STRV_FOREACH (e, ienv)
@@ -1733,7 +2612,20 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 			    !strv_env_get(st->args, proxy_args[i]))
 				args_set(&env, proxy_args[i], v);
 		}
+		/* SSH_AUTH_SOCK stays what the step's environment says, if anything */
+		r = run_mounts_setup(b, st, in, &f,
+				     strv_env_get(env, "SSH_AUTH_SOCK") ||
+					     strv_env_get(ienv, "SSH_AUTH_SOCK"),
+				     &rm, err);
+		if (r < 0)
+			goto out;
 	}
+	if (rm.n) {
+		qsort(rm.rt, rm.n, sizeof(*rm.rt), rt_mount_cmp);
+		ro.extra_mounts = rm.rt;
+		ro.n_extra_mounts = rm.n;
+	}
+	ro.extra_env = rm.env;
 	strv_push(&ep, argv[0]);
 	ro.entrypoint = ep;
 	ro.cmd = argv[1] ? argv + 1 : NULL;
@@ -1745,14 +2637,14 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 		upper = path_join(ctr->dir, "upper");
 		if (script) {
 			_cleanup_free_ char *d = path_join(upper, script_dir);
-			_cleanup_free_ char *f = path_join(d, script->name);
+			_cleanup_free_ char *sf = path_join(d, script->name);
 			_cleanup_free_ char *data = script->chomp
 							    ? df_heredoc_chomp(script->content)
 							    : xstrdup(script->content);
 			if (mkdir(d, 0755) < 0)
 				r = err_set(err, errno, "create '%s'", d);
 			else
-				r = write_file_atomic(f, data, strlen(data), 0755, err);
+				r = write_file_atomic(sf, data, strlen(data), 0755, err);
 		}
 	}
 	if (r == 0) {
@@ -1765,7 +2657,8 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 		if (ctr)
 			(void) container_remove(b->s, b->runroot, ctr, true, NULL);
 		container_free(ctr);
-		return wrap(b, in, err);
+		r = wrap(b, in, err);
+		goto out;
 	}
 	if (code != 0) {
 		_cleanup_free_ char *shown = NULL;
@@ -1774,8 +2667,9 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 		json_decref(a);
 		(void) container_remove(b->s, b->runroot, ctr, true, NULL);
 		container_free(ctr);
-		return fail(b, in, err, EIO, "RUN: the command '%s' returned a non-zero code: %d",
-			    in->json || in->n_heredocs ? shown : in->args[0], code);
+		r = fail(b, in, err, EIO, "RUN: the command '%s' returned a non-zero code: %d",
+			 in->json || in->n_heredocs ? shown : in->args[0], code);
+		goto out;
 	}
 	if (script_dir) {
 		_cleanup_free_ char *d = path_join(upper, script_dir);
@@ -1783,17 +2677,21 @@ static int do_run(struct builder *b, const struct df_instr *in, struct stage *st
 	}
 	lower = store_image_lowerdirs(b->s, st->img);
 	drop_mount_stubs(upper, lower);
+	drop_run_mount_stubs(upper, lower, rm.targets);
 	r = commit_upper(b, st, in, upper, diff_id, err);
 	(void) container_remove(b->s, b->runroot, ctr, true, NULL);
 	container_free(ctr);
 	if (r < 0)
-		return r;
+		goto out;
 	by = build_created_by_run(argv, st->args, cfg_config(st));
 	r = commit_step(b, st, in, by, diff_id, err);
 	if (r < 0)
-		return r;
+		goto out;
 	cache_put(b, key, st->img);
-	return 0;
+out:
+	run_mounts_release(&rm);
+	run_flags_release(&f);
+	return r;
 }
 
 static int dispatch(struct builder *b, struct stage *st, const struct df_instr *in,
@@ -1869,6 +2767,28 @@ static void mark_needed(struct builder *b, size_t i)
 					v = strv_env_get(b->global_args, name);
 				if (v)
 					args_set(&args, name, v);
+			}
+			continue;
+		}
+		if (in->kind == DF_CMD_RUN) {
+			/* a --mount from= names a stage literally (no variables, as BuildKit) */
+			STRV_FOREACH (f, in->flags) {
+				struct build_mount m;
+				int s = -1;
+				if (!startswith(*f, "--mount=") ||
+				    build_mount_parse(*f + 8, NULL, NULL, &m, NULL) < 0)
+					continue;
+				if (m.from) {
+					char *end;
+					unsigned long idx = strtoul(m.from, &end, 10);
+					if (*m.from && !*end && isdigit((unsigned char) *m.from))
+						s = idx < i ? (int) idx : -1;
+					else
+						s = stage_by_name(b, m.from, i);
+				}
+				build_mount_release(&m);
+				if (s >= 0)
+					mark_needed(b, (size_t) s);
 			}
 			continue;
 		}
@@ -1998,6 +2918,110 @@ static int plan(struct builder *b, struct hull_err **err)
 	return target;
 }
 
+/* RUN's flags before the build starts (see validate()). */
+static int run_check(struct builder *b, size_t si, const struct df_instr *in, bool needed,
+		     struct hull_err **err)
+{
+	struct run_flags f;
+	int r;
+
+	r = run_flags_parse(b, in, NULL, needed, &f, err);
+	if (r < 0)
+		return r;
+	for (size_t k = 0; needed && k < f.n_mounts && r == 0; k++) {
+		const struct build_mount *m = &f.mounts[k];
+		int s;
+
+		if (m->target && m->target[0] == '/' && !m->deferred) {
+			_cleanup_free_ char *t = path_clean(xstrdup(m->target));
+			if (streq(t, "/") && m->type != BUILD_MOUNT_SECRET &&
+			    m->type != BUILD_MOUNT_SSH) {
+				r = fail(b, in, err, EINVAL,
+					 "RUN --mount: the target '/' is the root; mount below it");
+				break;
+			}
+		}
+		if (m->from && (m->type == BUILD_MOUNT_BIND || m->type == BUILD_MOUNT_CACHE)) {
+			r = mount_from_stage(b, si, in, m->from, &s, err);
+			if (r == 0 && s < 0) {
+				/* an image: had now, as BuildKit resolves them before it runs */
+				struct image *img = NULL;
+				r = image_get_or_pull(b, m->from, false, &img, err);
+				image_free(img);
+				if (r < 0) {
+					err_wrap(err, "RUN --mount from=%s", m->from);
+					r = located(b, in, err);
+				}
+			}
+		}
+		if (r == 0 && m->type == BUILD_MOUNT_SECRET && m->required && !m->deferred) {
+			_cleanup_free_ char *id = secret_id(m);
+			if (!secret_find(b, id))
+				r = fail(b, in, err, ENOENT,
+					 "secret %s is required but was not given (hull build "
+					 "--secret id=%s,src=FILE)",
+					 id, id);
+		}
+		if (r == 0 && m->type == BUILD_MOUNT_SSH && m->required && !m->deferred) {
+			const char *id = m->id ? m->id : "default";
+			if (!ssh_find(b, id))
+				r = fail(b, in, err, ENOENT,
+					 "ssh agent %s is required but was not given (hull build "
+					 "--ssh %s=SOCKET)",
+					 id, id);
+		}
+	}
+	run_flags_release(&f);
+	return r;
+}
+
+/*
+ * Check every line before the first step runs, as BuildKit turns the whole
+ * file into its build graph first: so a feature hull refuses, a flag or
+ * --mount value it cannot read, an entitlement not granted, a --mount
+ * from= of a later stage or of an image that cannot be had, or a required
+ * secret or ssh agent that was not given fails the build before any step
+ * has run, naming the file and line. Flags are read in every stage
+ * (BuildKit parses them all); the rest is checked in the stages the target
+ * needs. Values with variables wait for their step.
+ */
+static int validate(struct builder *b, struct hull_err **err)
+{
+	int r = 0;
+
+	for (size_t i = 0; i < b->df->n_instrs; i++) {
+		const struct df_instr *in = &b->df->instrs[i];
+		r = df_check_flags(in, err);
+		if (r < 0)
+			return located(b, in, err);
+	}
+	for (size_t si = 0; si < b->n_stages; si++) {
+		struct stage *st = &b->stages[si];
+
+		for (size_t i = st->first; i < st->end && r == 0; i++) {
+			const struct df_instr *in = &b->df->instrs[i];
+
+			if (in->kind == DF_CMD_RUN) {
+				r = run_check(b, si, in, st->needed, err);
+			} else if (!st->needed) {
+				continue;
+			} else if (in->kind == DF_CMD_FROM) {
+				r = from_platform_check(b, in, err);
+			} else if (in->kind == DF_CMD_COPY || in->kind == DF_CMD_ADD) {
+				r = copy_flags_check(b, in, err);
+			} else if (in->kind == DF_CMD_HEALTHCHECK) {
+				/* its flags are not expanded: checked on a scratch config */
+				struct stage tmp = {.config = json_object()};
+				r = do_healthcheck(b, in, &tmp, err);
+				json_decref(tmp.config);
+			}
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
 static int read_ignore(struct builder *b, const char *dfpath, struct hull_err **err)
 {
 	_cleanup_free_ char *own = xasprintf("%s.dockerignore", dfpath);
@@ -2053,8 +3077,9 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		}
 	}
 	b.context = xstrdup(real);
-	/* RUN containers of a build that was killed */
+	/* RUN containers and secret files of a build that was killed */
 	container_remove_dead_hidden(s);
+	remove_dead_secrets(&b);
 	/* -f - reads the Dockerfile from standard input, as docker build -f- */
 	if (o->dockerfile && streq(o->dockerfile, "-"))
 		dfpath = xstrdup("/dev/stdin");
@@ -2089,6 +3114,9 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		}
 	}
 	r = target = plan(&b, err);
+	if (r < 0)
+		goto out;
+	r = validate(&b, err);
 	if (r < 0)
 		goto out;
 	for (size_t k = 0; k < b.stages[0].first; k++) {

@@ -8,6 +8,10 @@
  * lines follow the legacy builder ("Step N/M : ...", " ---> Using cache",
  * " ---> <id>"); --progress=plain prints the same lines.
  *
+ * Every line is checked before the first step runs (flags, RUN --mount
+ * values, entitlements, the stages and images --mount from= names, required
+ * secrets), so a refused feature fails before any step has run.
+ *
  * Errors follow util/err.h; their message starts with "FILE:LINE: " when an
  * instruction is at fault, and their exit code is 1 (docker build's). A
  * failed build leaves no temporary directory and no container behind; the
@@ -20,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <jansson.h>
+#include "build/runmount.h"
 #include "image/store.h"
 #include "registry/config.h"
 #include "util/err.h"
@@ -41,8 +46,15 @@ struct build_opts {
 	json_t *resources;   /* --ulimit (HostConfig fields, container/resources.c), or NULL */
 	const struct reg_config *registry; /* mirrors and insecure registries for pulls */
 	bool allow_network_host;	   /* --allow network.host: RUN --network=host may run */
-	bool quiet;			   /* -q: no step output, RUN output discarded */
-	FILE *out;			   /* where steps and RUN output go */
+	bool allow_security_insecure;	   /* --allow security.insecure: RUN --security=insecure */
+	/* --secret: RUN --mount=type=secret sources (file or variable; checked at the start) */
+	const struct build_secret_src *secrets;
+	size_t n_secrets;
+	/* --ssh: RUN --mount=type=ssh agent sockets (paths resolved by the caller) */
+	const struct build_ssh_src *ssh;
+	size_t n_ssh;
+	bool quiet; /* -q: no step output, RUN output discarded */
+	FILE *out;  /* where steps and RUN output go */
 };
 
 /*

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* build and debug (docker/cli cli/command/image/build.go). */
 #include <fcntl.h>
+#include <limits.h>
 #include <sys/stat.h>
 #include "build/build.h"
 #include "build/copy.h"
@@ -136,6 +137,111 @@ static int context_from_git(struct store *s, const char *url, char **build_args,
 	return 1;
 }
 
+/* The sources of RUN's secret and ssh mounts, as the options gave them. */
+struct build_sources {
+	struct build_secret_src *secrets;
+	size_t n_secrets;
+	struct build_ssh_src *ssh;
+	size_t n_ssh;
+};
+
+static void build_sources_release(struct build_sources *x)
+{
+	for (size_t i = 0; i < x->n_secrets; i++)
+		build_secret_src_release(&x->secrets[i]);
+	for (size_t i = 0; i < x->n_ssh; i++)
+		build_ssh_src_release(&x->ssh[i]);
+	free(x->secrets);
+	free(x->ssh);
+}
+
+/*
+ * --secret id=ID[,src=FILE|,env=VAR]: where its bytes come from, checked now
+ * (buildx stats the files before it builds). A bare id is the variable of
+ * that name when it is set, else the file of that name (BuildKit's store).
+ */
+static int secret_opt(const char *arg, struct build_secret_src **v, size_t *n)
+{
+	struct build_secret_src s;
+	struct hull_err *e = NULL;
+	struct stat st;
+
+	if (build_secret_src_parse(arg, &s, &e) < 0) {
+		int r = cli_flag_error("build", "--secret", arg, "%s", e->msg);
+		err_free(e);
+		return r;
+	}
+	if (!s.file && !s.env) {
+		if (getenv(s.id))
+			s.env = xstrdup(s.id);
+		else
+			s.file = xstrdup(s.id);
+	}
+	if (s.file) {
+		char real[PATH_MAX];
+		if (stat(s.file, &st) < 0 || !realpath(s.file, real)) {
+			int r = cli_flag_error("build", "--secret", arg, "read %s: %s", s.file,
+					       strerror(errno));
+			build_secret_src_release(&s);
+			return r;
+		}
+		if (st.st_size > 500 * 1024) {
+			build_secret_src_release(&s);
+			return cli_flag_error("build", "--secret", arg,
+					      "secret %s is larger than 500 KiB", s.id);
+		}
+		free(s.file);
+		s.file = xstrdup(real);
+	}
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
+/*
+ * --ssh default|ID[=SOCKET]: an ssh agent's socket (default: $SSH_AUTH_SOCK),
+ * bind-mounted into the steps that ask for it; key files are not supported.
+ */
+static int ssh_opt(const char *arg, struct build_ssh_src **v, size_t *n)
+{
+	struct build_ssh_src s;
+	struct hull_err *e = NULL;
+	char real[PATH_MAX];
+	struct stat st;
+
+	if (build_ssh_src_parse(arg, &s, &e) < 0) {
+		int r = cli_flag_error("build", "--ssh", arg, "%s", e->msg);
+		err_free(e);
+		return r;
+	}
+	if (!s.paths) {
+		const char *sock = getenv("SSH_AUTH_SOCK");
+		if (isempty(sock)) {
+			build_ssh_src_release(&s);
+			return cli_flag_error("build", "--ssh", arg,
+					      "no agent socket: SSH_AUTH_SOCK is not set");
+		}
+		strv_push(&s.paths, sock);
+	}
+	if (s.paths[1]) {
+		build_ssh_src_release(&s);
+		return cli_flag_error("build", "--ssh", arg, "one agent socket per id");
+	}
+	if (stat(s.paths[0], &st) < 0 || !S_ISSOCK(st.st_mode) || !realpath(s.paths[0], real)) {
+		int r = cli_flag_error("build", "--ssh", arg,
+				       "%s is not an ssh agent socket (hull forwards a socket, "
+				       "not key files)",
+				       s.paths[0]);
+		build_ssh_src_release(&s);
+		return r;
+	}
+	free(s.paths[0]);
+	s.paths[0] = xstrdup(real);
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = s;
+	return 0;
+}
+
 int cmd_build(struct cli *cl, int argc, char **argv)
 {
 	enum {
@@ -151,7 +257,9 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		OPT_NETWORK,
 		OPT_ADD_HOST,
 		OPT_SHM_SIZE,
-		OPT_PLATFORM
+		OPT_PLATFORM,
+		OPT_SECRET,
+		OPT_SSH
 	};
 	static const struct option opts[] = {
 		{"tag", required_argument, NULL, 't'},
@@ -170,6 +278,8 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		{"add-host", required_argument, NULL, OPT_ADD_HOST},
 		{"shm-size", required_argument, NULL, OPT_SHM_SIZE},
 		{"platform", required_argument, NULL, OPT_PLATFORM},
+		{"secret", required_argument, NULL, OPT_SECRET},
+		{"ssh", required_argument, NULL, OPT_SSH},
 		CLI_RES_LONGOPT(18, "ulimit", required_argument){"help", no_argument, NULL, 'h'},
 		{0}};
 	_cleanup_strv_ char **tags = NULL, **args = NULL, **filters = NULL, **labels = NULL;
@@ -181,6 +291,7 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	_cleanup_strv_ char **hosts = NULL;
 	_cleanup_json_ json_t *resources = NULL;
 	struct build_opts bo = {.out = stdout};
+	_cleanup_(build_sources_release) struct build_sources src = {0};
 	const char *iidfile = NULL;
 	struct hull_err *e = NULL;
 	struct store *s;
@@ -274,13 +385,34 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		case OPT_IIDFILE:
 			iidfile = *optarg ? optarg : NULL;
 			break;
-		case OPT_ALLOW:
-			/* BuildKit's entitlements; security.insecure has no RUN --security here */
-			if (!streq(optarg, "network.host"))
-				return cli_usage_error(
-					"build", "invalid --allow value: %s (only network.host)",
-					optarg);
-			bo.allow_network_host = true;
+		case OPT_ALLOW: {
+			/* BuildKit's entitlements, a comma-separated list (buildx) */
+			_cleanup_free_ char *copy = xstrdup(optarg);
+			char *save = NULL;
+			for (char *t = strtok_r(copy, ",", &save); t;
+			     t = strtok_r(NULL, ",", &save)) {
+				if (streq(t, "network.host")) {
+					bo.allow_network_host = true;
+				} else if (streq(t, "security.insecure")) {
+					bo.allow_security_insecure = true;
+				} else {
+					return cli_usage_error("build",
+							       "invalid --allow value: %s "
+							       "(network.host, security.insecure)",
+							       t);
+				}
+			}
+			break;
+		}
+		case OPT_SECRET:
+			r = secret_opt(optarg, &src.secrets, &src.n_secrets);
+			if (r)
+				return r;
+			break;
+		case OPT_SSH:
+			r = ssh_opt(optarg, &src.ssh, &src.n_ssh);
+			if (r)
+				return r;
 			break;
 		case 'q':
 			bo.quiet = true;
@@ -301,7 +433,7 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			     "Dockerfile\n\n"
 			     "Options:\n"
 			     "      --allow list       Allow extra privileged entitlement "
-			     "(network.host)\n"
+			     "(network.host, security.insecure)\n"
 			     "      --build-arg list   Set build-time variables\n"
 			     "      --label list       Set metadata for an image\n"
 			     "      --no-cache-filter strings  Do not cache specified stages\n"
@@ -317,6 +449,10 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			     "      --ulimit ulimit    Ulimit options\n"
 			     "      --pull             Always attempt to pull a newer version of "
 			     "the image\n"
+			     "      --secret stringArray  Secret to expose to the build (format: "
+			     "\"id=mysecret[,src=/local/secret]\" or \"id=mysecret,env=VAR\")\n"
+			     "      --ssh stringArray  SSH agent socket to expose to the build "
+			     "(format: \"default|<id>[=<socket>]\")\n"
 			     "      --progress string  Set type of progress output (auto, plain, "
 			     "tty); plain prints the same step lines\n"
 			     "  -q, --quiet            Suppress the build output and print image "
@@ -358,6 +494,10 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		}
 	}
 	bo.context = stdin_ctx ? stdin_ctx : git_ctx ? git_ctx : argv[optind];
+	bo.secrets = src.secrets;
+	bo.n_secrets = src.n_secrets;
+	bo.ssh = src.ssh;
+	bo.n_ssh = src.n_ssh;
 	bo.add_hosts = hosts;
 	bo.resources = resources;
 	bo.tags = tags;

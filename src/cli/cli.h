@@ -187,6 +187,8 @@ int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_commit(struct cli *c, int argc, char **argv);
 int cmd_container_prune(struct cli *c, int argc, char **argv);
+/* cmd_builder_prune() - docker builder prune: RUN --mount=type=cache directories, step cache. */
+int cmd_builder_prune(struct cli *c, int argc, char **argv);
 /* cmd_login() - `hull login [-u USER] [-p PASS|--password-stdin] [SERVER]` (cli/login.c). */
 int cmd_login(struct cli *c, int argc, char **argv);
 /* cmd_logout() - `hull logout [SERVER]` (cli/login.c). */

@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <time.h>
+#include "build/buildcache.h"
 #include "cli/cli.h"
 #include "container/volume.h"
 #include "image/reference.h"
@@ -514,6 +515,10 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 	int64_t *vol_size = NULL;
 	int *vol_links = NULL;
 	int64_t *ctr_size = NULL;
+	struct build_cache_record *bc = NULL;
+	size_t n_bc = 0;
+	int64_t bc_total = 0, bc_reclaim = 0;
+	int bc_active = 0;
 	size_t nv;
 	int o;
 
@@ -542,6 +547,16 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 		return cli_fail(e);
 	}
 	clock_gettime(CLOCK_REALTIME, &now);
+	/* the build cache: RUN --mount=type=cache directories (the step cache is images) */
+	if (build_cache_list(s, &bc, &n_bc, NULL) < 0)
+		n_bc = 0;
+	for (size_t i = 0; i < n_bc; i++) {
+		bc_total += bc[i].size;
+		if (bc[i].in_use)
+			bc_active++;
+		else
+			bc_reclaim += bc[i].size;
+	}
 
 	/* images: the ones `images` lists (not a build's intermediate steps); layers once each */
 	for (size_t i = 0; i < d.n; i++) {
@@ -611,8 +626,16 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 		table_add(t, "Images", n1, a1, is, ir);
 		table_add(t, "Containers", n2, a2, cs_, cr);
 		table_add(t, "Local Volumes", n3, a3, vs, vr);
-		/* the legacy builder's cache is its intermediate images: no BuildKit records */
-		table_add(t, "Build Cache", "0", "0", "0B", "0B");
+		/* the legacy builder's step cache is its intermediate images; the cache
+		 * mounts are what BuildKit counts here too */
+		{
+			_cleanup_free_ char *bs = human_size_prec((double) bc_total, 4),
+					    *br = human_size_prec((double) bc_reclaim, 4);
+			char n4[16], a4[16];
+			snprintf(n4, sizeof(n4), "%zu", n_bc);
+			snprintf(a4, sizeof(a4), "%d", bc_active);
+			table_add(t, "Build Cache", n4, a4, bs, br);
+		}
 		table_print(t, stdout);
 	} else {
 		struct table *t = table_new(8);
@@ -690,17 +713,196 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 		}
 		table_print(t, stdout);
 
-		puts("\nBuild cache usage: 0B\n");
+		{
+			_cleanup_free_ char *bs = human_size_prec((double) bc_total, 4);
+			printf("\nBuild cache usage: %s\n\n", bs);
+		}
 		t = table_new(7);
 		table_add(t, "CACHE ID", "CACHE TYPE", "SIZE", "CREATED", "LAST USED", "USAGE",
 			  "SHARED");
+		for (size_t i = 0; i < n_bc; i++) {
+			_cleanup_free_ char *id = NULL, *sz = NULL, *cr = NULL, *lu = NULL,
+					    *a = NULL, *b = NULL;
+			id = xasprintf("%.12s%s", bc[i].key, bc[i].in_use ? "*" : "");
+			sz = human_size_prec((double) bc[i].size, 4);
+			a = human_duration((double) now.tv_sec - bc[i].created);
+			b = human_duration((double) now.tv_sec - bc[i].last_used);
+			cr = xasprintf("%s ago", a);
+			lu = xasprintf("%s ago", b);
+			/* the use count is not kept */
+			table_add(t, id, "exec.cachemount", sz, cr, lu, "", "false");
+		}
 		table_print(t, stdout);
 	}
+	build_cache_records_free(bc, n_bc);
 	free(vol_size);
 	free(vol_links);
 	free(ctr_size);
 	json_decref(vols);
 	container_list_free(cs);
 	dstore_release(&d);
+	return 0;
+}
+
+/* ---- builder prune ---- */
+
+/*
+ * Lines of cells aligned as Go's text/tabwriter with a tab as the padding
+ * character (buildx's NewWriter(out, 1, 8, 1, '\t', 0)): each column as wide
+ * as its widest cell plus one, rounded up to a tab stop, filled with tabs.
+ * The last cell of a line is not a column.
+ */
+static void print_tab_padded(FILE *f, char ***rows, size_t n_rows, size_t n_cols)
+{
+	size_t *w = xcalloc(n_cols + 1, sizeof(*w));
+
+	for (size_t r = 0; r < n_rows; r++)
+		for (size_t c = 0; c + 1 < n_cols; c++)
+			if (strlen(rows[r][c]) + 1 > w[c])
+				w[c] = strlen(rows[r][c]) + 1;
+	for (size_t c = 0; c + 1 < n_cols; c++)
+		w[c] = (w[c] + 7) / 8 * 8;
+	for (size_t r = 0; r < n_rows; r++) {
+		for (size_t c = 0; c + 1 < n_cols; c++) {
+			size_t pad = w[c] - strlen(rows[r][c]);
+			fputs(rows[r][c], f);
+			for (size_t t = 0; t < (pad + 7) / 8; t++)
+				fputc('\t', f);
+		}
+		fprintf(f, "%s\n", rows[r][n_cols - 1]);
+	}
+	free(w);
+}
+
+/*
+ * docker builder prune (buildx commands/prune.go): remove the RUN
+ * --mount=type=cache directories no build uses, and, without a filter, the
+ * step cache (the next build runs every step). hull keeps no frontend
+ * images, so --all removes the same. The removed caches are listed as
+ * buildx lists them (the header and first row, then each row, aligned with
+ * tabs), then "Total:" and the space freed.
+ */
+int cmd_builder_prune(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
+					     {"force", no_argument, NULL, 'f'},
+					     {"filter", required_argument, NULL, 'F'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	struct build_cache_record *v = NULL;
+	size_t n = 0, shown = 0;
+	struct hull_err *e = NULL;
+	bool all = false, force = false, filtered = false;
+	double until = 0;
+	int64_t total = 0;
+	struct store *s;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("builder prune", argc, argv, "afh", opts, false)) != -1) {
+		if (o == 'a') {
+			all = true;
+		} else if (o == 'f') {
+			force = true;
+		} else if (o == 'F') {
+			_cleanup_free_ char *key = xstrdup(optarg);
+			char *val = strchr(key, '=');
+			if (val)
+				*val++ = '\0';
+			if (!val || (!streq(key, "until") && !streq(key, "unused-for")))
+				return cli_usage_error(
+					"builder prune",
+					"invalid filter '%s': hull takes until=DURATION "
+					"(or unused-for=DURATION) only",
+					optarg);
+			if (filtered)
+				return cli_usage_error("builder prune",
+						       "the until filter takes one value");
+			if (cli_parse_time(val, &until) < 0)
+				return cli_usage_error("builder prune",
+						       "\"until\" filter expects a duration (e.g., "
+						       "'24h'): %s",
+						       val);
+			filtered = true;
+		} else if (o == 'h') {
+			puts("Usage:  hull builder prune [OPTIONS]\n\nRemove build cache\n\n"
+			     "Options:\n"
+			     "  -a, --all             Include internal/frontend images (hull has "
+			     "none: same as without)\n"
+			     "      --filter filter   Provide filter values (until=DURATION: "
+			     "caches "
+			     "unused for that long)\n"
+			     "  -f, --force           Do not prompt for confirmation");
+			return 0;
+		} else {
+			return 125;
+		}
+	}
+	if (optind < argc)
+		return cli_usage_error("builder prune", "\"prune\" accepts no arguments.");
+	if (!force && !cli_confirm(all ? "WARNING! This will remove all build cache. "
+				       : "WARNING! This will remove all dangling build cache. "))
+		return 0;
+	r = cli_store(cl, &s, &e);
+	if (r == 0)
+		r = build_cache_list(s, &v, &n, &e);
+	if (r < 0)
+		return cli_fail(e);
+	for (size_t i = 0; i < n; i++) {
+		struct build_cache_record *c = &v[i];
+		char ***rows;
+		char *id, *size, *last = NULL;
+		struct timespec now;
+
+		if (c->in_use || (filtered && c->last_used >= until))
+			continue;
+		r = build_cache_remove(s, c->key, &e);
+		if (r == -EBUSY)
+			continue; /* taken by a build meanwhile */
+		if (r < 0) {
+			build_cache_records_free(v, n);
+			return cli_fail(e);
+		}
+		total += c->size;
+		clock_gettime(CLOCK_REALTIME, &now);
+		/* a cache directory is mutable: buildx marks its id with '*' */
+		{
+			_cleanup_free_ char *short_id = xasprintf("%.25s*", c->key);
+			_cleanup_free_ char *h = human_size_prec((double) c->size, 4);
+			id = xasprintf("%-40s", short_id);
+			size = xasprintf("%-10s", h);
+		}
+		if (c->last_used > 0) {
+			_cleanup_free_ char *ago =
+				human_duration((double) now.tv_sec - c->last_used);
+			last = xasprintf("%s ago", ago);
+		}
+		rows = xcalloc(2, sizeof(*rows));
+		{
+			char *hdr[] = {"ID", "RECLAIMABLE", "SIZE", "LAST ACCESSED"};
+			char *row[] = {id, "true ", size, last ? last : ""};
+			if (shown++ == 0) {
+				rows[0] = hdr;
+				rows[1] = row;
+				print_tab_padded(stdout, rows, 2, 4);
+			} else {
+				rows[0] = row;
+				print_tab_padded(stdout, rows, 1, 4);
+			}
+		}
+		free(rows);
+		free(id);
+		free(size);
+		free(last);
+	}
+	build_cache_records_free(v, n);
+	if (!filtered)
+		build_cache_forget_steps(s);
+	{
+		_cleanup_free_ char *h = human_size_prec((double) total, 4);
+		char *row[] = {"Total:", h};
+		char **rows[] = {row};
+		print_tab_padded(stdout, rows, 1, 2);
+	}
 	return 0;
 }

@@ -52,6 +52,7 @@ static const struct {
 	{"container-prune", cmd_container_prune, NULL}, /* "container prune" */
 	{"image-prune", cmd_image_prune, NULL},		/* "image prune" */
 	{"system-df", cmd_system_df, NULL},		/* "system df" */
+	{"builder-prune", cmd_builder_prune, NULL},	/* "builder prune" */
 	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE, layer-tar DIGEST)"},
 	{"create", cmd_create, "Create a new container"},
 	{"exec", cmd_exec, "Execute a command in a running container"},
@@ -88,7 +89,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\nAlso: 'hull image ls|rm|inspect|import|save|load|tag|build|history|prune',\n"
 		"'hull container ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune',\n"
-		"'hull system df'.\n"
+		"'hull system df', 'hull builder build|prune'.\n"
 		"Run 'hull COMMAND --help' for more information on a command.\n");
 }
 
@@ -134,6 +135,7 @@ static const char *alias(const char *group, const char *sub)
 		{"container", "commit", "commit"},
 		{"container", "prune", "container-prune"},
 		{"builder", "build", "build"},
+		{"builder", "prune", "builder-prune"},
 		{"image", "history", "history"},
 		{"image", "prune", "image-prune"},
 		{"system", "df", "system-df"},

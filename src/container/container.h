@@ -19,6 +19,8 @@
 #include "net/net.h"
 #include "util/err.h"
 
+struct rt_mount;
+
 struct run_opts {
 	const char *name;	/* --name, or NULL for a generated one */
 	bool detach;		/* -d */
@@ -74,6 +76,16 @@ struct run_opts {
 	 * NULL: none. */
 	json_t *resources;
 	char ***warnings; /* container_create() appends docker's warnings here (NULL: dropped) */
+
+	/*
+	 * A build step's (src/build) RUN --mount mounts and secret environment:
+	 * container_start() adds them after the container's own mounts and
+	 * environment, and never records them (a secret stays out of the
+	 * record). Borrowed; NULL: none.
+	 */
+	const struct rt_mount *extra_mounts;
+	size_t n_extra_mounts;
+	char **extra_env;
 };
 
 /*

@@ -176,6 +176,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	_cleanup_free_ char *shm_path = NULL;
 	_cleanup_free_ struct rt_throttle *throttle = NULL;
 	_cleanup_free_ struct rt_rlimit *rlimits = NULL;
+	_cleanup_free_ struct rt_mount *all_mounts = NULL;
 	struct rt_resources res;
 	json_t *cfg = json_object_get(m->c->rec, "Config");
 	json_t *hc = json_object_get(m->c->rec, "HostConfig");
@@ -227,6 +228,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (r < 0)
 		return r;
 	(void) json_to_strv(json_object_get(cfg, "Env"), &env);
+	STRV_FOREACH (e, m->o->extra_env)
+		strv_env_set(&env, *e);
 	{
 		_cleanup_free_ char *hn = xasprintf("HOSTNAME=%s", json_get_str(cfg, "Hostname"));
 		if (!strv_env_get(env, "HOSTNAME"))
@@ -348,6 +351,16 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		goto fail;
 	rc.mounts = m->mounts;
 	rc.n_mounts = m->n_mounts;
+	if (m->o->n_extra_mounts) {
+		/* a build step's mounts, after the image's volumes they may sit in */
+		all_mounts = xcalloc(m->n_mounts + m->o->n_extra_mounts, sizeof(*all_mounts));
+		if (m->n_mounts)
+			memcpy(all_mounts, m->mounts, m->n_mounts * sizeof(*all_mounts));
+		memcpy(all_mounts + m->n_mounts, m->o->extra_mounts,
+		       m->o->n_extra_mounts * sizeof(*all_mounts));
+		rc.mounts = all_mounts;
+		rc.n_mounts = m->n_mounts + m->o->n_extra_mounts;
+	}
 	r = container_devices_resolve(hc, &devs, err);
 	if (r < 0)
 		goto fail;

@@ -77,16 +77,79 @@ static int opts_parse(const char *s, struct mount_opts *o)
 	return 0;
 }
 
+/* A new, detached overlay of @m's directories (the lower layers, and upper and work if given). */
+static int overlay_open(const struct rt_mount *m, int *ret_fd, struct hull_err **err)
+{
+	static const char *const flags_off[] = {"index", "redirect_dir", "metacopy"};
+	_cleanup_close_ int fs = -1;
+	int mnt;
+
+	if (!m->lowerdirs || !m->lowerdirs[0])
+		return err_setx(err, EINVAL, "overlay for '%s' without a layer", m->target);
+	fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return err_set(err, errno, "create overlay for '%s'", m->target);
+	for (size_t i = 0; m->lowerdirs[i]; i++)
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", m->lowerdirs[i], 0) < 0)
+			return err_set(err, errno, "overlay layer '%s' for '%s'", m->lowerdirs[i],
+				       m->target);
+	if (m->upperdir && (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upperdir, 0) < 0 ||
+			    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->workdir, 0) < 0))
+		return err_set(err, errno, "overlay upper directory '%s' for '%s'", m->upperdir,
+			       m->target);
+	for (size_t i = 0; i < ARRAY_SIZE(flags_off); i++)
+		(void) fsconfig(fs, FSCONFIG_SET_STRING, flags_off[i], "off", 0);
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return err_set(err, errno, "create overlay for '%s'", m->target);
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		return err_set(err, errno, "mount overlay for '%s'", m->target);
+	*ret_fd = mnt;
+	return 0;
+}
+
+/* Replace the detached mount *@fd by a clone of its @subpath (resolved inside it). */
+static int mount_subpath(const struct rt_mount *m, bool recursive, int *fd, struct hull_err **err)
+{
+	_cleanup_close_ int dir = -1;
+	int sub;
+
+	if (isempty(m->subpath))
+		return 0;
+	dir = inroot_open(*fd, m->subpath, O_PATH, 0);
+	if (dir < 0)
+		return err_set(err, -dir, "mount source path '%s' for '%s'", m->subpath, m->target);
+	sub = open_tree(dir, "",
+			OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+				(recursive ? AT_RECURSIVE : 0));
+	if (sub < 0)
+		return err_set(err, errno, "clone mount source path '%s' for '%s'", m->subpath,
+			       m->target);
+	(void) close(*fd);
+	*fd = sub;
+	return 0;
+}
+
 int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
 {
 	if (!c->n_mounts)
 		return 0;
 	b->mount_fds = xcalloc(c->n_mounts, sizeof(int));
+	for (size_t i = 0; i < c->n_mounts; i++)
+		b->mount_fds[i] = -1;
 	for (size_t i = 0; i < c->n_mounts; i++) {
 		const struct rt_mount *m = &c->mounts[i];
 		struct mount_opts o;
+		int r;
 
-		b->mount_fds[i] = -1;
+		if (streq(m->type, "overlay")) {
+			r = overlay_open(m, &b->mount_fds[i], err);
+			if (r == 0)
+				r = mount_subpath(m, false, &b->mount_fds[i], err);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (!streq(m->type, "bind"))
 			continue;
 		opts_parse(m->options, &o);
@@ -96,6 +159,9 @@ int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 						    (o.recursive ? AT_RECURSIVE : 0));
 		if (b->mount_fds[i] < 0)
 			return err_set(err, errno, "bind source path '%s'", m->source);
+		r = mount_subpath(m, o.recursive, &b->mount_fds[i], err);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }
@@ -244,7 +310,7 @@ static int mount_one(int root_fd, const struct rt_mount *m, int *src_fd, bool in
 		r = make_tmpfs(m, &o, src_fd, err);
 		if (r < 0)
 			goto out;
-	} else if (!streq(m->type, "bind")) {
+	} else if (!streq(m->type, "bind") && !streq(m->type, "overlay")) {
 		r = err_setx(err, EINVAL, "mount type '%s' for '%s' is not supported", m->type,
 			     m->target);
 		goto out;

@@ -28,14 +28,29 @@ struct sock_filter;
 
 /*
  * A mount made inside the container after its root (OCI config "mounts"):
- * a bind mount of a host path, or a new tmpfs. The target is resolved inside
- * the container's root (a symlink on the way cannot lead outside it), and
- * created when missing (a directory, or an empty file for a file source).
+ * a bind mount of a host path, a new tmpfs, or a new overlay of host
+ * directories (OCI's "overlay" type, as a build's RUN --mount of a stage
+ * uses). The target is resolved inside the container's root (a symlink on
+ * the way cannot lead outside it), and created when missing (a directory,
+ * or an empty file for a file source).
  */
 struct rt_mount {
-	const char *type;   /* "bind" or "tmpfs" */
-	const char *source; /* bind: host path (directory or file); tmpfs: ignored */
+	const char *type;   /* "bind", "tmpfs" or "overlay" */
+	const char *source; /* bind: host path (directory or file); otherwise ignored */
 	const char *target; /* absolute path inside the container */
+	/*
+	 * overlay: the layers, top first (NULL-terminated, at least one), and
+	 * the upper and work directories of a writable overlay (NULL: read-only).
+	 */
+	char *const *lowerdirs;
+	const char *upperdir, *workdir;
+	/*
+	 * bind or overlay: mount only this path below the source's root,
+	 * resolved inside it (symlinks stay in it, as in a chroot); NULL or "":
+	 * the whole source. An overlay's subpath needs a kernel whose
+	 * open_tree() clones from a detached mount (recent ones: -EINVAL before).
+	 */
+	const char *subpath;
 	/*
 	 * Comma-separated, as OCI mount options: ro/rw, nosuid/suid, nodev/dev,
 	 * noexec/exec, bind/rbind (default rbind), the propagation

@@ -208,15 +208,14 @@ EOF2
 	[[ $output != *"Step 2"* ]]
 }
 
-@test "RUN --mount is not supported yet" {
+@test "RUN --device (BuildKit labs) is refused" {
 	ctx <<'EOF2'
 FROM busybox
-RUN --mount=type=cache,target=/c true
+RUN --device=/dev/null true
 EOF2
 	run hull build "$C"
-	[ "$status" -ne 0 ]
-	[[ $output == *"is not supported yet"* ]]
-	[[ $output == *"Dockerfile:2"* ]]
+	[ "$status" -eq 1 ]
+	[[ $output == *"Dockerfile:2: RUN --device is not supported"* ]]
 }
 
 @test "a missing Dockerfile fails" {
