@@ -261,6 +261,34 @@ static bool has_ctl(const char *s)
 }
 
 /*
+ * @s without its "#fragment" and "?query" (*@ret_before), the fragment
+ * unescaped (*@ret_frag, NULL without one), the query into @q. False for a
+ * URL Go's url.Parse refuses (a control character, a bad escape).
+ */
+static bool split_url(const char *s, struct query *q, char **ret_before, char **ret_frag)
+{
+	const char *hash;
+	char *qm;
+
+	*ret_before = *ret_frag = NULL;
+	if (has_ctl(s))
+		return false;
+	hash = strchr(s, '#');
+	*ret_before = hash ? xstrndup(s, (size_t) (hash - s)) : xstrdup(s);
+	if (hash) {
+		*ret_frag = unescape(hash + 1, strlen(hash + 1), false);
+		if (!*ret_frag)
+			return false;
+	}
+	qm = strchr(*ret_before, '?');
+	if (qm) {
+		*qm = '\0';
+		(void) query_parse(qm + 1, false, q);
+	}
+	return true;
+}
+
+/*
  * "scheme://[userinfo@]host[:port]/path?query#fragment" as Go's url.Parse
  * takes it (gitutil.ParseURL): 1 when it is a git URL, 0 when not (another
  * scheme, a URL Go refuses, an http(s) path not ending in ".git").
@@ -270,28 +298,15 @@ static int parse_url(const char *s, size_t scheme_len, struct gitsrc *g, struct 
 {
 	_cleanup_free_ char *scheme = xstrndup(s, scheme_len), *before = NULL, *frag = NULL,
 			    *authority = NULL, *path = NULL;
-	const char *hash, *host, *slash, *at;
-	char *qm;
+	const char *host, *slash, *at;
 
 	for (char *c = scheme; *c; c++)
 		*c = (char) tolower((unsigned char) *c);
 	if (!streq(scheme, "http") && !streq(scheme, "https") && !streq(scheme, "ssh") &&
 	    !streq(scheme, "git"))
 		return 0;
-	if (has_ctl(s))
+	if (!split_url(s, q, &before, &frag))
 		return 0;
-	hash = strchr(s, '#');
-	before = hash ? xstrndup(s, (size_t) (hash - s)) : xstrdup(s);
-	if (hash) {
-		frag = unescape(hash + 1, strlen(hash + 1), false);
-		if (!frag)
-			return 0;
-	}
-	qm = strchr(before, '?');
-	if (qm) {
-		*qm = '\0';
-		(void) query_parse(qm + 1, false, q);
-	}
 	slash = strchr(before + scheme_len + 3, '/');
 	authority = slash ? xstrndup(before + scheme_len + 3,
 				     (size_t) (slash - (before + scheme_len + 3)))
@@ -360,23 +375,9 @@ static int parse_scp(const char *s, struct gitsrc *g, struct query *q, char **re
 static int parse_bare_host(const char *s, struct gitsrc *g, struct query *q, char **ret_frag)
 {
 	_cleanup_free_ char *before = NULL, *frag = NULL, *path = NULL;
-	const char *hash;
-	char *qm;
 
-	if (has_ctl(s))
+	if (!split_url(s, q, &before, &frag))
 		return 0;
-	hash = strchr(s, '#');
-	before = hash ? xstrndup(s, (size_t) (hash - s)) : xstrdup(s);
-	if (hash) {
-		frag = unescape(hash + 1, strlen(hash + 1), false);
-		if (!frag)
-			return 0;
-	}
-	qm = strchr(before, '?');
-	if (qm) {
-		*qm = '\0';
-		(void) query_parse(qm + 1, false, q);
-	}
 	path = unescape(before, strlen(before), false);
 	if (!path)
 		return 0;

@@ -59,22 +59,32 @@ static int open_blob(struct store *s, const char *digest, int *ret_fd, struct hu
 	return store_blob_open_layer(s, digest, ret_fd, err);
 }
 
+/* 1 if the registry has @job's blob (said as docker says it), 0 if not, or -errno */
+static int blob_exists(struct push *p, const struct push_job *job, bool quiet,
+		       struct hull_err **err)
+{
+	int r = reg_blob_head(p->client, job->digest, NULL, err);
+
+	if (r >= 0) {
+		if (!quiet)
+			xfer_progress(&p->rep, job->id, XFER_EXISTS, 0, 0);
+		return 1;
+	}
+	if (r != -ENOENT)
+		return r;
+	*err = err_free(*err);
+	return 0;
+}
+
 static int push_blob(struct push *p, struct push_job *job, bool quiet, struct hull_err **err)
 {
 	struct upload_progress up = {.p = p, .job = job};
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	r = reg_blob_head(p->client, job->digest, NULL, err);
-	if (r >= 0) {
-		if (!quiet)
-			xfer_progress(&p->rep, job->id, XFER_EXISTS, 0, 0);
-		return 0;
-	}
-	if (r != -ENOENT)
-		return r;
-	err_free(*err);
-	*err = NULL;
+	r = blob_exists(p, job, quiet, err);
+	if (r != 0)
+		return r < 0 ? r : 0;
 	if (job->mount_from) {
 		r = reg_blob_mount(p->client, job->digest, job->mount_from, err);
 		if (r >= 0) {
@@ -112,17 +122,9 @@ static int push_blob(struct push *p, struct push_job *job, bool quiet, struct hu
 		if (fstat(fd, &st) < 0)
 			return err_set(err, errno, "stat layer blob '%s'", job->digest);
 		job->size = (int64_t) st.st_size;
-		r = reg_blob_head(p->client, job->digest, NULL, err);
-		if (r >= 0) {
-			if (!quiet)
-				xfer_progress(&p->rep, job->id, XFER_EXISTS, 0, 0);
-			return 0;
-		}
-		if (r != -ENOENT)
-			return r;
-		err_free(*err);
-		*err = NULL;
-		r = 0;
+		r = blob_exists(p, job, quiet, err);
+		if (r != 0)
+			return r < 0 ? r : 0;
 	}
 	if (r < 0)
 		return r;
