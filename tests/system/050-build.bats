@@ -3,14 +3,6 @@
 
 load helpers
 
-# ctx: a fresh build context in $BATS_TEST_TMPDIR/ctx with a Dockerfile from stdin
-ctx() {
-	C=$BATS_TEST_TMPDIR/ctx
-	rm -rf "$C"
-	mkdir -p "$C"
-	cat > "$C/Dockerfile"
-}
-
 cfg() { hull inspect --format "{{json .Config.$2}}" "$1"; }
 
 @test "FROM/COPY/RUN/CMD: build, tag and run" {

@@ -4,14 +4,6 @@
 
 load helpers
 
-# ctx: a fresh build context in $BATS_TEST_TMPDIR/ctx with a Dockerfile from stdin
-ctx() {
-	C=$BATS_TEST_TMPDIR/ctx
-	rm -rf "$C"
-	mkdir -p "$C"
-	cat > "$C/Dockerfile"
-}
-
 # layer_paths IMAGE: every path in the layers IMAGE adds to busybox, one per line
 layer_paths() {
 	local base l

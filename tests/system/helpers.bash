@@ -72,6 +72,14 @@ fetch() {
 	return 1
 }
 
+# ctx: a fresh build context in $BATS_TEST_TMPDIR/ctx with a Dockerfile from stdin
+ctx() {
+	C=$BATS_TEST_TMPDIR/ctx
+	rm -rf "$C"
+	mkdir -p "$C"
+	cat > "$C/Dockerfile"
+}
+
 # ctx_dir: a fresh, empty build context for the current test.
 ctx_dir() {
 	local d
