@@ -393,11 +393,11 @@ count_pieces() {
 		"veths=$(ip -o link show type veth | wc -l)"
 }
 
-@test "run --rm with limits leaves no cgroup, mount, network namespace or veth behind (HULL_LIMITS_CYCLES, default 500, 100 under ASan)" {
+@test "run --rm with limits leaves no cgroup, mount, network namespace or veth behind (HULL_LIMITS_CYCLES, default 200, 100 under ASan)" {
 	[ -z "$V2" ] || skip "counts v1 cgroups"
-	# (500 cycles for the release build, 100 under ASan: one piece left per cycle shows
-	# either way, and the sanitized cycles are the slow ones)
-	local n=${HULL_LIMITS_CYCLES:-500}
+	# (200 cycles for the release build, 100 under ASan: one piece left per cycle
+	# shows either way)
+	local n=${HULL_LIMITS_CYCLES:-200}
 	[ -n "${HULL_LIMITS_CYCLES:-}" ] || ! hull_is_sanitized || n=100
 	# A private parent cgroup in each hierarchy and a private network namespace, so that the
 	# containers of other stores running meanwhile are not counted: hull makes its cgroups

@@ -56,7 +56,7 @@ assert {r["stream"] for r in recs} == {"stdout", "stderr"}' "$log"
 
 @test "restarts go through hull and back to hull-monitor in the same process" {
 	# each run lasts long enough for a loaded machine to see it running
-	hull run -d --name m4 --restart on-failure:2 busybox sh -c 'sleep 3; exit 1'
+	hull run -d --name m4 --restart on-failure:2 busybox sh -c 'sleep 2; exit 1'
 	wait_for monitor_is_small m4
 	mon=$(monitor_pid m4)
 	wait_for bash -c "[ \$($HULL inspect --format '{{.RestartCount}}' m4) = 1 ] && [ \$($HULL inspect --format '{{.State.Status}}' m4) = running ]"
