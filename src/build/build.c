@@ -2994,6 +2994,12 @@ static int validate(struct builder *b, struct hull_err **err)
 		r = df_check_flags(in, err);
 		if (r < 0)
 			return located(b, in, err);
+		/* instructions.Parse refuses a blank name as it reads the file */
+		if (in->kind == DF_CMD_ENV || in->kind == DF_CMD_LABEL)
+			for (size_t k = 0; k + 1 < in->n_args; k += 3)
+				if (!*in->args[k])
+					return fail(b, in, err, EINVAL, "%s names can not be blank",
+						    in->kind == DF_CMD_ENV ? "ENV" : "LABEL");
 	}
 	for (size_t si = 0; si < b->n_stages; si++) {
 		struct stage *st = &b->stages[si];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* images, rmi, tag, import, save, inspect (docker/cli cli/command/image, container/inspect). */
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "cli/cli.h"
 #include "container/container.h"
@@ -737,6 +738,15 @@ int cmd_import(struct cli *cl, int argc, char **argv)
 	if (fd < 0) {
 		err_set(&e, errno, "open '%s'", src);
 		return cli_fail(e);
+	}
+	{
+		/* docker's client reads the file and says so: "read DIR: is a directory" */
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+			close(fd);
+			err_setx(&e, EISDIR, "read %s: is a directory", src);
+			return cli_fail(e);
+		}
 	}
 	if (cli_store(cl, &s, &e) < 0 || store_lock(s, &e) < 0)
 		return cli_fail(e);

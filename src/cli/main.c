@@ -158,7 +158,7 @@ int main(int argc, char **argv)
 		const char *a = argv[i];
 		if (streq(a, "--root") || streq(a, "--runroot")) {
 			if (i + 1 >= argc)
-				return cli_usage_error(a + 2, "flag needs an argument: %s", a);
+				return cli_usage_error("", "flag needs an argument: %s", a);
 			if (streq(a, "--root"))
 				c.root = argv[++i];
 			else

@@ -100,6 +100,14 @@ load helpers
 	[ -n "$output" ]
 }
 
+@test "--root or --runroot without a value: docker's words for a global flag, 125" {
+	run -125 hull --root
+	[ "${lines[0]}" = "hull: flag needs an argument: --root" ]
+	[ "${lines[1]}" = "See 'hull --help'." ]
+	run -125 hull --runroot
+	[ "${lines[0]}" = "hull: flag needs an argument: --runroot" ]
+}
+
 @test "--root and --runroot override the environment" {
 	local other=$BATS_TEST_TMPDIR/other
 	mkdir -p "$other/root" "$other/run"

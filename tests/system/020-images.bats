@@ -51,6 +51,9 @@ mktar() {
 	[ "$status" -ne 0 ]
 	run hull inspect junk
 	[ "$status" -ne 0 ]
+	# a directory, in docker's client's words
+	run -1 hull import "$BATS_TEST_TMPDIR" junk
+	[ "$output" = "hull: read $BATS_TEST_TMPDIR: is a directory" ]
 }
 
 @test "images: header and column shape" {

@@ -21,6 +21,12 @@ build_fails() {
 	build_fails 2 "unknown instruction: BOGUS" $'FROM busybox\nBOGUS x'
 }
 
+@test "build errors: a blank LABEL or ENV name, before any step runs (BuildKit's words)" {
+	build_fails 3 "LABEL names can not be blank" $'FROM busybox\nRUN echo STEP-RAN\nLABEL =x'
+	[[ $output != *STEP-RAN* ]]
+	build_fails 2 "ENV names can not be blank" $'FROM busybox\nENV =x'
+}
+
 @test "build errors: bad flag on an instruction" {
 	build_fails 2 "unknown flag: nope" $'FROM busybox\nCOPY --nope=1 file /x'
 }
