@@ -643,32 +643,6 @@ static void test_many_layers(void **state)
 	free(many_lowers);
 }
 
-static void set_hostnet(struct rt_config *c)
-{
-	c->new_netns = false;
-}
-
-static double time_runs(void (*tweak)(struct rt_config *))
-{
-	struct timespec a, b;
-	const int n = 20;
-	char *args[] = {"true", NULL};
-
-	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (int i = 0; i < n; i++)
-		run_free(run_full(args, tweak));
-	clock_gettime(CLOCK_MONOTONIC, &b);
-	return ((double) (b.tv_sec - a.tv_sec) * 1e3 + (double) (b.tv_nsec - a.tv_nsec) / 1e6) / n;
-}
-
-/* Not a pass/fail test: prints the cost of one create+start+wait of `true`. */
-static void test_timing(void **state)
-{
-	(void) state;
-	print_message("per run (new netns): %.2f ms\n", time_runs(NULL));
-	print_message("per run (host network): %.2f ms\n", time_runs(set_hostnet));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -679,7 +653,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_errors), cmocka_unit_test(test_exec_errors),
 		cmocka_unit_test(test_overlay),	      cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_many_layers),   cmocka_unit_test(test_terminal),
-		cmocka_unit_test(test_signal_state),  cmocka_unit_test(test_timing),
+		cmocka_unit_test(test_signal_state),
 	};
 
 	if (geteuid() != 0 || access("/bin/busybox", X_OK) < 0)
