@@ -2352,10 +2352,11 @@ static int run_mounts_setup(struct builder *b, struct stage *st, const struct df
 					open(rt->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
 				_cleanup_close_ int sfd =
 					dfd < 0 ? -1 : inroot_mkdir_p(dfd, m->source, 0);
+				/* a link a build planted in the cache resolves inside it */
 				if (sfd < 0)
-					return fail(b, in, err, EINVAL,
-						    "RUN --mount: source '%s' of cache '%s'",
-						    m->source, id);
+					return fail(b, in, err, -sfd,
+						    "RUN --mount: source '%s' of cache '%s': %s",
+						    m->source, id, strerror(-sfd));
 				rt->subpath = m->source;
 			}
 			rt->options =
