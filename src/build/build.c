@@ -2352,10 +2352,11 @@ static int run_mounts_setup(struct builder *b, struct stage *st, const struct df
 					open(rt->source, O_PATH | O_DIRECTORY | O_CLOEXEC);
 				_cleanup_close_ int sfd =
 					dfd < 0 ? -1 : inroot_mkdir_p(dfd, m->source, 0);
+				/* a link a build planted in the cache resolves inside it */
 				if (sfd < 0)
-					return fail(b, in, err, EINVAL,
-						    "RUN --mount: source '%s' of cache '%s'",
-						    m->source, id);
+					return fail(b, in, err, -sfd,
+						    "RUN --mount: source '%s' of cache '%s': %s",
+						    m->source, id, strerror(-sfd));
 				rt->subpath = m->source;
 			}
 			rt->options =
@@ -3028,7 +3029,35 @@ static int validate(struct builder *b, struct hull_err **err)
 	return 0;
 }
 
-static int read_ignore(struct builder *b, const char *dfpath, struct hull_err **err)
+/*
+ * Read @rel below the context, its symlinks resolved inside it, a regular
+ * file only (a FIFO would block): a git or stdin context is not the user's
+ * directory, and BuildKit reads the Dockerfile from the context's snapshot,
+ * so a Dockerfile linked to /etc/shadow is the context's /etc/shadow, never
+ * the host's. @shown names the file in errors.
+ */
+static int read_in_context(struct builder *b, const char *rel, const char *shown, char **ret_data,
+			   size_t *ret_len, struct hull_err **err)
+{
+	_cleanup_close_ int cfd = -1, fd = -1;
+	struct stat st;
+
+	cfd = open(b->context, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (cfd < 0)
+		return err_set(err, errno, "open '%s'", b->context);
+	fd = inroot_open(cfd, rel, O_RDONLY | O_NONBLOCK, 0);
+	if (fd < 0)
+		return err_set(err, -fd, "open '%s'", shown);
+	if (fstat(fd, &st) < 0)
+		return err_set(err, errno, "stat '%s'", shown);
+	if (!S_ISREG(st.st_mode))
+		return err_setx(err, EINVAL, "'%s' is not a regular file", shown);
+	return read_file_fd(fd, shown, 16 << 20, ret_data, ret_len, err);
+}
+
+/* @dfpath: the Dockerfile's path ("" for stdin), @dfrel: the same below the context, or NULL */
+static int read_ignore(struct builder *b, const char *dfpath, const char *dfrel,
+		       struct hull_err **err)
 {
 	_cleanup_free_ char *own = xasprintf("%s.dockerignore", dfpath);
 	_cleanup_free_ char *ctx = path_join(b->context, ".dockerignore");
@@ -3037,7 +3066,12 @@ static int read_ignore(struct builder *b, const char *dfpath, struct hull_err **
 	int r;
 
 	/* <Dockerfile>.dockerignore next to the Dockerfile wins over the context's */
-	r = *dfpath ? read_file(own, 16 << 20, &data, &len, NULL) : -ENOENT;
+	if (dfrel) {
+		_cleanup_free_ char *rel = xasprintf("%s.dockerignore", dfrel);
+		r = read_in_context(b, rel, own, &data, &len, NULL);
+	} else {
+		r = *dfpath ? read_file(own, 16 << 20, &data, &len, NULL) : -ENOENT;
+	}
 	if (r < 0) {
 		/* the context's file is read from the context: a symlink out of it
 		 * counts as no file (buildkit reads it inside the context's snapshot) */
@@ -3060,7 +3094,7 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 	      struct hull_err **err)
 {
 	struct builder b = {.s = s, .runroot = runroot, .o = o, .out = o->out};
-	_cleanup_free_ char *dfpath = NULL, *data = NULL, *fname = NULL;
+	_cleanup_free_ char *dfpath = NULL, *dfrel = NULL, *data = NULL, *fname = NULL;
 	struct stage *final = NULL;
 	char real[PATH_MAX];
 	size_t len;
@@ -3087,12 +3121,18 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 	container_remove_dead_hidden(s);
 	remove_dead_secrets(&b);
 	/* -f - reads the Dockerfile from standard input, as docker build -f- */
-	if (o->dockerfile && streq(o->dockerfile, "-"))
+	if (o->dockerfile && streq(o->dockerfile, "-")) {
 		dfpath = xstrdup("/dev/stdin");
-	else
+	} else if (o->dockerfile_in_context) {
+		if (inroot_clean(o->dockerfile ? o->dockerfile : "Dockerfile", false, &dfrel) < 0)
+			dfrel = xstrdup("Dockerfile");
+		dfpath = path_join(b.context, dfrel);
+	} else {
 		dfpath =
 			o->dockerfile ? xstrdup(o->dockerfile) : path_join(b.context, "Dockerfile");
-	r = read_file(dfpath, 16 << 20, &data, &len, err);
+	}
+	r = dfrel ? read_in_context(&b, dfrel, dfpath, &data, &len, err)
+		  : read_file(dfpath, 16 << 20, &data, &len, err);
 	if (r < 0) {
 		err_wrap(err, "failed to read dockerfile");
 		err_set_exit(err, 1);
@@ -3108,7 +3148,7 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 		err_set_exit(err, 1);
 		goto out;
 	}
-	r = read_ignore(&b, streq(dfpath, "/dev/stdin") ? "" : dfpath, err);
+	r = read_ignore(&b, streq(dfpath, "/dev/stdin") ? "" : dfpath, dfrel, err);
 	if (r < 0)
 		goto out;
 	STRV_FOREACH (a, o->build_args) {

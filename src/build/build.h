@@ -53,6 +53,12 @@ struct build_opts {
 	/* --ssh: RUN --mount=type=ssh agent sockets (paths resolved by the caller) */
 	const struct build_ssh_src *ssh;
 	size_t n_ssh;
+	/*
+	 * A context that is not the user's directory (a git checkout, a tar from
+	 * stdin): @dockerfile is relative to the context (NULL: "Dockerfile"), and
+	 * it and its .dockerignore are read inside the context, links resolved in it.
+	 */
+	bool dockerfile_in_context;
 	bool quiet; /* -q: no step output, RUN output discarded */
 	FILE *out;  /* where steps and RUN output go */
 };

@@ -92,13 +92,12 @@ fail:
  * git URL as BuildKit's ParseGitRef tells one; dockerui's git context): the
  * repository is checked out under the store's tmp/ (*@ret_tmp, which the
  * caller removes) and *@ret_ctx is the context in it (a subdirectory for
- * "#ref:dir"). A relative -f names a file of that context, as BuildKit reads
- * it from the checkout; an absolute one, or -, is read here. *@ret is 0 when
- * @url is no git URL.
+ * "#ref:dir"). A relative -f names a file of that context, read inside it
+ * (build_opts.dockerfile_in_context) as BuildKit reads it from the checkout;
+ * an absolute one, or -, is read here. Returns 0 when @url is no git URL.
  */
-static int context_from_git(struct store *s, const char *url, char **build_args,
-			    const char **dockerfile, char **ret_tmp, char **ret_ctx, char **ret_df,
-			    struct hull_err **err)
+static int context_from_git(struct store *s, const char *url, char **build_args, char **ret_tmp,
+			    char **ret_ctx, struct hull_err **err)
 {
 	_cleanup_(gitsrc_release) struct gitsrc g = {0};
 	const char *keep = NULL;
@@ -129,11 +128,6 @@ static int context_from_git(struct store *s, const char *url, char **build_args,
 			   ret_tmp, ret_ctx, err);
 	if (r < 0)
 		return r;
-	if (*dockerfile && !streq(*dockerfile, "-") && (*dockerfile)[0] != '/') {
-		_cleanup_free_ char *rel = xasprintf("/%s", *dockerfile);
-		path_clean(rel);
-		*dockerfile = *ret_df = path_join(*ret_ctx, rel);
-	}
 	return 1;
 }
 
@@ -286,8 +280,7 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	_cleanup_free_ char *id = NULL;
 	struct hostpath_output iid = HOSTPATH_OUTPUT_INIT;
 	_cleanup_(reg_config_freep) struct reg_config *registry = NULL;
-	_cleanup_free_ char *stdin_ctx = NULL, *stdin_df = NULL, *git_tmp = NULL, *git_ctx = NULL,
-			    *git_df = NULL;
+	_cleanup_free_ char *stdin_ctx = NULL, *git_tmp = NULL, *git_ctx = NULL;
 	_cleanup_strv_ char **hosts = NULL;
 	_cleanup_json_ json_t *resources = NULL;
 	struct build_opts bo = {.out = stdout};
@@ -476,17 +469,13 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 			r = context_from_stdin(s, &stdin_ctx, &e);
 		if (r < 0)
 			return cli_fail(e);
-		/* -f names a file of the context read from stdin (docker's ReadArchive path) */
-		if (bo.dockerfile && bo.dockerfile[0] != '/')
-			bo.dockerfile = stdin_df = path_join(stdin_ctx, bo.dockerfile);
 	}
 	if (!stdin_ctx) {
 		struct stat st;
 		if (stat(argv[optind], &st) < 0 || !S_ISDIR(st.st_mode)) {
 			r = cli_store(cl, &s, &e);
 			if (r == 0)
-				r = context_from_git(s, argv[optind], args, &bo.dockerfile,
-						     &git_tmp, &git_ctx, &git_df, &e);
+				r = context_from_git(s, argv[optind], args, &git_tmp, &git_ctx, &e);
 			if (r < 0) {
 				err_set_exit(&e, 1);
 				return cli_fail(e);
@@ -494,6 +483,12 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 		}
 	}
 	bo.context = stdin_ctx ? stdin_ctx : git_ctx ? git_ctx : argv[optind];
+	/* a relative -f names a file of a context read from stdin (docker's
+	 * ReadArchive path) or of a checkout (BuildKit reads it there), resolved
+	 * inside it: its links are not the user's */
+	bo.dockerfile_in_context =
+		(stdin_ctx || git_ctx) &&
+		(!bo.dockerfile || (bo.dockerfile[0] != '/' && !streq(bo.dockerfile, "-")));
 	bo.secrets = src.secrets;
 	bo.n_secrets = src.n_secrets;
 	bo.ssh = src.ssh;

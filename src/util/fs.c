@@ -6,31 +6,38 @@
 #include "fs.h"
 #include "strbuf.h"
 
-int read_file(const char *path, size_t max, char **ret_data, size_t *ret_len, struct hull_err **err)
+int read_file_fd(int fd, const char *name, size_t max, char **ret_data, size_t *ret_len,
+		 struct hull_err **err)
 {
-	_cleanup_close_ int fd = -1;
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	char buf[65536];
 	ssize_t n;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return err_set(err, errno, "open '%s'", path);
 	sb.max = max;
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return err_set(err, errno, "read '%s'", path);
+			return err_set(err, errno, "read '%s'", name);
 		}
 		if (n == 0)
 			break;
 		if (strbuf_add(&sb, buf, (size_t) n) < 0)
-			return err_setx(err, EFBIG, "read '%s': larger than %zu bytes", path, max);
+			return err_setx(err, EFBIG, "read '%s': larger than %zu bytes", name, max);
 	}
 	*ret_data = strbuf_detach(&sb, ret_len);
 	return 0;
+}
+
+int read_file(const char *path, size_t max, char **ret_data, size_t *ret_len, struct hull_err **err)
+{
+	_cleanup_close_ int fd = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", path);
+	return read_file_fd(fd, path, max, ret_data, ret_len, err);
 }
 
 int write_all(int fd, const void *data, size_t len)

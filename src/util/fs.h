@@ -18,6 +18,10 @@
 int read_file(const char *path, size_t max, char **ret_data, size_t *ret_len,
 	      struct hull_err **err);
 
+/* read_file_fd() - read_file() of the open @fd (borrowed), named @name in errors. */
+int read_file_fd(int fd, const char *name, size_t max, char **ret_data, size_t *ret_len,
+		 struct hull_err **err);
+
 /*
  * write_file_atomic() - write @len bytes to @path so that readers see either
  * the old or the new contents: a temp file beside it, fsync, rename.

@@ -511,6 +511,31 @@ EOF2
 	[ -z "$(ls -A "$HULL_ROOT/tmp")" ]
 }
 
+@test "build -: the tar's Dockerfile links resolve inside the context, never on the host" {
+	echo 'HOST-SECRET-050' > "$BATS_TEST_TMPDIR/host-file"
+	d=$BATS_TEST_TMPDIR/ctx
+	mkdir -p "$d/sub"
+	ln -s "$BATS_TEST_TMPDIR/host-file" "$d/Dockerfile"
+	ln -s "../../../../../../../../../..$BATS_TEST_TMPDIR/host-file" "$d/rel"
+	mkfifo "$d/fifo"
+	printf 'FROM busybox\nRUN echo linked-ok\n' > "$d/sub/Df"
+	ln -s /sub/Df "$d/inside"
+	for f in "" "-f rel" "-f ../../../../../..$BATS_TEST_TMPDIR/host-file"; do
+		run bash -c 'tar -C "$1" -cf - . | "$HULL" build -q $2 -' _ "$d" "$f"
+		[ "$status" -eq 1 ]
+		[[ $output == "hull: failed to read dockerfile: open '"*"': No such file or directory" ]]
+		[[ $output != *HOST-SECRET* ]]
+	done
+	# a FIFO is refused, never opened (it would block)
+	run bash -c 'tar -C "$1" -cf - . | timeout 60 "$HULL" build -q -f fifo -' _ "$d"
+	[ "$status" -eq 1 ]
+	[[ $output == *"fifo' is not a regular file" ]]
+	run bash -c 'tar -C "$1" -cf - . | "$HULL" build --no-cache -f inside -' _ "$d"
+	[ "$status" -eq 0 ]
+	[[ $output == *linked-ok* ]]
+	[ -z "$(ls -A "$HULL_ROOT/tmp")" ]
+}
+
 @test "build --network, --add-host, --shm-size, --ulimit reach RUN; --platform takes only this machine's" {
 	d=$(ctx_dir)
 	printf 'FROM busybox\nRUN (ls /sys/class/net; grep myhost /etc/hosts; df -k /dev/shm | tail -1; ulimit -n) > /out\n' >"$d/Dockerfile"

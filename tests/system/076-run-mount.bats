@@ -124,6 +124,35 @@ EOF2
 	[[ $output == *$'\n1\n'* ]]
 }
 
+@test "RUN --mount=type=cache: links a build planted in the cache resolve inside it" {
+	mkdir -p "$BATS_TEST_TMPDIR/host"
+	echo keep > "$BATS_TEST_TMPDIR/host/f"
+	ctx <<EOF2
+FROM busybox
+RUN --mount=type=cache,id=planted,target=/c ln -s $BATS_TEST_TMPDIR/host /c/abs && ln -s ../../../../../../../..$BATS_TEST_TMPDIR/host /c/rel && mkdir /c/d && ln -s ../../../../../../.. /c/d/up
+EOF2
+	hull build -q "$C" >/dev/null
+	for src in abs rel; do
+		ctx <<EOF2
+FROM busybox
+RUN --mount=type=cache,id=planted,target=/c,source=$src touch /c/pwned
+EOF2
+		run hull build -q "$C"
+		[ "$status" -eq 1 ]
+		[ "$output" = "hull: Dockerfile:2: RUN --mount: source '$src' of cache 'planted': No such file or directory" ]
+	done
+	# a link to a directory of the cache is followed inside it
+	ctx <<EOF2
+FROM busybox
+RUN --mount=type=cache,id=planted,target=/c,source=d/up$BATS_TEST_TMPDIR/host touch /c/pwned
+EOF2
+	hull build -q "$C" >/dev/null
+	[ "$(ls "$BATS_TEST_TMPDIR/host")" = f ]
+	run hull builder prune -a -f
+	[ "$status" -eq 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR/host/f")" = keep ]
+}
+
 @test "RUN --mount=type=cache sharing: private gets a fresh instance, locked waits" {
 	ctx <<'EOF2'
 FROM busybox

@@ -243,6 +243,36 @@ no_secret() {
 	[[ $output == *"not supported yet"* ]]
 }
 
+@test "build: a git context's Dockerfile and .dockerignore links resolve inside the checkout" {
+	# a host file the repository's links name; its text must never be read
+	echo 'HOST-SECRET-077' > "$BATS_TEST_TMPDIR/host-file"
+	local w=$G/linkdf
+	rm -rf "$w" "$GITROOT/linkdf.git"
+	git init -q -b main "$w"
+	mkdir -p "$w/sub" "$w/etc"
+	ln -s "$BATS_TEST_TMPDIR/host-file" "$w/Dockerfile"
+	ln -s "../../../../../../../../../../..$BATS_TEST_TMPDIR/host-file" "$w/rel"
+	ln -s "$BATS_TEST_TMPDIR" "$w/hostdir"
+	printf 'FROM busybox\nCOPY . /c\n' > "$w/sub/Df"
+	ln -s /sub/Df "$w/inside"
+	echo sub > "$BATS_TEST_TMPDIR/host-ignore"
+	ln -s "$BATS_TEST_TMPDIR/host-ignore" "$w/inside.dockerignore"
+	git -C "$w" add . && git -C "$w" commit -qm links
+	git clone -q --bare "$w" "$GITROOT/linkdf.git"
+	url=git://127.0.0.1:$GIT_PORT/linkdf.git
+	for f in "" "-f rel" "-f hostdir/host-file" "-f ../../../../..$BATS_TEST_TMPDIR/host-file"; do
+		run hull build -q $f "$url"
+		[ "$status" -eq 1 ]
+		[[ $output == "hull: failed to read dockerfile: open '"*"': No such file or directory" ]]
+		[[ $output != *HOST-SECRET* ]]
+	done
+	# a link inside the checkout is followed there; the Dockerfile's own
+	# .dockerignore is read inside it too (the host's would leave out sub/)
+	hull build -q -t git-linkdf -f inside "$url"
+	run -0 hull run --rm git-linkdf ls /c/sub
+	[ "$output" = Df ]
+}
+
 @test "build: git@host:repo and ssh:// go through the user's GIT_SSH_COMMAND" {
 	d=$(ctx_dir)
 	cat > "$d/Dockerfile" <<-DF
