@@ -295,7 +295,7 @@ int container_copy_out(struct store *s, struct container *c, const char *ctr_pat
 		close(p[0]);
 		return r;
 	}
-	r = tar_extract(dfd, p[0], true, err);
+	r = tar_extract_to_host(dfd, p[0], true, err);
 	close(p[0]);
 	{
 		/* the reading side's error is the cause: an unreadable stream follows it */
@@ -316,7 +316,7 @@ int container_copy_out(struct store *s, struct container *c, const char *ctr_pat
 /* Extract the tar on @in_fd into @dir_fd so that its top entry @name ends up as @final in @dir_fd.
  */
 static int extract_as(int dir_fd, int in_fd, const char *name, const char *final, bool keep,
-		      struct hull_err **err)
+		      bool to_host, struct hull_err **err)
 {
 	char tmp[64] = ".hull-cp-";
 	_cleanup_close_ int tfd = -1;
@@ -334,13 +334,15 @@ static int extract_as(int dir_fd, int in_fd, const char *name, const char *final
 		return err_setx(err, EEXIST, "'%s' changed while copying: refusing to replace it",
 				final);
 	if (streq(name, final))
-		return tar_extract(dir_fd, in_fd, keep, err);
+		return to_host ? tar_extract_to_host(dir_fd, in_fd, keep, err)
+			       : tar_extract(dir_fd, in_fd, keep, err);
 	random_hex(tmp + 9, 8);
 	if (mkdirat(dir_fd, tmp, 0700) < 0)
 		return err_set(err, errno, "create a temporary directory");
 	tfd = openat(dir_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	r = tfd < 0 ? err_set(err, errno, "open a temporary directory")
-		    : tar_extract(tfd, in_fd, keep, err);
+	r = tfd < 0   ? err_set(err, errno, "open a temporary directory")
+	    : to_host ? tar_extract_to_host(tfd, in_fd, keep, err)
+		      : tar_extract(tfd, in_fd, keep, err);
 	/* rename replaces a file; a directory only replaces an empty directory */
 	if (r == 0 && renameat(tfd, name, dir_fd, final) < 0) {
 		int e = errno;
@@ -420,7 +422,7 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 		return r < 0 ? r : err_setx(err, EIO, "copy from container %s failed", c->id);
 	}
 	if (!parent) {
-		r = tar_extract(dfd, p[0], archive, err);
+		r = tar_extract_to_host(dfd, p[0], archive, err);
 	} else if (o.contents) {
 		/* DIR/. to a new path: the path becomes the directory */
 		const char *b = base_name(dst);
@@ -431,13 +433,13 @@ int container_cp_from(struct store *s, struct container *c, const char *src, con
 			 0)
 			r = err_set(err, errno, "cannot copy a directory to the file '%s'", dst);
 		else
-			r = tar_extract(nfd, p[0], archive, err);
+			r = tar_extract_to_host(nfd, p[0], archive, err);
 	} else if (type == 'd' && d.exists) {
 		r = err_setx(err, EISDIR,
 			     "cannot overwrite non-directory \"%s\" with directory \"%s\"", dst,
 			     src);
 	} else {
-		r = extract_as(dfd, p[0], srcbase, base_name(dst), archive, err);
+		r = extract_as(dfd, p[0], srcbase, base_name(dst), archive, true, err);
 	}
 	close(p[0]);
 	r2 = job_wait(&j, r < 0 ? NULL : err);
@@ -532,7 +534,7 @@ static int in_fn(int root_fd, void *data, struct hull_err **err)
 			return err_set(err, errno, "open '%s'", q.dst);
 		return tar_extract(nfd, q.fd, q.keep, err);
 	}
-	return extract_as(pfd, q.fd, q.name, base, q.keep, err);
+	return extract_as(pfd, q.fd, q.name, base, q.keep, false, err);
 }
 
 int container_cp_to(struct store *s, struct container *c, const char *src, const char *dst,

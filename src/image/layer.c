@@ -55,6 +55,7 @@ struct apply {
 	bool owner_root; /* tar_extract(): files belong to 0:0 */
 	bool keep_dirs;	 /* tar_extract(): never replace a directory by a non-directory or
 			  * the reverse (docker cp's NoOverwriteDirNonDir) */
+	bool host_safe;	 /* tar_extract_to_host(): no device node, no setuid or setgid bit */
 	struct dir_time *dirs;
 	size_t n_dirs;
 };
@@ -137,6 +138,12 @@ static int apply_entry(struct apply *ap, struct archive_entry *e, const char **r
 
 	if (ap->owner_root)
 		uid = gid = 0;
+	if (ap->host_safe) {
+		/* a container's devices and set-id files never reach the host */
+		if (type == AE_IFCHR || type == AE_IFBLK)
+			return 0;
+		perm &= ~(mode_t) (S_ISUID | S_ISGID);
+	}
 	*ret_what = "path";
 	if (!name)
 		return -EBADMSG;
@@ -799,6 +806,20 @@ int tar_extract(int dir_fd, int in_fd, bool keep_owner, struct hull_err **err)
 {
 	struct apply ap = {
 		.root_fd = dir_fd, .plain = true, .owner_root = !keep_owner, .keep_dirs = true};
+	int r = archive_dl_load(err);
+
+	if (r < 0)
+		return r;
+	return apply_tar(&ap, in_fd, err);
+}
+
+int tar_extract_to_host(int dir_fd, int in_fd, bool keep_owner, struct hull_err **err)
+{
+	struct apply ap = {.root_fd = dir_fd,
+			   .plain = true,
+			   .owner_root = !keep_owner,
+			   .keep_dirs = true,
+			   .host_safe = true};
 	int r = archive_dl_load(err);
 
 	if (r < 0)

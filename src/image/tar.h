@@ -31,5 +31,13 @@ int tar_write(int dfd, const char *name, const char *as, int out_fd, struct hull
  * without -a). Bad archives fail with -EBADMSG naming the entry.
  */
 int tar_extract(int dir_fd, int in_fd, bool keep_owner, struct hull_err **err);
+/*
+ * tar_extract_to_host() - tar_extract() for a tar that came from a container
+ * or an image and lands on the host (cp CTR:SRC DEST, a volume filled from
+ * the image): character and block devices are left out and setuid and setgid
+ * bits dropped, so a container's "mknod b 7 0; chmod 666" or setuid-root
+ * shell never becomes one on the host (docker's client makes them, as root).
+ */
+int tar_extract_to_host(int dir_fd, int in_fd, bool keep_owner, struct hull_err **err);
 
 #endif
