@@ -122,9 +122,10 @@ in_backoff() {
 	echo "monitor VmRSS during the back-off: $rss kB"
 	[ "$rss" -le 1024 ]
 	[ "$(monitor_pid m10)" = "$mon" ]
-	n=$(hull inspect --format '{{.RestartCount}}' m10)
 	hull stop m10
 	[ "$(hull inspect --format '{{.State.Status}}' m10)" = exited ]
+	# (read after the stop: a restart may land between a read and the stop)
+	n=$(hull inspect --format '{{.RestartCount}}' m10)
 	sleep 2
 	[ "$(hull inspect --format '{{.State.Status}} {{.RestartCount}}' m10)" = "exited $n" ]
 	[ ! -e "/proc/$mon" ] || [ "$(awk '/^State:/ {print $2}' "/proc/$mon/status")" = Z ]
