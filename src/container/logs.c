@@ -7,6 +7,8 @@
  */
 #include <ctype.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
 #include "container/container.h"
@@ -450,6 +452,40 @@ static int drain(struct log_reader *lr, struct log_out *w, const struct logs_opt
 	return r;
 }
 
+/*
+ * After a rotation seen late: the rotated files newer than @old_fd's (it
+ * became PATH.K: PATH.K-1 ... PATH.1), which the follower would otherwise
+ * skip. Nothing when it is PATH.1, or compressed or dropped already (then
+ * what came between is not found, as with docker's follower).
+ */
+static int print_between(const char *path, int max_file, int old_fd, enum log_format format,
+			 const struct logs_opts *o, struct log_out *w, bool *stopped,
+			 struct hull_err **err)
+{
+	char name[4096];
+	struct stat st;
+	int k = 0, r = 0;
+
+	for (int i = 2; i < max_file && !k; i++)
+		if (log_file_rotated_name(name, sizeof(name), path, i, false) &&
+		    stat(name, &st) == 0 && same_file(old_fd, &st))
+			k = i;
+	for (int i = k - 1; i >= 1 && r == 0 && !*stopped; i--) {
+		struct log_src src = {-1, false, 0, 0};
+		if (log_file_rotated_name(name, sizeof(name), path, i, false))
+			src.fd = open(name, O_RDONLY | O_CLOEXEC);
+		if (src.fd < 0 && log_file_rotated_name(name, sizeof(name), path, i, true)) {
+			src.fd = open(name, O_RDONLY | O_CLOEXEC);
+			src.gz = true;
+		}
+		if (src.fd < 0)
+			continue;
+		r = print_src(&src, format, -1, o, w, NULL, stopped, err);
+		close(src.fd);
+	}
+	return r;
+}
+
 static bool still_running(struct container *c)
 {
 	if (container_reload(c, NULL) < 0)
@@ -474,9 +510,9 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 	struct log_out w = {{out_fd, err_fd}, out_fd, STRBUF_INIT};
 	struct log_reader lr = {.buf = NULL};
 	size_t n_rot = 0, used = 0;
-	bool stopped = false, have_reader = false;
-	int64_t cur_end = 0;
-	int r = 0;
+	bool stopped = false, have_reader = false, running = true;
+	int64_t cur_end = 0, checked_ms = 0;
+	int r = 0, ifd = -1;
 
 	log_settings_of(c, &s);
 	path = log_path_of(c, &s);
@@ -536,10 +572,22 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 			goto out;
 		have_reader = true;
 	}
+	if (o->follow) {
+		/* woken by the writes (and renames) in the log's directory, not only by a timer */
+		_cleanup_free_ char *dir = xstrdup(path);
+		*strrchr(dir, '/') = '\0';
+		ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (ifd >= 0 && inotify_add_watch(ifd, dir,
+						  IN_MODIFY | IN_CREATE | IN_MOVED_FROM |
+							  IN_MOVED_TO | IN_DELETE) < 0) {
+			close(ifd);
+			ifd = -1;
+		}
+	}
 	while (o->follow && !stopped) {
 		struct timespec now;
 		struct stat st;
-		bool running;
+		int64_t ms;
 
 		r = out_flush(&w);
 		if (r < 0) {
@@ -549,21 +597,35 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 		clock_gettime(CLOCK_REALTIME, &now);
 		if (o->until > 0 && (double) now.tv_sec > o->until)
 			break;
-		running = still_running(c);
+		/* whether it runs, known before the last read, so nothing logged before the exit is
+		 * missed; at most every 50 ms, as a busy writer wakes us at every record */
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		ms = (int64_t) now.tv_sec * 1000 + now.tv_nsec / 1000000;
+		if (ms - checked_ms >= 50) {
+			running = still_running(c);
+			checked_ms = ms;
+		}
 		if (stat(path, &st) == 0 && (cur.fd < 0 || !same_file(cur.fd, &st))) {
 			/* rotated (or created): what the old file got before the rename, then the
 			 * new one from its start, as docker's follower does */
-			int fd;
+			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd < 0) {
+				r = 0;
+				goto wait;
+			}
 			if (have_reader) {
 				r = drain(&lr, &w, o, err);
 				log_reader_release(&lr);
 				have_reader = false;
-				if (r != 0)
+				/* rotated more than once meanwhile: the files in between */
+				if (r == 0)
+					r = print_between(path, s.max_file, cur.fd, format, o, &w,
+							  &stopped, err);
+				if (r != 0 || stopped) {
+					close(fd);
 					break;
+				}
 			}
-			fd = open(path, O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue;
 			if (cur.fd >= 0)
 				close(cur.fd);
 			cur = (struct log_src){fd, false, 0, 0};
@@ -578,7 +640,21 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 		r = have_reader ? drain(&lr, &w, o, err) : 0;
 		if (r != 0 || !running)
 			break;
-		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+	wait:
+		r = out_flush(&w);
+		if (r < 0) {
+			r = err_set(err, -r, "write logs");
+			goto out;
+		}
+		if (ifd >= 0) {
+			char ev[4096];
+			struct pollfd pfd = {ifd, POLLIN, 0};
+			if (poll(&pfd, 1, 50) > 0)
+				while (read(ifd, ev, sizeof(ev)) > 0)
+					;
+		} else {
+			nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
+		}
 	}
 	if (r < 0)
 		goto out;
@@ -586,6 +662,8 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 	if (r < 0)
 		r = err_set(err, -r, "write logs");
 out:
+	if (ifd >= 0)
+		close(ifd);
 	if (have_reader)
 		log_reader_release(&lr);
 	if (cur.fd >= 0)
