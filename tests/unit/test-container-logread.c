@@ -315,7 +315,7 @@ static void test_rotate_and_compress(void **state)
 	{
 		struct log_stream ls = {"stdout", STRBUF_INIT, "", 0};
 		for (int i = 0; i < 6; i++) {
-			char l[16];
+			char l[32];
 			snprintf(l, sizeof(l), "line%d\n", i);
 			log_stream_feed(&lf, &ls, l, strlen(l));
 		}
@@ -328,7 +328,7 @@ static void test_rotate_and_compress(void **state)
 	fd = open(name, O_RDONLY | O_CLOEXEC);
 	assert_int_equal(log_reader_open(&lr, LOG_FORMAT_JSON, fd, true, 0, -1, &err), 0);
 	while (log_reader_next(&lr, &e, &err) > 0) {
-		char want[16];
+		char want[32];
 		snprintf(want, sizeof(want), "line%d\n", n++);
 		assert_int_equal(e.len, strlen(want));
 		assert_memory_equal(e.line, want, e.len);
