@@ -372,14 +372,18 @@ static int print_src(struct log_src *src, enum log_format format, int64_t limit,
 }
 
 /*
- * Where the last @need records of @src begin: set its start or skip and
- * return how many it holds of them (all it has when fewer).
+ * Where the last @need records of @src (its first @end bytes, -1: all)
+ * begin: set its start or skip and return how many it holds of them (all it
+ * has when fewer).
  */
 static int64_t tail_src(struct log_src *src, enum log_format format, uint64_t need, int64_t end,
 			struct hull_err **err)
 {
 	int64_t found, stop, count;
+	struct stat st;
 
+	if (end < 0)
+		end = fstat(src->fd, &st) == 0 ? st.st_size : 0;
 	if (!src->gz) {
 		found = log_tail_scan(src->fd, format, end, need, 0, &src->start, &stop);
 		if (found != -EBADMSG)
@@ -545,7 +549,7 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 		}
 		need -= (uint64_t) found;
 		for (used = 0; used < n_rot && need; used++) {
-			found = tail_src(&rot[used], format, need, INT64_MAX, err);
+			found = tail_src(&rot[used], format, need, -1, err);
 			if (found < 0) {
 				r = (int) found;
 				goto out;
