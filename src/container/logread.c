@@ -355,6 +355,144 @@ static void attrs_format(struct strbuf *sb, struct attr *a, size_t n)
 	(void) strbuf_adds(sb, ""); /* a NUL even when empty */
 }
 
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = (char) (c | 0x20);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* the 4 hex digits at @p as a number, or -1 */
+static long hex4(const char *p)
+{
+	long v = 0;
+
+	for (int i = 0; i < 4; i++) {
+		int h = hexval(p[i]);
+		if (h < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
+static void add_utf8(struct strbuf *sb, unsigned long cp)
+{
+	char b[4];
+	size_t n;
+
+	if (cp < 0x80) {
+		b[0] = (char) cp, n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char) (0xc0 | cp >> 6), b[1] = (char) (0x80 | (cp & 0x3f)), n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char) (0xe0 | cp >> 12), b[1] = (char) (0x80 | (cp >> 6 & 0x3f));
+		b[2] = (char) (0x80 | (cp & 0x3f)), n = 3;
+	} else {
+		b[0] = (char) (0xf0 | cp >> 18), b[1] = (char) (0x80 | (cp >> 12 & 0x3f));
+		b[2] = (char) (0x80 | (cp >> 6 & 0x3f)), b[3] = (char) (0x80 | (cp & 0x3f)), n = 4;
+	}
+	(void) strbuf_add(sb, b, n);
+}
+
+/*
+ * The JSON string whose opening quote is just before *@pp (< @end), its
+ * escapes decoded, appended to @out; *@pp then follows the closing quote.
+ * false for anything unusual (a control character, a lone surrogate): the
+ * caller leaves the record to jansson.
+ */
+static bool json_string_fast(const char **pp, const char *end, struct strbuf *out)
+{
+	static const char esc_in[] = "\"\\/bfnrt", esc_out[] = "\"\\/\b\f\n\r\t";
+	const char *p = *pp;
+
+	while (p < end) {
+		const char *q = p, *e;
+		long cp, lo;
+
+		while (q < end && *q != '"' && *q != '\\' && (unsigned char) *q >= 0x20)
+			q++;
+		(void) strbuf_add(out, p, (size_t) (q - p));
+		if (q >= end || (unsigned char) *q < 0x20 || end - q < 2)
+			return false;
+		if (*q == '"') {
+			*pp = q + 1;
+			return true;
+		}
+		if (q[1] != 'u') {
+			e = memchr(esc_in, q[1], sizeof(esc_in) - 1);
+			if (!e)
+				return false;
+			(void) strbuf_addch(out, esc_out[e - esc_in]);
+			p = q + 2;
+			continue;
+		}
+		if (end - q < 6 || (cp = hex4(q + 2)) < 0)
+			return false;
+		p = q + 6;
+		if (cp >= 0xd800 && cp <= 0xdbff) {
+			if (end - p < 6 || p[0] != '\\' || p[1] != 'u' ||
+			    (lo = hex4(p + 2)) < 0xdc00 || lo > 0xdfff)
+				return false;
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			p += 6;
+		} else if (cp >= 0xdc00 && cp <= 0xdfff) {
+			return false;
+		}
+		add_utf8(out, (unsigned long) cp);
+	}
+	return false;
+}
+
+/* @s at *@pp, which then follows it */
+static bool expect(const char **pp, const char *end, const char *s)
+{
+	size_t n = strlen(s);
+
+	if ((size_t) (end - *pp) < n || memcmp(*pp, s, n) != 0)
+		return false;
+	*pp += n;
+	return true;
+}
+
+/*
+ * A json-file record as docker's and hull's writers make it, without
+ * attributes ({"log":...,"stream":...,"time":...}), decoded without jansson,
+ * which is most of the time `logs` spends on a large log; false for any
+ * other shape, for jansson to decode.
+ */
+static bool json_record_fast(struct log_reader *lr, const char *p, size_t len, struct log_entry *e)
+{
+	const char *end = p + len;
+	char t[64];
+	size_t stream_at;
+
+	strbuf_reset(&lr->text);
+	if (!expect(&p, end, "{\"log\":\"") || !json_string_fast(&p, end, &lr->text))
+		return false;
+	stream_at = lr->text.len;
+	if (!expect(&p, end, ",\"stream\":\"") || !json_string_fast(&p, end, &lr->text))
+		return false;
+	(void) strbuf_addch(&lr->text, '\0');
+	if (!expect(&p, end, ",\"time\":\"") || end - p < 2 || end - p > (ptrdiff_t) sizeof(t) ||
+	    end[-2] != '"' || end[-1] != '}' || memchr(p, '\\', (size_t) (end - p - 2)) ||
+	    memchr(p, '"', (size_t) (end - p - 2)))
+		return false;
+	memcpy(t, p, (size_t) (end - p - 2));
+	t[end - p - 2] = '\0';
+	e->line = lr->text.buf;
+	e->len = stream_at;
+	e->stream = lr->text.buf + stream_at;
+	e->time_ns = time_parse_ns(t);
+	log_time_rfc3339(&(struct timespec){e->time_ns / 1000000000, e->time_ns % 1000000000},
+			 lr->time);
+	e->time = lr->time;
+	attrs_format(&lr->attrs, NULL, 0);
+	e->attrs = lr->attrs.buf;
+	return true;
+}
+
 static int next_json(struct log_reader *lr, struct log_entry *e, struct hull_err **err)
 {
 	for (;;) {
@@ -369,8 +507,13 @@ static int next_json(struct log_reader *lr, struct log_entry *e, struct hull_err
 				continue;
 		} else if (nl) {
 			size_t ll = (size_t) (nl - p);
-			json_t *j = json_loadb(p, ll, 0, NULL);
 			const char *log, *stream, *t;
+			json_t *j;
+			if (json_record_fast(lr, p, ll, e)) {
+				consume(lr, ll + 1);
+				return 1;
+			}
+			j = json_loadb(p, ll, JSON_ALLOW_NUL, NULL);
 			consume(lr, ll + 1);
 			if (!j)
 				continue;

@@ -246,6 +246,64 @@ static void test_json_reader(void **state)
 	close(fd);
 }
 
+/* The reader's own json decoding gives what jansson gives, for what our writer and Go's write. */
+static void test_json_fast_path(void **state)
+{
+	static const char *const foreign[] = {
+		/* Go's encoder: <, > and & as \u escapes, a surrogate pair, \/ */
+		"{\"log\":\"\\u003cb\\u003e \\u0026 \\ud83d\\ude00 \\/ "
+		"\\u00e9\\n\",\"stream\":\"stdout\","
+		"\"time\":\"2024-01-02T03:04:05.1Z\"}",
+		/* a lone surrogate: jansson refuses the record, and so does the reader */
+		"{\"log\":\"\\udc00\\n\",\"stream\":\"stdout\",\"time\":\"2024-01-02T03:04:05Z\"}",
+		/* other shapes go through jansson */
+		"{\"stream\":\"stderr\",\"log\":\"x\\n\",\"time\":\"2024-01-02T03:04:05Z\"}",
+		"{\"log\":\"y\\n\",\"stream\":\"stdout\",\"time\":\"2024-01-02T03:04:05Z\",\"x\":"
+		"\"1\"}",
+		"{\"log\": \"z\\n\", \"stream\": \"stdout\", \"time\": \"2024-01-02T03:04:05Z\"}",
+	};
+	struct strbuf sb = STRBUF_INIT;
+	struct log_reader lr;
+	struct log_entry e;
+	struct hull_err *err = NULL;
+	unsigned seed = 11;
+	int fd = tmpfd(), n = 0;
+	(void) state;
+
+	for (int i = 0; i < 500; i++) {
+		char data[64];
+		size_t len = (size_t) (rand_r(&seed) % 63) + 1;
+		for (size_t k = 0; k < len; k++)
+			data[k] = (char) (rand_r(&seed) % 4 ? rand_r(&seed) % 128
+							    : rand_r(&seed) % 256);
+		log_line_json(&sb, i % 2 ? "stdout" : "stderr", data, len,
+			      "2024-01-02T03:04:05.000000006Z");
+	}
+	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+		(void) strbuf_adds(&sb, foreign[i]);
+		(void) strbuf_addch(&sb, '\n');
+	}
+	assert_int_equal(write_all(fd, sb.buf, sb.len), 0);
+	assert_int_equal(log_reader_open(&lr, LOG_FORMAT_JSON, fd, false, 0, -1, &err), 0);
+	for (char *l = sb.buf, *nl; (nl = strchr(l, '\n')); l = nl + 1) {
+		json_t *j = json_loadb(l, (size_t) (nl - l), JSON_ALLOW_NUL, NULL);
+		if (!j)
+			continue;
+		assert_int_equal(log_reader_next(&lr, &e, &err), 1);
+		n++;
+		assert_int_equal(e.len, json_string_length(json_object_get(j, "log")));
+		assert_memory_equal(e.line, json_string_value(json_object_get(j, "log")), e.len);
+		assert_string_equal(e.stream, json_string_value(json_object_get(j, "stream")));
+		json_decref(j);
+	}
+	assert_int_equal(log_reader_next(&lr, &e, &err), 0);
+	assert_null(err);
+	assert_int_equal(n, 500 + 4);
+	log_reader_release(&lr);
+	strbuf_release(&sb);
+	close(fd);
+}
+
 static void test_rotate_and_compress(void **state)
 {
 	char path[128], name[160];
@@ -347,6 +405,7 @@ int main(void)
 		cmocka_unit_test(test_local_docker_bytes),
 		cmocka_unit_test(test_local_tail_and_pieces),
 		cmocka_unit_test(test_json_reader),
+		cmocka_unit_test(test_json_fast_path),
 		cmocka_unit_test(test_rotate_and_compress),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
