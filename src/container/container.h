@@ -322,10 +322,10 @@ int container_logs(struct container *c, bool follow, int out_fd, int err_fd, str
  * --log-driver @driver (NULL or "": json-file) and the "KEY=VALUE" (or
  * "KEY": empty) --log-opt values @opts, checked as docker checks them at
  * create and start: drivers json-file, local and none; json-file takes
- * max-size (go-units, in powers of 1000), max-file, compress and docker's
- * labels, labels-regex, env, env-regex and tag (accepted, no attributes
- * logged yet); local max-size, max-file and compress (defaults 20m, 5,
- * true). Errors in docker's words: "error looking up logging plugin foo:
+ * max-size (go-units, in powers of 1000), max-file, compress, and labels,
+ * labels-regex, env, env-regex and tag, the attributes of each record
+ * (tag: {{.ID}}, {{.Name}}... only); local max-size, max-file and compress
+ * (defaults 20m, 5, true). Errors in docker's words: "error looking up logging plugin foo:
  * plugin \"foo\" not found", "unknown log opt 'x' for json-file log
  * driver", "invalid logging opts for driver none", "failed to initialize
  * logging driver: max-file cannot be less than 1"... The drivers docker has

@@ -114,5 +114,6 @@ void log_file_release(struct log_file *lf)
 		close(lf->fd);
 	free(lf->path);
 	free(lf->compressor);
+	free(lf->attrs);
 	log_file_init(lf);
 }

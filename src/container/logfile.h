@@ -36,6 +36,7 @@ struct log_file {
 	char *compressor;	/* the hull executable that compresses (owned); NULL: keep PATH.1 */
 	int64_t size;		/* bytes in the current file */
 	pid_t compress_pid;	/* the compressor still running, 0: none */
+	char *attrs;		/* json-file: the "attrs" of every record, a JSON object (owned) */
 };
 
 /* log_file_init() - no log: fd -1, json-file, no rotation. */

@@ -108,12 +108,16 @@ static void add_json_string(struct strbuf *sb, const char *s, size_t len)
 }
 
 void log_line_json(struct strbuf *sb, const char *stream, const char *data, size_t len,
-		   const char *time)
+		   const char *attrs, const char *time)
 {
 	(void) strbuf_adds(sb, "{\"log\":");
 	add_json_string(sb, data, len);
 	(void) strbuf_adds(sb, ",\"stream\":");
 	add_json_string(sb, stream, strlen(stream));
+	if (attrs) {
+		(void) strbuf_adds(sb, ",\"attrs\":");
+		(void) strbuf_adds(sb, attrs);
+	}
 	(void) strbuf_adds(sb, ",\"time\":");
 	add_json_string(sb, time, strlen(time));
 	(void) strbuf_adds(sb, "}\n");
@@ -228,7 +232,7 @@ static void log_write(struct log_file *lf, struct log_stream *ls, const char *da
 	} else {
 		char t[LOG_TIME_SIZE];
 		log_time_rfc3339(&ts, t);
-		log_line_json(&sb, ls->name, data, len, t);
+		log_line_json(&sb, ls->name, data, len, lf->attrs, t);
 	}
 	log_file_write(lf, sb.buf, sb.len);
 	strbuf_release(&sb);

@@ -31,10 +31,11 @@ void log_time_rfc3339(const struct timespec *ts, char buf[LOG_TIME_SIZE]);
 /*
  * log_line_json() - append one log line, newline included, to @sb: @len
  * bytes of @data as "log" (bytes that are not UTF-8 become U+FFFD, as Go's
- * encoder writes them; escapes as jansson's JSON_COMPACT), @stream and @time.
+ * encoder writes them; escapes as jansson's JSON_COMPACT), @stream, @attrs
+ * (a JSON object's text, written as it is; NULL: none) and @time.
  */
 void log_line_json(struct strbuf *sb, const char *stream, const char *data, size_t len,
-		   const char *time);
+		   const char *attrs, const char *time);
 
 /* The size of a local record's length prefix and of its copy after the message. */
 #define LOG_LOCAL_LEN_SIZE 4

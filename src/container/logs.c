@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <regex.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -152,6 +153,154 @@ static int log_settings_parse(const char *driver, json_t *cfg, struct log_settin
 	return 0;
 }
 
+/*
+ * docker's log tag (loggerutils.ParseLogTag): @tmpl with {{.ID}},
+ * {{.FullID}}, {{.Name}}, {{.ImageID}}, {{.ImageFullID}}, {{.ImageName}} and
+ * {{.DaemonName}} replaced by @c's into *@ret; with @c NULL only checked.
+ * The rest of Go's templates is refused (NEEDSWORK: the engine of --format).
+ */
+static int log_tag_render(const char *tmpl, struct container *c, char **ret, struct hull_err **err)
+{
+	const char *image_id = c ? json_get_str(c->rec, "Image") : NULL;
+	const char *name = c ? json_get_str(c->rec, "Name") : NULL;
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = tmpl;
+
+	if (image_id && strchr(image_id, ':'))
+		image_id = strchr(image_id, ':') + 1;
+	while (*p) {
+		static const char *const fields[] = {
+			".ID",		".FullID",    ".Name",	     ".ImageID",
+			".ImageFullID", ".ImageName", ".DaemonName", NULL};
+		const char *open = strstr(p, "{{"), *close, *a, *b, *v = "";
+		size_t k, f;
+		if (!open) {
+			(void) strbuf_adds(&sb, p);
+			break;
+		}
+		(void) strbuf_add(&sb, p, (size_t) (open - p));
+		close = strstr(open + 2, "}}");
+		if (!close) {
+			strbuf_release(&sb);
+			return err_setx(err, EINVAL, "template: log-tag:1: unclosed action");
+		}
+		for (a = open + 2; a < close && *a == ' '; a++)
+			;
+		for (b = close; b > a && b[-1] == ' '; b--)
+			;
+		k = (size_t) (b - a);
+		for (f = 0; fields[f]; f++)
+			if (strlen(fields[f]) == k && memcmp(a, fields[f], k) == 0)
+				break;
+		if (!fields[f]) {
+			strbuf_release(&sb);
+			return err_setx(err, EINVAL,
+					"template: log-tag: %.*s: hull's log tags take {{.ID}}, "
+					"{{.FullID}}, {{.Name}}, {{.ImageID}}, {{.ImageFullID}}, "
+					"{{.ImageName}} and {{.DaemonName}} only",
+					(int) (close + 2 - open), open);
+		}
+		if (c && (f == 0 || f == 1))
+			v = c->id;
+		else if (c && f == 2)
+			v = name ? (*name == '/' ? name + 1 : name) : "";
+		else if (c && f == 3)
+			v = image_id ? image_id : "";
+		else if (c && f == 4)
+			v = json_get_str(c->rec, "Image") ?: "";
+		else if (c && f == 5)
+			v = json_get_str(json_object_get(c->rec, "Config"), "Image") ?: "";
+		else if (f == 6)
+			v = "docker"; /* docker's, for the pipelines that match on it */
+		/* .ID and .ImageID are docker's short ids */
+		(void) strbuf_add(&sb, v, (f == 0 || f == 3) && strlen(v) > 12 ? 12 : strlen(v));
+		p = close + 2;
+	}
+	if (ret)
+		*ret = strbuf_detach(&sb, NULL);
+	else
+		strbuf_release(&sb);
+	return 0;
+}
+
+/* a labels-regex or env-regex: POSIX extended, which takes Go's usual patterns */
+static int log_regex_compile(const char *re, regex_t *ret, struct hull_err **err)
+{
+	int r = regcomp(ret, re, REG_EXTENDED | REG_NOSUB);
+
+	if (r != 0) {
+		char msg[256];
+		regerror(r, ret, msg, sizeof(msg));
+		return err_setx(err, EINVAL, "error parsing regexp: %s: `%s`", msg, re);
+	}
+	return 0;
+}
+
+/* copy to @attrs the members of @from named in the comma-separated @names */
+static void attrs_pick(json_t *attrs, json_t *from, const char *names)
+{
+	_cleanup_free_ char *copy = xstrdup(names);
+	char *save = NULL;
+
+	for (char *n = strtok_r(copy, ",", &save); n; n = strtok_r(NULL, ",", &save))
+		if (json_is_string(json_object_get(from, n)))
+			json_object_set(attrs, n, json_object_get(from, n));
+}
+
+/* copy to @attrs the members of @from whose key matches @re */
+static void attrs_match(json_t *attrs, json_t *from, const char *re)
+{
+	regex_t rx;
+	const char *k;
+	json_t *v;
+
+	if (log_regex_compile(re, &rx, NULL) < 0)
+		return;
+	json_object_foreach (from, k, v)
+		if (json_is_string(v) && regexec(&rx, k, 0, NULL, 0) == 0)
+			json_object_set(attrs, k, v);
+	regfree(&rx);
+}
+
+/*
+ * The "attrs" of @c's json-file records as a JSON object's text, keys
+ * sorted (docker's Info.ExtraAttributes and tag): the labels named by
+ * labels or matching labels-regex, the environment variables named by env
+ * or matching env-regex, the tag; NULL when there are none.
+ */
+static char *log_attrs_of(struct container *c, json_t *opts)
+{
+	json_t *cfg = json_object_get(c->rec, "Config"), *labels = json_object_get(cfg, "Labels");
+	_cleanup_json_ json_t *attrs = json_object(), *env = json_object();
+	const char *v;
+	json_t *jv;
+	size_t i;
+
+	if ((v = json_get_str(opts, "labels")) && *v)
+		attrs_pick(attrs, labels, v);
+	if ((v = json_get_str(opts, "labels-regex")) && *v)
+		attrs_match(attrs, labels, v);
+	json_array_foreach (json_object_get(cfg, "Env"), i, jv) {
+		const char *e = json_string_value(jv), *eq = e ? strchr(e, '=') : NULL;
+		if (eq) {
+			_cleanup_free_ char *name = xstrndup(e, (size_t) (eq - e));
+			json_object_set_new(env, name, json_string(eq + 1));
+		}
+	}
+	if ((v = json_get_str(opts, "env")) && *v)
+		attrs_pick(attrs, env, v);
+	if ((v = json_get_str(opts, "env-regex")) && *v)
+		attrs_match(attrs, env, v);
+	if ((v = json_get_str(opts, "tag")) && *v) {
+		_cleanup_free_ char *tag = NULL;
+		if (log_tag_render(v, c, &tag, NULL) == 0 && *tag)
+			json_object_set_new(attrs, "tag", json_string(tag));
+	}
+	if (!json_object_size(attrs))
+		return NULL;
+	return json_dumps(attrs, JSON_COMPACT | JSON_SORT_KEYS);
+}
+
 int container_log_config(const char *driver, char *const *opts, json_t **ret, struct hull_err **err)
 {
 	_cleanup_json_ json_t *cfg = json_object();
@@ -182,9 +331,17 @@ int container_log_config(const char *driver, char *const *opts, json_t **ret, st
 			return err_setx(err, EINVAL,
 					"unknown log opt '%s' for json-file log driver", k);
 		}
-		/* NEEDSWORK: labels, labels-regex, env, env-regex and tag are accepted
-		 * as docker accepts them, but no attributes are logged yet */
 		r = log_settings_parse(driver, cfg, &s, err);
+		for (const char *const *rk =
+			     (const char *const[]){"labels-regex", "env-regex", NULL};
+		     r == 0 && *rk; rk++) {
+			regex_t re;
+			const char *v = json_get_str(cfg, *rk);
+			if (v && *v && (r = log_regex_compile(v, &re, err)) == 0)
+				regfree(&re);
+		}
+		if (r == 0 && json_get_str(cfg, "tag"))
+			r = log_tag_render(json_get_str(cfg, "tag"), NULL, NULL, err);
 		if (r < 0)
 			return err_wrap(err, "failed to initialize logging driver");
 	} else if (strv_contains((char **) other_drivers, driver)) {
@@ -240,6 +397,15 @@ void container_log_settings(struct container *c, struct log_file *lf)
 	lf->compress = s.compress;
 	free(lf->compressor);
 	lf->compressor = s.compress && exe ? xstrdup(exe) : NULL;
+	free(lf->attrs);
+	lf->attrs =
+		lf->format == LOG_FORMAT_JSON
+			? log_attrs_of(
+				  c, json_object_get(
+					     json_object_get(json_object_get(c->rec, "HostConfig"),
+							     "LogConfig"),
+					     "Config"))
+			: NULL;
 }
 
 int container_log_open(struct container *c, struct log_file *lf)

@@ -569,6 +569,10 @@ static void push_log_flags(char ***argv, const struct log_file *lf)
 		strv_push(argv, "--log-format");
 		strv_push(argv, "local");
 	}
+	if (lf->attrs) {
+		strv_push(argv, "--log-attrs");
+		strv_push(argv, lf->attrs);
+	}
 	if (!lf->path || lf->max_size < 0)
 		return;
 	strv_push(argv, "--log-path");

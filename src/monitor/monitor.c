@@ -18,7 +18,8 @@
  *              --log-format local (else json-file), --log-path PATH (the
  *              file's name, needed to rotate), --log-max-size BYTES,
  *              --log-max-file N, --log-compress (gzip rotated files by
- *              running `HULL container-log-compress FILE`)
+ *              running `HULL container-log-compress FILE`), --log-attrs
+ *              JSON (json-file: the "attrs" object of every record)
  *   --stdout, --stderr   read ends of the container's output pipes
  *   --stdin    write end of the container's stdin pipe (-i)
  *   --pty      the master of the container's terminal (-t): output and input
@@ -179,6 +180,8 @@ int main(int argc, char **argv)
 			r.log.max_size = num64(argv[++i]);
 		else if (strcmp(f, "--log-max-file") == 0)
 			r.log.max_file = num(argv[++i]);
+		else if (strcmp(f, "--log-attrs") == 0)
+			r.log.attrs = strdup(argv[++i]);
 		else if (strcmp(f, "--stdout") == 0)
 			r.st[0].fd = num(argv[++i]);
 		else if (strcmp(f, "--stderr") == 0)

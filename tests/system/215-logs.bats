@@ -130,6 +130,33 @@ rec() {
 	[ "$output" = "$(seq 70 99 | sed 's/^/line/')" ]
 }
 
+@test "json-file attributes: labels, env, their regexps and tag, shown by --details" {
+	hull run --name att --label foo=bar --label fab=x --label other=y --log-opt labels-regex='^f' \
+		--log-opt env=E,NOPE -e E=1 -e EE='a b<' --log-opt tag='{{.Name}}/{{.ID}}/{{.ImageName}}' \
+		busybox echo hi >/dev/null
+	id=$(hull inspect --format '{{.Id}}' att)
+	# docker's words: sorted, query-escaped
+	run -0 hull logs --details att
+	[ "$output" = "E=1,fab=x,foo=bar,tag=att%2F${id:0:12}%2Fbusybox hi" ]
+	run -0 hull logs att
+	[ "$output" = hi ]
+	python3 -c 'import json,sys
+r = json.loads(open(sys.argv[1]).readline())
+assert list(r) == ["log", "stream", "attrs", "time"], r
+assert r["attrs"] == {"E": "1", "fab": "x", "foo": "bar", "tag": "att/" + sys.argv[2][:12] + "/busybox"}, r' \
+		"$(hull inspect --format '{{.LogPath}}' att)" "$id"
+	# a detached container's monitor writes them too
+	hull run -d --name attd --label foo=bar --log-opt labels=foo --log-opt env-regex='^E$' -e E=2 \
+		busybox echo hi >/dev/null
+	hull wait attd >/dev/null
+	run -0 hull logs --details attd
+	[ "$output" = "E=2,foo=bar hi" ]
+	run -125 hull create --log-opt labels-regex='(' busybox true
+	[[ $output == "hull: failed to initialize logging driver: error parsing regexp: "* ]]
+	run -125 hull create --log-opt tag='{{' busybox true
+	[ "$output" = "hull: failed to initialize logging driver: template: log-tag:1: unclosed action" ]
+}
+
 @test "logs -f follows the log across rotations" {
 	hull run -d --name fol --log-opt max-size=1k --log-opt max-file=50 busybox \
 		sh -c 'sleep 0.3; i=0; while [ $i -lt 400 ]; do echo line$i; i=$((i+1)); [ $((i % 50)) = 0 ] && sleep 0.05; done' >/dev/null

@@ -17,7 +17,7 @@ static char *line(const char *data, size_t len)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	log_line_json(&sb, "stdout", data, len, "2024-01-02T03:04:05.000000006Z");
+	log_line_json(&sb, "stdout", data, len, NULL, "2024-01-02T03:04:05.000000006Z");
 	return strbuf_detach(&sb, NULL);
 }
 

@@ -60,7 +60,7 @@ static void test_tail_json(void **state)
 		memset(text, 'a' + i % 26, len);
 		text[len] = '\n';
 		off[i] = (int64_t) sb.len;
-		log_line_json(&sb, i % 3 ? "stdout" : "stderr", text, len + 1,
+		log_line_json(&sb, i % 3 ? "stdout" : "stderr", text, len + 1, NULL,
 			      "2024-01-02T03:04:05.000000006Z");
 	}
 	off[40] = (int64_t) sb.len;
@@ -276,7 +276,7 @@ static void test_json_fast_path(void **state)
 		for (size_t k = 0; k < len; k++)
 			data[k] = (char) (rand_r(&seed) % 4 ? rand_r(&seed) % 128
 							    : rand_r(&seed) % 256);
-		log_line_json(&sb, i % 2 ? "stdout" : "stderr", data, len,
+		log_line_json(&sb, i % 2 ? "stdout" : "stderr", data, len, NULL,
 			      "2024-01-02T03:04:05.000000006Z");
 	}
 	for (size_t i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
