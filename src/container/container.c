@@ -87,6 +87,11 @@ static int container_read(struct store *s, const char *id, struct container **re
 	return 0;
 }
 
+bool container_pid_alive(pid_t pid)
+{
+	return pid_alive(pid);
+}
+
 void container_reconcile(struct container *c)
 {
 	json_t *st = json_object_get(c->rec, "State");

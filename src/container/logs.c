@@ -622,46 +622,86 @@ static int drain(struct log_reader *lr, struct log_out *w, const struct logs_opt
 	return r;
 }
 
-/*
- * After a rotation seen late: the rotated files newer than @old_fd's (it
- * became PATH.K: PATH.K-1 ... PATH.1), which the follower would otherwise
- * skip. Nothing when it is PATH.1, or compressed or dropped already (then
- * what came between is not found, as with docker's follower).
- */
-static int print_between(const char *path, int max_file, int old_fd, enum log_format format,
-			 const struct logs_opts *o, struct log_out *w, bool *stopped,
-			 struct hull_err **err)
+/* PATH.@i (uncompressed) is the file of @fd */
+static bool rotated_is(const char *path, int i, int fd)
 {
 	char name[4096];
 	struct stat st;
-	int k = 0, r = 0;
 
-	for (int i = 2; i < max_file && !k; i++)
-		if (log_file_rotated_name(name, sizeof(name), path, i, false) &&
-		    stat(name, &st) == 0 && same_file(old_fd, &st))
-			k = i;
-	for (int i = k - 1; i >= 1 && r == 0 && !*stopped; i--) {
-		struct log_src src = {-1, false, 0, 0};
-		if (log_file_rotated_name(name, sizeof(name), path, i, false))
-			src.fd = open(name, O_RDONLY | O_CLOEXEC);
-		if (src.fd < 0 && log_file_rotated_name(name, sizeof(name), path, i, true)) {
-			src.fd = open(name, O_RDONLY | O_CLOEXEC);
-			src.gz = true;
+	if (i == 0)
+		return stat(path, &st) == 0 && same_file(fd, &st);
+	return log_file_rotated_name(name, sizeof(name), path, i, false) && stat(name, &st) == 0 &&
+	       same_file(fd, &st);
+}
+
+/*
+ * After a rotation seen late: the rotated files between @old_fd's, which
+ * became PATH.K, and @new_fd's (the current file, or PATH.J if it rotated
+ * too meanwhile): PATH.K-1 ... PATH.J+1, which the follower would otherwise
+ * skip. They are opened while both ends stay where they were (a rotation
+ * renames from the oldest down, so one that moved any of them moved PATH.K
+ * first), and printed afterwards. Files are known by their inode, so only
+ * uncompressed ones: with compress, what lies between is not found, as with
+ * docker's follower.
+ */
+static int print_between(const char *path, int max_file, int old_fd, int new_fd,
+			 enum log_format format, const struct logs_opts *o, struct log_out *w,
+			 bool *stopped, struct hull_err **err)
+{
+	char name[4096];
+	_cleanup_free_ int *fds = NULL;
+	int k = 0, j = 0, n = 0, r = 0;
+
+	for (int tries = 0; tries < 100; tries++) {
+		for (int i = 0; i < n; i++)
+			close(fds[i]);
+		n = k = j = 0;
+		for (int i = 1; i < max_file && !k; i++) {
+			if (rotated_is(path, i, new_fd))
+				j = i;
+			else if (rotated_is(path, i, old_fd))
+				k = i;
 		}
-		if (src.fd < 0)
-			continue;
-		r = print_src(&src, format, -1, o, w, NULL, stopped, err);
-		close(src.fd);
+		if (k <= j + 1)
+			return 0;
+		fds = xrealloc(fds, (size_t) (k - j - 1) * sizeof(*fds));
+		for (int i = k - 1; i > j; i--) {
+			int fd = -1;
+			if (log_file_rotated_name(name, sizeof(name), path, i, false))
+				fd = open(name, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0)
+				fds[n++] = fd;
+		}
+		if (rotated_is(path, k, old_fd) && rotated_is(path, j, new_fd))
+			break;
+	}
+	for (int i = 0; i < n; i++) {
+		struct log_src src = {fds[i], false, 0, 0};
+		if (r == 0 && !*stopped)
+			r = print_src(&src, format, -1, o, w, NULL, stopped, err);
+		close(fds[i]);
 	}
 	return r;
 }
 
+/*
+ * Whether more may be logged: the container runs (or restarts), or its
+ * monitor is still at work. The process alone is not enough: once it has
+ * exited, its monitor still drains the pipes into the log (and rotates it),
+ * and records the exit only then.
+ */
 static bool still_running(struct container *c)
 {
+	json_t *st, *hull;
+
 	if (container_reload(c, NULL) < 0)
 		return false;
-	return container_is_running(c) ||
-	       json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting"));
+	st = json_object_get(c->rec, "State");
+	hull = json_object_get(c->rec, "Hull");
+	if (json_is_true(json_object_get(st, "Restarting")) || container_is_running(c))
+		return true;
+	return json_is_true(json_object_get(st, "Running")) &&
+	       container_pid_alive((pid_t) json_integer_value(json_object_get(hull, "MonitorPid")));
 }
 
 int container_logs(struct container *c, bool follow, int out_fd, int err_fd, struct hull_err **err)
@@ -789,8 +829,8 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 				have_reader = false;
 				/* rotated more than once meanwhile: the files in between */
 				if (r == 0)
-					r = print_between(path, s.max_file, cur.fd, format, o, &w,
-							  &stopped, err);
+					r = print_between(path, s.max_file, cur.fd, fd, format, o,
+							  &w, &stopped, err);
 				if (r != 0 || stopped) {
 					close(fd);
 					break;
@@ -808,8 +848,14 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 			log_reader_restart(&lr); /* truncated: max-file 1 */
 		}
 		r = have_reader ? drain(&lr, &w, o, err) : 0;
-		if (r != 0 || !running)
+		if (r != 0)
 			break;
+		if (!running) {
+			/* done, unless the writer rotated again: the files after this one first */
+			if (stat(path, &st) == 0 && !same_file(cur.fd, &st))
+				continue;
+			break;
+		}
 	wait:
 		r = out_flush(&w);
 		if (r < 0) {
