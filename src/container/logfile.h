@@ -68,6 +68,18 @@ void log_file_wait(struct log_file *lf);
 void log_file_release(struct log_file *lf);
 
 /*
+ * log_file_lock_dir() - flock the directory of the log @path: exclusive
+ * while the writer renames the files of a rotation, shared while a reader
+ * opens a set of them, so that it sees a rotation whole or not at all.
+ * A reader waits as long as it takes; the writer at most about 100 ms, then
+ * goes on unlocked (a reader that hangs must not stop a container's log).
+ * Returns the fd to give to log_file_unlock_dir(), or -1.
+ */
+int log_file_lock_dir(const char *path, bool exclusive);
+/* log_file_unlock_dir() - release (and close) what log_file_lock_dir() returned; -1 is fine. */
+void log_file_unlock_dir(int dfd);
+
+/*
  * log_file_rotated_name() - "PATH.N" or "PATH.N.gz" into @buf of @size
  * bytes; false when it does not fit.
  */

@@ -635,53 +635,32 @@ static bool rotated_is(const char *path, int i, int fd)
 }
 
 /*
- * After a rotation seen late: the rotated files between @old_fd's, which
- * became PATH.K, and @new_fd's (the current file, or PATH.J if it rotated
- * too meanwhile): PATH.K-1 ... PATH.J+1, which the follower would otherwise
- * skip. They are opened while both ends stay where they were (a rotation
- * renames from the oldest down, so one that moved any of them moved PATH.K
- * first), and printed afterwards. Files are known by their inode, so only
- * uncompressed ones: with compress, what lies between is not found, as with
- * docker's follower.
+ * After a rotation seen late, under the directory's lock: open the rotated
+ * files between @old_fd's, which became PATH.K, and @new_fd's (the current
+ * file): PATH.K-1 ... PATH.1, which the follower would otherwise skip, into
+ * *@ret (oldest first; *@n of them). Files are known by their inode, so
+ * only uncompressed ones: with compress, what lies between is not found, as
+ * with docker's follower.
  */
-static int print_between(const char *path, int max_file, int old_fd, int new_fd,
-			 enum log_format format, const struct logs_opts *o, struct log_out *w,
-			 bool *stopped, struct hull_err **err)
+static void open_between(const char *path, int max_file, int old_fd, int **ret, size_t *n)
 {
 	char name[4096];
-	_cleanup_free_ int *fds = NULL;
-	int k = 0, j = 0, n = 0, r = 0;
+	int k = 0;
 
-	for (int tries = 0; tries < 100; tries++) {
-		for (int i = 0; i < n; i++)
-			close(fds[i]);
-		n = k = j = 0;
-		for (int i = 1; i < max_file && !k; i++) {
-			if (rotated_is(path, i, new_fd))
-				j = i;
-			else if (rotated_is(path, i, old_fd))
-				k = i;
-		}
-		if (k <= j + 1)
-			return 0;
-		fds = xrealloc(fds, (size_t) (k - j - 1) * sizeof(*fds));
-		for (int i = k - 1; i > j; i--) {
-			int fd = -1;
-			if (log_file_rotated_name(name, sizeof(name), path, i, false))
-				fd = open(name, O_RDONLY | O_CLOEXEC);
-			if (fd >= 0)
-				fds[n++] = fd;
-		}
-		if (rotated_is(path, k, old_fd) && rotated_is(path, j, new_fd))
-			break;
+	*n = 0;
+	for (int i = 2; i < max_file && !k; i++)
+		if (rotated_is(path, i, old_fd))
+			k = i;
+	if (k < 2)
+		return;
+	*ret = xrealloc(*ret, (size_t) (k - 1) * sizeof(**ret));
+	for (int i = k - 1; i >= 1; i--) {
+		int fd = -1;
+		if (log_file_rotated_name(name, sizeof(name), path, i, false))
+			fd = open(name, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0)
+			(*ret)[(*n)++] = fd;
 	}
-	for (int i = 0; i < n; i++) {
-		struct log_src src = {fds[i], false, 0, 0};
-		if (r == 0 && !*stopped)
-			r = print_src(&src, format, -1, o, w, NULL, stopped, err);
-		close(fds[i]);
-	}
-	return r;
 }
 
 /*
@@ -731,16 +710,22 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 				"configured logging driver does not support reading");
 	enum log_format format = streq(s.driver, "local") ? LOG_FORMAT_LOCAL : LOG_FORMAT_JSON;
 
-	cur.fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (cur.fd < 0 && errno != ENOENT)
-		return err_set(err, errno, "open log '%s'", path);
+	{
+		/* the current file and the rotated ones as one rotation left them */
+		int dfd = log_file_lock_dir(path, false), e;
+		cur.fd = open(path, O_RDONLY | O_CLOEXEC);
+		e = errno;
+		if (o->tail != 0)
+			open_rotated(path, s.max_file, cur.fd, &rot, &n_rot);
+		log_file_unlock_dir(dfd);
+		if (cur.fd < 0 && e != ENOENT)
+			return err_set(err, e, "open log '%s'", path);
+	}
 	if (cur.fd >= 0) {
 		struct stat st;
 		if (fstat(cur.fd, &st) == 0)
 			cur_end = st.st_size;
 	}
-	if (o->tail != 0)
-		open_rotated(path, s.max_file, cur.fd, &rot, &n_rot);
 	used = n_rot;
 	if (o->tail > 0) {
 		/* newest first, until the files hold N records: docker's tail, then the filters */
@@ -816,9 +801,16 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 			checked_ms = ms;
 		}
 		if (stat(path, &st) == 0 && (cur.fd < 0 || !same_file(cur.fd, &st))) {
-			/* rotated (or created): what the old file got before the rename, then the
-			 * new one from its start, as docker's follower does */
-			int fd = open(path, O_RDONLY | O_CLOEXEC);
+			/* rotated (or created): what the old file got before the rename, the
+			 * files in between if it rotated more than once meanwhile, then the new
+			 * one from its start, as docker's follower does */
+			_cleanup_free_ int *between = NULL;
+			size_t n_between = 0;
+			int dfd = log_file_lock_dir(path, false), fd;
+			fd = open(path, O_RDONLY | O_CLOEXEC);
+			if (fd >= 0 && cur.fd >= 0)
+				open_between(path, s.max_file, cur.fd, &between, &n_between);
+			log_file_unlock_dir(dfd);
 			if (fd < 0) {
 				r = 0;
 				goto wait;
@@ -827,14 +819,16 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 				r = drain(&lr, &w, o, err);
 				log_reader_release(&lr);
 				have_reader = false;
-				/* rotated more than once meanwhile: the files in between */
-				if (r == 0)
-					r = print_between(path, s.max_file, cur.fd, fd, format, o,
-							  &w, &stopped, err);
-				if (r != 0 || stopped) {
-					close(fd);
-					break;
-				}
+			}
+			for (size_t i = 0; i < n_between; i++) {
+				struct log_src src = {between[i], false, 0, 0};
+				if (r == 0 && !stopped)
+					r = print_src(&src, format, -1, o, &w, NULL, &stopped, err);
+				close(between[i]);
+			}
+			if (r != 0 || stopped) {
+				close(fd);
+				break;
 			}
 			if (cur.fd >= 0)
 				close(cur.fd);
