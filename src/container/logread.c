@@ -139,6 +139,8 @@ int64_t log_tail_scan(int fd, enum log_format format, int64_t end, uint64_t n, s
 
 	if (block == 0)
 		block = LOG_TAIL_BLOCK;
+	if (format == LOG_FORMAT_LOCAL && block < LOG_LOCAL_LEN_SIZE)
+		block = LOG_LOCAL_LEN_SIZE; /* the window holds a length whole */
 	buf = xmalloc(block);
 	if (format == LOG_FORMAT_LOCAL)
 		return tail_local(fd, end, n, buf, block, ret_start, ret_end);
