@@ -1300,8 +1300,9 @@ int cmd_logs(struct cli *cl, int argc, char **argv)
 		} else if (o == 'h') {
 			puts("Usage:  hull logs [OPTIONS] CONTAINER\n\nFetch the logs of a "
 			     "container\n\n"
-			     "Options:\n  -f, --follow         Follow log output\n"
-			     "      --details        Show extra details provided to logs\n"
+			     "Options:\n      --details        Show extra details provided to "
+			     "logs\n"
+			     "  -f, --follow         Follow log output\n"
 			     "      --since string   Show logs since timestamp (e.g. "
 			     "\"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)\n"
 			     "  -n, --tail string    Number of lines to show from the end of the "
