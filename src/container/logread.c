@@ -306,7 +306,10 @@ static int64_t time_parse_ns(const char *s)
 	} else {
 		return 0;
 	}
-	return *s ? 0 : sec * 1000000000 + ns;
+	/* int64 nanoseconds end in 2262, as Go's UnixNano: later is no time of a log of ours */
+	if (*s || sec < 0 || sec >= INT64_MAX / 1000000000)
+		return 0;
+	return sec * 1000000000 + ns;
 }
 
 /* url.QueryEscape, as docker's attrsByteSlice escapes the --details attributes */
@@ -691,9 +694,9 @@ static int next_local(struct log_reader *lr, struct log_entry *e, struct hull_er
 			e->stream = lr->text.buf;
 			e->line = lr->text.buf + le.source_len + 1;
 			e->len = lr->text.len - le.source_len - 1;
-			e->time_ns = le.time_ns;
-			log_time_rfc3339(&(struct timespec){le.time_ns / 1000000000,
-							    le.time_ns % 1000000000},
+			e->time_ns = le.time_ns > 0 ? le.time_ns : 0;
+			log_time_rfc3339(&(struct timespec){e->time_ns / 1000000000,
+							    e->time_ns % 1000000000},
 					 lr->time);
 			e->time = lr->time;
 			e->attrs = lr->attrs.buf;
