@@ -701,6 +701,7 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 	size_t n_rot = 0, used = 0;
 	bool stopped = false, have_reader = false, running = true;
 	int64_t cur_end = 0, checked_ms = 0;
+	enum log_format format;
 	int r = 0, ifd = -1;
 
 	log_settings_of(c, &s);
@@ -708,7 +709,7 @@ int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd
 	if (!path)
 		return err_setx(err, EOPNOTSUPP,
 				"configured logging driver does not support reading");
-	enum log_format format = streq(s.driver, "local") ? LOG_FORMAT_LOCAL : LOG_FORMAT_JSON;
+	format = streq(s.driver, "local") ? LOG_FORMAT_LOCAL : LOG_FORMAT_JSON;
 
 	{
 		/* the current file and the rotated ones as one rotation left them */
