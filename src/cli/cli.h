@@ -181,6 +181,7 @@ int cmd_port(struct cli *c, int argc, char **argv);
 int cmd_stats(struct cli *c, int argc, char **argv);
 /* hidden: run by hull-monitor when the container exits (cli/monitor.c) */
 int cmd_container_monitor(struct cli *c, int argc, char **argv);
+int cmd_container_log_compress(struct cli *c, int argc, char **argv);
 int cmd_volume(struct cli *c, int argc, char **argv);
 int cmd_cp(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);

@@ -68,7 +68,8 @@ static const struct {
 	{"port", cmd_port, "List port mappings or a specific mapping for the container"},
 	{"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
 	{"update", cmd_update, "Update configuration of one or more containers"},
-	{"container-monitor", cmd_container_monitor, NULL}, /* run by hull-monitor only */
+	{"container-monitor", cmd_container_monitor, NULL},	      /* run by hull-monitor only */
+	{"container-log-compress", cmd_container_log_compress, NULL}, /* run by monitors */
 };
 
 /* The commands that may start a process in a container: they run from a sealed copy of hull. */

@@ -3,6 +3,8 @@
  * `hull container-monitor ID FLAGS...`: not a docker command. hull-monitor
  * execs it in its own process when the container it watches exits, to
  * restart it or clean up (container_monitor_resume(), src/monitor/monitor.c).
+ * `hull container-log-compress FILE`: neither; a monitor runs it to gzip a
+ * rotated log (container/logfile.h).
  */
 #include "cli/cli.h"
 #include "container/container.h"
@@ -13,6 +15,19 @@ int cmd_container_monitor(struct cli *c, int argc, char **argv)
 	struct store *s;
 
 	if (cli_store(c, &s, &e) < 0 || container_monitor_resume(s, c->runroot, argc, argv, &e) < 0)
+		return cli_fail(e);
+	return 0;
+}
+
+/* `hull container-log-compress FILE`: run by a container's monitor at each rotation */
+int cmd_container_log_compress(struct cli *c, int argc, char **argv)
+{
+	struct hull_err *e = NULL;
+
+	(void) c;
+	if (argc != 2)
+		return cli_usage_error("container-log-compress", "usage: FILE");
+	if (container_log_compress(argv[1], &e) < 0)
 		return cli_fail(e);
 	return 0;
 }

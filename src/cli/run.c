@@ -29,6 +29,8 @@ static const char run_help[] =
 	"      --cidfile string       Write the container ID to the file\n"
 	"  -l, --label list           Set meta data on a container\n"
 	"      --label-file list      Read in a line delimited file of labels\n"
+	"      --log-driver string    Logging driver for the container (json-file, local, none)\n"
+	"      --log-opt list         Log driver options (max-size, max-file, compress)\n"
 	"      --expose list          Expose a port or a range of ports\n"
 	"      --pull string          Pull image before running (\"always\", \"missing\", "
 	"\"never\") (default \"missing\")\n"
@@ -131,6 +133,7 @@ struct run_args {
 	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts, **devices,
 		**dev_rules, **volumes_from;
 	char **cap_add, **cap_drop, **security_opt, **sysctls;
+	char **log_opts; /* --log-opt */
 	struct port_map *ports;
 	json_t *resources; /* HostConfig fields of the resource-limit flags */
 	char **warnings;
@@ -164,6 +167,7 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->sysctls);
 	strv_free(a->devices);
 	strv_free(a->dev_rules);
+	strv_free(a->log_opts);
 	free(a->ports);
 	hostpath_output_release(&a->cid); /* removes a cidfile not written */
 	json_decref(a->resources);
@@ -333,6 +337,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_SIG_PROXY,
 		OPT_MOUNT,
 		OPT_RESTART,
+		OPT_LOG_DRIVER,
+		OPT_LOG_OPT,
 		/* security (issue 7) */
 		OPT_CAP_ADD,
 		OPT_CAP_DROP,
@@ -384,6 +390,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"mount", required_argument, NULL, OPT_MOUNT},
 		{"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
 		{"restart", required_argument, NULL, OPT_RESTART},
+		{"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
+		{"log-opt", required_argument, NULL, OPT_LOG_OPT},
 		{"cap-add", required_argument, NULL, OPT_CAP_ADD},
 		{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
 		{"privileged", no_argument, NULL, OPT_PRIVILEGED},
@@ -534,6 +542,12 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_RESTART:
 			ro->restart = optarg;
+			break;
+		case OPT_LOG_DRIVER:
+			ro->log_driver = optarg; /* checked with the options at create */
+			break;
+		case OPT_LOG_OPT:
+			strv_push(&a->log_opts, optarg);
 			break;
 		case OPT_DEVICE: {
 			_cleanup_free_ char *h = NULL, *c = NULL, *p = NULL;
@@ -740,6 +754,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	ro->cap_drop = a->cap_drop;
 	ro->security_opt = a->security_opt;
 	ro->sysctls = a->sysctls;
+	ro->log_opts = a->log_opts;
 	if (ro->hostname && ro->uts_mode && streq(ro->uts_mode, "host")) {
 		fprintf(stderr, "hull: Conflicting options: hostname and the UTS mode\n");
 		return 125;
@@ -1339,20 +1354,15 @@ int cmd_logs(struct cli *cl, int argc, char **argv)
 		else if (o == 't')
 			lo.timestamps = true;
 		else if (o == 'D')
-			; /* no log attributes to show */
+			lo.details = true;
 		else if (o == 'n') {
+			/* docker's daemon: what strconv.Atoi refuses ("all", "x") and a
+			 * negative number mean every line */
 			char *end;
-			if (streq(optarg, "all")) {
-				lo.tail = -1;
-				continue;
-			}
+			errno = 0;
 			lo.tail = strtol(optarg, &end, 10);
-			if (!*optarg || *end)
-				return cli_usage_error("logs",
-						       "invalid argument \"%s\" for \"-n, --tail\" "
-						       "flag: invalid syntax",
-						       optarg);
-			if (lo.tail < 0)
+			if (!*optarg || isspace((unsigned char) *optarg) || *end || errno ||
+			    lo.tail < 0)
 				lo.tail = -1;
 		} else if (o == 'S' || o == 'U') {
 			if (cli_parse_time(optarg, o == 'S' ? &lo.since : &lo.until) < 0) {
@@ -1365,7 +1375,9 @@ int cmd_logs(struct cli *cl, int argc, char **argv)
 		} else if (o == 'h') {
 			puts("Usage:  hull logs [OPTIONS] CONTAINER\n\nFetch the logs of a "
 			     "container\n\n"
-			     "Options:\n  -f, --follow         Follow log output\n"
+			     "Options:\n      --details        Show extra details provided to "
+			     "logs\n"
+			     "  -f, --follow         Follow log output\n"
 			     "      --since string   Show logs since timestamp (e.g. "
 			     "\"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)\n"
 			     "  -n, --tail string    Number of lines to show from the end of the "

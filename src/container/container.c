@@ -87,6 +87,11 @@ static int container_read(struct store *s, const char *id, struct container **re
 	return 0;
 }
 
+bool container_pid_alive(pid_t pid)
+{
+	return pid_alive(pid);
+}
+
 void container_reconcile(struct container *c)
 {
 	json_t *st = json_object_get(c->rec, "State");
@@ -392,6 +397,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	char id[65], hostname[256] = "";
 	json_t *rec, *cfg, *exposed, *labels;
 	_cleanup_json_ json_t *devices = json_array();
+	_cleanup_json_ json_t *log_cfg = NULL;
 	struct container *c;
 	const char *wd;
 	unsigned attached = run_attached(o);
@@ -440,6 +446,13 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				"the working directory '%s' is invalid, it needs to be an absolute "
 				"path",
 				wd);
+	}
+
+	/* --log-driver and --log-opt: docker checks them at create and at start; hull at once */
+	r = container_log_config(o->log_driver, o->log_opts, &log_cfg, err);
+	if (r < 0) {
+		cmd_decision_release(&d);
+		return r;
 	}
 
 	/* --device and --device-cgroup-rule, as the docker CLI checks them */
@@ -568,7 +581,10 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		_cleanup_free_ char *p1 = path_join(dir, "resolv.conf");
 		_cleanup_free_ char *p2 = path_join(dir, "hostname");
 		_cleanup_free_ char *p3 = path_join(dir, "hosts");
-		_cleanup_free_ char *p4 = xasprintf("%s/%s-json.log", dir, id);
+		/* local and none: docker shows no LogPath */
+		_cleanup_free_ char *p4 = streq(json_get_str(log_cfg, "Type"), "json-file")
+						  ? xasprintf("%s/%s-json.log", dir, id)
+						  : xstrdup("");
 		json_object_set_new(rec, "Name", json_string(slash));
 		json_object_set_new(rec, "ResolvConfPath", json_string(p1));
 		json_object_set_new(rec, "HostnamePath", json_string(p2));
@@ -579,6 +595,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	{
 		json_t *hc = json_object_get(rec, "HostConfig");
 		json_t *tmpfs = json_object();
+		json_object_set_new(hc, "LogConfig", TAKE_PTR(log_cfg));
 		json_object_set_new(hc, "Init", o->init ? json_true() : json_null());
 		json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->read_only));
 		json_object_set_new(hc, "VolumesFrom",

@@ -52,10 +52,12 @@ struct run_opts {
 	char **tmpfs;		 /* --tmpfs "DEST[:OPTIONS]" */
 	unsigned short tty_rows; /* -t from a detached monitor: the client's window size */
 	unsigned short tty_cols;
-	char **volumes;	     /* -v [SRC:]DST[:OPTS] (container/volume.h) */
-	char **mounts;	     /* --mount type=...,... */
-	char **volumes_from; /* --volumes-from CONTAINER[:MODE] */
-	const char *restart; /* --restart no|on-failure[:N]|always|unless-stopped (NULL: no) */
+	char **volumes;		/* -v [SRC:]DST[:OPTS] (container/volume.h) */
+	char **mounts;		/* --mount type=...,... */
+	char **volumes_from;	/* --volumes-from CONTAINER[:MODE] */
+	const char *restart;	/* --restart no|on-failure[:N]|always|unless-stopped (NULL: no) */
+	const char *log_driver; /* --log-driver json-file|local|none (NULL: json-file) */
+	char **log_opts;	/* --log-opt KEY=VALUE (container_log_config()) */
 
 	/* Security (container/security.h). */
 	bool privileged;     /* --privileged */
@@ -322,10 +324,33 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 int container_wait_exit(struct container *c, struct hull_err **err);
 
 /*
- * container_logs() - write the json-file log to @out_fd / @err_fd by stream;
- * with @follow keep reading until the container stops.
+ * container_logs() - write the log (json-file or local, logs.c) to @out_fd /
+ * @err_fd by stream; with @follow keep reading until the container stops.
  */
 int container_logs(struct container *c, bool follow, int out_fd, int err_fd, struct hull_err **err);
+
+/*
+ * container_log_config() - docker's HostConfig.LogConfig {Type, Config} for
+ * --log-driver @driver (NULL or "": json-file) and the "KEY=VALUE" (or
+ * "KEY": empty) --log-opt values @opts, checked as docker checks them at
+ * create and start: drivers json-file, local and none; json-file takes
+ * max-size (go-units, in powers of 1000), max-file, compress, and labels,
+ * labels-regex, env, env-regex and tag, the attributes of each record
+ * (tag: {{.ID}}, {{.Name}}... only); local max-size, max-file and compress
+ * (defaults 20m, 5, true). Errors in docker's words: "error looking up logging plugin foo:
+ * plugin \"foo\" not found", "unknown log opt 'x' for json-file log
+ * driver", "invalid logging opts for driver none", "failed to initialize
+ * logging driver: max-file cannot be less than 1"... The drivers docker has
+ * and hull has not (syslog...) are refused as such.
+ */
+int container_log_config(const char *driver, char *const *opts, json_t **ret,
+			 struct hull_err **err);
+
+/*
+ * container_log_compress() - gzip the rotated log @path into @path.gz and
+ * remove it (`hull container-log-compress`, run by the monitor at rotation).
+ */
+int container_log_compress(const char *path, struct hull_err **err);
 
 struct logs_opts {
 	bool follow;	 /* -f */
@@ -333,8 +358,18 @@ struct logs_opts {
 	long tail;	 /* --tail N: the last N lines (-1: all) */
 	double since;	 /* --since: seconds since the epoch (0: no bound) */
 	double until;	 /* --until (0: no bound) */
+	bool details; /* --details: each line starts with its attributes ("k=v,k=v") and a space */
 };
-/* container_logs_ex() - container_logs() with docker logs' -f -t --tail --since --until. */
+/*
+ * container_logs_ex() - container_logs() with docker logs' -f -t --tail
+ * --since --until --details, across the rotated files (oldest first,
+ * gzipped ones decompressed as they are read). --tail N takes the last N
+ * records, read backwards from the end in bounded memory, and then applies
+ * --since/--until, as docker's reader does; a record past --until ends the
+ * output. With -f, a rotation is followed into the new file. Errors:
+ * "configured logging driver does not support reading" (--log-driver none),
+ * open/read errors; a reader that went away (EPIPE) is not one.
+ */
 int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd, int err_fd,
 		      struct hull_err **err);
 

@@ -33,6 +33,25 @@ int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n);
  */
 void container_reconcile(struct container *c);
 
+/* container_pid_alive() - @pid exists and is not a zombie (false for pid <= 0). */
+bool container_pid_alive(pid_t pid);
+/* container_reload() - read @c's record again from its file. */
+int container_reload(struct container *c, struct hull_err **err);
+
+struct log_file;
+/*
+ * container_log_settings() - set @lf's format, path, rotation and
+ * compressor (this hull) from @c's HostConfig.LogConfig (logs.c); the path
+ * is NULL with --log-driver none.
+ */
+void container_log_settings(struct container *c, struct log_file *lf);
+/*
+ * container_log_open() - container_log_settings(), then open the log file
+ * for appending (with local, in <dir>/local-logs/, made here); nothing with
+ * the none driver. 0 or -errno (@lf then stays without a log).
+ */
+int container_log_open(struct container *c, struct log_file *lf);
+
 /* The device nodes and rules of one start (devices.c). */
 struct container_devices {
 	struct rt_device *devices; /* --device nodes (paths owned) */

@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* stop, kill, rm, wait and logs on a container record (moby daemon/stop.go, kill.go, delete.go,
- * logs.go). */
+/* stop, kill, rm and wait on a container record (moby daemon/stop.go, kill.go, delete.go);
+ * logs are in logs.c. */
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include "container/container.h"
+#include "container/internal.h"
 #include "container/security.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
@@ -31,6 +32,11 @@ static int reload(struct container *c, struct hull_err **err)
 	json_decref(c->rec);
 	c->rec = rec;
 	return 0;
+}
+
+int container_reload(struct container *c, struct hull_err **err)
+{
+	return reload(c, err);
 }
 
 static pid_t state_pid(struct container *c, const char *key)
@@ -164,135 +170,4 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 	/* a shareable /dev/shm still mounted when the monitor was killed */
 	container_shm_unmount(c->dir);
 	return rm_rf(c->dir, err);
-}
-
-/* Write one json-file record per the options; 0, 1 when filtered out, or -errno. */
-static int log_emit(json_t *j, const struct logs_opts *o, int out_fd, int err_fd)
-{
-	const char *stream = json_get_str(j, "stream"), *log = json_get_str(j, "log");
-	const char *t = json_get_str(j, "time");
-	size_t len = json_string_length(json_object_get(j, "log"));
-	int fd = stream && streq(stream, "stderr") ? err_fd : out_fd;
-	double when = time_parse_rfc3339(t);
-	int r;
-
-	if (!log)
-		return 1;
-	if ((o->since > 0 && when < o->since) || (o->until > 0 && when > o->until))
-		return 1;
-	if (o->timestamps && t) {
-		_cleanup_free_ char *pre = xasprintf("%s ", t);
-		r = write_all(fd, pre, strlen(pre));
-		if (r < 0)
-			return r;
-	}
-	return write_all(fd, log, len);
-}
-
-/* Read complete records from @f; with @keep (tail) collect them instead of writing. */
-static int logs_copy(FILE *f, const struct logs_opts *o, int out_fd, int err_fd,
-		     struct strbuf *pending, json_t *keep)
-{
-	char buf[65536];
-
-	while (fgets(buf, sizeof(buf), f)) {
-		json_t *j;
-		int r;
-
-		(void) strbuf_adds(pending, buf);
-		if (pending->len == 0 || pending->buf[pending->len - 1] != '\n')
-			continue; /* partial line: the writer is mid-way */
-		j = json_loadb(pending->buf, pending->len, 0, NULL);
-		strbuf_reset(pending);
-		if (!j)
-			continue;
-		if (keep) {
-			json_array_append_new(keep, j);
-			continue;
-		}
-		r = log_emit(j, o, out_fd, err_fd);
-		json_decref(j);
-		if (r < 0)
-			return r;
-	}
-	clearerr(f);
-	return 0;
-}
-
-int container_logs(struct container *c, bool follow, int out_fd, int err_fd, struct hull_err **err)
-{
-	struct logs_opts o = {.follow = follow, .tail = -1};
-	return container_logs_ex(c, &o, out_fd, err_fd, err);
-}
-
-int container_logs_ex(struct container *c, const struct logs_opts *o, int out_fd, int err_fd,
-		      struct hull_err **err)
-{
-	const char *path = json_get_str(c->rec, "LogPath");
-	_cleanup_fclose_ FILE *f = NULL;
-	_cleanup_strbuf_ struct strbuf pending = STRBUF_INIT;
-	bool follow = o->follow;
-	int r;
-
-	f = fopen(path, "re");
-	if (!f) {
-		if (errno != ENOENT)
-			return err_set(err, errno, "open log '%s'", path);
-		if (!follow)
-			return 0;
-	}
-	if (f && o->tail >= 0) {
-		/* --tail: the last N records that pass the time filters */
-		json_t *all = json_array(), *j;
-		size_t i, n = 0, skip;
-		r = logs_copy(f, o, out_fd, err_fd, &pending, all);
-		json_array_foreach (all, i, j) {
-			double w = time_parse_rfc3339(json_get_str(j, "time"));
-			n += !((o->since > 0 && w < o->since) || (o->until > 0 && w > o->until));
-		}
-		skip = n > (size_t) o->tail ? n - (size_t) o->tail : 0;
-		json_array_foreach (all, i, j) {
-			double w = time_parse_rfc3339(json_get_str(j, "time"));
-			if ((o->since > 0 && w < o->since) || (o->until > 0 && w > o->until))
-				continue;
-			if (skip) {
-				skip--;
-				continue;
-			}
-			r = log_emit(j, o, out_fd, err_fd);
-			if (r < 0)
-				break;
-		}
-		json_decref(all);
-		if (r < 0)
-			return r == -EPIPE ? 0 : err_set(err, -r, "write logs");
-	}
-	for (;;) {
-		bool running;
-		struct timespec now;
-
-		if (!f)
-			f = fopen(path, "re");
-		if (f) {
-			r = logs_copy(f, o, out_fd, err_fd, &pending, NULL);
-			if (r < 0)
-				return r == -EPIPE ? 0 : err_set(err, -r, "write logs");
-		}
-		if (!follow)
-			return 0;
-		clock_gettime(CLOCK_REALTIME, &now);
-		if (o->until > 0 && (double) now.tv_sec > o->until)
-			return 0;
-		if (reload(c, NULL) < 0)
-			return 0;
-		running = container_is_running(c) ||
-			  json_is_true(
-				  json_object_get(json_object_get(c->rec, "State"), "Restarting"));
-		if (!running) {
-			if (f)
-				(void) logs_copy(f, o, out_fd, err_fd, &pending, NULL);
-			return 0;
-		}
-		nanosleep(&(struct timespec){0, 50 * 1000 * 1000}, NULL);
-	}
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* json-file log lines (logline.h); no jansson, no stdio: hull-monitor links this statically. */
+/* Log records (logline.h); no jansson, no stdio: hull-monitor links this statically. */
+#include <sys/random.h>
 #include "container/logline.h"
 #include "util/fs.h"
 
@@ -107,34 +108,140 @@ static void add_json_string(struct strbuf *sb, const char *s, size_t len)
 }
 
 void log_line_json(struct strbuf *sb, const char *stream, const char *data, size_t len,
-		   const char *time)
+		   const char *attrs, const char *time)
 {
 	(void) strbuf_adds(sb, "{\"log\":");
 	add_json_string(sb, data, len);
 	(void) strbuf_adds(sb, ",\"stream\":");
 	add_json_string(sb, stream, strlen(stream));
+	if (attrs) {
+		(void) strbuf_adds(sb, ",\"attrs\":");
+		(void) strbuf_adds(sb, attrs);
+	}
 	(void) strbuf_adds(sb, ",\"time\":");
 	add_json_string(sb, time, strlen(time));
 	(void) strbuf_adds(sb, "}\n");
 }
 
-static void log_write(int fd, const char *stream, const char *data, size_t len)
+static void put_varint(struct strbuf *sb, uint64_t v)
+{
+	char b[10];
+	size_t n = 0;
+
+	do {
+		b[n++] = (char) ((v & 0x7f) | (v > 0x7f ? 0x80 : 0));
+		v >>= 7;
+	} while (v);
+	(void) strbuf_add(sb, b, n);
+}
+
+/* protobuf field @field, wire type 2 (length-delimited) */
+static void put_bytes(struct strbuf *sb, unsigned field, const void *data, size_t len)
+{
+	put_varint(sb, field << 3 | 2);
+	put_varint(sb, len);
+	(void) strbuf_add(sb, data, len);
+}
+
+static void put_be32(char *p, uint32_t v)
+{
+	p[0] = (char) (v >> 24);
+	p[1] = (char) (v >> 16);
+	p[2] = (char) (v >> 8);
+	p[3] = (char) v;
+}
+
+void log_entry_local(struct strbuf *sb, const char *stream, const char *data, size_t len,
+		     int64_t time_ns, const struct log_partial *partial)
+{
+	size_t at = sb->len, body;
+	char n[LOG_LOCAL_LEN_SIZE] = {0};
+
+	(void) strbuf_add(sb, n, sizeof(n)); /* the length, known at the end */
+	body = sb->len;
+	/* LogEntry: 1 source, 2 time_nano, 3 line, 4 partial, 5 partial_log_metadata */
+	if (*stream)
+		put_bytes(sb, 1, stream, strlen(stream));
+	if (time_ns) {
+		put_varint(sb, 2 << 3);
+		put_varint(sb, (uint64_t) time_ns);
+	}
+	if (len)
+		put_bytes(sb, 3, data, len);
+	if (partial) {
+		/* PartialLogEntryMetadata: 1 last, 2 id, 3 ordinal */
+		struct strbuf md = STRBUF_INIT;
+		(void) strbuf_add(sb, "\x20\x01", 2);
+		if (partial->last)
+			(void) strbuf_add(&md, "\x08\x01", 2);
+		put_bytes(&md, 2, partial->id, strlen(partial->id));
+		if (partial->ordinal) {
+			put_varint(&md, 3 << 3);
+			put_varint(&md, (uint64_t) (uint32_t) partial->ordinal);
+		}
+		put_bytes(sb, 5, md.buf, md.len);
+		strbuf_release(&md);
+	}
+	put_be32(n, (uint32_t) (sb->len - body));
+	memcpy(sb->buf + at, n, sizeof(n));
+	(void) strbuf_add(sb, n, sizeof(n));
+}
+
+/* docker's stringid.GenerateRandomID(): 64 hex digits */
+static void random_id(char id[65])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char r[32] = {0};
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t) sizeof(r)) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		memcpy(r, &ts, sizeof(ts) < sizeof(r) ? sizeof(ts) : sizeof(r));
+	}
+	for (size_t i = 0; i < sizeof(r); i++) {
+		id[2 * i] = hex[r[i] >> 4];
+		id[2 * i + 1] = hex[r[i] & 15];
+	}
+	id[64] = '\0';
+}
+
+/* One piece of a line: @eof, the unfinished rest at the end of the stream. */
+static void log_write(struct log_file *lf, struct log_stream *ls, const char *data, size_t len,
+		      bool eof)
 {
 	struct strbuf sb = STRBUF_INIT;
 	struct timespec ts;
-	char t[LOG_TIME_SIZE];
 
-	if (fd < 0)
+	if (lf->fd < 0)
 		return;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	log_time_rfc3339(&ts, t);
-	log_line_json(&sb, stream, data, len, t);
-	(void) write_all(fd, sb.buf, sb.len);
+	if (lf->format == LOG_FORMAT_LOCAL) {
+		bool complete = len && data[len - 1] == '\n';
+		struct log_partial p = {ls->partial_id, 0, false};
+		if (!complete && ls->ordinal == 0)
+			random_id(ls->partial_id);
+		if (!complete || ls->ordinal) {
+			p.ordinal = ++ls->ordinal;
+			p.last = complete;
+		}
+		log_entry_local(&sb, ls->name, data, complete ? len - 1 : len,
+				(int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec,
+				p.ordinal ? &p : NULL);
+		if (complete || eof)
+			ls->ordinal = 0;
+	} else {
+		char t[LOG_TIME_SIZE];
+		log_time_rfc3339(&ts, t);
+		log_line_json(&sb, ls->name, data, len, lf->attrs, t);
+	}
+	log_file_write(lf, sb.buf, sb.len);
 	strbuf_release(&sb);
 }
 
-void log_stream_feed(int fd, struct log_stream *ls, const char *data, size_t len)
+void log_stream_feed(struct log_file *lf, struct log_stream *ls, const char *data, size_t len)
 {
+	if (lf->fd < 0)
+		return;
 	while (len) {
 		const char *nl = memchr(data, '\n', len);
 		size_t take = nl ? (size_t) (nl - data) + 1 : len;
@@ -145,15 +252,16 @@ void log_stream_feed(int fd, struct log_stream *ls, const char *data, size_t len
 		data += take;
 		len -= take;
 		if (ls->line.buf[ls->line.len - 1] == '\n' || ls->line.len >= LOG_LINE_MAX) {
-			log_write(fd, ls->name, ls->line.buf, ls->line.len);
+			log_write(lf, ls, ls->line.buf, ls->line.len, false);
 			strbuf_reset(&ls->line);
 		}
 	}
 }
 
-void log_stream_flush(int fd, struct log_stream *ls)
+void log_stream_flush(struct log_file *lf, struct log_stream *ls)
 {
 	if (ls->line.len)
-		log_write(fd, ls->name, ls->line.buf, ls->line.len);
+		log_write(lf, ls, ls->line.buf, ls->line.len, true);
+	ls->ordinal = 0;
 	strbuf_release(&ls->line);
 }

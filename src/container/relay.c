@@ -43,9 +43,10 @@ static void relay_on_frame(void *ctx, int type, const uint8_t *data, size_t len)
 
 void relay_init(struct relay *r, int listen_fd)
 {
-	*r = (struct relay){.log_fd = -1, .in_src = -1, .in_dst = -1, .pty_master = -1};
-	r->st[0] = (struct relay_stream){-1, -1, {"stdout", STRBUF_INIT}};
-	r->st[1] = (struct relay_stream){-1, -1, {"stderr", STRBUF_INIT}};
+	*r = (struct relay){.in_src = -1, .in_dst = -1, .pty_master = -1};
+	log_file_init(&r->log);
+	r->st[0] = (struct relay_stream){-1, -1, {"stdout", STRBUF_INIT, "", 0}};
+	r->st[1] = (struct relay_stream){-1, -1, {"stderr", STRBUF_INIT, "", 0}};
 	attach_server_init(&r->as, listen_fd);
 	r->as.on_frame = relay_on_frame;
 	r->as.ctx = r;
@@ -53,7 +54,7 @@ void relay_init(struct relay *r, int listen_fd)
 
 static void stream_close(struct relay *r, struct relay_stream *st)
 {
-	log_stream_flush(r->log_fd, &st->log);
+	log_stream_flush(&r->log, &st->log);
 	if (st->fd != r->pty_master)
 		close(st->fd);
 	st->fd = -1;
@@ -85,8 +86,8 @@ static void stream_read(struct relay *r, struct relay_stream *st, bool exited)
 	}
 	attach_server_broadcast(&r->as, st == &r->st[0] ? ATTACH_STDOUT : ATTACH_STDERR, buf,
 				(size_t) n);
-	if (r->log_fd >= 0) /* exec and run --rm: no log, no line buffering */
-		log_stream_feed(r->log_fd, &st->log, buf, (size_t) n);
+	/* exec and run --rm: no log, no line buffering */
+	log_stream_feed(&r->log, &st->log, buf, (size_t) n);
 }
 
 bool detach_keys_filter(const char *keys, size_t nkeys, size_t *matched, const char *in, size_t len,

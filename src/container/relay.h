@@ -26,7 +26,7 @@ struct relay_stream {
 
 struct relay {
 	pid_t pid;		   /* the container's process: a child of the caller */
-	int log_fd;		   /* the json-file log (O_APPEND), -1: none */
+	struct log_file log;	   /* the log (fd -1: none) and its rotation */
 	struct relay_stream st[2]; /* stdout, stderr (-t: the pty master in st[0]) */
 	int in_src;		   /* foreground -i: our stdin, -1: none */
 	int in_dst;		   /* the container's stdin (pipe or pty master), -1: none */
@@ -39,7 +39,8 @@ struct relay {
 	bool detached; /* set by relay_run() when it stopped at the detach keys */
 };
 
-/* relay_init() - an idle relay: every fd -1, the attach server on @listen_fd (-1: none). */
+/* relay_init() - an idle relay: every fd -1 (no log), the attach server on @listen_fd (-1: none).
+ */
 void relay_init(struct relay *r, int listen_fd);
 
 /*

@@ -521,9 +521,7 @@ static void monitor_finish(struct monitor *m, int exit_code)
 		exit_code == 128 + SIGKILL && m->cg_dirs && rt_cgroup_oom_kills(m->cg_dirs) > 0;
 	monitor_sync_update(m);
 	monitor_teardown(m);
-	if (m->r.log_fd >= 0)
-		close(m->r.log_fd);
-	m->r.log_fd = -1;
+	log_file_release(&m->r.log);
 	if (json_is_true(json_object_get(json_object_get(m->c->rec, "HostConfig"), "AutoRemove"))) {
 		(void) rm_rf(m->c->dir, NULL);
 		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
@@ -577,6 +575,29 @@ static void keep_fds_undo(struct keep_fds *k)
 	k->n = 0;
 }
 
+/* hull-monitor's flags for the rotation of @lf (src/monitor/monitor.c) */
+static void push_log_flags(char ***argv, const struct log_file *lf)
+{
+	if (lf->format == LOG_FORMAT_LOCAL) {
+		strv_push(argv, "--log-format");
+		strv_push(argv, "local");
+	}
+	if (lf->attrs) {
+		strv_push(argv, "--log-attrs");
+		strv_push(argv, lf->attrs);
+	}
+	if (!lf->path || lf->max_size < 0)
+		return;
+	strv_push(argv, "--log-path");
+	strv_push(argv, lf->path);
+	strv_push(argv, "--log-max-size");
+	strv_consume(argv, xasprintf("%lld", (long long) lf->max_size));
+	strv_push(argv, "--log-max-file");
+	strv_consume(argv, xasprintf("%d", lf->max_file));
+	if (lf->compress)
+		strv_push(argv, "--log-compress");
+}
+
 /*
  * hull-monitor's path, and this hull's (@self) for it to exec afterwards;
  * NULL when the monitor stays in this process (no hull-monitor, or
@@ -608,7 +629,7 @@ static void push_resume_cmd(struct monitor *m, char ***argv, struct keep_fds *k,
 	strv_push(argv, m->runroot);
 	strv_push(argv, "container-monitor");
 	strv_push(argv, m->c->id);
-	push_fd(argv, k, "--log", m->r.log_fd);
+	push_fd(argv, k, "--log", m->r.log.fd);
 	push_fd(argv, k, "--listen", m->r.as.listen_fd);
 	for (size_t i = 0; i < m->n_port_fds; i++)
 		push_fd(argv, k, "--port", m->port_fds[i]);
@@ -639,7 +660,9 @@ static void monitor_exec(struct monitor *m, int delay)
 	strv_push(&argv, helper);
 	strv_push(&argv, "--pid");
 	strv_consume(&argv, xasprintf("%d", (int) m->r.pid));
-	push_fd(&argv, &k, "--log", m->r.log_fd);
+	push_fd(&argv, &k, "--log", m->r.log.fd);
+	if (m->r.log.fd >= 0)
+		push_log_flags(&argv, &m->r.log);
 	if (m->r.st[0].fd != m->r.pty_master)
 		push_fd(&argv, &k, "--stdout", m->r.st[0].fd);
 	push_fd(&argv, &k, "--stderr", m->r.st[1].fd);
@@ -771,8 +794,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 	}
 	container_mark_stopped(c, false);
 	if (!o->auto_remove || o->detach) {
-		m.r.log_fd = open(json_get_str(c->rec, "LogPath"),
-				  O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+		(void) container_log_open(c, &m.r.log); /* logging is no reason to fail */
 	}
 
 	relay_sigmask(&mask);
@@ -791,8 +813,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		json_t *st = json_object_get(c->rec, "State");
 		json_object_set_new(st, "ExitCode", json_integer(ec == 125 ? 128 : ec));
 		json_object_set_new(st, "Error", json_string(err && *err ? (*err)->msg : ""));
-		if (m.r.log_fd >= 0)
-			close(m.r.log_fd);
+		log_file_release(&m.r.log);
 		if (o->auto_remove)
 			(void) rm_rf(c->dir, NULL);
 		else
@@ -879,7 +900,8 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 			(void) err_setx(err, EINVAL, "container-monitor: %s: bad fd '%s'", f, v);
 			r = -EINVAL;
 		} else if (streq(f, "--log")) {
-			m.r.log_fd = fd;
+			container_log_settings(c, &m.r.log);
+			log_file_adopt(&m.r.log, fd);
 		} else if (streq(f, "--pty")) {
 			m.r.pty_master = fd;
 		} else if (streq(f, "--stdin")) {

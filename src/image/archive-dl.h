@@ -36,6 +36,9 @@
 	X(archive_write_set_format_pax_restricted) \
 	X(archive_write_set_bytes_in_last_block)   \
 	X(archive_write_open)                      \
+	X(archive_write_open_fd)                   \
+	X(archive_write_add_filter_gzip)           \
+	X(archive_write_set_format_raw)            \
 	X(archive_write_header)                    \
 	X(archive_write_data)                      \
 	X(archive_write_close)                     \

@@ -10,11 +10,16 @@
  * idle container costs well under 1 MiB of memory
  * (docs/internals/container.md "Monitor").
  *
- *   hull-monitor --pid PID [--log FD] [--stdout FD] [--stderr FD] [--stdin FD]
- *                [--pty FD] [--listen FD] [--client FD]... -- HULL [ARG...]
+ *   hull-monitor --pid PID [--log FD [LOG FLAGS]] [--stdout FD] [--stderr FD]
+ *                [--stdin FD] [--pty FD] [--listen FD] [--client FD]... -- HULL [ARG...]
  *
  *   --pid      the container's process, a child of this process
- *   --log      the json-file log, opened O_APPEND
+ *   --log      the log file, opened O_APPEND; its LOG FLAGS (container/logfile.h):
+ *              --log-format local (else json-file), --log-path PATH (the
+ *              file's name, needed to rotate), --log-max-size BYTES,
+ *              --log-max-file N, --log-compress (gzip rotated files by
+ *              running `HULL container-log-compress FILE`), --log-attrs
+ *              JSON (json-file: the "attrs" object of every record)
  *   --stdout, --stderr   read ends of the container's output pipes
  *   --stdin    write end of the container's stdin pipe (-i)
  *   --pty      the master of the container's terminal (-t): output and input
@@ -53,6 +58,20 @@ static void fail(const char *msg)
 	(void) write_all(STDERR_FILENO, msg, strlen(msg));
 	(void) write_all(STDERR_FILENO, "\n", 1);
 	_exit(125);
+}
+
+static int64_t num64(const char *s)
+{
+	int64_t v = 0;
+
+	if (!s || !*s)
+		fail("missing number");
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9' || v > 100000000000000000LL)
+			fail("bad number");
+		v = v * 10 + (*s - '0');
+	}
+	return v;
 }
 
 static int num(const char *s)
@@ -142,12 +161,27 @@ int main(int argc, char **argv)
 			tail_n = argc - i - 1;
 			break;
 		}
+		if (strcmp(f, "--log-compress") == 0) {
+			r.log.compress = true;
+			continue;
+		}
 		if (i + 1 >= argc)
 			fail("flag needs an argument");
 		if (strcmp(f, "--pid") == 0)
 			r.pid = num(argv[++i]);
 		else if (strcmp(f, "--log") == 0)
-			r.log_fd = num(argv[++i]);
+			log_file_adopt(&r.log, num(argv[++i]));
+		else if (strcmp(f, "--log-format") == 0)
+			r.log.format = strcmp(argv[++i], "local") == 0 ? LOG_FORMAT_LOCAL
+								       : LOG_FORMAT_JSON;
+		else if (strcmp(f, "--log-path") == 0)
+			r.log.path = strdup(argv[++i]);
+		else if (strcmp(f, "--log-max-size") == 0)
+			r.log.max_size = num64(argv[++i]);
+		else if (strcmp(f, "--log-max-file") == 0)
+			r.log.max_file = num(argv[++i]);
+		else if (strcmp(f, "--log-attrs") == 0)
+			r.log.attrs = strdup(argv[++i]);
 		else if (strcmp(f, "--stdout") == 0)
 			r.st[0].fd = num(argv[++i]);
 		else if (strcmp(f, "--stderr") == 0)
@@ -166,6 +200,8 @@ int main(int argc, char **argv)
 	}
 	if (r.pid <= 0 || !tail || tail_n < 1)
 		fail("usage: hull-monitor --pid PID [FD flags] -- HULL [ARG...]");
+	if (r.log.compress)
+		r.log.compressor = strdup(tail[0]); /* HULL container-log-compress FILE */
 	if (r.pty_master >= 0) {
 		r.st[0].fd = r.pty_master;
 		if (r.in_dst < 0)
@@ -179,6 +215,8 @@ int main(int argc, char **argv)
 		fail("signalfd failed");
 	code = relay_run(&r, sfd);
 	close(sfd);
+	/* hull takes the log over (same fd): the last rotated file is complete by then */
+	log_file_wait(&r.log);
 
 	/* hand back to hull: HULL ARG... --exit-code N [--stdin FD] [--client FD]... */
 	next = malloc(sizeof(char *) * (size_t) (tail_n + 5 + 2 * ATTACH_CLIENTS));

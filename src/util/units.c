@@ -53,3 +53,45 @@ int units_ram_in_bytes(const char *s, uint64_t *ret)
 	*ret = (uint64_t) v;
 	return 0;
 }
+
+int units_from_human_size(const char *s, uint64_t *ret)
+{
+	static const char units[] = "kmgtp";
+	const char *p = s, *u;
+	char *end;
+	double v, mult = 1;
+
+	if (!s || !isdigit((unsigned char) *p))
+		return -EINVAL;
+	while (isdigit((unsigned char) *p))
+		p++;
+	/* the pattern takes "1.2.3", which Go's ParseFloat then refuses */
+	if (*p == '.') {
+		p++;
+		if (!isdigit((unsigned char) *p))
+			return -EINVAL;
+		while (isdigit((unsigned char) *p))
+			p++;
+	}
+	v = strtod(s, &end);
+	if (end != p)
+		return -EINVAL;
+	if (*p == ' ')
+		p++;
+	if (*p && (u = strchr(units, tolower((unsigned char) *p)))) {
+		for (long i = 0; i <= u - units; i++)
+			mult *= 1000;
+		p++;
+	}
+	if (*p == 'i' || *p == 'I')
+		p++;
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p)
+		return -EINVAL;
+	v *= mult;
+	if (v >= 9223372036854775807.0)
+		return -ERANGE;
+	*ret = (uint64_t) v;
+	return 0;
+}

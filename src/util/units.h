@@ -13,4 +13,13 @@
  */
 int units_ram_in_bytes(const char *s, uint64_t *ret);
 
+/*
+ * units_from_human_size() - parse a size as go-units FromHumanSize (the
+ * version docker 20.10 vendors: the pattern `^(\d+(\.\d+)*) ?([kmgtp])?i?b?$`,
+ * any case) in powers of 1000: "10m" is 10000000, "1.5k" 1500, "1KiB" 1000,
+ * as the json-file and local log drivers take max-size. Pure. Returns 0 and
+ * *@ret, or -EINVAL (malformed, negative) / -ERANGE.
+ */
+int units_from_human_size(const char *s, uint64_t *ret);
+
 #endif

@@ -17,7 +17,7 @@ static char *line(const char *data, size_t len)
 {
 	struct strbuf sb = STRBUF_INIT;
 
-	log_line_json(&sb, "stdout", data, len, "2024-01-02T03:04:05.000000006Z");
+	log_line_json(&sb, "stdout", data, len, NULL, "2024-01-02T03:04:05.000000006Z");
 	return strbuf_detach(&sb, NULL);
 }
 
@@ -152,18 +152,21 @@ static void test_time(void **state)
 static void test_stream(void **state)
 {
 	FILE *f = tmpfile();
-	struct log_stream ls = {"stderr", STRBUF_INIT};
+	struct log_stream ls = {"stderr", STRBUF_INIT, "", 0};
+	struct log_file lf;
 	char *big = malloc(LOG_LINE_MAX + 10), buf[65536];
 	size_t n, lines = 0;
 	json_t *j;
 	(void) state;
 
 	assert_non_null(f);
-	log_stream_feed(fileno(f), &ls, "one\ntw", 6);
-	log_stream_feed(fileno(f), &ls, "o\nthr", 5);
+	log_file_init(&lf);
+	lf.fd = fileno(f);
+	log_stream_feed(&lf, &ls, "one\ntw", 6);
+	log_stream_feed(&lf, &ls, "o\nthr", 5);
 	memset(big, 'x', LOG_LINE_MAX + 10);
-	log_stream_feed(fileno(f), &ls, big, LOG_LINE_MAX + 10);
-	log_stream_flush(fileno(f), &ls);
+	log_stream_feed(&lf, &ls, big, LOG_LINE_MAX + 10);
+	log_stream_flush(&lf, &ls);
 	assert_null(ls.line.buf);
 	rewind(f);
 	n = fread(buf, 1, sizeof(buf) - 1, f);

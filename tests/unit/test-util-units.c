@@ -52,8 +52,51 @@ static void test_bad(void **state)
 	}
 }
 
+/* FromHumanSize: powers of 1000, as the log drivers' max-size (docker 20.10's go-units) */
+static void test_human(void **state)
+{
+	static const struct {
+		const char *in;
+		uint64_t want;
+	} cases[] = {
+		{"0", 0},
+		{"1", 1},
+		{"1b", 1},
+		{"1k", 1000},
+		{"1K", 1000},
+		{"1kb", 1000},
+		{"1KiB", 1000},
+		{"1.5k", 1500},
+		{"10m", 10000000},
+		{"10 MB", 10000000},
+		{"20m", 20000000},
+		{"1g", 1000000000},
+		{"2t", 2000000000000ULL},
+		{"1p", 1000000000000000ULL},
+		{"7i", 7},
+	};
+	static const char *const bad[] = {"",	 "m",	"-1",	 "1x",	"1mm",	"1.m",
+					  ".5m", "1e3", "1.2.3", "abc", "1  m", "1bb"};
+	(void) state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint64_t v = 7;
+		assert_int_equal(units_from_human_size(cases[i].in, &v), 0);
+		assert_int_equal(v, cases[i].want);
+	}
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		uint64_t v = 7;
+		assert_int_equal(units_from_human_size(bad[i], &v), -EINVAL);
+		assert_int_equal(v, 7);
+	}
+	{
+		uint64_t v;
+		assert_int_equal(units_from_human_size("99999999p", &v), -ERANGE);
+	}
+}
+
 int main(void)
 {
-	const struct CMUnitTest tests[] = {cmocka_unit_test(test_ok), cmocka_unit_test(test_bad)};
+	const struct CMUnitTest tests[] = {cmocka_unit_test(test_ok), cmocka_unit_test(test_bad),
+					   cmocka_unit_test(test_human)};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
