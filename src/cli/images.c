@@ -205,24 +205,30 @@ static const char *const image_headers[][2] = {
 	{NULL, NULL},
 };
 
+/* docker's default table of images (cli/command/formatter/image.go) */
+#define IMAGES_TABLE "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+#define IMAGES_TABLE_DIGESTS \
+	"table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+
 /*
  * images --format TMPL: each row as docker's image formatter context gives
  * it (cli/command/formatter/image.go): ID, Repository, Tag, Digest,
  * CreatedSince, CreatedAt, Size (and "N/A" for what hull does not count).
  */
 static int images_format(const struct row *rows, size_t n, const char *fmt, bool no_trunc,
-			 struct hull_err **err)
+			 bool digests, struct hull_err **err)
 {
-	bool table = startswith(fmt, "table ");
-	_cleanup_strv_ char **lines = strv_new();
+	struct format_list fl;
 	struct timespec now;
+	int r = 0;
 
+	if (format_list_init(&fl, fmt, digests ? IMAGES_TABLE_DIGESTS : IMAGES_TABLE,
+			     &fmt_image_row, false, err) < 0)
+		return -EINVAL;
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (table)
-		strv_consume(&lines, format_table_header(fmt + 6, image_headers));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && r == 0; i++) {
 		_cleanup_free_ char *size = human_size((double) rows[i].size), *ago = NULL,
-				    *since = NULL, *line = NULL;
+				    *since = NULL;
 		_cleanup_json_ json_t *o = NULL;
 		char at[64] = "";
 		if (rows[i].created > 0) {
@@ -238,17 +244,12 @@ static int images_format(const struct row *rows, size_t n, const char *fmt, bool
 			      rows[i].digest, "ID", no_trunc ? rows[i].id : short_id(rows[i].id),
 			      "Repository", rows[i].repo, "SharedSize", "N/A", "Size", size, "Tag",
 			      rows[i].tag, "UniqueSize", "N/A", "VirtualSize", size);
-		line = format_row(table ? fmt + 6 : fmt, o, err);
-		if (!line)
-			return -EINVAL;
-		strv_push(&lines, line);
+		r = format_row(&fl, o, NULL, err);
 	}
-	if (table) /* aligned as docker's tabwriter */
-		print_tabbed(lines);
-	else
-		STRV_FOREACH (l, lines)
-			printf("%s\n", *l);
-	return 0;
+	if (r == 0)
+		format_list_print(&fl, image_headers);
+	format_list_release(&fl);
+	return r;
 }
 
 int cmd_images(struct cli *cl, int argc, char **argv)
@@ -260,7 +261,6 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 					     {"format", required_argument, NULL, 'F'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	_cleanup_free_ char *fmt_buf = NULL;
 	const char *fmt = NULL;
 	struct hull_err *e = NULL;
 	struct store *s;
@@ -288,8 +288,7 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 			digests = true;
 			break;
 		case 'F':
-			free(fmt_buf);
-			fmt = fmt_buf = streq(optarg, "table") ? NULL : format_unescape(optarg);
+			fmt = streq(optarg, "table") || !*optarg ? NULL : optarg;
 			break;
 		case 'h':
 			puts("Usage:  hull images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images\n\n"
@@ -329,7 +328,7 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", no_trunc ? rows[i].id : short_id(rows[i].id));
 	} else if (fmt) {
-		r = images_format(rows, n, fmt, no_trunc, &e);
+		r = images_format(rows, n, fmt, no_trunc, digests, &e);
 	} else {
 		struct table *t = table_new(digests ? 6 : 5);
 		struct timespec now;
@@ -891,6 +890,8 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 	struct store *s;
 	const char *format = NULL, *type = NULL;
 	json_t *out = json_array();
+	/* the Go type of each object of out, for the template */
+	_cleanup_free_ const struct tmpl_type **types = xcalloc((size_t) argc + 1, sizeof(*types));
 	int o, rc = 0;
 
 	optind = 0;
@@ -908,8 +909,11 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 			json_decref(out);
 			puts("Usage:  hull inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
 			     "Return low-level information on containers and images\n\nOptions:\n"
-			     "  -f, --format string   Format output using a Go template subset "
-			     "({{.A.B}}, {{json .A}})\n"
+			     "  -f, --format string   Format output using a custom template:\n"
+			     "                        'json':             Print in JSON format\n"
+			     "                        'TEMPLATE':         Print output using the "
+			     "given "
+			     "Go template\n"
 			     "      --type string     Only inspect objects of the given type "
 			     "(container|image)");
 			return 0;
@@ -935,10 +939,12 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 		struct image *img = NULL;
 		if ((!type || streq(type, "container")) &&
 		    container_load(s, argv[i], &c, NULL) == 0) {
+			types[json_array_size(out)] = &fmt_container_inspect;
 			json_array_append_new(out, container_inspect_json(c));
 			container_free(c);
 		} else if ((!type || streq(type, "image")) &&
 			   store_image_get(s, argv[i], &img, NULL) == 0) {
+			types[json_array_size(out)] = &fmt_image_inspect;
 			json_array_append_new(out, image_inspect_json(s, img));
 			image_free(img);
 		} else {
@@ -950,7 +956,7 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 		size_t i;
 		json_t *v;
 		json_array_foreach (out, i, v) {
-			_cleanup_free_ char *s2 = format_template(format, v, &e);
+			_cleanup_free_ char *s2 = format_template(format, v, types[i], true, &e);
 			if (!s2) {
 				json_decref(out);
 				return cli_fail(e);
