@@ -1134,22 +1134,27 @@ static char *tok_str(struct parser *p, const struct tok *t)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* the lexer's error; in an action that began on an earlier line, it says where it began */
+static void *p_token_error(struct parser *p, const struct tok *t)
+{
+	int line = line_of(p->t->text, t->pos);
+
+	if (p->action_line && p->action_line != line) {
+		size_t n = strlen(t->msg);
+		bool action = n >= 7 && streq(t->msg + n - 7, " action");
+		return perrorf(p, "%s%s started at :%d", t->msg, action ? "" : " in action",
+			       p->action_line);
+	}
+	return perrorf(p, "%s", t->msg);
+}
+
 static void *p_unexpected(struct parser *p, const struct tok *t, const char *context)
 {
-	_cleanup_free_ char *s = tok_str(p, t);
+	_cleanup_free_ char *s = NULL;
 
-	if (t->type == T_ERROR) {
-		int line = line_of(p->t->text, t->pos);
-
-		/* an error in an action that began on an earlier line says where it began */
-		if (p->action_line && p->action_line != line) {
-			size_t n = strlen(t->msg);
-			bool action = n >= 7 && streq(t->msg + n - 7, " action");
-			return perrorf(p, "%s%s started at :%d", t->msg, action ? "" : " in action",
-				       p->action_line);
-		}
-		return perrorf(p, "%s", t->msg);
-	}
+	if (t->type == T_ERROR)
+		return p_token_error(p, t);
+	s = tok_str(p, t);
 	return perrorf(p, "unexpected %s in %s", s, context);
 }
 
@@ -1507,7 +1512,7 @@ static struct node *p_term(struct parser *p)
 
 	switch (t->type) {
 	case T_ERROR:
-		return perrorf(p, "%s", t->msg);
+		return p_token_error(p, t);
 	case T_IDENT: {
 		_cleanup_free_ char *name = xstrndup(text, t->len);
 		if (!func_exists(name)) {
@@ -1638,7 +1643,7 @@ static struct node *p_command(struct parser *p)
 		case T_SPACE:
 			continue;
 		case T_ERROR:
-			return perrorf(p, "%s", t->msg);
+			return p_token_error(p, t);
 		case T_RDELIM:
 		case T_RPAREN:
 			p_backup(p, t);

@@ -38,7 +38,7 @@
 
 /* bounds of one execution: bytes written, and nodes evaluated */
 #define TMPL_OUTPUT_MAX (64u << 20)
-#define TMPL_STEPS_MAX	(50u * 1000 * 1000)
+#define TMPL_STEPS_MAX	(5u * 1000 * 1000)
 
 struct tmpl;
 
