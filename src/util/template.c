@@ -869,6 +869,7 @@ struct tdef {
 
 struct tmpl {
 	char *text;
+	size_t max_output, max_steps; /* tmpl_set_limits() */
 	struct node *root;
 	struct tdef *defs;
 	size_t ndefs;
@@ -917,6 +918,12 @@ static void node_free(struct node *n)
 	free(n->ident);
 	free(n->s);
 	free(n);
+}
+
+void tmpl_set_limits(struct tmpl *t, size_t max_output, size_t max_steps)
+{
+	t->max_output = max_output;
+	t->max_steps = max_steps;
 }
 
 struct tmpl *tmpl_free(struct tmpl *t)
@@ -2038,6 +2045,8 @@ int tmpl_parse(const char *text, struct tmpl **ret, struct hull_err **err)
 	struct node *root;
 
 	t->text = xstrdup(text);
+	t->max_output = TMPL_OUTPUT_MAX;
+	t->max_steps = TMPL_STEPS_MAX;
 	l.in = t->text;
 	l.n = strlen(text);
 	lex_all(&l);
@@ -2439,6 +2448,7 @@ static void v_json(const struct exec *ex, struct strbuf *sb, const struct val *v
 /* ------------------------------------------------------------------ */
 
 struct fspec {
+	size_t max; /* the template's output limit: nothing grows much past it */
 	bool plus, minus, sharp, space, zero, plusv, sharpv, deref;
 	bool has_wid, has_prec;
 	int wid, prec;
@@ -2446,8 +2456,17 @@ struct fspec {
 
 static void f_padding(struct strbuf *sb, const struct fspec *fs, int n)
 {
-	for (int i = 0; i < n; i++)
-		(void) strbuf_addch(sb, fs->zero && !fs->minus ? '0' : ' ');
+	char block[256];
+
+	if (n <= 0 || sb->len > fs->max)
+		return;
+	if ((size_t) n > fs->max - sb->len + 1)
+		n = (int) (fs->max - sb->len + 1);
+	memset(block, fs->zero && !fs->minus ? '0' : ' ', sizeof(block));
+	for (int i = 0; i < n; i += (int) sizeof(block))
+		(void) strbuf_add(sb, block,
+				  (size_t) n - (size_t) i < sizeof(block) ? (size_t) (n - i)
+									  : sizeof(block));
 }
 
 /* fmt.pad: @s padded to the width, by runes */
@@ -2815,6 +2834,8 @@ static void f_value(const struct exec *ex, struct strbuf *sb, const struct fspec
 		(void) strbuf_addch(sb, '[');
 		json_array_foreach (v->j, i, x) {
 			struct val e = v_child(ex, x, elem_type(v->t));
+			if (sb->len > fs->max)
+				break;
 			if (i)
 				(void) strbuf_addch(sb, ' ');
 			f_value(ex, sb, fs, &e, verb, depth + 1);
@@ -2827,7 +2848,7 @@ static void f_value(const struct exec *ex, struct strbuf *sb, const struct fspec
 		_cleanup_free_ const char **keys =
 			json_is_object(v->j) ? sorted_keys(v->j, &n) : NULL;
 		(void) strbuf_adds(sb, "map[");
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < n && sb->len <= fs->max; i++) {
 			struct val key = v_str(keys[i], strlen(keys[i]));
 			struct val e = v_child(ex, json_object_get(v->j, keys[i]), elem_type(v->t));
 			if (i)
@@ -2849,7 +2870,10 @@ static void f_value(const struct exec *ex, struct strbuf *sb, const struct fspec
 			(void) strbuf_addch(sb, '&');
 		(void) strbuf_addch(sb, '{');
 		json_object_foreach (v->j, key, x) {
-			struct val e = v_child(ex, x, field_type(v->t, key));
+			struct val e;
+			if (sb->len > fs->max)
+				break;
+			e = v_child(ex, x, field_type(v->t, key));
 			if (i++)
 				(void) strbuf_addch(sb, ' ');
 			if (fs->plusv || fs->sharpv)
@@ -2867,10 +2891,10 @@ static void f_value(const struct exec *ex, struct strbuf *sb, const struct fspec
 static void f_sprint(const struct exec *ex, struct strbuf *sb, const struct val *argv, size_t argc,
 		     bool ln)
 {
-	struct fspec fs = {0};
+	struct fspec fs = {.max = ex->t->max_output};
 	bool prev_string = false;
 
-	for (size_t i = 0; i < argc; i++) {
+	for (size_t i = 0; i < argc && sb->len <= fs.max; i++) {
 		bool is_string = vkind(ex, &argv[i]) == K_STRING;
 		if (i > 0 && (ln || (!is_string && !prev_string)))
 			(void) strbuf_addch(sb, ' ');
@@ -2969,8 +2993,8 @@ static void f_sprintf(const struct exec *ex, struct strbuf *sb, const char *s, s
 	struct fargs a = {argv, argc, 0, false, true};
 	size_t i = 0;
 
-	while (i < end) {
-		struct fspec fs = {0};
+	while (i < end && sb->len <= ex->t->max_output) {
+		struct fspec fs = {.max = ex->t->max_output};
 		bool after_index;
 		size_t last = i, sz;
 		uint32_t verb;
@@ -3074,7 +3098,7 @@ static void f_sprintf(const struct exec *ex, struct strbuf *sb, const char *s, s
 					if (vkind(ex, &argv[a.argnum]) == K_INVALID) {
 						(void) strbuf_adds(sb, "<nil>");
 					} else {
-						struct fspec f0 = {0};
+						struct fspec f0 = {.max = ex->t->max_output};
 						type_name(ex, sb, &argv[a.argnum]);
 						(void) strbuf_addch(sb, '=');
 						f_value(ex, sb, &f0, &argv[a.argnum], 'v', 1);
@@ -3088,7 +3112,7 @@ static void f_sprintf(const struct exec *ex, struct strbuf *sb, const char *s, s
 		}
 	}
 	if (!a.reordered && a.argnum < argc) {
-		struct fspec f0 = {0};
+		struct fspec f0 = {.max = ex->t->max_output};
 		(void) strbuf_adds(sb, "%!(EXTRA ");
 		for (size_t j = a.argnum; j < argc; j++) {
 			if (j > a.argnum)
@@ -3143,10 +3167,10 @@ static int ex_errorf(struct exec *ex, const char *fmt, ...)
 
 static int ex_write(struct exec *ex, const char *s, size_t n)
 {
-	if (ex->out->len + n > TMPL_OUTPUT_MAX) {
+	if (ex->out->len + n > ex->t->max_output) {
 		if (!ex->r)
-			err_setx(ex->err, E2BIG, "template: output exceeds %u bytes",
-				 TMPL_OUTPUT_MAX);
+			err_setx(ex->err, E2BIG, "template: output exceeds %zu bytes",
+				 ex->t->max_output);
 		ex->r = -E2BIG;
 		return -E2BIG;
 	}
@@ -3156,10 +3180,10 @@ static int ex_write(struct exec *ex, const char *s, size_t n)
 
 static int ex_step(struct exec *ex)
 {
-	if (++ex->steps > TMPL_STEPS_MAX) {
+	if (++ex->steps > ex->t->max_steps) {
 		if (!ex->r)
-			err_setx(ex->err, E2BIG, "template: execution exceeds %u steps",
-				 TMPL_STEPS_MAX);
+			err_setx(ex->err, E2BIG, "template: execution exceeds %zu steps",
+				 ex->t->max_steps);
 		ex->r = -E2BIG;
 	}
 	return ex->r;
@@ -3195,7 +3219,7 @@ static int var_set(struct exec *ex, const char *name, const struct val *v)
 static char *v_string(const struct exec *ex, const struct val *v)
 {
 	struct strbuf sb = STRBUF_INIT;
-	struct fspec fs = {0};
+	struct fspec fs = {.max = ex->t->max_output};
 
 	f_value(ex, &sb, &fs, v, 'v', 0);
 	return strbuf_detach(&sb, NULL);
@@ -4184,9 +4208,16 @@ static int fn_split(struct exec *ex, const char *callee, struct val *argv, size_
 {
 	const char *s = sval(&argv[0]), *sep = sval(&argv[1]);
 	size_t n = slen(&argv[0]), seplen = slen(&argv[1]), sz;
+	size_t max = ex->t->max_output / 64 > 1024 ? ex->t->max_output / 64 : 1024;
 	json_t *a = json_array();
 
-	(void) ex, (void) callee, (void) argc, (void) ret_err;
+	(void) callee, (void) argc;
+	/* each element costs a jansson string: bound their number by the output's size */
+	if (!seplen && n > max) {
+		json_decref(a);
+		*ret_err = xasprintf("more than %zu elements", max);
+		return -1;
+	}
 	if (!seplen) {
 		for (size_t i = 0; i < n; i += sz) {
 			(void) utf8_decode((const unsigned char *) s + i, n - i, &sz);
@@ -4195,6 +4226,11 @@ static int fn_split(struct exec *ex, const char *callee, struct val *argv, size_
 	} else {
 		size_t start = 0;
 		for (size_t i = 0; i + seplen <= n;) {
+			if (json_array_size(a) > max) {
+				json_decref(a);
+				*ret_err = xasprintf("more than %zu elements", max);
+				return -1;
+			}
 			if (!memcmp(s + i, sep, seplen)) {
 				json_array_append_new(a,
 						      json_stringn_nocheck(s + start, i - start));
@@ -4218,8 +4254,10 @@ static int fn_join(struct exec *ex, const char *callee, struct val *argv, size_t
 	size_t i;
 	json_t *x;
 
-	(void) ex, (void) callee, (void) argc, (void) ret_err;
+	(void) callee, (void) argc, (void) ret_err;
 	json_array_foreach (argv[0].j, i, x) {
+		if (sb.len > ex->t->max_output)
+			break; /* eval_call() refuses the result */
 		if (i)
 			(void) strbuf_add(&sb, sval(&argv[1]), slen(&argv[1]));
 		(void) strbuf_add(&sb, json_string_value(x), json_string_length(x));
@@ -4242,7 +4280,7 @@ static int fn_pad(struct exec *ex, const char *callee, struct val *argv, size_t 
 	json_int_t pre = json_integer_value(argv[1].j), post = json_integer_value(argv[2].j);
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 
-	(void) ex, (void) callee, (void) argc;
+	(void) callee, (void) argc;
 	if (!slen(&argv[0])) {
 		*ret = v_ref(&argv[0]);
 		return 0;
@@ -4251,8 +4289,8 @@ static int fn_pad(struct exec *ex, const char *callee, struct val *argv, size_t 
 		*ret_err = xstrdup("strings: negative Repeat count");
 		return -1;
 	}
-	if ((uint64_t) pre + (uint64_t) post + slen(&argv[0]) > TMPL_OUTPUT_MAX) {
-		*ret_err = xasprintf("padding exceeds %u bytes", TMPL_OUTPUT_MAX);
+	if ((uint64_t) pre + (uint64_t) post + slen(&argv[0]) > ex->t->max_output) {
+		*ret_err = xasprintf("padding exceeds %zu bytes", ex->t->max_output);
 		return -1;
 	}
 	for (json_int_t i = 0; i < pre; i++)
@@ -4427,6 +4465,14 @@ static int eval_call(struct exec *ex, const struct val *dot, const struct fn *fn
 		else
 			fnerr = xasprintf("non-function %s of type %s", callee, tn);
 	} else if (fn->call(ex, name, argv, numin, ret, &fnerr) == 0) {
+		/* what a function makes is bounded as the output is (printf, join, pad...) */
+		if (json_is_string(ret->j) && json_string_length(ret->j) > ex->t->max_output) {
+			v_release(ret);
+			if (!ex->r)
+				err_setx(ex->err, E2BIG, "template: output exceeds %zu bytes",
+					 ex->t->max_output);
+			ex->r = r = -E2BIG;
+		}
 		goto out;
 	}
 	ex->at = node;
@@ -4445,7 +4491,7 @@ out:
 static int print_value(struct exec *ex, const struct node *n, const struct val *v)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-	struct fspec fs = {.deref = true};
+	struct fspec fs = {.max = ex->t->max_output, .deref = true};
 
 	ex->at = n;
 	if (vkind(ex, v) == K_INVALID)

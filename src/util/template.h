@@ -109,10 +109,17 @@ int tmpl_parse(const char *text, struct tmpl **ret, struct hull_err **err);
  * described by @type (may be NULL), appending to @out. @flags: TMPL_*.
  * @udata is passed to the type's methods. Returns 0, or -EINVAL with
  * Go's execution error in *@err; @out then holds the output written before
- * the error (Go writes as it goes), or -E2BIG past TMPL_OUTPUT_MAX.
+ * the error (Go writes as it goes), or -E2BIG past the limits.
  */
 int tmpl_execute(const struct tmpl *t, json_t *data, const struct tmpl_type *type, unsigned flags,
 		 void *udata, struct strbuf *out, struct hull_err **err);
+
+/*
+ * tmpl_set_limits() - bound the executions of @t: bytes of output (and of
+ * any string a function makes), and nodes evaluated; TMPL_OUTPUT_MAX and
+ * TMPL_STEPS_MAX unless set (the fuzz target sets lower ones).
+ */
+void tmpl_set_limits(struct tmpl *t, size_t max_output, size_t max_steps);
 
 /* tmpl_free() - free a template; accepts NULL; returns NULL. */
 struct tmpl *tmpl_free(struct tmpl *t);

@@ -307,7 +307,8 @@ static void test_parse_errors(void **state)
 		 "ERR: template: :1: expected end; found {{else}}"},
 		{"{{define \"a\"}}1{{end}}{{define \"a\"}}2{{end}}",
 		 "ERR: template: :1: template: multiple definition of template \"a\""},
-		{"{{template .Name}}", "ERR: template: :1: unexpected \".Name\" in template clause"},
+		{"{{template .Name}}",
+		 "ERR: template: :1: unexpected \".Name\" in template clause"},
 		{"x\n{{.A}}\n{{end}}", "ERR: template: :3: unexpected {{end}}"},
 		{"{{((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("
 		 "((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((((("
@@ -563,6 +564,31 @@ static void test_bounds(void **state)
 	got = render("{{printf \"%100000000d\" 1}}", NULL, NULL, 0);
 	assert_string_equal(got, "%!(NOVERB)%!(EXTRA int=1)");
 	free(got);
+	/* tmpl_set_limits(): the output, what functions make, the steps */
+	{
+		static const struct {
+			const char *tmpl, *want;
+		} lim[] = {
+			{"{{range 10}}xxxxxxxxxx{{end}}", "template: output exceeds 50 bytes"},
+			{"{{$x := printf \"%s%s\" (printf \"%40s\" \"\") (printf \"%40s\" \"\")}}",
+			 "template: output exceeds 50 bytes"},
+			{"{{$x := join (split (printf \"%30s\" \"\") \"\") \"abc\"}}",
+			 "template: output exceeds 50 bytes"},
+			{"{{range 1000}}{{end}}", "template: execution exceeds 100 steps"},
+		};
+		for (size_t i = 0; i < ARRAY_SIZE(lim); i++) {
+			struct tmpl *t = NULL;
+			struct hull_err *e = NULL;
+			struct strbuf sb = STRBUF_INIT;
+			assert_int_equal(tmpl_parse(lim[i].tmpl, &t, &e), 0);
+			tmpl_set_limits(t, 50, 100);
+			assert_int_equal(tmpl_execute(t, NULL, NULL, 0, NULL, &sb, &e), -E2BIG);
+			assert_string_equal(e->msg, lim[i].want);
+			err_free(e);
+			strbuf_release(&sb);
+			tmpl_free(t);
+		}
+	}
 	/* nil data */
 	got = render("{{.X}}", NULL, NULL, 0);
 	assert_string_equal(got, "<no value>");
