@@ -84,6 +84,8 @@ void table_print(struct table *t, FILE *f);
  */
 extern const struct tmpl_type fmt_container_inspect, fmt_image_inspect, fmt_volume_inspect;
 extern const struct tmpl_type fmt_ps_row, fmt_image_row, fmt_volume_row, fmt_history_row;
+extern const struct tmpl_type fmt_df_images_row, fmt_df_containers_row, fmt_df_volumes_row,
+	fmt_df_cache_row;
 
 /*
  * format_template() - render --format @tmpl of inspect on @data of @type: a

@@ -171,6 +171,18 @@ const struct tmpl_type fmt_volume_row = {.kind = TMPL_STRUCT,
 const struct tmpl_type fmt_history_row = {
 	.kind = TMPL_STRUCT, .name = "*image.historyContext", .methods = true, .json_sorted = true};
 
+#define DF_ROW(n, go)                \
+	const struct tmpl_type n = { \
+		.kind = TMPL_STRUCT, \
+		.name = go,          \
+		.methods = true,     \
+		.json_sorted = true, \
+	}
+DF_ROW(fmt_df_images_row, "*formatter.diskUsageImagesContext");
+DF_ROW(fmt_df_containers_row, "*formatter.diskUsageContainersContext");
+DF_ROW(fmt_df_volumes_row, "*formatter.diskUsageVolumesContext");
+DF_ROW(fmt_df_cache_row, "*formatter.diskUsageBuilderContext");
+
 /* the header row of a table is a map[string]string: an unknown column is <no value> */
 static const struct tmpl_type t_header = {.kind = TMPL_MAP};
 
