@@ -13,6 +13,8 @@
 #include "container/container.h"
 #include "image/store.h"
 #include "util/err.h"
+#include "util/strbuf.h"
+#include "util/template.h"
 
 struct cli {
 	const char *root;    /* --root / HULL_ROOT */
@@ -75,25 +77,58 @@ void table_add_strv(struct table *t, char *const *cells);
 void table_print(struct table *t, FILE *f);
 
 /*
- * format_template() - render a Go-template subset for --format: text,
- * {{.A.B}} (strings, numbers, bools, JSON for objects), {{json .A.B}},
- * {{json .}}, {{.}}. Returns a new string or NULL with *err on a bad template.
+ * --format (cli/format.c): Go templates as docker's formatter and inspect
+ * run them (util/template.h, docs/internals/template.md). The fmt_* types
+ * describe docker's data to the templates: which objects are Go maps, which
+ * nulls nil slices, and the type names errors show.
  */
-char *format_template(const char *tmpl, json_t *data, struct hull_err **err);
+extern const struct tmpl_type fmt_container_inspect, fmt_image_inspect, fmt_volume_inspect;
+extern const struct tmpl_type fmt_ps_row, fmt_image_row, fmt_volume_row, fmt_history_row;
+extern const struct tmpl_type fmt_df_images_row, fmt_df_containers_row, fmt_df_volumes_row,
+	fmt_df_cache_row;
+
 /*
- * format_row() - format_template() for one row of a list (ps, images, volume
- * ls, history): {{json .}} and "json" print the row's keys sorted, as Go
- * marshals docker's formatter map; inspect's objects keep their order.
+ * format_template() - render --format @tmpl of inspect on @data of @type: a
+ * new string, or NULL with "template parsing error: ..." in *@err. With
+ * @raw_fallback, a template that fails on the typed data runs again on the
+ * raw JSON as docker's inspect does, and that run's error is the one
+ * reported (docker's volume inspect has no such fallback).
  */
-char *format_row(const char *tmpl, json_t *data, struct hull_err **err);
+char *format_template(const char *tmpl, json_t *data, const struct tmpl_type *type,
+		      bool raw_fallback, struct hull_err **err);
+
+/* --format of a list (ps, images, volume ls, history): the rows rendered so far */
+struct format_list {
+	struct tmpl *t;
+	const struct tmpl_type *type;
+	bool table, ps;
+	struct strbuf out;
+};
 /*
- * format_table_header() - the header line of --format "table TMPL": each
- * {{.Field}} replaced by its title in @titles (pairs of field and title,
- * ending with {NULL, NULL}), or by the field's name; caller frees.
+ * format_list_init() - parse --format @arg as docker's formatter does:
+ * "table" alone is @table_default ("table {{.A}}\t..."), "table TMPL" a
+ * table, "json" one JSON object per row, else TMPL; spaces around it are
+ * trimmed and the two characters \t and \n are a tab and a newline. Errors
+ * read "template parsing error: ..." (@ps: docker's ps words them "failed to
+ * parse template: ..."). 0 or -EINVAL; release with format_list_release().
  */
-char *format_table_header(const char *tmpl, const char *const (*titles)[2]);
-/* print_tabbed() - print tab-separated lines aligned as docker's tabwriter (padding 3, min width
- * 10). */
+int format_list_init(struct format_list *fl, const char *arg, const char *table_default,
+		     const struct tmpl_type *type, bool ps, struct hull_err **err);
+/*
+ * format_row() - render @row (borrowed) and a newline after the rows before
+ * it; @udata goes to the type's methods ({{.Label "k"}}: the object with the
+ * labels). 0, or -EINVAL with docker's error; nothing is printed then.
+ */
+int format_row(struct format_list *fl, json_t *row, void *udata, struct hull_err **err);
+/*
+ * format_list_print() - print the rows; a table gets its header first (the
+ * template on the pairs of field and title in @titles, ending with
+ * {NULL, NULL}, with docker's HeaderFunctions) and is aligned as docker's
+ * tabwriter aligns it.
+ */
+void format_list_print(struct format_list *fl, const char *const (*titles)[2]);
+void format_list_release(struct format_list *fl);
+/* print_tabbed() - print lines of tab-separated cells aligned as docker's tabwriter. */
 void print_tabbed(char **lines);
 /* format_unescape() - docker's formatter turns the two characters "\t" and "\n" into tab and
  * newline; caller frees. */

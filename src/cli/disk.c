@@ -494,6 +494,51 @@ static int volume_links(struct container **cl, const char *name)
 	return n;
 }
 
+#define DF_TABLE "table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}"
+
+/* docker's column titles of system df (cli/command/formatter/disk_usage.go) */
+static const char *const df_headers[][2] = {
+	{"Type", "TYPE"}, {"TotalCount", "TOTAL"},	  {"Active", "ACTIVE"},
+	{"Size", "SIZE"}, {"Reclaimable", "RECLAIMABLE"}, {NULL, NULL},
+};
+
+/* system df --format: docker's four rows, each its own formatter context */
+static int df_format(struct format_list *fl, int ni, int ai, int64_t si, int64_t ri, int nc, int ac,
+		     int64_t sc, int64_t rc, int nv, int av, int64_t sv, int64_t rv,
+		     struct hull_err **err)
+{
+	const struct {
+		const char *type;
+		const struct tmpl_type *t;
+		int n, active;
+		int64_t size, reclaim;
+	} rows[] = {
+		{"Images", &fmt_df_images_row, ni, ai, si, ri},
+		{"Containers", &fmt_df_containers_row, nc, ac, sc, rc},
+		{"Local Volumes", &fmt_df_volumes_row, nv, av, sv, rv},
+		{"Build Cache", &fmt_df_cache_row, 0, 0, 0, 0},
+	};
+	int r = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(rows) && r == 0; i++) {
+		_cleanup_free_ char *size = human_size_prec((double) rows[i].size, 4),
+				    *rec = reclaimable(rows[i].reclaim, rows[i].size);
+		_cleanup_json_ json_t *o = NULL;
+		char n[16], a[16];
+
+		snprintf(n, sizeof(n), "%d", rows[i].n);
+		snprintf(a, sizeof(a), "%d", rows[i].active);
+		o = json_pack("{s:s,s:s,s:s,s:s,s:s}", "Active", a, "Reclaimable", rec, "Size",
+			      size, "TotalCount", n, "Type", rows[i].type);
+		fl->type = rows[i].t;
+		r = format_row(fl, o, NULL, err);
+	}
+	if (r == 0)
+		format_list_print(fl, df_headers);
+	format_list_release(fl);
+	return r;
+}
+
 int cmd_system_df(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {{"verbose", no_argument, NULL, 'v'},
@@ -501,6 +546,8 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	struct hull_err *e = NULL;
+	struct format_list fl;
+	const char *fmt = NULL;
 	struct container **cs = NULL;
 	struct dstore d = {0};
 	_cleanup_strv_ char **chains = strv_new();
@@ -520,18 +567,26 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 	int64_t bc_total = 0, bc_reclaim = 0;
 	int bc_active = 0;
 	size_t nv;
-	int o;
+	int o, r = 0;
 
 	optind = 0;
 	while ((o = cli_getopt("system df", argc, argv, "vh", opts, false)) != -1) {
 		if (o == 'v')
 			verbose = true;
-		else if (o == 'F') {
-			fprintf(stderr, "hull: system df: --format is not supported yet\n");
-			return 125;
-		} else if (o == 'h') {
+		else if (o == 'F')
+			fmt = streq(optarg, "table") || !*optarg ? NULL : optarg;
+		else if (o == 'h') {
 			puts("Usage:  hull system df [OPTIONS]\n\nShow hull disk usage\n\n"
-			     "Options:\n  -v, --verbose         Show detailed information on space "
+			     "Options:\n"
+			     "      --format string   Format output using a custom template:\n"
+			     "                        'table':            Print output in table "
+			     "format with column headers (default)\n"
+			     "                        'table TEMPLATE':   Print output in table "
+			     "format using the given Go template\n"
+			     "                        'json':             Print in JSON format\n"
+			     "                        'TEMPLATE':         Print output using the "
+			     "given Go template\n"
+			     "  -v, --verbose         Show detailed information on space "
 			     "usage");
 			return 0;
 		} else
@@ -539,6 +594,11 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 	}
 	if (optind < argc)
 		return cli_usage_error("system df", "\"df\" accepts no arguments.");
+	if (fmt && verbose) {
+		/* docker runs it on its whole verbose context; hull has no such context */
+		fprintf(stderr, "hull: system df: --format with --verbose is not supported yet\n");
+		return 125;
+	}
 	if (cli_store(cl, &s, &e) < 0 || dstore_load(s, &d, &e) < 0 ||
 	    container_list(s, &cs, &e) < 0 || volume_list(s, &vols, &e) < 0) {
 		dstore_release(&d);
@@ -606,7 +666,13 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 			vol_reclaim += vol_size[i];
 	}
 
-	if (!verbose) {
+	if (fmt) {
+		r = format_list_init(&fl, fmt, DF_TABLE, NULL, false, &e);
+		if (r == 0)
+			r = df_format(&fl, img_count, img_active, layers, layers - used, ctr_count,
+				      ctr_active, ctr_total, ctr_reclaim, vol_count, vol_active,
+				      vol_total, vol_reclaim, &e);
+	} else if (!verbose) {
 		struct table *t = table_new(5);
 		_cleanup_free_ char *is = human_size_prec((double) layers, 4),
 				    *ir = reclaimable(layers - used, layers),
@@ -741,7 +807,7 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 	json_decref(vols);
 	container_list_free(cs);
 	dstore_release(&d);
-	return 0;
+	return r < 0 ? cli_fail(e) : 0;
 }
 
 /* ---- builder prune ---- */

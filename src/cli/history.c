@@ -213,37 +213,16 @@ static json_t *row_json(const struct hrow *r, bool trunc, bool human)
 			 size);
 }
 
-/* formatter.Context.preFormat(): "\t" and "\n" written as two characters become the real ones */
-static char *unescape_format(const char *f)
-{
-	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-
-	for (; *f; f++) {
-		if (f[0] == '\\' && (f[1] == 't' || f[1] == 'n')) {
-			(void) strbuf_addch(&sb, f[1] == 't' ? '\t' : '\n');
-			f++;
-		} else {
-			(void) strbuf_addch(&sb, *f);
-		}
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
-/* Split @line at tabs into a new vector. */
-static char **split_tabs(const char *line)
-{
-	char **v = strv_new();
-
-	for (;;) {
-		const char *tab = strchr(line, '\t');
-		if (!tab) {
-			strv_push(&v, line);
-			return v;
-		}
-		strv_consume(&v, xstrndup(line, (size_t) (tab - line)));
-		line = tab + 1;
-	}
-}
+/* docker's column titles of history (formatter_history.go) */
+static const char *const history_headers[][2] = {
+	{"ID", "IMAGE"},
+	{"CreatedSince", "CREATED"},
+	{"CreatedAt", "CREATED AT"},
+	{"CreatedBy", "CREATED BY"},
+	{"Size", "SIZE"},
+	{"Comment", "COMMENT"},
+	{NULL, NULL},
+};
 
 /*
  * Render every row, newest first, with @format: "table [TEMPLATE]" gives a
@@ -253,52 +232,21 @@ static char **split_tabs(const char *line)
  */
 static int print_rows(const char *format, const struct hrow *rows, size_t n, bool trunc, bool human)
 {
-	_cleanup_free_ char *tmpl = NULL;
 	struct hull_err *e = NULL;
-	struct table *t = NULL;
-	bool table = false;
+	struct format_list fl;
 
-	if (streq(format, "table") || startswith(format, "table ")) {
-		table = true;
-		format += strlen("table");
-		while (*format == ' ')
-			format++;
-		if (!*format)
-			format = HISTORY_TABLE + strlen("table ");
-	} else if (streq(format, "json")) {
-		format = "{{json .}}";
-	}
-	tmpl = unescape_format(format);
-	if (table) {
-		_cleanup_json_ json_t *hdr =
-			json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "Comment", "COMMENT", "CreatedAt",
-				  "CREATED AT", "CreatedBy", "CREATED BY", "CreatedSince",
-				  "CREATED", "ID", "IMAGE", "Size", "SIZE");
-		_cleanup_free_ char *line = format_row(tmpl, hdr, &e);
-		_cleanup_strv_ char **cells = NULL;
-		if (!line)
-			return cli_fail(e);
-		cells = split_tabs(line);
-		t = table_new(strv_length(cells));
-		table_add_strv(t, cells);
-	}
+	if (format_list_init(&fl, format, human ? HISTORY_TABLE : HISTORY_TABLE_RAW,
+			     &fmt_history_row, false, &e) < 0)
+		return cli_fail(e);
 	for (size_t i = n; i > 0; i--) {
 		_cleanup_json_ json_t *v = row_json(&rows[i - 1], trunc, human);
-		_cleanup_free_ char *line = format_row(tmpl, v, &e);
-		if (!line) {
-			if (t)
-				table_print(t, stdout);
+		if (format_row(&fl, v, NULL, &e) < 0) {
+			format_list_release(&fl);
 			return cli_fail(e);
 		}
-		if (t) {
-			_cleanup_strv_ char **cells = split_tabs(line);
-			table_add_strv(t, cells);
-		} else {
-			printf("%s\n", line);
-		}
 	}
-	if (t)
-		table_print(t, stdout);
+	format_list_print(&fl, history_headers);
+	format_list_release(&fl);
 	return 0;
 }
 
@@ -357,8 +305,14 @@ int cmd_history(struct cli *cl, int argc, char **argv)
 			puts("Usage:  hull history [OPTIONS] IMAGE\n\nShow the history of an "
 			     "image\n\n"
 			     "Aliases:\n  hull image history, hull history\n\nOptions:\n"
-			     "      --format string     Format output using a Go template subset: "
-			     "'table', 'table TEMPLATE', 'json', or TEMPLATE\n"
+			     "      --format string     Format output using a custom template:\n"
+			     "                          'table':            Print output in table "
+			     "format with column headers (default)\n"
+			     "                          'table TEMPLATE':   Print output in table "
+			     "format using the given Go template\n"
+			     "                          'json':             Print in JSON format\n"
+			     "                          'TEMPLATE':         Print output using the "
+			     "given Go template\n"
 			     "  -H, --human             Print sizes and dates in human readable "
 			     "format (default true)\n"
 			     "      --no-trunc          Don't truncate output\n"

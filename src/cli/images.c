@@ -9,6 +9,7 @@
 #include "image/reference.h"
 #include "image/save.h"
 #include "util/hostpath.h"
+#include "util/pathmatch.h"
 #include "util/json.h"
 #include "util/strv.h"
 
@@ -120,42 +121,25 @@ static int row_cmp(const void *a, const void *b)
 	return x->created < y->created ? 1 : x->created > y->created ? -1 : 0;
 }
 
-/* Does the `images REPOSITORY[:TAG]` argument select this row? */
-static bool row_selected(const char *filter, const char *repo, const char *tag)
-{
-	_cleanup_free_ char *fam = NULL;
-
-	if (!filter)
-		return true;
-	if (streq(filter, repo))
-		return true;
-	fam = xasprintf("%s:%s", repo, tag);
-	return streq(filter, fam);
-}
-
 /*
- * The rows of one image, as docker/cli's imageFormatTaggedAndDigest: per
- * repository, each tag (times each digest of that repository with
- * --digests); a repository with digests only gets one "<none>" tag row (one
- * per digest with --digests); an image with neither is "<none> <none>".
+ * The rows of one image, as docker/cli's imageFormatTaggedAndDigest, from
+ * its references @tags (names with a tag, or a digest) and its repository
+ * digests @digests: per repository, each tag (times each digest of that
+ * repository with --digests); a repository with digests only gets one
+ * "<none>" tag row (one per digest with --digests).
  */
-static void image_rows(struct row **rows, size_t *n, const struct image *img, json_t *refs,
-		       char **digests, bool show_digests, const char *filter, bool *ret_referenced)
+static void image_rows(struct row **rows, size_t *n, const struct image *img, char **tags,
+		       char **digests, bool show_digests)
 {
 	_cleanup_strv_ char **done = strv_new();
-	const char *k;
-	json_t *v;
 
-	*ret_referenced = false;
-	json_object_foreach (refs, k, v) {
+	STRV_FOREACH (k, tags) {
 		struct image_ref r;
 		_cleanup_free_ char *repo = NULL;
 		bool any = false;
 
-		if (!streq(json_string_value(v) ?: "", img->manifest_digest) ||
-		    ref_parse(k, &r, NULL) < 0)
+		if (ref_parse(*k, &r, NULL) < 0)
 			continue;
-		*ret_referenced = true;
 		repo = ref_familiar_name(&r);
 		if (!strv_contains(done, repo))
 			strv_push(&done, repo);
@@ -166,10 +150,9 @@ static void image_rows(struct row **rows, size_t *n, const struct image *img, js
 				    strncmp(*d, repo, strlen(repo)) != 0)
 					continue;
 				any = true;
-				if (row_selected(filter, repo, r.tag ?: "<none>"))
-					add_row(rows, n, repo, r.tag ?: "<none>", at + 1, img);
+				add_row(rows, n, repo, r.tag ?: "<none>", at + 1, img);
 			}
-		if (!any && row_selected(filter, repo, r.tag ?: "<none>"))
+		if (!any)
 			add_row(rows, n, repo, r.tag ?: "<none>", "<none>", img);
 		ref_release(&r);
 	}
@@ -179,15 +162,183 @@ static void image_rows(struct row **rows, size_t *n, const struct image *img, js
 
 		if (!at)
 			continue;
-		*ret_referenced = true;
 		repo = xstrndup(*d, (size_t) (at - *d));
 		if (strv_contains(done, repo))
 			continue;
 		if (!show_digests)
 			strv_push(&done, repo);
-		if (row_selected(filter, repo, "<none>"))
-			add_row(rows, n, repo, "<none>", show_digests ? at + 1 : "", img);
+		add_row(rows, n, repo, "<none>", show_digests ? at + 1 : "", img);
 	}
+}
+
+/* images --filter, as moby's ImageService.Images() applies them */
+struct image_filters {
+	int dangling;  /* -1: no dangling filter, else dangling=true (1) or false (0) */
+	char **labels; /* label=KEY[=VALUE]: each must match */
+	char **refs;   /* reference=PATTERN and the REPOSITORY[:TAG] argument: any may match */
+	double before, since; /* created strictly before, after the image named (0: none) */
+};
+
+/*
+ * The reference @familiar ("busybox:latest", "busybox@sha256:...") against
+ * the patterns of reference=: reference.FamiliarMatch, path.Match on the
+ * familiar string or on its name (the patterns are already checked).
+ */
+static bool ref_selected(char **patterns, const char *familiar)
+{
+	_cleanup_free_ char *name = NULL;
+
+	if (!patterns)
+		return true;
+	name = xstrndup(familiar, strcspn(familiar, "@"));
+	{
+		struct image_ref r;
+		if (!strchr(familiar, '@') && ref_parse(familiar, &r, NULL) == 0) {
+			free(name);
+			name = ref_familiar_name(&r);
+			ref_release(&r);
+		}
+	}
+	STRV_FOREACH (p, patterns)
+		if (path_match(*p, familiar) > 0 || path_match(*p, name) > 0)
+			return true;
+	return false;
+}
+
+/* The image a before= or since= names: its creation time, or docker's error. */
+static int filter_image_time(struct store *s, const char *name, double *ret, struct hull_err **err)
+{
+	struct image *img = NULL;
+	struct image_ref r;
+
+	if (store_image_get(s, name, &img, NULL) < 0) {
+		_cleanup_free_ char *fam = NULL;
+		if (ref_parse(name, &r, NULL) == 0) {
+			fam = ref_familiar(&r);
+			ref_release(&r);
+		}
+		return err_setx(err, ENOENT, "No such image: %s", fam ?: name);
+	}
+	*ret = time_parse_rfc3339(json_get_str(img->config, "created"));
+	image_free(img);
+	return 0;
+}
+
+/* --filter KEY=VALUE...: moby's accepted keys and values, checked as the daemon does */
+static int image_filters_parse(struct store *s, char **args, struct image_filters *f,
+			       struct hull_err **err)
+{
+	static const char *const keys[] = {"dangling", "label",	    "before",
+					   "since",    "reference", NULL};
+	_cleanup_strv_ char **dangling = NULL;
+	int r;
+
+	f->dangling = -1;
+	STRV_FOREACH (a, args) {
+		_cleanup_free_ char *key = xstrndup(*a, strcspn(*a, "="));
+		const char *val = *a + strlen(key) + 1;
+
+		if (!strv_contains((char **) keys, key))
+			return err_setx(err, EINVAL, "invalid filter '%s'", key);
+		if (streq(key, "dangling")) {
+			strv_push(&dangling, val);
+		} else if (streq(key, "label")) {
+			strv_push(&f->labels, val);
+		} else if (streq(key, "reference")) {
+			if (path_match(val, "") < 0)
+				return err_setx(err, EINVAL, "syntax error in pattern");
+			strv_push(&f->refs, val);
+		} else {
+			r = filter_image_time(s, val, streq(key, "before") ? &f->before : &f->since,
+					      err);
+			if (r < 0)
+				return r;
+		}
+	}
+	if (dangling) {
+		if (strv_contains(dangling, "true")) {
+			f->dangling = 1;
+		} else if (strv_contains(dangling, "false")) {
+			f->dangling = 0;
+		} else {
+			_cleanup_strbuf_ struct strbuf v = STRBUF_INIT;
+			STRV_FOREACH (d, dangling)
+				(void) strbuf_addf(&v, "%s%s", v.len ? " " : "", *d);
+			return err_setx(err, EINVAL, "invalid filter 'dangling=[%s]'",
+					strbuf_cstr(&v));
+		}
+	}
+	return 0;
+}
+
+/* KEY or KEY=VALUE, each in the image's labels (moby's MatchKVList) */
+static bool labels_match(char **want, json_t *labels)
+{
+	if (!want)
+		return true;
+	if (!json_object_size(labels))
+		return false;
+	STRV_FOREACH (w, want) {
+		_cleanup_free_ char *key = xstrndup(*w, strcspn(*w, "="));
+		const char *have = json_get_str(labels, key);
+		if (!have || ((*w)[strlen(key)] == '=' && !streq(have, *w + strlen(key) + 1)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * The rows of the image @m that the filters select: the references they
+ * keep, or one "<none> <none>" row for an image with none, if the filters
+ * and -a let it through.
+ */
+static void image_select(struct store *s, const char *m, json_t *refs,
+			 const struct image_filters *f, bool all, bool show_digests,
+			 struct row **rows, size_t *n)
+{
+	_cleanup_strv_ char **dl = NULL, **digests = strv_new(), **tags = strv_new();
+	struct image *img = NULL;
+	bool tagged = false, intermediate;
+	double created;
+	const char *k;
+	json_t *v;
+
+	if (store_image_load(s, m, &img, NULL) < 0)
+		return;
+	created = time_parse_rfc3339(json_get_str(img->config, "created"));
+	intermediate = store_image_is_intermediate(s, m);
+	if ((f->before > 0 && created >= f->before) || (f->since > 0 && created <= f->since) ||
+	    (f->labels &&
+	     !labels_match(f->labels,
+			   json_object_get(json_object_get(img->config, "config"), "Labels"))) ||
+	    (f->dangling == 1 && intermediate))
+		goto out;
+	json_object_foreach (refs, k, v) {
+		struct image_ref r;
+		_cleanup_free_ char *fam = NULL;
+
+		if (!streq(json_string_value(v) ?: "", m) || ref_parse(k, &r, NULL) < 0)
+			continue;
+		fam = ref_familiar(&r);
+		if (ref_selected(f->refs, fam)) {
+			tagged |= r.tag != NULL;
+			strv_push(&tags, k);
+		}
+		ref_release(&r);
+	}
+	/* a dangling image has no tag (it may have digests) */
+	if (f->dangling == 1 && tagged)
+		goto out;
+	dl = store_repo_digests(s, m);
+	STRV_FOREACH (d, dl)
+		if (ref_selected(f->refs, *d))
+			strv_push(&digests, *d);
+	if (tags[0] || digests[0])
+		image_rows(rows, n, img, tags, digests, show_digests);
+	else if ((all || intermediate == false) && f->dangling != 0 && !f->refs)
+		add_row(rows, n, "<none>", "<none>", "<none>", img);
+out:
+	image_free(img);
 }
 
 /* docker's column titles of images --format "table ..." */
@@ -206,24 +357,30 @@ static const char *const image_headers[][2] = {
 	{NULL, NULL},
 };
 
+/* docker's default table of images (cli/command/formatter/image.go) */
+#define IMAGES_TABLE "table {{.Repository}}\t{{.Tag}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+#define IMAGES_TABLE_DIGESTS \
+	"table {{.Repository}}\t{{.Tag}}\t{{.Digest}}\t{{.ID}}\t{{.CreatedSince}}\t{{.Size}}"
+
 /*
  * images --format TMPL: each row as docker's image formatter context gives
  * it (cli/command/formatter/image.go): ID, Repository, Tag, Digest,
  * CreatedSince, CreatedAt, Size (and "N/A" for what hull does not count).
  */
 static int images_format(const struct row *rows, size_t n, const char *fmt, bool no_trunc,
-			 struct hull_err **err)
+			 bool digests, struct hull_err **err)
 {
-	bool table = startswith(fmt, "table ");
-	_cleanup_strv_ char **lines = strv_new();
+	struct format_list fl;
 	struct timespec now;
+	int r = 0;
 
+	if (format_list_init(&fl, fmt, digests ? IMAGES_TABLE_DIGESTS : IMAGES_TABLE,
+			     &fmt_image_row, false, err) < 0)
+		return -EINVAL;
 	clock_gettime(CLOCK_REALTIME, &now);
-	if (table)
-		strv_consume(&lines, format_table_header(fmt + 6, image_headers));
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n && r == 0; i++) {
 		_cleanup_free_ char *size = human_size((double) rows[i].size), *ago = NULL,
-				    *since = NULL, *line = NULL;
+				    *since = NULL;
 		_cleanup_json_ json_t *o = NULL;
 		char at[64] = "";
 		if (rows[i].created > 0) {
@@ -239,42 +396,55 @@ static int images_format(const struct row *rows, size_t n, const char *fmt, bool
 			      rows[i].digest, "ID", no_trunc ? rows[i].id : short_id(rows[i].id),
 			      "Repository", rows[i].repo, "SharedSize", "N/A", "Size", size, "Tag",
 			      rows[i].tag, "UniqueSize", "N/A", "VirtualSize", size);
-		line = format_row(table ? fmt + 6 : fmt, o, err);
-		if (!line)
-			return -EINVAL;
-		strv_push(&lines, line);
+		r = format_row(&fl, o, NULL, err);
 	}
-	if (table) /* aligned as docker's tabwriter */
-		print_tabbed(lines);
-	else
-		STRV_FOREACH (l, lines)
-			printf("%s\n", *l);
-	return 0;
+	if (r == 0)
+		format_list_print(&fl, image_headers);
+	format_list_release(&fl);
+	return r;
+}
+
+/* "KEY=VALUE" as docker/cli's filter option keeps it: key trimmed and lower-cased, value trimmed */
+static char *filter_kv(const char *arg, const char *eq)
+{
+	const char *k = arg, *ke = eq, *v = eq + 1, *ve = eq + strlen(eq);
+	_cleanup_free_ char *key = NULL;
+
+	while (k < ke && (*k == ' ' || *k == '\t'))
+		k++;
+	while (ke > k && (ke[-1] == ' ' || ke[-1] == '\t'))
+		ke--;
+	while (v < ve && (*v == ' ' || *v == '\t'))
+		v++;
+	while (ve > v && (ve[-1] == ' ' || ve[-1] == '\t'))
+		ve--;
+	key = xstrndup(k, (size_t) (ke - k));
+	for (char *c = key; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char) (*c - 'A' + 'a');
+	return xasprintf("%s=%.*s", key, (int) (ve - v), v);
 }
 
 int cmd_images(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
-					     {"all", no_argument, NULL, 'a'},
-					     {"no-trunc", no_argument, NULL, 'N'},
-					     {"digests", no_argument, NULL, 'D'},
-					     {"format", required_argument, NULL, 'F'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
-	_cleanup_free_ char *fmt_buf = NULL;
+	static const struct option opts[] = {
+		{"quiet", no_argument, NULL, 'q'},	  {"all", no_argument, NULL, 'a'},
+		{"no-trunc", no_argument, NULL, 'N'},	  {"digests", no_argument, NULL, 'D'},
+		{"format", required_argument, NULL, 'F'}, {"filter", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},	  {0}};
 	const char *fmt = NULL;
 	struct hull_err *e = NULL;
 	struct store *s;
 	json_t *refs = NULL;
-	const char *filter = NULL;
-	_cleanup_strv_ char **manifests = NULL;
+	struct image_filters f = {0};
+	_cleanup_strv_ char **manifests = NULL, **filter_args = NULL;
 	struct row *rows = NULL;
 	size_t n = 0;
 	bool quiet = false, no_trunc = false, all = false, digests = false;
 	int o, r = 0;
 
 	optind = 0;
-	while ((o = cli_getopt("images", argc, argv, "qah", opts, false)) != -1) {
+	while ((o = cli_getopt("images", argc, argv, "qaf:h", opts, false)) != -1) {
 		switch (o) {
 		case 'q':
 			quiet = true;
@@ -289,48 +459,81 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 			digests = true;
 			break;
 		case 'F':
-			free(fmt_buf);
-			fmt = fmt_buf = streq(optarg, "table") ? NULL : format_unescape(optarg);
+			fmt = streq(optarg, "table") || !*optarg ? NULL : optarg;
 			break;
+		case 'f': {
+			/* docker/cli's filter option: KEY=VALUE, the key lower-cased, both trimmed
+			 */
+			_cleanup_free_ char *kv = NULL;
+			const char *eq = strchr(optarg, '=');
+			if (!eq)
+				return cli_flag_error("images", "-f, --filter", optarg,
+						      "bad format of filter (expected name=value)");
+			kv = filter_kv(optarg, eq);
+			strv_push(&filter_args, kv);
+			break;
+		}
 		case 'h':
 			puts("Usage:  hull images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images\n\n"
-			     "Options:\n  -a, --all        Show all images\n      --digests    "
-			     "Show digests\n      --format string  Format output using a Go "
-			     "template\n      --no-trunc   Don't truncate output\n"
-			     "  -q, --quiet      Only show image IDs");
+			     "Options:\n"
+			     "  -a, --all             Show all images (default hides intermediate "
+			     "images)\n"
+			     "      --digests         Show digests\n"
+			     "  -f, --filter filter   Filter output based on conditions provided "
+			     "(dangling, label, reference, before, since)\n"
+			     "      --format string   Format output using a custom template:\n"
+			     "                        'table':            Print output in table "
+			     "format "
+			     "with column headers (default)\n"
+			     "                        'table TEMPLATE':   Print output in table "
+			     "format "
+			     "using the given Go template\n"
+			     "                        'json':             Print in JSON format\n"
+			     "                        'TEMPLATE':         Print output using the "
+			     "given "
+			     "Go template\n"
+			     "      --no-trunc        Don't truncate output\n"
+			     "  -q, --quiet           Only show image IDs");
 			return 0;
 		default:
 			return 125;
 		}
 	}
-	if (optind < argc)
-		filter = argv[optind];
-	if (cli_store(cl, &s, &e) < 0 || store_refs(s, &refs, &e) < 0 ||
-	    store_image_list(s, &manifests, &e) < 0) {
+	if (argc - optind > 1)
+		return cli_usage_error("images", "\"images\" requires at most 1 argument.");
+	/* docker/cli: the REPOSITORY[:TAG] argument is one more reference filter */
+	if (optind < argc) {
+		_cleanup_free_ char *arg = xasprintf("reference=%s", argv[optind]);
+		strv_push(&filter_args, arg);
+	}
+	if (cli_store(cl, &s, &e) < 0)
+		return cli_fail(e);
+	if (image_filters_parse(s, filter_args, &f, &e) < 0) {
+		/* the daemon refuses them: docker exits 1 */
+		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+		err_free(e);
+		strv_free(f.labels);
+		strv_free(f.refs);
+		return 1;
+	}
+	if (store_refs(s, &refs, &e) < 0 || store_image_list(s, &manifests, &e) < 0) {
 		json_decref(refs);
+		strv_free(f.labels);
+		strv_free(f.refs);
 		return cli_fail(e);
 	}
-	STRV_FOREACH (m, manifests) {
-		_cleanup_strv_ char **dl = NULL;
-		struct image *img = NULL;
-		bool referenced;
-
-		if (store_image_load(s, *m, &img, NULL) < 0)
-			continue;
-		dl = store_repo_digests(s, *m);
-		image_rows(&rows, &n, img, refs, dl, digests, filter, &referenced);
-		if (!referenced && !filter && (all || !store_image_is_intermediate(s, *m)))
-			add_row(&rows, &n, "<none>", "<none>", "<none>", img);
-		image_free(img);
-	}
+	STRV_FOREACH (m, manifests)
+		image_select(s, *m, refs, &f, all, digests, &rows, &n);
 	json_decref(refs);
+	strv_free(f.labels);
+	strv_free(f.refs);
 	if (n)
 		qsort(rows, n, sizeof(*rows), row_cmp);
-	if (quiet) {
+	if (fmt) { /* docker: a custom --format wins over -q */
+		r = images_format(rows, n, fmt, no_trunc, digests, &e);
+	} else if (quiet) {
 		for (size_t i = 0; i < n; i++)
 			printf("%s\n", no_trunc ? rows[i].id : short_id(rows[i].id));
-	} else if (fmt) {
-		r = images_format(rows, n, fmt, no_trunc, &e);
 	} else {
 		struct table *t = table_new(digests ? 6 : 5);
 		struct timespec now;
@@ -901,6 +1104,8 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 	struct store *s;
 	const char *format = NULL, *type = NULL;
 	json_t *out = json_array();
+	/* the Go type of each object of out, for the template */
+	_cleanup_free_ const struct tmpl_type **types = xcalloc((size_t) argc + 1, sizeof(*types));
 	int o, rc = 0;
 
 	optind = 0;
@@ -918,8 +1123,11 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 			json_decref(out);
 			puts("Usage:  hull inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
 			     "Return low-level information on containers and images\n\nOptions:\n"
-			     "  -f, --format string   Format output using a Go template subset "
-			     "({{.A.B}}, {{json .A}})\n"
+			     "  -f, --format string   Format output using a custom template:\n"
+			     "                        'json':             Print in JSON format\n"
+			     "                        'TEMPLATE':         Print output using the "
+			     "given "
+			     "Go template\n"
 			     "      --type string     Only inspect objects of the given type "
 			     "(container|image)");
 			return 0;
@@ -945,10 +1153,12 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 		struct image *img = NULL;
 		if ((!type || streq(type, "container")) &&
 		    container_load(s, argv[i], &c, NULL) == 0) {
+			types[json_array_size(out)] = &fmt_container_inspect;
 			json_array_append_new(out, container_inspect_json(c));
 			container_free(c);
 		} else if ((!type || streq(type, "image")) &&
 			   store_image_get(s, argv[i], &img, NULL) == 0) {
+			types[json_array_size(out)] = &fmt_image_inspect;
 			json_array_append_new(out, image_inspect_json(s, img));
 			image_free(img);
 		} else {
@@ -960,7 +1170,7 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 		size_t i;
 		json_t *v;
 		json_array_foreach (out, i, v) {
-			_cleanup_free_ char *s2 = format_template(format, v, &e);
+			_cleanup_free_ char *s2 = format_template(format, v, types[i], true, &e);
 			if (!s2) {
 				json_decref(out);
 				return cli_fail(e);

@@ -1162,7 +1162,7 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 		{"filter", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
 		{"help", no_argument, NULL, 'h'},	  {0}};
 	_cleanup_strv_ char **filters = NULL, **lines = NULL;
-	_cleanup_free_ char *fmt_buf = NULL;
+	struct format_list fl;
 	struct hull_err *e = NULL;
 	struct container **l = NULL;
 	struct store *s;
@@ -1266,12 +1266,23 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 	STRV_FOREACH (f, filters)
 		if (startswith(*f, "status="))
 			all = true;
-	if (fmt && streq(fmt, "table"))
+	if (fmt && quiet) {
+		/* docker's ps: -q wins */
+		fflush(stdout);
+		fprintf(stderr,
+			"WARNING: Ignoring custom format, because both --format and --quiet "
+			"are set.\n");
 		fmt = NULL;
-	if (fmt)
-		fmt = fmt_buf = format_unescape(fmt);
-	if (cli_store(cl, &s, &e) < 0 || container_list(s, &l, &e) < 0)
+	}
+	if (fmt && (!*fmt || streq(fmt, "table")))
+		fmt = NULL;
+	if (fmt && format_list_init(&fl, fmt, NULL, &fmt_ps_row, true, &e) < 0)
 		return cli_fail(e);
+	if (cli_store(cl, &s, &e) < 0 || container_list(s, &l, &e) < 0) {
+		if (fmt)
+			format_list_release(&fl);
+		return cli_fail(e);
+	}
 	while (l[n])
 		n++;
 	qsort(l, n, sizeof(*l), ctime_cmp);
@@ -1286,9 +1297,6 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 				free(h);
 				h = h2;
 			}
-			strv_push(&lines, h);
-		} else if (startswith(fmt, "table ")) {
-			_cleanup_free_ char *h = format_table_header(fmt + 6, ps_headers);
 			strv_push(&lines, h);
 		}
 	}
@@ -1306,12 +1314,8 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 		if (quiet) {
 			strv_push(&lines, no_trunc ? c->id : short_id(c->id));
 		} else if (fmt) {
-			char *line = format_row(startswith(fmt, "table ") ? fmt + 6 : fmt, row, &e);
-			if (!line)
+			if (format_row(&fl, row, c->rec, &e) < 0)
 				rc = cli_fail(e);
-			else
-				strv_push(&lines, line);
-			free(line);
 		} else {
 			_cleanup_free_ char *line = xasprintf(
 				"%s\t%s\t%s\t%s\t%s\t%s\t%s%s%s", json_get_str(row, "ID"),
@@ -1324,13 +1328,15 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 		json_decref(row);
 	}
 	container_list_free(l);
+	if (fmt) {
+		if (!rc)
+			format_list_print(&fl, ps_headers);
+		format_list_release(&fl);
+		return rc;
+	}
 	if (rc)
 		return rc;
-	if (fmt && !startswith(fmt, "table "))
-		STRV_FOREACH (x, lines)
-			puts(*x);
-	else
-		print_tabbed(lines);
+	print_tabbed(lines);
 	return 0;
 }
 

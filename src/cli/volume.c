@@ -108,6 +108,21 @@ static bool volume_match(struct store *s, json_t *v, char **filters)
 	return true;
 }
 
+/* docker's column titles of volume ls --format "table ..." */
+static const char *const volume_headers[][2] = {
+	{"Name", "VOLUME NAME"},
+	{"Driver", "DRIVER"},
+	{"Scope", "SCOPE"},
+	{"Mountpoint", "MOUNTPOINT"},
+	{"Labels", "LABELS"},
+	{"Links", "LINKS"},
+	{"Size", "SIZE"},
+	{"Group", "GROUP"},
+	{"Availability", "AVAILABILITY"},
+	{"Status", "STATUS"},
+	{NULL, NULL},
+};
+
 /* docker's volume ls formatter fields (cli/command/formatter/volume.go) */
 static json_t *volume_row(json_t *v)
 {
@@ -134,6 +149,7 @@ static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 					     {0}};
 	_cleanup_strv_ char **filters = NULL;
 	struct hull_err *e = NULL;
+	struct format_list fl;
 	struct store *s;
 	json_t *arr = NULL, *v;
 	const char *fmt = NULL;
@@ -171,8 +187,16 @@ static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 		} else
 			return 125;
 	}
-	if (cli_store(cl, &s, &e) < 0 || volume_list(s, &arr, &e) < 0)
+	/* docker's volume ls: a custom --format wins over -q */
+	if (fmt && (!*fmt || streq(fmt, "table")))
+		fmt = NULL;
+	if (fmt && format_list_init(&fl, fmt, NULL, &fmt_volume_row, false, &e) < 0)
 		return cli_fail(e);
+	if (cli_store(cl, &s, &e) < 0 || volume_list(s, &arr, &e) < 0) {
+		if (fmt)
+			format_list_release(&fl);
+		return cli_fail(e);
+	}
 	t = table_new(2);
 	if (!quiet && !fmt)
 		table_add(t, "DRIVER", "VOLUME NAME");
@@ -181,14 +205,12 @@ static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 			continue;
 		if (fmt) {
 			_cleanup_json_ json_t *row = volume_row(v);
-			char *line = format_row(fmt, row, &e);
-			if (!line) {
+			if (format_row(&fl, row, v, &e) < 0) {
+				format_list_release(&fl);
 				table_print(t, stdout);
 				json_decref(arr);
 				return cli_fail(e);
 			}
-			printf("%s\n", line);
-			free(line);
 		} else if (quiet) {
 			printf("%s\n", json_get_str(v, "Name"));
 		} else {
@@ -196,6 +218,10 @@ static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 		}
 	}
 	table_print(t, stdout);
+	if (fmt) {
+		format_list_print(&fl, volume_headers);
+		format_list_release(&fl);
+	}
 	json_decref(arr);
 	return 0;
 }
@@ -245,7 +271,7 @@ static int volume_inspect_cmd(struct cli *cl, int argc, char **argv)
 			continue;
 		}
 		if (fmt) {
-			char *line = format_template(fmt, v, &e);
+			char *line = format_template(fmt, v, &fmt_volume_inspect, false, &e);
 			json_decref(v);
 			if (!line) {
 				json_decref(out);

@@ -254,6 +254,122 @@ assert i["Size"] > 1000000
 	hull rmi fmtimg:1 >/dev/null
 }
 
+@test "images --format: template functions, table headers, errors" {
+	hull tag busybox fmtfn:v1
+	id=$(hull images -q fmtfn)
+	run -0 hull images --format '{{upper .Repository}}|{{len .Tag}}|{{printf "%.4s|%-4s|" .ID .Tag}}{{title "a b"}}' fmtfn
+	[ "$output" = "FMTFN|2|${id:0:4}|v1  |A B" ]
+	run -0 hull images --format '{{range $i, $p := split .Repository "f"}}{{$i}}={{$p}};{{end}}{{println}}{{index (split .Tag "") 0}}' fmtfn
+	[ "$output" = $'0=;1=mt;2=n;\nv' ]
+	# the header keeps docker's titles through json, upper, lower...
+	run -0 hull images --format 'table {{lower .Repository}}\t{{json .Tag}}\t{{.ID}}' fmtfn
+	[[ ${lines[0]} =~ ^REPOSITORY\ +TAG\ +IMAGE\ ID$ ]]
+	[[ ${lines[1]} =~ ^fmtfn\ +\"v1\"\ +$id$ ]]
+	run -0 hull images --format 'table' fmtfn
+	[[ ${lines[0]} =~ ^REPOSITORY\ +TAG\ +IMAGE\ ID\ +CREATED\ +SIZE$ ]]
+	# a custom format wins over -q, as docker
+	run -0 hull images -q --format '{{.Repository}}' fmtfn
+	[ "$output" = fmtfn ]
+	run -1 hull images --format '{{.Nope}}' fmtfn
+	[ "$output" = 'hull: template parsing error: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.imageContext' ]
+	run -1 hull images --format '{{if .Tag}}' fmtfn
+	[ "$output" = 'hull: template parsing error: template: :1: unexpected EOF' ]
+	run -1 hull images --format '{{nosuch .Tag}}' fmtfn
+	[ "$output" = 'hull: template parsing error: template: :1: function "nosuch" not defined' ]
+	hull rmi fmtfn:v1 >/dev/null
+}
+
+@test "inspect --format: range, index, len, join, split, printf and docker's typed data" {
+	build_image tplimg 'FROM busybox
+LABEL team=red tier=db' >/dev/null
+	id=$(hull inspect --format '{{.Id}}' tplimg)
+	run -0 hull inspect --format '{{range .RootFS.Layers}}{{.}}{{end}}|{{len .RootFS.Layers}}|{{index .RepoTags 0}}|{{join .RepoTags ","}}' tplimg
+	layer=$(hull inspect --format '{{json .RootFS.Layers}}' tplimg | tr -d '[]"')
+	[ "$output" = "$layer|1|tplimg:latest|tplimg:latest" ]
+	# Labels is a Go map: a missing key is <no value>, index gives "", range is sorted
+	run -0 hull inspect --format '{{.Config.Labels.nope}}|{{index .Config.Labels "nope"}}|{{index .Config.Labels "team"}}|{{range $k, $v := .Config.Labels}}{{$k}}={{$v}};{{end}}|{{.Config.Labels}}' tplimg
+	[ "$output" = '<no value>||red|team=red;tier=db;|map[team:red tier:db]' ]
+	# a nil slice prints [] and has no length; the struct-typed State of a container
+	run -0 hull inspect --format '{{.Config.Entrypoint}}|{{len .Config.Entrypoint}}|{{index (split .Id ":") 0}}|{{printf "%5s|%d" "x" (len .Id)}}{{println}}{{upper .Os}}|{{lower "ABC"}}|{{title "hello world"}}' tplimg
+	[ "$output" = $'[]|0|sha256|    x|71\nLINUX|abc|Hello World' ]
+	run -0 hull inspect --format '{{if eq .Os "linux"}}{{with .Config}}{{.Labels.team}}{{end}}{{else}}no{{end}} {{- " " -}} {{ .Architecture }}' tplimg
+	[ "$output" = 'red amd64' ]
+	# a template that fails on the typed data runs again on the JSON as docker's inspect does:
+	# its error is map's, not the struct's
+	run -1 hull inspect --format '{{.Nope}}' tplimg
+	[ "$output" = 'hull: template parsing error: template: :1:2: executing "" at <.Nope>: map has no entry for key "Nope"' ]
+	run -0 hull inspect --format '{{range .Config}}x{{end}}' busybox
+	[[ $output =~ ^x+$ ]]
+	run -1 hull inspect --format '{{index .RepoTags 5}}' tplimg
+	[ "$output" = 'hull: template parsing error: template: :1:2: executing "" at <index .RepoTags 5>: error calling index: index out of range: 5' ]
+	run -1 hull inspect --format '{{range .Id}}' tplimg
+	[ "$output" = 'hull: template parsing error: template: :1: unexpected EOF' ]
+	[ "$id" != "" ]
+	hull rmi tplimg >/dev/null
+}
+
+@test "images --filter dangling, label, reference, before and since" {
+	build_image flt-old 'FROM busybox
+LABEL team=blue' >/dev/null
+	build_image flt-mid 'FROM busybox
+LABEL team=red tier=web' >/dev/null
+	# rebuilt: the first flt-mid loses its tag and dangles
+	old=$(hull images -q flt-mid)
+	build_image flt-mid 'FROM busybox
+LABEL team=red tier=db' >/dev/null
+	build_image flt-new 'FROM busybox
+LABEL team=green' >/dev/null
+	# (earlier tests leave untagged images of their own: label= picks this file's)
+	run -0 hull images --filter dangling=true --filter label=team --format '{{.Repository}}:{{.ID}}'
+	[ "$output" = "<none>:$old" ]
+	run -0 hull images --filter dangling=true -q
+	[[ $output == *"$old"* ]]
+	run -0 hull images --filter dangling=false --format '{{.Repository}}'
+	[[ $output == *flt-new* && $output != *"<none>"* ]]
+	# labels: every one must match; the dangling image keeps its labels
+	run -0 hull images --filter label=team=red --format '{{.Repository}}'
+	[ "$output" = $'flt-mid\n<none>' ]
+	run -0 hull images --filter label=team=red --filter label=tier=db --format '{{.Repository}}'
+	[ "$output" = flt-mid ]
+	run -0 hull images --filter label=tier --format '{{.Repository}}'
+	[ "$output" = $'flt-mid\n<none>' ]
+	run -0 hull images --filter label=nosuch
+	[ "${#lines[@]}" -eq 1 ]
+	# references: path.Match on the familiar name or string, any of them
+	run -0 hull images --filter 'reference=flt-*' --format '{{.Repository}}'
+	[ "$output" = $'flt-new\nflt-mid\nflt-old' ]
+	run -0 hull images --filter reference=flt-old --filter reference='flt-new:latest' --format '{{.Repository}}'
+	[ "$output" = $'flt-new\nflt-old' ]
+	run -0 hull images --filter 'reference=*:latest' --filter label=team=green --format '{{.Repository}}'
+	[ "$output" = flt-new ]
+	run -0 hull images 'flt-[mn]*' --format '{{.Repository}}'
+	[ "$output" = $'flt-new\nflt-mid' ]
+	run -0 hull images --filter reference=library/flt-old
+	[ "${#lines[@]}" -eq 1 ]
+	# before and since: created strictly earlier or later than the image named
+	run -0 hull images --filter before=flt-mid --filter 'reference=flt-*' --format '{{.Repository}}'
+	[ "$output" = flt-old ]
+	run -0 hull images --filter since=flt-old --filter 'reference=flt-*' --format '{{.Repository}}'
+	[ "$output" = $'flt-new\nflt-mid' ]
+	run -0 hull images --filter since=flt-old --filter dangling=true -q
+	[ "$output" = "$old" ]
+	# the CLI trims and lower-cases the key, as docker's
+	run -0 hull images --filter ' Dangling = true ' --filter label=team -q
+	[ "$output" = "$old" ]
+	# errors: the daemon's (exit 1), the CLI's (125)
+	run -1 hull images --filter bogus=1
+	[ "$output" = "Error response from daemon: invalid filter 'bogus'" ]
+	run -1 hull images --filter dangling=maybe
+	[ "$output" = "Error response from daemon: invalid filter 'dangling=[maybe]'" ]
+	run -1 hull images --filter 'reference=['
+	[ "$output" = "Error response from daemon: syntax error in pattern" ]
+	run -1 hull images --filter before=nosuch
+	[ "$output" = "Error response from daemon: No such image: nosuch:latest" ]
+	run -125 hull images --filter dangling
+	[[ ${lines[0]} == *'invalid argument "dangling" for "-f, --filter" flag: bad format of filter (expected name=value)' ]]
+	hull rmi flt-old flt-mid flt-new "$old" >/dev/null
+}
+
 @test "tag refuses a digest reference as the new tag, as docker" {
 	run -1 hull tag busybox "x@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 	[[ $output == *"refusing to create a tag with a digest reference"* ]]

@@ -281,8 +281,9 @@ for l in m[0]["Layers"]:
 	hull build -q -t fl-meta "$d"
 	run hull inspect fl-meta --format '{{json .Config.Env}} {{json .Config.Labels}} {{.Author}} {{.Config.StopSignal}} {{.Config.User}}'
 	[[ $output == *'"A=1","B=two words"] {"one":"1","two":"2 2"} someone SIGUSR1 nobody' ]]
+	# Go maps: docker's json function writes their keys sorted
 	run hull inspect fl-meta --format '{{json .Config.ExposedPorts}} {{json .Config.Volumes}}'
-	[ "$output" = '{"8080/tcp":{},"53/udp":{},"7000/tcp":{},"7001/tcp":{}} {"/data":{},"/other":{},"/plain":{}}' ]
+	[ "$output" = '{"53/udp":{},"7000/tcp":{},"7001/tcp":{},"8080/tcp":{}} {"/data":{},"/other":{},"/plain":{}}' ]
 	run hull inspect fl-meta --format '{{json .Config.Healthcheck}}'
 	[ "$output" = '{"Test":["CMD-SHELL","wget -q localhost || exit 1"],"Interval":300000000000,"Timeout":3000000000,"StartPeriod":600000000000,"StartInterval":30000000000,"Retries":4}' ]
 	run hull inspect fl-meta --format '{{json .Config.Shell}} {{json .Config.Entrypoint}} {{json .Config.Cmd}}'

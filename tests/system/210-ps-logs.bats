@@ -61,6 +61,39 @@ LABEL team=blue'
 	[[ ${lines[1]} =~ [0-9]+B$ ]]
 }
 
+@test "ps and volume ls --format: template functions, methods, table headers, errors" {
+	hull run -d --name tpl1 -l team=blue busybox sleep 30 >/dev/null
+	id=$(hull inspect --format '{{.Id}}' tpl1)
+	run -0 hull ps --filter name=tpl1 --format '{{upper .Names}}|{{len .ID}}|{{.Label "team"}}|{{index (split .Command " ") 0}}|{{printf "%-8s|" .State}}{{lower "X"}}'
+	[ "$output" = 'TPL1|12|blue|"sleep|running |x' ]
+	run -0 hull ps --filter name=tpl1 --format '{{range $i, $n := split .Names ","}}{{$i}}:{{$n}}{{end}} {{if eq .State "running"}}up{{else}}down{{end}}{{println}}{{join (split .ID "") ""}}'
+	[ "$output" = $'0:tpl1 up\n'"${id:0:12}" ]
+	run -0 hull ps --filter name=tpl1 --format 'table {{.Names}}\t{{title .State}}\t{{json .Labels}}'
+	[[ ${lines[0]} =~ ^NAMES\ +STATE\ +LABELS$ ]]
+	[[ ${lines[1]} =~ ^tpl1\ +Running\ +\"team=blue\"$ ]]
+	run -1 hull ps --filter name=tpl1 --format '{{.Nope}}'
+	[ "$output" = 'hull: failed to execute template: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.ContainerContext' ]
+	run -1 hull ps --format '{{.Names'
+	[ "$output" = 'hull: failed to parse template: template: :1: unclosed action' ]
+	# -q wins over a custom format, with docker's warning
+	run -0 hull ps -q --filter name=tpl1 --format '{{.Names}}'
+	[ "${lines[0]}" = 'WARNING: Ignoring custom format, because both --format and --quiet are set.' ]
+	[ "${lines[1]}" = "${id:0:12}" ]
+
+	hull volume create --label k=v tplv >/dev/null
+	run -0 hull volume ls --filter name=tplv --format '{{.Name}}|{{.Label "k"}}|{{.Labels}}|{{len .Name}}|{{upper .Driver}}'
+	[ "$output" = 'tplv|v|k=v|4|LOCAL' ]
+	run -0 hull volume ls --filter name=tplv --format 'table {{.Name}}\t{{upper .Driver}}'
+	[[ ${lines[0]} =~ ^VOLUME\ NAME\ +DRIVER$ ]]
+	[[ ${lines[1]} =~ ^tplv\ +LOCAL$ ]]
+	run -0 hull volume inspect --format '{{.Name}} {{.Labels}} {{index .Labels "k"}} {{len .Options}}' tplv
+	[ "$output" = 'tplv map[k:v] v 0' ]
+	run -1 hull volume inspect --format '{{.Nope}}' tplv
+	[ "$output" = 'hull: template parsing error: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type volume.Volume' ]
+	hull rm -f tpl1 >/dev/null
+	hull volume rm tplv >/dev/null
+}
+
 @test "logs --tail, -t, --since and --until" {
 	hull run --name lg busybox sh -c 'for i in 1 2 3 4 5; do echo line$i; done; echo err >&2'
 	run hull logs --tail 2 lg

@@ -210,6 +210,17 @@ RUN echo x > /x' >/dev/null
 	[[ ${lines[2]} =~ ^Containers\ +1\ +0\ +100(\.[0-9]+)?kB\ +100(\.[0-9]+)?kB\ \(100%\)$ ]]
 	[[ ${lines[3]} =~ ^Local\ Volumes\ +1\ +1\ +6B\ +0B\ \(0%\)$ ]]
 	[ "${lines[4]}" = "Build Cache     0         0         0B        0B" ]
+	# --format: docker's rows, one formatter context each
+	run -0 hull system df --format '{{.Type}}|{{.TotalCount}}|{{.Active}}|{{printf "%.2s" .Size}}'
+	[[ ${lines[2]} =~ ^Local\ Volumes\|1\|1\|6B$ ]]
+	[ "${lines[3]}" = 'Build Cache|0|0|0B' ]
+	run -0 hull system df --format 'table {{upper .Type}}\t{{.Reclaimable}}'
+	[[ ${lines[0]} =~ ^TYPE\ +RECLAIMABLE$ ]]
+	[[ ${lines[4]} =~ ^BUILD\ CACHE\ +0B$ ]]
+	run -0 hull system df --format json
+	[[ ${lines[3]} == '{"Active":"0","Reclaimable":"0B","Size":"0B","TotalCount":"0","Type":"Build Cache"}' ]]
+	run -1 hull system df --format '{{.Nope}}'
+	[ "$output" = 'hull: template parsing error: template: :1:2: executing "" at <.Nope>: can'"'"'t evaluate field Nope in type *formatter.diskUsageImagesContext' ]
 	run -0 hull system df -v
 	[ "${lines[0]}" = "Images space usage:" ]
 	[[ ${lines[1]} =~ ^REPOSITORY\ +TAG\ +IMAGE\ ID\ +CREATED\ +SIZE\ +SHARED\ SIZE\ +UNIQUE\ SIZE\ +CONTAINERS$ ]]
