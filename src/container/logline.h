@@ -31,6 +31,13 @@ void log_time_rfc3339(const struct timespec *ts, char buf[LOG_TIME_SIZE]);
 void log_line_json(struct strbuf *sb, const char *stream, const char *data, size_t len,
 		   const char *time);
 
+/*
+ * utf8_scrub() - append the @len bytes of @data to @sb with each byte that
+ * does not start a valid UTF-8 sequence replaced by U+FFFD, as Go's JSON
+ * encoder writes a string (a health check's output in the record).
+ */
+void utf8_scrub(struct strbuf *sb, const char *data, size_t len);
+
 /* A stream of the container's output and its partial line. */
 struct log_stream {
 	const char *name;   /* "stdout" / "stderr" */
