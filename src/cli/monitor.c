@@ -3,6 +3,8 @@
  * `hull container-monitor ID FLAGS...`: not a docker command. hull-monitor
  * execs it in its own process when the container it watches exits, to
  * restart it or clean up (container_monitor_resume(), src/monitor/monitor.c).
+ * `hull container-health ID`: not one either; the container's monitor runs
+ * it for each health probe (container_health_probe()).
  */
 #include "cli/cli.h"
 #include "container/container.h"
@@ -15,4 +17,25 @@ int cmd_container_monitor(struct cli *c, int argc, char **argv)
 	if (cli_store(c, &s, &e) < 0 || container_monitor_resume(s, c->runroot, argc, argv, &e) < 0)
 		return cli_fail(e);
 	return 0;
+}
+
+/*
+ * Prints the milliseconds until the next probe (-1: none) on stdout, which is
+ * the monitor's pipe (container/health-timer.h); errors go to stderr, which
+ * the monitor points at /dev/null.
+ */
+int cmd_container_health(struct cli *c, int argc, char **argv)
+{
+	struct hull_err *e = NULL;
+	struct store *s;
+	int next = -1, r;
+
+	if (argc != 2)
+		return cli_usage_error("container-health", "usage: container-health ID");
+	r = cli_store(c, &s, &e);
+	if (r >= 0)
+		r = container_health_probe(s, c->runroot, argv[1], &next, &e);
+	printf("%d\n", next);
+	fflush(stdout);
+	return r < 0 ? cli_fail(e) : 0;
 }
