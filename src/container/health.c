@@ -293,6 +293,27 @@ static void probe_record(json_t *rec, json_t *result, double start)
 		json_object_set_new(h, "Status", json_string("unhealthy"));
 }
 
+/*
+ * Whether @pid (the container's first process) is on its way out: PF_EXITING is set as
+ * exit begins, before the kernel kills the rest of its PID namespace, the probe included,
+ * and well before the monitor sees the exit; such a probe's result is the exit's, not the
+ * check's.
+ */
+static bool pid_exiting(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	unsigned long flags = 0;
+	_cleanup_fclose_ FILE *f = NULL;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	f = fopen(path, "re");
+	if (!f || !fgets(buf, sizeof(buf), f) || !(p = strrchr(buf, ')')))
+		return true;
+	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %lu", &flags) != 1)
+		return true;
+	return flags & 0x4; /* PF_EXITING */
+}
+
 int container_health_probe(struct store *s, const char *runroot, const char *name, int *ret_next_ms,
 			   struct hull_err **err)
 {
@@ -350,9 +371,10 @@ int container_health_probe(struct store *s, const char *runroot, const char *nam
 		json_decref(c->rec);
 		c->rec = TAKE_PTR(fresh);
 		st = json_object_get(c->rec, "State");
-		/* the run it checked is still the one recorded, and still running */
-		if (json_is_true(json_object_get(st, "Running")) &&
-		    !json_is_true(json_object_get(st, "Restarting")) &&
+		/* the run it checked is still the one recorded, and still running: at the exit
+		 * the monitor ends the probe, whose result docker drops then */
+		if (container_is_running(c) && !json_is_true(json_object_get(st, "Restarting")) &&
+		    !pid_exiting((pid_t) json_integer_value(json_object_get(st, "Pid"))) &&
 		    streq(json_get_str(st, "StartedAt") ?: "", started_at)) {
 			probe_record(c->rec, result, start);
 			r = container_save(c, err);
