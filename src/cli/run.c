@@ -1133,8 +1133,10 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 		_cleanup_free_ char *up = human_duration(
 			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "StartedAt")));
 		const char *health = container_health_status(c->rec);
-		/* moby State.String(): the health in brackets, "health: starting" while starting */
-		if (health && !json_is_true(json_object_get(st, "Paused")))
+		/* moby State.String(): paused, or the health in brackets ("health: starting") */
+		if (json_is_true(json_object_get(st, "Paused")))
+			status = xasprintf("Up %s (Paused)", up);
+		else if (health)
 			status = xasprintf("Up %s (%s%s)", up,
 					   streq(health, "starting") ? "health: " : "", health);
 		else

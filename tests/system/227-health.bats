@@ -204,6 +204,18 @@ HEALTHCHECK NONE'
 	hull stop -t 0 h-fg >/dev/null
 }
 
+@test "pause stops the probes (unhealthy, ps says Paused), unpause resumes them" {
+	hull run -d --name h-pause --health-cmd true --health-interval 100ms busybox sleep 1000
+	wait_for health_is h-pause healthy
+	run hull pause h-pause
+	[ "$status" -eq 0 ] || skip "pause needs the freezer cgroup: $output"
+	[ "$(hull inspect --format '{{.State.Status}} {{.State.Health.Status}}' h-pause)" = "paused unhealthy" ]
+	run hull ps --filter name=h-pause --format '{{.Status}}'
+	[[ $output =~ ^Up\ .*\ \(Paused\)$ ]]
+	hull unpause h-pause
+	wait_for health_is h-pause healthy
+}
+
 @test "an unhealthy container is not restarted by its restart policy" {
 	hull run -d --name h-restart --restart always --health-cmd false --health-interval 100ms \
 		--health-retries 1 busybox sleep 1000
