@@ -46,6 +46,8 @@ static void probe_child(struct health_timer *h, int out)
 	if (syscall(SYS_close_range, 3U, ~0U, 0U) < 0)
 		for (int fd = 3; fd < 1024; fd++)
 			(void) close(fd);
+	/* out of the caller's session: a ctrl-c on the terminal of `hull run` is not for it */
+	(void) setsid();
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
