@@ -539,7 +539,8 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(cfg, "StopTimeout", json_integer(o->stop_timeout));
 	if (json_object_get(icfg, "Shell"))
 		json_object_set(cfg, "Shell", json_object_get(icfg, "Shell"));
-	{
+	if (!o->hidden) {
+		/* a build step's container is no service: BuildKit runs no health check there */
 		json_t *hc = NULL;
 		r = container_healthcheck_config(json_object_get(icfg, "Healthcheck"),
 						 o->healthcheck, &hc, err);

@@ -216,6 +216,15 @@ HEALTHCHECK NONE'
 	wait_for health_is h-pause healthy
 }
 
+@test "a build's RUN step runs no health check of its base image" {
+	build_image hc-base 'FROM busybox
+HEALTHCHECK --interval=100ms CMD echo probe >> /probes'
+	build_image hc-built 'FROM hc-base
+RUN sleep 1; cat /probes 2>/dev/null | wc -l > /count'
+	run hull run --rm hc-built cat /count
+	[ "$output" = 0 ]
+}
+
 @test "an unhealthy container is not restarted by its restart policy" {
 	hull run -d --name h-restart --restart always --health-cmd false --health-interval 100ms \
 		--health-retries 1 busybox sleep 1000
