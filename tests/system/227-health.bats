@@ -240,11 +240,11 @@ RUN sleep 1; cat /probes 2>/dev/null | wc -l > /count'
 	mon=$(monitor_pid h-mon)
 	[ "$(cat /proc/$mon/comm)" = hull-monitor ]
 	fds=$(ls /proc/$mon/fd | wc -l)
-	wait_for bash -c "[ \"\$($HULL exec h-mon cat /tmp/n)\" -ge 12 ]"
+	wait_for bash -c "[ \"\$($HULL exec h-mon cat /tmp/n)\" -ge 8 ]"
 	rss=$(awk '/^VmRSS:/ {print $2}' /proc/$mon/status)
 	echo "monitor VmRSS with health checks: $rss kB"
 	[ "$rss" -le 1024 ]
-	# no fd left behind by ten probes (one may be a running probe's pipe, then or now)
+	# no fd left behind by six probes (one may be a running probe's pipe, then or now)
 	[ "$(ls /proc/$mon/fd | wc -l)" -le $((fds + 1)) ]
 	[ "$(monitor_pid h-mon)" = "$mon" ]
 }
