@@ -64,20 +64,16 @@ static json_t *healthcheck(json_t *rec)
 int container_healthcheck_config(json_t *image_hc, json_t *user_hc, json_t **ret,
 				 struct hull_err **err)
 {
-	static const struct {
-		const char *key, *name;
-	} durations[] = {{"Interval", "Interval"},
-			 {"Timeout", "Timeout"},
-			 {"StartPeriod", "StartPeriod"},
-			 {"StartInterval", "StartInterval"}};
+	static const char *const durations[] = {"Interval", "Timeout", "StartPeriod",
+						"StartInterval"};
 	json_t *hc;
 
 	/* moby validateHealthCheck(), on what the user sent (the image's was checked at build) */
 	for (size_t i = 0; user_hc && i < ARRAY_SIZE(durations); i++) {
-		json_int_t v = json_integer_value(json_object_get(user_hc, durations[i].key));
+		json_int_t v = json_integer_value(json_object_get(user_hc, durations[i]));
 		if (v != 0 && v < MINIMUM_DURATION)
 			return err_setx(err, EINVAL, "%s in Healthcheck cannot be less than 1ms",
-					durations[i].name);
+					durations[i]);
 		if (i == 1 && json_integer_value(json_object_get(user_hc, "Retries")) < 0)
 			return err_setx(err, EINVAL, "Retries in Healthcheck cannot be negative");
 	}
