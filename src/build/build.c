@@ -26,6 +26,7 @@
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
+#include "util/units.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -753,51 +754,6 @@ static int do_cmdline(struct builder *b, const struct df_instr *in, struct stage
 	return r < 0 ? located(b, in, err) : 0;
 }
 
-/* Go's time.ParseDuration for the units HEALTHCHECK takes; -EINVAL when malformed. */
-static int parse_duration(const char *s, int64_t *ret_ns)
-{
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = {{"ns", 1},	 {"us", 1e3}, {"\xc2\xb5s", 1e3}, {"ms", 1e6},
-		     {"s", 1e9}, {"m", 60e9}, {"h", 3600e9}};
-	double total = 0;
-	bool neg = false;
-
-	if (*s == '-' || *s == '+')
-		neg = *s++ == '-';
-	if (streq(s, "0")) {
-		*ret_ns = 0;
-		return 0;
-	}
-	if (!*s)
-		return -EINVAL;
-	while (*s) {
-		char *end;
-		double v;
-		size_t best = 0, bi = 0;
-
-		if (!isdigit((unsigned char) *s) && *s != '.')
-			return -EINVAL;
-		v = strtod(s, &end);
-		if (end == s)
-			return -EINVAL;
-		s = end;
-		for (size_t i = 0; i < ARRAY_SIZE(units); i++) {
-			size_t l = strlen(units[i].unit);
-			if (strncmp(s, units[i].unit, l) == 0 && l > best &&
-			    !(l == 1 && s[0] == 'm' && s[1] == 's'))
-				best = l, bi = i;
-		}
-		if (!best)
-			return -EINVAL;
-		total += v * units[bi].ns;
-		s += best;
-	}
-	*ret_ns = (int64_t) (neg ? -total : total);
-	return 0;
-}
-
 static int do_healthcheck(struct builder *b, const struct df_instr *in, struct stage *st,
 			  struct hull_err **err)
 {
@@ -841,6 +797,7 @@ static int do_healthcheck(struct builder *b, const struct df_instr *in, struct s
 		};
 		bool done = false;
 		for (size_t i = 0; i < ARRAY_SIZE(durations); i++) {
+			struct hull_err *de = NULL;
 			int64_t ns;
 			const char *v;
 			if (!startswith(*f, durations[i][0]))
@@ -849,15 +806,18 @@ static int do_healthcheck(struct builder *b, const struct df_instr *in, struct s
 			done = true;
 			if (!*v)
 				break;
-			if (parse_duration(v, &ns) < 0) {
+			if (units_duration_parse(v, &ns, &de) < 0) {
+				int r = fail(b, in, err, EINVAL, "%s", de->msg);
+				err_free(de);
 				json_decref(hc);
-				return fail(b, in, err, EINVAL, "time: invalid duration \"%s\"", v);
+				return r;
 			}
 			if (ns != 0 && ns < 1000000) {
+				/* BuildKit's parseOptInterval names the flag: "start-period" */
 				json_decref(hc);
 				return fail(b, in, err, EINVAL,
-					    "Interval \"%s\" cannot be less than 1ms",
-					    durations[i][0] + 2);
+					    "Interval \"%.*s\" cannot be less than 1ms",
+					    (int) strlen(durations[i][0]) - 3, durations[i][0] + 2);
 			}
 			if (ns)
 				json_object_set_new(hc, durations[i][1], json_integer(ns));

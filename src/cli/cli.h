@@ -217,6 +217,8 @@ int cmd_stats(struct cli *c, int argc, char **argv);
 /* hidden: run by hull-monitor when the container exits (cli/monitor.c) */
 int cmd_container_monitor(struct cli *c, int argc, char **argv);
 int cmd_container_log_compress(struct cli *c, int argc, char **argv);
+/* hidden: one health probe, run by the container's monitor (cli/monitor.c) */
+int cmd_container_health(struct cli *c, int argc, char **argv);
 int cmd_volume(struct cli *c, int argc, char **argv);
 int cmd_cp(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);

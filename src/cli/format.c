@@ -28,10 +28,22 @@ MAP(t_map);
 static const struct tmpl_type t_portmap = {.kind = TMPL_MAP, .elem = &t_slice};
 
 /* container.Config (the image's and the container's) */
+static const struct tmpl_field healthconfig_fields[] = {{"Test", &t_slice}, {NULL, NULL}};
+static const struct tmpl_type t_healthconfig = {.kind = TMPL_STRUCT,
+						.name = "*container.HealthConfig",
+						.fields = healthconfig_fields,
+						.pointer = true};
 static const struct tmpl_field config_fields[] = {
-	{"ExposedPorts", &t_map}, {"Env", &t_slice},	    {"Cmd", &t_slice},
-	{"Volumes", &t_map},	  {"Entrypoint", &t_slice}, {"OnBuild", &t_slice},
-	{"Labels", &t_map},	  {"Shell", &t_slice},	    {NULL, NULL},
+	{"ExposedPorts", &t_map},
+	{"Env", &t_slice},
+	{"Cmd", &t_slice},
+	{"Volumes", &t_map},
+	{"Entrypoint", &t_slice},
+	{"OnBuild", &t_slice},
+	{"Labels", &t_map},
+	{"Shell", &t_slice},
+	{"Healthcheck", &t_healthconfig},
+	{NULL, NULL},
 };
 static const struct tmpl_type t_config = {
 	.kind = TMPL_STRUCT, .name = "*container.Config", .fields = config_fields, .pointer = true};

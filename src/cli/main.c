@@ -70,11 +70,12 @@ static const struct {
 	{"update", cmd_update, "Update configuration of one or more containers"},
 	{"container-monitor", cmd_container_monitor, NULL},	      /* run by hull-monitor only */
 	{"container-log-compress", cmd_container_log_compress, NULL}, /* run by monitors */
+	{"container-health", cmd_container_health, NULL},	      /* run by the monitor only */
 };
 
 /* The commands that may start a process in a container: they run from a sealed copy of hull. */
 static const char *const entering[] = {
-	"build", "run", "exec", "start", "restart", "container-monitor", NULL};
+	"build", "run", "exec", "start", "restart", "container-monitor", "container-health", NULL};
 
 static void usage(FILE *f)
 {

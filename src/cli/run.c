@@ -44,6 +44,16 @@ static const char run_help[] =
 	"  -e, --env list             Set environment variables\n"
 	"      --env-file list        Read in a file of environment variables\n"
 	"      --group-add list       Add additional groups to join\n"
+	"      --health-cmd string    Command to run to check health\n"
+	"      --health-interval duration  Time between running the check (ms|s|m|h) (default "
+	"0s)\n"
+	"      --health-retries int   Consecutive failures needed to report unhealthy\n"
+	"      --health-start-interval duration  Time between running the check during the "
+	"start period (ms|s|m|h) (default 0s)\n"
+	"      --health-start-period duration  Start period for the container to initialize "
+	"before starting health-retries countdown (ms|s|m|h) (default 0s)\n"
+	"      --health-timeout duration  Maximum time to allow one check to run (ms|s|m|h) "
+	"(default 0s)\n"
 	"  -h, --hostname string      Container host name\n"
 	"      --init                 Run an init inside the container that forwards signals "
 	"and reaps processes\n"
@@ -51,6 +61,7 @@ static const char run_help[] =
 	"      --ipc string           IPC mode to use\n"
 	"      --name string          Assign a name to the container\n"
 	"      --network string       Connect a container to a network (bridge, host, none)\n"
+	"      --no-healthcheck       Disable any container-specified HEALTHCHECK\n"
 	"      --pid string           PID namespace to use (host, container:NAME)\n"
 	"      --privileged           Give extended privileges to this container\n"
 	"  -p, --publish list         Publish a container's port(s) to the host\n"
@@ -145,6 +156,13 @@ struct run_args {
 	const char *platform;	    /* --platform OS/ARCH[/VARIANT], or NULL */
 	bool quiet_pull;	    /* -q: no pull output */
 	struct hostpath_output cid; /* ... created before the container */
+	/* --health-cmd, --health-{interval,timeout,start-period,start-interval} (ns),
+	 * --health-retries, --no-healthcheck; @health: the HealthConfig they make */
+	const char *health_cmd;
+	int64_t health_ns[4];
+	long health_retries;
+	bool no_healthcheck;
+	json_t *health;
 };
 
 static void run_args_release(struct run_args *a)
@@ -172,6 +190,56 @@ static void run_args_release(struct run_args *a)
 	hostpath_output_release(&a->cid); /* removes a cidfile not written */
 	json_decref(a->resources);
 	strv_free(a->warnings);
+	json_decref(a->health);
+}
+
+/* The --health-* duration flags, in the order of run_args.health_ns, and their HealthConfig
+ * fields. */
+static const char *const health_flags[4][2] = {{"--health-interval", "Interval"},
+					       {"--health-timeout", "Timeout"},
+					       {"--health-start-period", "StartPeriod"},
+					       {"--health-start-interval", "StartInterval"}};
+
+/*
+ * docker/cli opts.go parse(): the HealthConfig of the --health-* flags (only
+ * the fields given, as Go's encoder omits empty ones), or {"Test":["NONE"]}
+ * for --no-healthcheck, which conflicts with them; -1 to go on, else the exit
+ * code of the usage error printed.
+ */
+static int health_config(const char *name, struct run_args *a)
+{
+	bool any = !isempty(a->health_cmd) || a->health_retries != 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(health_flags); i++)
+		any |= a->health_ns[i] != 0;
+	if (a->no_healthcheck) {
+		if (any)
+			return cli_usage_error(
+				name, "--no-healthcheck conflicts with --health-* options");
+		a->health = json_pack("{s:[s]}", "Test", "NONE");
+		return -1;
+	}
+	if (!any)
+		return -1;
+	for (size_t i = 0; i < ARRAY_SIZE(health_flags); i++)
+		if (a->health_ns[i] < 0 && i < 2)
+			return cli_usage_error(name, "%s cannot be negative", health_flags[i][0]);
+	if (a->health_retries < 0)
+		return cli_usage_error(name, "--health-retries cannot be negative");
+	for (size_t i = 2; i < ARRAY_SIZE(health_flags); i++)
+		if (a->health_ns[i] < 0)
+			return cli_usage_error(name, "%s cannot be negative", health_flags[i][0]);
+	a->health = json_object();
+	if (!isempty(a->health_cmd))
+		json_object_set_new(a->health, "Test",
+				    json_pack("[s,s]", "CMD-SHELL", a->health_cmd));
+	for (size_t i = 0; i < ARRAY_SIZE(health_flags); i++)
+		if (a->health_ns[i])
+			json_object_set_new(a->health, health_flags[i][1],
+					    json_integer(a->health_ns[i]));
+	if (a->health_retries)
+		json_object_set_new(a->health, "Retries", json_integer(a->health_retries));
+	return -1;
 }
 
 /*
@@ -359,6 +427,13 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_LABEL_FILE,
 		OPT_EXPOSE,
 		OPT_VOLUMES_FROM,
+		OPT_HEALTH_INTERVAL, /* the four durations, in health_flags' order */
+		OPT_HEALTH_TIMEOUT,
+		OPT_HEALTH_START_PERIOD,
+		OPT_HEALTH_START_INTERVAL,
+		OPT_HEALTH_CMD,
+		OPT_HEALTH_RETRIES,
+		OPT_NO_HEALTHCHECK,
 		OPT_HELP,
 	};
 	static const struct option opts[] = {
@@ -412,6 +487,13 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"label-file", required_argument, NULL, OPT_LABEL_FILE},
 		{"expose", required_argument, NULL, OPT_EXPOSE},
 		{"quiet", no_argument, NULL, 'q'},
+		{"health-cmd", required_argument, NULL, OPT_HEALTH_CMD},
+		{"health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL},
+		{"health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT},
+		{"health-start-period", required_argument, NULL, OPT_HEALTH_START_PERIOD},
+		{"health-start-interval", required_argument, NULL, OPT_HEALTH_START_INTERVAL},
+		{"health-retries", required_argument, NULL, OPT_HEALTH_RETRIES},
+		{"no-healthcheck", no_argument, NULL, OPT_NO_HEALTHCHECK},
 		/* resource limits (cli/update.c) */
 		/* clang-format off */
 		CLI_RES_FLAGS(CLI_RES_LONGOPT, CLI_RES_LONGOPT)
@@ -699,6 +781,39 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 				return 125;
 			}
 			break;
+		case OPT_HEALTH_CMD:
+			a->health_cmd = optarg;
+			break;
+		case OPT_HEALTH_INTERVAL:
+		case OPT_HEALTH_TIMEOUT:
+		case OPT_HEALTH_START_PERIOD:
+		case OPT_HEALTH_START_INTERVAL: {
+			int k = o - OPT_HEALTH_INTERVAL;
+			if (units_duration_parse(optarg, &a->health_ns[k], &e) < 0) {
+				int code = cli_flag_error(name, health_flags[k][0], optarg, "%s",
+							  e->msg);
+				err_free(e);
+				return code;
+			}
+			break;
+		}
+		case OPT_HEALTH_RETRIES: {
+			/* pflag's int: strconv.ParseInt */
+			char *end;
+			errno = 0;
+			a->health_retries = strtol(optarg, &end, 10);
+			if (!*optarg || *end || errno || a->health_retries > INT32_MAX ||
+			    a->health_retries < INT32_MIN)
+				return cli_flag_error(name, "--health-retries", optarg,
+						      "strconv.ParseInt: parsing \"%s\": %s",
+						      optarg,
+						      (*optarg && !*end) ? "value out of range"
+									 : "invalid syntax");
+			break;
+		}
+		case OPT_NO_HEALTHCHECK:
+			a->no_healthcheck = true;
+			break;
 		case OPT_HELP:
 			printf(run_help, name,
 			       streq(name, "run") ? "Create and run a new container from an image"
@@ -715,6 +830,12 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	}
 	if (optind >= argc)
 		return cli_usage_error(name, "\"%s\" requires at least 1 argument.", name);
+	{
+		int r = health_config(name, a);
+		if (r >= 0)
+			return r;
+		ro->healthcheck = a->health;
+	}
 	if (streq(name, "run") && ro->detach && ro->attach) {
 		/* docker/cli run.go: an error of the client's own, so exit 1 */
 		fprintf(stderr, "hull: Conflicting options: -a and -d\n");
@@ -975,7 +1096,8 @@ static char *ports_column(json_t *ports)
 /* ps --filter: KEY=VALUE pairs; same keys OR, different keys AND (docker's filters.Args). */
 static bool ps_match(struct container *c, json_t *row, char **filters, struct store *s)
 {
-	static const char *const keys[] = {"status", "name", "ancestor", "label", "id", "exited"};
+	static const char *const keys[] = {"status", "name",   "ancestor", "label",
+					   "id",     "exited", "health"};
 
 	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
 		bool seen = false, ok = false;
@@ -1011,6 +1133,9 @@ static bool ps_match(struct container *c, json_t *row, char **filters, struct st
 				ok |= have && (!eq || streq(have, eq));
 			} else if (k == 4) {
 				ok |= startswith(c->id, v);
+			} else if (k == 6) {
+				/* moby's snapshot: the health status, "none" without a check */
+				ok |= streq(container_health_status(c->rec) ?: "none", v);
 			} else {
 				char buf[32];
 				snprintf(buf, sizeof(buf), "%lld",
@@ -1097,7 +1222,15 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 	} else if (running) {
 		_cleanup_free_ char *up = human_duration(
 			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "StartedAt")));
-		status = xasprintf("Up %s", up);
+		const char *health = container_health_status(c->rec);
+		/* moby State.String(): paused, or the health in brackets ("health: starting") */
+		if (json_is_true(json_object_get(st, "Paused")))
+			status = xasprintf("Up %s (Paused)", up);
+		else if (health)
+			status = xasprintf("Up %s (%s%s)", up,
+					   streq(health, "starting") ? "health: " : "", health);
+		else
+			status = xasprintf("Up %s", up);
 		ports = ports_column(
 			json_object_get(json_object_get(c->rec, "NetworkSettings"), "Ports"));
 		state = "running";
@@ -1203,7 +1336,8 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 			break;
 		case 'f': {
 			static const char *const keys[] = {
-				"status=", "name=", "ancestor=", "label=", "id=", "exited="};
+				"status=", "name=",   "ancestor=", "label=",
+				"id=",	   "exited=", "health="};
 			bool ok = false;
 			for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 				ok |= startswith(optarg, keys[i]);
@@ -1228,6 +1362,14 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 					return 125;
 				}
 			}
+			if (startswith(optarg, "health=") && !streq(optarg + 7, "starting") &&
+			    !streq(optarg + 7, "healthy") && !streq(optarg + 7, "unhealthy") &&
+			    !streq(optarg + 7, "none")) {
+				/* moby daemon/list.go */
+				fprintf(stderr, "hull: Unrecognised filter value for health: %s\n",
+					optarg + 7);
+				return 125;
+			}
 			strv_push(&filters, optarg);
 			break;
 		}
@@ -1239,7 +1381,7 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 			     "  -a, --all             Show all containers (default shows just "
 			     "running)\n"
 			     "  -f, --filter filter   Filter output based on conditions provided "
-			     "(status, name, ancestor, label, id, exited)\n"
+			     "(status, name, ancestor, label, id, exited, health)\n"
 			     "      --format string   Format output using a Go template (\"table\" "
 			     "for a table)\n"
 			     "  -n, --last int        Show n last created containers (includes all "

@@ -144,6 +144,7 @@ void container_reconcile(struct container *c)
 	json_object_set_new(st, "Error", json_string("the container's monitor died"));
 	json_object_set_new(json_object_get(c->rec, "Hull"), "MonitorPid", json_integer(0));
 	json_object_set_new(st, "FinishedAt", json_string(now));
+	container_health_stopped(c->rec);
 	(void) container_save(c, NULL);
 }
 
@@ -551,6 +552,19 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(cfg, "StopTimeout", json_integer(o->stop_timeout));
 	if (json_object_get(icfg, "Shell"))
 		json_object_set(cfg, "Shell", json_object_get(icfg, "Shell"));
+	if (!o->hidden) {
+		/* a build step's container is no service: BuildKit runs no health check there */
+		json_t *hc = NULL;
+		r = container_healthcheck_config(json_object_get(icfg, "Healthcheck"),
+						 o->healthcheck, &hc, err);
+		if (r < 0) {
+			json_decref(cfg);
+			cmd_decision_release(&d);
+			return r;
+		}
+		if (hc)
+			json_object_set_new(cfg, "Healthcheck", hc);
+	}
 
 	rec = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,"
 			"s:s,s:s,s:s,"

@@ -18,6 +18,7 @@
 #include "image/store.h"
 #include "net/net.h"
 #include "util/err.h"
+#include "util/strbuf.h"
 
 struct rt_mount;
 
@@ -88,6 +89,9 @@ struct run_opts {
 	const struct rt_mount *extra_mounts;
 	size_t n_extra_mounts;
 	char **extra_env;
+	/* --health-* and --no-healthcheck: docker's HealthConfig {Test, Interval, Timeout,
+	 * StartPeriod, StartInterval, Retries} (borrowed), merged with the image's; NULL: none */
+	json_t *healthcheck;
 };
 
 /*
@@ -174,6 +178,15 @@ int container_attach_fd(struct container *c, int sock, const struct attach_opts 
  * -EINVAL on a bad key. */
 int detach_keys_parse(const char *s, char **ret, size_t *ret_len);
 
+/* What a health check's exec keeps (exec_opts.capture; moby daemon/health.go). */
+struct exec_capture {
+	size_t max;	    /* bytes of output kept (docker's 4096) */
+	int64_t timeout_ms; /* from the process's start to its SIGKILL (0: none) */
+	struct strbuf out;  /* stdout and stderr in the order they came, at most @max bytes */
+	bool truncated;	    /* more than @max came */
+	bool timed_out;	    /* killed at @timeout_ms */
+};
+
 /* What docker exec runs (docker/cli container/exec.go). */
 struct exec_opts {
 	bool detach, interactive, tty;
@@ -183,6 +196,8 @@ struct exec_opts {
 	char **cmd;	     /* the command */
 	const char *detach_keys;
 	const char *runroot; /* where the compiled seccomp filter is cached (NULL: not cached) */
+	/* a health check: its output is kept here instead of relayed (never -d, -i, -t) */
+	struct exec_capture *capture;
 };
 
 /*
@@ -205,7 +220,10 @@ struct exec_opts {
  * EOF/EPIPE once we return). With @o->detach nothing is attached (the
  * container's /dev/null, or the pty with -t) and it returns once the process
  * has started. Blocks and restores the caller's signal mask; uses our fds
- * 0-2 (borrowed).
+ * 0-2 (borrowed). With @o->capture, stdout and stderr share one pipe whose
+ * bytes are kept in @o->capture->out (docker's health check buffer) and
+ * nothing is relayed; the process is killed once it has run for
+ * @o->capture->timeout_ms.
  * Errors: not running (125), paused, 126/127 as run.
  */
 int container_exec(struct store *s, struct container *c, const struct exec_opts *o,
@@ -249,6 +267,50 @@ char *container_helper_path(const char *name);
  */
 int container_monitor_resume(struct store *s, const char *runroot, int argc, char **argv,
 			     struct hull_err **err);
+
+/*
+ * Health checks (container/health.c, after moby daemon/health.go). The
+ * container's monitor runs a probe every so often (health-timer.h) as
+ * `hull container-health ID`, which calls container_health_probe().
+ */
+/*
+ * container_healthcheck_config() - the new container's Config.Healthcheck:
+ * @user_hc (from the run flags, may be NULL) checked as docker's daemon does
+ * ("Interval in Healthcheck cannot be less than 1ms", "Retries in
+ * Healthcheck cannot be negative": -EINVAL), then each of its empty fields
+ * taken from @image_hc (moby's merge). *@ret is a new reference, or NULL
+ * when neither has one. Both arguments borrowed.
+ */
+int container_healthcheck_config(json_t *image_hc, json_t *user_hc, json_t **ret,
+				 struct hull_err **err);
+/* container_health_started() - a start of @rec's process: State.Health "starting", streak 0. */
+void container_health_started(json_t *rec);
+/* container_health_stopped() - the exit (or pause) of a container with a probe: "unhealthy",
+ * as docker marks it when its health monitor stops. */
+void container_health_stopped(json_t *rec);
+/* container_health_status() - State.Health.Status ("starting", "healthy", "unhealthy"), or
+ * NULL for a container without one (docker's "none"). Borrowed. */
+const char *container_health_status(json_t *rec);
+/*
+ * container_health_schedule() - whether @rec's container has a probe to run
+ * (Healthcheck.Test CMD or CMD-SHELL); if so the milliseconds from its start
+ * to the first probe, and between probes when a probe fails to say.
+ */
+bool container_health_schedule(json_t *rec, int *ret_first_ms, int *ret_delay_ms);
+/*
+ * container_health_probe() - one probe of the running container @name, as
+ * docker's daemon runs it: the test as an exec (the container's user, env
+ * and working directory; CMD-SHELL through Config.Shell or /bin/sh -c),
+ * output kept up to 4096 bytes, killed at Timeout ("Health check exceeded
+ * timeout (30s)", exit code -1); the result joins the last five in
+ * State.Health.Log and moves Status (starting, healthy, unhealthy after
+ * Retries failures in a row, not counting those in the start period).
+ * *@ret_next_ms: milliseconds to the next probe, or -1 for none (no probe
+ * configured, the container not running). Refused (-EPERM) unless the
+ * caller's parent is the container's monitor.
+ */
+int container_health_probe(struct store *s, const char *runroot, const char *name, int *ret_next_ms,
+			   struct hull_err **err);
 
 /*
  * group_add_resolve() - docker --group-add: append the gid of each name or

@@ -107,6 +107,23 @@ static void add_json_string(struct strbuf *sb, const char *s, size_t len)
 	(void) strbuf_addch(sb, '"');
 }
 
+void utf8_scrub(struct strbuf *sb, const char *data, size_t len)
+{
+	const unsigned char *p = (const unsigned char *) data;
+	size_t i = 0, n;
+
+	while (i < len) {
+		size_t start = i;
+		while (i < len && (n = utf8_len(p + i, len - i)) > 0)
+			i += n;
+		(void) strbuf_add(sb, p + start, i - start);
+		if (i < len) {
+			(void) strbuf_add(sb, "\xef\xbf\xbd", 3);
+			i++;
+		}
+	}
+}
+
 void log_line_json(struct strbuf *sb, const char *stream, const char *data, size_t len,
 		   const char *attrs, const char *time)
 {

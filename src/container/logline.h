@@ -59,6 +59,13 @@ struct log_partial {
 void log_entry_local(struct strbuf *sb, const char *stream, const char *data, size_t len,
 		     int64_t time_ns, const struct log_partial *partial);
 
+/*
+ * utf8_scrub() - append the @len bytes of @data to @sb with each byte that
+ * does not start a valid UTF-8 sequence replaced by U+FFFD, as Go's JSON
+ * encoder writes a string (a health check's output in the record).
+ */
+void utf8_scrub(struct strbuf *sb, const char *data, size_t len);
+
 /* A stream of the container's output and its partial line. */
 struct log_stream {
 	const char *name;   /* "stdout" / "stderr" */

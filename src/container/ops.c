@@ -109,6 +109,7 @@ int container_pause(struct container *c, bool pause, struct hull_err **err)
 		return 0;
 	json_object_set_new(st, "Paused", json_true());
 	json_object_set_new(st, "Status", json_string("paused"));
+	container_health_stopped(c->rec); /* docker stops the probes of a paused container */
 	return container_save(c, err);
 }
 
@@ -307,7 +308,8 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	} else {
 		/* pipes we relay, never our own fds (docs/internals/container.md "Stdio") */
 		for (int i = 0; i < 3; i++) {
-			if ((i == 0 && !o->interactive) || (i == 2 && same_out_file()))
+			if ((i == 0 && !o->interactive) ||
+			    (i == 2 && (o->capture || same_out_file())))
 				continue;
 			if (pipe2(pipes[i], O_CLOEXEC) < 0) {
 				r = err_set(err, errno, "create pipe");
@@ -361,9 +363,21 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 			rl.in_dst = TAKE_FD(pipes[0][1]);
 		}
 	}
-	rl.st[0].out_fd = STDOUT_FILENO;
-	rl.st[1].out_fd = STDERR_FILENO;
+	if (o->capture) {
+		/* docker's limitedBuffer; the timeout counts from the process's start */
+		rl.capture = &o->capture->out;
+		rl.capture_max = o->capture->max;
+		if (o->capture->timeout_ms > 0)
+			rl.kill_at = health_now_ms() + o->capture->timeout_ms;
+	} else {
+		rl.st[0].out_fd = STDOUT_FILENO;
+		rl.st[1].out_fd = STDERR_FILENO;
+	}
 	code = relay_run(&rl, sfd);
+	if (o->capture) {
+		o->capture->truncated = rl.capture_truncated;
+		o->capture->timed_out = rl.timed_out;
+	}
 	if (raw)
 		relay_tty_restore(STDIN_FILENO, &saved);
 	close(sfd);

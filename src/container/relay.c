@@ -84,6 +84,14 @@ static void stream_read(struct relay *r, struct relay_stream *st, bool exited)
 		if (!exited)
 			(void) kill(r->pid, SIGHUP);
 	}
+	if (r->capture) {
+		size_t keep =
+			r->capture->len < r->capture_max ? r->capture_max - r->capture->len : 0;
+		if (keep > (size_t) n)
+			keep = (size_t) n;
+		(void) strbuf_add(r->capture, buf, keep);
+		r->capture_truncated |= keep < (size_t) n;
+	}
 	attach_server_broadcast(&r->as, st == &r->st[0] ? ATTACH_STDOUT : ATTACH_STDERR, buf,
 				(size_t) n);
 	/* exec and run --rm: no log, no line buffering */
@@ -165,6 +173,32 @@ static bool stdin_read(struct relay *r)
 	return true;
 }
 
+/* The poll timeout while the process runs: the next probe or the kill, whichever is first. */
+static int relay_wait_ms(const struct relay *r)
+{
+	int ms = r->health ? health_timer_wait_ms(r->health) : -1;
+
+	if (r->kill_at > 0) {
+		int64_t left = r->kill_at - health_now_ms();
+		int k = left <= 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int) left;
+		if (ms < 0 || k < ms)
+			ms = k;
+	}
+	return ms;
+}
+
+/* What is due while the process runs: a probe, the kill at the timeout. */
+static void relay_timers(struct relay *r)
+{
+	if (r->health)
+		health_timer_tick(r->health);
+	if (r->kill_at > 0 && health_now_ms() >= r->kill_at) {
+		r->kill_at = 0;
+		r->timed_out = true;
+		(void) kill(r->pid, SIGKILL);
+	}
+}
+
 int relay_run(struct relay *r, int sfd)
 {
 	int status = 0, exit_code = -1;
@@ -200,7 +234,10 @@ int relay_run(struct relay *r, int sfd)
 		n_as = attach_server_pollfds(&r->as, pfd + n);
 		n += (int) n_as;
 		/* after exit, drain what is buffered but do not wait on fds held by strays */
-		if (poll(pfd, (nfds_t) n, exited ? 200 : -1) <= 0) {
+		int polled = poll(pfd, (nfds_t) n, exited ? 200 : relay_wait_ms(r));
+		if (!exited)
+			relay_timers(r);
+		if (polled <= 0) {
 			if (exited)
 				break;
 			continue;
@@ -209,6 +246,8 @@ int relay_run(struct relay *r, int sfd)
 			struct signalfd_siginfo si;
 			while (read(sfd, &si, sizeof(si)) == (ssize_t) sizeof(si)) {
 				if (si.ssi_signo == SIGCHLD) {
+					if (r->health)
+						(void) health_timer_reap(r->health);
 					if (!exited &&
 					    waitpid(r->pid, &status, WNOHANG) == r->pid) {
 						exited = true;
@@ -247,6 +286,8 @@ int relay_run(struct relay *r, int sfd)
 	}
 	if (!exited && waitpid(r->pid, &status, 0) == r->pid)
 		exit_code = rt_exit_code(status);
+	if (r->health)
+		health_timer_stop(r->health);
 	for (int i = 0; i < 2; i++)
 		if (r->st[i].fd >= 0)
 			stream_close(r, &r->st[i]);

@@ -16,6 +16,7 @@
 #include <sys/types.h>
 #include <termios.h>
 #include "container/attach.h"
+#include "container/health-timer.h"
 #include "container/logline.h"
 
 struct relay_stream {
@@ -37,6 +38,16 @@ struct relay {
 	const char *detach_keys;
 	size_t n_detach_keys, detach_matched;
 	bool detached; /* set by relay_run() when it stopped at the detach keys */
+	/* a health check's exec: both streams kept here too, up to @capture_max bytes (more
+	 * sets @capture_truncated); NULL: not kept */
+	struct strbuf *capture;
+	size_t capture_max;
+	bool capture_truncated;
+	/* CLOCK_MONOTONIC ms at which the process gets SIGKILL (0: never), then @timed_out */
+	int64_t kill_at;
+	bool timed_out;
+	/* the container's health checks, run while it runs (NULL: none); borrowed */
+	struct health_timer *health;
 };
 
 /* relay_init() - an idle relay: every fd -1 (no log), the attach server on @listen_fd (-1: none).
@@ -63,6 +74,8 @@ void relay_sigmask(sigset_t *mask);
  * writer gets EPIPE/SIGPIPE as it would on the caller's own pipe.
  * With @r->detach_keys typed on @r->in_src it returns -1 at once with
  * @r->detached set; the process is then neither signalled nor reaped.
+ * With @r->health, probes are started while the process runs and the one
+ * running at its exit is ended before this returns.
  */
 int relay_run(struct relay *r, int sfd);
 

@@ -114,6 +114,7 @@ bool container_restart_decide(struct container *c, int exit_code, int *delay_ms)
 		json_object_set_new(st, "Pid", json_integer(0));
 		json_object_set_new(st, "ExitCode", json_integer(exit_code));
 		json_object_set_new(st, "FinishedAt", json_string(t));
+		container_health_stopped(c->rec); /* docker stops the probes at every exit */
 		(void) container_save(c, NULL);
 	}
 	return true;

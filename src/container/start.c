@@ -45,7 +45,9 @@ struct monitor {
 	char **cg_dirs;		 /* the container's cgroup directories */
 	struct rt_mount *mounts; /* container_rt_mounts() */
 	size_t n_mounts;
-	bool oom_killed; /* the last run ended by the OOM killer (State.OOMKilled) */
+	bool oom_killed;	    /* the last run ended by the OOM killer (State.OOMKilled) */
+	struct health_timer health; /* the probes of a run kept in this process (relay_run()) */
+	char **health_argv;	    /* their command, `hull ... container-health ID` */
 };
 
 static int write_etc_files(struct monitor *m, const char *hostname, struct hull_err **err)
@@ -157,6 +159,10 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 		json_object_set_new(st, "StartedAt", json_string(now));
 	else if (streq(status, "exited"))
 		json_object_set_new(st, "FinishedAt", json_string(now));
+	if (running)
+		container_health_started(m->c->rec);
+	else
+		container_health_stopped(m->c->rec);
 	json_object_set_new(json_object_get(m->c->rec, "Hull"), "MonitorPid",
 			    json_integer(running ? getpid() : 0));
 	/* the start time tells the container's pid from a later reuse of it */
@@ -486,6 +492,10 @@ static void monitor_sync_update(struct monitor *m)
 		return;
 	if (json_is_object(json_object_get(disk, "HostConfig")))
 		json_object_set(m->c->rec, "HostConfig", json_object_get(disk, "HostConfig"));
+	/* and the health checks' results, written by the probes (container/health.c) */
+	if (json_is_object(json_object_get(json_object_get(disk, "State"), "Health")))
+		json_object_set(json_object_get(m->c->rec, "State"), "Health",
+				json_object_get(json_object_get(disk, "State"), "Health"));
 	(void) json_to_strv(json_object_get(json_object_get(disk, "Hull"), "Cgroups"), &cg);
 	STRV_FOREACH (d, cg)
 		if (!strv_contains(m->cg_dirs, *d))
@@ -614,6 +624,50 @@ static const char *monitor_helper(char self[PATH_MAX])
 	return helper;
 }
 
+/* `SELF --root R --runroot RR container-health ID`: one health probe (container_health_probe()). */
+static char **health_cmd(struct monitor *m, const char *self)
+{
+	char **argv = strv_new();
+
+	strv_push(&argv, self);
+	strv_push(&argv, "--root");
+	strv_push(&argv, m->s->root);
+	strv_push(&argv, "--runroot");
+	strv_push(&argv, m->runroot);
+	strv_push(&argv, "container-health");
+	strv_push(&argv, m->c->id);
+	return argv;
+}
+
+/*
+ * The health checks of the run that starts, when the container has a probe:
+ * hull-monitor's flags (@argv non-NULL: --health-first MS --health-delay MS
+ * --health-arg ARG...), or else the timer that relay_run() keeps in this process.
+ */
+static void monitor_health_setup(struct monitor *m, char ***argv, const char *self)
+{
+	int first, delay;
+
+	m->r.health = NULL;
+	m->health_argv = strv_free(m->health_argv);
+	if (!self || !container_health_schedule(m->c->rec, &first, &delay))
+		return;
+	m->health_argv = health_cmd(m, self);
+	if (argv) {
+		strv_push(argv, "--health-first");
+		strv_consume(argv, xasprintf("%d", first));
+		strv_push(argv, "--health-delay");
+		strv_consume(argv, xasprintf("%d", delay));
+		STRV_FOREACH (a, m->health_argv) {
+			strv_push(argv, "--health-arg");
+			strv_push(argv, *a);
+		}
+		return;
+	}
+	health_timer_init(&m->health, m->health_argv, first, delay);
+	m->r.health = &m->health;
+}
+
 /*
  * `SELF --root R --runroot RR container-monitor ID --log FD --listen FD
  * --port FD...`: the command that takes the container over from hull-monitor
@@ -671,6 +725,7 @@ static void monitor_exec(struct monitor *m, int delay)
 	push_fd(&argv, &k, "--listen", m->r.as.listen_fd);
 	for (size_t i = 0; i < ATTACH_CLIENTS; i++)
 		push_fd(&argv, &k, "--client", m->r.as.cl[i].fd);
+	monitor_health_setup(m, &argv, self);
 	/* what stays the same until the exit: hull-monitor appends --exit-code, --stdin, --client
 	 */
 	push_resume_cmd(m, &argv, &k, self);
@@ -733,7 +788,12 @@ static int monitor_supervise(struct monitor *m, int sfd, bool running, int code,
 		if (running) {
 			if (m->o->detach)
 				monitor_exec(m, delay);
+			/* in this process (foreground, or no hull-monitor): the probes too */
+			monitor_health_setup(m, NULL, rt_exe_path());
 			code = relay_run(&m->r, sfd);
+			m->r.health = NULL;
+			/* what others wrote meanwhile (update, the probes' results) */
+			monitor_sync_update(m);
 		}
 		if (restart_now) {
 			restart_now = false;
@@ -767,6 +827,7 @@ static void monitor_release(struct monitor *m)
 	m->r.pty_master = -1;
 	free(m->ports);
 	m->ports = NULL;
+	m->health_argv = strv_free(m->health_argv);
 }
 
 static int monitor_run(struct store *s, const char *runroot, struct container *c,

@@ -24,6 +24,12 @@
  *   --stdin    write end of the container's stdin pipe (-i)
  *   --pty      the master of the container's terminal (-t): output and input
  *   --listen   the listening attach socket; --client: connected clients
+ *   --health-first MS --health-delay MS --health-arg ARG...
+ *              health checks: the command of the --health-arg values (`hull
+ *              ... container-health ID`) is run MS after the start, then as
+ *              each run prints on its stdout (or --health-delay MS after
+ *              one that printed nothing), while the container runs
+ *              (container/health-timer.h)
  *
  * Once PID has exited and its output is drained, it execs
  *
@@ -145,6 +151,9 @@ static void sleep_then_exec(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	static char nums[2 + ATTACH_CLIENTS][16];
+	struct health_timer health;
+	char **health_argv;
+	int n_health = 0, health_first = -1, health_delay = 30000;
 	struct relay r;
 	sigset_t mask;
 	char **tail = NULL, **next;
@@ -154,6 +163,9 @@ int main(int argc, char **argv)
 		sleep_then_exec(argc, argv);
 	signal(SIGPIPE, SIG_IGN);
 	relay_init(&r, -1);
+	health_argv = calloc((size_t) argc + 1, sizeof(char *));
+	if (!health_argv)
+		fail("out of memory");
 	for (int i = 1; i < argc; i++) {
 		const char *f = argv[i];
 		if (strcmp(f, "--") == 0) {
@@ -194,6 +206,12 @@ int main(int argc, char **argv)
 			r.as.listen_fd = num(argv[++i]);
 		else if (strcmp(f, "--client") == 0)
 			(void) attach_server_adopt(&r.as, num(argv[++i]));
+		else if (strcmp(f, "--health-first") == 0)
+			health_first = num(argv[++i]);
+		else if (strcmp(f, "--health-delay") == 0)
+			health_delay = num(argv[++i]);
+		else if (strcmp(f, "--health-arg") == 0)
+			health_argv[n_health++] = argv[++i];
 		else
 			fail("unknown flag (usage: hull-monitor --pid PID [FD flags] -- HULL "
 			     "[ARG...])");
@@ -206,6 +224,10 @@ int main(int argc, char **argv)
 		r.st[0].fd = r.pty_master;
 		if (r.in_dst < 0)
 			r.in_dst = r.pty_master;
+	}
+	if (n_health > 0 && health_first >= 0) {
+		health_timer_init(&health, health_argv, health_first, health_delay);
+		r.health = &health;
 	}
 
 	relay_sigmask(&mask);

@@ -3341,6 +3341,10 @@ static int eval_field(struct exec *ex, const struct val *dot, const char *name,
 					      name);
 			else
 				*ret = v_child(ex, c, field_type(recv->t, name));
+		} else if (!has_args && field_type(recv->t, name)) {
+			/* a declared field the JSON leaves out (omitempty): its zero value,
+			 * nil for docker's pointers (State.Health, Config.Healthcheck) */
+			*ret = v_child(ex, json_null(), field_type(recv->t, name));
 		} else if (recv->t && recv->t->name) {
 			r = ex_errorf(ex, "can't evaluate field %s in type %s", name,
 				      recv->t->name);
