@@ -48,8 +48,8 @@ int health_timer_wait_ms(const struct health_timer *h);
 /*
  * health_timer_tick() - start the probe if it is due. Its stdin and stderr
  * are /dev/null, its stdout a pipe to us; it gets none of our other fds, an
- * empty signal mask and a session of its own (no terminal signals). A failed fork or exec counts as a probe that said
- * nothing.
+ * empty signal mask and a session of its own (no terminal signals). A
+ * failed fork or exec counts as a probe that said nothing.
  */
 void health_timer_tick(struct health_timer *h);
 
