@@ -10,18 +10,20 @@
 
 #include "util/units.h"
 
-int units_ram_in_bytes(const char *s, uint64_t *ret)
+/*
+ * The number go-units' size patterns start with, `\d+(\.\d+)?`, as a double;
+ * *@ret_end after it. -EINVAL if @s does not start with one.
+ */
+static int leading_number(const char *s, const char **ret_end, double *ret)
 {
-	static const char *const units[] = {"b", "k", "m", "g", "t", "p"};
-	const char *p = s, *u;
+	const char *p = s;
 	char *end;
-	double v, mult = 1;
-	size_t ul;
 
 	if (!s || !isdigit((unsigned char) *p))
 		return -EINVAL;
 	while (isdigit((unsigned char) *p))
 		p++;
+	/* the pattern takes "1.2.3", which Go's ParseFloat then refuses */
 	if (*p == '.') {
 		p++;
 		if (!isdigit((unsigned char) *p))
@@ -29,9 +31,24 @@ int units_ram_in_bytes(const char *s, uint64_t *ret)
 		while (isdigit((unsigned char) *p))
 			p++;
 	}
-	v = strtod(s, &end);
+	*ret = strtod(s, &end);
 	if (end != p)
 		return -EINVAL;
+	*ret_end = p;
+	return 0;
+}
+
+int units_ram_in_bytes(const char *s, uint64_t *ret)
+{
+	static const char *const units[] = {"b", "k", "m", "g", "t", "p"};
+	const char *p = s, *u;
+	double v, mult = 1;
+	size_t ul;
+	int r;
+
+	r = leading_number(s, &p, &v);
+	if (r < 0)
+		return r;
 	u = *p == ' ' ? p + 1 : p; /* go-units allows one space before the unit */
 	ul = strlen(u);
 	if (u != p && !ul)
@@ -61,24 +78,12 @@ int units_from_human_size(const char *s, uint64_t *ret)
 {
 	static const char units[] = "kmgtp";
 	const char *p = s, *u;
-	char *end;
 	double v, mult = 1;
+	int r;
 
-	if (!s || !isdigit((unsigned char) *p))
-		return -EINVAL;
-	while (isdigit((unsigned char) *p))
-		p++;
-	/* the pattern takes "1.2.3", which Go's ParseFloat then refuses */
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char) *p))
-			return -EINVAL;
-		while (isdigit((unsigned char) *p))
-			p++;
-	}
-	v = strtod(s, &end);
-	if (end != p)
-		return -EINVAL;
+	r = leading_number(s, &p, &v);
+	if (r < 0)
+		return r;
 	if (*p == ' ')
 		p++;
 	if (*p && (u = strchr(units, tolower((unsigned char) *p)))) {
