@@ -2233,8 +2233,9 @@ static int run_mounts_setup(struct builder *b, struct stage *st, const struct df
 				_cleanup_free_ char *kv = xasprintf("SSH_AUTH_SOCK=%s", target);
 				strv_env_set(&rm->env, kv);
 			}
-			/* NEEDSWORK: BuildKit serves a proxy socket with the mount's uid, gid
-			 * and mode; the host socket bound here keeps its own */
+			/* BuildKit serves a proxy socket with the mount's uid, gid and mode;
+			 * the host socket bound here keeps its own (those options are
+			 * refused by build_mount_parse()) */
 			rt = rm_add(rm, "bind", target);
 			rt->source = src->paths[0];
 			rt->options = "bind,rw,nosuid,nodev,noexec";

@@ -263,6 +263,11 @@ EOF2
 	run hull build --ssh default="$C/Dockerfile" "$C"
 	[ "$status" -eq 125 ]
 	[[ $output == *"not an ssh agent socket"* ]]
+	# the agent's socket is bound as it is: its owner and mode are refused, not ignored
+	printf 'FROM busybox\nRUN echo STEP-RAN\nRUN --mount=type=ssh,mode=0644 true\n' >"$C/Dockerfile"
+	run -1 hull build --ssh default="$sock" "$C"
+	[[ $output == *"Dockerfile:3"*"mount option mode of an ssh mount is not supported"* ]]
+	[[ $output != *STEP-RAN* ]]
 }
 
 @test "RUN --security=insecure: only with --allow security.insecure, then privileged" {

@@ -176,11 +176,14 @@ static void test_secret_ssh(void **state)
 	assert_null(m.id);
 	assert_null(m.target);
 	build_mount_release(&m);
-	m = parse_ok("type=ssh,id=gh,target=/agent,required,mode=0666");
+	m = parse_ok("type=ssh,id=gh,target=/agent,required");
 	assert_string_equal(m.id, "gh");
 	assert_true(m.required);
 	build_mount_release(&m);
 	parse_fails("type=ssh,source=/x", "takes no source");
+	/* the agent's own socket is bound: its owner and mode cannot be set */
+	parse_fails("type=ssh,mode=0666", "mount option mode of an ssh mount is not supported");
+	parse_fails("type=ssh,uid=5", "mount option uid of an ssh mount is not supported");
 }
 
 static void test_syntax(void **state)
