@@ -183,7 +183,7 @@ static int check_mount(struct build_mount *m, bool ro_given, bool type_known, st
 	/* BuildKit serves a proxy socket with these; hull binds the agent's own
 	 * socket, whose owner and mode it cannot change: refused, not ignored */
 	if (m->type == BUILD_MOUNT_SSH && (m->mode >= 0 || m->uid >= 0 || m->gid >= 0))
-		return err_setx(err, ENOTSUP,
+		return err_setx(err, EINVAL,
 				"mount option %s of an ssh mount is not supported: the agent's "
 				"socket is bound as it is",
 				m->mode >= 0  ? "mode"
