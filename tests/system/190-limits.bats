@@ -398,7 +398,7 @@ count_pieces() {
 	# (200 cycles for the release build, 100 under ASan: one piece left per cycle
 	# shows either way)
 	local n=${HULL_LIMITS_CYCLES:-200}
-	[ -n "${HULL_LIMITS_CYCLES:-}" ] || ! hull_is_sanitized || n=100
+	if [ -z "${HULL_LIMITS_CYCLES:-}" ] && hull_is_sanitized; then n=100; fi
 	# A private parent cgroup in each hierarchy and a private network namespace, so that the
 	# containers of other stores running meanwhile are not counted: hull makes its cgroups
 	# under the caller's, and the bridge and veths in the caller's network namespace.
@@ -450,7 +450,7 @@ count_pieces() {
 	# is therefore run in a qemu guest (Debian's kernel from /boot, TCG, ~20 s): see
 	# tests/system/v2-guest. On a v2 host the next test checks the host itself.
 	[ -z "$V2" ] || skip "this host is cgroup v2: the next test checks it directly"
-	! hull_is_sanitized || skip "the guest runs once, with the release build (20 s of TCG for the kernel's cgroup2 files)"
+	if hull_is_sanitized; then skip "the guest runs once, with the release build (20 s of TCG for the kernel's cgroup2 files)"; fi
 	run timeout 400 "$BATS_TEST_DIRNAME/v2-guest" "$HULL"
 	echo "$output"
 	[ "$status" -ne 77 ] || skip "no qemu guest here (apt-get install qemu-system-x86 linux-image-amd64): ${lines[0]}"
