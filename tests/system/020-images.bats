@@ -166,7 +166,7 @@ mktar() {
 	# the last reference of an image in use needs -f
 	mktar "$BATS_TEST_TMPDIR/r" "$BATS_TEST_TMPDIR/r.tar"
 	hull import "$BATS_TEST_TMPDIR/r.tar" lonely
-	run hull run --name user2 lonely /bin/nothing
+	run -127 hull run --name user2 lonely /bin/nothing
 	run hull rmi lonely
 	[ "$status" -ne 0 ]
 	[[ $output == *"conflict: unable to remove repository reference"* ]]

@@ -24,8 +24,7 @@ setup_file() {
 }
 
 @test "exec: 127 not found, 126 not executable, with the reason" {
-	run hull exec ex nonexist
-	[ "$status" -eq 127 ]
+	run -127 hull exec ex nonexist
 	[[ $output == *'"nonexist": executable file not found in $PATH'* ]]
 	run hull exec ex /etc
 	[ "$status" -eq 126 ]

@@ -129,19 +129,36 @@ v1_only() { [ -z "$V2" ] || skip "checks the cgroup v1 files; the v2 test covers
 	[ -n "$BLKDEV" ] || skip "no block device found"
 	local majmin
 	majmin=$(printf '%d:%d' "0x$(stat -c %t "$BLKDEV")" "0x$(stat -c %T "$BLKDEV")")
-	hull run -d --name b1 --blkio-weight 300 --device-read-bps "$BLKDEV:1mb" \
+	# the weight needs CFQ or BFQ (kernels without them, 6.18 with mq-deadline
+	# say so and refuse, as runc does when the file is missing)
+	local weight=
+	if [ -e /sys/fs/cgroup/blkio/blkio.weight ] || [ -e /sys/fs/cgroup/blkio/blkio.bfq.weight ]; then
+		weight="--blkio-weight 300"
+	else
+		run -125 hull run -d --name b0 --blkio-weight 300 busybox sleep 100
+		[[ $output == *"--blkio-weight: the kernel has no block I/O weight"* ]]
+		# as docker, a start that fails leaves the container created
+		[ "$(hull inspect --format '{{.State.Status}}' b0)" = created ]
+		hull rm b0
+	fi
+	# shellcheck disable=SC2086
+	hull run -d --name b1 $weight --device-read-bps "$BLKDEV:1mb" \
 		--device-write-bps "$BLKDEV:2mb" --device-read-iops "$BLKDEV:100" \
 		--device-write-iops "$BLKDEV:200" busybox sleep 100
-	local w
-	w=$(cgf b1 blkio blkio.weight 2>/dev/null || cgf b1 blkio blkio.bfq.weight)
-	[[ $w == *300* ]]
+	if [ -n "$weight" ]; then
+		local w
+		w=$(cgf b1 blkio blkio.weight 2>/dev/null || cgf b1 blkio blkio.bfq.weight)
+		[[ $w == *300* ]]
+	fi
 	[ "$(cgf b1 blkio blkio.throttle.read_bps_device)" = "$majmin 1048576" ]
 	[ "$(cgf b1 blkio blkio.throttle.write_bps_device)" = "$majmin 2097152" ]
 	[ "$(cgf b1 blkio blkio.throttle.read_iops_device)" = "$majmin 100" ]
 	[ "$(cgf b1 blkio blkio.throttle.write_iops_device)" = "$majmin 200" ]
 	[ "$(hull inspect --format '{{json .HostConfig.BlkioDeviceReadBps}}' b1)" = \
 		"[{\"Path\":\"$BLKDEV\",\"Rate\":1048576}]" ]
-	[ "$(hc b1 BlkioWeight)" = 300 ]
+	if [ -n "$weight" ]; then
+		[ "$(hc b1 BlkioWeight)" = 300 ]
+	fi
 	hull rm -f b1
 }
 
@@ -275,8 +292,11 @@ v1_only() { [ -z "$V2" ] || skip "checks the cgroup v1 files; the v2 test covers
 	[[ ${lines[1]} == *" / 67.1MB "* ]]
 	[[ ${lines[1]} =~ [[:space:]]1$ ]]                         # PIDS
 	[[ ! ${lines[1]} =~ "0B / 0B   0B / 0B" ]]                 # NET I/O is counted
-	if [ -z "$V2" ] && [ "$(stat -f -c %T "$HULL_ROOT")" != tmpfs ]; then
-		[[ ${lines[1]} == *" / 8.39MB "* ]]                  # BLOCK I/O: the direct writes
+	# BLOCK I/O: the direct writes, where the kernel counts them (6.18's v1
+	# blkio counts bytes only under a throttle: its own total is then 0)
+	if [ -z "$V2" ] && [ "$(stat -f -c %T "$HULL_ROOT")" != tmpfs ] &&
+		[ "$(cgf st1 blkio blkio.throttle.io_service_bytes | tail -n 1)" != "Total 0" ]; then
+		[[ ${lines[1]} == *" / 8.39MB "* ]]
 	fi
 	hull rm -f st1
 }

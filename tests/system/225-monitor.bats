@@ -39,7 +39,7 @@ assert {r["stream"] for r in recs} == {"stdout", "stderr"}' "$log"
 }
 
 @test "an attach client connected to hull-monitor gets the exit code" {
-	hull run -d --name m2 busybox sh -c 'sleep 1; echo bye; exit 7'
+	hull run -d --name m2 busybox sh -c 'sleep 4; echo bye; exit 7'
 	wait_for monitor_is_small m2
 	run hull attach --no-stdin m2
 	[ "$status" -eq 7 ]
