@@ -48,8 +48,13 @@ int cli_flag_error(const char *cmd, const char *flag, const char *arg, const cha
  * host-gateway): 0, or the exit code of the usage error it printed.
  */
 int cli_add_host_check(const char *cmd, const char *arg);
-/* cli_getopt() - getopt_long with docker's conventions (stop at the first argument when
- * @stop_at_arg); -1 at end, '?' on error (already reported). */
+/* cli_getopt() - getopt_long with docker's (pflag's) conventions: stop at the first argument
+ * when @stop_at_arg; a long flag is never taken by a prefix of its name; a flag without an
+ * argument also takes "--NAME=true|false" as pflag's boolean flags do (false leaves it at its
+ * default, refused after the flag itself); -1 at end, '?' on error (already reported). */
+/* cli_parse_bool() - Go's strconv.ParseBool, as pflag reads a boolean flag's value: 1 t T
+ * TRUE true True, 0 f F FALSE false False. 0 with *@ret set, or -EINVAL. */
+int cli_parse_bool(const char *s, bool *ret);
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, bool stop_at_arg);
 

@@ -69,6 +69,82 @@ int cli_flag_error(const char *cmd, const char *flag, const char *arg, const cha
 	return cli_usage_error(cmd, "invalid argument \"%s\" for \"%s\" flag: %s", arg, flag, why);
 }
 
+int cli_parse_bool(const char *s, bool *ret)
+{
+	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
+	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
+
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (streq(s, yes[i]) || streq(s, no[i])) {
+			*ret = streq(s, yes[i]);
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The long option of @longopts that takes no argument and is named exactly as
+ * the NAME of "--NAME=...", or NULL. */
+static const struct option *bool_flag(const struct option *longopts, const char *arg)
+{
+	size_t n;
+
+	if (!startswith(arg, "--") || !strchr(arg, '='))
+		return NULL;
+	arg += 2;
+	n = strcspn(arg, "=");
+	for (const struct option *o = longopts; o && o->name; o++)
+		if (o->has_arg == no_argument && strlen(o->name) == n &&
+		    strncmp(o->name, arg, n) == 0)
+			return o;
+	return NULL;
+}
+
+/*
+ * pflag takes "--NAME=true|false" for a boolean flag; getopt_long refuses it
+ * ('?') since the option takes no argument. For @arg, the argument it refused:
+ * 0 when it is not such a flag; 1 with *@ret the option's value when the value
+ * is true; 2 when it is false, which leaves the flag at its default (the flags
+ * taken without an argument here are docker's that default to false; those that
+ * default to true take an optional argument of their own); 3 on a usage error
+ * (reported). A false after the flag was given would have to undo it: refused
+ * rather than ignored.
+ */
+static int bool_flag_value(const char *cmd, char **argv, const struct option *longopts,
+			   const char *arg, int *ret)
+{
+	const struct option *o = bool_flag(longopts, arg);
+	const char *val;
+	bool on;
+
+	if (!o)
+		return 0;
+	val = strchr(arg, '=') + 1;
+	if (cli_parse_bool(val, &on) < 0) {
+		_cleanup_free_ char *flag = xstrndup(arg, (size_t) (val - 1 - arg));
+
+		cli_flag_error(cmd, flag, val, "strconv.ParseBool: parsing \"%s\": invalid syntax",
+			       val);
+		return 3;
+	}
+	if (on) {
+		*ret = o->flag ? (*o->flag = o->val, 0) : o->val;
+		return 1;
+	}
+	for (int i = 1; i < optind - 1; i++) {
+		size_t n = strlen(o->name);
+
+		if (streq(argv[i], "--"))
+			break;
+		if (startswith(argv[i], "--") && strncmp(argv[i] + 2, o->name, n) == 0 &&
+		    (argv[i][2 + n] == '\0' || argv[i][2 + n] == '=')) {
+			cli_usage_error(cmd, "%s after --%s: give the flag once", arg, o->name);
+			return 3;
+		}
+	}
+	return 2;
+}
+
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, bool stop_at_arg)
 {
@@ -76,7 +152,20 @@ int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	int optidx = -1, r;
 
 	opterr = 0;
-	r = getopt_long(argc, argv, so, longopts, &optidx);
+	for (;;) {
+		r = getopt_long(argc, argv, so, longopts, &optidx);
+		if (r != '?' || optind < 1)
+			break;
+		switch (bool_flag_value(cmd, argv, longopts, argv[optind - 1], &r)) {
+		case 1:
+			return r;
+		case 2:
+			continue;
+		case 3:
+			return '?';
+		}
+		break;
+	}
 	if (r != -1 && r != '?' && r != ':' && optidx >= 0 && optind >= 1) {
 		/* getopt_long takes "--priv" for "--privileged"; docker's pflag does not */
 		const char *t = argv[optind - 1];

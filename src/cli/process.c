@@ -159,7 +159,12 @@ int cmd_attach(struct cli *cl, int argc, char **argv)
 			ao.stdin = false;
 			break;
 		case OPT_SIG_PROXY:
-			ao.sig_proxy = !optarg || streq(optarg, "true") || streq(optarg, "1");
+			ao.sig_proxy = true;
+			if (optarg && cli_parse_bool(optarg, &ao.sig_proxy) < 0)
+				return cli_flag_error(
+					"attach", "--sig-proxy", optarg,
+					"strconv.ParseBool: parsing \"%s\": invalid syntax",
+					optarg);
 			break;
 		case 'H':
 			puts("Usage:  hull attach [OPTIONS] CONTAINER\n\n"

@@ -92,6 +92,23 @@ static bool has_tag_or_digest(const char *ref)
 	return strchr(last, ':') || strchr(ref, '@');
 }
 
+/* --disable-content-trust[=true] is docker's default; =false asks for Notary's
+ * content trust, which hull does not have: refused, not ignored (1, reported). */
+static bool content_trust_refused(const char *cmd)
+{
+	bool off = true;
+
+	if (optarg && cli_parse_bool(optarg, &off) < 0) {
+		cli_flag_error(cmd, "--disable-content-trust", optarg,
+			       "strconv.ParseBool: parsing \"%s\": invalid syntax", optarg);
+		return true;
+	}
+	if (!off)
+		cli_usage_error(cmd, "--disable-content-trust=false: content trust (Notary) is "
+				     "not supported by hull");
+	return !off;
+}
+
 static void pull_usage(void)
 {
 	puts("Usage:  hull pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
@@ -241,9 +258,10 @@ int cmd_pull(struct cli *cl, int argc, char **argv)
 			quiet = true;
 		else if (o == 'P')
 			platform = optarg;
-		else if (o == 'D')
-			; /* content trust is off, as docker's default */
-		else if (o == 'h') {
+		else if (o == 'D') {
+			if (content_trust_refused("pull"))
+				return 125;
+		} else if (o == 'h') {
 			pull_usage();
 			return 0;
 		} else
@@ -373,9 +391,10 @@ int cmd_push(struct cli *cl, int argc, char **argv)
 			all = true;
 		else if (o == 'q')
 			quiet = true;
-		else if (o == 'D')
-			;
-		else if (o == 'h') {
+		else if (o == 'D') {
+			if (content_trust_refused("push"))
+				return 125;
+		} else if (o == 'h') {
 			push_usage();
 			return 0;
 		} else

@@ -697,7 +697,12 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		}
 		case OPT_SIG_PROXY:
-			a->sig_proxy = !optarg || streq(optarg, "true") || streq(optarg, "1");
+			a->sig_proxy = true;
+			if (optarg && cli_parse_bool(optarg, &a->sig_proxy) < 0)
+				return cli_flag_error(
+					name, "--sig-proxy", optarg,
+					"strconv.ParseBool: parsing \"%s\": invalid syntax",
+					optarg);
 			break;
 		case OPT_CAP_ADD:
 		case OPT_CAP_DROP: {

@@ -111,6 +111,36 @@ except socket.timeout:
 	run hull rm --forc nothing
 	[ "$status" -eq 125 ]
 	[[ $output == *"unknown flag: --forc"* ]]
-	run hull run --rm --privileged=false busybox true
-	[ "$status" -ne 0 ]
+	run -125 hull run --rm --priv=true busybox true
+	[[ $output == *"unknown flag: --priv"* ]]
+}
+
+@test "a boolean flag takes =true and =false as pflag's: false is the default, never privileged" {
+	local def
+	def=$(hull run --rm busybox grep CapEff /proc/self/status)
+	run hull run --rm --privileged=false busybox grep CapEff /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$output" = "$def" ]
+	run hull run --rm --privileged=0 busybox grep CapEff /proc/self/status
+	[ "$output" = "$def" ]
+	run hull run --rm --privileged=true busybox grep CapEff /proc/self/status
+	[ "$status" -eq 0 ]
+	[ "$output" != "$def" ]
+	run -125 hull run --rm --privileged=yes busybox true
+	[[ $output == *'invalid argument "yes" for "--privileged" flag: strconv.ParseBool: parsing "yes": invalid syntax'* ]]
+	# a false after the flag would have to undo it: refused, never ignored
+	run -125 hull run --rm --privileged --privileged=false busybox true
+	[[ $output == *"--privileged=false after --privileged"* ]]
+	run -125 hull run --rm --sig-proxy=maybe busybox true
+	[[ $output == *'invalid argument "maybe" for "--sig-proxy" flag'* ]]
+	# --rm=true removes; --rm=false keeps, after the argument too (rm FOO --force=true)
+	run hull run --rm=true --name rmt busybox true
+	[ "$status" -eq 0 ]
+	run -1 hull inspect rmt
+	hull run --rm=false --name rmf busybox true
+	hull rm rmf --force=true
+	run -1 hull inspect rmf
+	# content trust is Notary's, which hull has not: =false is refused, not ignored
+	run -125 hull pull --disable-content-trust=false busybox
+	[[ $output == *"content trust (Notary) is not supported"* ]]
 }
