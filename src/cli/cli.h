@@ -230,6 +230,18 @@ int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);
 int cmd_commit(struct cli *c, int argc, char **argv);
 int cmd_container_prune(struct cli *c, int argc, char **argv);
+/*
+ * cli_container_prune() - remove every container that is not running, restarting
+ * or paused (moby ContainersPrune, no filters); appends docker's report
+ * ("Deleted Containers:" then one id a line) to @out when any went, and sets
+ * *@ret_bytes to the bytes of their writable layers. A container that cannot
+ * be removed is skipped, as docker skips it. -1 with *@err when the list
+ * cannot be read. Takes each container's own locks (container_remove()).
+ */
+int cli_container_prune(struct cli *cl, struct store *s, struct strbuf *out, int64_t *ret_bytes,
+			struct hull_err **err);
+/* cmd_system_prune() - docker system prune [-a] [--volumes] [-f] (cli/disk.c). */
+int cmd_system_prune(struct cli *c, int argc, char **argv);
 /* cmd_builder_prune() - docker builder prune: RUN --mount=type=cache directories, step cache. */
 int cmd_builder_prune(struct cli *c, int argc, char **argv);
 /* cmd_login() - `hull login [-u USER] [-p PASS|--password-stdin] [SERVER]` (cli/login.c). */

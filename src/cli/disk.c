@@ -840,6 +840,81 @@ static void print_tab_padded(FILE *f, char ***rows, size_t n_rows, size_t n_cols
 	free(w);
 }
 
+/* buildx prune's rows: the header with the first, then each row, aligned with tabs. */
+static void print_pruned_cache(void *userdata, const struct build_cache_record *c)
+{
+	size_t *shown = userdata;
+	_cleanup_free_ char *id = NULL, *size = NULL, *last = NULL;
+	char ***rows;
+	struct timespec now;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	/* a cache directory is mutable: buildx marks its id with '*' */
+	{
+		_cleanup_free_ char *short_id = xasprintf("%.25s*", c->key);
+		_cleanup_free_ char *h = human_size_prec((double) c->size, 4);
+		id = xasprintf("%-40s", short_id);
+		size = xasprintf("%-10s", h);
+	}
+	if (c->last_used > 0) {
+		_cleanup_free_ char *ago = human_duration((double) now.tv_sec - c->last_used);
+		last = xasprintf("%s ago", ago);
+	}
+	rows = xcalloc(2, sizeof(*rows));
+	{
+		char *hdr[] = {"ID", "RECLAIMABLE", "SIZE", "LAST ACCESSED"};
+		char *row[] = {id, "true ", size, last ? last : ""};
+		if ((*shown)++ == 0) {
+			rows[0] = hdr;
+			rows[1] = row;
+			print_tab_padded(stdout, rows, 2, 4);
+		} else {
+			rows[0] = row;
+			print_tab_padded(stdout, rows, 1, 4);
+		}
+	}
+	free(rows);
+}
+
+/*
+ * Remove the caches no build holds (with @filtered, those last used before
+ * @until), calling @each for each removed; then, without a filter, the step
+ * cache. *@ret_total: the bytes freed. A cache a build takes meanwhile stays.
+ */
+static int builder_prune(struct store *s, bool filtered, double until,
+			 void (*each)(void *, const struct build_cache_record *), void *userdata,
+			 int64_t *ret_total, struct hull_err **err)
+{
+	struct build_cache_record *v = NULL;
+	size_t n = 0;
+	int64_t total = 0;
+	int r;
+
+	r = build_cache_list(s, &v, &n, err);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; i < n; i++) {
+		struct build_cache_record *c = &v[i];
+
+		if (c->in_use || (filtered && c->last_used >= until))
+			continue;
+		r = build_cache_remove(s, c->key, err);
+		if (r == -EBUSY)
+			continue; /* taken by a build meanwhile */
+		if (r < 0) {
+			build_cache_records_free(v, n);
+			return r;
+		}
+		total += c->size;
+		each(userdata, c);
+	}
+	build_cache_records_free(v, n);
+	if (!filtered)
+		build_cache_forget_steps(s);
+	*ret_total = total;
+	return 0;
+}
+
 /*
  * docker builder prune (buildx commands/prune.go): remove the RUN
  * --mount=type=cache directories no build uses, and, without a filter, the
@@ -855,8 +930,7 @@ int cmd_builder_prune(struct cli *cl, int argc, char **argv)
 					     {"filter", required_argument, NULL, 'F'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	struct build_cache_record *v = NULL;
-	size_t n = 0, shown = 0;
+	size_t shown = 0;
 	struct hull_err *e = NULL;
 	bool all = false, force = false, filtered = false;
 	double until = 0;
@@ -911,59 +985,9 @@ int cmd_builder_prune(struct cli *cl, int argc, char **argv)
 		return 0;
 	r = cli_store(cl, &s, &e);
 	if (r == 0)
-		r = build_cache_list(s, &v, &n, &e);
+		r = builder_prune(s, filtered, until, print_pruned_cache, &shown, &total, &e);
 	if (r < 0)
 		return cli_fail(e);
-	for (size_t i = 0; i < n; i++) {
-		struct build_cache_record *c = &v[i];
-		char ***rows;
-		char *id, *size, *last = NULL;
-		struct timespec now;
-
-		if (c->in_use || (filtered && c->last_used >= until))
-			continue;
-		r = build_cache_remove(s, c->key, &e);
-		if (r == -EBUSY)
-			continue; /* taken by a build meanwhile */
-		if (r < 0) {
-			build_cache_records_free(v, n);
-			return cli_fail(e);
-		}
-		total += c->size;
-		clock_gettime(CLOCK_REALTIME, &now);
-		/* a cache directory is mutable: buildx marks its id with '*' */
-		{
-			_cleanup_free_ char *short_id = xasprintf("%.25s*", c->key);
-			_cleanup_free_ char *h = human_size_prec((double) c->size, 4);
-			id = xasprintf("%-40s", short_id);
-			size = xasprintf("%-10s", h);
-		}
-		if (c->last_used > 0) {
-			_cleanup_free_ char *ago =
-				human_duration((double) now.tv_sec - c->last_used);
-			last = xasprintf("%s ago", ago);
-		}
-		rows = xcalloc(2, sizeof(*rows));
-		{
-			char *hdr[] = {"ID", "RECLAIMABLE", "SIZE", "LAST ACCESSED"};
-			char *row[] = {id, "true ", size, last ? last : ""};
-			if (shown++ == 0) {
-				rows[0] = hdr;
-				rows[1] = row;
-				print_tab_padded(stdout, rows, 2, 4);
-			} else {
-				rows[0] = row;
-				print_tab_padded(stdout, rows, 1, 4);
-			}
-		}
-		free(rows);
-		free(id);
-		free(size);
-		free(last);
-	}
-	build_cache_records_free(v, n);
-	if (!filtered)
-		build_cache_forget_steps(s);
 	{
 		_cleanup_free_ char *h = human_size_prec((double) total, 4);
 		char *row[] = {"Total:", h};
@@ -971,4 +995,124 @@ int cmd_builder_prune(struct cli *cl, int argc, char **argv)
 		print_tab_padded(stdout, rows, 1, 2);
 	}
 	return 0;
+}
+
+/* ---- system prune ---- */
+
+static void collect_pruned_cache(void *userdata, const struct build_cache_record *c)
+{
+	struct strbuf *out = userdata;
+
+	(void) strbuf_addf(out, "%s\n", c->key);
+}
+
+/*
+ * docker system prune (docker/cli cli/command/system/prune.go): stopped
+ * containers, then (with --volumes) the anonymous volumes no container uses,
+ * then dangling images (every image no container uses, with -a), then the
+ * build cache; each part's report as its own prune command prints it, and one
+ * total. hull has no user networks, so none are pruned.
+ */
+int cmd_system_prune(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"all", no_argument, NULL, 'a'},     {"force", no_argument, NULL, 'f'},
+		{"volumes", no_argument, NULL, 'V'}, {"filter", required_argument, NULL, 'F'},
+		{"help", no_argument, NULL, 'h'},    {0}};
+	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT, warn = STRBUF_INIT, img = STRBUF_INIT,
+				       cache = STRBUF_INIT;
+	_cleanup_strv_ char **vols = NULL;
+	_cleanup_free_ char *h = NULL;
+	struct prune_filters f = {0};
+	struct hull_err *e = NULL;
+	bool all = false, force = false, volumes = false;
+	int64_t bytes = 0, b = 0;
+	uint64_t ib = 0;
+	struct store *s;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("system prune", argc, argv, "afh", opts, false)) != -1) {
+		if (o == 'a')
+			all = true;
+		else if (o == 'f')
+			force = true;
+		else if (o == 'V')
+			volumes = true;
+		else if (o == 'F')
+			return cli_usage_error("system prune",
+					       "--filter is not supported by system prune yet: "
+					       "image prune and builder prune take it");
+		else if (o == 'h') {
+			puts("Usage:  hull system prune [OPTIONS]\n\nRemove unused data\n\n"
+			     "Options:\n"
+			     "  -a, --all             Remove all unused images not just dangling "
+			     "ones\n"
+			     "  -f, --force           Do not prompt for confirmation\n"
+			     "      --volumes         Prune anonymous volumes");
+			return 0;
+		} else
+			return 125;
+	}
+	if (optind < argc)
+		return cli_usage_error("system prune", "\"prune\" accepts no arguments.");
+	(void) strbuf_addf(&warn, "WARNING! This will remove:\n"
+				  "  - all stopped containers\n"
+				  "  - all networks not used by at least one container\n");
+	if (volumes)
+		(void) strbuf_addf(
+			&warn, "  - all anonymous volumes not used by at least one container\n");
+	(void) strbuf_addf(
+		&warn, "%s",
+		all ? "  - all images without at least one container associated to them\n"
+		      "  - all build cache\n"
+		    : "  - all dangling images\n"
+		      "  - unused build cache\n");
+	(void) strbuf_addf(&warn, "\n");
+	if (!force && !cli_confirm(strbuf_cstr(&warn)))
+		return 0;
+	r = cli_store(cl, &s, &e);
+	if (r == 0)
+		r = cli_container_prune(cl, s, &out, &b, &e);
+	if (r < 0)
+		return cli_fail(e);
+	bytes += b;
+	if (out.len)
+		(void) strbuf_addf(&out, "\n");
+	if (volumes) {
+		r = volume_prune(s, false, &vols, &b, &e);
+		if (r < 0)
+			goto fail;
+		bytes += b;
+		if (vols[0]) {
+			(void) strbuf_addf(&out, "Deleted Volumes:\n");
+			STRV_FOREACH (v, vols)
+				(void) strbuf_addf(&out, "%s\n", *v);
+			(void) strbuf_addf(&out, "\n");
+		}
+	}
+	r = store_lock(s, &e);
+	if (r < 0)
+		goto fail;
+	r = image_prune(s, all, &f, &img, &ib, &e);
+	store_unlock(s);
+	if (img.len)
+		(void) strbuf_addf(&out, "Deleted Images:\n%s\n", strbuf_cstr(&img));
+	if (r < 0)
+		goto fail;
+	bytes += (int64_t) ib;
+	r = builder_prune(s, false, 0, collect_pruned_cache, &cache, &b, &e);
+	if (cache.len)
+		(void) strbuf_addf(&out, "Deleted build cache objects:\n%s\n", strbuf_cstr(&cache));
+	if (r < 0)
+		goto fail;
+	bytes += b;
+	fputs(strbuf_cstr(&out), stdout);
+	h = human_size_prec((double) bytes, 4);
+	printf("Total reclaimed space: %s\n", h);
+	return 0;
+fail:
+	/* what was done before the failure is reported too */
+	fputs(strbuf_cstr(&out), stdout);
+	return cli_fail(e);
 }

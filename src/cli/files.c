@@ -463,18 +463,46 @@ out:
 
 /* ---- container prune ---- */
 
+int cli_container_prune(struct cli *cl, struct store *s, struct strbuf *out, int64_t *ret_bytes,
+			struct hull_err **err)
+{
+	struct container **l = NULL;
+	int64_t bytes = 0;
+
+	if (container_list(s, &l, err) < 0)
+		return -1;
+	for (size_t i = 0; l[i]; i++) {
+		struct container *c = l[i];
+		const char *st = json_get_str(json_object_get(c->rec, "State"), "Status");
+		_cleanup_free_ char *upper = path_join(c->dir, "upper");
+		int64_t sz;
+		if (container_is_running(c) || streq(st, "restarting") || streq(st, "paused"))
+			continue;
+		sz = dir_size(upper);
+		if (container_remove(s, cl->runroot, c, false, NULL) < 0)
+			continue;
+		if (!out->len)
+			(void) strbuf_addf(out, "Deleted Containers:\n");
+		(void) strbuf_addf(out, "%s\n", c->id);
+		bytes += sz > 0 ? sz : 0;
+	}
+	container_list_free(l);
+	*ret_bytes = bytes;
+	return 0;
+}
+
 int cmd_container_prune(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
 					     {"filter", required_argument, NULL, 'F'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
+	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
+	_cleanup_free_ char *h = NULL;
 	struct hull_err *e = NULL;
-	struct container **l = NULL;
 	bool force = false;
 	struct store *s;
 	int64_t bytes = 0;
-	bool header = false;
 	int o;
 
 	optind = 0;
@@ -494,30 +522,12 @@ int cmd_container_prune(struct cli *cl, int argc, char **argv)
 	}
 	if (!force && !cli_confirm("WARNING! This will remove all stopped containers.\n"))
 		return 0;
-	if (cli_store(cl, &s, &e) < 0 || container_list(s, &l, &e) < 0)
+	if (cli_store(cl, &s, &e) < 0 || cli_container_prune(cl, s, &out, &bytes, &e) < 0)
 		return cli_fail(e);
-	for (size_t i = 0; l[i]; i++) {
-		struct container *c = l[i];
-		const char *st = json_get_str(json_object_get(c->rec, "State"), "Status");
-		_cleanup_free_ char *upper = path_join(c->dir, "upper");
-		int64_t sz;
-		if (container_is_running(c) || streq(st, "restarting") || streq(st, "paused"))
-			continue;
-		sz = dir_size(upper);
-		if (container_remove(s, cl->runroot, c, false, NULL) < 0)
-			continue;
-		if (!header)
-			puts("Deleted Containers:");
-		header = true;
-		puts(c->id);
-		bytes += sz > 0 ? sz : 0;
-	}
-	container_list_free(l);
-	if (header)
-		puts("");
-	{
-		_cleanup_free_ char *h = human_size((double) bytes);
-		printf("Total reclaimed space: %s\n", h);
-	}
+	if (out.len)
+		printf("%s\n", strbuf_cstr(&out));
+	/* docker/cli container prune: units.HumanSize, 4 significant digits */
+	h = human_size_prec((double) bytes, 4);
+	printf("Total reclaimed space: %s\n", h);
 	return 0;
 }

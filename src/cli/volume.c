@@ -372,7 +372,7 @@ static int volume_prune_cmd(struct cli *cl, int argc, char **argv)
 			puts(*n);
 		puts("");
 	}
-	size = human_size((double) bytes);
+	size = human_size_prec((double) bytes, 4); /* units.HumanSize */
 	printf("Total reclaimed space: %s\n", size);
 	return 0;
 }

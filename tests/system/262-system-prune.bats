@@ -1,0 +1,110 @@
+#!/usr/bin/env bats
+# docker system prune [-a] [--volumes] [-f] (docker/cli cli/command/system/prune.go):
+# stopped containers, anonymous volumes, dangling (or all unused) images and the
+# build cache go, in that order, each reported as its own prune command reports
+# it; what a running container uses stays; the store is left as a fresh one plus
+# what is still referenced.
+
+load helpers
+
+# store_files: every file and directory of the store, but a container's own
+# (its logs and record change while it runs)
+store_files() {
+	(cd "$HULL_ROOT" && find . -path ./containers -prune -o -print | sort)
+}
+
+@test "system prune asks first, refuses arguments and filters it does not take" {
+	run hull system prune --help
+	[ "$status" -eq 0 ]
+	[[ $output == *"--volumes"* ]]
+	hull run --name stopped busybox true
+	run bash -c "echo n | $HULL system prune"
+	[ "$status" -eq 0 ]
+	[[ $output == *"WARNING! This will remove:"* ]]
+	[[ $output == *"  - all stopped containers"* ]]
+	[[ $output == *"  - all dangling images"* ]]
+	[[ $output != *"anonymous volumes"* ]]
+	[[ $output == *"Are you sure you want to continue? [y/N]"* ]]
+	# cancelled: the container is still there
+	[ "$(hull inspect --format '{{.Name}}' stopped)" = /stopped ]
+	run bash -c "echo n | $HULL system prune -a --volumes"
+	[[ $output == *"  - all anonymous volumes not used by at least one container"* ]]
+	[[ $output == *"  - all images without at least one container associated to them"* ]]
+	[[ $output == *"  - all build cache"* ]]
+	run -125 hull system prune -f extra
+	[[ $output == *'"prune" accepts no arguments.'* ]]
+	run -125 hull system prune -f --filter until=1h
+	[[ $output == *"--filter is not supported by system prune"* ]]
+	run -125 hull system prune --bogus
+	[[ $output == *"unknown flag: --bogus"* ]]
+	hull rm stopped
+}
+
+@test "system prune: stopped containers, anonymous volumes, dangling images, build cache; the rest stays" {
+	local ctx=$BATS_TEST_TMPDIR/ctx dangling stopped
+	mkdir "$ctx"
+	printf 'FROM busybox\nRUN --mount=type=cache,target=/c echo hi > /c/x; echo a > /a\n' >"$ctx/Dockerfile"
+	dangling=$(hull build -q -t first "$ctx")
+	printf 'FROM busybox\nRUN echo b > /b\n' >"$ctx/Dockerfile"
+	hull build -q -t first "$ctx"
+	hull run -d --name running busybox sleep 100
+	stopped=$(hull run -d --name stopped -v /anon busybox true)
+	hull wait stopped
+	hull volume create named
+	run hull system prune -f
+	[ "$status" -eq 0 ]
+	echo "$output"
+	# docker's order and words; no volume without --volumes
+	[ "${lines[0]}" = "Deleted Containers:" ]
+	[ "${lines[1]}" = "$stopped" ]
+	[ "${lines[2]}" = "Deleted Images:" ]
+	[[ $output == *"deleted: $dangling"* ]]
+	[[ $output == *"Deleted build cache objects:"* ]]
+	[[ ${lines[-1]} == "Total reclaimed space: "* ]]
+	[[ $output != *"Deleted Volumes:"* ]]
+	run -1 hull inspect stopped
+	run -1 hull image inspect "$dangling"
+	[ "$(hull inspect --format '{{.State.Status}}' running)" = running ]
+	hull image inspect first >/dev/null
+	# the anonymous volume of the removed container goes with --volumes, the named one stays
+	run hull volume ls -q
+	[ "${#lines[@]}" -eq 2 ]
+	run hull system prune -f --volumes
+	[ "$status" -eq 0 ]
+	[[ $output == *"Deleted Volumes:"* ]]
+	[ "$(hull volume ls -q)" = named ]
+	# nothing left to prune: only the total
+	run hull system prune -f
+	[ "$output" = "Total reclaimed space: 0B" ]
+	hull rm -f running
+	hull volume rm named
+}
+
+@test "system prune -a --volumes leaves the store as it was before, but for what a container uses" {
+	local ctx=$BATS_TEST_TMPDIR/ctx before after
+	hull run -d --name keep busybox sleep 100
+	# the store's shape with one running container and its image, after a first
+	# prune of whatever lazily made directories a store gets
+	hull system prune -a -f --volumes >/dev/null
+	before=$(store_files)
+	mkdir "$ctx"
+	printf 'FROM busybox\nRUN --mount=type=cache,target=/c echo hi > /c/x; echo a > /a\nVOLUME /v\n' \
+		>"$ctx/Dockerfile"
+	hull build -q -t built "$ctx"
+	hull run --name used built true
+	hull run --name anon -v /data busybox sh -c 'echo x > /data/f'
+	hull tag busybox other:tag
+	printf 'FROM busybox\nRUN echo b > /b\n' >"$ctx/Dockerfile"
+	hull build -q "$ctx"
+	run hull system prune -a -f --volumes
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[[ $output == *"untagged: built:latest"* ]]
+	after=$(store_files)
+	diff <(echo "$before") <(echo "$after")
+	# busybox stays, with each of its tags, as docker's: the running container uses it
+	hull image inspect busybox >/dev/null
+	hull image inspect other:tag >/dev/null
+	[ -z "$(hull ps -a -q -f status=exited)" ]
+	hull rm -f keep
+}
