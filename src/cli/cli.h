@@ -240,6 +240,8 @@ int cmd_container_prune(struct cli *c, int argc, char **argv);
  */
 int cli_container_prune(struct cli *cl, struct store *s, struct strbuf *out, int64_t *ret_bytes,
 			struct hull_err **err);
+/* cmd_info() - docker info [--format] (cli/info.c). */
+int cmd_info(struct cli *c, int argc, char **argv);
 /* cmd_system_prune() - docker system prune [-a] [--volumes] [-f] (cli/disk.c). */
 int cmd_system_prune(struct cli *c, int argc, char **argv);
 /* cmd_builder_prune() - docker builder prune: RUN --mount=type=cache directories, step cache. */

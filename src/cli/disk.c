@@ -1054,8 +1054,11 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 		} else
 			return 125;
 	}
-	if (optind < argc)
-		return cli_usage_error("system prune", "\"prune\" accepts no arguments.");
+	if (optind < argc) {
+		/* docker/cli's NoArgs: an error, not a flag error, so exit 1 */
+		cli_usage_error("system prune", "\"hull system prune\" accepts no arguments.");
+		return 1;
+	}
 	(void) strbuf_addf(&warn, "WARNING! This will remove:\n"
 				  "  - all stopped containers\n"
 				  "  - all networks not used by at least one container\n");

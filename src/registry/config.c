@@ -489,3 +489,57 @@ int reg_endpoints(const struct reg_config *cfg, const char *domain, bool push,
 	*ret = eps;
 	return 0;
 }
+
+json_t *reg_config_describe(const struct reg_config *cfg)
+{
+	json_t *cidrs = json_array(), *index = json_object(), *hub = json_object(),
+	       *rc = json_object();
+	json_t *hub_mirrors = json_object_get(cfg->mirrors, HUB_DOMAIN);
+	const char *domain;
+	json_t *list;
+
+	for (size_t i = 0; i < cfg->n_cidrs; i++) {
+		char buf[INET6_ADDRSTRLEN];
+
+		if (inet_ntop(cfg->cidrs[i].family, cfg->cidrs[i].addr, buf, sizeof(buf)))
+			json_array_append_new(cidrs,
+					      json_sprintf("%s/%u", buf, cfg->cidrs[i].bits));
+	}
+	json_object_set_new(hub, "Name", json_string(HUB_DOMAIN));
+	json_object_set_new(hub, "Mirrors", hub_mirrors ? json_copy(hub_mirrors) : json_array());
+	json_object_set_new(hub, "Secure", json_true());
+	json_object_set_new(hub, "Official", json_true());
+	json_object_set_new(index, HUB_DOMAIN, hub);
+	json_object_foreach (cfg->mirrors, domain, list) {
+		json_t *x;
+
+		if (streq(domain, HUB_DOMAIN))
+			continue;
+		x = json_object();
+		json_object_set_new(x, "Name", json_string(domain));
+		json_object_set_new(x, "Mirrors", json_copy(list));
+		json_object_set_new(x, "Secure", json_boolean(is_secure(cfg, domain)));
+		json_object_set_new(x, "Official", json_false());
+		json_object_set_new(index, domain, x);
+	}
+	STRV_FOREACH (h, cfg->insecure_hosts) {
+		json_t *x;
+
+		if (json_object_get(index, *h)) {
+			json_object_set_new(json_object_get(index, *h), "Secure", json_false());
+			continue;
+		}
+		x = json_object();
+		json_object_set_new(x, "Name", json_string(*h));
+		json_object_set_new(x, "Mirrors", json_array());
+		json_object_set_new(x, "Secure", json_false());
+		json_object_set_new(x, "Official", json_false());
+		json_object_set_new(index, *h, x);
+	}
+	json_object_set_new(rc, "AllowNondistributableArtifactsCIDRs", json_array());
+	json_object_set_new(rc, "AllowNondistributableArtifactsHostnames", json_array());
+	json_object_set_new(rc, "InsecureRegistryCIDRs", cidrs);
+	json_object_set_new(rc, "IndexConfigs", index);
+	json_object_set_new(rc, "Mirrors", hub_mirrors ? json_copy(hub_mirrors) : json_array());
+	return rc;
+}

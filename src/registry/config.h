@@ -18,6 +18,7 @@
 #ifndef HULL_REGISTRY_CONFIG_H
 #define HULL_REGISTRY_CONFIG_H
 
+#include <jansson.h>
 #include <stdbool.h>
 #include "registry/registry.h"
 #include "util/err.h"
@@ -37,6 +38,17 @@ static inline void reg_config_freep(struct reg_config **p)
 {
 	reg_config_free(*p);
 }
+
+/*
+ * reg_config_describe() - @cfg as docker's `info` shows its registry
+ * configuration (moby api/types/registry ServiceConfig): InsecureRegistryCIDRs
+ * (127.0.0.0/8 and ::1/128 always), IndexConfigs by domain (docker.io official
+ * and secure, each configured insecure host and each registry with mirrors,
+ * the latter hull's addition) and Mirrors (docker.io's). A new reference;
+ * no I/O, no lock (the insecure state of a mirrored domain that is a name may
+ * resolve it, as the pull's own rule does).
+ */
+json_t *reg_config_describe(const struct reg_config *cfg);
 
 /*
  * reg_endpoints() - where to go for the registry @domain ("docker.io",

@@ -31,8 +31,8 @@ store_files() {
 	[[ $output == *"  - all anonymous volumes not used by at least one container"* ]]
 	[[ $output == *"  - all images without at least one container associated to them"* ]]
 	[[ $output == *"  - all build cache"* ]]
-	run -125 hull system prune -f extra
-	[[ $output == *'"prune" accepts no arguments.'* ]]
+	run -1 hull system prune -f extra
+	[[ $output == *'"hull system prune" accepts no arguments.'* ]]
 	run -125 hull system prune -f --filter until=1h
 	[[ $output == *"--filter is not supported by system prune"* ]]
 	run -125 hull system prune --bogus
