@@ -52,6 +52,9 @@ int cli_add_host_check(const char *cmd, const char *arg);
  * when @stop_at_arg; a long flag is never taken by a prefix of its name; a flag without an
  * argument also takes "--NAME=true|false" as pflag's boolean flags do (false leaves it at its
  * default, refused after the flag itself); -1 at end, '?' on error (already reported). */
+/* cli_labels_match() - moby's filters.MatchKVList: every "key" or "key=value" of @want is in
+ * the object of string @labels (borrowed; NULL matches no key). */
+bool cli_labels_match(char **want, json_t *labels);
 /* cli_parse_bool() - Go's strconv.ParseBool, as pflag reads a boolean flag's value: 1 t T
  * TRUE true True, 0 f F FALSE false False. 0 with *@ret set, or -EINVAL. */
 int cli_parse_bool(const char *s, bool *ret);
@@ -240,6 +243,8 @@ int cmd_container_prune(struct cli *c, int argc, char **argv);
  */
 int cli_container_prune(struct cli *cl, struct store *s, struct strbuf *out, int64_t *ret_bytes,
 			struct hull_err **err);
+/* cmd_events() - docker events over the store's journal (cli/events.c). */
+int cmd_events(struct cli *c, int argc, char **argv);
 /* cmd_info() - docker info [--format] (cli/info.c). */
 int cmd_info(struct cli *c, int argc, char **argv);
 /* cmd_system_prune() - docker system prune [-a] [--volumes] [-f] (cli/disk.c). */

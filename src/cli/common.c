@@ -69,6 +69,22 @@ int cli_flag_error(const char *cmd, const char *flag, const char *arg, const cha
 	return cli_usage_error(cmd, "invalid argument \"%s\" for \"%s\" flag: %s", arg, flag, why);
 }
 
+bool cli_labels_match(char **want, json_t *labels)
+{
+	STRV_FOREACH (w, want) {
+		_cleanup_free_ char *key = xstrdup(*w);
+		char *eq = strchr(key, '=');
+		const char *have;
+
+		if (eq)
+			*eq++ = '\0';
+		have = json_get_str(labels, key);
+		if (!have || (eq && !streq(have, eq)))
+			return false;
+	}
+	return true;
+}
+
 int cli_parse_bool(const char *s, bool *ret)
 {
 	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};

@@ -184,23 +184,6 @@ struct prune_filters {
 	char **labels, **not_labels;
 };
 
-/* moby filters.MatchKVList: every "key" or "key=value" of @want is in @labels. */
-static bool labels_match(char **want, json_t *labels)
-{
-	STRV_FOREACH (w, want) {
-		_cleanup_free_ char *key = xstrdup(*w);
-		char *eq = strchr(key, '=');
-		const char *have;
-
-		if (eq)
-			*eq++ = '\0';
-		have = json_get_str(labels, key);
-		if (!have || (eq && !streq(have, eq)))
-			return false;
-	}
-	return true;
-}
-
 static bool filters_match(const struct prune_filters *f, const struct dimg *x)
 {
 	json_t *labels = json_object_get(json_object_get(x->img->config, "config"), "Labels");
@@ -208,9 +191,9 @@ static bool filters_match(const struct prune_filters *f, const struct dimg *x)
 
 	if (f->until > 0 && (created <= 0 || created > f->until))
 		return false;
-	if (f->labels && !labels_match(f->labels, labels))
+	if (f->labels && !cli_labels_match(f->labels, labels))
 		return false;
-	if (f->not_labels && labels_match(f->not_labels, labels))
+	if (f->not_labels && cli_labels_match(f->not_labels, labels))
 		return false;
 	return true;
 }

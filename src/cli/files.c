@@ -446,8 +446,10 @@ int cmd_commit(struct cli *cl, int argc, char **argv)
 			r = store_tag(s, argv[optind + 1], out->manifest_digest, &e);
 	}
 	store_unlock(s);
-	if (r == 0)
+	if (r == 0) {
+		container_event(c, "commit", "imageID", out->id, NULL);
 		printf("%s\n", out->id);
+	}
 out:
 	if (fd >= 0)
 		close(fd);

@@ -976,6 +976,7 @@ int cmd_import(struct cli *cl, int argc, char **argv)
 		image_free(img);
 		return cli_fail(e);
 	}
+	store_image_event(s, "import", img->manifest_digest, NULL);
 	printf("%s\n", img->id);
 	image_free(img);
 	return 0;
@@ -1023,6 +1024,8 @@ int cmd_save(struct cli *cl, int argc, char **argv)
 	if (r == 0) {
 		fflush(stdout);
 		r = image_save(s, argv + optind, out ? ho.fd : STDOUT_FILENO, &e);
+		for (int i = optind; r == 0 && i < argc; i++)
+			store_image_event(s, "save", argv[i], NULL);
 	}
 	if (r == 0 && out)
 		r = hostpath_output_commit(&ho, &e);
@@ -1081,8 +1084,13 @@ int cmd_load(struct cli *cl, int argc, char **argv)
 		return cli_fail(e);
 	/* -q hides docker's progress bars (hull draws none), not the "Loaded image" lines */
 	(void) quiet;
-	STRV_FOREACH (l, loaded)
+	STRV_FOREACH (l, loaded) {
+		const char *what = strchr(*l, ':') ? strchr(*l, ':') + 2 : *l;
+
 		puts(*l);
+		/* "Loaded image: REF" or "Loaded image ID: sha256:..." */
+		store_image_event(s, "load", what, NULL);
+	}
 	return 0;
 }
 

@@ -45,6 +45,7 @@ static const struct {
 	{"logout", cmd_logout, "Log out from a registry"},
 	{"version", cmd_version, "Show the hull version information"},
 	{"info", cmd_info, "Display system-wide information"},
+	{"events", cmd_events, "Get real time events from the server"},
 	{"volume", cmd_volume, "Manage volumes"},
 	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
 	{"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
@@ -93,7 +94,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\nAlso: 'hull image ls|rm|inspect|import|save|load|tag|build|history|prune',\n"
 		"'hull container ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune',\n"
-		"'hull system df|prune|info', 'hull builder build|prune'.\n"
+		"'hull system df|prune|info|events', 'hull builder build|prune'.\n"
 		"Run 'hull COMMAND --help' for more information on a command.\n");
 }
 
@@ -145,6 +146,7 @@ static const char *alias(const char *group, const char *sub)
 		{"system", "df", "system-df"},
 		{"system", "prune", "system-prune"},
 		{"system", "info", "info"},
+		{"system", "events", "events"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (streq(map[i][0], group) && streq(map[i][1], sub))

@@ -11,6 +11,7 @@
 #include "image/reference.h"
 #include "registry/config.h"
 #include "registry/pull.h"
+#include "util/events.h"
 #include "util/json.h"
 #include "util/strv.h"
 
@@ -109,6 +110,20 @@ static bool content_trust_refused(const char *cmd)
 	return !off;
 }
 
+/* moby's pull and push events: Actor.ID "busybox:latest", name "busybox" */
+static void ref_event(struct store *s, const char *action, const char *ref)
+{
+	struct image_ref r = {0};
+	_cleanup_free_ char *id = NULL, *name = NULL;
+
+	if (ref_parse(ref, &r, NULL) < 0)
+		return;
+	id = ref_familiar(&r);
+	name = ref_familiar_name(&r);
+	events_emit(s->root, "image", action, id, json_pack("{s:s}", "name", name));
+	ref_release(&r);
+}
+
 static void pull_usage(void)
 {
 	puts("Usage:  hull pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
@@ -181,6 +196,7 @@ static int pull_one(struct cli *cl, const struct reg_config *cfg, const char *re
 			warn_platform(s, &res, platform);
 	}
 	puts(res.reference);
+	ref_event(s, "pull", ref);
 	pull_result_release(&res);
 	return 0;
 }
@@ -328,6 +344,7 @@ static int push_one(struct store *s, const struct reg_config *cfg, const char *r
 		printf("%s: digest: %s size: %" PRId64 "\n", r0.tag, digest, size);
 		ref_release(&r0);
 	}
+	ref_event(s, "push", ref);
 	return 0;
 }
 

@@ -146,6 +146,7 @@ void container_reconcile(struct container *c)
 	json_object_set_new(st, "FinishedAt", json_string(now));
 	container_health_stopped(c->rec);
 	(void) container_save(c, NULL);
+	container_event(c, "die", "exitCode", "137", NULL);
 }
 
 static int container_ids(struct store *s, char ***ret, struct hull_err **err)
@@ -712,6 +713,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		container_free(c);
 		return r;
 	}
+	container_event(c, "create", NULL);
 	*ret = c;
 	return 0;
 }

@@ -362,6 +362,14 @@ void container_remove_dead_hidden(struct store *s);
 struct container *container_free(struct container *c);
 /* container_list_free() - free a list from container_list(). */
 void container_list_free(struct container **l);
+/*
+ * container_event() - append the container event @action ("create", "start",
+ * "die"...) of @c to its store's journal (util/events.h), with moby's Actor
+ * attributes (the container's labels, "image", "name") plus the extra
+ * KEY, VALUE string pairs that follow, NULL-terminated ("exitCode", "0").
+ * Best effort, never fails; takes no lock.
+ */
+void container_event(struct container *c, const char *action, ...) _sentinel_;
 /* container_save() - write the record atomically. */
 int container_save(struct container *c, struct hull_err **err);
 /* container_is_running() - State.Running and the process is still alive. */

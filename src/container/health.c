@@ -372,8 +372,17 @@ int container_health_probe(struct store *s, const char *runroot, const char *nam
 		if (container_is_running(c) && !json_is_true(json_object_get(st, "Restarting")) &&
 		    !pid_exiting((pid_t) json_integer_value(json_object_get(st, "Pid"))) &&
 		    streq(json_get_str(st, "StartedAt") ?: "", started_at)) {
+			_cleanup_free_ char *before =
+				xstrdup(container_health_status(c->rec) ?: "");
+
 			probe_record(c->rec, result, start);
 			r = container_save(c, err);
+			/* moby emits health_status when the status changes */
+			if (r == 0 && !streq(before, container_health_status(c->rec) ?: "")) {
+				_cleanup_free_ char *action = xasprintf(
+					"health_status: %s", container_health_status(c->rec));
+				container_event(c, action, NULL);
+			}
 			clock_gettime(CLOCK_REALTIME, &now);
 			*ret_next_ms = ms_of(
 				next_probe_ns(c->rec, container_health_status(c->rec),

@@ -93,6 +93,10 @@ int container_kill(struct container *c, int sig, struct hull_err **err)
 	container_mark_stopped(c, true); /* no restart policy after a kill (moby) */
 	if (kill(state_pid(c, "Pid"), sig) < 0)
 		return err_set(err, errno, "cannot kill container: %s", c->id);
+	{
+		_cleanup_free_ char *signal = xasprintf("%d", sig);
+		container_event(c, "kill", "signal", signal, NULL);
+	}
 	if (sig == SIGKILL)
 		thaw_if_paused(c);
 	return 0;
@@ -124,11 +128,21 @@ int container_stop(struct store *s, struct container *c, int timeout, struct hul
 	}
 	if (kill(pid, sig) < 0 && errno != ESRCH)
 		return err_set(err, errno, "cannot stop container: %s", c->id);
+	{
+		/* moby's stop: kill (the stop signal), [kill 9], die, stop */
+		_cleanup_free_ char *signal = xasprintf("%d", sig);
+		container_event(c, "kill", "signal", signal, NULL);
+	}
 	thaw_if_paused(c);
-	if (!wait_pid_exit(pid, timeout * 1000))
+	if (!wait_pid_exit(pid, timeout * 1000)) {
 		(void) kill(pid, SIGKILL);
+		container_event(c, "kill", "signal", "9", NULL);
+	}
 	(void) wait_pid_exit(pid, -1);
-	return container_wait_exit(c, err);
+	if (container_wait_exit(c, err) < 0)
+		return -1;
+	container_event(c, "stop", NULL);
+	return 0;
 }
 
 int container_remove(struct store *s, const char *runroot, struct container *c, bool force,
@@ -169,5 +183,6 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 	}
 	/* a shareable /dev/shm still mounted when the monitor was killed */
 	container_shm_unmount(c->dir);
+	container_event(c, "destroy", NULL);
 	return rm_rf(c->dir, err);
 }

@@ -105,12 +105,17 @@ int container_pause(struct container *c, bool pause, struct hull_err **err)
 	r = rt_cgroup_freeze(dirs, pause, err);
 	if (r < 0)
 		return err_wrap(err, "cannot %s container %s", pause ? "pause" : "unpause", c->id);
-	if (!pause)
+	if (!pause) {
+		container_event(c, "unpause", NULL);
 		return 0;
+	}
 	json_object_set_new(st, "Paused", json_true());
 	json_object_set_new(st, "Status", json_string("paused"));
 	container_health_stopped(c->rec); /* docker stops the probes of a paused container */
-	return container_save(c, err);
+	r = container_save(c, err);
+	if (r == 0)
+		container_event(c, "pause", NULL);
+	return r;
 }
 
 int container_rename(struct store *s, struct container *c, const char *name, struct hull_err **err)
@@ -140,9 +145,15 @@ int container_rename(struct store *s, struct container *c, const char *name, str
 	}
 	{
 		_cleanup_free_ char *slash = xasprintf("/%s", n);
+		_cleanup_free_ char *old = xstrdup(json_get_str(c->rec, "Name"));
+		int r;
+
 		json_object_set_new(c->rec, "Name", json_string(slash));
+		r = container_save(c, err);
+		if (r == 0)
+			container_event(c, "rename", "oldName", old, NULL);
+		return r;
 	}
-	return container_save(c, err);
 }
 
 int container_pids(struct container *c, pid_t **ret, size_t *ret_n, struct hull_err **err)

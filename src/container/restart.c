@@ -117,6 +117,10 @@ bool container_restart_decide(struct container *c, int exit_code, int *delay_ms)
 		container_health_stopped(c->rec); /* docker stops the probes at every exit */
 		(void) container_save(c, NULL);
 	}
+	{
+		_cleanup_free_ char *code = xasprintf("%d", exit_code);
+		container_event(c, "die", "exitCode", code, NULL);
+	}
 	return true;
 }
 

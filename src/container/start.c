@@ -169,6 +169,15 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 	json_object_set_new(json_object_get(m->c->rec, "Hull"), "PidStart",
 			    json_integer(running ? (json_int_t) proc_start_time(m->r.pid) : 0));
 	(void) container_save(m->c, NULL);
+	if (running) {
+		container_event(m->c, "start", NULL);
+	} else if (streq(status, "exited")) {
+		_cleanup_free_ char *code = xasprintf("%d", exit_code);
+
+		if (m->oom_killed)
+			container_event(m->c, "oom", NULL);
+		container_event(m->c, "die", "exitCode", code, NULL);
+	}
 }
 
 /* Set up everything and start the process; on failure nothing is left running. */
@@ -533,6 +542,12 @@ static void monitor_finish(struct monitor *m, int exit_code)
 	monitor_teardown(m);
 	log_file_release(&m->r.log);
 	if (json_is_true(json_object_get(json_object_get(m->c->rec, "HostConfig"), "AutoRemove"))) {
+		_cleanup_free_ char *code = xasprintf("%d", exit_code);
+
+		if (m->oom_killed)
+			container_event(m->c, "oom", NULL);
+		container_event(m->c, "die", "exitCode", code, NULL);
+		container_event(m->c, "destroy", NULL);
 		(void) rm_rf(m->c->dir, NULL);
 		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
 	} else {

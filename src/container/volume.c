@@ -12,6 +12,7 @@
 #include "container/files.h"
 #include "container/internal.h"
 #include "container/volume.h"
+#include "util/events.h"
 #include "util/fs.h"
 #include "util/inroot.h"
 #include "util/json.h"
@@ -180,6 +181,7 @@ int volume_create(struct store *s, const char *name, json_t *labels, json_t *opt
 		(void) rm_rf(dir, NULL);
 		return err_wrap(err, "create volume %s", name);
 	}
+	events_emit(s->root, "volume", "create", name, json_pack("{s:s}", "driver", "local"));
 	*ret = rec;
 	return 0;
 }
@@ -246,7 +248,11 @@ int volume_remove(struct store *s, const char *name, bool force, struct hull_err
 	if (users[0] && !force)
 		return err_setx(err, EBUSY, "remove %s: volume is in use - [%s]", name, users[0]);
 	dir = volume_dir(s, name);
-	return rm_rf(dir, err);
+	r = rm_rf(dir, err);
+	if (r == 0)
+		events_emit(s->root, "volume", "destroy", name,
+			    json_pack("{s:s}", "driver", "local"));
+	return r;
 }
 
 int volume_prune(struct store *s, bool all, char ***ret_names, int64_t *ret_bytes,

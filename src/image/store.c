@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include "image/store-internal.h"
 #include "image/reference.h"
+#include "util/events.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/strv.h"
@@ -774,6 +775,30 @@ out:
 	return r;
 }
 
+void store_image_event(struct store *s, const char *action, const char *manifest_digest,
+		       const char *ref)
+{
+	struct image *img = NULL;
+	struct image_ref r = {0};
+	json_t *attrs = json_object();
+	const char *id = manifest_digest;
+
+	if (manifest_digest && store_image_get(s, manifest_digest, &img, NULL) == 0)
+		id = img->id;
+	if (!ref) {
+		json_object_set_new(attrs, "name", json_string(id ? id : ""));
+	} else {
+		/* moby names the image as the user knows it: "busybox:latest" */
+		char *name = ref_parse(ref, &r, NULL) == 0 ? ref_familiar(&r) : xstrdup(ref);
+
+		json_object_set_new(attrs, "name", json_string(name));
+		free(name);
+		ref_release(&r);
+	}
+	events_emit(s->root, "image", action, id ? id : (ref ? ref : ""), attrs);
+	image_free(img);
+}
+
 int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err)
 {
 	_cleanup_free_ char *full = NULL;
@@ -786,7 +811,10 @@ int store_tag(struct store *s, const char *ref, const char *manifest_digest, str
 	if (digest) /* moby daemon/images/image_tag.go */
 		return err_setx(err, EINVAL, "refusing to create a tag with a digest reference");
 	r = index_set_ref(s, "refs", full, manifest_digest, err);
-	return r < 0 ? err_wrap(err, "tag '%s'", full) : 0;
+	if (r < 0)
+		return err_wrap(err, "tag '%s'", full);
+	store_image_event(s, "tag", manifest_digest, full);
+	return 0;
 }
 
 int store_untag(struct store *s, const char *ref, struct hull_err **err)
@@ -805,11 +833,18 @@ int store_untag(struct store *s, const char *ref, struct hull_err **err)
 	r = index_load(s, &idx, err);
 	if (r < 0)
 		goto out;
-	if (json_object_del(json_object_get(idx, digest ? "digests" : "refs"), key) < 0) {
-		r = err_setx(err, ENOENT, "no such image: %s", ref);
-		goto out;
+	{
+		_cleanup_free_ char *md = xstrdup(
+			json_get_str(json_object_get(idx, digest ? "digests" : "refs"), key) ?: "");
+
+		if (json_object_del(json_object_get(idx, digest ? "digests" : "refs"), key) < 0) {
+			r = err_setx(err, ENOENT, "no such image: %s", ref);
+			goto out;
+		}
+		r = index_save(s, idx, err);
+		if (r == 0)
+			store_image_event(s, "untag", md, NULL);
 	}
-	r = index_save(s, idx, err);
 out:
 	store_unlock(s);
 	return r;
@@ -1022,6 +1057,12 @@ out:
 	store_unlock(s);
 	if (r < 0)
 		return err_wrap(err, "delete image '%s'", img->id);
+	{
+		json_t *attrs = json_object();
+
+		json_object_set_new(attrs, "name", json_string(img->id));
+		events_emit(s->root, "image", "delete", img->id, attrs);
+	}
 	if (ret_layers)
 		*ret_layers = TAKE_PTR(removed);
 	if (ret_bytes)

@@ -167,6 +167,18 @@ int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
 			  char *const *layer_digests, const struct image *base, struct image **ret,
 			  struct hull_err **err);
 
+/*
+ * store_image_event() - append the image event @action ("tag", "untag",
+ * "import", "load", "save"...) to the store's journal (util/events.h):
+ * Actor.ID is the image ID of @manifest_digest (or any name of an image the
+ * store has) when it is in the store (else @manifest_digest, else @ref), and
+ * the "name" attribute is
+ * @ref in docker's familiar form, or the ID when @ref is NULL (as moby's
+ * untag and delete name it). Best effort; takes the store lock only to read.
+ */
+void store_image_event(struct store *s, const char *action, const char *manifest_digest,
+		       const char *ref);
+
 /* References -> manifest digests, kept in <root>/images/index.json (atomic). */
 /*
  * store_tag() - point reference @ref (any docker form; normalised) at

@@ -18,6 +18,7 @@
 #define ARRAY_SIZE(a)  (sizeof(a) / sizeof((a)[0]))
 #define _unused_       __attribute__((unused))
 #define _printf_(a, b) __attribute__((format(printf, a, b)))
+#define _sentinel_     __attribute__((sentinel))
 #define _noreturn_     __attribute__((noreturn))
 
 static inline void freep(void *p)

@@ -2223,6 +2223,38 @@ static const struct tmpl_type *field_type(const struct tmpl_type *t, const char 
 	return NULL;
 }
 
+static const char *json_tag(const struct tmpl_type *t, const char *name)
+{
+	if (!t || t->kind != TMPL_STRUCT || !t->json_tags)
+		return NULL;
+	for (const struct tmpl_json_tag *f = t->json_tags; f->field; f++)
+		if (streq(f->field, name))
+			return f->tag;
+	return NULL;
+}
+
+/* Go's isEmptyValue, for omitempty */
+static bool json_empty(json_t *j)
+{
+	switch (json_typeof(j)) {
+	case JSON_NULL:
+	case JSON_FALSE:
+		return true;
+	case JSON_INTEGER:
+		return json_integer_value(j) == 0;
+	case JSON_REAL:
+		return json_real_value(j) == 0;
+	case JSON_STRING:
+		return json_string_length(j) == 0;
+	case JSON_ARRAY:
+		return json_array_size(j) == 0;
+	case JSON_OBJECT:
+		return json_object_size(j) == 0;
+	default:
+		return false;
+	}
+}
+
 static const struct tmpl_type *elem_type(const struct tmpl_type *t)
 {
 	return t && (t->kind == TMPL_MAP || t->kind == TMPL_SLICE) ? t->elem : NULL;
@@ -2412,9 +2444,18 @@ static void json_enc(struct strbuf *sb, json_t *j, const struct tmpl_type *t, bo
 		} else {
 			i = 0;
 			json_object_foreach (j, k, x) {
+				const char *name = k, *tag = json_tag(t, k);
+				size_t len = strlen(k);
+
+				if (tag) {
+					name = tag;
+					len = strcspn(name, ",");
+					if (strstr(name + len, ",omitempty") && json_empty(x))
+						continue;
+				}
 				if (i++)
 					(void) strbuf_addch(sb, ',');
-				json_quote(sb, k, strlen(k));
+				json_quote(sb, name, len);
 				(void) strbuf_addch(sb, ':');
 				json_enc(sb, x, field_type(t, k), rawmode, depth + 1);
 			}

@@ -57,6 +57,13 @@ struct tmpl_field {
 	const struct tmpl_type *type;
 };
 
+/* A struct field's Go json tag, when it is not just its name: {"Status", "status,omitempty"}
+ * marshals Status as "status" and leaves it out when empty ("", 0, false, null, [], {}). */
+struct tmpl_json_tag {
+	const char *field;
+	const char *tag;
+};
+
 /*
  * A method with string arguments returning a string (docker's formatter
  * contexts: ps's {{.Label "com.example"}}); @fn gets the udata given to
@@ -86,6 +93,8 @@ struct tmpl_type {
 	const struct tmpl_method *fns;
 	/* TMPL_STRUCT: Go holds it by pointer, so print and printf write it &{...} */
 	bool pointer;
+	/* TMPL_STRUCT: json tags of its fields, {NULL} ended; may be NULL */
+	const struct tmpl_json_tag *json_tags;
 };
 
 enum {

@@ -1,0 +1,165 @@
+#!/usr/bin/env bats
+# docker events, daemonless: every command appends to the store's journal
+# (util/events.h) and `hull events` reads and follows it, with docker's
+# actions, attributes, text and JSON shapes, filters, --since and --until
+# (docker/cli cli/command/system/events.go, moby daemon/events/filter.go).
+
+load helpers
+
+# past ARGS...: the events of the last minute, then stop
+past() { hull events --since 1m --until 0s "$@"; }
+
+@test "events: a container's life in docker's actions and attributes" {
+	run -3 hull run --name ev1 -l team=a busybox sh -c 'exit 3'
+	hull run -d --name ev2 busybox sleep 100
+	hull pause ev2
+	hull unpause ev2
+	hull kill ev2
+	hull wait ev2
+	hull rename ev2 ev3
+	hull rm ev1 ev3
+	hull run --rm --name ev4 busybox true
+	run past --filter type=container --format '{{.Actor.Attributes.name}} {{.Action}}'
+	[ "$status" -eq 0 ]
+	echo "$output"
+	[ "$output" = "ev1 create
+ev1 start
+ev1 die
+ev2 create
+ev2 start
+ev2 pause
+ev2 unpause
+ev2 kill
+ev2 die
+ev3 rename
+ev1 destroy
+ev3 destroy
+ev4 create
+ev4 start
+ev4 die
+ev4 destroy" ]
+	# the text form: time, type, action, id, the attributes sorted
+	local id
+	run past --filter event=die --filter container=ev1
+	[ "${#lines[@]}" -eq 1 ]
+	[[ ${lines[0]} =~ ^20[0-9-]+T[0-9:]+\.[0-9]{9}(Z|[+-][0-9:]+)\ container\ die\ [0-9a-f]{64}\ \(exitCode=3,\ image=busybox,\ name=ev1,\ team=a\)$ ]]
+	run past --filter event=kill --format '{{.Actor.Attributes.signal}}'
+	[ "$output" = 9 ]
+	run past --filter event=rename --format '{{.Actor.Attributes.oldName}}'
+	[ "$output" = /ev2 ]
+}
+
+@test "events: images and volumes, and --format json as docker's events.Message" {
+	hull tag busybox evimg:1
+	hull rmi evimg:1
+	hull volume create evvol
+	hull volume rm evvol
+	run past --filter image=evimg:1 --format '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}'
+	[ "$output" = "image tag evimg:1" ]
+	run past --filter type=volume --format '{{json .}}'
+	[ "${#lines[@]}" -eq 2 ]
+	python3 - "${lines[0]}" <<'EOF'
+import json, sys
+m = json.loads(sys.argv[1])
+# omitempty: a volume event has no status, id or from
+assert list(m) == ["Type", "Action", "Actor", "scope", "time", "timeNano"], list(m)
+assert m["Actor"] == {"ID": "evvol", "Attributes": {"driver": "local"}}, m
+assert m["Action"] == "create" and m["scope"] == "local"
+assert m["time"] == m["timeNano"] // 10**9
+EOF
+	run past --filter type=image --filter event=untag --format json
+	python3 - "${lines[0]}" <<'EOF'
+import json, sys
+m = json.loads(sys.argv[1])
+assert list(m) == ["status", "id", "Type", "Action", "Actor", "scope", "time", "timeNano"], list(m)
+assert m["status"] == "untag" and m["id"] == m["Actor"]["ID"]
+EOF
+	# a container event's from is its image
+	hull run --name evfrom busybox true
+	run past --filter container=evfrom --filter event=create --format '{{.From}}'
+	[ "$output" = busybox ]
+	run past --filter container=evfrom --filter event=create --format json
+	[[ $output == '{"status":"create","id":"'*'","from":"busybox","Type":"container",'* ]]
+	hull rm evfrom
+}
+
+@test "events follows the journal until interrupted, and --until in the future ends the stream" {
+	local out=$BATS_TEST_TMPDIR/out pid start
+	start=$(date +%s.%N)
+	hull events --since "$start" --filter type=container --format '{{.Action}} {{.Actor.Attributes.name}}' >"$out" &
+	pid=$!
+	hull run --name evf busybox true
+	wait_for grep -q "die evf" "$out"
+	{ kill "$pid" && wait "$pid"; } 2>/dev/null || true
+	grep -q "create evf" "$out"
+	hull rm evf
+	# --until 2 s from now (a duration is a time ago): the command returns by itself
+	run timeout 20 bash -c "$HULL events --until $(($(date +%s) + 2)) --filter event=destroy --format '{{.Actor.Attributes.name}}'"
+	[ "$status" -eq 0 ]
+	[[ $output == *evf* ]]
+}
+
+@test "events: filters, bounds and bad input as docker's" {
+	hull volume create evlabel --label tier=db
+	run past --filter label=tier=db --format '{{.Actor.ID}}'
+	[ "$output" = "" ] # docker's volume events carry the driver only
+	run past --filter volume=evlab --format '{{.Actor.ID}} {{.Action}}'
+	[ "$output" = "evlabel create" ]
+	run -1 past --filter bogus=1
+	[[ $output == *"invalid filter 'bogus'"* ]]
+	run -125 hull events --filter nokey
+	[[ $output == *"bad format of filter"* ]]
+	run -1 hull events --since 10s --until 1h-ago
+	run -1 hull events --since yesterdayish
+	[ "$output" = 'failed to parse value as time or duration: "yesterdayish"' ]
+	run -1 hull events --until 0s --format '{{.Nope}}' --since 1h
+	[[ $output == *"can't evaluate field Nope in type events.Message"* ]]
+	run -1 hull events extra
+	[[ $output == *"accepts no arguments"* ]]
+	hull volume rm evlabel
+}
+
+@test "the journal: concurrent writers keep whole lines; a torn line is skipped; a full journal rotates" {
+	local i n
+	for i in $(seq 20); do hull volume create "cv$i" >/dev/null & done
+	wait
+	n=$(past --filter type=volume --filter event=create --format '{{.Actor.ID}}' | grep -c '^cv')
+	[ "$n" -eq 20 ]
+	python3 - "$HULL_ROOT/events.log" <<'EOF'
+import json, sys
+for line in open(sys.argv[1]):
+    json.loads(line)
+EOF
+	# a crash mid-write leaves a torn last line: readers skip it, writers go on
+	printf '{"Type":"container","Act' >>"$HULL_ROOT/events.log"
+	printf '\n' >>"$HULL_ROOT/events.log"
+	hull volume create after-torn >/dev/null
+	run past --filter volume=after-torn --format '{{.Action}}'
+	[ "$output" = create ]
+	# past 4 MiB the journal becomes events.log.1 and the reader reads both
+	python3 - "$HULL_ROOT/events.log" <<'EOF'
+import json, sys, time
+ns = time.time_ns() - 30 * 10**9
+with open(sys.argv[1], "a") as f:
+    line = {"Type": "volume", "Action": "create", "Actor": {"ID": "filler", "Attributes": {"driver": "local"}},
+            "scope": "local", "time": ns // 10**9, "timeNano": ns}
+    s = json.dumps(line, separators=(",", ":")) + "\n"
+    f.write(s * (4 * 2**20 // len(s) + 1))
+EOF
+	hull volume create rotated >/dev/null
+	[ -s "$HULL_ROOT/events.log.1" ]
+	[ "$(wc -l <"$HULL_ROOT/events.log")" -eq 1 ]
+	run past --filter type=volume --format '{{.Actor.ID}}'
+	[[ $output == *filler* ]]
+	[ "${lines[-1]}" = rotated ]
+	for i in $(seq 20); do hull volume rm "cv$i" >/dev/null; done
+	hull volume rm after-torn rotated >/dev/null
+}
+
+@test "events: health_status changes, matched by prefix" {
+	hull run -d --name evh --health-cmd true --health-interval 1s busybox sleep 100
+	wait_for bash -c "[ \"\$($HULL inspect --format '{{.State.Health.Status}}' evh)\" = healthy ]"
+	run past --filter event=health_status --format '{{.Action}} {{.Actor.Attributes.name}}'
+	[ "$output" = "health_status: healthy evh" ]
+	hull rm -f evh
+}
