@@ -185,7 +185,12 @@ static int compile(struct pattern *p)
 				strbuf_release(&re);
 				return -EINVAL;
 			}
-			if (!isalnum((unsigned char) *s))
+			/*
+			 * The escaped character, literally: only ERE's own
+			 * specials keep a backslash (glibc reads backslash
+			 * before '<', '>', '`' or '\'' as an anchor).
+			 */
+			if (strchr(".[]\\()*+?{}|^$", *s))
 				(void) strbuf_addch(&re, '\\');
 			(void) strbuf_addch(&re, *s++);
 			p->type = MATCH_REGEXP;
