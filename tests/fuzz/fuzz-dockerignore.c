@@ -12,9 +12,11 @@
  *   docker sends);
  * - without '!' patterns, a path is excluded exactly when a pattern matches
  *   it or one of its parents as Go's path.Match (util/pathmatch.c) does, for
- *   patterns of literal text, '*', '?' and '\\' escapes over ASCII paths
+ *   patterns of literal text, '*', '?', ']' and '\\' escapes over ASCII paths
  *   (patternmatcher's regexp and filepath.Match agree there).
- * A file that does not parse fails with a message.
+ * A pattern is refused exactly when path.Match finds it malformed (as
+ * patternmatcher.New() checks with filepath.Match); a file that does not
+ * parse fails with a message.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -40,7 +42,7 @@ static bool ascii(const char *s)
 static bool simple_patterns(char *const *pats)
 {
 	for (char *const *p = pats; p && *p; p++)
-		if ((*p)[0] == '!' || strstr(*p, "**") || strpbrk(*p, "[]") || !ascii(*p))
+		if ((*p)[0] == '!' || strstr(*p, "**") || strchr(*p, '[') || !ascii(*p))
 			return false;
 	return true;
 }
@@ -102,7 +104,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	r = ignore_parse((const char *) data, flen, &ig, &e);
 	if (r < 0) {
+		const char *bad;
 		FUZZ_CHECK(r == -EINVAL && e && e->msg && !ig);
+		/* refused as patternmatcher.New() does: filepath.Match finds it malformed */
+		bad = startswith(e->msg, "syntax error in pattern: ")
+			      ? e->msg + strlen("syntax error in pattern: ")
+			      : NULL;
+		if (bad && path_match(bad, ".") >= 0)
+			fprintf(stderr, "'%s' refused, path.Match takes it\n", bad);
+		FUZZ_CHECK(!bad || path_match(bad, ".") < 0);
 		err_free(e);
 		return 0;
 	}
@@ -112,6 +122,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (char *const *p = ignore_patterns(ig); *p; p++) {
 		_cleanup_free_ char *clean = NULL;
 		FUZZ_CHECK(**p);
+		/* and taken only when filepath.Match takes it */
+		if (path_match(*p + (**p == '!'), ".") < 0)
+			fprintf(stderr, "'%s' taken, path.Match refuses it\n", *p);
+		FUZZ_CHECK(path_match(*p + (**p == '!'), ".") >= 0);
 		(void) inroot_clean(*p + (**p == '!'), false, &clean);
 		if (*clean)
 			check_path(ig, simple, clean);

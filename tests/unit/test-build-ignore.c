@@ -228,6 +228,11 @@ static void test_filepath_match_table(void **state)
 		{"x\\>", "x", 0},
 		{"a\\.b*", "a.bc", 1},
 		{"a\\.b*", "axbc", 0},
+		/* a ']' outside a class is itself, not a bad pattern (filepath.Match) */
+		{"a]", "a]", 1},
+		{"a]", "a", 0},
+		{"]*", "]x/y", 1},
+		{"[]]]", "]]", -1},
 	};
 	(void) state;
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
