@@ -14,9 +14,10 @@
  *   it or one of its parents as Go's path.Match (util/pathmatch.c) does, for
  *   patterns of literal text, '*', '?', ']' and '\\' escapes over ASCII paths
  *   (patternmatcher's regexp and filepath.Match agree there).
- * A pattern is refused exactly when path.Match finds it malformed (as
- * patternmatcher.New() checks with filepath.Match); a file that does not
- * parse fails with a message.
+ * A pattern is taken only when path.Match takes it, and refused when
+ * path.Match finds it malformed (as patternmatcher.New() checks with
+ * filepath.Match; a class is left out there); a file that does not parse
+ * fails with a message.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -106,10 +107,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (r < 0) {
 		const char *bad;
 		FUZZ_CHECK(r == -EINVAL && e && e->msg && !ig);
-		/* refused as patternmatcher.New() does: filepath.Match finds it malformed */
+		/*
+		 * refused as patternmatcher.New() does: filepath.Match finds it
+		 * malformed. Not checked with a class: one that filepath.Match
+		 * takes and Go's regexp refuses ("[z-a]") fails docker's build
+		 * later, at the first match.
+		 */
 		bad = startswith(e->msg, "syntax error in pattern: ")
 			      ? e->msg + strlen("syntax error in pattern: ")
 			      : NULL;
+		if (bad && strchr(bad, '['))
+			bad = NULL;
 		if (bad && path_match(bad, ".") >= 0)
 			fprintf(stderr, "'%s' refused, path.Match takes it\n", bad);
 		FUZZ_CHECK(!bad || path_match(bad, ".") < 0);

@@ -373,6 +373,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!e);
 	err_free(e);
 	check_outside(true);
+	/* the root is still the directory it was, not replaced by a link */
+	{
+		struct stat a, b;
+		if (fstat(root_fd, &a) < 0 || fstatat(top_fd, "root", &b, AT_SYMLINK_NOFOLLOW) < 0)
+			die("stat root");
+		FUZZ_CHECK(S_ISDIR(b.st_mode) && a.st_ino == b.st_ino && a.st_dev == b.st_dev);
+	}
 	walk_root(root_fd, mode);
 	r = rm_tree_at(top_fd, "root", false, NULL);
 	if (r < 0) {
