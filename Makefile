@@ -32,7 +32,7 @@ $(FUZZ)/build.ninja:
 	CC=clang meson setup $(FUZZ) --buildtype=debug -Dwerror=true -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false
 
 fuzz: $(FUZZ)/build.ninja
-	ninja -C $(FUZZ) tests/fuzz/fuzz-dockerfile tests/fuzz/fuzz-shell-word tests/fuzz/fuzz-www-auth tests/fuzz/fuzz-load tests/fuzz/fuzz-reference tests/fuzz/fuzz-manifest tests/fuzz/fuzz-tar-split tests/fuzz/fuzz-gitsrc tests/fuzz/fuzz-run-mount tests/fuzz/fuzz-log-reader tests/fuzz/fuzz-template
+	ninja -C $(FUZZ) tests/fuzz/fuzz-dockerfile tests/fuzz/fuzz-shell-word tests/fuzz/fuzz-www-auth tests/fuzz/fuzz-load tests/fuzz/fuzz-reference tests/fuzz/fuzz-manifest tests/fuzz/fuzz-tar-split tests/fuzz/fuzz-gitsrc tests/fuzz/fuzz-run-mount tests/fuzz/fuzz-log-reader tests/fuzz/fuzz-template tests/fuzz/fuzz-port-spec tests/fuzz/fuzz-mount-spec tests/fuzz/fuzz-dockerignore tests/fuzz/fuzz-layer-apply
 	tests/fuzz/run $(FUZZ) $(FUZZ_SECONDS)
 
 demo: all

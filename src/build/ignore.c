@@ -185,7 +185,12 @@ static int compile(struct pattern *p)
 				strbuf_release(&re);
 				return -EINVAL;
 			}
-			if (!isalnum((unsigned char) *s))
+			/*
+			 * The escaped character, literally: only ERE's own
+			 * specials keep a backslash (glibc reads backslash
+			 * before '<', '>', '`' or '\'' as an anchor).
+			 */
+			if (strchr(".[]\\()*+?{}|^$", *s))
 				(void) strbuf_addch(&re, '\\');
 			(void) strbuf_addch(&re, *s++);
 			p->type = MATCH_REGEXP;
@@ -196,8 +201,10 @@ static int compile(struct pattern *p)
 			}
 			p->type = MATCH_REGEXP;
 		} else if (ch == ']') {
-			strbuf_release(&re);
-			return -EINVAL; /* filepath.Match: ErrBadPattern */
+			/* outside a class, itself (filepath.Match; patternmatcher hands it to
+			 * Go's regexp, where a lone ']' is literal too) */
+			(void) strbuf_adds(&re, "\\]");
+			p->type = MATCH_REGEXP;
 		} else {
 			(void) strbuf_addch(&re, ch);
 		}

@@ -19,6 +19,38 @@ bool name_valid(const char *n);
 #include "net/net.h"
 #include "runtime/runtime.h"
 
+/* One -v or --mount value (volume.c), before container_mounts_add() records it. */
+struct mount_spec {
+	char *type; /* bind, volume, tmpfs */
+	char *source;
+	char *target;
+	bool readonly, nocopy;
+	char *propagation; /* "" = default */
+	char *mode;	   /* the -v mode string as given */
+	char *tmpfs_opts;  /* size=...,mode=... */
+	json_t *labels;
+	json_t *volume_opts; /* --mount volume-opt=KEY=VALUE: the new volume's -o */
+	bool from_bind_flag; /* -v: a missing host path is created */
+};
+/*
+ * mount_spec_parse_volume() - parse a -v value, [SRC:]DST[:MODE] (moby
+ * volume/mounts linux_parser.go ParseMountRaw): a SRC starting with '/' or
+ * '.' is a bind (a relative one made absolute with the current directory),
+ * else a volume name. mount_spec_parse_mount() - parse a --mount value,
+ * KEY=VALUE,... (docker/cli opts/mount.go, then the daemon's
+ * validateMountConfig; a bind source must exist, checked with stat()).
+ * Both first zero *@ret, then fill it: release it with mount_spec_release()
+ * whether the call succeeded or not. Errors: -EINVAL (-ENOENT for a missing
+ * bind source) with docker's message naming the value, e.g. "invalid volume
+ * specification: 'a:b:c:d'", or for --mount "cannot mix 'bind-*' options
+ * with mount type 'volume'" (a bind-, volume- or tmpfs- key with another
+ * type).
+ */
+int mount_spec_parse_volume(const char *spec, struct mount_spec *ret, struct hull_err **err);
+int mount_spec_parse_mount(const char *spec, struct mount_spec *ret, struct hull_err **err);
+/* mount_spec_release() - free the contents of @m (zeroed or parsed). */
+void mount_spec_release(struct mount_spec *m);
+
 /* port_bindings_json() - docker's PortBindings (or, @resolved, NetworkSettings.Ports) object. */
 json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved);
 /* proc_start_time() - field 22 of /proc/PID/stat (clock ticks since boot), 0 if gone. */

@@ -289,20 +289,7 @@ int volume_prune(struct store *s, bool all, char ***ret_names, int64_t *ret_byte
 
 /* ---- -v and --mount ---- */
 
-struct mspec {
-	char *type; /* bind, volume, tmpfs */
-	char *source;
-	char *target;
-	bool readonly, nocopy;
-	char *propagation; /* "" = default */
-	char *mode;	   /* the -v mode string as given */
-	char *tmpfs_opts;  /* size=...,mode=... */
-	json_t *labels;
-	json_t *volume_opts; /* --mount volume-opt=KEY=VALUE: the new volume's -o */
-	bool from_bind_flag; /* -v: a missing host path is created */
-};
-
-static void mspec_release(struct mspec *m)
+void mount_spec_release(struct mount_spec *m)
 {
 	free(m->type);
 	free(m->source);
@@ -350,19 +337,22 @@ static int check_target(const char *type, const char *t, struct hull_err **err)
 }
 
 /* -v [SRC:]DST[:MODE] (moby linux_parser ParseMountRaw) */
-static int parse_volume_flag(const char *spec, struct mspec *m, struct hull_err **err)
+int mount_spec_parse_volume(const char *spec, struct mount_spec *m, struct hull_err **err)
 {
 	_cleanup_strv_ char **parts = strv_new();
 	_cleanup_free_ char *copy = xstrdup(spec);
 	char *save = NULL;
 	size_t n;
 
+	/* first: the caller releases *m whether or not the value parses */
+	*m = (struct mount_spec){0};
 	for (char *p = strtok_r(copy, ":", &save); p; p = strtok_r(NULL, ":", &save))
 		strv_push(&parts, p);
 	n = strv_length(parts);
-	if (n == 0 || n > 3 || spec[strlen(spec) - 1] == ':' || strstr(spec, "::"))
+	/* an empty field anywhere, the first included (linuxSplitRawSpec: arr[0] == "") */
+	if (n == 0 || n > 3 || spec[0] == ':' || spec[strlen(spec) - 1] == ':' ||
+	    strstr(spec, "::"))
 		return err_setx(err, EINVAL, "invalid volume specification: '%s'", spec);
-	*m = (struct mspec){0};
 	m->propagation = xstrdup("");
 	m->mode = xstrdup(n == 3 ? parts[2] : "");
 	if (n == 1) {
@@ -428,12 +418,13 @@ static int parse_bool(const char *v, bool *ret)
 }
 
 /* --mount type=...,src=...,dst=...,readonly,... (docker/cli opts/mount.go) */
-static int parse_mount_flag(const char *spec, struct mspec *m, struct hull_err **err)
+int mount_spec_parse_mount(const char *spec, struct mount_spec *m, struct hull_err **err)
 {
 	_cleanup_free_ char *copy = xstrdup(spec);
+	bool bind_opts = false, volume_opts = false, tmpfs_opts = false;
 	char *save = NULL;
 
-	*m = (struct mspec){0};
+	*m = (struct mount_spec){0};
 	m->type = xstrdup("volume");
 	m->propagation = xstrdup("");
 	m->mode = xstrdup("");
@@ -466,15 +457,18 @@ static int parse_mount_flag(const char *spec, struct mspec *m, struct hull_err *
 			if (parse_bool(v, &m->readonly) < 0)
 				goto bad_value;
 		} else if (streq(k, "volume-nocopy")) {
+			volume_opts = true;
 			if (parse_bool(v, &m->nocopy) < 0)
 				goto bad_value;
 		} else if (streq(k, "bind-propagation")) {
+			bind_opts = true;
 			if (!is_propagation(v))
 				goto bad_value;
 			free(m->propagation);
 			m->propagation = xstrdup(v);
 		} else if (streq(k, "volume-label")) {
 			char *eq = strchr(v, '=');
+			volume_opts = true;
 			if (!m->labels)
 				m->labels = json_object();
 			if (eq)
@@ -482,17 +476,20 @@ static int parse_mount_flag(const char *spec, struct mspec *m, struct hull_err *
 			json_object_set_new(m->labels, v, json_string(eq ? eq : ""));
 		} else if (streq(k, "volume-opt")) {
 			char *eq = strchr(v, '=');
+			volume_opts = true;
 			if (!m->volume_opts)
 				m->volume_opts = json_object();
 			if (eq)
 				*eq++ = '\0';
 			json_object_set_new(m->volume_opts, v, json_string(eq ? eq : ""));
 		} else if (streq(k, "volume-driver")) {
+			volume_opts = true;
 			if (!streq(v, "local"))
 				return err_setx(err, EINVAL, "plugin \"%s\" not found", v);
 		} else if (streq(k, "tmpfs-size") || streq(k, "tmpfs-mode")) {
 			_cleanup_free_ char *o = xasprintf("%s%s%s=%s", m->tmpfs_opts ?: "",
 							   m->tmpfs_opts ? "," : "", k + 6, v);
+			tmpfs_opts = true;
 			if (!*v || strchr(v, ','))
 				goto bad_value;
 			free(m->tmpfs_opts);
@@ -512,6 +509,18 @@ static int parse_mount_flag(const char *spec, struct mspec *m, struct hull_err *
 			err, EINVAL,
 			"invalid argument \"%s\" for \"--mount\" flag: invalid value for %s: %s",
 			spec, k, v ? v : "");
+	}
+	/* the options of one type with another, in docker/cli opts/mount.go's order */
+	{
+		const char *mixed = volume_opts && !streq(m->type, "volume") ? "volume"
+				    : bind_opts && !streq(m->type, "bind")   ? "bind"
+				    : tmpfs_opts && !streq(m->type, "tmpfs") ? "tmpfs"
+									     : NULL;
+		if (mixed)
+			return err_setx(err, EINVAL,
+					"invalid argument \"%s\" for \"--mount\" flag: cannot mix "
+					"'%s-*' options with mount type '%s'",
+					spec, mixed, m->type);
 	}
 	if (streq(m->type, "bind")) {
 		struct stat st;
@@ -577,7 +586,7 @@ static bool have_target(json_t *mounts, const char *target)
  * directory "device" ("bind": not recursive, "rbind": recursive). Nothing is
  * ever mounted on _data, so `volume rm` has only hull's own files to delete.
  */
-static json_t *volume_hull_mount(json_t *v, const struct mspec *m)
+static json_t *volume_hull_mount(json_t *v, const struct mount_spec *m)
 {
 	json_t *opts = json_object_get(v, "Options"), *hm;
 	const char *type = json_get_str(opts, "type"), *o = json_get_str(opts, "o");
@@ -611,7 +620,7 @@ static json_t *volume_hull_mount(json_t *v, const struct mspec *m)
 }
 
 /* Record one parsed mount; creates its volume. */
-static int add_one(struct store *s, struct container *c, struct mspec *m, json_t *mounts,
+static int add_one(struct store *s, struct container *c, struct mount_spec *m, json_t *mounts,
 		   json_t *hmounts, struct hull_err **err)
 {
 	_cleanup_free_ char *opts = NULL;
@@ -793,17 +802,17 @@ int container_mounts_add(struct store *s, struct container *c, const struct imag
 	int r = 0;
 
 	for (size_t i = 0; r == 0 && volumes && volumes[i]; i++) {
-		struct mspec m;
-		r = parse_volume_flag(volumes[i], &m, err);
+		struct mount_spec m;
+		r = mount_spec_parse_volume(volumes[i], &m, err);
 		if (r == 0)
 			r = add_one(s, c, &m, arr, harr, err);
-		mspec_release(&m);
+		mount_spec_release(&m);
 		if (r == 0 && strchr(volumes[i], ':'))
 			json_array_append_new(binds, json_string(volumes[i]));
 	}
 	for (size_t i = 0; r == 0 && mounts && mounts[i]; i++) {
-		struct mspec m;
-		r = parse_mount_flag(mounts[i], &m, err);
+		struct mount_spec m;
+		r = mount_spec_parse_mount(mounts[i], &m, err);
 		if (r == 0) {
 			json_t *hm = json_pack("{s:s,s:s,s:s}", "Type", m.type, "Source",
 					       m.source ? m.source : "", "Target", m.target);
@@ -812,14 +821,14 @@ int container_mounts_add(struct store *s, struct container *c, const struct imag
 			json_array_append_new(hcm, hm);
 			r = add_one(s, c, &m, arr, harr, err);
 		}
-		mspec_release(&m);
+		mount_spec_release(&m);
 	}
 	/* the last --volumes-from naming a target wins it */
 	for (size_t i = strv_length(volumes_from); r == 0 && i > 0; i--)
 		r = add_volumes_from(s, volumes_from[i - 1], arr, harr, err);
 	/* the image's VOLUMEs not mounted otherwise become anonymous volumes */
 	json_object_foreach (ivol, k, unused) {
-		struct mspec m = {0};
+		struct mount_spec m = {0};
 		if (r < 0 || have_target(arr, k))
 			continue;
 		m.type = xstrdup("volume");
@@ -827,7 +836,7 @@ int container_mounts_add(struct store *s, struct container *c, const struct imag
 		m.propagation = xstrdup("");
 		m.mode = xstrdup("");
 		r = add_one(s, c, &m, arr, harr, err);
-		mspec_release(&m);
+		mount_spec_release(&m);
 	}
 	if (r < 0) {
 		json_decref(arr);

@@ -104,44 +104,107 @@ static bool valid(const char *p)
 	return true;
 }
 
-static bool match(const char *p, const char *s)
+/*
+ * Go's scanChunk(): skip the leading stars (*@ret_star says whether there
+ * were any); the chunk after them, *@ret_len bytes, runs to the next '*'
+ * outside a class.
+ */
+static const char *scan_chunk(const char *p, bool *ret_star, size_t *ret_len)
 {
-	while (*p) {
+	bool star = false, inrange = false;
+	size_t i;
+
+	while (*p == '*') {
+		p++;
+		star = true;
+	}
+	for (i = 0; p[i]; i++) {
+		if (p[i] == '\\') {
+			if (p[i + 1])
+				i++;
+		} else if (p[i] == '[') {
+			inrange = true;
+		} else if (p[i] == ']') {
+			inrange = false;
+		} else if (p[i] == '*' && !inrange) {
+			break;
+		}
+	}
+	*ret_star = star;
+	*ret_len = i;
+	return p;
+}
+
+/* Go's matchChunk() for a valid chunk: does it match the start of @s? *@ret_rest is what is left.
+ */
+static bool match_chunk(const char *chunk, size_t n, const char *s, const char **ret_rest)
+{
+	const char *end = chunk + n;
+
+	while (chunk < end) {
 		uint32_t c;
 		bool m;
 
-		switch (*p) {
-		case '*':
-			while (*p == '*')
-				p++;
-			for (;;) {
-				if (match(p, s))
-					return true;
-				if (!*s || *s == '/')
-					return false;
-				(void) rune(&s);
-			}
-		case '?':
-			if (!*s || *s == '/')
-				return false;
-			p++;
-			(void) rune(&s);
-			break;
+		if (!*s)
+			return false;
+		switch (*chunk) {
 		case '[':
 			/* unlike '?', a class may match a '/' (as Go's) */
-			if (!*s)
-				return false;
 			c = rune(&s);
-			if (!class_match(p + 1, c, &p, &m) || !m)
+			if (!class_match(chunk + 1, c, &chunk, &m) || !m)
 				return false;
 			break;
+		case '?':
+			if (*s == '/')
+				return false;
+			(void) rune(&s);
+			chunk++;
+			break;
 		case '\\':
-			p++;
+			chunk++;
 			/* fall through */
 		default:
-			if (!*s || rune(&p) != rune(&s))
+			/* bytes, as Go compares them */
+			if (*chunk != *s)
 				return false;
+			chunk++;
+			s++;
 		}
+	}
+	*ret_rest = s;
+	return true;
+}
+
+/*
+ * Go's Match() loop: each chunk where it first fits after its star (a star
+ * never skips a '/'). Linear in the pattern times the name: no backtracking
+ * into earlier stars, so "*a*a*a...b" cannot take exponential time.
+ */
+static bool match(const char *p, const char *s)
+{
+	while (*p) {
+		const char *chunk, *rest;
+		bool star, found = false;
+		size_t n;
+
+		chunk = scan_chunk(p, &star, &n);
+		p = chunk + n;
+		if (star && n == 0)
+			return !strchr(s, '/'); /* a trailing star takes the rest but a '/' */
+		/* the last chunk must end the name */
+		if (match_chunk(chunk, n, s, &rest) && (!*rest || *p)) {
+			s = rest;
+			continue;
+		}
+		for (size_t i = 0; star && s[i] && s[i] != '/'; i++) {
+			if (match_chunk(chunk, n, s + i + 1, &rest) && (!*rest || *p)) {
+				s = rest;
+				found = true;
+				break;
+			}
+		}
+		if (!found)
+			return false;
 	}
 	return !*s;
 }

@@ -19,6 +19,8 @@
 #include "util/strv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+/* optional, as with libFuzzer: called once with the arguments before the first input */
+int LLVMFuzzerInitialize(int *argc, char ***argv) __attribute__((weak));
 
 static int strcmp_p(const void *a, const void *b)
 {
@@ -79,6 +81,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s CORPUS-DIR|FILE...\n", argv[0]);
 		return 2;
 	}
+	if (LLVMFuzzerInitialize)
+		LLVMFuzzerInitialize(&argc, &argv);
 	for (int i = 1; i < argc; i++)
 		if (replay(argv[i], &count) < 0)
 			return 1;

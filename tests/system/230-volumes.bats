@@ -69,6 +69,15 @@ RUN ln -s /../../../../../tmp/escape-target /link'
 	run hull run --rm --mount type=volume,dst=/x,foo=bar busybox true
 	[ "$status" -eq 125 ]
 	[[ $output == *"unexpected key 'foo'"* ]]
+	# too many fields, an empty first one: refused, not a crash (found by fuzz-mount-spec)
+	for v in a:b:c:d :/x; do
+		run hull create -v "$v" busybox true
+		[ "$status" -eq 125 ]
+		[[ $output == *"invalid volume specification: '$v'"* ]]
+	done
+	run hull run --rm --mount dst=/x,bind-propagation=rshared busybox true
+	[ "$status" -eq 125 ]
+	[[ $output == *"cannot mix 'bind-*' options with mount type 'volume'"* ]]
 	run hull run --rm -v aa:/x -v bb:/x busybox true
 	[ "$status" -eq 125 ]
 	[[ $output == *"Duplicate mount point: /x"* ]]

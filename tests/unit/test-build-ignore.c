@@ -215,6 +215,24 @@ static void test_filepath_match_table(void **state)
 		{"a[", "a", -1},
 		{"a[", "ab", -1},
 		{"*x", "xxx", 1},
+		/*
+		 * Not Go's table: an escaped punctuation character is itself (glibc's
+		 * regcomp() reads backslash before '<', '>', '`' and '\'' as anchors,
+		 * which made "*\\>x" match nothing; found by fuzz-dockerignore).
+		 */
+		{"*\\>x", "a>x", 1},
+		{"*\\>x", "ax", 0},
+		{"a\\<b", "a<b", 1},
+		{"a\\`b*", "a`bc", 1},
+		{"a\\'b?", "a'bc", 1},
+		{"x\\>", "x", 0},
+		{"a\\.b*", "a.bc", 1},
+		{"a\\.b*", "axbc", 0},
+		/* a ']' outside a class is itself, not a bad pattern (filepath.Match) */
+		{"a]", "a]", 1},
+		{"a]", "a", 0},
+		{"]*", "]x/y", 1},
+		{"[]]]", "]]", -1},
 	};
 	(void) state;
 	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
