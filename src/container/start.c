@@ -533,7 +533,7 @@ static void monitor_finish(struct monitor *m, int exit_code)
 	monitor_teardown(m);
 	log_file_release(&m->r.log);
 	if (json_is_true(json_object_get(json_object_get(m->c->rec, "HostConfig"), "AutoRemove"))) {
-		(void) rm_rf(m->c->dir, NULL);
+		(void) container_dir_remove(m->c, NULL);
 		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
 	} else {
 		record_state(m, "exited", exit_code, NULL);
@@ -876,7 +876,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		json_object_set_new(st, "Error", json_string(err && *err ? (*err)->msg : ""));
 		log_file_release(&m.r.log);
 		if (o->auto_remove)
-			(void) rm_rf(c->dir, NULL);
+			(void) container_dir_remove(c, NULL);
 		else
 			(void) container_save(c, NULL);
 		close(sfd);
@@ -1113,14 +1113,7 @@ static int start_detached(struct store *s, const char *runroot, struct container
 		return -EIO;
 	}
 	/* reload: the monitor wrote the running state */
-	{
-		_cleanup_free_ char *p = path_join(c->dir, "config.json");
-		json_t *rec = NULL;
-		if (json_load_path(p, 16 << 20, &rec, NULL) == 0) {
-			json_decref(c->rec);
-			c->rec = rec;
-		}
-	}
+	(void) container_reload(c, NULL);
 	if (ret_sock)
 		*ret_sock = TAKE_FD(sock);
 	return 0;
