@@ -144,6 +144,11 @@ int container_create(struct store *s, const char *runroot, const struct image *i
  * exits and stores its exit code in *@ret_exit_code. Detached, a monitor
  * process is forked that outlives the caller; the call returns once the
  * process has been exec'd. Start failures (126/127) are returned as errors.
+ * Detached starts of one container are one at a time (an flock of
+ * <dir>/start.lock until the monitor has recorded "running"): one that finds
+ * the container running when its turn comes does nothing and returns 1, as
+ * docker's start of a running container (moby daemon/start.go, under
+ * container.Lock()).
  */
 int container_start(struct store *s, const char *runroot, struct container *c,
 		    const struct run_opts *o, int *ret_exit_code, struct hull_err **err);
@@ -152,7 +157,8 @@ int container_start(struct store *s, const char *runroot, struct container *c,
  * container_start_attach() - start @c with a detached monitor and return in
  * *@ret_sock an attach connection made before the process started, so that
  * no output is lost (docker run -t, docker start -a). Pass it to
- * container_attach_fd(); the caller closes it.
+ * container_attach_fd(); the caller closes it. -EBUSY when another start
+ * started it meanwhile (container_start()).
  */
 int container_start_attach(struct store *s, const char *runroot, struct container *c,
 			   const struct run_opts *o, int *ret_sock, struct hull_err **err);

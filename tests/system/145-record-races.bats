@@ -101,6 +101,24 @@ names_count() {
 	done
 }
 
+@test "concurrent starts of one container launch it once, and each succeeds as docker's start of a running one" {
+	local i token=$((86000 + RANDOM % 1000))
+	id=$(hull create --name twice busybox sleep "$token")
+	for i in 1 2 3 4; do
+		in_bg "st$i" "$HULL" start twice
+	done
+	wait
+	for i in 1 2 3 4; do
+		[ "$(cat "$BATS_TEST_TMPDIR/rc.st$i")" = 0 ]
+		[ "$(cat "$BATS_TEST_TMPDIR/out.st$i")" = twice ]
+	done
+	# each start returned after its process was exec'd: all that were launched run now
+	[ "$(pgrep -fcx "sleep $token")" = 1 ]
+	[ "$(hull inspect --format '{{.State.Running}}' twice)" = true ]
+	hull rm -f twice
+	[ "$(pgrep -fcx "sleep $token" || true)" = 0 ]
+}
+
 @test "rm during inspect and ps: a record is there whole or not at all" {
 	local i n=6 ids=() rc
 	for i in $(seq $n); do
