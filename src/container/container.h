@@ -403,14 +403,15 @@ int container_save(struct container *c, struct hull_err **err);
  * <root>/containers/<id>, so the kernel drops it when the holder dies, even
  * by SIGKILL. Then @c->rec is read again (changes not saved are dropped;
  * pointers into the old record become invalid), so what the caller decides
- * from it holds until container_unlock(). Nested calls are counted (they
- * neither block nor read again). Blocks
- * while another process holds it. Order: the names lock (container_create(),
- * container_rename()) before a container's lock, never after one; no other
- * container is loaded while one's lock is held (container_load() may take
- * that container's lock, see container_reconcile()); no fork while held
- * (the child would share it). -ENOENT "No such container: ID" when the
- * container is removed or being removed.
+ * from it holds until container_unlock(): moby's container.Lock() around
+ * a check and its change, across processes. Nested calls are counted (they
+ * neither block nor read again). Blocks while another process holds it.
+ * Order: the names lock (container_create(), container_rename()) before a
+ * container's lock, never after one; no other container is loaded while
+ * one's lock is held (container_load() may take that container's lock, see
+ * container_reconcile()); no fork while held, but to exec at once (the child
+ * shares it until then). -ENOENT "No such container: ID" when the container
+ * is removed or being removed. See docs/internals/container.md "Locks".
  */
 int container_lock(struct container *c, struct hull_err **err);
 /* container_unlock() - release one container_lock(); the last one drops the flock. */
