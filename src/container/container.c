@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -14,6 +15,7 @@
 #include "container/argv.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/security.h"
 #include "container/volume.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
@@ -30,9 +32,22 @@ struct container *container_free(struct container *c)
 		free(c->dir);
 		if (c->rec)
 			json_decref(c->rec);
+		free(c->saved);
+		if (c->lock_fd >= 0)
+			(void) close(c->lock_fd); /* drops the flock */
 		free(c);
 	}
 	return NULL;
+}
+
+static struct container *container_new(const char *id, char *dir)
+{
+	struct container *c = xcalloc(1, sizeof(*c));
+
+	c->id = xstrdup(id);
+	c->dir = dir;
+	c->lock_fd = -1;
+	return c;
 }
 
 void container_list_free(struct container **l)
@@ -42,10 +57,178 @@ void container_list_free(struct container **l)
 	free(l);
 }
 
+/* The record in @dir: its bytes and their parse. A missing one is "No such container". */
+static int record_read(const char *dir, const char *id, char **ret_text, json_t **ret,
+		       struct hull_err **err)
+{
+	_cleanup_free_ char *p = path_join(dir, "config.json");
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r;
+
+	r = read_file(p, RECORD_MAX, &text, &len, NULL);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return err_setx(err, ENOENT, "No such container: %s", id);
+	if (r < 0)
+		return err_set(err, -r, "read '%s'", p);
+	r = json_load_buf(text, len, p, ret, err);
+	if (r < 0)
+		return r;
+	*ret_text = TAKE_PTR(text);
+	return 0;
+}
+
+/* The flock of @c's directory, without reading the record again. */
+static int lock_take(struct container *c, struct hull_err **err)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat held, now;
+
+	fd = open(c->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+		return err_setx(err, ENOENT, "No such container: %s", c->id);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", c->dir);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return err_set(err, errno, "lock '%s'", c->dir);
+	/* a removal renames the directory under the lock: then the name is gone or another's */
+	if (fstat(fd, &held) < 0 || stat(c->dir, &now) < 0 || held.st_ino != now.st_ino ||
+	    held.st_dev != now.st_dev)
+		return err_setx(err, ENOENT, "No such container: %s", c->id);
+	c->lock_fd = TAKE_FD(fd);
+	return 0;
+}
+
+static void lock_drop(struct container *c)
+{
+	if (c->lock_fd >= 0)
+		(void) close(c->lock_fd);
+	c->lock_fd = -1;
+}
+
+int container_lock(struct container *c, struct hull_err **err)
+{
+	int r;
+
+	if (c->lock_depth > 0) {
+		c->lock_depth++;
+		return 0;
+	}
+	r = lock_take(c, err);
+	if (r < 0)
+		return r;
+	r = container_reload(c, err);
+	if (r < 0) {
+		lock_drop(c);
+		return r;
+	}
+	c->lock_depth = 1;
+	return 0;
+}
+
+void container_unlock(struct container *c)
+{
+	if (c->lock_depth == 0)
+		return;
+	if (--c->lock_depth == 0)
+		lock_drop(c);
+}
+
+int container_reload(struct container *c, struct hull_err **err)
+{
+	_cleanup_free_ char *text = NULL;
+	json_t *rec;
+	int r;
+
+	r = record_read(c->dir, c->id, &text, &rec, err);
+	if (r < 0)
+		return r;
+	json_decref(c->rec);
+	c->rec = rec;
+	free(c->saved);
+	c->saved = TAKE_PTR(text);
+	return 0;
+}
+
 int container_save(struct container *c, struct hull_err **err)
 {
 	_cleanup_free_ char *p = path_join(c->dir, "config.json");
-	return json_dump_path(c->rec, p, err);
+	_cleanup_free_ char *text = NULL;
+	bool took = false;
+	int r = 0;
+
+	if (c->saved) {
+		_cleanup_free_ char *disk_text = NULL;
+		_cleanup_json_ json_t *disk = NULL, *base = NULL;
+
+		if (c->lock_depth == 0) {
+			r = lock_take(c, err);
+			if (r < 0)
+				return r;
+			took = true;
+		}
+		r = record_read(c->dir, c->id, &disk_text, &disk, err);
+		/* someone else wrote since we read: keep theirs where we changed nothing */
+		if (r == 0 && !streq(disk_text, c->saved)) {
+			r = json_load_buf(c->saved, strlen(c->saved), p, &base, err);
+			if (r == 0)
+				json_rebase(c->rec, base, disk);
+		}
+	}
+	if (r == 0) {
+		text = json_dump_str(c->rec, JSON_COMPACT | JSON_SORT_KEYS);
+		r = write_file_atomic(p, text, strlen(text), 0644, err);
+	}
+	if (r == 0) {
+		free(c->saved);
+		c->saved = TAKE_PTR(text);
+	}
+	if (took)
+		lock_drop(c);
+	return r;
+}
+
+int container_names_lock(struct store *s, struct hull_err **err)
+{
+	_cleanup_free_ char *p = xasprintf("%s/containers/names.lock", s->root);
+	_cleanup_close_ int fd = -1;
+
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", p);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return err_set(err, errno, "lock '%s'", p);
+	return TAKE_FD(fd);
+}
+
+int container_dir_remove(struct container *c, struct hull_err **err)
+{
+	const char *slash = strrchr(c->dir, '/');
+	_cleanup_free_ char *gone =
+		xasprintf("%.*s.rm-%s", (int) (slash ? slash + 1 - c->dir : 0), c->dir, c->id);
+	bool took = false;
+	int r;
+
+	/* the lock alone: a record that cannot be read must still go */
+	if (c->lock_depth == 0) {
+		r = lock_take(c, err);
+		if (r < 0)
+			return r;
+		took = true;
+	}
+	if (rename(c->dir, gone) < 0) {
+		r = err_set(err, errno, "rename '%s' to '%s'", c->dir, gone);
+	} else {
+		free(c->dir);
+		c->dir = TAKE_PTR(gone);
+		/* still locked: a listing that finds .rm-<id> leaves it to us */
+		r = rm_rf(c->dir, err);
+	}
+	if (took)
+		lock_drop(c);
+	return r;
 }
 
 /* A zombie is dead too: a killed monitor may wait a while for its reaper. */
@@ -70,18 +253,17 @@ static int container_read(struct store *s, const char *id, struct container **re
 			  struct hull_err **err)
 {
 	_cleanup_free_ char *dir = xasprintf("%s/containers/%s", s->root, id);
-	_cleanup_free_ char *p = path_join(dir, "config.json");
+	_cleanup_free_ char *text = NULL;
 	struct container *c;
 	json_t *rec;
 	int r;
 
-	r = json_load_path(p, RECORD_MAX, &rec, err);
+	r = record_read(dir, id, &text, &rec, err);
 	if (r < 0)
 		return r;
-	c = xcalloc(1, sizeof(*c));
-	c->id = xstrdup(id);
-	c->dir = TAKE_PTR(dir);
+	c = container_new(id, TAKE_PTR(dir));
 	c->rec = rec;
+	c->saved = TAKE_PTR(text);
 	container_reconcile(c);
 	*ret = c;
 	return 0;
@@ -92,20 +274,26 @@ bool container_pid_alive(pid_t pid)
 	return pid_alive(pid);
 }
 
-void container_reconcile(struct container *c)
+/* The record says running, but no monitor watches the container. */
+static bool monitor_lost(struct container *c)
+{
+	pid_t mon = (pid_t) json_integer_value(
+		json_object_get(json_object_get(c->rec, "Hull"), "MonitorPid"));
+
+	return json_is_true(json_object_get(json_object_get(c->rec, "State"), "Running")) &&
+	       !pid_alive(mon);
+}
+
+static void reconcile_locked(struct container *c)
 {
 	json_t *st = json_object_get(c->rec, "State");
 	json_t *ns = json_object_get(c->rec, "NetworkSettings");
-	pid_t mon = (pid_t) json_integer_value(
-		json_object_get(json_object_get(c->rec, "Hull"), "MonitorPid"));
 	pid_t pid = (pid_t) json_integer_value(json_object_get(st, "Pid"));
 	_cleanup_free_ struct port_map *ports = NULL;
 	_cleanup_free_ char *now = NULL;
 	const char *ip = json_get_str(ns, "IPAddress");
 	size_t n = 0;
 
-	if (!json_is_true(json_object_get(st, "Running")) || pid_alive(mon))
-		return;
 	/*
 	 * Nothing watches the container any more: it cannot be attached to,
 	 * logged or reaped, so it is killed (PR_SET_PDEATHSIG cannot do this at
@@ -149,6 +337,35 @@ void container_reconcile(struct container *c)
 	container_event(c, "die", "exitCode", "137", NULL);
 }
 
+void container_reconcile(struct container *c)
+{
+	if (!monitor_lost(c))
+		return;
+	/* once, by one process: the address and ports freed twice could be another's by then */
+	if (container_lock(c, NULL) < 0)
+		return;
+	if (monitor_lost(c))
+		reconcile_locked(c);
+	container_unlock(c);
+}
+
+/*
+ * A removal's leftover <root>/containers/.rm-<id> (its hull was killed): delete
+ * it unless its remover still works on it (and holds its lock).
+ */
+static void finish_removal(int containers_fd, const char *name)
+{
+	_cleanup_close_ int fd = openat(containers_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *self = NULL;
+
+	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		return;
+	/* a shareable /dev/shm its monitor left mounted: rm_tree_at() stops at mounts */
+	self = xasprintf("/proc/self/fd/%d", fd);
+	container_shm_unmount(self);
+	(void) rm_tree_at(containers_fd, name, true, NULL);
+}
+
 static int container_ids(struct store *s, char ***ret, struct hull_err **err)
 {
 	_cleanup_free_ char *p = path_join(s->root, "containers");
@@ -163,9 +380,12 @@ static int container_ids(struct store *s, char ***ret, struct hull_err **err)
 		}
 		return err_set(err, errno, "open '%s'", p);
 	}
-	while ((de = readdir(d)))
+	while ((de = readdir(d))) {
 		if (strlen(de->d_name) == 64)
 			strv_push(&ids, de->d_name);
+		else if (startswith(de->d_name, ".rm-"))
+			finish_removal(dirfd(d), de->d_name);
+	}
 	closedir(d);
 	*ret = TAKE_PTR(ids);
 	return 0;
@@ -240,7 +460,7 @@ void container_remove_dead_hidden(struct store *s)
 		st = json_object_get(c->rec, "State");
 		if (json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden")) &&
 		    streq(json_get_str(st, "Status") ?: "", "exited") && !owner_alive(c))
-			(void) rm_rf(c->dir, NULL);
+			(void) container_dir_remove(c, NULL);
 		container_free(c);
 	}
 }
@@ -388,13 +608,36 @@ static bool name_in_use(struct store *s, const char *name, char **ret_id)
 	return true;
 }
 
+/* Under the names lock: @want (NULL: a generated name) if no container has it. */
+static int name_reserve(struct store *s, const char *want, char **ret, struct hull_err **err)
+{
+	_cleanup_free_ char *name = NULL, *other = NULL;
+
+	if (want) {
+		name = xstrdup(want[0] == '/' ? want + 1 : want);
+		if (name_in_use(s, name, &other))
+			return err_setx(err, EEXIST, NAME_CONFLICT_FMT, name, other);
+	} else {
+		for (int i = 0; i < 16; i++) {
+			free(name);
+			name = random_name();
+			if (!name_in_use(s, name, &other))
+				break;
+			other = (free(other), NULL);
+		}
+	}
+	*ret = TAKE_PTR(name);
+	return 0;
+}
+
 int container_create(struct store *s, const char *runroot, const struct image *img,
 		     const char *image_name, const struct run_opts *o, struct container **ret,
 		     struct hull_err **err)
 {
 	json_t *icfg = json_object_get(img->config, "config");
 	_cleanup_strv_ char **img_ep = NULL, **img_cmd = NULL, **env = NULL;
-	_cleanup_free_ char *name = NULL, *dir = NULL, *created = NULL, *other = NULL;
+	_cleanup_free_ char *name = NULL, *dir = NULL, *created = NULL;
+	_cleanup_close_ int names_fd = -1;
 	struct cmd_decision d = {0};
 	char id[65], hostname[256] = "";
 	json_t *rec, *cfg, *exposed, *labels;
@@ -412,32 +655,12 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	if (r < 0)
 		return r;
 
-	if (o->name) {
-		if (!name_valid(o->name)) {
-			cmd_decision_release(&d);
-			return err_setx(
-				err, EINVAL,
-				"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] "
-				"are allowed",
-				o->name);
-		}
-		name = xstrdup(o->name[0] == '/' ? o->name + 1 : o->name);
-		if (name_in_use(s, name, &other)) {
-			cmd_decision_release(&d);
-			return err_setx(err, EEXIST,
-					"Conflict. The container name \"/%s\" is already in use by "
-					"container \"%s\". You have to remove (or rename) that "
-					"container to be able to reuse that name.",
-					name, other);
-		}
-	} else {
-		for (int i = 0; i < 16; i++) {
-			free(name);
-			name = random_name();
-			if (!name_in_use(s, name, &other))
-				break;
-			other = (free(other), NULL);
-		}
+	if (o->name && !name_valid(o->name)) {
+		cmd_decision_release(&d);
+		return err_setx(
+			err, EINVAL,
+			"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+			o->name);
 	}
 	wd = o->workdir ? o->workdir : json_get_str(icfg, "WorkingDir");
 	if (isempty(wd))
@@ -592,7 +815,6 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				    json_integer((json_int_t) proc_start_time(getpid())));
 	}
 	{
-		_cleanup_free_ char *slash = xasprintf("/%s", name);
 		_cleanup_free_ char *p1 = path_join(dir, "resolv.conf");
 		_cleanup_free_ char *p2 = path_join(dir, "hostname");
 		_cleanup_free_ char *p3 = path_join(dir, "hosts");
@@ -600,7 +822,6 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		_cleanup_free_ char *p4 = streq(json_get_str(log_cfg, "Type"), "json-file")
 						  ? xasprintf("%s/%s-json.log", dir, id)
 						  : xstrdup("");
-		json_object_set_new(rec, "Name", json_string(slash));
 		json_object_set_new(rec, "ResolvConfPath", json_string(p1));
 		json_object_set_new(rec, "HostnamePath", json_string(p2));
 		json_object_set_new(rec, "HostsPath", json_string(p3));
@@ -684,9 +905,25 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				strv_push(o->warnings, *w);
 	}
 
-	c = xcalloc(1, sizeof(*c));
-	c->id = xstrdup(id);
-	c->dir = TAKE_PTR(dir);
+	/*
+	 * The name is checked and taken under the names lock, held until the
+	 * record is written (moby reserveName, after the settings' checks).
+	 */
+	names_fd = container_names_lock(s, err);
+	if (names_fd < 0) {
+		json_decref(rec);
+		return names_fd;
+	}
+	r = name_reserve(s, o->name, &name, err);
+	if (r < 0) {
+		json_decref(rec);
+		return r;
+	}
+	{
+		_cleanup_free_ char *slash = xasprintf("/%s", name);
+		json_object_set_new(rec, "Name", json_string(slash));
+	}
+	c = container_new(id, TAKE_PTR(dir));
 	c->rec = rec;
 	{
 		const char *sub[] = {"", "/upper", "/work", "/rootfs"};

@@ -116,13 +116,23 @@ struct container {
 	char *id;
 	char *dir;   /* <root>/containers/<id> */
 	json_t *rec; /* the record (owned) */
+	/* private to container.c: */
+	char *saved;	     /* the record's bytes as last read or written (container_save()) */
+	int lock_fd;	     /* the directory, flock'd while container_lock() holds it; else -1 */
+	unsigned lock_depth; /* nested container_lock() calls */
 };
 
 /*
  * container_create() - create a container from @img (borrowed; @image_name is
  * the reference the user typed) with @o: decides the command with
- * cmd_resolve(), checks the name, writes the record and the overlay
- * directories. Errors: "no command specified", a name conflict, bad -u.
+ * cmd_resolve(), checks the settings, then under the store's names lock
+ * (<root>/containers/names.lock, flock'd) checks the name, makes the overlay
+ * directories and writes the record, so of concurrent creates with one name
+ * exactly one succeeds (moby daemon/names.go reserveName, after
+ * verifyContainerSettings). Errors: "no command specified", bad -u, a
+ * taken name (-EEXIST): "Conflict. The container name \"/N\" is already in
+ * use by container \"ID\". You have to remove (or rename) that container to
+ * be able to reuse that name."
  */
 int container_create(struct store *s, const char *runroot, const struct image *img,
 		     const char *image_name, const struct run_opts *o, struct container **ret,
@@ -134,6 +144,11 @@ int container_create(struct store *s, const char *runroot, const struct image *i
  * exits and stores its exit code in *@ret_exit_code. Detached, a monitor
  * process is forked that outlives the caller; the call returns once the
  * process has been exec'd. Start failures (126/127) are returned as errors.
+ * Detached starts of one container are one at a time (an flock of
+ * <dir>/start.lock until the monitor has recorded "running"): one that finds
+ * the container running when its turn comes does nothing and returns 1, as
+ * docker's start of a running container (moby daemon/start.go, under
+ * container.Lock()).
  */
 int container_start(struct store *s, const char *runroot, struct container *c,
 		    const struct run_opts *o, int *ret_exit_code, struct hull_err **err);
@@ -142,7 +157,8 @@ int container_start(struct store *s, const char *runroot, struct container *c,
  * container_start_attach() - start @c with a detached monitor and return in
  * *@ret_sock an attach connection made before the process started, so that
  * no output is lost (docker run -t, docker start -a). Pass it to
- * container_attach_fd(); the caller closes it.
+ * container_attach_fd(); the caller closes it. -EBUSY when another start
+ * started it meanwhile (container_start()).
  */
 int container_start_attach(struct store *s, const char *runroot, struct container *c,
 			   const struct run_opts *o, int *ret_sock, struct hull_err **err);
@@ -233,7 +249,13 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
  * State.Paused and Status "paused". Errors: not running, already (un)paused, no freezer. */
 int container_pause(struct container *c, bool pause, struct hull_err **err);
 
-/* container_rename() - docker rename: a valid, unused new name. */
+/*
+ * container_rename() - docker rename: a valid, unused new name. The name is
+ * checked and taken under the store's names lock, so a concurrent rename or
+ * create cannot take it too; the record is then changed under @c's lock
+ * (container_lock()). A taken name: -EEXIST "Error when allocating new name:
+ * Conflict. The container name ..." (moby daemon/rename.go).
+ */
 int container_rename(struct store *s, struct container *c, const char *name, struct hull_err **err);
 
 /* container_pids() - host pids of every process of the running container (from its cgroup, or
@@ -370,8 +392,38 @@ void container_list_free(struct container **l);
  * Best effort, never fails; takes no lock.
  */
 void container_event(struct container *c, const char *action, ...) _sentinel_;
-/* container_save() - write the record atomically. */
+/*
+ * container_save() - write @c's record, atomically (a new file renamed over
+ * it), under @c's lock (container_lock(), taken for the write unless the
+ * caller holds it). What another process wrote since @c's record was read
+ * is kept: the record on disk is read again under the lock and
+ * json_rebase() applies this process's changes (@c->rec against what it
+ * read or last wrote) onto it, so each writer changes only the members it
+ * changed; @c->rec is then what was written. A new record (never read
+ * or written) is written as it is. -ENOENT "No such container: ID" once
+ * the container was removed. (moby keeps the record in the daemon's memory
+ * under container.Lock() and writes it whole, container.CheckpointTo: with
+ * no daemon, the file is what the writers share.)
+ */
 int container_save(struct container *c, struct hull_err **err);
+/*
+ * container_lock() - take @c's lock: an exclusive flock(2) of its directory
+ * <root>/containers/<id>, so the kernel drops it when the holder dies, even
+ * by SIGKILL. Then @c->rec is read again (changes not saved are dropped;
+ * pointers into the old record become invalid), so what the caller decides
+ * from it holds until container_unlock(): moby's container.Lock() around
+ * a check and its change, across processes. Nested calls are counted (they
+ * neither block nor read again). Blocks while another process holds it.
+ * Order: the names lock (container_create(), container_rename()) before a
+ * container's lock, never after one; no other container is loaded while
+ * one's lock is held (container_load() may take that container's lock, see
+ * container_reconcile()); no fork while held, but to exec at once (the child
+ * shares it until then). -ENOENT "No such container: ID" when the container
+ * is removed or being removed. See docs/internals/container.md "Locks".
+ */
+int container_lock(struct container *c, struct hull_err **err);
+/* container_unlock() - release one container_lock(); the last one drops the flock. */
+void container_unlock(struct container *c);
 /* container_is_running() - State.Running and the process is still alive. */
 bool container_is_running(struct container *c);
 
@@ -385,7 +437,11 @@ int container_stop(struct store *s, struct container *c, int timeout, struct hul
 int container_kill(struct container *c, int sig, struct hull_err **err);
 /*
  * container_remove() - delete the container; a running one fails unless
- * @force (then it is killed first).
+ * @force (then it is killed first). The record goes at once: under @c's
+ * lock its directory is renamed to <root>/containers/.rm-<id>, which no
+ * reader lists, then deleted (a leftover of a removal that was killed is
+ * deleted by the next hull that lists the containers). A concurrent
+ * writer gets "No such container".
  */
 int container_remove(struct store *s, const char *runroot, struct container *c, bool force,
 		     struct hull_err **err);

@@ -313,8 +313,8 @@ static bool pid_exiting(pid_t pid)
 int container_health_probe(struct store *s, const char *runroot, const char *name, int *ret_next_ms,
 			   struct hull_err **err)
 {
-	_cleanup_free_ char *started_at = NULL, *path = NULL;
-	_cleanup_json_ json_t *result = NULL, *fresh = NULL;
+	_cleanup_free_ char *started_at = NULL;
+	_cleanup_json_ json_t *result = NULL;
 	struct container *c = NULL;
 	json_t *st;
 	sigset_t block, old;
@@ -350,8 +350,8 @@ int container_health_probe(struct store *s, const char *runroot, const char *nam
 	result = probe_run(s, runroot, c, &start);
 
 	/*
-	 * The record has no lock (NEEDSWORK in docs/internals/container.md): read it
-	 * again now, change State.Health only, and write it at once, so that what
+	 * Under the record's lock (container_lock() reads it again): decide on
+	 * the record as it is now and change State.Health only, so that what
 	 * others wrote during the probe (pause, rename, update) is kept. A stop
 	 * signal from the monitor waits until the record is whole.
 	 */
@@ -361,11 +361,8 @@ int container_health_probe(struct store *s, const char *runroot, const char *nam
 	sigaddset(&block, SIGHUP);
 	sigaddset(&block, SIGQUIT);
 	sigprocmask(SIG_BLOCK, &block, &old);
-	path = path_join(c->dir, "config.json");
-	r = json_load_path(path, 16 << 20, &fresh, err);
+	r = container_lock(c, err);
 	if (r == 0) {
-		json_decref(c->rec);
-		c->rec = TAKE_PTR(fresh);
 		st = json_object_get(c->rec, "State");
 		/* the run it checked is still the one recorded, and still running: at the exit
 		 * the monitor ends the probe, whose result docker drops then */
@@ -388,6 +385,7 @@ int container_health_probe(struct store *s, const char *runroot, const char *nam
 				next_probe_ns(c->rec, container_health_status(c->rec),
 					      (double) now.tv_sec + (double) now.tv_nsec / 1e9));
 		}
+		container_unlock(c);
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	container_free(c);

@@ -13,6 +13,11 @@ void random_hex(char *out, size_t nbytes);
 char *random_name(void);
 /* name_valid() - docker's container-name grammar. */
 bool name_valid(const char *n);
+/* NAME_CONFLICT_FMT - docker's message for a taken name (moby daemon/names.go reserveName),
+ * with the name (no slash) and the id of the container that has it. */
+#define NAME_CONFLICT_FMT                                                                  \
+	"Conflict. The container name \"/%s\" is already in use by container \"%s\". You " \
+	"have to remove (or rename) that container to be able to reuse that name."
 
 #include <jansson.h>
 #include "image/store.h"
@@ -67,8 +72,23 @@ void container_reconcile(struct container *c);
 
 /* container_pid_alive() - @pid exists and is not a zombie (false for pid <= 0). */
 bool container_pid_alive(pid_t pid);
-/* container_reload() - read @c's record again from its file. */
+/* container_reload() - read @c's record again from its file (no lock: a file is replaced whole,
+ * never changed in place). -ENOENT "No such container: ID" once it is removed. */
 int container_reload(struct container *c, struct hull_err **err);
+/*
+ * container_names_lock() - take the store's names lock (an exclusive flock of
+ * <root>/containers/names.lock): whoever checks that a name is free and then
+ * takes it (create, rename) holds it from the check until the record is
+ * written. Returns the fd to close to release it, or -errno. Taken before
+ * any container's lock (container_lock()).
+ */
+int container_names_lock(struct store *s, struct hull_err **err);
+/*
+ * container_dir_remove() - remove @c's directory under its lock (taken here
+ * unless held): renamed to .rm-<id> beside it (readers no longer find it,
+ * @c->dir follows), then deleted. 0, or -errno of the rename or deletion.
+ */
+int container_dir_remove(struct container *c, struct hull_err **err);
 
 struct log_file;
 /*

@@ -20,25 +20,6 @@ static int pidfd_open_(pid_t pid)
 	return (int) syscall(SYS_pidfd_open, pid, 0);
 }
 
-static int reload(struct container *c, struct hull_err **err)
-{
-	_cleanup_free_ char *p = path_join(c->dir, "config.json");
-	json_t *rec;
-	int r;
-
-	r = json_load_path(p, 16 << 20, &rec, err);
-	if (r < 0)
-		return r;
-	json_decref(c->rec);
-	c->rec = rec;
-	return 0;
-}
-
-int container_reload(struct container *c, struct hull_err **err)
-{
-	return reload(c, err);
-}
-
 static pid_t state_pid(struct container *c, const char *key)
 {
 	json_t *o = streq(key, "Pid") ? json_object_get(c->rec, "State")
@@ -69,7 +50,7 @@ static bool wait_pid_exit(pid_t pid, int ms)
 int container_wait_exit(struct container *c, struct hull_err **err)
 {
 	(void) wait_pid_exit(state_pid(c, "MonitorPid"), -1);
-	if (reload(c, NULL) < 0) {
+	if (container_reload(c, NULL) < 0) {
 		/* removed by --rm: that is an exit too */
 		(void) err;
 		return 0;
@@ -116,7 +97,7 @@ int container_stop(struct store *s, struct container *c, int timeout, struct hul
 	     !container_is_running(c))) {
 		/* between two runs: the monitor sees the marker and exits */
 		(void) wait_pid_exit(state_pid(c, "MonitorPid"), -1);
-		return reload(c, NULL) < 0 ? 0 : 0;
+		return container_reload(c, NULL) < 0 ? 0 : 0;
 	}
 	if (!container_is_running(c))
 		return 0; /* docker stop on a stopped container succeeds */
@@ -148,8 +129,12 @@ int container_stop(struct store *s, struct container *c, int timeout, struct hul
 int container_remove(struct store *s, const char *runroot, struct container *c, bool force,
 		     struct hull_err **err)
 {
+	bool killed = false;
+	int tries = 0, r;
+
 	(void) s;
 	(void) runroot;
+again:
 	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting"))) {
 		if (!force)
 			return err_setx(err, EBUSY,
@@ -167,10 +152,33 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 				"the container before removing or force remove",
 				json_get_str(c->rec, "Name"));
 		container_mark_stopped(c, true);
+		killed = true;
 		(void) kill(state_pid(c, "Pid"), SIGKILL);
 		thaw_if_paused(c);
 		(void) wait_pid_exit(state_pid(c, "Pid"), -1);
 		(void) container_wait_exit(c, NULL);
+	}
+	/*
+	 * Under the lock, on the record as it is now: a start since the checks
+	 * above (a restart policy, `hull start`) is seen, and no writer changes
+	 * the record while it goes.
+	 */
+	r = container_lock(c, NULL);
+	if (r == -ENOENT && killed)
+		return 0; /* its --rm removed it at the exit */
+	if (r == -ENOENT)
+		return err_setx(err, ENOENT, "No such container: %s", c->id);
+	if (r < 0)
+		return err_setx(err, -r, "lock container %s", c->id);
+	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting")) ||
+	    container_is_running(c)) {
+		container_unlock(c);
+		if (force && ++tries < 5)
+			goto again;
+		return err_setx(err, EBUSY,
+				"cannot remove container \"%s\": container is running: stop the "
+				"container before removing or force remove",
+				json_get_str(c->rec, "Name"));
 	}
 	if (json_get_str(json_object_get(c->rec, "Hull"), "RunDir"))
 		(void) rm_rf(json_get_str(json_object_get(c->rec, "Hull"), "RunDir"), NULL);
@@ -184,5 +192,7 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 	/* a shareable /dev/shm still mounted when the monitor was killed */
 	container_shm_unmount(c->dir);
 	container_event(c, "destroy", NULL);
-	return rm_rf(c->dir, err);
+	r = container_dir_remove(c, err);
+	container_unlock(c);
+	return r;
 }

@@ -120,40 +120,48 @@ int container_pause(struct container *c, bool pause, struct hull_err **err)
 
 int container_rename(struct store *s, struct container *c, const char *name, struct hull_err **err)
 {
+	_cleanup_close_ int names_fd = -1;
+	_cleanup_free_ char *slash = NULL, *other = NULL, *old = NULL;
 	struct container *o = NULL;
 	const char *n = name[0] == '/' ? name + 1 : name;
+	int r;
 
 	if (!name_valid(n))
 		return err_setx(err, EINVAL,
 				"Invalid container name (%s), only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
 				"allowed",
 				name);
+	/* no name changes hands while this one is checked and taken */
+	names_fd = container_names_lock(s, err);
+	if (names_fd < 0)
+		return names_fd;
+	r = container_reload(c, err);
+	if (r < 0)
+		return r;
 	if (streq(json_get_str(c->rec, "Name") + 1, n))
 		return err_setx(err, EINVAL,
 				"Renaming a container with the same name as its "
 				"current name");
 	if (container_load(s, n, &o, NULL) == 0) {
-		bool taken = streq(json_get_str(o->rec, "Name") + 1, n);
-		_cleanup_free_ char *oid = xstrdup(o->id);
+		if (streq(json_get_str(o->rec, "Name") + 1, n))
+			other = xstrdup(o->id);
 		container_free(o);
-		if (taken)
-			return err_setx(err, EEXIST,
-					"Conflict. The container name \"/%s\" is already in use "
-					"by container \"%s\". You have to remove (or rename) that "
-					"container to be able to reuse that name.",
-					n, oid);
 	}
-	{
-		_cleanup_free_ char *slash = xasprintf("/%s", n);
-		_cleanup_free_ char *old = xstrdup(json_get_str(c->rec, "Name"));
-		int r;
-
-		json_object_set_new(c->rec, "Name", json_string(slash));
-		r = container_save(c, err);
-		if (r == 0)
-			container_event(c, "rename", "oldName", old, NULL);
+	if (other)
+		return err_setx(err, EEXIST, "Error when allocating new name: " NAME_CONFLICT_FMT,
+				n, other);
+	/* after the other containers: their loads may take their locks (container_lock()) */
+	r = container_lock(c, err);
+	if (r < 0)
 		return r;
-	}
+	old = xstrdup(json_get_str(c->rec, "Name"));
+	slash = xasprintf("/%s", n);
+	json_object_set_new(c->rec, "Name", json_string(slash));
+	r = container_save(c, err);
+	container_unlock(c);
+	if (r == 0)
+		container_event(c, "rename", "oldName", old, NULL);
+	return r;
 }
 
 int container_pids(struct container *c, pid_t **ret, size_t *ret_n, struct hull_err **err)

@@ -13,6 +13,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -548,7 +549,7 @@ static void monitor_finish(struct monitor *m, int exit_code)
 			container_event(m->c, "oom", NULL);
 		container_event(m->c, "die", "exitCode", code, NULL);
 		container_event(m->c, "destroy", NULL);
-		(void) rm_rf(m->c->dir, NULL);
+		(void) container_dir_remove(m->c, NULL);
 		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
 	} else {
 		record_state(m, "exited", exit_code, NULL);
@@ -891,7 +892,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		json_object_set_new(st, "Error", json_string(err && *err ? (*err)->msg : ""));
 		log_file_release(&m.r.log);
 		if (o->auto_remove)
-			(void) rm_rf(c->dir, NULL);
+			(void) container_dir_remove(c, NULL);
 		else
 			(void) container_save(c, NULL);
 		close(sfd);
@@ -1044,17 +1045,56 @@ static void close_inherited_fds(void)
 	closedir(d);
 }
 
-/* Fork the detached monitor; with @ret_sock, connect an attach client before it starts. */
+/*
+ * One start at a time: an flock of <dir>/start.lock from the check that @c is
+ * not running until its monitor has recorded it running (or failed), so two
+ * concurrent `start`s launch it once (docker's daemon checks and starts under
+ * container.Lock()). Not the record's lock: the monitor saves under that one
+ * meanwhile. 1 with the fd in *@ret_fd to go on; 0 when it runs already.
+ */
+static int start_claim(struct container *c, int *ret_fd, struct hull_err **err)
+{
+	_cleanup_free_ char *p = path_join(c->dir, "start.lock");
+	_cleanup_free_ char *rec = path_join(c->dir, "config.json");
+	_cleanup_json_ json_t *now = NULL;
+	_cleanup_close_ int fd = -1;
+	json_t *st;
+
+	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == ENOENT)
+		return err_setx(err, ENOENT, "No such container: %s", c->id);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", p);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR)
+			return err_set(err, errno, "lock '%s'", p);
+	/* the record as another start may have left it: @c keeps what its caller changed */
+	if (json_load_path(rec, 16 << 20, &now, NULL) < 0)
+		return err_setx(err, ENOENT, "No such container: %s", c->id);
+	st = json_object_get(now, "State");
+	if (json_is_true(json_object_get(st, "Running")) &&
+	    (json_is_true(json_object_get(st, "Restarting")) ||
+	     container_pid_alive((pid_t) json_integer_value(json_object_get(st, "Pid")))))
+		return 0;
+	*ret_fd = TAKE_FD(fd);
+	return 1;
+}
+
+/* Fork the detached monitor; with @ret_sock, connect an attach client before it starts. 1: it
+ * was running already (another start won), nothing done. */
 static int start_detached(struct store *s, const char *runroot, struct container *c,
 			  const struct run_opts *o, int *ret_sock, struct hull_err **err)
 {
-	_cleanup_close_ int listen_fd = -1, sock = -1;
+	_cleanup_close_ int listen_fd = -1, sock = -1, claim = -1;
 	int pfd[2];
 	pid_t pid;
 	char buf[sizeof(int) + 4097];
 	size_t got = 0;
 	int code, r;
 
+	r = start_claim(c, &claim, err);
+	if (r <= 0)
+		return r < 0 ? r : 1;
 	r = attach_listen(container_run_dir(runroot, c), &listen_fd, ret_sock ? err : NULL);
 	if (r < 0 && ret_sock)
 		return r;
@@ -1080,6 +1120,7 @@ static int start_detached(struct store *s, const char *runroot, struct container
 		close(pfd[0]);
 		if (sock >= 0)
 			close(sock);
+		close(claim); /* the caller holds it until the report */
 		if (setsid() < 0)
 			_exit(1);
 		/* a second fork so the monitor is not a session leader and is reparented */
@@ -1128,14 +1169,7 @@ static int start_detached(struct store *s, const char *runroot, struct container
 		return -EIO;
 	}
 	/* reload: the monitor wrote the running state */
-	{
-		_cleanup_free_ char *p = path_join(c->dir, "config.json");
-		json_t *rec = NULL;
-		if (json_load_path(p, 16 << 20, &rec, NULL) == 0) {
-			json_decref(c->rec);
-			c->rec = rec;
-		}
-	}
+	(void) container_reload(c, NULL);
 	if (ret_sock)
 		*ret_sock = TAKE_FD(sock);
 	return 0;
@@ -1154,7 +1188,12 @@ int container_start_attach(struct store *s, const char *runroot, struct containe
 			   const struct run_opts *o, int *ret_sock, struct hull_err **err)
 {
 	struct run_opts d = *o;
+	int r;
 
 	d.detach = true;
-	return start_detached(s, runroot, c, &d, ret_sock, err);
+	r = start_detached(s, runroot, c, &d, ret_sock, err);
+	if (r > 0)
+		return err_setx(err, EBUSY, "container %s was started by another start meanwhile",
+				c->id);
+	return r;
 }

@@ -81,3 +81,33 @@ const char *json_get_str(const json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
 }
+
+void json_rebase(json_t *mine, const json_t *base, const json_t *theirs)
+{
+	_cleanup_strv_ char **keys = strv_new();
+	const char *k;
+	json_t *v;
+
+	/* the members either side has: one only @base had is gone from both */
+	json_object_foreach (mine, k, v)
+		strv_push(&keys, k);
+	json_object_foreach ((json_t *) theirs, k, v)
+		if (!json_object_get(mine, k))
+			strv_push(&keys, k);
+	STRV_FOREACH (key, keys) {
+		json_t *m = json_object_get(mine, *key);
+		json_t *b = json_object_get(base, *key);
+		json_t *t = json_object_get(theirs, *key);
+
+		if (json_is_object(m) && json_is_object(t)) {
+			json_rebase(m, json_is_object(b) ? b : NULL, t);
+			continue;
+		}
+		if (m ? !b || !json_equal(m, b) : !!b)
+			continue; /* ours changed it: ours stands */
+		if (!t)
+			(void) json_object_del(mine, *key);
+		else if (!m || !json_equal(m, t))
+			(void) json_object_set(mine, *key, t);
+	}
+}

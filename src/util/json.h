@@ -31,5 +31,19 @@ int json_to_strv(const json_t *j, char ***ret);
 json_t *json_from_strv(char *const *l);
 /* json_get_str() - the string at @key of object @o, or NULL (borrowed). */
 const char *json_get_str(const json_t *o, const char *key);
+/*
+ * json_rebase() - a three-way merge of objects, done in @mine: @mine and
+ * @theirs are two writers' changes of @base (NULL: an empty object). A
+ * member that @mine left as in @base takes @theirs's value, or goes if
+ * @theirs removed it; a member @mine changed (or removed) keeps @mine's.
+ * Where both sides hold an object the merge goes on member by member, so
+ * only a member both changed is decided, for @mine. Arrays and scalars are
+ * whole values. Values taken from @theirs are shared (referenced), @base is
+ * only read. An object member of @mine stays the same json_t, so borrowed
+ * pointers to it stay valid, unless @theirs replaced it by a non-object.
+ * Used by container_save() (container/container.h) to keep what another
+ * process wrote to a record since it was read.
+ */
+void json_rebase(json_t *mine, const json_t *base, const json_t *theirs);
 
 #endif
