@@ -52,6 +52,7 @@ static const struct {
 	{"container-prune", cmd_container_prune, NULL}, /* "container prune" */
 	{"image-prune", cmd_image_prune, NULL},		/* "image prune" */
 	{"system-df", cmd_system_df, NULL},		/* "system df" */
+	{"system-check", cmd_system_check, NULL},	/* "system check" */
 	{"builder-prune", cmd_builder_prune, NULL},	/* "builder prune" */
 	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE, layer-tar DIGEST)"},
 	{"create", cmd_create, "Create a new container"},
@@ -91,7 +92,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\nAlso: 'hull image ls|rm|inspect|import|save|load|tag|build|history|prune',\n"
 		"'hull container ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune',\n"
-		"'hull system df', 'hull builder build|prune'.\n"
+		"'hull system df|check', 'hull builder build|prune'.\n"
 		"Run 'hull COMMAND --help' for more information on a command.\n");
 }
 
@@ -141,6 +142,7 @@ static const char *alias(const char *group, const char *sub)
 		{"image", "history", "history"},
 		{"image", "prune", "image-prune"},
 		{"system", "df", "system-df"},
+		{"system", "check", "system-check"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (streq(map[i][0], group) && streq(map[i][1], sub))

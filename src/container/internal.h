@@ -33,6 +33,16 @@ int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n);
  */
 void container_reconcile(struct container *c);
 
+/*
+ * container_dir_remove() - remove @c's runtime state directories (Hull.RunDir
+ * when @c->rec is not NULL, <@runroot>/containers/<id> when @runroot is not
+ * NULL) and its directory: renamed under tmp/ first,
+ * so that a kill during the removal leaves no container without its record
+ * (the next store_open() removes the stage). A missing directory is fine.
+ */
+int container_dir_remove(struct store *s, const char *runroot, struct container *c,
+			 struct hull_err **err);
+
 /* container_pid_alive() - @pid exists and is not a zombie (false for pid <= 0). */
 bool container_pid_alive(pid_t pid);
 /* container_reload() - read @c's record again from its file. */

@@ -134,8 +134,6 @@ int container_stop(struct store *s, struct container *c, int timeout, struct hul
 int container_remove(struct store *s, const char *runroot, struct container *c, bool force,
 		     struct hull_err **err)
 {
-	(void) s;
-	(void) runroot;
 	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting"))) {
 		if (!force)
 			return err_setx(err, EBUSY,
@@ -169,5 +167,5 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 	}
 	/* a shareable /dev/shm still mounted when the monitor was killed */
 	container_shm_unmount(c->dir);
-	return rm_rf(c->dir, err);
+	return container_dir_remove(s, runroot, c, err);
 }

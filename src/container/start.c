@@ -533,7 +533,7 @@ static void monitor_finish(struct monitor *m, int exit_code)
 	monitor_teardown(m);
 	log_file_release(&m->r.log);
 	if (json_is_true(json_object_get(json_object_get(m->c->rec, "HostConfig"), "AutoRemove"))) {
-		(void) rm_rf(m->c->dir, NULL);
+		(void) container_dir_remove(m->s, m->runroot, m->c, NULL);
 		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
 	} else {
 		record_state(m, "exited", exit_code, NULL);
@@ -876,7 +876,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		json_object_set_new(st, "Error", json_string(err && *err ? (*err)->msg : ""));
 		log_file_release(&m.r.log);
 		if (o->auto_remove)
-			(void) rm_rf(c->dir, NULL);
+			(void) container_dir_remove(s, runroot, c, NULL);
 		else
 			(void) container_save(c, NULL);
 		close(sfd);
