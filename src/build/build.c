@@ -3079,7 +3079,7 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 	}
 	b.context = xstrdup(real);
 	/* RUN containers and secret files of a build that was killed */
-	container_remove_dead_hidden(s);
+	container_remove_dead_hidden(s, b.runroot);
 	remove_dead_secrets(&b);
 	/* -f - reads the Dockerfile from standard input, as docker build -f- */
 	if (o->dockerfile && streq(o->dockerfile, "-")) {

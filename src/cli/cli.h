@@ -281,6 +281,8 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 int cmd_image_prune(struct cli *c, int argc, char **argv);
 /* cmd_system_df() - `hull system df [-v]` (cli/disk.c). */
 int cmd_system_df(struct cli *c, int argc, char **argv);
+/* cmd_system_check() - `hull system check [--repair]` (cli/disk.c), hull's `git fsck`. */
+int cmd_system_check(struct cli *c, int argc, char **argv);
 
 /* image_inspect_json() - docker's image inspect object for @img (new reference). */
 json_t *image_inspect_json(struct store *s, const struct image *img);

@@ -1102,3 +1102,64 @@ fail:
 	fputs(strbuf_cstr(&out), stdout);
 	return cli_fail(e);
 }
+
+/* ---- system check ---- */
+
+/* One line per problem: "OBJECT: PROBLEM", and " (removed)" when --repair removed it. */
+static void check_report(void *arg, const char *object, const char *problem, bool repaired)
+{
+	(void) arg;
+	printf("%s: %s%s\n", object, problem, repaired ? " (removed)" : "");
+}
+
+int cmd_system_check(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"repair", no_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'}, {0}};
+	struct hull_err *e = NULL;
+	bool repair = false;
+	int o, left, r;
+
+	optind = 0;
+	while ((o = cli_getopt("system check", argc, argv, "h", opts, false)) != -1) {
+		if (o == 'r')
+			repair = true;
+		else if (o == 'h') {
+			puts("Usage:  hull system check [OPTIONS]\n\n"
+			     "Verify the store as 'git fsck' does: blobs against their digests, "
+			     "layers\nagainst their diffIDs, references, containers and runtime "
+			     "state, and\nreport the orphans that killed commands left (temporary "
+			     "files, blobs and\nlayers nothing uses, runroot entries of containers "
+			     "that no longer exist).\nOne line per problem: the object, then what "
+			     "is wrong.\n\n"
+			     "Exit status: 0 when the store is clean (or --repair removed all that "
+			     "was\nfound), 1 when damage is left, 125 when the check could not "
+			     "run.\n\n"
+			     "Options:\n"
+			     "      --repair   Remove the orphans; nothing referenced is touched");
+			return 0;
+		} else
+			return 125;
+	}
+	if (optind < argc)
+		return cli_usage_error("system check", "\"check\" accepts no arguments.");
+	/* keep what dead processes left in tmp/: it is for the check to report */
+	if (!cl->store) {
+		r = store_open_flags(cl->root, STORE_OPEN_KEEP_LEFTOVERS, &cl->store, &e);
+		if (r < 0) {
+			err_set_exit(&e, 125);
+			return cli_fail(e);
+		}
+	}
+	left = store_check(cl->store, repair, check_report, NULL, &e);
+	if (left >= 0) {
+		r = container_check(cl->store, cl->runroot, repair, check_report, NULL, &e);
+		left = r < 0 ? r : left + r;
+	}
+	fflush(stdout);
+	if (left < 0) {
+		err_set_exit(&e, 125);
+		return cli_fail(e);
+	}
+	return left > 0 ? 1 : 0;
+}

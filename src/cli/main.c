@@ -55,6 +55,7 @@ static const struct {
 	{"image-prune", cmd_image_prune, NULL},		/* "image prune" */
 	{"system-df", cmd_system_df, NULL},		/* "system df" */
 	{"system-prune", cmd_system_prune, NULL},	/* "system prune" */
+	{"system-check", cmd_system_check, NULL},	/* "system check" */
 	{"builder-prune", cmd_builder_prune, NULL},	/* "builder prune" */
 	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE, layer-tar DIGEST)"},
 	{"create", cmd_create, "Create a new container"},
@@ -94,7 +95,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"\nAlso: 'hull image ls|rm|inspect|import|save|load|tag|build|history|prune',\n"
 		"'hull container ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune',\n"
-		"'hull system df|prune|info|events', 'hull builder build|prune'.\n"
+		"'hull system df|prune|check|info|events', 'hull builder build|prune'.\n"
 		"Run 'hull COMMAND --help' for more information on a command.\n");
 }
 
@@ -147,6 +148,7 @@ static const char *alias(const char *group, const char *sub)
 		{"system", "prune", "system-prune"},
 		{"system", "info", "info"},
 		{"system", "events", "events"},
+		{"system", "check", "system-check"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
 		if (streq(map[i][0], group) && streq(map[i][1], sub))

@@ -203,17 +203,35 @@ int container_names_lock(struct store *s, struct hull_err **err)
 	return TAKE_FD(fd);
 }
 
-int container_dir_remove(struct container *c, struct hull_err **err)
+int container_dir_remove(struct store *s, const char *runroot, struct container *c,
+			 struct hull_err **err)
 {
 	const char *slash = strrchr(c->dir, '/');
+	const char *run_dir =
+		c->rec ? json_get_str(json_object_get(c->rec, "Hull"), "RunDir") : NULL;
 	_cleanup_free_ char *gone =
 		xasprintf("%.*s.rm-%s", (int) (slash ? slash + 1 - c->dir : 0), c->dir, c->id);
 	bool took = false;
 	int r;
 
+	(void) s;
+	/* its runtime state first (the record may not name it yet): then only the directory */
+	if (run_dir)
+		(void) rm_rf(run_dir, NULL);
+	if (runroot) {
+		_cleanup_free_ char *p = xasprintf("%s/containers/%s", runroot, c->id);
+		(void) rm_rf(p, NULL);
+	}
 	/* the lock alone: a record that cannot be read must still go */
 	if (c->lock_depth == 0) {
 		r = lock_take(c, err);
+		if (r == -ENOENT && access(c->dir, F_OK) < 0) {
+			/* gone already (a concurrent removal): fine */
+			err_free(err ? *err : NULL);
+			if (err)
+				*err = NULL;
+			return 0;
+		}
 		if (r < 0)
 			return r;
 		took = true;
@@ -446,7 +464,7 @@ static bool owner_alive(const struct container *c)
 	return pid > 0 && start > 0 && proc_start_time((pid_t) pid) == (unsigned long long) start;
 }
 
-void container_remove_dead_hidden(struct store *s)
+void container_remove_dead_hidden(struct store *s, const char *runroot)
 {
 	_cleanup_strv_ char **ids = NULL;
 
@@ -458,9 +476,10 @@ void container_remove_dead_hidden(struct store *s)
 		if (container_read(s, *id, &c, NULL) < 0)
 			continue;
 		st = json_object_get(c->rec, "State");
+		/* "created" too: the build was killed before it started the step */
 		if (json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden")) &&
-		    streq(json_get_str(st, "Status") ?: "", "exited") && !owner_alive(c))
-			(void) container_dir_remove(c, NULL);
+		    !json_is_true(json_object_get(st, "Running")) && !owner_alive(c))
+			(void) container_dir_remove(s, runroot, c, NULL);
 		container_free(c);
 	}
 }
@@ -636,7 +655,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 {
 	json_t *icfg = json_object_get(img->config, "config");
 	_cleanup_strv_ char **img_ep = NULL, **img_cmd = NULL, **env = NULL;
-	_cleanup_free_ char *name = NULL, *dir = NULL, *created = NULL;
+	_cleanup_free_ char *name = NULL, *dir = NULL, *created = NULL, *stage = NULL;
 	_cleanup_close_ int names_fd = -1;
 	struct cmd_decision d = {0};
 	char id[65], hostname[256] = "";
@@ -923,20 +942,31 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		_cleanup_free_ char *slash = xasprintf("/%s", name);
 		json_object_set_new(rec, "Name", json_string(slash));
 	}
-	c = container_new(id, TAKE_PTR(dir));
+	/*
+	 * The directory is made whole under tmp/ and renamed into containers/,
+	 * so that a process killed meanwhile leaves no container without a
+	 * record, only a stage the next store_open() removes.
+	 */
+	r = store_tmpdir(s, "create", &stage, err);
+	if (r < 0) {
+		json_decref(rec);
+		return r;
+	}
+	c = container_new(id, TAKE_PTR(stage));
 	c->rec = rec;
 	{
-		const char *sub[] = {"", "/upper", "/work", "/rootfs"};
+		const char *sub[] = {"/upper", "/work", "/rootfs"};
+		(void) chmod(c->dir, 0700);
 		for (size_t i = 0; i < ARRAY_SIZE(sub); i++) {
 			_cleanup_free_ char *p = xasprintf("%s%s", c->dir, sub[i]);
 			/* upper/ becomes the container's "/": docker's root is 0755 */
-			if (mkdir(p, i == 1 ? 0755 : 0700) < 0 && errno != EEXIST) {
+			if (mkdir(p, i == 0 ? 0755 : 0700) < 0 && errno != EEXIST) {
 				r = err_set(err, errno, "create '%s'", p);
 				(void) rm_rf(c->dir, NULL);
 				container_free(c);
 				return r;
 			}
-			if (i == 1)
+			if (i == 0)
 				(void) chmod(p, 0755); /* whatever the umask */
 		}
 	}
@@ -945,12 +975,127 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		r = container_restart_policy_set(c, o->restart, err);
 	if (r == 0)
 		r = container_save(c, err);
+	if (r == 0 && rename(c->dir, dir) < 0)
+		r = err_set(err, errno, "create '%s'", dir);
 	if (r < 0) {
 		(void) rm_rf(c->dir, NULL);
 		container_free(c);
 		return r;
 	}
+	free(c->dir);
+	c->dir = TAKE_PTR(dir);
 	container_event(c, "create", NULL);
 	*ret = c;
 	return 0;
+}
+
+/* One container's record, rootfs directories and image (container_check()). */
+static int check_one(struct store *s, const char *runroot, const char *id, bool repair,
+		     store_check_fn report, void *arg)
+{
+	_cleanup_free_ char *obj = xasprintf("container %s", id);
+	_cleanup_image_ struct image *img = NULL;
+	struct container *c = NULL;
+	struct hull_err *e = NULL;
+	const char *image;
+	int left = 0;
+
+	if (container_read(s, id, &c, &e) < 0) {
+		/* creation and removal go through tmp/: a directory without a record is debris */
+		struct container gone = {.id = (char *) id, .lock_fd = -1};
+		bool removed;
+		gone.dir = xasprintf("%s/containers/%s", s->root, id);
+		removed = repair && container_dir_remove(s, runroot, &gone, NULL) == 0;
+		free(gone.dir); /* container_dir_remove() moved it to the .rm- name */
+		report(arg, obj, e->msg, removed);
+		err_free(e);
+		return removed ? 0 : 1;
+	}
+	if (json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden")) &&
+	    !json_is_true(json_object_get(json_object_get(c->rec, "State"), "Running")) &&
+	    !owner_alive(c)) {
+		/* what container_remove_dead_hidden() removes at the next build */
+		bool removed = repair && container_dir_remove(s, runroot, c, NULL) == 0;
+		report(arg, obj, "a build step's container whose build is gone", removed);
+		container_free(c);
+		return removed ? 0 : 1;
+	}
+	for (const char *const *sub = (const char *const[]){"upper", "work", NULL}; *sub; sub++) {
+		_cleanup_free_ char *p = path_join(c->dir, *sub);
+		struct stat st;
+		if (stat(p, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			_cleanup_free_ char *what =
+				xasprintf("its rootfs directory %s/ is missing", *sub);
+			report(arg, obj, what, false);
+			left++;
+		}
+	}
+	image = json_get_str(c->rec, "Image");
+	if (!image || store_image_get(s, image, &img, &e) < 0) {
+		_cleanup_free_ char *what = xasprintf("its image %s: %s", image ?: "(none)",
+						      e ? e->msg : "not recorded");
+		report(arg, obj, what, false);
+		err_free(e);
+		left++;
+	} else {
+		STRV_FOREACH (ch, img->chain_ids) {
+			if (store_layer_exists(s, *ch))
+				continue;
+			_cleanup_free_ char *what =
+				xasprintf("layer %s of its image %s is missing", *ch, img->id);
+			report(arg, obj, what, false);
+			left++;
+		}
+	}
+	container_free(c);
+	return left;
+}
+
+int container_check(struct store *s, const char *runroot, bool repair, store_check_fn report,
+		    void *arg, struct hull_err **err)
+{
+	_cleanup_free_ char *dir = path_join(s->root, "containers");
+	_cleanup_free_ char *rdir = path_join(runroot, "containers");
+	_cleanup_strv_ char **ids = NULL;
+	struct dirent *de;
+	int left = 0, r;
+	DIR *d;
+
+	r = container_ids(s, &ids, err);
+	if (r < 0)
+		return r;
+	STRV_FOREACH (id, ids)
+		left += check_one(s, runroot, *id, repair, report, arg);
+	/* what is not a container's directory */
+	d = opendir(dir);
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *obj = xasprintf("containers/%s", de->d_name);
+		bool removed;
+		/* names.lock is the names lock; a .rm- directory is a removal under way
+		 * (container_ids() above finished those whose remover is gone) */
+		if (streq(de->d_name, ".") || streq(de->d_name, "..") || strlen(de->d_name) == 64 ||
+		    streq(de->d_name, "names.lock") || startswith(de->d_name, ".rm-"))
+			continue;
+		removed = repair && rm_tree_at(dirfd(d), de->d_name, true, NULL) == 0;
+		report(arg, obj, "not a container", removed);
+		left += !removed;
+	}
+	if (d)
+		closedir(d);
+	/* runtime state of containers that no longer exist */
+	d = opendir(rdir);
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *obj = NULL;
+		bool removed;
+		if (streq(de->d_name, ".") || streq(de->d_name, "..") ||
+		    strv_contains(ids, de->d_name))
+			continue;
+		obj = xasprintf("runroot entry %s/%s", rdir, de->d_name);
+		removed = repair && rm_tree_at(dirfd(d), de->d_name, true, NULL) == 0;
+		report(arg, obj, "no such container", removed);
+		left += !removed;
+	}
+	if (d)
+		closedir(d);
+	return left;
 }

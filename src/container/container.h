@@ -377,9 +377,27 @@ int container_list(struct store *s, struct container ***ret, struct hull_err **e
 const char *container_run_dir(const char *runroot, struct container *c);
 /*
  * container_remove_dead_hidden() - remove the RUN containers of builds that
- * were killed (their record says exited, see container_reconcile()).
+ * were killed (not running, see container_reconcile(), and their build's
+ * process gone: "created" ones too, a build killed before it started the
+ * step), with their runtime state under @runroot.
  */
-void container_remove_dead_hidden(struct store *s);
+void container_remove_dead_hidden(struct store *s, const char *runroot);
+/*
+ * container_check() - `hull system check` of the containers (after
+ * store_check() of the images): each directory of <root>/containers/ must
+ * hold a record whose image (Image, its config digest) is in the store with
+ * all its layers, and the rootfs directories upper/ and work/;
+ * <runroot>/containers/ must hold only entries of existing containers.
+ * Reading a record reconciles it as every command does (a container whose
+ * monitor died is recorded as exited). With @repair the orphans are removed:
+ * directories without a record (a creation or removal killed before they
+ * went through tmp/), entries that are no container, runroot entries of
+ * containers that no longer exist; nothing of a container with a record.
+ * Each problem goes to @report (store_check_fn). Returns the number of
+ * problems left, or a negative errno when containers/ cannot be read.
+ */
+int container_check(struct store *s, const char *runroot, bool repair, store_check_fn report,
+		    void *arg, struct hull_err **err);
 /* container_free() - accepts NULL; returns NULL. */
 struct container *container_free(struct container *c);
 /* container_list_free() - free a list from container_list(). */

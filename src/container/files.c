@@ -9,6 +9,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
@@ -107,6 +108,7 @@ static int job_start(struct store *s, struct container *c, enum view v, root_fn 
 {
 	_cleanup_(image_freep) struct image *img = NULL;
 	_cleanup_strv_ char **lower = NULL;
+	pid_t parent;
 	int p[2], r;
 
 	r = store_image_get(s, json_get_str(c->rec, "Image"), &img, err);
@@ -115,6 +117,7 @@ static int job_start(struct store *s, struct container *c, enum view v, root_fn 
 	lower = store_image_lowerdirs(s, img);
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return err_set(err, errno, "create pipe");
+	parent = getpid();
 	j->pid = fork();
 	if (j->pid < 0) {
 		close(p[0]);
@@ -126,6 +129,13 @@ static int job_start(struct store *s, struct container *c, enum view v, root_fn 
 		int root_fd;
 
 		close(p[0]);
+		/*
+		 * It dies with the command: it holds the ends of the command's data
+		 * pipes too, so a killed cp would leave it waiting for their EOF
+		 * forever (the kill harness, tests/system/265-kill-harness.bats).
+		 */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+			_exit(1);
 		signal(SIGPIPE, SIG_IGN);
 		root_fd = job_root(s, c, v, lower, &e);
 		if (root_fd < 0)

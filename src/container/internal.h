@@ -84,11 +84,16 @@ int container_reload(struct container *c, struct hull_err **err);
  */
 int container_names_lock(struct store *s, struct hull_err **err);
 /*
- * container_dir_remove() - remove @c's directory under its lock (taken here
- * unless held): renamed to .rm-<id> beside it (readers no longer find it,
- * @c->dir follows), then deleted. 0, or -errno of the rename or deletion.
+ * container_dir_remove() - remove @c's runtime state directories (Hull.RunDir
+ * when @c->rec is not NULL, <@runroot>/containers/<id> when @runroot is not
+ * NULL), then its directory under its lock (taken here unless held): renamed
+ * to .rm-<id> beside it (readers no longer find it, @c->dir follows; a kill
+ * meanwhile leaves a .rm- directory the next listing removes, never a
+ * container without its record), then deleted. A directory already gone is
+ * fine. 0, or -errno of the rename or deletion.
  */
-int container_dir_remove(struct container *c, struct hull_err **err);
+int container_dir_remove(struct store *s, const char *runroot, struct container *c,
+			 struct hull_err **err);
 
 struct log_file;
 /*

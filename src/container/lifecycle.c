@@ -132,8 +132,6 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 	bool killed = false;
 	int tries = 0, r;
 
-	(void) s;
-	(void) runroot;
 again:
 	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting"))) {
 		if (!force)
@@ -192,7 +190,7 @@ again:
 	/* a shareable /dev/shm still mounted when the monitor was killed */
 	container_shm_unmount(c->dir);
 	container_event(c, "destroy", NULL);
-	r = container_dir_remove(c, err);
+	r = container_dir_remove(s, runroot, c, err);
 	container_unlock(c);
 	return r;
 }

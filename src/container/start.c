@@ -549,7 +549,7 @@ static void monitor_finish(struct monitor *m, int exit_code)
 			container_event(m->c, "oom", NULL);
 		container_event(m->c, "die", "exitCode", code, NULL);
 		container_event(m->c, "destroy", NULL);
-		(void) container_dir_remove(m->c, NULL);
+		(void) container_dir_remove(m->s, m->runroot, m->c, NULL);
 		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
 	} else {
 		record_state(m, "exited", exit_code, NULL);
@@ -892,7 +892,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		json_object_set_new(st, "Error", json_string(err && *err ? (*err)->msg : ""));
 		log_file_release(&m.r.log);
 		if (o->auto_remove)
-			(void) container_dir_remove(c, NULL);
+			(void) container_dir_remove(s, runroot, c, NULL);
 		else
 			(void) container_save(c, NULL);
 		close(sfd);

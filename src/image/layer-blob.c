@@ -287,3 +287,74 @@ int store_blob_open_layer(struct store *s, const char *digest, int *ret_fd, stru
 	*ret_fd = TAKE_FD(fd);
 	return 0;
 }
+
+int store_blob_verify(struct store *s, const char *digest, struct hull_err **err)
+{
+	_cleanup_free_ char *p = store_blob_path(s, digest);
+	_cleanup_close_ int fd = -1;
+	char got[DIGEST_STR_LEN];
+	uint64_t size;
+	int r;
+
+	if (!digest_valid(digest))
+		return err_setx(err, EINVAL, "invalid digest '%s'", digest);
+	fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return err_set(err, errno, "open blob '%s'", digest);
+	r = hash_fd(fd, got, &size);
+	if (r < 0)
+		return err_set(err, -r, "read blob '%s'", digest);
+	if (!streq(got, digest))
+		return err_setx(err, EBADMSG, "content hashes to %s", got);
+	return 0;
+}
+
+int store_layer_verify(struct store *s, const char *chain_id, const char *diff_id,
+		       struct hull_err **err)
+{
+	_cleanup_free_ char *dir = store_layer_dir(s, chain_id), *meta = NULL;
+	_cleanup_json_ json_t *j = NULL;
+	_cleanup_close_ int null_fd = -1;
+	char got[DIGEST_STR_LEN];
+	uint64_t size = 0;
+	const char *recorded;
+	int r;
+
+	if (!digest_valid(chain_id) || !digest_valid(diff_id))
+		return err_setx(err, EINVAL, "invalid digest");
+	meta = xasprintf("%s/layers/%s/" LAYER_META, s->root, digest_hex(chain_id));
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	if (!store_layer_exists(s, chain_id)) {
+		r = err_setx(err, ENOENT, "missing");
+		goto out;
+	}
+	if (access(meta, F_OK) < 0) {
+		r = 1; /* imported: its tar is a stored blob */
+		goto out;
+	}
+	r = json_load_path(meta, 4096, &j, err);
+	if (r < 0)
+		goto out;
+	recorded = json_get_str(j, "diff_id");
+	if (!recorded || !streq(recorded, diff_id)) {
+		r = err_setx(err, EBADMSG, "its " LAYER_META " names diffID %s, not %s",
+			     recorded ?: "none", diff_id);
+		goto out;
+	}
+	null_fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (null_fd < 0) {
+		r = err_set(err, errno, "open /dev/null");
+		goto out;
+	}
+	r = layer_make_tar(dir, null_fd, got, &size, err);
+	if (r < 0)
+		goto out;
+	if (!streq(got, diff_id))
+		r = err_setx(err, EBADMSG, "contents archive to %s, not its diffID %s", got,
+			     diff_id);
+out:
+	store_unlock(s);
+	return r;
+}

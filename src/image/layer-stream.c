@@ -49,13 +49,17 @@ struct blob_writer {
 
 int store_blob_writer_open(struct store *s, struct blob_writer **ret, struct hull_err **err)
 {
-	struct blob_writer *w = xcalloc(1, sizeof(*w));
+	struct blob_writer *w;
+	int r = store_writer_begin(s, err);
 
+	if (r < 0)
+		return r;
+	w = xcalloc(1, sizeof(*w));
 	w->s = s;
 	w->path = xasprintf("%s/tmp/blob-%d-XXXXXX", s->root, (int) getpid());
 	w->fd = mkostemp(w->path, O_CLOEXEC);
 	if (w->fd < 0 || fchmod(w->fd, 0644) < 0) {
-		int r = err_set(err, errno, "create blob file '%s'", w->path);
+		r = err_set(err, errno, "create blob file '%s'", w->path);
 		if (w->fd >= 0) {
 			(void) close(w->fd);
 			(void) unlink(w->path);

@@ -4,6 +4,7 @@
 #define HULL_IMAGE_STORE_INTERNAL_H
 
 #include <sys/types.h>
+#include <jansson.h>
 #include "image/store.h"
 
 /* Bounds on what we read back from the store (untrusted if the root is shared). */
@@ -103,6 +104,62 @@ struct tar_split *tar_split_free(struct tar_split *t);
  */
 int tar_split_replay(int split_fd, int dir_fd, int out_fd, char ret_digest[DIGEST_STR_LEN],
 		     uint64_t *ret_size, struct hull_err **err);
+
+/*
+ * store_index_load() - read images/index.json (an empty index when there is
+ * none); -EBADMSG when it is malformed. No lock needed (replaced atomically).
+ */
+int store_index_load(struct store *s, json_t **ret, struct hull_err **err);
+/*
+ * store_collect_used() - what the images of the index @idx use: blobs
+ * (manifests, configs, layer blobs, diffIDs, the index blobs of repository
+ * digests) and chainIDs, appended to the two vectors. False when an image
+ * could not be read (then nothing can be said to be unused).
+ */
+bool store_collect_used(struct store *s, json_t *idx, char ***used_blobs, char ***used_chains);
+/*
+ * store_tmp_entry_stale() - whether the tmp/ entry @name ("<prefix>-<pid>-XXXXXX")
+ * was left by a process that is gone (or has no owner in its name).
+ */
+bool store_tmp_entry_stale(const char *name);
+/*
+ * store_writer_stale() - whether the writer marker @name (writers/<pid>-*,
+ * see store_lock()) below @dfd was left by a writer that is gone: its lock
+ * is not held (the pid in its name may live on, exec'd). False for this
+ * process's own.
+ */
+bool store_writer_stale(int dfd, const char *name);
+/* store_layer_remove() - remove layers/<chain hex>, moved out of sight first; missing is fine. */
+int store_layer_remove(struct store *s, const char *chain_id, struct hull_err **err);
+/*
+ * store_blob_verify() - hash the stored blob file @digest (not a lazy
+ * record): 0 when its bytes hash to @digest, -EBADMSG "content hashes to
+ * ..." when not, -ENOENT when there is no such file.
+ */
+int store_blob_verify(struct store *s, const char *digest, struct hull_err **err);
+/*
+ * store_layer_verify() - archive layers/<@chain_id hex>/diff again (with its
+ * tar skeleton when it has one, as store_blob_open_layer() does) and compare
+ * the tar's digest with @diff_id and with its layer.json. 0 when they match,
+ * 1 when the layer cannot be checked that way (an imported layer: it has no
+ * layer.json, its tar is a stored blob that store_blob_verify() checks),
+ * -ENOENT when the layer is missing, -EBADMSG when the contents differ.
+ * Takes the store lock while it reads the layer.
+ */
+int store_layer_verify(struct store *s, const char *chain_id, const char *diff_id,
+		       struct hull_err **err);
+
+/*
+ * store_writer_begin() - mark this process as a writer before it puts
+ * anything into the store without the lock (see store_lock()).
+ */
+int store_writer_begin(struct store *s, struct hull_err **err);
+/*
+ * store_remove_orphans() - remove the blobs, lazy blob records and layers
+ * that no image of the index uses (store_check()'s orphans, without the
+ * verification); nothing when an image cannot be read. Caller holds the lock.
+ */
+void store_remove_orphans(struct store *s);
 
 /* rm_rf_at() - remove @name below @dfd recursively, not following symlinks. */
 int image_rm_rf_at(int dfd, const char *name);

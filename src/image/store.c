@@ -29,7 +29,8 @@
 #include "util/strv.h"
 
 static const char *const store_dirs[] = {
-	"blobs", "blobs/sha256", "blobs/lazy", "layers", "images", "containers", "cache", "tmp",
+	"blobs",      "blobs/sha256", "blobs/lazy", "layers",  "images",
+	"containers", "cache",	      "tmp",	    "writers",
 };
 
 int image_rm_rf_at(int dfd, const char *name)
@@ -38,7 +39,7 @@ int image_rm_rf_at(int dfd, const char *name)
 }
 
 /* tmp/ entries are named "<prefix>-<pid>-XXXXXX"; the owner's pid says whether they are stale. */
-static bool tmp_entry_stale(const char *name)
+bool store_tmp_entry_stale(const char *name)
 {
 	const char *last = strrchr(name, '-');
 	const char *p;
@@ -60,6 +61,64 @@ static bool tmp_entry_stale(const char *name)
 	return kill((pid_t) pid, 0) < 0 && errno == ESRCH;
 }
 
+/*
+ * The writer marker is locked with a POSIX record lock (F_SETLK), not a
+ * flock: such a lock is the process's own, so the children a writer forks
+ * (a detached monitor, a build step's runtime) do not hold it, and it goes
+ * at the writer's exec (the fd is O_CLOEXEC) or death.
+ */
+static int writer_lock(int fd, short type, int cmd)
+{
+	struct flock l = {.l_type = type, .l_whence = SEEK_SET};
+
+	return fcntl(fd, cmd, &l) < 0 ? -errno : l.l_type;
+}
+
+bool store_writer_stale(int dfd, const char *name)
+{
+	_cleanup_close_ int fd = -1;
+	char self[16];
+
+	/* ours is not tested: closing a second fd of it would drop our lock */
+	snprintf(self, sizeof(self), "%d-", (int) getpid());
+	if (startswith(name, self))
+		return false;
+	fd = openat(dfd, name, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	return fd >= 0 && writer_lock(fd, F_WRLCK, F_GETLK) == F_UNLCK;
+}
+
+/*
+ * Under the lock: if writers died (stale markers in writers/) and none is at
+ * work, what they put into the store and did not record yet is unreferenced:
+ * remove it, then their markers. With a writer at work, its unrecorded blobs
+ * cannot be told from theirs: the markers stay for a later store_open().
+ */
+static void store_reclaim_writers(struct store *s)
+{
+	_cleanup_free_ char *dir = path_join(s->root, "writers");
+	_cleanup_strv_ char **stale = strv_new();
+	bool live = false;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (streq(de->d_name, ".") || streq(de->d_name, ".."))
+			continue;
+		if (store_writer_stale(dirfd(d), de->d_name))
+			strv_push(&stale, de->d_name);
+		else
+			live = true;
+	}
+	if (!live && stale[0]) {
+		store_remove_orphans(s);
+		STRV_FOREACH (n, stale)
+			(void) unlinkat(dirfd(d), *n, 0);
+	}
+	closedir(d);
+}
+
 static void store_clean_tmp(struct store *s)
 {
 	_cleanup_free_ char *tmp = path_join(s->root, "tmp");
@@ -71,9 +130,49 @@ static void store_clean_tmp(struct store *s)
 		return;
 	while ((de = readdir(d)))
 		if (!streq(de->d_name, ".") && !streq(de->d_name, "..") &&
-		    tmp_entry_stale(de->d_name))
+		    store_tmp_entry_stale(de->d_name))
 			(void) image_rm_rf_at(dirfd(d), de->d_name);
 	closedir(d);
+}
+
+/* With the flock held: make this process's writer marker, once. */
+static int store_writer_mark(struct store *s, struct hull_err **err)
+{
+	char *p;
+	int fd;
+
+	if (s->writer_fd >= 0)
+		return 0;
+	p = xasprintf("%s/writers/%d-XXXXXX", s->root, (int) getpid());
+	fd = mkostemp(p, O_CLOEXEC);
+	if (fd < 0) {
+		int r = err_set(err, errno, "create '%s'", p);
+		free(p);
+		return r;
+	}
+	if (writer_lock(fd, F_WRLCK, F_SETLK) < 0) {
+		int r = err_set(err, errno, "lock '%s'", p);
+		(void) unlink(p);
+		(void) close(fd);
+		free(p);
+		return r;
+	}
+	s->writer_fd = fd;
+	s->writer_path = p;
+	s->writer_pid = getpid();
+	return 0;
+}
+
+int store_writer_begin(struct store *s, struct hull_err **err)
+{
+	int r;
+
+	if (s->writer_fd >= 0)
+		return 0;
+	r = store_lock(s, err);
+	if (r == 0)
+		store_unlock(s);
+	return r;
 }
 
 /* json_dump_path() stages "index.json.tmp.<pid>" beside the index: drop ones whose writer died. */
@@ -91,13 +190,18 @@ static void store_clean_index_tmp(struct store *s)
 		if (!startswith(de->d_name, "index.json.tmp."))
 			continue;
 		_cleanup_free_ char *name = xasprintf("x-%s-", pid); /* the tmp/ naming */
-		if (tmp_entry_stale(name))
+		if (store_tmp_entry_stale(name))
 			(void) unlinkat(dirfd(d), de->d_name, 0);
 	}
 	closedir(d);
 }
 
 int store_open(const char *root, struct store **ret, struct hull_err **err)
+{
+	return store_open_flags(root, 0, ret, err);
+}
+
+int store_open_flags(const char *root, unsigned flags, struct store **ret, struct hull_err **err)
 {
 	_cleanup_free_ char *lock = NULL;
 	char *abs;
@@ -113,6 +217,7 @@ int store_open(const char *root, struct store **ret, struct hull_err **err)
 	s = xcalloc(1, sizeof(*s));
 	s->root = abs;
 	s->lock_fd = -1;
+	s->writer_fd = -1;
 	{
 		pthread_mutexattr_t a;
 
@@ -137,10 +242,17 @@ int store_open(const char *root, struct store **ret, struct hull_err **err)
 		store_free(s);
 		return r;
 	}
-	if (flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+	if (!(flags & STORE_OPEN_KEEP_LEFTOVERS) && flock(s->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+		/* held as store_lock() holds it, so that what the cleaning calls nests */
+		if (pthread_mutex_lock(&s->lock_mutex) != 0)
+			abort();
+		s->lock_depth = 1;
+		store_reclaim_writers(s);
 		store_clean_tmp(s);
 		store_clean_index_tmp(s);
+		s->lock_depth = 0;
 		(void) flock(s->lock_fd, LOCK_UN);
+		(void) pthread_mutex_unlock(&s->lock_mutex);
 	}
 	*ret = s;
 	return 0;
@@ -150,6 +262,13 @@ struct store *store_free(struct store *s)
 {
 	if (!s)
 		return NULL;
+	if (s->writer_fd >= 0) {
+		/* a fork shares the marker's fd but not the marker: its maker removes it */
+		if (s->writer_pid == getpid())
+			(void) unlink(s->writer_path);
+		(void) close(s->writer_fd);
+	}
+	free(s->writer_path);
 	if (s->lock_fd >= 0)
 		(void) close(s->lock_fd); /* drops the flock */
 	(void) pthread_mutex_destroy(&s->lock_mutex);
@@ -160,6 +279,8 @@ struct store *store_free(struct store *s)
 
 int store_lock(struct store *s, struct hull_err **err)
 {
+	int r;
+
 	/* threads first (the mutex), then processes (the flock); depth is the holder's only */
 	if (pthread_mutex_lock(&s->lock_mutex) != 0)
 		abort();
@@ -173,7 +294,13 @@ int store_lock(struct store *s, struct hull_err **err)
 		(void) pthread_mutex_unlock(&s->lock_mutex);
 		return err_set(err, e, "lock store '%s'", s->root);
 	}
-	return 0;
+	r = store_writer_mark(s, err);
+	if (r < 0) {
+		s->lock_depth--;
+		(void) flock(s->lock_fd, LOCK_UN);
+		(void) pthread_mutex_unlock(&s->lock_mutex);
+	}
+	return r;
 }
 
 void store_unlock(struct store *s)
@@ -186,7 +313,12 @@ void store_unlock(struct store *s)
 
 int store_tmpdir(struct store *s, const char *prefix, char **ret_path, struct hull_err **err)
 {
-	char *p = xasprintf("%s/tmp/%s-%d-XXXXXX", s->root, prefix, (int) getpid());
+	char *p;
+	int r = store_writer_begin(s, err);
+
+	if (r < 0)
+		return r;
+	p = xasprintf("%s/tmp/%s-%d-XXXXXX", s->root, prefix, (int) getpid());
 
 	if (!mkdtemp(p)) {
 		int r = err_set(err, errno, "create temporary directory '%s'", p);
@@ -225,6 +357,9 @@ int store_blob_write(struct store *s, const void *data, size_t len, char ret_dig
 	char d[DIGEST_STR_LEN];
 	int r;
 
+	r = store_writer_begin(s, err);
+	if (r < 0)
+		return r;
 	sha256_digest(data, len, d);
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0)
@@ -312,7 +447,7 @@ int store_layer_adopt(struct store *s, const char *stage, const char *chain_id,
 }
 
 /* Move layers/<hex> out of sight first, so no half-removed layer is ever visible. */
-static int store_layer_remove(struct store *s, const char *chain_id, struct hull_err **err)
+int store_layer_remove(struct store *s, const char *chain_id, struct hull_err **err)
 {
 	_cleanup_free_ char *src = xasprintf("%s/layers/%s", s->root, digest_hex(chain_id));
 	_cleanup_free_ char *dir = NULL, *dst = NULL;
@@ -339,7 +474,7 @@ static char *index_path(struct store *s)
 	return path_join(s->root, "images/index.json");
 }
 
-static int index_load(struct store *s, json_t **ret, struct hull_err **err)
+int store_index_load(struct store *s, json_t **ret, struct hull_err **err)
 {
 	_cleanup_free_ char *p = index_path(s);
 	_cleanup_json_ json_t *j = NULL;
@@ -489,7 +624,7 @@ int store_image_list(struct store *s, char ***ret, struct hull_err **err)
 	json_t *v;
 	int r;
 
-	r = index_load(s, &idx, err);
+	r = store_index_load(s, &idx, err);
 	if (r < 0)
 		return r;
 	json_object_foreach (json_object_get(idx, "images"), k, v) {
@@ -508,7 +643,7 @@ int store_image_set_intermediate(struct store *s, const char *manifest_digest, b
 	json_t *e;
 	int r;
 
-	r = index_load(s, &idx, err);
+	r = store_index_load(s, &idx, err);
 	if (r < 0)
 		return r;
 	e = json_object_get(json_object_get(idx, "images"), manifest_digest);
@@ -527,7 +662,7 @@ bool store_image_is_intermediate(struct store *s, const char *manifest_digest)
 {
 	_cleanup_json_ json_t *idx = NULL;
 
-	if (index_load(s, &idx, NULL) < 0)
+	if (store_index_load(s, &idx, NULL) < 0)
 		return false;
 	return json_is_true(json_object_get(
 		json_object_get(json_object_get(idx, "images"), manifest_digest), "intermediate"));
@@ -549,7 +684,7 @@ int store_image_get(struct store *s, const char *name, struct image **ret, struc
 	json_t *images, *v;
 	int r;
 
-	r = index_load(s, &idx, err);
+	r = store_index_load(s, &idx, err);
 	if (r < 0)
 		return r;
 	images = json_object_get(idx, "images");
@@ -716,7 +851,7 @@ int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
 	r = store_lock(s, err);
 	if (r < 0)
 		return r;
-	r = index_load(s, &idx, err);
+	r = store_index_load(s, &idx, err);
 	if (r == 0) {
 		index_add_image(idx, mdigest, cdigest);
 		r = index_save(s, idx, err);
@@ -758,7 +893,7 @@ static int index_set_ref(struct store *s, const char *table, const char *key,
 	r = store_lock(s, err);
 	if (r < 0)
 		return r;
-	r = index_load(s, &idx, err);
+	r = store_index_load(s, &idx, err);
 	if (r < 0)
 		goto out;
 	if (!json_object_get(json_object_get(idx, "images"), manifest_digest)) {
@@ -830,7 +965,7 @@ int store_untag(struct store *s, const char *ref, struct hull_err **err)
 	r = store_lock(s, err);
 	if (r < 0)
 		return r;
-	r = index_load(s, &idx, err);
+	r = store_index_load(s, &idx, err);
 	if (r < 0)
 		goto out;
 	{
@@ -875,7 +1010,7 @@ char **store_repo_digests(struct store *s, const char *manifest_digest)
 	const char *k;
 	json_t *v;
 
-	if (index_load(s, &idx, NULL) < 0)
+	if (store_index_load(s, &idx, NULL) < 0)
 		return l;
 	json_object_foreach (json_object_get(idx, "digests"), k, v) {
 		struct image_ref r;
@@ -892,7 +1027,7 @@ char **store_repo_digests(struct store *s, const char *manifest_digest)
 int store_refs(struct store *s, json_t **ret, struct hull_err **err)
 {
 	_cleanup_json_ json_t *idx = NULL;
-	int r = index_load(s, &idx, err);
+	int r = store_index_load(s, &idx, err);
 
 	if (r < 0)
 		return r;
@@ -905,7 +1040,7 @@ int store_refs(struct store *s, json_t **ret, struct hull_err **err)
  * diffIDs) and chainIDs, appended to the two vectors. False when an image
  * could not be read (then nothing can be said to be unused).
  */
-static bool collect_used(struct store *s, json_t *idx, char ***used_blobs, char ***used_chains)
+bool store_collect_used(struct store *s, json_t *idx, char ***used_blobs, char ***used_chains)
 {
 	bool complete = true;
 	const char *k;
@@ -948,8 +1083,8 @@ int store_discard(struct store *s, char *const *digests, char *const *chain_ids,
 	r = store_lock(s, err);
 	if (r < 0)
 		return r;
-	r = index_load(s, &idx, err);
-	if (r < 0 || !collect_used(s, idx, &used_blobs, &used_chains))
+	r = store_index_load(s, &idx, err);
+	if (r < 0 || !store_collect_used(s, idx, &used_blobs, &used_chains))
 		goto out;
 	STRV_FOREACH (d, (char **) digests)
 		if (!strv_contains(used_blobs, *d))
@@ -993,7 +1128,7 @@ int store_image_delete_report(struct store *s, const struct image *img, char ***
 	r = store_lock(s, err);
 	if (r < 0)
 		return r;
-	r = index_load(s, &idx, err);
+	r = store_index_load(s, &idx, err);
 	if (r < 0)
 		goto out;
 	json_object_foreach (json_object_get(idx, "refs"), k, v) {
@@ -1022,7 +1157,7 @@ int store_image_delete_report(struct store *s, const struct image *img, char ***
 	if (r < 0)
 		goto out;
 
-	complete = collect_used(s, idx, &used_blobs, &used_chains);
+	complete = store_collect_used(s, idx, &used_blobs, &used_chains);
 
 	blob_remove_count(s, img->manifest_digest, &bytes);
 	if (!strv_contains(used_blobs, img->id))

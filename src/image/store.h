@@ -12,6 +12,7 @@
 #define HULL_IMAGE_STORE_H
 
 #include <pthread.h>
+#include <sys/types.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -21,23 +22,43 @@
 struct store {
 	char *root; /* absolute path of the store root */
 	int lock_fd;
-	int lock_depth;		    /* nesting of store_lock() by the thread holding lock_mutex */
+	int writer_fd;	   /* locked writers/<pid>-XXXXXX while this process writes, or -1 */
+	char *writer_path; /* its path, removed by store_free() */
+	pid_t writer_pid;  /* the process that made it (a fork shares the fd, not the file) */
+	int lock_depth;	   /* nesting of store_lock() by the thread holding lock_mutex */
 	pthread_mutex_t lock_mutex; /* recursive: the flock is per open file, not per thread */
 };
 
 /*
  * store_open() - open (creating if needed) the store at @root: blobs/sha256,
- * layers, images, containers, cache, tmp. Stale entries under tmp/ are removed
- * when the lock can be taken. *@ret is freed with store_free().
+ * layers, images, containers, cache, tmp, writers. When the lock can be taken at
+ * once, what dead processes left is reclaimed: stale entries under tmp/, and
+ * when a writer died (its writers/ marker is no longer locked) and no
+ * other writer is at work, the blobs, lazy records and layers that no image
+ * uses (what a commit, import, build, rmi or pull killed between its writes
+ * and its index update left). *@ret is freed with store_free().
  */
 int store_open(const char *root, struct store **ret, struct hull_err **err);
+/*
+ * store_open_flags() - store_open() with @flags: STORE_OPEN_KEEP_LEFTOVERS
+ * leaves what dead processes left under tmp/ and images/ in place, so that
+ * store_check() can report it (`hull system check`).
+ */
+#define STORE_OPEN_KEEP_LEFTOVERS 1u
+int store_open_flags(const char *root, unsigned flags, struct store **ret, struct hull_err **err);
 /* store_free() - release the lock (if held) and free; accepts NULL; returns NULL. */
 struct store *store_free(struct store *s);
 /*
  * store_lock() / store_unlock() - take/release the exclusive store lock
  * (flock on <root>/lock). Nested calls by one thread are counted. Every
- * writer holds it. Thread-safe: a flock belongs to the open file, which the
- * threads of a process share, so a recursive mutex inside makes the lock
+ * writer holds it. The first store_lock() of a process marks it as a writer
+ * (writers/<pid>-XXXXXX, locked with a POSIX record lock through an
+ * O_CLOEXEC fd until store_free(), an exec or the process's death; forked
+ * children do not hold it), which stops store_open()
+ * of others from reclaiming unreferenced blobs while it works; the functions
+ * that write into the store without the lock (store_blob_write(),
+ * store_tmpdir(), blob writers) take it once first for that. Thread-safe: a flock belongs to the
+ * open file, which the threads of a process share, so a recursive mutex inside makes the lock
  * exclusive between threads too (a pull imports several layers at once).
  * store_unlock() must be called by the thread that locked.
  */
@@ -371,6 +392,32 @@ int store_repo_digest_add(struct store *s, const char *ref_with_digest, const ch
  * @manifest_digest, sorted ("busybox@sha256:..."); strv, caller frees.
  */
 char **store_repo_digests(struct store *s, const char *manifest_digest);
+
+/*
+ * store_check_fn - how store_check() and container_check() report one
+ * problem: @object names it ("blob sha256:...", "layer sha256:...",
+ * "reference busybox:latest", "tmp/blob-12-aB3dE"), @problem says what is
+ * wrong, @repaired whether it was removed (--repair). Strings borrowed.
+ */
+typedef void (*store_check_fn)(void *arg, const char *object, const char *problem, bool repaired);
+/*
+ * store_check() - `hull system check` of the image store, as `git fsck`
+ * checks a repository: every stored blob against its digest, every layer
+ * an image uses against its diffID (archived again as store_blob_open_layer()
+ * does; an imported layer through its stored tar blob), every image's
+ * manifest, config and layers, every reference (tag or repository digest)
+ * against the images, and the orphans: blobs, lazy blob records and layers
+ * that no image uses, stale entries of tmp/ and images/ (what a killed
+ * process left; see STORE_OPEN_KEEP_LEFTOVERS), and entries that have no
+ * business in blobs/ or layers/. With @repair the orphans are removed, and
+ * nothing any image uses; unreferenced blobs and layers only when every
+ * image could be read (else what is used is unknown). Each problem goes to
+ * @report. Holds the store lock throughout, so writers wait. Returns the
+ * number of problems left (not repaired), or a negative errno when the
+ * check itself failed (the index unreadable is a problem, not a failure).
+ */
+int store_check(struct store *s, bool repair, store_check_fn report, void *arg,
+		struct hull_err **err);
 
 /*
  * archive_extract_fd() - docker's ADD of a local archive (moby

@@ -251,7 +251,7 @@ static void test_remove(void **state)
 	struct container **l = NULL;
 	struct hull_err *e = NULL;
 
-	assert_int_equal(container_dir_remove(c, NULL), 0);
+	assert_int_equal(container_dir_remove(&f->s, NULL, c, NULL), 0);
 	assert_int_equal(access(dir, F_OK), -1);
 	assert_int_equal(access(gone, F_OK), -1);
 	/* a writer that loaded it before: "No such container", nothing written */

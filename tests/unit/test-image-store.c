@@ -587,6 +587,67 @@ static void test_stale_tmp(void **state)
 	store_free(s);
 }
 
+static void count_problem(void *arg, const char *object, const char *problem, bool repaired)
+{
+	(void) object;
+	(void) problem;
+	(void) repaired;
+	(*(int *) arg)++;
+}
+
+static int problems(void)
+{
+	struct store *s = NULL;
+	int n = 0, r;
+
+	assert_int_equal(store_open_flags(tmpdir, STORE_OPEN_KEEP_LEFTOVERS, &s, NULL), 0);
+	r = store_check(s, false, count_problem, &n, NULL);
+	assert_int_equal(r, n); /* every problem reported is left */
+	store_free(s);
+	return n;
+}
+
+/*
+ * A writer killed between its writes and the index update (a child that
+ * imports a layer and writes a blob, then _exit()s without store_free())
+ * leaves orphans: store_check() reports them (the layer, its tar blob, the
+ * blob and the writer's marker), and the next store_open() removes them,
+ * and nothing an image uses.
+ */
+static void test_killed_writer(void **state)
+{
+	struct store *s = NULL;
+	char diff[DIGEST_STR_LEN], chain[DIGEST_STR_LEN], d[DIGEST_STR_LEN];
+	char *blob = NULL;
+	int status, before;
+	pid_t pid;
+
+	(void) state;
+	before = problems();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (store_open(tmpdir, &s, NULL) < 0)
+			_exit(1);
+		import(s, "orphan content", NULL, diff, chain);
+		if (store_blob_write(s, "orphan blob", 11, d, NULL) < 0)
+			_exit(1);
+		_exit(0); /* as if killed: no store_free() */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	sha256_digest("orphan blob", 11, d);
+	blob = xasprintf("%s/blobs/sha256/%s", tmpdir, digest_hex(d));
+	assert_true(exists(blob));
+	assert_int_equal(problems(), before + 4);
+	/* the next open reclaims them */
+	assert_int_equal(store_open(tmpdir, &s, NULL), 0);
+	store_free(s);
+	assert_false(exists(blob));
+	assert_int_equal(problems(), before);
+	free(blob);
+}
+
 /* a chain of @depth directories "d" below @dir, a file at each level; opened one at a time */
 static void make_deep(const char *dir, int depth)
 {
@@ -661,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_lazy_layer_blobs),
 		cmocka_unit_test(test_repo_digests),
 		cmocka_unit_test(test_stale_tmp),
+		cmocka_unit_test(test_killed_writer),
 		cmocka_unit_test(test_deep_tree),
 	};
 	char *argv[] = {"python3", "-c", "import tarfile", NULL};
