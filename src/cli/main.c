@@ -46,6 +46,7 @@ static const struct {
 	{"version", cmd_version, "Show the hull version information"},
 	{"info", cmd_info, "Display system-wide information"},
 	{"volume", cmd_volume, "Manage volumes"},
+	{"network", cmd_network, "Manage networks"},
 	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
 	{"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
 	{"export", cmd_export, "Export a container's filesystem as a tar archive"},
