@@ -264,3 +264,12 @@ reach() {
 	[ -z "$(ls "$HULL_ROOT/networks" | grep -v -e lock -e '\.json$')" ]
 	[ "$(ls "$HULL_ROOT"/networks/*.json | wc -l)" -eq 3 ]
 }
+
+@test "system prune removes the networks no container uses" {
+	hull network create --subnet "$SUB_B" sp1 >/dev/null
+	run hull system prune -f
+	[ "$status" -eq 0 ]
+	[[ $output == *$'Deleted Networks:\nsp1\n'* ]]
+	run hull network ls -q --filter name=sp1
+	[ "$output" = "" ]
+}
