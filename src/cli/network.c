@@ -75,18 +75,20 @@ static int network_create_cmd(struct cli *cl, int argc, char **argv)
 		case 'o':
 			strv_push(&options, optarg);
 			break;
+		case 'A':
+			/* docker records it on a bridge network; only swarm acts on it */
+			if (optarg && cli_parse_bool(optarg, &b) < 0)
+				return cli_flag_error("network create", "attachable", optarg,
+						      "invalid syntax");
+			no.attachable = b;
+			break;
 		case '6':
 		case 'r':
-		case 'A':
-			/* NEEDSWORK: IPv6, --ip-range and swarm attachable (issue 10) */
-			if (o == 'A' && (!optarg || (cli_parse_bool(optarg, &b) == 0 && !b)))
-				break; /* attachable is moot without swarm: accepted as docker */
+			/* NEEDSWORK: IPv6 and --ip-range (issue 10) */
 			if (o == '6' && optarg && cli_parse_bool(optarg, &b) == 0 && !b)
 				break;
 			fprintf(stderr, "hull: network create: --%s is not supported yet\n",
-				o == '6'   ? "ipv6"
-				: o == 'r' ? "ip-range"
-					   : "attachable");
+				o == '6' ? "ipv6" : "ip-range");
 			return 125;
 		case 'h':
 			puts("Usage:  hull network create [OPTIONS] NETWORK\n\nCreate a network\n\n"

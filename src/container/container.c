@@ -438,8 +438,9 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	r = network_check_endpoint(s, netmode, o->ip, &net, err);
 	if (r < 0)
 		return r;
-	if (net && network_is_predefined(json_get_str(net, "Name")))
-		netmode = json_get_str(net, "Name"); /* --network <id of bridge> */
+	/* --network ID or an id prefix: the record keeps the name, the key of Networks */
+	if (net)
+		netmode = json_get_str(net, "Name");
 	(void) json_to_strv(json_object_get(icfg, "Entrypoint"), &img_ep);
 	(void) json_to_strv(json_object_get(icfg, "Cmd"), &img_cmd);
 	r = cmd_resolve(img_ep, img_cmd, o->entrypoint, o->cmd, &d, err);

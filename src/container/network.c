@@ -410,7 +410,8 @@ int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 	json_t *options = json_object(), *labels = json_object();
 	char subnet[INET_ADDRSTRLEN + 3], gw[INET_ADDRSTRLEN];
 	struct net_bridge b = {0};
-	bool ambiguous;
+	json_t *v;
+	size_t i;
 	int r;
 
 	if (o->driver && !streq(o->driver, "bridge")) {
@@ -432,6 +433,7 @@ int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 	random_hex(b.id, 32);
 	rec = record_new(o->name, "bridge", "", "", o->internal, options, labels, "", true);
 	json_object_set_new(rec, "Id", json_string(b.id));
+	json_object_set_new(rec, "Attachable", json_boolean(o->attachable));
 
 	r = networks_lock(s, &lfd, err);
 	if (r < 0)
@@ -439,9 +441,10 @@ int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 	r = load_all(s, &all, err);
 	if (r < 0)
 		return r;
-	if (find_in(all, o->name, &ambiguous) &&
-	    streq(json_get_str(find_in(all, o->name, &ambiguous), "Name"), o->name))
-		return err_setx(err, EEXIST, "network with name %s already exists", o->name);
+	json_array_foreach (all, i, v)
+		if (streq(json_get_str(v, "Name"), o->name))
+			return err_setx(err, EEXIST, "network with name %s already exists",
+					o->name);
 	r = create_config(all, o, b.id, &b, options, err);
 	if (r < 0)
 		return r;

@@ -29,6 +29,7 @@ struct network_opts {
 	const char *subnet;  /* --subnet CIDR, NULL: the next free of docker's default pools */
 	const char *gateway; /* --gateway, NULL: the subnet's first address */
 	bool internal;	     /* --internal */
+	bool attachable;     /* --attachable: recorded (it matters to swarm only) */
 	char **labels;	     /* --label K=V or K */
 	char **options;	     /* -o K=V: only com.docker.network.bridge.name */
 };

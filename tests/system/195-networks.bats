@@ -24,12 +24,19 @@ setup() {
 	[ -z "${NET_SKIP:-}" ] || skip "$NET_SKIP"
 }
 
-teardown_file() {
+# every test starts without containers and user networks: one failing leaves none behind
+remove_all() {
 	local c
 	for c in $("$HULL" ps -a -q --no-trunc 2>/dev/null); do
 		"$HULL" rm -f "$c" >/dev/null 2>&1 || true
 	done
 	"$HULL" network prune -f >/dev/null 2>&1 || true
+}
+
+teardown() { remove_all; }
+
+teardown_file() {
+	remove_all
 	hull_teardown_file
 }
 
@@ -108,6 +115,8 @@ reach() {
 	[[ $output == *'"com.docker.network.bridge.enable_icc" is not supported'* ]]
 	run -125 hull network connect nt1 x
 	[[ $output == *"not supported"* ]]
+	run -125 hull network create --ipv6 nt2
+	[[ $output == *"--ipv6 is not supported yet"* ]]
 	run hull network ls -q --filter name=nt2
 	[ "$output" = "" ]
 
@@ -118,8 +127,12 @@ reach() {
 	run hull network inspect --format '{{json .Options}} {{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}' nt3
 	[ "$output" = "{\"com.docker.network.bridge.name\":\"hulltst195\"} $SUB_A 172.29.11.254" ]
 
-	run hull network rm nt1 nt3
-	[ "$output" = "$(printf 'nt1\nnt3')" ]
+	hull network create --attachable nt4
+	run hull network inspect --format '{{.Attachable}}' nt4
+	[ "$output" = true ]
+
+	run hull network rm nt1 nt3 nt4
+	[ "$output" = "$(printf 'nt1\nnt3\nnt4')" ]
 	run ip link show "br-${id:0:12}"
 	[ "$status" -ne 0 ]
 	run ip link show hulltst195
@@ -141,6 +154,10 @@ reach() {
 	[ "$output" = "|172.29.11.10 24 172.29.11.1 $ida 02:42:ac:1d:0b:0a 172.29.11.10" ]
 	run hull inspect --format '{{.HostConfig.NetworkMode}}' srv
 	[ "$output" = na ]
+	# by id prefix too, with --ip
+	run hull run --rm --network "${ida:0:12}" --ip 172.29.11.11 busybox ip -o -4 addr show eth0
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 172.29.11.11/24"* ]]
 
 	# same network: by address, both ways
 	run reach na 172.29.11.10
@@ -269,7 +286,8 @@ reach() {
 	hull network create --subnet "$SUB_B" sp1 >/dev/null
 	run hull system prune -f
 	[ "$status" -eq 0 ]
-	[[ $output == *$'Deleted Networks:\nsp1\n'* ]]
+	[[ $output == *$'Deleted Networks:\n'* ]]
+	[[ $output == *$'\nsp1\n'* ]]
 	run hull network ls -q --filter name=sp1
 	[ "$output" = "" ]
 }
