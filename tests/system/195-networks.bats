@@ -291,3 +291,41 @@ reach() {
 	run hull network ls -q --filter name=sp1
 	[ "$output" = "" ]
 }
+
+@test "a killed monitor's address and port are reclaimed; a lost bridge and chain are made again" {
+	local id c mon
+	id=$(hull network create --subnet "$SUB_A" rb)
+	# what a reboot or an `nft flush` loses: the next start on the network makes it again
+	local x=${id:0:12}
+	ip link del "br-$x"
+	nft -f - <<-EOF
+		delete element ip hullnet fwd_in { "br-$x" }
+		delete element ip hullnet nat_out { "br-$x" }
+		delete element ip hullnet nat_src { $SUB_A }
+		delete element ip hullnet bridges { "br-$x" }
+		delete chain ip hullnet f_$x
+		delete chain ip hullnet o_$x
+		delete chain ip hullnet m_$x
+	EOF
+	run nft list chain ip hullnet "f_$x"
+	[ "$status" -ne 0 ]
+	c=$(hull run -d --network rb -p 127.0.0.1:18198:80 busybox httpd -f -p 80 -h /etc)
+	wait_for is_running "$c"
+	[ "$(ip -o link show master "br-${id:0:12}" | wc -l)" -eq 1 ]
+	run nft list chain ip hullnet "f_${id:0:12}"
+	[ "$status" -eq 0 ]
+	run fetch http://127.0.0.1:18198/hostname
+	[ "$output" = "${c:0:12}" ]
+
+	mon=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['Hull']['MonitorPid'])" \
+		"$HULL_ROOT/containers/$c/config.json")
+	[ "$mon" -gt 0 ]
+	kill -9 "$mon"
+	run hull inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.NetworkSettings.Networks.rb.IPAddress}}' "$c"
+	[ "$output" = "exited 137 " ]
+	[ "$(ls /run/hull-net/networks/"$id"/ips | wc -l)" -eq 0 ]
+	run nft list map ip hull tcp_addr
+	[[ $output != *" 18198 "* ]]
+	run hull network rm rb
+	[ "$output" = rb ]
+}
