@@ -13,7 +13,7 @@ SUB_I=172.29.13.0/24
 setup_file() {
 	hull_setup_file
 	local s
-	for s in 172.29.11.0 172.29.12.0 172.29.13.0; do
+	for s in 172.29.11.0 172.29.12.0 172.29.13.0 172.29.99.0; do
 		if ip -4 route show | grep -q "^${s%.0}"; then
 			export NET_SKIP="the host routes $s already"
 		fi
@@ -33,7 +33,11 @@ remove_all() {
 	"$HULL" network prune -f >/dev/null 2>&1 || true
 }
 
-teardown() { remove_all; }
+teardown() {
+	remove_all
+	ip netns del hull195t 2>/dev/null || true
+	ip link del h195a 2>/dev/null || true
+}
 
 teardown_file() {
 	remove_all
@@ -328,4 +332,26 @@ reach() {
 	[[ $output != *" 18198 "* ]]
 	run hull network rm rb
 	[ "$output" = rb ]
+}
+
+@test "--internal: even a default route added by hand leads nowhere off the bridge" {
+	# a peer of the test's own: a network namespace behind a veth with 172.29.99.0/24
+	ip netns add hull195t
+	ip link add h195a type veth peer name h195b netns hull195t
+	ip addr add 172.29.99.1/24 dev h195a
+	ip link set h195a up
+	ip -n hull195t addr add 172.29.99.2/24 dev h195b
+	ip -n hull195t link set h195b up
+	# and a way back, so that only the forward rules can stop an answer
+	ip -n hull195t route add default via 172.29.99.1
+	hull network create --internal --subnet "$SUB_I" ni2 >/dev/null
+	hull network create --subnet "$SUB_B" no2 >/dev/null
+	# a network that is not internal reaches the peer (through masquerade)...
+	run hull run --rm --network no2 busybox ping -c1 -W1 172.29.99.2
+	[ "$status" -eq 0 ]
+	# ...an internal one does not, whatever route its container sets
+	run hull run --rm --network ni2 --cap-add NET_ADMIN busybox sh -c \
+		'ip route add default via 172.29.13.1 || exit 3; ping -c1 -W1 172.29.99.2'
+	[ "$status" -eq 1 ]
+	[[ $output == *"1 packets transmitted, 0 packets received"* ]]
 }
