@@ -355,3 +355,19 @@ reach() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"1 packets transmitted, 0 packets received"* ]]
 }
+
+@test "create --network: no endpoint until the start; a removed network fails the start" {
+	hull network create --subnet "$SUB_A" nc1 >/dev/null
+	hull create --name cr --network nc1 --ip 172.29.11.20 busybox ip -o -4 addr show eth0
+	run hull network inspect --format '{{len .Containers}}' nc1
+	[ "$output" = 0 ]
+	run hull start -a cr
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 172.29.11.20/24"* ]]
+	# docker: only a running container holds an endpoint, so the network can go...
+	run hull network rm nc1
+	[ "$output" = nc1 ]
+	# ...and the container cannot start any more
+	run -125 hull start -a cr
+	[[ $output == *"network nc1 not found"* ]]
+}
