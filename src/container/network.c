@@ -28,14 +28,13 @@ static char *networks_dir(struct store *s)
 	return path_join(s->root, "networks");
 }
 
-/* The networks lock: serialises record writes, removals and address reservations. */
-static int networks_lock(struct store *s, int *ret_fd, struct hull_err **err)
+/* flock @dir/lock (made if missing) into *@ret_fd. */
+static int lock_in(const char *dir, mode_t mode, int *ret_fd, struct hull_err **err)
 {
-	_cleanup_free_ char *dir = networks_dir(s);
 	_cleanup_free_ char *path = path_join(dir, "lock");
 	int fd, r;
 
-	r = mkdir_p(dir, 0700, err);
+	r = mkdir_p(dir, mode, err);
 	if (r < 0)
 		return r;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
@@ -50,6 +49,14 @@ static int networks_lock(struct store *s, int *ret_fd, struct hull_err **err)
 	}
 	*ret_fd = fd;
 	return 0;
+}
+
+/* The networks lock: serialises record writes, removals and address reservations. */
+static int networks_lock(struct store *s, int *ret_fd, struct hull_err **err)
+{
+	_cleanup_free_ char *dir = networks_dir(s);
+
+	return lock_in(dir, 0700, ret_fd, err);
 }
 
 static int record_write(struct store *s, json_t *rec, struct hull_err **err)
@@ -405,7 +412,7 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 		   struct hull_err **err)
 {
-	_cleanup_close_ int lfd = -1;
+	_cleanup_close_ int lfd = -1, hfd = -1;
 	_cleanup_json_ json_t *all = NULL, *rec = NULL;
 	json_t *options = json_object(), *labels = json_object();
 	char subnet[INET_ADDRSTRLEN + 3], gw[INET_ADDRSTRLEN];
@@ -436,6 +443,10 @@ int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 	json_object_set_new(rec, "Attachable", json_boolean(o->attachable));
 
 	r = networks_lock(s, &lfd, err);
+	if (r < 0)
+		return r;
+	/* subnets are the host's: two stores' creates must not both take a free one */
+	r = lock_in(NET_STATE_DIR "/networks", 0755, &hfd, err);
 	if (r < 0)
 		return r;
 	r = load_all(s, &all, err);

@@ -46,7 +46,9 @@ bool network_is_predefined(const char *name);
  * 192.168.0.0/20 ... 192.168.240.0/20: 172.17.0.0/16 is left to docker's own
  * docker0) that overlaps no network and no route of the host; creates the
  * bridge and its nftables pieces (net_network_setup()), then writes the
- * record. *@ret is the record (new reference).
+ * record. Holds the store's networks lock and, from the subnet checks to the
+ * bridge's creation, the host's (NET_STATE_DIR/networks/lock). *@ret is the
+ * record (new reference).
  */
 int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 		   struct hull_err **err);

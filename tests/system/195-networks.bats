@@ -371,3 +371,23 @@ reach() {
 	run -125 hull start -a cr
 	[[ $output == *"network nc1 not found"* ]]
 }
+
+@test "automatic subnets of several stores created at once never overlap" {
+	local i ids=() subs
+	for i in 1 2 3 4; do
+		mkdir -p "$BATS_TEST_TMPDIR/s$i"
+		HULL_ROOT=$BATS_TEST_TMPDIR/s$i hull network create "auto$i" >"$BATS_TEST_TMPDIR/id$i" &
+	done
+	wait
+	subs=$(for i in 1 2 3 4; do
+		HULL_ROOT=$BATS_TEST_TMPDIR/s$i hull network inspect --format '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "auto$i"
+	done)
+	[ "$(sort -u <<<"$subs" | wc -l)" -eq 4 ]
+	for i in 1 2 3 4; do
+		HULL_ROOT=$BATS_TEST_TMPDIR/s$i hull network rm "auto$i"
+	done
+	for i in 1 2 3 4; do
+		run ip link show "br-$(head -c 12 "$BATS_TEST_TMPDIR/id$i")"
+		[ "$status" -ne 0 ]
+	done
+}
