@@ -90,7 +90,8 @@ void table_print(struct table *t, FILE *f);
  * describe docker's data to the templates: which objects are Go maps, which
  * nulls nil slices, and the type names errors show.
  */
-extern const struct tmpl_type fmt_container_inspect, fmt_image_inspect, fmt_volume_inspect;
+extern const struct tmpl_type fmt_container_inspect, fmt_image_inspect, fmt_volume_inspect,
+	fmt_network_inspect, fmt_network_row;
 extern const struct tmpl_type fmt_ps_row, fmt_image_row, fmt_volume_row, fmt_history_row;
 extern const struct tmpl_type fmt_df_images_row, fmt_df_containers_row, fmt_df_volumes_row,
 	fmt_df_cache_row;
@@ -228,6 +229,8 @@ int cmd_container_log_compress(struct cli *c, int argc, char **argv);
 /* hidden: one health probe, run by the container's monitor (cli/monitor.c) */
 int cmd_container_health(struct cli *c, int argc, char **argv);
 int cmd_volume(struct cli *c, int argc, char **argv);
+/* cmd_network() - docker network create|ls|inspect|rm|prune (cli/network.c). */
+int cmd_network(struct cli *c, int argc, char **argv);
 int cmd_cp(struct cli *c, int argc, char **argv);
 int cmd_diff(struct cli *c, int argc, char **argv);
 int cmd_export(struct cli *c, int argc, char **argv);

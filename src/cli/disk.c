@@ -16,6 +16,7 @@
 #include <time.h>
 #include "build/buildcache.h"
 #include "cli/cli.h"
+#include "container/network.h"
 #include "container/volume.h"
 #include "image/reference.h"
 #include "util/fs.h"
@@ -991,10 +992,10 @@ static void collect_pruned_cache(void *userdata, const struct build_cache_record
 
 /*
  * docker system prune (docker/cli cli/command/system/prune.go): stopped
- * containers, then (with --volumes) the anonymous volumes no container uses,
- * then dangling images (every image no container uses, with -a), then the
- * build cache; each part's report as its own prune command prints it, and one
- * total. hull has no user networks, so none are pruned.
+ * containers, then the user networks no container uses, then (with
+ * --volumes) the anonymous volumes no container uses, then dangling images
+ * (every image no container uses, with -a), then the build cache; each
+ * part's report as its own prune command prints it, and one total.
  */
 int cmd_system_prune(struct cli *cl, int argc, char **argv)
 {
@@ -1004,7 +1005,7 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},    {0}};
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT, warn = STRBUF_INIT, img = STRBUF_INIT,
 				       cache = STRBUF_INIT;
-	_cleanup_strv_ char **vols = NULL;
+	_cleanup_strv_ char **vols = NULL, **nets = NULL;
 	_cleanup_free_ char *h = NULL;
 	struct prune_filters f = {0};
 	struct hull_err *e = NULL;
@@ -1065,6 +1066,15 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 	bytes += b;
 	if (out.len)
 		(void) strbuf_addf(&out, "\n");
+	r = network_prune(s, &nets, &e);
+	if (r < 0)
+		goto fail;
+	if (nets[0]) {
+		(void) strbuf_addf(&out, "Deleted Networks:\n");
+		STRV_FOREACH (n, nets)
+			(void) strbuf_addf(&out, "%s\n", *n);
+		(void) strbuf_addf(&out, "\n");
+	}
 	if (volumes) {
 		r = volume_prune(s, false, &vols, &b, &e);
 		if (r < 0)

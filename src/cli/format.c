@@ -153,6 +153,25 @@ static const struct tmpl_field volume_fields[] = {
 const struct tmpl_type fmt_volume_inspect = {
 	.kind = TMPL_STRUCT, .name = "volume.Volume", .fields = volume_fields};
 
+static const struct tmpl_field ipam_config_fields[] = {{NULL, NULL}};
+static const struct tmpl_type t_ipam_config = {
+	.kind = TMPL_STRUCT, .name = "network.IPAMConfig", .fields = ipam_config_fields};
+static const struct tmpl_type t_ipam_configs = {.kind = TMPL_SLICE, .elem = &t_ipam_config};
+static const struct tmpl_field ipam_fields[] = {
+	{"Options", &t_map}, {"Config", &t_ipam_configs}, {NULL, NULL}};
+static const struct tmpl_type t_ipam = {
+	.kind = TMPL_STRUCT, .name = "network.IPAM", .fields = ipam_fields};
+static const struct tmpl_type t_endpoint_resource = {.kind = TMPL_STRUCT,
+						     .name = "network.EndpointResource"};
+static const struct tmpl_type t_net_containers = {.kind = TMPL_MAP, .elem = &t_endpoint_resource};
+static const struct tmpl_field network_fields[] = {{"IPAM", &t_ipam},
+						   {"Containers", &t_net_containers},
+						   {"Options", &t_map},
+						   {"Labels", &t_map},
+						   {NULL, NULL}};
+const struct tmpl_type fmt_network_inspect = {
+	.kind = TMPL_STRUCT, .name = "network.Inspect", .fields = network_fields};
+
 /* {{.Label "key"}} of ps and volume ls: udata is the object whose Labels (or Config.Labels) */
 static char *method_label(void *udata, json_t *recv, const char *const *args)
 {
@@ -180,6 +199,11 @@ const struct tmpl_type fmt_volume_row = {.kind = TMPL_STRUCT,
 					 .methods = true,
 					 .json_sorted = true,
 					 .fns = label_method};
+const struct tmpl_type fmt_network_row = {.kind = TMPL_STRUCT,
+					  .name = "*formatter.networkContext",
+					  .methods = true,
+					  .json_sorted = true,
+					  .fns = label_method};
 const struct tmpl_type fmt_history_row = {
 	.kind = TMPL_STRUCT, .name = "*image.historyContext", .methods = true, .json_sorted = true};
 

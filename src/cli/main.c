@@ -47,6 +47,7 @@ static const struct {
 	{"info", cmd_info, "Display system-wide information"},
 	{"events", cmd_events, "Get real time events from the server"},
 	{"volume", cmd_volume, "Manage volumes"},
+	{"network", cmd_network, "Manage networks"},
 	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
 	{"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
 	{"export", cmd_export, "Export a container's filesystem as a tar archive"},

@@ -60,7 +60,9 @@ static const char run_help[] =
 	"  -i, --interactive          Keep STDIN open even if not attached\n"
 	"      --ipc string           IPC mode to use\n"
 	"      --name string          Assign a name to the container\n"
-	"      --network string       Connect a container to a network (bridge, host, none)\n"
+	"      --ip string            IPv4 address (e.g., 172.30.100.104)\n"
+	"      --network string       Connect a container to a network (bridge, host, none, "
+	"or a network of `hull network create`)\n"
 	"      --no-healthcheck       Disable any container-specified HEALTHCHECK\n"
 	"      --pid string           PID namespace to use (host, container:NAME)\n"
 	"      --privileged           Give extended privileges to this container\n"
@@ -393,6 +395,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_NAME,
 		OPT_ENTRYPOINT,
 		OPT_NETWORK,
+		OPT_IP,
+		OPT_NETWORK_ALIAS,
 		OPT_INIT,
 		OPT_STOP_SIGNAL,
 		OPT_STOP_TIMEOUT,
@@ -451,6 +455,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"tty", no_argument, NULL, 't'},
 		{"network", required_argument, NULL, OPT_NETWORK},
 		{"net", required_argument, NULL, OPT_NETWORK},
+		{"ip", required_argument, NULL, OPT_IP},
+		{"network-alias", required_argument, NULL, OPT_NETWORK_ALIAS},
+		{"net-alias", required_argument, NULL, OPT_NETWORK_ALIAS},
 		{"init", no_argument, NULL, OPT_INIT},
 		{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
 		{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
@@ -602,14 +609,23 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		case OPT_NETWORK:
 			if (streq(optarg, "default"))
 				ro->network = "bridge";
-			else if (streq(optarg, "bridge") || streq(optarg, "host") ||
-				 streq(optarg, "none"))
-				ro->network = optarg;
-			else {
+			else if (isempty(optarg) || startswith(optarg, "container:")) {
+				/* NEEDSWORK: --network container:NAME (issue 10) */
 				fprintf(stderr, "hull: network %s not found\n", optarg);
 				return 125;
-			}
+			} else
+				ro->network =
+					optarg; /* a user network: container_create() checks */
 			break;
+		case OPT_IP:
+			ro->ip = optarg;
+			break;
+		case OPT_NETWORK_ALIAS:
+			/* no name resolution on user networks yet: an alias would resolve nowhere
+			 */
+			fprintf(stderr, "hull: --network-alias is not supported: hull has no name "
+					"resolution on user networks yet\n");
+			return 125;
 		case OPT_INIT:
 			ro->init = true;
 			break;
@@ -852,7 +868,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		fprintf(stderr, "hull: the input device is not a TTY\n");
 		return 1;
 	}
-	if (ro->n_ports && !streq(ro->network, "bridge")) {
+	if (ro->n_ports && (streq(ro->network, "host") || streq(ro->network, "none"))) {
 		fprintf(stderr,
 			"WARNING: Published ports are discarded when using %s network mode\n",
 			ro->network);

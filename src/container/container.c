@@ -15,6 +15,7 @@
 #include "container/argv.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/network.h"
 #include "container/security.h"
 #include "container/volume.h"
 #include "runtime/runtime.h"
@@ -287,6 +288,15 @@ static int container_read(struct store *s, const char *id, struct container **re
 	return 0;
 }
 
+void container_endpoint_clear(json_t *ep)
+{
+	json_object_set_new(ep, "EndpointID", json_string(""));
+	json_object_set_new(ep, "Gateway", json_string(""));
+	json_object_set_new(ep, "IPAddress", json_string(""));
+	json_object_set_new(ep, "IPPrefixLen", json_integer(0));
+	json_object_set_new(ep, "MacAddress", json_string(""));
+}
+
 bool container_pid_alive(pid_t pid)
 {
 	return pid_alive(pid);
@@ -341,6 +351,23 @@ static void reconcile_locked(struct container *c)
 		(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 		net_ports_remove(ip, ports, n);
 		net_ip_release(NET_STATE_DIR, ip);
+	}
+	{
+		/* a user network's address (container/start.c) */
+		const char *k;
+		json_t *ep;
+		json_object_foreach (json_object_get(ns, "Networks"), k, ep) {
+			const char *eip = json_get_str(ep, "IPAddress");
+			if (isempty(eip))
+				continue;
+			free(ports);
+			ports = NULL;
+			n = 0;
+			(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
+			net_ports_remove(eip, ports, n);
+			net_network_ip_release(json_get_str(ep, "NetworkID"), eip);
+			container_endpoint_clear(ep);
+		}
 	}
 	now = now_rfc3339();
 	json_object_set_new(st, "Status", json_string("exited"));
@@ -665,9 +692,18 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	struct container *c;
 	const char *wd;
 	unsigned attached = run_attached(o);
+	_cleanup_json_ json_t *net = NULL;
+	const char *netmode = o->network ? o->network : "bridge";
 	int r;
 
 	(void) runroot;
+	/* the network first, as docker's create (moby daemon/create.go verifyNetworkingConfig) */
+	r = network_check_endpoint(s, netmode, o->ip, &net, err);
+	if (r < 0)
+		return r;
+	/* --network ID or an id prefix: the record keeps the name, the key of Networks */
+	if (net)
+		netmode = json_get_str(net, "Name");
 	(void) json_to_strv(json_object_get(icfg, "Entrypoint"), &img_ep);
 	(void) json_to_strv(json_object_get(icfg, "Cmd"), &img_cmd);
 	r = cmd_resolve(img_ep, img_cmd, o->entrypoint, o->cmd, &d, err);
@@ -819,11 +855,10 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 			"FinishedAt", "0001-01-01T00:00:00Z", "Image", img->id, "ResolvConfPath",
 			"", "HostnamePath", "", "HostsPath", "", "LogPath", "", "Name", "",
 			"Driver", "overlay2", "RestartCount", 0, "HostConfig", "NetworkMode",
-			o->network ? o->network : "bridge", "PortBindings",
-			port_bindings_json(o->ports, o->n_ports, false), "AutoRemove",
-			o->auto_remove, "Config", cfg, "NetworkSettings", "IPAddress", "",
-			"Gateway", "", "IPPrefixLen", 0, "MacAddress", "", "Ports", json_object(),
-			"Hull", "Hidden", o->hidden, "Why", d.why);
+			netmode, "PortBindings", port_bindings_json(o->ports, o->n_ports, false),
+			"AutoRemove", o->auto_remove, "Config", cfg, "NetworkSettings", "IPAddress",
+			"", "Gateway", "", "IPPrefixLen", 0, "MacAddress", "", "Ports",
+			json_object(), "Hull", "Hidden", o->hidden, "Why", d.why);
 	if (!rec)
 		abort();
 	if (o->hidden) {
@@ -847,6 +882,23 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(rec, "LogPath", json_string(p4));
 	}
 	cmd_decision_release(&d);
+	if (net && !network_is_predefined(json_get_str(net, "Name"))) {
+		/* docker's EndpointSettings, filled at start (container/start.c) */
+		json_t *eps = json_object();
+		json_object_set_new(
+			eps, json_get_str(net, "Name"),
+			json_pack("{s:o,s:n,s:n,s:s,s:n,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:i,s:n}",
+				  "IPAMConfig",
+				  o->ip ? json_pack("{s:s}", "IPv4Address", o->ip) : json_null(),
+				  "Links", "Aliases", "MacAddress", "", "DriverOpts", "NetworkID",
+				  json_get_str(net, "Id"), "EndpointID", "", "Gateway", "",
+				  "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
+				  "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "DNSNames"));
+		json_object_set_new(json_object_get(rec, "NetworkSettings"), "Networks", eps);
+		if (o->n_ports && json_is_true(json_object_get(net, "Internal")) && o->warnings)
+			strv_push(o->warnings, "Published ports are discarded when using an "
+					       "internal network");
+	}
 	{
 		json_t *hc = json_object_get(rec, "HostConfig");
 		json_t *tmpfs = json_object();

@@ -23,20 +23,21 @@
 struct rt_mount;
 
 struct run_opts {
-	const char *name;	/* --name, or NULL for a generated one */
-	bool detach;		/* -d */
-	bool auto_remove;	/* --rm */
-	bool interactive;	/* -i */
-	bool tty;		/* -t */
-	unsigned attach;	/* -a: RUN_ATTACH_* (0: not given) */
-	char **env;		/* -e NAME=value or NAME (taken from our environment) */
-	char **labels;		/* --label-file then -l: "KEY=value" or "KEY" (empty value) */
-	char **expose;		/* --expose: "PORT/PROTO" keys of Config.ExposedPorts */
-	const char *workdir;	/* -w */
-	const char *user;	/* -u user[:group] */
-	char **entrypoint;	/* --entrypoint, as one element; NULL if not given */
-	char **cmd;		/* arguments after IMAGE */
-	const char *network;	/* "bridge" (default), "host", "none" */
+	const char *name;    /* --name, or NULL for a generated one */
+	bool detach;	     /* -d */
+	bool auto_remove;    /* --rm */
+	bool interactive;    /* -i */
+	bool tty;	     /* -t */
+	unsigned attach;     /* -a: RUN_ATTACH_* (0: not given) */
+	char **env;	     /* -e NAME=value or NAME (taken from our environment) */
+	char **labels;	     /* --label-file then -l: "KEY=value" or "KEY" (empty value) */
+	char **expose;	     /* --expose: "PORT/PROTO" keys of Config.ExposedPorts */
+	const char *workdir; /* -w */
+	const char *user;    /* -u user[:group] */
+	char **entrypoint;   /* --entrypoint, as one element; NULL if not given */
+	char **cmd;	     /* arguments after IMAGE */
+	const char *network; /* "bridge" (default), "host", "none" or a user network's name or id */
+	const char *ip;	     /* --ip: the address on a user network (NULL: any) */
 	struct port_map *ports; /* -p */
 	size_t n_ports;
 	bool hidden; /* build containers: not shown by ps */

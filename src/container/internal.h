@@ -70,6 +70,9 @@ int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n);
  */
 void container_reconcile(struct container *c);
 
+/* container_endpoint_clear() - empty the address fields of an EndpointSettings once released. */
+void container_endpoint_clear(json_t *ep);
+
 /* container_pid_alive() - @pid exists and is not a zombie (false for pid <= 0). */
 bool container_pid_alive(pid_t pid);
 /* container_reload() - read @c's record again from its file (no lock: a file is replaced whole,

@@ -7,6 +7,7 @@
  * signals (docker run's sig-proxy), records the exit code and cleans up the
  * network and, with --rm, the container.
  */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include "container/relay.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/network.h"
 #include "container/security.h"
 #include "container/volume.h"
 #include "runtime/runtime.h"
@@ -38,6 +40,8 @@ struct monitor {
 	const struct run_opts *o;
 	struct relay r; /* stdio, log, attach clients, the process */
 	char ip[INET_ADDRSTRLEN];
+	bool user_net;	      /* ip is on the user network br, not on hull0 */
+	struct net_bridge br; /* the user network's (container/network.h) */
 	struct port_map *ports;
 	size_t n_ports;
 	int *port_fds; /* the host ports' reservations */
@@ -138,8 +142,47 @@ static void monitor_net_cleanup(struct monitor *m)
 		/* No net_detach(): the veth pair dies with the container's network
 		 * namespace, and deleting it here would wait ~20 ms for the kernel's
 		 * RCU grace period on every container exit. */
-		net_ip_release(NET_STATE_DIR, m->ip);
+		if (m->user_net)
+			net_network_ip_release(m->br.id, m->ip);
+		else
+			net_ip_release(NET_STATE_DIR, m->ip);
 		m->ip[0] = '\0';
+	}
+	if (m->user_net) {
+		/* docker shows a stopped container's endpoint without its address */
+		const char *k;
+		json_t *ep;
+		json_object_foreach (
+			json_object_get(json_object_get(m->c->rec, "NetworkSettings"), "Networks"),
+			k, ep)
+			container_endpoint_clear(ep);
+	}
+	m->user_net = false;
+}
+
+/* A user network's endpoint in the record once attached (docker's EndpointSettings). */
+static void record_endpoint(struct monitor *m)
+{
+	json_t *eps = json_object_get(json_object_get(m->c->rec, "NetworkSettings"), "Networks");
+	char gw[INET_ADDRSTRLEN], mac[18], epid[65];
+	struct in_addr a;
+	const char *k;
+	json_t *ep;
+
+	inet_pton(AF_INET, m->ip, &a);
+	inet_ntop(AF_INET, &m->br.gateway, gw, sizeof(gw));
+	/* as net_attach() derives it: 02:42 and the address */
+	snprintf(mac, sizeof(mac), "02:42:%02x:%02x:%02x:%02x", ((uint8_t *) &a.s_addr)[0],
+		 ((uint8_t *) &a.s_addr)[1], ((uint8_t *) &a.s_addr)[2],
+		 ((uint8_t *) &a.s_addr)[3]);
+	random_hex(epid, 32);
+	json_object_foreach (eps, k, ep) {
+		json_object_set_new(ep, "NetworkID", json_string(m->br.id));
+		json_object_set_new(ep, "EndpointID", json_string(epid));
+		json_object_set_new(ep, "Gateway", json_string(m->br.internal ? "" : gw));
+		json_object_set_new(ep, "IPAddress", json_string(m->ip));
+		json_object_set_new(ep, "IPPrefixLen", json_integer(m->br.prefixlen));
+		json_object_set_new(ep, "MacAddress", json_string(mac));
 	}
 }
 
@@ -266,7 +309,26 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	/* Network first: ports must be free before anything starts. */
 	m->ports = (free(m->ports), NULL);
 	ports_from_json(json_object_get(hc, "PortBindings"), &m->ports, &m->n_ports);
-	if (streq(net, "bridge")) {
+	if (!streq(net, "bridge") && !streq(net, "host") && !streq(net, "none")) {
+		/* a user network: the address under its lock, so that `network rm` waits */
+		json_t *ep = json_object_get(
+			json_object_get(json_object_get(m->c->rec, "NetworkSettings"), "Networks"),
+			net);
+		const char *want = json_get_str(json_object_get(ep, "IPAMConfig"), "IPv4Address");
+		r = network_join(m->s, net, m->c->id, isempty(want) ? NULL : want, &m->br, m->ip,
+				 err);
+		if (r < 0)
+			return r;
+		m->user_net = true;
+		if (m->br.internal)
+			m->n_ports = 0; /* docker publishes nothing from an internal network */
+		if (m->n_ports) {
+			r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
+			if (r < 0)
+				goto fail;
+			m->n_port_fds = m->n_ports;
+		}
+	} else if (streq(net, "bridge")) {
 		r = net_bridge_setup(err);
 		if (r < 0)
 			return r;
@@ -423,6 +485,12 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	}
 	if (r < 0) {
 		/* same clean-up as a failed start below */
+	} else if (m->user_net) {
+		r = net_attach_bridge(p->pid, m->c->id, m->ip, &m->br, err);
+		if (r == 0 && m->n_ports) {
+			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
+			m->ports_added = r == 0;
+		}
 	} else if (streq(net, "bridge")) {
 		r = net_attach(p->pid, m->c->id, m->ip, err);
 		if (r == 0 && m->n_ports) {
@@ -465,9 +533,13 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	m->r.in_dst = m->o->tty ? m->r.pty_master : pipes[0][1];
 	{
 		json_t *ns = json_object_get(m->c->rec, "NetworkSettings");
-		json_object_set_new(ns, "IPAddress", json_string(m->ip));
-		json_object_set_new(ns, "Gateway", json_string(*m->ip ? NET_GATEWAY : ""));
-		json_object_set_new(ns, "IPPrefixLen", json_integer(*m->ip ? NET_PREFIXLEN : 0));
+		/* docker shows the top-level address of the default bridge only */
+		bool dflt = *m->ip && !m->user_net;
+		json_object_set_new(ns, "IPAddress", json_string(dflt ? m->ip : ""));
+		json_object_set_new(ns, "Gateway", json_string(dflt ? NET_GATEWAY : ""));
+		json_object_set_new(ns, "IPPrefixLen", json_integer(dflt ? NET_PREFIXLEN : 0));
+		if (m->user_net)
+			record_endpoint(m);
 		json_object_set_new(ns, "Ports", port_bindings_json(m->ports, m->n_ports, true));
 	}
 	return 0;
@@ -999,6 +1071,20 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 	/* what monitor_launch() set up, from the record */
 	ns = json_object_get(c->rec, "NetworkSettings");
 	snprintf(m.ip, sizeof(m.ip), "%s", json_get_str(ns, "IPAddress") ?: "");
+	{
+		/* or the address on a user network: record_endpoint() */
+		const char *k;
+		json_t *ep;
+		json_object_foreach (json_object_get(ns, "Networks"), k, ep) {
+			const char *nid = json_get_str(ep, "NetworkID");
+			if (isempty(json_get_str(ep, "IPAddress")) || !nid ||
+			    strlen(nid) >= sizeof(m.br.id))
+				continue;
+			snprintf(m.ip, sizeof(m.ip), "%s", json_get_str(ep, "IPAddress"));
+			memcpy(m.br.id, nid, strlen(nid) + 1);
+			m.user_net = true;
+		}
+	}
 	(void) ports_from_json(json_object_get(ns, "Ports"), &m.ports, &m.n_ports);
 	m.ports_added = *m.ip && m.n_ports;
 	(void) json_to_strv(json_object_get(hull, "Cgroups"), &m.cg_dirs);

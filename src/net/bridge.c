@@ -11,14 +11,13 @@
 #include "net/net-internal.h"
 #include "net/net.h"
 
-static void nl_closep(struct nl *nl)
+void nl_closep(struct nl *nl)
 {
 	nl_close(nl);
 }
-#define _cleanup_nl_ _cleanup_(nl_closep)
 
-/* Write "1" to a sysctl unless it already reads 1 (a write is a privileged change). */
-static int sysctl_enable(const char *path, struct hull_err **err)
+/* A write is a privileged change: only when needed. */
+int net_sysctl_enable(const char *path, struct hull_err **err)
 {
 	_cleanup_close_ int fd = -1;
 	char c = 0;
@@ -71,13 +70,13 @@ int net_bridge_setup(struct hull_err **err)
 			return err_set(err, -r, "bring up '%s'", NET_BRIDGE_NAME);
 	}
 
-	r = sysctl_enable("/proc/sys/net/ipv4/ip_forward", err);
+	r = net_sysctl_enable("/proc/sys/net/ipv4/ip_forward", err);
 	if (r < 0)
 		return r;
 	/* Lets 127.0.0.1:hostPort be DNATed out of hull0 (docker does the same with
 	 * --userland-proxy=false); the nft "loopback" chain keeps containers from
 	 * using it to reach the host's loopback services (CVE-2020-8558). */
-	r = sysctl_enable("/proc/sys/net/ipv4/conf/" NET_BRIDGE_NAME "/route_localnet", err);
+	r = net_sysctl_enable("/proc/sys/net/ipv4/conf/" NET_BRIDGE_NAME "/route_localnet", err);
 	if (r < 0)
 		return r;
 
@@ -121,20 +120,24 @@ static void veth_name(const char *ctr_id, char name[IFNAMSIZ])
 	snprintf(name, IFNAMSIZ, "hv%.10s", ctr_id);
 }
 
-int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **err)
+/* Attach to bridge @br: eth0 gets @ip/@prefixlen, and the default route via @gw unless @no_route.
+ */
+static int attach(pid_t pid, const char *ctr_id, const char *ip, const char *br, struct in_addr gw,
+		  unsigned prefixlen, bool no_route, struct hull_err **err)
 {
 	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
 	_cleanup_nl_ struct nl ns = {NULL, 0, 0};
 	_cleanup_close_ int nsfd = -1;
 	char host[IFNAMSIZ], path[64];
-	struct in_addr addr, gw;
+	char gws[INET_ADDRSTRLEN];
+	struct in_addr addr;
 	unsigned master, eth0, port;
 	uint8_t mac[6];
 	int r;
 
 	if (inet_pton(AF_INET, ip, &addr) != 1)
 		return err_setx(err, EINVAL, "invalid container IP address '%s'", ip);
-	inet_pton(AF_INET, NET_GATEWAY, &gw);
+	inet_ntop(AF_INET, &gw, gws, sizeof(gws));
 	veth_name(ctr_id, host);
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
@@ -144,9 +147,9 @@ int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **
 	r = nl_open(&rt, NETLINK_ROUTE, err);
 	if (r < 0)
 		return err_wrap(err, "attach '%s'", ctr_id);
-	r = nl_link_get(&rt, NET_BRIDGE_NAME, &master, NULL);
+	r = nl_link_get(&rt, br, &master, NULL);
 	if (r < 0)
-		return err_set(err, -r, "look up bridge '%s'", NET_BRIDGE_NAME);
+		return err_set(err, -r, "look up bridge '%s'", br);
 
 	/*
 	 * MAC derived from the IP as docker does (02:42:a.b.c.d): an address
@@ -188,9 +191,9 @@ int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **
 		r = err_set(err, -r, "bring up 'eth0'");
 		goto fail;
 	}
-	r = nl_addr_add(&ns, eth0, addr, NET_PREFIXLEN);
+	r = nl_addr_add(&ns, eth0, addr, prefixlen);
 	if (r < 0) {
-		r = err_set(err, -r, "add address %s/%d to 'eth0'", ip, NET_PREFIXLEN);
+		r = err_set(err, -r, "add address %s/%u to 'eth0'", ip, prefixlen);
 		goto fail;
 	}
 	/* The loopback device is ifindex 1 in every network namespace. */
@@ -199,15 +202,29 @@ int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **
 		r = err_set(err, -r, "bring up 'lo'");
 		goto fail;
 	}
-	r = nl_route_add_default(&ns, eth0, gw);
+	r = no_route ? 0 : nl_route_add_default(&ns, eth0, gw);
 	if (r < 0) {
-		r = err_set(err, -r, "add default route via %s", NET_GATEWAY);
+		r = err_set(err, -r, "add default route via %s", gws);
 		goto fail;
 	}
 	return 0;
 fail:
 	(void) nl_link_del(&rt, host);
-	return err_wrap(err, "attach '%s' to '%s'", ctr_id, NET_BRIDGE_NAME);
+	return err_wrap(err, "attach '%s' to '%s'", ctr_id, br);
+}
+
+int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **err)
+{
+	struct in_addr gw;
+
+	inet_pton(AF_INET, NET_GATEWAY, &gw);
+	return attach(pid, ctr_id, ip, NET_BRIDGE_NAME, gw, NET_PREFIXLEN, false, err);
+}
+
+int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
+		      struct hull_err **err)
+{
+	return attach(pid, ctr_id, ip, b->name, b->gateway, b->prefixlen, b->internal, err);
 }
 
 void net_detach(const char *ctr_id)

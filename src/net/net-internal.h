@@ -73,6 +73,16 @@ int nft_run(const char *cmds, struct hull_err **err);
 /* net_nft_table_create() - create the whole "ip hull" table; fails if it exists. */
 int net_nft_table_create(struct hull_err **err);
 
+/* net_network_state_remove() - delete NET_STATE_DIR/networks/@net_id (its addresses). */
+void net_network_state_remove(const char *net_id);
+/* net_sysctl_enable() - write "1" to the sysctl file @path unless it reads 1 already. */
+int net_sysctl_enable(const char *path, struct hull_err **err);
+/* nl_closep() - cleanup helper closing a struct nl. */
+void nl_closep(struct nl *nl);
+#define _cleanup_nl_ _cleanup_(nl_closep)
+/* net_nft_run_each() - run each line of @cmds as its own transaction, ignoring failures. */
+void net_nft_run_each(const char *cmds);
+
 const char *net_proto_name(int proto);
 /* net_host_ip_is_any() - "" and "0.0.0.0" both mean every host address. */
 bool net_host_ip_is_any(const char *host_ip);

@@ -10,6 +10,7 @@
 #define HULL_NET_NET_H
 
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 #include "util/err.h"
@@ -89,5 +90,78 @@ int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hul
 int net_ports_add(const char *ctr_ip, const struct port_map *maps, size_t n, struct hull_err **err);
 /* net_ports_remove() - remove the entries net_ports_add() added; missing ones are ignored. */
 void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n);
+
+/*
+ * User-defined bridge networks (docs/networking.md "User networks"), as
+ * docker's bridge driver builds them (moby libnetwork/drivers/bridge): one
+ * Linux bridge per network with the gateway address, masquerade for the
+ * subnet unless internal, and isolation from every other hull bridge in the
+ * nftables table "ip hullnet". The network's record is container/network.h's;
+ * src/net only sees this description of it.
+ */
+struct net_bridge {
+	char id[65];		/* the network's id (64 hex): names its nft chains and state */
+	char name[16];		/* the Linux bridge: "br-<first 12 of id>" or -o ...bridge.name */
+	struct in_addr subnet;	/* network address */
+	unsigned prefixlen;	/* 8..30 */
+	struct in_addr gateway; /* the bridge's address */
+	bool internal;		/* --internal: no masquerade, no forwarding off the bridge */
+};
+
+/*
+ * net_cidr_parse() - parse IPv4 "a.b.c.d/n" (n 0..32) into its address and
+ * prefix length. Pure; -EINVAL for anything else.
+ */
+int net_cidr_parse(const char *s, struct in_addr *ret_addr, unsigned *ret_prefixlen);
+/* net_subnets_overlap() - whether a/pa and b/pb share an address. Pure. */
+bool net_subnets_overlap(struct in_addr a, unsigned pa, struct in_addr b, unsigned pb);
+/*
+ * net_host_routes_overlap() - 1 if a route of the host's main IPv4 table
+ * other than a default route (/proc/net/route) overlaps @subnet/@prefixlen,
+ * 0 if none does, or a negative errno. Docker's auto pools skip such subnets
+ * (moby libnetwork/netutils CheckRouteOverlaps).
+ */
+int net_host_routes_overlap(struct in_addr subnet, unsigned prefixlen);
+
+/*
+ * net_network_setup() - idempotently create the bridge of @b (up, with the
+ * gateway/prefix address), enable IPv4 forwarding and route_localnet on it,
+ * the "ip hullnet" table and @b's chains and map elements in it. Cheap when
+ * everything exists (a link, an address and a chain lookup), so it runs
+ * before each container start too (after a reboot the bridge is gone).
+ */
+int net_network_setup(const struct net_bridge *b, struct hull_err **err);
+/*
+ * net_network_teardown() - delete @b's bridge, its nft chains and elements
+ * and its address state; missing pieces are ignored, so it can run twice.
+ */
+void net_network_teardown(const struct net_bridge *b);
+/*
+ * net_network_ip_alloc() - reserve an address of @b for @ctr_id, recorded
+ * under NET_STATE_DIR/networks/<id>/ as net_ip_alloc() records hull0's:
+ * @want if not NULL (docker's --ip: -EINVAL "Invalid address X: It does not
+ * belong to any of this network's subnets" outside the subnet or on its
+ * network, broadcast or gateway address, -EADDRINUSE "Address already in
+ * use" when taken), else the next free one (-ENOSPC when full).
+ */
+int net_network_ip_alloc(const struct net_bridge *b, const char *want, const char *ctr_id,
+			 char ret_ip[INET_ADDRSTRLEN], struct hull_err **err);
+/* net_network_ip_release() - free an address net_network_ip_alloc() reserved; absent is fine. */
+void net_network_ip_release(const char *net_id, const char *ip);
+/*
+ * net_network_endpoints() - the containers holding an address on network
+ * @net_id (NULL: hull0, whose addresses every store shares): *@ret_ids and *@ret_ips (strv, same
+ * order; caller frees). None is not an error.
+ */
+int net_network_endpoints(const char *net_id, char ***ret_ids, char ***ret_ips,
+			  struct hull_err **err);
+
+/*
+ * net_attach_bridge() - net_attach() onto @b's bridge: eth0 gets @ip/prefix
+ * and, unless @b is internal, the default route via its gateway (docker
+ * programs no gateway for an internal network's endpoint).
+ */
+int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
+		      struct hull_err **err);
 
 #endif

@@ -231,3 +231,12 @@ void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n)
 		(void) nft_run(strbuf_cstr(&sb), NULL);
 	}
 }
+
+void net_nft_run_each(const char *cmds)
+{
+	_cleanup_free_ char *copy = xstrdup(cmds);
+
+	for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save))
+		(void) nft_run(l, NULL);
+}

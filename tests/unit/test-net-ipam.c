@@ -96,12 +96,42 @@ static void test_bad_runroot(void **state)
 	err_free(err);
 }
 
+/* net_cidr_parse() and net_subnets_overlap(): the checks of `network create --subnet`. */
+static void test_cidr_and_overlap(void **state)
+{
+	struct in_addr a, b;
+	unsigned pa, pb;
+
+	(void) state;
+	assert_int_equal(net_cidr_parse("172.18.0.0/16", &a, &pa), 0);
+	assert_int_equal(pa, 16);
+	assert_int_equal(ntohl(a.s_addr), 0xac120000u);
+	assert_int_equal(net_cidr_parse("10.0.0.1/32", &b, &pb), 0);
+	assert_int_equal(pb, 32);
+	assert_int_equal(net_cidr_parse("10.0.0.0", &b, &pb), -EINVAL);
+	assert_int_equal(net_cidr_parse("10.0.0.0/33", &b, &pb), -EINVAL);
+	assert_int_equal(net_cidr_parse("10.0.0.0/", &b, &pb), -EINVAL);
+	assert_int_equal(net_cidr_parse("10.0.0.0/1a", &b, &pb), -EINVAL);
+	assert_int_equal(net_cidr_parse("10.0.0/8", &b, &pb), -EINVAL);
+	assert_int_equal(net_cidr_parse("::1/64", &b, &pb), -EINVAL);
+
+	/* a /24 inside the /16 overlaps it, either way round; the next /16 does not */
+	assert_int_equal(net_cidr_parse("172.18.5.0/24", &b, &pb), 0);
+	assert_true(net_subnets_overlap(a, pa, b, pb));
+	assert_true(net_subnets_overlap(b, pb, a, pa));
+	assert_int_equal(net_cidr_parse("172.19.0.0/16", &b, &pb), 0);
+	assert_false(net_subnets_overlap(a, pa, b, pb));
+	assert_int_equal(net_cidr_parse("0.0.0.0/0", &b, &pb), 0);
+	assert_true(net_subnets_overlap(a, pa, b, pb));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_alloc_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wraps_and_skips_reserved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_runroot, setup, teardown),
+		cmocka_unit_test(test_cidr_and_overlap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

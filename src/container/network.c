@@ -1,0 +1,720 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Network records and what `hull network` does with them (container/network.h).
+ */
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include "container/container.h"
+#include "container/internal.h"
+#include "container/network.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+#define RECORD_MAX    (1 << 20)
+#define BRIDGE_OPTION "com.docker.network.bridge.name"
+
+bool network_is_predefined(const char *name)
+{
+	return streq(name, "bridge") || streq(name, "host") || streq(name, "none");
+}
+
+static char *networks_dir(struct store *s)
+{
+	return path_join(s->root, "networks");
+}
+
+/* flock @dir/lock (made if missing) into *@ret_fd. */
+static int lock_in(const char *dir, mode_t mode, int *ret_fd, struct hull_err **err)
+{
+	_cleanup_free_ char *path = path_join(dir, "lock");
+	int fd, r;
+
+	r = mkdir_p(dir, mode, err);
+	if (r < 0)
+		return r;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", path);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			r = err_set(err, errno, "lock '%s'", path);
+			close(fd);
+			return r;
+		}
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* The networks lock: serialises record writes, removals and address reservations. */
+static int networks_lock(struct store *s, int *ret_fd, struct hull_err **err)
+{
+	_cleanup_free_ char *dir = networks_dir(s);
+
+	return lock_in(dir, 0700, ret_fd, err);
+}
+
+static int record_write(struct store *s, json_t *rec, struct hull_err **err)
+{
+	_cleanup_free_ char *dir = networks_dir(s);
+	_cleanup_free_ char *path = xasprintf("%s/%s.json", dir, json_get_str(rec, "Id"));
+
+	return json_dump_path(rec, path, err);
+}
+
+static json_t *record_new(const char *name, const char *driver, const char *subnet,
+			  const char *gateway, bool internal, json_t *options, json_t *labels,
+			  const char *bridge, bool user_subnet)
+{
+	char id[65];
+	_cleanup_free_ char *now = now_rfc3339();
+	json_t *config = json_array(), *rec;
+
+	random_hex(id, 32);
+	if (subnet)
+		json_array_append_new(config,
+				      json_pack("{s:s,s:s}", "Subnet", subnet, "Gateway", gateway));
+	rec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:{s:s,s:o,s:o},s:b,s:b,s:b,s:{s:s},s:b,s:o,s:o}",
+			"Name", name, "Id", id, "Created", now, "Scope", "local", "Driver", driver,
+			"EnableIPv6", 0, "IPAM", "Driver", "default", "Options",
+			network_is_predefined(name) ? json_null() : json_object(), "Config", config,
+			"Internal", internal, "Attachable", 0, "Ingress", 0, "ConfigFrom",
+			"Network", "", "ConfigOnly", 0, "Options",
+			options ? options : json_object(), "Labels",
+			labels ? labels : json_object());
+	if (!rec)
+		abort();
+	if (bridge)
+		json_object_set_new(
+			rec, "Hull",
+			json_pack("{s:s,s:b}", "Bridge", bridge, "UserSubnet", user_subnet));
+	return rec;
+}
+
+/* hull0 as docker shows docker0's options (moby daemon/daemon_unix.go initBridgeDriver). */
+static json_t *predefined_new(const char *name)
+{
+	if (streq(name, "bridge")) {
+		json_t *opts = json_pack(
+			"{s:s,s:s,s:s,s:s,s:s,s:s}", "com.docker.network.bridge.default_bridge",
+			"true", "com.docker.network.bridge.enable_icc", "true",
+			"com.docker.network.bridge.enable_ip_masquerade", "true",
+			"com.docker.network.bridge.host_binding_ipv4", "0.0.0.0", BRIDGE_OPTION,
+			NET_BRIDGE_NAME, "com.docker.network.driver.mtu", "1500");
+		_cleanup_free_ char *subnet = xasprintf("10.89.0.0/%d", NET_PREFIXLEN);
+		return record_new(name, "bridge", subnet, NET_GATEWAY, false, opts, NULL,
+				  NET_BRIDGE_NAME, true);
+	}
+	return record_new(name, streq(name, "host") ? "host" : "null", NULL, NULL, false, NULL,
+			  NULL, NULL, false);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	return strcmp(json_get_str(*(json_t *const *) a, "Name"),
+		      json_get_str(*(json_t *const *) b, "Name"));
+}
+
+/* Every record, sorted by name; the predefined ones are made when missing (caller locks). */
+static int load_all(struct store *s, json_t **ret, struct hull_err **err)
+{
+	static const char *const predefined[] = {"bridge", "host", "none"};
+	_cleanup_free_ char *dir = networks_dir(s);
+	_cleanup_free_ json_t **v = NULL;
+	_cleanup_json_ json_t *arr = json_array();
+	bool have[3] = {false, false, false};
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+	int r;
+
+	d = opendir(dir);
+	if (!d && errno != ENOENT)
+		return err_set(err, errno, "open '%s'", dir);
+	while (d && (de = readdir(d))) {
+		_cleanup_free_ char *path = NULL;
+		size_t len = strlen(de->d_name);
+		json_t *rec = NULL;
+
+		if (len != 64 + 5 || !streq(de->d_name + 64, ".json"))
+			continue;
+		path = path_join(dir, de->d_name);
+		if (json_load_path(path, RECORD_MAX, &rec, NULL) < 0)
+			continue; /* removed meanwhile */
+		if (!json_get_str(rec, "Name") || !json_get_str(rec, "Id")) {
+			json_decref(rec);
+			continue;
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(predefined); i++)
+			have[i] |= streq(json_get_str(rec, "Name"), predefined[i]);
+		json_array_append_new(arr, rec);
+	}
+	if (d)
+		closedir(d);
+	for (size_t i = 0; i < ARRAY_SIZE(predefined); i++) {
+		json_t *rec;
+
+		if (have[i])
+			continue;
+		rec = predefined_new(predefined[i]);
+		r = record_write(s, rec, err);
+		if (r < 0) {
+			json_decref(rec);
+			return r;
+		}
+		json_array_append_new(arr, rec);
+	}
+	n = json_array_size(arr);
+	v = xcalloc(n ? n : 1, sizeof(*v));
+	for (size_t i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(arr, i));
+	qsort(v, n, sizeof(*v), name_cmp);
+	*ret = json_array();
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(*ret, v[i]);
+	return 0;
+}
+
+static int list_locked(struct store *s, json_t **ret, struct hull_err **err)
+{
+	_cleanup_close_ int lfd = -1;
+	int r;
+
+	r = networks_lock(s, &lfd, err);
+	if (r < 0)
+		return r;
+	return load_all(s, ret, err);
+}
+
+int network_list(struct store *s, json_t **ret, struct hull_err **err)
+{
+	return list_locked(s, ret, err);
+}
+
+/* Find @ref in @all (moby FindNetwork: full id, name, unique id prefix); borrowed or NULL. */
+static json_t *find_in(json_t *all, const char *ref, bool *ret_ambiguous)
+{
+	json_t *v, *hit = NULL;
+	size_t i, n = 0;
+
+	*ret_ambiguous = false;
+	if (isempty(ref))
+		return NULL;
+	json_array_foreach (all, i, v)
+		if (streq(json_get_str(v, "Id"), ref))
+			return v;
+	json_array_foreach (all, i, v)
+		if (streq(json_get_str(v, "Name"), ref))
+			return v;
+	json_array_foreach (all, i, v)
+		if (startswith(json_get_str(v, "Id"), ref)) {
+			hit = v;
+			n++;
+		}
+	*ret_ambiguous = n > 1;
+	return n == 1 ? hit : NULL;
+}
+
+static int find_locked(struct store *s, const char *ref, json_t **ret, struct hull_err **err)
+{
+	_cleanup_json_ json_t *all = NULL;
+	bool ambiguous;
+	json_t *v;
+	int r;
+
+	r = load_all(s, &all, err);
+	if (r < 0)
+		return r;
+	v = find_in(all, ref, &ambiguous);
+	if (ambiguous)
+		return err_setx(err, EINVAL, "network %s is ambiguous", ref);
+	if (!v)
+		return err_setx(err, ENOENT, "network %s not found", ref);
+	*ret = json_incref(v);
+	return 0;
+}
+
+/* Take the networks lock (*@ret_lfd, caller closes) and find @ref. */
+static int lock_find(struct store *s, const char *ref, int *ret_lfd, json_t **ret,
+		     struct hull_err **err)
+{
+	int r;
+
+	r = networks_lock(s, ret_lfd, err);
+	if (r < 0)
+		return r;
+	return find_locked(s, ref, ret, err);
+}
+
+int network_find(struct store *s, const char *ref, json_t **ret, struct hull_err **err)
+{
+	_cleanup_close_ int lfd = -1;
+
+	return lock_find(s, ref, &lfd, ret, err);
+}
+
+int network_bridge(json_t *rec, struct net_bridge *ret)
+{
+	json_t *cfg = json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0);
+	const char *id = json_get_str(rec, "Id");
+	const char *br = json_get_str(json_object_get(rec, "Hull"), "Bridge");
+	const char *subnet = json_get_str(cfg, "Subnet");
+	const char *gw = json_get_str(cfg, "Gateway");
+	struct net_bridge b = {0};
+
+	if (!id || strlen(id) != 64 || !br || strlen(br) >= sizeof(b.name) || !subnet || !gw ||
+	    net_cidr_parse(subnet, &b.subnet, &b.prefixlen) < 0 ||
+	    inet_pton(AF_INET, gw, &b.gateway) != 1 || b.prefixlen < 8 || b.prefixlen > 30)
+		return -EINVAL;
+	memcpy(b.id, id, 65);
+	memcpy(b.name, br, strlen(br) + 1);
+	b.internal = json_is_true(json_object_get(rec, "Internal"));
+	*ret = b;
+	return 0;
+}
+
+/* Whether @a/@pa overlaps a network of @all (its IPAM subnets). */
+static bool overlaps_network(json_t *all, struct in_addr a, unsigned pa)
+{
+	json_t *v, *c;
+	size_t i, k;
+
+	json_array_foreach (all, i, v)
+		json_array_foreach (json_object_get(json_object_get(v, "IPAM"), "Config"), k, c) {
+			struct in_addr b;
+			unsigned pb;
+			const char *sn = json_get_str(c, "Subnet");
+			if (sn && net_cidr_parse(sn, &b, &pb) == 0 &&
+			    net_subnets_overlap(a, pa, b, pb))
+				return true;
+		}
+	return false;
+}
+
+/* docker's default local pools (moby libnetwork/ipamutils): 172.17-31/16, then 192.168/20s. */
+static int auto_subnet(json_t *all, struct in_addr *ret, unsigned *ret_prefixlen,
+		       struct hull_err **err)
+{
+	for (unsigned i = 0; i < 15 + 16; i++) {
+		struct in_addr a;
+		unsigned p = i < 15 ? 16 : 20;
+
+		/* 172.17.0.0/16 is docker0's on a host with docker: begin at 172.18 */
+		if (i == 0)
+			continue;
+		a.s_addr = htonl(i < 15 ? (172u << 24 | (17u + i) << 16)
+					: (192u << 24 | 168u << 16 | (i - 15) << 12));
+		if (overlaps_network(all, a, p) || net_host_routes_overlap(a, p) != 0)
+			continue;
+		*ret = a;
+		*ret_prefixlen = p;
+		return 0;
+	}
+	return err_setx(err, ENOSPC,
+			"could not find an available, non-overlapping IPv4 address pool among "
+			"the defaults to assign to the network");
+}
+
+static bool ifname_valid(const char *n)
+{
+	size_t len = strlen(n);
+
+	return len > 0 && len < IFNAMSIZ &&
+	       strspn(n, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+		       len &&
+	       !streq(n, ".") && !streq(n, "..");
+}
+
+/* Subnet, gateway and bridge name of @o, checked against @all and the host (caller locks). */
+static int create_config(json_t *all, const struct network_opts *o, const char *id,
+			 struct net_bridge *b, json_t *options, struct hull_err **err)
+{
+	char buf[INET_ADDRSTRLEN];
+	const char *brname = NULL;
+	json_t *v;
+	size_t i;
+
+	STRV_FOREACH (kv, o->options) {
+		const char *eq = strchr(*kv, '=');
+		_cleanup_free_ char *k = eq ? xstrndup(*kv, (size_t) (eq - *kv)) : xstrdup(*kv);
+		if (!streq(k, BRIDGE_OPTION))
+			return err_setx(err, EOPNOTSUPP,
+					"network option \"%s\" is not supported (only %s)", k,
+					BRIDGE_OPTION);
+		brname = eq ? eq + 1 : "";
+		json_object_set_new(options, k, json_string(brname));
+	}
+	if (brname) {
+		_cleanup_free_ char *sys = NULL;
+		if (!ifname_valid(brname))
+			return err_setx(err, EINVAL, "invalid bridge name \"%s\"", brname);
+		json_array_foreach (all, i, v)
+			if (streq(json_get_str(json_object_get(v, "Hull"), "Bridge") ?: "", brname))
+				return err_setx(err, EEXIST,
+						"bridge name %s is already used by network %s",
+						brname, json_get_str(v, "Name"));
+		sys = xasprintf("/sys/class/net/%s", brname);
+		if (access(sys, F_OK) == 0)
+			return err_setx(err, EEXIST,
+					"bridge name %s is already used by a link of the host",
+					brname);
+		snprintf(b->name, sizeof(b->name), "%s", brname);
+	} else {
+		snprintf(b->name, sizeof(b->name), "br-%.12s", id);
+	}
+
+	if (o->gateway && !o->subnet)
+		return err_setx(err, EINVAL,
+				"every ip-range or gateway must have a corresponding subnet");
+	if (o->subnet) {
+		if (net_cidr_parse(o->subnet, &b->subnet, &b->prefixlen) < 0)
+			return err_setx(err, EINVAL, "invalid CIDR address: %s", o->subnet);
+		if (b->prefixlen < 8 || b->prefixlen > 30)
+			return err_setx(err, EINVAL,
+					"invalid subnet %s: hull takes prefix lengths 8 to 30",
+					o->subnet);
+		if (ntohl(b->subnet.s_addr) & ~(~0u << (32 - b->prefixlen))) {
+			struct in_addr net = {.s_addr = htonl(ntohl(b->subnet.s_addr) &
+							      (~0u << (32 - b->prefixlen)))};
+			inet_ntop(AF_INET, &net, buf, sizeof(buf));
+			return err_setx(err, EINVAL, "invalid subnet %s: it should be %s/%u",
+					o->subnet, buf, b->prefixlen);
+		}
+		if (overlaps_network(all, b->subnet, b->prefixlen) ||
+		    net_host_routes_overlap(b->subnet, b->prefixlen) > 0)
+			return err_setx(err, EEXIST,
+					"Pool overlaps with other one on this address space");
+	} else {
+		int r = auto_subnet(all, &b->subnet, &b->prefixlen, err);
+		if (r < 0)
+			return r;
+	}
+	if (o->gateway) {
+		uint32_t g, base = ntohl(b->subnet.s_addr), size = 1u << (32 - b->prefixlen);
+		if (inet_pton(AF_INET, o->gateway, &b->gateway) != 1)
+			return err_setx(err, EINVAL, "invalid gateway address %s", o->gateway);
+		g = ntohl(b->gateway.s_addr);
+		if (g <= base || g >= base + size - 1)
+			return err_setx(err, EINVAL, "no matching subnet for gateway %s",
+					o->gateway);
+	} else {
+		b->gateway.s_addr = htonl(ntohl(b->subnet.s_addr) + 1);
+	}
+	b->internal = o->internal;
+	return 0;
+}
+
+int network_create(struct store *s, const struct network_opts *o, json_t **ret,
+		   struct hull_err **err)
+{
+	_cleanup_close_ int lfd = -1, hfd = -1;
+	_cleanup_json_ json_t *all = NULL, *rec = NULL;
+	json_t *options = json_object(), *labels = json_object();
+	char subnet[INET_ADDRSTRLEN + 3], gw[INET_ADDRSTRLEN];
+	struct net_bridge b = {0};
+	json_t *v;
+	size_t i;
+	int r;
+
+	if (o->driver && !streq(o->driver, "bridge")) {
+		json_decref(options);
+		json_decref(labels);
+		return err_setx(err, ENOENT, "plugin \"%s\" not found", o->driver);
+	}
+	if (isempty(o->name) || strchr(o->name, '/')) {
+		json_decref(options);
+		json_decref(labels);
+		return err_setx(err, EINVAL, "invalid network name \"%s\"", o->name ?: "");
+	}
+	STRV_FOREACH (l, o->labels) {
+		const char *eq = strchr(*l, '=');
+		_cleanup_free_ char *k = eq ? xstrndup(*l, (size_t) (eq - *l)) : xstrdup(*l);
+		json_object_set_new(labels, k, json_string(eq ? eq + 1 : ""));
+	}
+	/* the record owns them from here */
+	random_hex(b.id, 32);
+	rec = record_new(o->name, "bridge", "", "", o->internal, options, labels, "", true);
+	json_object_set_new(rec, "Id", json_string(b.id));
+	json_object_set_new(rec, "Attachable", json_boolean(o->attachable));
+
+	r = networks_lock(s, &lfd, err);
+	if (r < 0)
+		return r;
+	/* subnets are the host's: two stores' creates must not both take a free one */
+	r = lock_in(NET_STATE_DIR "/networks", 0755, &hfd, err);
+	if (r < 0)
+		return r;
+	r = load_all(s, &all, err);
+	if (r < 0)
+		return r;
+	json_array_foreach (all, i, v)
+		if (streq(json_get_str(v, "Name"), o->name))
+			return err_setx(err, EEXIST, "network with name %s already exists",
+					o->name);
+	r = create_config(all, o, b.id, &b, options, err);
+	if (r < 0)
+		return r;
+	inet_ntop(AF_INET, &b.subnet, gw, sizeof(gw));
+	snprintf(subnet, sizeof(subnet), "%s/%u", gw, b.prefixlen);
+	inet_ntop(AF_INET, &b.gateway, gw, sizeof(gw));
+	json_object_set_new(
+		json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0),
+		"Subnet", json_string(subnet));
+	json_object_set_new(
+		json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0),
+		"Gateway", json_string(gw));
+	json_object_set_new(rec, "Hull",
+			    json_pack("{s:s,s:b}", "Bridge", b.name, "UserSubnet", !!o->subnet));
+
+	/* docker's bridge driver makes the bridge at create: its route then keeps other
+	 * stores' auto subnets off this one */
+	r = net_network_setup(&b, err);
+	if (r == 0)
+		r = record_write(s, rec, err);
+	if (r < 0) {
+		net_network_teardown(&b);
+		return err_wrap(err, "create network %s", o->name);
+	}
+	*ret = TAKE_PTR(rec);
+	return 0;
+}
+
+/* The address files of @rec's network whose container still exists in @s, staled ones freed. */
+static int endpoints(struct store *s, json_t *rec, char ***ret_ids, char ***ret_ips,
+		     struct hull_err **err)
+{
+	_cleanup_strv_ char **ids = NULL, **ips = NULL;
+	const char *name = json_get_str(rec, "Name");
+	bool user = !network_is_predefined(name);
+	char **out_ids = strv_new(), **out_ips = strv_new();
+	int r;
+
+	if (streq(name, "host") || streq(name, "none")) {
+		*ret_ids = out_ids;
+		*ret_ips = out_ips;
+		return 0;
+	}
+	r = net_network_endpoints(user ? json_get_str(rec, "Id") : NULL, &ids, &ips, err);
+	if (r < 0) {
+		strv_free(out_ids);
+		strv_free(out_ips);
+		return r;
+	}
+	for (size_t i = 0; ids[i]; i++) {
+		struct container *c = NULL;
+		_cleanup_free_ char *path =
+			user ? xasprintf("%s/networks/%s/ips/%s", NET_STATE_DIR,
+					 json_get_str(rec, "Id"), ips[i])
+			     : xasprintf("%s/net/ips/%s", NET_STATE_DIR, ips[i]);
+		_cleanup_free_ char *cdir = xasprintf("%s/containers/%s", s->root, ids[i]);
+
+		if (access(cdir, F_OK) < 0) {
+			/* hull0's addresses are every store's: only ours count */
+			if (user)
+				net_network_ip_release(json_get_str(rec, "Id"), ips[i]);
+			continue;
+		}
+		/* loading repairs a container whose monitor died, freeing its address */
+		if (container_load(s, ids[i], &c, NULL) < 0)
+			continue;
+		container_free(c);
+		if (access(path, F_OK) < 0)
+			continue;
+		strv_push(&out_ids, ids[i]);
+		strv_push(&out_ips, ips[i]);
+	}
+	*ret_ids = out_ids;
+	*ret_ips = out_ips;
+	return 0;
+}
+
+json_t *network_inspect(struct store *s, json_t *rec)
+{
+	static const char *const keys[] = {"Name",	 "Id",	       "Created",    "Scope",
+					   "Driver",	 "EnableIPv6", "IPAM",	     "Internal",
+					   "Attachable", "Ingress",    "ConfigFrom", "ConfigOnly",
+					   "Containers", "Options",    "Labels"};
+	_cleanup_strv_ char **ids = NULL, **ips = NULL;
+	json_t *out = json_object(), *ctrs = json_object();
+	const char *name = json_get_str(rec, "Name");
+	struct net_bridge b = {.prefixlen = NET_PREFIXLEN};
+
+	(void) network_bridge(rec, &b);
+	if (endpoints(s, rec, &ids, &ips, NULL) == 0)
+		for (size_t i = 0; ids[i]; i++) {
+			struct container *c = NULL;
+			json_t *ep;
+			_cleanup_free_ char *addr = NULL;
+
+			if (container_load(s, ids[i], &c, NULL) < 0)
+				continue;
+			ep = json_object_get(
+				json_object_get(json_object_get(c->rec, "NetworkSettings"),
+						"Networks"),
+				name);
+			addr = xasprintf("%s/%u", ips[i], b.prefixlen);
+			json_object_set_new(
+				ctrs, c->id,
+				json_pack("{s:s,s:s,s:s,s:s,s:s}", "Name",
+					  json_get_str(c->rec, "Name") + 1, "EndpointID",
+					  json_get_str(ep, "EndpointID") ?: "", "MacAddress",
+					  json_get_str(ep, "MacAddress") ?: "", "IPv4Address", addr,
+					  "IPv6Address", ""));
+			container_free(c);
+		}
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		if (streq(keys[i], "Containers")) {
+			json_object_set_new(out, keys[i], ctrs);
+		} else if (streq(keys[i], "IPAM")) {
+			/* docker's order: {Driver, Options, Config: [{Subnet, Gateway}]} */
+			json_t *ipam = json_object_get(rec, "IPAM"), *cfg = json_array(), *c;
+			size_t k;
+			json_array_foreach (json_object_get(ipam, "Config"), k, c)
+				json_array_append_new(
+					cfg, json_pack("{s:O,s:O}", "Subnet",
+						       json_object_get(c, "Subnet"), "Gateway",
+						       json_object_get(c, "Gateway")));
+			json_object_set_new(out, "IPAM",
+					    json_pack("{s:O,s:O,s:o}", "Driver",
+						      json_object_get(ipam, "Driver"), "Options",
+						      json_object_get(ipam, "Options"), "Config",
+						      cfg));
+		} else
+			json_object_set(out, keys[i], json_object_get(rec, keys[i]));
+	}
+	return out;
+}
+
+/* Remove the user network @rec if it has no endpoints (caller locks): 0, or -EBUSY. */
+static int remove_locked(struct store *s, json_t *rec, struct hull_err **err)
+{
+	_cleanup_strv_ char **ids = NULL, **ips = NULL;
+	_cleanup_free_ char *dir = networks_dir(s);
+	_cleanup_free_ char *path = NULL;
+	struct net_bridge b;
+	int r;
+
+	r = endpoints(s, rec, &ids, &ips, err);
+	if (r < 0)
+		return r;
+	if (ids[0])
+		return err_setx(err, EBUSY,
+				"error while removing network: network %s id %s has active "
+				"endpoints",
+				json_get_str(rec, "Name"), json_get_str(rec, "Id"));
+	path = xasprintf("%s/%s.json", dir, json_get_str(rec, "Id"));
+	if (unlink(path) < 0 && errno != ENOENT)
+		return err_set(err, errno, "remove '%s'", path);
+	if (network_bridge(rec, &b) == 0)
+		net_network_teardown(&b);
+	return 0;
+}
+
+int network_remove(struct store *s, const char *ref, char **ret_name, struct hull_err **err)
+{
+	_cleanup_close_ int lfd = -1;
+	_cleanup_json_ json_t *rec = NULL;
+	int r;
+
+	r = lock_find(s, ref, &lfd, &rec, err);
+	if (r < 0)
+		return r;
+	if (network_is_predefined(json_get_str(rec, "Name")))
+		return err_setx(err, EPERM, "%s is a pre-defined network and cannot be removed",
+				json_get_str(rec, "Name"));
+	r = remove_locked(s, rec, err);
+	if (r < 0)
+		return r;
+	*ret_name = xstrdup(json_get_str(rec, "Name"));
+	return 0;
+}
+
+int network_prune(struct store *s, char ***ret_names, struct hull_err **err)
+{
+	_cleanup_close_ int lfd = -1;
+	_cleanup_json_ json_t *all = NULL;
+	_cleanup_strv_ char **names = strv_new();
+	json_t *v;
+	size_t i;
+	int r;
+
+	r = networks_lock(s, &lfd, err);
+	if (r < 0)
+		return r;
+	r = load_all(s, &all, err);
+	if (r < 0)
+		return r;
+	json_array_foreach (all, i, v) {
+		if (network_is_predefined(json_get_str(v, "Name")))
+			continue;
+		r = remove_locked(s, v, NULL);
+		if (r == 0)
+			strv_push(&names, json_get_str(v, "Name"));
+	}
+	*ret_names = TAKE_PTR(names);
+	return 0;
+}
+
+int network_join(struct store *s, const char *ref, const char *ctr_id, const char *want_ip,
+		 struct net_bridge *ret_b, char ret_ip[INET_ADDRSTRLEN], struct hull_err **err)
+{
+	_cleanup_close_ int lfd = -1;
+	_cleanup_json_ json_t *rec = NULL;
+	struct net_bridge b;
+	int r;
+
+	r = lock_find(s, ref, &lfd, &rec, err);
+	if (r < 0)
+		return r;
+	if (network_bridge(rec, &b) < 0)
+		return err_setx(err, EINVAL, "network %s is not a bridge network", ref);
+	r = net_network_setup(&b, err);
+	if (r < 0)
+		return r;
+	r = net_network_ip_alloc(&b, want_ip, ctr_id, ret_ip, err);
+	if (r < 0)
+		return r;
+	*ret_b = b;
+	return 0;
+}
+
+int network_check_endpoint(struct store *s, const char *ref, const char *ip, json_t **ret,
+			   struct hull_err **err)
+{
+	_cleanup_json_ json_t *rec = NULL;
+	struct in_addr a;
+	int r;
+
+	if (ip && inet_pton(AF_INET, ip, &a) != 1)
+		return err_setx(err, EINVAL, "invalid IPv4 address: %s", ip);
+	if (network_is_predefined(ref)) {
+		if (ip)
+			return err_setx(err, EINVAL,
+					"user specified IP address is supported on user defined "
+					"networks only");
+		*ret = NULL;
+		return 0;
+	}
+	r = network_find(s, ref, &rec, err);
+	if (r < 0)
+		return r;
+	if (network_is_predefined(json_get_str(rec, "Name"))) {
+		/* the id of a predefined network: as its name */
+		if (ip)
+			return err_setx(err, EINVAL,
+					"user specified IP address is supported on user defined "
+					"networks only");
+	} else if (ip &&
+		   !json_is_true(json_object_get(json_object_get(rec, "Hull"), "UserSubnet"))) {
+		return err_setx(err, EINVAL,
+				"user specified IP address is supported only when connecting to "
+				"networks with user configured subnets");
+	}
+	*ret = TAKE_PTR(rec);
+	return 0;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Networks as docker's `network` commands show them (moby
+ * api/types/network.Inspect, daemon/network.go). A network is a record
+ * <root>/networks/<id>.json written atomically while holding the networks
+ * lock (flock on <root>/networks/lock), shaped like `docker network inspect`
+ * output without "Containers" (computed from the addresses in use) plus a
+ * private "Hull" object ({"Bridge": Linux bridge name, "UserSubnet": --subnet
+ * given}) that inspect hides. The predefined networks "bridge" (hull0),
+ * "host" and "none" are records too, made on first use, so that their ids
+ * stay the same for a store. User networks are bridge networks
+ * (src/net/net.h struct net_bridge); their bridge is made at create.
+ *
+ * Functions return 0 or a negative errno with *err set (util/err.h); the
+ * messages are docker's where docker has one.
+ */
+#ifndef HULL_CONTAINER_NETWORK_H
+#define HULL_CONTAINER_NETWORK_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include "image/store.h"
+#include "net/net.h"
+#include "util/err.h"
+
+struct network_opts {
+	const char *name;
+	const char *driver;  /* NULL or "bridge" (anything else: plugin "X" not found) */
+	const char *subnet;  /* --subnet CIDR, NULL: the next free of docker's default pools */
+	const char *gateway; /* --gateway, NULL: the subnet's first address */
+	bool internal;	     /* --internal */
+	bool attachable;     /* --attachable: recorded (it matters to swarm only) */
+	char **labels;	     /* --label K=V or K */
+	char **options;	     /* -o K=V: only com.docker.network.bridge.name */
+};
+
+/* network_is_predefined() - "bridge", "host" or "none" (docker's runconfig IsPreDefinedNetwork). */
+bool network_is_predefined(const char *name);
+
+/*
+ * network_create() - create the user network of @o: checks the name
+ * ("network with name X already exists"), the subnet ("Pool overlaps with
+ * other one on this address space" when it overlaps another network's, or
+ * a route of the host), the gateway, the bridge name; picks a subnet from
+ * docker's default pools (172.18.0.0/16 ... 172.31.0.0/16, then
+ * 192.168.0.0/20 ... 192.168.240.0/20: 172.17.0.0/16 is left to docker's own
+ * docker0) that overlaps no network and no route of the host; creates the
+ * bridge and its nftables pieces (net_network_setup()), then writes the
+ * record. Holds the store's networks lock and, from the subnet checks to the
+ * bridge's creation, the host's (NET_STATE_DIR/networks/lock). *@ret is the
+ * record (new reference).
+ */
+int network_create(struct store *s, const struct network_opts *o, json_t **ret,
+		   struct hull_err **err);
+
+/*
+ * network_find() - the record of the network named or identified by @ref:
+ * an exact id, an exact name, then a unique id prefix (moby
+ * daemon/network.go FindNetwork). -ENOENT "network REF not found".
+ */
+int network_find(struct store *s, const char *ref, json_t **ret, struct hull_err **err);
+
+/* network_list() - every network record, sorted by name (new array). */
+int network_list(struct store *s, json_t **ret, struct hull_err **err);
+
+/*
+ * network_inspect() - @rec as `docker network inspect` shows it: docker's key
+ * order, "Containers" filled from the containers of @s holding an address on
+ * it ({ID: {Name, EndpointID, MacAddress, IPv4Address, IPv6Address}}), no
+ * "Hull". New reference.
+ */
+json_t *network_inspect(struct store *s, json_t *rec);
+
+/*
+ * network_remove() - remove the network @ref: its record, bridge, nftables
+ * pieces and address state. Errors: -ENOENT as network_find(), -EPERM
+ * "NAME is a pre-defined network and cannot be removed", -EBUSY "error while
+ * removing network: network NAME id ID has active endpoints" while a
+ * container of the store holds an address on it (a running one, or one being
+ * started). *@ret_name is the name removed (caller frees).
+ */
+int network_remove(struct store *s, const char *ref, char **ret_name, struct hull_err **err);
+
+/* network_prune() - remove every user network without endpoints; *@ret_names lists them. */
+int network_prune(struct store *s, char ***ret_names, struct hull_err **err);
+
+/*
+ * network_bridge() - the struct net_bridge of the user network record @rec.
+ * -EINVAL for a record that is not a valid bridge network.
+ */
+int network_bridge(json_t *rec, struct net_bridge *ret);
+
+/*
+ * network_join() - for starting container @ctr_id on the user network @ref:
+ * under the networks lock, find it (-ENOENT "network REF not found": it was
+ * removed since the container's create), make sure its bridge is set up, and
+ * reserve @want_ip (NULL: any) for the container. *@ret_b describes the network,
+ * *@ret_ip the address (release with net_network_ip_release()).
+ */
+int network_join(struct store *s, const char *ref, const char *ctr_id, const char *want_ip,
+		 struct net_bridge *ret_b, char ret_ip[INET_ADDRSTRLEN], struct hull_err **err);
+
+/*
+ * network_check_endpoint() - what container create checks of `--network
+ * @ref --ip @ip` (@ip may be NULL), as moby daemon/container_operations.go
+ * validateEndpointSettings and runconfig: the network exists, --ip only on a
+ * user network with a --subnet ("user specified IP address is supported on
+ * user defined networks only", "user specified IP address is supported only
+ * when connecting to networks with user configured subnets"). *@ret is the
+ * network's record (NULL for host/none/bridge; new reference).
+ */
+int network_check_endpoint(struct store *s, const char *ref, const char *ip, json_t **ret,
+			   struct hull_err **err);
+
+#endif

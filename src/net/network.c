@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * User-defined bridge networks: a bridge per network and its pieces in the
+ * nftables table "ip hullnet" (docs/networking.md "User networks"), as
+ * docker's bridge driver builds them with iptables (moby
+ * libnetwork/drivers/bridge setup_ip_tables_linux.go: masquerade of the
+ * subnet, DOCKER-ISOLATION-STAGE-1/2 between bridges, internal networks).
+ */
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <linux/if.h>
+#include <linux/netlink.h>
+#include <stdio.h>
+
+#include "net/net-internal.h"
+#include "net/net.h"
+#include "util/strbuf.h"
+
+#define TABLE "hullnet"
+
+/* clang-format off */
+/*
+ * Made once per host, in its own transaction: an interval map cannot take
+ * elements in the transaction that creates it. hull0 is in "bridges" so that
+ * user networks are isolated from the default one too. Each network adds a
+ * chain per hook and an element per map (network_pieces()), so adding and
+ * removing a network never edits a rule of this table.
+ */
+static const char hullnet_table[] =
+	"create table ip " TABLE "\n"
+	"table ip " TABLE " {\n"
+	"	set bridges { type ifname; elements = { \"" NET_BRIDGE_NAME "\" }; }\n"
+	"	map fwd_in { type ifname : verdict; }\n"
+	"	map nat_out { type ifname : verdict; }\n"
+	"	map nat_src { type ipv4_addr : verdict; flags interval; }\n"
+	"	chain forward {\n"
+	"		type filter hook forward priority filter; policy accept;\n"
+	"		iifname vmap @fwd_in\n"
+	"		oifname vmap @fwd_in\n"
+	"	}\n"
+	"	chain postrouting {\n"
+	"		type nat hook postrouting priority srcnat; policy accept;\n"
+	"		oifname vmap @nat_out\n"
+	"		ip saddr vmap @nat_src\n"
+	"	}\n"
+	/* route_localnet on every bridge: the CVE-2020-8558 guard of nft.c for each */
+	"	chain input {\n"
+	"		type filter hook input priority filter; policy accept;\n"
+	"		iifname @bridges ip daddr 127.0.0.0/8 ct state != { established, related } drop\n"
+	"	}\n"
+	"}\n";
+/* clang-format on */
+
+int net_cidr_parse(const char *s, struct in_addr *ret_addr, unsigned *ret_prefixlen)
+{
+	char buf[INET_ADDRSTRLEN + 4];
+	const char *slash = strchr(s, '/');
+	unsigned long n = 0;
+	size_t len;
+
+	if (!slash || (size_t) (slash - s) >= INET_ADDRSTRLEN)
+		return -EINVAL;
+	len = strlen(slash + 1);
+	if (len == 0 || len > 2 || strspn(slash + 1, "0123456789") != len)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		n = n * 10 + (unsigned long) (slash[1 + i] - '0');
+	if (n > 32)
+		return -EINVAL;
+	memcpy(buf, s, (size_t) (slash - s));
+	buf[slash - s] = '\0';
+	if (inet_pton(AF_INET, buf, ret_addr) != 1)
+		return -EINVAL;
+	*ret_prefixlen = (unsigned) n;
+	return 0;
+}
+
+static uint32_t mask_of(unsigned prefixlen)
+{
+	return prefixlen == 0 ? 0 : ~0u << (32 - prefixlen);
+}
+
+bool net_subnets_overlap(struct in_addr a, unsigned pa, struct in_addr b, unsigned pb)
+{
+	uint32_t m = mask_of(pa < pb ? pa : pb);
+
+	return (ntohl(a.s_addr) & m) == (ntohl(b.s_addr) & m);
+}
+
+int net_host_routes_overlap(struct in_addr subnet, unsigned prefixlen)
+{
+	char line[512];
+	FILE *f = fopen("/proc/net/route", "re");
+	int found = 0;
+
+	if (!f)
+		return -errno;
+	/* "Iface Destination Gateway Flags RefCnt Use Metric Mask ...", hex in host order */
+	while (!found && fgets(line, sizeof(line), f)) {
+		char ifname[IFNAMSIZ + 1];
+		unsigned dst, gw, flags, mask;
+		struct in_addr d;
+
+		if (sscanf(line, "%16s %x %x %x %*d %*d %*d %x", ifname, &dst, &gw, &flags,
+			   &mask) != 5 ||
+		    mask == 0)
+			continue;
+		d.s_addr = dst; /* /proc shows the address as stored: network order */
+		found = net_subnets_overlap(d, (unsigned) __builtin_popcount(mask), subnet,
+					    prefixlen);
+	}
+	fclose(f);
+	return found;
+}
+
+/* The chains of network @b are named after the first 12 characters of its id. */
+static void network_pieces(struct strbuf *sb, const struct net_bridge *b, bool add)
+{
+	char net[INET_ADDRSTRLEN];
+	const char *br = b->name, *id = b->id;
+
+	inet_ntop(AF_INET, &b->subnet, net, sizeof(net));
+	if (!add) {
+		/* elements first: a chain a map still jumps to cannot go */
+		strbuf_addf(sb, "delete element ip " TABLE " bridges { \"%s\" }\n", br);
+		strbuf_addf(sb, "delete element ip " TABLE " fwd_in { \"%s\" }\n", br);
+		strbuf_addf(sb, "delete element ip " TABLE " nat_out { \"%s\" }\n", br);
+		if (!b->internal)
+			strbuf_addf(sb, "delete element ip " TABLE " nat_src { %s/%u }\n", net,
+				    b->prefixlen);
+		strbuf_addf(sb, "delete chain ip " TABLE " f_%.12s\n", id);
+		strbuf_addf(sb, "delete chain ip " TABLE " o_%.12s\n", id);
+		strbuf_addf(sb, "delete chain ip " TABLE " m_%.12s\n", id);
+		return;
+	}
+	/* forward: within the bridge yes, to or from another hull bridge never
+	 * (DOCKER-ISOLATION-STAGE-1/2), internal: nowhere else either */
+	strbuf_addf(sb, "add chain ip " TABLE " f_%.12s\n", id);
+	strbuf_addf(sb, "add rule ip " TABLE " f_%.12s iifname \"%s\" oifname \"%s\" accept\n", id,
+		    br, br);
+	strbuf_addf(sb, "add rule ip " TABLE " f_%.12s iifname \"%s\" oifname @bridges drop\n", id,
+		    br);
+	strbuf_addf(sb, "add rule ip " TABLE " f_%.12s oifname \"%s\" iifname @bridges drop\n", id,
+		    br);
+	if (b->internal)
+		strbuf_addf(sb, "add rule ip " TABLE " f_%.12s drop\n", id);
+	/* into the bridge: 127.0.0.1:port DNATed (route_localnet), and hairpin */
+	strbuf_addf(sb, "add chain ip " TABLE " o_%.12s\n", id);
+	strbuf_addf(sb, "add rule ip " TABLE " o_%.12s fib saddr type local masquerade\n", id);
+	strbuf_addf(sb, "add rule ip " TABLE " o_%.12s ip saddr %s/%u ct status dnat masquerade\n",
+		    id, net, b->prefixlen);
+	/* from the subnet out of another interface: masquerade unless internal */
+	strbuf_addf(sb, "add chain ip " TABLE " m_%.12s\n", id);
+	if (!b->internal)
+		strbuf_addf(sb, "add rule ip " TABLE " m_%.12s oifname != \"%s\" masquerade\n", id,
+			    br);
+	strbuf_addf(sb, "add element ip " TABLE " bridges { \"%s\" }\n", br);
+	strbuf_addf(sb, "add element ip " TABLE " fwd_in { \"%s\" : jump f_%.12s }\n", br, id);
+	strbuf_addf(sb, "add element ip " TABLE " nat_out { \"%s\" : jump o_%.12s }\n", br, id);
+	if (!b->internal)
+		strbuf_addf(sb, "add element ip " TABLE " nat_src { %s/%u : jump m_%.12s }\n", net,
+			    b->prefixlen, id);
+}
+
+static int nft_setup(const struct net_bridge *b, struct hull_err **err)
+{
+	_cleanup_nl_ struct nl nf = {NULL, 0, 0};
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *chain = xasprintf("f_%.12s", b->id);
+	int r;
+
+	r = nl_open(&nf, NETLINK_NETFILTER, err);
+	if (r < 0)
+		return err_wrap(err, "set up nftables");
+	r = nl_nft_table_exists(&nf, TABLE);
+	if (r < 0)
+		return err_set(err, -r, "look up nftables table 'ip " TABLE "'");
+	if (r == 0) {
+		r = nft_run(hullnet_table, err);
+		/* lost a race with another hull: the table is there, which is all we want */
+		if (r < 0 && nl_nft_table_exists(&nf, TABLE) > 0) {
+			if (err)
+				*err = err_free(*err);
+			r = 0;
+		}
+		if (r < 0)
+			return err_wrap(err, "create nftables table 'ip " TABLE "'");
+	}
+	r = nl_nft_chain_exists(&nf, TABLE, chain);
+	if (r < 0)
+		return err_set(err, -r, "look up nftables chain 'ip " TABLE " %s'", chain);
+	if (r > 0)
+		return 0;
+	network_pieces(&sb, b, true);
+	r = nft_run(strbuf_cstr(&sb), err);
+	if (r < 0 && nl_nft_chain_exists(&nf, TABLE, chain) > 0) {
+		if (err)
+			*err = err_free(*err);
+		r = 0;
+	}
+	return r < 0 ? err_wrap(err, "add network '%s' to nftables table 'ip " TABLE "'", b->name)
+		     : 0;
+}
+
+int net_network_setup(const struct net_bridge *b, struct hull_err **err)
+{
+	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
+	_cleanup_free_ char *localnet = NULL;
+	unsigned index, flags;
+	int r;
+
+	r = nl_open(&rt, NETLINK_ROUTE, err);
+	if (r < 0)
+		return err_wrap(err, "set up bridge '%s'", b->name);
+	r = nl_link_get(&rt, b->name, &index, &flags);
+	if (r == -ENODEV) {
+		r = nl_bridge_create(&rt, b->name);
+		if (r < 0 && r != -EEXIST)
+			return err_set(err, -r, "create bridge '%s'", b->name);
+		r = nl_link_get(&rt, b->name, &index, &flags);
+	}
+	if (r < 0)
+		return err_set(err, -r, "look up link '%s'", b->name);
+	r = nl_addr_has(&rt, index, b->gateway);
+	if (r == 0) {
+		r = nl_addr_add(&rt, index, b->gateway, b->prefixlen);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	if (r < 0) {
+		char gw[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &b->gateway, gw, sizeof(gw));
+		return err_set(err, -r, "add address %s/%u to '%s'", gw, b->prefixlen, b->name);
+	}
+	if (!(flags & IFF_UP)) {
+		r = nl_link_set_up(&rt, index);
+		if (r < 0)
+			return err_set(err, -r, "bring up '%s'", b->name);
+	}
+	r = net_sysctl_enable("/proc/sys/net/ipv4/ip_forward", err);
+	if (r < 0)
+		return r;
+	/* 127.0.0.1:port into this bridge, as on hull0 (bridge.c) */
+	localnet = xasprintf("/proc/sys/net/ipv4/conf/%s/route_localnet", b->name);
+	r = net_sysctl_enable(localnet, err);
+	if (r < 0)
+		return r;
+	return nft_setup(b, err);
+}
+
+void net_network_teardown(const struct net_bridge *b)
+{
+	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+
+	network_pieces(&sb, b, false);
+	/* one transaction, or each piece alone when some are gone already */
+	if (nft_run(strbuf_cstr(&sb), NULL) < 0)
+		net_nft_run_each(strbuf_cstr(&sb));
+	if (nl_open(&rt, NETLINK_ROUTE, NULL) == 0)
+		(void) nl_link_del(&rt, b->name);
+	net_network_state_remove(b->id);
+}

@@ -1,0 +1,393 @@
+#!/usr/bin/env bats
+# User-defined bridge networks: network create|ls|inspect|rm|prune, run --network NAME,
+# isolation between networks, --internal, published ports, and what is left after.
+# Only loopback and the addresses of the test's own bridges are used.
+
+load helpers
+
+# Subnets of the tests that give one: skipped where the host routes them already.
+SUB_A=172.29.11.0/24
+SUB_B=172.29.12.0/24
+SUB_I=172.29.13.0/24
+
+setup_file() {
+	hull_setup_file
+	local s
+	for s in 172.29.11.0 172.29.12.0 172.29.13.0 172.29.99.0; do
+		if ip -4 route show | grep -q "^${s%.0}"; then
+			export NET_SKIP="the host routes $s already"
+		fi
+	done
+}
+
+setup() {
+	[ -z "${NET_SKIP:-}" ] || skip "$NET_SKIP"
+}
+
+# every test starts without containers and user networks: one failing leaves none behind
+remove_all() {
+	local c
+	for c in $("$HULL" ps -a -q --no-trunc 2>/dev/null); do
+		"$HULL" rm -f "$c" >/dev/null 2>&1 || true
+	done
+	"$HULL" network prune -f >/dev/null 2>&1 || true
+}
+
+teardown() {
+	remove_all
+	ip netns del hull195t 2>/dev/null || true
+	ip link del h195a 2>/dev/null || true
+}
+
+teardown_file() {
+	remove_all
+	hull_teardown_file
+}
+
+# reach FROM_NETWORK IP: one nc exchange with the httpd at IP:80, bounded by -w 1
+reach() {
+	hull run --rm --network "$1" busybox sh -c \
+		"printf 'GET /hostname HTTP/1.0\r\n\r\n' | nc -w 1 $2 80"
+}
+
+@test "network ls lists the predefined networks, which cannot be removed" {
+	run hull network ls --format '{{.Name}} {{.Driver}} {{.Scope}}' --filter type=builtin
+	[ "$status" -eq 0 ]
+	[ "$output" = "$(printf 'bridge bridge local\nhost host local\nnone null local')" ]
+	run hull network ls
+	[ "${lines[0]}" = "NETWORK ID     NAME      DRIVER    SCOPE" ]
+	run hull network inspect --format '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}} {{index .Options "com.docker.network.bridge.name"}}' bridge
+	[ "$output" = "10.89.0.0/16 10.89.0.1 hull0" ]
+	local id
+	id=$(hull network inspect --format '{{.Id}}' host)
+	[[ $id =~ ^[0-9a-f]{64}$ ]]
+	for n in bridge host none; do
+		run -1 hull network rm "$n"
+		[ "$output" = "Error response from daemon: $n is a pre-defined network and cannot be removed" ]
+	done
+	run -1 hull network rm "${id:0:12}"
+	[ "$output" = "Error response from daemon: host is a pre-defined network and cannot be removed" ]
+	run -1 hull network inspect nosuchnet
+	[ "${lines[-1]}" = "Error: No such network: nosuchnet" ]
+}
+
+@test "network create: the record, docker's inspect shape, ls filters and errors" {
+	local id sub
+	id=$(hull network create --label team=blue --label solo nt1)
+	[[ $id =~ ^[0-9a-f]{64}$ ]]
+	run hull network inspect nt1
+	[ "$status" -eq 0 ]
+	run jq -c '.[0] | keys_unsorted' <<<"$output"
+	[ "$output" = '["Name","Id","Created","Scope","Driver","EnableIPv6","IPAM","Internal","Attachable","Ingress","ConfigFrom","ConfigOnly","Containers","Options","Labels"]' ]
+	run hull network inspect --format '{{.Name}} {{.Id}} {{.Scope}} {{.Driver}} {{.EnableIPv6}} {{.IPAM.Driver}} {{.Internal}} {{.Attachable}} {{len .Containers}} {{json .Labels}}' "${id:0:10}"
+	[ "$output" = "nt1 $id local bridge false default false false 0 {\"solo\":\"\",\"team\":\"blue\"}" ]
+	# an automatic subnet of docker's pools, routed through the network's own bridge only
+	sub=$(hull network inspect --format '{{range .IPAM.Config}}{{.Subnet}}{{end}}' nt1)
+	[[ $sub =~ ^(172\.(1[89]|2[0-9]|3[01])\.0\.0/16|192\.168\.[0-9]+\.0/20)$ ]]
+	run ip -4 route show "$sub"
+	[[ $output == "$sub dev br-${id:0:12} "* ]]
+	[ "${#lines[@]}" -eq 1 ]
+	run hull network inspect --format '{{range .IPAM.Config}}{{.Gateway}}{{end}}' nt1
+	[ "$output" = "${sub%.0/*}.1" ]
+
+	run hull network ls -q --filter name=nt1
+	[ "$output" = "${id:0:12}" ]
+	run hull network ls --no-trunc -q --filter label=team=blue
+	[ "$output" = "$id" ]
+	run hull network ls -q --filter label=team=red
+	[ "$output" = "" ]
+	run hull network ls --format '{{.Name}}' --filter driver=null
+	[ "$output" = none ]
+	run hull network ls --format '{{.Name}} {{.Internal}} {{.Label "team"}}' --filter "id=${id:0:8}"
+	[ "$output" = "nt1 false blue" ]
+	run -1 hull network ls --filter bogus=1
+	[ "$output" = "Error response from daemon: invalid filter 'bogus'" ]
+
+	run -1 hull network create nt1
+	[ "$output" = "Error response from daemon: network with name nt1 already exists" ]
+	run -1 hull network create --subnet "$sub" nt2
+	[ "$output" = "Error response from daemon: Pool overlaps with other one on this address space" ]
+	run -1 hull network create --subnet 10.89.5.0/24 nt2
+	[ "$output" = "Error response from daemon: Pool overlaps with other one on this address space" ]
+	run -1 hull network create --driver overlay nt2
+	[ "$output" = 'Error response from daemon: plugin "overlay" not found' ]
+	run -1 hull network create --gateway 172.29.11.1 nt2
+	[[ $output == *"every ip-range or gateway must have a corresponding subnet"* ]]
+	run -1 hull network create --subnet 172.29.11.0/24 --gateway 172.29.12.1 nt2
+	[[ $output == *"no matching subnet for gateway 172.29.12.1"* ]]
+	run -1 hull network create -o com.docker.network.bridge.enable_icc=false nt2
+	[[ $output == *'"com.docker.network.bridge.enable_icc" is not supported'* ]]
+	run -125 hull network connect nt1 x
+	[[ $output == *"not supported"* ]]
+	run -125 hull network create --ipv6 nt2
+	[[ $output == *"--ipv6 is not supported yet"* ]]
+	run hull network ls -q --filter name=nt2
+	[ "$output" = "" ]
+
+	# -o com.docker.network.bridge.name names the bridge; --gateway picks its address
+	hull network create -o com.docker.network.bridge.name=hulltst195 --subnet "$SUB_A" --gateway 172.29.11.254 nt3
+	run ip -4 -o addr show dev hulltst195
+	[[ $output == *"inet 172.29.11.254/24"* ]]
+	run hull network inspect --format '{{json .Options}} {{range .IPAM.Config}}{{.Subnet}} {{.Gateway}}{{end}}' nt3
+	[ "$output" = "{\"com.docker.network.bridge.name\":\"hulltst195\"} $SUB_A 172.29.11.254" ]
+
+	hull network create --attachable nt4
+	run hull network inspect --format '{{.Attachable}}' nt4
+	[ "$output" = true ]
+
+	run hull network rm nt1 nt3 nt4
+	[ "$output" = "$(printf 'nt1\nnt3\nnt4')" ]
+	run ip link show "br-${id:0:12}"
+	[ "$status" -ne 0 ]
+	run ip link show hulltst195
+	[ "$status" -ne 0 ]
+	run -1 hull network rm nt1
+	[ "$output" = "Error response from daemon: network nt1 not found" ]
+	run hull network rm -f nt1
+	[ "$status" -eq 0 ]
+}
+
+@test "containers of one network reach each other, other networks and the default bridge cannot" {
+	local ida idb
+	ida=$(hull network create --subnet "$SUB_A" na)
+	idb=$(hull network create --subnet "$SUB_B" nb)
+	hull run -d --name srv --network na --ip 172.29.11.10 busybox httpd -f -p 80 -h /etc
+	hull run -d --name dflt busybox httpd -f -p 80 -h /etc
+	wait_for is_running srv
+	run hull inspect --format '{{.NetworkSettings.IPAddress}}|{{with index .NetworkSettings.Networks "na"}}{{.IPAddress}} {{.IPPrefixLen}} {{.Gateway}} {{.NetworkID}} {{.MacAddress}} {{.IPAMConfig.IPv4Address}}{{end}}' srv
+	[ "$output" = "|172.29.11.10 24 172.29.11.1 $ida 02:42:ac:1d:0b:0a 172.29.11.10" ]
+	run hull inspect --format '{{.HostConfig.NetworkMode}}' srv
+	[ "$output" = na ]
+	# by id prefix too, with --ip
+	run hull run --rm --network "${ida:0:12}" --ip 172.29.11.11 busybox ip -o -4 addr show eth0
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 172.29.11.11/24"* ]]
+
+	# same network: by address, both ways
+	run reach na 172.29.11.10
+	[ "$status" -eq 0 ]
+	[[ $output == *"HTTP/1.1 200 OK"* ]]
+	[ "${lines[-1]}" = "$(hull inspect --format '{{.Config.Hostname}}' srv)" ]
+	run hull run --rm --network na busybox ping -c1 -W1 172.29.11.10
+	[ "$status" -eq 0 ]
+	# another user network, and the default bridge, are isolated from it and it from them
+	run ! reach nb 172.29.11.10
+	run ! reach bridge 172.29.11.10
+	local dip
+	dip=$(hull inspect --format '{{.NetworkSettings.IPAddress}}' dflt)
+	run ! reach na "$dip"
+	run reach bridge "$dip"
+	[ "$status" -eq 0 ]
+
+	run hull network inspect --format '{{range $id, $c := .Containers}}{{$c.Name}} {{$c.IPv4Address}} {{$c.MacAddress}}{{end}}' na
+	[ "$output" = "srv 172.29.11.10/24 02:42:ac:1d:0b:0a" ]
+	run hull network inspect --format '{{len .Containers}}' nb
+	[ "$output" = 0 ]
+
+	# a taken or foreign --ip, and what is not in this slice
+	run -125 hull run --rm --network na --ip 172.29.11.10 busybox true
+	[[ $output == *"Address already in use"* ]]
+	run -125 hull run --rm --network na --ip 172.29.12.5 busybox true
+	[[ $output == *"Invalid address 172.29.12.5: It does not belong to any of this network's subnets"* ]]
+	run -125 hull run --rm --ip 10.89.0.50 busybox true
+	[[ $output == *"user specified IP address is supported on user defined networks only"* ]]
+	run -125 hull run --rm --network nosuchnet busybox true
+	[[ $output == *"network nosuchnet not found"* ]]
+	run -125 hull run --rm --network na --network-alias web busybox true
+	[[ $output == *"--network-alias is not supported"* ]]
+
+	run -1 hull network rm na
+	[ "$output" = "Error response from daemon: error while removing network: network na id $ida has active endpoints" ]
+	hull rm -f srv dflt
+	run hull network rm na nb
+	[ "$output" = "$(printf 'na\nnb')" ]
+}
+
+@test "--internal: no route off the bridge, no masquerade, no published port" {
+	local id
+	id=$(hull network create --internal --subnet "$SUB_I" ni)
+	run hull network inspect --format '{{.Internal}}' ni
+	[ "$output" = true ]
+	# one route, the bridge's subnet: no default route
+	run hull run --rm --network ni busybox ip route
+	[ "$status" -eq 0 ]
+	[[ $output =~ ^172\.29\.13\.0/24\ dev\ eth0\ scope\ link\ +src\ 172\.29\.13\.[0-9]+\ ?$ ]]
+	# the bridge is reachable (the host's address on it), the forward chain drops the rest
+	run hull run --rm --network ni busybox ping -c1 -W1 172.29.13.1
+	[ "$status" -eq 0 ]
+	run nft list chain ip hullnet "f_${id:0:12}"
+	[ "$(grep -cx $'\t\tdrop' <<<"$output")" -eq 1 ]
+	run nft list map ip hullnet nat_src
+	[[ $output != *"m_${id:0:12}"* ]]
+	# docker publishes nothing from an internal network
+	run hull run -d --name ipub --network ni -p 127.0.0.1:18196:80 busybox httpd -f -p 80 -h /etc
+	[ "$status" -eq 0 ]
+	[[ $output == *"WARNING: Published ports are discarded when using an internal network"* ]]
+	run curl -s -m 1 http://127.0.0.1:18196/hostname
+	[ "$status" -ne 0 ]
+	hull rm -f ipub
+	hull network rm ni
+}
+
+@test "a published port of a container on a user network answers on 127.0.0.1" {
+	hull network create --subnet "$SUB_A" np
+	hull run -d --name pub --network np -p 127.0.0.1:18195:80 busybox sh -c 'mkdir /w && echo hello-net > /w/index.html && exec httpd -f -p 80 -h /w'
+	run fetch http://127.0.0.1:18195/index.html
+	[ "$status" -eq 0 ]
+	[ "$output" = hello-net ]
+	run hull inspect --format '{{json .NetworkSettings.Ports}}' pub
+	[ "$output" = '{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"18195"}]}' ]
+	hull rm -f pub
+	run curl -s -m 1 http://127.0.0.1:18195/index.html
+	[ "$status" -ne 0 ]
+	hull network rm np
+}
+
+@test "after rm -f and network prune nothing of the networks is left" {
+	local n1 n2 c1 c2 c3
+	n1=$(hull network create --subnet "$SUB_A" pa)
+	n2=$(hull network create --internal --subnet "$SUB_I" pb)
+	hull network create --subnet "$SUB_B" pc >/dev/null
+	c1=$(hull run -d --network pa -p 127.0.0.1:18197:80 busybox httpd -f -p 80 -h /etc)
+	c2=$(hull run -d --network pa busybox sleep 60)
+	c3=$(hull run -d --network pb busybox sleep 60)
+	wait_for is_running "$c3"
+	[ "$(ip -o link show master "br-${n1:0:12}" | wc -l)" -eq 2 ]
+	[ "$(ls /run/hull-net/networks/"$n1"/ips | wc -l)" -eq 2 ]
+	# a stopped container gives its address back, and shows none (docker)
+	hull stop -t 0 "$c2"
+	[ "$(ls /run/hull-net/networks/"$n1"/ips | wc -l)" -eq 1 ]
+	run hull inspect --format '{{.NetworkSettings.Networks.pa.IPAddress}}|{{.NetworkSettings.Networks.pa.NetworkID}}' "$c2"
+	[ "$output" = "|$n1" ]
+
+	# prune keeps the networks in use
+	run hull network prune -f
+	[ "$output" = "$(printf 'Deleted Networks:\npc')" ]
+	run hull network ls --format '{{.Name}}' --filter type=custom
+	[ "$output" = "$(printf 'pa\npb')" ]
+
+	hull rm -f "$c1" "$c2" "$c3"
+	run hull network prune -f
+	[ "$output" = "$(printf 'Deleted Networks:\npa\npb')" ]
+
+	local id leftovers=0
+	for id in "$n1" "$n2"; do
+		ip link show "br-${id:0:12}" >/dev/null 2>&1 && leftovers=$((leftovers + 1))
+		nft list table ip hullnet | grep -q "_${id:0:12}" && leftovers=$((leftovers + 1))
+		nft list table ip hullnet | grep -q "br-${id:0:12}" && leftovers=$((leftovers + 1))
+		[ -e "/run/hull-net/networks/$id" ] && leftovers=$((leftovers + 1))
+	done
+	for id in "$c1" "$c2" "$c3"; do
+		ip link show "hv${id:0:10}" >/dev/null 2>&1 && leftovers=$((leftovers + 1))
+	done
+	nft list table ip hull | grep -q "18197" && leftovers=$((leftovers + 1))
+	[ "$leftovers" -eq 0 ]
+	[ -z "$(ls "$HULL_ROOT/networks" | grep -v -e lock -e '\.json$')" ]
+	[ "$(ls "$HULL_ROOT"/networks/*.json | wc -l)" -eq 3 ]
+}
+
+@test "system prune removes the networks no container uses" {
+	hull network create --subnet "$SUB_B" sp1 >/dev/null
+	run hull system prune -f
+	[ "$status" -eq 0 ]
+	[[ $output == *$'Deleted Networks:\n'* ]]
+	[[ $output == *$'\nsp1\n'* ]]
+	run hull network ls -q --filter name=sp1
+	[ "$output" = "" ]
+}
+
+@test "a killed monitor's address and port are reclaimed; a lost bridge and chain are made again" {
+	local id c mon
+	id=$(hull network create --subnet "$SUB_A" rb)
+	# what a reboot or an `nft flush` loses: the next start on the network makes it again
+	local x=${id:0:12}
+	ip link del "br-$x"
+	nft -f - <<-EOF
+		delete element ip hullnet fwd_in { "br-$x" }
+		delete element ip hullnet nat_out { "br-$x" }
+		delete element ip hullnet nat_src { $SUB_A }
+		delete element ip hullnet bridges { "br-$x" }
+		delete chain ip hullnet f_$x
+		delete chain ip hullnet o_$x
+		delete chain ip hullnet m_$x
+	EOF
+	run nft list chain ip hullnet "f_$x"
+	[ "$status" -ne 0 ]
+	c=$(hull run -d --network rb -p 127.0.0.1:18198:80 busybox httpd -f -p 80 -h /etc)
+	wait_for is_running "$c"
+	[ "$(ip -o link show master "br-${id:0:12}" | wc -l)" -eq 1 ]
+	run nft list chain ip hullnet "f_${id:0:12}"
+	[ "$status" -eq 0 ]
+	run fetch http://127.0.0.1:18198/hostname
+	[ "$output" = "${c:0:12}" ]
+
+	mon=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['Hull']['MonitorPid'])" \
+		"$HULL_ROOT/containers/$c/config.json")
+	[ "$mon" -gt 0 ]
+	kill -9 "$mon"
+	run hull inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.NetworkSettings.Networks.rb.IPAddress}}' "$c"
+	[ "$output" = "exited 137 " ]
+	[ "$(ls /run/hull-net/networks/"$id"/ips | wc -l)" -eq 0 ]
+	run nft list map ip hull tcp_addr
+	[[ $output != *" 18198 "* ]]
+	run hull network rm rb
+	[ "$output" = rb ]
+}
+
+@test "--internal: even a default route added by hand leads nowhere off the bridge" {
+	# a peer of the test's own: a network namespace behind a veth with 172.29.99.0/24
+	ip netns add hull195t
+	ip link add h195a type veth peer name h195b netns hull195t
+	ip addr add 172.29.99.1/24 dev h195a
+	ip link set h195a up
+	ip -n hull195t addr add 172.29.99.2/24 dev h195b
+	ip -n hull195t link set h195b up
+	# and a way back, so that only the forward rules can stop an answer
+	ip -n hull195t route add default via 172.29.99.1
+	hull network create --internal --subnet "$SUB_I" ni2 >/dev/null
+	hull network create --subnet "$SUB_B" no2 >/dev/null
+	# a network that is not internal reaches the peer (through masquerade)...
+	run hull run --rm --network no2 busybox ping -c1 -W1 172.29.99.2
+	[ "$status" -eq 0 ]
+	# ...an internal one does not, whatever route its container sets
+	run hull run --rm --network ni2 --cap-add NET_ADMIN busybox sh -c \
+		'ip route add default via 172.29.13.1 || exit 3; ping -c1 -W1 172.29.99.2'
+	[ "$status" -eq 1 ]
+	[[ $output == *"1 packets transmitted, 0 packets received"* ]]
+}
+
+@test "create --network: no endpoint until the start; a removed network fails the start" {
+	hull network create --subnet "$SUB_A" nc1 >/dev/null
+	hull create --name cr --network nc1 --ip 172.29.11.20 busybox ip -o -4 addr show eth0
+	run hull network inspect --format '{{len .Containers}}' nc1
+	[ "$output" = 0 ]
+	run hull start -a cr
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 172.29.11.20/24"* ]]
+	# docker: only a running container holds an endpoint, so the network can go...
+	run hull network rm nc1
+	[ "$output" = nc1 ]
+	# ...and the container cannot start any more
+	run -125 hull start -a cr
+	[[ $output == *"network nc1 not found"* ]]
+}
+
+@test "automatic subnets of several stores created at once never overlap" {
+	local i ids=() subs
+	for i in 1 2 3 4; do
+		mkdir -p "$BATS_TEST_TMPDIR/s$i"
+		HULL_ROOT=$BATS_TEST_TMPDIR/s$i hull network create "auto$i" >"$BATS_TEST_TMPDIR/id$i" &
+	done
+	wait
+	subs=$(for i in 1 2 3 4; do
+		HULL_ROOT=$BATS_TEST_TMPDIR/s$i hull network inspect --format '{{range .IPAM.Config}}{{.Subnet}}{{end}}' "auto$i"
+	done)
+	[ "$(sort -u <<<"$subs" | wc -l)" -eq 4 ]
+	for i in 1 2 3 4; do
+		HULL_ROOT=$BATS_TEST_TMPDIR/s$i hull network rm "auto$i"
+	done
+	for i in 1 2 3 4; do
+		run ip link show "br-$(head -c 12 "$BATS_TEST_TMPDIR/id$i")"
+		[ "$status" -ne 0 ]
+	done
+}
