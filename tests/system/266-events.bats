@@ -86,7 +86,10 @@ EOF
 @test "events follows the journal until interrupted, and --until in the future ends the stream" {
 	local out=$BATS_TEST_TMPDIR/out pid start
 	start=$(date +%s.%N)
-	hull events --since "$start" --filter type=container --format '{{.Action}} {{.Actor.Attributes.name}}' >"$out" &
+	# "$HULL", not the hull function: $! must be the process itself, or the kill
+	# below would leave it running and bats waiting for its output
+	"$HULL" events --since "$start" --filter type=container \
+		--format '{{.Action}} {{.Actor.Attributes.name}}' >"$out" &
 	pid=$!
 	hull run --name evf busybox true
 	wait_for grep -q "die evf" "$out"
