@@ -18,12 +18,14 @@
  *
  * Safety: as root (device nodes, chown, xattrs are real then), the target
  * first moves into a mount namespace of its own where "/" is read-only
- * except a new tmpfs on /tmp (nodev, nosuid, noexec, 64 MiB) that is T
- * itself; under libFuzzer the corpus and artifact directories stay
- * writable. A device node made by a tar cannot be opened as a device there,
- * and a write that escaped T would fail with EROFS, which is a failed check
- * too. The tmpfs goes away with the process. Without root, T is a directory
- * under /tmp (removed at exit) and the kernel keeps devices and chown out.
+ * except a new tmpfs (nodev, nosuid, noexec, 64 MiB) that is T itself,
+ * mounted on fuzz-layer-apply.scratch in the working directory (an empty
+ * directory there is all it leaves; not on /tmp, which would hide a
+ * checkout under /tmp, corpus included); under libFuzzer the corpus and
+ * artifact directories stay writable. A device node made by a tar cannot be opened as a device
+ * there, and a write that escaped T would fail with EROFS, which is a failed check too. The tmpfs
+ * goes away with the process. Without root, T is a directory under /tmp (removed at exit) and the
+ * kernel keeps devices and chown out.
  */
 #include <dirent.h>
 #include <fcntl.h>
@@ -45,7 +47,8 @@
 #define FUZZ_INPUT_MAX (1 << 20)
 
 static char host_tmp[] = "/tmp/hull-fuzz-apply-XXXXXX";
-static const char *top; /* T */
+static char scratch[PATH_MAX + 32]; /* T when sandboxed */
+static const char *top;		    /* T */
 static int top_fd = -1;
 static bool sandboxed;
 
@@ -102,26 +105,29 @@ static void sandbox(char **wanted)
 
 	if (!getcwd(cwd, sizeof(cwd)))
 		die("getcwd");
+	snprintf(scratch, sizeof(scratch), "%s/fuzz-layer-apply.scratch", cwd);
+	if (mkdir(scratch, 0700) < 0 && errno != EEXIST)
+		die(scratch);
 	if (unshare(CLONE_NEWNS) < 0)
 		die("unshare a mount namespace (run as root with CAP_SYS_ADMIN)");
 	/* nothing below may propagate back to the host's namespace */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		die("make / private");
 	STRV_FOREACH (k, keep) {
-		if (startswith(*k, "/tmp/") || streq(*k, "/tmp") || streq(*k, "/")) {
+		if (streq(*k, "/") || below(*k, scratch)) {
 			errno = EINVAL;
-			die("a corpus or artifact directory under /tmp, or /, cannot stay "
-			    "writable");
+			die("/, or a corpus or artifact directory inside the scratch tmpfs, "
+			    "cannot stay writable");
 		}
 		writable(*k);
 	}
-	if (mount("hull-fuzz", "/tmp", "tmpfs", MS_NODEV | MS_NOSUID | MS_NOEXEC,
+	if (mount("hull-fuzz", scratch, "tmpfs", MS_NODEV | MS_NOSUID | MS_NOEXEC,
 		  "size=64m,mode=0700") < 0)
-		die("mount a tmpfs on /tmp");
+		die("mount the scratch tmpfs");
 	if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro)) < 0)
 		die("make / read-only");
-	if (mount_setattr(AT_FDCWD, "/tmp", 0, &rw, sizeof(rw)) < 0)
-		die("make /tmp writable");
+	if (mount_setattr(AT_FDCWD, scratch, 0, &rw, sizeof(rw)) < 0)
+		die("make the scratch tmpfs writable");
 	STRV_FOREACH (k, keep)
 		if (mount_setattr(AT_FDCWD, *k, 0, &rw, sizeof(rw)) < 0)
 			die(*k);
@@ -150,7 +156,7 @@ static void setup(char **keep)
 {
 	if (geteuid() == 0) {
 		sandbox(keep);
-		top = "/tmp";
+		top = scratch;
 	} else {
 		if (!mkdtemp(host_tmp))
 			die("mkdtemp");
