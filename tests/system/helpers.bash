@@ -2,7 +2,7 @@
 #
 # Every file runs against a throwaway store: setup_file exports HULL_ROOT and
 # HULL_RUNROOT under $BATS_FILE_TMPDIR and imports a busybox image made by
-# scripts/mkimage-busybox; teardown_file removes every container of that root
+# scripts/mkimage-busybox (its rootfs tar made once per bats run); teardown_file removes every container of that root
 # and the directories.  /var/lib/hull and /run/hull are never touched.
 
 bats_require_minimum_version 1.5.0
@@ -26,8 +26,15 @@ hull_setup_file() {
 	export HULL_ROOT=$BATS_FILE_TMPDIR/root
 	export HULL_RUNROOT=$BATS_FILE_TMPDIR/run
 	mkdir -p "$HULL_ROOT" "$HULL_RUNROOT"
-	(cd "$TOP" && HULL="$HULL" scripts/mkimage-busybox busybox >/dev/null) ||
-		{ echo "mkimage-busybox failed" >&2; return 1; }
+	# the busybox rootfs is made once per bats run and imported by each file
+	local tar=${BATS_RUN_TMPDIR:?}/busybox-rootfs.tar
+	if [ -s "$tar" ]; then
+		"$HULL" import "$tar" busybox >/dev/null ||
+			{ echo "import of $tar failed" >&2; return 1; }
+	else
+		(cd "$TOP" && HULL="$HULL" MKIMAGE_TAR="$tar" scripts/mkimage-busybox busybox >/dev/null) ||
+			{ echo "mkimage-busybox failed" >&2; return 1; }
+	fi
 }
 
 hull_teardown_file() {
