@@ -126,8 +126,12 @@ static const struct option *bool_flag(const struct option *longopts, const char 
  * (reported). A false after the flag was given would have to undo it: refused
  * rather than ignored.
  */
-static int bool_flag_value(const char *cmd, char **argv, const struct option *longopts,
-			   const char *arg, int *ret)
+/* the options cli_getopt() returned since the parse began (the caller's optind = 0) */
+static int seen[128];
+static size_t n_seen;
+
+static int bool_flag_value(const char *cmd, const struct option *longopts, const char *arg,
+			   int *ret)
 {
 	const struct option *o = bool_flag(longopts, arg);
 	const char *val;
@@ -147,13 +151,10 @@ static int bool_flag_value(const char *cmd, char **argv, const struct option *lo
 		*ret = o->flag ? (*o->flag = o->val, 0) : o->val;
 		return 1;
 	}
-	for (int i = 1; i < optind - 1; i++) {
-		size_t n = strlen(o->name);
-
-		if (streq(argv[i], "--"))
-			break;
-		if (startswith(argv[i], "--") && strncmp(argv[i] + 2, o->name, n) == 0 &&
-		    (argv[i][2 + n] == '\0' || argv[i][2 + n] == '=')) {
+	/* given before in any spelling (-a, --all, --all=true): refused, never ignored
+	 * (and when too many flags came before to tell) */
+	for (size_t i = 0; i <= n_seen; i++) {
+		if (i == ARRAY_SIZE(seen) || (i < n_seen && seen[i] == o->val)) {
 			cli_usage_error(cmd, "%s after --%s: give the flag once", arg, o->name);
 			return 3;
 		}
@@ -167,13 +168,17 @@ int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	_cleanup_free_ char *so = xasprintf("%s:%s", stop_at_arg ? "+" : "", shortopts);
 	int optidx = -1, r;
 
+	if (optind == 0)
+		n_seen = 0; /* a new parse */
 	opterr = 0;
 	for (;;) {
 		r = getopt_long(argc, argv, so, longopts, &optidx);
 		if (r != '?' || optind < 1)
 			break;
-		switch (bool_flag_value(cmd, argv, longopts, argv[optind - 1], &r)) {
+		switch (bool_flag_value(cmd, longopts, argv[optind - 1], &r)) {
 		case 1:
+			if (r > 0 && n_seen < ARRAY_SIZE(seen))
+				seen[n_seen++] = r;
 			return r;
 		case 2:
 			continue;
@@ -208,6 +213,8 @@ int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	} else if (r == ':') {
 		cli_usage_error(cmd, "flag needs an argument: %s", argv[optind - 1]);
 		r = '?';
+	} else if (r > 0 && n_seen < ARRAY_SIZE(seen)) {
+		seen[n_seen++] = r;
 	}
 	return r;
 }

@@ -131,6 +131,16 @@ except socket.timeout:
 	# a false after the flag would have to undo it: refused, never ignored
 	run -125 hull run --rm --privileged --privileged=false busybox true
 	[[ $output == *"--privileged=false after --privileged"* ]]
+	# after the short form too: 'image prune -a --all=false' once deleted every unused image
+	hull tag busybox keep-me:1
+	run -125 hull image prune -f -a --all=false
+	[[ $output == *"--all=false after --all"* ]]
+	hull image inspect keep-me:1 >/dev/null
+	hull rmi keep-me:1
+	run -125 hull run -d --detach=false busybox true
+	[[ $output == *"--detach=false after --detach"* ]]
+	run -125 hull run --rm -i --interactive=false busybox true
+	[[ $output == *"--interactive=false after --interactive"* ]]
 	run -125 hull run --rm --sig-proxy=maybe busybox true
 	[[ $output == *'invalid argument "maybe" for "--sig-proxy" flag'* ]]
 	# --rm=true removes; --rm=false keeps, after the argument too (rm FOO --force=true)
