@@ -92,10 +92,14 @@ static bool fuzzy(char **want, const char *s)
 /* a reference without its tag, as moby's stripTag */
 static char *strip_tag(const char *s)
 {
-	const char *slash = strrchr(s, '/'), *colon = strrchr(s, ':');
+	const char *slash, *colon;
 
-	if (!s || startswith(s, "sha256:") || !colon || (slash && colon < slash))
-		return xstrdup(s ? s : "");
+	if (!s)
+		return xstrdup(""); /* a journal line without an Actor.ID */
+	slash = strrchr(s, '/');
+	colon = strrchr(s, ':');
+	if (startswith(s, "sha256:") || !colon || (slash && colon < slash))
+		return xstrdup(s);
 	return xstrndup(s, (size_t) (colon - s));
 }
 
@@ -261,6 +265,16 @@ static int print_event(json_t *ev, void *userdata)
 	return 0;
 }
 
+/* seconds since the epoch as nanoseconds, clamped to what int64 holds (year 2262) */
+static int64_t ts_ns(double ts)
+{
+	if (ts <= 0)
+		return 0;
+	if (ts >= (double) (INT64_MAX / 1000000000))
+		return INT64_MAX;
+	return (int64_t) (ts * 1e9);
+}
+
 int cmd_events(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -320,7 +334,7 @@ int cmd_events(struct cli *cl, int argc, char **argv)
 				since);
 			return 1;
 		}
-		since_ns = (int64_t) (ts * 1e9);
+		since_ns = ts_ns(ts);
 	}
 	if (until) {
 		if (cli_parse_time(until, &ts) < 0) {
@@ -329,7 +343,7 @@ int cmd_events(struct cli *cl, int argc, char **argv)
 				until);
 			return 1;
 		}
-		until_ns = (int64_t) (ts * 1e9);
+		until_ns = ts_ns(ts);
 		if (until_ns < since_ns) {
 			filters_release(&f);
 			fprintf(stderr,

@@ -72,11 +72,23 @@ static bool is_hex64(const char *n)
 	return i == DIGEST_HEX_LEN;
 }
 
-/* Remove @name below @dir (a file or a tree); true when it is gone. */
-static bool remove_entry(const char *dir, const char *name)
+/*
+ * Remove @name below @dir, a directory of the store at @root (a file or a tree);
+ * true when it is gone. A store directory that resolves anywhere but its own
+ * place (a link planted for it, or in its path) is not touched.
+ */
+static bool remove_entry(const char *root, const char *dir, const char *name)
 {
-	_cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	_cleanup_free_ char *real_root = realpath(root, NULL), *real_dir = realpath(dir, NULL);
+	_cleanup_free_ char *want = NULL;
+	_cleanup_close_ int dfd = -1;
 
+	if (!real_root || !real_dir || !startswith(dir, root))
+		return false;
+	want = xasprintf("%s%s", real_root, dir + strlen(root));
+	if (!streq(real_dir, want))
+		return false;
+	dfd = open(real_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
 	return dfd >= 0 && image_rm_rf_at(dfd, name) == 0;
 }
 
@@ -86,7 +98,7 @@ static void stray(struct check *c, const char *sub, const char *name)
 	_cleanup_free_ char *dir = path_join(c->s->root, sub);
 	_cleanup_free_ char *obj = xasprintf("%s/%s", sub, name);
 
-	problem(c, obj, c->repair && remove_entry(dir, name), "not a store object");
+	problem(c, obj, c->repair && remove_entry(c->s->root, dir, name), "not a store object");
 }
 
 /* Each image: its manifest and config (verified by store_image_load()), and its layers. */
@@ -211,7 +223,7 @@ static void check_objects(struct check *c, const char *sub, const char *what, ch
 			/* an orphan needs no verification: it goes, or stays unused */
 			if (c->repair)
 				removed = layers ? store_layer_remove(c->s, d, NULL) == 0
-						 : remove_entry(dir, *n);
+						 : remove_entry(c->s->root, dir, *n);
 			problem(c, obj, removed, "no image uses it");
 			continue;
 		}
@@ -237,13 +249,13 @@ static void check_leftovers(struct check *c)
 	STRV_FOREACH (n, w) {
 		_cleanup_free_ char *obj = xasprintf("writers/%s", *n);
 		if (wfd >= 0 && store_writer_stale(wfd, *n))
-			problem(c, obj, c->repair && remove_entry(writers, *n),
+			problem(c, obj, c->repair && remove_entry(c->s->root, writers, *n),
 				"a writer that died (what it left is reclaimed with it)");
 	}
 	STRV_FOREACH (n, t) {
 		_cleanup_free_ char *obj = xasprintf("tmp/%s", *n);
 		if (store_tmp_entry_stale(*n))
-			problem(c, obj, c->repair && remove_entry(tmp, *n),
+			problem(c, obj, c->repair && remove_entry(c->s->root, tmp, *n),
 				"left by a process that is gone");
 	}
 	STRV_FOREACH (n, i) {
@@ -255,10 +267,10 @@ static void check_leftovers(struct check *c)
 		if (streq(*n, "index.json"))
 			continue;
 		if (!pid)
-			problem(c, obj, c->repair && remove_entry(images, *n),
+			problem(c, obj, c->repair && remove_entry(c->s->root, images, *n),
 				"not a store object");
 		else if (store_tmp_entry_stale(as_tmp))
-			problem(c, obj, c->repair && remove_entry(images, *n),
+			problem(c, obj, c->repair && remove_entry(c->s->root, images, *n),
 				"left by a process that is gone");
 	}
 }

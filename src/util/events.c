@@ -26,9 +26,18 @@ int64_t events_now_ns(void)
 	return (int64_t) ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* the journal for appending: a regular file only (never a link, a FIFO or a device) */
 static int journal_open(const char *path)
 {
-	return open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK,
+		      0600);
+	struct stat st;
+
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 /* rename a full journal away, unless another writer just did */
@@ -42,8 +51,12 @@ static int journal_rotate(const char *root, int fd)
 	if (flock(fd, LOCK_EX) < 0)
 		return fd;
 	if (fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_ino == b.st_ino &&
-	    a.st_dev == b.st_dev && a.st_size >= (off_t) EVENTS_MAX_BYTES)
-		(void) rename(path, old);
+	    a.st_dev == b.st_dev && a.st_size >= (off_t) EVENTS_MAX_BYTES &&
+	    rename(path, old) < 0) {
+		/* something that is not the old journal is in the way: the journal starts
+		 * again rather than growing without bound */
+		(void) unlink(path);
+	}
 	nfd = journal_open(path);
 	(void) flock(fd, LOCK_UN);
 	if (nfd < 0)
@@ -150,11 +163,16 @@ static int reader_open(struct reader *r, const char *path)
 {
 	struct stat st;
 
-	r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	r->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (r->fd < 0)
 		return errno == ENOENT ? 0 : -errno;
-	if (fstat(r->fd, &st) == 0)
-		r->ino = st.st_ino;
+	if (fstat(r->fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		/* not a journal hull wrote: read as empty, never waited on (a FIFO) */
+		close(r->fd);
+		r->fd = -1;
+		return 0;
+	}
+	r->ino = st.st_ino;
 	return 0;
 }
 
@@ -198,7 +216,7 @@ int events_for_each(const char *root, int64_t since_ns, int64_t until_ns, bool f
 		if (!follow)
 			break;
 		/* rotated, or made since: read the new file from its start */
-		if (stat(path, &st) == 0 && (r.fd < 0 || st.st_ino != r.ino)) {
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (r.fd < 0 || st.st_ino != r.ino)) {
 			if (r.fd >= 0) {
 				rc = drain(&r, since_ns, until_ns, fn, userdata, &got);
 				close(r.fd);

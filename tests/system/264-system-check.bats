@@ -220,3 +220,18 @@ writers/4194303-AbCdEf: a writer that died (what it left is reclaimed with it)" 
 	run -0 hull system check
 	[ -z "$output" ]
 }
+
+@test "system check --repair never follows a store directory replaced by a link out of the store" {
+	local out=$BATS_TEST_TMPDIR/outside
+	mkdir -p "$out/layer-4194303-AbCdEf"
+	echo keep >"$out/junk"
+	mv "$HULL_ROOT/tmp" "$BATS_TEST_TMPDIR/tmp.saved"
+	ln -s "$out" "$HULL_ROOT/tmp"
+	run hull system check --repair
+	echo "$output"
+	# what is outside the store is untouched, whatever the check says of it
+	[ -d "$out/layer-4194303-AbCdEf" ]
+	[ "$(cat "$out/junk")" = keep ]
+	rm "$HULL_ROOT/tmp"
+	mv "$BATS_TEST_TMPDIR/tmp.saved" "$HULL_ROOT/tmp"
+}

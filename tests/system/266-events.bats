@@ -159,6 +159,32 @@ EOF
 	hull volume rm after-torn rotated >/dev/null
 }
 
+@test "the journal: hostile files and lines never hang, crash or grow it without bound" {
+	local j=$HULL_ROOT/events.log
+	# a line without an Actor.ID (a crafted journal) and an image filter: no crash
+	echo '{"Type":"image","Action":"tag","scope":"local","time":1,"timeNano":1000000000}' >>"$j"
+	run past --since 0 --filter image=busybox --format '{{.Action}}'
+	[ "$status" -eq 0 ]
+	# a far future --until is not "before --since" (it overflowed): the stream runs on
+	run -124 timeout 2 "$HULL" events --since 0 --until 99999999999 --filter type=nothing
+	# a FIFO in the journal's place: commands do not wait on it, readers neither
+	mv "$j" "$BATS_TEST_TMPDIR/journal"
+	mkfifo "$j"
+	run timeout 20 "$HULL" tag busybox fifo-tag:1
+	[ "$status" -eq 0 ]
+	run timeout 20 "$HULL" events --since 1m --until 0s
+	[ "$status" -eq 0 ]
+	rm "$j"
+	mv "$BATS_TEST_TMPDIR/journal" "$j"
+	# a directory in events.log.1's place: a full journal starts again, never grows past its bound
+	rm -f "$j.1"
+	mkdir "$j.1"
+	python3 -c 'import sys; open(sys.argv[1], "a").write("x" * (4 * 2**20) + "\n")' "$j"
+	hull rmi fifo-tag:1
+	[ "$(stat -c %s "$j")" -lt 4096 ]
+	rmdir "$j.1"
+}
+
 @test "events: health_status changes, matched by prefix" {
 	hull run -d --name evh --health-cmd true --health-interval 1s busybox sleep 100
 	wait_for bash -c "[ \"\$($HULL inspect --format '{{.State.Health.Status}}' evh)\" = healthy ]"
