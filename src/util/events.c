@@ -216,7 +216,8 @@ int events_for_each(const char *root, int64_t since_ns, int64_t until_ns, bool f
 		if (!follow)
 			break;
 		/* rotated, or made since: read the new file from its start */
-		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && (r.fd < 0 || st.st_ino != r.ino)) {
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (r.fd < 0 || st.st_ino != r.ino)) {
 			if (r.fd >= 0) {
 				rc = drain(&r, since_ns, until_ns, fn, userdata, &got);
 				close(r.fd);
