@@ -47,6 +47,38 @@ static bool wait_pid_exit(pid_t pid, int ms)
 	}
 }
 
+/*
+ * The process ended but its monitor has not recorded it yet: the record still
+ * says running (not restarting), the process is gone, the monitor is alive.
+ * Until the monitor records the exit it still holds the address, the ports and
+ * the cgroups, which it frees from the record it reads when it resumes.
+ */
+static bool exit_pending(struct container *c)
+{
+	json_t *st = json_object_get(c->rec, "State");
+
+	return json_is_true(json_object_get(st, "Running")) &&
+	       !json_is_true(json_object_get(st, "Restarting")) &&
+	       !container_pid_alive(state_pid(c, "Pid")) &&
+	       container_pid_alive(state_pid(c, "MonitorPid"));
+}
+
+/*
+ * Wait up to @ms for the monitor to record an exit that is pending (moby's
+ * daemon handles the exit event under the container's lock before a kill
+ * returns or a delete looks). 0, or -ENOENT when the record went meanwhile
+ * (the container's --rm).
+ */
+static int settle_exit(struct container *c, int ms)
+{
+	for (int t = 0; t < ms && exit_pending(c); t += 5) {
+		(void) nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
+		if (container_reload(c, NULL) < 0)
+			return -ENOENT;
+	}
+	return 0;
+}
+
 int container_wait_exit(struct container *c, struct hull_err **err)
 {
 	(void) wait_pid_exit(state_pid(c, "MonitorPid"), -1);
@@ -78,8 +110,15 @@ int container_kill(struct container *c, int sig, struct hull_err **err)
 		_cleanup_free_ char *signal = xasprintf("%d", sig);
 		container_event(c, "kill", "signal", signal, NULL);
 	}
-	if (sig == SIGKILL)
+	if (sig == SIGKILL) {
 		thaw_if_paused(c);
+		/*
+		 * moby daemon/kill.go: a SIGKILL returns once the container is
+		 * down (10 s at most), so `kill x; rm x` finds it stopped.
+		 */
+		(void) wait_pid_exit(state_pid(c, "Pid"), 10000);
+		(void) settle_exit(c, 10000);
+	}
 	return 0;
 }
 
@@ -133,6 +172,9 @@ int container_remove(struct store *s, const char *runroot, struct container *c, 
 	int tries = 0, r;
 
 again:
+	/* an exit the monitor is recording: removing now would strand its address and ports */
+	if (settle_exit(c, 10000) < 0)
+		return force ? 0 : err_setx(err, ENOENT, "No such container: %s", c->id);
 	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting"))) {
 		if (!force)
 			return err_setx(err, EBUSY,

@@ -175,3 +175,49 @@ names_count() {
 	# the name is free
 	hull create --name half busybox true
 }
+
+# ip_files ID: the address files of hull's networks that name container ID
+ip_files() {
+	grep -rlx -- "$1" /run/hull-net/net/ips /run/hull-net/networks/*/ips 2>/dev/null || true
+}
+
+@test "rm -f at once after a short run -d frees the address and ports (the monitor records the exit first)" {
+	local i id port
+	for i in $(seq 12); do
+		port=$((18150 + i))
+		id=$(hull run -d -p "127.0.0.1:$port:80" busybox true)
+		run -0 hull rm -f "$id"
+		run ip_files "$id"
+		[ -z "$output" ]
+		# the port's nftables element went with it
+		run -0 nft list ruleset
+		[[ $output != *"127.0.0.1 . $port :"* ]]
+		run -1 hull inspect "$id"
+	done
+}
+
+@test "on a /29 user network, 20 runs each followed at once by rm -f never run out of addresses" {
+	ip -4 route show | grep -q '^172\.29\.45\.' && skip "the host routes 172.29.45.0 already"
+	hull network create --subnet 172.29.45.0/29 n145
+	local i id
+	for i in $(seq 20); do
+		run -0 hull run -d --network n145 busybox echo hi
+		id=$output
+		run -0 hull rm -f "$id"
+		run ip_files "$id"
+		[ -z "$output" ]
+	done
+	run -0 hull run --rm --network n145 busybox true
+	hull network rm n145
+}
+
+@test "kill waits for the container to be down: kill; rm succeeds every time" {
+	local i id
+	for i in $(seq 8); do
+		id=$(hull run -d busybox sleep 100)
+		run -0 hull kill "$id"
+		run -0 hull inspect -f '{{.State.Running}} {{.State.ExitCode}}' "$id"
+		[ "$output" = "false 137" ]
+		run -0 hull rm "$id"
+	done
+}
