@@ -209,16 +209,10 @@ static bool ref_selected(char **patterns, const char *familiar)
 static int filter_image_time(struct store *s, const char *name, double *ret, struct hull_err **err)
 {
 	struct image *img = NULL;
-	struct image_ref r;
+	int r = store_image_get(s, name, &img, err); /* docker's "No such image: NAME:latest" */
 
-	if (store_image_get(s, name, &img, NULL) < 0) {
-		_cleanup_free_ char *fam = NULL;
-		if (ref_parse(name, &r, NULL) == 0) {
-			fam = ref_familiar(&r);
-			ref_release(&r);
-		}
-		return err_setx(err, ENOENT, "No such image: %s", fam ?: name);
-	}
+	if (r < 0)
+		return r;
 	*ret = time_parse_rfc3339(json_get_str(img->config, "created"));
 	image_free(img);
 	return 0;
@@ -887,10 +881,14 @@ int cmd_rmi(struct cli *cl, int argc, char **argv)
 	if (cli_store(cl, &s, &e) < 0 || store_lock(s, &e) < 0)
 		return cli_fail(e);
 	for (int i = optind; i < argc; i++) {
-		if (rmi_one(s, argv[i], force, &e) < 0) {
+		int r = rmi_one(s, argv[i], force, &e);
+		if (r < 0) {
 			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
 			e = err_free(e);
-			rc = 1;
+			/* docker/cli image/remove.go: with --force, only "not found"s is no failure
+			 */
+			if (!force || r != -ENOENT)
+				rc = 1;
 		}
 	}
 	store_unlock(s);

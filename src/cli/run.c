@@ -1570,6 +1570,12 @@ int cmd_logs(struct cli *cl, int argc, char **argv)
 }
 
 /* stop, kill and rm share their shape: flags, then one or more containers. */
+struct rm_flags {
+	bool force, volumes;
+};
+static int do_rm(struct cli *cl, struct store *s, struct container *c, void *data,
+		 struct hull_err **err);
+
 int for_each_container(struct cli *cl, int argc, char **argv, const char *name,
 		       int (*fn)(struct cli *, struct store *, struct container *, void *,
 				 struct hull_err **),
@@ -1585,10 +1591,17 @@ int for_each_container(struct cli *cl, int argc, char **argv, const char *name,
 		return cli_fail(e);
 	for (int i = optind; i < argc; i++) {
 		struct container *c = NULL;
-		if (container_load(s, argv[i], &c, &e) < 0 || fn(cl, s, c, data, &e) < 0) {
+		int r = container_load(s, argv[i], &c, &e);
+
+		if (r == 0)
+			r = fn(cl, s, c, data, &e);
+		if (r < 0) {
 			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
 			e = err_free(e);
-			rc = 1;
+			/* docker/cli container/rm.go: `rm -f` of a missing container only says so
+			 */
+			if (!(r == -ENOENT && fn == do_rm && ((struct rm_flags *) data)->force))
+				rc = 1;
 		} else {
 			printf("%s\n", argv[i]);
 		}
@@ -1667,10 +1680,6 @@ int cmd_kill(struct cli *cl, int argc, char **argv)
 	}
 	return for_each_container(cl, argc, argv, "kill", do_kill, &sig);
 }
-
-struct rm_flags {
-	bool force, volumes;
-};
 
 static int do_rm(struct cli *cl, struct store *s, struct container *c, void *data,
 		 struct hull_err **err)

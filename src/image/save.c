@@ -498,12 +498,7 @@ static int resolve_one(struct store *s, json_t *refs, const char *name, struct s
 	}
 	ref_release(&r);
 	/* an image id, "sha256:<id>" or an id prefix: saved without tags */
-	rc = store_image_get(s, name, &img, err);
-	if (rc == -ENOENT) {
-		if (err)
-			*err = err_free(*err); /* docker's words instead */
-		return err_setx(err, ENOENT, "No such image: %s", shown ?: name);
-	}
+	rc = store_image_get(s, name, &img, err); /* "No such image: ..." as docker */
 	if (rc < 0)
 		return rc;
 	item_add(items, n, &img, NULL);

@@ -648,7 +648,7 @@ int store_image_set_intermediate(struct store *s, const char *manifest_digest, b
 		return r;
 	e = json_object_get(json_object_get(idx, "images"), manifest_digest);
 	if (!e)
-		return err_setx(err, ENOENT, "no such image: %s", manifest_digest);
+		return err_setx(err, ENOENT, "No such image: %s", manifest_digest);
 	if (on == json_is_true(json_object_get(e, "intermediate")))
 		return 0;
 	if (on)
@@ -676,9 +676,29 @@ static bool is_hex(const char *s)
 	return true;
 }
 
+/*
+ * moby's ErrImageDoesNotExist: "No such image: " and the reference in its
+ * familiar form with the tag made explicit ("busybox:latest"); an id or a
+ * digest (ParseAnyReference's first cases) and what does not parse as given.
+ * -ENOENT.
+ */
+static int no_such_image(struct hull_err **err, const char *name)
+{
+	struct image_ref ref = {0};
+	_cleanup_free_ char *shown = NULL;
+	bool id = digest_valid(name) || (strlen(name) == 64 && is_hex(name));
+
+	if (!id && ref_parse(name, &ref, NULL) == 0) {
+		shown = ref_familiar(&ref);
+		ref_release(&ref);
+	}
+	return err_setx(err, ENOENT, "No such image: %s", shown ?: name);
+}
+
 int store_image_get(struct store *s, const char *name, struct image **ret, struct hull_err **err)
 {
 	_cleanup_json_ json_t *idx = NULL;
+	_cleanup_err_ struct hull_err *bad_ref = NULL;
 	struct image_ref ref = {0};
 	const char *found = NULL, *hex, *k;
 	json_t *images, *v;
@@ -690,7 +710,7 @@ int store_image_get(struct store *s, const char *name, struct image **ret, struc
 	images = json_object_get(idx, "images");
 
 	/* a reference first, as docker does: a tag may look like an id prefix */
-	if (ref_parse(name, &ref, NULL) == 0) {
+	if (ref_parse(name, &ref, &bad_ref) == 0) {
 		_cleanup_free_ char *full = ref_string(&ref);
 		found = json_string_value(json_object_get(json_object_get(idx, "refs"), full));
 		if (!found && ref.digest) {
@@ -725,10 +745,14 @@ int store_image_get(struct store *s, const char *name, struct image **ret, struc
 		if (!found && digest_valid(name) && json_object_get(images, name))
 			found = name;
 	}
-	if (!found) {
-		r = err_setx(err, ENOENT, "no such image: %s", name);
-		return r;
+	if (!found && bad_ref && !digest_valid(name)) {
+		/* neither a reference nor an id: moby's InvalidParameter, not "No such image" */
+		if (err)
+			*err = TAKE_PTR(bad_ref);
+		return -EINVAL;
 	}
+	if (!found)
+		return no_such_image(err, name);
 	return store_image_load(s, found, ret, err);
 }
 
@@ -973,7 +997,7 @@ int store_untag(struct store *s, const char *ref, struct hull_err **err)
 			json_get_str(json_object_get(idx, digest ? "digests" : "refs"), key) ?: "");
 
 		if (json_object_del(json_object_get(idx, digest ? "digests" : "refs"), key) < 0) {
-			r = err_setx(err, ENOENT, "no such image: %s", ref);
+			r = no_such_image(err, ref);
 			goto out;
 		}
 		r = index_save(s, idx, err);

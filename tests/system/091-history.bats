@@ -148,7 +148,7 @@ LABEL x=y'
 	[[ $output == *'"history" requires exactly 1 argument.'* ]]
 	run hull history nosuchimage
 	[ "$status" -eq 1 ]
-	[[ $output == *"Error response from daemon: no such image: nosuchimage"* ]]
+	[[ $output == *"Error response from daemon: No such image: nosuchimage:latest"* ]]
 	run hull history --bogus hist
 	[ "$status" -eq 125 ]
 }

@@ -143,6 +143,24 @@ load helpers
 	[ "$status" -ne 0 ]
 }
 
+@test "rm -f and rmi -f of what does not exist say so and exit 0, as docker/cli; without -f exit 1" {
+	run -0 --separate-stderr hull rm -f nosuch140
+	[ -z "$output" ]
+	[ "$stderr" = "Error response from daemon: No such container: nosuch140" ]
+	run -1 hull rm nosuch140
+	[ "$output" = "Error response from daemon: No such container: nosuch140" ]
+	# one missing, one there: the one there goes, and the exit is 0
+	hull create --name here140 busybox true
+	run -0 --separate-stderr hull rm -f nosuch140 here140
+	[ "$output" = "here140" ]
+	run -0 --separate-stderr hull rmi -f nosuch140 busybox:nosuchtag
+	[ "$stderr" = "$(printf 'Error response from daemon: No such image: nosuch140:latest\nError response from daemon: No such image: busybox:nosuchtag')" ]
+	run -1 hull rmi nosuch140
+	[ "$output" = "Error response from daemon: No such image: nosuch140:latest" ]
+	# a failure other than "not found" still fails with -f
+	run -1 hull rmi -f nosuch140 'Bad/Name'
+}
+
 @test "start -a of an exited container runs it again and prints its output" {
 	hull run --name sa-again busybox echo first >/dev/null
 	run hull start -a sa-again

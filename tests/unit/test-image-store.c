@@ -152,7 +152,7 @@ static void test_round_trip(void **state)
 	assert_string_equal(got->manifest_digest, img->manifest_digest);
 	got = image_free(got);
 	assert_int_equal(store_image_get(s, "busybox", &got, &err), -ENOENT);
-	assert_non_null(strstr(err->msg, "no such image: busybox"));
+	assert_non_null(strstr(err->msg, "No such image: busybox:latest"));
 	err = err_free(err);
 
 	/* tag, get by every form */
