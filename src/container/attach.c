@@ -281,5 +281,6 @@ int container_attach(struct container *c, const struct attach_opts *o, int *ret_
 			   err);
 	if (r < 0)
 		return r;
+	container_event(c, "attach", NULL); /* moby's ContainerAttach */
 	return container_attach_fd(c, sock, o, ret_exit_code, ret_detached, err);
 }

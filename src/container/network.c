@@ -12,6 +12,7 @@
 #include "container/internal.h"
 #include "container/network.h"
 #include "util/fs.h"
+#include "util/events.h"
 #include "util/json.h"
 #include "util/strv.h"
 
@@ -52,6 +53,14 @@ static int lock_in(const char *dir, mode_t mode, int *ret_fd, struct hull_err **
 }
 
 /* The networks lock: serialises record writes, removals and address reservations. */
+/* moby's network events: Actor.ID the network's id, attributes its name and type (driver). */
+static void network_event(struct store *s, json_t *rec, const char *action)
+{
+	events_emit(s->root, "network", action, json_get_str(rec, "Id"),
+		    json_pack("{s:s,s:s}", "name", json_get_str(rec, "Name") ?: "", "type",
+			      json_get_str(rec, "Driver") ?: "bridge"));
+}
+
 static int networks_lock(struct store *s, int *ret_fd, struct hull_err **err)
 {
 	_cleanup_free_ char *dir = networks_dir(s);
@@ -480,6 +489,7 @@ int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 		net_network_teardown(&b);
 		return err_wrap(err, "create network %s", o->name);
 	}
+	network_event(s, rec, "create");
 	*ret = TAKE_PTR(rec);
 	return 0;
 }
@@ -612,6 +622,7 @@ static int remove_locked(struct store *s, json_t *rec, struct hull_err **err)
 		return err_set(err, errno, "remove '%s'", path);
 	if (network_bridge(rec, &b) == 0)
 		net_network_teardown(&b);
+	network_event(s, rec, "destroy");
 	return 0;
 }
 

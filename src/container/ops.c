@@ -20,6 +20,7 @@
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/strbuf.h"
 #include "util/strv.h"
 
 char *container_helper_path(const char *name)
@@ -209,6 +210,29 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
+/* moby's ": " + Entrypoint + " " + strings.Join(Args, " "): "ls " for a bare "ls". */
+static char *exec_action_words(char **cmd)
+{
+	_cleanup_strbuf_ struct strbuf b = STRBUF_INIT;
+
+	strbuf_addf(&b, "%s ", cmd[0]);
+	for (size_t i = 1; cmd[i]; i++)
+		strbuf_addf(&b, "%s%s", i > 1 ? " " : "", cmd[i]);
+	return strbuf_detach(&b, NULL);
+}
+
+/* An exec_* event of @c: "ACTION: WORDS" (exec_die has none), execID, exitCode if @code. */
+static void exec_event(struct container *c, const char *action, const char *words,
+		       const char *exec_id, const char *code)
+{
+	_cleanup_free_ char *a = words ? xasprintf("%s: %s", action, words) : xstrdup(action);
+
+	if (code)
+		container_event(c, a, "execID", exec_id, "exitCode", code, NULL);
+	else
+		container_event(c, a, "execID", exec_id, NULL);
+}
+
 int container_exec(struct store *s, struct container *c, const struct exec_opts *o,
 		   int *ret_exit_code, struct hull_err **err)
 {
@@ -228,6 +252,8 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	pid_t target = main_pid(c);
 	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
 	int sfd, code, r;
+	_cleanup_free_ char *exec_words = NULL;
+	char exec_id[65];
 	uid_t uid;
 	gid_t gid;
 
@@ -340,9 +366,19 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 		rc.stdio[2] = pipes[2][1] >= 0 ? pipes[2][1] : pipes[1][1];
 	}
 
+	/*
+	 * moby daemon/exec.go (and health.go, whose probes are execs too):
+	 * "exec_create: ENTRYPOINT ARGS" with the exec's id, then exec_start
+	 * with the same words, and exec_die with the exit code.
+	 */
+	random_hex(exec_id, 32);
+	exec_words = exec_action_words(o->cmd);
+	exec_event(c, "exec_create", exec_words, exec_id, NULL);
 	relay_sigmask(&mask);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	r = rt_exec(target, dirs, &rc, &rl.pid, err);
+	if (r == 0)
+		exec_event(c, "exec_start", exec_words, exec_id, NULL);
 	/* the process holds its ends now */
 	slave = (slave >= 0 ? close(slave) : 0, -1);
 	for (int i = 0; i < 3; i++) {
@@ -403,6 +439,10 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	/* detached (the keys): the process runs on, as docker exec -it leaves it */
 	*ret_exit_code = rl.detached ? 0 : code;
+	if (!rl.detached) {
+		_cleanup_free_ char *ec = xasprintf("%d", code);
+		exec_event(c, "exec_die", NULL, exec_id, ec);
+	}
 	r = 0;
 out:
 	for (int i = 0; i < 2; i++)

@@ -955,6 +955,8 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		return r;
 	}
 
+	if (!o->detach)
+		container_event(c, "attach", NULL); /* the caller's streams: docker run's attach */
 	r = monitor_launch(&m, err);
 	if (r < 0) {
 		/* docker leaves a container that failed to start in "created" with the error */
@@ -1188,6 +1190,8 @@ static int start_detached(struct store *s, const char *runroot, struct container
 		r = attach_connect(container_run_dir(runroot, c), &sock, err);
 		if (r < 0)
 			return r;
+		/* docker run and start -a attach before the start (moby's event order) */
+		container_event(c, "attach", NULL);
 	}
 	if (pipe2(pfd, O_CLOEXEC) < 0)
 		return err_set(err, errno, "create pipe");

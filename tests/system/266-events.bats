@@ -23,6 +23,7 @@ past() { hull events --since 1m --until 0s "$@"; }
 	[ "$status" -eq 0 ]
 	echo "$output"
 	[ "$output" = "ev1 create
+ev1 attach
 ev1 start
 ev1 die
 ev2 create
@@ -35,6 +36,7 @@ ev3 rename
 ev1 destroy
 ev3 destroy
 ev4 create
+ev4 attach
 ev4 start
 ev4 die
 ev4 destroy" ]
@@ -191,4 +193,43 @@ EOF
 	run past --filter event=health_status --format '{{.Action}} {{.Actor.Attributes.name}}'
 	[ "$output" = "health_status: healthy evh" ]
 	hull rm -f evh
+}
+
+@test "events: exec_create, exec_start and exec_die with moby's words and ids; attach; network create and destroy" {
+	local id eid
+	id=$(hull run -d --name evx busybox sleep 100)
+	hull exec evx ls / >/dev/null
+	run -3 hull exec evx sh -c 'exit 3'
+	run past --filter container=evx --filter event=exec_create --filter event=exec_start \
+		--filter event=exec_die --format '{{.Action}}|{{index .Actor.Attributes "exitCode"}}'
+	[ "$output" = "exec_create: ls /|
+exec_start: ls /|
+exec_die|0
+exec_create: sh -c exit 3|
+exec_start: sh -c exit 3|
+exec_die|3" ]
+	# one exec's three events share its id, which is no other's
+	run past --filter container=evx --format '{{.Actor.Attributes.execID}}'
+	[ "${#lines[@]}" -ge 6 ]
+	eid=$(past --filter container=evx --filter event=exec_die --format '{{.Actor.Attributes.execID}}' | head -1)
+	[[ $eid =~ ^[0-9a-f]{64}$ ]]
+	run past --filter container=evx --format '{{.Actor.Attributes.execID}}'
+	[ "$(grep -c "$eid" <<<"$output")" = 3 ]
+	# a bare command: moby's "ENTRYPOINT " with its trailing space
+	hull exec evx true
+	run past --filter container=evx --filter event=exec_create --format '{{.Action}}|'
+	[ "${lines[-1]}" = "exec_create: true |" ]
+	# attach to a running container
+	hull run -d --name evy busybox sh -c 'sleep 1; echo out'
+	run -0 hull attach evy
+	run past --filter container=evy --format '{{.Action}}'
+	[ "$output" = "$(printf 'create\nstart\nattach\ndie')" ]
+	hull rm -f evx evy
+	# networks
+	hull network create evnet >/dev/null
+	hull network rm evnet >/dev/null
+	run past --filter type=network --format '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}}'
+	[ "$output" = "$(printf 'create evnet bridge\ndestroy evnet bridge')" ]
+	run past --filter network=evnet --format '{{.Action}}'
+	[ "$output" = "$(printf 'create\ndestroy')" ]
 }
