@@ -195,8 +195,7 @@ static int pull_one(struct cli *cl, const struct reg_config *cfg, const char *re
 		if (platform)
 			warn_platform(s, &res, platform);
 	}
-	puts(res.reference);
-	ref_event(s, "pull", ref);
+	puts(res.reference); /* image_pull() wrote the pull event */
 	pull_result_release(&res);
 	return 0;
 }
@@ -206,8 +205,10 @@ static int pull_all_tags(struct cli *cl, const struct reg_config *cfg, const cha
 			 const struct platform *platform, bool quiet, struct hull_err **err)
 {
 	struct progress pr = {.out = stdout, .tty = isatty(STDOUT_FILENO)};
-	struct pull_opts o = {
-		.platform = platform, .progress = quiet ? NULL : draw, .progress_arg = &pr};
+	struct pull_opts o = {.platform = platform,
+			      .progress = quiet ? NULL : draw,
+			      .progress_arg = &pr,
+			      .no_event = true};
 	_cleanup_strv_ char **tags = NULL;
 	struct image_ref r0 = {0};
 	_cleanup_free_ char *name = NULL, *full = NULL;
@@ -246,6 +247,8 @@ static int pull_all_tags(struct cli *cl, const struct reg_config *cfg, const cha
 		printf("Status: %s for %s\n",
 		       newer ? "Downloaded newer image" : "Image is up to date", name);
 	puts(full);
+	/* moby: one event for the repository, its familiar name as the id */
+	events_emit(s->root, "image", "pull", name, json_pack("{s:s}", "name", name));
 	return 0;
 }
 

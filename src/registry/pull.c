@@ -7,6 +7,7 @@
 #include "registry/pull.h"
 #include "registry/registry.h"
 #include "registry/xfer.h"
+#include "util/events.h"
 #include "util/fs.h"
 #include "util/macros.h"
 #include "util/strv.h"
@@ -557,6 +558,13 @@ int image_pull(struct store *s, const struct reg_config *cfg, const char *ref_st
 		err_free(e);
 		err_set_exit(err, 1);
 		goto out;
+	}
+	if (!o->no_event) {
+		/* moby's LogImageEvent(FamiliarString(ref), FamiliarName(ref), "pull"), for every
+		 * pull: `pull`, FROM, run --pull */
+		_cleanup_free_ char *name = ref_familiar_name(&ref);
+		events_emit(s->root, "image", "pull", res.familiar,
+			    json_pack("{s:s}", "name", name));
 	}
 	*ret = res;
 	res = (struct pull_result){0};

@@ -74,6 +74,7 @@ struct pull_opts {
 	const struct platform *platform; /* NULL: the host's */
 	xfer_progress_fn progress;	 /* may be NULL */
 	void *progress_arg;
+	bool no_event; /* the caller writes the pull event (pull -a: one for the repository) */
 };
 
 struct pull_result {

@@ -178,6 +178,9 @@ assert all(l["mediaType"] in (oci + "layer.v1.tar", oci + "layer.v1.tar+gzip") f
 	run -0 hull images "$REGISTRY/library/tags"
 	[ "$(echo "$output" | awk 'NR > 1 { print $2 }' | sort | tr '\n' ' ')" = "one two " ]
 	run -125 hull pull -a "$REGISTRY/library/tags:one"
+	# moby's pull event of -a: one, the repository's familiar name
+	run -0 hull events --since 1m --until 0s --filter event=pull --format '{{.Actor.ID}} {{.Actor.Attributes.name}}'
+	[ "$output" = "$REGISTRY/library/tags $REGISTRY/library/tags" ]
 	# push -a: every tag, the repository named once, as docker's
 	hull tag "$REGISTRY/library/tags:one" "$REGISTRY/copies/tags:one"
 	hull tag "$REGISTRY/library/tags:two" "$REGISTRY/copies/tags:two"
@@ -246,6 +249,11 @@ assert all(l["mediaType"] in (oci + "layer.v1.tar", oci + "layer.v1.tar+gzip") f
 	[[ $output == *amd64* ]]
 	run -0 hull build --pull -t frompull "$ctx"
 	[[ $output == *"Status: Image is up to date for busybox:latest"* ]]
+	# every pull writes moby's pull event, FROM's and COPY --from's too
+	run -0 hull events --since 1m --until 0s --filter event=pull --format '{{.Actor.ID}} {{.Actor.Attributes.name}}'
+	[ "$output" = "busybox:latest busybox
+$REGISTRY/library/multi:latest $REGISTRY/library/multi
+busybox:latest busybox" ]
 }
 
 @test "run --pull missing|always|never" {
@@ -262,6 +270,8 @@ assert all(l["mediaType"] in (oci + "layer.v1.tar", oci + "layer.v1.tar+gzip") f
 	[[ $stderr == *"Status: Image is up to date for busybox:latest"* ]]
 	run -0 --separate-stderr hull run --rm --pull always -q busybox echo quiet
 	[ -z "$stderr" ]
+	run -0 hull events --since 1m --until 0s --filter event=pull --format '{{.Actor.ID}}'
+	[ "$output" = "$(printf 'busybox:latest\nbusybox:latest\nbusybox:latest')" ]
 	run -125 hull run --rm --pull sometimes busybox true
 	# --platform: an image of another platform in the store is not the one asked for
 	run -125 hull run --rm --platform linux/arm64 --pull never busybox true
