@@ -67,6 +67,7 @@ static const char run_help[] =
 	"      --pid string           PID namespace to use (host, container:NAME)\n"
 	"      --privileged           Give extended privileges to this container\n"
 	"  -p, --publish list         Publish a container's port(s) to the host\n"
+	"  -P, --publish-all          Publish all exposed ports to random ports\n"
 	"      --mount mount          Attach a filesystem mount to the container\n"
 	"      --read-only            Mount the container's root filesystem as read only\n"
 	"      --restart string       Restart policy to apply when a container exits (default "
@@ -446,6 +447,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"rm", no_argument, NULL, OPT_RM},
 		{"name", required_argument, NULL, OPT_NAME},
 		{"publish", required_argument, NULL, 'p'},
+		{"publish-all", no_argument, NULL, 'P'},
 		{"env", required_argument, NULL, 'e'},
 		{"env-file", required_argument, NULL, OPT_ENV_FILE},
 		{"workdir", required_argument, NULL, 'w'},
@@ -516,7 +518,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	a->sig_proxy = true;
 	optind = 0;
 	a->pull = "missing";
-	while ((o = cli_getopt(name, argc, argv, "da:p:e:w:u:ith:v:m:c:ql:", opts, true)) != -1) {
+	while ((o = cli_getopt(name, argc, argv, "da:p:Pe:w:u:ith:v:m:c:ql:", opts, true)) != -1) {
 		switch (o) {
 		case 'd':
 			ro->detach = true;
@@ -577,6 +579,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		case 'p':
 			if (net_port_parse(optarg, &a->ports, &ro->n_ports, &e) < 0)
 				return cli_fail(e);
+			break;
+		case 'P':
+			ro->publish_all = true;
 			break;
 		case 'e':
 			/* docker/cli opts.ValidateEnv: the name may not be empty */
@@ -874,6 +879,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			ro->network);
 		ro->n_ports = 0;
 	}
+	if (streq(ro->network, "host") || streq(ro->network, "none"))
+		ro->publish_all = false; /* nothing to publish from (moby: no port mapping there) */
 	a->image = argv[optind];
 	for (int i = optind + 1; i < argc; i++)
 		strv_push(&a->cmd, argv[i]);

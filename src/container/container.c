@@ -568,7 +568,10 @@ json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved
 	for (size_t i = 0; i < n; i++) {
 		_cleanup_free_ char *key = xasprintf("%u/%s", ports[i].ctr_port,
 						     ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
-		_cleanup_free_ char *hp = xasprintf("%u", ports[i].host_port);
+		_cleanup_free_ char *hp =
+			ports[i].host_port_end
+				? xasprintf("%u-%u", ports[i].host_port, ports[i].host_port_end)
+				: xasprintf("%u", ports[i].host_port);
 		json_t *arr = json_object_get(o, key);
 		const char *ip = ports[i].host_ip;
 
@@ -584,6 +587,19 @@ json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved
 	return o;
 }
 
+int port_key_parse(const char *key, uint16_t *ret_port, int *ret_proto)
+{
+	unsigned port = 0;
+	char proto[8] = "tcp";
+
+	if (sscanf(key, "%u/%7s", &port, proto) < 1 || port == 0 || port > 65535 ||
+	    (!streq(proto, "tcp") && !streq(proto, "udp")))
+		return -EINVAL;
+	*ret_port = (uint16_t) port;
+	*ret_proto = streq(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
+	return 0;
+}
+
 int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n)
 {
 	const char *key;
@@ -592,20 +608,23 @@ int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n)
 	*ret = NULL;
 	*n = 0;
 	json_object_foreach (bindings, key, arr) {
-		unsigned cport = 0;
-		char proto[8] = "tcp";
+		uint16_t cport;
+		int proto;
 		size_t i;
 		json_t *b;
 
-		if (sscanf(key, "%u/%7s", &cport, proto) < 1)
+		if (port_key_parse(key, &cport, &proto) < 0)
 			continue;
 		json_array_foreach (arr, i, b) {
 			struct port_map pm = {0};
 			const char *hp = json_get_str(b, "HostPort");
 			const char *hip = json_get_str(b, "HostIp");
-			pm.ctr_port = (uint16_t) cport;
-			pm.host_port = (uint16_t) (hp && *hp ? strtoul(hp, NULL, 10) : 0);
-			pm.proto = streq(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
+			pm.ctr_port = cport;
+			char *end = NULL;
+			pm.host_port = (uint16_t) (hp && *hp ? strtoul(hp, &end, 10) : 0);
+			if (end && *end == '-') /* "8000-8010": a host range (net_port_parse()) */
+				pm.host_port_end = (uint16_t) strtoul(end + 1, NULL, 10);
+			pm.proto = proto;
 			snprintf(pm.host_ip, sizeof(pm.host_ip), "%s", hip ? hip : "");
 			*ret = xrealloc(*ret, (*n + 1) * sizeof(**ret));
 			(*ret)[(*n)++] = pm;
@@ -905,6 +924,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(hc, "LogConfig", TAKE_PTR(log_cfg));
 		json_object_set_new(hc, "Init", o->init ? json_true() : json_null());
 		json_object_set_new(hc, "ReadonlyRootfs", json_boolean(o->read_only));
+		json_object_set_new(hc, "PublishAllPorts", json_boolean(o->publish_all));
 		json_object_set_new(hc, "VolumesFrom",
 				    o->volumes_from ? json_from_strv(o->volumes_from)
 						    : json_null());

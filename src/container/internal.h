@@ -60,6 +60,9 @@ void mount_spec_release(struct mount_spec *m);
 json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved);
 /* proc_start_time() - field 22 of /proc/PID/stat (clock ticks since boot), 0 if gone. */
 unsigned long long proc_start_time(pid_t pid);
+/* port_key_parse() - "80/tcp", "53/udp" (a PortBindings or ExposedPorts key; no proto: tcp): the
+ * port and IPPROTO_*; -EINVAL for anything else (sctp included: hull does not publish it). */
+int port_key_parse(const char *key, uint16_t *ret_port, int *ret_proto);
 /* ports_from_json() - port maps from a PortBindings-shaped object; *@ret is realloc'd (caller
  * frees). */
 int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n);

@@ -128,6 +128,31 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 	return r;
 }
 
+/*
+ * -P (moby daemon/network.go): every port of Config.ExposedPorts that no -p
+ * publishes gets a free host port on every address, chosen at each start.
+ */
+static void publish_all(json_t *exposed, struct port_map **ports, size_t *n)
+{
+	const char *key;
+	json_t *v;
+
+	json_object_foreach (exposed, key, v) {
+		uint16_t port;
+		int pn;
+		bool bound = false;
+
+		if (port_key_parse(key, &port, &pn) < 0)
+			continue; /* sctp: not published by hull (net_port_parse()) */
+		for (size_t i = 0; i < *n && !bound; i++)
+			bound = (*ports)[i].ctr_port == port && (*ports)[i].proto == pn;
+		if (bound)
+			continue;
+		*ports = xrealloc(*ports, (*n + 1) * sizeof(**ports));
+		(*ports)[(*n)++] = (struct port_map){.ctr_port = port, .proto = pn};
+	}
+}
+
 static void monitor_net_cleanup(struct monitor *m)
 {
 	if (m->ports_added)
@@ -309,6 +334,9 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	/* Network first: ports must be free before anything starts. */
 	m->ports = (free(m->ports), NULL);
 	ports_from_json(json_object_get(hc, "PortBindings"), &m->ports, &m->n_ports);
+	if (json_is_true(json_object_get(hc, "PublishAllPorts")))
+		publish_all(json_object_get(json_object_get(m->c->rec, "Config"), "ExposedPorts"),
+			    &m->ports, &m->n_ports);
 	if (!streq(net, "bridge") && !streq(net, "host") && !streq(net, "none")) {
 		/* a user network: the address under its lock, so that `network rm` waits */
 		json_t *ep = json_object_get(

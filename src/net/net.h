@@ -29,6 +29,7 @@
 struct port_map {
 	char host_ip[INET_ADDRSTRLEN]; /* "" means every address (0.0.0.0) */
 	uint16_t host_port;	       /* 0 before allocation means "pick a free port" */
+	uint16_t host_port_end; /* "8000-8010:80": the last host port to try (0: host_port only) */
 	uint16_t ctr_port;
 	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
 };
@@ -36,8 +37,9 @@ struct port_map {
 /*
  * net_port_parse() - parse one -p value as docker does
  * (docker/go-connections nat.ParsePortSpec): "[ip:][hostPort:]containerPort[/tcp|udp]",
- * where ports may be ranges "a-b" of equal length. Appends to *@maps (realloc'd)
- * and *@n. Bad input: -EINVAL with a message naming @spec.
+ * where ports may be ranges "a-b" of equal length, or a host range for one
+ * container port ("8000-8010:80": the first free one, host_port_end set). Appends to *@maps
+ * (realloc'd) and *@n. Bad input: -EINVAL with a message naming @spec.
  */
 int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct hull_err **err);
 

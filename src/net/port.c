@@ -124,14 +124,7 @@ int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct h
 					"invalid port specification \"%s\": invalid ranges "
 					"specified for container and host Ports: %s and %s",
 					spec, ctr, host);
-		/*
-		 * NEEDSWORK: docker treats "8000-8010:80" as "any free port of
-		 * 8000-8010"; struct port_map holds one host port.
-		 */
-		return err_setx(err, EINVAL,
-				"invalid port specification \"%s\": a host port range for a single "
-				"container port is not supported",
-				spec);
+		/* "8000-8010:80": the first free port of the range (net_ports_reserve()) */
 	}
 	if (!isempty(host) && hs == 0 && he != 0)
 		return err_setx(err, EINVAL,
@@ -146,6 +139,8 @@ int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct h
 		if (ip && !isempty(ip))
 			inet_ntop(AF_INET, &addr, m->host_ip, sizeof(m->host_ip));
 		m->host_port = isempty(host) || hs == 0 ? 0 : (uint16_t) (hs + i);
+		if (!isempty(host) && hs != 0 && ce == cs && he > hs)
+			m->host_port_end = he;
 		m->ctr_port = (uint16_t) (cs + i);
 		m->proto = protonum;
 	}
@@ -195,16 +190,33 @@ int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hul
 			goto fail;
 		}
 		fds[i] = fd;
-		if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
-			int e = errno;
+		/* a host range for one container port: its first free port (moby's
+		 * portallocator RequestPortInRange) */
+		for (uint32_t p = m->host_port;; p++) {
+			int e;
 
+			sa.sin_port = htons((uint16_t) p);
+			if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0) {
+				if (m->host_port_end) {
+					m->host_port = (uint16_t) p;
+					m->host_port_end = 0;
+				}
+				break;
+			}
+			e = errno;
+			if (e == EADDRINUSE && p < m->host_port_end)
+				continue;
 			i++;
-			if (e == EADDRINUSE)
+			if (e == EADDRINUSE && m->host_port_end)
+				r = err_setx(err, e,
+					     "Bind for %s:%u-%u failed: port is already allocated",
+					     shown, m->host_port, m->host_port_end);
+			else if (e == EADDRINUSE)
 				r = err_setx(err, e,
 					     "Bind for %s:%u failed: port is already allocated",
 					     shown, m->host_port);
 			else
-				r = err_set(err, e, "bind %s:%u/%s", shown, m->host_port,
+				r = err_set(err, e, "bind %s:%u/%s", shown, (unsigned) p,
 					    net_proto_name(m->proto));
 			goto fail;
 		}

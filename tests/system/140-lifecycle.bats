@@ -126,6 +126,50 @@ load helpers
 	[ "$status" -eq 1 ]
 }
 
+@test "-P publishes every exposed port not published by -p to a free host port, at each start" {
+	local web='mkdir /w && echo P > /w/index.html && exec httpd -f -p 80 -h /w'
+	hull run -d --name pa -P --expose 80 --expose 90/udp -p 127.0.0.1::91/udp busybox sh -c "$web"
+	run -0 hull inspect -f '{{.HostConfig.PublishAllPorts}} {{json .HostConfig.PortBindings}}' pa
+	[ "$output" = 'true {"91/udp":[{"HostIp":"127.0.0.1","HostPort":""}]}' ]
+	run -0 hull port pa 80/tcp
+	[[ $output =~ ^0\.0\.0\.0:([0-9]+)$ ]]
+	local port=${BASH_REMATCH[1]}
+	run -0 fetch "http://127.0.0.1:$port/"
+	[ "$output" = P ]
+	run -0 hull port pa 90/udp
+	[[ $output =~ ^0\.0\.0\.0:[0-9]+$ ]]
+	run -0 hull port pa 91/udp
+	[[ $output =~ ^127\.0\.0\.1:[0-9]+$ ]]
+	# host and none networks publish nothing
+	run -0 hull run --rm -P --expose 80 --network none busybox true
+	hull rm -f pa
+}
+
+@test "a host port range for one container port takes the first free port; none free fails with docker's message" {
+	# (not "i": bats's run changes it)
+	local web='mkdir /w && echo $HOSTNAME > /w/index.html && exec httpd -f -p 80 -h /w' k
+	for k in 0 1 2; do
+		hull run -d --name "pr$k" -h "host$k" -p 127.0.0.1:18240-18242:80 busybox sh -c "$web"
+	done
+	for k in 0 1 2; do
+		run -0 hull port "pr$k" 80
+		[ "$output" = "127.0.0.1:1824$k" ]
+		run -0 fetch "http://127.0.0.1:1824$k/"
+		[ "$output" = "host$k" ]
+	done
+	run -0 hull inspect -f '{{json .HostConfig.PortBindings}}' pr0
+	[ "$output" = '{"80/tcp":[{"HostIp":"127.0.0.1","HostPort":"18240-18242"}]}' ]
+	run -125 hull run -d --name pr4 -p 127.0.0.1:18240-18242:80 busybox sleep 100
+	[[ $output == *"Bind for 127.0.0.1:18240-18242 failed: port is already allocated"* ]]
+	# a freed port of the range is taken again
+	hull rm -f pr1
+	hull rm -f pr4 >/dev/null 2>&1 || true
+	hull run -d --name pr5 -p 127.0.0.1:18240-18242:80 busybox sleep 100
+	run -0 hull port pr5 80
+	[ "$output" = 127.0.0.1:18241 ]
+	hull rm -f pr0 pr2 pr5
+}
+
 @test "stats --no-stream reads memory and pids from the cgroup" {
 	hull run -d --name s1 busybox sh -c 'sleep 100 & sleep 100'
 	sleep 0.2

@@ -101,7 +101,6 @@ static const struct bad_case bad_cases[] = {
 	{"80/icmp", "invalid proto: icmp"},
 	{"80/tcp/udp", "invalid proto"},
 	{"8000-8001:80-82", "invalid ranges"},
-	{"8000-8010:80", "not supported"},
 	{"+80", "invalid containerPort"},
 	{" 80", "invalid containerPort"},
 };
@@ -129,12 +128,38 @@ static void test_bad(void **state)
 	}
 }
 
+/* "8000-8010:80": one map, the first free host port of the range (docker's portallocator) */
+static void test_host_range(void **state)
+{
+	struct port_map *maps = NULL;
+	struct hull_err *err = NULL;
+	size_t n = 0;
+
+	(void) state;
+	assert_int_equal(net_port_parse("127.0.0.1:8000-8010:80/udp", &maps, &n, &err), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(maps[0].host_port, 8000);
+	assert_int_equal(maps[0].host_port_end, 8010);
+	assert_int_equal(maps[0].ctr_port, 80);
+	assert_int_equal(maps[0].proto, IPPROTO_UDP);
+	free(maps);
+	maps = NULL;
+	n = 0;
+	/* equal lengths stay one to one */
+	assert_int_equal(net_port_parse("8000-8001:80-81", &maps, &n, &err), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(maps[0].host_port_end, 0);
+	assert_int_equal(maps[1].host_port, 8001);
+	free(maps);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok),
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_host_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
