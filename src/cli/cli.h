@@ -48,6 +48,15 @@ int cli_flag_error(const char *cmd, const char *flag, const char *arg, const cha
  * host-gateway): 0, or the exit code of the usage error it printed.
  */
 int cli_add_host_check(const char *cmd, const char *arg);
+/* cli_ip_valid() - an IPv4 or IPv6 address, as Go's net.ParseIP (docker/cli
+ * opts.ValidateIPAddress). */
+bool cli_ip_valid(const char *s);
+/*
+ * cli_dns_search_valid() - docker/cli opts.ValidateDNSSearch: "." (no search
+ * domain), or a domain of labels of letters, digits and inner hyphens joined
+ * by dots (a trailing dot allowed), with a letter somewhere, under 255 chars.
+ */
+bool cli_dns_search_valid(const char *s);
 /* cli_getopt() - getopt_long with docker's (pflag's) conventions: stop at the first argument
  * when @stop_at_arg; a long flag is never taken by a prefix of its name; a flag without an
  * argument also takes "--NAME=true|false" as pflag's boolean flags do (false leaves it at its

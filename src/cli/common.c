@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
 #include "cli/cli.h"
@@ -393,6 +394,42 @@ void table_print(struct table *t, FILE *f)
 		free(t->cells[i]);
 	free(t->cells);
 	free(t);
+}
+
+bool cli_ip_valid(const char *s)
+{
+	unsigned char buf[sizeof(struct in6_addr)];
+
+	return inet_pton(AF_INET, s, buf) == 1 || inet_pton(AF_INET6, s, buf) == 1;
+}
+
+bool cli_dns_search_valid(const char *s)
+{
+	size_t len = strlen(s), label = 0;
+	bool letter = false;
+
+	if (streq(s, "."))
+		return true;
+	if (len && s[len - 1] == '.')
+		len--;
+	if (len == 0 || len >= 255)
+		return false;
+	for (size_t i = 0; i <= len; i++) {
+		char c = i < len ? s[i] : '.';
+
+		if (c == '.') {
+			/* a label: alphanumerics, hyphens inside only */
+			if (label == 0 || s[i - label] == '-' || s[i - 1] == '-')
+				return false;
+			label = 0;
+		} else if (isalnum((unsigned char) c) || c == '-') {
+			letter |= isalpha((unsigned char) c);
+			label++;
+		} else {
+			return false;
+		}
+	}
+	return letter;
 }
 
 int cli_add_host_check(const char *cmd, const char *arg)

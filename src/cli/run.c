@@ -40,6 +40,9 @@ static const char run_help[] =
 	"      --detach-keys string   Override the key sequence for detaching a container\n"
 	"      --device list          Add a host device to the container\n"
 	"      --device-cgroup-rule list  Add a rule to the cgroup allowed devices list\n"
+	"      --dns list             Set custom DNS servers\n"
+	"      --dns-option list      Set DNS options\n"
+	"      --dns-search list      Set custom DNS search domains\n"
 	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
 	"  -e, --env list             Set environment variables\n"
 	"      --env-file list        Read in a file of environment variables\n"
@@ -148,6 +151,7 @@ struct run_args {
 		**dev_rules, **volumes_from;
 	char **cap_add, **cap_drop, **security_opt, **sysctls;
 	char **log_opts; /* --log-opt */
+	char **dns, **dns_search, **dns_options;
 	struct port_map *ports;
 	json_t *resources; /* HostConfig fields of the resource-limit flags */
 	char **warnings;
@@ -178,6 +182,9 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->cmd);
 	strv_free(a->groups);
 	strv_free(a->hosts);
+	strv_free(a->dns);
+	strv_free(a->dns_search);
+	strv_free(a->dns_options);
 	strv_free(a->tmpfs);
 	strv_free(a->volumes);
 	strv_free(a->mounts);
@@ -404,6 +411,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_GROUP_ADD,
 		OPT_ENV_FILE,
 		OPT_ADD_HOST,
+		OPT_DNS,
+		OPT_DNS_SEARCH,
+		OPT_DNS_OPTION,
 		OPT_READ_ONLY,
 		OPT_TMPFS,
 		OPT_DETACH_KEYS,
@@ -466,6 +476,10 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{"group-add", required_argument, NULL, OPT_GROUP_ADD},
 		{"hostname", required_argument, NULL, 'h'},
 		{"add-host", required_argument, NULL, OPT_ADD_HOST},
+		{"dns", required_argument, NULL, OPT_DNS},
+		{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
+		{"dns-option", required_argument, NULL, OPT_DNS_OPTION},
+		{"dns-opt", required_argument, NULL, OPT_DNS_OPTION},
 		{"read-only", no_argument, NULL, OPT_READ_ONLY},
 		{"tmpfs", required_argument, NULL, OPT_TMPFS},
 		{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
@@ -693,6 +707,29 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 				return cli_usage_error(name, "invalid hostname format: %s", optarg);
 			ro->hostname = optarg;
 			break;
+		case OPT_DNS:
+			/* docker/cli opts.ValidateIPAddress */
+			if (!cli_ip_valid(optarg))
+				return cli_flag_error(name, "--dns", optarg,
+						      "IP address is not correctly formatted: %s",
+						      optarg);
+			strv_push(&a->dns, optarg);
+			break;
+		case OPT_DNS_SEARCH:
+			if (!cli_dns_search_valid(optarg))
+				return cli_flag_error(name, "--dns-search", optarg,
+						      "%s is not a valid domain", optarg);
+			{
+				/* stored as docker/cli keeps it: without a trailing dot */
+				size_t l = strlen(optarg);
+				if (l > 1 && optarg[l - 1] == '.')
+					optarg[l - 1] = '\0';
+				strv_push(&a->dns_search, optarg);
+			}
+			break;
+		case OPT_DNS_OPTION:
+			strv_push(&a->dns_options, optarg);
+			break;
 		case OPT_ADD_HOST:
 			if (cli_add_host_check(name, optarg))
 				return 125;
@@ -895,6 +932,9 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	ro->ports = a->ports;
 	ro->group_add = a->groups;
 	ro->add_hosts = a->hosts;
+	ro->dns = a->dns;
+	ro->dns_search = a->dns_search;
+	ro->dns_options = a->dns_options;
 	ro->tmpfs = a->tmpfs;
 	ro->volumes = a->volumes;
 	ro->mounts = a->mounts;

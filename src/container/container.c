@@ -932,6 +932,12 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 				    o->group_add ? json_from_strv(o->group_add) : json_null());
 		json_object_set_new(hc, "ExtraHosts",
 				    o->add_hosts ? json_from_strv(o->add_hosts) : json_null());
+		/* docker/cli sends them as lists, empty when not given */
+		json_object_set_new(hc, "Dns", o->dns ? json_from_strv(o->dns) : json_array());
+		json_object_set_new(hc, "DnsOptions",
+				    o->dns_options ? json_from_strv(o->dns_options) : json_array());
+		json_object_set_new(hc, "DnsSearch",
+				    o->dns_search ? json_from_strv(o->dns_search) : json_array());
 		json_object_set_new(hc, "Privileged", json_boolean(o->privileged));
 		json_object_set_new(hc, "CapAdd",
 				    o->cap_add ? json_from_strv(o->cap_add) : json_null());

@@ -50,7 +50,8 @@ struct run_opts {
 	char **group_add;	 /* --group-add names or gids */
 	const char *hostname;	 /* --hostname, NULL: the short id */
 	char **add_hosts;	 /* --add-host "host:ip" (ip may be host-gateway) */
-	bool read_only;		 /* --read-only */
+	char **dns, **dns_search, **dns_options; /* --dns, --dns-search, --dns-option (checked) */
+	bool read_only;				 /* --read-only */
 	bool publish_all;	 /* -P: every exposed port to a free host port, at each start */
 	char **tmpfs;		 /* --tmpfs "DEST[:OPTIONS]" */
 	unsigned short tty_rows; /* -t from a detached monitor: the client's window size */

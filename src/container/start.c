@@ -55,6 +55,86 @@ struct monitor {
 	char **health_argv;	    /* their command, `hull ... container-health ID` */
 };
 
+/*
+ * The container's resolv.conf from the host's @host_text (moby libnetwork
+ * sandbox_dns_unix.go setupDNS, 20.10): without --dns, --dns-search and
+ * --dns-option, the host's file without the loopback resolvers a container
+ * cannot reach (@filter; FilterResolvDNS), Google's when none is left; with
+ * any of them, moby's resolvconf.Build: "search" (none for "."), the
+ * nameservers, "options", each list the flag's or else the host's. Loopback
+ * resolvers of the host are dropped there too (moby keeps them, and they
+ * answer nothing from the container's own network namespace).
+ */
+/* "@prefix WORD WORD...\n" into @sb. */
+static void resolv_words(struct strbuf *sb, const char *prefix, char *const *words)
+{
+	(void) strbuf_adds(sb, prefix);
+	for (char *const *w = words; *w; w++)
+		(void) strbuf_addf(sb, " %s", *w);
+	(void) strbuf_adds(sb, "\n");
+}
+
+static char *resolv_conf_build(char *host_text, bool filter, json_t *hc)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	_cleanup_strv_ char **ns = strv_new(), **search = strv_new(), **opts = strv_new();
+	_cleanup_strv_ char **f_ns = NULL, **f_search = NULL, **f_opts = NULL;
+	bool custom, host_ns = false;
+
+	(void) json_to_strv(json_object_get(hc, "Dns"), &f_ns);
+	(void) json_to_strv(json_object_get(hc, "DnsSearch"), &f_search);
+	(void) json_to_strv(json_object_get(hc, "DnsOptions"), &f_opts);
+	custom = (f_ns && f_ns[0]) || (f_search && f_search[0]) || (f_opts && f_opts[0]);
+	for (char *save = NULL, *l = strtok_r(host_text, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		_cleanup_free_ char *copy = xstrdup(l);
+		_cleanup_strv_ char **w = strv_new();
+
+		for (char *s2 = NULL, *t = strtok_r(copy, " \t", &s2); t;
+		     t = strtok_r(NULL, " \t", &s2))
+			strv_push(&w, t);
+		if (w[0] && w[1] && streq(w[0], "nameserver")) {
+			if (filter && (startswith(w[1], "127.") || streq(w[1], "::1")))
+				continue;
+			host_ns = true;
+			strv_push(&ns, w[1]);
+		} else if (w[0] && (streq(w[0], "search") || streq(w[0], "domain"))) {
+			/* the last search or domain line wins (resolv.conf(5)) */
+			strv_free(search);
+			search = strv_copy(w + 1);
+		} else if (w[0] && streq(w[0], "options")) {
+			STRV_FOREACH (o, w + 1)
+				strv_push(&opts, *o);
+		}
+		if (!custom)
+			(void) strbuf_addf(&sb, "%s\n", l);
+	}
+	if (!custom) {
+		if (!host_ns)
+			(void) strbuf_adds(&sb, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
+		return strbuf_detach(&sb, NULL);
+	}
+	if (f_search && f_search[0]) {
+		strv_free(search);
+		search = TAKE_PTR(f_search);
+	}
+	if (f_ns && f_ns[0]) {
+		strv_free(ns);
+		ns = TAKE_PTR(f_ns);
+	}
+	if (f_opts && f_opts[0]) {
+		strv_free(opts);
+		opts = TAKE_PTR(f_opts);
+	}
+	if (search[0] && !(streq(search[0], ".") && !search[1]))
+		resolv_words(&sb, "search", search);
+	STRV_FOREACH (n, ns)
+		(void) strbuf_addf(&sb, "nameserver %s\n", *n);
+	if (opts[0])
+		resolv_words(&sb, "options", opts);
+	return strbuf_detach(&sb, NULL);
+}
+
 static int write_etc_files(struct monitor *m, const char *hostname, struct hull_err **err)
 {
 	_cleanup_free_ char *hosts = NULL, *hn = xasprintf("%s\n", hostname);
@@ -96,26 +176,12 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 			free(old);
 		}
 	}
-	/* resolv.conf: the host's, without loopback resolvers that the
-	 * container cannot reach (moby libnetwork/resolvconf FilterResolvDNS). */
 	{
 		_cleanup_free_ char *host = NULL;
-		_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-		bool have_ns = false;
 		if (read_file("/etc/resolv.conf", 1 << 20, &host, NULL, NULL) < 0)
 			host = xstrdup("");
-		for (char *save = NULL, *l = strtok_r(host, "\n", &save); l;
-		     l = strtok_r(NULL, "\n", &save)) {
-			if (!streq(net, "host") && startswith(l, "nameserver") &&
-			    (strstr(l, " 127.") || strstr(l, " ::1")))
-				continue;
-			if (startswith(l, "nameserver"))
-				have_ns = true;
-			(void) strbuf_addf(&sb, "%s\n", l);
-		}
-		if (!have_ns)
-			(void) strbuf_adds(&sb, "nameserver 8.8.8.8\nnameserver 8.8.4.4\n");
-		resolv = strbuf_detach(&sb, NULL);
+		resolv = resolv_conf_build(host, !streq(net, "host"),
+					   json_object_get(m->c->rec, "HostConfig"));
 	}
 	r = write_file_atomic(json_get_str(m->c->rec, "HostsPath"), hosts, strlen(hosts), 0644,
 			      err);

@@ -39,6 +39,31 @@ load helpers
 	[ "$status" -eq 125 ]
 }
 
+@test "--dns, --dns-search, --dns-option build resolv.conf as moby's resolvconf.Build; bad values exit 125" {
+	run -0 hull run --rm --dns 192.0.2.53 --dns 2001:db8::53 --dns-search example.com \
+		--dns-search b.example.org. --dns-option ndots:2 --dns-opt timeout:1 busybox cat /etc/resolv.conf
+	[ "$output" = "search example.com b.example.org
+nameserver 192.0.2.53
+nameserver 2001:db8::53
+options ndots:2 timeout:1" ]
+	# one of them given: the others are the host's (loopback resolvers dropped)
+	run -0 hull run --rm --dns-option debug busybox cat /etc/resolv.conf
+	[ "${lines[-1]}" = "options debug" ]
+	[[ $output != *"nameserver 127."* ]]
+	# "." means no search domain
+	run -0 hull run --rm --dns 192.0.2.53 --dns-search . busybox cat /etc/resolv.conf
+	[ "$output" = "nameserver 192.0.2.53" ]
+	hull create --name dnsrec --dns 192.0.2.53 --dns-search x.test busybox true
+	run -0 hull inspect -f '{{json .HostConfig.Dns}} {{json .HostConfig.DnsSearch}} {{json .HostConfig.DnsOptions}}' dnsrec
+	[ "$output" = '["192.0.2.53"] ["x.test"] []' ]
+	hull rm dnsrec
+	run -125 hull run --rm --dns not-an-ip busybox true
+	[ "${lines[0]}" = 'hull: run: invalid argument "not-an-ip" for "--dns" flag: IP address is not correctly formatted: not-an-ip' ]
+	run -125 hull run --rm --dns-search -bad.com busybox true
+	[[ ${lines[0]} == *'"-bad.com" for "--dns-search" flag: -bad.com is not a valid domain' ]]
+	run -125 hull run --rm --dns-search 1234 busybox true
+}
+
 @test "--read-only with --tmpfs" {
 	run hull run --rm --read-only busybox touch /x
 	[ "$status" -ne 0 ]
