@@ -7,6 +7,7 @@
 #define HULL_CLI_CLI_H
 
 #include <getopt.h>
+#include "util/filter.h"
 #include <jansson.h>
 #include <stdint.h>
 #include <time.h>
@@ -51,6 +52,16 @@ int cli_add_host_check(const char *cmd, const char *arg);
 /* cli_ip_valid() - an IPv4 or IPv6 address, as Go's net.ParseIP (docker/cli
  * opts.ValidateIPAddress). */
 bool cli_ip_valid(const char *s);
+/*
+ * cli_prune_filter_parse() - a prune command's --filter values (@args, "KEY=VALUE") into @f
+ * (util/filter.h; release it with prune_filter_release()): until (once; a time or a duration
+ * ago, cli_parse_time()), label, label!, and @bool_key ("dangling" for image prune, "all" for
+ * volume prune; NULL: none) into *@ret_bool (-1 absent, 0 false, 1 true). A key not in
+ * @accepted (space-separated) fails as moby's filters.Validate: "invalid filter 'KEY'".
+ * Errors (-EINVAL) are the daemon's words, for "Error response from daemon: ".
+ */
+int cli_prune_filter_parse(char **args, const char *accepted, const char *bool_key, int *ret_bool,
+			   struct prune_filter *f, struct hull_err **err);
 /*
  * cli_dns_search_valid() - docker/cli opts.ValidateDNSSearch: "." (no search
  * domain), or a domain of labels of letters, digits and inner hyphens joined
@@ -253,8 +264,8 @@ int cmd_container_prune(struct cli *c, int argc, char **argv);
  * be removed is skipped, as docker skips it. -1 with *@err when the list
  * cannot be read. Takes each container's own locks (container_remove()).
  */
-int cli_container_prune(struct cli *cl, struct store *s, struct strbuf *out, int64_t *ret_bytes,
-			struct hull_err **err);
+int cli_container_prune(struct cli *cl, struct store *s, const struct prune_filter *f,
+			struct strbuf *out, int64_t *ret_bytes, struct hull_err **err);
 /* cmd_events() - docker events over the store's journal (cli/events.c). */
 int cmd_events(struct cli *c, int argc, char **argv);
 /* cmd_info() - docker info [--format] (cli/info.c). */

@@ -72,18 +72,61 @@ int cli_flag_error(const char *cmd, const char *flag, const char *arg, const cha
 
 bool cli_labels_match(char **want, json_t *labels)
 {
-	STRV_FOREACH (w, want) {
-		_cleanup_free_ char *key = xstrdup(*w);
-		char *eq = strchr(key, '=');
-		const char *have;
+	return labels_match(want, labels);
+}
 
-		if (eq)
-			*eq++ = '\0';
-		have = json_get_str(labels, key);
-		if (!have || (eq && !streq(have, eq)))
-			return false;
+/* @key is one of the space-separated words of @list. */
+static bool word_in(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (const char *p = list; (p = strstr(p, key)); p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+int cli_prune_filter_parse(char **args, const char *accepted, const char *bool_key, int *ret_bool,
+			   struct prune_filter *f, struct hull_err **err)
+{
+	bool until_seen = false;
+
+	if (ret_bool)
+		*ret_bool = -1;
+	STRV_FOREACH (a, args) {
+		_cleanup_free_ char *key = xstrdup(*a);
+		char *val = strchr(key, '=');
+
+		if (!val)
+			return err_setx(err, EINVAL, "bad format of filter (expected name=value)");
+		*val++ = '\0';
+		if (!word_in(accepted, key))
+			return err_setx(err, EINVAL, "invalid filter '%s'", key);
+		if (streq(key, "until")) {
+			if (until_seen)
+				return err_setx(err, EINVAL,
+						"more than one until filter specified");
+			until_seen = true;
+			if (cli_parse_time(val, &f->until) < 0)
+				return err_setx(err, EINVAL,
+						"invalid value for 'until' filter: failed to parse "
+						"value as time or duration: \"%s\"",
+						val);
+		} else if (streq(key, "label")) {
+			strv_push(&f->labels, val);
+		} else if (streq(key, "label!")) {
+			strv_push(&f->not_labels, val);
+		} else if (bool_key && streq(key, bool_key) && ret_bool) {
+			/* moby filters.Args GetBoolOrDefault */
+			if (strcasecmp(val, "true") == 0 || streq(val, "1"))
+				*ret_bool = 1;
+			else if (strcasecmp(val, "false") == 0 || streq(val, "0"))
+				*ret_bool = 0;
+			else
+				return err_setx(err, EINVAL, "invalid filter '%s=[%s]'", key, val);
+		}
 	}
-	return true;
+	return 0;
 }
 
 int cli_parse_bool(const char *s, bool *ret)

@@ -180,56 +180,11 @@ static struct dimg *parent_of(struct dstore *d, const struct dimg *b)
 
 /* ---- image prune ---- */
 
-struct prune_filters {
-	double until; /* 0: none */
-	char **labels, **not_labels;
-};
-
-static bool filters_match(const struct prune_filters *f, const struct dimg *x)
+static bool filters_match(const struct prune_filter *f, const struct dimg *x)
 {
-	json_t *labels = json_object_get(json_object_get(x->img->config, "config"), "Labels");
-	double created = time_parse_rfc3339(json_get_str(x->img->config, "created"));
-
-	if (f->until > 0 && (created <= 0 || created > f->until))
-		return false;
-	if (f->labels && !cli_labels_match(f->labels, labels))
-		return false;
-	if (f->not_labels && cli_labels_match(f->not_labels, labels))
-		return false;
-	return true;
-}
-
-/* --filter values, as moby's ImagePrune accepts them (dangling, label, label!, until). */
-static int prune_filters_parse(char **args, struct prune_filters *f, struct hull_err **err)
-{
-	bool until_seen = false;
-
-	STRV_FOREACH (a, args) {
-		_cleanup_free_ char *key = xstrdup(*a);
-		char *val = strchr(key, '=');
-
-		if (!val)
-			return err_setx(err, EINVAL, "bad format of filter (expected name=value)");
-		*val++ = '\0';
-		if (streq(key, "until")) {
-			if (until_seen)
-				return err_setx(err, EINVAL,
-						"more than one until filter specified");
-			until_seen = true;
-			if (cli_parse_time(val, &f->until) < 0)
-				return err_setx(err, EINVAL,
-						"invalid value for 'until' filter: failed to parse "
-						"value as time or duration: \"%s\"",
-						val);
-		} else if (streq(key, "label")) {
-			strv_push(&f->labels, val);
-		} else if (streq(key, "label!")) {
-			strv_push(&f->not_labels, val);
-		} else if (!streq(key, "dangling")) {
-			return err_setx(err, EINVAL, "invalid filter '%s'", key);
-		}
-	}
-	return 0;
+	return prune_filter_match(
+		f, json_object_get(json_object_get(x->img->config, "config"), "Labels"),
+		time_parse_rfc3339(json_get_str(x->img->config, "created")));
 }
 
 /* Delete @x (no references left, no container): docker's "deleted:" lines. */
@@ -300,7 +255,7 @@ static int cmp_dimg(const void *a, const void *b)
  * delete conflicts keep it. Each deleted image's untagged parents follow it
  * (docker's PruneChildren). The report goes to @out.
  */
-static int image_prune(struct store *s, bool all, const struct prune_filters *f, struct strbuf *out,
+static int image_prune(struct store *s, bool all, const struct prune_filter *f, struct strbuf *out,
 		       uint64_t *ret_bytes, struct hull_err **err)
 {
 	struct dstore d = {0};
@@ -368,9 +323,10 @@ int cmd_image_prune(struct cli *cl, int argc, char **argv)
 	_cleanup_strv_ char **filter_args = NULL;
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 	_cleanup_free_ char *h = NULL;
-	struct prune_filters f = {0};
+	struct prune_filter f = {0};
 	struct hull_err *e = NULL;
 	bool all = false, force = false;
+	int dangling;
 	uint64_t bytes = 0;
 	struct store *s;
 	int o, r;
@@ -401,13 +357,16 @@ int cmd_image_prune(struct cli *cl, int argc, char **argv)
 					 "one container associated to them.\n"
 				       : "WARNING! This will remove all dangling images.\n"))
 		return 0; /* docker: cancelled, exit 0 */
-	r = prune_filters_parse(filter_args, &f, &e);
+	r = cli_prune_filter_parse(filter_args, "dangling label label! until", "dangling",
+				   &dangling, &f, &e);
 	if (r < 0) {
 		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
 		err_free(e);
 		r = 1;
 		goto out;
 	}
+	if (dangling == 0)
+		all = true; /* moby's ImagesPrune: dangling=false is every unused image */
 	r = cli_store(cl, &s, &e);
 	if (r == 0) {
 		r = store_lock(s, &e);
@@ -427,8 +386,7 @@ int cmd_image_prune(struct cli *cl, int argc, char **argv)
 	h = human_size_prec((double) bytes, 4);
 	printf("Total reclaimed space: %s\n", h);
 out:
-	strv_free(f.labels);
-	strv_free(f.not_labels);
+	prune_filter_release(&f);
 	return r;
 }
 
@@ -1005,9 +963,9 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},    {0}};
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT, warn = STRBUF_INIT, img = STRBUF_INIT,
 				       cache = STRBUF_INIT;
-	_cleanup_strv_ char **vols = NULL, **nets = NULL;
+	_cleanup_strv_ char **vols = NULL, **nets = NULL, **filter_args = NULL;
 	_cleanup_free_ char *h = NULL;
-	struct prune_filters f = {0};
+	_cleanup_(prune_filter_release) struct prune_filter f = {0};
 	struct hull_err *e = NULL;
 	bool all = false, force = false, volumes = false;
 	int64_t bytes = 0, b = 0;
@@ -1024,14 +982,14 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 		else if (o == 'V')
 			volumes = true;
 		else if (o == 'F')
-			return cli_usage_error("system prune",
-					       "--filter is not supported by system prune yet: "
-					       "image prune and builder prune take it");
+			strv_push(&filter_args, optarg);
 		else if (o == 'h') {
 			puts("Usage:  hull system prune [OPTIONS]\n\nRemove unused data\n\n"
 			     "Options:\n"
 			     "  -a, --all             Remove all unused images not just dangling "
 			     "ones\n"
+			     "      --filter filter   Provide filter values (e.g. "
+			     "\"label=<key>=<value>\")\n"
 			     "  -f, --force           Do not prompt for confirmation\n"
 			     "      --volumes         Prune anonymous volumes");
 			return 0;
@@ -1043,6 +1001,13 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 		cli_usage_error("system prune", "\"hull system prune\" accepts no arguments.");
 		return 1;
 	}
+	STRV_FOREACH (a, filter_args)
+		if (volumes && startswith(*a, "until=")) {
+			/* docker/cli system/prune.go, before anything is asked or done */
+			fprintf(stderr, "ERROR: The \"until\" filter is not supported with "
+					"\"--volumes\"\n");
+			return 1;
+		}
 	(void) strbuf_addf(&warn, "WARNING! This will remove:\n"
 				  "  - all stopped containers\n"
 				  "  - all networks not used by at least one container\n");
@@ -1058,15 +1023,21 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 	(void) strbuf_addf(&warn, "\n");
 	if (!force && !cli_confirm(strbuf_cstr(&warn)))
 		return 0;
+	/* one set of filters for every step, as docker/cli passes them (until, label, label!) */
+	if (cli_prune_filter_parse(filter_args, "label label! until", NULL, NULL, &f, &e) < 0) {
+		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+		err_free(e);
+		return 1;
+	}
 	r = cli_store(cl, &s, &e);
 	if (r == 0)
-		r = cli_container_prune(cl, s, &out, &b, &e);
+		r = cli_container_prune(cl, s, &f, &out, &b, &e);
 	if (r < 0)
 		return cli_fail(e);
 	bytes += b;
 	if (out.len)
 		(void) strbuf_addf(&out, "\n");
-	r = network_prune(s, &nets, &e);
+	r = network_prune(s, &f, &nets, &e);
 	if (r < 0)
 		goto fail;
 	if (nets[0]) {
@@ -1076,7 +1047,7 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 		(void) strbuf_addf(&out, "\n");
 	}
 	if (volumes) {
-		r = volume_prune(s, false, &vols, &b, &e);
+		r = volume_prune(s, false, &f, &vols, &b, &e);
 		if (r < 0)
 			goto fail;
 		bytes += b;
@@ -1097,7 +1068,9 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 	if (r < 0)
 		goto fail;
 	bytes += (int64_t) ib;
-	r = builder_prune(s, false, 0, collect_pruned_cache, &cache, &b, &e);
+	/* the build cache has no labels: a label filter leaves it, until applies */
+	if (!f.labels && !f.not_labels)
+		r = builder_prune(s, f.until > 0, f.until, collect_pruned_cache, &cache, &b, &e);
 	if (cache.len)
 		(void) strbuf_addf(&out, "Deleted build cache objects:\n%s\n", strbuf_cstr(&cache));
 	if (r < 0)

@@ -465,8 +465,8 @@ out:
 
 /* ---- container prune ---- */
 
-int cli_container_prune(struct cli *cl, struct store *s, struct strbuf *out, int64_t *ret_bytes,
-			struct hull_err **err)
+int cli_container_prune(struct cli *cl, struct store *s, const struct prune_filter *f,
+			struct strbuf *out, int64_t *ret_bytes, struct hull_err **err)
 {
 	struct container **l = NULL;
 	int64_t bytes = 0;
@@ -479,6 +479,11 @@ int cli_container_prune(struct cli *cl, struct store *s, struct strbuf *out, int
 		_cleanup_free_ char *upper = path_join(c->dir, "upper");
 		int64_t sz;
 		if (container_is_running(c) || streq(st, "restarting") || streq(st, "paused"))
+			continue;
+		/* moby's ContainersPrune: until against Created, labels of Config */
+		if (!prune_filter_match(
+			    f, json_object_get(json_object_get(c->rec, "Config"), "Labels"),
+			    time_parse_rfc3339(json_get_str(c->rec, "Created"))))
 			continue;
 		sz = dir_size(upper);
 		if (container_remove(s, cl->runroot, c, false, NULL) < 0)
@@ -501,6 +506,8 @@ int cmd_container_prune(struct cli *cl, int argc, char **argv)
 					     {0}};
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 	_cleanup_free_ char *h = NULL;
+	_cleanup_strv_ char **filter_args = NULL;
+	_cleanup_(prune_filter_release) struct prune_filter f = {0};
 	struct hull_err *e = NULL;
 	bool force = false;
 	struct store *s;
@@ -512,19 +519,25 @@ int cmd_container_prune(struct cli *cl, int argc, char **argv)
 		if (o == 'f')
 			force = true;
 		else if (o == 'F') {
-			fprintf(stderr, "hull: container prune: --filter is not supported yet\n");
-			return 125;
+			strv_push(&filter_args, optarg);
 		} else if (o == 'h') {
 			puts("Usage:  hull container prune [OPTIONS]\n\nRemove all stopped "
-			     "containers\n\nOptions:\n  -f, --force   Do not prompt for "
-			     "confirmation");
+			     "containers\n\nOptions:\n"
+			     "      --filter filter   Provide filter values (e.g. "
+			     "\"until=<timestamp>\")\n"
+			     "  -f, --force           Do not prompt for confirmation");
 			return 0;
 		} else
 			return 125;
 	}
 	if (!force && !cli_confirm("WARNING! This will remove all stopped containers.\n"))
 		return 0;
-	if (cli_store(cl, &s, &e) < 0 || cli_container_prune(cl, s, &out, &bytes, &e) < 0)
+	if (cli_prune_filter_parse(filter_args, "label label! until", NULL, NULL, &f, &e) < 0) {
+		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+		err_free(e);
+		return 1;
+	}
+	if (cli_store(cl, &s, &e) < 0 || cli_container_prune(cl, s, &f, &out, &bytes, &e) < 0)
 		return cli_fail(e);
 	if (out.len)
 		printf("%s\n", strbuf_cstr(&out));

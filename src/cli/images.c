@@ -265,22 +265,6 @@ static int image_filters_parse(struct store *s, char **args, struct image_filter
 	return 0;
 }
 
-/* KEY or KEY=VALUE, each in the image's labels (moby's MatchKVList) */
-static bool labels_match(char **want, json_t *labels)
-{
-	if (!want)
-		return true;
-	if (!json_object_size(labels))
-		return false;
-	STRV_FOREACH (w, want) {
-		_cleanup_free_ char *key = xstrndup(*w, strcspn(*w, "="));
-		const char *have = json_get_str(labels, key);
-		if (!have || ((*w)[strlen(key)] == '=' && !streq(have, *w + strlen(key) + 1)))
-			return false;
-	}
-	return true;
-}
-
 /*
  * The rows of the image @m that the filters select: the references they
  * keep, or one "<none> <none>" row for an image with none, if the filters

@@ -418,7 +418,8 @@ static int network_prune_cmd(struct cli *cl, int argc, char **argv)
 					     {"filter", required_argument, NULL, 'F'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	_cleanup_strv_ char **names = NULL;
+	_cleanup_strv_ char **names = NULL, **filter_args = NULL;
+	_cleanup_(prune_filter_release) struct prune_filter f = {0};
 	struct hull_err *e = NULL;
 	bool force = false;
 	struct store *s;
@@ -429,13 +430,14 @@ static int network_prune_cmd(struct cli *cl, int argc, char **argv)
 		if (o == 'f')
 			force = true;
 		else if (o == 'F') {
-			/* NEEDSWORK: until= and label= of docker's network prune */
-			fprintf(stderr, "hull: network prune: --filter is not supported yet\n");
-			return 125;
+			strv_push(&filter_args, optarg);
 		} else if (o == 'h') {
 			puts("Usage:  hull network prune [OPTIONS]\n\nRemove all unused "
 			     "networks\n\n"
-			     "Options:\n  -f, --force   Do not prompt for confirmation");
+			     "Options:\n"
+			     "      --filter filter   Provide filter values (e.g. "
+			     "\"until=<timestamp>\")\n"
+			     "  -f, --force           Do not prompt for confirmation");
 			return 0;
 		} else
 			return 125;
@@ -445,7 +447,12 @@ static int network_prune_cmd(struct cli *cl, int argc, char **argv)
 	if (!force && !cli_confirm("WARNING! This will remove all custom networks not used by at "
 				   "least one container.\n"))
 		return 0;
-	if (cli_store(cl, &s, &e) < 0 || network_prune(s, &names, &e) < 0)
+	if (cli_prune_filter_parse(filter_args, "label label! until", NULL, NULL, &f, &e) < 0) {
+		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+		err_free(e);
+		return 1;
+	}
+	if (cli_store(cl, &s, &e) < 0 || network_prune(s, &f, &names, &e) < 0)
 		return cli_fail(e);
 	if (names[0]) {
 		puts("Deleted Networks:");

@@ -333,9 +333,12 @@ static int volume_prune_cmd(struct cli *cl, int argc, char **argv)
 {
 	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
 					     {"force", no_argument, NULL, 'f'},
+					     {"filter", required_argument, NULL, 'F'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
-	_cleanup_strv_ char **names = NULL;
+	_cleanup_strv_ char **names = NULL, **filter_args = NULL;
+	_cleanup_(prune_filter_release) struct prune_filter f = {0};
+	int all_filter;
 	_cleanup_free_ char *size = NULL;
 	struct hull_err *e = NULL;
 	bool all = false, force = false;
@@ -349,12 +352,17 @@ static int volume_prune_cmd(struct cli *cl, int argc, char **argv)
 			all = true;
 		else if (o == 'f')
 			force = true;
+		else if (o == 'F')
+			strv_push(&filter_args, optarg);
 		else if (o == 'h') {
 			puts("Usage:  hull volume prune [OPTIONS]\n\nRemove unused local "
 			     "volumes\n\n"
-			     "Options:\n  -a, --all     Remove all unused volumes, not just "
-			     "anonymous "
-			     "ones\n  -f, --force   Do not prompt for confirmation");
+			     "Options:\n  -a, --all             Remove all unused volumes, not "
+			     "just "
+			     "anonymous ones\n"
+			     "      --filter filter   Provide filter values (e.g. "
+			     "\"label=<label>\")\n"
+			     "  -f, --force           Do not prompt for confirmation");
 			return 0;
 		} else
 			return 125;
@@ -364,7 +372,16 @@ static int volume_prune_cmd(struct cli *cl, int argc, char **argv)
 				       : "WARNING! This will remove anonymous local volumes not "
 					 "used by at least one container.\n"))
 		return 0;
-	if (cli_store(cl, &s, &e) < 0 || volume_prune(s, all, &names, &bytes, &e) < 0)
+	/* moby volume/service: label, label!, and all (what -a sends) */
+	if (cli_prune_filter_parse(filter_args, "label label! all", "all", &all_filter, &f, &e) <
+	    0) {
+		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+		err_free(e);
+		return 1;
+	}
+	if (all_filter == 1)
+		all = true;
+	if (cli_store(cl, &s, &e) < 0 || volume_prune(s, all, &f, &names, &bytes, &e) < 0)
 		return cli_fail(e);
 	if (names[0]) {
 		puts("Deleted Volumes:");

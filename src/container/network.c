@@ -645,7 +645,8 @@ int network_remove(struct store *s, const char *ref, char **ret_name, struct hul
 	return 0;
 }
 
-int network_prune(struct store *s, char ***ret_names, struct hull_err **err)
+int network_prune(struct store *s, const struct prune_filter *f, char ***ret_names,
+		  struct hull_err **err)
 {
 	_cleanup_close_ int lfd = -1;
 	_cleanup_json_ json_t *all = NULL;
@@ -661,7 +662,9 @@ int network_prune(struct store *s, char ***ret_names, struct hull_err **err)
 	if (r < 0)
 		return r;
 	json_array_foreach (all, i, v) {
-		if (network_is_predefined(json_get_str(v, "Name")))
+		if (network_is_predefined(json_get_str(v, "Name")) ||
+		    !prune_filter_match(f, json_object_get(v, "Labels"),
+					time_parse_rfc3339(json_get_str(v, "Created"))))
 			continue;
 		r = remove_locked(s, v, NULL);
 		if (r == 0)

@@ -17,6 +17,7 @@
 #ifndef HULL_CONTAINER_NETWORK_H
 #define HULL_CONTAINER_NETWORK_H
 
+#include "util/filter.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include "image/store.h"
@@ -81,8 +82,12 @@ json_t *network_inspect(struct store *s, json_t *rec);
  */
 int network_remove(struct store *s, const char *ref, char **ret_name, struct hull_err **err);
 
-/* network_prune() - remove every user network without endpoints; *@ret_names lists them. */
-int network_prune(struct store *s, char ***ret_names, struct hull_err **err);
+/*
+ * network_prune() - remove every user network without endpoints that passes @f
+ * (its Labels and Created; NULL: all, moby's NetworksPrune); *@ret_names lists them.
+ */
+int network_prune(struct store *s, const struct prune_filter *f, char ***ret_names,
+		  struct hull_err **err);
 
 /*
  * network_bridge() - the struct net_bridge of the user network record @rec.

@@ -255,8 +255,8 @@ int volume_remove(struct store *s, const char *name, bool force, struct hull_err
 	return r;
 }
 
-int volume_prune(struct store *s, bool all, char ***ret_names, int64_t *ret_bytes,
-		 struct hull_err **err)
+int volume_prune(struct store *s, bool all, const struct prune_filter *f, char ***ret_names,
+		 int64_t *ret_bytes, struct hull_err **err)
 {
 	json_t *arr = NULL, *v;
 	size_t i;
@@ -271,6 +271,8 @@ int volume_prune(struct store *s, bool all, char ***ret_names, int64_t *ret_byte
 		const char *name = json_get_str(v, "Name");
 		_cleanup_strv_ char **users = NULL;
 		if (!all && !json_object_get(json_object_get(v, "Labels"), ANON_LABEL))
+			continue;
+		if (!prune_filter_match(f, json_object_get(v, "Labels"), 0))
 			continue;
 		users = volume_users(s, name);
 		if (users[0])

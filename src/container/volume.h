@@ -12,6 +12,7 @@
 #ifndef HULL_CONTAINER_VOLUME_H
 #define HULL_CONTAINER_VOLUME_H
 
+#include "util/filter.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include "container/container.h"
@@ -55,11 +56,12 @@ bool volume_in_use(struct store *s, const char *name);
 int volume_remove(struct store *s, const char *name, bool force, struct hull_err **err);
 /*
  * volume_prune() - remove the volumes no container uses: anonymous ones only,
- * or all with @all (docker >= 23). *@ret_names lists them (strv), and
- * *@ret_bytes the space freed.
+ * or all with @all (docker >= 23), and of those the ones whose Labels pass @f
+ * (NULL: all; its until is not used, as moby's VolumesPrune refuses it).
+ * *@ret_names lists them (strv), and *@ret_bytes the space freed.
  */
-int volume_prune(struct store *s, bool all, char ***ret_names, int64_t *ret_bytes,
-		 struct hull_err **err);
+int volume_prune(struct store *s, bool all, const struct prune_filter *f, char ***ret_names,
+		 int64_t *ret_bytes, struct hull_err **err);
 
 /*
  * container_mounts_add() - the mounts of a new container: parse @volumes

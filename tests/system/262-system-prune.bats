@@ -33,8 +33,10 @@ store_files() {
 	[[ $output == *"  - all build cache"* ]]
 	run -1 hull system prune -f extra
 	[[ $output == *'"hull system prune" accepts no arguments.'* ]]
-	run -125 hull system prune -f --filter until=1h
-	[[ $output == *"--filter is not supported by system prune"* ]]
+	run -1 hull system prune -f --volumes --filter until=1h
+	[ "$output" = 'ERROR: The "until" filter is not supported with "--volumes"' ]
+	run -1 hull system prune -f --filter dangling=true
+	[ "$output" = "Error response from daemon: invalid filter 'dangling'" ]
 	run -125 hull system prune --bogus
 	[[ $output == *"unknown flag: --bogus"* ]]
 	hull rm stopped
@@ -107,4 +109,59 @@ store_files() {
 	hull image inspect other:tag >/dev/null
 	[ -z "$(hull ps -a -q -f status=exited)" ]
 	hull rm -f keep
+}
+
+@test "prune filters: until, label and label! on containers, networks, volumes and system prune; bad ones" {
+	# created 3 s ago and now: until=2s takes the old ones only
+	local old2
+	hull create --name pf-old -l keep=yes busybox true >/dev/null
+	old2=$(hull create --name pf-old2 -l team=a busybox true)
+	hull network create --label team=a pf-net-a >/dev/null
+	hull network create pf-net-b >/dev/null
+	sleep 3
+	hull create --name pf-new busybox true >/dev/null
+	run -0 hull container prune -f --filter until=2s --filter label!=keep
+	[ "${lines[0]}" = "Deleted Containers:" ]
+	[ "${lines[1]}" = "$old2" ]
+	run -0 hull ps -a --format '{{.Names}}' --filter name=pf-
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "pf-new pf-old " ]
+	run -0 hull container prune -f --filter label=keep=yes
+	run -0 hull ps -a --format '{{.Names}}' --filter name=pf-
+	[ "$output" = pf-new ]
+	# networks: by label, and by until (the new one stays)
+	run -0 hull network prune -f --filter label=team=a
+	[ "$output" = "$(printf 'Deleted Networks:\npf-net-a\n')" ]
+	hull network create pf-net-c >/dev/null
+	run -0 hull network prune -f --filter until=2s
+	[ "$output" = "$(printf 'Deleted Networks:\npf-net-b\n')" ]
+	run -0 hull network inspect -f '{{.Name}}' pf-net-c
+	hull network rm pf-net-c >/dev/null
+	# volumes: all=true is -a; label and label!
+	hull volume create --label v=1 pf-v1 >/dev/null
+	hull volume create pf-v2 >/dev/null
+	run -0 hull volume prune -f --filter all=true --filter label=v
+	[ "${lines[1]}" = pf-v1 ]
+	run -0 hull volume ls -q
+	[[ $output == *pf-v2* ]]
+	run -0 hull volume prune -f --filter all=1 --filter label!=v
+	[ "${lines[1]}" = pf-v2 ]
+	# system prune: the filters reach every step
+	hull create --name pf-sys -l keep=yes busybox true >/dev/null
+	run -0 hull system prune -f --filter label!=keep
+	run -0 hull ps -a --format '{{.Names}}' --filter name=pf-
+	[ "$output" = pf-sys ]
+	run -0 hull system prune -f --filter label=keep
+	run -0 hull ps -a -q --filter name=pf-
+	[ -z "$output" ]
+	# bad filters: the daemon's words, exit 1
+	run -1 hull container prune -f --filter dangling=true
+	[ "$output" = "Error response from daemon: invalid filter 'dangling'" ]
+	run -1 hull network prune -f --filter until=soon
+	[[ $output == "Error response from daemon: invalid value for 'until' filter"* ]]
+	run -1 hull volume prune -f --filter until=1h
+	[ "$output" = "Error response from daemon: invalid filter 'until'" ]
+	run -1 hull volume prune -f --filter all=maybe
+	[ "$output" = "Error response from daemon: invalid filter 'all=[maybe]'" ]
+	run -1 hull container prune -f --filter nokey
+	[ "$output" = "Error response from daemon: bad format of filter (expected name=value)" ]
 }
