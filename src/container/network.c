@@ -320,6 +320,18 @@ static int auto_subnet(json_t *all, struct in_addr *ret, unsigned *ret_prefixlen
 			"the defaults to assign to the network");
 }
 
+/* docker's network names: ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ */
+static bool network_name_valid(const char *n)
+{
+	static const char alnum[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t len = strlen(n);
+
+	return len > 0 && strchr(alnum, n[0]) &&
+	       strspn(n + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+		       len - 1;
+}
+
 static bool ifname_valid(const char *n)
 {
 	size_t len = strlen(n);
@@ -330,6 +342,32 @@ static bool ifname_valid(const char *n)
 	       !streq(n, ".") && !streq(n, "..");
 }
 
+/*
+ * Ranges no bridge may take: "this network", loopback (a container's own, and the
+ * host's) and multicast. Docker's driver does not check them; its address pools
+ * never contain them.
+ */
+static int subnet_reserved(const char *text, struct in_addr a, unsigned pa, struct hull_err **err)
+{
+	static const struct {
+		uint32_t net;
+		unsigned prefixlen;
+		const char *what;
+	} reserved[] = {
+		{0x00000000u, 8, "0.0.0.0/8 (this network)"},
+		{0x7f000000u, 8, "127.0.0.0/8 (loopback)"},
+		{0xe0000000u, 4, "224.0.0.0/4 (multicast)"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++) {
+		struct in_addr r = {.s_addr = htonl(reserved[i].net)};
+		if (net_subnets_overlap(a, pa, r, reserved[i].prefixlen))
+			return err_setx(err, EINVAL, "invalid subnet %s: it overlaps %s", text,
+					reserved[i].what);
+	}
+	return 0;
+}
+
 /* Subnet, gateway and bridge name of @o, checked against @all and the host (caller locks). */
 static int create_config(json_t *all, const struct network_opts *o, const char *id,
 			 struct net_bridge *b, json_t *options, struct hull_err **err)
@@ -338,6 +376,7 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 	const char *brname = NULL;
 	json_t *v;
 	size_t i;
+	int r;
 
 	STRV_FOREACH (kv, o->options) {
 		const char *eq = strchr(*kv, '=');
@@ -353,6 +392,9 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 		_cleanup_free_ char *sys = NULL;
 		if (!ifname_valid(brname))
 			return err_setx(err, EINVAL, "invalid bridge name \"%s\"", brname);
+		if (streq(brname, NET_BRIDGE_NAME))
+			return err_setx(err, EEXIST,
+					"bridge name %s is the default bridge network's", brname);
 		json_array_foreach (all, i, v)
 			if (streq(json_get_str(json_object_get(v, "Hull"), "Bridge") ?: "", brname))
 				return err_setx(err, EEXIST,
@@ -385,12 +427,15 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 			return err_setx(err, EINVAL, "invalid subnet %s: it should be %s/%u",
 					o->subnet, buf, b->prefixlen);
 		}
+		r = subnet_reserved(o->subnet, b->subnet, b->prefixlen, err);
+		if (r < 0)
+			return r;
 		if (overlaps_network(all, b->subnet, b->prefixlen) ||
 		    net_host_routes_overlap(b->subnet, b->prefixlen) > 0)
 			return err_setx(err, EEXIST,
 					"Pool overlaps with other one on this address space");
 	} else {
-		int r = auto_subnet(all, &b->subnet, &b->prefixlen, err);
+		r = auto_subnet(all, &b->subnet, &b->prefixlen, err);
 		if (r < 0)
 			return r;
 	}
@@ -426,10 +471,13 @@ int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 		json_decref(labels);
 		return err_setx(err, ENOENT, "plugin \"%s\" not found", o->driver);
 	}
-	if (isempty(o->name) || strchr(o->name, '/')) {
+	if (!network_name_valid(o->name ?: "")) {
 		json_decref(options);
 		json_decref(labels);
-		return err_setx(err, EINVAL, "invalid network name \"%s\"", o->name ?: "");
+		return err_setx(err, EINVAL,
+				"invalid network name \"%s\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+				"allowed",
+				o->name ?: "");
 	}
 	STRV_FOREACH (l, o->labels) {
 		const char *eq = strchr(*l, '=');
