@@ -766,3 +766,35 @@ int network_check_endpoint(struct store *s, const char *ref, const char *ip, jso
 	*ret = TAKE_PTR(rec);
 	return 0;
 }
+
+int network_check_aliases(const char *netmode, char **aliases, struct hull_err **err)
+{
+	if (!aliases || !aliases[0])
+		return 0;
+	if (network_is_predefined(netmode))
+		return err_setx(err, EINVAL,
+				"network-scoped alias is supported only for containers in user "
+				"defined networks");
+	STRV_FOREACH (a, aliases)
+		if (!network_name_valid(*a))
+			return err_setx(err, EINVAL,
+					"invalid network alias \"%s\", only "
+					"[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+					*a);
+	return 0;
+}
+
+json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases)
+{
+	json_t *ep =
+		json_pack("{s:o,s:n,s:o,s:s,s:n,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:i,s:n}", "IPAMConfig",
+			  ip ? json_pack("{s:s}", "IPv4Address", ip) : json_null(), "Links",
+			  "Aliases", aliases && aliases[0] ? json_from_strv(aliases) : json_null(),
+			  "MacAddress", "", "DriverOpts", "NetworkID", net_id, "EndpointID", "",
+			  "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
+			  "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "DNSNames");
+
+	if (!ep)
+		abort();
+	return ep;
+}

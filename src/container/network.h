@@ -112,4 +112,77 @@ int network_join(struct store *s, const char *ref, const char *ctr_id, const cha
 int network_check_endpoint(struct store *s, const char *ref, const char *ip, json_t **ret,
 			   struct hull_err **err);
 
+/*
+ * network_check_aliases() - what create checks of --network-alias @aliases on
+ * network @netmode (moby daemon/container_operations.go, runconfig
+ * ErrUnsupportedNetworkAndAlias): -EINVAL "network-scoped alias is supported
+ * only for containers in user defined networks" on bridge, host or none, and
+ * -EINVAL for an alias that is not a name of docker's grammar
+ * ([a-zA-Z0-9][a-zA-Z0-9_.-]*; docker takes any string, but these go into
+ * other containers' /etc/hosts).
+ */
+int network_check_aliases(const char *netmode, char **aliases, struct hull_err **err);
+
+/*
+ * network_endpoint_new() - docker's EndpointSettings of a container on the user
+ * network @net_id before its start: IPAMConfig.IPv4Address @ip (NULL: none),
+ * Aliases @aliases (NULL: null), the address fields empty. New reference.
+ */
+json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases);
+
+/*
+ * Name resolution on user networks, daemonless (docs/networking.md "Name
+ * resolution"): each container of a user network has, in its /etc/hosts (the
+ * bind-mounted file at its HostsPath), a block of lines "IP NAMES" for every
+ * container on that network, between the lines "# hull network NAME" and
+ * "# hull network NAME end". Membership is one file per container,
+ * NET_STATE_DIR/networks/<network id>/hosts/<container id>: the monitor's pid
+ * and start time, the HostsPath, the address and the names; an entry whose
+ * monitor is gone is dropped by the next rewrite. Every rewrite holds the
+ * flock of that directory and writes each file in place (the same inode: it is
+ * bind-mounted), and skips those that would not change. No container or
+ * network lock is taken under it.
+ */
+
+/*
+ * network_hosts_names() - the names a container is known by on a network, as
+ * docker's DNSNames (moby daemon/network.go buildEndpointDNSNames): its name,
+ * @aliases, its short id (12 characters of @ctr_id). @name may start with '/'.
+ * New strv, without duplicates.
+ */
+char **network_hosts_names(const char *name, const char *ctr_id, json_t *aliases);
+
+/*
+ * network_hosts_join() - add (or replace) the entry of container @ctr_id on the
+ * user network @net_id named @net_name: address @ip, @names, its /etc/hosts at
+ * @hosts_path, watched by the monitor @monitor (its start time is recorded);
+ * then rewrite the block of every member's /etc/hosts, the new one's included.
+ * Errors: -errno of the entry's write (the others' files are best effort).
+ */
+int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id, const char *ip,
+		       char **names, const char *hosts_path, pid_t monitor, struct hull_err **err);
+
+/*
+ * network_hosts_rename() - give the entry of @ctr_id on @net_id (@net_name), if
+ * it has one, the names @names (docker rename), and rewrite every member's block.
+ */
+void network_hosts_rename(const char *net_id, const char *net_name, const char *ctr_id,
+			  char **names);
+
+/*
+ * network_hosts_leave() - remove the entry of @ctr_id from the user network
+ * @net_id (@net_name) and rewrite the block of the members left; with
+ * @hosts_path (a container that stays running: `network disconnect`), remove
+ * the block from that file too. Nothing to do when the network has no entries.
+ */
+void network_hosts_leave(const char *net_id, const char *net_name, const char *ctr_id,
+			 const char *hosts_path);
+
+/*
+ * network_hosts_text() - @old (an /etc/hosts of @len bytes) with the block of
+ * @net_name replaced by @block (lines "IP NAMES\n"; NULL: the block removed;
+ * "": an empty block). Pure. New string.
+ */
+char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block);
+
 #endif

@@ -128,8 +128,32 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 	return r;
 }
 
+/* NetworkSettings.Networks of @rec (borrowed; NULL without user networks). */
+static json_t *record_networks(json_t *rec)
+{
+	return json_object_get(json_object_get(rec, "NetworkSettings"), "Networks");
+}
+
+/* The block of every member of a user network that has @m's container: its names on it. */
+static int monitor_hosts_join(struct monitor *m, const char *net, struct hull_err **err)
+{
+	json_t *ep = json_object_get(record_networks(m->c->rec), net);
+	_cleanup_strv_ char **names = network_hosts_names(json_get_str(m->c->rec, "Name"), m->c->id,
+							  json_object_get(ep, "Aliases"));
+
+	return network_hosts_join(m->br.id, net, m->c->id, m->ip, names,
+				  json_get_str(m->c->rec, "HostsPath"), getpid(), err);
+}
+
 static void monitor_net_cleanup(struct monitor *m)
 {
+	if (m->user_net) {
+		/* the names first: others stop finding it before its address is free */
+		const char *k;
+		json_t *ep;
+		json_object_foreach (record_networks(m->c->rec), k, ep)
+			network_hosts_leave(json_get_str(ep, "NetworkID"), k, m->c->id, NULL);
+	}
 	if (m->ports_added)
 		net_ports_remove(m->ip, m->ports, m->n_ports);
 	m->ports_added = false;
@@ -152,9 +176,7 @@ static void monitor_net_cleanup(struct monitor *m)
 		/* docker shows a stopped container's endpoint without its address */
 		const char *k;
 		json_t *ep;
-		json_object_foreach (
-			json_object_get(json_object_get(m->c->rec, "NetworkSettings"), "Networks"),
-			k, ep)
+		json_object_foreach (record_networks(m->c->rec), k, ep)
 			container_endpoint_clear(ep);
 	}
 	m->user_net = false;
@@ -177,6 +199,10 @@ static void record_endpoint(struct monitor *m)
 		 ((uint8_t *) &a.s_addr)[3]);
 	random_hex(epid, 32);
 	json_object_foreach (eps, k, ep) {
+		char **names = network_hosts_names(json_get_str(m->c->rec, "Name"), m->c->id,
+						   json_object_get(ep, "Aliases"));
+		json_object_set_new(ep, "DNSNames", json_from_strv(names));
+		strv_free(names);
 		json_object_set_new(ep, "NetworkID", json_string(m->br.id));
 		json_object_set_new(ep, "EndpointID", json_string(epid));
 		json_object_set_new(ep, "Gateway", json_string(m->br.internal ? "" : gw));
@@ -346,6 +372,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		m->n_ports = 0;
 	}
 	r = write_etc_files(m, json_get_str(cfg, "Hostname"), err);
+	if (r == 0 && m->user_net)
+		r = monitor_hosts_join(m, net, err);
 	if (r < 0)
 		goto fail;
 

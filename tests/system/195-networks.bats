@@ -12,29 +12,15 @@ SUB_I=172.29.13.0/24
 
 setup_file() {
 	hull_setup_file
-	local s
-	for s in 172.29.11.0 172.29.12.0 172.29.13.0 172.29.99.0; do
-		if ip -4 route show | grep -q "^${s%.0}"; then
-			export NET_SKIP="the host routes $s already"
-		fi
-	done
+	net_skip_routed 172.29.11.0 172.29.12.0 172.29.13.0 172.29.99.0
 }
 
 setup() {
 	[ -z "${NET_SKIP:-}" ] || skip "$NET_SKIP"
 }
 
-# every test starts without containers and user networks: one failing leaves none behind
-remove_all() {
-	local c
-	for c in $("$HULL" ps -a -q --no-trunc 2>/dev/null); do
-		"$HULL" rm -f "$c" >/dev/null 2>&1 || true
-	done
-	"$HULL" network prune -f >/dev/null 2>&1 || true
-}
-
 teardown() {
-	remove_all
+	remove_all_ctr_net
 	ip netns del hull195t 2>/dev/null || true
 	ip link del h195a 2>/dev/null || true
 	ip link del h195v 2>/dev/null || true
@@ -42,7 +28,7 @@ teardown() {
 }
 
 teardown_file() {
-	remove_all
+	remove_all_ctr_net
 	hull_teardown_file
 }
 
@@ -195,8 +181,6 @@ reach() {
 	[[ $output == *"user specified IP address is supported on user defined networks only"* ]]
 	run -125 hull run --rm --network nosuchnet busybox true
 	[[ $output == *"network nosuchnet not found"* ]]
-	run -125 hull run --rm --network na --network-alias web busybox true
-	[[ $output == *"--network-alias is not supported"* ]]
 
 	run -1 hull network rm na
 	[ "$output" = "Error response from daemon: error while removing network: network na id $ida has active endpoints" ]
