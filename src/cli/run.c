@@ -146,7 +146,8 @@ struct run_args {
 	char **expose;		      /* --expose, as "PORT/PROTO" keys */
 	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts, **devices,
 		**dev_rules, **volumes_from;
-	char **aliases; /* --network-alias */
+	char **aliases;	 /* --network-alias */
+	char **networks; /* --network after the first */
 	char **cap_add, **cap_drop, **security_opt, **sysctls;
 	char **log_opts; /* --log-opt */
 	struct port_map *ports;
@@ -184,6 +185,7 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->mounts);
 	strv_free(a->volumes_from);
 	strv_free(a->aliases);
+	strv_free(a->networks);
 	strv_free(a->cap_add);
 	strv_free(a->cap_drop);
 	strv_free(a->security_opt);
@@ -512,6 +514,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{0}};
 	struct run_opts *ro = &a->ro;
 	struct hull_err *e = NULL;
+	unsigned n_network = 0;
 	int o;
 
 	a->cid = (struct hostpath_output) HOSTPATH_OUTPUT_INIT;
@@ -610,6 +613,10 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			ro->tty = true;
 			break;
 		case OPT_NETWORK:
+			if (n_network++) {
+				strv_push(&a->networks, optarg); /* joined as by network connect */
+				break;
+			}
 			if (streq(optarg, "default"))
 				ro->network = "bridge";
 			else if (isempty(optarg) || startswith(optarg, "container:")) {
@@ -893,6 +900,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	ro->mounts = a->mounts;
 	ro->volumes_from = a->volumes_from;
 	ro->aliases = a->aliases;
+	ro->networks = a->networks;
 	ro->cap_add = a->cap_add;
 	ro->cap_drop = a->cap_drop;
 	ro->security_opt = a->security_opt;

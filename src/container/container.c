@@ -694,7 +694,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	struct container *c;
 	const char *wd;
 	unsigned attached = run_attached(o);
-	_cleanup_json_ json_t *net = NULL;
+	_cleanup_json_ json_t *net = NULL, *more = NULL;
 	const char *netmode = o->network ? o->network : "bridge";
 	int r;
 
@@ -707,6 +707,9 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	if (net)
 		netmode = json_get_str(net, "Name");
 	r = network_check_aliases(netmode, o->aliases, err);
+	if (r < 0)
+		return r;
+	r = network_check_more(s, netmode, o->networks, &more, err);
 	if (r < 0)
 		return r;
 	(void) json_to_strv(json_object_get(icfg, "Entrypoint"), &img_ep);
@@ -894,6 +897,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 			eps, json_get_str(net, "Name"),
 			network_endpoint_new(json_get_str(net, "Id"), o->ip, o->aliases));
 		json_object_set_new(json_object_get(rec, "NetworkSettings"), "Networks", eps);
+		json_object_update(eps, more);
 		if (o->n_ports && json_is_true(json_object_get(net, "Internal")) && o->warnings)
 			strv_push(o->warnings, "Published ports are discarded when using an "
 					       "internal network");

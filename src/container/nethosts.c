@@ -143,7 +143,8 @@ static int entry_read(int dfd, const char *name, struct entry *ret)
 	if (sscanf(data, "%d %llu", &pid, &start) != 2 || !(path = strchr(data, '\n')) ||
 	    !(line = strchr(++path, '\n')) || !(end = strchr(++line, '\n')) || end[1])
 		return -EBADMSG;
-	if (pid <= 0 || proc_start_time(pid) != start)
+	/* a zombie is dead too: a killed monitor waits to be reaped by init for a while */
+	if (pid <= 0 || proc_start_time(pid) != start || !container_pid_alive(pid))
 		return 0;
 	line[-1] = '\0';
 	*end = '\0';

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include "container/container.h"
 #include "image/store.h"
 #include "net/net.h"
 #include "util/err.h"
@@ -124,11 +125,72 @@ int network_check_endpoint(struct store *s, const char *ref, const char *ip, jso
 int network_check_aliases(const char *netmode, char **aliases, struct hull_err **err);
 
 /*
+ * network_check_more() - the --network values after the first (@refs) of a
+ * container whose first is @netmode (a name): each must be a user network
+ * (docker: "conflicting options: cannot attach both user-defined and
+ * non-user-defined network-modes"), found (-ENOENT "network X not found") and
+ * given once. *@ret: their EndpointSettings keyed by name (new object; the
+ * first network's --ip and --network-alias are not theirs).
+ */
+int network_check_more(struct store *s, const char *netmode, char **refs, json_t **ret,
+		       struct hull_err **err);
+
+/*
  * network_endpoint_new() - docker's EndpointSettings of a container on the user
  * network @net_id before its start: IPAMConfig.IPv4Address @ip (NULL: none),
  * Aliases @aliases (NULL: null), the address fields empty. New reference.
  */
 json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases);
+
+/*
+ * network_endpoint_fill() - the fields of EndpointSettings @ep once attached to
+ * @b at @ip: NetworkID, a new EndpointID, Gateway ("" on an internal network),
+ * IPAddress, IPPrefixLen, MacAddress (02:42 and the address, as src/net
+ * makes it) and DNSNames @names.
+ */
+void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, char **names);
+
+/*
+ * network_endpoint_up() - attach the running container @c (process @pid, its
+ * monitor @monitor) to the user network @net_name of its record's
+ * NetworkSettings.Networks that is not its first (a connected one, or a
+ * --network after the first): network_join(), the endpoint's fields in
+ * @c->rec (not saved), net_attach_extra(), network_hosts_join(). On failure
+ * everything is undone (network_endpoint_down()).
+ */
+int network_endpoint_up(struct store *s, struct container *c, const char *net_name, pid_t pid,
+			pid_t monitor, struct hull_err **err);
+
+/*
+ * network_endpoint_down() - release what network_endpoint_up() took for
+ * @net_name: the hosts entry (and, with @hosts_path, the block in that file),
+ * the veth, the address; the endpoint's fields in @c->rec are emptied (not saved).
+ */
+void network_endpoint_down(struct container *c, const char *net_name, const char *hosts_path);
+
+/*
+ * network_connect() - docker network connect [--ip @ip] [--alias @aliases] @ref
+ * CONTAINER (moby daemon/container_operations.go ConnectToNetwork): the
+ * endpoint goes into @c's record; a running container is attached at once
+ * (network_endpoint_up()), a stopped one at its next start. Errors: as
+ * network_check_endpoint() and network_check_aliases(); -EEXIST "endpoint with
+ * name C already exists in network N"; -EPERM docker's messages for host and
+ * none; -EOPNOTSUPP for the predefined bridge (hull connects to user networks
+ * only). Serialised per container by <dir>/network.lock; the record is saved
+ * under the container's lock, never while a networks lock is held.
+ */
+int network_connect(struct store *s, struct container *c, const char *ref, const char *ip,
+		    char **aliases, struct hull_err **err);
+
+/*
+ * network_disconnect() - docker network disconnect [-f] @ref CONTAINER: a
+ * running container loses the interface, address and names at once; the
+ * endpoint leaves the record. -ENOENT "container ID is not connected to
+ * network N" (0 with @force); -EOPNOTSUPP for the network the container was
+ * created with (its NetworkMode: hull cannot leave it yet).
+ */
+int network_disconnect(struct store *s, struct container *c, const char *ref, bool force,
+		       struct hull_err **err);
 
 /*
  * Name resolution on user networks, daemonless (docs/networking.md "Name

@@ -105,8 +105,8 @@ reach() {
 	[[ $output == *"no matching subnet for gateway 172.29.12.1"* ]]
 	run -1 hull network create -o com.docker.network.bridge.enable_icc=false nt2
 	[[ $output == *'"com.docker.network.bridge.enable_icc" is not supported'* ]]
-	run -125 hull network connect nt1 x
-	[[ $output == *"not supported"* ]]
+	run -1 hull network connect nt1 x
+	[ "$output" = "Error response from daemon: No such container: x" ]
 	run -125 hull network create --ipv6 nt2
 	[[ $output == *"--ipv6 is not supported yet"* ]]
 	run hull network ls -q --filter name=nt2

@@ -136,3 +136,104 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ "$status" -ne 0 ]
 	[[ $output == *"bad address 'iny'"* ]]
 }
+
+@test "network connect and disconnect a running container: interface, address, names" {
+	local ida idb
+	hull network create --subnet "$SUB_D" nc1 >/dev/null
+	hull network create --subnet "$SUB_E" nc2 >/dev/null
+	ida=$(hull run -d --name ca --network nc1 busybox sleep 600)
+	hull run -d --name cb --network nc2 busybox sleep 600 >/dev/null
+	hull run -d --name cd busybox sleep 600 >/dev/null
+	wait_for is_running cd
+	[ "$(resolves ca cb)" = "" ]
+	hull network connect --alias ca-alias --ip 172.29.22.40 nc2 ca
+	# eth1 on the new network, the default route stays on the first
+	run hull exec ca ip -o -4 addr show eth1
+	[[ $output == *"inet 172.29.22.40/24"* ]]
+	run hull exec ca ip route show default
+	[[ $output == "default via 172.29.21.1 dev eth0"* ]]
+	[ "$(resolves ca cb)" = "$(ip_on cb nc2)" ]
+	[ "$(resolves cb ca)" = 172.29.22.40 ]
+	[ "$(resolves cb ca-alias)" = 172.29.22.40 ]
+	[ "$(resolves cb "${ida:0:12}")" = 172.29.22.40 ]
+	run hull inspect --format '{{json .NetworkSettings.Networks.nc2.Aliases}} {{.NetworkSettings.Networks.nc2.IPAMConfig.IPv4Address}} {{.NetworkSettings.Networks.nc1.IPAddress}}' ca
+	[ "$output" = "[\"ca-alias\"] 172.29.22.40 $(ip_on ca nc1)" ]
+	run hull network inspect --format '{{range .Containers}}{{.Name}}={{.IPv4Address}} {{end}}' nc2
+	[[ $output == *"ca=172.29.22.40/24 "* ]]
+	# a container of the default bridge joins a user network too
+	hull network connect nc2 cd
+	[ "$(resolves cd cb)" = "$(ip_on cb nc2)" ]
+	[ "$(resolves cb cd)" = "$(ip_on cd nc2)" ]
+
+	run -1 hull network connect nc2 ca
+	[ "$output" = "Error response from daemon: endpoint with name ca already exists in network nc2" ]
+	run -1 hull network connect nc1 ca
+	[ "$output" = "Error response from daemon: endpoint with name ca already exists in network nc1" ]
+	run -1 hull network connect nosuch ca
+	[ "$output" = "Error response from daemon: network nosuch not found" ]
+	run -1 hull network connect nc2 nosuchctr
+	[ "$output" = "Error response from daemon: No such container: nosuchctr" ]
+	run -1 hull network connect host ca
+	[ "$output" = "Error response from daemon: container cannot be disconnected from host network or connected to host network" ]
+
+	hull network disconnect nc2 ca
+	run hull exec ca ip -o link show eth1
+	[ "$status" -ne 0 ]
+	[ "$(resolves cb ca)" = "" ]
+	[ "$(resolves cb ca-alias)" = "" ]
+	run hull exec ca cat /etc/hosts
+	[[ $output != *"# hull network nc2"* ]]
+	[[ $output == *"# hull network nc1"* ]]
+	run hull inspect --format '{{len .NetworkSettings.Networks}}' ca
+	[ "$output" = 1 ]
+	run -1 hull network disconnect nc2 ca
+	[ "$output" = "Error response from daemon: container $ida is not connected to network nc2" ]
+	hull network disconnect -f nc2 ca
+	run -1 hull network disconnect nc1 ca
+	[ "$output" = "Error response from daemon: hull cannot disconnect a container from the network it was created with (nc1) yet" ]
+
+	# what a connected container holds goes when it stops, and comes back at its start
+	local n2
+	n2=$(hull network inspect --format '{{.Id}}' nc2)
+	hull stop -t 0 cd
+	run hull inspect --format '{{.NetworkSettings.Networks.nc2.IPAddress}}|{{.NetworkSettings.Networks.nc2.NetworkID}}' cd
+	[ "$output" = "|$n2" ]
+	[ "$(ls /run/hull-net/networks/"$n2"/ips | wc -l)" -eq 1 ]
+	[ "$(resolves cb cd)" = "" ]
+	hull start cd
+	[ "$(resolves cb cd)" = "$(ip_on cd nc2)" ]
+	# a stopped container connected joins at its start
+	hull create --name ce busybox sleep 600 >/dev/null
+	hull network connect --alias late nc2 ce
+	hull start ce
+	[ "$(resolves cb late)" = "$(ip_on ce nc2)" ]
+	hull rm -f ca cd ce
+	[ "$(ls /run/hull-net/networks/"$n2"/ips | wc -l)" -eq 1 ]
+	[ "$(ls /run/hull-net/networks/"$n2"/hosts | wc -l)" -eq 1 ]
+	[ "$(ip -o link show master "br-${n2:0:12}" | wc -l)" -eq 1 ]
+}
+
+@test "run --network repeated joins every network given, each with its names" {
+	hull network create --subnet "$SUB_D" nm1 >/dev/null
+	hull network create --subnet "$SUB_E" nm2 >/dev/null
+	hull run -d --name m1 --network nm1 busybox sleep 600 >/dev/null
+	hull run -d --name m2 --network nm2 busybox sleep 600 >/dev/null
+	wait_for is_running m2
+	run hull run --rm --name both --network nm1 --network nm2 busybox sh -c \
+		'ip -o -4 addr show eth0; ip -o -4 addr show eth1; ping -c1 -W1 m1; ping -c1 -W1 m2'
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == *"inet 172.29.21."* ]]
+	[[ ${lines[1]} == *"inet 172.29.22."* ]]
+	[[ $output == *"PING m1 (172.29.21."* ]]
+	[[ $output == *"PING m2 (172.29.22."* ]]
+	# --rm released both addresses and names
+	[ "$(ls /run/hull-net/networks/"$(hull network inspect --format '{{.Id}}' nm2)"/ips | wc -l)" -eq 1 ]
+	run hull exec m2 cat /etc/hosts
+	[[ $output != *both* ]]
+	run -125 hull run --rm --network bridge --network nm1 busybox true
+	[ "$output" = "hull: conflicting options: cannot attach both user-defined and non-user-defined network-modes" ]
+	run -125 hull run --rm --network nm1 --network nm1 busybox true
+	[ "$output" = "hull: network nm1 is given more than once" ]
+	run -125 hull run --rm --network nm1 --network nosuch busybox true
+	[ "$output" = "hull: network nosuch not found" ]
+}
