@@ -143,8 +143,8 @@ static int entry_read(int dfd, const char *name, struct entry *ret)
 	if (sscanf(data, "%d %llu", &pid, &start) != 2 || !(path = strchr(data, '\n')) ||
 	    !(line = strchr(++path, '\n')) || !(end = strchr(++line, '\n')) || end[1])
 		return -EBADMSG;
-	/* a zombie is dead too: a killed monitor waits to be reaped by init for a while */
-	if (pid <= 0 || proc_start_time(pid) != start || !container_pid_alive(pid))
+	/* 0 for a zombie too: a killed monitor may wait a while to be reaped by init */
+	if (pid <= 0 || proc_start_time(pid) != start)
 		return 0;
 	line[-1] = '\0';
 	*end = '\0';
@@ -224,18 +224,34 @@ static void hosts_refresh_locked(int dfd, const char *net_name)
 	free(v);
 }
 
-/* Write the entry @ctr_id of @dfd's network (caller locks). */
-static int entry_write(const char *net_id, const char *ctr_id, const char *head, const char *ip,
-		       char **names, struct hull_err **err)
+/*
+ * Write the entry @ctr_id into @dfd, its network's directory (caller locks): a temp
+ * file renamed over it, without fsync (the state dir may be on disk, and is worth
+ * nothing after a crash: every entry's monitor is gone then).
+ */
+static int entry_write(int dfd, const char *ctr_id, const char *head, const char *ip, char **names,
+		       struct hull_err **err)
 {
-	_cleanup_free_ char *dir = entries_dir(net_id), *path = path_join(dir, ctr_id);
-	_cleanup_free_ char *entry = NULL;
+	_cleanup_free_ char *entry = NULL, *tmp = xasprintf(".%s.tmp", ctr_id);
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	_cleanup_close_ int fd = -1;
+	int r;
 
 	STRV_FOREACH (n, names)
 		(void) strbuf_addf(&sb, "%s%s", n == names ? "" : " ", *n);
 	entry = xasprintf("%s%s\t%s\n", head, ip, strbuf_cstr(&sb));
-	return write_file_atomic(path, entry, strlen(entry), 0644, err);
+	(void) unlinkat(dfd, tmp, 0); /* a killed writer's */
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_set(err, errno, "create the hosts entry of %s", ctr_id);
+	r = write_all(fd, entry, strlen(entry));
+	if (r == 0 && renameat(dfd, tmp, dfd, ctr_id) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void) unlinkat(dfd, tmp, 0);
+		return err_set(err, -r, "write the hosts entry of %s", ctr_id);
+	}
+	return 0;
 }
 
 int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id, const char *ip,
@@ -249,7 +265,7 @@ int network_hosts_join(const char *net_id, const char *net_name, const char *ctr
 	if (dfd < 0)
 		return dfd;
 	head = xasprintf("%d %llu\n%s\n", (int) monitor, proc_start_time(monitor), hosts_path);
-	r = entry_write(net_id, ctr_id, head, ip, names, err);
+	r = entry_write(dfd, ctr_id, head, ip, names, err);
 	if (r < 0)
 		return r;
 	hosts_refresh_locked(dfd, net_name);
@@ -271,7 +287,7 @@ void network_hosts_rename(const char *net_id, const char *net_name, const char *
 	/* "PID START\nHOSTSPATH\n" stays; "IP\tNAMES" changes */
 	head = xasprintf("%s\n", e.head);
 	ip = xstrndup(e.line, strcspn(e.line, "\t"));
-	if (entry_write(net_id, ctr_id, head, ip, names, NULL) == 0)
+	if (entry_write(dfd, ctr_id, head, ip, names, NULL) == 0)
 		hosts_refresh_locked(dfd, net_name);
 	entry_release(&e);
 }

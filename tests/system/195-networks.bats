@@ -333,7 +333,7 @@ reach() {
 	hull network create --internal --subnet "$SUB_I" ni2 >/dev/null
 	hull network create --subnet "$SUB_B" no2 >/dev/null
 	# a network that is not internal reaches the peer (through masquerade)...
-	run hull run --rm --network no2 busybox ping -c1 -W1 172.29.99.2
+	run hull run --rm --network no2 busybox ping -c1 -W3 172.29.99.2
 	[ "$status" -eq 0 ]
 	# ...an internal one does not, whatever route its container sets
 	run hull run --rm --network ni2 --cap-add NET_ADMIN busybox sh -c \
