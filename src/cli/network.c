@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* network create|ls|inspect|rm|prune (docker/cli cli/command/network). */
+/* network create|ls|inspect|rm|prune|connect|disconnect (docker/cli cli/command/network). */
 #include <regex.h>
 #include "cli/cli.h"
 #include "container/network.h"
@@ -9,7 +9,9 @@
 
 static const char network_help[] =
 	"Usage:  hull network COMMAND\n\nManage networks\n\nCommands:\n"
+	"  connect     Connect a container to a network\n"
 	"  create      Create a network\n"
+	"  disconnect  Disconnect a container from a network\n"
 	"  inspect     Display detailed information on one or more networks\n"
 	"  ls          List networks\n"
 	"  prune       Remove all unused networks\n"
@@ -463,16 +465,91 @@ static int network_prune_cmd(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+static int network_connect_cmd(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {{"ip", required_argument, NULL, 'i'},
+					     {"alias", required_argument, NULL, 'a'},
+					     {"help", no_argument, NULL, 'h'},
+					     {0}};
+	_cleanup_strv_ char **aliases = NULL;
+	struct container *c = NULL;
+	struct hull_err *e = NULL;
+	const char *ip = NULL;
+	struct store *s;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("network connect", argc, argv, "h", opts, false)) != -1) {
+		if (o == 'i') {
+			ip = optarg;
+		} else if (o == 'a') {
+			strv_push(&aliases, optarg);
+		} else if (o == 'h') {
+			puts("Usage:  hull network connect [OPTIONS] NETWORK CONTAINER\n\n"
+			     "Connect a container to a network\n\nOptions:\n"
+			     "      --alias strings   Add network-scoped alias for the container\n"
+			     "      --ip string       IPv4 address (e.g., \"172.30.100.104\")");
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind != 2)
+		return cli_usage_error("network connect",
+				       "\"network connect\" requires exactly 2 arguments.");
+	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[optind + 1], &c, &e) < 0)
+		return daemon_error(e);
+	r = network_connect(s, c, argv[optind], ip, aliases, &e);
+	container_free(c);
+	return r < 0 ? daemon_error(e) : 0;
+}
+
+static int network_disconnect_cmd(struct cli *cl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
+	struct container *c = NULL;
+	struct hull_err *e = NULL;
+	bool force = false;
+	struct store *s;
+	int o, r;
+
+	optind = 0;
+	while ((o = cli_getopt("network disconnect", argc, argv, "fh", opts, false)) != -1) {
+		if (o == 'f') {
+			force = true;
+		} else if (o == 'h') {
+			puts("Usage:  hull network disconnect [OPTIONS] NETWORK CONTAINER\n\n"
+			     "Disconnect a container from a network\n\nOptions:\n"
+			     "  -f, --force   Do not error if the container is not connected");
+			return 0;
+		} else
+			return 125;
+	}
+	if (argc - optind != 2)
+		return cli_usage_error("network disconnect",
+				       "\"network disconnect\" requires exactly 2 arguments.");
+	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[optind + 1], &c, &e) < 0)
+		return daemon_error(e);
+	r = network_disconnect(s, c, argv[optind], force, &e);
+	container_free(c);
+	return r < 0 ? daemon_error(e) : 0;
+}
+
 int cmd_network(struct cli *cl, int argc, char **argv)
 {
 	static const struct {
 		const char *name;
 		int (*fn)(struct cli *, int, char **);
 	} subs[] = {
-		{"create", network_create_cmd}, {"ls", network_ls_cmd},
-		{"list", network_ls_cmd},	{"inspect", network_inspect_cmd},
-		{"rm", network_rm_cmd},		{"remove", network_rm_cmd},
+		{"create", network_create_cmd},
+		{"ls", network_ls_cmd},
+		{"list", network_ls_cmd},
+		{"inspect", network_inspect_cmd},
+		{"rm", network_rm_cmd},
+		{"remove", network_rm_cmd},
 		{"prune", network_prune_cmd},
+		{"connect", network_connect_cmd},
+		{"disconnect", network_disconnect_cmd},
 	};
 
 	if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
@@ -482,14 +559,6 @@ int cmd_network(struct cli *cl, int argc, char **argv)
 	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
 		if (streq(subs[i].name, argv[1]))
 			return subs[i].fn(cl, argc - 1, argv + 1);
-	if (streq(argv[1], "connect") || streq(argv[1], "disconnect")) {
-		/* NEEDSWORK: a running container joins one network, at its start (issue 10) */
-		fprintf(stderr,
-			"hull: 'network %s' is not supported yet: a container joins one network, "
-			"the one of run --network\n",
-			argv[1]);
-		return 125;
-	}
 	fprintf(stderr, "hull: 'network %s' is not a hull command.\nSee 'hull network --help'\n",
 		argv[1]);
 	return 125;

@@ -66,6 +66,7 @@ static const char run_help[] =
 	"      --ip string            IPv4 address (e.g., 172.30.100.104)\n"
 	"      --network string       Connect a container to a network (bridge, host, none, "
 	"or a network of `hull network create`)\n"
+	"      --network-alias list   Add network-scoped alias for the container\n"
 	"      --no-healthcheck       Disable any container-specified HEALTHCHECK\n"
 	"      --pid string           PID namespace to use (host, container:NAME)\n"
 	"      --privileged           Give extended privileges to this container\n"
@@ -149,6 +150,8 @@ struct run_args {
 	char **expose;		      /* --expose, as "PORT/PROTO" keys */
 	char **env, **ep, **cmd, **groups, **hosts, **tmpfs, **volumes, **mounts, **devices,
 		**dev_rules, **volumes_from;
+	char **aliases;	 /* --network-alias */
+	char **networks; /* --network after the first */
 	char **cap_add, **cap_drop, **security_opt, **sysctls;
 	char **log_opts; /* --log-opt */
 	char **dns, **dns_search, **dns_options;
@@ -189,6 +192,8 @@ static void run_args_release(struct run_args *a)
 	strv_free(a->volumes);
 	strv_free(a->mounts);
 	strv_free(a->volumes_from);
+	strv_free(a->aliases);
+	strv_free(a->networks);
 	strv_free(a->cap_add);
 	strv_free(a->cap_drop);
 	strv_free(a->security_opt);
@@ -525,6 +530,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		{0}};
 	struct run_opts *ro = &a->ro;
 	struct hull_err *e = NULL;
+	unsigned n_network = 0;
 	int o;
 
 	a->cid = (struct hostpath_output) HOSTPATH_OUTPUT_INIT;
@@ -626,6 +632,10 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			ro->tty = true;
 			break;
 		case OPT_NETWORK:
+			if (n_network++) {
+				strv_push(&a->networks, optarg); /* joined as by network connect */
+				break;
+			}
 			if (streq(optarg, "default"))
 				ro->network = "bridge";
 			else if (isempty(optarg) || startswith(optarg, "container:")) {
@@ -640,11 +650,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			ro->ip = optarg;
 			break;
 		case OPT_NETWORK_ALIAS:
-			/* no name resolution on user networks yet: an alias would resolve nowhere
-			 */
-			fprintf(stderr, "hull: --network-alias is not supported: hull has no name "
-					"resolution on user networks yet\n");
-			return 125;
+			strv_push(&a->aliases, optarg);
+			break;
 		case OPT_INIT:
 			ro->init = true;
 			break;
@@ -939,6 +946,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	ro->volumes = a->volumes;
 	ro->mounts = a->mounts;
 	ro->volumes_from = a->volumes_from;
+	ro->aliases = a->aliases;
+	ro->networks = a->networks;
 	ro->cap_add = a->cap_add;
 	ro->cap_drop = a->cap_drop;
 	ro->security_opt = a->security_opt;

@@ -295,6 +295,7 @@ void container_endpoint_clear(json_t *ep)
 	json_object_set_new(ep, "IPAddress", json_string(""));
 	json_object_set_new(ep, "IPPrefixLen", json_integer(0));
 	json_object_set_new(ep, "MacAddress", json_string(""));
+	json_object_set_new(ep, "DNSNames", json_null());
 }
 
 bool container_pid_alive(pid_t pid)
@@ -365,6 +366,7 @@ static void reconcile_locked(struct container *c)
 			n = 0;
 			(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 			net_ports_remove(eip, ports, n);
+			network_hosts_leave(json_get_str(ep, "NetworkID"), k, c->id, NULL);
 			net_network_ip_release(json_get_str(ep, "NetworkID"), eip);
 			container_endpoint_clear(ep);
 		}
@@ -711,7 +713,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	struct container *c;
 	const char *wd;
 	unsigned attached = run_attached(o);
-	_cleanup_json_ json_t *net = NULL;
+	_cleanup_json_ json_t *net = NULL, *more = NULL;
 	const char *netmode = o->network ? o->network : "bridge";
 	int r;
 
@@ -723,6 +725,12 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	/* --network ID or an id prefix: the record keeps the name, the key of Networks */
 	if (net)
 		netmode = json_get_str(net, "Name");
+	r = network_check_aliases(netmode, o->aliases, err);
+	if (r < 0)
+		return r;
+	r = network_check_more(s, netmode, o->networks, &more, err);
+	if (r < 0)
+		return r;
 	(void) json_to_strv(json_object_get(icfg, "Entrypoint"), &img_ep);
 	(void) json_to_strv(json_object_get(icfg, "Cmd"), &img_cmd);
 	r = cmd_resolve(img_ep, img_cmd, o->entrypoint, o->cmd, &d, err);
@@ -906,14 +914,9 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_t *eps = json_object();
 		json_object_set_new(
 			eps, json_get_str(net, "Name"),
-			json_pack("{s:o,s:n,s:n,s:s,s:n,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:i,s:n}",
-				  "IPAMConfig",
-				  o->ip ? json_pack("{s:s}", "IPv4Address", o->ip) : json_null(),
-				  "Links", "Aliases", "MacAddress", "", "DriverOpts", "NetworkID",
-				  json_get_str(net, "Id"), "EndpointID", "", "Gateway", "",
-				  "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
-				  "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "DNSNames"));
+			network_endpoint_new(json_get_str(net, "Id"), o->ip, o->aliases));
 		json_object_set_new(json_object_get(rec, "NetworkSettings"), "Networks", eps);
+		json_object_update(eps, more);
 		if (o->n_ports && json_is_true(json_object_get(net, "Internal")) && o->warnings)
 			strv_push(o->warnings, "Published ports are discarded when using an "
 					       "internal network");

@@ -38,6 +38,8 @@ struct run_opts {
 	char **cmd;	     /* arguments after IMAGE */
 	const char *network; /* "bridge" (default), "host", "none" or a user network's name or id */
 	const char *ip;	     /* --ip: the address on a user network (NULL: any) */
+	char **aliases;	     /* --network-alias: more names on a user network */
+	char **networks;     /* --network after the first: user networks joined too */
 	struct port_map *ports; /* -p */
 	size_t n_ports;
 	bool hidden; /* build containers: not shown by ps */

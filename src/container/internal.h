@@ -58,7 +58,10 @@ void mount_spec_release(struct mount_spec *m);
 
 /* port_bindings_json() - docker's PortBindings (or, @resolved, NetworkSettings.Ports) object. */
 json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved);
-/* proc_start_time() - field 22 of /proc/PID/stat (clock ticks since boot), 0 if gone. */
+/*
+ * proc_start_time() - field 22 of /proc/PID/stat (clock ticks since boot), 0 if gone
+ * or a zombie: equal to a recorded start time, the recorded process still runs.
+ */
 unsigned long long proc_start_time(pid_t pid);
 /* port_key_parse() - "80/tcp", "53/udp" (a PortBindings or ExposedPorts key; no proto: tcp): the
  * port and IPPROTO_*; -EINVAL for anything else (sctp included: hull does not publish it). */

@@ -329,6 +329,18 @@ static int auto_subnet(json_t *all, struct in_addr *ret, unsigned *ret_prefixlen
 			"the defaults to assign to the network");
 }
 
+/* docker's network names: ^[a-zA-Z0-9][a-zA-Z0-9_.-]*$ */
+static bool network_name_valid(const char *n)
+{
+	static const char alnum[] =
+		"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+	size_t len = strlen(n);
+
+	return len > 0 && strchr(alnum, n[0]) &&
+	       strspn(n + 1, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") ==
+		       len - 1;
+}
+
 static bool ifname_valid(const char *n)
 {
 	size_t len = strlen(n);
@@ -339,6 +351,32 @@ static bool ifname_valid(const char *n)
 	       !streq(n, ".") && !streq(n, "..");
 }
 
+/*
+ * Ranges no bridge may take: "this network", loopback (a container's own, and the
+ * host's) and multicast. Docker's driver does not check them; its address pools
+ * never contain them.
+ */
+static int subnet_reserved(const char *text, struct in_addr a, unsigned pa, struct hull_err **err)
+{
+	static const struct {
+		uint32_t net;
+		unsigned prefixlen;
+		const char *what;
+	} reserved[] = {
+		{0x00000000u, 8, "0.0.0.0/8 (this network)"},
+		{0x7f000000u, 8, "127.0.0.0/8 (loopback)"},
+		{0xe0000000u, 4, "224.0.0.0/4 (multicast)"},
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(reserved); i++) {
+		struct in_addr r = {.s_addr = htonl(reserved[i].net)};
+		if (net_subnets_overlap(a, pa, r, reserved[i].prefixlen))
+			return err_setx(err, EINVAL, "invalid subnet %s: it overlaps %s", text,
+					reserved[i].what);
+	}
+	return 0;
+}
+
 /* Subnet, gateway and bridge name of @o, checked against @all and the host (caller locks). */
 static int create_config(json_t *all, const struct network_opts *o, const char *id,
 			 struct net_bridge *b, json_t *options, struct hull_err **err)
@@ -347,6 +385,7 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 	const char *brname = NULL;
 	json_t *v;
 	size_t i;
+	int r;
 
 	STRV_FOREACH (kv, o->options) {
 		const char *eq = strchr(*kv, '=');
@@ -362,6 +401,9 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 		_cleanup_free_ char *sys = NULL;
 		if (!ifname_valid(brname))
 			return err_setx(err, EINVAL, "invalid bridge name \"%s\"", brname);
+		if (streq(brname, NET_BRIDGE_NAME))
+			return err_setx(err, EEXIST,
+					"bridge name %s is the default bridge network's", brname);
 		json_array_foreach (all, i, v)
 			if (streq(json_get_str(json_object_get(v, "Hull"), "Bridge") ?: "", brname))
 				return err_setx(err, EEXIST,
@@ -394,12 +436,15 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 			return err_setx(err, EINVAL, "invalid subnet %s: it should be %s/%u",
 					o->subnet, buf, b->prefixlen);
 		}
+		r = subnet_reserved(o->subnet, b->subnet, b->prefixlen, err);
+		if (r < 0)
+			return r;
 		if (overlaps_network(all, b->subnet, b->prefixlen) ||
 		    net_host_routes_overlap(b->subnet, b->prefixlen) > 0)
 			return err_setx(err, EEXIST,
 					"Pool overlaps with other one on this address space");
 	} else {
-		int r = auto_subnet(all, &b->subnet, &b->prefixlen, err);
+		r = auto_subnet(all, &b->subnet, &b->prefixlen, err);
 		if (r < 0)
 			return r;
 	}
@@ -435,10 +480,13 @@ int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 		json_decref(labels);
 		return err_setx(err, ENOENT, "plugin \"%s\" not found", o->driver);
 	}
-	if (isempty(o->name) || strchr(o->name, '/')) {
+	if (!network_name_valid(o->name ?: "")) {
 		json_decref(options);
 		json_decref(labels);
-		return err_setx(err, EINVAL, "invalid network name \"%s\"", o->name ?: "");
+		return err_setx(err, EINVAL,
+				"invalid network name \"%s\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are "
+				"allowed",
+				o->name ?: "");
 	}
 	STRV_FOREACH (l, o->labels) {
 		const char *eq = strchr(*l, '=');
@@ -730,5 +778,306 @@ int network_check_endpoint(struct store *s, const char *ref, const char *ip, jso
 				"networks with user configured subnets");
 	}
 	*ret = TAKE_PTR(rec);
+	return 0;
+}
+
+int network_check_aliases(const char *netmode, char **aliases, struct hull_err **err)
+{
+	if (!aliases || !aliases[0])
+		return 0;
+	if (network_is_predefined(netmode))
+		return err_setx(err, EINVAL,
+				"network-scoped alias is supported only for containers in user "
+				"defined networks");
+	STRV_FOREACH (a, aliases)
+		if (!network_name_valid(*a))
+			return err_setx(err, EINVAL,
+					"invalid network alias \"%s\", only "
+					"[a-zA-Z0-9][a-zA-Z0-9_.-] are allowed",
+					*a);
+	return 0;
+}
+
+json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases)
+{
+	json_t *ep =
+		json_pack("{s:o,s:n,s:o,s:s,s:n,s:s,s:s,s:s,s:s,s:i,s:s,s:s,s:i,s:n}", "IPAMConfig",
+			  ip ? json_pack("{s:s}", "IPv4Address", ip) : json_null(), "Links",
+			  "Aliases", aliases && aliases[0] ? json_from_strv(aliases) : json_null(),
+			  "MacAddress", "", "DriverOpts", "NetworkID", net_id, "EndpointID", "",
+			  "Gateway", "", "IPAddress", "", "IPPrefixLen", 0, "IPv6Gateway", "",
+			  "GlobalIPv6Address", "", "GlobalIPv6PrefixLen", 0, "DNSNames");
+
+	if (!ep)
+		abort();
+	return ep;
+}
+
+void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, char **names)
+{
+	char gw[INET_ADDRSTRLEN], mac[18], epid[65];
+	struct in_addr a = {0};
+	const uint8_t *o = (const uint8_t *) &a.s_addr;
+
+	(void) inet_pton(AF_INET, ip, &a);
+	inet_ntop(AF_INET, &b->gateway, gw, sizeof(gw));
+	/* as src/net derives it: 02:42 and the address */
+	snprintf(mac, sizeof(mac), "02:42:%02x:%02x:%02x:%02x", o[0], o[1], o[2], o[3]);
+	random_hex(epid, 32);
+	json_object_set_new(ep, "DNSNames", json_from_strv(names));
+	json_object_set_new(ep, "NetworkID", json_string(b->id));
+	json_object_set_new(ep, "EndpointID", json_string(epid));
+	json_object_set_new(ep, "Gateway", json_string(b->internal ? "" : gw));
+	json_object_set_new(ep, "IPAddress", json_string(ip));
+	json_object_set_new(ep, "IPPrefixLen", json_integer(b->prefixlen));
+	json_object_set_new(ep, "MacAddress", json_string(mac));
+}
+
+static json_t *record_networks(json_t *rec)
+{
+	return json_object_get(json_object_get(rec, "NetworkSettings"), "Networks");
+}
+
+int network_endpoint_up(struct store *s, struct container *c, const char *net_name, pid_t pid,
+			pid_t monitor, struct hull_err **err)
+{
+	json_t *ep = json_object_get(record_networks(c->rec), net_name);
+	const char *want = json_get_str(json_object_get(ep, "IPAMConfig"), "IPv4Address");
+	_cleanup_strv_ char **names = NULL;
+	char ip[INET_ADDRSTRLEN];
+	struct net_bridge b;
+	int r;
+
+	if (!ep)
+		return err_setx(err, ENOENT, "container %s is not connected to network %s", c->id,
+				net_name);
+	r = network_join(s, net_name, c->id, isempty(want) ? NULL : want, &b, ip, err);
+	if (r < 0)
+		return r;
+	names = network_hosts_names(json_get_str(c->rec, "Name"), c->id,
+				    json_object_get(ep, "Aliases"));
+	/* in the record at once: whoever cleans up after a failure finds the address there */
+	network_endpoint_fill(ep, &b, ip, names);
+	r = net_attach_extra(pid, c->id, ip, &b, err);
+	if (r == 0)
+		r = network_hosts_join(b.id, net_name, c->id, ip, names,
+				       json_get_str(c->rec, "HostsPath"), monitor, err);
+	if (r < 0) {
+		network_endpoint_down(c, net_name, NULL);
+		return r;
+	}
+	return 0;
+}
+
+void network_endpoint_down(struct container *c, const char *net_name, const char *hosts_path)
+{
+	json_t *ep = json_object_get(record_networks(c->rec), net_name);
+	const char *net_id = json_get_str(ep, "NetworkID");
+	const char *ip = json_get_str(ep, "IPAddress");
+
+	if (!ep)
+		return;
+	network_hosts_leave(net_id, net_name, c->id, hosts_path);
+	if (!isempty(ip) && net_id) {
+		net_detach_extra(c->id, net_id);
+		net_network_ip_release(net_id, ip);
+	}
+	container_endpoint_clear(ep);
+}
+
+/*
+ * flock <container dir>/network.lock: one connect or disconnect of @c at a time; then
+ * @c's record is read again and *@ret_mode is its NetworkMode (borrowed from it).
+ */
+static int connect_lock(struct container *c, int *ret_fd, const char **ret_mode,
+			struct hull_err **err)
+{
+	_cleanup_free_ char *p = path_join(c->dir, "network.lock");
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600), r;
+
+	if (fd < 0)
+		return errno == ENOENT ? err_setx(err, ENOENT, "No such container: %s", c->id)
+				       : err_set(err, errno, "open '%s'", p);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			r = err_set(err, errno, "lock '%s'", p);
+			close(fd);
+			return r;
+		}
+	*ret_fd = fd;
+	r = container_reload(c, err);
+	if (r < 0)
+		return r;
+	*ret_mode = json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode") ?: "bridge";
+	return 0;
+}
+
+/* @c's record with @net_name's endpoint set to @ep (NULL: removed), saved. */
+static int save_endpoint(struct container *c, const char *net_name, json_t *ep,
+			 struct hull_err **err)
+{
+	json_t *ns, *eps;
+	int r;
+
+	r = container_lock(c, err);
+	if (r < 0) {
+		json_decref(ep);
+		return r;
+	}
+	ns = json_object_get(c->rec, "NetworkSettings");
+	eps = json_object_get(ns, "Networks");
+	if (!json_is_object(eps)) {
+		eps = json_object();
+		json_object_set_new(ns, "Networks", eps);
+	}
+	if (ep)
+		json_object_set_new(eps, net_name, ep);
+	else
+		(void) json_object_del(eps, net_name);
+	r = container_save(c, err);
+	container_unlock(c);
+	return r;
+}
+
+/* The monitor and the container's process of running @c still run as recorded. */
+static bool still_running(struct container *c)
+{
+	json_t *hull = json_object_get(c->rec, "Hull");
+	pid_t pid = (pid_t) json_integer_value(
+		json_object_get(json_object_get(c->rec, "State"), "Pid"));
+	pid_t mon = (pid_t) json_integer_value(json_object_get(hull, "MonitorPid"));
+
+	return container_pid_alive(pid) && container_pid_alive(mon) &&
+	       proc_start_time(pid) ==
+		       (unsigned long long) json_integer_value(json_object_get(hull, "PidStart"));
+}
+
+int network_connect(struct store *s, struct container *c, const char *ref, const char *ip,
+		    char **aliases, struct hull_err **err)
+{
+	_cleanup_json_ json_t *net = NULL;
+	_cleanup_close_ int lfd = -1;
+	const char *mode, *name;
+	bool running;
+	int r;
+
+	r = network_check_endpoint(s, ref, ip, &net, err);
+	if (r < 0)
+		return r;
+	name = net ? json_get_str(net, "Name") : ref;
+	mode = json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode") ?: "bridge";
+	/* moby daemon/container_operations.go ConnectToNetwork, runconfig errors */
+	if (streq(mode, "host") || streq(name, "host"))
+		return err_setx(err, EPERM,
+				"container cannot be disconnected from host network or connected "
+				"to host network");
+	if (streq(mode, "none") || streq(name, "none"))
+		return err_setx(err, EPERM,
+				"container cannot be connected to multiple networks with one of "
+				"the networks in private (none) mode");
+	if (!net || network_is_predefined(name))
+		return err_setx(err, EOPNOTSUPP,
+				"hull connects running containers to user-defined networks only, "
+				"not to %s",
+				name);
+	r = network_check_aliases(name, aliases, err);
+	if (r < 0)
+		return r;
+	r = connect_lock(c, &lfd, &mode, err);
+	if (r < 0)
+		return r;
+	if (streq(mode, name) || json_object_get(record_networks(c->rec), name))
+		return err_setx(err, EEXIST, "endpoint with name %s already exists in network %s",
+				json_get_str(c->rec, "Name") + 1, name);
+	running = container_is_running(c);
+	r = save_endpoint(c, name, network_endpoint_new(json_get_str(net, "Id"), ip, aliases), err);
+	if (r < 0 || !running)
+		return r; /* a stopped container joins it at its next start */
+	r = network_endpoint_up(s, c, name,
+				(pid_t) json_integer_value(
+					json_object_get(json_object_get(c->rec, "State"), "Pid")),
+				(pid_t) json_integer_value(json_object_get(
+					json_object_get(c->rec, "Hull"), "MonitorPid")),
+				err);
+	if (r < 0) {
+		(void) save_endpoint(c, name, NULL, NULL);
+		return r;
+	}
+	r = save_endpoint(c, name, json_incref(json_object_get(record_networks(c->rec), name)),
+			  err);
+	/*
+	 * The monitor frees the endpoints it finds in the record once the process has
+	 * exited: an exit before the save above would miss this one, so undo it then.
+	 */
+	if (r < 0 || !still_running(c)) {
+		network_endpoint_down(c, name, NULL);
+		(void) save_endpoint(c, name, NULL, NULL);
+		if (r == 0)
+			r = err_setx(err, EIO, "container %s stopped while it was connected",
+				     c->id);
+	}
+	return r;
+}
+
+int network_disconnect(struct store *s, struct container *c, const char *ref, bool force,
+		       struct hull_err **err)
+{
+	_cleanup_json_ json_t *net = NULL;
+	_cleanup_close_ int lfd = -1;
+	const char *name, *mode;
+	int r;
+
+	r = network_find(s, ref, &net, err);
+	if (r < 0)
+		return r;
+	name = json_get_str(net, "Name");
+	r = connect_lock(c, &lfd, &mode, err);
+	if (r < 0)
+		return r;
+	if (streq(mode, "host") || streq(name, "host"))
+		return err_setx(err, EPERM,
+				"container cannot be disconnected from host network or connected "
+				"to host network");
+	if (streq(mode, name))
+		return err_setx(err, EOPNOTSUPP,
+				"hull cannot disconnect a container from the network it was "
+				"created with (%s) yet",
+				name);
+	if (!json_object_get(record_networks(c->rec), name))
+		return force ? 0
+			     : err_setx(err, ENOENT, "container %s is not connected to network %s",
+					c->id, name);
+	network_endpoint_down(c, name, json_get_str(c->rec, "HostsPath"));
+	return save_endpoint(c, name, NULL, err);
+}
+
+int network_check_more(struct store *s, const char *netmode, char **refs, json_t **ret,
+		       struct hull_err **err)
+{
+	_cleanup_json_ json_t *eps = json_object();
+
+	STRV_FOREACH (ref, refs) {
+		_cleanup_json_ json_t *rec = NULL;
+		const char *name;
+		int r;
+
+		if (network_is_predefined(netmode) || network_is_predefined(*ref))
+			return err_setx(err, EINVAL,
+					"conflicting options: cannot attach both user-defined and "
+					"non-user-defined network-modes");
+		r = network_find(s, *ref, &rec, err);
+		if (r < 0)
+			return r;
+		name = json_get_str(rec, "Name");
+		if (network_is_predefined(name))
+			return err_setx(err, EINVAL,
+					"conflicting options: cannot attach both user-defined and "
+					"non-user-defined network-modes");
+		if (streq(name, netmode) || json_object_get(eps, name))
+			return err_setx(err, EINVAL, "network %s is given more than once", name);
+		json_object_set_new(eps, name,
+				    network_endpoint_new(json_get_str(rec, "Id"), NULL, NULL));
+	}
+	*ret = TAKE_PTR(eps);
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "util/filter.h"
 #include <jansson.h>
 #include <stdbool.h>
+#include "container/container.h"
 #include "image/store.h"
 #include "net/net.h"
 #include "util/err.h"
@@ -116,5 +117,139 @@ int network_join(struct store *s, const char *ref, const char *ctr_id, const cha
  */
 int network_check_endpoint(struct store *s, const char *ref, const char *ip, json_t **ret,
 			   struct hull_err **err);
+
+/*
+ * network_check_aliases() - what create checks of --network-alias @aliases on
+ * network @netmode (moby daemon/container_operations.go, runconfig
+ * ErrUnsupportedNetworkAndAlias): -EINVAL "network-scoped alias is supported
+ * only for containers in user defined networks" on bridge, host or none, and
+ * -EINVAL for an alias that is not a name of docker's grammar
+ * ([a-zA-Z0-9][a-zA-Z0-9_.-]*; docker takes any string, but these go into
+ * other containers' /etc/hosts).
+ */
+int network_check_aliases(const char *netmode, char **aliases, struct hull_err **err);
+
+/*
+ * network_check_more() - the --network values after the first (@refs) of a
+ * container whose first is @netmode (a name): each must be a user network
+ * (docker: "conflicting options: cannot attach both user-defined and
+ * non-user-defined network-modes"), found (-ENOENT "network X not found") and
+ * given once. *@ret: their EndpointSettings keyed by name (new object; the
+ * first network's --ip and --network-alias are not theirs).
+ */
+int network_check_more(struct store *s, const char *netmode, char **refs, json_t **ret,
+		       struct hull_err **err);
+
+/*
+ * network_endpoint_new() - docker's EndpointSettings of a container on the user
+ * network @net_id before its start: IPAMConfig.IPv4Address @ip (NULL: none),
+ * Aliases @aliases (NULL: null), the address fields empty. New reference.
+ */
+json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases);
+
+/*
+ * network_endpoint_fill() - the fields of EndpointSettings @ep once attached to
+ * @b at @ip: NetworkID, a new EndpointID, Gateway ("" on an internal network),
+ * IPAddress, IPPrefixLen, MacAddress (02:42 and the address, as src/net
+ * makes it) and DNSNames @names.
+ */
+void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, char **names);
+
+/*
+ * network_endpoint_up() - attach the running container @c (process @pid, its
+ * monitor @monitor) to the user network @net_name of its record's
+ * NetworkSettings.Networks that is not its first (a connected one, or a
+ * --network after the first): network_join(), the endpoint's fields in
+ * @c->rec (not saved), net_attach_extra(), network_hosts_join(). On failure
+ * everything is undone (network_endpoint_down()).
+ */
+int network_endpoint_up(struct store *s, struct container *c, const char *net_name, pid_t pid,
+			pid_t monitor, struct hull_err **err);
+
+/*
+ * network_endpoint_down() - release what network_endpoint_up() took for
+ * @net_name: the hosts entry (and, with @hosts_path, the block in that file),
+ * the veth, the address; the endpoint's fields in @c->rec are emptied (not saved).
+ */
+void network_endpoint_down(struct container *c, const char *net_name, const char *hosts_path);
+
+/*
+ * network_connect() - docker network connect [--ip @ip] [--alias @aliases] @ref
+ * CONTAINER (moby daemon/container_operations.go ConnectToNetwork): the
+ * endpoint goes into @c's record; a running container is attached at once
+ * (network_endpoint_up()), a stopped one at its next start. Errors: as
+ * network_check_endpoint() and network_check_aliases(); -EEXIST "endpoint with
+ * name C already exists in network N"; -EPERM docker's messages for host and
+ * none; -EOPNOTSUPP for the predefined bridge (hull connects to user networks
+ * only). Serialised per container by <dir>/network.lock; the record is saved
+ * under the container's lock, never while a networks lock is held.
+ */
+int network_connect(struct store *s, struct container *c, const char *ref, const char *ip,
+		    char **aliases, struct hull_err **err);
+
+/*
+ * network_disconnect() - docker network disconnect [-f] @ref CONTAINER: a
+ * running container loses the interface, address and names at once; the
+ * endpoint leaves the record. -ENOENT "container ID is not connected to
+ * network N" (0 with @force); -EOPNOTSUPP for the network the container was
+ * created with (its NetworkMode: hull cannot leave it yet).
+ */
+int network_disconnect(struct store *s, struct container *c, const char *ref, bool force,
+		       struct hull_err **err);
+
+/*
+ * Name resolution on user networks, daemonless (docs/networking.md "Name
+ * resolution"): each container of a user network has, in its /etc/hosts (the
+ * bind-mounted file at its HostsPath), a block of lines "IP NAMES" for every
+ * container on that network, between the lines "# hull network NAME" and
+ * "# hull network NAME end". Membership is one file per container,
+ * NET_STATE_DIR/networks/<network id>/hosts/<container id>: the monitor's pid
+ * and start time, the HostsPath, the address and the names; an entry whose
+ * monitor is gone is dropped by the next rewrite. Every rewrite holds the
+ * flock of that directory and writes each file in place (the same inode: it is
+ * bind-mounted), and skips those that would not change. No container or
+ * network lock is taken under it.
+ */
+
+/*
+ * network_hosts_names() - the names a container is known by on a network, as
+ * docker's DNSNames (moby daemon/network.go buildEndpointDNSNames): its name,
+ * @aliases, its short id (12 characters of @ctr_id). @name may start with '/'.
+ * New strv, without duplicates.
+ */
+char **network_hosts_names(const char *name, const char *ctr_id, json_t *aliases);
+
+/*
+ * network_hosts_join() - add (or replace) the entry of container @ctr_id on the
+ * user network @net_id named @net_name: address @ip, @names, its /etc/hosts at
+ * @hosts_path, watched by the monitor @monitor (its start time is recorded);
+ * then rewrite the block of every member's /etc/hosts, the new one's included.
+ * Errors: -errno of the entry's write (the others' files are best effort).
+ */
+int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id, const char *ip,
+		       char **names, const char *hosts_path, pid_t monitor, struct hull_err **err);
+
+/*
+ * network_hosts_rename() - give the entry of @ctr_id on @net_id (@net_name), if
+ * it has one, the names @names (docker rename), and rewrite every member's block.
+ */
+void network_hosts_rename(const char *net_id, const char *net_name, const char *ctr_id,
+			  char **names);
+
+/*
+ * network_hosts_leave() - remove the entry of @ctr_id from the user network
+ * @net_id (@net_name) and rewrite the block of the members left; with
+ * @hosts_path (a container that stays running: `network disconnect`), remove
+ * the block from that file too. Nothing to do when the network has no entries.
+ */
+void network_hosts_leave(const char *net_id, const char *net_name, const char *ctr_id,
+			 const char *hosts_path);
+
+/*
+ * network_hosts_text() - @old (an /etc/hosts of @len bytes) with the block of
+ * @net_name replaced by @block (lines "IP NAMES\n"; NULL: the block removed;
+ * "": an empty block). Pure. New string.
+ */
+char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block);
 
 #endif

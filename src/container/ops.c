@@ -15,6 +15,7 @@
 #include <termios.h>
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/network.h"
 #include "container/security.h"
 #include "container/relay.h"
 #include "runtime/runtime.h"
@@ -158,7 +159,31 @@ int container_rename(struct store *s, struct container *c, const char *name, str
 	old = xstrdup(json_get_str(c->rec, "Name"));
 	slash = xasprintf("/%s", n);
 	json_object_set_new(c->rec, "Name", json_string(slash));
+	{
+		const char *k;
+		json_t *ep;
+		json_object_foreach (
+			json_object_get(json_object_get(c->rec, "NetworkSettings"), "Networks"), k,
+			ep)
+			if (json_is_array(json_object_get(ep, "DNSNames"))) {
+				_cleanup_strv_ char **names = network_hosts_names(
+					n, c->id, json_object_get(ep, "Aliases"));
+				json_object_set_new(ep, "DNSNames", json_from_strv(names));
+			}
+	}
 	r = container_save(c, err);
+	if (r == 0) {
+		/* docker's DNS answers the new name at once: so do the others' /etc/hosts */
+		const char *k;
+		json_t *ep;
+		json_object_foreach (
+			json_object_get(json_object_get(c->rec, "NetworkSettings"), "Networks"), k,
+			ep) {
+			_cleanup_strv_ char **names =
+				network_hosts_names(n, c->id, json_object_get(ep, "Aliases"));
+			network_hosts_rename(json_get_str(ep, "NetworkID"), k, c->id, names);
+		}
+	}
 	container_unlock(c);
 	if (r == 0)
 		container_event(c, "rename", "oldName", old, NULL);

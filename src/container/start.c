@@ -219,8 +219,36 @@ static void publish_all(json_t *exposed, struct port_map **ports, size_t *n)
 	}
 }
 
+/* NetworkSettings.Networks of @rec (borrowed; NULL without user networks). */
+static json_t *record_networks(json_t *rec)
+{
+	return json_object_get(json_object_get(rec, "NetworkSettings"), "Networks");
+}
+
+/* The block of every member of a user network that has @m's container: its names on it. */
+static int monitor_hosts_join(struct monitor *m, const char *net, struct hull_err **err)
+{
+	json_t *ep = json_object_get(record_networks(m->c->rec), net);
+	_cleanup_strv_ char **names = network_hosts_names(json_get_str(m->c->rec, "Name"), m->c->id,
+							  json_object_get(ep, "Aliases"));
+
+	return network_hosts_join(m->br.id, net, m->c->id, m->ip, names,
+				  json_get_str(m->c->rec, "HostsPath"), getpid(), err);
+}
+
 static void monitor_net_cleanup(struct monitor *m)
 {
+	const char *net = json_get_str(json_object_get(m->c->rec, "HostConfig"), "NetworkMode");
+	const char *k;
+	json_t *ep;
+
+	/* the names first: others stop finding it before its address is free */
+	json_object_foreach (record_networks(m->c->rec), k, ep) {
+		if (streq(k, net ?: ""))
+			network_hosts_leave(json_get_str(ep, "NetworkID"), k, m->c->id, NULL);
+		else
+			network_endpoint_down(m->c, k, NULL); /* the connected ones */
+	}
 	if (m->ports_added)
 		net_ports_remove(m->ip, m->ports, m->n_ports);
 	m->ports_added = false;
@@ -239,42 +267,40 @@ static void monitor_net_cleanup(struct monitor *m)
 			net_ip_release(NET_STATE_DIR, m->ip);
 		m->ip[0] = '\0';
 	}
-	if (m->user_net) {
-		/* docker shows a stopped container's endpoint without its address */
-		const char *k;
-		json_t *ep;
-		json_object_foreach (
-			json_object_get(json_object_get(m->c->rec, "NetworkSettings"), "Networks"),
-			k, ep)
-			container_endpoint_clear(ep);
-	}
+	/* docker shows a stopped container's endpoint without its address */
+	json_object_foreach (record_networks(m->c->rec), k, ep)
+		container_endpoint_clear(ep);
 	m->user_net = false;
 }
 
-/* A user network's endpoint in the record once attached (docker's EndpointSettings). */
-static void record_endpoint(struct monitor *m)
+/* The first user network's endpoint in the record once attached (docker's EndpointSettings). */
+static void record_endpoint(struct monitor *m, const char *net)
 {
-	json_t *eps = json_object_get(json_object_get(m->c->rec, "NetworkSettings"), "Networks");
-	char gw[INET_ADDRSTRLEN], mac[18], epid[65];
-	struct in_addr a;
+	json_t *ep = json_object_get(record_networks(m->c->rec), net);
+	_cleanup_strv_ char **names = network_hosts_names(json_get_str(m->c->rec, "Name"), m->c->id,
+							  json_object_get(ep, "Aliases"));
+
+	if (ep)
+		network_endpoint_fill(ep, &m->br, m->ip, names);
+}
+
+/* Every user network of the record but the first (@net): connected ones. */
+static int monitor_join_extra(struct monitor *m, const char *net, pid_t pid, struct hull_err **err)
+{
+	_cleanup_strv_ char **names = NULL;
 	const char *k;
 	json_t *ep;
+	int r;
 
-	inet_pton(AF_INET, m->ip, &a);
-	inet_ntop(AF_INET, &m->br.gateway, gw, sizeof(gw));
-	/* as net_attach() derives it: 02:42 and the address */
-	snprintf(mac, sizeof(mac), "02:42:%02x:%02x:%02x:%02x", ((uint8_t *) &a.s_addr)[0],
-		 ((uint8_t *) &a.s_addr)[1], ((uint8_t *) &a.s_addr)[2],
-		 ((uint8_t *) &a.s_addr)[3]);
-	random_hex(epid, 32);
-	json_object_foreach (eps, k, ep) {
-		json_object_set_new(ep, "NetworkID", json_string(m->br.id));
-		json_object_set_new(ep, "EndpointID", json_string(epid));
-		json_object_set_new(ep, "Gateway", json_string(m->br.internal ? "" : gw));
-		json_object_set_new(ep, "IPAddress", json_string(m->ip));
-		json_object_set_new(ep, "IPPrefixLen", json_integer(m->br.prefixlen));
-		json_object_set_new(ep, "MacAddress", json_string(mac));
+	json_object_foreach (record_networks(m->c->rec), k, ep)
+		if (!streq(k, net))
+			strv_push(&names, k);
+	STRV_FOREACH (n, names) {
+		r = network_endpoint_up(m->s, m->c, *n, pid, getpid(), err);
+		if (r < 0)
+			return r;
 	}
+	return 0;
 }
 
 static void record_state(struct monitor *m, const char *status, int exit_code, const char *error)
@@ -440,6 +466,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		m->n_ports = 0;
 	}
 	r = write_etc_files(m, json_get_str(cfg, "Hostname"), err);
+	if (r == 0 && m->user_net)
+		r = monitor_hosts_join(m, net, err);
 	if (r < 0)
 		goto fail;
 
@@ -595,6 +623,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		r = net_loopback_up(p->pid, err);
 	}
 	if (r == 0)
+		r = monitor_join_extra(m, net, p->pid, err);
+	if (r == 0)
 		r = rt_start(p, err);
 	if (r < 0) {
 		int status;
@@ -633,7 +663,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		json_object_set_new(ns, "Gateway", json_string(dflt ? NET_GATEWAY : ""));
 		json_object_set_new(ns, "IPPrefixLen", json_integer(dflt ? NET_PREFIXLEN : 0));
 		if (m->user_net)
-			record_endpoint(m);
+			record_endpoint(m, net);
 		json_object_set_new(ns, "Ports", port_bindings_json(m->ports, m->n_ports, true));
 	}
 	return 0;
@@ -668,6 +698,10 @@ static void monitor_sync_update(struct monitor *m)
 		return;
 	if (json_is_object(json_object_get(disk, "HostConfig")))
 		json_object_set(m->c->rec, "HostConfig", json_object_get(disk, "HostConfig"));
+	/* and the networks `network connect|disconnect` changed: all are released */
+	if (json_is_object(record_networks(disk)))
+		json_object_set(json_object_get(m->c->rec, "NetworkSettings"), "Networks",
+				record_networks(disk));
 	/* and the health checks' results, written by the probes (container/health.c) */
 	if (json_is_object(json_object_get(json_object_get(disk, "State"), "Health")))
 		json_object_set(json_object_get(m->c->rec, "State"), "Health",
@@ -1173,7 +1207,11 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 		json_t *ep;
 		json_object_foreach (json_object_get(ns, "Networks"), k, ep) {
 			const char *nid = json_get_str(ep, "NetworkID");
-			if (isempty(json_get_str(ep, "IPAddress")) || !nid ||
+			/* the first network's: the others are found in the record at the end */
+			if (!streq(k, json_get_str(json_object_get(c->rec, "HostConfig"),
+						   "NetworkMode")
+					      ?: "") ||
+			    isempty(json_get_str(ep, "IPAddress")) || !nid ||
 			    strlen(nid) >= sizeof(m.br.id))
 				continue;
 			snprintf(m.ip, sizeof(m.ip), "%s", json_get_str(ep, "IPAddress"));

@@ -90,6 +90,7 @@ unsigned long long proc_start_time(pid_t pid)
 {
 	char path[64], buf[1024], *p;
 	unsigned long long t = 0;
+	char state;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
@@ -102,11 +103,12 @@ unsigned long long proc_start_time(pid_t pid)
 	if (!p || !(p = strrchr(buf, ')')))
 		return 0;
 	if (sscanf(p + 2,
-		   "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
+		   "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
 		   "%*d %llu",
-		   &t) != 1)
+		   &state, &t) != 2)
 		return 0;
-	return t;
+	/* a zombie has ended: only its parent's wait keeps the entry */
+	return state == 'Z' || state == 'X' ? 0 : t;
 }
 
 void random_hex(char *out, size_t nbytes)

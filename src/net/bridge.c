@@ -120,15 +120,25 @@ static void veth_name(const char *ctr_id, char name[IFNAMSIZ])
 	snprintf(name, IFNAMSIZ, "hv%.10s", ctr_id);
 }
 
-/* Attach to bridge @br: eth0 gets @ip/@prefixlen, and the default route via @gw unless @no_route.
+/* The host side of the veth of container @ctr_id on another network @net_id than its first. */
+static void veth_name_extra(const char *ctr_id, const char *net_id, char name[IFNAMSIZ])
+{
+	snprintf(name, IFNAMSIZ, "hx%.7s%.6s", ctr_id, net_id);
+}
+
+/*
+ * Attach to bridge @br through the veth @host: the container's side @ifname (NULL: the
+ * first ethN, N >= 1, that it lacks) gets @ip/@prefixlen, and the default route via @gw
+ * unless @no_route.
  */
-static int attach(pid_t pid, const char *ctr_id, const char *ip, const char *br, struct in_addr gw,
-		  unsigned prefixlen, bool no_route, struct hull_err **err)
+static int attach(pid_t pid, const char *ctr_id, const char *host, const char *ifname,
+		  const char *ip, const char *br, struct in_addr gw, unsigned prefixlen,
+		  bool no_route, struct hull_err **err)
 {
 	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
 	_cleanup_nl_ struct nl ns = {NULL, 0, 0};
 	_cleanup_close_ int nsfd = -1;
-	char host[IFNAMSIZ], path[64];
+	char path[64], name[IFNAMSIZ];
 	char gws[INET_ADDRSTRLEN];
 	struct in_addr addr;
 	unsigned master, eth0, port;
@@ -138,7 +148,23 @@ static int attach(pid_t pid, const char *ctr_id, const char *ip, const char *br,
 	if (inet_pton(AF_INET, ip, &addr) != 1)
 		return err_setx(err, EINVAL, "invalid container IP address '%s'", ip);
 	inet_ntop(AF_INET, &gw, gws, sizeof(gws));
-	veth_name(ctr_id, host);
+	r = nl_open_netns(&ns, pid, err);
+	if (r < 0)
+		return err_wrap(err, "attach '%s'", ctr_id);
+	if (ifname) {
+		snprintf(name, sizeof(name), "%s", ifname);
+	} else {
+		/* docker's eth1, eth2... in the order of connection */
+		for (int i = 1;; i++) {
+			snprintf(name, sizeof(name), "eth%d", i);
+			r = nl_link_get(&ns, name, NULL, NULL);
+			if (r == -ENODEV)
+				break;
+			if (r < 0 || i == 999)
+				return err_set(err, r < 0 ? -r : ENOSPC,
+					       "pick an interface name in the container");
+		}
+	}
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
 	nsfd = open(path, O_RDONLY | O_CLOEXEC);
@@ -159,12 +185,12 @@ static int attach(pid_t pid, const char *ctr_id, const char *ip, const char *br,
 	mac[0] = 0x02;
 	mac[1] = 0x42;
 	memcpy(mac + 2, &addr.s_addr, 4);
-	r = nl_veth_create(&rt, host, master, "eth0", nsfd, mac);
+	r = nl_veth_create(&rt, host, master, name, nsfd, mac);
 	if (r == -EEXIST) {
 		/* this container's previous pair, whose network namespace the kernel is
 		 * still tearing down after a quick stop and start: it is ours to delete */
 		(void) nl_link_del(&rt, host);
-		r = nl_veth_create(&rt, host, master, "eth0", nsfd, mac);
+		r = nl_veth_create(&rt, host, master, name, nsfd, mac);
 	}
 	if (r < 0)
 		return err_set(err, -r, "create veth '%s'", host);
@@ -178,22 +204,19 @@ static int attach(pid_t pid, const char *ctr_id, const char *ip, const char *br,
 		goto fail;
 	}
 
-	r = nl_open_netns(&ns, pid, err);
-	if (r < 0)
-		goto fail;
-	r = nl_link_get(&ns, "eth0", &eth0, NULL);
+	r = nl_link_get(&ns, name, &eth0, NULL);
 	if (r < 0) {
-		r = err_set(err, -r, "look up 'eth0' in the container");
+		r = err_set(err, -r, "look up '%s' in the container", name);
 		goto fail;
 	}
 	r = nl_link_set_up(&ns, eth0);
 	if (r < 0) {
-		r = err_set(err, -r, "bring up 'eth0'");
+		r = err_set(err, -r, "bring up '%s'", name);
 		goto fail;
 	}
 	r = nl_addr_add(&ns, eth0, addr, prefixlen);
 	if (r < 0) {
-		r = err_set(err, -r, "add address %s/%u to 'eth0'", ip, prefixlen);
+		r = err_set(err, -r, "add address %s/%u to '%s'", ip, prefixlen, name);
 		goto fail;
 	}
 	/* The loopback device is ifindex 1 in every network namespace. */
@@ -215,16 +238,32 @@ fail:
 
 int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **err)
 {
+	char host[IFNAMSIZ];
 	struct in_addr gw;
 
 	inet_pton(AF_INET, NET_GATEWAY, &gw);
-	return attach(pid, ctr_id, ip, NET_BRIDGE_NAME, gw, NET_PREFIXLEN, false, err);
+	veth_name(ctr_id, host);
+	return attach(pid, ctr_id, host, "eth0", ip, NET_BRIDGE_NAME, gw, NET_PREFIXLEN, false,
+		      err);
 }
 
 int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
 		      struct hull_err **err)
 {
-	return attach(pid, ctr_id, ip, b->name, b->gateway, b->prefixlen, b->internal, err);
+	char host[IFNAMSIZ];
+
+	veth_name(ctr_id, host);
+	return attach(pid, ctr_id, host, "eth0", ip, b->name, b->gateway, b->prefixlen, b->internal,
+		      err);
+}
+
+int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
+		     struct hull_err **err)
+{
+	char host[IFNAMSIZ];
+
+	veth_name_extra(ctr_id, b->id, host);
+	return attach(pid, ctr_id, host, NULL, ip, b->name, b->gateway, b->prefixlen, true, err);
 }
 
 void net_detach(const char *ctr_id)
@@ -233,6 +272,17 @@ void net_detach(const char *ctr_id)
 	char host[IFNAMSIZ];
 
 	veth_name(ctr_id, host);
+	if (nl_open(&rt, NETLINK_ROUTE, NULL) < 0)
+		return;
+	(void) nl_link_del(&rt, host);
+}
+
+void net_detach_extra(const char *ctr_id, const char *net_id)
+{
+	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
+	char host[IFNAMSIZ];
+
+	veth_name_extra(ctr_id, net_id, host);
 	if (nl_open(&rt, NETLINK_ROUTE, NULL) < 0)
 		return;
 	(void) nl_link_del(&rt, host);

@@ -31,6 +31,18 @@ void nl_close(struct nl *nl);
  */
 int nl_open_netns(struct nl *nl, pid_t pid, struct hull_err **err);
 
+/* What nl_link_query() tells of a link. */
+struct nl_link {
+	unsigned index, flags; /* ifindex, IFF_* */
+	char kind[16];	       /* IFLA_INFO_KIND ("bridge", "veth"...), "" for none (lo, a NIC) */
+	char alias[256];       /* IFLA_IFALIAS (`ip link set X alias A`), "" if none */
+};
+/* nl_link_query() - what link @name is (struct nl_link); -ENODEV if absent. */
+int nl_link_query(struct nl *nl, const char *name, struct nl_link *ret);
+/* nl_link_set_alias() - set the alias (IFLA_IFALIAS) of link @index. */
+int nl_link_set_alias(struct nl *nl, unsigned index, const char *alias);
+/* nl_link_del_index() - delete link @index; -ENODEV if absent. */
+int nl_link_del_index(struct nl *nl, unsigned index);
 /* nl_link_get() - index and IFF_* flags of link @name; -ENODEV if absent. */
 int nl_link_get(struct nl *nl, const char *name, unsigned *ret_index, unsigned *ret_flags);
 /* nl_link_set_up() - set IFF_UP on link @index. */

@@ -166,4 +166,17 @@ int net_network_endpoints(const char *net_id, char ***ret_ids, char ***ret_ips,
 int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
 		      struct hull_err **err);
 
+/*
+ * net_attach_extra() - attach the container of @pid to one more bridge network
+ * @b (docker network connect, or a --network after the first): the veth
+ * "hx<first 7 of @ctr_id><first 6 of @b->id>" on the host, on the container's
+ * side the first of eth1, eth2... that it lacks, with @ip/prefix and no route
+ * but the subnet's (the first network keeps the default route). On failure the
+ * veth is deleted again. Same netns handling as net_attach().
+ */
+int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
+		     struct hull_err **err);
+/* net_detach_extra() - delete the veth net_attach_extra() made for @ctr_id on @net_id, if any. */
+void net_detach_extra(const char *ctr_id, const char *net_id);
+
 #endif

@@ -113,8 +113,12 @@ int net_host_routes_overlap(struct in_addr subnet, unsigned prefixlen)
 	return found;
 }
 
-/* The chains of network @b are named after the first 12 characters of its id. */
-static void network_pieces(struct strbuf *sb, const struct net_bridge *b, bool add)
+/*
+ * The nft commands adding (@add) or deleting @b's pieces; its chains are named after the
+ * first 12 characters of its id. @elements: deleting, the map and set elements of its
+ * bridge's name too.
+ */
+static void network_pieces(struct strbuf *sb, const struct net_bridge *b, bool add, bool elements)
 {
 	char net[INET_ADDRSTRLEN];
 	const char *br = b->name, *id = b->id;
@@ -122,12 +126,14 @@ static void network_pieces(struct strbuf *sb, const struct net_bridge *b, bool a
 	inet_ntop(AF_INET, &b->subnet, net, sizeof(net));
 	if (!add) {
 		/* elements first: a chain a map still jumps to cannot go */
-		strbuf_addf(sb, "delete element ip " TABLE " bridges { \"%s\" }\n", br);
-		strbuf_addf(sb, "delete element ip " TABLE " fwd_in { \"%s\" }\n", br);
-		strbuf_addf(sb, "delete element ip " TABLE " nat_out { \"%s\" }\n", br);
-		if (!b->internal)
-			strbuf_addf(sb, "delete element ip " TABLE " nat_src { %s/%u }\n", net,
-				    b->prefixlen);
+		if (elements) {
+			strbuf_addf(sb, "delete element ip " TABLE " bridges { \"%s\" }\n", br);
+			strbuf_addf(sb, "delete element ip " TABLE " fwd_in { \"%s\" }\n", br);
+			strbuf_addf(sb, "delete element ip " TABLE " nat_out { \"%s\" }\n", br);
+			if (!b->internal)
+				strbuf_addf(sb, "delete element ip " TABLE " nat_src { %s/%u }\n",
+					    net, b->prefixlen);
+		}
 		strbuf_addf(sb, "delete chain ip " TABLE " f_%.12s\n", id);
 		strbuf_addf(sb, "delete chain ip " TABLE " o_%.12s\n", id);
 		strbuf_addf(sb, "delete chain ip " TABLE " m_%.12s\n", id);
@@ -191,7 +197,7 @@ static int nft_setup(const struct net_bridge *b, struct hull_err **err)
 		return err_set(err, -r, "look up nftables chain 'ip " TABLE " %s'", chain);
 	if (r > 0)
 		return 0;
-	network_pieces(&sb, b, true);
+	network_pieces(&sb, b, true, true);
 	r = nft_run(strbuf_cstr(&sb), err);
 	if (r < 0 && nl_nft_chain_exists(&nf, TABLE, chain) > 0) {
 		if (err)
@@ -202,28 +208,76 @@ static int nft_setup(const struct net_bridge *b, struct hull_err **err)
 		     : 0;
 }
 
+/*
+ * The alias hull gives the bridges it makes (`ip link show` prints it), so that a
+ * link of the same name that something else made is never configured or deleted.
+ */
+static char *bridge_mark(const struct net_bridge *b)
+{
+	return xasprintf("hull network %s", b->id);
+}
+
+/*
+ * Whether link @li, named as @b's bridge, is @b's: a bridge with our mark, or an
+ * unmarked bridge with the name hull generates (made by a hull before the mark).
+ */
+static bool bridge_is_ours(const struct net_bridge *b, const struct nl_link *li)
+{
+	_cleanup_free_ char *mark = bridge_mark(b);
+	_cleanup_free_ char *generated = xasprintf("br-%.12s", b->id);
+
+	if (!streq(li->kind, "bridge"))
+		return false;
+	return streq(li->alias, mark) || (!*li->alias && streq(b->name, generated));
+}
+
 int net_network_setup(const struct net_bridge *b, struct hull_err **err)
 {
 	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
-	_cleanup_free_ char *localnet = NULL;
-	unsigned index, flags;
+	_cleanup_free_ char *localnet = NULL, *mark = bridge_mark(b);
+	struct nl_link li;
 	int r;
 
 	r = nl_open(&rt, NETLINK_ROUTE, err);
 	if (r < 0)
 		return err_wrap(err, "set up bridge '%s'", b->name);
-	r = nl_link_get(&rt, b->name, &index, &flags);
+	r = nl_link_query(&rt, b->name, &li);
 	if (r == -ENODEV) {
 		r = nl_bridge_create(&rt, b->name);
 		if (r < 0 && r != -EEXIST)
 			return err_set(err, -r, "create bridge '%s'", b->name);
-		r = nl_link_get(&rt, b->name, &index, &flags);
+		/* EEXIST: made meanwhile, by us or not: the checks below tell */
+		if (r == 0) {
+			r = nl_link_query(&rt, b->name, &li);
+			if (r == 0 && !*li.alias)
+				r = nl_link_set_alias(&rt, li.index, mark);
+			if (r == 0)
+				snprintf(li.alias, sizeof(li.alias), "%s", mark);
+		} else {
+			r = nl_link_query(&rt, b->name, &li);
+		}
 	}
 	if (r < 0)
 		return err_set(err, -r, "look up link '%s'", b->name);
-	r = nl_addr_has(&rt, index, b->gateway);
+	if (!streq(li.kind, "bridge"))
+		return err_setx(err, EEXIST,
+				"link '%s' of the host is not a bridge: refusing to use it for "
+				"network %.12s",
+				b->name, b->id);
+	if (!bridge_is_ours(b, &li))
+		return err_setx(err, EEXIST,
+				"bridge '%s' of the host was not made by hull for network %.12s: "
+				"refusing to use it",
+				b->name, b->id);
+	if (!*li.alias) {
+		/* an older hull's: marked from now on */
+		r = nl_link_set_alias(&rt, li.index, mark);
+		if (r < 0)
+			return err_set(err, -r, "set the alias of '%s'", b->name);
+	}
+	r = nl_addr_has(&rt, li.index, b->gateway);
 	if (r == 0) {
-		r = nl_addr_add(&rt, index, b->gateway, b->prefixlen);
+		r = nl_addr_add(&rt, li.index, b->gateway, b->prefixlen);
 		if (r == -EEXIST)
 			r = 0;
 	}
@@ -233,8 +287,8 @@ int net_network_setup(const struct net_bridge *b, struct hull_err **err)
 		inet_ntop(AF_INET, &b->gateway, gw, sizeof(gw));
 		return err_set(err, -r, "add address %s/%u to '%s'", gw, b->prefixlen, b->name);
 	}
-	if (!(flags & IFF_UP)) {
-		r = nl_link_set_up(&rt, index);
+	if (!(li.flags & IFF_UP)) {
+		r = nl_link_set_up(&rt, li.index);
 		if (r < 0)
 			return err_set(err, -r, "bring up '%s'", b->name);
 	}
@@ -253,12 +307,28 @@ void net_network_teardown(const struct net_bridge *b)
 {
 	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	struct nl_link li;
+	bool link_ours = true;
 
-	network_pieces(&sb, b, false);
+	if (nl_open(&rt, NETLINK_ROUTE, NULL) == 0 && nl_link_query(&rt, b->name, &li) == 0) {
+		link_ours = bridge_is_ours(b, &li);
+		if (link_ours)
+			(void) nl_link_del_index(&rt, li.index);
+	}
+	/*
+	 * The elements named after the bridge are ours when our chains exist (they are
+	 * added together) or the link is ours; else (a create that met a foreign link)
+	 * they may be another network's and stay.
+	 */
+	if (!link_ours) {
+		_cleanup_nl_ struct nl nf = {NULL, 0, 0};
+		_cleanup_free_ char *chain = xasprintf("f_%.12s", b->id);
+		link_ours = nl_open(&nf, NETLINK_NETFILTER, NULL) == 0 &&
+			    nl_nft_chain_exists(&nf, TABLE, chain) > 0;
+	}
+	network_pieces(&sb, b, false, link_ours);
 	/* one transaction, or each piece alone when some are gone already */
 	if (nft_run(strbuf_cstr(&sb), NULL) < 0)
 		net_nft_run_each(strbuf_cstr(&sb));
-	if (nl_open(&rt, NETLINK_ROUTE, NULL) == 0)
-		(void) nl_link_del(&rt, b->name);
 	net_network_state_remove(b->id);
 }

@@ -14,6 +14,8 @@
 #include <linux/veth.h>
 #include <sched.h>
 #include <sys/random.h>
+#include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "net/net-internal.h"
@@ -98,28 +100,54 @@ static struct nlmsghdr *msg_new(char *buf, uint16_t type, uint16_t flags)
 	return nlh;
 }
 
-struct link_info {
-	unsigned index, flags;
-};
-
-static int link_cb(const struct nlmsghdr *nlh, void *data)
+static int linkinfo_attr_cb(const struct nlattr *attr, void *data)
 {
-	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
-	struct link_info *li = data;
+	struct nl_link *li = data;
 
-	if (nlh->nlmsg_type == RTM_NEWLINK) {
-		li->index = (unsigned) ifm->ifi_index;
-		li->flags = ifm->ifi_flags;
+	if (mnl_attr_get_type(attr) == IFLA_INFO_KIND &&
+	    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) == 0)
+		snprintf(li->kind, sizeof(li->kind), "%s", mnl_attr_get_str(attr));
+	return MNL_CB_OK;
+}
+
+static int link_attr_cb(const struct nlattr *attr, void *data)
+{
+	struct nl_link *li = data;
+
+	switch (mnl_attr_get_type(attr)) {
+	case IFLA_LINKINFO:
+		if (mnl_attr_validate(attr, MNL_TYPE_NESTED) == 0)
+			(void) mnl_attr_parse_nested(attr, linkinfo_attr_cb, li);
+		break;
+	case IFLA_IFALIAS:
+		/* the kernel sends it without a NUL at times: copy by length */
+		snprintf(li->alias, sizeof(li->alias), "%.*s", (int) mnl_attr_get_payload_len(attr),
+			 (const char *) mnl_attr_get_payload(attr));
+		li->alias[strcspn(li->alias, "\n")] = '\0';
+		break;
 	}
 	return MNL_CB_OK;
 }
 
-int nl_link_get(struct nl *nl, const char *name, unsigned *ret_index, unsigned *ret_flags)
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	struct nl_link *li = data;
+
+	if (nlh->nlmsg_type == RTM_NEWLINK) {
+		li->index = (unsigned) ifm->ifi_index;
+		li->flags = ifm->ifi_flags;
+		(void) mnl_attr_parse(nlh, sizeof(*ifm), link_attr_cb, li);
+	}
+	return MNL_CB_OK;
+}
+
+int nl_link_query(struct nl *nl, const char *name, struct nl_link *ret)
 {
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh = msg_new(buf, RTM_GETLINK, NLM_F_ACK);
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-	struct link_info li = {0, 0};
+	struct nl_link li = {0};
 	int r;
 
 	ifm->ifi_family = AF_UNSPEC;
@@ -131,11 +159,45 @@ int nl_link_get(struct nl *nl, const char *name, unsigned *ret_index, unsigned *
 		return r;
 	if (li.index == 0)
 		return -ENODEV;
+	*ret = li;
+	return 0;
+}
+
+int nl_link_get(struct nl *nl, const char *name, unsigned *ret_index, unsigned *ret_flags)
+{
+	struct nl_link li;
+	int r = nl_link_query(nl, name, &li);
+
+	if (r < 0)
+		return r;
 	if (ret_index)
 		*ret_index = li.index;
 	if (ret_flags)
 		*ret_flags = li.flags;
 	return 0;
+}
+
+int nl_link_set_alias(struct nl *nl, unsigned index, const char *alias)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWLINK, NLM_F_ACK);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = (int) index;
+	mnl_attr_put_strz(nlh, IFLA_IFALIAS, alias);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_link_del_index(struct nl *nl, unsigned index)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_DELLINK, NLM_F_ACK);
+	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
+
+	ifm->ifi_family = AF_UNSPEC;
+	ifm->ifi_index = (int) index;
+	return nl_talk(nl, nlh, NULL, NULL);
 }
 
 int nl_link_set_up(struct nl *nl, unsigned index)

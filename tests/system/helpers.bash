@@ -111,3 +111,25 @@ is_running() {
 is_exited() {
 	[ "$("$HULL" inspect --format '{{.State.Status}}' "$1" 2>/dev/null)" = exited ]
 }
+
+# net_skip_routed NET...: for files that give subnets: NET_SKIP names the first of these
+# network addresses (a.b.c.0) that the host routes already (setup() then skips).
+net_skip_routed() {
+	local s
+	for s in "$@"; do
+		if ip -4 route show | grep -q "^${s%.0}"; then
+			export NET_SKIP="the host routes $s already"
+			return
+		fi
+	done
+}
+
+# remove_all_ctr_net: rm -f every container of the store and prune its networks, so that
+# a failing test leaves none behind for the next one.
+remove_all_ctr_net() {
+	local c
+	for c in $("$HULL" ps -a -q --no-trunc 2>/dev/null); do
+		"$HULL" rm -f "$c" >/dev/null 2>&1 || true
+	done
+	"$HULL" network prune -f >/dev/null 2>&1 || true
+}

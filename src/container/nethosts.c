@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Name resolution on user networks through each member's /etc/hosts
+ * (container/network.h, docs/networking.md "Name resolution"): what docker's
+ * embedded DNS server answers for a network's containers (moby
+ * libnetwork/resolver.go, sandbox_dns_unix.go), written into the files
+ * instead, so that no process has to run for it.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include "container/container.h"
+#include "container/internal.h"
+#include "container/network.h"
+#include "util/fs.h"
+#include "util/strbuf.h"
+#include "util/strv.h"
+
+#define HOSTS_MAX (1 << 20) /* a larger /etc/hosts (the container's doing) is left alone */
+#define ENTRY_MAX 4096
+
+char **network_hosts_names(const char *name, const char *ctr_id, json_t *aliases)
+{
+	char **names = strv_new();
+	char shortid[13];
+	size_t i;
+	json_t *a;
+
+	if (name && *name == '/')
+		name++;
+	if (!isempty(name))
+		strv_push(&names, name);
+	json_array_foreach (aliases, i, a)
+		if (json_string_value(a) && !strv_contains(names, json_string_value(a)))
+			strv_push(&names, json_string_value(a));
+	snprintf(shortid, sizeof(shortid), "%.12s", ctr_id);
+	if (!strv_contains(names, shortid))
+		strv_push(&names, shortid);
+	return names;
+}
+
+/* The first line of @s[0..@len) equal to @line (without its newline), or NULL. */
+static const char *find_line(const char *s, size_t len, const char *line)
+{
+	size_t n = strlen(line);
+	const char *p = s, *end = s + len;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t) (end - p));
+		const char *eol = nl ? nl : end;
+		if ((size_t) (eol - p) == n && memcmp(p, line, n) == 0)
+			return p;
+		p = nl ? nl + 1 : end;
+	}
+	return NULL;
+}
+
+char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block)
+{
+	_cleanup_free_ char *begin = xasprintf("# hull network %s", net_name);
+	_cleanup_free_ char *end = xasprintf("# hull network %s end", net_name);
+	struct strbuf sb = STRBUF_INIT;
+	const char *b = find_line(old, len, begin);
+
+	if (!b) {
+		(void) strbuf_add(&sb, old, len);
+		if (len && old[len - 1] != '\n' && block)
+			(void) strbuf_adds(&sb, "\n");
+	} else {
+		const char *rest = old + len;
+		const char *e = find_line(b, (size_t) (old + len - b), end);
+		if (e) {
+			const char *nl = memchr(e, '\n', (size_t) (old + len - e));
+			rest = nl ? nl + 1 : old + len;
+		}
+		(void) strbuf_add(&sb, old, (size_t) (b - old));
+		(void) strbuf_add(&sb, rest, (size_t) (old + len - rest));
+	}
+	if (block)
+		(void) strbuf_addf(&sb, "%s\n%s%s\n", begin, block, end);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* NET_STATE_DIR/networks/<id>/hosts */
+static char *entries_dir(const char *net_id)
+{
+	return xasprintf("%s/networks/%s/hosts", NET_STATE_DIR, net_id);
+}
+
+/* Open and flock the entries directory of @net_id (@create: made if missing); -ENOENT if not. */
+static int entries_lock(const char *net_id, bool create, struct hull_err **err)
+{
+	_cleanup_free_ char *dir = entries_dir(net_id);
+	int fd, r;
+
+	if (create) {
+		r = mkdir_p(dir, 0755, err);
+		if (r < 0)
+			return r;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT && !create ? -ENOENT : err_set(err, errno, "open '%s'", dir);
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			r = err_set(err, errno, "lock '%s'", dir);
+			close(fd);
+			return r;
+		}
+	return fd;
+}
+
+struct entry {
+	char *head;	  /* "PID START\nHOSTSPATH" */
+	char *hosts_path; /* within head */
+	char *line;	  /* "IP\tNAMES" */
+};
+
+static void entry_release(struct entry *e)
+{
+	free(e->head);
+	free(e->line);
+}
+
+/*
+ * Parse the entry file @name of @dfd: "PID START\nHOSTSPATH\nIP NAMES\n". 1 and
+ * *@ret when its monitor lives, 0 when it is gone (the caller drops it), -errno.
+ */
+static int entry_read(int dfd, const char *name, struct entry *ret)
+{
+	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_free_ char *data = NULL;
+	char *path, *line, *end;
+	unsigned long long start;
+	size_t len;
+	int pid;
+
+	if (fd < 0)
+		return -errno;
+	if (read_file_fd(fd, name, ENTRY_MAX, &data, &len, NULL) < 0 || strlen(data) != len)
+		return -EBADMSG;
+	if (sscanf(data, "%d %llu", &pid, &start) != 2 || !(path = strchr(data, '\n')) ||
+	    !(line = strchr(++path, '\n')) || !(end = strchr(++line, '\n')) || end[1])
+		return -EBADMSG;
+	/* 0 for a zombie too: a killed monitor may wait a while to be reaped by init */
+	if (pid <= 0 || proc_start_time(pid) != start)
+		return 0;
+	line[-1] = '\0';
+	*end = '\0';
+	ret->head = xstrdup(data);
+	ret->hosts_path = ret->head + (path - data);
+	ret->line = xstrdup(line);
+	return 1;
+}
+
+/* Replace @net_name's block of the /etc/hosts at @path with @block, in place. */
+static void hosts_rewrite(const char *path, const char *net_name, const char *block)
+{
+	_cleanup_close_ int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	_cleanup_free_ char *old = NULL, *text = NULL;
+	struct stat st;
+	size_t len, n;
+
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    read_file_fd(fd, path, HOSTS_MAX, &old, &len, NULL) < 0)
+		return;
+	text = network_hosts_text(old, len, net_name, block);
+	n = strlen(text);
+	if (n == len && memcmp(text, old, len) == 0)
+		return;
+	/*
+	 * In place, not a new file renamed over it: the container sees this inode
+	 * through its bind mount. Written before the cut, so that a reader meanwhile
+	 * sees the new lines (and at worst a tail of the old ones).
+	 */
+	if (pwrite(fd, text, n, 0) == (ssize_t) n)
+		(void) ftruncate(fd, (off_t) n);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Under the lock @dfd: drop dead entries and rewrite every member's block. */
+static void hosts_refresh_locked(int dfd, const char *net_name)
+{
+	_cleanup_strbuf_ struct strbuf block = STRBUF_INIT;
+	_cleanup_strv_ char **names = strv_new();
+	struct entry *v = NULL;
+	size_t n = 0;
+	struct dirent *de;
+	DIR *d;
+	int dup_fd = dup(dfd);
+
+	if (dup_fd < 0 || !(d = fdopendir(dup_fd))) {
+		if (dup_fd >= 0)
+			close(dup_fd);
+		return;
+	}
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			strv_push(&names, de->d_name);
+	closedir(d);
+	qsort(names, strv_length(names), sizeof(*names), str_cmp);
+	STRV_FOREACH (name, names) {
+		struct entry e;
+		int r = entry_read(dfd, *name, &e);
+		if (r == 0 || r == -EBADMSG) {
+			(void) unlinkat(dfd, *name, 0); /* its monitor is gone: so is it */
+			continue;
+		}
+		if (r < 0)
+			continue;
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = e;
+		(void) strbuf_addf(&block, "%s\n", e.line);
+	}
+	for (size_t i = 0; i < n; i++) {
+		hosts_rewrite(v[i].hosts_path, net_name, strbuf_cstr(&block));
+		entry_release(&v[i]);
+	}
+	free(v);
+}
+
+/*
+ * Write the entry @ctr_id into @dfd, its network's directory (caller locks): a temp
+ * file renamed over it, without fsync (the state dir may be on disk, and is worth
+ * nothing after a crash: every entry's monitor is gone then).
+ */
+static int entry_write(int dfd, const char *ctr_id, const char *head, const char *ip, char **names,
+		       struct hull_err **err)
+{
+	_cleanup_free_ char *entry = NULL, *tmp = xasprintf(".%s.tmp", ctr_id);
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	STRV_FOREACH (n, names)
+		(void) strbuf_addf(&sb, "%s%s", n == names ? "" : " ", *n);
+	entry = xasprintf("%s%s\t%s\n", head, ip, strbuf_cstr(&sb));
+	(void) unlinkat(dfd, tmp, 0); /* a killed writer's */
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_set(err, errno, "create the hosts entry of %s", ctr_id);
+	r = write_all(fd, entry, strlen(entry));
+	if (r == 0 && renameat(dfd, tmp, dfd, ctr_id) < 0)
+		r = -errno;
+	if (r < 0) {
+		(void) unlinkat(dfd, tmp, 0);
+		return err_set(err, -r, "write the hosts entry of %s", ctr_id);
+	}
+	return 0;
+}
+
+int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id, const char *ip,
+		       char **names, const char *hosts_path, pid_t monitor, struct hull_err **err)
+{
+	_cleanup_close_ int dfd = -1;
+	_cleanup_free_ char *head = NULL;
+	int r;
+
+	dfd = entries_lock(net_id, true, err);
+	if (dfd < 0)
+		return dfd;
+	head = xasprintf("%d %llu\n%s\n", (int) monitor, proc_start_time(monitor), hosts_path);
+	r = entry_write(dfd, ctr_id, head, ip, names, err);
+	if (r < 0)
+		return r;
+	hosts_refresh_locked(dfd, net_name);
+	return 0;
+}
+
+void network_hosts_rename(const char *net_id, const char *net_name, const char *ctr_id,
+			  char **names)
+{
+	_cleanup_close_ int dfd = -1;
+	_cleanup_free_ char *head = NULL, *ip = NULL;
+	struct entry e;
+
+	if (isempty(net_id) || strchr(net_id, '/'))
+		return;
+	dfd = entries_lock(net_id, false, NULL);
+	if (dfd < 0 || entry_read(dfd, ctr_id, &e) <= 0)
+		return;
+	/* "PID START\nHOSTSPATH\n" stays; "IP\tNAMES" changes */
+	head = xasprintf("%s\n", e.head);
+	ip = xstrndup(e.line, strcspn(e.line, "\t"));
+	if (entry_write(dfd, ctr_id, head, ip, names, NULL) == 0)
+		hosts_refresh_locked(dfd, net_name);
+	entry_release(&e);
+}
+
+void network_hosts_leave(const char *net_id, const char *net_name, const char *ctr_id,
+			 const char *hosts_path)
+{
+	_cleanup_close_ int dfd = -1;
+
+	if (isempty(net_id) || strchr(net_id, '/') || !ctr_id)
+		return;
+	dfd = entries_lock(net_id, false, NULL);
+	if (dfd < 0)
+		return;
+	(void) unlinkat(dfd, ctr_id, 0);
+	if (hosts_path)
+		hosts_rewrite(hosts_path, net_name, NULL);
+	hosts_refresh_locked(dfd, net_name);
+}

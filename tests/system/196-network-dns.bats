@@ -1,0 +1,239 @@
+#!/usr/bin/env bats
+# Name resolution on user networks (docs/networking.md "Name resolution"): containers find
+# each other by name, --network-alias and short id through their /etc/hosts, rewritten as
+# containers come and go; the default bridge resolves nothing. Only the test's own bridges.
+
+load helpers
+
+SUB_D=172.29.21.0/24
+SUB_E=172.29.22.0/24
+
+setup_file() {
+	hull_setup_file
+	net_skip_routed 172.29.21.0 172.29.22.0
+}
+
+setup() {
+	[ -z "${NET_SKIP:-}" ] || skip "$NET_SKIP"
+}
+
+teardown() {
+	remove_all_ctr_net
+}
+
+teardown_file() {
+	remove_all_ctr_net
+	hull_teardown_file
+}
+
+# resolves CONTAINER NAME: the address NAME has inside CONTAINER, as ping looks it up
+resolves() {
+	local out
+	out=$(hull exec "$1" ping -c1 -W1 "$2" 2>&1) || true
+	sed -n 's/^PING [^ ]* (\([0-9.]*\)).*/\1/p' <<<"$out"
+}
+
+GET="printf 'GET /index.html HTTP/1.0\r\n\r\n'"
+
+ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAddress}}" "$1"; }
+
+@test "containers of a user network resolve each other by name, alias and short id" {
+	local a b ida idb
+	hull network create --subnet "$SUB_D" nd >/dev/null
+	ida=$(hull run -d --name web1 --network nd --network-alias web --network-alias www busybox \
+		sh -c 'mkdir /w && echo from-web1 > /w/index.html && exec httpd -f -p 80 -h /w')
+	idb=$(hull run -d --name cli1 --network nd busybox sleep 600)
+	wait_for is_running web1
+	a=$(ip_on web1 nd)
+	b=$(ip_on cli1 nd)
+	[ -n "$a" ] && [ -n "$b" ]
+	[ "$(resolves cli1 web1)" = "$a" ]
+	[ "$(resolves cli1 web)" = "$a" ]
+	[ "$(resolves cli1 www)" = "$a" ]
+	[ "$(resolves cli1 "${ida:0:12}")" = "$a" ]
+	[ "$(resolves web1 cli1)" = "$b" ]
+	[ "$(resolves web1 "${idb:0:12}")" = "$b" ]
+	# its own names too, as docker's DNS answers them
+	[ "$(resolves web1 web)" = "$a" ]
+	# a real exchange by name (nc: Debian's static busybox wget crashes)
+	run hull exec cli1 sh -c "$GET | nc -w 1 web 80"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = from-web1 ]
+	# a container started later sees the others at once
+	run hull run --rm --network nd busybox sh -c "ping -c1 -W1 web1 >/dev/null && $GET | nc -w 1 www 80"
+	[ "$status" -eq 0 ]
+	[ "${lines[-1]}" = from-web1 ]
+	# docker 25's endpoint: Aliases as given, DNSNames with the name and short id
+	run hull inspect --format '{{json .NetworkSettings.Networks.nd.Aliases}} {{json .NetworkSettings.Networks.nd.DNSNames}}' web1
+	[ "$output" = "[\"web\",\"www\"] [\"web1\",\"web\",\"www\",\"${ida:0:12}\"]" ]
+	# a rename is seen at once
+	hull rename cli1 cli2
+	[ "$(resolves web1 cli2)" = "$b" ]
+	[ "$(resolves web1 cli1)" = "" ]
+	run hull inspect --format '{{json .NetworkSettings.Networks.nd.DNSNames}}' cli2
+	[ "$output" = "[\"cli2\",\"${idb:0:12}\"]" ]
+}
+
+@test "a container that ends leaves the others' /etc/hosts, even with its monitor killed" {
+	local c3 mon pid
+	hull network create --subnet "$SUB_D" ne >/dev/null
+	hull run -d --name keep --network ne busybox sleep 600 >/dev/null
+	hull run -d --name gone1 --network ne busybox sleep 600 >/dev/null
+	hull run -d --name gone2 --network ne busybox sleep 600 >/dev/null
+	c3=$(hull run -d --name gone3 --network ne busybox sleep 600)
+	wait_for is_running gone3
+	[ -n "$(resolves keep gone1)" ]
+	hull rm -f gone1
+	[ "$(resolves keep gone1)" = "" ]
+	run hull exec keep cat /etc/hosts
+	[[ $output != *gone1* ]]
+	[[ $output == *gone2* ]]
+	hull stop -t 0 gone2
+	[ "$(resolves keep gone2)" = "" ]
+	# restarted, it is back under its new address
+	hull start gone2
+	[ "$(resolves keep gone2)" = "$(ip_on gone2 ne)" ]
+
+	# SIGKILL of the container and its monitor: the next command on the network drops it
+	mon=$(jq -r .Hull.MonitorPid "$HULL_ROOT/containers/$c3/config.json")
+	pid=$(hull inspect --format '{{.State.Pid}}' gone3)
+	[ "$mon" -gt 0 ] && [ "$pid" -gt 0 ]
+	kill -9 "$mon" "$pid"
+	run hull run --rm --network ne busybox cat /etc/hosts
+	[ "$status" -eq 0 ]
+	[[ $output != *gone3* ]]
+	[[ $output == *keep* ]]
+	run hull exec keep cat /etc/hosts
+	[[ $output != *gone3* ]]
+	[ "$(ls /run/hull-net/networks/"$(hull network inspect --format '{{.Id}}' ne)"/hosts | wc -l)" -eq 2 ]
+	# the block is the network's: the rest of the file is the container's own
+	run hull exec keep sh -c 'grep -c "^# hull network ne" /etc/hosts'
+	[ "$output" = 2 ]
+}
+
+@test "the default bridge resolves no container name; aliases only on user networks" {
+	hull run -d --name onbridge busybox sleep 600 >/dev/null
+	wait_for is_running onbridge
+	run hull run --rm busybox ping -c1 -W1 onbridge
+	[ "$status" -ne 0 ]
+	[[ $output == *"bad address 'onbridge'"* ]]
+	run hull exec onbridge cat /etc/hosts
+	[[ $output != *"# hull network"* ]]
+	local n
+	for n in bridge host none; do
+		run -125 hull run --rm --network "$n" --network-alias x busybox true
+		[ "$output" = "hull: network-scoped alias is supported only for containers in user defined networks" ]
+	done
+	run -125 hull create --network-alias x busybox true
+	[ "$output" = "hull: network-scoped alias is supported only for containers in user defined networks" ]
+	hull network create --subnet "$SUB_E" nx >/dev/null
+	run -125 hull run --rm --network nx --network-alias 'a b' busybox true
+	[ "$output" = "hull: invalid network alias \"a b\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" ]
+	# another network's containers are not resolved either
+	hull network create --subnet "$SUB_D" ny >/dev/null
+	hull run -d --name iny --network ny busybox sleep 600 >/dev/null
+	run hull run --rm --network nx busybox ping -c1 -W1 iny
+	[ "$status" -ne 0 ]
+	[[ $output == *"bad address 'iny'"* ]]
+}
+
+@test "network connect and disconnect a running container: interface, address, names" {
+	local ida idb
+	hull network create --subnet "$SUB_D" nc1 >/dev/null
+	hull network create --subnet "$SUB_E" nc2 >/dev/null
+	ida=$(hull run -d --name ca --network nc1 busybox sleep 600)
+	hull run -d --name cb --network nc2 busybox sleep 600 >/dev/null
+	hull run -d --name cd busybox sleep 600 >/dev/null
+	wait_for is_running cd
+	[ "$(resolves ca cb)" = "" ]
+	hull network connect --alias ca-alias --ip 172.29.22.40 nc2 ca
+	# eth1 on the new network, the default route stays on the first
+	run hull exec ca ip -o -4 addr show eth1
+	[[ $output == *"inet 172.29.22.40/24"* ]]
+	run hull exec ca ip route show default
+	[[ $output == "default via 172.29.21.1 dev eth0"* ]]
+	[ "$(resolves ca cb)" = "$(ip_on cb nc2)" ]
+	[ "$(resolves cb ca)" = 172.29.22.40 ]
+	[ "$(resolves cb ca-alias)" = 172.29.22.40 ]
+	[ "$(resolves cb "${ida:0:12}")" = 172.29.22.40 ]
+	run hull inspect --format '{{json .NetworkSettings.Networks.nc2.Aliases}} {{.NetworkSettings.Networks.nc2.IPAMConfig.IPv4Address}} {{.NetworkSettings.Networks.nc1.IPAddress}}' ca
+	[ "$output" = "[\"ca-alias\"] 172.29.22.40 $(ip_on ca nc1)" ]
+	run hull network inspect --format '{{range .Containers}}{{.Name}}={{.IPv4Address}} {{end}}' nc2
+	[[ $output == *"ca=172.29.22.40/24 "* ]]
+	# a container of the default bridge joins a user network too
+	hull network connect nc2 cd
+	[ "$(resolves cd cb)" = "$(ip_on cb nc2)" ]
+	[ "$(resolves cb cd)" = "$(ip_on cd nc2)" ]
+
+	run -1 hull network connect nc2 ca
+	[ "$output" = "Error response from daemon: endpoint with name ca already exists in network nc2" ]
+	run -1 hull network connect nc1 ca
+	[ "$output" = "Error response from daemon: endpoint with name ca already exists in network nc1" ]
+	run -1 hull network connect nosuch ca
+	[ "$output" = "Error response from daemon: network nosuch not found" ]
+	run -1 hull network connect nc2 nosuchctr
+	[ "$output" = "Error response from daemon: No such container: nosuchctr" ]
+	run -1 hull network connect host ca
+	[ "$output" = "Error response from daemon: container cannot be disconnected from host network or connected to host network" ]
+
+	hull network disconnect nc2 ca
+	run hull exec ca ip -o link show eth1
+	[ "$status" -ne 0 ]
+	[ "$(resolves cb ca)" = "" ]
+	[ "$(resolves cb ca-alias)" = "" ]
+	run hull exec ca cat /etc/hosts
+	[[ $output != *"# hull network nc2"* ]]
+	[[ $output == *"# hull network nc1"* ]]
+	run hull inspect --format '{{len .NetworkSettings.Networks}}' ca
+	[ "$output" = 1 ]
+	run -1 hull network disconnect nc2 ca
+	[ "$output" = "Error response from daemon: container $ida is not connected to network nc2" ]
+	hull network disconnect -f nc2 ca
+	run -1 hull network disconnect nc1 ca
+	[ "$output" = "Error response from daemon: hull cannot disconnect a container from the network it was created with (nc1) yet" ]
+
+	# what a connected container holds goes when it stops, and comes back at its start
+	local n2
+	n2=$(hull network inspect --format '{{.Id}}' nc2)
+	hull stop -t 0 cd
+	run hull inspect --format '{{.NetworkSettings.Networks.nc2.IPAddress}}|{{.NetworkSettings.Networks.nc2.NetworkID}}' cd
+	[ "$output" = "|$n2" ]
+	[ "$(ls /run/hull-net/networks/"$n2"/ips | wc -l)" -eq 1 ]
+	[ "$(resolves cb cd)" = "" ]
+	hull start cd
+	[ "$(resolves cb cd)" = "$(ip_on cd nc2)" ]
+	# a stopped container connected joins at its start
+	hull create --name ce busybox sleep 600 >/dev/null
+	hull network connect --alias late nc2 ce
+	hull start ce
+	[ "$(resolves cb late)" = "$(ip_on ce nc2)" ]
+	hull rm -f ca cd ce
+	[ "$(ls /run/hull-net/networks/"$n2"/ips | wc -l)" -eq 1 ]
+	[ "$(ls /run/hull-net/networks/"$n2"/hosts | wc -l)" -eq 1 ]
+	[ "$(ip -o link show master "br-${n2:0:12}" | wc -l)" -eq 1 ]
+}
+
+@test "run --network repeated joins every network given, each with its names" {
+	hull network create --subnet "$SUB_D" nm1 >/dev/null
+	hull network create --subnet "$SUB_E" nm2 >/dev/null
+	hull run -d --name m1 --network nm1 busybox sleep 600 >/dev/null
+	hull run -d --name m2 --network nm2 busybox sleep 600 >/dev/null
+	wait_for is_running m2
+	run hull run --rm --name both --network nm1 --network nm2 busybox sh -c \
+		'ip -o -4 addr show eth0; ip -o -4 addr show eth1; ping -c1 -W1 m1; ping -c1 -W1 m2'
+	[ "$status" -eq 0 ]
+	[[ ${lines[0]} == *"inet 172.29.21."* ]]
+	[[ ${lines[1]} == *"inet 172.29.22."* ]]
+	[[ $output == *"PING m1 (172.29.21."* ]]
+	[[ $output == *"PING m2 (172.29.22."* ]]
+	# --rm released both addresses and names
+	[ "$(ls /run/hull-net/networks/"$(hull network inspect --format '{{.Id}}' nm2)"/ips | wc -l)" -eq 1 ]
+	run hull exec m2 cat /etc/hosts
+	[[ $output != *both* ]]
+	run -125 hull run --rm --network bridge --network nm1 busybox true
+	[ "$output" = "hull: conflicting options: cannot attach both user-defined and non-user-defined network-modes" ]
+	run -125 hull run --rm --network nm1 --network nm1 busybox true
+	[ "$output" = "hull: network nm1 is given more than once" ]
+	run -125 hull run --rm --network nm1 --network nosuch busybox true
+	[ "$output" = "hull: network nosuch not found" ]
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The /etc/hosts text of name resolution on user networks (container/network.h
+ * network_hosts_text(), network_hosts_names()): one network's block replaced,
+ * removed or added, the rest of the file kept. The files, locks and processes:
+ * tests/system/196-network-dns.bats.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+#include "container/network.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+#define BASE "127.0.0.1\tlocalhost\n172.18.0.2\tabc\n"
+
+static void check(const char *old, const char *net, const char *block, const char *want)
+{
+	_cleanup_free_ char *got = network_hosts_text(old, strlen(old), net, block);
+
+	assert_string_equal(got, want);
+}
+
+static void test_add_replace_remove(void **state)
+{
+	const char *one = BASE "# hull network n1\n172.18.0.2\ta\n# hull network n1 end\n";
+	const char *two = BASE "# hull network n1\n172.18.0.2\ta\n172.18.0.3\tb\n"
+			       "# hull network n1 end\n";
+	(void) state;
+	check(BASE, "n1", "172.18.0.2\ta\n", one);
+	check(one, "n1", "172.18.0.2\ta\n", one);
+	check(one, "n1", "172.18.0.2\ta\n172.18.0.3\tb\n", two);
+	check(two, "n1", NULL, BASE);
+	check(BASE, "n1", NULL, BASE);
+	check(one, "n1", "", BASE "# hull network n1\n# hull network n1 end\n");
+}
+
+static void test_other_networks_and_lines_kept(void **state)
+{
+	const char *both = BASE "# hull network n1\n1.1.1.1\ta\n# hull network n1 end\n"
+				"10.0.0.9\tmine\n"
+				"# hull network n2\n2.2.2.2\tb\n# hull network n2 end\n";
+	(void) state;
+	/* n1's block moves to the end; n2's and the container's own line stay */
+	check(both, "n1", "1.1.1.2\ta\n",
+	      BASE "10.0.0.9\tmine\n# hull network n2\n2.2.2.2\tb\n# hull network n2 end\n"
+		   "# hull network n1\n1.1.1.2\ta\n# hull network n1 end\n");
+	check(both, "n2", NULL,
+	      BASE "# hull network n1\n1.1.1.1\ta\n# hull network n1 end\n10.0.0.9\tmine\n");
+	/* a network whose name begins another's is another network */
+	check(both, "n", NULL, both);
+}
+
+static void test_damaged_files(void **state)
+{
+	(void) state;
+	/* no final newline: the block starts on a line of its own */
+	check("127.0.0.1\tlocalhost", "n1", "1.1.1.1\ta\n",
+	      "127.0.0.1\tlocalhost\n# hull network n1\n1.1.1.1\ta\n# hull network n1 end\n");
+	/* a begin without an end (cut by the container): all of it goes */
+	check(BASE "# hull network n1\n1.1.1.1\ta\n", "n1", NULL, BASE);
+	check(BASE "# hull network n1 end\n", "n1", NULL, BASE "# hull network n1 end\n");
+	check("", "n1", "1.1.1.1\ta\n", "# hull network n1\n1.1.1.1\ta\n# hull network n1 end\n");
+}
+
+static void test_names(void **state)
+{
+	json_t *aliases = json_pack("[s,s,s]", "web", "c1", "web");
+	_cleanup_strv_ char **n = NULL;
+
+	(void) state;
+	n = network_hosts_names("/c1", "0123456789abcdef", aliases);
+	assert_int_equal(strv_length(n), 3);
+	assert_string_equal(n[0], "c1");
+	assert_string_equal(n[1], "web");
+	assert_string_equal(n[2], "0123456789ab");
+	strv_free(n);
+	n = network_hosts_names("c2", "0123456789abcdef", NULL);
+	assert_int_equal(strv_length(n), 2);
+	assert_string_equal(n[0], "c2");
+	json_decref(aliases);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_add_replace_remove),
+		cmocka_unit_test(test_other_networks_and_lines_kept),
+		cmocka_unit_test(test_damaged_files),
+		cmocka_unit_test(test_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
