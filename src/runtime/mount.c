@@ -24,6 +24,7 @@
 #include "runtime/rt-internal.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
+#include "util/strv.h"
 
 /* The kernel copies at most one page of mount data. */
 #define MOUNT_DATA_MAX 4095
@@ -233,9 +234,18 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make mounts private");
-	r = rt_overlay_mount(c, err);
+	if (c->lowerdirs)
+		r = rt_overlay_mount(c, err);
+	else if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		r = err_set(err, errno, "bind mount the root file system '%s'", c->rootfs);
 	if (r < 0)
 		return r;
+	if (c->exec_fifo) {
+		/* an O_PATH fd: opening the fifo itself would block until `start` */
+		b->fifo_fd = open(c->exec_fifo, O_PATH | O_CLOEXEC);
+		if (b->fifo_fd < 0)
+			return err_set(err, errno, "open exec fifo '%s'", c->exec_fifo);
+	}
 	r = clone_tree(c->hosts_path, &b->hosts_fd, err);
 	if (r < 0)
 		return r;
@@ -439,12 +449,14 @@ static int write_sysctls(char *const *sysctls, struct hull_err **err)
 	return 0;
 }
 
-static int mask_paths(struct hull_err **err)
+static int mask_paths(const struct rt_config *c, struct hull_err **err)
 {
+	size_t n_masked = c->oci_paths ? strv_length(c->masked_paths) : ARRAY_SIZE(masked_paths);
+	size_t n_ro = c->oci_paths ? strv_length(c->readonly_paths) : ARRAY_SIZE(readonly_paths);
 	struct stat st;
 
-	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++) {
-		const char *p = masked_paths[i];
+	for (size_t i = 0; i < n_masked; i++) {
+		const char *p = c->oci_paths ? c->masked_paths[i] : masked_paths[i];
 
 		if (stat(p, &st) < 0)
 			continue;
@@ -456,8 +468,8 @@ static int mask_paths(struct hull_err **err)
 			return err_set(err, errno, "mask '%s'", p);
 		}
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++) {
-		const char *p = readonly_paths[i];
+	for (size_t i = 0; i < n_ro; i++) {
+		const char *p = c->oci_paths ? c->readonly_paths[i] : readonly_paths[i];
 
 		if (stat(p, &st) < 0)
 			continue;
@@ -507,11 +519,19 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 
 	if (chdir(c->rootfs) < 0)
 		return err_set(err, errno, "chdir to '%s'", c->rootfs);
-	/* pivot_root(".", ".") stacks the old root on the new one; detach it. */
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return err_set(err, errno, "pivot_root to '%s'", c->rootfs);
-	if (umount2(".", MNT_DETACH) < 0)
-		return err_set(err, errno, "detach the old root");
+	if (c->no_pivot) {
+		/* runc's msMoveRoot without its unmounting of the host's mounts */
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+			return err_set(err, errno, "move '%s' to '/'", c->rootfs);
+		if (chroot(".") < 0)
+			return err_set(err, errno, "chroot to '%s'", c->rootfs);
+	} else {
+		/* pivot_root(".", ".") stacks the old root on the new one; detach it. */
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			return err_set(err, errno, "pivot_root to '%s'", c->rootfs);
+		if (umount2(".", MNT_DETACH) < 0)
+			return err_set(err, errno, "detach the old root");
+	}
 	if (chdir("/") < 0)
 		return err_set(err, errno, "chdir to '/'");
 
@@ -553,7 +573,7 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	if (r < 0)
 		return r;
 	if (!c->unmasked_paths) {
-		r = mask_paths(err);
+		r = mask_paths(c, err);
 		if (r < 0)
 			return r;
 	}

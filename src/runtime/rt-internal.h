@@ -23,13 +23,14 @@ struct rt_binds {
 	int console_fd; /* the pty slave, for /dev/console */
 	int init_fd;	/* --init: the init binary, read-only */
 	int shm_fd;	/* @c->shm_path, cloned */
+	int fifo_fd;	/* @c->exec_fifo, O_PATH */
 	int *mount_fds; /* per rt_config mount: the cloned bind source (-1: none) */
 };
 
 #define RT_BINDS_INIT                                                                 \
 	{                                                                             \
 		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1, \
-		.init_fd = -1, .shm_fd = -1, .mount_fds = NULL                        \
+		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .mount_fds = NULL         \
 	}
 
 /* mount.c: before pivot_root, mount the overlay and clone the bind sources. */
@@ -78,6 +79,7 @@ int rt_rlimits_apply(const struct rt_config *c, struct hull_err **err);
 enum {
 	RT_MSG_READY = 1,
 	RT_MSG_ERROR = 2,
+	RT_MSG_FIFO = 4, /* the process waits on its exec fifo */
 };
 
 struct rt_msg {

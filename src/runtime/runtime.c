@@ -159,8 +159,10 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 	int r;
 
 	(void) umask(0022);
-	/* Leaked fds of the caller must not reach the container. */
-	(void) syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* Leaked fds of the caller must not reach the container, but those it passes on. */
+	(void) syscall(SYS_close_range, 3U + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	for (unsigned i = 0; i < c->preserve_fds; i++)
+		(void) fcntl(3 + (int) i, F_SETFD, 0);
 	rt_reset_signals();
 
 	execve(path, c->args, c->env ? c->env : (char *[]){NULL});
@@ -207,6 +209,15 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 		child_fail(fd, e, err_set(&e, errno, "prctl PR_SET_DUMPABLE"));
 	/* The caller's handlers were copied with its memory; they must not run here. */
 	rt_reset_signals();
+	if (c->netns_path) {
+		int nfd = open(c->netns_path, O_RDONLY | O_CLOEXEC);
+
+		if (nfd < 0 || setns(nfd, CLONE_NEWNET) < 0)
+			child_fail(fd, e,
+				   err_set(&e, errno, "join the network namespace '%s'",
+					   c->netns_path));
+		(void) close(nfd);
+	}
 	/* --ipc container:NAME: its IPC namespace, before anything is made in ours */
 	if (ipc_ns_fd >= 0) {
 		if (setns(ipc_ns_fd, CLONE_NEWIPC) < 0)
@@ -236,6 +247,10 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 	if (!c->host_uts && !isempty(c->hostname) &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)
 		child_fail(fd, e, err_set(&e, errno, "set hostname '%s'", c->hostname));
+	/* runc joins an anonymous session keyring, so the host's is not shared */
+	if (c->new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0 &&
+	    errno != ENOSYS)
+		child_fail(fd, e, err_set(&e, errno, "join a new session keyring"));
 	r = rt_lookup(c, &path, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
@@ -275,6 +290,22 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 	r = rt_identity_apply(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
+	if (b.fifo_fd >= 0) {
+		/* runc's exec fifo: the caller leaves; `start` opens the other end */
+		char fdpath[64];
+		int ffd;
+
+		m.type = RT_MSG_FIFO;
+		(void) send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+		(void) snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", b.fifo_fd);
+		do
+			ffd = open(fdpath, O_WRONLY | O_CLOEXEC);
+		while (ffd < 0 && errno == EINTR);
+		if (ffd < 0 || write(ffd, "0", 1) != 1)
+			_exit(125);
+		(void) close(ffd);
+		(void) close(b.fifo_fd);
+	}
 	rt_exec_final(fd, c, path);
 }
 
@@ -340,7 +371,7 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	int sv[2], st, r;
 	pid_t pid;
 
-	if (!c->rootfs || !c->lowerdirs || !c->lowerdirs[0] || !c->upperdir || !c->workdir)
+	if (!c->rootfs || (c->lowerdirs && (!c->lowerdirs[0] || !c->upperdir || !c->workdir)))
 		return err_setx(err, EINVAL,
 				"runtime: rootfs, lower, upper and work directories are required");
 	if (c->new_netns)
@@ -407,9 +438,12 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	return err_setx(err, EIO, "container process died during setup (status 0x%x)", st);
 }
 
-int rt_start(struct rt_process *p, struct hull_err **err)
+/*
+ * Send GO and read the child's answer into *@m (*@ret_recv: rt_msg_recv()'s result);
+ * the sync socket is closed after. Negative with *@err set when GO could not be sent.
+ */
+static int send_go(struct rt_process *p, struct rt_msg *m, int *ret_recv, struct hull_err **err)
 {
-	struct rt_msg m;
 	char go = 'g';
 	int r;
 
@@ -421,15 +455,43 @@ int rt_start(struct rt_process *p, struct hull_err **err)
 		reap(p->pid, NULL);
 		return err_set(err, r, "start container process");
 	}
-	r = rt_msg_recv(p->sync_fd, &m);
+	*ret_recv = rt_msg_recv(p->sync_fd, m);
 	(void) close(p->sync_fd);
 	p->sync_fd = -1;
+	return 0;
+}
+
+int rt_start(struct rt_process *p, struct hull_err **err)
+{
+	struct rt_msg m;
+	int r = 0, k = send_go(p, &m, &r, err);
+
+	if (k < 0)
+		return k;
 	if (r == 0)
 		return 0; /* execve closed the CLOEXEC end: running */
 	reap(p->pid, NULL);
 	if (r < 0)
 		return err_set(err, -r, "read from container process");
 	return rt_msg_to_err(&m, err);
+}
+
+int rt_start_fifo(struct rt_process *p, struct hull_err **err)
+{
+	struct rt_msg m;
+	int r = 0, k = send_go(p, &m, &r, err);
+
+	if (k < 0)
+		return k;
+	if (r == 1 && m.type == RT_MSG_FIFO)
+		return 0;
+	(void) kill(p->pid, SIGKILL);
+	reap(p->pid, NULL);
+	if (r == 1 && m.type == RT_MSG_ERROR)
+		return rt_msg_to_err(&m, err);
+	if (r < 0)
+		return err_set(err, -r, "read from container process");
+	return err_setx(err, EIO, "container process died before it waited on its exec fifo");
 }
 
 struct rt_process *rt_process_free(struct rt_process *p)

@@ -104,9 +104,13 @@ struct rt_device {
 };
 
 struct rt_config {
-	/* Root file system. */
-	char *rootfs;	  /* an existing empty directory: the mount point */
-	char **lowerdirs; /* overlay lower directories, top first (NULL-terminated) */
+	/*
+	 * Root file system: @rootfs is the overlay's mount point, or, without
+	 * @lowerdirs, a prepared directory (an OCI bundle's root.path) that is
+	 * bind-mounted onto itself, as runc does.
+	 */
+	char *rootfs;
+	char **lowerdirs; /* overlay lower directories, top first (NULL-terminated), or NULL */
 	char *upperdir;	  /* overlay upper and work directories (same file system) */
 	char *workdir;
 	bool readonly_rootfs;
@@ -190,6 +194,30 @@ struct rt_config {
 	 * rt_start(), so a hard limit above the caller's fails rt_create(). */
 	const struct rt_rlimit *rlimits;
 	size_t n_rlimits;
+
+	/*
+	 * OCI linux.maskedPaths and linux.readonlyPaths: with @oci_paths these
+	 * lists (NULL: none) replace docker's defaults (unless @unmasked_paths).
+	 */
+	bool oci_paths;
+	char **masked_paths;
+	char **readonly_paths;
+	/* a network namespace to join (OCI linux.namespaces "network" with a path); NULL: none */
+	const char *netns_path;
+	/*
+	 * runc's exec fifo (NULL: none): after rt_start_fifo() the process blocks
+	 * opening this fifo for writing, after its identity switch and just
+	 * before execve, until a reader opens it (`hull runtime start`); it then
+	 * writes one byte and execs.
+	 */
+	const char *exec_fifo;
+	/* runc create --no-pivot: move the root onto "/" and chroot instead of pivot_root
+	 * (for a root on ramfs, where pivot_root fails) */
+	bool no_pivot;
+	/* a new anonymous session keyring for the process (runc's default; --no-new-keyring) */
+	bool new_keyring;
+	/* runc --preserve-fds N: the caller's fds 3..3+N-1 stay open in the process */
+	unsigned preserve_fds;
 };
 
 /* A compiled seccomp filter: @len classic BPF instructions (struct sock_filter). */
@@ -262,6 +290,15 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
  * Call it once; @p is still to be freed with rt_process_free().
  */
 int rt_start(struct rt_process *p, struct hull_err **err);
+
+/*
+ * rt_start_fifo() - for a process created with @c->exec_fifo: let it install
+ * its seccomp filter, drop its capabilities and switch user, as rt_start()
+ * does, and return once it waits on the fifo (its own errors until then are
+ * returned as rt_start() returns them). The sync socket is closed, so the
+ * caller may exit and leave the process to whoever reaps it (runc create).
+ */
+int rt_start_fifo(struct rt_process *p, struct hull_err **err);
 
 /* rt_process_free() - close the private fds (does not kill or reap); accepts NULL; returns NULL. */
 struct rt_process *rt_process_free(struct rt_process *p);
