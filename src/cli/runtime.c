@@ -543,13 +543,16 @@ static int rtc_start(const char *id, struct hull_err **err)
 		return err_setx(err, EINVAL, "cannot start a container that has stopped");
 	if (!streq(status, "created"))
 		return err_setx(err, EINVAL, "cannot start an already running container");
+	/* before the fifo: once that is open the process may exec, exit and be reaped */
+	pidfd = (int) syscall(SYS_pidfd_open, st_pid(st), 0);
+	if (pidfd < 0 && errno == ESRCH)
+		return err_setx(err, ESRCH, "cannot start a container that has stopped");
+	if (pidfd < 0)
+		return err_set(err, errno, "open the container's process");
 	fifo = cpath(id, "exec.fifo");
 	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return err_set(err, errno, "open exec fifo '%s'", fifo);
-	pidfd = (int) syscall(SYS_pidfd_open, st_pid(st), 0);
-	if (pidfd < 0)
-		return err_set(err, errno, "open the container's process");
 	/* the process writes one byte, then execs; or it dies */
 	pfd[0] = (struct pollfd){.fd = fd, .events = POLLIN};
 	pfd[1] = (struct pollfd){.fd = pidfd, .events = POLLIN};
