@@ -295,19 +295,17 @@ static int hooks_run(const struct rt_bundle *b, enum rt_hook_kind kind, const js
 }
 
 /*
- * --console-socket: a new pty whose master goes to the socket's listener
- * (SCM_RIGHTS, the pty's name as the payload, as runc's utils.SendFd), the
- * slave is the process's terminal. *@ret_slave on success.
+ * exec --console-socket: a new pty whose master goes to the socket's listener
+ * (rt_send_fd()), the slave is the process's terminal. *@ret_slave on success.
+ * NEEDSWORK: on the host's devpts; create makes it in the container's own
+ * (rt_config.console_socket), which rt_exec() cannot do yet.
  */
 static int console_send(const char *sock, unsigned short rows, unsigned short cols, int *ret_slave,
 			struct hull_err **err)
 {
 	_cleanup_close_ int master = -1, slave = -1, s = -1;
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
-	char name[64], cbuf[CMSG_SPACE(sizeof(int))] = {0};
-	struct iovec iov;
-	struct msghdr mh = {0};
-	struct cmsghdr *cm;
+	char name[64];
+	int r;
 
 	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
@@ -320,24 +318,12 @@ static int console_send(const char *sock, unsigned short rows, unsigned short co
 		struct winsize ws = {.ws_row = rows, .ws_col = cols};
 		(void) ioctl(master, TIOCSWINSZ, &ws);
 	}
-	if (strlen(sock) >= sizeof(sa.sun_path))
-		return err_setx(err, ENAMETOOLONG, "console socket path '%s' is too long", sock);
-	memcpy(sa.sun_path, sock, strlen(sock) + 1);
-	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0 || connect(s, (struct sockaddr *) &sa, sizeof(sa)) < 0)
-		return err_set(err, errno, "connect to console socket '%s'", sock);
-	iov = (struct iovec){.iov_base = name, .iov_len = strlen(name)};
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf;
-	mh.msg_controllen = sizeof(cbuf);
-	cm = CMSG_FIRSTHDR(&mh);
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &master, sizeof(int));
-	if (sendmsg(s, &mh, MSG_NOSIGNAL) < 0)
-		return err_set(err, errno, "send the pty to console socket '%s'", sock);
+	r = rt_console_connect(sock, &s, err);
+	if (r < 0)
+		return r;
+	r = rt_send_fd(s, master, name, err);
+	if (r < 0)
+		return r;
 	*ret_slave = TAKE_FD(slave);
 	return 0;
 }
@@ -381,7 +367,6 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 {
 	_cleanup_free_ char *dir = NULL, *fifo = NULL, *bundle_dir = NULL, *created = NULL;
 	_cleanup_free_ char *state_path = NULL;
-	_cleanup_close_ int slave = -1;
 	_cleanup_json_ json_t *st = NULL, *pub = NULL;
 	_cleanup_strv_ char **cg = NULL;
 	struct rt_bundle *b = NULL;
@@ -418,11 +403,11 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 				     "setting console socket");
 			goto out_bundle;
 		}
-		r = console_send(o->console_socket, b->console_height, b->console_width, &slave,
-				 err);
-		if (r < 0)
-			goto out_bundle;
-		c.stdio[0] = c.stdio[1] = c.stdio[2] = slave;
+		/* the process makes its pty in its own /dev/pts, as runc's does */
+		c.console_socket = o->console_socket;
+		c.console_rows = b->console_height;
+		c.console_cols = b->console_width;
+		c.stdio[0] = c.stdio[1] = c.stdio[2] = -1;
 	} else if (o->console_socket) {
 		r = err_setx(err, EINVAL, "cannot use console socket if the process has no tty");
 		goto out_bundle;

@@ -267,7 +267,11 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	r = clone_tree(c->shm_path, &b->shm_fd, err);
 	if (r < 0)
 		return r;
-	if (c->terminal) {
+	if (c->terminal && c->console_socket) {
+		r = rt_console_connect(c->console_socket, &b->console_sock, err);
+		if (r < 0)
+			return r;
+	} else if (c->terminal) {
 		/*
 		 * Best effort: /dev/console is only cosmetic for most programs. The fd's
 		 * own mount belongs to the caller's namespace and cannot be cloned here,

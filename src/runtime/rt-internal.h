@@ -20,17 +20,18 @@ struct rt_binds {
 	int hosts_fd;
 	int hostname_fd;
 	int resolv_fd;
-	int console_fd; /* the pty slave, for /dev/console */
-	int init_fd;	/* --init: the init binary, read-only */
-	int shm_fd;	/* @c->shm_path, cloned */
-	int fifo_fd;	/* @c->exec_fifo, O_PATH */
-	int *mount_fds; /* per rt_config mount: the cloned bind source (-1: none) */
+	int console_fd;	  /* the pty slave, for /dev/console */
+	int init_fd;	  /* --init: the init binary, read-only */
+	int shm_fd;	  /* @c->shm_path, cloned */
+	int fifo_fd;	  /* @c->exec_fifo, O_PATH */
+	int console_sock; /* @c->console_socket, connected */
+	int *mount_fds;	  /* per rt_config mount: the cloned bind source (-1: none) */
 };
 
-#define RT_BINDS_INIT                                                                 \
-	{                                                                             \
-		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1, \
-		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .mount_fds = NULL         \
+#define RT_BINDS_INIT                                                                             \
+	{                                                                                         \
+		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1,             \
+		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .console_sock = -1, .mount_fds = NULL \
 	}
 
 /* mount.c: before pivot_root, mount the overlay and clone the bind sources. */

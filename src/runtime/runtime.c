@@ -16,7 +16,9 @@
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -83,7 +85,80 @@ int rt_setup_stdio(const struct rt_config *c, struct hull_err **err)
 		return r;
 	if (setsid() < 0)
 		return err_set(err, errno, "setsid");
-	if (c->terminal && ioctl(0, TIOCSCTTY, 0) < 0)
+	if (c->terminal && !c->console_socket && ioctl(0, TIOCSCTTY, 0) < 0)
+		return err_set(err, errno, "set controlling terminal");
+	return 0;
+}
+
+int rt_console_connect(const char *path, int *ret_fd, struct hull_err **err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	_cleanup_close_ int fd = -1;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return err_setx(err, ENAMETOOLONG, "console socket path '%s' is too long", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+		return err_set(err, errno, "connect to console socket '%s'", path);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int rt_send_fd(int sock, int fd, const char *name, struct hull_err **err)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = (void *) name, .iov_len = strlen(name)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		return err_set(err, errno, "send '%s' over the console socket", name);
+	return 0;
+}
+
+/*
+ * --console-socket: a pty of the container's own devpts (runc's
+ * setupConsole): the slave on /dev/console and as stdio and controlling
+ * terminal, the master to @sock (closed after).
+ */
+static int console_setup(const struct rt_config *c, int sock, struct hull_err **err)
+{
+	_cleanup_close_ int master = -1, slave = -1, cons = -1;
+	char name[64];
+	int unlock = 0, n = -1, r;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return err_set(err, errno, "open '/dev/ptmx'");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+		return err_set(err, errno, "unlock the pty");
+	(void) snprintf(name, sizeof(name), "/dev/pts/%d", n);
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return err_set(err, errno, "open '%s'", name);
+	if (c->console_rows && c->console_cols) {
+		struct winsize ws = {.ws_row = c->console_rows, .ws_col = c->console_cols};
+		(void) ioctl(master, TIOCSWINSZ, &ws);
+	}
+	cons = open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600);
+	if (cons < 0 || mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		return err_set(err, errno, "bind '%s' on '/dev/console'", name);
+	r = rt_send_fd(sock, master, name, err);
+	(void) close(sock);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 3; i++)
+		if (dup2(slave, i) < 0)
+			return err_set(err, errno, "dup2 the pty to fd %d", i);
+	if (ioctl(0, TIOCSCTTY, 0) < 0)
 		return err_set(err, errno, "set controlling terminal");
 	return 0;
 }
@@ -243,6 +318,11 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 			continue;
 		(void) dup2(nfd, i);
 		(void) close(nfd);
+	}
+	if (b.console_sock >= 0) {
+		r = console_setup(c, b.console_sock, &e);
+		if (r < 0)
+			child_fail(fd, e, r);
 	}
 	if (!c->host_uts && !isempty(c->hostname) &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)

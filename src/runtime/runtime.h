@@ -218,7 +218,27 @@ struct rt_config {
 	bool new_keyring;
 	/* runc --preserve-fds N: the caller's fds 3..3+N-1 stay open in the process */
 	unsigned preserve_fds;
+	/*
+	 * runc --console-socket: with @terminal, the process makes its pty in the
+	 * container's own /dev/pts once it is mounted, binds the slave on
+	 * /dev/console, sends the master to this unix socket (connected before
+	 * pivot_root; rt_send_fd()) and takes the slave as its stdio and
+	 * controlling terminal; @stdio is then unused. @console_rows and
+	 * @console_cols (OCI process.consoleSize), when not 0, size it.
+	 */
+	const char *console_socket;
+	unsigned short console_rows, console_cols;
 };
+
+/*
+ * rt_send_fd() - send @fd over the connected unix socket @sock with SCM_RIGHTS
+ * and @name as the payload, as runc's utils.SendFd sends a pty master to a
+ * --console-socket. Both fds are borrowed.
+ */
+int rt_send_fd(int sock, int fd, const char *name, struct hull_err **err);
+
+/* rt_console_connect() - connect to the unix socket @path (SOCK_STREAM, CLOEXEC) into *@ret_fd. */
+int rt_console_connect(const char *path, int *ret_fd, struct hull_err **err);
 
 /* A compiled seccomp filter: @len classic BPF instructions (struct sock_filter). */
 struct rt_bpf {
