@@ -1264,6 +1264,62 @@ out:
 	return r;
 }
 
+static int update_opt(int o, const char *arg, void *ud)
+{
+	if (o == 'r')
+		*(const char **) ud = arg;
+	return 0;
+}
+
+/* runc update --resources FILE|- ID: new limits for a container's cgroups. */
+static int do_update(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"resources", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	_cleanup_json_ json_t *st = NULL;
+	_cleanup_strv_ char **cg = NULL;
+	_cleanup_free_ char *data = NULL, *path = NULL;
+	struct rt_bundle *b = NULL;
+	struct hull_err *e = NULL;
+	const char *res = NULL, *id;
+	size_t len = 0;
+	int r;
+
+	r = parse_args("update", argc, argv, opts, "r:h", 1, 1, "--resources FILE|- ID", update_opt,
+		       &res);
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	if (!res)
+		return failf("update: --resources is required (the other flags of runc update are "
+			     "not supported)");
+	id = argv[optind];
+	r = state_load(id, &st, &e);
+	if (r == 0 && streq(st_status(st, id), "stopped"))
+		r = err_setx(&e, EINVAL, "container not running");
+	if (r == 0)
+		r = streq(res, "-") ? read_file_fd(0, "stdin", 1 << 20, &data, &len, &e)
+				    : read_file(res, 1 << 20, &data, &len, &e);
+	if (r == 0)
+		r = rt_bundle_parse_resources(data, len, &b, &e);
+	if (r < 0)
+		return fail(e);
+	cg = st_cgroups(st);
+	r = rt_cgroup_update(&cg, &b->resources, &e);
+	rt_bundle_free(b);
+	if (r < 0)
+		return fail(e);
+	/* a v1 cpu or cpuset cgroup may have been made for the new limits */
+	json_object_set_new(json_object_get(st, "hull"), "cgroups",
+			    cg ? json_from_strv(cg) : json_array());
+	path = cpath(id, "state.json");
+	if (json_dump_path(st, path, &e) < 0)
+		return fail(e);
+	return 0;
+}
+
 static int do_features(int argc, char **argv)
 {
 	static const char features[] =
@@ -1379,6 +1435,7 @@ static void usage(FILE *f)
 	      "  ps        list the processes of a container (--format table|json)\n"
 	      "  pause     freeze every process of a container\n"
 	      "  resume    thaw a paused container\n"
+	      "  update    change the resource limits of a container (--resources FILE|-)\n"
 	      "  features  print the features this runtime supports as JSON\n"
 	      "  spec      write a default config.json\n\n"
 	      "Global options:\n"
@@ -1494,6 +1551,8 @@ int cmd_runtime(struct cli *cl, int argc, char **argv)
 		r = do_freeze(argc, argv, streq(cmd, "pause"));
 	else if (streq(cmd, "exec"))
 		r = do_exec(argc, argv);
+	else if (streq(cmd, "update"))
+		r = do_update(argc, argv);
 	else if (streq(cmd, "features"))
 		r = do_features(argc, argv);
 	else if (streq(cmd, "spec"))

@@ -983,6 +983,25 @@ int rt_bundle_parse_process(const char *bytes, size_t len, struct rt_bundle **re
 	return 0;
 }
 
+int rt_bundle_parse_resources(const char *bytes, size_t len, struct rt_bundle **ret,
+			      struct hull_err **err)
+{
+	struct rt_bundle *b = bundle_new();
+	int r;
+
+	r = json_load_buf(bytes, len, "resources", &b->spec, err);
+	if (r == 0 && !json_is_object(b->spec))
+		r = err_setx(err, EINVAL, "linux.resources: must be an object");
+	if (r == 0)
+		r = parse_resources(b->spec, b, err);
+	if (r < 0) {
+		rt_bundle_free(b);
+		return r;
+	}
+	*ret = b;
+	return 0;
+}
+
 int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bundle **ret,
 		    struct hull_err **err)
 {

@@ -109,6 +109,14 @@ int rt_bundle_load(const char *dir, struct rt_bundle **ret, struct hull_err **er
 int rt_bundle_parse_process(const char *bytes, size_t len, struct rt_bundle **ret,
 			    struct hull_err **err);
 
+/*
+ * rt_bundle_parse_resources() - parse an OCI linux.resources object alone (runc
+ * update --resources) into @resources and @has_resources of a new bundle; same
+ * rules as rt_bundle_parse().
+ */
+int rt_bundle_parse_resources(const char *bytes, size_t len, struct rt_bundle **ret,
+			      struct hull_err **err);
+
 /* rt_bundle_free() - free @b and all it owns; accepts NULL; returns NULL. */
 struct rt_bundle *rt_bundle_free(struct rt_bundle *b);
 

@@ -171,7 +171,7 @@ EOF
 	[ "${lines[-1]}" = 0 ]
 }
 
-@test "resources and cgroupsPath: the limits are in the cgroup, which delete removes" {
+@test "resources and cgroupsPath: the limits are in the cgroup, update changes them, delete removes it" {
 	local cg=/hull-rt-test-$$
 	spec "c['linux']['cgroupsPath'] = '$cg/l1'" \
 		'c["linux"]["resources"]["memory"] = {"limit": 67108864}' \
@@ -185,6 +185,18 @@ EOF
 		[ "$(cat /sys/fs/cgroup$cg/l1/memory.max)" = 67108864 ]
 		[ "$(cat /sys/fs/cgroup$cg/l1/pids.max)" = 50 ]
 	fi
+	# update --resources: from stdin, as containerd's shim passes them
+	echo '{"memory": {"limit": 134217728}, "pids": {"limit": 60}}' | rt update --resources - l1
+	if [ -d /sys/fs/cgroup/memory ]; then
+		[ "$(cat /sys/fs/cgroup/memory$cg/l1/memory.limit_in_bytes)" = 134217728 ]
+		[ "$(cat /sys/fs/cgroup/pids$cg/l1/pids.max)" = 60 ]
+	else
+		[ "$(cat /sys/fs/cgroup$cg/l1/memory.max)" = 134217728 ]
+	fi
+	run -1 rt update --resources - l1 <<<'{"memory": {"limit": "lots"}}'
+	[ "$output" = "linux.resources.memory.limit: must be an integer" ]
+	run -1 rt update l1
+	[[ $output == *"--resources is required"* ]]
 	rt delete l1
 	run -0 find /sys/fs/cgroup -maxdepth 3 -path "*$cg/l1"
 	[ -z "$output" ]

@@ -297,13 +297,31 @@ static void test_process(void **state)
 	err_free(e);
 }
 
+static void test_resources(void **state)
+{
+	static const char res[] = "{\"memory\":{\"limit\":1048576},\"pids\":{\"limit\":-1}}";
+	struct rt_bundle *b = NULL;
+	struct hull_err *e = NULL;
+
+	(void) state;
+	assert_int_equal(rt_bundle_parse_resources(res, sizeof(res) - 1, &b, &e), 0);
+	assert_true(b->has_resources);
+	assert_int_equal(b->resources.memory, 1 << 20);
+	assert_int_equal(b->resources.pids_limit, -1);
+	assert_int_equal(b->resources.cpu_shares, 0);
+	rt_bundle_free(b);
+	assert_int_equal(rt_bundle_parse_resources("{\"unified\":{\"a\":\"b\"}}", 21, &b, &e),
+			 -EOPNOTSUPP);
+	assert_non_null(strstr(e->msg, "linux.resources.unified"));
+	err_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_good),
-		cmocka_unit_test(test_minimal),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_process),
+		cmocka_unit_test(test_good),	  cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_bad),	  cmocka_unit_test(test_process),
+		cmocka_unit_test(test_resources),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
