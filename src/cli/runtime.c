@@ -20,6 +20,7 @@
 #include <pwd.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -604,6 +605,57 @@ static int signal_all(const json_t *st, int sig, bool all, struct hull_err **err
 	return 0;
 }
 
+/*
+ * The foreground of run and exec (runc's signal forwarding, signals.go): wait
+ * for @pid, our child, passing on the signals a terminal or a supervisor sends;
+ * its docker-style exit code.
+ */
+static void forward_set(sigset_t *set)
+{
+	static const int fwd[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+	sigemptyset(set);
+	for (size_t i = 0; i < ARRAY_SIZE(fwd); i++)
+		sigaddset(set, fwd[i]);
+}
+
+/* Block the signals wait_forwarding() passes on, before the process may run. */
+static void forward_block(void)
+{
+	sigset_t set;
+
+	forward_set(&set);
+	(void) sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* (the signals are blocked already: forward_block()) */
+static int wait_forwarding(pid_t pid)
+{
+	_cleanup_close_ int sfd = -1, pidfd = -1;
+	sigset_t set;
+	int st = 0;
+
+	forward_set(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	while (sfd >= 0 && pidfd >= 0) {
+		struct pollfd pfd[2] = {{.fd = pidfd, .events = POLLIN},
+					{.fd = sfd, .events = POLLIN}};
+		struct signalfd_siginfo si;
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		if ((pfd[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si))
+			(void) kill(pid, (int) si.ssi_signo);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	(void) sigprocmask(SIG_UNBLOCK, &set, NULL);
+	return rt_exit_code(st);
+}
+
 /* Wait (boundedly) until the container's first process has exited; the caller reaps it. */
 static void wait_gone(const json_t *st)
 {
@@ -748,21 +800,22 @@ static int do_create(int argc, char **argv, bool run)
 		return fail(e);
 	if (!run)
 		return 0;
+	if (!co.detach)
+		forward_block();
 	r = rtc_start(argv[optind], &e);
 	if (r < 0)
 		return fail(e);
 	if (co.detach)
 		return 0;
 	/* runc run in the foreground: the process is our child; its status is ours */
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-		;
+	st = wait_forwarding(pid);
 	{
 		_cleanup_json_ json_t *sj = NULL;
 		if (state_load(argv[optind], &sj, &e) == 0 && rtc_destroy(argv[optind], sj, &e) < 0)
 			return fail(e);
 		err_free(e);
 	}
-	return rt_exit_code(st);
+	return st;
 }
 
 static int no_opt(int o, const char *arg, void *ud)
@@ -1162,7 +1215,7 @@ static int do_exec(int argc, char **argv)
 	struct rt_config c;
 	const char *id, *status;
 	pid_t pid = 0;
-	int r, wst = 0;
+	int r;
 
 	r = parse_args("exec", argc, argv, opts, "p:dtw:e:u:h", 1, -1,
 		       "[--process FILE | ID COMMAND [ARGS]] [--detach] [--pid-file FILE] "
@@ -1246,14 +1299,13 @@ static int do_exec(int argc, char **argv)
 		c.seccomp = filter;
 	}
 	cg = st_cgroups(st);
+	if (!eo.detach)
+		forward_block(); /* the exec'd process resets its own mask */
 	r = rt_exec(st_pid(st), cg, &c, &pid, &e);
 	if (r == 0 && eo.pid_file)
 		r = write_pid_file(eo.pid_file, pid, &e);
-	if (r == 0 && !eo.detach) {
-		while (waitpid(pid, &wst, 0) < 0 && errno == EINTR)
-			;
-		r = rt_exit_code(wst);
-	}
+	if (r == 0 && !eo.detach)
+		r = wait_forwarding(pid);
 out:
 	rt_bpf_free(filter);
 	rt_bundle_free(pb);

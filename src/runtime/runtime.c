@@ -265,6 +265,11 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 	child_fail(fd, e, r);
 }
 
+static void fifo_wait_signal(int sig)
+{
+	_exit(128 + sig);
+}
+
 _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_fd)
 {
 	struct hull_err *e = NULL;
@@ -375,6 +380,14 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 		char fdpath[64];
 		int ffd;
 
+		struct sigaction sa = {.sa_handler = fifo_wait_signal};
+
+		/* PID 1 of its namespace ignores signals it has no handler for: while it
+		 * waits, a `kill` of the created container (TERM, INT, HUP) ends it, as it
+		 * ends runc's init; the handlers go at exec (rt_exec_final) */
+		(void) sigaction(SIGTERM, &sa, NULL);
+		(void) sigaction(SIGINT, &sa, NULL);
+		(void) sigaction(SIGHUP, &sa, NULL);
 		m.type = RT_MSG_FIFO;
 		(void) send(fd, &m, sizeof(m), MSG_NOSIGNAL);
 		(void) snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", b.fifo_fd);

@@ -252,3 +252,25 @@ EOF
 	run -0 rt run p2 3<"$BATS_TEST_TMPDIR/fd3"
 	[[ ${lines[0]} != passed-on ]]
 }
+
+@test "kill ends a created container (its process waits on the fifo as PID 1)" {
+	spec 'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" w1
+	is_status w1 created
+	rt kill w1
+	wait_for is_status w1 stopped
+	rt delete w1
+}
+
+@test "run in the foreground passes signals on to the container" {
+	spec 'c["process"]["args"] = ["sh", "-c", "trap \"exit 9\" TERM; touch /tmp/ready; while :; do sleep 0.1; done"]'
+	rm -f "$BUNDLE/rootfs/tmp/ready"
+	cd "$BUNDLE"
+	"$HULL" runtime --root "$RTROOT" run s1 3>&- &
+	local pid=$! rc=0
+	wait_for test -e "$BUNDLE/rootfs/tmp/ready"
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" = 9 ]
+	[ ! -e "$RTROOT/s1" ]
+}
