@@ -460,6 +460,12 @@ static int parse_mounts(const json_t *arr, struct rt_bundle *b, struct hull_err 
 			return r;
 		if (std)
 			continue;
+		if (streq(type, "cgroup") && streq(dest, "/sys/fs/cgroup")) {
+			/* made by the process once it is in its cgroups (rt_config.cgroup_mount) */
+			b->config.cgroup_mount = true;
+			b->config.cgroup_mount_rw = !has_word(opts, "ro");
+			continue;
+		}
 		if (bind) {
 			if (!source || source[0] != '/')
 				return err_setx(err, EINVAL,

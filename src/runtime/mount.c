@@ -486,6 +486,109 @@ static int mask_paths(const struct rt_config *c, struct hull_err **err)
 	return 0;
 }
 
+/*
+ * One hierarchy: a new mount of the cgroup file system (v1 with @ctrls, the
+ * controllers of a /proc/self/cgroup line, or cgroup2 when @ctrls is NULL),
+ * cloned at @path (the process's own cgroup: "/" in a cgroup namespace) and
+ * moved onto @target.
+ */
+static int cgroup_attach(const char *ctrls, const char *path, const char *target, bool rw,
+			 struct hull_err **err)
+{
+	_cleanup_close_ int fs = -1, mnt = -1, sub = -1;
+	_cleanup_free_ char *copy = xstrdup(ctrls ? ctrls : "");
+	char *save = NULL;
+	unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+			 (rw ? 0 : MOUNT_ATTR_RDONLY);
+
+	fs = fsopen(ctrls ? "cgroup" : "cgroup2", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return err_set(err, errno, "open the cgroup file system for '%s'", target);
+	for (char *w = strtok_r(copy, ",", &save); ctrls && w; w = strtok_r(NULL, ",", &save)) {
+		int r = startswith(w, "name=") ? fsconfig(fs, FSCONFIG_SET_STRING, "name", w + 5, 0)
+					       : fsconfig(fs, FSCONFIG_SET_FLAG, w, NULL, 0);
+		if (r < 0)
+			return err_set(err, errno, "cgroup option '%s' for '%s'", w, target);
+		if (startswith(w, "name=") && fsconfig(fs, FSCONFIG_SET_FLAG, "none", NULL, 0) < 0)
+			return err_set(err, errno, "cgroup option 'none' for '%s'", target);
+	}
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return err_set(err, errno, "create the cgroup mount of '%s'", target);
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+	if (mnt < 0)
+		return err_set(err, errno, "mount the cgroup file system for '%s'", target);
+	sub = open_tree(mnt, path[1] ? path + 1 : "",
+			OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (path[1] ? 0 : AT_EMPTY_PATH));
+	if (sub < 0)
+		return err_set(err, errno, "clone cgroup '%s' for '%s'", path, target);
+	if (move_mount(sub, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return err_set(err, errno, "mount cgroup '%s' on '%s'", path, target);
+	return 0;
+}
+
+int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err)
+{
+	static const char *const dir = "/sys/fs/cgroup";
+	_cleanup_free_ char *self = NULL;
+	char *save = NULL;
+	bool v1 = false;
+	int r;
+
+	r = read_file("/proc/self/cgroup", 1 << 16, &self, NULL, err);
+	if (r < 0)
+		return r;
+	for (char *l = self; (l = strstr(l, ":")); l++)
+		if (l[1] != ':') {
+			v1 = true; /* a line with controllers */
+			break;
+		}
+	if (!v1) {
+		/* cgroup2 only: its own cgroup directly at /sys/fs/cgroup */
+		char *p = strstr(self, "0::");
+		if (!p)
+			return err_setx(err, ENOENT, "no cgroup in /proc/self/cgroup");
+		p += 3;
+		p[strcspn(p, "\n")] = '\0';
+		return cgroup_attach(NULL, p, dir, c->cgroup_mount_rw, err);
+	}
+	/* v1 (docker's layout): a tmpfs with one directory per hierarchy, symlinks for
+	 * the controllers of a shared one (cpu -> cpu,cpuacct) */
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return err_set(err, errno, "mount tmpfs on '%s'", dir);
+	for (char *l = strtok_r(self, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		_cleanup_free_ char *name = NULL, *target = NULL;
+		char *ctrls;
+
+		if (!c2 || c2 == c1 + 1)
+			continue; /* the hybrid layout's cgroup2: left out, as runc does */
+		*c2 = '\0';
+		ctrls = c1 + 1;
+		name = xstrdup(startswith(ctrls, "name=") ? ctrls + 5 : ctrls);
+		target = path_join(dir, name);
+		if (mkdir(target, 0755) < 0)
+			return err_set(err, errno, "create '%s'", target);
+		r = cgroup_attach(ctrls, c2 + 1, target, c->cgroup_mount_rw, err);
+		if (r < 0)
+			return r;
+		if (strchr(name, ',')) {
+			_cleanup_free_ char *copy = xstrdup(name);
+			char *s2 = NULL;
+
+			for (char *w = strtok_r(copy, ",", &s2); w; w = strtok_r(NULL, ",", &s2)) {
+				_cleanup_free_ char *link = path_join(dir, w);
+				if (symlink(name, link) < 0 && errno != EEXIST)
+					return err_set(err, errno, "create symlink '%s'", link);
+			}
+		}
+	}
+	if (!c->cgroup_mount_rw &&
+	    mount(NULL, dir, NULL,
+		  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return err_set(err, errno, "remount '%s' read-only", dir);
+	return 0;
+}
+
 int rt_devices_mknod(const struct rt_config *c, struct hull_err **err)
 {
 	for (size_t i = 0; i < c->n_devices; i++) {

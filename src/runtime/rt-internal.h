@@ -53,6 +53,12 @@ int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 /* security.c: switch to the user and groups of @c, drop to @c->caps, set no_new_privs. */
 int rt_identity_apply(const struct rt_config *c, struct hull_err **err);
 
+/*
+ * mount.c: @c->cgroup_mount, in the container after pivot_root and after the
+ * caller moved the process into its cgroups (and after its cgroup namespace).
+ */
+int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err);
+
 /* mount.c: create @c->devices (after pivot_root, in the container's "/"). */
 int rt_devices_mknod(const struct rt_config *c, struct hull_err **err);
 

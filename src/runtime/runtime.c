@@ -368,6 +368,8 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 	/* now that the caller moved us into our cgroups, they are our cgroup root */
 	if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0)
 		child_fail(fd, e, err_set(&e, errno, "create a cgroup namespace"));
+	if (c->cgroup_mount && (r = rt_cgroup_mount(c, &e)) < 0)
+		child_fail(fd, e, r);
 
 	r = rt_seccomp_apply(c->seccomp, &e);
 	if (r < 0)

@@ -228,6 +228,14 @@ struct rt_config {
 	 */
 	const char *console_socket;
 	unsigned short console_rows, console_cols;
+	/*
+	 * OCI mount of type "cgroup" at /sys/fs/cgroup (docker's and CRI's specs):
+	 * once the process is in its cgroups, each hierarchy it is in is mounted
+	 * there showing only its own cgroup (runc's mountCgroupV1/V2), read-only
+	 * unless @cgroup_mount_rw.
+	 */
+	bool cgroup_mount;
+	bool cgroup_mount_rw;
 };
 
 /*

@@ -274,3 +274,17 @@ EOF
 	[ "$rc" = 9 ]
 	[ ! -e "$RTROOT/s1" ]
 }
+
+@test "a cgroup mount at /sys/fs/cgroup shows the container's own cgroups, read-only" {
+	local ns
+	for ns in with without; do
+		spec 'c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro", "nosuid", "noexec", "nodev"]})' \
+			'c["linux"]["resources"]["pids"] = {"limit": 42}' \
+			"c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if '$ns' == 'with' or n['type'] != 'cgroup']" \
+			'c["process"]["args"] = ["sh", "-c", "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; touch /sys/fs/cgroup/x 2>&1"]'
+		cd "$BUNDLE"
+		run -1 rt run "cg-$ns"
+		[ "${lines[0]}" = 42 ]
+		[[ ${lines[1]} == *"Read-only file system"* ]]
+	done
+}

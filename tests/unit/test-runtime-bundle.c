@@ -35,6 +35,8 @@ static const char good[] =
 	"{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\"},"
 	"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\","
 	"\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
+	"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\","
+	"\"options\":[\"ro\",\"nosuid\"]},"
 	"{\"destination\":\"/run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
 	"\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
 	"{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv/data\","
@@ -103,6 +105,8 @@ static void test_good(void **state)
 	assert_false(c->no_shm);
 	assert_int_equal(c->shm_size, 1 << 20);
 	assert_false(c->privileged_paths);
+	assert_true(c->cgroup_mount);
+	assert_false(c->cgroup_mount_rw);
 	assert_int_equal(c->n_mounts, 2);
 	assert_string_equal(c->mounts[0].target, "/run");
 	assert_string_equal(c->mounts[0].type, "tmpfs");
@@ -224,10 +228,10 @@ static void test_bad(void **state)
 		 "{\"type\":\"pid\",\"path\":\"/run/pidns\"}]}}",
 		 EOPNOTSUPP, "linux.namespaces[1].path: only /proc/PID/ns/pid"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
-		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/sys/fs/cgroup\","
+		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/cg\","
 		 "\"type\":\"cgroup\",\"source\":\"cgroup\"}],"
 		 "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
-		 EOPNOTSUPP, "mounts[0]: a mount of type 'cgroup' on '/sys/fs/cgroup'"},
+		 EOPNOTSUPP, "mounts[0]: a mount of type 'cgroup' on '/cg'"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
 		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"x\"}],"
 		 "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
