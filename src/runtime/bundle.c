@@ -535,22 +535,6 @@ static int parse_hooks(const json_t *hooks, struct rt_bundle *b, struct hull_err
 	return 0;
 }
 
-/* "/proc/PID/ns/TYPE" -> PID; 0 if the path has another form. */
-static pid_t ns_path_pid(const char *path, const char *type)
-{
-	unsigned long v;
-	char *end;
-
-	if (!startswith(path, "/proc/"))
-		return 0;
-	errno = 0;
-	v = strtoul(path + 6, &end, 10);
-	if (errno || end == path + 6 || v == 0 || v > INT32_MAX || !startswith(end, "/ns/") ||
-	    !streq(end + 4, type))
-		return 0;
-	return (pid_t) v;
-}
-
 static int parse_namespaces(const json_t *arr, struct rt_bundle *b, struct hull_err **err)
 {
 	struct rt_config *c = &b->config;
@@ -578,32 +562,21 @@ static int parse_namespaces(const json_t *arr, struct rt_bundle *b, struct hull_
 				return refuse(err, field,
 					      "joining a mount namespace is not supported");
 			seen_mount = true;
-		} else if (streq(type, "pid") || streq(type, "ipc")) {
-			pid_t pid = path ? ns_path_pid(path, type) : 0;
-
-			if (path && !pid)
-				return err_setx(
-					err, EOPNOTSUPP,
-					"%s.path: only /proc/PID/ns/%s is supported, not '%s'",
-					field, type, path);
-			if (streq(type, "pid"))
-				c->pid_ns = pid;
-			else
-				c->ipc_ns = pid;
+		} else if (streq(type, "pid")) {
+			c->pid_ns = path ? -1 : 0;
+			c->pid_ns_path = path;
+		} else if (streq(type, "ipc")) {
+			c->ipc_ns = path ? -1 : 0;
+			c->ipc_ns_path = path;
 		} else if (streq(type, "network")) {
 			c->new_netns = !path;
-			if (path)
-				b->netns_path = xstrdup(path);
+			c->netns_path = path;
 		} else if (streq(type, "uts")) {
-			if (path)
-				return refuse(err, field,
-					      "joining a UTS namespace is not supported");
-			c->host_uts = false;
+			c->host_uts = !!path;
+			c->uts_ns_path = path;
 		} else if (streq(type, "cgroup")) {
-			if (path)
-				return refuse(err, field,
-					      "joining a cgroup namespace is not supported");
-			c->cgroup_ns = true;
+			c->cgroup_ns = !path;
+			c->cgroup_ns_path = path;
 		} else if (streq(type, "user")) {
 			return refuse(err, field, "user namespaces are not supported");
 		} else if (streq(type, "time")) {
@@ -616,7 +589,6 @@ static int parse_namespaces(const json_t *arr, struct rt_bundle *b, struct hull_
 	if (!seen_mount)
 		return refuse(err, "linux.namespaces",
 			      "a container without its own mount namespace is not supported");
-	c->netns_path = b->netns_path;
 	return 0;
 }
 
@@ -1146,7 +1118,6 @@ struct rt_bundle *rt_bundle_free(struct rt_bundle *b)
 	free(b->throttle);
 	free(b->cpuset_cpus);
 	free(b->cpuset_mems);
-	free(b->netns_path);
 	json_decref(b->spec);
 	free(b);
 	return NULL;

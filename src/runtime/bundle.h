@@ -74,7 +74,6 @@ struct rt_bundle {
 	struct rt_rlimit *rlimits;
 	struct rt_throttle *throttle;
 	char *cpuset_cpus, *cpuset_mems;
-	char *netns_path;
 	json_t *spec;
 };
 
@@ -85,8 +84,7 @@ struct rt_bundle {
  * for malformed JSON, a wrong type, a missing required field (ociVersion,
  * process.args, process.cwd, root.path) or a value out of range;
  * -EOPNOTSUPP naming the field for what hull cannot honour (user namespaces
- * and id mappings, namespaces joined by a path other than /proc/PID/ns/TYPE
- * or a network namespace file, apparmor, selinux, ambient or inheritable
+ * and id mappings, joining a mount namespace, apparmor, selinux, ambient or inheritable
  * capabilities, sets that differ, hugepage, rdma, net_cls/net_prio or
  * unified resources, mounts of types other than bind, tmpfs and overlay
  * outside /proc, /sys, /dev, /dev/pts, /dev/shm and /dev/mqueue, seccomp

@@ -270,7 +270,23 @@ static void fifo_wait_signal(int sig)
 	_exit(128 + sig);
 }
 
-_noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_fd)
+/* Namespaces the child joins, opened by the parent (-1: none). */
+struct join_fds {
+	int ipc, uts, cgroup;
+};
+
+/* setns() to @nsfd (if any) and close it; the error names @what. */
+static int join_ns(int nsfd, int type, const char *what, struct hull_err **err)
+{
+	if (nsfd < 0)
+		return 0;
+	if (setns(nsfd, type) < 0)
+		return err_set(err, errno, "join the %s", what);
+	(void) close(nsfd);
+	return 0;
+}
+
+_noreturn_ static void child_main(const struct rt_config *c, int fd, const struct join_fds *j)
 {
 	struct hull_err *e = NULL;
 	struct rt_binds b = RT_BINDS_INIT;
@@ -299,13 +315,9 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 		(void) close(nfd);
 	}
 	/* --ipc container:NAME: its IPC namespace, before anything is made in ours */
-	if (ipc_ns_fd >= 0) {
-		if (setns(ipc_ns_fd, CLONE_NEWIPC) < 0)
-			child_fail(fd, e,
-				   err_set(&e, errno, "join the IPC namespace of process %d",
-					   (int) c->ipc_ns));
-		(void) close(ipc_ns_fd);
-	}
+	if ((r = join_ns(j->ipc, CLONE_NEWIPC, "IPC namespace", &e)) < 0 ||
+	    (r = join_ns(j->uts, CLONE_NEWUTS, "UTS namespace", &e)) < 0)
+		child_fail(fd, e, r);
 	r = rt_setup_stdio(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
@@ -329,7 +341,7 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 		if (r < 0)
 			child_fail(fd, e, r);
 	}
-	if (!c->host_uts && !isempty(c->hostname) &&
+	if ((!c->host_uts || c->uts_ns_path) && !isempty(c->hostname) &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)
 		child_fail(fd, e, err_set(&e, errno, "set hostname '%s'", c->hostname));
 	/* runc joins an anonymous session keyring, so the host's is not shared */
@@ -366,8 +378,12 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 	if (n <= 0)
 		_exit(125); /* the parent gave up: never run the command */
 	/* now that the caller moved us into our cgroups, they are our cgroup root */
-	if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0)
+	if (j->cgroup >= 0) {
+		if ((r = join_ns(j->cgroup, CLONE_NEWCGROUP, "cgroup namespace", &e)) < 0)
+			child_fail(fd, e, r);
+	} else if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) {
 		child_fail(fd, e, err_set(&e, errno, "create a cgroup namespace"));
+	}
 	if (c->cgroup_mount && (r = rt_cgroup_mount(c, &e)) < 0)
 		child_fail(fd, e, r);
 
@@ -461,6 +477,8 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 {
 	unsigned long flags = CLONE_NEWNS;
 	_cleanup_close_ int parent_fd = -1, own_pidns = -1, join_pidns = -1, join_ipcns = -1;
+	_cleanup_close_ int join_uts = -1, join_cgroup = -1;
+	struct join_fds j;
 	struct rt_process *p;
 	struct rt_msg m;
 	int sv[2], st, r;
@@ -471,13 +489,35 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 				"runtime: rootfs, lower, upper and work directories are required");
 	if (c->new_netns)
 		flags |= CLONE_NEWNET;
-	if (c->pid_ns == 0)
+	if (c->pid_ns == 0 && !c->pid_ns_path)
 		flags |= CLONE_NEWPID;
-	if (c->ipc_ns == 0)
+	if (c->ipc_ns == 0 && !c->ipc_ns_path)
 		flags |= CLONE_NEWIPC;
-	if (!c->host_uts)
+	if (!c->host_uts && !c->uts_ns_path)
 		flags |= CLONE_NEWUTS;
-	if (c->pid_ns > 0) {
+	{
+		const struct {
+			const char *path;
+			int *fd;
+		} by_path[] = {{c->pid_ns_path, &join_pidns},
+			       {c->ipc_ns_path, &join_ipcns},
+			       {c->uts_ns_path, &join_uts},
+			       {c->cgroup_ns_path, &join_cgroup}};
+
+		for (size_t i = 0; i < ARRAY_SIZE(by_path); i++) {
+			if (!by_path[i].path)
+				continue;
+			*by_path[i].fd = open(by_path[i].path, O_RDONLY | O_CLOEXEC);
+			if (*by_path[i].fd < 0)
+				return err_set(err, errno, "open namespace '%s'", by_path[i].path);
+		}
+		if (c->pid_ns_path) {
+			own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+			if (own_pidns < 0)
+				return err_set(err, errno, "open our PID namespace");
+		}
+	}
+	if (c->pid_ns > 0 && !c->pid_ns_path) {
 		/* a PID namespace is only entered by children: ours is set for the clone */
 		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 		join_pidns = (int) syscall(SYS_pidfd_open, c->pid_ns, 0);
@@ -485,7 +525,7 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 			return err_set(err, errno, "open the PID namespace of process %d",
 				       (int) c->pid_ns);
 	}
-	if (c->ipc_ns > 0) {
+	if (c->ipc_ns > 0 && !c->ipc_ns_path) {
 		/* opened here: the child's PID namespace may not see the process */
 		join_ipcns = (int) syscall(SYS_pidfd_open, c->ipc_ns, 0);
 		if (join_ipcns < 0)
@@ -499,8 +539,11 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	if (join_pidns >= 0 && setns(join_pidns, CLONE_NEWPID) < 0) {
 		r = errno;
 		(void) close(sv[1]);
+		if (c->pid_ns_path)
+			return err_set(err, r, "join the PID namespace '%s'", c->pid_ns_path);
 		return err_set(err, r, "join the PID namespace of process %d", (int) c->pid_ns);
 	}
+	j = (struct join_fds){.ipc = join_ipcns, .uts = join_uts, .cgroup = join_cgroup};
 	pid = rt_clone(flags);
 	r = errno;
 	/* back to our own for later children (the child is in the other one for good) */
@@ -512,7 +555,7 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	}
 	if (pid == 0) {
 		(void) close(sv[0]);
-		child_main(c, sv[1], join_ipcns);
+		child_main(c, sv[1], &j);
 	}
 	(void) close(sv[1]);
 

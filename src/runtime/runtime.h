@@ -205,6 +205,12 @@ struct rt_config {
 	/* a network namespace to join (OCI linux.namespaces "network" with a path); NULL: none */
 	const char *netns_path;
 	/*
+	 * Namespaces joined by the path of a namespace file (OCI linux.namespaces
+	 * with a path: /proc/PID/ns/TYPE or a bind mount of one, as CRI joins a
+	 * pod's); each overrides @pid_ns, @ipc_ns, @host_uts and @cgroup_ns.
+	 */
+	const char *pid_ns_path, *ipc_ns_path, *uts_ns_path, *cgroup_ns_path;
+	/*
 	 * runc's exec fifo (NULL: none): after rt_start_fifo() the process blocks
 	 * opening this fifo for writing, after its identity switch and just
 	 * before execve, until a reader opens it (`hull runtime start`); it then

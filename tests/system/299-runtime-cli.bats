@@ -288,3 +288,24 @@ EOF
 		[[ ${lines[1]} == *"Read-only file system"* ]]
 	done
 }
+
+@test "namespaces joined by path: uts, ipc, pid, network and cgroup of another container" {
+	spec 'c["hostname"] = "pod"' 'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" pod
+	rt start pod
+	local pid
+	pid=$(rt state pod | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+	spec "c['linux']['namespaces'] = [{'type': 'mount'}] + [{'type': t, 'path': '/proc/$pid/ns/' + f} for t, f in [('uts', 'uts'), ('ipc', 'ipc'), ('pid', 'pid'), ('network', 'net'), ('cgroup', 'cgroup')]]" \
+		'c.pop("hostname")' \
+		'c["process"]["args"] = ["sh", "-c", "hostname; for n in uts ipc net cgroup; do readlink /proc/self/ns/$n; done; ps -o comm | grep -c sleep"]'
+	cd "$BUNDLE"
+	run -0 rt run member
+	[ "${lines[0]}" = pod ]
+	[ "${lines[1]}" = "$(readlink /proc/$pid/ns/uts)" ]
+	[ "${lines[2]}" = "$(readlink /proc/$pid/ns/ipc)" ]
+	[ "${lines[3]}" = "$(readlink /proc/$pid/ns/net)" ]
+	[ "${lines[4]}" = "$(readlink /proc/$pid/ns/cgroup)" ]
+	# the pod's sleep is in the same PID namespace
+	[ "${lines[5]}" = 1 ]
+	rt delete --force pod
+}

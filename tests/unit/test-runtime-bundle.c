@@ -44,7 +44,9 @@ static const char good[] =
 	"\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\",\"args\":[\"true\",\"x\"],"
 	"\"timeout\":5}],\"poststop\":[{\"path\":\"/bin/echo\"}]},"
 	"\"annotations\":{\"a\":\"b\"},"
-	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\"},{\"type\":\"uts\"},"
+	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\",\"path\":\"/proc/7/ns/"
+	"ipc\"},"
+	"{\"type\":\"uts\"},"
 	"{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"/var/run/netns/x\"}],"
 	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,"
 	"\"fileMode\":438,\"uid\":0,\"gid\":0}],"
@@ -96,7 +98,9 @@ static void test_good(void **state)
 	assert_string_equal(c->hostname, "box");
 	/* namespaces */
 	assert_int_equal(c->pid_ns, 0);
-	assert_int_equal(c->ipc_ns, 0);
+	assert_null(c->pid_ns_path);
+	assert_int_equal(c->ipc_ns, -1);
+	assert_string_equal(c->ipc_ns_path, "/proc/7/ns/ipc");
 	assert_false(c->host_uts);
 	assert_false(c->new_netns);
 	assert_string_equal(c->netns_path, "/var/run/netns/x");
@@ -224,9 +228,9 @@ static void test_bad(void **state)
 		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}",
 		 EOPNOTSUPP, "linux.namespaces: a container without its own mount namespace"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
-		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
-		 "{\"type\":\"pid\",\"path\":\"/run/pidns\"}]}}",
-		 EOPNOTSUPP, "linux.namespaces[1].path: only /proc/PID/ns/pid"},
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\","
+		 "\"path\":\"/proc/1/ns/mnt\"}]}}",
+		 EOPNOTSUPP, "linux.namespaces[0]: joining a mount namespace is not supported"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
 		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/cg\","
 		 "\"type\":\"cgroup\",\"source\":\"cgroup\"}],"
