@@ -19,14 +19,11 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/un.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -292,40 +289,6 @@ static int hooks_run(const struct rt_bundle *b, enum rt_hook_kind kind, const js
 			return err_setx(err, EIO, "%s hook #%zu '%s': exit status %d",
 					rt_hook_kind_name(kind), i, h->path, rt_exit_code(st));
 	}
-	return 0;
-}
-
-/*
- * exec --console-socket: a new pty whose master goes to the socket's listener
- * (rt_send_fd()), the slave is the process's terminal. *@ret_slave on success.
- * NEEDSWORK: on the host's devpts; create makes it in the container's own
- * (rt_config.console_socket), which rt_exec() cannot do yet.
- */
-static int console_send(const char *sock, unsigned short rows, unsigned short cols, int *ret_slave,
-			struct hull_err **err)
-{
-	_cleanup_close_ int master = -1, slave = -1, s = -1;
-	char name[64];
-	int r;
-
-	master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (master < 0 || grantpt(master) < 0 || unlockpt(master) < 0 ||
-	    ptsname_r(master, name, sizeof(name)) != 0)
-		return err_set(err, errno, "allocate a pty");
-	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	if (slave < 0)
-		return err_set(err, errno, "open pty '%s'", name);
-	if (rows && cols) {
-		struct winsize ws = {.ws_row = rows, .ws_col = cols};
-		(void) ioctl(master, TIOCSWINSZ, &ws);
-	}
-	r = rt_console_connect(sock, &s, err);
-	if (r < 0)
-		return r;
-	r = rt_send_fd(s, master, name, err);
-	if (r < 0)
-		return r;
-	*ret_slave = TAKE_FD(slave);
 	return 0;
 }
 
@@ -1208,7 +1171,6 @@ static int do_exec(int argc, char **argv)
 	struct rtc_exec_opts eo = {0};
 	_cleanup_json_ json_t *st = NULL;
 	_cleanup_strv_ char **cg = NULL;
-	_cleanup_close_ int slave = -1;
 	struct rt_bundle *b = NULL, *pb = NULL;
 	struct rt_bpf *filter = NULL;
 	struct hull_err *e = NULL;
@@ -1282,11 +1244,11 @@ static int do_exec(int argc, char **argv)
 				     "setting console socket");
 			goto out;
 		}
-		r = console_send(eo.console_socket, pb ? pb->console_height : 0,
-				 pb ? pb->console_width : 0, &slave, &e);
-		if (r < 0)
-			goto out;
-		c.stdio[0] = c.stdio[1] = c.stdio[2] = slave;
+		/* the process makes its pty in the container's devpts (rt_exec()) */
+		c.console_socket = eo.console_socket;
+		c.console_rows = pb ? pb->console_height : 0;
+		c.console_cols = pb ? pb->console_width : 0;
+		c.stdio[0] = c.stdio[1] = c.stdio[2] = -1;
 	}
 	if (pb)
 		pb->caps = caps_known(pb->caps);

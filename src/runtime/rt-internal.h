@@ -112,6 +112,13 @@ int rt_stdio_dup(const int stdio[3], struct hull_err **err);
 int rt_setup_stdio(const struct rt_config *c, struct hull_err **err);
 /* runtime.c: resolve @c->args[0] with docker's 126/127 errors; *ret is a new path. */
 int rt_lookup(const struct rt_config *c, char **ret, struct hull_err **err);
+/*
+ * runtime.c: --console-socket, a pty of the container's own devpts (runc's
+ * setupConsole): the slave as stdio and controlling terminal (and with
+ * @bind_console on /dev/console), the master sent to @sock (closed after).
+ * Call it in the container's mount namespace, after /dev/pts is mounted.
+ */
+int rt_console_setup(const struct rt_config *c, int sock, bool bind_console, struct hull_err **err);
 /* runtime.c: every signal to its default disposition, none blocked. */
 void rt_reset_signals(void);
 /* runtime.c: fork-like clone with @flags (SIGCHLD to the parent); returns the pid or -1. */

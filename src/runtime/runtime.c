@@ -124,12 +124,7 @@ int rt_send_fd(int sock, int fd, const char *name, struct hull_err **err)
 	return 0;
 }
 
-/*
- * --console-socket: a pty of the container's own devpts (runc's
- * setupConsole): the slave on /dev/console and as stdio and controlling
- * terminal, the master to @sock (closed after).
- */
-static int console_setup(const struct rt_config *c, int sock, struct hull_err **err)
+int rt_console_setup(const struct rt_config *c, int sock, bool bind_console, struct hull_err **err)
 {
 	_cleanup_close_ int master = -1, slave = -1, cons = -1;
 	char name[64];
@@ -148,9 +143,11 @@ static int console_setup(const struct rt_config *c, int sock, struct hull_err **
 		struct winsize ws = {.ws_row = c->console_rows, .ws_col = c->console_cols};
 		(void) ioctl(master, TIOCSWINSZ, &ws);
 	}
-	cons = open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600);
-	if (cons < 0 || mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
-		return err_set(err, errno, "bind '%s' on '/dev/console'", name);
+	if (bind_console) {
+		cons = open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600);
+		if (cons < 0 || mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
+			return err_set(err, errno, "bind '%s' on '/dev/console'", name);
+	}
 	r = rt_send_fd(sock, master, name, err);
 	(void) close(sock);
 	if (r < 0)
@@ -337,7 +334,7 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 		(void) close(nfd);
 	}
 	if (b.console_sock >= 0) {
-		r = console_setup(c, b.console_sock, &e);
+		r = rt_console_setup(c, b.console_sock, true, &e);
 		if (r < 0)
 			child_fail(fd, e, r);
 	}

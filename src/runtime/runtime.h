@@ -409,8 +409,9 @@ static inline int rt_exit_code(int wstatus)
  * namespaces, changes to @c->cwd (created if missing, as docker does),
  * installs @c->seccomp, drops to @c->caps (no_new_privs if asked), switches to
  * @c->uid/gid/additional_gids and execs. Only args, env, cwd, uid, gid,
- * additional_gids, terminal, stdio, caps, no_new_privs and seccomp of @c are
- * used.
+ * additional_gids, terminal, stdio, caps, no_new_privs, seccomp and
+ * console_socket (a pty of the container's devpts, not bound on /dev/console)
+ * of @c are used.
  * The new process is a child of the caller (reap it with waitpid()); its pid
  * is *@ret_pid. Errors as rt_create(): 127 not found, 126 cannot invoke, else
  * 125 ("container ... is not running" when @target is gone).

@@ -88,6 +88,9 @@ detached() {
 	pid=$(ctd task ls | awk -v t="$id" '$1 == t {print $2}')
 	run -4 ctd task exec --exec-id e1 "$id" sh -c 'echo exec out; exit 4'
 	[ "$output" = "exec out" ]
+	# a TTY for the exec'd process too, from the container's devpts
+	run -6 script -qec "ctr -a $CTD/c.sock -n hulltest task exec -t --exec-id e2 $id sh -c 'tty; exit 6'" /dev/null
+	[[ $output == *"/dev/pts/"* ]]
 	run -0 ctd task ps "$id"
 	[[ ${lines[0]} == PID* ]]
 	[[ $output == *"$pid"* ]]
@@ -121,8 +124,8 @@ create_error() {
 
 @test "hull: ctr run --rm prints and exits with the process's code" { run_exit_code hull; }
 @test "runc: ctr run --rm prints and exits with the process's code" { run_exit_code runc; }
-@test "hull: detached task, exec, ps, pause, resume, kill, delete" { detached hull; }
-@test "runc: detached task, exec, ps, pause, resume, kill, delete" { detached runc; }
+@test "hull: detached task, exec (also with a TTY), ps, pause, resume, kill, delete" { detached hull; }
+@test "runc: detached task, exec (also with a TTY), ps, pause, resume, kill, delete" { detached runc; }
 @test "hull: a TTY (the pty goes to the shim over --console-socket)" { tty_session hull; }
 @test "runc: a TTY (the pty goes to the shim over --console-socket)" { tty_session runc; }
 @test "hull: a create error reaches ctr through the JSON log" { create_error hull; }
