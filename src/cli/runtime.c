@@ -668,10 +668,12 @@ static int parse_args(const char *cmd, int argc, char **argv, const struct optio
 		      const char *shortopts, int min_args, int max_args, const char *usage,
 		      int (*on_opt)(int o, const char *arg, void *ud), void *ud)
 {
+	_cleanup_free_ char *full =
+		xasprintf("runtime %s", cmd); /* "See 'hull runtime create --help'" */
 	int o, n;
 
 	optind = 0;
-	while ((o = cli_getopt(cmd, argc, argv, shortopts, opts, true)) != -1) {
+	while ((o = cli_getopt(full, argc, argv, shortopts, opts, true)) != -1) {
 		if (o == '?')
 			return -1;
 		if (o == 'h') {
