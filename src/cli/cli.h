@@ -21,6 +21,7 @@ struct cli {
 	const char *root;    /* --root / HULL_ROOT */
 	const char *runroot; /* --runroot / HULL_RUNROOT */
 	struct store *store; /* opened on demand by cli_store() */
+	char **argv;	     /* main()'s argv, for rt_exe_seal() */
 };
 
 /* cli_store() - open the store on first use. */
@@ -248,6 +249,8 @@ int cmd_container_monitor(struct cli *c, int argc, char **argv);
 int cmd_container_log_compress(struct cli *c, int argc, char **argv);
 /* hidden: one health probe, run by the container's monitor (cli/monitor.c) */
 int cmd_container_health(struct cli *c, int argc, char **argv);
+/* runtime.c: runc's command line over OCI bundles (hull runtime, hull-runtime). */
+int cmd_runtime(struct cli *c, int argc, char **argv);
 int cmd_volume(struct cli *c, int argc, char **argv);
 /* cmd_network() - docker network create|ls|inspect|rm|prune (cli/network.c). */
 int cmd_network(struct cli *c, int argc, char **argv);

@@ -76,6 +76,7 @@ static const struct {
 	{"container-monitor", cmd_container_monitor, NULL},	      /* run by hull-monitor only */
 	{"container-log-compress", cmd_container_log_compress, NULL}, /* run by monitors */
 	{"container-health", cmd_container_health, NULL},	      /* run by the monitor only */
+	{"runtime", cmd_runtime, "An OCI runtime with runc's command line (also as hull-runtime)"},
 };
 
 /* The commands that may start a process in a container: they run from a sealed copy of hull. */
@@ -163,6 +164,17 @@ int main(int argc, char **argv)
 	int i = 1, r;
 
 	signal(SIGPIPE, SIG_IGN);
+	c.argv = argv;
+	{
+		/* the OCI runtime under its own name, for containerd and dockerd (runtime.c) */
+		const char *base = argv[0] ? strrchr(argv[0], '/') : NULL;
+		base = base ? base + 1 : argv[0];
+		if (base && streq(base, "hull-runtime")) {
+			r = cmd_runtime(&c, argc, argv);
+			fflush(stdout);
+			return r;
+		}
+	}
 	c.root = getenv("HULL_ROOT");
 	c.runroot = getenv("HULL_RUNROOT");
 	for (; i < argc && argv[i][0] == '-'; i++) {

@@ -139,6 +139,28 @@ static bool v1_lazy(const char *ctrl, const struct rt_resources *res)
 	return false;
 }
 
+/*
+ * The directory of container cgroup @name in the hierarchy mounted at @mnt, where
+ * the caller is in @own: "<own>/hull/<name>", or with an absolute @name (an OCI
+ * bundle's linux.cgroupsPath, which runc takes from the hierarchy's root) "<mnt><name>".
+ */
+static char *cg_dir(const char *mnt, const char *own, const char *name)
+{
+	if (name[0] == '/')
+		return xasprintf("%s%s", mnt, name);
+	return xasprintf("%s%s/hull/%s", mnt, streq(own, "/") ? "" : own, name);
+}
+
+/* mkdir of a cgroup directory made by cg_dir(): an absolute one with its parents */
+static int cg_mkdir(const char *dir, const char *name)
+{
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT || name[0] != '/')
+		return -errno;
+	return mkdir_p(dir, 0755, NULL) < 0 ? -errno : 0;
+}
+
 /* Make <own cgroup>/hull/@name in v1 hierarchy @ctrl; *@ret_dir stays NULL when it is not
  * mounted. @self: /proc/self/cgroup. */
 static int v1_make(const char *self, const char *ctrl, const char *name, char **ret_dir,
@@ -154,9 +176,12 @@ static int v1_make(const char *self, const char *ctrl, const char *name, char **
 	/* cpu and cpuacct may be one hierarchy mounted twice */
 	own = own_path_in(self, ctrl);
 	parent = xasprintf("%s%s/hull", mnt, streq(own, "/") ? "" : own);
-	dir = xasprintf("%s/%s", parent, name);
-	/* the parent exists but the first time: try the container's directory first */
-	if (mkdir(dir, 0755) < 0) {
+	dir = cg_dir(mnt, own, name);
+	if (name[0] == '/') {
+		if ((r = cg_mkdir(dir, name)) < 0)
+			return err_set(err, -r, "create cgroup '%s'", dir);
+	} else if (mkdir(dir, 0755) < 0) {
+		/* the parent exists but the first time: try the container's directory first */
 		if (errno != ENOENT && errno != EEXIST)
 			return err_set(err, errno, "create cgroup '%s'", dir);
 		if (errno == ENOENT && ((mkdir(parent, 0755) < 0 && errno != EEXIST) ||
@@ -259,12 +284,23 @@ int rt_cgroup_create(const char *name, pid_t pid, const struct rt_resources *res
 		 * rules' directory is recognised as this one */
 		_cleanup_free_ char *parent =
 			xasprintf(CG_ROOT "%s/hull", streq(own, "/") ? "" : own);
-		_cleanup_free_ char *dir = xasprintf("%s/%s", parent, name);
+		_cleanup_free_ char *dir = cg_dir(CG_ROOT, own, name);
 		_cleanup_free_ char *ownd = xasprintf(CG_ROOT "%s", own);
 		/* v2: enable the controllers for our children, then join */
 		v2_enable(ownd);
-		(void) mkdir(parent, 0755);
-		v2_enable(parent);
+		if (name[0] == '/') {
+			/* every level down to the container's directory delegates them */
+			for (char *p = strchr(dir + strlen(CG_ROOT) + 1, '/'); p;
+			     p = strchr(p + 1, '/')) {
+				*p = '\0';
+				(void) mkdir(dir, 0755);
+				v2_enable(dir);
+				*p = '/';
+			}
+		} else {
+			(void) mkdir(parent, 0755);
+			v2_enable(parent);
+		}
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return err_set(err, errno, "create cgroup '%s'", dir);
 		cd = (struct rt_cgroup_dirs){.unified = dir};
@@ -332,12 +368,13 @@ static int dir_make(const char *mnt, const char *ctrl, const char *name, char **
 {
 	_cleanup_free_ char *own = own_path(ctrl);
 	_cleanup_free_ char *parent = xasprintf("%s%s/hull", mnt, streq(own, "/") ? "" : own);
-	_cleanup_free_ char *dir = xasprintf("%s/%s", parent, name);
+	_cleanup_free_ char *dir = cg_dir(mnt, own, name);
+	int r;
 
-	if (mkdir(parent, 0755) < 0 && errno != EEXIST)
+	if (name[0] != '/' && mkdir(parent, 0755) < 0 && errno != EEXIST)
 		return err_set(err, errno, "create cgroup '%s'", parent);
-	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
-		return err_set(err, errno, "create cgroup '%s'", dir);
+	if ((r = cg_mkdir(dir, name)) < 0)
+		return err_set(err, -r, "create cgroup '%s'", dir);
 	STRV_FOREACH (d, *dirs)
 		if (streq(*d, dir)) {
 			*ret_dir = *d;

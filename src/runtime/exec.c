@@ -35,7 +35,7 @@ _noreturn_ static void fail(int fd, struct hull_err *e, int r)
 	_exit(125);
 }
 
-_noreturn_ static void exec_final(const struct rt_config *ic, int fd)
+_noreturn_ static void exec_final(const struct rt_config *ic, int fd, int csock)
 {
 	struct hull_err *e = NULL;
 	struct rt_config fc = *ic;
@@ -49,6 +49,8 @@ _noreturn_ static void exec_final(const struct rt_config *ic, int fd)
 	fc.stdio[1] = 1;
 	fc.stdio[2] = 2;
 	r = rt_setup_stdio(c, &e);
+	if (r == 0 && csock >= 0)
+		r = rt_console_setup(c, csock, false, &e);
 	if (r < 0)
 		fail(fd, e, r);
 	if (chdir(cwd) < 0) {
@@ -71,16 +73,20 @@ _noreturn_ static void exec_final(const struct rt_config *ic, int fd)
 	rt_exec_final(fd, c, path);
 }
 
-/* Close every fd above 2 but @keep (> 2). */
-static int close_fds_except(int keep)
+/* Close every fd above 2 but @a and @b (> 2; @b may be -1). */
+static int close_fds_except(int a, int b)
 {
-	if (keep > 3 && syscall(SYS_close_range, 3U, (unsigned) keep - 1, 0U) < 0)
+	int lo = b < 0 || a < b ? a : b, hi = b < 0 ? a : (a < b ? b : a);
+
+	if (lo > 3 && syscall(SYS_close_range, 3U, (unsigned) lo - 1, 0U) < 0)
 		return -1;
-	return (int) syscall(SYS_close_range, (unsigned) keep + 1, ~0U, 0U);
+	if (hi > lo + 1 && syscall(SYS_close_range, (unsigned) lo + 1, (unsigned) hi - 1, 0U) < 0)
+		return -1;
+	return (int) syscall(SYS_close_range, (unsigned) hi + 1, ~0U, 0U);
 }
 
 _noreturn_ static void exec_intermediate(int pidfd, char *const *cgroup_dirs,
-					 const struct rt_config *c, int fd)
+					 const struct rt_config *c, int fd, int csock)
 {
 	struct hull_err *e = NULL;
 	struct rt_msg m = {.type = RT_MSG_PID};
@@ -102,13 +108,13 @@ _noreturn_ static void exec_intermediate(int pidfd, char *const *cgroup_dirs,
 	r = rt_stdio_dup(c->stdio, &e);
 	if (r < 0)
 		fail(fd, e, r);
-	if (fd < 3 || close_fds_except(fd) < 0)
+	if (fd < 3 || (csock >= 0 && csock < 3) || close_fds_except(fd, csock) < 0)
 		fail(fd, e, err_set(&e, errno, "close the caller's fds"));
 	pid = rt_clone(CLONE_PARENT);
 	if (pid < 0)
 		fail(fd, e, err_set(&e, errno, "clone the exec process"));
 	if (pid == 0)
-		exec_final(c, fd);
+		exec_final(c, fd, csock);
 	m.errnum = (int32_t) pid;
 	(void) send(fd, &m, sizeof(m), MSG_NOSIGNAL);
 	_exit(0);
@@ -117,7 +123,7 @@ _noreturn_ static void exec_intermediate(int pidfd, char *const *cgroup_dirs,
 int rt_exec(pid_t target, char *const *cgroup_dirs, const struct rt_config *c, pid_t *ret_pid,
 	    struct hull_err **err)
 {
-	_cleanup_close_ int pidfd = -1, parent_fd = -1;
+	_cleanup_close_ int pidfd = -1, parent_fd = -1, csock = -1;
 	struct hull_err *child_err = NULL;
 	struct rt_msg m;
 	pid_t mid, pid = 0;
@@ -130,6 +136,10 @@ int rt_exec(pid_t target, char *const *cgroup_dirs, const struct rt_config *c, p
 					(int) target);
 		return err_set(err, errno, "open the container process %d", (int) target);
 	}
+	/* --console-socket: connected here, on the caller's side of the namespaces */
+	if (c->terminal && c->console_socket &&
+	    (r = rt_console_connect(c->console_socket, &csock, err)) < 0)
+		return r;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_set(err, errno, "create sync socket");
 	parent_fd = sv[0];
@@ -141,7 +151,7 @@ int rt_exec(pid_t target, char *const *cgroup_dirs, const struct rt_config *c, p
 	}
 	if (mid == 0) {
 		(void) close(sv[0]);
-		exec_intermediate(pidfd, cgroup_dirs, c, sv[1]);
+		exec_intermediate(pidfd, cgroup_dirs, c, sv[1], csock);
 	}
 	(void) close(sv[1]);
 

@@ -24,6 +24,7 @@
 #include "runtime/rt-internal.h"
 #include "util/fs.h"
 #include "util/strbuf.h"
+#include "util/strv.h"
 
 /* The kernel copies at most one page of mount data. */
 #define MOUNT_DATA_MAX 4095
@@ -233,9 +234,18 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_set(err, errno, "make mounts private");
-	r = rt_overlay_mount(c, err);
+	if (c->lowerdirs)
+		r = rt_overlay_mount(c, err);
+	else if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		r = err_set(err, errno, "bind mount the root file system '%s'", c->rootfs);
 	if (r < 0)
 		return r;
+	if (c->exec_fifo) {
+		/* an O_PATH fd: opening the fifo itself would block until `start` */
+		b->fifo_fd = open(c->exec_fifo, O_PATH | O_CLOEXEC);
+		if (b->fifo_fd < 0)
+			return err_set(err, errno, "open exec fifo '%s'", c->exec_fifo);
+	}
 	r = clone_tree(c->hosts_path, &b->hosts_fd, err);
 	if (r < 0)
 		return r;
@@ -257,7 +267,11 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	r = clone_tree(c->shm_path, &b->shm_fd, err);
 	if (r < 0)
 		return r;
-	if (c->terminal) {
+	if (c->terminal && c->console_socket) {
+		r = rt_console_connect(c->console_socket, &b->console_sock, err);
+		if (r < 0)
+			return r;
+	} else if (c->terminal) {
 		/*
 		 * Best effort: /dev/console is only cosmetic for most programs. The fd's
 		 * own mount belongs to the caller's namespace and cannot be cloned here,
@@ -439,12 +453,14 @@ static int write_sysctls(char *const *sysctls, struct hull_err **err)
 	return 0;
 }
 
-static int mask_paths(struct hull_err **err)
+static int mask_paths(const struct rt_config *c, struct hull_err **err)
 {
+	size_t n_masked = c->oci_paths ? strv_length(c->masked_paths) : ARRAY_SIZE(masked_paths);
+	size_t n_ro = c->oci_paths ? strv_length(c->readonly_paths) : ARRAY_SIZE(readonly_paths);
 	struct stat st;
 
-	for (size_t i = 0; i < ARRAY_SIZE(masked_paths); i++) {
-		const char *p = masked_paths[i];
+	for (size_t i = 0; i < n_masked; i++) {
+		const char *p = c->oci_paths ? c->masked_paths[i] : masked_paths[i];
 
 		if (stat(p, &st) < 0)
 			continue;
@@ -456,8 +472,8 @@ static int mask_paths(struct hull_err **err)
 			return err_set(err, errno, "mask '%s'", p);
 		}
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(readonly_paths); i++) {
-		const char *p = readonly_paths[i];
+	for (size_t i = 0; i < n_ro; i++) {
+		const char *p = c->oci_paths ? c->readonly_paths[i] : readonly_paths[i];
 
 		if (stat(p, &st) < 0)
 			continue;
@@ -467,6 +483,109 @@ static int mask_paths(struct hull_err **err)
 			  NULL) < 0)
 			return err_set(err, errno, "make '%s' read-only", p);
 	}
+	return 0;
+}
+
+/*
+ * One hierarchy: a new mount of the cgroup file system (v1 with @ctrls, the
+ * controllers of a /proc/self/cgroup line, or cgroup2 when @ctrls is NULL),
+ * cloned at @path (the process's own cgroup: "/" in a cgroup namespace) and
+ * moved onto @target.
+ */
+static int cgroup_attach(const char *ctrls, const char *path, const char *target, bool rw,
+			 struct hull_err **err)
+{
+	_cleanup_close_ int fs = -1, mnt = -1, sub = -1;
+	_cleanup_free_ char *copy = xstrdup(ctrls ? ctrls : "");
+	char *save = NULL;
+	unsigned attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+			 (rw ? 0 : MOUNT_ATTR_RDONLY);
+
+	fs = fsopen(ctrls ? "cgroup" : "cgroup2", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return err_set(err, errno, "open the cgroup file system for '%s'", target);
+	for (char *w = strtok_r(copy, ",", &save); ctrls && w; w = strtok_r(NULL, ",", &save)) {
+		int r = startswith(w, "name=") ? fsconfig(fs, FSCONFIG_SET_STRING, "name", w + 5, 0)
+					       : fsconfig(fs, FSCONFIG_SET_FLAG, w, NULL, 0);
+		if (r < 0)
+			return err_set(err, errno, "cgroup option '%s' for '%s'", w, target);
+		if (startswith(w, "name=") && fsconfig(fs, FSCONFIG_SET_FLAG, "none", NULL, 0) < 0)
+			return err_set(err, errno, "cgroup option 'none' for '%s'", target);
+	}
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return err_set(err, errno, "create the cgroup mount of '%s'", target);
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+	if (mnt < 0)
+		return err_set(err, errno, "mount the cgroup file system for '%s'", target);
+	sub = open_tree(mnt, path[1] ? path + 1 : "",
+			OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (path[1] ? 0 : AT_EMPTY_PATH));
+	if (sub < 0)
+		return err_set(err, errno, "clone cgroup '%s' for '%s'", path, target);
+	if (move_mount(sub, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return err_set(err, errno, "mount cgroup '%s' on '%s'", path, target);
+	return 0;
+}
+
+int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err)
+{
+	static const char *const dir = "/sys/fs/cgroup";
+	_cleanup_free_ char *self = NULL;
+	char *save = NULL;
+	bool v1 = false;
+	int r;
+
+	r = read_file("/proc/self/cgroup", 1 << 16, &self, NULL, err);
+	if (r < 0)
+		return r;
+	for (char *l = self; (l = strstr(l, ":")); l++)
+		if (l[1] != ':') {
+			v1 = true; /* a line with controllers */
+			break;
+		}
+	if (!v1) {
+		/* cgroup2 only: its own cgroup directly at /sys/fs/cgroup */
+		char *p = strstr(self, "0::");
+		if (!p)
+			return err_setx(err, ENOENT, "no cgroup in /proc/self/cgroup");
+		p += 3;
+		p[strcspn(p, "\n")] = '\0';
+		return cgroup_attach(NULL, p, dir, c->cgroup_mount_rw, err);
+	}
+	/* v1 (docker's layout): a tmpfs with one directory per hierarchy, symlinks for
+	 * the controllers of a shared one (cpu -> cpu,cpuacct) */
+	if (mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=755") < 0)
+		return err_set(err, errno, "mount tmpfs on '%s'", dir);
+	for (char *l = strtok_r(self, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+		char *c1 = strchr(l, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+		_cleanup_free_ char *name = NULL, *target = NULL;
+		char *ctrls;
+
+		if (!c2 || c2 == c1 + 1)
+			continue; /* the hybrid layout's cgroup2: left out, as runc does */
+		*c2 = '\0';
+		ctrls = c1 + 1;
+		name = xstrdup(startswith(ctrls, "name=") ? ctrls + 5 : ctrls);
+		target = path_join(dir, name);
+		if (mkdir(target, 0755) < 0)
+			return err_set(err, errno, "create '%s'", target);
+		r = cgroup_attach(ctrls, c2 + 1, target, c->cgroup_mount_rw, err);
+		if (r < 0)
+			return r;
+		if (strchr(name, ',')) {
+			_cleanup_free_ char *copy = xstrdup(name);
+			char *s2 = NULL;
+
+			for (char *w = strtok_r(copy, ",", &s2); w; w = strtok_r(NULL, ",", &s2)) {
+				_cleanup_free_ char *link = path_join(dir, w);
+				if (symlink(name, link) < 0 && errno != EEXIST)
+					return err_set(err, errno, "create symlink '%s'", link);
+			}
+		}
+	}
+	if (!c->cgroup_mount_rw &&
+	    mount(NULL, dir, NULL,
+		  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return err_set(err, errno, "remount '%s' read-only", dir);
 	return 0;
 }
 
@@ -507,11 +626,19 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 
 	if (chdir(c->rootfs) < 0)
 		return err_set(err, errno, "chdir to '%s'", c->rootfs);
-	/* pivot_root(".", ".") stacks the old root on the new one; detach it. */
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
-		return err_set(err, errno, "pivot_root to '%s'", c->rootfs);
-	if (umount2(".", MNT_DETACH) < 0)
-		return err_set(err, errno, "detach the old root");
+	if (c->no_pivot) {
+		/* runc's msMoveRoot without its unmounting of the host's mounts */
+		if (mount(".", "/", NULL, MS_MOVE, NULL) < 0)
+			return err_set(err, errno, "move '%s' to '/'", c->rootfs);
+		if (chroot(".") < 0)
+			return err_set(err, errno, "chroot to '%s'", c->rootfs);
+	} else {
+		/* pivot_root(".", ".") stacks the old root on the new one; detach it. */
+		if (syscall(SYS_pivot_root, ".", ".") < 0)
+			return err_set(err, errno, "pivot_root to '%s'", c->rootfs);
+		if (umount2(".", MNT_DETACH) < 0)
+			return err_set(err, errno, "detach the old root");
+	}
 	if (chdir("/") < 0)
 		return err_set(err, errno, "chdir to '/'");
 
@@ -553,7 +680,7 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	if (r < 0)
 		return r;
 	if (!c->unmasked_paths) {
-		r = mask_paths(err);
+		r = mask_paths(c, err);
 		if (r < 0)
 			return r;
 	}

@@ -30,9 +30,18 @@ static int opts_parse(const char *s, struct mount_opts *o)
 		const char *name;
 		uint64_t set, clr;
 	} attrs[] = {
-		{"nosuid", MOUNT_ATTR_NOSUID, 0}, {"suid", 0, MOUNT_ATTR_NOSUID},
-		{"nodev", MOUNT_ATTR_NODEV, 0},	  {"dev", 0, MOUNT_ATTR_NODEV},
-		{"noexec", MOUNT_ATTR_NOEXEC, 0}, {"exec", 0, MOUNT_ATTR_NOEXEC},
+		{"nosuid", MOUNT_ATTR_NOSUID, 0},
+		{"suid", 0, MOUNT_ATTR_NOSUID},
+		{"nodev", MOUNT_ATTR_NODEV, 0},
+		{"dev", 0, MOUNT_ATTR_NODEV},
+		{"noexec", MOUNT_ATTR_NOEXEC, 0},
+		{"exec", 0, MOUNT_ATTR_NOEXEC},
+		/* OCI bundles' atime options (runc specconv mountPropagationMapping's flags) */
+		{"noatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
+		{"relatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
+		{"strictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},
+		{"nodiratime", MOUNT_ATTR_NODIRATIME, 0},
+		{"diratime", 0, MOUNT_ATTR_NODIRATIME},
 	};
 	static const struct {
 		const char *name;

@@ -20,16 +20,18 @@ struct rt_binds {
 	int hosts_fd;
 	int hostname_fd;
 	int resolv_fd;
-	int console_fd; /* the pty slave, for /dev/console */
-	int init_fd;	/* --init: the init binary, read-only */
-	int shm_fd;	/* @c->shm_path, cloned */
-	int *mount_fds; /* per rt_config mount: the cloned bind source (-1: none) */
+	int console_fd;	  /* the pty slave, for /dev/console */
+	int init_fd;	  /* --init: the init binary, read-only */
+	int shm_fd;	  /* @c->shm_path, cloned */
+	int fifo_fd;	  /* @c->exec_fifo, O_PATH */
+	int console_sock; /* @c->console_socket, connected */
+	int *mount_fds;	  /* per rt_config mount: the cloned bind source (-1: none) */
 };
 
-#define RT_BINDS_INIT                                                                 \
-	{                                                                             \
-		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1, \
-		.init_fd = -1, .shm_fd = -1, .mount_fds = NULL                        \
+#define RT_BINDS_INIT                                                                             \
+	{                                                                                         \
+		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1,             \
+		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .console_sock = -1, .mount_fds = NULL \
 	}
 
 /* mount.c: before pivot_root, mount the overlay and clone the bind sources. */
@@ -50,6 +52,12 @@ int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 
 /* security.c: switch to the user and groups of @c, drop to @c->caps, set no_new_privs. */
 int rt_identity_apply(const struct rt_config *c, struct hull_err **err);
+
+/*
+ * mount.c: @c->cgroup_mount, in the container after pivot_root and after the
+ * caller moved the process into its cgroups (and after its cgroup namespace).
+ */
+int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err);
 
 /* mount.c: create @c->devices (after pivot_root, in the container's "/"). */
 int rt_devices_mknod(const struct rt_config *c, struct hull_err **err);
@@ -78,6 +86,7 @@ int rt_rlimits_apply(const struct rt_config *c, struct hull_err **err);
 enum {
 	RT_MSG_READY = 1,
 	RT_MSG_ERROR = 2,
+	RT_MSG_FIFO = 4, /* the process waits on its exec fifo */
 };
 
 struct rt_msg {
@@ -103,6 +112,13 @@ int rt_stdio_dup(const int stdio[3], struct hull_err **err);
 int rt_setup_stdio(const struct rt_config *c, struct hull_err **err);
 /* runtime.c: resolve @c->args[0] with docker's 126/127 errors; *ret is a new path. */
 int rt_lookup(const struct rt_config *c, char **ret, struct hull_err **err);
+/*
+ * runtime.c: --console-socket, a pty of the container's own devpts (runc's
+ * setupConsole): the slave as stdio and controlling terminal (and with
+ * @bind_console on /dev/console), the master sent to @sock (closed after).
+ * Call it in the container's mount namespace, after /dev/pts is mounted.
+ */
+int rt_console_setup(const struct rt_config *c, int sock, bool bind_console, struct hull_err **err);
 /* runtime.c: every signal to its default disposition, none blocked. */
 void rt_reset_signals(void);
 /* runtime.c: fork-like clone with @flags (SIGCHLD to the parent); returns the pid or -1. */

@@ -16,7 +16,9 @@
 #include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -83,7 +85,77 @@ int rt_setup_stdio(const struct rt_config *c, struct hull_err **err)
 		return r;
 	if (setsid() < 0)
 		return err_set(err, errno, "setsid");
-	if (c->terminal && ioctl(0, TIOCSCTTY, 0) < 0)
+	if (c->terminal && !c->console_socket && ioctl(0, TIOCSCTTY, 0) < 0)
+		return err_set(err, errno, "set controlling terminal");
+	return 0;
+}
+
+int rt_console_connect(const char *path, int *ret_fd, struct hull_err **err)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	_cleanup_close_ int fd = -1;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return err_setx(err, ENAMETOOLONG, "console socket path '%s' is too long", path);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0)
+		return err_set(err, errno, "connect to console socket '%s'", path);
+	*ret_fd = TAKE_FD(fd);
+	return 0;
+}
+
+int rt_send_fd(int sock, int fd, const char *name, struct hull_err **err)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = (void *) name, .iov_len = strlen(name)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+		return err_set(err, errno, "send '%s' over the console socket", name);
+	return 0;
+}
+
+int rt_console_setup(const struct rt_config *c, int sock, bool bind_console, struct hull_err **err)
+{
+	_cleanup_close_ int master = -1, slave = -1, cons = -1;
+	char name[64];
+	int unlock = 0, n = -1, r;
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return err_set(err, errno, "open '/dev/ptmx'");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+		return err_set(err, errno, "unlock the pty");
+	(void) snprintf(name, sizeof(name), "/dev/pts/%d", n);
+	slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		return err_set(err, errno, "open '%s'", name);
+	if (c->console_rows && c->console_cols) {
+		struct winsize ws = {.ws_row = c->console_rows, .ws_col = c->console_cols};
+		(void) ioctl(master, TIOCSWINSZ, &ws);
+	}
+	if (bind_console) {
+		cons = open("/dev/console", O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0600);
+		if (cons < 0 || mount(name, "/dev/console", NULL, MS_BIND, NULL) < 0)
+			return err_set(err, errno, "bind '%s' on '/dev/console'", name);
+	}
+	r = rt_send_fd(sock, master, name, err);
+	(void) close(sock);
+	if (r < 0)
+		return r;
+	for (int i = 0; i < 3; i++)
+		if (dup2(slave, i) < 0)
+			return err_set(err, errno, "dup2 the pty to fd %d", i);
+	if (ioctl(0, TIOCSCTTY, 0) < 0)
 		return err_set(err, errno, "set controlling terminal");
 	return 0;
 }
@@ -159,8 +231,10 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 	int r;
 
 	(void) umask(0022);
-	/* Leaked fds of the caller must not reach the container. */
-	(void) syscall(SYS_close_range, 3U, ~0U, CLOSE_RANGE_CLOEXEC);
+	/* Leaked fds of the caller must not reach the container, but those it passes on. */
+	(void) syscall(SYS_close_range, 3U + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
+	for (unsigned i = 0; i < c->preserve_fds; i++)
+		(void) fcntl(3 + (int) i, F_SETFD, 0);
 	rt_reset_signals();
 
 	execve(path, c->args, c->env ? c->env : (char *[]){NULL});
@@ -188,7 +262,28 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 	child_fail(fd, e, r);
 }
 
-_noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_fd)
+static void fifo_wait_signal(int sig)
+{
+	_exit(128 + sig);
+}
+
+/* Namespaces the child joins, opened by the parent (-1: none). */
+struct join_fds {
+	int ipc, uts, cgroup;
+};
+
+/* setns() to @nsfd (if any) and close it; the error names @what. */
+static int join_ns(int nsfd, int type, const char *what, struct hull_err **err)
+{
+	if (nsfd < 0)
+		return 0;
+	if (setns(nsfd, type) < 0)
+		return err_set(err, errno, "join the %s", what);
+	(void) close(nsfd);
+	return 0;
+}
+
+_noreturn_ static void child_main(const struct rt_config *c, int fd, const struct join_fds *j)
 {
 	struct hull_err *e = NULL;
 	struct rt_binds b = RT_BINDS_INIT;
@@ -207,14 +302,19 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 		child_fail(fd, e, err_set(&e, errno, "prctl PR_SET_DUMPABLE"));
 	/* The caller's handlers were copied with its memory; they must not run here. */
 	rt_reset_signals();
-	/* --ipc container:NAME: its IPC namespace, before anything is made in ours */
-	if (ipc_ns_fd >= 0) {
-		if (setns(ipc_ns_fd, CLONE_NEWIPC) < 0)
+	if (c->netns_path) {
+		int nfd = open(c->netns_path, O_RDONLY | O_CLOEXEC);
+
+		if (nfd < 0 || setns(nfd, CLONE_NEWNET) < 0)
 			child_fail(fd, e,
-				   err_set(&e, errno, "join the IPC namespace of process %d",
-					   (int) c->ipc_ns));
-		(void) close(ipc_ns_fd);
+				   err_set(&e, errno, "join the network namespace '%s'",
+					   c->netns_path));
+		(void) close(nfd);
 	}
+	/* --ipc container:NAME: its IPC namespace, before anything is made in ours */
+	if ((r = join_ns(j->ipc, CLONE_NEWIPC, "IPC namespace", &e)) < 0 ||
+	    (r = join_ns(j->uts, CLONE_NEWUTS, "UTS namespace", &e)) < 0)
+		child_fail(fd, e, r);
 	r = rt_setup_stdio(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
@@ -233,9 +333,18 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 		(void) dup2(nfd, i);
 		(void) close(nfd);
 	}
-	if (!c->host_uts && !isempty(c->hostname) &&
+	if (b.console_sock >= 0) {
+		r = rt_console_setup(c, b.console_sock, true, &e);
+		if (r < 0)
+			child_fail(fd, e, r);
+	}
+	if ((!c->host_uts || c->uts_ns_path) && !isempty(c->hostname) &&
 	    sethostname(c->hostname, strlen(c->hostname)) < 0)
 		child_fail(fd, e, err_set(&e, errno, "set hostname '%s'", c->hostname));
+	/* runc joins an anonymous session keyring, so the host's is not shared */
+	if (c->new_keyring && syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0 &&
+	    errno != ENOSYS)
+		child_fail(fd, e, err_set(&e, errno, "join a new session keyring"));
 	r = rt_lookup(c, &path, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
@@ -266,8 +375,14 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 	if (n <= 0)
 		_exit(125); /* the parent gave up: never run the command */
 	/* now that the caller moved us into our cgroups, they are our cgroup root */
-	if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0)
+	if (j->cgroup >= 0) {
+		if ((r = join_ns(j->cgroup, CLONE_NEWCGROUP, "cgroup namespace", &e)) < 0)
+			child_fail(fd, e, r);
+	} else if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) {
 		child_fail(fd, e, err_set(&e, errno, "create a cgroup namespace"));
+	}
+	if (c->cgroup_mount && (r = rt_cgroup_mount(c, &e)) < 0)
+		child_fail(fd, e, r);
 
 	r = rt_seccomp_apply(c->seccomp, &e);
 	if (r < 0)
@@ -275,6 +390,30 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, int ipc_ns_
 	r = rt_identity_apply(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
+	if (b.fifo_fd >= 0) {
+		/* runc's exec fifo: the caller leaves; `start` opens the other end */
+		char fdpath[64];
+		int ffd;
+
+		struct sigaction sa = {.sa_handler = fifo_wait_signal};
+
+		/* PID 1 of its namespace ignores signals it has no handler for: while it
+		 * waits, a `kill` of the created container (TERM, INT, HUP) ends it, as it
+		 * ends runc's init; the handlers go at exec (rt_exec_final) */
+		(void) sigaction(SIGTERM, &sa, NULL);
+		(void) sigaction(SIGINT, &sa, NULL);
+		(void) sigaction(SIGHUP, &sa, NULL);
+		m.type = RT_MSG_FIFO;
+		(void) send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+		(void) snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", b.fifo_fd);
+		do
+			ffd = open(fdpath, O_WRONLY | O_CLOEXEC);
+		while (ffd < 0 && errno == EINTR);
+		if (ffd < 0 || write(ffd, "0", 1) != 1)
+			_exit(125);
+		(void) close(ffd);
+		(void) close(b.fifo_fd);
+	}
 	rt_exec_final(fd, c, path);
 }
 
@@ -335,23 +474,47 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 {
 	unsigned long flags = CLONE_NEWNS;
 	_cleanup_close_ int parent_fd = -1, own_pidns = -1, join_pidns = -1, join_ipcns = -1;
+	_cleanup_close_ int join_uts = -1, join_cgroup = -1;
+	struct join_fds j;
 	struct rt_process *p;
 	struct rt_msg m;
 	int sv[2], st, r;
 	pid_t pid;
 
-	if (!c->rootfs || !c->lowerdirs || !c->lowerdirs[0] || !c->upperdir || !c->workdir)
+	if (!c->rootfs || (c->lowerdirs && (!c->lowerdirs[0] || !c->upperdir || !c->workdir)))
 		return err_setx(err, EINVAL,
 				"runtime: rootfs, lower, upper and work directories are required");
 	if (c->new_netns)
 		flags |= CLONE_NEWNET;
-	if (c->pid_ns == 0)
+	if (c->pid_ns == 0 && !c->pid_ns_path)
 		flags |= CLONE_NEWPID;
-	if (c->ipc_ns == 0)
+	if (c->ipc_ns == 0 && !c->ipc_ns_path)
 		flags |= CLONE_NEWIPC;
-	if (!c->host_uts)
+	if (!c->host_uts && !c->uts_ns_path)
 		flags |= CLONE_NEWUTS;
-	if (c->pid_ns > 0) {
+	{
+		const struct {
+			const char *path;
+			int *fd;
+		} by_path[] = {{c->pid_ns_path, &join_pidns},
+			       {c->ipc_ns_path, &join_ipcns},
+			       {c->uts_ns_path, &join_uts},
+			       {c->cgroup_ns_path, &join_cgroup}};
+
+		for (size_t i = 0; i < ARRAY_SIZE(by_path); i++) {
+			if (!by_path[i].path)
+				continue;
+			*by_path[i].fd = open(by_path[i].path, O_RDONLY | O_CLOEXEC);
+			if (*by_path[i].fd < 0)
+				return err_set(err, errno, "open namespace '%s'", by_path[i].path);
+		}
+		if (c->pid_ns_path) {
+			own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
+			if (own_pidns < 0)
+				return err_set(err, errno, "open our PID namespace");
+		}
+	}
+	if (c->pid_ns > 0 && !c->pid_ns_path) {
 		/* a PID namespace is only entered by children: ours is set for the clone */
 		own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
 		join_pidns = (int) syscall(SYS_pidfd_open, c->pid_ns, 0);
@@ -359,7 +522,7 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 			return err_set(err, errno, "open the PID namespace of process %d",
 				       (int) c->pid_ns);
 	}
-	if (c->ipc_ns > 0) {
+	if (c->ipc_ns > 0 && !c->ipc_ns_path) {
 		/* opened here: the child's PID namespace may not see the process */
 		join_ipcns = (int) syscall(SYS_pidfd_open, c->ipc_ns, 0);
 		if (join_ipcns < 0)
@@ -373,8 +536,11 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	if (join_pidns >= 0 && setns(join_pidns, CLONE_NEWPID) < 0) {
 		r = errno;
 		(void) close(sv[1]);
+		if (c->pid_ns_path)
+			return err_set(err, r, "join the PID namespace '%s'", c->pid_ns_path);
 		return err_set(err, r, "join the PID namespace of process %d", (int) c->pid_ns);
 	}
+	j = (struct join_fds){.ipc = join_ipcns, .uts = join_uts, .cgroup = join_cgroup};
 	pid = rt_clone(flags);
 	r = errno;
 	/* back to our own for later children (the child is in the other one for good) */
@@ -386,7 +552,7 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	}
 	if (pid == 0) {
 		(void) close(sv[0]);
-		child_main(c, sv[1], join_ipcns);
+		child_main(c, sv[1], &j);
 	}
 	(void) close(sv[1]);
 
@@ -407,9 +573,12 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	return err_setx(err, EIO, "container process died during setup (status 0x%x)", st);
 }
 
-int rt_start(struct rt_process *p, struct hull_err **err)
+/*
+ * Send GO and read the child's answer into *@m (*@ret_recv: rt_msg_recv()'s result);
+ * the sync socket is closed after. Negative with *@err set when GO could not be sent.
+ */
+static int send_go(struct rt_process *p, struct rt_msg *m, int *ret_recv, struct hull_err **err)
 {
-	struct rt_msg m;
 	char go = 'g';
 	int r;
 
@@ -421,15 +590,43 @@ int rt_start(struct rt_process *p, struct hull_err **err)
 		reap(p->pid, NULL);
 		return err_set(err, r, "start container process");
 	}
-	r = rt_msg_recv(p->sync_fd, &m);
+	*ret_recv = rt_msg_recv(p->sync_fd, m);
 	(void) close(p->sync_fd);
 	p->sync_fd = -1;
+	return 0;
+}
+
+int rt_start(struct rt_process *p, struct hull_err **err)
+{
+	struct rt_msg m;
+	int r = 0, k = send_go(p, &m, &r, err);
+
+	if (k < 0)
+		return k;
 	if (r == 0)
 		return 0; /* execve closed the CLOEXEC end: running */
 	reap(p->pid, NULL);
 	if (r < 0)
 		return err_set(err, -r, "read from container process");
 	return rt_msg_to_err(&m, err);
+}
+
+int rt_start_fifo(struct rt_process *p, struct hull_err **err)
+{
+	struct rt_msg m;
+	int r = 0, k = send_go(p, &m, &r, err);
+
+	if (k < 0)
+		return k;
+	if (r == 1 && m.type == RT_MSG_FIFO)
+		return 0;
+	(void) kill(p->pid, SIGKILL);
+	reap(p->pid, NULL);
+	if (r == 1 && m.type == RT_MSG_ERROR)
+		return rt_msg_to_err(&m, err);
+	if (r < 0)
+		return err_set(err, -r, "read from container process");
+	return err_setx(err, EIO, "container process died before it waited on its exec fifo");
 }
 
 struct rt_process *rt_process_free(struct rt_process *p)

@@ -104,9 +104,13 @@ struct rt_device {
 };
 
 struct rt_config {
-	/* Root file system. */
-	char *rootfs;	  /* an existing empty directory: the mount point */
-	char **lowerdirs; /* overlay lower directories, top first (NULL-terminated) */
+	/*
+	 * Root file system: @rootfs is the overlay's mount point, or, without
+	 * @lowerdirs, a prepared directory (an OCI bundle's root.path) that is
+	 * bind-mounted onto itself, as runc does.
+	 */
+	char *rootfs;
+	char **lowerdirs; /* overlay lower directories, top first (NULL-terminated), or NULL */
 	char *upperdir;	  /* overlay upper and work directories (same file system) */
 	char *workdir;
 	bool readonly_rootfs;
@@ -190,7 +194,65 @@ struct rt_config {
 	 * rt_start(), so a hard limit above the caller's fails rt_create(). */
 	const struct rt_rlimit *rlimits;
 	size_t n_rlimits;
+
+	/*
+	 * OCI linux.maskedPaths and linux.readonlyPaths: with @oci_paths these
+	 * lists (NULL: none) replace docker's defaults (unless @unmasked_paths).
+	 */
+	bool oci_paths;
+	char **masked_paths;
+	char **readonly_paths;
+	/* a network namespace to join (OCI linux.namespaces "network" with a path); NULL: none */
+	const char *netns_path;
+	/*
+	 * Namespaces joined by the path of a namespace file (OCI linux.namespaces
+	 * with a path: /proc/PID/ns/TYPE or a bind mount of one, as CRI joins a
+	 * pod's); each overrides @pid_ns, @ipc_ns, @host_uts and @cgroup_ns.
+	 */
+	const char *pid_ns_path, *ipc_ns_path, *uts_ns_path, *cgroup_ns_path;
+	/*
+	 * runc's exec fifo (NULL: none): after rt_start_fifo() the process blocks
+	 * opening this fifo for writing, after its identity switch and just
+	 * before execve, until a reader opens it (`hull runtime start`); it then
+	 * writes one byte and execs.
+	 */
+	const char *exec_fifo;
+	/* runc create --no-pivot: move the root onto "/" and chroot instead of pivot_root
+	 * (for a root on ramfs, where pivot_root fails) */
+	bool no_pivot;
+	/* a new anonymous session keyring for the process (runc's default; --no-new-keyring) */
+	bool new_keyring;
+	/* runc --preserve-fds N: the caller's fds 3..3+N-1 stay open in the process */
+	unsigned preserve_fds;
+	/*
+	 * runc --console-socket: with @terminal, the process makes its pty in the
+	 * container's own /dev/pts once it is mounted, binds the slave on
+	 * /dev/console, sends the master to this unix socket (connected before
+	 * pivot_root; rt_send_fd()) and takes the slave as its stdio and
+	 * controlling terminal; @stdio is then unused. @console_rows and
+	 * @console_cols (OCI process.consoleSize), when not 0, size it.
+	 */
+	const char *console_socket;
+	unsigned short console_rows, console_cols;
+	/*
+	 * OCI mount of type "cgroup" at /sys/fs/cgroup (docker's and CRI's specs):
+	 * once the process is in its cgroups, each hierarchy it is in is mounted
+	 * there showing only its own cgroup (runc's mountCgroupV1/V2), read-only
+	 * unless @cgroup_mount_rw.
+	 */
+	bool cgroup_mount;
+	bool cgroup_mount_rw;
 };
+
+/*
+ * rt_send_fd() - send @fd over the connected unix socket @sock with SCM_RIGHTS
+ * and @name as the payload, as runc's utils.SendFd sends a pty master to a
+ * --console-socket. Both fds are borrowed.
+ */
+int rt_send_fd(int sock, int fd, const char *name, struct hull_err **err);
+
+/* rt_console_connect() - connect to the unix socket @path (SOCK_STREAM, CLOEXEC) into *@ret_fd. */
+int rt_console_connect(const char *path, int *ret_fd, struct hull_err **err);
 
 /* A compiled seccomp filter: @len classic BPF instructions (struct sock_filter). */
 struct rt_bpf {
@@ -262,6 +324,15 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
  * Call it once; @p is still to be freed with rt_process_free().
  */
 int rt_start(struct rt_process *p, struct hull_err **err);
+
+/*
+ * rt_start_fifo() - for a process created with @c->exec_fifo: let it install
+ * its seccomp filter, drop its capabilities and switch user, as rt_start()
+ * does, and return once it waits on the fifo (its own errors until then are
+ * returned as rt_start() returns them). The sync socket is closed, so the
+ * caller may exit and leave the process to whoever reaps it (runc create).
+ */
+int rt_start_fifo(struct rt_process *p, struct hull_err **err);
 
 /* rt_process_free() - close the private fds (does not kill or reap); accepts NULL; returns NULL. */
 struct rt_process *rt_process_free(struct rt_process *p);
@@ -338,8 +409,9 @@ static inline int rt_exit_code(int wstatus)
  * namespaces, changes to @c->cwd (created if missing, as docker does),
  * installs @c->seccomp, drops to @c->caps (no_new_privs if asked), switches to
  * @c->uid/gid/additional_gids and execs. Only args, env, cwd, uid, gid,
- * additional_gids, terminal, stdio, caps, no_new_privs and seccomp of @c are
- * used.
+ * additional_gids, terminal, stdio, caps, no_new_privs, seccomp and
+ * console_socket (a pty of the container's devpts, not bound on /dev/console)
+ * of @c are used.
  * The new process is a child of the caller (reap it with waitpid()); its pid
  * is *@ret_pid. Errors as rt_create(): 127 not found, 126 cannot invoke, else
  * 125 ("container ... is not running" when @target is gone).

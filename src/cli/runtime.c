@@ -1,0 +1,1582 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * `hull runtime` (also run as `hull-runtime`): runc's command line over the
+ * runtime and OCI bundles (runtime/bundle.h), so that containerd's runc shim,
+ * dockerd --add-runtime and Kubernetes can use hull as their OCI runtime.
+ * Commands, flags, state JSON, exit codes (1 on any error) and log format
+ * follow runc 1.1 (main.go, create.go, start.go, state.go, list.go, kill.go,
+ * delete.go, ps.go, pause.go, exec.go, run.go, spec.go, features.go).
+ *
+ * A container is ROOT/ID/state.json (written atomically) plus, while it is
+ * "created", the exec fifo ROOT/ID/exec.fifo on which its process waits
+ * before it execs; `start` opens the other end. No hull process stays behind:
+ * the caller of `create` (containerd's shim) is the parent or subreaper of
+ * the container's process and reaps it.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "runtime/bundle.h"
+#include "runtime/runtime.h"
+#include "util/fs.h"
+#include "util/json.h"
+#include "util/strv.h"
+
+#define RT_ROOT_DEFAULT "/run/hull-runtime"
+#define OCI_VERSION	"1.1.0"
+
+static struct {
+	const char *root;
+	FILE *log;
+	bool log_json;
+	bool debug;
+} g;
+
+static char *rtc_now(bool nanos)
+{
+	struct timespec ts;
+	struct tm tm;
+	char buf[64];
+
+	(void) clock_gettime(CLOCK_REALTIME, &ts);
+	(void) gmtime_r(&ts.tv_sec, &tm);
+	(void) strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
+	if (nanos)
+		return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
+	return xasprintf("%sZ", buf);
+}
+
+/* One line of runc's logrus output: JSON {"level","msg","time"} or text. */
+static void log_line(const char *level, const char *msg)
+{
+	_cleanup_free_ char *t = rtc_now(false);
+
+	if (!g.log)
+		return;
+	if (g.log_json) {
+		_cleanup_json_ json_t *o =
+			json_pack("{s:s, s:s, s:s}", "level", level, "msg", msg, "time", t);
+		_cleanup_free_ char *s = json_dump_str(o, 0);
+		fprintf(g.log, "%s\n", s);
+	} else {
+		_cleanup_json_ json_t *q = json_string(msg);
+		_cleanup_free_ char *s = json_dump_str(q, JSON_ENCODE_ANY);
+		fprintf(g.log, "time=\"%s\" level=%s msg=%s\n", t, level, s);
+	}
+	fflush(g.log);
+}
+
+static void debugf(const char *fmt, ...) _printf_(1, 2);
+static void debugf(const char *fmt, ...)
+{
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+
+	if (!g.debug)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (msg)
+		log_line("debug", msg);
+}
+
+/* runc's fatal(): the message to the log and to stderr, exit status 1. */
+static int fail(struct hull_err *e)
+{
+	const char *msg = e && e->msg ? e->msg : "unknown error";
+
+	log_line("error", msg);
+	fflush(stdout);
+	fprintf(stderr, "%s\n", msg);
+	err_free(e);
+	return 1;
+}
+
+static int failf(const char *fmt, ...) _printf_(1, 2);
+static int failf(const char *fmt, ...)
+{
+	struct hull_err *e = NULL;
+	_cleanup_free_ char *msg = NULL;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	(void) err_setx(&e, EINVAL, "%s", msg ? msg : fmt);
+	return fail(e);
+}
+
+/* runc's container id rule: [A-Za-z0-9_+.-]+, not "." or "..". */
+static bool id_valid(const char *id)
+{
+	if (isempty(id) || streq(id, ".") || streq(id, ".."))
+		return false;
+	for (const char *p = id; *p; p++)
+		if (!isalnum((unsigned char) *p) && !strchr("_+-.", *p))
+			return false;
+	return true;
+}
+
+static char *cpath(const char *id, const char *file)
+{
+	return file ? xasprintf("%s/%s/%s", g.root, id, file) : xasprintf("%s/%s", g.root, id);
+}
+
+/* Field 3 (state) and 22 (start time) of /proc/PID/stat; 0 when the process is gone. */
+static unsigned long long proc_start(pid_t pid, char *ret_state)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/%d/stat", (int) pid);
+	_cleanup_free_ char *data = NULL;
+	unsigned long long v = 0;
+	char *p;
+
+	if (pid <= 0 || read_file(path, 4096, &data, NULL, NULL) < 0)
+		return 0;
+	p = strrchr(data, ')');
+	if (!p || sscanf(p + 2, "%c", ret_state) != 1)
+		return 0;
+	/* after ") " the fields from 3 on; the start time is the 20th of them */
+	for (int i = 0; p && i < 20; i++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p + 1, "%llu", &v) != 1)
+		return 0;
+	return v;
+}
+
+static int state_load(const char *id, json_t **ret, struct hull_err **err)
+{
+	_cleanup_free_ char *path = NULL;
+	int r;
+
+	if (!id_valid(id))
+		return err_setx(err, EINVAL, "invalid container id '%s'", id ? id : "");
+	path = cpath(id, "state.json");
+	r = json_load_path(path, 1 << 20, ret, NULL);
+	if (r == -ENOENT)
+		return err_setx(err, ENOENT, "container does not exist");
+	if (r < 0)
+		return err_set(err, -r, "read the state of container '%s'", id);
+	return 0;
+}
+
+static pid_t st_pid(const json_t *st)
+{
+	return (pid_t) json_integer_value(json_object_get(st, "pid"));
+}
+
+static char **st_cgroups(const json_t *st)
+{
+	char **l = NULL;
+
+	(void) json_to_strv(json_object_get(json_object_get(st, "hull"), "cgroups"), &l);
+	return l;
+}
+
+/* created | running | paused | stopped, as runc's libcontainer/container_linux.go decides. */
+static const char *st_status(const json_t *st, const char *id)
+{
+	json_t *h = json_object_get(st, "hull");
+	unsigned long long want =
+		(unsigned long long) json_integer_value(json_object_get(h, "startTime"));
+	_cleanup_free_ char *fifo = cpath(id, "exec.fifo");
+	_cleanup_strv_ char **cg = st_cgroups(st);
+	char state = 0;
+
+	if (proc_start(st_pid(st), &state) != want || state == 'Z' || state == 'X')
+		return "stopped";
+	if (access(fifo, F_OK) == 0)
+		return "created";
+	STRV_FOREACH (d, cg) {
+		_cleanup_free_ char *v1 = path_join(*d, "freezer.state");
+		_cleanup_free_ char *v2 = path_join(*d, "cgroup.freeze");
+		_cleanup_free_ char *s = NULL;
+
+		if ((read_file(v1, 64, &s, NULL, NULL) == 0 && startswith(s, "FROZEN")) ||
+		    (read_file(v2, 64, &s, NULL, NULL) == 0 && startswith(s, "1")))
+			return "paused";
+		free(s);
+		s = NULL;
+	}
+	return "running";
+}
+
+/* The state as runc's `state` prints it (runtime-spec runtime.md "State"). */
+static json_t *state_public(const json_t *st, const char *status)
+{
+	json_t *o = json_object();
+	json_t *ann = json_object_get(st, "annotations");
+
+	json_object_set_new(o, "ociVersion", json_string(json_get_str(st, "ociVersion")));
+	json_object_set_new(o, "id", json_string(json_get_str(st, "id")));
+	json_object_set_new(o, "pid", json_integer(streq(status, "stopped") ? 0 : st_pid(st)));
+	json_object_set_new(o, "status", json_string(status));
+	json_object_set_new(o, "bundle", json_string(json_get_str(st, "bundle")));
+	json_object_set_new(o, "rootfs", json_string(json_get_str(st, "rootfs")));
+	json_object_set_new(o, "created", json_string(json_get_str(st, "created")));
+	json_object_set_new(o, "owner", json_string(""));
+	if (json_object_size(ann))
+		json_object_set(o, "annotations", ann);
+	return o;
+}
+
+/*
+ * Run the hooks of @kind (runtime-spec config.md "POSIX-platform Hooks"): each
+ * gets the state on stdin, its args and env; a non-zero exit or its timeout
+ * fails. stdout and stderr go to /dev/null, as runc's exec.Cmd leaves them.
+ */
+static int hooks_run(const struct rt_bundle *b, enum rt_hook_kind kind, const json_t *state,
+		     struct hull_err **err)
+{
+	_cleanup_free_ char *text = json_dump_str(state, 0);
+
+	for (size_t i = 0; i < b->n_hooks[kind]; i++) {
+		const struct rt_hook *h = &b->hooks[kind][i];
+		_cleanup_close_ int pidfd = -1;
+		struct pollfd pfd;
+		int p[2], st = 0, n;
+		pid_t pid;
+
+		if (pipe2(p, O_CLOEXEC) < 0)
+			return err_set(err, errno, "run %s hook '%s'", rt_hook_kind_name(kind),
+				       h->path);
+		pid = fork();
+		if (pid < 0) {
+			(void) close(p[0]);
+			(void) close(p[1]);
+			return err_set(err, errno, "run %s hook '%s'", rt_hook_kind_name(kind),
+				       h->path);
+		}
+		if (pid == 0) {
+			int nul = open("/dev/null", O_RDWR);
+			char *argv0[] = {h->path, NULL};
+
+			if (dup2(p[0], 0) < 0 || nul < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
+				_exit(127);
+			execve(h->path, h->args && h->args[0] ? h->args : argv0,
+			       h->env ? h->env : (char *[]){NULL});
+			_exit(127);
+		}
+		(void) close(p[0]);
+		(void) write_all(p[1], text, strlen(text));
+		(void) close(p[1]);
+		pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+		pfd = (struct pollfd){.fd = pidfd, .events = POLLIN};
+		do
+			n = pidfd < 0 ? 1 : poll(&pfd, 1, h->timeout ? h->timeout * 1000 : -1);
+		while (n < 0 && errno == EINTR);
+		if (n == 0)
+			(void) kill(pid, SIGKILL);
+		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+			;
+		if (n == 0)
+			return err_setx(err, ETIMEDOUT, "%s hook #%zu '%s': timed out after %d s",
+					rt_hook_kind_name(kind), i, h->path, h->timeout);
+		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+			return err_setx(err, EIO, "%s hook #%zu '%s': exit status %d",
+					rt_hook_kind_name(kind), i, h->path, rt_exit_code(st));
+	}
+	return 0;
+}
+
+/* The capabilities this kernel knows: bits above cap_last_cap are dropped, as runc ignores
+ * capabilities the kernel does not have. */
+static uint64_t caps_known(uint64_t caps)
+{
+	_cleanup_free_ char *s = NULL;
+	unsigned last = 40;
+
+	if (read_file("/proc/sys/kernel/cap_last_cap", 16, &s, NULL, NULL) == 0)
+		last = (unsigned) strtoul(s, NULL, 10);
+	return last >= 63 ? caps : caps & ((1ULL << (last + 1)) - 1);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct hull_err **err)
+{
+	char buf[32];
+	int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
+
+	return write_file_atomic(path, buf, (size_t) n, 0644, err);
+}
+
+struct rtc_create_opts {
+	const char *bundle;
+	const char *pid_file;
+	const char *console_socket;
+	bool no_pivot;
+	bool no_new_keyring;
+	unsigned preserve_fds;
+	bool detach; /* run only */
+};
+
+/*
+ * runc create: the container's process is made, set up, put in its cgroups
+ * and left waiting on the exec fifo. *@ret_pid gets its pid.
+ */
+static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *ret_pid,
+		      struct hull_err **err)
+{
+	_cleanup_free_ char *dir = NULL, *fifo = NULL, *bundle_dir = NULL, *created = NULL;
+	_cleanup_free_ char *state_path = NULL;
+	_cleanup_json_ json_t *st = NULL, *pub = NULL;
+	_cleanup_strv_ char **cg = NULL;
+	struct rt_bundle *b = NULL;
+	struct rt_bpf *filter = NULL;
+	struct rt_process *p = NULL;
+	struct rt_config c;
+	const char *cg_name;
+	char pstate;
+	int r;
+
+	if (!id_valid(id))
+		return err_setx(err, EINVAL, "invalid container id '%s'", id ? id : "");
+	bundle_dir = realpath(o->bundle ? o->bundle : ".", NULL);
+	if (!bundle_dir)
+		return err_set(err, errno, "bundle '%s'", o->bundle ? o->bundle : ".");
+	r = rt_bundle_load(bundle_dir, &b, err);
+	if (r < 0)
+		return r;
+	if (b->n_hooks[RT_HOOK_CREATE_CONTAINER] || b->n_hooks[RT_HOOK_START_CONTAINER]) {
+		r = err_setx(err, EOPNOTSUPP,
+			     "hooks.%s: hooks in the container's namespaces are not supported",
+			     b->n_hooks[RT_HOOK_CREATE_CONTAINER] ? "createContainer"
+								  : "startContainer");
+		goto out_bundle;
+	}
+	c = b->config;
+	c.stdio[0] = 0;
+	c.stdio[1] = 1;
+	c.stdio[2] = 2;
+	if (c.terminal) {
+		if (!o->console_socket) {
+			r = err_setx(err, EINVAL,
+				     "cannot allocate tty if hull-runtime will detach without "
+				     "setting console socket");
+			goto out_bundle;
+		}
+		/* the process makes its pty in its own /dev/pts, as runc's does */
+		c.console_socket = o->console_socket;
+		c.console_rows = b->console_height;
+		c.console_cols = b->console_width;
+		c.stdio[0] = c.stdio[1] = c.stdio[2] = -1;
+	} else if (o->console_socket) {
+		r = err_setx(err, EINVAL, "cannot use console socket if the process has no tty");
+		goto out_bundle;
+	}
+	b->caps = caps_known(b->caps);
+	if (b->seccomp) {
+		r = rt_seccomp_compile(b->seccomp, &filter, err);
+		if (r < 0) {
+			r = err_wrap(err, "linux.seccomp");
+			goto out_bundle;
+		}
+		c.seccomp = filter;
+	}
+	c.no_pivot = o->no_pivot;
+	c.new_keyring = !o->no_new_keyring;
+	c.preserve_fds = o->preserve_fds;
+
+	r = mkdir_p(g.root, 0700, err);
+	if (r < 0)
+		goto out_bundle;
+	dir = cpath(id, NULL);
+	if (mkdir(dir, 0700) < 0) {
+		r = errno == EEXIST ? err_setx(err, EEXIST, "container with id exists: %s", id)
+				    : err_set(err, errno, "create '%s'", dir);
+		goto out_bundle;
+	}
+	fifo = cpath(id, "exec.fifo");
+	if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0) {
+		r = err_set(err, errno, "create exec fifo '%s'", fifo);
+		goto out_dir;
+	}
+	c.exec_fifo = fifo;
+	created = rtc_now(true);
+	st = json_pack("{s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:O}", "ociVersion", b->oci_version,
+		       "id", id, "pid", 0, "bundle", bundle_dir, "rootfs", b->rootfs, "created",
+		       created, "owner", "", "annotations", b->annotations);
+
+	debugf("create %s: bundle '%s'", id, bundle_dir);
+	r = rt_create(&c, &p, err);
+	if (r < 0)
+		goto out_dir;
+	json_object_set_new(st, "pid", json_integer(p->pid));
+	cg_name = b->cgroups_path ? b->cgroups_path : id;
+	{
+		struct hull_err *ce = NULL;
+		int k = rt_cgroup_create(cg_name, p->pid, b->has_resources ? &b->resources : NULL,
+					 &cg, &ce);
+		if (k < 0 && b->has_resources)
+			r = err_setx(err, -k, "set resource limits: %s", ce->msg);
+		else if (k < 0)
+			debugf("no cgroups for %s: %s", id, ce->msg);
+		err_free(ce);
+	}
+	if (r == 0)
+		r = rt_cgroup_devices_create(cg_name, p->pid, b->device_rules, b->n_device_rules,
+					     &cg, err);
+	if (r == 0 && b->has_oom_score_adj) {
+		_cleanup_free_ char *path = xasprintf("/proc/%d/oom_score_adj", (int) p->pid);
+		_cleanup_free_ char *v = xasprintf("%d", b->oom_score_adj);
+		_cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+		if (fd < 0 || write_all(fd, v, strlen(v)) < 0)
+			r = err_set(err, errno, "set oom_score_adj %s", v);
+	}
+	if (r == 0) {
+		pub = state_public(st, "creating");
+		json_object_set_new(pub, "pid", json_integer(p->pid));
+		r = hooks_run(b, RT_HOOK_CREATE_RUNTIME, pub, err);
+		if (r == 0)
+			r = hooks_run(b, RT_HOOK_PRESTART, pub, err);
+	}
+	if (r == 0)
+		r = rt_start_fifo(p, err);
+	if (r == 0) {
+		json_object_set_new(st, "hull",
+				    json_pack("{s:I, s:o}", "startTime",
+					      (json_int_t) proc_start(p->pid, &pstate), "cgroups",
+					      cg ? json_from_strv(cg) : json_array()));
+		state_path = cpath(id, "state.json");
+		r = json_dump_path(st, state_path, err);
+	}
+	if (r == 0 && o->pid_file)
+		r = write_pid_file(o->pid_file, p->pid, err);
+	if (r < 0) {
+		(void) kill(p->pid, SIGKILL);
+		(void) waitpid(p->pid, NULL, 0);
+		if (cg)
+			rt_cgroup_remove(cg);
+		goto out_dir;
+	}
+	*ret_pid = p->pid;
+	goto out_bundle;
+out_dir:
+	(void) rm_rf(dir, NULL);
+out_bundle:
+	rt_process_free(p);
+	rt_bpf_free(filter);
+	rt_bundle_free(b);
+	return r;
+}
+
+/* runc start: open the exec fifo's reading end, which lets the process exec. */
+static int rtc_start(const char *id, struct hull_err **err)
+{
+	_cleanup_json_ json_t *st = NULL;
+	_cleanup_free_ char *fifo = NULL;
+	_cleanup_close_ int fd = -1, pidfd = -1;
+	const char *status;
+	struct pollfd pfd[2];
+	char c;
+	int r, n;
+
+	r = state_load(id, &st, err);
+	if (r < 0)
+		return r;
+	status = st_status(st, id);
+	if (streq(status, "stopped"))
+		return err_setx(err, EINVAL, "cannot start a container that has stopped");
+	if (!streq(status, "created"))
+		return err_setx(err, EINVAL, "cannot start an already running container");
+	/* before the fifo: once that is open the process may exec, exit and be reaped */
+	pidfd = (int) syscall(SYS_pidfd_open, st_pid(st), 0);
+	if (pidfd < 0 && errno == ESRCH)
+		return err_setx(err, ESRCH, "cannot start a container that has stopped");
+	if (pidfd < 0)
+		return err_set(err, errno, "open the container's process");
+	fifo = cpath(id, "exec.fifo");
+	fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open exec fifo '%s'", fifo);
+	/* the process writes one byte, then execs; or it dies */
+	pfd[0] = (struct pollfd){.fd = fd, .events = POLLIN};
+	pfd[1] = (struct pollfd){.fd = pidfd, .events = POLLIN};
+	do
+		n = poll(pfd, 2, -1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_set(err, errno, "wait for the container's process");
+	if (!(pfd[0].revents & POLLIN) || read(fd, &c, 1) != 1)
+		return err_setx(err, EIO, "cannot start a container that has stopped");
+	(void) unlink(fifo);
+	{
+		_cleanup_free_ char *bundle = xstrdup(json_get_str(st, "bundle"));
+		struct rt_bundle *b = NULL;
+		struct hull_err *he = NULL;
+
+		/* poststart failures are only logged, as runc does */
+		if (rt_bundle_load(bundle, &b, &he) == 0) {
+			_cleanup_json_ json_t *pub = state_public(st, "running");
+			if (hooks_run(b, RT_HOOK_POSTSTART, pub, &he) < 0)
+				log_line("warning", he->msg);
+		}
+		err_free(he);
+		rt_bundle_free(b);
+	}
+	return 0;
+}
+
+static int sig_parse(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!s)
+		return SIGTERM;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!errno && end != s && !*end)
+		return v >= 0 && v < NSIG ? (int) v : -EINVAL;
+	if (strncasecmp(s, "SIG", 3) == 0)
+		s += 3;
+	for (int i = 1; i < NSIG; i++) {
+		const char *n = sigabbrev_np(i);
+		if (n && strcasecmp(n, s) == 0)
+			return i;
+	}
+	return -EINVAL;
+}
+
+/* Signal every process of the container's cgroups, or its first process alone. */
+static int signal_all(const json_t *st, int sig, bool all, struct hull_err **err)
+{
+	_cleanup_strv_ char **cg = st_cgroups(st);
+	_cleanup_free_ pid_t *pids = NULL;
+	size_t n = 0;
+
+	if (all && cg && cg[0] && rt_cgroup_pids(cg, &pids, &n, NULL) == 0) {
+		for (size_t i = 0; i < n; i++)
+			(void) kill(pids[i], sig);
+		return 0;
+	}
+	if (kill(st_pid(st), sig) < 0)
+		return err_set(err, errno, "kill the container's process");
+	return 0;
+}
+
+/*
+ * The foreground of run and exec (runc's signal forwarding, signals.go): wait
+ * for @pid, our child, passing on the signals a terminal or a supervisor sends;
+ * its docker-style exit code.
+ */
+static void forward_set(sigset_t *set)
+{
+	static const int fwd[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+
+	sigemptyset(set);
+	for (size_t i = 0; i < ARRAY_SIZE(fwd); i++)
+		sigaddset(set, fwd[i]);
+}
+
+/* Block the signals wait_forwarding() passes on, before the process may run. */
+static void forward_block(void)
+{
+	sigset_t set;
+
+	forward_set(&set);
+	(void) sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* (the signals are blocked already: forward_block()) */
+static int wait_forwarding(pid_t pid)
+{
+	_cleanup_close_ int sfd = -1, pidfd = -1;
+	sigset_t set;
+	int st = 0;
+
+	forward_set(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	while (sfd >= 0 && pidfd >= 0) {
+		struct pollfd pfd[2] = {{.fd = pidfd, .events = POLLIN},
+					{.fd = sfd, .events = POLLIN}};
+		struct signalfd_siginfo si;
+
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		if ((pfd[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si))
+			(void) kill(pid, (int) si.ssi_signo);
+	}
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	(void) sigprocmask(SIG_UNBLOCK, &set, NULL);
+	return rt_exit_code(st);
+}
+
+/* Wait (boundedly) until the container's first process has exited; the caller reaps it. */
+static void wait_gone(const json_t *st)
+{
+	_cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, st_pid(st), 0);
+	struct pollfd pfd = {.fd = pidfd, .events = POLLIN};
+
+	if (pidfd >= 0)
+		(void) poll(&pfd, 1, 10000);
+}
+
+/* runc delete: kill what is left, remove the cgroups, run poststop hooks, drop the state. */
+static int rtc_destroy(const char *id, json_t *st, struct hull_err **err)
+{
+	_cleanup_strv_ char **cg = st_cgroups(st);
+	_cleanup_free_ char *dir = cpath(id, NULL);
+	const char *status = st_status(st, id);
+	struct rt_bundle *b = NULL;
+	struct hull_err *he = NULL;
+
+	if (!streq(status, "stopped")) {
+		if (streq(status, "paused") && cg)
+			(void) rt_cgroup_freeze(cg, false, NULL);
+		(void) signal_all(st, SIGKILL, true, NULL);
+		wait_gone(st);
+	}
+	if (cg && cg[0]) {
+		_cleanup_free_ pid_t *pids = NULL;
+		size_t n = 0;
+
+		/* processes the first one left (no PID namespace of its own) */
+		if (rt_cgroup_pids(cg, &pids, &n, NULL) == 0)
+			for (size_t i = 0; i < n; i++)
+				(void) kill(pids[i], SIGKILL);
+		rt_cgroup_remove(cg);
+	}
+	if (rt_bundle_load(json_get_str(st, "bundle"), &b, &he) == 0) {
+		_cleanup_json_ json_t *pub = state_public(st, "stopped");
+		if (hooks_run(b, RT_HOOK_POSTSTOP, pub, &he) < 0)
+			log_line("warning", he->msg);
+	}
+	err_free(he);
+	rt_bundle_free(b);
+	return rm_rf(dir, err);
+}
+
+static int parse_args(const char *cmd, int argc, char **argv, const struct option *opts,
+		      const char *shortopts, int min_args, int max_args, const char *usage,
+		      int (*on_opt)(int o, const char *arg, void *ud), void *ud)
+{
+	_cleanup_free_ char *full =
+		xasprintf("runtime %s", cmd); /* "See 'hull runtime create --help'" */
+	int o, n;
+
+	optind = 0;
+	while ((o = cli_getopt(full, argc, argv, shortopts, opts, true)) != -1) {
+		if (o == '?')
+			return -1;
+		if (o == 'h') {
+			printf("Usage: hull-runtime %s %s\n", cmd, usage);
+			return 0;
+		}
+		if (on_opt(o, optarg, ud) < 0)
+			return -1;
+	}
+	n = argc - optind;
+	if (n < min_args || (max_args >= 0 && n > max_args)) {
+		failf("%s: %s %d argument%s", cmd,
+		      n < min_args ? "requires at least" : "requires at most",
+		      n < min_args ? min_args : max_args,
+		      (n < min_args ? min_args : max_args) == 1 ? "" : "s");
+		return -1;
+	}
+	return 1;
+}
+
+static int create_opt(int o, const char *arg, void *ud)
+{
+	struct rtc_create_opts *co = ud;
+	char *end;
+	unsigned long v;
+
+	switch (o) {
+	case 'b':
+		co->bundle = arg;
+		break;
+	case 'p':
+		co->pid_file = arg;
+		break;
+	case 'c':
+		co->console_socket = arg;
+		break;
+	case 'P':
+		co->no_pivot = true;
+		break;
+	case 'K':
+		co->no_new_keyring = true;
+		break;
+	case 'F':
+		errno = 0;
+		v = strtoul(arg, &end, 10);
+		if (errno || end == arg || *end || v > 1000) {
+			failf("--preserve-fds: invalid value \"%s\"", arg);
+			return -1;
+		}
+		co->preserve_fds = (unsigned) v;
+		break;
+	case 'd':
+		co->detach = true;
+		break;
+	}
+	return 0;
+}
+
+static const struct option create_opts[] = {
+	{"bundle", required_argument, NULL, 'b'},
+	{"pid-file", required_argument, NULL, 'p'},
+	{"console-socket", required_argument, NULL, 'c'},
+	{"no-pivot", no_argument, NULL, 'P'},
+	{"no-new-keyring", no_argument, NULL, 'K'},
+	{"preserve-fds", required_argument, NULL, 'F'},
+	{"help", no_argument, NULL, 'h'},
+	{"detach", no_argument, NULL, 'd'},
+	{0},
+};
+
+static int do_create(int argc, char **argv, bool run)
+{
+	struct rtc_create_opts co = {0};
+	struct hull_err *e = NULL;
+	pid_t pid = 0;
+	int r, st = 0;
+
+	r = parse_args(run ? "run" : "create", argc, argv, create_opts, run ? "b:dh" : "b:h", 1, 1,
+		       "[--bundle DIR] [--pid-file FILE] [--console-socket SOCKET] [--no-pivot] "
+		       "[--no-new-keyring] [--preserve-fds N]"
+		       " ID",
+		       create_opt, &co);
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	if (!run && co.detach)
+		return failf("create: unknown flag --detach");
+	r = rtc_create(argv[optind], &co, &pid, &e);
+	if (r < 0)
+		return fail(e);
+	if (!run)
+		return 0;
+	if (!co.detach)
+		forward_block();
+	r = rtc_start(argv[optind], &e);
+	if (r < 0)
+		return fail(e);
+	if (co.detach)
+		return 0;
+	/* runc run in the foreground: the process is our child; its status is ours */
+	st = wait_forwarding(pid);
+	{
+		_cleanup_json_ json_t *sj = NULL;
+		if (state_load(argv[optind], &sj, &e) == 0 && rtc_destroy(argv[optind], sj, &e) < 0)
+			return fail(e);
+		err_free(e);
+	}
+	return st;
+}
+
+static int no_opt(int o, const char *arg, void *ud)
+{
+	(void) o, (void) arg, (void) ud;
+	return 0;
+}
+
+static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {0}};
+
+static int do_start(int argc, char **argv)
+{
+	struct hull_err *e = NULL;
+	int r = parse_args("start", argc, argv, help_only, "h", 1, 1, "ID", no_opt, NULL);
+
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	if (rtc_start(argv[optind], &e) < 0)
+		return fail(e);
+	return 0;
+}
+
+static int do_state(int argc, char **argv)
+{
+	_cleanup_json_ json_t *st = NULL, *pub = NULL;
+	struct hull_err *e = NULL;
+	_cleanup_free_ char *s = NULL;
+	int r = parse_args("state", argc, argv, help_only, "h", 1, 1, "ID", no_opt, NULL);
+
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	if (state_load(argv[optind], &st, &e) < 0)
+		return fail(e);
+	pub = state_public(st, st_status(st, argv[optind]));
+	s = json_dumps(pub, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	printf("%s\n", s);
+	return 0;
+}
+
+struct list_opts {
+	const char *format;
+	bool quiet;
+};
+
+static int list_opt(int o, const char *arg, void *ud)
+{
+	struct list_opts *lo = ud;
+
+	if (o == 'f')
+		lo->format = arg;
+	else if (o == 'q')
+		lo->quiet = true;
+	return 0;
+}
+
+static int do_list(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"quiet", no_argument, NULL, 'q'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct list_opts lo = {.format = "table"};
+	_cleanup_json_ json_t *all = json_array();
+	_cleanup_strv_ char **ids = strv_new();
+	DIR *d;
+	struct dirent *de;
+	int r = parse_args("list", argc, argv, opts, "f:qh", 0, 0, "[--format table|json] [-q]",
+			   list_opt, &lo);
+
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	if (!streq(lo.format, "table") && !streq(lo.format, "json"))
+		return failf("invalid format option");
+	d = opendir(g.root);
+	while (d && (de = readdir(d))) {
+		_cleanup_json_ json_t *st = NULL;
+
+		if (de->d_name[0] == '.' || state_load(de->d_name, &st, NULL) < 0)
+			continue;
+		json_array_append_new(all, state_public(st, st_status(st, de->d_name)));
+		strv_push(&ids, de->d_name);
+	}
+	if (d)
+		closedir(d);
+	if (lo.quiet) {
+		STRV_FOREACH (id, ids)
+			printf("%s\n", *id);
+	} else if (streq(lo.format, "json")) {
+		_cleanup_free_ char *s = json_dump_str(all, 0);
+		printf("%s\n", s);
+	} else {
+		struct table *t = table_new(6);
+		size_t i;
+		json_t *o;
+
+		table_add(t, "ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER");
+		json_array_foreach (all, i, o) {
+			_cleanup_free_ char *pid = xasprintf(
+				"%lld", (long long) json_integer_value(json_object_get(o, "pid")));
+			struct passwd *pw = getpwuid(getuid());
+
+			table_add(t, json_get_str(o, "id"), pid, json_get_str(o, "status"),
+				  json_get_str(o, "bundle"), json_get_str(o, "created"),
+				  pw ? pw->pw_name : "");
+		}
+		table_print(t, stdout);
+	}
+	return 0;
+}
+
+static int kill_opt(int o, const char *arg, void *ud)
+{
+	(void) arg;
+	if (o == 'a')
+		*(bool *) ud = true;
+	return 0;
+}
+
+static int do_kill(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"all", no_argument, NULL, 'a'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	_cleanup_json_ json_t *st = NULL;
+	struct hull_err *e = NULL;
+	const char *status;
+	bool all = false;
+	int sig, r;
+
+	r = parse_args("kill", argc, argv, opts, "ah", 1, 2, "[--all] ID [SIGNAL]", kill_opt, &all);
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	sig = sig_parse(argv[optind + 1]);
+	if (sig < 0)
+		return failf("unknown signal \"%s\"", argv[optind + 1]);
+	if (state_load(argv[optind], &st, &e) < 0)
+		return fail(e);
+	status = st_status(st, argv[optind]);
+	if (streq(status, "stopped"))
+		return failf("container not running");
+	debugf("kill %s: signal %d%s", argv[optind], sig, all ? " to all" : "");
+	if (signal_all(st, sig, all, &e) < 0)
+		return fail(e);
+	return 0;
+}
+
+static int delete_opt(int o, const char *arg, void *ud)
+{
+	(void) arg;
+	if (o == 'f')
+		*(bool *) ud = true;
+	return 0;
+}
+
+static int do_delete(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"force", no_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	_cleanup_json_ json_t *st = NULL;
+	struct hull_err *e = NULL;
+	const char *id, *status;
+	bool force = false;
+	int r;
+
+	r = parse_args("delete", argc, argv, opts, "fh", 1, 1, "[--force] ID", delete_opt, &force);
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	id = argv[optind];
+	r = state_load(id, &st, &e);
+	if (r == -ENOENT && force) {
+		/* an aborted create may have left the directory alone (runc delete.go) */
+		_cleanup_free_ char *dir = cpath(id, NULL);
+		err_free(e);
+		(void) rm_rf(dir, NULL);
+		return 0;
+	}
+	if (r < 0)
+		return fail(e);
+	status = st_status(st, id);
+	if (!force && !streq(status, "stopped") && !streq(status, "created")) {
+		return failf("cannot delete container %s that is not stopped: %s", id, status);
+	}
+	if (rtc_destroy(id, st, &e) < 0)
+		return fail(e);
+	return 0;
+}
+
+static int ps_opt(int o, const char *arg, void *ud)
+{
+	if (o == 'f')
+		*(const char **) ud = arg;
+	return 0;
+}
+
+/* runc ps: the table of ps(1) (args: after the ID, default -ef) limited to the container's. */
+static int ps_table(pid_t *pids, size_t n, char **args)
+{
+	_cleanup_strv_ char **argv = strv_new();
+	_cleanup_free_ char *out = NULL;
+	int p[2], st = 0, pidcol = -1, line = 0;
+	pid_t child;
+	FILE *f;
+	char *l = NULL;
+	size_t cap = 0;
+
+	strv_push(&argv, "ps");
+	if (!args || !args[0])
+		strv_push(&argv, "-ef");
+	STRV_FOREACH (a, args)
+		strv_push(&argv, *a);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return failf("ps: pipe: %s", strerror(errno));
+	child = fork();
+	if (child == 0) {
+		char *path = lookup_path(NULL, "ps", getenv("PATH"));
+		if (dup2(p[1], 1) < 0 || !path)
+			_exit(127);
+		execv(path, argv);
+		_exit(127);
+	}
+	(void) close(p[1]);
+	f = fdopen(p[0], "r");
+	while (f && getline(&l, &cap, f) > 0) {
+		char *save = NULL, *w, *copy = xstrdup(l);
+		int col = 0;
+		bool keep = line == 0;
+
+		for (w = strtok_r(copy, " \t\n", &save); w;
+		     w = strtok_r(NULL, " \t\n", &save), col++) {
+			if (line == 0 && streq(w, "PID"))
+				pidcol = col;
+			if (line > 0 && col == pidcol) {
+				long v = strtol(w, NULL, 10);
+				for (size_t i = 0; i < n; i++)
+					keep |= pids[i] == (pid_t) v;
+			}
+		}
+		free(copy);
+		if (line == 0 && pidcol < 0) {
+			free(l);
+			fclose(f);
+			(void) waitpid(child, NULL, 0);
+			return failf("couldn't find PID field in ps output");
+		}
+		if (keep)
+			fputs(l, stdout);
+		line++;
+	}
+	free(l);
+	if (f)
+		fclose(f);
+	while (waitpid(child, &st, 0) < 0 && errno == EINTR)
+		;
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		return failf("ps: exit status %d", rt_exit_code(st));
+	return 0;
+}
+
+static int do_ps(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	_cleanup_json_ json_t *st = NULL;
+	_cleanup_strv_ char **cg = NULL;
+	_cleanup_free_ pid_t *pids = NULL;
+	struct hull_err *e = NULL;
+	const char *format = "table";
+	size_t n = 0;
+	int r;
+
+	r = parse_args("ps", argc, argv, opts, "f:h", 1, -1, "[--format table|json] ID [PS_ARGS]",
+		       ps_opt, &format);
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	if (!streq(format, "table") && !streq(format, "json"))
+		return failf("invalid format option");
+	if (state_load(argv[optind], &st, &e) < 0)
+		return fail(e);
+	cg = st_cgroups(st);
+	if (!cg || !cg[0])
+		return failf("container %s has no cgroup", argv[optind]);
+	if (rt_cgroup_pids(cg, &pids, &n, &e) < 0)
+		return fail(e);
+	if (streq(format, "json")) {
+		_cleanup_json_ json_t *a = json_array();
+		_cleanup_free_ char *s = NULL;
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_integer(pids[i]));
+		s = json_dump_str(a, 0);
+		printf("%s\n", s);
+		return 0;
+	}
+	return ps_table(pids, n, argv + optind + 1);
+}
+
+static int do_freeze(int argc, char **argv, bool freeze)
+{
+	_cleanup_json_ json_t *st = NULL;
+	_cleanup_strv_ char **cg = NULL;
+	struct hull_err *e = NULL;
+	const char *cmd = freeze ? "pause" : "resume", *status;
+	int r = parse_args(cmd, argc, argv, help_only, "h", 1, 1, "ID", no_opt, NULL);
+
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	if (state_load(argv[optind], &st, &e) < 0)
+		return fail(e);
+	status = st_status(st, argv[optind]);
+	if (freeze ? !streq(status, "running") : !streq(status, "paused"))
+		return failf("container not %s", freeze ? "running" : "paused");
+	cg = st_cgroups(st);
+	if (rt_cgroup_freeze(cg, freeze, &e) < 0)
+		return fail(e);
+	return 0;
+}
+
+struct rtc_exec_opts {
+	const char *process, *pid_file, *console_socket, *cwd, *user;
+	char **env;
+	bool detach, tty, no_new_privs;
+};
+
+static int exec_opt(int o, const char *arg, void *ud)
+{
+	struct rtc_exec_opts *eo = ud;
+
+	switch (o) {
+	case 'p':
+		eo->process = arg;
+		break;
+	case 'd':
+		eo->detach = true;
+		break;
+	case 'P':
+		eo->pid_file = arg;
+		break;
+	case 't':
+		eo->tty = true;
+		break;
+	case 'c':
+		eo->console_socket = arg;
+		break;
+	case 'w':
+		eo->cwd = arg;
+		break;
+	case 'e':
+		if (!strchr(arg, '=')) {
+			failf("--env: \"%s\" is not NAME=value", arg);
+			return -1;
+		}
+		strv_push(&eo->env, arg);
+		break;
+	case 'u':
+		eo->user = arg;
+		break;
+	case 'N':
+		eo->no_new_privs = true;
+		break;
+	}
+	return 0;
+}
+
+/* runc exec: a new process in the container's namespaces and cgroups. */
+static int do_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"process", required_argument, NULL, 'p'},
+		{"detach", no_argument, NULL, 'd'},
+		{"pid-file", required_argument, NULL, 'P'},
+		{"tty", no_argument, NULL, 't'},
+		{"console-socket", required_argument, NULL, 'c'},
+		{"cwd", required_argument, NULL, 'w'},
+		{"env", required_argument, NULL, 'e'},
+		{"user", required_argument, NULL, 'u'},
+		{"no-new-privs", no_argument, NULL, 'N'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	struct rtc_exec_opts eo = {0};
+	_cleanup_json_ json_t *st = NULL;
+	_cleanup_strv_ char **cg = NULL;
+	struct rt_bundle *b = NULL, *pb = NULL;
+	struct rt_bpf *filter = NULL;
+	struct hull_err *e = NULL;
+	struct rt_config c;
+	const char *id, *status;
+	pid_t pid = 0;
+	int r;
+
+	r = parse_args("exec", argc, argv, opts, "p:dtw:e:u:h", 1, -1,
+		       "[--process FILE | ID COMMAND [ARGS]] [--detach] [--pid-file FILE] "
+		       "[--tty] [--console-socket SOCKET] ID",
+		       exec_opt, &eo);
+	if (r <= 0) {
+		strv_free(eo.env);
+		return r < 0 ? 1 : 0;
+	}
+	id = argv[optind];
+	if (!eo.process && optind + 1 >= argc) {
+		strv_free(eo.env);
+		return failf("exec: a command or --process is required");
+	}
+	r = state_load(id, &st, &e);
+	if (r == 0) {
+		status = st_status(st, id);
+		if (streq(status, "stopped") || streq(status, "paused"))
+			r = err_setx(&e, EINVAL, "cannot exec in a %s container", status);
+	}
+	if (r == 0)
+		r = rt_bundle_load(json_get_str(st, "bundle"), &b, &e);
+	if (r == 0 && eo.process) {
+		_cleanup_free_ char *data = NULL;
+		size_t len = 0;
+
+		r = read_file(eo.process, 1 << 20, &data, &len, &e);
+		if (r == 0)
+			r = rt_bundle_parse_process(data, len, &pb, &e);
+	}
+	if (r < 0)
+		goto out;
+	c = pb ? pb->config : b->config;
+	if (!pb) {
+		/* runc exec ARGS: the container's process with these args and changes */
+		c.args = argv + optind + 1;
+		c.terminal = eo.tty;
+		if (eo.cwd)
+			c.cwd = (char *) eo.cwd;
+		STRV_FOREACH (kv, eo.env)
+			strv_env_set(&b->config.env, *kv);
+		c.env = b->config.env;
+		if (eo.no_new_privs)
+			c.no_new_privs = true;
+		if (eo.user) {
+			unsigned u = 0, gr = 0;
+			int k = sscanf(eo.user, "%u:%u", &u, &gr);
+			if (k < 1) {
+				r = err_setx(&e, EINVAL, "--user: '%s' is not UID[:GID]", eo.user);
+				goto out;
+			}
+			c.uid = u;
+			c.gid = k == 2 ? gr : 0;
+			c.n_additional_gids = 0;
+		}
+	}
+	c.stdio[0] = 0;
+	c.stdio[1] = 1;
+	c.stdio[2] = 2;
+	if (c.terminal) {
+		if (!eo.console_socket) {
+			r = err_setx(&e, EINVAL,
+				     "cannot allocate tty if hull-runtime will detach without "
+				     "setting console socket");
+			goto out;
+		}
+		/* the process makes its pty in the container's devpts (rt_exec()) */
+		c.console_socket = eo.console_socket;
+		c.console_rows = pb ? pb->console_height : 0;
+		c.console_cols = pb ? pb->console_width : 0;
+		c.stdio[0] = c.stdio[1] = c.stdio[2] = -1;
+	}
+	if (pb)
+		pb->caps = caps_known(pb->caps);
+	else
+		b->caps = caps_known(b->caps);
+	if (b->seccomp) {
+		r = rt_seccomp_compile(b->seccomp, &filter, &e);
+		if (r < 0)
+			goto out;
+		c.seccomp = filter;
+	}
+	cg = st_cgroups(st);
+	if (!eo.detach)
+		forward_block(); /* the exec'd process resets its own mask */
+	r = rt_exec(st_pid(st), cg, &c, &pid, &e);
+	if (r == 0 && eo.pid_file)
+		r = write_pid_file(eo.pid_file, pid, &e);
+	if (r == 0 && !eo.detach)
+		r = wait_forwarding(pid);
+out:
+	rt_bpf_free(filter);
+	rt_bundle_free(pb);
+	rt_bundle_free(b);
+	strv_free(eo.env);
+	if (r < 0)
+		return fail(e);
+	return r;
+}
+
+static int update_opt(int o, const char *arg, void *ud)
+{
+	if (o == 'r')
+		*(const char **) ud = arg;
+	return 0;
+}
+
+/* runc update --resources FILE|- ID: new limits for a container's cgroups. */
+static int do_update(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"resources", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	_cleanup_json_ json_t *st = NULL;
+	_cleanup_strv_ char **cg = NULL;
+	_cleanup_free_ char *data = NULL, *path = NULL;
+	struct rt_bundle *b = NULL;
+	struct hull_err *e = NULL;
+	const char *res = NULL, *id;
+	size_t len = 0;
+	int r;
+
+	r = parse_args("update", argc, argv, opts, "r:h", 1, 1, "--resources FILE|- ID", update_opt,
+		       &res);
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	if (!res)
+		return failf("update: --resources is required (the other flags of runc update are "
+			     "not supported)");
+	id = argv[optind];
+	r = state_load(id, &st, &e);
+	if (r == 0 && streq(st_status(st, id), "stopped"))
+		r = err_setx(&e, EINVAL, "container not running");
+	if (r == 0)
+		r = streq(res, "-") ? read_file_fd(0, "stdin", 1 << 20, &data, &len, &e)
+				    : read_file(res, 1 << 20, &data, &len, &e);
+	if (r == 0)
+		r = rt_bundle_parse_resources(data, len, &b, &e);
+	if (r < 0)
+		return fail(e);
+	cg = st_cgroups(st);
+	r = rt_cgroup_update(&cg, &b->resources, &e);
+	rt_bundle_free(b);
+	if (r < 0)
+		return fail(e);
+	/* a v1 cpu or cpuset cgroup may have been made for the new limits */
+	json_object_set_new(json_object_get(st, "hull"), "cgroups",
+			    cg ? json_from_strv(cg) : json_array());
+	path = cpath(id, "state.json");
+	if (json_dump_path(st, path, &e) < 0)
+		return fail(e);
+	return 0;
+}
+
+static int do_features(int argc, char **argv)
+{
+	static const char features[] =
+		"{\"ociVersionMin\":\"1.0.0\",\"ociVersionMax\":\"" OCI_VERSION "\","
+		"\"hooks\":[\"prestart\",\"createRuntime\",\"poststart\",\"poststop\"],"
+		"\"mountOptions\":[\"ro\",\"rw\",\"bind\",\"rbind\",\"nosuid\",\"suid\",\"nodev\","
+		"\"dev\",\"noexec\",\"exec\",\"noatime\",\"relatime\",\"strictatime\","
+		"\"nodiratime\",\"diratime\",\"private\",\"rprivate\",\"slave\",\"rslave\","
+		"\"shared\",\"rshared\"],"
+		"\"linux\":{\"namespaces\":[\"cgroup\",\"ipc\",\"mount\",\"network\",\"pid\","
+		"\"uts\"],"
+		"\"cgroup\":{\"v1\":true,\"v2\":true,\"systemd\":false,\"systemdUser\":false},"
+		"\"seccomp\":{\"enabled\":true,\"actions\":[\"SCMP_ACT_ALLOW\",\"SCMP_ACT_ERRNO\","
+		"\"SCMP_ACT_KILL\",\"SCMP_ACT_KILL_PROCESS\",\"SCMP_ACT_KILL_THREAD\","
+		"\"SCMP_ACT_LOG\",\"SCMP_ACT_TRACE\",\"SCMP_ACT_TRAP\"],"
+		"\"operators\":[\"SCMP_CMP_EQ\",\"SCMP_CMP_GE\",\"SCMP_CMP_GT\",\"SCMP_CMP_LE\","
+		"\"SCMP_CMP_LT\",\"SCMP_CMP_MASKED_EQ\",\"SCMP_CMP_NE\"]},"
+		"\"apparmor\":{\"enabled\":false},\"selinux\":{\"enabled\":false}},"
+		"\"annotations\":{\"io.github.hull.version\":\"" HULL_VERSION "\"}}";
+	_cleanup_json_ json_t *j = NULL;
+	_cleanup_free_ char *s = NULL;
+	int r = parse_args("features", argc, argv, help_only, "h", 0, 0, "", no_opt, NULL);
+
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	j = json_loads(features, 0, NULL);
+	s = json_dumps(j, JSON_INDENT(4) | JSON_PRESERVE_ORDER);
+	printf("%s\n", s);
+	return 0;
+}
+
+/* runc spec's default config.json, without ambient capabilities (hull has none). */
+static const char default_spec[] =
+	"{\"ociVersion\":\"" OCI_VERSION "\","
+	"\"process\":{\"terminal\":true,\"user\":{\"uid\":0,\"gid\":0},\"args\":[\"sh\"],"
+	"\"env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\","
+	"\"TERM=xterm\"],\"cwd\":\"/\","
+	"\"capabilities\":{\"bounding\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\","
+	"\"CAP_NET_BIND_SERVICE\"],\"effective\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\","
+	"\"CAP_NET_BIND_SERVICE\"],\"permitted\":[\"CAP_AUDIT_WRITE\",\"CAP_KILL\","
+	"\"CAP_NET_BIND_SERVICE\"]},"
+	"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":1024}],"
+	"\"noNewPrivileges\":true},"
+	"\"root\":{\"path\":\"rootfs\",\"readonly\":true},"
+	"\"hostname\":\"hull\","
+	"\"mounts\":["
+	"{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+	"{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+	"\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
+	"{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\","
+	"\"options\":[\"nosuid\",\"noexec\",\"newinstance\",\"ptmxmode=0666\",\"mode=0620\","
+	"\"gid=5\"]},"
+	"{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\","
+	"\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\",\"size=65536k\"]},"
+	"{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\","
+	"\"options\":[\"nosuid\",\"noexec\",\"nodev\"]},"
+	"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\","
+	"\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]}],"
+	"\"linux\":{\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"}]},"
+	"\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"network\"},{\"type\":\"ipc\"},"
+	"{\"type\":\"uts\"},{\"type\":\"mount\"},{\"type\":\"cgroup\"}],"
+	"\"maskedPaths\":[\"/proc/acpi\",\"/proc/asound\",\"/proc/kcore\",\"/proc/keys\","
+	"\"/proc/latency_stats\",\"/proc/timer_list\",\"/proc/timer_stats\","
+	"\"/proc/sched_debug\",\"/sys/firmware\",\"/proc/scsi\"],"
+	"\"readonlyPaths\":[\"/proc/bus\",\"/proc/fs\",\"/proc/irq\",\"/proc/sys\","
+	"\"/proc/sysrq-trigger\"]}}";
+
+static int spec_opt(int o, const char *arg, void *ud)
+{
+	if (o == 'b')
+		*(const char **) ud = arg;
+	return 0;
+}
+
+static int do_spec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"bundle", required_argument, NULL, 'b'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	_cleanup_json_ json_t *j = NULL;
+	_cleanup_free_ char *s = NULL, *path = NULL;
+	const char *dir = ".";
+	struct hull_err *e = NULL;
+	int r = parse_args("spec", argc, argv, opts, "b:h", 0, 0, "[--bundle DIR]", spec_opt, &dir);
+
+	if (r <= 0)
+		return r < 0 ? 1 : 0;
+	path = path_join(dir, "config.json");
+	if (access(path, F_OK) == 0)
+		return failf("File %s exists. Remove it first", path);
+	j = json_loads(default_spec, 0, NULL);
+	s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (write_file_atomic(path, s, strlen(s), 0666 & ~022, &e) < 0)
+		return fail(e);
+	return 0;
+}
+
+static void usage(FILE *f)
+{
+	fputs("Usage: hull-runtime [GLOBAL OPTIONS] COMMAND [OPTIONS] ID\n\n"
+	      "An OCI runtime with runc's command line (for containerd, dockerd and Kubernetes)\n\n"
+	      "Commands:\n"
+	      "  create    create a container from an OCI bundle; its process waits for start\n"
+	      "  start     run the user process of a created container\n"
+	      "  run       create and start a container, and wait for it (unless --detach)\n"
+	      "  state     print the state of a container as JSON\n"
+	      "  list      list containers (--format table|json, -q)\n"
+	      "  kill      send a signal (default SIGTERM) to the container's process (--all)\n"
+	      "  delete    delete a stopped container (--force: any)\n"
+	      "  exec      run a new process in a container\n"
+	      "  ps        list the processes of a container (--format table|json)\n"
+	      "  pause     freeze every process of a container\n"
+	      "  resume    thaw a paused container\n"
+	      "  update    change the resource limits of a container (--resources FILE|-)\n"
+	      "  features  print the features this runtime supports as JSON\n"
+	      "  spec      write a default config.json\n\n"
+	      "Global options:\n"
+	      "  --root DIR          state directory (default " RT_ROOT_DEFAULT ")\n"
+	      "  --log FILE          log to FILE (default: stderr)\n"
+	      "  --log-format FMT    text or json\n"
+	      "  --debug             debug logging\n"
+	      "  --systemd-cgroup    (refused: systemd cgroups are not supported)\n"
+	      "  -v, --version       print the version\n",
+	      f);
+}
+
+int cmd_runtime(struct cli *cl, int argc, char **argv)
+{
+	enum {
+		OPT_ROOT = 256,
+		OPT_LOG,
+		OPT_LOG_FORMAT,
+		OPT_DEBUG,
+		OPT_SYSTEMD,
+		OPT_CRIU,
+		OPT_ROOTLESS
+	};
+	static const struct option opts[] = {
+		{"root", required_argument, NULL, OPT_ROOT},
+		{"log", required_argument, NULL, OPT_LOG},
+		{"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+		{"debug", no_argument, NULL, OPT_DEBUG},
+		{"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+		{"rootless", required_argument, NULL, OPT_ROOTLESS},
+		{"version", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	static const char *const entering[] = {"create", "run", "exec", NULL};
+	const char *log_path = NULL, *log_format = "text", *cmd;
+	int o, r;
+
+	g.root = RT_ROOT_DEFAULT;
+	optind = 0;
+	while ((o = cli_getopt("runtime", argc, argv, "vh", opts, true)) != -1) {
+		switch (o) {
+		case OPT_ROOT:
+			g.root = optarg;
+			break;
+		case OPT_LOG:
+			log_path = optarg;
+			break;
+		case OPT_LOG_FORMAT:
+			log_format = optarg;
+			break;
+		case OPT_DEBUG:
+			g.debug = true;
+			break;
+		case OPT_SYSTEMD:
+			return failf("--systemd-cgroup: systemd cgroups are not supported; use "
+				     "cgroupfs paths (SystemdCgroup = false in containerd)");
+		case OPT_ROOTLESS:
+			if (!streq(optarg, "false") && !streq(optarg, "auto"))
+				return failf("--rootless %s: rootless containers are not supported",
+					     optarg);
+			break;
+		case 'v':
+			printf("hull-runtime version %s\nspec: %s\n", HULL_VERSION, OCI_VERSION);
+			return 0;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			return 1;
+		}
+	}
+	if (!streq(log_format, "text") && !streq(log_format, "json"))
+		return failf("invalid log-format: %s", log_format);
+	g.log_json = streq(log_format, "json");
+	if (isempty(g.root))
+		return failf("--root: the path may not be empty");
+	if (log_path) {
+		int fd = open(log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (fd < 0 || !(g.log = fdopen(fd, "a")))
+			return failf("open log file '%s': %s", log_path, strerror(errno));
+	} else if (g.debug) {
+		g.log = stderr;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 1;
+	}
+	cmd = argv[optind];
+	if (strv_contains((char *const *) entering, cmd) && cl->argv) {
+		/* the process it starts is hull until it execs: a sealed copy (runtime.h) */
+		struct hull_err *e = NULL;
+		if (rt_exe_seal(cl->argv, &e) < 0)
+			return fail(e);
+	}
+	argc -= optind;
+	argv += optind;
+	if (streq(cmd, "create") || streq(cmd, "run"))
+		r = do_create(argc, argv, streq(cmd, "run"));
+	else if (streq(cmd, "start"))
+		r = do_start(argc, argv);
+	else if (streq(cmd, "state"))
+		r = do_state(argc, argv);
+	else if (streq(cmd, "list"))
+		r = do_list(argc, argv);
+	else if (streq(cmd, "kill"))
+		r = do_kill(argc, argv);
+	else if (streq(cmd, "delete"))
+		r = do_delete(argc, argv);
+	else if (streq(cmd, "ps"))
+		r = do_ps(argc, argv);
+	else if (streq(cmd, "pause") || streq(cmd, "resume"))
+		r = do_freeze(argc, argv, streq(cmd, "pause"));
+	else if (streq(cmd, "exec"))
+		r = do_exec(argc, argv);
+	else if (streq(cmd, "update"))
+		r = do_update(argc, argv);
+	else if (streq(cmd, "features"))
+		r = do_features(argc, argv);
+	else if (streq(cmd, "spec"))
+		r = do_spec(argc, argv);
+	else
+		r = failf("No help topic for '%s'", cmd);
+	fflush(stdout);
+	if (g.log && g.log != stderr)
+		fclose(g.log);
+	return r;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * OCI bundles: the runtime-spec 1.1 config.json (opencontainers/runtime-spec
+ * config.md, config-linux.md) read into what the runtime executes. The parse
+ * is pure (bytes in, structures out); rt_bundle_load() only adds the read of
+ * BUNDLE/config.json.
+ *
+ * What hull cannot honour is refused, each with one message naming the
+ * field ("linux.uidMappings: user namespaces are not supported"), never
+ * ignored. Properties the spec does not define are ignored, as it requires
+ * ("Runtimes ... MUST NOT generate an error if they encounter an unknown
+ * property", config.md). Every string, vector and array of the result is
+ * owned by the struct rt_bundle; its @config borrows from it.
+ *
+ * NEEDSWORK: the runtime executes a struct rt_config, to which the bundle is
+ * translated here (docs/internals/runtime.md "OCI bundles"); hull's own run
+ * still builds its rt_config directly.
+ */
+#ifndef HULL_RUNTIME_BUNDLE_H
+#define HULL_RUNTIME_BUNDLE_H
+
+#include <jansson.h>
+#include "runtime/runtime.h"
+
+/* The OCI hooks (config.md "POSIX-platform Hooks"), in the order a container meets them. */
+enum rt_hook_kind {
+	RT_HOOK_CREATE_RUNTIME,
+	RT_HOOK_CREATE_CONTAINER,
+	RT_HOOK_PRESTART,
+	RT_HOOK_START_CONTAINER,
+	RT_HOOK_POSTSTART,
+	RT_HOOK_POSTSTOP,
+	_RT_HOOK_MAX,
+	_RT_HOOK_INVALID = -EINVAL,
+};
+
+struct rt_hook {
+	char *path;  /* absolute path of the program on the host */
+	char **args; /* argv, may be NULL: then { path } */
+	char **env;  /* NULL: empty environment */
+	int timeout; /* seconds; 0: none */
+};
+
+struct rt_bundle {
+	char *dir;	   /* the bundle directory (as given) */
+	char *oci_version; /* ociVersion */
+	char *rootfs;	   /* root.path, absolute (relative ones are joined to @dir) */
+	/*
+	 * The process, root, mounts, namespaces, devices, identity,
+	 * capabilities, rlimits, sysctls, masked and read-only paths, as
+	 * rt_create() takes them; stdio is { -1, -1, -1 } (the caller sets it);
+	 * @config.seccomp is NULL (compile @seccomp with rt_seccomp_compile()).
+	 */
+	struct rt_config config;
+	json_t *seccomp;     /* linux.seccomp (a reference), NULL when absent */
+	json_t *annotations; /* annotations (a reference; an empty object when absent) */
+	char *cgroups_path;  /* linux.cgroupsPath; NULL when absent */
+	struct rt_resources resources;
+	bool has_resources; /* any of memory, cpu, pids, blockIO was given */
+	/* linux.resources.devices, then runc's defaults (rt_device_rules_default()) */
+	struct rt_device_rule *device_rules;
+	size_t n_device_rules;
+	unsigned short console_height, console_width; /* process.consoleSize; 0: unset */
+	bool has_oom_score_adj;
+	int oom_score_adj; /* process.oomScoreAdj */
+	struct rt_hook *hooks[_RT_HOOK_MAX];
+	size_t n_hooks[_RT_HOOK_MAX];
+
+	/* storage the @config and @resources point into */
+	uint64_t caps;
+	struct rt_mount *mounts;
+	char **mount_strs;
+	struct rt_device *devices;
+	struct rt_rlimit *rlimits;
+	struct rt_throttle *throttle;
+	char *cpuset_cpus, *cpuset_mems;
+	json_t *spec;
+};
+
+/*
+ * rt_bundle_parse() - parse @len bytes of config.json of the bundle at @dir
+ * (borrowed; used for a relative root.path) into *@ret (free with
+ * rt_bundle_free()). Pure. Errors: -EINVAL with a message naming the field
+ * for malformed JSON, a wrong type, a missing required field (ociVersion,
+ * process.args, process.cwd, root.path) or a value out of range;
+ * -EOPNOTSUPP naming the field for what hull cannot honour (user namespaces
+ * and id mappings, joining a mount namespace, apparmor, selinux, ambient or inheritable
+ * capabilities, sets that differ, hugepage, rdma, net_cls/net_prio or
+ * unified resources, mounts of types other than bind, tmpfs and overlay
+ * outside /proc, /sys, /dev, /dev/pts, /dev/shm and /dev/mqueue, seccomp
+ * listeners, intelRdt, personality, time namespaces).
+ */
+int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bundle **ret,
+		    struct hull_err **err);
+
+/*
+ * rt_bundle_load() - read @dir/config.json (at most 4 MiB) and rt_bundle_parse() it; errors
+ * as that, plus the read's (-ENOENT: "open '.../config.json'").
+ */
+int rt_bundle_load(const char *dir, struct rt_bundle **ret, struct hull_err **err);
+
+/*
+ * rt_bundle_parse_process() - parse an OCI "process" object alone (runc exec --process
+ * FILE) into a bundle whose @config has only the process fields (args, env, cwd, user,
+ * terminal, capabilities, noNewPrivileges, rlimits) set; same rules as rt_bundle_parse().
+ */
+int rt_bundle_parse_process(const char *bytes, size_t len, struct rt_bundle **ret,
+			    struct hull_err **err);
+
+/*
+ * rt_bundle_parse_resources() - parse an OCI linux.resources object alone (runc
+ * update --resources) into @resources and @has_resources of a new bundle; same
+ * rules as rt_bundle_parse().
+ */
+int rt_bundle_parse_resources(const char *bytes, size_t len, struct rt_bundle **ret,
+			      struct hull_err **err);
+
+/* rt_bundle_free() - free @b and all it owns; accepts NULL; returns NULL. */
+struct rt_bundle *rt_bundle_free(struct rt_bundle *b);
+
+/* rt_hook_kind_name() - the spec's name of a hook kind ("createRuntime"), NULL if invalid. */
+const char *rt_hook_kind_name(enum rt_hook_kind k);
+
+#endif

@@ -1,0 +1,311 @@
+#!/usr/bin/env bats
+# hull runtime (hull-runtime): runc's command line on an OCI bundle made from
+# the busybox rootfs (src/cli/runtime.c, src/runtime/bundle.c).
+
+load helpers
+
+setup_file() {
+	hull_setup_file
+	export RTROOT=$BATS_FILE_TMPDIR/rt
+	export BUNDLE=$BATS_FILE_TMPDIR/bundle
+	mkdir -p "$BUNDLE/rootfs"
+	tar -C "$BUNDLE/rootfs" -xf "$BATS_RUN_TMPDIR/busybox-rootfs.tar"
+	(cd "$BUNDLE" && "$HULL" runtime spec)
+	cp "$BUNDLE/config.json" "$BATS_FILE_TMPDIR/default.json"
+}
+
+teardown_file() {
+	local id
+	for id in $("$HULL" runtime --root "$RTROOT" list -q 2>/dev/null); do
+		"$HULL" runtime --root "$RTROOT" delete --force "$id" >/dev/null 2>&1 || true
+	done
+	hull_teardown_file
+}
+
+rt() { "$HULL" runtime --root "$RTROOT" "$@"; }
+
+# spec EXPR...: config.json = runc spec's default with each python EXPR applied to `c`
+spec() {
+	python3 - "$BATS_FILE_TMPDIR/default.json" "$BUNDLE/config.json" "$@" <<'EOF'
+import json, sys
+c = json.load(open(sys.argv[1]))
+c["process"]["terminal"] = False
+c["root"]["readonly"] = False
+for e in sys.argv[3:]:
+    exec(e)
+json.dump(c, open(sys.argv[2], "w"))
+EOF
+}
+
+# status ID: the status field of `state`
+status() { rt state "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["status"])'; }
+is_status() { [ "$(status "$1")" = "$2" ]; }
+
+@test "version, features, help and the hull-runtime name" {
+	run -0 rt --version
+	[[ $output == "hull-runtime version "*"spec: 1.1.0"* ]]
+	run -0 rt features
+	python3 -c 'import json,sys; f=json.loads(sys.argv[1]); assert f["ociVersionMax"]=="1.1.0"; assert "mount" in f["linux"]["namespaces"]' "$output"
+	ln -s "$HULL" "$BATS_TEST_TMPDIR/hull-runtime"
+	run -0 "$BATS_TEST_TMPDIR/hull-runtime" --root "$RTROOT" list --format json
+	[ "$output" = "[]" ]
+	run -1 rt --systemd-cgroup list
+	[[ $output == *"--systemd-cgroup: systemd cgroups are not supported"* ]]
+	run -1 rt --log-format xml list
+	[[ $output == *"invalid log-format: xml"* ]]
+	run -1 rt frobnicate
+	run -0 rt --help
+	[[ $output == *"create"*"delete"* ]]
+}
+
+@test "spec writes runc's default config.json, and refuses to overwrite it" {
+	cd "$BATS_TEST_TMPDIR"
+	run -0 rt spec
+	python3 -c 'import json; c=json.load(open("config.json")); assert c["process"]["args"]==["sh"]; assert c["root"]["path"]=="rootfs"'
+	run -1 rt spec
+	[[ $output == *"File ./config.json exists. Remove it first"* ]]
+}
+
+@test "run prints and returns the process's exit code; the container is gone after" {
+	spec 'c["process"]["args"] = ["sh", "-c", "echo hi from $(hostname); exit 3"]'
+	cd "$BUNDLE"
+	run -3 rt run r1
+	[ "$output" = "hi from hull" ]
+	run -0 rt list -q
+	[ -z "$output" ]
+}
+
+@test "create waits for start: pid file, state created then running, kill, delete" {
+	spec 'c["process"]["args"] = ["sh", "-c", "trap \"exit 7\" TERM; echo started; while :; do sleep 0.1; done"]'
+	rt create --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" c1 >"$BATS_TEST_TMPDIR/out" 2>&1
+	pid=$(cat "$BATS_TEST_TMPDIR/pid")
+	[ "$pid" -gt 1 ]
+	run -0 rt state c1
+	python3 -c 'import json,sys; s=json.loads(sys.argv[1]); assert s["status"]=="created" and s["id"]=="c1" and s["pid"]=='"$pid"' and s["bundle"]=="'"$BUNDLE"'" and s["rootfs"]=="'"$BUNDLE"'/rootfs" and s["ociVersion"] and s["created"].endswith("Z") and s["owner"]==""' "$output"
+	[ -p "$RTROOT/c1/exec.fifo" ]
+	# nothing ran yet
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]
+	run -1 rt create --bundle "$BUNDLE" c1
+	[[ $output == *"container with id exists: c1"* ]]
+	run -0 rt start c1
+	is_status c1 running
+	[ ! -e "$RTROOT/c1/exec.fifo" ]
+	wait_for grep -q started "$BATS_TEST_TMPDIR/out"
+	run -1 rt start c1
+	[[ $output == *"cannot start an already running container"* ]]
+	run -0 rt list
+	[[ ${lines[1]} == "c1 "*" $pid "*"running"*"$BUNDLE"* ]]
+	run -1 rt delete c1
+	[[ $output == *"cannot delete container c1 that is not stopped: running"* ]]
+	run -0 rt kill c1
+	wait_for is_status c1 stopped
+	run -1 rt kill c1 KILL
+	[[ $output == *"container not running"* ]]
+	run -0 rt delete c1
+	[ ! -e "$RTROOT/c1" ]
+	run -1 rt state c1
+	[[ $output == *"container does not exist"* ]]
+	run -1 rt delete c1
+	[[ $output == *"container does not exist"* ]]
+	run -0 rt delete --force c1
+}
+
+@test "kill takes names and numbers; --all, pause, resume, ps, exec; delete --force" {
+	spec 'c["process"]["args"] = ["sh", "-c", "sleep 1000 & while :; do sleep 0.1; done"]'
+	rt create --bundle "$BUNDLE" k1
+	rt start k1
+	run -1 rt kill k1 SIGNOPE
+	[[ $output == *'unknown signal "SIGNOPE"'* ]]
+	run -0 rt ps --format json k1
+	pids=$output
+	pid=$(rt state k1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+	[[ $pids == *"$pid"* ]]
+	run -0 rt ps k1
+	[[ ${lines[0]} == *PID* ]]
+	[[ $output == *"sleep 1000"* ]]
+	run -0 rt pause k1
+	is_status k1 paused
+	run -1 rt pause k1
+	[[ $output == *"container not running"* ]]
+	run -0 rt resume k1
+	is_status k1 running
+	run -4 rt exec k1 sh -c 'echo in $(hostname); exit 4'
+	[ "$output" = "in hull" ]
+	cat >"$BATS_TEST_TMPDIR/p.json" <<'EOF'
+{"args": ["sh", "-c", "echo $X > /tmp/exec-out"], "cwd": "/tmp", "env": ["X=from-process-json", "PATH=/bin"]}
+EOF
+	run -0 rt exec --process "$BATS_TEST_TMPDIR/p.json" --detach --pid-file "$BATS_TEST_TMPDIR/epid" k1
+	[ "$(cat "$BATS_TEST_TMPDIR/epid")" -gt 1 ]
+	wait_for rt exec k1 grep -q from-process-json /tmp/exec-out
+	# signal numbers and names
+	run -0 rt kill k1 0
+	run -0 rt kill --all k1 sigstop
+	wait_for grep -q '^State:.*T' "/proc/$pid/status"
+	run -0 rt kill --all k1 CONT
+	run -0 rt delete --force k1
+	[ ! -e "$RTROOT/k1" ]
+	# gone, or a zombie that whoever adopted it reaps (the caller of create, here none)
+	st=$(awk '/^State:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+	[ -z "$st" ] || [ "$st" = Z ]
+}
+
+@test "bundle settings: hostname, read-only root, masked paths, env, cwd, user, rlimits" {
+	spec 'c["hostname"] = "box1"' \
+		'c["root"]["readonly"] = True' \
+		'c["process"]["env"].append("FOO=bar")' \
+		'c["process"]["cwd"] = "/tmp"' \
+		'c["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [5]}' \
+		'c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456}]' \
+		'c["linux"]["maskedPaths"] = ["/etc/group"]' \
+		'c["process"]["args"] = ["sh", "-c", "hostname; echo $FOO; pwd; id -u; id -G; ulimit -n; ulimit -Hn; touch /x 2>&1 || echo ro; wc -c < /etc/group"]'
+	cd "$BUNDLE"
+	run -0 rt run b1
+	[ "${lines[0]}" = box1 ]
+	[ "${lines[1]}" = bar ]
+	[ "${lines[2]}" = /tmp ]
+	[ "${lines[3]}" = 1000 ]
+	[ "${lines[4]}" = "1000 5" ]
+	[ "${lines[5]}" = 123 ]
+	[ "${lines[6]}" = 456 ]
+	[ "${lines[-2]}" = ro ]
+	[ "${lines[-1]}" = 0 ]
+}
+
+@test "resources and cgroupsPath: the limits are in the cgroup, update changes them, delete removes it" {
+	local cg=/hull-rt-test-$$
+	spec "c['linux']['cgroupsPath'] = '$cg/l1'" \
+		'c["linux"]["resources"]["memory"] = {"limit": 67108864}' \
+		'c["linux"]["resources"]["pids"] = {"limit": 50}' \
+		'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" l1
+	if [ -d /sys/fs/cgroup/memory ]; then
+		[ "$(cat /sys/fs/cgroup/memory$cg/l1/memory.limit_in_bytes)" = 67108864 ]
+		[ "$(cat /sys/fs/cgroup/pids$cg/l1/pids.max)" = 50 ]
+	else
+		[ "$(cat /sys/fs/cgroup$cg/l1/memory.max)" = 67108864 ]
+		[ "$(cat /sys/fs/cgroup$cg/l1/pids.max)" = 50 ]
+	fi
+	# update --resources: from stdin, as containerd's shim passes them
+	echo '{"memory": {"limit": 134217728}, "pids": {"limit": 60}}' | rt update --resources - l1
+	if [ -d /sys/fs/cgroup/memory ]; then
+		[ "$(cat /sys/fs/cgroup/memory$cg/l1/memory.limit_in_bytes)" = 134217728 ]
+		[ "$(cat /sys/fs/cgroup/pids$cg/l1/pids.max)" = 60 ]
+	else
+		[ "$(cat /sys/fs/cgroup$cg/l1/memory.max)" = 134217728 ]
+	fi
+	run -1 rt update --resources - l1 <<<'{"memory": {"limit": "lots"}}'
+	[ "$output" = "linux.resources.memory.limit: must be an integer" ]
+	run -1 rt update l1
+	[[ $output == *"--resources is required"* ]]
+	rt delete l1
+	run -0 find /sys/fs/cgroup -maxdepth 3 -path "*$cg/l1"
+	[ -z "$output" ]
+	find /sys/fs/cgroup -maxdepth 2 -type d -name "${cg#/}" -exec rmdir {} +
+}
+
+@test "hooks get the state on stdin: createRuntime, prestart, poststart, poststop" {
+	local h=$BATS_TEST_TMPDIR/hooks
+	mkdir "$h"
+	spec "c['hooks'] = {k: [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $h/' + k]}] for k in ['createRuntime', 'prestart', 'poststart', 'poststop']}" \
+		'c["process"]["args"] = ["true"]'
+	rt create --bundle "$BUNDLE" h1
+	grep -q '"id": *"h1"' "$h/createRuntime"
+	grep -q '"status": *"creating"' "$h/prestart"
+	[ ! -e "$h/poststart" ]
+	rt start h1
+	grep -q '"status": *"running"' "$h/poststart"
+	wait_for is_status h1 stopped
+	rt delete h1
+	grep -q '"status": *"stopped"' "$h/poststop"
+	# a failing hook fails create, and nothing is left
+	spec 'c["hooks"] = {"prestart": [{"path": "/bin/false"}]}'
+	run -1 rt create --bundle "$BUNDLE" h2
+	[[ $output == *"prestart hook #0 '/bin/false': exit status 1"* ]]
+	[ ! -e "$RTROOT/h2" ]
+}
+
+@test "bad bundles: one line naming the field, in the JSON log too" {
+	spec 'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 1000, "size": 1}]'
+	run -1 rt --log "$BATS_TEST_TMPDIR/log.json" --log-format json create --bundle "$BUNDLE" x1
+	[ "$output" = "linux.uidMappings: user namespaces are not supported" ]
+	python3 -c 'import json,sys; l=json.loads(open(sys.argv[1]).readline()); assert l["level"]=="error" and l["msg"]=="linux.uidMappings: user namespaces are not supported" and l["time"].endswith("Z")' "$BATS_TEST_TMPDIR/log.json"
+	spec 'c["process"]["args"] = []'
+	run -1 rt create --bundle "$BUNDLE" x1
+	[ "$output" = "process.args: at least the program is required" ]
+	spec 'c["process"]["args"] = ["nosuchcmd"]'
+	run -1 rt create --bundle "$BUNDLE" x1
+	[[ $output == *'exec: "nosuchcmd": executable file not found in $PATH'* ]]
+	run -1 rt create --bundle "$BATS_TEST_TMPDIR/nobundle" x1
+	[[ $output == *"nobundle"* ]]
+	run -1 rt create --bundle "$BUNDLE" 'bad/id'
+	[[ $output == *"invalid container id 'bad/id'"* ]]
+	[ ! -e "$RTROOT/x1" ]
+}
+
+@test "--preserve-fds passes the caller's fds on; --no-pivot still confines the root" {
+	spec 'c["process"]["args"] = ["sh", "-c", "cat <&3; ls /"]'
+	echo passed-on >"$BATS_TEST_TMPDIR/fd3"
+	cd "$BUNDLE"
+	run -0 rt run --preserve-fds 1 --no-pivot p1 3<"$BATS_TEST_TMPDIR/fd3"
+	[ "${lines[0]}" = passed-on ]
+	[[ $output == *bin* && $output != *work* ]]
+	run -0 rt run p2 3<"$BATS_TEST_TMPDIR/fd3"
+	[[ ${lines[0]} != passed-on ]]
+}
+
+@test "kill ends a created container (its process waits on the fifo as PID 1)" {
+	spec 'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" w1
+	is_status w1 created
+	rt kill w1
+	wait_for is_status w1 stopped
+	rt delete w1
+}
+
+@test "run in the foreground passes signals on to the container" {
+	spec 'c["process"]["args"] = ["sh", "-c", "trap \"exit 9\" TERM; touch /tmp/ready; while :; do sleep 0.1; done"]'
+	rm -f "$BUNDLE/rootfs/tmp/ready"
+	cd "$BUNDLE"
+	"$HULL" runtime --root "$RTROOT" run s1 3>&- &
+	local pid=$! rc=0
+	wait_for test -e "$BUNDLE/rootfs/tmp/ready"
+	kill -TERM "$pid"
+	wait "$pid" || rc=$?
+	[ "$rc" = 9 ]
+	[ ! -e "$RTROOT/s1" ]
+}
+
+@test "a cgroup mount at /sys/fs/cgroup shows the container's own cgroups, read-only" {
+	local ns
+	for ns in with without; do
+		spec 'c["mounts"].append({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup", "options": ["ro", "nosuid", "noexec", "nodev"]})' \
+			'c["linux"]["resources"]["pids"] = {"limit": 42}' \
+			"c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if '$ns' == 'with' or n['type'] != 'cgroup']" \
+			'c["process"]["args"] = ["sh", "-c", "cat /sys/fs/cgroup/pids/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids.max; touch /sys/fs/cgroup/x 2>&1"]'
+		cd "$BUNDLE"
+		run -1 rt run "cg-$ns"
+		[ "${lines[0]}" = 42 ]
+		[[ ${lines[1]} == *"Read-only file system"* ]]
+	done
+}
+
+@test "namespaces joined by path: uts, ipc, pid, network and cgroup of another container" {
+	spec 'c["hostname"] = "pod"' 'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" pod
+	rt start pod
+	local pid
+	pid=$(rt state pod | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+	spec "c['linux']['namespaces'] = [{'type': 'mount'}] + [{'type': t, 'path': '/proc/$pid/ns/' + f} for t, f in [('uts', 'uts'), ('ipc', 'ipc'), ('pid', 'pid'), ('network', 'net'), ('cgroup', 'cgroup')]]" \
+		'c.pop("hostname")' \
+		'c["process"]["args"] = ["sh", "-c", "hostname; for n in uts ipc net cgroup; do readlink /proc/self/ns/$n; done; ps -o comm | grep -c sleep"]'
+	cd "$BUNDLE"
+	run -0 rt run member
+	[ "${lines[0]}" = pod ]
+	[ "${lines[1]}" = "$(readlink /proc/$pid/ns/uts)" ]
+	[ "${lines[2]}" = "$(readlink /proc/$pid/ns/ipc)" ]
+	[ "${lines[3]}" = "$(readlink /proc/$pid/ns/net)" ]
+	[ "${lines[4]}" = "$(readlink /proc/$pid/ns/cgroup)" ]
+	# the pod's sleep is in the same PID namespace
+	[ "${lines[5]}" = 1 ]
+	rt delete --force pod
+}

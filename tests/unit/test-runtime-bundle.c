@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * rt_bundle_parse(): OCI runtime-spec 1.1 config.json into the runtime's
+ * structures, and the refusals of what hull cannot honour.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <cmocka.h>
+
+#include "runtime/bundle.h"
+#include "util/strv.h"
+
+/* A containerd-like spec (containerd oci/spec.go populateDefaultUnixSpec, plus extras). */
+static const char good[] =
+	"{\"ociVersion\":\"1.1.0\","
+	"\"process\":{\"terminal\":false,\"user\":{\"uid\":1000,\"gid\":100,"
+	"\"additionalGids\":[10,11]},\"args\":[\"sh\",\"-c\",\"echo hi\"],"
+	"\"env\":[\"PATH=/usr/bin:/bin\",\"A=b\"],\"cwd\":\"/work\","
+	"\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
+	"\"effective\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\",\"CAP_CHOWN\"]},"
+	"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":512}],"
+	"\"noNewPrivileges\":true,\"oomScoreAdj\":100},"
+	"\"root\":{\"path\":\"rootfs\",\"readonly\":true},"
+	"\"hostname\":\"box\","
+	"\"mounts\":["
+	"{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
+	"{\"destination\":\"/dev\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+	"\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
+	"{\"destination\":\"/dev/pts\",\"type\":\"devpts\",\"source\":\"devpts\"},"
+	"{\"destination\":\"/dev/shm\",\"type\":\"tmpfs\",\"source\":\"shm\","
+	"\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"mode=1777\",\"size=1m\"]},"
+	"{\"destination\":\"/dev/mqueue\",\"type\":\"mqueue\",\"source\":\"mqueue\"},"
+	"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\","
+	"\"options\":[\"nosuid\",\"noexec\",\"nodev\",\"ro\"]},"
+	"{\"destination\":\"/sys/fs/cgroup\",\"type\":\"cgroup\",\"source\":\"cgroup\","
+	"\"options\":[\"ro\",\"nosuid\"]},"
+	"{\"destination\":\"/run\",\"type\":\"tmpfs\",\"source\":\"tmpfs\","
+	"\"options\":[\"nosuid\",\"strictatime\",\"mode=755\",\"size=65536k\"]},"
+	"{\"destination\":\"/data\",\"type\":\"bind\",\"source\":\"/srv/data\","
+	"\"options\":[\"rbind\",\"ro\"]}],"
+	"\"hooks\":{\"prestart\":[{\"path\":\"/bin/true\",\"args\":[\"true\",\"x\"],"
+	"\"timeout\":5}],\"poststop\":[{\"path\":\"/bin/echo\"}]},"
+	"\"annotations\":{\"a\":\"b\"},"
+	"\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"ipc\",\"path\":\"/proc/7/ns/"
+	"ipc\"},"
+	"{\"type\":\"uts\"},"
+	"{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"/var/run/netns/x\"}],"
+	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,"
+	"\"fileMode\":438,\"uid\":0,\"gid\":0}],"
+	"\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
+	"{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rw\"}],"
+	"\"memory\":{\"limit\":67108864,\"swap\":134217728},"
+	"\"cpu\":{\"shares\":512,\"quota\":50000,\"period\":100000,\"cpus\":\"0\"},"
+	"\"pids\":{\"limit\":64},"
+	"\"blockIO\":{\"weight\":300,\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,"
+	"\"rate\":1048576}]}},"
+	"\"cgroupsPath\":\"/default/c1\","
+	"\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[]},"
+	"\"sysctl\":{\"net.ipv4.ip_forward\":\"1\"},"
+	"\"maskedPaths\":[\"/proc/kcore\"],\"readonlyPaths\":[\"/proc/sys\"]},"
+	"\"unknownProperty\":{\"ignored\":true}}";
+
+static void test_good(void **state)
+{
+	struct rt_bundle *b = NULL;
+	struct hull_err *e = NULL;
+	const struct rt_config *c;
+	size_t n_def;
+
+	(void) state;
+	(void) rt_device_rules_default(&n_def);
+	assert_int_equal(rt_bundle_parse(good, sizeof(good) - 1, "/b", &b, &e), 0);
+	assert_null(e);
+	c = &b->config;
+	assert_string_equal(b->oci_version, "1.1.0");
+	assert_string_equal(c->rootfs, "/b/rootfs");
+	assert_null(c->lowerdirs);
+	assert_true(c->readonly_rootfs);
+	assert_string_equal(c->args[2], "echo hi");
+	assert_string_equal(strv_env_get(c->env, "A"), "b");
+	assert_string_equal(c->cwd, "/work");
+	assert_int_equal(c->uid, 1000);
+	assert_int_equal(c->gid, 100);
+	assert_int_equal(c->n_additional_gids, 2);
+	assert_int_equal(c->additional_gids[1], 11);
+	assert_false(c->terminal);
+	assert_true(c->no_new_privs);
+	assert_non_null(c->caps);
+	assert_int_equal(*c->caps, (1ULL << 0) | (1ULL << 5)); /* CHOWN, KILL */
+	assert_int_equal(c->n_rlimits, 1);
+	assert_int_equal(c->rlimits[0].resource, RLIMIT_NOFILE);
+	assert_int_equal(c->rlimits[0].soft, 512);
+	assert_true(b->has_oom_score_adj);
+	assert_int_equal(b->oom_score_adj, 100);
+	assert_string_equal(c->hostname, "box");
+	/* namespaces */
+	assert_int_equal(c->pid_ns, 0);
+	assert_null(c->pid_ns_path);
+	assert_int_equal(c->ipc_ns, -1);
+	assert_string_equal(c->ipc_ns_path, "/proc/7/ns/ipc");
+	assert_false(c->host_uts);
+	assert_false(c->new_netns);
+	assert_string_equal(c->netns_path, "/var/run/netns/x");
+	assert_false(c->cgroup_ns);
+	/* mounts: the standard ones are hull's own, /run and /data are made */
+	assert_false(c->no_shm);
+	assert_int_equal(c->shm_size, 1 << 20);
+	assert_false(c->privileged_paths);
+	assert_true(c->cgroup_mount);
+	assert_false(c->cgroup_mount_rw);
+	assert_int_equal(c->n_mounts, 2);
+	assert_string_equal(c->mounts[0].target, "/run");
+	assert_string_equal(c->mounts[0].type, "tmpfs");
+	assert_string_equal(c->mounts[0].options, "nosuid,strictatime,mode=755,size=65536k");
+	assert_string_equal(c->mounts[1].type, "bind");
+	assert_string_equal(c->mounts[1].source, "/srv/data");
+	assert_string_equal(c->mounts[1].options, "rbind,ro");
+	/* devices and rules: the spec's, then runc's defaults */
+	assert_int_equal(c->n_devices, 1);
+	assert_int_equal(c->devices[0].major, 10);
+	assert_int_equal(c->devices[0].mode, 0666);
+	assert_int_equal(b->n_device_rules, 2 + n_def);
+	assert_int_equal(b->device_rules[0].type, 'a');
+	assert_false(b->device_rules[0].allow);
+	assert_int_equal(b->device_rules[0].access, RT_DEV_RWM);
+	assert_int_equal(b->device_rules[1].minor, 229);
+	assert_int_equal(b->device_rules[1].access, RT_DEV_READ | RT_DEV_WRITE);
+	/* resources */
+	assert_true(b->has_resources);
+	assert_int_equal(b->resources.memory, 64 << 20);
+	assert_int_equal(b->resources.memory_swap, 128 << 20);
+	assert_int_equal(b->resources.cpu_shares, 512);
+	assert_int_equal(b->resources.cpu_quota, 50000);
+	assert_int_equal(b->resources.cpu_period, 100000);
+	assert_string_equal(b->resources.cpuset_cpus, "0");
+	assert_int_equal(b->resources.pids_limit, 64);
+	assert_int_equal(b->resources.blkio_weight, 300);
+	assert_int_equal(b->resources.n_throttle, 1);
+	assert_int_equal(b->resources.throttle[0].rate, 1048576);
+	assert_string_equal(b->cgroups_path, "/default/c1");
+	assert_non_null(b->seccomp);
+	assert_string_equal(c->sysctls[0], "net.ipv4.ip_forward=1");
+	assert_true(c->oci_paths);
+	assert_string_equal(c->masked_paths[0], "/proc/kcore");
+	assert_string_equal(c->readonly_paths[0], "/proc/sys");
+	/* hooks and annotations */
+	assert_int_equal(b->n_hooks[RT_HOOK_PRESTART], 1);
+	assert_string_equal(b->hooks[RT_HOOK_PRESTART][0].args[1], "x");
+	assert_int_equal(b->hooks[RT_HOOK_PRESTART][0].timeout, 5);
+	assert_int_equal(b->n_hooks[RT_HOOK_POSTSTOP], 1);
+	assert_int_equal(b->n_hooks[RT_HOOK_CREATE_RUNTIME], 0);
+	assert_string_equal(json_string_value(json_object_get(b->annotations, "a")), "b");
+	rt_bundle_free(b);
+}
+
+/* The smallest spec: no capabilities means none, absent namespaces the host's. */
+static void test_minimal(void **state)
+{
+	static const char min[] = "{\"ociVersion\":\"1.0.2\",\"process\":{\"args\":[\"true\"],"
+				  "\"cwd\":\"/\"},\"root\":{\"path\":\"/r\"},"
+				  "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}";
+	struct rt_bundle *b = NULL;
+	struct hull_err *e = NULL;
+
+	(void) state;
+	assert_int_equal(rt_bundle_parse(min, sizeof(min) - 1, "/b", &b, &e), 0);
+	assert_string_equal(b->config.rootfs, "/r");
+	assert_int_equal(*b->config.caps, 0);
+	assert_int_equal(b->config.pid_ns, -1);
+	assert_int_equal(b->config.ipc_ns, -1);
+	assert_true(b->config.host_uts);
+	assert_false(b->config.new_netns);
+	assert_true(b->config.no_shm);
+	assert_false(b->has_resources);
+	assert_null(b->cgroups_path);
+	assert_int_equal(json_object_size(b->annotations), 0);
+	rt_bundle_free(b);
+}
+
+/* Each bad input fails with one message naming the field. */
+static void test_bad(void **state)
+{
+	static const struct {
+		const char *json;
+		int code;
+		const char *msg;
+	} cases[] = {
+		{"[]", EINVAL, "config.json: must be an object"},
+		{"{\"ociVersion\":\"2.0\"}", EINVAL, "ociVersion"},
+		{"{\"ociVersion\":\"1.1.0\"}", EINVAL, "process: is required"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[],\"cwd\":\"/\"}}", EINVAL,
+		 "process.args"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"x\"}}", EINVAL,
+		 "process.cwd"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"}}", EINVAL,
+		 "root.path: is required"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+		 "\"terminal\":\"yes\"},\"root\":{\"path\":\"r\"}}",
+		 EINVAL, "process.terminal: must be a boolean"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+		 "\"capabilities\":{\"bounding\":[\"CAP_NOPE\"]}},\"root\":{\"path\":\"r\"}}",
+		 EINVAL, "process.capabilities.bounding: unknown capability \"CAP_NOPE\""},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+		 "\"capabilities\":{\"ambient\":[\"CAP_KILL\"]}},\"root\":{\"path\":\"r\"}}",
+		 EOPNOTSUPP, "process.capabilities.ambient"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+		 "\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}},\"root\":{\"path\":\"r\"}}",
+		 EOPNOTSUPP, "process.capabilities: bounding, effective and permitted"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+		 "\"rlimits\":[{\"type\":\"RLIMIT_FOO\",\"soft\":1,\"hard\":1}]},"
+		 "\"root\":{\"path\":\"r\"}}",
+		 EINVAL, "process.rlimits[0].type: unknown limit \"RLIMIT_FOO\""},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+		 "\"apparmorProfile\":\"docker-default\"},\"root\":{\"path\":\"r\"}}",
+		 EOPNOTSUPP, "process.apparmorProfile: AppArmor is not supported"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
+		 "{\"type\":\"user\"}]}}",
+		 EOPNOTSUPP, "linux.namespaces[1]: user namespaces are not supported"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+		 "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}}",
+		 EOPNOTSUPP, "linux.uidMappings: user namespaces are not supported"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}",
+		 EOPNOTSUPP, "linux.namespaces: a container without its own mount namespace"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\","
+		 "\"path\":\"/proc/1/ns/mnt\"}]}}",
+		 EOPNOTSUPP, "linux.namespaces[0]: joining a mount namespace is not supported"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/cg\","
+		 "\"type\":\"cgroup\",\"source\":\"cgroup\"}],"
+		 "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+		 EOPNOTSUPP, "mounts[0]: a mount of type 'cgroup' on '/cg'"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"x\"}],"
+		 "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+		 EINVAL, "mounts[0].destination"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+		 "\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1}]}}}",
+		 EOPNOTSUPP, "linux.resources.hugepageLimits"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+		 "\"resources\":{\"memory\":{\"limit\":\"1g\"}}}}",
+		 EINVAL, "linux.resources.memory.limit: must be an integer"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+		 "\"resources\":{\"devices\":[{\"allow\":true,\"access\":\"rx\"}]}}}",
+		 EINVAL, "linux.resources.devices[0].access"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+		 "\"seccomp\":{\"defaultAction\":\"SCMP_ACT_ALLOW\","
+		 "\"listenerPath\":\"/run/x.sock\"}}}",
+		 EOPNOTSUPP, "linux.seccomp.listenerPath"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+		 "\"cgroupsPath\":\"system.slice:hull:x\"}}",
+		 EINVAL, "linux.cgroupsPath"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"hooks\":{\"prestart\":[{\"path\":\"rel\"}]},"
+		 "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+		 EINVAL, "hooks.prestart[0].path"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"hostname\":\"h\","
+		 "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+		 EINVAL, "hostname: needs a uts namespace"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"windows\":{\"layerFolders\":[\"c\"]}}",
+		 EOPNOTSUPP, "windows: only Linux containers"},
+	};
+
+	(void) state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct rt_bundle *b = NULL;
+		struct hull_err *e = NULL;
+		int r = rt_bundle_parse(cases[i].json, strlen(cases[i].json), "/b", &b, &e);
+
+		if (r != -cases[i].code || !e || !strstr(e->msg, cases[i].msg))
+			fail_msg("case %zu: r=%d msg=%s", i, r, e ? e->msg : "(none)");
+		assert_null(b);
+		err_free(e);
+	}
+}
+
+static void test_process(void **state)
+{
+	static const char p[] = "{\"args\":[\"ps\"],\"cwd\":\"/\",\"terminal\":true,"
+				"\"env\":[\"TERM=xterm\"],\"user\":{\"uid\":5,\"gid\":6}}";
+	struct rt_bundle *b = NULL;
+	struct hull_err *e = NULL;
+
+	(void) state;
+	assert_int_equal(rt_bundle_parse_process(p, sizeof(p) - 1, &b, &e), 0);
+	assert_string_equal(b->config.args[0], "ps");
+	assert_true(b->config.terminal);
+	assert_int_equal(b->config.uid, 5);
+	rt_bundle_free(b);
+	assert_int_equal(rt_bundle_parse_process("{\"cwd\":\"/\"}", 11, &b, &e), -EINVAL);
+	assert_non_null(strstr(e->msg, "process.args"));
+	err_free(e);
+}
+
+static void test_resources(void **state)
+{
+	static const char res[] = "{\"memory\":{\"limit\":1048576},\"pids\":{\"limit\":-1}}";
+	struct rt_bundle *b = NULL;
+	struct hull_err *e = NULL;
+
+	(void) state;
+	assert_int_equal(rt_bundle_parse_resources(res, sizeof(res) - 1, &b, &e), 0);
+	assert_true(b->has_resources);
+	assert_int_equal(b->resources.memory, 1 << 20);
+	assert_int_equal(b->resources.pids_limit, -1);
+	assert_int_equal(b->resources.cpu_shares, 0);
+	rt_bundle_free(b);
+	assert_int_equal(rt_bundle_parse_resources("{\"unified\":{\"a\":\"b\"}}", 21, &b, &e),
+			 -EOPNOTSUPP);
+	assert_non_null(strstr(e->msg, "linux.resources.unified"));
+	err_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good),	  cmocka_unit_test(test_minimal),
+		cmocka_unit_test(test_bad),	  cmocka_unit_test(test_process),
+		cmocka_unit_test(test_resources),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
