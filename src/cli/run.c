@@ -65,7 +65,7 @@ static const char run_help[] =
 	"      --name string          Assign a name to the container\n"
 	"      --ip string            IPv4 address (e.g., 172.30.100.104)\n"
 	"      --network string       Connect a container to a network (bridge, host, none, "
-	"or a network of `hull network create`)\n"
+	"container:NAME, or a network of `hull network create`)\n"
 	"      --network-alias list   Add network-scoped alias for the container\n"
 	"      --no-healthcheck       Disable any container-specified HEALTHCHECK\n"
 	"      --pid string           PID namespace to use (host, container:NAME)\n"
@@ -638,13 +638,12 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			}
 			if (streq(optarg, "default"))
 				ro->network = "bridge";
-			else if (isempty(optarg) || startswith(optarg, "container:")) {
-				/* NEEDSWORK: --network container:NAME (issue 10) */
+			else if (isempty(optarg)) {
 				fprintf(stderr, "hull: network %s not found\n", optarg);
 				return 125;
 			} else
-				ro->network =
-					optarg; /* a user network: container_create() checks */
+				/* a user network or container:NAME: container_create() checks */
+				ro->network = optarg;
 			break;
 		case OPT_IP:
 			ro->ip = optarg;

@@ -697,6 +697,33 @@ static int name_reserve(struct store *s, const char *want, char **ret, struct hu
 	return 0;
 }
 
+/* The flags that --network container:NAME takes from the other container (moby runconfig). */
+static int net_container_mode_check(const struct run_opts *o, struct hull_err **err)
+{
+	const char *what = NULL;
+
+	if (!o->network[strlen("container:")])
+		what = "invalid container format container:<name|id>";
+	else if (o->hostname)
+		what = "conflicting options: hostname and the network mode";
+	else if (o->dns || o->dns_search || o->dns_options)
+		what = "conflicting options: dns and the network mode";
+	else if (o->add_hosts)
+		what = "conflicting options: custom host-to-IP mapping and the network mode";
+	else if (o->n_ports || o->publish_all)
+		what = "conflicting options: port publishing and the container type network mode";
+	else if (o->expose)
+		what = "conflicting options: port exposing and the container type network mode";
+	else if (o->ip)
+		what = "user specified IP address is supported on user defined networks only";
+	else if (o->aliases)
+		what = "network-scoped alias is supported only for containers in user defined "
+		       "networks";
+	else if (o->networks)
+		what = "conflicting options: the container type network mode and other networks";
+	return what ? err_setx(err, EINVAL, "%s", what) : 0;
+}
+
 int container_create(struct store *s, const char *runroot, const struct image *img,
 		     const char *image_name, const struct run_opts *o, struct container **ret,
 		     struct hull_err **err)
@@ -718,10 +745,18 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	int r;
 
 	(void) runroot;
-	/* the network first, as docker's create (moby daemon/create.go verifyNetworkingConfig) */
-	r = network_check_endpoint(s, netmode, o->ip, &net, err);
-	if (r < 0)
-		return r;
+	if (startswith(netmode, "container:")) {
+		/* moby runconfig validateNetContainerMode; the container is looked up at start */
+		r = net_container_mode_check(o, err);
+		if (r < 0)
+			return r;
+	} else {
+		/* the network first, as docker's create (moby daemon/create.go
+		 * verifyNetworkingConfig) */
+		r = network_check_endpoint(s, netmode, o->ip, &net, err);
+		if (r < 0)
+			return r;
+	}
 	/* --network ID or an id prefix: the record keeps the name, the key of Networks */
 	if (net)
 		netmode = json_get_str(net, "Name");

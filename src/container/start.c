@@ -341,9 +341,48 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 	}
 }
 
+/*
+ * --network container:NAME (moby daemon/container_operations.go
+ * getNetworkedContainer, initializeNetworking): the other container, running,
+ * lends its network namespace (the path of it into *@ret_netns) and its hosts,
+ * hostname and resolv.conf files, which this record then names, with its
+ * hostname. Nothing of the network is this container's to set up or free.
+ */
+static int join_container_network(struct monitor *m, const char *ref, char **ret_netns,
+				  struct hull_err **err)
+{
+	struct container *nc = NULL;
+	int r = container_load(m->s, ref, &nc, err);
+
+	if (r < 0)
+		return r;
+	if (streq(nc->id, m->c->id))
+		r = err_setx(err, EINVAL, "cannot join own network");
+	else if (!container_is_running(nc))
+		r = err_setx(err, EBUSY, "cannot join network of a non running container: %s", ref);
+	if (r == 0) {
+		static const char *const files[] = {"HostsPath", "HostnamePath", "ResolvConfPath"};
+		json_t *cfg = json_object_get(m->c->rec, "Config");
+
+		for (size_t i = 0; i < ARRAY_SIZE(files); i++)
+			json_object_set_new(m->c->rec, files[i],
+					    json_string(json_get_str(nc->rec, files[i]) ?: ""));
+		json_object_set_new(
+			cfg, "Hostname",
+			json_string(json_get_str(json_object_get(nc->rec, "Config"), "Hostname")
+					    ?: ""));
+		*ret_netns = xasprintf("/proc/%d/ns/net",
+				       (int) json_integer_value(json_object_get(
+					       json_object_get(nc->rec, "State"), "Pid")));
+	}
+	container_free(nc);
+	return r;
+}
+
 /* Set up everything and start the process; on failure nothing is left running. */
 static int monitor_launch(struct monitor *m, struct hull_err **err)
 {
+	_cleanup_free_ char *netns = NULL;
 	_cleanup_(image_freep) struct image *img = NULL;
 	_cleanup_strv_ char **lower = NULL, **env = NULL, **args = NULL;
 	_cleanup_free_ gid_t *groups = NULL;
@@ -423,13 +462,20 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			strv_push(&args, json_string_value(a));
 	}
 
+	if (startswith(net, "container:")) {
+		r = join_container_network(m, net + strlen("container:"), &netns, err);
+		if (r < 0)
+			return r;
+	}
 	/* Network first: ports must be free before anything starts. */
 	m->ports = (free(m->ports), NULL);
 	ports_from_json(json_object_get(hc, "PortBindings"), &m->ports, &m->n_ports);
 	if (json_is_true(json_object_get(hc, "PublishAllPorts")))
 		publish_all(json_object_get(json_object_get(m->c->rec, "Config"), "ExposedPorts"),
 			    &m->ports, &m->n_ports);
-	if (!streq(net, "bridge") && !streq(net, "host") && !streq(net, "none")) {
+	if (netns) {
+		m->n_ports = 0; /* refused at create: the other container's ports are its own */
+	} else if (!streq(net, "bridge") && !streq(net, "host") && !streq(net, "none")) {
 		/* a user network: the address under its lock, so that `network rm` waits */
 		json_t *ep = json_object_get(
 			json_object_get(json_object_get(m->c->rec, "NetworkSettings"), "Networks"),
@@ -465,7 +511,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		/* docker ignores -p with --network host/none, with a warning */
 		m->n_ports = 0;
 	}
-	r = write_etc_files(m, json_get_str(cfg, "Hostname"), err);
+	/* the other container's files, as they are, when its network is joined */
+	r = netns ? 0 : write_etc_files(m, json_get_str(cfg, "Hostname"), err);
 	if (r == 0 && m->user_net)
 		r = monitor_hosts_join(m, net, err);
 	if (r < 0)
@@ -522,7 +569,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	rc.additional_gids = groups;
 	rc.n_additional_gids = n_groups;
 	rc.hostname = (char *) json_get_str(cfg, "Hostname");
-	rc.new_netns = !streq(net, "host");
+	rc.new_netns = !streq(net, "host") && !netns;
+	rc.netns_path = netns; /* --network container:NAME */
 	rc.hosts_path = (char *) json_get_str(m->c->rec, "HostsPath");
 	rc.hostname_path = (char *) json_get_str(m->c->rec, "HostnamePath");
 	rc.resolv_path = (char *) json_get_str(m->c->rec, "ResolvConfPath");

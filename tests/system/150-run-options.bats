@@ -64,6 +64,42 @@ options ndots:2 timeout:1" ]
 	run -125 hull run --rm --dns-search 1234 busybox true
 }
 
+@test "--network container:NAME joins the other's network namespace and files; docker's conflicts" {
+	hull run -d --name netowner -h ownerhost busybox sh -c \
+		'mkdir /w && echo served > /w/index.html && exec httpd -f -p 8080 -h /w'
+	run -0 hull run --rm --network container:netowner busybox sh -c \
+		'hostname; for i in 1 2 3 4 5 6 7 8 9 10; do wget -qO- http://127.0.0.1:8080/ && break; sleep 0.1; done'
+	[ "$output" = "ownerhost
+served" ]
+	# its interface is the owner's
+	run -0 hull exec netowner cat /sys/class/net/eth0/address
+	local mac=$output
+	hull run -d --name netguest --network container:netowner busybox sleep 100
+	run -0 hull exec netguest cat /sys/class/net/eth0/address
+	[ "$output" = "$mac" ]
+	run -0 hull inspect -f '{{.HostConfig.NetworkMode}} {{.HostsPath}} {{.Config.Hostname}}' netguest
+	[ "$output" = "container:netowner $(hull inspect -f '{{.HostsPath}}' netowner) ownerhost" ]
+	hull rm -f netguest
+	# moby's runconfig conflicts, before anything is made
+	run -125 hull run --rm --network container:netowner -p 80 busybox true
+	[[ $output == *"conflicting options: port publishing and the container type network mode"* ]]
+	run -125 hull run --rm --network container:netowner -h other busybox true
+	[[ $output == *"conflicting options: hostname and the network mode"* ]]
+	run -125 hull run --rm --network container:netowner --dns 192.0.2.1 busybox true
+	[[ $output == *"conflicting options: dns and the network mode"* ]]
+	run -125 hull run --rm --network container:netowner --add-host a:192.0.2.1 busybox true
+	[[ $output == *"conflicting options: custom host-to-IP mapping and the network mode"* ]]
+	run -125 hull run --rm --network container:netowner --expose 80 busybox true
+	[[ $output == *"conflicting options: port exposing and the container type network mode"* ]]
+	# at start: the other must exist and run
+	run -125 hull run --rm --network container:nosuch150 busybox true
+	[[ $output == *"No such container: nosuch150"* ]]
+	hull stop -t 0 netowner >/dev/null
+	run -125 hull run --rm --network container:netowner busybox true
+	[[ $output == *"cannot join network of a non running container: netowner"* ]]
+	hull rm -f netowner
+}
+
 @test "--read-only with --tmpfs" {
 	run hull run --rm --read-only busybox touch /x
 	[ "$status" -ne 0 ]
