@@ -80,6 +80,8 @@ static bool word_in(const char *list, const char *key)
 {
 	size_t n = strlen(key);
 
+	if (n == 0)
+		return false;
 	for (const char *p = list; (p = strstr(p, key)); p += n)
 		if ((p == list || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
 			return true;
@@ -100,14 +102,18 @@ int cli_prune_filter_parse(char **args, const char *accepted, const char *bool_k
 		if (!val)
 			return err_setx(err, EINVAL, "bad format of filter (expected name=value)");
 		*val++ = '\0';
-		if (!word_in(accepted, key))
+		if (!*key || !word_in(accepted, key))
 			return err_setx(err, EINVAL, "invalid filter '%s'", key);
 		if (streq(key, "until")) {
 			if (until_seen)
 				return err_setx(err, EINVAL,
 						"more than one until filter specified");
 			until_seen = true;
-			if (cli_parse_time(val, &f->until) < 0)
+			f->has_until = true;
+			/* a time before 1970 or none at all is no time: refused, never "no filter"
+			 */
+			if (!*val || cli_parse_time(val, &f->until) < 0 || !isfinite(f->until) ||
+			    (*val == '-' && f->until < 0))
 				return err_setx(err, EINVAL,
 						"invalid value for 'until' filter: failed to parse "
 						"value as time or duration: \"%s\"",

@@ -1070,7 +1070,7 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 	bytes += (int64_t) ib;
 	/* the build cache has no labels: a label filter leaves it, until applies */
 	if (!f.labels && !f.not_labels)
-		r = builder_prune(s, f.until > 0, f.until, collect_pruned_cache, &cache, &b, &e);
+		r = builder_prune(s, f.has_until, f.until, collect_pruned_cache, &cache, &b, &e);
 	if (cache.len)
 		(void) strbuf_addf(&out, "Deleted build cache objects:\n%s\n", strbuf_cstr(&cache));
 	if (r < 0)

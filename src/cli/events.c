@@ -222,6 +222,23 @@ static void put_time(struct strbuf *o, int64_t ns)
 				   labs(tm.tm_gmtoff) / 3600, labs(tm.tm_gmtoff) % 3600 / 60);
 }
 
+/*
+ * @s into @o with control characters as \xNN: an image's labels and health
+ * check and a container's exec arguments are in the text, and must not drive
+ * the operator's terminal (docker prints them raw; --format and JSON are as
+ * docker's).
+ */
+static void put_text(struct strbuf *o, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char) *s;
+		if (c < 0x20 || c == 0x7f)
+			(void) strbuf_addf(o, "\\x%02x", c);
+		else
+			(void) strbuf_addch(o, (char) c);
+	}
+}
+
 static int print_event(json_t *ev, void *userdata)
 {
 	struct printer *p = userdata;
@@ -248,16 +265,22 @@ static int print_event(json_t *ev, void *userdata)
 		json_t *v;
 
 		put_time(&o, (int64_t) json_integer_value(json_object_get(ev, "timeNano")));
-		(void) strbuf_addf(&o, " %s %s %s", json_get_str(ev, "Type") ?: "",
-				   json_get_str(ev, "Action") ?: "",
-				   json_get_str(json_object_get(ev, "Actor"), "ID") ?: "");
+		(void) strbuf_addch(&o, ' ');
+		put_text(&o, json_get_str(ev, "Type"));
+		(void) strbuf_addch(&o, ' ');
+		put_text(&o, json_get_str(ev, "Action"));
+		(void) strbuf_addch(&o, ' ');
+		put_text(&o, json_get_str(json_object_get(ev, "Actor"), "ID"));
 		keys = xcalloc(json_object_size(attrs) + 1, sizeof(*keys));
 		json_object_foreach (attrs, k, v)
 			keys[n++] = k;
 		qsort(keys, n, sizeof(*keys), cmp_strp);
-		for (size_t i = 0; i < n; i++)
-			(void) strbuf_addf(&o, "%s%s=%s", i ? ", " : " (", keys[i],
-					   json_get_str(attrs, keys[i]) ?: "");
+		for (size_t i = 0; i < n; i++) {
+			(void) strbuf_adds(&o, i ? ", " : " (");
+			put_text(&o, keys[i]);
+			(void) strbuf_addch(&o, '=');
+			put_text(&o, json_get_str(attrs, keys[i]));
+		}
 		(void) strbuf_adds(&o, n ? ")\n" : "\n");
 	}
 	fputs(strbuf_cstr(&o), stdout);

@@ -867,11 +867,13 @@ int cmd_rmi(struct cli *cl, int argc, char **argv)
 	for (int i = optind; i < argc; i++) {
 		int r = rmi_one(s, argv[i], force, &e);
 		if (r < 0) {
-			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-			e = err_free(e);
 			/* docker/cli image/remove.go: with --force, only "not found"s is no failure
 			 */
-			if (!force || r != -ENOENT)
+			bool missing = r == -ENOENT && startswith(e->msg, "No such image");
+
+			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+			e = err_free(e);
+			if (!force || !missing)
 				rc = 1;
 		}
 	}

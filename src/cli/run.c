@@ -734,6 +734,15 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			}
 			break;
 		case OPT_DNS_OPTION:
+			/* one word of resolv.conf's options line: nothing that would start another
+			 */
+			for (const char *c = optarg; *c; c++)
+				if (isspace((unsigned char) *c) || iscntrl((unsigned char) *c))
+					return cli_flag_error(name, "--dns-option", optarg,
+							      "a DNS option is one word");
+			if (!*optarg)
+				return cli_flag_error(name, "--dns-option", optarg,
+						      "a DNS option is one word");
 			strv_push(&a->dns_options, optarg);
 			break;
 		case OPT_ADD_HOST:
@@ -1651,11 +1660,13 @@ int for_each_container(struct cli *cl, int argc, char **argv, const char *name,
 		if (r == 0)
 			r = fn(cl, s, c, data, &e);
 		if (r < 0) {
-			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-			e = err_free(e);
 			/* docker/cli container/rm.go: `rm -f` of a missing container only says so
 			 */
-			if (!(r == -ENOENT && fn == do_rm && ((struct rm_flags *) data)->force))
+			bool missing = r == -ENOENT && startswith(e->msg, "No such container");
+
+			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+			e = err_free(e);
+			if (!(missing && fn == do_rm && ((struct rm_flags *) data)->force))
 				rc = 1;
 		} else {
 			printf("%s\n", argv[i]);

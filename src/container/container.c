@@ -591,11 +591,17 @@ json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved
 
 int port_key_parse(const char *key, uint16_t *ret_port, int *ret_proto)
 {
-	unsigned port = 0;
-	char proto[8] = "tcp";
+	const char *slash = strchr(key, '/');
+	const char *proto = slash && slash[1] ? slash + 1 : "tcp";
+	size_t digits = slash ? (size_t) (slash - key) : strlen(key);
+	unsigned long port = 0;
 
-	if (sscanf(key, "%u/%7s", &port, proto) < 1 || port == 0 || port > 65535 ||
-	    (!streq(proto, "tcp") && !streq(proto, "udp")))
+	/* digits only, 1..65535: "4294967376/tcp" must not wrap round to 80 */
+	if (digits == 0 || digits > 5 || strspn(key, "0123456789") != digits)
+		return -EINVAL;
+	for (size_t i = 0; i < digits; i++)
+		port = port * 10 + (unsigned long) (key[i] - '0');
+	if (port == 0 || port > 65535 || (!streq(proto, "tcp") && !streq(proto, "udp")))
 		return -EINVAL;
 	*ret_port = (uint16_t) port;
 	*ret_proto = streq(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;

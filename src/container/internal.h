@@ -66,6 +66,8 @@ unsigned long long proc_start_time(pid_t pid);
 /* port_key_parse() - "80/tcp", "53/udp" (a PortBindings or ExposedPorts key; no proto: tcp): the
  * port and IPPROTO_*; -EINVAL for anything else (sctp included: hull does not publish it). */
 int port_key_parse(const char *key, uint16_t *ret_port, int *ret_proto);
+/* The most ports one container publishes (-p and -P): each holds a host socket in its monitor. */
+#define CONTAINER_PORTS_MAX 512
 /* ports_from_json() - port maps from a PortBindings-shaped object; *@ret is realloc'd (caller
  * frees). */
 int ports_from_json(json_t *bindings, struct port_map **ret, size_t *n);

@@ -235,6 +235,9 @@ static void close_pair(int p[2])
 	p[0] = p[1] = -1;
 }
 
+/* The exec events' command words beyond this many bytes are cut, with "...". */
+#define EXEC_EVENT_WORDS_MAX 4096
+
 /* moby's ": " + Entrypoint + " " + strings.Join(Args, " "): "ls " for a bare "ls". */
 static char *exec_action_words(char **cmd)
 {
@@ -243,6 +246,15 @@ static char *exec_action_words(char **cmd)
 	strbuf_addf(&b, "%s ", cmd[0]);
 	for (size_t i = 1; cmd[i]; i++)
 		strbuf_addf(&b, "%s%s", i > 1 ? " " : "", cmd[i]);
+	/* a journal line, not the command: a huge one would rotate the history away */
+	if (b.len > EXEC_EVENT_WORDS_MAX) {
+		b.len = EXEC_EVENT_WORDS_MAX;
+		while (b.len > 0 && ((unsigned char) b.buf[b.len] & 0xc0) == 0x80)
+			b.len--; /* not inside a UTF-8 sequence: the journal's JSON needs it whole
+				  */
+		b.buf[b.len] = '\0';
+		(void) strbuf_adds(&b, "...");
+	}
 	return strbuf_detach(&b, NULL);
 }
 

@@ -90,6 +90,8 @@ static char *resolv_conf_build(char *host_text, bool filter, json_t *hc)
 		_cleanup_free_ char *copy = xstrdup(l);
 		_cleanup_strv_ char **w = strv_new();
 
+		/* moby resolvconf getLines(): a comment runs from '#' or ';' to the end */
+		copy[strcspn(copy, "#;")] = '\0';
 		for (char *s2 = NULL, *t = strtok_r(copy, " \t", &s2); t;
 		     t = strtok_r(NULL, " \t", &s2))
 			strv_push(&w, t);
@@ -125,6 +127,11 @@ static char *resolv_conf_build(char *host_text, bool filter, json_t *hc)
 	if (f_opts && f_opts[0]) {
 		strv_free(opts);
 		opts = TAKE_PTR(f_opts);
+	}
+	if (!ns[0]) {
+		/* the host had loopback resolvers only: docker's defaults, as FilterResolvDNS */
+		strv_push(&ns, "8.8.8.8");
+		strv_push(&ns, "8.8.4.4");
 	}
 	if (search[0] && !(streq(search[0], ".") && !search[1]))
 		resolv_words(&sb, "search", search);
@@ -208,6 +215,8 @@ static void publish_all(json_t *exposed, struct port_map **ports, size_t *n)
 		int pn;
 		bool bound = false;
 
+		if (*n > CONTAINER_PORTS_MAX)
+			return; /* too many already: the caller refuses the start */
 		if (port_key_parse(key, &port, &pn) < 0)
 			continue; /* sctp: not published by hull (net_port_parse()) */
 		for (size_t i = 0; i < *n && !bound; i++)
@@ -473,6 +482,13 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (json_is_true(json_object_get(hc, "PublishAllPorts")))
 		publish_all(json_object_get(json_object_get(m->c->rec, "Config"), "ExposedPorts"),
 			    &m->ports, &m->n_ports);
+	if (m->n_ports > CONTAINER_PORTS_MAX && !streq(net, "host") && !streq(net, "none"))
+		/* each is a host socket the monitor holds, and libnftables cannot take an fd
+		 * past FD_SETSIZE */
+		return err_setx(err, E2BIG,
+				"too many published ports: hull publishes at most %d ports of a "
+				"container",
+				CONTAINER_PORTS_MAX);
 	if (netns) {
 		m->n_ports = 0; /* refused at create: the other container's ports are its own */
 	} else if (!streq(net, "bridge") && !streq(net, "host") && !streq(net, "none")) {

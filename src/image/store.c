@@ -745,7 +745,7 @@ int store_image_get(struct store *s, const char *name, struct image **ret, struc
 		if (!found && digest_valid(name) && json_object_get(images, name))
 			found = name;
 	}
-	if (!found && bad_ref && !digest_valid(name)) {
+	if (!found && bad_ref && !digest_valid(name) && !(strlen(name) == 64 && is_hex(name))) {
 		/* neither a reference nor an id: moby's InvalidParameter, not "No such image" */
 		if (err)
 			*err = TAKE_PTR(bad_ref);

@@ -23,7 +23,7 @@ bool prune_filter_match(const struct prune_filter *f, json_t *labels, double cre
 {
 	if (!f)
 		return true;
-	if (f->until > 0 && (created <= 0 || created > f->until))
+	if (f->has_until && (created <= 0 || created > f->until))
 		return false;
 	if (f->labels && !labels_match(f->labels, labels))
 		return false;

@@ -12,7 +12,8 @@
 #include <stdbool.h>
 
 struct prune_filter {
-	double until;	   /* Unix seconds: only what was created before; 0: no until */
+	bool has_until;	   /* an until filter was given (its time may be 0 or before it) */
+	double until;	   /* Unix seconds: only what was created before */
 	char **labels;	   /* label=KEY or label=KEY=VALUE: every one must match */
 	char **not_labels; /* label!=...: what matches all of them is kept (moby matchLabels) */
 };

@@ -143,6 +143,12 @@ load helpers
 	# host and none networks publish nothing
 	run -0 hull run --rm -P --expose 80 --network none busybox true
 	hull rm -f pa
+	# more ports than a monitor holds sockets for: refused, nothing left (an image of
+	# 1010 exposed ports crashed the monitor in libnftables' FD_SET)
+	run -125 hull run --rm -P --expose 1000-1600 busybox true
+	[[ $output == *"too many published ports: hull publishes at most 512 ports of a container"* ]]
+	run -0 hull ps -aq --filter status=running
+	[ -z "$output" ]
 }
 
 @test "a host port range for one container port takes the first free port; none free fails with docker's message" {
@@ -203,6 +209,10 @@ load helpers
 	[ "$output" = "Error response from daemon: No such image: nosuch140:latest" ]
 	# a failure other than "not found" still fails with -f
 	run -1 hull rmi -f nosuch140 'Bad/Name'
+	# a full id that is no image's is not found either (it was "invalid reference")
+	local id64=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+	run -0 --separate-stderr hull rmi -f "$id64"
+	[ "$stderr" = "Error response from daemon: No such image: $id64" ]
 }
 
 @test "start -a of an exited container runs it again and prints its output" {

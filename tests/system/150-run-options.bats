@@ -62,6 +62,21 @@ options ndots:2 timeout:1" ]
 	run -125 hull run --rm --dns-search -bad.com busybox true
 	[[ ${lines[0]} == *'"-bad.com" for "--dns-search" flag: -bad.com is not a valid domain' ]]
 	run -125 hull run --rm --dns-search 1234 busybox true
+	# one word per option: no line of resolv.conf can be made with it
+	run -125 hull run --rm --dns-option "$(printf 'ndots:1\nnameserver 192.0.2.66')" busybox true
+	[[ $output == *'for "--dns-option" flag: a DNS option is one word'* ]]
+	# a host with loopback resolvers only (systemd-resolved) and a comment on its search
+	# line: the container gets docker's fallback servers, and no "#" domain
+	local fake=$BATS_TEST_TMPDIR/resolv.conf
+	printf 'nameserver 127.0.0.53\nsearch corp.example # office\noptions edns0 ; x\n' >"$fake"
+	run -0 unshare -m sh -c "mount --bind '$fake' /etc/resolv.conf && '$HULL' run --rm --dns-option debug busybox cat /etc/resolv.conf"
+	[ "$output" = "search corp.example
+nameserver 8.8.8.8
+nameserver 8.8.4.4
+options debug" ]
+	run -0 unshare -m sh -c "mount --bind '$fake' /etc/resolv.conf && '$HULL' run --rm busybox cat /etc/resolv.conf"
+	[[ $output == *"nameserver 8.8.8.8"* ]]
+	[[ $output != *"127.0.0.53"* ]]
 }
 
 @test "--network container:NAME joins the other's network namespace and files; docker's conflicts" {

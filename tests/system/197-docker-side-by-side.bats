@@ -18,7 +18,9 @@ setup_file() {
 	command -v iptables-save >/dev/null || skip "iptables is not installed"
 	local work
 	work=$(mktemp -d /var/tmp/hull-dks.XXXXXX)
-	run unshare -n -m --propagation private "$BATS_TEST_DIRNAME/docker-side-by-side" "$work"
+	# a PID namespace too: whatever happens, dockerd and its containerd end with the script
+	run timeout 240 unshare -n -m -p -f --mount-proc --propagation private \
+		"$BATS_TEST_DIRNAME/docker-side-by-side" "$work"
 	rm -rf "$work"
 	echo "$output"
 	[ "$status" -eq 0 ]

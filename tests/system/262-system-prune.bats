@@ -164,4 +164,20 @@ store_files() {
 	[ "$output" = "Error response from daemon: invalid filter 'all=[maybe]'" ]
 	run -1 hull container prune -f --filter nokey
 	[ "$output" = "Error response from daemon: bad format of filter (expected name=value)" ]
+	# an until that is no time is refused, and one before everything prunes nothing
+	# (these pruned everything: "no until" was until <= 0)
+	hull create --name pf-keep busybox true >/dev/null
+	local v
+	for v in -1 nan ''; do
+		run -1 hull container prune -f --filter "until=$v"
+		[[ $output == "Error response from daemon: invalid value for 'until' filter"* ]]
+	done
+	for v in 0 500000h; do
+		run -0 hull system prune -f --filter "until=$v"
+		run -0 hull inspect -f '{{.Name}}' pf-keep
+	done
+	# an empty key is refused at once (it looped for ever)
+	run -1 timeout 10 "$HULL" container prune -f --filter =x
+	[ "$output" = "Error response from daemon: invalid filter ''" ]
+	hull rm pf-keep
 }

@@ -219,6 +219,14 @@ exec_die|3" ]
 	hull exec evx true
 	run past --filter container=evx --filter event=exec_create --format '{{.Action}}|'
 	[ "${lines[-1]}" = "exec_create: true |" ]
+	# the text output shows control characters as \xNN; a huge command is cut
+	hull exec evx echo "$(printf 'a\033]0;T\007b')" >/dev/null
+	hull exec evx echo "$(head -c 6000 /dev/zero | tr '\0' x)" >/dev/null
+	run -0 past --filter container=evx --filter event=exec_create
+	[[ ${lines[-2]} == *'exec_create: echo a\x1b]0;T\x07b '* ]]
+	[[ $output != *$'\033'* ]]
+	run -0 past --filter container=evx --filter event=exec_create --format '{{len .Action}}'
+	[ "${lines[-1]}" = 4112 ]
 	# attach to a running container
 	hull run -d --name evy busybox sh -c 'sleep 1; echo out'
 	run -0 hull attach evy
