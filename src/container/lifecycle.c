@@ -2,6 +2,7 @@
 /* stop, kill, rm and wait on a container record (moby daemon/stop.go, kill.go, delete.go);
  * logs are in logs.c. */
 #include <fcntl.h>
+#include <sys/file.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -165,16 +166,42 @@ int container_stop(struct store *s, struct container *c, int timeout, struct hul
 	return 0;
 }
 
+/*
+ * The start lock (start.c start_claim()), blocking: a start under way has
+ * recorded "running" (or failed) when it returns, so a removal never takes a
+ * record from under a container that is starting. -ENOENT: no container.
+ */
+static int start_lock_wait(struct container *c)
+{
+	_cleanup_free_ char *p = path_join(c->dir, "start.lock");
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0)
+		if (errno != EINTR) {
+			int r = -errno;
+			close(fd);
+			return r;
+		}
+	return fd;
+}
+
 int container_remove(struct store *s, const char *runroot, struct container *c, bool force,
 		     struct hull_err **err)
 {
+	_cleanup_close_ int start_fd = -1;
 	bool killed = false;
 	int tries = 0, r;
 
+	/* a concurrent start first: then this removal sees the container as it runs */
+	start_fd = start_lock_wait(c);
+	if (start_fd == -ENOENT || (start_fd >= 0 && container_reload(c, NULL) < 0))
+		return err_setx(err, ENOENT, "No such container: %s", c->id);
 again:
 	/* an exit the monitor is recording: removing now would strand its address and ports */
 	if (settle_exit(c, 10000) < 0)
-		return force ? 0 : err_setx(err, ENOENT, "No such container: %s", c->id);
+		return err_setx(err, ENOENT, "No such container: %s", c->id);
 	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting"))) {
 		if (!force)
 			return err_setx(err, EBUSY,

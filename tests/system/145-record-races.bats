@@ -221,3 +221,25 @@ ip_files() {
 		run -0 hull rm "$id"
 	done
 }
+
+@test "rm racing a start never removes a container that then runs (removal waits for the start)" {
+	local i token out orphans=0
+	for i in $(seq 10); do
+		token=$((900000 + i * 7 + RANDOM % 7))
+		hull create --network none --name "rx$i" busybox sleep "$token" >/dev/null
+		in_bg "$i" "$HULL" start "rx$i"
+		sleep "0.0$((RANDOM % 6))"
+		"$HULL" rm "rx$i" >/dev/null 2>&1 || true
+		wait
+		# either the container is there (rm refused a running one) or nothing of it runs
+		if ! "$HULL" inspect "rx$i" >/dev/null 2>&1; then
+			for _ in $(seq 20); do pgrep -f "sleep $token" >/dev/null || break; sleep 0.1; done
+			if pgrep -f "sleep $token" >/dev/null; then
+				orphans=$((orphans + 1))
+				pkill -9 -f "sleep $token" || true
+			fi
+		fi
+		"$HULL" rm -f "rx$i" >/dev/null 2>&1 || true
+	done
+	[ "$orphans" = 0 ]
+}
