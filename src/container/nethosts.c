@@ -171,10 +171,16 @@ static void hosts_rewrite(const char *path, const char *net_name, const char *bl
 		return;
 	/*
 	 * In place, not a new file renamed over it: the container sees this inode
-	 * through its bind mount. Written before the cut, so that a reader meanwhile
-	 * sees the new lines (and at worst a tail of the old ones).
+	 * through its bind mount. One write over the old length, the new text padded
+	 * with newlines, then the cut: a reader meanwhile sees the old text or the new
+	 * one followed by empty lines, never the new text with a tail of old lines (a
+	 * line cut in its middle may read as another address, "1.3 c2" as 1.0.0.3).
 	 */
-	if (pwrite(fd, text, n, 0) == (ssize_t) n)
+	if (n < len) {
+		text = xrealloc(text, len);
+		memset(text + n, '\n', len - n);
+	}
+	if (pwrite(fd, text, n > len ? n : len, 0) == (ssize_t) (n > len ? n : len))
 		(void) ftruncate(fd, (off_t) n);
 }
 

@@ -88,6 +88,10 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	run hull exec keep cat /etc/hosts
 	[[ $output != *gone1* ]]
 	[[ $output == *gone2* ]]
+	# rewritten shorter in place: no padding and no tail of the old text is left
+	run hull exec keep sh -c 'grep -c "^$" /etc/hosts; tail -n 1 /etc/hosts'
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = "# hull network ne end" ]
 	hull stop -t 0 gone2
 	[ "$(resolves keep gone2)" = "" ]
 	# restarted, it is back under its new address
@@ -99,6 +103,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	pid=$(hull inspect --format '{{.State.Pid}}' gone3)
 	[ "$mon" -gt 0 ] && [ "$pid" -gt 0 ]
 	kill -9 "$mon" "$pid"
+	wait_for pids_dead "$mon" "$pid"
 	run hull run --rm --network ne busybox cat /etc/hosts
 	[ "$status" -eq 0 ]
 	[[ $output != *gone3* ]]
@@ -236,4 +241,28 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ "$output" = "hull: network nm1 is given more than once" ]
 	run -125 hull run --rm --network nm1 --network nosuch busybox true
 	[ "$output" = "hull: network nosuch not found" ]
+}
+
+@test "a connected container killed with its monitor gives every address and name back" {
+	local c mon pid n1 n2
+	n1=$(hull network create --subnet "$SUB_D" nk1)
+	n2=$(hull network create --subnet "$SUB_E" nk2)
+	hull run -d --name watcher --network nk2 busybox sleep 600 >/dev/null
+	c=$(hull run -d --name victim --network nk1 busybox sleep 600)
+	hull network connect --alias vic nk2 victim
+	[ -n "$(resolves watcher vic)" ]
+	mon=$(jq -r .Hull.MonitorPid "$HULL_ROOT/containers/$c/config.json")
+	pid=$(hull inspect --format '{{.State.Pid}}' victim)
+	kill -9 "$mon" "$pid"
+	wait_for pids_dead "$mon" "$pid"
+	# the next command that reads the container reconciles it: both networks' addresses go
+	run hull inspect --format '{{.State.Status}} {{.NetworkSettings.Networks.nk1.IPAddress}}|{{.NetworkSettings.Networks.nk2.IPAddress}}' victim
+	[ "$output" = "exited |" ]
+	[ "$(ls /run/hull-net/networks/"$n1"/ips | wc -l)" -eq 0 ]
+	[ "$(ls /run/hull-net/networks/"$n2"/ips | wc -l)" -eq 1 ]
+	[ "$(resolves watcher vic)" = "" ]
+	[ "$(resolves watcher victim)" = "" ]
+	# and it comes back on both at its start
+	hull start victim
+	[ "$(resolves watcher vic)" = "$(ip_on victim nk2)" ]
 }
