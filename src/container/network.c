@@ -721,14 +721,28 @@ int network_join(struct store *s, const char *ref, const char *ctr_id, const cha
 		return r;
 	if (network_bridge(rec, &b) < 0)
 		return err_setx(err, EINVAL, "network %s is not a bridge network", ref);
-	r = net_network_setup(&b, err);
-	if (r < 0)
-		return r;
-	r = net_network_ip_alloc(&b, want_ip, ctr_id, ret_ip, err);
+	if (streq(json_get_str(rec, "Name"), "bridge")) {
+		/* hull0 (network connect bridge): its addresses are every store's */
+		r = net_bridge_setup(err);
+		if (r == 0)
+			r = net_ip_alloc(NET_STATE_DIR, ctr_id, ret_ip, err);
+	} else {
+		r = net_network_setup(&b, err);
+		if (r == 0)
+			r = net_network_ip_alloc(&b, want_ip, ctr_id, ret_ip, err);
+	}
 	if (r < 0)
 		return r;
 	*ret_b = b;
 	return 0;
+}
+
+void network_ip_release(const char *net_name, const char *net_id, const char *ip)
+{
+	if (streq(net_name, "bridge"))
+		net_ip_release(NET_STATE_DIR, ip);
+	else
+		net_network_ip_release(net_id, ip);
 }
 
 int network_check_endpoint(struct store *s, const char *ref, const char *ip, json_t **ret,
@@ -840,12 +854,15 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 	r = network_join(s, net_name, c->id, isempty(want) ? NULL : want, &b, ip, err);
 	if (r < 0)
 		return r;
-	names = network_hosts_names(json_get_str(c->rec, "Name"), c->id,
-				    json_object_get(ep, "Aliases"));
+	/* docker's default bridge has no names: DNSNames null */
+	if (!streq(net_name, "bridge"))
+		names = network_hosts_names(json_get_str(c->rec, "Name"), c->id,
+					    json_object_get(ep, "Aliases"));
 	/* in the record at once: whoever cleans up after a failure finds the address there */
 	network_endpoint_fill(ep, &b, ip, names);
 	r = net_attach_extra(pid, c->id, ip, &b, err);
-	if (r == 0)
+	/* docker's default bridge resolves no names */
+	if (r == 0 && !streq(net_name, "bridge"))
 		r = network_hosts_join(b.id, net_name, c->id, ip, names,
 				       json_get_str(c->rec, "HostsPath"), monitor, err);
 	if (r < 0) {
@@ -866,7 +883,7 @@ void network_endpoint_down(struct container *c, const char *net_name, const char
 	network_hosts_leave(net_id, net_name, c->id, hosts_path);
 	if (!isempty(ip) && net_id) {
 		net_detach_extra(c->id, net_id);
-		net_network_ip_release(net_id, ip);
+		network_ip_release(net_name, net_id, ip);
 	}
 	container_endpoint_clear(ep);
 }
@@ -961,11 +978,12 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 		return err_setx(err, EPERM,
 				"container cannot be connected to multiple networks with one of "
 				"the networks in private (none) mode");
-	if (!net || network_is_predefined(name))
-		return err_setx(err, EOPNOTSUPP,
-				"hull connects running containers to user-defined networks only, "
-				"not to %s",
-				name);
+	if (!net) {
+		/* the predefined bridge by name: its record */
+		r = network_find(s, name, &net, err);
+		if (r < 0)
+			return r;
+	}
 	r = network_check_aliases(name, aliases, err);
 	if (r < 0)
 		return r;

@@ -266,3 +266,33 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	hull start victim
 	[ "$(resolves watcher vic)" = "$(ip_on victim nk2)" ]
 }
+
+@test "network connect bridge: a user network's container gets an address on the default bridge" {
+	local uip bip
+	hull network create --subnet "$SUB_D" nb1 >/dev/null
+	hull run -d --name onuser --network nb1 busybox sleep 600 >/dev/null
+	hull run -d --name ondflt busybox sleep 600 >/dev/null
+	wait_for is_running ondflt
+	bip=$(hull inspect --format '{{.NetworkSettings.IPAddress}}' ondflt)
+	run hull exec onuser ping -c1 -W1 "$bip"
+	[ "$status" -ne 0 ]
+	hull network connect bridge onuser
+	uip=$(ip_on onuser bridge)
+	[[ $uip == 10.89.* ]]
+	run hull exec onuser ip -o -4 addr show eth1
+	[[ $output == *"inet $uip/16"* ]]
+	run hull exec onuser ping -c1 -W3 "$bip"
+	[ "$status" -eq 0 ]
+	# no names on the default bridge, as docker's
+	[ "$(resolves ondflt onuser)" = "" ]
+	run hull inspect --format '{{json .NetworkSettings.Networks.bridge.DNSNames}}' onuser
+	[ "$output" = null ]
+	run hull network inspect --format '{{range .Containers}}{{.Name}} {{end}}' bridge
+	[[ $output == *"onuser "* ]]
+	run -1 hull network connect --alias x bridge ondflt
+	[ "$output" = "Error response from daemon: network-scoped alias is supported only for containers in user defined networks" ]
+	hull network disconnect bridge onuser
+	[ ! -e "/run/hull-net/net/ips/$uip" ]
+	run hull exec onuser ip -o link show eth1
+	[ "$status" -ne 0 ]
+}
