@@ -194,8 +194,10 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
  * network_disconnect() - docker network disconnect [-f] @ref CONTAINER: a
  * running container loses the interface, address and names at once; the
  * endpoint leaves the record. -ENOENT "container ID is not connected to
- * network N" (0 with @force); -EOPNOTSUPP for the network the container was
- * created with (its NetworkMode: hull cannot leave it yet).
+ * network N" (0 with @force); -EOPNOTSUPP for the default bridge of a
+ * container created on it (hull cannot leave it yet). Leaving the user network
+ * a container was created with (its NetworkMode) also removes its published
+ * ports and empties NetworkSettings.Ports; it starts without it from then on.
  */
 int network_disconnect(struct store *s, struct container *c, const char *ref, bool force,
 		       struct hull_err **err);

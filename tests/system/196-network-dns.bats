@@ -194,8 +194,8 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	run -1 hull network disconnect nc2 ca
 	[ "$output" = "Error response from daemon: container $ida is not connected to network nc2" ]
 	hull network disconnect -f nc2 ca
-	run -1 hull network disconnect nc1 ca
-	[ "$output" = "Error response from daemon: hull cannot disconnect a container from the network it was created with (nc1) yet" ]
+	run -1 hull network disconnect bridge cd
+	[ "$output" = "Error response from daemon: hull cannot disconnect a container from the default bridge network yet" ]
 
 	# what a connected container holds goes when it stops, and comes back at its start
 	local n2
@@ -295,4 +295,38 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ ! -e "/run/hull-net/net/ips/$uip" ]
 	run hull exec onuser ip -o link show eth1
 	[ "$status" -ne 0 ]
+}
+
+@test "network disconnect from the first network: address, port and names go, and stay gone" {
+	local n1 ip1 c
+	n1=$(hull network create --subnet "$SUB_D" nf1)
+	hull network create --subnet "$SUB_E" nf2 >/dev/null
+	c=$(hull run -d --name first --network nf1 -p 127.0.0.1:18296:80 busybox httpd -f -p 80 -h /etc)
+	hull run -d --name peer --network nf1 busybox sleep 600 >/dev/null
+	hull network connect nf2 first
+	run fetch http://127.0.0.1:18296/hostname
+	[ "$output" = "${c:0:12}" ]
+	ip1=$(ip_on first nf1)
+	[ "$(resolves peer first)" = "$ip1" ]
+
+	hull network disconnect nf1 first
+	run hull exec first ip -o link show eth0
+	[ "$status" -ne 0 ]
+	[ "$(resolves peer first)" = "" ]
+	run curl -s -m 1 http://127.0.0.1:18296/hostname
+	[ "$status" -ne 0 ]
+	[ ! -e "/run/hull-net/networks/$n1/ips/$ip1" ]
+	run hull inspect --format '{{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}}' first
+	[ "$output" = "{} 1" ]
+	# the address is free for another, and the first container's end does not free it again
+	hull run -d --name taker --network nf1 --ip "$ip1" busybox sleep 600 >/dev/null
+	hull stop -t 0 first
+	[ -e "/run/hull-net/networks/$n1/ips/$ip1" ]
+	# started again: loopback and nf2 only; connected again: nf1 back, with its names
+	hull start first
+	run hull exec first ip -o -4 addr
+	[[ $output != *"172.29.21."* ]]
+	[[ $output == *"eth0"*"172.29.22."* ]]
+	hull network connect nf1 first
+	[ "$(resolves peer first)" = "$(ip_on first nf1)" ]
 }
