@@ -330,3 +330,21 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	hull network connect nf1 first
 	[ "$(resolves peer first)" = "$(ip_on first nf1)" ]
 }
+
+@test "containers started at once on one network all see each other" {
+	local i j
+	hull network create --subnet "$SUB_D" np1 >/dev/null
+	for i in 1 2 3 4; do
+		hull run -d --name "par$i" --network np1 busybox sleep 600 >/dev/null &
+	done
+	wait
+	for i in 1 2 3 4; do
+		wait_for is_running "par$i"
+	done
+	for i in 1 2 3 4; do
+		run hull exec "par$i" cat /etc/hosts
+		for j in 1 2 3 4; do
+			[[ $output == *"$(ip_on "par$j" np1)"$'\t'"par$j "* ]]
+		done
+	done
+}
