@@ -367,7 +367,7 @@ static void reconcile_locked(struct container *c)
 			(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 			net_ports_remove(eip, ports, n);
 			network_hosts_leave(json_get_str(ep, "NetworkID"), k, c->id, NULL);
-			net_network_ip_release(json_get_str(ep, "NetworkID"), eip);
+			network_ip_release(k, json_get_str(ep, "NetworkID"), eip);
 			container_endpoint_clear(ep);
 		}
 	}

@@ -130,15 +130,19 @@ static void entry_release(struct entry *e)
 static int entry_read(int dfd, const char *name, struct entry *ret)
 {
 	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	_cleanup_free_ char *data = NULL;
-	char *path, *line, *end;
+	char data[ENTRY_MAX + 1], *path, *line, *end;
 	unsigned long long start;
-	size_t len;
+	ssize_t len;
 	int pid;
 
 	if (fd < 0)
 		return -errno;
-	if (read_file_fd(fd, name, ENTRY_MAX, &data, &len, NULL) < 0 || strlen(data) != len)
+	/* one read: a member's entry is read at every change of the network */
+	len = read(fd, data, ENTRY_MAX);
+	if (len <= 0 || len == ENTRY_MAX)
+		return -EBADMSG;
+	data[len] = '\0';
+	if (strlen(data) != (size_t) len)
 		return -EBADMSG;
 	if (sscanf(data, "%d %llu", &pid, &start) != 2 || !(path = strchr(data, '\n')) ||
 	    !(line = strchr(++path, '\n')) || !(end = strchr(++line, '\n')) || end[1])
@@ -160,21 +164,34 @@ static void hosts_rewrite(const char *path, const char *net_name, const char *bl
 	_cleanup_close_ int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_free_ char *old = NULL, *text = NULL;
 	struct stat st;
+	ssize_t got;
 	size_t len, n;
 
-	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) ||
-	    read_file_fd(fd, path, HOSTS_MAX, &old, &len, NULL) < 0)
+	if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size >= HOSTS_MAX)
 		return;
+	/* one read of the size fstat gave (and a byte more: it may have grown meanwhile) */
+	old = xmalloc((size_t) st.st_size + 2);
+	got = pread(fd, old, (size_t) st.st_size + 1, 0);
+	if (got < 0 || got > st.st_size)
+		return; /* written meanwhile by the container: the next change rewrites it */
+	len = (size_t) got;
+	old[len] = '\0';
 	text = network_hosts_text(old, len, net_name, block);
 	n = strlen(text);
 	if (n == len && memcmp(text, old, len) == 0)
 		return;
 	/*
 	 * In place, not a new file renamed over it: the container sees this inode
-	 * through its bind mount. Written before the cut, so that a reader meanwhile
-	 * sees the new lines (and at worst a tail of the old ones).
+	 * through its bind mount. One write over the old length, the new text padded
+	 * with newlines, then the cut: a reader meanwhile sees the old text or the new
+	 * one followed by empty lines, never the new text with a tail of old lines (a
+	 * line cut in its middle may read as another address, "1.3 c2" as 1.0.0.3).
 	 */
-	if (pwrite(fd, text, n, 0) == (ssize_t) n)
+	if (n < len) {
+		text = xrealloc(text, len);
+		memset(text + n, '\n', len - n);
+	}
+	if (pwrite(fd, text, n > len ? n : len, 0) == (ssize_t) (n > len ? n : len) && n < len)
 		(void) ftruncate(fd, (off_t) n);
 }
 

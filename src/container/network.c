@@ -735,14 +735,28 @@ int network_join(struct store *s, const char *ref, const char *ctr_id, const cha
 		return r;
 	if (network_bridge(rec, &b) < 0)
 		return err_setx(err, EINVAL, "network %s is not a bridge network", ref);
-	r = net_network_setup(&b, err);
-	if (r < 0)
-		return r;
-	r = net_network_ip_alloc(&b, want_ip, ctr_id, ret_ip, err);
+	if (streq(json_get_str(rec, "Name"), "bridge")) {
+		/* hull0 (network connect bridge): its addresses are every store's */
+		r = net_bridge_setup(err);
+		if (r == 0)
+			r = net_ip_alloc(NET_STATE_DIR, ctr_id, ret_ip, err);
+	} else {
+		r = net_network_setup(&b, err);
+		if (r == 0)
+			r = net_network_ip_alloc(&b, want_ip, ctr_id, ret_ip, err);
+	}
 	if (r < 0)
 		return r;
 	*ret_b = b;
 	return 0;
+}
+
+void network_ip_release(const char *net_name, const char *net_id, const char *ip)
+{
+	if (streq(net_name, "bridge"))
+		net_ip_release(NET_STATE_DIR, ip);
+	else
+		net_network_ip_release(net_id, ip);
 }
 
 int network_check_endpoint(struct store *s, const char *ref, const char *ip, json_t **ret,
@@ -854,12 +868,15 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 	r = network_join(s, net_name, c->id, isempty(want) ? NULL : want, &b, ip, err);
 	if (r < 0)
 		return r;
-	names = network_hosts_names(json_get_str(c->rec, "Name"), c->id,
-				    json_object_get(ep, "Aliases"));
+	/* docker's default bridge has no names: DNSNames null */
+	if (!streq(net_name, "bridge"))
+		names = network_hosts_names(json_get_str(c->rec, "Name"), c->id,
+					    json_object_get(ep, "Aliases"));
 	/* in the record at once: whoever cleans up after a failure finds the address there */
 	network_endpoint_fill(ep, &b, ip, names);
 	r = net_attach_extra(pid, c->id, ip, &b, err);
-	if (r == 0)
+	/* docker's default bridge resolves no names */
+	if (r == 0 && !streq(net_name, "bridge"))
 		r = network_hosts_join(b.id, net_name, c->id, ip, names,
 				       json_get_str(c->rec, "HostsPath"), monitor, err);
 	if (r < 0) {
@@ -880,7 +897,7 @@ void network_endpoint_down(struct container *c, const char *net_name, const char
 	network_hosts_leave(net_id, net_name, c->id, hosts_path);
 	if (!isempty(ip) && net_id) {
 		net_detach_extra(c->id, net_id);
-		net_network_ip_release(net_id, ip);
+		network_ip_release(net_name, net_id, ip);
 	}
 	container_endpoint_clear(ep);
 }
@@ -912,9 +929,12 @@ static int connect_lock(struct container *c, int *ret_fd, const char **ret_mode,
 	return 0;
 }
 
-/* @c's record with @net_name's endpoint set to @ep (NULL: removed), saved. */
-static int save_endpoint(struct container *c, const char *net_name, json_t *ep,
-			 struct hull_err **err)
+/*
+ * @c's record with @net_name's endpoint set to @ep (NULL: removed; with @no_ports,
+ * NetworkSettings.Ports emptied too), saved.
+ */
+static int save_endpoint_ports(struct container *c, const char *net_name, json_t *ep, bool no_ports,
+			       struct hull_err **err)
 {
 	json_t *ns, *eps;
 	int r;
@@ -934,9 +954,39 @@ static int save_endpoint(struct container *c, const char *net_name, json_t *ep,
 		json_object_set_new(eps, net_name, ep);
 	else
 		(void) json_object_del(eps, net_name);
+	if (no_ports)
+		json_object_set_new(ns, "Ports", json_object());
 	r = container_save(c, err);
 	container_unlock(c);
 	return r;
+}
+
+static int save_endpoint(struct container *c, const char *net_name, json_t *ep,
+			 struct hull_err **err)
+{
+	return save_endpoint_ports(c, net_name, ep, false, err);
+}
+
+/*
+ * Take the running @c off its first network @net_name (its NetworkMode): names,
+ * eth0, published ports and address, as network_endpoint_down() does for the others.
+ */
+static void first_endpoint_down(struct container *c, const char *net_name)
+{
+	json_t *ns = json_object_get(c->rec, "NetworkSettings");
+	json_t *ep = json_object_get(record_networks(c->rec), net_name);
+	const char *net_id = json_get_str(ep, "NetworkID");
+	const char *ip = json_get_str(ep, "IPAddress");
+	_cleanup_free_ struct port_map *ports = NULL;
+	size_t n = 0;
+
+	network_hosts_leave(net_id, net_name, c->id, json_get_str(c->rec, "HostsPath"));
+	if (isempty(ip))
+		return;
+	net_detach(c->id);
+	(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
+	net_ports_remove(ip, ports, n);
+	net_network_ip_release(net_id, ip);
 }
 
 /* The monitor and the container's process of running @c still run as recorded. */
@@ -975,18 +1025,20 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 		return err_setx(err, EPERM,
 				"container cannot be connected to multiple networks with one of "
 				"the networks in private (none) mode");
-	if (!net || network_is_predefined(name))
-		return err_setx(err, EOPNOTSUPP,
-				"hull connects running containers to user-defined networks only, "
-				"not to %s",
-				name);
+	if (!net) {
+		/* the predefined bridge by name: its record */
+		r = network_find(s, name, &net, err);
+		if (r < 0)
+			return r;
+	}
 	r = network_check_aliases(name, aliases, err);
 	if (r < 0)
 		return r;
 	r = connect_lock(c, &lfd, &mode, err);
 	if (r < 0)
 		return r;
-	if (streq(mode, name) || json_object_get(record_networks(c->rec), name))
+	if ((streq(mode, name) && network_is_predefined(name)) ||
+	    json_object_get(record_networks(c->rec), name))
 		return err_setx(err, EEXIST, "endpoint with name %s already exists in network %s",
 				json_get_str(c->rec, "Name") + 1, name);
 	running = container_is_running(c);
@@ -1038,15 +1090,19 @@ int network_disconnect(struct store *s, struct container *c, const char *ref, bo
 		return err_setx(err, EPERM,
 				"container cannot be disconnected from host network or connected "
 				"to host network");
-	if (streq(mode, name))
+	if (streq(mode, name) && network_is_predefined(name))
 		return err_setx(err, EOPNOTSUPP,
-				"hull cannot disconnect a container from the network it was "
-				"created with (%s) yet",
-				name);
+				"hull cannot disconnect a container from the default bridge "
+				"network yet");
 	if (!json_object_get(record_networks(c->rec), name))
 		return force ? 0
 			     : err_setx(err, ENOENT, "container %s is not connected to network %s",
 					c->id, name);
+	if (streq(mode, name)) {
+		/* its first network: it keeps the others, and loopback */
+		first_endpoint_down(c, name);
+		return save_endpoint_ports(c, name, NULL, true, err);
+	}
 	network_endpoint_down(c, name, json_get_str(c->rec, "HostsPath"));
 	return save_endpoint(c, name, NULL, err);
 }

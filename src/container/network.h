@@ -97,7 +97,8 @@ int network_prune(struct store *s, const struct prune_filter *f, char ***ret_nam
 int network_bridge(json_t *rec, struct net_bridge *ret);
 
 /*
- * network_join() - for starting container @ctr_id on the user network @ref:
+ * network_join() - for starting container @ctr_id on the user network @ref (or
+ * on "bridge", for `network connect bridge`: hull0 and its addresses):
  * under the networks lock, find it (-ENOENT "network REF not found": it was
  * removed since the container's create), make sure its bridge is set up, and
  * reserve @want_ip (NULL: any) for the container. *@ret_b describes the network,
@@ -105,6 +106,13 @@ int network_bridge(json_t *rec, struct net_bridge *ret);
  */
 int network_join(struct store *s, const char *ref, const char *ctr_id, const char *want_ip,
 		 struct net_bridge *ret_b, char ret_ip[INET_ADDRSTRLEN], struct hull_err **err);
+
+/*
+ * network_ip_release() - free the address @ip a container held on the network
+ * @net_name (id @net_id): hull0's (net_ip_release()) for "bridge", else the user
+ * network's (net_network_ip_release()). Absent is fine.
+ */
+void network_ip_release(const char *net_name, const char *net_id, const char *ip);
 
 /*
  * network_check_endpoint() - what container create checks of `--network
@@ -180,9 +188,9 @@ void network_endpoint_down(struct container *c, const char *net_name, const char
  * (network_endpoint_up()), a stopped one at its next start. Errors: as
  * network_check_endpoint() and network_check_aliases(); -EEXIST "endpoint with
  * name C already exists in network N"; -EPERM docker's messages for host and
- * none; -EOPNOTSUPP for the predefined bridge (hull connects to user networks
- * only). Serialised per container by <dir>/network.lock; the record is saved
- * under the container's lock, never while a networks lock is held.
+ * none. The predefined bridge may be connected too (an address of hull0, no
+ * names, as docker's default bridge). Serialised per container by <dir>/network.lock; the record is
+ * saved under the container's lock, never while a networks lock is held.
  */
 int network_connect(struct store *s, struct container *c, const char *ref, const char *ip,
 		    char **aliases, struct hull_err **err);
@@ -191,8 +199,10 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
  * network_disconnect() - docker network disconnect [-f] @ref CONTAINER: a
  * running container loses the interface, address and names at once; the
  * endpoint leaves the record. -ENOENT "container ID is not connected to
- * network N" (0 with @force); -EOPNOTSUPP for the network the container was
- * created with (its NetworkMode: hull cannot leave it yet).
+ * network N" (0 with @force); -EOPNOTSUPP for the default bridge of a
+ * container created on it (hull cannot leave it yet). Leaving the user network
+ * a container was created with (its NetworkMode) also removes its published
+ * ports and empties NetworkSettings.Ports; it starts without it from then on.
  */
 int network_disconnect(struct store *s, struct container *c, const char *ref, bool force,
 		       struct hull_err **err);

@@ -258,6 +258,15 @@ static void monitor_net_cleanup(struct monitor *m)
 		else
 			network_endpoint_down(m->c, k, NULL); /* the connected ones */
 	}
+	/*
+	 * `network disconnect` of the first network released its address and ports
+	 * already (the record, read again at the exit, has no endpoint for it any
+	 * more): freeing them again could free another container's.
+	 */
+	if (m->user_net && !json_object_get(record_networks(m->c->rec), net ?: "")) {
+		m->ports_added = false;
+		m->ip[0] = '\0';
+	}
 	if (m->ports_added)
 		net_ports_remove(m->ip, m->ports, m->n_ports);
 	m->ports_added = false;
@@ -491,11 +500,11 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 				CONTAINER_PORTS_MAX);
 	if (netns) {
 		m->n_ports = 0; /* refused at create: the other container's ports are its own */
-	} else if (!streq(net, "bridge") && !streq(net, "host") && !streq(net, "none")) {
-		/* a user network: the address under its lock, so that `network rm` waits */
-		json_t *ep = json_object_get(
-			json_object_get(json_object_get(m->c->rec, "NetworkSettings"), "Networks"),
-			net);
+	} else if (!streq(net, "bridge") && !streq(net, "host") && !streq(net, "none") &&
+		   json_object_get(record_networks(m->c->rec), net)) {
+		/* a user network: the address under its lock, so that `network rm` waits
+		 * (not one the container was disconnected from: then it has no first one) */
+		json_t *ep = json_object_get(record_networks(m->c->rec), net);
 		const char *want = json_get_str(json_object_get(ep, "IPAMConfig"), "IPv4Address");
 		r = network_join(m->s, net, m->c->id, isempty(want) ? NULL : want, &m->br, m->ip,
 				 err);
@@ -683,7 +692,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
 		}
-	} else if (r == 0 && streq(net, "none")) {
+	} else if (r == 0 && !streq(net, "host")) {
+		/* none, or a first network the container was disconnected from */
 		r = net_loopback_up(p->pid, err);
 	}
 	if (r == 0)

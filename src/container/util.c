@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Small helpers of the container layer: times, signals, ids, names. */
 #include <ctype.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/random.h>
 #include <time.h>
@@ -91,16 +92,21 @@ unsigned long long proc_start_time(pid_t pid)
 	char path[64], buf[1024], *p;
 	unsigned long long t = 0;
 	char state;
-	FILE *f;
+	ssize_t n;
+	int fd;
 
+	/* open and read, not stdio: one syscall fewer, for each member of a network */
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-	f = fopen(path, "re");
-	if (!f)
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return 0;
-	p = fgets(buf, sizeof(buf), f);
-	fclose(f);
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
 	/* after the command, which may hold spaces and parentheses */
-	if (!p || !(p = strrchr(buf, ')')))
+	if (!(p = strrchr(buf, ')')) || !p[1])
 		return 0;
 	if (sscanf(p + 2,
 		   "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "

@@ -154,8 +154,9 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 	if (ifname) {
 		snprintf(name, sizeof(name), "%s", ifname);
 	} else {
-		/* docker's eth1, eth2... in the order of connection */
-		for (int i = 1;; i++) {
+		/* docker's eth1, eth2... in the order of connection (eth0 after a
+		 * disconnect from the first network) */
+		for (int i = 0;; i++) {
 			snprintf(name, sizeof(name), "eth%d", i);
 			r = nl_link_get(&ns, name, NULL, NULL);
 			if (r == -ENODEV)

@@ -170,9 +170,9 @@ int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const struc
  * net_attach_extra() - attach the container of @pid to one more bridge network
  * @b (docker network connect, or a --network after the first): the veth
  * "hx<first 7 of @ctr_id><first 6 of @b->id>" on the host, on the container's
- * side the first of eth1, eth2... that it lacks, with @ip/prefix and no route
- * but the subnet's (the first network keeps the default route). On failure the
- * veth is deleted again. Same netns handling as net_attach().
+ * side the first of eth0, eth1... that it lacks (eth0 is the first network's), with @ip/prefix and
+ * no route but the subnet's (the first network keeps the default route). On failure the veth is
+ * deleted again. Same netns handling as net_attach().
  */
 int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
 		     struct hull_err **err);

@@ -311,6 +311,7 @@ reach() {
 		"$HULL_ROOT/containers/$c/config.json")
 	[ "$mon" -gt 0 ]
 	kill -9 "$mon"
+	wait_for pids_dead "$mon"
 	run hull inspect --format '{{.State.Status}} {{.State.ExitCode}} {{.NetworkSettings.Networks.rb.IPAddress}}' "$c"
 	[ "$output" = "exited 137 " ]
 	[ "$(ls /run/hull-net/networks/"$id"/ips | wc -l)" -eq 0 ]

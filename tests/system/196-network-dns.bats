@@ -88,6 +88,10 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	run hull exec keep cat /etc/hosts
 	[[ $output != *gone1* ]]
 	[[ $output == *gone2* ]]
+	# rewritten shorter in place: no padding and no tail of the old text is left
+	run hull exec keep sh -c 'grep -c "^$" /etc/hosts; tail -n 1 /etc/hosts'
+	[ "${lines[0]}" = 0 ]
+	[ "${lines[1]}" = "# hull network ne end" ]
 	hull stop -t 0 gone2
 	[ "$(resolves keep gone2)" = "" ]
 	# restarted, it is back under its new address
@@ -99,6 +103,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	pid=$(hull inspect --format '{{.State.Pid}}' gone3)
 	[ "$mon" -gt 0 ] && [ "$pid" -gt 0 ]
 	kill -9 "$mon" "$pid"
+	wait_for pids_dead "$mon" "$pid"
 	run hull run --rm --network ne busybox cat /etc/hosts
 	[ "$status" -eq 0 ]
 	[[ $output != *gone3* ]]
@@ -189,8 +194,8 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	run -1 hull network disconnect nc2 ca
 	[ "$output" = "Error response from daemon: container $ida is not connected to network nc2" ]
 	hull network disconnect -f nc2 ca
-	run -1 hull network disconnect nc1 ca
-	[ "$output" = "Error response from daemon: hull cannot disconnect a container from the network it was created with (nc1) yet" ]
+	run -1 hull network disconnect bridge cd
+	[ "$output" = "Error response from daemon: hull cannot disconnect a container from the default bridge network yet" ]
 
 	# what a connected container holds goes when it stops, and comes back at its start
 	local n2
@@ -236,4 +241,110 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ "$output" = "hull: network nm1 is given more than once" ]
 	run -125 hull run --rm --network nm1 --network nosuch busybox true
 	[ "$output" = "hull: network nosuch not found" ]
+}
+
+@test "a connected container killed with its monitor gives every address and name back" {
+	local c mon pid n1 n2
+	n1=$(hull network create --subnet "$SUB_D" nk1)
+	n2=$(hull network create --subnet "$SUB_E" nk2)
+	hull run -d --name watcher --network nk2 busybox sleep 600 >/dev/null
+	c=$(hull run -d --name victim --network nk1 busybox sleep 600)
+	hull network connect --alias vic nk2 victim
+	[ -n "$(resolves watcher vic)" ]
+	mon=$(jq -r .Hull.MonitorPid "$HULL_ROOT/containers/$c/config.json")
+	pid=$(hull inspect --format '{{.State.Pid}}' victim)
+	kill -9 "$mon" "$pid"
+	wait_for pids_dead "$mon" "$pid"
+	# the next command that reads the container reconciles it: both networks' addresses go
+	run hull inspect --format '{{.State.Status}} {{.NetworkSettings.Networks.nk1.IPAddress}}|{{.NetworkSettings.Networks.nk2.IPAddress}}' victim
+	[ "$output" = "exited |" ]
+	[ "$(ls /run/hull-net/networks/"$n1"/ips | wc -l)" -eq 0 ]
+	[ "$(ls /run/hull-net/networks/"$n2"/ips | wc -l)" -eq 1 ]
+	[ "$(resolves watcher vic)" = "" ]
+	[ "$(resolves watcher victim)" = "" ]
+	# and it comes back on both at its start
+	hull start victim
+	[ "$(resolves watcher vic)" = "$(ip_on victim nk2)" ]
+}
+
+@test "network connect bridge: a user network's container gets an address on the default bridge" {
+	local uip bip
+	hull network create --subnet "$SUB_D" nb1 >/dev/null
+	hull run -d --name onuser --network nb1 busybox sleep 600 >/dev/null
+	hull run -d --name ondflt busybox sleep 600 >/dev/null
+	wait_for is_running ondflt
+	bip=$(hull inspect --format '{{.NetworkSettings.IPAddress}}' ondflt)
+	run hull exec onuser ping -c1 -W1 "$bip"
+	[ "$status" -ne 0 ]
+	hull network connect bridge onuser
+	uip=$(ip_on onuser bridge)
+	[[ $uip == 10.89.* ]]
+	run hull exec onuser ip -o -4 addr show eth1
+	[[ $output == *"inet $uip/16"* ]]
+	run hull exec onuser ping -c1 -W3 "$bip"
+	[ "$status" -eq 0 ]
+	# no names on the default bridge, as docker's
+	[ "$(resolves ondflt onuser)" = "" ]
+	run hull inspect --format '{{json .NetworkSettings.Networks.bridge.DNSNames}}' onuser
+	[ "$output" = null ]
+	run hull network inspect --format '{{range .Containers}}{{.Name}} {{end}}' bridge
+	[[ $output == *"onuser "* ]]
+	run -1 hull network connect --alias x bridge ondflt
+	[ "$output" = "Error response from daemon: network-scoped alias is supported only for containers in user defined networks" ]
+	hull network disconnect bridge onuser
+	[ ! -e "/run/hull-net/net/ips/$uip" ]
+	run hull exec onuser ip -o link show eth1
+	[ "$status" -ne 0 ]
+}
+
+@test "network disconnect from the first network: address, port and names go, and stay gone" {
+	local n1 ip1 c
+	n1=$(hull network create --subnet "$SUB_D" nf1)
+	hull network create --subnet "$SUB_E" nf2 >/dev/null
+	c=$(hull run -d --name first --network nf1 -p 127.0.0.1:18296:80 busybox httpd -f -p 80 -h /etc)
+	hull run -d --name peer --network nf1 busybox sleep 600 >/dev/null
+	hull network connect nf2 first
+	run fetch http://127.0.0.1:18296/hostname
+	[ "$output" = "${c:0:12}" ]
+	ip1=$(ip_on first nf1)
+	[ "$(resolves peer first)" = "$ip1" ]
+
+	hull network disconnect nf1 first
+	run hull exec first ip -o link show eth0
+	[ "$status" -ne 0 ]
+	[ "$(resolves peer first)" = "" ]
+	run curl -s -m 1 http://127.0.0.1:18296/hostname
+	[ "$status" -ne 0 ]
+	[ ! -e "/run/hull-net/networks/$n1/ips/$ip1" ]
+	run hull inspect --format '{{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}}' first
+	[ "$output" = "{} 1" ]
+	# the address is free for another, and the first container's end does not free it again
+	hull run -d --name taker --network nf1 --ip "$ip1" busybox sleep 600 >/dev/null
+	hull stop -t 0 first
+	[ -e "/run/hull-net/networks/$n1/ips/$ip1" ]
+	# started again: loopback and nf2 only; connected again: nf1 back, with its names
+	hull start first
+	run hull exec first ip -o -4 addr
+	[[ $output != *"172.29.21."* ]]
+	[[ $output == *"eth0"*"172.29.22."* ]]
+	hull network connect nf1 first
+	[ "$(resolves peer first)" = "$(ip_on first nf1)" ]
+}
+
+@test "containers started at once on one network all see each other" {
+	local i j
+	hull network create --subnet "$SUB_D" np1 >/dev/null
+	for i in 1 2 3 4; do
+		hull run -d --name "par$i" --network np1 busybox sleep 600 >/dev/null &
+	done
+	wait
+	for i in 1 2 3 4; do
+		wait_for is_running "par$i"
+	done
+	for i in 1 2 3 4; do
+		run hull exec "par$i" cat /etc/hosts
+		for j in 1 2 3 4; do
+			[[ $output == *"$(ip_on "par$j" np1)"$'\t'"par$j "* ]]
+		done
+	done
 }

@@ -133,3 +133,12 @@ remove_all_ctr_net() {
 	done
 	"$HULL" network prune -f >/dev/null 2>&1 || true
 }
+
+# pids_dead PID...: each has exited (a zombie too: a killed monitor waits for init to reap
+# it); for `wait_for pids_dead ...` after a kill -9, which returns before the death.
+pids_dead() {
+	local p
+	for p in "$@"; do
+		[ ! -e "/proc/$p" ] || [ "$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null)" = Z ] || return 1
+	done
+}
