@@ -443,8 +443,8 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		if (r == 0)
 			r = hooks_run(b, RT_HOOK_PRESTART, pub, err);
 	}
-	if (r == 0)
-		r = rt_start_fifo(p, err);
+	if (r == 0 && (r = rt_start_fifo(p, err)) < 0)
+		p->pid = 0; /* killed and reaped already */
 	if (r == 0) {
 		json_object_set_new(st, "hull",
 				    json_pack("{s:I, s:o}", "startTime",
@@ -456,8 +456,10 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	if (r == 0 && o->pid_file)
 		r = write_pid_file(o->pid_file, p->pid, err);
 	if (r < 0) {
-		(void) kill(p->pid, SIGKILL);
-		(void) waitpid(p->pid, NULL, 0);
+		if (p->pid > 0) {
+			(void) kill(p->pid, SIGKILL);
+			(void) waitpid(p->pid, NULL, 0);
+		}
 		if (cg)
 			rt_cgroup_remove(cg);
 		goto out_dir;
