@@ -233,63 +233,13 @@ static json_t *state_public(const json_t *st, const char *status)
 	return o;
 }
 
-/*
- * Run the hooks of @kind (runtime-spec config.md "POSIX-platform Hooks"): each
- * gets the state on stdin, its args and env; a non-zero exit or its timeout
- * fails. stdout and stderr go to /dev/null, as runc's exec.Cmd leaves them.
- */
+/* Run the hooks of @kind of @b with @state (rt_hooks_run()). */
 static int hooks_run(const struct rt_bundle *b, enum rt_hook_kind kind, const json_t *state,
 		     struct hull_err **err)
 {
 	_cleanup_free_ char *text = json_dump_str(state, 0);
 
-	for (size_t i = 0; i < b->n_hooks[kind]; i++) {
-		const struct rt_hook *h = &b->hooks[kind][i];
-		_cleanup_close_ int pidfd = -1;
-		struct pollfd pfd;
-		int p[2], st = 0, n;
-		pid_t pid;
-
-		if (pipe2(p, O_CLOEXEC) < 0)
-			return err_set(err, errno, "run %s hook '%s'", rt_hook_kind_name(kind),
-				       h->path);
-		pid = fork();
-		if (pid < 0) {
-			(void) close(p[0]);
-			(void) close(p[1]);
-			return err_set(err, errno, "run %s hook '%s'", rt_hook_kind_name(kind),
-				       h->path);
-		}
-		if (pid == 0) {
-			int nul = open("/dev/null", O_RDWR);
-			char *argv0[] = {h->path, NULL};
-
-			if (dup2(p[0], 0) < 0 || nul < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
-				_exit(127);
-			execve(h->path, h->args && h->args[0] ? h->args : argv0,
-			       h->env ? h->env : (char *[]){NULL});
-			_exit(127);
-		}
-		(void) close(p[0]);
-		(void) write_all(p[1], text, strlen(text));
-		(void) close(p[1]);
-		pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-		pfd = (struct pollfd){.fd = pidfd, .events = POLLIN};
-		do
-			n = pidfd < 0 ? 1 : poll(&pfd, 1, h->timeout ? h->timeout * 1000 : -1);
-		while (n < 0 && errno == EINTR);
-		if (n == 0)
-			(void) kill(pid, SIGKILL);
-		while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-			;
-		if (n == 0)
-			return err_setx(err, ETIMEDOUT, "%s hook #%zu '%s': timed out after %d s",
-					rt_hook_kind_name(kind), i, h->path, h->timeout);
-		if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
-			return err_setx(err, EIO, "%s hook #%zu '%s': exit status %d",
-					rt_hook_kind_name(kind), i, h->path, rt_exit_code(st));
-	}
-	return 0;
+	return rt_hooks_run(b->hooks[kind], b->n_hooks[kind], rt_hook_kind_name(kind), text, err);
 }
 
 /* The capabilities this kernel knows: bits above cap_last_cap are dropped, as runc ignores
@@ -330,7 +280,7 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		      struct hull_err **err)
 {
 	_cleanup_free_ char *dir = NULL, *fifo = NULL, *bundle_dir = NULL, *created = NULL;
-	_cleanup_free_ char *state_path = NULL;
+	_cleanup_free_ char *state_path = NULL, *hook_state = NULL;
 	_cleanup_json_ json_t *st = NULL, *pub = NULL;
 	_cleanup_strv_ char **cg = NULL;
 	struct rt_bundle *b = NULL;
@@ -349,11 +299,10 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	r = rt_bundle_load(bundle_dir, &b, err);
 	if (r < 0)
 		return r;
-	if (b->n_hooks[RT_HOOK_CREATE_CONTAINER] || b->n_hooks[RT_HOOK_START_CONTAINER]) {
-		r = err_setx(err, EOPNOTSUPP,
-			     "hooks.%s: hooks in the container's namespaces are not supported",
-			     b->n_hooks[RT_HOOK_CREATE_CONTAINER] ? "createContainer"
-								  : "startContainer");
+	if (b->n_hooks[RT_HOOK_CREATE_CONTAINER]) {
+		/* runc runs them before pivot_root with the container's mounts made; hull
+		 * makes its mounts after pivot_root */
+		r = err_setx(err, EOPNOTSUPP, "hooks.createContainer: not supported");
 		goto out_bundle;
 	}
 	c = b->config;
@@ -409,6 +358,14 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		       "id", id, "pid", 0, "bundle", bundle_dir, "rootfs", b->rootfs, "created",
 		       created, "owner", "", "annotations", b->annotations);
 
+	if (b->n_hooks[RT_HOOK_START_CONTAINER]) {
+		_cleanup_json_ json_t *pub0 = state_public(st, "created");
+
+		hook_state = json_dump_str(pub0, 0);
+		c.start_hooks = b->hooks[RT_HOOK_START_CONTAINER];
+		c.n_start_hooks = b->n_hooks[RT_HOOK_START_CONTAINER];
+		c.hook_state = hook_state;
+	}
 	debugf("create %s: bundle '%s'", id, bundle_dir);
 	r = rt_create(&c, &p, err);
 	if (r < 0)
@@ -443,8 +400,8 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		if (r == 0)
 			r = hooks_run(b, RT_HOOK_PRESTART, pub, err);
 	}
-	if (r == 0)
-		r = rt_start_fifo(p, err);
+	if (r == 0 && (r = rt_start_fifo(p, err)) < 0)
+		p->pid = 0; /* killed and reaped already */
 	if (r == 0) {
 		json_object_set_new(st, "hull",
 				    json_pack("{s:I, s:o}", "startTime",
@@ -456,8 +413,10 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	if (r == 0 && o->pid_file)
 		r = write_pid_file(o->pid_file, p->pid, err);
 	if (r < 0) {
-		(void) kill(p->pid, SIGKILL);
-		(void) waitpid(p->pid, NULL, 0);
+		if (p->pid > 0) {
+			(void) kill(p->pid, SIGKILL);
+			(void) waitpid(p->pid, NULL, 0);
+		}
 		if (cg)
 			rt_cgroup_remove(cg);
 		goto out_dir;
@@ -1340,7 +1299,8 @@ static int do_features(int argc, char **argv)
 {
 	static const char features[] =
 		"{\"ociVersionMin\":\"1.0.0\",\"ociVersionMax\":\"" OCI_VERSION "\","
-		"\"hooks\":[\"prestart\",\"createRuntime\",\"poststart\",\"poststop\"],"
+		"\"hooks\":[\"prestart\",\"createRuntime\",\"startContainer\",\"poststart\","
+		"\"poststop\"],"
 		"\"mountOptions\":[\"ro\",\"rw\",\"bind\",\"rbind\",\"nosuid\",\"suid\",\"nodev\","
 		"\"dev\",\"noexec\",\"exec\",\"noatime\",\"relatime\",\"strictatime\","
 		"\"nodiratime\",\"diratime\",\"private\",\"rprivate\",\"slave\",\"rslave\","

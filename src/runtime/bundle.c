@@ -214,9 +214,11 @@ static int parse_rlimits(const json_t *arr, struct rt_bundle *b, struct hull_err
 				break;
 		if (k == ARRAY_SIZE(rlimit_names))
 			return err_setx(err, EINVAL, "%s.type: unknown limit \"%s\"", field, type);
-		if (!json_is_integer(soft) || !json_is_integer(hard))
-			return err_setx(err, EINVAL, "%s: soft and hard must be integers", field);
-		/* uint64 in the spec; jansson reads 2^64-1 (RLIM_INFINITY) as -1 or fails */
+		if (!json_is_integer(soft) || !json_is_integer(hard) ||
+		    json_integer_value(soft) < -1 || json_integer_value(hard) < -1)
+			return err_setx(err, EINVAL, "%s: soft and hard must be unsigned integers",
+					field);
+		/* uint64 in the spec; 2^64-1 (RLIM_INFINITY) reads -1 (uint64_max_to_minus_one) */
 		b->rlimits[i] = (struct rt_rlimit){
 			.resource = rlimit_names[k].resource,
 			.name = rlimit_names[k].name,
@@ -467,6 +469,26 @@ static int parse_mounts(const json_t *arr, struct rt_bundle *b, struct hull_err 
 			continue;
 		}
 		if (bind) {
+			/* runc 1.1's recursive attributes and id-mapping: the kernel would take
+			 * them as file system data and a bind mount would silently drop them */
+			static const char *const refused[] = {
+				"rro",		"rrw",
+				"rnosuid",	"rsuid",
+				"rnodev",	"rdev",
+				"rnoexec",	"rexec",
+				"rnoatime",	"ratime",
+				"rrelatime",	"rnorelatime",
+				"rstrictatime", "rnostrictatime",
+				"rnodiratime",	"rdiratime",
+				"rnosymfollow", "rsymfollow",
+				"nosymfollow",	"idmap",
+				"ridmap",
+			};
+			for (size_t k = 0; k < ARRAY_SIZE(refused); k++)
+				if (has_word(opts, refused[k]))
+					return err_setx(err, EOPNOTSUPP,
+							"%s.options: '%s' is not supported", field,
+							refused[k]);
 			if (!source || source[0] != '/')
 				return err_setx(err, EINVAL,
 						"%s.source: a bind mount needs an absolute path",
@@ -980,10 +1002,35 @@ int rt_bundle_parse_resources(const char *bytes, size_t len, struct rt_bundle **
 	return 0;
 }
 
+/*
+ * jansson reads integers as int64: the spec's uint64 rlimits hold RLIM_INFINITY
+ * as 18446744073709551615 (docker's unlimited ulimits), which becomes -1 here,
+ * the same bits. Any other number above INT64_MAX is left to fail the parse.
+ */
+static char *uint64_max_to_minus_one(const char *bytes, size_t len)
+{
+	static const char max[] = "18446744073709551615";
+	char *copy = xstrndup(bytes, len), *p = copy;
+
+	while ((p = strstr(p, max))) {
+		size_t n = sizeof(max) - 1;
+		bool alone = (p == copy || !isdigit((unsigned char) p[-1])) &&
+			     !isdigit((unsigned char) p[n]) && p[n] != '.';
+
+		if (alone) {
+			memcpy(p, "-1", 2);
+			memset(p + 2, ' ', n - 2);
+		}
+		p += n;
+	}
+	return copy;
+}
+
 int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bundle **ret,
 		    struct hull_err **err)
 {
 	struct rt_bundle *b = bundle_new();
+	_cleanup_free_ char *text = uint64_max_to_minus_one(bytes, len);
 	json_t *spec, *process, *root, *mounts, *hooks, *linux_, *ann;
 	const char *ver, *path, *hostname;
 	int r;
@@ -991,7 +1038,7 @@ int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bu
 	static const char *const other_os[] = {"windows", "solaris", "vm", "zos"};
 
 	b->dir = xstrdup(dir ? dir : ".");
-	r = json_load_buf(bytes, len, "config.json", &b->spec, err);
+	r = json_load_buf(text, len, "config.json", &b->spec, err);
 	if (r < 0)
 		goto fail;
 	spec = b->spec;

@@ -34,13 +34,6 @@ enum rt_hook_kind {
 	_RT_HOOK_INVALID = -EINVAL,
 };
 
-struct rt_hook {
-	char *path;  /* absolute path of the program on the host */
-	char **args; /* argv, may be NULL: then { path } */
-	char **env;  /* NULL: empty environment */
-	int timeout; /* seconds; 0: none */
-};
-
 struct rt_bundle {
 	char *dir;	   /* the bundle directory (as given) */
 	char *oci_version; /* ociVersion */

@@ -26,6 +26,7 @@
 
 #include "runtime/rt-internal.h"
 #include "util/fs.h"
+#include "util/json.h"
 #include "util/strv.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -413,6 +414,21 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 			_exit(125);
 		(void) close(ffd);
 		(void) close(b.fifo_fd);
+	}
+	if (c->n_start_hooks) {
+		/* startContainer: in the container, as the process is now (runc's init) */
+		_cleanup_json_ json_t *st =
+			json_loads(c->hook_state ? c->hook_state : "{}", 0, NULL);
+		_cleanup_free_ char *text = NULL;
+
+		json_object_set_new(st, "pid", json_integer(getpid()));
+		text = json_dumps(st, JSON_COMPACT);
+		r = rt_hooks_run(c->start_hooks, c->n_start_hooks, "startContainer",
+				 text ? text : "{}", &e);
+		if (r < 0) {
+			dprintf(2, "%s\n", e->msg);
+			_exit(1);
+		}
 	}
 	rt_exec_final(fd, c, path);
 }

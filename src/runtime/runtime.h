@@ -103,6 +103,23 @@ struct rt_device {
 	gid_t gid;
 };
 
+/* An OCI hook (config.md "POSIX-platform Hooks"). */
+struct rt_hook {
+	char *path;  /* absolute path of the program */
+	char **args; /* argv, may be NULL: then { path } */
+	char **env;  /* NULL: empty environment */
+	int timeout; /* seconds; 0: none */
+};
+
+/*
+ * rt_hooks_run() - run @n hooks in order, each with @state (the OCI state
+ * JSON) on its stdin, stdout and stderr on /dev/null (as runc's exec.Cmd
+ * leaves them); a non-zero exit, a signal or the hook's timeout (it is
+ * then killed) fails with a message naming @kind, the index and the path.
+ */
+int rt_hooks_run(const struct rt_hook *hooks, size_t n, const char *kind, const char *state,
+		 struct hull_err **err);
+
 struct rt_config {
 	/*
 	 * Root file system: @rootfs is the overlay's mount point, or, without
@@ -242,6 +259,16 @@ struct rt_config {
 	 */
 	bool cgroup_mount;
 	bool cgroup_mount_rw;
+	/*
+	 * OCI startContainer hooks: run by the process, in the container, after
+	 * the exec fifo opened and before it execs, with @hook_state (the state
+	 * JSON; its "pid" is set to the process's own) on stdin. A failure is
+	 * written to the process's stderr and it exits 1 (there is no caller to
+	 * report to any more).
+	 */
+	const struct rt_hook *start_hooks;
+	size_t n_start_hooks;
+	const char *hook_state;
 };
 
 /*

@@ -203,7 +203,7 @@ EOF
 	find /sys/fs/cgroup -maxdepth 2 -type d -name "${cg#/}" -exec rmdir {} +
 }
 
-@test "hooks get the state on stdin: createRuntime, prestart, poststart, poststop" {
+@test "hooks get the state on stdin: createRuntime, prestart, startContainer, poststart, poststop" {
 	local h=$BATS_TEST_TMPDIR/hooks
 	mkdir "$h"
 	spec "c['hooks'] = {k: [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $h/' + k]}] for k in ['createRuntime', 'prestart', 'poststart', 'poststop']}" \
@@ -217,6 +217,21 @@ EOF
 	wait_for is_status h1 stopped
 	rt delete h1
 	grep -q '"status": *"stopped"' "$h/poststop"
+	# startContainer: in the container (its path and its /tmp), before the program
+	rm -f "$BUNDLE/rootfs/tmp/started"
+	spec "c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > /tmp/started']}]}" \
+		'c["process"]["args"] = ["sh", "-c", "test -s /tmp/started && echo hook-ran-first"]'
+	cd "$BUNDLE"
+	run -0 rt run h3
+	[ "$output" = hook-ran-first ]
+	grep -q '"pid": *1[,}]' "$BUNDLE/rootfs/tmp/started"
+	grep -q '"id": *"h3"' "$BUNDLE/rootfs/tmp/started"
+	spec "c['hooks'] = {'startContainer': [{'path': '/bin/false'}]}"
+	run -1 rt run h4
+	[[ $output == *"startContainer hook #0 '/bin/false': exit status 1"* ]]
+	spec "c['hooks'] = {'createContainer': [{'path': '/bin/true'}]}"
+	run -1 rt run h5
+	[ "$output" = "hooks.createContainer: not supported" ]
 	# a failing hook fails create, and nothing is left
 	spec 'c["hooks"] = {"prestart": [{"path": "/bin/false"}]}'
 	run -1 rt create --bundle "$BUNDLE" h2

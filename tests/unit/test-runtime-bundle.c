@@ -21,7 +21,8 @@ static const char good[] =
 	"\"env\":[\"PATH=/usr/bin:/bin\",\"A=b\"],\"cwd\":\"/work\","
 	"\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
 	"\"effective\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\",\"CAP_CHOWN\"]},"
-	"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":512}],"
+	"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":512},"
+	"{\"type\":\"RLIMIT_CORE\",\"hard\":18446744073709551615,\"soft\":18446744073709551615}],"
 	"\"noNewPrivileges\":true,\"oomScoreAdj\":100},"
 	"\"root\":{\"path\":\"rootfs\",\"readonly\":true},"
 	"\"hostname\":\"box\","
@@ -90,7 +91,8 @@ static void test_good(void **state)
 	assert_true(c->no_new_privs);
 	assert_non_null(c->caps);
 	assert_int_equal(*c->caps, (1ULL << 0) | (1ULL << 5)); /* CHOWN, KILL */
-	assert_int_equal(c->n_rlimits, 1);
+	assert_int_equal(c->n_rlimits, 2);
+	assert_true(c->rlimits[1].hard == RLIM_INFINITY && c->rlimits[1].soft == RLIM_INFINITY);
 	assert_int_equal(c->rlimits[0].resource, RLIMIT_NOFILE);
 	assert_int_equal(c->rlimits[0].soft, 512);
 	assert_true(b->has_oom_score_adj);
@@ -236,6 +238,11 @@ static void test_bad(void **state)
 		 "\"type\":\"cgroup\",\"source\":\"cgroup\"}],"
 		 "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
 		 EOPNOTSUPP, "mounts[0]: a mount of type 'cgroup' on '/cg'"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/x\","
+		 "\"type\":\"bind\",\"source\":\"/y\",\"options\":[\"rbind\",\"rro\"]}],"
+		 "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
+		 EOPNOTSUPP, "mounts[0].options: 'rro' is not supported"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
 		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"x\"}],"
 		 "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
