@@ -393,10 +393,8 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 		layers = strv_new();
 	r = store_lock(b->s, err);
 	if (r == 0) {
-		r = store_image_commit(b->s, st->config, layers, st->img, &img, err);
 		/* a build step, hidden by `images` unless it ends up as the result */
-		if (r == 0)
-			r = store_image_set_intermediate(b->s, img->manifest_digest, true, err);
+		r = store_image_commit_step(b->s, st->config, layers, st->img, &img, err);
 		store_unlock(b->s);
 	}
 	if (r < 0) {

@@ -801,9 +801,9 @@ int store_image_commit_raw(struct store *s, const char *cdata, size_t clen,
 	return store_image_commit_on(s, cdata, clen, layer_digests, NULL, ret, err);
 }
 
-int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
-			  char *const *layer_digests, const struct image *base, struct image **ret,
-			  struct hull_err **err)
+static int image_commit(struct store *s, const char *cdata, size_t clen, char *const *layer_digests,
+			const struct image *base, bool intermediate, struct image **ret,
+			struct hull_err **err)
 {
 	_cleanup_json_ json_t *blayers = base_layers(s, base);
 	_cleanup_json_ json_t *manifest = NULL, *layers = NULL, *idx = NULL, *config = NULL;
@@ -854,6 +854,10 @@ int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
 	r = store_index_load(s, &idx, err);
 	if (r == 0) {
 		index_add_image(idx, mdigest, cdigest);
+		if (intermediate)
+			json_object_set_new(
+				json_object_get(json_object_get(idx, "images"), mdigest),
+				"intermediate", json_true());
 		r = index_save(s, idx, err);
 	}
 	store_unlock(s);
@@ -862,6 +866,21 @@ int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
 	if (!ret)
 		return 0;
 	return store_image_load(s, mdigest, ret, err);
+}
+
+int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
+			  char *const *layer_digests, const struct image *base, struct image **ret,
+			  struct hull_err **err)
+{
+	return image_commit(s, cdata, clen, layer_digests, base, false, ret, err);
+}
+
+int store_image_commit_step(struct store *s, json_t *config, char *const *layer_digests,
+			    const struct image *base, struct image **ret, struct hull_err **err)
+{
+	_cleanup_free_ char *cdata = json_dump_str(config, JSON_COMPACT);
+
+	return image_commit(s, cdata, strlen(cdata), layer_digests, base, true, ret, err);
 }
 
 /* The index key of a reference: "domain/path:tag" in "refs", or "domain/path@digest" in "digests".
