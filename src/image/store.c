@@ -904,7 +904,7 @@ static int index_key(const char *ref, char **ret, bool *ret_digest, struct hull_
  * pull wrote its blob) is validated and recorded as an image first.
  */
 static int index_set_ref(struct store *s, const char *table, const char *key,
-			 const char *manifest_digest, struct hull_err **err)
+			 const char *manifest_digest, bool unmark, struct hull_err **err)
 {
 	_cleanup_json_ json_t *idx = NULL;
 	int r;
@@ -923,6 +923,9 @@ static int index_set_ref(struct store *s, const char *table, const char *key,
 		index_add_image(idx, manifest_digest, img->id);
 	}
 	json_object_set_new(json_object_get(idx, table), key, json_string(manifest_digest));
+	if (unmark)
+		json_object_del(json_object_get(json_object_get(idx, "images"), manifest_digest),
+				"intermediate");
 	r = index_save(s, idx, err);
 out:
 	store_unlock(s);
@@ -953,7 +956,8 @@ void store_image_event(struct store *s, const char *action, const char *manifest
 	image_free(img);
 }
 
-int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err)
+static int tag(struct store *s, const char *ref, const char *manifest_digest, bool unmark,
+	       struct hull_err **err)
 {
 	_cleanup_free_ char *full = NULL;
 	bool digest;
@@ -964,11 +968,22 @@ int store_tag(struct store *s, const char *ref, const char *manifest_digest, str
 		return err_wrap(err, "tag");
 	if (digest) /* moby daemon/images/image_tag.go */
 		return err_setx(err, EINVAL, "refusing to create a tag with a digest reference");
-	r = index_set_ref(s, "refs", full, manifest_digest, err);
+	r = index_set_ref(s, "refs", full, manifest_digest, unmark, err);
 	if (r < 0)
 		return err_wrap(err, "tag '%s'", full);
 	store_image_event(s, "tag", manifest_digest, full);
 	return 0;
+}
+
+int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err)
+{
+	return tag(s, ref, manifest_digest, false, err);
+}
+
+int store_tag_result(struct store *s, const char *ref, const char *manifest_digest,
+		     struct hull_err **err)
+{
+	return tag(s, ref, manifest_digest, true, err);
 }
 
 int store_untag(struct store *s, const char *ref, struct hull_err **err)
@@ -1018,7 +1033,7 @@ int store_repo_digest_add(struct store *s, const char *ref_with_digest, const ch
 		r = err_setx(err, EINVAL, "invalid manifest digest '%s'", manifest_digest ?: "");
 	if (r < 0)
 		return err_wrap(err, "record repository digest");
-	r = index_set_ref(s, "digests", key, manifest_digest, err);
+	r = index_set_ref(s, "digests", key, manifest_digest, false, err);
 	return r < 0 ? err_wrap(err, "record repository digest '%s'", key) : 0;
 }
 

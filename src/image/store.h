@@ -217,6 +217,13 @@ void store_image_event(struct store *s, const char *action, const char *manifest
  */
 int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err);
 /*
+ * store_tag_result() - store_tag() of a build's result, whose intermediate
+ * mark (store_image_set_intermediate()) goes in the same write of the index.
+ * Takes the lock itself.
+ */
+int store_tag_result(struct store *s, const char *ref, const char *manifest_digest,
+		     struct hull_err **err);
+/*
  * store_untag() - remove the tag @ref, or with a digest ("busybox@sha256:...")
  * that repository digest; -ENOENT if absent. Takes the lock itself.
  */
