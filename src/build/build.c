@@ -305,7 +305,8 @@ static void cache_put(struct builder *b, const char *key, const struct image *im
 	_cleanup_free_ char *dir = xasprintf("%s/cache", b->s->root);
 
 	(void) mkdir(dir, 0700);
-	(void) write_file_atomic(p, img->id, strlen(img->id), 0644, NULL);
+	/* no fsync: after a crash a torn entry is not a digest of an image, so a miss */
+	(void) write_file_replace(p, img->id, strlen(img->id), 0644, NULL);
 }
 
 /* On a cache hit, continue from the cached image: true if it was one. */
@@ -393,10 +394,8 @@ static int commit_step(struct builder *b, struct stage *st, const struct df_inst
 		layers = strv_new();
 	r = store_lock(b->s, err);
 	if (r == 0) {
-		r = store_image_commit(b->s, st->config, layers, st->img, &img, err);
 		/* a build step, hidden by `images` unless it ends up as the result */
-		if (r == 0)
-			r = store_image_set_intermediate(b->s, img->manifest_digest, true, err);
+		r = store_image_commit_step(b->s, st->config, layers, st->img, &img, err);
 		store_unlock(b->s);
 	}
 	if (r < 0) {
@@ -3201,15 +3200,18 @@ int build_run(struct store *s, const char *runroot, const struct build_opts *o, 
 			say(&b, "[Warning] One or more build-args [%s] were not consumed\n",
 			    unused.buf);
 	}
-	r = store_lock(s, err);
-	if (r == 0) {
-		r = store_image_set_intermediate(s, final->img->manifest_digest, false, err);
-		store_unlock(s);
+	/* the result is no intermediate step: the first tag clears the mark in its own write */
+	if (!o->tags || !o->tags[0]) {
+		r = store_lock(s, err);
+		if (r == 0) {
+			r = store_image_set_intermediate(s, final->img->manifest_digest, false,
+							 err);
+			store_unlock(s);
+		}
 	}
 	STRV_FOREACH (t, o->tags) {
-		if (r < 0)
-			break;
-		r = store_tag(s, *t, final->img->manifest_digest, err);
+		r = (t == o->tags ? store_tag_result : store_tag)(s, *t,
+								  final->img->manifest_digest, err);
 		if (r < 0)
 			break;
 	}

@@ -179,7 +179,9 @@ int container_save(struct container *c, struct hull_err **err)
 	}
 	if (r == 0) {
 		text = json_dump_str(c->rec, JSON_COMPACT | JSON_SORT_KEYS);
-		r = write_file_atomic(p, text, strlen(text), 0644, err);
+		/* a build step's container dies with its build: not worth an fsync */
+		r = (container_is_hidden(c) ? write_file_replace
+					    : write_file_atomic)(p, text, strlen(text), 0644, err);
 	}
 	if (r == 0) {
 		free(c->saved);
@@ -453,7 +455,7 @@ int container_list(struct store *s, struct container ***ret, struct hull_err **e
 		struct container *c = NULL;
 		if (container_read(s, *id, &c, NULL) < 0)
 			continue; /* being removed, or half-created */
-		if (json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden"))) {
+		if (container_is_hidden(c)) {
 			container_free(c);
 			continue;
 		}
@@ -506,8 +508,8 @@ void container_remove_dead_hidden(struct store *s, const char *runroot)
 			continue;
 		st = json_object_get(c->rec, "State");
 		/* "created" too: the build was killed before it started the step */
-		if (json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden")) &&
-		    !json_is_true(json_object_get(st, "Running")) && !owner_alive(c))
+		if (container_is_hidden(c) && !json_is_true(json_object_get(st, "Running")) &&
+		    !owner_alive(c))
 			(void) container_dir_remove(s, runroot, c, NULL);
 		container_free(c);
 	}
@@ -1133,7 +1135,7 @@ static int check_one(struct store *s, const char *runroot, const char *id, bool 
 		err_free(e);
 		return removed ? 0 : 1;
 	}
-	if (json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden")) &&
+	if (container_is_hidden(c) &&
 	    !json_is_true(json_object_get(json_object_get(c->rec, "State"), "Running")) &&
 	    !owner_alive(c)) {
 		/* what container_remove_dead_hidden() removes at the next build */

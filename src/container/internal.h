@@ -23,6 +23,13 @@ bool name_valid(const char *n);
 #include "image/store.h"
 #include "net/net.h"
 #include "runtime/runtime.h"
+#include "container/container.h"
+
+/* container_is_hidden() - whether @c is a build step's container (container_opts.hidden). */
+static inline bool container_is_hidden(const struct container *c)
+{
+	return json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden"));
+}
 
 /* One -v or --mount value (volume.c), before container_mounts_add() records it. */
 struct mount_spec {

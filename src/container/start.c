@@ -147,6 +147,7 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 	_cleanup_free_ char *hosts = NULL, *hn = xasprintf("%s\n", hostname);
 	_cleanup_free_ char *resolv = NULL;
 	const char *net = json_get_str(json_object_get(m->c->rec, "HostConfig"), "NetworkMode");
+	int (*wr)(const char *, const void *, size_t, mode_t, struct hull_err **);
 	int r;
 
 	if (streq(net, "host")) {
@@ -190,14 +191,14 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 		resolv = resolv_conf_build(host, !streq(net, "host"),
 					   json_object_get(m->c->rec, "HostConfig"));
 	}
-	r = write_file_atomic(json_get_str(m->c->rec, "HostsPath"), hosts, strlen(hosts), 0644,
-			      err);
+	/* a build step's container dies with its build: not worth an fsync */
+	wr = container_is_hidden(m->c) ? write_file_replace : write_file_atomic;
+	r = wr(json_get_str(m->c->rec, "HostsPath"), hosts, strlen(hosts), 0644, err);
 	if (r == 0)
-		r = write_file_atomic(json_get_str(m->c->rec, "HostnamePath"), hn, strlen(hn), 0644,
-				      err);
+		r = wr(json_get_str(m->c->rec, "HostnamePath"), hn, strlen(hn), 0644, err);
 	if (r == 0)
-		r = write_file_atomic(json_get_str(m->c->rec, "ResolvConfPath"), resolv,
-				      strlen(resolv), 0644, err);
+		r = wr(json_get_str(m->c->rec, "ResolvConfPath"), resolv, strlen(resolv), 0644,
+		       err);
 	return r;
 }
 
@@ -397,6 +398,48 @@ static int join_container_network(struct monitor *m, const char *ref, char **ret
 	return r;
 }
 
+/* The arguments of cgroup_join(). */
+struct cgroup_join {
+	struct monitor *m;
+	const struct rt_resources *res;
+	const struct container_devices *devs;
+};
+
+/*
+ * rt_config.on_clone: put the new process (it waits for GO until its exec) in
+ * its cgroups, while it mounts its root.
+ */
+static int cgroup_join(pid_t pid, void *arg, struct hull_err **err)
+{
+	struct cgroup_join *j = arg;
+	struct monitor *m = j->m;
+	/* without limits never fatal: a container runs without cgroups, it only cannot be
+	 * paused; limits the user asked for are applied or the start fails */
+	struct hull_err *ce = NULL;
+	json_t *hull = json_object_get(m->c->rec, "Hull");
+	bool limited = rt_resources_any(j->res);
+	int r = 0, k;
+
+	k = rt_cgroup_create(m->c->id, pid, limited ? j->res : NULL, &m->cg_dirs, &ce);
+	if (k == 0) {
+		json_object_del(hull, "CgroupError");
+	} else if (limited) {
+		r = err_setx(err, -k, "set resource limits: %s", ce->msg);
+		err_free(ce);
+	} else {
+		json_object_set_new(hull, "CgroupError", json_string(ce->msg));
+		err_free(ce);
+	}
+	/* the device rules are: no container runs without them where the host can
+	 * enforce them (the process still waits for GO, so they hold from its exec) */
+	if (r == 0)
+		r = rt_cgroup_devices_create(m->c->id, pid, j->devs->rules, j->devs->n_rules,
+					     &m->cg_dirs, err);
+	json_object_set_new(hull, "Cgroups",
+			    m->cg_dirs ? json_from_strv(m->cg_dirs) : json_array());
+	return r;
+}
+
 /* Set up everything and start the process; on failure nothing is left running. */
 static int monitor_launch(struct monitor *m, struct hull_err **err)
 {
@@ -418,6 +461,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	struct rt_config rc = {0};
 	_cleanup_(container_devices_release) struct container_devices devs = {0};
 	struct rt_process *p = NULL;
+	struct cgroup_join cj;
 	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
 	int slave = -1;
 	uid_t uid;
@@ -640,35 +684,20 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	rc.devices = devs.devices;
 	rc.n_devices = devs.n_devices;
 
+	cj = (struct cgroup_join){.m = m, .res = &res, .devs = &devs};
+	rc.on_clone = cgroup_join;
+	rc.on_clone_arg = &cj;
 	r = rt_create(&rc, &p, err);
-	if (r < 0)
+	if (r < 0) {
+		if (m->cg_dirs) {
+			rt_cgroup_remove(m->cg_dirs);
+			m->cg_dirs = strv_free(m->cg_dirs);
+		}
+		json_object_set_new(json_object_get(m->c->rec, "Hull"), "Cgroups", json_array());
 		goto fail;
+	}
 	m->r.pid = p->pid;
 	r = 0;
-	{
-		/* without limits never fatal: a container runs without cgroups, it only cannot be
-		 * paused; limits the user asked for are applied or the start fails */
-		struct hull_err *ce = NULL;
-		json_t *hull = json_object_get(m->c->rec, "Hull");
-		bool limited = rt_resources_any(&res);
-		int k = rt_cgroup_create(m->c->id, p->pid, limited ? &res : NULL, &m->cg_dirs, &ce);
-		if (k == 0) {
-			json_object_del(hull, "CgroupError");
-		} else if (limited) {
-			r = err_setx(err, -k, "set resource limits: %s", ce->msg);
-			err_free(ce);
-		} else {
-			json_object_set_new(hull, "CgroupError", json_string(ce->msg));
-			err_free(ce);
-		}
-		/* the device rules are: no container runs without them where the host can
-		 * enforce them (the process still waits for GO, so they hold from its exec) */
-		if (r == 0)
-			r = rt_cgroup_devices_create(m->c->id, p->pid, devs.rules, devs.n_rules,
-						     &m->cg_dirs, err);
-		json_object_set_new(hull, "Cgroups",
-				    m->cg_dirs ? json_from_strv(m->cg_dirs) : json_array());
-	}
 	if (r == 0 && json_integer_value(json_object_get(hc, "OomScoreAdj"))) {
 		/* inherited by everything the process starts (runc writes it before exec too) */
 		_cleanup_free_ char *path = xasprintf("/proc/%d/oom_score_adj", (int) p->pid);

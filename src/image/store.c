@@ -825,9 +825,9 @@ int store_image_commit_raw(struct store *s, const char *cdata, size_t clen,
 	return store_image_commit_on(s, cdata, clen, layer_digests, NULL, ret, err);
 }
 
-int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
-			  char *const *layer_digests, const struct image *base, struct image **ret,
-			  struct hull_err **err)
+static int image_commit(struct store *s, const char *cdata, size_t clen, char *const *layer_digests,
+			const struct image *base, bool intermediate, struct image **ret,
+			struct hull_err **err)
 {
 	_cleanup_json_ json_t *blayers = base_layers(s, base);
 	_cleanup_json_ json_t *manifest = NULL, *layers = NULL, *idx = NULL, *config = NULL;
@@ -878,6 +878,10 @@ int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
 	r = store_index_load(s, &idx, err);
 	if (r == 0) {
 		index_add_image(idx, mdigest, cdigest);
+		if (intermediate)
+			json_object_set_new(
+				json_object_get(json_object_get(idx, "images"), mdigest),
+				"intermediate", json_true());
 		r = index_save(s, idx, err);
 	}
 	store_unlock(s);
@@ -886,6 +890,21 @@ int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
 	if (!ret)
 		return 0;
 	return store_image_load(s, mdigest, ret, err);
+}
+
+int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
+			  char *const *layer_digests, const struct image *base, struct image **ret,
+			  struct hull_err **err)
+{
+	return image_commit(s, cdata, clen, layer_digests, base, false, ret, err);
+}
+
+int store_image_commit_step(struct store *s, json_t *config, char *const *layer_digests,
+			    const struct image *base, struct image **ret, struct hull_err **err)
+{
+	_cleanup_free_ char *cdata = json_dump_str(config, JSON_COMPACT);
+
+	return image_commit(s, cdata, strlen(cdata), layer_digests, base, true, ret, err);
 }
 
 /* The index key of a reference: "domain/path:tag" in "refs", or "domain/path@digest" in "digests".
@@ -909,7 +928,7 @@ static int index_key(const char *ref, char **ret, bool *ret_digest, struct hull_
  * pull wrote its blob) is validated and recorded as an image first.
  */
 static int index_set_ref(struct store *s, const char *table, const char *key,
-			 const char *manifest_digest, struct hull_err **err)
+			 const char *manifest_digest, bool unmark, struct hull_err **err)
 {
 	_cleanup_json_ json_t *idx = NULL;
 	int r;
@@ -928,6 +947,9 @@ static int index_set_ref(struct store *s, const char *table, const char *key,
 		index_add_image(idx, manifest_digest, img->id);
 	}
 	json_object_set_new(json_object_get(idx, table), key, json_string(manifest_digest));
+	if (unmark)
+		json_object_del(json_object_get(json_object_get(idx, "images"), manifest_digest),
+				"intermediate");
 	r = index_save(s, idx, err);
 out:
 	store_unlock(s);
@@ -958,7 +980,8 @@ void store_image_event(struct store *s, const char *action, const char *manifest
 	image_free(img);
 }
 
-int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err)
+static int tag(struct store *s, const char *ref, const char *manifest_digest, bool unmark,
+	       struct hull_err **err)
 {
 	_cleanup_free_ char *full = NULL;
 	bool digest;
@@ -969,11 +992,22 @@ int store_tag(struct store *s, const char *ref, const char *manifest_digest, str
 		return err_wrap(err, "tag");
 	if (digest) /* moby daemon/images/image_tag.go */
 		return err_setx(err, EINVAL, "refusing to create a tag with a digest reference");
-	r = index_set_ref(s, "refs", full, manifest_digest, err);
+	r = index_set_ref(s, "refs", full, manifest_digest, unmark, err);
 	if (r < 0)
 		return err_wrap(err, "tag '%s'", full);
 	store_image_event(s, "tag", manifest_digest, full);
 	return 0;
+}
+
+int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err)
+{
+	return tag(s, ref, manifest_digest, false, err);
+}
+
+int store_tag_result(struct store *s, const char *ref, const char *manifest_digest,
+		     struct hull_err **err)
+{
+	return tag(s, ref, manifest_digest, true, err);
 }
 
 int store_untag(struct store *s, const char *ref, struct hull_err **err)
@@ -1023,7 +1057,7 @@ int store_repo_digest_add(struct store *s, const char *ref_with_digest, const ch
 		r = err_setx(err, EINVAL, "invalid manifest digest '%s'", manifest_digest ?: "");
 	if (r < 0)
 		return err_wrap(err, "record repository digest");
-	r = index_set_ref(s, "digests", key, manifest_digest, err);
+	r = index_set_ref(s, "digests", key, manifest_digest, false, err);
 	return r < 0 ? err_wrap(err, "record repository digest '%s'", key) : 0;
 }
 

@@ -187,6 +187,14 @@ int store_image_commit_raw(struct store *s, const char *cdata, size_t clen,
 int store_image_commit_on(struct store *s, const char *cdata, size_t clen,
 			  char *const *layer_digests, const struct image *base, struct image **ret,
 			  struct hull_err **err);
+/*
+ * store_image_commit_step() - store_image_commit() of a build step's image,
+ * marked intermediate (store_image_set_intermediate()) in the same write of
+ * the index, which a separate call would write (and fsync) a second time.
+ * Caller holds the lock.
+ */
+int store_image_commit_step(struct store *s, json_t *config, char *const *layer_digests,
+			    const struct image *base, struct image **ret, struct hull_err **err);
 
 /*
  * store_image_event() - append the image event @action ("tag", "untag",
@@ -208,6 +216,13 @@ void store_image_event(struct store *s, const char *action, const char *manifest
  * Takes the lock itself.
  */
 int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err);
+/*
+ * store_tag_result() - store_tag() of a build's result, whose intermediate
+ * mark (store_image_set_intermediate()) goes in the same write of the index.
+ * Takes the lock itself.
+ */
+int store_tag_result(struct store *s, const char *ref, const char *manifest_digest,
+		     struct hull_err **err);
 /*
  * store_untag() - remove the tag @ref, or with a digest ("busybox@sha256:...")
  * that repository digest; -ENOENT if absent. Takes the lock itself.

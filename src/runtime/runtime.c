@@ -492,9 +492,10 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	_cleanup_close_ int parent_fd = -1, own_pidns = -1, join_pidns = -1, join_ipcns = -1;
 	_cleanup_close_ int join_uts = -1, join_cgroup = -1;
 	struct join_fds j;
+	_cleanup_err_ struct hull_err *ce = NULL;
 	struct rt_process *p;
 	struct rt_msg m;
-	int sv[2], st, r;
+	int sv[2], st, r, cr = 0;
 	pid_t pid;
 
 	if (!c->rootfs || (c->lowerdirs && (!c->lowerdirs[0] || !c->upperdir || !c->workdir)))
@@ -572,8 +573,11 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	}
 	(void) close(sv[1]);
 
+	/* the child waits for GO after READY: it cannot run anything before this is done */
+	if (c->on_clone)
+		cr = c->on_clone(pid, c->on_clone_arg, &ce);
 	r = rt_msg_recv(parent_fd, &m);
-	if (r == 1 && m.type == RT_MSG_READY) {
+	if (r == 1 && m.type == RT_MSG_READY && cr == 0) {
 		p = xcalloc(1, sizeof(*p));
 		p->pid = pid;
 		p->sync_fd = TAKE_FD(parent_fd);
@@ -582,6 +586,12 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	}
 	(void) kill(pid, SIGKILL);
 	reap(pid, &st);
+	if (r == 1 && m.type == RT_MSG_READY) {
+		/* the child got ready: the caller's failure is the cause */
+		if (err && !*err)
+			*err = TAKE_PTR(ce);
+		return cr;
+	}
 	if (r == 1)
 		return rt_msg_to_err(&m, err);
 	if (r < 0)

@@ -269,6 +269,18 @@ struct rt_config {
 	const struct rt_hook *start_hooks;
 	size_t n_start_hooks;
 	const char *hook_state;
+	/*
+	 * Called by rt_create() in the caller right after the clone, while the child
+	 * sets its root up (NULL: not called), with the child's pid: the caller puts
+	 * the child in its cgroups here (runc applies them at the same point, before
+	 * it sends the child its configuration). The first move into a cgroup v1
+	 * hierarchy waits for an RCU grace period (cgroup_threadgroup_rwsem, 5-10
+	 * ms), which so overlaps the child's mounts instead of following them. A
+	 * failure (< 0 with *err set) fails rt_create() unless the child failed
+	 * first: the child's error is then the one returned.
+	 */
+	int (*on_clone)(pid_t pid, void *arg, struct hull_err **err);
+	void *on_clone_arg;
 };
 
 /*
@@ -335,8 +347,9 @@ struct rt_process {
  * CLOEXEC are closed at exec, except @c->stdio.
  * @c->rlimits are set before the child reports ready: a failure is an error of
  * rt_create() that names the limit (-EPERM when a hard limit above the caller's
- * needs CAP_SYS_RESOURCE). The caller puts the waiting child in its cgroups
- * (rt_cgroup_create(), rt_cgroup_devices_create()) before rt_start().
+ * needs CAP_SYS_RESOURCE). The caller puts the child in its cgroups
+ * (rt_cgroup_create(), rt_cgroup_devices_create()) before rt_start(), best in
+ * @c->on_clone, which runs while the child sets itself up.
  */
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err);
 

@@ -57,8 +57,8 @@ int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
-		      struct hull_err **err)
+static int write_file_rename(const char *path, const void *data, size_t len, mode_t mode,
+			     bool durable, struct hull_err **err)
 {
 	_cleanup_free_ char *tmp = xasprintf("%s.tmp.%d", path, (int) getpid());
 	_cleanup_close_ int fd = -1;
@@ -68,7 +68,7 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 	if (fd < 0)
 		return err_set(err, errno, "create '%s'", tmp);
 	r = write_all(fd, data, len);
-	if (r == 0 && fsync(fd) < 0)
+	if (r == 0 && durable && fsync(fd) < 0)
 		r = -errno;
 	if (r < 0) {
 		(void) unlink(tmp);
@@ -80,6 +80,18 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 		return err_set(err, r, "rename '%s' to '%s'", tmp, path);
 	}
 	return 0;
+}
+
+int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
+		      struct hull_err **err)
+{
+	return write_file_rename(path, data, len, mode, true, err);
+}
+
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+		       struct hull_err **err)
+{
+	return write_file_rename(path, data, len, mode, false, err);
 }
 
 int mkdir_p(const char *path, mode_t mode, struct hull_err **err)

@@ -30,6 +30,15 @@ int read_file_fd(int fd, const char *name, size_t max, char **ret_data, size_t *
 int write_file_atomic(const char *path, const void *data, size_t len, mode_t mode,
 		      struct hull_err **err);
 
+/*
+ * write_file_replace() - write_file_atomic() without the fsync: readers still
+ * see either the old or the new contents, but after a crash the file may be
+ * empty. Only for files a crash makes worthless anyway (a build step's
+ * container, which the next build removes: container_remove_dead_hidden()).
+ */
+int write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
+		       struct hull_err **err);
+
 /* write_all() - write all @len bytes, retrying on EINTR and short writes; 0 or -errno. */
 int write_all(int fd, const void *data, size_t len);
 
