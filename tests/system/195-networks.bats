@@ -156,7 +156,7 @@ reach() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"HTTP/1.1 200 OK"* ]]
 	[ "${lines[-1]}" = "$(hull inspect --format '{{.Config.Hostname}}' srv)" ]
-	run hull run --rm --network na busybox ping -c1 -W1 172.29.11.10
+	run hull run --rm --network na busybox ping -c1 -W3 172.29.11.10
 	[ "$status" -eq 0 ]
 	# another user network, and the default bridge, are isolated from it and it from them
 	run ! reach nb 172.29.11.10
@@ -199,7 +199,7 @@ reach() {
 	[ "$status" -eq 0 ]
 	[[ $output =~ ^172\.29\.13\.0/24\ dev\ eth0\ scope\ link\ +src\ 172\.29\.13\.[0-9]+\ ?$ ]]
 	# the bridge is reachable (the host's address on it), the forward chain drops the rest
-	run hull run --rm --network ni busybox ping -c1 -W1 172.29.13.1
+	run hull run --rm --network ni busybox ping -c1 -W3 172.29.13.1
 	[ "$status" -eq 0 ]
 	run nft list chain ip hullnet "f_${id:0:12}"
 	[ "$(grep -cx $'\t\tdrop' <<<"$output")" -eq 1 ]

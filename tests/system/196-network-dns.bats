@@ -60,7 +60,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = from-web1 ]
 	# a container started later sees the others at once
-	run hull run --rm --network nd busybox sh -c "ping -c1 -W1 web1 >/dev/null && $GET | nc -w 1 www 80"
+	run hull run --rm --network nd busybox sh -c "ping -c1 -W3 web1 >/dev/null && $GET | nc -w 1 www 80"
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = from-web1 ]
 	# docker 25's endpoint: Aliases as given, DNSNames with the name and short id
@@ -225,7 +225,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	hull run -d --name m2 --network nm2 busybox sleep 600 >/dev/null
 	wait_for is_running m2
 	run hull run --rm --name both --network nm1 --network nm2 busybox sh -c \
-		'ip -o -4 addr show eth0; ip -o -4 addr show eth1; ping -c1 -W1 m1; ping -c1 -W1 m2'
+		'ip -o -4 addr show eth0; ip -o -4 addr show eth1; ping -c1 -W3 m1; ping -c1 -W3 m2'
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == *"inet 172.29.21."* ]]
 	[[ ${lines[1]} == *"inet 172.29.22."* ]]
