@@ -16,6 +16,7 @@
 #include "util/err.h"
 #include "util/strbuf.h"
 #include "util/template.h"
+#include "cli/parse-options.h"
 
 struct cli {
 	const char *root;    /* --root / HULL_ROOT */
@@ -27,24 +28,6 @@ struct cli {
 /* cli_store() - open the store on first use. */
 int cli_store(struct cli *c, struct store **ret, struct hull_err **err);
 
-/*
- * cli_fail() - print "hull: MSG" (from @e) and return docker's exit code for
- * it: the error's own (126, 127...) or cli_fail_code. docker/cli exits 1
- * when the daemon refuses a request (images, tag, inspect, logs, rm...), and
- * 125 for run and create, which wrap every error that is not the container's
- * (cli/command/container/run.go toStatusError); usage errors are 125 always.
- */
-int cli_fail(struct hull_err *e);
-extern int cli_fail_code;
-/* cli_usage_error() - print "hull: CMD: MSG" plus "See 'hull CMD --help'." and return 125. */
-int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
-/*
- * cli_flag_error() - docker's (pflag's) message for a flag value it refuses,
- * `invalid argument "ARG" for "FLAG" flag: WHY` (FLAG as docker prints it:
- * "--shm-size", "-t, --tag"), through cli_usage_error(); returns 125.
- */
-int cli_flag_error(const char *cmd, const char *flag, const char *arg, const char *fmt, ...)
-	_printf_(4, 5);
 /*
  * cli_add_host_check() - docker's --add-host HOST:IP check (IPv4 or
  * host-gateway): 0, or the exit code of the usage error it printed.
@@ -76,9 +59,6 @@ bool cli_dns_search_valid(const char *s);
 /* cli_labels_match() - moby's filters.MatchKVList: every "key" or "key=value" of @want is in
  * the object of string @labels (borrowed; NULL matches no key). */
 bool cli_labels_match(char **want, json_t *labels);
-/* cli_parse_bool() - Go's strconv.ParseBool, as pflag reads a boolean flag's value: 1 t T
- * TRUE true True, 0 f F FALSE false False. 0 with *@ret set, or -EINVAL. */
-int cli_parse_bool(const char *s, bool *ret);
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, bool stop_at_arg);
 
@@ -285,6 +265,14 @@ int cmd_logout(struct cli *c, int argc, char **argv);
 /* cli_confirm() - print @warning and docker's "Are you sure...? [y/N]"; true on y/Y. */
 bool cli_confirm(const char *warning);
 int cmd_history(struct cli *c, int argc, char **argv);
+
+/*
+ * cli_attach_started() - attach to a container started with
+ * container_start_attach() (cli/run.c): its exit code, 0 when detached, or
+ * @fail_code (125 for run, 1 for start) after printing an error.
+ */
+int cli_attach_started(struct container *c, int sock, unsigned attached, const char *detach_keys,
+		       bool sig_proxy, int fail_code);
 
 /*
  * for_each_container() - the shape of stop, kill, rm, pause...: load each

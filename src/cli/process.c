@@ -15,9 +15,6 @@
 #include "util/strbuf.h"
 #include "util/strv.h"
 
-int cli_attach_started(struct container *c, int sock, unsigned attached, const char *detach_keys,
-		       bool sig_proxy);
-
 static int load_one(struct cli *cl, const char *name, struct store **ret_s, struct container **ret)
 {
 	struct hull_err *e = NULL;
@@ -300,7 +297,7 @@ int cmd_start(struct cli *cl, int argc, char **argv)
 							(interactive ? RUN_ATTACH_STDIN : 0) |
 								RUN_ATTACH_STDOUT |
 								RUN_ATTACH_STDERR,
-							keys, true);
+							keys, true, 1);
 				close(sock);
 			}
 		} else {

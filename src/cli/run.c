@@ -594,11 +594,11 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_LABEL_FILE:
 			if (env_file_read(optarg, &a->label_files, &e) < 0)
-				return cli_fail(e);
+				return cli_fail_as(e, 125);
 			break;
 		case 'p':
 			if (net_port_parse(optarg, &a->ports, &ro->n_ports, &e) < 0)
-				return cli_fail(e);
+				return cli_fail_as(e, 125);
 			break;
 		case 'P':
 			ro->publish_all = true;
@@ -613,7 +613,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_ENV_FILE:
 			if (env_file_read(optarg, &a->env, &e) < 0)
-				return cli_fail(e);
+				return cli_fail_as(e, 125);
 			break;
 		case 'w':
 			ro->workdir = optarg;
@@ -800,7 +800,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			const char *note = NULL;
 			char *stored = NULL;
 			if (container_security_opt(optarg, &stored, &note, &e) < 0)
-				return cli_fail(e);
+				return cli_fail_as(e, 125);
 			if (note)
 				fprintf(stderr, "WARNING: %s\n", note);
 			strv_consume(&a->security_opt, stored);
@@ -1007,19 +1007,19 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
 			err_wrap(&e, "failed to create the container ID file");
 		}
 		if (r < 0)
-			return cli_fail(e);
+			return cli_fail_as(e, 125);
 	}
 	if (cli_store(cl, &s, &e) < 0)
-		return cli_fail(e);
+		return cli_fail_as(e, 125);
 	r = run_image(s, a, &img, &e);
 	if (r < 0)
-		return cli_fail(e);
+		return cli_fail_as(e, 125);
 	r = container_create(s, cl->runroot, img, a->image, &a->ro, ret, &e);
 	image_free(img);
 	STRV_FOREACH (w, a->warnings)
 		fprintf(stderr, "WARNING: %s\n", *w);
 	if (r < 0)
-		return cli_fail(e);
+		return cli_fail_as(e, 125);
 	if (a->cidfile) {
 		/* the full id, no newline (cidFile.Write) */
 		r = write_all(a->cid.fd, (*ret)->id, strlen((*ret)->id));
@@ -1029,7 +1029,7 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
 			r = hostpath_output_commit(&a->cid, &e);
 		if (r < 0) {
 			*ret = container_free(*ret);
-			return cli_fail(e);
+			return cli_fail_as(e, 125);
 		}
 	}
 	*ret_s = s;
@@ -1042,7 +1042,7 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
  * -i (Config.OpenStdin). With stdin alone, return at the end of our stdin.
  */
 int cli_attach_started(struct container *c, int sock, unsigned attached, const char *detach_keys,
-		       bool sig_proxy)
+		       bool sig_proxy, int fail_code)
 {
 	json_t *cfg = json_object_get(c->rec, "Config");
 	bool out = attached & (RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR);
@@ -1064,7 +1064,7 @@ int cli_attach_started(struct container *c, int sock, unsigned attached, const c
 
 	fflush(stdout);
 	if (container_attach_fd(c, sock, &ao, &code, &detached, &e) < 0)
-		return cli_fail(e);
+		return cli_fail_as(e, fail_code);
 	return detached ? 0 : code;
 }
 
@@ -1076,8 +1076,6 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	struct container *c = NULL;
 	unsigned attached;
 	int r, code = 0;
-
-	cli_fail_code = 125;
 
 	r = run_parse("run", argc, argv, &a);
 	if (r < 0)
@@ -1101,14 +1099,15 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 		}
 		r = container_start_attach(s, cl->runroot, c, &a.ro, &sock, &e);
 		if (r < 0) {
-			code = cli_fail(e);
+			code = cli_fail_as(e, 125);
 		} else {
 			bool out = attached & (RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR);
 			if (!out) {
 				printf("%s\n", c->id);
 				fflush(stdout);
 			}
-			code = cli_attach_started(c, sock, attached, a.detach_keys, a.sig_proxy);
+			code = cli_attach_started(c, sock, attached, a.detach_keys, a.sig_proxy,
+						  125);
 			if (!out)
 				code = 0;
 			close(sock);
@@ -1121,7 +1120,7 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	if (r < 0) {
 		container_free(c);
 		run_args_release(&a);
-		return cli_fail(e);
+		return cli_fail_as(e, 125);
 	}
 	if (a.ro.detach)
 		printf("%s\n", c->id);
@@ -1136,8 +1135,6 @@ int cmd_create(struct cli *cl, int argc, char **argv)
 	struct store *s = NULL;
 	struct container *c = NULL;
 	int r;
-
-	cli_fail_code = 125;
 
 	r = run_parse("create", argc, argv, &a);
 	if (r < 0)
