@@ -181,6 +181,14 @@ char *format_unescape(const char *fmt);
 int cli_resource_opt(const char *cmd, json_t **res, int o, const char *arg);
 int cmd_update(struct cli *c, int argc, char **argv);
 
+/* --format's help where it takes docker's four forms (images, ps, history, system df) */
+#define CLI_FORMAT_HELP                                                                    \
+	"Format output using a custom template:\n"                                         \
+	"'table':            Print output in table format with column headers (default)\n" \
+	"'table TEMPLATE':   Print output in table format using the given Go template\n"   \
+	"'json':             Print in JSON format\n"                                       \
+	"'TEMPLATE':         Print output using the given Go template"
+
 /* The commands: each gets argv starting at its name; returns the exit code. */
 int cmd_build(struct cli *c, int argc, char **argv);
 int cmd_images(struct cli *c, int argc, char **argv);
