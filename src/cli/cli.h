@@ -15,13 +15,13 @@
 #define HULL_CLI_CLI_H
 
 #include <getopt.h>
-#include "util/filter.h"
 #include <jansson.h>
 #include <stdint.h>
 #include <time.h>
 #include "container/container.h"
 #include "image/store.h"
 #include "util/err.h"
+#include "util/filter.h"
 #include "util/strbuf.h"
 #include "util/template.h"
 #include "cli/parse-options.h"
@@ -60,8 +60,13 @@ int cli_prune_filter_parse(char **args, const char *accepted, const char *bool_k
  * by dots (a trailing dot allowed), with a letter somewhere, under 255 chars.
  */
 bool cli_dns_search_valid(const char *s);
-/* cli_getopt() - getopt_long with docker's (pflag's) conventions (until every command has its
- * option table) */
+/*
+ * cli_getopt() - getopt_long with pflag's conventions (no prefix of a long
+ * flag, --NAME=true|false for a flag without argument), for `hull runtime`
+ * alone (cli/runtime.c), which keeps runc's command line and errors; every
+ * docker command parses with its option table (cli/parse-options.h).
+ * NEEDSWORK: give hull runtime tables too, with runc's error style.
+ */
 int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
 	       const struct option *longopts, bool stop_at_arg);
 /* cli_labels_match() - moby's filters.MatchKVList: every "key" or "key=value" of @want is in

@@ -73,8 +73,10 @@ int cli_args_error(const struct cli_command *cmd, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ".\nSee 'hull %s --help'.\n\nUsage:  hull %s%s%s\n\n%s\n", cmd->name,
-		cmd->name, cmd->usage ? " " : "", cmd->usage ?: "", cmd->description ?: "");
+	/* the description's first line: cobra's Short */
+	fprintf(stderr, ".\nSee 'hull %s --help'.\n\nUsage:  hull %s%s%s\n\n%.*s\n", cmd->name,
+		cmd->name, cmd->usage ? " " : "", cmd->usage ?: "",
+		(int) strcspn(cmd->description ?: "", "\n"), cmd->description ?: "");
 	return 1;
 }
 
@@ -482,32 +484,58 @@ static size_t help_width(void)
 	return 79;
 }
 
+/* "hull" and the command's name: "hull run", or "hull" for the root */
+static void print_path(const struct cli_command *cmd, FILE *f)
+{
+	fprintf(f, "hull%s%s", *cmd->name ? " " : "", cmd->name);
+}
+
+/* the subcommands of @cmd that are (or are not, @groups) management commands */
+static void print_subcommands(const struct cli_command *cmd, bool groups, FILE *f)
+{
+	size_t pad = 11; /* cobra's minNamePadding */
+	bool any = false;
+
+	for (const struct cli_subcommand *s = cmd->subcommands; s->name; s++)
+		if (!s->hidden && strlen(s->name) > pad)
+			pad = strlen(s->name);
+	for (const struct cli_subcommand *s = cmd->subcommands; s->name; s++) {
+		const char *d = s->cmd->description ?: "";
+
+		if (s->hidden || !s->cmd->subcommands != !groups)
+			continue;
+		if (!any)
+			fprintf(f, "\n%s:\n", groups ? "Management Commands" : "Commands");
+		any = true;
+		/* the description's first line: cobra's Short */
+		fprintf(f, "  %-*s %.*s\n", (int) pad, s->name, (int) strcspn(d, "\n"), d);
+	}
+}
+
 void cli_help(const struct cli_command *cmd, FILE *f)
 {
 	bool any = false;
 
-	fprintf(f, "Usage:  hull %s%s%s\n\n%s\n", cmd->name, cmd->usage ? " " : "",
-		cmd->usage ?: "", cmd->description ?: "");
+	fprintf(f, "Usage:  ");
+	print_path(cmd, f);
+	fprintf(f, "%s%s\n\n%s\n", cmd->usage ? " " : "", cmd->usage ?: "", cmd->description ?: "");
 	if (cmd->aliases)
 		fprintf(f, "\nAliases:\n  %s\n", cmd->aliases);
 	for (const struct cli_option *o = cmd->options; o && o->kind; o++)
 		any |= !(o->flags & (CLI_OPT_HIDDEN | CLI_OPT_DEPRECATED));
+	if (cmd->subcommands) {
+		print_subcommands(cmd, true, f);
+		print_subcommands(cmd, false, f);
+	}
 	if (any) {
-		fprintf(f, "\nOptions:\n");
+		/* the root's options are docker's "Global Options" */
+		fprintf(f, "\n%sOptions:\n", *cmd->name ? "" : "Global ");
 		print_options(cmd->options, help_width(), f);
 	}
 	if (cmd->subcommands) {
-		size_t pad = 11; /* cobra's minNamePadding */
-
-		for (const struct cli_subcommand *s = cmd->subcommands; s->name; s++)
-			if (!s->hidden && strlen(s->name) > pad)
-				pad = strlen(s->name);
-		fprintf(f, "\nCommands:\n");
-		for (const struct cli_subcommand *s = cmd->subcommands; s->name; s++)
-			if (!s->hidden)
-				fprintf(f, "  %-*s %s\n", (int) pad, s->name, s->cmd->description);
-		fprintf(f, "\nRun 'hull %s COMMAND --help' for more information on a command.\n",
-			cmd->name);
+		fprintf(f, "\nRun '");
+		print_path(cmd, f);
+		fprintf(f, " COMMAND --help' for more information on a command.\n");
 	}
 }
 
