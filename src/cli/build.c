@@ -236,46 +236,69 @@ static int ssh_opt(const char *arg, struct build_ssh_src **v, size_t *n)
 	return 0;
 }
 
+enum {
+	OPT_BUILD_ARG = 256,
+	OPT_NO_CACHE,
+	OPT_PROGRESS,
+	OPT_TARGET,
+	OPT_NO_CACHE_FILTER,
+	OPT_LABEL,
+	OPT_IIDFILE,
+	OPT_ALLOW,
+	OPT_PULL,
+	OPT_NETWORK,
+	OPT_ADD_HOST,
+	OPT_SHM_SIZE,
+	OPT_PLATFORM,
+	OPT_SECRET,
+	OPT_SSH
+};
+
+static const struct cli_option build_options[] = {
+	CLI_LIST_ID(0, "add-host", OPT_ADD_HOST, NULL, "Add a custom host-to-IP mapping (host:ip)"),
+	CLI_LIST_ID(0, "allow", OPT_ALLOW, NULL,
+		    "Allow extra privileged entitlement (network.host, security.insecure)"),
+	CLI_LIST_ID(0, "build-arg", OPT_BUILD_ARG, NULL, "Set build-time variables"),
+	CLI_STRING_ID('f', "file", 'f', NULL,
+		      "Name of the Dockerfile (default: \"PATH/Dockerfile\")"),
+	CLI_STRING_ID(0, "iidfile", OPT_IIDFILE, NULL, "Write the image ID to the file"),
+	CLI_LIST_ID(0, "label", OPT_LABEL, NULL, "Set metadata for an image"),
+	CLI_STRING_ID(0, "network", OPT_NETWORK, NULL,
+		      "Set the networking mode for the RUN instructions during build (default, "
+		      "bridge, host, none)"),
+	CLI_BOOL_ID(0, "no-cache", OPT_NO_CACHE, "Do not use cache when building the image"),
+	CLI_LIST_ID(0, "no-cache-filter", OPT_NO_CACHE_FILTER, "strings",
+		    "Do not cache specified stages"),
+	CLI_STRING_ID(0, "platform", OPT_PLATFORM, NULL, "Set platform (this machine's only)"),
+	CLI_STRING_ID(0, "progress", OPT_PROGRESS, NULL,
+		      "Set type of progress output (auto, plain, tty); plain prints the same step "
+		      "lines"),
+	CLI_BOOL_ID(0, "pull", OPT_PULL, "Always attempt to pull a newer version of the image"),
+	CLI_BOOL_ID('q', "quiet", 'q', "Suppress the build output and print image ID on success"),
+	CLI_LIST_ID(0, "secret", OPT_SECRET, "stringArray",
+		    "Secret to expose to the build (format: \"id=mysecret[,src=/local/secret]\" or "
+		    "\"id=mysecret,env=VAR\")"),
+	CLI_STRING_ID(0, "shm-size", OPT_SHM_SIZE, "bytes", "Size of /dev/shm"),
+	CLI_LIST_ID(0, "ssh", OPT_SSH, "stringArray",
+		    "SSH agent socket or keys to expose to the build (format: "
+		    "\"default|<id>[=<socket>|<key>[,<key>]]\")"),
+	CLI_LIST_ID('t', "tag", 't', NULL, "Name and optionally a tag in the \"name:tag\" format"),
+	CLI_STRING_ID(0, "target", OPT_TARGET, NULL, "Set the target build stage to build"),
+	CLI_LIST_ID(0, "ulimit", CLI_RES_VAL(18), "ulimit", "Ulimit options (default [])"),
+	CLI_OPT_END,
+};
+const struct cli_command cli_build_command = {
+	.name = "build",
+	.usage = "[OPTIONS] PATH | URL | -",
+	.description = "Build an image from a Dockerfile",
+	.aliases = "hull image build, hull builder build, hull build",
+	.min_args = 1,
+	.max_args = 1,
+	.options = build_options,
+};
+
 int cmd_build(struct cli *cl, int argc, char **argv)
 {
-	enum {
-		OPT_BUILD_ARG = 256,
-		OPT_NO_CACHE,
-		OPT_PROGRESS,
-		OPT_TARGET,
-		OPT_NO_CACHE_FILTER,
-		OPT_LABEL,
-		OPT_IIDFILE,
-		OPT_ALLOW,
-		OPT_PULL,
-		OPT_NETWORK,
-		OPT_ADD_HOST,
-		OPT_SHM_SIZE,
-		OPT_PLATFORM,
-		OPT_SECRET,
-		OPT_SSH
-	};
-	static const struct option opts[] = {
-		{"tag", required_argument, NULL, 't'},
-		{"file", required_argument, NULL, 'f'},
-		{"build-arg", required_argument, NULL, OPT_BUILD_ARG},
-		{"no-cache", no_argument, NULL, OPT_NO_CACHE},
-		{"quiet", no_argument, NULL, 'q'},
-		{"progress", required_argument, NULL, OPT_PROGRESS},
-		{"target", required_argument, NULL, OPT_TARGET},
-		{"no-cache-filter", required_argument, NULL, OPT_NO_CACHE_FILTER},
-		{"label", required_argument, NULL, OPT_LABEL},
-		{"iidfile", required_argument, NULL, OPT_IIDFILE},
-		{"allow", required_argument, NULL, OPT_ALLOW},
-		{"pull", no_argument, NULL, OPT_PULL},
-		{"network", required_argument, NULL, OPT_NETWORK},
-		{"add-host", required_argument, NULL, OPT_ADD_HOST},
-		{"shm-size", required_argument, NULL, OPT_SHM_SIZE},
-		{"platform", required_argument, NULL, OPT_PLATFORM},
-		{"secret", required_argument, NULL, OPT_SECRET},
-		{"ssh", required_argument, NULL, OPT_SSH},
-		CLI_RES_LONGOPT(18, "ulimit", required_argument){"help", no_argument, NULL, 'h'},
-		{0}};
 	_cleanup_strv_ char **tags = NULL, **args = NULL, **filters = NULL, **labels = NULL;
 	_cleanup_free_ char *id = NULL;
 	struct hostpath_output iid = HOSTPATH_OUTPUT_INIT;
@@ -289,9 +312,12 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	struct hull_err *e = NULL;
 	struct store *s;
 	int o, r;
+	struct cli_parse p;
 
-	optind = 0;
-	while ((o = cli_getopt("build", argc, argv, "t:f:qh", opts, false)) != -1) {
+	cli_parse_init(&p, &cli_build_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
+		const char *optarg = p.arg;
+
 		switch (o) {
 		case 't': {
 			struct image_ref r;
@@ -421,49 +447,14 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 				return cli_usage_error("build", "invalid --progress value: %s",
 						       optarg);
 			break;
-		case 'h':
-			puts("Usage:  hull build [OPTIONS] PATH\n\nBuild an image from a "
-			     "Dockerfile\n\n"
-			     "Options:\n"
-			     "      --allow list       Allow extra privileged entitlement "
-			     "(network.host, security.insecure)\n"
-			     "      --build-arg list   Set build-time variables\n"
-			     "      --label list       Set metadata for an image\n"
-			     "      --no-cache-filter strings  Do not cache specified stages\n"
-			     "  -f, --file string      Name of the Dockerfile (default: "
-			     "\"PATH/Dockerfile\")\n"
-			     "      --iidfile string   Write the image ID to the file\n"
-			     "      --no-cache         Do not use cache when building the image\n"
-			     "      --add-host list    Add a custom host-to-IP mapping (host:ip)\n"
-			     "      --network string   Set the networking mode for the RUN "
-			     "instructions (default, host, none)\n"
-			     "      --platform string  Set platform (this machine's only)\n"
-			     "      --shm-size bytes   Size of /dev/shm\n"
-			     "      --ulimit ulimit    Ulimit options\n"
-			     "      --pull             Always attempt to pull a newer version of "
-			     "the image\n"
-			     "      --secret stringArray  Secret to expose to the build (format: "
-			     "\"id=mysecret[,src=/local/secret]\" or \"id=mysecret,env=VAR\")\n"
-			     "      --ssh stringArray  SSH agent socket to expose to the build "
-			     "(format: \"default|<id>[=<socket>]\")\n"
-			     "      --progress string  Set type of progress output (auto, plain, "
-			     "tty); plain prints the same step lines\n"
-			     "  -q, --quiet            Suppress the build output and print image "
-			     "ID on success\n"
-			     "  -t, --tag list         Name and optionally a tag in the "
-			     "\"name:tag\" format\n"
-			     "      --target string    Set the target build stage to build");
-			return 0;
-		default:
-			return 125;
 		}
 	}
-	if (argc - optind != 1)
-		return cli_usage_error("build", "\"build\" requires exactly 1 argument.");
-	if (streq(argv[optind], "-") && bo.dockerfile && streq(bo.dockerfile, "-"))
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
+	if (streq(argv[p.ind], "-") && bo.dockerfile && streq(bo.dockerfile, "-"))
 		return cli_usage_error("build", "invalid argument: can't use stdin for both build "
 						"context and dockerfile");
-	if (streq(argv[optind], "-")) {
+	if (streq(argv[p.ind], "-")) {
 		r = cli_store(cl, &s, &e);
 		if (r == 0)
 			r = context_from_stdin(s, &stdin_ctx, &e);
@@ -472,17 +463,17 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	}
 	if (!stdin_ctx) {
 		struct stat st;
-		if (stat(argv[optind], &st) < 0 || !S_ISDIR(st.st_mode)) {
+		if (stat(argv[p.ind], &st) < 0 || !S_ISDIR(st.st_mode)) {
 			r = cli_store(cl, &s, &e);
 			if (r == 0)
-				r = context_from_git(s, argv[optind], args, &git_tmp, &git_ctx, &e);
+				r = context_from_git(s, argv[p.ind], args, &git_tmp, &git_ctx, &e);
 			if (r < 0) {
 				err_set_exit(&e, 1);
 				return cli_fail(e);
 			}
 		}
 	}
-	bo.context = stdin_ctx ? stdin_ctx : git_ctx ? git_ctx : argv[optind];
+	bo.context = stdin_ctx ? stdin_ctx : git_ctx ? git_ctx : argv[p.ind];
 	/* a relative -f names a file of a context read from stdin (docker's
 	 * ReadArchive path) or of a checkout (BuildKit reads it there), resolved
 	 * inside it: its links are not the user's */
@@ -537,35 +528,31 @@ int cmd_build(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
-int cmd_debug(struct cli *cl, int argc, char **argv)
+static const struct cli_command debug_parse_dockerfile_command = {
+	.name = "debug parse-dockerfile",
+	.usage = "FILE",
+	.description = "Print the parse of a Dockerfile in BuildKit's Node.Dump() format",
+	.min_args = 1,
+	.max_args = 1,
+};
+
+static int debug_parse_dockerfile(struct cli *cl, int argc, char **argv)
 {
 	_cleanup_free_ char *data = NULL, *dump = NULL;
 	struct dockerfile *df = NULL;
 	struct hull_err *e = NULL;
+	const char *file;
 	size_t len;
+	int r, ind;
 
-	if (argc >= 2 && streq(argv[1], "layer-tar"))
-		return cmd_debug_layer_tar(cl, argc, argv);
-	if (argc >= 2 && streq(argv[1], "seccomp"))
-		return cmd_debug_seccomp(cl, argc, argv);
-	if (argc >= 2 && streq(argv[1], "import-layers"))
-		return cmd_debug_import_layers(cl, argc, argv);
-	if (argc != 3 || !streq(argv[1], "parse-dockerfile")) {
-		puts("Usage:  hull debug parse-dockerfile FILE\n"
-		     "        hull debug layer-tar DIGEST > FILE\n"
-		     "        hull debug seccomp [--cap-add CAP]... [--cap-drop CAP]... "
-		     "[--privileged] [--profile FILE] > FILE\n"
-		     "        hull debug import-layers [--parent CHAINID] FILE[=DIFFID]...\n\n"
-		     "Print the parse of a Dockerfile in BuildKit's Node.Dump() format;\n"
-		     "write the uncompressed layer tar DIGEST (checked against it);\n"
-		     "write the seccomp filter (raw BPF) a container with those options gets;\n"
-		     "import layer streams at once, as a pull does (bench/pull-import)");
-		return argc == 2 && (streq(argv[1], "--help") || streq(argv[1], "-h")) ? 0 : 125;
-	}
-	if (read_file(argv[2], 16 << 20, &data, &len, &e) < 0)
+	(void) cl;
+	r = cli_parse(&debug_parse_dockerfile_command, NULL, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	file = argv[ind];
+	if (read_file(file, 16 << 20, &data, &len, &e) < 0)
 		return cli_fail(e);
-	if (df_parse(data, len, strrchr(argv[2], '/') ? strrchr(argv[2], '/') + 1 : argv[2], &df,
-		     &e) < 0) {
+	if (df_parse(data, len, strrchr(file, '/') ? strrchr(file, '/') + 1 : file, &df, &e) < 0) {
 		cli_fail(e);
 		return 1;
 	}
@@ -573,4 +560,24 @@ int cmd_debug(struct cli *cl, int argc, char **argv)
 	fputs(dump, stdout);
 	df_free(df);
 	return 0;
+}
+
+static const struct cli_subcommand debug_subcommands[] = {
+	{"import-layers", &cli_debug_import_layers_command, cmd_debug_import_layers, false},
+	{"layer-tar", &cli_debug_layer_tar_command, cmd_debug_layer_tar, false},
+	{"parse-dockerfile", &debug_parse_dockerfile_command, debug_parse_dockerfile, false},
+	{"seccomp", &cli_debug_seccomp_command, cmd_debug_seccomp, false},
+	{NULL, NULL, NULL, false},
+};
+
+const struct cli_command cli_debug_command = {
+	.name = "debug",
+	.usage = "COMMAND",
+	.description = "Debugging helpers of hull's own (no docker counterpart)",
+	.subcommands = debug_subcommands,
+};
+
+int cmd_debug(struct cli *cl, int argc, char **argv)
+{
+	return cli_run_subcommand(&cli_debug_command, cl, argc, argv);
 }

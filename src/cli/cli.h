@@ -2,20 +2,29 @@
 /*
  * The command-line interface: docker's commands, flags, output shapes and
  * exit codes (docker/cli cli/command/...). Only this layer prints or exits.
+ *
+ * Each command is a `struct cli_command` with one option table (git's
+ * parse-options habit, cli/parse-options.h): the table drives the parsing of
+ * its argv, its --help and its usage errors, so the help cannot drift from
+ * the flags. A command's cmd_*() parses with cli_parse() (options stored
+ * through pointers) or cli_parse_next() (options handed back by id), prints
+ * errors with cli_fail_as()/cli_usage_error() and returns its exit code.
+ * docs/internals/cli.md has the design.
  */
 #ifndef HULL_CLI_CLI_H
 #define HULL_CLI_CLI_H
 
 #include <getopt.h>
-#include "util/filter.h"
 #include <jansson.h>
 #include <stdint.h>
 #include <time.h>
 #include "container/container.h"
 #include "image/store.h"
 #include "util/err.h"
+#include "util/filter.h"
 #include "util/strbuf.h"
 #include "util/template.h"
+#include "cli/parse-options.h"
 
 struct cli {
 	const char *root;    /* --root / HULL_ROOT */
@@ -27,24 +36,6 @@ struct cli {
 /* cli_store() - open the store on first use. */
 int cli_store(struct cli *c, struct store **ret, struct hull_err **err);
 
-/*
- * cli_fail() - print "hull: MSG" (from @e) and return docker's exit code for
- * it: the error's own (126, 127...) or cli_fail_code. docker/cli exits 1
- * when the daemon refuses a request (images, tag, inspect, logs, rm...), and
- * 125 for run and create, which wrap every error that is not the container's
- * (cli/command/container/run.go toStatusError); usage errors are 125 always.
- */
-int cli_fail(struct hull_err *e);
-extern int cli_fail_code;
-/* cli_usage_error() - print "hull: CMD: MSG" plus "See 'hull CMD --help'." and return 125. */
-int cli_usage_error(const char *cmd, const char *fmt, ...) _printf_(2, 3);
-/*
- * cli_flag_error() - docker's (pflag's) message for a flag value it refuses,
- * `invalid argument "ARG" for "FLAG" flag: WHY` (FLAG as docker prints it:
- * "--shm-size", "-t, --tag"), through cli_usage_error(); returns 125.
- */
-int cli_flag_error(const char *cmd, const char *flag, const char *arg, const char *fmt, ...)
-	_printf_(4, 5);
 /*
  * cli_add_host_check() - docker's --add-host HOST:IP check (IPv4 or
  * host-gateway): 0, or the exit code of the usage error it printed.
@@ -69,18 +60,18 @@ int cli_prune_filter_parse(char **args, const char *accepted, const char *bool_k
  * by dots (a trailing dot allowed), with a letter somewhere, under 255 chars.
  */
 bool cli_dns_search_valid(const char *s);
-/* cli_getopt() - getopt_long with docker's (pflag's) conventions: stop at the first argument
- * when @stop_at_arg; a long flag is never taken by a prefix of its name; a flag without an
- * argument also takes "--NAME=true|false" as pflag's boolean flags do (false leaves it at its
- * default, refused after the flag itself); -1 at end, '?' on error (already reported). */
+/*
+ * cli_getopt() - getopt_long with pflag's conventions (no prefix of a long
+ * flag, --NAME=true|false for a flag without argument), for `hull runtime`
+ * alone (cli/runtime.c), which keeps runc's command line and errors; every
+ * docker command parses with its option table (cli/parse-options.h).
+ * NEEDSWORK: give hull runtime tables too, with runc's error style.
+ */
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+	       const struct option *longopts, bool stop_at_arg);
 /* cli_labels_match() - moby's filters.MatchKVList: every "key" or "key=value" of @want is in
  * the object of string @labels (borrowed; NULL matches no key). */
 bool cli_labels_match(char **want, json_t *labels);
-/* cli_parse_bool() - Go's strconv.ParseBool, as pflag reads a boolean flag's value: 1 t T
- * TRUE true True, 0 f F FALSE false False. 0 with *@ret set, or -EINVAL. */
-int cli_parse_bool(const char *s, bool *ret);
-int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
-	       const struct option *longopts, bool stop_at_arg);
 
 /* Human output as docker's go-units: HumanDuration ("3 minutes") and HumanSizeWithPrecision(3)
  * ("12.3MB"). */
@@ -166,40 +157,89 @@ char *format_unescape(const char *fmt);
 
 /*
  * The resource-limit flags of run, create and update (cli/update.c), listed
- * once: LIVE(i, name, has_arg) for those docker's update changes too, ONCE(...)
- * for those only run and create take. Their getopt value is CLI_RES_VAL(i):
- * 'm' for memory and 'c' for cpu-shares, else CLI_RES_OPT + i. Use
- * CLI_RES_LONGOPT as LIVE or ONCE for a struct option entry, and
- * CLI_RES_SKIP to leave one out. cli_resource_opt() parses one into *@res
- * (created on first use): -1 done, 0 not such a flag, else the exit code of
- * a usage error it printed.
+ * once: LIVE(i, short, name, kind, argh, help) for those docker's update
+ * changes too, ONCE(...) for those only run and create take. Their option
+ * id is CLI_RES_VAL(i). Use CLI_RES_OPTION as LIVE or ONCE for a table
+ * entry, and CLI_RES_SKIP to leave one out. cli_resource_opt() parses one
+ * into *@res (created on first use): -1 done, 0 not such a flag, else the
+ * exit code of a usage error it printed.
  */
-#define CLI_RES_FLAGS(LIVE, ONCE)                        \
-	LIVE(0, "memory", required_argument)             \
-	LIVE(1, "memory-swap", required_argument)        \
-	LIVE(2, "memory-reservation", required_argument) \
-	LIVE(3, "kernel-memory", required_argument)      \
-	ONCE(4, "oom-kill-disable", no_argument)         \
-	ONCE(5, "oom-score-adj", required_argument)      \
-	LIVE(6, "cpus", required_argument)               \
-	LIVE(7, "cpu-shares", required_argument)         \
-	LIVE(8, "cpu-period", required_argument)         \
-	LIVE(9, "cpu-quota", required_argument)          \
-	LIVE(10, "cpuset-cpus", required_argument)       \
-	LIVE(11, "cpuset-mems", required_argument)       \
-	LIVE(12, "pids-limit", required_argument)        \
-	LIVE(13, "blkio-weight", required_argument)      \
-	ONCE(14, "device-read-bps", required_argument)   \
-	ONCE(15, "device-write-bps", required_argument)  \
-	ONCE(16, "device-read-iops", required_argument)  \
-	ONCE(17, "device-write-iops", required_argument) \
-	ONCE(18, "ulimit", required_argument)
+/* clang-format off */
+#define CLI_RES_FLAGS(LIVE, ONCE)                                                              \
+	LIVE(0, 'm', "memory", CLI_KIND_STRING, "bytes", "Memory limit")                       \
+	LIVE(1, 0, "memory-swap", CLI_KIND_STRING, "bytes",                                    \
+	     "Swap limit equal to memory plus swap: '-1' to enable unlimited swap")            \
+	LIVE(2, 0, "memory-reservation", CLI_KIND_STRING, "bytes", "Memory soft limit")        \
+	LIVE(3, 0, "kernel-memory", CLI_KIND_STRING, "bytes", "Kernel memory limit")           \
+	ONCE(4, 0, "oom-kill-disable", CLI_KIND_BOOL, NULL, "Disable OOM Killer")              \
+	ONCE(5, 0, "oom-score-adj", CLI_KIND_STRING, "int",                                    \
+	     "Tune host's OOM preferences (-1000 to 1000)")                                    \
+	LIVE(6, 0, "cpus", CLI_KIND_STRING, "decimal", "Number of CPUs")                       \
+	LIVE(7, 'c', "cpu-shares", CLI_KIND_STRING, "int", "CPU shares (relative weight)")     \
+	LIVE(8, 0, "cpu-period", CLI_KIND_STRING, "int",                                       \
+	     "Limit CPU CFS (Completely Fair Scheduler) period")                               \
+	LIVE(9, 0, "cpu-quota", CLI_KIND_STRING, "int",                                        \
+	     "Limit CPU CFS (Completely Fair Scheduler) quota")                                \
+	LIVE(10, 0, "cpuset-cpus", CLI_KIND_STRING, NULL,                                      \
+	     "CPUs in which to allow execution (0-3, 0,1)")                                    \
+	LIVE(11, 0, "cpuset-mems", CLI_KIND_STRING, NULL,                                      \
+	     "MEMs in which to allow execution (0-3, 0,1)")                                    \
+	LIVE(12, 0, "pids-limit", CLI_KIND_STRING, "int",                                      \
+	     "Tune container pids limit (set -1 for unlimited)")                               \
+	LIVE(13, 0, "blkio-weight", CLI_KIND_STRING, "uint16",                                 \
+	     "Block IO (relative weight), between 10 and 1000, or 0 to disable (default 0)")   \
+	ONCE(14, 0, "device-read-bps", CLI_KIND_LIST, NULL,                                    \
+	     "Limit read rate (bytes per second) from a device")                               \
+	ONCE(15, 0, "device-write-bps", CLI_KIND_LIST, NULL,                                   \
+	     "Limit write rate (bytes per second) to a device")                                \
+	ONCE(16, 0, "device-read-iops", CLI_KIND_LIST, NULL,                                   \
+	     "Limit read rate (IO per second) from a device")                                  \
+	ONCE(17, 0, "device-write-iops", CLI_KIND_LIST, NULL,                                  \
+	     "Limit write rate (IO per second) to a device")                                   \
+	ONCE(18, 0, "ulimit", CLI_KIND_LIST, "ulimit", "Ulimit options (default [])")
 #define CLI_RES_OPT			  1000
-#define CLI_RES_VAL(i)			  ((i) == 0 ? 'm' : (i) == 7 ? 'c' : CLI_RES_OPT + (i))
-#define CLI_RES_LONGOPT(i, name, has_arg) {name, has_arg, NULL, CLI_RES_VAL(i)},
-#define CLI_RES_SKIP(i, name, has_arg)
+#define CLI_RES_VAL(i)			  (CLI_RES_OPT + (i))
+#define CLI_RES_OPTION(i, s, name, kind, argh, help) {s, name, kind, NULL, CLI_RES_VAL(i), argh, help, 0},
+#define CLI_RES_SKIP(i, s, name, kind, argh, help)
+/* clang-format on */
 int cli_resource_opt(const char *cmd, json_t **res, int o, const char *arg);
 int cmd_update(struct cli *c, int argc, char **argv);
+
+/*
+ * The commands' tables (parse-options.h), each beside its cmd_*(): main.c
+ * lists them in `hull --help` and under the management commands (image,
+ * container, system, builder), whose help shows their descriptions.
+ */
+extern const struct cli_command cli_attach_command, cli_build_command, cli_builder_prune_command,
+	cli_commit_command, cli_container_prune_command, cli_cp_command, cli_create_command,
+	cli_debug_command, cli_debug_import_layers_command, cli_debug_layer_tar_command,
+	cli_debug_seccomp_command, cli_diff_command, cli_events_command, cli_exec_command,
+	cli_export_command, cli_history_command, cli_image_prune_command, cli_images_command,
+	cli_import_command, cli_info_command, cli_inspect_command, cli_kill_command,
+	cli_load_command, cli_login_command, cli_logout_command, cli_logs_command,
+	cli_network_command, cli_pause_command, cli_port_command, cli_ps_command, cli_pull_command,
+	cli_push_command, cli_rename_command, cli_restart_command, cli_rm_command, cli_rmi_command,
+	cli_run_command, cli_save_command, cli_start_command, cli_stats_command, cli_stop_command,
+	cli_system_check_command, cli_system_df_command, cli_system_prune_command, cli_tag_command,
+	cli_top_command, cli_unpause_command, cli_update_command, cli_volume_command,
+	cli_wait_command;
+
+/*
+ * cli_parse_stop() - parse @argv against stop's and restart's table (-t,
+ * --time, and the hidden --timeout docker still takes): -1 with the seconds
+ * in *@ret_timeout (-1: the container's own) and the first container at
+ * argv[*@ret_ind], else the exit code to return.
+ */
+int cli_parse_stop(const struct cli_command *cmd, int argc, char **argv, int *ret_timeout,
+		   int *ret_ind);
+
+/* --format's help where it takes docker's four forms (images, ps, history, system df) */
+#define CLI_FORMAT_HELP                                                                    \
+	"Format output using a custom template:\n"                                         \
+	"'table':            Print output in table format with column headers (default)\n" \
+	"'table TEMPLATE':   Print output in table format using the given Go template\n"   \
+	"'json':             Print in JSON format\n"                                       \
+	"'TEMPLATE':         Print output using the given Go template"
 
 /* The commands: each gets argv starting at its name; returns the exit code. */
 int cmd_build(struct cli *c, int argc, char **argv);
@@ -287,12 +327,20 @@ bool cli_confirm(const char *warning);
 int cmd_history(struct cli *c, int argc, char **argv);
 
 /*
- * for_each_container() - the shape of stop, kill, rm, pause...: load each
- * container named from argv[optind] on, call @fn, print the name on success
- * or docker's "Error response from daemon: MSG" on failure. Returns 0, or 1
- * if any failed; 125 for a missing argument.
+ * cli_attach_started() - attach to a container started with
+ * container_start_attach() (cli/run.c): its exit code, 0 when detached, or
+ * @fail_code (125 for run, 1 for start) after printing an error.
  */
-int for_each_container(struct cli *cl, int argc, char **argv, const char *name,
+int cli_attach_started(struct container *c, int sock, unsigned attached, const char *detach_keys,
+		       bool sig_proxy, int fail_code);
+
+/*
+ * for_each_container() - the shape of stop, kill, rm, pause...: load each
+ * container named from argv[@first] on, call @fn, print the name on success
+ * or docker's "Error response from daemon: MSG" on failure. Returns 0, or 1
+ * if any failed (the parser checked the argument count).
+ */
+int for_each_container(struct cli *cl, int argc, char **argv, int first,
 		       int (*fn)(struct cli *, struct store *, struct container *, void *,
 				 struct hull_err **),
 		       void *data);

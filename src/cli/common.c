@@ -21,55 +21,6 @@ int cli_store(struct cli *c, struct store **ret, struct hull_err **err)
 	return 0;
 }
 
-int cli_fail_code = 1;
-
-int cli_fail(struct hull_err *e)
-{
-	int code = e && e->exit_code ? e->exit_code : cli_fail_code;
-	_cleanup_free_ char *msg = xstrdup(e ? e->msg : "unknown error");
-
-	/*
-	 * a message may quote what a registry, an archive or a layer held:
-	 * no control character of theirs (an ESC sequence) reaches the terminal
-	 */
-	for (char *p = msg; *p; p++)
-		if (((unsigned char) *p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f)
-			*p = '?';
-	fflush(stdout);
-	fprintf(stderr, "hull: %s\n", msg);
-	err_free(e);
-	return code;
-}
-
-int cli_usage_error(const char *cmd, const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fprintf(stderr, "hull: ");
-	if (cmd && *cmd)
-		fprintf(stderr, "%s: ", cmd);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	if (cmd && *cmd)
-		fprintf(stderr, "\nSee 'hull %s --help'.\n", cmd);
-	else
-		fprintf(stderr, "\nSee 'hull --help'.\n");
-	return 125;
-}
-
-int cli_flag_error(const char *cmd, const char *flag, const char *arg, const char *fmt, ...)
-{
-	char why[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void) vsnprintf(why, sizeof(why), fmt, ap);
-	va_end(ap);
-	return cli_usage_error(cmd, "invalid argument \"%s\" for \"%s\" flag: %s", arg, flag, why);
-}
-
 bool cli_labels_match(char **want, json_t *labels)
 {
 	return labels_match(want, labels);
@@ -133,20 +84,6 @@ int cli_prune_filter_parse(char **args, const char *accepted, const char *bool_k
 		}
 	}
 	return 0;
-}
-
-int cli_parse_bool(const char *s, bool *ret)
-{
-	static const char *const yes[] = {"1", "t", "T", "TRUE", "true", "True"};
-	static const char *const no[] = {"0", "f", "F", "FALSE", "false", "False"};
-
-	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
-		if (streq(s, yes[i]) || streq(s, no[i])) {
-			*ret = streq(s, yes[i]);
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 /* The long option of @longopts that takes no argument and is named exactly as

@@ -16,6 +16,14 @@
 #include "util/strv.h"
 #include "util/fs.h"
 
+const struct cli_command cli_debug_layer_tar_command = {
+	.name = "debug layer-tar",
+	.usage = "DIGEST > FILE",
+	.description = "Write the uncompressed layer tar DIGEST, checked against it",
+	.min_args = 1,
+	.max_args = 1,
+};
+
 int cmd_debug_layer_tar(struct cli *cl, int argc, char **argv)
 {
 	_cleanup_close_ int fd = -1;
@@ -23,14 +31,18 @@ int cmd_debug_layer_tar(struct cli *cl, int argc, char **argv)
 	struct hull_err *e = NULL;
 	struct store *s;
 	ssize_t n;
+	int r, ind;
 
-	if (argc != 3 || !digest_valid(argv[2]))
+	r = cli_parse(&cli_debug_layer_tar_command, NULL, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (!digest_valid(argv[ind]))
 		return cli_usage_error("debug layer-tar", "\"debug layer-tar\" requires a digest "
 							  "(sha256:<64 hex digits>)");
 	if (isatty(STDOUT_FILENO))
 		return cli_usage_error("debug layer-tar",
 				       "refusing to write a tar to a terminal; redirect stdout");
-	if (cli_store(cl, &s, &e) < 0 || store_blob_open_layer(s, argv[2], &fd, &e) < 0)
+	if (cli_store(cl, &s, &e) < 0 || store_blob_open_layer(s, argv[ind], &fd, &e) < 0)
 		return cli_fail(e);
 	buf = xmalloc(1 << 17);
 	while ((n = read(fd, buf, 1 << 17)) != 0) {
@@ -50,34 +62,37 @@ int cmd_debug_layer_tar(struct cli *cl, int argc, char **argv)
  * gets, as raw classic BPF (struct sock_filter[]), compiled afresh (not from
  * the cache). tests/system/185-security checks it against docker's profile.
  */
+const struct cli_command cli_debug_seccomp_command = {
+	.name = "debug seccomp",
+	.usage = "[OPTIONS] > FILE",
+	.description = "Write the seccomp filter (raw BPF) a container with those options gets",
+};
+
 int cmd_debug_seccomp(struct cli *cl, int argc, char **argv)
 {
 	_cleanup_strv_ char **add = NULL, **drop = NULL;
+	const char *profile_path = NULL;
+	bool privileged = false;
+	const struct cli_option options[] = {
+		CLI_LIST(0, "cap-add", &add, NULL, "Add Linux capabilities"),
+		CLI_LIST(0, "cap-drop", &drop, NULL, "Drop Linux capabilities"),
+		CLI_BOOL(0, "privileged", &privileged, "Give extended privileges"),
+		CLI_STRING(0, "profile", &profile_path, "file", "A seccomp profile (JSON)"),
+		CLI_OPT_END,
+	};
 	_cleanup_free_ char *profile = NULL;
 	struct rt_bpf *b = NULL;
 	struct hull_err *e = NULL;
-	bool privileged = false;
 	uint64_t caps;
 	size_t len = 0;
-	int r;
+	int r, ind;
 
 	(void) cl;
-	for (int i = 2; i < argc; i++) {
-		if (streq(argv[i], "--privileged"))
-			privileged = true;
-		else if (i + 1 < argc && streq(argv[i], "--cap-add"))
-			strv_push(&add, argv[++i]);
-		else if (i + 1 < argc && streq(argv[i], "--cap-drop"))
-			strv_push(&drop, argv[++i]);
-		else if (i + 1 < argc && streq(argv[i], "--profile")) {
-			if (read_file(argv[++i], 1 << 20, &profile, &len, &e) < 0)
-				return cli_fail(e);
-		} else
-			return cli_usage_error(
-				"debug seccomp",
-				"usage: hull debug seccomp [--cap-add CAP]... "
-				"[--cap-drop CAP]... [--privileged] [--profile FILE]");
-	}
+	r = cli_parse(&cli_debug_seccomp_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (profile_path && read_file(profile_path, 1 << 20, &profile, &len, &e) < 0)
+		return cli_fail(e);
 	if (isatty(STDOUT_FILENO))
 		return cli_usage_error(
 			"debug seccomp",
@@ -125,23 +140,31 @@ static void *import_main(void *arg)
 	return NULL;
 }
 
+const struct cli_command cli_debug_import_layers_command = {
+	.name = "debug import-layers",
+	.usage = "[OPTIONS] FILE[=DIFFID]...",
+	.description = "Import layer streams at once, as a pull does (bench/pull-import)",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 int cmd_debug_import_layers(struct cli *cl, int argc, char **argv)
 {
+	const char *parent = NULL;
+	const struct cli_option options[] = {
+		CLI_STRING(0, "parent", &parent, "chainid", "The chain ID the layers go on"),
+		CLI_OPT_END,
+	};
 	struct import_job *jobs = NULL;
 	struct hull_err *e = NULL;
-	const char *parent = NULL;
 	struct store *s;
 	size_t n = 0;
-	int i = 2, rc = 0;
+	int i, rc;
 
-	if (i + 1 < argc && streq(argv[i], "--parent")) {
-		parent = argv[i + 1];
-		i += 2;
-	}
-	if (i >= argc)
-		return cli_usage_error("debug import-layers",
-				       "usage: hull debug import-layers [--parent CHAINID] "
-				       "FILE[=DIFFID]...");
+	rc = cli_parse(&cli_debug_import_layers_command, options, argc, argv, &i);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
 	jobs = xcalloc((size_t) (argc - i), sizeof(*jobs));

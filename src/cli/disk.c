@@ -313,13 +313,22 @@ static int image_prune(struct store *s, bool all, const struct prune_filter *f, 
 	return r;
 }
 
+static const struct cli_option image_prune_options[] = {
+	CLI_BOOL_ID('a', "all", 'a', "Remove all unused images, not just dangling ones"),
+	CLI_LIST_ID(0, "filter", 'F', "filter",
+		    "Provide filter values (e.g. \"until=<timestamp>\")"),
+	CLI_BOOL_ID('f', "force", 'f', "Do not prompt for confirmation"),
+	CLI_OPT_END,
+};
+const struct cli_command cli_image_prune_command = {
+	.name = "image prune",
+	.usage = "[OPTIONS]",
+	.description = "Remove unused images",
+	.options = image_prune_options,
+};
+
 int cmd_image_prune(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-					     {"force", no_argument, NULL, 'f'},
-					     {"filter", required_argument, NULL, 'F'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
 	_cleanup_strv_ char **filter_args = NULL;
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 	_cleanup_free_ char *h = NULL;
@@ -330,29 +339,21 @@ int cmd_image_prune(struct cli *cl, int argc, char **argv)
 	uint64_t bytes = 0;
 	struct store *s;
 	int o, r;
+	struct cli_parse p;
 
-	optind = 0;
-	while ((o = cli_getopt("image prune", argc, argv, "afh", opts, false)) != -1) {
+	cli_parse_init(&p, &cli_image_prune_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
+		const char *optarg = p.arg;
+
 		if (o == 'a')
 			all = true;
 		else if (o == 'f')
 			force = true;
 		else if (o == 'F')
 			strv_push(&filter_args, optarg);
-		else if (o == 'h') {
-			puts("Usage:  hull image prune [OPTIONS]\n\nRemove unused images\n\n"
-			     "Options:\n"
-			     "  -a, --all             Remove all unused images, not just dangling "
-			     "ones\n"
-			     "      --filter filter   Provide filter values (e.g. "
-			     "\"until=<timestamp>\")\n"
-			     "  -f, --force           Do not prompt for confirmation");
-			return 0;
-		} else
-			return 125;
 	}
-	if (optind < argc)
-		return cli_usage_error("image prune", "\"prune\" accepts no arguments.");
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	if (!force && !cli_confirm(all ? "WARNING! This will remove all images without at least "
 					 "one container associated to them.\n"
 				       : "WARNING! This will remove all dangling images.\n"))
@@ -481,12 +482,20 @@ static int df_format(struct format_list *fl, int ni, int ai, int64_t si, int64_t
 	return r;
 }
 
+static const struct cli_option system_df_options[] = {
+	CLI_STRING_ID(0, "format", 'F', NULL, CLI_FORMAT_HELP),
+	CLI_BOOL_ID('v', "verbose", 'v', "Show detailed information on space usage"),
+	CLI_OPT_END,
+};
+const struct cli_command cli_system_df_command = {
+	.name = "system df",
+	.usage = "[OPTIONS]",
+	.description = "Show hull disk usage",
+	.options = system_df_options,
+};
+
 int cmd_system_df(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"verbose", no_argument, NULL, 'v'},
-					     {"format", required_argument, NULL, 'F'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
 	struct hull_err *e = NULL;
 	struct format_list fl;
 	const char *fmt = NULL;
@@ -510,32 +519,19 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 	int bc_active = 0;
 	size_t nv;
 	int o, r = 0;
+	struct cli_parse p;
 
-	optind = 0;
-	while ((o = cli_getopt("system df", argc, argv, "vh", opts, false)) != -1) {
+	cli_parse_init(&p, &cli_system_df_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
+		const char *optarg = p.arg;
+
 		if (o == 'v')
 			verbose = true;
 		else if (o == 'F')
 			fmt = streq(optarg, "table") || !*optarg ? NULL : optarg;
-		else if (o == 'h') {
-			puts("Usage:  hull system df [OPTIONS]\n\nShow hull disk usage\n\n"
-			     "Options:\n"
-			     "      --format string   Format output using a custom template:\n"
-			     "                        'table':            Print output in table "
-			     "format with column headers (default)\n"
-			     "                        'table TEMPLATE':   Print output in table "
-			     "format using the given Go template\n"
-			     "                        'json':             Print in JSON format\n"
-			     "                        'TEMPLATE':         Print output using the "
-			     "given Go template\n"
-			     "  -v, --verbose         Show detailed information on space "
-			     "usage");
-			return 0;
-		} else
-			return 125;
 	}
-	if (optind < argc)
-		return cli_usage_error("system df", "\"df\" accepts no arguments.");
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	if (fmt && verbose) {
 		/* docker runs it on its whole verbose context; hull has no such context */
 		fprintf(stderr, "hull: system df: --format with --verbose is not supported yet\n");
@@ -865,13 +861,23 @@ static int builder_prune(struct store *s, bool filtered, double until,
  * buildx lists them (the header and first row, then each row, aligned with
  * tabs), then "Total:" and the space freed.
  */
+static const struct cli_option builder_prune_options[] = {
+	CLI_BOOL_ID('a', "all", 'a',
+		    "Include internal/frontend images (hull has none: same as without)"),
+	CLI_LIST_ID(0, "filter", 'F', "filter",
+		    "Provide filter values (until=DURATION: caches unused for that long)"),
+	CLI_BOOL_ID('f', "force", 'f', "Do not prompt for confirmation"),
+	CLI_OPT_END,
+};
+const struct cli_command cli_builder_prune_command = {
+	.name = "builder prune",
+	.usage = "[OPTIONS]",
+	.description = "Remove build cache",
+	.options = builder_prune_options,
+};
+
 int cmd_builder_prune(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-					     {"force", no_argument, NULL, 'f'},
-					     {"filter", required_argument, NULL, 'F'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
 	size_t shown = 0;
 	struct hull_err *e = NULL;
 	bool all = false, force = false, filtered = false;
@@ -879,9 +885,12 @@ int cmd_builder_prune(struct cli *cl, int argc, char **argv)
 	int64_t total = 0;
 	struct store *s;
 	int o, r;
+	struct cli_parse p;
 
-	optind = 0;
-	while ((o = cli_getopt("builder prune", argc, argv, "afh", opts, false)) != -1) {
+	cli_parse_init(&p, &cli_builder_prune_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
+		const char *optarg = p.arg;
+
 		if (o == 'a') {
 			all = true;
 		} else if (o == 'f') {
@@ -906,22 +915,10 @@ int cmd_builder_prune(struct cli *cl, int argc, char **argv)
 						       "'24h'): %s",
 						       val);
 			filtered = true;
-		} else if (o == 'h') {
-			puts("Usage:  hull builder prune [OPTIONS]\n\nRemove build cache\n\n"
-			     "Options:\n"
-			     "  -a, --all             Include internal/frontend images (hull has "
-			     "none: same as without)\n"
-			     "      --filter filter   Provide filter values (until=DURATION: "
-			     "caches "
-			     "unused for that long)\n"
-			     "  -f, --force           Do not prompt for confirmation");
-			return 0;
-		} else {
-			return 125;
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("builder prune", "\"prune\" accepts no arguments.");
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	if (!force && !cli_confirm(all ? "WARNING! This will remove all build cache. "
 				       : "WARNING! This will remove all dangling build cache. "))
 		return 0;
@@ -955,12 +952,23 @@ static void collect_pruned_cache(void *userdata, const struct build_cache_record
  * (every image no container uses, with -a), then the build cache; each
  * part's report as its own prune command prints it, and one total.
  */
+static const struct cli_option system_prune_options[] = {
+	CLI_BOOL_ID('a', "all", 'a', "Remove all unused images not just dangling ones"),
+	CLI_LIST_ID(0, "filter", 'F', "filter",
+		    "Provide filter values (e.g. \"label=<key>=<value>\")"),
+	CLI_BOOL_ID('f', "force", 'f', "Do not prompt for confirmation"),
+	CLI_BOOL_ID(0, "volumes", 'V', "Prune anonymous volumes"),
+	CLI_OPT_END,
+};
+const struct cli_command cli_system_prune_command = {
+	.name = "system prune",
+	.usage = "[OPTIONS]",
+	.description = "Remove unused data",
+	.options = system_prune_options,
+};
+
 int cmd_system_prune(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},     {"force", no_argument, NULL, 'f'},
-		{"volumes", no_argument, NULL, 'V'}, {"filter", required_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},    {0}};
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT, warn = STRBUF_INIT, img = STRBUF_INIT,
 				       cache = STRBUF_INIT;
 	_cleanup_strv_ char **vols = NULL, **nets = NULL, **filter_args = NULL;
@@ -972,9 +980,10 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 	uint64_t ib = 0;
 	struct store *s;
 	int o, r;
+	struct cli_parse p;
 
-	optind = 0;
-	while ((o = cli_getopt("system prune", argc, argv, "afh", opts, false)) != -1) {
+	cli_parse_init(&p, &cli_system_prune_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
 		if (o == 'a')
 			all = true;
 		else if (o == 'f')
@@ -982,25 +991,10 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 		else if (o == 'V')
 			volumes = true;
 		else if (o == 'F')
-			strv_push(&filter_args, optarg);
-		else if (o == 'h') {
-			puts("Usage:  hull system prune [OPTIONS]\n\nRemove unused data\n\n"
-			     "Options:\n"
-			     "  -a, --all             Remove all unused images not just dangling "
-			     "ones\n"
-			     "      --filter filter   Provide filter values (e.g. "
-			     "\"label=<key>=<value>\")\n"
-			     "  -f, --force           Do not prompt for confirmation\n"
-			     "      --volumes         Prune anonymous volumes");
-			return 0;
-		} else
-			return 125;
+			strv_push(&filter_args, p.arg);
 	}
-	if (optind < argc) {
-		/* docker/cli's NoArgs: an error, not a flag error, so exit 1 */
-		cli_usage_error("system prune", "\"hull system prune\" accepts no arguments.");
-		return 1;
-	}
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	STRV_FOREACH (a, filter_args)
 		if (volumes && startswith(*a, "until=")) {
 			/* docker/cli system/prune.go, before anything is asked or done */
@@ -1095,37 +1089,37 @@ static void check_report(void *arg, const char *object, const char *problem, boo
 	printf("%s: %s%s\n", object, problem, repaired ? " (removed)" : "");
 }
 
+static const struct cli_option system_check_options[] = {
+	CLI_BOOL_ID(0, "repair", 'r', "Remove the orphans; nothing referenced is touched"),
+	CLI_OPT_END,
+};
+const struct cli_command cli_system_check_command = {
+	.name = "system check",
+	.usage = "[OPTIONS]",
+	.description = "Verify the store as 'git fsck' does: blobs against their digests, layers\n"
+		       "against their diffIDs, references, containers and runtime state, and\n"
+		       "report the orphans that killed commands left (temporary files, blobs and\n"
+		       "layers nothing uses, runroot entries of containers that no longer exist).\n"
+		       "One line per problem: the object, then what is wrong.\n\n"
+		       "Exit status: 0 when the store is clean (or --repair removed all that was\n"
+		       "found), 1 when damage is left, 125 when the check could not run.",
+	.options = system_check_options,
+};
+
 int cmd_system_check(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"repair", no_argument, NULL, 'r'}, {"help", no_argument, NULL, 'h'}, {0}};
 	struct hull_err *e = NULL;
 	bool repair = false;
 	int o, left, r;
+	struct cli_parse p;
 
-	optind = 0;
-	while ((o = cli_getopt("system check", argc, argv, "h", opts, false)) != -1) {
+	cli_parse_init(&p, &cli_system_check_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
 		if (o == 'r')
 			repair = true;
-		else if (o == 'h') {
-			puts("Usage:  hull system check [OPTIONS]\n\n"
-			     "Verify the store as 'git fsck' does: blobs against their digests, "
-			     "layers\nagainst their diffIDs, references, containers and runtime "
-			     "state, and\nreport the orphans that killed commands left (temporary "
-			     "files, blobs and\nlayers nothing uses, runroot entries of containers "
-			     "that no longer exist).\nOne line per problem: the object, then what "
-			     "is wrong.\n\n"
-			     "Exit status: 0 when the store is clean (or --repair removed all that "
-			     "was\nfound), 1 when damage is left, 125 when the check could not "
-			     "run.\n\n"
-			     "Options:\n"
-			     "      --repair   Remove the orphans; nothing referenced is touched");
-			return 0;
-		} else
-			return 125;
 	}
-	if (optind < argc)
-		return cli_usage_error("system check", "\"check\" accepts no arguments.");
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	/* keep what dead processes left in tmp/: it is for the check to report */
 	if (!cl->store) {
 		r = store_open_flags(cl->root, STORE_OPEN_KEEP_LEFTOVERS, &cl->store, &e);

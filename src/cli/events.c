@@ -298,55 +298,43 @@ static int64_t ts_ns(double ts)
 	return (int64_t) (ts * 1e9);
 }
 
+const struct cli_command cli_events_command = {
+	.name = "events",
+	.usage = "[OPTIONS]",
+	.description = "Get real time events from the server",
+	.aliases = "hull system events, hull events",
+};
+
 int cmd_events(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"filter", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
-		{"since", required_argument, NULL, 'S'},  {"until", required_argument, NULL, 'U'},
-		{"help", no_argument, NULL, 'h'},	  {0}};
+	_cleanup_strv_ char **filter_args = NULL;
+	const char *since = NULL, *until = NULL, *format = NULL;
+	const struct cli_option options[] = {
+		CLI_LIST('f', "filter", &filter_args, "filter",
+			 "Filter output based on conditions provided"),
+		CLI_STRING(0, "format", &format, NULL,
+			   "Format output using a custom template: 'json', 'TEMPLATE'"),
+		CLI_STRING(0, "since", &since, NULL, "Show all events created since timestamp"),
+		CLI_STRING(0, "until", &until, NULL, "Stream events until this timestamp"),
+		CLI_OPT_END,
+	};
 	_cleanup_tmpl_ struct tmpl *t = NULL;
 	struct filters f = {0};
 	struct printer p = {.f = &f};
 	struct hull_err *e = NULL;
-	const char *since = NULL, *until = NULL, *format = NULL;
 	double ts;
 	int64_t since_ns, until_ns = 0;
-	int o, r;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("events", argc, argv, "f:h", opts, false)) != -1) {
-		if (o == 'f') {
-			r = filter_add(&f, optarg);
-			if (r) {
-				filters_release(&f);
-				return r;
-			}
-		} else if (o == 'F') {
-			format = optarg;
-		} else if (o == 'S') {
-			since = optarg;
-		} else if (o == 'U') {
-			until = optarg;
-		} else if (o == 'h') {
-			puts("Usage:  hull events [OPTIONS]\n\nGet real time events from the "
-			     "server\n\n"
-			     "Options:\n"
-			     "  -f, --filter filter   Filter output based on conditions provided\n"
-			     "      --format string   Format the output using the given Go "
-			     "template\n"
-			     "      --since string    Show all events created since timestamp\n"
-			     "      --until string    Stream events until this timestamp");
+	r = cli_parse(&cli_events_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	STRV_FOREACH (a, filter_args) {
+		r = filter_add(&f, *a);
+		if (r) {
 			filters_release(&f);
-			return 0;
-		} else {
-			filters_release(&f);
-			return 125;
+			return r;
 		}
-	}
-	if (optind < argc) {
-		filters_release(&f);
-		cli_usage_error("events", "\"hull events\" accepts no arguments.");
-		return 1;
 	}
 	/* without either bound, only what happens from now on (moby's SubscribeTopic) */
 	since_ns = since || until ? 0 : events_now_ns();

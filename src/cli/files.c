@@ -13,23 +13,6 @@
 #include "util/strbuf.h"
 #include "util/strv.h"
 
-/* Parse flags that are only -h/--help plus @extra handled by @fn; returns -1 to go on. */
-static int simple_help(const char *cmd, int argc, char **argv, const char *help)
-{
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
-	int o;
-
-	optind = 0;
-	while ((o = cli_getopt(cmd, argc, argv, "h", opts, false)) != -1) {
-		if (o == 'h') {
-			puts(help);
-			return 0;
-		}
-		return 125;
-	}
-	return -1;
-}
-
 /* "NAME:PATH" -> container part; a local path with ':' must start with '/' or '.' (docker). */
 static bool split_ctr(const char *arg, char **ret_ctr, const char **ret_path)
 {
@@ -42,62 +25,45 @@ static bool split_ctr(const char *arg, char **ret_ctr, const char **ret_path)
 	return true;
 }
 
+const struct cli_command cli_cp_command = {
+	.name = "cp",
+	.usage = "[OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
+		 "\thull cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH",
+	.description = "Copy files/folders between a container and the local filesystem\n\n"
+		       "Use '-' as the source to read a tar archive from stdin\n"
+		       "and extract it to a directory destination in a container.\n"
+		       "Use '-' as the destination to stream a tar archive of a\n"
+		       "container source to stdout.",
+	.aliases = "hull container cp, hull cp",
+	.min_args = 2,
+	.max_args = 2,
+};
+
 int cmd_cp(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"archive", optional_argument, NULL, 'a'},
-					     {"follow-link", no_argument, NULL, 'L'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	bool archive = false, follow = false, quiet = false, from, to;
+	const struct cli_option options[] = {
+		CLI_BOOL('a', "archive", &archive, "Archive mode (copy all uid/gid information)"),
+		CLI_BOOL('L', "follow-link", &follow, "Always follow symbol link in SRC_PATH"),
+		/* no progress output anyway */
+		CLI_BOOL('q', "quiet", &quiet,
+			 "Suppress progress output during copy. Progress output is automatically "
+			 "suppressed if no terminal is attached"),
+		CLI_OPT_END,
+	};
 	_cleanup_free_ char *sname = NULL, *dname = NULL;
 	const char *spath = NULL, *dpath = NULL;
 	struct hull_err *e = NULL;
 	struct container *c = NULL;
-	bool archive = false, follow = false, from, to;
 	struct store *s;
 	unsigned flags;
-	int o, r;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("cp", argc, argv, "a::Lqh", opts, false)) != -1) {
-		if (o == 'a') {
-			/* a bool flag: -a, --archive, --archive=false, -a=false (pflag) */
-			const char *v = optarg && *optarg == '=' ? optarg + 1 : optarg;
-			/* "-aq", "-aL": more bool shorthands, not a value */
-			if (optarg && *optarg != '=' && strspn(optarg, "aLq") == strlen(optarg)) {
-				follow |= strchr(optarg, 'L') != NULL;
-				v = NULL;
-			}
-			if (v && !streq(v, "true") && !streq(v, "false") && !streq(v, "1") &&
-			    !streq(v, "0"))
-				return cli_flag_error("cp", "-a, --archive", v,
-						      "strconv.ParseBool: parsing \"%s\": invalid "
-						      "syntax",
-						      v);
-			archive = !v || streq(v, "true") || streq(v, "1");
-		} else if (o == 'q')
-			; /* no progress output anyway */
-		else if (o == 'L')
-			follow = true;
-		else if (o == 'h') {
-			puts("Usage:  hull cp [OPTIONS] CONTAINER:SRC_PATH DEST_PATH|-\n"
-			     "\thull cp [OPTIONS] SRC_PATH|- CONTAINER:DEST_PATH\n\n"
-			     "Copy files/folders between a container and the local filesystem\n\n"
-			     "Use '-' as the source to read a tar archive from stdin\nand extract "
-			     "it "
-			     "to a directory destination in a container.\nUse '-' as the "
-			     "destination to stream a tar archive of a\ncontainer source to "
-			     "stdout.\n\nOptions:\n  -a, --archive       Archive mode (copy all "
-			     "uid/gid information)\n  -L, --follow-link   Always follow symbol "
-			     "link in SRC_PATH\n  -q, --quiet         Suppress progress output");
-			return 0;
-		} else
-			return 125;
-	}
-	if (argc - optind != 2)
-		return cli_usage_error("cp", "\"cp\" requires exactly 2 arguments.");
-	from = split_ctr(argv[optind], &sname, &spath);
-	to = split_ctr(argv[optind + 1], &dname, &dpath);
+	r = cli_parse(&cli_cp_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	from = split_ctr(argv[ind], &sname, &spath);
+	to = split_ctr(argv[ind + 1], &dname, &dpath);
 	if (from && to) {
 		fprintf(stderr, "hull: copying between containers is not supported\n");
 		return 125;
@@ -106,11 +72,11 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 		fprintf(stderr, "hull: must specify at least one container source\n");
 		return 125;
 	}
-	if (from && !streq(argv[optind + 1], "-")) {
+	if (from && !streq(argv[ind + 1], "-")) {
 		/* docker's client checks its side before asking for the files (ValidateOutputPath)
 		 */
 		struct hostpath_dest d = {0};
-		if (hostpath_copy_dest(argv[optind + 1], NULL, &d, &e) < 0)
+		if (hostpath_copy_dest(argv[ind + 1], NULL, &d, &e) < 0)
 			return cli_fail(e);
 		hostpath_dest_release(&d);
 	}
@@ -119,11 +85,10 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 	fflush(stdout);
 	flags = (archive ? CP_ARCHIVE : 0) | (follow ? CP_FOLLOW_LINK : 0);
 	if (from)
-		r = container_cp_from(s, c, *spath ? spath : "/", argv[optind + 1], flags,
+		r = container_cp_from(s, c, *spath ? spath : "/", argv[ind + 1], flags,
 				      STDOUT_FILENO, &e);
 	else
-		r = container_cp_to(s, c, argv[optind], *dpath ? dpath : "/", flags, STDIN_FILENO,
-				    &e);
+		r = container_cp_to(s, c, argv[ind], *dpath ? dpath : "/", flags, STDIN_FILENO, &e);
 	container_free(c);
 	if (r < 0) {
 		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
@@ -133,21 +98,27 @@ int cmd_cp(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_command cli_diff_command = {
+	.name = "diff",
+	.usage = "CONTAINER",
+	.description = "Inspect changes to files or directories on a container's filesystem",
+	.aliases = "hull container diff, hull diff",
+	.min_args = 1,
+	.max_args = 1,
+};
+
 int cmd_diff(struct cli *cl, int argc, char **argv)
 {
 	_cleanup_strv_ char **lines = NULL;
 	struct hull_err *e = NULL;
 	struct container *c = NULL;
 	struct store *s;
-	int r = simple_help("diff", argc, argv,
-			    "Usage:  hull diff CONTAINER\n\nInspect changes to files or "
-			    "directories on a container's filesystem");
+	int r, ind;
 
+	r = cli_parse(&cli_diff_command, NULL, argc, argv, &ind);
 	if (r >= 0)
 		return r;
-	if (argc - optind != 1)
-		return cli_usage_error("diff", "\"diff\" requires exactly 1 argument.");
-	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[optind], &c, &e) < 0)
+	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[ind], &c, &e) < 0)
 		return cli_fail(e);
 	r = container_diff(s, c, &lines, &e);
 	container_free(c);
@@ -158,31 +129,31 @@ int cmd_diff(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_command cli_export_command = {
+	.name = "export",
+	.usage = "[OPTIONS] CONTAINER",
+	.description = "Export a container's filesystem as a tar archive",
+	.aliases = "hull container export, hull export",
+	.min_args = 1,
+	.max_args = 1,
+};
+
 int cmd_export(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {0}};
+	const char *out = NULL;
+	const struct cli_option options[] = {
+		CLI_STRING('o', "output", &out, NULL, "Write to a file, instead of STDOUT"),
+		CLI_OPT_END,
+	};
 	struct hostpath_output ho = HOSTPATH_OUTPUT_INIT;
 	struct hull_err *e = NULL;
 	struct container *c = NULL;
-	const char *out = NULL;
 	struct store *s;
-	int o, r;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("export", argc, argv, "o:h", opts, false)) != -1) {
-		if (o == 'o')
-			out = optarg;
-		else if (o == 'h') {
-			puts("Usage:  hull export [OPTIONS] CONTAINER\n\nExport a container's "
-			     "filesystem as a tar archive\n\nOptions:\n  -o, --output string   "
-			     "Write to a file, instead of STDOUT");
-			return 0;
-		} else
-			return 125;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("export", "\"export\" requires exactly 1 argument.");
+	r = cli_parse(&cli_export_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
 	if (!out && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "hull: cowardly refusing to save to a terminal. Use the -o flag or "
 				"redirect\n");
@@ -195,7 +166,7 @@ int cmd_export(struct cli *cl, int argc, char **argv)
 	}
 	r = cli_store(cl, &s, &e);
 	if (r == 0)
-		r = container_load(s, argv[optind], &c, &e);
+		r = container_load(s, argv[ind], &c, &e);
 	if (r == 0) {
 		fflush(stdout);
 		r = container_export(s, c, out ? ho.fd : STDOUT_FILENO, &e);
@@ -314,50 +285,42 @@ static int apply_change(json_t *cfg, const char *line, struct hull_err **err)
 	return 0;
 }
 
+const struct cli_command cli_commit_command = {
+	.name = "commit",
+	.usage = "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
+	.description = "Create a new image from a container's changes",
+	.aliases = "hull container commit, hull commit",
+	.min_args = 1,
+	.max_args = 2,
+};
+
 int cmd_commit(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"author", required_argument, NULL, 'a'},  {"change", required_argument, NULL, 'c'},
-		{"message", required_argument, NULL, 'm'}, {"pause", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},	   {0}};
 	_cleanup_strv_ char **changes = NULL, **layers = NULL;
-	_cleanup_free_ char *tmpdir = NULL, *tarp = NULL, *now = NULL, *created_by = NULL;
 	const char *author = NULL, *msg = "";
+	bool pause = true; /* NEEDSWORK: the container is not paused during a commit */
+	const struct cli_option options[] = {
+		CLI_STRING('a', "author", &author, NULL,
+			   "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")"),
+		CLI_LIST('c', "change", &changes, NULL,
+			 "Apply Dockerfile instruction to the created image"),
+		CLI_STRING('m', "message", &msg, NULL, "Commit message"),
+		CLI_BOOL('p', "pause", &pause, "Pause container during commit (default true)"),
+		CLI_OPT_END,
+	};
+	_cleanup_free_ char *tmpdir = NULL, *tarp = NULL, *now = NULL, *created_by = NULL;
 	struct hull_err *e = NULL;
 	struct container *c = NULL;
 	struct image *img = NULL, *out = NULL;
 	char diff_id[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
 	json_t *config = NULL, *ccfg, *icfg;
 	struct store *s;
-	int o, r, fd = -1;
+	int r, fd = -1, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("commit", argc, argv, "a:c:m:ph", opts, false)) != -1) {
-		if (o == 'a')
-			author = optarg;
-		else if (o == 'c')
-			strv_push(&changes, optarg);
-		else if (o == 'm')
-			msg = optarg;
-		else if (o == 'p')
-			;
-		else if (o == 'h') {
-			puts("Usage:  hull commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]\n\n"
-			     "Create a new image from a container's changes\n\nOptions:\n"
-			     "  -a, --author string    Author (e.g., \"John Hannibal Smith "
-			     "<hannibal@a-team.com>\")\n"
-			     "  -c, --change list      Apply Dockerfile instruction to the created "
-			     "image\n  -m, --message string   Commit message\n"
-			     "  -p, --pause            Pause container during commit (default "
-			     "true)");
-			return 0;
-		} else
-			return 125;
-	}
-	if (argc - optind < 1 || argc - optind > 2)
-		return cli_usage_error("commit", "\"commit\" requires at least 1 and at most 2 "
-						 "arguments.");
-	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[optind], &c, &e) < 0)
+	r = cli_parse(&cli_commit_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[ind], &c, &e) < 0)
 		return cli_fail(e);
 	r = store_image_get(s, json_get_str(c->rec, "Image"), &img, &e);
 	if (r < 0)
@@ -442,8 +405,8 @@ int cmd_commit(struct cli *cl, int argc, char **argv)
 		if (json_to_strv(json_object_get(rootfs, "diff_ids"), &layers) < 0 || !layers)
 			layers = strv_new();
 		r = store_image_commit(s, config, layers, img, &out, &e);
-		if (r == 0 && optind + 1 < argc)
-			r = store_tag(s, argv[optind + 1], out->manifest_digest, &e);
+		if (r == 0 && ind + 1 < argc)
+			r = store_tag(s, argv[ind + 1], out->manifest_digest, &e);
 	}
 	store_unlock(s);
 	if (r == 0) {
@@ -498,38 +461,33 @@ int cli_container_prune(struct cli *cl, struct store *s, const struct prune_filt
 	return 0;
 }
 
+const struct cli_command cli_container_prune_command = {
+	.name = "container prune",
+	.usage = "[OPTIONS]",
+	.description = "Remove all stopped containers",
+};
+
 int cmd_container_prune(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-					     {"filter", required_argument, NULL, 'F'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	_cleanup_strv_ char **filter_args = NULL;
+	bool force = false;
+	const struct cli_option options[] = {
+		CLI_LIST(0, "filter", &filter_args, "filter",
+			 "Provide filter values (e.g. \"until=<timestamp>\")"),
+		CLI_BOOL('f', "force", &force, "Do not prompt for confirmation"),
+		CLI_OPT_END,
+	};
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
 	_cleanup_free_ char *h = NULL;
-	_cleanup_strv_ char **filter_args = NULL;
 	_cleanup_(prune_filter_release) struct prune_filter f = {0};
 	struct hull_err *e = NULL;
-	bool force = false;
 	struct store *s;
 	int64_t bytes = 0;
-	int o;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("container prune", argc, argv, "fh", opts, false)) != -1) {
-		if (o == 'f')
-			force = true;
-		else if (o == 'F') {
-			strv_push(&filter_args, optarg);
-		} else if (o == 'h') {
-			puts("Usage:  hull container prune [OPTIONS]\n\nRemove all stopped "
-			     "containers\n\nOptions:\n"
-			     "      --filter filter   Provide filter values (e.g. "
-			     "\"until=<timestamp>\")\n"
-			     "  -f, --force           Do not prompt for confirmation");
-			return 0;
-		} else
-			return 125;
-	}
+	r = cli_parse(&cli_container_prune_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
 	if (!force && !cli_confirm("WARNING! This will remove all stopped containers.\n"))
 		return 0;
 	if (cli_prune_filter_parse(filter_args, "label label! until", NULL, NULL, &f, &e) < 0) {

@@ -250,85 +250,49 @@ static int print_rows(const char *format, const struct hrow *rows, size_t n, boo
 	return 0;
 }
 
+const struct cli_command cli_history_command = {
+	.name = "history",
+	.usage = "[OPTIONS] IMAGE",
+	.description = "Show the history of an image",
+	.aliases = "hull image history, hull history",
+	.min_args = 1,
+	.max_args = 1,
+};
+
 int cmd_history(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"human", optional_argument, NULL, 'H'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"no-trunc", no_argument, NULL, 'N'},
-					     {"format", required_argument, NULL, 'f'},
-					     {"platform", required_argument, NULL, 'P'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	const char *format = NULL, *platform = NULL;
+	bool quiet = false, no_trunc = false, human = true;
+	const struct cli_option options[] = {
+		CLI_STRING(0, "format", &format, NULL, CLI_FORMAT_HELP),
+		CLI_BOOL('H', "human", &human,
+			 "Print sizes and dates in human readable format (default true)"),
+		CLI_BOOL(0, "no-trunc", &no_trunc, "Don't truncate output"),
+		CLI_STRING(0, "platform", &platform, NULL,
+			   "Show history for the given platform (linux/amd64 only)"),
+		CLI_BOOL('q', "quiet", &quiet, "Only show image IDs"),
+		CLI_OPT_END,
+	};
 	struct hull_err *e = NULL;
 	struct image *img = NULL;
 	struct hrow *rows = NULL;
-	const char *format = NULL;
-	bool quiet = false, trunc = true, human = true;
+	bool trunc;
 	json_t *hist, *h;
 	struct store *s;
 	size_t n, i, layer = 0;
-	int o, rc;
+	int rc, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("history", argc, argv, "H::qh", opts, false)) != -1) {
-		switch (o) {
-		case 'H':
-			if (optarg && *optarg == '=') /* -H=false, as pflag */
-				optarg++;
-			if (!optarg || streq(optarg, "true") || streq(optarg, "1"))
-				human = true;
-			else if (streq(optarg, "false") || streq(optarg, "0"))
-				human = false;
-			else
-				return cli_flag_error(
-					"history", "-H, --human", optarg,
-					"strconv.ParseBool: parsing \"%s\": invalid syntax",
-					optarg);
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'N':
-			trunc = false;
-			break;
-		case 'f':
-			format = optarg;
-			break;
-		case 'P':
-			if (!streq(optarg, "linux/amd64") && !streq(optarg, "linux"))
-				return cli_usage_error("history",
-						       "--platform %s: only linux/amd64 images "
-						       "are supported",
-						       optarg);
-			break;
-		case 'h':
-			puts("Usage:  hull history [OPTIONS] IMAGE\n\nShow the history of an "
-			     "image\n\n"
-			     "Aliases:\n  hull image history, hull history\n\nOptions:\n"
-			     "      --format string     Format output using a custom template:\n"
-			     "                          'table':            Print output in table "
-			     "format with column headers (default)\n"
-			     "                          'table TEMPLATE':   Print output in table "
-			     "format using the given Go template\n"
-			     "                          'json':             Print in JSON format\n"
-			     "                          'TEMPLATE':         Print output using the "
-			     "given Go template\n"
-			     "  -H, --human             Print sizes and dates in human readable "
-			     "format (default true)\n"
-			     "      --no-trunc          Don't truncate output\n"
-			     "      --platform string   Show history for the given platform "
-			     "(linux/amd64 only)\n"
-			     "  -q, --quiet             Only show image IDs");
-			return 0;
-		default:
-			return 125;
-		}
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("history", "\"history\" requires exactly 1 argument.");
+	rc = cli_parse(&cli_history_command, options, argc, argv, &ind);
+	if (rc >= 0)
+		return rc;
+	trunc = !no_trunc;
+	if (platform && !streq(platform, "linux/amd64") && !streq(platform, "linux"))
+		return cli_usage_error("history",
+				       "--platform %s: only linux/amd64 images are supported",
+				       platform);
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
-	if (store_image_get(s, argv[optind], &img, &e) < 0) {
+	if (store_image_get(s, argv[ind], &img, &e) < 0) {
 		/* docker prints the daemon's error and exits 1 */
 		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
 		err_free(e);

@@ -13,8 +13,6 @@
 #include "util/json.h"
 #include "util/strv.h"
 
-static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {0}};
-
 static json_t *refs_of(json_t *refs, const char *manifest_digest)
 {
 	json_t *tags = json_array();
@@ -403,13 +401,28 @@ static char *filter_kv(const char *arg, const char *eq)
 	return xasprintf("%s=%.*s", key, (int) (ve - v), v);
 }
 
+static const struct cli_option images_options[] = {
+	CLI_BOOL_ID('a', "all", 'a', "Show all images (default hides intermediate images)"),
+	CLI_BOOL_ID(0, "digests", 'D', "Show digests"),
+	CLI_LIST_ID('f', "filter", 'f', "filter",
+		    "Filter output based on conditions provided (dangling, label, reference, "
+		    "before, since)"),
+	CLI_STRING_ID(0, "format", 'F', NULL, CLI_FORMAT_HELP),
+	CLI_BOOL_ID(0, "no-trunc", 'N', "Don't truncate output"),
+	CLI_BOOL_ID('q', "quiet", 'q', "Only show image IDs"),
+	CLI_OPT_END,
+};
+const struct cli_command cli_images_command = {
+	.name = "images",
+	.usage = "[OPTIONS] [REPOSITORY[:TAG]]",
+	.description = "List images",
+	.aliases = "hull image ls, hull image list, hull images",
+	.max_args = 1,
+	.options = images_options,
+};
+
 int cmd_images(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"quiet", no_argument, NULL, 'q'},	  {"all", no_argument, NULL, 'a'},
-		{"no-trunc", no_argument, NULL, 'N'},	  {"digests", no_argument, NULL, 'D'},
-		{"format", required_argument, NULL, 'F'}, {"filter", required_argument, NULL, 'f'},
-		{"help", no_argument, NULL, 'h'},	  {0}};
 	const char *fmt = NULL;
 	struct hull_err *e = NULL;
 	struct store *s;
@@ -420,9 +433,12 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 	size_t n = 0;
 	bool quiet = false, no_trunc = false, all = false, digests = false;
 	int o, r = 0;
+	struct cli_parse p;
 
-	optind = 0;
-	while ((o = cli_getopt("images", argc, argv, "qaf:h", opts, false)) != -1) {
+	cli_parse_init(&p, &cli_images_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
+		const char *optarg = p.arg;
+
 		switch (o) {
 		case 'q':
 			quiet = true;
@@ -451,37 +467,13 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 			strv_push(&filter_args, kv);
 			break;
 		}
-		case 'h':
-			puts("Usage:  hull images [OPTIONS] [REPOSITORY[:TAG]]\n\nList images\n\n"
-			     "Options:\n"
-			     "  -a, --all             Show all images (default hides intermediate "
-			     "images)\n"
-			     "      --digests         Show digests\n"
-			     "  -f, --filter filter   Filter output based on conditions provided "
-			     "(dangling, label, reference, before, since)\n"
-			     "      --format string   Format output using a custom template:\n"
-			     "                        'table':            Print output in table "
-			     "format "
-			     "with column headers (default)\n"
-			     "                        'table TEMPLATE':   Print output in table "
-			     "format "
-			     "using the given Go template\n"
-			     "                        'json':             Print in JSON format\n"
-			     "                        'TEMPLATE':         Print output using the "
-			     "given "
-			     "Go template\n"
-			     "      --no-trunc        Don't truncate output\n"
-			     "  -q, --quiet           Only show image IDs");
-			return 0;
-		default:
-			return 125;
 		}
 	}
-	if (argc - optind > 1)
-		return cli_usage_error("images", "\"images\" requires at most 1 argument.");
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	/* docker/cli: the REPOSITORY[:TAG] argument is one more reference filter */
-	if (optind < argc) {
-		_cleanup_free_ char *arg = xasprintf("reference=%s", argv[optind]);
+	if (p.ind < argc) {
+		_cleanup_free_ char *arg = xasprintf("reference=%s", argv[p.ind]);
 		strv_push(&filter_args, arg);
 	}
 	if (cli_store(cl, &s, &e) < 0)
@@ -549,28 +541,29 @@ int cmd_images(struct cli *cl, int argc, char **argv)
 	return r < 0 ? cli_fail(e) : 0;
 }
 
+const struct cli_command cli_tag_command = {
+	.name = "tag",
+	.usage = "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
+	.description = "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+	.aliases = "hull image tag, hull tag",
+	.min_args = 2,
+	.max_args = 2,
+};
+
 int cmd_tag(struct cli *cl, int argc, char **argv)
 {
 	struct hull_err *e = NULL;
 	struct image *img = NULL;
 	struct store *s;
-	int o, r;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("tag", argc, argv, "h", help_only, false)) != -1) {
-		if (o == 'h') {
-			puts("Usage:  hull tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]\n\n"
-			     "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE");
-			return 0;
-		}
-		return 125;
-	}
-	if (argc - optind != 2)
-		return cli_usage_error("tag", "\"tag\" requires exactly 2 arguments.");
-	if (cli_store(cl, &s, &e) < 0 || store_image_get(s, argv[optind], &img, &e) < 0)
+	r = cli_parse(&cli_tag_command, NULL, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (cli_store(cl, &s, &e) < 0 || store_image_get(s, argv[ind], &img, &e) < 0)
 		return cli_fail(e);
 	/* store_tag() takes the lock itself; unlocking a lock never taken broke the depth count */
-	r = store_tag(s, argv[optind + 1], img->manifest_digest, &e);
+	r = store_tag(s, argv[ind + 1], img->manifest_digest, &e);
 	image_free(img);
 	return r < 0 ? cli_fail(e) : 0;
 }
@@ -834,37 +827,34 @@ out:
 	return r;
 }
 
+const struct cli_command cli_rmi_command = {
+	.name = "rmi",
+	.usage = "[OPTIONS] IMAGE [IMAGE...]",
+	.description = "Remove one or more images",
+	.aliases = "hull image rm, hull image remove, hull rmi",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 int cmd_rmi(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-					     {"no-prune", no_argument, NULL, 'P'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	bool force = false, no_prune = false; /* hull keeps no untagged parents */
+	const struct cli_option options[] = {
+		CLI_BOOL('f', "force", &force, "Force removal of the image"),
+		CLI_BOOL(0, "no-prune", &no_prune, "Do not delete untagged parents"),
+		CLI_OPT_END,
+	};
 	struct hull_err *e = NULL;
 	struct store *s;
-	bool force = false;
-	int o, rc = 0;
+	int rc, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("rmi", argc, argv, "fh", opts, false)) != -1) {
-		if (o == 'f')
-			force = true;
-		else if (o == 'P')
-			continue;
-		else if (o == 'h') {
-			puts("Usage:  hull rmi [OPTIONS] IMAGE [IMAGE...]\n\nRemove one or more "
-			     "images\n\n"
-			     "Options:\n  -f, --force      Force removal of the image\n"
-			     "      --no-prune   Do not delete untagged parents");
-			return 0;
-		} else
-			return 125;
-	}
-	if (optind >= argc)
-		return cli_usage_error("rmi", "\"rmi\" requires at least 1 argument.");
+	rc = cli_parse(&cli_rmi_command, options, argc, argv, &ind);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	if (cli_store(cl, &s, &e) < 0 || store_lock(s, &e) < 0)
 		return cli_fail(e);
-	for (int i = optind; i < argc; i++) {
+	for (int i = ind; i < argc; i++) {
 		int r = rmi_one(s, argv[i], force, &e);
 		if (r < 0) {
 			/* docker/cli image/remove.go: with --force, only "not found"s is no failure
@@ -881,40 +871,38 @@ int cmd_rmi(struct cli *cl, int argc, char **argv)
 	return rc;
 }
 
+const struct cli_command cli_import_command = {
+	.name = "import",
+	.usage = "[OPTIONS] file|URL|- [REPOSITORY[:TAG]]",
+	.description = "Import the contents from a tarball to create a filesystem image",
+	.aliases = "hull image import, hull import",
+	.min_args = 1,
+	.max_args = 2,
+};
+
 int cmd_import(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"message", required_argument, NULL, 'm'}, {"help", no_argument, NULL, 'h'}, {0}};
+	const char *msg = NULL, *src;
+	const struct cli_option options[] = {
+		CLI_STRING('m', "message", &msg, NULL, "Set commit message for imported image"),
+		CLI_OPT_END,
+	};
 	struct hull_err *e = NULL;
 	struct store *s;
 	struct image *img = NULL;
 	char diff_id[DIGEST_STR_LEN], chain_id[DIGEST_STR_LEN];
-	const char *msg = NULL, *src;
 	_cleanup_close_ int fd = -1;
 	_cleanup_free_ char *now = NULL, *comment = NULL;
 	json_t *cfg;
-	int o, r;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("import", argc, argv, "m:h", opts, false)) != -1) {
-		if (o == 'm')
-			msg = optarg;
-		else if (o == 'h') {
-			puts("Usage:  hull import [OPTIONS] file|- [REPOSITORY[:TAG]]\n\n"
-			     "Import the contents from a tarball to create a filesystem image\n\n"
-			     "Options:\n  -m, --message string   Set commit message for imported "
-			     "image");
-			return 0;
-		} else
-			return 125;
-	}
-	if (argc - optind < 1 || argc - optind > 2)
-		return cli_usage_error("import",
-				       "\"import\" requires at least 1 and at most 2 arguments.");
-	src = argv[optind];
-	if (argc - optind == 2) {
+	r = cli_parse(&cli_import_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	src = argv[ind];
+	if (argc - ind == 2) {
 		struct image_ref ref;
-		if (ref_parse(argv[optind + 1], &ref, &e) < 0)
+		if (ref_parse(argv[ind + 1], &ref, &e) < 0)
 			return cli_fail(e);
 		ref_release(&ref);
 	}
@@ -953,8 +941,8 @@ int cmd_import(struct cli *cl, int argc, char **argv)
 		r = store_image_commit(s, cfg, layers, NULL, &img, &e);
 	}
 	json_decref(cfg);
-	if (r == 0 && argc - optind == 2)
-		r = store_tag(s, argv[optind + 1], img->manifest_digest, &e);
+	if (r == 0 && argc - ind == 2)
+		r = store_tag(s, argv[ind + 1], img->manifest_digest, &e);
 	store_unlock(s);
 	if (r < 0) {
 		image_free(img);
@@ -967,33 +955,30 @@ int cmd_import(struct cli *cl, int argc, char **argv)
 }
 
 /* docker/cli cli/command/image/save.go */
+const struct cli_command cli_save_command = {
+	.name = "save",
+	.usage = "[OPTIONS] IMAGE [IMAGE...]",
+	.description = "Save one or more images to a tar archive (streamed to STDOUT by default)",
+	.aliases = "hull image save, hull save",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 int cmd_save(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"output", required_argument, NULL, 'o'}, {"help", no_argument, NULL, 'h'}, {0}};
+	const char *out = NULL;
+	const struct cli_option options[] = {
+		CLI_STRING('o', "output", &out, NULL, "Write to a file, instead of STDOUT"),
+		CLI_OPT_END,
+	};
 	struct hostpath_output ho = HOSTPATH_OUTPUT_INIT;
 	struct hull_err *e = NULL;
-	const char *out = NULL;
 	struct store *s;
-	int o, r;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("save", argc, argv, "o:h", opts, false)) != -1) {
-		if (o == 'o')
-			out = optarg;
-		else if (o == 'h') {
-			puts("Usage:  hull save [OPTIONS] IMAGE [IMAGE...]\n\nSave one or more "
-			     "images "
-			     "to a tar archive (streamed to STDOUT by default)\n\nAliases:\n  "
-			     "hull image save, hull save\n\nOptions:\n  -o, --output string   "
-			     "Write "
-			     "to a file, instead of STDOUT");
-			return 0;
-		} else
-			return 125;
-	}
-	if (argc - optind < 1)
-		return cli_usage_error("save", "\"save\" requires at least 1 argument.");
+	r = cli_parse(&cli_save_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
 	if (!out && isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "hull: cowardly refusing to save to a terminal. Use the -o flag or "
 				"redirect\n");
@@ -1007,8 +992,8 @@ int cmd_save(struct cli *cl, int argc, char **argv)
 	r = cli_store(cl, &s, &e);
 	if (r == 0) {
 		fflush(stdout);
-		r = image_save(s, argv + optind, out ? ho.fd : STDOUT_FILENO, &e);
-		for (int i = optind; r == 0 && i < argc; i++)
+		r = image_save(s, argv + ind, out ? ho.fd : STDOUT_FILENO, &e);
+		for (int i = ind; r == 0 && i < argc; i++)
 			store_image_event(s, "save", argv[i], NULL);
 	}
 	if (r == 0 && out)
@@ -1024,37 +1009,31 @@ int cmd_save(struct cli *cl, int argc, char **argv)
 }
 
 /* docker/cli cli/command/image/load.go */
+const struct cli_command cli_load_command = {
+	.name = "load",
+	.usage = "[OPTIONS]",
+	.description = "Load an image from a tar archive or STDIN",
+	.aliases = "hull image load, hull load",
+};
+
 int cmd_load(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"input", required_argument, NULL, 'i'},
-					     {"quiet", no_argument, NULL, 'q'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	const char *in = NULL;
+	bool quiet = false;
+	const struct cli_option options[] = {
+		CLI_STRING('i', "input", &in, NULL, "Read from tar archive file, instead of STDIN"),
+		CLI_BOOL('q', "quiet", &quiet, "Suppress the load output"),
+		CLI_OPT_END,
+	};
 	_cleanup_strv_ char **loaded = NULL;
 	_cleanup_close_ int fd = -1;
 	struct hull_err *e = NULL;
-	const char *in = NULL;
-	bool quiet = false;
 	struct store *s;
-	int o;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("load", argc, argv, "i:qh", opts, false)) != -1) {
-		if (o == 'i')
-			in = optarg;
-		else if (o == 'q')
-			quiet = true;
-		else if (o == 'h') {
-			puts("Usage:  hull load [OPTIONS]\n\nLoad an image from a tar archive or "
-			     "STDIN\n\nAliases:\n  hull image load, hull load\n\nOptions:\n  -i, "
-			     "--input string   Read from tar archive file, instead of STDIN\n  -q, "
-			     "--quiet          Suppress the load output");
-			return 0;
-		} else
-			return 125;
-	}
-	if (argc - optind != 0)
-		return cli_usage_error("load", "\"load\" accepts no arguments.");
+	r = cli_parse(&cli_load_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
 	if (!in && isatty(STDIN_FILENO)) {
 		fprintf(stderr, "hull: requested load from stdin, but stdin is empty\n");
 		return 1;
@@ -1085,62 +1064,44 @@ static json_t *container_inspect_json(struct container *c)
 	return o;
 }
 
+const struct cli_command cli_inspect_command = {
+	.name = "inspect",
+	.usage = "[OPTIONS] NAME|ID [NAME|ID...]",
+	.description = "Return low-level information on containers and images",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 int cmd_inspect(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
-					     {"type", required_argument, NULL, 't'},
-					     {"size", no_argument, NULL, 's'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	const char *format = NULL, *type = NULL;
+	bool size = false; /* NEEDSWORK: SizeRw and SizeRootFs of a container */
+	const struct cli_option options[] = {
+		CLI_STRING('f', "format", &format, NULL,
+			   "Format output using a custom template: 'json', 'TEMPLATE'"),
+		CLI_BOOL('s', "size", &size, "Display total file sizes if the type is container"),
+		CLI_STRING(0, "type", &type, NULL, "Only inspect objects of the given type"),
+		CLI_OPT_END,
+	};
 	struct hull_err *e = NULL;
 	struct store *s;
-	const char *format = NULL, *type = NULL;
-	json_t *out = json_array();
+	json_t *out;
 	/* the Go type of each object of out, for the template */
 	_cleanup_free_ const struct tmpl_type **types = xcalloc((size_t) argc + 1, sizeof(*types));
-	int o, rc = 0;
+	int rc, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("inspect", argc, argv, "f:sh", opts, false)) != -1) {
-		switch (o) {
-		case 'f':
-			format = optarg;
-			break;
-		case 't':
-			type = optarg;
-			break;
-		case 's':
-			break;
-		case 'h':
-			json_decref(out);
-			puts("Usage:  hull inspect [OPTIONS] NAME|ID [NAME|ID...]\n\n"
-			     "Return low-level information on containers and images\n\nOptions:\n"
-			     "  -f, --format string   Format output using a custom template:\n"
-			     "                        'json':             Print in JSON format\n"
-			     "                        'TEMPLATE':         Print output using the "
-			     "given "
-			     "Go template\n"
-			     "      --type string     Only inspect objects of the given type "
-			     "(container|image)");
-			return 0;
-		default:
-			json_decref(out);
-			return 125;
-		}
-	}
-	if (type && !streq(type, "container") && !streq(type, "image")) {
-		json_decref(out);
+	rc = cli_parse(&cli_inspect_command, options, argc, argv, &ind);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
+	if (type && !streq(type, "container") && !streq(type, "image"))
 		return cli_usage_error("inspect", "\"%s\" is not a valid value for --type", type);
-	}
-	if (optind >= argc) {
-		json_decref(out);
-		return cli_usage_error("inspect", "\"inspect\" requires at least 1 argument.");
-	}
+	out = json_array();
 	if (cli_store(cl, &s, &e) < 0) {
 		json_decref(out);
 		return cli_fail(e);
 	}
-	for (int i = optind; i < argc; i++) {
+	for (int i = ind; i < argc; i++) {
 		struct container *c = NULL;
 		struct image *img = NULL;
 		if ((!type || streq(type, "container")) &&

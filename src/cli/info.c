@@ -470,36 +470,30 @@ static void print_info(json_t *in)
 	fputs(strbuf_cstr(&o), stdout);
 }
 
+const struct cli_command cli_info_command = {
+	.name = "info",
+	.usage = "[OPTIONS]",
+	.description = "Display system-wide information",
+	.aliases = "hull system info, hull info",
+};
+
 int cmd_info(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
+	const char *format = NULL;
+	const struct cli_option options[] = {
+		CLI_STRING('f', "format", &format, NULL,
+			   "Format output using a custom template: 'json', 'TEMPLATE'"),
+		CLI_OPT_END,
+	};
 	_cleanup_json_ json_t *info = NULL;
 	_cleanup_tmpl_ struct tmpl *t = NULL;
 	_cleanup_strbuf_ struct strbuf out = STRBUF_INIT;
-	const char *format = NULL;
 	struct hull_err *e = NULL;
-	int o;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("info", argc, argv, "f:h", opts, false)) != -1) {
-		if (o == 'f') {
-			format = optarg;
-		} else if (o == 'h') {
-			puts("Usage:  hull info [OPTIONS]\n\nDisplay system-wide information\n\n"
-			     "Options:\n"
-			     "  -f, --format string   Format the output using the given Go "
-			     "template");
-			return 0;
-		} else {
-			return 125;
-		}
-	}
-	if (optind < argc) {
-		/* docker/cli's NoArgs: an error, not a flag error, so exit 1 */
-		cli_usage_error("info", "\"hull info\" accepts no arguments.");
-		return 1;
-	}
+	r = cli_parse(&cli_info_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
 	if (info_collect(cl, &info, &e) < 0)
 		return cli_fail(e);
 	if (!format) {

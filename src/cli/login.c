@@ -32,19 +32,21 @@
 	"Configure a credential helper to remove this warning. See\n"   \
 	"https://docs.docker.com/go/credential-store/\n\n"
 
-static const char login_help[] =
-	"Usage:  hull login [OPTIONS] [SERVER]\n\n"
-	"Authenticate to a registry.\n"
-	"Defaults to Docker Hub if no server is specified.\n\n"
-	"Options:\n"
-	"  -p, --password string   Password or Personal Access Token (PAT), or \"-\" to read "
-	"from stdin\n"
-	"      --password-stdin    Take the Password or Personal Access Token (PAT) from stdin\n"
-	"  -u, --username string   Username";
+const struct cli_command cli_login_command = {
+	.name = "login",
+	.usage = "[OPTIONS] [SERVER]",
+	.description =
+		"Authenticate to a registry.\nDefaults to Docker Hub if no server is specified.",
+	.max_args = 1,
+};
 
-static const char logout_help[] = "Usage:  hull logout [SERVER]\n\n"
-				  "Log out from a registry.\n"
-				  "If no server is specified, the default is Docker Hub.";
+const struct cli_command cli_logout_command = {
+	.name = "logout",
+	.usage = "[SERVER]",
+	.description =
+		"Log out from a registry.\nIf no server is specified, the default is Docker Hub.",
+	.max_args = 1,
+};
 
 struct login_opts {
 	const char *server; /* as given, NULL for Docker Hub */
@@ -352,41 +354,31 @@ static int login_run(struct login_opts *o)
 
 int cmd_login(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"username", required_argument, NULL, 'u'},
-					     {"password", required_argument, NULL, 'p'},
-					     {"password-stdin", no_argument, NULL, 1},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
+	const char *user = NULL, *password = NULL;
 	struct login_opts o = {0};
-	int opt, r;
+	const struct cli_option options[] = {
+		CLI_STRING('p', "password", &password, NULL,
+			   "Password or Personal Access Token (PAT), or \"-\" to read from stdin"),
+		CLI_BOOL(0, "password-stdin", &o.password_stdin,
+			 "Take the Password or Personal Access Token (PAT) from stdin"),
+		CLI_STRING('u', "username", &user, NULL, "Username"),
+		CLI_OPT_END,
+	};
+	int r, ind;
 
 	(void) cl;
-	optind = 0;
-	while ((opt = cli_getopt("login", argc, argv, "u:p:h", opts, false)) != -1) {
-		if (opt == 'u') {
-			free(o.user);
-			o.user = xstrdup(optarg);
-			o.user_set = true;
-		} else if (opt == 'p') {
-			free(o.password);
-			o.password = xstrdup(optarg);
-			o.password_set = true;
-		} else if (opt == 1) {
-			o.password_stdin = true;
-		} else if (opt == 'h') {
-			puts(login_help);
-			login_opts_release(&o);
-			return 0;
-		} else {
-			login_opts_release(&o);
-			return 125;
-		}
+	r = cli_parse(&cli_login_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (user) {
+		o.user = xstrdup(user);
+		o.user_set = true;
 	}
-	if (argc - optind > 1) {
-		login_opts_release(&o);
-		return cli_usage_error("login", "\"login\" requires at most 1 argument.");
+	if (password) {
+		o.password = xstrdup(password);
+		o.password_set = true;
 	}
-	o.server = optind < argc ? argv[optind] : NULL;
+	o.server = ind < argc ? argv[ind] : NULL;
 	r = login_verify(&o);
 	if (r == 0)
 		r = login_run(&o);
@@ -398,24 +390,16 @@ int cmd_login(struct cli *cl, int argc, char **argv)
 
 int cmd_logout(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {0}};
 	_cleanup_free_ char *host = NULL;
 	struct hull_err *e = NULL;
-	int opt, r;
+	int r, ind;
 
 	(void) cl;
-	optind = 0;
-	while ((opt = cli_getopt("logout", argc, argv, "h", opts, false)) != -1) {
-		if (opt == 'h') {
-			puts(logout_help);
-			return 0;
-		}
-		return 125;
-	}
-	if (argc - optind > 1)
-		return cli_usage_error("logout", "\"logout\" requires at most 1 argument.");
+	r = cli_parse(&cli_logout_command, NULL, argc, argv, &ind);
+	if (r >= 0)
+		return r;
 	/* runLogout: Docker Hub by its key, any other registry by its host name */
-	host = optind < argc ? server_hostname(argv[optind]) : xstrdup(INDEX_SERVER);
+	host = ind < argc ? server_hostname(argv[ind]) : xstrdup(INDEX_SERVER);
 	printf("Removing login credentials for %s\n", host);
 	r = creds_erase(streq(host, INDEX_SERVER) ? "docker.io" : host, &e);
 	if (r < 0 && r != -ENOENT) {

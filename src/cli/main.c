@@ -5,163 +5,247 @@
 #include "runtime/runtime.h"
 #include "util/strv.h"
 
+static const struct cli_command version_command = {
+	.name = "version",
+	.description = "Show the hull version information",
+};
+
 static int cmd_version(struct cli *c, int argc, char **argv)
 {
+	int r, ind;
+
 	(void) c;
-	if (argc > 1 && (streq(argv[1], "--help") || streq(argv[1], "-h"))) {
-		puts("Usage:  hull version\n\nShow the hull version information");
-		return 0;
-	}
+	r = cli_parse(&version_command, NULL, argc, argv, &ind);
+	if (r >= 0)
+		return r;
 	printf("Client:\n Version:    %s\n API version: 1.41 (docker-compatible CLI)\n Go version: "
 	       " none (C11)\n OS/Arch:     linux/amd64\n\nEngine:\n Version:    %s (daemonless)\n",
 	       HULL_VERSION, HULL_VERSION);
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct cli *, int, char **);
-	const char *help;
-} commands[] = {
-	{"build", cmd_build, "Build an image from a Dockerfile"},
-	{"images", cmd_images, "List images"},
-	{"history", cmd_history, "Show the history of an image"},
-	{"run", cmd_run, "Create and run a new container from an image"},
-	{"ps", cmd_ps, "List containers"},
-	{"logs", cmd_logs, "Fetch the logs of a container"},
-	{"stop", cmd_stop, "Stop one or more running containers"},
-	{"kill", cmd_kill, "Kill one or more running containers"},
-	{"rm", cmd_rm, "Remove one or more containers"},
-	{"rmi", cmd_rmi, "Remove one or more images"},
-	{"tag", cmd_tag, "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
-	{"inspect", cmd_inspect, "Return low-level information on containers and images"},
-	{"import", cmd_import, "Import the contents from a tarball to create a filesystem image"},
-	{"save", cmd_save,
-	 "Save one or more images to a tar archive (streamed to STDOUT by default)"},
-	{"load", cmd_load, "Load an image from a tar archive or STDIN"},
-	{"pull", cmd_pull, "Download an image from a registry"},
-	{"push", cmd_push, "Upload an image to a registry"},
-	{"login", cmd_login, "Authenticate to a registry"},
-	{"logout", cmd_logout, "Log out from a registry"},
-	{"version", cmd_version, "Show the hull version information"},
-	{"info", cmd_info, "Display system-wide information"},
-	{"events", cmd_events, "Get real time events from the server"},
-	{"volume", cmd_volume, "Manage volumes"},
-	{"network", cmd_network, "Manage networks"},
-	{"cp", cmd_cp, "Copy files/folders between a container and the local filesystem"},
-	{"diff", cmd_diff, "Inspect changes to files or directories on a container's filesystem"},
-	{"export", cmd_export, "Export a container's filesystem as a tar archive"},
-	{"commit", cmd_commit, "Create a new image from a container's changes"},
-	{"container-prune", cmd_container_prune, NULL}, /* "container prune" */
-	{"image-prune", cmd_image_prune, NULL},		/* "image prune" */
-	{"system-df", cmd_system_df, NULL},		/* "system df" */
-	{"system-prune", cmd_system_prune, NULL},	/* "system prune" */
-	{"system-check", cmd_system_check, NULL},	/* "system check" */
-	{"builder-prune", cmd_builder_prune, NULL},	/* "builder prune" */
-	{"debug", cmd_debug, "Debugging helpers (parse-dockerfile FILE, layer-tar DIGEST)"},
-	{"create", cmd_create, "Create a new container"},
-	{"exec", cmd_exec, "Execute a command in a running container"},
-	{"attach", cmd_attach,
-	 "Attach local standard input, output, and error streams to a running container"},
-	{"start", cmd_start, "Start one or more stopped containers"},
-	{"restart", cmd_restart, "Restart one or more containers"},
-	{"wait", cmd_wait, "Block until one or more containers stop, then print their exit codes"},
-	{"pause", cmd_pause, "Pause all processes within one or more containers"},
-	{"unpause", cmd_unpause, "Unpause all processes within one or more containers"},
-	{"rename", cmd_rename, "Rename a container"},
-	{"top", cmd_top, "Display the running processes of a container"},
-	{"port", cmd_port, "List port mappings or a specific mapping for the container"},
-	{"stats", cmd_stats, "Display a live stream of container(s) resource usage statistics"},
-	{"update", cmd_update, "Update configuration of one or more containers"},
-	{"container-monitor", cmd_container_monitor, NULL},	      /* run by hull-monitor only */
-	{"container-log-compress", cmd_container_log_compress, NULL}, /* run by monitors */
-	{"container-health", cmd_container_health, NULL},	      /* run by the monitor only */
-	{"runtime", cmd_runtime, "An OCI runtime with runc's command line (also as hull-runtime)"},
+/* docker's management commands: each subcommand is one of the commands below */
+static const struct cli_subcommand image_subcommands[] = {
+	{"build", &cli_build_command, cmd_build, false},
+	{"history", &cli_history_command, cmd_history, false},
+	{"import", &cli_import_command, cmd_import, false},
+	{"inspect", &cli_inspect_command, cmd_inspect, false},
+	{"load", &cli_load_command, cmd_load, false},
+	{"ls", &cli_images_command, cmd_images, false},
+	{"list", &cli_images_command, cmd_images, true},
+	{"prune", &cli_image_prune_command, cmd_image_prune, false},
+	{"pull", &cli_pull_command, cmd_pull, false},
+	{"push", &cli_push_command, cmd_push, false},
+	{"rm", &cli_rmi_command, cmd_rmi, false},
+	{"remove", &cli_rmi_command, cmd_rmi, true},
+	{"save", &cli_save_command, cmd_save, false},
+	{"tag", &cli_tag_command, cmd_tag, false},
+	{NULL, NULL, NULL, false},
+};
+
+static const struct cli_subcommand container_subcommands[] = {
+	{"attach", &cli_attach_command, cmd_attach, false},
+	{"commit", &cli_commit_command, cmd_commit, false},
+	{"cp", &cli_cp_command, cmd_cp, false},
+	{"create", &cli_create_command, cmd_create, false},
+	{"diff", &cli_diff_command, cmd_diff, false},
+	{"exec", &cli_exec_command, cmd_exec, false},
+	{"export", &cli_export_command, cmd_export, false},
+	{"inspect", &cli_inspect_command, cmd_inspect, false},
+	{"kill", &cli_kill_command, cmd_kill, false},
+	{"logs", &cli_logs_command, cmd_logs, false},
+	{"ls", &cli_ps_command, cmd_ps, false},
+	{"list", &cli_ps_command, cmd_ps, true},
+	{"ps", &cli_ps_command, cmd_ps, true},
+	{"pause", &cli_pause_command, cmd_pause, false},
+	{"port", &cli_port_command, cmd_port, false},
+	{"prune", &cli_container_prune_command, cmd_container_prune, false},
+	{"rename", &cli_rename_command, cmd_rename, false},
+	{"restart", &cli_restart_command, cmd_restart, false},
+	{"rm", &cli_rm_command, cmd_rm, false},
+	{"remove", &cli_rm_command, cmd_rm, true},
+	{"run", &cli_run_command, cmd_run, false},
+	{"start", &cli_start_command, cmd_start, false},
+	{"stats", &cli_stats_command, cmd_stats, false},
+	{"stop", &cli_stop_command, cmd_stop, false},
+	{"top", &cli_top_command, cmd_top, false},
+	{"unpause", &cli_unpause_command, cmd_unpause, false},
+	{"update", &cli_update_command, cmd_update, false},
+	{"wait", &cli_wait_command, cmd_wait, false},
+	{NULL, NULL, NULL, false},
+};
+
+static const struct cli_subcommand system_subcommands[] = {
+	{"check", &cli_system_check_command, cmd_system_check, false},
+	{"df", &cli_system_df_command, cmd_system_df, false},
+	{"events", &cli_events_command, cmd_events, false},
+	{"info", &cli_info_command, cmd_info, false},
+	{"prune", &cli_system_prune_command, cmd_system_prune, false},
+	{NULL, NULL, NULL, false},
+};
+
+static const struct cli_subcommand builder_subcommands[] = {
+	{"build", &cli_build_command, cmd_build, false},
+	{"prune", &cli_builder_prune_command, cmd_builder_prune, false},
+	{NULL, NULL, NULL, false},
+};
+
+static const struct cli_command image_command = {
+	.name = "image",
+	.usage = "COMMAND",
+	.description = "Manage images",
+	.subcommands = image_subcommands,
+};
+static const struct cli_command container_command = {
+	.name = "container",
+	.usage = "COMMAND",
+	.description = "Manage containers",
+	.subcommands = container_subcommands,
+};
+static const struct cli_command system_command = {
+	.name = "system",
+	.usage = "COMMAND",
+	.description = "Manage hull",
+	.subcommands = system_subcommands,
+};
+static const struct cli_command builder_command = {
+	.name = "builder",
+	.usage = "COMMAND",
+	.description = "Manage builds",
+	.subcommands = builder_subcommands,
+};
+
+static int cmd_image(struct cli *c, int argc, char **argv)
+{
+	return cli_run_subcommand(&image_command, c, argc, argv);
+}
+
+static int cmd_container(struct cli *c, int argc, char **argv)
+{
+	return cli_run_subcommand(&container_command, c, argc, argv);
+}
+
+static int cmd_system(struct cli *c, int argc, char **argv)
+{
+	return cli_run_subcommand(&system_command, c, argc, argv);
+}
+
+static int cmd_builder(struct cli *c, int argc, char **argv)
+{
+	return cli_run_subcommand(&builder_command, c, argc, argv);
+}
+
+/*
+ * runc's command line over OCI bundles (cli/runtime.c): urfave/cli's
+ * conventions and runc's errors, which containerd and dockerd expect, not
+ * docker's; it parses its own argv. NEEDSWORK: a table of its own.
+ */
+static const struct cli_command runtime_command = {
+	.name = "runtime",
+	.usage = "[GLOBAL OPTIONS] COMMAND [OPTIONS] ID",
+	.description = "An OCI runtime with runc's command line (also as hull-runtime)",
+};
+
+/* hidden: run by hull-monitor and the monitors only, parsing their own argv */
+static const struct cli_command monitor_command = {.name = "container-monitor"};
+static const struct cli_command log_compress_command = {.name = "container-log-compress"};
+static const struct cli_command health_command = {.name = "container-health"};
+
+/* every command `hull NAME` runs, as `hull --help` lists them (the hidden ones aside) */
+static const struct cli_subcommand commands[] = {
+	{"attach", &cli_attach_command, cmd_attach, false},
+	{"build", &cli_build_command, cmd_build, false},
+	{"builder", &builder_command, cmd_builder, false},
+	{"commit", &cli_commit_command, cmd_commit, false},
+	{"container", &container_command, cmd_container, false},
+	{"cp", &cli_cp_command, cmd_cp, false},
+	{"create", &cli_create_command, cmd_create, false},
+	{"debug", &cli_debug_command, cmd_debug, false},
+	{"diff", &cli_diff_command, cmd_diff, false},
+	{"events", &cli_events_command, cmd_events, false},
+	{"exec", &cli_exec_command, cmd_exec, false},
+	{"export", &cli_export_command, cmd_export, false},
+	{"history", &cli_history_command, cmd_history, false},
+	{"image", &image_command, cmd_image, false},
+	{"images", &cli_images_command, cmd_images, false},
+	{"import", &cli_import_command, cmd_import, false},
+	{"info", &cli_info_command, cmd_info, false},
+	{"inspect", &cli_inspect_command, cmd_inspect, false},
+	{"kill", &cli_kill_command, cmd_kill, false},
+	{"load", &cli_load_command, cmd_load, false},
+	{"login", &cli_login_command, cmd_login, false},
+	{"logout", &cli_logout_command, cmd_logout, false},
+	{"logs", &cli_logs_command, cmd_logs, false},
+	{"network", &cli_network_command, cmd_network, false},
+	{"pause", &cli_pause_command, cmd_pause, false},
+	{"port", &cli_port_command, cmd_port, false},
+	{"ps", &cli_ps_command, cmd_ps, false},
+	{"pull", &cli_pull_command, cmd_pull, false},
+	{"push", &cli_push_command, cmd_push, false},
+	{"rename", &cli_rename_command, cmd_rename, false},
+	{"restart", &cli_restart_command, cmd_restart, false},
+	{"rm", &cli_rm_command, cmd_rm, false},
+	{"rmi", &cli_rmi_command, cmd_rmi, false},
+	{"run", &cli_run_command, cmd_run, false},
+	{"runtime", &runtime_command, cmd_runtime, false},
+	{"save", &cli_save_command, cmd_save, false},
+	{"start", &cli_start_command, cmd_start, false},
+	{"stats", &cli_stats_command, cmd_stats, false},
+	{"stop", &cli_stop_command, cmd_stop, false},
+	{"system", &system_command, cmd_system, false},
+	{"tag", &cli_tag_command, cmd_tag, false},
+	{"top", &cli_top_command, cmd_top, false},
+	{"unpause", &cli_unpause_command, cmd_unpause, false},
+	{"update", &cli_update_command, cmd_update, false},
+	{"version", &version_command, cmd_version, false},
+	{"volume", &cli_volume_command, cmd_volume, false},
+	{"wait", &cli_wait_command, cmd_wait, false},
+	{"container-monitor", &monitor_command, cmd_container_monitor, true},
+	{"container-log-compress", &log_compress_command, cmd_container_log_compress, true},
+	{"container-health", &health_command, cmd_container_health, true},
+	{NULL, NULL, NULL, false},
 };
 
 /* The commands that may start a process in a container: they run from a sealed copy of hull. */
 static const char *const entering[] = {
 	"build", "run", "exec", "start", "restart", "container-monitor", "container-health", NULL};
 
-static void usage(FILE *f)
-{
-	fprintf(f, "Usage:  hull [OPTIONS] COMMAND\n\nA daemonless, Docker-compatible container "
-		   "engine\n\n"
-		   "Global Options:\n"
-		   "      --root string      Store root (env HULL_ROOT, default /var/lib/hull)\n"
-		   "      --runroot string   Runtime state (env HULL_RUNROOT, default /run/hull)\n"
-		   "  -v, --version          Print version information and quit\n\nCommands:\n");
-	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
-		if (commands[i].help) /* NULL: only reached through a management command */
-			fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f,
-		"\nAlso: 'hull image ls|rm|inspect|import|save|load|tag|build|history|prune',\n"
-		"'hull container ls|rm|inspect|logs|stop|kill|run|cp|diff|export|commit|prune',\n"
-		"'hull system df|prune|check|info|events', 'hull builder build|prune'.\n"
-		"Run 'hull COMMAND --help' for more information on a command.\n");
-}
+enum { OPT_ROOT = 1, OPT_RUNROOT, OPT_VERSION };
+static const struct cli_option root_options[] = {
+	CLI_STRING_ID(0, "root", OPT_ROOT, NULL,
+		      "Store root (env HULL_ROOT, default /var/lib/hull)"),
+	CLI_STRING_ID(0, "runroot", OPT_RUNROOT, NULL,
+		      "Runtime state (env HULL_RUNROOT, default /run/hull)"),
+	CLI_BOOL_ID('v', "version", OPT_VERSION, "Print version information and quit"),
+	CLI_OPT_END,
+};
+static const struct cli_command root_command = {
+	.name = "",
+	.usage = "[OPTIONS] COMMAND",
+	.description = "A daemonless, Docker-compatible container engine",
+	.max_args = -1,
+	.stop_at_arg = true,
+	.options = root_options,
+	.subcommands = commands,
+};
 
-/* "image ls" -> "images", "container ls" -> "ps", ... (docker's management commands) */
-static const char *alias(const char *group, const char *sub)
+/*
+ * The entering commands, reached through a management command too: the name
+ * they run as ("container run" runs run).
+ */
+static const char *entering_name(const char *group, const char *sub)
 {
-	static const char *const map[][3] = {
-		{"image", "ls", "images"},
-		{"image", "list", "images"},
-		{"image", "rm", "rmi"},
-		{"image", "inspect", "inspect"},
-		{"image", "import", "import"},
-		{"image", "save", "save"},
-		{"image", "load", "load"},
-		{"image", "pull", "pull"},
-		{"image", "push", "push"},
-		{"image", "tag", "tag"},
-		{"image", "build", "build"},
-		{"container", "ls", "ps"},
-		{"container", "list", "ps"},
-		{"container", "rm", "rm"},
-		{"container", "inspect", "inspect"},
-		{"container", "logs", "logs"},
-		{"container", "stop", "stop"},
-		{"container", "kill", "kill"},
-		{"container", "run", "run"},
-		{"container", "create", "create"},
-		{"container", "exec", "exec"},
-		{"container", "attach", "attach"},
-		{"container", "start", "start"},
-		{"container", "restart", "restart"},
-		{"container", "wait", "wait"},
-		{"container", "pause", "pause"},
-		{"container", "unpause", "unpause"},
-		{"container", "rename", "rename"},
-		{"container", "top", "top"},
-		{"container", "update", "update"},
-		{"container", "port", "port"},
-		{"container", "stats", "stats"},
-		{"container", "cp", "cp"},
-		{"container", "diff", "diff"},
-		{"container", "export", "export"},
-		{"container", "commit", "commit"},
-		{"container", "prune", "container-prune"},
-		{"builder", "build", "build"},
-		{"builder", "prune", "builder-prune"},
-		{"image", "history", "history"},
-		{"image", "prune", "image-prune"},
-		{"system", "df", "system-df"},
-		{"system", "prune", "system-prune"},
-		{"system", "info", "info"},
-		{"system", "events", "events"},
-		{"system", "check", "system-check"},
-	};
-	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
-		if (streq(map[i][0], group) && streq(map[i][1], sub))
-			return map[i][2];
-	return NULL;
+	if (!streq(group, "container") && !streq(group, "image") && !streq(group, "builder"))
+		return group;
+	return sub ? sub : group;
 }
 
 int main(int argc, char **argv)
 {
 	struct cli c = {0};
-	int i = 1, r;
+	struct cli_parse p;
+	char **all = argv;
+	int o, r;
 
 	signal(SIGPIPE, SIG_IGN);
 	c.argv = argv;
@@ -177,70 +261,55 @@ int main(int argc, char **argv)
 	}
 	c.root = getenv("HULL_ROOT");
 	c.runroot = getenv("HULL_RUNROOT");
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-		if (streq(a, "--root") || streq(a, "--runroot")) {
-			if (i + 1 >= argc)
-				return cli_usage_error("", "flag needs an argument: %s", a);
-			if (streq(a, "--root"))
-				c.root = argv[++i];
+	cli_parse_init(&p, &root_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
+		switch (o) {
+		case OPT_ROOT:
+		case OPT_RUNROOT:
+			/* an empty --root must not silently mean the default store */
+			if (!*p.arg)
+				return cli_usage_error("", "--%s: the path may not be empty",
+						       o == OPT_ROOT ? "root" : "runroot");
+			if (o == OPT_ROOT)
+				c.root = p.arg;
 			else
-				c.runroot = argv[++i];
-		} else if (startswith(a, "--root=")) {
-			c.root = a + 7;
-		} else if (startswith(a, "--runroot=")) {
-			c.runroot = a + 10;
-		} else if (streq(a, "-v") || streq(a, "--version")) {
+				c.runroot = p.arg;
+			break;
+		case OPT_VERSION:
 			printf("hull version %s\n", HULL_VERSION);
 			return 0;
-		} else if (streq(a, "-h") || streq(a, "--help")) {
-			usage(stdout);
-			return 0;
-		} else {
-			fprintf(stderr, "unknown flag: %s\nSee 'hull --help'.\n", a);
-			return 125;
 		}
-		/* an empty --root must not silently mean the default store */
-		if ((startswith(a, "--root") && c.root && !*c.root) ||
-		    (startswith(a, "--runroot") && c.runroot && !*c.runroot))
-			return cli_usage_error("", "%s: the path may not be empty", a);
 	}
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	if (isempty(c.root))
 		c.root = "/var/lib/hull";
 	if (isempty(c.runroot))
 		c.runroot = "/run/hull";
-	if (i >= argc) {
-		usage(stderr);
-		return 125;
+	if (p.ind >= argc) {
+		/* docker alone prints its help */
+		cli_help(&root_command, stdout);
+		return 0;
 	}
-	if ((streq(argv[i], "image") || streq(argv[i], "container") || streq(argv[i], "builder") ||
-	     streq(argv[i], "system")) &&
-	    i + 1 < argc) {
-		const char *a = alias(argv[i], argv[i + 1]);
-		if (!a) {
-			fprintf(stderr, "hull: '%s %s' is not a hull command.\nSee 'hull --help'\n",
-				argv[i], argv[i + 1]);
-			return 125;
-		}
-		i++;
-		argv[i] = (char *) a;
-	}
-	for (size_t k = 0; k < ARRAY_SIZE(commands); k++) {
-		if (streq(commands[k].name, argv[i])) {
-			if (strv_contains((char *const *) entering, argv[i])) {
-				struct hull_err *e = NULL;
-				r = rt_exe_seal(argv, &e);
-				if (r < 0) {
-					err_set_exit(&e, 125);
-					return cli_fail(e);
-				}
+	argc -= p.ind - 1;
+	argv += p.ind - 1;
+	for (const struct cli_subcommand *k = commands; k->name; k++) {
+		if (!streq(k->name, argv[1]))
+			continue;
+		if (strv_contains((char *const *) entering,
+				  entering_name(argv[1], argc > 2 ? argv[2] : NULL))) {
+			struct hull_err *e = NULL;
+			r = rt_exe_seal(all, &e);
+			if (r < 0) {
+				err_set_exit(&e, 125);
+				return cli_fail(e);
 			}
-			r = commands[k].fn(&c, argc - i, argv + i);
-			c.store = store_free(c.store);
-			fflush(stdout);
-			return r;
 		}
+		r = k->fn(&c, argc - 1, argv + 1);
+		c.store = store_free(c.store);
+		fflush(stdout);
+		return r;
 	}
-	fprintf(stderr, "hull: '%s' is not a hull command.\nSee 'hull --help'\n", argv[i]);
+	fprintf(stderr, "hull: '%s' is not a hull command.\nSee 'hull --help'\n", argv[1]);
 	return 125;
 }

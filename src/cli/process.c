@@ -15,9 +15,6 @@
 #include "util/strbuf.h"
 #include "util/strv.h"
 
-int cli_attach_started(struct container *c, int sock, unsigned attached, const char *detach_keys,
-		       bool sig_proxy);
-
 static int load_one(struct cli *cl, const char *name, struct store **ret_s, struct container **ret)
 {
 	struct hull_err *e = NULL;
@@ -27,94 +24,55 @@ static int load_one(struct cli *cl, const char *name, struct store **ret_s, stru
 	return -1;
 }
 
-static bool flag_help(int argc, char **argv, const char *text)
-{
-	for (int i = 1; i < argc && argv[i][0] == '-'; i++) {
-		if (streq(argv[i], "--"))
-			break;
-		if (streq(argv[i], "--help")) {
-			puts(text);
-			return true;
-		}
-	}
-	return false;
-}
+enum { OPT_DETACH_KEYS = 256, OPT_NO_STDIN };
+
+const struct cli_command cli_exec_command = {
+	.name = "exec",
+	.usage = "[OPTIONS] CONTAINER COMMAND [ARG...]",
+	.description = "Execute a command in a running container",
+	.aliases = "hull container exec, hull exec",
+	.min_args = 2,
+	.max_args = -1,
+	.stop_at_arg = true,
+};
 
 int cmd_exec(struct cli *cl, int argc, char **argv)
 {
-	enum { OPT_DETACH_KEYS = 256, OPT_PRIVILEGED };
-	static const struct option opts[] = {
-		{"detach", no_argument, NULL, 'd'},
-		{"interactive", no_argument, NULL, 'i'},
-		{"tty", no_argument, NULL, 't'},
-		{"user", required_argument, NULL, 'u'},
-		{"workdir", required_argument, NULL, 'w'},
-		{"env", required_argument, NULL, 'e'},
-		{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
-		{"help", no_argument, NULL, 'H'},
-		{0}};
 	struct exec_opts eo = {0};
 	_cleanup_strv_ char **env = NULL, **cmd = NULL;
+	const struct cli_option options[] = {
+		CLI_BOOL('d', "detach", &eo.detach, "Detached mode: run command in the background"),
+		CLI_STRING(0, "detach-keys", &eo.detach_keys, NULL,
+			   "Override the key sequence for detaching a container"),
+		CLI_LIST('e', "env", &env, NULL, "Set environment variables"),
+		CLI_BOOL('i', "interactive", &eo.interactive,
+			 "Keep STDIN open even if not attached"),
+		CLI_BOOL('t', "tty", &eo.tty, "Allocate a pseudo-TTY"),
+		CLI_STRING('u', "user", &eo.user, NULL,
+			   "Username or UID (format: \"<name|uid>[:<group|gid>]\")"),
+		CLI_STRING('w', "workdir", &eo.workdir, NULL,
+			   "Working directory inside the container"),
+		CLI_OPT_END,
+	};
 	struct hull_err *e = NULL;
 	struct store *s;
 	struct container *c = NULL;
-	int o, r, code = 0;
+	int r, code = 0, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("exec", argc, argv, "ditu:w:e:", opts, true)) != -1) {
-		switch (o) {
-		case 'd':
-			eo.detach = true;
-			break;
-		case 'i':
-			eo.interactive = true;
-			break;
-		case 't':
-			eo.tty = true;
-			break;
-		case 'u':
-			eo.user = optarg;
-			break;
-		case 'w':
-			if (optarg[0] != '/')
-				return cli_usage_error("exec",
-						       "the working directory '%s' is invalid, it "
-						       "needs to be an absolute path",
-						       optarg);
-			eo.workdir = optarg;
-			break;
-		case 'e':
-			strv_push(&env, optarg);
-			break;
-		case OPT_DETACH_KEYS:
-			eo.detach_keys = optarg;
-			break;
-		case 'H':
-			puts("Usage:  hull exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\n"
-			     "Execute a command in a running container\n\nOptions:\n"
-			     "  -d, --detach               Detached mode: run command in the "
-			     "background\n"
-			     "      --detach-keys string   Override the key sequence for "
-			     "detaching\n"
-			     "  -e, --env list             Set environment variables\n"
-			     "  -i, --interactive          Keep STDIN open even if not attached\n"
-			     "  -t, --tty                  Allocate a pseudo-TTY\n"
-			     "  -u, --user string          Username or UID (format: "
-			     "\"<name|uid>[:<group|gid>]\")\n"
-			     "  -w, --workdir string       Working directory inside the container");
-			return 0;
-		default:
-			return 125;
-		}
-	}
-	if (argc - optind < 2)
-		return cli_usage_error("exec", "\"exec\" requires at least 2 arguments.");
-	for (int i = optind + 1; i < argc; i++)
+	r = cli_parse(&cli_exec_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (eo.workdir && eo.workdir[0] != '/')
+		return cli_usage_error("exec",
+				       "the working directory '%s' is invalid, it needs to be an "
+				       "absolute path",
+				       eo.workdir);
+	for (int i = ind + 1; i < argc; i++)
 		strv_push(&cmd, argv[i]);
 	eo.env = env;
 	eo.cmd = cmd;
 	eo.runroot = cl->runroot;
-	r = load_one(cl, argv[optind], &s, &c);
+	r = load_one(cl, argv[ind], &s, &c);
 	if (r >= 0)
 		return r;
 	fflush(stdout);
@@ -127,63 +85,46 @@ int cmd_exec(struct cli *cl, int argc, char **argv)
 	return code;
 }
 
+const struct cli_command cli_attach_command = {
+	.name = "attach",
+	.usage = "[OPTIONS] CONTAINER",
+	.description = "Attach local standard input, output, and error streams to a running "
+		       "container",
+	.aliases = "hull container attach, hull attach",
+	.min_args = 1,
+	.max_args = 1,
+};
+
 int cmd_attach(struct cli *cl, int argc, char **argv)
 {
-	enum { OPT_DETACH_KEYS = 256, OPT_NO_STDIN, OPT_SIG_PROXY };
-	static const struct option opts[] = {
-		{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
-		{"no-stdin", no_argument, NULL, OPT_NO_STDIN},
-		{"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
-		{"help", no_argument, NULL, 'H'},
-		{0}};
 	struct attach_opts ao = {.stdin = true, .sig_proxy = true, .out_fd = 1, .err_fd = 2};
+	bool no_stdin = false;
+	const struct cli_option options[] = {
+		CLI_STRING(0, "detach-keys", &ao.detach_keys, NULL,
+			   "Override the key sequence for detaching a container"),
+		CLI_BOOL(0, "no-stdin", &no_stdin, "Do not attach STDIN"),
+		CLI_BOOL(0, "sig-proxy", &ao.sig_proxy,
+			 "Proxy all received signals to the process (default true)"),
+		CLI_OPT_END,
+	};
 	struct hull_err *e = NULL;
 	struct store *s;
 	struct container *c = NULL;
 	bool detached = false;
-	int o, r, code = 0;
+	int r, code = 0, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("attach", argc, argv, "", opts, false)) != -1) {
-		switch (o) {
-		case OPT_DETACH_KEYS: {
-			_cleanup_free_ char *k = NULL;
-			size_t n;
-			if (detach_keys_parse(optarg, &k, &n) < 0)
-				return cli_usage_error("attach",
-						       "invalid detach keys (%s) provided", optarg);
-			ao.detach_keys = optarg;
-			break;
-		}
-		case OPT_NO_STDIN:
-			ao.stdin = false;
-			break;
-		case OPT_SIG_PROXY:
-			ao.sig_proxy = true;
-			if (optarg && cli_parse_bool(optarg, &ao.sig_proxy) < 0)
-				return cli_flag_error(
-					"attach", "--sig-proxy", optarg,
-					"strconv.ParseBool: parsing \"%s\": invalid syntax",
-					optarg);
-			break;
-		case 'H':
-			puts("Usage:  hull attach [OPTIONS] CONTAINER\n\n"
-			     "Attach local standard input, output, and error streams to a running "
-			     "container\n\nOptions:\n"
-			     "      --detach-keys string   Override the key sequence for "
-			     "detaching\n"
-			     "      --no-stdin             Do not attach STDIN\n"
-			     "      --sig-proxy            Proxy all received signals to the "
-			     "process "
-			     "(default true)");
-			return 0;
-		default:
-			return 125;
-		}
+	r = cli_parse(&cli_attach_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (ao.detach_keys) {
+		_cleanup_free_ char *k = NULL;
+		size_t n;
+		if (detach_keys_parse(ao.detach_keys, &k, &n) < 0)
+			return cli_usage_error("attach", "invalid detach keys (%s) provided",
+					       ao.detach_keys);
 	}
-	if (argc - optind != 1)
-		return cli_usage_error("attach", "\"attach\" requires exactly 1 argument.");
-	r = load_one(cl, argv[optind], &s, &c);
+	ao.stdin = !no_stdin;
+	r = load_one(cl, argv[ind], &s, &c);
 	if (r >= 0)
 		return r;
 	{
@@ -204,50 +145,41 @@ int cmd_attach(struct cli *cl, int argc, char **argv)
 }
 
 /* start: -a attaches (and -i relays stdin), otherwise print the names. */
+const struct cli_command cli_start_command = {
+	.name = "start",
+	.usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+	.description = "Start one or more stopped containers",
+	.aliases = "hull container start, hull start",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 int cmd_start(struct cli *cl, int argc, char **argv)
 {
-	enum { OPT_DETACH_KEYS = 256 };
-	static const struct option opts[] = {
-		{"attach", no_argument, NULL, 'a'},
-		{"interactive", no_argument, NULL, 'i'},
-		{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
-		{"help", no_argument, NULL, 'H'},
-		{0}};
 	bool attach = false, interactive = false;
 	const char *keys = NULL;
+	const struct cli_option options[] = {
+		CLI_BOOL('a', "attach", &attach, "Attach STDOUT/STDERR and forward signals"),
+		CLI_STRING(0, "detach-keys", &keys, NULL,
+			   "Override the key sequence for detaching a container"),
+		CLI_BOOL('i', "interactive", &interactive, "Attach container's STDIN"),
+		CLI_OPT_END,
+	};
 	struct hull_err *e = NULL;
 	struct store *s;
-	int o, rc = 0;
+	int rc, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("start", argc, argv, "ai", opts, false)) != -1) {
-		if (o == 'a')
-			attach = true;
-		else if (o == 'i')
-			interactive = true;
-		else if (o == OPT_DETACH_KEYS)
-			keys = optarg;
-		else if (o == 'H') {
-			puts("Usage:  hull start [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			     "Start one or more stopped containers\n\nOptions:\n"
-			     "  -a, --attach               Attach STDOUT/STDERR and forward "
-			     "signals\n"
-			     "      --detach-keys string   Override the key sequence for "
-			     "detaching\n"
-			     "  -i, --interactive          Attach container's STDIN");
-			return 0;
-		} else
-			return 125;
-	}
-	if (optind >= argc)
-		return cli_usage_error("start", "\"start\" requires at least 1 argument.");
-	if ((attach || interactive) && argc - optind > 1) {
+	rc = cli_parse(&cli_start_command, options, argc, argv, &ind);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
+	if ((attach || interactive) && argc - ind > 1) {
 		fprintf(stderr, "hull: you cannot start and attach multiple containers at once\n");
 		return 1;
 	}
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
-	for (int i = optind; i < argc; i++) {
+	for (int i = ind; i < argc; i++) {
 		struct container *c = NULL;
 		struct run_opts ro;
 		int code = 0, r;
@@ -300,7 +232,7 @@ int cmd_start(struct cli *cl, int argc, char **argv)
 							(interactive ? RUN_ATTACH_STDIN : 0) |
 								RUN_ATTACH_STDOUT |
 								RUN_ATTACH_STDERR,
-							keys, true);
+							keys, true, 1);
 				close(sock);
 			}
 		} else {
@@ -319,17 +251,6 @@ int cmd_start(struct cli *cl, int argc, char **argv)
 	return rc;
 }
 
-static int parse_time(const char *cmd, const char *arg, int *ret)
-{
-	char *end;
-	long v = strtol(arg, &end, 10);
-
-	if (*end || !*arg || v < -1 || v > 1000000)
-		return cli_flag_error(cmd, "-t, --time", arg, "invalid syntax");
-	*ret = (int) v;
-	return -1;
-}
-
 static int do_restart(struct cli *cl, struct store *s, struct container *c, void *data,
 		      struct hull_err **err)
 {
@@ -345,46 +266,47 @@ static int do_restart(struct cli *cl, struct store *s, struct container *c, void
 	return container_start(s, cl->runroot, c, &ro, &code, err);
 }
 
+const struct cli_command cli_restart_command = {
+	.name = "restart",
+	.usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+	.description = "Restart one or more containers",
+	.aliases = "hull container restart, hull restart",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 int cmd_restart(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"time", required_argument, NULL, 't'},
-					     {"timeout", required_argument, NULL, 't'},
-					     {"help", no_argument, NULL, 'H'},
-					     {0}};
-	int timeout = -1, o, r;
+	int timeout = -1, r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("restart", argc, argv, "t:", opts, false)) != -1) {
-		if (o == 't') {
-			r = parse_time("restart", optarg, &timeout);
-			if (r >= 0)
-				return r;
-		} else if (o == 'H') {
-			puts("Usage:  hull restart [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			     "Restart one or more containers\n\nOptions:\n"
-			     "  -t, --time int   Seconds to wait before killing the container");
-			return 0;
-		} else
-			return 125;
-	}
-	return for_each_container(cl, argc, argv, "restart", do_restart, &timeout);
+	r = cli_parse_stop(&cli_restart_command, argc, argv, &timeout, &ind);
+	if (r >= 0)
+		return r;
+	return for_each_container(cl, argc, argv, ind, do_restart, &timeout);
 }
+
+const struct cli_command cli_wait_command = {
+	.name = "wait",
+	.usage = "CONTAINER [CONTAINER...]",
+	.description = "Block until one or more containers stop, then print their exit codes",
+	.aliases = "hull container wait, hull wait",
+	.min_args = 1,
+	.max_args = -1,
+};
 
 int cmd_wait(struct cli *cl, int argc, char **argv)
 {
 	struct hull_err *e = NULL;
 	struct store *s;
-	int rc = 0;
+	int rc, ind;
 
-	if (flag_help(argc, argv,
-		      "Usage:  hull wait CONTAINER [CONTAINER...]\n\n"
-		      "Block until one or more containers stop, then print their exit codes"))
-		return 0;
-	if (argc < 2)
-		return cli_usage_error("wait", "\"wait\" requires at least 1 argument.");
+	rc = cli_parse(&cli_wait_command, NULL, argc, argv, &ind);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
-	for (int i = 1; i < argc; i++) {
+	for (int i = ind; i < argc; i++) {
 		struct container *c = NULL;
 		if (container_load(s, argv[i], &c, &e) < 0) {
 			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
@@ -414,18 +336,32 @@ static int do_pause(struct cli *cl, struct store *s, struct container *c, void *
 	return container_pause(c, *(bool *) data, err);
 }
 
+const struct cli_command cli_pause_command = {
+	.name = "pause",
+	.usage = "CONTAINER [CONTAINER...]",
+	.description = "Pause all processes within one or more containers",
+	.aliases = "hull container pause, hull pause",
+	.min_args = 1,
+	.max_args = -1,
+};
+
+const struct cli_command cli_unpause_command = {
+	.name = "unpause",
+	.usage = "CONTAINER [CONTAINER...]",
+	.description = "Unpause all processes within one or more containers",
+	.aliases = "hull container unpause, hull unpause",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 static int pause_common(struct cli *cl, int argc, char **argv, bool pause)
 {
-	const char *name = pause ? "pause" : "unpause";
+	int r, ind;
 
-	if (argc > 1 && streq(argv[1], "--help")) {
-		printf("Usage:  hull %s CONTAINER [CONTAINER...]\n\n%s all processes within one "
-		       "or more containers\n",
-		       name, pause ? "Pause" : "Unpause");
-		return 0;
-	}
-	optind = 1;
-	return for_each_container(cl, argc, argv, name, do_pause, &pause);
+	r = cli_parse(pause ? &cli_pause_command : &cli_unpause_command, NULL, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	return for_each_container(cl, argc, argv, ind, do_pause, &pause);
 }
 
 int cmd_pause(struct cli *cl, int argc, char **argv)
@@ -438,6 +374,15 @@ int cmd_unpause(struct cli *cl, int argc, char **argv)
 	return pause_common(cl, argc, argv, false);
 }
 
+const struct cli_command cli_rename_command = {
+	.name = "rename",
+	.usage = "CONTAINER NEW_NAME",
+	.description = "Rename a container",
+	.aliases = "hull container rename, hull rename",
+	.min_args = 2,
+	.max_args = 2,
+};
+
 int cmd_rename(struct cli *cl, int argc, char **argv)
 {
 	struct hull_err *e = NULL;
@@ -445,14 +390,15 @@ int cmd_rename(struct cli *cl, int argc, char **argv)
 	struct container *c = NULL;
 	int r;
 
-	if (flag_help(argc, argv, "Usage:  hull rename CONTAINER NEW_NAME\n\nRename a container"))
-		return 0;
-	if (argc != 3)
-		return cli_usage_error("rename", "\"rename\" requires exactly 2 arguments.");
-	r = load_one(cl, argv[1], &s, &c);
+	int ind;
+
+	r = cli_parse(&cli_rename_command, NULL, argc, argv, &ind);
 	if (r >= 0)
 		return r;
-	r = container_rename(s, c, argv[2], &e);
+	r = load_one(cl, argv[ind], &s, &c);
+	if (r >= 0)
+		return r;
+	r = container_rename(s, c, argv[ind + 1], &e);
 	container_free(c);
 	if (r < 0) {
 		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
@@ -521,6 +467,16 @@ static void top_row(struct table *t, pid_t pid, double boot, long hz)
 	table_add(t, uid ? uid : "?", pids, ppid, "0", stime, "?", tm, c);
 }
 
+const struct cli_command cli_top_command = {
+	.name = "top",
+	.usage = "CONTAINER [ps OPTIONS]",
+	.description = "Display the running processes of a container",
+	.aliases = "hull container top, hull top",
+	.min_args = 1,
+	.max_args = -1,
+	.stop_at_arg = true,
+};
+
 int cmd_top(struct cli *cl, int argc, char **argv)
 {
 	struct hull_err *e = NULL;
@@ -532,17 +488,16 @@ int cmd_top(struct cli *cl, int argc, char **argv)
 	double boot = 0;
 	int r;
 
-	if (flag_help(argc, argv,
-		      "Usage:  hull top CONTAINER [ps OPTIONS]\n\nDisplay the running processes "
-		      "of a container"))
-		return 0;
-	if (argc < 2)
-		return cli_usage_error("top", "\"top\" requires at least 1 argument.");
-	if (argc > 2 && !(argc == 3 && streq(argv[2], "-ef"))) {
+	int ind;
+
+	r = cli_parse(&cli_top_command, NULL, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (argc - ind > 1 && !(argc - ind == 2 && streq(argv[ind + 1], "-ef"))) {
 		fprintf(stderr, "hull: top: only the default ps options (-ef) are supported\n");
 		return 125;
 	}
-	r = load_one(cl, argv[1], &s, &c);
+	r = load_one(cl, argv[ind], &s, &c);
 	if (r >= 0)
 		return r;
 	r = container_pids(c, &pids, &n, &e);
@@ -567,6 +522,15 @@ int cmd_top(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_command cli_port_command = {
+	.name = "port",
+	.usage = "CONTAINER [PRIVATE_PORT[/PROTO]]",
+	.description = "List port mappings or a specific mapping for the container",
+	.aliases = "hull container port, hull port",
+	.min_args = 1,
+	.max_args = 2,
+};
+
 int cmd_port(struct cli *cl, int argc, char **argv)
 {
 	struct store *s;
@@ -577,14 +541,12 @@ int cmd_port(struct cli *cl, int argc, char **argv)
 	int r, rc = 0;
 	bool found = false;
 
-	if (flag_help(argc, argv,
-		      "Usage:  hull port CONTAINER [PRIVATE_PORT[/PROTO]]\n\nList port mappings "
-		      "or a specific mapping for the container"))
-		return 0;
-	if (argc < 2 || argc > 3)
-		return cli_usage_error("port", "\"port\" requires at least 1 and at most 2 "
-					       "arguments.");
-	r = load_one(cl, argv[1], &s, &c);
+	int ind;
+
+	r = cli_parse(&cli_port_command, NULL, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	r = load_one(cl, argv[ind], &s, &c);
 	if (r >= 0)
 		return r;
 	ports = container_is_running(c)
@@ -593,16 +555,16 @@ int cmd_port(struct cli *cl, int argc, char **argv)
 	json_object_foreach (ports, k, arr) {
 		size_t i;
 		json_t *b;
-		if (argc == 3) {
-			_cleanup_free_ char *want = strchr(argv[2], '/')
-							    ? xstrdup(argv[2])
-							    : xasprintf("%s/tcp", argv[2]);
+		if (argc - ind == 2) {
+			_cleanup_free_ char *want = strchr(argv[ind + 1], '/')
+							    ? xstrdup(argv[ind + 1])
+							    : xasprintf("%s/tcp", argv[ind + 1]);
 			if (!streq(k, want))
 				continue;
 		}
 		json_array_foreach (arr, i, b) {
 			found = true;
-			if (argc == 3)
+			if (argc - ind == 2)
 				printf("%s:%s\n", json_get_str(b, "HostIp"),
 				       json_get_str(b, "HostPort"));
 			else
@@ -610,9 +572,9 @@ int cmd_port(struct cli *cl, int argc, char **argv)
 				       json_get_str(b, "HostPort"));
 		}
 	}
-	if (argc == 3 && !found) {
-		fprintf(stderr, "Error: No public port '%s%s' published for %s\n", argv[2],
-			strchr(argv[2], '/') ? "" : "/tcp", argv[1]);
+	if (argc - ind == 2 && !found) {
+		fprintf(stderr, "Error: No public port '%s%s' published for %s\n", argv[ind + 1],
+			strchr(argv[ind + 1], '/') ? "" : "/tcp", argv[ind]);
 		rc = 1;
 	}
 	container_free(c);
@@ -652,21 +614,32 @@ static char *io_pair(uint64_t a, uint64_t b)
 	return xasprintf("%s / %s", x, y);
 }
 
+static const struct cli_option stats_options[] = {
+	CLI_BOOL_ID('a', "all", 'a', "Show all containers (default shows just running)"),
+	CLI_BOOL_ID(0, "no-stream", 'n', "Disable streaming stats and only pull the first result"),
+	CLI_OPT_END,
+};
+const struct cli_command cli_stats_command = {
+	.name = "stats",
+	.usage = "[OPTIONS] [CONTAINER...]",
+	.description = "Display a live stream of container(s) resource usage statistics",
+	.aliases = "hull container stats, hull stats",
+	.max_args = -1,
+	.options = stats_options,
+};
+
 int cmd_stats(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"no-stream", no_argument, NULL, 'n'},
-					     {"all", no_argument, NULL, 'a'},
-					     {"help", no_argument, NULL, 'H'},
-					     {0}};
 	struct hull_err *e = NULL;
 	struct container **l = NULL;
 	struct store *s;
 	bool no_stream = false, all = false;
 	struct table *t;
 	int o, rc = 0;
+	struct cli_parse p;
 
-	optind = 0;
-	while ((o = cli_getopt("stats", argc, argv, "a", opts, false)) != -1) {
+	cli_parse_init(&p, &cli_stats_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
 		if (o == 'n')
 			no_stream = true;
 		else if (o == 'a')
@@ -679,18 +652,19 @@ int cmd_stats(struct cli *cl, int argc, char **argv)
 			     "running)\n      --no-stream   Disable streaming stats and only pull "
 			     "the first result");
 			return 0;
-		} else
-			return 125;
+		}
 	}
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	if (!no_stream) {
 		fprintf(stderr, "hull: stats: only --no-stream is supported\n");
 		return 125;
 	}
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
-	if (optind < argc) {
-		l = xcalloc((size_t) (argc - optind) + 1, sizeof(*l));
-		for (int i = optind, k = 0; i < argc; i++) {
+	if (p.ind < argc) {
+		l = xcalloc((size_t) (argc - p.ind) + 1, sizeof(*l));
+		for (int i = p.ind, k = 0; i < argc; i++) {
 			if (container_load(s, argv[i], &l[k], &e) < 0) {
 				fprintf(stderr, "Error response from daemon: %s\n", e->msg);
 				e = err_free(e);
@@ -714,7 +688,7 @@ int cmd_stats(struct cli *cl, int argc, char **argv)
 		bool running = container_is_running(c);
 		double used, limit, pct = 0;
 
-		if (!running && !all && optind >= argc)
+		if (!running && !all && p.ind >= argc)
 			continue;
 		if (!running || container_stats(c, &st1, NULL) < 0) {
 			table_add(t, short_id(c->id), json_get_str(c->rec, "Name") + 1, "0.00%",

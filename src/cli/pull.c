@@ -95,19 +95,13 @@ static bool has_tag_or_digest(const char *ref)
 
 /* --disable-content-trust[=true] is docker's default; =false asks for Notary's
  * content trust, which hull does not have: refused, not ignored (1, reported). */
-static bool content_trust_refused(const char *cmd)
+/* --disable-content-trust=false asks for Notary, which hull has not: refused */
+static bool content_trust_refused(const char *cmd, bool disable_content_trust)
 {
-	bool off = true;
-
-	if (optarg && cli_parse_bool(optarg, &off) < 0) {
-		cli_flag_error(cmd, "--disable-content-trust", optarg,
-			       "strconv.ParseBool: parsing \"%s\": invalid syntax", optarg);
-		return true;
-	}
-	if (!off)
+	if (!disable_content_trust)
 		cli_usage_error(cmd, "--disable-content-trust=false: content trust (Notary) is "
 				     "not supported by hull");
-	return !off;
+	return !disable_content_trust;
 }
 
 /* moby's pull and push events: Actor.ID "busybox:latest", name "busybox" */
@@ -122,17 +116,6 @@ static void ref_event(struct store *s, const char *action, const char *ref)
 	name = ref_familiar_name(&r);
 	events_emit(s->root, "image", action, id, json_pack("{s:s}", "name", name));
 	ref_release(&r);
-}
-
-static void pull_usage(void)
-{
-	puts("Usage:  hull pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
-	     "Download an image from a registry\n\n"
-	     "Aliases:\n  hull image pull, hull pull\n\n"
-	     "Options:\n"
-	     "  -a, --all-tags         Download all tagged images in the repository\n"
-	     "      --platform string  Set platform if server is multi-platform capable\n"
-	     "  -q, --quiet            Suppress verbose output");
 }
 
 /*
@@ -253,70 +236,57 @@ static int pull_all_tags(struct cli *cl, const struct reg_config *cfg, const cha
 }
 
 /* hull pull: docker/cli cli/command/image/pull.go */
+const struct cli_command cli_pull_command = {
+	.name = "pull",
+	.usage = "[OPTIONS] NAME[:TAG|@DIGEST]",
+	.description = "Download an image from a registry",
+	.aliases = "hull image pull, hull pull",
+	.min_args = 1,
+	.max_args = 1,
+};
+
 int cmd_pull(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"all-tags", no_argument, NULL, 'a'},
-		{"platform", required_argument, NULL, 'P'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"disable-content-trust", optional_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},
-		{0}};
+	const char *platform = getenv("DOCKER_DEFAULT_PLATFORM");
+	bool all = false, quiet = false, have_plat = false, dct = true;
+	const struct cli_option options[] = {
+		CLI_BOOL('a', "all-tags", &all, "Download all tagged images in the repository"),
+		CLI_BOOL(0, "disable-content-trust", &dct,
+			 "Skip image verification (default true)"),
+		CLI_STRING(0, "platform", &platform, NULL,
+			   "Set platform if server is multi-platform capable"),
+		CLI_BOOL('q', "quiet", &quiet, "Suppress verbose output"),
+		CLI_OPT_END,
+	};
 	_cleanup_(reg_config_freep) struct reg_config *cfg = NULL;
 	struct platform plat = {0};
 	struct hull_err *e = NULL;
-	bool all = false, quiet = false, have_plat = false;
-	const char *platform = getenv("DOCKER_DEFAULT_PLATFORM");
-	int o, r;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("pull", argc, argv, "aqh", opts, false)) != -1) {
-		if (o == 'a')
-			all = true;
-		else if (o == 'q')
-			quiet = true;
-		else if (o == 'P')
-			platform = optarg;
-		else if (o == 'D') {
-			if (content_trust_refused("pull"))
-				return 125;
-		} else if (o == 'h') {
-			pull_usage();
-			return 0;
-		} else
-			return 125;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("pull", "\"pull\" requires exactly 1 argument.");
+	r = cli_parse(&cli_pull_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (content_trust_refused("pull", dct))
+		return 125;
 	if (platform && *platform) {
 		if (platform_parse(platform, &plat, &e) < 0)
 			return cli_fail(e);
 		have_plat = true;
 	}
-	if (all && has_tag_or_digest(argv[optind])) {
+	if (all && has_tag_or_digest(argv[ind])) {
 		platform_release(&plat);
 		return cli_usage_error("pull", "tag can't be used with --all-tags/-a");
 	}
 	r = reg_config_load(&cfg, &e);
 	if (r >= 0 && all)
-		r = pull_all_tags(cl, cfg, argv[optind], have_plat ? &plat : NULL, quiet, &e);
+		r = pull_all_tags(cl, cfg, argv[ind], have_plat ? &plat : NULL, quiet, &e);
 	else if (r >= 0) {
-		if (!has_tag_or_digest(argv[optind]) && !quiet)
+		if (!has_tag_or_digest(argv[ind]) && !quiet)
 			puts("Using default tag: latest");
-		r = pull_one(cl, cfg, argv[optind], have_plat ? &plat : NULL, quiet, &e);
+		r = pull_one(cl, cfg, argv[ind], have_plat ? &plat : NULL, quiet, &e);
 	}
 	platform_release(&plat);
 	return r < 0 ? cli_fail(e) : 0;
-}
-
-static void push_usage(void)
-{
-	puts("Usage:  hull push [OPTIONS] NAME[:TAG]\n\n"
-	     "Upload an image to a registry\n\n"
-	     "Aliases:\n  hull image push, hull push\n\n"
-	     "Options:\n"
-	     "  -a, --all-tags   Push all tags of an image to the repository\n"
-	     "  -q, --quiet      Suppress verbose output");
 }
 
 static int push_one(struct store *s, const struct reg_config *cfg, const char *ref, bool quiet,
@@ -390,50 +360,47 @@ static int repo_tags(struct store *s, const char *ref, char ***ret, struct hull_
 }
 
 /* hull push: docker/cli cli/command/image/push.go */
+const struct cli_command cli_push_command = {
+	.name = "push",
+	.usage = "[OPTIONS] NAME[:TAG]",
+	.description = "Upload an image to a registry",
+	.aliases = "hull image push, hull push",
+	.min_args = 1,
+	.max_args = 1,
+};
+
 int cmd_push(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"all-tags", no_argument, NULL, 'a'},
-		{"quiet", no_argument, NULL, 'q'},
-		{"disable-content-trust", optional_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},
-		{0}};
+	bool all = false, quiet = false, dct = true;
+	const struct cli_option options[] = {
+		CLI_BOOL('a', "all-tags", &all, "Push all tags of an image to the repository"),
+		CLI_BOOL(0, "disable-content-trust", &dct, "Skip image signing (default true)"),
+		CLI_BOOL('q', "quiet", &quiet, "Suppress verbose output"),
+		CLI_OPT_END,
+	};
 	_cleanup_(reg_config_freep) struct reg_config *cfg = NULL;
 	_cleanup_strv_ char **tags = NULL;
 	struct hull_err *e = NULL;
-	bool all = false, quiet = false;
 	struct store *s;
-	int o, r;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("push", argc, argv, "aqh", opts, false)) != -1) {
-		if (o == 'a')
-			all = true;
-		else if (o == 'q')
-			quiet = true;
-		else if (o == 'D') {
-			if (content_trust_refused("push"))
-				return 125;
-		} else if (o == 'h') {
-			push_usage();
-			return 0;
-		} else
-			return 125;
-	}
-	if (argc - optind != 1)
-		return cli_usage_error("push", "\"push\" requires exactly 1 argument.");
-	if (all && has_tag_or_digest(argv[optind]))
+	r = cli_parse(&cli_push_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (content_trust_refused("push", dct))
+		return 125;
+	if (all && has_tag_or_digest(argv[ind]))
 		return cli_usage_error("push", "tag can't be used with --all-tags/-a");
 	r = reg_config_load(&cfg, &e);
 	if (r >= 0)
 		r = cli_store(cl, &s, &e);
 	if (r >= 0 && all)
-		r = repo_tags(s, argv[optind], &tags, &e);
+		r = repo_tags(s, argv[ind], &tags, &e);
 	else if (r >= 0) {
-		if (!has_tag_or_digest(argv[optind]) && !quiet)
+		if (!has_tag_or_digest(argv[ind]) && !quiet)
 			puts("Using default tag: latest");
 		tags = strv_new();
-		strv_push(&tags, argv[optind]);
+		strv_push(&tags, argv[ind]);
 	}
 	STRV_FOREACH (t, tags) {
 		if (r < 0)

@@ -18,100 +18,25 @@
 #include "util/strv.h"
 #include "util/units.h"
 
-static const char run_help[] =
-	"Usage:  hull %s [OPTIONS] IMAGE [COMMAND] [ARG...]\n\n"
-	"%s\n\nOptions:\n"
-	"      --add-host list        Add a custom host-to-IP mapping (host:ip)\n"
-	"  -a, --attach list          Attach to STDIN, STDOUT or STDERR\n"
-	"      --cap-add list         Add Linux capabilities\n"
-	"      --cap-drop list        Drop Linux capabilities\n"
-	"      --cgroupns string      Cgroup namespace to use (host|private)\n"
-	"      --cidfile string       Write the container ID to the file\n"
-	"  -l, --label list           Set meta data on a container\n"
-	"      --label-file list      Read in a line delimited file of labels\n"
-	"      --log-driver string    Logging driver for the container (json-file, local, none)\n"
-	"      --log-opt list         Log driver options (max-size, max-file, compress)\n"
-	"      --expose list          Expose a port or a range of ports\n"
-	"      --pull string          Pull image before running (\"always\", \"missing\", "
-	"\"never\") (default \"missing\")\n"
-	"      --platform string      Set platform if server is multi-platform capable\n"
-	"  -q, --quiet                Suppress the pull output\n"
-	"  -d, --detach               Run container in background and print container ID\n"
-	"      --detach-keys string   Override the key sequence for detaching a container\n"
-	"      --device list          Add a host device to the container\n"
-	"      --device-cgroup-rule list  Add a rule to the cgroup allowed devices list\n"
-	"      --dns list             Set custom DNS servers\n"
-	"      --dns-option list      Set DNS options\n"
-	"      --dns-search list      Set custom DNS search domains\n"
-	"      --entrypoint string    Overwrite the default ENTRYPOINT of the image\n"
-	"  -e, --env list             Set environment variables\n"
-	"      --env-file list        Read in a file of environment variables\n"
-	"      --group-add list       Add additional groups to join\n"
-	"      --health-cmd string    Command to run to check health\n"
-	"      --health-interval duration  Time between running the check (ms|s|m|h) (default "
-	"0s)\n"
-	"      --health-retries int   Consecutive failures needed to report unhealthy\n"
-	"      --health-start-interval duration  Time between running the check during the "
-	"start period (ms|s|m|h) (default 0s)\n"
-	"      --health-start-period duration  Start period for the container to initialize "
-	"before starting health-retries countdown (ms|s|m|h) (default 0s)\n"
-	"      --health-timeout duration  Maximum time to allow one check to run (ms|s|m|h) "
-	"(default 0s)\n"
-	"  -h, --hostname string      Container host name\n"
-	"      --init                 Run an init inside the container that forwards signals "
-	"and reaps processes\n"
-	"  -i, --interactive          Keep STDIN open even if not attached\n"
-	"      --ipc string           IPC mode to use\n"
-	"      --name string          Assign a name to the container\n"
-	"      --ip string            IPv4 address (e.g., 172.30.100.104)\n"
-	"      --network string       Connect a container to a network (bridge, host, none, "
-	"container:NAME, or a network of `hull network create`)\n"
-	"      --network-alias list   Add network-scoped alias for the container\n"
-	"      --no-healthcheck       Disable any container-specified HEALTHCHECK\n"
-	"      --pid string           PID namespace to use (host, container:NAME)\n"
-	"      --privileged           Give extended privileges to this container\n"
-	"  -p, --publish list         Publish a container's port(s) to the host\n"
-	"  -P, --publish-all          Publish all exposed ports to random ports\n"
-	"      --mount mount          Attach a filesystem mount to the container\n"
-	"      --read-only            Mount the container's root filesystem as read only\n"
-	"      --restart string       Restart policy to apply when a container exits (default "
-	"\"no\")\n"
-	"      --rm                   Automatically remove the container when it exits\n"
-	"      --security-opt list    Security Options\n"
-	"      --shm-size bytes       Size of /dev/shm\n"
-	"      --sig-proxy            Proxy received signals to the process (default true)\n"
-	"      --stop-signal string   Signal to stop the container\n"
-	"      --stop-timeout int     Timeout (in seconds) to stop a container\n"
-	"      --sysctl map           Sysctl options\n"
-	"      --tmpfs list           Mount a tmpfs directory\n"
-	"  -t, --tty                  Allocate a pseudo-TTY\n"
-	"  -u, --user string          Username or UID (format: <name|uid>[:<group|gid>])\n"
-	"      --userns string        User namespace to use (only \"host\")\n"
-	"      --uts string           UTS namespace to use (host)\n"
-	"  -v, --volume list          Bind mount a volume\n"
-	"      --volumes-from list    Mount volumes from the specified container(s)\n"
-	"  -w, --workdir string       Working directory inside the container\n"
-	"\nResource limits:\n"
-	"      --blkio-weight uint16         Block IO (relative weight), between 10 and 1000\n"
-	"      --cpu-period int              Limit CPU CFS (Completely Fair Scheduler) period\n"
-	"      --cpu-quota int               Limit CPU CFS (Completely Fair Scheduler) quota\n"
-	"  -c, --cpu-shares int              CPU shares (relative weight)\n"
-	"      --cpus decimal                Number of CPUs\n"
-	"      --cpuset-cpus string          CPUs in which to allow execution (0-3, 0,1)\n"
-	"      --cpuset-mems string          MEMs in which to allow execution (0-3, 0,1)\n"
-	"      --device-read-bps list        Limit read rate (bytes per second) from a device\n"
-	"      --device-read-iops list       Limit read rate (IO per second) from a device\n"
-	"      --device-write-bps list       Limit write rate (bytes per second) to a device\n"
-	"      --device-write-iops list      Limit write rate (IO per second) to a device\n"
-	"      --kernel-memory bytes         Kernel memory limit\n"
-	"  -m, --memory bytes                Memory limit\n"
-	"      --memory-reservation bytes    Memory soft limit\n"
-	"      --memory-swap bytes           Swap limit equal to memory plus swap: '-1' to "
-	"enable unlimited swap\n"
-	"      --oom-kill-disable            Disable OOM Killer\n"
-	"      --oom-score-adj int           Tune host's OOM preferences (-1000 to 1000)\n"
-	"      --pids-limit int              Tune container pids limit (set -1 for unlimited)\n"
-	"      --ulimit ulimit               Ulimit options (name=soft[:hard])";
+const struct cli_command cli_run_command = {
+	.name = "run",
+	.usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+	.description = "Create and run a new container from an image",
+	.aliases = "hull container run, hull run",
+	.min_args = 1,
+	.max_args = -1,
+	.stop_at_arg = true,
+};
+
+const struct cli_command cli_create_command = {
+	.name = "create",
+	.usage = "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+	.description = "Create a new container",
+	.aliases = "hull container create, hull create",
+	.min_args = 1,
+	.max_args = -1,
+	.stop_at_arg = true,
+};
 
 /* docker's --env-file: NAME=value lines, NAME alone takes our value, # comments (opts/env.go). */
 static int env_file_read(const char *path, char ***env, struct hull_err **err)
@@ -401,8 +326,9 @@ static int run_image(struct store *s, struct run_args *a, struct image **ret, st
 }
 
 /* The flags of run and create; returns -1 to go on, else the exit code. */
-static int run_parse(const char *name, int argc, char **argv, struct run_args *a)
+static int run_parse(const struct cli_command *base, int argc, char **argv, struct run_args *a)
 {
+	const char *name = base->name;
 	enum {
 		OPT_RM = 256,
 		OPT_NAME,
@@ -454,80 +380,122 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		OPT_HEALTH_CMD,
 		OPT_HEALTH_RETRIES,
 		OPT_NO_HEALTHCHECK,
-		OPT_HELP,
 	};
-	static const struct option opts[] = {
-		{"detach", no_argument, NULL, 'd'},
-		{"attach", required_argument, NULL, 'a'},
-		{"rm", no_argument, NULL, OPT_RM},
-		{"name", required_argument, NULL, OPT_NAME},
-		{"publish", required_argument, NULL, 'p'},
-		{"publish-all", no_argument, NULL, 'P'},
-		{"env", required_argument, NULL, 'e'},
-		{"env-file", required_argument, NULL, OPT_ENV_FILE},
-		{"workdir", required_argument, NULL, 'w'},
-		{"user", required_argument, NULL, 'u'},
-		{"entrypoint", required_argument, NULL, OPT_ENTRYPOINT},
-		{"interactive", no_argument, NULL, 'i'},
-		{"tty", no_argument, NULL, 't'},
-		{"network", required_argument, NULL, OPT_NETWORK},
-		{"net", required_argument, NULL, OPT_NETWORK},
-		{"ip", required_argument, NULL, OPT_IP},
-		{"network-alias", required_argument, NULL, OPT_NETWORK_ALIAS},
-		{"net-alias", required_argument, NULL, OPT_NETWORK_ALIAS},
-		{"init", no_argument, NULL, OPT_INIT},
-		{"stop-signal", required_argument, NULL, OPT_STOP_SIGNAL},
-		{"stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT},
-		{"group-add", required_argument, NULL, OPT_GROUP_ADD},
-		{"hostname", required_argument, NULL, 'h'},
-		{"add-host", required_argument, NULL, OPT_ADD_HOST},
-		{"dns", required_argument, NULL, OPT_DNS},
-		{"dns-search", required_argument, NULL, OPT_DNS_SEARCH},
-		{"dns-option", required_argument, NULL, OPT_DNS_OPTION},
-		{"dns-opt", required_argument, NULL, OPT_DNS_OPTION},
-		{"read-only", no_argument, NULL, OPT_READ_ONLY},
-		{"tmpfs", required_argument, NULL, OPT_TMPFS},
-		{"detach-keys", required_argument, NULL, OPT_DETACH_KEYS},
-		{"sig-proxy", optional_argument, NULL, OPT_SIG_PROXY},
-		{"volume", required_argument, NULL, 'v'},
-		{"mount", required_argument, NULL, OPT_MOUNT},
-		{"volumes-from", required_argument, NULL, OPT_VOLUMES_FROM},
-		{"restart", required_argument, NULL, OPT_RESTART},
-		{"log-driver", required_argument, NULL, OPT_LOG_DRIVER},
-		{"log-opt", required_argument, NULL, OPT_LOG_OPT},
-		{"cap-add", required_argument, NULL, OPT_CAP_ADD},
-		{"cap-drop", required_argument, NULL, OPT_CAP_DROP},
-		{"privileged", no_argument, NULL, OPT_PRIVILEGED},
-		{"security-opt", required_argument, NULL, OPT_SECURITY_OPT},
-		{"userns", required_argument, NULL, OPT_USERNS},
-		{"pid", required_argument, NULL, OPT_PID},
-		{"ipc", required_argument, NULL, OPT_IPC},
-		{"uts", required_argument, NULL, OPT_UTS},
-		{"cgroupns", required_argument, NULL, OPT_CGROUPNS},
-		{"sysctl", required_argument, NULL, OPT_SYSCTL},
-		{"shm-size", required_argument, NULL, OPT_SHM_SIZE},
-		{"cidfile", required_argument, NULL, OPT_CIDFILE},
-		{"device", required_argument, NULL, OPT_DEVICE},
-		{"device-cgroup-rule", required_argument, NULL, OPT_DEVICE_CGROUP_RULE},
-		{"pull", required_argument, NULL, OPT_PULL},
-		{"platform", required_argument, NULL, OPT_PLATFORM},
-		{"label", required_argument, NULL, 'l'},
-		{"label-file", required_argument, NULL, OPT_LABEL_FILE},
-		{"expose", required_argument, NULL, OPT_EXPOSE},
-		{"quiet", no_argument, NULL, 'q'},
-		{"health-cmd", required_argument, NULL, OPT_HEALTH_CMD},
-		{"health-interval", required_argument, NULL, OPT_HEALTH_INTERVAL},
-		{"health-timeout", required_argument, NULL, OPT_HEALTH_TIMEOUT},
-		{"health-start-period", required_argument, NULL, OPT_HEALTH_START_PERIOD},
-		{"health-start-interval", required_argument, NULL, OPT_HEALTH_START_INTERVAL},
-		{"health-retries", required_argument, NULL, OPT_HEALTH_RETRIES},
-		{"no-healthcheck", no_argument, NULL, OPT_NO_HEALTHCHECK},
+	const struct cli_option options[] = {
+		CLI_LIST_ID(0, "add-host", OPT_ADD_HOST, NULL,
+			    "Add a custom host-to-IP mapping (host:ip)"),
+		CLI_LIST_ID('a', "attach", 'a', NULL, "Attach to STDIN, STDOUT or STDERR"),
+		CLI_LIST_ID(0, "cap-add", OPT_CAP_ADD, NULL, "Add Linux capabilities"),
+		CLI_LIST_ID(0, "cap-drop", OPT_CAP_DROP, NULL, "Drop Linux capabilities"),
+		CLI_STRING_ID(0, "cgroupns", OPT_CGROUPNS, NULL,
+			      "Cgroup namespace to use (host|private)"),
+		CLI_STRING_ID(0, "cidfile", OPT_CIDFILE, NULL,
+			      "Write the container ID to the file"),
+		CLI_BOOL_ID('d', "detach", 'd',
+			    "Run container in background and print container ID"),
+		CLI_LIST_ID(0, "dns", OPT_DNS, NULL, "Set custom DNS servers"),
+		CLI_LIST_ID(0, "dns-option", OPT_DNS_OPTION, NULL, "Set DNS options"),
+		CLI_HIDDEN_ID("dns-opt", CLI_KIND_LIST, OPT_DNS_OPTION),
+		CLI_LIST_ID(0, "dns-search", OPT_DNS_SEARCH, NULL, "Set custom DNS search domains"),
+		CLI_STRING_ID(0, "detach-keys", OPT_DETACH_KEYS, NULL,
+			      "Override the key sequence for detaching a container"),
+		CLI_LIST_ID(0, "device", OPT_DEVICE, NULL, "Add a host device to the container"),
+		CLI_LIST_ID(0, "device-cgroup-rule", OPT_DEVICE_CGROUP_RULE, NULL,
+			    "Add a rule to the cgroup allowed devices list"),
+		CLI_STRING_ID(0, "entrypoint", OPT_ENTRYPOINT, NULL,
+			      "Overwrite the default ENTRYPOINT of the image"),
+		CLI_LIST_ID('e', "env", 'e', NULL, "Set environment variables"),
+		CLI_LIST_ID(0, "env-file", OPT_ENV_FILE, NULL,
+			    "Read in a file of environment variables"),
+		CLI_LIST_ID(0, "expose", OPT_EXPOSE, NULL, "Expose a port or a range of ports"),
+		CLI_LIST_ID(0, "group-add", OPT_GROUP_ADD, NULL, "Add additional groups to join"),
+		CLI_STRING_ID(0, "health-cmd", OPT_HEALTH_CMD, NULL,
+			      "Command to run to check health"),
+		CLI_STRING_ID(0, "health-interval", OPT_HEALTH_INTERVAL, "duration",
+			      "Time between running the check (ms|s|m|h) (default 0s)"),
+		CLI_INT_ID(0, "health-retries", OPT_HEALTH_RETRIES, NULL,
+			   "Consecutive failures needed to report unhealthy"),
+		CLI_STRING_ID(0, "health-start-interval", OPT_HEALTH_START_INTERVAL, "duration",
+			      "Time between running the check during the start period (ms|s|m|h) "
+			      "(default 0s)"),
+		CLI_STRING_ID(0, "health-start-period", OPT_HEALTH_START_PERIOD, "duration",
+			      "Start period for the container to initialize before starting "
+			      "health-retries countdown (ms|s|m|h) (default 0s)"),
+		CLI_STRING_ID(0, "health-timeout", OPT_HEALTH_TIMEOUT, "duration",
+			      "Maximum time to allow one check to run (ms|s|m|h) (default 0s)"),
+		CLI_STRING_ID('h', "hostname", 'h', NULL, "Container host name"),
+		CLI_BOOL_ID(0, "init", OPT_INIT,
+			    "Run an init inside the container that forwards signals and reaps "
+			    "processes"),
+		CLI_BOOL_ID('i', "interactive", 'i', "Keep STDIN open even if not attached"),
+		CLI_STRING_ID(0, "ip", OPT_IP, NULL, "IPv4 address (e.g., 172.30.100.104)"),
+		CLI_STRING_ID(0, "ipc", OPT_IPC, NULL, "IPC mode to use"),
+		CLI_LIST_ID('l', "label", 'l', NULL, "Set meta data on a container"),
+		CLI_LIST_ID(0, "label-file", OPT_LABEL_FILE, NULL,
+			    "Read in a line delimited file of labels"),
+		CLI_STRING_ID(0, "log-driver", OPT_LOG_DRIVER, NULL,
+			      "Logging driver for the container (json-file, local, none)"),
+		CLI_LIST_ID(0, "log-opt", OPT_LOG_OPT, NULL,
+			    "Log driver options (max-size, max-file, compress)"),
+		CLI_LIST_ID(0, "mount", OPT_MOUNT, "mount",
+			    "Attach a filesystem mount to the container"),
+		CLI_STRING_ID(0, "name", OPT_NAME, NULL, "Assign a name to the container"),
+		CLI_STRING_ID(0, "network", OPT_NETWORK, "network",
+			      "Connect a container to a network (bridge, host, none, "
+			      "container:NAME, or a network of `hull network create`)"),
+		CLI_HIDDEN_ID("net", CLI_KIND_STRING, OPT_NETWORK),
+		CLI_LIST_ID(0, "network-alias", OPT_NETWORK_ALIAS, NULL,
+			    "Add network-scoped alias for the container"),
+		CLI_HIDDEN_ID("net-alias", CLI_KIND_LIST, OPT_NETWORK_ALIAS),
+		CLI_BOOL_ID(0, "no-healthcheck", OPT_NO_HEALTHCHECK,
+			    "Disable any container-specified HEALTHCHECK"),
+		CLI_STRING_ID(0, "pid", OPT_PID, NULL,
+			      "PID namespace to use (host, container:NAME)"),
+		CLI_STRING_ID(0, "platform", OPT_PLATFORM, NULL,
+			      "Set platform if server is multi-platform capable"),
+		CLI_BOOL_ID(0, "privileged", OPT_PRIVILEGED,
+			    "Give extended privileges to this container"),
+		CLI_LIST_ID('p', "publish", 'p', NULL, "Publish a container's port(s) to the host"),
+		CLI_BOOL_ID('P', "publish-all", 'P', "Publish all exposed ports to random ports"),
+		CLI_STRING_ID(0, "pull", OPT_PULL, NULL,
+			      "Pull image before running (\"always\", \"missing\", \"never\") "
+			      "(default \"missing\")"),
+		CLI_BOOL_ID('q', "quiet", 'q', "Suppress the pull output"),
+		CLI_BOOL_ID(0, "read-only", OPT_READ_ONLY,
+			    "Mount the container's root filesystem as read only"),
+		CLI_STRING_ID(0, "restart", OPT_RESTART, NULL,
+			      "Restart policy to apply when a container exits (default \"no\")"),
+		CLI_BOOL_ID(0, "rm", OPT_RM,
+			    "Automatically remove the container and its associated anonymous "
+			    "volumes when it exits"),
+		CLI_LIST_ID(0, "security-opt", OPT_SECURITY_OPT, NULL, "Security Options"),
+		CLI_STRING_ID(0, "shm-size", OPT_SHM_SIZE, "bytes", "Size of /dev/shm"),
+		CLI_BOOL(0, "sig-proxy", &a->sig_proxy,
+			 "Proxy received signals to the process (default true)"),
+		CLI_STRING_ID(0, "stop-signal", OPT_STOP_SIGNAL, NULL,
+			      "Signal to stop the container"),
+		CLI_INT_ID(0, "stop-timeout", OPT_STOP_TIMEOUT, NULL,
+			   "Timeout (in seconds) to stop a container"),
+		CLI_LIST_ID(0, "sysctl", OPT_SYSCTL, "map", "Sysctl options (default map[])"),
+		CLI_LIST_ID(0, "tmpfs", OPT_TMPFS, NULL, "Mount a tmpfs directory"),
+		CLI_BOOL_ID('t', "tty", 't', "Allocate a pseudo-TTY"),
+		CLI_STRING_ID('u', "user", 'u', NULL,
+			      "Username or UID (format: <name|uid>[:<group|gid>])"),
+		CLI_STRING_ID(0, "userns", OPT_USERNS, NULL,
+			      "User namespace to use (only \"host\")"),
+		CLI_STRING_ID(0, "uts", OPT_UTS, NULL, "UTS namespace to use (host)"),
+		CLI_LIST_ID('v', "volume", 'v', NULL, "Bind mount a volume"),
+		CLI_LIST_ID(0, "volumes-from", OPT_VOLUMES_FROM, NULL,
+			    "Mount volumes from the specified container(s)"),
+		CLI_STRING_ID('w', "workdir", 'w', NULL, "Working directory inside the container"),
 		/* resource limits (cli/update.c) */
 		/* clang-format off */
-		CLI_RES_FLAGS(CLI_RES_LONGOPT, CLI_RES_LONGOPT)
+		CLI_RES_FLAGS(CLI_RES_OPTION, CLI_RES_OPTION)
 		/* clang-format on */
-		{"help", no_argument, NULL, OPT_HELP},
-		{0}};
+		CLI_OPT_END,
+	};
+	struct cli_command cmd = *base;
+	struct cli_parse p;
 	struct run_opts *ro = &a->ro;
 	struct hull_err *e = NULL;
 	unsigned n_network = 0;
@@ -536,9 +504,12 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	a->cid = (struct hostpath_output) HOSTPATH_OUTPUT_INIT;
 	*ro = (struct run_opts){.network = "bridge", .out_fd = -1, .stop_timeout = -1};
 	a->sig_proxy = true;
-	optind = 0;
 	a->pull = "missing";
-	while ((o = cli_getopt(name, argc, argv, "da:p:Pe:w:u:ith:v:m:c:ql:", opts, true)) != -1) {
+	cmd.options = options;
+	cli_parse_init(&p, &cmd, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
+		const char *optarg = p.arg;
+
 		switch (o) {
 		case 'd':
 			ro->detach = true;
@@ -594,11 +565,11 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_LABEL_FILE:
 			if (env_file_read(optarg, &a->label_files, &e) < 0)
-				return cli_fail(e);
+				return cli_fail_as(e, 125);
 			break;
 		case 'p':
 			if (net_port_parse(optarg, &a->ports, &ro->n_ports, &e) < 0)
-				return cli_fail(e);
+				return cli_fail_as(e, 125);
 			break;
 		case 'P':
 			ro->publish_all = true;
@@ -613,7 +584,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			break;
 		case OPT_ENV_FILE:
 			if (env_file_read(optarg, &a->env, &e) < 0)
-				return cli_fail(e);
+				return cli_fail_as(e, 125);
 			break;
 		case 'w':
 			ro->workdir = optarg;
@@ -729,8 +700,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 				/* stored as docker/cli keeps it: without a trailing dot */
 				size_t l = strlen(optarg);
 				if (l > 1 && optarg[l - 1] == '.')
-					optarg[l - 1] = '\0';
-				strv_push(&a->dns_search, optarg);
+					l--;
+				strv_consume(&a->dns_search, xstrndup(optarg, l));
 			}
 			break;
 		case OPT_DNS_OPTION:
@@ -800,7 +771,7 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 			const char *note = NULL;
 			char *stored = NULL;
 			if (container_security_opt(optarg, &stored, &note, &e) < 0)
-				return cli_fail(e);
+				return cli_fail_as(e, 125);
 			if (note)
 				fprintf(stderr, "WARNING: %s\n", note);
 			strv_consume(&a->security_opt, stored);
@@ -892,12 +863,6 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		case OPT_NO_HEALTHCHECK:
 			a->no_healthcheck = true;
 			break;
-		case OPT_HELP:
-			printf(run_help, name,
-			       streq(name, "run") ? "Create and run a new container from an image"
-						  : "Create a new container");
-			putchar('\n');
-			return 0;
 		default: {
 			int r = cli_resource_opt(name, &a->resources, o, optarg);
 			if (r >= 0)
@@ -906,8 +871,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 		}
 		}
 	}
-	if (optind >= argc)
-		return cli_usage_error(name, "\"%s\" requires at least 1 argument.", name);
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	{
 		int r = health_config(name, a);
 		if (r >= 0)
@@ -933,8 +898,8 @@ static int run_parse(const char *name, int argc, char **argv, struct run_args *a
 	}
 	if (streq(ro->network, "host") || streq(ro->network, "none"))
 		ro->publish_all = false; /* nothing to publish from (moby: no port mapping there) */
-	a->image = argv[optind];
-	for (int i = optind + 1; i < argc; i++)
+	a->image = argv[p.ind];
+	for (int i = p.ind + 1; i < argc; i++)
 		strv_push(&a->cmd, argv[i]);
 	ro->env = a->env;
 	/* docker: the files' labels first, then -l's, which win (ConvertKVStringsToMap) */
@@ -1007,19 +972,19 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
 			err_wrap(&e, "failed to create the container ID file");
 		}
 		if (r < 0)
-			return cli_fail(e);
+			return cli_fail_as(e, 125);
 	}
 	if (cli_store(cl, &s, &e) < 0)
-		return cli_fail(e);
+		return cli_fail_as(e, 125);
 	r = run_image(s, a, &img, &e);
 	if (r < 0)
-		return cli_fail(e);
+		return cli_fail_as(e, 125);
 	r = container_create(s, cl->runroot, img, a->image, &a->ro, ret, &e);
 	image_free(img);
 	STRV_FOREACH (w, a->warnings)
 		fprintf(stderr, "WARNING: %s\n", *w);
 	if (r < 0)
-		return cli_fail(e);
+		return cli_fail_as(e, 125);
 	if (a->cidfile) {
 		/* the full id, no newline (cidFile.Write) */
 		r = write_all(a->cid.fd, (*ret)->id, strlen((*ret)->id));
@@ -1029,7 +994,7 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
 			r = hostpath_output_commit(&a->cid, &e);
 		if (r < 0) {
 			*ret = container_free(*ret);
-			return cli_fail(e);
+			return cli_fail_as(e, 125);
 		}
 	}
 	*ret_s = s;
@@ -1042,7 +1007,7 @@ static int run_create(struct cli *cl, struct run_args *a, struct store **ret_s,
  * -i (Config.OpenStdin). With stdin alone, return at the end of our stdin.
  */
 int cli_attach_started(struct container *c, int sock, unsigned attached, const char *detach_keys,
-		       bool sig_proxy)
+		       bool sig_proxy, int fail_code)
 {
 	json_t *cfg = json_object_get(c->rec, "Config");
 	bool out = attached & (RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR);
@@ -1064,7 +1029,7 @@ int cli_attach_started(struct container *c, int sock, unsigned attached, const c
 
 	fflush(stdout);
 	if (container_attach_fd(c, sock, &ao, &code, &detached, &e) < 0)
-		return cli_fail(e);
+		return cli_fail_as(e, fail_code);
 	return detached ? 0 : code;
 }
 
@@ -1077,9 +1042,7 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	unsigned attached;
 	int r, code = 0;
 
-	cli_fail_code = 125;
-
-	r = run_parse("run", argc, argv, &a);
+	r = run_parse(&cli_run_command, argc, argv, &a);
 	if (r < 0)
 		r = run_create(cl, &a, &s, &c);
 	if (r >= 0) {
@@ -1101,14 +1064,15 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 		}
 		r = container_start_attach(s, cl->runroot, c, &a.ro, &sock, &e);
 		if (r < 0) {
-			code = cli_fail(e);
+			code = cli_fail_as(e, 125);
 		} else {
 			bool out = attached & (RUN_ATTACH_STDOUT | RUN_ATTACH_STDERR);
 			if (!out) {
 				printf("%s\n", c->id);
 				fflush(stdout);
 			}
-			code = cli_attach_started(c, sock, attached, a.detach_keys, a.sig_proxy);
+			code = cli_attach_started(c, sock, attached, a.detach_keys, a.sig_proxy,
+						  125);
 			if (!out)
 				code = 0;
 			close(sock);
@@ -1121,7 +1085,7 @@ int cmd_run(struct cli *cl, int argc, char **argv)
 	if (r < 0) {
 		container_free(c);
 		run_args_release(&a);
-		return cli_fail(e);
+		return cli_fail_as(e, 125);
 	}
 	if (a.ro.detach)
 		printf("%s\n", c->id);
@@ -1137,9 +1101,7 @@ int cmd_create(struct cli *cl, int argc, char **argv)
 	struct container *c = NULL;
 	int r;
 
-	cli_fail_code = 125;
-
-	r = run_parse("create", argc, argv, &a);
+	r = run_parse(&cli_create_command, argc, argv, &a);
 	if (r < 0)
 		r = run_create(cl, &a, &s, &c);
 	if (r < 0) {
@@ -1371,14 +1333,29 @@ static const char *const ps_headers[][2] = {
 	{"State", "STATE"},	   {NULL, NULL},
 };
 
+static const struct cli_option ps_options[] = {
+	CLI_BOOL_ID('a', "all", 'a', "Show all containers (default shows just running)"),
+	CLI_LIST_ID('f', "filter", 'f', "filter",
+		    "Filter output based on conditions provided (status, name, ancestor, label, "
+		    "id, exited, health)"),
+	CLI_STRING_ID(0, "format", 'F', NULL, CLI_FORMAT_HELP),
+	CLI_INT_ID('n', "last", 'n', NULL, "Show n last created containers (includes all states)"),
+	CLI_BOOL_ID('l', "latest", 'l', "Show the latest created container (includes all states)"),
+	CLI_BOOL_ID(0, "no-trunc", 'N', "Don't truncate output"),
+	CLI_BOOL_ID('q', "quiet", 'q', "Only display container IDs"),
+	CLI_BOOL_ID('s', "size", 's', "Display total file sizes"),
+	CLI_OPT_END,
+};
+const struct cli_command cli_ps_command = {
+	.name = "ps",
+	.usage = "[OPTIONS]",
+	.description = "List containers",
+	.aliases = "hull container ls, hull container list, hull container ps, hull ps",
+	.options = ps_options,
+};
+
 int cmd_ps(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"all", no_argument, NULL, 'a'},	  {"quiet", no_argument, NULL, 'q'},
-		{"no-trunc", no_argument, NULL, 'N'},	  {"last", required_argument, NULL, 'n'},
-		{"latest", no_argument, NULL, 'l'},	  {"size", no_argument, NULL, 's'},
-		{"filter", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
-		{"help", no_argument, NULL, 'h'},	  {0}};
 	_cleanup_strv_ char **filters = NULL, **lines = NULL;
 	struct format_list fl;
 	struct hull_err *e = NULL;
@@ -1390,9 +1367,12 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 	struct timespec now;
 	size_t n = 0, shown = 0;
 	int o, rc = 0;
+	struct cli_parse p;
 
-	optind = 0;
-	while ((o = cli_getopt("ps", argc, argv, "aqn:lsf:h", opts, false)) != -1) {
+	cli_parse_init(&p, &cli_ps_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
+		const char *optarg = p.arg;
+
 		switch (o) {
 		case 'a':
 			all = true;
@@ -1403,16 +1383,9 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 		case 'N':
 			no_trunc = true;
 			break;
-		case 'n': {
-			char *end;
-			last = strtol(optarg, &end, 10);
-			if (!*optarg || *end)
-				return cli_usage_error("ps",
-						       "invalid argument \"%s\" for \"-n, --last\" "
-						       "flag: invalid syntax",
-						       optarg);
+		case 'n':
+			last = strtol(optarg, NULL, 10); /* checked by the parser */
 			break;
-		}
 		case 'l':
 			last = 1;
 			break;
@@ -1461,28 +1434,10 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 		case 'F':
 			fmt = optarg;
 			break;
-		case 'h':
-			puts("Usage:  hull ps [OPTIONS]\n\nList containers\n\nOptions:\n"
-			     "  -a, --all             Show all containers (default shows just "
-			     "running)\n"
-			     "  -f, --filter filter   Filter output based on conditions provided "
-			     "(status, name, ancestor, label, id, exited, health)\n"
-			     "      --format string   Format output using a Go template (\"table\" "
-			     "for a table)\n"
-			     "  -n, --last int        Show n last created containers (includes all "
-			     "states)\n"
-			     "  -l, --latest          Show the latest created container (includes "
-			     "all states)\n"
-			     "      --no-trunc        Don't truncate output\n"
-			     "  -q, --quiet           Only display container IDs\n"
-			     "  -s, --size            Display total file sizes");
-			return 0;
-		default:
-			return 125;
 		}
 	}
-	if (optind < argc)
-		return cli_usage_error("ps", "\"ps\" accepts no arguments.");
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	/*
 	 * -n, -l and a status filter look at every state; other filters apply
 	 * to the running set unless -a (moby daemon/list.go: only "status"
@@ -1567,65 +1522,62 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+const struct cli_command cli_logs_command = {
+	.name = "logs",
+	.usage = "[OPTIONS] CONTAINER",
+	.description = "Fetch the logs of a container",
+	.aliases = "hull container logs, hull logs",
+	.min_args = 1,
+	.max_args = 1,
+};
+
 int cmd_logs(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"follow", no_argument, NULL, 'f'},	 {"timestamps", no_argument, NULL, 't'},
-		{"tail", required_argument, NULL, 'n'},	 {"since", required_argument, NULL, 'S'},
-		{"until", required_argument, NULL, 'U'}, {"details", no_argument, NULL, 'D'},
-		{"help", no_argument, NULL, 'h'},	 {0}};
+	const char *tail = NULL, *since = NULL, *until = NULL;
 	struct logs_opts lo = {.tail = -1};
+	const struct cli_option options[] = {
+		CLI_BOOL(0, "details", &lo.details, "Show extra details provided to logs"),
+		CLI_BOOL('f', "follow", &lo.follow, "Follow log output"),
+		CLI_STRING(0, "since", &since, NULL,
+			   "Show logs since timestamp (e.g. \"2013-01-02T13:23:37Z\") or "
+			   "relative (e.g. \"42m\" for 42 minutes)"),
+		CLI_STRING('n', "tail", &tail, NULL,
+			   "Number of lines to show from the end of the logs (default \"all\")"),
+		CLI_BOOL('t', "timestamps", &lo.timestamps, "Show timestamps"),
+		CLI_STRING(0, "until", &until, NULL,
+			   "Show logs before a timestamp (e.g. \"2013-01-02T13:23:37Z\") or "
+			   "relative (e.g. \"42m\" for 42 minutes)"),
+		CLI_OPT_END,
+	};
 	struct hull_err *e = NULL;
 	struct container *c = NULL;
 	struct store *s;
-	int o, r;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("logs", argc, argv, "ftn:h", opts, false)) != -1) {
-		if (o == 'f')
-			lo.follow = true;
-		else if (o == 't')
-			lo.timestamps = true;
-		else if (o == 'D')
-			lo.details = true;
-		else if (o == 'n') {
-			/* docker's daemon: what strconv.Atoi refuses ("all", "x") and a
-			 * negative number mean every line */
-			char *end;
-			errno = 0;
-			lo.tail = strtol(optarg, &end, 10);
-			if (!*optarg || isspace((unsigned char) *optarg) || *end || errno ||
-			    lo.tail < 0)
-				lo.tail = -1;
-		} else if (o == 'S' || o == 'U') {
-			if (cli_parse_time(optarg, o == 'S' ? &lo.since : &lo.until) < 0) {
-				fprintf(stderr,
-					"hull: invalid value for \"%s\": failed to parse value as "
-					"time or duration: \"%s\"\n",
-					o == 'S' ? "since" : "until", optarg);
-				return 125;
-			}
-		} else if (o == 'h') {
-			puts("Usage:  hull logs [OPTIONS] CONTAINER\n\nFetch the logs of a "
-			     "container\n\n"
-			     "Options:\n      --details        Show extra details provided to "
-			     "logs\n"
-			     "  -f, --follow         Follow log output\n"
-			     "      --since string   Show logs since timestamp (e.g. "
-			     "\"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)\n"
-			     "  -n, --tail string    Number of lines to show from the end of the "
-			     "logs "
-			     "(default \"all\")\n"
-			     "  -t, --timestamps     Show timestamps\n"
-			     "      --until string   Show logs before a timestamp (e.g. "
-			     "\"2013-01-02T13:23:37Z\") or relative (e.g. \"42m\" for 42 minutes)");
-			return 0;
-		} else
-			return 125;
+	r = cli_parse(&cli_logs_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	if (tail) {
+		/* docker's daemon: what strconv.Atoi refuses ("all", "x") and a
+		 * negative number mean every line */
+		char *end;
+		errno = 0;
+		lo.tail = strtol(tail, &end, 10);
+		if (!*tail || isspace((unsigned char) *tail) || *end || errno || lo.tail < 0)
+			lo.tail = -1;
 	}
-	if (argc - optind != 1)
-		return cli_usage_error("logs", "\"logs\" requires exactly 1 argument.");
-	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[optind], &c, &e) < 0)
+	for (int k = 0; k < 2; k++) {
+		const char *v = k == 0 ? since : until;
+
+		if (v && cli_parse_time(v, k == 0 ? &lo.since : &lo.until) < 0) {
+			fprintf(stderr,
+				"hull: invalid value for \"%s\": failed to parse value as "
+				"time or duration: \"%s\"\n",
+				k == 0 ? "since" : "until", v);
+			return 125;
+		}
+	}
+	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[ind], &c, &e) < 0)
 		return cli_fail(e);
 	fflush(stdout);
 	r = container_logs_ex(c, &lo, STDOUT_FILENO, STDERR_FILENO, &e);
@@ -1640,7 +1592,7 @@ struct rm_flags {
 static int do_rm(struct cli *cl, struct store *s, struct container *c, void *data,
 		 struct hull_err **err);
 
-int for_each_container(struct cli *cl, int argc, char **argv, const char *name,
+int for_each_container(struct cli *cl, int argc, char **argv, int first,
 		       int (*fn)(struct cli *, struct store *, struct container *, void *,
 				 struct hull_err **),
 		       void *data)
@@ -1649,11 +1601,9 @@ int for_each_container(struct cli *cl, int argc, char **argv, const char *name,
 	struct store *s;
 	int rc = 0;
 
-	if (optind >= argc)
-		return cli_usage_error(name, "\"%s\" requires at least 1 argument.", name);
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct container *c = NULL;
 		int r = container_load(s, argv[i], &c, &e);
 
@@ -1683,34 +1633,45 @@ static int do_stop(struct cli *cl, struct store *s, struct container *c, void *d
 	return container_stop(s, c, *(int *) data, err);
 }
 
+const struct cli_command cli_stop_command = {
+	.name = "stop",
+	.usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+	.description = "Stop one or more running containers",
+	.aliases = "hull container stop, hull stop",
+	.min_args = 1,
+	.max_args = -1,
+};
+
+int cli_parse_stop(const struct cli_command *cmd, int argc, char **argv, int *ret_timeout,
+		   int *ret_ind)
+{
+	int timeout = -1, r;
+	const struct cli_option options[] = {
+		CLI_INT('t', "time", &timeout, NULL,
+			"Seconds to wait before killing the container"),
+		{0, "timeout", CLI_KIND_INT, &timeout, 0, NULL, NULL, CLI_OPT_HIDDEN},
+		CLI_OPT_END,
+	};
+
+	r = cli_parse(cmd, options, argc, argv, ret_ind);
+	if (r >= 0)
+		return r;
+	if (timeout < -1 || timeout > 1000000) {
+		_cleanup_free_ char *t = xasprintf("%d", timeout);
+		return cli_flag_error(cmd->name, "-t, --time", t, "value out of range");
+	}
+	*ret_timeout = timeout;
+	return -1;
+}
+
 int cmd_stop(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"time", required_argument, NULL, 't'},
-					     {"timeout", required_argument, NULL, 't'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
-	int timeout = -1, o;
+	int timeout = -1, r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("stop", argc, argv, "t:h", opts, false)) != -1) {
-		if (o == 't') {
-			char *end;
-			long v = strtol(optarg, &end, 10);
-			if (*end || !*optarg || v < -1 || v > 1000000)
-				return cli_usage_error("stop",
-						       "invalid argument \"%s\" for \"-t, --time\" "
-						       "flag: invalid syntax",
-						       optarg);
-			timeout = (int) v;
-		} else if (o == 'h') {
-			puts("Usage:  hull stop [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			     "Stop one or more running containers\n\nOptions:\n"
-			     "  -t, --time int   Seconds to wait before killing the container");
-			return 0;
-		} else
-			return 125;
-	}
-	return for_each_container(cl, argc, argv, "stop", do_stop, &timeout);
+	r = cli_parse_stop(&cli_stop_command, argc, argv, &timeout, &ind);
+	if (r >= 0)
+		return r;
+	return for_each_container(cl, argc, argv, ind, do_stop, &timeout);
 }
 
 static int do_kill(struct cli *cl, struct store *s, struct container *c, void *data,
@@ -1721,30 +1682,34 @@ static int do_kill(struct cli *cl, struct store *s, struct container *c, void *d
 	return container_kill(c, *(int *) data, err);
 }
 
+const struct cli_command cli_kill_command = {
+	.name = "kill",
+	.usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+	.description = "Kill one or more running containers",
+	.aliases = "hull container kill, hull kill",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 int cmd_kill(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"signal", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'}, {0}};
-	int sig = SIGKILL, o;
+	const char *sig_name = "KILL";
+	const struct cli_option options[] = {
+		CLI_STRING('s', "signal", &sig_name, NULL,
+			   "Signal to send to the container (default \"KILL\")"),
+		CLI_OPT_END,
+	};
+	int sig, r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("kill", argc, argv, "s:h", opts, false)) != -1) {
-		if (o == 's') {
-			sig = signal_parse(optarg);
-			if (sig < 0) {
-				fprintf(stderr, "hull: invalid signal: %s\n", optarg);
-				return 125;
-			}
-		} else if (o == 'h') {
-			puts("Usage:  hull kill [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			     "Kill one or more running containers\n\nOptions:\n"
-			     "  -s, --signal string   Signal to send to the container (default "
-			     "\"KILL\")");
-			return 0;
-		} else
-			return 125;
+	r = cli_parse(&cli_kill_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	sig = signal_parse(sig_name);
+	if (sig < 0) {
+		fprintf(stderr, "hull: invalid signal: %s\n", sig_name);
+		return 125;
 	}
-	return for_each_container(cl, argc, argv, "kill", do_kill, &sig);
+	return for_each_container(cl, argc, argv, ind, do_kill, &sig);
 }
 
 static int do_rm(struct cli *cl, struct store *s, struct container *c, void *data,
@@ -1758,31 +1723,29 @@ static int do_rm(struct cli *cl, struct store *s, struct container *c, void *dat
 	return r;
 }
 
+const struct cli_command cli_rm_command = {
+	.name = "rm",
+	.usage = "[OPTIONS] CONTAINER [CONTAINER...]",
+	.description = "Remove one or more containers",
+	.aliases = "hull container rm, hull container remove, hull rm",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 int cmd_rm(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-					     {"volumes", no_argument, NULL, 'v'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
 	struct rm_flags fl = {0};
-	int o;
+	const struct cli_option options[] = {
+		CLI_BOOL('f', "force", &fl.force,
+			 "Force the removal of a running container (uses SIGKILL)"),
+		CLI_BOOL('v', "volumes", &fl.volumes,
+			 "Remove anonymous volumes associated with the container"),
+		CLI_OPT_END,
+	};
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("rm", argc, argv, "fvh", opts, false)) != -1) {
-		if (o == 'f')
-			fl.force = true;
-		else if (o == 'v')
-			fl.volumes = true;
-		else if (o == 'h') {
-			puts("Usage:  hull rm [OPTIONS] CONTAINER [CONTAINER...]\n\n"
-			     "Remove one or more containers\n\nOptions:\n"
-			     "  -f, --force     Force the removal of a running container (uses "
-			     "SIGKILL)\n"
-			     "  -v, --volumes   Remove anonymous volumes associated with the "
-			     "container");
-			return 0;
-		} else
-			return 125;
-	}
-	return for_each_container(cl, argc, argv, "rm", do_rm, &fl);
+	r = cli_parse(&cli_rm_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
+	return for_each_container(cl, argc, argv, ind, do_rm, &fl);
 }

@@ -6,27 +6,35 @@
 #include "util/strbuf.h"
 #include "util/strv.h"
 
-static const char volume_help[] =
-	"Usage:  hull volume COMMAND\n\nManage volumes\n\nCommands:\n"
-	"  create      Create a volume\n  inspect     Display detailed information on one or "
-	"more volumes\n  ls          List volumes\n  prune       Remove unused local volumes\n"
-	"  rm          Remove one or more volumes";
+static const struct cli_option volume_create_options[] = {
+	CLI_STRING_ID('d', "driver", 'd', NULL, "Specify volume driver name (default \"local\")"),
+	CLI_LIST_ID(0, "label", 'l', NULL, "Set metadata for a volume"),
+	CLI_LIST_ID('o', "opt", 'o', "map", "Set driver specific options (default map[])"),
+	{0, "name", CLI_KIND_STRING, NULL, 'n', NULL, "Specify volume name", CLI_OPT_HIDDEN},
+	CLI_OPT_END,
+};
+static const struct cli_command volume_create_command = {
+	.name = "volume create",
+	.usage = "[OPTIONS] [VOLUME]",
+	.description = "Create a volume",
+	.max_args = 1,
+	.options = volume_create_options,
+};
 
 static int volume_create_cmd(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"driver", required_argument, NULL, 'd'}, {"label", required_argument, NULL, 'l'},
-		{"opt", required_argument, NULL, 'o'},	  {"name", required_argument, NULL, 'n'},
-		{"help", no_argument, NULL, 'h'},	  {0}};
 	_cleanup_json_ json_t *labels = json_object(), *dopts = json_object();
 	const char *name = NULL;
 	struct hull_err *e = NULL;
 	struct store *s;
 	json_t *v = NULL;
+	struct cli_parse p;
+	const char *optarg;
 	int o;
 
-	optind = 0;
-	while ((o = cli_getopt("volume create", argc, argv, "d:l:o:h", opts, false)) != -1) {
+	cli_parse_init(&p, &volume_create_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
+		optarg = p.arg;
 		if (o == 'd') {
 			if (!streq(optarg, "local")) {
 				fprintf(stderr, "hull: plugin \"%s\" not found\n", optarg);
@@ -47,21 +55,12 @@ static int volume_create_cmd(struct cli *cl, int argc, char **argv)
 			json_object_set_new(dopts, k, json_string(eq ? eq : ""));
 		} else if (o == 'n') {
 			name = optarg;
-		} else if (o == 'h') {
-			puts("Usage:  hull volume create [OPTIONS] [VOLUME]\n\nCreate a volume\n\n"
-			     "Options:\n  -d, --driver string   Specify volume driver name (only "
-			     "\"local\")\n      --label list      Set metadata for a volume\n"
-			     "  -o, --opt map         Set driver specific options (type, device, "
-			     "o)");
-			return 0;
-		} else
-			return 125;
+		}
 	}
-	if (argc - optind > 1)
-		return cli_usage_error("volume create",
-				       "\"volume create\" requires at most 1 argument.");
-	if (optind < argc)
-		name = argv[optind];
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
+	if (p.ind < argc)
+		name = argv[p.ind];
 	if (cli_store(cl, &s, &e) < 0 || volume_create(s, name, labels, dopts, &v, &e) < 0)
 		return cli_fail(e);
 	printf("%s\n", json_get_str(v, "Name"));
@@ -140,13 +139,22 @@ static json_t *volume_row(json_t *v)
 			 "N/A");
 }
 
+static const struct cli_option volume_ls_options[] = {
+	CLI_LIST_ID('f', "filter", 'f', "filter", "Provide filter values (e.g. \"dangling=true\")"),
+	CLI_STRING_ID(0, "format", 'F', NULL, "Format output using a custom template"),
+	CLI_BOOL_ID('q', "quiet", 'q', "Only display volume names"),
+	CLI_OPT_END,
+};
+static const struct cli_command volume_ls_command = {
+	.name = "volume ls",
+	.usage = "[OPTIONS]",
+	.description = "List volumes",
+	.aliases = "hull volume ls, hull volume list",
+	.options = volume_ls_options,
+};
+
 static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"quiet", no_argument, NULL, 'q'},
-					     {"format", required_argument, NULL, 'F'},
-					     {"filter", required_argument, NULL, 'f'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
 	_cleanup_strv_ char **filters = NULL;
 	struct hull_err *e = NULL;
 	struct format_list fl;
@@ -156,10 +164,13 @@ static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 	bool quiet = false;
 	struct table *t;
 	size_t i;
+	struct cli_parse p;
+	const char *optarg;
 	int o;
 
-	optind = 0;
-	while ((o = cli_getopt("volume ls", argc, argv, "qf:h", opts, false)) != -1) {
+	cli_parse_init(&p, &volume_ls_command, argc, argv);
+	while ((o = cli_parse_next(&p)) > 0) {
+		optarg = p.arg;
 		if (o == 'q')
 			quiet = true;
 		else if (o == 'F')
@@ -177,16 +188,10 @@ static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 				return cli_usage_error("volume ls", "invalid filter 'dangling=%s'",
 						       val + 1);
 			strv_push(&filters, optarg);
-		} else if (o == 'h') {
-			puts("Usage:  hull volume ls [OPTIONS]\n\nList volumes\n\nOptions:\n"
-			     "  -f, --filter filter   Provide filter values (e.g. "
-			     "\"dangling=true\")\n"
-			     "      --format string   Format output using a Go template\n"
-			     "  -q, --quiet           Only display volume names");
-			return 0;
-		} else
-			return 125;
+		}
 	}
+	if (o == CLI_PARSE_EXIT)
+		return p.exit_code;
 	/* docker's volume ls: a custom --format wins over -q */
 	if (fmt && (!*fmt || streq(fmt, "table")))
 		fmt = NULL;
@@ -226,43 +231,36 @@ static int volume_ls_cmd(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+static const struct cli_command volume_inspect_command = {
+	.name = "volume inspect",
+	.usage = "[OPTIONS] VOLUME [VOLUME...]",
+	.description = "Display detailed information on one or more volumes",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 static int volume_inspect_cmd(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
-	struct hull_err *e = NULL;
 	const char *fmt = NULL;
+	const struct cli_option options[] = {
+		CLI_STRING('f', "format", &fmt, NULL, "Format output using a custom template"),
+		CLI_OPT_END,
+	};
+	struct hull_err *e = NULL;
 	struct store *s;
-	json_t *out = json_array();
-	int o, rc = 0;
+	json_t *out;
+	int rc = 0, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("volume inspect", argc, argv, "f:h", opts, false)) != -1) {
-		if (o == 'f')
-			fmt = optarg;
-		else if (o == 'h') {
-			puts("Usage:  hull volume inspect [OPTIONS] VOLUME [VOLUME...]\n\n"
-			     "Display detailed information on one or more volumes\n\nOptions:\n"
-			     "  -f, --format string   Format output using a Go template");
-			json_decref(out);
-			return 0;
-		} else {
-			json_decref(out);
-			return 125;
-		}
-	}
+	rc = cli_parse(&volume_inspect_command, options, argc, argv, &ind);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	if (fmt && streq(fmt, "json"))
 		fmt = NULL; /* inspect --format json: the array, as docker */
-	if (optind >= argc) {
-		json_decref(out);
-		return cli_usage_error("volume inspect",
-				       "\"volume inspect\" requires at least 1 argument.");
-	}
-	if (cli_store(cl, &s, &e) < 0) {
-		json_decref(out);
+	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
-	}
-	for (int i = optind; i < argc; i++) {
+	out = json_array();
+	for (int i = ind; i < argc; i++) {
 		json_t *v = NULL;
 		if (volume_get(s, argv[i], &v, &e) < 0) {
 			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
@@ -292,32 +290,33 @@ static int volume_inspect_cmd(struct cli *cl, int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_command volume_rm_command = {
+	.name = "volume rm",
+	.usage = "[OPTIONS] VOLUME [VOLUME...]",
+	.description = "Remove one or more volumes",
+	.aliases = "hull volume rm, hull volume remove",
+	.min_args = 1,
+	.max_args = -1,
+};
+
 static int volume_rm_cmd(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{"force", no_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'}, {0}};
-	struct hull_err *e = NULL;
 	bool force = false;
+	const struct cli_option options[] = {
+		CLI_BOOL('f', "force", &force, "Force the removal of one or more volumes"),
+		CLI_OPT_END,
+	};
+	struct hull_err *e = NULL;
 	struct store *s;
-	int o, rc = 0;
+	int rc, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("volume rm", argc, argv, "fh", opts, false)) != -1) {
-		if (o == 'f')
-			force = true;
-		else if (o == 'h') {
-			puts("Usage:  hull volume rm [OPTIONS] VOLUME [VOLUME...]\n\n"
-			     "Remove one or more volumes\n\nOptions:\n"
-			     "  -f, --force   Force the removal of one or more volumes");
-			return 0;
-		} else
-			return 125;
-	}
-	if (optind >= argc)
-		return cli_usage_error("volume rm", "\"volume rm\" requires at least 1 argument.");
+	rc = cli_parse(&volume_rm_command, options, argc, argv, &ind);
+	if (rc >= 0)
+		return rc;
+	rc = 0;
 	if (cli_store(cl, &s, &e) < 0)
 		return cli_fail(e);
-	for (int i = optind; i < argc; i++) {
+	for (int i = ind; i < argc; i++) {
 		if (volume_remove(s, argv[i], force, &e) < 0) {
 			fprintf(stderr, "Error response from daemon: %s\n", e->msg);
 			e = err_free(e);
@@ -329,44 +328,34 @@ static int volume_rm_cmd(struct cli *cl, int argc, char **argv)
 	return rc;
 }
 
+static const struct cli_command volume_prune_command = {
+	.name = "volume prune",
+	.usage = "[OPTIONS]",
+	.description = "Remove unused local volumes",
+};
+
 static int volume_prune_cmd(struct cli *cl, int argc, char **argv)
 {
-	static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
-					     {"force", no_argument, NULL, 'f'},
-					     {"filter", required_argument, NULL, 'F'},
-					     {"help", no_argument, NULL, 'h'},
-					     {0}};
 	_cleanup_strv_ char **names = NULL, **filter_args = NULL;
+	bool all = false, force = false;
+	const struct cli_option options[] = {
+		CLI_BOOL('a', "all", &all, "Remove all unused volumes, not just anonymous ones"),
+		CLI_LIST(0, "filter", &filter_args, "filter",
+			 "Provide filter values (e.g. \"label=<label>\")"),
+		CLI_BOOL('f', "force", &force, "Do not prompt for confirmation"),
+		CLI_OPT_END,
+	};
 	_cleanup_(prune_filter_release) struct prune_filter f = {0};
 	int all_filter;
 	_cleanup_free_ char *size = NULL;
 	struct hull_err *e = NULL;
-	bool all = false, force = false;
 	struct store *s;
 	int64_t bytes = 0;
-	int o;
+	int r, ind;
 
-	optind = 0;
-	while ((o = cli_getopt("volume prune", argc, argv, "afh", opts, false)) != -1) {
-		if (o == 'a')
-			all = true;
-		else if (o == 'f')
-			force = true;
-		else if (o == 'F')
-			strv_push(&filter_args, optarg);
-		else if (o == 'h') {
-			puts("Usage:  hull volume prune [OPTIONS]\n\nRemove unused local "
-			     "volumes\n\n"
-			     "Options:\n  -a, --all             Remove all unused volumes, not "
-			     "just "
-			     "anonymous ones\n"
-			     "      --filter filter   Provide filter values (e.g. "
-			     "\"label=<label>\")\n"
-			     "  -f, --force           Do not prompt for confirmation");
-			return 0;
-		} else
-			return 125;
-	}
+	r = cli_parse(&volume_prune_command, options, argc, argv, &ind);
+	if (r >= 0)
+		return r;
 	if (!force && !cli_confirm(all ? "WARNING! This will remove all local volumes not used "
 					 "by at least one container.\n"
 				       : "WARNING! This will remove anonymous local volumes not "
@@ -394,27 +383,27 @@ static int volume_prune_cmd(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
+static const struct cli_subcommand volume_subcommands[] = {
+	{"create", &volume_create_command, volume_create_cmd, false},
+	{"inspect", &volume_inspect_command, volume_inspect_cmd, false},
+	{"ls", &volume_ls_command, volume_ls_cmd, false},
+	{"list", &volume_ls_command, volume_ls_cmd, true},
+	{"prune", &volume_prune_command, volume_prune_cmd, false},
+	{"rm", &volume_rm_command, volume_rm_cmd, false},
+	{"remove", &volume_rm_command, volume_rm_cmd, true},
+	{NULL, NULL, NULL, false},
+};
+
+const struct cli_command cli_volume_command = {
+	.name = "volume",
+	.usage = "COMMAND",
+	.description = "Manage volumes",
+	.subcommands = volume_subcommands,
+};
+
 int cmd_volume(struct cli *cl, int argc, char **argv)
 {
-	static const struct {
-		const char *name;
-		int (*fn)(struct cli *, int, char **);
-	} subs[] = {
-		{"create", volume_create_cmd},	 {"ls", volume_ls_cmd}, {"list", volume_ls_cmd},
-		{"inspect", volume_inspect_cmd}, {"rm", volume_rm_cmd}, {"remove", volume_rm_cmd},
-		{"prune", volume_prune_cmd},
-	};
-
-	if (argc < 2 || streq(argv[1], "--help") || streq(argv[1], "-h")) {
-		puts(volume_help);
-		return argc < 2 ? 125 : 0;
-	}
-	for (size_t i = 0; i < ARRAY_SIZE(subs); i++)
-		if (streq(subs[i].name, argv[1]))
-			return subs[i].fn(cl, argc - 1, argv + 1);
-	fprintf(stderr, "hull: 'volume %s' is not a hull command.\nSee 'hull volume --help'\n",
-		argv[1]);
-	return 125;
+	return cli_run_subcommand(&cli_volume_command, cl, argc, argv);
 }
 
 bool cli_confirm(const char *warning)

@@ -143,9 +143,10 @@ LABEL x=y'
 }
 
 @test "history: errors as docker" {
+	# docker/cli cli/required.go: an argument count is no flag error, exit 1
 	run hull history
-	[ "$status" -eq 125 ]
-	[[ $output == *'"history" requires exactly 1 argument.'* ]]
+	[ "$status" -eq 1 ]
+	[[ $output == *'"hull history" requires exactly 1 argument.'* ]]
 	run hull history nosuchimage
 	[ "$status" -eq 1 ]
 	[[ $output == *"Error response from daemon: No such image: nosuchimage:latest"* ]]

@@ -99,8 +99,8 @@ auth_of() { # KEY: the "auth" value stored for KEY
 	[ "$stderr" = "hull: username is empty" ]
 	run -1 --separate-stderr hull login -u alice --password-stdin "$REG" <<<'   '
 	[ "$stderr" = "hull: password is empty" ]
-	run -125 hull login a b
-	[[ $output == *'"login" requires at most 1 argument.'* ]]
+	run -1 hull login a b
+	[[ $output == *'"hull login" requires at most 1 argument.'* ]]
 }
 
 @test "logout: removes the credentials and keeps the rest of config.json" {

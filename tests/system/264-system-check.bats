@@ -180,8 +180,8 @@ EOF
 	[[ $output == "Usage:  hull system check [OPTIONS]"* ]]
 	[[ $output == *"0 when the store is clean"*"1 when damage is left"* ]]
 	[[ $output == *"--repair"* ]]
-	run -125 hull system check extra
-	[[ $output == *'"check" accepts no arguments.'* ]]
+	run -1 hull system check extra
+	[[ $output == *'"hull system check" accepts no arguments.'* ]]
 	run -125 hull system check --bogus
 }
 
