@@ -809,8 +809,12 @@ static int parse_resources(const json_t *res, struct rt_bundle *b, struct hull_e
 		size_t total = 0, n = 0;
 
 		v = 0;
-		if ((r = int_member(bio, "weight", f, 10, 1000, &set, &v, err)) < 0)
+		/* 0 is "not set", as runc takes it: dockerd's specs carry "weight": 0 */
+		if ((r = int_member(bio, "weight", f, 0, 1000, &set, &v, err)) < 0)
 			return r;
+		if (v > 0 && v < 10)
+			return err_setx(err, EINVAL, "%s.weight: %" PRId64 " is out of range", f,
+					v);
 		rs->blkio_weight = (uint16_t) v;
 		if ((r = refuse_nonempty(bio, "leafWeight", f, "is not supported", err)) < 0 ||
 		    (r = refuse_nonempty(bio, "weightDevice", f,

@@ -3,7 +3,9 @@
 # network and mount namespace of the test's own, Debian's dockerd makes its
 # chains (FORWARD policy DROP...); hull and docker each publish a port on
 # 127.0.0.1 and both answer, and neither changes the other's firewall tables
-# (tests/system/docker-side-by-side). Skipped where docker.io is absent: no
+# (tests/system/docker-side-by-side); and dockerd runs containers through
+# hull-runtime (--add-runtime hull=..., docker run --runtime hull: issue 9).
+# Skipped where docker.io is absent: no
 # test depends on docker. docs/networking.md "Beside docker" says what a
 # FORWARD DROP policy means for hull's forwarded traffic.
 
@@ -24,5 +26,6 @@ setup_file() {
 	rm -rf "$work"
 	echo "$output"
 	[ "$status" -eq 0 ]
+	[[ $output == *"ok: docker run --runtime hull: output, exit code, exec, stop"* ]]
 	[[ $output == *"ok: docker left hull's nftables table as it was"* ]]
 }

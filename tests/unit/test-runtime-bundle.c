@@ -329,6 +329,16 @@ static void test_resources(void **state)
 			 -EOPNOTSUPP);
 	assert_non_null(strstr(e->msg, "linux.resources.unified"));
 	err_free(e);
+	e = NULL;
+	/* dockerd's specs carry "weight": 0, which runc takes as not set; 1-9 stay refused */
+	static const char w0[] = "{\"blockIO\":{\"weight\":0}}";
+	assert_int_equal(rt_bundle_parse_resources(w0, sizeof(w0) - 1, &b, &e), 0);
+	assert_int_equal(b->resources.blkio_weight, 0);
+	rt_bundle_free(b);
+	static const char w5[] = "{\"blockIO\":{\"weight\":5}}";
+	assert_int_equal(rt_bundle_parse_resources(w5, sizeof(w5) - 1, &b, &e), -EINVAL);
+	assert_non_null(strstr(e->msg, "linux.resources.blockIO.weight: 5 is out of range"));
+	err_free(e);
 }
 
 int main(void)
