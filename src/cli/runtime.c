@@ -276,6 +276,56 @@ struct rtc_create_opts {
  * runc create: the container's process is made, set up, put in its cgroups
  * and left waiting on the exec fifo. *@ret_pid gets its pid.
  */
+/*
+ * linux.cgroupsPath must name a cgroup of this container alone, as runc's
+ * create checks ("container's cgroup is not empty"): a path that climbs out
+ * ("..") or is a hierarchy's root, or a cgroup that already holds processes
+ * in any hierarchy, is refused, so that create never writes limits into, and
+ * delete never kills or removes, another's cgroup.
+ */
+static int cgroup_unused(const char *path, struct hull_err **err)
+{
+	const char *p = path;
+	DIR *d;
+	struct dirent *de;
+	int r = 0;
+
+	while (*p == '/')
+		p++;
+	if (!*p || streq(p, ".") || strstr(path, "..") || strstr(path, "/./"))
+		return err_setx(err, EINVAL, "linux.cgroupsPath: '%s' is not a cgroup of its own",
+				path);
+	d = opendir("/sys/fs/cgroup");
+	if (!d)
+		return 0;
+	/* v2 at the root, or each v1 hierarchy (and the hybrid unified one) below it */
+	for (int pass = 0; pass < 2 && r == 0; pass++) {
+		rewinddir(d);
+		while (r == 0 && (de = readdir(d))) {
+			_cleanup_free_ char *procs = NULL, *text = NULL;
+
+			if (pass == 0 && de->d_name[0] != '.')
+				continue;
+			if (pass == 0)
+				procs = xasprintf("/sys/fs/cgroup/%s/cgroup.procs", p);
+			else if (de->d_name[0] == '.')
+				continue;
+			else
+				procs = xasprintf("/sys/fs/cgroup/%s/%s/cgroup.procs", de->d_name,
+						  p);
+			if (read_file(procs, 1 << 20, &text, NULL, NULL) == 0 && !isempty(text))
+				r = err_setx(err, EBUSY,
+					     "linux.cgroupsPath: container's cgroup is not empty: "
+					     "'%s' holds processes",
+					     path);
+			if (pass == 0)
+				break;
+		}
+	}
+	closedir(d);
+	return r;
+}
+
 static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *ret_pid,
 		      struct hull_err **err)
 {
@@ -367,6 +417,11 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		c.hook_state = hook_state;
 	}
 	debugf("create %s: bundle '%s'", id, bundle_dir);
+	if (b->cgroups_path) {
+		r = cgroup_unused(b->cgroups_path, err);
+		if (r < 0)
+			goto out_dir;
+	}
 	r = rt_create(&c, &p, err);
 	if (r < 0)
 		goto out_dir;

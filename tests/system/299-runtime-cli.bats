@@ -324,3 +324,28 @@ EOF
 	[ "${lines[5]}" = 1 ]
 	rt delete --force pod
 }
+
+@test "cgroupsPath: another's cgroup (one with processes, a root, a climb) is refused, and left as it was" {
+	[ -d /sys/fs/cgroup/pids ] || skip "no v1 pids hierarchy"
+	local cg=/sys/fs/cgroup/pids/hull-rt-victim-$$ pid
+	mkdir "$cg"
+	sleep 1000 &
+	pid=$!
+	echo "$pid" >"$cg/cgroup.procs"
+	spec "c['linux']['cgroupsPath'] = '/hull-rt-victim-$$'" 'c["linux"]["resources"]["pids"] = {"limit": 3}' \
+		'c["process"]["args"] = ["true"]'
+	run rt create --bundle "$BUNDLE" victim
+	[ "$status" -ne 0 ]
+	[[ $output == *"container's cgroup is not empty"* ]]
+	[ "$(cat "$cg/pids.max")" = max ]
+	kill -0 "$pid"
+	for p in / . "/../x" "a/../../b"; do
+		spec "c['linux']['cgroupsPath'] = '$p'" 'c["process"]["args"] = ["true"]'
+		run rt create --bundle "$BUNDLE" victim2
+		[ "$status" -ne 0 ]
+		[[ $output == *"cgroupsPath"* ]]
+	done
+	kill "$pid"
+	wait "$pid" || true
+	rmdir "$cg"
+}
