@@ -124,8 +124,9 @@ struct image {
  * digest of the store answers too), by full id ("sha256:<hex>") or by an
  * unambiguous id prefix of at least 4 hex digits (with or without
  * "sha256:"), as docker does. Not found: -ENOENT, message "No such image:
- * NAME:latest" (moby's ErrImageDoesNotExist: familiar, tag explicit). Ambiguous prefix: -EINVAL. No lock (the index is replaced
- * atomically).
+ * NAME:latest" (moby's ErrImageDoesNotExist: familiar, tag explicit);
+ * neither a reference nor an id: -EINVAL with the reference's parse error.
+ * Ambiguous prefix: -EINVAL. No lock (the index is replaced atomically).
  */
 int store_image_get(struct store *s, const char *name, struct image **ret, struct hull_err **err);
 /*
