@@ -333,15 +333,74 @@ static int entry_read(struct loader *ld, const struct entry *e, char **ret, size
 	return 0;
 }
 
+/* The config and @manifest as they are in the archive, and the image they make. */
+static int record_manifest(struct loader *ld, const struct entry *config, const char *cdata,
+			   size_t clen, const struct entry *manifest, struct image **ret,
+			   struct hull_err **err)
+{
+	_cleanup_free_ char *mdata = NULL;
+	char got[DIGEST_STR_LEN];
+	size_t mlen;
+	int r;
+
+	r = store_blob_write(ld->s, cdata, clen, got, err);
+	if (r < 0)
+		return r;
+	if (!streq(got, config->digest)) /* cannot happen: both were hashed */
+		return err_setx(err, EBADMSG, "config '%s' stored as '%s'", config->digest, got);
+	r = entry_read(ld, manifest, &mdata, &mlen, err);
+	if (r < 0)
+		return r;
+	r = store_blob_write(ld->s, mdata, mlen, got, err);
+	if (r < 0)
+		return r;
+	if (!streq(got, manifest->digest))
+		return err_setx(err, EBADMSG, "manifest '%s' stored as '%s'", manifest->digest,
+				got);
+	r = store_image_record(ld->s, got, err);
+	if (r < 0)
+		return err_wrap(err, "manifest '%s'", manifest->digest);
+	return store_image_load(ld->s, got, ret, err);
+}
+
+/*
+ * A layer's compressed blob @e, spooled and verified, into the store as it
+ * is (linked, not copied), so that the image keeps its manifest and a push
+ * sends the blobs the archive had, as a pull keeps a registry's.
+ */
+static int keep_blob(struct loader *ld, const struct entry *e, struct hull_err **err)
+{
+	_cleanup_free_ char *tmp = NULL;
+	_cleanup_close_ int fd = spool_open(ld, e, O_RDONLY);
+	char name[32];
+	int r;
+
+	if (fd < 0 || fsync(fd) < 0)
+		return err_set(err, errno, "store blob '%s'", e->digest);
+	r = store_writer_begin(ld->s, err);
+	if (r < 0)
+		return r;
+	snprintf(name, sizeof(name), "%zu", (size_t) (e - ld->e));
+	tmp = xasprintf("%s/tmp/blob-%d-%s", ld->s->root, (int) getpid(), digest_hex(e->digest));
+	(void) unlink(tmp);
+	if (linkat(ld->spool_fd, name, AT_FDCWD, tmp, 0) < 0)
+		return err_set(err, errno, "store blob '%s'", e->digest);
+	return store_blob_adopt(ld->s, tmp, e->digest, err);
+}
+
 /*
  * Add one image: its config @config and layers @layers (@n spooled files, in
  * order), tagged @tags (may be NULL). Appends docker's report lines. Each
  * layer may be compressed (gzip, zstd, xz, bzip2); its tar must hash to the
  * diffID the config names (nothing is kept of a layer that does not).
+ * @manifest: the image's OCI or docker manifest in the archive (an OCI
+ * layout), or NULL (docker's manifest.json): the image is recorded under
+ * that manifest with its compressed blobs kept, as a pull records one;
+ * otherwise hull writes a manifest naming the layers' tars.
  */
 static int load_image(struct loader *ld, const struct entry *config,
-		      const struct entry *const *layers, size_t n, char *const *tags,
-		      char ***loaded, struct hull_err **err)
+		      const struct entry *const *layers, size_t n, const struct entry *manifest,
+		      char *const *tags, char ***loaded, struct hull_err **err)
 {
 	_cleanup_free_ char *cdata = NULL;
 	_cleanup_json_ json_t *cfg = NULL;
@@ -378,7 +437,7 @@ static int load_image(struct loader *ld, const struct entry *config,
 		const char *want = json_string_value(json_array_get(ids, i));
 		_cleanup_close_ int fd = -1;
 		char diff[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
-		bool had_layer, had_blob;
+		bool had_layer, had_blob, keep;
 
 		if (!want || !digest_valid(want)) {
 			r = err_setx(err, EBADMSG, "image '%s': invalid diff_id %zu",
@@ -393,7 +452,15 @@ static int load_image(struct loader *ld, const struct entry *config,
 		chain_id_next(*parent ? parent : NULL, want, chain);
 		had_layer = store_layer_exists(ld->s, chain);
 		had_blob = store_blob_size(ld->s, want) >= 0;
-		r = layer_import(ld->s, fd, *parent ? parent : NULL, want, true, diff, chain, err);
+		keep = manifest && !streq(layers[i]->digest, want);
+		if (keep && store_blob_size(ld->s, layers[i]->digest) < 0) {
+			r = keep_blob(ld, layers[i], err);
+			if (r < 0)
+				goto out;
+			strv_push(&added_blobs, layers[i]->digest);
+		}
+		/* a compressed blob kept: the tar is made again from the layer when needed */
+		r = layer_import(ld->s, fd, *parent ? parent : NULL, want, !keep, diff, chain, err);
 		if (r < 0) {
 			err_wrap(err, "layer '%s'", layers[i]->path);
 			goto out;
@@ -405,7 +472,25 @@ static int load_image(struct loader *ld, const struct entry *config,
 		strv_push(&diff_ids, diff);
 		memcpy(parent, chain, DIGEST_STR_LEN);
 	}
-	r = store_image_commit_raw(ld->s, cdata, clen, diff_ids, &img, err);
+	if (store_image_get(ld->s, config->digest, &img, NULL) == 0) {
+		/*
+		 * The image is in the store already, maybe under another
+		 * manifest (a pull's, an earlier load's): that record is the
+		 * image, as docker knows one image per id; what this load
+		 * added for a second one goes again.
+		 */
+		r = store_discard(ld->s, added_blobs, added_chains, err);
+		if (r < 0)
+			goto out;
+	} else if (manifest) {
+		if (store_blob_size(ld->s, config->digest) < 0)
+			strv_push(&added_blobs, config->digest);
+		if (store_blob_size(ld->s, manifest->digest) < 0)
+			strv_push(&added_blobs, manifest->digest);
+		r = record_manifest(ld, config, cdata, clen, manifest, &img, err);
+	} else {
+		r = store_image_commit_raw(ld->s, cdata, clen, diff_ids, &img, err);
+	}
 	if (r < 0)
 		goto out;
 	/* the image uses them now: they stay whatever follows */
@@ -485,7 +570,7 @@ static int load_manifest_json(struct loader *ld, char ***loaded, struct hull_err
 		}
 		if (json_to_strv(json_object_get(it, "RepoTags"), &tags) < 0)
 			return err_setx(err, EBADMSG, "manifest.json: image %zu: bad RepoTags", i);
-		r = load_image(ld, config, layers, json_array_size(ls), tags, loaded, err);
+		r = load_image(ld, config, layers, json_array_size(ls), NULL, tags, loaded, err);
 		if (r < 0)
 			return r;
 	}
@@ -606,7 +691,8 @@ static int load_descriptor(struct loader *ld, const json_t *d, const char *name,
 					"manifest '%s': layer blob '%s' is not in the archive",
 					digest, json_get_str(ldesc, "digest") ?: "(none)");
 	}
-	return load_image(ld, config, layers, json_array_size(l), name ? tags : NULL, loaded, err);
+	return load_image(ld, config, layers, json_array_size(l), me, name ? tags : NULL, loaded,
+			  err);
 }
 
 /* An OCI layout's index.json (skopeo's and umoci's archives have no manifest.json). */

@@ -923,9 +923,10 @@ static int index_key(const char *ref, char **ret, bool *ret_digest, struct hull_
 }
 
 /*
- * Point @key of the index's @table ("refs": tags, "digests": repo digests)
- * at @manifest_digest, under the lock. A manifest not yet in the index (a
- * pull wrote its blob) is validated and recorded as an image first.
+ * Point @key of the index's @table ("refs": tags, "digests": repo digests;
+ * NULL: none) at @manifest_digest, under the lock. A manifest not yet in
+ * the index (a pull or a load wrote its blob) is validated and recorded as
+ * an image first.
  */
 static int index_set_ref(struct store *s, const char *table, const char *key,
 			 const char *manifest_digest, bool unmark, struct hull_err **err)
@@ -946,7 +947,8 @@ static int index_set_ref(struct store *s, const char *table, const char *key,
 			goto out;
 		index_add_image(idx, manifest_digest, img->id);
 	}
-	json_object_set_new(json_object_get(idx, table), key, json_string(manifest_digest));
+	if (table)
+		json_object_set_new(json_object_get(idx, table), key, json_string(manifest_digest));
 	if (unmark)
 		json_object_del(json_object_get(json_object_get(idx, "images"), manifest_digest),
 				"intermediate");
@@ -997,6 +999,11 @@ static int tag(struct store *s, const char *ref, const char *manifest_digest, bo
 		return err_wrap(err, "tag '%s'", full);
 	store_image_event(s, "tag", manifest_digest, full);
 	return 0;
+}
+
+int store_image_record(struct store *s, const char *manifest_digest, struct hull_err **err)
+{
+	return index_set_ref(s, NULL, NULL, manifest_digest, false, err);
 }
 
 int store_tag(struct store *s, const char *ref, const char *manifest_digest, struct hull_err **err)

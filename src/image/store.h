@@ -211,6 +211,14 @@ void store_image_event(struct store *s, const char *action, const char *manifest
 
 /* References -> manifest digests, kept in <root>/images/index.json (atomic). */
 /*
+ * store_image_record() - record the image whose manifest blob (and its
+ * config and layers) a load or a pull wrote with store_blob_write(), under
+ * no reference (`docker load` of an untagged image); validated as
+ * store_image_load() does (-EBADMSG when corrupt, -ENOENT when a part is
+ * missing). Nothing changes if it is recorded already. Takes the lock itself.
+ */
+int store_image_record(struct store *s, const char *manifest_digest, struct hull_err **err);
+/*
  * store_tag() - point reference @ref (any docker form; normalised) at
  * @manifest_digest. A manifest not yet in the index (written with
  * store_blob_write() by a pull) is validated and recorded as an image.

@@ -217,17 +217,24 @@ static int layer_job_run(void *arg, size_t i, struct hull_err **err)
 
 static int download_layers(struct pull *p, struct hull_err **err)
 {
+	_cleanup_free_ int64_t *sizes = xcalloc(p->n_jobs + 1, sizeof(*sizes));
+	_cleanup_free_ size_t *order = xcalloc(p->n_jobs + 1, sizeof(*order));
+
 	for (size_t i = 0; i < p->n_jobs; i++) {
 		struct layer_job *job = &p->jobs[i];
 		xfer_progress(&p->rep, job->id, job->have_layer ? XFER_EXISTS : XFER_WAITING, 0, 0);
+		/* a layer in the store is no work: it goes last */
+		sizes[i] = job->have_layer ? -1 : job->desc->size;
 	}
+	/* listed bottom first as docker shows them, fetched largest first */
+	xfer_order(p->n_jobs, sizes, order);
 	for (size_t i = 0, todo = 0; i < p->n_jobs; i++) {
-		if (p->jobs[i].have_layer)
+		if (p->jobs[order[i]].have_layer)
 			continue;
 		if (todo++ >= PULL_CONCURRENCY)
-			xfer_progress(&p->rep, p->jobs[i].id, XFER_QUEUED, 0, 0);
+			xfer_progress(&p->rep, p->jobs[order[i]].id, XFER_QUEUED, 0, 0);
 	}
-	return xfer_pool_run(PULL_CONCURRENCY, p->n_jobs, layer_job_run, p, err);
+	return xfer_pool_run(PULL_CONCURRENCY, p->n_jobs, sizes, layer_job_run, p, err);
 }
 
 /* ---- manifest, config and the whole image from one endpoint ---- */

@@ -150,19 +150,24 @@ static char *mount_source(struct store *s, const char *digest, const struct imag
 static int push_layers(struct push *p, const struct image *img, const struct image_ref *to,
 		       struct hull_err **err)
 {
+	_cleanup_free_ int64_t *sizes = NULL;
+
 	p->n_jobs = strv_length(img->layer_digests);
 	p->jobs = xcalloc(p->n_jobs + 1, sizeof(*p->jobs));
+	sizes = xcalloc(p->n_jobs + 1, sizeof(*sizes));
 	for (size_t i = 0; i < p->n_jobs; i++) {
 		struct push_job *job = &p->jobs[i];
 		size_t l = p->n_jobs - 1 - i;
 		job->digest = img->layer_digests[l];
 		job->diff_id = img->diff_ids[l];
 		job->size = store_blob_size(p->store, job->digest);
+		sizes[i] = job->size;
 		job->mount_from = mount_source(p->store, job->digest, to);
 		snprintf(job->id, sizeof(job->id), "%.12s", digest_hex(img->diff_ids[l]));
 		xfer_progress(&p->rep, job->id, XFER_WAITING, 0, 0);
 	}
-	return xfer_pool_run(PUSH_CONCURRENCY, p->n_jobs, push_job_run, p, err);
+	/* listed top first as docker shows them, sent largest first */
+	return xfer_pool_run(PUSH_CONCURRENCY, p->n_jobs, sizes, push_job_run, p, err);
 }
 
 /*

@@ -96,10 +96,22 @@ struct pool {
 	int (*fn)(void *arg, size_t i, struct hull_err **err);
 	void *arg;
 	size_t n, next;
+	size_t *order; /* job indexes in start order */
 	int failed;
 	struct hull_err *err;
 	pthread_mutex_t lock;
 };
+
+void xfer_order(size_t n, const int64_t *sizes, size_t *order)
+{
+	/* insertion sort, stable: n is a manifest's layer count */
+	for (size_t i = 0; i < n; i++) {
+		size_t j = i;
+		for (; j > 0 && sizes && sizes[order[j - 1]] < sizes[i]; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+}
 
 static void *pool_worker(void *arg)
 {
@@ -117,7 +129,7 @@ static void *pool_worker(void *arg)
 		pthread_mutex_unlock(&p->lock);
 		if (p->failed || i >= p->n)
 			return NULL;
-		r = p->fn(p->arg, i, &e);
+		r = p->fn(p->arg, p->order[i], &e);
 		if (r < 0) {
 			pthread_mutex_lock(&p->lock);
 			if (!p->failed) {
@@ -131,15 +143,19 @@ static void *pool_worker(void *arg)
 	}
 }
 
-int xfer_pool_run(size_t threads, size_t n, int (*fn)(void *arg, size_t i, struct hull_err **err),
-		  void *arg, struct hull_err **err)
+int xfer_pool_run(size_t threads, size_t n, const int64_t *sizes,
+		  int (*fn)(void *arg, size_t i, struct hull_err **err), void *arg,
+		  struct hull_err **err)
 {
 	struct pool p = {.fn = fn, .arg = arg, .n = n};
 	_cleanup_free_ pthread_t *th = xcalloc(threads + 1, sizeof(*th));
+	_cleanup_free_ size_t *order = xcalloc(n + 1, sizeof(*order));
 	size_t started = 0;
 
 	if (n == 0)
 		return 0;
+	xfer_order(n, sizes, order);
+	p.order = order;
 	pthread_mutex_init(&p.lock, NULL);
 	for (; started < threads && started < n; started++)
 		if (pthread_create(&th[started], NULL, pool_worker, &p) != 0)

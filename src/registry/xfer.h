@@ -23,14 +23,25 @@ void xfer_progress(struct xfer_report *rep, const char *id, enum xfer_state stat
 /* xfer_message() - report a line of text. */
 void xfer_message(struct xfer_report *rep, const char *fmt, ...) _printf_(2, 3);
 /*
- * xfer_pool_run() - call @fn(@arg, i, err) for every i in [0, @n), taken in
- * order by up to @threads threads (docker's concurrent downloads and
- * uploads). After the first failure no more jobs start; the running ones
- * finish. 0, or the first failure's negative errno with its message in
- * *@err. @fn must be safe to run in several threads at once.
+ * xfer_order() - fill @order (@n entries, caller's) with the indexes of
+ * @sizes (@n byte counts, or NULL for index order) largest first, ties in
+ * index order: the order xfer_pool_run() starts its jobs in.
  */
-int xfer_pool_run(size_t threads, size_t n, int (*fn)(void *arg, size_t i, struct hull_err **err),
-		  void *arg, struct hull_err **err);
+void xfer_order(size_t n, const int64_t *sizes, size_t *order);
+/*
+ * xfer_pool_run() - call @fn(@arg, i, err) for every i in [0, @n) by up to
+ * @threads threads (docker's concurrent downloads and uploads). @sizes, if
+ * not NULL, holds @n byte counts, and the jobs start largest first (ties in
+ * index order): the biggest blob, which bounds the whole transfer, never
+ * waits for a free thread behind small ones, whatever order the manifest
+ * lists them in. NULL: in index order. After the first failure no more jobs
+ * start; the running ones finish. 0, or the first failure's negative errno
+ * with its message in *@err. @fn must be safe to run in several threads at
+ * once.
+ */
+int xfer_pool_run(size_t threads, size_t n, const int64_t *sizes,
+		  int (*fn)(void *arg, size_t i, struct hull_err **err), void *arg,
+		  struct hull_err **err);
 /* xfer_strbuf_sink() - a reg_sink_fn that appends to the struct strbuf @arg (its max applies). */
 int xfer_strbuf_sink(void *arg, const void *data, size_t len);
 

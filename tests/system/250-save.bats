@@ -508,7 +508,10 @@ PY
 	run -0 in_root "$t/r" load -i "$t/y.tar"
 	[ "$output" = "Loaded image: localhost/sk:v2" ]
 	[ "$(in_root "$t/r" inspect --format '{{.Id}}' localhost/sk:v2)" = "$(hull inspect --format '{{.Id}}' built)" ]
-	# the gzip blobs were checked against the diffIDs; the tars are kept as blobs
+	# the gzip blobs were checked against the diffIDs and are kept as they came
+	for d in $(skopeo inspect --raw "oci-archive:$t/y.tar" | python3 -c 'import json, sys; [print(l["digest"].split(":")[1]) for l in json.load(sys.stdin)["layers"]]'); do
+		[ -f "$t/r/blobs/sha256/$d" ]
+	done
 	in_root "$t/r" save -o "$t/again.tar" localhost/sk:v2
 	check "$t/again.tar"
 }

@@ -92,6 +92,21 @@ RUN echo pushed > /p' >/dev/null
 	[ "$(skopeo_inspect copies/busybox:1 --format '{{.Digest}}')" = "$want" ]
 }
 
+@test "an OCI archive loaded then pushed keeps its manifest digest: its gzip blobs are sent as they came" {
+	fresh_root
+	t=$BATS_TEST_TMPDIR
+	skopeo copy -q --src-tls-verify=false "docker://$REGISTRY/library/busybox:latest" "oci-archive:$t/bb.tar:bb"
+	want=sha256:$(skopeo inspect --raw "oci-archive:$t/bb.tar" | sha256sum | cut -d' ' -f1)
+	run -0 hull load -i "$t/bb.tar"
+	id=${output#Loaded image ID: }
+	hull tag "$id" "$REGISTRY/loaded/bb:1"
+	run -0 hull push "$REGISTRY/loaded/bb:1"
+	[[ ${lines[-1]} == "1: digest: $want size: "* ]]
+	[ "$(skopeo_inspect loaded/bb:1 --format '{{.Digest}}')" = "$want" ]
+	run -0 hull run --rm "$id" echo ran
+	[ "$output" = ran ]
+}
+
 @test "pull of an index picks the host's platform, --platform another; RepoDigests names the index" {
 	fresh_root
 	run -0 hull pull "$REGISTRY/library/multi:latest"
