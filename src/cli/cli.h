@@ -50,10 +50,12 @@ bool cli_ip_valid(const char *s);
  * ago, cli_parse_time()), label, label!, and @bool_key ("dangling" for image prune, "all" for
  * volume prune; NULL: none) into *@ret_bool (-1 absent, 0 false, 1 true). A key not in
  * @accepted (space-separated) fails as moby's filters.Validate: "invalid filter 'KEY'".
- * Errors (-EINVAL) are the daemon's words, for "Error response from daemon: ".
+ * Returns 0, or 1 (docker's exit code) after printing the error as docker/cli
+ * prints the daemon's: "Error response from daemon: MSG". On failure @f may hold
+ * part of the values: release it either way.
  */
 int cli_prune_filter_parse(char **args, const char *accepted, const char *bool_key, int *ret_bool,
-			   struct prune_filter *f, struct hull_err **err);
+			   struct prune_filter *f);
 /*
  * cli_dns_search_valid() - docker/cli opts.ValidateDNSSearch: "." (no search
  * domain), or a domain of labels of letters, digits and inner hyphens joined

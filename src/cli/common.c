@@ -39,8 +39,8 @@ static bool word_in(const char *list, const char *key)
 	return false;
 }
 
-int cli_prune_filter_parse(char **args, const char *accepted, const char *bool_key, int *ret_bool,
-			   struct prune_filter *f, struct hull_err **err)
+static int prune_filter_parse(char **args, const char *accepted, const char *bool_key,
+			      int *ret_bool, struct prune_filter *f, struct hull_err **err)
 {
 	bool until_seen = false;
 
@@ -84,6 +84,17 @@ int cli_prune_filter_parse(char **args, const char *accepted, const char *bool_k
 		}
 	}
 	return 0;
+}
+
+int cli_prune_filter_parse(char **args, const char *accepted, const char *bool_key, int *ret_bool,
+			   struct prune_filter *f)
+{
+	_cleanup_err_ struct hull_err *e = NULL;
+
+	if (prune_filter_parse(args, accepted, bool_key, ret_bool, f, &e) == 0)
+		return 0;
+	fprintf(stderr, "Error response from daemon: %s\n", e->msg);
+	return 1;
 }
 
 /* The long option of @longopts that takes no argument and is named exactly as

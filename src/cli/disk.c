@@ -359,13 +359,9 @@ int cmd_image_prune(struct cli *cl, int argc, char **argv)
 				       : "WARNING! This will remove all dangling images.\n"))
 		return 0; /* docker: cancelled, exit 0 */
 	r = cli_prune_filter_parse(filter_args, "dangling label label! until", "dangling",
-				   &dangling, &f, &e);
-	if (r < 0) {
-		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-		err_free(e);
-		r = 1;
+				   &dangling, &f);
+	if (r != 0)
 		goto out;
-	}
 	if (dangling == 0)
 		all = true; /* moby's ImagesPrune: dangling=false is every unused image */
 	r = cli_store(cl, &s, &e);
@@ -1018,11 +1014,8 @@ int cmd_system_prune(struct cli *cl, int argc, char **argv)
 	if (!force && !cli_confirm(strbuf_cstr(&warn)))
 		return 0;
 	/* one set of filters for every step, as docker/cli passes them (until, label, label!) */
-	if (cli_prune_filter_parse(filter_args, "label label! until", NULL, NULL, &f, &e) < 0) {
-		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-		err_free(e);
+	if (cli_prune_filter_parse(filter_args, "label label! until", NULL, NULL, &f) != 0)
 		return 1;
-	}
 	r = cli_store(cl, &s, &e);
 	if (r == 0)
 		r = cli_container_prune(cl, s, &f, &out, &b, &e);

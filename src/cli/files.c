@@ -490,11 +490,8 @@ int cmd_container_prune(struct cli *cl, int argc, char **argv)
 		return r;
 	if (!force && !cli_confirm("WARNING! This will remove all stopped containers.\n"))
 		return 0;
-	if (cli_prune_filter_parse(filter_args, "label label! until", NULL, NULL, &f, &e) < 0) {
-		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-		err_free(e);
+	if (cli_prune_filter_parse(filter_args, "label label! until", NULL, NULL, &f) != 0)
 		return 1;
-	}
 	if (cli_store(cl, &s, &e) < 0 || cli_container_prune(cl, s, &f, &out, &bytes, &e) < 0)
 		return cli_fail(e);
 	if (out.len)

@@ -424,11 +424,8 @@ static int network_prune_cmd(struct cli *cl, int argc, char **argv)
 	if (!force && !cli_confirm("WARNING! This will remove all custom networks not used by at "
 				   "least one container.\n"))
 		return 0;
-	if (cli_prune_filter_parse(filter_args, "label label! until", NULL, NULL, &f, &e) < 0) {
-		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-		err_free(e);
+	if (cli_prune_filter_parse(filter_args, "label label! until", NULL, NULL, &f) != 0)
 		return 1;
-	}
 	if (cli_store(cl, &s, &e) < 0 || network_prune(s, &f, &names, &e) < 0)
 		return cli_fail(e);
 	if (names[0]) {

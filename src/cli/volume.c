@@ -362,12 +362,8 @@ static int volume_prune_cmd(struct cli *cl, int argc, char **argv)
 					 "used by at least one container.\n"))
 		return 0;
 	/* moby volume/service: label, label!, and all (what -a sends) */
-	if (cli_prune_filter_parse(filter_args, "label label! all", "all", &all_filter, &f, &e) <
-	    0) {
-		fprintf(stderr, "Error response from daemon: %s\n", e->msg);
-		err_free(e);
+	if (cli_prune_filter_parse(filter_args, "label label! all", "all", &all_filter, &f) != 0)
 		return 1;
-	}
 	if (all_filter == 1)
 		all = true;
 	if (cli_store(cl, &s, &e) < 0 || volume_prune(s, all, &f, &names, &bytes, &e) < 0)
