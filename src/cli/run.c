@@ -1210,6 +1210,24 @@ static size_t utf8_prefix(const char *s, size_t chars)
 }
 
 /* The row of one container: docker's ps formatter fields. */
+/*
+ * The IMAGE column of a container whose reference has since moved to another
+ * image, or is gone: the image id, short unless --no-trunc (moby's
+ * daemon/list.go refreshImage() with docker/cli's ContainerContext.Image()).
+ */
+static void ps_refresh_image(struct store *s, struct container *c, bool no_trunc, json_t *row)
+{
+	const char *ref = json_get_str(json_object_get(c->rec, "Config"), "Image");
+	const char *id = json_get_str(c->rec, "Image");
+	_cleanup_image_ struct image *img = NULL;
+
+	if (!ref || !id || streq(ref, id))
+		return;
+	if (store_image_get(s, ref, &img, NULL) == 0 && streq(img->id, id))
+		return;
+	(void) json_object_set_new(row, "Image", json_string(no_trunc ? id : short_id(id)));
+}
+
 json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct timespec *now)
 {
 	json_t *st = json_object_get(c->rec, "State");
@@ -1485,7 +1503,10 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct container *c = l[i];
 		json_t *row = ps_row(c, no_trunc, size, &now);
-		const char *state = json_get_str(row, "State");
+		const char *state;
+
+		ps_refresh_image(s, c, no_trunc, row);
+		state = json_get_str(row, "State");
 
 		if ((!all && !streq(state, "running") && !streq(state, "restarting")) ||
 		    !ps_match(c, row, filters, s) || (last >= 0 && shown >= (size_t) last)) {

@@ -206,3 +206,19 @@ assert l == {"team": "red", "tier": "web", "file": "yes", "bare": "", "extra": "
 	run ! hull run --rm --label-file "$BATS_TEST_TMPDIR/nosuch" busybox true
 	hull rm -f lb1 >/dev/null
 }
+
+@test "ps shows the image id once the container's tag has moved or gone" {
+	id=$(hull inspect --format '{{.Id}}' busybox)
+	hull tag busybox psmove:1
+	hull create --name psmoved psmove:1 true
+	run hull ps -a --filter name=psmoved --format '{{.Image}}'
+	[ "$output" = psmove:1 ]
+	# the tag now names another image: docker shows the container's image id
+	hull commit --change 'LABEL moved=1' psmoved psmove:1
+	run hull ps -a --filter name=psmoved --format '{{.Image}}'
+	[ "$output" = "$(echo "${id#sha256:}" | cut -c1-12)" ]
+	run hull ps -a --no-trunc --filter name=psmoved --format '{{.Image}}'
+	[ "$output" = "$id" ]
+	hull rm psmoved
+	hull rmi psmove:1
+}
