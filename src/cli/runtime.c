@@ -244,14 +244,20 @@ static int hooks_run(const struct rt_bundle *b, enum rt_hook_kind kind, const js
 
 /* The capabilities this kernel knows: bits above cap_last_cap are dropped, as runc ignores
  * capabilities the kernel does not have. */
-static uint64_t caps_known(uint64_t caps)
+static void caps_known(struct rt_capsets *caps)
 {
 	_cleanup_free_ char *s = NULL;
 	unsigned last = 40;
+	uint64_t known;
 
 	if (read_file("/proc/sys/kernel/cap_last_cap", 16, &s, NULL, NULL) == 0)
 		last = (unsigned) strtoul(s, NULL, 10);
-	return last >= 63 ? caps : caps & ((1ULL << (last + 1)) - 1);
+	known = last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+	caps->bounding &= known;
+	caps->effective &= known;
+	caps->permitted &= known;
+	caps->inheritable &= known;
+	caps->ambient &= known;
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct hull_err **err)
@@ -375,7 +381,7 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		r = err_setx(err, EINVAL, "cannot use console socket if the process has no tty");
 		goto out_bundle;
 	}
-	b->caps = caps_known(b->caps);
+	caps_known(&b->caps);
 	if (b->seccomp) {
 		r = rt_seccomp_compile(b->seccomp, &filter, err);
 		if (r < 0) {
@@ -1266,10 +1272,7 @@ static int do_exec(int argc, char **argv)
 		c.console_cols = pb ? pb->console_width : 0;
 		c.stdio[0] = c.stdio[1] = c.stdio[2] = -1;
 	}
-	if (pb)
-		pb->caps = caps_known(pb->caps);
-	else
-		b->caps = caps_known(b->caps);
+	caps_known(pb ? &pb->caps : &b->caps);
 	if (b->seccomp) {
 		r = rt_seccomp_compile(b->seccomp, &filter, &e);
 		if (r < 0)

@@ -130,21 +130,14 @@ static bool bool_member(const json_t *o, const char *key)
 	return json_is_true(json_object_get(o, key));
 }
 
-/* process.capabilities: one mask, since the runtime has one for bounding, permitted and
- * effective (and none for inheritable and ambient). */
-static int parse_caps(const json_t *caps, uint64_t *ret, struct hull_err **err)
+/* process.capabilities: the five sets, each absent one empty (config.md). */
+static int parse_caps(const json_t *caps, struct rt_capsets *ret, struct hull_err **err)
 {
-	static const char *const sets[] = {"bounding", "effective", "permitted"};
+	static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable",
+					   "ambient"};
 	uint64_t masks[ARRAY_SIZE(sets)] = {0};
 	int r;
 
-	r = refuse_nonempty(caps, "inheritable", "process.capabilities",
-			    "inheritable capabilities are not supported", err);
-	if (r == 0)
-		r = refuse_nonempty(caps, "ambient", "process.capabilities",
-				    "ambient capabilities are not supported", err);
-	if (r < 0)
-		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
 		_cleanup_strv_ char **names = NULL;
 		_cleanup_free_ char *field = xasprintf("process.capabilities.%s", sets[i]);
@@ -165,11 +158,11 @@ static int parse_caps(const json_t *caps, uint64_t *ret, struct hull_err **err)
 			masks[i] |= 1ULL << v;
 		}
 	}
-	if (masks[0] != masks[1] || masks[0] != masks[2])
-		return refuse(err, "process.capabilities",
-			      "bounding, effective and permitted sets that differ are not "
-			      "supported");
-	*ret = masks[0];
+	*ret = (struct rt_capsets){.bounding = masks[0],
+				   .effective = masks[1],
+				   .permitted = masks[2],
+				   .inheritable = masks[3],
+				   .ambient = masks[4]};
 	return 0;
 }
 
@@ -313,8 +306,9 @@ static int parse_process(const json_t *p, struct rt_bundle *b, struct hull_err *
 		}
 	}
 
-	b->caps = 0;
-	c->caps = &b->caps;
+	b->caps = (struct rt_capsets){0};
+	c->caps = &b->caps.bounding;
+	c->capsets = &b->caps;
 	r = member(p, "capabilities", JSON_OBJECT, "process", &caps, err);
 	if (r == 0 && caps)
 		r = parse_caps(caps, &b->caps, err);

@@ -120,6 +120,14 @@ struct rt_hook {
 int rt_hooks_run(const struct rt_hook *hooks, size_t n, const char *kind, const char *state,
 		 struct hull_err **err);
 
+/*
+ * The five capability sets of an OCI process (runtime-spec config.md
+ * process.capabilities), each a mask of CAP_* bits.
+ */
+struct rt_capsets {
+	uint64_t bounding, effective, permitted, inheritable, ambient;
+};
+
 struct rt_config {
 	/*
 	 * Root file system: @rootfs is the overlay's mount point, or, without
@@ -177,6 +185,15 @@ struct rt_config {
 	 * from rt_seccomp_compile() (borrowed; NULL: none, docker's "unconfined").
 	 */
 	const uint64_t *caps;
+	/*
+	 * An OCI bundle's five sets (hull runtime), used instead of @caps: the
+	 * bounding set dropped, effective, permitted and inheritable set with
+	 * capset() after the user switch, then each ambient one raised (runc's
+	 * libcontainer/capabilities; one the kernel refuses to raise, not both
+	 * permitted and inheritable, is left out, as runc 1.1 does). NULL: @caps
+	 * (hull's own run keeps docker's empty inheritable set, CVE-2022-24769).
+	 */
+	const struct rt_capsets *capsets;
 	bool no_new_privs;
 	const struct rt_bpf *seccomp;
 	/* no masked or read-only /proc and /sys paths (--privileged, systempaths=unconfined) */

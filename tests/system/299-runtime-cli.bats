@@ -171,6 +171,37 @@ EOF
 	[ "${lines[-1]}" = 0 ]
 }
 
+@test "capabilities: the five sets of the spec, inheritable and ambient too" {
+	# a non-root user keeps, across execve, only what is ambient (which needs
+	# permitted and inheritable); the bounding and inheritable sets stay as given
+	spec 'c["process"]["user"] = {"uid": 1000, "gid": 1000}' \
+		'c["process"]["capabilities"] = {"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"], "effective": ["CAP_KILL", "CAP_NET_BIND_SERVICE"], "permitted": ["CAP_KILL", "CAP_NET_BIND_SERVICE"], "inheritable": ["CAP_KILL", "CAP_NET_BIND_SERVICE"], "ambient": ["CAP_NET_BIND_SERVICE"]}' \
+		'c["process"]["args"] = ["grep", "^Cap", "/proc/self/status"]'
+	cd "$BUNDLE"
+	run -0 rt run caps1
+	[ "${lines[0]}" = "CapInh:	0000000000000420" ]
+	[ "${lines[1]}" = "CapPrm:	0000000000000400" ]
+	[ "${lines[2]}" = "CapEff:	0000000000000400" ]
+	[ "${lines[3]}" = "CapBnd:	0000000000000421" ]
+	[ "${lines[4]}" = "CapAmb:	0000000000000400" ]
+	# root, with the five sets equal (runtime-tools' bundles): all five as asked
+	spec 'c["process"]["capabilities"] = {k: ["CAP_CHOWN", "CAP_KILL"] for k in ["bounding", "effective", "permitted", "inheritable", "ambient"]}' \
+		'c["process"]["args"] = ["grep", "^Cap", "/proc/self/status"]'
+	run -0 rt run caps2
+	[ "$output" = "$(printf 'CapInh:\t0000000000000021\nCapPrm:\t0000000000000021\nCapEff:\t0000000000000021\nCapBnd:\t0000000000000021\nCapAmb:\t0000000000000021')" ]
+	# exec --process takes its own sets
+	spec 'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" caps3
+	rt start caps3
+	cat >"$BATS_TEST_TMPDIR/p.json" <<'EOF'
+{"args": ["grep", "^CapInh", "/proc/self/status"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0},
+ "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"], "inheritable": ["CAP_KILL"]}}
+EOF
+	run -0 rt exec --process "$BATS_TEST_TMPDIR/p.json" caps3
+	[ "$output" = "CapInh:	0000000000000020" ]
+	rt delete --force caps3
+}
+
 @test "resources and cgroupsPath: the limits are in the cgroup, update changes them, delete removes it" {
 	local cg=/hull-rt-test-$$
 	spec "c['linux']['cgroupsPath'] = '$cg/l1'" \

@@ -20,7 +20,8 @@ static const char good[] =
 	"\"additionalGids\":[10,11]},\"args\":[\"sh\",\"-c\",\"echo hi\"],"
 	"\"env\":[\"PATH=/usr/bin:/bin\",\"A=b\"],\"cwd\":\"/work\","
 	"\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
-	"\"effective\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\",\"CAP_CHOWN\"]},"
+	"\"effective\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\",\"CAP_CHOWN\"],"
+	"\"inheritable\":[\"CAP_KILL\"],\"ambient\":[\"cap_kill\"]},"
 	"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":512},"
 	"{\"type\":\"RLIMIT_CORE\",\"hard\":18446744073709551615,\"soft\":18446744073709551615}],"
 	"\"noNewPrivileges\":true,\"oomScoreAdj\":100},"
@@ -91,6 +92,13 @@ static void test_good(void **state)
 	assert_true(c->no_new_privs);
 	assert_non_null(c->caps);
 	assert_int_equal(*c->caps, (1ULL << 0) | (1ULL << 5)); /* CHOWN, KILL */
+	/* the five sets apart, as given */
+	assert_ptr_equal(c->capsets, &b->caps);
+	assert_int_equal(c->capsets->bounding, (1ULL << 0) | (1ULL << 5));
+	assert_int_equal(c->capsets->effective, 1ULL << 5);
+	assert_int_equal(c->capsets->permitted, (1ULL << 0) | (1ULL << 5));
+	assert_int_equal(c->capsets->inheritable, 1ULL << 5);
+	assert_int_equal(c->capsets->ambient, 1ULL << 5);
 	assert_int_equal(c->n_rlimits, 2);
 	assert_true(c->rlimits[1].hard == RLIM_INFINITY && c->rlimits[1].soft == RLIM_INFINITY);
 	assert_int_equal(c->rlimits[0].resource, RLIMIT_NOFILE);
@@ -206,11 +214,8 @@ static void test_bad(void **state)
 		 "\"capabilities\":{\"bounding\":[\"CAP_NOPE\"]}},\"root\":{\"path\":\"r\"}}",
 		 EINVAL, "process.capabilities.bounding: unknown capability \"CAP_NOPE\""},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
-		 "\"capabilities\":{\"ambient\":[\"CAP_KILL\"]}},\"root\":{\"path\":\"r\"}}",
-		 EOPNOTSUPP, "process.capabilities.ambient"},
-		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
-		 "\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}},\"root\":{\"path\":\"r\"}}",
-		 EOPNOTSUPP, "process.capabilities: bounding, effective and permitted"},
+		 "\"capabilities\":{\"ambient\":[\"KILL\"]}},\"root\":{\"path\":\"r\"}}",
+		 EINVAL, "process.capabilities.ambient: unknown capability \"KILL\""},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
 		 "\"rlimits\":[{\"type\":\"RLIMIT_FOO\",\"soft\":1,\"hard\":1}]},"
 		 "\"root\":{\"path\":\"r\"}}",
