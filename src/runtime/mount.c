@@ -646,13 +646,17 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	r = mount_at("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 	if (r < 0)
 		return r;
-	/* --privileged: /sys is writable, as docker mounts it */
+	r = setup_dev(c, b, err);
+	if (r < 0)
+		return r;
+	/*
+	 * /sys after /dev, the order of runc's and runtime-tools' default specs
+	 * (a runtime mounts them in the spec's order: mountinfo shows it).
+	 * --privileged: /sys is writable, as docker mounts it.
+	 */
 	r = mount_at("sysfs", "/sys", "sysfs",
 		     (c->privileged_paths ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 		     err);
-	if (r < 0)
-		return r;
-	r = setup_dev(c, b, err);
 	if (r < 0)
 		return r;
 	r = bind_file(b->hosts_fd, "/etc/hosts", err);

@@ -202,6 +202,16 @@ EOF
 	rt delete --force caps3
 }
 
+@test "mountinfo lists the spec's mounts in its order" {
+	# runc's default spec: /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys
+	spec 'c["process"]["args"] = ["sh", "-c", "cut -d\" \" -f5 /proc/self/mountinfo"]'
+	cd "$BUNDLE"
+	run -0 rt run mi1
+	local order
+	order=$(printf '%s\n' "${lines[@]}" | grep -xE '/proc|/dev|/dev/pts|/dev/shm|/dev/mqueue|/sys' | tr '\n' ' ')
+	[ "$order" = "/proc /dev /dev/pts /dev/shm /dev/mqueue /sys " ]
+}
+
 @test "resources and cgroupsPath: the limits are in the cgroup, update changes them, delete removes it" {
 	local cg=/hull-rt-test-$$
 	spec "c['linux']['cgroupsPath'] = '$cg/l1'" \
