@@ -35,8 +35,10 @@ struct sock_filter;
  * or an empty file for a file source).
  */
 struct rt_mount {
-	const char *type;   /* "bind", "tmpfs" or "overlay" */
-	const char *source; /* bind: host path (directory or file); otherwise ignored */
+	const char *type; /* "bind", "tmpfs" or "overlay" */
+	/* bind: host path (directory or file); tmpfs: the source mountinfo shows (NULL:
+	 * "tmpfs"); overlay: ignored */
+	const char *source;
 	const char *target; /* absolute path inside the container */
 	/*
 	 * overlay: the layers, top first (NULL-terminated, at least one), and

@@ -210,6 +210,22 @@ EOF
 	local order
 	order=$(printf '%s\n' "${lines[@]}" | grep -xE '/proc|/dev|/dev/pts|/dev/shm|/dev/mqueue|/sys' | tr '\n' ' ')
 	[ "$order" = "/proc /dev /dev/pts /dev/shm /dev/mqueue /sys " ]
+	# a tmpfs's source is the spec's (runtimetest matches it), "tmpfs" when it has none
+	spec 'c["mounts"] += [{"destination": "/t1", "type": "tmpfs", "source": "src1"}, {"destination": "/t2", "type": "tmpfs"}]' \
+		'c["process"]["args"] = ["sh", "-c", "grep -E \" /t[12] \" /proc/self/mountinfo | sed \"s/.* - //\" | cut -d\" \" -f1,2"]'
+	run -0 rt run mi2
+	[ "${lines[0]}" = "tmpfs src1" ]
+	[ "${lines[1]}" = "tmpfs tmpfs" ]
+	# bind mounts (cloned before the root was mounted) come after "/", in the spec's order
+	mkdir -p "$BATS_TEST_TMPDIR/b1" "$BATS_TEST_TMPDIR/b3"
+	touch "$BATS_TEST_TMPDIR/b3/in-b3"
+	spec "c['mounts'] += [{'destination': '/m/b1', 'type': 'bind', 'source': '$BATS_TEST_TMPDIR/b1', 'options': ['rbind']}, {'destination': '/m/t2', 'type': 'tmpfs', 'source': 'tmpfs'}, {'destination': '/m/b3', 'type': 'bind', 'source': '$BATS_TEST_TMPDIR/b3', 'options': ['rbind', 'ro']}]" \
+		'c["process"]["args"] = ["sh", "-c", "cut -d\" \" -f5 /proc/self/mountinfo; ls /m/b3; touch /m/b3/x 2>&1"]'
+	run -1 rt run mi3
+	order=$(printf '%s\n' "${lines[@]}" | grep -xE '/|/m/b1|/m/t2|/m/b3' | tr '\n' ' ')
+	[ "$order" = "/ /m/b1 /m/t2 /m/b3 " ]
+	[[ $output == *in-b3* ]]
+	[[ $output == *"Read-only file system"* ]]
 }
 
 @test "resources and cgroupsPath: the limits are in the cgroup, update changes them, delete removes it" {
