@@ -458,8 +458,12 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		pub = state_public(st, "creating");
 		json_object_set_new(pub, "pid", json_integer(p->pid));
 		r = hooks_run(b, RT_HOOK_CREATE_RUNTIME, pub, err);
-		if (r == 0)
-			r = hooks_run(b, RT_HOOK_PRESTART, pub, err);
+	}
+	if (r == 0) {
+		/* prestart: "created", as crun says and runtime-tools' hooks_stdin wants
+		 * (the environment is made; runc 1.1 still says "creating") */
+		json_object_set_new(pub, "status", json_string("created"));
+		r = hooks_run(b, RT_HOOK_PRESTART, pub, err);
 	}
 	if (r == 0 && (r = rt_start_fifo(p, err)) < 0)
 		p->pid = 0; /* killed and reaped already */

@@ -267,7 +267,9 @@ EOF
 		'c["process"]["args"] = ["true"]'
 	rt create --bundle "$BUNDLE" h1
 	grep -q '"id": *"h1"' "$h/createRuntime"
-	grep -q '"status": *"creating"' "$h/prestart"
+	grep -q '"status": *"creating"' "$h/createRuntime"
+	# prestart: "created", as crun (and runtime-tools' hooks_stdin) say
+	grep -q '"status": *"created"' "$h/prestart"
 	[ ! -e "$h/poststart" ]
 	rt start h1
 	grep -q '"status": *"running"' "$h/poststart"
