@@ -242,6 +242,21 @@ static int hooks_run(const struct rt_bundle *b, enum rt_hook_kind kind, const js
 	return rt_hooks_run(b->hooks[kind], b->n_hooks[kind], rt_hook_kind_name(kind), text, err);
 }
 
+static void hook_warn(const char *msg, void *arg)
+{
+	(void) arg;
+	log_line("warning", msg);
+}
+
+/* The hooks of @kind of @b whose failures are only logged (poststart, poststop): all run. */
+static void hooks_run_warn(const struct rt_bundle *b, enum rt_hook_kind kind, const json_t *state)
+{
+	_cleanup_free_ char *text = json_dump_str(state, 0);
+
+	(void) rt_hooks_run_warn(b->hooks[kind], b->n_hooks[kind], rt_hook_kind_name(kind), text,
+				 hook_warn, NULL);
+}
+
 /* The capabilities this kernel knows: bits above cap_last_cap are dropped, as runc ignores
  * capabilities the kernel does not have. */
 static void caps_known(struct rt_capsets *caps)
@@ -542,11 +557,11 @@ static int rtc_start(const char *id, struct hull_err **err)
 		struct rt_bundle *b = NULL;
 		struct hull_err *he = NULL;
 
-		/* poststart failures are only logged, as runc does */
+		/* poststart failures are only logged, and the hooks after one still run
+		 * (runtime.md "Lifecycle" 8) */
 		if (rt_bundle_load(bundle, &b, &he) == 0) {
 			_cleanup_json_ json_t *pub = state_public(st, "running");
-			if (hooks_run(b, RT_HOOK_POSTSTART, pub, &he) < 0)
-				log_line("warning", he->msg);
+			hooks_run_warn(b, RT_HOOK_POSTSTART, pub);
 		}
 		err_free(he);
 		rt_bundle_free(b);
@@ -680,8 +695,7 @@ static int rtc_destroy(const char *id, json_t *st, struct hull_err **err)
 	}
 	if (rt_bundle_load(json_get_str(st, "bundle"), &b, &he) == 0) {
 		_cleanup_json_ json_t *pub = state_public(st, "stopped");
-		if (hooks_run(b, RT_HOOK_POSTSTOP, pub, &he) < 0)
-			log_line("warning", he->msg);
+		hooks_run_warn(b, RT_HOOK_POSTSTOP, pub);
 	}
 	err_free(he);
 	rt_bundle_free(b);

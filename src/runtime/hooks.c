@@ -70,3 +70,21 @@ int rt_hooks_run(const struct rt_hook *hooks, size_t n, const char *kind, const 
 	}
 	return 0;
 }
+
+size_t rt_hooks_run_warn(const struct rt_hook *hooks, size_t n, const char *kind, const char *state,
+			 void (*warn)(const char *msg, void *arg), void *arg)
+{
+	size_t failed = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct hull_err *e = NULL;
+
+		if (hook_run(&hooks[i], i, kind, state, &e) < 0) {
+			failed++;
+			if (warn)
+				warn(e->msg, arg);
+		}
+		err_free(e);
+	}
+	return failed;
+}

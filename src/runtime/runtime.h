@@ -123,6 +123,16 @@ int rt_hooks_run(const struct rt_hook *hooks, size_t n, const char *kind, const 
 		 struct hull_err **err);
 
 /*
+ * rt_hooks_run_warn() - rt_hooks_run() for the hooks whose failure is only a
+ * warning (poststart, poststop: runtime-spec runtime.md "Lifecycle" 8 and 12):
+ * every hook runs, whatever those before it did, and each failure's message
+ * (as rt_hooks_run() words it) is passed to @warn with @arg (NULL: none).
+ * Returns the number of hooks that failed.
+ */
+size_t rt_hooks_run_warn(const struct rt_hook *hooks, size_t n, const char *kind, const char *state,
+			 void (*warn)(const char *msg, void *arg), void *arg);
+
+/*
  * The five capability sets of an OCI process (runtime-spec config.md
  * process.capabilities), each a mask of CAP_* bits.
  */

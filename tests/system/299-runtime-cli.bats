@@ -291,6 +291,19 @@ EOF
 	spec "c['hooks'] = {'createContainer': [{'path': '/bin/true'}]}"
 	run -1 rt run h5
 	[ "$output" = "hooks.createContainer: not supported" ]
+	# a failing poststart or poststop hook is a warning: the hooks after it run, start and
+	# delete succeed
+	rm -f "$h"/*
+	spec "c['hooks'] = {k: [{'path': '/bin/false'}, {'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $h/' + k]}] for k in ['poststart', 'poststop']}" \
+		'c["process"]["args"] = ["true"]'
+	rt create --bundle "$BUNDLE" h6
+	run -0 rt --log "$BATS_TEST_TMPDIR/h6.log" start h6
+	grep -q '"status": *"running"' "$h/poststart"
+	wait_for is_status h6 stopped
+	run -0 rt --log "$BATS_TEST_TMPDIR/h6.log" delete h6
+	grep -q '"status": *"stopped"' "$h/poststop"
+	grep -q "level=warning msg=\"poststart hook #0 '/bin/false': exit status 1\"" "$BATS_TEST_TMPDIR/h6.log"
+	grep -q "level=warning msg=\"poststop hook #0 '/bin/false': exit status 1\"" "$BATS_TEST_TMPDIR/h6.log"
 	# a failing hook fails create, and nothing is left
 	spec 'c["hooks"] = {"prestart": [{"path": "/bin/false"}]}'
 	run -1 rt create --bundle "$BUNDLE" h2
