@@ -624,18 +624,22 @@ static int parse_devices(const json_t *arr, struct rt_bundle *b, struct hull_err
 		if (!json_is_object(d) || !path || path[0] != '/')
 			return err_setx(err, EINVAL, "%s.path: an absolute path is required",
 					field);
-		if (!type || (!streq(type, "c") && !streq(type, "b") && !streq(type, "u")))
-			return err_setx(err, EOPNOTSUPP, "%s.type: must be c, u or b", field);
+		if (!type || (!streq(type, "c") && !streq(type, "b") && !streq(type, "u") &&
+			      !streq(type, "p")))
+			return err_setx(err, EOPNOTSUPP, "%s.type: must be c, u, b or p", field);
 		if ((r = int_member(d, "major", field, 0, UINT32_MAX, NULL, &major, err)) < 0 ||
 		    (r = int_member(d, "minor", field, 0, UINT32_MAX, NULL, &minor, err)) < 0 ||
 		    (r = int_member(d, "fileMode", field, 0, 07777, NULL, &mode, err)) < 0 ||
 		    (r = int_member(d, "uid", field, 0, UINT32_MAX - 1, NULL, &uid, err)) < 0 ||
 		    (r = int_member(d, "gid", field, 0, UINT32_MAX - 1, NULL, &gid, err)) < 0)
 			return r;
+		/* a FIFO has no numbers (config-linux.md "Devices") */
+		if (type[0] == 'p')
+			major = minor = 0;
 		if (major < 0 || minor < 0)
 			return err_setx(err, EINVAL, "%s: major and minor are required", field);
 		*rd = (struct rt_device){.path = path,
-					 .type = type[0] == 'b' ? 'b' : 'c',
+					 .type = type[0] == 'u' ? 'c' : type[0],
 					 .major = (uint32_t) major,
 					 .minor = (uint32_t) minor,
 					 .mode = (mode_t) mode,

@@ -91,13 +91,13 @@ struct rt_device_rule {
 /*
  * A device node made in the container (OCI linux.devices, docker run
  * --device): created with mknod after the container's mounts, parents
- * created as needed; an existing device node at @path is replaced, an
+ * created as needed; an existing device node or FIFO at @path is replaced, an
  * existing file of another kind is left alone (runc createDeviceNode).
  * Access to it is still subject to the device rules.
  */
 struct rt_device {
 	const char *path; /* absolute path inside the container */
-	char type;	  /* 'b' or 'c' */
+	char type;	  /* 'b', 'c' or 'p' (a FIFO: OCI bundles; @major and @minor unused) */
 	uint32_t major;
 	uint32_t minor;
 	mode_t mode; /* permission bits (07777 at most) */

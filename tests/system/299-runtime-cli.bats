@@ -228,6 +228,15 @@ EOF
 	[[ $output == *"Read-only file system"* ]]
 }
 
+@test "linux.devices: character devices and a FIFO, with their modes and owners" {
+	spec 'c["linux"]["devices"] = [{"path": "/dev/test1", "type": "c", "major": 1, "minor": 3, "fileMode": 432, "uid": 1, "gid": 2}, {"path": "/dev/test3", "type": "p", "fileMode": 432}]' \
+		'c["process"]["args"] = ["sh", "-c", "stat -c \"%F %a %u:%g %t:%T\" /dev/test1 /dev/test3"]'
+	cd "$BUNDLE"
+	run -0 rt run dev1
+	[ "${lines[0]}" = "character special file 660 1:2 1:3" ]
+	[ "${lines[1]}" = "fifo 660 0:0 0:0" ]
+}
+
 @test "resources and cgroupsPath: the limits are in the cgroup, update changes them, delete removes it" {
 	local cg=/hull-rt-test-$$
 	spec "c['linux']['cgroupsPath'] = '$cg/l1'" \

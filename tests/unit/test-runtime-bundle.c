@@ -51,7 +51,8 @@ static const char good[] =
 	"{\"type\":\"uts\"},"
 	"{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"/var/run/netns/x\"}],"
 	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,"
-	"\"fileMode\":438,\"uid\":0,\"gid\":0}],"
+	"\"fileMode\":438,\"uid\":0,\"gid\":0},"
+	"{\"path\":\"/dev/fifo\",\"type\":\"p\",\"fileMode\":432}],"
 	"\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
 	"{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rw\"}],"
 	"\"memory\":{\"limit\":67108864,\"swap\":134217728},"
@@ -129,9 +130,12 @@ static void test_good(void **state)
 	assert_string_equal(c->mounts[1].source, "/srv/data");
 	assert_string_equal(c->mounts[1].options, "rbind,ro");
 	/* devices and rules: the spec's, then runc's defaults */
-	assert_int_equal(c->n_devices, 1);
+	assert_int_equal(c->n_devices, 2);
 	assert_int_equal(c->devices[0].major, 10);
 	assert_int_equal(c->devices[0].mode, 0666);
+	/* a FIFO: no numbers needed */
+	assert_int_equal(c->devices[1].type, 'p');
+	assert_int_equal(c->devices[1].mode, 0660);
 	assert_int_equal(b->n_device_rules, 2 + n_def);
 	assert_int_equal(b->device_rules[0].type, 'a');
 	assert_false(b->device_rules[0].allow);
