@@ -287,12 +287,10 @@ static int parse_process(const json_t *p, struct rt_bundle *b, struct hull_err *
 			return r;
 		c->gid = (gid_t) n;
 		n = 022;
-		r = int_member(user, "umask", "process.user", 0, 0777, NULL, &n, err);
+		r = int_member(user, "umask", "process.user", 0, 0777, &c->has_umask, &n, err);
 		if (r < 0)
 			return r;
-		if (n != 022)
-			return refuse(err, "process.user.umask",
-				      "a umask other than 0022 is not supported");
+		c->umask = (mode_t) n;
 		r = member(user, "additionalGids", JSON_ARRAY, "process.user", &gids, err);
 		if (r < 0)
 			return r;

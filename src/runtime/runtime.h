@@ -160,6 +160,9 @@ struct rt_config {
 	gid_t gid;
 	gid_t *additional_gids;
 	size_t n_additional_gids;
+	/* with @has_umask, the process's umask (OCI process.user.umask); else 0022, as docker */
+	bool has_umask;
+	mode_t umask;
 	bool terminal; /* stdio[0..2] are a pty slave: make it the controlling terminal */
 	/*
 	 * Borrowed fds that become the process's 0, 1 and 2; < 0: /dev/null. Never
@@ -478,7 +481,7 @@ static inline int rt_exit_code(int wstatus)
  * namespaces, changes to @c->cwd (created if missing, as docker does),
  * installs @c->seccomp, drops to @c->caps (no_new_privs if asked), switches to
  * @c->uid/gid/additional_gids and execs. Only args, env, cwd, uid, gid,
- * additional_gids, terminal, stdio, caps, no_new_privs, seccomp and
+ * additional_gids, umask, terminal, stdio, caps, capsets, no_new_privs, seccomp and
  * console_socket (a pty of the container's devpts, not bound on /dev/console)
  * of @c are used.
  * The new process is a child of the caller (reap it with waitpid()); its pid

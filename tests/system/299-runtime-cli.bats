@@ -154,10 +154,10 @@ EOF
 		'c["root"]["readonly"] = True' \
 		'c["process"]["env"].append("FOO=bar")' \
 		'c["process"]["cwd"] = "/tmp"' \
-		'c["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [5]}' \
+		'c["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [5], "umask": 2}' \
 		'c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456}]' \
 		'c["linux"]["maskedPaths"] = ["/etc/group"]' \
-		'c["process"]["args"] = ["sh", "-c", "hostname; echo $FOO; pwd; id -u; id -G; ulimit -n; ulimit -Hn; touch /x 2>&1 || echo ro; wc -c < /etc/group"]'
+		'c["process"]["args"] = ["sh", "-c", "hostname; echo $FOO; pwd; id -u; id -G; ulimit -n; ulimit -Hn; umask; touch /x 2>&1 || echo ro; wc -c < /etc/group"]'
 	cd "$BUNDLE"
 	run -0 rt run b1
 	[ "${lines[0]}" = box1 ]
@@ -167,6 +167,7 @@ EOF
 	[ "${lines[4]}" = "1000 5" ]
 	[ "${lines[5]}" = 123 ]
 	[ "${lines[6]}" = 456 ]
+	[ "${lines[7]}" = 0002 ]
 	[ "${lines[-2]}" = ro ]
 	[ "${lines[-1]}" = 0 ]
 }
@@ -199,6 +200,12 @@ EOF
 EOF
 	run -0 rt exec --process "$BATS_TEST_TMPDIR/p.json" caps3
 	[ "$output" = "CapInh:	0000000000000020" ]
+	# and its own umask; without one, 0022
+	echo '{"args": ["sh", "-c", "umask"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0, "umask": 63}}' >"$BATS_TEST_TMPDIR/p.json"
+	run -0 rt exec --process "$BATS_TEST_TMPDIR/p.json" caps3
+	[ "$output" = 0077 ]
+	run -0 rt exec caps3 sh -c umask
+	[ "$output" = 0022 ]
 	rt delete --force caps3
 }
 

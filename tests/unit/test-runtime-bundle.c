@@ -16,7 +16,7 @@
 /* A containerd-like spec (containerd oci/spec.go populateDefaultUnixSpec, plus extras). */
 static const char good[] =
 	"{\"ociVersion\":\"1.1.0\","
-	"\"process\":{\"terminal\":false,\"user\":{\"uid\":1000,\"gid\":100,"
+	"\"process\":{\"terminal\":false,\"user\":{\"uid\":1000,\"gid\":100,\"umask\":2,"
 	"\"additionalGids\":[10,11]},\"args\":[\"sh\",\"-c\",\"echo hi\"],"
 	"\"env\":[\"PATH=/usr/bin:/bin\",\"A=b\"],\"cwd\":\"/work\","
 	"\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
@@ -87,6 +87,8 @@ static void test_good(void **state)
 	assert_string_equal(c->cwd, "/work");
 	assert_int_equal(c->uid, 1000);
 	assert_int_equal(c->gid, 100);
+	assert_true(c->has_umask);
+	assert_int_equal(c->umask, 02);
 	assert_int_equal(c->n_additional_gids, 2);
 	assert_int_equal(c->additional_gids[1], 11);
 	assert_false(c->terminal);
