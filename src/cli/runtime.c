@@ -35,6 +35,7 @@
 
 #define RT_ROOT_DEFAULT "/run/hull-runtime"
 #define OCI_VERSION	"1.1.0"
+#define CONFIG_MAX	(4U << 20) /* as rt_bundle_load() */
 
 static struct {
 	const char *root;
@@ -233,6 +234,32 @@ static json_t *state_public(const json_t *st, const char *status)
 	return o;
 }
 
+/*
+ * The config a container was created with: the copy of config.json that
+ * create saved as ROOT/ID/config.json (runc keeps its config in its state
+ * directory: an edited bundle changes neither the hooks of start and delete
+ * nor exec), parsed with the bundle directory for a relative root.path. A
+ * container created before hull saved the copy falls back to the bundle's.
+ */
+static int container_bundle(const char *id, const json_t *st, struct rt_bundle **ret,
+			    struct hull_err **err)
+{
+	_cleanup_free_ char *path = cpath(id, "config.json");
+	_cleanup_free_ char *data = NULL;
+	const char *bundle = json_get_str(st, "bundle");
+	size_t len = 0;
+	int r;
+
+	if (!bundle)
+		return err_setx(err, EBADMSG, "state of container '%s': no bundle", id);
+	r = read_file(path, CONFIG_MAX, &data, &len, NULL);
+	if (r == -ENOENT)
+		return rt_bundle_load(bundle, ret, err);
+	if (r < 0)
+		return err_set(err, -r, "read the config of container '%s'", id);
+	return rt_bundle_parse(data, len, bundle, ret, err);
+}
+
 /* Run the hooks of @kind of @b with @state (rt_hooks_run()). */
 static int hooks_run(const struct rt_bundle *b, enum rt_hook_kind kind, const json_t *state,
 		     struct hull_err **err)
@@ -351,7 +378,8 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		      struct hull_err **err)
 {
 	_cleanup_free_ char *dir = NULL, *fifo = NULL, *bundle_dir = NULL, *created = NULL;
-	_cleanup_free_ char *state_path = NULL, *hook_state = NULL;
+	_cleanup_free_ char *state_path = NULL, *hook_state = NULL, *config = NULL;
+	_cleanup_free_ char *config_copy = NULL;
 	_cleanup_json_ json_t *st = NULL, *pub = NULL;
 	_cleanup_strv_ char **cg = NULL;
 	struct rt_bundle *b = NULL;
@@ -360,6 +388,7 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	struct rt_config c;
 	const char *cg_name;
 	char pstate;
+	size_t config_len = 0;
 	int r;
 
 	if (!id_valid(id))
@@ -367,7 +396,12 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	bundle_dir = realpath(o->bundle ? o->bundle : ".", NULL);
 	if (!bundle_dir)
 		return err_set(err, errno, "bundle '%s'", o->bundle ? o->bundle : ".");
-	r = rt_bundle_load(bundle_dir, &b, err);
+	/* read once: these bytes are parsed and saved for start, delete and exec */
+	config = path_join(bundle_dir, "config.json");
+	r = read_file(config, CONFIG_MAX, &config_copy, &config_len, err);
+	if (r < 0)
+		return r;
+	r = rt_bundle_parse(config_copy, config_len, bundle_dir, &b, err);
 	if (r < 0)
 		return r;
 	if (b->n_hooks[RT_HOOK_CREATE_CONTAINER]) {
@@ -418,6 +452,11 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 				    : err_set(err, errno, "create '%s'", dir);
 		goto out_bundle;
 	}
+	free(config);
+	config = cpath(id, "config.json");
+	r = write_file_atomic(config, config_copy, config_len, 0600, err);
+	if (r < 0)
+		goto out_dir;
 	fifo = cpath(id, "exec.fifo");
 	if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0) {
 		r = err_set(err, errno, "create exec fifo '%s'", fifo);
@@ -553,13 +592,12 @@ static int rtc_start(const char *id, struct hull_err **err)
 		return err_setx(err, EIO, "cannot start a container that has stopped");
 	(void) unlink(fifo);
 	{
-		_cleanup_free_ char *bundle = xstrdup(json_get_str(st, "bundle"));
 		struct rt_bundle *b = NULL;
 		struct hull_err *he = NULL;
 
 		/* poststart failures are only logged, and the hooks after one still run
 		 * (runtime.md "Lifecycle" 8) */
-		if (rt_bundle_load(bundle, &b, &he) == 0) {
+		if (container_bundle(id, st, &b, &he) == 0) {
 			_cleanup_json_ json_t *pub = state_public(st, "running");
 			hooks_run_warn(b, RT_HOOK_POSTSTART, pub);
 		}
@@ -693,7 +731,7 @@ static int rtc_destroy(const char *id, json_t *st, struct hull_err **err)
 				(void) kill(pids[i], SIGKILL);
 		rt_cgroup_remove(cg);
 	}
-	if (rt_bundle_load(json_get_str(st, "bundle"), &b, &he) == 0) {
+	if (container_bundle(id, st, &b, &he) == 0) {
 		_cleanup_json_ json_t *pub = state_public(st, "stopped");
 		hooks_run_warn(b, RT_HOOK_POSTSTOP, pub);
 	}
@@ -1239,7 +1277,7 @@ static int do_exec(int argc, char **argv)
 			r = err_setx(&e, EINVAL, "cannot exec in a %s container", status);
 	}
 	if (r == 0)
-		r = rt_bundle_load(json_get_str(st, "bundle"), &b, &e);
+		r = container_bundle(id, st, &b, &e);
 	if (r == 0 && eo.process) {
 		_cleanup_free_ char *data = NULL;
 		size_t len = 0;

@@ -320,6 +320,21 @@ EOF
 	grep -q '"status": *"stopped"' "$h/poststop"
 	grep -q "level=warning msg=\"poststart hook #0 '/bin/false': exit status 1\"" "$BATS_TEST_TMPDIR/h6.log"
 	grep -q "level=warning msg=\"poststop hook #0 '/bin/false': exit status 1\"" "$BATS_TEST_TMPDIR/h6.log"
+	# start, delete and exec use the config of create, not the bundle's config.json as it is
+	# later (runc keeps its own copy)
+	rm -f "$h"/*
+	spec "c['hooks'] = {k: [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $h/' + k]}] for k in ['poststart', 'poststop']}" \
+		'c["process"]["env"].append("WHICH=created")' \
+		'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" h7
+	spec "c['hooks'] = {k: [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $h/edited-' + k]}] for k in ['poststart', 'poststop']}" \
+		'c["process"]["env"].append("WHICH=edited")'
+	rt start h7
+	run -0 rt exec h7 sh -c 'echo $WHICH'
+	[ "$output" = created ]
+	rt delete --force h7
+	[ -s "$h/poststart" ] && [ -s "$h/poststop" ]
+	[ ! -e "$h/edited-poststart" ] && [ ! -e "$h/edited-poststop" ]
 	# a failing hook fails create, and nothing is left
 	spec 'c["hooks"] = {"prestart": [{"path": "/bin/false"}]}'
 	run -1 rt create --bundle "$BUNDLE" h2
