@@ -116,8 +116,9 @@ struct rt_hook {
 /*
  * rt_hooks_run() - run @n hooks in order, each with @state (the OCI state
  * JSON) on its stdin, stdout and stderr on /dev/null (as runc's exec.Cmd
- * leaves them); a non-zero exit, a signal or the hook's timeout (it is
- * then killed) fails with a message naming @kind, the index and the path.
+ * leaves them); a non-zero exit, a signal or the hook's timeout (which
+ * covers the write of @state too: a hook may never read it; it is then killed) fails with a message
+ * naming @kind, the index and the path.
  */
 int rt_hooks_run(const struct rt_hook *hooks, size_t n, const char *kind, const char *state,
 		 struct hull_err **err);

@@ -335,6 +335,23 @@ EOF
 	rt delete --force h7
 	[ -s "$h/poststart" ] && [ -s "$h/poststop" ]
 	[ ! -e "$h/edited-poststart" ] && [ ! -e "$h/edited-poststop" ]
+	# a state larger than a pipe's buffer: a hook that never reads it still times out, and
+	# one that exits without reading it does not end the runtime with SIGPIPE
+	spec 'c["annotations"] = {"big": "x" * 300000}' \
+		'c["hooks"] = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}' \
+		'c["process"]["args"] = ["true"]'
+	SECONDS=0
+	run -1 timeout 20 "$HULL" runtime --root "$RTROOT" create --bundle "$BUNDLE" h8
+	[[ $output == *"prestart hook #0 '/bin/sleep': timed out after 1 s"* ]]
+	[ "$SECONDS" -lt 10 ]
+	[ ! -e "$RTROOT/h8" ]
+	spec 'c["annotations"] = {"big": "x" * 300000}' \
+		'c["hooks"] = {"prestart": [{"path": "/bin/true"}], "poststop": [{"path": "/bin/true"}]}' \
+		'c["process"]["args"] = ["true"]'
+	# (not under `run`: the created process keeps the caller's stdout open)
+	timeout 20 "$HULL" runtime --root "$RTROOT" create --bundle "$BUNDLE" h9 >/dev/null 2>&1
+	is_status h9 created
+	rt delete --force h9
 	# a failing hook fails create, and nothing is left
 	spec 'c["hooks"] = {"prestart": [{"path": "/bin/false"}]}'
 	run -1 rt create --bundle "$BUNDLE" h2
