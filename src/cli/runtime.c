@@ -197,6 +197,9 @@ static const char *st_status(const json_t *st, const char *id)
 	_cleanup_strv_ char **cg = st_cgroups(st);
 	char state = 0;
 
+	/* a corrupt state: nothing to signal (kill(0) or kill(-1) would reach others) */
+	if (st_pid(st) <= 0)
+		return "stopped";
 	if (proc_start(st_pid(st), &state) != want || state == 'Z' || state == 'X')
 		return "stopped";
 	if (access(fifo, F_OK) == 0)
@@ -635,6 +638,11 @@ static int signal_all(const json_t *st, int sig, bool all, struct hull_err **err
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
 
+	/* never kill(0) or kill(-1), a process group or every process, for a corrupt state */
+	if (st_pid(st) <= 0)
+		return err_setx(err, EBADMSG, "state of container '%s' is corrupt: pid %d",
+				json_get_str(st, "id") ? json_get_str(st, "id") : "",
+				(int) st_pid(st));
 	if (all && cg && cg[0] && rt_cgroup_pids(cg, &pids, &n, NULL) == 0) {
 		for (size_t i = 0; i < n; i++)
 			(void) kill(pids[i], sig);

@@ -469,3 +469,16 @@ EOF
 	wait "$pid" || true
 	rmdir "$cg"
 }
+
+@test "a corrupt state (pid 0 or -1) never signals a process group or every process" {
+	local p
+	for p in 0 -1; do
+		mkdir -p "$RTROOT/bad$p"
+		echo '{"ociVersion": "1.1.0", "id": "bad'$p'", "pid": '$p', "bundle": "/nonexistent", "hull": {"startTime": 0}}' >"$RTROOT/bad$p/state.json"
+		run -1 rt kill "bad$p" KILL
+		[[ $output == *"container not running"* || $output == *"corrupt"* ]]
+		run -1 rt kill --all "bad$p" KILL
+		run -0 rt delete --force "bad$p"
+		[ ! -e "$RTROOT/bad$p" ]
+	done
+}
