@@ -104,6 +104,11 @@ static int hook_run(const struct rt_hook *h, size_t i, const char *kind, const c
 
 		if (dup2(p[0], 0) < 0 || nul < 0 || dup2(nul, 1) < 0 || dup2(nul, 2) < 0)
 			_exit(127);
+		/* nothing of the caller's but 0-2 (a startContainer hook runs in the
+		 * container, where a leaked fd would reach the host) */
+		if (syscall(SYS_close_range, 3U, ~0U, 0) < 0)
+			for (int fd = 3; fd < 1024; fd++)
+				(void) close(fd);
 		rt_reset_signals();
 		execve(h->path, h->args && h->args[0] ? h->args : argv0,
 		       h->env ? h->env : (char *[]){NULL});

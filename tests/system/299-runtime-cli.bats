@@ -482,3 +482,14 @@ EOF
 		[ ! -e "$RTROOT/bad$p" ]
 	done
 }
+
+@test "hooks get no fd of the caller but 0-2, startContainer ones in the container either" {
+	rm -f "$BUNDLE/rootfs/tmp/hk"
+	spec "c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'if [ -e /proc/self/fd/3 ]; then echo leaked; else echo clean; fi > /tmp/hk']}]}" \
+		'c["process"]["args"] = ["sh", "-c", "cat <&3"]'
+	echo passed-on >"$BATS_TEST_TMPDIR/fd3"
+	cd "$BUNDLE"
+	run -0 rt run --preserve-fds 1 fd1 3<"$BATS_TEST_TMPDIR/fd3"
+	[ "$output" = passed-on ]
+	[ "$(cat "$BUNDLE/rootfs/tmp/hk")" = clean ]
+}
