@@ -35,6 +35,7 @@
 
 #define RT_ROOT_DEFAULT "/run/hull-runtime"
 #define OCI_VERSION	"1.1.0"
+#define CONFIG_MAX	(4U << 20) /* as rt_bundle_load() */
 
 static struct {
 	const char *root;
@@ -196,6 +197,9 @@ static const char *st_status(const json_t *st, const char *id)
 	_cleanup_strv_ char **cg = st_cgroups(st);
 	char state = 0;
 
+	/* a corrupt state: nothing to signal (kill(0) or kill(-1) would reach others) */
+	if (st_pid(st) <= 0)
+		return "stopped";
 	if (proc_start(st_pid(st), &state) != want || state == 'Z' || state == 'X')
 		return "stopped";
 	if (access(fifo, F_OK) == 0)
@@ -233,6 +237,32 @@ static json_t *state_public(const json_t *st, const char *status)
 	return o;
 }
 
+/*
+ * The config a container was created with: the copy of config.json that
+ * create saved as ROOT/ID/config.json (runc keeps its config in its state
+ * directory: an edited bundle changes neither the hooks of start and delete
+ * nor exec), parsed with the bundle directory for a relative root.path. A
+ * container created before hull saved the copy falls back to the bundle's.
+ */
+static int container_bundle(const char *id, const json_t *st, struct rt_bundle **ret,
+			    struct hull_err **err)
+{
+	_cleanup_free_ char *path = cpath(id, "config.json");
+	_cleanup_free_ char *data = NULL;
+	const char *bundle = json_get_str(st, "bundle");
+	size_t len = 0;
+	int r;
+
+	if (!bundle)
+		return err_setx(err, EBADMSG, "state of container '%s': no bundle", id);
+	r = read_file(path, CONFIG_MAX, &data, &len, NULL);
+	if (r == -ENOENT)
+		return rt_bundle_load(bundle, ret, err);
+	if (r < 0)
+		return err_set(err, -r, "read the config of container '%s'", id);
+	return rt_bundle_parse(data, len, bundle, ret, err);
+}
+
 /* Run the hooks of @kind of @b with @state (rt_hooks_run()). */
 static int hooks_run(const struct rt_bundle *b, enum rt_hook_kind kind, const json_t *state,
 		     struct hull_err **err)
@@ -242,16 +272,37 @@ static int hooks_run(const struct rt_bundle *b, enum rt_hook_kind kind, const js
 	return rt_hooks_run(b->hooks[kind], b->n_hooks[kind], rt_hook_kind_name(kind), text, err);
 }
 
+static void hook_warn(const char *msg, void *arg)
+{
+	(void) arg;
+	log_line("warning", msg);
+}
+
+/* The hooks of @kind of @b whose failures are only logged (poststart, poststop): all run. */
+static void hooks_run_warn(const struct rt_bundle *b, enum rt_hook_kind kind, const json_t *state)
+{
+	_cleanup_free_ char *text = json_dump_str(state, 0);
+
+	(void) rt_hooks_run_warn(b->hooks[kind], b->n_hooks[kind], rt_hook_kind_name(kind), text,
+				 hook_warn, NULL);
+}
+
 /* The capabilities this kernel knows: bits above cap_last_cap are dropped, as runc ignores
  * capabilities the kernel does not have. */
-static uint64_t caps_known(uint64_t caps)
+static void caps_known(struct rt_capsets *caps)
 {
 	_cleanup_free_ char *s = NULL;
 	unsigned last = 40;
+	uint64_t known;
 
 	if (read_file("/proc/sys/kernel/cap_last_cap", 16, &s, NULL, NULL) == 0)
 		last = (unsigned) strtoul(s, NULL, 10);
-	return last >= 63 ? caps : caps & ((1ULL << (last + 1)) - 1);
+	known = last >= 63 ? ~0ULL : (1ULL << (last + 1)) - 1;
+	caps->bounding &= known;
+	caps->effective &= known;
+	caps->permitted &= known;
+	caps->inheritable &= known;
+	caps->ambient &= known;
 }
 
 static int write_pid_file(const char *path, pid_t pid, struct hull_err **err)
@@ -330,7 +381,8 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		      struct hull_err **err)
 {
 	_cleanup_free_ char *dir = NULL, *fifo = NULL, *bundle_dir = NULL, *created = NULL;
-	_cleanup_free_ char *state_path = NULL, *hook_state = NULL;
+	_cleanup_free_ char *state_path = NULL, *hook_state = NULL, *config = NULL;
+	_cleanup_free_ char *config_copy = NULL;
 	_cleanup_json_ json_t *st = NULL, *pub = NULL;
 	_cleanup_strv_ char **cg = NULL;
 	struct rt_bundle *b = NULL;
@@ -339,6 +391,7 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	struct rt_config c;
 	const char *cg_name;
 	char pstate;
+	size_t config_len = 0;
 	int r;
 
 	if (!id_valid(id))
@@ -346,7 +399,12 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	bundle_dir = realpath(o->bundle ? o->bundle : ".", NULL);
 	if (!bundle_dir)
 		return err_set(err, errno, "bundle '%s'", o->bundle ? o->bundle : ".");
-	r = rt_bundle_load(bundle_dir, &b, err);
+	/* read once: these bytes are parsed and saved for start, delete and exec */
+	config = path_join(bundle_dir, "config.json");
+	r = read_file(config, CONFIG_MAX, &config_copy, &config_len, err);
+	if (r < 0)
+		return r;
+	r = rt_bundle_parse(config_copy, config_len, bundle_dir, &b, err);
 	if (r < 0)
 		return r;
 	if (b->n_hooks[RT_HOOK_CREATE_CONTAINER]) {
@@ -375,7 +433,7 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		r = err_setx(err, EINVAL, "cannot use console socket if the process has no tty");
 		goto out_bundle;
 	}
-	b->caps = caps_known(b->caps);
+	caps_known(&b->caps);
 	if (b->seccomp) {
 		r = rt_seccomp_compile(b->seccomp, &filter, err);
 		if (r < 0) {
@@ -397,6 +455,11 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 				    : err_set(err, errno, "create '%s'", dir);
 		goto out_bundle;
 	}
+	free(config);
+	config = cpath(id, "config.json");
+	r = write_file_atomic(config, config_copy, config_len, 0600, err);
+	if (r < 0)
+		goto out_dir;
 	fifo = cpath(id, "exec.fifo");
 	if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0) {
 		r = err_set(err, errno, "create exec fifo '%s'", fifo);
@@ -452,8 +515,12 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		pub = state_public(st, "creating");
 		json_object_set_new(pub, "pid", json_integer(p->pid));
 		r = hooks_run(b, RT_HOOK_CREATE_RUNTIME, pub, err);
-		if (r == 0)
-			r = hooks_run(b, RT_HOOK_PRESTART, pub, err);
+	}
+	if (r == 0) {
+		/* prestart: "created", as crun says and runtime-tools' hooks_stdin wants
+		 * (the environment is made; runc 1.1 still says "creating") */
+		json_object_set_new(pub, "status", json_string("created"));
+		r = hooks_run(b, RT_HOOK_PRESTART, pub, err);
 	}
 	if (r == 0 && (r = rt_start_fifo(p, err)) < 0)
 		p->pid = 0; /* killed and reaped already */
@@ -528,15 +595,14 @@ static int rtc_start(const char *id, struct hull_err **err)
 		return err_setx(err, EIO, "cannot start a container that has stopped");
 	(void) unlink(fifo);
 	{
-		_cleanup_free_ char *bundle = xstrdup(json_get_str(st, "bundle"));
 		struct rt_bundle *b = NULL;
 		struct hull_err *he = NULL;
 
-		/* poststart failures are only logged, as runc does */
-		if (rt_bundle_load(bundle, &b, &he) == 0) {
+		/* poststart failures are only logged, and the hooks after one still run
+		 * (runtime.md "Lifecycle" 8) */
+		if (container_bundle(id, st, &b, &he) == 0) {
 			_cleanup_json_ json_t *pub = state_public(st, "running");
-			if (hooks_run(b, RT_HOOK_POSTSTART, pub, &he) < 0)
-				log_line("warning", he->msg);
+			hooks_run_warn(b, RT_HOOK_POSTSTART, pub);
 		}
 		err_free(he);
 		rt_bundle_free(b);
@@ -572,6 +638,11 @@ static int signal_all(const json_t *st, int sig, bool all, struct hull_err **err
 	_cleanup_free_ pid_t *pids = NULL;
 	size_t n = 0;
 
+	/* never kill(0) or kill(-1), a process group or every process, for a corrupt state */
+	if (st_pid(st) <= 0)
+		return err_setx(err, EBADMSG, "state of container '%s' is corrupt: pid %d",
+				json_get_str(st, "id") ? json_get_str(st, "id") : "",
+				(int) st_pid(st));
 	if (all && cg && cg[0] && rt_cgroup_pids(cg, &pids, &n, NULL) == 0) {
 		for (size_t i = 0; i < n; i++)
 			(void) kill(pids[i], sig);
@@ -668,10 +739,9 @@ static int rtc_destroy(const char *id, json_t *st, struct hull_err **err)
 				(void) kill(pids[i], SIGKILL);
 		rt_cgroup_remove(cg);
 	}
-	if (rt_bundle_load(json_get_str(st, "bundle"), &b, &he) == 0) {
+	if (container_bundle(id, st, &b, &he) == 0) {
 		_cleanup_json_ json_t *pub = state_public(st, "stopped");
-		if (hooks_run(b, RT_HOOK_POSTSTOP, pub, &he) < 0)
-			log_line("warning", he->msg);
+		hooks_run_warn(b, RT_HOOK_POSTSTOP, pub);
 	}
 	err_free(he);
 	rt_bundle_free(b);
@@ -1215,7 +1285,7 @@ static int do_exec(int argc, char **argv)
 			r = err_setx(&e, EINVAL, "cannot exec in a %s container", status);
 	}
 	if (r == 0)
-		r = rt_bundle_load(json_get_str(st, "bundle"), &b, &e);
+		r = container_bundle(id, st, &b, &e);
 	if (r == 0 && eo.process) {
 		_cleanup_free_ char *data = NULL;
 		size_t len = 0;
@@ -1266,10 +1336,7 @@ static int do_exec(int argc, char **argv)
 		c.console_cols = pb ? pb->console_width : 0;
 		c.stdio[0] = c.stdio[1] = c.stdio[2] = -1;
 	}
-	if (pb)
-		pb->caps = caps_known(pb->caps);
-	else
-		b->caps = caps_known(b->caps);
+	caps_known(pb ? &pb->caps : &b->caps);
 	if (b->seccomp) {
 		r = rt_seccomp_compile(b->seccomp, &filter, &e);
 		if (r < 0)

@@ -130,21 +130,14 @@ static bool bool_member(const json_t *o, const char *key)
 	return json_is_true(json_object_get(o, key));
 }
 
-/* process.capabilities: one mask, since the runtime has one for bounding, permitted and
- * effective (and none for inheritable and ambient). */
-static int parse_caps(const json_t *caps, uint64_t *ret, struct hull_err **err)
+/* process.capabilities: the five sets, each absent one empty (config.md). */
+static int parse_caps(const json_t *caps, struct rt_capsets *ret, struct hull_err **err)
 {
-	static const char *const sets[] = {"bounding", "effective", "permitted"};
+	static const char *const sets[] = {"bounding", "effective", "permitted", "inheritable",
+					   "ambient"};
 	uint64_t masks[ARRAY_SIZE(sets)] = {0};
 	int r;
 
-	r = refuse_nonempty(caps, "inheritable", "process.capabilities",
-			    "inheritable capabilities are not supported", err);
-	if (r == 0)
-		r = refuse_nonempty(caps, "ambient", "process.capabilities",
-				    "ambient capabilities are not supported", err);
-	if (r < 0)
-		return r;
 	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
 		_cleanup_strv_ char **names = NULL;
 		_cleanup_free_ char *field = xasprintf("process.capabilities.%s", sets[i]);
@@ -165,11 +158,11 @@ static int parse_caps(const json_t *caps, uint64_t *ret, struct hull_err **err)
 			masks[i] |= 1ULL << v;
 		}
 	}
-	if (masks[0] != masks[1] || masks[0] != masks[2])
-		return refuse(err, "process.capabilities",
-			      "bounding, effective and permitted sets that differ are not "
-			      "supported");
-	*ret = masks[0];
+	*ret = (struct rt_capsets){.bounding = masks[0],
+				   .effective = masks[1],
+				   .permitted = masks[2],
+				   .inheritable = masks[3],
+				   .ambient = masks[4]};
 	return 0;
 }
 
@@ -294,12 +287,10 @@ static int parse_process(const json_t *p, struct rt_bundle *b, struct hull_err *
 			return r;
 		c->gid = (gid_t) n;
 		n = 022;
-		r = int_member(user, "umask", "process.user", 0, 0777, NULL, &n, err);
+		r = int_member(user, "umask", "process.user", 0, 0777, &c->has_umask, &n, err);
 		if (r < 0)
 			return r;
-		if (n != 022)
-			return refuse(err, "process.user.umask",
-				      "a umask other than 0022 is not supported");
+		c->umask = (mode_t) n;
 		r = member(user, "additionalGids", JSON_ARRAY, "process.user", &gids, err);
 		if (r < 0)
 			return r;
@@ -313,8 +304,9 @@ static int parse_process(const json_t *p, struct rt_bundle *b, struct hull_err *
 		}
 	}
 
-	b->caps = 0;
-	c->caps = &b->caps;
+	b->caps = (struct rt_capsets){0};
+	c->caps = &b->caps.bounding;
+	c->capsets = &b->caps;
 	r = member(p, "capabilities", JSON_OBJECT, "process", &caps, err);
 	if (r == 0 && caps)
 		r = parse_caps(caps, &b->caps, err);
@@ -630,18 +622,22 @@ static int parse_devices(const json_t *arr, struct rt_bundle *b, struct hull_err
 		if (!json_is_object(d) || !path || path[0] != '/')
 			return err_setx(err, EINVAL, "%s.path: an absolute path is required",
 					field);
-		if (!type || (!streq(type, "c") && !streq(type, "b") && !streq(type, "u")))
-			return err_setx(err, EOPNOTSUPP, "%s.type: must be c, u or b", field);
+		if (!type || (!streq(type, "c") && !streq(type, "b") && !streq(type, "u") &&
+			      !streq(type, "p")))
+			return err_setx(err, EOPNOTSUPP, "%s.type: must be c, u, b or p", field);
 		if ((r = int_member(d, "major", field, 0, UINT32_MAX, NULL, &major, err)) < 0 ||
 		    (r = int_member(d, "minor", field, 0, UINT32_MAX, NULL, &minor, err)) < 0 ||
 		    (r = int_member(d, "fileMode", field, 0, 07777, NULL, &mode, err)) < 0 ||
 		    (r = int_member(d, "uid", field, 0, UINT32_MAX - 1, NULL, &uid, err)) < 0 ||
 		    (r = int_member(d, "gid", field, 0, UINT32_MAX - 1, NULL, &gid, err)) < 0)
 			return r;
+		/* a FIFO has no numbers (config-linux.md "Devices") */
+		if (type[0] == 'p')
+			major = minor = 0;
 		if (major < 0 || minor < 0)
 			return err_setx(err, EINVAL, "%s: major and minor are required", field);
 		*rd = (struct rt_device){.path = path,
-					 .type = type[0] == 'b' ? 'b' : 'c',
+					 .type = type[0] == 'u' ? 'c' : type[0],
 					 .major = (uint32_t) major,
 					 .minor = (uint32_t) minor,
 					 .mode = (mode_t) mode,

@@ -60,7 +60,7 @@ struct rt_bundle {
 	size_t n_hooks[_RT_HOOK_MAX];
 
 	/* storage the @config and @resources point into */
-	uint64_t caps;
+	struct rt_capsets caps; /* @config.capsets; @config.caps is its bounding set */
 	struct rt_mount *mounts;
 	char **mount_strs;
 	struct rt_device *devices;
@@ -77,11 +77,10 @@ struct rt_bundle {
  * for malformed JSON, a wrong type, a missing required field (ociVersion,
  * process.args, process.cwd, root.path) or a value out of range;
  * -EOPNOTSUPP naming the field for what hull cannot honour (user namespaces
- * and id mappings, joining a mount namespace, apparmor, selinux, ambient or inheritable
- * capabilities, sets that differ, hugepage, rdma, net_cls/net_prio or
- * unified resources, mounts of types other than bind, tmpfs and overlay
- * outside /proc, /sys, /dev, /dev/pts, /dev/shm and /dev/mqueue, seccomp
- * listeners, intelRdt, personality, time namespaces).
+ * and id mappings, joining a mount namespace, apparmor, selinux, hugepage, rdma, net_cls/net_prio
+ * or unified resources, mounts of types other than bind, tmpfs and overlay outside /proc, /sys,
+ * /dev, /dev/pts, /dev/shm and /dev/mqueue, seccomp listeners, intelRdt, personality, time
+ * namespaces).
  */
 int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bundle **ret,
 		    struct hull_err **err);

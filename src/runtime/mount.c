@@ -593,12 +593,13 @@ int rt_devices_mknod(const struct rt_config *c, struct hull_err **err)
 {
 	for (size_t i = 0; i < c->n_devices; i++) {
 		const struct rt_device *d = &c->devices[i];
-		mode_t type = d->type == 'b' ? S_IFBLK : S_IFCHR;
+		mode_t type = d->type == 'b' ? S_IFBLK : d->type == 'p' ? S_IFIFO : S_IFCHR;
 		_cleanup_free_ char *dir = NULL;
 		struct stat st;
 		int r;
 
-		if (!d->path || d->path[0] != '/' || (d->type != 'b' && d->type != 'c'))
+		if (!d->path || d->path[0] != '/' ||
+		    (d->type != 'b' && d->type != 'c' && d->type != 'p'))
 			return err_setx(err, EINVAL, "bad device '%s'", d->path ? d->path : "");
 		dir = xstrndup(d->path, (size_t) (strrchr(d->path, '/') - d->path));
 		r = mkdir_in(*dir ? dir : "/", err);
@@ -606,7 +607,8 @@ int rt_devices_mknod(const struct rt_config *c, struct hull_err **err)
 			return r;
 		/* a device node there (ours, such as /dev/null) is replaced; anything else stays
 		 * (runc createDeviceNode ignores EEXIST) */
-		if (lstat(d->path, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)))
+		if (lstat(d->path, &st) == 0 &&
+		    (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)))
 			(void) unlink(d->path);
 		if (mknod(d->path, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0) {
 			if (errno == EEXIST)
@@ -646,13 +648,17 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	r = mount_at("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 	if (r < 0)
 		return r;
-	/* --privileged: /sys is writable, as docker mounts it */
+	r = setup_dev(c, b, err);
+	if (r < 0)
+		return r;
+	/*
+	 * /sys after /dev, the order of runc's and runtime-tools' default specs
+	 * (a runtime mounts them in the spec's order: mountinfo shows it).
+	 * --privileged: /sys is writable, as docker mounts it.
+	 */
 	r = mount_at("sysfs", "/sys", "sysfs",
 		     (c->privileged_paths ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
 		     err);
-	if (r < 0)
-		return r;
-	r = setup_dev(c, b, err);
 	if (r < 0)
 		return r;
 	r = bind_file(b->hosts_fd, "/etc/hosts", err);

@@ -271,6 +271,10 @@ static int make_tmpfs(const struct rt_mount *m, const struct mount_opts *o, int 
 		if (r < 0)
 			return err_set(err, errno, "tmpfs option '%s' for '%s'", *kv, m->target);
 	}
+	/* mountinfo shows it ("tmpfs" when none is given, as mount(8) and docker say) */
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "source", isempty(m->source) ? "tmpfs" : m->source,
+		     0) < 0)
+		return err_set(err, errno, "tmpfs source for '%s'", m->target);
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return err_set(err, errno, "create tmpfs for '%s'", m->target);
 	mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
@@ -302,6 +306,40 @@ int rt_mount_target_check(const char *path, struct hull_err **err)
 		return err_setx(err, EPERM,
 				"\"/dev\" cannot be mounted: it holds the container's device nodes "
 				"(mount below it, or pass devices with --device)");
+	return 0;
+}
+
+/*
+ * Replace the attached mount *@src_fd (a clone made before the root file
+ * system was mounted) by a fresh clone of itself at the mount point @tfd.
+ * Since Linux 6.8 a namespace lists its mounts by creation, so the early
+ * clone would come before "/" in mountinfo, out of the spec's order
+ * (runtime-tools' runtimetest checks it). The clone keeps the mount flags,
+ * submounts (@recursive) and peer group; the old one is detached through
+ * its /proc/self/fd link, since it has no other path the child can trust.
+ */
+static int mount_renew(const struct rt_mount *m, bool recursive, int *src_fd, int tfd,
+		       struct hull_err **err)
+{
+	char fdp[64];
+	int fresh;
+
+	fresh = open_tree(*src_fd, "",
+			  OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+				  (recursive ? AT_RECURSIVE : 0));
+	if (fresh < 0)
+		return err_set(err, errno, "clone the mount on '%s'", m->target);
+	(void) snprintf(fdp, sizeof(fdp), "/proc/self/fd/%d", *src_fd);
+	if (umount2(fdp, MNT_DETACH) < 0) {
+		int e = errno;
+
+		(void) close(fresh);
+		return err_set(err, e, "replace the mount on '%s'", m->target);
+	}
+	(void) close(*src_fd);
+	*src_fd = fresh;
+	if (move_mount(fresh, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return err_set(err, errno, "mount on '%s'", m->target);
 	return 0;
 }
 
@@ -363,6 +401,11 @@ static int mount_one(int root_fd, const struct rt_mount *m, int *src_fd, bool in
 	    0) {
 		r = err_set(err, errno, "mount on '%s'", m->target);
 		goto out;
+	}
+	if (in_container && !streq(m->type, "tmpfs")) {
+		r = mount_renew(m, o.recursive, src_fd, tfd, err);
+		if (r < 0)
+			goto out;
 	}
 	attr = (struct mount_attr){.propagation = o.propagation};
 	if (mount_setattr(*src_fd, "", AT_EMPTY_PATH | (o.propagation_rec ? AT_RECURSIVE : 0),

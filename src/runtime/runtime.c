@@ -231,7 +231,7 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 	struct hull_err *e = NULL;
 	int r;
 
-	(void) umask(0022);
+	(void) umask(c->has_umask ? c->umask & 0777 : 0022);
 	/* Leaked fds of the caller must not reach the container, but those it passes on. */
 	(void) syscall(SYS_close_range, 3U + c->preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC);
 	for (unsigned i = 0; i < c->preserve_fds; i++)

@@ -35,8 +35,10 @@ struct sock_filter;
  * or an empty file for a file source).
  */
 struct rt_mount {
-	const char *type;   /* "bind", "tmpfs" or "overlay" */
-	const char *source; /* bind: host path (directory or file); otherwise ignored */
+	const char *type; /* "bind", "tmpfs" or "overlay" */
+	/* bind: host path (directory or file); tmpfs: the source mountinfo shows (NULL:
+	 * "tmpfs"); overlay: ignored */
+	const char *source;
 	const char *target; /* absolute path inside the container */
 	/*
 	 * overlay: the layers, top first (NULL-terminated, at least one), and
@@ -89,13 +91,13 @@ struct rt_device_rule {
 /*
  * A device node made in the container (OCI linux.devices, docker run
  * --device): created with mknod after the container's mounts, parents
- * created as needed; an existing device node at @path is replaced, an
+ * created as needed; an existing device node or FIFO at @path is replaced, an
  * existing file of another kind is left alone (runc createDeviceNode).
  * Access to it is still subject to the device rules.
  */
 struct rt_device {
 	const char *path; /* absolute path inside the container */
-	char type;	  /* 'b' or 'c' */
+	char type;	  /* 'b', 'c' or 'p' (a FIFO: OCI bundles; @major and @minor unused) */
 	uint32_t major;
 	uint32_t minor;
 	mode_t mode; /* permission bits (07777 at most) */
@@ -114,11 +116,30 @@ struct rt_hook {
 /*
  * rt_hooks_run() - run @n hooks in order, each with @state (the OCI state
  * JSON) on its stdin, stdout and stderr on /dev/null (as runc's exec.Cmd
- * leaves them); a non-zero exit, a signal or the hook's timeout (it is
- * then killed) fails with a message naming @kind, the index and the path.
+ * leaves them); a non-zero exit, a signal or the hook's timeout (which
+ * covers the write of @state too: a hook may never read it; it is then killed) fails with a message
+ * naming @kind, the index and the path.
  */
 int rt_hooks_run(const struct rt_hook *hooks, size_t n, const char *kind, const char *state,
 		 struct hull_err **err);
+
+/*
+ * rt_hooks_run_warn() - rt_hooks_run() for the hooks whose failure is only a
+ * warning (poststart, poststop: runtime-spec runtime.md "Lifecycle" 8 and 12):
+ * every hook runs, whatever those before it did, and each failure's message
+ * (as rt_hooks_run() words it) is passed to @warn with @arg (NULL: none).
+ * Returns the number of hooks that failed.
+ */
+size_t rt_hooks_run_warn(const struct rt_hook *hooks, size_t n, const char *kind, const char *state,
+			 void (*warn)(const char *msg, void *arg), void *arg);
+
+/*
+ * The five capability sets of an OCI process (runtime-spec config.md
+ * process.capabilities), each a mask of CAP_* bits.
+ */
+struct rt_capsets {
+	uint64_t bounding, effective, permitted, inheritable, ambient;
+};
 
 struct rt_config {
 	/*
@@ -140,6 +161,9 @@ struct rt_config {
 	gid_t gid;
 	gid_t *additional_gids;
 	size_t n_additional_gids;
+	/* with @has_umask, the process's umask (OCI process.user.umask); else 0022, as docker */
+	bool has_umask;
+	mode_t umask;
 	bool terminal; /* stdio[0..2] are a pty slave: make it the controlling terminal */
 	/*
 	 * Borrowed fds that become the process's 0, 1 and 2; < 0: /dev/null. Never
@@ -177,6 +201,15 @@ struct rt_config {
 	 * from rt_seccomp_compile() (borrowed; NULL: none, docker's "unconfined").
 	 */
 	const uint64_t *caps;
+	/*
+	 * An OCI bundle's five sets (hull runtime), used instead of @caps: the
+	 * bounding set dropped, effective, permitted and inheritable set with
+	 * capset() after the user switch, then each ambient one raised (runc's
+	 * libcontainer/capabilities; one the kernel refuses to raise, not both
+	 * permitted and inheritable, is left out, as runc 1.1 does). NULL: @caps
+	 * (hull's own run keeps docker's empty inheritable set, CVE-2022-24769).
+	 */
+	const struct rt_capsets *capsets;
 	bool no_new_privs;
 	const struct rt_bpf *seccomp;
 	/* no masked or read-only /proc and /sys paths (--privileged, systempaths=unconfined) */
@@ -449,7 +482,7 @@ static inline int rt_exit_code(int wstatus)
  * namespaces, changes to @c->cwd (created if missing, as docker does),
  * installs @c->seccomp, drops to @c->caps (no_new_privs if asked), switches to
  * @c->uid/gid/additional_gids and execs. Only args, env, cwd, uid, gid,
- * additional_gids, terminal, stdio, caps, no_new_privs, seccomp and
+ * additional_gids, umask, terminal, stdio, caps, capsets, no_new_privs, seccomp and
  * console_socket (a pty of the container's devpts, not bound on /dev/console)
  * of @c are used.
  * The new process is a child of the caller (reap it with waitpid()); its pid

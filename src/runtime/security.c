@@ -11,14 +11,18 @@
 
 #include "runtime/rt-internal.h"
 
-static int capset_mask(uint64_t caps, struct hull_err **err)
+static int capset_sets(uint64_t effective, uint64_t permitted, uint64_t inheritable,
+		       struct hull_err **err)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct d[2] = {{0}};
 
-	d[0].effective = d[0].permitted = (uint32_t) caps;
-	d[1].effective = d[1].permitted = (uint32_t) (caps >> 32);
-	/* Inheritable stays empty, as since docker 20.10.14 (CVE-2022-24769). */
+	d[0].effective = (uint32_t) effective;
+	d[1].effective = (uint32_t) (effective >> 32);
+	d[0].permitted = (uint32_t) permitted;
+	d[1].permitted = (uint32_t) (permitted >> 32);
+	d[0].inheritable = (uint32_t) inheritable;
+	d[1].inheritable = (uint32_t) (inheritable >> 32);
 	if (syscall(SYS_capset, &h, d) < 0)
 		return err_set(err, errno, "set capabilities");
 	return 0;
@@ -27,13 +31,14 @@ static int capset_mask(uint64_t caps, struct hull_err **err)
 int rt_identity_apply(const struct rt_config *c, struct hull_err **err)
 {
 	uint64_t caps = c->caps ? *c->caps : RT_DEFAULT_CAPS;
+	uint64_t bounding = c->capsets ? c->capsets->bounding : caps;
 	int r;
 
 	/* Bounding set first: dropping needs CAP_SETPCAP, which a non-root uid loses. */
 	for (int cap = 0; cap < 64; cap++) {
 		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
 			break; /* past the kernel's last capability */
-		if (caps & (1ULL << cap))
+		if (bounding & (1ULL << cap))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
 			return err_set(err, errno, "drop capability %d from the bounding set", cap);
@@ -48,12 +53,25 @@ int rt_identity_apply(const struct rt_config *c, struct hull_err **err)
 		return err_set(err, errno, "set uid %u", (unsigned) c->uid);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return err_set(err, errno, "reset keep capabilities");
-	/* For a non-root uid execve() then empties permitted and effective, as with docker. */
-	r = capset_mask(caps, err);
+	/*
+	 * hull's own run: inheritable stays empty, as since docker 20.10.14
+	 * (CVE-2022-24769), and for a non-root uid execve() then empties
+	 * permitted and effective, as with docker.
+	 */
+	if (c->capsets)
+		r = capset_sets(c->capsets->effective, c->capsets->permitted,
+				c->capsets->inheritable, err);
+	else
+		r = capset_sets(caps, caps, 0, err);
 	if (r < 0)
 		return r;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return err_set(err, errno, "clear ambient capabilities");
+	/* after the user switch, which empties the ambient set; the kernel raises only what
+	 * is both permitted and inheritable, and runc 1.1 ignores its refusal */
+	for (int cap = 0; c->capsets && cap < 64; cap++)
+		if (c->capsets->ambient & (1ULL << cap))
+			(void) prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
 	/* --security-opt no-new-privileges: setuid binaries and file caps stop working */
 	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return err_set(err, errno, "set no_new_privs");

@@ -154,10 +154,10 @@ EOF
 		'c["root"]["readonly"] = True' \
 		'c["process"]["env"].append("FOO=bar")' \
 		'c["process"]["cwd"] = "/tmp"' \
-		'c["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [5]}' \
+		'c["process"]["user"] = {"uid": 1000, "gid": 1000, "additionalGids": [5], "umask": 2}' \
 		'c["process"]["rlimits"] = [{"type": "RLIMIT_NOFILE", "soft": 123, "hard": 456}]' \
 		'c["linux"]["maskedPaths"] = ["/etc/group"]' \
-		'c["process"]["args"] = ["sh", "-c", "hostname; echo $FOO; pwd; id -u; id -G; ulimit -n; ulimit -Hn; touch /x 2>&1 || echo ro; wc -c < /etc/group"]'
+		'c["process"]["args"] = ["sh", "-c", "hostname; echo $FOO; pwd; id -u; id -G; ulimit -n; ulimit -Hn; umask; touch /x 2>&1 || echo ro; wc -c < /etc/group"]'
 	cd "$BUNDLE"
 	run -0 rt run b1
 	[ "${lines[0]}" = box1 ]
@@ -167,8 +167,81 @@ EOF
 	[ "${lines[4]}" = "1000 5" ]
 	[ "${lines[5]}" = 123 ]
 	[ "${lines[6]}" = 456 ]
+	[ "${lines[7]}" = 0002 ]
 	[ "${lines[-2]}" = ro ]
 	[ "${lines[-1]}" = 0 ]
+}
+
+@test "capabilities: the five sets of the spec, inheritable and ambient too" {
+	# a non-root user keeps, across execve, only what is ambient (which needs
+	# permitted and inheritable); the bounding and inheritable sets stay as given
+	spec 'c["process"]["user"] = {"uid": 1000, "gid": 1000}' \
+		'c["process"]["capabilities"] = {"bounding": ["CAP_CHOWN", "CAP_KILL", "CAP_NET_BIND_SERVICE"], "effective": ["CAP_KILL", "CAP_NET_BIND_SERVICE"], "permitted": ["CAP_KILL", "CAP_NET_BIND_SERVICE"], "inheritable": ["CAP_KILL", "CAP_NET_BIND_SERVICE"], "ambient": ["CAP_NET_BIND_SERVICE"]}' \
+		'c["process"]["args"] = ["grep", "^Cap", "/proc/self/status"]'
+	cd "$BUNDLE"
+	run -0 rt run caps1
+	[ "${lines[0]}" = "CapInh:	0000000000000420" ]
+	[ "${lines[1]}" = "CapPrm:	0000000000000400" ]
+	[ "${lines[2]}" = "CapEff:	0000000000000400" ]
+	[ "${lines[3]}" = "CapBnd:	0000000000000421" ]
+	[ "${lines[4]}" = "CapAmb:	0000000000000400" ]
+	# root, with the five sets equal (runtime-tools' bundles): all five as asked
+	spec 'c["process"]["capabilities"] = {k: ["CAP_CHOWN", "CAP_KILL"] for k in ["bounding", "effective", "permitted", "inheritable", "ambient"]}' \
+		'c["process"]["args"] = ["grep", "^Cap", "/proc/self/status"]'
+	run -0 rt run caps2
+	[ "$output" = "$(printf 'CapInh:\t0000000000000021\nCapPrm:\t0000000000000021\nCapEff:\t0000000000000021\nCapBnd:\t0000000000000021\nCapAmb:\t0000000000000021')" ]
+	# exec --process takes its own sets
+	spec 'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" caps3
+	rt start caps3
+	cat >"$BATS_TEST_TMPDIR/p.json" <<'EOF'
+{"args": ["grep", "^CapInh", "/proc/self/status"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0},
+ "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"], "inheritable": ["CAP_KILL"]}}
+EOF
+	run -0 rt exec --process "$BATS_TEST_TMPDIR/p.json" caps3
+	[ "$output" = "CapInh:	0000000000000020" ]
+	# and its own umask; without one, 0022
+	echo '{"args": ["sh", "-c", "umask"], "cwd": "/", "env": ["PATH=/bin"], "user": {"uid": 0, "gid": 0, "umask": 63}}' >"$BATS_TEST_TMPDIR/p.json"
+	run -0 rt exec --process "$BATS_TEST_TMPDIR/p.json" caps3
+	[ "$output" = 0077 ]
+	run -0 rt exec caps3 sh -c umask
+	[ "$output" = 0022 ]
+	rt delete --force caps3
+}
+
+@test "mountinfo lists the spec's mounts in its order" {
+	# runc's default spec: /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, /sys
+	spec 'c["process"]["args"] = ["sh", "-c", "cut -d\" \" -f5 /proc/self/mountinfo"]'
+	cd "$BUNDLE"
+	run -0 rt run mi1
+	local order
+	order=$(printf '%s\n' "${lines[@]}" | grep -xE '/proc|/dev|/dev/pts|/dev/shm|/dev/mqueue|/sys' | tr '\n' ' ')
+	[ "$order" = "/proc /dev /dev/pts /dev/shm /dev/mqueue /sys " ]
+	# a tmpfs's source is the spec's (runtimetest matches it), "tmpfs" when it has none
+	spec 'c["mounts"] += [{"destination": "/t1", "type": "tmpfs", "source": "src1"}, {"destination": "/t2", "type": "tmpfs"}]' \
+		'c["process"]["args"] = ["sh", "-c", "grep -E \" /t[12] \" /proc/self/mountinfo | sed \"s/.* - //\" | cut -d\" \" -f1,2"]'
+	run -0 rt run mi2
+	[ "${lines[0]}" = "tmpfs src1" ]
+	[ "${lines[1]}" = "tmpfs tmpfs" ]
+	# bind mounts (cloned before the root was mounted) come after "/", in the spec's order
+	mkdir -p "$BATS_TEST_TMPDIR/b1" "$BATS_TEST_TMPDIR/b3"
+	touch "$BATS_TEST_TMPDIR/b3/in-b3"
+	spec "c['mounts'] += [{'destination': '/m/b1', 'type': 'bind', 'source': '$BATS_TEST_TMPDIR/b1', 'options': ['rbind']}, {'destination': '/m/t2', 'type': 'tmpfs', 'source': 'tmpfs'}, {'destination': '/m/b3', 'type': 'bind', 'source': '$BATS_TEST_TMPDIR/b3', 'options': ['rbind', 'ro']}]" \
+		'c["process"]["args"] = ["sh", "-c", "cut -d\" \" -f5 /proc/self/mountinfo; ls /m/b3; touch /m/b3/x 2>&1"]'
+	run -1 rt run mi3
+	order=$(printf '%s\n' "${lines[@]}" | grep -xE '/|/m/b1|/m/t2|/m/b3' | tr '\n' ' ')
+	[ "$order" = "/ /m/b1 /m/t2 /m/b3 " ]
+	[[ $output == *in-b3* ]]
+	[[ $output == *"Read-only file system"* ]]
+}
+
+@test "linux.devices: character devices and a FIFO, with their modes and owners" {
+	spec 'c["linux"]["devices"] = [{"path": "/dev/test1", "type": "c", "major": 1, "minor": 3, "fileMode": 432, "uid": 1, "gid": 2}, {"path": "/dev/test3", "type": "p", "fileMode": 432}]' \
+		'c["process"]["args"] = ["sh", "-c", "stat -c \"%F %a %u:%g %t:%T\" /dev/test1 /dev/test3"]'
+	cd "$BUNDLE"
+	run -0 rt run dev1
+	[ "${lines[0]}" = "character special file 660 1:2 1:3" ]
+	[ "${lines[1]}" = "fifo 660 0:0 0:0" ]
 }
 
 @test "resources and cgroupsPath: the limits are in the cgroup, update changes them, delete removes it" {
@@ -210,7 +283,9 @@ EOF
 		'c["process"]["args"] = ["true"]'
 	rt create --bundle "$BUNDLE" h1
 	grep -q '"id": *"h1"' "$h/createRuntime"
-	grep -q '"status": *"creating"' "$h/prestart"
+	grep -q '"status": *"creating"' "$h/createRuntime"
+	# prestart: "created", as crun (and runtime-tools' hooks_stdin) say
+	grep -q '"status": *"created"' "$h/prestart"
 	[ ! -e "$h/poststart" ]
 	rt start h1
 	grep -q '"status": *"running"' "$h/poststart"
@@ -232,6 +307,51 @@ EOF
 	spec "c['hooks'] = {'createContainer': [{'path': '/bin/true'}]}"
 	run -1 rt run h5
 	[ "$output" = "hooks.createContainer: not supported" ]
+	# a failing poststart or poststop hook is a warning: the hooks after it run, start and
+	# delete succeed
+	rm -f "$h"/*
+	spec "c['hooks'] = {k: [{'path': '/bin/false'}, {'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $h/' + k]}] for k in ['poststart', 'poststop']}" \
+		'c["process"]["args"] = ["true"]'
+	rt create --bundle "$BUNDLE" h6
+	run -0 rt --log "$BATS_TEST_TMPDIR/h6.log" start h6
+	grep -q '"status": *"running"' "$h/poststart"
+	wait_for is_status h6 stopped
+	run -0 rt --log "$BATS_TEST_TMPDIR/h6.log" delete h6
+	grep -q '"status": *"stopped"' "$h/poststop"
+	grep -q "level=warning msg=\"poststart hook #0 '/bin/false': exit status 1\"" "$BATS_TEST_TMPDIR/h6.log"
+	grep -q "level=warning msg=\"poststop hook #0 '/bin/false': exit status 1\"" "$BATS_TEST_TMPDIR/h6.log"
+	# start, delete and exec use the config of create, not the bundle's config.json as it is
+	# later (runc keeps its own copy)
+	rm -f "$h"/*
+	spec "c['hooks'] = {k: [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $h/' + k]}] for k in ['poststart', 'poststop']}" \
+		'c["process"]["env"].append("WHICH=created")' \
+		'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" h7
+	spec "c['hooks'] = {k: [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $h/edited-' + k]}] for k in ['poststart', 'poststop']}" \
+		'c["process"]["env"].append("WHICH=edited")'
+	rt start h7
+	run -0 rt exec h7 sh -c 'echo $WHICH'
+	[ "$output" = created ]
+	rt delete --force h7
+	[ -s "$h/poststart" ] && [ -s "$h/poststop" ]
+	[ ! -e "$h/edited-poststart" ] && [ ! -e "$h/edited-poststop" ]
+	# a state larger than a pipe's buffer: a hook that never reads it still times out, and
+	# one that exits without reading it does not end the runtime with SIGPIPE
+	spec 'c["annotations"] = {"big": "x" * 300000}' \
+		'c["hooks"] = {"prestart": [{"path": "/bin/sleep", "args": ["sleep", "30"], "timeout": 1}]}' \
+		'c["process"]["args"] = ["true"]'
+	SECONDS=0
+	run -1 timeout 20 "$HULL" runtime --root "$RTROOT" create --bundle "$BUNDLE" h8
+	[[ $output == *"prestart hook #0 '/bin/sleep': timed out after 1 s"* ]]
+	[ "$SECONDS" -lt 10 ]
+	[ ! -e "$RTROOT/h8" ]
+	spec 'c["annotations"] = {"big": "x" * 300000}' \
+		'c["hooks"] = {"prestart": [{"path": "/bin/true"}], "poststop": [{"path": "/bin/true"}]}' \
+		'c["process"]["args"] = ["true"]'
+	# (not under `run`: the created process keeps the caller's stdout open)
+	timeout 20 "$HULL" runtime --root "$RTROOT" create --bundle "$BUNDLE" h9 >/dev/null 2>&1
+	is_status h9 created
+	rt delete --force h9
 	# a failing hook fails create, and nothing is left
 	spec 'c["hooks"] = {"prestart": [{"path": "/bin/false"}]}'
 	run -1 rt create --bundle "$BUNDLE" h2
@@ -348,4 +468,28 @@ EOF
 	kill "$pid"
 	wait "$pid" || true
 	rmdir "$cg"
+}
+
+@test "a corrupt state (pid 0 or -1) never signals a process group or every process" {
+	local p
+	for p in 0 -1; do
+		mkdir -p "$RTROOT/bad$p"
+		echo '{"ociVersion": "1.1.0", "id": "bad'$p'", "pid": '$p', "bundle": "/nonexistent", "hull": {"startTime": 0}}' >"$RTROOT/bad$p/state.json"
+		run -1 rt kill "bad$p" KILL
+		[[ $output == *"container not running"* || $output == *"corrupt"* ]]
+		run -1 rt kill --all "bad$p" KILL
+		run -0 rt delete --force "bad$p"
+		[ ! -e "$RTROOT/bad$p" ]
+	done
+}
+
+@test "hooks get no fd of the caller but 0-2, startContainer ones in the container either" {
+	rm -f "$BUNDLE/rootfs/tmp/hk"
+	spec "c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'if [ -e /proc/self/fd/3 ]; then echo leaked; else echo clean; fi > /tmp/hk']}]}" \
+		'c["process"]["args"] = ["sh", "-c", "cat <&3"]'
+	echo passed-on >"$BATS_TEST_TMPDIR/fd3"
+	cd "$BUNDLE"
+	run -0 rt run --preserve-fds 1 fd1 3<"$BATS_TEST_TMPDIR/fd3"
+	[ "$output" = passed-on ]
+	[ "$(cat "$BUNDLE/rootfs/tmp/hk")" = clean ]
 }

@@ -16,11 +16,12 @@
 /* A containerd-like spec (containerd oci/spec.go populateDefaultUnixSpec, plus extras). */
 static const char good[] =
 	"{\"ociVersion\":\"1.1.0\","
-	"\"process\":{\"terminal\":false,\"user\":{\"uid\":1000,\"gid\":100,"
+	"\"process\":{\"terminal\":false,\"user\":{\"uid\":1000,\"gid\":100,\"umask\":2,"
 	"\"additionalGids\":[10,11]},\"args\":[\"sh\",\"-c\",\"echo hi\"],"
 	"\"env\":[\"PATH=/usr/bin:/bin\",\"A=b\"],\"cwd\":\"/work\","
 	"\"capabilities\":{\"bounding\":[\"CAP_CHOWN\",\"CAP_KILL\"],"
-	"\"effective\":[\"CAP_CHOWN\",\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\",\"CAP_CHOWN\"]},"
+	"\"effective\":[\"CAP_KILL\"],\"permitted\":[\"CAP_KILL\",\"CAP_CHOWN\"],"
+	"\"inheritable\":[\"CAP_KILL\"],\"ambient\":[\"cap_kill\"]},"
 	"\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"hard\":1024,\"soft\":512},"
 	"{\"type\":\"RLIMIT_CORE\",\"hard\":18446744073709551615,\"soft\":18446744073709551615}],"
 	"\"noNewPrivileges\":true,\"oomScoreAdj\":100},"
@@ -50,7 +51,8 @@ static const char good[] =
 	"{\"type\":\"uts\"},"
 	"{\"type\":\"mount\"},{\"type\":\"network\",\"path\":\"/var/run/netns/x\"}],"
 	"\"devices\":[{\"path\":\"/dev/fuse\",\"type\":\"c\",\"major\":10,\"minor\":229,"
-	"\"fileMode\":438,\"uid\":0,\"gid\":0}],"
+	"\"fileMode\":438,\"uid\":0,\"gid\":0},"
+	"{\"path\":\"/dev/fifo\",\"type\":\"p\",\"fileMode\":432}],"
 	"\"resources\":{\"devices\":[{\"allow\":false,\"access\":\"rwm\"},"
 	"{\"allow\":true,\"type\":\"c\",\"major\":10,\"minor\":229,\"access\":\"rw\"}],"
 	"\"memory\":{\"limit\":67108864,\"swap\":134217728},"
@@ -85,12 +87,21 @@ static void test_good(void **state)
 	assert_string_equal(c->cwd, "/work");
 	assert_int_equal(c->uid, 1000);
 	assert_int_equal(c->gid, 100);
+	assert_true(c->has_umask);
+	assert_int_equal(c->umask, 02);
 	assert_int_equal(c->n_additional_gids, 2);
 	assert_int_equal(c->additional_gids[1], 11);
 	assert_false(c->terminal);
 	assert_true(c->no_new_privs);
 	assert_non_null(c->caps);
 	assert_int_equal(*c->caps, (1ULL << 0) | (1ULL << 5)); /* CHOWN, KILL */
+	/* the five sets apart, as given */
+	assert_ptr_equal(c->capsets, &b->caps);
+	assert_int_equal(c->capsets->bounding, (1ULL << 0) | (1ULL << 5));
+	assert_int_equal(c->capsets->effective, 1ULL << 5);
+	assert_int_equal(c->capsets->permitted, (1ULL << 0) | (1ULL << 5));
+	assert_int_equal(c->capsets->inheritable, 1ULL << 5);
+	assert_int_equal(c->capsets->ambient, 1ULL << 5);
 	assert_int_equal(c->n_rlimits, 2);
 	assert_true(c->rlimits[1].hard == RLIM_INFINITY && c->rlimits[1].soft == RLIM_INFINITY);
 	assert_int_equal(c->rlimits[0].resource, RLIMIT_NOFILE);
@@ -121,9 +132,12 @@ static void test_good(void **state)
 	assert_string_equal(c->mounts[1].source, "/srv/data");
 	assert_string_equal(c->mounts[1].options, "rbind,ro");
 	/* devices and rules: the spec's, then runc's defaults */
-	assert_int_equal(c->n_devices, 1);
+	assert_int_equal(c->n_devices, 2);
 	assert_int_equal(c->devices[0].major, 10);
 	assert_int_equal(c->devices[0].mode, 0666);
+	/* a FIFO: no numbers needed */
+	assert_int_equal(c->devices[1].type, 'p');
+	assert_int_equal(c->devices[1].mode, 0660);
 	assert_int_equal(b->n_device_rules, 2 + n_def);
 	assert_int_equal(b->device_rules[0].type, 'a');
 	assert_false(b->device_rules[0].allow);
@@ -206,11 +220,8 @@ static void test_bad(void **state)
 		 "\"capabilities\":{\"bounding\":[\"CAP_NOPE\"]}},\"root\":{\"path\":\"r\"}}",
 		 EINVAL, "process.capabilities.bounding: unknown capability \"CAP_NOPE\""},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
-		 "\"capabilities\":{\"ambient\":[\"CAP_KILL\"]}},\"root\":{\"path\":\"r\"}}",
-		 EOPNOTSUPP, "process.capabilities.ambient"},
-		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
-		 "\"capabilities\":{\"bounding\":[\"CAP_KILL\"]}},\"root\":{\"path\":\"r\"}}",
-		 EOPNOTSUPP, "process.capabilities: bounding, effective and permitted"},
+		 "\"capabilities\":{\"ambient\":[\"KILL\"]}},\"root\":{\"path\":\"r\"}}",
+		 EINVAL, "process.capabilities.ambient: unknown capability \"KILL\""},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
 		 "\"rlimits\":[{\"type\":\"RLIMIT_FOO\",\"soft\":1,\"hard\":1}]},"
 		 "\"root\":{\"path\":\"r\"}}",
