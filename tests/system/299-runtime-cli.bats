@@ -349,3 +349,29 @@ EOF
 	wait "$pid" || true
 	rmdir "$cg"
 }
+
+@test "a relative cgroupsPath of several levels is made below hull/, used, and kept by update" {
+	local top=hull-rt-rel-$$ pid own
+	spec "c['linux']['cgroupsPath'] = '$top/b/c'" 'c["linux"]["resources"]["pids"] = {"limit": 42}' \
+		'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" rel1
+	pid=$(rt state rel1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+	if [ -d /sys/fs/cgroup/pids ]; then
+		own=$(sed -n 's/^[0-9]*:pids://p' /proc/self/cgroup)
+		grep -qx "[0-9]*:pids:${own%/}/hull/$top/b/c" /proc/$pid/cgroup
+		[ "$(cat /sys/fs/cgroup/pids${own%/}/hull/$top/b/c/pids.max)" = 42 ]
+		# update makes the cpu cgroup it had not made yet at the same path
+		echo '{"cpu": {"shares": 512}}' | rt update --resources - rel1
+		own=$(sed -En 's/^[0-9]+:(cpu|cpu,cpuacct)://p' /proc/self/cgroup)
+		[ "$(cat /sys/fs/cgroup/cpu${own%/}/hull/$top/b/c/cpu.shares)" = 512 ]
+		grep -Eqx "[0-9]+:(cpu|cpu,cpuacct):${own%/}/hull/$top/b/c" /proc/$pid/cgroup
+	else
+		own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+		grep -qx "0::${own%/}/hull/$top/b/c" /proc/$pid/cgroup
+		[ "$(cat /sys/fs/cgroup${own%/}/hull/$top/b/c/pids.max)" = 42 ]
+	fi
+	rt delete --force rel1
+	run -0 find /sys/fs/cgroup -path "*/hull/$top/b/c"
+	[ -z "$output" ]
+	find /sys/fs/cgroup -depth -path "*/hull/$top*" -type d -exec rmdir {} \;
+}
