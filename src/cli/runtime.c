@@ -1223,6 +1223,8 @@ static int do_exec(int argc, char **argv)
 		r = read_file(eo.process, 1 << 20, &data, &len, &e);
 		if (r == 0)
 			r = rt_bundle_parse_process(data, len, &pb, &e);
+		if (r == 0)
+			r = rt_bundle_check_host(pb, &e);
 	}
 	if (r < 0)
 		goto out;

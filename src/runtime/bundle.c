@@ -9,6 +9,8 @@
 #include <inttypes.h>
 #include <sys/capability.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include "runtime/bundle.h"
 #include "util/fs.h"
@@ -90,6 +92,25 @@ static int refuse_nonempty(const json_t *o, const char *key, const char *field, 
 	if (empty)
 		return 0;
 	return err_setx(err, EOPNOTSUPP, "%s%s%s: %s", field, *field ? "." : "", key, why);
+}
+
+/*
+ * An SELinux label (process.selinuxLabel, linux.mountLabel): a string, kept
+ * out of the config; its field is noted in @b->selinux_field, for
+ * rt_bundle_check_host() to refuse on a host where SELinux is on.
+ */
+static int label_member(const json_t *o, const char *key, const char *field, struct rt_bundle *b,
+			struct hull_err **err)
+{
+	json_t *v;
+	int r = member(o, key, JSON_STRING, field, &v, err);
+
+	if (r < 0)
+		return r;
+	if (v && *json_string_value(v) && !b->selinux_field)
+		b->selinux_field =
+			streq(key, "mountLabel") ? "linux.mountLabel" : "process.selinuxLabel";
+	return 0;
 }
 
 static int strv_member(const json_t *o, const char *key, const char *field, char ***ret,
@@ -332,8 +353,7 @@ static int parse_process(const json_t *p, struct rt_bundle *b, struct hull_err *
 	b->oom_score_adj = (int) n;
 	if ((r = refuse_nonempty(p, "apparmorProfile", "process", "AppArmor is not supported",
 				 err)) < 0 ||
-	    (r = refuse_nonempty(p, "selinuxLabel", "process", "SELinux is not supported", err)) <
-		    0 ||
+	    (r = label_member(p, "selinuxLabel", "process", b, err)) < 0 ||
 	    (r = refuse_nonempty(p, "ioPriority", "process", "I/O priorities are not supported",
 				 err)) < 0 ||
 	    (r = refuse_nonempty(p, "scheduler", "process", "scheduling policies are not supported",
@@ -886,7 +906,6 @@ static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **e
 		{"uidMappings", "user namespaces are not supported"},
 		{"gidMappings", "user namespaces are not supported"},
 		{"timeOffsets", "time namespaces are not supported"},
-		{"mountLabel", "SELinux is not supported"},
 		{"intelRdt", "Intel RDT is not supported"},
 		{"personality", "personalities are not supported"},
 	};
@@ -895,6 +914,9 @@ static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **e
 		if (r < 0)
 			return r;
 	}
+	r = label_member(l, "mountLabel", "linux", b, err);
+	if (r < 0)
+		return r;
 	r = member(l, "namespaces", JSON_ARRAY, "linux", &ns, err);
 	if (r == 0)
 		r = parse_namespaces(ns, b, err);
@@ -1132,7 +1154,20 @@ int rt_bundle_load(const char *dir, struct rt_bundle **ret, struct hull_err **er
 	r = read_file(path, CONFIG_MAX, &data, &len, err);
 	if (r < 0)
 		return r;
-	return rt_bundle_parse(data, len, dir, ret, err);
+	r = rt_bundle_parse(data, len, dir, ret, err);
+	if (r == 0 && (r = rt_bundle_check_host(*ret, err)) < 0)
+		*ret = rt_bundle_free(*ret);
+	return r;
+}
+
+int rt_bundle_check_host(const struct rt_bundle *b, struct hull_err **err)
+{
+	struct statfs sf;
+
+	/* libselinux's is_selinux_enabled(): selinuxfs mounted where it belongs */
+	if (b->selinux_field && statfs("/sys/fs/selinux", &sf) == 0 && sf.f_type == SELINUX_MAGIC)
+		return refuse(err, b->selinux_field, "SELinux labels are not supported");
+	return 0;
 }
 
 struct rt_bundle *rt_bundle_free(struct rt_bundle *b)

@@ -375,3 +375,21 @@ EOF
 	[ -z "$output" ]
 	find /sys/fs/cgroup -depth -path "*/hull/$top*" -type d -exec rmdir {} \;
 }
+
+@test "SELinux labels are left out where SELinux is off, as crun does" {
+	[ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" != selinuxfs ] || skip "SELinux is on"
+	spec 'c["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0:c1,c2"' \
+		'c["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0:c1,c2"' \
+		'c["process"]["args"] = ["sh", "-c", "echo labelled; sleep 1000"]'
+	cd "$BUNDLE"
+	rt create --bundle "$BUNDLE" lab1 >"$BATS_TEST_TMPDIR/out"
+	rt start lab1
+	wait_for grep -q labelled "$BATS_TEST_TMPDIR/out"
+	echo '{"args": ["echo", "exec-ok"], "cwd": "/", "env": ["PATH=/bin:/usr/bin"], "selinuxLabel": "system_u:system_r:container_t:s0"}' >"$BATS_TEST_TMPDIR/p.json"
+	run -0 rt exec --process "$BATS_TEST_TMPDIR/p.json" lab1
+	[ "$output" = exec-ok ]
+	rt delete --force lab1
+	spec 'c["linux"]["mountLabel"] = 7'
+	run -1 rt create --bundle "$BUNDLE" lab2
+	[[ $output == *"linux.mountLabel: must be a string"* ]]
+}
