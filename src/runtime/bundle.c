@@ -600,9 +600,7 @@ static int parse_namespaces(const json_t *arr, struct rt_bundle *b, struct hull_
 		if (path && !*path)
 			path = NULL;
 		if (streq(type, "mount")) {
-			if (path)
-				return refuse(err, field,
-					      "joining a mount namespace is not supported");
+			c->mnt_ns_path = path;
 			seen_mount = true;
 		} else if (streq(type, "pid")) {
 			c->pid_ns = path ? -1 : 0;
@@ -614,7 +612,8 @@ static int parse_namespaces(const json_t *arr, struct rt_bundle *b, struct hull_
 			c->new_netns = !path;
 			c->netns_path = path;
 		} else if (streq(type, "uts")) {
-			c->host_uts = !!path;
+			/* joined or new, it is the container's: its hostname is set there */
+			c->host_uts = false;
 			c->uts_ns_path = path;
 		} else if (streq(type, "cgroup")) {
 			c->cgroup_ns = !path;

@@ -79,7 +79,7 @@ struct rt_bundle {
  * for malformed JSON, a wrong type, a missing required field (ociVersion,
  * process.args, process.cwd, root.path) or a value out of range;
  * -EOPNOTSUPP naming the field for what hull cannot honour (user namespaces
- * and id mappings, joining a mount namespace, apparmor, ambient or inheritable
+ * and id mappings, apparmor, ambient or inheritable
  * capabilities, sets that differ, hugepage, rdma, net_cls/net_prio or
  * unified resources, mounts of types other than bind, tmpfs and overlay
  * outside /proc, /sys, /dev, /dev/pts, /dev/shm and /dev/mqueue, seccomp

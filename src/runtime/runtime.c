@@ -270,7 +270,7 @@ static void fifo_wait_signal(int sig)
 
 /* Namespaces the child joins, opened by the parent (-1: none). */
 struct join_fds {
-	int ipc, uts, cgroup;
+	int ipc, uts, cgroup, mnt;
 };
 
 /* setns() to @nsfd (if any) and close it; the error names @what. */
@@ -314,7 +314,8 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	}
 	/* --ipc container:NAME: its IPC namespace, before anything is made in ours */
 	if ((r = join_ns(j->ipc, CLONE_NEWIPC, "IPC namespace", &e)) < 0 ||
-	    (r = join_ns(j->uts, CLONE_NEWUTS, "UTS namespace", &e)) < 0)
+	    (r = join_ns(j->uts, CLONE_NEWUTS, "UTS namespace", &e)) < 0 ||
+	    (r = join_ns(j->mnt, CLONE_NEWNS, "mount namespace", &e)) < 0)
 		child_fail(fd, e, r);
 	r = rt_setup_stdio(c, &e);
 	if (r < 0)
@@ -488,9 +489,10 @@ int rt_msg_to_err(const struct rt_msg *m, struct hull_err **err)
 
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err)
 {
-	unsigned long flags = CLONE_NEWNS;
+	/* a mount namespace joined by path replaces the new one at once: none is made */
+	unsigned long flags = c->mnt_ns_path ? 0 : CLONE_NEWNS;
 	_cleanup_close_ int parent_fd = -1, own_pidns = -1, join_pidns = -1, join_ipcns = -1;
-	_cleanup_close_ int join_uts = -1, join_cgroup = -1;
+	_cleanup_close_ int join_uts = -1, join_cgroup = -1, join_mnt = -1;
 	struct join_fds j;
 	_cleanup_err_ struct hull_err *ce = NULL;
 	struct rt_process *p;
@@ -516,7 +518,8 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 		} by_path[] = {{c->pid_ns_path, &join_pidns},
 			       {c->ipc_ns_path, &join_ipcns},
 			       {c->uts_ns_path, &join_uts},
-			       {c->cgroup_ns_path, &join_cgroup}};
+			       {c->cgroup_ns_path, &join_cgroup},
+			       {c->mnt_ns_path, &join_mnt}};
 
 		for (size_t i = 0; i < ARRAY_SIZE(by_path); i++) {
 			if (!by_path[i].path)
@@ -557,7 +560,8 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 			return err_set(err, r, "join the PID namespace '%s'", c->pid_ns_path);
 		return err_set(err, r, "join the PID namespace of process %d", (int) c->pid_ns);
 	}
-	j = (struct join_fds){.ipc = join_ipcns, .uts = join_uts, .cgroup = join_cgroup};
+	j = (struct join_fds){
+		.ipc = join_ipcns, .uts = join_uts, .cgroup = join_cgroup, .mnt = join_mnt};
 	pid = rt_clone(flags);
 	r = errno;
 	/* back to our own for later children (the child is in the other one for good) */

@@ -225,8 +225,10 @@ struct rt_config {
 	 * Namespaces joined by the path of a namespace file (OCI linux.namespaces
 	 * with a path: /proc/PID/ns/TYPE or a bind mount of one, as CRI joins a
 	 * pod's); each overrides @pid_ns, @ipc_ns, @host_uts and @cgroup_ns.
+	 * @mnt_ns_path: the root file system is then built in that mount
+	 * namespace (as runc builds it), which must see @rootfs.
 	 */
-	const char *pid_ns_path, *ipc_ns_path, *uts_ns_path, *cgroup_ns_path;
+	const char *pid_ns_path, *ipc_ns_path, *uts_ns_path, *cgroup_ns_path, *mnt_ns_path;
 	/*
 	 * runc's exec fifo (NULL: none): after rt_start_fifo() the process blocks
 	 * opening this fifo for writing, after its identity switch and just

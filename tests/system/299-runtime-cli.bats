@@ -393,3 +393,23 @@ EOF
 	run -1 rt create --bundle "$BUNDLE" lab2
 	[[ $output == *"linux.mountLabel: must be a string"* ]]
 }
+
+@test "mount and uts namespaces joined by path: the rootfs is built there, the hostname set there" {
+	unshare --mount --uts --propagation private sleep 1000 3>&- &
+	local holder=$!
+	wait_for test "$(readlink /proc/$holder/ns/mnt)" != "$(readlink /proc/self/ns/mnt)"
+	spec "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] not in ('mount', 'uts')] + [{'type': t, 'path': '/proc/$holder/ns/' + f} for t, f in [('mount', 'mnt'), ('uts', 'uts')]]" \
+		'c["hostname"] = "joined"' \
+		'c["process"]["args"] = ["sh", "-c", "hostname; readlink /proc/self/ns/mnt; readlink /proc/self/ns/uts; ls /"]'
+	cd "$BUNDLE"
+	run -0 rt run nsp1
+	[ "${lines[0]}" = joined ]
+	[ "${lines[1]}" = "$(readlink /proc/$holder/ns/mnt)" ]
+	[ "${lines[2]}" = "$(readlink /proc/$holder/ns/uts)" ]
+	[[ $output == *bin* && $output != *work* ]]
+	# the hostname went to the joined namespace; ours kept its own
+	[ "$(nsenter --uts=/proc/$holder/ns/uts hostname)" = joined ]
+	[ "$(hostname)" != joined ]
+	kill "$holder"
+	wait "$holder" || true
+}
