@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
@@ -894,6 +895,17 @@ static int parse_sysctl(const json_t *o, struct rt_bundle *b, struct hull_err **
 	return 0;
 }
 
+/* linux.rootfsPropagation (runc's mountPropagationMapping; "rX" adds MS_REC) */
+static const struct {
+	const char *name;
+	unsigned long flags;
+} propagations[] = {
+	{"private", MS_PRIVATE},
+	{"slave", MS_SLAVE},
+	{"shared", MS_SHARED},
+	{"unbindable", MS_UNBINDABLE},
+};
+
 static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **err)
 {
 	struct rt_config *c = &b->config;
@@ -969,12 +981,21 @@ static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **e
 		if ((*p)[0] != '/')
 			return err_setx(err, EINVAL, "linux.readonlyPaths: '%s' is not absolute",
 					*p);
-	prop = json_get_str(l, "rootfsPropagation");
-	if (prop && *prop && !streq(prop, "private") && !streq(prop, "rprivate") &&
-	    !streq(prop, "slave") && !streq(prop, "rslave"))
-		return err_setx(err, EOPNOTSUPP,
-				"linux.rootfsPropagation: '%s' is not supported (private or slave)",
-				prop);
+	if ((r = member(l, "rootfsPropagation", JSON_STRING, "linux", &v, err)) < 0)
+		return r;
+	prop = v ? json_string_value(v) : "";
+	for (size_t i = 0; *prop && i < ARRAY_SIZE(propagations); i++) {
+		if (streq(prop, propagations[i].name))
+			c->root_propagation = propagations[i].flags;
+		else if (prop[0] == 'r' && streq(prop + 1, propagations[i].name))
+			c->root_propagation = propagations[i].flags | MS_REC;
+	}
+	if (*prop && !c->root_propagation)
+		return err_setx(
+			err, EINVAL,
+			"linux.rootfsPropagation: unknown propagation '%s' (private, slave, "
+			"shared, unbindable, or their r forms)",
+			prop);
 	return 0;
 }
 

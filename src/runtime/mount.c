@@ -231,8 +231,10 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	r = rt_mounts_prepare(c, b, err);
 	if (r < 0)
 		return r;
-	/* Nothing we mount may propagate back to the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	/* Nothing we mount may propagate back to the host; a slave root still
+	 * receives the host's mounts under it. */
+	if (mount(NULL, "/", NULL,
+		  MS_REC | ((c->root_propagation & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE), NULL) < 0)
 		return err_set(err, errno, "make mounts private");
 	if (c->lowerdirs)
 		r = rt_overlay_mount(c, err);
@@ -616,6 +618,14 @@ int rt_devices_mknod(const struct rt_config *c, struct hull_err **err)
 		if (chown(d->path, d->uid, d->gid) < 0)
 			return err_set(err, errno, "chown device '%s'", d->path);
 	}
+	return 0;
+}
+
+int rt_root_propagation_apply(const struct rt_config *c, struct hull_err **err)
+{
+	/* after the binds of the root's own paths: an unbindable root refuses them */
+	if (c->root_propagation && mount(NULL, "/", NULL, c->root_propagation, NULL) < 0)
+		return err_set(err, errno, "set the propagation of '/'");
 	return 0;
 }
 

@@ -39,6 +39,9 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 /* mount.c: pivot into the rootfs and mount /proc, /sys, /dev..., masks, binds, cwd. */
 int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 
+/* mount.c: give "/" @c->root_propagation (if any), once every mount is made. */
+int rt_root_propagation_apply(const struct rt_config *c, struct hull_err **err);
+
 /* mounts.c: clone the bind sources of @c->mounts (before the mounts are made private). */
 int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 /*

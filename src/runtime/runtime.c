@@ -385,6 +385,8 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	}
 	if (c->cgroup_mount && (r = rt_cgroup_mount(c, &e)) < 0)
 		child_fail(fd, e, r);
+	if ((r = rt_root_propagation_apply(c, &e)) < 0)
+		child_fail(fd, e, r);
 
 	r = rt_seccomp_apply(c->seccomp, &e);
 	if (r < 0)

@@ -236,6 +236,16 @@ struct rt_config {
 	 * writes one byte and execs.
 	 */
 	const char *exec_fifo;
+	/*
+	 * OCI linux.rootfsPropagation, as mount(2) flags: MS_PRIVATE, MS_SLAVE,
+	 * MS_SHARED or MS_UNBINDABLE, with MS_REC for its "r" form (0: hull's
+	 * own, private). The host's mounts are made recursively slave (for slave)
+	 * or private (for the others) before the root is built, so nothing
+	 * propagates back to the host; the container's "/" gets these flags last,
+	 * once every mount of the container is made (runc prepareRoot, and its
+	 * remount of "/" after pivot_root).
+	 */
+	unsigned long root_propagation;
 	/* runc create --no-pivot: move the root onto "/" and chroot instead of pivot_root
 	 * (for a root on ramfs, where pivot_root fails) */
 	bool no_pivot;

@@ -413,3 +413,28 @@ EOF
 	kill "$holder"
 	wait "$holder" || true
 }
+
+@test "rootfsPropagation: the container's / is shared, slave, private or unbindable, and nothing reaches the host" {
+	local prop line
+	for prop in shared slave private unbindable rshared; do
+		spec "c['linux']['rootfsPropagation'] = '$prop'" \
+			'c["process"]["args"] = ["sh", "-c", "while read -r id p d r m o rest; do [ \"$m\" = / ] && echo \"$rest\"; done </proc/self/mountinfo; true"]'
+		cd "$BUNDLE"
+		# in a namespace whose / is shared, where slave and shared show
+		run -0 unshare --mount --propagation shared sh -c '
+			before=$(wc -l </proc/self/mountinfo)
+			"$1" runtime --root "$2" run "$3" || exit
+			[ "$(wc -l </proc/self/mountinfo)" = "$before" ] || echo LEAKED' sh "$HULL" "$RTROOT" "prop-$prop"
+		line=${lines[0]}
+		case $prop in
+		shared | rshared) [[ $line == *shared:* && $line != *master:* ]] ;;
+		slave) [[ $line == *master:* && $line != *shared:* ]] ;;
+		private) [[ $line != *master:* && $line != *shared:* && $line != *unbindable* ]] ;;
+		unbindable) [[ $line == *unbindable* ]] ;;
+		esac
+		[[ $output != *LEAKED* ]]
+	done
+	spec 'c["linux"]["rootfsPropagation"] = "sideways"'
+	run -1 rt create --bundle "$BUNDLE" prop-bad
+	[[ $output == *"linux.rootfsPropagation: unknown propagation 'sideways'"* ]]
+}
