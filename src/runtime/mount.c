@@ -273,6 +273,11 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 		r = rt_console_connect(c->console_socket, &b->console_sock, err);
 		if (r < 0)
 			return r;
+	} else if (c->terminal && c->console_sock_fd > 2) {
+		/* rt_console_setup() closes it: a copy, CLOEXEC like a connected one */
+		b->console_sock = fcntl(c->console_sock_fd, F_DUPFD_CLOEXEC, 3);
+		if (b->console_sock < 0)
+			return err_set(err, errno, "duplicate the console socket");
 	} else if (c->terminal) {
 		/*
 		 * Best effort: /dev/console is only cosmetic for most programs. The fd's

@@ -86,7 +86,8 @@ int rt_setup_stdio(const struct rt_config *c, struct hull_err **err)
 		return r;
 	if (setsid() < 0)
 		return err_set(err, errno, "setsid");
-	if (c->terminal && !c->console_socket && ioctl(0, TIOCSCTTY, 0) < 0)
+	if (c->terminal && !c->console_socket && c->console_sock_fd <= 2 &&
+	    ioctl(0, TIOCSCTTY, 0) < 0)
 		return err_set(err, errno, "set controlling terminal");
 	return 0;
 }

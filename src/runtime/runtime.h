@@ -264,6 +264,13 @@ struct rt_config {
 	const char *console_socket;
 	unsigned short console_rows, console_cols;
 	/*
+	 * runc run in the foreground with @terminal and no @console_socket: a
+	 * connected unix socket (borrowed; > 2, 0 when unused) that takes the
+	 * place of @console_socket, so that the caller gets the master and
+	 * proxies it to its own stdio.
+	 */
+	int console_sock_fd;
+	/*
 	 * OCI mount of type "cgroup" at /sys/fs/cgroup (docker's and CRI's specs):
 	 * once the process is in its cgroups, each hierarchy it is in is mounted
 	 * there showing only its own cgroup (runc's mountCgroupV1/V2), read-only

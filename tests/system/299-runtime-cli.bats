@@ -438,3 +438,24 @@ EOF
 	run -1 rt create --bundle "$BUNDLE" prop-bad
 	[[ $output == *"linux.rootfsPropagation: unknown propagation 'sideways'"* ]]
 }
+
+@test "run in the foreground with terminal: true and no console socket: a pty on our stdio, the exit code carried" {
+	command -v script >/dev/null || skip "no script(1)"
+	# docs/oci-runtime.md's first example: runc's default config.json (terminal, sh)
+	cp "$BATS_FILE_TMPDIR/default.json" "$BUNDLE/config.json"
+	cd "$BUNDLE"
+	# script(1) gives the runtime a terminal; the shell's input comes through it
+	run -4 script -qec "'$HULL' runtime --root '$RTROOT' run demo" /dev/null \
+		<<<'tty; stty size; echo in-$((6 * 7)); exit 4'
+	[[ $output == *"/dev/pts/0"* ]]
+	[[ $output == *in-42* ]]
+	run -0 rt list -q
+	[ -z "$output" ]
+	# the terminal's size is passed on, and the command's output comes back as it is
+	spec 'c["process"]["terminal"] = True' 'c["process"]["args"] = ["sh", "-c", "stty size; exit 0"]'
+	run -0 script -qec "stty rows 21 cols 73; '$HULL' runtime --root '$RTROOT' run demo2" /dev/null </dev/null
+	[[ $output == *"21 73"* ]]
+	# detached, the pty still needs a console socket (runc's rule)
+	run -1 rt run --detach demo3
+	[[ $output == *"cannot allocate tty if hull-runtime will detach without setting console socket"* ]]
+}
