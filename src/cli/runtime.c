@@ -432,6 +432,12 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		}
 		c.seccomp = filter;
 	}
+	if (c.host_mnt_ns && (c.n_mounts || c.masked_paths || c.readonly_paths ||
+			      c.readonly_rootfs || c.n_devices || c.sysctls))
+		/* they would be made in our own mount namespace (runc makes them there) */
+		log_line("warning", "linux.namespaces: no mount namespace: the root is entered "
+				    "with chroot, and mounts, masked and read-only paths, devices, "
+				    "sysctls and a read-only root are not applied");
 	c.no_pivot = o->no_pivot;
 	c.new_keyring = !o->no_new_keyring;
 	c.preserve_fds = o->preserve_fds;
@@ -1359,6 +1365,11 @@ static int do_exec(int argc, char **argv)
 	}
 	if (r == 0)
 		r = rt_bundle_load(json_get_str(st, "bundle"), &b, &e);
+	/* joining the runtime's own mount namespace would reset the root to the host's */
+	if (r == 0 && b->config.host_mnt_ns)
+		r = err_setx(&e, EOPNOTSUPP,
+			     "linux.namespaces: exec into a container without its own mount "
+			     "namespace is not supported");
 	if (r == 0 && eo.process) {
 		_cleanup_free_ char *data = NULL;
 		size_t len = 0;

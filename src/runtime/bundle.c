@@ -628,9 +628,7 @@ static int parse_namespaces(const json_t *arr, struct rt_bundle *b, struct hull_
 					type);
 		}
 	}
-	if (!seen_mount)
-		return refuse(err, "linux.namespaces",
-			      "a container without its own mount namespace is not supported");
+	c->host_mnt_ns = !seen_mount;
 	return 0;
 }
 

@@ -264,6 +264,13 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 	child_fail(fd, e, r);
 }
 
+static const char *last_component(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 static void fifo_wait_signal(int sig)
 {
 	_exit(128 + sig);
@@ -321,10 +328,13 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	r = rt_setup_stdio(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
-	r = rt_rootfs_prepare(c, &b, &e);
-	if (r < 0)
-		child_fail(fd, e, r);
-	r = rt_rootfs_finish(c, &b, &e);
+	if (c->host_mnt_ns) {
+		r = rt_rootfs_chroot(c, &b, &e);
+	} else {
+		r = rt_rootfs_prepare(c, &b, &e);
+		if (r == 0)
+			r = rt_rootfs_finish(c, &b, &e);
+	}
 	if (r < 0)
 		child_fail(fd, e, r);
 	/* the host's /dev/null held the places of the fds < 0 so far: now the container's
@@ -384,7 +394,7 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	} else if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) {
 		child_fail(fd, e, err_set(&e, errno, "create a cgroup namespace"));
 	}
-	if (c->cgroup_mount && (r = rt_cgroup_mount(c, &e)) < 0)
+	if (c->cgroup_mount && !c->host_mnt_ns && (r = rt_cgroup_mount(c, &e)) < 0)
 		child_fail(fd, e, r);
 	if ((r = rt_root_propagation_apply(c, &e)) < 0)
 		child_fail(fd, e, r);
@@ -395,7 +405,7 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	r = rt_identity_apply(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
-	if (b.fifo_fd >= 0) {
+	if (b.fifo_fd >= 0 || b.fifo_dir >= 0) {
 		/* runc's exec fifo: the caller leaves; `start` opens the other end */
 		char fdpath[64];
 		int ffd;
@@ -412,12 +422,17 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 		(void) send(fd, &m, sizeof(m), MSG_NOSIGNAL);
 		(void) snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", b.fifo_fd);
 		do
-			ffd = open(fdpath, O_WRONLY | O_CLOEXEC);
+			ffd = b.fifo_dir >= 0 ? openat(b.fifo_dir, last_component(c->exec_fifo),
+						       O_WRONLY | O_CLOEXEC)
+					      : open(fdpath, O_WRONLY | O_CLOEXEC);
 		while (ffd < 0 && errno == EINTR);
 		if (ffd < 0 || write(ffd, "0", 1) != 1)
 			_exit(125);
 		(void) close(ffd);
-		(void) close(b.fifo_fd);
+		if (b.fifo_fd >= 0)
+			(void) close(b.fifo_fd);
+		if (b.fifo_dir >= 0)
+			(void) close(b.fifo_dir);
 	}
 	if (c->n_start_hooks) {
 		/* startContainer: in the container, as the process is now (runc's init) */
@@ -493,7 +508,7 @@ int rt_msg_to_err(const struct rt_msg *m, struct hull_err **err)
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err)
 {
 	/* a mount namespace joined by path replaces the new one at once: none is made */
-	unsigned long flags = c->mnt_ns_path ? 0 : CLONE_NEWNS;
+	unsigned long flags = c->mnt_ns_path || c->host_mnt_ns ? 0 : CLONE_NEWNS;
 	_cleanup_close_ int parent_fd = -1, own_pidns = -1, join_pidns = -1, join_ipcns = -1;
 	_cleanup_close_ int join_uts = -1, join_cgroup = -1, join_mnt = -1;
 	struct join_fds j;

@@ -246,6 +246,14 @@ struct rt_config {
 	 * remount of "/" after pivot_root).
 	 */
 	unsigned long root_propagation;
+	/*
+	 * OCI linux.namespaces without a "mount" entry: the runtime's own mount
+	 * namespace, where hull mounts nothing: the root is entered with
+	 * chroot() and none of the mounts, masked and read-only paths, devices,
+	 * sysctls, read-only root, cgroup mount or /dev/console is made (runc
+	 * makes them in its own namespace).
+	 */
+	bool host_mnt_ns;
 	/* runc create --no-pivot: move the root onto "/" and chroot instead of pivot_root
 	 * (for a root on ramfs, where pivot_root fails) */
 	bool no_pivot;
