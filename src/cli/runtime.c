@@ -19,11 +19,13 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 
 #include "cli/cli.h"
@@ -321,7 +323,34 @@ struct rtc_create_opts {
 	bool no_new_keyring;
 	unsigned preserve_fds;
 	bool detach; /* run only */
+	/* run in the foreground: a terminal process's pty master goes here (-1: none) */
+	int *ret_console;
 };
+
+/* Receive one fd sent with SCM_RIGHTS over @sock (rt_send_fd()'s other end). */
+static int recv_fd(int sock, int *ret_fd, struct hull_err **err)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0}, name[256];
+	struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf)};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return err_set(err, errno, "receive the console");
+	cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+		return err_setx(err, EPROTO, "receive the console: no fd sent");
+	memcpy(ret_fd, CMSG_DATA(cm), sizeof(int));
+	return 0;
+}
 
 /*
  * runc create: the container's process is made, set up, put in its cgroups
@@ -390,6 +419,7 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	struct rt_process *p = NULL;
 	struct rt_config c;
 	const char *cg_name;
+	_cleanup_close_ int csock = -1, csock_child = -1, master = -1;
 	char pstate;
 	size_t config_len = 0;
 	int r;
@@ -418,11 +448,29 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	c.stdio[1] = 1;
 	c.stdio[2] = 2;
 	if (c.terminal) {
-		if (!o->console_socket) {
+		if (!o->console_socket && !o->ret_console) {
 			r = err_setx(err, EINVAL,
 				     "cannot allocate tty if hull-runtime will detach without "
 				     "setting console socket");
 			goto out_bundle;
+		}
+		if (!o->console_socket) {
+			/* run in the foreground: the master comes to us (runc's socket pair) */
+			int sv[2];
+
+			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+				r = err_set(err, errno, "create the console socket");
+				goto out_bundle;
+			}
+			csock = sv[0];
+			/* above 2: 0 means none in rt_config */
+			csock_child = fcntl(sv[1], F_DUPFD_CLOEXEC, 3);
+			(void) close(sv[1]);
+			if (csock_child < 0) {
+				r = err_set(err, errno, "create the console socket");
+				goto out_bundle;
+			}
+			c.console_sock_fd = csock_child;
 		}
 		/* the process makes its pty in its own /dev/pts, as runc's does */
 		c.console_socket = o->console_socket;
@@ -442,6 +490,12 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		}
 		c.seccomp = filter;
 	}
+	if (c.host_mnt_ns && (c.n_mounts || c.masked_paths || c.readonly_paths ||
+			      c.readonly_rootfs || c.n_devices || c.sysctls))
+		/* they would be made in our own mount namespace (runc makes them there) */
+		log_line("warning", "linux.namespaces: no mount namespace: the root is entered "
+				    "with chroot, and mounts, masked and read-only paths, devices, "
+				    "sysctls and a read-only root are not applied");
 	c.no_pivot = o->no_pivot;
 	c.new_keyring = !o->no_new_keyring;
 	c.preserve_fds = o->preserve_fds;
@@ -488,6 +542,17 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	r = rt_create(&c, &p, err);
 	if (r < 0)
 		goto out_dir;
+	if (csock >= 0) {
+		/* sent during the setup, before rt_create() returned */
+		(void) close(csock_child);
+		csock_child = -1;
+		r = recv_fd(csock, &master, err);
+		if (r < 0) {
+			(void) kill(p->pid, SIGKILL);
+			(void) waitpid(p->pid, NULL, 0);
+			goto out_dir;
+		}
+	}
 	json_object_set_new(st, "pid", json_integer(p->pid));
 	cg_name = b->cgroups_path ? b->cgroups_path : id;
 	{
@@ -544,6 +609,8 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		goto out_dir;
 	}
 	*ret_pid = p->pid;
+	if (o->ret_console)
+		*o->ret_console = TAKE_FD(master);
 	goto out_bundle;
 out_dir:
 	(void) rm_rf(dir, NULL);
@@ -704,6 +771,85 @@ static int wait_forwarding(pid_t pid)
 	return rt_exit_code(st);
 }
 
+/* Give @master the size of our terminal (stdin's), if we have one. */
+static void console_resize(int master)
+{
+	struct winsize ws;
+
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col)
+		(void) ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/*
+ * wait_forwarding() for a process on a pty whose master we hold (runc run
+ * with a terminal and no --console-socket): our stdin goes to the master,
+ * the master's output to our stdout, our terminal (if stdin is one) is raw
+ * meanwhile and its size follows ours (SIGWINCH); the other signals are
+ * passed on. The process's docker-style exit code.
+ */
+static int wait_console(pid_t pid, int master)
+{
+	_cleanup_close_ int sfd = -1, pidfd = -1;
+	struct termios saved, raw;
+	bool is_raw = false, in_open = true, out_open = true;
+	char buf[8192];
+	sigset_t set;
+	ssize_t n;
+	int st = 0;
+
+	forward_set(&set);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC);
+	pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (isatty(0) && tcgetattr(0, &saved) == 0) {
+		raw = saved;
+		cfmakeraw(&raw);
+		is_raw = tcsetattr(0, TCSADRAIN, &raw) == 0;
+	}
+	console_resize(master);
+	while (sfd >= 0 && pidfd >= 0) {
+		struct pollfd pfd[4] = {{.fd = pidfd, .events = POLLIN},
+					{.fd = sfd, .events = POLLIN},
+					{.fd = out_open ? master : -1, .events = POLLIN},
+					{.fd = in_open ? 0 : -1, .events = POLLIN}};
+		struct signalfd_siginfo si;
+
+		if (poll(pfd, 4, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[2].revents) {
+			n = read(master, buf, sizeof(buf));
+			if (n > 0)
+				(void) write_all(1, buf, (size_t) n);
+			else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+				out_open = false; /* EIO: no slave open any more */
+		}
+		if (pfd[3].revents) {
+			n = read(0, buf, sizeof(buf));
+			if (n > 0)
+				(void) write_all(master, buf, (size_t) n);
+			else if (n == 0 || (errno != EINTR && errno != EAGAIN))
+				in_open = false;
+		}
+		if ((pfd[1].revents & POLLIN) && read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo == SIGWINCH)
+				console_resize(master); /* the kernel tells the process */
+			else
+				(void) kill(pid, (int) si.ssi_signo);
+		}
+		if (pfd[0].revents)
+			break;
+	}
+	/* what the process wrote last is still in the pty */
+	(void) fcntl(master, F_SETFL, O_NONBLOCK);
+	while (out_open && (n = read(master, buf, sizeof(buf))) > 0)
+		(void) write_all(1, buf, (size_t) n);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (is_raw)
+		(void) tcsetattr(0, TCSADRAIN, &saved);
+	(void) sigprocmask(SIG_UNBLOCK, &set, NULL);
+	return rt_exit_code(st);
+}
+
 /* Wait (boundedly) until the container's first process has exited; the caller reaps it. */
 static void wait_gone(const json_t *st)
 {
@@ -832,6 +978,7 @@ static int do_create(int argc, char **argv, bool run)
 {
 	struct rtc_create_opts co = {0};
 	struct hull_err *e = NULL;
+	_cleanup_close_ int console = -1;
 	pid_t pid = 0;
 	int r, st = 0;
 
@@ -844,6 +991,8 @@ static int do_create(int argc, char **argv, bool run)
 		return r < 0 ? 1 : 0;
 	if (!run && co.detach)
 		return failf("create: unknown flag --detach");
+	if (run && !co.detach)
+		co.ret_console = &console;
 	r = rtc_create(argv[optind], &co, &pid, &e);
 	if (r < 0)
 		return fail(e);
@@ -857,7 +1006,7 @@ static int do_create(int argc, char **argv, bool run)
 	if (co.detach)
 		return 0;
 	/* runc run in the foreground: the process is our child; its status is ours */
-	st = wait_forwarding(pid);
+	st = console >= 0 ? wait_console(pid, console) : wait_forwarding(pid);
 	{
 		_cleanup_json_ json_t *sj = NULL;
 		if (state_load(argv[optind], &sj, &e) == 0 && rtc_destroy(argv[optind], sj, &e) < 0)
@@ -1286,6 +1435,11 @@ static int do_exec(int argc, char **argv)
 	}
 	if (r == 0)
 		r = container_bundle(id, st, &b, &e);
+	/* joining the runtime's own mount namespace would reset the root to the host's */
+	if (r == 0 && b->config.host_mnt_ns)
+		r = err_setx(&e, EOPNOTSUPP,
+			     "linux.namespaces: exec into a container without its own mount "
+			     "namespace is not supported");
 	if (r == 0 && eo.process) {
 		_cleanup_free_ char *data = NULL;
 		size_t len = 0;
@@ -1293,6 +1447,8 @@ static int do_exec(int argc, char **argv)
 		r = read_file(eo.process, 1 << 20, &data, &len, &e);
 		if (r == 0)
 			r = rt_bundle_parse_process(data, len, &pb, &e);
+		if (r == 0)
+			r = rt_bundle_check_host(pb, &e);
 	}
 	if (r < 0)
 		goto out;

@@ -8,7 +8,10 @@
 #include <ctype.h>
 #include <inttypes.h>
 #include <sys/capability.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
 
 #include "runtime/bundle.h"
 #include "util/fs.h"
@@ -90,6 +93,25 @@ static int refuse_nonempty(const json_t *o, const char *key, const char *field, 
 	if (empty)
 		return 0;
 	return err_setx(err, EOPNOTSUPP, "%s%s%s: %s", field, *field ? "." : "", key, why);
+}
+
+/*
+ * An SELinux label (process.selinuxLabel, linux.mountLabel): a string, kept
+ * out of the config; its field is noted in @b->selinux_field, for
+ * rt_bundle_check_host() to refuse on a host where SELinux is on.
+ */
+static int label_member(const json_t *o, const char *key, const char *field, struct rt_bundle *b,
+			struct hull_err **err)
+{
+	json_t *v;
+	int r = member(o, key, JSON_STRING, field, &v, err);
+
+	if (r < 0)
+		return r;
+	if (v && *json_string_value(v) && !b->selinux_field)
+		b->selinux_field =
+			streq(key, "mountLabel") ? "linux.mountLabel" : "process.selinuxLabel";
+	return 0;
 }
 
 static int strv_member(const json_t *o, const char *key, const char *field, char ***ret,
@@ -324,8 +346,7 @@ static int parse_process(const json_t *p, struct rt_bundle *b, struct hull_err *
 	b->oom_score_adj = (int) n;
 	if ((r = refuse_nonempty(p, "apparmorProfile", "process", "AppArmor is not supported",
 				 err)) < 0 ||
-	    (r = refuse_nonempty(p, "selinuxLabel", "process", "SELinux is not supported", err)) <
-		    0 ||
+	    (r = label_member(p, "selinuxLabel", "process", b, err)) < 0 ||
 	    (r = refuse_nonempty(p, "ioPriority", "process", "I/O priorities are not supported",
 				 err)) < 0 ||
 	    (r = refuse_nonempty(p, "scheduler", "process", "scheduling policies are not supported",
@@ -572,9 +593,7 @@ static int parse_namespaces(const json_t *arr, struct rt_bundle *b, struct hull_
 		if (path && !*path)
 			path = NULL;
 		if (streq(type, "mount")) {
-			if (path)
-				return refuse(err, field,
-					      "joining a mount namespace is not supported");
+			c->mnt_ns_path = path;
 			seen_mount = true;
 		} else if (streq(type, "pid")) {
 			c->pid_ns = path ? -1 : 0;
@@ -586,7 +605,8 @@ static int parse_namespaces(const json_t *arr, struct rt_bundle *b, struct hull_
 			c->new_netns = !path;
 			c->netns_path = path;
 		} else if (streq(type, "uts")) {
-			c->host_uts = !!path;
+			/* joined or new, it is the container's: its hostname is set there */
+			c->host_uts = false;
 			c->uts_ns_path = path;
 		} else if (streq(type, "cgroup")) {
 			c->cgroup_ns = !path;
@@ -600,9 +620,7 @@ static int parse_namespaces(const json_t *arr, struct rt_bundle *b, struct hull_
 					type);
 		}
 	}
-	if (!seen_mount)
-		return refuse(err, "linux.namespaces",
-			      "a container without its own mount namespace is not supported");
+	c->host_mnt_ns = !seen_mount;
 	return 0;
 }
 
@@ -871,6 +889,17 @@ static int parse_sysctl(const json_t *o, struct rt_bundle *b, struct hull_err **
 	return 0;
 }
 
+/* linux.rootfsPropagation (runc's mountPropagationMapping; "rX" adds MS_REC) */
+static const struct {
+	const char *name;
+	unsigned long flags;
+} propagations[] = {
+	{"private", MS_PRIVATE},
+	{"slave", MS_SLAVE},
+	{"shared", MS_SHARED},
+	{"unbindable", MS_UNBINDABLE},
+};
+
 static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **err)
 {
 	struct rt_config *c = &b->config;
@@ -882,7 +911,6 @@ static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **e
 		{"uidMappings", "user namespaces are not supported"},
 		{"gidMappings", "user namespaces are not supported"},
 		{"timeOffsets", "time namespaces are not supported"},
-		{"mountLabel", "SELinux is not supported"},
 		{"intelRdt", "Intel RDT is not supported"},
 		{"personality", "personalities are not supported"},
 	};
@@ -891,6 +919,9 @@ static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **e
 		if (r < 0)
 			return r;
 	}
+	r = label_member(l, "mountLabel", "linux", b, err);
+	if (r < 0)
+		return r;
 	r = member(l, "namespaces", JSON_ARRAY, "linux", &ns, err);
 	if (r == 0)
 		r = parse_namespaces(ns, b, err);
@@ -944,12 +975,21 @@ static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **e
 		if ((*p)[0] != '/')
 			return err_setx(err, EINVAL, "linux.readonlyPaths: '%s' is not absolute",
 					*p);
-	prop = json_get_str(l, "rootfsPropagation");
-	if (prop && *prop && !streq(prop, "private") && !streq(prop, "rprivate") &&
-	    !streq(prop, "slave") && !streq(prop, "rslave"))
-		return err_setx(err, EOPNOTSUPP,
-				"linux.rootfsPropagation: '%s' is not supported (private or slave)",
-				prop);
+	if ((r = member(l, "rootfsPropagation", JSON_STRING, "linux", &v, err)) < 0)
+		return r;
+	prop = v ? json_string_value(v) : "";
+	for (size_t i = 0; *prop && i < ARRAY_SIZE(propagations); i++) {
+		if (streq(prop, propagations[i].name))
+			c->root_propagation = propagations[i].flags;
+		else if (prop[0] == 'r' && streq(prop + 1, propagations[i].name))
+			c->root_propagation = propagations[i].flags | MS_REC;
+	}
+	if (*prop && !c->root_propagation)
+		return err_setx(
+			err, EINVAL,
+			"linux.rootfsPropagation: unknown propagation '%s' (private, slave, "
+			"shared, unbindable, or their r forms)",
+			prop);
 	return 0;
 }
 
@@ -1128,7 +1168,20 @@ int rt_bundle_load(const char *dir, struct rt_bundle **ret, struct hull_err **er
 	r = read_file(path, CONFIG_MAX, &data, &len, err);
 	if (r < 0)
 		return r;
-	return rt_bundle_parse(data, len, dir, ret, err);
+	r = rt_bundle_parse(data, len, dir, ret, err);
+	if (r == 0 && (r = rt_bundle_check_host(*ret, err)) < 0)
+		*ret = rt_bundle_free(*ret);
+	return r;
+}
+
+int rt_bundle_check_host(const struct rt_bundle *b, struct hull_err **err)
+{
+	struct statfs sf;
+
+	/* libselinux's is_selinux_enabled(): selinuxfs mounted where it belongs */
+	if (b->selinux_field && statfs("/sys/fs/selinux", &sf) == 0 && sf.f_type == SELINUX_MAGIC)
+		return refuse(err, b->selinux_field, "SELinux labels are not supported");
+	return 0;
 }
 
 struct rt_bundle *rt_bundle_free(struct rt_bundle *b)

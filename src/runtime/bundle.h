@@ -54,6 +54,8 @@ struct rt_bundle {
 	struct rt_device_rule *device_rules;
 	size_t n_device_rules;
 	unsigned short console_height, console_width; /* process.consoleSize; 0: unset */
+	/* "linux.mountLabel" or "process.selinuxLabel" when one is set (neither is applied) */
+	const char *selinux_field;
 	bool has_oom_score_adj;
 	int oom_score_adj; /* process.oomScoreAdj */
 	struct rt_hook *hooks[_RT_HOOK_MAX];
@@ -77,10 +79,10 @@ struct rt_bundle {
  * for malformed JSON, a wrong type, a missing required field (ociVersion,
  * process.args, process.cwd, root.path) or a value out of range;
  * -EOPNOTSUPP naming the field for what hull cannot honour (user namespaces
- * and id mappings, joining a mount namespace, apparmor, selinux, hugepage, rdma, net_cls/net_prio
- * or unified resources, mounts of types other than bind, tmpfs and overlay outside /proc, /sys,
- * /dev, /dev/pts, /dev/shm and /dev/mqueue, seccomp listeners, intelRdt, personality, time
- * namespaces).
+ * and id mappings, apparmor, selinux labels where SELinux is enabled, hugepage,
+ * rdma, net_cls/net_prio or unified resources, mounts of types other than
+ * bind, tmpfs and overlay outside /proc, /sys, /dev, /dev/pts, /dev/shm and
+ * /dev/mqueue, seccomp listeners, intelRdt, personality, time namespaces).
  */
 int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bundle **ret,
 		    struct hull_err **err);
@@ -90,6 +92,16 @@ int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bu
  * as that, plus the read's (-ENOENT: "open '.../config.json'").
  */
 int rt_bundle_load(const char *dir, struct rt_bundle **ret, struct hull_err **err);
+
+/*
+ * rt_bundle_check_host() - what of @b this host decides: an SELinux label
+ * (linux.mountLabel, process.selinuxLabel) is left out where SELinux is off,
+ * as crun leaves it, and refused (-EOPNOTSUPP naming the field) where it is
+ * on (selinuxfs mounted at /sys/fs/selinux), since hull cannot apply it.
+ * rt_bundle_load() calls it; callers of rt_bundle_parse() and
+ * rt_bundle_parse_process() call it themselves.
+ */
+int rt_bundle_check_host(const struct rt_bundle *b, struct hull_err **err);
 
 /*
  * rt_bundle_parse_process() - parse an OCI "process" object alone (runc exec --process

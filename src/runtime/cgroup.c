@@ -151,12 +151,16 @@ static char *cg_dir(const char *mnt, const char *own, const char *name)
 	return xasprintf("%s%s/hull/%s", mnt, streq(own, "/") ? "" : own, name);
 }
 
-/* mkdir of a cgroup directory made by cg_dir(): an absolute one with its parents */
-static int cg_mkdir(const char *dir, const char *name)
+/*
+ * mkdir of a cgroup directory made by cg_dir(), with its parents: "hull/" the
+ * first time, and the levels of a name of several ("a/b/c", as runc takes a
+ * relative cgroupsPath). The leaf first: its parents are there but once.
+ */
+static int cg_mkdir(const char *dir)
 {
 	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
 		return 0;
-	if (errno != ENOENT || name[0] != '/')
+	if (errno != ENOENT)
 		return -errno;
 	return mkdir_p(dir, 0755, NULL) < 0 ? -errno : 0;
 }
@@ -167,7 +171,7 @@ static int v1_make(const char *self, const char *ctrl, const char *name, char **
 		   struct hull_err **err)
 {
 	_cleanup_free_ char *mnt = path_join(CG_ROOT, ctrl);
-	_cleanup_free_ char *own = NULL, *parent = NULL, *dir = NULL;
+	_cleanup_free_ char *own = NULL, *dir = NULL;
 	struct statfs sf;
 	int r;
 
@@ -175,19 +179,9 @@ static int v1_make(const char *self, const char *ctrl, const char *name, char **
 		return 0;
 	/* cpu and cpuacct may be one hierarchy mounted twice */
 	own = own_path_in(self, ctrl);
-	parent = xasprintf("%s%s/hull", mnt, streq(own, "/") ? "" : own);
 	dir = cg_dir(mnt, own, name);
-	if (name[0] == '/') {
-		if ((r = cg_mkdir(dir, name)) < 0)
-			return err_set(err, -r, "create cgroup '%s'", dir);
-	} else if (mkdir(dir, 0755) < 0) {
-		/* the parent exists but the first time: try the container's directory first */
-		if (errno != ENOENT && errno != EEXIST)
-			return err_set(err, errno, "create cgroup '%s'", dir);
-		if (errno == ENOENT && ((mkdir(parent, 0755) < 0 && errno != EEXIST) ||
-					(mkdir(dir, 0755) < 0 && errno != EEXIST)))
-			return err_set(err, errno, "create cgroup '%s'", dir);
-	}
+	if ((r = cg_mkdir(dir)) < 0)
+		return err_set(err, -r, "create cgroup '%s'", dir);
 	if (streq(ctrl, "cpuset") && (r = cpuset_inherit(dir)) < 0) {
 		(void) rmdir(dir);
 		return err_set(err, -r, "create cgroup '%s'", dir);
@@ -196,9 +190,26 @@ static int v1_make(const char *self, const char *ctrl, const char *name, char **
 	return 0;
 }
 
+/*
+ * The name that cg_dir() turned into @dir, a directory of a v1 hierarchy or of
+ * the hybrid layout's unified one: relative ("a/b") when @dir is under the
+ * caller's "hull/" there (@self: /proc/self/cgroup), else absolute ("/a/b").
+ */
+static char *cg_name_of(const char *self, const char *dir)
+{
+	const char *h = dir + strlen(CG_ROOT "/"), *rel = strchrnul(h, '/');
+	_cleanup_free_ char *ctrl = xstrndup(h, (size_t) (rel - h));
+	_cleanup_free_ char *own = own_path_in(self, streq(ctrl, "unified") ? "" : ctrl);
+	_cleanup_free_ char *top = xasprintf("%s/hull/", streq(own, "/") ? "" : own);
+
+	if (startswith(rel, top))
+		return xstrdup(rel + strlen(top));
+	return xstrdup(rel);
+}
+
 int rt_cgroup_ensure(char ***dirs, const struct rt_resources *res, struct hull_err **err)
 {
-	_cleanup_free_ char *self = NULL, *procs = NULL;
+	_cleanup_free_ char *self = NULL, *procs = NULL, *_name = NULL;
 	const char *name, *any;
 	struct rt_cgroup_dirs cd;
 	int r;
@@ -206,7 +217,8 @@ int rt_cgroup_ensure(char ***dirs, const struct rt_resources *res, struct hull_e
 	if (is_v2() || !rt_cgroup_dirs_of(*dirs, &cd))
 		return 0;
 	any = (*dirs)[0];
-	name = strrchr(any, '/') + 1;
+	(void) read_file("/proc/self/cgroup", 1 << 16, &self, NULL, NULL);
+	name = _name = cg_name_of(self, any);
 	for (size_t i = 0; i < ARRAY_SIZE(v1_controllers); i++) {
 		_cleanup_free_ char *dir = NULL, *want = NULL;
 		bool have = false;
@@ -217,8 +229,6 @@ int rt_cgroup_ensure(char ***dirs, const struct rt_resources *res, struct hull_e
 			have |= startswith(*d, want);
 		if (have)
 			continue;
-		if (!self)
-			(void) read_file("/proc/self/cgroup", 1 << 16, &self, NULL, NULL);
 		r = v1_make(self, v1_controllers[i], name, &dir, err);
 		if (r < 0)
 			return r;
@@ -282,24 +292,19 @@ int rt_cgroup_create(const char *name, pid_t pid, const struct rt_resources *res
 		_cleanup_free_ char *own = own_path("");
 		/* spelt as dir_make() spells it (no "//" at the root), so that the device
 		 * rules' directory is recognised as this one */
-		_cleanup_free_ char *parent =
-			xasprintf(CG_ROOT "%s/hull", streq(own, "/") ? "" : own);
 		_cleanup_free_ char *dir = cg_dir(CG_ROOT, own, name);
 		_cleanup_free_ char *ownd = xasprintf(CG_ROOT "%s", own);
+		/* below the root for an absolute name, below our own cgroup for a relative one */
+		size_t top = name[0] == '/' ? strlen(CG_ROOT) : strlen(ownd);
 		/* v2: enable the controllers for our children, then join */
 		v2_enable(ownd);
-		if (name[0] == '/') {
-			/* every level down to the container's directory delegates them */
-			for (char *p = strchr(dir + strlen(CG_ROOT) + 1, '/'); p;
-			     p = strchr(p + 1, '/')) {
-				*p = '\0';
-				(void) mkdir(dir, 0755);
-				v2_enable(dir);
-				*p = '/';
-			}
-		} else {
-			(void) mkdir(parent, 0755);
-			v2_enable(parent);
+		/* every level down to the container's directory ("hull/", and those of a
+		 * name of several) delegates them */
+		for (char *p = strchr(dir + top + 1, '/'); p; p = strchr(p + 1, '/')) {
+			*p = '\0';
+			(void) mkdir(dir, 0755);
+			v2_enable(dir);
+			*p = '/';
 		}
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return err_set(err, errno, "create cgroup '%s'", dir);
@@ -367,13 +372,10 @@ static int dir_make(const char *mnt, const char *ctrl, const char *name, char **
 		    const char **ret_dir, struct hull_err **err)
 {
 	_cleanup_free_ char *own = own_path(ctrl);
-	_cleanup_free_ char *parent = xasprintf("%s%s/hull", mnt, streq(own, "/") ? "" : own);
 	_cleanup_free_ char *dir = cg_dir(mnt, own, name);
 	int r;
 
-	if (name[0] != '/' && mkdir(parent, 0755) < 0 && errno != EEXIST)
-		return err_set(err, errno, "create cgroup '%s'", parent);
-	if ((r = cg_mkdir(dir, name)) < 0)
+	if ((r = cg_mkdir(dir)) < 0)
 		return err_set(err, -r, "create cgroup '%s'", dir);
 	STRV_FOREACH (d, *dirs)
 		if (streq(*d, dir)) {

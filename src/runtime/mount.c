@@ -223,6 +223,49 @@ static int clone_tree(const char *path, int *ret_fd, struct hull_err **err)
 	return 0;
 }
 
+/* --console-socket, or run's socket pair: where the process sends its pty master */
+static int console_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
+{
+	if (c->terminal && c->console_socket)
+		return rt_console_connect(c->console_socket, &b->console_sock, err);
+	if (c->terminal && c->console_sock_fd > 2) {
+		/* rt_console_setup() closes it: a copy, CLOEXEC like a connected one */
+		b->console_sock = fcntl(c->console_sock_fd, F_DUPFD_CLOEXEC, 3);
+		if (b->console_sock < 0)
+			return err_set(err, errno, "duplicate the console socket");
+	}
+	return 0;
+}
+
+int rt_rootfs_chroot(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
+{
+	const char *cwd = isempty(c->cwd) ? "/" : c->cwd;
+	int r;
+
+	if (c->exec_fifo) {
+		/* no /proc/self/fd to reopen an O_PATH fd of the fifo through, after chroot */
+		_cleanup_free_ char *dir = xstrdup(c->exec_fifo);
+		char *slash = strrchr(dir, '/');
+
+		if (slash)
+			*(slash == dir ? slash + 1 : slash) = '\0';
+		b->fifo_dir = open(slash ? dir : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (b->fifo_dir < 0)
+			return err_set(err, errno, "open the directory of exec fifo '%s'",
+				       c->exec_fifo);
+	}
+	r = console_prepare(c, b, err);
+	if (r < 0)
+		return r;
+	if (chdir(c->rootfs) < 0)
+		return err_set(err, errno, "chdir to '%s'", c->rootfs);
+	if (chroot(".") < 0)
+		return err_set(err, errno, "chroot to '%s'", c->rootfs);
+	if (chdir(cwd) < 0)
+		return err_set(err, errno, "chdir to '%s'", cwd);
+	return 0;
+}
+
 int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
 {
 	int r;
@@ -231,8 +274,10 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	r = rt_mounts_prepare(c, b, err);
 	if (r < 0)
 		return r;
-	/* Nothing we mount may propagate back to the host. */
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	/* Nothing we mount may propagate back to the host; a slave root still
+	 * receives the host's mounts under it. */
+	if (mount(NULL, "/", NULL,
+		  MS_REC | ((c->root_propagation & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE), NULL) < 0)
 		return err_set(err, errno, "make mounts private");
 	if (c->lowerdirs)
 		r = rt_overlay_mount(c, err);
@@ -267,11 +312,10 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	r = clone_tree(c->shm_path, &b->shm_fd, err);
 	if (r < 0)
 		return r;
-	if (c->terminal && c->console_socket) {
-		r = rt_console_connect(c->console_socket, &b->console_sock, err);
-		if (r < 0)
-			return r;
-	} else if (c->terminal) {
+	r = console_prepare(c, b, err);
+	if (r < 0)
+		return r;
+	if (c->terminal && !c->console_socket && c->console_sock_fd <= 2) {
 		/*
 		 * Best effort: /dev/console is only cosmetic for most programs. The fd's
 		 * own mount belongs to the caller's namespace and cannot be cloned here,
@@ -618,6 +662,16 @@ int rt_devices_mknod(const struct rt_config *c, struct hull_err **err)
 		if (chown(d->path, d->uid, d->gid) < 0)
 			return err_set(err, errno, "chown device '%s'", d->path);
 	}
+	return 0;
+}
+
+int rt_root_propagation_apply(const struct rt_config *c, struct hull_err **err)
+{
+	/* after the binds of the root's own paths: an unbindable root refuses them;
+	 * never in the runtime's own mount namespace */
+	if (c->root_propagation && !c->host_mnt_ns &&
+	    mount(NULL, "/", NULL, c->root_propagation, NULL) < 0)
+		return err_set(err, errno, "set the propagation of '/'");
 	return 0;
 }
 

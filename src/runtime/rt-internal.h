@@ -24,20 +24,32 @@ struct rt_binds {
 	int init_fd;	  /* --init: the init binary, read-only */
 	int shm_fd;	  /* @c->shm_path, cloned */
 	int fifo_fd;	  /* @c->exec_fifo, O_PATH */
+	int fifo_dir;	  /* without /proc (@c->host_mnt_ns): the fifo's directory, O_PATH */
 	int console_sock; /* @c->console_socket, connected */
 	int *mount_fds;	  /* per rt_config mount: the cloned bind source (-1: none) */
 };
 
-#define RT_BINDS_INIT                                                                             \
-	{                                                                                         \
-		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1,             \
-		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .console_sock = -1, .mount_fds = NULL \
+#define RT_BINDS_INIT                                                                           \
+	{                                                                                       \
+		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1,           \
+		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .fifo_dir = -1, .console_sock = -1, \
+		.mount_fds = NULL                                                               \
 	}
 
 /* mount.c: before pivot_root, mount the overlay and clone the bind sources. */
 int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 /* mount.c: pivot into the rootfs and mount /proc, /sys, /dev..., masks, binds, cwd. */
 int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
+
+/*
+ * mount.c: @c->host_mnt_ns: no mount work at all (the mount namespace is the
+ * runtime's): open the exec fifo's directory and the console socket, then
+ * chroot() into @c->rootfs and chdir to @c->cwd.
+ */
+int rt_rootfs_chroot(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
+
+/* mount.c: give "/" @c->root_propagation (if any), once every mount is made. */
+int rt_root_propagation_apply(const struct rt_config *c, struct hull_err **err);
 
 /* mounts.c: clone the bind sources of @c->mounts (before the mounts are made private). */
 int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);

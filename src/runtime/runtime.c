@@ -86,7 +86,8 @@ int rt_setup_stdio(const struct rt_config *c, struct hull_err **err)
 		return r;
 	if (setsid() < 0)
 		return err_set(err, errno, "setsid");
-	if (c->terminal && !c->console_socket && ioctl(0, TIOCSCTTY, 0) < 0)
+	if (c->terminal && !c->console_socket && c->console_sock_fd <= 2 &&
+	    ioctl(0, TIOCSCTTY, 0) < 0)
 		return err_set(err, errno, "set controlling terminal");
 	return 0;
 }
@@ -263,6 +264,13 @@ _noreturn_ void rt_exec_final(int fd, const struct rt_config *c, const char *pat
 	child_fail(fd, e, r);
 }
 
+static const char *last_component(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 static void fifo_wait_signal(int sig)
 {
 	_exit(128 + sig);
@@ -270,7 +278,7 @@ static void fifo_wait_signal(int sig)
 
 /* Namespaces the child joins, opened by the parent (-1: none). */
 struct join_fds {
-	int ipc, uts, cgroup;
+	int ipc, uts, cgroup, mnt;
 };
 
 /* setns() to @nsfd (if any) and close it; the error names @what. */
@@ -314,15 +322,19 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	}
 	/* --ipc container:NAME: its IPC namespace, before anything is made in ours */
 	if ((r = join_ns(j->ipc, CLONE_NEWIPC, "IPC namespace", &e)) < 0 ||
-	    (r = join_ns(j->uts, CLONE_NEWUTS, "UTS namespace", &e)) < 0)
+	    (r = join_ns(j->uts, CLONE_NEWUTS, "UTS namespace", &e)) < 0 ||
+	    (r = join_ns(j->mnt, CLONE_NEWNS, "mount namespace", &e)) < 0)
 		child_fail(fd, e, r);
 	r = rt_setup_stdio(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
-	r = rt_rootfs_prepare(c, &b, &e);
-	if (r < 0)
-		child_fail(fd, e, r);
-	r = rt_rootfs_finish(c, &b, &e);
+	if (c->host_mnt_ns) {
+		r = rt_rootfs_chroot(c, &b, &e);
+	} else {
+		r = rt_rootfs_prepare(c, &b, &e);
+		if (r == 0)
+			r = rt_rootfs_finish(c, &b, &e);
+	}
 	if (r < 0)
 		child_fail(fd, e, r);
 	/* the host's /dev/null held the places of the fds < 0 so far: now the container's
@@ -382,7 +394,9 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	} else if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) {
 		child_fail(fd, e, err_set(&e, errno, "create a cgroup namespace"));
 	}
-	if (c->cgroup_mount && (r = rt_cgroup_mount(c, &e)) < 0)
+	if (c->cgroup_mount && !c->host_mnt_ns && (r = rt_cgroup_mount(c, &e)) < 0)
+		child_fail(fd, e, r);
+	if ((r = rt_root_propagation_apply(c, &e)) < 0)
 		child_fail(fd, e, r);
 
 	r = rt_seccomp_apply(c->seccomp, &e);
@@ -391,7 +405,7 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	r = rt_identity_apply(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
-	if (b.fifo_fd >= 0) {
+	if (b.fifo_fd >= 0 || b.fifo_dir >= 0) {
 		/* runc's exec fifo: the caller leaves; `start` opens the other end */
 		char fdpath[64];
 		int ffd;
@@ -408,12 +422,17 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 		(void) send(fd, &m, sizeof(m), MSG_NOSIGNAL);
 		(void) snprintf(fdpath, sizeof(fdpath), "/proc/self/fd/%d", b.fifo_fd);
 		do
-			ffd = open(fdpath, O_WRONLY | O_CLOEXEC);
+			ffd = b.fifo_dir >= 0 ? openat(b.fifo_dir, last_component(c->exec_fifo),
+						       O_WRONLY | O_CLOEXEC)
+					      : open(fdpath, O_WRONLY | O_CLOEXEC);
 		while (ffd < 0 && errno == EINTR);
 		if (ffd < 0 || write(ffd, "0", 1) != 1)
 			_exit(125);
 		(void) close(ffd);
-		(void) close(b.fifo_fd);
+		if (b.fifo_fd >= 0)
+			(void) close(b.fifo_fd);
+		if (b.fifo_dir >= 0)
+			(void) close(b.fifo_dir);
 	}
 	if (c->n_start_hooks) {
 		/* startContainer: in the container, as the process is now (runc's init) */
@@ -488,9 +507,10 @@ int rt_msg_to_err(const struct rt_msg *m, struct hull_err **err)
 
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err)
 {
-	unsigned long flags = CLONE_NEWNS;
+	/* a mount namespace joined by path replaces the new one at once: none is made */
+	unsigned long flags = c->mnt_ns_path || c->host_mnt_ns ? 0 : CLONE_NEWNS;
 	_cleanup_close_ int parent_fd = -1, own_pidns = -1, join_pidns = -1, join_ipcns = -1;
-	_cleanup_close_ int join_uts = -1, join_cgroup = -1;
+	_cleanup_close_ int join_uts = -1, join_cgroup = -1, join_mnt = -1;
 	struct join_fds j;
 	_cleanup_err_ struct hull_err *ce = NULL;
 	struct rt_process *p;
@@ -516,7 +536,8 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 		} by_path[] = {{c->pid_ns_path, &join_pidns},
 			       {c->ipc_ns_path, &join_ipcns},
 			       {c->uts_ns_path, &join_uts},
-			       {c->cgroup_ns_path, &join_cgroup}};
+			       {c->cgroup_ns_path, &join_cgroup},
+			       {c->mnt_ns_path, &join_mnt}};
 
 		for (size_t i = 0; i < ARRAY_SIZE(by_path); i++) {
 			if (!by_path[i].path)
@@ -557,7 +578,8 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 			return err_set(err, r, "join the PID namespace '%s'", c->pid_ns_path);
 		return err_set(err, r, "join the PID namespace of process %d", (int) c->pid_ns);
 	}
-	j = (struct join_fds){.ipc = join_ipcns, .uts = join_uts, .cgroup = join_cgroup};
+	j = (struct join_fds){
+		.ipc = join_ipcns, .uts = join_uts, .cgroup = join_cgroup, .mnt = join_mnt};
 	pid = rt_clone(flags);
 	r = errno;
 	/* back to our own for later children (the child is in the other one for good) */

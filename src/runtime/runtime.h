@@ -258,8 +258,10 @@ struct rt_config {
 	 * Namespaces joined by the path of a namespace file (OCI linux.namespaces
 	 * with a path: /proc/PID/ns/TYPE or a bind mount of one, as CRI joins a
 	 * pod's); each overrides @pid_ns, @ipc_ns, @host_uts and @cgroup_ns.
+	 * @mnt_ns_path: the root file system is then built in that mount
+	 * namespace (as runc builds it), which must see @rootfs.
 	 */
-	const char *pid_ns_path, *ipc_ns_path, *uts_ns_path, *cgroup_ns_path;
+	const char *pid_ns_path, *ipc_ns_path, *uts_ns_path, *cgroup_ns_path, *mnt_ns_path;
 	/*
 	 * runc's exec fifo (NULL: none): after rt_start_fifo() the process blocks
 	 * opening this fifo for writing, after its identity switch and just
@@ -267,6 +269,24 @@ struct rt_config {
 	 * writes one byte and execs.
 	 */
 	const char *exec_fifo;
+	/*
+	 * OCI linux.rootfsPropagation, as mount(2) flags: MS_PRIVATE, MS_SLAVE,
+	 * MS_SHARED or MS_UNBINDABLE, with MS_REC for its "r" form (0: hull's
+	 * own, private). The host's mounts are made recursively slave (for slave)
+	 * or private (for the others) before the root is built, so nothing
+	 * propagates back to the host; the container's "/" gets these flags last,
+	 * once every mount of the container is made (runc prepareRoot, and its
+	 * remount of "/" after pivot_root).
+	 */
+	unsigned long root_propagation;
+	/*
+	 * OCI linux.namespaces without a "mount" entry: the runtime's own mount
+	 * namespace, where hull mounts nothing: the root is entered with
+	 * chroot() and none of the mounts, masked and read-only paths, devices,
+	 * sysctls, read-only root, cgroup mount or /dev/console is made (runc
+	 * makes them in its own namespace).
+	 */
+	bool host_mnt_ns;
 	/* runc create --no-pivot: move the root onto "/" and chroot instead of pivot_root
 	 * (for a root on ramfs, where pivot_root fails) */
 	bool no_pivot;
@@ -284,6 +304,13 @@ struct rt_config {
 	 */
 	const char *console_socket;
 	unsigned short console_rows, console_cols;
+	/*
+	 * runc run in the foreground with @terminal and no @console_socket: a
+	 * connected unix socket (borrowed; > 2, 0 when unused) that takes the
+	 * place of @console_socket, so that the caller gets the master and
+	 * proxies it to its own stdio.
+	 */
+	int console_sock_fd;
 	/*
 	 * OCI mount of type "cgroup" at /sys/fs/cgroup (docker's and CRI's specs):
 	 * once the process is in its cgroups, each hierarchy it is in is mounted

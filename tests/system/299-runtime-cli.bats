@@ -493,3 +493,137 @@ EOF
 	[ "$output" = passed-on ]
 	[ "$(cat "$BUNDLE/rootfs/tmp/hk")" = clean ]
 }
+
+@test "a relative cgroupsPath of several levels is made below hull/, used, and kept by update" {
+	local top=hull-rt-rel-$$ pid own
+	spec "c['linux']['cgroupsPath'] = '$top/b/c'" 'c["linux"]["resources"]["pids"] = {"limit": 42}' \
+		'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" rel1
+	pid=$(rt state rel1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+	if [ -d /sys/fs/cgroup/pids ]; then
+		own=$(sed -n 's/^[0-9]*:pids://p' /proc/self/cgroup)
+		grep -qx "[0-9]*:pids:${own%/}/hull/$top/b/c" /proc/$pid/cgroup
+		[ "$(cat /sys/fs/cgroup/pids${own%/}/hull/$top/b/c/pids.max)" = 42 ]
+		# update makes the cpu cgroup it had not made yet at the same path
+		echo '{"cpu": {"shares": 512}}' | rt update --resources - rel1
+		own=$(sed -En 's/^[0-9]+:(cpu|cpu,cpuacct)://p' /proc/self/cgroup)
+		[ "$(cat /sys/fs/cgroup/cpu${own%/}/hull/$top/b/c/cpu.shares)" = 512 ]
+		grep -Eqx "[0-9]+:(cpu|cpu,cpuacct):${own%/}/hull/$top/b/c" /proc/$pid/cgroup
+	else
+		own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+		grep -qx "0::${own%/}/hull/$top/b/c" /proc/$pid/cgroup
+		[ "$(cat /sys/fs/cgroup${own%/}/hull/$top/b/c/pids.max)" = 42 ]
+	fi
+	rt delete --force rel1
+	run -0 find /sys/fs/cgroup -path "*/hull/$top/b/c"
+	[ -z "$output" ]
+	find /sys/fs/cgroup -depth -path "*/hull/$top*" -type d -exec rmdir {} \;
+}
+
+@test "SELinux labels are left out where SELinux is off, as crun does" {
+	[ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" != selinuxfs ] || skip "SELinux is on"
+	spec 'c["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0:c1,c2"' \
+		'c["process"]["selinuxLabel"] = "system_u:system_r:container_t:s0:c1,c2"' \
+		'c["process"]["args"] = ["sh", "-c", "echo labelled; sleep 1000"]'
+	cd "$BUNDLE"
+	rt create --bundle "$BUNDLE" lab1 >"$BATS_TEST_TMPDIR/out"
+	rt start lab1
+	wait_for grep -q labelled "$BATS_TEST_TMPDIR/out"
+	echo '{"args": ["echo", "exec-ok"], "cwd": "/", "env": ["PATH=/bin:/usr/bin"], "selinuxLabel": "system_u:system_r:container_t:s0"}' >"$BATS_TEST_TMPDIR/p.json"
+	run -0 rt exec --process "$BATS_TEST_TMPDIR/p.json" lab1
+	[ "$output" = exec-ok ]
+	rt delete --force lab1
+	spec 'c["linux"]["mountLabel"] = 7'
+	run -1 rt create --bundle "$BUNDLE" lab2
+	[[ $output == *"linux.mountLabel: must be a string"* ]]
+}
+
+@test "mount and uts namespaces joined by path: the rootfs is built there, the hostname set there" {
+	unshare --mount --uts --propagation private sleep 1000 3>&- &
+	local holder=$!
+	wait_for test "$(readlink /proc/$holder/ns/mnt)" != "$(readlink /proc/self/ns/mnt)"
+	spec "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] not in ('mount', 'uts')] + [{'type': t, 'path': '/proc/$holder/ns/' + f} for t, f in [('mount', 'mnt'), ('uts', 'uts')]]" \
+		'c["hostname"] = "joined"' \
+		'c["process"]["args"] = ["sh", "-c", "hostname; readlink /proc/self/ns/mnt; readlink /proc/self/ns/uts; ls /"]'
+	cd "$BUNDLE"
+	run -0 rt run nsp1
+	[ "${lines[0]}" = joined ]
+	[ "${lines[1]}" = "$(readlink /proc/$holder/ns/mnt)" ]
+	[ "${lines[2]}" = "$(readlink /proc/$holder/ns/uts)" ]
+	[[ $output == *bin* && $output != *work* ]]
+	# the hostname went to the joined namespace; ours kept its own
+	[ "$(nsenter --uts=/proc/$holder/ns/uts hostname)" = joined ]
+	[ "$(hostname)" != joined ]
+	kill "$holder"
+	wait "$holder" || true
+}
+
+@test "rootfsPropagation: the container's / is shared, slave, private or unbindable, and nothing reaches the host" {
+	local prop line
+	for prop in shared slave private unbindable rshared; do
+		spec "c['linux']['rootfsPropagation'] = '$prop'" \
+			'c["process"]["args"] = ["sh", "-c", "while read -r id p d r m o rest; do [ \"$m\" = / ] && echo \"$rest\"; done </proc/self/mountinfo; true"]'
+		cd "$BUNDLE"
+		# in a namespace whose / is shared, where slave and shared show
+		run -0 unshare --mount --propagation shared sh -c '
+			before=$(wc -l </proc/self/mountinfo)
+			"$1" runtime --root "$2" run "$3" || exit
+			[ "$(wc -l </proc/self/mountinfo)" = "$before" ] || echo LEAKED' sh "$HULL" "$RTROOT" "prop-$prop"
+		line=${lines[0]}
+		case $prop in
+		shared | rshared) [[ $line == *shared:* && $line != *master:* ]] ;;
+		slave) [[ $line == *master:* && $line != *shared:* ]] ;;
+		private) [[ $line != *master:* && $line != *shared:* && $line != *unbindable* ]] ;;
+		unbindable) [[ $line == *unbindable* ]] ;;
+		esac
+		[[ $output != *LEAKED* ]]
+	done
+	spec 'c["linux"]["rootfsPropagation"] = "sideways"'
+	run -1 rt create --bundle "$BUNDLE" prop-bad
+	[[ $output == *"linux.rootfsPropagation: unknown propagation 'sideways'"* ]]
+}
+
+@test "run in the foreground with terminal: true and no console socket: a pty on our stdio, the exit code carried" {
+	command -v script >/dev/null || skip "no script(1)"
+	# docs/oci-runtime.md's first example: runc's default config.json (terminal, sh)
+	cp "$BATS_FILE_TMPDIR/default.json" "$BUNDLE/config.json"
+	cd "$BUNDLE"
+	# script(1) gives the runtime a terminal; the shell's input comes through it
+	run -4 script -qec "'$HULL' runtime --root '$RTROOT' run demo" /dev/null \
+		<<<'tty; stty size; echo in-$((6 * 7)); exit 4'
+	[[ $output == *"/dev/pts/0"* ]]
+	[[ $output == *in-42* ]]
+	run -0 rt list -q
+	[ -z "$output" ]
+	# the terminal's size is passed on, and the command's output comes back as it is
+	spec 'c["process"]["terminal"] = True' 'c["process"]["args"] = ["sh", "-c", "stty size; exit 0"]'
+	run -0 script -qec "stty rows 21 cols 73; '$HULL' runtime --root '$RTROOT' run demo2" /dev/null </dev/null
+	[[ $output == *"21 73"* ]]
+	# detached, the pty still needs a console socket (runc's rule)
+	run -1 rt run --detach demo3
+	[[ $output == *"cannot allocate tty if hull-runtime will detach without setting console socket"* ]]
+}
+
+@test "no namespaces at all: the runtime's own, a chroot, and not one mount in the runtime's namespace" {
+	spec 'c["linux"]["namespaces"] = []' 'c.pop("hostname")' \
+		'c["process"]["args"] = ["sh", "-c", "echo chrooted; ls /; sleep 1000"]'
+	local pid ns
+	rt --log "$BATS_TEST_TMPDIR/log" create --bundle "$BUNDLE" nons1 >"$BATS_TEST_TMPDIR/out"
+	grep -q "level=warning.*no mount namespace.*not applied" "$BATS_TEST_TMPDIR/log"
+	pid=$(rt state nons1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
+	for ns in mnt uts ipc net pid cgroup; do
+		[ "$(readlink /proc/$pid/ns/$ns)" = "$(readlink /proc/self/ns/$ns)" ]
+	done
+	[ "$(readlink /proc/$pid/root)" = "$BUNDLE/rootfs" ]
+	# (other mounts of this shared namespace may come and go meanwhile)
+	run -1 grep -F "$BUNDLE/rootfs" /proc/self/mountinfo
+	rt start nons1
+	wait_for grep -q bin "$BATS_TEST_TMPDIR/out"
+	run -0 cat "$BATS_TEST_TMPDIR/out"
+	[ "${lines[0]}" = chrooted ]
+	[[ $output != *work* ]]
+	run -1 rt exec nons1 ls /
+	[[ $output == *"exec into a container without its own mount namespace is not supported"* ]]
+	rt delete --force nons1
+	run -1 grep -F "$BUNDLE/rootfs" /proc/self/mountinfo
+}

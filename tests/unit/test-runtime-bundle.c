@@ -238,12 +238,13 @@ static void test_bad(void **state)
 		 "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}}",
 		 EOPNOTSUPP, "linux.uidMappings: user namespaces are not supported"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
-		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"pid\"}]}}",
-		 EOPNOTSUPP, "linux.namespaces: a container without its own mount namespace"},
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+		 "\"rootfsPropagation\":\"sideways\"}}",
+		 EINVAL, "linux.rootfsPropagation: unknown propagation 'sideways'"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
-		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\","
-		 "\"path\":\"/proc/1/ns/mnt\"}]}}",
-		 EOPNOTSUPP, "linux.namespaces[0]: joining a mount namespace is not supported"},
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
+		 "\"mountLabel\":7}}",
+		 EINVAL, "linux.mountLabel: must be a string"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
 		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/cg\","
 		 "\"type\":\"cgroup\",\"source\":\"cgroup\"}],"
