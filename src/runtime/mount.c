@@ -314,7 +314,10 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	if (c->lowerdirs)
 		r = rt_overlay_mount(c, err);
 	else if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		r = err_set(err, errno, "bind mount the root file system '%s'", c->rootfs);
+		r = err_set(err, errno, "bind mount the root file system '%s'%s", c->rootfs,
+			    errno == EACCES && rt_userns(c)
+				    ? " (the user namespace's root must be able to reach it)"
+				    : "");
 	if (r < 0)
 		return r;
 	if (c->exec_fifo && b->fifo_fd < 0) {

@@ -202,3 +202,47 @@ state_pid() { rt state "$1" | python3 -c 'import json,sys; print(json.load(sys.s
 	[[ $output == *"/dev/fuse devtmpfs"* ]]
 	[[ $output == *"ro"$'\n'"host-sys" ]]
 }
+
+@test "a rootfs the mapped root cannot reach is an error that says so" {
+	mkdir -m 0700 "$BATS_TEST_TMPDIR/closed"
+	mkdir "$BATS_TEST_TMPDIR/closed/b"
+	cp -a "$BUNDLE/rootfs" "$BATS_TEST_TMPDIR/closed/b/rootfs"
+	spec --into "$BATS_TEST_TMPDIR/closed/b" 'c["root"]["path"] = "rootfs"'
+	run -1 rt run --bundle "$BATS_TEST_TMPDIR/closed/b" closed
+	[[ $output == *"bind mount the root file system '$BATS_TEST_TMPDIR/closed/b/rootfs' (the user namespace's root must be able to reach it): Permission denied"* ]]
+	[ ! -e "$RTROOT/closed" ]
+}
+
+@test "a terminal over --console-socket, connected before the user namespace" {
+	# the socket's directory is 0700 root, as hull-runtime's own: out of uid 100000's reach
+	mkdir -m 0700 "$BATS_TEST_TMPDIR/sock"
+	cat >"$BATS_TEST_TMPDIR/recv.py" <<'EOF'
+import array, os, select, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+c, _ = s.accept()
+fds = array.array("i")
+msg, anc, _, _ = c.recvmsg(256, socket.CMSG_LEN(fds.itemsize))
+fds.frombytes(anc[0][2][:fds.itemsize])
+print("name", msg.decode(), flush=True)
+out = b""
+while b"done" not in out and select.select([fds[0]], [], [], 20)[0]:
+    try:
+        out += os.read(fds[0], 4096)
+    except OSError:
+        break
+sys.stdout.write(out.decode().replace("\r", ""))
+EOF
+	python3 "$BATS_TEST_TMPDIR/recv.py" "$BATS_TEST_TMPDIR/sock/console.sock" >"$BATS_TEST_TMPDIR/tty-out" 2>&1 3>&- &
+	wait_for test -S "$BATS_TEST_TMPDIR/sock/console.sock"
+	spec 'c["process"]["terminal"] = True' \
+		'c["process"]["args"] = ["sh", "-c", "tty; id -u; echo done; sleep 1"]'
+	run -0 rt create --bundle "$BUNDLE" --console-socket "$BATS_TEST_TMPDIR/sock/console.sock" t1
+	run -0 rt start t1
+	wait_for grep -q done "$BATS_TEST_TMPDIR/tty-out"
+	run cat "$BATS_TEST_TMPDIR/tty-out"
+	[ "${lines[0]}" = "name /dev/pts/0" ]
+	[ "${lines[1]}" = /dev/pts/0 ]
+	[ "${lines[2]}" = 0 ]
+	rt delete --force t1
+}
