@@ -377,6 +377,12 @@ struct rt_process {
  * The caller's signal mask and dispositions are not touched; the child resets
  * its own to the defaults just before exec. fds of the caller that lack
  * CLOEXEC are closed at exec, except @c->stdio.
+ * With a user namespace (@c->new_userns or @c->user_ns_path) an intermediate
+ * child joins the namespaces given by path, makes the user namespace (whose
+ * maps rt_create() writes as the caller, before anything runs in it) and
+ * clones the process with CLONE_PARENT, so *@ret is still the caller's child;
+ * the intermediate is reaped before rt_create() returns, and @c->on_clone gets
+ * the process's pid. Map write failures are errors of rt_create().
  * @c->rlimits are set before the child reports ready: a failure is an error of
  * rt_create() that names the limit (-EPERM when a hard limit above the caller's
  * needs CAP_SYS_RESOURCE). The caller puts the child in its cgroups
