@@ -465,6 +465,15 @@ pid_t rt_clone(unsigned long flags)
 	return (pid_t) pid;
 }
 
+/* Whether the file of @fd is the one at @path. */
+static bool same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 /*
  * The intermediate process of a container with a user namespace (see the top
  * of this file); @flags are the namespaces to make for the container's
@@ -495,8 +504,10 @@ _noreturn_ static void userns_intermediate(const struct rt_config *c, int fd,
 	if (c->terminal && c->console_socket &&
 	    (r = rt_console_connect(c->console_socket, &pre.console_sock, &e)) < 0)
 		child_fail(fd, e, r);
-	/* the user namespace first, as runc orders them: the others must be its own */
-	if (j->user >= 0 && setns(j->user, CLONE_NEWUSER) < 0)
+	/* the user namespace first, as runc orders them: the others must be its own
+	 * (ours, named by path, is not joined again: the kernel refuses that) */
+	if (j->user >= 0 && !same_file(j->user, "/proc/self/ns/user") &&
+	    setns(j->user, CLONE_NEWUSER) < 0)
 		child_fail(fd, e,
 			   err_set(&e, errno, "join the user namespace '%s'", c->user_ns_path));
 	if ((r = join_ns(j->net, CLONE_NEWNET, "network namespace", &e)) < 0 ||
@@ -526,7 +537,8 @@ _noreturn_ static void userns_intermediate(const struct rt_config *c, int fd,
 		child_fail(
 			fd, e,
 			err_set(&e, errno, "become uid 0 of the user namespace (is it mapped?)"));
-	(void) setgroups(0, NULL); /* EPERM where setgroups is denied: then none are left */
+	/* EPERM where a joined namespace denies setgroups: the process's own fails later */
+	(void) setgroups(0, NULL);
 	pid = rt_clone(flags | CLONE_PARENT);
 	if (pid < 0)
 		child_fail(fd, e, err_set(&e, errno, "clone container process"));
