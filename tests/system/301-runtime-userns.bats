@@ -246,3 +246,12 @@ EOF
 	[ "${lines[2]}" = 0 ]
 	rt delete --force t1
 }
+
+@test "a user namespace path naming the runtime's own is not joined again" {
+	spec 'c["linux"]["namespaces"][-1]["path"] = "/proc/'"$$"'/ns/user"' \
+		'del c["linux"]["uidMappings"], c["linux"]["gidMappings"]' \
+		'c["process"]["args"] = ["sh", "-c", "cat /proc/self/uid_map; id -u"]'
+	run -0 rt run --bundle "$BUNDLE" own
+	[ "$(echo "${lines[0]}" | xargs)" = "0 0 4294967295" ]
+	[ "${lines[1]}" = 0 ]
+}
