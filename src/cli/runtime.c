@@ -1584,7 +1584,7 @@ static int do_features(int argc, char **argv)
 		"\"nodiratime\",\"diratime\",\"private\",\"rprivate\",\"slave\",\"rslave\","
 		"\"shared\",\"rshared\"],"
 		"\"linux\":{\"namespaces\":[\"cgroup\",\"ipc\",\"mount\",\"network\",\"pid\","
-		"\"uts\"],"
+		"\"user\",\"uts\"],"
 		"\"cgroup\":{\"v1\":true,\"v2\":true,\"systemd\":false,\"systemdUser\":false},"
 		"\"seccomp\":{\"enabled\":true,\"actions\":[\"SCMP_ACT_ALLOW\",\"SCMP_ACT_ERRNO\","
 		"\"SCMP_ACT_KILL\",\"SCMP_ACT_KILL_PROCESS\",\"SCMP_ACT_KILL_THREAD\","

@@ -612,7 +612,8 @@ static int parse_namespaces(const json_t *arr, struct rt_bundle *b, struct hull_
 			c->cgroup_ns = !path;
 			c->cgroup_ns_path = path;
 		} else if (streq(type, "user")) {
-			return refuse(err, field, "user namespaces are not supported");
+			c->new_userns = !path;
+			c->user_ns_path = path;
 		} else if (streq(type, "time")) {
 			return refuse(err, field, "time namespaces are not supported");
 		} else {
@@ -873,6 +874,151 @@ static int parse_resources(const json_t *res, struct rt_bundle *b, struct hull_e
 	return 0;
 }
 
+/* The kernel's limit on the ranges of one id map (UID_GID_MAP_MAX_EXTENTS, Linux >= 4.15). */
+#define ID_MAP_MAX 340
+
+/*
+ * linux.uidMappings or gidMappings (@key) into *@ret: each range checked as
+ * the kernel's map_write() checks it (a size of at least 1, no id range past
+ * 4294967294, no overlap inside or outside, at most 340 ranges, one page).
+ */
+static int parse_id_map(const json_t *l, const char *key, struct rt_id_map **ret, size_t *ret_n,
+			struct hull_err **err)
+{
+	_cleanup_free_ char *field = xasprintf("linux.%s", key);
+	json_t *arr, *o;
+	size_t i, len = 0;
+	int r;
+
+	r = member(l, key, JSON_ARRAY, "linux", &arr, err);
+	if (r < 0 || !arr || !json_array_size(arr))
+		return r;
+	if (json_array_size(arr) > ID_MAP_MAX)
+		return err_setx(err, EINVAL, "%s: %zu ranges, more than the kernel's %d", field,
+				json_array_size(arr), ID_MAP_MAX);
+	*ret = xcalloc(json_array_size(arr), sizeof(**ret));
+	json_array_foreach (arr, i, o) {
+		_cleanup_free_ char *f = xasprintf("%s[%zu]", field, i);
+		struct rt_id_map *m = &(*ret)[i];
+		int64_t cid = -1, hid = -1, size = -1;
+
+		if (!json_is_object(o))
+			return err_setx(err, EINVAL, "%s: must be an object", f);
+		if ((r = int_member(o, "containerID", f, 0, UINT32_MAX, NULL, &cid, err)) < 0 ||
+		    (r = int_member(o, "hostID", f, 0, UINT32_MAX, NULL, &hid, err)) < 0 ||
+		    (r = int_member(o, "size", f, 0, UINT32_MAX, NULL, &size, err)) < 0)
+			return r;
+		if (cid < 0 || hid < 0 || size < 0)
+			return err_setx(err, EINVAL,
+					"%s: containerID, hostID and size are required", f);
+		if (size == 0)
+			return err_setx(err, EINVAL, "%s.size: must be at least 1", f);
+		/* (u32) -1 is no id: the kernel refuses a range that reaches it */
+		if (cid + size > UINT32_MAX)
+			return err_setx(err, EINVAL,
+					"%s: containerID %" PRId64 " + size %" PRId64
+					" goes past the last id, 4294967294",
+					f, cid, size);
+		if (hid + size > UINT32_MAX)
+			return err_setx(err, EINVAL,
+					"%s: hostID %" PRId64 " + size %" PRId64
+					" goes past the last id, 4294967294",
+					f, hid, size);
+		m->container_id = (uint32_t) cid;
+		m->host_id = (uint32_t) hid;
+		m->size = (uint32_t) size;
+		for (size_t k = 0; k < i; k++) {
+			const struct rt_id_map *p = &(*ret)[k];
+
+			if (m->container_id < (uint64_t) p->container_id + p->size &&
+			    p->container_id < (uint64_t) m->container_id + m->size)
+				return err_setx(err, EINVAL,
+						"%s: its containerIDs overlap those of %s[%zu]", f,
+						field, k);
+			if (m->host_id < (uint64_t) p->host_id + p->size &&
+			    p->host_id < (uint64_t) m->host_id + m->size)
+				return err_setx(err, EINVAL,
+						"%s: its hostIDs overlap those of %s[%zu]", f,
+						field, k);
+		}
+		len += (size_t) snprintf(NULL, 0, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
+					 m->container_id, m->host_id, m->size);
+		*ret_n = i + 1;
+	}
+	/* the kernel takes the map in one write of less than a page */
+	if (len >= 4096)
+		return err_setx(err, EINVAL,
+				"%s: the ranges take %zu bytes, more than the kernel reads (4095)",
+				field, len);
+	return 0;
+}
+
+/* Whether @id is in one of the @n ranges of @map (as seen inside the namespace). */
+static bool id_mapped(const struct rt_id_map *map, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= map[i].container_id && id - map[i].container_id < map[i].size)
+			return true;
+	return false;
+}
+
+/* linux.uidMappings and gidMappings against linux.namespaces' user entry (runc's rules). */
+static int parse_user_ns(const json_t *l, struct rt_bundle *b, struct hull_err **err)
+{
+	struct rt_config *c = &b->config;
+	int r;
+
+	if ((r = parse_id_map(l, "uidMappings", &b->uid_map, &c->n_uid_map, err)) < 0 ||
+	    (r = parse_id_map(l, "gidMappings", &b->gid_map, &c->n_gid_map, err)) < 0)
+		return r;
+	c->uid_map = b->uid_map;
+	c->gid_map = b->gid_map;
+	if (!(c->new_userns || c->user_ns_path)) {
+		if (c->n_uid_map || c->n_gid_map)
+			return err_setx(err, EINVAL,
+					"linux.%s: id mappings need a user namespace (a \"user\" "
+					"entry in linux.namespaces)",
+					c->n_uid_map ? "uidMappings" : "gidMappings");
+		return 0;
+	}
+	if (c->user_ns_path) {
+		if (c->n_uid_map || c->n_gid_map)
+			return err_setx(err, EINVAL,
+					"linux.%s: not allowed with a user namespace joined by "
+					"path ('%s' has its own mappings)",
+					c->n_uid_map ? "uidMappings" : "gidMappings",
+					c->user_ns_path);
+		return 0;
+	}
+	if (!c->n_uid_map)
+		return err_setx(err, EINVAL,
+				"linux.uidMappings: a new user namespace needs uid mappings");
+	if (!c->n_gid_map)
+		return err_setx(err, EINVAL,
+				"linux.gidMappings: a new user namespace needs gid mappings");
+	if (!id_mapped(c->uid_map, c->n_uid_map, 0) || !id_mapped(c->gid_map, c->n_gid_map, 0))
+		return err_setx(err, EINVAL,
+				"linux.%s: containerID 0 must be mapped (the runtime sets the "
+				"container up as root of its user namespace)",
+				id_mapped(c->uid_map, c->n_uid_map, 0) ? "gidMappings"
+								       : "uidMappings");
+	if (!id_mapped(c->uid_map, c->n_uid_map, c->uid))
+		return err_setx(err, EINVAL,
+				"process.user.uid: %u is not mapped by linux.uidMappings",
+				(unsigned) c->uid);
+	if (!id_mapped(c->gid_map, c->n_gid_map, c->gid))
+		return err_setx(err, EINVAL,
+				"process.user.gid: %u is not mapped by linux.gidMappings",
+				(unsigned) c->gid);
+	for (size_t i = 0; i < c->n_additional_gids; i++)
+		if (!id_mapped(c->gid_map, c->n_gid_map, c->additional_gids[i]))
+			return err_setx(err, EINVAL,
+					"process.user.additionalGids[%zu]: %u is not mapped by "
+					"linux.gidMappings",
+					i, (unsigned) c->additional_gids[i]);
+	return 0;
+}
+
 static int parse_sysctl(const json_t *o, struct rt_bundle *b, struct hull_err **err)
 {
 	const char *k;
@@ -908,8 +1054,6 @@ static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **e
 	int r;
 
 	static const char *const unsupported[][2] = {
-		{"uidMappings", "user namespaces are not supported"},
-		{"gidMappings", "user namespaces are not supported"},
 		{"timeOffsets", "time namespaces are not supported"},
 		{"intelRdt", "Intel RDT is not supported"},
 		{"personality", "personalities are not supported"},
@@ -925,6 +1069,8 @@ static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **e
 	r = member(l, "namespaces", JSON_ARRAY, "linux", &ns, err);
 	if (r == 0)
 		r = parse_namespaces(ns, b, err);
+	if (r == 0)
+		r = parse_user_ns(l, b, err);
 	if (r < 0)
 		return r;
 	r = member(l, "devices", JSON_ARRAY, "linux", &devs, err);
@@ -1203,6 +1349,8 @@ struct rt_bundle *rt_bundle_free(struct rt_bundle *b)
 	json_decref(b->annotations);
 	free(b->cgroups_path);
 	free(b->device_rules);
+	free(b->uid_map);
+	free(b->gid_map);
 	for (int k = 0; k < _RT_HOOK_MAX; k++) {
 		for (size_t i = 0; i < b->n_hooks[k]; i++) {
 			free(b->hooks[k][i].path);

@@ -6,7 +6,7 @@
  * BUNDLE/config.json.
  *
  * What hull cannot honour is refused, each with one message naming the
- * field ("linux.uidMappings: user namespaces are not supported"), never
+ * field ("linux.intelRdt: Intel RDT is not supported"), never
  * ignored. Properties the spec does not define are ignored, as it requires
  * ("Runtimes ... MUST NOT generate an error if they encounter an unknown
  * property", config.md). Every string, vector and array of the result is
@@ -68,6 +68,7 @@ struct rt_bundle {
 	struct rt_device *devices;
 	struct rt_rlimit *rlimits;
 	struct rt_throttle *throttle;
+	struct rt_id_map *uid_map, *gid_map; /* linux.uidMappings, gidMappings */
 	char *cpuset_cpus, *cpuset_mems;
 	json_t *spec;
 };
@@ -78,10 +79,13 @@ struct rt_bundle {
  * rt_bundle_free()). Pure. Errors: -EINVAL with a message naming the field
  * for malformed JSON, a wrong type, a missing required field (ociVersion,
  * process.args, process.cwd, root.path) or a value out of range;
- * -EOPNOTSUPP naming the field for what hull cannot honour (user namespaces
- * and id mappings, apparmor, selinux labels where SELinux is enabled, hugepage,
- * rdma, net_cls/net_prio or unified resources, mounts of types other than
- * bind, tmpfs and overlay outside /proc, /sys, /dev, /dev/pts, /dev/shm and
+ * invalid id mappings (linux.uidMappings and gidMappings: without a user
+ * namespace, with one joined by path, missing for a new one, ranges the kernel
+ * would refuse, more than 340 of them, an unmapped process.user);
+ * -EOPNOTSUPP naming the field for what hull cannot honour (id-mapped
+ * mounts, apparmor, selinux labels where SELinux is enabled, hugepage, rdma,
+ * net_cls/net_prio or unified resources, mounts of types other than bind,
+ * tmpfs and overlay outside /proc, /sys, /dev, /dev/pts, /dev/shm and
  * /dev/mqueue, seccomp listeners, intelRdt, personality, time namespaces).
  */
 int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bundle **ret,

@@ -17,17 +17,17 @@
  * on 0-2 and closes every other fd but the sync socket before it clones.
  */
 #include <fcntl.h>
+#include <grp.h>
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "runtime/rt-internal.h"
 #include "util/fs.h"
-
-enum { RT_MSG_PID = 3 };
 
 _noreturn_ static void fail(int fd, struct hull_err *e, int r)
 {
@@ -86,7 +86,7 @@ static int close_fds_except(int a, int b)
 }
 
 _noreturn_ static void exec_intermediate(int pidfd, char *const *cgroup_dirs,
-					 const struct rt_config *c, int fd, int csock)
+					 const struct rt_config *c, int fd, int csock, bool userns)
 {
 	struct hull_err *e = NULL;
 	struct rt_msg m = {.type = RT_MSG_PID};
@@ -100,10 +100,17 @@ _noreturn_ static void exec_intermediate(int pidfd, char *const *cgroup_dirs,
 	r = rt_cgroup_enter(cgroup_dirs, getpid(), &e);
 	if (r < 0)
 		fail(fd, e, r);
+	/* the user namespace too when the container has one (the kernel enters it first);
+	 * joining our own again would fail */
 	if (setns(pidfd, CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET | CLONE_NEWPID |
-				 CLONE_NEWCGROUP) < 0)
+				 CLONE_NEWCGROUP | (userns ? CLONE_NEWUSER : 0)) < 0)
 		fail(fd, e, err_set(&e, errno, "join the container's namespaces"));
 	(void) close(pidfd);
+	/* our host ids are not mapped there: its root until the process's own user */
+	if (userns && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+		fail(fd, e, err_set(&e, errno, "become root of the container's user namespace"));
+	if (userns)
+		(void) setgroups(0, NULL);
 	/* in the container's mount namespace now: its /dev/null for an fd < 0 */
 	r = rt_stdio_dup(c->stdio, &e);
 	if (r < 0)
@@ -127,6 +134,7 @@ int rt_exec(pid_t target, char *const *cgroup_dirs, const struct rt_config *c, p
 	struct hull_err *child_err = NULL;
 	struct rt_msg m;
 	pid_t mid, pid = 0;
+	bool userns;
 	int sv[2], r;
 
 	pidfd = (int) syscall(SYS_pidfd_open, target, 0);
@@ -135,6 +143,14 @@ int rt_exec(pid_t target, char *const *cgroup_dirs, const struct rt_config *c, p
 			return err_setx(err, ESRCH, "container process %d is not running",
 					(int) target);
 		return err_set(err, errno, "open the container process %d", (int) target);
+	}
+	/* a user namespace other than ours (hull runtime's containers with one) */
+	{
+		_cleanup_free_ char *path = xasprintf("/proc/%d/ns/user", (int) target);
+		struct stat a, b;
+
+		userns = stat(path, &a) == 0 && stat("/proc/self/ns/user", &b) == 0 &&
+			 (a.st_ino != b.st_ino || a.st_dev != b.st_dev);
 	}
 	/* --console-socket: connected here, on the caller's side of the namespaces */
 	if (c->terminal && c->console_socket &&
@@ -151,7 +167,7 @@ int rt_exec(pid_t target, char *const *cgroup_dirs, const struct rt_config *c, p
 	}
 	if (mid == 0) {
 		(void) close(sv[0]);
-		exec_intermediate(pidfd, cgroup_dirs, c, sv[1], csock);
+		exec_intermediate(pidfd, cgroup_dirs, c, sv[1], csock, userns);
 	}
 	(void) close(sv[1]);
 

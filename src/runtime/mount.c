@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 
@@ -226,6 +227,8 @@ static int clone_tree(const char *path, int *ret_fd, struct hull_err **err)
 /* --console-socket, or run's socket pair: where the process sends its pty master */
 static int console_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
 {
+	if (b->console_sock >= 0)
+		return 0; /* connected before a user namespace was entered */
 	if (c->terminal && c->console_socket)
 		return rt_console_connect(c->console_socket, &b->console_sock, err);
 	if (c->terminal && c->console_sock_fd > 2) {
@@ -266,6 +269,82 @@ int rt_rootfs_chroot(const struct rt_config *c, struct rt_binds *b, struct hull_
 	return 0;
 }
 
+/*
+ * A new mount of @fstype (proc or sysfs) as a detached mount with @attrs.
+ * Made before pivot_root: the kernel lets a user namespace mount proc and
+ * sysfs only while a full mount of each is visible in its mount namespace
+ * (mount_too_revealing()), and the host's go with the old root.
+ */
+static int new_detached(const char *fstype, unsigned attrs, int *ret_fd)
+{
+	_cleanup_close_ int fs = -1;
+	int mnt;
+
+	fs = fsopen(fstype, FSOPEN_CLOEXEC);
+	if (fs < 0 || fsconfig(fs, FSCONFIG_SET_STRING, "source", fstype, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return -errno;
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+	if (mnt < 0)
+		return -errno;
+	*ret_fd = mnt;
+	return 0;
+}
+
+/*
+ * In a user namespace, before pivot_root: /proc and /sys as detached mounts,
+ * and clones of the host's device nodes, which the process may not mknod
+ * (runc bind-mounts them likewise).
+ */
+static int userns_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
+{
+	unsigned sys_attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC |
+			     (c->privileged_paths ? 0 : MOUNT_ATTR_RDONLY);
+	int r;
+
+	r = new_detached("proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+			 &b->proc_fd);
+	if (r < 0)
+		return err_set(err, -r, "mount proc%s",
+			       r == -EPERM
+				       ? " (its PID namespace must belong to the user namespace)"
+				       : "");
+	/* sysfs needs a network namespace owned by the user namespace; else the host's */
+	r = new_detached("sysfs", sys_attrs, &b->sys_fd);
+	if (r == -EPERM) {
+		struct mount_attr attr = {.attr_set = sys_attrs};
+
+		b->sys_fd = open_tree(AT_FDCWD, "/sys",
+				      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (b->sys_fd < 0)
+			return err_set(err, errno, "clone the host's '/sys'");
+		if (mount_setattr(b->sys_fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr,
+				  sizeof(attr)) < 0)
+			return err_set(err, errno, "set the flags of the host's '/sys'");
+	} else if (r < 0) {
+		return err_set(err, -r, "mount sysfs");
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		b->dev_fds[i] =
+			open_tree(AT_FDCWD, dev_nodes[i].path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (b->dev_fds[i] < 0)
+			return err_set(err, errno, "clone the host's '%s'", dev_nodes[i].path);
+	}
+	if (c->n_devices) {
+		b->device_fds = xcalloc(c->n_devices, sizeof(int));
+		for (size_t i = 0; i < c->n_devices; i++) {
+			b->device_fds[i] = open_tree(AT_FDCWD, c->devices[i].path,
+						     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+			if (b->device_fds[i] < 0)
+				return err_set(err, errno,
+					       "clone the host's device '%s' (a user namespace "
+					       "cannot mknod)",
+					       c->devices[i].path);
+		}
+	}
+	return 0;
+}
+
 int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
 {
 	int r;
@@ -282,10 +361,13 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	if (c->lowerdirs)
 		r = rt_overlay_mount(c, err);
 	else if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		r = err_set(err, errno, "bind mount the root file system '%s'", c->rootfs);
+		r = err_set(err, errno, "bind mount the root file system '%s'%s", c->rootfs,
+			    errno == EACCES && rt_userns(c)
+				    ? " (the user namespace's root must be able to reach it)"
+				    : "");
 	if (r < 0)
 		return r;
-	if (c->exec_fifo) {
+	if (c->exec_fifo && b->fifo_fd < 0) {
 		/* an O_PATH fd: opening the fifo itself would block until `start` */
 		b->fifo_fd = open(c->exec_fifo, O_PATH | O_CLOEXEC);
 		if (b->fifo_fd < 0)
@@ -330,6 +412,8 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 				open_tree(AT_FDCWD, tty, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
 		}
 	}
+	if (rt_userns(c))
+		return userns_prepare(c, b, err);
 	return 0;
 }
 
@@ -354,7 +438,34 @@ static int mount_at(const char *src, const char *target, const char *type, unsig
 	return 0;
 }
 
-static int setup_dev(const struct rt_config *c, const struct rt_binds *b, struct hull_err **err)
+/* Attach the detached mount @fd (taken) at the directory @target, created if missing. */
+static int attach_dir(int fd, const char *target, struct hull_err **err)
+{
+	_cleanup_close_ int mfd = fd;
+	int r = mkdir_in(target, err);
+
+	if (r < 0)
+		return r;
+	if (move_mount(mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return err_set(err, errno, "mount on '%s'", target);
+	return 0;
+}
+
+/* Bind the cloned host device node @fd (taken) on @path, an empty file made for it (runc's
+ * bindMountDeviceNode). */
+static int bind_device(int fd, const char *path, struct hull_err **err)
+{
+	_cleanup_close_ int mfd = fd, tfd = -1;
+
+	tfd = open(path, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+	if (tfd < 0)
+		return err_set(err, errno, "create '%s'", path);
+	if (move_mount(mfd, "", tfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		return err_set(err, errno, "bind the host's device on '%s'", path);
+	return 0;
+}
+
+static int setup_dev(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
 {
 	static const char *const links[][2] = {
 		{"/proc/self/fd", "/dev/fd"},	    {"/proc/self/fd/0", "/dev/stdin"},
@@ -370,13 +481,26 @@ static int setup_dev(const struct rt_config *c, const struct rt_binds *b, struct
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
 		const struct dev_node *d = &dev_nodes[i];
 
-		if (mknod(d->path, S_IFCHR | 0666, makedev(d->major, d->minor)) < 0)
+		if (b->dev_fds[i] >= 0) {
+			r = bind_device(TAKE_FD(b->dev_fds[i]), d->path, err);
+			if (r < 0)
+				return r;
+		} else if (mknod(d->path, S_IFCHR | 0666, makedev(d->major, d->minor)) < 0) {
 			return err_set(err, errno, "create device '%s'", d->path);
+		}
 	}
-	r = mount_at("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
-		     "newinstance,ptmxmode=0666,mode=0620,gid=5", err);
+	r = mkdir_in("/dev/pts", err);
 	if (r < 0)
 		return r;
+	if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+		  "newinstance,ptmxmode=0666,mode=0620,gid=5") < 0) {
+		/* in a user namespace that does not map gid 5 (tty), as runc spec --rootless
+		 * drops the option */
+		if (errno != EINVAL || !rt_userns(c) ||
+		    mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+			  "newinstance,ptmxmode=0666,mode=0620") < 0)
+			return err_set(err, errno, "mount devpts on '/dev/pts'");
+	}
 	if (b->shm_fd >= 0) {
 		if (mkdir("/dev/shm", 01777) < 0 && errno != EEXIST)
 			return err_set(err, errno, "create '/dev/shm'");
@@ -633,7 +757,7 @@ int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err)
 	return 0;
 }
 
-int rt_devices_mknod(const struct rt_config *c, struct hull_err **err)
+int rt_devices_mknod(const struct rt_config *c, struct rt_binds *b, struct hull_err **err)
 {
 	for (size_t i = 0; i < c->n_devices; i++) {
 		const struct rt_device *d = &c->devices[i];
@@ -654,6 +778,15 @@ int rt_devices_mknod(const struct rt_config *c, struct hull_err **err)
 		if (lstat(d->path, &st) == 0 &&
 		    (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode)))
 			(void) unlink(d->path);
+		if (b && b->device_fds) {
+			/* a user namespace: the host's node, its mode and owner as they are */
+			if (lstat(d->path, &st) == 0 && !S_ISREG(st.st_mode))
+				continue;
+			r = bind_device(TAKE_FD(b->device_fds[i]), d->path, err);
+			if (r < 0)
+				return r;
+			continue;
+		}
 		if (mknod(d->path, type | (d->mode & 07777), makedev(d->major, d->minor)) < 0) {
 			if (errno == EEXIST)
 				continue;
@@ -699,7 +832,10 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 		return err_set(err, errno, "chdir to '/'");
 
 	(void) umask(0);
-	r = mount_at("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
+	if (b->proc_fd >= 0)
+		r = attach_dir(TAKE_FD(b->proc_fd), "/proc", err);
+	else
+		r = mount_at("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL, err);
 	if (r < 0)
 		return r;
 	r = setup_dev(c, b, err);
@@ -710,9 +846,13 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	 * (a runtime mounts them in the spec's order: mountinfo shows it).
 	 * --privileged: /sys is writable, as docker mounts it.
 	 */
-	r = mount_at("sysfs", "/sys", "sysfs",
-		     (c->privileged_paths ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL,
-		     err);
+	if (b->sys_fd >= 0)
+		r = attach_dir(TAKE_FD(b->sys_fd), "/sys", err);
+	else
+		r = mount_at("sysfs", "/sys", "sysfs",
+			     (c->privileged_paths ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV |
+				     MS_NOEXEC,
+			     NULL, err);
 	if (r < 0)
 		return r;
 	r = bind_file(b->hosts_fd, "/etc/hosts", err);
@@ -733,7 +873,7 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	r = rt_mounts_finish(c, b, err);
 	if (r < 0)
 		return r;
-	r = rt_devices_mknod(c, err);
+	r = rt_devices_mknod(c, b, err);
 	if (r < 0)
 		return r;
 	r = write_sysctls(c->sysctls, err);
@@ -747,9 +887,19 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	r = mkdir_p(cwd, 0755, err);
 	if (r < 0)
 		return err_wrap(err, "create working directory");
-	if (c->readonly_rootfs &&
-	    mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
-		return err_set(err, errno, "remount the root file system read-only");
+	if (c->readonly_rootfs) {
+		/* keep the flags the root's host mount has: a user namespace may not clear
+		 * them (they are locked), as runc keeps them */
+		struct statvfs sv;
+		unsigned long keep = 0;
+
+		if (statvfs("/", &sv) == 0)
+			keep = (sv.f_flag & ST_NOSUID ? MS_NOSUID : 0) |
+			       (sv.f_flag & ST_NODEV ? MS_NODEV : 0) |
+			       (sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0);
+		if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
+			return err_set(err, errno, "remount the root file system read-only");
+	}
 	if (chdir(cwd) < 0)
 		return err_set(err, errno, "chdir to '%s'", cwd);
 	return 0;

@@ -27,16 +27,34 @@ struct rt_binds {
 	int fifo_dir;	  /* without /proc (@c->host_mnt_ns): the fifo's directory, O_PATH */
 	int console_sock; /* @c->console_socket, connected */
 	int *mount_fds;	  /* per rt_config mount: the cloned bind source (-1: none) */
+	/* in a user namespace (rt_userns()): /proc and /sys made before pivot_root, and
+	 * clones of the host's device nodes (RT_N_DEV_NODES defaults, then @c->devices) */
+	int proc_fd, sys_fd;
+	int dev_fds[6];
+	int *device_fds;
 };
 
-#define RT_BINDS_INIT                                                                           \
-	{                                                                                       \
-		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1,           \
-		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .fifo_dir = -1, .console_sock = -1, \
-		.mount_fds = NULL                                                               \
+#define RT_N_DEV_NODES 6
+
+#define RT_BINDS_INIT                                                                              \
+	{                                                                                          \
+		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1,              \
+		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .fifo_dir = -1, .console_sock = -1, .mount_fds = NULL, \
+		.proc_fd = -1, .sys_fd = -1, .dev_fds = {-1, -1, -1, -1, -1, -1},                  \
+		.device_fds = NULL                                                                 \
 	}
 
-/* mount.c: before pivot_root, mount the overlay and clone the bind sources. */
+/* Whether @c runs in a user namespace of its own or a joined one. */
+static inline bool rt_userns(const struct rt_config *c)
+{
+	return c->new_userns || c->user_ns_path;
+}
+
+/*
+ * mount.c: before pivot_root, mount the overlay and clone the bind sources.
+ * @b->fifo_fd and @b->console_sock already set (opened before the user
+ * namespace was entered) are kept.
+ */
 int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 /* mount.c: pivot into the rootfs and mount /proc, /sys, /dev..., masks, binds, cwd. */
 int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
@@ -71,8 +89,11 @@ int rt_identity_apply(const struct rt_config *c, struct hull_err **err);
  */
 int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err);
 
-/* mount.c: create @c->devices (after pivot_root, in the container's "/"). */
-int rt_devices_mknod(const struct rt_config *c, struct hull_err **err);
+/*
+ * mount.c: create @c->devices (after pivot_root, in the container's "/"); in a
+ * user namespace bind @b->device_fds (the host's nodes) instead. @b may be NULL.
+ */
+int rt_devices_mknod(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 
 struct bpf_insn;
 /*
@@ -98,7 +119,9 @@ int rt_rlimits_apply(const struct rt_config *c, struct hull_err **err);
 enum {
 	RT_MSG_READY = 1,
 	RT_MSG_ERROR = 2,
-	RT_MSG_FIFO = 4, /* the process waits on its exec fifo */
+	RT_MSG_PID = 3,	    /* errnum: the pid of the process cloned by an intermediate one */
+	RT_MSG_FIFO = 4,    /* the process waits on its exec fifo */
+	RT_MSG_USERMAP = 5, /* write the maps of the new user namespace, then answer one byte */
 };
 
 struct rt_msg {

@@ -8,10 +8,23 @@
  *   parent -> child  GO (one byte); EOF instead makes the child exit quietly
  *   child -> parent  ERROR if it fails before exec; EOF (the CLOEXEC end
  *                    closed by a successful execve) means "started"
+ *
+ * With a user namespace (rt_userns()) an intermediate process comes first, as
+ * runc's nsexec stage 1: it opens hull's own files while it is still host
+ * root, joins the namespaces given by path (the user one first), makes the
+ * new user namespace with unshare() and asks for its maps
+ *   intermediate -> parent  USERMAP; the parent writes uid_map and gid_map
+ *   parent -> intermediate  one byte
+ * becomes uid and gid 0 in it, clones the container's process with
+ * CLONE_PARENT (so that it is the caller's child, in namespaces owned by the
+ * user namespace), sends PID with its pid and exits. The process then goes
+ * on as above on the same socket.
  */
 #include <ctype.h>
+#include <inttypes.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <grp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/prctl.h>
@@ -27,6 +40,7 @@
 #include "runtime/rt-internal.h"
 #include "util/fs.h"
 #include "util/json.h"
+#include "util/strbuf.h"
 #include "util/strv.h"
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -279,6 +293,8 @@ static void fifo_wait_signal(int sig)
 /* Namespaces the child joins, opened by the parent (-1: none). */
 struct join_fds {
 	int ipc, uts, cgroup, mnt;
+	int user, net; /* user namespaces: joined by the intermediate process */
+	bool joined;   /* the intermediate process joined them all (@c->netns_path too) */
 };
 
 /* setns() to @nsfd (if any) and close it; the error names @what. */
@@ -292,10 +308,11 @@ static int join_ns(int nsfd, int type, const char *what, struct hull_err **err)
 	return 0;
 }
 
-_noreturn_ static void child_main(const struct rt_config *c, int fd, const struct join_fds *j)
+_noreturn_ static void child_main(const struct rt_config *c, int fd, const struct join_fds *j,
+				  const struct rt_binds *pre)
 {
 	struct hull_err *e = NULL;
-	struct rt_binds b = RT_BINDS_INIT;
+	struct rt_binds b = pre ? *pre : (struct rt_binds) RT_BINDS_INIT;
 	struct rt_msg m = {.type = RT_MSG_READY};
 	char *path = NULL;
 	char go;
@@ -311,7 +328,7 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 		child_fail(fd, e, err_set(&e, errno, "prctl PR_SET_DUMPABLE"));
 	/* The caller's handlers were copied with its memory; they must not run here. */
 	rt_reset_signals();
-	if (c->netns_path) {
+	if (c->netns_path && !j->joined) {
 		int nfd = open(c->netns_path, O_RDONLY | O_CLOEXEC);
 
 		if (nfd < 0 || setns(nfd, CLONE_NEWNET) < 0)
@@ -467,6 +484,116 @@ pid_t rt_clone(unsigned long flags)
 	return (pid_t) pid;
 }
 
+/* Whether the file of @fd is the one at @path. */
+static bool same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
+/*
+ * The intermediate process of a container with a user namespace (see the top
+ * of this file); @flags are the namespaces to make for the container's
+ * process, which it clones with them once it is root of the user namespace.
+ */
+_noreturn_ static void userns_intermediate(const struct rt_config *c, int fd,
+					   const struct join_fds *j, unsigned long flags)
+{
+	struct join_fds none = {
+		.ipc = -1, .uts = -1, .cgroup = -1, .mnt = -1, .user = -1, .net = -1, .joined = true};
+	struct rt_binds pre = RT_BINDS_INIT;
+	struct rt_msg m = {.type = RT_MSG_PID};
+	struct hull_err *e = NULL;
+	char ack;
+	ssize_t n;
+	pid_t pid;
+	int r;
+
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		child_fail(fd, e, err_set(&e, errno, "prctl PR_SET_DUMPABLE"));
+	rt_reset_signals();
+	/* below hull's own state directory (0700): the mapped root could not reach them */
+	if (c->exec_fifo) {
+		pre.fifo_fd = open(c->exec_fifo, O_PATH | O_CLOEXEC);
+		if (pre.fifo_fd < 0)
+			child_fail(fd, e, err_set(&e, errno, "open exec fifo '%s'", c->exec_fifo));
+	}
+	if (c->terminal && c->console_socket &&
+	    (r = rt_console_connect(c->console_socket, &pre.console_sock, &e)) < 0)
+		child_fail(fd, e, r);
+	/* the user namespace first, as runc orders them: the others must be its own
+	 * (ours, named by path, is not joined again: the kernel refuses that) */
+	if (j->user >= 0 && !same_file(j->user, "/proc/self/ns/user") &&
+	    setns(j->user, CLONE_NEWUSER) < 0)
+		child_fail(fd, e,
+			   err_set(&e, errno, "join the user namespace '%s'", c->user_ns_path));
+	if ((r = join_ns(j->net, CLONE_NEWNET, "network namespace", &e)) < 0 ||
+	    (r = join_ns(j->ipc, CLONE_NEWIPC, "IPC namespace", &e)) < 0 ||
+	    (r = join_ns(j->uts, CLONE_NEWUTS, "UTS namespace", &e)) < 0 ||
+	    (r = join_ns(j->cgroup, CLONE_NEWCGROUP, "cgroup namespace", &e)) < 0 ||
+	    (r = join_ns(j->mnt, CLONE_NEWNS, "mount namespace", &e)) < 0)
+		child_fail(fd, e, r);
+	if (c->new_userns) {
+		if (unshare(CLONE_NEWUSER) < 0)
+			child_fail(fd, e, err_set(&e, errno, "create a user namespace"));
+		m.type = RT_MSG_USERMAP;
+		if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
+			_exit(125);
+		do
+			n = recv(fd, &ack, 1, 0);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0)
+			_exit(125); /* the parent failed to write the maps and reports it */
+		m.type = RT_MSG_PID;
+	}
+	/* root of the namespace, so that what the process makes belongs to the mapped root */
+	if (setresgid(0, 0, 0) < 0)
+		child_fail(
+			fd, e,
+			err_set(&e, errno, "become gid 0 of the user namespace (is it mapped?)"));
+	if (setresuid(0, 0, 0) < 0)
+		child_fail(
+			fd, e,
+			err_set(&e, errno, "become uid 0 of the user namespace (is it mapped?)"));
+	/* EPERM where a joined namespace denies setgroups: the process's own fails later */
+	(void) setgroups(0, NULL);
+	pid = rt_clone(flags | CLONE_PARENT);
+	if (pid < 0)
+		child_fail(fd, e, err_set(&e, errno, "clone container process"));
+	if (pid == 0)
+		child_main(c, fd, &none, &pre);
+	m.errnum = (int32_t) pid;
+	(void) send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+	_exit(0);
+}
+
+/* Write @n ranges of @map to /proc/@pid/@name (uid_map, gid_map) in one write, as the kernel
+ * wants them. */
+static int write_id_map(pid_t pid, const char *name, const struct rt_id_map *map, size_t n,
+			struct hull_err **err)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *path = xasprintf("/proc/%d/%s", (int) pid, name);
+	_cleanup_close_ int fd = -1;
+	ssize_t k;
+
+	for (size_t i = 0; i < n; i++)
+		(void) strbuf_addf(&sb, "%" PRIu32 " %" PRIu32 " %" PRIu32 "\n",
+				   map[i].container_id, map[i].host_id, map[i].size);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", path);
+	k = write(fd, sb.buf ? sb.buf : "", sb.len);
+	if (k < 0)
+		return err_set(err, errno, "write the user namespace's %s '%s'", name, path);
+	if ((size_t) k != sb.len)
+		return err_setx(err, EIO, "write the user namespace's %s '%s': short write", name,
+				path);
+	return 0;
+}
+
 static void reap(pid_t pid, int *ret_status)
 {
 	int st = 0;
@@ -505,22 +632,82 @@ int rt_msg_to_err(const struct rt_msg *m, struct hull_err **err)
 	return r;
 }
 
+/*
+ * User namespaces: talk to the intermediate process @mid until the pid of the
+ * container's process is known (*@ret_pid), writing the maps it asks for.
+ * A READY of the process that overtakes the pid sets *@ret_ready. On failure
+ * the process, if it was cloned, is killed and reaped.
+ */
+static int userns_sync(const struct rt_config *c, pid_t mid, int fd, pid_t *ret_pid,
+		       bool *ret_ready, struct hull_err **err)
+{
+	_cleanup_err_ struct hull_err *fe = NULL;
+	struct rt_msg m;
+	pid_t pid = 0;
+	int r = 0, k;
+
+	for (;;) {
+		k = rt_msg_recv(fd, &m);
+		if (k <= 0)
+			break;
+		if (m.type == RT_MSG_USERMAP && r == 0) {
+			char ack = 'm';
+
+			r = write_id_map(mid, "uid_map", c->uid_map, c->n_uid_map, &fe);
+			if (r == 0)
+				r = write_id_map(mid, "gid_map", c->gid_map, c->n_gid_map, &fe);
+			if (r < 0)
+				break; /* the intermediate sees EOF once we close and kill it */
+			(void) send(fd, &ack, 1, MSG_NOSIGNAL);
+		} else if (m.type == RT_MSG_PID) {
+			pid = (pid_t) m.errnum;
+			if (r == 0)
+				break;
+		} else if (m.type == RT_MSG_ERROR && r == 0) {
+			r = rt_msg_to_err(&m, &fe);
+		} else if (m.type == RT_MSG_READY) {
+			*ret_ready = true;
+		}
+	}
+	if (r == 0 && pid > 0) {
+		*ret_pid = pid;
+		return 0;
+	}
+	if (pid > 0) {
+		(void) kill(pid, SIGKILL);
+		reap(pid, NULL);
+	}
+	if (r < 0) {
+		if (err && !*err)
+			*err = TAKE_PTR(fe);
+		return r;
+	}
+	if (k < 0)
+		return err_set(err, -k, "read from container process");
+	return err_setx(err, EIO, "container process died during setup");
+}
+
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err)
 {
 	/* a mount namespace joined by path replaces the new one at once: none is made */
 	unsigned long flags = c->mnt_ns_path || c->host_mnt_ns ? 0 : CLONE_NEWNS;
 	_cleanup_close_ int parent_fd = -1, own_pidns = -1, join_pidns = -1, join_ipcns = -1;
-	_cleanup_close_ int join_uts = -1, join_cgroup = -1, join_mnt = -1;
+	_cleanup_close_ int join_uts = -1, join_cgroup = -1, join_mnt = -1, join_user = -1;
+	_cleanup_close_ int join_net = -1;
 	struct join_fds j;
 	_cleanup_err_ struct hull_err *ce = NULL;
 	struct rt_process *p;
 	struct rt_msg m;
+	bool userns = rt_userns(c), ready = false;
 	int sv[2], st, r, cr = 0;
-	pid_t pid;
+	pid_t pid, mid = 0;
 
 	if (!c->rootfs || (c->lowerdirs && (!c->lowerdirs[0] || !c->upperdir || !c->workdir)))
 		return err_setx(err, EINVAL,
 				"runtime: rootfs, lower, upper and work directories are required");
+	if (c->new_userns && (!c->n_uid_map || !c->n_gid_map))
+		return err_setx(err, EINVAL,
+				"runtime: a new user namespace needs uid and gid maps");
 	if (c->new_netns)
 		flags |= CLONE_NEWNET;
 	if (c->pid_ns == 0 && !c->pid_ns_path)
@@ -537,7 +724,9 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 			       {c->ipc_ns_path, &join_ipcns},
 			       {c->uts_ns_path, &join_uts},
 			       {c->cgroup_ns_path, &join_cgroup},
-			       {c->mnt_ns_path, &join_mnt}};
+			       {c->mnt_ns_path, &join_mnt},
+			       {c->user_ns_path, &join_user},
+			       {userns ? c->netns_path : NULL, &join_net}};
 
 		for (size_t i = 0; i < ARRAY_SIZE(by_path); i++) {
 			if (!by_path[i].path)
@@ -578,9 +767,14 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 			return err_set(err, r, "join the PID namespace '%s'", c->pid_ns_path);
 		return err_set(err, r, "join the PID namespace of process %d", (int) c->pid_ns);
 	}
-	j = (struct join_fds){
-		.ipc = join_ipcns, .uts = join_uts, .cgroup = join_cgroup, .mnt = join_mnt};
-	pid = rt_clone(flags);
+	j = (struct join_fds){.ipc = join_ipcns,
+			      .uts = join_uts,
+			      .cgroup = join_cgroup,
+			      .mnt = join_mnt,
+			      .user = join_user,
+			      .net = join_net};
+	/* with a user namespace, the intermediate process clones the container's (CLONE_PARENT) */
+	pid = rt_clone(userns ? 0 : flags);
 	r = errno;
 	/* back to our own for later children (the child is in the other one for good) */
 	if (pid != 0 && own_pidns >= 0 && setns(own_pidns, CLONE_NEWPID) < 0)
@@ -591,14 +785,31 @@ int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_er
 	}
 	if (pid == 0) {
 		(void) close(sv[0]);
-		child_main(c, sv[1], &j);
+		if (userns)
+			userns_intermediate(c, sv[1], &j, flags);
+		child_main(c, sv[1], &j, NULL);
 	}
 	(void) close(sv[1]);
+	if (userns) {
+		mid = pid;
+		r = userns_sync(c, mid, parent_fd, &pid, &ready, err);
+		if (r < 0)
+			(void) kill(mid, SIGKILL);
+		reap(mid, NULL);
+		if (r < 0)
+			return r;
+	}
 
 	/* the child waits for GO after READY: it cannot run anything before this is done */
 	if (c->on_clone)
 		cr = c->on_clone(pid, c->on_clone_arg, &ce);
-	r = rt_msg_recv(parent_fd, &m);
+	if (ready) {
+		memset(&m, 0, sizeof(m));
+		m.type = RT_MSG_READY;
+		r = 1;
+	} else {
+		r = rt_msg_recv(parent_fd, &m);
+	}
 	if (r == 1 && m.type == RT_MSG_READY && cr == 0) {
 		p = xcalloc(1, sizeof(*p));
 		p->pid = pid;

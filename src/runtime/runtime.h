@@ -141,6 +141,17 @@ struct rt_capsets {
 	uint64_t bounding, effective, permitted, inheritable, ambient;
 };
 
+/*
+ * One range of a user namespace's id map (OCI linux.uidMappings and
+ * gidMappings, a line of /proc/PID/uid_map): @size ids from @container_id
+ * inside are the ids from @host_id in the parent namespace.
+ */
+struct rt_id_map {
+	uint32_t container_id;
+	uint32_t host_id;
+	uint32_t size;
+};
+
 struct rt_config {
 	/*
 	 * Root file system: @rootfs is the overlay's mount point, or, without
@@ -262,6 +273,27 @@ struct rt_config {
 	 * namespace (as runc builds it), which must see @rootfs.
 	 */
 	const char *pid_ns_path, *ipc_ns_path, *uts_ns_path, *cgroup_ns_path, *mnt_ns_path;
+	/*
+	 * User namespace (OCI linux.namespaces "user"; hull's own run never
+	 * asks for one): @new_userns makes a new one whose maps the caller
+	 * writes from @uid_map and @gid_map (both required, at most 340 ranges
+	 * each, as the kernel takes them; /proc/PID/setgroups stays "allow",
+	 * as runc leaves it for root), or @user_ns_path names one to join
+	 * first, before the other namespaces (runc's order), without maps.
+	 * Either way the process becomes uid and gid 0 of that namespace
+	 * before it makes its root, so the root file system, the bind sources
+	 * and the bundle's path must be reachable by the mapped root (the
+	 * bundle's author chowns them, as for runc). /proc and /sys are made
+	 * before pivot_root (the kernel only lets a user namespace mount them
+	 * while a full mount of each is visible); /sys is a read-only recursive
+	 * bind of the host's when the network namespace is not owned by the
+	 * user namespace (sysfs cannot be mounted then); device nodes are bind
+	 * mounts of the host's (mknod is not allowed in a user namespace).
+	 */
+	bool new_userns;
+	const char *user_ns_path;
+	const struct rt_id_map *uid_map, *gid_map;
+	size_t n_uid_map, n_gid_map;
 	/*
 	 * runc's exec fifo (NULL: none): after rt_start_fifo() the process blocks
 	 * opening this fifo for writing, after its identity switch and just
@@ -405,6 +437,12 @@ struct rt_process {
  * The caller's signal mask and dispositions are not touched; the child resets
  * its own to the defaults just before exec. fds of the caller that lack
  * CLOEXEC are closed at exec, except @c->stdio.
+ * With a user namespace (@c->new_userns or @c->user_ns_path) an intermediate
+ * child joins the namespaces given by path, makes the user namespace (whose
+ * maps rt_create() writes as the caller, before anything runs in it) and
+ * clones the process with CLONE_PARENT, so *@ret is still the caller's child;
+ * the intermediate is reaped before rt_create() returns, and @c->on_clone gets
+ * the process's pid. Map write failures are errors of rt_create().
  * @c->rlimits are set before the child reports ready: a failure is an error of
  * rt_create() that names the limit (-EPERM when a hard limit above the caller's
  * needs CAP_SYS_RESOURCE). The caller puts the child in its cgroups

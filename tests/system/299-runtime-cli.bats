@@ -362,8 +362,8 @@ EOF
 @test "bad bundles: one line naming the field, in the JSON log too" {
 	spec 'c["linux"]["uidMappings"] = [{"containerID": 0, "hostID": 1000, "size": 1}]'
 	run -1 rt --log "$BATS_TEST_TMPDIR/log.json" --log-format json create --bundle "$BUNDLE" x1
-	[ "$output" = "linux.uidMappings: user namespaces are not supported" ]
-	python3 -c 'import json,sys; l=json.loads(open(sys.argv[1]).readline()); assert l["level"]=="error" and l["msg"]=="linux.uidMappings: user namespaces are not supported" and l["time"].endswith("Z")' "$BATS_TEST_TMPDIR/log.json"
+	[ "$output" = 'linux.uidMappings: id mappings need a user namespace (a "user" entry in linux.namespaces)' ]
+	python3 -c 'import json,sys; l=json.loads(open(sys.argv[1]).readline()); assert l["level"]=="error" and l["msg"]==sys.argv[2] and l["time"].endswith("Z")' "$BATS_TEST_TMPDIR/log.json" "$output"
 	spec 'c["process"]["args"] = []'
 	run -1 rt create --bundle "$BUNDLE" x1
 	[ "$output" = "process.args: at least the program is required" ]

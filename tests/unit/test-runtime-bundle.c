@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "runtime/bundle.h"
+#include "util/strbuf.h"
 #include "util/strv.h"
 
 /* A containerd-like spec (containerd oci/spec.go populateDefaultUnixSpec, plus extras). */
@@ -230,13 +231,73 @@ static void test_bad(void **state)
 		 "\"apparmorProfile\":\"docker-default\"},\"root\":{\"path\":\"r\"}}",
 		 EOPNOTSUPP, "process.apparmorProfile: AppArmor is not supported"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
-		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
-		 "{\"type\":\"user\"}]}}",
-		 EOPNOTSUPP, "linux.namespaces[1]: user namespaces are not supported"},
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{"
+		 "\"type\":\"user\"}]}}",
+		 EINVAL, "linux.uidMappings: a new user namespace needs uid mappings"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{"
+		 "\"type\":\"user\"}],\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,"
+		 "\"size\":65536}]}}",
+		 EINVAL, "linux.gidMappings: a new user namespace needs gid mappings"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
 		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
-		 "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":1}]}}",
-		 EOPNOTSUPP, "linux.uidMappings: user namespaces are not supported"},
+		 "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}",
+		 EINVAL, "linux.uidMappings: id mappings need a user namespace"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{"
+		 "\"type\":\"user\","
+		 "\"path\":\"/proc/9/ns/user\"}],"
+		 "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]}}",
+		 EINVAL,
+		 "linux.uidMappings: not allowed with a user namespace joined by path "
+		 "('/proc/9/ns/user'"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{"
+		 "\"type\":\"user\"}],"
+		 "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+		 "\"uidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":0}]}}",
+		 EINVAL, "linux.uidMappings[0].size: must be at least 1"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{"
+		 "\"type\":\"user\"}],"
+		 "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+		 "\"uidMappings\":[{\"containerID\":0,\"hostID\":4294967295,"
+		 "\"size\":1}]}}",
+		 EINVAL, "linux.uidMappings[0]: hostID 4294967295 + size 1 goes past the last id"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{"
+		 "\"type\":\"user\"}],"
+		 "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+		 "\"uidMappings\":[{\"containerID\":4294967290,\"hostID\":1,"
+		 "\"size\":6}]}}",
+		 EINVAL, "linux.uidMappings[0]: containerID 4294967290 + size 6 goes past"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{"
+		 "\"type\":\"user\"}],"
+		 "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+		 "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":10},"
+		 "{\"containerID\":5,\"hostID\":2000,\"size\":1}]}}",
+		 EINVAL,
+		 "linux.uidMappings[1]: its containerIDs overlap those of linux.uidMappings[0]"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{"
+		 "\"type\":\"user\"}],"
+		 "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+		 "\"gidMappings\":[{\"containerID\":0,\"hostID\":1000,\"size\":10},"
+		 "{\"containerID\":10,\"hostID\":1009,\"size\":1}]}}",
+		 EINVAL, "linux.gidMappings[1]: its hostIDs overlap those of linux.gidMappings[0]"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{"
+		 "\"type\":\"user\"}],"
+		 "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+		 "\"uidMappings\":[{\"containerID\":1,\"hostID\":1000,\"size\":10}]}}",
+		 EINVAL, "linux.uidMappings: containerID 0 must be mapped"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},{"
+		 "\"type\":\"user\"}],"
+		 "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}],"
+		 "\"uidMappings\":[{\"containerID\":0,\"hostID\":1000}]}}",
+		 EINVAL, "linux.uidMappings[0]: containerID, hostID and size are required"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
 		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
 		 "\"rootfsPropagation\":\"sideways\"}}",
@@ -306,6 +367,107 @@ static void test_bad(void **state)
 	}
 }
 
+/* A spec with a new user namespace and @maps (the "linux" members) spliced in. */
+static int parse_userns(const char *user, const char *maps, struct rt_bundle **ret,
+			struct hull_err **err)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+
+	(void) strbuf_addf(&sb,
+			   "{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\","
+			   "\"user\":%s},\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":["
+			   "{\"type\":\"mount\"},{\"type\":\"user\"}],%s}}",
+			   user, maps);
+	return rt_bundle_parse(sb.buf, sb.len, "/b", ret, err);
+}
+
+/* @n ranges of one id each, @step apart from @base, as a JSON array of mappings. */
+static char *many_ranges(size_t n, size_t base, size_t step)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void) strbuf_adds(&sb, "[");
+	for (size_t i = 0; i < n; i++)
+		(void) strbuf_addf(&sb, "%s{\"containerID\":%zu,\"hostID\":%zu,\"size\":1}",
+				   i ? "," : "", base + i * step, base + i * step);
+	(void) strbuf_adds(&sb, "]");
+	return strbuf_detach(&sb, NULL);
+}
+
+static void test_userns(void **state)
+{
+	static const char gmap[] =
+		"\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,\"size\":65536}]";
+	struct rt_bundle *b = NULL;
+	struct hull_err *e = NULL;
+	_cleanup_free_ char *maps = NULL, *r340 = NULL, *r341 = NULL, *rbig = NULL;
+
+	(void) state;
+	/* several ranges, in any order */
+	assert_int_equal(
+		parse_userns("{\"uid\":1000,\"gid\":0}",
+			     "\"uidMappings\":[{\"containerID\":1000,\"hostID\":300000,"
+			     "\"size\":1},{\"containerID\":0,\"hostID\":200000,\"size\":1000}],"
+			     "\"gidMappings\":[{\"containerID\":0,\"hostID\":200000,"
+			     "\"size\":65536}]",
+			     &b, &e),
+		0);
+	assert_true(b->config.new_userns);
+	assert_null(b->config.user_ns_path);
+	assert_int_equal(b->config.n_uid_map, 2);
+	assert_int_equal(b->config.uid_map[0].container_id, 1000);
+	assert_int_equal(b->config.uid_map[0].host_id, 300000);
+	assert_int_equal(b->config.uid_map[1].size, 1000);
+	assert_int_equal(b->config.n_gid_map, 1);
+	assert_int_equal(b->config.gid_map[0].size, 65536);
+	b = rt_bundle_free(b);
+
+	/* the process's user must be mapped */
+	assert_int_equal(parse_userns("{\"uid\":70000,\"gid\":0}",
+				      "\"uidMappings\":[{\"containerID\":0,\"hostID\":100000,"
+				      "\"size\":65536}],"
+				      "\"gidMappings\":[{\"containerID\":0,\"hostID\":100000,"
+				      "\"size\":65536}]",
+				      &b, &e),
+			 -EINVAL);
+	assert_string_equal(e->msg, "process.user.uid: 70000 is not mapped by linux.uidMappings");
+	e = err_free(e);
+
+	/* the kernel's 340 ranges, and its one page */
+	r340 = many_ranges(340, 0, 2);
+	maps = xasprintf("\"uidMappings\":%s,%s", r340, gmap);
+	assert_int_equal(parse_userns("{\"uid\":0,\"gid\":0}", maps, &b, &e), 0);
+	assert_int_equal(b->config.n_uid_map, 340);
+	b = rt_bundle_free(b);
+	free(maps);
+	r341 = many_ranges(341, 0, 2);
+	maps = xasprintf("\"uidMappings\":%s,%s", r341, gmap);
+	assert_int_equal(parse_userns("{\"uid\":0,\"gid\":0}", maps, &b, &e), -EINVAL);
+	assert_string_equal(e->msg, "linux.uidMappings: 341 ranges, more than the kernel's 340");
+	e = err_free(e);
+	free(maps);
+	rbig = many_ranges(300, 1000000000, 1000);
+	maps = xasprintf("\"uidMappings\":[{\"containerID\":0,\"hostID\":1,\"size\":1},%s,%s",
+			 rbig + 1, gmap);
+	assert_int_equal(parse_userns("{\"uid\":0,\"gid\":0}", maps, &b, &e), -EINVAL);
+	assert_non_null(strstr(e->msg, "more than the kernel reads (4095)"));
+	e = err_free(e);
+	assert_null(b);
+
+	/* joined by path: no mappings needed */
+	{
+		static const char j[] =
+			"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+			"\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"},"
+			"{\"type\":\"user\",\"path\":\"/proc/9/ns/user\"}]}}";
+
+		assert_int_equal(rt_bundle_parse(j, strlen(j), "/b", &b, &e), 0);
+		assert_false(b->config.new_userns);
+		assert_string_equal(b->config.user_ns_path, "/proc/9/ns/user");
+		b = rt_bundle_free(b);
+	}
+}
+
 static void test_process(void **state)
 {
 	static const char p[] = "{\"args\":[\"ps\"],\"cwd\":\"/\",\"terminal\":true,"
@@ -358,7 +520,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),	  cmocka_unit_test(test_minimal),
 		cmocka_unit_test(test_bad),	  cmocka_unit_test(test_process),
-		cmocka_unit_test(test_resources),
+		cmocka_unit_test(test_resources), cmocka_unit_test(test_userns),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
