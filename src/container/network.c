@@ -280,6 +280,10 @@ int network_bridge(json_t *rec, struct net_bridge *ret)
 	    net_cidr_parse(subnet, &b.subnet, &b.prefixlen) < 0 ||
 	    inet_pton(AF_INET, gw, &b.gateway) != 1 || b.prefixlen < 8 || b.prefixlen > 30)
 		return -EINVAL;
+	if (!isempty(json_get_str(cfg, "IPRange")) &&
+	    (net_cidr_parse(json_get_str(cfg, "IPRange"), &b.range, &b.range_prefixlen) < 0 ||
+	     b.range_prefixlen < b.prefixlen))
+		return -EINVAL;
 	memcpy(b.id, id, 65);
 	memcpy(b.name, br, strlen(br) + 1);
 	b.internal = json_is_true(json_object_get(rec, "Internal"));
@@ -419,7 +423,7 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 		snprintf(b->name, sizeof(b->name), "br-%.12s", id);
 	}
 
-	if (o->gateway && !o->subnet)
+	if ((o->gateway || o->ip_range) && !o->subnet)
 		return err_setx(err, EINVAL,
 				"every ip-range or gateway must have a corresponding subnet");
 	if (o->subnet) {
@@ -447,6 +451,34 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 		r = auto_subnet(all, &b->subnet, &b->prefixlen, err);
 		if (r < 0)
 			return r;
+	}
+	if (o->ip_range) {
+		uint32_t base = ntohl(b->subnet.s_addr), r;
+		unsigned rp;
+
+		/* docker's CLI (subnetMatches) first, then the daemon's validateIPRange */
+		if (net_cidr_parse(o->ip_range, &b->range, &rp) < 0)
+			return err_setx(err, EINVAL, "invalid CIDR address: %s", o->ip_range);
+		r = ntohl(b->range.s_addr);
+		if ((r & (~0u << (32 - b->prefixlen))) != base)
+			return err_setx(err, EINVAL, "no matching subnet for range %s",
+					o->ip_range);
+		if (rp < b->prefixlen)
+			return err_setx(
+				err, EINVAL,
+				"invalid network config:\ninvalid ip-range %s: CIDR block is "
+				"bigger than its parent subnet %s",
+				o->ip_range, o->subnet);
+		if (rp < 32 && (r & ~(~0u << (32 - rp)))) {
+			struct in_addr m = {.s_addr = htonl(r & (~0u << (32 - rp)))};
+			inet_ntop(AF_INET, &m, buf, sizeof(buf));
+			return err_setx(
+				err, EINVAL,
+				"invalid network config:\ninvalid ip-range %s: it should be "
+				"%s/%u",
+				o->ip_range, buf, rp);
+		}
+		b->range_prefixlen = rp;
 	}
 	if (o->gateway) {
 		uint32_t g, base = ntohl(b->subnet.s_addr), size = 1u << (32 - b->prefixlen);
@@ -519,9 +551,18 @@ int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 	inet_ntop(AF_INET, &b.subnet, gw, sizeof(gw));
 	snprintf(subnet, sizeof(subnet), "%s/%u", gw, b.prefixlen);
 	inet_ntop(AF_INET, &b.gateway, gw, sizeof(gw));
-	json_object_set_new(
-		json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0),
-		"Subnet", json_string(subnet));
+	/* docker's key order (api/types/network.IPAMConfig): Subnet, IPRange, Gateway */
+	json_array_set_new(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0,
+			   json_pack("{s:s}", "Subnet", subnet));
+	if (b.range_prefixlen) {
+		char rng[INET_ADDRSTRLEN + 3], ra[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &b.range, ra, sizeof(ra));
+		snprintf(rng, sizeof(rng), "%s/%u", ra, b.range_prefixlen);
+		json_object_set_new(
+			json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0),
+			"IPRange", json_string(rng));
+	}
 	json_object_set_new(
 		json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0),
 		"Gateway", json_string(gw));
@@ -629,14 +670,19 @@ json_t *network_inspect(struct store *s, json_t *rec)
 		if (streq(keys[i], "Containers")) {
 			json_object_set_new(out, keys[i], ctrs);
 		} else if (streq(keys[i], "IPAM")) {
-			/* docker's order: {Driver, Options, Config: [{Subnet, Gateway}]} */
+			/* docker's order: {Driver, Options, Config: [{Subnet, IPRange, Gateway}]},
+			 * IPRange omitted when empty */
 			json_t *ipam = json_object_get(rec, "IPAM"), *cfg = json_array(), *c;
 			size_t k;
-			json_array_foreach (json_object_get(ipam, "Config"), k, c)
-				json_array_append_new(
-					cfg, json_pack("{s:O,s:O}", "Subnet",
-						       json_object_get(c, "Subnet"), "Gateway",
-						       json_object_get(c, "Gateway")));
+			json_array_foreach (json_object_get(ipam, "Config"), k, c) {
+				json_t *o =
+					json_pack("{s:O}", "Subnet", json_object_get(c, "Subnet"));
+				if (json_object_get(c, "IPRange"))
+					json_object_set(o, "IPRange",
+							json_object_get(c, "IPRange"));
+				json_object_set(o, "Gateway", json_object_get(c, "Gateway"));
+				json_array_append_new(cfg, o);
+			}
 			json_object_set_new(out, "IPAM",
 					    json_pack("{s:O,s:O,s:o}", "Driver",
 						      json_object_get(ipam, "Driver"), "Options",

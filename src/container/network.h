@@ -27,13 +27,14 @@
 
 struct network_opts {
 	const char *name;
-	const char *driver;  /* NULL or "bridge" (anything else: plugin "X" not found) */
-	const char *subnet;  /* --subnet CIDR, NULL: the next free of docker's default pools */
-	const char *gateway; /* --gateway, NULL: the subnet's first address */
-	bool internal;	     /* --internal */
-	bool attachable;     /* --attachable: recorded (it matters to swarm only) */
-	char **labels;	     /* --label K=V or K */
-	char **options;	     /* -o K=V: only com.docker.network.bridge.name */
+	const char *driver;   /* NULL or "bridge" (anything else: plugin "X" not found) */
+	const char *subnet;   /* --subnet CIDR, NULL: the next free of docker's default pools */
+	const char *gateway;  /* --gateway, NULL: the subnet's first address */
+	const char *ip_range; /* --ip-range CIDR inside the subnet: where addresses are taken */
+	bool internal;	      /* --internal */
+	bool attachable;      /* --attachable: recorded (it matters to swarm only) */
+	char **labels;	      /* --label K=V or K */
+	char **options;	      /* -o K=V: only com.docker.network.bridge.name */
 };
 
 /* network_is_predefined() - "bridge", "host" or "none" (docker's runconfig IsPreDefinedNetwork). */
@@ -46,7 +47,10 @@ bool network_is_predefined(const char *name);
  * a route of the host), the gateway, the bridge name; picks a subnet from
  * docker's default pools (172.18.0.0/16 ... 172.31.0.0/16, then
  * 192.168.0.0/20 ... 192.168.240.0/20: 172.17.0.0/16 is left to docker's own
- * docker0) that overlaps no network and no route of the host; creates the
+ * docker0) that overlaps no network and no route of the host; checks the
+ * --ip-range as docker's CLI and daemon do ("no matching subnet for range X"
+ * when outside the subnet, "invalid network config:\ninvalid ip-range X: ..."
+ * for a block bigger than the subnet or with host bits); creates the
  * bridge and its nftables pieces (net_network_setup()), then writes the
  * record. Holds the store's networks lock and, from the subnet checks to the
  * bridge's creation, the host's (NET_STATE_DIR/networks/lock). *@ret is the

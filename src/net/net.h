@@ -108,6 +108,9 @@ struct net_bridge {
 	unsigned prefixlen;	/* 8..30 */
 	struct in_addr gateway; /* the bridge's address */
 	bool internal;		/* --internal: no masquerade, no forwarding off the bridge */
+	struct in_addr
+		range; /* --ip-range: network address of the sub-range (if range_prefixlen) */
+	unsigned range_prefixlen; /* its prefix length, >= prefixlen; 0: no --ip-range */
 };
 
 /*
@@ -144,7 +147,10 @@ void net_network_teardown(const struct net_bridge *b);
  * @want if not NULL (docker's --ip: -EINVAL "Invalid address X: It does not
  * belong to any of this network's subnets" outside the subnet or on its
  * network, broadcast or gateway address, -EADDRINUSE "Address already in
- * use" when taken), else the next free one (-ENOSPC when full).
+ * use" when taken; anywhere in the subnet even with an --ip-range, as docker
+ * allows), else the next free one of @b's --ip-range if it has one, else of
+ * the subnet (-ENOSPC when full). As moby's allocator, a sub-range's own
+ * network and broadcast addresses are handed out; only the subnet's are not.
  */
 int net_network_ip_alloc(const struct net_bridge *b, const char *want, const char *ctr_id,
 			 char ret_ip[INET_ADDRSTRLEN], struct hull_err **err);

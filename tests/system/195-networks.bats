@@ -436,3 +436,38 @@ reach() {
 	hull network create Z >/dev/null
 	hull network rm a.b-c_1 Z
 }
+
+@test "--ip-range: addresses come from the sub-range only, --ip from anywhere in the subnet" {
+	run -1 hull network create --ip-range 172.29.11.128/28 nr0
+	[[ $output == *"every ip-range or gateway must have a corresponding subnet"* ]]
+	run -1 hull network create --subnet "$SUB_A" --ip-range 172.29.12.0/28 nr0
+	[ "$output" = "Error response from daemon: no matching subnet for range 172.29.12.0/28" ]
+	run -1 hull network create --subnet "$SUB_A" --ip-range 172.29.11.0/16 nr0
+	[ "$output" = "$(printf 'Error response from daemon: invalid network config:\ninvalid ip-range 172.29.11.0/16: CIDR block is bigger than its parent subnet 172.29.11.0/24')" ]
+	run -1 hull network create --subnet "$SUB_A" --ip-range 172.29.11.129/30 nr0
+	[ "$output" = "$(printf 'Error response from daemon: invalid network config:\ninvalid ip-range 172.29.11.129/30: it should be 172.29.11.128/30')" ]
+	run -1 hull network create --subnet "$SUB_A" --ip-range bogus nr0
+	[ "$output" = "Error response from daemon: invalid CIDR address: bogus" ]
+	run hull network ls -q --filter name=nr0
+	[ "$output" = "" ]
+
+	# two addresses in the range: .130 and .131 (its broadcast is handed out, as moby does)
+	hull network create --subnet "$SUB_A" --ip-range 172.29.11.130/31 nr >/dev/null
+	run hull network inspect --format '{{json .IPAM.Config}}' nr
+	[ "$output" = '[{"Subnet":"172.29.11.0/24","IPRange":"172.29.11.130/31","Gateway":"172.29.11.1"}]' ]
+	hull run -d --name r1 --network nr busybox sleep 60
+	hull run -d --name r2 --network nr busybox sleep 60
+	run hull inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' r1 r2
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "172.29.11.130 172.29.11.131 " ]
+	# the range is full; the rest of the subnet is not handed out...
+	run -125 hull run --rm --network nr busybox true
+	[[ $output == *"no free IP address left"* ]]
+	# ...but --ip takes any host address of the subnet
+	run hull run --rm --network nr --ip 172.29.11.7 busybox ip -o -4 addr show eth0
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 172.29.11.7/24"* ]]
+	hull rm -f r1 >/dev/null
+	run hull run --rm --network nr busybox ip -o -4 addr show eth0
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 172.29.11.13"[01]"/24"* ]]
+}
