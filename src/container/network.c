@@ -873,16 +873,28 @@ json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases)
 	return ep;
 }
 
-void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, char **names)
+void network_endpoint_mac(json_t *rec, const char *net_name, char ret[18])
+{
+	const char *mode =
+		json_get_str(json_object_get(rec, "HostConfig"), "NetworkMode") ?: "bridge";
+	const char *want = json_get_str(json_object_get(rec, "Config"), "MacAddress");
+
+	ret[0] = '\0';
+	if (isempty(want) || !streq(mode, net_name) || net_mac_parse(want, ret) < 0)
+		ret[0] = '\0';
+}
+
+void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip,
+			   const char *mac_in, char **names)
 {
 	char gw[INET_ADDRSTRLEN], mac[18], epid[65];
-	struct in_addr a = {0};
-	const uint8_t *o = (const uint8_t *) &a.s_addr;
 
-	(void) inet_pton(AF_INET, ip, &a);
 	inet_ntop(AF_INET, &b->gateway, gw, sizeof(gw));
-	/* as src/net derives it: 02:42 and the address */
-	snprintf(mac, sizeof(mac), "02:42:%02x:%02x:%02x:%02x", o[0], o[1], o[2], o[3]);
+	/* as src/net makes it: the given one, or 02:42 and the address */
+	if (isempty(mac_in))
+		net_mac_from_ip(ip, mac);
+	else
+		snprintf(mac, sizeof(mac), "%s", mac_in);
 	random_hex(epid, 32);
 	json_object_set_new(ep, "DNSNames", json_from_strv(names));
 	json_object_set_new(ep, "NetworkID", json_string(b->id));
@@ -904,7 +916,7 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 	json_t *ep = json_object_get(record_networks(c->rec), net_name);
 	const char *want = json_get_str(json_object_get(ep, "IPAMConfig"), "IPv4Address");
 	_cleanup_strv_ char **names = NULL;
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET_ADDRSTRLEN], mac[18];
 	struct net_bridge b;
 	int r;
 
@@ -918,9 +930,10 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 	if (!streq(net_name, "bridge"))
 		names = network_hosts_names(json_get_str(c->rec, "Name"), c->id,
 					    json_object_get(ep, "Aliases"));
+	network_endpoint_mac(c->rec, net_name, mac);
 	/* in the record at once: whoever cleans up after a failure finds the address there */
-	network_endpoint_fill(ep, &b, ip, names);
-	r = net_attach_extra(pid, c->id, ip, &b, err);
+	network_endpoint_fill(ep, &b, ip, mac, names);
+	r = net_attach_extra(pid, c->id, ip, mac, &b, err);
 	/* docker's default bridge resolves no names */
 	if (r == 0 && !streq(net_name, "bridge"))
 		r = network_hosts_join(b.id, net_name, c->id, ip, names,

@@ -162,10 +162,19 @@ json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases)
 /*
  * network_endpoint_fill() - the fields of EndpointSettings @ep once attached to
  * @b at @ip: NetworkID, a new EndpointID, Gateway ("" on an internal network),
- * IPAddress, IPPrefixLen, MacAddress (02:42 and the address, as src/net
- * makes it) and DNSNames @names.
+ * IPAddress, IPPrefixLen, MacAddress (@mac, canonical, or when NULL or empty
+ * 02:42 and the address, as src/net makes it) and DNSNames @names.
  */
-void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, char **names);
+void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, const char *mac,
+			   char **names);
+
+/*
+ * network_endpoint_mac() - the MAC docker gives container @rec's endpoint on network @net_name
+ * (moby daemon/network.go buildCreateEndpointOptions): its Config.MacAddress (--mac-address),
+ * canonical, on the network of its HostConfig.NetworkMode; "" (derive it from the address)
+ * elsewhere or without one. Writes @ret.
+ */
+void network_endpoint_mac(json_t *rec, const char *net_name, char ret[18]);
 
 /*
  * network_endpoint_up() - attach the running container @c (process @pid, its

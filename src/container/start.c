@@ -299,8 +299,11 @@ static void record_endpoint(struct monitor *m, const char *net)
 	_cleanup_strv_ char **names = network_hosts_names(json_get_str(m->c->rec, "Name"), m->c->id,
 							  json_object_get(ep, "Aliases"));
 
+	char mac[18];
+
+	network_endpoint_mac(m->c->rec, net, mac);
 	if (ep)
-		network_endpoint_fill(ep, &m->br, m->ip, names);
+		network_endpoint_fill(ep, &m->br, m->ip, mac, names);
 }
 
 /* Every user network of the record but the first (@net): connected ones. */
@@ -464,6 +467,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	struct cgroup_join cj;
 	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
 	int slave = -1;
+	char mac[18]; /* --mac-address of the first network, "" for 02:42:IP */
 	uid_t uid;
 	gid_t gid;
 	size_t n_groups = 0;
@@ -707,16 +711,17 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		if (fd < 0 || write(fd, v, strlen(v)) < 0)
 			r = err_set(err, errno, "set oom_score_adj %s", v);
 	}
+	network_endpoint_mac(m->c->rec, net ?: "bridge", mac);
 	if (r < 0) {
 		/* same clean-up as a failed start below */
 	} else if (m->user_net) {
-		r = net_attach_bridge(p->pid, m->c->id, m->ip, &m->br, err);
+		r = net_attach_bridge(p->pid, m->c->id, m->ip, mac, &m->br, err);
 		if (r == 0 && m->n_ports) {
 			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
 		}
 	} else if (streq(net, "bridge")) {
-		r = net_attach(p->pid, m->c->id, m->ip, err);
+		r = net_attach(p->pid, m->c->id, m->ip, mac, err);
 		if (r == 0 && m->n_ports) {
 			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
@@ -765,6 +770,9 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		json_object_set_new(ns, "IPAddress", json_string(dflt ? m->ip : ""));
 		json_object_set_new(ns, "Gateway", json_string(dflt ? NET_GATEWAY : ""));
 		json_object_set_new(ns, "IPPrefixLen", json_integer(dflt ? NET_PREFIXLEN : 0));
+		if (dflt && !*mac)
+			net_mac_from_ip(m->ip, mac);
+		json_object_set_new(ns, "MacAddress", json_string(dflt ? mac : ""));
 		if (m->user_net)
 			record_endpoint(m, net);
 		json_object_set_new(ns, "Ports", port_bindings_json(m->ports, m->n_ports, true));

@@ -471,3 +471,56 @@ reach() {
 	[ "$status" -eq 0 ]
 	[[ $output == *"inet 172.29.11.13"[01]"/24"* ]]
 }
+
+@test "--mac-address sets the first network's MAC; without it docker's 02:42 and the address" {
+	# the default bridge: docker 20.10's 02:42:IP, shown in NetworkSettings.MacAddress
+	hull run -d --name m0 busybox sleep 60
+	local ip hex
+	ip=$(hull inspect --format '{{.NetworkSettings.IPAddress}}' m0)
+	hex=$(printf '02:42:%02x:%02x:%02x:%02x' ${ip//./ })
+	run hull inspect --format '{{.NetworkSettings.MacAddress}}' m0
+	[ "$output" = "$hex" ]
+	run hull exec m0 cat /sys/class/net/eth0/address
+	[ "$output" = "$hex" ]
+	run hull run --rm --mac-address 92:D0:c6:0a:29:33 busybox cat /sys/class/net/eth0/address
+	[ "$status" -eq 0 ]
+	[ "$output" = "92:d0:c6:0a:29:33" ]
+
+	# a user network: the endpoint's MacAddress; a second network keeps the derived one
+	hull network create --subnet "$SUB_A" nm >/dev/null
+	hull network create --subnet "$SUB_B" nm2 >/dev/null
+	hull run -d --name m1 --network nm --network nm2 --ip 172.29.11.40 --mac-address 92-d0-c6-0a-29-34 busybox sleep 60
+	run hull inspect --format '{{.Config.MacAddress}}|{{.NetworkSettings.MacAddress}}|{{(index .NetworkSettings.Networks "nm").MacAddress}}' m1
+	[ "$output" = "92-d0-c6-0a-29-34||92:d0:c6:0a:29:34" ]
+	run hull exec m1 cat /sys/class/net/eth0/address
+	[ "$output" = "92:d0:c6:0a:29:34" ]
+	ip=$(hull inspect --format '{{(index .NetworkSettings.Networks "nm2").IPAddress}}' m1)
+	hex=$(printf '02:42:%02x:%02x:%02x:%02x' ${ip//./ })
+	run hull exec m1 cat /sys/class/net/eth1/address
+	[ "$output" = "$hex" ]
+	run hull network inspect --format '{{range .Containers}}{{.Name}} {{.MacAddress}}{{end}}' nm
+	[ "$output" = "m1 92:d0:c6:0a:29:34" ]
+	# reachable with it: the bridge learns the given MAC
+	run hull run --rm --network nm busybox ping -c1 -W3 172.29.11.40
+	[ "$status" -eq 0 ]
+	# a restart keeps it
+	hull restart -t 0 m1 >/dev/null
+	run hull exec m1 cat /sys/class/net/eth0/address
+	[ "$output" = "92:d0:c6:0a:29:34" ]
+	# without the flag a container has no Config.MacAddress, as docker omits it
+	run hull inspect --format '{{json .Config}}' m0
+	[[ $output != *MacAddress* ]]
+
+	# docker's errors
+	run -125 hull run --rm --mac-address 92:d0:c6:0a:29 busybox true
+	[[ ${lines[0]} == *"92:d0:c6:0a:29 is not a valid mac address" ]]
+	run -125 hull create --mac-address zz:d0:c6:0a:29:33 busybox true
+	[[ ${lines[0]} == *"zz:d0:c6:0a:29:33 is not a valid mac address" ]]
+	run -125 hull run --rm --network host --mac-address 92:d0:c6:0a:29:35 busybox true
+	[[ $output == *"conflicting options: mac-address and the network mode" ]]
+	run -125 hull run --rm --network container:m0 --mac-address 92:d0:c6:0a:29:35 busybox true
+	[[ $output == *"conflicting options: mac-address and the network mode" ]]
+	# a multicast address is refused by the kernel at the start
+	run -125 hull run --rm --mac-address 93:d0:c6:0a:29:35 busybox true
+	[[ $output == *"Cannot assign requested address"* ]]
+}
