@@ -56,8 +56,77 @@ static const char *find_line(const char *s, size_t len, const char *line)
 	return NULL;
 }
 
-char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block)
+static int casecmp_p(const void *a, const void *b)
 {
+	return strcasecmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * The names that lines of @old outside every hull block give an address: the localhost
+ * lines, the container's own line, its --add-host lines and what it wrote itself. Sorted
+ * for casecmp_p (a hosts lookup ignores case).
+ */
+static char **static_names(const char *old, size_t len)
+{
+	char **names = strv_new();
+	const char *p = old, *end = old + len;
+	bool in_block = false;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t) (end - p));
+		const char *eol = nl ? nl : end;
+		size_t n = (size_t) (eol - p);
+		_cleanup_free_ char *line = xstrndup(p, n);
+		char *c, *save = NULL, *w;
+
+		p = nl ? nl + 1 : end;
+		if (startswith(line, "# hull network ")) {
+			in_block = !(n >= 4 && streq(line + n - 4, " end"));
+			continue;
+		}
+		if (in_block)
+			continue;
+		if ((c = strchr(line, '#')))
+			*c = '\0';
+		/* the first word is the address */
+		w = strtok_r(line, " \t\r", &save);
+		while (w && (w = strtok_r(NULL, " \t\r", &save)))
+			strv_push(&names, w);
+	}
+	qsort(names, strv_length(names), sizeof(*names), casecmp_p);
+	return names;
+}
+
+/* @block without the names in @taken (sorted): a line left without names goes. */
+static char *block_filter(const char *block, char **taken)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t nt = strv_length(taken);
+	const char *p = block;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		_cleanup_free_ char *line = xstrndup(p, n);
+		_cleanup_strbuf_ struct strbuf keep = STRBUF_INIT;
+		char *save = NULL, *ip, *w;
+
+		p += n + (p[n] == '\n');
+		ip = strtok_r(line, " \t", &save);
+		if (!ip)
+			continue;
+		while ((w = strtok_r(NULL, " \t", &save)))
+			if (!nt || !bsearch(&w, taken, nt, sizeof(*taken), casecmp_p))
+				(void) strbuf_addf(&keep, "%s%s", keep.len ? " " : "", w);
+		if (keep.len)
+			(void) strbuf_addf(&sb, "%s\t%s\n", ip, strbuf_cstr(&keep));
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block_in)
+{
+	_cleanup_strv_ char **taken = block_in ? static_names(old, len) : NULL;
+	_cleanup_free_ char *block = block_in ? block_filter(block_in, taken) : NULL;
 	_cleanup_free_ char *begin = xasprintf("# hull network %s", net_name);
 	_cleanup_free_ char *end = xasprintf("# hull network %s end", net_name);
 	struct strbuf sb = STRBUF_INIT;

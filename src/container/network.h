@@ -271,7 +271,14 @@ void network_hosts_leave(const char *net_id, const char *net_name, const char *c
 /*
  * network_hosts_text() - @old (an /etc/hosts of @len bytes) with the block of
  * @net_name replaced by @block (lines "IP NAMES\n"; NULL: the block removed;
- * "": an empty block). Pure. New string.
+ * "": an empty block). Names that a line of @old outside every hull block
+ * gives an address (localhost, the container's own hostname line, its
+ * --add-host lines, what it wrote itself) are left out of the block (case
+ * ignored), and a line left without names goes: a container's own /etc/hosts
+ * lines win over docker's embedded DNS, which the block stands for, so a
+ * member named "localhost" or like an --add-host name shadows nothing, even
+ * for a resolver that merges every matching line (glibc's getaddrinfo). Pure.
+ * New string.
  */
 char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block);
 

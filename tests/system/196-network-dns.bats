@@ -348,3 +348,33 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 		done
 	done
 }
+
+@test "a container's own /etc/hosts lines win over the names of its network's members" {
+	local db lh idl
+	hull network create --subnet "$SUB_D" nd >/dev/null
+	hull run -d --name db --network nd busybox sleep 600 >/dev/null
+	# docker takes the name localhost (its name grammar allows it)
+	idl=$(hull run -d --name localhost --network nd busybox sleep 600)
+	hull run -d --name c2 --network nd --add-host db:10.1.2.3 --add-host LH2:10.1.2.4 busybox sleep 600 >/dev/null
+	hull run -d --name lh2 --network nd busybox sleep 600 >/dev/null
+	db=$(ip_on db nd)
+	lh=$(ip_on localhost nd)
+	# --add-host wins, as docker's /etc/hosts is read before its DNS server is asked
+	[ "$(resolves c2 db)" = 10.1.2.3 ]
+	[ "$(resolves c2 lh2)" = 10.1.2.4 ]
+	# a member named localhost shadows nobody's localhost, its own neither
+	[ "$(resolves c2 localhost)" = 127.0.0.1 ]
+	[ "$(resolves db localhost)" = 127.0.0.1 ]
+	[ "$(resolves localhost localhost)" = 127.0.0.1 ]
+	# no line of the block gives those names another address, even to a resolver that
+	# merges every matching line (glibc's getaddrinfo)
+	run hull exec c2 sh -c "sed -n '/^# hull network nd\$/,/^# hull network nd end\$/p' /etc/hosts"
+	run grep -icwE 'db|localhost|lh2' <<<"$output"
+	[ "$output" = 0 ]
+	run hull exec c2 cat /etc/hosts
+	[[ $output == *"$lh	${idl:0:12}"* ]]
+	# the others still find them by name
+	[ "$(resolves db "${idl:0:12}")" = "$lh" ]
+	[ "$(resolves localhost db)" = "$db" ]
+	[ "$(resolves lh2 db)" = "$db" ]
+}
