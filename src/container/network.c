@@ -1042,6 +1042,9 @@ static void first_endpoint_down(struct container *c, const char *net_name)
 	network_hosts_leave(net_id, net_name, c->id, json_get_str(c->rec, "HostsPath"));
 	if (isempty(ip))
 		return;
+	/* docker deletes the endpoint's hostname record too */
+	network_hosts_own(json_get_str(c->rec, "HostsPath"),
+			  json_get_str(json_object_get(c->rec, "Config"), "Hostname"), ip, NULL);
 	net_detach(c->id);
 	(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 	net_ports_remove(ip, ports, n);
@@ -1126,6 +1129,16 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 		if (r == 0)
 			r = err_setx(err, EIO, "container %s stopped while it was connected",
 				     c->id);
+	} else if (streq(json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode")
+				 ?: "bridge",
+			 name)) {
+		/* (the record was read again by the saves: @mode is gone) */
+		/* back on its first network: its hostname at the new address, as docker's
+		 * sandbox adds the endpoint's hostname record */
+		network_hosts_own(
+			json_get_str(c->rec, "HostsPath"),
+			json_get_str(json_object_get(c->rec, "Config"), "Hostname"), NULL,
+			json_get_str(json_object_get(record_networks(c->rec), name), "IPAddress"));
 	}
 	return r;
 }

@@ -269,6 +269,24 @@ void network_hosts_leave(const char *net_id, const char *net_name, const char *c
 			 const char *hosts_path);
 
 /*
+ * network_hosts_own_text() - @old (an /etc/hosts of @len bytes) with the container's own
+ * line "@old_ip<TAB>@hostname" (outside hull blocks; NULL @old_ip: none to remove) replaced
+ * by "@new_ip<TAB>@hostname" (NULL: removed; added after docker's default lines, the
+ * "ff02::2 ip6-allrouters" one, when there was no old line). Pure. New string.
+ */
+char *network_hosts_own_text(const char *old, size_t len, const char *hostname, const char *old_ip,
+			     const char *new_ip);
+/*
+ * network_hosts_own() - network_hosts_own_text() on the file at @hosts_path, in place
+ * (the container sees the inode through its bind mount), as docker's sandbox adds and
+ * deletes the hostname record of an endpoint (moby libnetwork sandbox updateHostsFile,
+ * deleteHostsEntries) when the first network is left or joined again on a running
+ * container. Failures are ignored (a file the container removed or made too big).
+ */
+void network_hosts_own(const char *hosts_path, const char *hostname, const char *old_ip,
+		       const char *new_ip);
+
+/*
  * network_hosts_text() - @old (an /etc/hosts of @len bytes) with the block of
  * @net_name replaced by @block (lines "IP NAMES\n"; NULL: the block removed;
  * "": an empty block). Names that a line of @old outside every hull block
