@@ -61,6 +61,52 @@ static void network_event(struct store *s, json_t *rec, const char *action)
 			      json_get_str(rec, "Driver") ?: "bridge"));
 }
 
+void network_container_event(struct store *s, const char *action, const char *net_id,
+			     const char *net_name, const char *type, const char *ctr_id)
+{
+	events_emit(
+		s->root, "network", action, net_id,
+		json_pack("{s:s,s:s,s:s}", "container", ctr_id, "name", net_name, "type", type));
+}
+
+json_t *network_attached(struct store *s, json_t *rec, bool first_up)
+{
+	const char *mode =
+		json_get_str(json_object_get(rec, "HostConfig"), "NetworkMode") ?: "bridge";
+	json_t *out = json_array(), *ep;
+	const char *k;
+
+	if (first_up && network_is_predefined(mode)) {
+		_cleanup_json_ json_t *net = NULL;
+
+		if (network_find(s, mode, &net, NULL) == 0)
+			json_array_append_new(out,
+					      json_pack("[s,s,s]", json_get_str(net, "Id"), mode,
+							json_get_str(net, "Driver") ?: "bridge"));
+	}
+	json_object_foreach (json_object_get(json_object_get(rec, "NetworkSettings"), "Networks"),
+			     k, ep) {
+		if (isempty(json_get_str(ep, "NetworkID")) ||
+		    isempty(json_get_str(ep, "IPAddress")) || (streq(k, mode) && !first_up))
+			continue;
+		/* every network an endpoint can have is a bridge network */
+		json_array_append_new(
+			out, json_pack("[s,s,s]", json_get_str(ep, "NetworkID"), k, "bridge"));
+	}
+	return out;
+}
+
+void network_attached_events(struct store *s, const char *ctr_id, json_t *list, const char *action)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (list, i, v)
+		network_container_event(s, action, json_string_value(json_array_get(v, 0)),
+					json_string_value(json_array_get(v, 1)),
+					json_string_value(json_array_get(v, 2)), ctr_id);
+}
+
 static int networks_lock(struct store *s, int *ret_fd, struct hull_err **err)
 {
 	_cleanup_free_ char *dir = networks_dir(s);
@@ -1129,10 +1175,14 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 		if (r == 0)
 			r = err_setx(err, EIO, "container %s stopped while it was connected",
 				     c->id);
-	} else if (streq(json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode")
-				 ?: "bridge",
-			 name)) {
-		/* (the record was read again by the saves: @mode is gone) */
+	}
+	if (r < 0)
+		return r;
+	/* moby's ConnectToNetwork of a running container (a stopped one's comes at its start) */
+	network_container_event(s, "connect", json_get_str(net, "Id"), name, "bridge", c->id);
+	/* (the record was read again by the saves: @mode is gone) */
+	if (streq(json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode") ?: "bridge",
+		  name)) {
 		/* back on its first network: its hostname at the new address, as docker's
 		 * sandbox adds the endpoint's hostname record */
 		network_hosts_own(
@@ -1149,6 +1199,7 @@ int network_disconnect(struct store *s, struct container *c, const char *ref, bo
 	_cleanup_json_ json_t *net = NULL;
 	_cleanup_close_ int lfd = -1;
 	const char *name, *mode;
+	bool attached;
 	int r;
 
 	r = network_find(s, ref, &net, err);
@@ -1170,13 +1221,22 @@ int network_disconnect(struct store *s, struct container *c, const char *ref, bo
 		return force ? 0
 			     : err_setx(err, ENOENT, "container %s is not connected to network %s",
 					c->id, name);
+	/* moby writes the event when a running container leaves (a stopped one has no endpoint) */
+	attached = !isempty(json_get_str(json_object_get(record_networks(c->rec), name),
+					 "IPAddress")) &&
+		   container_is_running(c);
 	if (streq(mode, name)) {
 		/* its first network: it keeps the others, and loopback */
 		first_endpoint_down(c, name);
-		return save_endpoint_ports(c, name, NULL, true, err);
+		r = save_endpoint_ports(c, name, NULL, true, err);
+	} else {
+		network_endpoint_down(c, name, json_get_str(c->rec, "HostsPath"));
+		r = save_endpoint(c, name, NULL, err);
 	}
-	network_endpoint_down(c, name, json_get_str(c->rec, "HostsPath"));
-	return save_endpoint(c, name, NULL, err);
+	if (r == 0 && attached)
+		network_container_event(s, "disconnect", json_get_str(net, "Id"), name, "bridge",
+					c->id);
+	return r;
 }
 
 int network_check_more(struct store *s, const char *netmode, char **refs, json_t **ret,

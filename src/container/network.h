@@ -37,6 +37,24 @@ struct network_opts {
 	char **options;	      /* -o K=V: only com.docker.network.bridge.name */
 };
 
+/*
+ * network_container_event() - moby's network event @action ("connect", "disconnect") of
+ * container @ctr_id on the network @net_id (Actor.ID) named @net_name, of driver @type
+ * (daemon/events.go LogNetworkEventWithAttributes: attributes container, name, type).
+ * Best effort, as events_emit().
+ */
+void network_container_event(struct store *s, const char *action, const char *net_id,
+			     const char *net_name, const char *type, const char *ctr_id);
+/*
+ * network_attached() - the networks the container of record @rec is attached to, as
+ * [id, name, type] arrays (new array): its NetworkMode's when @first_up (bridge, host
+ * and none by their records, a user one by its endpoint when it has an address), then
+ * every other endpoint with an address. A container:NAME mode has none of its own.
+ */
+json_t *network_attached(struct store *s, json_t *rec, bool first_up);
+/* network_attached_events() - network_container_event(@action) for each of @list. */
+void network_attached_events(struct store *s, const char *ctr_id, json_t *list, const char *action);
+
 /* network_is_predefined() - "bridge", "host" or "none" (docker's runconfig IsPreDefinedNetwork). */
 bool network_is_predefined(const char *name);
 
