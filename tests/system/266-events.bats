@@ -286,3 +286,31 @@ network disconnect NONE {"container":"C3","name":"none","type":"null"}' ]
 	hull rm -f evn1 evn2 evn3 >/dev/null
 	hull network rm evnc >/dev/null
 }
+
+@test "events: exec -d writes exec_die when its process ends, and holds nothing of the command" {
+	local since eid
+	since=$(date +%s.%N)
+	hull run -d --name evd busybox sleep 100 >/dev/null
+	# run (bats reads the output to its end): the waiter keeps no stdout of the command
+	run -0 timeout 10 "$HULL" exec -d evd sh -c 'sleep 1; exit 4'
+	[ "$output" = "" ]
+	wait_for bash -c "'$HULL' events --since $since --until 0s --filter container=evd --filter event=exec_die | grep -q ."
+	run hull events --since "$since" --until 0s --filter container=evd --filter event=exec_create \
+		--filter event=exec_start --filter event=exec_die --format '{{.Action}}|{{index .Actor.Attributes "exitCode"}}'
+	[ "$output" = "exec_create: sh -c sleep 1; exit 4|
+exec_start: sh -c sleep 1; exit 4|
+exec_die|4" ]
+	eid=$(hull events --since "$since" --until 0s --filter container=evd --filter event=exec_die --format '{{.Actor.Attributes.execID}}')
+	run hull events --since "$since" --until 0s --filter container=evd --format '{{.Actor.Attributes.execID}}'
+	[ "$(grep -c "$eid" <<<"$output")" = 3 ]
+	# a failed start: docker's exit code, no exec_start, no waiter left
+	run -127 hull exec -d evd nosuchcmd
+	[[ $output == *'"nosuchcmd": executable file not found'* ]]
+	# the process killed with its container: exec_die 137; the container's lock is free
+	hull exec -d evd sleep 1000
+	run -0 timeout 10 "$HULL" stop -t 0 evd
+	wait_for bash -c "'$HULL' events --since $since --until 0s --filter container=evd --filter event=exec_die | grep -q '137'"
+	run hull events --since "$since" --until 0s --filter container=evd --filter event=exec_die --format '{{index .Actor.Attributes "exitCode"}}'
+	[ "$output" = "$(printf '4\n137')" ]
+	hull rm evd >/dev/null
+}
