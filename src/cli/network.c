@@ -26,9 +26,9 @@ static const struct cli_option network_create_options[] = {
 	CLI_LIST_ID('o', "opt", 'o', "map", "Set driver specific options (default map[])"),
 	CLI_STRING_ID(0, "subnet", 's', "strings",
 		      "Subnet in CIDR format that represents a network segment"),
-	/* NEEDSWORK: IPv6 and --ip-range (issue 10): refused with a clear error, not listed */
+	CLI_STRING_ID(0, "ip-range", 'r', "strings", "Allocate container ip from a sub-range"),
+	/* NEEDSWORK: IPv6 (issue 10): refused with a clear error, not listed */
 	{0, "ipv6", CLI_KIND_BOOL, NULL, '6', NULL, NULL, CLI_OPT_HIDDEN},
-	{0, "ip-range", CLI_KIND_STRING, NULL, 'r', NULL, NULL, CLI_OPT_HIDDEN},
 	CLI_OPT_END,
 };
 static const struct cli_command network_create_command = {
@@ -83,10 +83,14 @@ static int network_create_cmd(struct cli *cl, int argc, char **argv)
 			/* docker records it on a bridge network; only swarm acts on it */
 			no.attachable = true;
 			break;
-		case '6':
 		case 'r':
-			fprintf(stderr, "hull: network create: --%s is not supported yet\n",
-				o == '6' ? "ipv6" : "ip-range");
+			if (no.ip_range)
+				return cli_usage_error("network create",
+						       "hull takes one --ip-range per network");
+			no.ip_range = optarg;
+			break;
+		case '6':
+			fprintf(stderr, "hull: network create: --ipv6 is not supported yet\n");
 			return 125;
 		}
 	}

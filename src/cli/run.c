@@ -9,6 +9,7 @@
 #include "container/container.h"
 #include "container/security.h"
 #include "container/volume.h"
+#include "net/net.h"
 #include "image/reference.h"
 #include "registry/pull.h"
 #include "util/fs.h"
@@ -335,6 +336,7 @@ static int run_parse(const struct cli_command *base, int argc, char **argv, stru
 		OPT_ENTRYPOINT,
 		OPT_NETWORK,
 		OPT_IP,
+		OPT_MAC_ADDRESS,
 		OPT_NETWORK_ALIAS,
 		OPT_INIT,
 		OPT_STOP_SIGNAL,
@@ -437,6 +439,8 @@ static int run_parse(const struct cli_command *base, int argc, char **argv, stru
 			      "Logging driver for the container (json-file, local, none)"),
 		CLI_LIST_ID(0, "log-opt", OPT_LOG_OPT, NULL,
 			    "Log driver options (max-size, max-file, compress)"),
+		CLI_STRING_ID(0, "mac-address", OPT_MAC_ADDRESS, NULL,
+			      "Container MAC address (e.g., 92:d0:c6:0a:29:33)"),
 		CLI_LIST_ID(0, "mount", OPT_MOUNT, "mount",
 			    "Attach a filesystem mount to the container"),
 		CLI_STRING_ID(0, "name", OPT_NAME, NULL, "Assign a name to the container"),
@@ -619,6 +623,16 @@ static int run_parse(const struct cli_command *base, int argc, char **argv, stru
 		case OPT_IP:
 			ro->ip = optarg;
 			break;
+		case OPT_MAC_ADDRESS: {
+			char canon[18];
+
+			/* docker/cli opts.go parse: net.ParseMAC */
+			if (net_mac_parse(optarg, canon) < 0)
+				return cli_usage_error(name, "%s is not a valid mac address",
+						       optarg);
+			ro->mac_address = optarg;
+			break;
+		}
 		case OPT_NETWORK_ALIAS:
 			strv_push(&a->aliases, optarg);
 			break;

@@ -722,6 +722,8 @@ static int net_container_mode_check(const struct run_opts *o, struct hull_err **
 		what = "conflicting options: port publishing and the container type network mode";
 	else if (o->expose)
 		what = "conflicting options: port exposing and the container type network mode";
+	else if (o->mac_address)
+		what = "conflicting options: mac-address and the network mode";
 	else if (o->ip)
 		what = "user specified IP address is supported on user defined networks only";
 	else if (o->aliases)
@@ -764,6 +766,10 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		r = network_check_endpoint(s, netmode, o->ip, &net, err);
 		if (r < 0)
 			return r;
+		/* moby runconfig validateNetMode: a MAC needs a network of the container's own */
+		if (o->mac_address && streq(netmode, "host"))
+			return err_setx(err, EINVAL,
+					"conflicting options: mac-address and the network mode");
 	}
 	/* --network ID or an id prefix: the record keeps the name, the key of Networks */
 	if (net)
@@ -883,6 +889,9 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(cfg, "ExposedPorts", exposed);
 	else
 		json_decref(exposed);
+	/* as given (docker's Config.MacAddress, omitted when empty); start.c applies it */
+	if (o->mac_address)
+		json_object_set_new(cfg, "MacAddress", json_string(o->mac_address));
 	/* the image's labels, then the run's, which win (moby daemon/create.go merge) */
 	labels = json_is_object(json_object_get(icfg, "Labels"))
 			 ? json_deep_copy(json_object_get(icfg, "Labels"))

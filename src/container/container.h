@@ -38,9 +38,11 @@ struct run_opts {
 	char **cmd;	     /* arguments after IMAGE */
 	const char *network; /* "bridge" (default), "host", "none" or a user network's name or id */
 	const char *ip;	     /* --ip: the address on a user network (NULL: any) */
-	char **aliases;	     /* --network-alias: more names on a user network */
-	char **networks;     /* --network after the first: user networks joined too */
-	struct port_map *ports; /* -p */
+	const char *mac_address; /* --mac-address (checked by net_mac_parse()): the first network's
+				    MAC */
+	char **aliases;		 /* --network-alias: more names on a user network */
+	char **networks;	 /* --network after the first: user networks joined too */
+	struct port_map *ports;	 /* -p */
 	size_t n_ports;
 	bool hidden; /* build containers: not shown by ps */
 	int out_fd;  /* foreground: where stdout/stderr go (-1: ours) */

@@ -56,8 +56,77 @@ static const char *find_line(const char *s, size_t len, const char *line)
 	return NULL;
 }
 
-char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block)
+static int casecmp_p(const void *a, const void *b)
 {
+	return strcasecmp(*(char *const *) a, *(char *const *) b);
+}
+
+/*
+ * The names that lines of @old outside every hull block give an address: the localhost
+ * lines, the container's own line, its --add-host lines and what it wrote itself. Sorted
+ * for casecmp_p (a hosts lookup ignores case).
+ */
+static char **static_names(const char *old, size_t len)
+{
+	char **names = strv_new();
+	const char *p = old, *end = old + len;
+	bool in_block = false;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t) (end - p));
+		const char *eol = nl ? nl : end;
+		size_t n = (size_t) (eol - p);
+		_cleanup_free_ char *line = xstrndup(p, n);
+		char *c, *save = NULL, *w;
+
+		p = nl ? nl + 1 : end;
+		if (startswith(line, "# hull network ")) {
+			in_block = !(n >= 4 && streq(line + n - 4, " end"));
+			continue;
+		}
+		if (in_block)
+			continue;
+		if ((c = strchr(line, '#')))
+			*c = '\0';
+		/* the first word is the address */
+		w = strtok_r(line, " \t\r", &save);
+		while (w && (w = strtok_r(NULL, " \t\r", &save)))
+			strv_push(&names, w);
+	}
+	qsort(names, strv_length(names), sizeof(*names), casecmp_p);
+	return names;
+}
+
+/* @block without the names in @taken (sorted): a line left without names goes. */
+static char *block_filter(const char *block, char **taken)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t nt = strv_length(taken);
+	const char *p = block;
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		_cleanup_free_ char *line = xstrndup(p, n);
+		_cleanup_strbuf_ struct strbuf keep = STRBUF_INIT;
+		char *save = NULL, *ip, *w;
+
+		p += n + (p[n] == '\n');
+		ip = strtok_r(line, " \t", &save);
+		if (!ip)
+			continue;
+		while ((w = strtok_r(NULL, " \t", &save)))
+			if (!nt || !bsearch(&w, taken, nt, sizeof(*taken), casecmp_p))
+				(void) strbuf_addf(&keep, "%s%s", keep.len ? " " : "", w);
+		if (keep.len)
+			(void) strbuf_addf(&sb, "%s\t%s\n", ip, strbuf_cstr(&keep));
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block_in)
+{
+	_cleanup_strv_ char **taken = block_in ? static_names(old, len) : NULL;
+	_cleanup_free_ char *block = block_in ? block_filter(block_in, taken) : NULL;
 	_cleanup_free_ char *begin = xasprintf("# hull network %s", net_name);
 	_cleanup_free_ char *end = xasprintf("# hull network %s end", net_name);
 	struct strbuf sb = STRBUF_INIT;
@@ -158,8 +227,80 @@ static int entry_read(int dfd, const char *name, struct entry *ret)
 	return 1;
 }
 
-/* Replace @net_name's block of the /etc/hosts at @path with @block, in place. */
-static void hosts_rewrite(const char *path, const char *net_name, const char *block)
+/* The line @line of @old outside the hull blocks, or NULL (also for a NULL @line). */
+static const char *own_line_at(const char *old, size_t len, const char *line)
+{
+	const char *p = old, *end = old + len;
+	bool in_block = false;
+
+	while (line && p < end) {
+		const char *nl = memchr(p, '\n', (size_t) (end - p));
+		size_t n = (size_t) ((nl ? nl : end) - p);
+
+		if (n > 15 && memcmp(p, "# hull network ", 15) == 0)
+			in_block = !(n >= 4 && memcmp(p + n - 4, " end", 4) == 0);
+		else if (!in_block && n == strlen(line) && memcmp(p, line, n) == 0)
+			return p;
+		p = nl ? nl + 1 : end;
+	}
+	return NULL;
+}
+
+char *network_hosts_own_text(const char *old, size_t len, const char *hostname, const char *old_ip,
+			     const char *new_ip)
+{
+	_cleanup_free_ char *was = old_ip ? xasprintf("%s\t%s", old_ip, hostname) : NULL;
+	_cleanup_free_ char *now = new_ip ? xasprintf("%s\t%s\n", new_ip, hostname) : NULL;
+	struct strbuf sb = STRBUF_INIT;
+	const char *p = old, *end = old + len, *at = NULL;
+	bool in_block = false, placed = false;
+
+	/* where the own line goes when there is none: after docker's default lines */
+	if (now && !own_line_at(old, len, was)) {
+		const char *d = find_line(old, len, "ff02::2\tip6-allrouters");
+		if (d) {
+			const char *nl = memchr(d, '\n', (size_t) (end - d));
+			at = nl ? nl + 1 : end;
+		} else {
+			at = old;
+		}
+	}
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t) (end - p));
+		const char *next = nl ? nl + 1 : end;
+		size_t n = (size_t) ((nl ? nl : end) - p);
+		bool own;
+
+		if (p == at && now && !placed && !in_block) {
+			(void) strbuf_adds(&sb, now);
+			placed = true;
+		}
+		if (n > 15 && memcmp(p, "# hull network ", 15) == 0)
+			in_block = !(n >= 4 && memcmp(p + n - 4, " end", 4) == 0);
+		own = !in_block && was && n == strlen(was) && memcmp(p, was, n) == 0;
+		if (own && now && !placed) {
+			(void) strbuf_adds(&sb, now); /* in its place */
+			placed = true;
+		} else if (!own) {
+			(void) strbuf_add(&sb, p, (size_t) (next - p));
+			if (!nl && next == end && n)
+				(void) strbuf_adds(&sb, "\n");
+		}
+		p = next;
+	}
+	if (now && !placed)
+		(void) strbuf_adds(&sb, now);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* A change of an /etc/hosts: a network's block, or the container's own line. */
+struct hosts_change {
+	const char *net_name, *block;		/* a network's block */
+	const char *hostname, *old_ip, *new_ip; /* or, with hostname, the own line */
+};
+
+/* Make the change @ch to the /etc/hosts at @path, in place. */
+static void hosts_rewrite_change(const char *path, const struct hosts_change *ch)
 {
 	_cleanup_close_ int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
 	_cleanup_free_ char *old = NULL, *text = NULL;
@@ -176,7 +317,8 @@ static void hosts_rewrite(const char *path, const char *net_name, const char *bl
 		return; /* written meanwhile by the container: the next change rewrites it */
 	len = (size_t) got;
 	old[len] = '\0';
-	text = network_hosts_text(old, len, net_name, block);
+	text = ch->hostname ? network_hosts_own_text(old, len, ch->hostname, ch->old_ip, ch->new_ip)
+			    : network_hosts_text(old, len, ch->net_name, ch->block);
 	n = strlen(text);
 	if (n == len && memcmp(text, old, len) == 0)
 		return;
@@ -193,6 +335,24 @@ static void hosts_rewrite(const char *path, const char *net_name, const char *bl
 	}
 	if (pwrite(fd, text, n > len ? n : len, 0) == (ssize_t) (n > len ? n : len) && n < len)
 		(void) ftruncate(fd, (off_t) n);
+}
+
+/* Replace @net_name's block of the /etc/hosts at @path with @block, in place. */
+static void hosts_rewrite(const char *path, const char *net_name, const char *block)
+{
+	struct hosts_change ch = {.net_name = net_name, .block = block};
+
+	hosts_rewrite_change(path, &ch);
+}
+
+void network_hosts_own(const char *hosts_path, const char *hostname, const char *old_ip,
+		       const char *new_ip)
+{
+	struct hosts_change ch = {.hostname = hostname, .old_ip = old_ip, .new_ip = new_ip};
+
+	if (isempty(hosts_path) || isempty(hostname))
+		return;
+	hosts_rewrite_change(hosts_path, &ch);
 }
 
 static int str_cmp(const void *a, const void *b)

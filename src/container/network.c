@@ -61,6 +61,52 @@ static void network_event(struct store *s, json_t *rec, const char *action)
 			      json_get_str(rec, "Driver") ?: "bridge"));
 }
 
+void network_container_event(struct store *s, const char *action, const char *net_id,
+			     const char *net_name, const char *type, const char *ctr_id)
+{
+	events_emit(
+		s->root, "network", action, net_id,
+		json_pack("{s:s,s:s,s:s}", "container", ctr_id, "name", net_name, "type", type));
+}
+
+json_t *network_attached(struct store *s, json_t *rec, bool first_up)
+{
+	const char *mode =
+		json_get_str(json_object_get(rec, "HostConfig"), "NetworkMode") ?: "bridge";
+	json_t *out = json_array(), *ep;
+	const char *k;
+
+	if (first_up && network_is_predefined(mode)) {
+		_cleanup_json_ json_t *net = NULL;
+
+		if (network_find(s, mode, &net, NULL) == 0)
+			json_array_append_new(out,
+					      json_pack("[s,s,s]", json_get_str(net, "Id"), mode,
+							json_get_str(net, "Driver") ?: "bridge"));
+	}
+	json_object_foreach (json_object_get(json_object_get(rec, "NetworkSettings"), "Networks"),
+			     k, ep) {
+		if (isempty(json_get_str(ep, "NetworkID")) ||
+		    isempty(json_get_str(ep, "IPAddress")) || (streq(k, mode) && !first_up))
+			continue;
+		/* every network an endpoint can have is a bridge network */
+		json_array_append_new(
+			out, json_pack("[s,s,s]", json_get_str(ep, "NetworkID"), k, "bridge"));
+	}
+	return out;
+}
+
+void network_attached_events(struct store *s, const char *ctr_id, json_t *list, const char *action)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (list, i, v)
+		network_container_event(s, action, json_string_value(json_array_get(v, 0)),
+					json_string_value(json_array_get(v, 1)),
+					json_string_value(json_array_get(v, 2)), ctr_id);
+}
+
 static int networks_lock(struct store *s, int *ret_fd, struct hull_err **err)
 {
 	_cleanup_free_ char *dir = networks_dir(s);
@@ -280,6 +326,10 @@ int network_bridge(json_t *rec, struct net_bridge *ret)
 	    net_cidr_parse(subnet, &b.subnet, &b.prefixlen) < 0 ||
 	    inet_pton(AF_INET, gw, &b.gateway) != 1 || b.prefixlen < 8 || b.prefixlen > 30)
 		return -EINVAL;
+	if (!isempty(json_get_str(cfg, "IPRange")) &&
+	    (net_cidr_parse(json_get_str(cfg, "IPRange"), &b.range, &b.range_prefixlen) < 0 ||
+	     b.range_prefixlen < b.prefixlen))
+		return -EINVAL;
 	memcpy(b.id, id, 65);
 	memcpy(b.name, br, strlen(br) + 1);
 	b.internal = json_is_true(json_object_get(rec, "Internal"));
@@ -419,7 +469,7 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 		snprintf(b->name, sizeof(b->name), "br-%.12s", id);
 	}
 
-	if (o->gateway && !o->subnet)
+	if ((o->gateway || o->ip_range) && !o->subnet)
 		return err_setx(err, EINVAL,
 				"every ip-range or gateway must have a corresponding subnet");
 	if (o->subnet) {
@@ -447,6 +497,34 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 		r = auto_subnet(all, &b->subnet, &b->prefixlen, err);
 		if (r < 0)
 			return r;
+	}
+	if (o->ip_range) {
+		uint32_t base = ntohl(b->subnet.s_addr), r;
+		unsigned rp;
+
+		/* docker's CLI (subnetMatches) first, then the daemon's validateIPRange */
+		if (net_cidr_parse(o->ip_range, &b->range, &rp) < 0)
+			return err_setx(err, EINVAL, "invalid CIDR address: %s", o->ip_range);
+		r = ntohl(b->range.s_addr);
+		if ((r & (~0u << (32 - b->prefixlen))) != base)
+			return err_setx(err, EINVAL, "no matching subnet for range %s",
+					o->ip_range);
+		if (rp < b->prefixlen)
+			return err_setx(
+				err, EINVAL,
+				"invalid network config:\ninvalid ip-range %s: CIDR block is "
+				"bigger than its parent subnet %s",
+				o->ip_range, o->subnet);
+		if (rp < 32 && (r & ~(~0u << (32 - rp)))) {
+			struct in_addr m = {.s_addr = htonl(r & (~0u << (32 - rp)))};
+			inet_ntop(AF_INET, &m, buf, sizeof(buf));
+			return err_setx(
+				err, EINVAL,
+				"invalid network config:\ninvalid ip-range %s: it should be "
+				"%s/%u",
+				o->ip_range, buf, rp);
+		}
+		b->range_prefixlen = rp;
 	}
 	if (o->gateway) {
 		uint32_t g, base = ntohl(b->subnet.s_addr), size = 1u << (32 - b->prefixlen);
@@ -519,9 +597,18 @@ int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 	inet_ntop(AF_INET, &b.subnet, gw, sizeof(gw));
 	snprintf(subnet, sizeof(subnet), "%s/%u", gw, b.prefixlen);
 	inet_ntop(AF_INET, &b.gateway, gw, sizeof(gw));
-	json_object_set_new(
-		json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0),
-		"Subnet", json_string(subnet));
+	/* docker's key order (api/types/network.IPAMConfig): Subnet, IPRange, Gateway */
+	json_array_set_new(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0,
+			   json_pack("{s:s}", "Subnet", subnet));
+	if (b.range_prefixlen) {
+		char rng[INET_ADDRSTRLEN + 3], ra[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &b.range, ra, sizeof(ra));
+		snprintf(rng, sizeof(rng), "%s/%u", ra, b.range_prefixlen);
+		json_object_set_new(
+			json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0),
+			"IPRange", json_string(rng));
+	}
 	json_object_set_new(
 		json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0),
 		"Gateway", json_string(gw));
@@ -629,14 +716,19 @@ json_t *network_inspect(struct store *s, json_t *rec)
 		if (streq(keys[i], "Containers")) {
 			json_object_set_new(out, keys[i], ctrs);
 		} else if (streq(keys[i], "IPAM")) {
-			/* docker's order: {Driver, Options, Config: [{Subnet, Gateway}]} */
+			/* docker's order: {Driver, Options, Config: [{Subnet, IPRange, Gateway}]},
+			 * IPRange omitted when empty */
 			json_t *ipam = json_object_get(rec, "IPAM"), *cfg = json_array(), *c;
 			size_t k;
-			json_array_foreach (json_object_get(ipam, "Config"), k, c)
-				json_array_append_new(
-					cfg, json_pack("{s:O,s:O}", "Subnet",
-						       json_object_get(c, "Subnet"), "Gateway",
-						       json_object_get(c, "Gateway")));
+			json_array_foreach (json_object_get(ipam, "Config"), k, c) {
+				json_t *o =
+					json_pack("{s:O}", "Subnet", json_object_get(c, "Subnet"));
+				if (json_object_get(c, "IPRange"))
+					json_object_set(o, "IPRange",
+							json_object_get(c, "IPRange"));
+				json_object_set(o, "Gateway", json_object_get(c, "Gateway"));
+				json_array_append_new(cfg, o);
+			}
 			json_object_set_new(out, "IPAM",
 					    json_pack("{s:O,s:O,s:o}", "Driver",
 						      json_object_get(ipam, "Driver"), "Options",
@@ -827,16 +919,28 @@ json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases)
 	return ep;
 }
 
-void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, char **names)
+void network_endpoint_mac(json_t *rec, const char *net_name, char ret[18])
+{
+	const char *mode =
+		json_get_str(json_object_get(rec, "HostConfig"), "NetworkMode") ?: "bridge";
+	const char *want = json_get_str(json_object_get(rec, "Config"), "MacAddress");
+
+	ret[0] = '\0';
+	if (isempty(want) || !streq(mode, net_name) || net_mac_parse(want, ret) < 0)
+		ret[0] = '\0';
+}
+
+void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip,
+			   const char *mac_in, char **names)
 {
 	char gw[INET_ADDRSTRLEN], mac[18], epid[65];
-	struct in_addr a = {0};
-	const uint8_t *o = (const uint8_t *) &a.s_addr;
 
-	(void) inet_pton(AF_INET, ip, &a);
 	inet_ntop(AF_INET, &b->gateway, gw, sizeof(gw));
-	/* as src/net derives it: 02:42 and the address */
-	snprintf(mac, sizeof(mac), "02:42:%02x:%02x:%02x:%02x", o[0], o[1], o[2], o[3]);
+	/* as src/net makes it: the given one, or 02:42 and the address */
+	if (isempty(mac_in))
+		net_mac_from_ip(ip, mac);
+	else
+		snprintf(mac, sizeof(mac), "%s", mac_in);
 	random_hex(epid, 32);
 	json_object_set_new(ep, "DNSNames", json_from_strv(names));
 	json_object_set_new(ep, "NetworkID", json_string(b->id));
@@ -858,7 +962,7 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 	json_t *ep = json_object_get(record_networks(c->rec), net_name);
 	const char *want = json_get_str(json_object_get(ep, "IPAMConfig"), "IPv4Address");
 	_cleanup_strv_ char **names = NULL;
-	char ip[INET_ADDRSTRLEN];
+	char ip[INET_ADDRSTRLEN], mac[18];
 	struct net_bridge b;
 	int r;
 
@@ -872,9 +976,10 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 	if (!streq(net_name, "bridge"))
 		names = network_hosts_names(json_get_str(c->rec, "Name"), c->id,
 					    json_object_get(ep, "Aliases"));
+	network_endpoint_mac(c->rec, net_name, mac);
 	/* in the record at once: whoever cleans up after a failure finds the address there */
-	network_endpoint_fill(ep, &b, ip, names);
-	r = net_attach_extra(pid, c->id, ip, &b, err);
+	network_endpoint_fill(ep, &b, ip, mac, names);
+	r = net_attach_extra(pid, c->id, ip, mac, &b, err);
 	/* docker's default bridge resolves no names */
 	if (r == 0 && !streq(net_name, "bridge"))
 		r = network_hosts_join(b.id, net_name, c->id, ip, names,
@@ -983,6 +1088,9 @@ static void first_endpoint_down(struct container *c, const char *net_name)
 	network_hosts_leave(net_id, net_name, c->id, json_get_str(c->rec, "HostsPath"));
 	if (isempty(ip))
 		return;
+	/* docker deletes the endpoint's hostname record too */
+	network_hosts_own(json_get_str(c->rec, "HostsPath"),
+			  json_get_str(json_object_get(c->rec, "Config"), "Hostname"), ip, NULL);
 	net_detach(c->id);
 	(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 	net_ports_remove(ip, ports, n);
@@ -1068,6 +1176,20 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 			r = err_setx(err, EIO, "container %s stopped while it was connected",
 				     c->id);
 	}
+	if (r < 0)
+		return r;
+	/* moby's ConnectToNetwork of a running container (a stopped one's comes at its start) */
+	network_container_event(s, "connect", json_get_str(net, "Id"), name, "bridge", c->id);
+	/* (the record was read again by the saves: @mode is gone) */
+	if (streq(json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode") ?: "bridge",
+		  name)) {
+		/* back on its first network: its hostname at the new address, as docker's
+		 * sandbox adds the endpoint's hostname record */
+		network_hosts_own(
+			json_get_str(c->rec, "HostsPath"),
+			json_get_str(json_object_get(c->rec, "Config"), "Hostname"), NULL,
+			json_get_str(json_object_get(record_networks(c->rec), name), "IPAddress"));
+	}
 	return r;
 }
 
@@ -1077,6 +1199,7 @@ int network_disconnect(struct store *s, struct container *c, const char *ref, bo
 	_cleanup_json_ json_t *net = NULL;
 	_cleanup_close_ int lfd = -1;
 	const char *name, *mode;
+	bool attached;
 	int r;
 
 	r = network_find(s, ref, &net, err);
@@ -1098,13 +1221,22 @@ int network_disconnect(struct store *s, struct container *c, const char *ref, bo
 		return force ? 0
 			     : err_setx(err, ENOENT, "container %s is not connected to network %s",
 					c->id, name);
+	/* moby writes the event when a running container leaves (a stopped one has no endpoint) */
+	attached = !isempty(json_get_str(json_object_get(record_networks(c->rec), name),
+					 "IPAddress")) &&
+		   container_is_running(c);
 	if (streq(mode, name)) {
 		/* its first network: it keeps the others, and loopback */
 		first_endpoint_down(c, name);
-		return save_endpoint_ports(c, name, NULL, true, err);
+		r = save_endpoint_ports(c, name, NULL, true, err);
+	} else {
+		network_endpoint_down(c, name, json_get_str(c->rec, "HostsPath"));
+		r = save_endpoint(c, name, NULL, err);
 	}
-	network_endpoint_down(c, name, json_get_str(c->rec, "HostsPath"));
-	return save_endpoint(c, name, NULL, err);
+	if (r == 0 && attached)
+		network_container_event(s, "disconnect", json_get_str(net, "Id"), name, "bridge",
+					c->id);
+	return r;
 }
 
 int network_check_more(struct store *s, const char *netmode, char **refs, json_t **ret,

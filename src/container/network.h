@@ -27,14 +27,33 @@
 
 struct network_opts {
 	const char *name;
-	const char *driver;  /* NULL or "bridge" (anything else: plugin "X" not found) */
-	const char *subnet;  /* --subnet CIDR, NULL: the next free of docker's default pools */
-	const char *gateway; /* --gateway, NULL: the subnet's first address */
-	bool internal;	     /* --internal */
-	bool attachable;     /* --attachable: recorded (it matters to swarm only) */
-	char **labels;	     /* --label K=V or K */
-	char **options;	     /* -o K=V: only com.docker.network.bridge.name */
+	const char *driver;   /* NULL or "bridge" (anything else: plugin "X" not found) */
+	const char *subnet;   /* --subnet CIDR, NULL: the next free of docker's default pools */
+	const char *gateway;  /* --gateway, NULL: the subnet's first address */
+	const char *ip_range; /* --ip-range CIDR inside the subnet: where addresses are taken */
+	bool internal;	      /* --internal */
+	bool attachable;      /* --attachable: recorded (it matters to swarm only) */
+	char **labels;	      /* --label K=V or K */
+	char **options;	      /* -o K=V: only com.docker.network.bridge.name */
 };
+
+/*
+ * network_container_event() - moby's network event @action ("connect", "disconnect") of
+ * container @ctr_id on the network @net_id (Actor.ID) named @net_name, of driver @type
+ * (daemon/events.go LogNetworkEventWithAttributes: attributes container, name, type).
+ * Best effort, as events_emit().
+ */
+void network_container_event(struct store *s, const char *action, const char *net_id,
+			     const char *net_name, const char *type, const char *ctr_id);
+/*
+ * network_attached() - the networks the container of record @rec is attached to, as
+ * [id, name, type] arrays (new array): its NetworkMode's when @first_up (bridge, host
+ * and none by their records, a user one by its endpoint when it has an address), then
+ * every other endpoint with an address. A container:NAME mode has none of its own.
+ */
+json_t *network_attached(struct store *s, json_t *rec, bool first_up);
+/* network_attached_events() - network_container_event(@action) for each of @list. */
+void network_attached_events(struct store *s, const char *ctr_id, json_t *list, const char *action);
 
 /* network_is_predefined() - "bridge", "host" or "none" (docker's runconfig IsPreDefinedNetwork). */
 bool network_is_predefined(const char *name);
@@ -46,7 +65,10 @@ bool network_is_predefined(const char *name);
  * a route of the host), the gateway, the bridge name; picks a subnet from
  * docker's default pools (172.18.0.0/16 ... 172.31.0.0/16, then
  * 192.168.0.0/20 ... 192.168.240.0/20: 172.17.0.0/16 is left to docker's own
- * docker0) that overlaps no network and no route of the host; creates the
+ * docker0) that overlaps no network and no route of the host; checks the
+ * --ip-range as docker's CLI and daemon do ("no matching subnet for range X"
+ * when outside the subnet, "invalid network config:\ninvalid ip-range X: ..."
+ * for a block bigger than the subnet or with host bits); creates the
  * bridge and its nftables pieces (net_network_setup()), then writes the
  * record. Holds the store's networks lock and, from the subnet checks to the
  * bridge's creation, the host's (NET_STATE_DIR/networks/lock). *@ret is the
@@ -158,10 +180,19 @@ json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases)
 /*
  * network_endpoint_fill() - the fields of EndpointSettings @ep once attached to
  * @b at @ip: NetworkID, a new EndpointID, Gateway ("" on an internal network),
- * IPAddress, IPPrefixLen, MacAddress (02:42 and the address, as src/net
- * makes it) and DNSNames @names.
+ * IPAddress, IPPrefixLen, MacAddress (@mac, canonical, or when NULL or empty
+ * 02:42 and the address, as src/net makes it) and DNSNames @names.
  */
-void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, char **names);
+void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, const char *mac,
+			   char **names);
+
+/*
+ * network_endpoint_mac() - the MAC docker gives container @rec's endpoint on network @net_name
+ * (moby daemon/network.go buildCreateEndpointOptions): its Config.MacAddress (--mac-address),
+ * canonical, on the network of its HostConfig.NetworkMode; "" (derive it from the address)
+ * elsewhere or without one. Writes @ret.
+ */
+void network_endpoint_mac(json_t *rec, const char *net_name, char ret[18]);
 
 /*
  * network_endpoint_up() - attach the running container @c (process @pid, its
@@ -256,9 +287,34 @@ void network_hosts_leave(const char *net_id, const char *net_name, const char *c
 			 const char *hosts_path);
 
 /*
+ * network_hosts_own_text() - @old (an /etc/hosts of @len bytes) with the container's own
+ * line "@old_ip<TAB>@hostname" (outside hull blocks; NULL @old_ip: none to remove) replaced
+ * by "@new_ip<TAB>@hostname" (NULL: removed; added after docker's default lines, the
+ * "ff02::2 ip6-allrouters" one, when there was no old line). Pure. New string.
+ */
+char *network_hosts_own_text(const char *old, size_t len, const char *hostname, const char *old_ip,
+			     const char *new_ip);
+/*
+ * network_hosts_own() - network_hosts_own_text() on the file at @hosts_path, in place
+ * (the container sees the inode through its bind mount), as docker's sandbox adds and
+ * deletes the hostname record of an endpoint (moby libnetwork sandbox updateHostsFile,
+ * deleteHostsEntries) when the first network is left or joined again on a running
+ * container. Failures are ignored (a file the container removed or made too big).
+ */
+void network_hosts_own(const char *hosts_path, const char *hostname, const char *old_ip,
+		       const char *new_ip);
+
+/*
  * network_hosts_text() - @old (an /etc/hosts of @len bytes) with the block of
  * @net_name replaced by @block (lines "IP NAMES\n"; NULL: the block removed;
- * "": an empty block). Pure. New string.
+ * "": an empty block). Names that a line of @old outside every hull block
+ * gives an address (localhost, the container's own hostname line, its
+ * --add-host lines, what it wrote itself) are left out of the block (case
+ * ignored), and a line left without names goes: a container's own /etc/hosts
+ * lines win over docker's embedded DNS, which the block stands for, so a
+ * member named "localhost" or like an --add-host name shadows nothing, even
+ * for a resolver that merges every matching line (glibc's getaddrinfo). Pure.
+ * New string.
  */
 char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block);
 

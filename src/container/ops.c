@@ -11,8 +11,10 @@
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
+#include <unistd.h>
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/network.h"
@@ -270,6 +272,102 @@ static void exec_event(struct container *c, const char *action, const char *word
 		container_event(c, a, "execID", exec_id, NULL);
 }
 
+/*
+ * exec -d: the process is started by a waiter forked here, which outlives the command,
+ * waits for it and writes its exec_die, as containerd's shim waits for docker's execs.
+ * The waiter is a session of its own with /dev/null for stdio and no fd of ours but the
+ * pty master of -t (held until the process has started, as the command held it), so no
+ * lock or pipe of the caller stays open; it writes exec_start, reports rt_exec()'s result
+ * (errno, message) through a pipe and the caller returns it. Signals stay blocked in it
+ * (the caller blocked them): only SIGKILL ends it before the process does.
+ */
+static int exec_detached(struct container *c, pid_t target, char *const *dirs,
+			 const struct rt_config *rc, int master, const char *words,
+			 const char *exec_id, struct hull_err **err)
+{
+	_cleanup_close_ int rd = -1;
+	char buf[1024], *end;
+	size_t len;
+	int p[2], r;
+	ssize_t n;
+	long v, code;
+	pid_t w;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return err_set(err, errno, "create pipe");
+	w = fork();
+	if (w < 0) {
+		r = err_set(err, errno, "fork");
+		close(p[0]);
+		close(p[1]);
+		return r;
+	}
+	if (w == 0) {
+		struct hull_err *e = NULL;
+		int status, nul, wfd = p[1];
+		pid_t pid;
+
+		(void) setsid();
+		nul = open("/dev/null", O_RDWR | O_CLOEXEC);
+		for (int i = 0; i < 3 && nul >= 0; i++)
+			(void) dup2(nul, i);
+		/* the report pipe to fd 3, the pty master to 4 (through fds above both, so
+		 * neither overwrites the other), and nothing else is kept */
+		wfd = fcntl(wfd, F_DUPFD_CLOEXEC, 5);
+		if (master >= 0)
+			master = fcntl(master, F_DUPFD_CLOEXEC, 5);
+		if (wfd < 0 || dup2(wfd, 3) < 0)
+			_exit(125);
+		wfd = 3;
+		if (master >= 0 && dup2(master, 4) >= 0)
+			master = 4;
+		else
+			master = -1;
+		(void) syscall(SYS_close_range, master >= 0 ? 5U : 4U, ~0U, 0U);
+		r = rt_exec(target, dirs, rc, &pid, &e);
+		if (r == 0)
+			exec_event(c, "exec_start", words, exec_id, NULL);
+		snprintf(buf, sizeof(buf), "%d %d %s", r, r < 0 && e ? e->exit_code : 0,
+			 r < 0 && e ? e->msg : "");
+		(void) write_all(wfd, buf, strlen(buf));
+		close(wfd);
+		if (master >= 0)
+			close(master);
+		if (r < 0)
+			_exit(0);
+		while (waitpid(pid, &status, 0) < 0)
+			if (errno != EINTR)
+				_exit(0);
+		snprintf(buf, sizeof(buf), "%d", rt_exit_code(status));
+		exec_event(c, "exec_die", NULL, exec_id, buf);
+		_exit(0);
+	}
+	close(p[1]);
+	rd = p[0];
+	len = 0;
+	while (len < sizeof(buf) - 1) {
+		n = read(rd, buf + len, sizeof(buf) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t) n;
+	}
+	buf[len] = '\0';
+	/* "ERRNO EXITCODE MESSAGE" */
+	errno = 0;
+	v = strtol(buf, &end, 10);
+	if (!len || end == buf || errno || v > 0 || v < -4095)
+		return err_setx(err, EIO, "exec -d: the waiter of the process died");
+	if (v == 0)
+		return 0;
+	code = strtol(end, &end, 10);
+	r = err_setx(err, (int) -v, "%s", *end == ' ' ? end + 1 : "exec failed");
+	if (code > 0 && code < 256)
+		err_set_exit(err, (int) code);
+	return r;
+}
+
 int container_exec(struct store *s, struct container *c, const struct exec_opts *o,
 		   int *ret_exit_code, struct hull_err **err)
 {
@@ -413,9 +511,13 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	exec_event(c, "exec_create", exec_words, exec_id, NULL);
 	relay_sigmask(&mask);
 	sigprocmask(SIG_BLOCK, &mask, &old);
-	r = rt_exec(target, dirs, &rc, &rl.pid, err);
-	if (r == 0)
-		exec_event(c, "exec_start", exec_words, exec_id, NULL);
+	if (o->detach) {
+		r = exec_detached(c, target, dirs, &rc, master, exec_words, exec_id, err);
+	} else {
+		r = rt_exec(target, dirs, &rc, &rl.pid, err);
+		if (r == 0)
+			exec_event(c, "exec_start", exec_words, exec_id, NULL);
+	}
 	/* the process holds its ends now */
 	slave = (slave >= 0 ? close(slave) : 0, -1);
 	for (int i = 0; i < 3; i++) {

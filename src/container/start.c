@@ -53,6 +53,11 @@ struct monitor {
 	bool oom_killed;	    /* the last run ended by the OOM killer (State.OOMKilled) */
 	struct health_timer health; /* the probes of a run kept in this process (relay_run()) */
 	char **health_argv;	    /* their command, `hull ... container-health ID` */
+	/* moby's network events: connect at each start (before "start"), disconnect at each
+	 * teardown (after "die": monitor_finish() holds them in disconnects until then) */
+	bool connected; /* the connect events of this run are written */
+	bool hold_disconnects;
+	json_t *disconnects; /* network_attached() */
 };
 
 /*
@@ -299,8 +304,11 @@ static void record_endpoint(struct monitor *m, const char *net)
 	_cleanup_strv_ char **names = network_hosts_names(json_get_str(m->c->rec, "Name"), m->c->id,
 							  json_object_get(ep, "Aliases"));
 
+	char mac[18];
+
+	network_endpoint_mac(m->c->rec, net, mac);
 	if (ep)
-		network_endpoint_fill(ep, &m->br, m->ip, names);
+		network_endpoint_fill(ep, &m->br, m->ip, mac, names);
 }
 
 /* Every user network of the record but the first (@net): connected ones. */
@@ -350,6 +358,10 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 			    json_integer(running ? (json_int_t) proc_start_time(m->r.pid) : 0));
 	(void) container_save(m->c, NULL);
 	if (running) {
+		_cleanup_json_ json_t *nets = network_attached(m->s, m->c->rec, true);
+
+		network_attached_events(m->s, m->c->id, nets, "connect");
+		m->connected = true;
 		container_event(m->c, "start", NULL);
 	} else if (streq(status, "exited")) {
 		_cleanup_free_ char *code = xasprintf("%d", exit_code);
@@ -464,6 +476,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	struct cgroup_join cj;
 	int pipes[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}};
 	int slave = -1;
+	char mac[18]; /* --mac-address of the first network, "" for 02:42:IP */
 	uid_t uid;
 	gid_t gid;
 	size_t n_groups = 0;
@@ -707,16 +720,17 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		if (fd < 0 || write(fd, v, strlen(v)) < 0)
 			r = err_set(err, errno, "set oom_score_adj %s", v);
 	}
+	network_endpoint_mac(m->c->rec, net ?: "bridge", mac);
 	if (r < 0) {
 		/* same clean-up as a failed start below */
 	} else if (m->user_net) {
-		r = net_attach_bridge(p->pid, m->c->id, m->ip, &m->br, err);
+		r = net_attach_bridge(p->pid, m->c->id, m->ip, mac, &m->br, err);
 		if (r == 0 && m->n_ports) {
 			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
 		}
 	} else if (streq(net, "bridge")) {
-		r = net_attach(p->pid, m->c->id, m->ip, err);
+		r = net_attach(p->pid, m->c->id, m->ip, mac, err);
 		if (r == 0 && m->n_ports) {
 			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
@@ -765,6 +779,9 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		json_object_set_new(ns, "IPAddress", json_string(dflt ? m->ip : ""));
 		json_object_set_new(ns, "Gateway", json_string(dflt ? NET_GATEWAY : ""));
 		json_object_set_new(ns, "IPPrefixLen", json_integer(dflt ? NET_PREFIXLEN : 0));
+		if (dflt && !*mac)
+			net_mac_from_ip(m->ip, mac);
+		json_object_set_new(ns, "MacAddress", json_string(dflt ? mac : ""));
 		if (m->user_net)
 			record_endpoint(m, net);
 		json_object_set_new(ns, "Ports", port_bindings_json(m->ports, m->n_ports, true));
@@ -818,6 +835,19 @@ static void monitor_sync_update(struct monitor *m)
 /* Free what one run of the process held: network, cgroups, mounts, its stdin. */
 static void monitor_teardown(struct monitor *m)
 {
+	if (m->connected) {
+		/* what the container is on now: `network connect|disconnect` may have changed it */
+		json_t *nets = network_attached(m->s, m->c->rec, true);
+
+		m->connected = false;
+		if (m->hold_disconnects) {
+			json_decref(m->disconnects);
+			m->disconnects = nets;
+		} else {
+			network_attached_events(m->s, m->c->id, nets, "disconnect");
+			json_decref(nets);
+		}
+	}
 	monitor_net_cleanup(m);
 	container_shm_unmount(m->c->dir);
 	if (m->cg_dirs) {
@@ -843,7 +873,9 @@ static void monitor_finish(struct monitor *m, int exit_code)
 	m->oom_killed =
 		exit_code == 128 + SIGKILL && m->cg_dirs && rt_cgroup_oom_kills(m->cg_dirs) > 0;
 	monitor_sync_update(m);
+	m->hold_disconnects = true;
 	monitor_teardown(m);
+	m->hold_disconnects = false;
 	log_file_release(&m->r.log);
 	if (json_is_true(json_object_get(json_object_get(m->c->rec, "HostConfig"), "AutoRemove"))) {
 		_cleanup_free_ char *code = xasprintf("%d", exit_code);
@@ -851,12 +883,16 @@ static void monitor_finish(struct monitor *m, int exit_code)
 		if (m->oom_killed)
 			container_event(m->c, "oom", NULL);
 		container_event(m->c, "die", "exitCode", code, NULL);
+		network_attached_events(m->s, m->c->id, m->disconnects, "disconnect");
 		container_event(m->c, "destroy", NULL);
 		(void) container_dir_remove(m->s, m->runroot, m->c, NULL);
 		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
 	} else {
 		record_state(m, "exited", exit_code, NULL);
+		network_attached_events(m->s, m->c->id, m->disconnects, "disconnect");
 	}
+	json_decref(m->disconnects);
+	m->disconnects = NULL;
 	/* clients learn the exit once it is recorded, as docker run returns after it */
 	attach_server_broadcast(&m->r.as, ATTACH_EXIT, &ec, sizeof(ec));
 	attach_server_close(&m->r.as);
@@ -1147,6 +1183,8 @@ static void monitor_release(struct monitor *m)
 	free(m->ports);
 	m->ports = NULL;
 	m->health_argv = strv_free(m->health_argv);
+	json_decref(m->disconnects);
+	m->disconnects = NULL;
 }
 
 static int monitor_run(struct store *s, const char *runroot, struct container *c,
@@ -1302,6 +1340,7 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 	if (m.r.pty_master >= 0 && m.r.in_dst < 0)
 		m.r.in_dst = m.r.pty_master; /* as monitor_launch() has it */
 	/* what monitor_launch() set up, from the record */
+	m.connected = true; /* its connect events were written with "start" */
 	ns = json_object_get(c->rec, "NetworkSettings");
 	snprintf(m.ip, sizeof(m.ip), "%s", json_get_str(ns, "IPAddress") ?: "");
 	{

@@ -132,8 +132,8 @@ static void veth_name_extra(const char *ctr_id, const char *net_id, char name[IF
  * unless @no_route.
  */
 static int attach(pid_t pid, const char *ctr_id, const char *host, const char *ifname,
-		  const char *ip, const char *br, struct in_addr gw, unsigned prefixlen,
-		  bool no_route, struct hull_err **err)
+		  const char *ip, const char *macs, const char *br, struct in_addr gw,
+		  unsigned prefixlen, bool no_route, struct hull_err **err)
 {
 	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
 	_cleanup_nl_ struct nl ns = {NULL, 0, 0};
@@ -147,6 +147,26 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 
 	if (inet_pton(AF_INET, ip, &addr) != 1)
 		return err_setx(err, EINVAL, "invalid container IP address '%s'", ip);
+	if (!isempty(macs)) {
+		char canon[18];
+		unsigned v[6];
+
+		if (net_mac_parse(macs, canon) < 0 ||
+		    sscanf(canon, "%x:%x:%x:%x:%x:%x", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5]) !=
+			    6)
+			return err_setx(err, EINVAL, "invalid MAC address '%s'", macs);
+		for (int i = 0; i < 6; i++)
+			mac[i] = (uint8_t) v[i];
+	} else {
+		/*
+		 * MAC derived from the IP as docker does (02:42:a.b.c.d): an address
+		 * reused by a new container keeps its MAC, so stale ARP entries on the
+		 * bridge stay right.
+		 */
+		mac[0] = 0x02;
+		mac[1] = 0x42;
+		memcpy(mac + 2, &addr.s_addr, 4);
+	}
 	inet_ntop(AF_INET, &gw, gws, sizeof(gws));
 	r = nl_open_netns(&ns, pid, err);
 	if (r < 0)
@@ -178,14 +198,6 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 	if (r < 0)
 		return err_set(err, -r, "look up bridge '%s'", br);
 
-	/*
-	 * MAC derived from the IP as docker does (02:42:a.b.c.d): an address
-	 * reused by a new container keeps its MAC, so stale ARP entries on the
-	 * bridge stay right.
-	 */
-	mac[0] = 0x02;
-	mac[1] = 0x42;
-	memcpy(mac + 2, &addr.s_addr, 4);
 	r = nl_veth_create(&rt, host, master, name, nsfd, mac);
 	if (r == -EEXIST) {
 		/* this container's previous pair, whose network namespace the kernel is
@@ -194,7 +206,8 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 		r = nl_veth_create(&rt, host, master, name, nsfd, mac);
 	}
 	if (r < 0)
-		return err_set(err, -r, "create veth '%s'", host);
+		return err_set(err, -r, "create veth '%s'%s%s", host,
+			       isempty(macs) ? "" : " with MAC ", isempty(macs) ? "" : macs);
 
 	/* Hairpin, as docker without its userland proxy: see docs/networking.md. */
 	r = nl_link_get(&rt, host, &port, NULL);
@@ -237,34 +250,36 @@ fail:
 	return err_wrap(err, "attach '%s' to '%s'", ctr_id, br);
 }
 
-int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **err)
+int net_attach(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
+	       struct hull_err **err)
 {
 	char host[IFNAMSIZ];
 	struct in_addr gw;
 
 	inet_pton(AF_INET, NET_GATEWAY, &gw);
 	veth_name(ctr_id, host);
-	return attach(pid, ctr_id, host, "eth0", ip, NET_BRIDGE_NAME, gw, NET_PREFIXLEN, false,
+	return attach(pid, ctr_id, host, "eth0", ip, mac, NET_BRIDGE_NAME, gw, NET_PREFIXLEN, false,
 		      err);
 }
 
-int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
-		      struct hull_err **err)
+int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
+		      const struct net_bridge *b, struct hull_err **err)
 {
 	char host[IFNAMSIZ];
 
 	veth_name(ctr_id, host);
-	return attach(pid, ctr_id, host, "eth0", ip, b->name, b->gateway, b->prefixlen, b->internal,
-		      err);
+	return attach(pid, ctr_id, host, "eth0", ip, mac, b->name, b->gateway, b->prefixlen,
+		      b->internal, err);
 }
 
-int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
-		     struct hull_err **err)
+int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
+		     const struct net_bridge *b, struct hull_err **err)
 {
 	char host[IFNAMSIZ];
 
 	veth_name_extra(ctr_id, b->id, host);
-	return attach(pid, ctr_id, host, NULL, ip, b->name, b->gateway, b->prefixlen, true, err);
+	return attach(pid, ctr_id, host, NULL, ip, mac, b->name, b->gateway, b->prefixlen, true,
+		      err);
 }
 
 void net_detach(const char *ctr_id)
@@ -302,4 +317,68 @@ int net_loopback_up(pid_t pid, struct hull_err **err)
 		return err_set(err, -r, "bring up 'lo' in the network namespace of pid %d",
 			       (int) pid);
 	return 0;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int net_mac_parse(const char *s, char ret[18])
+{
+	static const char hex[] = "0123456789abcdef";
+	uint8_t b[6];
+	size_t n = s ? strlen(s) : 0, k = 0;
+	char sep;
+
+	/* 17 characters with ':' or '-' after each byte, or 14 with '.' after each 2 bytes */
+	if (n == 17 && (s[2] == ':' || s[2] == '-'))
+		sep = s[2];
+	else if (n == 14 && s[4] == '.')
+		sep = '.';
+	else
+		return -EINVAL;
+	for (size_t i = 0; i < n;) {
+		int hi, lo;
+
+		if (k == 6)
+			return -EINVAL;
+		hi = hexval(s[i]);
+		lo = i + 1 < n ? hexval(s[i + 1]) : -1;
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		b[k++] = (uint8_t) (hi << 4 | lo);
+		i += 2;
+		if (i == n)
+			break;
+		/* '.' only after an even byte (every 4 digits) */
+		if (sep == '.' && k % 2)
+			continue;
+		if (s[i] != sep)
+			return -EINVAL;
+		i++;
+	}
+	if (k != 6)
+		return -EINVAL;
+	for (int i = 0; i < 6; i++) {
+		ret[3 * i] = hex[b[i] >> 4];
+		ret[3 * i + 1] = hex[b[i] & 15];
+		ret[3 * i + 2] = i == 5 ? '\0' : ':';
+	}
+	return 0;
+}
+
+void net_mac_from_ip(const char *ip, char ret[18])
+{
+	struct in_addr a = {0};
+	const uint8_t *o = (const uint8_t *) &a.s_addr;
+
+	(void) inet_pton(AF_INET, ip, &a);
+	snprintf(ret, 18, "02:42:%02x:%02x:%02x:%02x", o[0], o[1], o[2], o[3]);
 }

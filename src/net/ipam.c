@@ -190,6 +190,19 @@ int net_network_ip_alloc(const struct net_bridge *b, const char *want, const cha
 					"network's subnets",
 					want);
 		want_off = w - rg.base;
+	} else if (b->range_prefixlen) {
+		uint32_t lo = ntohl(b->range.s_addr) - rg.base;
+		uint32_t hi =
+			lo + (b->range_prefixlen >= 32 ? 0 : (1u << (32 - b->range_prefixlen)) - 1);
+
+		if (b->range_prefixlen < b->prefixlen || ntohl(b->range.s_addr) < rg.base ||
+		    lo > rg.last + 1)
+			return err_setx(err, EINVAL, "invalid ip-range of network '%s'", b->id);
+		/* the subnet's network and broadcast addresses stay out */
+		rg.first = lo > rg.first ? lo : rg.first;
+		rg.last = hi < rg.last ? hi : rg.last;
+		if (rg.first > rg.last)
+			return err_setx(err, ENOSPC, "no free IP address left in the ip-range");
 	}
 	state = network_state(b->id);
 	return ipam_alloc(state, &rg, want_off, ctr_id, ret_ip, err);

@@ -67,11 +67,26 @@ void net_ip_release(const char *state_dir, const char *ip);
  * net_attach() - create the veth pair "hv<first 10 chars of @ctr_id>" on the
  * host, attached to hull0 and up; move its peer into the network namespace of
  * @pid, name it eth0, give it @ip/16, bring it and lo up, and add the default
- * route via the gateway. The host side is in hairpin mode. On failure the
+ * route via the gateway. eth0's MAC is @mac (a canonical "xx:xx:xx:xx:xx:xx",
+ * docker's --mac-address) or, when NULL or empty, 02:42 and the four bytes of
+ * @ip, as docker's bridge driver derives it (moby 20.10 netutils.GenerateMACFromIP);
+ * -EINVAL for an unparsable @mac, the kernel's error for one it refuses
+ * (multicast). The host side is in hairpin mode. On failure the
  * veth is deleted again. The calling thread enters the namespace only to open
  * a netlink socket there and is back in its own before this returns.
  */
-int net_attach(pid_t pid, const char *ctr_id, const char *ip, struct hull_err **err);
+int net_attach(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
+	       struct hull_err **err);
+/*
+ * net_mac_parse() - parse a 48-bit MAC in one of the forms of Go's net.ParseMAC, which docker
+ * uses for --mac-address: "00:1a:2b:3c:4d:5e", "00-1A-2B-3C-4D-5E" or "001a.2b3c.4d5e" (hex
+ * digits of either case), and write it to @ret as "xx:xx:xx:xx:xx:xx" (lower case). Pure;
+ * -EINVAL for anything else (hull takes no 64-bit or 20-byte InfiniBand forms: a veth has 6).
+ */
+int net_mac_parse(const char *s, char ret[18]);
+/* net_mac_from_ip() - docker's MAC for address @ip: "02:42:" and its four bytes in hex. */
+void net_mac_from_ip(const char *ip, char ret[18]);
+
 /* net_detach() - delete the host veth of @ctr_id if it still exists (the netns dying removes it
  * too). */
 void net_detach(const char *ctr_id);
@@ -108,6 +123,9 @@ struct net_bridge {
 	unsigned prefixlen;	/* 8..30 */
 	struct in_addr gateway; /* the bridge's address */
 	bool internal;		/* --internal: no masquerade, no forwarding off the bridge */
+	struct in_addr
+		range; /* --ip-range: network address of the sub-range (if range_prefixlen) */
+	unsigned range_prefixlen; /* its prefix length, >= prefixlen; 0: no --ip-range */
 };
 
 /*
@@ -144,7 +162,10 @@ void net_network_teardown(const struct net_bridge *b);
  * @want if not NULL (docker's --ip: -EINVAL "Invalid address X: It does not
  * belong to any of this network's subnets" outside the subnet or on its
  * network, broadcast or gateway address, -EADDRINUSE "Address already in
- * use" when taken), else the next free one (-ENOSPC when full).
+ * use" when taken; anywhere in the subnet even with an --ip-range, as docker
+ * allows), else the next free one of @b's --ip-range if it has one, else of
+ * the subnet (-ENOSPC when full). As moby's allocator, a sub-range's own
+ * network and broadcast addresses are handed out; only the subnet's are not.
  */
 int net_network_ip_alloc(const struct net_bridge *b, const char *want, const char *ctr_id,
 			 char ret_ip[INET_ADDRSTRLEN], struct hull_err **err);
@@ -159,23 +180,24 @@ int net_network_endpoints(const char *net_id, char ***ret_ids, char ***ret_ips,
 			  struct hull_err **err);
 
 /*
- * net_attach_bridge() - net_attach() onto @b's bridge: eth0 gets @ip/prefix
+ * net_attach_bridge() - net_attach() onto @b's bridge: eth0 gets @ip/prefix, @mac as there
  * and, unless @b is internal, the default route via its gateway (docker
  * programs no gateway for an internal network's endpoint).
  */
-int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
-		      struct hull_err **err);
+int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
+		      const struct net_bridge *b, struct hull_err **err);
 
 /*
  * net_attach_extra() - attach the container of @pid to one more bridge network
  * @b (docker network connect, or a --network after the first): the veth
  * "hx<first 7 of @ctr_id><first 6 of @b->id>" on the host, on the container's
  * side the first of eth0, eth1... that it lacks (eth0 is the first network's), with @ip/prefix and
- * no route but the subnet's (the first network keeps the default route). On failure the veth is
+ * no route but the subnet's (the first network keeps the default route), @mac as net_attach()'s.
+ * On failure the veth is
  * deleted again. Same netns handling as net_attach().
  */
-int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const struct net_bridge *b,
-		     struct hull_err **err);
+int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
+		     const struct net_bridge *b, struct hull_err **err);
 /* net_detach_extra() - delete the veth net_attach_extra() made for @ctr_id on @net_id, if any. */
 void net_detach_extra(const char *ctr_id, const char *net_id);
 

@@ -436,3 +436,91 @@ reach() {
 	hull network create Z >/dev/null
 	hull network rm a.b-c_1 Z
 }
+
+@test "--ip-range: addresses come from the sub-range only, --ip from anywhere in the subnet" {
+	run -1 hull network create --ip-range 172.29.11.128/28 nr0
+	[[ $output == *"every ip-range or gateway must have a corresponding subnet"* ]]
+	run -1 hull network create --subnet "$SUB_A" --ip-range 172.29.12.0/28 nr0
+	[ "$output" = "Error response from daemon: no matching subnet for range 172.29.12.0/28" ]
+	run -1 hull network create --subnet "$SUB_A" --ip-range 172.29.11.0/16 nr0
+	[ "$output" = "$(printf 'Error response from daemon: invalid network config:\ninvalid ip-range 172.29.11.0/16: CIDR block is bigger than its parent subnet 172.29.11.0/24')" ]
+	run -1 hull network create --subnet "$SUB_A" --ip-range 172.29.11.129/30 nr0
+	[ "$output" = "$(printf 'Error response from daemon: invalid network config:\ninvalid ip-range 172.29.11.129/30: it should be 172.29.11.128/30')" ]
+	run -1 hull network create --subnet "$SUB_A" --ip-range bogus nr0
+	[ "$output" = "Error response from daemon: invalid CIDR address: bogus" ]
+	run hull network ls -q --filter name=nr0
+	[ "$output" = "" ]
+
+	# two addresses in the range: .130 and .131 (its broadcast is handed out, as moby does)
+	hull network create --subnet "$SUB_A" --ip-range 172.29.11.130/31 nr >/dev/null
+	run hull network inspect --format '{{json .IPAM.Config}}' nr
+	[ "$output" = '[{"Subnet":"172.29.11.0/24","IPRange":"172.29.11.130/31","Gateway":"172.29.11.1"}]' ]
+	hull run -d --name r1 --network nr busybox sleep 60
+	hull run -d --name r2 --network nr busybox sleep 60
+	run hull inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' r1 r2
+	[ "$(sort <<<"$output" | tr '\n' ' ')" = "172.29.11.130 172.29.11.131 " ]
+	# the range is full; the rest of the subnet is not handed out...
+	run -125 hull run --rm --network nr busybox true
+	[[ $output == *"no free IP address left"* ]]
+	# ...but --ip takes any host address of the subnet
+	run hull run --rm --network nr --ip 172.29.11.7 busybox ip -o -4 addr show eth0
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 172.29.11.7/24"* ]]
+	hull rm -f r1 >/dev/null
+	run hull run --rm --network nr busybox ip -o -4 addr show eth0
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 172.29.11.13"[01]"/24"* ]]
+}
+
+@test "--mac-address sets the first network's MAC; without it docker's 02:42 and the address" {
+	# the default bridge: docker 20.10's 02:42:IP, shown in NetworkSettings.MacAddress
+	hull run -d --name m0 busybox sleep 60
+	local ip hex
+	ip=$(hull inspect --format '{{.NetworkSettings.IPAddress}}' m0)
+	hex=$(printf '02:42:%02x:%02x:%02x:%02x' ${ip//./ })
+	run hull inspect --format '{{.NetworkSettings.MacAddress}}' m0
+	[ "$output" = "$hex" ]
+	run hull exec m0 cat /sys/class/net/eth0/address
+	[ "$output" = "$hex" ]
+	run hull run --rm --mac-address 92:D0:c6:0a:29:33 busybox cat /sys/class/net/eth0/address
+	[ "$status" -eq 0 ]
+	[ "$output" = "92:d0:c6:0a:29:33" ]
+
+	# a user network: the endpoint's MacAddress; a second network keeps the derived one
+	hull network create --subnet "$SUB_A" nm >/dev/null
+	hull network create --subnet "$SUB_B" nm2 >/dev/null
+	hull run -d --name m1 --network nm --network nm2 --ip 172.29.11.40 --mac-address 92-d0-c6-0a-29-34 busybox sleep 60
+	run hull inspect --format '{{.Config.MacAddress}}|{{.NetworkSettings.MacAddress}}|{{(index .NetworkSettings.Networks "nm").MacAddress}}' m1
+	[ "$output" = "92-d0-c6-0a-29-34||92:d0:c6:0a:29:34" ]
+	run hull exec m1 cat /sys/class/net/eth0/address
+	[ "$output" = "92:d0:c6:0a:29:34" ]
+	ip=$(hull inspect --format '{{(index .NetworkSettings.Networks "nm2").IPAddress}}' m1)
+	hex=$(printf '02:42:%02x:%02x:%02x:%02x' ${ip//./ })
+	run hull exec m1 cat /sys/class/net/eth1/address
+	[ "$output" = "$hex" ]
+	run hull network inspect --format '{{range .Containers}}{{.Name}} {{.MacAddress}}{{end}}' nm
+	[ "$output" = "m1 92:d0:c6:0a:29:34" ]
+	# reachable with it: the bridge learns the given MAC
+	run hull run --rm --network nm busybox ping -c1 -W3 172.29.11.40
+	[ "$status" -eq 0 ]
+	# a restart keeps it
+	hull restart -t 0 m1 >/dev/null
+	run hull exec m1 cat /sys/class/net/eth0/address
+	[ "$output" = "92:d0:c6:0a:29:34" ]
+	# without the flag a container has no Config.MacAddress, as docker omits it
+	run hull inspect --format '{{json .Config}}' m0
+	[[ $output != *MacAddress* ]]
+
+	# docker's errors
+	run -125 hull run --rm --mac-address 92:d0:c6:0a:29 busybox true
+	[[ ${lines[0]} == *"92:d0:c6:0a:29 is not a valid mac address" ]]
+	run -125 hull create --mac-address zz:d0:c6:0a:29:33 busybox true
+	[[ ${lines[0]} == *"zz:d0:c6:0a:29:33 is not a valid mac address" ]]
+	run -125 hull run --rm --network host --mac-address 92:d0:c6:0a:29:35 busybox true
+	[[ $output == *"conflicting options: mac-address and the network mode" ]]
+	run -125 hull run --rm --network container:m0 --mac-address 92:d0:c6:0a:29:35 busybox true
+	[[ $output == *"conflicting options: mac-address and the network mode" ]]
+	# a multicast address is refused by the kernel at the start
+	run -125 hull run --rm --mac-address 93:d0:c6:0a:29:35 busybox true
+	[[ $output == *"Cannot assign requested address"* ]]
+}

@@ -344,7 +344,64 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	for i in 1 2 3 4; do
 		run hull exec "par$i" cat /etc/hosts
 		for j in 1 2 3 4; do
-			[[ $output == *"$(ip_on "par$j" np1)"$'\t'"par$j "* ]]
+			# (its own short id is on its hostname line, not in the block)
+			[[ $output == *"$(ip_on "par$j" np1)"$'\t'"par$j"[[:space:]]* ]]
 		done
 	done
+}
+
+@test "a container's own /etc/hosts lines win over the names of its network's members" {
+	local db lh idl
+	hull network create --subnet "$SUB_D" nd >/dev/null
+	hull run -d --name db --network nd busybox sleep 600 >/dev/null
+	# docker takes the name localhost (its name grammar allows it)
+	idl=$(hull run -d --name localhost --network nd busybox sleep 600)
+	hull run -d --name c2 --network nd --add-host db:10.1.2.3 --add-host LH2:10.1.2.4 busybox sleep 600 >/dev/null
+	hull run -d --name lh2 --network nd busybox sleep 600 >/dev/null
+	db=$(ip_on db nd)
+	lh=$(ip_on localhost nd)
+	# --add-host wins, as docker's /etc/hosts is read before its DNS server is asked
+	[ "$(resolves c2 db)" = 10.1.2.3 ]
+	[ "$(resolves c2 lh2)" = 10.1.2.4 ]
+	# a member named localhost shadows nobody's localhost, its own neither
+	[ "$(resolves c2 localhost)" = 127.0.0.1 ]
+	[ "$(resolves db localhost)" = 127.0.0.1 ]
+	[ "$(resolves localhost localhost)" = 127.0.0.1 ]
+	# no line of the block gives those names another address, even to a resolver that
+	# merges every matching line (glibc's getaddrinfo)
+	run hull exec c2 sh -c "sed -n '/^# hull network nd\$/,/^# hull network nd end\$/p' /etc/hosts"
+	run grep -icwE 'db|localhost|lh2' <<<"$output"
+	[ "$output" = 0 ]
+	run hull exec c2 cat /etc/hosts
+	[[ $output == *"$lh	${idl:0:12}"* ]]
+	# the others still find them by name
+	[ "$(resolves db "${idl:0:12}")" = "$lh" ]
+	[ "$(resolves localhost db)" = "$db" ]
+	[ "$(resolves lh2 db)" = "$db" ]
+}
+
+@test "disconnect and connect again: the container's own hostname line follows its address" {
+	local c h
+	hull network create --subnet "$SUB_D" nh >/dev/null
+	c=$(hull run -d --name own --network nh --ip 172.29.21.50 busybox sleep 600)
+	h=${c:0:12}
+	[ "$(resolves own "$h")" = 172.29.21.50 ]
+	hull network disconnect nh own
+	# docker deletes the endpoint's hostname record: no line keeps the old address
+	run hull exec own cat /etc/hosts
+	[[ $output != *172.29.21.50* ]]
+	[[ $output == *"127.0.0.1	localhost"* ]]
+	hull network connect --ip 172.29.21.77 nh own
+	[ "$(resolves own "$h")" = 172.29.21.77 ]
+	run hull exec own sh -c "sed '/^# hull network nh\$/,/^# hull network nh end\$/d' /etc/hosts | grep -w '$h'"
+	[ "$output" = "172.29.21.77	$h" ]
+	# where docker's file has it: after its default lines, before --add-host ones
+	run hull exec own sed -n 7p /etc/hosts
+	[ "$output" = "172.29.21.77	$h" ]
+	# and again, twice: one line, the latest address
+	hull network disconnect nh own
+	hull network connect --ip 172.29.21.78 nh own
+	[ "$(resolves own "$h")" = 172.29.21.78 ]
+	run hull exec own grep -c "	$h\$" /etc/hosts
+	[ "$output" = 1 ]
 }

@@ -236,8 +236,81 @@ exec_die|3" ]
 	# networks
 	hull network create evnet >/dev/null
 	hull network rm evnet >/dev/null
-	run past --filter type=network --format '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}}'
+	run past --filter type=network --filter event=create --filter event=destroy --format '{{.Action}} {{.Actor.Attributes.name}} {{.Actor.Attributes.type}}'
 	[ "$output" = "$(printf 'create evnet bridge\ndestroy evnet bridge')" ]
 	run past --filter network=evnet --format '{{.Action}}'
 	[ "$output" = "$(printf 'create\ndestroy')" ]
+}
+
+@test "events: network connect and disconnect as moby writes them, at start, stop and by hand" {
+	local bid nid noneid c1 c2 c3 since until
+	since=$(date +%s.%N)
+	bid=$(hull network inspect --format '{{.Id}}' bridge)
+	noneid=$(hull network inspect --format '{{.Id}}' none)
+	nid=$(hull network create evnc)
+	c1=$(hull run -d --name evn1 --network evnc busybox sleep 100)
+	hull network connect bridge evn1
+	hull network disconnect bridge evn1
+	hull stop -t 0 evn1 >/dev/null
+	# a stopped container: no event (it connects at its start)
+	c2=$(hull create --name evn2 busybox true)
+	hull network connect evnc evn2
+	hull network disconnect evnc evn2
+	hull run --name evn3 --network none busybox true
+	c3=$(hull inspect --format '{{.Id}}' evn3)
+	until=$(date +%s.%N)
+	run hull events --since "$since" --until "$until" --format '{{.Type}} {{.Action}} {{.Actor.ID}} {{json .Actor.Attributes}}'
+	[ "$status" -eq 0 ]
+	run sed -E "/^container kill /d; s/$c1/C1/g; s/$c2/C2/g; s/$c3/C3/g; s/$nid/NC/g; s/$bid/BR/g; s/$noneid/NONE/g; s/^(container [a-z]+ C[0-9]) .*/\1/" <<<"$output"
+	echo "$output"
+	# moby's order: connect before start; die, then disconnect, then stop or destroy
+	[ "$output" = 'network create NC {"name":"evnc","type":"bridge"}
+container create C1
+network connect NC {"container":"C1","name":"evnc","type":"bridge"}
+container start C1
+network connect BR {"container":"C1","name":"bridge","type":"bridge"}
+network disconnect BR {"container":"C1","name":"bridge","type":"bridge"}
+container die C1
+network disconnect NC {"container":"C1","name":"evnc","type":"bridge"}
+container stop C1
+container create C2
+container create C3
+container attach C3
+network connect NONE {"container":"C3","name":"none","type":"null"}
+container start C3
+container die C3
+network disconnect NONE {"container":"C3","name":"none","type":"null"}' ]
+	# the network filter finds them by the network's name or id
+	run hull events --since "$since" --until "$until" --filter network=evnc --format '{{.Action}}'
+	[ "$output" = "$(printf 'create\nconnect\ndisconnect')" ]
+	hull rm -f evn1 evn2 evn3 >/dev/null
+	hull network rm evnc >/dev/null
+}
+
+@test "events: exec -d writes exec_die when its process ends, and holds nothing of the command" {
+	local since eid
+	since=$(date +%s.%N)
+	hull run -d --name evd busybox sleep 100 >/dev/null
+	# run (bats reads the output to its end): the waiter keeps no stdout of the command
+	run -0 timeout 10 "$HULL" exec -d evd sh -c 'sleep 1; exit 4'
+	[ "$output" = "" ]
+	wait_for bash -c "'$HULL' events --since $since --until 0s --filter container=evd --filter event=exec_die | grep -q ."
+	run hull events --since "$since" --until 0s --filter container=evd --filter event=exec_create \
+		--filter event=exec_start --filter event=exec_die --format '{{.Action}}|{{index .Actor.Attributes "exitCode"}}'
+	[ "$output" = "exec_create: sh -c sleep 1; exit 4|
+exec_start: sh -c sleep 1; exit 4|
+exec_die|4" ]
+	eid=$(hull events --since "$since" --until 0s --filter container=evd --filter event=exec_die --format '{{.Actor.Attributes.execID}}')
+	run hull events --since "$since" --until 0s --filter container=evd --format '{{.Actor.Attributes.execID}}'
+	[ "$(grep -c "$eid" <<<"$output")" = 3 ]
+	# a failed start: docker's exit code, no exec_start, no waiter left
+	run -127 hull exec -d evd nosuchcmd
+	[[ $output == *'"nosuchcmd": executable file not found'* ]]
+	# the process killed with its container: exec_die 137; the container's lock is free
+	hull exec -d evd sleep 1000
+	run -0 timeout 10 "$HULL" stop -t 0 evd
+	wait_for bash -c "'$HULL' events --since $since --until 0s --filter container=evd --filter event=exec_die | grep -q '137'"
+	run hull events --since "$since" --until 0s --filter container=evd --filter event=exec_die --format '{{index .Actor.Attributes "exitCode"}}'
+	[ "$output" = "$(printf '4\n137')" ]
+	hull rm evd >/dev/null
 }

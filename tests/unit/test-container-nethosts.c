@@ -66,6 +66,55 @@ static void test_damaged_files(void **state)
 	check("", "n1", "1.1.1.1\ta\n", "# hull network n1\n1.1.1.1\ta\n# hull network n1 end\n");
 }
 
+static void test_own_lines_win(void **state)
+{
+	const char *own = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n"
+			  "172.18.0.4\tabc\n10.1.2.3\tDB # --add-host\n";
+	(void) state;
+	/* a member named like an --add-host name (any case), localhost or the own hostname
+	 * loses that name in this file; a line left without names goes */
+	check(own, "n1", "172.18.0.2\tdb f0936a483388\n172.18.0.3\tlocalhost\n172.18.0.4\tc abc\n",
+	      "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n172.18.0.4\tabc\n"
+	      "10.1.2.3\tDB # --add-host\n# hull network n1\n172.18.0.2\tf0936a483388\n"
+	      "172.18.0.4\tc\n# hull network n1 end\n");
+	/* names of other networks' blocks are not the container's own: kept */
+	check(BASE "# hull network n2\n2.2.2.2\tb\n# hull network n2 end\n", "n1", "1.1.1.1\tb\n",
+	      BASE "# hull network n2\n2.2.2.2\tb\n# hull network n2 end\n"
+		   "# hull network n1\n1.1.1.1\tb\n# hull network n1 end\n");
+	/* nor are the names of the block being replaced */
+	check(BASE "# hull network n1\n1.1.1.1\tb\n# hull network n1 end\n", "n1", "1.1.1.2\tb\n",
+	      BASE "# hull network n1\n1.1.1.2\tb\n# hull network n1 end\n");
+}
+
+static void own(const char *old, const char *old_ip, const char *new_ip, const char *want)
+{
+	_cleanup_free_ char *got = network_hosts_own_text(old, strlen(old), "abc", old_ip, new_ip);
+
+	assert_string_equal(got, want);
+}
+
+static void test_own_line(void **state)
+{
+#define dflt "127.0.0.1\tlocalhost\nff02::2\tip6-allrouters\n"
+#define blk  "# hull network n1\n1.1.1.4\tabc\n# hull network n1 end\n"
+	(void) state;
+	/* removed (only the line with that address, never a block's) */
+	own(BASE, "172.18.0.2", NULL, "127.0.0.1\tlocalhost\n");
+	own(BASE "9.9.9.9\tabc\n", "172.18.0.2", NULL, "127.0.0.1\tlocalhost\n9.9.9.9\tabc\n");
+	own(dflt "# hull network n1\n1.1.1.4\tabc\n# hull network n1 end\n", "1.1.1.4", NULL,
+	    dflt "# hull network n1\n1.1.1.4\tabc\n# hull network n1 end\n");
+	/* replaced in its place */
+	own(BASE "10.0.0.1\tdb\n", "172.18.0.2", "172.18.0.9",
+	    "127.0.0.1\tlocalhost\n172.18.0.9\tabc\n10.0.0.1\tdb\n");
+	/* added after docker's default lines, or first without them */
+	own(dflt "10.0.0.1\tdb\n", NULL, "1.1.1.5", dflt "1.1.1.5\tabc\n10.0.0.1\tdb\n");
+	own(dflt, NULL, "1.1.1.5", dflt "1.1.1.5\tabc\n");
+	own("10.0.0.1\tdb", NULL, "1.1.1.5", "1.1.1.5\tabc\n10.0.0.1\tdb\n");
+	own(blk, NULL, "1.1.1.5", "1.1.1.5\tabc\n" blk);
+#undef dflt
+#undef blk
+}
+
 static void test_names(void **state)
 {
 	json_t *aliases = json_pack("[s,s,s]", "web", "c1", "web");
@@ -90,6 +139,8 @@ int main(void)
 		cmocka_unit_test(test_add_replace_remove),
 		cmocka_unit_test(test_other_networks_and_lines_kept),
 		cmocka_unit_test(test_damaged_files),
+		cmocka_unit_test(test_own_lines_win),
+		cmocka_unit_test(test_own_line),
 		cmocka_unit_test(test_names),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

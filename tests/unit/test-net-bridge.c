@@ -265,7 +265,7 @@ static void test_bridge(void **state)
 	if (net_ip_alloc(runroot, id, live.ip, &err) < 0)
 		fail_msg("net_ip_alloc: %s", err->msg);
 	t0 = now_ms();
-	if (net_attach(pid, id, ip, &err) < 0)
+	if (net_attach(pid, id, ip, NULL, &err) < 0)
 		fail_msg("net_attach: %s", err->msg);
 	t_attach = now_ms() - t0;
 	snprintf(veth, sizeof(veth), "hv%.10s", id);
