@@ -846,9 +846,23 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	 * (a runtime mounts them in the spec's order: mountinfo shows it).
 	 * --privileged: /sys is writable, as docker mounts it.
 	 */
-	if (b->sys_fd >= 0)
-		r = attach_dir(TAKE_FD(b->sys_fd), "/sys", err);
-	else
+	if (b->sys_fd >= 0) {
+		/*
+		 * mountinfo lists mounts by the id each got when it was made, so
+		 * the /sys made before pivot_root would come first: a copy made
+		 * now is listed in the spec's order (kernels before 6.15 cannot
+		 * copy a detached mount: the first one is attached then).
+		 */
+		int copy = open_tree(b->sys_fd, "",
+				     OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+					     AT_RECURSIVE);
+
+		if (copy >= 0) {
+			closep(&b->sys_fd);
+			b->sys_fd = -1;
+		}
+		r = attach_dir(copy >= 0 ? copy : TAKE_FD(b->sys_fd), "/sys", err);
+	} else
 		r = mount_at("sysfs", "/sys", "sysfs",
 			     (c->privileged_paths ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV |
 				     MS_NOEXEC,

@@ -93,6 +93,16 @@ state_pid() { rt state "$1" | python3 -c 'import json,sys; print(json.load(sys.s
 	[ -z "$output" ]
 }
 
+@test "in a user namespace the mounts are listed in the spec's order: /proc, /dev..., /sys" {
+	# mountinfo lists mounts by the id each got when made; /proc and /sys are made before
+	# pivot_root there (runtime-tools linux_uid_mappings "mounts[5] (/sys) found in order")
+	spec 'c["process"]["args"] = ["sh", "-c", "while read -r id p d r m rest; do echo $m; done </proc/self/mountinfo"]'
+	run -0 rt run --bundle "$BUNDLE" order1
+	local got
+	got=$(printf '%s\n' "${lines[@]}" | grep -xE '/proc|/dev|/dev/pts|/dev/shm|/dev/mqueue|/sys' | tr '\n' ' ')
+	[ "$got" = "/proc /dev /dev/pts /dev/shm /dev/mqueue /sys " ]
+}
+
 @test "the root of a user namespace cannot do what host root can, even with every capability" {
 	printf 'host secret\n' >"$BATS_TEST_TMPDIR/secret"
 	chmod 0600 "$BATS_TEST_TMPDIR/secret"
