@@ -25,13 +25,13 @@ names_count() {
 	hull ps -a --format '{{.Names}}' | grep -cx -- "$1" || true
 }
 
-@test "of 12 concurrent run -d --name with one name, exactly one succeeds; the others exit 125 with docker's Conflict" {
+@test "of 20 concurrent run -d --name with one name, exactly one succeeds; the others exit 125 with docker's Conflict" {
 	local i ok=0 id=
-	for i in $(seq 12); do
+	for i in $(seq 20); do
 		in_bg "$i" "$HULL" run -d --name same busybox sleep 60
 	done
 	wait
-	for i in $(seq 12); do
+	for i in $(seq 20); do
 		if [ "$(cat "$BATS_TEST_TMPDIR/rc.$i")" = 0 ]; then
 			ok=$((ok + 1))
 			id=$(cat "$BATS_TEST_TMPDIR/out.$i")
@@ -40,7 +40,7 @@ names_count() {
 	[ "$ok" = 1 ]
 	[ "$(names_count same)" = 1 ]
 	[ "$(hull inspect --format '{{.Id}} {{.State.Running}}' same)" = "$id true" ]
-	for i in $(seq 12); do
+	for i in $(seq 20); do
 		if [ "$(cat "$BATS_TEST_TMPDIR/out.$i")" != "$id" ]; then
 			[ "$(cat "$BATS_TEST_TMPDIR/rc.$i")" = 125 ]
 			[ "$(cat "$BATS_TEST_TMPDIR/err.$i")" = "hull: Conflict. The container name \"/same\" is already in use by container \"$id$CONFLICT_TAIL" ]
@@ -50,6 +50,27 @@ names_count() {
 	hull rm -f same
 	hull create --name same busybox true
 	[ "$(names_count same)" = 1 ]
+}
+
+@test "50 concurrent run --rm: each prints its own output and exit code, and none is left behind" {
+	local i before_veth
+	# the earlier tests' containers
+	hull ps -aq | xargs -r "$HULL" rm -f >/dev/null
+	before_veth=$(ip -o link show type veth | wc -l)
+	for i in $(seq 50); do
+		in_bg "$i" "$HULL" run --rm busybox sh -c "echo out-$i; exit $((i % 7))"
+	done
+	wait
+	for i in $(seq 50); do
+		[ "$(cat "$BATS_TEST_TMPDIR/rc.$i")" = $((i % 7)) ]
+		[ "$(cat "$BATS_TEST_TMPDIR/out.$i")" = "out-$i" ]
+		[ ! -s "$BATS_TEST_TMPDIR/err.$i" ]
+	done
+	run -0 hull ps -aq
+	[ -z "$output" ]
+	run -0 find "$HULL_ROOT/containers" -mindepth 1 -maxdepth 1 -type d
+	[ -z "$output" ]
+	[ "$(ip -o link show type veth | wc -l)" = "$before_veth" ]
 }
 
 @test "a rename while the container runs survives the monitor's record of the exit" {
