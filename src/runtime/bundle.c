@@ -757,16 +757,20 @@ static int parse_resources(const json_t *res, struct rt_bundle *b, struct hull_e
 		    (r = int_member(mem, "reservation", f, -1, INT64_MAX, &set,
 				    &rs->memory_reservation, err)) < 0 ||
 		    (r = int_member(mem, "kernel", f, -1, INT64_MAX, &set, &rs->kernel_memory,
+				    err)) < 0 ||
+		    (r = int_member(mem, "kernelTCP", f, -1, INT64_MAX, &set, &rs->kernel_tcp,
 				    err)) < 0)
 			return r;
-		if ((r = refuse_nonempty(mem, "kernelTCP", f, "kernel TCP limits are not supported",
-					 err)) < 0 ||
-		    (r = refuse_nonempty(mem, "useHierarchy", f, "is not supported", err)) < 0 ||
+		if ((r = refuse_nonempty(mem, "useHierarchy", f, "is not supported", err)) < 0 ||
 		    (r = refuse_nonempty(mem, "checkBeforeUpdate", f, "is not supported", err)) < 0)
 			return r;
-		if (json_object_get(mem, "swappiness") &&
-		    !json_is_null(json_object_get(mem, "swappiness")))
-			return refuse(err, "linux.resources.memory.swappiness", "is not supported");
+		/* runc's fs/memory.go: 0..100 (an unsigned in the spec); null is none */
+		v = -1;
+		if ((r = int_member(mem, "swappiness", f, 0, 100, &rs->swappiness_set, &v, err)) <
+		    0)
+			return r;
+		rs->swappiness = rs->swappiness_set ? (uint8_t) v : 0;
+		set |= rs->swappiness_set;
 		rs->oom_kill_disable = bool_member(mem, "disableOOMKiller");
 		set |= rs->oom_kill_disable;
 	}

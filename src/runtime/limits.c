@@ -21,7 +21,7 @@
 bool rt_resources_any(const struct rt_resources *r)
 {
 	return r && (r->memory || r->memory_swap || r->memory_reservation || r->kernel_memory ||
-		     r->oom_kill_disable || r->cpu_shares || r->cpu_quota || r->cpu_period ||
+		     r->kernel_tcp || r->swappiness_set || r->oom_kill_disable || r->cpu_shares || r->cpu_quota || r->cpu_period ||
 		     !isempty(r->cpuset_cpus) || !isempty(r->cpuset_mems) || r->pids_limit ||
 		     r->blkio_weight || r->n_throttle);
 }
@@ -109,6 +109,16 @@ static int v1_memory(const char *d, const struct rt_resources *r, struct hull_er
 		if (k < 0)
 			return k;
 	}
+	if (r->kernel_tcp) {
+		k = put_i64(d, "memory.kmem.tcp.limit_in_bytes", r->kernel_tcp, err);
+		if (k < 0)
+			return k;
+	}
+	if (r->swappiness_set) {
+		k = put_i64(d, "memory.swappiness", r->swappiness, err);
+		if (k < 0)
+			return k;
+	}
 	if (r->oom_kill_disable) {
 		k = put(d, "memory.oom_control", "1", err);
 		if (k < 0)
@@ -123,6 +133,12 @@ static int v2_memory(const char *d, const struct rt_resources *r, struct hull_er
 
 	if (r->kernel_memory)
 		return err_setx(err, EOPNOTSUPP, "--kernel-memory: not supported on cgroup v2");
+	if (r->kernel_tcp)
+		return err_setx(err, EOPNOTSUPP,
+				"linux.resources.memory.kernelTCP: not supported on cgroup v2");
+	if (r->swappiness_set)
+		return err_setx(err, EOPNOTSUPP,
+				"linux.resources.memory.swappiness: not supported on cgroup v2");
 	if (r->oom_kill_disable)
 		return err_setx(err, EOPNOTSUPP, "--oom-kill-disable: not supported on cgroup v2");
 	if (r->memory_swap > 0 && r->memory <= 0)
@@ -277,7 +293,7 @@ int rt_resources_write(const struct rt_cgroup_dirs *d, const struct rt_resources
 	if (!r)
 		return 0;
 	if (r->memory || r->memory_swap || r->memory_reservation || r->kernel_memory ||
-	    r->oom_kill_disable) {
+	    r->kernel_tcp || r->swappiness_set || r->oom_kill_disable) {
 		if (!mem)
 			return no_controller("memory", "--memory", err);
 		k = v2 ? v2_memory(mem, r, err) : v1_memory(mem, r, err);

@@ -658,7 +658,10 @@ struct rt_resources {
 	int64_t memory_swap;	    /* memory + swap in bytes (OCI "swap"); -1: unlimited swap */
 	int64_t memory_reservation; /* soft limit in bytes (v2 memory.low) */
 	int64_t kernel_memory;	    /* v1 only, and only where the kernel still takes it */
+	int64_t kernel_tcp;	    /* v1 only: kernel TCP buffer memory in bytes; -1: unlimited */
 	bool oom_kill_disable;	    /* v1 only */
+	bool swappiness_set;	    /* v1 only: @swappiness is written */
+	uint8_t swappiness;	    /* 0..100 */
 	/* cpu */
 	uint64_t cpu_shares;	 /* 2..262144 (v2: converted to cpu.weight) */
 	int64_t cpu_quota;	 /* microseconds per period; -1: unlimited */
@@ -700,6 +703,8 @@ struct rt_cgroup_dirs {
  *   swap        v1 memory.memsw.limit_in_bytes    v2 memory.swap.max = swap - memory
  *   reservation v1 memory.soft_limit_in_bytes     v2 memory.low
  *   kernel      v1 memory.kmem.limit_in_bytes     v2 -EOPNOTSUPP
+ *   kernelTCP   v1 memory.kmem.tcp.limit_in_bytes v2 -EOPNOTSUPP
+ *   swappiness  v1 memory.swappiness              v2 -EOPNOTSUPP
  *   oom killer  v1 memory.oom_control             v2 -EOPNOTSUPP
  *   shares      v1 cpu.shares                     v2 cpu.weight = 1 + (shares-2)*9999/262142
  *   quota       v1 cpu.cfs_period_us, _quota_us   v2 cpu.max "QUOTA|max PERIOD"

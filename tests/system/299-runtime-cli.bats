@@ -520,6 +520,23 @@ EOF
 	find /sys/fs/cgroup -depth -path "*/hull/$top*" -type d -exec rmdir {} \;
 }
 
+@test "memory kernelTCP and swappiness reach the v1 memory cgroup; a swappiness over 100 is refused" {
+	[ -f /sys/fs/cgroup/memory/memory.kmem.tcp.limit_in_bytes ] || skip "no v1 memory cgroup with kmem.tcp"
+	local top=hull-rt-mem-$$ own
+	spec "c['linux']['cgroupsPath'] = '/$top'" \
+		'c["linux"]["resources"]["memory"] = {"limit": 50593792, "kernelTCP": 50593792, "swappiness": 10}' \
+		'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" mem1
+	[ "$(cat /sys/fs/cgroup/memory/$top/memory.kmem.tcp.limit_in_bytes)" = 50593792 ]
+	[ "$(cat /sys/fs/cgroup/memory/$top/memory.swappiness)" = 10 ]
+	[ "$(cat /sys/fs/cgroup/memory/$top/memory.limit_in_bytes)" = 50593792 ]
+	rt delete --force mem1
+	spec 'c["linux"]["resources"]["memory"] = {"swappiness": 101}'
+	run -1 rt create --bundle "$BUNDLE" mem2
+	[[ $output == *"linux.resources.memory.swappiness: 101 is out of range"* ]]
+	rmdir "/sys/fs/cgroup/memory/$top" 2>/dev/null || true
+}
+
 @test "SELinux labels are left out where SELinux is off, as crun does" {
 	[ "$(stat -f -c %T /sys/fs/selinux 2>/dev/null)" != selinuxfs ] || skip "SELinux is on"
 	spec 'c["linux"]["mountLabel"] = "system_u:object_r:container_file_t:s0:c1,c2"' \
