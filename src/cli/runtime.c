@@ -661,6 +661,24 @@ static int rtc_start(const char *id, struct hull_err **err)
 	if (!(pfd[0].revents & POLLIN) || read(fd, &c, 1) != 1)
 		return err_setx(err, EIO, "cannot start a container that has stopped");
 	(void) unlink(fifo);
+	/*
+	 * The process keeps its end open until its exec (or its death) closes it:
+	 * poststart hooks run after the program started (runtime.md "Lifecycle"
+	 * 7-8), not while startContainer hooks or the exec are still under way.
+	 */
+	for (;;) {
+		ssize_t k;
+
+		pfd[0].revents = 0;
+		n = poll(pfd, 1, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_set(err, errno, "wait for the container's process");
+		k = read(fd, &c, 1);
+		if (k == 0 || (k < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+	}
 	{
 		struct rt_bundle *b = NULL;
 		struct hull_err *he = NULL;

@@ -445,7 +445,8 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 		while (ffd < 0 && errno == EINTR);
 		if (ffd < 0 || write(ffd, "0", 1) != 1)
 			_exit(125);
-		(void) close(ffd);
+		/* ffd stays open until the exec closes it (CLOEXEC): `start` reads to
+		 * that EOF, so its poststart hooks run once the program runs */
 		if (b.fifo_fd >= 0)
 			(void) close(b.fifo_fd);
 		if (b.fifo_dir >= 0)
@@ -501,8 +502,13 @@ static bool same_file(int fd, const char *path)
 _noreturn_ static void userns_intermediate(const struct rt_config *c, int fd,
 					   const struct join_fds *j, unsigned long flags)
 {
-	struct join_fds none = {
-		.ipc = -1, .uts = -1, .cgroup = -1, .mnt = -1, .user = -1, .net = -1, .joined = true};
+	struct join_fds none = {.ipc = -1,
+				.uts = -1,
+				.cgroup = -1,
+				.mnt = -1,
+				.user = -1,
+				.net = -1,
+				.joined = true};
 	struct rt_binds pre = RT_BINDS_INIT;
 	struct rt_msg m = {.type = RT_MSG_PID};
 	struct hull_err *e = NULL;

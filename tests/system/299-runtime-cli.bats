@@ -276,6 +276,25 @@ EOF
 	find /sys/fs/cgroup -maxdepth 2 -type d -name "${cg#/}" -exec rmdir {} +
 }
 
+@test "poststart hooks run once the program runs, after slow startContainer hooks (start waits for the exec)" {
+	local h=$BATS_TEST_TMPDIR/hooks
+	mkdir "$h"
+	# the poststart hook records what the state's pid runs: the program, not hull before its exec
+	cat >"$h/post" <<EOF
+#!/bin/sh
+pid=\$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p')
+readlink /proc/\$pid/exe >$h/exe
+EOF
+	chmod +x "$h/post"
+	spec "c['hooks'] = {'startContainer': [{'path': '/bin/sh', 'args': ['sh', '-c', 'sleep 0.5']}], 'poststart': [{'path': '$h/post'}]}" \
+		'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" ps1
+	rt start ps1
+	run -0 cat "$h/exe"
+	[[ $output == */busybox ]]
+	rt delete --force ps1
+}
+
 @test "hooks get the state on stdin: createRuntime, prestart, startContainer, poststart, poststop" {
 	local h=$BATS_TEST_TMPDIR/hooks
 	mkdir "$h"
