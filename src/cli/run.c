@@ -1246,7 +1246,8 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 {
 	json_t *st = json_object_get(c->rec, "State");
 	const char *status_s = json_get_str(st, "Status");
-	bool running = container_is_running(c);
+	/* an exit its monitor has not recorded yet: still up, as in docker's daemon */
+	bool running = container_is_running(c) || container_exit_pending(c);
 	bool restarting = json_is_true(json_object_get(st, "Restarting"));
 	_cleanup_free_ char *cmdline = NULL, *quoted = NULL, *ago = NULL, *created = NULL,
 			    *status = NULL, *ports = NULL, *created_at = NULL;

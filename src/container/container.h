@@ -451,6 +451,14 @@ int container_lock(struct container *c, struct hull_err **err);
 void container_unlock(struct container *c);
 /* container_is_running() - State.Running and the process is still alive. */
 bool container_is_running(struct container *c);
+/*
+ * container_exit_pending() - the process ended but its monitor, alive, has
+ * not recorded the exit yet (State.Running, not restarting): until it does,
+ * the container is still running to docker's eyes (moby's daemon handles the
+ * exit event before it reports the container stopped), and its exit code and
+ * time are unknown. Reads /proc; no lock.
+ */
+bool container_exit_pending(struct container *c);
 
 /*
  * container_stop() - docker stop: the stop signal (Config.StopSignal, else

@@ -54,7 +54,7 @@ static bool wait_pid_exit(pid_t pid, int ms)
  * Until the monitor records the exit it still holds the address, the ports and
  * the cgroups, which it frees from the record it reads when it resumes.
  */
-static bool exit_pending(struct container *c)
+bool container_exit_pending(struct container *c)
 {
 	json_t *st = json_object_get(c->rec, "State");
 
@@ -72,7 +72,7 @@ static bool exit_pending(struct container *c)
  */
 static int settle_exit(struct container *c, int ms)
 {
-	for (int t = 0; t < ms && exit_pending(c); t += 5) {
+	for (int t = 0; t < ms && container_exit_pending(c); t += 5) {
 		(void) nanosleep(&(struct timespec){0, 5 * 1000 * 1000}, NULL);
 		if (container_reload(c, NULL) < 0)
 			return -ENOENT;

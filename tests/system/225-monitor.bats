@@ -130,3 +130,23 @@ in_backoff() {
 	[ "$(hull inspect --format '{{.State.Status}} {{.RestartCount}}' m10)" = "exited $n" ]
 	[ ! -e "/proc/$mon" ] || [ "$(awk '/^State:/ {print $2}' "/proc/$mon/status")" = Z ]
 }
+
+@test "an exit the stalled monitor has not recorded yet: ps says Up, not Exited (0) long ago" {
+	hull run -d --name m-stall busybox sleep 1000
+	wait_for monitor_is_small m-stall
+	local mon pid
+	mon=$(monitor_pid m-stall)
+	pid=$(hull inspect --format '{{.State.Pid}}' m-stall)
+	kill -STOP "$mon"
+	kill -KILL "$pid"
+	wait_for test ! -e "/proc/$pid/cmdline" -o -z "$(cat "/proc/$pid/cmdline" 2>/dev/null)"
+	run -0 hull ps -a --filter name=m-stall --format '{{.Status}} {{.State}}'
+	[[ $output == "Up "*" running" ]]
+	# once the monitor goes on, it records the exit: 137, now
+	kill -CONT "$mon"
+	run -0 hull wait m-stall
+	[ "$output" = 137 ]
+	run -0 hull ps -a --filter name=m-stall --format '{{.Status}}'
+	[[ $output == "Exited (137) "*" ago" && $output != *year* ]]
+	hull rm m-stall
+}
