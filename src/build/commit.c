@@ -5,6 +5,7 @@
 #include "build/commit.h"
 #include "container/files.h"
 #include "dockerfile/dockerfile.h"
+#include "registry/manifest.h"
 #include "util/fs.h"
 #include "util/json.h"
 #include "util/strbuf.h"
@@ -241,4 +242,68 @@ out:
 	image_free(img);
 	image_free(out);
 	return r;
+}
+
+int build_import_config(const struct build_import_opts *o, const char *now, json_t **ret,
+			struct hull_err **err)
+{
+	_cleanup_free_ char *comment = NULL;
+	_cleanup_json_ json_t *cfg = NULL;
+	struct platform p = {0};
+	int r;
+
+	if (o->platform) {
+		r = platform_parse(o->platform, &p, err);
+		if (r < 0)
+			return r;
+	}
+	comment = xasprintf("Imported from %s", o->source);
+	cfg = json_pack("{s:s,s:s,s:s,s:{},s:{s:s,s:[]},s:[{s:s,s:s,s:s}]}", "architecture",
+			p.arch ? p.arch : "amd64", "os", p.os ? p.os : "linux", "created", now,
+			"config", "rootfs", "type", "layers", "diff_ids", "history", "created", now,
+			"created_by", "", "comment", o->message ? o->message : comment);
+	if (p.variant)
+		json_object_set_new(cfg, "variant", json_string(p.variant));
+	platform_release(&p);
+	STRV_FOREACH (ch, (char **) o->changes) {
+		r = build_change_apply(json_object_get(cfg, "config"), *ch, err);
+		if (r < 0)
+			return r;
+	}
+	*ret = TAKE_PTR(cfg);
+	return 0;
+}
+
+int build_import(struct store *s, int fd, const struct build_import_opts *o, struct image **ret,
+		 struct hull_err **err)
+{
+	_cleanup_free_ char *now = now_rfc3339();
+	_cleanup_json_ json_t *cfg = NULL;
+	char diff_id[DIGEST_STR_LEN], chain_id[DIGEST_STR_LEN];
+	struct image *img = NULL;
+	int r;
+
+	r = build_import_config(o, now, &cfg, err);
+	if (r < 0)
+		return r;
+	r = store_lock(s, err);
+	if (r < 0)
+		return r;
+	r = store_layer_import_tar(s, fd, NULL, diff_id, chain_id, err);
+	if (r == 0) {
+		char *layers[] = {diff_id, NULL};
+		json_array_append_new(json_object_get(json_object_get(cfg, "rootfs"), "diff_ids"),
+				      json_string(diff_id));
+		r = store_image_commit(s, cfg, layers, NULL, &img, err);
+	}
+	if (r == 0 && o->tag)
+		r = store_tag(s, o->tag, img->manifest_digest, err);
+	store_unlock(s);
+	if (r < 0) {
+		image_free(img);
+		return r;
+	}
+	store_image_event(s, "import", img->manifest_digest, NULL);
+	*ret = img;
+	return 0;
 }

@@ -75,4 +75,39 @@ struct build_commit_opts {
 int build_commit(struct store *s, struct container *c, const struct build_commit_opts *o,
 		 struct image **ret, struct hull_err **err);
 
+struct build_import_opts {
+	const char *source;   /* what was imported (file name or "-"): the default comment */
+	const char *message;  /* the history comment; NULL: "Imported from SOURCE" */
+	char *const *changes; /* --change lines, applied in order to an empty config; NULL: none */
+	const char *platform; /* "OS/ARCH[/VARIANT]" (platform_parse()); NULL: linux/amd64 */
+	const char *tag;      /* reference to point at the new image; NULL: none */
+};
+
+/*
+ * build_import_config() - the image config of `hull import`, without its
+ * layer (rootfs.diff_ids is empty): "architecture", "os" (and "variant") of
+ * @o->platform, "created" @now (RFC 3339, borrowed), "config" the empty
+ * object with @o's changes applied (build_change_apply()), and one history
+ * entry (created @now, created_by "", the comment). As docker import makes it
+ * (moby daemon/images/image_import.go), with docker's own amd64 default kept
+ * rather than the host's. On success *@ret is a new reference (caller
+ * decrefs); errors: platform_parse()'s (-EINVAL naming the platform) or a
+ * change's. Pure.
+ */
+int build_import_config(const struct build_import_opts *o, const char *now, json_t **ret,
+			struct hull_err **err);
+
+/*
+ * build_import() - docker import: the tar stream @fd (borrowed, read to its
+ * end; uncompressed or compressed as store_layer_import_tar() takes) becomes
+ * the one layer of a new image with build_import_config(), tagged as
+ * @o->tag, all under the store lock, and an "import" image event is
+ * recorded. The config is checked (platform, changes) before the layer is
+ * read. On success *@ret is the new image (caller frees with image_free()).
+ * Errors: the config's, store_lock()'s, the layer's, store_tag()'s (the image
+ * stays, untagged).
+ */
+int build_import(struct store *s, int fd, const struct build_import_opts *o, struct image **ret,
+		 struct hull_err **err);
+
 #endif

@@ -3,7 +3,9 @@
  * build_change_apply() (docker commit/import --change) and
  * build_commit_merge() (the container's Config over its image's) of
  * src/build/commit.h: configs in, configs or error messages out, compared
- * exactly. tests/system/240-files.bats runs the same through `hull commit`.
+ * exactly, and build_import_config() (`hull import`'s image config).
+ * tests/system/240-files.bats and 020-images.bats run the same through
+ * `hull commit` and `hull import`.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -181,6 +183,71 @@ static void test_merge(void **state)
 	merge("{\"User\":\"root\"}", NULL, "{\"User\":\"root\"}");
 }
 
+/* build_import_config() of @o at a fixed time must give @want. */
+static void import_ok(const struct build_import_opts *o, const char *want)
+{
+	struct hull_err *e = NULL;
+	json_t *cfg = NULL;
+
+	if (build_import_config(o, "2026-12-05T00:00:00Z", &cfg, &e) < 0)
+		fail_msg("%s", e->msg);
+	assert_json(cfg, want);
+	json_decref(cfg);
+}
+
+#define IMPORT_REST                                                                              \
+	"\"created\":\"2026-12-05T00:00:00Z\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}," \
+	"\"history\":[{\"created\":\"2026-12-05T00:00:00Z\",\"created_by\":\"\",\"comment\":"
+
+static void test_import_config(void **state)
+{
+	char *const changes[] = {"ENV A=1", "CMD [\"/bin/sh\"]", "EXPOSE 80", NULL};
+	struct build_import_opts o = {.source = "rootfs.tar"};
+
+	(void) state;
+	import_ok(&o, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{}," IMPORT_REST
+		      "\"Imported from rootfs.tar\"}]}");
+	o.message = "my message";
+	o.source = "-";
+	import_ok(&o, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{}," IMPORT_REST
+		      "\"my message\"}]}");
+	/* --platform, normalised as containerd does; a variant when there is one */
+	o.message = NULL;
+	o.platform = "linux/aarch64";
+	import_ok(&o, "{\"architecture\":\"arm64\",\"os\":\"linux\",\"config\":{}," IMPORT_REST
+		      "\"Imported from -\"}]}");
+	o.platform = "linux/arm/v6";
+	import_ok(&o, "{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v6\","
+		      "\"config\":{}," IMPORT_REST "\"Imported from -\"}]}");
+	/* --change lines on the empty config */
+	o.platform = NULL;
+	o.changes = changes;
+	import_ok(&o, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"A=1\"],"
+		      "\"Cmd\":[\"/bin/sh\"],\"ExposedPorts\":{\"80/tcp\":{}}}," IMPORT_REST
+		      "\"Imported from -\"}]}");
+}
+
+static void test_import_config_errors(void **state)
+{
+	char *const bad[] = {"ENV A=1", "RUN make", NULL};
+	struct build_import_opts o = {.source = "x.tar", .platform = "linux/amd64/v9/x"};
+	struct hull_err *e = NULL;
+	json_t *cfg = NULL;
+
+	(void) state;
+	assert_int_equal(build_import_config(&o, "t", &cfg, &e), -EINVAL);
+	assert_null(cfg);
+	assert_non_null(e);
+	assert_non_null(strstr(e->msg, "linux/amd64/v9/x"));
+	e = err_free(e);
+	o.platform = NULL;
+	o.changes = bad;
+	assert_int_equal(build_import_config(&o, "t", &cfg, &e), -EINVAL);
+	assert_null(cfg);
+	assert_string_equal(e->msg, "RUN is not a valid change command");
+	err_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -192,6 +259,8 @@ int main(void)
 		cmocka_unit_test(test_change_errors),
 		cmocka_unit_test(test_change_parse_error),
 		cmocka_unit_test(test_merge),
+		cmocka_unit_test(test_import_config),
+		cmocka_unit_test(test_import_config_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
