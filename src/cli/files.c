@@ -2,6 +2,7 @@
 /* cp, diff, export, commit and container prune (docker/cli cli/command/container). */
 #include <fcntl.h>
 #include <sys/stat.h>
+#include "build/commit.h"
 #include "cli/cli.h"
 #include "container/container.h"
 #include "container/files.h"
@@ -180,111 +181,6 @@ int cmd_export(struct cli *cl, int argc, char **argv)
 
 /* ---- commit ---- */
 
-static json_t *words_json(const struct df_instr *in)
-{
-	json_t *a = json_array();
-
-	if (!in->json) {
-		json_array_append_new(a, json_string("/bin/sh"));
-		json_array_append_new(a, json_string("-c"));
-	}
-	for (size_t i = 0; i < in->n_args; i++)
-		json_array_append_new(a, json_string(in->args[i]));
-	return a;
-}
-
-/* One --change line, as docker commit applies it (a Dockerfile instruction on the config). */
-static int apply_change(json_t *cfg, const char *line, struct hull_err **err)
-{
-	struct dockerfile *df = NULL;
-	const struct df_instr *in;
-	int r;
-
-	r = df_parse(line, strlen(line), "change", &df, err);
-	if (r < 0)
-		return r;
-	for (size_t k = 0; k < df->n_instrs; k++) {
-		in = &df->instrs[k];
-		switch (in->kind) {
-		case DF_CMD_CMD:
-		case DF_CMD_ENTRYPOINT:
-			json_object_set_new(cfg, in->kind == DF_CMD_CMD ? "Cmd" : "Entrypoint",
-					    words_json(in));
-			break;
-		case DF_CMD_ENV:
-		case DF_CMD_LABEL: {
-			const char *key = in->kind == DF_CMD_ENV ? "Env" : "Labels";
-			json_t *o = json_object_get(cfg, key);
-			for (size_t i = 0; i + 2 < in->n_args + 1 && i + 1 < in->n_args; i += 3) {
-				if (in->kind == DF_CMD_LABEL) {
-					if (!json_is_object(o)) {
-						o = json_object();
-						json_object_set_new(cfg, key, o);
-					}
-					json_object_set_new(o, in->args[i],
-							    json_string(in->args[i + 1]));
-				} else {
-					_cleanup_strv_ char **env = NULL;
-					_cleanup_free_ char *kv =
-						xasprintf("%s=%s", in->args[i], in->args[i + 1]);
-					(void) json_to_strv(o, &env);
-					strv_env_set(&env, kv);
-					json_object_set_new(cfg, key, json_from_strv(env));
-					o = json_object_get(cfg, key);
-				}
-			}
-			break;
-		}
-		case DF_CMD_EXPOSE:
-		case DF_CMD_VOLUME: {
-			const char *key = in->kind == DF_CMD_EXPOSE ? "ExposedPorts" : "Volumes";
-			json_t *o = json_object_get(cfg, key);
-			if (!json_is_object(o)) {
-				o = json_object();
-				json_object_set_new(cfg, key, o);
-			}
-			for (size_t i = 0; i < in->n_args; i++) {
-				_cleanup_free_ char *p =
-					in->kind == DF_CMD_EXPOSE && !strchr(in->args[i], '/')
-						? xasprintf("%s/tcp", in->args[i])
-						: xstrdup(in->args[i]);
-				json_object_set_new(o, p, json_object());
-			}
-			break;
-		}
-		case DF_CMD_USER:
-		case DF_CMD_WORKDIR:
-		case DF_CMD_STOPSIGNAL:
-			if (in->n_args != 1) {
-				df_free(df);
-				return err_setx(err, EINVAL, "%s requires exactly one argument",
-						in->cmd);
-			}
-			json_object_set_new(cfg,
-					    in->kind == DF_CMD_USER	 ? "User"
-					    : in->kind == DF_CMD_WORKDIR ? "WorkingDir"
-									 : "StopSignal",
-					    json_string(in->args[0]));
-			break;
-		case DF_CMD_ONBUILD: {
-			json_t *o = json_object_get(cfg, "OnBuild");
-			if (!json_is_array(o)) {
-				o = json_array();
-				json_object_set_new(cfg, "OnBuild", o);
-			}
-			json_array_append_new(o, json_string(in->original + 8));
-			break;
-		}
-		default:
-			r = err_setx(err, EINVAL, "%s is not a valid change command", in->cmd);
-			df_free(df);
-			return r;
-		}
-	}
-	df_free(df);
-	return 0;
-}
-
 const struct cli_command cli_commit_command = {
 	.name = "commit",
 	.usage = "[OPTIONS] CONTAINER [REPOSITORY[:TAG]]",
@@ -296,7 +192,7 @@ const struct cli_command cli_commit_command = {
 
 int cmd_commit(struct cli *cl, int argc, char **argv)
 {
-	_cleanup_strv_ char **changes = NULL, **layers = NULL;
+	_cleanup_strv_ char **changes = NULL;
 	const char *author = NULL, *msg = "";
 	bool pause = true; /* NEEDSWORK: the container is not paused during a commit */
 	const struct cli_option options[] = {
@@ -308,122 +204,29 @@ int cmd_commit(struct cli *cl, int argc, char **argv)
 		CLI_BOOL('p', "pause", &pause, "Pause container during commit (default true)"),
 		CLI_OPT_END,
 	};
-	_cleanup_free_ char *tmpdir = NULL, *tarp = NULL, *now = NULL, *created_by = NULL;
+	struct build_commit_opts o = {0};
 	struct hull_err *e = NULL;
 	struct container *c = NULL;
-	struct image *img = NULL, *out = NULL;
-	char diff_id[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
-	json_t *config = NULL, *ccfg, *icfg;
+	struct image *out = NULL;
 	struct store *s;
-	int r, fd = -1, ind;
+	int r, ind;
 
 	r = cli_parse(&cli_commit_command, options, argc, argv, &ind);
 	if (r >= 0)
 		return r;
 	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[ind], &c, &e) < 0)
 		return cli_fail(e);
-	r = store_image_get(s, json_get_str(c->rec, "Image"), &img, &e);
-	if (r < 0)
-		goto out;
-	/* the image's config with the container's settings (moby daemon/commit.go merge) */
-	config = json_deep_copy(img->config);
-	icfg = json_object_get(config, "config");
-	if (!json_is_object(icfg)) {
-		icfg = json_object();
-		json_object_set_new(config, "config", icfg);
-	}
-	ccfg = json_object_get(c->rec, "Config");
-	{
-		static const char *const keys[] = {"User",	 "Env",	       "Cmd",
-						   "Entrypoint", "WorkingDir", "ExposedPorts",
-						   "Labels",	 "StopSignal"};
-		for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-			json_t *v = json_object_get(ccfg, keys[i]);
-			if (v && !json_is_null(v))
-				json_object_set(icfg, keys[i], v);
-		}
-	}
-	STRV_FOREACH (ch, changes) {
-		r = apply_change(icfg, *ch, &e);
-		if (r < 0)
-			goto out;
-	}
-	r = store_tmpdir(s, "commit", &tmpdir, &e);
-	if (r < 0)
-		goto out;
-	tarp = path_join(tmpdir, "layer.tar");
-	fd = open(tarp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		r = err_set(&e, errno, "create '%s'", tarp);
-		goto out;
-	}
-	r = container_upper_tar(s, c, fd, &e);
-	if (r < 0)
-		goto out;
-	if (lseek(fd, 0, SEEK_SET) < 0) {
-		r = err_set(&e, errno, "rewind '%s'", tarp);
-		goto out;
-	}
-	r = store_lock(s, &e);
-	if (r < 0)
-		goto out;
-	r = store_layer_import_tar(
-		s, fd, img->chain_ids[0] ? img->chain_ids[strv_length(img->chain_ids) - 1] : NULL,
-		diff_id, chain, &e);
-	if (r == 0) {
-		json_t *rootfs = json_object_get(config, "rootfs"), *hist;
-		_cleanup_strv_ char **args = NULL;
-		now = now_rfc3339();
-		if (!rootfs) {
-			rootfs = json_pack("{s:s,s:[]}", "type", "layers", "diff_ids");
-			json_object_set_new(config, "rootfs", rootfs);
-		}
-		json_array_append_new(json_object_get(rootfs, "diff_ids"), json_string(diff_id));
-		(void) json_to_strv(json_object_get(c->rec, "Args"), &args);
-		{
-			_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-			(void) strbuf_adds(&sb, json_get_str(c->rec, "Path"));
-			STRV_FOREACH (a, args)
-				(void) strbuf_addf(&sb, " %s", *a);
-			created_by = strbuf_detach(&sb, NULL);
-		}
-		hist = json_object_get(config, "history");
-		if (!json_is_array(hist)) {
-			hist = json_array();
-			json_object_set_new(config, "history", hist);
-		}
-		json_array_append_new(hist, json_pack("{s:s,s:s,s:s}", "created", now, "created_by",
-						      created_by, "comment", msg));
-		if (author) {
-			json_object_set_new(config, "author", json_string(author));
-			json_object_set_new(json_array_get(hist, json_array_size(hist) - 1),
-					    "author", json_string(author));
-		}
-		json_object_set_new(config, "created", json_string(now));
-		json_object_set_new(config, "comment", json_string(msg));
-		json_object_set_new(config, "container", json_string(c->id));
-		if (json_to_strv(json_object_get(rootfs, "diff_ids"), &layers) < 0 || !layers)
-			layers = strv_new();
-		r = store_image_commit(s, config, layers, img, &out, &e);
-		if (r == 0 && ind + 1 < argc)
-			r = store_tag(s, argv[ind + 1], out->manifest_digest, &e);
-	}
-	store_unlock(s);
-	if (r == 0) {
-		container_event(c, "commit", "imageID", out->id, NULL);
-		printf("%s\n", out->id);
-	}
-out:
-	if (fd >= 0)
-		close(fd);
-	if (tmpdir)
-		(void) rm_rf(tmpdir, NULL);
-	if (config)
-		json_decref(config);
-	image_free(img);
-	image_free(out);
+	o.author = author;
+	o.message = msg;
+	o.changes = changes;
+	o.tag = ind + 1 < argc ? argv[ind + 1] : NULL;
+	r = build_commit(s, c, &o, &out, &e);
 	container_free(c);
-	return r < 0 ? cli_fail(e) : 0;
+	if (r < 0)
+		return cli_fail(e);
+	printf("%s\n", out->id);
+	image_free(out);
+	return 0;
 }
 
 /* ---- container prune ---- */

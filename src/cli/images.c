@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
+#include "build/commit.h"
 #include "cli/cli.h"
 #include "container/container.h"
 #include "image/load.h"
@@ -882,18 +883,21 @@ const struct cli_command cli_import_command = {
 
 int cmd_import(struct cli *cl, int argc, char **argv)
 {
-	const char *msg = NULL, *src;
+	_cleanup_strv_ char **changes = NULL;
+	const char *msg = NULL, *platform = NULL, *src;
 	const struct cli_option options[] = {
+		CLI_LIST('c', "change", &changes, NULL,
+			 "Apply Dockerfile instruction to the created image"),
 		CLI_STRING('m', "message", &msg, NULL, "Set commit message for imported image"),
+		CLI_STRING(0, "platform", &platform, NULL,
+			   "Set platform if server is multi-platform capable"),
 		CLI_OPT_END,
 	};
+	struct build_import_opts o = {0};
 	struct hull_err *e = NULL;
 	struct store *s;
 	struct image *img = NULL;
-	char diff_id[DIGEST_STR_LEN], chain_id[DIGEST_STR_LEN];
 	_cleanup_close_ int fd = -1;
-	_cleanup_free_ char *now = NULL, *comment = NULL;
-	json_t *cfg;
 	int r, ind;
 
 	r = cli_parse(&cli_import_command, options, argc, argv, &ind);
@@ -918,37 +922,17 @@ int cmd_import(struct cli *cl, int argc, char **argv)
 		/* docker's client reads the file and says so: "read DIR: is a directory" */
 		struct stat st;
 		if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
-			close(fd);
 			err_setx(&e, EISDIR, "read %s: is a directory", src);
 			return cli_fail(e);
 		}
 	}
-	if (cli_store(cl, &s, &e) < 0 || store_lock(s, &e) < 0)
+	o.source = src;
+	o.message = msg;
+	o.changes = changes;
+	o.platform = platform;
+	o.tag = argc - ind == 2 ? argv[ind + 1] : NULL;
+	if (cli_store(cl, &s, &e) < 0 || build_import(s, fd, &o, &img, &e) < 0)
 		return cli_fail(e);
-	r = store_layer_import_tar(s, fd, NULL, diff_id, chain_id, &e);
-	if (r < 0) {
-		store_unlock(s);
-		return cli_fail(e);
-	}
-	now = now_rfc3339();
-	comment = xasprintf("Imported from %s", src);
-	cfg = json_pack("{s:s,s:s,s:s,s:{},s:{s:s,s:[s]},s:[{s:s,s:s,s:s}]}", "architecture",
-			"amd64", "os", "linux", "created", now, "config", "rootfs", "type",
-			"layers", "diff_ids", diff_id, "history", "created", now, "created_by", "",
-			"comment", msg ? msg : comment);
-	{
-		char *layers[] = {diff_id, NULL};
-		r = store_image_commit(s, cfg, layers, NULL, &img, &e);
-	}
-	json_decref(cfg);
-	if (r == 0 && argc - ind == 2)
-		r = store_tag(s, argv[ind + 1], img->manifest_digest, &e);
-	store_unlock(s);
-	if (r < 0) {
-		image_free(img);
-		return cli_fail(e);
-	}
-	store_image_event(s, "import", img->manifest_digest, NULL);
 	printf("%s\n", img->id);
 	image_free(img);
 	return 0;

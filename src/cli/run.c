@@ -7,6 +7,7 @@
 #include <time.h>
 #include "cli/cli.h"
 #include "container/container.h"
+#include "container/filter.h"
 #include "container/security.h"
 #include "container/volume.h"
 #include "net/net.h"
@@ -1154,63 +1155,6 @@ static char *ports_column(json_t *ports)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* ps --filter: KEY=VALUE pairs; same keys OR, different keys AND (docker's filters.Args). */
-static bool ps_match(struct container *c, json_t *row, char **filters, struct store *s)
-{
-	static const char *const keys[] = {"status", "name",   "ancestor", "label",
-					   "id",     "exited", "health"};
-
-	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
-		bool seen = false, ok = false;
-		STRV_FOREACH (f, filters) {
-			const char *v;
-			if (!startswith(*f, keys[k]) || (*f)[strlen(keys[k])] != '=')
-				continue;
-			v = *f + strlen(keys[k]) + 1;
-			seen = true;
-			if (k == 0) {
-				ok |= streq(json_get_str(row, "State"), v);
-			} else if (k == 1) {
-				ok |= strstr(json_get_str(c->rec, "Name"), v) != NULL;
-			} else if (k == 2) {
-				struct image *img = NULL;
-				const char *cimg = json_get_str(c->rec, "Image");
-				ok |= streq(
-					json_get_str(json_object_get(c->rec, "Config"), "Image"),
-					v);
-				if (!ok && store_image_get(s, v, &img, NULL) == 0) {
-					ok = streq(img->id, cimg);
-					image_free(img);
-				}
-			} else if (k == 3) {
-				json_t *labels = json_object_get(json_object_get(c->rec, "Config"),
-								 "Labels");
-				_cleanup_free_ char *key = xstrdup(v);
-				char *eq = strchr(key, '=');
-				const char *have;
-				if (eq)
-					*eq++ = '\0';
-				have = json_get_str(labels, key);
-				ok |= have && (!eq || streq(have, eq));
-			} else if (k == 4) {
-				ok |= startswith(c->id, v);
-			} else if (k == 6) {
-				/* moby's snapshot: the health status, "none" without a check */
-				ok |= streq(container_health_status(c->rec) ?: "none", v);
-			} else {
-				char buf[32];
-				snprintf(buf, sizeof(buf), "%lld",
-					 (long long) json_integer_value(json_object_get(
-						 json_object_get(c->rec, "State"), "ExitCode")));
-				ok |= streq(buf, v) && streq(json_get_str(row, "State"), "exited");
-			}
-		}
-		if (seen && !ok)
-			return false;
-	}
-	return true;
-}
-
 /* bytes of @s's first @chars UTF-8 characters (all of @s if it has fewer) */
 static size_t utf8_prefix(const char *s, size_t chars)
 {
@@ -1245,14 +1189,10 @@ static void ps_refresh_image(struct store *s, struct container *c, bool no_trunc
 json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct timespec *now)
 {
 	json_t *st = json_object_get(c->rec, "State");
-	const char *status_s = json_get_str(st, "Status");
-	/* an exit its monitor has not recorded yet: still up, as in docker's daemon */
-	bool running = container_is_running(c) || container_exit_pending(c);
-	bool restarting = json_is_true(json_object_get(st, "Restarting"));
+	const char *state = container_ps_state(c);
 	_cleanup_free_ char *cmdline = NULL, *quoted = NULL, *ago = NULL, *created = NULL,
 			    *status = NULL, *ports = NULL, *created_at = NULL;
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT, lab = STRBUF_INIT, mnt = STRBUF_INIT;
-	const char *state;
 	double ct = time_parse_rfc3339(json_get_str(c->rec, "Created"));
 	json_t *row, *a;
 	const char *k;
@@ -1292,14 +1232,13 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 		strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S +0000 UTC", &tm);
 		created_at = xstrdup(buf);
 	}
-	if (restarting) {
+	if (streq(state, "restarting")) {
 		_cleanup_free_ char *fin = human_duration(
 			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "FinishedAt")));
 		status = xasprintf("Restarting (%lld) %s ago",
 				   (long long) json_integer_value(json_object_get(st, "ExitCode")),
 				   fin);
-		state = "restarting";
-	} else if (running) {
+	} else if (streq(state, "running")) {
 		_cleanup_free_ char *up = human_duration(
 			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "StartedAt")));
 		const char *health = container_health_status(c->rec);
@@ -1313,17 +1252,14 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 			status = xasprintf("Up %s", up);
 		ports = ports_column(
 			json_object_get(json_object_get(c->rec, "NetworkSettings"), "Ports"));
-		state = "running";
-	} else if (streq(status_s, "exited") || streq(status_s, "running")) {
+	} else if (streq(state, "exited")) {
 		_cleanup_free_ char *fin = human_duration(
 			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "FinishedAt")));
 		status = xasprintf("Exited (%lld) %s ago",
 				   (long long) json_integer_value(json_object_get(st, "ExitCode")),
 				   fin);
-		state = "exited";
 	} else {
 		status = xstrdup("Created");
-		state = "created";
 	}
 	json_object_foreach (json_object_get(json_object_get(c->rec, "Config"), "Labels"), k, a)
 		(void) strbuf_addf(&lab, "%s%s=%s", lab.len ? "," : "", k, json_string_value(a));
@@ -1370,7 +1306,7 @@ static const struct cli_option ps_options[] = {
 	CLI_BOOL_ID('a', "all", 'a', "Show all containers (default shows just running)"),
 	CLI_LIST_ID('f', "filter", 'f', "filter",
 		    "Filter output based on conditions provided (status, name, ancestor, label, "
-		    "id, exited, health)"),
+		    "id, exited, health, before, since)"),
 	CLI_STRING_ID(0, "format", 'F', NULL, CLI_FORMAT_HELP),
 	CLI_INT_ID('n', "last", 'n', NULL, "Show n last created containers (includes all states)"),
 	CLI_BOOL_ID('l', "latest", 'l', "Show the latest created container (includes all states)"),
@@ -1389,7 +1325,8 @@ const struct cli_command cli_ps_command = {
 
 int cmd_ps(struct cli *cl, int argc, char **argv)
 {
-	_cleanup_strv_ char **filters = NULL, **lines = NULL;
+	_cleanup_strv_ char **lines = NULL;
+	_cleanup_(container_filter_release) struct container_filter filter = CONTAINER_FILTER_INIT;
 	struct format_list fl;
 	struct hull_err *e = NULL;
 	struct container **l = NULL;
@@ -1425,45 +1362,15 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 		case 's':
 			size = true;
 			break;
-		case 'f': {
-			static const char *const keys[] = {
-				"status=", "name=",   "ancestor=", "label=",
-				"id=",	   "exited=", "health="};
-			bool ok = false;
-			for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
-				ok |= startswith(optarg, keys[i]);
-			if (!ok) {
-				_cleanup_free_ char *k = xstrndup(optarg, strcspn(optarg, "="));
-				fprintf(stderr, "hull: invalid filter '%s'\n", k);
+		case 'f':
+			if (container_filter_add(&filter, optarg, &e) < 0) {
+				/* printed as ever, not through cli_fail()'s control-character
+				 * filter */
+				fprintf(stderr, "hull: %s\n", e->msg);
+				err_free(e);
 				return 125;
 			}
-			if (startswith(optarg, "status=")) {
-				static const char *const st[] = {
-					"created", "restarting", "running", "removing",
-					"paused",  "exited",	 "dead"};
-				bool good = false;
-				for (size_t i = 0; i < ARRAY_SIZE(st); i++)
-					good |= streq(optarg + 7, st[i]);
-				if (!good) {
-					fprintf(stderr,
-						"hull: invalid filter 'status=%s': must be one of "
-						"created, restarting, running, removing, paused, "
-						"exited, dead\n",
-						optarg + 7);
-					return 125;
-				}
-			}
-			if (startswith(optarg, "health=") && !streq(optarg + 7, "starting") &&
-			    !streq(optarg + 7, "healthy") && !streq(optarg + 7, "unhealthy") &&
-			    !streq(optarg + 7, "none")) {
-				/* moby daemon/list.go */
-				fprintf(stderr, "hull: Unrecognised filter value for health: %s\n",
-					optarg + 7);
-				return 125;
-			}
-			strv_push(&filters, optarg);
 			break;
-		}
 		case 'F':
 			fmt = optarg;
 			break;
@@ -1478,9 +1385,8 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 	 */
 	if (last >= 0)
 		all = true;
-	STRV_FOREACH (f, filters)
-		if (startswith(*f, "status="))
-			all = true;
+	if (container_filter_all(&filter))
+		all = true;
 	if (fmt && quiet) {
 		/* docker's ps: -q wins */
 		fflush(stdout);
@@ -1493,7 +1399,9 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 		fmt = NULL;
 	if (fmt && format_list_init(&fl, fmt, NULL, &fmt_ps_row, true, &e) < 0)
 		return cli_fail(e);
-	if (cli_store(cl, &s, &e) < 0 || container_list(s, &l, &e) < 0) {
+	if (cli_store(cl, &s, &e) < 0 || container_list(s, &l, &e) < 0 ||
+	    container_filter_resolve(&filter, l, &e) < 0) {
+		container_list_free(l);
 		if (fmt)
 			format_list_release(&fl);
 		return cli_fail(e);
@@ -1524,7 +1432,8 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 		state = json_get_str(row, "State");
 
 		if ((!all && !streq(state, "running") && !streq(state, "restarting")) ||
-		    !ps_match(c, row, filters, s) || (last >= 0 && shown >= (size_t) last)) {
+		    !container_filter_match(&filter, s, c, state) ||
+		    (last >= 0 && shown >= (size_t) last)) {
 			json_decref(row);
 			continue;
 		}

@@ -31,6 +31,25 @@ mktar() {
 	[[ ${lines[1]} == "fromstdin "* ]]
 }
 
+@test "import -c, -m and --platform shape the image config" {
+	mktar "$BATS_TEST_TMPDIR/r" "$BATS_TEST_TMPDIR/r.tar"
+	run hull import -c 'ENV A=1' -c 'CMD ["/bin/true"]' --change 'EXPOSE 80' -m imported \
+		--platform linux/arm64 "$BATS_TEST_TMPDIR/r.tar" imchg
+	[ "$status" -eq 0 ]
+	run hull inspect --format '{{json .Config.Env}} {{json .Config.Cmd}} {{json .Config.ExposedPorts}} {{.Architecture}} {{.Os}}' imchg
+	[ "$status" -eq 0 ]
+	[ "$output" = '["A=1"] ["/bin/true"] {"80/tcp":{}} arm64 linux' ]
+	run hull history --format '{{.Comment}}' imchg
+	[ "$output" = imported ]
+	# a change docker refuses, and a bad platform: no image, no layer read
+	run -1 hull import -c 'RUN true' "$BATS_TEST_TMPDIR/r.tar" badchange
+	[ "$output" = "hull: RUN is not a valid change command" ]
+	run -1 hull import --platform 'a/b/c/d' "$BATS_TEST_TMPDIR/r.tar" badplat
+	[[ $output == "hull: "*"a/b/c/d"* ]]
+	run hull images -q badchange
+	[ -z "$output" ]
+}
+
 @test "an imported image has the tarball's files" {
 	run hull run --rm busybox cat /etc/passwd
 	[ "$status" -eq 0 ]

@@ -51,6 +51,33 @@ LABEL team=blue'
 	hull rm -f flt2
 }
 
+@test "ps --filter before, since and exited" {
+	hull create --name bs1 busybox true >/dev/null
+	run -3 hull run --name bs2 busybox sh -c 'exit 3'
+	hull create --name bs3 busybox true >/dev/null
+	run -0 hull ps -a --filter before=bs3 --filter since=bs1 --format '{{.Names}}'
+	[ "$output" = bs2 ]
+	run -0 hull ps -a --filter since=bs2 --filter name=bs --format '{{.Names}}'
+	[ "$output" = bs3 ]
+	run -0 hull ps -a --filter before=bs2 --filter name=bs --format '{{.Names}}'
+	[ "$output" = bs1 ]
+	# by id prefix too
+	run -0 hull ps -a --filter before="$(hull inspect --format '{{.Id}}' bs2 | cut -c1-12)" \
+		--filter name=bs --format '{{.Names}}'
+	[ "$output" = bs1 ]
+	run -0 hull ps -a --filter exited=3 --format '{{.Names}}'
+	[ "$output" = bs2 ]
+	run -0 hull ps -a --filter exited=0 --filter name=bs --format '{{.Names}}'
+	[ -z "$output" ]
+	run -1 hull ps --filter before=nosuchctr
+	[ "$output" = "hull: No such container: nosuchctr" ]
+	run -125 hull ps --filter health=sick
+	[ "$output" = "hull: Unrecognised filter value for health: sick" ]
+	run -125 hull ps --filter network=x
+	[ "$output" = "hull: invalid filter 'network'" ]
+	hull rm bs1 bs2 bs3
+}
+
 @test "ps --format table and -s" {
 	hull run --name fmt1 busybox sh -c 'echo abc > /f'
 	run hull ps -a --filter name=fmt1 --format 'table {{.Names}}\t{{.Status}}'
