@@ -45,18 +45,31 @@ int build_change_apply(json_t *cfg, const char *line, struct hull_err **err)
 		case DF_CMD_LABEL: {
 			const char *key = in->kind == DF_CMD_ENV ? "Env" : "Labels";
 			json_t *o = json_object_get(cfg, key);
+			/* every word sees the Env from before the instruction, quotes removed,
+			 * as a build's ENV and LABEL (moby's commit dispatches them alike) */
+			_cleanup_strv_ char **before = NULL;
+
+			(void) json_to_strv(json_object_get(cfg, "Env"), &before);
 			for (size_t i = 0; i + 2 < in->n_args + 1 && i + 1 < in->n_args; i += 3) {
+				_cleanup_free_ char *k = NULL, *v = NULL;
+
+				r = df_expand_word(in->args[i], before, df->escape, &k, err);
+				if (r == 0)
+					r = df_expand_word(in->args[i + 1], before, df->escape, &v,
+							   err);
+				if (r < 0) {
+					df_free(df);
+					return r;
+				}
 				if (in->kind == DF_CMD_LABEL) {
 					if (!json_is_object(o)) {
 						o = json_object();
 						json_object_set_new(cfg, key, o);
 					}
-					json_object_set_new(o, in->args[i],
-							    json_string(in->args[i + 1]));
+					json_object_set_new(o, k, json_string(v));
 				} else {
 					_cleanup_strv_ char **env = NULL;
-					_cleanup_free_ char *kv =
-						xasprintf("%s=%s", in->args[i], in->args[i + 1]);
+					_cleanup_free_ char *kv = xasprintf("%s=%s", k, v);
 					(void) json_to_strv(o, &env);
 					strv_env_set(&env, kv);
 					json_object_set_new(cfg, key, json_from_strv(env));

@@ -83,6 +83,9 @@ static void test_change_env_by_key(void **state)
 	change_ok("{}", "ENV K v w", "{\"Env\":[\"K=v w\"]}");
 	/* a key that is a prefix of another is another key */
 	change_ok("{\"Env\":[\"AB=1\"]}", "ENV A=x", "{\"Env\":[\"AB=1\",\"A=x\"]}");
+	/* quotes removed and $VARs of the Env from before the instruction expanded, as a build's */
+	change_ok("{\"Env\":[\"P=/bin\"]}", "ENV Q=\"a b\" R=$P:/x P=new",
+		  "{\"Env\":[\"P=new\",\"Q=a b\",\"R=/bin:/x\"]}");
 }
 
 static void test_change_labels(void **state)
@@ -91,6 +94,8 @@ static void test_change_labels(void **state)
 	change_ok("{\"Labels\":{\"a\":\"1\",\"b\":\"2\"}}", "LABEL a=9 c=x",
 		  "{\"Labels\":{\"a\":\"9\",\"b\":\"2\",\"c\":\"x\"}}");
 	change_ok("{\"Labels\":null}", "LABEL k=v", "{\"Labels\":{\"k\":\"v\"}}");
+	/* docker keeps no quotes: LABEL c="x y" is the value x y */
+	change_ok("{}", "LABEL c=\"x y\" 'd e'=f", "{\"Labels\":{\"c\":\"x y\",\"d e\":\"f\"}}");
 }
 
 static void test_change_expose_volume_union(void **state)
