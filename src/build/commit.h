@@ -27,14 +27,18 @@
  *   CMD, ENTRYPOINT     replace Cmd/Entrypoint; shell form becomes
  *                       ["/bin/sh", "-c", TEXT]
  *   ENV, LABEL          set each key in Env (by key: an existing "K=..." is
- *                       replaced in place, a new one appended) or Labels
+ *                       replaced in place, a new one appended) or Labels;
+ *                       keys and values go through df_expand_word() with
+ *                       the Env from before the instruction (quotes removed,
+ *                       $VARs expanded, as a build's ENV and LABEL)
  *   EXPOSE, VOLUME      add to ExposedPorts ("80" is "80/tcp") or Volumes
  *   USER, WORKDIR,      replace User/WorkingDir/StopSignal; exactly one
  *   STOPSIGNAL          argument, else -EINVAL "USER requires exactly one argument"
  *   ONBUILD             append the instruction's text to OnBuild
  * Any other instruction: -EINVAL "FROM is not a valid change command" (the
  * instruction as written); a parse error is df_parse()'s. Instructions
- * before a failing one stay applied. Pure (no I/O).
+ * before a failing one stay applied; an expansion error is
+ * df_expand_word()'s. Pure (no I/O).
  */
 int build_change_apply(json_t *config, const char *line, struct hull_err **err);
 
