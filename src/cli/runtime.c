@@ -476,6 +476,16 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 		c.console_socket = o->console_socket;
 		c.console_rows = b->console_height;
 		c.console_cols = b->console_width;
+		if (!o->console_socket && !(c.console_rows && c.console_cols)) {
+			/* in the foreground the pty starts with our terminal's size: set
+			 * once the process runs, a size could come after its first look */
+			struct winsize ws;
+
+			if (ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+				c.console_rows = ws.ws_row;
+				c.console_cols = ws.ws_col;
+			}
+		}
 		c.stdio[0] = c.stdio[1] = c.stdio[2] = -1;
 	} else if (o->console_socket) {
 		r = err_setx(err, EINVAL, "cannot use console socket if the process has no tty");
