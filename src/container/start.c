@@ -642,6 +642,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	rc.lowerdirs = lower;
 	rc.upperdir = upper;
 	rc.workdir = work;
+	rc.overlay_volatile = container_is_disposable(m->c);
 	rc.args = args;
 	rc.env = env;
 	rc.cwd = (char *) (json_get_str(cfg, "WorkingDir") && *json_get_str(cfg, "WorkingDir")
