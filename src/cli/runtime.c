@@ -307,12 +307,31 @@ static void caps_known(struct rt_capsets *caps)
 	caps->ambient &= known;
 }
 
+/*
+ * The state of a container (its config.json copy, state.json) and the pid file
+ * name processes that do not outlive the machine: replaced atomically, as
+ * readers want, but not fsynced (runc does not either); the state root is a
+ * tmpfs (/run) on most hosts anyway.
+ */
+static int state_write(const char *path, const char *data, size_t len, mode_t mode,
+		       struct hull_err **err)
+{
+	return write_file_replace(path, data, len, mode, err);
+}
+
+static int state_write_json(const json_t *st, const char *path, struct hull_err **err)
+{
+	_cleanup_free_ char *s = json_dump_str(st, JSON_COMPACT | JSON_SORT_KEYS);
+
+	return state_write(path, s, strlen(s), 0644, err);
+}
+
 static int write_pid_file(const char *path, pid_t pid, struct hull_err **err)
 {
 	char buf[32];
 	int n = snprintf(buf, sizeof(buf), "%d", (int) pid);
 
-	return write_file_atomic(path, buf, (size_t) n, 0644, err);
+	return state_write(path, buf, (size_t) n, 0644, err);
 }
 
 struct rtc_create_opts {
@@ -521,7 +540,7 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 	}
 	free(config);
 	config = cpath(id, "config.json");
-	r = write_file_atomic(config, config_copy, config_len, 0600, err);
+	r = state_write(config, config_copy, config_len, 0600, err);
 	if (r < 0)
 		goto out_dir;
 	fifo = cpath(id, "exec.fifo");
@@ -605,7 +624,7 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 					      (json_int_t) proc_start(p->pid, &pstate), "cgroups",
 					      cg ? json_from_strv(cg) : json_array()));
 		state_path = cpath(id, "state.json");
-		r = json_dump_path(st, state_path, err);
+		r = state_write_json(st, state_path, err);
 	}
 	if (r == 0 && o->pid_file)
 		r = write_pid_file(o->pid_file, p->pid, err);
@@ -1596,7 +1615,7 @@ static int do_update(int argc, char **argv)
 	json_object_set_new(json_object_get(st, "hull"), "cgroups",
 			    cg ? json_from_strv(cg) : json_array());
 	path = cpath(id, "state.json");
-	if (json_dump_path(st, path, &e) < 0)
+	if (state_write_json(st, path, &e) < 0)
 		return fail(e);
 	return 0;
 }

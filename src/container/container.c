@@ -179,9 +179,10 @@ int container_save(struct container *c, struct hull_err **err)
 	}
 	if (r == 0) {
 		text = json_dump_str(c->rec, JSON_COMPACT | JSON_SORT_KEYS);
-		/* a build step's container dies with its build: not worth an fsync */
-		r = (container_is_hidden(c) ? write_file_replace
-					    : write_file_atomic)(p, text, strlen(text), 0644, err);
+		/* a build step's or a --rm container dies with its build or its process:
+		 * not worth an fsync */
+		r = (container_is_disposable(c) ? write_file_replace : write_file_atomic)(
+			p, text, strlen(text), 0644, err);
 	}
 	if (r == 0) {
 		free(c->saved);

@@ -31,6 +31,21 @@ static inline bool container_is_hidden(const struct container *c)
 	return json_is_true(json_object_get(json_object_get(c->rec, "Hull"), "Hidden"));
 }
 
+/*
+ * container_is_disposable() - whether nothing of @c must survive a crash of
+ * the machine: a build step's container (the next build removes it:
+ * container_remove_dead_hidden()) or a --rm one (docker removes those when
+ * its daemon starts again; a record a crash left torn is debris that `hull
+ * system check --repair` removes). Its files are replaced atomically but
+ * without fsync (write_file_replace()), and its overlay is mounted volatile
+ * (rt_config.overlay_volatile).
+ */
+static inline bool container_is_disposable(const struct container *c)
+{
+	return container_is_hidden(c) ||
+	       json_is_true(json_object_get(json_object_get(c->rec, "HostConfig"), "AutoRemove"));
+}
+
 /* One -v or --mount value (volume.c), before container_mounts_add() records it. */
 struct mount_spec {
 	char *type; /* bind, volume, tmpfs */

@@ -196,8 +196,9 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 		resolv = resolv_conf_build(host, !streq(net, "host"),
 					   json_object_get(m->c->rec, "HostConfig"));
 	}
-	/* a build step's container dies with its build: not worth an fsync */
-	wr = container_is_hidden(m->c) ? write_file_replace : write_file_atomic;
+	/* a build step's or a --rm container dies with its build or its process: not
+	 * worth an fsync */
+	wr = container_is_disposable(m->c) ? write_file_replace : write_file_atomic;
 	r = wr(json_get_str(m->c->rec, "HostsPath"), hosts, strlen(hosts), 0644, err);
 	if (r == 0)
 		r = wr(json_get_str(m->c->rec, "HostnamePath"), hn, strlen(hn), 0644, err);
@@ -641,6 +642,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	rc.lowerdirs = lower;
 	rc.upperdir = upper;
 	rc.workdir = work;
+	rc.overlay_volatile = container_is_disposable(m->c);
 	rc.args = args;
 	rc.env = env;
 	rc.cwd = (char *) (json_get_str(cfg, "WorkingDir") && *json_get_str(cfg, "WorkingDir")

@@ -130,6 +130,8 @@ static int mount_overlay_fsconfig(const struct rt_config *c, struct hull_err **e
 		return 1;
 	for (size_t i = 0; i < ARRAY_SIZE(flags_off); i++)
 		(void) fsconfig(fs, FSCONFIG_SET_STRING, flags_off[i], "off", 0);
+	if (c->upperdir && c->overlay_volatile)
+		(void) fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0);
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return err_set(err, errno, "create overlay for '%s'", c->rootfs);
 	mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
@@ -142,10 +144,25 @@ static int mount_overlay_fsconfig(const struct rt_config *c, struct hull_err **e
 
 int rt_overlay_mount(const struct rt_config *c, struct hull_err **err)
 {
-	/* Layer diffs (upper -> tar) cannot express redirects or metacopy-only files. */
-	static const char *const extras[] = {"index=off,redirect_dir=off,metacopy=off,", ""};
+	/* Layer diffs (upper -> tar) cannot express redirects or metacopy-only files;
+	 * volatile: rt_config.overlay_volatile. Older kernels get the later ones. */
+	static const char *const all_extras[] = {
+		"volatile,index=off,redirect_dir=off,metacopy=off,",
+		"index=off,redirect_dir=off,metacopy=off,", ""};
+	bool vol = c->upperdir && c->overlay_volatile;
+	const char *const *extras = vol ? all_extras : all_extras + 1;
+	size_t n_extras = ARRAY_SIZE(all_extras) - (vol ? 0 : 1);
 	_cleanup_free_ char *probe = overlay_options(c, extras[0], 0);
 	size_t base = 0;
+
+	if (vol) {
+		/* the mark of this container's earlier volatile mount (a start that
+		 * failed after it): the kernel refuses the work directory while it is
+		 * there, and a crash since then does not matter for such a container */
+		_cleanup_free_ char *mark = path_join(c->workdir, "work/incompat");
+
+		(void) rm_rf(mark, NULL);
+	}
 
 	if (strlen(probe) > MOUNT_DATA_MAX) {
 		/* Too long for one page: add layers one by one, or use relative paths. */
@@ -162,7 +179,7 @@ int rt_overlay_mount(const struct rt_config *c, struct hull_err **err)
 		if (chdir(dir) < 0)
 			return err_set(err, errno, "chdir to '%s'", dir);
 	}
-	for (size_t i = 0; i < ARRAY_SIZE(extras); i++) {
+	for (size_t i = 0; i < n_extras; i++) {
 		_cleanup_free_ char *opts = overlay_options(c, extras[i], base);
 
 		if (strlen(opts) > MOUNT_DATA_MAX)
@@ -171,7 +188,7 @@ int rt_overlay_mount(const struct rt_config *c, struct hull_err **err)
 		if (mount("overlay", c->rootfs, "overlay", 0, opts) == 0)
 			break;
 		/* Older kernels reject the options they do not know. */
-		if (errno != EINVAL || i + 1 == ARRAY_SIZE(extras))
+		if (errno != EINVAL || i + 1 == n_extras)
 			return err_set(err, errno, "mount overlay on '%s'", c->rootfs);
 	}
 	if (base && chdir("/") < 0)

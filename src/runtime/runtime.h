@@ -162,6 +162,16 @@ struct rt_config {
 	char **lowerdirs; /* overlay lower directories, top first (NULL-terminated), or NULL */
 	char *upperdir;	  /* overlay upper and work directories (same file system) */
 	char *workdir;
+	/*
+	 * The upper directory need not survive a crash of the machine (a --rm
+	 * container's): the overlay is mounted "volatile" where the kernel knows
+	 * it (Linux >= 5.10), so that its unmount at the process's exit does not
+	 * sync the whole host file system under it (podman does the same for
+	 * --rm). The kernel marks such a work directory ("work/incompat/volatile")
+	 * and refuses to mount it again; the mark of an earlier volatile mount is
+	 * removed first.
+	 */
+	bool overlay_volatile;
 	bool readonly_rootfs;
 
 	/* Process. */
@@ -481,7 +491,8 @@ struct rt_process *rt_process_free(struct rt_process *p);
  * namespace, with index, redirect_dir and metacopy off where the kernel knows
  * them (so the upper directory stays a plain layer diff); any number of
  * layers (the new mount API, else relative paths). Only those four fields of
- * @c are read. The builder uses it in a private mount namespace of its own.
+ * @c and @c->overlay_volatile are read. The builder uses it in a private mount
+ * namespace of its own.
  */
 int rt_overlay_mount(const struct rt_config *c, struct hull_err **err);
 

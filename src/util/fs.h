@@ -33,8 +33,9 @@ int write_file_atomic(const char *path, const void *data, size_t len, mode_t mod
 /*
  * write_file_replace() - write_file_atomic() without the fsync: readers still
  * see either the old or the new contents, but after a crash the file may be
- * empty. Only for files a crash makes worthless anyway (a build step's
- * container, which the next build removes: container_remove_dead_hidden()).
+ * empty. Only for files a crash makes worthless anyway: a build step's or a
+ * --rm container's (container_is_disposable()), the state of the runtime's
+ * containers (their processes do not outlive the machine either).
  */
 int write_file_replace(const char *path, const void *data, size_t len, mode_t mode,
 		       struct hull_err **err);
