@@ -6,6 +6,7 @@
 #include "build/commit.h"
 #include "cli/cli.h"
 #include "container/container.h"
+#include "container/network.h"
 #include "image/load.h"
 #include "image/reference.h"
 #include "image/save.h"
@@ -1041,10 +1042,55 @@ int cmd_load(struct cli *cl, int argc, char **argv)
 	return 0;
 }
 
-static json_t *container_inspect_json(struct container *c)
+/*
+ * Docker lists a container's bridge, host or none network in
+ * NetworkSettings.Networks as it does a user network (moby
+ * daemon/container_operations.go); hull's record keeps the default bridge's
+ * address at the top level only, so the entry is made here, from those fields.
+ */
+static void inspect_predefined_network(struct store *s, json_t *o)
+{
+	const char *mode = json_get_str(json_object_get(o, "HostConfig"), "NetworkMode");
+	json_t *ns = json_object_get(o, "NetworkSettings"), *eps, *ep;
+	_cleanup_json_ json_t *net = NULL;
+	bool bridge;
+
+	if (isempty(mode) || streq(mode, "default"))
+		mode = "bridge";
+	if (!json_is_object(ns) || !network_is_predefined(mode))
+		return;
+	eps = json_object_get(ns, "Networks");
+	if (!json_is_object(eps)) {
+		eps = json_object();
+		json_object_set_new(ns, "Networks", eps);
+	}
+	if (json_object_get(eps, mode))
+		return;
+	(void) network_find(s, mode, &net, NULL);
+	/* a container never started has no endpoint yet: docker's NetworkID is "" */
+	ep = network_endpoint_new(
+		net && !streq(json_get_str(json_object_get(o, "State"), "Status") ?: "", "created")
+			? json_get_str(net, "Id")
+			: "",
+		NULL, NULL);
+	bridge = streq(mode, "bridge") && !isempty(json_get_str(ns, "IPAddress"));
+	if (bridge) {
+		static const char *const copy[] = {"EndpointID", "Gateway", "IPAddress",
+						   "IPPrefixLen", "MacAddress"};
+
+		for (size_t i = 0; i < ARRAY_SIZE(copy); i++)
+			if (json_object_get(ns, copy[i]))
+				json_object_set(ep, copy[i], json_object_get(ns, copy[i]));
+	}
+	json_object_set_new(ep, "DNSNames", json_null());
+	json_object_set_new(eps, mode, ep);
+}
+
+static json_t *container_inspect_json(struct store *s, struct container *c)
 {
 	json_t *o = json_deep_copy(c->rec);
 	json_object_del(o, "Hull");
+	inspect_predefined_network(s, o);
 	return o;
 }
 
@@ -1091,7 +1137,7 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 		if ((!type || streq(type, "container")) &&
 		    container_load(s, argv[i], &c, NULL) == 0) {
 			types[json_array_size(out)] = &fmt_container_inspect;
-			json_array_append_new(out, container_inspect_json(c));
+			json_array_append_new(out, container_inspect_json(s, c));
 			container_free(c);
 		} else if ((!type || streq(type, "image")) &&
 			   store_image_get(s, argv[i], &img, NULL) == 0) {

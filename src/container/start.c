@@ -292,9 +292,20 @@ static void monitor_net_cleanup(struct monitor *m)
 			net_ip_release(NET_STATE_DIR, m->ip);
 		m->ip[0] = '\0';
 	}
-	/* docker shows a stopped container's endpoint without its address */
+	/* docker shows a stopped container's endpoint without its address, and
+	 * the default bridge's top-level fields empty */
 	json_object_foreach (record_networks(m->c->rec), k, ep)
 		container_endpoint_clear(ep);
+	{
+		json_t *ns = json_object_get(m->c->rec, "NetworkSettings");
+
+		if (json_is_object(ns) && !isempty(json_get_str(ns, "IPAddress"))) {
+			json_object_set_new(ns, "IPAddress", json_string(""));
+			json_object_set_new(ns, "Gateway", json_string(""));
+			json_object_set_new(ns, "IPPrefixLen", json_integer(0));
+			json_object_set_new(ns, "MacAddress", json_string(""));
+		}
+	}
 	m->user_net = false;
 }
 

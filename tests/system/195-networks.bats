@@ -524,3 +524,34 @@ reach() {
 	run -125 hull run --rm --mac-address 93:d0:c6:0a:29:35 busybox true
 	[[ $output == *"Cannot assign requested address"* ]]
 }
+
+@test "bridge, host and none are in NetworkSettings.Networks as docker shows them; a stopped container's address is gone" {
+	local bid ip
+	bid=$(hull network inspect --format '{{.Id}}' bridge)
+	hull create --name nd0 busybox true >/dev/null
+	# never started: an entry without a network id, as docker 20.10's
+	run -0 hull inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}:{{$v.NetworkID}}:{{$v.IPAddress}};{{end}}' nd0
+	[ "$output" = "bridge::;" ]
+	hull run -d --name nd1 busybox sleep 60 >/dev/null
+	ip=$(hull inspect --format '{{.NetworkSettings.IPAddress}}' nd1)
+	[ -n "$ip" ]
+	run -0 hull inspect --format '{{.NetworkSettings.Networks.bridge.IPAddress}} {{.NetworkSettings.Networks.bridge.NetworkID}} {{.NetworkSettings.Networks.bridge.Gateway}} {{.NetworkSettings.Networks.bridge.MacAddress}}' nd1
+	[ "$output" = "$ip $bid $(hull inspect --format '{{.NetworkSettings.Gateway}} {{.NetworkSettings.MacAddress}}' nd1)" ]
+	# stopped: the address is released and shown nowhere
+	hull stop -t 0 nd1 >/dev/null
+	run -0 hull inspect --format '{{.NetworkSettings.IPAddress}}|{{.NetworkSettings.Gateway}}|{{.NetworkSettings.Networks.bridge.IPAddress}}|{{.NetworkSettings.Networks.bridge.NetworkID}}' nd1
+	[ "$output" = "|||$bid" ]
+	local mode
+	for mode in host none; do
+		hull run --name "nd-$mode" --network "$mode" busybox true
+		run -0 hull inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}:{{$v.NetworkID}}:{{$v.IPAddress}};{{end}}' "nd-$mode"
+		[ "$output" = "$mode:$(hull network inspect --format '{{.Id}}' "$mode"):;" ]
+	done
+	# a user network's container lists only its own network
+	hull network create nd-user >/dev/null
+	hull run -d --name nd2 --network nd-user busybox sleep 60 >/dev/null
+	run -0 hull inspect --format '{{range $k, $v := .NetworkSettings.Networks}}{{$k}};{{end}}' nd2
+	[ "$output" = "nd-user;" ]
+	hull rm -f nd0 nd1 nd2 nd-host nd-none >/dev/null
+	hull network rm nd-user >/dev/null
+}
