@@ -606,15 +606,17 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 			r = err_set(err, errno, "set oom_score_adj %s", v);
 	}
 	if (r == 0) {
-		pub = state_public(st, "creating");
+		/* prestart first, then createRuntime, as runc runs them
+		 * (process_linux.go, procHooks); prestart is told "created", as
+		 * crun says and runtime-tools' hooks_stdin wants (the environment is
+		 * made; runc 1.1 still says "creating") */
+		pub = state_public(st, "created");
 		json_object_set_new(pub, "pid", json_integer(p->pid));
-		r = hooks_run(b, RT_HOOK_CREATE_RUNTIME, pub, err);
+		r = hooks_run(b, RT_HOOK_PRESTART, pub, err);
 	}
 	if (r == 0) {
-		/* prestart: "created", as crun says and runtime-tools' hooks_stdin wants
-		 * (the environment is made; runc 1.1 still says "creating") */
-		json_object_set_new(pub, "status", json_string("created"));
-		r = hooks_run(b, RT_HOOK_PRESTART, pub, err);
+		json_object_set_new(pub, "status", json_string("creating"));
+		r = hooks_run(b, RT_HOOK_CREATE_RUNTIME, pub, err);
 	}
 	if (r == 0 && (r = rt_start_fifo(p, err)) < 0)
 		p->pid = 0; /* killed and reaped already */

@@ -298,9 +298,11 @@ EOF
 @test "hooks get the state on stdin: createRuntime, prestart, startContainer, poststart, poststop" {
 	local h=$BATS_TEST_TMPDIR/hooks
 	mkdir "$h"
-	spec "c['hooks'] = {k: [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $h/' + k]}] for k in ['createRuntime', 'prestart', 'poststart', 'poststop']}" \
+	spec "c['hooks'] = {k: [{'path': '/bin/sh', 'args': ['sh', '-c', 'cat > $h/' + k + '; echo ' + k + ' >> $h/order']}] for k in ['createRuntime', 'prestart', 'poststart', 'poststop']}" \
 		'c["process"]["args"] = ["true"]'
 	rt create --bundle "$BUNDLE" h1
+	# runc's order: prestart, then createRuntime
+	[ "$(cat "$h/order")" = "$(printf 'prestart\ncreateRuntime')" ]
 	grep -q '"id": *"h1"' "$h/createRuntime"
 	grep -q '"status": *"creating"' "$h/createRuntime"
 	# prestart: "created", as crun (and runtime-tools' hooks_stdin) say
