@@ -814,6 +814,28 @@ int network_prune(struct store *s, const struct prune_filter *f, char ***ret_nam
 	return 0;
 }
 
+/* An exhausted address pool (-ENOSPC) in docker's words (libnetwork
+ * endpoint.go assignAddress); other errors as they are. */
+static int pool_error(int r, const char *name, const char *id, struct hull_err **err)
+{
+	if (r != -ENOSPC)
+		return r;
+	if (err)
+		*err = err_free(*err);
+	return err_setx(err, ENOSPC,
+			"no available IPv4 addresses on this network's address pools: %s (%s)",
+			name, id);
+}
+
+int network_ip_exhausted(struct store *s, const char *name, int r, struct hull_err **err)
+{
+	_cleanup_json_ json_t *rec = NULL;
+
+	if (r != -ENOSPC || network_find(s, name, &rec, NULL) < 0)
+		return r;
+	return pool_error(r, name, json_get_str(rec, "Id") ?: "", err);
+}
+
 int network_join(struct store *s, const char *ref, const char *ctr_id, const char *want_ip,
 		 struct net_bridge *ret_b, char ret_ip[INET_ADDRSTRLEN], struct hull_err **err)
 {
@@ -838,7 +860,8 @@ int network_join(struct store *s, const char *ref, const char *ctr_id, const cha
 			r = net_network_ip_alloc(&b, want_ip, ctr_id, ret_ip, err);
 	}
 	if (r < 0)
-		return r;
+		return pool_error(r, json_get_str(rec, "Name") ?: ref,
+				  json_get_str(rec, "Id") ?: "", err);
 	*ret_b = b;
 	return 0;
 }
@@ -1161,6 +1184,14 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 				err);
 	if (r < 0) {
 		(void) save_endpoint(c, name, NULL, NULL);
+		if (!still_running(c)) {
+			/* it exited meanwhile: its namespace is gone ("open
+			 * '/proc/N/ns/net'" said nothing a user could act on) */
+			if (err)
+				*err = err_free(*err);
+			r = err_setx(err, EIO, "container %s stopped while it was connected",
+				     c->id);
+		}
 		return r;
 	}
 	r = save_endpoint(c, name, json_incref(json_object_get(record_networks(c->rec), name)),

@@ -119,12 +119,22 @@ int network_prune(struct store *s, const struct prune_filter *f, char ***ret_nam
 int network_bridge(json_t *rec, struct net_bridge *ret);
 
 /*
+ * network_ip_exhausted() - @r (an address allocation's result on the network
+ * @name of @s) as docker reports an exhausted pool: for -ENOSPC, *@err is
+ * replaced by "no available IPv4 addresses on this network's address pools:
+ * NAME (ID)" (libnetwork endpoint.go assignAddress); any other @r is
+ * returned as it is, *@err untouched. Takes no lock.
+ */
+int network_ip_exhausted(struct store *s, const char *name, int r, struct hull_err **err);
+
+/*
  * network_join() - for starting container @ctr_id on the user network @ref (or
  * on "bridge", for `network connect bridge`: hull0 and its addresses):
  * under the networks lock, find it (-ENOENT "network REF not found": it was
  * removed since the container's create), make sure its bridge is set up, and
  * reserve @want_ip (NULL: any) for the container. *@ret_b describes the network,
- * *@ret_ip the address (release with net_network_ip_release()).
+ * *@ret_ip the address (release with net_network_ip_release()). A full
+ * pool: network_ip_exhausted()'s -ENOSPC.
  */
 int network_join(struct store *s, const char *ref, const char *ctr_id, const char *want_ip,
 		 struct net_bridge *ret_b, char ret_ip[INET_ADDRSTRLEN], struct hull_err **err);

@@ -594,7 +594,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			return r;
 		r = net_ip_alloc(NET_STATE_DIR, m->c->id, m->ip, err);
 		if (r < 0)
-			return r;
+			return network_ip_exhausted(m->s, "bridge", r, err);
 		if (m->n_ports) {
 			r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
 			if (r < 0)

@@ -461,7 +461,7 @@ reach() {
 	[ "$(sort <<<"$output" | tr '\n' ' ')" = "172.29.11.130 172.29.11.131 " ]
 	# the range is full; the rest of the subnet is not handed out...
 	run -125 hull run --rm --network nr busybox true
-	[[ $output == *"no free IP address left"* ]]
+	[ "$output" = "hull: no available IPv4 addresses on this network's address pools: nr ($(hull network inspect --format '{{.Id}}' nr))" ]
 	# ...but --ip takes any host address of the subnet
 	run hull run --rm --network nr --ip 172.29.11.7 busybox ip -o -4 addr show eth0
 	[ "$status" -eq 0 ]
