@@ -372,6 +372,41 @@ static int recv_fd(int sock, int *ret_fd, struct hull_err **err)
 }
 
 /*
+ * A process with a terminal in the foreground (runc run or exec with --tty
+ * and no --console-socket): a socket pair over which the process sends its
+ * pty master to us, as runc's does; *@ret_child (above 2, since 0 means none
+ * in rt_config.console_sock_fd) goes to the process, *@ret_ours stays here.
+ */
+static int console_pair(int *ret_ours, int *ret_child, struct hull_err **err)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return err_set(err, errno, "create the console socket");
+	*ret_ours = sv[0];
+	*ret_child = fcntl(sv[1], F_DUPFD_CLOEXEC, 3);
+	(void) close(sv[1]);
+	if (*ret_child < 0)
+		return err_set(err, errno, "create the console socket");
+	return 0;
+}
+
+/* In the foreground a pty starts with our terminal's size (stdin's), unless
+ * the process gives one: set once the process runs, a size could come after
+ * the process's first look. */
+static void console_size_ours(struct rt_config *c)
+{
+	struct winsize ws;
+
+	if (c->console_rows && c->console_cols)
+		return;
+	if (ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
+		c->console_rows = ws.ws_row;
+		c->console_cols = ws.ws_col;
+	}
+}
+
+/*
  * runc create: the container's process is made, set up, put in its cgroups
  * and left waiting on the exec fifo. *@ret_pid gets its pid.
  */
@@ -474,37 +509,18 @@ static int rtc_create(const char *id, const struct rtc_create_opts *o, pid_t *re
 			goto out_bundle;
 		}
 		if (!o->console_socket) {
-			/* run in the foreground: the master comes to us (runc's socket pair) */
-			int sv[2];
-
-			if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
-				r = err_set(err, errno, "create the console socket");
+			/* run in the foreground: the master comes to us */
+			r = console_pair(&csock, &csock_child, err);
+			if (r < 0)
 				goto out_bundle;
-			}
-			csock = sv[0];
-			/* above 2: 0 means none in rt_config */
-			csock_child = fcntl(sv[1], F_DUPFD_CLOEXEC, 3);
-			(void) close(sv[1]);
-			if (csock_child < 0) {
-				r = err_set(err, errno, "create the console socket");
-				goto out_bundle;
-			}
 			c.console_sock_fd = csock_child;
 		}
 		/* the process makes its pty in its own /dev/pts, as runc's does */
 		c.console_socket = o->console_socket;
 		c.console_rows = b->console_height;
 		c.console_cols = b->console_width;
-		if (!o->console_socket && !(c.console_rows && c.console_cols)) {
-			/* in the foreground the pty starts with our terminal's size: set
-			 * once the process runs, a size could come after its first look */
-			struct winsize ws;
-
-			if (ioctl(0, TIOCGWINSZ, &ws) == 0 && ws.ws_row && ws.ws_col) {
-				c.console_rows = ws.ws_row;
-				c.console_cols = ws.ws_col;
-			}
-		}
+		if (!o->console_socket)
+			console_size_ours(&c);
 		c.stdio[0] = c.stdio[1] = c.stdio[2] = -1;
 	} else if (o->console_socket) {
 		r = err_setx(err, EINVAL, "cannot use console socket if the process has no tty");
@@ -1453,6 +1469,7 @@ static int do_exec(int argc, char **argv)
 		{0},
 	};
 	struct rtc_exec_opts eo = {0};
+	_cleanup_close_ int csock = -1, csock_child = -1, master = -1;
 	_cleanup_json_ json_t *st = NULL;
 	_cleanup_strv_ char **cg = NULL;
 	struct rt_bundle *b = NULL, *pb = NULL;
@@ -1529,7 +1546,7 @@ static int do_exec(int argc, char **argv)
 	c.stdio[1] = 1;
 	c.stdio[2] = 2;
 	if (c.terminal) {
-		if (!eo.console_socket) {
+		if (!eo.console_socket && eo.detach) {
 			r = err_setx(&e, EINVAL,
 				     "cannot allocate tty if hull-runtime will detach without "
 				     "setting console socket");
@@ -1540,6 +1557,14 @@ static int do_exec(int argc, char **argv)
 		c.console_rows = pb ? pb->console_height : 0;
 		c.console_cols = pb ? pb->console_width : 0;
 		c.stdio[0] = c.stdio[1] = c.stdio[2] = -1;
+		if (!eo.console_socket) {
+			/* in the foreground: the master comes to us, as runc exec -t */
+			r = console_pair(&csock, &csock_child, &e);
+			if (r < 0)
+				goto out;
+			c.console_sock_fd = csock_child;
+			console_size_ours(&c);
+		}
 	}
 	caps_known(pb ? &pb->caps : &b->caps);
 	if (b->seccomp) {
@@ -1552,10 +1577,19 @@ static int do_exec(int argc, char **argv)
 	if (!eo.detach)
 		forward_block(); /* the exec'd process resets its own mask */
 	r = rt_exec(st_pid(st), cg, &c, &pid, &e);
+	if (csock >= 0) {
+		/* sent during the setup, before rt_exec() returned */
+		(void) close(csock_child);
+		csock_child = -1;
+		if (r == 0 && (r = recv_fd(csock, &master, &e)) < 0) {
+			(void) kill(pid, SIGKILL);
+			(void) waitpid(pid, NULL, 0);
+		}
+	}
 	if (r == 0 && eo.pid_file)
 		r = write_pid_file(eo.pid_file, pid, &e);
 	if (r == 0 && !eo.detach)
-		r = wait_forwarding(pid);
+		r = master >= 0 ? wait_console(pid, master) : wait_forwarding(pid);
 out:
 	rt_bpf_free(filter);
 	rt_bundle_free(pb);

@@ -156,6 +156,12 @@ int rt_exec(pid_t target, char *const *cgroup_dirs, const struct rt_config *c, p
 	if (c->terminal && c->console_socket &&
 	    (r = rt_console_connect(c->console_socket, &csock, err)) < 0)
 		return r;
+	/* or the caller's socket pair (a foreground exec -t) */
+	if (c->terminal && !c->console_socket && c->console_sock_fd > 2) {
+		csock = fcntl(c->console_sock_fd, F_DUPFD_CLOEXEC, 3);
+		if (csock < 0)
+			return err_set(err, errno, "duplicate the console socket");
+	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return err_set(err, errno, "create sync socket");
 	parent_fd = sv[0];

@@ -347,10 +347,11 @@ struct rt_config {
 	const char *console_socket;
 	unsigned short console_rows, console_cols;
 	/*
-	 * runc run in the foreground with @terminal and no @console_socket: a
-	 * connected unix socket (borrowed; > 2, 0 when unused) that takes the
-	 * place of @console_socket, so that the caller gets the master and
-	 * proxies it to its own stdio.
+	 * runc run or exec in the foreground with @terminal and no
+	 * @console_socket: a connected unix socket (borrowed; > 2, 0 when
+	 * unused) that takes the place of @console_socket, so that the caller
+	 * gets the master and proxies it to its own stdio (rt_create() and
+	 * rt_exec() read it).
 	 */
 	int console_sock_fd;
 	/*
@@ -558,9 +559,9 @@ static inline int rt_exit_code(int wstatus)
  * namespaces, changes to @c->cwd (created if missing, as docker does),
  * installs @c->seccomp, drops to @c->caps (no_new_privs if asked), switches to
  * @c->uid/gid/additional_gids and execs. Only args, env, cwd, uid, gid,
- * additional_gids, umask, terminal, stdio, caps, capsets, no_new_privs, seccomp and
- * console_socket (a pty of the container's devpts, not bound on /dev/console)
- * of @c are used.
+ * additional_gids, umask, terminal, stdio, caps, capsets, no_new_privs, seccomp,
+ * console_socket and console_sock_fd (a pty of the container's devpts, not
+ * bound on /dev/console) of @c are used.
  * The new process is a child of the caller (reap it with waitpid()); its pid
  * is *@ret_pid. Errors as rt_create(): 127 not found, 126 cannot invoke, else
  * 125 ("container ... is not running" when @target is gone).

@@ -642,6 +642,22 @@ EOF
 	[[ $output == *"cannot allocate tty if hull-runtime will detach without setting console socket"* ]]
 }
 
+@test "exec --tty in the foreground without a console socket: a pty on our stdio, the exit code carried" {
+	command -v script >/dev/null || skip "no script(1)"
+	spec 'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" ext
+	rt start ext
+	run -5 script -qec "stty rows 22 cols 74; '$HULL' runtime --root '$RTROOT' exec -t ext sh -c 'tty; stty size; exit 5'" /dev/null </dev/null
+	[[ $output == *"/dev/pts/"* ]]
+	[[ $output == *"22 74"* ]]
+	# without a terminal of our own: still a pty in the container
+	run -0 rt exec --tty ext sh -c 'test -t 0 && test -t 1 && echo both-ttys'
+	[[ $output == *both-ttys* ]]
+	run -1 rt exec --tty --detach ext true
+	[[ $output == *"cannot allocate tty if hull-runtime will detach without setting console socket"* ]]
+	rt delete --force ext
+}
+
 @test "no namespaces at all: the runtime's own, a chroot, and not one mount in the runtime's namespace" {
 	spec 'c["linux"]["namespaces"] = []' 'c.pop("hostname")' \
 		'c["process"]["args"] = ["sh", "-c", "echo chrooted; ls /; sleep 1000"]'
