@@ -54,12 +54,11 @@ _noreturn_ static void exec_final(const struct rt_config *ic, int fd, int csock)
 	if (r < 0)
 		fail(fd, e, r);
 	if (chdir(cwd) < 0) {
-		/* docker exec -w creates a missing directory, as run -w does */
-		r = mkdir_p(cwd, 0755, &e);
-		if (r < 0)
-			fail(fd, e, err_wrap(&e, "create working directory"));
-		if (chdir(cwd) < 0)
-			fail(fd, e, err_set(&e, errno, "chdir to '%s'", cwd));
+		/* unlike create's, exec's directory is not made: runc's setns init
+		 * fails (init_linux.go finalizeNamespace), so docker exec -w fails */
+		r = err_set(&e, errno, "chdir to cwd (\"%s\") set in config.json failed", cwd);
+		err_set_exit(&e, 126);
+		fail(fd, e, r);
 	}
 	r = rt_lookup(c, &path, &e);
 	if (r < 0)

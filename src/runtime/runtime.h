@@ -177,7 +177,7 @@ struct rt_config {
 	/* Process. */
 	char **args; /* argv; args[0] is looked up with the PATH of @env */
 	char **env;  /* "NAME=value" */
-	char *cwd;   /* absolute; created if missing (docker does) */
+	char *cwd;   /* absolute; rt_create() makes a missing one, rt_exec() fails */
 	uid_t uid;
 	gid_t gid;
 	gid_t *additional_gids;
@@ -556,7 +556,7 @@ static inline int rt_exit_code(int wstatus)
  * start @c->args as a new process inside the running container whose PID 1 is
  * @target (a pid in the caller's namespace). The process joins @cgroup_dirs
  * (may be NULL), then the target's mount, UTS, IPC, network, PID and cgroup
- * namespaces, changes to @c->cwd (created if missing, as docker does),
+ * namespaces, changes to @c->cwd (a missing one fails, exit 126, as runc's exec),
  * installs @c->seccomp, drops to @c->caps (no_new_privs if asked), switches to
  * @c->uid/gid/additional_gids and execs. Only args, env, cwd, uid, gid,
  * additional_gids, umask, terminal, stdio, caps, capsets, no_new_privs, seccomp,

@@ -32,11 +32,16 @@ setup_file() {
 }
 
 @test "exec -u -w -e" {
+	hull exec ex mkdir -p /made/here
 	run hull exec -u nobody -w /made/here -e FOO=bar ex sh -c 'id -u; pwd; echo $FOO'
 	[ "$status" -eq 0 ]
 	[ "${lines[0]}" = 65534 ]
 	[ "${lines[1]}" = /made/here ]
 	[ "${lines[2]}" = bar ]
+	# a missing directory is not made (run -w makes it): runc's exec fails, so docker's does
+	run -126 hull exec -w /not/made ex pwd
+	[ "$output" = 'hull: chdir to cwd ("/not/made") set in config.json failed: No such file or directory' ]
+	run -1 hull exec ex test -e /not/made
 }
 
 @test "exec -i passes stdin, without -i stdin is empty" {

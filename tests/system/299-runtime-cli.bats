@@ -642,7 +642,7 @@ EOF
 	[[ $output == *"cannot allocate tty if hull-runtime will detach without setting console socket"* ]]
 }
 
-@test "exec --tty in the foreground without a console socket: a pty on our stdio, the exit code carried" {
+@test "exec --tty in the foreground without a console socket: a pty on our stdio, the exit code carried; --cwd not made" {
 	command -v script >/dev/null || skip "no script(1)"
 	spec 'c["process"]["args"] = ["sleep", "1000"]'
 	rt create --bundle "$BUNDLE" ext
@@ -653,6 +653,11 @@ EOF
 	# without a terminal of our own: still a pty in the container
 	run -0 rt exec --tty ext sh -c 'test -t 0 && test -t 1 && echo both-ttys'
 	[[ $output == *both-ttys* ]]
+	# exec's --cwd is not made, as runc's exec (create's process.cwd is)
+	run -1 rt exec --cwd /nonexist ext pwd
+	[[ $output == *'chdir to cwd ("/nonexist") set in config.json failed: No such file or directory'* ]]
+	run -0 rt exec --cwd /tmp ext pwd
+	[ "$output" = /tmp ]
 	run -1 rt exec --tty --detach ext true
 	[[ $output == *"cannot allocate tty if hull-runtime will detach without setting console socket"* ]]
 	rt delete --force ext
