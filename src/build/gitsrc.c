@@ -59,17 +59,6 @@ static void set_str(char **dst, const char *v)
 
 /* ---- parsing (pure) ---- */
 
-static int unhex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Go's url unescape of @n bytes: "%XX" decoded, '+' a space in a query; NULL for a bad escape. */
 static char *unescape(const char *s, size_t n, bool query)
 {
@@ -80,8 +69,8 @@ static char *unescape(const char *s, size_t n, bool query)
 			int hi, lo;
 			if (i + 2 >= n)
 				return NULL;
-			hi = unhex((unsigned char) s[i + 1]);
-			lo = unhex((unsigned char) s[i + 2]);
+			hi = unhexchar((unsigned char) s[i + 1]);
+			lo = unhexchar((unsigned char) s[i + 2]);
 			if (hi < 0 || lo < 0)
 				return NULL;
 			(void) strbuf_addch(&sb, (char) (hi * 16 + lo));

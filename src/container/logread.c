@@ -360,21 +360,13 @@ static void attrs_format(struct strbuf *sb, struct attr *a, size_t n)
 	(void) strbuf_adds(sb, ""); /* a NUL even when empty */
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char) (c | 0x20);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* the 4 hex digits at @p as a number, or -1 */
 static long hex4(const char *p)
 {
 	long v = 0;
 
 	for (int i = 0; i < 4; i++) {
-		int h = hexval(p[i]);
+		int h = unhexchar((unsigned char) p[i]);
 		if (h < 0)
 			return -1;
 		v = v << 4 | h;

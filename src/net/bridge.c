@@ -319,17 +319,6 @@ int net_loopback_up(pid_t pid, struct hull_err **err)
 	return 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int net_mac_parse(const char *s, char ret[18])
 {
 	static const char hex[] = "0123456789abcdef";
@@ -349,8 +338,8 @@ int net_mac_parse(const char *s, char ret[18])
 
 		if (k == 6)
 			return -EINVAL;
-		hi = hexval(s[i]);
-		lo = i + 1 < n ? hexval(s[i + 1]) : -1;
+		hi = unhexchar((unsigned char) s[i]);
+		lo = i + 1 < n ? unhexchar((unsigned char) s[i + 1]) : -1;
 		if (hi < 0 || lo < 0)
 			return -EINVAL;
 		b[k++] = (uint8_t) (hi << 4 | lo);

@@ -88,6 +88,18 @@ static inline bool isempty(const char *s)
 	return !s || !*s;
 }
 
+/* unhexchar() - the value of the hex digit @c (either case), or -1. */
+static inline int unhexchar(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 #include "banned.h"
 
 #endif

@@ -1177,15 +1177,6 @@ static char *node_string(const struct node *n)
 /* Literals (strconv's rules for Go syntax)                            */
 /* ------------------------------------------------------------------ */
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
-		return (c | 0x20) - 'a' + 10;
-	return -1;
-}
-
 /*
  * strconv.UnquoteChar: one (possibly escaped) character of a literal quoted
  * by @q at *@s. A \x or octal escape is a byte (*@ret_byte), anything else
@@ -1251,7 +1242,7 @@ static bool unquote_char(const char **s, const char *end, char q, uint32_t *ret,
 		n = 8;
 	hex:
 		for (int i = 0; i < n; i++) {
-			int h = p < end ? hexval(*p) : -1;
+			int h = p < end ? unhexchar((unsigned char) *p) : -1;
 			if (h < 0)
 				return false;
 			v = (v << 4) | (uint32_t) h;
@@ -1332,7 +1323,7 @@ static bool underscore_ok(const char *s)
 		hex = (s[1] | 0x20) == 'x';
 	}
 	for (; s[i]; i++) {
-		if ((s[i] >= '0' && s[i] <= '9') || (hex && hexval(s[i]) >= 0)) {
+		if ((s[i] >= '0' && s[i] <= '9') || (hex && unhexchar((unsigned char) s[i]) >= 0)) {
 			saw = '0';
 			continue;
 		}
@@ -1378,7 +1369,7 @@ static bool parse_uint(const char *s, uint64_t *ret)
 			return false;
 	}
 	for (; *s; s++) {
-		int d = hexval(*s);
+		int d = unhexchar((unsigned char) *s);
 		if (d < 0 || (unsigned) d >= base || v > (UINT64_MAX - (unsigned) d) / base)
 			return false;
 		v = v * base + (unsigned) d;
