@@ -25,15 +25,7 @@ setup_file() {
 	cp "$BUNDLE/config.json" "$BATS_FILE_TMPDIR/default.json"
 }
 
-teardown_file() {
-	local id
-	for id in $("$HULL" runtime --root "$RTROOT" list -q 2>/dev/null); do
-		"$HULL" runtime --root "$RTROOT" delete --force "$id" >/dev/null 2>&1 || true
-	done
-	hull_teardown_file
-}
-
-rt() { "$HULL" runtime --root "$RTROOT" "$@"; }
+teardown_file() { rt_teardown_file; }
 
 # spec [--into DIR] EXPR...: DIR/config.json (default $BUNDLE) = runc spec's default
 # with a new user namespace mapping 0-65535 to 100000-165535, then each python EXPR

@@ -53,6 +53,17 @@ hull_teardown_file() {
 hull_is_sanitized() { grep -qa __asan_init "$HULL"; }
 
 setup_file() { hull_setup_file; }
+
+# The files of `hull runtime` (299, 301): rt ARGS is `hull runtime --root
+# $RTROOT ARGS`; rt_teardown_file deletes what is left there, then the store.
+rt() { "$HULL" runtime --root "$RTROOT" "$@"; }
+rt_teardown_file() {
+	local id
+	for id in $("$HULL" runtime --root "$RTROOT" list -q 2>/dev/null); do
+		"$HULL" runtime --root "$RTROOT" delete --force "$id" >/dev/null 2>&1 || true
+	done
+	hull_teardown_file
+}
 teardown_file() { hull_teardown_file; }
 
 # wait_for CMD...: retry CMD 0.1 s apart for up to 30 s (a loaded CI machine
