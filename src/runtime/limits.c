@@ -21,9 +21,9 @@
 bool rt_resources_any(const struct rt_resources *r)
 {
 	return r && (r->memory || r->memory_swap || r->memory_reservation || r->kernel_memory ||
-		     r->kernel_tcp || r->swappiness_set || r->oom_kill_disable || r->cpu_shares || r->cpu_quota || r->cpu_period ||
-		     !isempty(r->cpuset_cpus) || !isempty(r->cpuset_mems) || r->pids_limit ||
-		     r->blkio_weight || r->n_throttle);
+		     r->kernel_tcp || r->swappiness_set || r->oom_kill_disable || r->cpu_shares ||
+		     r->cpu_quota || r->cpu_period || !isempty(r->cpuset_cpus) ||
+		     !isempty(r->cpuset_mems) || r->pids_limit || r->blkio_weight || r->n_throttle);
 }
 
 /* Write @val to @dir/@file; the error names both. */

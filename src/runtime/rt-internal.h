@@ -36,12 +36,12 @@ struct rt_binds {
 
 #define RT_N_DEV_NODES 6
 
-#define RT_BINDS_INIT                                                                              \
-	{                                                                                          \
-		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1,              \
-		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .fifo_dir = -1, .console_sock = -1, .mount_fds = NULL, \
-		.proc_fd = -1, .sys_fd = -1, .dev_fds = {-1, -1, -1, -1, -1, -1},                  \
-		.device_fds = NULL                                                                 \
+#define RT_BINDS_INIT                                                                           \
+	{                                                                                       \
+		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1,           \
+		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .fifo_dir = -1, .console_sock = -1, \
+		.mount_fds = NULL, .proc_fd = -1, .sys_fd = -1,                                 \
+		.dev_fds = {-1, -1, -1, -1, -1, -1}, .device_fds = NULL                         \
 	}
 
 /* Whether @c runs in a user namespace of its own or a joined one. */
