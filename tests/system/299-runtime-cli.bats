@@ -678,3 +678,20 @@ EOF
 	rt delete --force nons1
 	run -1 grep -F "$BUNDLE/rootfs" /proc/self/mountinfo
 }
+
+@test "exec --cap adds a capability to the bounding, effective and permitted sets, as runc" {
+	spec 'c["process"]["args"] = ["sleep", "1000"]'
+	rt create --bundle "$BUNDLE" excap
+	rt start excap
+	# runc spec's default: AUDIT_WRITE, KILL, NET_BIND_SERVICE (0x20000420)
+	run -0 rt exec excap grep CapEff /proc/self/status
+	[[ $output == *0000000020000420 ]]
+	run -0 rt exec --cap CAP_SYS_ADMIN --cap cap_net_admin excap grep -E 'Cap(Eff|Prm|Bnd|Inh)' /proc/self/status
+	[ "$output" = "$(printf 'CapInh:\t0000000000000000\nCapPrm:\t0000000020201420\nCapEff:\t0000000020201420\nCapBnd:\t0000000020201420')" ]
+	run -1 rt exec --cap CAP_NOPE excap true
+	[ "$output" = '--cap: unknown capability "CAP_NOPE"' ]
+	echo '{}' >"$BATS_TEST_TMPDIR/p.json"
+	run -1 rt exec --cap CAP_SYS_ADMIN --process "$BATS_TEST_TMPDIR/p.json" excap
+	[ "$output" = "--cap cannot be used with --process" ]
+	rt delete --force excap
+}
