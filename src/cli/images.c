@@ -6,6 +6,7 @@
 #include "build/commit.h"
 #include "cli/cli.h"
 #include "container/container.h"
+#include "container/filter.h"
 #include "container/network.h"
 #include "image/load.h"
 #include "image/reference.h"
@@ -1086,11 +1087,34 @@ static void inspect_predefined_network(struct store *s, json_t *o)
 	json_object_set_new(eps, mode, ep);
 }
 
+/*
+ * NetworkSettings.Ports of a running container with a network of its own:
+ * docker lists every exposed port, null for one without a binding (moby
+ * daemon/network.go getPortMapInfo); the record keeps the bindings only.
+ */
+static void inspect_exposed_ports(struct container *c, json_t *o)
+{
+	json_t *ports = json_object_get(json_object_get(o, "NetworkSettings"), "Ports");
+	_cleanup_free_ struct container_port *p = NULL;
+	size_t n;
+
+	if (!json_is_object(ports))
+		return;
+	container_ports(c, NULL, &p, &n);
+	for (size_t i = 0; i < n; i++)
+		if (p[i].public_port == 0) {
+			_cleanup_free_ char *k = xasprintf("%u/%s", p[i].private_port, p[i].type);
+			if (!json_object_get(ports, k))
+				json_object_set_new(ports, k, json_null());
+		}
+}
+
 static json_t *container_inspect_json(struct store *s, struct container *c)
 {
 	json_t *o = json_deep_copy(c->rec);
 	json_object_del(o, "Hull");
 	inspect_predefined_network(s, o);
+	inspect_exposed_ports(c, o);
 	return o;
 }
 

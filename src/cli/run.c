@@ -1136,25 +1136,6 @@ static int ctime_cmp(const void *a, const void *b)
 	return tx < ty ? 1 : tx > ty ? -1 : 0;
 }
 
-static char *ports_column(json_t *ports)
-{
-	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-	const char *k;
-	json_t *arr;
-
-	json_object_foreach (ports, k, arr) {
-		size_t i;
-		json_t *b;
-		json_array_foreach (arr, i, b) {
-			if (sb.len)
-				(void) strbuf_adds(&sb, ", ");
-			(void) strbuf_addf(&sb, "%s:%s->%s", json_get_str(b, "HostIp"),
-					   json_get_str(b, "HostPort"), k);
-		}
-	}
-	return strbuf_detach(&sb, NULL);
-}
-
 /* bytes of @s's first @chars UTF-8 characters (all of @s if it has fewer) */
 static size_t utf8_prefix(const char *s, size_t chars)
 {
@@ -1250,8 +1231,10 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 					   streq(health, "starting") ? "health: " : "", health);
 		else
 			status = xasprintf("Up %s", up);
-		ports = ports_column(
-			json_object_get(json_object_get(c->rec, "NetworkSettings"), "Ports"));
+		_cleanup_free_ struct container_port *p = NULL;
+		size_t n;
+		container_ports(c, state, &p, &n);
+		ports = container_ports_display(p, n);
 	} else if (streq(state, "exited")) {
 		_cleanup_free_ char *fin = human_duration(
 			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "FinishedAt")));

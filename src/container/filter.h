@@ -17,8 +17,23 @@
  *                without a health check
  *   before=C     created before the container C (name, id or unique prefix)
  *   since=C      created after the container C
+ *   volume=V     a mount whose destination is V, or whose volume name (a
+ *                bind mount: its source) is V
+ *   network=N    on the network named N (bridge, host and none included, as
+ *                inspect shows them), or whose id starts with N
+ *   publish=P    a running container with host port P published; P is
+ *                PORT[/PROTO] or a range START-END[/PROTO], tcp by default
+ *   expose=P     a running container with container port P exposed or
+ *                published (the same syntax)
+ *   is-task=B    true or false: whether the container is a swarm task; hull
+ *                has no swarm, so true matches none and false every one
  *
- * Not thread-safe per object; no I/O but store_image_get() for ancestor.
+ * ancestor= matches the image itself and not images built on it: hull keeps
+ * no parent chain, as docker's BuildKit images have none (moby walks the
+ * Parent field the classic builder sets).
+ *
+ * Not thread-safe per object; no I/O but store_image_get() for ancestor and
+ * network_find() for the ids of bridge, host and none.
  */
 #ifndef HULL_CONTAINER_FILTER_H
 #define HULL_CONTAINER_FILTER_H
@@ -35,6 +50,12 @@ enum container_filter_key {
 	CONTAINER_FILTER_ID,
 	CONTAINER_FILTER_EXITED,
 	CONTAINER_FILTER_HEALTH,
+	CONTAINER_FILTER_VOLUME,
+	CONTAINER_FILTER_NETWORK,
+	CONTAINER_FILTER_PUBLISH,
+	CONTAINER_FILTER_EXPOSE,
+	CONTAINER_FILTER_IS_TASK,
+	/* the keys matched apart, after every key above */
 	CONTAINER_FILTER_BEFORE,
 	CONTAINER_FILTER_SINCE,
 	_CONTAINER_FILTER_MAX,
@@ -60,7 +81,9 @@ struct container_filter {
  * key or no '=' (KEY is @arg up to the first '='); -EINVAL "invalid filter
  * 'status=S': must be one of created, restarting, running, removing, paused,
  * exited, dead"; -EINVAL "Unrecognised filter value for health: H" (moby's
- * words). @f is unchanged on error. Pure.
+ * words); for publish and expose, moby's "filter for 'publish' should not
+ * contain ':': P" and "error while looking up for publish P: REASON"; for
+ * is-task, "invalid filter 'is-task=B'". @f is unchanged on error. Pure.
  */
 int container_filter_add(struct container_filter *f, const char *arg, struct hull_err **err);
 
@@ -104,6 +127,41 @@ const char *container_ps_state(struct container *c);
  */
 bool container_filter_match(const struct container_filter *f, struct store *s, struct container *c,
 			    const char *state);
+
+/*
+ * struct container_port - one entry of docker's container summary Ports
+ * (moby api/types Port): a published binding, or a port exposed without one
+ * (@ip "" and @public_port 0).
+ */
+struct container_port {
+	char ip[64];	       /* the host address as the record has it, "" for none */
+	uint16_t private_port; /* the container's port */
+	uint16_t public_port;  /* the host's port, 0 for none */
+	char type[8];	       /* "tcp", "udp" or "sctp" */
+};
+
+/*
+ * container_ports() - the ports docker's ps shows for @c: none unless @c
+ * is running on a network of its own (not host, none or container:NAME,
+ * whose NetworkSettings.Ports docker leaves empty); then every binding of
+ * NetworkSettings.Ports, and every port of Config.ExposedPorts that has
+ * none. *@ret is allocated (caller frees), *@n its length. @state is @c's
+ * container_ps_state(), as container_filter_match() takes it. Pure.
+ */
+void container_ports(struct container *c, const char *state, struct container_port **ret,
+		     size_t *n);
+
+/*
+ * container_ports_display() - docker's PORTS column for @ports (docker/cli
+ * formatter DisplayablePorts): sorted by container port, address, host
+ * port and type; ports exposed without a binding, and bindings whose host
+ * port equals the container port, grouped into ranges of consecutive ports
+ * per address and type ("80/tcp", "8000-8002/tcp",
+ * "0.0.0.0:8000-8002->8000-8002/tcp"); the other bindings after them, one
+ * each ("127.0.0.1:18080->8080/tcp", "[::1]:8080->80/tcp"). Sorts @ports
+ * in place. Returns an allocated string ("" for none), never NULL.
+ */
+char *container_ports_display(struct container_port *ports, size_t n);
 
 /* container_filter_release() - free @f's values (not @f); accepts NULL. */
 void container_filter_release(struct container_filter *f);

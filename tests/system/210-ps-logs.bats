@@ -73,9 +73,49 @@ LABEL team=blue'
 	[ "$output" = "hull: No such container: nosuchctr" ]
 	run -125 hull ps --filter health=sick
 	[ "$output" = "hull: Unrecognised filter value for health: sick" ]
-	run -125 hull ps --filter network=x
-	[ "$output" = "hull: invalid filter 'network'" ]
+	run -125 hull ps --filter networks=x
+	[ "$output" = "hull: invalid filter 'networks'" ]
 	hull rm bs1 bs2 bs3
+}
+
+@test "ps --filter volume, network, publish, expose, is-task; PORTS as docker groups them" {
+	hull volume create pfv >/dev/null
+	hull network create pfnet >/dev/null
+	hull run -d --name pf1 --expose 80 --expose 81 --expose 90 -p 127.0.0.1:18210:8080 \
+		-p 127.0.0.1:18211-18212:18211-18212/udp -v pfv:/data busybox sleep 60 >/dev/null
+	hull run -d --name pf2 --network pfnet -v "$BATS_TEST_TMPDIR:/www" busybox sleep 60 >/dev/null
+	hull run -d --name pf3 --network none --expose 80 busybox sleep 60 >/dev/null
+	f() { hull ps --filter name=pf "$@" --format '{{.Names}}' | sort | tr '\n' ' '; }
+	run -0 hull ps --filter name=pf1 --format '{{.Ports}}'
+	[ "$output" = "80-81/tcp, 90/tcp, 127.0.0.1:18211-18212->18211-18212/udp, 127.0.0.1:18210->8080/tcp" ]
+	run -0 hull inspect --format '{{json .NetworkSettings.Ports}}' pf1
+	[[ $output == *'"80/tcp":null,'* && $output == *'"90/tcp":null'* ]]
+	# --network none: no ports shown, as docker
+	run -0 hull ps --filter name=pf3 --format '[{{.Ports}}]'
+	[ "$output" = "[]" ]
+	[ "$(f --filter volume=pfv)" = "pf1 " ]
+	[ "$(f --filter volume=/data)" = "pf1 " ]
+	[ "$(f --filter volume="$BATS_TEST_TMPDIR")" = "pf2 " ]
+	[ "$(f --filter volume=/www --filter volume=pfv)" = "pf1 pf2 " ]
+	[ "$(f --filter network=pfnet)" = "pf2 " ]
+	[ "$(f --filter network="$(hull network inspect --format '{{.Id}}' pfnet | cut -c1-6)")" = "pf2 " ]
+	[ "$(f --filter network=bridge)" = "pf1 " ]
+	[ "$(f --filter network=none)" = "pf3 " ]
+	[ "$(f --filter publish=18210)" = "pf1 " ]
+	[ "$(f --filter publish=18200-18220/udp)" = "pf1 " ]
+	[ "$(f --filter publish=8080)" = "" ]
+	[ "$(f --filter expose=8080)" = "pf1 " ]
+	[ "$(f --filter expose=80)" = "pf1 " ]
+	[ "$(f --filter is-task=false)" = "pf1 pf2 pf3 " ]
+	[ "$(f --filter is-task=true)" = "" ]
+	run -125 hull ps --filter publish=127.0.0.1:80
+	[ "$output" = "hull: filter for 'publish' should not contain ':': 127.0.0.1:80" ]
+	run -125 hull ps --filter expose=80-70
+	[ "$output" = "hull: error while looking up for expose 80-70: invalid range specified for port: 80-70" ]
+	run -125 hull ps --filter is-task=1
+	[ "$output" = "hull: invalid filter 'is-task=1'" ]
+	hull rm -f pf1 pf2 pf3 >/dev/null
+	hull network rm pfnet >/dev/null
 }
 
 @test "ps --format table and -s" {

@@ -108,7 +108,22 @@ static void test_parse_errors(void **state)
 	parse_fails("=x", "invalid filter ''");
 	parse_fails("names=x", "invalid filter 'names'");
 	parse_fails("Status=running", "invalid filter 'Status'");
-	parse_fails("network=bridge", "invalid filter 'network'");
+	parse_fails("networks=bridge", "invalid filter 'networks'");
+	parse_fails("publish=127.0.0.1:80",
+		    "filter for 'publish' should not contain ':': 127.0.0.1:80");
+	parse_fails("expose=abc", "error while looking up for expose abc: strconv.ParseUint: "
+				  "parsing \"abc\": invalid syntax");
+	parse_fails("expose=/tcp", "error while looking up for expose /tcp: empty string specified "
+				   "for ports");
+	parse_fails("publish=70000", "error while looking up for publish 70000: strconv.ParseUint: "
+				     "parsing \"70000\": value out of range");
+	parse_fails(
+		"publish=90-80/udp",
+		"error while looking up for publish 90-80/udp: invalid range specified for port: "
+		"90-80");
+	parse_fails("publish=80-", "error while looking up for publish 80-: strconv.ParseUint: "
+				   "parsing \"\": invalid syntax");
+	parse_fails("is-task=yes", "invalid filter 'is-task=yes'");
 	parse_fails("status=bad",
 		    "invalid filter 'status=bad': must be one of created, restarting, "
 		    "running, removing, paused, exited, dead");
@@ -333,12 +348,128 @@ static void test_before_since(void **state)
 		container_free(l[i]);
 }
 
+/* a running container (this pid) with @ports_json as NetworkSettings.Ports, @exposed_json as
+ * Config.ExposedPorts, network mode @mode, and @mounts_json as Mounts */
+static struct container *netctr(const char *mode, const char *ports_json, const char *exposed_json,
+				const char *mounts_json)
+{
+	struct container *c = ctr("e5e5", "/n", "running", 0, 1, "busybox", "sha256:b", NULL);
+
+	json_object_set_new(c->rec, "HostConfig", json_pack("{s:s}", "NetworkMode", mode));
+	json_object_set_new(
+		c->rec, "NetworkSettings",
+		json_pack("{s:o,s:o}", "Ports", json_loads(ports_json, 0, NULL), "Networks",
+			  json_loads("{\"front\":{\"NetworkID\":\"abc123\"}}", 0, NULL)));
+	json_object_set_new(json_object_get(c->rec, "Config"), "ExposedPorts",
+			    json_loads(exposed_json, 0, NULL));
+	json_object_set_new(c->rec, "Mounts", json_loads(mounts_json, 0, NULL));
+	return c;
+}
+
+static void display_is(const char *ports_json, const char *exposed_json, const char *want)
+{
+	struct container *c = netctr("bridge", ports_json, exposed_json, "[]");
+	struct container_port *p = NULL;
+	char *got;
+	size_t n;
+
+	container_ports(c, NULL, &p, &n);
+	got = container_ports_display(p, n);
+	assert_string_equal(got, want);
+	free(got);
+	free(p);
+	container_free(c);
+}
+
+/* docker/cli formatter DisplayablePorts, case by case */
+static void test_ports_display(void **state)
+{
+	(void) state;
+	display_is("{}", "{}", "");
+	display_is("{}", "{\"80/tcp\":{}}", "80/tcp");
+	/* consecutive exposed ports form a range; a gap starts another group */
+	display_is("{}", "{\"80/tcp\":{},\"81/tcp\":{},\"82/tcp\":{},\"90/tcp\":{}}",
+		   "80-82/tcp, 90/tcp");
+	display_is("{}", "{\"53/udp\":{},\"53/tcp\":{}}", "53/tcp, 53/udp");
+	/* same host and container port: grouped with the address; others one each, after */
+	display_is("{\"8000/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8000\"}],"
+		   "\"8001/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8001\"}],"
+		   "\"80/tcp\":[{\"HostIp\":\"127.0.0.1\",\"HostPort\":\"18080\"}]}",
+		   "{\"80/tcp\":{},\"8000/tcp\":{},\"8001/tcp\":{},\"81/tcp\":{}}",
+		   "81/tcp, 0.0.0.0:8000-8001->8000-8001/tcp, 127.0.0.1:18080->80/tcp");
+	/* a port published on two addresses; IPv6 in brackets */
+	display_is("{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"8080\"},"
+		   "{\"HostIp\":\"::\",\"HostPort\":\"8080\"}]}",
+		   "{\"80/tcp\":{}}", "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp");
+	/* an exposed port given with a null binding list (as docker's inspect shows it) */
+	display_is("{\"443/tcp\":null}", "{}", "443/tcp");
+}
+
+static void test_ports_network_volume_task(void **state)
+{
+	const char *mounts = "[{\"Type\":\"volume\",\"Name\":\"data\",\"Source\":\"/v/data/_data\","
+			     "\"Destination\":\"/data\"},{\"Type\":\"bind\",\"Name\":\"\","
+			     "\"Source\":\"/srv\",\"Destination\":\"/www\"}]";
+	struct container *c =
+		netctr("front", "{\"80/tcp\":[{\"HostIp\":\"0.0.0.0\",\"HostPort\":\"18080\"}]}",
+		       "{\"80/tcp\":{},\"9000/udp\":{}}", mounts);
+	struct container *h = netctr("host", "{}", "{\"80/tcp\":{}}", "[]");
+	struct container_port *p = NULL;
+	size_t n;
+
+	(void) state;
+	/* publish= is the host port, expose= the container's; tcp by default; ranges */
+	assert_true(matches(NULL, c, "publish=18080", NULL));
+	assert_true(matches(NULL, c, "publish=18000-18100/tcp", NULL));
+	assert_false(matches(NULL, c, "publish=80", NULL));
+	assert_false(matches(NULL, c, "publish=18080/udp", NULL));
+	assert_true(matches(NULL, c, "expose=80", NULL));
+	assert_true(matches(NULL, c, "expose=9000/udp", NULL));
+	assert_false(matches(NULL, c, "expose=9000", NULL));
+	assert_false(matches(NULL, c, "publish=0", NULL));
+	/* values of one key OR */
+	assert_true(matches(NULL, c, "expose=1", "expose=80", NULL));
+	/* a host-network container shows no ports (docker's NetworkSettings.Ports is empty) */
+	container_ports(h, NULL, &p, &n);
+	assert_int_equal(n, 0);
+	free(p);
+	assert_false(matches(NULL, h, "expose=80", NULL));
+	/* a stopped one neither */
+	json_object_set_new(json_object_get(c->rec, "State"), "Pid", json_integer(1 << 30));
+	assert_false(matches(NULL, c, "publish=18080", NULL));
+	json_object_set_new(json_object_get(c->rec, "State"), "Pid", json_integer(getpid()));
+	/* network=: a name of the record, an id prefix, or the predefined mode */
+	assert_true(matches(NULL, c, "network=front", NULL));
+	assert_true(matches(NULL, c, "network=abc", NULL));
+	assert_false(matches(NULL, c, "network=fron", NULL));
+	assert_false(matches(NULL, c, "network=bridge", NULL));
+	assert_true(matches(NULL, h, "network=host", NULL));
+	assert_false(matches(NULL, h, "network=none", NULL));
+	/* volume=: destination, volume name, or a bind mount's source */
+	assert_true(matches(NULL, c, "volume=data", NULL));
+	assert_true(matches(NULL, c, "volume=/data", NULL));
+	assert_true(matches(NULL, c, "volume=/srv", NULL));
+	assert_true(matches(NULL, c, "volume=/www", NULL));
+	assert_false(matches(NULL, c, "volume=/v/data/_data", NULL));
+	assert_false(matches(NULL, h, "volume=data", NULL));
+	/* no container of hull is a swarm task */
+	assert_true(matches(NULL, c, "is-task=false", NULL));
+	assert_false(matches(NULL, c, "is-task=true", NULL));
+	container_free(c);
+	container_free(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_errors), cmocka_unit_test(test_parse_ok),
-		cmocka_unit_test(test_states),	     cmocka_unit_test(test_id_name_label),
-		cmocka_unit_test(test_ancestor),     cmocka_unit_test(test_before_since),
+		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_ok),
+		cmocka_unit_test(test_states),
+		cmocka_unit_test(test_id_name_label),
+		cmocka_unit_test(test_ancestor),
+		cmocka_unit_test(test_before_since),
+		cmocka_unit_test(test_ports_display),
+		cmocka_unit_test(test_ports_network_volume_task),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
