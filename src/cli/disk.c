@@ -138,20 +138,7 @@ static bool referenced(const struct dimg *x)
 /* Is @a an ancestor of @b (see the top of the file)? */
 static bool ancestor(const struct dimg *a, const struct dimg *b)
 {
-	json_t *ha = json_object_get(a->img->config, "history");
-	json_t *hb = json_object_get(b->img->config, "history");
-	size_t na = json_array_size(ha), nd = strv_length(a->img->diff_ids);
-
-	if (a == b || na == 0 || na >= json_array_size(hb) || nd > strv_length(b->img->diff_ids) ||
-	    streq(a->img->manifest_digest, b->img->manifest_digest))
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (!json_equal(json_array_get(ha, i), json_array_get(hb, i)))
-			return false;
-	for (size_t i = 0; i < nd; i++)
-		if (!streq(a->img->diff_ids[i], b->img->diff_ids[i]))
-			return false;
-	return true;
+	return image_is_ancestor(a->img, b->img);
 }
 
 static bool has_children(const struct dstore *d, const struct dimg *a)

@@ -23,6 +23,7 @@ static const char *const filter_keys[_CONTAINER_FILTER_MAX] = {
 	[CONTAINER_FILTER_PUBLISH] = "publish",
 	[CONTAINER_FILTER_EXPOSE] = "expose",
 	[CONTAINER_FILTER_IS_TASK] = "is-task",
+	[CONTAINER_FILTER_ISOLATION] = "isolation",
 	[CONTAINER_FILTER_BEFORE] = "before",
 	[CONTAINER_FILTER_SINCE] = "since",
 };
@@ -280,11 +281,16 @@ static bool match_value(enum container_filter_key k, const char *v, struct store
 	case CONTAINER_FILTER_NAME:
 		return strstr(json_get_str(c->rec, "Name") ?: "", v) != NULL;
 	case CONTAINER_FILTER_ANCESTOR: {
-		_cleanup_image_ struct image *img = NULL;
+		_cleanup_image_ struct image *img = NULL, *mine = NULL;
 		if (streq(json_get_str(cfg, "Image"), v))
 			return true;
-		return s && store_image_get(s, v, &img, NULL) == 0 &&
-		       streq(img->id, json_get_str(c->rec, "Image"));
+		if (!s || store_image_get(s, v, &img, NULL) < 0)
+			return false;
+		if (streq(img->id, json_get_str(c->rec, "Image") ?: ""))
+			return true;
+		/* or an image built on it (moby walks the classic builder's parents) */
+		return store_image_get(s, json_get_str(c->rec, "Image") ?: "", &mine, NULL) == 0 &&
+		       image_is_ancestor(img, mine);
 	}
 	case CONTAINER_FILTER_LABEL: {
 		char *const want[] = {(char *) v, NULL};
@@ -311,6 +317,8 @@ static bool match_value(enum container_filter_key k, const char *v, struct store
 		return match_port(v, c, state, k == CONTAINER_FILTER_PUBLISH);
 	case CONTAINER_FILTER_IS_TASK:
 		return streq(v, "false");
+	case CONTAINER_FILTER_ISOLATION: /* moby list_unix.go excludeByIsolation */
+		return true;
 	default:
 		return false;
 	}

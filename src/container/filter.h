@@ -11,7 +11,8 @@
  *   id=P         the id starts with P
  *   label=K      the container's Config.Labels has K (label=K=V: with value V)
  *   ancestor=R   Config.Image is R as typed, or R names (store_image_get():
- *                reference, id, short id) the container's image
+ *                reference, id, short id) the container's image or one of
+ *                its ancestors
  *   exited=N     exited (state "exited") with exit code N (compared as text)
  *   health=H     starting healthy unhealthy, or none for a container
  *                without a health check
@@ -27,10 +28,11 @@
  *                published (the same syntax)
  *   is-task=B    true or false: whether the container is a swarm task; hull
  *                has no swarm, so true matches none and false every one
+ *   isolation=I  accepted and ignored, as moby on Linux (a Windows notion)
  *
- * ancestor= matches the image itself and not images built on it: hull keeps
- * no parent chain, as docker's BuildKit images have none (moby walks the
- * Parent field the classic builder sets).
+ * ancestor= also matches containers of images built on R
+ * (image_is_ancestor(): hull keeps no parent chain, the history and layers
+ * stand in for it), as moby walks the parents its classic builder records.
  *
  * Not thread-safe per object; no I/O but store_image_get() for ancestor and
  * network_find() for the ids of bridge, host and none.
@@ -55,6 +57,7 @@ enum container_filter_key {
 	CONTAINER_FILTER_PUBLISH,
 	CONTAINER_FILTER_EXPOSE,
 	CONTAINER_FILTER_IS_TASK,
+	CONTAINER_FILTER_ISOLATION,
 	/* the keys matched apart, after every key above */
 	CONTAINER_FILTER_BEFORE,
 	CONTAINER_FILTER_SINCE,
@@ -120,8 +123,9 @@ const char *container_ps_state(struct container *c);
  * container_filter_match() - whether @c passes @f. @state is @c's state as
  * the caller already computed it with container_ps_state() (so that a
  * process dying meanwhile cannot make the row and the filter disagree), or
- * NULL to compute it. @s is used only for ancestor= values that are not
- * @c's Config.Image as typed (NULL: those do not match). before=/since=
+ * NULL to compute it. @s is used for ancestor= values that are not @c's
+ * Config.Image as typed (NULL: those do not match) and for the ids of the
+ * predefined networks. before=/since=
  * need container_filter_resolve() first. A container whose Created does not
  * parse fails before= and since=.
  */

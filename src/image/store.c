@@ -507,6 +507,24 @@ static int index_save(struct store *s, json_t *j, struct hull_err **err)
 
 /* ---- images ---- */
 
+bool image_is_ancestor(const struct image *a, const struct image *b)
+{
+	json_t *ha = json_object_get(a->config, "history");
+	json_t *hb = json_object_get(b->config, "history");
+	size_t na = json_array_size(ha), nd = strv_length(a->diff_ids);
+
+	if (a == b || na == 0 || na >= json_array_size(hb) || nd > strv_length(b->diff_ids) ||
+	    streq(a->manifest_digest, b->manifest_digest))
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!json_equal(json_array_get(ha, i), json_array_get(hb, i)))
+			return false;
+	for (size_t i = 0; i < nd; i++)
+		if (!streq(a->diff_ids[i], b->diff_ids[i]))
+			return false;
+	return true;
+}
+
 struct image *image_free(struct image *img)
 {
 	if (!img)

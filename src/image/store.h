@@ -152,6 +152,17 @@ int store_image_set_intermediate(struct store *s, const char *manifest_digest, b
 				 struct hull_err **err);
 /* store_image_is_intermediate() - whether the image was marked so (false if unknown). */
 bool store_image_is_intermediate(struct store *s, const char *manifest_digest);
+/*
+ * image_is_ancestor() - whether @a is an ancestor of @b, standing in for
+ * the parent chain docker's classic builder records and hull does not:
+ * @a's history is a strict prefix of @b's, @a's diffIDs a prefix of @b's,
+ * and they are not the same image. That is exactly the relation of the
+ * images of a build's steps, and of a FROM image to what is built on it.
+ * Used by image prune (moby's parent walk) and ps --filter ancestor= (moby
+ * daemon/list.go populateImageFilterByParents). Pure.
+ */
+bool image_is_ancestor(const struct image *a, const struct image *b);
+
 /* image_free() - free; accepts NULL; returns NULL. */
 struct image *image_free(struct image *img);
 static inline void image_freep(struct image **img)

@@ -40,6 +40,11 @@ LABEL team=blue'
 	[ -z "$output" ]
 	run hull ps -a --filter ancestor=labelled --format '{{.Names}}'
 	[ "$output" = flt1 ]
+	# an image built on another is its descendant, as docker's classic builder's parents
+	run -0 hull ps -a --filter ancestor=busybox --filter name=flt --format '{{.Names}}'
+	[ "$(echo "$output" | sort | tr '\n' ' ')" = "flt1 flt2 " ]
+	run -0 hull ps -a --filter ancestor=labelled --filter ancestor=nosuchimage --format '{{.Names}}'
+	[ "$output" = flt1 ]
 	run hull ps -a --filter label=team=blue --format '{{.Names}}'
 	[ "$output" = flt1 ]
 	run hull ps -a --filter label=team=red --format '{{.Names}}'

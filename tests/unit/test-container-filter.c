@@ -455,6 +455,8 @@ static void test_ports_network_volume_task(void **state)
 	/* no container of hull is a swarm task */
 	assert_true(matches(NULL, c, "is-task=false", NULL));
 	assert_false(matches(NULL, c, "is-task=true", NULL));
+	/* isolation is Windows's: accepted, ignored (moby list_unix.go) */
+	assert_true(matches(NULL, c, "isolation=hyperv", NULL));
 	container_free(c);
 	container_free(h);
 }
