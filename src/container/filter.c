@@ -447,7 +447,8 @@ char *container_ports_display(struct container_port *ports, size_t n)
 	} *groups = xcalloc(n + 1, sizeof(*groups));
 	size_t n_groups = 0;
 
-	qsort(ports, n, sizeof(*ports), port_cmp);
+	if (n)
+		qsort(ports, n, sizeof(*ports), port_cmp);
 	for (size_t i = 0; i < n; i++) {
 		const struct container_port *p = &ports[i];
 		struct group *g = NULL;
