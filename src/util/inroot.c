@@ -162,9 +162,19 @@ int inroot_open(int root_fd, const char *path, int flags, int opts)
 	if (!*path)
 		path = ".";
 	if (have_openat2) {
-		fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
-		if (fd >= 0)
-			return fd;
+		/*
+		 * EAGAIN: a rename or mount anywhere on the system raced a ".." of
+		 * the path, and the kernel could not tell that it stayed inside
+		 * (openat2(2) asks the caller to retry). Bounded, for a system that
+		 * renames without pause.
+		 */
+		for (int tries = 0; tries < 1024; tries++) {
+			fd = (int) syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+			if (fd >= 0)
+				return fd;
+			if (errno != EAGAIN)
+				break;
+		}
 		if (errno != ENOSYS)
 			return -errno;
 		have_openat2 = false;

@@ -23,7 +23,10 @@
  * inroot_open() - open @path ("" or "." = the root itself) below @root_fd
  * (borrowed) with open(2) @flags; @opts is 0 or INROOT_NO_XDEV. A final
  * symlink is followed (inside the root) unless @flags has O_NOFOLLOW.
- * Errors: the errno of the failed lookup (-ENOENT, -ENOTDIR, -ELOOP...).
+ * openat2(2) with RESOLVE_IN_ROOT; its EAGAIN (a rename or mount anywhere
+ * raced a ".." of the path) is retried up to 1024 times, as openat2(2)
+ * advises. Errors: the errno of the failed lookup (-ENOENT, -ENOTDIR,
+ * -ELOOP..., -EAGAIN when every retry raced).
  */
 int inroot_open(int root_fd, const char *path, int flags, int opts);
 
