@@ -150,7 +150,7 @@ static void test_copy_dest_errors(void **state)
 	e = err_free(e);
 	/* l0 -> l1 -> ... -> l12: more than docker's limit */
 	for (int i = 0; i < 12; i++) {
-		char name[8], target[8];
+		char name[16], target[16];
 		snprintf(name, sizeof(name), "l%d", i);
 		snprintf(target, sizeof(target), "l%d", i + 1);
 		link_to(target, name);
