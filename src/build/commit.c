@@ -136,7 +136,14 @@ void build_commit_merge(json_t *icfg, json_t *ccfg)
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		json_t *v = json_object_get(ccfg, keys[i]);
-		if (v && !json_is_null(v))
+		/*
+		 * A container's Cmd and Entrypoint are the merged ones it ran: a null
+		 * one was cleared (--entrypoint "", or --entrypoint X without args for
+		 * Cmd), and stays null in the image, as in docker's commit, which takes
+		 * the container's config whole.
+		 */
+		bool argv = streq(keys[i], "Cmd") || streq(keys[i], "Entrypoint");
+		if (v && (!json_is_null(v) || argv))
 			json_object_set(icfg, keys[i], v);
 	}
 }

@@ -47,7 +47,9 @@ int build_change_apply(json_t *config, const char *line, struct hull_err **err);
  * User, Env, Cmd, Entrypoint, WorkingDir, ExposedPorts, Labels and StopSignal
  * of @ccfg (the container record's "Config", borrowed; NULL is empty) that is
  * present and not null replaces the same key of @icfg (an image config's
- * "config" object, changed in place; the values are shared, not copied).
+ * "config" object, changed in place; the values are shared, not copied);
+ * Cmd and Entrypoint replace it even when null, since a container's are the
+ * merged argv it ran and a null one was cleared (`run --entrypoint ""`).
  * Every other key of @icfg (Volumes, OnBuild, Healthcheck...) is kept. A
  * replaced value is the container's whole value: the container's Env,
  * ExposedPorts and Labels already hold its image's (container_create()

@@ -218,6 +218,31 @@ ctr_type() {
 	[[ $output == *"not a valid change command"* ]]
 }
 
+@test "commit keeps what run --entrypoint cleared: no entrypoint, no image CMD" {
+	d=$BATS_TEST_TMPDIR/ep
+	mkdir -p "$d"
+	printf 'FROM busybox\nENTRYPOINT ["echo","ep"]\nCMD ["c"]\n' >"$d/Dockerfile"
+	hull build -q -t cm-ep "$d" >/dev/null
+	run -0 hull run --name cm1 --entrypoint "" cm-ep echo hi
+	[ "$output" = hi ]
+	hull commit cm1 cm-ep1 >/dev/null
+	run -0 hull image inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' cm-ep1
+	[ "$output" = 'null ["echo","hi"]' ]
+	run -0 hull run --rm cm-ep1
+	[ "$output" = hi ]
+	# --entrypoint X without arguments drops the image's CMD, in the commit too
+	hull run --name cm2 --entrypoint /bin/true cm-ep
+	hull commit cm2 cm-ep2 >/dev/null
+	run -0 hull image inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' cm-ep2
+	[ "$output" = '["/bin/true"] null' ]
+	# a plain run keeps both
+	hull run --name cm3 cm-ep >/dev/null
+	hull commit cm3 cm-ep3 >/dev/null
+	run -0 hull image inspect --format '{{json .Config.Entrypoint}} {{json .Config.Cmd}}' cm-ep3
+	[ "$output" = '["echo","ep"] ["c"]' ]
+	hull rm cm1 cm2 cm3 >/dev/null
+}
+
 @test "cp: a tar on stdin compressed with gzip, bzip2 or xz; -a as a bool flag (-a=false, --archive=false, -aq)" {
 	hull run -d --name cpz busybox sleep 60 >/dev/null
 	t=$BATS_TEST_TMPDIR

@@ -172,12 +172,16 @@ static void test_merge(void **state)
 	      "tcp\":{}},\"Labels\":{\"a\":\"1\",\"b\":\"2\"}}",
 	      "{\"ExposedPorts\":{\"80/tcp\":{},\"8080/"
 	      "tcp\":{}},\"Labels\":{\"a\":\"1\",\"b\":\"2\"}}");
-	/* Cmd and Entrypoint each replaced on its own; a null one keeps the image's */
+	/* Cmd and Entrypoint are the container's, a null one too: it was cleared (run
+	 * --entrypoint "" ARGS; --entrypoint X without args), as docker's commit keeps it */
 	merge("{\"Entrypoint\":[\"/e\"],\"Cmd\":[\"c\"]}",
 	      "{\"Cmd\":[\"run\",\"args\"],\"Entrypoint\":null}",
-	      "{\"Entrypoint\":[\"/e\"],\"Cmd\":[\"run\",\"args\"]}");
+	      "{\"Entrypoint\":null,\"Cmd\":[\"run\",\"args\"]}");
 	merge("{\"Entrypoint\":[\"/e\"],\"Cmd\":[\"c\"]}", "{\"Entrypoint\":[\"/f\"],\"Cmd\":null}",
-	      "{\"Entrypoint\":[\"/f\"],\"Cmd\":[\"c\"]}");
+	      "{\"Entrypoint\":[\"/f\"],\"Cmd\":null}");
+	/* absent (a record without them): the image's stay */
+	merge("{\"Entrypoint\":[\"/e\"],\"Cmd\":[\"c\"]}", "{\"User\":\"u\"}",
+	      "{\"Entrypoint\":[\"/e\"],\"Cmd\":[\"c\"],\"User\":\"u\"}");
 	merge("{\"StopSignal\":\"SIGTERM\"}", "{\"StopSignal\":\"SIGUSR1\"}",
 	      "{\"StopSignal\":\"SIGUSR1\"}");
 	/* keys a container does not carry over: the image's stay, the container's are ignored */
