@@ -277,11 +277,13 @@ int build_import_config(const struct build_import_opts *o, const char *now, json
 		if (r < 0)
 			return r;
 	}
-	comment = xasprintf("Imported from %s", o->source);
-	cfg = json_pack("{s:s,s:s,s:s,s:{},s:{s:s,s:[]},s:[{s:s,s:s,s:s}]}", "architecture",
+	/* moby's import: the message (or "Imported from SRC") is the image's comment and
+	 * its history entry's (daemon/images/image_import.go) */
+	comment = o->message ? xstrdup(o->message) : xasprintf("Imported from %s", o->source);
+	cfg = json_pack("{s:s,s:s,s:s,s:s,s:{},s:{s:s,s:[]},s:[{s:s,s:s,s:s}]}", "architecture",
 			p.arch ? p.arch : "amd64", "os", p.os ? p.os : "linux", "created", now,
-			"config", "rootfs", "type", "layers", "diff_ids", "history", "created", now,
-			"created_by", "", "comment", o->message ? o->message : comment);
+			"comment", comment, "config", "rootfs", "type", "layers", "diff_ids",
+			"history", "created", now, "created_by", "", "comment", comment);
 	if (p.variant)
 		json_object_set_new(cfg, "variant", json_string(p.variant));
 	platform_release(&p);

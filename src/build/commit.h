@@ -93,8 +93,9 @@ struct build_import_opts {
  * build_import_config() - the image config of `hull import`, without its
  * layer (rootfs.diff_ids is empty): "architecture", "os" (and "variant") of
  * @o->platform, "created" @now (RFC 3339, borrowed), "config" the empty
- * object with @o's changes applied (build_change_apply()), and one history
- * entry (created @now, created_by "", the comment). As docker import makes it
+ * object with @o's changes applied (build_change_apply()), "comment" the
+ * message, and one history entry (created @now, created_by "", the same
+ * comment). As docker import makes it
  * (moby daemon/images/image_import.go), with docker's own amd64 default kept
  * rather than the host's. On success *@ret is a new reference (caller
  * decrefs); errors: platform_parse()'s (-EINVAL naming the platform) or a

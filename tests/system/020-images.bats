@@ -41,6 +41,9 @@ mktar() {
 	[ "$output" = '["A=1"] ["/bin/true"] {"80/tcp":{}} arm64 linux' ]
 	run hull history --format '{{.Comment}}' imchg
 	[ "$output" = imported ]
+	# the message is the image's Comment too, as docker import's
+	run -0 hull image inspect --format '{{.Comment}}' imchg
+	[ "$output" = imported ]
 	# a change docker refuses, and a bad platform: no image, no layer read
 	run -1 hull import -c 'RUN true' "$BATS_TEST_TMPDIR/r.tar" badchange
 	[ "$output" = "hull: RUN is not a valid change command" ]

@@ -214,26 +214,30 @@ static void test_import_config(void **state)
 	struct build_import_opts o = {.source = "rootfs.tar"};
 
 	(void) state;
-	import_ok(&o, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{}," IMPORT_REST
-		      "\"Imported from rootfs.tar\"}]}");
+	import_ok(&o, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"comment\":\"Imported from "
+		      "rootfs.tar\",\"config\":{}," IMPORT_REST "\"Imported from rootfs.tar\"}]}");
 	o.message = "my message";
 	o.source = "-";
-	import_ok(&o, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{}," IMPORT_REST
-		      "\"my message\"}]}");
+	import_ok(&o, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"comment\":\"my message\","
+		      "\"config\":{}," IMPORT_REST "\"my message\"}]}");
 	/* --platform, normalised as containerd does; a variant when there is one */
 	o.message = NULL;
 	o.platform = "linux/aarch64";
-	import_ok(&o, "{\"architecture\":\"arm64\",\"os\":\"linux\",\"config\":{}," IMPORT_REST
-		      "\"Imported from -\"}]}");
+	import_ok(&o,
+		  "{\"architecture\":\"arm64\",\"os\":\"linux\",\"comment\":\"Imported from -\","
+		  "\"config\":{}," IMPORT_REST "\"Imported from -\"}]}");
 	o.platform = "linux/arm/v6";
 	import_ok(&o, "{\"architecture\":\"arm\",\"os\":\"linux\",\"variant\":\"v6\","
-		      "\"config\":{}," IMPORT_REST "\"Imported from -\"}]}");
+		      "\"comment\":\"Imported from -\",\"config\":{}," IMPORT_REST
+		      "\"Imported from -\"}]}");
 	/* --change lines on the empty config */
 	o.platform = NULL;
 	o.changes = changes;
-	import_ok(&o, "{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Env\":[\"A=1\"],"
-		      "\"Cmd\":[\"/bin/sh\"],\"ExposedPorts\":{\"80/tcp\":{}}}," IMPORT_REST
-		      "\"Imported from -\"}]}");
+	import_ok(&o,
+		  "{\"architecture\":\"amd64\",\"os\":\"linux\",\"comment\":\"Imported from -\","
+		  "\"config\":{\"Env\":[\"A=1\"],"
+		  "\"Cmd\":[\"/bin/sh\"],\"ExposedPorts\":{\"80/tcp\":{}}}," IMPORT_REST
+		  "\"Imported from -\"}]}");
 }
 
 static void test_import_config_errors(void **state)
