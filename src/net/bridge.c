@@ -35,7 +35,6 @@ int net_sysctl_enable(const char *path, struct hull_err **err)
 int net_bridge_setup(struct hull_err **err)
 {
 	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
-	_cleanup_nl_ struct nl nf = {NULL, 0, 0};
 	struct in_addr gw;
 	unsigned index, flags;
 	int r;
@@ -79,6 +78,14 @@ int net_bridge_setup(struct hull_err **err)
 	r = net_sysctl_enable("/proc/sys/net/ipv4/conf/" NET_BRIDGE_NAME "/route_localnet", err);
 	if (r < 0)
 		return r;
+
+	return net_nft_table_ensure(err);
+}
+
+int net_nft_table_ensure(struct hull_err **err)
+{
+	_cleanup_nl_ struct nl nf = {NULL, 0, 0};
+	int r;
 
 	r = nl_open(&nf, NETLINK_NETFILTER, err);
 	if (r < 0)

@@ -83,6 +83,14 @@ int net_nft_loopback_guard(struct hull_err **err);
 /* nft_run() - run nft text commands as one transaction; errors carry nft's message. */
 int nft_run(const char *cmds, struct hull_err **err);
 /* net_nft_table_create() - create the whole "ip hull" table; fails if it exists. */
+/*
+ * net_nft_table_ensure() - idempotently make the "ip hull" table (its port maps,
+ * NAT chains and loopback guard), or add the guard to an older hull's table. Safe
+ * against another hull doing the same at once. net_bridge_setup() calls it, and
+ * net_ports_add() when its first try fails: a user network's container may publish
+ * before any container of the default bridge was started on this host.
+ */
+int net_nft_table_ensure(struct hull_err **err);
 int net_nft_table_create(struct hull_err **err);
 
 /* net_network_state_remove() - delete NET_STATE_DIR/networks/@net_id (its addresses). */

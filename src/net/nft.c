@@ -199,10 +199,14 @@ int net_ports_add(const char *ctr_ip, const struct port_map *maps, size_t n, str
 	if (nft_run(strbuf_cstr(&sb), NULL) == 0)
 		return 0;
 	/*
-	 * An entry for the same host port is left over from a container whose
-	 * monitor was killed: the host port itself is ours (net_ports_reserve()
-	 * bound it), so the stale entry is replaced.
+	 * No table yet (no container of the default bridge has run on this host
+	 * since it booted), or an entry for the same host port is left over from
+	 * a container whose monitor was killed: the host port itself is ours
+	 * (net_ports_reserve() bound it), so the stale entry is replaced.
 	 */
+	r = net_nft_table_ensure(err);
+	if (r < 0)
+		return err_wrap(err, "publish ports of %s", ctr_ip);
 	net_ports_remove(ctr_ip, maps, n);
 	r = nft_run(strbuf_cstr(&sb), err);
 	if (r < 0)

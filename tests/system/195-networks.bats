@@ -229,6 +229,21 @@ reach() {
 	hull network rm np
 }
 
+@test "a user network's container publishes on a host where no default-bridge container ran yet" {
+	# a network namespace of this test's own (tests/isolated): no hull0, no "ip hull"
+	# table, as on a host just booted; publishing used to fail there with nft's
+	# "No such file or directory" for the missing table
+	run -0 "$TOP/tests/isolated" bash -c '
+		set -e
+		"$HULL" network create --subnet "'"$SUB_A"'" fresh >/dev/null
+		"$HULL" run -d --name fresh1 --network fresh -p 127.0.0.1:18194:80 busybox \
+			sh -c "mkdir /w && echo fresh-ok > /w/index.html && exec httpd -f -p 80 -h /w" >/dev/null
+		for i in $(seq 50); do curl -s -m 5 http://127.0.0.1:18194/index.html && break; sleep 0.1; done
+		"$HULL" rm -f fresh1 >/dev/null
+		"$HULL" network rm fresh >/dev/null'
+	[ "$output" = fresh-ok ]
+}
+
 @test "after rm -f and network prune nothing of the networks is left" {
 	local n1 n2 c1 c2 c3
 	n1=$(hull network create --subnet "$SUB_A" pa)

@@ -316,8 +316,9 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	run curl -s -m 1 http://127.0.0.1:18296/hostname
 	[ "$status" -ne 0 ]
 	[ ! -e "/run/hull-net/networks/$n1/ips/$ip1" ]
+	# the port's binding went with nf1; the port stays exposed (null, as docker lists it)
 	run hull inspect --format '{{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}}' first
-	[ "$output" = "{} 1" ]
+	[ "$output" = '{"80/tcp":null} 1' ]
 	# the address is free for another, and the first container's end does not free it again
 	hull run -d --name taker --network nf1 --ip "$ip1" busybox sleep 600 >/dev/null
 	hull stop -t 0 first
