@@ -238,6 +238,46 @@ static void publish_all(json_t *exposed, struct port_map **ports, size_t *n)
 	}
 }
 
+/*
+ * The host ports of @m on an IPv6 address need an IPv6 address of the container to be
+ * DNATed to: refused on hull0 and on networks without --ipv6 (docker would publish them
+ * through its userland proxy, which hull does not have).
+ */
+static int ports_check6(struct monitor *m, bool ipv6, struct hull_err **err)
+{
+	for (size_t i = 0; i < m->n_ports && !ipv6; i++)
+		if (net_host_ip_is6(m->ports[i].host_ip))
+			return err_setx(err, EOPNOTSUPP,
+					"cannot publish on %s: the container has no IPv6 address "
+					"(its network was not created with --ipv6)",
+					m->ports[i].host_ip);
+	return 0;
+}
+
+/*
+ * On a network with IPv6, docker publishes "-p 8080:80" on [::] too: the twins of the
+ * every-address maps, with the host ports reserved for them (net_ports_dual()).
+ */
+static int ports_reserve_dual(struct monitor *m, struct hull_err **err)
+{
+	_cleanup_free_ int *fds6 = NULL;
+	size_t k = m->n_ports;
+	int r;
+
+	net_ports_dual(&m->ports, &m->n_ports);
+	if (m->n_ports == k)
+		return 0;
+	r = net_ports_reserve(m->ports + k, m->n_ports - k, &fds6, err);
+	if (r < 0) {
+		m->n_ports = k;
+		return r;
+	}
+	m->port_fds = xrealloc(m->port_fds, m->n_ports * sizeof(*m->port_fds));
+	memcpy(m->port_fds + k, fds6, (m->n_ports - k) * sizeof(*fds6));
+	m->n_port_fds = m->n_ports;
+	return 0;
+}
+
 /* NetworkSettings.Networks of @rec (borrowed; NULL without user networks). */
 static json_t *record_networks(json_t *rec)
 {
@@ -592,10 +632,15 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		if (m->br.internal)
 			m->n_ports = 0; /* docker publishes nothing from an internal network */
 		if (m->n_ports) {
-			r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
+			r = ports_check6(m, m->br.ipv6, err);
+			if (r == 0)
+				r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
 			if (r < 0)
 				goto fail;
 			m->n_port_fds = m->n_ports;
+			r = m->br.ipv6 ? ports_reserve_dual(m, err) : 0;
+			if (r < 0)
+				goto fail;
 		}
 	} else if (streq(net, "bridge")) {
 		r = net_bridge_setup(err);
@@ -605,7 +650,9 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		if (r < 0)
 			return network_ip_exhausted(m->s, "bridge", r, err);
 		if (m->n_ports) {
-			r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
+			r = ports_check6(m, false, err);
+			if (r == 0)
+				r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
 			if (r < 0)
 				goto fail;
 			m->n_port_fds = m->n_ports;
@@ -748,13 +795,13 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	} else if (m->user_net) {
 		r = net_attach_bridge(p->pid, m->c->id, m->ip, m->ip6, mac, &m->br, err);
 		if (r == 0 && m->n_ports) {
-			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
+			r = net_ports_add(m->ip, m->ip6, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
 		}
 	} else if (streq(net, "bridge")) {
 		r = net_attach(p->pid, m->c->id, m->ip, mac, err);
 		if (r == 0 && m->n_ports) {
-			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
+			r = net_ports_add(m->ip, NULL, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
 		}
 	} else if (r == 0 && !streq(net, "host")) {

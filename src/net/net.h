@@ -27,8 +27,10 @@
 #define NET_STATE_DIR "/run/hull-net"
 
 struct port_map {
-	char host_ip[INET_ADDRSTRLEN]; /* "" means every address (0.0.0.0) */
-	uint16_t host_port;	       /* 0 before allocation means "pick a free port" */
+	/* "" means every IPv4 address (0.0.0.0); an IPv6 one ("::": every IPv6 address) is
+	 * published into the container's IPv6 address (docs/networking.md "IPv6") */
+	char host_ip[INET6_ADDRSTRLEN];
+	uint16_t host_port;	/* 0 before allocation means "pick a free port" */
 	uint16_t host_port_end; /* "8000-8010:80": the last host port to try (0: host_port only) */
 	uint16_t ctr_port;
 	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
@@ -38,8 +40,12 @@ struct port_map {
  * net_port_parse() - parse one -p value as docker does
  * (docker/go-connections nat.ParsePortSpec): "[ip:][hostPort:]containerPort[/tcp|udp]",
  * where ports may be ranges "a-b" of equal length, or a host range for one
- * container port ("8000-8010:80": the first free one, host_port_end set). Appends to *@maps
- * (realloc'd) and *@n. Bad input: -EINVAL with a message naming @spec.
+ * container port ("8000-8010:80": the first free one, host_port_end set). An IPv6 ip is
+ * written in brackets ("[::]:8080:80", "[fd00::1]::80") and kept in its inet_ntop form.
+ * Appends to *@maps (realloc'd) and *@n. Bad input: -EINVAL with a message naming @spec;
+ * the IPv6 loopback ("[::1]"): -EOPNOTSUPP with the reason (hull has no userland proxy, and the
+ * kernel drops the answers of a connection from ::1 DNATed into a container: IPv6 has no
+ * route_localnet). Pure.
  */
 int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct hull_err **err);
 
@@ -103,10 +109,26 @@ int net_loopback_up(pid_t pid, struct hull_err **err);
  * bound, never listening, and without SO_REUSEADDR (docs/networking.md).
  */
 int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err);
-/* net_ports_add() - add DNAT entries sending each map's host port to @ctr_ip:ctr_port. */
-int net_ports_add(const char *ctr_ip, const struct port_map *maps, size_t n, struct hull_err **err);
-/* net_ports_remove() - remove the entries net_ports_add() added; missing ones are ignored. */
+/*
+ * net_ports_add() - add DNAT entries sending each map's host port to @ctr_ip:ctr_port, or for
+ * a map whose host_ip is IPv6, to [@ctr_ip6]:ctr_port (in the "ip6 hullnet" table). A map of
+ * IPv6 with @ctr_ip6 NULL or "": -EINVAL. One nft transaction per family.
+ */
+int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps, size_t n,
+		  struct hull_err **err);
+/*
+ * net_ports_remove() - remove the entries net_ports_add() added (both families: an IPv6
+ * map's entry is found by its host address and port alone); missing ones are ignored.
+ */
 void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n);
+/* net_host_ip_is6() - whether a port map's host_ip is an IPv6 address ("::" included). Pure. */
+bool net_host_ip_is6(const char *host_ip);
+/*
+ * net_ports_dual() - docker's publishing on a network with IPv6: each map of @maps[0..@n) on
+ * every IPv4 address ("" or 0.0.0.0) gets a twin on every IPv6 address ("::") with the same,
+ * already reserved, host port, appended to *@maps (realloc'd; *@n grows). Pure.
+ */
+void net_ports_dual(struct port_map **maps, size_t *n);
 
 /*
  * User-defined bridge networks (docs/networking.md "User networks"), as

@@ -61,6 +61,27 @@ static const char hullnet6_table[] =
 	"	set bridges { type ifname; elements = { \"" NET_BRIDGE_NAME "\" }; }\n"
 	"	map fwd_in { type ifname : verdict; }\n"
 	"	map nat_out { type ifname : verdict; }\n"
+	/* published ports, as the maps of "ip hull" (nft.c) */
+	"	map tcp_any { type inet_service : ipv6_addr . inet_service; }\n"
+	"	map udp_any { type inet_service : ipv6_addr . inet_service; }\n"
+	"	map tcp_addr { type ipv6_addr . inet_service : ipv6_addr . inet_service; }\n"
+	"	map udp_addr { type ipv6_addr . inet_service : ipv6_addr . inet_service; }\n"
+	"	chain ports {\n"
+	"		dnat to ip6 daddr . tcp dport map @tcp_addr\n"
+	"		dnat to ip6 daddr . udp dport map @udp_addr\n"
+	"		dnat to tcp dport map @tcp_any\n"
+	"		dnat to udp dport map @udp_any\n"
+	"	}\n"
+	"	chain prerouting {\n"
+	"		type nat hook prerouting priority dstnat; policy accept;\n"
+	"		fib daddr type local jump ports\n"
+	"	}\n"
+	/* not ::1: its answers could never come back (no route_localnet for IPv6), so a
+	 * connection to [::1]:PORT meets the reserving socket and is refused at once */
+	"	chain output {\n"
+	"		type nat hook output priority -100; policy accept;\n"
+	"		ip6 daddr != ::1 fib daddr type local jump ports\n"
+	"	}\n"
 	"	chain forward {\n"
 	"		type filter hook forward priority filter; policy accept;\n"
 	"		iifname vmap @fwd_in\n"
@@ -372,6 +393,23 @@ static int nft_setup(const struct net_bridge *b, struct hull_err **err)
 		if (r < 0)
 			return err_wrap(err, "create nftables table 'ip " TABLE "'");
 	}
+	/*
+	 * The DNAT maps of published ports are in "ip hull" (nft.c), which only hull0's
+	 * set-up made: a host whose first container with -p is on a user network lacked it.
+	 */
+	r = nl_nft_table_exists(&nf, "hull");
+	if (r == 0) {
+		r = net_nft_table_create(err);
+		if (r < 0 && nl_nft_table_exists(&nf, "hull") > 0) {
+			if (err)
+				*err = err_free(*err);
+			r = 0;
+		}
+		if (r < 0)
+			return err_wrap(err, "create nftables table 'ip hull'");
+	}
+	if (r < 0)
+		return err_set(err, -r, "look up nftables table 'ip hull'");
 	r = nl_nft_chain_exists(&nf, TABLE, chain);
 	if (r < 0)
 		return err_set(err, -r, "look up nftables chain 'ip " TABLE " %s'", chain);
