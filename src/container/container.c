@@ -946,6 +946,14 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 			json_object(), "Hull", "Hidden", o->hidden, "Why", d.why);
 	if (!rec)
 		abort();
+	{
+		/* docker's top-level IPv6 fields: filled for the default bridge only, which has no
+		 * IPv6 in hull (docs/networking.md "IPv6"); a user network's are in Networks */
+		json_t *ns = json_object_get(rec, "NetworkSettings");
+		json_object_set_new(ns, "GlobalIPv6Address", json_string(""));
+		json_object_set_new(ns, "GlobalIPv6PrefixLen", json_integer(0));
+		json_object_set_new(ns, "IPv6Gateway", json_string(""));
+	}
 	if (o->hidden) {
 		/* a build step's: it is its build's until that process is gone */
 		json_t *h = json_object_get(rec, "Hull");
