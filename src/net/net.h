@@ -196,11 +196,18 @@ int net_host_routes_overlap(struct in_addr subnet, unsigned prefixlen);
  * the "ip hullnet" table and @b's chains and map elements in it. Cheap when
  * everything exists (a link, an address and a chain lookup), so it runs
  * before each container start too (after a reboot the bridge is gone).
+ * With @b->ipv6, as docker's bridge driver sets up an IPv6 network: the IPv6
+ * gateway address (nodad, accept_dad=0), IPv6 forwarding on the host, and
+ * @b's chains and elements in the "ip6 hullnet" table (isolation, no outbound
+ * NAT: docker 20.10 writes no ip6tables rules). It also makes the "ip hull"
+ * table of the DNAT maps when hull0 never did. Safe against another hull doing
+ * the same at once (a lost race to create a table or chain is not an error).
  */
 int net_network_setup(const struct net_bridge *b, struct hull_err **err);
 /*
  * net_network_teardown() - delete @b's bridge, its nft chains and elements
- * and its address state; missing pieces are ignored, so it can run twice.
+ * (those of "ip6 hullnet" too with @b->ipv6) and its address state (IPv4 and
+ * IPv6); missing pieces are ignored, so it can run twice.
  */
 void net_network_teardown(const struct net_bridge *b);
 /*
