@@ -20,15 +20,14 @@ static const struct cli_option network_create_options[] = {
 	CLI_BOOL_ID(0, "attachable", 'A', "Enable manual container attachment"),
 	CLI_STRING_ID('d', "driver", 'd', NULL,
 		      "Driver to manage the Network (default \"bridge\")"),
-	CLI_STRING_ID(0, "gateway", 'g', "strings", "IPv4 Gateway for the master subnet"),
+	CLI_STRING_ID(0, "gateway", 'g', "strings", "IPv4 or IPv6 Gateway for the master subnet"),
 	CLI_BOOL_ID(0, "internal", 'I', "Restrict external access to the network"),
 	CLI_LIST_ID(0, "label", 'l', NULL, "Set metadata on a network"),
 	CLI_LIST_ID('o', "opt", 'o', "map", "Set driver specific options (default map[])"),
 	CLI_STRING_ID(0, "subnet", 's', "strings",
 		      "Subnet in CIDR format that represents a network segment"),
 	CLI_STRING_ID(0, "ip-range", 'r', "strings", "Allocate container ip from a sub-range"),
-	/* NEEDSWORK: IPv6 (issue 10): refused with a clear error, not listed */
-	{0, "ipv6", CLI_KIND_BOOL, NULL, '6', NULL, NULL, CLI_OPT_HIDDEN},
+	CLI_BOOL_ID(0, "ipv6", '6', "Enable IPv6 networking"),
 	CLI_OPT_END,
 };
 static const struct cli_command network_create_command = {
@@ -58,17 +57,21 @@ static int network_create_cmd(struct cli *cl, int argc, char **argv)
 		case 'd':
 			no.driver = optarg;
 			break;
+		/* one of each per family: an IPv6 one has a ':' (docker matches them to the
+		 * subnets the same way, by address family and containment) */
 		case 's':
-			if (no.subnet)
-				return cli_usage_error("network create",
-						       "hull takes one --subnet per network");
-			no.subnet = optarg;
+			if (strchr(optarg, ':') ? no.subnet6 != NULL : no.subnet != NULL)
+				return cli_usage_error(
+					"network create",
+					"hull takes one --subnet per address family");
+			*(strchr(optarg, ':') ? &no.subnet6 : &no.subnet) = optarg;
 			break;
 		case 'g':
-			if (no.gateway)
-				return cli_usage_error("network create",
-						       "hull takes one --gateway per network");
-			no.gateway = optarg;
+			if (strchr(optarg, ':') ? no.gateway6 != NULL : no.gateway != NULL)
+				return cli_usage_error(
+					"network create",
+					"hull takes one --gateway per address family");
+			*(strchr(optarg, ':') ? &no.gateway6 : &no.gateway) = optarg;
 			break;
 		case 'I':
 			no.internal = true;
@@ -84,14 +87,15 @@ static int network_create_cmd(struct cli *cl, int argc, char **argv)
 			no.attachable = true;
 			break;
 		case 'r':
-			if (no.ip_range)
-				return cli_usage_error("network create",
-						       "hull takes one --ip-range per network");
-			no.ip_range = optarg;
+			if (strchr(optarg, ':') ? no.ip_range6 != NULL : no.ip_range != NULL)
+				return cli_usage_error(
+					"network create",
+					"hull takes one --ip-range per address family");
+			*(strchr(optarg, ':') ? &no.ip_range6 : &no.ip_range) = optarg;
 			break;
 		case '6':
-			fprintf(stderr, "hull: network create: --ipv6 is not supported yet\n");
-			return 125;
+			no.ipv6 = true;
+			break;
 		}
 	}
 	if (o == CLI_PARSE_EXIT)
@@ -185,12 +189,13 @@ static json_t *network_row(json_t *v, bool no_trunc)
 	at = xasprintf("%.10s %.*s +0000 UTC", created,
 		       (int) (strlen(created) > 12 ? strcspn(created + 11, "Z") : 0),
 		       strlen(created) > 11 ? created + 11 : "");
-	return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
-			 no_trunc ? json_get_str(v, "Id") : short_id(json_get_str(v, "Id")), "Name",
-			 json_get_str(v, "Name"), "Driver", json_get_str(v, "Driver") ?: "",
-			 "Scope", "local", "IPv6", "false", "Internal",
-			 json_is_true(json_object_get(v, "Internal")) ? "true" : "false", "Labels",
-			 strbuf_cstr(&lab), "CreatedAt", at);
+	return json_pack(
+		"{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s}", "ID",
+		no_trunc ? json_get_str(v, "Id") : short_id(json_get_str(v, "Id")), "Name",
+		json_get_str(v, "Name"), "Driver", json_get_str(v, "Driver") ?: "", "Scope",
+		"local", "IPv6", json_is_true(json_object_get(v, "EnableIPv6")) ? "true" : "false",
+		"Internal", json_is_true(json_object_get(v, "Internal")) ? "true" : "false",
+		"Labels", strbuf_cstr(&lab), "CreatedAt", at);
 }
 
 static const struct cli_option network_ls_options[] = {
@@ -452,11 +457,12 @@ static const struct cli_command network_connect_command = {
 static int network_connect_cmd(struct cli *cl, int argc, char **argv)
 {
 	_cleanup_strv_ char **aliases = NULL;
-	const char *ip = NULL;
+	const char *ip = NULL, *ip6 = NULL;
 	const struct cli_option options[] = {
 		CLI_LIST(0, "alias", &aliases, "strings",
 			 "Add network-scoped alias for the container"),
 		CLI_STRING(0, "ip", &ip, NULL, "IPv4 address (e.g., \"172.30.100.104\")"),
+		CLI_STRING(0, "ip6", &ip6, NULL, "IPv6 address (e.g., \"2001:db8::33\")"),
 		CLI_OPT_END,
 	};
 	struct container *c = NULL;
@@ -469,7 +475,7 @@ static int network_connect_cmd(struct cli *cl, int argc, char **argv)
 		return r;
 	if (cli_store(cl, &s, &e) < 0 || container_load(s, argv[ind + 1], &c, &e) < 0)
 		return daemon_error(e);
-	r = network_connect(s, c, argv[ind], ip, aliases, &e);
+	r = network_connect(s, c, argv[ind], ip, ip6, aliases, &e);
 	container_free(c);
 	return r < 0 ? daemon_error(e) : 0;
 }

@@ -337,6 +337,7 @@ static int run_parse(const struct cli_command *base, int argc, char **argv, stru
 		OPT_ENTRYPOINT,
 		OPT_NETWORK,
 		OPT_IP,
+		OPT_IP6,
 		OPT_MAC_ADDRESS,
 		OPT_NETWORK_ALIAS,
 		OPT_INIT,
@@ -432,6 +433,7 @@ static int run_parse(const struct cli_command *base, int argc, char **argv, stru
 			    "processes"),
 		CLI_BOOL_ID('i', "interactive", 'i', "Keep STDIN open even if not attached"),
 		CLI_STRING_ID(0, "ip", OPT_IP, NULL, "IPv4 address (e.g., 172.30.100.104)"),
+		CLI_STRING_ID(0, "ip6", OPT_IP6, NULL, "IPv6 address (e.g., 2001:db8::33)"),
 		CLI_STRING_ID(0, "ipc", OPT_IPC, NULL, "IPC mode to use"),
 		CLI_LIST_ID('l', "label", 'l', NULL, "Set meta data on a container"),
 		CLI_LIST_ID(0, "label-file", OPT_LABEL_FILE, NULL,
@@ -623,6 +625,9 @@ static int run_parse(const struct cli_command *base, int argc, char **argv, stru
 			break;
 		case OPT_IP:
 			ro->ip = optarg;
+			break;
+		case OPT_IP6:
+			ro->ip6 = optarg;
 			break;
 		case OPT_MAC_ADDRESS: {
 			char canon[18];

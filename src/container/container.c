@@ -298,6 +298,9 @@ void container_endpoint_clear(json_t *ep)
 	json_object_set_new(ep, "IPAddress", json_string(""));
 	json_object_set_new(ep, "IPPrefixLen", json_integer(0));
 	json_object_set_new(ep, "MacAddress", json_string(""));
+	json_object_set_new(ep, "IPv6Gateway", json_string(""));
+	json_object_set_new(ep, "GlobalIPv6Address", json_string(""));
+	json_object_set_new(ep, "GlobalIPv6PrefixLen", json_integer(0));
 	json_object_set_new(ep, "DNSNames", json_null());
 }
 
@@ -371,6 +374,8 @@ static void reconcile_locked(struct container *c)
 			net_ports_remove(eip, ports, n);
 			network_hosts_leave(json_get_str(ep, "NetworkID"), k, c->id, NULL);
 			network_ip_release(k, json_get_str(ep, "NetworkID"), eip);
+			net_network_ip6_release(json_get_str(ep, "NetworkID"),
+						json_get_str(ep, "GlobalIPv6Address"));
 			container_endpoint_clear(ep);
 		}
 	}
@@ -725,7 +730,7 @@ static int net_container_mode_check(const struct run_opts *o, struct hull_err **
 		what = "conflicting options: port exposing and the container type network mode";
 	else if (o->mac_address)
 		what = "conflicting options: mac-address and the network mode";
-	else if (o->ip)
+	else if (o->ip || o->ip6)
 		what = "user specified IP address is supported on user defined networks only";
 	else if (o->aliases)
 		what = "network-scoped alias is supported only for containers in user defined "
@@ -764,7 +769,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	} else {
 		/* the network first, as docker's create (moby daemon/create.go
 		 * verifyNetworkingConfig) */
-		r = network_check_endpoint(s, netmode, o->ip, &net, err);
+		r = network_check_endpoint(s, netmode, o->ip, o->ip6, &net, err);
 		if (r < 0)
 			return r;
 		/* moby runconfig validateNetMode: a MAC needs a network of the container's own */
@@ -941,6 +946,14 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 			json_object(), "Hull", "Hidden", o->hidden, "Why", d.why);
 	if (!rec)
 		abort();
+	{
+		/* docker's top-level IPv6 fields: filled for the default bridge only, which has no
+		 * IPv6 in hull (docs/networking.md "IPv6"); a user network's are in Networks */
+		json_t *ns = json_object_get(rec, "NetworkSettings");
+		json_object_set_new(ns, "GlobalIPv6Address", json_string(""));
+		json_object_set_new(ns, "GlobalIPv6PrefixLen", json_integer(0));
+		json_object_set_new(ns, "IPv6Gateway", json_string(""));
+	}
 	if (o->hidden) {
 		/* a build step's: it is its build's until that process is gone */
 		json_t *h = json_object_get(rec, "Hull");
@@ -965,9 +978,10 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	if (net && !network_is_predefined(json_get_str(net, "Name"))) {
 		/* docker's EndpointSettings, filled at start (container/start.c) */
 		json_t *eps = json_object();
-		json_object_set_new(
-			eps, json_get_str(net, "Name"),
-			network_endpoint_new(json_get_str(net, "Id"), o->ip, o->aliases));
+		json_t *ep = network_endpoint_new(json_get_str(net, "Id"), o->ip, o->aliases);
+
+		network_endpoint_set_ip6(ep, o->ip6);
+		json_object_set_new(eps, json_get_str(net, "Name"), ep);
 		json_object_set_new(json_object_get(rec, "NetworkSettings"), "Networks", eps);
 		json_object_update(eps, more);
 		if (o->n_ports && json_is_true(json_object_get(net, "Internal")) && o->warnings)

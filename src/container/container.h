@@ -38,6 +38,7 @@ struct run_opts {
 	char **cmd;	     /* arguments after IMAGE */
 	const char *network; /* "bridge" (default), "host", "none" or a user network's name or id */
 	const char *ip;	     /* --ip: the address on a user network (NULL: any) */
+	const char *ip6;     /* --ip6: the IPv6 address on a user network with IPv6 (NULL: any) */
 	const char *mac_address; /* --mac-address (checked by net_mac_parse()): the first network's
 				    MAC */
 	char **aliases;		 /* --network-alias: more names on a user network */

@@ -360,6 +360,25 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *) a, *(char *const *) b);
 }
 
+/*
+ * The lines of entry line @line ("IP\tNAMES", or "IP,IP6\tNAMES" on a network with IPv6)
+ * in a block: one per address, the names on each, as docker's resolver answers both A and
+ * AAAA queries for a member of an IPv6 network.
+ */
+static void block_add(struct strbuf *block, const char *line)
+{
+	size_t iplen = strcspn(line, "\t");
+	const char *comma = memchr(line, ',', iplen);
+
+	if (!comma) {
+		(void) strbuf_addf(block, "%s\n", line);
+		return;
+	}
+	(void) strbuf_addf(block, "%.*s%s\n", (int) (comma - line), line, line + iplen);
+	(void) strbuf_addf(block, "%.*s%s\n", (int) (line + iplen - comma - 1), comma + 1,
+			   line + iplen);
+}
+
 /* Under the lock @dfd: drop dead entries and rewrite every member's block. */
 static void hosts_refresh_locked(int dfd, const char *net_name)
 {
@@ -392,7 +411,7 @@ static void hosts_refresh_locked(int dfd, const char *net_name)
 			continue;
 		v = xrealloc(v, (n + 1) * sizeof(*v));
 		v[n++] = e;
-		(void) strbuf_addf(&block, "%s\n", e.line);
+		block_add(&block, e.line);
 	}
 	for (size_t i = 0; i < n; i++) {
 		hosts_rewrite(v[i].hosts_path, net_name, strbuf_cstr(&block));
@@ -432,17 +451,19 @@ static int entry_write(int dfd, const char *ctr_id, const char *head, const char
 }
 
 int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id, const char *ip,
-		       char **names, const char *hosts_path, pid_t monitor, struct hull_err **err)
+		       const char *ip6, char **names, const char *hosts_path, pid_t monitor,
+		       struct hull_err **err)
 {
 	_cleanup_close_ int dfd = -1;
 	_cleanup_free_ char *head = NULL;
+	_cleanup_free_ char *both = isempty(ip6) ? NULL : xasprintf("%s,%s", ip, ip6);
 	int r;
 
 	dfd = entries_lock(net_id, true, err);
 	if (dfd < 0)
 		return dfd;
 	head = xasprintf("%d %llu\n%s\n", (int) monitor, proc_start_time(monitor), hosts_path);
-	r = entry_write(dfd, ctr_id, head, ip, names, err);
+	r = entry_write(dfd, ctr_id, head, both ? both : ip, names, err);
 	if (r < 0)
 		return r;
 	hosts_refresh_locked(dfd, net_name);

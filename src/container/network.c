@@ -313,6 +313,18 @@ int network_find(struct store *s, const char *ref, json_t **ret, struct hull_err
 	return lock_find(s, ref, &lfd, ret, err);
 }
 
+/* The IPv6 entry of @rec's IPAM.Config (borrowed), NULL if none. */
+static json_t *network_config6(json_t *rec)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach (json_object_get(json_object_get(rec, "IPAM"), "Config"), i, c)
+		if (strchr(json_get_str(c, "Subnet") ?: "", ':'))
+			return c;
+	return NULL;
+}
+
 int network_bridge(json_t *rec, struct net_bridge *ret)
 {
 	json_t *cfg = json_array_get(json_object_get(json_object_get(rec, "IPAM"), "Config"), 0);
@@ -333,6 +345,21 @@ int network_bridge(json_t *rec, struct net_bridge *ret)
 	memcpy(b.id, id, 65);
 	memcpy(b.name, br, strlen(br) + 1);
 	b.internal = json_is_true(json_object_get(rec, "Internal"));
+	if (json_is_true(json_object_get(rec, "EnableIPv6"))) {
+		json_t *c6 = network_config6(rec);
+		const char *rg = json_get_str(c6, "IPRange");
+
+		if (!c6 ||
+		    net_cidr6_parse(json_get_str(c6, "Subnet") ?: "", &b.subnet6, &b.prefixlen6) <
+			    0 ||
+		    inet_pton(AF_INET6, json_get_str(c6, "Gateway") ?: "", &b.gateway6) != 1 ||
+		    b.prefixlen6 < 48 || b.prefixlen6 > 126)
+			return -EINVAL;
+		if (!isempty(rg) && (net_cidr6_parse(rg, &b.range6, &b.range6_prefixlen) < 0 ||
+				     b.range6_prefixlen < b.prefixlen6))
+			return -EINVAL;
+		b.ipv6 = true;
+	}
 	*ret = b;
 	return 0;
 }
@@ -353,6 +380,114 @@ static bool overlaps_network(json_t *all, struct in_addr a, unsigned pa)
 				return true;
 		}
 	return false;
+}
+
+/* Whether the IPv6 @a/@pa overlaps an IPv6 subnet of a network of @all. */
+static bool overlaps_network6(json_t *all, const struct in6_addr *a, unsigned pa)
+{
+	json_t *v, *c;
+	size_t i, k;
+
+	json_array_foreach (all, i, v)
+		json_array_foreach (json_object_get(json_object_get(v, "IPAM"), "Config"), k, c) {
+			struct in6_addr b;
+			unsigned pb;
+			const char *sn = json_get_str(c, "Subnet");
+			if (sn && net_cidr6_parse(sn, &b, &pb) == 0 &&
+			    net_subnets6_overlap(a, pa, &b, pb))
+				return true;
+		}
+	return false;
+}
+
+/*
+ * The IPv6 half of create_config(): --subnet (required: hull has no default IPv6 pools, as
+ * docker 20.10 has none), --gateway (the subnet's first host address when absent) and
+ * --ip-range of that family (caller locks).
+ */
+static int create_config6(json_t *all, const struct network_opts *o, struct net_bridge *b,
+			  struct hull_err **err)
+{
+	char buf[INET6_ADDRSTRLEN];
+	int r;
+
+	if ((o->gateway6 || o->ip_range6) && !o->subnet6)
+		return err_setx(err, EINVAL,
+				"every ip-range or gateway must have a corresponding subnet");
+	if (!o->subnet6)
+		/* moby libnetwork/ipam getPredefinedPool, with no IPv6 pool configured */
+		return err_setx(err, ENOSPC,
+				"could not find an available, non-overlapping IPv6 address pool "
+				"among the defaults to assign to the network");
+	if (net_cidr6_parse(o->subnet6, &b->subnet6, &b->prefixlen6) < 0)
+		return err_setx(err, EINVAL, "invalid CIDR address: %s", o->subnet6);
+	if (b->prefixlen6 < 48 || b->prefixlen6 > 126)
+		return err_setx(err, EINVAL,
+				"invalid subnet %s: hull takes IPv6 prefix lengths 48 to 126",
+				o->subnet6);
+	if (net_in6_host_bits(&b->subnet6, b->prefixlen6)) {
+		struct in6_addr m = b->subnet6;
+		for (unsigned i = 0; i < 16; i++) {
+			unsigned p = b->prefixlen6 > i * 8 ? b->prefixlen6 - i * 8 : 0;
+			m.s6_addr[i] &= (uint8_t) (p >= 8 ? 0xff : ~(0xff >> p));
+		}
+		inet_ntop(AF_INET6, &m, buf, sizeof(buf));
+		return err_setx(err, EINVAL, "invalid subnet %s: it should be %s/%u", o->subnet6,
+				buf, b->prefixlen6);
+	}
+	{
+		/* loopback, link-local, multicast: no bridge may take them */
+		static const char *const reserved[] = {"::1/128", "fe80::/10", "ff00::/8", "::/96"};
+		for (size_t i = 0; i < ARRAY_SIZE(reserved); i++) {
+			struct in6_addr ra;
+			unsigned rp;
+			(void) net_cidr6_parse(reserved[i], &ra, &rp);
+			if (net_subnets6_overlap(&b->subnet6, b->prefixlen6, &ra, rp))
+				return err_setx(err, EINVAL, "invalid subnet %s: it overlaps %s",
+						o->subnet6, reserved[i]);
+		}
+	}
+	r = net_host_routes6_overlap(&b->subnet6, b->prefixlen6);
+	if (overlaps_network6(all, &b->subnet6, b->prefixlen6) || r > 0)
+		return err_setx(err, EEXIST, "Pool overlaps with other one on this address space");
+	if (o->ip_range6) {
+		unsigned rp;
+
+		if (net_cidr6_parse(o->ip_range6, &b->range6, &rp) < 0)
+			return err_setx(err, EINVAL, "invalid CIDR address: %s", o->ip_range6);
+		if (!net_subnets6_overlap(&b->range6, rp > b->prefixlen6 ? rp : b->prefixlen6,
+					  &b->subnet6, b->prefixlen6) ||
+		    !net_subnets6_overlap(&b->range6, b->prefixlen6, &b->subnet6, b->prefixlen6))
+			return err_setx(err, EINVAL, "no matching subnet for range %s",
+					o->ip_range6);
+		if (rp < b->prefixlen6)
+			return err_setx(
+				err, EINVAL,
+				"invalid network config:\ninvalid ip-range %s: CIDR block is "
+				"bigger than its parent subnet %s",
+				o->ip_range6, o->subnet6);
+		if (net_in6_host_bits(&b->range6, rp))
+			return err_setx(err, EINVAL,
+					"invalid network config:\ninvalid ip-range %s: it has host "
+					"bits set",
+					o->ip_range6);
+		b->range6_prefixlen = rp;
+	}
+	if (o->gateway6) {
+		if (!strchr(o->gateway6, ':') ||
+		    inet_pton(AF_INET6, o->gateway6, &b->gateway6) != 1)
+			return err_setx(err, EINVAL, "invalid gateway address %s", o->gateway6);
+		if (!net_subnets6_overlap(&b->gateway6, b->prefixlen6, &b->subnet6,
+					  b->prefixlen6) ||
+		    memcmp(&b->gateway6, &b->subnet6, sizeof(b->subnet6)) == 0)
+			return err_setx(err, EINVAL, "no matching subnet for gateway %s",
+					o->gateway6);
+	} else {
+		b->gateway6 = b->subnet6;
+		b->gateway6.s6_addr[15] |= 1;
+	}
+	b->ipv6 = true;
+	return 0;
 }
 
 /* docker's default local pools (moby libnetwork/ipamutils): 172.17-31/16, then 192.168/20s. */
@@ -538,6 +673,12 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 		b->gateway.s_addr = htonl(ntohl(b->subnet.s_addr) + 1);
 	}
 	b->internal = o->internal;
+	if (o->ipv6)
+		return create_config6(all, o, b, err);
+	if (o->subnet6 || o->gateway6 || o->ip_range6)
+		/* docker's daemon, for an IPv6 --subnet without --ipv6 (hull refuses them all) */
+		return err_setx(err, EINVAL,
+				"an IPv6 --subnet, --gateway or --ip-range needs --ipv6");
 	return 0;
 }
 
@@ -614,6 +755,24 @@ int network_create(struct store *s, const struct network_opts *o, json_t **ret,
 		"Gateway", json_string(gw));
 	json_object_set_new(rec, "Hull",
 			    json_pack("{s:s,s:b}", "Bridge", b.name, "UserSubnet", !!o->subnet));
+	if (b.ipv6) {
+		char sn6[INET6_ADDRSTRLEN + 4], a6[INET6_ADDRSTRLEN];
+		json_t *c6;
+
+		inet_ntop(AF_INET6, &b.subnet6, a6, sizeof(a6));
+		snprintf(sn6, sizeof(sn6), "%s/%u", a6, b.prefixlen6);
+		c6 = json_pack("{s:s}", "Subnet", sn6);
+		if (b.range6_prefixlen) {
+			inet_ntop(AF_INET6, &b.range6, a6, sizeof(a6));
+			snprintf(sn6, sizeof(sn6), "%s/%u", a6, b.range6_prefixlen);
+			json_object_set_new(c6, "IPRange", json_string(sn6));
+		}
+		inet_ntop(AF_INET6, &b.gateway6, a6, sizeof(a6));
+		json_object_set_new(c6, "Gateway", json_string(a6));
+		/* docker lists the IPv4 pool first, then the IPv6 one */
+		json_array_append_new(json_object_get(json_object_get(rec, "IPAM"), "Config"), c6);
+		json_object_set_new(rec, "EnableIPv6", json_true());
+	}
 
 	/* docker's bridge driver makes the bridge at create: its route then keeps other
 	 * stores' auto subnets off this one */
@@ -703,13 +862,16 @@ json_t *network_inspect(struct store *s, json_t *rec)
 						"Networks"),
 				name);
 			addr = xasprintf("%s/%u", ips[i], b.prefixlen);
+			const char *a6 = json_get_str(ep, "GlobalIPv6Address");
+			_cleanup_free_ char *addr6 =
+				isempty(a6) ? xstrdup("") : xasprintf("%s/%u", a6, b.prefixlen6);
 			json_object_set_new(
 				ctrs, c->id,
 				json_pack("{s:s,s:s,s:s,s:s,s:s}", "Name",
 					  json_get_str(c->rec, "Name") + 1, "EndpointID",
 					  json_get_str(ep, "EndpointID") ?: "", "MacAddress",
 					  json_get_str(ep, "MacAddress") ?: "", "IPv4Address", addr,
-					  "IPv6Address", ""));
+					  "IPv6Address", addr6));
 			container_free(c);
 		}
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -837,7 +999,8 @@ int network_ip_exhausted(struct store *s, const char *name, int r, struct hull_e
 }
 
 int network_join(struct store *s, const char *ref, const char *ctr_id, const char *want_ip,
-		 struct net_bridge *ret_b, char ret_ip[INET_ADDRSTRLEN], struct hull_err **err)
+		 const char *want_ip6, struct net_bridge *ret_b, char ret_ip[INET_ADDRSTRLEN],
+		 char ret_ip6[INET6_ADDRSTRLEN], struct hull_err **err)
 {
 	_cleanup_close_ int lfd = -1;
 	_cleanup_json_ json_t *rec = NULL;
@@ -862,6 +1025,24 @@ int network_join(struct store *s, const char *ref, const char *ctr_id, const cha
 	if (r < 0)
 		return pool_error(r, json_get_str(rec, "Name") ?: ref,
 				  json_get_str(rec, "Id") ?: "", err);
+	ret_ip6[0] = '\0';
+	if (b.ipv6) {
+		r = net_network_ip6_alloc(&b, isempty(want_ip6) ? NULL : want_ip6, ctr_id, ret_ip6,
+					  err);
+		if (r < 0) {
+			net_network_ip_release(b.id, ret_ip);
+			ret_ip[0] = '\0';
+			if (r != -ENOSPC)
+				return r;
+			if (err)
+				*err = err_free(*err);
+			return err_setx(err, ENOSPC,
+					"no available IPv6 addresses on this network's address "
+					"pools: %s (%s)",
+					json_get_str(rec, "Name") ?: ref,
+					json_get_str(rec, "Id") ?: "");
+		}
+	}
 	*ret_b = b;
 	return 0;
 }
@@ -874,17 +1055,20 @@ void network_ip_release(const char *net_name, const char *net_id, const char *ip
 		net_network_ip_release(net_id, ip);
 }
 
-int network_check_endpoint(struct store *s, const char *ref, const char *ip, json_t **ret,
-			   struct hull_err **err)
+int network_check_endpoint(struct store *s, const char *ref, const char *ip, const char *ip6,
+			   json_t **ret, struct hull_err **err)
 {
 	_cleanup_json_ json_t *rec = NULL;
+	struct in6_addr a6;
 	struct in_addr a;
 	int r;
 
 	if (ip && inet_pton(AF_INET, ip, &a) != 1)
 		return err_setx(err, EINVAL, "invalid IPv4 address: %s", ip);
+	if (ip6 && (!strchr(ip6, ':') || inet_pton(AF_INET6, ip6, &a6) != 1))
+		return err_setx(err, EINVAL, "invalid IPv6 address: %s", ip6);
 	if (network_is_predefined(ref)) {
-		if (ip)
+		if (ip || ip6)
 			return err_setx(err, EINVAL,
 					"user specified IP address is supported on user defined "
 					"networks only");
@@ -896,12 +1080,17 @@ int network_check_endpoint(struct store *s, const char *ref, const char *ip, jso
 		return r;
 	if (network_is_predefined(json_get_str(rec, "Name"))) {
 		/* the id of a predefined network: as its name */
-		if (ip)
+		if (ip || ip6)
 			return err_setx(err, EINVAL,
 					"user specified IP address is supported on user defined "
 					"networks only");
 	} else if (ip &&
 		   !json_is_true(json_object_get(json_object_get(rec, "Hull"), "UserSubnet"))) {
+		return err_setx(err, EINVAL,
+				"user specified IP address is supported only when connecting to "
+				"networks with user configured subnets");
+	} else if (ip6 && !network_config6(rec)) {
+		/* moby validateNetworkingConfig: --ip6 needs a configured IPv6 subnet */
 		return err_setx(err, EINVAL,
 				"user specified IP address is supported only when connecting to "
 				"networks with user configured subnets");
@@ -942,6 +1131,19 @@ json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases)
 	return ep;
 }
 
+void network_endpoint_set_ip6(json_t *ep, const char *ip6)
+{
+	json_t *ipam = json_object_get(ep, "IPAMConfig");
+
+	if (isempty(ip6))
+		return;
+	if (!json_is_object(ipam)) {
+		ipam = json_object();
+		json_object_set_new(ep, "IPAMConfig", ipam);
+	}
+	json_object_set_new(ipam, "IPv6Address", json_string(ip6));
+}
+
 void network_endpoint_mac(json_t *rec, const char *net_name, char ret[18])
 {
 	const char *mode =
@@ -953,7 +1155,7 @@ void network_endpoint_mac(json_t *rec, const char *net_name, char ret[18])
 		ret[0] = '\0';
 }
 
-void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip,
+void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, const char *ip6,
 			   const char *mac_in, char **names)
 {
 	char gw[INET_ADDRSTRLEN], mac[18], epid[65];
@@ -972,6 +1174,14 @@ void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *i
 	json_object_set_new(ep, "IPAddress", json_string(ip));
 	json_object_set_new(ep, "IPPrefixLen", json_integer(b->prefixlen));
 	json_object_set_new(ep, "MacAddress", json_string(mac));
+	if (!isempty(ip6) && b->ipv6) {
+		char gw6[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, &b->gateway6, gw6, sizeof(gw6));
+		json_object_set_new(ep, "IPv6Gateway", json_string(b->internal ? "" : gw6));
+		json_object_set_new(ep, "GlobalIPv6Address", json_string(ip6));
+		json_object_set_new(ep, "GlobalIPv6PrefixLen", json_integer(b->prefixlen6));
+	}
 }
 
 static json_t *record_networks(json_t *rec)
@@ -984,15 +1194,16 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 {
 	json_t *ep = json_object_get(record_networks(c->rec), net_name);
 	const char *want = json_get_str(json_object_get(ep, "IPAMConfig"), "IPv4Address");
+	const char *want6 = json_get_str(json_object_get(ep, "IPAMConfig"), "IPv6Address");
 	_cleanup_strv_ char **names = NULL;
-	char ip[INET_ADDRSTRLEN], mac[18];
+	char ip[INET_ADDRSTRLEN], ip6[INET6_ADDRSTRLEN], mac[18];
 	struct net_bridge b;
 	int r;
 
 	if (!ep)
 		return err_setx(err, ENOENT, "container %s is not connected to network %s", c->id,
 				net_name);
-	r = network_join(s, net_name, c->id, isempty(want) ? NULL : want, &b, ip, err);
+	r = network_join(s, net_name, c->id, isempty(want) ? NULL : want, want6, &b, ip, ip6, err);
 	if (r < 0)
 		return r;
 	/* docker's default bridge has no names: DNSNames null */
@@ -1001,11 +1212,11 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 					    json_object_get(ep, "Aliases"));
 	network_endpoint_mac(c->rec, net_name, mac);
 	/* in the record at once: whoever cleans up after a failure finds the address there */
-	network_endpoint_fill(ep, &b, ip, mac, names);
-	r = net_attach_extra(pid, c->id, ip, mac, &b, err);
+	network_endpoint_fill(ep, &b, ip, ip6, mac, names);
+	r = net_attach_extra(pid, c->id, ip, ip6, mac, &b, err);
 	/* docker's default bridge resolves no names */
 	if (r == 0 && !streq(net_name, "bridge"))
-		r = network_hosts_join(b.id, net_name, c->id, ip, names,
+		r = network_hosts_join(b.id, net_name, c->id, ip, ip6, names,
 				       json_get_str(c->rec, "HostsPath"), monitor, err);
 	if (r < 0) {
 		network_endpoint_down(c, net_name, NULL);
@@ -1026,6 +1237,7 @@ void network_endpoint_down(struct container *c, const char *net_name, const char
 	if (!isempty(ip) && net_id) {
 		net_detach_extra(c->id, net_id);
 		network_ip_release(net_name, net_id, ip);
+		net_network_ip6_release(net_id, json_get_str(ep, "GlobalIPv6Address"));
 	}
 	container_endpoint_clear(ep);
 }
@@ -1114,10 +1326,15 @@ static void first_endpoint_down(struct container *c, const char *net_name)
 	/* docker deletes the endpoint's hostname record too */
 	network_hosts_own(json_get_str(c->rec, "HostsPath"),
 			  json_get_str(json_object_get(c->rec, "Config"), "Hostname"), ip, NULL);
+	if (!isempty(json_get_str(ep, "GlobalIPv6Address")))
+		network_hosts_own(json_get_str(c->rec, "HostsPath"),
+				  json_get_str(json_object_get(c->rec, "Config"), "Hostname"),
+				  json_get_str(ep, "GlobalIPv6Address"), NULL);
 	net_detach(c->id);
 	(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 	net_ports_remove(ip, ports, n);
 	net_network_ip_release(net_id, ip);
+	net_network_ip6_release(net_id, json_get_str(ep, "GlobalIPv6Address"));
 }
 
 /* The monitor and the container's process of running @c still run as recorded. */
@@ -1134,7 +1351,7 @@ static bool still_running(struct container *c)
 }
 
 int network_connect(struct store *s, struct container *c, const char *ref, const char *ip,
-		    char **aliases, struct hull_err **err)
+		    const char *ip6, char **aliases, struct hull_err **err)
 {
 	_cleanup_json_ json_t *net = NULL;
 	_cleanup_close_ int lfd = -1;
@@ -1142,7 +1359,7 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 	bool running;
 	int r;
 
-	r = network_check_endpoint(s, ref, ip, &net, err);
+	r = network_check_endpoint(s, ref, ip, ip6, &net, err);
 	if (r < 0)
 		return r;
 	name = net ? json_get_str(net, "Name") : ref;
@@ -1173,7 +1390,12 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 		return err_setx(err, EEXIST, "endpoint with name %s already exists in network %s",
 				json_get_str(c->rec, "Name") + 1, name);
 	running = container_is_running(c);
-	r = save_endpoint(c, name, network_endpoint_new(json_get_str(net, "Id"), ip, aliases), err);
+	{
+		json_t *ep = network_endpoint_new(json_get_str(net, "Id"), ip, aliases);
+
+		network_endpoint_set_ip6(ep, ip6);
+		r = save_endpoint(c, name, ep, err);
+	}
 	if (r < 0 || !running)
 		return r; /* a stopped container joins it at its next start */
 	r = network_endpoint_up(s, c, name,
@@ -1216,10 +1438,16 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 		  name)) {
 		/* back on its first network: its hostname at the new address, as docker's
 		 * sandbox adds the endpoint's hostname record */
-		network_hosts_own(
-			json_get_str(c->rec, "HostsPath"),
-			json_get_str(json_object_get(c->rec, "Config"), "Hostname"), NULL,
-			json_get_str(json_object_get(record_networks(c->rec), name), "IPAddress"));
+		json_t *ep = json_object_get(record_networks(c->rec), name);
+
+		network_hosts_own(json_get_str(c->rec, "HostsPath"),
+				  json_get_str(json_object_get(c->rec, "Config"), "Hostname"), NULL,
+				  json_get_str(ep, "IPAddress"));
+		if (!isempty(json_get_str(ep, "GlobalIPv6Address")))
+			network_hosts_own(
+				json_get_str(c->rec, "HostsPath"),
+				json_get_str(json_object_get(c->rec, "Config"), "Hostname"), NULL,
+				json_get_str(ep, "GlobalIPv6Address"));
 	}
 	return r;
 }

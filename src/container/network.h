@@ -32,9 +32,17 @@ struct network_opts {
 	const char *gateway;  /* --gateway, NULL: the subnet's first address */
 	const char *ip_range; /* --ip-range CIDR inside the subnet: where addresses are taken */
 	bool internal;	      /* --internal */
-	bool attachable;      /* --attachable: recorded (it matters to swarm only) */
-	char **labels;	      /* --label K=V or K */
-	char **options;	      /* -o K=V: only com.docker.network.bridge.name */
+	/*
+	 * --ipv6 (docker's EnableIPv6): a second, IPv6 subnet beside the IPv4 one. @subnet6 is
+	 * required (docker 20.10 has no default IPv6 pools); @gateway6 defaults to its first host
+	 * address; @ip_range6 as @ip_range. The CLI sorts --subnet, --gateway and --ip-range
+	 * into the two families by their text (an IPv6 one has a ':').
+	 */
+	bool ipv6;
+	const char *subnet6, *gateway6, *ip_range6;
+	bool attachable; /* --attachable: recorded (it matters to swarm only) */
+	char **labels;	 /* --label K=V or K */
+	char **options;	 /* -o K=V: only com.docker.network.bridge.name */
 };
 
 /*
@@ -134,10 +142,13 @@ int network_ip_exhausted(struct store *s, const char *name, int r, struct hull_e
  * removed since the container's create), make sure its bridge is set up, and
  * reserve @want_ip (NULL: any) for the container. *@ret_b describes the network,
  * *@ret_ip the address (release with net_network_ip_release()). A full
- * pool: network_ip_exhausted()'s -ENOSPC.
+ * pool: network_ip_exhausted()'s -ENOSPC. On a network with IPv6 (ret_b->ipv6), an IPv6
+ * address too, @want_ip6 (--ip6) or the next free one, in @ret_ip6 (release with
+ * net_network_ip6_release()); "" elsewhere. A failure releases what was taken.
  */
 int network_join(struct store *s, const char *ref, const char *ctr_id, const char *want_ip,
-		 struct net_bridge *ret_b, char ret_ip[INET_ADDRSTRLEN], struct hull_err **err);
+		 const char *want_ip6, struct net_bridge *ret_b, char ret_ip[INET_ADDRSTRLEN],
+		 char ret_ip6[INET6_ADDRSTRLEN], struct hull_err **err);
 
 /*
  * network_ip_release() - free the address @ip a container held on the network
@@ -152,11 +163,13 @@ void network_ip_release(const char *net_name, const char *net_id, const char *ip
  * validateEndpointSettings and runconfig: the network exists, --ip only on a
  * user network with a --subnet ("user specified IP address is supported on
  * user defined networks only", "user specified IP address is supported only
- * when connecting to networks with user configured subnets"). *@ret is the
+ * when connecting to networks with user configured subnets"). --ip6 @ip6 likewise: an IPv6
+ * address ("invalid IPv6 address: X"), on a user network with an IPv6 subnet (moby's
+ * validateNetworkingConfig gives the same two messages). *@ret is the
  * network's record (NULL for host/none/bridge; new reference).
  */
-int network_check_endpoint(struct store *s, const char *ref, const char *ip, json_t **ret,
-			   struct hull_err **err);
+int network_check_endpoint(struct store *s, const char *ref, const char *ip, const char *ip6,
+			   json_t **ret, struct hull_err **err);
 
 /*
  * network_check_aliases() - what create checks of --network-alias @aliases on
@@ -186,15 +199,22 @@ int network_check_more(struct store *s, const char *netmode, char **refs, json_t
  * Aliases @aliases (NULL: null), the address fields empty. New reference.
  */
 json_t *network_endpoint_new(const char *net_id, const char *ip, char **aliases);
+/*
+ * network_endpoint_set_ip6() - docker's IPAMConfig.IPv6Address of endpoint @ep (--ip6 @ip6;
+ * NULL or "": nothing). Borrowed @ep is changed in place.
+ */
+void network_endpoint_set_ip6(json_t *ep, const char *ip6);
 
 /*
  * network_endpoint_fill() - the fields of EndpointSettings @ep once attached to
  * @b at @ip: NetworkID, a new EndpointID, Gateway ("" on an internal network),
  * IPAddress, IPPrefixLen, MacAddress (@mac, canonical, or when NULL or empty
- * 02:42 and the address, as src/net makes it) and DNSNames @names.
+ * 02:42 and the address, as src/net makes it) and DNSNames @names. With @ip6 (not NULL nor
+ * ""): GlobalIPv6Address, GlobalIPv6PrefixLen and IPv6Gateway ("" on an internal network), as
+ * moby's buildEndpointInfo fills them.
  */
-void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, const char *mac,
-			   char **names);
+void network_endpoint_fill(json_t *ep, const struct net_bridge *b, const char *ip, const char *ip6,
+			   const char *mac, char **names);
 
 /*
  * network_endpoint_mac() - the MAC docker gives container @rec's endpoint on network @net_name
@@ -223,7 +243,7 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 void network_endpoint_down(struct container *c, const char *net_name, const char *hosts_path);
 
 /*
- * network_connect() - docker network connect [--ip @ip] [--alias @aliases] @ref
+ * network_connect() - docker network connect [--ip @ip] [--ip6 @ip6] [--alias @aliases] @ref
  * CONTAINER (moby daemon/container_operations.go ConnectToNetwork): the
  * endpoint goes into @c's record; a running container is attached at once
  * (network_endpoint_up()), a stopped one at its next start. Errors: as
@@ -234,7 +254,7 @@ void network_endpoint_down(struct container *c, const char *net_name, const char
  * saved under the container's lock, never while a networks lock is held.
  */
 int network_connect(struct store *s, struct container *c, const char *ref, const char *ip,
-		    char **aliases, struct hull_err **err);
+		    const char *ip6, char **aliases, struct hull_err **err);
 
 /*
  * network_disconnect() - docker network disconnect [-f] @ref CONTAINER: a
@@ -275,10 +295,13 @@ char **network_hosts_names(const char *name, const char *ctr_id, json_t *aliases
  * user network @net_id named @net_name: address @ip, @names, its /etc/hosts at
  * @hosts_path, watched by the monitor @monitor (its start time is recorded);
  * then rewrite the block of every member's /etc/hosts, the new one's included.
+ * @ip6 (NULL or "": none): its IPv6 address on a network with IPv6, which gets a line
+ * "IP6 NAMES" in the blocks too (docker's resolver answers AAAA queries with it).
  * Errors: -errno of the entry's write (the others' files are best effort).
  */
 int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id, const char *ip,
-		       char **names, const char *hosts_path, pid_t monitor, struct hull_err **err);
+		       const char *ip6, char **names, const char *hosts_path, pid_t monitor,
+		       struct hull_err **err);
 
 /*
  * network_hosts_rename() - give the entry of @ctr_id on @net_id (@net_name), if

@@ -40,8 +40,9 @@ struct monitor {
 	const struct run_opts *o;
 	struct relay r; /* stdio, log, attach clients, the process */
 	char ip[INET_ADDRSTRLEN];
-	bool user_net;	      /* ip is on the user network br, not on hull0 */
-	struct net_bridge br; /* the user network's (container/network.h) */
+	char ip6[INET6_ADDRSTRLEN]; /* on a user network with IPv6, else "" */
+	bool user_net;		    /* ip is on the user network br, not on hull0 */
+	struct net_bridge br;	    /* the user network's (container/network.h) */
 	struct port_map *ports;
 	size_t n_ports;
 	int *port_fds; /* the host ports' reservations */
@@ -168,8 +169,10 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 		hosts = xasprintf(
 			"127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 			"fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
-			"ff02::2\tip6-allrouters\n%s%s%s",
-			*m->ip ? m->ip : "", *m->ip ? "\t" : "", *m->ip ? hn : "");
+			"ff02::2\tip6-allrouters\n%s%s%s%s%s%s",
+			*m->ip ? m->ip : "", *m->ip ? "\t" : "", *m->ip ? hn : "",
+			/* its IPv6 address too, as docker's sandbox writes both */
+			*m->ip6 ? m->ip6 : "", *m->ip6 ? "\t" : "", *m->ip6 ? hn : "");
 	}
 	{
 		/* --add-host host:ip, ip may be "host-gateway" (moby daemon/container_operations)
@@ -235,6 +238,46 @@ static void publish_all(json_t *exposed, struct port_map **ports, size_t *n)
 	}
 }
 
+/*
+ * The host ports of @m on an IPv6 address need an IPv6 address of the container to be
+ * DNATed to: refused on hull0 and on networks without --ipv6 (docker would publish them
+ * through its userland proxy, which hull does not have).
+ */
+static int ports_check6(struct monitor *m, bool ipv6, struct hull_err **err)
+{
+	for (size_t i = 0; i < m->n_ports && !ipv6; i++)
+		if (net_host_ip_is6(m->ports[i].host_ip))
+			return err_setx(err, EOPNOTSUPP,
+					"cannot publish on %s: the container has no IPv6 address "
+					"(its network was not created with --ipv6)",
+					m->ports[i].host_ip);
+	return 0;
+}
+
+/*
+ * On a network with IPv6, docker publishes "-p 8080:80" on [::] too: the twins of the
+ * every-address maps, with the host ports reserved for them (net_ports_dual()).
+ */
+static int ports_reserve_dual(struct monitor *m, struct hull_err **err)
+{
+	_cleanup_free_ int *fds6 = NULL;
+	size_t k = m->n_ports;
+	int r;
+
+	net_ports_dual(&m->ports, &m->n_ports);
+	if (m->n_ports == k)
+		return 0;
+	r = net_ports_reserve(m->ports + k, m->n_ports - k, &fds6, err);
+	if (r < 0) {
+		m->n_ports = k;
+		return r;
+	}
+	m->port_fds = xrealloc(m->port_fds, m->n_ports * sizeof(*m->port_fds));
+	memcpy(m->port_fds + k, fds6, (m->n_ports - k) * sizeof(*fds6));
+	m->n_port_fds = m->n_ports;
+	return 0;
+}
+
 /* NetworkSettings.Networks of @rec (borrowed; NULL without user networks). */
 static json_t *record_networks(json_t *rec)
 {
@@ -248,7 +291,7 @@ static int monitor_hosts_join(struct monitor *m, const char *net, struct hull_er
 	_cleanup_strv_ char **names = network_hosts_names(json_get_str(m->c->rec, "Name"), m->c->id,
 							  json_object_get(ep, "Aliases"));
 
-	return network_hosts_join(m->br.id, net, m->c->id, m->ip, names,
+	return network_hosts_join(m->br.id, net, m->c->id, m->ip, m->ip6, names,
 				  json_get_str(m->c->rec, "HostsPath"), getpid(), err);
 }
 
@@ -273,6 +316,7 @@ static void monitor_net_cleanup(struct monitor *m)
 	if (m->user_net && !json_object_get(record_networks(m->c->rec), net ?: "")) {
 		m->ports_added = false;
 		m->ip[0] = '\0';
+		m->ip6[0] = '\0';
 	}
 	if (m->ports_added)
 		net_ports_remove(m->ip, m->ports, m->n_ports);
@@ -291,6 +335,10 @@ static void monitor_net_cleanup(struct monitor *m)
 		else
 			net_ip_release(NET_STATE_DIR, m->ip);
 		m->ip[0] = '\0';
+	}
+	if (*m->ip6) {
+		net_network_ip6_release(m->br.id, m->ip6);
+		m->ip6[0] = '\0';
 	}
 	/* docker shows a stopped container's endpoint without its address, and
 	 * the default bridge's top-level fields empty */
@@ -320,7 +368,7 @@ static void record_endpoint(struct monitor *m, const char *net)
 
 	network_endpoint_mac(m->c->rec, net, mac);
 	if (ep)
-		network_endpoint_fill(ep, &m->br, m->ip, mac, names);
+		network_endpoint_fill(ep, &m->br, m->ip, m->ip6, mac, names);
 }
 
 /* Every user network of the record but the first (@net): connected ones. */
@@ -575,18 +623,24 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		 * (not one the container was disconnected from: then it has no first one) */
 		json_t *ep = json_object_get(record_networks(m->c->rec), net);
 		const char *want = json_get_str(json_object_get(ep, "IPAMConfig"), "IPv4Address");
-		r = network_join(m->s, net, m->c->id, isempty(want) ? NULL : want, &m->br, m->ip,
-				 err);
+		const char *want6 = json_get_str(json_object_get(ep, "IPAMConfig"), "IPv6Address");
+		r = network_join(m->s, net, m->c->id, isempty(want) ? NULL : want, want6, &m->br,
+				 m->ip, m->ip6, err);
 		if (r < 0)
 			return r;
 		m->user_net = true;
 		if (m->br.internal)
 			m->n_ports = 0; /* docker publishes nothing from an internal network */
 		if (m->n_ports) {
-			r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
+			r = ports_check6(m, m->br.ipv6, err);
+			if (r == 0)
+				r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
 			if (r < 0)
 				goto fail;
 			m->n_port_fds = m->n_ports;
+			r = m->br.ipv6 ? ports_reserve_dual(m, err) : 0;
+			if (r < 0)
+				goto fail;
 		}
 	} else if (streq(net, "bridge")) {
 		r = net_bridge_setup(err);
@@ -596,7 +650,9 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		if (r < 0)
 			return network_ip_exhausted(m->s, "bridge", r, err);
 		if (m->n_ports) {
-			r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
+			r = ports_check6(m, false, err);
+			if (r == 0)
+				r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
 			if (r < 0)
 				goto fail;
 			m->n_port_fds = m->n_ports;
@@ -737,15 +793,15 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (r < 0) {
 		/* same clean-up as a failed start below */
 	} else if (m->user_net) {
-		r = net_attach_bridge(p->pid, m->c->id, m->ip, mac, &m->br, err);
+		r = net_attach_bridge(p->pid, m->c->id, m->ip, m->ip6, mac, &m->br, err);
 		if (r == 0 && m->n_ports) {
-			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
+			r = net_ports_add(m->ip, m->ip6, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
 		}
 	} else if (streq(net, "bridge")) {
 		r = net_attach(p->pid, m->c->id, m->ip, mac, err);
 		if (r == 0 && m->n_ports) {
-			r = net_ports_add(m->ip, m->ports, m->n_ports, err);
+			r = net_ports_add(m->ip, NULL, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
 		}
 	} else if (r == 0 && !streq(net, "host")) {
@@ -1370,6 +1426,8 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 			    strlen(nid) >= sizeof(m.br.id))
 				continue;
 			snprintf(m.ip, sizeof(m.ip), "%s", json_get_str(ep, "IPAddress"));
+			snprintf(m.ip6, sizeof(m.ip6), "%s",
+				 json_get_str(ep, "GlobalIPv6Address") ?: "");
 			memcpy(m.br.id, nid, strlen(nid) + 1);
 			m.user_net = true;
 		}

@@ -32,6 +32,22 @@ int net_sysctl_enable(const char *path, struct hull_err **err)
 	return 0;
 }
 
+int net_sysctl_set(const char *path, const char *value, struct hull_err **err)
+{
+	_cleanup_close_ int fd = -1;
+	size_t len = strlen(value);
+	char c = 0;
+
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return err_set(err, errno, "open '%s'", path);
+	if (read(fd, &c, 1) == 1 && c == value[0])
+		return 0;
+	if (pwrite(fd, value, len, 0) != (ssize_t) len)
+		return err_set(err, errno, "write '%s'", path);
+	return 0;
+}
+
 int net_bridge_setup(struct hull_err **err)
 {
 	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
@@ -140,8 +156,10 @@ static void veth_name_extra(const char *ctr_id, const char *net_id, char name[IF
  */
 static int attach(pid_t pid, const char *ctr_id, const char *host, const char *ifname,
 		  const char *ip, const char *macs, const char *br, struct in_addr gw,
-		  unsigned prefixlen, bool no_route, struct hull_err **err)
+		  unsigned prefixlen, bool no_route, const char *ip6, const struct net_bridge *b,
+		  struct hull_err **err)
 {
+	struct in6_addr addr6;
 	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
 	_cleanup_nl_ struct nl ns = {NULL, 0, 0};
 	_cleanup_close_ int nsfd = -1;
@@ -154,6 +172,8 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 
 	if (inet_pton(AF_INET, ip, &addr) != 1)
 		return err_setx(err, EINVAL, "invalid container IP address '%s'", ip);
+	if (!isempty(ip6) && (!b || !b->ipv6 || inet_pton(AF_INET6, ip6, &addr6) != 1))
+		return err_setx(err, EINVAL, "invalid container IPv6 address '%s'", ip6);
 	if (!isempty(macs)) {
 		char canon[18];
 		unsigned v[6];
@@ -251,6 +271,22 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 		r = err_set(err, -r, "add default route via %s", gws);
 		goto fail;
 	}
+	if (!isempty(ip6)) {
+		/* nodad: the address is usable at once (docker's bridge driver sets it so too) */
+		r = nl_addr6_add(&ns, eth0, &addr6, b->prefixlen6);
+		if (r < 0) {
+			r = err_set(err, -r, "add address %s/%u to '%s'", ip6, b->prefixlen6, name);
+			goto fail;
+		}
+		r = no_route ? 0 : nl_route6_add_default(&ns, eth0, &b->gateway6);
+		if (r < 0) {
+			char gw6[INET6_ADDRSTRLEN];
+
+			inet_ntop(AF_INET6, &b->gateway6, gw6, sizeof(gw6));
+			r = err_set(err, -r, "add default route via %s", gw6);
+			goto fail;
+		}
+	}
 	return 0;
 fail:
 	(void) nl_link_del(&rt, host);
@@ -266,27 +302,27 @@ int net_attach(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
 	inet_pton(AF_INET, NET_GATEWAY, &gw);
 	veth_name(ctr_id, host);
 	return attach(pid, ctr_id, host, "eth0", ip, mac, NET_BRIDGE_NAME, gw, NET_PREFIXLEN, false,
-		      err);
+		      NULL, NULL, err);
 }
 
-int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
-		      const struct net_bridge *b, struct hull_err **err)
+int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const char *ip6,
+		      const char *mac, const struct net_bridge *b, struct hull_err **err)
 {
 	char host[IFNAMSIZ];
 
 	veth_name(ctr_id, host);
 	return attach(pid, ctr_id, host, "eth0", ip, mac, b->name, b->gateway, b->prefixlen,
-		      b->internal, err);
+		      b->internal, ip6, b, err);
 }
 
-int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
-		     const struct net_bridge *b, struct hull_err **err)
+int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const char *ip6,
+		     const char *mac, const struct net_bridge *b, struct hull_err **err)
 {
 	char host[IFNAMSIZ];
 
 	veth_name_extra(ctr_id, b->id, host);
 	return attach(pid, ctr_id, host, NULL, ip, mac, b->name, b->gateway, b->prefixlen, true,
-		      err);
+		      ip6, b, err);
 }
 
 void net_detach(const char *ctr_id)

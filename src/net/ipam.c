@@ -9,6 +9,7 @@
  * which also kills every network namespace, frees everything.
  */
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -272,5 +273,148 @@ void net_ip_release(const char *runroot, const char *ip)
 	if (isempty(ip) || inet_pton(AF_INET, ip, &a) != 1)
 		return;
 	path = xasprintf("%s/net/ips/%s", runroot, ip);
+	(void) unlink(path);
+}
+
+/*
+ * IPv6: offsets from the subnet's address as 128-bit numbers (a /64 has 2^64 of them); the
+ * files are NET_STATE_DIR/networks/<id>/ips6/<address>, the hint (hex) in lock6.
+ */
+typedef unsigned __int128 u128;
+
+static u128 in6_to_u128(const struct in6_addr *a)
+{
+	u128 v = 0;
+
+	for (unsigned i = 0; i < 16; i++)
+		v = v << 8 | a->s6_addr[i];
+	return v;
+}
+
+static void u128_to_in6(u128 v, struct in6_addr *a)
+{
+	for (int i = 15; i >= 0; i--, v >>= 8)
+		a->s6_addr[i] = (uint8_t) (v & 0xff);
+}
+
+/* A whole scan of a /64 is out of reach: give up after this many taken addresses. */
+#define IPAM6_TRIES 65536u
+
+int net_network_ip6_alloc(const struct net_bridge *b, const char *want, const char *ctr_id,
+			  char ret_ip[INET6_ADDRSTRLEN], struct hull_err **err)
+{
+	_cleanup_free_ char *state = NULL, *dir = NULL, *lockpath = NULL;
+	_cleanup_close_ int dfd = -1, lfd = -1;
+	char ip[INET6_ADDRSTRLEN], hint[40] = "";
+	u128 base, first = 1, last, gw, off, cur;
+	struct in6_addr a;
+	ssize_t len;
+	int r;
+
+	if (!is_hex_id(b->id) || !b->ipv6 || b->prefixlen6 < 48 || b->prefixlen6 > 126)
+		return err_setx(err, EINVAL, "invalid IPv6 network '%s'", b->id);
+	base = in6_to_u128(&b->subnet6);
+	last = (((u128) 1) << (128 - b->prefixlen6)) - 1;
+	gw = in6_to_u128(&b->gateway6) - base;
+	if (want) {
+		u128 w;
+
+		if (!strchr(want, ':') || inet_pton(AF_INET6, want, &a) != 1)
+			return err_setx(err, EINVAL, "invalid IPv6 address: %s", want);
+		w = in6_to_u128(&a);
+		if (w < base || w - base < first || w - base > last || w - base == gw)
+			return err_setx(err, EINVAL,
+					"Invalid address %s: It does not belong to any of this "
+					"network's subnets",
+					want);
+	} else if (b->range6_prefixlen) {
+		u128 lo = in6_to_u128(&b->range6) - base;
+		u128 hi = lo + ((((u128) 1) << (128 - b->range6_prefixlen)) - 1);
+
+		if (b->range6_prefixlen < b->prefixlen6 || lo > last)
+			return err_setx(err, EINVAL, "invalid IPv6 ip-range of network '%s'",
+					b->id);
+		first = lo > first ? lo : first;
+		last = hi < last ? hi : last;
+	}
+	state = network_state(b->id);
+	dir = path_join(state, "ips6");
+	lockpath = path_join(state, "lock6");
+	r = mkdir_p(dir, 0755, err);
+	if (r < 0)
+		return err_wrap(err, "allocate IPv6 address");
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_set(err, errno, "open '%s'", dir);
+	lfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lfd < 0)
+		return err_set(err, errno, "open '%s'", lockpath);
+	if (flock(lfd, LOCK_EX) < 0)
+		return err_set(err, errno, "lock '%s'", lockpath);
+
+	if (want) {
+		inet_ntop(AF_INET6, &a, ip, sizeof(ip));
+		r = ipam_claim(dfd, dir, ip, ctr_id, err);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			return err_setx(err, EADDRINUSE, "Address already in use");
+		memcpy(ret_ip, ip, sizeof(ip));
+		return 0;
+	}
+
+	/* the hint: the last offset handed out, 32 hex digits (garbage: from the start) */
+	cur = first - 1;
+	len = pread(lfd, hint, sizeof(hint) - 1, 0);
+	if (len >= 32) {
+		u128 v = 0;
+		bool ok = true;
+
+		for (int i = 0; i < 32 && ok; i++) {
+			int d = isxdigit((unsigned char) hint[i])
+					? (isdigit((unsigned char) hint[i])
+						   ? hint[i] - '0'
+						   : (hint[i] | 0x20) - 'a' + 10)
+					: -1;
+			ok = d >= 0;
+			v = v << 4 | (u128) (d < 0 ? 0 : d);
+		}
+		if (ok && v >= first && v <= last)
+			cur = v;
+	}
+	off = cur;
+	for (uint32_t tries = 0; tries < IPAM6_TRIES && (u128) tries <= last - first; tries++) {
+		off = off >= last ? first : off + 1;
+		if (off == gw)
+			continue;
+		u128_to_in6(base + off, &a);
+		inet_ntop(AF_INET6, &a, ip, sizeof(ip));
+		r = ipam_claim(dfd, dir, ip, ctr_id, err);
+		if (r < 0)
+			return r;
+		if (r == 0)
+			continue;
+		for (int i = 31; i >= 0; i--)
+			hint[31 - i] = "0123456789abcdef"[(unsigned) (off >> (4 * i)) & 0xf];
+		hint[32] = '\n';
+		/* an optimisation: failing to store it is harmless */
+		if (pwrite(lfd, hint, 33, 0) == 33 && ftruncate(lfd, 33) < 0)
+			errno = 0;
+		memcpy(ret_ip, ip, sizeof(ip));
+		return 0;
+	}
+	inet_ntop(AF_INET6, &b->subnet6, ip, sizeof(ip));
+	return err_setx(err, ENOSPC, "no free IPv6 address left in %s", ip);
+}
+
+void net_network_ip6_release(const char *net_id, const char *ip)
+{
+	_cleanup_free_ char *path = NULL;
+	struct in6_addr a;
+
+	/* only an IPv6 address can name a file of ours (no "../") */
+	if (!is_hex_id(net_id) || isempty(ip) || inet_pton(AF_INET6, ip, &a) != 1)
+		return;
+	path = xasprintf("%s/networks/%s/ips6/%s", NET_STATE_DIR, net_id, ip);
 	(void) unlink(path);
 }

@@ -69,6 +69,15 @@ int nl_addr_has(struct nl *nl, unsigned index, struct in_addr addr);
 int nl_addr_add(struct nl *nl, unsigned index, struct in_addr addr, unsigned prefixlen);
 /* nl_route_add_default() - default route via @gw out of link @index. */
 int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw);
+/* nl_addr6_has() - 1 if link @index has IPv6 address @addr, 0 if not. */
+int nl_addr6_has(struct nl *nl, unsigned index, const struct in6_addr *addr);
+/* nl_addr6_add() - add @addr/@prefixlen to link @index with IFA_F_NODAD; -EEXIST if there. */
+int nl_addr6_add(struct nl *nl, unsigned index, const struct in6_addr *addr, unsigned prefixlen);
+/* nl_route6_add_default() - default IPv6 route via @gw out of link @index. */
+int nl_route6_add_default(struct nl *nl, unsigned index, const struct in6_addr *gw);
+/* nl_nft6_table_exists(), nl_nft6_chain_exists() - as the ip ones, for family ip6. */
+int nl_nft6_table_exists(struct nl *nl, const char *name);
+int nl_nft6_chain_exists(struct nl *nl, const char *table, const char *chain);
 /* nl_nft_table_exists() - 1 if nftables table @name of family ip exists, 0 if not. */
 int nl_nft_table_exists(struct nl *nl, const char *name);
 /* nl_nft_chain_exists() - 1 if chain @chain of table @table (family ip) exists, 0 if not. */
@@ -97,6 +106,8 @@ int net_nft_table_create(struct hull_err **err);
 void net_network_state_remove(const char *net_id);
 /* net_sysctl_enable() - write "1" to the sysctl file @path unless it reads 1 already. */
 int net_sysctl_enable(const char *path, struct hull_err **err);
+/* net_sysctl_set() - write @value ("0", "1") to the sysctl file @path unless it reads so. */
+int net_sysctl_set(const char *path, const char *value, struct hull_err **err);
 /* nl_closep() - cleanup helper closing a struct nl. */
 void nl_closep(struct nl *nl);
 #define _cleanup_nl_ _cleanup_(nl_closep)

@@ -27,8 +27,10 @@
 #define NET_STATE_DIR "/run/hull-net"
 
 struct port_map {
-	char host_ip[INET_ADDRSTRLEN]; /* "" means every address (0.0.0.0) */
-	uint16_t host_port;	       /* 0 before allocation means "pick a free port" */
+	/* "" means every IPv4 address (0.0.0.0); an IPv6 one ("::": every IPv6 address) is
+	 * published into the container's IPv6 address (docs/networking.md "IPv6") */
+	char host_ip[INET6_ADDRSTRLEN];
+	uint16_t host_port;	/* 0 before allocation means "pick a free port" */
 	uint16_t host_port_end; /* "8000-8010:80": the last host port to try (0: host_port only) */
 	uint16_t ctr_port;
 	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
@@ -38,8 +40,12 @@ struct port_map {
  * net_port_parse() - parse one -p value as docker does
  * (docker/go-connections nat.ParsePortSpec): "[ip:][hostPort:]containerPort[/tcp|udp]",
  * where ports may be ranges "a-b" of equal length, or a host range for one
- * container port ("8000-8010:80": the first free one, host_port_end set). Appends to *@maps
- * (realloc'd) and *@n. Bad input: -EINVAL with a message naming @spec.
+ * container port ("8000-8010:80": the first free one, host_port_end set). An IPv6 ip is
+ * written in brackets ("[::]:8080:80", "[fd00::1]::80") and kept in its inet_ntop form.
+ * Appends to *@maps (realloc'd) and *@n. Bad input: -EINVAL with a message naming @spec;
+ * the IPv6 loopback ("[::1]"): -EOPNOTSUPP with the reason (hull has no userland proxy, and the
+ * kernel drops the answers of a connection from ::1 DNATed into a container: IPv6 has no
+ * route_localnet). Pure.
  */
 int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct hull_err **err);
 
@@ -103,10 +109,26 @@ int net_loopback_up(pid_t pid, struct hull_err **err);
  * bound, never listening, and without SO_REUSEADDR (docs/networking.md).
  */
 int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err);
-/* net_ports_add() - add DNAT entries sending each map's host port to @ctr_ip:ctr_port. */
-int net_ports_add(const char *ctr_ip, const struct port_map *maps, size_t n, struct hull_err **err);
-/* net_ports_remove() - remove the entries net_ports_add() added; missing ones are ignored. */
+/*
+ * net_ports_add() - add DNAT entries sending each map's host port to @ctr_ip:ctr_port, or for
+ * a map whose host_ip is IPv6, to [@ctr_ip6]:ctr_port (in the "ip6 hullnet" table). A map of
+ * IPv6 with @ctr_ip6 NULL or "": -EINVAL. One nft transaction per family.
+ */
+int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps, size_t n,
+		  struct hull_err **err);
+/*
+ * net_ports_remove() - remove the entries net_ports_add() added (both families: an IPv6
+ * map's entry is found by its host address and port alone); missing ones are ignored.
+ */
 void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n);
+/* net_host_ip_is6() - whether a port map's host_ip is an IPv6 address ("::" included). Pure. */
+bool net_host_ip_is6(const char *host_ip);
+/*
+ * net_ports_dual() - docker's publishing on a network with IPv6: each map of @maps[0..@n) on
+ * every IPv4 address ("" or 0.0.0.0) gets a twin on every IPv6 address ("::") with the same,
+ * already reserved, host port, appended to *@maps (realloc'd; *@n grows). Pure.
+ */
+void net_ports_dual(struct port_map **maps, size_t *n);
 
 /*
  * User-defined bridge networks (docs/networking.md "User networks"), as
@@ -126,7 +148,32 @@ struct net_bridge {
 	struct in_addr
 		range; /* --ip-range: network address of the sub-range (if range_prefixlen) */
 	unsigned range_prefixlen; /* its prefix length, >= prefixlen; 0: no --ip-range */
+	/* --ipv6 (docs/networking.md "IPv6"): the second subnet, all zero without it */
+	bool ipv6;
+	struct in6_addr subnet6;   /* network address */
+	unsigned prefixlen6;	   /* 48..126 */
+	struct in6_addr gateway6;  /* the bridge's IPv6 address */
+	struct in6_addr range6;	   /* --ip-range of the IPv6 subnet (if range6_prefixlen) */
+	unsigned range6_prefixlen; /* 0: none */
 };
+
+/*
+ * net_cidr6_parse() - parse IPv6 "addr/n" (n 0..128) into its address and prefix length.
+ * Pure; -EINVAL for anything else (an IPv4 CIDR included).
+ */
+int net_cidr6_parse(const char *s, struct in6_addr *ret_addr, unsigned *ret_prefixlen);
+/* net_subnets6_overlap() - whether a/pa and b/pb share an IPv6 address. Pure. */
+bool net_subnets6_overlap(const struct in6_addr *a, unsigned pa, const struct in6_addr *b,
+			  unsigned pb);
+/* net_in6_host_bits() - whether @a has bits set past @prefixlen (not a network address). Pure. */
+bool net_in6_host_bits(const struct in6_addr *a, unsigned prefixlen);
+/*
+ * net_host_routes6_overlap() - 1 if a route of the host's IPv6 tables (/proc/net/ipv6_route)
+ * other than a default, link-local, multicast or loopback one overlaps @subnet/@prefixlen, 0 if
+ * none does, or a negative errno. The IPv6 twin of net_host_routes_overlap(): the bridges of
+ * other stores and of docker are found by their connected routes.
+ */
+int net_host_routes6_overlap(const struct in6_addr *subnet, unsigned prefixlen);
 
 /*
  * net_cidr_parse() - parse IPv4 "a.b.c.d/n" (n 0..32) into its address and
@@ -149,11 +196,18 @@ int net_host_routes_overlap(struct in_addr subnet, unsigned prefixlen);
  * the "ip hullnet" table and @b's chains and map elements in it. Cheap when
  * everything exists (a link, an address and a chain lookup), so it runs
  * before each container start too (after a reboot the bridge is gone).
+ * With @b->ipv6, as docker's bridge driver sets up an IPv6 network: the IPv6
+ * gateway address (nodad, accept_dad=0), IPv6 forwarding on the host, and
+ * @b's chains and elements in the "ip6 hullnet" table (isolation, no outbound
+ * NAT: docker 20.10 writes no ip6tables rules). It also makes the "ip hull"
+ * table of the DNAT maps when hull0 never did. Safe against another hull doing
+ * the same at once (a lost race to create a table or chain is not an error).
  */
 int net_network_setup(const struct net_bridge *b, struct hull_err **err);
 /*
  * net_network_teardown() - delete @b's bridge, its nft chains and elements
- * and its address state; missing pieces are ignored, so it can run twice.
+ * (those of "ip6 hullnet" too with @b->ipv6) and its address state (IPv4 and
+ * IPv6); missing pieces are ignored, so it can run twice.
  */
 void net_network_teardown(const struct net_bridge *b);
 /*
@@ -172,6 +226,26 @@ int net_network_ip_alloc(const struct net_bridge *b, const char *want, const cha
 /* net_network_ip_release() - free an address net_network_ip_alloc() reserved; absent is fine. */
 void net_network_ip_release(const char *net_id, const char *ip);
 /*
+ * net_network_ip6_alloc() - reserve an IPv6 address of @b (which must have ipv6) for @ctr_id,
+ * recorded as one file NET_STATE_DIR/networks/<id>/ips6/<address> (flock'd by lock6 there, the
+ * offset of the last one handed out kept in it so that addresses rotate, as for IPv4). @want
+ * (docker's
+ * --ip6): any host address of the IPv6 subnet but its first (the subnet-router anycast address,
+ * which moby's allocator never hands out either) and the gateway: else -EINVAL "Invalid
+ * address X: It does not belong to any of this network's subnets", -EADDRINUSE "Address
+ * already in use" when taken. Without @want: the next free address of the IPv6 --ip-range, or
+ * of the subnet (moby hands out the last address of an IPv6 subnet too: there is no broadcast);
+ * -ENOSPC when none is found. @ret_ip gets the canonical text (inet_ntop). Safe against other
+ * processes allocating at once (the flock); no threads.
+ */
+int net_network_ip6_alloc(const struct net_bridge *b, const char *want, const char *ctr_id,
+			  char ret_ip[INET6_ADDRSTRLEN], struct hull_err **err);
+/*
+ * net_network_ip6_release() - free an address net_network_ip6_alloc() reserved (NULL, empty,
+ * absent or not an IPv6 address: nothing to do). Never fails.
+ */
+void net_network_ip6_release(const char *net_id, const char *ip);
+/*
  * net_network_endpoints() - the containers holding an address on network
  * @net_id (NULL: hull0, whose addresses every store shares): *@ret_ids and *@ret_ips (strv, same
  * order; caller frees). None is not an error.
@@ -182,22 +256,27 @@ int net_network_endpoints(const char *net_id, char ***ret_ids, char ***ret_ips,
 /*
  * net_attach_bridge() - net_attach() onto @b's bridge: eth0 gets @ip/prefix, @mac as there
  * and, unless @b is internal, the default route via its gateway (docker
- * programs no gateway for an internal network's endpoint).
+ * programs no gateway for an internal network's endpoint). @ip6 (NULL or "" for none; only on a
+ * network with ipv6): eth0 also gets @ip6/prefixlen6 without duplicate address detection
+ * (IFA_F_NODAD and accept_dad=0, as docker's bridge driver, so that nothing waits for it) and,
+ * unless @b is internal, the default IPv6 route via @b's IPv6 gateway. -EINVAL for an address
+ * that does not parse.
  */
-int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
-		      const struct net_bridge *b, struct hull_err **err);
+int net_attach_bridge(pid_t pid, const char *ctr_id, const char *ip, const char *ip6,
+		      const char *mac, const struct net_bridge *b, struct hull_err **err);
 
 /*
  * net_attach_extra() - attach the container of @pid to one more bridge network
  * @b (docker network connect, or a --network after the first): the veth
  * "hx<first 7 of @ctr_id><first 6 of @b->id>" on the host, on the container's
  * side the first of eth0, eth1... that it lacks (eth0 is the first network's), with @ip/prefix and
- * no route but the subnet's (the first network keeps the default route), @mac as net_attach()'s.
+ * no route but the subnet's (the first network keeps the default route), @mac as net_attach()'s,
+ * @ip6 as net_attach_bridge()'s but without a default route either.
  * On failure the veth is
  * deleted again. Same netns handling as net_attach().
  */
-int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const char *mac,
-		     const struct net_bridge *b, struct hull_err **err);
+int net_attach_extra(pid_t pid, const char *ctr_id, const char *ip, const char *ip6,
+		     const char *mac, const struct net_bridge *b, struct hull_err **err);
 /* net_detach_extra() - delete the veth net_attach_extra() made for @ctr_id on @net_id, if any. */
 void net_detach_extra(const char *ctr_id, const char *net_id);
 

@@ -49,7 +49,132 @@ static const char hullnet_table[] =
 	"		iifname @bridges ip daddr 127.0.0.0/8 ct state != { established, related } drop\n"
 	"	}\n"
 	"}\n";
+/*
+ * The IPv6 twin of the table above, for networks made with --ipv6 (docs/networking.md
+ * "IPv6"): the same isolation (a drop in f_X is final whatever other tables accept), and
+ * masquerade only into a bridge (a host address's port DNATed to a container, hairpin): docker
+ * 20.10 does no outbound NAT for IPv6 (no ip6tables rules by default), nor does hull.
+ */
+static const char hullnet6_table[] =
+	"create table ip6 " TABLE "\n"
+	"table ip6 " TABLE " {\n"
+	"	set bridges { type ifname; elements = { \"" NET_BRIDGE_NAME "\" }; }\n"
+	"	map fwd_in { type ifname : verdict; }\n"
+	"	map nat_out { type ifname : verdict; }\n"
+	/* published ports, as the maps of "ip hull" (nft.c) */
+	"	map tcp_any { type inet_service : ipv6_addr . inet_service; }\n"
+	"	map udp_any { type inet_service : ipv6_addr . inet_service; }\n"
+	"	map tcp_addr { type ipv6_addr . inet_service : ipv6_addr . inet_service; }\n"
+	"	map udp_addr { type ipv6_addr . inet_service : ipv6_addr . inet_service; }\n"
+	"	chain ports {\n"
+	"		dnat to ip6 daddr . tcp dport map @tcp_addr\n"
+	"		dnat to ip6 daddr . udp dport map @udp_addr\n"
+	"		dnat to tcp dport map @tcp_any\n"
+	"		dnat to udp dport map @udp_any\n"
+	"	}\n"
+	"	chain prerouting {\n"
+	"		type nat hook prerouting priority dstnat; policy accept;\n"
+	"		fib daddr type local jump ports\n"
+	"	}\n"
+	/* not ::1: its answers could never come back (no route_localnet for IPv6), so a
+	 * connection to [::1]:PORT meets the reserving socket and is refused at once */
+	"	chain output {\n"
+	"		type nat hook output priority -100; policy accept;\n"
+	"		ip6 daddr != ::1 fib daddr type local jump ports\n"
+	"	}\n"
+	"	chain forward {\n"
+	"		type filter hook forward priority filter; policy accept;\n"
+	"		iifname vmap @fwd_in\n"
+	"		oifname vmap @fwd_in\n"
+	"	}\n"
+	"	chain postrouting {\n"
+	"		type nat hook postrouting priority srcnat; policy accept;\n"
+	"		oifname vmap @nat_out\n"
+	"	}\n"
+	"}\n";
 /* clang-format on */
+
+int net_cidr6_parse(const char *s, struct in6_addr *ret_addr, unsigned *ret_prefixlen)
+{
+	char buf[INET6_ADDRSTRLEN + 4];
+	const char *slash = strchr(s, '/');
+	unsigned long n = 0;
+	size_t len;
+
+	if (!slash || (size_t) (slash - s) >= INET6_ADDRSTRLEN)
+		return -EINVAL;
+	len = strlen(slash + 1);
+	if (len == 0 || len > 3 || strspn(slash + 1, "0123456789") != len)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++)
+		n = n * 10 + (unsigned long) (slash[1 + i] - '0');
+	if (n > 128)
+		return -EINVAL;
+	memcpy(buf, s, (size_t) (slash - s));
+	buf[slash - s] = '\0';
+	if (!strchr(buf, ':') || inet_pton(AF_INET6, buf, ret_addr) != 1)
+		return -EINVAL;
+	*ret_prefixlen = (unsigned) n;
+	return 0;
+}
+
+bool net_subnets6_overlap(const struct in6_addr *a, unsigned pa, const struct in6_addr *b,
+			  unsigned pb)
+{
+	unsigned p = pa < pb ? pa : pb;
+
+	for (unsigned i = 0; i < 16 && p > 0; i++, p = p >= 8 ? p - 8 : 0) {
+		uint8_t m = (uint8_t) (p >= 8 ? 0xff : 0xff << (8 - p));
+		if ((a->s6_addr[i] & m) != (b->s6_addr[i] & m))
+			return false;
+	}
+	return true;
+}
+
+bool net_in6_host_bits(const struct in6_addr *a, unsigned prefixlen)
+{
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned p = prefixlen > i * 8 ? prefixlen - i * 8 : 0;
+		uint8_t host = (uint8_t) (p >= 8 ? 0 : 0xff >> p);
+		if (a->s6_addr[i] & host)
+			return true;
+	}
+	return false;
+}
+
+int net_host_routes6_overlap(const struct in6_addr *subnet, unsigned prefixlen)
+{
+	char line[512];
+	FILE *f = fopen("/proc/net/ipv6_route", "re");
+	int found = 0;
+
+	if (!f)
+		return errno == ENOENT ? 0 : -errno; /* IPv6 off: no routes */
+	/* "DEST DESTLEN SRC SRCLEN NEXTHOP METRIC REFCNT USE FLAGS IFACE", hex */
+	while (!found && fgets(line, sizeof(line), f)) {
+		char hex[33];
+		unsigned plen;
+		struct in6_addr d;
+
+		if (sscanf(line, "%32s %x", hex, &plen) != 2 || strlen(hex) != 32 || plen == 0 ||
+		    plen > 128)
+			continue;
+		for (unsigned i = 0; i < 16; i++) {
+			unsigned v;
+			char byte[3] = {hex[2 * i], hex[2 * i + 1], '\0'};
+			if (sscanf(byte, "%2x", &v) != 1)
+				v = 0;
+			d.s6_addr[i] = (uint8_t) v;
+		}
+		/* link-local (fe80::/10), multicast (ff00::/8), loopback: every host has them */
+		if ((d.s6_addr[0] == 0xfe && (d.s6_addr[1] & 0xc0) == 0x80) ||
+		    d.s6_addr[0] == 0xff || IN6_IS_ADDR_LOOPBACK(&d))
+			continue;
+		found = net_subnets6_overlap(&d, plen, subnet, prefixlen);
+	}
+	fclose(f);
+	return found;
+}
 
 int net_cidr_parse(const char *s, struct in_addr *ret_addr, unsigned *ret_prefixlen)
 {
@@ -168,6 +293,82 @@ static void network_pieces(struct strbuf *sb, const struct net_bridge *b, bool a
 			    b->prefixlen, id);
 }
 
+/* The nft commands adding or deleting @b's pieces in the ip6 table (network_pieces()). */
+static void network_pieces6(struct strbuf *sb, const struct net_bridge *b, bool add, bool elements)
+{
+	char net[INET6_ADDRSTRLEN];
+	const char *br = b->name, *id = b->id;
+
+	inet_ntop(AF_INET6, &b->subnet6, net, sizeof(net));
+	if (!add) {
+		if (elements) {
+			strbuf_addf(sb, "delete element ip6 " TABLE " bridges { \"%s\" }\n", br);
+			strbuf_addf(sb, "delete element ip6 " TABLE " fwd_in { \"%s\" }\n", br);
+			strbuf_addf(sb, "delete element ip6 " TABLE " nat_out { \"%s\" }\n", br);
+		}
+		strbuf_addf(sb, "delete chain ip6 " TABLE " f_%.12s\n", id);
+		strbuf_addf(sb, "delete chain ip6 " TABLE " o_%.12s\n", id);
+		return;
+	}
+	strbuf_addf(sb, "add chain ip6 " TABLE " f_%.12s\n", id);
+	strbuf_addf(sb, "add rule ip6 " TABLE " f_%.12s iifname \"%s\" oifname \"%s\" accept\n", id,
+		    br, br);
+	strbuf_addf(sb, "add rule ip6 " TABLE " f_%.12s iifname \"%s\" oifname @bridges drop\n", id,
+		    br);
+	strbuf_addf(sb, "add rule ip6 " TABLE " f_%.12s oifname \"%s\" iifname @bridges drop\n", id,
+		    br);
+	if (b->internal)
+		strbuf_addf(sb, "add rule ip6 " TABLE " f_%.12s drop\n", id);
+	strbuf_addf(sb, "add chain ip6 " TABLE " o_%.12s\n", id);
+	strbuf_addf(sb, "add rule ip6 " TABLE " o_%.12s fib saddr type local masquerade\n", id);
+	strbuf_addf(sb,
+		    "add rule ip6 " TABLE " o_%.12s ip6 saddr %s/%u ct status dnat masquerade\n",
+		    id, net, b->prefixlen6);
+	strbuf_addf(sb, "add element ip6 " TABLE " bridges { \"%s\" }\n", br);
+	strbuf_addf(sb, "add element ip6 " TABLE " fwd_in { \"%s\" : jump f_%.12s }\n", br, id);
+	strbuf_addf(sb, "add element ip6 " TABLE " nat_out { \"%s\" : jump o_%.12s }\n", br, id);
+}
+
+/* @b's pieces in the ip6 table, made once (the chain f_X tells). */
+static int nft6_setup(const struct net_bridge *b, struct hull_err **err)
+{
+	_cleanup_nl_ struct nl nf = {NULL, 0, 0};
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *chain = xasprintf("f_%.12s", b->id);
+	int r;
+
+	r = nl_open(&nf, NETLINK_NETFILTER, err);
+	if (r < 0)
+		return err_wrap(err, "set up nftables");
+	r = nl_nft6_table_exists(&nf, TABLE);
+	if (r < 0)
+		return err_set(err, -r, "look up nftables table 'ip6 " TABLE "'");
+	if (r == 0) {
+		r = nft_run(hullnet6_table, err);
+		if (r < 0 && nl_nft6_table_exists(&nf, TABLE) > 0) {
+			if (err)
+				*err = err_free(*err);
+			r = 0;
+		}
+		if (r < 0)
+			return err_wrap(err, "create nftables table 'ip6 " TABLE "'");
+	}
+	r = nl_nft6_chain_exists(&nf, TABLE, chain);
+	if (r < 0)
+		return err_set(err, -r, "look up nftables chain 'ip6 " TABLE " %s'", chain);
+	if (r > 0)
+		return 0;
+	network_pieces6(&sb, b, true, true);
+	r = nft_run(strbuf_cstr(&sb), err);
+	if (r < 0 && nl_nft6_chain_exists(&nf, TABLE, chain) > 0) {
+		if (err)
+			*err = err_free(*err);
+		r = 0;
+	}
+	return r < 0 ? err_wrap(err, "add network '%s' to nftables table 'ip6 " TABLE "'", b->name)
+		     : 0;
+}
+
 static int nft_setup(const struct net_bridge *b, struct hull_err **err)
 {
 	_cleanup_nl_ struct nl nf = {NULL, 0, 0};
@@ -192,6 +393,23 @@ static int nft_setup(const struct net_bridge *b, struct hull_err **err)
 		if (r < 0)
 			return err_wrap(err, "create nftables table 'ip " TABLE "'");
 	}
+	/*
+	 * The DNAT maps of published ports are in "ip hull" (nft.c), which only hull0's
+	 * set-up made: a host whose first container with -p is on a user network lacked it.
+	 */
+	r = nl_nft_table_exists(&nf, "hull");
+	if (r == 0) {
+		r = net_nft_table_create(err);
+		if (r < 0 && nl_nft_table_exists(&nf, "hull") > 0) {
+			if (err)
+				*err = err_free(*err);
+			r = 0;
+		}
+		if (r < 0)
+			return err_wrap(err, "create nftables table 'ip hull'");
+	}
+	if (r < 0)
+		return err_set(err, -r, "look up nftables table 'ip hull'");
 	r = nl_nft_chain_exists(&nf, TABLE, chain);
 	if (r < 0)
 		return err_set(err, -r, "look up nftables chain 'ip " TABLE " %s'", chain);
@@ -229,6 +447,40 @@ static bool bridge_is_ours(const struct net_bridge *b, const struct nl_link *li)
 	if (!streq(li->kind, "bridge"))
 		return false;
 	return streq(li->alias, mark) || (!*li->alias && streq(b->name, generated));
+}
+
+/*
+ * The IPv6 side of @b's bridge (link @index): no DAD, IPv6 on, the gateway address, and
+ * forwarding, as docker's bridge driver sets up an --ipv6 network (setupIPv6Forwarding).
+ */
+static int network_setup6(struct nl *rt, const struct net_bridge *b, unsigned index,
+			  struct hull_err **err)
+{
+	_cleanup_free_ char *dad = xasprintf("/proc/sys/net/ipv6/conf/%s/accept_dad", b->name);
+	_cleanup_free_ char *off = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", b->name);
+	int r;
+
+	r = net_sysctl_set(dad, "0", err);
+	if (r == 0)
+		r = net_sysctl_set(off, "0", err);
+	if (r < 0)
+		return err_wrap(err, "enable IPv6 on '%s'", b->name);
+	r = nl_addr6_has(rt, index, &b->gateway6);
+	if (r == 0) {
+		r = nl_addr6_add(rt, index, &b->gateway6, b->prefixlen6);
+		if (r == -EEXIST)
+			r = 0;
+	}
+	if (r < 0) {
+		char gw[INET6_ADDRSTRLEN];
+
+		inet_ntop(AF_INET6, &b->gateway6, gw, sizeof(gw));
+		return err_set(err, -r, "add address %s/%u to '%s'", gw, b->prefixlen6, b->name);
+	}
+	r = net_sysctl_enable("/proc/sys/net/ipv6/conf/all/forwarding", err);
+	if (r == 0)
+		r = net_sysctl_enable("/proc/sys/net/ipv6/conf/default/forwarding", err);
+	return r;
 }
 
 int net_network_setup(const struct net_bridge *b, struct hull_err **err)
@@ -300,7 +552,15 @@ int net_network_setup(const struct net_bridge *b, struct hull_err **err)
 	r = net_sysctl_enable(localnet, err);
 	if (r < 0)
 		return r;
-	return nft_setup(b, err);
+	if (b->ipv6) {
+		r = network_setup6(&rt, b, li.index, err);
+		if (r < 0)
+			return r;
+	}
+	r = nft_setup(b, err);
+	if (r == 0 && b->ipv6)
+		r = nft6_setup(b, err);
+	return r;
 }
 
 void net_network_teardown(const struct net_bridge *b)
@@ -330,5 +590,11 @@ void net_network_teardown(const struct net_bridge *b)
 	/* one transaction, or each piece alone when some are gone already */
 	if (nft_run(strbuf_cstr(&sb), NULL) < 0)
 		net_nft_run_each(strbuf_cstr(&sb));
+	if (b->ipv6) {
+		strbuf_reset(&sb);
+		network_pieces6(&sb, b, false, link_ours);
+		if (nft_run(strbuf_cstr(&sb), NULL) < 0)
+			net_nft_run_each(strbuf_cstr(&sb));
+	}
 	net_network_state_remove(b->id);
 }

@@ -156,6 +156,20 @@ static void element(struct strbuf *sb, const char *verb, const char *ctr_ip,
 {
 	const char *proto = net_proto_name(m->proto);
 
+	if (net_host_ip_is6(m->host_ip)) {
+		/* the ip6 table of user networks (network.c) */
+		if (streq(m->host_ip, "::"))
+			strbuf_addf(sb, "%s element ip6 hullnet %s_any { %u", verb, proto,
+				    m->host_port);
+		else
+			strbuf_addf(sb, "%s element ip6 hullnet %s_addr { %s . %u", verb, proto,
+				    m->host_ip, m->host_port);
+		if (with_value)
+			strbuf_addf(sb, " : %s . %u", ctr_ip, m->ctr_port);
+		strbuf_adds(sb, " }\n");
+		return;
+	}
+
 	if (net_host_ip_is_any(m->host_ip))
 		strbuf_addf(sb, "%s element ip hull %s_any { %u", verb, proto, m->host_port);
 	else
@@ -166,16 +180,26 @@ static void element(struct strbuf *sb, const char *verb, const char *ctr_ip,
 	strbuf_adds(sb, " }\n");
 }
 
-static int check_maps(const char *ctr_ip, const struct port_map *maps, size_t n,
-		      struct hull_err **err)
+static int check_maps(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps,
+		      size_t n, struct hull_err **err)
 {
+	struct in6_addr a6;
 	struct in_addr a;
 
 	if (inet_pton(AF_INET, ctr_ip, &a) != 1)
 		return err_setx(err, EINVAL, "invalid container IP address '%s'", ctr_ip);
 	for (size_t i = 0; i < n; i++) {
-		if (!net_host_ip_is_any(maps[i].host_ip) &&
-		    inet_pton(AF_INET, maps[i].host_ip, &a) != 1)
+		if (net_host_ip_is6(maps[i].host_ip)) {
+			if (inet_pton(AF_INET6, maps[i].host_ip, &a6) != 1)
+				return err_setx(err, EINVAL, "invalid host IP address '%s'",
+						maps[i].host_ip);
+			if (ctr_ip6 && (isempty(ctr_ip6) || inet_pton(AF_INET6, ctr_ip6, &a6) != 1))
+				return err_setx(err, EINVAL,
+						"cannot publish on %s: the container has no IPv6 "
+						"address (its network was not created with --ipv6)",
+						maps[i].host_ip);
+		} else if (!net_host_ip_is_any(maps[i].host_ip) &&
+			   inet_pton(AF_INET, maps[i].host_ip, &a) != 1)
 			return err_setx(err, EINVAL, "invalid host IP address '%s'",
 					maps[i].host_ip);
 		if (maps[i].host_port == 0 || maps[i].ctr_port == 0)
@@ -184,18 +208,20 @@ static int check_maps(const char *ctr_ip, const struct port_map *maps, size_t n,
 	return 0;
 }
 
-int net_ports_add(const char *ctr_ip, const struct port_map *maps, size_t n, struct hull_err **err)
+int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps, size_t n,
+		  struct hull_err **err)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	int r;
 
 	if (n == 0)
 		return 0;
-	r = check_maps(ctr_ip, maps, n, err);
+	r = check_maps(ctr_ip, ctr_ip6 ? ctr_ip6 : "", maps, n, err);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
-		element(&sb, "add", ctr_ip, &maps[i], true);
+		element(&sb, "add", net_host_ip_is6(maps[i].host_ip) ? ctr_ip6 : ctr_ip, &maps[i],
+			true);
 	if (nft_run(strbuf_cstr(&sb), NULL) == 0)
 		return 0;
 	/*
@@ -218,7 +244,7 @@ void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 
-	if (n == 0 || check_maps(ctr_ip, maps, n, NULL) < 0)
+	if (n == 0 || check_maps(ctr_ip, NULL, maps, n, NULL) < 0)
 		return;
 	for (size_t i = 0; i < n; i++)
 		element(&sb, "delete", ctr_ip, &maps[i], false);

@@ -380,6 +380,90 @@ int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
+struct addr6_query {
+	unsigned index;
+	struct in6_addr addr;
+	bool found;
+};
+
+static int addr6_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(attr);
+
+	if ((type == IFA_ADDRESS || type == IFA_LOCAL) &&
+	    mnl_attr_get_payload_len(attr) == sizeof(struct in6_addr))
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int addr6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[IFA_MAX + 1] = {NULL};
+	struct addr6_query *q = data;
+	const struct nlattr *a;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR || ifa->ifa_index != q->index ||
+	    ifa->ifa_family != AF_INET6)
+		return MNL_CB_OK;
+	mnl_attr_parse(nlh, sizeof(*ifa), addr6_attr_cb, tb);
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (a && memcmp(mnl_attr_get_payload(a), &q->addr, sizeof(q->addr)) == 0)
+		q->found = true;
+	return MNL_CB_OK;
+}
+
+int nl_addr6_has(struct nl *nl, unsigned index, const struct in6_addr *addr)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_GETADDR, NLM_F_DUMP);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+	struct addr6_query q = {index, *addr, false};
+	int r;
+
+	ifa->ifa_family = AF_INET6;
+	r = nl_talk(nl, nlh, addr6_cb, &q);
+	if (r < 0)
+		return r;
+	return q.found ? 1 : 0;
+}
+
+int nl_addr6_add(struct nl *nl, unsigned index, const struct in6_addr *addr, unsigned prefixlen)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
+
+	ifa->ifa_family = AF_INET6;
+	ifa->ifa_prefixlen = (unsigned char) prefixlen;
+	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
+	ifa->ifa_index = index;
+	/* no duplicate address detection: usable at once, as docker's `nodad` */
+	ifa->ifa_flags = IFA_F_NODAD;
+	mnl_attr_put(nlh, IFA_LOCAL, sizeof(*addr), addr);
+	mnl_attr_put(nlh, IFA_ADDRESS, sizeof(*addr), addr);
+	mnl_attr_put_u32(nlh, IFA_FLAGS, IFA_F_NODAD);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+int nl_route6_add_default(struct nl *nl, unsigned index, const struct in6_addr *gw)
+{
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET6;
+	rtm->rtm_dst_len = 0;
+	rtm->rtm_table = RT_TABLE_MAIN;
+	rtm->rtm_protocol = RTPROT_BOOT;
+	rtm->rtm_scope = RT_SCOPE_UNIVERSE;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(*gw), gw);
+	mnl_attr_put_u32(nlh, RTA_OIF, index);
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
 struct nft_lookup {
 	int want; /* NFT_MSG_NEWTABLE or NFT_MSG_NEWCHAIN */
 	bool found;
@@ -394,8 +478,8 @@ static int lookup_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-/* Whether an ip-family table (@chain NULL) or a chain of it exists: 1, 0, or -errno. */
-static int nft_exists(struct nl *nl, const char *table, const char *chain)
+/* Whether a table of @family (@chain NULL) or a chain of it exists: 1, 0, or -errno. */
+static int nft_exists(struct nl *nl, int family, const char *table, const char *chain)
 {
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh = msg_new(
@@ -405,7 +489,9 @@ static int nft_exists(struct nl *nl, const char *table, const char *chain)
 	struct nft_lookup l = {.want = chain ? NFT_MSG_NEWCHAIN : NFT_MSG_NEWTABLE};
 	int r;
 
-	nfg->nfgen_family = AF_INET; /* NFPROTO_IPV4; linux/netfilter.h clashes with netinet/in.h */
+	/* AF_INET and AF_INET6 are NFPROTO_IPV4 and NFPROTO_IPV6 (linux/netfilter.h clashes
+	 * with netinet/in.h) */
+	nfg->nfgen_family = (uint8_t) family;
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
 	if (chain) {
@@ -424,10 +510,20 @@ static int nft_exists(struct nl *nl, const char *table, const char *chain)
 
 int nl_nft_chain_exists(struct nl *nl, const char *table, const char *chain)
 {
-	return nft_exists(nl, table, chain);
+	return nft_exists(nl, AF_INET, table, chain);
 }
 
 int nl_nft_table_exists(struct nl *nl, const char *name)
 {
-	return nft_exists(nl, name, NULL);
+	return nft_exists(nl, AF_INET, name, NULL);
+}
+
+int nl_nft6_chain_exists(struct nl *nl, const char *table, const char *chain)
+{
+	return nft_exists(nl, AF_INET6, table, chain);
+}
+
+int nl_nft6_table_exists(struct nl *nl, const char *name)
+{
+	return nft_exists(nl, AF_INET6, name, NULL);
 }

@@ -55,7 +55,9 @@ int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct h
 	char *ip = NULL, *host = NULL, *ctr, *proto, *p;
 	uint16_t cs, ce, hs = 0, he = 0;
 	int protonum = IPPROTO_TCP;
+	struct in6_addr addr6;
 	struct in_addr addr;
+	bool v6 = false;
 
 	/*
 	 * Split as splitParts(): the last field is the container port, the one
@@ -98,12 +100,31 @@ int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct h
 					spec, proto);
 	}
 
-	if (ip && ip[0] == '[')
-		return err_setx(
-			err, EINVAL,
-			"invalid port specification \"%s\": IPv6 host addresses are not supported",
-			spec);
-	if (ip && !isempty(ip) && inet_pton(AF_INET, ip, &addr) != 1)
+	if (ip && ip[0] == '[') {
+		/* docker's "[v6]": splitParts() took the last two fields, the rest is the address
+		 */
+		size_t len = strlen(ip);
+
+		if (len < 3 || ip[len - 1] != ']')
+			return err_setx(err, EINVAL,
+					"invalid port specification \"%s\": invalid IP address: %s",
+					spec, ip);
+		ip[len - 1] = '\0';
+		ip++;
+		if (inet_pton(AF_INET6, ip, &addr6) != 1)
+			return err_setx(err, EINVAL,
+					"invalid port specification \"%s\": invalid IP address: %s",
+					spec, ip);
+		if (IN6_IS_ADDR_LOOPBACK(&addr6))
+			return err_setx(
+				err, EOPNOTSUPP,
+				"cannot publish \"%s\" on the IPv6 loopback: hull has no "
+				"userland proxy, and the kernel cannot DNAT ::1 into a container "
+				"(IPv6 has no route_localnet); publish on [::] or 127.0.0.1",
+				spec);
+		v6 = true;
+	}
+	if (ip && !isempty(ip) && !v6 && inet_pton(AF_INET, ip, &addr) != 1)
 		return err_setx(err, EINVAL,
 				"invalid port specification \"%s\": invalid IP address: %s", spec,
 				ip);
@@ -136,7 +157,9 @@ int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct h
 		struct port_map *m = &(*maps)[(*n)++];
 
 		memset(m, 0, sizeof(*m));
-		if (ip && !isempty(ip))
+		if (v6)
+			inet_ntop(AF_INET6, &addr6, m->host_ip, sizeof(m->host_ip));
+		else if (ip && !isempty(ip))
 			inet_ntop(AF_INET, &addr, m->host_ip, sizeof(m->host_ip));
 		m->host_port = isempty(host) || hs == 0 ? 0 : (uint16_t) (hs + i);
 		if (!isempty(host) && hs != 0 && ce == cs && he > hs)
@@ -157,6 +180,27 @@ bool net_host_ip_is_any(const char *host_ip)
 	return isempty(host_ip) || streq(host_ip, "0.0.0.0");
 }
 
+bool net_host_ip_is6(const char *host_ip)
+{
+	return host_ip && strchr(host_ip, ':');
+}
+
+void net_ports_dual(struct port_map **maps, size_t *n)
+{
+	size_t k = *n;
+
+	for (size_t i = 0; i < k; i++) {
+		struct port_map m = (*maps)[i];
+
+		if (!net_host_ip_is_any(m.host_ip))
+			continue;
+		snprintf(m.host_ip, sizeof(m.host_ip), "::");
+		m.host_port_end = 0;
+		*maps = xrealloc(*maps, (*n + 1) * sizeof(**maps));
+		(*maps)[(*n)++] = m;
+	}
+}
+
 int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err)
 {
 	_cleanup_free_ int *fds = NULL;
@@ -168,12 +212,19 @@ int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hul
 	for (i = 0; i < n; i++) {
 		struct port_map *m = &maps[i];
 		const char *shown = net_host_ip_is_any(m->host_ip) ? "0.0.0.0" : m->host_ip;
-		struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons(m->host_port)};
-		socklen_t salen = sizeof(sa);
-		int fd;
+		bool is6 = net_host_ip_is6(m->host_ip);
+		union {
+			struct sockaddr sa;
+			struct sockaddr_in in;
+			struct sockaddr_in6 in6;
+		} u = {0};
+		socklen_t salen = is6 ? sizeof(u.in6) : sizeof(u.in);
+		int fd, one = 1;
 
-		if (!net_host_ip_is_any(m->host_ip) &&
-		    inet_pton(AF_INET, m->host_ip, &sa.sin_addr) != 1) {
+		u.in.sin_family = is6 ? AF_INET6 : AF_INET;
+		if (is6 ? inet_pton(AF_INET6, m->host_ip, &u.in6.sin6_addr) != 1
+			: !net_host_ip_is_any(m->host_ip) &&
+				    inet_pton(AF_INET, m->host_ip, &u.in.sin_addr) != 1) {
 			r = err_setx(err, EINVAL, "invalid host IP address '%s'", m->host_ip);
 			goto fail;
 		}
@@ -183,20 +234,27 @@ int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hul
 		 * containers publish one port. Not listening: a packet that
 		 * somehow escapes DNAT gets a RST, not a silent backlog.
 		 */
-		fd = socket(AF_INET,
+		fd = socket(is6 ? AF_INET6 : AF_INET,
 			    (m->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
 		if (fd < 0) {
 			r = err_set(err, errno, "create socket");
 			goto fail;
 		}
 		fds[i] = fd;
+		/* "::" is the IPv6 addresses only: 0.0.0.0 has a socket of its own */
+		if (is6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) {
+			i++;
+			r = err_set(err, errno, "set IPV6_V6ONLY");
+			goto fail;
+		}
 		/* a host range for one container port: its first free port (moby's
 		 * portallocator RequestPortInRange) */
 		for (uint32_t p = m->host_port;; p++) {
 			int e;
 
-			sa.sin_port = htons((uint16_t) p);
-			if (bind(fd, (struct sockaddr *) &sa, sizeof(sa)) == 0) {
+			/* sin_port and sin6_port are at the same offset */
+			u.in.sin_port = htons((uint16_t) p);
+			if (bind(fd, &u.sa, salen) == 0) {
 				if (m->host_port_end) {
 					m->host_port = (uint16_t) p;
 					m->host_port_end = 0;
@@ -221,12 +279,12 @@ int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hul
 			goto fail;
 		}
 		if (m->host_port == 0) {
-			if (getsockname(fd, (struct sockaddr *) &sa, &salen) < 0) {
+			if (getsockname(fd, &u.sa, &salen) < 0) {
 				i++;
 				r = err_set(err, errno, "getsockname");
 				goto fail;
 			}
-			m->host_port = ntohs(sa.sin_port);
+			m->host_port = ntohs(u.in.sin_port);
 		}
 	}
 	*ret_fds = TAKE_PTR(fds);

@@ -299,7 +299,7 @@ static void test_bridge(void **state)
 	for (size_t i = 0; i < live.n; i++)
 		assert_true(live.maps[i].host_port > 0);
 	t0 = now_ms();
-	if (net_ports_add(ip, live.maps, live.n, &err) < 0)
+	if (net_ports_add(ip, NULL, live.maps, live.n, &err) < 0)
 		fail_msg("net_ports_add: %s", err->msg);
 	live.ports_added = true;
 	t_ports = now_ms() - t0;

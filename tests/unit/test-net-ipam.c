@@ -125,6 +125,85 @@ static void test_cidr_and_overlap(void **state)
 	assert_true(net_subnets_overlap(a, pa, b, pb));
 }
 
+static void test_cidr6_and_overlap(void **state)
+{
+	struct in6_addr a, b;
+	unsigned pa, pb;
+	char s[INET6_ADDRSTRLEN];
+
+	(void) state;
+	assert_int_equal(net_cidr6_parse("fd00:198:a::/64", &a, &pa), 0);
+	assert_int_equal(pa, 64);
+	inet_ntop(AF_INET6, &a, s, sizeof(s));
+	assert_string_equal(s, "fd00:198:a::");
+	assert_int_equal(net_cidr6_parse("::/0", &b, &pb), 0);
+	assert_int_equal(net_cidr6_parse("fd00::1/128", &b, &pb), 0);
+	assert_int_equal(pb, 128);
+	assert_int_equal(net_cidr6_parse("fd00::/129", &b, &pb), -EINVAL);
+	assert_int_equal(net_cidr6_parse("fd00::", &b, &pb), -EINVAL);
+	assert_int_equal(net_cidr6_parse("fd00::/", &b, &pb), -EINVAL);
+	assert_int_equal(net_cidr6_parse("fd00::/6x", &b, &pb), -EINVAL);
+	assert_int_equal(net_cidr6_parse("fd00:::1/64", &b, &pb), -EINVAL);
+	assert_int_equal(net_cidr6_parse("10.0.0.0/8", &b, &pb), -EINVAL);
+
+	/* a /80 inside the /64 overlaps it, either way round; the next /64 does not */
+	assert_int_equal(net_cidr6_parse("fd00:198:a:0:1::/80", &b, &pb), 0);
+	assert_true(net_subnets6_overlap(&a, pa, &b, pb));
+	assert_true(net_subnets6_overlap(&b, pb, &a, pa));
+	assert_int_equal(net_cidr6_parse("fd00:198:b::/64", &b, &pb), 0);
+	assert_false(net_subnets6_overlap(&a, pa, &b, pb));
+	/* a prefix that ends inside a byte */
+	assert_int_equal(net_cidr6_parse("fd00:198:a:0:8000::/65", &b, &pb), 0);
+	assert_true(net_subnets6_overlap(&a, pa, &b, pb));
+	assert_int_equal(net_cidr6_parse("fd00:198:a::/65", &a, &pa), 0);
+	assert_false(net_subnets6_overlap(&a, pa, &b, pb));
+	assert_int_equal(net_cidr6_parse("::/0", &b, &pb), 0);
+	assert_true(net_subnets6_overlap(&a, pa, &b, pb));
+
+	/* host bits past the prefix */
+	assert_int_equal(net_cidr6_parse("fd00:198:a::1/64", &a, &pa), 0);
+	assert_true(net_in6_host_bits(&a, pa));
+	assert_false(net_in6_host_bits(&a, 128));
+	assert_int_equal(net_cidr6_parse("fd00:198:a:0:8000::/65", &a, &pa), 0);
+	assert_false(net_in6_host_bits(&a, 65));
+	assert_true(net_in6_host_bits(&a, 64));
+}
+
+/* Refusals of net_network_ip6_alloc() come before it touches any state. */
+static void test_ip6_alloc_checks(void **state)
+{
+	struct net_bridge b = {.id = "0123456789abcdef", .ipv6 = true};
+	char ip[INET6_ADDRSTRLEN];
+	struct hull_err *err = NULL;
+
+	(void) state;
+	assert_int_equal(net_cidr6_parse("fd00:198:a::/64", &b.subnet6, &b.prefixlen6), 0);
+	assert_int_equal(inet_pton(AF_INET6, "fd00:198:a::1", &b.gateway6), 1);
+	assert_int_equal(net_network_ip6_alloc(&b, "fd00:198:b::5", "c", ip, &err), -EINVAL);
+	assert_non_null(strstr(err->msg, "It does not belong to any of this network's subnets"));
+	err = err_free(err);
+	/* the subnet-router anycast address and the gateway are never handed out */
+	assert_int_equal(net_network_ip6_alloc(&b, "fd00:198:a::", "c", ip, &err), -EINVAL);
+	err = err_free(err);
+	assert_int_equal(net_network_ip6_alloc(&b, "fd00:198:a::1", "c", ip, &err), -EINVAL);
+	err = err_free(err);
+	assert_int_equal(net_network_ip6_alloc(&b, "10.0.0.1", "c", ip, &err), -EINVAL);
+	assert_non_null(strstr(err->msg, "invalid IPv6 address: 10.0.0.1"));
+	err = err_free(err);
+	/* a network without IPv6, or an id that could name another path */
+	b.ipv6 = false;
+	assert_int_equal(net_network_ip6_alloc(&b, NULL, "c", ip, &err), -EINVAL);
+	err = err_free(err);
+	b.ipv6 = true;
+	memcpy(b.id, "../../etc", 10);
+	assert_int_equal(net_network_ip6_alloc(&b, NULL, "c", ip, &err), -EINVAL);
+	err = err_free(err);
+	/* release ignores what is not an IPv6 address */
+	net_network_ip6_release("0123456789abcdef", "../../etc/passwd");
+	net_network_ip6_release("0123456789abcdef", "10.0.0.1");
+	net_network_ip6_release("0123456789abcdef", NULL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -132,6 +211,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wraps_and_skips_reserved, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_runroot, setup, teardown),
 		cmocka_unit_test(test_cidr_and_overlap),
+		cmocka_unit_test(test_cidr6_and_overlap),
+		cmocka_unit_test(test_ip6_alloc_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

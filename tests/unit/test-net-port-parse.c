@@ -34,6 +34,10 @@ static const struct ok_case ok_cases[] = {
 	{"10.89.0.1:1-2:3-4/udp", 2, "10.89.0.1", 1, 3, IPPROTO_UDP},
 	{"65535:65535", 1, "", 65535, 65535, IPPROTO_TCP},
 	{"0:80", 1, "", 0, 80, IPPROTO_TCP},
+	/* IPv6 host addresses in brackets, kept in inet_ntop's form */
+	{"[::]:8080:80", 1, "::", 8080, 80, IPPROTO_TCP},
+	{"[fd00::1]::80/udp", 1, "fd00::1", 0, 80, IPPROTO_UDP},
+	{"[FD00:0:0::0:1]:7000-7001:80-81", 2, "fd00::1", 7000, 80, IPPROTO_TCP},
 };
 
 static void test_ok(void **state)
@@ -95,7 +99,10 @@ static const struct bad_case bad_cases[] = {
 	{"x:80", "invalid hostPort: x"},
 	{"1.2.3:80:80", "invalid IP address: 1.2.3"},
 	{"localhost:80:80", "invalid IP address: localhost"},
-	{"[::1]:80:80", "IPv6"},
+	{"[fd00::1:80:80", "invalid IP address: [fd00::1"},
+	{"[1.2.3.4]:80:80", "invalid IP address: 1.2.3.4"},
+	{"[]:80:80", "invalid IP address: []"},
+	{"[fd00::zz]:80:80", "invalid IP address: fd00::zz"},
 	{"1:2:3:80", "invalid IP address: 1:2"},
 	{"80/sctp", "sctp is not supported"},
 	{"80/icmp", "invalid proto: icmp"},
@@ -128,6 +135,62 @@ static void test_bad(void **state)
 	}
 }
 
+/* [::1] cannot be DNATed into a container (no route_localnet for IPv6): refused with why */
+static void test_ipv6_loopback(void **state)
+{
+	static const char *const specs[] = {"[::1]:80:80", "[0:0::1]::80/udp"};
+
+	(void) state;
+	for (size_t i = 0; i < ARRAY_SIZE(specs); i++) {
+		struct port_map *maps = NULL;
+		struct hull_err *err = NULL;
+		size_t n = 0;
+
+		assert_int_equal(net_port_parse(specs[i], &maps, &n, &err), -EOPNOTSUPP);
+		assert_non_null(err);
+		assert_non_null(strstr(err->msg, "IPv6 loopback"));
+		assert_non_null(strstr(err->msg, "route_localnet"));
+		assert_int_equal(n, 0);
+		assert_null(maps);
+		err_free(err);
+	}
+}
+
+/* docker's dual stack: every 0.0.0.0 map gets a [::] twin with the same host port */
+static void test_dual(void **state)
+{
+	struct port_map *maps = NULL;
+	struct hull_err *err = NULL;
+	size_t n = 0;
+
+	(void) state;
+	assert_int_equal(net_port_parse("8080:80", &maps, &n, &err), 0);
+	assert_int_equal(net_port_parse("127.0.0.1:9090:90/udp", &maps, &n, &err), 0);
+	assert_int_equal(net_port_parse("[fd00::1]:7070:70", &maps, &n, &err), 0);
+	assert_int_equal(net_port_parse("0.0.0.0:8000-8010:81", &maps, &n, &err), 0);
+	maps[3].host_port = 8004; /* as net_ports_reserve() leaves a host range */
+	maps[3].host_port_end = 0;
+	net_ports_dual(&maps, &n);
+	assert_int_equal(n, 6);
+	assert_string_equal(maps[4].host_ip, "::");
+	assert_int_equal(maps[4].host_port, 8080);
+	assert_int_equal(maps[4].ctr_port, 80);
+	assert_int_equal(maps[4].proto, IPPROTO_TCP);
+	assert_string_equal(maps[5].host_ip, "::");
+	assert_int_equal(maps[5].host_port, 8004);
+	assert_int_equal(maps[5].host_port_end, 0);
+	assert_int_equal(maps[5].ctr_port, 81);
+	assert_true(net_host_ip_is6(maps[2].host_ip));
+	assert_false(net_host_ip_is6(maps[1].host_ip));
+	assert_false(net_host_ip_is6(maps[0].host_ip));
+	/* nothing to twin: nothing added */
+	n = 3;
+	memcpy(&maps[0], &maps[1], sizeof(maps[0]));
+	net_ports_dual(&maps, &n);
+	assert_int_equal(n, 3);
+	free(maps);
+}
+
 /* "8000-8010:80": one map, the first free host port of the range (docker's portallocator) */
 static void test_host_range(void **state)
 {
@@ -156,10 +219,9 @@ static void test_host_range(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ok),
-		cmocka_unit_test(test_appends),
-		cmocka_unit_test(test_bad),
-		cmocka_unit_test(test_host_range),
+		cmocka_unit_test(test_ok),   cmocka_unit_test(test_ipv6_loopback),
+		cmocka_unit_test(test_dual), cmocka_unit_test(test_appends),
+		cmocka_unit_test(test_bad),  cmocka_unit_test(test_host_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

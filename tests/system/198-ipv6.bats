@@ -1,0 +1,312 @@
+#!/usr/bin/env bats
+# IPv6 on user networks (docs/networking.md "IPv6"): network create --ipv6, container
+# addresses and routes, names, isolation, --internal, --ip6, publishing on [::] and what is
+# left after. Only loopback, the test's own bridges (ULA fd00::/8 subnets) and a network
+# namespace of the test's own are used.
+
+load helpers
+
+S6A=fd00:198:a::/64
+S6B=fd00:198:b::/64
+S6I=fd00:198:c::/64
+
+setup_file() {
+	hull_setup_file
+	net_skip_routed 172.29.21.0 172.29.22.0 172.29.23.0
+	[ -e /proc/net/if_inet6 ] || export NET_SKIP="IPv6 is disabled on this host"
+	if [ -z "${NET_SKIP:-}" ] && ip -6 route show | grep -q '^fd00:198:'; then
+		export NET_SKIP="the host routes fd00:198::/32 already"
+	fi
+}
+
+setup() {
+	[ -z "${NET_SKIP:-}" ] || skip "$NET_SKIP"
+}
+
+teardown() {
+	remove_all_ctr_net
+	ip netns del hull198t 2>/dev/null || true
+	ip link del h198a 2>/dev/null || true
+}
+
+teardown_file() {
+	remove_all_ctr_net
+	hull_teardown_file
+}
+
+# fetch6 URL: curl (IPv6 literal URLs, never through helpers.bash's dead proxy) with a
+# bounded retry until the server answers
+fetch6() {
+	local i out
+	for i in $(seq 50); do
+		if out=$(curl --noproxy '*' -g -s -m 5 "$1"); then
+			printf '%s\n' "$out"
+			return 0
+		fi
+		sleep 0.1
+	done
+	return 1
+}
+
+@test "network create --ipv6: both subnets, docker's inspect, ls and errors" {
+	local id
+	# docker 20.10 has no default IPv6 pool
+	run -1 hull network create --ipv6 n6x
+	[ "$output" = "Error response from daemon: could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network" ]
+	run -1 hull network create --subnet "$S6A" n6x
+	[ "$output" = "Error response from daemon: an IPv6 --subnet, --gateway or --ip-range needs --ipv6" ]
+	run -1 hull network create --ipv6 --subnet fd00:198:a::1/64 n6x
+	[ "$output" = "Error response from daemon: invalid subnet fd00:198:a::1/64: it should be fd00:198:a::/64" ]
+	run -1 hull network create --ipv6 --subnet "$S6A" --gateway fd00:198:b::1 n6x
+	[ "$output" = "Error response from daemon: no matching subnet for gateway fd00:198:b::1" ]
+	run -1 hull network create --ipv6 --subnet "$S6A" --ip-range fd00:198:b::/80 n6x
+	[ "$output" = "Error response from daemon: no matching subnet for range fd00:198:b::/80" ]
+	run -1 hull network create --ipv6 --subnet fe80::/64 n6x
+	[ "$output" = "Error response from daemon: invalid subnet fe80::/64: it overlaps fe80::/10" ]
+	run hull network ls -q --filter name=n6x
+	[ "$output" = "" ]
+
+	id=$(hull network create --ipv6 --subnet 172.29.21.0/24 --subnet "$S6A" --gateway fd00:198:a::fe \
+		--ip-range fd00:198:a::100/120 n6)
+	run hull network inspect --format '{{.EnableIPv6}} {{json .IPAM.Config}}' n6
+	[ "$output" = 'true [{"Subnet":"172.29.21.0/24","Gateway":"172.29.21.1"},{"Subnet":"fd00:198:a::/64","IPRange":"fd00:198:a::100/120","Gateway":"fd00:198:a::fe"}]' ]
+	run ip -6 -o addr show dev "br-${id:0:12}" scope global
+	[[ $output == *"inet6 fd00:198:a::fe/64 scope global nodad"* ]]
+	[ "$(cat /proc/sys/net/ipv6/conf/br-${id:0:12}/accept_dad)" = 0 ]
+	run -1 hull network create --ipv6 --subnet fd00:198:a:0:1::/80 n6y
+	[ "$output" = "Error response from daemon: Pool overlaps with other one on this address space" ]
+
+	# an IPv4 subnet of docker's pools when none is given
+	hull network create --ipv6 --subnet "$S6B" n6b >/dev/null
+	run hull network inspect --format '{{range .IPAM.Config}}{{.Subnet}} {{.Gateway}};{{end}}' n6b
+	[[ $output =~ ^(172\.[0-9]+\.0\.0/16|192\.168\.[0-9]+\.0/20)\ [0-9.]+\;fd00:198:b::/64\ fd00:198:b::1\;$ ]]
+	run hull network ls --format '{{.Name}} {{.IPv6}}' --filter name=n6
+	[ "$output" = "$(printf 'n6 true\nn6b true')" ]
+	run hull network ls --format '{{.Name}} {{.IPv6}}' --filter type=builtin --filter name=bridge
+	[ "$output" = "bridge false" ]
+	run nft list chain ip6 hullnet "f_${id:0:12}"
+	[ "$status" -eq 0 ]
+	run hull network rm n6 n6b
+	[ "$output" = "$(printf 'n6\nn6b')" ]
+	run nft list chain ip6 hullnet "f_${id:0:12}"
+	[ "$status" -ne 0 ]
+	run ip link show "br-${id:0:12}"
+	[ "$status" -ne 0 ]
+}
+
+@test "containers of an IPv6 network get addresses, routes and each other's names" {
+	local c1 c2 gw
+	hull network create --ipv6 --subnet "$S6A" v6a >/dev/null
+	c1=$(hull run -d --name v6one --network v6a busybox httpd -f -p 80 -h /etc)
+	c2=$(hull run -d --name v6two --network v6a busybox sleep 60)
+	wait_for is_running "$c2"
+	run hull inspect --format '{{with .NetworkSettings.Networks.v6a}}{{.GlobalIPv6Address}} {{.GlobalIPv6PrefixLen}} {{.IPv6Gateway}}{{end}}|{{.NetworkSettings.GlobalIPv6Address}}' "$c1"
+	[ "$output" = "fd00:198:a::2 64 fd00:198:a::1|" ]
+	run hull inspect --format '{{.NetworkSettings.Networks.v6a.GlobalIPv6Address}}' "$c2"
+	[ "$output" = fd00:198:a::3 ]
+	run hull network inspect --format '{{range .Containers}}{{.Name}} {{.IPv6Address}};{{end}}' v6a
+	[[ $output == *"v6one fd00:198:a::2/64;"* ]]
+	[[ $output == *"v6two fd00:198:a::3/64;"* ]]
+
+	run hull exec v6two ip -6 route show default
+	[[ $output == "default via fd00:198:a::1 dev eth0"* ]]
+	# no DAD: the address is usable at once
+	run hull exec v6two ip -6 -o addr show dev eth0 scope global
+	[[ $output == *"fd00:198:a::3/64"* ]]
+	[[ $output != *tentative* ]]
+	# /etc/hosts: its own IPv6 line, docker's ip6 lines, a line per address of each member
+	run hull exec v6two cat /etc/hosts
+	[[ $output == *$'::1\tlocalhost ip6-localhost ip6-loopback\n'* ]]
+	[[ $output == *$'\nfd00:198:a::3\t'"${c2:0:12}"$'\n'* ]]
+	[[ $output == *$'\nfd00:198:a::2\tv6one '"${c1:0:12}"$'\n'* ]]
+	[[ $output == *$'\n172.'*$'\tv6one '"${c1:0:12}"$'\n'* ]]
+	# by name over IPv6, ICMP and TCP
+	run hull exec v6two ping6 -c1 -W3 v6one
+	[ "$status" -eq 0 ]
+	[[ $output == *"PING v6one (fd00:198:a::2)"* ]]
+	run hull exec v6two sh -c "printf 'GET /hostname HTTP/1.0\r\n\r\n' | nc -w 3 fd00:198:a::2 80"
+	[[ $output == *"${c1:0:12}"* ]]
+	# the host reaches the container at its address over the bridge
+	run fetch6 "http://[fd00:198:a::2]:80/hostname"
+	[ "$output" = "${c1:0:12}" ]
+
+	# the addresses are released at the end, and the next one rotates on
+	hull rm -f "$c2" >/dev/null
+	[ "$(ls /run/hull-net/networks/*/ips6 | grep -c :)" -eq 1 ]
+	c2=$(hull run -d --network v6a busybox sleep 60)
+	run hull inspect --format '{{.NetworkSettings.Networks.v6a.GlobalIPv6Address}}' "$c2"
+	[ "$output" = fd00:198:a::4 ]
+	hull stop -t 0 "$c2" >/dev/null
+	run hull inspect --format '{{.NetworkSettings.Networks.v6a.GlobalIPv6Address}}|{{.NetworkSettings.Networks.v6a.IPv6Gateway}}' "$c2"
+	[ "$output" = "|" ]
+	[ "$(ls /run/hull-net/networks/*/ips6 | grep -c :)" -eq 1 ]
+}
+
+@test "--ip6 picks the address; refused where docker refuses it; network connect --ip6" {
+	local c
+	hull network create --ipv6 --subnet 172.29.21.0/24 --subnet "$S6A" --ip-range fd00:198:a::80/124 v6a >/dev/null
+	hull network create --subnet 172.29.22.0/24 v4only >/dev/null
+	c=$(hull run -d --network v6a --ip6 fd00:198:a::42 busybox sleep 60)
+	run hull inspect --format '{{.NetworkSettings.Networks.v6a.GlobalIPv6Address}} {{.NetworkSettings.Networks.v6a.IPAMConfig.IPv6Address}}' "$c"
+	[ "$output" = "fd00:198:a::42 fd00:198:a::42" ]
+	run hull exec "$c" ip -6 -o addr show dev eth0 scope global
+	[[ $output == *"fd00:198:a::42/64"* ]]
+	# without --ip6: from the --ip-range
+	run hull run --rm --network v6a busybox sh -c 'ip -6 -o addr show dev eth0 scope global'
+	[[ $output == *"fd00:198:a::80/64"* ]]
+
+	run -125 hull run --rm --network v6a --ip6 fd00:198:a::42 busybox true
+	[[ $output == *"Address already in use"* ]]
+	run -125 hull run --rm --network v6a --ip6 fd00:198:b::1 busybox true
+	[[ $output == *"Invalid address fd00:198:b::1: It does not belong to any of this network's subnets"* ]]
+	run -125 hull create --network v4only --ip6 fd00:198:a::9 busybox true
+	[[ $output == *"user specified IP address is supported only when connecting to networks with user configured subnets"* ]]
+	for n in bridge host none; do
+		run -125 hull create --network "$n" --ip6 fd00:198:a::9 busybox true
+		[[ $output == *"user specified IP address is supported on user defined networks only"* ]]
+	done
+	run -125 hull create --network v6a --ip6 172.29.21.9 busybox true
+	[[ $output == *"invalid IPv6 address: 172.29.21.9"* ]]
+
+	# connect --ip6 to a running container of another network; disconnect gives it back
+	c=$(hull run -d --network v4only busybox sleep 60)
+	hull network connect --ip6 fd00:198:a::77 v6a "$c"
+	run hull exec "$c" ip -6 -o addr show scope global
+	[[ $output == *"eth1"*"fd00:198:a::77/64"* ]]
+	[ -e "$(ls -d /run/hull-net/networks/*/ips6)/fd00:198:a::77" ]
+	run -1 hull network connect --ip6 fd00:198:a::78 v4only "$c"
+	hull network disconnect v6a "$c"
+	[ ! -e "$(ls -d /run/hull-net/networks/*/ips6)/fd00:198:a::77" ]
+	run hull exec "$c" ip -6 -o addr show scope global
+	[[ $output != *"fd00:198:a::77"* ]]
+}
+
+@test "two IPv6 networks are isolated from each other; --internal goes nowhere else" {
+	local a b
+	hull network create --ipv6 --subnet "$S6A" v6a >/dev/null
+	hull network create --ipv6 --subnet "$S6B" v6b >/dev/null
+	hull network create --ipv6 --internal --subnet "$S6I" v6i >/dev/null
+	b=$(hull run -d --network v6b busybox sleep 60)
+	wait_for is_running "$b"
+	# forwarding is on (docker enables it for IPv6 networks): only the isolation stops it
+	[ "$(cat /proc/sys/net/ipv6/conf/all/forwarding)" = 1 ]
+	run hull run --rm --network v6b busybox ping6 -c1 -W2 fd00:198:b::2
+	[ "$status" -eq 0 ]
+	run hull run --rm --network v6a busybox ping6 -c1 -W2 fd00:198:b::2
+	[ "$status" -eq 1 ]
+	[[ $output == *"1 packets transmitted, 0 packets received"* ]]
+
+	# a peer of the test's own with a route back: a network that is not internal reaches
+	# it (without NAT, as docker 20.10), an internal one does not, whatever route it sets
+	ip netns add hull198t
+	ip link add h198a type veth peer name h198b netns hull198t
+	ip addr add fd00:198:99::1/64 dev h198a nodad
+	ip link set h198a up
+	ip -n hull198t addr add fd00:198:99::2/64 dev h198b nodad
+	ip -n hull198t link set h198b up
+	ip -n hull198t -6 route add default via fd00:198:99::1
+	run hull run --rm --network v6a busybox ping6 -c1 -W3 fd00:198:99::2
+	[ "$status" -eq 0 ]
+	run hull run --rm --network v6i busybox ip -6 route show default
+	[ "$output" = "" ]
+	run hull run --rm --network v6i --cap-add NET_ADMIN busybox sh -c \
+		'ip -6 route add default via fd00:198:c::1 || exit 3; ping6 -c1 -W1 fd00:198:99::2'
+	[ "$status" -eq 1 ]
+	[[ $output == *"1 packets transmitted, 0 packets received"* ]]
+	# the internal network's container still reaches its gateway and neighbours
+	run hull run --rm --network v6i busybox ping6 -c1 -W2 fd00:198:c::1
+	[ "$status" -eq 0 ]
+}
+
+@test "publishing on an IPv6 network: 0.0.0.0 and [::], hull port, [::1] refused, a taken port" {
+	local c id gw
+	id=$(hull network create --ipv6 --subnet "$S6A" v6a)
+	hull network create --subnet 172.29.22.0/24 v4only >/dev/null
+	c=$(hull run -d --network v6a -p 18198:80 -p '[fd00:198:a::1]:18199:80' busybox httpd -f -p 80 -h /etc)
+	wait_for is_running "$c"
+	run hull port "$c"
+	[ "$output" = "$(printf '80/tcp -> 0.0.0.0:18198\n80/tcp -> fd00:198:a::1:18199\n80/tcp -> :::18198')" ]
+	run hull port "$c" 80
+	[ "$output" = "$(printf '0.0.0.0:18198\nfd00:198:a::1:18199\n:::18198')" ]
+	run hull inspect --format '{{json .NetworkSettings.Ports}}' "$c"
+	[ "$output" = '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18198"},{"HostIp":"fd00:198:a::1","HostPort":"18199"},{"HostIp":"::","HostPort":"18198"}]}' ]
+	run fetch http://127.0.0.1:18198/hostname
+	[ "$output" = "${c:0:12}" ]
+	# a host address of the test's bridge, on [::] and on the bound address
+	run fetch6 "http://[fd00:198:a::1]:18198/hostname"
+	[ "$output" = "${c:0:12}" ]
+	run fetch6 "http://[fd00:198:a::1]:18199/hostname"
+	[ "$output" = "${c:0:12}" ]
+	# [::1] cannot be DNATed into a container: refused at once rather than hanging
+	run curl --noproxy '*' -g -s -m 5 "http://[::1]:18198/hostname"
+	[ "$status" -eq 7 ]
+
+	run -125 hull run --rm --network v6a -p '[::1]:18200:80' busybox true
+	[ "$output" = 'hull: cannot publish "[::1]:18200:80" on the IPv6 loopback: hull has no userland proxy, and the kernel cannot DNAT ::1 into a container (IPv6 has no route_localnet); publish on [::] or 127.0.0.1' ]
+	run -125 hull run --rm --network v4only -p '[::]:18200:80' busybox true
+	[[ $output == *"cannot publish on ::: the container has no IPv6 address (its network was not created with --ipv6)"* ]]
+	run -125 hull run --rm -p '[fd00:198:a::1]:18200:80' busybox true
+	[[ $output == *"cannot publish on fd00:198:a::1: the container has no IPv6 address"* ]]
+
+	# [::]:18201 taken by another program (0.0.0.0:18201 free): docker's message, nothing left
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.bind(("::", 18201)); s.listen()
+sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(20)' >"$BATS_TEST_TMPDIR/py" &
+	local py=$!
+	wait_for grep -q ready "$BATS_TEST_TMPDIR/py"
+	run -125 hull run --rm --network v6a -p 18201:80 busybox true
+	kill "$py"
+	[ "$output" = "hull: Bind for :::18201 failed: port is already allocated" ]
+	run nft list table ip6 hullnet
+	[[ $output != *18201* ]]
+	run nft list table ip hull
+	[[ $output != *18201* ]]
+	[ "$(ls /run/hull-net/networks/"$id"/ips6 | wc -l)" -eq 1 ]
+	[ "$(ls /run/hull-net/networks/"$id"/ips | wc -l)" -eq 1 ]
+}
+
+@test "a killed monitor's IPv6 address and ports are reclaimed; nothing is left after prune" {
+	local id id2 c c2 mon
+	id=$(hull network create --ipv6 --subnet "$S6A" v6a)
+	id2=$(hull network create --ipv6 --internal --subnet "$S6I" v6i)
+	c=$(hull run -d --network v6a -p 18202:80 busybox httpd -f -p 80 -h /etc)
+	c2=$(hull run -d --network v6i busybox sleep 60)
+	wait_for is_running "$c"
+	run fetch6 "http://[fd00:198:a::1]:18202/hostname"
+	[ "$output" = "${c:0:12}" ]
+	mon=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['Hull']['MonitorPid'])" \
+		"$HULL_ROOT/containers/$c/config.json")
+	[ "$mon" -gt 0 ]
+	kill -9 "$mon"
+	wait_for pids_dead "$mon"
+	run hull inspect --format '{{.State.Status}} {{.NetworkSettings.Networks.v6a.GlobalIPv6Address}}' "$c"
+	[ "$output" = "exited " ]
+	[ "$(ls /run/hull-net/networks/"$id"/ips6 | wc -l)" -eq 0 ]
+	run nft list map ip6 hullnet tcp_any
+	[[ $output != *18202* ]]
+	# the port is free again: a new container takes it on both families
+	c=$(hull run -d --network v6a -p 18202:80 busybox httpd -f -p 80 -h /etc)
+	run fetch6 "http://[fd00:198:a::1]:18202/hostname"
+	[ "$output" = "${c:0:12}" ]
+
+	hull rm -f "$c" "$c2" >/dev/null
+	run hull network prune -f
+	[ "$output" = "$(printf 'Deleted Networks:\nv6a\nv6i')" ]
+	local n leftovers=0
+	for n in "$id" "$id2"; do
+		ip link show "br-${n:0:12}" >/dev/null 2>&1 && leftovers=$((leftovers + 1))
+		nft list table ip6 hullnet | grep -q -e "_${n:0:12}" -e "br-${n:0:12}" && leftovers=$((leftovers + 1))
+		nft list table ip hullnet | grep -q -e "_${n:0:12}" -e "br-${n:0:12}" && leftovers=$((leftovers + 1))
+		[ -e "/run/hull-net/networks/$n" ] && leftovers=$((leftovers + 1))
+	done
+	for n in "$c" "$c2"; do
+		ip link show "hv${n:0:10}" >/dev/null 2>&1 && leftovers=$((leftovers + 1))
+	done
+	nft list table ip6 hullnet | grep -q 18202 && leftovers=$((leftovers + 1))
+	nft list table ip hull | grep -q 18202 && leftovers=$((leftovers + 1))
+	[ "$leftovers" -eq 0 ]
+	[ -z "$(ip -6 route show | grep fd00:198:)" ]
+}
