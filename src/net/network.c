@@ -397,19 +397,9 @@ static int nft_setup(const struct net_bridge *b, struct hull_err **err)
 	 * The DNAT maps of published ports are in "ip hull" (nft.c), which only hull0's
 	 * set-up made: a host whose first container with -p is on a user network lacked it.
 	 */
-	r = nl_nft_table_exists(&nf, "hull");
-	if (r == 0) {
-		r = net_nft_table_create(err);
-		if (r < 0 && nl_nft_table_exists(&nf, "hull") > 0) {
-			if (err)
-				*err = err_free(*err);
-			r = 0;
-		}
-		if (r < 0)
-			return err_wrap(err, "create nftables table 'ip hull'");
-	}
+	r = net_nft_table_ensure(err);
 	if (r < 0)
-		return err_set(err, -r, "look up nftables table 'ip hull'");
+		return r;
 	r = nl_nft_chain_exists(&nf, TABLE, chain);
 	if (r < 0)
 		return err_set(err, -r, "look up nftables chain 'ip " TABLE " %s'", chain);
