@@ -57,6 +57,29 @@ static int ipam_claim(int dfd, const char *dir, const char *ip, const char *ctr_
 }
 
 /*
+ * Open the address directory @dir (made if missing) into *@ret_dfd and take the
+ * exclusive flock of @lockpath, whose fd goes to *@ret_lfd (closing it unlocks).
+ */
+static int ipam_open_locked(const char *dir, const char *lockpath, int *ret_dfd, int *ret_lfd,
+			    struct hull_err **err)
+{
+	int r;
+
+	r = mkdir_p(dir, 0755, err);
+	if (r < 0)
+		return r;
+	*ret_dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*ret_dfd < 0)
+		return err_set(err, errno, "open '%s'", dir);
+	*ret_lfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*ret_lfd < 0)
+		return err_set(err, errno, "open '%s'", lockpath);
+	if (flock(*ret_lfd, LOCK_EX) < 0)
+		return err_set(err, errno, "lock '%s'", lockpath);
+	return 0;
+}
+
+/*
  * Allocate in @rg under @state (holding ips/ and lock): @want_off if not 0,
  * else the next free offset after the last one handed out.
  */
@@ -71,17 +94,9 @@ static int ipam_alloc(const char *state, const struct ipam_range *rg, uint32_t w
 	ssize_t len;
 	int r;
 
-	r = mkdir_p(dir, 0755, err);
+	r = ipam_open_locked(dir, lockpath, &dfd, &lfd, err);
 	if (r < 0)
 		return err_wrap(err, "allocate IP address");
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return err_set(err, errno, "open '%s'", dir);
-	lfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lfd < 0)
-		return err_set(err, errno, "open '%s'", lockpath);
-	if (flock(lfd, LOCK_EX) < 0)
-		return err_set(err, errno, "lock '%s'", lockpath);
 
 	if (want_off) {
 		offset_to_ip(rg, want_off, ip);
@@ -340,17 +355,9 @@ int net_network_ip6_alloc(const struct net_bridge *b, const char *want, const ch
 	state = network_state(b->id);
 	dir = path_join(state, "ips6");
 	lockpath = path_join(state, "lock6");
-	r = mkdir_p(dir, 0755, err);
+	r = ipam_open_locked(dir, lockpath, &dfd, &lfd, err);
 	if (r < 0)
 		return err_wrap(err, "allocate IPv6 address");
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return err_set(err, errno, "open '%s'", dir);
-	lfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lfd < 0)
-		return err_set(err, errno, "open '%s'", lockpath);
-	if (flock(lfd, LOCK_EX) < 0)
-		return err_set(err, errno, "lock '%s'", lockpath);
 
 	if (want) {
 		inet_ntop(AF_INET6, &a, ip, sizeof(ip));

@@ -94,30 +94,6 @@ static const char hullnet6_table[] =
 	"}\n";
 /* clang-format on */
 
-int net_cidr6_parse(const char *s, struct in6_addr *ret_addr, unsigned *ret_prefixlen)
-{
-	char buf[INET6_ADDRSTRLEN + 4];
-	const char *slash = strchr(s, '/');
-	unsigned long n = 0;
-	size_t len;
-
-	if (!slash || (size_t) (slash - s) >= INET6_ADDRSTRLEN)
-		return -EINVAL;
-	len = strlen(slash + 1);
-	if (len == 0 || len > 3 || strspn(slash + 1, "0123456789") != len)
-		return -EINVAL;
-	for (size_t i = 0; i < len; i++)
-		n = n * 10 + (unsigned long) (slash[1 + i] - '0');
-	if (n > 128)
-		return -EINVAL;
-	memcpy(buf, s, (size_t) (slash - s));
-	buf[slash - s] = '\0';
-	if (!strchr(buf, ':') || inet_pton(AF_INET6, buf, ret_addr) != 1)
-		return -EINVAL;
-	*ret_prefixlen = (unsigned) n;
-	return 0;
-}
-
 bool net_subnets6_overlap(const struct in6_addr *a, unsigned pa, const struct in6_addr *b,
 			  unsigned pb)
 {
@@ -176,28 +152,43 @@ int net_host_routes6_overlap(const struct in6_addr *subnet, unsigned prefixlen)
 	return found;
 }
 
-int net_cidr_parse(const char *s, struct in_addr *ret_addr, unsigned *ret_prefixlen)
+/*
+ * ADDR/N of family @af (AF_INET or AF_INET6, whose ADDR must hold a ':') into
+ * *@ret_addr (a struct in_addr or in6_addr) and *@ret_prefixlen: 0 or -EINVAL.
+ */
+static int cidr_parse(int af, const char *s, void *ret_addr, unsigned *ret_prefixlen)
 {
-	char buf[INET_ADDRSTRLEN + 4];
+	char buf[INET6_ADDRSTRLEN + 4];
 	const char *slash = strchr(s, '/');
-	unsigned long n = 0;
+	size_t addrmax = af == AF_INET6 ? INET6_ADDRSTRLEN : INET_ADDRSTRLEN;
+	unsigned long n = 0, max = af == AF_INET6 ? 128 : 32;
 	size_t len;
 
-	if (!slash || (size_t) (slash - s) >= INET_ADDRSTRLEN)
+	if (!slash || (size_t) (slash - s) >= addrmax)
 		return -EINVAL;
 	len = strlen(slash + 1);
-	if (len == 0 || len > 2 || strspn(slash + 1, "0123456789") != len)
+	if (len == 0 || len > 3 || strspn(slash + 1, "0123456789") != len)
 		return -EINVAL;
 	for (size_t i = 0; i < len; i++)
 		n = n * 10 + (unsigned long) (slash[1 + i] - '0');
-	if (n > 32)
+	if (n > max)
 		return -EINVAL;
 	memcpy(buf, s, (size_t) (slash - s));
 	buf[slash - s] = '\0';
-	if (inet_pton(AF_INET, buf, ret_addr) != 1)
+	if ((af == AF_INET6 && !strchr(buf, ':')) || inet_pton(af, buf, ret_addr) != 1)
 		return -EINVAL;
 	*ret_prefixlen = (unsigned) n;
 	return 0;
+}
+
+int net_cidr_parse(const char *s, struct in_addr *ret_addr, unsigned *ret_prefixlen)
+{
+	return cidr_parse(AF_INET, s, ret_addr, ret_prefixlen);
+}
+
+int net_cidr6_parse(const char *s, struct in6_addr *ret_addr, unsigned *ret_prefixlen)
+{
+	return cidr_parse(AF_INET6, s, ret_addr, ret_prefixlen);
 }
 
 static uint32_t mask_of(unsigned prefixlen)
@@ -329,90 +320,67 @@ static void network_pieces6(struct strbuf *sb, const struct net_bridge *b, bool 
 	strbuf_addf(sb, "add element ip6 " TABLE " nat_out { \"%s\" : jump o_%.12s }\n", br, id);
 }
 
-/* @b's pieces in the ip6 table, made once (the chain f_X tells). */
-static int nft6_setup(const struct net_bridge *b, struct hull_err **err)
+static int nft_exists(struct nl *nf, bool v6, const char *chain)
 {
-	_cleanup_nl_ struct nl nf = {NULL, 0, 0};
-	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
-	_cleanup_free_ char *chain = xasprintf("f_%.12s", b->id);
-	int r;
-
-	r = nl_open(&nf, NETLINK_NETFILTER, err);
-	if (r < 0)
-		return err_wrap(err, "set up nftables");
-	r = nl_nft6_table_exists(&nf, TABLE);
-	if (r < 0)
-		return err_set(err, -r, "look up nftables table 'ip6 " TABLE "'");
-	if (r == 0) {
-		r = nft_run(hullnet6_table, err);
-		if (r < 0 && nl_nft6_table_exists(&nf, TABLE) > 0) {
-			if (err)
-				*err = err_free(*err);
-			r = 0;
-		}
-		if (r < 0)
-			return err_wrap(err, "create nftables table 'ip6 " TABLE "'");
-	}
-	r = nl_nft6_chain_exists(&nf, TABLE, chain);
-	if (r < 0)
-		return err_set(err, -r, "look up nftables chain 'ip6 " TABLE " %s'", chain);
-	if (r > 0)
-		return 0;
-	network_pieces6(&sb, b, true, true);
-	r = nft_run(strbuf_cstr(&sb), err);
-	if (r < 0 && nl_nft6_chain_exists(&nf, TABLE, chain) > 0) {
-		if (err)
-			*err = err_free(*err);
-		r = 0;
-	}
-	return r < 0 ? err_wrap(err, "add network '%s' to nftables table 'ip6 " TABLE "'", b->name)
-		     : 0;
+	return v6 ? (chain ? nl_nft6_chain_exists(nf, TABLE, chain)
+			   : nl_nft6_table_exists(nf, TABLE))
+		  : (chain ? nl_nft_chain_exists(nf, TABLE, chain)
+			   : nl_nft_table_exists(nf, TABLE));
 }
 
-static int nft_setup(const struct net_bridge *b, struct hull_err **err)
+/*
+ * @b's pieces in table TABLE of family ip, or ip6 if @v6, made once (the chain f_X
+ * tells), with the table itself if it is missing. A race lost to another hull that made
+ * them first is no error: they are there, which is all we want.
+ */
+static int nft_family_setup(const struct net_bridge *b, bool v6, struct hull_err **err)
 {
 	_cleanup_nl_ struct nl nf = {NULL, 0, 0};
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	_cleanup_free_ char *chain = xasprintf("f_%.12s", b->id);
+	const char *family = v6 ? "ip6" : "ip";
 	int r;
 
 	r = nl_open(&nf, NETLINK_NETFILTER, err);
 	if (r < 0)
 		return err_wrap(err, "set up nftables");
-	r = nl_nft_table_exists(&nf, TABLE);
+	r = nft_exists(&nf, v6, NULL);
 	if (r < 0)
-		return err_set(err, -r, "look up nftables table 'ip " TABLE "'");
+		return err_set(err, -r, "look up nftables table '%s " TABLE "'", family);
 	if (r == 0) {
-		r = nft_run(hullnet_table, err);
-		/* lost a race with another hull: the table is there, which is all we want */
-		if (r < 0 && nl_nft_table_exists(&nf, TABLE) > 0) {
+		r = nft_run(v6 ? hullnet6_table : hullnet_table, err);
+		if (r < 0 && nft_exists(&nf, v6, NULL) > 0) {
 			if (err)
 				*err = err_free(*err);
 			r = 0;
 		}
 		if (r < 0)
-			return err_wrap(err, "create nftables table 'ip " TABLE "'");
+			return err_wrap(err, "create nftables table '%s " TABLE "'", family);
 	}
 	/*
 	 * The DNAT maps of published ports are in "ip hull" (nft.c), which only hull0's
 	 * set-up made: a host whose first container with -p is on a user network lacked it.
 	 */
-	r = net_nft_table_ensure(err);
+	r = v6 ? 0 : net_nft_table_ensure(err);
 	if (r < 0)
 		return r;
-	r = nl_nft_chain_exists(&nf, TABLE, chain);
+	r = nft_exists(&nf, v6, chain);
 	if (r < 0)
-		return err_set(err, -r, "look up nftables chain 'ip " TABLE " %s'", chain);
+		return err_set(err, -r, "look up nftables chain '%s " TABLE " %s'", family, chain);
 	if (r > 0)
 		return 0;
-	network_pieces(&sb, b, true, true);
+	if (v6)
+		network_pieces6(&sb, b, true, true);
+	else
+		network_pieces(&sb, b, true, true);
 	r = nft_run(strbuf_cstr(&sb), err);
-	if (r < 0 && nl_nft_chain_exists(&nf, TABLE, chain) > 0) {
+	if (r < 0 && nft_exists(&nf, v6, chain) > 0) {
 		if (err)
 			*err = err_free(*err);
 		r = 0;
 	}
-	return r < 0 ? err_wrap(err, "add network '%s' to nftables table 'ip " TABLE "'", b->name)
+	return r < 0 ? err_wrap(err, "add network '%s' to nftables table '%s " TABLE "'", b->name,
+				family)
 		     : 0;
 }
 
@@ -547,9 +515,9 @@ int net_network_setup(const struct net_bridge *b, struct hull_err **err)
 		if (r < 0)
 			return r;
 	}
-	r = nft_setup(b, err);
+	r = nft_family_setup(b, false, err);
 	if (r == 0 && b->ipv6)
-		r = nft6_setup(b, err);
+		r = nft_family_setup(b, true, err);
 	return r;
 }
 
