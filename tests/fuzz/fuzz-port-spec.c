@@ -4,8 +4,9 @@
  * net_port_parse(), docker/go-connections nat.ParsePortSpec). The input is
  * the value (a C string: it comes from argv). Every call must either append
  * one map per container port of the range, each well formed, or fail with a
- * message and leave the list as it was. A map written back as
- * "[IP:]HOST:CTR/PROTO" must parse to the same map.
+ * message and leave the list as it was: -EINVAL, or -EOPNOTSUPP for an IPv6
+ * loopback host address (no userland proxy to forward it). A map written back
+ * as "[IP:]HOST:CTR/PROTO" (an IPv6 IP in brackets) must parse to the same map.
  */
 #include <arpa/inet.h>
 #include <stdint.h>
@@ -24,8 +25,11 @@ static void check_round_trip(const struct port_map *m)
 	struct hull_err *e = NULL;
 	size_t n = 0;
 
-	spec = xasprintf("%s%s%u:%u/%s", m->host_ip, *m->host_ip ? ":" : "", m->host_port,
-			 m->ctr_port, m->proto == IPPROTO_UDP ? "udp" : "tcp");
+	bool is6 = strchr(m->host_ip, ':') != NULL;
+
+	spec = xasprintf("%s%s%s%s%u:%u/%s", is6 ? "[" : "", m->host_ip, is6 ? "]" : "",
+			 *m->host_ip ? ":" : "", m->host_port, m->ctr_port,
+			 m->proto == IPPROTO_UDP ? "udp" : "tcp");
 	FUZZ_CHECK(net_port_parse(spec, &again, &n, &e) == 0);
 	FUZZ_CHECK(n == 1);
 	FUZZ_CHECK(streq(again[0].host_ip, m->host_ip));
@@ -53,19 +57,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	before = n;
 	r = net_port_parse(spec, &maps, &n, &e);
 	if (r < 0) {
-		FUZZ_CHECK(r == -EINVAL && e && e->msg && n == before);
+		FUZZ_CHECK((r == -EINVAL || r == -EOPNOTSUPP) && e && e->msg && n == before);
 		e = err_free(e);
 	} else {
 		FUZZ_CHECK(r == 0 && !e && n > before && n - before <= 65535);
 		for (size_t i = before; i < n; i++) {
 			const struct port_map *m = &maps[i];
+			struct in6_addr a6;
 			struct in_addr a;
 
 			FUZZ_CHECK(m->ctr_port != 0);
 			FUZZ_CHECK(m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP);
 			FUZZ_CHECK(m->proto == maps[before].proto);
 			FUZZ_CHECK(streq(m->host_ip, maps[before].host_ip));
-			FUZZ_CHECK(!*m->host_ip || inet_pton(AF_INET, m->host_ip, &a) == 1);
+			FUZZ_CHECK(!*m->host_ip || inet_pton(AF_INET, m->host_ip, &a) == 1 ||
+				   inet_pton(AF_INET6, m->host_ip, &a6) == 1);
 			/* a range maps port by port, in order */
 			FUZZ_CHECK(m->ctr_port == maps[before].ctr_port + (i - before));
 			FUZZ_CHECK(maps[before].host_port == 0 ||
