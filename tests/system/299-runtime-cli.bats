@@ -9,7 +9,7 @@ setup_file() {
 	export RTROOT=$BATS_FILE_TMPDIR/rt
 	export BUNDLE=$BATS_FILE_TMPDIR/bundle
 	mkdir -p "$BUNDLE/rootfs"
-	tar -C "$BUNDLE/rootfs" -xf "$BATS_RUN_TMPDIR/busybox-rootfs.tar"
+	tar -C "$BUNDLE/rootfs" -xf "$BUSYBOX_TAR"
 	(cd "$BUNDLE" && "$HULL" runtime spec)
 	cp "$BUNDLE/config.json" "$BATS_FILE_TMPDIR/default.json"
 }
@@ -112,6 +112,8 @@ is_status() { [ "$(status "$1")" = "$2" ]; }
 	pids=$output
 	pid=$(rt state k1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')
 	[[ $pids == *"$pid"* ]]
+	# the shell may not have forked its sleep yet (a loaded machine)
+	wait_for eval 'rt ps k1 | grep -q "sleep 1000"'
 	run -0 rt ps k1
 	[[ ${lines[0]} == *PID* ]]
 	[[ $output == *"sleep 1000"* ]]

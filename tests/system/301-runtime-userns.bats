@@ -12,7 +12,7 @@ setup_file() {
 	export RTROOT=$BATS_FILE_TMPDIR/rt
 	export BUNDLE=$BATS_FILE_TMPDIR/bundle
 	mkdir -p "$BUNDLE/rootfs"
-	tar -C "$BUNDLE/rootfs" --numeric-owner -xf "$BATS_RUN_TMPDIR/busybox-rootfs.tar"
+	tar -C "$BUNDLE/rootfs" --numeric-owner -xf "$BUSYBOX_TAR"
 	# root inside is host uid and gid 100000
 	chown -R -h 100000:100000 "$BUNDLE/rootfs"
 	# the mapped root must reach the rootfs: bats makes its directories 0700

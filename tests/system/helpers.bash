@@ -14,6 +14,9 @@ export HULL
 
 hull() { "$HULL" "$@"; }
 
+# the rootfs tar of the busybox image every file imports (hull_setup_file)
+BUSYBOX_TAR=${HULL_TEST_SHARED:-${BATS_RUN_TMPDIR:?}}/busybox-rootfs.tar
+
 # Tests touch only loopback: a pull of an image no test provides (docker.io,
 # when a test runs a name the store lacks) goes to a proxy that is not there
 # and fails at once, without a DNS query; registries the tests start on
@@ -26,15 +29,24 @@ hull_setup_file() {
 	export HULL_ROOT=$BATS_FILE_TMPDIR/root
 	export HULL_RUNROOT=$BATS_FILE_TMPDIR/run
 	mkdir -p "$HULL_ROOT" "$HULL_RUNROOT"
-	# the busybox rootfs is made once per bats run and imported by each file
-	local tar=${BATS_RUN_TMPDIR:?}/busybox-rootfs.tar
-	if [ -s "$tar" ]; then
-		"$HULL" import "$tar" busybox >/dev/null ||
-			{ echo "import of $tar failed" >&2; return 1; }
-	else
-		(cd "$TOP" && HULL="$HULL" MKIMAGE_TAR="$tar" scripts/mkimage-busybox busybox >/dev/null) ||
-			{ echo "mkimage-busybox failed" >&2; return 1; }
+	# the busybox rootfs is made once per bats run (or once per make check:
+	# HULL_TEST_SHARED, a directory tests/run-checks shares between its
+	# passes) and imported by each file
+	local rc=0
+	if [ ! -s "$BUSYBOX_TAR" ]; then
+		(
+			flock 9
+			[ ! -s "$BUSYBOX_TAR" ] || exit 0
+			(cd "$TOP" && HULL="$HULL" MKIMAGE_TAR="$BUSYBOX_TAR.new" \
+				scripts/mkimage-busybox busybox >/dev/null) || exit 1
+			mv "$BUSYBOX_TAR.new" "$BUSYBOX_TAR"
+			exit 3 # made and imported
+		) 9>>"$BUSYBOX_TAR.lock" || rc=$?
+		[ $rc = 3 ] && return 0
+		[ $rc = 0 ] || { echo "mkimage-busybox failed" >&2; return 1; }
 	fi
+	"$HULL" import "$BUSYBOX_TAR" busybox >/dev/null ||
+		{ echo "import of $BUSYBOX_TAR failed" >&2; return 1; }
 }
 
 hull_teardown_file() {
