@@ -230,94 +230,71 @@ int net_host_routes_overlap(struct in_addr subnet, unsigned prefixlen)
 }
 
 /*
- * The nft commands adding (@add) or deleting @b's pieces; its chains are named after the
- * first 12 characters of its id. @elements: deleting, the map and set elements of its
- * bridge's name too.
+ * The nft commands adding (@add) or deleting @b's pieces in table TABLE of family ip, or
+ * ip6 if @v6; its chains are named after the first 12 characters of its id. @elements:
+ * deleting, the map and set elements of its bridge's name too. The ip6 table has no
+ * outbound masquerade (docker 20.10 has no IPv6 NAT out), so no m_ chain or nat_src.
  */
-static void network_pieces(struct strbuf *sb, const struct net_bridge *b, bool add, bool elements)
+static void network_pieces(struct strbuf *sb, const struct net_bridge *b, bool v6, bool add,
+			   bool elements)
 {
-	char net[INET_ADDRSTRLEN];
+	char net[INET6_ADDRSTRLEN];
 	const char *br = b->name, *id = b->id;
+	const char *fam = v6 ? "ip6" : "ip";
+	unsigned prefixlen = v6 ? b->prefixlen6 : b->prefixlen;
+	bool masq = !v6 && !b->internal;
 
-	inet_ntop(AF_INET, &b->subnet, net, sizeof(net));
+	inet_ntop(v6 ? AF_INET6 : AF_INET, v6 ? (const void *) &b->subnet6 : &b->subnet, net,
+		  sizeof(net));
 	if (!add) {
 		/* elements first: a chain a map still jumps to cannot go */
 		if (elements) {
-			strbuf_addf(sb, "delete element ip " TABLE " bridges { \"%s\" }\n", br);
-			strbuf_addf(sb, "delete element ip " TABLE " fwd_in { \"%s\" }\n", br);
-			strbuf_addf(sb, "delete element ip " TABLE " nat_out { \"%s\" }\n", br);
-			if (!b->internal)
+			strbuf_addf(sb, "delete element %s " TABLE " bridges { \"%s\" }\n", fam,
+				    br);
+			strbuf_addf(sb, "delete element %s " TABLE " fwd_in { \"%s\" }\n", fam, br);
+			strbuf_addf(sb, "delete element %s " TABLE " nat_out { \"%s\" }\n", fam,
+				    br);
+			if (masq)
 				strbuf_addf(sb, "delete element ip " TABLE " nat_src { %s/%u }\n",
-					    net, b->prefixlen);
+					    net, prefixlen);
 		}
-		strbuf_addf(sb, "delete chain ip " TABLE " f_%.12s\n", id);
-		strbuf_addf(sb, "delete chain ip " TABLE " o_%.12s\n", id);
-		strbuf_addf(sb, "delete chain ip " TABLE " m_%.12s\n", id);
+		strbuf_addf(sb, "delete chain %s " TABLE " f_%.12s\n", fam, id);
+		strbuf_addf(sb, "delete chain %s " TABLE " o_%.12s\n", fam, id);
+		if (!v6)
+			strbuf_addf(sb, "delete chain ip " TABLE " m_%.12s\n", id);
 		return;
 	}
 	/* forward: within the bridge yes, to or from another hull bridge never
 	 * (DOCKER-ISOLATION-STAGE-1/2), internal: nowhere else either */
-	strbuf_addf(sb, "add chain ip " TABLE " f_%.12s\n", id);
-	strbuf_addf(sb, "add rule ip " TABLE " f_%.12s iifname \"%s\" oifname \"%s\" accept\n", id,
-		    br, br);
-	strbuf_addf(sb, "add rule ip " TABLE " f_%.12s iifname \"%s\" oifname @bridges drop\n", id,
-		    br);
-	strbuf_addf(sb, "add rule ip " TABLE " f_%.12s oifname \"%s\" iifname @bridges drop\n", id,
-		    br);
+	strbuf_addf(sb, "add chain %s " TABLE " f_%.12s\n", fam, id);
+	strbuf_addf(sb, "add rule %s " TABLE " f_%.12s iifname \"%s\" oifname \"%s\" accept\n", fam,
+		    id, br, br);
+	strbuf_addf(sb, "add rule %s " TABLE " f_%.12s iifname \"%s\" oifname @bridges drop\n", fam,
+		    id, br);
+	strbuf_addf(sb, "add rule %s " TABLE " f_%.12s oifname \"%s\" iifname @bridges drop\n", fam,
+		    id, br);
 	if (b->internal)
-		strbuf_addf(sb, "add rule ip " TABLE " f_%.12s drop\n", id);
+		strbuf_addf(sb, "add rule %s " TABLE " f_%.12s drop\n", fam, id);
 	/* into the bridge: 127.0.0.1:port DNATed (route_localnet), and hairpin */
-	strbuf_addf(sb, "add chain ip " TABLE " o_%.12s\n", id);
-	strbuf_addf(sb, "add rule ip " TABLE " o_%.12s fib saddr type local masquerade\n", id);
-	strbuf_addf(sb, "add rule ip " TABLE " o_%.12s ip saddr %s/%u ct status dnat masquerade\n",
-		    id, net, b->prefixlen);
+	strbuf_addf(sb, "add chain %s " TABLE " o_%.12s\n", fam, id);
+	strbuf_addf(sb, "add rule %s " TABLE " o_%.12s fib saddr type local masquerade\n", fam, id);
+	strbuf_addf(sb, "add rule %s " TABLE " o_%.12s %s saddr %s/%u ct status dnat masquerade\n",
+		    fam, id, fam, net, prefixlen);
 	/* from the subnet out of another interface: masquerade unless internal */
-	strbuf_addf(sb, "add chain ip " TABLE " m_%.12s\n", id);
-	if (!b->internal)
-		strbuf_addf(sb, "add rule ip " TABLE " m_%.12s oifname != \"%s\" masquerade\n", id,
-			    br);
-	strbuf_addf(sb, "add element ip " TABLE " bridges { \"%s\" }\n", br);
-	strbuf_addf(sb, "add element ip " TABLE " fwd_in { \"%s\" : jump f_%.12s }\n", br, id);
-	strbuf_addf(sb, "add element ip " TABLE " nat_out { \"%s\" : jump o_%.12s }\n", br, id);
-	if (!b->internal)
-		strbuf_addf(sb, "add element ip " TABLE " nat_src { %s/%u : jump m_%.12s }\n", net,
-			    b->prefixlen, id);
-}
-
-/* The nft commands adding or deleting @b's pieces in the ip6 table (network_pieces()). */
-static void network_pieces6(struct strbuf *sb, const struct net_bridge *b, bool add, bool elements)
-{
-	char net[INET6_ADDRSTRLEN];
-	const char *br = b->name, *id = b->id;
-
-	inet_ntop(AF_INET6, &b->subnet6, net, sizeof(net));
-	if (!add) {
-		if (elements) {
-			strbuf_addf(sb, "delete element ip6 " TABLE " bridges { \"%s\" }\n", br);
-			strbuf_addf(sb, "delete element ip6 " TABLE " fwd_in { \"%s\" }\n", br);
-			strbuf_addf(sb, "delete element ip6 " TABLE " nat_out { \"%s\" }\n", br);
-		}
-		strbuf_addf(sb, "delete chain ip6 " TABLE " f_%.12s\n", id);
-		strbuf_addf(sb, "delete chain ip6 " TABLE " o_%.12s\n", id);
-		return;
+	if (!v6) {
+		strbuf_addf(sb, "add chain ip " TABLE " m_%.12s\n", id);
+		if (masq)
+			strbuf_addf(sb,
+				    "add rule ip " TABLE " m_%.12s oifname != \"%s\" masquerade\n",
+				    id, br);
 	}
-	strbuf_addf(sb, "add chain ip6 " TABLE " f_%.12s\n", id);
-	strbuf_addf(sb, "add rule ip6 " TABLE " f_%.12s iifname \"%s\" oifname \"%s\" accept\n", id,
-		    br, br);
-	strbuf_addf(sb, "add rule ip6 " TABLE " f_%.12s iifname \"%s\" oifname @bridges drop\n", id,
-		    br);
-	strbuf_addf(sb, "add rule ip6 " TABLE " f_%.12s oifname \"%s\" iifname @bridges drop\n", id,
-		    br);
-	if (b->internal)
-		strbuf_addf(sb, "add rule ip6 " TABLE " f_%.12s drop\n", id);
-	strbuf_addf(sb, "add chain ip6 " TABLE " o_%.12s\n", id);
-	strbuf_addf(sb, "add rule ip6 " TABLE " o_%.12s fib saddr type local masquerade\n", id);
-	strbuf_addf(sb,
-		    "add rule ip6 " TABLE " o_%.12s ip6 saddr %s/%u ct status dnat masquerade\n",
-		    id, net, b->prefixlen6);
-	strbuf_addf(sb, "add element ip6 " TABLE " bridges { \"%s\" }\n", br);
-	strbuf_addf(sb, "add element ip6 " TABLE " fwd_in { \"%s\" : jump f_%.12s }\n", br, id);
-	strbuf_addf(sb, "add element ip6 " TABLE " nat_out { \"%s\" : jump o_%.12s }\n", br, id);
+	strbuf_addf(sb, "add element %s " TABLE " bridges { \"%s\" }\n", fam, br);
+	strbuf_addf(sb, "add element %s " TABLE " fwd_in { \"%s\" : jump f_%.12s }\n", fam, br, id);
+	strbuf_addf(sb, "add element %s " TABLE " nat_out { \"%s\" : jump o_%.12s }\n", fam, br,
+		    id);
+	if (masq)
+		strbuf_addf(sb, "add element ip " TABLE " nat_src { %s/%u : jump m_%.12s }\n", net,
+			    prefixlen, id);
 }
 
 static int nft_exists(struct nl *nf, bool v6, const char *chain)
@@ -369,10 +346,7 @@ static int nft_family_setup(const struct net_bridge *b, bool v6, struct hull_err
 		return err_set(err, -r, "look up nftables chain '%s " TABLE " %s'", family, chain);
 	if (r > 0)
 		return 0;
-	if (v6)
-		network_pieces6(&sb, b, true, true);
-	else
-		network_pieces(&sb, b, true, true);
+	network_pieces(&sb, b, v6, true, true);
 	r = nft_run(strbuf_cstr(&sb), err);
 	if (r < 0 && nft_exists(&nf, v6, chain) > 0) {
 		if (err)
@@ -544,13 +518,13 @@ void net_network_teardown(const struct net_bridge *b)
 		link_ours = nl_open(&nf, NETLINK_NETFILTER, NULL) == 0 &&
 			    nl_nft_chain_exists(&nf, TABLE, chain) > 0;
 	}
-	network_pieces(&sb, b, false, link_ours);
+	network_pieces(&sb, b, false, false, link_ours);
 	/* one transaction, or each piece alone when some are gone already */
 	if (nft_run(strbuf_cstr(&sb), NULL) < 0)
 		net_nft_run_each(strbuf_cstr(&sb));
 	if (b->ipv6) {
 		strbuf_reset(&sb);
-		network_pieces6(&sb, b, false, link_ours);
+		network_pieces(&sb, b, true, false, link_ours);
 		if (nft_run(strbuf_cstr(&sb), NULL) < 0)
 			net_nft_run_each(strbuf_cstr(&sb));
 	}
