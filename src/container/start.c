@@ -246,11 +246,43 @@ static void publish_all(json_t *exposed, struct port_map **ports, size_t *n)
 static int ports_check6(struct monitor *m, bool ipv6, struct hull_err **err)
 {
 	for (size_t i = 0; i < m->n_ports && !ipv6; i++)
-		if (net_host_ip_is6(m->ports[i].host_ip))
+		if (net_host_ip_is6(m->ports[i].host_ip) &&
+		    !net_host_ip_is_proxied(m->ports[i].host_ip))
 			return err_setx(err, EOPNOTSUPP,
 					"cannot publish on %s: the container has no IPv6 address "
 					"(its network was not created with --ipv6)",
 					m->ports[i].host_ip);
+	return 0;
+}
+
+/*
+ * The proxies of @m's ports on [::1] (net_proxy_spawn(): the kernel cannot DNAT them), to the
+ * container's IPv6 address where it has one, else its IPv4 one; each ends with the process
+ * @pid. Listed in the record's Hull.Proxies for container_proxies_stop().
+ */
+static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err)
+{
+	json_t *hull = json_object_get(m->c->rec, "Hull");
+	json_t *list = json_array();
+
+	json_object_set_new(hull, "Proxies", list);
+	for (size_t i = 0; i < m->n_ports && i < m->n_port_fds; i++) {
+		struct port_map *p = &m->ports[i];
+		pid_t proxy;
+
+		if (!net_host_ip_is_proxied(p->host_ip))
+			continue;
+		proxy = net_proxy_spawn(m->port_fds[i], p->proto, *m->ip6 ? m->ip6 : m->ip,
+					p->ctr_port, pid, err);
+		if (proxy < 0)
+			return (int) proxy;
+		json_array_append_new(list, json_pack("[I,I]", (json_int_t) proxy,
+						      (json_int_t) proc_start_time(proxy)));
+		/* the proxy's socket is the port's reservation now: ending the proxy (`network
+		 * disconnect`) frees the port, and a killed monitor does not */
+		close(m->port_fds[i]);
+		m->port_fds[i] = -1;
+	}
 	return 0;
 }
 
@@ -321,6 +353,9 @@ static void monitor_net_cleanup(struct monitor *m)
 	if (m->ports_added)
 		net_ports_remove(m->ip, m->ports, m->n_ports);
 	m->ports_added = false;
+	/* before the sockets close: a restart binds the ports again at once */
+	container_proxies_stop(json_object_get(m->c->rec, "Hull"), true);
+	json_object_set_new(json_object_get(m->c->rec, "Hull"), "Proxies", json_array());
 	for (size_t i = 0; m->port_fds && i < m->n_port_fds; i++)
 		if (m->port_fds[i] >= 0)
 			close(m->port_fds[i]);
@@ -797,12 +832,16 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		if (r == 0 && m->n_ports) {
 			r = net_ports_add(m->ip, m->ip6, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
+			if (r == 0)
+				r = ports_proxy_start(m, p->pid, err);
 		}
 	} else if (streq(net, "bridge")) {
 		r = net_attach(p->pid, m->c->id, m->ip, mac, err);
 		if (r == 0 && m->n_ports) {
 			r = net_ports_add(m->ip, NULL, m->ports, m->n_ports, err);
 			m->ports_added = r == 0;
+			if (r == 0)
+				r = ports_proxy_start(m, p->pid, err);
 		}
 	} else if (r == 0 && !streq(net, "host")) {
 		/* none, or a first network the container was disconnected from */
@@ -1110,7 +1149,8 @@ static void push_resume_cmd(struct monitor *m, char ***argv, struct keep_fds *k,
 	push_fd(argv, k, "--log", m->r.log.fd);
 	push_fd(argv, k, "--listen", m->r.as.listen_fd);
 	for (size_t i = 0; i < m->n_port_fds; i++)
-		push_fd(argv, k, "--port", m->port_fds[i]);
+		if (m->port_fds[i] >= 0)
+			push_fd(argv, k, "--port", m->port_fds[i]);
 }
 
 /*

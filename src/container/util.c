@@ -2,8 +2,11 @@
 /* Small helpers of the container layer: times, signals, ids, names. */
 #include <ctype.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include "container/container.h"
 #include "container/internal.h"
@@ -115,6 +118,34 @@ unsigned long long proc_start_time(pid_t pid)
 		return 0;
 	/* a zombie has ended: only its parent's wait keeps the entry */
 	return state == 'Z' || state == 'X' ? 0 : t;
+}
+
+void container_proxies_stop(json_t *hull, bool reap)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach (json_object_get(hull, "Proxies"), i, v) {
+		pid_t pid = (pid_t) json_integer_value(json_array_get(v, 0));
+		unsigned long long start =
+			(unsigned long long) json_integer_value(json_array_get(v, 1));
+		int fd;
+
+		if (pid <= 0)
+			continue;
+		/* the start time, again once the pidfd holds the pid: not a later process */
+		if (proc_start_time(pid) == start &&
+		    (fd = (int) syscall(SYS_pidfd_open, pid, 0)) >= 0) {
+			if (proc_start_time(pid) == start &&
+			    syscall(SYS_pidfd_send_signal, fd, SIGKILL, NULL, 0) == 0) {
+				struct pollfd p = {fd, POLLIN, 0};
+				(void) poll(&p, 1, 2000);
+			}
+			close(fd);
+		}
+		if (reap)
+			(void) waitpid(pid, NULL, WNOHANG);
+	}
 }
 
 void random_hex(char *out, size_t nbytes)

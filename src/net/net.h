@@ -106,7 +106,8 @@ int net_loopback_up(pid_t pid, struct hull_err **err);
  * sockets in *@ret_fds (n of them, caller closes); they must stay open for
  * the life of the container. On failure every socket opened so far is
  * closed (host ports already picked may have been written back). Sockets are
- * bound, never listening, and without SO_REUSEADDR (docs/networking.md).
+ * bound, never listening, and without SO_REUSEADDR (docs/networking.md), but for a TCP
+ * port on [::1] (net_host_ip_is_proxied()), which listens for its proxy, with SO_REUSEADDR.
  */
 int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err);
 /*
@@ -121,6 +122,34 @@ int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map
  * map's entry is found by its host address and port alone); missing ones are ignored.
  */
 void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n);
+/*
+ * net_host_ip_is_proxied() - whether a port map's host_ip is the IPv6 loopback (::1), which the
+ * kernel cannot DNAT into a container: such a port is served by net_proxy_spawn(), not by
+ * net_ports_add(), which skips it (as net_ports_remove() does). Pure.
+ */
+bool net_host_ip_is_proxied(const char *host_ip);
+/*
+ * net_proxy_spawn() - start the userland proxy of one published port (docker-proxy's role):
+ * a child process, named "hull-proxy", in a session of its own with stdio on /dev/null and no
+ * other fd of the caller's, that accepts on @listen_fd (a socket net_ports_reserve() bound, and
+ * for TCP made listening, so that connections queue before the proxy runs) and relays each TCP
+ * connection (half-closes included) or UDP flow (per client address, dropped after 90 s idle,
+ * as docker-proxy) to @backend_ip (IPv4 or IPv6 text):@backend_port. It ends when the process
+ * @watch_pid ends (a pidfd, opened here, so @watch_pid must be the caller's unreaped child or
+ * otherwise alive) or on a signal; not when the caller ends, so a killed monitor leaves the
+ * port answering. @listen_fd stays the caller's. Returns the proxy's pid (the caller's child:
+ * reap it) or a negative errno with @err set. Not thread-safe (fork).
+ */
+pid_t net_proxy_spawn(int listen_fd, int proto, const char *backend_ip, uint16_t backend_port,
+		      pid_t watch_pid, struct hull_err **err);
+/*
+ * net_proxy_run() - the proxy's loop, run in the calling process (net_proxy_spawn()'s child;
+ * tests): relays as described there until @pidfd becomes readable. @listen_fd (listening for
+ * TCP) is set non-blocking. Returns 0 when @pidfd fired, -EINVAL for a bad @backend_ip, or a
+ * negative errno from epoll. Fds stay the caller's.
+ */
+int net_proxy_run(int listen_fd, int proto, const char *backend_ip, uint16_t backend_port,
+		  int pidfd);
 /* net_host_ip_is6() - whether a port map's host_ip is an IPv6 address ("::" included). Pure. */
 bool net_host_ip_is6(const char *host_ip);
 /*

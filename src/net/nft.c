@@ -189,7 +189,9 @@ static int check_maps(const char *ctr_ip, const char *ctr_ip6, const struct port
 	if (inet_pton(AF_INET, ctr_ip, &a) != 1)
 		return err_setx(err, EINVAL, "invalid container IP address '%s'", ctr_ip);
 	for (size_t i = 0; i < n; i++) {
-		if (net_host_ip_is6(maps[i].host_ip)) {
+		if (net_host_ip_is_proxied(maps[i].host_ip)) {
+			/* its proxy reaches either address of the container */
+		} else if (net_host_ip_is6(maps[i].host_ip)) {
 			if (inet_pton(AF_INET6, maps[i].host_ip, &a6) != 1)
 				return err_setx(err, EINVAL, "invalid host IP address '%s'",
 						maps[i].host_ip);
@@ -220,9 +222,10 @@ int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < n; i++)
-		element(&sb, "add", net_host_ip_is6(maps[i].host_ip) ? ctr_ip6 : ctr_ip, &maps[i],
-			true);
-	if (nft_run(strbuf_cstr(&sb), NULL) == 0)
+		if (!net_host_ip_is_proxied(maps[i].host_ip))
+			element(&sb, "add", net_host_ip_is6(maps[i].host_ip) ? ctr_ip6 : ctr_ip,
+				&maps[i], true);
+	if (sb.len == 0 || nft_run(strbuf_cstr(&sb), NULL) == 0)
 		return 0;
 	/*
 	 * No table yet (no container of the default bridge has run on this host
@@ -247,15 +250,18 @@ void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n)
 	if (n == 0 || check_maps(ctr_ip, NULL, maps, n, NULL) < 0)
 		return;
 	for (size_t i = 0; i < n; i++)
-		element(&sb, "delete", ctr_ip, &maps[i], false);
+		if (!net_host_ip_is_proxied(maps[i].host_ip))
+			element(&sb, "delete", ctr_ip, &maps[i], false);
 	/*
 	 * One transaction is all or nothing: if an element is already gone
 	 * the batch fails, so retry one by one and ignore the missing ones.
 	 * NEEDSWORK: "destroy element" (nft >= 1.0.8) would do this at once.
 	 */
-	if (nft_run(strbuf_cstr(&sb), NULL) == 0)
+	if (sb.len == 0 || nft_run(strbuf_cstr(&sb), NULL) == 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
+		if (net_host_ip_is_proxied(maps[i].host_ip))
+			continue;
 		strbuf_reset(&sb);
 		element(&sb, "delete", ctr_ip, &maps[i], false);
 		(void) nft_run(strbuf_cstr(&sb), NULL);

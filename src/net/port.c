@@ -115,13 +115,6 @@ int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct h
 			return err_setx(err, EINVAL,
 					"invalid port specification \"%s\": invalid IP address: %s",
 					spec, ip);
-		if (IN6_IS_ADDR_LOOPBACK(&addr6))
-			return err_setx(
-				err, EOPNOTSUPP,
-				"cannot publish \"%s\" on the IPv6 loopback: hull has no "
-				"userland proxy, and the kernel cannot DNAT ::1 into a container "
-				"(IPv6 has no route_localnet); publish on [::] or 127.0.0.1",
-				spec);
 		v6 = true;
 	}
 	if (ip && !isempty(ip) && !v6 && inet_pton(AF_INET, ip, &addr) != 1)
@@ -180,6 +173,14 @@ bool net_host_ip_is_any(const char *host_ip)
 	return isempty(host_ip) || streq(host_ip, "0.0.0.0");
 }
 
+bool net_host_ip_is_proxied(const char *host_ip)
+{
+	struct in6_addr a;
+
+	return net_host_ip_is6(host_ip) && inet_pton(AF_INET6, host_ip, &a) == 1 &&
+	       IN6_IS_ADDR_LOOPBACK(&a);
+}
+
 bool net_host_ip_is6(const char *host_ip)
 {
 	return host_ip && strchr(host_ip, ':');
@@ -201,6 +202,39 @@ void net_ports_dual(struct port_map **maps, size_t *n)
 	}
 }
 
+/*
+ * A socket of @m's family and protocol bound at @sa, in *@ret_fd; 0 or a positive errno
+ * (nothing left open). No SO_REUSEADDR: Linux lets two non-listening sockets that both set
+ * it bind the same port, which would let two containers publish one port. Not listening: a
+ * packet that somehow escapes DNAT gets a RST, not a silent backlog. Except a proxied TCP
+ * port (the IPv6 loopback), which listens, as docker-proxy's: the proxy's own closes leave
+ * connections in TIME_WAIT, which SO_REUSEADDR lets a restart bind over, and its listening
+ * keeps a second socket off the port all the same.
+ */
+static int reserve_at(const struct port_map *m, const struct sockaddr *sa, socklen_t salen,
+		      int *ret_fd)
+{
+	bool is6 = net_host_ip_is6(m->host_ip);
+	bool listens = net_host_ip_is_proxied(m->host_ip) && m->proto == IPPROTO_TCP;
+	int fd, one = 1, e = 0;
+
+	fd = socket(is6 ? AF_INET6 : AF_INET,
+		    (m->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return errno;
+	/* "::" is the IPv6 addresses only: 0.0.0.0 has a socket of its own */
+	if ((is6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+	    (listens && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
+	    bind(fd, sa, salen) < 0 || (listens && listen(fd, SOMAXCONN) < 0))
+		e = errno;
+	if (e) {
+		close(fd);
+		return e;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
 int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err)
 {
 	_cleanup_free_ int *fds = NULL;
@@ -219,32 +253,12 @@ int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hul
 			struct sockaddr_in6 in6;
 		} u = {0};
 		socklen_t salen = is6 ? sizeof(u.in6) : sizeof(u.in);
-		int fd, one = 1;
 
 		u.in.sin_family = is6 ? AF_INET6 : AF_INET;
 		if (is6 ? inet_pton(AF_INET6, m->host_ip, &u.in6.sin6_addr) != 1
 			: !net_host_ip_is_any(m->host_ip) &&
 				    inet_pton(AF_INET, m->host_ip, &u.in.sin_addr) != 1) {
 			r = err_setx(err, EINVAL, "invalid host IP address '%s'", m->host_ip);
-			goto fail;
-		}
-		/*
-		 * No SO_REUSEADDR: Linux lets two non-listening sockets that
-		 * both set it bind the same port, which would let two
-		 * containers publish one port. Not listening: a packet that
-		 * somehow escapes DNAT gets a RST, not a silent backlog.
-		 */
-		fd = socket(is6 ? AF_INET6 : AF_INET,
-			    (m->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
-		if (fd < 0) {
-			r = err_set(err, errno, "create socket");
-			goto fail;
-		}
-		fds[i] = fd;
-		/* "::" is the IPv6 addresses only: 0.0.0.0 has a socket of its own */
-		if (is6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) {
-			i++;
-			r = err_set(err, errno, "set IPV6_V6ONLY");
 			goto fail;
 		}
 		/* a host range for one container port: its first free port (moby's
@@ -254,17 +268,16 @@ int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hul
 
 			/* sin_port and sin6_port are at the same offset */
 			u.in.sin_port = htons((uint16_t) p);
-			if (bind(fd, &u.sa, salen) == 0) {
+			e = reserve_at(m, &u.sa, salen, &fds[i]);
+			if (e == 0) {
 				if (m->host_port_end) {
 					m->host_port = (uint16_t) p;
 					m->host_port_end = 0;
 				}
 				break;
 			}
-			e = errno;
 			if (e == EADDRINUSE && p < m->host_port_end)
 				continue;
-			i++;
 			if (e == EADDRINUSE && m->host_port_end)
 				r = err_setx(err, e,
 					     "Bind for %s:%u-%u failed: port is already allocated",
@@ -279,7 +292,7 @@ int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hul
 			goto fail;
 		}
 		if (m->host_port == 0) {
-			if (getsockname(fd, &u.sa, &salen) < 0) {
+			if (getsockname(fds[i], &u.sa, &salen) < 0) {
 				i++;
 				r = err_set(err, errno, "getsockname");
 				goto fail;

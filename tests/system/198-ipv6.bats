@@ -24,6 +24,7 @@ setup() {
 }
 
 teardown() {
+	[ ! -s "$BATS_TEST_TMPDIR/udp.pid" ] || kill "$(cat "$BATS_TEST_TMPDIR/udp.pid")" 2>/dev/null || true
 	remove_all_ctr_net
 	ip netns del hull198t 2>/dev/null || true
 	ip link del h198a 2>/dev/null || true
@@ -218,7 +219,7 @@ fetch6() {
 	[ "$status" -eq 0 ]
 }
 
-@test "publishing on an IPv6 network: 0.0.0.0 and [::], hull port, [::1] refused, a taken port" {
+@test "publishing on an IPv6 network: 0.0.0.0 and [::], hull port, a taken port" {
 	local c id gw
 	id=$(hull network create --ipv6 --subnet "$S6A" v6a)
 	hull network create --subnet 172.29.22.0/24 v4only >/dev/null
@@ -241,8 +242,6 @@ fetch6() {
 	run curl --noproxy '*' -g -s -m 5 "http://[::1]:18198/hostname"
 	[ "$status" -eq 7 ]
 
-	run -125 hull run --rm --network v6a -p '[::1]:18200:80' busybox true
-	[ "$output" = 'hull: cannot publish "[::1]:18200:80" on the IPv6 loopback: hull has no userland proxy, and the kernel cannot DNAT ::1 into a container (IPv6 has no route_localnet); publish on [::] or 127.0.0.1' ]
 	run -125 hull run --rm --network v4only -p '[::]:18200:80' busybox true
 	[[ $output == *"cannot publish on ::: the container has no IPv6 address (its network was not created with --ipv6)"* ]]
 	run -125 hull run --rm -p '[fd00:198:a::1]:18200:80' busybox true
@@ -266,6 +265,101 @@ sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(20)' >"$BATS_TEST_TM
 	[[ $output != *18201* ]]
 	[ "$(ls /run/hull-net/networks/"$id"/ips6 | wc -l)" -eq 1 ]
 	[ "$(ls /run/hull-net/networks/"$id"/ips | wc -l)" -eq 1 ]
+}
+
+# udp6_ask PORT WORD: send WORD to [::1]:PORT over UDP, print the first reply (2 s at most)
+udp6_ask() {
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.settimeout(2)
+s.sendto(sys.argv[2].encode(), ("::1", int(sys.argv[1])))
+try:
+    print(s.recvfrom(100)[0].decode().strip())
+except socket.timeout:
+    print("timeout")' "$1" "$2"
+}
+
+# proxies: the hull-proxy processes of this host (this test's network namespace's only)
+proxies() {
+	local p n=0
+	for p in $(pgrep -x hull-proxy); do
+		[ "$(readlink /proc/"$p"/ns/net)" = "$(readlink /proc/self/ns/net)" ] && n=$((n + 1))
+	done
+	echo "$n"
+}
+
+@test "[::1] is published through a proxy: on the default bridge and an IPv6 network, TCP and UDP, past a killed monitor" {
+	local c c6 cu mon
+	hull network create --ipv6 --subnet "$S6A" v6a >/dev/null
+	# the default bridge: the container has no IPv6 address, the proxy reaches its IPv4 one
+	c=$(hull run -d -p '[::1]:18203:80' -p 127.0.0.1:18204:80 busybox httpd -f -p 80 -h /etc)
+	c6=$(hull run -d --network v6a -p '[::1]:18205:80' busybox httpd -f -p 80 -h /etc)
+	# busybox has no UDP server: the host's python answers in the container's network namespace
+	cu=$(hull run -d -p '[::1]:18206:9999/udp' busybox sleep 600)
+	wait_for is_running "$cu"
+	nsenter --net="/proc/$(hull inspect --format '{{.State.Pid}}' "$cu")/ns/net" python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", 9999))
+while True:
+    d, a = s.recvfrom(100)
+    s.sendto(b"pong-" + d, a)' 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/udp.pid"
+	wait_for is_running "$c"
+	run fetch6 "http://[::1]:18203/hostname"
+	[ "$output" = "${c:0:12}" ]
+	run fetch6 "http://[::1]:18205/hostname"
+	[ "$output" = "${c6:0:12}" ]
+	run fetch http://127.0.0.1:18204/hostname
+	[ "$output" = "${c:0:12}" ]
+	run udp6_ask 18206 ping
+	[ "$output" = pong-ping ]
+	run hull port "$c"
+	[ "$output" = "$(printf '80/tcp -> ::1:18203\n80/tcp -> 127.0.0.1:18204')" ]
+	run hull inspect --format '{{json .NetworkSettings.Ports}}' "$c6"
+	[ "$output" = '{"80/tcp":[{"HostIp":"::1","HostPort":"18205"}]}' ]
+	# a large body both ways, and a half-close: the client's end of file reaches the server
+	head -c 3000000 /dev/urandom >"$BATS_TEST_TMPDIR/big"
+	hull cp "$BATS_TEST_TMPDIR/big" "$c:/etc/big"
+	curl --noproxy '*' -g -s -m 20 -o "$BATS_TEST_TMPDIR/got" "http://[::1]:18203/big"
+	cmp "$BATS_TEST_TMPDIR/big" "$BATS_TEST_TMPDIR/got"
+	# the port is the proxy's and no DNAT element of hull's names it
+	run nft list ruleset
+	[[ $output != *18203* && $output != *18205* && $output != *18206* ]]
+	[ "$(proxies)" -eq 3 ]
+	# a second container cannot take it
+	run -125 hull run --rm -p '[::1]:18203:80' busybox true
+	[ "$output" = "hull: Bind for ::1:18203 failed: port is already allocated" ]
+
+	# the monitor killed: the container's port keeps answering until hull reclaims it
+	mon=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['Hull']['MonitorPid'])" \
+		"$HULL_ROOT/containers/$c/config.json")
+	kill -9 "$mon"
+	wait_for pids_dead "$mon"
+	run fetch6 "http://[::1]:18203/hostname"
+	[ "$output" = "${c:0:12}" ]
+	run hull inspect --format '{{.State.Status}}' "$c"
+	[ "$output" = exited ]
+	run curl --noproxy '*' -g -s -m 5 "http://[::1]:18203/hostname"
+	[ "$status" -eq 7 ]
+	[ "$(proxies)" -eq 2 ]
+
+	# the end of each container ends its proxy and frees the port at once
+	hull stop -t 1 "$c6" >/dev/null
+	[ "$(proxies)" -eq 1 ]
+	c6=$(hull run -d --network v6a -p '[::1]:18205:80' busybox httpd -f -p 80 -h /etc)
+	run fetch6 "http://[::1]:18205/hostname"
+	[ "$output" = "${c6:0:12}" ]
+	# disconnected from its network, the container publishes nothing any more
+	[ "$(proxies)" -eq 2 ]
+	hull network disconnect v6a "$c6"
+	[ "$(proxies)" -eq 1 ]
+	run curl --noproxy '*' -g -s -m 5 "http://[::1]:18205/hostname"
+	[ "$status" -eq 7 ]
+	hull rm -f "$c" "$c6" "$cu" >/dev/null
+	[ "$(proxies)" -eq 0 ]
+	kill "$(cat "$BATS_TEST_TMPDIR/udp.pid")"
 }
 
 @test "a killed monitor's IPv6 address and ports are reclaimed; nothing is left after prune" {

@@ -135,25 +135,32 @@ static void test_bad(void **state)
 	}
 }
 
-/* [::1] cannot be DNATed into a container (no route_localnet for IPv6): refused with why */
+/*
+ * [::1] parses as any IPv6 address; it alone is served by a proxy (the kernel cannot DNAT it
+ * into a container), and its maps need no IPv6 address of the container.
+ */
 static void test_ipv6_loopback(void **state)
 {
 	static const char *const specs[] = {"[::1]:80:80", "[0:0::1]::80/udp"};
 
 	(void) state;
 	for (size_t i = 0; i < ARRAY_SIZE(specs); i++) {
-		struct port_map *maps = NULL;
+		_cleanup_free_ struct port_map *maps = NULL;
 		struct hull_err *err = NULL;
 		size_t n = 0;
 
-		assert_int_equal(net_port_parse(specs[i], &maps, &n, &err), -EOPNOTSUPP);
-		assert_non_null(err);
-		assert_non_null(strstr(err->msg, "IPv6 loopback"));
-		assert_non_null(strstr(err->msg, "route_localnet"));
-		assert_int_equal(n, 0);
-		assert_null(maps);
-		err_free(err);
+		assert_int_equal(net_port_parse(specs[i], &maps, &n, &err), 0);
+		assert_null(err);
+		assert_int_equal(n, 1);
+		assert_string_equal(maps[0].host_ip, "::1");
+		assert_true(net_host_ip_is_proxied(maps[0].host_ip));
+		assert_true(net_host_ip_is6(maps[0].host_ip));
 	}
+	assert_false(net_host_ip_is_proxied("::"));
+	assert_false(net_host_ip_is_proxied("fd00::1"));
+	assert_false(net_host_ip_is_proxied("127.0.0.1"));
+	assert_false(net_host_ip_is_proxied(""));
+	assert_false(net_host_ip_is_proxied(NULL));
 }
 
 /* docker's dual stack: every 0.0.0.0 map gets a [::] twin with the same host port */

@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The userland proxy of a port published on the IPv6 loopback (docker-proxy's
+ * role, moby cmd/docker-proxy): the kernel cannot DNAT a connection from ::1
+ * into a container (IPv6 has no route_localnet), so a process of its own
+ * accepts on [::1]:PORT and relays each connection or datagram flow to the
+ * container's address. It watches the container's process through a pidfd
+ * and ends with it, so it outlives a killed monitor and never outlives the
+ * container (docs/networking.md "IPv6").
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net/net.h"
+#include "util/macros.h"
+
+#define PROXY_BUF	 (64 * 1024)
+#define PROXY_CONNS_MAX	 1024 /* connections or datagram flows at once */
+#define UDP_IDLE_SECONDS 90   /* docker-proxy's UDPConnTrackTimeout */
+
+union addr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+	struct sockaddr_storage ss;
+};
+
+/* One relayed TCP connection: side 0 the client, side 1 the container. */
+struct conn {
+	int fd[2];
+	char *buf[2];	 /* buf[d]: read from fd[d], to be written to fd[1 - d] */
+	size_t len[2];	 /* bytes in buf[d] */
+	size_t off[2];	 /* of them already written */
+	bool eof[2];	 /* fd[d] has no more to read */
+	bool connecting; /* fd[1]'s connect() is in progress */
+	struct conn *next;
+};
+
+/* One datagram flow: a client address and its own socket connected to the container. */
+struct flow {
+	union addr client;
+	socklen_t client_len;
+	int fd;
+	time_t last;
+	struct flow *next;
+};
+
+/* epoll tags: the listening socket, the pidfd, or a conn/flow side */
+#define TAG_LISTEN ((uint64_t) 1)
+#define TAG_PIDFD  ((uint64_t) 2)
+
+static uint64_t tag(void *p, int side)
+{
+	return (uint64_t) (uintptr_t) p | (uint64_t) side;
+}
+
+static time_t now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static void conn_free(int ep, struct conn **head, struct conn *c)
+{
+	for (struct conn **p = head; *p; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	for (int d = 0; d < 2; d++) {
+		if (c->fd[d] >= 0) {
+			(void) epoll_ctl(ep, EPOLL_CTL_DEL, c->fd[d], NULL);
+			close(c->fd[d]);
+		}
+		free(c->buf[d]);
+	}
+	free(c);
+}
+
+/*
+ * What fd[d] waits for: reading while its buffer is empty, writing while the other's has data.
+ * One-shot, armed again after each event of the connection: a hang-up, which epoll reports
+ * whatever is asked, then comes once per step rather than in a loop while fd[d] must wait.
+ */
+static void conn_arm(int ep, struct conn *c)
+{
+	for (int d = 0; d < 2; d++) {
+		struct epoll_event ev = {.events = EPOLLONESHOT, .data.u64 = tag(c, d)};
+
+		if (d == 1 && c->connecting) {
+			ev.events |= EPOLLOUT;
+		} else {
+			if (!c->eof[d] && c->len[d] == 0)
+				ev.events |= EPOLLIN;
+			if (c->len[1 - d] > c->off[1 - d])
+				ev.events |= EPOLLOUT;
+		}
+		(void) epoll_ctl(ep, EPOLL_CTL_MOD, c->fd[d], &ev);
+	}
+}
+
+/* Write what buf[@from] holds to the other side; false on an error of the connection. */
+static bool conn_flush(struct conn *c, int from)
+{
+	ssize_t n;
+
+	if (c->len[from] == c->off[from])
+		return true;
+	n = send(c->fd[1 - from], c->buf[from] + c->off[from], c->len[from] - c->off[from],
+		 MSG_NOSIGNAL);
+	if (n < 0)
+		return errno == EAGAIN || errno == EINTR;
+	c->off[from] += (size_t) n;
+	if (c->off[from] == c->len[from])
+		c->len[from] = c->off[from] = 0;
+	return true;
+}
+
+/*
+ * Move what can be moved for side @d's readiness @events: read into buf[d], write buf[1 - d]
+ * out. Returns false when the connection is over (both ways done, or an error).
+ */
+static bool conn_step(struct conn *c, int d, uint32_t events)
+{
+	int o = 1 - d;
+
+	if (d == 1 && c->connecting) {
+		int e = 0;
+		socklen_t el = sizeof(e);
+
+		/* the container refused: the client sees its connection close */
+		if (getsockopt(c->fd[1], SOL_SOCKET, SO_ERROR, &e, &el) < 0 || e != 0)
+			return false;
+		c->connecting = false;
+		/* a client that closed before the connection was made: its end, passed on now */
+		if (c->eof[0] && c->len[0] == 0)
+			(void) shutdown(c->fd[1], SHUT_WR);
+		return true;
+	}
+	if (events & EPOLLERR)
+		return false;
+	if ((events & (EPOLLIN | EPOLLHUP)) && !c->eof[d] && c->len[d] == 0) {
+		ssize_t n = read(c->fd[d], c->buf[d], PROXY_BUF);
+
+		if (n > 0) {
+			c->len[d] = (size_t) n;
+			c->off[d] = 0;
+		} else if (n == 0) {
+			c->eof[d] = true;
+			if (!(o == 1 && c->connecting))
+				(void) shutdown(c->fd[o], SHUT_WR);
+		} else if (errno != EAGAIN && errno != EINTR) {
+			return false;
+		}
+	}
+	/* what the other side sent, to this one; what this side sent, to the other at once (not
+	 * while the container's connects) */
+	if (!conn_flush(c, o) || (!(o == 1 && c->connecting) && !conn_flush(c, d)))
+		return false;
+	if (c->eof[0] && c->eof[1] && c->len[0] == 0 && c->len[1] == 0)
+		return false;
+	/*
+	 * A hang-up of a side already at its end of file: it was reset, or closed both ways
+	 * while the other side still sends (a half-close gives EPOLLIN, not EPOLLHUP).
+	 */
+	if ((events & EPOLLHUP) && c->eof[d])
+		return false;
+	return true;
+}
+
+static void tcp_accept(int ep, int lfd, const union addr *backend, socklen_t blen,
+		       struct conn **head, size_t *n)
+{
+	for (;;) {
+		int cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct conn *c;
+
+		if (cfd < 0)
+			return;
+		if (*n >= PROXY_CONNS_MAX) {
+			close(cfd);
+			continue;
+		}
+		c = xcalloc(1, sizeof(*c));
+		c->fd[0] = cfd;
+		c->fd[1] = socket(backend->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				  0);
+		if (c->fd[1] < 0) {
+			close(cfd);
+			free(c);
+			continue;
+		}
+		if (connect(c->fd[1], &backend->sa, blen) < 0) {
+			if (errno != EINPROGRESS) {
+				close(c->fd[0]);
+				close(c->fd[1]);
+				free(c);
+				continue;
+			}
+			c->connecting = true;
+		}
+		c->buf[0] = xmalloc(PROXY_BUF);
+		c->buf[1] = xmalloc(PROXY_BUF);
+		for (int d = 0; d < 2; d++) {
+			struct epoll_event ev = {.events = EPOLLONESHOT, .data.u64 = tag(c, d)};
+			(void) epoll_ctl(ep, EPOLL_CTL_ADD, c->fd[d], &ev);
+		}
+		c->next = *head;
+		*head = c;
+		(*n)++;
+		conn_arm(ep, c);
+	}
+}
+
+static struct flow *flow_find(struct flow *head, const union addr *a, socklen_t len)
+{
+	for (struct flow *f = head; f; f = f->next)
+		if (f->client_len == len && memcmp(&f->client, a, len) == 0)
+			return f;
+	return NULL;
+}
+
+static void flow_free(int ep, struct flow **head, struct flow *f)
+{
+	for (struct flow **p = head; *p; p = &(*p)->next)
+		if (*p == f) {
+			*p = f->next;
+			break;
+		}
+	(void) epoll_ctl(ep, EPOLL_CTL_DEL, f->fd, NULL);
+	close(f->fd);
+	free(f);
+}
+
+/* A datagram from a client: to the container through the client's flow, made if new. */
+static void udp_from_client(int ep, int lfd, const union addr *backend, socklen_t blen,
+			    struct flow **head, size_t *n, char *buf)
+{
+	for (;;) {
+		union addr a;
+		socklen_t alen = sizeof(a);
+		ssize_t len = recvfrom(lfd, buf, PROXY_BUF, MSG_DONTWAIT, &a.sa, &alen);
+		struct flow *f;
+
+		if (len < 0)
+			return;
+		f = flow_find(*head, &a, alen);
+		if (!f) {
+			struct epoll_event ev = {.events = EPOLLIN};
+			int fd;
+
+			if (*n >= PROXY_CONNS_MAX)
+				continue;
+			fd = socket(backend->sa.sa_family,
+				    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+			if (fd < 0)
+				continue;
+			if (connect(fd, &backend->sa, blen) < 0) {
+				close(fd);
+				continue;
+			}
+			f = xcalloc(1, sizeof(*f));
+			f->client = a;
+			f->client_len = alen;
+			f->fd = fd;
+			ev.data.u64 = tag(f, 0);
+			(void) epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+			f->next = *head;
+			*head = f;
+			(*n)++;
+		}
+		f->last = now_seconds();
+		(void) send(f->fd, buf, (size_t) len, MSG_DONTWAIT);
+	}
+}
+
+/* Replies of the container on flow @f: back to its client from the published address. */
+static void udp_from_container(int lfd, struct flow *f, char *buf)
+{
+	for (;;) {
+		ssize_t len = recv(f->fd, buf, PROXY_BUF, MSG_DONTWAIT);
+
+		if (len < 0)
+			return;
+		f->last = now_seconds();
+		(void) sendto(lfd, buf, (size_t) len, MSG_DONTWAIT, &f->client.sa, f->client_len);
+	}
+}
+
+int net_proxy_run(int listen_fd, int proto, const char *backend_ip, uint16_t backend_port,
+		  int pidfd)
+{
+	union addr backend = {0};
+	socklen_t blen;
+	struct epoll_event ev;
+	struct conn *conns = NULL;
+	struct flow *flows = NULL;
+	size_t n = 0;
+	_cleanup_free_ char *buf = NULL;
+	_cleanup_close_ int ep = -1;
+	int r = 0;
+
+	if (inet_pton(AF_INET6, backend_ip, &backend.in6.sin6_addr) == 1) {
+		backend.in6.sin6_family = AF_INET6;
+		backend.in6.sin6_port = htons(backend_port);
+		blen = sizeof(backend.in6);
+	} else if (inet_pton(AF_INET, backend_ip, &backend.in.sin_addr) == 1) {
+		backend.in.sin_family = AF_INET;
+		backend.in.sin_port = htons(backend_port);
+		blen = sizeof(backend.in);
+	} else {
+		return -EINVAL;
+	}
+	if (fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK) < 0)
+		return -errno;
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return -errno;
+	ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = TAG_LISTEN};
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) < 0)
+		return -errno;
+	ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = TAG_PIDFD};
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, pidfd, &ev) < 0)
+		return -errno;
+	if (proto == IPPROTO_UDP)
+		buf = xmalloc(PROXY_BUF);
+
+	for (bool done = false; !done;) {
+		struct epoll_event evs[64];
+		int k = epoll_wait(ep, evs, ARRAY_SIZE(evs), flows ? 5000 : -1);
+
+		if (k < 0 && errno != EINTR) {
+			r = -errno;
+			break;
+		}
+		for (int i = 0; i < k; i++) {
+			uint64_t t = evs[i].data.u64;
+
+			if (t == TAG_PIDFD) {
+				done = true; /* the container's process ended */
+			} else if (t == TAG_LISTEN && proto == IPPROTO_UDP) {
+				udp_from_client(ep, listen_fd, &backend, blen, &flows, &n, buf);
+			} else if (t == TAG_LISTEN) {
+				tcp_accept(ep, listen_fd, &backend, blen, &conns, &n);
+			} else if (proto == IPPROTO_UDP) {
+				udp_from_container(listen_fd, (struct flow *) (uintptr_t) t, buf);
+			} else {
+				struct conn *c = (struct conn *) (uintptr_t) (t & ~(uint64_t) 1);
+				int d = (int) (t & 1);
+
+				/* a conn freed by an earlier event of this batch is not touched */
+				bool live = false;
+				for (struct conn *p = conns; p && !live; p = p->next)
+					live = p == c;
+				if (!live)
+					continue;
+				if (conn_step(c, d, evs[i].events)) {
+					conn_arm(ep, c);
+				} else {
+					conn_free(ep, &conns, c);
+					n--;
+				}
+			}
+		}
+		if (flows) {
+			time_t now = now_seconds();
+
+			for (struct flow *f = flows, *next; f; f = next) {
+				next = f->next;
+				if (now - f->last >= UDP_IDLE_SECONDS) {
+					flow_free(ep, &flows, f);
+					n--;
+				}
+			}
+		}
+	}
+	while (conns)
+		conn_free(ep, &conns, conns);
+	while (flows)
+		flow_free(ep, &flows, flows);
+	return r;
+}
+
+pid_t net_proxy_spawn(int listen_fd, int proto, const char *backend_ip, uint16_t backend_port,
+		      pid_t watch_pid, struct hull_err **err)
+{
+	_cleanup_close_ int pidfd = -1;
+	pid_t pid;
+
+	pidfd = (int) syscall(SYS_pidfd_open, watch_pid, 0);
+	if (pidfd < 0)
+		return err_set(err, errno, "pidfd_open %d", (int) watch_pid);
+	pid = fork();
+	if (pid < 0)
+		return err_set(err, errno, "fork the port proxy");
+	if (pid == 0) {
+		sigset_t all;
+		int devnull, lfd, pfd;
+
+		/* nothing of the monitor's: its pipes, log, attach and other ports' sockets */
+		lfd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 10);
+		pfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 10);
+		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+		if (lfd < 0 || pfd < 0 || devnull < 0 || dup2(devnull, 0) < 0 ||
+		    dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 || dup2(lfd, 3) < 0 ||
+		    dup2(pfd, 4) < 0)
+			_exit(1);
+		(void) syscall(SYS_close_range, 5U, ~0U, 0U);
+		/* out of the terminal's process group: a ^C for `hull run` is the container's */
+		(void) setsid();
+		(void) prctl(PR_SET_NAME, "hull-proxy", 0, 0, 0);
+		sigfillset(&all);
+		(void) sigprocmask(SIG_UNBLOCK, &all, NULL);
+		(void) signal(SIGPIPE, SIG_IGN);
+		_exit(net_proxy_run(3, proto, backend_ip, backend_port, 4) < 0 ? 1 : 0);
+	}
+	return pid;
+}
