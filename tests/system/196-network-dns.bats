@@ -2,6 +2,9 @@
 # Name resolution on user networks (docs/networking.md "Name resolution"): containers find
 # each other by name, --network-alias and short id through their /etc/hosts, rewritten as
 # containers come and go; the default bridge resolves nothing. Only the test's own bridges.
+# Containers get --dns 127.0.0.1: a name not in their /etc/hosts then fails at once (nothing
+# listens there) instead of after the resolver's 5 s towards the host's servers, which the
+# test's network namespace cannot reach; what is tested is the hosts file either way.
 
 load helpers
 
@@ -40,9 +43,9 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 @test "containers of a user network resolve each other by name, alias and short id" {
 	local a b ida idb
 	hull network create --subnet "$SUB_D" nd >/dev/null
-	ida=$(hull run -d --name web1 --network nd --network-alias web --network-alias www busybox \
+	ida=$(hull run -d --dns 127.0.0.1 --name web1 --network nd --network-alias web --network-alias www busybox \
 		sh -c 'mkdir /w && echo from-web1 > /w/index.html && exec httpd -f -p 80 -h /w')
-	idb=$(hull run -d --name cli1 --network nd busybox sleep 600)
+	idb=$(hull run -d --dns 127.0.0.1 --name cli1 --network nd busybox sleep 600)
 	wait_for is_running web1
 	a=$(ip_on web1 nd)
 	b=$(ip_on cli1 nd)
@@ -60,7 +63,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = from-web1 ]
 	# a container started later sees the others at once
-	run hull run --rm --network nd busybox sh -c "ping -c1 -W3 web1 >/dev/null && $GET | nc -w 1 www 80"
+	run hull run --rm --dns 127.0.0.1 --network nd busybox sh -c "ping -c1 -W3 web1 >/dev/null && $GET | nc -w 1 www 80"
 	[ "$status" -eq 0 ]
 	[ "${lines[-1]}" = from-web1 ]
 	# docker 25's endpoint: Aliases as given, DNSNames with the name and short id
@@ -77,10 +80,10 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 @test "a container that ends leaves the others' /etc/hosts, even with its monitor killed" {
 	local c3 mon pid
 	hull network create --subnet "$SUB_D" ne >/dev/null
-	hull run -d --name keep --network ne busybox sleep 600 >/dev/null
-	hull run -d --name gone1 --network ne busybox sleep 600 >/dev/null
-	hull run -d --name gone2 --network ne busybox sleep 600 >/dev/null
-	c3=$(hull run -d --name gone3 --network ne busybox sleep 600)
+	hull run -d --dns 127.0.0.1 --name keep --network ne busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name gone1 --network ne busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name gone2 --network ne busybox sleep 600 >/dev/null
+	c3=$(hull run -d --dns 127.0.0.1 --name gone3 --network ne busybox sleep 600)
 	wait_for is_running gone3
 	[ -n "$(resolves keep gone1)" ]
 	hull rm -f gone1
@@ -117,9 +120,9 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 }
 
 @test "the default bridge resolves no container name; aliases only on user networks" {
-	hull run -d --name onbridge busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name onbridge busybox sleep 600 >/dev/null
 	wait_for is_running onbridge
-	run hull run --rm busybox ping -c1 -W1 onbridge
+	run hull run --rm --dns 127.0.0.1 busybox ping -c1 -W1 onbridge
 	[ "$status" -ne 0 ]
 	[[ $output == *"bad address 'onbridge'"* ]]
 	run hull exec onbridge cat /etc/hosts
@@ -129,15 +132,15 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 		run -125 hull run --rm --network "$n" --network-alias x busybox true
 		[ "$output" = "hull: network-scoped alias is supported only for containers in user defined networks" ]
 	done
-	run -125 hull create --network-alias x busybox true
+	run -125 hull create --dns 127.0.0.1 --network-alias x busybox true
 	[ "$output" = "hull: network-scoped alias is supported only for containers in user defined networks" ]
 	hull network create --subnet "$SUB_E" nx >/dev/null
 	run -125 hull run --rm --network nx --network-alias 'a b' busybox true
 	[ "$output" = "hull: invalid network alias \"a b\", only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed" ]
 	# another network's containers are not resolved either
 	hull network create --subnet "$SUB_D" ny >/dev/null
-	hull run -d --name iny --network ny busybox sleep 600 >/dev/null
-	run hull run --rm --network nx busybox ping -c1 -W1 iny
+	hull run -d --dns 127.0.0.1 --name iny --network ny busybox sleep 600 >/dev/null
+	run hull run --rm --dns 127.0.0.1 --network nx busybox ping -c1 -W1 iny
 	[ "$status" -ne 0 ]
 	[[ $output == *"bad address 'iny'"* ]]
 }
@@ -146,9 +149,9 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	local ida idb
 	hull network create --subnet "$SUB_D" nc1 >/dev/null
 	hull network create --subnet "$SUB_E" nc2 >/dev/null
-	ida=$(hull run -d --name ca --network nc1 busybox sleep 600)
-	hull run -d --name cb --network nc2 busybox sleep 600 >/dev/null
-	hull run -d --name cd busybox sleep 600 >/dev/null
+	ida=$(hull run -d --dns 127.0.0.1 --name ca --network nc1 busybox sleep 600)
+	hull run -d --dns 127.0.0.1 --name cb --network nc2 busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name cd busybox sleep 600 >/dev/null
 	wait_for is_running cd
 	[ "$(resolves ca cb)" = "" ]
 	hull network connect --alias ca-alias --ip 172.29.22.40 nc2 ca
@@ -208,7 +211,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	hull start cd
 	[ "$(resolves cb cd)" = "$(ip_on cd nc2)" ]
 	# a stopped container connected joins at its start
-	hull create --name ce busybox sleep 600 >/dev/null
+	hull create --dns 127.0.0.1 --name ce busybox sleep 600 >/dev/null
 	hull network connect --alias late nc2 ce
 	hull start ce
 	[ "$(resolves cb late)" = "$(ip_on ce nc2)" ]
@@ -221,10 +224,10 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 @test "run --network repeated joins every network given, each with its names" {
 	hull network create --subnet "$SUB_D" nm1 >/dev/null
 	hull network create --subnet "$SUB_E" nm2 >/dev/null
-	hull run -d --name m1 --network nm1 busybox sleep 600 >/dev/null
-	hull run -d --name m2 --network nm2 busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name m1 --network nm1 busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name m2 --network nm2 busybox sleep 600 >/dev/null
 	wait_for is_running m2
-	run hull run --rm --name both --network nm1 --network nm2 busybox sh -c \
+	run hull run --rm --dns 127.0.0.1 --name both --network nm1 --network nm2 busybox sh -c \
 		'ip -o -4 addr show eth0; ip -o -4 addr show eth1; ping -c1 -W3 m1; ping -c1 -W3 m2'
 	[ "$status" -eq 0 ]
 	[[ ${lines[0]} == *"inet 172.29.21."* ]]
@@ -247,8 +250,8 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	local c mon pid n1 n2
 	n1=$(hull network create --subnet "$SUB_D" nk1)
 	n2=$(hull network create --subnet "$SUB_E" nk2)
-	hull run -d --name watcher --network nk2 busybox sleep 600 >/dev/null
-	c=$(hull run -d --name victim --network nk1 busybox sleep 600)
+	hull run -d --dns 127.0.0.1 --name watcher --network nk2 busybox sleep 600 >/dev/null
+	c=$(hull run -d --dns 127.0.0.1 --name victim --network nk1 busybox sleep 600)
 	hull network connect --alias vic nk2 victim
 	[ -n "$(resolves watcher vic)" ]
 	mon=$(jq -r .Hull.MonitorPid "$HULL_ROOT/containers/$c/config.json")
@@ -270,8 +273,8 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 @test "network connect bridge: a user network's container gets an address on the default bridge" {
 	local uip bip
 	hull network create --subnet "$SUB_D" nb1 >/dev/null
-	hull run -d --name onuser --network nb1 busybox sleep 600 >/dev/null
-	hull run -d --name ondflt busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name onuser --network nb1 busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name ondflt busybox sleep 600 >/dev/null
 	wait_for is_running ondflt
 	bip=$(hull inspect --format '{{.NetworkSettings.IPAddress}}' ondflt)
 	run hull exec onuser ping -c1 -W1 "$bip"
@@ -301,8 +304,8 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	local n1 ip1 c
 	n1=$(hull network create --subnet "$SUB_D" nf1)
 	hull network create --subnet "$SUB_E" nf2 >/dev/null
-	c=$(hull run -d --name first --network nf1 -p 127.0.0.1:18296:80 busybox httpd -f -p 80 -h /etc)
-	hull run -d --name peer --network nf1 busybox sleep 600 >/dev/null
+	c=$(hull run -d --dns 127.0.0.1 --name first --network nf1 -p 127.0.0.1:18296:80 busybox httpd -f -p 80 -h /etc)
+	hull run -d --dns 127.0.0.1 --name peer --network nf1 busybox sleep 600 >/dev/null
 	hull network connect nf2 first
 	run fetch http://127.0.0.1:18296/hostname
 	[ "$output" = "${c:0:12}" ]
@@ -320,7 +323,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	run hull inspect --format '{{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}}' first
 	[ "$output" = '{"80/tcp":null} 1' ]
 	# the address is free for another, and the first container's end does not free it again
-	hull run -d --name taker --network nf1 --ip "$ip1" busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name taker --network nf1 --ip "$ip1" busybox sleep 600 >/dev/null
 	hull stop -t 0 first
 	[ -e "/run/hull-net/networks/$n1/ips/$ip1" ]
 	# started again: loopback and nf2 only; connected again: nf1 back, with its names
@@ -336,7 +339,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	local i j
 	hull network create --subnet "$SUB_D" np1 >/dev/null
 	for i in 1 2 3 4; do
-		hull run -d --name "par$i" --network np1 busybox sleep 600 >/dev/null &
+		hull run -d --dns 127.0.0.1 --name "par$i" --network np1 busybox sleep 600 >/dev/null &
 	done
 	wait
 	for i in 1 2 3 4; do
@@ -354,11 +357,11 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 @test "a container's own /etc/hosts lines win over the names of its network's members" {
 	local db lh idl
 	hull network create --subnet "$SUB_D" nd >/dev/null
-	hull run -d --name db --network nd busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name db --network nd busybox sleep 600 >/dev/null
 	# docker takes the name localhost (its name grammar allows it)
-	idl=$(hull run -d --name localhost --network nd busybox sleep 600)
-	hull run -d --name c2 --network nd --add-host db:10.1.2.3 --add-host LH2:10.1.2.4 busybox sleep 600 >/dev/null
-	hull run -d --name lh2 --network nd busybox sleep 600 >/dev/null
+	idl=$(hull run -d --dns 127.0.0.1 --name localhost --network nd busybox sleep 600)
+	hull run -d --dns 127.0.0.1 --name c2 --network nd --add-host db:10.1.2.3 --add-host LH2:10.1.2.4 busybox sleep 600 >/dev/null
+	hull run -d --dns 127.0.0.1 --name lh2 --network nd busybox sleep 600 >/dev/null
 	db=$(ip_on db nd)
 	lh=$(ip_on localhost nd)
 	# --add-host wins, as docker's /etc/hosts is read before its DNS server is asked
@@ -384,7 +387,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 @test "disconnect and connect again: the container's own hostname line follows its address" {
 	local c h
 	hull network create --subnet "$SUB_D" nh >/dev/null
-	c=$(hull run -d --name own --network nh --ip 172.29.21.50 busybox sleep 600)
+	c=$(hull run -d --dns 127.0.0.1 --name own --network nh --ip 172.29.21.50 busybox sleep 600)
 	h=${c:0:12}
 	[ "$(resolves own "$h")" = 172.29.21.50 ]
 	hull network disconnect nh own
