@@ -627,7 +627,7 @@ EOF
 	[[ $output == *"/dev/pts/0"* ]]
 	[[ $output == *in-42* ]]
 	run -0 rt list -q
-	[ -z "$output" ]
+	[ -z "$output" ] || { echo "left: $output"; false; }
 	# the terminal's size is passed on, and the command's output comes back as it is
 	spec 'c["process"]["terminal"] = True' 'c["process"]["args"] = ["sh", "-c", "stty size; exit 0"]'
 	run -0 script -qec "stty rows 21 cols 73; '$HULL' runtime --root '$RTROOT' run demo2" /dev/null </dev/null
