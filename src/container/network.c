@@ -18,6 +18,7 @@
 
 #define RECORD_MAX    (1 << 20)
 #define BRIDGE_OPTION "com.docker.network.bridge.name"
+#define MTU_OPTION    "com.docker.network.driver.mtu"
 
 bool network_is_predefined(const char *name)
 {
@@ -345,6 +346,13 @@ int network_bridge(json_t *rec, struct net_bridge *ret)
 	memcpy(b.id, id, 65);
 	memcpy(b.name, br, strlen(br) + 1);
 	b.internal = json_is_true(json_object_get(rec, "Internal"));
+	{
+		/* validated at create: a bad value in a damaged record is the kernel's default */
+		const char *mtu = json_get_str(json_object_get(rec, "Options"), MTU_OPTION);
+		long v = mtu ? strtol(mtu, NULL, 10) : 0;
+
+		b.mtu = v >= 68 && v <= 65535 ? (unsigned) v : 0;
+	}
 	if (json_is_true(json_object_get(rec, "EnableIPv6"))) {
 		json_t *c6 = network_config6(rec);
 		const char *rg = json_get_str(c6, "IPRange");
@@ -573,13 +581,34 @@ static int create_config(json_t *all, const struct network_opts *o, const char *
 	int r;
 
 	STRV_FOREACH (kv, o->options) {
-		const char *eq = strchr(*kv, '=');
+		const char *eq = strchr(*kv, '='), *v = eq ? eq + 1 : "";
 		_cleanup_free_ char *k = eq ? xstrndup(*kv, (size_t) (eq - *kv)) : xstrdup(*kv);
+
+		if (streq(k, MTU_OPTION)) {
+			/* moby's bridge driver: strconv.Atoi, then Validate()'s "invalid MTU
+			 * number"; the kernel takes 68 (IPv4's minimum) to 65535 on a veth */
+			char *end;
+			long mtu;
+
+			errno = 0;
+			mtu = strtol(v, &end, 10);
+			if (isempty(v) || *end || errno)
+				return err_setx(
+					err, EINVAL,
+					"failed to parse %s value: %s (strconv.Atoi: parsing "
+					"\"%s\": invalid syntax)",
+					MTU_OPTION, v, v);
+			if (mtu < 68 || mtu > 65535)
+				return err_setx(err, EINVAL, "invalid MTU number: %ld", mtu);
+			b->mtu = (unsigned) mtu;
+			json_object_set_new(options, k, json_string(v));
+			continue;
+		}
 		if (!streq(k, BRIDGE_OPTION))
 			return err_setx(err, EOPNOTSUPP,
-					"network option \"%s\" is not supported (only %s)", k,
-					BRIDGE_OPTION);
-		brname = eq ? eq + 1 : "";
+					"network option \"%s\" is not supported (only %s and %s)",
+					k, BRIDGE_OPTION, MTU_OPTION);
+		brname = v;
 		json_object_set_new(options, k, json_string(brname));
 	}
 	if (brname) {

@@ -62,7 +62,7 @@ int net_bridge_setup(struct hull_err **err)
 
 	r = nl_link_get(&rt, NET_BRIDGE_NAME, &index, &flags);
 	if (r == -ENODEV) {
-		r = nl_bridge_create(&rt, NET_BRIDGE_NAME);
+		r = nl_bridge_create(&rt, NET_BRIDGE_NAME, 0);
 		if (r < 0 && r != -EEXIST)
 			return err_set(err, -r, "create bridge '%s'", NET_BRIDGE_NAME);
 		r = nl_link_get(&rt, NET_BRIDGE_NAME, &index, &flags);
@@ -225,12 +225,12 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 	if (r < 0)
 		return err_set(err, -r, "look up bridge '%s'", br);
 
-	r = nl_veth_create(&rt, host, master, name, nsfd, mac);
+	r = nl_veth_create(&rt, host, master, name, nsfd, mac, b ? b->mtu : 0);
 	if (r == -EEXIST) {
 		/* this container's previous pair, whose network namespace the kernel is
 		 * still tearing down after a quick stop and start: it is ours to delete */
 		(void) nl_link_del(&rt, host);
-		r = nl_veth_create(&rt, host, master, name, nsfd, mac);
+		r = nl_veth_create(&rt, host, master, name, nsfd, mac, b ? b->mtu : 0);
 	}
 	if (r < 0)
 		return err_set(err, -r, "create veth '%s'%s%s", host,

@@ -49,15 +49,16 @@ int nl_link_get(struct nl *nl, const char *name, unsigned *ret_index, unsigned *
 int nl_link_set_up(struct nl *nl, unsigned index);
 /* nl_link_del() - delete link @name; -ENODEV if absent. */
 int nl_link_del(struct nl *nl, const char *name);
-/* nl_bridge_create() - create bridge @name, up, with a random stable MAC. */
-int nl_bridge_create(struct nl *nl, const char *name);
+/* nl_bridge_create() - create bridge @name, up, with a random stable MAC and MTU @mtu (0: the
+ * kernel's). */
+int nl_bridge_create(struct nl *nl, const char *name, unsigned mtu);
 /*
  * nl_veth_create() - create veth @host_name (master @master, up) whose peer
  * @peer_name (down: veth cannot bring the peer up at creation; MAC @peer_mac) is created directly
- * in the netns @peer_ns_fd (borrowed).
+ * in the netns @peer_ns_fd (borrowed); both ends with MTU @mtu (0: the kernel's).
  */
 int nl_veth_create(struct nl *nl, const char *host_name, unsigned master, const char *peer_name,
-		   int peer_ns_fd, const uint8_t peer_mac[6]);
+		   int peer_ns_fd, const uint8_t peer_mac[6], unsigned mtu);
 /*
  * nl_bridge_port_hairpin() - let bridge port @index send frames back out of
  * itself, so a container reaches its own published port via a host address.

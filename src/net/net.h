@@ -184,6 +184,9 @@ struct net_bridge {
 	struct in6_addr gateway6;  /* the bridge's IPv6 address */
 	struct in6_addr range6;	   /* --ip-range of the IPv6 subnet (if range6_prefixlen) */
 	unsigned range6_prefixlen; /* 0: none */
+	/* -o com.docker.network.driver.mtu: the MTU of the bridge and of each veth on it, both
+	 * ends; 0: the kernel's (1500), as docker's default */
+	unsigned mtu;
 };
 
 /*

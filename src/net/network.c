@@ -427,7 +427,7 @@ int net_network_setup(const struct net_bridge *b, struct hull_err **err)
 		return err_wrap(err, "set up bridge '%s'", b->name);
 	r = nl_link_query(&rt, b->name, &li);
 	if (r == -ENODEV) {
-		r = nl_bridge_create(&rt, b->name);
+		r = nl_bridge_create(&rt, b->name, b->mtu);
 		if (r < 0 && r != -EEXIST)
 			return err_set(err, -r, "create bridge '%s'", b->name);
 		/* EEXIST: made meanwhile, by us or not: the checks below tell */

@@ -224,7 +224,7 @@ int nl_link_del(struct nl *nl, const char *name)
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
-int nl_bridge_create(struct nl *nl, const char *name)
+int nl_bridge_create(struct nl *nl, const char *name, unsigned mtu)
 {
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
@@ -245,6 +245,8 @@ int nl_bridge_create(struct nl *nl, const char *name)
 		mac[0] = (uint8_t) ((mac[0] & 0xfe) | 0x02);
 		mnl_attr_put(nlh, IFLA_ADDRESS, sizeof(mac), mac);
 	}
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "bridge");
 	mnl_attr_nest_end(nlh, linkinfo);
@@ -252,7 +254,7 @@ int nl_bridge_create(struct nl *nl, const char *name)
 }
 
 int nl_veth_create(struct nl *nl, const char *host_name, unsigned master, const char *peer_name,
-		   int peer_ns_fd, const uint8_t peer_mac[6])
+		   int peer_ns_fd, const uint8_t peer_mac[6], unsigned mtu)
 {
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
@@ -265,6 +267,8 @@ int nl_veth_create(struct nl *nl, const char *host_name, unsigned master, const 
 	ifm->ifi_change = IFF_UP;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, host_name);
 	mnl_attr_put_u32(nlh, IFLA_MASTER, master);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	linkinfo = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
@@ -279,6 +283,8 @@ int nl_veth_create(struct nl *nl, const char *host_name, unsigned master, const 
 	mnl_attr_put_u32(nlh, IFLA_NET_NS_FD, (uint32_t) peer_ns_fd);
 	if (peer_mac)
 		mnl_attr_put(nlh, IFLA_ADDRESS, 6, peer_mac);
+	if (mtu)
+		mnl_attr_put_u32(nlh, IFLA_MTU, mtu);
 	mnl_attr_nest_end(nlh, peerinfo);
 	mnl_attr_nest_end(nlh, data);
 	mnl_attr_nest_end(nlh, linkinfo);

@@ -230,6 +230,30 @@ reach() {
 	hull network rm np
 }
 
+@test "-o com.docker.network.driver.mtu: the bridge and both ends of each veth take it" {
+	local id c
+	id=$(hull network create --subnet "$SUB_A" -o com.docker.network.driver.mtu=9000 nmtu)
+	c=$(hull run -d --network nmtu -p 127.0.0.1:18196:80 busybox sh -c 'mkdir /w && head -c 200000 /dev/zero > /w/z && exec httpd -f -p 80 -h /w')
+	hull network create --subnet "$SUB_B" nplain >/dev/null
+	hull network connect nplain "$c"
+	[ "$(cat /sys/class/net/br-${id:0:12}/mtu)" = 9000 ]
+	[ "$(cat /sys/class/net/hv${c:0:10}/mtu)" = 9000 ]
+	run hull exec "$c" cat /sys/class/net/eth0/mtu /sys/class/net/eth1/mtu
+	[ "$output" = "$(printf '9000\n1500')" ]
+	run hull network inspect --format '{{index .Options "com.docker.network.driver.mtu"}}' nmtu
+	[ "$output" = 9000 ]
+	# bodies larger than a 1500-byte frame cross the bridge
+	[ "$(curl -s -m 5 --noproxy '*' http://127.0.0.1:18196/z | wc -c)" = 200000 ]
+	hull rm -f "$c" >/dev/null
+	run -1 hull network create -o com.docker.network.driver.mtu=big nm2
+	[ "$output" = 'Error response from daemon: failed to parse com.docker.network.driver.mtu value: big (strconv.Atoi: parsing "big": invalid syntax)' ]
+	run -1 hull network create -o com.docker.network.driver.mtu=67 nm2
+	[ "$output" = "Error response from daemon: invalid MTU number: 67" ]
+	run -1 hull network create -o com.docker.network.driver.mtu=65536 nm2
+	[ "$output" = "Error response from daemon: invalid MTU number: 65536" ]
+	hull network rm nmtu nplain >/dev/null
+}
+
 @test "a user network's container publishes on a host where no default-bridge container ran yet" {
 	# a network namespace of this test's own (tests/isolated): no hull0, no "ip hull"
 	# table, as on a host just booted; publishing used to fail there with nft's
