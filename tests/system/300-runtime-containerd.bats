@@ -83,7 +83,10 @@ run_exit_code() {
 
 detached() {
 	local id=det-$1 pid
-	ctd run $(rt "$1") -d "$IMG" "$id" sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
+	# a long sleep beside the loop: task ps must see two processes at any
+	# moment, and the loop's own sleep is briefly absent between turns (the
+	# count failed once in a loaded make check)
+	ctd run $(rt "$1") -d "$IMG" "$id" sh -c 'trap "exit 7" TERM; sleep 1000 & while :; do sleep 0.1; done'
 	is_task_status "$id" RUNNING
 	pid=$(ctd task ls | awk -v t="$id" '$1 == t {print $2}')
 	run -4 ctd task exec --exec-id e1 "$id" sh -c 'echo exec out; exit 4'
