@@ -240,22 +240,23 @@ v1_only() { [ -z "$V2" ] || skip "checks the cgroup v1 files; the v2 test covers
 	v1_only
 	# a block device node of a major no driver has: blkio refuses to throttle it (ENODEV)
 	mknod "$BATS_TEST_TMPDIR/noblk" b 250 99
-	local before
-	before=$(find /sys/fs/cgroup/*/ -path '*/hull/*' -maxdepth 6 -type d 2>/dev/null | sort)
-	run -125 hull run --rm --device-read-bps "$BATS_TEST_TMPDIR/noblk:1mb" busybox true
+	run -125 hull run --rm --cidfile "$BATS_TEST_TMPDIR/cid" --device-read-bps "$BATS_TEST_TMPDIR/noblk:1mb" busybox true
 	[[ $output == *"set resource limits: write '250:99 1048576' to '"*"/blkio.throttle.read_bps_device': No such device"* ]]
 	[ -z "$(hull ps -a -q)" ]
+	local ids
+	ids=$(cat "$BATS_TEST_TMPDIR/cid")
+	[ ${#ids} -eq 64 ]
 	run -125 hull run --name fl1 --device-write-iops "$BATS_TEST_TMPDIR/noblk:10" busybox true
 	[ "$(hull inspect --format '{{.State.Status}}' fl1)" = created ]
+	ids="$ids $(hull inspect --format '{{.Id}}' fl1)"
 	hull rm fl1
-	# no cgroup of those two is left: a new directory without tasks would be one (the
-	# containers of other stores running meanwhile have tasks)
-	local d leaked=
-	for d in $(comm -13 <(echo "$before") \
-		<(find /sys/fs/cgroup/*/ -path '*/hull/*' -maxdepth 6 -type d 2>/dev/null | sort)); do
-		[ -s "$d/cgroup.procs" ] || leaked="$leaked $d"
+	# no cgroup of those two is left, in any hierarchy (by their ids: the
+	# containers other files start meanwhile make and remove cgroups of their own)
+	local id leaked
+	for id in $ids; do
+		leaked=$(find /sys/fs/cgroup/*/ -maxdepth 6 -type d -name "$id" 2>/dev/null)
+		[ -z "$leaked" ] || { echo "left: $leaked"; return 1; }
 	done
-	[ -z "$leaked" ] || { echo "left:$leaked"; return 1; }
 }
 
 @test "--kernel-memory is discarded with docker's warning where the kernel ignores it" {
