@@ -49,9 +49,11 @@ check_flags() {
 		check_flags "$n" "${words[@]}" "${flags[@]:half}"
 }
 
-# @cmd (words) --help: exit 0, docker's Usage line; then each flag it lists is known
+# @cmd (words) --help: exit 0, docker's Usage line; then each flag it lists is
+# known. The help is left in $HELP.
 check_help() {
 	run -0 hull "$@" --help
+	HELP=$output
 	# "image ls" is "images": its usage names the command that runs
 	[[ ${lines[0]} == "Usage:  hull $*"* || ${lines[0]} == "Usage:  hull ${*: -1}"* ||
 		$output == *$'\nAliases:\n  '*"hull $*"* ]] || { echo "$*: ${lines[0]}"; return 1; }
@@ -71,8 +73,7 @@ check_help() {
 		check_help "$c"
 		n=$((n + 1))
 		# a management command: the same for each of its subcommands
-		run -0 hull "$c" --help
-		for s in $(help_commands <<<"$output"); do
+		for s in $(help_commands <<<"$HELP"); do
 			check_help "$c" "$s"
 		done
 	done
