@@ -398,9 +398,8 @@ static char *reclaimable(int64_t reclaim, int64_t total)
 
 static bool container_active(struct container *c)
 {
-	const char *st = json_get_str(json_object_get(c->rec, "State"), "Status") ?: "";
-
-	return container_is_running(c) || streq(st, "paused") || streq(st, "restarting");
+	return container_is_running(c) || c->state.status == CONTAINER_PAUSED ||
+	       c->state.status == CONTAINER_RESTARTING;
 }
 
 /* How many containers mount the volume @name. */

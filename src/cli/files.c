@@ -241,10 +241,10 @@ int cli_container_prune(struct cli *cl, struct store *s, const struct prune_filt
 		return -1;
 	for (size_t i = 0; l[i]; i++) {
 		struct container *c = l[i];
-		const char *st = json_get_str(json_object_get(c->rec, "State"), "Status");
+		enum container_status st = c->state.status;
 		_cleanup_free_ char *upper = path_join(c->dir, "upper");
 		int64_t sz;
-		if (container_is_running(c) || streq(st, "restarting") || streq(st, "paused"))
+		if (container_is_running(c) || st == CONTAINER_RESTARTING || st == CONTAINER_PAUSED)
 			continue;
 		/* moby's ContainersPrune: until against Created, labels of Config */
 		if (!prune_filter_match(

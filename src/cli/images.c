@@ -1049,16 +1049,16 @@ int cmd_load(struct cli *cl, int argc, char **argv)
  * daemon/container_operations.go); hull's record keeps the default bridge's
  * address at the top level only, so the entry is made here, from those fields.
  */
-static void inspect_predefined_network(struct store *s, json_t *o)
+static void inspect_predefined_network(struct store *s, struct container *c, json_t *o)
 {
-	const char *mode = json_get_str(json_object_get(o, "HostConfig"), "NetworkMode");
+	struct container_net_mode m = container_net_mode(c->rec);
+	const char *mode = m.name;
 	json_t *ns = json_object_get(o, "NetworkSettings"), *eps, *ep;
 	_cleanup_json_ json_t *net = NULL;
 	bool bridge;
 
-	if (isempty(mode) || streq(mode, "default"))
-		mode = "bridge";
-	if (!json_is_object(ns) || !network_is_predefined(mode))
+	if (!json_is_object(ns) || m.kind == CONTAINER_NET_USER ||
+	    m.kind == CONTAINER_NET_CONTAINER)
 		return;
 	eps = json_object_get(ns, "Networks");
 	if (!json_is_object(eps)) {
@@ -1070,10 +1070,8 @@ static void inspect_predefined_network(struct store *s, json_t *o)
 	(void) network_find(s, mode, &net, NULL);
 	/* a container never started has no endpoint yet: docker's NetworkID is "" */
 	ep = network_endpoint_new(
-		net && !streq(json_get_str(json_object_get(o, "State"), "Status") ?: "", "created")
-			? json_get_str(net, "Id")
-			: "",
-		NULL, NULL);
+		net && c->state.status != CONTAINER_CREATED ? json_get_str(net, "Id") : "", NULL,
+		NULL);
 	bridge = streq(mode, "bridge") && !isempty(json_get_str(ns, "IPAddress"));
 	if (bridge) {
 		static const char *const copy[] = {"EndpointID", "Gateway", "IPAddress",
@@ -1112,8 +1110,16 @@ static void inspect_exposed_ports(struct container *c, json_t *o)
 static json_t *container_inspect_json(struct store *s, struct container *c)
 {
 	json_t *o = json_deep_copy(c->rec);
+	json_t *st = json_object(),
+	       *health = json_object_get(json_object_get(c->rec, "State"), "Health");
+
+	/* State from the typed state, in docker's order (types.ContainerState) */
+	container_state_store(&c->state, st);
+	if (health)
+		json_object_set(st, "Health", health);
+	json_object_set_new(o, "State", st);
 	json_object_del(o, "Hull");
-	inspect_predefined_network(s, o);
+	inspect_predefined_network(s, c, o);
 	inspect_exposed_ports(c, o);
 	return o;
 }

@@ -241,10 +241,8 @@ static int info_collect(struct cli *cl, json_t **ret, struct hull_err **err)
 		return -1;
 	}
 	for (size_t i = 0; l[i]; i++) {
-		const char *st = json_get_str(json_object_get(l[i]->rec, "State"), "Status");
-
 		total++;
-		if (streq(st, "paused"))
+		if (l[i]->state.status == CONTAINER_PAUSED)
 			paused++;
 		else if (container_is_running(l[i]))
 			running++;

@@ -131,8 +131,7 @@ int cmd_attach(struct cli *cl, int argc, char **argv)
 		json_t *cfg = json_object_get(c->rec, "Config");
 		ao.tty = json_is_true(json_object_get(cfg, "Tty"));
 		ao.stdin = ao.stdin && json_is_true(json_object_get(cfg, "OpenStdin"));
-		ao.pid = (pid_t) json_integer_value(
-			json_object_get(json_object_get(c->rec, "State"), "Pid"));
+		ao.pid = c->state.pid;
 	}
 	r = container_attach(c, &ao, &code, &detached, &e);
 	container_free(c);
@@ -201,8 +200,7 @@ int cmd_start(struct cli *cl, int argc, char **argv)
 							 .detach_keys = keys};
 				ao.tty = json_is_true(
 					json_object_get(json_object_get(c->rec, "Config"), "Tty"));
-				ao.pid = (pid_t) json_integer_value(
-					json_object_get(json_object_get(c->rec, "State"), "Pid"));
+				ao.pid = c->state.pid;
 				if (container_attach(c, &ao, &code, &det, &e) < 0)
 					rc = cli_fail(e), e = NULL;
 				else
@@ -320,8 +318,7 @@ int cmd_wait(struct cli *cl, int argc, char **argv)
 		 * comes at once (moby daemon/wait.go)
 		 */
 		(void) container_wait_exit(c, NULL);
-		printf("%lld\n", (long long) json_integer_value(json_object_get(
-					 json_object_get(c->rec, "State"), "ExitCode")));
+		printf("%d\n", c->state.exit_code);
 		fflush(stdout);
 		container_free(c);
 	}
@@ -724,9 +721,7 @@ int cmd_stats(struct cli *cl, int argc, char **argv)
 		mem = xasprintf("%s / %s", use, lim);
 		memp = xasprintf("%.2f%%", limit > 0 ? used / limit * 100.0 : 0);
 		pids = xasprintf("%llu", (unsigned long long) st1.pids);
-		net_io((pid_t) json_integer_value(
-			       json_object_get(json_object_get(c->rec, "State"), "Pid")),
-		       &rx, &tx);
+		net_io(c->state.pid, &rx, &tx);
 		net = io_pair(rx, tx);
 		blk = io_pair(st1.blk_read, st1.blk_write);
 		table_add(t, short_id(c->id), json_get_str(c->rec, "Name") + 1, cpu, mem, memp, net,

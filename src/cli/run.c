@@ -1036,8 +1036,7 @@ int cli_attach_started(struct container *c, int sock, unsigned attached, const c
 			 json_is_true(json_object_get(cfg, "OpenStdin")),
 		.tty = json_is_true(json_object_get(cfg, "Tty")),
 		.sig_proxy = sig_proxy,
-		.pid = (pid_t) json_integer_value(
-			json_object_get(json_object_get(c->rec, "State"), "Pid")),
+		.pid = c->state.pid,
 		.detach_keys = detach_keys,
 		.out_fd = attached & RUN_ATTACH_STDOUT ? STDOUT_FILENO : -1,
 		.err_fd = attached & RUN_ATTACH_STDERR ? STDERR_FILENO : -1,
@@ -1174,7 +1173,7 @@ static void ps_refresh_image(struct store *s, struct container *c, bool no_trunc
 
 json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct timespec *now)
 {
-	json_t *st = json_object_get(c->rec, "State");
+	const struct container_state *st = &c->state;
 	const char *state = container_ps_state(c);
 	_cleanup_free_ char *cmdline = NULL, *quoted = NULL, *ago = NULL, *created = NULL,
 			    *status = NULL, *ports = NULL, *created_at = NULL;
@@ -1219,17 +1218,15 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 		created_at = xstrdup(buf);
 	}
 	if (streq(state, "restarting")) {
-		_cleanup_free_ char *fin = human_duration(
-			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "FinishedAt")));
-		status = xasprintf("Restarting (%lld) %s ago",
-				   (long long) json_integer_value(json_object_get(st, "ExitCode")),
-				   fin);
+		_cleanup_free_ char *fin =
+			human_duration((double) now->tv_sec - (double) st->finished_at / 1e9);
+		status = xasprintf("Restarting (%d) %s ago", st->exit_code, fin);
 	} else if (streq(state, "running")) {
-		_cleanup_free_ char *up = human_duration(
-			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "StartedAt")));
+		_cleanup_free_ char *up =
+			human_duration((double) now->tv_sec - (double) st->started_at / 1e9);
 		const char *health = container_health_status(c->rec);
 		/* moby State.String(): paused, or the health in brackets ("health: starting") */
-		if (json_is_true(json_object_get(st, "Paused")))
+		if (st->status == CONTAINER_PAUSED)
 			status = xasprintf("Up %s (Paused)", up);
 		else if (health)
 			status = xasprintf("Up %s (%s%s)", up,
@@ -1241,11 +1238,9 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 		container_ports(c, state, &p, &n);
 		ports = container_ports_display(p, n);
 	} else if (streq(state, "exited")) {
-		_cleanup_free_ char *fin = human_duration(
-			(double) now->tv_sec - time_parse_rfc3339(json_get_str(st, "FinishedAt")));
-		status = xasprintf("Exited (%lld) %s ago",
-				   (long long) json_integer_value(json_object_get(st, "ExitCode")),
-				   fin);
+		_cleanup_free_ char *fin =
+			human_duration((double) now->tv_sec - (double) st->finished_at / 1e9);
+		status = xasprintf("Exited (%d) %s ago", st->exit_code, fin);
 	} else {
 		status = xstrdup("Created");
 	}

@@ -253,9 +253,12 @@ int container_attach_fd(struct container *c, int sock, const struct attach_opts 
 		/* the monitor went away without a word: take the recorded state */
 		_cleanup_free_ char *p = path_join(c->dir, "config.json");
 		json_t *rec = NULL;
+		struct container_state st;
 		if (json_load_path(p, 16 << 20, &rec, NULL) == 0) {
-			code = (int) json_integer_value(
-				json_object_get(json_object_get(rec, "State"), "ExitCode"));
+			if (container_state_parse(json_object_get(rec, "State"), &st, NULL) == 0) {
+				code = st.exit_code;
+				container_state_release(&st);
+			}
 			json_decref(rec);
 		}
 	}
@@ -274,7 +277,7 @@ int container_attach(struct container *c, const struct attach_opts *o, int *ret_
 		return err_setx(err, EINVAL,
 				"You cannot attach to a stopped container, start it "
 				"first");
-	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Paused")))
+	if (c->state.status == CONTAINER_PAUSED)
 		return err_setx(err, EINVAL,
 				"You cannot attach to a paused container, unpause it first");
 	r = attach_connect(json_get_str(json_object_get(c->rec, "Hull"), "RunDir") ?: c->dir, &sock,

@@ -33,6 +33,7 @@ struct container *container_free(struct container *c)
 		free(c->dir);
 		if (c->rec)
 			json_decref(c->rec);
+		container_state_release(&c->state);
 		free(c->saved);
 		if (c->lock_fd >= 0)
 			(void) close(c->lock_fd); /* drops the flock */
@@ -76,6 +77,27 @@ static int record_read(const char *dir, const char *id, char **ret_text, json_t 
 	if (r < 0)
 		return r;
 	*ret_text = TAKE_PTR(text);
+	return 0;
+}
+
+/* Make @rec (taken) and its @text (taken) @c's record and @c->state its State. */
+static int record_adopt(struct container *c, json_t *rec, char *text, struct hull_err **err)
+{
+	struct container_state st;
+	int r;
+
+	r = container_state_parse(json_object_get(rec, "State"), &st, err);
+	if (r < 0) {
+		json_decref(rec);
+		free(text);
+		return r;
+	}
+	container_state_release(&c->state);
+	c->state = st;
+	json_decref(c->rec);
+	c->rec = rec;
+	free(c->saved);
+	c->saved = text;
 	return 0;
 }
 
@@ -145,11 +167,7 @@ int container_reload(struct container *c, struct hull_err **err)
 	r = record_read(c->dir, c->id, &text, &rec, err);
 	if (r < 0)
 		return r;
-	json_decref(c->rec);
-	c->rec = rec;
-	free(c->saved);
-	c->saved = TAKE_PTR(text);
-	return 0;
+	return record_adopt(c, rec, TAKE_PTR(text), err);
 }
 
 int container_save(struct container *c, struct hull_err **err)
@@ -159,6 +177,13 @@ int container_save(struct container *c, struct hull_err **err)
 	bool took = false;
 	int r = 0;
 
+	json_t *st_obj = json_object_get(c->rec, "State");
+
+	if (!json_is_object(st_obj)) {
+		st_obj = json_object();
+		json_object_set_new(c->rec, "State", st_obj);
+	}
+	container_state_store(&c->state, st_obj);
 	if (c->saved) {
 		_cleanup_free_ char *disk_text = NULL;
 		_cleanup_json_ json_t *disk = NULL, *base = NULL;
@@ -175,6 +200,15 @@ int container_save(struct container *c, struct hull_err **err)
 			r = json_load_buf(c->saved, strlen(c->saved), p, &base, err);
 			if (r == 0)
 				json_rebase(c->rec, base, disk);
+		}
+	}
+	if (r == 0) {
+		/* what was rebased onto another writer's record is the state now */
+		struct container_state st;
+		r = container_state_parse(json_object_get(c->rec, "State"), &st, err);
+		if (r == 0) {
+			container_state_release(&c->state);
+			c->state = st;
 		}
 	}
 	if (r == 0) {
@@ -284,8 +318,11 @@ static int container_read(struct store *s, const char *id, struct container **re
 	if (r < 0)
 		return r;
 	c = container_new(id, TAKE_PTR(dir));
-	c->rec = rec;
-	c->saved = TAKE_PTR(text);
+	r = record_adopt(c, rec, TAKE_PTR(text), err);
+	if (r < 0) {
+		container_free(c);
+		return r;
+	}
 	container_reconcile(c);
 	*ret = c;
 	return 0;
@@ -315,17 +352,14 @@ static bool monitor_lost(struct container *c)
 	pid_t mon = (pid_t) json_integer_value(
 		json_object_get(json_object_get(c->rec, "Hull"), "MonitorPid"));
 
-	return json_is_true(json_object_get(json_object_get(c->rec, "State"), "Running")) &&
-	       !pid_alive(mon);
+	return container_state_running(&c->state) && !pid_alive(mon);
 }
 
 static void reconcile_locked(struct container *c)
 {
-	json_t *st = json_object_get(c->rec, "State");
 	json_t *ns = json_object_get(c->rec, "NetworkSettings");
-	pid_t pid = (pid_t) json_integer_value(json_object_get(st, "Pid"));
+	pid_t pid = c->state.pid;
 	_cleanup_free_ struct port_map *ports = NULL;
-	_cleanup_free_ char *now = NULL;
 	const char *ip = json_get_str(ns, "IPAddress");
 	size_t n = 0;
 
@@ -382,14 +416,12 @@ static void reconcile_locked(struct container *c)
 			container_endpoint_clear(ep);
 		}
 	}
-	now = now_rfc3339();
-	json_object_set_new(st, "Status", json_string("exited"));
-	json_object_set_new(st, "Running", json_false());
-	json_object_set_new(st, "Pid", json_integer(0));
-	json_object_set_new(st, "ExitCode", json_integer(137));
-	json_object_set_new(st, "Error", json_string("the container's monitor died"));
+	c->state.status = CONTAINER_EXITED;
+	c->state.pid = 0;
+	c->state.exit_code = 137;
+	container_state_set_error(&c->state, "the container's monitor died");
 	json_object_set_new(json_object_get(c->rec, "Hull"), "MonitorPid", json_integer(0));
-	json_object_set_new(st, "FinishedAt", json_string(now));
+	c->state.finished_at = container_time_now();
 	container_health_stopped(c->rec);
 	(void) container_save(c, NULL);
 	container_event(c, "die", "exitCode", "137", NULL);
@@ -512,12 +544,10 @@ void container_remove_dead_hidden(struct store *s, const char *runroot)
 		return;
 	STRV_FOREACH (id, ids) {
 		struct container *c = NULL;
-		json_t *st;
 		if (container_read(s, *id, &c, NULL) < 0)
 			continue;
-		st = json_object_get(c->rec, "State");
 		/* "created" too: the build was killed before it started the step */
-		if (container_is_hidden(c) && !json_is_true(json_object_get(st, "Running")) &&
+		if (container_is_hidden(c) && !container_state_running(&c->state) &&
 		    !owner_alive(c))
 			(void) container_dir_remove(s, runroot, c, NULL);
 		container_free(c);
@@ -569,9 +599,7 @@ int container_load(struct store *s, const char *name_or_id, struct container **r
 
 bool container_is_running(struct container *c)
 {
-	json_t *st = json_object_get(c->rec, "State");
-	return json_is_true(json_object_get(st, "Running")) &&
-	       pid_alive((pid_t) json_integer_value(json_object_get(st, "Pid")));
+	return container_state_running(&c->state) && pid_alive(c->state.pid);
 }
 
 json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved)
@@ -933,13 +961,13 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 			json_object_set_new(cfg, "Healthcheck", hc);
 	}
 
-	rec = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,"
+	rec = json_pack("{s:s,s:s,s:s,s:o,s:{s:s,s:b,s:b,s:b,s:b,s:b,s:i,s:i,s:s,s:s,s:s},s:s,"
 			"s:s,s:s,s:s,"
 			"s:s,s:s,s:s,s:i,s:{s:s,s:o,s:b},s:o,s:{s:s,s:s,s:i,s:s,s:o},s:{s:b,s:s}}",
 			"Id", id, "Created", created, "Path", d.argv[0], "Args",
 			json_from_strv(d.argv + 1), "State", "Status", "created", "Running", 0,
-			"Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Removing", 0,
-			"Pid", 0, "ExitCode", 0, "Error", "", "StartedAt", "0001-01-01T00:00:00Z",
+			"Paused", 0, "Restarting", 0, "OOMKilled", 0, "Dead", 0, "Pid", 0,
+			"ExitCode", 0, "Error", "", "StartedAt", "0001-01-01T00:00:00Z",
 			"FinishedAt", "0001-01-01T00:00:00Z", "Image", img->id, "ResolvConfPath",
 			"", "HostnamePath", "", "HostsPath", "", "LogPath", "", "Name", "",
 			"Driver", "overlay2", "RestartCount", 0, "HostConfig", "NetworkMode",
@@ -1162,9 +1190,7 @@ static int check_one(struct store *s, const char *runroot, const char *id, bool 
 		err_free(e);
 		return removed ? 0 : 1;
 	}
-	if (container_is_hidden(c) &&
-	    !json_is_true(json_object_get(json_object_get(c->rec, "State"), "Running")) &&
-	    !owner_alive(c)) {
+	if (container_is_hidden(c) && !container_state_running(&c->state) && !owner_alive(c)) {
 		/* what container_remove_dead_hidden() removes at the next build */
 		bool removed = repair && container_dir_remove(s, runroot, c, NULL) == 0;
 		report(arg, obj, "a build step's container whose build is gone", removed);

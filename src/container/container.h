@@ -120,10 +120,109 @@ int run_attach_parse(const char *s);
 /* run_attached() - the RUN_ATTACH_* streams @o attaches, as docker decides them (above). */
 unsigned run_attached(const struct run_opts *o);
 
+/*
+ * A container's status, docker's State.Status (moby container/state.go
+ * StateString): the one value the flags Running, Paused, Restarting and Dead
+ * of `inspect` are derived from (container_state_json()).
+ */
+enum container_status {
+	CONTAINER_CREATED,
+	CONTAINER_RUNNING,
+	CONTAINER_PAUSED,
+	CONTAINER_RESTARTING,
+	CONTAINER_REMOVING,
+	CONTAINER_EXITED,
+	CONTAINER_DEAD,
+};
+
+/*
+ * A container's state, typed (moby container.State): what the record keeps
+ * as its "State" object, in `docker inspect`'s shape and order. Times are
+ * nanoseconds since the epoch (UTC), 0 for never (docker's zero time,
+ * "0001-01-01T00:00:00Z"). State.Health stays a JSON object in the record
+ * (container/health.c writes it; container_state_store() keeps it).
+ */
+struct container_state {
+	enum container_status status;
+	pid_t pid;	     /* the first process, in hull's PID namespace; 0 when not running */
+	int exit_code;	     /* of the last run; 128 and up for a failed start, as docker */
+	bool oom_killed;     /* the last run ended by the OOM killer */
+	char *error;	     /* owned; NULL: none ("" in the record) */
+	int64_t started_at;  /* ns; the last start */
+	int64_t finished_at; /* ns; the last exit */
+};
+
+/* container_status_name() - docker's string of @s ("created", "running"...); static. Pure. */
+const char *container_status_name(enum container_status s);
+/* container_status_parse() - the status named @name, or -EINVAL for another string. Pure. */
+int container_status_parse(const char *name, enum container_status *ret);
+/*
+ * container_state_running() - docker's State.Running: the process was started
+ * and its exit not recorded, i.e. running, paused or restarting (moby
+ * SetRestarting keeps Running true). Pure.
+ */
+bool container_state_running(const struct container_state *st);
+/*
+ * container_state_parse() - fill @ret from @obj, a record's "State" object
+ * (borrowed): Status must name a status (else -EINVAL with "container
+ * record: bad State.Status ..."); times are RFC 3339 strings (a bad one
+ * is -EINVAL too); missing members are zero. On success the caller owns
+ * @ret->error (container_state_release()). Pure.
+ */
+int container_state_parse(const json_t *obj, struct container_state *ret, struct hull_err **err);
+/*
+ * container_state_store() - write @st into @obj, a record's "State" object
+ * (borrowed, changed): Status, Running, Paused, Restarting, OOMKilled, Dead,
+ * Pid, ExitCode, Error, StartedAt, FinishedAt, as docker's inspect shows
+ * them (RFC 3339 with nine digits, the zero time for 0); other members
+ * (Health) are kept, "Removing" (not docker's) removed. Pure.
+ */
+void container_state_store(const struct container_state *st, json_t *obj);
+/* container_state_release() - free what @st owns (its error); @st may be reused. */
+void container_state_release(struct container_state *st);
+/* container_state_set_error() - replace @st's error with a copy of @msg (NULL or "": none). */
+void container_state_set_error(struct container_state *st, const char *msg);
+/* container_time_now() - CLOCK_REALTIME in ns since the epoch. */
+int64_t container_time_now(void);
+
+/* The kinds of docker's HostConfig.NetworkMode (moby runconfig NetworkMode). */
+enum container_net_kind {
+	CONTAINER_NET_BRIDGE,	 /* the default bridge: "bridge", "default" or none */
+	CONTAINER_NET_HOST,	 /* "host": the host's network namespace */
+	CONTAINER_NET_NONE,	 /* "none": loopback only */
+	CONTAINER_NET_CONTAINER, /* "container:NAME|ID": another container's namespace */
+	CONTAINER_NET_USER,	 /* a user network, by the name (or id) recorded */
+};
+
+/*
+ * A network mode, typed. @name (borrowed from the string parsed) is the
+ * first network's name: "bridge" (also for "default" or none), "host",
+ * "none", a user network's, or for CONTAINER the mode as written
+ * ("container:X", which no network's name can be: a name has no ':').
+ * @container is X for CONTAINER, else NULL.
+ */
+struct container_net_mode {
+	enum container_net_kind kind;
+	const char *name;
+	const char *container;
+};
+
+/* container_net_mode_parse() - the mode @s (NULL or "" is the default bridge). Pure. */
+struct container_net_mode container_net_mode_parse(const char *s);
+/* container_net_mode() - the mode of the record @rec (HostConfig.NetworkMode), borrowed from it. */
+struct container_net_mode container_net_mode(const json_t *rec);
+
 struct container {
 	char *id;
-	char *dir;   /* <root>/containers/<id> */
-	json_t *rec; /* the record (owned) */
+	char *dir; /* <root>/containers/<id> */
+	/*
+	 * The record (owned). Its "State" object is @state's copy: read when
+	 * the record is (container_load(), container_reload()) and written back
+	 * by container_save(); between the two, @state is the truth and the
+	 * State of @rec may be stale.
+	 */
+	json_t *rec;
+	struct container_state state;
 	/* private to container.c: */
 	char *saved;	     /* the record's bytes as last read or written (container_save()) */
 	int lock_fd;	     /* the directory, flock'd while container_lock() holds it; else -1 */
@@ -324,9 +423,11 @@ const char *container_health_status(json_t *rec);
 /*
  * container_health_schedule() - whether @rec's container has a probe to run
  * (Healthcheck.Test CMD or CMD-SHELL); if so the milliseconds from its start
- * to the first probe, and between probes when a probe fails to say.
+ * (@started_at, ns since the epoch: State.StartedAt) to the first probe, and
+ * between probes when a probe fails to say.
  */
-bool container_health_schedule(json_t *rec, int *ret_first_ms, int *ret_delay_ms);
+bool container_health_schedule(json_t *rec, int64_t started_at, int *ret_first_ms,
+			       int *ret_delay_ms);
 /*
  * container_health_probe() - one probe of the running container @name, as
  * docker's daemon runs it: the test as an exec (the container's user, env

@@ -59,9 +59,7 @@ static int job_root(struct store *s, struct container *c, enum view v, char **lo
 	int fd, r;
 
 	if (v != VIEW_IMAGE && container_is_running(c)) {
-		_cleanup_free_ char *p = xasprintf(
-			"/proc/%lld/root", (long long) json_integer_value(json_object_get(
-						   json_object_get(c->rec, "State"), "Pid")));
+		_cleanup_free_ char *p = xasprintf("/proc/%d/root", (int) c->state.pid);
 		fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (fd < 0)
 			return err_set(err, errno, "open the root of container %s", c->id);

@@ -199,15 +199,15 @@ int container_filter_resolve(struct container_filter *f, struct container *const
 
 const char *container_ps_state(struct container *c)
 {
-	json_t *st = json_object_get(c->rec, "State");
-	const char *status = json_get_str(st, "Status");
+	enum container_status status = c->state.status;
 
-	if (json_is_true(json_object_get(st, "Restarting")))
+	if (status == CONTAINER_RESTARTING)
 		return "restarting";
 	/* an exit its monitor has not recorded yet: still up, as in docker's daemon */
 	if (container_is_running(c) || container_exit_pending(c))
 		return "running";
-	if (streq(status, "exited") || streq(status, "running"))
+	/* a recorded exit, or a process gone without one (paused too: its process died) */
+	if (status == CONTAINER_EXITED || container_state_running(&c->state))
 		return "exited";
 	return "created";
 }
@@ -234,14 +234,14 @@ static bool match_port(const char *v, struct container *c, const char *state, bo
 /* network=: a network of the record (by name, or id prefix), or the predefined one of its mode */
 static bool match_network(const char *v, struct store *s, struct container *c)
 {
-	const char *mode = json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode");
+	struct container_net_mode m = container_net_mode(c->rec);
+	const char *mode = m.name;
 	json_t *eps = json_object_get(json_object_get(c->rec, "NetworkSettings"), "Networks");
 	const char *k;
 	json_t *ep;
 
-	if (isempty(mode) || streq(mode, "default"))
-		mode = "bridge";
-	if (network_is_predefined(mode)) {
+	if (m.kind == CONTAINER_NET_BRIDGE || m.kind == CONTAINER_NET_HOST ||
+	    m.kind == CONTAINER_NET_NONE) {
 		_cleanup_json_ json_t *net = NULL;
 		if (streq(mode, v))
 			return true;
@@ -300,9 +300,7 @@ static bool match_value(enum container_filter_key k, const char *v, struct store
 		return startswith(c->id, v);
 	case CONTAINER_FILTER_EXITED: {
 		char buf[32];
-		snprintf(buf, sizeof(buf), "%lld",
-			 (long long) json_integer_value(
-				 json_object_get(json_object_get(c->rec, "State"), "ExitCode")));
+		snprintf(buf, sizeof(buf), "%d", c->state.exit_code);
 		return streq(buf, v) && streq(state, "exited");
 	}
 	case CONTAINER_FILTER_HEALTH:
@@ -372,7 +370,7 @@ static void port_add(struct container_port **ret, size_t *n, const char *key, co
 
 void container_ports(struct container *c, const char *state, struct container_port **ret, size_t *n)
 {
-	const char *mode = json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode");
+	enum container_net_kind kind = container_net_mode(c->rec).kind;
 	json_t *ports = json_object_get(json_object_get(c->rec, "NetworkSettings"), "Ports");
 	json_t *exposed = json_object_get(json_object_get(c->rec, "Config"), "ExposedPorts");
 	const char *k;
@@ -380,9 +378,8 @@ void container_ports(struct container *c, const char *state, struct container_po
 
 	*ret = NULL;
 	*n = 0;
-	if (!streq(state ?: container_ps_state(c), "running") ||
-	    (mode &&
-	     (streq(mode, "host") || streq(mode, "none") || startswith(mode, "container:"))))
+	if (!streq(state ?: container_ps_state(c), "running") || kind == CONTAINER_NET_HOST ||
+	    kind == CONTAINER_NET_NONE || kind == CONTAINER_NET_CONTAINER)
 		return;
 	json_object_foreach (ports, k, v) {
 		size_t i;

@@ -144,14 +144,13 @@ const char *container_health_status(json_t *rec)
  * docker's getInterval(), the start interval while starting within the start period, cut at
  * the period's end (moby PR 52317) so that the regular interval takes over on time.
  */
-static int64_t next_probe_ns(json_t *rec, const char *status, double now)
+static int64_t next_probe_ns(json_t *rec, int64_t started_at, const char *status, double now)
 {
 	json_t *hc = healthcheck(rec);
 	int64_t interval = hc_get(hc, "Interval", DEFAULT_INTERVAL);
 	int64_t start_period = hc_get(hc, "StartPeriod", DEFAULT_START_PERIOD);
 	int64_t start_interval = hc_get(hc, "StartInterval", DEFAULT_START_INTERVAL);
-	double started =
-		time_parse_rfc3339(json_get_str(json_object_get(rec, "State"), "StartedAt"));
+	double started = (double) started_at / 1e9;
 	int64_t elapsed = (int64_t) ((now - started) * 1e9), left;
 
 	if (elapsed >= start_period || !streq(status ?: "", "starting"))
@@ -160,15 +159,16 @@ static int64_t next_probe_ns(json_t *rec, const char *status, double now)
 	return start_interval < left ? start_interval : left;
 }
 
-bool container_health_schedule(json_t *rec, int *ret_first_ms, int *ret_delay_ms)
+bool container_health_schedule(json_t *rec, int64_t started_at, int *ret_first_ms,
+			       int *ret_delay_ms)
 {
 	struct timespec now;
 
 	if (probe_kind(rec) < 0)
 		return false;
 	clock_gettime(CLOCK_REALTIME, &now);
-	*ret_first_ms = ms_of(
-		next_probe_ns(rec, "starting", (double) now.tv_sec + (double) now.tv_nsec / 1e9));
+	*ret_first_ms = ms_of(next_probe_ns(rec, started_at, "starting",
+					    (double) now.tv_sec + (double) now.tv_nsec / 1e9));
 	*ret_delay_ms = ms_of(hc_get(healthcheck(rec), "Interval", DEFAULT_INTERVAL));
 	return true;
 }
@@ -252,7 +252,7 @@ static json_t *probe_run(struct store *s, const char *runroot, struct container 
  * last five, a success makes the container healthy, a failure counts towards
  * Retries unless it started within the start period while still starting.
  */
-static void probe_record(json_t *rec, json_t *result, double start)
+static void probe_record(json_t *rec, int64_t started_at, json_t *result, double start)
 {
 	json_t *st = json_object_get(rec, "State");
 	json_t *hc = healthcheck(rec);
@@ -279,7 +279,7 @@ static void probe_record(json_t *rec, json_t *result, double start)
 		return;
 	}
 	if (streq(container_health_status(rec), "starting")) {
-		double started = time_parse_rfc3339(json_get_str(st, "StartedAt"));
+		double started = (double) started_at / 1e9;
 		if ((int64_t) ((start - started) * 1e9) <
 		    hc_get(hc, "StartPeriod", DEFAULT_START_PERIOD))
 			return; /* within the start period: not counted */
@@ -313,10 +313,9 @@ static bool pid_exiting(pid_t pid)
 int container_health_probe(struct store *s, const char *runroot, const char *name, int *ret_next_ms,
 			   struct hull_err **err)
 {
-	_cleanup_free_ char *started_at = NULL;
 	_cleanup_json_ json_t *result = NULL;
 	struct container *c = NULL;
-	json_t *st;
+	int64_t started_at;
 	sigset_t block, old;
 	struct timespec now;
 	double start;
@@ -334,19 +333,18 @@ int container_health_probe(struct store *s, const char *runroot, const char *nam
 				"container-health: only the monitor of %s runs this (hull-monitor)",
 				name);
 	}
-	st = json_object_get(c->rec, "State");
-	if (probe_kind(c->rec) < 0 || !json_is_true(json_object_get(st, "Running")) ||
-	    json_is_true(json_object_get(st, "Restarting"))) {
+	if (probe_kind(c->rec) < 0 || !container_state_running(&c->state) ||
+	    c->state.status == CONTAINER_RESTARTING) {
 		container_free(c);
 		return 0; /* nothing to check, ever again in this run */
 	}
-	if (json_is_true(json_object_get(st, "Paused"))) {
+	if (c->state.status == CONTAINER_PAUSED) {
 		/* docker stops probing while paused; the next try comes an interval later */
 		*ret_next_ms = ms_of(hc_get(healthcheck(c->rec), "Interval", DEFAULT_INTERVAL));
 		container_free(c);
 		return 0;
 	}
-	started_at = xstrdup(json_get_str(st, "StartedAt") ?: "");
+	started_at = c->state.started_at;
 	result = probe_run(s, runroot, c, &start);
 
 	/*
@@ -363,16 +361,14 @@ int container_health_probe(struct store *s, const char *runroot, const char *nam
 	sigprocmask(SIG_BLOCK, &block, &old);
 	r = container_lock(c, err);
 	if (r == 0) {
-		st = json_object_get(c->rec, "State");
 		/* the run it checked is still the one recorded, and still running: at the exit
 		 * the monitor ends the probe, whose result docker drops then */
-		if (container_is_running(c) && !json_is_true(json_object_get(st, "Restarting")) &&
-		    !pid_exiting((pid_t) json_integer_value(json_object_get(st, "Pid"))) &&
-		    streq(json_get_str(st, "StartedAt") ?: "", started_at)) {
+		if (container_is_running(c) && c->state.status != CONTAINER_RESTARTING &&
+		    !pid_exiting(c->state.pid) && c->state.started_at == started_at) {
 			_cleanup_free_ char *before =
 				xstrdup(container_health_status(c->rec) ?: "");
 
-			probe_record(c->rec, result, start);
+			probe_record(c->rec, started_at, result, start);
 			r = container_save(c, err);
 			/* moby emits health_status when the status changes */
 			if (r == 0 && !streq(before, container_health_status(c->rec) ?: "")) {
@@ -382,7 +378,7 @@ int container_health_probe(struct store *s, const char *runroot, const char *nam
 			}
 			clock_gettime(CLOCK_REALTIME, &now);
 			*ret_next_ms = ms_of(
-				next_probe_ns(c->rec, container_health_status(c->rec),
+				next_probe_ns(c->rec, started_at, container_health_status(c->rec),
 					      (double) now.tv_sec + (double) now.tv_nsec / 1e9));
 		}
 		container_unlock(c);

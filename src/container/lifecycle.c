@@ -23,9 +23,9 @@ static int pidfd_open_(pid_t pid)
 
 static pid_t state_pid(struct container *c, const char *key)
 {
-	json_t *o = streq(key, "Pid") ? json_object_get(c->rec, "State")
-				      : json_object_get(c->rec, "Hull");
-	return (pid_t) json_integer_value(json_object_get(o, key));
+	if (streq(key, "Pid"))
+		return c->state.pid;
+	return (pid_t) json_integer_value(json_object_get(json_object_get(c->rec, "Hull"), key));
 }
 
 /* Wait up to @ms (-1: forever) for @pid to exit; true if it has. */
@@ -56,10 +56,7 @@ static bool wait_pid_exit(pid_t pid, int ms)
  */
 bool container_exit_pending(struct container *c)
 {
-	json_t *st = json_object_get(c->rec, "State");
-
-	return json_is_true(json_object_get(st, "Running")) &&
-	       !json_is_true(json_object_get(st, "Restarting")) &&
+	return container_state_running(&c->state) && c->state.status != CONTAINER_RESTARTING &&
 	       !container_pid_alive(state_pid(c, "Pid")) &&
 	       container_pid_alive(state_pid(c, "MonitorPid"));
 }
@@ -94,7 +91,7 @@ int container_wait_exit(struct container *c, struct hull_err **err)
 /* A frozen container takes no signal: thaw it once the signal is queued (moby daemon/kill.go). */
 static void thaw_if_paused(struct container *c)
 {
-	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Paused")))
+	if (c->state.status == CONTAINER_PAUSED)
 		(void) container_pause(c, false, NULL);
 }
 
@@ -132,9 +129,8 @@ int container_stop(struct store *s, struct container *c, int timeout, struct hul
 
 	(void) s;
 	container_mark_stopped(c, true); /* the restart policy must not bring it back */
-	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting")) ||
-	    (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Running")) &&
-	     !container_is_running(c))) {
+	if (c->state.status == CONTAINER_RESTARTING ||
+	    (container_state_running(&c->state) && !container_is_running(c))) {
 		/* between two runs: the monitor sees the marker and exits */
 		(void) wait_pid_exit(state_pid(c, "MonitorPid"), -1);
 		return container_reload(c, NULL) < 0 ? 0 : 0;
@@ -202,7 +198,7 @@ again:
 	/* an exit the monitor is recording: removing now would strand its address and ports */
 	if (settle_exit(c, 10000) < 0)
 		return err_setx(err, ENOENT, "No such container: %s", c->id);
-	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting"))) {
+	if (c->state.status == CONTAINER_RESTARTING) {
 		if (!force)
 			return err_setx(err, EBUSY,
 					"cannot remove container \"%s\": container is restarting: "
@@ -237,8 +233,7 @@ again:
 		return err_setx(err, ENOENT, "No such container: %s", c->id);
 	if (r < 0)
 		return err_setx(err, -r, "lock container %s", c->id);
-	if (json_is_true(json_object_get(json_object_get(c->rec, "State"), "Restarting")) ||
-	    container_is_running(c)) {
+	if (c->state.status == CONTAINER_RESTARTING || container_is_running(c)) {
 		container_unlock(c);
 		if (force && ++tries < 5)
 			goto again;

@@ -671,15 +671,14 @@ static void open_between(const char *path, int max_file, int old_fd, int **ret, 
  */
 static bool still_running(struct container *c)
 {
-	json_t *st, *hull;
+	json_t *hull;
 
 	if (container_reload(c, NULL) < 0)
 		return false;
-	st = json_object_get(c->rec, "State");
 	hull = json_object_get(c->rec, "Hull");
-	if (json_is_true(json_object_get(st, "Restarting")) || container_is_running(c))
+	if (c->state.status == CONTAINER_RESTARTING || container_is_running(c))
 		return true;
-	return json_is_true(json_object_get(st, "Running")) &&
+	return container_state_running(&c->state) &&
 	       container_pid_alive((pid_t) json_integer_value(json_object_get(hull, "MonitorPid")));
 }
 

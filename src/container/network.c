@@ -72,8 +72,7 @@ void network_container_event(struct store *s, const char *action, const char *ne
 
 json_t *network_attached(struct store *s, json_t *rec, bool first_up)
 {
-	const char *mode =
-		json_get_str(json_object_get(rec, "HostConfig"), "NetworkMode") ?: "bridge";
+	const char *mode = container_net_mode(rec).name;
 	json_t *out = json_array(), *ep;
 	const char *k;
 
@@ -1175,8 +1174,7 @@ void network_endpoint_set_ip6(json_t *ep, const char *ip6)
 
 void network_endpoint_mac(json_t *rec, const char *net_name, char ret[18])
 {
-	const char *mode =
-		json_get_str(json_object_get(rec, "HostConfig"), "NetworkMode") ?: "bridge";
+	const char *mode = container_net_mode(rec).name;
 	const char *want = json_get_str(json_object_get(rec, "Config"), "MacAddress");
 
 	ret[0] = '\0';
@@ -1294,7 +1292,7 @@ static int connect_lock(struct container *c, int *ret_fd, const char **ret_mode,
 	r = container_reload(c, err);
 	if (r < 0)
 		return r;
-	*ret_mode = json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode") ?: "bridge";
+	*ret_mode = container_net_mode(c->rec).name;
 	return 0;
 }
 
@@ -1372,8 +1370,7 @@ static void first_endpoint_down(struct container *c, const char *net_name)
 static bool still_running(struct container *c)
 {
 	json_t *hull = json_object_get(c->rec, "Hull");
-	pid_t pid = (pid_t) json_integer_value(
-		json_object_get(json_object_get(c->rec, "State"), "Pid"));
+	pid_t pid = c->state.pid;
 	pid_t mon = (pid_t) json_integer_value(json_object_get(hull, "MonitorPid"));
 
 	return container_pid_alive(pid) && container_pid_alive(mon) &&
@@ -1394,7 +1391,7 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 	if (r < 0)
 		return r;
 	name = net ? json_get_str(net, "Name") : ref;
-	mode = json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode") ?: "bridge";
+	mode = container_net_mode(c->rec).name;
 	/* moby daemon/container_operations.go ConnectToNetwork, runconfig errors */
 	if (streq(mode, "host") || streq(name, "host"))
 		return err_setx(err, EPERM,
@@ -1429,9 +1426,7 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 	}
 	if (r < 0 || !running)
 		return r; /* a stopped container joins it at its next start */
-	r = network_endpoint_up(s, c, name,
-				(pid_t) json_integer_value(
-					json_object_get(json_object_get(c->rec, "State"), "Pid")),
+	r = network_endpoint_up(s, c, name, c->state.pid,
 				(pid_t) json_integer_value(json_object_get(
 					json_object_get(c->rec, "Hull"), "MonitorPid")),
 				err);
@@ -1465,8 +1460,7 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 	/* moby's ConnectToNetwork of a running container (a stopped one's comes at its start) */
 	network_container_event(s, "connect", json_get_str(net, "Id"), name, "bridge", c->id);
 	/* (the record was read again by the saves: @mode is gone) */
-	if (streq(json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode") ?: "bridge",
-		  name)) {
+	if (streq(container_net_mode(c->rec).name, name)) {
 		/* back on its first network: its hostname at the new address, as docker's
 		 * sandbox adds the endpoint's hostname record */
 		json_t *ep = json_object_get(record_networks(c->rec), name);

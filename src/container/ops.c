@@ -67,12 +67,12 @@ void container_run_opts(struct container *c, struct run_opts *ro)
 
 static bool is_paused(struct container *c)
 {
-	return json_is_true(json_object_get(json_object_get(c->rec, "State"), "Paused"));
+	return c->state.status == CONTAINER_PAUSED;
 }
 
 static pid_t main_pid(struct container *c)
 {
-	return (pid_t) json_integer_value(json_object_get(json_object_get(c->rec, "State"), "Pid"));
+	return c->state.pid;
 }
 
 static int not_running(struct container *c, struct hull_err **err)
@@ -83,7 +83,6 @@ static int not_running(struct container *c, struct hull_err **err)
 int container_pause(struct container *c, bool pause, struct hull_err **err)
 {
 	_cleanup_strv_ char **dirs = NULL;
-	json_t *st = json_object_get(c->rec, "State");
 	const char *cgerr = json_get_str(json_object_get(c->rec, "Hull"), "CgroupError");
 	int r;
 
@@ -100,8 +99,7 @@ int container_pause(struct container *c, bool pause, struct hull_err **err)
 				cgerr ? cgerr : "");
 	if (!pause) {
 		/* record first: once thawed the process may exit and the monitor write "exited" */
-		json_object_set_new(st, "Paused", json_false());
-		json_object_set_new(st, "Status", json_string("running"));
+		c->state.status = CONTAINER_RUNNING;
 		r = container_save(c, err);
 		if (r < 0)
 			return r;
@@ -113,8 +111,7 @@ int container_pause(struct container *c, bool pause, struct hull_err **err)
 		container_event(c, "unpause", NULL);
 		return 0;
 	}
-	json_object_set_new(st, "Paused", json_true());
-	json_object_set_new(st, "Status", json_string("paused"));
+	c->state.status = CONTAINER_PAUSED;
 	container_health_stopped(c->rec); /* docker stops the probes of a paused container */
 	r = container_save(c, err);
 	if (r == 0)

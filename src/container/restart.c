@@ -88,7 +88,6 @@ char *container_stop_marker(struct container *c)
 bool container_restart_decide(struct container *c, int exit_code, int *delay_ms)
 {
 	json_t *pol = json_object_get(json_object_get(c->rec, "HostConfig"), "RestartPolicy");
-	json_t *st = json_object_get(c->rec, "State");
 	const char *name = json_get_str(pol, "Name");
 	json_int_t count = json_integer_value(json_object_get(c->rec, "RestartCount"));
 	json_int_t max = json_integer_value(json_object_get(pol, "MaximumRetryCount"));
@@ -100,20 +99,18 @@ bool container_restart_decide(struct container *c, int exit_code, int *delay_ms)
 	if (streq(name, "on-failure") && (exit_code == 0 || (max > 0 && count >= max)))
 		return false;
 	clock_gettime(CLOCK_REALTIME, &now);
-	ran = (double) now.tv_sec - time_parse_rfc3339(json_get_str(st, "StartedAt"));
+	ran = (double) now.tv_sec - (double) c->state.started_at / 1e9;
 	if (*delay_ms <= 0 || ran >= RESET_AFTER_S)
 		*delay_ms = BACKOFF_MIN_MS;
 	else if (*delay_ms < BACKOFF_MAX_MS)
 		*delay_ms *= 2;
 
 	{
-		_cleanup_free_ char *t = now_rfc3339();
-		json_object_set_new(st, "Status", json_string("restarting"));
-		json_object_set_new(st, "Running", json_true());
-		json_object_set_new(st, "Restarting", json_true());
-		json_object_set_new(st, "Pid", json_integer(0));
-		json_object_set_new(st, "ExitCode", json_integer(exit_code));
-		json_object_set_new(st, "FinishedAt", json_string(t));
+		/* moby SetRestarting: Running stays true, the exit is recorded */
+		c->state.status = CONTAINER_RESTARTING;
+		c->state.pid = 0;
+		c->state.exit_code = exit_code;
+		c->state.finished_at = container_time_now();
 		container_health_stopped(c->rec); /* docker stops the probes at every exit */
 		(void) container_save(c, NULL);
 	}
@@ -126,7 +123,6 @@ bool container_restart_decide(struct container *c, int exit_code, int *delay_ms)
 
 bool container_restart_resume(struct container *c, int sleep_ms)
 {
-	json_t *st = json_object_get(c->rec, "State");
 	json_int_t count = json_integer_value(json_object_get(c->rec, "RestartCount"));
 	int waited = 0;
 
@@ -136,7 +132,7 @@ bool container_restart_resume(struct container *c, int sleep_ms)
 		nanosleep(&(struct timespec){0, step * 1000L * 1000L}, NULL);
 		waited += step;
 	}
-	json_object_set_new(st, "Restarting", json_false());
+	/* still "restarting" until the start records "running" (moby: until SetRunning) */
 	if (marked(c))
 		return false;
 	json_object_set_new(c->rec, "RestartCount", json_integer(count + 1));

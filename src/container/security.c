@@ -601,8 +601,7 @@ int container_namespaces_apply(struct store *s, const json_t *hc, const char *co
 			return err_setx(err, EINVAL,
 					"cannot join PID of a non running container: %s", pid + 10);
 		}
-		rc->pid_ns = (pid_t) json_integer_value(
-			json_object_get(json_object_get(other->rec, "State"), "Pid"));
+		rc->pid_ns = other->state.pid;
 		container_free(other);
 	}
 	rc->ipc_ns = ipc && streq(ipc, "host") ? -1 : 0;
@@ -627,8 +626,7 @@ int container_namespaces_apply(struct store *s, const json_t *hc, const char *co
 				"non-shareable IPC (hint: use IpcMode:shareable for the donor "
 				"container)");
 		}
-		rc->ipc_ns = (pid_t) json_integer_value(
-			json_object_get(json_object_get(other->rec, "State"), "Pid"));
+		rc->ipc_ns = other->state.pid;
 		shm = container_shm_path(other->dir);
 		container_free(other);
 	}

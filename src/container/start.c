@@ -152,11 +152,11 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 {
 	_cleanup_free_ char *hosts = NULL, *hn = xasprintf("%s\n", hostname);
 	_cleanup_free_ char *resolv = NULL;
-	const char *net = json_get_str(json_object_get(m->c->rec, "HostConfig"), "NetworkMode");
+	enum container_net_kind kind = container_net_mode(m->c->rec).kind;
 	int (*wr)(const char *, const void *, size_t, mode_t, struct hull_err **);
 	int r;
 
-	if (streq(net, "host")) {
+	if (kind == CONTAINER_NET_HOST) {
 		if (read_file("/etc/hosts", 1 << 20, &hosts, NULL, NULL) < 0)
 			hosts = xstrdup("127.0.0.1\tlocalhost\n");
 		free(hn);
@@ -196,7 +196,7 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 		_cleanup_free_ char *host = NULL;
 		if (read_file("/etc/resolv.conf", 1 << 20, &host, NULL, NULL) < 0)
 			host = xstrdup("");
-		resolv = resolv_conf_build(host, !streq(net, "host"),
+		resolv = resolv_conf_build(host, kind != CONTAINER_NET_HOST,
 					   json_object_get(m->c->rec, "HostConfig"));
 	}
 	/* a build step's or a --rm container dies with its build or its process: not
@@ -329,13 +329,13 @@ static int monitor_hosts_join(struct monitor *m, const char *net, struct hull_er
 
 static void monitor_net_cleanup(struct monitor *m)
 {
-	const char *net = json_get_str(json_object_get(m->c->rec, "HostConfig"), "NetworkMode");
+	const char *net = container_net_mode(m->c->rec).name;
 	const char *k;
 	json_t *ep;
 
 	/* the names first: others stop finding it before its address is free */
 	json_object_foreach (record_networks(m->c->rec), k, ep) {
-		if (streq(k, net ?: ""))
+		if (streq(k, net))
 			network_hosts_leave(json_get_str(ep, "NetworkID"), k, m->c->id, NULL);
 		else
 			network_endpoint_down(m->c, k, NULL); /* the connected ones */
@@ -345,7 +345,7 @@ static void monitor_net_cleanup(struct monitor *m)
 	 * already (the record, read again at the exit, has no endpoint for it any
 	 * more): freeing them again could free another container's.
 	 */
-	if (m->user_net && !json_object_get(record_networks(m->c->rec), net ?: "")) {
+	if (m->user_net && !json_object_get(record_networks(m->c->rec), net)) {
 		m->ports_added = false;
 		m->ip[0] = '\0';
 		m->ip6[0] = '\0';
@@ -425,23 +425,22 @@ static int monitor_join_extra(struct monitor *m, const char *net, pid_t pid, str
 	return 0;
 }
 
-static void record_state(struct monitor *m, const char *status, int exit_code, const char *error)
+static void record_state(struct monitor *m, enum container_status status, int exit_code,
+			 const char *error)
 {
-	json_t *st = json_object_get(m->c->rec, "State");
-	bool running = streq(status, "running");
-	_cleanup_free_ char *now = now_rfc3339();
+	struct container_state *st = &m->c->state;
+	bool running = status == CONTAINER_RUNNING;
+	int64_t now = container_time_now();
 
-	json_object_set_new(st, "Status", json_string(status));
-	json_object_set_new(st, "Running", json_boolean(running));
-	json_object_set_new(st, "Paused", json_false());
-	json_object_set_new(st, "Pid", json_integer(running ? m->r.pid : 0));
-	json_object_set_new(st, "ExitCode", json_integer(exit_code));
-	json_object_set_new(st, "OOMKilled", json_boolean(!running && m->oom_killed));
-	json_object_set_new(st, "Error", json_string(error ? error : ""));
+	st->status = status;
+	st->pid = running ? m->r.pid : 0;
+	st->exit_code = exit_code;
+	st->oom_killed = !running && m->oom_killed;
+	container_state_set_error(st, error);
 	if (running)
-		json_object_set_new(st, "StartedAt", json_string(now));
-	else if (streq(status, "exited"))
-		json_object_set_new(st, "FinishedAt", json_string(now));
+		st->started_at = now;
+	else if (status == CONTAINER_EXITED)
+		st->finished_at = now;
 	if (running)
 		container_health_started(m->c->rec);
 	else
@@ -458,7 +457,7 @@ static void record_state(struct monitor *m, const char *status, int exit_code, c
 		network_attached_events(m->s, m->c->id, nets, "connect");
 		m->connected = true;
 		container_event(m->c, "start", NULL);
-	} else if (streq(status, "exited")) {
+	} else if (status == CONTAINER_EXITED) {
 		_cleanup_free_ char *code = xasprintf("%d", exit_code);
 
 		if (m->oom_killed)
@@ -497,9 +496,7 @@ static int join_container_network(struct monitor *m, const char *ref, char **ret
 			cfg, "Hostname",
 			json_string(json_get_str(json_object_get(nc->rec, "Config"), "Hostname")
 					    ?: ""));
-		*ret_netns = xasprintf("/proc/%d/ns/net",
-				       (int) json_integer_value(json_object_get(
-					       json_object_get(nc->rec, "State"), "Pid")));
+		*ret_netns = xasprintf("/proc/%d/ns/net", (int) nc->state.pid);
 	}
 	container_free(nc);
 	return r;
@@ -563,7 +560,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	struct rt_resources res;
 	json_t *cfg = json_object_get(m->c->rec, "Config");
 	json_t *hc = json_object_get(m->c->rec, "HostConfig");
-	const char *net = json_get_str(hc, "NetworkMode");
+	struct container_net_mode mode = container_net_mode(m->c->rec);
+	const char *net = mode.name;
 	_cleanup_(container_security_release) struct container_security sec = {0};
 	struct rt_config rc = {0};
 	_cleanup_(container_devices_release) struct container_devices devs = {0};
@@ -582,7 +580,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (r < 0)
 		return r;
 	container_security_apply(&sec, &rc);
-	rc.new_netns = !streq(net, "host");
+	rc.new_netns = mode.kind != CONTAINER_NET_HOST;
 	r = container_namespaces_apply(m->s, hc, m->c->dir, &rc, &sysctls, &shm_path, err);
 	if (r < 0)
 		return r;
@@ -632,8 +630,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			strv_push(&args, json_string_value(a));
 	}
 
-	if (startswith(net, "container:")) {
-		r = join_container_network(m, net + strlen("container:"), &netns, err);
+	if (mode.kind == CONTAINER_NET_CONTAINER) {
+		r = join_container_network(m, mode.container, &netns, err);
 		if (r < 0)
 			return r;
 	}
@@ -643,7 +641,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (json_is_true(json_object_get(hc, "PublishAllPorts")))
 		publish_all(json_object_get(json_object_get(m->c->rec, "Config"), "ExposedPorts"),
 			    &m->ports, &m->n_ports);
-	if (m->n_ports > CONTAINER_PORTS_MAX && !streq(net, "host") && !streq(net, "none"))
+	if (m->n_ports > CONTAINER_PORTS_MAX && mode.kind != CONTAINER_NET_HOST &&
+	    mode.kind != CONTAINER_NET_NONE)
 		/* each is a host socket the monitor holds, and libnftables cannot take an fd
 		 * past FD_SETSIZE */
 		return err_setx(err, E2BIG,
@@ -652,7 +651,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 				CONTAINER_PORTS_MAX);
 	if (netns) {
 		m->n_ports = 0; /* refused at create: the other container's ports are its own */
-	} else if (!streq(net, "bridge") && !streq(net, "host") && !streq(net, "none") &&
+	} else if (mode.kind == CONTAINER_NET_USER &&
 		   json_object_get(record_networks(m->c->rec), net)) {
 		/* a user network: the address under its lock, so that `network rm` waits
 		 * (not one the container was disconnected from: then it has no first one) */
@@ -677,7 +676,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			if (r < 0)
 				goto fail;
 		}
-	} else if (streq(net, "bridge")) {
+	} else if (mode.kind == CONTAINER_NET_BRIDGE) {
 		r = net_bridge_setup(err);
 		if (r < 0)
 			return r;
@@ -692,7 +691,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 				goto fail;
 			m->n_port_fds = m->n_ports;
 		}
-	} else if (m->n_ports && !streq(net, "bridge")) {
+	} else if (m->n_ports) {
 		/* docker ignores -p with --network host/none, with a warning */
 		m->n_ports = 0;
 	}
@@ -755,7 +754,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	rc.additional_gids = groups;
 	rc.n_additional_gids = n_groups;
 	rc.hostname = (char *) json_get_str(cfg, "Hostname");
-	rc.new_netns = !streq(net, "host") && !netns;
+	rc.new_netns = mode.kind != CONTAINER_NET_HOST && !netns;
 	rc.netns_path = netns; /* --network container:NAME */
 	rc.hosts_path = (char *) json_get_str(m->c->rec, "HostsPath");
 	rc.hostname_path = (char *) json_get_str(m->c->rec, "HostnamePath");
@@ -996,7 +995,7 @@ static void monitor_finish(struct monitor *m, int exit_code)
 		(void) container_dir_remove(m->s, m->runroot, m->c, NULL);
 		container_volumes_remove(m->s, m->c); /* --rm also removes anonymous volumes */
 	} else {
-		record_state(m, "exited", exit_code, NULL);
+		record_state(m, CONTAINER_EXITED, exit_code, NULL);
 		network_attached_events(m->s, m->c->id, m->disconnects, "disconnect");
 	}
 	json_decref(m->disconnects);
@@ -1113,7 +1112,7 @@ static void monitor_health_setup(struct monitor *m, char ***argv, const char *se
 
 	m->r.health = NULL;
 	m->health_argv = strv_free(m->health_argv);
-	if (!self || !container_health_schedule(m->c->rec, &first, &delay))
+	if (!self || !container_health_schedule(m->c->rec, m->c->state.started_at, &first, &delay))
 		return;
 	m->health_argv = health_cmd(m, self);
 	if (argv) {
@@ -1278,7 +1277,7 @@ static int monitor_supervise(struct monitor *m, int sfd, bool running, int code,
 		m->r.pty_master = -1;
 		if (monitor_launch(m, NULL) < 0)
 			return code;
-		record_state(m, "running", 0, NULL);
+		record_state(m, CONTAINER_RUNNING, 0, NULL);
 		running = true;
 	}
 }
@@ -1339,9 +1338,8 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 	if (r < 0) {
 		/* docker leaves a container that failed to start in "created" with the error */
 		int ec = (err && *err && (*err)->exit_code) ? (*err)->exit_code : 125;
-		json_t *st = json_object_get(c->rec, "State");
-		json_object_set_new(st, "ExitCode", json_integer(ec == 125 ? 128 : ec));
-		json_object_set_new(st, "Error", json_string(err && *err ? (*err)->msg : ""));
+		c->state.exit_code = ec == 125 ? 128 : ec;
+		container_state_set_error(&c->state, err && *err ? (*err)->msg : NULL);
 		log_file_release(&m.r.log);
 		if (o->auto_remove)
 			(void) container_dir_remove(s, runroot, c, NULL);
@@ -1353,7 +1351,7 @@ static int monitor_run(struct store *s, const char *runroot, struct container *c
 		free(m.ports);
 		return r;
 	}
-	record_state(&m, "running", 0, NULL);
+	record_state(&m, CONTAINER_RUNNING, 0, NULL);
 	/* clients that connected before the start see all of the output */
 	attach_server_accept(&m.r.as);
 	if (report_fd >= 0) {
@@ -1459,9 +1457,7 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 		json_object_foreach (json_object_get(ns, "Networks"), k, ep) {
 			const char *nid = json_get_str(ep, "NetworkID");
 			/* the first network's: the others are found in the record at the end */
-			if (!streq(k, json_get_str(json_object_get(c->rec, "HostConfig"),
-						   "NetworkMode")
-					      ?: "") ||
+			if (!streq(k, container_net_mode(c->rec).name) ||
 			    isempty(json_get_str(ep, "IPAddress")) || !nid ||
 			    strlen(nid) >= sizeof(m.br.id))
 				continue;
@@ -1531,7 +1527,8 @@ static int start_claim(struct container *c, int *ret_fd, struct hull_err **err)
 	_cleanup_free_ char *rec = path_join(c->dir, "config.json");
 	_cleanup_json_ json_t *now = NULL;
 	_cleanup_close_ int fd = -1;
-	json_t *st;
+	struct container_state st;
+	bool running;
 
 	fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0 && errno == ENOENT)
@@ -1544,10 +1541,12 @@ static int start_claim(struct container *c, int *ret_fd, struct hull_err **err)
 	/* the record as another start may have left it: @c keeps what its caller changed */
 	if (json_load_path(rec, 16 << 20, &now, NULL) < 0)
 		return err_setx(err, ENOENT, "No such container: %s", c->id);
-	st = json_object_get(now, "State");
-	if (json_is_true(json_object_get(st, "Running")) &&
-	    (json_is_true(json_object_get(st, "Restarting")) ||
-	     container_pid_alive((pid_t) json_integer_value(json_object_get(st, "Pid")))))
+	if (container_state_parse(json_object_get(now, "State"), &st, err) < 0)
+		return -EINVAL;
+	running = container_state_running(&st) &&
+		  (st.status == CONTAINER_RESTARTING || container_pid_alive(st.pid));
+	container_state_release(&st);
+	if (running)
 		return 0;
 	*ret_fd = TAKE_FD(fd);
 	return 1;

@@ -756,8 +756,7 @@ static int add_volumes_from(struct store *s, const char *spec, json_t *mounts, j
 	if (r < 0)
 		return r;
 	hsrc = json_object_get(json_object_get(src->rec, "Hull"), "Mounts");
-	never_started = streq(json_get_str(json_object_get(src->rec, "State"), "StartedAt") ?: "",
-			      "0001-01-01T00:00:00Z");
+	never_started = src->state.started_at == 0;
 	json_array_foreach (json_object_get(src->rec, "Mounts"), i, m) {
 		const char *dst = json_get_str(m, "Destination");
 		bool rw = json_is_true(json_object_get(m, "RW")) && !ro;

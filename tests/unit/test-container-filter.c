@@ -51,6 +51,7 @@ static struct container *ctr(const char *id, const char *name, const char *state
 	} else {
 		json_object_set_new(st, "Status", json_string(state));
 	}
+	assert_int_equal(container_state_parse(st, &c->state, NULL), 0);
 	return c;
 }
 
@@ -435,9 +436,9 @@ static void test_ports_network_volume_task(void **state)
 	free(p);
 	assert_false(matches(NULL, h, "expose=80", NULL));
 	/* a stopped one neither */
-	json_object_set_new(json_object_get(c->rec, "State"), "Pid", json_integer(1 << 30));
+	c->state.pid = 1 << 30;
 	assert_false(matches(NULL, c, "publish=18080", NULL));
-	json_object_set_new(json_object_get(c->rec, "State"), "Pid", json_integer(getpid()));
+	c->state.pid = getpid();
 	/* network=: a name of the record, an id prefix, or the predefined mode */
 	assert_true(matches(NULL, c, "network=front", NULL));
 	assert_true(matches(NULL, c, "network=abc", NULL));

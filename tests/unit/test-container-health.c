@@ -121,7 +121,7 @@ static void test_state(void **state)
 	assert_json(json_object_get(json_object_get(rec, "State"), "Health"),
 		    "{\"FailingStreak\":0,\"Log\":[1],\"Status\":\"starting\"}");
 	/* docker's defaults: the first probe after the interval, 30 s */
-	assert_true(container_health_schedule(rec, &first, &delay));
+	assert_true(container_health_schedule(rec, container_time_now(), &first, &delay));
 	assert_int_equal(first, 30000);
 	assert_int_equal(delay, 30000);
 
@@ -129,28 +129,26 @@ static void test_state(void **state)
 	container_health_started(none);
 	assert_null(json_object_get(json_object_get(none, "State"), "Health"));
 	assert_null(container_health_status(none));
-	assert_false(container_health_schedule(none, &first, &delay));
+	assert_false(container_health_schedule(none, container_time_now(), &first, &delay));
 }
 
 static void test_schedule_start_period(void **state)
 {
 	_cleanup_json_ json_t *rec = NULL;
-	_cleanup_free_ char *now = now_rfc3339(), *text = NULL;
+	int64_t now = container_time_now();
 	int first = 0, delay = 0;
 
 	(void) state;
 	/* starting within a start period of 2 s: the start interval, cut at the period's end */
-	text = xasprintf("{\"Config\":{\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"x\"],"
-			 "\"Interval\":60000000000,\"StartPeriod\":2000000000,"
-			 "\"StartInterval\":500000000}},\"State\":{\"StartedAt\":\"%s\"}}",
-			 now);
-	rec = J(text);
-	assert_true(container_health_schedule(rec, &first, &delay));
+	rec = J("{\"Config\":{\"Healthcheck\":{\"Test\":[\"CMD-SHELL\",\"x\"],"
+		"\"Interval\":60000000000,\"StartPeriod\":2000000000,"
+		"\"StartInterval\":500000000}},\"State\":{}}");
+	assert_true(container_health_schedule(rec, now, &first, &delay));
 	assert_int_equal(first, 500);
 	assert_int_equal(delay, 60000);
 	json_object_set_new(json_object_get(json_object_get(rec, "Config"), "Healthcheck"),
 			    "StartInterval", json_integer(10000000000));
-	assert_true(container_health_schedule(rec, &first, &delay));
+	assert_true(container_health_schedule(rec, now, &first, &delay));
 	assert_in_range(first, 1500, 2000);
 }
 

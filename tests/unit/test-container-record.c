@@ -144,21 +144,29 @@ static void test_save_keeps_other_writers(void **state)
 	/* two processes' copies of one record: a rename and the monitor's exit */
 	json_object_set_new(a->rec, "Name", json_string("/renamed"));
 	assert_int_equal(container_save(a, &e), 0);
-	json_object_set_new(json_object_get(b->rec, "State"), "Status", json_string("exited"));
+	b->state.status = CONTAINER_EXITED;
+	b->state.exit_code = 3;
 	assert_int_equal(container_save(b, &e), 0);
 	assert_null(e);
 	/* what b wrote is b's record now: the rename included */
 	assert_string_equal(json_get_str(b->rec, "Name"), "/renamed");
 	c = load(f, "renamed");
+	assert_int_equal(c->state.status, CONTAINER_EXITED);
+	assert_int_equal(c->state.exit_code, 3);
 	assert_string_equal(json_get_str(json_object_get(c->rec, "State"), "Status"), "exited");
 	/* and a's next change keeps b's */
 	json_object_set_new(json_object_get(a->rec, "HostConfig"), "Memory", json_integer(1));
 	assert_int_equal(container_save(a, &e), 0);
 	c = container_free(c);
 	c = load(f, ID1);
-	assert_json(c->rec, "{\"HostConfig\":{\"Memory\":1},\"Hull\":{},\"Id\":\"" ID1
-			    "\",\"Name\":\"/renamed\",\"State\":{\"Running\":false,\"Status\":"
-			    "\"exited\"}}");
+	/* a's state is what the record says after its save: b's exit */
+	assert_int_equal(a->state.status, CONTAINER_EXITED);
+	assert_json(c->rec,
+		    "{\"HostConfig\":{\"Memory\":1},\"Hull\":{},\"Id\":\"" ID1
+		    "\",\"Name\":\"/renamed\",\"State\":{\"Dead\":false,\"Error\":\"\","
+		    "\"ExitCode\":3,\"FinishedAt\":\"0001-01-01T00:00:00Z\",\"OOMKilled\":false,"
+		    "\"Paused\":false,\"Pid\":0,\"Restarting\":false,\"Running\":false,"
+		    "\"StartedAt\":\"0001-01-01T00:00:00Z\",\"Status\":\"exited\"}}");
 	container_free(a);
 	container_free(b);
 	container_free(c);
@@ -291,11 +299,100 @@ static void test_remove(void **state)
 	}
 }
 
+/* The typed state and the record's State: docker's flags derived from the status, times to
+ * the nanosecond, the zero time as 0, Health kept, bad input refused with its field named. */
+static void test_state(void **state)
+{
+	struct container_state st = {0};
+	struct hull_err *e = NULL;
+	_cleanup_json_ json_t *obj = NULL, *out = NULL;
+	enum container_status s;
+
+	(void) state;
+	obj = J("{\"Status\":\"paused\",\"Running\":true,\"Paused\":true,\"Pid\":42,"
+		"\"ExitCode\":0,\"Error\":\"\",\"Removing\":false,\"Health\":{\"Status\":"
+		"\"healthy\"},"
+		"\"StartedAt\":\"2026-12-06T18:23:54.000000001Z\","
+		"\"FinishedAt\":\"0001-01-01T00:00:00Z\"}");
+	assert_int_equal(container_state_parse(obj, &st, &e), 0);
+	assert_int_equal(st.status, CONTAINER_PAUSED);
+	assert_int_equal(st.pid, 42);
+	assert_true(container_state_running(&st));
+	assert_true(st.started_at == INT64_C(1796581434000000001));
+	assert_true(st.finished_at == 0);
+	assert_null(st.error);
+	st.status = CONTAINER_RESTARTING;
+	container_state_set_error(&st, "boom");
+	container_state_store(&st, obj);
+	assert_json(obj,
+		    "{\"Dead\":false,\"Error\":\"boom\",\"ExitCode\":0,"
+		    "\"FinishedAt\":\"0001-01-01T00:00:00Z\",\"Health\":{\"Status\":\"healthy\"},"
+		    "\"OOMKilled\":false,\"Paused\":false,\"Pid\":42,\"Restarting\":true,"
+		    "\"Running\":true,\"StartedAt\":\"2026-12-06T18:23:54.000000001Z\","
+		    "\"Status\":\"restarting\"}");
+	container_state_release(&st);
+	/* an offset and fewer digits; the same instant */
+	out = J("{\"Status\":\"exited\",\"StartedAt\":\"2026-12-06T19:23:54.5+01:00\"}");
+	assert_int_equal(container_state_parse(out, &st, &e), 0);
+	assert_true(st.started_at == INT64_C(1796581434500000000));
+	assert_false(container_state_running(&st));
+	container_state_release(&st);
+	/* docker's names, both ways */
+	for (int i = CONTAINER_CREATED; i <= CONTAINER_DEAD; i++) {
+		assert_int_equal(container_status_parse(container_status_name(i), &s), 0);
+		assert_int_equal(s, i);
+	}
+	assert_int_equal(container_status_parse("Running", &s), -EINVAL);
+	/* bad records: one line naming the field */
+	json_decref(out);
+	out = J("{\"Status\":\"sleeping\"}");
+	assert_int_equal(container_state_parse(out, &st, &e), -EINVAL);
+	assert_string_equal(e->msg, "container record: bad State.Status 'sleeping'");
+	err_free(e);
+	e = NULL;
+	json_decref(out);
+	out = J("{\"Status\":\"exited\",\"FinishedAt\":\"yesterday\"}");
+	assert_int_equal(container_state_parse(out, &st, &e), -EINVAL);
+	assert_string_equal(e->msg, "container record: bad State.FinishedAt 'yesterday'");
+	err_free(e);
+	e = NULL;
+	json_decref(out);
+	out = J("[]");
+	assert_int_equal(container_state_parse(out, &st, &e), -EINVAL);
+	err_free(e);
+}
+
+/* HostConfig.NetworkMode, typed */
+static void test_net_mode(void **state)
+{
+	struct container_net_mode m;
+
+	(void) state;
+	m = container_net_mode_parse(NULL);
+	assert_int_equal(m.kind, CONTAINER_NET_BRIDGE);
+	assert_string_equal(m.name, "bridge");
+	m = container_net_mode_parse("default");
+	assert_int_equal(m.kind, CONTAINER_NET_BRIDGE);
+	assert_string_equal(m.name, "bridge");
+	assert_int_equal(container_net_mode_parse("host").kind, CONTAINER_NET_HOST);
+	assert_int_equal(container_net_mode_parse("none").kind, CONTAINER_NET_NONE);
+	m = container_net_mode_parse("container:web");
+	assert_int_equal(m.kind, CONTAINER_NET_CONTAINER);
+	assert_string_equal(m.name, "container:web");
+	assert_string_equal(m.container, "web");
+	m = container_net_mode_parse("front");
+	assert_int_equal(m.kind, CONTAINER_NET_USER);
+	assert_string_equal(m.name, "front");
+	assert_null(m.container);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rebase),
 		cmocka_unit_test(test_rebase_keeps_objects),
+		cmocka_unit_test(test_state),
+		cmocka_unit_test(test_net_mode),
 		cmocka_unit_test_setup_teardown(test_save_keeps_other_writers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_lock, setup, teardown),
