@@ -1107,9 +1107,36 @@ static void inspect_exposed_ports(struct container *c, json_t *o)
 		}
 }
 
+/*
+ * The record's members in the order of docker's types.ContainerJSON (what
+ * `docker inspect` prints); members docker does not have come after them,
+ * in the record's order.
+ */
+static json_t *inspect_order(json_t *rec)
+{
+	static const char *const order[] = {
+		"Id",		"Created",	   "Path",	   "Args",	 "State",
+		"Image",	"ResolvConfPath",  "HostnamePath", "HostsPath",	 "LogPath",
+		"Name",		"RestartCount",	   "Driver",	   "Platform",	 "MountLabel",
+		"ProcessLabel", "AppArmorProfile", "ExecIDs",	   "HostConfig", "GraphDriver",
+		"SizeRw",	"SizeRootFs",	   "Mounts",	   "Config",	 "NetworkSettings",
+	};
+	json_t *o = json_object(), *v;
+	const char *k;
+
+	for (size_t i = 0; i < ARRAY_SIZE(order); i++)
+		if ((v = json_object_get(rec, order[i])))
+			json_object_set(o, order[i], v);
+	json_object_foreach (rec, k, v)
+		if (!json_object_get(o, k))
+			json_object_set(o, k, v);
+	return o;
+}
+
 static json_t *container_inspect_json(struct store *s, struct container *c)
 {
-	json_t *o = json_deep_copy(c->rec);
+	_cleanup_json_ json_t *copy = json_deep_copy(c->rec);
+	json_t *o = inspect_order(copy);
 	json_t *st = json_object(),
 	       *health = json_object_get(json_object_get(c->rec, "State"), "Health");
 

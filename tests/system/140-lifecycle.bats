@@ -236,3 +236,14 @@ load helpers
 	[ "$output" = $'0\n3' ]
 	hull rm -f wc1 wc2 >/dev/null
 }
+
+@test "inspect: members in docker's order, State from the typed state (Running derived, no Removing)" {
+	run hull run --name order1 busybox sh -c 'exit 4'
+	[ "$status" -eq 4 ]
+	run hull inspect order1
+	[ "$status" -eq 0 ]
+	keys=$(printf '%s' "$output" | python3 -c 'import json,sys; o=json.load(sys.stdin)[0]; print(" ".join(o)); print(" ".join(o["State"]))')
+	[ "$(sed -n 1p <<<"$keys")" = "Id Created Path Args State Image ResolvConfPath HostnamePath HostsPath LogPath Name RestartCount Driver HostConfig Mounts Config NetworkSettings" ]
+	[ "$(sed -n 2p <<<"$keys")" = "Status Running Paused Restarting OOMKilled Dead Pid ExitCode Error StartedAt FinishedAt" ]
+	[ "$(hull inspect --format '{{.State.Status}} {{.State.Running}} {{.State.ExitCode}}' order1)" = "exited false 4" ]
+}
