@@ -299,6 +299,20 @@ static void test_remove(void **state)
 	}
 }
 
+/* container_state_parse() refuses the State @text with the message @msg. */
+static void state_refused(const char *text, const char *msg)
+{
+	_cleanup_json_ json_t *obj = J(text);
+	struct container_state st = {0};
+	struct hull_err *e = NULL;
+
+	assert_int_equal(container_state_parse(obj, &st, &e), -EINVAL);
+	assert_non_null(e);
+	assert_string_equal(e->msg, msg);
+	assert_null(st.error);
+	err_free(e);
+}
+
 /* The typed state and the record's State: docker's flags derived from the status, times to
  * the nanosecond, the zero time as 0, Health kept, bad input refused with its field named. */
 static void test_state(void **state)
@@ -344,22 +358,10 @@ static void test_state(void **state)
 	}
 	assert_int_equal(container_status_parse("Running", &s), -EINVAL);
 	/* bad records: one line naming the field */
-	json_decref(out);
-	out = J("{\"Status\":\"sleeping\"}");
-	assert_int_equal(container_state_parse(out, &st, &e), -EINVAL);
-	assert_string_equal(e->msg, "container record: bad State.Status 'sleeping'");
-	err_free(e);
-	e = NULL;
-	json_decref(out);
-	out = J("{\"Status\":\"exited\",\"FinishedAt\":\"yesterday\"}");
-	assert_int_equal(container_state_parse(out, &st, &e), -EINVAL);
-	assert_string_equal(e->msg, "container record: bad State.FinishedAt 'yesterday'");
-	err_free(e);
-	e = NULL;
-	json_decref(out);
-	out = J("[]");
-	assert_int_equal(container_state_parse(out, &st, &e), -EINVAL);
-	err_free(e);
+	state_refused("{\"Status\":\"sleeping\"}", "container record: bad State.Status 'sleeping'");
+	state_refused("{\"Status\":\"exited\",\"FinishedAt\":\"yesterday\"}",
+		      "container record: bad State.FinishedAt 'yesterday'");
+	state_refused("[]", "container record: State is not an object");
 }
 
 /* HostConfig.NetworkMode, typed */
