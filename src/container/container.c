@@ -393,7 +393,7 @@ static void reconcile_locked(struct container *c)
 	json_object_set_new(json_object_get(c->rec, "Hull"), "Proxies", json_array());
 	if (!isempty(ip)) {
 		(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
-		net_ports_remove(ip, ports, n);
+		net_ports_remove(ip, NULL, ports, n);
 		net_ip_release(NET_STATE_DIR, ip);
 	}
 	{
@@ -408,7 +408,7 @@ static void reconcile_locked(struct container *c)
 			ports = NULL;
 			n = 0;
 			(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
-			net_ports_remove(eip, ports, n);
+			net_ports_remove(eip, json_get_str(ep, "GlobalIPv6Address"), ports, n);
 			network_hosts_leave(json_get_str(ep, "NetworkID"), k, c->id, NULL);
 			network_ip_release(k, json_get_str(ep, "NetworkID"), eip);
 			net_network_ip6_release(json_get_str(ep, "NetworkID"),

@@ -1359,8 +1359,8 @@ static void first_endpoint_down(struct container *c, const char *net_name)
 				  json_get_str(ep, "GlobalIPv6Address"), NULL);
 	net_detach(c->id);
 	(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
-	net_ports_remove(ip, ports, n);
-	/* the [::1] ports' proxies: the container's monitor reaps them at its end */
+	net_ports_remove(ip, json_get_str(ep, "GlobalIPv6Address"), ports, n);
+	/* the proxied ports' proxy: the container's monitor reaps them at its end */
 	container_proxies_stop(json_object_get(c->rec, "Hull"), false);
 	net_network_ip_release(net_id, ip);
 	net_network_ip6_release(net_id, json_get_str(ep, "GlobalIPv6Address"));

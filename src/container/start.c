@@ -239,56 +239,50 @@ static void publish_all(json_t *exposed, struct port_map **ports, size_t *n)
 }
 
 /*
- * The host ports of @m on an IPv6 address need an IPv6 address of the container to be
- * DNATed to: refused on hull0 and on networks without --ipv6 (docker would publish them
- * through its userland proxy, which hull does not have).
- */
-static int ports_check6(struct monitor *m, bool ipv6, struct hull_err **err)
-{
-	for (size_t i = 0; i < m->n_ports && !ipv6; i++)
-		if (net_host_ip_is6(m->ports[i].host_ip) &&
-		    !net_host_ip_is_proxied(m->ports[i].host_ip))
-			return err_setx(err, EOPNOTSUPP,
-					"cannot publish on %s: the container has no IPv6 address "
-					"(its network was not created with --ipv6)",
-					m->ports[i].host_ip);
-	return 0;
-}
-
-/*
- * The proxies of @m's ports on [::1] (net_proxy_spawn(): the kernel cannot DNAT them), to the
- * container's IPv6 address where it has one, else its IPv4 one; each ends with the process
- * @pid. Listed in the record's Hull.Proxies for container_proxies_stop().
+ * The proxy of @m's ports that the kernel cannot DNAT (net_port_proxied(): [::1], and the IPv6
+ * ones of a container without an IPv6 address), one process for all of them, to the
+ * container's IPv6 address where it has one, else its IPv4 one; it ends with the process @pid.
+ * Listed in the record's Hull.Proxies for container_proxies_stop().
  */
 static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err)
 {
 	json_t *hull = json_object_get(m->c->rec, "Hull");
 	json_t *list = json_array();
+	_cleanup_free_ struct net_proxy_port *pp = NULL;
+	size_t n = 0;
+	pid_t proxy;
 
 	json_object_set_new(hull, "Proxies", list);
 	for (size_t i = 0; i < m->n_ports && i < m->n_port_fds; i++) {
 		struct port_map *p = &m->ports[i];
-		pid_t proxy;
 
-		if (!net_host_ip_is_proxied(p->host_ip))
+		if (!net_port_proxied(p, *m->ip6) || m->port_fds[i] < 0)
 			continue;
-		proxy = net_proxy_spawn(m->port_fds[i], p->proto, *m->ip6 ? m->ip6 : m->ip,
-					p->ctr_port, pid, err);
-		if (proxy < 0)
-			return (int) proxy;
-		json_array_append_new(list, json_pack("[I,I]", (json_int_t) proxy,
-						      (json_int_t) proc_start_time(proxy)));
-		/* the proxy's socket is the port's reservation now: ending the proxy (`network
-		 * disconnect`) frees the port, and a killed monitor does not */
-		close(m->port_fds[i]);
-		m->port_fds[i] = -1;
+		pp = xrealloc(pp, (n + 1) * sizeof(*pp));
+		pp[n++] = (struct net_proxy_port){
+			.fd = m->port_fds[i], .proto = p->proto, .backend_port = p->ctr_port};
 	}
+	if (n == 0)
+		return 0;
+	proxy = net_proxy_spawn(pp, n, *m->ip6 ? m->ip6 : m->ip, pid, err);
+	if (proxy < 0)
+		return (int) proxy;
+	json_array_append_new(
+		list, json_pack("[I,I]", (json_int_t) proxy, (json_int_t) proc_start_time(proxy)));
+	/* the proxy's sockets are the ports' reservations now: ending the proxy (`network
+	 * disconnect`) frees the ports, and a killed monitor does not */
+	for (size_t i = 0; i < m->n_ports && i < m->n_port_fds; i++)
+		if (net_port_proxied(&m->ports[i], *m->ip6) && m->port_fds[i] >= 0) {
+			close(m->port_fds[i]);
+			m->port_fds[i] = -1;
+		}
 	return 0;
 }
 
 /*
- * On a network with IPv6, docker publishes "-p 8080:80" on [::] too: the twins of the
- * every-address maps, with the host ports reserved for them (net_ports_dual()).
+ * On a host with IPv6, docker publishes "-p 8080:80" on [::] too: the twins of the
+ * every-address maps, with the host ports reserved for them (net_ports_dual()), DNATed to the
+ * container's IPv6 address where it has one, else served by the proxy (ports_proxy_start()).
  */
 static int ports_reserve_dual(struct monitor *m, struct hull_err **err)
 {
@@ -296,10 +290,12 @@ static int ports_reserve_dual(struct monitor *m, struct hull_err **err)
 	size_t k = m->n_ports;
 	int r;
 
+	if (!net_host_ipv6())
+		return 0;
 	net_ports_dual(&m->ports, &m->n_ports);
 	if (m->n_ports == k)
 		return 0;
-	r = net_ports_reserve(m->ports + k, m->n_ports - k, &fds6, err);
+	r = net_ports_reserve(m->ports + k, m->n_ports - k, *m->ip6, &fds6, err);
 	if (r < 0) {
 		m->n_ports = k;
 		return r;
@@ -351,7 +347,7 @@ static void monitor_net_cleanup(struct monitor *m)
 		m->ip6[0] = '\0';
 	}
 	if (m->ports_added)
-		net_ports_remove(m->ip, m->ports, m->n_ports);
+		net_ports_remove(m->ip, m->ip6, m->ports, m->n_ports);
 	m->ports_added = false;
 	/* before the sockets close: a restart binds the ports again at once */
 	container_proxies_stop(json_object_get(m->c->rec, "Hull"), true);
@@ -666,13 +662,11 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		if (m->br.internal)
 			m->n_ports = 0; /* docker publishes nothing from an internal network */
 		if (m->n_ports) {
-			r = ports_check6(m, m->br.ipv6, err);
-			if (r == 0)
-				r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
+			r = net_ports_reserve(m->ports, m->n_ports, *m->ip6, &m->port_fds, err);
 			if (r < 0)
 				goto fail;
 			m->n_port_fds = m->n_ports;
-			r = m->br.ipv6 ? ports_reserve_dual(m, err) : 0;
+			r = ports_reserve_dual(m, err);
 			if (r < 0)
 				goto fail;
 		}
@@ -684,12 +678,13 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		if (r < 0)
 			return network_ip_exhausted(m->s, "bridge", r, err);
 		if (m->n_ports) {
-			r = ports_check6(m, false, err);
-			if (r == 0)
-				r = net_ports_reserve(m->ports, m->n_ports, &m->port_fds, err);
+			r = net_ports_reserve(m->ports, m->n_ports, false, &m->port_fds, err);
 			if (r < 0)
 				goto fail;
 			m->n_port_fds = m->n_ports;
+			r = ports_reserve_dual(m, err);
+			if (r < 0)
+				goto fail;
 		}
 	} else if (m->n_ports) {
 		/* docker ignores -p with --network host/none, with a warning */

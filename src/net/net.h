@@ -100,6 +100,28 @@ void net_detach(const char *ctr_id);
 int net_loopback_up(pid_t pid, struct hull_err **err);
 
 /*
+ * net_port_proxied() - whether the host port of @m is served by the userland proxy
+ * (net_proxy_spawn()) rather than by a DNAT element alone; @ctr_ip6: the container has an
+ * IPv6 address. An IPv6 host address of a container without one (docker-proxy relays such
+ * a port into the container's IPv4 address; the kernel cannot), and, for a container with
+ * one, the IPv6 loopback "::1" (IPv6 has no route_localnet: a DNATed reply would fail the
+ * route check of a loopback address) and every IPv6 address "::" (whose DNAT element skips
+ * ::1, which then reaches the proxy). The TCP socket of a proxied port listens. Pure.
+ */
+bool net_port_proxied(const struct port_map *m, bool ctr_ip6);
+/*
+ * net_port_nat() - whether @m gets a DNAT element from net_ports_add(): an IPv4 map, or an
+ * IPv6 one other than "::1" of a container with an IPv6 address (@ctr_ip6). Pure.
+ */
+bool net_port_nat(const struct port_map *m, bool ctr_ip6);
+/*
+ * net_host_ipv6() - whether this host takes IPv6 connections: IPv6 sockets exist and
+ * /proc/sys/net/ipv6/conf/all/disable_ipv6 is 0 (where it is 1 or absent docker publishes
+ * on IPv4 alone, and so does hull: no "::" twins, net_ports_dual()).
+ */
+bool net_host_ipv6(void);
+
+/*
  * net_ports_reserve() - bind each map's host address and port on the host
  * (so a port in use fails as docker's "port is already allocated"), picking
  * a free port where host_port is 0 and writing it back. Returns the bound
@@ -107,55 +129,60 @@ int net_loopback_up(pid_t pid, struct hull_err **err);
  * the life of the container. On failure every socket opened so far is
  * closed (host ports already picked may have been written back). Sockets are
  * bound, never listening, and without SO_REUSEADDR (docs/networking.md), but for a TCP
- * port on [::1] (net_host_ip_is_proxied()), which listens for its proxy, with SO_REUSEADDR.
+ * port served by the proxy (net_port_proxied(@ctr_ip6)), which listens for it, with
+ * SO_REUSEADDR.
  */
-int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err);
+int net_ports_reserve(struct port_map *maps, size_t n, bool ctr_ip6, int **ret_fds,
+		      struct hull_err **err);
 /*
  * net_ports_add() - add DNAT entries sending each map's host port to @ctr_ip:ctr_port, or for
- * a map whose host_ip is IPv6, to [@ctr_ip6]:ctr_port (in the "ip6 hullnet" table). A map of
- * IPv6 with @ctr_ip6 NULL or "": -EINVAL. One nft transaction per family.
+ * a map whose host_ip is IPv6, to [@ctr_ip6]:ctr_port (in the "ip6 hullnet" table); maps that
+ * net_port_nat() leaves to the proxy (every IPv6 one when @ctr_ip6 is NULL or "") get none.
+ * One nft transaction.
  */
 int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps, size_t n,
 		  struct hull_err **err);
 /*
- * net_ports_remove() - remove the entries net_ports_add() added (both families: an IPv6
+ * net_ports_remove() - remove the entries net_ports_add(@ctr_ip, @ctr_ip6) added (an IPv6
  * map's entry is found by its host address and port alone); missing ones are ignored.
  */
-void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n);
+void net_ports_remove(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps,
+		      size_t n);
+/* One published port of a proxy: its socket and the container's port it relays to. */
+struct net_proxy_port {
+	int fd;	   /* bound by net_ports_reserve(), listening for TCP; stays the caller's */
+	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t backend_port;
+};
 /*
- * net_host_ip_is_proxied() - whether a port map's host_ip is the IPv6 loopback (::1), which the
- * kernel cannot DNAT into a container: such a port is served by net_proxy_spawn(), not by
- * net_ports_add(), which skips it (as net_ports_remove() does). Pure.
- */
-bool net_host_ip_is_proxied(const char *host_ip);
-/*
- * net_proxy_spawn() - start the userland proxy of one published port (docker-proxy's role):
- * a child process, named "hull-proxy", in a session of its own with stdio on /dev/null and no
- * other fd of the caller's, that accepts on @listen_fd (a socket net_ports_reserve() bound, and
- * for TCP made listening, so that connections queue before the proxy runs) and relays each TCP
- * connection (half-closes included) or UDP flow (per client address, dropped after 90 s idle,
- * as docker-proxy) to @backend_ip (IPv4 or IPv6 text):@backend_port. It ends when the process
+ * net_proxy_spawn() - start the userland proxy of a container's proxied ports (docker-proxy's
+ * role, one process per container where docker has one per port): a child process, named
+ * "hull-proxy", in a session of its own with stdio on /dev/null and no fd of the caller's but
+ * the @n sockets of @ports (net_ports_reserve() bound them, and made TCP ones listen, so that
+ * connections queue before the proxy runs), that relays each TCP connection (half-closes
+ * included) or UDP flow (per client address and port, dropped after 90 s idle, as
+ * docker-proxy) to @backend_ip (IPv4 or IPv6 text):backend_port. It ends when the process
  * @watch_pid ends (a pidfd, opened here, so @watch_pid must be the caller's unreaped child or
  * otherwise alive) or on a signal; not when the caller ends, so a killed monitor leaves the
- * port answering. @listen_fd stays the caller's. Returns the proxy's pid (the caller's child:
- * reap it) or a negative errno with @err set. Not thread-safe (fork).
+ * ports answering. Returns the proxy's pid (the caller's child: reap it) or a negative errno
+ * with @err set (-EINVAL: no ports, or one on fd 0 to 2). Not thread-safe (fork).
  */
-pid_t net_proxy_spawn(int listen_fd, int proto, const char *backend_ip, uint16_t backend_port,
+pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
 		      pid_t watch_pid, struct hull_err **err);
 /*
  * net_proxy_run() - the proxy's loop, run in the calling process (net_proxy_spawn()'s child;
- * tests): relays as described there until @pidfd becomes readable. @listen_fd (listening for
- * TCP) is set non-blocking. Returns 0 when @pidfd fired, -EINVAL for a bad @backend_ip, or a
+ * tests): relays as described there until @pidfd becomes readable. The sockets are set
+ * non-blocking. Returns 0 when @pidfd fired, -EINVAL for a bad @backend_ip or no ports, or a
  * negative errno from epoll. Fds stay the caller's.
  */
-int net_proxy_run(int listen_fd, int proto, const char *backend_ip, uint16_t backend_port,
-		  int pidfd);
+int net_proxy_run(const struct net_proxy_port *ports, size_t n, const char *backend_ip, int pidfd);
 /* net_host_ip_is6() - whether a port map's host_ip is an IPv6 address ("::" included). Pure. */
 bool net_host_ip_is6(const char *host_ip);
 /*
- * net_ports_dual() - docker's publishing on a network with IPv6: each map of @maps[0..@n) on
- * every IPv4 address ("" or 0.0.0.0) gets a twin on every IPv6 address ("::") with the same,
- * already reserved, host port, appended to *@maps (realloc'd; *@n grows). Pure.
+ * net_ports_dual() - docker's publishing on a host with IPv6 (net_host_ipv6()): each map of
+ * @maps[0..@n) on every IPv4 address ("" or 0.0.0.0) gets a twin on every IPv6 address ("::")
+ * with the same, already reserved, host port, appended to *@maps (realloc'd; *@n grows), as
+ * docker 20.10 lists "0.0.0.0:8080->80/tcp, :::8080->80/tcp". Pure.
  */
 void net_ports_dual(struct port_map **maps, size_t *n);
 

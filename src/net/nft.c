@@ -180,8 +180,8 @@ static void element(struct strbuf *sb, const char *verb, const char *ctr_ip,
 	strbuf_adds(sb, " }\n");
 }
 
-static int check_maps(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps,
-		      size_t n, struct hull_err **err)
+static int check_maps(const char *ctr_ip, const struct port_map *maps, size_t n,
+		      struct hull_err **err)
 {
 	struct in6_addr a6;
 	struct in_addr a;
@@ -189,21 +189,15 @@ static int check_maps(const char *ctr_ip, const char *ctr_ip6, const struct port
 	if (inet_pton(AF_INET, ctr_ip, &a) != 1)
 		return err_setx(err, EINVAL, "invalid container IP address '%s'", ctr_ip);
 	for (size_t i = 0; i < n; i++) {
-		if (net_host_ip_is_proxied(maps[i].host_ip)) {
-			/* its proxy reaches either address of the container */
-		} else if (net_host_ip_is6(maps[i].host_ip)) {
+		if (net_host_ip_is6(maps[i].host_ip)) {
 			if (inet_pton(AF_INET6, maps[i].host_ip, &a6) != 1)
 				return err_setx(err, EINVAL, "invalid host IP address '%s'",
 						maps[i].host_ip);
-			if (ctr_ip6 && (isempty(ctr_ip6) || inet_pton(AF_INET6, ctr_ip6, &a6) != 1))
-				return err_setx(err, EINVAL,
-						"cannot publish on %s: the container has no IPv6 "
-						"address (its network was not created with --ipv6)",
-						maps[i].host_ip);
 		} else if (!net_host_ip_is_any(maps[i].host_ip) &&
-			   inet_pton(AF_INET, maps[i].host_ip, &a) != 1)
+			   inet_pton(AF_INET, maps[i].host_ip, &a) != 1) {
 			return err_setx(err, EINVAL, "invalid host IP address '%s'",
 					maps[i].host_ip);
+		}
 		if (maps[i].host_port == 0 || maps[i].ctr_port == 0)
 			return err_setx(err, EINVAL, "port 0 cannot be published");
 	}
@@ -214,15 +208,19 @@ int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map
 		  struct hull_err **err)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	struct in6_addr a6;
+	bool has6 = !isempty(ctr_ip6);
 	int r;
 
 	if (n == 0)
 		return 0;
-	r = check_maps(ctr_ip, ctr_ip6 ? ctr_ip6 : "", maps, n, err);
+	r = check_maps(ctr_ip, maps, n, err);
 	if (r < 0)
 		return r;
+	if (has6 && inet_pton(AF_INET6, ctr_ip6, &a6) != 1)
+		return err_setx(err, EINVAL, "invalid container IPv6 address '%s'", ctr_ip6);
 	for (size_t i = 0; i < n; i++)
-		if (!net_host_ip_is_proxied(maps[i].host_ip))
+		if (net_port_nat(&maps[i], has6))
 			element(&sb, "add", net_host_ip_is6(maps[i].host_ip) ? ctr_ip6 : ctr_ip,
 				&maps[i], true);
 	if (sb.len == 0 || nft_run(strbuf_cstr(&sb), NULL) == 0)
@@ -236,21 +234,23 @@ int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map
 	r = net_nft_table_ensure(err);
 	if (r < 0)
 		return err_wrap(err, "publish ports of %s", ctr_ip);
-	net_ports_remove(ctr_ip, maps, n);
+	net_ports_remove(ctr_ip, ctr_ip6, maps, n);
 	r = nft_run(strbuf_cstr(&sb), err);
 	if (r < 0)
 		return err_wrap(err, "publish ports of %s", ctr_ip);
 	return 0;
 }
 
-void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n)
+void net_ports_remove(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps,
+		      size_t n)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	bool has6 = !isempty(ctr_ip6);
 
-	if (n == 0 || check_maps(ctr_ip, NULL, maps, n, NULL) < 0)
+	if (n == 0 || check_maps(ctr_ip, maps, n, NULL) < 0)
 		return;
 	for (size_t i = 0; i < n; i++)
-		if (!net_host_ip_is_proxied(maps[i].host_ip))
+		if (net_port_nat(&maps[i], has6))
 			element(&sb, "delete", ctr_ip, &maps[i], false);
 	/*
 	 * One transaction is all or nothing: if an element is already gone
@@ -260,7 +260,7 @@ void net_ports_remove(const char *ctr_ip, const struct port_map *maps, size_t n)
 	if (sb.len == 0 || nft_run(strbuf_cstr(&sb), NULL) == 0)
 		return;
 	for (size_t i = 0; i < n; i++) {
-		if (net_host_ip_is_proxied(maps[i].host_ip))
+		if (!net_port_nat(&maps[i], has6))
 			continue;
 		strbuf_reset(&sb);
 		element(&sb, "delete", ctr_ip, &maps[i], false);

@@ -5,8 +5,10 @@
  */
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "net/net-internal.h"
 #include "net/net.h"
@@ -173,12 +175,47 @@ bool net_host_ip_is_any(const char *host_ip)
 	return isempty(host_ip) || streq(host_ip, "0.0.0.0");
 }
 
-bool net_host_ip_is_proxied(const char *host_ip)
+static bool host_ip_is_loopback6(const char *host_ip)
 {
 	struct in6_addr a;
 
 	return net_host_ip_is6(host_ip) && inet_pton(AF_INET6, host_ip, &a) == 1 &&
 	       IN6_IS_ADDR_LOOPBACK(&a);
+}
+
+static bool host_ip_is_any6(const char *host_ip)
+{
+	struct in6_addr a;
+
+	return net_host_ip_is6(host_ip) && inet_pton(AF_INET6, host_ip, &a) == 1 &&
+	       IN6_IS_ADDR_UNSPECIFIED(&a);
+}
+
+bool net_port_proxied(const struct port_map *m, bool ctr_ip6)
+{
+	if (!net_host_ip_is6(m->host_ip))
+		return false;
+	return !ctr_ip6 || host_ip_is_loopback6(m->host_ip) || host_ip_is_any6(m->host_ip);
+}
+
+bool net_port_nat(const struct port_map *m, bool ctr_ip6)
+{
+	if (!net_host_ip_is6(m->host_ip))
+		return true;
+	return ctr_ip6 && !host_ip_is_loopback6(m->host_ip);
+}
+
+bool net_host_ipv6(void)
+{
+	char buf[8] = "";
+	int fd = open("/proc/sys/net/ipv6/conf/all/disable_ipv6", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return false; /* no IPv6 in this kernel, or not in this network namespace */
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	return n > 0 && buf[0] == '0';
 }
 
 bool net_host_ip_is6(const char *host_ip)
@@ -211,11 +248,11 @@ void net_ports_dual(struct port_map **maps, size_t *n)
  * connections in TIME_WAIT, which SO_REUSEADDR lets a restart bind over, and its listening
  * keeps a second socket off the port all the same.
  */
-static int reserve_at(const struct port_map *m, const struct sockaddr *sa, socklen_t salen,
-		      int *ret_fd)
+static int reserve_at(const struct port_map *m, bool ctr_ip6, const struct sockaddr *sa,
+		      socklen_t salen, int *ret_fd)
 {
 	bool is6 = net_host_ip_is6(m->host_ip);
-	bool listens = net_host_ip_is_proxied(m->host_ip) && m->proto == IPPROTO_TCP;
+	bool listens = net_port_proxied(m, ctr_ip6) && m->proto == IPPROTO_TCP;
 	int fd, one = 1, e = 0;
 
 	fd = socket(is6 ? AF_INET6 : AF_INET,
@@ -235,7 +272,8 @@ static int reserve_at(const struct port_map *m, const struct sockaddr *sa, sockl
 	return 0;
 }
 
-int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hull_err **err)
+int net_ports_reserve(struct port_map *maps, size_t n, bool ctr_ip6, int **ret_fds,
+		      struct hull_err **err)
 {
 	_cleanup_free_ int *fds = NULL;
 	size_t i;
@@ -268,7 +306,7 @@ int net_ports_reserve(struct port_map *maps, size_t n, int **ret_fds, struct hul
 
 			/* sin_port and sin6_port are at the same offset */
 			u.in.sin_port = htons((uint16_t) p);
-			e = reserve_at(m, &u.sa, salen, &fds[i]);
+			e = reserve_at(m, ctr_ip6, &u.sa, salen, &fds[i]);
 			if (e == 0) {
 				if (m->host_port_end) {
 					m->host_port = (uint16_t) p;

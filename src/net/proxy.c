@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The userland proxy of a port published on the IPv6 loopback (docker-proxy's
- * role, moby cmd/docker-proxy): the kernel cannot DNAT a connection from ::1
- * into a container (IPv6 has no route_localnet), so a process of its own
- * accepts on [::1]:PORT and relays each connection or datagram flow to the
+ * The userland proxy of a container's ports published on IPv6 addresses that
+ * the kernel cannot DNAT into it (docker-proxy's role, moby cmd/docker-proxy):
+ * the IPv6 loopback (IPv6 has no route_localnet), and every IPv6 address of a
+ * container that has no IPv6 address of its own. One process per container
+ * accepts on all of them and relays each connection or datagram flow to the
  * container's address. It watches the container's process through a pidfd
  * and ends with it, so it outlives a killed monitor and never outlives the
  * container (docs/networking.md "IPv6").
@@ -14,6 +15,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -51,13 +53,27 @@ struct flow {
 	union addr client;
 	socklen_t client_len;
 	int fd;
+	int lfd; /* the published socket the client wrote to: the replies go out of it */
 	time_t last;
 	struct flow *next;
 };
 
-/* epoll tags: the listening socket, the pidfd, or a conn/flow side */
-#define TAG_LISTEN ((uint64_t) 1)
-#define TAG_PIDFD  ((uint64_t) 2)
+/* One published port: its socket and where its connections go. */
+struct listener {
+	int fd;
+	int proto;
+	union addr backend;
+	socklen_t blen;
+};
+
+/*
+ * epoll tags: small numbers for the pidfd and the listeners (TAG_LISTEN + index), else a
+ * heap pointer (malloc aligns to 16) with bit 0 the side of a conn, or bit 1 set for a flow.
+ */
+#define TAG_PIDFD    ((uint64_t) 1)
+#define TAG_LISTEN   ((uint64_t) 16)
+#define TAG_SPECIALS ((uint64_t) 65536)
+#define TAG_FLOW     ((uint64_t) 2)
 
 static uint64_t tag(void *p, int side)
 {
@@ -180,11 +196,13 @@ static bool conn_step(struct conn *c, int d, uint32_t events)
 	return true;
 }
 
-static void tcp_accept(int ep, int lfd, const union addr *backend, socklen_t blen,
-		       struct conn **head, size_t *n)
+static void tcp_accept(int ep, const struct listener *l, struct conn **head, size_t *n)
 {
+	const union addr *backend = &l->backend;
+	socklen_t blen = l->blen;
+
 	for (;;) {
-		int cfd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int cfd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct conn *c;
 
 		if (cfd < 0)
@@ -224,10 +242,10 @@ static void tcp_accept(int ep, int lfd, const union addr *backend, socklen_t ble
 	}
 }
 
-static struct flow *flow_find(struct flow *head, const union addr *a, socklen_t len)
+static struct flow *flow_find(struct flow *head, int lfd, const union addr *a, socklen_t len)
 {
 	for (struct flow *f = head; f; f = f->next)
-		if (f->client_len == len && memcmp(&f->client, a, len) == 0)
+		if (f->lfd == lfd && f->client_len == len && memcmp(&f->client, a, len) == 0)
 			return f;
 	return NULL;
 }
@@ -245,18 +263,21 @@ static void flow_free(int ep, struct flow **head, struct flow *f)
 }
 
 /* A datagram from a client: to the container through the client's flow, made if new. */
-static void udp_from_client(int ep, int lfd, const union addr *backend, socklen_t blen,
-			    struct flow **head, size_t *n, char *buf)
+static void udp_from_client(int ep, const struct listener *l, struct flow **head, size_t *n,
+			    char *buf)
 {
+	const union addr *backend = &l->backend;
+	socklen_t blen = l->blen;
+
 	for (;;) {
 		union addr a;
 		socklen_t alen = sizeof(a);
-		ssize_t len = recvfrom(lfd, buf, PROXY_BUF, MSG_DONTWAIT, &a.sa, &alen);
+		ssize_t len = recvfrom(l->fd, buf, PROXY_BUF, MSG_DONTWAIT, &a.sa, &alen);
 		struct flow *f;
 
 		if (len < 0)
 			return;
-		f = flow_find(*head, &a, alen);
+		f = flow_find(*head, l->fd, &a, alen);
 		if (!f) {
 			struct epoll_event ev = {.events = EPOLLIN};
 			int fd;
@@ -275,7 +296,8 @@ static void udp_from_client(int ep, int lfd, const union addr *backend, socklen_
 			f->client = a;
 			f->client_len = alen;
 			f->fd = fd;
-			ev.data.u64 = tag(f, 0);
+			f->lfd = l->fd;
+			ev.data.u64 = (uint64_t) (uintptr_t) f | TAG_FLOW;
 			(void) epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 			f->next = *head;
 			*head = f;
@@ -287,7 +309,7 @@ static void udp_from_client(int ep, int lfd, const union addr *backend, socklen_
 }
 
 /* Replies of the container on flow @f: back to its client from the published address. */
-static void udp_from_container(int lfd, struct flow *f, char *buf)
+static void udp_from_container(struct flow *f, char *buf)
 {
 	for (;;) {
 		ssize_t len = recv(f->fd, buf, PROXY_BUF, MSG_DONTWAIT);
@@ -295,15 +317,15 @@ static void udp_from_container(int lfd, struct flow *f, char *buf)
 		if (len < 0)
 			return;
 		f->last = now_seconds();
-		(void) sendto(lfd, buf, (size_t) len, MSG_DONTWAIT, &f->client.sa, f->client_len);
+		(void) sendto(f->lfd, buf, (size_t) len, MSG_DONTWAIT, &f->client.sa,
+			      f->client_len);
 	}
 }
 
-int net_proxy_run(int listen_fd, int proto, const char *backend_ip, uint16_t backend_port,
+int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char *backend_ip,
 		  int pidfd)
 {
-	union addr backend = {0};
-	socklen_t blen;
+	_cleanup_free_ struct listener *ls = NULL;
 	struct epoll_event ev;
 	struct conn *conns = NULL;
 	struct flow *flows = NULL;
@@ -312,30 +334,41 @@ int net_proxy_run(int listen_fd, int proto, const char *backend_ip, uint16_t bac
 	_cleanup_close_ int ep = -1;
 	int r = 0;
 
-	if (inet_pton(AF_INET6, backend_ip, &backend.in6.sin6_addr) == 1) {
-		backend.in6.sin6_family = AF_INET6;
-		backend.in6.sin6_port = htons(backend_port);
-		blen = sizeof(backend.in6);
-	} else if (inet_pton(AF_INET, backend_ip, &backend.in.sin_addr) == 1) {
-		backend.in.sin_family = AF_INET;
-		backend.in.sin_port = htons(backend_port);
-		blen = sizeof(backend.in);
-	} else {
+	if (n_ports == 0 || n_ports > TAG_SPECIALS - TAG_LISTEN)
 		return -EINVAL;
+	ls = xcalloc(n_ports, sizeof(*ls));
+	for (size_t i = 0; i < n_ports; i++) {
+		union addr *b = &ls[i].backend;
+
+		ls[i].fd = ports[i].fd;
+		ls[i].proto = ports[i].proto;
+		if (inet_pton(AF_INET6, backend_ip, &b->in6.sin6_addr) == 1) {
+			b->in6.sin6_family = AF_INET6;
+			b->in6.sin6_port = htons(ports[i].backend_port);
+			ls[i].blen = sizeof(b->in6);
+		} else if (inet_pton(AF_INET, backend_ip, &b->in.sin_addr) == 1) {
+			b->in.sin_family = AF_INET;
+			b->in.sin_port = htons(ports[i].backend_port);
+			ls[i].blen = sizeof(b->in);
+		} else {
+			return -EINVAL;
+		}
 	}
-	if (fcntl(listen_fd, F_SETFL, fcntl(listen_fd, F_GETFL) | O_NONBLOCK) < 0)
-		return -errno;
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
 		return -errno;
-	ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = TAG_LISTEN};
-	if (epoll_ctl(ep, EPOLL_CTL_ADD, listen_fd, &ev) < 0)
-		return -errno;
+	for (size_t i = 0; i < n_ports; i++) {
+		if (fcntl(ls[i].fd, F_SETFL, fcntl(ls[i].fd, F_GETFL) | O_NONBLOCK) < 0)
+			return -errno;
+		ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = TAG_LISTEN + i};
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, ls[i].fd, &ev) < 0)
+			return -errno;
+		if (ls[i].proto == IPPROTO_UDP && !buf)
+			buf = xmalloc(PROXY_BUF);
+	}
 	ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = TAG_PIDFD};
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, pidfd, &ev) < 0)
 		return -errno;
-	if (proto == IPPROTO_UDP)
-		buf = xmalloc(PROXY_BUF);
 
 	for (bool done = false; !done;) {
 		struct epoll_event evs[64];
@@ -350,12 +383,16 @@ int net_proxy_run(int listen_fd, int proto, const char *backend_ip, uint16_t bac
 
 			if (t == TAG_PIDFD) {
 				done = true; /* the container's process ended */
-			} else if (t == TAG_LISTEN && proto == IPPROTO_UDP) {
-				udp_from_client(ep, listen_fd, &backend, blen, &flows, &n, buf);
-			} else if (t == TAG_LISTEN) {
-				tcp_accept(ep, listen_fd, &backend, blen, &conns, &n);
-			} else if (proto == IPPROTO_UDP) {
-				udp_from_container(listen_fd, (struct flow *) (uintptr_t) t, buf);
+			} else if (t < TAG_SPECIALS) {
+				const struct listener *l = &ls[t - TAG_LISTEN];
+
+				if (l->proto == IPPROTO_UDP)
+					udp_from_client(ep, l, &flows, &n, buf);
+				else
+					tcp_accept(ep, l, &conns, &n);
+			} else if (t & TAG_FLOW) {
+				udp_from_container((struct flow *) (uintptr_t) (t & ~TAG_FLOW),
+						   buf);
 			} else {
 				struct conn *c = (struct conn *) (uintptr_t) (t & ~(uint64_t) 1);
 				int d = (int) (t & 1);
@@ -393,38 +430,59 @@ int net_proxy_run(int listen_fd, int proto, const char *backend_ip, uint16_t bac
 	return r;
 }
 
-pid_t net_proxy_spawn(int listen_fd, int proto, const char *backend_ip, uint16_t backend_port,
+static int fd_cmp(const void *a, const void *b)
+{
+	int x = *(const int *) a, y = *(const int *) b;
+
+	return (x > y) - (x < y);
+}
+
+pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
 		      pid_t watch_pid, struct hull_err **err)
 {
 	_cleanup_close_ int pidfd = -1;
+	_cleanup_free_ int *keep = NULL;
 	pid_t pid;
 
+	if (n == 0 || n > TAG_SPECIALS - TAG_LISTEN)
+		return err_setx(err, EINVAL, "port proxy: %zu ports", n);
 	pidfd = (int) syscall(SYS_pidfd_open, watch_pid, 0);
 	if (pidfd < 0)
 		return err_set(err, errno, "pidfd_open %d", (int) watch_pid);
+	/* the fds the proxy keeps, in order, for the gaps between them to be closed */
+	keep = xcalloc(n + 1, sizeof(*keep));
+	for (size_t i = 0; i < n; i++)
+		keep[i] = ports[i].fd;
+	keep[n] = pidfd;
+	qsort(keep, n + 1, sizeof(*keep), fd_cmp);
+	if (keep[0] <= STDERR_FILENO)
+		return err_setx(err, EINVAL, "port proxy: fd %d is a standard stream", keep[0]);
 	pid = fork();
 	if (pid < 0)
 		return err_set(err, errno, "fork the port proxy");
 	if (pid == 0) {
 		sigset_t all;
-		int devnull, lfd, pfd;
+		int devnull;
+		unsigned from = 3;
 
-		/* nothing of the monitor's: its pipes, log, attach and other ports' sockets */
-		lfd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 10);
-		pfd = fcntl(pidfd, F_DUPFD_CLOEXEC, 10);
 		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
-		if (lfd < 0 || pfd < 0 || devnull < 0 || dup2(devnull, 0) < 0 ||
-		    dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 || dup2(lfd, 3) < 0 ||
-		    dup2(pfd, 4) < 0)
+		if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 ||
+		    dup2(devnull, 2) < 0)
 			_exit(1);
-		(void) syscall(SYS_close_range, 5U, ~0U, 0U);
+		/* nothing of the monitor's: its pipes, log, attach and other sockets */
+		for (size_t i = 0; i <= n; i++) {
+			if ((unsigned) keep[i] > from)
+				(void) syscall(SYS_close_range, from, (unsigned) keep[i] - 1, 0U);
+			from = (unsigned) keep[i] + 1;
+		}
+		(void) syscall(SYS_close_range, from, ~0U, 0U);
 		/* out of the terminal's process group: a ^C for `hull run` is the container's */
 		(void) setsid();
 		(void) prctl(PR_SET_NAME, "hull-proxy", 0, 0, 0);
 		sigfillset(&all);
 		(void) sigprocmask(SIG_UNBLOCK, &all, NULL);
 		(void) signal(SIGPIPE, SIG_IGN);
-		_exit(net_proxy_run(3, proto, backend_ip, backend_port, 4) < 0 ? 1 : 0);
+		_exit(net_proxy_run(ports, n, backend_ip, pidfd) < 0 ? 1 : 0);
 	}
 	return pid;
 }

@@ -264,11 +264,25 @@ load helpers
 	run fetch http://127.0.0.1:18080/index.html
 	[ "$status" -eq 0 ]
 	[ "$output" = hello-web ]
+	if [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null)" != 0 ]; then
+		run hull ps
+		[[ $output == *"0.0.0.0:18080->80/tcp"* ]]
+		hull rm -f web
+		skip "this host has no IPv6: -p publishes on 0.0.0.0 alone"
+	fi
+	# and on [::] as docker does, relayed by hull-proxy to the container's IPv4 address
+	# (docker-proxy's role): a client of "localhost" that tries ::1 first gets an answer
 	run hull ps
-	[[ $output == *"0.0.0.0:18080->80/tcp"* ]]
+	[[ $output == *"0.0.0.0:18080->80/tcp, [::]:18080->80/tcp"* ]]
 	run hull inspect --format '{{json .NetworkSettings.Ports}}' web
-	[ "$output" = '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18080"}]}' ]
+	[ "$output" = '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"18080"},{"HostIp":"::","HostPort":"18080"}]}' ]
+	run -0 hull port web
+	[ "$output" = "$(printf '80/tcp -> 0.0.0.0:18080\n80/tcp -> :::18080')" ]
+	run curl --noproxy '*' -g -s -m 5 "http://[::1]:18080/index.html"
+	[ "$output" = hello-web ]
 	hull rm -f web
+	run curl --noproxy '*' -g -s -m 2 "http://[::1]:18080/index.html"
+	[ "$status" -ne 0 ]
 	# the port is released
 	run curl -s -m 2 http://127.0.0.1:18080/index.html
 	[ "$status" -ne 0 ]

@@ -132,12 +132,19 @@ load helpers
 	run -0 hull inspect -f '{{.HostConfig.PublishAllPorts}} {{json .HostConfig.PortBindings}}' pa
 	[ "$output" = 'true {"91/udp":[{"HostIp":"127.0.0.1","HostPort":""}]}' ]
 	run -0 hull port pa 80/tcp
-	[[ $output =~ ^0\.0\.0\.0:([0-9]+)$ ]]
+	[[ ${lines[0]} =~ ^0\.0\.0\.0:([0-9]+)$ ]]
 	local port=${BASH_REMATCH[1]}
+	# and on [::] with the same port, on a host with IPv6 (net_host_ipv6())
+	if [ "$(cat /proc/sys/net/ipv6/conf/all/disable_ipv6 2>/dev/null)" = 0 ]; then
+		[ "${lines[1]}" = ":::$port" ]
+		[ "${#lines[@]}" -eq 2 ]
+	else
+		[ "${#lines[@]}" -eq 1 ]
+	fi
 	run -0 fetch "http://127.0.0.1:$port/"
 	[ "$output" = P ]
 	run -0 hull port pa 90/udp
-	[[ $output =~ ^0\.0\.0\.0:[0-9]+$ ]]
+	[[ ${lines[0]} =~ ^0\.0\.0\.0:[0-9]+$ ]]
 	run -0 hull port pa 91/udp
 	[[ $output =~ ^127\.0\.0\.1:[0-9]+$ ]]
 	# host and none networks publish nothing

@@ -35,6 +35,12 @@ teardown_file() {
 	hull_teardown_file
 }
 
+# serves URL CONTAINER: the container's httpd answers URL (its /hostname) over IPv6
+serves() {
+	run fetch6 "$1"
+	[ "$output" = "${2:0:12}" ]
+}
+
 # fetch6 URL: curl (IPv6 literal URLs, never through helpers.bash's dead proxy) with a
 # bounded retry until the server answers
 fetch6() {
@@ -220,7 +226,7 @@ fetch6() {
 }
 
 @test "publishing on an IPv6 network: 0.0.0.0 and [::], hull port, a taken port" {
-	local c id gw
+	local c c4 cb id gw
 	id=$(hull network create --ipv6 --subnet "$S6A" v6a)
 	hull network create --subnet 172.29.22.0/24 v4only >/dev/null
 	c=$(hull run -d --network v6a -p 18198:80 -p '[fd00:198:a::1]:18199:80' busybox httpd -f -p 80 -h /etc)
@@ -234,18 +240,28 @@ fetch6() {
 	run fetch http://127.0.0.1:18198/hostname
 	[ "$output" = "${c:0:12}" ]
 	# a host address of the test's bridge, on [::] and on the bound address
-	run fetch6 "http://[fd00:198:a::1]:18198/hostname"
-	[ "$output" = "${c:0:12}" ]
-	run fetch6 "http://[fd00:198:a::1]:18199/hostname"
-	[ "$output" = "${c:0:12}" ]
-	# [::1] cannot be DNATed into a container: refused at once rather than hanging
-	run curl --noproxy '*' -g -s -m 5 "http://[::1]:18198/hostname"
-	[ "$status" -eq 7 ]
+	serves "http://[fd00:198:a::1]:18198/hostname" "$c"
+	serves "http://[fd00:198:a::1]:18199/hostname" "$c"
+	# [::1] cannot be DNATed into a container: the [::] port's proxy relays it to the
+	# container's IPv6 address, as docker-proxy does
+	serves "http://[::1]:18198/hostname" "$c"
+	[ "$(proxies)" -eq 1 ]
 
-	run -125 hull run --rm --network v4only -p '[::]:18200:80' busybox true
-	[[ $output == *"cannot publish on ::: the container has no IPv6 address (its network was not created with --ipv6)"* ]]
-	run -125 hull run --rm -p '[fd00:198:a::1]:18200:80' busybox true
-	[[ $output == *"cannot publish on fd00:198:a::1: the container has no IPv6 address"* ]]
+	# a container without an IPv6 address: every IPv6 port goes through the proxy to its
+	# IPv4 one (docker-proxy's relay), on a user network and on the default bridge
+	c4=$(hull run -d --network v4only -p '[::]:18200:80' busybox httpd -f -p 80 -h /etc)
+	cb=$(hull run -d -p '[fd00:198:a::1]:18202:80' busybox httpd -f -p 80 -h /etc)
+	serves "http://[::1]:18200/hostname" "$c4"
+	serves "http://[fd00:198:a::1]:18200/hostname" "$c4"
+	serves "http://[fd00:198:a::1]:18202/hostname" "$cb"
+	run -0 hull port "$c4"
+	[ "$output" = '80/tcp -> :::18200' ]
+	# no DNAT element for them: the container has no IPv6 address to send them to
+	run nft list table ip6 hullnet
+	[[ $output != *18200* && $output != *18202* ]]
+	[ "$(proxies)" -eq 3 ]
+	hull rm -f "$c4" "$cb" >/dev/null
+	[ "$(proxies)" -eq 1 ]
 
 	# [::]:18201 taken by another program (0.0.0.0:18201 free): docker's message, nothing left
 	python3 -c '

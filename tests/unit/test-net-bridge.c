@@ -47,7 +47,7 @@ static int cleanup(void **state)
 {
 	(void) state;
 	if (live.ports_added)
-		net_ports_remove(live.ip, live.maps, live.n);
+		net_ports_remove(live.ip, NULL, live.maps, live.n);
 	if (live.pid > 0) {
 		kill(live.pid, SIGKILL);
 		(void) waitpid(live.pid, NULL, 0);
@@ -294,7 +294,7 @@ static void test_bridge(void **state)
 	assert_int_equal(net_port_parse("8080", &live.maps, &live.n, &err), 0);
 	assert_int_equal(net_port_parse("127.0.0.1::8080", &live.maps, &live.n, &err), 0);
 	assert_int_equal(net_port_parse("0:8081/udp", &live.maps, &live.n, &err), 0);
-	if (net_ports_reserve(live.maps, live.n, &fds, &err) < 0)
+	if (net_ports_reserve(live.maps, live.n, false, &fds, &err) < 0)
 		fail_msg("net_ports_reserve: %s", err->msg);
 	for (size_t i = 0; i < live.n; i++)
 		assert_true(live.maps[i].host_port > 0);
@@ -320,14 +320,14 @@ static void test_bridge(void **state)
 	dup = xmalloc(sizeof(*dup));
 	ndup = 1;
 	*dup = live.maps[0];
-	assert_int_equal(net_ports_reserve(dup, ndup, &fds2, &err), -EADDRINUSE);
+	assert_int_equal(net_ports_reserve(dup, ndup, false, &fds2, &err), -EADDRINUSE);
 	assert_non_null(strstr(err->msg, "failed: port is already allocated"));
 	assert_non_null(strstr(err->msg, "0.0.0.0:"));
 	err = err_free(err);
 
 	/* Removed ports are no longer forwarded; removing twice is fine. */
-	net_ports_remove(ip, live.maps, live.n);
-	net_ports_remove(ip, live.maps, live.n);
+	net_ports_remove(ip, NULL, live.maps, live.n);
+	net_ports_remove(ip, NULL, live.maps, live.n);
 	live.ports_added = false;
 	assert_int_equal(connect_to(SOCK_STREAM, "127.0.0.1", live.maps[0].host_port),
 			 -ECONNREFUSED);

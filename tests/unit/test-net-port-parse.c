@@ -153,14 +153,45 @@ static void test_ipv6_loopback(void **state)
 		assert_null(err);
 		assert_int_equal(n, 1);
 		assert_string_equal(maps[0].host_ip, "::1");
-		assert_true(net_host_ip_is_proxied(maps[0].host_ip));
+		/* proxied and never DNATed, whether the container has IPv6 or not */
+		assert_true(net_port_proxied(&maps[0], true));
+		assert_true(net_port_proxied(&maps[0], false));
+		assert_false(net_port_nat(&maps[0], true));
+		assert_false(net_port_nat(&maps[0], false));
 		assert_true(net_host_ip_is6(maps[0].host_ip));
 	}
-	assert_false(net_host_ip_is_proxied("::"));
-	assert_false(net_host_ip_is_proxied("fd00::1"));
-	assert_false(net_host_ip_is_proxied("127.0.0.1"));
-	assert_false(net_host_ip_is_proxied(""));
-	assert_false(net_host_ip_is_proxied(NULL));
+}
+
+/*
+ * Who serves which host address: DNAT for IPv4, and for IPv6 into a container with an IPv6
+ * address; the proxy for IPv6 into one without (docker-proxy's relay to IPv4), for ::1, and
+ * for [::] (its ::1 part, which its DNAT element skips).
+ */
+static void test_proxied(void **state)
+{
+	static const struct {
+		const char *host_ip;
+		bool ip6; /* the container has an IPv6 address */
+		bool proxied, nat;
+	} cases[] = {
+		{"", false, false, true},	 {"", true, false, true},
+		{"0.0.0.0", false, false, true}, {"127.0.0.1", true, false, true},
+		{"::", false, true, false},	 {"::", true, true, true},
+		{"fd00::1", false, true, false}, {"fd00::1", true, false, true},
+		{"::1", false, true, false},	 {"::1", true, true, false},
+		{"0:0::0", true, true, true},
+	};
+
+	(void) state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct port_map m = {.host_port = 80, .ctr_port = 80, .proto = IPPROTO_TCP};
+
+		snprintf(m.host_ip, sizeof(m.host_ip), "%s", cases[i].host_ip);
+		if (net_port_proxied(&m, cases[i].ip6) != cases[i].proxied)
+			fail_msg("net_port_proxied('%s', %d)", m.host_ip, cases[i].ip6);
+		if (net_port_nat(&m, cases[i].ip6) != cases[i].nat)
+			fail_msg("net_port_nat('%s', %d)", m.host_ip, cases[i].ip6);
+	}
 }
 
 /* docker's dual stack: every 0.0.0.0 map gets a [::] twin with the same host port */
@@ -226,9 +257,10 @@ static void test_host_range(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ok),   cmocka_unit_test(test_ipv6_loopback),
-		cmocka_unit_test(test_dual), cmocka_unit_test(test_appends),
-		cmocka_unit_test(test_bad),  cmocka_unit_test(test_host_range),
+		cmocka_unit_test(test_ok),	   cmocka_unit_test(test_ipv6_loopback),
+		cmocka_unit_test(test_proxied),	   cmocka_unit_test(test_dual),
+		cmocka_unit_test(test_appends),	   cmocka_unit_test(test_bad),
+		cmocka_unit_test(test_host_range),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

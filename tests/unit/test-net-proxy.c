@@ -125,7 +125,10 @@ static void test_tcp(void **state)
 		}
 		_exit(write_all(s, in, n) == (ssize_t) n ? 0 : 1);
 	}
-	proxy = net_proxy_spawn(listen_fd, IPPROTO_TCP, "127.0.0.1", bport, watched, &err);
+	proxy = net_proxy_spawn(&(struct net_proxy_port){.fd = listen_fd,
+							 .proto = IPPROTO_TCP,
+							 .backend_port = bport},
+				1, "127.0.0.1", watched, &err);
 	assert_true(proxy > 0);
 	assert_null(err);
 	close(listen_fd); /* the proxy's now (as the monitor keeps only a reservation) */
@@ -154,11 +157,13 @@ static void test_tcp(void **state)
 	free(out);
 }
 
+/* Two published UDP ports in one proxy: each client's answer leaves by the port it wrote to. */
 static void test_udp(void **state)
 {
 	pid_t watched = sleeper(), proxy, server;
-	uint16_t bport, pport;
+	uint16_t bport, pport, pport2;
 	int backend = bound(SOCK_DGRAM, &bport), listen_fd = bound(SOCK_DGRAM, &pport);
+	int listen_fd2 = bound(SOCK_DGRAM, &pport2);
 	struct hull_err *err = NULL;
 	char buf[64];
 	int a, b;
@@ -179,13 +184,20 @@ static void test_udp(void **state)
 		}
 		_exit(0);
 	}
-	proxy = net_proxy_spawn(listen_fd, IPPROTO_UDP, "127.0.0.1", bport, watched, &err);
+	proxy = net_proxy_spawn(
+		(struct net_proxy_port[]){
+			{.fd = listen_fd, .proto = IPPROTO_UDP, .backend_port = bport},
+			{.fd = listen_fd2, .proto = IPPROTO_UDP, .backend_port = bport},
+		},
+		2, "127.0.0.1", watched, &err);
 	assert_true(proxy > 0);
 	close(listen_fd);
+	close(listen_fd2);
 
-	/* two clients, each gets its own answer */
+	/* two clients, each gets its own answer (a connected UDP socket takes only what comes
+	 * from the port it sent to) */
 	a = connect_to(SOCK_DGRAM, pport);
-	b = connect_to(SOCK_DGRAM, pport);
+	b = connect_to(SOCK_DGRAM, pport2);
 	assert_int_equal(send(a, "one", 3, 0), 3);
 	assert_int_equal(recv(a, buf, sizeof(buf), 0), 6);
 	assert_memory_equal(buf, "re:one", 6);
@@ -208,7 +220,9 @@ static void test_bad_backend(void **state)
 
 	(void) state;
 	/* not an address: the proxy ends at once with a failure */
-	proxy = net_proxy_spawn(listen_fd, IPPROTO_TCP, "not-an-ip", 80, watched, NULL);
+	proxy = net_proxy_spawn(
+		&(struct net_proxy_port){.fd = listen_fd, .proto = IPPROTO_TCP, .backend_port = 80},
+		1, "not-an-ip", watched, NULL);
 	assert_true(proxy > 0);
 	assert_int_equal(waitpid(proxy, &status, 0), proxy);
 	assert_true(WIFEXITED(status));
