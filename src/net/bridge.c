@@ -167,6 +167,10 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 	char gws[INET_ADDRSTRLEN];
 	struct in_addr addr;
 	unsigned master, eth0, port;
+	/* the network's MTU everywhere, or a link as wide as loopback's with docker's 1500 on
+	 * the default route (docs/networking.md "MTU") */
+	unsigned mtu = b && b->mtu ? b->mtu : NET_LINK_MTU;
+	unsigned route_mtu = b && b->mtu ? 0 : NET_ROUTE_MTU;
 	uint8_t mac[6];
 	int r;
 
@@ -225,12 +229,12 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 	if (r < 0)
 		return err_set(err, -r, "look up bridge '%s'", br);
 
-	r = nl_veth_create(&rt, host, master, name, nsfd, mac, b ? b->mtu : 0);
+	r = nl_veth_create(&rt, host, master, name, nsfd, mac, mtu);
 	if (r == -EEXIST) {
 		/* this container's previous pair, whose network namespace the kernel is
 		 * still tearing down after a quick stop and start: it is ours to delete */
 		(void) nl_link_del(&rt, host);
-		r = nl_veth_create(&rt, host, master, name, nsfd, mac, b ? b->mtu : 0);
+		r = nl_veth_create(&rt, host, master, name, nsfd, mac, mtu);
 	}
 	if (r < 0)
 		return err_set(err, -r, "create veth '%s'%s%s", host,
@@ -266,7 +270,7 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 		r = err_set(err, -r, "bring up 'lo'");
 		goto fail;
 	}
-	r = no_route ? 0 : nl_route_add_default(&ns, eth0, gw);
+	r = no_route ? 0 : nl_route_add_default(&ns, eth0, gw, route_mtu);
 	if (r < 0) {
 		r = err_set(err, -r, "add default route via %s", gws);
 		goto fail;
@@ -278,7 +282,7 @@ static int attach(pid_t pid, const char *ctr_id, const char *host, const char *i
 			r = err_set(err, -r, "add address %s/%u to '%s'", ip6, b->prefixlen6, name);
 			goto fail;
 		}
-		r = no_route ? 0 : nl_route6_add_default(&ns, eth0, &b->gateway6);
+		r = no_route ? 0 : nl_route6_add_default(&ns, eth0, &b->gateway6, route_mtu);
 		if (r < 0) {
 			char gw6[INET6_ADDRSTRLEN];
 

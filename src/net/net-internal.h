@@ -68,14 +68,16 @@ int nl_bridge_port_hairpin(struct nl *nl, unsigned index);
 int nl_addr_has(struct nl *nl, unsigned index, struct in_addr addr);
 /* nl_addr_add() - add @addr/@prefixlen (with broadcast) to link @index; -EEXIST if there. */
 int nl_addr_add(struct nl *nl, unsigned index, struct in_addr addr, unsigned prefixlen);
-/* nl_route_add_default() - default route via @gw out of link @index. */
-int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw);
+/* nl_route_add_default() - default route via @gw out of link @index, with MTU @mtu (0: the
+ * link's). */
+int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw, unsigned mtu);
 /* nl_addr6_has() - 1 if link @index has IPv6 address @addr, 0 if not. */
 int nl_addr6_has(struct nl *nl, unsigned index, const struct in6_addr *addr);
 /* nl_addr6_add() - add @addr/@prefixlen to link @index with IFA_F_NODAD; -EEXIST if there. */
 int nl_addr6_add(struct nl *nl, unsigned index, const struct in6_addr *addr, unsigned prefixlen);
-/* nl_route6_add_default() - default IPv6 route via @gw out of link @index. */
-int nl_route6_add_default(struct nl *nl, unsigned index, const struct in6_addr *gw);
+/* nl_route6_add_default() - default IPv6 route via @gw out of link @index, with MTU @mtu (0:
+ * the link's). */
+int nl_route6_add_default(struct nl *nl, unsigned index, const struct in6_addr *gw, unsigned mtu);
 /* nl_nft6_table_exists(), nl_nft6_chain_exists() - as the ip ones, for family ip6. */
 int nl_nft6_table_exists(struct nl *nl, const char *name);
 int nl_nft6_chain_exists(struct nl *nl, const char *table, const char *chain);

@@ -19,6 +19,15 @@
 #define NET_GATEWAY	"10.89.0.1"
 #define NET_PREFIXLEN	16
 /*
+ * A container's link on a network without -o com.docker.network.driver.mtu: the bridge and
+ * both ends of the veth are as wide as loopback, so that the host's connections to a
+ * published port (DNATed across the bridge) and to containers move 64 KiB frames; the
+ * default route keeps docker's 1500, so that what leaves the host is sized as docker's
+ * (docs/networking.md "MTU").
+ */
+#define NET_LINK_MTU  65535
+#define NET_ROUTE_MTU 1500
+/*
  * Where addresses on hull0 are recorded (the engine's @state_dir for
  * net_ip_alloc()): one directory for the whole host, because the bridge and
  * its subnet are shared by every store and runroot on the host. A tmpfs, like

@@ -369,7 +369,19 @@ int nl_addr_add(struct nl *nl, unsigned index, struct in_addr addr, unsigned pre
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
-int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw)
+/* RTA_METRICS { RTAX_MTU @mtu } of a route (`ip route add ... mtu N`); nothing for 0 */
+static void route_mtu(struct nlmsghdr *nlh, unsigned mtu)
+{
+	struct nlattr *metrics;
+
+	if (!mtu)
+		return;
+	metrics = mnl_attr_nest_start(nlh, RTA_METRICS);
+	mnl_attr_put_u32(nlh, RTAX_MTU, mtu);
+	mnl_attr_nest_end(nlh, metrics);
+}
+
+int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw, unsigned mtu)
 {
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
@@ -383,6 +395,7 @@ int nl_route_add_default(struct nl *nl, unsigned index, struct in_addr gw)
 	rtm->rtm_type = RTN_UNICAST;
 	mnl_attr_put_u32(nlh, RTA_GATEWAY, gw.s_addr);
 	mnl_attr_put_u32(nlh, RTA_OIF, index);
+	route_mtu(nlh, mtu);
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
@@ -453,7 +466,7 @@ int nl_addr6_add(struct nl *nl, unsigned index, const struct in6_addr *addr, uns
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
-int nl_route6_add_default(struct nl *nl, unsigned index, const struct in6_addr *gw)
+int nl_route6_add_default(struct nl *nl, unsigned index, const struct in6_addr *gw, unsigned mtu)
 {
 	char buf[NL_BUF_SIZE];
 	struct nlmsghdr *nlh = msg_new(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK);
@@ -467,6 +480,7 @@ int nl_route6_add_default(struct nl *nl, unsigned index, const struct in6_addr *
 	rtm->rtm_type = RTN_UNICAST;
 	mnl_attr_put(nlh, RTA_GATEWAY, sizeof(*gw), gw);
 	mnl_attr_put_u32(nlh, RTA_OIF, index);
+	route_mtu(nlh, mtu);
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 

@@ -230,6 +230,23 @@ reach() {
 	hull network rm np
 }
 
+@test "without an MTU option the link is 64 KiB wide and the default route keeps docker's 1500" {
+	local c pid
+	c=$(hull run -d --network default busybox sleep 600)
+	pid=$(hull inspect -f '{{.State.Pid}}' "$c")
+	[ "$(cat /sys/class/net/hv${c:0:10}/mtu)" = 65535 ]
+	run -0 hull exec "$c" cat /sys/class/net/eth0/mtu
+	[ "$output" = 65535 ]
+	run -0 nsenter -t "$pid" -n ip route show default
+	[ "$output" = "default via 10.89.0.1 dev eth0 mtu 1500 " ]
+	# what leaves the host is sized by the route, the host and the bridge by the link
+	run -0 nsenter -t "$pid" -n ip route get 192.0.2.1
+	[[ $output == *"mtu 1500"* ]]
+	run -0 nsenter -t "$pid" -n ip route get 10.89.0.1
+	[[ $output != *mtu* ]]
+	hull rm -f "$c" >/dev/null
+}
+
 @test "-o com.docker.network.driver.mtu: the bridge and both ends of each veth take it" {
 	local id c
 	id=$(hull network create --subnet "$SUB_A" -o com.docker.network.driver.mtu=9000 nmtu)
@@ -239,7 +256,10 @@ reach() {
 	[ "$(cat /sys/class/net/br-${id:0:12}/mtu)" = 9000 ]
 	[ "$(cat /sys/class/net/hv${c:0:10}/mtu)" = 9000 ]
 	run hull exec "$c" cat /sys/class/net/eth0/mtu /sys/class/net/eth1/mtu
-	[ "$output" = "$(printf '9000\n1500')" ]
+	[ "$output" = "$(printf '9000\n65535')" ]
+	# the network's MTU is the default route's too: no metric on it
+	run -0 nsenter -t "$(hull inspect -f '{{.State.Pid}}' "$c")" -n ip route show default
+	[ "$output" = "default via ${SUB_A%.0/24}.1 dev eth0 " ]
 	run hull network inspect --format '{{index .Options "com.docker.network.driver.mtu"}}' nmtu
 	[ "$output" = 9000 ]
 	# bodies larger than a 1500-byte frame cross the bridge
