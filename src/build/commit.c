@@ -200,6 +200,7 @@ int build_commit(struct store *s, struct container *c, const struct build_commit
 	struct image *img = NULL, *out = NULL;
 	char diff_id[DIGEST_STR_LEN], chain[DIGEST_STR_LEN];
 	json_t *icfg;
+	bool paused = false;
 	int r, fd = -1;
 
 	r = store_image_get(s, json_get_str(c->rec, "Image"), &img, err);
@@ -216,6 +217,12 @@ int build_commit(struct store *s, struct container *c, const struct build_commit
 		r = build_change_apply(icfg, *ch, err);
 		if (r < 0)
 			goto out;
+	}
+	if (o->pause && container_is_running(c) && c->state.status != CONTAINER_PAUSED) {
+		r = container_pause(c, true, err);
+		if (r < 0)
+			goto out;
+		paused = true;
 	}
 	r = store_tmpdir(s, "commit", &tmpdir, err);
 	if (r < 0)
@@ -255,6 +262,14 @@ int build_commit(struct store *s, struct container *c, const struct build_commit
 		*ret = TAKE_PTR(out);
 	}
 out:
+	if (paused) {
+		/* as moby's deferred unpause: its failure is logged there, not the commit's */
+		struct hull_err *e = NULL;
+
+		if (container_is_running(c) && container_pause(c, false, &e) < 0)
+			fprintf(stderr, "hull: unpause container %s: %s\n", c->id, e->msg);
+		err_free(e);
+	}
 	if (fd >= 0)
 		close(fd);
 	if (tmpdir)

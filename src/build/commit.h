@@ -63,6 +63,7 @@ struct build_commit_opts {
 	const char *message;  /* the history entry's and config's comment; NULL is "" */
 	char *const *changes; /* --change lines, applied in order after the merge; NULL: none */
 	const char *tag;      /* reference to point at the new image; NULL: none */
+	bool pause; /* docker commit --pause (its default): freeze a running container meanwhile */
 };
 
 /*
@@ -72,7 +73,11 @@ struct build_commit_opts {
  * container's Config, and @o's changes; its history gets an entry "created_by"
  * the container's command line (Path and Args joined by spaces). Tags it as
  * @o->tag (under the store lock, with the layer and image) and records a
- * "commit" event of @c. The container is not paused (NEEDSWORK).
+ * "commit" event of @c. With @o->pause a running container that is not paused
+ * is paused (container_pause(): its freezer, "pause" and "unpause" events)
+ * from before its files are read until the image is made, as moby's
+ * daemon/commit.go does; one without a freezer fails the commit with
+ * container_pause()'s error.
  * On success *@ret is the new image (caller frees with image_free()).
  * Errors: the image's lookup, a change (before anything is written), the
  * layer import or store_tag() (the image stays, untagged); the temporary tar

@@ -194,7 +194,7 @@ int cmd_commit(struct cli *cl, int argc, char **argv)
 {
 	_cleanup_strv_ char **changes = NULL;
 	const char *author = NULL, *msg = "";
-	bool pause = true; /* NEEDSWORK: the container is not paused during a commit */
+	bool pause = true;
 	const struct cli_option options[] = {
 		CLI_STRING('a', "author", &author, NULL,
 			   "Author (e.g., \"John Hannibal Smith <hannibal@a-team.com>\")"),
@@ -220,6 +220,7 @@ int cmd_commit(struct cli *cl, int argc, char **argv)
 	o.message = msg;
 	o.changes = changes;
 	o.tag = ind + 1 < argc ? argv[ind + 1] : NULL;
+	o.pause = pause;
 	r = build_commit(s, c, &o, &out, &e);
 	container_free(c);
 	if (r < 0)

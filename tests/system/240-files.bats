@@ -218,6 +218,28 @@ ctr_type() {
 	[[ $output == *"not a valid change command"* ]]
 }
 
+@test "commit pauses a running container meanwhile (docker's --pause default), not with --pause=false" {
+	local c
+	c=$(hull run -d busybox sh -c 'echo made > /made; exec sleep 600')
+	wait_for is_running "$c"
+	run -0 hull commit "$c" paused-commit:1
+	run -0 hull run --rm paused-commit:1 cat /made
+	[ "$output" = made ]
+	# running again, not left paused
+	run -0 hull inspect -f '{{.State.Status}}' "$c"
+	[ "$output" = running ]
+	run -0 hull commit --pause=false "$c" paused-commit:2
+	hull pause "$c"
+	# a paused one is committed as it is and stays paused
+	run -0 hull commit "$c" paused-commit:3
+	run -0 hull inspect -f '{{.State.Status}}' "$c"
+	[ "$output" = paused ]
+	run -0 hull events --since 1m --until 0s --filter container="$c" --format '{{.Action}}'
+	[ "$output" = "$(printf 'create\nstart\npause\ncommit\nunpause\ncommit\npause\ncommit')" ]
+	hull rm -f "$c" >/dev/null
+	hull rmi paused-commit:1 paused-commit:2 paused-commit:3 >/dev/null
+}
+
 @test "commit keeps what run --entrypoint cleared: no entrypoint, no image CMD" {
 	d=$BATS_TEST_TMPDIR/ep
 	mkdir -p "$d"
