@@ -349,10 +349,11 @@ int for_each_container(struct cli *cl, int argc, char **argv, int first,
 
 /*
  * ps_row() - the `ps` formatter fields of @c (ID, Image, Command, RunningFor,
- * Status, Names, Size...) as strings (new reference); @size adds the SIZE of
- * its writable layer (cli/run.c).
+ * Status, Names, Size...) as strings (new reference); with @size (its store,
+ * borrowed; NULL: "0B", docker's SizeRw of 0) Size is docker's "RW (virtual
+ * ROOTFS)" (container_size(), which reads the whole writable layer) (cli/run.c).
  */
-json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct timespec *now);
+json_t *ps_row(struct container *c, bool no_trunc, struct store *size, const struct timespec *now);
 /* cmd_image_prune() - `hull image prune [-a] [-f] [--filter F]` (cli/disk.c). */
 int cmd_image_prune(struct cli *c, int argc, char **argv);
 /* cmd_system_df() - `hull system df [-v]` (cli/disk.c). */

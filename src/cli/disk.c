@@ -671,7 +671,7 @@ int cmd_system_df(struct cli *cl, int argc, char **argv)
 		table_add(t, "CONTAINER ID", "IMAGE", "COMMAND", "LOCAL VOLUMES", "SIZE", "CREATED",
 			  "STATUS", "NAMES");
 		for (size_t i = 0; cs[i]; i++) {
-			json_t *row = ps_row(cs[i], false, false, &now), *m;
+			json_t *row = ps_row(cs[i], false, NULL, &now), *m;
 			_cleanup_free_ char *sz = human_size((double) ctr_size[i]);
 			char nvol[16];
 			int local = 0;

@@ -133,8 +133,13 @@ static const struct tmpl_field container_fields[] = {
 	{"NetworkSettings", &t_netsettings},
 	{NULL, NULL},
 };
-const struct tmpl_type fmt_container_inspect = {
-	.kind = TMPL_STRUCT, .name = "container.InspectResponse", .fields = container_fields};
+/* *int64, omitempty: nil (null) unless inspect --size */
+static const struct tmpl_json_tag container_json_tags[] = {
+	{"SizeRw", "SizeRw,omitempty"}, {"SizeRootFs", "SizeRootFs,omitempty"}, {NULL, NULL}};
+const struct tmpl_type fmt_container_inspect = {.kind = TMPL_STRUCT,
+						.name = "container.InspectResponse",
+						.fields = container_fields,
+						.json_tags = container_json_tags};
 
 static const struct tmpl_field rootfs_fields[] = {{"Layers", &t_slice}, {NULL, NULL}};
 static const struct tmpl_type t_rootfs = {

@@ -1133,10 +1133,20 @@ static json_t *inspect_order(json_t *rec)
 	return o;
 }
 
-static json_t *container_inspect_json(struct store *s, struct container *c)
+static json_t *container_inspect_json(struct store *s, struct container *c, bool size)
 {
 	_cleanup_json_ json_t *copy = json_deep_copy(c->rec);
-	json_t *o = inspect_order(copy);
+	json_t *o;
+
+	if (size) {
+		/* inspect --size: docker's two *int64 members, omitted without it */
+		int64_t rw, rootfs;
+
+		container_size(s, c, &rw, &rootfs);
+		json_object_set_new(copy, "SizeRw", json_integer((json_int_t) rw));
+		json_object_set_new(copy, "SizeRootFs", json_integer((json_int_t) rootfs));
+	}
+	o = inspect_order(copy);
 	json_t *st = json_object(),
 	       *health = json_object_get(json_object_get(c->rec, "State"), "Health");
 
@@ -1162,7 +1172,7 @@ const struct cli_command cli_inspect_command = {
 int cmd_inspect(struct cli *cl, int argc, char **argv)
 {
 	const char *format = NULL, *type = NULL;
-	bool size = false; /* NEEDSWORK: SizeRw and SizeRootFs of a container */
+	bool size = false;
 	const struct cli_option options[] = {
 		CLI_STRING('f', "format", &format, NULL,
 			   "Format output using a custom template: 'json', 'TEMPLATE'"),
@@ -1194,7 +1204,7 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 		if ((!type || streq(type, "container")) &&
 		    container_load(s, argv[i], &c, NULL) == 0) {
 			types[json_array_size(out)] = &fmt_container_inspect;
-			json_array_append_new(out, container_inspect_json(s, c));
+			json_array_append_new(out, container_inspect_json(s, c, size));
 			container_free(c);
 		} else if ((!type || streq(type, "image")) &&
 			   store_image_get(s, argv[i], &img, NULL) == 0) {
@@ -1210,7 +1220,14 @@ int cmd_inspect(struct cli *cl, int argc, char **argv)
 		size_t i;
 		json_t *v;
 		json_array_foreach (out, i, v) {
-			_cleanup_free_ char *s2 = format_template(format, v, types[i], true, &e);
+			_cleanup_free_ char *s2 = NULL;
+
+			/* docker's *int64 members are there for a template, nil without --size */
+			if (types[i] == &fmt_container_inspect && !json_object_get(v, "SizeRw")) {
+				json_object_set_new(v, "SizeRw", json_null());
+				json_object_set_new(v, "SizeRootFs", json_null());
+			}
+			s2 = format_template(format, v, types[i], true, &e);
 			if (!s2) {
 				json_decref(out);
 				return cli_fail(e);

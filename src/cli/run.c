@@ -1171,7 +1171,7 @@ static void ps_refresh_image(struct store *s, struct container *c, bool no_trunc
 	(void) json_object_set_new(row, "Image", json_string(no_trunc ? id : short_id(id)));
 }
 
-json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct timespec *now)
+json_t *ps_row(struct container *c, bool no_trunc, struct store *size, const struct timespec *now)
 {
 	const struct container_state *st = &c->state;
 	const char *state = container_ps_state(c);
@@ -1263,10 +1263,14 @@ json_t *ps_row(struct container *c, bool no_trunc, bool size, const struct times
 			json_get_str(json_object_get(c->rec, "HostConfig"), "NetworkMode"), "State",
 			state);
 	if (size) {
-		_cleanup_free_ char *upper = path_join(c->dir, "upper");
-		int64_t sz = dir_size(upper);
-		_cleanup_free_ char *h = human_size((double) (sz > 0 ? sz : 0));
-		json_object_set_new(row, "Size", json_string(h));
+		/* docker/cli's ContainerContext.Size(): "RW (virtual ROOTFS)", 3 digits */
+		int64_t rw, rootfs;
+		_cleanup_free_ char *hrw = NULL, *hroot = NULL;
+
+		container_size(size, c, &rw, &rootfs);
+		hrw = human_size_prec((double) rw, 3);
+		hroot = human_size_prec((double) rootfs, 3);
+		json_object_set_new(row, "Size", json_sprintf("%s (virtual %s)", hrw, hroot));
 	} else {
 		json_object_set_new(row, "Size", json_string("0B")); /* docker's SizeRw of 0 */
 	}
@@ -1408,7 +1412,7 @@ int cmd_ps(struct cli *cl, int argc, char **argv)
 	}
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		struct container *c = l[i];
-		json_t *row = ps_row(c, no_trunc, size, &now);
+		json_t *row = ps_row(c, no_trunc, size ? s : NULL, &now);
 		const char *state;
 
 		ps_refresh_image(s, c, no_trunc, row);

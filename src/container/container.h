@@ -553,6 +553,15 @@ int container_lock(struct container *c, struct hull_err **err);
 void container_unlock(struct container *c);
 /* container_is_running() - State.Running and the process is still alive. */
 bool container_is_running(struct container *c);
+
+/*
+ * container_size() - docker's SizeRw and SizeRootFs of @c, in bytes (moby
+ * GetContainerLayerSize): *@ret_rw, what its writable layer holds (the upper
+ * directory's files, du's apparent sizes), and *@ret_rootfs, that plus its
+ * image's layers (image.size; the rw size alone if the image is gone). Reads
+ * the whole upper directory: for `inspect --size` and `ps --size` only. No lock.
+ */
+void container_size(struct store *s, struct container *c, int64_t *ret_rw, int64_t *ret_rootfs);
 /*
  * container_exit_pending() - the process ended but its monitor, alive, has
  * not recorded the exit yet (State.Running, not restarting): until it does,

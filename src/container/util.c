@@ -11,6 +11,8 @@
 #include "container/container.h"
 #include "container/internal.h"
 #include "container/logline.h"
+#include "util/fs.h"
+#include "util/json.h"
 
 char *now_rfc3339(void)
 {
@@ -198,4 +200,20 @@ bool name_valid(const char *n)
 		if (!isalnum((unsigned char) *p) && !strchr("_.-", *p))
 			return false;
 	return true;
+}
+
+void container_size(struct store *s, struct container *c, int64_t *ret_rw, int64_t *ret_rootfs)
+{
+	_cleanup_free_ char *upper = path_join(c->dir, "upper");
+	struct image *img = NULL;
+	int64_t rw = dir_size(upper);
+
+	if (rw < 0)
+		rw = 0;
+	*ret_rw = rw;
+	*ret_rootfs = rw;
+	if (store_image_get(s, json_get_str(c->rec, "Image"), &img, NULL) == 0) {
+		*ret_rootfs += img->size;
+		image_free(img);
+	}
 }

@@ -130,7 +130,25 @@ LABEL team=blue'
 	[[ ${lines[1]} =~ ^fmt1\ +Exited\ \(0\) ]]
 	run hull ps -a -s --filter name=fmt1
 	[[ ${lines[0]} == *SIZE ]]
-	[[ ${lines[1]} =~ [0-9]+B$ ]]
+	[[ ${lines[1]} =~ [0-9]+B\ \(virtual\ [0-9.]+[kM]B\)$ ]]
+}
+
+@test "ps -s and inspect -s: SizeRw of the writable layer, SizeRootFs with the image's layers" {
+	local img
+	hull run --name sz1 busybox sh -c 'head -c 5000 /dev/zero > /z'
+	img=$(hull image inspect -f '{{.Size}}' busybox)
+	run -0 hull inspect -s -f '{{.SizeRw}} {{.SizeRootFs}}' sz1
+	[ "$output" = "5000 $((img + 5000))" ]
+	run -0 hull ps -a -s --filter name=sz1 --format '{{.Size}}'
+	[[ $output =~ ^5kB\ \(virtual\ [0-9.]+MB\)$ ]]
+	# docker's *int64 members: absent from the JSON without -s, nil for a template
+	run -0 hull inspect sz1
+	[[ $output != *SizeRw* ]]
+	run -0 hull inspect -f '{{json .SizeRw}} {{.SizeRootFs}}' sz1
+	[ "$output" = 'null <nil>' ]
+	run -0 hull inspect -s sz1
+	[[ $output == *'"SizeRw": 5000,'* ]]
+	hull rm sz1
 }
 
 @test "ps and volume ls --format: template functions, methods, table headers, errors" {
