@@ -191,7 +191,7 @@ bool net_host_ip_is6(const char *host_ip);
  * net_ports_dual() - docker's publishing on a host with IPv6 (net_host_ipv6()): each map of
  * @maps[0..@n) on every IPv4 address ("" or 0.0.0.0) gets a twin on every IPv6 address ("::")
  * with the same, already reserved, host port, appended to *@maps (realloc'd; *@n grows), as
- * docker 20.10 lists "0.0.0.0:8080->80/tcp, :::8080->80/tcp". Pure.
+ * docker lists "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp". Pure.
  */
 void net_ports_dual(struct port_map **maps, size_t *n);
 
