@@ -32,6 +32,15 @@ int net_sysctl_enable(const char *path, struct hull_err **err)
 	return 0;
 }
 
+int net_bridge_no_ipv6(const char *name, struct hull_err **err)
+{
+	_cleanup_free_ char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", name);
+
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return 0; /* a kernel, or a namespace, without IPv6 */
+	return net_sysctl_enable(path, err);
+}
+
 int net_sysctl_set(const char *path, const char *value, struct hull_err **err)
 {
 	_cleanup_close_ int fd = -1;
@@ -92,6 +101,9 @@ int net_bridge_setup(struct hull_err **err)
 	 * --userland-proxy=false); the nft "loopback" chain keeps containers from
 	 * using it to reach the host's loopback services (CVE-2020-8558). */
 	r = net_sysctl_enable("/proc/sys/net/ipv4/conf/" NET_BRIDGE_NAME "/route_localnet", err);
+	if (r < 0)
+		return r;
+	r = net_bridge_no_ipv6(NET_BRIDGE_NAME, err);
 	if (r < 0)
 		return r;
 

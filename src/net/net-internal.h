@@ -107,6 +107,12 @@ int net_nft_table_create(struct hull_err **err);
 
 /* net_network_state_remove() - delete NET_STATE_DIR/networks/@net_id (its addresses). */
 void net_network_state_remove(const char *net_id);
+/*
+ * net_bridge_no_ipv6() - no IPv6 on the bridge @name (disable_ipv6, unless the kernel has no
+ * IPv6): a container of a network without --ipv6 has no IPv6 path to the host, hence none to the
+ * sockets of the userland proxy (docs/networking.md "IPv6").
+ */
+int net_bridge_no_ipv6(const char *name, struct hull_err **err);
 /* net_sysctl_enable() - write "1" to the sysctl file @path unless it reads 1 already. */
 int net_sysctl_enable(const char *path, struct hull_err **err);
 /* net_sysctl_set() - write @value ("0", "1") to the sysctl file @path unless it reads so. */

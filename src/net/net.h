@@ -28,6 +28,13 @@
 #define NET_LINK_MTU  65535
 #define NET_ROUTE_MTU 1500
 /*
+ * The socket mark of the ports the userland proxy serves (net_port_proxied()): the input
+ * chain of "ip6 hullnet" drops what a hull bridge sends to them, so that a container of an
+ * IPv6 network cannot reach through the proxy what IPv4 isolation keeps from it (a published
+ * port of another network's container). The proxy clears it on the connections it accepts.
+ */
+#define NET_PROXY_MARK 0x68756c6c
+/*
  * Where addresses on hull0 are recorded (the engine's @state_dir for
  * net_ip_alloc()): one directory for the whole host, because the bridge and
  * its subnet are shared by every store and runroot on the host. A tmpfs, like

@@ -55,6 +55,16 @@ static const char hullnet_table[] =
  * masquerade only into a bridge (a host address's port DNATed to a container, hairpin): docker
  * 20.10 does no outbound NAT for IPv6 (no ip6tables rules by default), nor does hull.
  */
+/*
+ * The ports of the userland proxy (NET_PROXY_MARK) take nothing from a hull bridge: IPv4
+ * isolation drops a container's connection to another network's published port in the forward
+ * hook, after its DNAT; one the proxy serves is the host's own socket, reached in the input
+ * hook (hull0 and the bridges of networks without --ipv6 have no IPv6 at all, bridge.c).
+ */
+#define GUARD6_HOOK "type filter hook input priority filter; policy accept;"
+#define GUARD6_RULE "iifname @bridges meta l4proto { tcp, udp } socket mark 0x68756c6c drop"
+_Static_assert(NET_PROXY_MARK == 0x68756c6c, "GUARD6_RULE spells NET_PROXY_MARK");
+#define GUARD6_CHAIN "	chain input {\n		" GUARD6_HOOK "\n		" GUARD6_RULE "\n	}\n"
 static const char hullnet6_table[] =
 	"create table ip6 " TABLE "\n"
 	"table ip6 " TABLE " {\n"
@@ -91,6 +101,7 @@ static const char hullnet6_table[] =
 	"		type nat hook postrouting priority srcnat; policy accept;\n"
 	"		oifname vmap @nat_out\n"
 	"	}\n"
+	GUARD6_CHAIN
 	"}\n";
 /* clang-format on */
 
@@ -341,6 +352,15 @@ static int nft_family_setup(const struct net_bridge *b, bool v6, struct hull_err
 	r = v6 ? 0 : net_nft_table_ensure(err);
 	if (r < 0)
 		return r;
+	if (v6 && nft_exists(&nf, true, "input") == 0) {
+		/* a table of an older hull: its guard now (one transaction, as nft.c's) */
+		r = nft_run("create chain ip6 " TABLE " input { " GUARD6_HOOK " }\n"
+			    "add rule ip6 " TABLE " input " GUARD6_RULE "\n",
+			    NULL);
+		if (r < 0 && nft_exists(&nf, true, "input") <= 0)
+			return err_setx(err, EIO,
+					"add the input chain to nftables table 'ip6 " TABLE "'");
+	}
 	r = nft_exists(&nf, v6, chain);
 	if (r < 0)
 		return err_set(err, -r, "look up nftables chain '%s " TABLE " %s'", family, chain);
@@ -484,11 +504,9 @@ int net_network_setup(const struct net_bridge *b, struct hull_err **err)
 	r = net_sysctl_enable(localnet, err);
 	if (r < 0)
 		return r;
-	if (b->ipv6) {
-		r = network_setup6(&rt, b, li.index, err);
-		if (r < 0)
-			return r;
-	}
+	r = b->ipv6 ? network_setup6(&rt, b, li.index, err) : net_bridge_no_ipv6(b->name, err);
+	if (r < 0)
+		return r;
 	r = nft_family_setup(b, false, err);
 	if (r == 0 && b->ipv6)
 		r = nft_family_setup(b, true, err);

@@ -252,8 +252,9 @@ static int reserve_at(const struct port_map *m, bool ctr_ip6, const struct socka
 		      socklen_t salen, int *ret_fd)
 {
 	bool is6 = net_host_ip_is6(m->host_ip);
-	bool listens = net_port_proxied(m, ctr_ip6) && m->proto == IPPROTO_TCP;
-	int fd, one = 1, e = 0;
+	bool proxied = net_port_proxied(m, ctr_ip6);
+	bool listens = proxied && m->proto == IPPROTO_TCP;
+	int fd, one = 1, e = 0, mark = NET_PROXY_MARK;
 
 	fd = socket(is6 ? AF_INET6 : AF_INET,
 		    (m->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
@@ -261,6 +262,7 @@ static int reserve_at(const struct port_map *m, bool ctr_ip6, const struct socka
 		return errno;
 	/* "::" is the IPv6 addresses only: 0.0.0.0 has a socket of its own */
 	if ((is6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0) ||
+	    (proxied && setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0) ||
 	    (listens && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0) ||
 	    bind(fd, sa, salen) < 0 || (listens && listen(fd, SOMAXCONN) < 0))
 		e = errno;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <sys/epoll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -26,15 +27,25 @@
 #include "net/net.h"
 #include "util/macros.h"
 
-#define PROXY_BUF	 (64 * 1024)
-#define PROXY_CONNS_MAX	 1024 /* connections or datagram flows at once */
-#define UDP_IDLE_SECONDS 90   /* docker-proxy's UDPConnTrackTimeout */
+#define PROXY_BUF	 (32 * 1024) /* per direction of a connection, as docker-proxy's */
+#define PROXY_CONNS_MAX	 1024	     /* connections or datagram flows at once, per published port */
+#define UDP_IDLE_SECONDS 90	     /* docker-proxy's UDPConnTrackTimeout */
 
 union addr {
 	struct sockaddr sa;
 	struct sockaddr_in in;
 	struct sockaddr_in6 in6;
 	struct sockaddr_storage ss;
+};
+
+/* One published port: its socket and where its connections go. */
+struct listener {
+	int fd;
+	int proto;
+	union addr backend;
+	socklen_t blen;
+	size_t n;    /* its connections or flows, PROXY_CONNS_MAX at most */
+	bool paused; /* not watched: out of fds (accept4's EMFILE) until a connection ends */
 };
 
 /* One relayed TCP connection: side 0 the client, side 1 the container. */
@@ -44,7 +55,11 @@ struct conn {
 	size_t len[2];	 /* bytes in buf[d] */
 	size_t off[2];	 /* of them already written */
 	bool eof[2];	 /* fd[d] has no more to read */
+	bool hup[2];	 /* fd[d] reported a hang-up: epoll reports it whatever is asked */
+	bool watched[2]; /* fd[d] is in the epoll set */
 	bool connecting; /* fd[1]'s connect() is in progress */
+	bool dead;	 /* ended (conn_end()), to be freed */
+	struct listener *l;
 	struct conn *next;
 };
 
@@ -53,17 +68,9 @@ struct flow {
 	union addr client;
 	socklen_t client_len;
 	int fd;
-	int lfd; /* the published socket the client wrote to: the replies go out of it */
+	struct listener *l; /* the published port the client wrote to: replies go out of it */
 	time_t last;
 	struct flow *next;
-};
-
-/* One published port: its socket and where its connections go. */
-struct listener {
-	int fd;
-	int proto;
-	union addr backend;
-	socklen_t blen;
 };
 
 /*
@@ -88,32 +95,42 @@ static time_t now_seconds(void)
 	return ts.tv_sec;
 }
 
-static void conn_free(int ep, struct conn **head, struct conn *c)
+/* The end of @c: its sockets closed; freed (conn_free()) once the batch of events is done. */
+static void conn_end(int ep, struct conn *c)
 {
-	for (struct conn **p = head; *p; p = &(*p)->next)
-		if (*p == c) {
-			*p = c->next;
-			break;
-		}
+	if (c->dead)
+		return;
 	for (int d = 0; d < 2; d++) {
-		if (c->fd[d] >= 0) {
+		if (c->watched[d])
 			(void) epoll_ctl(ep, EPOLL_CTL_DEL, c->fd[d], NULL);
+		if (c->fd[d] >= 0)
 			close(c->fd[d]);
-		}
-		free(c->buf[d]);
+		c->fd[d] = -1;
+		c->watched[d] = false;
 	}
+	c->l->n--;
+	c->dead = true;
+}
+
+static void conn_free(struct conn *c)
+{
+	free(c->buf[0]);
+	free(c->buf[1]);
 	free(c);
 }
 
 /*
  * What fd[d] waits for: reading while its buffer is empty, writing while the other's has data.
- * One-shot, armed again after each event of the connection: a hang-up, which epoll reports
- * whatever is asked, then comes once per step rather than in a loop while fd[d] must wait.
+ * One-shot, armed again after each event of the connection. A hang-up is reported whatever is
+ * asked: a side that hung up and has nothing to wait for (its buffer full, waiting for the
+ * other side to take it) leaves the epoll set until it has, or it would wake us at once, again
+ * and again, for as long as the other side does not read.
  */
 static void conn_arm(int ep, struct conn *c)
 {
 	for (int d = 0; d < 2; d++) {
 		struct epoll_event ev = {.events = EPOLLONESHOT, .data.u64 = tag(c, d)};
+		int op;
 
 		if (d == 1 && c->connecting) {
 			ev.events |= EPOLLOUT;
@@ -123,7 +140,14 @@ static void conn_arm(int ep, struct conn *c)
 			if (c->len[1 - d] > c->off[1 - d])
 				ev.events |= EPOLLOUT;
 		}
-		(void) epoll_ctl(ep, EPOLL_CTL_MOD, c->fd[d], &ev);
+		if (c->hup[d] && !(ev.events & (EPOLLIN | EPOLLOUT))) {
+			if (c->watched[d])
+				(void) epoll_ctl(ep, EPOLL_CTL_DEL, c->fd[d], NULL);
+			c->watched[d] = false;
+			continue;
+		}
+		op = c->watched[d] ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+		c->watched[d] = epoll_ctl(ep, op, c->fd[d], &ev) == 0;
 	}
 }
 
@@ -167,6 +191,8 @@ static bool conn_step(struct conn *c, int d, uint32_t events)
 	}
 	if (events & EPOLLERR)
 		return false;
+	if (events & EPOLLHUP)
+		c->hup[d] = true;
 	if ((events & (EPOLLIN | EPOLLHUP)) && !c->eof[d] && c->len[d] == 0) {
 		ssize_t n = read(c->fd[d], c->buf[d], PROXY_BUF);
 
@@ -196,7 +222,27 @@ static bool conn_step(struct conn *c, int d, uint32_t events)
 	return true;
 }
 
-static void tcp_accept(int ep, const struct listener *l, struct conn **head, size_t *n)
+/* Stop watching @l: out of fds, accept4() would fail again at once, level-triggered. */
+static void listener_pause(int ep, struct listener *l, uint64_t t)
+{
+	struct epoll_event ev = {.events = 0, .data.u64 = t};
+
+	if (!l->paused && epoll_ctl(ep, EPOLL_CTL_MOD, l->fd, &ev) == 0)
+		l->paused = true;
+}
+
+/* Watch every paused listener again: a connection or flow ended, an fd is free. */
+static void listeners_resume(int ep, struct listener *ls, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct epoll_event ev = {.events = EPOLLIN, .data.u64 = TAG_LISTEN + i};
+
+		if (ls[i].paused && epoll_ctl(ep, EPOLL_CTL_MOD, ls[i].fd, &ev) == 0)
+			ls[i].paused = false;
+	}
+}
+
+static void tcp_accept(int ep, struct listener *l, uint64_t t, struct conn **head)
 {
 	const union addr *backend = &l->backend;
 	socklen_t blen = l->blen;
@@ -205,12 +251,18 @@ static void tcp_accept(int ep, const struct listener *l, struct conn **head, siz
 		int cfd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct conn *c;
 
-		if (cfd < 0)
+		if (cfd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				listener_pause(ep, l, t);
 			return;
-		if (*n >= PROXY_CONNS_MAX) {
+		}
+		if (l->n >= PROXY_CONNS_MAX) {
 			close(cfd);
 			continue;
 		}
+		/* the listener's mark is for the input guard (NET_PROXY_MARK), not its packets */
+		(void) setsockopt(cfd, SOL_SOCKET, SO_MARK, &(int){0}, sizeof(int));
 		c = xcalloc(1, sizeof(*c));
 		c->fd[0] = cfd;
 		c->fd[1] = socket(backend->sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
@@ -218,7 +270,8 @@ static void tcp_accept(int ep, const struct listener *l, struct conn **head, siz
 		if (c->fd[1] < 0) {
 			close(cfd);
 			free(c);
-			continue;
+			listener_pause(ep, l, t);
+			return;
 		}
 		if (connect(c->fd[1], &backend->sa, blen) < 0) {
 			if (errno != EINPROGRESS) {
@@ -231,21 +284,19 @@ static void tcp_accept(int ep, const struct listener *l, struct conn **head, siz
 		}
 		c->buf[0] = xmalloc(PROXY_BUF);
 		c->buf[1] = xmalloc(PROXY_BUF);
-		for (int d = 0; d < 2; d++) {
-			struct epoll_event ev = {.events = EPOLLONESHOT, .data.u64 = tag(c, d)};
-			(void) epoll_ctl(ep, EPOLL_CTL_ADD, c->fd[d], &ev);
-		}
+		c->l = l;
+		l->n++;
 		c->next = *head;
 		*head = c;
-		(*n)++;
 		conn_arm(ep, c);
 	}
 }
 
-static struct flow *flow_find(struct flow *head, int lfd, const union addr *a, socklen_t len)
+static struct flow *flow_find(struct flow *head, const struct listener *l, const union addr *a,
+			      socklen_t len)
 {
 	for (struct flow *f = head; f; f = f->next)
-		if (f->lfd == lfd && f->client_len == len && memcmp(&f->client, a, len) == 0)
+		if (f->l == l && f->client_len == len && memcmp(&f->client, a, len) == 0)
 			return f;
 	return NULL;
 }
@@ -259,12 +310,12 @@ static void flow_free(int ep, struct flow **head, struct flow *f)
 		}
 	(void) epoll_ctl(ep, EPOLL_CTL_DEL, f->fd, NULL);
 	close(f->fd);
+	f->l->n--;
 	free(f);
 }
 
 /* A datagram from a client: to the container through the client's flow, made if new. */
-static void udp_from_client(int ep, const struct listener *l, struct flow **head, size_t *n,
-			    char *buf)
+static void udp_from_client(int ep, struct listener *l, struct flow **head, char *buf)
 {
 	const union addr *backend = &l->backend;
 	socklen_t blen = l->blen;
@@ -277,12 +328,12 @@ static void udp_from_client(int ep, const struct listener *l, struct flow **head
 
 		if (len < 0)
 			return;
-		f = flow_find(*head, l->fd, &a, alen);
+		f = flow_find(*head, l, &a, alen);
 		if (!f) {
 			struct epoll_event ev = {.events = EPOLLIN};
 			int fd;
 
-			if (*n >= PROXY_CONNS_MAX)
+			if (l->n >= PROXY_CONNS_MAX)
 				continue;
 			fd = socket(backend->sa.sa_family,
 				    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
@@ -296,12 +347,12 @@ static void udp_from_client(int ep, const struct listener *l, struct flow **head
 			f->client = a;
 			f->client_len = alen;
 			f->fd = fd;
-			f->lfd = l->fd;
+			f->l = l;
 			ev.data.u64 = (uint64_t) (uintptr_t) f | TAG_FLOW;
 			(void) epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
 			f->next = *head;
 			*head = f;
-			(*n)++;
+			l->n++;
 		}
 		f->last = now_seconds();
 		(void) send(f->fd, buf, (size_t) len, MSG_DONTWAIT);
@@ -317,7 +368,7 @@ static void udp_from_container(struct flow *f, char *buf)
 		if (len < 0)
 			return;
 		f->last = now_seconds();
-		(void) sendto(f->lfd, buf, (size_t) len, MSG_DONTWAIT, &f->client.sa,
+		(void) sendto(f->l->fd, buf, (size_t) len, MSG_DONTWAIT, &f->client.sa,
 			      f->client_len);
 	}
 }
@@ -329,7 +380,6 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 	struct epoll_event ev;
 	struct conn *conns = NULL;
 	struct flow *flows = NULL;
-	size_t n = 0;
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int ep = -1;
 	int r = 0;
@@ -370,7 +420,7 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, pidfd, &ev) < 0)
 		return -errno;
 
-	for (bool done = false; !done;) {
+	for (bool done = false, freed; !done;) {
 		struct epoll_event evs[64];
 		int k = epoll_wait(ep, evs, ARRAY_SIZE(evs), flows ? 5000 : -1);
 
@@ -384,12 +434,12 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 			if (t == TAG_PIDFD) {
 				done = true; /* the container's process ended */
 			} else if (t < TAG_SPECIALS) {
-				const struct listener *l = &ls[t - TAG_LISTEN];
+				struct listener *l = &ls[t - TAG_LISTEN];
 
 				if (l->proto == IPPROTO_UDP)
-					udp_from_client(ep, l, &flows, &n, buf);
+					udp_from_client(ep, l, &flows, buf);
 				else
-					tcp_accept(ep, l, &conns, &n);
+					tcp_accept(ep, l, t, &conns);
 			} else if (t & TAG_FLOW) {
 				udp_from_container((struct flow *) (uintptr_t) (t & ~TAG_FLOW),
 						   buf);
@@ -397,19 +447,27 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 				struct conn *c = (struct conn *) (uintptr_t) (t & ~(uint64_t) 1);
 				int d = (int) (t & 1);
 
-				/* a conn freed by an earlier event of this batch is not touched */
-				bool live = false;
-				for (struct conn *p = conns; p && !live; p = p->next)
-					live = p == c;
-				if (!live)
+				/* one that ended at an earlier event of this batch: freed after it
+				 */
+				if (c->dead)
 					continue;
-				if (conn_step(c, d, evs[i].events)) {
+				if (conn_step(c, d, evs[i].events))
 					conn_arm(ep, c);
-				} else {
-					conn_free(ep, &conns, c);
-					n--;
-				}
+				else
+					conn_end(ep, c);
 			}
+		}
+		freed = false;
+		for (struct conn **p = &conns; *p;) {
+			struct conn *c = *p;
+
+			if (!c->dead) {
+				p = &c->next;
+				continue;
+			}
+			*p = c->next;
+			conn_free(c);
+			freed = true;
 		}
 		if (flows) {
 			time_t now = now_seconds();
@@ -418,13 +476,20 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 				next = f->next;
 				if (now - f->last >= UDP_IDLE_SECONDS) {
 					flow_free(ep, &flows, f);
-					n--;
+					freed = true;
 				}
 			}
 		}
+		if (freed)
+			listeners_resume(ep, ls, n_ports);
 	}
-	while (conns)
-		conn_free(ep, &conns, conns);
+	while (conns) {
+		struct conn *c = conns;
+
+		conns = c->next;
+		conn_end(ep, c);
+		conn_free(c);
+	}
 	while (flows)
 		flow_free(ep, &flows, flows);
 	return r;
@@ -462,6 +527,7 @@ pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *
 		return err_set(err, errno, "fork the port proxy");
 	if (pid == 0) {
 		sigset_t all;
+		struct rlimit rl;
 		int devnull;
 		unsigned from = 3;
 
@@ -482,6 +548,12 @@ pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *
 		sigfillset(&all);
 		(void) sigprocmask(SIG_UNBLOCK, &all, NULL);
 		(void) signal(SIGPIPE, SIG_IGN);
+		/* two fds a connection: as many as the hard limit allows (1024 is the usual soft
+		 * one); past them it stops accepting until one ends */
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void) setrlimit(RLIMIT_NOFILE, &rl);
+		}
 		_exit(net_proxy_run(ports, n, backend_ip, pidfd) < 0 ? 1 : 0);
 	}
 	return pid;

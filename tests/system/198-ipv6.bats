@@ -378,6 +378,45 @@ while True:
 	kill "$(cat "$BATS_TEST_TMPDIR/udp.pid")"
 }
 
+@test "the proxy takes nothing from a hull bridge: IPv6 keeps the isolation IPv4 has" {
+	local t c6 c4 pid id4 srv
+	hull network create --ipv6 --subnet "$S6A" v6a >/dev/null
+	id4=$(hull network create --internal --subnet 172.29.23.0/24 v4int)
+	# a container without IPv6 on hull0: its [::] port is the proxy's
+	t=$(hull run -d -p 18210:80 busybox httpd -f -p 80 -h /etc)
+	c6=$(hull run -d --network v6a busybox sleep 600)
+	c4=$(hull run -d --network v4int busybox sleep 600)
+	wait_for is_running "$t"
+	# the host reaches it on an address of the IPv6 network's bridge
+	serves "http://[fd00:198:a::1]:18210/hostname" "$t"
+	# a container of that network does not: IPv4 would drop it in the forward hook
+	pid=$(hull inspect -f '{{.State.Pid}}' "$c6")
+	run nsenter -t "$pid" -n curl --noproxy '*' -g -s -m 3 "http://[fd00:198:a::1]:18210/hostname"
+	[ "$status" -ne 0 ]
+	run nft list chain ip6 hullnet input
+	[[ $output == *"socket mark 0x68756c6c drop"* ]]
+	# the host's own services on the gateway stay reachable from it
+	python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("::", 18211)); s.listen(); sys.stdout.write("ready\n"); sys.stdout.flush()
+c, _ = s.accept(); c.sendall(b"host-service\n"); c.close()' >"$BATS_TEST_TMPDIR/srv" &
+	srv=$!
+	wait_for grep -q ready "$BATS_TEST_TMPDIR/srv"
+	run nsenter -t "$pid" -n curl --noproxy '*' -g -s -m 3 "telnet://[fd00:198:a::1]:18211" </dev/null
+	kill "$srv" 2>/dev/null || true
+	[[ $output == *host-service* ]]
+	# hull0 and a network without --ipv6: no IPv6 on the bridge, so no way to the host over it
+	[ "$(cat /proc/sys/net/ipv6/conf/hull0/disable_ipv6)" = 1 ]
+	[ "$(cat "/proc/sys/net/ipv6/conf/br-${id4:0:12}/disable_ipv6")" = 1 ]
+	run ip -6 addr show dev "br-${id4:0:12}"
+	[ -z "$output" ]
+	run ip -6 addr show dev hull0
+	[ -z "$output" ]
+	hull rm -f "$t" "$c6" "$c4" >/dev/null
+}
+
 @test "a killed monitor's IPv6 address and ports are reclaimed; nothing is left after prune" {
 	local id id2 c c2 mon
 	id=$(hull network create --ipv6 --subnet "$S6A" v6a)

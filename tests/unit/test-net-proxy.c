@@ -2,7 +2,8 @@
 /*
  * net_proxy_spawn(): the userland proxy of [::1] ports, on loopback only. A TCP exchange
  * larger than its buffers with a half-close each way, a refused backend, UDP replies to the
- * right client, and the end of the proxy with the watched process.
+ * right client, and the end of the proxy with the watched process. The proxy never spins:
+ * not on a side that hung up while the other does not read, not out of fds.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,8 +12,15 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -232,12 +240,245 @@ static void test_bad_backend(void **state)
 	close(listen_fd);
 }
 
+/* CPU time of @pid so far, in clock ticks (utime + stime of /proc/PID/stat). */
+static long cpu_ticks(pid_t pid)
+{
+	char path[64], buf[1024], *p;
+	unsigned long ut = 0, st = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
+	f = fopen(path, "re");
+	assert_non_null(f);
+	assert_non_null(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	p = strrchr(buf, ')');
+	assert_non_null(p);
+	/* after the comm: state ppid pgrp session tty tpgid flags minflt cminflt majflt
+	 * cmajflt utime stime */
+	assert_int_equal(
+		sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st), 2);
+	return (long) (ut + st);
+}
+
+/* The proxy @proxy, given a second, uses a small part of it: it waits, it does not spin. */
+static void assert_idle(pid_t proxy)
+{
+	long before = cpu_ticks(proxy), hz = sysconf(_SC_CLK_TCK);
+
+	sleep(1);
+	if (cpu_ticks(proxy) - before > hz / 2)
+		fail_msg("the proxy used %ld of %ld ticks in a second", cpu_ticks(proxy) - before,
+			 hz);
+}
+
+/*
+ * Bytes waiting in the receive queue of the proxy's socket of the connection from local port
+ * @client to @port (/proc/net/tcp's rx_queue; established, or FIN_WAIT2 once the proxy passed
+ * on the container's end of file), or -1 when it is not listed.
+ */
+static long proxy_rx_queue(uint16_t port, uint16_t client)
+{
+	char line[512];
+	FILE *f = fopen("/proc/net/tcp", "re");
+	long q = -1;
+
+	assert_non_null(f);
+	while (q < 0 && fgets(line, sizeof(line), f)) {
+		unsigned lp, rp, st;
+		unsigned long tx, rx;
+
+		if (sscanf(line, " %*u: %*x:%x %*x:%x %x %lx:%lx", &lp, &rp, &st, &tx, &rx) == 5 &&
+		    lp == port && rp == client && st != 0x0a /* TCP_LISTEN */)
+			q = (long) rx;
+	}
+	fclose(f);
+	return q;
+}
+
+/*
+ * A side that hung up (shut both ways) while the proxy holds its data for the other side,
+ * which does not read: epoll reports the hang-up whatever is asked, so the proxy must stop
+ * watching it rather than wake up again and again. The container shuts its writing at once
+ * (which the proxy passes on to the client) and never reads; the client sends until the proxy
+ * has stopped reading it (its buffer full: bytes wait in its socket), every byte acknowledged,
+ * then half-closes: the proxy's socket of the client has hung up, with data it cannot pass on.
+ */
+static void test_no_spin_after_hangup(void **state)
+{
+	pid_t watched = sleeper(), proxy, server;
+	uint16_t bport, pport, cport;
+	int backend = bound(SOCK_STREAM, &bport), listen_fd = bound(SOCK_STREAM, &pport), c;
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	static char chunk[8192];
+	size_t sent = 0;
+	int waiting = 0;
+
+	(void) state;
+	server = fork();
+	assert_true(server >= 0);
+	if (server == 0) {
+		int s = accept(backend, NULL, NULL);
+		shutdown(s, SHUT_WR);
+		pause(); /* never reads */
+		_exit(0);
+	}
+	proxy = net_proxy_spawn(&(struct net_proxy_port){.fd = listen_fd,
+							 .proto = IPPROTO_TCP,
+							 .backend_port = bport},
+				1, "127.0.0.1", watched, NULL);
+	assert_true(proxy > 0);
+	close(listen_fd);
+	c = connect_to(SOCK_STREAM, pport);
+	assert_int_equal(getsockname(c, (struct sockaddr *) &a, &alen), 0);
+	cport = ntohs(a.sin_port);
+	/* the container's end of file, passed on */
+	assert_int_equal(read(c, chunk, 1), 0);
+	while (waiting < 5) {
+		int queued = 1;
+
+		if (sent > (64u << 20))
+			fail_msg("64 MiB sent and the proxy still reads them all");
+		assert_int_equal(write(c, chunk, sizeof(chunk)), (ssize_t) sizeof(chunk));
+		sent += sizeof(chunk);
+		for (int i = 0; i < 500 && queued; i++) {
+			assert_int_equal(ioctl(c, SIOCOUTQ, &queued), 0);
+			if (queued)
+				usleep(1000);
+		}
+		if (queued)
+			fail_msg("after %zu bytes the proxy's socket took no more", sent);
+		/* the proxy leaves bytes in its socket only while its buffer is full */
+		waiting = 0;
+		for (int i = 0; i < 5 && proxy_rx_queue(pport, cport) > 0; i++, waiting++)
+			usleep(20000);
+	}
+	assert_int_equal(shutdown(c, SHUT_WR), 0);
+	usleep(200000);
+	assert_idle(proxy);
+	close(c);
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+	close(backend);
+	end_both(watched, proxy);
+}
+
+/*
+ * Out of fds (a hard limit the proxy cannot raise): accept4() fails with EMFILE while the
+ * listening socket stays readable; the proxy stops watching it instead of spinning, and takes
+ * connections again once one ends.
+ */
+static void test_out_of_fds(void **state)
+{
+	struct rlimit low = {.rlim_cur = 40, .rlim_max = 40};
+	pid_t watched = sleeper(), proxy;
+	uint16_t bport, pport;
+	int backend = bound(SOCK_STREAM, &bport), listen_fd = bound(SOCK_STREAM, &pport);
+	int clients[40], s;
+	char buf[8];
+
+	(void) state;
+	assert_int_equal(listen(backend, 128), 0);
+	assert_int_equal(listen(listen_fd, 128), 0);
+	proxy = net_proxy_spawn(&(struct net_proxy_port){.fd = listen_fd,
+							 .proto = IPPROTO_TCP,
+							 .backend_port = bport},
+				1, "127.0.0.1", watched, NULL);
+	assert_true(proxy > 0);
+	/* before or after it raised its soft limit to the hard one: 40 either way */
+	assert_int_equal(prlimit(proxy, RLIMIT_NOFILE, &low, NULL), 0);
+	close(listen_fd);
+	/* more connections than 40 fds can relay (two each) */
+	for (int i = 0; i < 40; i++)
+		clients[i] = connect_to(SOCK_STREAM, pport);
+	usleep(300000);
+	assert_idle(proxy);
+	/* the relayed ones end: a new client is relayed again */
+	assert_int_equal(fcntl(backend, F_SETFL, fcntl(backend, F_GETFL) | O_NONBLOCK), 0);
+	for (int i = 0; i < 40; i++)
+		close(clients[i]);
+	for (int round = 0; round < 2; round++) {
+		int a;
+
+		usleep(300000); /* the queued ones the proxy takes now, and drops */
+		while ((a = accept(backend, NULL, NULL)) >= 0)
+			close(a);
+	}
+	clients[0] = connect_to(SOCK_STREAM, pport);
+	assert_int_equal(write(clients[0], "ping", 4), 4);
+	s = -1;
+	for (int i = 0; i < 100 && s < 0; i++) {
+		struct pollfd p = {backend, POLLIN, 0};
+
+		assert_int_equal(poll(&p, 1, 5000), 1);
+		s = accept(backend, NULL, NULL);
+		assert_true(s >= 0);
+		assert_int_equal(fcntl(s, F_SETFL, fcntl(s, F_GETFL) & ~O_NONBLOCK), 0);
+		if (read(s, buf, sizeof(buf)) != 4) {
+			close(s); /* one of the first round, passed on at last */
+			s = -1;
+		}
+	}
+	assert_true(s >= 0);
+	assert_memory_equal(buf, "ping", 4);
+	close(s);
+	close(clients[0]);
+	close(backend);
+	end_both(watched, proxy);
+}
+
+/*
+ * Each published port has its own cap: datagrams from more client ports than one port's flows
+ * may hold do not shut the container's other ports (they shared one cap of 1024, so that a UDP
+ * flood locked TCP clients out for the 90 s of a flow).
+ */
+static void test_caps_per_port(void **state)
+{
+	pid_t watched = sleeper(), proxy;
+	uint16_t uport, tport, pu, pt;
+	int ub = bound(SOCK_DGRAM, &uport), tb = bound(SOCK_STREAM, &tport);
+	int lu = bound(SOCK_DGRAM, &pu), lt = bound(SOCK_STREAM, &pt), c, s;
+	char buf[8];
+
+	(void) state;
+	proxy = net_proxy_spawn(
+		(struct net_proxy_port[]){
+			{.fd = lu, .proto = IPPROTO_UDP, .backend_port = uport},
+			{.fd = lt, .proto = IPPROTO_TCP, .backend_port = tport},
+		},
+		2, "127.0.0.1", watched, NULL);
+	assert_true(proxy > 0);
+	close(lu);
+	close(lt);
+	for (int i = 0; i < 1100; i++) {
+		int u = connect_to(SOCK_DGRAM, pu);
+		assert_int_equal(send(u, "x", 1, 0), 1);
+		close(u);
+		if (i % 50 == 49)
+			usleep(20000); /* within what the published socket's buffer holds */
+	}
+	usleep(300000);
+	c = connect_to(SOCK_STREAM, pt);
+	assert_int_equal(write(c, "ping", 4), 4);
+	assert_int_equal(poll(&(struct pollfd){tb, POLLIN, 0}, 1, 5000), 1);
+	s = accept(tb, NULL, NULL);
+	assert_true(s >= 0);
+	assert_int_equal(read(s, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "ping", 4);
+	close(s);
+	close(c);
+	close(ub);
+	close(tb);
+	end_both(watched, proxy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tcp),
-		cmocka_unit_test(test_udp),
-		cmocka_unit_test(test_bad_backend),
+		cmocka_unit_test(test_tcp),	    cmocka_unit_test(test_udp),
+		cmocka_unit_test(test_bad_backend), cmocka_unit_test(test_no_spin_after_hangup),
+		cmocka_unit_test(test_out_of_fds),  cmocka_unit_test(test_caps_per_port),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
