@@ -283,26 +283,74 @@ static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err
  * On a host with IPv6, docker publishes "-p 8080:80" on [::] too: the twins of the
  * every-address maps, with the host ports reserved for them (net_ports_dual()), DNATed to the
  * container's IPv6 address where it has one, else served by the proxy (ports_proxy_start()).
+ * @specs: the maps as given (before net_ports_reserve() picked their ports): a twin whose
+ * port is taken on [::] moves its map to another port of its range, or another ephemeral
+ * one, rather than fail while the range has ports free on both (moby's allocator takes one
+ * port for both families).
  */
-static int ports_reserve_dual(struct monitor *m, struct hull_err **err)
+static int ports_reserve_dual(struct monitor *m, const struct port_map *specs,
+			      struct hull_err **err)
 {
-	_cleanup_free_ int *fds6 = NULL;
 	size_t k = m->n_ports;
-	int r;
 
 	if (!net_host_ipv6())
 		return 0;
-	net_ports_dual(&m->ports, &m->n_ports);
-	if (m->n_ports == k)
-		return 0;
-	r = net_ports_reserve(m->ports + k, m->n_ports - k, *m->ip6, &fds6, err);
-	if (r < 0) {
-		m->n_ports = k;
-		return r;
+	for (size_t i = 0; i < k; i++) {
+		struct port_map *twins = NULL;
+		size_t n = 0;
+		int tries = 0, r;
+
+		for (;;) {
+			struct port_map again = specs[i];
+			_cleanup_free_ int *fd6 = NULL, *fd4 = NULL;
+			struct hull_err *e = NULL;
+
+			free(twins);
+			twins = xmalloc(sizeof(*twins));
+			twins[0] = m->ports[i];
+			n = 1;
+			net_ports_dual(&twins, &n);
+			if (n == 1) { /* not on every address: no twin */
+				free(twins);
+				break;
+			}
+			r = net_ports_reserve(twins + 1, 1, *m->ip6, &fd6, &e);
+			if (r == 0) {
+				m->ports = xrealloc(m->ports, (m->n_ports + 1) * sizeof(*m->ports));
+				m->ports[m->n_ports] = twins[1];
+				m->port_fds = xrealloc(m->port_fds,
+						       (m->n_ports + 1) * sizeof(*m->port_fds));
+				m->port_fds[m->n_ports++] = fd6[0];
+				m->n_port_fds = m->n_ports;
+				free(twins);
+				break;
+			}
+			free(twins);
+			twins = NULL;
+			/* a fixed port, or tried enough: the twin's own message */
+			if (r != -EADDRINUSE || (specs[i].host_port && !specs[i].host_port_end) ||
+			    ++tries > 32 ||
+			    (specs[i].host_port_end &&
+			     m->ports[i].host_port >= specs[i].host_port_end)) {
+				if (err)
+					*err = e;
+				else
+					err_free(e);
+				return r;
+			}
+			err_free(e);
+			/* the next port of the range, or another ephemeral one */
+			if (specs[i].host_port_end)
+				again.host_port = (uint16_t) (m->ports[i].host_port + 1);
+			close(m->port_fds[i]);
+			m->port_fds[i] = -1;
+			r = net_ports_reserve(&again, 1, *m->ip6, &fd4, err);
+			if (r < 0)
+				return r;
+			m->ports[i] = again;
+			m->port_fds[i] = fd4[0];
+		}
 	}
-	m->port_fds = xrealloc(m->port_fds, m->n_ports * sizeof(*m->port_fds));
-	memcpy(m->port_fds + k, fds6, (m->n_ports - k) * sizeof(*fds6));
-	m->n_port_fds = m->n_ports;
 	return 0;
 }
 
@@ -553,6 +601,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	_cleanup_free_ struct rt_throttle *throttle = NULL;
 	_cleanup_free_ struct rt_rlimit *rlimits = NULL;
 	_cleanup_free_ struct rt_mount *all_mounts = NULL;
+	_cleanup_free_ struct port_map *specs = NULL;
 	struct rt_resources res;
 	json_t *cfg = json_object_get(m->c->rec, "Config");
 	json_t *hc = json_object_get(m->c->rec, "HostConfig");
@@ -637,6 +686,10 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (json_is_true(json_object_get(hc, "PublishAllPorts")))
 		publish_all(json_object_get(json_object_get(m->c->rec, "Config"), "ExposedPorts"),
 			    &m->ports, &m->n_ports);
+	if (m->n_ports) {
+		specs = xcalloc(m->n_ports, sizeof(*specs));
+		memcpy(specs, m->ports, m->n_ports * sizeof(*specs));
+	}
 	if (m->n_ports > CONTAINER_PORTS_MAX && mode.kind != CONTAINER_NET_HOST &&
 	    mode.kind != CONTAINER_NET_NONE)
 		/* each is a host socket the monitor holds, and libnftables cannot take an fd
@@ -666,7 +719,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			if (r < 0)
 				goto fail;
 			m->n_port_fds = m->n_ports;
-			r = ports_reserve_dual(m, err);
+			r = ports_reserve_dual(m, specs, err);
 			if (r < 0)
 				goto fail;
 		}
@@ -682,7 +735,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			if (r < 0)
 				goto fail;
 			m->n_port_fds = m->n_ports;
-			r = ports_reserve_dual(m, err);
+			r = ports_reserve_dual(m, specs, err);
 			if (r < 0)
 				goto fail;
 		}

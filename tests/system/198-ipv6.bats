@@ -378,6 +378,27 @@ while True:
 	kill "$(cat "$BATS_TEST_TMPDIR/udp.pid")"
 }
 
+@test "a host range whose first port is taken on [::] only: the next port, for both families" {
+	local c py
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_INET6)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+s.bind(("::", 18220)); s.listen()
+sys.stdout.write("ready\n"); sys.stdout.flush(); time.sleep(30)' >"$BATS_TEST_TMPDIR/py" &
+	py=$!
+	wait_for grep -q ready "$BATS_TEST_TMPDIR/py"
+	c=$(hull run -d -p 18220-18222:80 busybox httpd -f -p 80 -h /etc)
+	run -0 hull port "$c"
+	[ "$output" = "$(printf '80/tcp -> 0.0.0.0:18221\n80/tcp -> :::18221')" ]
+	serves "http://[::1]:18221/hostname" "$c"
+	# every port of the range taken on [::]: docker's message, nothing left
+	hull rm -f "$c" >/dev/null
+	run -125 hull run --rm -p 18220-18220:80 busybox true
+	[ "$output" = "hull: Bind for :::18220 failed: port is already allocated" ]
+	kill "$py"
+}
+
 @test "the proxy takes nothing from a hull bridge: IPv6 keeps the isolation IPv4 has" {
 	local t c6 c4 pid id4 srv
 	hull network create --ipv6 --subnet "$S6A" v6a >/dev/null
