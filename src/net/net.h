@@ -180,8 +180,10 @@ struct net_proxy_port {
  * docker-proxy) to @backend_ip (IPv4 or IPv6 text):backend_port. It ends when the process
  * @watch_pid ends (a pidfd, opened here, so @watch_pid must be the caller's unreaped child or
  * otherwise alive) or on a signal; not when the caller ends, so a killed monitor leaves the
- * ports answering. Returns the proxy's pid (the caller's child: reap it) or a negative errno
- * with @err set (-EINVAL: no ports, or one on fd 0 to 2). Not thread-safe (fork).
+ * ports answering. Before it relays anything it becomes uid and gid 65534 with CAP_NET_ADMIN
+ * alone (the bounding set too) and no_new_privs. Returns the proxy's pid (the caller's child:
+ * reap it) or a negative errno with @err set (-EINVAL: no ports, or one on fd 0 to 2). Not
+ * thread-safe (fork).
  */
 pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
 		      pid_t watch_pid, struct hull_err **err);

@@ -12,6 +12,8 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
@@ -495,6 +497,34 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 	return r;
 }
 
+/*
+ * What the proxy keeps of root once its sockets are open: the uid and gid 65534 (nobody: it
+ * owns no file of the host), CAP_NET_ADMIN alone (for the mark it clears on each connection,
+ * NET_PROXY_MARK), every other one out of the bounding set too, and no_new_privs. Best effort:
+ * a step the kernel refuses leaves the proxy as it was, working.
+ */
+static void proxy_drop_privileges(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[2] = {{0}};
+
+	/* the bounding set first: dropping needs CAP_SETPCAP, which the uid change ends */
+	for (int cap = 0; cap < 64; cap++) {
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+			break;
+		if (cap != CAP_NET_ADMIN)
+			(void) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+	}
+	(void) prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (setgroups(0, NULL) == 0 && setresgid(65534, 65534, 65534) == 0 &&
+	    prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == 0)
+		(void) setresuid(65534, 65534, 65534);
+	(void) prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	d[0].effective = d[0].permitted = 1u << CAP_NET_ADMIN;
+	(void) syscall(SYS_capset, &h, d);
+	(void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+}
+
 static int fd_cmp(const void *a, const void *b)
 {
 	int x = *(const int *) a, y = *(const int *) b;
@@ -554,6 +584,7 @@ pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *
 			rl.rlim_cur = rl.rlim_max;
 			(void) setrlimit(RLIMIT_NOFILE, &rl);
 		}
+		proxy_drop_privileges();
 		_exit(net_proxy_run(ports, n, backend_ip, pidfd) < 0 ? 1 : 0);
 	}
 	return pid;

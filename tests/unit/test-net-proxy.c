@@ -107,6 +107,41 @@ static size_t read_all(int fd, char *p, size_t max)
 	return got;
 }
 
+/* The proxy @pid runs as nobody with CAP_NET_ADMIN alone, bounding set included, and
+ * no_new_privs (once it has dropped the rest, which it does before it relays anything). */
+static void assert_unprivileged(pid_t pid)
+{
+	static const char *const want[] = {
+		"Uid:\t65534\t65534\t65534\t65534",
+		"Gid:\t65534\t65534\t65534\t65534",
+		"CapPrm:\t0000000000001000",
+		"CapEff:\t0000000000001000",
+		"CapBnd:\t0000000000001000",
+		"CapAmb:\t0000000000000000",
+		"NoNewPrivs:\t1",
+	};
+	char path[64], buf[4096];
+	size_t got = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int) pid);
+	for (int i = 0; i < 200; i++) {
+		FILE *f = fopen(path, "re");
+		size_t n;
+
+		assert_non_null(f);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[n] = '\0';
+		got = 0;
+		for (size_t k = 0; k < sizeof(want) / sizeof(want[0]); k++)
+			got += strstr(buf, want[k]) != NULL;
+		if (got == sizeof(want) / sizeof(want[0]))
+			return;
+		usleep(10000);
+	}
+	fail_msg("the proxy keeps privileges:\n%s", buf);
+}
+
 static void test_tcp(void **state)
 {
 	/* the sleeper first: it must hold none of the sockets */
@@ -139,6 +174,7 @@ static void test_tcp(void **state)
 				1, "127.0.0.1", watched, &err);
 	assert_true(proxy > 0);
 	assert_null(err);
+	assert_unprivileged(proxy);
 	close(listen_fd); /* the proxy's now (as the monitor keeps only a reservation) */
 
 	c = connect_to(SOCK_STREAM, pport);
