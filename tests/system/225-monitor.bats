@@ -139,7 +139,8 @@ in_backoff() {
 	pid=$(hull inspect --format '{{.State.Pid}}' m-stall)
 	kill -STOP "$mon"
 	kill -KILL "$pid"
-	wait_for test ! -e "/proc/$pid/cmdline" -o -z "$(cat "/proc/$pid/cmdline" 2>/dev/null)"
+	# a zombie's cmdline is empty; read it at each try, not once
+	wait_for sh -c '[ -z "$(cat "/proc/$1/cmdline" 2>/dev/null)" ]' sh "$pid"
 	run -0 hull ps -a --filter name=m-stall --format '{{.Status}} {{.State}}'
 	[[ $output == "Up "*" running" ]]
 	# once the monitor goes on, it records the exit: 137, now

@@ -574,7 +574,8 @@ EOF
 @test "mount and uts namespaces joined by path: the rootfs is built there, the hostname set there" {
 	unshare --mount --uts --propagation private sleep 1000 3>&- &
 	local holder=$!
-	wait_for test "$(readlink /proc/$holder/ns/mnt)" != "$(readlink /proc/self/ns/mnt)"
+	# read the link at each try: until unshare has run, it is still ours
+	wait_for sh -c '[ "$(readlink "/proc/$1/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]' sh "$holder"
 	spec "c['linux']['namespaces'] = [n for n in c['linux']['namespaces'] if n['type'] not in ('mount', 'uts')] + [{'type': t, 'path': '/proc/$holder/ns/' + f} for t, f in [('mount', 'mnt'), ('uts', 'uts')]]" \
 		'c["hostname"] = "joined"' \
 		'c["process"]["args"] = ["sh", "-c", "hostname; readlink /proc/self/ns/mnt; readlink /proc/self/ns/uts; ls /"]'

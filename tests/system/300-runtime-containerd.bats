@@ -62,6 +62,19 @@ teardown_file() {
 	hull_teardown_file
 }
 
+# a failed scenario shows what containerd and the shims logged (a failure
+# under load in make check once left nothing but the test's name)
+teardown() {
+	[ -n "${BATS_TEST_COMPLETED:-}" ] || [ -z "${CTD:-}" ] && return 0
+	echo "containerd's log, last lines:"
+	grep -v 'loading plugin' "$CTD/log" | tail -n 30
+	local f
+	for f in "$CTD"/state/io.containerd.runtime.v2.task/hulltest/*/log.json; do
+		[ -f "$f" ] && sed "s|^|$f: |" "$f"
+	done
+	return 0
+}
+
 ctd() { ctr -a "$CTD/c.sock" -n hulltest "$@"; }
 
 # rt NAME: ctr's flags for runtime NAME (hull or runc), each with its own runc root
