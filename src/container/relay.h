@@ -48,6 +48,9 @@ struct relay {
 	bool timed_out;
 	/* the container's health checks, run while it runs (NULL: none); borrowed */
 	struct health_timer *health;
+	/* another child reaped as soon as it ends (the port proxy, which `network disconnect`
+	 * ends while the container runs); 0: none */
+	pid_t reap;
 };
 
 /* relay_init() - an idle relay: every fd -1 (no log), the attach server on @listen_fd (-1: none).

@@ -242,7 +242,10 @@ static void publish_all(json_t *exposed, struct port_map **ports, size_t *n)
  * The proxy of @m's ports that the kernel cannot DNAT (net_port_proxied(): [::1], and the IPv6
  * ones of a container without an IPv6 address), one process for all of them, to the
  * container's IPv6 address where it has one, else its IPv4 one; it ends with the process @pid.
- * Listed in the record's Hull.Proxies for container_proxies_stop().
+ * It holds the reservations of the DNATed ports too, so that every port of the container is
+ * its (not the monitor's): `network disconnect` frees them all by ending it, a killed monitor
+ * frees none. Listed in the record's Hull.Proxies for container_proxies_stop(); the monitor
+ * reaps it (@m->r.reap).
  */
 static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err)
 {
@@ -256,11 +259,13 @@ static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err
 	for (size_t i = 0; i < m->n_ports && i < m->n_port_fds; i++) {
 		struct port_map *p = &m->ports[i];
 
-		if (!net_port_proxied(p, *m->ip6) || m->port_fds[i] < 0)
+		if (m->port_fds[i] < 0)
 			continue;
 		pp = xrealloc(pp, (n + 1) * sizeof(*pp));
 		pp[n++] = (struct net_proxy_port){
-			.fd = m->port_fds[i], .proto = p->proto, .backend_port = p->ctr_port};
+			.fd = m->port_fds[i],
+			.proto = p->proto,
+			.backend_port = net_port_proxied(p, *m->ip6) ? p->ctr_port : 0};
 	}
 	if (n == 0)
 		return 0;
@@ -269,10 +274,10 @@ static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err
 		return (int) proxy;
 	json_array_append_new(
 		list, json_pack("[I,I]", (json_int_t) proxy, (json_int_t) proc_start_time(proxy)));
-	/* the proxy's sockets are the ports' reservations now: ending the proxy (`network
-	 * disconnect`) frees the ports, and a killed monitor does not */
-	for (size_t i = 0; i < m->n_ports && i < m->n_port_fds; i++)
-		if (net_port_proxied(&m->ports[i], *m->ip6) && m->port_fds[i] >= 0) {
+	m->r.reap = proxy;
+	/* the proxy's sockets are the ports' reservations now */
+	for (size_t i = 0; i < m->n_port_fds; i++)
+		if (m->port_fds[i] >= 0) {
 			close(m->port_fds[i]);
 			m->port_fds[i] = -1;
 		}
@@ -1236,6 +1241,10 @@ static void monitor_exec(struct monitor *m, int delay)
 	push_fd(&argv, &k, "--listen", m->r.as.listen_fd);
 	for (size_t i = 0; i < ATTACH_CLIENTS; i++)
 		push_fd(&argv, &k, "--client", m->r.as.cl[i].fd);
+	if (m->r.reap > 0) {
+		strv_push(&argv, "--reap");
+		strv_consume(&argv, xasprintf("%d", (int) m->r.reap));
+	}
 	monitor_health_setup(m, &argv, self);
 	/* what stays the same until the exit: hull-monitor appends --exit-code, --stdin, --client
 	 */

@@ -11,7 +11,8 @@
  * (docs/internals/container.md "Monitor").
  *
  *   hull-monitor --pid PID [--log FD [LOG FLAGS]] [--stdout FD] [--stderr FD]
- *                [--stdin FD] [--pty FD] [--listen FD] [--client FD]... -- HULL [ARG...]
+ *                [--stdin FD] [--pty FD] [--listen FD] [--client FD]... [--reap PID]
+ *                -- HULL [ARG...]
  *
  *   --pid      the container's process, a child of this process
  *   --log      the log file, opened O_APPEND; its LOG FLAGS (container/logfile.h):
@@ -24,6 +25,8 @@
  *   --stdin    write end of the container's stdin pipe (-i)
  *   --pty      the master of the container's terminal (-t): output and input
  *   --listen   the listening attach socket; --client: connected clients
+ *   --reap     another child, reaped when it ends (the port proxy, ended by
+ *              `network disconnect` while the container runs)
  *   --health-first MS --health-delay MS --health-arg ARG...
  *              health checks: the command of the --health-arg values (`hull
  *              ... container-health ID`) is run MS after the start, then as
@@ -206,6 +209,8 @@ int main(int argc, char **argv)
 			r.as.listen_fd = num(argv[++i]);
 		else if (strcmp(f, "--client") == 0)
 			(void) attach_server_adopt(&r.as, num(argv[++i]));
+		else if (strcmp(f, "--reap") == 0)
+			r.reap = num(argv[++i]);
 		else if (strcmp(f, "--health-first") == 0)
 			health_first = num(argv[++i]);
 		else if (strcmp(f, "--health-delay") == 0)

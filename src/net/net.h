@@ -164,7 +164,11 @@ int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map
  */
 void net_ports_remove(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps,
 		      size_t n);
-/* One published port of a proxy: its socket and the container's port it relays to. */
+/*
+ * One published port of a proxy: its socket and the container's port it relays to; with
+ * @backend_port 0, a port the kernel DNATs, whose socket the proxy only holds (the port's
+ * reservation: no other program binds it while the container publishes it) and never reads.
+ */
 struct net_proxy_port {
 	int fd;	   /* bound by net_ports_reserve(), listening for TCP; stays the caller's */
 	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
@@ -177,7 +181,10 @@ struct net_proxy_port {
  * the @n sockets of @ports (net_ports_reserve() bound them, and made TCP ones listen, so that
  * connections queue before the proxy runs), that relays each TCP connection (half-closes
  * included) or UDP flow (per client address and port, dropped after 90 s idle, as
- * docker-proxy) to @backend_ip (IPv4 or IPv6 text):backend_port. It ends when the process
+ * docker-proxy) to @backend_ip (IPv4 or IPv6 text):backend_port, and holds those with
+ * backend_port 0 without serving them (so that ending the proxy frees every port of the
+ * container, `network disconnect`; at least one port must be served or held). It ends when the
+ * process
  * @watch_pid ends (a pidfd, opened here, so @watch_pid must be the caller's unreaped child or
  * otherwise alive) or on a signal; not when the caller ends, so a killed monitor leaves the
  * ports answering. Before it relays anything it becomes uid and gid 65534 with CAP_NET_ADMIN

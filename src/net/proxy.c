@@ -410,6 +410,8 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 	if (ep < 0)
 		return -errno;
 	for (size_t i = 0; i < n_ports; i++) {
+		if (ports[i].backend_port == 0)
+			continue; /* held: a DNATed port's reservation */
 		if (fcntl(ls[i].fd, F_SETFL, fcntl(ls[i].fd, F_GETFL) | O_NONBLOCK) < 0)
 			return -errno;
 		ev = (struct epoll_event){.events = EPOLLIN, .data.u64 = TAG_LISTEN + i};

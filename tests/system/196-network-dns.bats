@@ -301,7 +301,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 }
 
 @test "network disconnect from the first network: address, port and names go, and stay gone" {
-	local n1 ip1 c
+	local n1 ip1 c pt
 	n1=$(hull network create --subnet "$SUB_D" nf1)
 	hull network create --subnet "$SUB_E" nf2 >/dev/null
 	c=$(hull run -d --dns 127.0.0.1 --name first --network nf1 -p 127.0.0.1:18296:80 busybox httpd -f -p 80 -h /etc)
@@ -319,6 +319,13 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	run curl -s -m 1 http://127.0.0.1:18296/hostname
 	[ "$status" -ne 0 ]
 	[ ! -e "/run/hull-net/networks/$n1/ips/$ip1" ]
+	# the port is free at once (its reservation was the proxy's, not the monitor's), and the
+	# monitor reaped the proxy that held it
+	pt=$(hull run -d --dns 127.0.0.1 --network nf2 -p 127.0.0.1:18296:80 busybox httpd -f -p 80 -h /etc)
+	wait_for no_zombie_children "$(monitor_pid first)"
+	run -0 fetch http://127.0.0.1:18296/hostname
+	[ "$output" = "${pt:0:12}" ]
+	hull rm -f "$pt" >/dev/null
 	# the port's binding went with nf1; the port stays exposed (null, as docker lists it)
 	run hull inspect --format '{{json .NetworkSettings.Ports}} {{len .NetworkSettings.Networks}}' first
 	[ "$output" = '{"80/tcp":null} 1' ]

@@ -5,12 +5,6 @@
 
 load helpers
 
-# monitor_pid NAME: the recorded monitor pid
-monitor_pid() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Hull"]["MonitorPid"])' \
-		"$HULL_ROOT/containers/$(hull inspect --format '{{.Id}}' "$1")/config.json"
-}
-
 # monitor_is_small NAME: the monitor process runs hull-monitor
 monitor_is_small() {
 	[ "$(cat "/proc/$(monitor_pid "$1")/comm")" = hull-monitor ]

@@ -28,11 +28,6 @@ config() {
 		python3 -c 'import json,sys; print(sorted(json.load(sys.stdin).items()))'
 }
 
-monitor_pid() {
-	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Hull"]["MonitorPid"])' \
-		"$HULL_ROOT/containers/$(hull inspect --format '{{.Id}}' "$1")/config.json"
-}
-
 # Each test's containers go with it: left running, a dozen containers probing every 100 ms
 # took the CPU that the file beside this one in make check needed (299's ASan pass ran 3.7
 # times slower beside this file than alone).

@@ -170,6 +170,17 @@ remove_all_ctr_net() {
 	"$HULL" network prune -f >/dev/null 2>&1 || true
 }
 
+# monitor_pid NAME: the recorded monitor pid
+monitor_pid() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Hull"]["MonitorPid"])' \
+		"$HULL_ROOT/containers/$(hull inspect --format '{{.Id}}' "$1")/config.json"
+}
+
+# no_zombie_children PID: no child of PID is a zombie (one it has not reaped)
+no_zombie_children() {
+	! ps -o stat= --ppid "$1" | grep -q '^Z'
+}
+
 # pids_dead PID...: each has exited (a zombie too: a killed monitor waits for init to reap
 # it); for `wait_for pids_dead ...` after a kill -9, which returns before the death.
 pids_dead() {

@@ -509,12 +509,93 @@ static void test_caps_per_port(void **state)
 	end_both(watched, proxy);
 }
 
+/* bind() of 127.0.0.1:@port with @type: 0 or the errno */
+static int try_bind(int type, uint16_t port)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+	int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0), r;
+
+	assert_true(fd >= 0);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r = bind(fd, (struct sockaddr *) &a, sizeof(a)) == 0 ? 0 : errno;
+	close(fd);
+	return r;
+}
+
+/* The receive queue (/proc/net/udp's rx_queue, in memory units) of the UDP socket on @port. */
+static long udp_rx_queue(uint16_t port)
+{
+	char line[512];
+	FILE *f = fopen("/proc/net/udp", "re");
+	long q = -1;
+
+	assert_non_null(f);
+	while (q < 0 && fgets(line, sizeof(line), f)) {
+		unsigned lp;
+		unsigned long tx, rx;
+
+		if (sscanf(line, " %*u: %*x:%x %*x:%*x %*x %lx:%lx", &lp, &tx, &rx) == 3 &&
+		    lp == port)
+			q = (long) rx;
+	}
+	fclose(f);
+	return q;
+}
+
+/*
+ * Ports the kernel DNATs (backend_port 0) are held, not served: the ports stay taken while
+ * the proxy runs, with nothing read from them, and are free once it ended (the caller's
+ * copies closed), so that ending the proxy (`network disconnect`) frees every port.
+ */
+static void test_held_ports(void **state)
+{
+	pid_t watched = sleeper(), proxy;
+	uint16_t bport, tport, uport, sport;
+	int backend = bound(SOCK_DGRAM, &bport);
+	int tcp = bound(SOCK_STREAM, &tport), udp = bound(SOCK_DGRAM, &uport);
+	int served = bound(SOCK_DGRAM, &sport);
+	struct hull_err *err = NULL;
+	char buf[16];
+	int c;
+
+	(void) state;
+	proxy = net_proxy_spawn(
+		(struct net_proxy_port[]){
+			{.fd = tcp, .proto = IPPROTO_TCP, .backend_port = 0},
+			{.fd = udp, .proto = IPPROTO_UDP, .backend_port = 0},
+			{.fd = served, .proto = IPPROTO_UDP, .backend_port = bport},
+		},
+		3, "127.0.0.1", watched, &err);
+	assert_true(proxy > 0);
+	close(tcp);
+	close(udp);
+	close(served);
+	/* the served port relays (so the proxy runs its loop) */
+	c = connect_to(SOCK_DGRAM, sport);
+	assert_int_equal(send(c, "x", 1, 0), 1);
+	assert_int_equal(recv(backend, buf, sizeof(buf), 0), 1);
+	close(c);
+	/* a datagram to the held port stays unread in its queue; the ports stay taken */
+	c = connect_to(SOCK_DGRAM, uport);
+	assert_int_equal(send(c, "held", 4, 0), 4);
+	close(c);
+	usleep(100 * 1000);
+	assert_true(udp_rx_queue(uport) > 0);
+	assert_int_equal(try_bind(SOCK_STREAM, tport), EADDRINUSE);
+	assert_int_equal(try_bind(SOCK_DGRAM, uport), EADDRINUSE);
+	end_both(watched, proxy);
+	assert_int_equal(try_bind(SOCK_STREAM, tport), 0);
+	assert_int_equal(try_bind(SOCK_DGRAM, uport), 0);
+	close(backend);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tcp),	    cmocka_unit_test(test_udp),
 		cmocka_unit_test(test_bad_backend), cmocka_unit_test(test_no_spin_after_hangup),
 		cmocka_unit_test(test_out_of_fds),  cmocka_unit_test(test_caps_per_port),
+		cmocka_unit_test(test_held_ports),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
