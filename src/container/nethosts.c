@@ -76,16 +76,20 @@ static char **static_names(const char *old, size_t len)
 		const char *nl = memchr(p, '\n', (size_t) (end - p));
 		const char *eol = nl ? nl : end;
 		size_t n = (size_t) (eol - p);
-		_cleanup_free_ char *line = xstrndup(p, n);
+		_cleanup_free_ char *line = NULL;
 		char *c, *save = NULL, *w;
 
-		p = nl ? nl + 1 : end;
-		if (startswith(line, "# hull network ")) {
-			in_block = !(n >= 4 && streq(line + n - 4, " end"));
+		if (n >= 15 && memcmp(p, "# hull network ", 15) == 0) {
+			in_block = !(n >= 4 && memcmp(eol - 4, " end", 4) == 0);
+			p = nl ? nl + 1 : end;
 			continue;
 		}
-		if (in_block)
+		if (in_block) { /* the members' lines: as many as the network has */
+			p = nl ? nl + 1 : end;
 			continue;
+		}
+		line = xstrndup(p, n);
+		p = nl ? nl + 1 : end;
 		if ((c = strchr(line, '#')))
 			*c = '\0';
 		/* the first word is the address */
@@ -97,36 +101,159 @@ static char **static_names(const char *old, size_t len)
 	return names;
 }
 
-/* @block without the names in @taken (sorted): a line left without names goes. */
-static char *block_filter(const char *block, char **taken)
+/*
+ * A block ("IP NAMES" lines) read once for all the members' files it goes into: its lines in
+ * the form they are written ("IP\tNAME NAME\n", lines without names left out), and every
+ * name with its line, sorted for casecmp_p. A member's file then costs a few lookups of its
+ * own names and a copy, not a parse of the block (at 200 members, 40,000 lines a refresh).
+ */
+struct block_index {
+	char *text;	  /* the lines */
+	size_t *line_off; /* where line i starts in @text; line_off[n_lines] = its length */
+	size_t n_lines;
+	char **names;	   /* NUL-terminated copies, sorted */
+	size_t *name_line; /* the line of names[i] */
+	size_t n_names;
+};
+
+static void block_index_release(struct block_index *x)
+{
+	free(x->text);
+	free(x->line_off);
+	for (size_t i = 0; i < x->n_names; i++)
+		free(x->names[i]);
+	free(x->names);
+	free(x->name_line);
+	*x = (struct block_index){0};
+}
+
+static int name_ref_cmp(const void *a, const void *b, void *ud)
+{
+	const struct block_index *x = ud;
+	size_t i = *(const size_t *) a, j = *(const size_t *) b;
+	int c = strcasecmp(x->names[i], x->names[j]);
+
+	return c ? c : (i > j) - (i < j);
+}
+
+static void block_index_build(const char *block, struct block_index *x)
 {
 	struct strbuf sb = STRBUF_INIT;
-	size_t nt = strv_length(taken);
+	_cleanup_free_ size_t *order = NULL;
+	char **names = NULL;
+	size_t *lines = NULL, n = 0;
 	const char *p = block;
 
+	*x = (struct block_index){0};
+	x->line_off = xmalloc(sizeof(size_t));
 	while (*p) {
-		size_t n = strcspn(p, "\n");
-		_cleanup_free_ char *line = xstrndup(p, n);
-		_cleanup_strbuf_ struct strbuf keep = STRBUF_INIT;
+		size_t len = strcspn(p, "\n");
+		_cleanup_free_ char *line = xstrndup(p, len);
 		char *save = NULL, *ip, *w;
+		size_t start = sb.len;
+		bool any = false;
 
-		p += n + (p[n] == '\n');
+		p += len + (p[len] == '\n');
 		ip = strtok_r(line, " \t", &save);
 		if (!ip)
 			continue;
-		while ((w = strtok_r(NULL, " \t", &save)))
+		while ((w = strtok_r(NULL, " \t", &save))) {
+			if (!any)
+				(void) strbuf_addf(&sb, "%s\t", ip);
+			(void) strbuf_addf(&sb, "%s%s", any ? " " : "", w);
+			any = true;
+			names = xrealloc(names, (n + 1) * sizeof(*names));
+			lines = xrealloc(lines, (n + 1) * sizeof(*lines));
+			names[n] = xstrdup(w);
+			lines[n++] = x->n_lines;
+		}
+		if (!any)
+			continue;
+		(void) strbuf_adds(&sb, "\n");
+		x->line_off = xrealloc(x->line_off, (x->n_lines + 2) * sizeof(size_t));
+		x->line_off[x->n_lines++] = start;
+	}
+	x->line_off[x->n_lines] = sb.len;
+	x->text = strbuf_detach(&sb, NULL);
+	/* sorted by name, then by line */
+	x->names = names;
+	x->n_names = n;
+	order = xcalloc(n ? n : 1, sizeof(*order));
+	for (size_t i = 0; i < n; i++)
+		order[i] = i;
+	qsort_r(order, n, sizeof(*order), name_ref_cmp, x);
+	x->names = xcalloc(n ? n : 1, sizeof(*x->names));
+	x->name_line = xcalloc(n ? n : 1, sizeof(*x->name_line));
+	for (size_t i = 0; i < n; i++) {
+		x->names[i] = names[order[i]];
+		x->name_line[i] = lines[order[i]];
+	}
+	free(names);
+	free(lines);
+}
+
+/* The first index of a name equal to @w (case ignored) in @x->names, or @x->n_names. */
+static size_t block_index_find(const struct block_index *x, const char *w)
+{
+	size_t lo = 0, hi = x->n_names;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcasecmp(x->names[mid], w) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < x->n_names && strcasecmp(x->names[lo], w) == 0 ? lo : x->n_names;
+}
+
+/* @x's lines without the names in @taken (sorted): a line left without names goes. */
+static char *block_filter(const struct block_index *x, char **taken)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t nt = strv_length(taken), copied = 0;
+	_cleanup_free_ bool *hit = NULL;
+	bool any = false;
+
+	/* the lines that have one of @taken: usually the member's own (its short id) */
+	STRV_FOREACH (t, taken)
+		for (size_t i = block_index_find(x, *t);
+		     i < x->n_names && strcasecmp(x->names[i], *t) == 0; i++) {
+			if (!hit)
+				hit = xcalloc(x->n_lines, sizeof(*hit));
+			hit[x->name_line[i]] = any = true;
+		}
+	if (!any)
+		return xstrdup(x->text);
+	for (size_t l = 0; l < x->n_lines; l++) {
+		const char *line = x->text + x->line_off[l];
+		size_t len = x->line_off[l + 1] - x->line_off[l];
+		_cleanup_free_ char *copy = NULL;
+		_cleanup_strbuf_ struct strbuf keep = STRBUF_INIT;
+		char *save = NULL, *ip, *w;
+
+		if (!hit[l])
+			continue;
+		(void) strbuf_add(&sb, x->text + copied, x->line_off[l] - copied);
+		copied = x->line_off[l + 1];
+		copy = xstrndup(line, len - 1);
+		ip = strtok_r(copy, "\t", &save);
+		while ((w = strtok_r(NULL, " ", &save)))
 			if (!nt || !bsearch(&w, taken, nt, sizeof(*taken), casecmp_p))
 				(void) strbuf_addf(&keep, "%s%s", keep.len ? " " : "", w);
 		if (keep.len)
 			(void) strbuf_addf(&sb, "%s\t%s\n", ip, strbuf_cstr(&keep));
 	}
+	(void) strbuf_add(&sb, x->text + copied, x->line_off[x->n_lines] - copied);
 	return strbuf_detach(&sb, NULL);
 }
 
-char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block_in)
+/* network_hosts_text() with the block read already (NULL: the block removed). */
+static char *hosts_text_indexed(const char *old, size_t len, const char *net_name,
+				const struct block_index *x)
 {
-	_cleanup_strv_ char **taken = block_in ? static_names(old, len) : NULL;
-	_cleanup_free_ char *block = block_in ? block_filter(block_in, taken) : NULL;
+	_cleanup_strv_ char **taken = x ? static_names(old, len) : NULL;
+	_cleanup_free_ char *block = x ? block_filter(x, taken) : NULL;
 	_cleanup_free_ char *begin = xasprintf("# hull network %s", net_name);
 	_cleanup_free_ char *end = xasprintf("# hull network %s end", net_name);
 	struct strbuf sb = STRBUF_INIT;
@@ -149,6 +276,19 @@ char *network_hosts_text(const char *old, size_t len, const char *net_name, cons
 	if (block)
 		(void) strbuf_addf(&sb, "%s\n%s%s\n", begin, block, end);
 	return strbuf_detach(&sb, NULL);
+}
+
+char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block_in)
+{
+	struct block_index x;
+	char *text;
+
+	if (!block_in)
+		return hosts_text_indexed(old, len, net_name, NULL);
+	block_index_build(block_in, &x);
+	text = hosts_text_indexed(old, len, net_name, &x);
+	block_index_release(&x);
+	return text;
 }
 
 /* NET_STATE_DIR/networks/<id>/hosts */
@@ -296,6 +436,7 @@ char *network_hosts_own_text(const char *old, size_t len, const char *hostname, 
 /* A change of an /etc/hosts: a network's block, or the container's own line. */
 struct hosts_change {
 	const char *net_name, *block;		/* a network's block */
+	const struct block_index *idx;		/* or that block, read already */
 	const char *hostname, *old_ip, *new_ip; /* or, with hostname, the own line */
 };
 
@@ -317,8 +458,12 @@ static void hosts_rewrite_change(const char *path, const struct hosts_change *ch
 		return; /* written meanwhile by the container: the next change rewrites it */
 	len = (size_t) got;
 	old[len] = '\0';
-	text = ch->hostname ? network_hosts_own_text(old, len, ch->hostname, ch->old_ip, ch->new_ip)
-			    : network_hosts_text(old, len, ch->net_name, ch->block);
+	if (ch->hostname)
+		text = network_hosts_own_text(old, len, ch->hostname, ch->old_ip, ch->new_ip);
+	else if (ch->idx)
+		text = hosts_text_indexed(old, len, ch->net_name, ch->idx);
+	else
+		text = network_hosts_text(old, len, ch->net_name, ch->block);
 	n = strlen(text);
 	if (n == len && memcmp(text, old, len) == 0)
 		return;
@@ -384,6 +529,7 @@ static void hosts_refresh_locked(int dfd, const char *net_name)
 {
 	_cleanup_strbuf_ struct strbuf block = STRBUF_INIT;
 	_cleanup_strv_ char **names = strv_new();
+	struct block_index x;
 	struct entry *v = NULL;
 	size_t n = 0;
 	struct dirent *de;
@@ -413,10 +559,14 @@ static void hosts_refresh_locked(int dfd, const char *net_name)
 		v[n++] = e;
 		block_add(&block, e.line);
 	}
+	block_index_build(strbuf_cstr(&block), &x);
 	for (size_t i = 0; i < n; i++) {
-		hosts_rewrite(v[i].hosts_path, net_name, strbuf_cstr(&block));
+		struct hosts_change ch = {.net_name = net_name, .idx = &x};
+
+		hosts_rewrite_change(v[i].hosts_path, &ch);
 		entry_release(&v[i]);
 	}
+	block_index_release(&x);
 	free(v);
 }
 

@@ -86,6 +86,31 @@ static void test_own_lines_win(void **state)
 	      BASE "# hull network n1\n1.1.1.2\tb\n# hull network n1 end\n");
 }
 
+/*
+ * The block is read once for every member's file (an index of its names): lines written in
+ * one form whatever their spacing, a nameless line dropped, a name on several lines (an
+ * alias two containers share; an address and its IPv6 twin) filtered on each, the lines
+ * without a taken name copied as they are.
+ */
+static void test_block_forms(void **state)
+{
+	const char *own = "127.0.0.1\tlocalhost\n172.18.0.4\tabc\n";
+	(void) state;
+	check(own, "n1", "172.18.0.2   a  b\n172.18.0.3\n\n 172.18.0.5\tc\t d \n",
+	      "127.0.0.1\tlocalhost\n172.18.0.4\tabc\n# hull network n1\n"
+	      "172.18.0.2\ta b\n172.18.0.5\tc d\n# hull network n1 end\n");
+	check(own, "n1",
+	      "172.18.0.2\tweb x\n172.18.0.3\tWEB abc\nfd00::3\tWEB abc\n172.18.0.4\tabc\n"
+	      "fd00::4\tabc\n172.18.0.9\tlast\n",
+	      "127.0.0.1\tlocalhost\n172.18.0.4\tabc\n# hull network n1\n"
+	      "172.18.0.2\tweb x\n172.18.0.3\tWEB\nfd00::3\tWEB\n172.18.0.9\tlast\n"
+	      "# hull network n1 end\n");
+	/* only taken names: every line goes, the block stays (empty) */
+	check(own, "n1", "1.1.1.1\tLOCALHOST abc\n",
+	      "127.0.0.1\tlocalhost\n172.18.0.4\tabc\n# hull network n1\n"
+	      "# hull network n1 end\n");
+}
+
 static void own(const char *old, const char *old_ip, const char *new_ip, const char *want)
 {
 	_cleanup_free_ char *got = network_hosts_own_text(old, strlen(old), "abc", old_ip, new_ip);
@@ -140,6 +165,7 @@ int main(void)
 		cmocka_unit_test(test_other_networks_and_lines_kept),
 		cmocka_unit_test(test_damaged_files),
 		cmocka_unit_test(test_own_lines_win),
+		cmocka_unit_test(test_block_forms),
 		cmocka_unit_test(test_own_line),
 		cmocka_unit_test(test_names),
 	};
