@@ -241,6 +241,75 @@ int container_names_lock(struct store *s, struct hull_err **err)
 	return TAKE_FD(fd);
 }
 
+/*
+ * The names index, <root>/containers/.names/NAME/ID: an empty file for each container that
+ * has (or had, when its remover was killed) the name NAME, so that finding a container by
+ * name (every `run`, which checks that its name is free, and every command given a name)
+ * reads one directory, not every record. The index is the names' only when it exists:
+ * name_reserve() makes it whole from the records, under the names lock, the first time.
+ * An entry is made, under the names lock, before the record has the name, and removed
+ * after the record no longer has it (rename) or is gone (rm), so every container's name has
+ * its entry; one left behind by a killed hull names a container that does not have the name
+ * (or does not exist) and is skipped, since the record is read to check it.
+ */
+#define NAMES_DIR      "containers/.names"
+#define NAME_INDEX_MAX 200 /* a longer name (a file name has 255 bytes) is found by a scan */
+
+/* Whether @name can be a directory of the index: a valid name of NAME_INDEX_MAX at most. */
+static bool name_indexable(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n <= NAME_INDEX_MAX && !strchr(name, '/') && name[0] != '.';
+}
+
+/* Add @id under @name to the index at @names_dir. Caller holds the names lock. */
+static int name_index_add_at(const char *names_dir, const char *name, const char *id)
+{
+	_cleanup_free_ char *d = path_join(names_dir, name), *f = path_join(d, id);
+
+	if (!name_indexable(name))
+		return 0;
+	/* a removal of another container of that name may take the directory meanwhile */
+	for (int i = 0; i < 8; i++) {
+		_cleanup_close_ int fd = -1;
+
+		if (mkdir(d, 0700) < 0 && errno != EEXIST)
+			return -errno;
+		fd = open(f, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0)
+			return 0;
+		if (errno != ENOENT)
+			return -errno;
+	}
+	return -ENOENT;
+}
+
+int container_name_index_add(struct store *s, const char *name, const char *id)
+{
+	_cleanup_free_ char *dir = path_join(s->root, NAMES_DIR);
+
+	if (access(dir, F_OK) < 0)
+		return 0; /* no index yet: name_reserve() makes it */
+	return name_index_add_at(dir, name, id);
+}
+
+/* Remove @id under @name (with or without its '/'); the directory too when it is empty. */
+void container_name_index_remove(struct store *s, const char *name, const char *id)
+{
+	_cleanup_free_ char *d = NULL, *f = NULL;
+
+	if (!name)
+		return;
+	name += name[0] == '/';
+	if (!name_indexable(name))
+		return;
+	d = xasprintf("%s/" NAMES_DIR "/%s", s->root, name);
+	f = path_join(d, id);
+	if (unlink(f) == 0)
+		(void) rmdir(d); /* ENOTEMPTY: another has the name now */
+}
+
 int container_dir_remove(struct store *s, const char *runroot, struct container *c,
 			 struct hull_err **err)
 {
@@ -252,7 +321,6 @@ int container_dir_remove(struct store *s, const char *runroot, struct container 
 	bool took = false;
 	int r;
 
-	(void) s;
 	/* its runtime state first (the record may not name it yet): then only the directory */
 	if (run_dir)
 		(void) rm_rf(run_dir, NULL);
@@ -279,6 +347,9 @@ int container_dir_remove(struct store *s, const char *runroot, struct container 
 	} else {
 		free(c->dir);
 		c->dir = TAKE_PTR(gone);
+		/* gone for readers: its name is free */
+		if (c->rec)
+			container_name_index_remove(s, json_get_str(c->rec, "Name"), c->id);
 		/* still locked: a listing that finds .rm-<id> leaves it to us */
 		r = rm_rf(c->dir, err);
 	}
@@ -554,6 +625,78 @@ void container_remove_dead_hidden(struct store *s, const char *runroot)
 	}
 }
 
+/*
+ * 1 and *@ret: the container named @want, found through the index; 0: no container has that
+ * name; -1: no index (or a name too long for it): the caller reads the records.
+ */
+static int name_index_find(struct store *s, const char *want, struct container **ret)
+{
+	_cleanup_free_ char *dir = path_join(s->root, NAMES_DIR), *d = NULL;
+	struct dirent *de;
+	int found = 0;
+	DIR *dd;
+
+	if (!*want || strchr(want, '/') || want[0] == '.')
+		return 0; /* not a name: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
+	if (!name_indexable(want) || access(dir, F_OK) < 0)
+		return -1;
+	d = path_join(dir, want);
+	dd = opendir(d);
+	if (!dd)
+		return errno == ENOENT ? 0 : -1;
+	while (!found && (de = readdir(dd))) {
+		struct container *c = NULL;
+		const char *name;
+
+		if (strlen(de->d_name) != 64 || container_read(s, de->d_name, &c, NULL) < 0)
+			continue; /* removed: its entry was left by a killed hull */
+		name = json_get_str(c->rec, "Name");
+		if (name && streq(name + (name[0] == '/'), want)) {
+			*ret = c;
+			found = 1;
+		} else {
+			container_free(c);
+		}
+	}
+	closedir(dd);
+	return found;
+}
+
+/*
+ * Under the names lock: make the names index from the records when there is none (a store
+ * of an older hull), in a directory renamed into place once whole.
+ */
+static void name_index_ensure(struct store *s)
+{
+	_cleanup_free_ char *dir = path_join(s->root, NAMES_DIR);
+	_cleanup_free_ char *tmp = xasprintf("%s.tmp", dir);
+	_cleanup_strv_ char **ids = NULL;
+	bool ok = true;
+
+	if (access(dir, F_OK) == 0)
+		return;
+	(void) rm_rf(tmp, NULL); /* a killed hull's */
+	if (mkdir(tmp, 0700) < 0)
+		return;
+	if (container_ids(s, &ids, NULL) < 0)
+		ok = false;
+	STRV_FOREACH (id, ok ? ids : NULL) {
+		struct container *c = NULL;
+		const char *name;
+
+		if (container_read(s, *id, &c, NULL) < 0)
+			continue;
+		name = json_get_str(c->rec, "Name");
+		if (name && name_index_add_at(tmp, name + (name[0] == '/'), *id) < 0)
+			ok = false;
+		container_free(c);
+		if (!ok)
+			break;
+	}
+	if (!ok || rename(tmp, dir) < 0)
+		(void) rm_rf(tmp, NULL);
+}
+
 int container_load(struct store *s, const char *name_or_id, struct container **ret,
 		   struct hull_err **err)
 {
@@ -569,7 +712,10 @@ int container_load(struct store *s, const char *name_or_id, struct container **r
 	STRV_FOREACH (id, ids)
 		if (streq(*id, want))
 			return container_read(s, *id, ret, err);
-	STRV_FOREACH (id, ids) {
+	r = name_index_find(s, want, ret);
+	if (r > 0)
+		return 0;
+	STRV_FOREACH (id, r == 0 ? NULL : ids) {
 		struct container *c = NULL;
 		const char *name;
 		if (container_read(s, *id, &c, NULL) < 0)
@@ -725,6 +871,7 @@ static int name_reserve(struct store *s, const char *want, char **ret, struct hu
 {
 	_cleanup_free_ char *name = NULL, *other = NULL;
 
+	name_index_ensure(s);
 	if (want) {
 		name = xstrdup(want[0] == '/' ? want + 1 : want);
 		if (name_in_use(s, name, &other))
@@ -1154,8 +1301,13 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		r = container_restart_policy_set(c, o->restart, err);
 	if (r == 0)
 		r = container_save(c, err);
-	if (r == 0 && rename(c->dir, dir) < 0)
+	/* the name's index entry before the record can be found */
+	if (r == 0 && (r = container_name_index_add(s, name, id)) < 0)
+		r = err_set(err, -r, "index the name '%s'", name);
+	if (r == 0 && rename(c->dir, dir) < 0) {
 		r = err_set(err, errno, "create '%s'", dir);
+		container_name_index_remove(s, name, id);
+	}
 	if (r < 0) {
 		(void) rm_rf(c->dir, NULL);
 		container_free(c);
@@ -1248,10 +1400,11 @@ int container_check(struct store *s, const char *runroot, bool repair, store_che
 	while (d && (de = readdir(d))) {
 		_cleanup_free_ char *obj = xasprintf("containers/%s", de->d_name);
 		bool removed;
-		/* names.lock is the names lock; a .rm- directory is a removal under way
-		 * (container_ids() above finished those whose remover is gone) */
+		/* names.lock is the names lock, .names its index; a .rm- directory is a removal
+		 * under way (container_ids() above finished those whose remover is gone) */
 		if (streq(de->d_name, ".") || streq(de->d_name, "..") || strlen(de->d_name) == 64 ||
-		    streq(de->d_name, "names.lock") || startswith(de->d_name, ".rm-"))
+		    streq(de->d_name, "names.lock") || startswith(de->d_name, ".rm-") ||
+		    streq(de->d_name, ".names"))
 			continue;
 		removed = repair && rm_tree_at(dirfd(d), de->d_name, true, NULL) == 0;
 		report(arg, obj, "not a container", removed);

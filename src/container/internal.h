@@ -126,6 +126,19 @@ int container_reload(struct container *c, struct hull_err **err);
  */
 int container_names_lock(struct store *s, struct hull_err **err);
 /*
+ * container_name_index_add() - record in the store's names index (<root>/containers/.names,
+ * container.c) that container @id has the name @name (without '/'), before its record says
+ * so. Caller holds the names lock (container_names_lock()). Nothing to do when the store has
+ * no index yet or @name is too long for one (lookups then read the records). 0 or -errno.
+ */
+int container_name_index_add(struct store *s, const char *name, const char *id);
+/*
+ * container_name_index_remove() - remove the names index entry of @id under @name (with or
+ * without its '/'; NULL: nothing), once its record no longer has that name or is gone. No
+ * lock needed: it touches @id's entry alone.
+ */
+void container_name_index_remove(struct store *s, const char *name, const char *id);
+/*
  * container_dir_remove() - remove @c's runtime state directories (Hull.RunDir
  * when @c->rec is not NULL, <@runroot>/containers/<id> when @runroot is not
  * NULL), then its directory under its lock (taken here unless held): renamed

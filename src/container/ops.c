@@ -151,6 +151,10 @@ int container_rename(struct store *s, struct container *c, const char *name, str
 	if (other)
 		return err_setx(err, EEXIST, "Error when allocating new name: " NAME_CONFLICT_FMT,
 				n, other);
+	/* the new name's index entry before the record has it; the old one's after */
+	r = container_name_index_add(s, n, c->id);
+	if (r < 0)
+		return err_set(err, -r, "index the name '%s'", n);
 	/* after the other containers: their loads may take their locks (container_lock()) */
 	r = container_lock(c, err);
 	if (r < 0)
@@ -171,6 +175,7 @@ int container_rename(struct store *s, struct container *c, const char *name, str
 			}
 	}
 	r = container_save(c, err);
+	container_name_index_remove(s, r == 0 ? old : n, c->id);
 	if (r == 0) {
 		/* docker's DNS answers the new name at once: so do the others' /etc/hosts */
 		const char *k;

@@ -68,7 +68,10 @@ names_count() {
 	done
 	run -0 hull ps -aq
 	[ -z "$output" ]
-	run -0 find "$HULL_ROOT/containers" -mindepth 1 -maxdepth 1 -type d
+	run -0 find "$HULL_ROOT/containers" -mindepth 1 -maxdepth 1 -type d ! -name .names
+	[ -z "$output" ]
+	# nor an entry of the names index
+	run -0 find "$HULL_ROOT/containers/.names" -mindepth 1
 	[ -z "$output" ]
 	[ "$(ip -o link show type veth | wc -l)" = "$before_veth" ]
 }
@@ -263,4 +266,41 @@ ip_files() {
 		"$HULL" rm -f "rx$i" >/dev/null 2>&1 || true
 	done
 	[ "$orphans" = 0 ]
+}
+
+@test "the names index: made from the records when missing, stale entries skipped, rename and rm keep it" {
+	local a b ghost
+	hull ps -aq | xargs -r "$HULL" rm -f >/dev/null
+	a=$(hull create --name idx-a busybox true)
+	# a store of an older hull: no index; names are found by reading the records
+	rm -rf "$HULL_ROOT/containers/.names"
+	[ "$(hull inspect --format '{{.Id}}' idx-a)" = "$a" ]
+	# the next create makes it whole, under the names lock, before it checks its own name
+	run -125 hull create --name idx-a busybox true
+	[[ $output == *"Conflict. The container name \"/idx-a\" is already in use by container \"$a\""* ]]
+	[ -e "$HULL_ROOT/containers/.names/idx-a/$a" ]
+	# entries a killed hull left: for a container gone, and for one that has another name now
+	ghost=$(printf '%064d' 7)
+	mkdir -p "$HULL_ROOT/containers/.names/ghost" "$HULL_ROOT/containers/.names/not-a"
+	touch "$HULL_ROOT/containers/.names/ghost/$ghost" "$HULL_ROOT/containers/.names/not-a/$a"
+	run -1 hull inspect ghost
+	[[ $output == *"No such object: ghost"* ]]
+	run -1 hull inspect not-a
+	[[ $output == *"No such object: not-a"* ]]
+	b=$(hull create --name ghost busybox true)
+	[ "$(hull inspect --format '{{.Id}}' ghost)" = "$b" ]
+	# rename: the new name is found, the old one is free
+	hull rename idx-a idx-c
+	[ ! -e "$HULL_ROOT/containers/.names/idx-a" ]
+	[ "$(hull inspect --format '{{.Id}}' idx-c)" = "$a" ]
+	run -1 hull inspect idx-a
+	hull create --name idx-a busybox true >/dev/null
+	# rm takes the entry away, and the directory once it is empty
+	hull rm -f idx-c idx-a ghost >/dev/null
+	[ ! -e "$HULL_ROOT/containers/.names/idx-c" ]
+	[ ! -e "$HULL_ROOT/containers/.names/idx-a" ]
+	[ "$(ls "$HULL_ROOT/containers/.names/ghost")" = "$ghost" ]
+	# the store check does not take the index for debris
+	run -0 hull system check
+	[[ $output != *".names"* ]]
 }
