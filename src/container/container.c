@@ -242,10 +242,12 @@ int container_names_lock(struct store *s, struct hull_err **err)
 }
 
 /*
- * The names index, <root>/containers/.names/NAME/ID: an empty file for each container that
- * has (or had, when its remover was killed) the name NAME, so that finding a container by
- * name (every `run`, which checks that its name is free, and every command given a name)
- * reads one directory, not every record. The index is the names' only when it exists:
+ * The names index, <root>/containers/.names/NAME@ID: an empty file for each container that
+ * has (or had, when its remover was killed) the name NAME ('@' is not in names), so that
+ * finding a container by name (every `run`, which checks that its name is free, and every
+ * command given a name) reads one directory, not every record. Empty files in one
+ * directory: nothing per container owns a disk block, whose freeing at `rm` would cost a
+ * discard on a file system mounted with it. The index is the names' only when it exists:
  * name_reserve() makes it whole from the records, under the names lock, the first time.
  * An entry is made, under the names lock, before the record has the name, and removed
  * after the record no longer has it (rename) or is gone (rm), so every container's name has
@@ -253,36 +255,31 @@ int container_names_lock(struct store *s, struct hull_err **err)
  * (or does not exist) and is skipped, since the record is read to check it.
  */
 #define NAMES_DIR      "containers/.names"
-#define NAME_INDEX_MAX 200 /* a longer name (a file name has 255 bytes) is found by a scan */
+#define NAME_INDEX_MAX 180 /* a longer name (a file name has 255 bytes) is found by a scan */
 
 /* Whether @name can be a directory of the index: a valid name of NAME_INDEX_MAX at most. */
 static bool name_indexable(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 0 && n <= NAME_INDEX_MAX && !strchr(name, '/') && name[0] != '.';
+	return n > 0 && n <= NAME_INDEX_MAX && !strchr(name, '/') && !strchr(name, '@') &&
+	       name[0] != '.';
 }
 
 /* Add @id under @name to the index at @names_dir. Caller holds the names lock. */
 static int name_index_add_at(const char *names_dir, const char *name, const char *id)
 {
-	_cleanup_free_ char *d = path_join(names_dir, name), *f = path_join(d, id);
+	_cleanup_free_ char *f = NULL;
+	int fd;
 
 	if (!name_indexable(name))
 		return 0;
-	/* a removal of another container of that name may take the directory meanwhile */
-	for (int i = 0; i < 8; i++) {
-		_cleanup_close_ int fd = -1;
-
-		if (mkdir(d, 0700) < 0 && errno != EEXIST)
-			return -errno;
-		fd = open(f, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (fd >= 0)
-			return 0;
-		if (errno != ENOENT)
-			return -errno;
-	}
-	return -ENOENT;
+	f = xasprintf("%s/%s@%s", names_dir, name, id);
+	fd = open(f, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
 }
 
 int container_name_index_add(struct store *s, const char *name, const char *id)
@@ -294,20 +291,18 @@ int container_name_index_add(struct store *s, const char *name, const char *id)
 	return name_index_add_at(dir, name, id);
 }
 
-/* Remove @id under @name (with or without its '/'); the directory too when it is empty. */
+/* Remove @id's entry under @name (with or without its '/'). */
 void container_name_index_remove(struct store *s, const char *name, const char *id)
 {
-	_cleanup_free_ char *d = NULL, *f = NULL;
+	_cleanup_free_ char *f = NULL;
 
 	if (!name)
 		return;
 	name += name[0] == '/';
 	if (!name_indexable(name))
 		return;
-	d = xasprintf("%s/" NAMES_DIR "/%s", s->root, name);
-	f = path_join(d, id);
-	if (unlink(f) == 0)
-		(void) rmdir(d); /* ENOTEMPTY: another has the name now */
+	f = xasprintf("%s/" NAMES_DIR "/%s@%s", s->root, name, id);
+	(void) unlink(f);
 }
 
 int container_dir_remove(struct store *s, const char *runroot, struct container *c,
@@ -631,24 +626,27 @@ void container_remove_dead_hidden(struct store *s, const char *runroot)
  */
 static int name_index_find(struct store *s, const char *want, struct container **ret)
 {
-	_cleanup_free_ char *dir = path_join(s->root, NAMES_DIR), *d = NULL;
+	_cleanup_free_ char *dir = path_join(s->root, NAMES_DIR);
+	size_t wl = strlen(want);
 	struct dirent *de;
 	int found = 0;
 	DIR *dd;
 
-	if (!*want || strchr(want, '/') || want[0] == '.')
+	if (!*want || strchr(want, '/') || strchr(want, '@') || want[0] == '.')
 		return 0; /* not a name: [a-zA-Z0-9][a-zA-Z0-9_.-]* */
-	if (!name_indexable(want) || access(dir, F_OK) < 0)
+	if (!name_indexable(want))
 		return -1;
-	d = path_join(dir, want);
-	dd = opendir(d);
+	dd = opendir(dir);
 	if (!dd)
-		return errno == ENOENT ? 0 : -1;
+		return -1;
+	/* a few getdents for the whole store: no record is read but those of @want */
 	while (!found && (de = readdir(dd))) {
 		struct container *c = NULL;
 		const char *name;
 
-		if (strlen(de->d_name) != 64 || container_read(s, de->d_name, &c, NULL) < 0)
+		if (strlen(de->d_name) != wl + 1 + 64 || de->d_name[wl] != '@' ||
+		    memcmp(de->d_name, want, wl) != 0 ||
+		    container_read(s, de->d_name + wl + 1, &c, NULL) < 0)
 			continue; /* removed: its entry was left by a killed hull */
 		name = json_get_str(c->rec, "Name");
 		if (name && streq(name + (name[0] == '/'), want)) {
@@ -668,24 +666,29 @@ static int name_index_find(struct store *s, const char *want, struct container *
  */
 static void name_index_ensure(struct store *s)
 {
-	_cleanup_free_ char *dir = path_join(s->root, NAMES_DIR);
-	_cleanup_free_ char *tmp = xasprintf("%s.tmp", dir);
+	_cleanup_free_ char *dir = path_join(s->root, NAMES_DIR), *tmp = NULL;
 	_cleanup_strv_ char **ids = NULL;
 	bool ok = true;
 
-	if (access(dir, F_OK) == 0)
-		return;
-	(void) rm_rf(tmp, NULL); /* a killed hull's */
-	if (mkdir(tmp, 0700) < 0)
+	/* built under tmp/ (the same file system), which store_open() clears of a killed
+	 * hull's directories */
+	if (access(dir, F_OK) == 0 || store_tmpdir(s, "names", &tmp, NULL) < 0)
 		return;
 	if (container_ids(s, &ids, NULL) < 0)
 		ok = false;
 	STRV_FOREACH (id, ok ? ids : NULL) {
 		struct container *c = NULL;
 		const char *name;
+		int r = container_read(s, *id, &c, NULL);
 
-		if (container_read(s, *id, &c, NULL) < 0)
+		/* removed meanwhile, or a record no one can load: no name to keep; any other
+		 * failure (out of fds or memory) would leave a name out: no index then */
+		if (r == -ENOENT || r == -EINVAL || r == -EBADMSG)
 			continue;
+		if (r < 0) {
+			ok = false;
+			break;
+		}
 		name = json_get_str(c->rec, "Name");
 		if (name && name_index_add_at(tmp, name + (name[0] == '/'), *id) < 0)
 			ok = false;

@@ -157,8 +157,10 @@ int container_rename(struct store *s, struct container *c, const char *name, str
 		return err_set(err, -r, "index the name '%s'", n);
 	/* after the other containers: their loads may take their locks (container_lock()) */
 	r = container_lock(c, err);
-	if (r < 0)
+	if (r < 0) {
+		container_name_index_remove(s, n, c->id);
 		return r;
+	}
 	old = xstrdup(json_get_str(c->rec, "Name"));
 	slash = xasprintf("/%s", n);
 	json_object_set_new(c->rec, "Name", json_string(slash));

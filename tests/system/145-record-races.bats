@@ -278,11 +278,10 @@ ip_files() {
 	# the next create makes it whole, under the names lock, before it checks its own name
 	run -125 hull create --name idx-a busybox true
 	[[ $output == *"Conflict. The container name \"/idx-a\" is already in use by container \"$a\""* ]]
-	[ -e "$HULL_ROOT/containers/.names/idx-a/$a" ]
+	[ -e "$HULL_ROOT/containers/.names/idx-a@$a" ]
 	# entries a killed hull left: for a container gone, and for one that has another name now
 	ghost=$(printf '%064d' 7)
-	mkdir -p "$HULL_ROOT/containers/.names/ghost" "$HULL_ROOT/containers/.names/not-a"
-	touch "$HULL_ROOT/containers/.names/ghost/$ghost" "$HULL_ROOT/containers/.names/not-a/$a"
+	touch "$HULL_ROOT/containers/.names/ghost@$ghost" "$HULL_ROOT/containers/.names/not-a@$a"
 	run -1 hull inspect ghost
 	[[ $output == *"No such object: ghost"* ]]
 	run -1 hull inspect not-a
@@ -291,15 +290,14 @@ ip_files() {
 	[ "$(hull inspect --format '{{.Id}}' ghost)" = "$b" ]
 	# rename: the new name is found, the old one is free
 	hull rename idx-a idx-c
-	[ ! -e "$HULL_ROOT/containers/.names/idx-a" ]
+	[ ! -e "$HULL_ROOT/containers/.names/idx-a@$a" ]
+	[ -e "$HULL_ROOT/containers/.names/idx-c@$a" ]
 	[ "$(hull inspect --format '{{.Id}}' idx-c)" = "$a" ]
 	run -1 hull inspect idx-a
 	hull create --name idx-a busybox true >/dev/null
-	# rm takes the entry away, and the directory once it is empty
+	# rm takes the container's entries away, and no other
 	hull rm -f idx-c idx-a ghost >/dev/null
-	[ ! -e "$HULL_ROOT/containers/.names/idx-c" ]
-	[ ! -e "$HULL_ROOT/containers/.names/idx-a" ]
-	[ "$(ls "$HULL_ROOT/containers/.names/ghost")" = "$ghost" ]
+	[ "$(ls "$HULL_ROOT/containers/.names")" = "$(printf 'ghost@%s\nnot-a@%s' "$ghost" "$a")" ]
 	# the store check does not take the index for debris
 	run -0 hull system check
 	[[ $output != *".names"* ]]
