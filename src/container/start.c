@@ -269,7 +269,7 @@ static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err
 	}
 	if (n == 0)
 		return 0;
-	proxy = net_proxy_spawn(pp, n, *m->ip6 ? m->ip6 : m->ip, pid, err);
+	proxy = net_proxy_spawn(pp, n, *m->ip6 ? m->ip6 : m->ip, pid, true, err);
 	if (proxy < 0)
 		return (int) proxy;
 	json_array_append_new(
@@ -404,6 +404,7 @@ static void monitor_net_cleanup(struct monitor *m)
 	m->ports_added = false;
 	/* before the sockets close: a restart binds the ports again at once */
 	container_proxies_stop(json_object_get(m->c->rec, "Hull"), true);
+	m->r.reap = 0; /* reaped: a pid no longer ours */
 	json_object_set_new(json_object_get(m->c->rec, "Hull"), "Proxies", json_array());
 	for (size_t i = 0; m->port_fds && i < m->n_port_fds; i++)
 		if (m->port_fds[i] >= 0)
@@ -697,7 +698,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	}
 	if (m->n_ports > CONTAINER_PORTS_MAX && mode.kind != CONTAINER_NET_HOST &&
 	    mode.kind != CONTAINER_NET_NONE)
-		/* each is a host socket the monitor holds, and libnftables cannot take an fd
+		/* each is a host socket the proxy holds, and libnftables cannot take an fd
 		 * past FD_SETSIZE */
 		return err_setx(err, E2BIG,
 				"too many published ports: hull publishes at most %d ports of a "
@@ -1200,9 +1201,7 @@ static void push_resume_cmd(struct monitor *m, char ***argv, struct keep_fds *k,
 	strv_push(argv, m->c->id);
 	push_fd(argv, k, "--log", m->r.log.fd);
 	push_fd(argv, k, "--listen", m->r.as.listen_fd);
-	for (size_t i = 0; i < m->n_port_fds; i++)
-		if (m->port_fds[i] >= 0)
-			push_fd(argv, k, "--port", m->port_fds[i]);
+	/* no --port: the reservations are the proxy's (ports_proxy_start()) */
 }
 
 /*
@@ -1495,6 +1494,7 @@ int container_monitor_resume(struct store *s, const char *runroot, int argc, cha
 		} else if (streq(f, "--client")) {
 			(void) attach_server_adopt(&m.r.as, fd);
 		} else if (streq(f, "--port")) {
+			/* a monitor started by an older hull, which held the reservations */
 			m.port_fds = xrealloc(m.port_fds, (m.n_port_fds + 1) * sizeof(int));
 			m.port_fds[m.n_port_fds++] = fd;
 		} else if (r == 0) {

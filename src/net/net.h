@@ -183,17 +183,19 @@ struct net_proxy_port {
  * included) or UDP flow (per client address and port, dropped after 90 s idle, as
  * docker-proxy) to @backend_ip (IPv4 or IPv6 text):backend_port, and holds those with
  * backend_port 0 without serving them (so that ending the proxy frees every port of the
- * container, `network disconnect`; at least one port must be served or held). It ends when the
- * process
- * @watch_pid ends (a pidfd, opened here, so @watch_pid must be the caller's unreaped child or
- * otherwise alive) or on a signal; not when the caller ends, so a killed monitor leaves the
- * ports answering. Before it relays anything it becomes uid and gid 65534 with CAP_NET_ADMIN
- * alone (the bounding set too) and no_new_privs. Returns the proxy's pid (the caller's child:
- * reap it) or a negative errno with @err set (-EINVAL: no ports, or one on fd 0 to 2). Not
- * thread-safe (fork).
+ * container, `network disconnect`; at least one port must be served or held). It serves until
+ * the process @watch_pid ends (a pidfd, opened here, so @watch_pid must be the caller's
+ * unreaped child or otherwise alive) or a signal ends it; not when the caller ends, so a
+ * killed monitor leaves the ports answering. Once @watch_pid has ended it serves no more, and
+ * ends at once without @hold; with @hold it keeps the sockets (the ports stay reserved, as
+ * through a restart's back-off) until the caller ends too (a pidfd of the caller, opened in
+ * the proxy) or a signal ends it (the monitor's teardown). Before it relays anything it
+ * becomes uid and gid 65534 with CAP_NET_ADMIN alone (the bounding set too) and
+ * no_new_privs. Returns the proxy's pid (the caller's child: reap it) or a negative errno
+ * with @err set (-EINVAL: no ports, or one on fd 0 to 2). Not thread-safe (fork).
  */
 pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
-		      pid_t watch_pid, struct hull_err **err);
+		      pid_t watch_pid, bool hold, struct hull_err **err);
 /*
  * net_proxy_run() - the proxy's loop, run in the calling process (net_proxy_spawn()'s child;
  * tests): relays as described there until @pidfd becomes readable. The sockets are set

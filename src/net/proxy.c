@@ -534,12 +534,21 @@ static int fd_cmp(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Wait, serving nothing, until the process of @pidfd ends (or a signal ends this one). */
+static void wait_for_pidfd(int pidfd)
+{
+	struct pollfd p = {pidfd, POLLIN, 0};
+
+	while (pidfd >= 0 && poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+}
+
 pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
-		      pid_t watch_pid, struct hull_err **err)
+		      pid_t watch_pid, bool hold, struct hull_err **err)
 {
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_free_ int *keep = NULL;
-	pid_t pid;
+	pid_t pid, caller;
 
 	if (n == 0 || n > TAG_SPECIALS - TAG_LISTEN)
 		return err_setx(err, EINVAL, "port proxy: %zu ports", n);
@@ -554,13 +563,14 @@ pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *
 	qsort(keep, n + 1, sizeof(*keep), fd_cmp);
 	if (keep[0] <= STDERR_FILENO)
 		return err_setx(err, EINVAL, "port proxy: fd %d is a standard stream", keep[0]);
+	caller = getpid();
 	pid = fork();
 	if (pid < 0)
 		return err_set(err, errno, "fork the port proxy");
 	if (pid == 0) {
 		sigset_t all;
 		struct rlimit rl;
-		int devnull;
+		int devnull, caller_fd = -1, r;
 		unsigned from = 3;
 
 		devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -586,8 +596,19 @@ pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *
 			rl.rlim_cur = rl.rlim_max;
 			(void) setrlimit(RLIMIT_NOFILE, &rl);
 		}
+		if (hold) {
+			/* the caller, if it is still our parent (not reparented: gone already) */
+			caller_fd = (int) syscall(SYS_pidfd_open, caller, 0);
+			if (caller_fd >= 0 && getppid() != caller)
+				caller_fd = (close(caller_fd), -1);
+		}
 		proxy_drop_privileges();
-		_exit(net_proxy_run(ports, n, backend_ip, pidfd) < 0 ? 1 : 0);
+		r = net_proxy_run(ports, n, backend_ip, pidfd);
+		/* the container ended: a restart's back-off keeps its ports, until the monitor's
+		 * teardown ends this process (or the monitor is gone) */
+		if (r == 0 && caller_fd >= 0)
+			wait_for_pidfd(caller_fd);
+		_exit(r < 0 ? 1 : 0);
 	}
 	return pid;
 }

@@ -73,3 +73,27 @@ restart_count() { hull inspect --format '{{.RestartCount}}' "$1"; }
 	[ "$(restart_count rb)" = "$n" ]
 	is_exited rb
 }
+
+# bind_fails PORT: a TCP bind of 127.0.0.1:PORT by another program fails (the port is taken)
+bind_fails() {
+	! python3 -c 'import socket,sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+}
+
+@test "a restarting container keeps its published port through the back-off; rm frees it" {
+	local n
+	# the first run serves for 3 s, the next ones exit at once (a back-off that grows past a
+	# second)
+	hull run -d --name rp --restart always -p 127.0.0.1:18221:80 busybox \
+		sh -c '[ -e /served ] && exit 1; touch /served; httpd -p 80 -h /etc; sleep 3; exit 1' >/dev/null
+	run fetch http://127.0.0.1:18221/hostname
+	[ "$output" = "$(hull inspect --format '{{.Config.Hostname}}' rp)" ]
+	wait_for bash -c "[ \$($HULL inspect --format '{{.RestartCount}}' rp) -ge 4 ]"
+	wait_for bash -c "[ \$($HULL inspect --format '{{.State.Status}}' rp) = restarting ]"
+	# in the back-off: the port is still the container's, another program cannot take it
+	bind_fails 18221
+	n=$(restart_count rp)
+	wait_for bash -c "[ \$($HULL inspect --format '{{.RestartCount}}' rp) -gt $n ]"
+	bind_fails 18221
+	hull rm -f rp >/dev/null
+	run ! bind_fails 18221
+}

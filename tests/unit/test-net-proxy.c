@@ -22,6 +22,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -171,7 +172,7 @@ static void test_tcp(void **state)
 	proxy = net_proxy_spawn(&(struct net_proxy_port){.fd = listen_fd,
 							 .proto = IPPROTO_TCP,
 							 .backend_port = bport},
-				1, "127.0.0.1", watched, &err);
+				1, "127.0.0.1", watched, false, &err);
 	assert_true(proxy > 0);
 	assert_null(err);
 	assert_unprivileged(proxy);
@@ -233,7 +234,7 @@ static void test_udp(void **state)
 			{.fd = listen_fd, .proto = IPPROTO_UDP, .backend_port = bport},
 			{.fd = listen_fd2, .proto = IPPROTO_UDP, .backend_port = bport},
 		},
-		2, "127.0.0.1", watched, &err);
+		2, "127.0.0.1", watched, false, &err);
 	assert_true(proxy > 0);
 	close(listen_fd);
 	close(listen_fd2);
@@ -266,7 +267,7 @@ static void test_bad_backend(void **state)
 	/* not an address: the proxy ends at once with a failure */
 	proxy = net_proxy_spawn(
 		&(struct net_proxy_port){.fd = listen_fd, .proto = IPPROTO_TCP, .backend_port = 80},
-		1, "not-an-ip", watched, NULL);
+		1, "not-an-ip", watched, false, NULL);
 	assert_true(proxy > 0);
 	assert_int_equal(waitpid(proxy, &status, 0), proxy);
 	assert_true(WIFEXITED(status));
@@ -363,7 +364,7 @@ static void test_no_spin_after_hangup(void **state)
 	proxy = net_proxy_spawn(&(struct net_proxy_port){.fd = listen_fd,
 							 .proto = IPPROTO_TCP,
 							 .backend_port = bport},
-				1, "127.0.0.1", watched, NULL);
+				1, "127.0.0.1", watched, false, NULL);
 	assert_true(proxy > 0);
 	close(listen_fd);
 	c = connect_to(SOCK_STREAM, pport);
@@ -420,7 +421,7 @@ static void test_out_of_fds(void **state)
 	proxy = net_proxy_spawn(&(struct net_proxy_port){.fd = listen_fd,
 							 .proto = IPPROTO_TCP,
 							 .backend_port = bport},
-				1, "127.0.0.1", watched, NULL);
+				1, "127.0.0.1", watched, false, NULL);
 	assert_true(proxy > 0);
 	/* before or after it raised its soft limit to the hard one: 40 either way */
 	assert_int_equal(prlimit(proxy, RLIMIT_NOFILE, &low, NULL), 0);
@@ -483,7 +484,7 @@ static void test_caps_per_port(void **state)
 			{.fd = lu, .proto = IPPROTO_UDP, .backend_port = uport},
 			{.fd = lt, .proto = IPPROTO_TCP, .backend_port = tport},
 		},
-		2, "127.0.0.1", watched, NULL);
+		2, "127.0.0.1", watched, false, NULL);
 	assert_true(proxy > 0);
 	close(lu);
 	close(lt);
@@ -542,31 +543,53 @@ static long udp_rx_queue(uint16_t port)
 	return q;
 }
 
+/* Whether the process of @pidfd has ended, waiting up to @ms for it. */
+static bool ended_within(int pidfd, int ms)
+{
+	struct pollfd p = {pidfd, POLLIN, 0};
+
+	return poll(&p, 1, ms) == 1;
+}
+
 /*
  * Ports the kernel DNATs (backend_port 0) are held, not served: the ports stay taken while
- * the proxy runs, with nothing read from them, and are free once it ended (the caller's
- * copies closed), so that ending the proxy (`network disconnect`) frees every port.
+ * the proxy runs, with nothing read from them. With hold, they stay taken after the
+ * container ended too (a restart's back-off), until the caller (the monitor) ends; then
+ * they are free (the caller's copies closed), so that ending the proxy frees every port.
  */
 static void test_held_ports(void **state)
 {
-	pid_t watched = sleeper(), proxy;
+	pid_t watched = sleeper(), proxy, monitor;
 	uint16_t bport, tport, uport, sport;
 	int backend = bound(SOCK_DGRAM, &bport);
 	int tcp = bound(SOCK_STREAM, &tport), udp = bound(SOCK_DGRAM, &uport);
 	int served = bound(SOCK_DGRAM, &sport);
-	struct hull_err *err = NULL;
+	int pipefd[2], pfd;
 	char buf[16];
 	int c;
 
 	(void) state;
-	proxy = net_proxy_spawn(
-		(struct net_proxy_port[]){
-			{.fd = tcp, .proto = IPPROTO_TCP, .backend_port = 0},
-			{.fd = udp, .proto = IPPROTO_UDP, .backend_port = 0},
-			{.fd = served, .proto = IPPROTO_UDP, .backend_port = bport},
-		},
-		3, "127.0.0.1", watched, &err);
+	/* the monitor: the proxy's parent, which spawns it and then waits to be killed */
+	assert_int_equal(pipe2(pipefd, O_CLOEXEC), 0);
+	monitor = fork();
+	assert_true(monitor >= 0);
+	if (monitor == 0) {
+		pid_t p = net_proxy_spawn(
+			(struct net_proxy_port[]){
+				{.fd = tcp, .proto = IPPROTO_TCP, .backend_port = 0},
+				{.fd = udp, .proto = IPPROTO_UDP, .backend_port = 0},
+				{.fd = served, .proto = IPPROTO_UDP, .backend_port = bport},
+			},
+			3, "127.0.0.1", watched, true, NULL);
+		if (write(pipefd[1], &p, sizeof(p)) != sizeof(p))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	assert_int_equal(read(pipefd[0], &proxy, sizeof(proxy)), sizeof(proxy));
 	assert_true(proxy > 0);
+	pfd = (int) syscall(SYS_pidfd_open, proxy, 0);
+	assert_true(pfd >= 0);
 	close(tcp);
 	close(udp);
 	close(served);
@@ -583,9 +606,22 @@ static void test_held_ports(void **state)
 	assert_true(udp_rx_queue(uport) > 0);
 	assert_int_equal(try_bind(SOCK_STREAM, tport), EADDRINUSE);
 	assert_int_equal(try_bind(SOCK_DGRAM, uport), EADDRINUSE);
-	end_both(watched, proxy);
+	/* the container ends: the proxy serves no more but keeps every port for its monitor */
+	kill(watched, SIGKILL);
+	assert_int_equal(waitpid(watched, NULL, 0), watched);
+	assert_false(ended_within(pfd, 300));
+	assert_int_equal(try_bind(SOCK_STREAM, tport), EADDRINUSE);
+	assert_int_equal(try_bind(SOCK_DGRAM, sport), EADDRINUSE);
+	/* the monitor gone: so is the proxy, at once, and the ports are free */
+	kill(monitor, SIGKILL);
+	assert_int_equal(waitpid(monitor, NULL, 0), monitor);
+	assert_true(ended_within(pfd, 2000));
 	assert_int_equal(try_bind(SOCK_STREAM, tport), 0);
 	assert_int_equal(try_bind(SOCK_DGRAM, uport), 0);
+	assert_int_equal(try_bind(SOCK_DGRAM, sport), 0);
+	close(pfd);
+	close(pipefd[0]);
+	close(pipefd[1]);
 	close(backend);
 }
 
