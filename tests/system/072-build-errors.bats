@@ -14,8 +14,9 @@ build_fails() {
 	[ "$status" -eq 1 ]
 	[[ $output == *"Dockerfile:$1"*$2* ]]
 	[ "$(ls -A "$HULL_ROOT/tmp" 2>/dev/null | wc -l)" -eq 0 ]
-	# no container (names.lock is the store's names lock, not a container)
-	[ -z "$(ls -A "$HULL_ROOT/containers" 2>/dev/null | grep -vx names.lock)" ]
+	# no container (names.lock is the store's names lock, .names its index), nor a name
+	[ -z "$(ls -A "$HULL_ROOT/containers" 2>/dev/null | grep -vx -e names.lock -e .names)" ]
+	[ -z "$(ls -A "$HULL_ROOT/containers/.names" 2>/dev/null)" ]
 }
 
 @test "build errors: unknown instruction" {
