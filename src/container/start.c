@@ -241,11 +241,12 @@ static void publish_all(json_t *exposed, struct port_map **ports, size_t *n)
 /*
  * The proxy of @m's ports that the kernel cannot DNAT (net_port_proxied(): [::1], and the IPv6
  * ones of a container without an IPv6 address), one process for all of them, to the
- * container's IPv6 address where it has one, else its IPv4 one; it ends with the process @pid.
- * It holds the reservations of the DNATed ports too, so that every port of the container is
- * its (not the monitor's): `network disconnect` frees them all by ending it, a killed monitor
- * frees none. Listed in the record's Hull.Proxies for container_proxies_stop(); the monitor
- * reaps it (@m->r.reap).
+ * container's IPv6 address where it has one, else its IPv4 one; it serves until the process
+ * @pid ends, then holds the ports until our teardown ends it (or we are gone). It holds the
+ * reservations of the DNATed ports too, so that every port of the container is its (not the
+ * monitor's): `network disconnect` frees them all by ending it, a killed monitor frees none
+ * while the container runs. Listed in the record's Hull.Proxies for container_proxies_stop(); the
+ * monitor reaps it (@m->r.reap).
  */
 static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err)
 {

@@ -5,9 +5,11 @@
  * the IPv6 loopback (IPv6 has no route_localnet), and every IPv6 address of a
  * container that has no IPv6 address of its own. One process per container
  * accepts on all of them and relays each connection or datagram flow to the
- * container's address. It watches the container's process through a pidfd
- * and ends with it, so it outlives a killed monitor and never outlives the
- * container (docs/networking.md "IPv6").
+ * container's address, and holds the sockets of the container's other
+ * published ports (their reservations). It watches the container's process
+ * through a pidfd and serves until it ends, so it outlives a killed monitor;
+ * then it keeps the sockets until the monitor ends it or is gone, so that a
+ * restart's back-off keeps the ports (docs/networking.md "IPv6").
  */
 #include <arpa/inet.h>
 #include <errno.h>
