@@ -74,9 +74,16 @@ restart_count() { hull inspect --format '{{.RestartCount}}' "$1"; }
 	is_exited rb
 }
 
-# bind_fails PORT: a TCP bind of 127.0.0.1:PORT by another program fails (the port is taken)
+# bind_fails PORT: a TCP bind of 127.0.0.1:PORT by another program fails (the port is taken):
+# status 0 when it fails, 1 when it succeeds
 bind_fails() {
-	! python3 -c 'import socket,sys; s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
+	python3 -c 'import socket, sys
+s = socket.socket()
+try:
+    s.bind(("127.0.0.1", int(sys.argv[1])))
+except OSError:
+    sys.exit(0)
+sys.exit(1)' "$1"
 }
 
 @test "a restarting container keeps its published port through the back-off; rm frees it" {

@@ -178,7 +178,7 @@ monitor_pid() {
 
 # no_zombie_children PID: no child of PID is a zombie (one it has not reaped)
 no_zombie_children() {
-	! ps -o stat= --ppid "$1" | grep -q '^Z'
+	[ -z "$(ps -o stat= --ppid "$1" | grep '^Z')" ]
 }
 
 # pids_dead PID...: each has exited (a zombie too: a killed monitor waits for init to reap
