@@ -455,8 +455,9 @@ static void reconcile_locked(struct container *c)
 		json_object_set_new(hull, "Cgroups", json_array());
 	}
 	/* the proxies end with the container's process; a dead monitor left them unreaped */
-	container_proxies_stop(json_object_get(c->rec, "Hull"), false);
+	container_proxies_stop(json_object_get(c->rec, "Hull"), false, true);
 	json_object_set_new(json_object_get(c->rec, "Hull"), "Proxies", json_array());
+	json_object_set_new(json_object_get(c->rec, "Hull"), "Resolvers", json_array());
 	if (!isempty(ip)) {
 		(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 		net_ports_remove(ip, NULL, ports, n);
@@ -475,7 +476,7 @@ static void reconcile_locked(struct container *c)
 			n = 0;
 			(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 			net_ports_remove(eip, json_get_str(ep, "GlobalIPv6Address"), ports, n);
-			network_hosts_leave(json_get_str(ep, "NetworkID"), k, c->id, NULL);
+			network_hosts_leave(json_get_str(ep, "NetworkID"), c->id);
 			network_ip_release(k, json_get_str(ep, "NetworkID"), eip);
 			net_network_ip6_release(json_get_str(ep, "NetworkID"),
 						json_get_str(ep, "GlobalIPv6Address"));

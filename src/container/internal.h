@@ -90,10 +90,12 @@ unsigned long long proc_start_time(pid_t pid);
  * "Hull" object) lists in "Proxies" as [pid, start time] pairs: SIGKILL to each that still runs
  * as recorded (proc_start_time()), waiting up to 2 s for it to go, so that its host port is
  * free on return. @reap: the caller is the proxies' parent (the container's monitor), which
- * also reaps them, ended or not. The list is left as it is. Each proxy ends by itself when
- * the container's process does: this is for the monitor's teardown and `network disconnect`.
+ * also reaps them, ended or not. @resolvers: the resolvers listed in "Resolvers" too (a
+ * `network disconnect` ends the ports' proxy alone). The lists are left as they are. Each
+ * proxy ends by itself when the container's process does: this is for the monitor's
+ * teardown, `rm -f` and `network disconnect`.
  */
-void container_proxies_stop(json_t *hull, bool reap);
+void container_proxies_stop(json_t *hull, bool reap, bool resolvers);
 /* port_key_parse() - "80/tcp", "53/udp" (a PortBindings or ExposedPorts key; no proto: tcp): the
  * port and IPPROTO_*; -EINVAL for anything else (sctp included: hull does not publish it). */
 int port_key_parse(const char *key, uint16_t *ret_port, int *ret_proto);

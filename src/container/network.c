@@ -1243,16 +1243,15 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 	r = net_attach_extra(pid, c->id, ip, ip6, mac, &b, err);
 	/* docker's default bridge resolves no names */
 	if (r == 0 && !streq(net_name, "bridge"))
-		r = network_hosts_join(b.id, net_name, c->id, ip, ip6, names,
-				       json_get_str(c->rec, "HostsPath"), monitor, err);
+		r = network_hosts_join(b.id, c->id, ip, ip6, names, monitor, err);
 	if (r < 0) {
-		network_endpoint_down(c, net_name, NULL);
+		network_endpoint_down(c, net_name);
 		return r;
 	}
 	return 0;
 }
 
-void network_endpoint_down(struct container *c, const char *net_name, const char *hosts_path)
+void network_endpoint_down(struct container *c, const char *net_name)
 {
 	json_t *ep = json_object_get(record_networks(c->rec), net_name);
 	const char *net_id = json_get_str(ep, "NetworkID");
@@ -1260,7 +1259,7 @@ void network_endpoint_down(struct container *c, const char *net_name, const char
 
 	if (!ep)
 		return;
-	network_hosts_leave(net_id, net_name, c->id, hosts_path);
+	network_hosts_leave(net_id, c->id);
 	if (!isempty(ip) && net_id) {
 		net_detach_extra(c->id, net_id);
 		network_ip_release(net_name, net_id, ip);
@@ -1347,7 +1346,7 @@ static void first_endpoint_down(struct container *c, const char *net_name)
 	_cleanup_free_ struct port_map *ports = NULL;
 	size_t n = 0;
 
-	network_hosts_leave(net_id, net_name, c->id, json_get_str(c->rec, "HostsPath"));
+	network_hosts_leave(net_id, c->id);
 	if (isempty(ip))
 		return;
 	/* docker deletes the endpoint's hostname record too */
@@ -1361,7 +1360,7 @@ static void first_endpoint_down(struct container *c, const char *net_name)
 	(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 	net_ports_remove(ip, json_get_str(ep, "GlobalIPv6Address"), ports, n);
 	/* the proxied ports' proxy: the container's monitor reaps them at its end */
-	container_proxies_stop(json_object_get(c->rec, "Hull"), false);
+	container_proxies_stop(json_object_get(c->rec, "Hull"), false, false);
 	net_network_ip_release(net_id, ip);
 	net_network_ip6_release(net_id, json_get_str(ep, "GlobalIPv6Address"));
 }
@@ -1449,7 +1448,7 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 	 * exited: an exit before the save above would miss this one, so undo it then.
 	 */
 	if (r < 0 || !still_running(c)) {
-		network_endpoint_down(c, name, NULL);
+		network_endpoint_down(c, name);
 		(void) save_endpoint(c, name, NULL, NULL);
 		if (r == 0)
 			r = err_setx(err, EIO, "container %s stopped while it was connected",
@@ -1514,7 +1513,7 @@ int network_disconnect(struct store *s, struct container *c, const char *ref, bo
 		first_endpoint_down(c, name);
 		r = save_endpoint_ports(c, name, NULL, true, err);
 	} else {
-		network_endpoint_down(c, name, json_get_str(c->rec, "HostsPath"));
+		network_endpoint_down(c, name);
 		r = save_endpoint(c, name, NULL, err);
 	}
 	if (r == 0 && attached)

@@ -237,10 +237,10 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 
 /*
  * network_endpoint_down() - release what network_endpoint_up() took for
- * @net_name: the hosts entry (and, with @hosts_path, the block in that file),
- * the veth, the address; the endpoint's fields in @c->rec are emptied (not saved).
+ * @net_name: the hosts entry and names, the veth, the address; the endpoint's
+ * fields in @c->rec are emptied (not saved).
  */
-void network_endpoint_down(struct container *c, const char *net_name, const char *hosts_path);
+void network_endpoint_down(struct container *c, const char *net_name);
 
 /*
  * network_connect() - docker network connect [--ip @ip] [--ip6 @ip6] [--alias @aliases] @ref
@@ -269,17 +269,16 @@ int network_disconnect(struct store *s, struct container *c, const char *ref, bo
 		       struct hull_err **err);
 
 /*
- * Name resolution on user networks, daemonless (docs/networking.md "Name
- * resolution"): each container of a user network has, in its /etc/hosts (the
- * bind-mounted file at its HostsPath), a block of lines "IP NAMES" for every
- * container on that network, between the lines "# hull network NAME" and
- * "# hull network NAME end". Membership is one file per container,
- * NET_STATE_DIR/networks/<network id>/hosts/<container id>: the monitor's pid
- * and start time, the HostsPath, the address and the names; an entry whose
- * monitor is gone is dropped by the next rewrite. Every rewrite holds the
- * flock of that directory and writes each file in place (the same inode: it is
- * bind-mounted), and skips those that would not change. No container or
- * network lock is taken under it.
+ * Name resolution on user networks (docs/networking.md "Name resolution"): each container
+ * of a user network has a resolver at 127.0.0.11 (its proxy, net/net.h struct net_dns), as
+ * docker's embedded DNS server, that answers from the members of its networks. Membership is
+ * one file per container, NET_STATE_DIR/networks/<network id>/hosts/<container id>: the
+ * monitor's pid and start time, then "IP\tNAMES" ("IP,IP6\tNAMES" with IPv6); an entry
+ * whose monitor is gone is not answered. Names are indexed in
+ * NET_STATE_DIR/networks/<network id>/names/<name in lower case>/<container id> (empty
+ * files), so that a lookup reads one small directory. Every change holds the flock of the
+ * hosts directory and touches the container's own files only. No container or network lock
+ * is taken under it.
  */
 
 /*
@@ -291,33 +290,35 @@ int network_disconnect(struct store *s, struct container *c, const char *ref, bo
 char **network_hosts_names(const char *name, const char *ctr_id, json_t *aliases);
 
 /*
- * network_hosts_join() - add (or replace) the entry of container @ctr_id on the
- * user network @net_id named @net_name: address @ip, @names, its /etc/hosts at
- * @hosts_path, watched by the monitor @monitor (its start time is recorded);
- * then rewrite the block of every member's /etc/hosts, the new one's included.
- * @ip6 (NULL or "": none): its IPv6 address on a network with IPv6, which gets a line
- * "IP6 NAMES" in the blocks too (docker's resolver answers AAAA queries with it).
- * Errors: -errno of the entry's write (the others' files are best effort).
+ * network_hosts_join() - add (or replace) the entry of container @ctr_id on the user network
+ * @net_id: address @ip (and @ip6 on a network with IPv6; NULL or "": none), @names, watched
+ * by the monitor @monitor (its start time is recorded); and its names in the index. Costs
+ * the same whatever the number of members. Errors: -errno of the entry's write.
  */
-int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id, const char *ip,
-		       const char *ip6, char **names, const char *hosts_path, pid_t monitor,
-		       struct hull_err **err);
+int network_hosts_join(const char *net_id, const char *ctr_id, const char *ip, const char *ip6,
+		       char **names, pid_t monitor, struct hull_err **err);
 
 /*
- * network_hosts_rename() - give the entry of @ctr_id on @net_id (@net_name), if
- * it has one, the names @names (docker rename), and rewrite every member's block.
+ * network_hosts_rename() - give the entry of @ctr_id on @net_id, if it has a live one, the
+ * names @names (docker rename), in the index too.
  */
-void network_hosts_rename(const char *net_id, const char *net_name, const char *ctr_id,
-			  char **names);
+void network_hosts_rename(const char *net_id, const char *ctr_id, char **names);
 
 /*
- * network_hosts_leave() - remove the entry of @ctr_id from the user network
- * @net_id (@net_name) and rewrite the block of the members left; with
- * @hosts_path (a container that stays running: `network disconnect`), remove
- * the block from that file too. Nothing to do when the network has no entries.
+ * network_hosts_leave() - remove the entry of @ctr_id from the user network @net_id, and its
+ * names from the index. Nothing to do when the network has no entries.
  */
-void network_hosts_leave(const char *net_id, const char *net_name, const char *ctr_id,
-			 const char *hosts_path);
+void network_hosts_leave(const char *net_id, const char *ctr_id);
+
+/*
+ * network_dns_lookup() - struct net_dns's lookup for the container whose id is @ctx: the
+ * addresses of @family of the live members named @name (case ignored) of every network the
+ * container has an entry on, at most @max into @addrs (struct in_addr or in6_addr); their
+ * number, 0 for a member without such an address, -ENOENT for no member of that name.
+ * Reads NET_STATE_DIR only (as any user: the resolver runs as uid 65534), without a lock: an
+ * entry being replaced is read whole, old or new.
+ */
+int network_dns_lookup(void *ctx, const char *name, int family, void *addrs, size_t max);
 
 /*
  * network_hosts_own_text() - @old (an /etc/hosts of @len bytes) with the container's own
@@ -336,19 +337,5 @@ char *network_hosts_own_text(const char *old, size_t len, const char *hostname, 
  */
 void network_hosts_own(const char *hosts_path, const char *hostname, const char *old_ip,
 		       const char *new_ip);
-
-/*
- * network_hosts_text() - @old (an /etc/hosts of @len bytes) with the block of
- * @net_name replaced by @block (lines "IP NAMES\n"; NULL: the block removed;
- * "": an empty block). Names that a line of @old outside every hull block
- * gives an address (localhost, the container's own hostname line, its
- * --add-host lines, what it wrote itself) are left out of the block (case
- * ignored), and a line left without names goes: a container's own /etc/hosts
- * lines win over docker's embedded DNS, which the block stands for, so a
- * member named "localhost" or like an --add-host name shadows nothing, even
- * for a resolver that merges every matching line (glibc's getaddrinfo). Pure.
- * New string.
- */
-char *network_hosts_text(const char *old, size_t len, const char *net_name, const char *block);
 
 #endif

@@ -187,7 +187,7 @@ int container_rename(struct store *s, struct container *c, const char *name, str
 			ep) {
 			_cleanup_strv_ char **names =
 				network_hosts_names(n, c->id, json_object_get(ep, "Aliases"));
-			network_hosts_rename(json_get_str(ep, "NetworkID"), k, c->id, names);
+			network_hosts_rename(json_get_str(ep, "NetworkID"), c->id, names);
 		}
 	}
 	container_unlock(c);

@@ -248,9 +248,11 @@ int relay_run(struct relay *r, int sfd)
 				if (si.ssi_signo == SIGCHLD) {
 					if (r->health)
 						(void) health_timer_reap(r->health);
-					if (r->reap > 0 &&
-					    waitpid(r->reap, NULL, WNOHANG) == r->reap)
-						r->reap = 0;
+					for (int i = 0; i < RELAY_REAP_MAX; i++)
+						if (r->reap[i] > 0 &&
+						    waitpid(r->reap[i], NULL, WNOHANG) ==
+							    r->reap[i])
+							r->reap[i] = 0;
 					if (!exited &&
 					    waitpid(r->pid, &status, WNOHANG) == r->pid) {
 						exited = true;

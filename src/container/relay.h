@@ -25,6 +25,8 @@ struct relay_stream {
 	struct log_stream log; /* its name and partial log line */
 };
 
+#define RELAY_REAP_MAX 2
+
 struct relay {
 	pid_t pid;		   /* the container's process: a child of the caller */
 	struct log_file log;	   /* the log (fd -1: none) and its rotation */
@@ -48,9 +50,9 @@ struct relay {
 	bool timed_out;
 	/* the container's health checks, run while it runs (NULL: none); borrowed */
 	struct health_timer *health;
-	/* another child reaped as soon as it ends (the port proxy, which `network disconnect`
-	 * ends while the container runs); 0: none */
-	pid_t reap;
+	/* other children reaped as soon as they end (the port proxy, which `network disconnect`
+	 * ends while the container runs, and the resolver); 0: none */
+	pid_t reap[RELAY_REAP_MAX];
 };
 
 /* relay_init() - an idle relay: every fd -1 (no log), the attach server on @listen_fd (-1: none).

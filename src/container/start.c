@@ -48,7 +48,9 @@ struct monitor {
 	int *port_fds; /* the host ports' reservations */
 	size_t n_port_fds;
 	bool ports_added;
-	char **cg_dirs;		 /* the container's cgroup directories */
+	bool resolver;	/* it has a user network: its resolver at 127.0.0.11 (resolver_start()) */
+	char **dns_up;	/* where the resolver forwards other names (NULL: nowhere) */
+	char **cg_dirs; /* the container's cgroup directories */
 	struct rt_mount *mounts; /* container_rt_mounts() */
 	size_t n_mounts;
 	bool oom_killed;	    /* the last run ended by the OOM killer (State.OOMKilled) */
@@ -70,6 +72,12 @@ struct monitor {
  * nameservers, "options", each list the flag's or else the host's. Loopback
  * resolvers of the host are dropped there too (moby keeps them, and they
  * answer nothing from the container's own network namespace).
+ *
+ * With @ret_upstreams (a container with a resolver: rebuildDNS), the file names
+ * the resolver alone, "nameserver 127.0.0.11", with "options ndots:0" added when
+ * no ndots is given, and the nameservers it would have named go to
+ * *@ret_upstreams: the resolver forwards to them from the host's network
+ * namespace, so the host's loopback resolvers are kept (as docker 26 does).
  */
 /* "@prefix WORD WORD...\n" into @sb. */
 static void resolv_words(struct strbuf *sb, const char *prefix, char *const *words)
@@ -80,7 +88,7 @@ static void resolv_words(struct strbuf *sb, const char *prefix, char *const *wor
 	(void) strbuf_adds(sb, "\n");
 }
 
-static char *resolv_conf_build(char *host_text, bool filter, json_t *hc)
+static char *resolv_conf_build(char *host_text, bool filter, json_t *hc, char ***ret_upstreams)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
 	_cleanup_strv_ char **ns = strv_new(), **search = strv_new(), **opts = strv_new();
@@ -90,7 +98,10 @@ static char *resolv_conf_build(char *host_text, bool filter, json_t *hc)
 	(void) json_to_strv(json_object_get(hc, "Dns"), &f_ns);
 	(void) json_to_strv(json_object_get(hc, "DnsSearch"), &f_search);
 	(void) json_to_strv(json_object_get(hc, "DnsOptions"), &f_opts);
-	custom = (f_ns && f_ns[0]) || (f_search && f_search[0]) || (f_opts && f_opts[0]);
+	custom = (f_ns && f_ns[0]) || (f_search && f_search[0]) || (f_opts && f_opts[0]) ||
+		 ret_upstreams;
+	if (ret_upstreams)
+		filter = false;
 	for (char *save = NULL, *l = strtok_r(host_text, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save)) {
 		_cleanup_free_ char *copy = xstrdup(l);
@@ -141,11 +152,46 @@ static char *resolv_conf_build(char *host_text, bool filter, json_t *hc)
 	}
 	if (search[0] && !(streq(search[0], ".") && !search[1]))
 		resolv_words(&sb, "search", search);
-	STRV_FOREACH (n, ns)
-		(void) strbuf_addf(&sb, "nameserver %s\n", *n);
+	if (ret_upstreams) {
+		bool ndots = false;
+
+		STRV_FOREACH (o, opts)
+			ndots = ndots || startswith(*o, "ndots:");
+		if (!ndots)
+			strv_push(&opts, "ndots:0");
+		(void) strbuf_adds(&sb, "nameserver " NET_DNS_ADDRESS "\n");
+		*ret_upstreams = TAKE_PTR(ns);
+	} else {
+		STRV_FOREACH (n, ns)
+			(void) strbuf_addf(&sb, "nameserver %s\n", *n);
+	}
 	if (opts[0])
 		resolv_words(&sb, "options", opts);
 	return strbuf_detach(&sb, NULL);
+}
+
+/* NetworkSettings.Networks of @rec (borrowed; NULL without user networks). */
+static json_t *record_networks(json_t *rec)
+{
+	return json_object_get(json_object_get(rec, "NetworkSettings"), "Networks");
+}
+
+/*
+ * Whether @rec's container has a network namespace of its own on a user network (its first
+ * or a connected one): docker's embedded DNS server then answers in it.
+ */
+static bool wants_resolver(json_t *rec)
+{
+	enum container_net_kind kind = container_net_mode(rec).kind;
+	const char *k;
+	json_t *ep;
+
+	if (kind != CONTAINER_NET_USER && kind != CONTAINER_NET_BRIDGE)
+		return false;
+	json_object_foreach (record_networks(rec), k, ep)
+		if (!streq(k, "bridge") && !streq(k, "host") && !streq(k, "none"))
+			return true;
+	return false;
 }
 
 static int write_etc_files(struct monitor *m, const char *hostname, struct hull_err **err)
@@ -196,8 +242,14 @@ static int write_etc_files(struct monitor *m, const char *hostname, struct hull_
 		_cleanup_free_ char *host = NULL;
 		if (read_file("/etc/resolv.conf", 1 << 20, &host, NULL, NULL) < 0)
 			host = xstrdup("");
+		m->dns_up = strv_free(m->dns_up);
+		m->resolver = wants_resolver(m->c->rec);
 		resolv = resolv_conf_build(host, kind != CONTAINER_NET_HOST,
-					   json_object_get(m->c->rec, "HostConfig"));
+					   json_object_get(m->c->rec, "HostConfig"),
+					   m->resolver ? &m->dns_up : NULL);
+		/* docker forwards nothing from an internal network */
+		if (m->resolver && m->user_net && m->br.internal)
+			m->dns_up = strv_free(m->dns_up);
 	}
 	/* a build step's or a --rm container dies with its build or its process: not
 	 * worth an fsync */
@@ -275,13 +327,49 @@ static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err
 		return (int) proxy;
 	json_array_append_new(
 		list, json_pack("[I,I]", (json_int_t) proxy, (json_int_t) proc_start_time(proxy)));
-	m->r.reap = proxy;
+	m->r.reap[0] = proxy;
 	/* the proxy's sockets are the ports' reservations now */
 	for (size_t i = 0; i < m->n_port_fds; i++)
 		if (m->port_fds[i] >= 0) {
 			close(m->port_fds[i]);
 			m->port_fds[i] = -1;
 		}
+	return 0;
+}
+
+/*
+ * The container's resolver (docker's embedded DNS server, moby libnetwork/resolver.go), for a
+ * container that has a user network: its sockets at 127.0.0.11:53 in the network namespace of
+ * @pid, served by a proxy process of its own (not the ports' one: `network disconnect` of the
+ * first network ends that one, and the names of the other networks stay). It answers from
+ * the entries of the container's networks (network_dns_lookup()) and forwards other names to
+ * @m->dns_up from the host's namespace. It ends with the process @pid; listed in the record's
+ * Hull.Resolvers for container_proxies_stop(); the monitor reaps it (@m->r.reap[1]).
+ */
+static int resolver_start(struct monitor *m, pid_t pid, struct hull_err **err)
+{
+	_cleanup_close_ int udp = -1, tcp = -1;
+	struct net_dns dns;
+	pid_t rp;
+	int r;
+
+	if (!m->resolver)
+		return 0;
+	r = net_dns_sockets(pid, &udp, &tcp, err);
+	if (r < 0)
+		return r;
+	dns = (struct net_dns){.udp_fd = udp,
+			       .tcp_fd = tcp,
+			       .upstreams = m->dns_up,
+			       .lookup = network_dns_lookup,
+			       .ctx = (void *) m->c->id};
+	rp = net_proxy_spawn_dns(NULL, 0, NULL, &dns, pid, false, err);
+	if (rp < 0)
+		return (int) rp;
+	json_object_set_new(
+		json_object_get(m->c->rec, "Hull"), "Resolvers",
+		json_pack("[[I,I]]", (json_int_t) rp, (json_int_t) proc_start_time(rp)));
+	m->r.reap[1] = rp;
 	return 0;
 }
 
@@ -360,12 +448,6 @@ static int ports_reserve_dual(struct monitor *m, const struct port_map *specs,
 	return 0;
 }
 
-/* NetworkSettings.Networks of @rec (borrowed; NULL without user networks). */
-static json_t *record_networks(json_t *rec)
-{
-	return json_object_get(json_object_get(rec, "NetworkSettings"), "Networks");
-}
-
 /* The block of every member of a user network that has @m's container: its names on it. */
 static int monitor_hosts_join(struct monitor *m, const char *net, struct hull_err **err)
 {
@@ -373,8 +455,7 @@ static int monitor_hosts_join(struct monitor *m, const char *net, struct hull_er
 	_cleanup_strv_ char **names = network_hosts_names(json_get_str(m->c->rec, "Name"), m->c->id,
 							  json_object_get(ep, "Aliases"));
 
-	return network_hosts_join(m->br.id, net, m->c->id, m->ip, m->ip6, names,
-				  json_get_str(m->c->rec, "HostsPath"), getpid(), err);
+	return network_hosts_join(m->br.id, m->c->id, m->ip, m->ip6, names, getpid(), err);
 }
 
 static void monitor_net_cleanup(struct monitor *m)
@@ -386,9 +467,9 @@ static void monitor_net_cleanup(struct monitor *m)
 	/* the names first: others stop finding it before its address is free */
 	json_object_foreach (record_networks(m->c->rec), k, ep) {
 		if (streq(k, net))
-			network_hosts_leave(json_get_str(ep, "NetworkID"), k, m->c->id, NULL);
+			network_hosts_leave(json_get_str(ep, "NetworkID"), m->c->id);
 		else
-			network_endpoint_down(m->c, k, NULL); /* the connected ones */
+			network_endpoint_down(m->c, k); /* the connected ones */
 	}
 	/*
 	 * `network disconnect` of the first network released its address and ports
@@ -404,9 +485,11 @@ static void monitor_net_cleanup(struct monitor *m)
 		net_ports_remove(m->ip, m->ip6, m->ports, m->n_ports);
 	m->ports_added = false;
 	/* before the sockets close: a restart binds the ports again at once */
-	container_proxies_stop(json_object_get(m->c->rec, "Hull"), true);
-	m->r.reap = 0; /* reaped: a pid no longer ours */
+	container_proxies_stop(json_object_get(m->c->rec, "Hull"), true, true);
+	for (int i = 0; i < RELAY_REAP_MAX; i++)
+		m->r.reap[i] = 0; /* reaped: pids no longer ours */
 	json_object_set_new(json_object_get(m->c->rec, "Hull"), "Proxies", json_array());
+	json_object_set_new(json_object_get(m->c->rec, "Hull"), "Resolvers", json_array());
 	for (size_t i = 0; m->port_fds && i < m->n_port_fds; i++)
 		if (m->port_fds[i] >= 0)
 			close(m->port_fds[i]);
@@ -904,6 +987,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (r == 0)
 		r = monitor_join_extra(m, net, p->pid, err);
 	if (r == 0)
+		r = resolver_start(m, p->pid, err);
+	if (r == 0)
 		r = rt_start(p, err);
 	if (r < 0) {
 		int status;
@@ -1241,10 +1326,11 @@ static void monitor_exec(struct monitor *m, int delay)
 	push_fd(&argv, &k, "--listen", m->r.as.listen_fd);
 	for (size_t i = 0; i < ATTACH_CLIENTS; i++)
 		push_fd(&argv, &k, "--client", m->r.as.cl[i].fd);
-	if (m->r.reap > 0) {
-		strv_push(&argv, "--reap");
-		strv_consume(&argv, xasprintf("%d", (int) m->r.reap));
-	}
+	for (int i = 0; i < RELAY_REAP_MAX; i++)
+		if (m->r.reap[i] > 0) {
+			strv_push(&argv, "--reap");
+			strv_consume(&argv, xasprintf("%d", (int) m->r.reap[i]));
+		}
 	monitor_health_setup(m, &argv, self);
 	/* what stays the same until the exit: hull-monitor appends --exit-code, --stdin, --client
 	 */
@@ -1348,6 +1434,7 @@ static void monitor_release(struct monitor *m)
 	free(m->ports);
 	m->ports = NULL;
 	m->health_argv = strv_free(m->health_argv);
+	m->dns_up = strv_free(m->dns_up);
 	json_decref(m->disconnects);
 	m->disconnects = NULL;
 }

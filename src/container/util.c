@@ -122,12 +122,13 @@ unsigned long long proc_start_time(pid_t pid)
 	return state == 'Z' || state == 'X' ? 0 : t;
 }
 
-void container_proxies_stop(json_t *hull, bool reap)
+/* container_proxies_stop() for the list @key of @hull. */
+static void proxies_stop(json_t *hull, const char *key, bool reap)
 {
 	size_t i;
 	json_t *v;
 
-	json_array_foreach (json_object_get(hull, "Proxies"), i, v) {
+	json_array_foreach (json_object_get(hull, key), i, v) {
 		pid_t pid = (pid_t) json_integer_value(json_array_get(v, 0));
 		unsigned long long start =
 			(unsigned long long) json_integer_value(json_array_get(v, 1));
@@ -148,6 +149,13 @@ void container_proxies_stop(json_t *hull, bool reap)
 		if (reap)
 			(void) waitpid(pid, NULL, WNOHANG);
 	}
+}
+
+void container_proxies_stop(json_t *hull, bool reap, bool resolvers)
+{
+	proxies_stop(hull, "Proxies", reap);
+	if (resolvers)
+		proxies_stop(hull, "Resolvers", reap);
 }
 
 void random_hex(char *out, size_t nbytes)

@@ -156,7 +156,7 @@ int main(int argc, char **argv)
 	static char nums[2 + ATTACH_CLIENTS][16];
 	struct health_timer health;
 	char **health_argv;
-	int n_health = 0, health_first = -1, health_delay = 30000;
+	int n_health = 0, health_first = -1, health_delay = 30000, n_reap = 0;
 	struct relay r;
 	sigset_t mask;
 	char **tail = NULL, **next;
@@ -209,9 +209,11 @@ int main(int argc, char **argv)
 			r.as.listen_fd = num(argv[++i]);
 		else if (strcmp(f, "--client") == 0)
 			(void) attach_server_adopt(&r.as, num(argv[++i]));
-		else if (strcmp(f, "--reap") == 0)
-			r.reap = num(argv[++i]);
-		else if (strcmp(f, "--health-first") == 0)
+		else if (strcmp(f, "--reap") == 0) {
+			pid_t pid = num(argv[++i]);
+			if (n_reap < RELAY_REAP_MAX)
+				r.reap[n_reap++] = pid;
+		} else if (strcmp(f, "--health-first") == 0)
 			health_first = num(argv[++i]);
 		else if (strcmp(f, "--health-delay") == 0)
 			health_delay = num(argv[++i]);

@@ -175,6 +175,59 @@ struct net_proxy_port {
 	uint16_t backend_port;
 };
 /*
+ * A container's DNS resolver, docker's embedded DNS server (moby libnetwork/resolver.go),
+ * served by its proxy (net_proxy_spawn_dns()) for the names of its user networks.
+ */
+struct net_dns {
+	int udp_fd; /* bound to 127.0.0.11:53 in the container's network namespace */
+	int tcp_fd; /* the same address, listening */
+	/* where other names go (IP text, port 53), asked from the host's network namespace in
+	 * turn when one does not answer in 2 s; NULL or empty: none (an internal network), so
+	 * other names get SERVFAIL */
+	char *const *upstreams;
+	/*
+	 * The addresses of the container's networks' members named @name (lower case, no final
+	 * dot) of @family (AF_INET: struct in_addr, AF_INET6: struct in6_addr), at most @max
+	 * into @addrs: their number, 0 for a member name without an address of @family, or
+	 * -ENOENT for no member name (the query is forwarded). Called in the proxy, as uid 65534.
+	 */
+	int (*lookup)(void *ctx, const char *name, int family, void *addrs, size_t max);
+	void *ctx;
+};
+/* Where the resolver listens in a container, as docker's embedded DNS server. */
+#define NET_DNS_ADDRESS "127.0.0.11"
+/*
+ * net_dns_sockets() - the resolver's sockets in the network namespace of the process @pid:
+ * a UDP one bound to NET_DNS_ADDRESS:53 and a TCP one listening there (IP_FREEBIND: its
+ * loopback need not be up yet), into *@ret_udp and *@ret_tcp (the caller's, O_CLOEXEC). The
+ * calling thread enters that namespace and comes back (abort() if it cannot: its later
+ * sockets would be the container's). 0 or -errno with @err set.
+ */
+int net_dns_sockets(pid_t pid, int *ret_udp, int *ret_tcp, struct hull_err **err);
+/* The question of a DNS query (net_dns_question()). */
+struct net_dns_question {
+	uint16_t id, flags;
+	char name[1025]; /* lower case, no final dot; "" for the root */
+	uint16_t qtype, qclass;
+	size_t end; /* the length of the header and question */
+};
+/*
+ * net_dns_question() - read the header and question of the DNS query @msg[0..@len) into *@q.
+ * 0; -EBADMSG for what is not a query or cannot be read (dropped, as docker's server does);
+ * -EOPNOTSUPP for a query that is not a standard one of one question (answered NOTIMP with
+ * the header alone, @q->end 12). Pure.
+ */
+int net_dns_question(const uint8_t *msg, size_t len, struct net_dns_question *q);
+/*
+ * net_dns_reply() - the answer to the query @query (its question @q) into @out[0..@max): its
+ * header and question, rcode @rcode (0 NOERROR, 2 SERVFAIL, 3 NXDOMAIN, 4 NOTIMP), and one
+ * A (@family AF_INET) or AAAA record of TTL 600 (docker's) for each of the @n addresses at
+ * @addrs, as many as fit (TC set when some do not: 512 bytes for UDP, as RFC 1035). Returns
+ * its length, 0 when even the question does not fit. Pure.
+ */
+size_t net_dns_reply(const uint8_t *query, const struct net_dns_question *q, int rcode, int family,
+		     const void *addrs, size_t n, uint8_t *out, size_t max);
+/*
  * net_proxy_spawn() - start the userland proxy of a container's proxied ports (docker-proxy's
  * role, one process per container where docker has one per port): a child process, named
  * "hull-proxy", in a session of its own with stdio on /dev/null and no fd of the caller's but
@@ -197,12 +250,21 @@ struct net_proxy_port {
 pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
 		      pid_t watch_pid, bool hold, struct hull_err **err);
 /*
+ * net_proxy_spawn_dns() - net_proxy_spawn() that serves @dns (NULL: none) too: queries on its
+ * sockets are answered from @dns->lookup or forwarded to @dns->upstreams, as long as the
+ * ports are served. With @dns, @n may be 0. The sockets stay the caller's.
+ */
+pid_t net_proxy_spawn_dns(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
+			  const struct net_dns *dns, pid_t watch_pid, bool hold,
+			  struct hull_err **err);
+/*
  * net_proxy_run() - the proxy's loop, run in the calling process (net_proxy_spawn()'s child;
  * tests): relays as described there until @pidfd becomes readable. The sockets are set
  * non-blocking. Returns 0 when @pidfd fired, -EINVAL for a bad @backend_ip or no ports, or a
  * negative errno from epoll. Fds stay the caller's.
  */
-int net_proxy_run(const struct net_proxy_port *ports, size_t n, const char *backend_ip, int pidfd);
+int net_proxy_run(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
+		  const struct net_dns *dns, int pidfd);
 /* net_host_ip_is6() - whether a port map's host_ip is an IPv6 address ("::" included). Pure. */
 bool net_host_ip_is6(const char *host_ip);
 /*

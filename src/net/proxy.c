@@ -12,6 +12,7 @@
  * restart's back-off keeps the ports (docs/networking.md "IPv6").
  */
 #include <arpa/inet.h>
+#include <arpa/nameser.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -31,9 +32,17 @@
 #include "net/net.h"
 #include "util/macros.h"
 
-#define PROXY_BUF	 (32 * 1024) /* per direction of a connection, as docker-proxy's */
-#define PROXY_CONNS_MAX	 1024	     /* connections or datagram flows at once, per published port */
-#define UDP_IDLE_SECONDS 90	     /* docker-proxy's UDPConnTrackTimeout */
+#define PROXY_BUF	  (32 * 1024) /* per direction of a connection, as docker-proxy's */
+#define PROXY_CONNS_MAX	  1024 /* connections or datagram flows at once, per published port */
+#define UDP_IDLE_SECONDS  90   /* docker-proxy's UDPConnTrackTimeout */
+#define DNS_UPSTREAMS_MAX 3    /* resolv.conf's MAXNS */
+#define DNS_RETRY_SECONDS 2    /* an upstream server that has not answered: the next one */
+#define DNS_TCP_MAX	  4096 /* a query over TCP, its length included */
+#define DNS_TCP_SECONDS	  10   /* to send it */
+#define DNS_UDP_MAX	  512  /* an answer over UDP (RFC 1035; no EDNS) */
+#define DNS_ANSWERS_MAX	  256
+#define DNS_PENDING_MAX \
+	16 /* queries of a client awaiting an answer (glibc sends A and AAAA at once) */
 
 union addr {
 	struct sockaddr sa;
@@ -50,6 +59,7 @@ struct listener {
 	socklen_t blen;
 	size_t n;    /* its connections or flows, PROXY_CONNS_MAX at most */
 	bool paused; /* not watched: out of fds (accept4's EMFILE) until a connection ends */
+	bool dns;    /* the resolver's: @backend is the first upstream server */
 };
 
 /* One relayed TCP connection: side 0 the client, side 1 the container. */
@@ -74,7 +84,39 @@ struct flow {
 	int fd;
 	struct listener *l; /* the published port the client wrote to: replies go out of it */
 	time_t last;
+	/* a flow of the resolver's: the upstream server it goes to (an index of
+	 * dns_state.up) and its queries not answered yet */
+	size_t up;
+	struct pending *pend;
+	size_t n_pend;
 	struct flow *next;
+};
+
+/* A query forwarded over UDP, not answered yet: sent again to the next server if need be. */
+struct pending {
+	char *msg;
+	size_t len;
+	time_t sent;
+};
+
+/* A DNS query over TCP being read (the resolver's), until it is answered or forwarded. */
+struct dnsconn {
+	int fd;
+	uint8_t buf[DNS_TCP_MAX];
+	size_t len;
+	time_t start;
+	struct dnsconn *next;
+};
+
+/* The resolver's (struct net_dns): its listeners, the upstream servers and its TCP queries. */
+struct dns_state {
+	const struct net_dns *cfg;
+	struct listener *udp, *tcp;
+	union addr up[DNS_UPSTREAMS_MAX];
+	socklen_t up_len[DNS_UPSTREAMS_MAX];
+	size_t n_up;
+	unsigned turn; /* the rotation of answers of several addresses (docker shuffles them) */
+	struct dnsconn *conns;
 };
 
 /*
@@ -85,6 +127,7 @@ struct flow {
 #define TAG_LISTEN   ((uint64_t) 16)
 #define TAG_SPECIALS ((uint64_t) 65536)
 #define TAG_FLOW     ((uint64_t) 2)
+#define TAG_DNSTCP   ((uint64_t) 4)
 
 static uint64_t tag(void *p, int side)
 {
@@ -315,15 +358,61 @@ static void flow_free(int ep, struct flow **head, struct flow *f)
 	(void) epoll_ctl(ep, EPOLL_CTL_DEL, f->fd, NULL);
 	close(f->fd);
 	f->l->n--;
+	for (size_t i = 0; i < f->n_pend; i++)
+		free(f->pend[i].msg);
+	free(f->pend);
 	free(f);
+}
+
+/* A socket of @f's to @to (@len): its own, connected; false when none can be made. */
+static bool flow_connect(int ep, struct flow *f, const union addr *to, socklen_t len)
+{
+	struct epoll_event ev = {.events = EPOLLIN,
+				 .data.u64 = (uint64_t) (uintptr_t) f | TAG_FLOW};
+	int fd = socket(to->sa.sa_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return false;
+	if (connect(fd, &to->sa, len) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+		close(fd);
+		return false;
+	}
+	if (f->fd >= 0) {
+		(void) epoll_ctl(ep, EPOLL_CTL_DEL, f->fd, NULL);
+		close(f->fd);
+	}
+	f->fd = fd;
+	return true;
+}
+
+/* The flow of client @a (@alen) on @l, made (to @l's backend) if new; NULL when it cannot be. */
+static struct flow *flow_get(int ep, struct listener *l, struct flow **head, const union addr *a,
+			     socklen_t alen)
+{
+	struct flow *f = flow_find(*head, l, a, alen);
+
+	if (f)
+		return f;
+	if (l->n >= PROXY_CONNS_MAX)
+		return NULL;
+	f = xcalloc(1, sizeof(*f));
+	f->fd = -1;
+	if (!flow_connect(ep, f, &l->backend, l->blen)) {
+		free(f);
+		return NULL;
+	}
+	f->client = *a;
+	f->client_len = alen;
+	f->l = l;
+	f->next = *head;
+	*head = f;
+	l->n++;
+	return f;
 }
 
 /* A datagram from a client: to the container through the client's flow, made if new. */
 static void udp_from_client(int ep, struct listener *l, struct flow **head, char *buf)
 {
-	const union addr *backend = &l->backend;
-	socklen_t blen = l->blen;
-
 	for (;;) {
 		union addr a;
 		socklen_t alen = sizeof(a);
@@ -332,75 +421,382 @@ static void udp_from_client(int ep, struct listener *l, struct flow **head, char
 
 		if (len < 0)
 			return;
-		f = flow_find(*head, l, &a, alen);
-		if (!f) {
-			struct epoll_event ev = {.events = EPOLLIN};
-			int fd;
-
-			if (l->n >= PROXY_CONNS_MAX)
-				continue;
-			fd = socket(backend->sa.sa_family,
-				    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-			if (fd < 0)
-				continue;
-			if (connect(fd, &backend->sa, blen) < 0) {
-				close(fd);
-				continue;
-			}
-			f = xcalloc(1, sizeof(*f));
-			f->client = a;
-			f->client_len = alen;
-			f->fd = fd;
-			f->l = l;
-			ev.data.u64 = (uint64_t) (uintptr_t) f | TAG_FLOW;
-			(void) epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
-			f->next = *head;
-			*head = f;
-			l->n++;
-		}
+		f = flow_get(ep, l, head, &a, alen);
+		if (!f)
+			continue;
 		f->last = now_seconds();
 		(void) send(f->fd, buf, (size_t) len, MSG_DONTWAIT);
 	}
 }
 
-/* Replies of the container on flow @f: back to its client from the published address. */
-static void udp_from_container(struct flow *f, char *buf)
+struct dns_state;
+static void dns_refused(int ep, struct dns_state *st, struct flow *f);
+
+static void pending_drop(struct flow *f, size_t i)
+{
+	free(f->pend[i].msg);
+	f->pend[i] = f->pend[--f->n_pend];
+}
+
+/* The answer @msg (@len bytes) from an upstream server: its query (by id) is no longer pending. */
+static void pending_answered(struct flow *f, const char *msg, size_t len)
+{
+	for (size_t i = 0; len >= 2 && i < f->n_pend; i++)
+		if (memcmp(f->pend[i].msg, msg, 2) == 0) {
+			pending_drop(f, i);
+			return;
+		}
+}
+
+/* Every pending query of @f, to the next upstream server (false: there is none). */
+static bool pending_next_server(int ep, struct dns_state *st, struct flow *f);
+
+/*
+ * Replies of the container on flow @f: back to its client from the published address. For
+ * the resolver's (@st), an upstream server that refused (ICMP port unreachable: nothing
+ * listens there) is given up at once.
+ */
+static void udp_from_container(int ep, struct dns_state *st, struct flow *f, char *buf)
 {
 	for (;;) {
 		ssize_t len = recv(f->fd, buf, PROXY_BUF, MSG_DONTWAIT);
 
+		if (len < 0 && errno == ECONNREFUSED && f->l->dns) {
+			dns_refused(ep, st, f);
+			continue;
+		}
 		if (len < 0)
 			return;
 		f->last = now_seconds();
+		if (f->l->dns)
+			pending_answered(f, buf, (size_t) len);
 		(void) sendto(f->l->fd, buf, (size_t) len, MSG_DONTWAIT, &f->client.sa,
 			      f->client_len);
 	}
 }
 
+/* ---- the resolver (struct net_dns) ---- */
+
+static void put16(uint8_t *p, size_t v)
+{
+	p[0] = (uint8_t) (v >> 8);
+	p[1] = (uint8_t) v;
+}
+
+/*
+ * The answer to the query @msg (its question @q) into @out (@max bytes): from the names of the
+ * container's networks, NOTIMP for @r -EOPNOTSUPP, SERVFAIL for another name when there is no
+ * server to forward it to; 0 when it is to be forwarded.
+ */
+static size_t dns_answer(struct dns_state *st, const uint8_t *msg, const struct net_dns_question *q,
+			 int r, uint8_t *out, size_t max)
+{
+	uint8_t addrs[DNS_ANSWERS_MAX * sizeof(struct in6_addr)];
+	uint8_t turned[sizeof(addrs)];
+	int fam, k;
+	size_t alen;
+
+	if (r == -EOPNOTSUPP)
+		return net_dns_reply(msg, q, ns_r_notimpl, AF_INET, NULL, 0, out, max);
+	if (q->qclass == ns_c_in && (q->qtype == ns_t_a || q->qtype == ns_t_aaaa)) {
+		fam = q->qtype == ns_t_a ? AF_INET : AF_INET6;
+		alen = fam == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
+		k = st->cfg->lookup(st->cfg->ctx, q->name, fam, addrs, DNS_ANSWERS_MAX);
+		if (k >= 0) {
+			size_t n = (size_t) k > DNS_ANSWERS_MAX ? DNS_ANSWERS_MAX : (size_t) k;
+			size_t first = n ? st->turn++ % n : 0;
+
+			/* each answer starts at another address: a client taking the first one
+			 * spreads over an alias's containers */
+			memcpy(turned, addrs + first * alen, (n - first) * alen);
+			memcpy(turned + (n - first) * alen, addrs, first * alen);
+			return net_dns_reply(msg, q, ns_r_noerror, fam, turned, n, out, max);
+		}
+	}
+	if (st->n_up == 0)
+		return net_dns_reply(msg, q, ns_r_servfail, AF_INET, NULL, 0, out, max);
+	return 0;
+}
+
+/* Queries over UDP: answered, or forwarded through the client's flow to an upstream server. */
+static void dns_udp(int ep, struct dns_state *st, struct flow **head, char *buf)
+{
+	struct listener *l = st->udp;
+
+	for (;;) {
+		union addr a;
+		socklen_t alen = sizeof(a);
+		ssize_t len = recvfrom(l->fd, buf, PROXY_BUF, MSG_DONTWAIT, &a.sa, &alen);
+		uint8_t out[DNS_UDP_MAX];
+		struct net_dns_question q;
+		struct flow *f;
+		size_t n;
+		int r;
+
+		if (len < 0)
+			return;
+		r = net_dns_question((const uint8_t *) buf, (size_t) len, &q);
+		if (r == -EBADMSG)
+			continue;
+		n = dns_answer(st, (const uint8_t *) buf, &q, r, out, sizeof(out));
+		if (n) {
+			(void) sendto(l->fd, out, n, MSG_DONTWAIT, &a.sa, alen);
+			continue;
+		}
+		f = flow_get(ep, l, head, &a, alen);
+		if (!f)
+			continue;
+		/* each query starts at the first server, as the client's resolver would */
+		if (f->n_pend == 0 && f->up != 0) {
+			if (!flow_connect(ep, f, &st->up[0], st->up_len[0]))
+				continue;
+			f->up = 0;
+		}
+		if (f->n_pend == DNS_PENDING_MAX)
+			pending_drop(f, 0);
+		f->pend = xrealloc(f->pend, (f->n_pend + 1) * sizeof(*f->pend));
+		f->pend[f->n_pend++] =
+			(struct pending){.msg = memcpy(xmalloc((size_t) len), buf, (size_t) len),
+					 .len = (size_t) len,
+					 .sent = now_seconds()};
+		f->last = now_seconds();
+		/* the refusal of an earlier query may come back here, and this one is not sent */
+		if (send(f->fd, buf, (size_t) len, MSG_DONTWAIT) < 0 && errno == ECONNREFUSED)
+			dns_refused(ep, st, f);
+	}
+}
+
+static bool pending_next_server(int ep, struct dns_state *st, struct flow *f)
+{
+	time_t now = now_seconds();
+
+	if (f->up + 1 >= st->n_up ||
+	    !flow_connect(ep, f, &st->up[f->up + 1], st->up_len[f->up + 1]))
+		return false;
+	f->up++;
+	for (size_t i = 0; i < f->n_pend; i++) {
+		f->pend[i].sent = now;
+		if (send(f->fd, f->pend[i].msg, f->pend[i].len, MSG_DONTWAIT) < 0 &&
+		    errno == ECONNREFUSED)
+			return pending_next_server(ep, st, f);
+	}
+	return true;
+}
+
+/*
+ * Forwarded queries without an answer for DNS_RETRY_SECONDS: to the next server, if any; at
+ * the last one, no longer pending (the client asks again, or gives up).
+ */
+static void dns_retry(int ep, struct dns_state *st, struct flow *flows, time_t now)
+{
+	for (struct flow *f = flows; f; f = f->next) {
+		bool late = false;
+
+		if (f->l != st->udp)
+			continue;
+		for (size_t i = 0; i < f->n_pend; i++)
+			late = late || now - f->pend[i].sent >= DNS_RETRY_SECONDS;
+		if (!late || pending_next_server(ep, st, f))
+			continue;
+		for (size_t i = 0; i < f->n_pend;)
+			if (now - f->pend[i].sent >= DNS_RETRY_SECONDS)
+				pending_drop(f, i);
+			else
+				i++;
+	}
+}
+
+/*
+ * The upstream server of @f refused (ICMP port unreachable: nothing listens there): its
+ * pending queries go to the next one, or get SERVFAIL at once rather than wait for the
+ * client's timeout.
+ */
+static void dns_refused(int ep, struct dns_state *st, struct flow *f)
+{
+	if (f->n_pend == 0 || pending_next_server(ep, st, f))
+		return;
+	while (f->n_pend) {
+		struct pending *p = &f->pend[f->n_pend - 1];
+		struct net_dns_question q;
+		uint8_t out[DNS_UDP_MAX];
+		size_t n;
+
+		if (net_dns_question((const uint8_t *) p->msg, p->len, &q) == 0 &&
+		    (n = net_dns_reply((const uint8_t *) p->msg, &q, ns_r_servfail, AF_INET, NULL,
+				       0, out, sizeof(out))))
+			(void) sendto(f->l->fd, out, n, MSG_DONTWAIT, &f->client.sa, f->client_len);
+		pending_drop(f, f->n_pend - 1);
+	}
+}
+
+static void dnsconn_end(int ep, struct dns_state *st, struct dnsconn *d, bool close_fd)
+{
+	for (struct dnsconn **p = &st->conns; *p; p = &(*p)->next)
+		if (*p == d) {
+			*p = d->next;
+			break;
+		}
+	(void) epoll_ctl(ep, EPOLL_CTL_DEL, d->fd, NULL);
+	if (close_fd) {
+		close(d->fd);
+		st->tcp->n--;
+	}
+	free(d);
+}
+
+static void dns_tcp_accept(int ep, struct dns_state *st, uint64_t t)
+{
+	for (;;) {
+		int fd = accept4(st->tcp->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct epoll_event ev = {.events = EPOLLIN};
+		struct dnsconn *d;
+
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS ||
+			    errno == ENOMEM)
+				listener_pause(ep, st->tcp, t);
+			return;
+		}
+		if (st->tcp->n >= PROXY_CONNS_MAX) {
+			close(fd);
+			continue;
+		}
+		d = xcalloc(1, sizeof(*d));
+		d->fd = fd;
+		d->start = now_seconds();
+		ev.data.u64 = (uint64_t) (uintptr_t) d | TAG_DNSTCP;
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			close(fd);
+			free(d);
+			continue;
+		}
+		d->next = st->conns;
+		st->conns = d;
+		st->tcp->n++;
+	}
+}
+
+/*
+ * More of the TCP query @d: once whole, answered and the connection closed, or the connection
+ * handed to a relay (struct conn) to the first upstream server, the query sent first.
+ */
+static void dns_tcp_read(int ep, struct dns_state *st, struct dnsconn *d, struct conn **conns)
+{
+	static uint8_t out[2 + 65535];
+	struct net_dns_question q;
+	ssize_t k = read(d->fd, d->buf + d->len, sizeof(d->buf) - d->len);
+	size_t mlen, n;
+	struct conn *c;
+	int r;
+
+	if (k < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (k <= 0) {
+		dnsconn_end(ep, st, d, true);
+		return;
+	}
+	d->len += (size_t) k;
+	if (d->len < 2)
+		return;
+	mlen = (size_t) (d->buf[0] << 8 | d->buf[1]);
+	if (2 + mlen > sizeof(d->buf)) {
+		dnsconn_end(ep, st, d, true);
+		return;
+	}
+	if (d->len < 2 + mlen)
+		return;
+	r = net_dns_question(d->buf + 2, mlen, &q);
+	n = r == -EBADMSG ? 0 : dns_answer(st, d->buf + 2, &q, r, out + 2, sizeof(out) - 2);
+	if (r == -EBADMSG || n) {
+		if (n) {
+			put16(out, n);
+			(void) send(d->fd, out, n + 2, MSG_NOSIGNAL | MSG_DONTWAIT);
+		}
+		dnsconn_end(ep, st, d, true);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->fd[0] = d->fd;
+	c->fd[1] = socket(st->up[0].sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd[1] < 0 ||
+	    (connect(c->fd[1], &st->up[0].sa, st->up_len[0]) < 0 && errno != EINPROGRESS)) {
+		if (c->fd[1] >= 0)
+			close(c->fd[1]);
+		free(c);
+		dnsconn_end(ep, st, d, true);
+		return;
+	}
+	c->connecting = true;
+	c->buf[0] = xmalloc(PROXY_BUF);
+	c->buf[1] = xmalloc(PROXY_BUF);
+	memcpy(c->buf[0], d->buf, d->len);
+	c->len[0] = d->len;
+	c->l = st->tcp; /* counted there already */
+	c->next = *conns;
+	*conns = c;
+	dnsconn_end(ep, st, d, false);
+	conn_arm(ep, c);
+}
+
+/* Read @dns into @st, with its listeners @udp and @tcp (borrowed); false for a bad upstream. */
+static bool dns_state_init(struct dns_state *st, const struct net_dns *dns, struct listener *udp,
+			   struct listener *tcp)
+{
+	*st = (struct dns_state){.cfg = dns, .udp = udp, .tcp = tcp};
+	for (char *const *u = dns->upstreams; u && *u && st->n_up < DNS_UPSTREAMS_MAX; u++) {
+		union addr *a = &st->up[st->n_up];
+
+		if (inet_pton(AF_INET, *u, &a->in.sin_addr) == 1) {
+			a->in.sin_family = AF_INET;
+			a->in.sin_port = htons(53);
+			st->up_len[st->n_up++] = sizeof(a->in);
+		} else if (inet_pton(AF_INET6, *u, &a->in6.sin6_addr) == 1) {
+			a->in6.sin6_family = AF_INET6;
+			a->in6.sin6_port = htons(53);
+			st->up_len[st->n_up++] = sizeof(a->in6);
+		} else {
+			return false;
+		}
+	}
+	udp->fd = dns->udp_fd;
+	udp->proto = IPPROTO_UDP;
+	tcp->fd = dns->tcp_fd;
+	tcp->proto = IPPROTO_TCP;
+	udp->dns = tcp->dns = true;
+	/* the flows of forwarded queries go to the first server first */
+	if (st->n_up) {
+		udp->backend = st->up[0];
+		udp->blen = st->up_len[0];
+	}
+	return true;
+}
+
 int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char *backend_ip,
-		  int pidfd)
+		  const struct net_dns *dns, int pidfd)
 {
 	_cleanup_free_ struct listener *ls = NULL;
 	struct epoll_event ev;
 	struct conn *conns = NULL;
 	struct flow *flows = NULL;
+	struct dns_state st = {0};
 	_cleanup_free_ char *buf = NULL;
 	_cleanup_close_ int ep = -1;
+	size_t n_ls = n_ports + (dns ? 2 : 0);
 	int r = 0;
 
-	if (n_ports == 0 || n_ports > TAG_SPECIALS - TAG_LISTEN)
+	if (n_ls == 0 || n_ls > TAG_SPECIALS - TAG_LISTEN)
 		return -EINVAL;
-	ls = xcalloc(n_ports, sizeof(*ls));
+	ls = xcalloc(n_ls, sizeof(*ls));
 	for (size_t i = 0; i < n_ports; i++) {
 		union addr *b = &ls[i].backend;
 
 		ls[i].fd = ports[i].fd;
 		ls[i].proto = ports[i].proto;
-		if (inet_pton(AF_INET6, backend_ip, &b->in6.sin6_addr) == 1) {
+		if (backend_ip && inet_pton(AF_INET6, backend_ip, &b->in6.sin6_addr) == 1) {
 			b->in6.sin6_family = AF_INET6;
 			b->in6.sin6_port = htons(ports[i].backend_port);
 			ls[i].blen = sizeof(b->in6);
-		} else if (inet_pton(AF_INET, backend_ip, &b->in.sin_addr) == 1) {
+		} else if (backend_ip && inet_pton(AF_INET, backend_ip, &b->in.sin_addr) == 1) {
 			b->in.sin_family = AF_INET;
 			b->in.sin_port = htons(ports[i].backend_port);
 			ls[i].blen = sizeof(b->in);
@@ -408,11 +804,13 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 			return -EINVAL;
 		}
 	}
+	if (dns && !dns_state_init(&st, dns, &ls[n_ports], &ls[n_ports + 1]))
+		return -EINVAL;
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
 		return -errno;
-	for (size_t i = 0; i < n_ports; i++) {
-		if (ports[i].backend_port == 0)
+	for (size_t i = 0; i < n_ls; i++) {
+		if (i < n_ports && ports[i].backend_port == 0)
 			continue; /* held: a DNATed port's reservation */
 		if (fcntl(ls[i].fd, F_SETFL, fcntl(ls[i].fd, F_GETFL) | O_NONBLOCK) < 0)
 			return -errno;
@@ -428,7 +826,9 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 
 	for (bool done = false, freed; !done;) {
 		struct epoll_event evs[64];
-		int k = epoll_wait(ep, evs, ARRAY_SIZE(evs), flows ? 5000 : -1);
+		/* a second for the resolver's retries and stalled TCP queries, 5 for idle flows */
+		int timeout = st.conns || (dns && flows) ? 1000 : flows ? 5000 : -1;
+		int k = epoll_wait(ep, evs, ARRAY_SIZE(evs), timeout);
 
 		if (k < 0 && errno != EINTR) {
 			r = -errno;
@@ -442,13 +842,21 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 			} else if (t < TAG_SPECIALS) {
 				struct listener *l = &ls[t - TAG_LISTEN];
 
-				if (l->proto == IPPROTO_UDP)
+				if (l->dns && l->proto == IPPROTO_UDP)
+					dns_udp(ep, &st, &flows, buf);
+				else if (l->dns)
+					dns_tcp_accept(ep, &st, t);
+				else if (l->proto == IPPROTO_UDP)
 					udp_from_client(ep, l, &flows, buf);
 				else
 					tcp_accept(ep, l, t, &conns);
 			} else if (t & TAG_FLOW) {
-				udp_from_container((struct flow *) (uintptr_t) (t & ~TAG_FLOW),
-						   buf);
+				udp_from_container(
+					ep, &st, (struct flow *) (uintptr_t) (t & ~TAG_FLOW), buf);
+			} else if (t & TAG_DNSTCP) {
+				dns_tcp_read(ep, &st,
+					     (struct dnsconn *) (uintptr_t) (t & ~TAG_DNSTCP),
+					     &conns);
 			} else {
 				struct conn *c = (struct conn *) (uintptr_t) (t & ~(uint64_t) 1);
 				int d = (int) (t & 1);
@@ -475,9 +883,11 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 			conn_free(c);
 			freed = true;
 		}
-		if (flows) {
+		if (flows || st.conns) {
 			time_t now = now_seconds();
 
+			if (dns)
+				dns_retry(ep, &st, flows, now);
 			for (struct flow *f = flows, *next; f; f = next) {
 				next = f->next;
 				if (now - f->last >= UDP_IDLE_SECONDS) {
@@ -485,9 +895,16 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 					freed = true;
 				}
 			}
+			for (struct dnsconn *d = st.conns, *next; d; d = next) {
+				next = d->next;
+				if (now - d->start >= DNS_TCP_SECONDS) {
+					dnsconn_end(ep, &st, d, true);
+					freed = true;
+				}
+			}
 		}
 		if (freed)
-			listeners_resume(ep, ls, n_ports);
+			listeners_resume(ep, ls, n_ls);
 	}
 	while (conns) {
 		struct conn *c = conns;
@@ -498,6 +915,8 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 	}
 	while (flows)
 		flow_free(ep, &flows, flows);
+	while (st.conns)
+		dnsconn_end(ep, &st, st.conns, true);
 	return r;
 }
 
@@ -548,21 +967,35 @@ static void wait_for_pidfd(int pidfd)
 pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
 		      pid_t watch_pid, bool hold, struct hull_err **err)
 {
+	if (n == 0)
+		return err_setx(err, EINVAL, "port proxy: no ports");
+	return net_proxy_spawn_dns(ports, n, backend_ip, NULL, watch_pid, hold, err);
+}
+
+pid_t net_proxy_spawn_dns(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
+			  const struct net_dns *dns, pid_t watch_pid, bool hold,
+			  struct hull_err **err)
+{
+	size_t n_keep = n + (dns ? 2 : 0);
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_free_ int *keep = NULL;
 	pid_t pid, caller;
 
-	if (n == 0 || n > TAG_SPECIALS - TAG_LISTEN)
+	if (n_keep == 0 || n_keep > TAG_SPECIALS - TAG_LISTEN)
 		return err_setx(err, EINVAL, "port proxy: %zu ports", n);
 	pidfd = (int) syscall(SYS_pidfd_open, watch_pid, 0);
 	if (pidfd < 0)
 		return err_set(err, errno, "pidfd_open %d", (int) watch_pid);
 	/* the fds the proxy keeps, in order, for the gaps between them to be closed */
-	keep = xcalloc(n + 1, sizeof(*keep));
+	keep = xcalloc(n_keep + 1, sizeof(*keep));
 	for (size_t i = 0; i < n; i++)
 		keep[i] = ports[i].fd;
-	keep[n] = pidfd;
-	qsort(keep, n + 1, sizeof(*keep), fd_cmp);
+	if (dns) {
+		keep[n] = dns->udp_fd;
+		keep[n + 1] = dns->tcp_fd;
+	}
+	keep[n_keep] = pidfd;
+	qsort(keep, n_keep + 1, sizeof(*keep), fd_cmp);
 	if (keep[0] <= STDERR_FILENO)
 		return err_setx(err, EINVAL, "port proxy: fd %d is a standard stream", keep[0]);
 	caller = getpid();
@@ -580,7 +1013,7 @@ pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *
 		    dup2(devnull, 2) < 0)
 			_exit(1);
 		/* nothing of the monitor's: its pipes, log, attach and other sockets */
-		for (size_t i = 0; i <= n; i++) {
+		for (size_t i = 0; i <= n_keep; i++) {
 			if ((unsigned) keep[i] > from)
 				(void) syscall(SYS_close_range, from, (unsigned) keep[i] - 1, 0U);
 			from = (unsigned) keep[i] + 1;
@@ -605,7 +1038,7 @@ pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *
 				caller_fd = (close(caller_fd), -1);
 		}
 		proxy_drop_privileges();
-		r = net_proxy_run(ports, n, backend_ip, pidfd);
+		r = net_proxy_run(ports, n, backend_ip, dns, pidfd);
 		/* the container ended: a restart's back-off keeps its ports, until the monitor's
 		 * teardown ends this process (or the monitor is gone) */
 		if (r == 0 && caller_fd >= 0)
