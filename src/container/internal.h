@@ -96,6 +96,16 @@ unsigned long long proc_start_time(pid_t pid);
  * teardown, `rm -f` and `network disconnect`.
  */
 void container_proxies_stop(json_t *hull, bool reap, bool resolvers);
+/*
+ * container_resolver_spawn() - start the resolver of container @ctr_id (docker's embedded DNS
+ * server; docs/networking.md "Name resolution"): its sockets at 127.0.0.11:53 in the network
+ * namespace of its process @pid, served by a hull-proxy process that answers from the
+ * entries of the container's user networks (network_dns_lookup()) and forwards other names
+ * to @upstreams (IP text; NULL: none, SERVFAIL) from the host's namespace, until @pid ends.
+ * Returns its pid (the caller's child) or -errno with @err set. Not thread-safe (setns, fork).
+ */
+pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, char *const *upstreams,
+			       struct hull_err **err);
 /* port_key_parse() - "80/tcp", "53/udp" (a PortBindings or ExposedPorts key; no proto: tcp): the
  * port and IPPROTO_*; -EINVAL for anything else (sctp included: hull does not publish it). */
 int port_key_parse(const char *key, uint16_t *ret_port, int *ret_proto);

@@ -1334,6 +1334,85 @@ static int save_endpoint(struct container *c, const char *net_name, json_t *ep,
 }
 
 /*
+ * @text (a container's resolv.conf) naming the resolver instead of its nameservers, which go
+ * to *@ret_upstreams (Google's when it has none), with "options ndots:0" unless it sets
+ * ndots: moby libnetwork sandbox_dns_unix.go rebuildDNS. New string.
+ */
+static char *resolv_conf_to_resolver(const char *text, char ***ret_upstreams)
+{
+	_cleanup_free_ char *copy = xstrdup(text);
+	_cleanup_strv_ char **ns = strv_new(), **opts = strv_new();
+	struct strbuf sb = STRBUF_INIT;
+	bool ndots = false;
+
+	for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l;
+	     l = strtok_r(NULL, "\n", &save)) {
+		_cleanup_free_ char *w = xstrdup(l);
+		char *s2 = NULL, *k = strtok_r(w, " \t", &s2), *v;
+
+		if (k && streq(k, "nameserver")) {
+			if ((v = strtok_r(NULL, " \t", &s2)) && !streq(v, NET_DNS_ADDRESS))
+				strv_push(&ns, v);
+		} else if (k && streq(k, "options")) {
+			while ((v = strtok_r(NULL, " \t", &s2))) {
+				ndots = ndots || startswith(v, "ndots:");
+				strv_push(&opts, v);
+			}
+		} else {
+			(void) strbuf_addf(&sb, "%s\n", l);
+		}
+	}
+	if (!ns[0]) {
+		strv_push(&ns, "8.8.8.8");
+		strv_push(&ns, "8.8.4.4");
+	}
+	if (!ndots)
+		strv_push(&opts, "ndots:0");
+	(void) strbuf_adds(&sb, "nameserver " NET_DNS_ADDRESS "\noptions");
+	STRV_FOREACH (o, opts)
+		(void) strbuf_addf(&sb, " %s", *o);
+	(void) strbuf_adds(&sb, "\n");
+	*ret_upstreams = TAKE_PTR(ns);
+	return strbuf_detach(&sb, NULL);
+}
+
+/*
+ * A running container connected to a user network that has no resolver (it started on the
+ * default bridge) gets one, and its resolv.conf (rewritten in place: the container sees the
+ * inode through its bind mount) names it, as docker's sandbox starts its resolver and
+ * rebuilds its DNS when such an endpoint joins. Best effort: the connection is made.
+ */
+static void resolver_attach(struct container *c)
+{
+	/* a copy: the lock reads the record again */
+	_cleanup_free_ char *path = xstrdup(json_get_str(c->rec, "ResolvConfPath") ?: "");
+	_cleanup_free_ char *old = NULL, *text = NULL;
+	_cleanup_strv_ char **up = NULL;
+	_cleanup_close_ int fd = -1;
+	enum container_net_kind kind = container_net_mode(c->rec).kind;
+	pid_t rp;
+
+	if ((kind != CONTAINER_NET_BRIDGE && kind != CONTAINER_NET_USER) || isempty(path) ||
+	    json_array_size(json_object_get(json_object_get(c->rec, "Hull"), "Resolvers")) ||
+	    read_file(path, 1 << 20, &old, NULL, NULL) < 0)
+		return;
+	text = resolv_conf_to_resolver(old, &up);
+	rp = container_resolver_spawn(c->id, c->state.pid, up, NULL);
+	if (rp < 0)
+		return;
+	if (container_lock(c, NULL) == 0) {
+		json_object_set_new(
+			json_object_get(c->rec, "Hull"), "Resolvers",
+			json_pack("[[I,I]]", (json_int_t) rp, (json_int_t) proc_start_time(rp)));
+		(void) container_save(c, NULL);
+		container_unlock(c);
+	}
+	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd >= 0 && pwrite(fd, text, strlen(text), 0) == (ssize_t) strlen(text))
+		(void) ftruncate(fd, (off_t) strlen(text));
+}
+
+/*
  * Take the running @c off its first network @net_name (its NetworkMode): names,
  * eth0, published ports and address, as network_endpoint_down() does for the others.
  */
@@ -1456,6 +1535,8 @@ int network_connect(struct store *s, struct container *c, const char *ref, const
 	}
 	if (r < 0)
 		return r;
+	if (!streq(name, "bridge"))
+		resolver_attach(c);
 	/* moby's ConnectToNetwork of a running container (a stopped one's comes at its start) */
 	network_container_event(s, "connect", json_get_str(net, "Id"), name, "bridge", c->id);
 	/* (the record was read again by the saves: @mode is gone) */

@@ -346,24 +346,32 @@ static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err
  * @m->dns_up from the host's namespace. It ends with the process @pid; listed in the record's
  * Hull.Resolvers for container_proxies_stop(); the monitor reaps it (@m->r.reap[1]).
  */
-static int resolver_start(struct monitor *m, pid_t pid, struct hull_err **err)
+/* (container_resolver_spawn(): container/internal.h) */
+pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, char *const *upstreams,
+			       struct hull_err **err)
 {
 	_cleanup_close_ int udp = -1, tcp = -1;
 	struct net_dns dns;
-	pid_t rp;
 	int r;
 
-	if (!m->resolver)
-		return 0;
 	r = net_dns_sockets(pid, &udp, &tcp, err);
 	if (r < 0)
 		return r;
 	dns = (struct net_dns){.udp_fd = udp,
 			       .tcp_fd = tcp,
-			       .upstreams = m->dns_up,
+			       .upstreams = upstreams,
 			       .lookup = network_dns_lookup,
-			       .ctx = (void *) m->c->id};
-	rp = net_proxy_spawn_dns(NULL, 0, NULL, &dns, pid, false, err);
+			       .ctx = (void *) ctr_id};
+	return net_proxy_spawn_dns(NULL, 0, NULL, &dns, pid, false, err);
+}
+
+static int resolver_start(struct monitor *m, pid_t pid, struct hull_err **err)
+{
+	pid_t rp;
+
+	if (!m->resolver)
+		return 0;
+	rp = container_resolver_spawn(m->c->id, pid, m->dns_up, err);
 	if (rp < 0)
 		return (int) rp;
 	json_object_set_new(

@@ -74,6 +74,8 @@ struct conn {
 	bool connecting; /* fd[1]'s connect() is in progress */
 	bool dead;	 /* ended (conn_end()), to be freed */
 	struct listener *l;
+	struct dns_state *dns; /* a query forwarded by the resolver: fd[1] to its upstream @up */
+	size_t up;
 	struct conn *next;
 };
 
@@ -198,6 +200,8 @@ static void conn_arm(int ep, struct conn *c)
 	}
 }
 
+static bool conn_next_upstream(struct conn *c);
+
 /* Write what buf[@from] holds to the other side; false on an error of the connection. */
 static bool conn_flush(struct conn *c, int from)
 {
@@ -227,9 +231,10 @@ static bool conn_step(struct conn *c, int d, uint32_t events)
 		int e = 0;
 		socklen_t el = sizeof(e);
 
-		/* the container refused: the client sees its connection close */
+		/* the container refused: the client sees its connection close (the resolver's
+		 * query goes to the next server) */
 		if (getsockopt(c->fd[1], SOL_SOCKET, SO_ERROR, &e, &el) < 0 || e != 0)
-			return false;
+			return c->dns && conn_next_upstream(c);
 		c->connecting = false;
 		/* a client that closed before the connection was made: its end, passed on now */
 		if (c->eof[0] && c->len[0] == 0)
@@ -717,9 +722,10 @@ static void dns_tcp_read(int ep, struct dns_state *st, struct dnsconn *d, struct
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->fd[0] = d->fd;
+	c->dns = st;
 	c->fd[1] = socket(st->up[0].sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (c->fd[1] < 0 ||
-	    (connect(c->fd[1], &st->up[0].sa, st->up_len[0]) < 0 && errno != EINPROGRESS)) {
+	if (c->fd[1] < 0 || (connect(c->fd[1], &st->up[0].sa, st->up_len[0]) < 0 &&
+			     errno != EINPROGRESS && !conn_next_upstream(c))) {
 		if (c->fd[1] >= 0)
 			close(c->fd[1]);
 		free(c);
@@ -736,6 +742,35 @@ static void dns_tcp_read(int ep, struct dns_state *st, struct dnsconn *d, struct
 	*conns = c;
 	dnsconn_end(ep, st, d, false);
 	conn_arm(ep, c);
+}
+
+/*
+ * The resolver's TCP query @c, whose server refused the connection: to the next server, the
+ * query still in buf[0] (nothing of it was sent). False when there is none.
+ */
+static bool conn_next_upstream(struct conn *c)
+{
+	struct dns_state *st = c->dns;
+	int fd;
+
+	while (c->up + 1 < st->n_up) {
+		c->up++;
+		fd = socket(st->up[c->up].sa.sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    0);
+		if (fd < 0)
+			return false;
+		if (connect(fd, &st->up[c->up].sa, st->up_len[c->up]) < 0 && errno != EINPROGRESS) {
+			close(fd);
+			continue;
+		}
+		close(c->fd[1]); /* (which takes it out of the epoll set) */
+		c->fd[1] = fd;
+		c->watched[1] = false;
+		c->hup[1] = false;
+		c->connecting = true;
+		return true;
+	}
+	return false;
 }
 
 /* Read @dns into @st, with its listeners @udp and @tcp (borrowed); false for a bad upstream. */
@@ -1021,7 +1056,7 @@ pid_t net_proxy_spawn_dns(const struct net_proxy_port *ports, size_t n, const ch
 		(void) syscall(SYS_close_range, from, ~0U, 0U);
 		/* out of the terminal's process group: a ^C for `hull run` is the container's */
 		(void) setsid();
-		(void) prctl(PR_SET_NAME, "hull-proxy", 0, 0, 0);
+		(void) prctl(PR_SET_NAME, n == 0 ? "hull-resolver" : "hull-proxy", 0, 0, 0);
 		sigfillset(&all);
 		(void) sigprocmask(SIG_UNBLOCK, &all, NULL);
 		(void) signal(SIGPIPE, SIG_IGN);

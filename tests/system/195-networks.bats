@@ -312,11 +312,23 @@ reach() {
 	run hull network ls --format '{{.Name}}' --filter type=custom
 	[ "$output" = "$(printf 'pa\npb')" ]
 
+	# each running container of a user network has its resolver
+	local res1 res3
+	res1=$(jq -r '.Hull.Resolvers[0][0]' "$HULL_ROOT/containers/$c1/config.json")
+	res3=$(jq -r '.Hull.Resolvers[0][0]' "$HULL_ROOT/containers/$c3/config.json")
+	[ "$(cat /proc/"$res1"/comm)" = hull-resolver ]
+	[ "$(cat /proc/"$res3"/comm)" = hull-resolver ]
 	hull rm -f "$c1" "$c2" "$c3"
 	run hull network prune -f
 	[ "$output" = "$(printf 'Deleted Networks:\npa\npb')" ]
 
-	local id leftovers=0
+	local id p leftovers=0
+	wait_for pids_dead "$res1" "$res3"
+	# no resolver or proxy of this network namespace, no socket on the published port
+	for p in $(pgrep -x hull-resolver) $(pgrep -x hull-proxy); do
+		[ "$(readlink /proc/"$p"/ns/net)" = "$(readlink /proc/self/ns/net)" ] && leftovers=$((leftovers + 1))
+	done
+	[ "$(ss -Hltun | grep -c ':18197 ')" -eq 0 ] || leftovers=$((leftovers + 1))
 	for id in "$n1" "$n2"; do
 		ip link show "br-${id:0:12}" >/dev/null 2>&1 && leftovers=$((leftovers + 1))
 		nft list table ip hullnet | grep -q "_${id:0:12}" && leftovers=$((leftovers + 1))

@@ -1,10 +1,10 @@
 #!/usr/bin/env bats
 # Name resolution on user networks (docs/networking.md "Name resolution"): containers find
-# each other by name, --network-alias and short id through their /etc/hosts, rewritten as
-# containers come and go; the default bridge resolves nothing. Only the test's own bridges.
-# Containers get --dns 127.0.0.1: a name not in their /etc/hosts then fails at once (nothing
-# listens there) instead of after the resolver's 5 s towards the host's servers, which the
-# test's network namespace cannot reach; what is tested is the hosts file either way.
+# each other by name, --network-alias and short id through their resolver at 127.0.0.11, as
+# containers come and go; the default bridge resolves nothing. Only the test's own bridges
+# and loopback addresses of the test's network namespace. Containers get --dns 127.0.0.1: the
+# resolver forwards other names there, where nothing listens, so they fail at once (SERVFAIL)
+# instead of after 5 s towards the host's servers, which the test's namespace cannot reach.
 
 load helpers
 
@@ -77,9 +77,10 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ "$output" = "[\"cli2\",\"${idb:0:12}\"]" ]
 }
 
-@test "a container that ends leaves the others' /etc/hosts, even with its monitor killed" {
-	local c3 mon pid
+@test "a container that ends is no longer resolved, even with its monitor killed" {
+	local c3 mon pid nid
 	hull network create --subnet "$SUB_D" ne >/dev/null
+	nid=$(hull network inspect --format '{{.Id}}' ne)
 	hull run -d --dns 127.0.0.1 --name keep --network ne busybox sleep 600 >/dev/null
 	hull run -d --dns 127.0.0.1 --name gone1 --network ne busybox sleep 600 >/dev/null
 	hull run -d --dns 127.0.0.1 --name gone2 --network ne busybox sleep 600 >/dev/null
@@ -88,35 +89,35 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ -n "$(resolves keep gone1)" ]
 	hull rm -f gone1
 	[ "$(resolves keep gone1)" = "" ]
+	[ -n "$(resolves keep gone2)" ]
+	# the others' files are not touched: no block of names in them
 	run hull exec keep cat /etc/hosts
-	[[ $output != *gone1* ]]
-	[[ $output == *gone2* ]]
-	# rewritten shorter in place: no padding and no tail of the old text is left
-	run hull exec keep sh -c 'grep -c "^$" /etc/hosts; tail -n 1 /etc/hosts'
-	[ "${lines[0]}" = 0 ]
-	[ "${lines[1]}" = "# hull network ne end" ]
+	[[ $output != *gone* ]]
+	[[ $output != *"# hull network"* ]]
 	hull stop -t 0 gone2
 	[ "$(resolves keep gone2)" = "" ]
+	[ ! -e "/run/hull-net/networks/$nid/names/gone2" ]
 	# restarted, it is back under its new address
 	hull start gone2
 	[ "$(resolves keep gone2)" = "$(ip_on gone2 ne)" ]
 
-	# SIGKILL of the container and its monitor: the next command on the network drops it
+	# SIGKILL of the container and its monitor: not answered from then on, and the next
+	# command that reads its record takes its entry and names away
 	mon=$(jq -r .Hull.MonitorPid "$HULL_ROOT/containers/$c3/config.json")
 	pid=$(hull inspect --format '{{.State.Pid}}' gone3)
 	[ "$mon" -gt 0 ] && [ "$pid" -gt 0 ]
+	[ "$(resolves keep gone3)" = "$(ip_on gone3 ne)" ]
 	kill -9 "$mon" "$pid"
 	wait_for pids_dead "$mon" "$pid"
-	run hull run --rm --network ne busybox cat /etc/hosts
-	[ "$status" -eq 0 ]
-	[[ $output != *gone3* ]]
-	[[ $output == *keep* ]]
-	run hull exec keep cat /etc/hosts
-	[[ $output != *gone3* ]]
-	[ "$(ls /run/hull-net/networks/"$(hull network inspect --format '{{.Id}}' ne)"/hosts | wc -l)" -eq 2 ]
-	# the block is the network's: the rest of the file is the container's own
-	run hull exec keep sh -c 'grep -c "^# hull network ne" /etc/hosts'
-	[ "$output" = 2 ]
+	[ "$(resolves keep gone3)" = "" ]
+	[ "$(resolves keep "${c3:0:12}")" = "" ]
+	run hull run --rm --dns 127.0.0.1 --network ne busybox ping -c1 -W1 gone3
+	[ "$status" -ne 0 ]
+	[[ $output == *"bad address 'gone3'"* ]]
+	hull ps -a >/dev/null
+	[ "$(ls /run/hull-net/networks/"$nid"/hosts | wc -l)" -eq 2 ]
+	[ ! -e "/run/hull-net/networks/$nid/names/gone3" ]
+	[ ! -e "/run/hull-net/networks/$nid/names/${c3:0:12}" ]
 }
 
 @test "the default bridge resolves no container name; aliases only on user networks" {
@@ -189,9 +190,9 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ "$status" -ne 0 ]
 	[ "$(resolves cb ca)" = "" ]
 	[ "$(resolves cb ca-alias)" = "" ]
-	run hull exec ca cat /etc/hosts
-	[[ $output != *"# hull network nc2"* ]]
-	[[ $output == *"# hull network nc1"* ]]
+	# its names on the network it is still on stay
+	[ "$(resolves ca cb)" = "" ]
+	[ -n "$(resolves ca "${ida:0:12}")" ]
 	run hull inspect --format '{{len .NetworkSettings.Networks}}' ca
 	[ "$output" = 1 ]
 	run -1 hull network disconnect nc2 ca
@@ -353,10 +354,8 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 		wait_for is_running "par$i"
 	done
 	for i in 1 2 3 4; do
-		run hull exec "par$i" cat /etc/hosts
 		for j in 1 2 3 4; do
-			# (its own short id is on its hostname line, not in the block)
-			[[ $output == *"$(ip_on "par$j" np1)"$'\t'"par$j"[[:space:]]* ]]
+			[ "$(resolves "par$i" "par$j")" = "$(ip_on "par$j" np1)" ]
 		done
 	done
 }
@@ -378,13 +377,13 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ "$(resolves c2 localhost)" = 127.0.0.1 ]
 	[ "$(resolves db localhost)" = 127.0.0.1 ]
 	[ "$(resolves localhost localhost)" = 127.0.0.1 ]
-	# no line of the block gives those names another address, even to a resolver that
-	# merges every matching line (glibc's getaddrinfo)
-	run hull exec c2 sh -c "sed -n '/^# hull network nd\$/,/^# hull network nd end\$/p' /etc/hosts"
-	run grep -icwE 'db|localhost|lh2' <<<"$output"
-	[ "$output" = 0 ]
-	run hull exec c2 cat /etc/hosts
-	[[ $output == *"$lh	${idl:0:12}"* ]]
+	# the resolver has them all: /etc/hosts is read first
+	local pid2
+	pid2=$(hull inspect --format '{{.State.Pid}}' c2)
+	run nsenter -t "$pid2" -n "$BATS_TEST_DIRNAME/dns-ask" udp 127.0.0.11 db
+	[ "$output" = "rcode=0 tc=0 $db" ]
+	run nsenter -t "$pid2" -n "$BATS_TEST_DIRNAME/dns-ask" udp 127.0.0.11 localhost
+	[ "$output" = "rcode=0 tc=0 $lh" ]
 	# the others still find them by name
 	[ "$(resolves db "${idl:0:12}")" = "$lh" ]
 	[ "$(resolves localhost db)" = "$db" ]
@@ -404,7 +403,7 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[[ $output == *"127.0.0.1	localhost"* ]]
 	hull network connect --ip 172.29.21.77 nh own
 	[ "$(resolves own "$h")" = 172.29.21.77 ]
-	run hull exec own sh -c "sed '/^# hull network nh\$/,/^# hull network nh end\$/d' /etc/hosts | grep -w '$h'"
+	run hull exec own grep -w "$h" /etc/hosts
 	[ "$output" = "172.29.21.77	$h" ]
 	# where docker's file has it: after its default lines, before --add-host ones
 	run hull exec own sed -n 7p /etc/hosts
@@ -415,4 +414,140 @@ ip_on() { hull inspect --format "{{(index .NetworkSettings.Networks \"$2\").IPAd
 	[ "$(resolves own "$h")" = 172.29.21.78 ]
 	run hull exec own grep -c "	$h\$" /etc/hosts
 	[ "$output" = 1 ]
+}
+
+# ask CONTAINER udp|tcp NAME [TYPE]: dns-ask from the container's network namespace to its
+# resolver at 127.0.0.11
+ask() {
+	local pid
+	pid=$(hull inspect --format '{{.State.Pid}}' "$1")
+	nsenter -t "$pid" -n "$BATS_TEST_DIRNAME/dns-ask" "$2" 127.0.0.11 "${@:3}"
+}
+
+# upstream ADDR: the test's DNS server (dns-upstream) on ADDR:53 of this network namespace,
+# logging to $BATS_TEST_TMPDIR/dns.log
+upstream() {
+	"$BATS_TEST_DIRNAME/dns-upstream" "$1" "$BATS_TEST_TMPDIR/dns.log" >"$BATS_TEST_TMPDIR/up.out" 2>&1 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/up.pid"
+	wait_for grep -q ready "$BATS_TEST_TMPDIR/up.out"
+}
+
+@test "the resolver at 127.0.0.11: resolv.conf, UDP and TCP, other names forwarded to the --dns servers in turn" {
+	local r1 first
+	upstream 127.0.0.77
+	hull network create --subnet "$SUB_D" nr >/dev/null
+	hull run -d --name r1 --network nr --network-alias rr --dns 127.0.0.1 busybox sleep 600 >/dev/null
+	hull run -d --name r2 --network nr --network-alias rr --dns 127.0.0.1 --dns 127.0.0.77 \
+		--dns-search example.org --dns-option attempts:2 busybox sleep 600 >/dev/null
+	wait_for is_running r2
+	r1=$(ip_on r1 nr)
+	# docker's resolv.conf for its embedded server (rebuildDNS): the servers are the resolver's
+	run hull exec r2 cat /etc/resolv.conf
+	[ "$output" = $'search example.org\nnameserver 127.0.0.11\noptions attempts:2 ndots:0' ]
+	run hull exec r1 cat /etc/resolv.conf
+	[ "$output" = $'nameserver 127.0.0.11\noptions ndots:0' ]
+	# members, over UDP and TCP, case ignored; AAAA of a member without IPv6: no address and
+	# no error (docker's answer, so that the client does not ask elsewhere)
+	run ask r2 udp R1
+	[ "$output" = "rcode=0 tc=0 $r1" ]
+	run ask r2 tcp r1
+	[ "$output" = "rcode=0 tc=0 $r1" ]
+	run ask r2 udp r1 AAAA
+	[ "$output" = "rcode=0 tc=0" ]
+	# an alias of two: both, each answer starting at another one
+	run ask r2 udp rr
+	[[ $output == "rcode=0 tc=0 172.29.21."*" 172.29.21."* ]]
+	first=$(cut -d' ' -f3 <<<"$output")
+	run ask r2 udp rr
+	[ "$(cut -d' ' -f3 <<<"$output")" != "$first" ]
+	# other names: to the --dns servers in turn (nothing listens on 127.0.0.1: the next one)
+	run ask r2 udp ext.test
+	[ "$output" = "rcode=0 tc=0 198.51.100.7" ]
+	run ask r2 udp ext.test AAAA
+	[ "$output" = "rcode=0 tc=0 2001:db8::7" ]
+	run ask r2 udp nosuch.test
+	[ "$output" = "rcode=3 tc=0" ]
+	# an answer of more than 512 bytes: truncated over UDP, whole over TCP (forwarded so)
+	run ask r2 udp many.test
+	[ "$output" = "rcode=0 tc=1" ]
+	run ask r2 tcp many.test
+	[ "$(wc -w <<<"$output")" -eq 42 ]
+	grep -qx "tcp many.test" "$BATS_TEST_TMPDIR/dns.log"
+	# and from the container's own tools, through its resolv.conf
+	run hull exec r2 nslookup ext.test
+	[[ $output == *"Address: 198.51.100.7"* ]]
+	# a member's name is never asked upstream
+	run grep -cE ' (r1|rr)$' "$BATS_TEST_TMPDIR/dns.log"
+	[ "$output" = 0 ]
+	# with only a server that refuses: SERVFAIL at once, not a timeout
+	run ask r1 udp ext.test
+	[ "$output" = "rcode=2 tc=0" ]
+
+	# an internal network's containers find each other, and nothing else is forwarded
+	hull network create --internal --subnet "$SUB_E" nri >/dev/null
+	hull run -d --name i1 --network nri --dns 127.0.0.77 busybox sleep 600 >/dev/null
+	hull run -d --name i2 --network nri --dns 127.0.0.77 busybox sleep 600 >/dev/null
+	wait_for is_running i2
+	run ask i1 udp i2
+	[ "$output" = "rcode=0 tc=0 $(ip_on i2 nri)" ]
+	: >"$BATS_TEST_TMPDIR/dns.log"
+	run ask i1 udp ext.test
+	[ "$output" = "rcode=2 tc=0" ]
+	[ ! -s "$BATS_TEST_TMPDIR/dns.log" ]
+	kill "$(cat "$BATS_TEST_TMPDIR/up.pid")"
+}
+
+@test "the resolver: bad queries get no crash, and it ends with its container" {
+	local c res pid
+	hull network create --subnet "$SUB_D" nq >/dev/null
+	c=$(hull run -d --name q1 --network nq --dns 127.0.0.1 busybox sleep 600)
+	wait_for is_running q1
+	res=$(jq -r '.Hull.Resolvers[0][0]' "$HULL_ROOT/containers/$c/config.json")
+	[ "$(cat /proc/"$res"/comm)" = hull-resolver ]
+	# it runs as nobody, in the host's namespace, and is no file of the container's
+	[ "$(awk '/^Uid:/ {print $2}' /proc/"$res"/status)" = 65534 ]
+	[ "$(readlink /proc/"$res"/ns/net)" = "$(readlink /proc/self/ns/net)" ]
+	pid=$(hull inspect --format '{{.State.Pid}}' q1)
+	# garbage, a response, a truncated question, a compression loop, a multi-question query,
+	# an inverse query, a TCP length beyond what follows, then a good query still answered
+	nsenter -t "$pid" -n python3 -c '
+import socket, struct
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(0.3)
+hdr = lambda flags, qd: struct.pack("!HHHHHH", 7, flags, qd, 0, 0, 0)
+for q in [b"", b"\xff" * 3, hdr(0x8000, 1) + b"\2q1\0\0\1\0\1", hdr(0x0100, 1) + b"\2q1",
+          hdr(0x0100, 1) + b"\xc0\x0c\0\1\0\1", hdr(0x0100, 2) + b"\2q1\0\0\1\0\1" * 2,
+          hdr(0x0900, 1) + b"\2q1\0\0\1\0\1", hdr(0x0100, 1) + b"\77" + b"a" * 63 + b"\0\0\1\0\1"]:
+    u.sendto(q, ("127.0.0.11", 53))
+    try:
+        r = u.recv(600)
+        print("answer", len(r), r[3] & 15)
+    except socket.timeout:
+        print("none")
+t = socket.create_connection(("127.0.0.11", 53), timeout=2)
+t.sendall(b"\xff\xff" + b"x" * 100)
+t.close()
+' >"$BATS_TEST_TMPDIR/bad.out"
+	# dropped (not a query, unreadable) or NOTIMP (4), never a crash
+	run cat "$BATS_TEST_TMPDIR/bad.out"
+	[ "${lines[0]}" = none ]
+	[ "${lines[2]}" = none ]
+	[ "${lines[3]}" = none ]
+	[ "${lines[4]}" = none ]
+	[ "${lines[5]}" = "answer 12 4" ]
+	[ "${lines[6]}" = "answer 12 4" ]
+	kill -0 "$res"
+	run ask q1 udp q1
+	[ "$output" = "rcode=0 tc=0 $(ip_on q1 nq)" ]
+	run ask q1 tcp "${c:0:12}"
+	[ "$output" = "rcode=0 tc=0 $(ip_on q1 nq)" ]
+	hull stop -t 0 q1
+	wait_for pids_dead "$res"
+	hull start q1
+	res=$(jq -r '.Hull.Resolvers[0][0]' "$HULL_ROOT/containers/$c/config.json")
+	kill -0 "$res"
+	run ask q1 udp q1
+	[ "$output" = "rcode=0 tc=0 $(ip_on q1 nq)" ]
+	hull rm -f q1
+	wait_for pids_dead "$res"
 }
