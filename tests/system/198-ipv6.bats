@@ -125,7 +125,7 @@ fetch6() {
 	# both addresses of each (A and AAAA)
 	run hull exec v6two cat /etc/hosts
 	[[ $output == *$'::1\tlocalhost ip6-localhost ip6-loopback\n'* ]]
-	[[ $output == *$'\nfd00:198:a::3\t'"${c2:0:12}"$'\n'* ]]
+	[[ $output$'\n' == *$'\nfd00:198:a::3\t'"${c2:0:12}"$'\n'* ]]
 	[[ $output != *v6one* ]]
 	run hull exec v6two nslookup -type=AAAA v6one
 	[[ $output == *"Address: fd00:198:a::2"* ]]
