@@ -24,6 +24,7 @@ bool name_valid(const char *n);
 #include "net/net.h"
 #include "runtime/runtime.h"
 #include "container/container.h"
+#include "util/fs.h"
 
 /* container_is_hidden() - whether @c is a build step's container (container_opts.hidden). */
 static inline bool container_is_hidden(const struct container *c)
@@ -81,11 +82,6 @@ void mount_spec_release(struct mount_spec *m);
 /* port_bindings_json() - docker's PortBindings (or, @resolved, NetworkSettings.Ports) object. */
 json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved);
 /*
- * proc_start_time() - field 22 of /proc/PID/stat (clock ticks since boot), 0 if gone
- * or a zombie: equal to a recorded start time, the recorded process still runs.
- */
-unsigned long long proc_start_time(pid_t pid);
-/*
  * container_proxies_stop() - end the port proxies (net_proxy_spawn()) that @hull (a record's
  * "Hull" object) lists in "Proxies" as [pid, start time] pairs: SIGKILL to each that still runs
  * as recorded (proc_start_time()), waiting up to 2 s for it to go, so that its host port is
@@ -99,13 +95,14 @@ void container_proxies_stop(json_t *hull, bool reap, bool resolvers);
 /*
  * container_resolver_spawn() - start the resolver of container @ctr_id (docker's embedded DNS
  * server; docs/networking.md "Name resolution"): its sockets at 127.0.0.11:53 in the network
- * namespace of its process @pid, served by a hull-proxy process that answers from the
- * entries of the container's user networks (network_dns_lookup()) and forwards other names
- * to @upstreams (IP text; NULL: none, SERVFAIL) from the host's namespace, until @pid ends.
- * Returns its pid (the caller's child) or -errno with @err set. Not thread-safe (setns, fork).
+ * namespace of its process @pid (@udp and @tcp, net_dns_sockets(), the caller's to close;
+ * -1: made here), served by a hull-resolver process that answers from the entries of the
+ * container's user networks (network_dns_lookup()) and forwards other names to @upstreams
+ * (IP text; NULL: none, SERVFAIL) from the host's namespace, until @pid ends. Returns its
+ * pid (the caller's child) or -errno with @err set. Not thread-safe (setns, fork).
  */
-pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, char *const *upstreams,
-			       struct hull_err **err);
+pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, int udp, int tcp,
+			       char *const *upstreams, struct hull_err **err);
 /* port_key_parse() - "80/tcp", "53/udp" (a PortBindings or ExposedPorts key; no proto: tcp): the
  * port and IPPROTO_*; -EINVAL for anything else (sctp included: hull does not publish it). */
 int port_key_parse(const char *key, uint16_t *ret_port, int *ret_proto);

@@ -13,6 +13,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include "container/container.h"
+#include "container/dnsnames.h"
 #include "container/internal.h"
 #include "container/network.h"
 #include "util/fs.h"
@@ -20,7 +21,6 @@
 #include "util/strv.h"
 
 #define HOSTS_MAX (1 << 20) /* a larger /etc/hosts (the container's doing) is left alone */
-#define ENTRY_MAX 4096
 
 char **network_hosts_names(const char *name, const char *ctr_id, json_t *aliases)
 {
@@ -65,6 +65,29 @@ static char *entries_dir(const char *net_id)
 }
 
 /* Open and flock the entries directory of @net_id (@create: made if missing); -ENOENT if not. */
+/*
+ * Make the directories down to @dir searchable and readable by all (the resolver reads them
+ * as uid 65534), whatever the umask they were made under.
+ */
+static void dirs_readable(const char *dir)
+{
+	_cleanup_free_ char *p = xstrdup(dir);
+	size_t top = strlen(NET_STATE_DIR);
+
+	for (char *slash = p + top;; slash = strchr(slash + 1, '/')) {
+		struct stat st;
+		char c = slash ? *slash : '\0';
+
+		if (slash)
+			*slash = '\0';
+		if (stat(p, &st) == 0 && (st.st_mode & 055) != 055)
+			(void) chmod(p, (st.st_mode & 07777) | 055);
+		if (!slash)
+			return;
+		*slash = c;
+	}
+}
+
 static int entries_lock(const char *net_id, bool create, struct hull_err **err)
 {
 	_cleanup_free_ char *dir = entries_dir(net_id);
@@ -74,6 +97,7 @@ static int entries_lock(const char *net_id, bool create, struct hull_err **err)
 		r = mkdir_p(dir, 0755, err);
 		if (r < 0)
 			return r;
+		dirs_readable(dir);
 	}
 	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
@@ -85,45 +109,6 @@ static int entries_lock(const char *net_id, bool create, struct hull_err **err)
 			return r;
 		}
 	return fd;
-}
-
-struct entry {
-	pid_t pid;		  /* the monitor's */
-	unsigned long long start; /* its start time */
-	char *line;		  /* "IP\tNAMES", "IP,IP6\tNAMES" on a network with IPv6 */
-};
-
-/*
- * Parse the entry file @name of @dfd: "PID START\nIP NAMES\n". 1 and *@ret when its monitor
- * lives (or, with @any, whether it does or not), 0 when it is gone, -errno.
- */
-static int entry_read(int dfd, const char *name, bool any, struct entry *ret)
-{
-	_cleanup_close_ int fd = openat(dfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	char data[ENTRY_MAX + 1], *line, *end;
-	unsigned long long start;
-	ssize_t len;
-	int pid;
-
-	if (fd < 0)
-		return -errno;
-	len = read(fd, data, ENTRY_MAX);
-	if (len <= 0 || len == ENTRY_MAX)
-		return -EBADMSG;
-	data[len] = '\0';
-	if (strlen(data) != (size_t) len)
-		return -EBADMSG;
-	if (sscanf(data, "%d %llu", &pid, &start) != 2 || !(line = strchr(data, '\n')) ||
-	    !(end = strchr(++line, '\n')) || end[1])
-		return -EBADMSG;
-	/* 0 for a zombie too: a killed monitor may wait a while to be reaped by init */
-	if (!any && (pid <= 0 || proc_start_time(pid) != start))
-		return 0;
-	*end = '\0';
-	ret->pid = pid;
-	ret->start = start;
-	ret->line = xstrdup(line);
-	return 1;
 }
 
 /* The names of entry line @line ("IP\tNAME NAME"), as a new strv. */
@@ -139,25 +124,6 @@ static char **entry_names(const char *line)
 }
 
 /*
- * The directory of a name in the names index of a network: the name in lower case (a DNS
- * lookup ignores case), NULL for one that cannot be a file name (it is then not indexed, and
- * not found: docker's names and aliases are [a-zA-Z0-9][a-zA-Z0-9_.-]*, never such).
- */
-static char *name_key(const char *name)
-{
-	size_t n = strlen(name);
-	char *k;
-
-	if (n == 0 || n > NAME_MAX || strchr(name, '/') || streq(name, ".") || streq(name, ".."))
-		return NULL;
-	k = xstrdup(name);
-	for (char *p = k; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char) (*p - 'A' + 'a');
-	return k;
-}
-
-/*
  * The names index of a network, NET_STATE_DIR/networks/<id>/names/<name>/<container id>
  * (empty files), for @ctr_id's @names: added (@add) or removed, under the lock of the
  * entries directory @dfd (so that a name's directory is not removed while another member
@@ -167,13 +133,18 @@ static void names_index(int dfd, const char *ctr_id, char **names, bool add)
 {
 	_cleanup_close_ int nfd = -1;
 
+	mode_t mask;
+
 	if (add)
 		(void) mkdirat(dfd, "../names", 0755);
 	nfd = openat(dfd, "../names", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (nfd < 0)
 		return;
+	/* readable by the resolver (uid 65534) whatever the caller's umask */
+	mask = umask(022);
+	(void) fchmod(nfd, 0755);
 	STRV_FOREACH (n, names) {
-		_cleanup_free_ char *k = name_key(*n);
+		_cleanup_free_ char *k = dns_name_key(*n);
 		_cleanup_close_ int kfd = -1;
 
 		if (!k)
@@ -193,6 +164,7 @@ static void names_index(int dfd, const char *ctr_id, char **names, bool add)
 			(void) unlinkat(nfd, k, AT_REMOVEDIR); /* when no other member has it */
 		}
 	}
+	umask(mask);
 }
 
 /*
@@ -215,6 +187,7 @@ static int entry_write(int dfd, const char *ctr_id, pid_t monitor, unsigned long
 	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_set(err, errno, "create the hosts entry of %s", ctr_id);
+	(void) fchmod(fd, 0644); /* the resolver reads it as uid 65534, whatever the umask */
 	r = write_all(fd, entry, strlen(entry));
 	if (r == 0 && renameat(dfd, tmp, dfd, ctr_id) < 0)
 		r = -errno;
@@ -228,9 +201,9 @@ static int entry_write(int dfd, const char *ctr_id, pid_t monitor, unsigned long
 /* Remove @ctr_id's entry from @dfd (locked) and its names from the index. */
 static void entry_remove(int dfd, const char *ctr_id)
 {
-	struct entry e;
+	struct dns_entry e;
 
-	if (entry_read(dfd, ctr_id, true, &e) > 0) {
+	if (dns_entry_read(dfd, ctr_id, true, &e) > 0) {
 		_cleanup_strv_ char **names = entry_names(e.line);
 
 		names_index(dfd, ctr_id, names, false);
@@ -262,12 +235,12 @@ void network_hosts_rename(const char *net_id, const char *ctr_id, char **names)
 	_cleanup_close_ int dfd = -1;
 	_cleanup_free_ char *ip = NULL;
 	_cleanup_strv_ char **old = NULL;
-	struct entry e;
+	struct dns_entry e;
 
 	if (isempty(net_id) || strchr(net_id, '/'))
 		return;
 	dfd = entries_lock(net_id, false, NULL);
-	if (dfd < 0 || entry_read(dfd, ctr_id, false, &e) <= 0)
+	if (dfd < 0 || dns_entry_read(dfd, ctr_id, false, &e) <= 0)
 		return;
 	ip = xstrndup(e.line, strcspn(e.line, "\t"));
 	old = entry_names(e.line);
@@ -288,67 +261,6 @@ void network_hosts_leave(const char *net_id, const char *ctr_id)
 	if (dfd < 0)
 		return;
 	entry_remove(dfd, ctr_id);
-}
-
-/* Add the address of @family in entry line @line to @addrs (@n of @max so far). */
-static void entry_address(const char *line, int family, void *addrs, size_t *n, size_t max)
-{
-	size_t iplen = strcspn(line, "\t"), comma = strcspn(line, ",");
-	_cleanup_free_ char *ip = NULL;
-	size_t alen = family == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
-
-	if (*n >= max)
-		return;
-	if (family == AF_INET)
-		ip = xstrndup(line, comma < iplen ? comma : iplen);
-	else if (comma < iplen)
-		ip = xstrndup(line + comma + 1, iplen - comma - 1);
-	if (ip && inet_pton(family, ip, (char *) addrs + *n * alen) == 1)
-		(*n)++;
-}
-
-int network_dns_lookup(void *ctx, const char *name, int family, void *addrs, size_t max)
-{
-	const char *ctr_id = ctx;
-	_cleanup_free_ char *key = name_key(name);
-	_cleanup_free_ char *top = xasprintf("%s/networks", NET_STATE_DIR);
-	struct dirent *de;
-	size_t n = 0;
-	bool found = false;
-	DIR *nets;
-
-	if (!key || strchr(ctr_id, '/') || !(nets = opendir(top)))
-		return -ENOENT;
-	/* every network @ctr_id is on: it has an entry there */
-	while ((de = readdir(nets))) {
-		_cleanup_free_ char *mine = NULL, *hosts = NULL, *dir = NULL;
-		_cleanup_close_ int hfd = -1;
-		struct dirent *m;
-		DIR *d;
-
-		if (de->d_name[0] == '.')
-			continue;
-		mine = xasprintf("%s/hosts/%s", de->d_name, ctr_id);
-		if (faccessat(dirfd(nets), mine, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-			continue;
-		dir = xasprintf("%s/%s/names/%s", top, de->d_name, key);
-		hosts = xasprintf("%s/%s/hosts", top, de->d_name);
-		hfd = open(hosts, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (hfd < 0 || !(d = opendir(dir)))
-			continue;
-		while ((m = readdir(d))) {
-			struct entry e;
-
-			if (m->d_name[0] == '.' || entry_read(hfd, m->d_name, false, &e) <= 0)
-				continue; /* gone: a container killed with its monitor */
-			found = true;
-			entry_address(e.line, family, addrs, &n, max);
-			free(e.line);
-		}
-		closedir(d);
-	}
-	closedir(nets);
-	return found ? (int) n : -ENOENT;
 }
 
 /* The line @line of @old outside the hull blocks, or NULL (also for a NULL @line). */

@@ -1397,7 +1397,7 @@ static void resolver_attach(struct container *c)
 	    read_file(path, 1 << 20, &old, NULL, NULL) < 0)
 		return;
 	text = resolv_conf_to_resolver(old, &up);
-	rp = container_resolver_spawn(c->id, c->state.pid, up, NULL);
+	rp = container_resolver_spawn(c->id, c->state.pid, -1, -1, up, NULL);
 	if (rp < 0)
 		return;
 	if (container_lock(c, NULL) == 0) {

@@ -310,15 +310,6 @@ void network_hosts_rename(const char *net_id, const char *ctr_id, char **names);
  */
 void network_hosts_leave(const char *net_id, const char *ctr_id);
 
-/*
- * network_dns_lookup() - struct net_dns's lookup for the container whose id is @ctx: the
- * addresses of @family of the live members named @name (case ignored) of every network the
- * container has an entry on, at most @max into @addrs (struct in_addr or in6_addr); their
- * number, 0 for a member without such an address, -ENOENT for no member of that name.
- * Reads NET_STATE_DIR only (as any user: the resolver runs as uid 65534), without a lock: an
- * entry being replaced is read whole, old or new.
- */
-int network_dns_lookup(void *ctx, const char *name, int family, void *addrs, size_t max);
 
 /*
  * network_hosts_own_text() - @old (an /etc/hosts of @len bytes) with the container's own

@@ -14,16 +14,19 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include "container/attach.h"
 #include "container/relay.h"
 #include "container/container.h"
 #include "container/internal.h"
+#include "container/dnsnames.h"
 #include "container/network.h"
 #include "container/security.h"
 #include "container/volume.h"
@@ -50,6 +53,7 @@ struct monitor {
 	bool ports_added;
 	bool resolver;	/* it has a user network: its resolver at 127.0.0.11 (resolver_start()) */
 	char **dns_up;	/* where the resolver forwards other names (NULL: nowhere) */
+	int dns_fd[2];	/* its UDP and TCP sockets until it runs (0: none) */
 	char **cg_dirs; /* the container's cgroup directories */
 	struct rt_mount *mounts; /* container_rt_mounts() */
 	size_t n_mounts;
@@ -347,31 +351,96 @@ static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err
  * Hull.Resolvers for container_proxies_stop(); the monitor reaps it (@m->r.reap[1]).
  */
 /* (container_resolver_spawn(): container/internal.h) */
-pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, char *const *upstreams,
-			       struct hull_err **err)
+pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, int udp, int tcp,
+			       char *const *upstreams, struct hull_err **err)
 {
-	_cleanup_close_ int udp = -1, tcp = -1;
-	struct net_dns dns;
-	int r;
+	_cleanup_close_ int u = -1, t = -1, pidfd = -1;
+	_cleanup_strv_ char **argv = strv_new();
+	const char *helper = container_helper_path("hull-resolver");
+	int hi[3] = {-1, -1, -1}, r = 0;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	pid_t rp = -1;
 
-	r = net_dns_sockets(pid, &udp, &tcp, err);
-	if (r < 0)
-		return r;
-	dns = (struct net_dns){.udp_fd = udp,
-			       .tcp_fd = tcp,
-			       .upstreams = upstreams,
-			       .lookup = network_dns_lookup,
-			       .ctx = (void *) ctr_id};
-	return net_proxy_spawn_dns(NULL, 0, NULL, &dns, pid, false, err);
+	if (!helper)
+		return err_setx(err, ENOENT, "hull-resolver not found next to hull or in libexec");
+	if (udp < 0) {
+		r = net_dns_sockets(pid, &u, &t, err);
+		if (r < 0)
+			return r;
+		udp = u;
+		tcp = t;
+	}
+	pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
+		return err_set(err, errno, "pidfd_open %d", (int) pid);
+	/* above 5, so that each dup2 onto 3, 4, 5 clears close-on-exec */
+	hi[0] = fcntl(udp, F_DUPFD_CLOEXEC, 10);
+	hi[1] = fcntl(tcp, F_DUPFD_CLOEXEC, 10);
+	hi[2] = fcntl(pidfd, F_DUPFD_CLOEXEC, 10);
+	strv_push(&argv, "hull-resolver");
+	strv_push(&argv, "--ctr");
+	strv_push(&argv, ctr_id);
+	for (char *const *up = upstreams; up && *up; up++) {
+		strv_push(&argv, "--up");
+		strv_push(&argv, *up);
+	}
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	/* a session of its own: a ^C for `hull run` is the container's */
+	(void) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+						       POSIX_SPAWN_SETSIGDEF);
+	(void) posix_spawnattr_setsigmask(&attr, &none);
+	(void) posix_spawnattr_setsigdefault(&attr, &all);
+	(void) posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+	(void) posix_spawn_file_actions_adddup2(&fa, 0, 1);
+	(void) posix_spawn_file_actions_adddup2(&fa, 0, 2);
+	for (int i = 0; i < 3; i++)
+		(void) posix_spawn_file_actions_adddup2(&fa, hi[i], 3 + i);
+	if (hi[0] < 0 || hi[1] < 0 || hi[2] < 0)
+		r = err_set(err, errno, "hull-resolver: dup");
+	else if ((r = posix_spawn(&rp, helper, &fa, &attr, argv, (char *[]){NULL})) != 0)
+		r = err_set(err, r, "spawn %s", helper);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	for (int i = 0; i < 3; i++)
+		if (hi[i] >= 0)
+			close(hi[i]);
+	return r < 0 ? r : rp;
 }
 
+/* The resolver's sockets in the namespace of @pid, before its process runs (queries queue). */
+static int resolver_sockets(struct monitor *m, pid_t pid, struct hull_err **err)
+{
+	if (!m->resolver)
+		return 0;
+	return net_dns_sockets(pid, &m->dns_fd[0], &m->dns_fd[1], err);
+}
+
+static void resolver_sockets_close(struct monitor *m)
+{
+	for (int i = 0; i < 2; i++)
+		if (m->dns_fd[i] > STDERR_FILENO) {
+			close(m->dns_fd[i]);
+			m->dns_fd[i] = 0;
+		}
+}
+
+/*
+ * After the process runs: a fork takes time the start need not wait for, and a query made
+ * meanwhile waits in the sockets.
+ */
 static int resolver_start(struct monitor *m, pid_t pid, struct hull_err **err)
 {
 	pid_t rp;
 
 	if (!m->resolver)
 		return 0;
-	rp = container_resolver_spawn(m->c->id, pid, m->dns_up, err);
+	rp = container_resolver_spawn(m->c->id, pid, m->dns_fd[0], m->dns_fd[1], m->dns_up, err);
+	resolver_sockets_close(m);
 	if (rp < 0)
 		return (int) rp;
 	json_object_set_new(
@@ -456,7 +525,7 @@ static int ports_reserve_dual(struct monitor *m, const struct port_map *specs,
 	return 0;
 }
 
-/* The block of every member of a user network that has @m's container: its names on it. */
+/* The entry and names of @m's container on its first user network @net. */
 static int monitor_hosts_join(struct monitor *m, const char *net, struct hull_err **err)
 {
 	json_t *ep = json_object_get(record_networks(m->c->rec), net);
@@ -995,9 +1064,12 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	if (r == 0)
 		r = monitor_join_extra(m, net, p->pid, err);
 	if (r == 0)
-		r = resolver_start(m, p->pid, err);
+		r = resolver_sockets(m, p->pid, err);
 	if (r == 0)
 		r = rt_start(p, err);
+	if (r == 0)
+		r = resolver_start(m, p->pid, err);
+	resolver_sockets_close(m);
 	if (r < 0) {
 		int status;
 		(void) kill(p->pid, SIGKILL);

@@ -92,36 +92,6 @@ int signal_parse(const char *s)
 	return -EINVAL;
 }
 
-unsigned long long proc_start_time(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long t = 0;
-	char state;
-	ssize_t n;
-	int fd;
-
-	/* open and read, not stdio: one syscall fewer, for each member of a network */
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int) pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	/* after the command, which may hold spaces and parentheses */
-	if (!(p = strrchr(buf, ')')) || !p[1])
-		return 0;
-	if (sscanf(p + 2,
-		   "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d %*d "
-		   "%*d %llu",
-		   &state, &t) != 2)
-		return 0;
-	/* a zombie has ended: only its parent's wait keeps the entry */
-	return state == 'Z' || state == 'X' ? 0 : t;
-}
-
 /* container_proxies_stop() for the list @key of @hull. */
 static void proxies_stop(json_t *hull, const char *key, bool reap)
 {

@@ -176,7 +176,7 @@ struct net_proxy_port {
 };
 /*
  * A container's DNS resolver, docker's embedded DNS server (moby libnetwork/resolver.go),
- * served by its proxy (net_proxy_spawn_dns()) for the names of its user networks.
+ * served by net_proxy_run() (the hull-resolver program) for the names of its user networks.
  */
 struct net_dns {
 	int udp_fd; /* bound to 127.0.0.11:53 in the container's network namespace */
@@ -250,21 +250,23 @@ size_t net_dns_reply(const uint8_t *query, const struct net_dns_question *q, int
 pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
 		      pid_t watch_pid, bool hold, struct hull_err **err);
 /*
- * net_proxy_spawn_dns() - net_proxy_spawn() that serves @dns (NULL: none) too: queries on its
- * sockets are answered from @dns->lookup or forwarded to @dns->upstreams, as long as the
- * ports are served. With @dns, @n may be 0. The sockets stay the caller's.
- */
-pid_t net_proxy_spawn_dns(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
-			  const struct net_dns *dns, pid_t watch_pid, bool hold,
-			  struct hull_err **err);
-/*
- * net_proxy_run() - the proxy's loop, run in the calling process (net_proxy_spawn()'s child;
- * tests): relays as described there until @pidfd becomes readable. The sockets are set
- * non-blocking. Returns 0 when @pidfd fired, -EINVAL for a bad @backend_ip or no ports, or a
- * negative errno from epoll. Fds stay the caller's.
+ * net_proxy_run() - the proxy's loop, run in the calling process (net_proxy_spawn()'s child,
+ * hull-resolver, tests): relays as described there, and with @dns (NULL: none) answers or
+ * forwards the queries on its sockets (struct net_dns), until @pidfd becomes readable. The
+ * sockets are set non-blocking. Returns 0 when @pidfd fired, -EINVAL for a bad @backend_ip
+ * or upstream address, or neither ports nor @dns, or a negative errno from epoll. Fds stay
+ * the caller's.
  */
 int net_proxy_run(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
 		  const struct net_dns *dns, int pidfd);
+/*
+ * net_proxy_serve() - what the proxy does once its fds are in place (net_proxy_spawn()'s
+ * child, and the hull-resolver program): raises its fd limit to the hard one, drops its
+ * privileges (uid and gid 65534, CAP_NET_ADMIN alone, no_new_privs) and runs
+ * net_proxy_run(). Returns what that returns.
+ */
+int net_proxy_serve(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
+		    const struct net_dns *dns, int pidfd);
 /* net_host_ip_is6() - whether a port map's host_ip is an IPv6 address ("::" included). Pure. */
 bool net_host_ip_is6(const char *host_ip);
 /*

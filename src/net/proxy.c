@@ -999,38 +999,39 @@ static void wait_for_pidfd(int pidfd)
 		;
 }
 
+int net_proxy_serve(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
+		    const struct net_dns *dns, int pidfd)
+{
+	struct rlimit rl;
+
+	/* two fds a connection: as many as the hard limit allows (1024 is the usual soft one);
+	 * past them it stops accepting until one ends */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		(void) setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	proxy_drop_privileges();
+	return net_proxy_run(ports, n, backend_ip, dns, pidfd);
+}
+
 pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
 		      pid_t watch_pid, bool hold, struct hull_err **err)
 {
-	if (n == 0)
-		return err_setx(err, EINVAL, "port proxy: no ports");
-	return net_proxy_spawn_dns(ports, n, backend_ip, NULL, watch_pid, hold, err);
-}
-
-pid_t net_proxy_spawn_dns(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
-			  const struct net_dns *dns, pid_t watch_pid, bool hold,
-			  struct hull_err **err)
-{
-	size_t n_keep = n + (dns ? 2 : 0);
 	_cleanup_close_ int pidfd = -1;
 	_cleanup_free_ int *keep = NULL;
 	pid_t pid, caller;
 
-	if (n_keep == 0 || n_keep > TAG_SPECIALS - TAG_LISTEN)
+	if (n == 0 || n > TAG_SPECIALS - TAG_LISTEN)
 		return err_setx(err, EINVAL, "port proxy: %zu ports", n);
 	pidfd = (int) syscall(SYS_pidfd_open, watch_pid, 0);
 	if (pidfd < 0)
 		return err_set(err, errno, "pidfd_open %d", (int) watch_pid);
 	/* the fds the proxy keeps, in order, for the gaps between them to be closed */
-	keep = xcalloc(n_keep + 1, sizeof(*keep));
+	keep = xcalloc(n + 1, sizeof(*keep));
 	for (size_t i = 0; i < n; i++)
 		keep[i] = ports[i].fd;
-	if (dns) {
-		keep[n] = dns->udp_fd;
-		keep[n + 1] = dns->tcp_fd;
-	}
-	keep[n_keep] = pidfd;
-	qsort(keep, n_keep + 1, sizeof(*keep), fd_cmp);
+	keep[n] = pidfd;
+	qsort(keep, n + 1, sizeof(*keep), fd_cmp);
 	if (keep[0] <= STDERR_FILENO)
 		return err_setx(err, EINVAL, "port proxy: fd %d is a standard stream", keep[0]);
 	caller = getpid();
@@ -1039,7 +1040,6 @@ pid_t net_proxy_spawn_dns(const struct net_proxy_port *ports, size_t n, const ch
 		return err_set(err, errno, "fork the port proxy");
 	if (pid == 0) {
 		sigset_t all;
-		struct rlimit rl;
 		int devnull, caller_fd = -1, r;
 		unsigned from = 3;
 
@@ -1048,7 +1048,7 @@ pid_t net_proxy_spawn_dns(const struct net_proxy_port *ports, size_t n, const ch
 		    dup2(devnull, 2) < 0)
 			_exit(1);
 		/* nothing of the monitor's: its pipes, log, attach and other sockets */
-		for (size_t i = 0; i <= n_keep; i++) {
+		for (size_t i = 0; i <= n; i++) {
 			if ((unsigned) keep[i] > from)
 				(void) syscall(SYS_close_range, from, (unsigned) keep[i] - 1, 0U);
 			from = (unsigned) keep[i] + 1;
@@ -1056,24 +1056,17 @@ pid_t net_proxy_spawn_dns(const struct net_proxy_port *ports, size_t n, const ch
 		(void) syscall(SYS_close_range, from, ~0U, 0U);
 		/* out of the terminal's process group: a ^C for `hull run` is the container's */
 		(void) setsid();
-		(void) prctl(PR_SET_NAME, n == 0 ? "hull-resolver" : "hull-proxy", 0, 0, 0);
+		(void) prctl(PR_SET_NAME, "hull-proxy", 0, 0, 0);
 		sigfillset(&all);
 		(void) sigprocmask(SIG_UNBLOCK, &all, NULL);
 		(void) signal(SIGPIPE, SIG_IGN);
-		/* two fds a connection: as many as the hard limit allows (1024 is the usual soft
-		 * one); past them it stops accepting until one ends */
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
-			(void) setrlimit(RLIMIT_NOFILE, &rl);
-		}
 		if (hold) {
 			/* the caller, if it is still our parent (not reparented: gone already) */
 			caller_fd = (int) syscall(SYS_pidfd_open, caller, 0);
 			if (caller_fd >= 0 && getppid() != caller)
 				caller_fd = (close(caller_fd), -1);
 		}
-		proxy_drop_privileges();
-		r = net_proxy_run(ports, n, backend_ip, dns, pidfd);
+		r = net_proxy_serve(ports, n, backend_ip, NULL, pidfd);
 		/* the container ended: a restart's back-off keeps its ports, until the monitor's
 		 * teardown ends this process (or the monitor is gone) */
 		if (r == 0 && caller_fd >= 0)

@@ -72,5 +72,10 @@ int64_t dir_size(const char *path);
  * to @root's view ("/usr/bin/x"), or NULL with errno ENOENT / EACCES.
  */
 char *lookup_path(const char *root, const char *name, const char *path_env);
+/*
+ * proc_start_time() - field 22 of /proc/PID/stat (clock ticks since boot), 0 if gone
+ * or a zombie: equal to a recorded start time, the recorded process still runs.
+ */
+unsigned long long proc_start_time(pid_t pid);
 
 #endif
