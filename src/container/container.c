@@ -455,9 +455,8 @@ static void reconcile_locked(struct container *c)
 		json_object_set_new(hull, "Cgroups", json_array());
 	}
 	/* the proxies end with the container's process; a dead monitor left them unreaped */
-	container_proxies_stop(json_object_get(c->rec, "Hull"), false, true);
+	container_proxies_stop(json_object_get(c->rec, "Hull"), false);
 	json_object_set_new(json_object_get(c->rec, "Hull"), "Proxies", json_array());
-	json_object_set_new(json_object_get(c->rec, "Hull"), "Resolvers", json_array());
 	if (!isempty(ip)) {
 		(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 		net_ports_remove(ip, NULL, ports, n);

@@ -21,7 +21,7 @@
 struct dns_entry {
 	pid_t pid;		  /* the monitor's */
 	unsigned long long start; /* its start time */
-	char *line;		  /* "IP\tNAMES", "IP,IP6\tNAMES" on a network with IPv6; free() it */
+	char *line; /* "IP\tNAMES", "IP,IP6\tNAMES" on a network with IPv6; free() it */
 };
 
 /*

@@ -86,23 +86,22 @@ json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved
  * "Hull" object) lists in "Proxies" as [pid, start time] pairs: SIGKILL to each that still runs
  * as recorded (proc_start_time()), waiting up to 2 s for it to go, so that its host port is
  * free on return. @reap: the caller is the proxies' parent (the container's monitor), which
- * also reaps them, ended or not. @resolvers: the resolvers listed in "Resolvers" too (a
- * `network disconnect` ends the ports' proxy alone). The lists are left as they are. Each
- * proxy ends by itself when the container's process does: this is for the monitor's
- * teardown, `rm -f` and `network disconnect`.
+ * also reaps them, ended or not. The list is left as it is. Each proxy ends by itself when
+ * the container's process does: this is for the monitor's teardown and `network disconnect`.
  */
-void container_proxies_stop(json_t *hull, bool reap, bool resolvers);
+void container_proxies_stop(json_t *hull, bool reap);
 /*
- * container_resolver_spawn() - start the resolver of container @ctr_id (docker's embedded DNS
- * server; docs/networking.md "Name resolution"): its sockets at 127.0.0.11:53 in the network
- * namespace of its process @pid (@udp and @tcp, net_dns_sockets(), the caller's to close;
- * -1: made here), served by a hull-resolver process that answers from the entries of the
- * container's user networks (network_dns_lookup()) and forwards other names to @upstreams
- * (IP text; NULL: none, SERVFAIL) from the host's namespace, until @pid ends. Returns its
- * pid (the caller's child) or -errno with @err set. Not thread-safe (setns, fork).
+ * container_resolver_spawn() - start the resolver of container @ctr_id at once (docker's
+ * embedded DNS server; docs/networking.md "Name resolution"): its sockets at 127.0.0.11:53
+ * in the network namespace of its process @pid, served by hull-resolver
+ * (relay_resolver_spawn()), which answers from the entries of the container's user
+ * networks (network_dns_lookup()) and forwards other names to @upstreams (IP text; NULL:
+ * none, SERVFAIL) from the host's namespace, until @pid ends. For `network connect`; a
+ * start hands the sockets to its relay, which starts it at the first query. Returns its
+ * pid (the caller's child) or -errno with @err set. Not thread-safe (setns).
  */
-pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, int udp, int tcp,
-			       char *const *upstreams, struct hull_err **err);
+pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, char *const *upstreams,
+			       struct hull_err **err);
 /* port_key_parse() - "80/tcp", "53/udp" (a PortBindings or ExposedPorts key; no proto: tcp): the
  * port and IPPROTO_*; -EINVAL for anything else (sctp included: hull does not publish it). */
 int port_key_parse(const char *key, uint16_t *ret_port, int *ret_proto);

@@ -1393,20 +1393,14 @@ static void resolver_attach(struct container *c)
 	pid_t rp;
 
 	if ((kind != CONTAINER_NET_BRIDGE && kind != CONTAINER_NET_USER) || isempty(path) ||
-	    json_array_size(json_object_get(json_object_get(c->rec, "Hull"), "Resolvers")) ||
-	    read_file(path, 1 << 20, &old, NULL, NULL) < 0)
+	    read_file(path, 1 << 20, &old, NULL, NULL) < 0 ||
+	    strstr(old, "nameserver " NET_DNS_ADDRESS "\n"))
 		return;
 	text = resolv_conf_to_resolver(old, &up);
-	rp = container_resolver_spawn(c->id, c->state.pid, -1, -1, up, NULL);
+	/* not reaped by us: ours ends first, and it is init's then */
+	rp = container_resolver_spawn(c->id, c->state.pid, up, NULL);
 	if (rp < 0)
 		return;
-	if (container_lock(c, NULL) == 0) {
-		json_object_set_new(
-			json_object_get(c->rec, "Hull"), "Resolvers",
-			json_pack("[[I,I]]", (json_int_t) rp, (json_int_t) proc_start_time(rp)));
-		(void) container_save(c, NULL);
-		container_unlock(c);
-	}
 	fd = open(path, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd >= 0 && pwrite(fd, text, strlen(text), 0) == (ssize_t) strlen(text))
 		(void) ftruncate(fd, (off_t) strlen(text));
@@ -1439,7 +1433,7 @@ static void first_endpoint_down(struct container *c, const char *net_name)
 	(void) ports_from_json(json_object_get(ns, "Ports"), &ports, &n);
 	net_ports_remove(ip, json_get_str(ep, "GlobalIPv6Address"), ports, n);
 	/* the proxied ports' proxy: the container's monitor reaps them at its end */
-	container_proxies_stop(json_object_get(c->rec, "Hull"), false, false);
+	container_proxies_stop(json_object_get(c->rec, "Hull"), false);
 	net_network_ip_release(net_id, ip);
 	net_network_ip6_release(net_id, json_get_str(ep, "GlobalIPv6Address"));
 }

@@ -310,7 +310,6 @@ void network_hosts_rename(const char *net_id, const char *ctr_id, char **names);
  */
 void network_hosts_leave(const char *net_id, const char *ctr_id);
 
-
 /*
  * network_hosts_own_text() - @old (an /etc/hosts of @len bytes) with the container's own
  * line "@old_ip<TAB>@hostname" (outside hull blocks; NULL @old_ip: none to remove) replaced

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* The monitor's relay loop (relay.h); no jansson, no stdio: hull-monitor links it statically. */
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
 #include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -43,7 +47,7 @@ static void relay_on_frame(void *ctx, int type, const uint8_t *data, size_t len)
 
 void relay_init(struct relay *r, int listen_fd)
 {
-	*r = (struct relay){.in_src = -1, .in_dst = -1, .pty_master = -1};
+	*r = (struct relay){.in_src = -1, .in_dst = -1, .pty_master = -1, .dns_fd = {-1, -1}};
 	log_file_init(&r->log);
 	r->st[0] = (struct relay_stream){-1, -1, {"stdout", STRBUF_INIT, "", 0}};
 	r->st[1] = (struct relay_stream){-1, -1, {"stderr", STRBUF_INIT, "", 0}};
@@ -199,6 +203,78 @@ static void relay_timers(struct relay *r)
 	}
 }
 
+pid_t relay_resolver_spawn(char *const *argv, pid_t pid, int udp, int tcp)
+{
+	int hi[3] = {-1, -1, -1}, pidfd = (int) syscall(SYS_pidfd_open, pid, 0), r = 0;
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	sigset_t none, all;
+	pid_t rp = -1;
+
+	if (pidfd < 0)
+		return -errno;
+	/* above 5, so that each dup2 onto 3, 4, 5 clears close-on-exec */
+	hi[0] = fcntl(udp, F_DUPFD_CLOEXEC, 10);
+	hi[1] = fcntl(tcp, F_DUPFD_CLOEXEC, 10);
+	hi[2] = fcntl(pidfd, F_DUPFD_CLOEXEC, 10);
+	close(pidfd);
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawn_file_actions_init(&fa);
+	posix_spawnattr_init(&attr);
+	/* a session of its own: a ^C for `hull run` is the container's */
+	(void) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
+						       POSIX_SPAWN_SETSIGDEF);
+	(void) posix_spawnattr_setsigmask(&attr, &none);
+	(void) posix_spawnattr_setsigdefault(&attr, &all);
+	(void) posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
+	(void) posix_spawn_file_actions_adddup2(&fa, 0, 1);
+	(void) posix_spawn_file_actions_adddup2(&fa, 0, 2);
+	for (int i = 0; i < 3; i++)
+		(void) posix_spawn_file_actions_adddup2(&fa, hi[i], 3 + i);
+	if (hi[0] < 0 || hi[1] < 0 || hi[2] < 0)
+		r = -errno;
+	else if ((r = posix_spawn(&rp, argv[0], &fa, &attr, argv, (char *[]){NULL})) != 0)
+		r = -r;
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	for (int i = 0; i < 3; i++)
+		if (hi[i] >= 0)
+			close(hi[i]);
+	return r < 0 ? r : rp;
+}
+
+/* The first query on the resolver's sockets: the resolver, which takes them over. */
+static void resolver_start(struct relay *r)
+{
+	pid_t rp = r->resolver_argv ? relay_resolver_spawn(r->resolver_argv, r->pid, r->dns_fd[0],
+							   r->dns_fd[1])
+				    : -EINVAL;
+
+	/* without it, closed sockets answer at once (port unreachable) rather than never */
+	for (int i = 0; i < 2; i++) {
+		close(r->dns_fd[i]);
+		r->dns_fd[i] = -1;
+	}
+	if (rp > 0)
+		r->resolver = rp;
+}
+
+/* The end of the run: the resolver (which ends with the process anyway) gone and reaped. */
+static void resolver_end(struct relay *r)
+{
+	for (int i = 0; i < 2; i++)
+		if (r->dns_fd[i] >= 0) {
+			close(r->dns_fd[i]);
+			r->dns_fd[i] = -1;
+		}
+	if (r->resolver > 0) {
+		(void) kill(r->resolver, SIGKILL);
+		(void) waitpid(r->resolver, NULL, 0);
+		r->resolver = 0;
+	}
+}
+
 int relay_run(struct relay *r, int sfd)
 {
 	int status = 0, exit_code = -1;
@@ -210,8 +286,8 @@ int relay_run(struct relay *r, int sfd)
 		exit_code = rt_exit_code(status);
 	}
 	for (;;) {
-		struct pollfd pfd[4 + 1 + ATTACH_CLIENTS];
-		int n = 0, idx_sig, idx_in = -1, idx_st[2] = {-1, -1}, idx_as;
+		struct pollfd pfd[4 + 2 + 1 + ATTACH_CLIENTS];
+		int n = 0, idx_sig, idx_in = -1, idx_st[2] = {-1, -1}, idx_as, idx_dns = -1;
 		size_t n_as;
 
 		idx_sig = n;
@@ -230,6 +306,11 @@ int relay_run(struct relay *r, int sfd)
 		}
 		if (exited && idx_st[0] < 0 && idx_st[1] < 0)
 			break;
+		if (!exited && r->dns_fd[0] >= 0) {
+			idx_dns = n;
+			for (int i = 0; i < 2; i++)
+				pfd[n++] = (struct pollfd){r->dns_fd[i], POLLIN, 0};
+		}
 		idx_as = n;
 		n_as = attach_server_pollfds(&r->as, pfd + n);
 		n += (int) n_as;
@@ -248,11 +329,12 @@ int relay_run(struct relay *r, int sfd)
 				if (si.ssi_signo == SIGCHLD) {
 					if (r->health)
 						(void) health_timer_reap(r->health);
-					for (int i = 0; i < RELAY_REAP_MAX; i++)
-						if (r->reap[i] > 0 &&
-						    waitpid(r->reap[i], NULL, WNOHANG) ==
-							    r->reap[i])
-							r->reap[i] = 0;
+					if (r->reap > 0 &&
+					    waitpid(r->reap, NULL, WNOHANG) == r->reap)
+						r->reap = 0;
+					if (r->resolver > 0 &&
+					    waitpid(r->resolver, NULL, WNOHANG) == r->resolver)
+						r->resolver = 0;
 					if (!exited &&
 					    waitpid(r->pid, &status, WNOHANG) == r->pid) {
 						exited = true;
@@ -271,6 +353,8 @@ int relay_run(struct relay *r, int sfd)
 		for (int i = 0; i < 2; i++)
 			if (idx_st[i] >= 0 && pfd[idx_st[i]].revents)
 				stream_read(r, &r->st[i], exited);
+		if (idx_dns >= 0 && (pfd[idx_dns].revents || pfd[idx_dns + 1].revents))
+			resolver_start(r);
 		attach_server_handle(&r->as, pfd + idx_as, n_as);
 		if (idx_in >= 0 && pfd[idx_in].revents && r->in_src >= 0 && r->in_dst >= 0) {
 			if (!in_writable) {
@@ -291,6 +375,7 @@ int relay_run(struct relay *r, int sfd)
 	}
 	if (!exited && waitpid(r->pid, &status, 0) == r->pid)
 		exit_code = rt_exit_code(status);
+	resolver_end(r);
 	if (r->health)
 		health_timer_stop(r->health);
 	for (int i = 0; i < 2; i++)

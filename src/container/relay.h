@@ -25,8 +25,6 @@ struct relay_stream {
 	struct log_stream log; /* its name and partial log line */
 };
 
-#define RELAY_REAP_MAX 2
-
 struct relay {
 	pid_t pid;		   /* the container's process: a child of the caller */
 	struct log_file log;	   /* the log (fd -1: none) and its rotation */
@@ -50,10 +48,28 @@ struct relay {
 	bool timed_out;
 	/* the container's health checks, run while it runs (NULL: none); borrowed */
 	struct health_timer *health;
-	/* other children reaped as soon as they end (the port proxy, which `network disconnect`
-	 * ends while the container runs, and the resolver); 0: none */
-	pid_t reap[RELAY_REAP_MAX];
+	/* another child reaped as soon as it ends (the port proxy, which `network disconnect`
+	 * ends while the container runs); 0: none */
+	pid_t reap;
+	/*
+	 * The container's resolver (docs/networking.md "Name resolution"), started at the first
+	 * query: its UDP and TCP sockets at 127.0.0.11:53 in the container (-1: none; the relay
+	 * closes them), and the command it runs, hull-resolver's path and arguments (borrowed).
+	 * @resolver: its pid once started, ended and reaped when relay_run() returns.
+	 */
+	int dns_fd[2];
+	char **resolver_argv;
+	pid_t resolver;
 };
+
+/*
+ * relay_resolver_spawn() - start hull-resolver (@argv: its path, then its arguments) for the
+ * container's process @pid with its sockets @udp and @tcp (the caller's), as fds 3 and 4,
+ * and a pidfd of @pid as fd 5, stdio on /dev/null, in a session of its own, every signal
+ * default and unblocked: posix_spawn, so no copy of the caller's memory. Returns its pid
+ * (the caller's child) or -errno. No stdio, no jansson: hull-monitor links this.
+ */
+pid_t relay_resolver_spawn(char *const *argv, pid_t pid, int udp, int tcp);
 
 /* relay_init() - an idle relay: every fd -1 (no log), the attach server on @listen_fd (-1: none).
  */

@@ -51,10 +51,10 @@ struct monitor {
 	int *port_fds; /* the host ports' reservations */
 	size_t n_port_fds;
 	bool ports_added;
-	bool resolver;	/* it has a user network: its resolver at 127.0.0.11 (resolver_start()) */
-	char **dns_up;	/* where the resolver forwards other names (NULL: nowhere) */
-	int dns_fd[2];	/* its UDP and TCP sockets until it runs (0: none) */
-	char **cg_dirs; /* the container's cgroup directories */
+	bool resolver; /* it has a user network: its resolver at 127.0.0.11 (resolver_start()) */
+	char **dns_up; /* where the resolver forwards other names (NULL: nowhere) */
+	char **resolver_argv;	 /* its command (@r.resolver_argv) */
+	char **cg_dirs;		 /* the container's cgroup directories */
 	struct rt_mount *mounts; /* container_rt_mounts() */
 	size_t n_mounts;
 	bool oom_killed;	    /* the last run ended by the OOM killer (State.OOMKilled) */
@@ -331,7 +331,7 @@ static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err
 		return (int) proxy;
 	json_array_append_new(
 		list, json_pack("[I,I]", (json_int_t) proxy, (json_int_t) proc_start_time(proxy)));
-	m->r.reap[0] = proxy;
+	m->r.reap = proxy;
 	/* the proxy's sockets are the ports' reservations now */
 	for (size_t i = 0; i < m->n_port_fds; i++)
 		if (m->port_fds[i] >= 0) {
@@ -343,111 +343,74 @@ static int ports_proxy_start(struct monitor *m, pid_t pid, struct hull_err **err
 
 /*
  * The container's resolver (docker's embedded DNS server, moby libnetwork/resolver.go), for a
- * container that has a user network: its sockets at 127.0.0.11:53 in the network namespace of
- * @pid, served by a proxy process of its own (not the ports' one: `network disconnect` of the
- * first network ends that one, and the names of the other networks stay). It answers from
- * the entries of the container's networks (network_dns_lookup()) and forwards other names to
- * @m->dns_up from the host's namespace. It ends with the process @pid; listed in the record's
- * Hull.Resolvers for container_proxies_stop(); the monitor reaps it (@m->r.reap[1]).
+ * container that has a user network: hull-resolver, with the sockets at 127.0.0.11:53 that
+ * the monitor makes in the container's network namespace before the start
+ * (resolver_sockets()). The relay starts it at the first query on them (relay.h): a
+ * container that never asks costs no process. It answers from the entries of the
+ * container's networks (network_dns_lookup()) and forwards other names to @m->dns_up from
+ * the host's namespace, until the process ends; the relay then reaps it.
  */
-/* (container_resolver_spawn(): container/internal.h) */
-pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, int udp, int tcp,
-			       char *const *upstreams, struct hull_err **err)
+/* The command of the resolver of @ctr_id forwarding to @upstreams: a new strv, NULL without
+ * hull-resolver. */
+static char **resolver_argv(const char *ctr_id, char *const *upstreams)
 {
-	_cleanup_close_ int u = -1, t = -1, pidfd = -1;
-	_cleanup_strv_ char **argv = strv_new();
 	const char *helper = container_helper_path("hull-resolver");
-	int hi[3] = {-1, -1, -1}, r = 0;
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t none, all;
-	pid_t rp = -1;
+	char **argv;
 
 	if (!helper)
-		return err_setx(err, ENOENT, "hull-resolver not found next to hull or in libexec");
-	if (udp < 0) {
-		r = net_dns_sockets(pid, &u, &t, err);
-		if (r < 0)
-			return r;
-		udp = u;
-		tcp = t;
-	}
-	pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		return err_set(err, errno, "pidfd_open %d", (int) pid);
-	/* above 5, so that each dup2 onto 3, 4, 5 clears close-on-exec */
-	hi[0] = fcntl(udp, F_DUPFD_CLOEXEC, 10);
-	hi[1] = fcntl(tcp, F_DUPFD_CLOEXEC, 10);
-	hi[2] = fcntl(pidfd, F_DUPFD_CLOEXEC, 10);
-	strv_push(&argv, "hull-resolver");
+		return NULL;
+	argv = strv_new();
+	strv_push(&argv, helper);
 	strv_push(&argv, "--ctr");
 	strv_push(&argv, ctr_id);
 	for (char *const *up = upstreams; up && *up; up++) {
 		strv_push(&argv, "--up");
 		strv_push(&argv, *up);
 	}
-	sigemptyset(&none);
-	sigfillset(&all);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawnattr_init(&attr);
-	/* a session of its own: a ^C for `hull run` is the container's */
-	(void) posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK |
-						       POSIX_SPAWN_SETSIGDEF);
-	(void) posix_spawnattr_setsigmask(&attr, &none);
-	(void) posix_spawnattr_setsigdefault(&attr, &all);
-	(void) posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDWR, 0);
-	(void) posix_spawn_file_actions_adddup2(&fa, 0, 1);
-	(void) posix_spawn_file_actions_adddup2(&fa, 0, 2);
-	for (int i = 0; i < 3; i++)
-		(void) posix_spawn_file_actions_adddup2(&fa, hi[i], 3 + i);
-	if (hi[0] < 0 || hi[1] < 0 || hi[2] < 0)
-		r = err_set(err, errno, "hull-resolver: dup");
-	else if ((r = posix_spawn(&rp, helper, &fa, &attr, argv, (char *[]){NULL})) != 0)
-		r = err_set(err, r, "spawn %s", helper);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	for (int i = 0; i < 3; i++)
-		if (hi[i] >= 0)
-			close(hi[i]);
-	return r < 0 ? r : rp;
+	return argv;
 }
 
-/* The resolver's sockets in the namespace of @pid, before its process runs (queries queue). */
-static int resolver_sockets(struct monitor *m, pid_t pid, struct hull_err **err)
+pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, char *const *upstreams,
+			       struct hull_err **err)
 {
-	if (!m->resolver)
-		return 0;
-	return net_dns_sockets(pid, &m->dns_fd[0], &m->dns_fd[1], err);
-}
+	_cleanup_close_ int udp = -1, tcp = -1;
+	_cleanup_strv_ char **argv = resolver_argv(ctr_id, upstreams);
+	pid_t rp;
+	int r;
 
-static void resolver_sockets_close(struct monitor *m)
-{
-	for (int i = 0; i < 2; i++)
-		if (m->dns_fd[i] > STDERR_FILENO) {
-			close(m->dns_fd[i]);
-			m->dns_fd[i] = 0;
-		}
+	if (!argv)
+		return err_setx(err, ENOENT, "hull-resolver not found next to hull or in libexec");
+	r = net_dns_sockets(pid, &udp, &tcp, err);
+	if (r < 0)
+		return r;
+	rp = relay_resolver_spawn(argv, pid, udp, tcp);
+	return rp < 0 ? err_set(err, (int) -rp, "spawn %s", argv[0]) : rp;
 }
 
 /*
- * After the process runs: a fork takes time the start need not wait for, and a query made
- * meanwhile waits in the sockets.
+ * The resolver's sockets in the namespace of @pid, before its process runs (queries wait in
+ * them), handed to the relay with the resolver's command.
  */
-static int resolver_start(struct monitor *m, pid_t pid, struct hull_err **err)
+static int resolver_sockets(struct monitor *m, pid_t pid, struct hull_err **err)
 {
-	pid_t rp;
-
+	m->resolver_argv = strv_free(m->resolver_argv);
 	if (!m->resolver)
 		return 0;
-	rp = container_resolver_spawn(m->c->id, pid, m->dns_fd[0], m->dns_fd[1], m->dns_up, err);
-	resolver_sockets_close(m);
-	if (rp < 0)
-		return (int) rp;
-	json_object_set_new(
-		json_object_get(m->c->rec, "Hull"), "Resolvers",
-		json_pack("[[I,I]]", (json_int_t) rp, (json_int_t) proc_start_time(rp)));
-	m->r.reap[1] = rp;
-	return 0;
+	m->resolver_argv = resolver_argv(m->c->id, m->dns_up);
+	if (!m->resolver_argv)
+		return err_setx(err, ENOENT, "hull-resolver not found next to hull or in libexec");
+	m->r.resolver_argv = m->resolver_argv;
+	return net_dns_sockets(pid, &m->r.dns_fd[0], &m->r.dns_fd[1], err);
+}
+
+/* The sockets of a start that failed, or that the relay did not take. */
+static void resolver_sockets_close(struct monitor *m)
+{
+	for (int i = 0; i < 2; i++)
+		if (m->r.dns_fd[i] >= 0) {
+			close(m->r.dns_fd[i]);
+			m->r.dns_fd[i] = -1;
+		}
 }
 
 /*
@@ -562,11 +525,10 @@ static void monitor_net_cleanup(struct monitor *m)
 		net_ports_remove(m->ip, m->ip6, m->ports, m->n_ports);
 	m->ports_added = false;
 	/* before the sockets close: a restart binds the ports again at once */
-	container_proxies_stop(json_object_get(m->c->rec, "Hull"), true, true);
-	for (int i = 0; i < RELAY_REAP_MAX; i++)
-		m->r.reap[i] = 0; /* reaped: pids no longer ours */
+	container_proxies_stop(json_object_get(m->c->rec, "Hull"), true);
+	resolver_sockets_close(m); /* (the relay's, unless it did not run) */
+	m->r.reap = 0;		   /* reaped: a pid no longer ours */
 	json_object_set_new(json_object_get(m->c->rec, "Hull"), "Proxies", json_array());
-	json_object_set_new(json_object_get(m->c->rec, "Hull"), "Resolvers", json_array());
 	for (size_t i = 0; m->port_fds && i < m->n_port_fds; i++)
 		if (m->port_fds[i] >= 0)
 			close(m->port_fds[i]);
@@ -1067,10 +1029,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		r = resolver_sockets(m, p->pid, err);
 	if (r == 0)
 		r = rt_start(p, err);
-	if (r == 0)
-		r = resolver_start(m, p->pid, err);
-	resolver_sockets_close(m);
 	if (r < 0) {
+		resolver_sockets_close(m);
 		int status;
 		(void) kill(p->pid, SIGKILL);
 		(void) waitpid(p->pid, &status, 0);
@@ -1406,11 +1366,18 @@ static void monitor_exec(struct monitor *m, int delay)
 	push_fd(&argv, &k, "--listen", m->r.as.listen_fd);
 	for (size_t i = 0; i < ATTACH_CLIENTS; i++)
 		push_fd(&argv, &k, "--client", m->r.as.cl[i].fd);
-	for (int i = 0; i < RELAY_REAP_MAX; i++)
-		if (m->r.reap[i] > 0) {
-			strv_push(&argv, "--reap");
-			strv_consume(&argv, xasprintf("%d", (int) m->r.reap[i]));
+	if (m->r.reap > 0) {
+		strv_push(&argv, "--reap");
+		strv_consume(&argv, xasprintf("%d", (int) m->r.reap));
+	}
+	if (m->r.dns_fd[0] >= 0 && m->r.resolver_argv) {
+		push_fd(&argv, &k, "--dns-udp", m->r.dns_fd[0]);
+		push_fd(&argv, &k, "--dns-tcp", m->r.dns_fd[1]);
+		STRV_FOREACH (a, m->r.resolver_argv) {
+			strv_push(&argv, "--resolver-arg");
+			strv_push(&argv, *a);
 		}
+	}
 	monitor_health_setup(m, &argv, self);
 	/* what stays the same until the exit: hull-monitor appends --exit-code, --stdin, --client
 	 */
@@ -1515,6 +1482,8 @@ static void monitor_release(struct monitor *m)
 	m->ports = NULL;
 	m->health_argv = strv_free(m->health_argv);
 	m->dns_up = strv_free(m->dns_up);
+	m->resolver_argv = strv_free(m->resolver_argv);
+	m->r.resolver_argv = NULL;
 	json_decref(m->disconnects);
 	m->disconnects = NULL;
 }

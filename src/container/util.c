@@ -92,13 +92,12 @@ int signal_parse(const char *s)
 	return -EINVAL;
 }
 
-/* container_proxies_stop() for the list @key of @hull. */
-static void proxies_stop(json_t *hull, const char *key, bool reap)
+void container_proxies_stop(json_t *hull, bool reap)
 {
 	size_t i;
 	json_t *v;
 
-	json_array_foreach (json_object_get(hull, key), i, v) {
+	json_array_foreach (json_object_get(hull, "Proxies"), i, v) {
 		pid_t pid = (pid_t) json_integer_value(json_array_get(v, 0));
 		unsigned long long start =
 			(unsigned long long) json_integer_value(json_array_get(v, 1));
@@ -119,13 +118,6 @@ static void proxies_stop(json_t *hull, const char *key, bool reap)
 		if (reap)
 			(void) waitpid(pid, NULL, WNOHANG);
 	}
-}
-
-void container_proxies_stop(json_t *hull, bool reap, bool resolvers)
-{
-	proxies_stop(hull, "Proxies", reap);
-	if (resolvers)
-		proxies_stop(hull, "Resolvers", reap);
 }
 
 void random_hex(char *out, size_t nbytes)

@@ -12,6 +12,7 @@
  *
  *   hull-monitor --pid PID [--log FD [LOG FLAGS]] [--stdout FD] [--stderr FD]
  *                [--stdin FD] [--pty FD] [--listen FD] [--client FD]... [--reap PID]
+ *                [--dns-udp FD --dns-tcp FD --resolver-arg ARG...]
  *                -- HULL [ARG...]
  *
  *   --pid      the container's process, a child of this process
@@ -27,6 +28,10 @@
  *   --listen   the listening attach socket; --client: connected clients
  *   --reap     another child, reaped when it ends (the port proxy, ended by
  *              `network disconnect` while the container runs)
+ *   --dns-udp FD --dns-tcp FD --resolver-arg ARG...
+ *              the sockets of the container's resolver at 127.0.0.11:53 and its
+ *              command (hull-resolver's path, then its arguments), run at the
+ *              first query on them (container/relay.h)
  *   --health-first MS --health-delay MS --health-arg ARG...
  *              health checks: the command of the --health-arg values (`hull
  *              ... container-health ID`) is run MS after the start, then as
@@ -60,6 +65,8 @@
 #include <unistd.h>
 #include "container/relay.h"
 #include "util/fs.h"
+
+#define RESOLVER_ARGS_MAX 16 /* hull-resolver PATH --ctr ID and three --up IP */
 
 static void fail(const char *msg)
 {
@@ -156,7 +163,8 @@ int main(int argc, char **argv)
 	static char nums[2 + ATTACH_CLIENTS][16];
 	struct health_timer health;
 	char **health_argv;
-	int n_health = 0, health_first = -1, health_delay = 30000, n_reap = 0;
+	int n_health = 0, health_first = -1, health_delay = 30000, n_resolver = 0;
+	char *resolver_argv[RESOLVER_ARGS_MAX + 1] = {NULL};
 	struct relay r;
 	sigset_t mask;
 	char **tail = NULL, **next;
@@ -209,11 +217,15 @@ int main(int argc, char **argv)
 			r.as.listen_fd = num(argv[++i]);
 		else if (strcmp(f, "--client") == 0)
 			(void) attach_server_adopt(&r.as, num(argv[++i]));
-		else if (strcmp(f, "--reap") == 0) {
-			pid_t pid = num(argv[++i]);
-			if (n_reap < RELAY_REAP_MAX)
-				r.reap[n_reap++] = pid;
-		} else if (strcmp(f, "--health-first") == 0)
+		else if (strcmp(f, "--reap") == 0)
+			r.reap = num(argv[++i]);
+		else if (strcmp(f, "--dns-udp") == 0)
+			r.dns_fd[0] = num(argv[++i]);
+		else if (strcmp(f, "--dns-tcp") == 0)
+			r.dns_fd[1] = num(argv[++i]);
+		else if (strcmp(f, "--resolver-arg") == 0 && n_resolver < RESOLVER_ARGS_MAX)
+			resolver_argv[n_resolver++] = argv[++i];
+		else if (strcmp(f, "--health-first") == 0)
 			health_first = num(argv[++i]);
 		else if (strcmp(f, "--health-delay") == 0)
 			health_delay = num(argv[++i]);
@@ -231,6 +243,11 @@ int main(int argc, char **argv)
 		r.st[0].fd = r.pty_master;
 		if (r.in_dst < 0)
 			r.in_dst = r.pty_master;
+	}
+	if (n_resolver > 0 && r.dns_fd[0] >= 0 && r.dns_fd[1] >= 0) {
+		r.resolver_argv = resolver_argv;
+		(void) fcntl(r.dns_fd[0], F_SETFD, FD_CLOEXEC);
+		(void) fcntl(r.dns_fd[1], F_SETFD, FD_CLOEXEC);
 	}
 	if (n_health > 0 && health_first >= 0) {
 		health_timer_init(&health, health_argv, health_first, health_delay);

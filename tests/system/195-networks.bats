@@ -312,12 +312,13 @@ reach() {
 	run hull network ls --format '{{.Name}}' --filter type=custom
 	[ "$output" = "$(printf 'pa\npb')" ]
 
-	# each running container of a user network has its resolver
+	# each running container of a user network has its resolver from its first query on
 	local res1 res3
-	res1=$(jq -r '.Hull.Resolvers[0][0]' "$HULL_ROOT/containers/$c1/config.json")
-	res3=$(jq -r '.Hull.Resolvers[0][0]' "$HULL_ROOT/containers/$c3/config.json")
-	[ "$(cat /proc/"$res1"/comm)" = hull-resolver ]
-	[ "$(cat /proc/"$res3"/comm)" = hull-resolver ]
+	hull exec "$c1" nslookup "${c2:0:12}" >/dev/null
+	hull exec "$c3" nslookup "${c3:0:12}" >/dev/null
+	res1=$(pgrep -f "^[^ ]*hull-resolver --ctr $c1")
+	res3=$(pgrep -f "^[^ ]*hull-resolver --ctr $c3")
+	[ -n "$res1" ] && [ -n "$res3" ]
 	hull rm -f "$c1" "$c2" "$c3"
 	run hull network prune -f
 	[ "$output" = "$(printf 'Deleted Networks:\npa\npb')" ]

@@ -502,7 +502,12 @@ upstream() {
 	hull network create --subnet "$SUB_D" nq >/dev/null
 	c=$(hull run -d --name q1 --network nq --dns 127.0.0.1 busybox sleep 600)
 	wait_for is_running q1
-	res=$(jq -r '.Hull.Resolvers[0][0]' "$HULL_ROOT/containers/$c/config.json")
+	# none until the first query, which waits for it
+	run pgrep -f "^[^ ]*hull-resolver --ctr $c"
+	[ "$status" -eq 1 ]
+	run ask q1 udp q1
+	[ "$output" = "rcode=0 tc=0 $(ip_on q1 nq)" ]
+	res=$(pgrep -f "^[^ ]*hull-resolver --ctr $c")
 	[ "$(cat /proc/"$res"/comm)" = hull-resolver ]
 	# it runs as nobody, in the host's namespace, and is no file of the container's
 	[ "$(awk '/^Uid:/ {print $2}' /proc/"$res"/status)" = 65534 ]
@@ -543,11 +548,14 @@ t.close()
 	[ "$output" = "rcode=0 tc=0 $(ip_on q1 nq)" ]
 	hull stop -t 0 q1
 	wait_for pids_dead "$res"
+	# not a zombie of its monitor either
+	run pgrep -f "^[^ ]*hull-resolver --ctr $c"
+	[ "$status" -eq 1 ]
 	hull start q1
-	res=$(jq -r '.Hull.Resolvers[0][0]' "$HULL_ROOT/containers/$c/config.json")
-	kill -0 "$res"
-	run ask q1 udp q1
+	run ask q1 tcp q1
 	[ "$output" = "rcode=0 tc=0 $(ip_on q1 nq)" ]
+	res=$(pgrep -f "^[^ ]*hull-resolver --ctr $c")
+	kill -0 "$res"
 	hull rm -f q1
 	wait_for pids_dead "$res"
 }
