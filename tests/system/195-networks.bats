@@ -314,7 +314,7 @@ reach() {
 
 	# each running container of a user network has its resolver from its first query on
 	local res1 res3
-	hull exec "$c1" nslookup "${c2:0:12}" >/dev/null
+	hull exec "$c1" nslookup "${c1:0:12}" >/dev/null
 	hull exec "$c3" nslookup "${c3:0:12}" >/dev/null
 	res1=$(pgrep -f "^[^ ]*hull-resolver --ctr $c1")
 	res3=$(pgrep -f "^[^ ]*hull-resolver --ctr $c3")
