@@ -4,21 +4,14 @@
  * net_dns_question(), net_dns_reply()): the question of a query, and the
  * answer to it from a network's names, as docker's embedded DNS server gives
  * them (moby libnetwork/resolver.go). Names are decoded with the C library's
- * dn_expand() (resolv.h); the few bytes of an answer are written here. And
- * the resolver's sockets, made in the container's network namespace.
+ * dn_expand() (resolv.h); the few bytes of an answer are written here. Pure:
+ * the static hull-resolver links this (its sockets are made in net/nl.c).
  */
-#include <arpa/inet.h>
 #include <arpa/nameser.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <resolv.h>
-#include <sched.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "net/net.h"
 #include "util/macros.h"
@@ -103,43 +96,4 @@ size_t net_dns_reply(const uint8_t *query, const struct net_dns_question *q, int
 		len += rr;
 	}
 	return len;
-}
-
-int net_dns_sockets(pid_t pid, int *ret_udp, int *ret_tcp, struct hull_err **err)
-{
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(53)};
-	_cleanup_close_ int self = -1, target = -1, udp = -1, tcp = -1;
-	char path[64];
-	int r = 0;
-
-	self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (self < 0)
-		return err_set(err, errno, "open '/proc/thread-self/ns/net'");
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int) pid);
-	target = open(path, O_RDONLY | O_CLOEXEC);
-	if (target < 0)
-		return err_set(err, errno, "open '%s'", path);
-	if (setns(target, CLONE_NEWNET) < 0)
-		return err_set(err, errno, "enter network namespace of pid %d", (int) pid);
-	(void) inet_pton(AF_INET, NET_DNS_ADDRESS, &a.sin_addr);
-	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (udp < 0 || tcp < 0)
-		r = err_set(err, errno, "resolver: socket");
-	/* loopback may not be up yet: the address needs no interface to be bound */
-	else if (setsockopt(udp, IPPROTO_IP, IP_FREEBIND, &(int){1}, sizeof(int)) < 0 ||
-		 setsockopt(tcp, IPPROTO_IP, IP_FREEBIND, &(int){1}, sizeof(int)) < 0 ||
-		 setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
-		r = err_set(err, errno, "resolver: setsockopt");
-	else if (bind(udp, (struct sockaddr *) &a, sizeof(a)) < 0 ||
-		 bind(tcp, (struct sockaddr *) &a, sizeof(a)) < 0 || listen(tcp, 64) < 0)
-		r = err_set(err, errno, "resolver: bind %s:53 in the container", NET_DNS_ADDRESS);
-	/* staying in the container's namespace would misdirect every later socket */
-	if (setns(self, CLONE_NEWNET) < 0)
-		abort();
-	if (r < 0)
-		return r;
-	*ret_udp = TAKE_FD(udp);
-	*ret_tcp = TAKE_FD(tcp);
-	return 0;
 }

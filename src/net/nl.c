@@ -3,6 +3,7 @@
  * A small rtnetlink / nfnetlink client over libmnl: exactly the requests
  * src/net needs, one round trip each.
  */
+#include <arpa/inet.h>
 #include <fcntl.h>
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
@@ -19,6 +20,7 @@
 #include <time.h>
 
 #include "net/net-internal.h"
+#include "net/net.h"
 
 #define NL_BUF_SIZE 16384
 
@@ -44,7 +46,12 @@ void nl_close(struct nl *nl)
 	nl->sk = NULL;
 }
 
-int nl_open_netns(struct nl *nl, pid_t pid, struct hull_err **err)
+/*
+ * Run @fn(@ctx, @err) in the network namespace of @pid, then come back: the sockets it makes
+ * are that namespace's. Returns what @fn returns, or -errno with @err set.
+ */
+static int in_netns(pid_t pid, int (*fn)(void *ctx, struct hull_err **err), void *ctx,
+		    struct hull_err **err)
 {
 	_cleanup_close_ int self = -1, target = -1;
 	char path[64];
@@ -59,7 +66,7 @@ int nl_open_netns(struct nl *nl, pid_t pid, struct hull_err **err)
 		return err_set(err, errno, "open '%s'", path);
 	if (setns(target, CLONE_NEWNET) < 0)
 		return err_set(err, errno, "enter network namespace of pid %d", (int) pid);
-	r = nl_open(nl, NETLINK_ROUTE, err);
+	r = fn(ctx, err);
 	/*
 	 * Staying in the container's namespace would silently misdirect every
 	 * later socket of this process: that is a bug we cannot report.
@@ -67,6 +74,54 @@ int nl_open_netns(struct nl *nl, pid_t pid, struct hull_err **err)
 	if (setns(self, CLONE_NEWNET) < 0)
 		abort();
 	return r;
+}
+
+static int open_route(void *ctx, struct hull_err **err)
+{
+	return nl_open(ctx, NETLINK_ROUTE, err);
+}
+
+int nl_open_netns(struct nl *nl, pid_t pid, struct hull_err **err)
+{
+	return in_netns(pid, open_route, nl, err);
+}
+
+/* net_dns_sockets(), in the container's namespace: @ctx is the int[2] for them. */
+static int dns_sockets(void *ctx, struct hull_err **err)
+{
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(53)};
+	_cleanup_close_ int udp = -1, tcp = -1;
+	int *ret = ctx;
+
+	(void) inet_pton(AF_INET, NET_DNS_ADDRESS, &a.sin_addr);
+	udp = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	tcp = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (udp < 0 || tcp < 0)
+		return err_set(err, errno, "resolver: socket");
+	/* loopback may not be up yet: the address needs no interface to be bound */
+	if (setsockopt(udp, IPPROTO_IP, IP_FREEBIND, &(int){1}, sizeof(int)) < 0 ||
+	    setsockopt(tcp, IPPROTO_IP, IP_FREEBIND, &(int){1}, sizeof(int)) < 0 ||
+	    setsockopt(tcp, SOL_SOCKET, SO_REUSEADDR, &(int){1}, sizeof(int)) < 0)
+		return err_set(err, errno, "resolver: setsockopt");
+	if (bind(udp, (struct sockaddr *) &a, sizeof(a)) < 0 ||
+	    bind(tcp, (struct sockaddr *) &a, sizeof(a)) < 0 || listen(tcp, 64) < 0)
+		return err_set(err, errno, "resolver: bind %s:53 in the container",
+			       NET_DNS_ADDRESS);
+	ret[0] = TAKE_FD(udp);
+	ret[1] = TAKE_FD(tcp);
+	return 0;
+}
+
+int net_dns_sockets(pid_t pid, int *ret_udp, int *ret_tcp, struct hull_err **err)
+{
+	int fds[2] = {-1, -1};
+	int r = in_netns(pid, dns_sockets, fds, err);
+
+	if (r < 0)
+		return r;
+	*ret_udp = fds[0];
+	*ret_tcp = fds[1];
+	return 0;
 }
 
 /* Send @nlh and run @cb over replies until the ACK / DONE. */
