@@ -262,8 +262,8 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n, const char *back
 /*
  * net_proxy_serve() - what the proxy does once its fds are in place (net_proxy_spawn()'s
  * child, and the hull-resolver program): raises its fd limit to the hard one, drops its
- * privileges (uid and gid 65534, CAP_NET_ADMIN alone, no_new_privs) and runs
- * net_proxy_run(). Returns what that returns.
+ * privileges (uid and gid 65534, CAP_NET_ADMIN alone when it serves ports, none for the
+ * resolver alone, no_new_privs) and runs net_proxy_run(). Returns what that returns.
  */
 int net_proxy_serve(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
 		    const struct net_dns *dns, int pidfd);

@@ -957,11 +957,12 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 
 /*
  * What the proxy keeps of root once its sockets are open: the uid and gid 65534 (nobody: it
- * owns no file of the host), CAP_NET_ADMIN alone (for the mark it clears on each connection,
- * NET_PROXY_MARK), every other one out of the bounding set too, and no_new_privs. Best effort:
- * a step the kernel refuses leaves the proxy as it was, working.
+ * owns no file of the host), CAP_NET_ADMIN alone with @net_admin (for the mark it clears on
+ * each connection, NET_PROXY_MARK: the resolver alone needs none), every other one out of
+ * the bounding set too, and no_new_privs. Best effort: a step the kernel refuses leaves the
+ * proxy as it was, working.
  */
-static void proxy_drop_privileges(void)
+static void proxy_drop_privileges(bool net_admin)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct d[2] = {{0}};
@@ -970,7 +971,7 @@ static void proxy_drop_privileges(void)
 	for (int cap = 0; cap < 64; cap++) {
 		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
 			break;
-		if (cap != CAP_NET_ADMIN)
+		if (cap != CAP_NET_ADMIN || !net_admin)
 			(void) prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
 	}
 	(void) prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
@@ -978,7 +979,7 @@ static void proxy_drop_privileges(void)
 	    prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) == 0)
 		(void) setresuid(65534, 65534, 65534);
 	(void) prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
-	d[0].effective = d[0].permitted = 1u << CAP_NET_ADMIN;
+	d[0].effective = d[0].permitted = net_admin ? 1u << CAP_NET_ADMIN : 0;
 	(void) syscall(SYS_capset, &h, d);
 	(void) prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 }
@@ -1010,7 +1011,7 @@ int net_proxy_serve(const struct net_proxy_port *ports, size_t n, const char *ba
 		rl.rlim_cur = rl.rlim_max;
 		(void) setrlimit(RLIMIT_NOFILE, &rl);
 	}
-	proxy_drop_privileges();
+	proxy_drop_privileges(n > 0);
 	return net_proxy_run(ports, n, backend_ip, dns, pidfd);
 }
 

@@ -511,6 +511,8 @@ upstream() {
 	[ "$(cat /proc/"$res"/comm)" = hull-resolver ]
 	# it runs as nobody, in the host's namespace, and is no file of the container's
 	[ "$(awk '/^Uid:/ {print $2}' /proc/"$res"/status)" = 65534 ]
+	[ "$(awk '/^CapEff:/ {print $2}' /proc/"$res"/status)" = 0000000000000000 ]
+	[ "$(awk '/^CapBnd:/ {print $2}' /proc/"$res"/status)" = 0000000000000000 ]
 	[ "$(readlink /proc/"$res"/ns/net)" = "$(readlink /proc/self/ns/net)" ]
 	pid=$(hull inspect --format '{{.State.Pid}}' q1)
 	# garbage, a response, a truncated question, a compression loop, a multi-question query,
