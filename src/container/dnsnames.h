@@ -42,10 +42,18 @@ char *dns_name_key(const char *name);
 /*
  * network_dns_lookup() - struct net_dns's lookup for the container whose id is @ctx: the
  * addresses of @family of the live members named @name (case ignored) of every network the
- * container has an entry on, at most @max into @addrs (struct in_addr or in6_addr); their
+ * container has an entry on (or, when none is, of "NAME.NETWORK": NAME on NETWORK), at most @max into @addrs (struct in_addr or in6_addr); their
  * number, 0 for a member without such an address, -ENOENT for no member of that name.
  * Reads NET_STATE_DIR only (as any user: the resolver runs as uid 65534), without a lock.
  */
 int network_dns_lookup(void *ctx, const char *name, int family, void *addrs, size_t max);
+
+/*
+ * network_dns_reverse() - struct net_dns's reverse lookup for the container whose id is
+ * @ctx: the name of the live member whose address of @family is @addr on one of the
+ * container's networks, "NAME.NETWORK" as docker's resolver answers a PTR query, into @name
+ * (@size bytes). 0, or -ENOENT (the query is forwarded). Reads NET_STATE_DIR only.
+ */
+int network_dns_reverse(void *ctx, int family, const void *addr, char *name, size_t size);
 
 #endif

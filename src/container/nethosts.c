@@ -212,8 +212,30 @@ static void entry_remove(int dfd, const char *ctr_id)
 	(void) unlinkat(dfd, ctr_id, 0);
 }
 
-int network_hosts_join(const char *net_id, const char *ctr_id, const char *ip, const char *ip6,
-		       char **names, pid_t monitor, struct hull_err **err)
+/*
+ * The network's name, NET_STATE_DIR/networks/<id>/name, for the resolver's "NAME.NETWORK"
+ * and reverse answers: written once (a network keeps its name), under the lock @dfd.
+ */
+static void net_name_write(int dfd, const char *net_name)
+{
+	_cleanup_close_ int fd = -1;
+
+	if (isempty(net_name) || faccessat(dfd, "../name", F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		return;
+	fd = openat(dfd, "../name.tmp", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    0644);
+	if (fd < 0)
+		return;
+	(void) fchmod(fd, 0644);
+	if (write_all(fd, net_name, strlen(net_name)) == 0)
+		(void) renameat(dfd, "../name.tmp", dfd, "../name");
+	else
+		(void) unlinkat(dfd, "../name.tmp", 0);
+}
+
+int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id,
+		       const char *ip, const char *ip6, char **names, pid_t monitor,
+		       struct hull_err **err)
 {
 	_cleanup_close_ int dfd = -1;
 	_cleanup_free_ char *both = isempty(ip6) ? NULL : xasprintf("%s,%s", ip, ip6);
@@ -222,6 +244,7 @@ int network_hosts_join(const char *net_id, const char *ctr_id, const char *ip, c
 	dfd = entries_lock(net_id, true, err);
 	if (dfd < 0)
 		return dfd;
+	net_name_write(dfd, net_name);
 	entry_remove(dfd, ctr_id); /* a start again after a killed monitor: its old names */
 	r = entry_write(dfd, ctr_id, monitor, proc_start_time(monitor), both ? both : ip, names,
 			err);

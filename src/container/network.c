@@ -1243,7 +1243,7 @@ int network_endpoint_up(struct store *s, struct container *c, const char *net_na
 	r = net_attach_extra(pid, c->id, ip, ip6, mac, &b, err);
 	/* docker's default bridge resolves no names */
 	if (r == 0 && !streq(net_name, "bridge"))
-		r = network_hosts_join(b.id, c->id, ip, ip6, names, monitor, err);
+		r = network_hosts_join(b.id, net_name, c->id, ip, ip6, names, monitor, err);
 	if (r < 0) {
 		network_endpoint_down(c, net_name);
 		return r;

@@ -495,7 +495,7 @@ static int monitor_hosts_join(struct monitor *m, const char *net, struct hull_er
 	_cleanup_strv_ char **names = network_hosts_names(json_get_str(m->c->rec, "Name"), m->c->id,
 							  json_object_get(ep, "Aliases"));
 
-	return network_hosts_join(m->br.id, m->c->id, m->ip, m->ip6, names, getpid(), err);
+	return network_hosts_join(m->br.id, net, m->c->id, m->ip, m->ip6, names, getpid(), err);
 }
 
 static void monitor_net_cleanup(struct monitor *m)

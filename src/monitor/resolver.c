@@ -53,6 +53,7 @@ int main(int argc, char **argv)
 			       .tcp_fd = 4,
 			       .upstreams = up,
 			       .lookup = network_dns_lookup,
+			       .reverse = network_dns_reverse,
 			       .ctx = (void *) ctr};
 	return net_proxy_serve(NULL, 0, NULL, &dns, 5) < 0 ? 1 : 0;
 }

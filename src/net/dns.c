@@ -97,3 +97,90 @@ size_t net_dns_reply(const uint8_t *query, const struct net_dns_question *q, int
 	}
 	return len;
 }
+
+int net_dns_ptr_addr(const char *name, int *family, void *addr)
+{
+	static const char v4[] = ".in-addr.arpa", v6[] = ".ip6.arpa";
+	size_t len = strlen(name);
+	const char *p = name;
+
+	if (len > sizeof(v4) - 1 && strcmp(name + len - (sizeof(v4) - 1), v4) == 0) {
+		uint8_t b[4];
+
+		/* "d.c.b.a.in-addr.arpa": four decimal labels, the last byte first */
+		for (int i = 3; i >= 0; i--) {
+			unsigned v = 0;
+			size_t digits = 0;
+
+			while (*p >= '0' && *p <= '9' && digits < 3) {
+				v = v * 10 + (unsigned) (*p++ - '0');
+				digits++;
+			}
+			if (!digits || v > 255 || (digits > 1 && p[-(int) digits] == '0') ||
+			    *p++ != '.')
+				return -EINVAL;
+			b[i] = (uint8_t) v;
+		}
+		/* the four labels end where ".in-addr.arpa" begins (its dot taken by the last) */
+		if (p != name + len - (sizeof(v4) - 1) + 1)
+			return -EINVAL;
+		*family = AF_INET;
+		memcpy(addr, b, 4);
+		return 0;
+	}
+	if (len > sizeof(v6) - 1 && strcmp(name + len - (sizeof(v6) - 1), v6) == 0) {
+		uint8_t b[16] = {0};
+
+		/* 32 one-nibble labels, the last nibble first */
+		if (len != 63 + sizeof(v6) - 1)
+			return -EINVAL;
+		for (int i = 31; i >= 0; i--, p += 2) {
+			int c = *p, v = c >= '0' && c <= '9'   ? c - '0'
+					: c >= 'a' && c <= 'f' ? c - 'a' + 10
+							       : -1;
+
+			if (v < 0 || p[1] != '.')
+				return -EINVAL;
+			b[i / 2] |= (uint8_t) (i % 2 ? v : v << 4);
+		}
+		*family = AF_INET6;
+		memcpy(addr, b, 16);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+size_t net_dns_reply_name(const uint8_t *query, const struct net_dns_question *q, const char *name,
+			  uint8_t *out, size_t max)
+{
+	uint8_t rdata[256];
+	size_t rlen = 0, len;
+	const char *p = name;
+
+	/* the name as labels: at most 63 bytes each, 255 in all */
+	while (*p) {
+		size_t n = strcspn(p, ".");
+
+		if (n == 0 || n > 63 || rlen + n + 2 > sizeof(rdata))
+			return 0;
+		rdata[rlen++] = (uint8_t) n;
+		memcpy(rdata + rlen, p, n);
+		rlen += n;
+		p += n + (p[n] == '.');
+	}
+	rdata[rlen++] = 0;
+	if (q->end < HDR_LEN || q->end + 12 + rlen > max)
+		return 0;
+	len = net_dns_reply(query, q, 0, AF_INET, NULL, 0, out, max);
+	if (len != q->end)
+		return 0;
+	put16(out + 6, 1);
+	put16(out + len, 0xc000 | HDR_LEN);
+	put16(out + len + 2, q->qtype);
+	put16(out + len + 4, ns_c_in);
+	put16(out + len + 6, (uint16_t) (DNS_TTL >> 16));
+	put16(out + len + 8, (uint16_t) DNS_TTL);
+	put16(out + len + 10, (uint16_t) rlen);
+	memcpy(out + len + 12, rdata, rlen);
+	return len + 12 + rlen;
+}

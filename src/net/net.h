@@ -192,6 +192,11 @@ struct net_dns {
 	 * -ENOENT for no member name (the query is forwarded). Called in the proxy, as uid 65534.
 	 */
 	int (*lookup)(void *ctx, const char *name, int family, void *addrs, size_t max);
+	/*
+	 * The name of the member whose address of @family is @addr (PTR queries), into @name
+	 * (@size bytes): 0, or -ENOENT (the query is forwarded). NULL: none answered.
+	 */
+	int (*reverse)(void *ctx, int family, const void *addr, char *name, size_t size);
 	void *ctx;
 };
 /* Where the resolver listens in a container, as docker's embedded DNS server. */
@@ -227,6 +232,20 @@ int net_dns_question(const uint8_t *msg, size_t len, struct net_dns_question *q)
  */
 size_t net_dns_reply(const uint8_t *query, const struct net_dns_question *q, int rcode, int family,
 		     const void *addrs, size_t n, uint8_t *out, size_t max);
+/*
+ * net_dns_ptr_addr() - the address a PTR query's name asks for: "D.C.B.A.in-addr.arpa" (four
+ * decimal labels, no leading zeros) or the 32 one-nibble labels of "....ip6.arpa" (lower case:
+ * net_dns_question() folds it), into *@family and @addr (4 or 16 bytes). 0, or -EINVAL for
+ * any other name. Pure.
+ */
+int net_dns_ptr_addr(const char *name, int *family, void *addr);
+/*
+ * net_dns_reply_name() - the answer to @query (its question @q, a PTR one) with one record of
+ * @q's type whose data is the name @name (dotted, no final dot), TTL 600, into
+ * @out[0..@max). Its length, or 0 when it does not fit or @name is not a valid name. Pure.
+ */
+size_t net_dns_reply_name(const uint8_t *query, const struct net_dns_question *q,
+			  const char *name, uint8_t *out, size_t max);
 /*
  * net_proxy_spawn() - start the userland proxy of a container's proxied ports (docker-proxy's
  * role, one process per container where docker has one per port): a child process, named

@@ -518,6 +518,18 @@ static size_t dns_answer(struct dns_state *st, const uint8_t *msg, const struct 
 			return net_dns_reply(msg, q, ns_r_noerror, fam, turned, n, out, max);
 		}
 	}
+	if (q->qclass == ns_c_in && q->qtype == ns_t_ptr && st->cfg->reverse) {
+		uint8_t a[16];
+		char name[NS_MAXDNAME];
+		int fam;
+
+		if (net_dns_ptr_addr(q->name, &fam, a) == 0 &&
+		    st->cfg->reverse(st->cfg->ctx, fam, a, name, sizeof(name)) == 0) {
+			size_t n = net_dns_reply_name(msg, q, name, out, max);
+			if (n)
+				return n;
+		}
+	}
 	if (st->n_up == 0)
 		return net_dns_reply(msg, q, ns_r_servfail, AF_INET, NULL, 0, out, max);
 	return 0;

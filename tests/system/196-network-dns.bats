@@ -476,6 +476,19 @@ upstream() {
 	# and from the container's own tools, through its resolv.conf
 	run hull exec r2 nslookup ext.test
 	[[ $output == *"Address: 198.51.100.7"* ]]
+	# NAME.NETWORK, and reverse lookups of members' addresses, as docker's resolver answers
+	run ask r2 udp r1.nr
+	[ "$output" = "rcode=0 tc=0 $r1" ]
+	run ask r2 udp R1.NR
+	[ "$output" = "rcode=0 tc=0 $r1" ]
+	run ask r2 udp "$(awk -F. '{print $4"."$3"."$2"."$1}' <<<"$r1").in-addr.arpa" PTR
+	[ "$output" = "rcode=0 tc=0 r1.nr" ]
+	run hull exec r2 nslookup "$r1"
+	[[ $output == *"name = r1.nr"* ]]
+	# an address that is no member's goes upstream (the test's server: no such name)
+	run ask r2 udp 9.9.29.172.in-addr.arpa PTR
+	[ "$output" = "rcode=3 tc=0" ]
+	grep -qx "udp 9.9.29.172.in-addr.arpa" "$BATS_TEST_TMPDIR/dns.log"
 	# a member's name is never asked upstream
 	run grep -cE ' (r1|rr)$' "$BATS_TEST_TMPDIR/dns.log"
 	[ "$output" = 0 ]

@@ -131,6 +131,9 @@ fetch6() {
 	[[ $output == *"Address: fd00:198:a::2"* ]]
 	run hull exec v6two nslookup -type=A "${c1:0:12}"
 	[[ $output == *"Address: 172."* ]]
+	# and back from the IPv6 address, as docker's NAME.NETWORK
+	run hull exec v6two nslookup fd00:198:a::2
+	[[ $output == *"name = v6one.v6a"* ]]
 	# by name over IPv6, ICMP and TCP
 	run hull exec v6two ping6 -c1 -W3 v6one
 	[ "$status" -eq 0 ]

@@ -133,11 +133,69 @@ static void test_reply(void **state)
 			 0);
 }
 
+static void test_ptr(void **state)
+{
+	struct net_dns_question q;
+	uint8_t a[16], want6[16], m[512], out[600];
+	int fam = 0;
+	size_t n, len;
+
+	(void) state;
+	assert_int_equal(net_dns_ptr_addr("5.41.29.172.in-addr.arpa", &fam, a), 0);
+	assert_int_equal(fam, AF_INET);
+	assert_memory_equal(a, ((uint8_t[]){172, 29, 41, 5}), 4);
+	inet_pton(AF_INET6, "2001:db8::567:89ab", want6);
+	assert_int_equal(
+		net_dns_ptr_addr(
+			"b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+			&fam, a),
+		0);
+	assert_int_equal(fam, AF_INET6);
+	assert_memory_equal(a, want6, 16);
+	/* not an address: forwarded */
+	static const char *const bad[] = {
+		"in-addr.arpa",
+		"41.29.172.in-addr.arpa",
+		"1.5.41.29.172.in-addr.arpa",
+		"05.41.29.172.in-addr.arpa",
+		"256.41.29.172.in-addr.arpa",
+		"a.41.29.172.in-addr.arpa",
+		"5.41.29.172.in-addr.arpa.x",
+		"web",
+		"",
+		"ip6.arpa",
+		"b.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.ip6.arpa",
+		"g.a.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+		"ba.9.8.7.6.5.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		assert_int_equal(net_dns_ptr_addr(bad[i], &fam, a), -EINVAL);
+	/* the answer: one PTR record whose data is the name as labels */
+	n = query("5.41.29.172.in-addr.arpa", 12, m);
+	assert_int_equal(net_dns_question(m, n, &q), 0);
+	len = net_dns_reply_name(m, &q, "web.net1", out, 512);
+	assert_int_equal(len, n + 12 + 10);
+	assert_int_equal(out[7], 1);
+	assert_int_equal(out[n + 3], 12);
+	assert_int_equal(out[n + 11], 10);
+	assert_memory_equal(out + n + 12, "\3web\4net1\0", 10);
+	/* a label too long, an empty label: nothing */
+	assert_int_equal(net_dns_reply_name(m, &q, "a..b", out, 512), 0);
+	{
+		char longl[70];
+		memset(longl, 'x', 64);
+		longl[64] = '\0';
+		assert_int_equal(net_dns_reply_name(m, &q, longl, out, 512), 0);
+	}
+	/* too small a buffer: nothing */
+	assert_int_equal(net_dns_reply_name(m, &q, "web.net1", out, n + 10), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_question),
 		cmocka_unit_test(test_reply),
+		cmocka_unit_test(test_ptr),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
