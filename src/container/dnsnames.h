@@ -42,9 +42,10 @@ char *dns_name_key(const char *name);
 /*
  * network_dns_lookup() - struct net_dns's lookup for the container whose id is @ctx: the
  * addresses of @family of the live members named @name (case ignored) of every network the
- * container has an entry on (or, when none is, of "NAME.NETWORK": NAME on NETWORK), at most @max into @addrs (struct in_addr or in6_addr); their
- * number, 0 for a member without such an address, -ENOENT for no member of that name.
- * Reads NET_STATE_DIR only (as any user: the resolver runs as uid 65534), without a lock.
+ * container has an entry on (or, when none is, of "NAME.NETWORK": NAME on NETWORK), at most @max
+ * into @addrs (struct in_addr or in6_addr); their number, 0 for a member without such an address,
+ * -ENOENT for no member of that name. Reads NET_STATE_DIR only (as any user: the resolver runs as
+ * uid 65534), without a lock.
  */
 int network_dns_lookup(void *ctx, const char *name, int family, void *addrs, size_t max);
 

@@ -102,6 +102,14 @@ void container_proxies_stop(json_t *hull, bool reap);
  */
 pid_t container_resolver_spawn(const char *ctr_id, pid_t pid, char *const *upstreams,
 			       struct hull_err **err);
+/*
+ * container_resolver_conf() - the resolv.conf of a container with a resolver, from the
+ * host's /etc/resolv.conf and the HostConfig @hc (--dns, --dns-search, --dns-option) as at
+ * its start (moby rebuildDNS): "nameserver 127.0.0.11" and ndots:0; the servers it forwards
+ * to into *@ret_upstreams (new strv). Never from the container's own file, which it can
+ * write: its servers are reached from the host's namespace. New string.
+ */
+char *container_resolver_conf(json_t *hc, char ***ret_upstreams);
 /* port_key_parse() - "80/tcp", "53/udp" (a PortBindings or ExposedPorts key; no proto: tcp): the
  * port and IPPROTO_*; -EINVAL for anything else (sctp included: hull does not publish it). */
 int port_key_parse(const char *key, uint16_t *ret_port, int *ret_proto);

@@ -1334,57 +1334,16 @@ static int save_endpoint(struct container *c, const char *net_name, json_t *ep,
 }
 
 /*
- * @text (a container's resolv.conf) naming the resolver instead of its nameservers, which go
- * to *@ret_upstreams (Google's when it has none), with "options ndots:0" unless it sets
- * ndots: moby libnetwork sandbox_dns_unix.go rebuildDNS. New string.
- */
-static char *resolv_conf_to_resolver(const char *text, char ***ret_upstreams)
-{
-	_cleanup_free_ char *copy = xstrdup(text);
-	_cleanup_strv_ char **ns = strv_new(), **opts = strv_new();
-	struct strbuf sb = STRBUF_INIT;
-	bool ndots = false;
-
-	for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l;
-	     l = strtok_r(NULL, "\n", &save)) {
-		_cleanup_free_ char *w = xstrdup(l);
-		char *s2 = NULL, *k = strtok_r(w, " \t", &s2), *v;
-
-		if (k && streq(k, "nameserver")) {
-			if ((v = strtok_r(NULL, " \t", &s2)) && !streq(v, NET_DNS_ADDRESS))
-				strv_push(&ns, v);
-		} else if (k && streq(k, "options")) {
-			while ((v = strtok_r(NULL, " \t", &s2))) {
-				ndots = ndots || startswith(v, "ndots:");
-				strv_push(&opts, v);
-			}
-		} else {
-			(void) strbuf_addf(&sb, "%s\n", l);
-		}
-	}
-	if (!ns[0]) {
-		strv_push(&ns, "8.8.8.8");
-		strv_push(&ns, "8.8.4.4");
-	}
-	if (!ndots)
-		strv_push(&opts, "ndots:0");
-	(void) strbuf_adds(&sb, "nameserver " NET_DNS_ADDRESS "\noptions");
-	STRV_FOREACH (o, opts)
-		(void) strbuf_addf(&sb, " %s", *o);
-	(void) strbuf_adds(&sb, "\n");
-	*ret_upstreams = TAKE_PTR(ns);
-	return strbuf_detach(&sb, NULL);
-}
-
-/*
  * A running container connected to a user network that has no resolver (it started on the
  * default bridge) gets one, and its resolv.conf (rewritten in place: the container sees the
  * inode through its bind mount) names it, as docker's sandbox starts its resolver and
- * rebuilds its DNS when such an endpoint joins. Best effort: the connection is made.
+ * rebuilds its DNS when such an endpoint joins; the servers it forwards to are the host's or
+ * --dns, as at a start (docker takes those of the container's file, but asks them from the
+ * container's namespace). Best effort: the connection is made.
  */
 static void resolver_attach(struct container *c)
 {
-	/* a copy: the lock reads the record again */
+	/* a copy: the record may be read again meanwhile */
 	_cleanup_free_ char *path = xstrdup(json_get_str(c->rec, "ResolvConfPath") ?: "");
 	_cleanup_free_ char *old = NULL, *text = NULL;
 	_cleanup_strv_ char **up = NULL;
@@ -1396,7 +1355,8 @@ static void resolver_attach(struct container *c)
 	    read_file(path, 1 << 20, &old, NULL, NULL) < 0 ||
 	    strstr(old, "nameserver " NET_DNS_ADDRESS "\n"))
 		return;
-	text = resolv_conf_to_resolver(old, &up);
+	/* the servers as at a start: the container's file is its own to write */
+	text = container_resolver_conf(json_object_get(c->rec, "HostConfig"), &up);
 	/* not reaped by us: ours ends first, and it is init's then */
 	rp = container_resolver_spawn(c->id, c->state.pid, up, NULL);
 	if (rp < 0)

@@ -174,6 +174,15 @@ static char *resolv_conf_build(char *host_text, bool filter, json_t *hc, char **
 	return strbuf_detach(&sb, NULL);
 }
 
+char *container_resolver_conf(json_t *hc, char ***ret_upstreams)
+{
+	_cleanup_free_ char *host = NULL;
+
+	if (read_file("/etc/resolv.conf", 1 << 20, &host, NULL, NULL) < 0)
+		host = xstrdup("");
+	return resolv_conf_build(host, false, hc, ret_upstreams);
+}
+
 /* NetworkSettings.Networks of @rec (borrowed; NULL without user networks). */
 static json_t *record_networks(json_t *rec)
 {

@@ -14,8 +14,9 @@
  *              in the container's network namespace), fd 5 a pidfd of the
  *              container's process; stdio on /dev/null, in a session of its own
  *   --ctr      the container's id: its names and networks
- *   --up       a server other names are forwarded to, in order (3 at most, as
- *              resolv.conf's); none: SERVFAIL for them (an internal network)
+ *   --up       a server other names are forwarded to, in order (the first 3 that are
+ *              addresses, as a resolver reads resolv.conf's MAXNS; a scoped
+ *              fe80::1%eth0 is skipped); none: SERVFAIL for them (an internal network)
  *
  * Exit status: 0 once the container's process ended, 1 on an error, 2 on bad usage.
  */
@@ -27,7 +28,7 @@
 #include "container/dnsnames.h"
 #include "net/net.h"
 
-#define UPSTREAMS_MAX 3
+#define UPSTREAMS_MAX 8 /* given; the first 3 that are addresses are asked (net_proxy_run()) */
 
 int main(int argc, char **argv)
 {
@@ -39,8 +40,11 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--ctr") == 0 && i + 1 < argc)
 			ctr = argv[++i];
-		else if (strcmp(argv[i], "--up") == 0 && i + 1 < argc && n_up < UPSTREAMS_MAX)
-			up[n_up++] = argv[++i];
+		else if (strcmp(argv[i], "--up") == 0 && i + 1 < argc) {
+			if (n_up < UPSTREAMS_MAX)
+				up[n_up++] = argv[i + 1];
+			i++;
+		}
 		else
 			return 2;
 	}

@@ -181,9 +181,9 @@ struct net_proxy_port {
 struct net_dns {
 	int udp_fd; /* bound to 127.0.0.11:53 in the container's network namespace */
 	int tcp_fd; /* the same address, listening */
-	/* where other names go (IP text, port 53), asked from the host's network namespace in
-	 * turn when one does not answer in 2 s; NULL or empty: none (an internal network), so
-	 * other names get SERVFAIL */
+	/* where other names go (IP text, port 53; the first 3 that are addresses), asked from
+	 * the host's network namespace in turn when one does not answer in 2 s; NULL or empty:
+	 * none (an internal network), so other names get SERVFAIL */
 	char *const *upstreams;
 	/*
 	 * The addresses of the container's networks' members named @name (lower case, no final
@@ -273,8 +273,7 @@ pid_t net_proxy_spawn(const struct net_proxy_port *ports, size_t n, const char *
  * hull-resolver, tests): relays as described there, and with @dns (NULL: none) answers or
  * forwards the queries on its sockets (struct net_dns), until @pidfd becomes readable. The
  * sockets are set non-blocking. Returns 0 when @pidfd fired, -EINVAL for a bad @backend_ip
- * or upstream address, or neither ports nor @dns, or a negative errno from epoll. Fds stay
- * the caller's.
+ * or neither ports nor @dns, or a negative errno from epoll. Fds stay the caller's.
  */
 int net_proxy_run(const struct net_proxy_port *ports, size_t n, const char *backend_ip,
 		  const struct net_dns *dns, int pidfd);

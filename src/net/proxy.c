@@ -41,8 +41,13 @@
 #define DNS_TCP_SECONDS	  10   /* to send it */
 #define DNS_UDP_MAX	  512  /* an answer over UDP (RFC 1035; no EDNS) */
 #define DNS_ANSWERS_MAX	  256
-#define DNS_PENDING_MAX \
-	16 /* queries of a client awaiting an answer (glibc sends A and AAAA at once) */
+#define DNS_QUERY_MAX	  4096 /* a larger UDP query is dropped (EDNS's usual 1232 fits) */
+#define DNS_PENDING_BYTES                                                              \
+	(256 * 1024)	    /* of all of them: past it, SERVFAIL rather than keep more \
+			     */
+#define DNS_IDLE_SECONDS 10 /* a client's flow to the servers, idle */
+/* queries of a client awaiting an answer (glibc sends A and AAAA at once) */
+#define DNS_PENDING_MAX 16
 
 union addr {
 	struct sockaddr sa;
@@ -57,9 +62,10 @@ struct listener {
 	int proto;
 	union addr backend;
 	socklen_t blen;
-	size_t n;    /* its connections or flows, PROXY_CONNS_MAX at most */
-	bool paused; /* not watched: out of fds (accept4's EMFILE) until a connection ends */
-	bool dns;    /* the resolver's: @backend is the first upstream server */
+	size_t n;	   /* its connections or flows, PROXY_CONNS_MAX at most */
+	bool paused;	   /* not watched: out of fds (accept4's EMFILE) until a connection ends */
+	bool dns;	   /* the resolver's: @backend is the first upstream server */
+	size_t pend_bytes; /* the resolver's: the forwarded queries of its flows kept to resend */
 };
 
 /* One relayed TCP connection: side 0 the client, side 1 the container. */
@@ -353,6 +359,13 @@ static struct flow *flow_find(struct flow *head, const struct listener *l, const
 	return NULL;
 }
 
+static void pending_drop(struct flow *f, size_t i)
+{
+	f->l->pend_bytes -= f->pend[i].len;
+	free(f->pend[i].msg);
+	f->pend[i] = f->pend[--f->n_pend];
+}
+
 static void flow_free(int ep, struct flow **head, struct flow *f)
 {
 	for (struct flow **p = head; *p; p = &(*p)->next)
@@ -363,8 +376,8 @@ static void flow_free(int ep, struct flow **head, struct flow *f)
 	(void) epoll_ctl(ep, EPOLL_CTL_DEL, f->fd, NULL);
 	close(f->fd);
 	f->l->n--;
-	for (size_t i = 0; i < f->n_pend; i++)
-		free(f->pend[i].msg);
+	while (f->n_pend)
+		pending_drop(f, f->n_pend - 1);
 	free(f->pend);
 	free(f);
 }
@@ -437,12 +450,6 @@ static void udp_from_client(int ep, struct listener *l, struct flow **head, char
 struct dns_state;
 static void dns_refused(int ep, struct dns_state *st, struct flow *f);
 
-static void pending_drop(struct flow *f, size_t i)
-{
-	free(f->pend[i].msg);
-	f->pend[i] = f->pend[--f->n_pend];
-}
-
 /* The answer @msg (@len bytes) from an upstream server: its query (by id) is no longer pending. */
 static void pending_answered(struct flow *f, const char *msg, size_t len)
 {
@@ -503,6 +510,9 @@ static size_t dns_answer(struct dns_state *st, const uint8_t *msg, const struct 
 
 	if (r == -EOPNOTSUPP)
 		return net_dns_reply(msg, q, ns_r_notimpl, AF_INET, NULL, 0, out, max);
+	/* zone transfers are no container's business, and would go out of a TCP relay */
+	if (q->qtype == ns_t_axfr || q->qtype == ns_t_ixfr)
+		return net_dns_reply(msg, q, ns_r_refused, AF_INET, NULL, 0, out, max);
 	if (q->qclass == ns_c_in && (q->qtype == ns_t_a || q->qtype == ns_t_aaaa)) {
 		fam = q->qtype == ns_t_a ? AF_INET : AF_INET6;
 		alen = fam == AF_INET ? sizeof(struct in_addr) : sizeof(struct in6_addr);
@@ -553,9 +563,13 @@ static void dns_udp(int ep, struct dns_state *st, struct flow **head, char *buf)
 		if (len < 0)
 			return;
 		r = net_dns_question((const uint8_t *) buf, (size_t) len, &q);
-		if (r == -EBADMSG)
+		if (r == -EBADMSG || len > DNS_QUERY_MAX)
 			continue;
 		n = dns_answer(st, (const uint8_t *) buf, &q, r, out, sizeof(out));
+		/* what is kept to resend is bounded: a flood gets SERVFAIL */
+		if (!n && l->pend_bytes + (size_t) len > DNS_PENDING_BYTES)
+			n = net_dns_reply((const uint8_t *) buf, &q, ns_r_servfail, AF_INET, NULL,
+					  0, out, sizeof(out));
 		if (n) {
 			(void) sendto(l->fd, out, n, MSG_DONTWAIT, &a.sa, alen);
 			continue;
@@ -576,6 +590,7 @@ static void dns_udp(int ep, struct dns_state *st, struct flow **head, char *buf)
 			(struct pending){.msg = memcpy(xmalloc((size_t) len), buf, (size_t) len),
 					 .len = (size_t) len,
 					 .sent = now_seconds()};
+		l->pend_bytes += (size_t) len;
 		f->last = now_seconds();
 		/* the refusal of an earlier query may come back here, and this one is not sent */
 		if (send(f->fd, buf, (size_t) len, MSG_DONTWAIT) < 0 && errno == ECONNREFUSED)
@@ -747,8 +762,11 @@ static void dns_tcp_read(int ep, struct dns_state *st, struct dnsconn *d, struct
 	c->connecting = true;
 	c->buf[0] = xmalloc(PROXY_BUF);
 	c->buf[1] = xmalloc(PROXY_BUF);
-	memcpy(c->buf[0], d->buf, d->len);
-	c->len[0] = d->len;
+	/* the query alone, and nothing more from the client: the relay would pass any bytes on
+	 * to the server, past what is checked here (NOTIMP, zone transfers) */
+	memcpy(c->buf[0], d->buf, 2 + mlen);
+	c->len[0] = 2 + mlen;
+	c->eof[0] = true;
 	c->l = st->tcp; /* counted there already */
 	c->next = *conns;
 	*conns = c;
@@ -760,6 +778,25 @@ static void dns_tcp_read(int ep, struct dns_state *st, struct dnsconn *d, struct
  * The resolver's TCP query @c, whose server refused the connection: to the next server, the
  * query still in buf[0] (nothing of it was sent). False when there is none.
  */
+/* The resolver's TCP query @c that no server took: SERVFAIL to its client, at once. */
+static void conn_servfail(struct conn *c)
+{
+	struct net_dns_question q;
+	uint8_t out[2 + DNS_UDP_MAX];
+	size_t n, mlen = c->len[0] >= 2
+				 ? (size_t) ((uint8_t) c->buf[0][0] << 8 | (uint8_t) c->buf[0][1])
+				 : 0;
+
+	if (mlen + 2 > c->len[0] ||
+	    net_dns_question((const uint8_t *) c->buf[0] + 2, mlen, &q) < 0 ||
+	    !(n = net_dns_reply((const uint8_t *) c->buf[0] + 2, &q, ns_r_servfail, AF_INET, NULL,
+				0, out + 2, sizeof(out) - 2)))
+		return;
+	out[0] = (uint8_t) (n >> 8);
+	out[1] = (uint8_t) n;
+	(void) send(c->fd[0], out, n + 2, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 static bool conn_next_upstream(struct conn *c)
 {
 	struct dns_state *st = c->dns;
@@ -782,11 +819,15 @@ static bool conn_next_upstream(struct conn *c)
 		c->connecting = true;
 		return true;
 	}
+	conn_servfail(c);
 	return false;
 }
 
-/* Read @dns into @st, with its listeners @udp and @tcp (borrowed); false for a bad upstream. */
-static bool dns_state_init(struct dns_state *st, const struct net_dns *dns, struct listener *udp,
+/*
+ * Read @dns into @st, with its listeners @udp and @tcp (borrowed): the first
+ * DNS_UPSTREAMS_MAX upstreams that are addresses (others are skipped).
+ */
+static void dns_state_init(struct dns_state *st, const struct net_dns *dns, struct listener *udp,
 			   struct listener *tcp)
 {
 	*st = (struct dns_state){.cfg = dns, .udp = udp, .tcp = tcp};
@@ -801,9 +842,8 @@ static bool dns_state_init(struct dns_state *st, const struct net_dns *dns, stru
 			a->in6.sin6_family = AF_INET6;
 			a->in6.sin6_port = htons(53);
 			st->up_len[st->n_up++] = sizeof(a->in6);
-		} else {
-			return false;
 		}
+		/* another (a scoped fe80::1%eth0): not one to forward to */
 	}
 	udp->fd = dns->udp_fd;
 	udp->proto = IPPROTO_UDP;
@@ -815,7 +855,6 @@ static bool dns_state_init(struct dns_state *st, const struct net_dns *dns, stru
 		udp->backend = st->up[0];
 		udp->blen = st->up_len[0];
 	}
-	return true;
 }
 
 int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char *backend_ip,
@@ -851,8 +890,8 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 			return -EINVAL;
 		}
 	}
-	if (dns && !dns_state_init(&st, dns, &ls[n_ports], &ls[n_ports + 1]))
-		return -EINVAL;
+	if (dns)
+		dns_state_init(&st, dns, &ls[n_ports], &ls[n_ports + 1]);
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	if (ep < 0)
 		return -errno;
@@ -937,7 +976,8 @@ int net_proxy_run(const struct net_proxy_port *ports, size_t n_ports, const char
 				dns_retry(ep, &st, flows, now);
 			for (struct flow *f = flows, *next; f; f = next) {
 				next = f->next;
-				if (now - f->last >= UDP_IDLE_SECONDS) {
+				if (now - f->last >=
+				    (f->l->dns ? DNS_IDLE_SECONDS : UDP_IDLE_SECONDS)) {
 					flow_free(ep, &flows, f);
 					freed = true;
 				}

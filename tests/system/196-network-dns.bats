@@ -574,3 +574,95 @@ t.close()
 	hull rm -f q1
 	wait_for pids_dead "$res"
 }
+
+@test "the resolver holds against its container: its servers, a TCP pipe, a flood, many servers" {
+	local c pid
+	upstream 127.0.0.66
+	hull network create --subnet "$SUB_D" nv >/dev/null
+	# a container of the default bridge writes its own resolv.conf, then joins a network: the
+	# resolver it gets forwards to the servers it was given (--dns), never to the file's
+	c=$(hull run -d --name v1 --dns 127.0.0.1 busybox sleep 600)
+	wait_for is_running v1
+	hull exec v1 sh -c 'echo nameserver 127.0.0.66 >/etc/resolv.conf'
+	hull network connect nv v1
+	run hull exec v1 cat /etc/resolv.conf
+	[ "$output" = $'nameserver 127.0.0.11\noptions ndots:0' ]
+	run ask v1 udp ext.test
+	[ "$output" = "rcode=2 tc=0" ]
+	run ask v1 tcp ext.test
+	[ -z "$output" ] || [ "$output" = "rcode=2 tc=0" ]
+	[ ! -s "$BATS_TEST_TMPDIR/dns.log" ]
+	run ask v1 udp v1
+	[ "$output" = "rcode=0 tc=0 $(ip_on v1 nv)" ]
+
+	# over TCP one query is forwarded per connection: what follows it never reaches the
+	# server, and zone transfers are refused
+	hull run -d --name v2 --network nv --dns 127.0.0.66 busybox sleep 600 >/dev/null
+	wait_for is_running v2
+	pid=$(hull inspect --format '{{.State.Pid}}' v2)
+	run nsenter -t "$pid" -n python3 -c '
+import socket, struct
+def q(name, ident):
+    m = struct.pack("!HHHHHH", ident, 0x0100, 1, 0, 0, 0)
+    for l in name.split("."):
+        m += bytes([len(l)]) + l.encode()
+    m += b"\0\0\1\0\1"
+    return struct.pack("!H", len(m)) + m
+s = socket.create_connection(("127.0.0.11", 53), timeout=3)
+s.sendall(q("ext.test", 1) + q("second.test", 2))
+r = s.recv(4096)
+s.sendall(q("third.test", 3) + b"garbage")
+print(struct.unpack("!H", r[2:4])[0])'
+	[ "$output" = 1 ]
+	sleep 0.5
+	run cat "$BATS_TEST_TMPDIR/dns.log"
+	[ "$output" = "tcp ext.test" ]
+	run ask v2 tcp ext.test AXFR
+	[ "$output" = "rcode=5 tc=0" ]
+	run ask v2 udp ext.test AXFR
+	[ "$output" = "rcode=5 tc=0" ]
+
+	# a flood of queries to a server that never answers: what the resolver keeps is bounded,
+	# the rest gets SERVFAIL at once
+	python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.79", 53))
+time.sleep(30)' 3>&- &
+	echo $! >"$BATS_TEST_TMPDIR/silent.pid"
+	hull run -d --name v3 --network nv --dns 127.0.0.79 busybox sleep 600 >/dev/null
+	wait_for is_running v3
+	run nsenter -t "$(hull inspect --format '{{.State.Pid}}' v3)" -n python3 -c '
+import socket, struct
+import time
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(40)]
+for i in range(400):
+    m = struct.pack("!HHHHHH", i, 0x0100, 1, 0, 0, 0) + bytes([60]) + b"x" * 60
+    m += b"\0\0\1\0\1" + b"\0" * 900
+    socks[i % 40].sendto(m, ("127.0.0.11", 53))
+    # the first starts the resolver; then a pace it keeps up with
+    time.sleep(0.3 if i == 0 else 0.002)
+fails = 0
+for s in socks:
+    s.settimeout(0.5)
+    try:
+        while True:
+            r = s.recv(4096)
+            fails += (r[3] & 15) == 2
+    except socket.timeout:
+        pass
+print(fails)'
+	[ "$output" -ge 100 ]
+	[ "$(awk '/^VmRSS:/ {print $2}' /proc/"$(pgrep -f "^[^ ]*hull-resolver --ctr $(hull inspect --format '{{.Id}}' v3)")"/status)" -lt 16384 ]
+	kill "$(cat "$BATS_TEST_TMPDIR/silent.pid")"
+
+	# more servers than a resolver asks (three): it still runs, and asks the first three
+	hull run -d --name v4 --network nv --dns 127.0.0.1 --dns 127.0.0.2 --dns 127.0.0.3 \
+		--dns 127.0.0.66 busybox sleep 600 >/dev/null
+	wait_for is_running v4
+	run ask v4 udp v4
+	[ "$output" = "rcode=0 tc=0 $(ip_on v4 nv)" ]
+	run ask v4 udp ext.test
+	[ "$output" = "rcode=2 tc=0" ]
+	kill "$(cat "$BATS_TEST_TMPDIR/up.pid")"
+}
