@@ -233,9 +233,8 @@ static void net_name_write(int dfd, const char *net_name)
 		(void) unlinkat(dfd, "../name.tmp", 0);
 }
 
-int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id,
-		       const char *ip, const char *ip6, char **names, pid_t monitor,
-		       struct hull_err **err)
+int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id, const char *ip,
+		       const char *ip6, char **names, pid_t monitor, struct hull_err **err)
 {
 	_cleanup_close_ int dfd = -1;
 	_cleanup_free_ char *both = isempty(ip6) ? NULL : xasprintf("%s,%s", ip, ip6);

@@ -291,13 +291,13 @@ char **network_hosts_names(const char *name, const char *ctr_id, json_t *aliases
 
 /*
  * network_hosts_join() - add (or replace) the entry of container @ctr_id on the user network
- * @net_id (named @net_name: its name is recorded for the resolver once): address @ip (and @ip6 on a network with IPv6; NULL or "": none), @names, watched
- * by the monitor @monitor (its start time is recorded); and its names in the index. Costs
- * the same whatever the number of members. Errors: -errno of the entry's write.
+ * @net_id (named @net_name: its name is recorded for the resolver once): address @ip (and @ip6 on a
+ * network with IPv6; NULL or "": none), @names, watched by the monitor @monitor (its start time is
+ * recorded); and its names in the index. Costs the same whatever the number of members. Errors:
+ * -errno of the entry's write.
  */
-int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id,
-		       const char *ip, const char *ip6, char **names, pid_t monitor,
-		       struct hull_err **err);
+int network_hosts_join(const char *net_id, const char *net_name, const char *ctr_id, const char *ip,
+		       const char *ip6, char **names, pid_t monitor, struct hull_err **err);
 
 /*
  * network_hosts_rename() - give the entry of @ctr_id on @net_id, if it has a live one, the

@@ -44,8 +44,7 @@ int main(int argc, char **argv)
 			if (n_up < UPSTREAMS_MAX)
 				up[n_up++] = argv[i + 1];
 			i++;
-		}
-		else
+		} else
 			return 2;
 	}
 	if (!ctr || strchr(ctr, '/'))

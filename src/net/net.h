@@ -244,8 +244,8 @@ int net_dns_ptr_addr(const char *name, int *family, void *addr);
  * @q's type whose data is the name @name (dotted, no final dot), TTL 600, into
  * @out[0..@max). Its length, or 0 when it does not fit or @name is not a valid name. Pure.
  */
-size_t net_dns_reply_name(const uint8_t *query, const struct net_dns_question *q,
-			  const char *name, uint8_t *out, size_t max);
+size_t net_dns_reply_name(const uint8_t *query, const struct net_dns_question *q, const char *name,
+			  uint8_t *out, size_t max);
 /*
  * net_proxy_spawn() - start the userland proxy of a container's proxied ports (docker-proxy's
  * role, one process per container where docker has one per port): a child process, named
