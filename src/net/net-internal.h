@@ -94,6 +94,17 @@ int net_nft_loopback_guard(struct hull_err **err);
 
 /* nft_run() - run nft text commands as one transaction; errors carry nft's message. */
 int nft_run(const char *cmds, struct hull_err **err);
+/* nft_list() - run the nft command @cmd ("list map ip hullnet nat_src"); *@ret_out: what it
+ * printed, nft's text (a new string). Errors as nft_run(). */
+int nft_list(const char *cmd, char **ret_out, struct hull_err **err);
+/*
+ * net_nft_map_jumps() - parse nft's listing @text of a verdict map for its elements "KEY :
+ * jump PREFIXID" (PREFIX the chain prefix @prefix, "m_"; ID 12 hex digits), calling @fn with the
+ * key as nft printed it (a quoted name unquoted) and the id, until @fn returns non-zero (then
+ * returned). Pure. Unparsable pieces are skipped.
+ */
+int net_nft_map_jumps(const char *text, const char *prefix,
+		      int (*fn)(const char *key, const char *id, void *arg), void *arg);
 /* net_nft_table_create() - create the whole "ip hull" table; fails if it exists. */
 /*
  * net_nft_table_ensure() - idempotently make the "ip hull" table (its port maps,

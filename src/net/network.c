@@ -242,12 +242,14 @@ int net_host_routes_overlap(struct in_addr subnet, unsigned prefixlen)
 
 /*
  * The nft commands adding (@add) or deleting @b's pieces in table TABLE of family ip, or
- * ip6 if @v6; its chains are named after the first 12 characters of its id. @elements:
- * deleting, the map and set elements of its bridge's name too. The ip6 table has no
- * outbound masquerade (docker 20.10 has no IPv6 NAT out), so no m_ chain or nat_src.
+ * ip6 if @v6; its chains are named after the first 12 characters of its id. Deleting,
+ * @elements: the map and set elements of its bridge's name too; @nat_src: its subnet's
+ * element of nat_src (keyed by the subnet, which a failed create shares with the network
+ * that holds it). The ip6 table has no outbound masquerade (docker 20.10 has no IPv6 NAT
+ * out), so no m_ chain or nat_src.
  */
 static void network_pieces(struct strbuf *sb, const struct net_bridge *b, bool v6, bool add,
-			   bool elements)
+			   bool elements, bool nat_src)
 {
 	char net[INET6_ADDRSTRLEN];
 	const char *br = b->name, *id = b->id;
@@ -265,10 +267,10 @@ static void network_pieces(struct strbuf *sb, const struct net_bridge *b, bool v
 			strbuf_addf(sb, "delete element %s " TABLE " fwd_in { \"%s\" }\n", fam, br);
 			strbuf_addf(sb, "delete element %s " TABLE " nat_out { \"%s\" }\n", fam,
 				    br);
-			if (masq)
-				strbuf_addf(sb, "delete element ip " TABLE " nat_src { %s/%u }\n",
-					    net, prefixlen);
 		}
+		if (masq && nat_src)
+			strbuf_addf(sb, "delete element ip " TABLE " nat_src { %s/%u }\n", net,
+				    prefixlen);
 		strbuf_addf(sb, "delete chain %s " TABLE " f_%.12s\n", fam, id);
 		strbuf_addf(sb, "delete chain %s " TABLE " o_%.12s\n", fam, id);
 		if (!v6)
@@ -314,6 +316,77 @@ static int nft_exists(struct nl *nf, bool v6, const char *chain)
 			   : nl_nft6_table_exists(nf, TABLE))
 		  : (chain ? nl_nft_chain_exists(nf, TABLE, chain)
 			   : nl_nft_table_exists(nf, TABLE));
+}
+
+struct claim_find {
+	const struct net_bridge *b;
+	char id[13];	       /* the owner of an overlapping subnet ("" none) */
+	struct in_addr subnet; /* its subnet */
+	unsigned prefixlen;
+	char bridge[IFNAMSIZ]; /* its bridge (fwd_in), "" unknown */
+};
+
+static int claim_overlap(const char *key, const char *id, void *arg)
+{
+	struct claim_find *c = arg;
+	struct in_addr a;
+	unsigned p;
+
+	if (strncmp(id, c->b->id, 12) == 0 || net_cidr_parse(key, &a, &p) < 0 ||
+	    !net_subnets_overlap(a, p, c->b->subnet, c->b->prefixlen))
+		return 0;
+	snprintf(c->id, sizeof(c->id), "%s", id);
+	c->subnet = a;
+	c->prefixlen = p;
+	return 1;
+}
+
+static int claim_bridge(const char *key, const char *id, void *arg)
+{
+	struct claim_find *c = arg;
+
+	if (!streq(id, c->id) || strlen(key) >= sizeof(c->bridge))
+		return 0;
+	snprintf(c->bridge, sizeof(c->bridge), "%s", key);
+	return 1;
+}
+
+/*
+ * After adding @b's pieces to "ip hullnet" failed: whether another network holds an
+ * overlapping subnet in its nat_src map. A holder whose bridge is gone is a leftover (its store
+ * was deleted, then its links, or the host lost its links but kept its tables): its pieces are
+ * deleted and 1 returned, to try again. A holder whose bridge is there fails with docker's
+ * message. 0: no holder (the failure is another one).
+ */
+static int nat_src_reclaim(const struct net_bridge *b, struct hull_err **err)
+{
+	_cleanup_free_ char *src = NULL, *fwd = NULL;
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
+	struct claim_find c = {.b = b};
+	struct net_bridge old = {.prefixlen = 0};
+	struct nl_link li;
+
+	if (nft_list("list map ip " TABLE " nat_src", &src, NULL) < 0 ||
+	    net_nft_map_jumps(src, "m_", claim_overlap, &c) == 0)
+		return 0;
+	if (nft_list("list map ip " TABLE " fwd_in", &fwd, NULL) == 0)
+		(void) net_nft_map_jumps(fwd, "f_", claim_bridge, &c);
+	if (c.bridge[0] && nl_open(&rt, NETLINK_ROUTE, NULL) == 0 &&
+	    nl_link_query(&rt, c.bridge, &li) != -ENODEV)
+		return err_setx(err, EEXIST,
+				"Pool overlaps with other one on this address space (bridge '%s' "
+				"of network %s)",
+				c.bridge, c.id);
+	snprintf(old.id, sizeof(old.id), "%s", c.id);
+	snprintf(old.name, sizeof(old.name), "%s", c.bridge);
+	old.subnet = c.subnet;
+	old.prefixlen = c.prefixlen;
+	/* the elements keyed by the bridge's name only when it is known; each line alone, as
+	 * some pieces may be gone */
+	network_pieces(&sb, &old, false, false, c.bridge[0] != '\0', true);
+	net_nft_run_each(strbuf_cstr(&sb));
+	return 1;
 }
 
 /*
@@ -366,12 +439,30 @@ static int nft_family_setup(const struct net_bridge *b, bool v6, struct hull_err
 		return err_set(err, -r, "look up nftables chain '%s " TABLE " %s'", family, chain);
 	if (r > 0)
 		return 0;
-	network_pieces(&sb, b, v6, true, true);
+	network_pieces(&sb, b, v6, true, true, true);
 	r = nft_run(strbuf_cstr(&sb), err);
 	if (r < 0 && nft_exists(&nf, v6, chain) > 0) {
 		if (err)
 			*err = err_free(*err);
 		r = 0;
+	}
+	if (r < 0 && !v6 && !b->internal) {
+		/* another network's subnet in nat_src ("File exists"): a leftover, or not */
+		struct hull_err *e = NULL;
+		int k = nat_src_reclaim(b, &e);
+
+		if (k != 0) {
+			if (err)
+				*err = err_free(*err);
+			if (k < 0) {
+				if (err)
+					*err = e;
+				else
+					err_free(e);
+				return k;
+			}
+			r = nft_run(strbuf_cstr(&sb), err);
+		}
 	}
 	return r < 0 ? err_wrap(err, "add network '%s' to nftables table '%s " TABLE "'", b->name,
 				family)
@@ -513,6 +604,25 @@ int net_network_setup(const struct net_bridge *b, struct hull_err **err)
 	return r;
 }
 
+static int claim_is(const char *key, const char *id, void *arg)
+{
+	const struct net_bridge *b = arg;
+	char net[INET_ADDRSTRLEN + 4];
+
+	inet_ntop(AF_INET, &b->subnet, net, INET_ADDRSTRLEN);
+	snprintf(net + strlen(net), 5, "/%u", b->prefixlen);
+	return streq(key, net) && strncmp(id, b->id, 12) == 0;
+}
+
+/* Whether nat_src's element of @b's subnet is @b's (not that of another network holding it). */
+static bool nat_src_is_ours(const struct net_bridge *b)
+{
+	_cleanup_free_ char *src = NULL;
+
+	return !b->internal && nft_list("list map ip " TABLE " nat_src", &src, NULL) == 0 &&
+	       net_nft_map_jumps(src, "m_", claim_is, (void *) b) > 0;
+}
+
 void net_network_teardown(const struct net_bridge *b)
 {
 	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
@@ -536,13 +646,13 @@ void net_network_teardown(const struct net_bridge *b)
 		link_ours = nl_open(&nf, NETLINK_NETFILTER, NULL) == 0 &&
 			    nl_nft_chain_exists(&nf, TABLE, chain) > 0;
 	}
-	network_pieces(&sb, b, false, false, link_ours);
+	network_pieces(&sb, b, false, false, link_ours, link_ours && nat_src_is_ours(b));
 	/* one transaction, or each piece alone when some are gone already */
 	if (nft_run(strbuf_cstr(&sb), NULL) < 0)
 		net_nft_run_each(strbuf_cstr(&sb));
 	if (b->ipv6) {
 		strbuf_reset(&sb);
-		network_pieces(&sb, b, true, false, link_ours);
+		network_pieces(&sb, b, true, false, link_ours, false);
 		if (nft_run(strbuf_cstr(&sb), NULL) < 0)
 			net_nft_run_each(strbuf_cstr(&sb));
 	}

@@ -23,6 +23,7 @@ static struct {
 	int (*ctx_buffer_output)(struct nft_ctx *ctx);
 	int (*ctx_buffer_error)(struct nft_ctx *ctx);
 	const char *(*ctx_get_error_buffer)(struct nft_ctx *ctx);
+	const char *(*ctx_get_output_buffer)(struct nft_ctx *ctx);
 	int (*run_cmd_from_buffer)(struct nft_ctx *nft, const char *buf);
 } nft;
 
@@ -35,6 +36,7 @@ static int nft_load(struct hull_err **err)
 		{"nft_ctx_buffer_output", (void **) &nft.ctx_buffer_output},
 		{"nft_ctx_buffer_error", (void **) &nft.ctx_buffer_error},
 		{"nft_ctx_get_error_buffer", (void **) &nft.ctx_get_error_buffer},
+		{"nft_ctx_get_output_buffer", (void **) &nft.ctx_get_output_buffer},
 		{"nft_run_cmd_from_buffer", (void **) &nft.run_cmd_from_buffer},
 	};
 	struct hull_err *e = NULL;
@@ -56,7 +58,8 @@ static void nft_ctx_freep(struct nft_ctx **ctx)
 		nft.ctx_free(*ctx);
 }
 
-int nft_run(const char *cmds, struct hull_err **err)
+/* nft_exec() - run @cmds; with @ret_out, what nft printed (a new string) */
+static int nft_exec(const char *cmds, char **ret_out, struct hull_err **err)
 {
 	_cleanup_(nft_ctx_freep) struct nft_ctx *ctx = NULL;
 	_cleanup_free_ char *msg = NULL;
@@ -72,14 +75,29 @@ int nft_run(const char *cmds, struct hull_err **err)
 		return err_setx(err, ENOMEM, "create nftables context");
 	if (nft.ctx_buffer_output(ctx) < 0 || nft.ctx_buffer_error(ctx) < 0)
 		return err_setx(err, ENOMEM, "buffer nftables output");
-	if (nft.run_cmd_from_buffer(ctx, cmds) == 0)
+	if (nft.run_cmd_from_buffer(ctx, cmds) == 0) {
+		if (ret_out) {
+			out = nft.ctx_get_output_buffer(ctx);
+			*ret_out = xstrdup(out ? out : "");
+		}
 		return 0;
+	}
 	out = nft.ctx_get_error_buffer(ctx);
 	msg = xstrdup(out ? out : "");
 	/* nft's message is multi-line (the command, a caret line); keep the first line. */
 	len = strcspn(msg, "\n");
 	msg[len] = '\0';
 	return err_setx(err, EIO, "nft: %s", isempty(msg) ? "command failed" : msg);
+}
+
+int nft_run(const char *cmds, struct hull_err **err)
+{
+	return nft_exec(cmds, NULL, err);
+}
+
+int nft_list(const char *cmd, char **ret_out, struct hull_err **err)
+{
+	return nft_exec(cmd, ret_out, err);
 }
 
 /* clang-format off */
@@ -275,4 +293,48 @@ void net_nft_run_each(const char *cmds)
 	for (char *save = NULL, *l = strtok_r(copy, "\n", &save); l;
 	     l = strtok_r(NULL, "\n", &save))
 		(void) nft_run(l, NULL);
+}
+
+int net_nft_map_jumps(const char *text, const char *prefix,
+		      int (*fn)(const char *key, const char *id, void *arg), void *arg)
+{
+	const char *p = strstr(text, "elements = {"), *end;
+	_cleanup_free_ char *copy = NULL;
+
+	if (!p)
+		return 0;
+	p += strlen("elements = {");
+	end = strchr(p, '}');
+	if (!end)
+		return 0;
+	copy = xstrndup(p, (size_t) (end - p));
+	for (char *save = NULL, *e = strtok_r(copy, ",", &save); e;
+	     e = strtok_r(NULL, ",", &save)) {
+		char *key = e + strspn(e, " \t\n"), *sep = strstr(key, " : jump "), *id, *k;
+		size_t klen;
+		int r;
+
+		if (!sep)
+			continue;
+		id = sep + strlen(" : jump ");
+		if (!startswith(id, prefix))
+			continue;
+		id += strlen(prefix);
+		id[strcspn(id, " \t\n")] = '\0';
+		if (strlen(id) != 12 || id[strspn(id, "0123456789abcdef")])
+			continue;
+		*sep = '\0';
+		klen = strlen(key);
+		k = key;
+		if (klen >= 2 && key[0] == '"' && key[klen - 1] == '"') {
+			key[klen - 1] = '\0';
+			k = key + 1;
+		}
+		if (!*k)
+			continue;
+		r = fn(k, id, arg);
+		if (r)
+			return r;
+	}
+	return 0;
 }

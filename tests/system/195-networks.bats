@@ -452,6 +452,40 @@ reach() {
 	done
 }
 
+@test "a subnet left in nftables by a deleted store is reclaimed; one whose bridge lives is refused" {
+	local old id x
+	mkdir -p "$BATS_TEST_TMPDIR/gone"
+	old=$(HULL_ROOT=$BATS_TEST_TMPDIR/gone hull network create --subnet "$SUB_B" lost)
+	x=${old:0:12}
+	# a store deleted by hand, then its bridge: the chains and elements stay
+	rm -rf "$BATS_TEST_TMPDIR/gone"
+	ip link del "br-$x"
+	run nft list map ip hullnet nat_src
+	[[ $output == *"172.29.12.0/24 : jump m_$x"* ]]
+	# this failed with "File exists"
+	id=$(hull network create --subnet "$SUB_B" found)
+	run nft list map ip hullnet nat_src
+	[[ $output == *"172.29.12.0/24 : jump m_${id:0:12}"* ]]
+	[[ $output != *"m_$x"* ]]
+	run nft list table ip hullnet
+	[[ $output != *"_$x"* ]]
+	run hull run --rm --network found busybox ip -o -4 addr show eth0
+	[ "$status" -eq 0 ]
+	[[ $output == *"inet 172.29.12.2/24"* ]]
+
+	# a live holder whose route is gone: refused with docker's message, nothing made
+	ip addr flush dev "br-${id:0:12}"
+	mkdir -p "$BATS_TEST_TMPDIR/other"
+	HULL_ROOT=$BATS_TEST_TMPDIR/other run -1 hull network create --subnet "$SUB_B" second
+	[[ $output == *"Pool overlaps with other one on this address space"* ]]
+	[[ $output == *"br-${id:0:12}"* ]]
+	HULL_ROOT=$BATS_TEST_TMPDIR/other run hull network ls -q --filter name=second
+	[ -z "$output" ]
+	run nft list map ip hullnet nat_src
+	[[ $output == *"172.29.12.0/24 : jump m_${id:0:12}"* ]]
+	hull network rm found
+}
+
 @test "a bridge name held by a host link hull did not make is refused, and the link left alone" {
 	local id x
 	run -1 hull network create -o com.docker.network.bridge.name=lo nlo

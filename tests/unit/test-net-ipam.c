@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <sys/stat.h>
 
+#include "net/net-internal.h"
 #include "net/net.h"
 #include "util/fs.h"
 
@@ -204,6 +205,52 @@ static void test_ip6_alloc_checks(void **state)
 	net_network_ip6_release("0123456789abcdef", NULL);
 }
 
+struct jumps {
+	char seen[256];
+	int stop_at, n;
+};
+
+static int collect(const char *key, const char *id, void *arg)
+{
+	struct jumps *j = arg;
+	size_t len = strlen(j->seen);
+
+	snprintf(j->seen + len, sizeof(j->seen) - len, "%s=%s;", key, id);
+	return ++j->n == j->stop_at ? 7 : 0;
+}
+
+/* nft's listing of a verdict map, as 1.0.6 prints it (wrapped, quoted names) */
+static void test_map_jumps(void **state)
+{
+	static const char nat_src[] =
+		"table ip hullnet {\n\tmap nat_src {\n\t\ttype ipv4_addr : verdict\n"
+		"\t\tflags interval\n\t\telements = { 172.18.0.0/16 : jump m_f2440a97fb79,"
+		" 172.29.41.0/24 : jump m_2cd633ef878d,\n\t\t\t     10.1.0.0/16 : jump "
+		"m_short, 10.2.0.0/16 : accept, 10.3.0.0/16 : jump x_2cd633ef878d }\n\t}\n}\n";
+	static const char fwd_in[] =
+		"\tmap fwd_in {\n\t\telements = { \"br-f2440a97fb79\" : jump f_f2440a97fb79,\n"
+		"\t\t\t     \"mybr\" : jump f_2cd633ef878d, \"\" : jump f_2cd633ef878d }\n";
+	struct jumps j = {.stop_at = 0};
+
+	(void) state;
+	assert_int_equal(net_nft_map_jumps(nat_src, "m_", collect, &j), 0);
+	assert_string_equal(j.seen, "172.18.0.0/16=f2440a97fb79;172.29.41.0/24=2cd633ef878d;");
+	memset(&j, 0, sizeof(j));
+	assert_int_equal(net_nft_map_jumps(fwd_in, "f_", collect, &j), 0);
+	assert_string_equal(j.seen, "br-f2440a97fb79=f2440a97fb79;mybr=2cd633ef878d;");
+	/* the callback's non-zero ends the walk and is returned */
+	memset(&j, 0, sizeof(j));
+	j.stop_at = 1;
+	assert_int_equal(net_nft_map_jumps(fwd_in, "f_", collect, &j), 7);
+	assert_string_equal(j.seen, "br-f2440a97fb79=f2440a97fb79;");
+	/* an empty map, and text that is not a listing */
+	memset(&j, 0, sizeof(j));
+	assert_int_equal(net_nft_map_jumps("\tmap nat_src {\n\t}\n", "m_", collect, &j), 0);
+	assert_int_equal(net_nft_map_jumps("elements = { 1.2.3.0/24 : jump m_", "m_", collect, &j),
+			 0);
+	assert_int_equal(j.n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -213,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_cidr_and_overlap),
 		cmocka_unit_test(test_cidr6_and_overlap),
 		cmocka_unit_test(test_ip6_alloc_checks),
+		cmocka_unit_test(test_map_jumps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
