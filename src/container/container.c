@@ -756,8 +756,8 @@ json_t *port_bindings_json(const struct port_map *ports, size_t n, bool resolved
 	json_t *o = json_object();
 
 	for (size_t i = 0; i < n; i++) {
-		_cleanup_free_ char *key = xasprintf("%u/%s", ports[i].ctr_port,
-						     ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+		_cleanup_free_ char *key =
+			xasprintf("%u/%s", ports[i].ctr_port, net_proto_name(ports[i].proto));
 		_cleanup_free_ char *hp =
 			ports[i].host_port_end
 				? xasprintf("%u-%u", ports[i].host_port, ports[i].host_port_end)
@@ -789,10 +789,13 @@ int port_key_parse(const char *key, uint16_t *ret_port, int *ret_proto)
 		return -EINVAL;
 	for (size_t i = 0; i < digits; i++)
 		port = port * 10 + (unsigned long) (key[i] - '0');
-	if (port == 0 || port > 65535 || (!streq(proto, "tcp") && !streq(proto, "udp")))
+	if (port == 0 || port > 65535 ||
+	    (!streq(proto, "tcp") && !streq(proto, "udp") && !streq(proto, "sctp")))
 		return -EINVAL;
 	*ret_port = (uint16_t) port;
-	*ret_proto = streq(proto, "udp") ? IPPROTO_UDP : IPPROTO_TCP;
+	*ret_proto = streq(proto, "udp")    ? IPPROTO_UDP
+		     : streq(proto, "sctp") ? IPPROTO_SCTP
+					    : IPPROTO_TCP;
 	return 0;
 }
 
@@ -1068,8 +1071,7 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 		json_object_set_new(exposed, *x, json_object());
 	for (size_t i = 0; i < o->n_ports; i++) {
 		_cleanup_free_ char *k =
-			xasprintf("%u/%s", o->ports[i].ctr_port,
-				  o->ports[i].proto == IPPROTO_UDP ? "udp" : "tcp");
+			xasprintf("%u/%s", o->ports[i].ctr_port, net_proto_name(o->ports[i].proto));
 		json_object_set_new(exposed, k, json_object());
 	}
 	if (json_object_size(exposed))

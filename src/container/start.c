@@ -293,7 +293,7 @@ static void publish_all(json_t *exposed, struct port_map **ports, size_t *n)
 		if (*n > CONTAINER_PORTS_MAX)
 			return; /* too many already: the caller refuses the start */
 		if (port_key_parse(key, &port, &pn) < 0)
-			continue; /* sctp: not published by hull (net_port_parse()) */
+			continue; /* not a port docker publishes */
 		for (size_t i = 0; i < *n && !bound; i++)
 			bound = (*ports)[i].ctr_port == port && (*ports)[i].proto == pn;
 		if (bound)

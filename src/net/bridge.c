@@ -122,20 +122,26 @@ int net_nft_table_ensure(struct hull_err **err)
 	if (r < 0)
 		return err_set(err, -r, "look up nftables table 'ip hull'");
 	if (r > 0) {
-		/* a table from an older hull lacks the loopback guard: add it */
-		r = nl_nft_chain_exists(&nf, "hull", "loopback");
+		/* the newest piece there: the rest is too (one lookup per start) */
+		r = nl_nft_chain_exists(&nf, "hull", "sctp_ports");
 		if (r > 0)
 			return 0;
+		/* a table from an older hull lacks the loopback guard: add it */
+		r = nl_nft_chain_exists(&nf, "hull", "loopback");
 		if (r < 0)
 			return err_set(err, -r, "look up nftables chain 'ip hull loopback'");
-		r = net_nft_loopback_guard(err);
-		if (r < 0 && nl_nft_chain_exists(&nf, "hull", "loopback") > 0) {
-			if (err)
-				*err = err_free(*err);
-			r = 0;
+		if (r == 0) {
+			r = net_nft_loopback_guard(err);
+			if (r < 0 && nl_nft_chain_exists(&nf, "hull", "loopback") > 0) {
+				if (err)
+					*err = err_free(*err);
+				r = 0;
+			}
+			if (r < 0)
+				return err_wrap(
+					err, "add the loopback guard to nftables table 'ip hull'");
 		}
-		return r < 0 ? err_wrap(err, "add the loopback guard to nftables table 'ip hull'")
-			     : 0;
+		return net_nft_sctp_ensure(&nf, false, "hull", err);
 	}
 	r = net_nft_table_create(err);
 	if (r < 0) {
@@ -143,11 +149,11 @@ int net_nft_table_ensure(struct hull_err **err)
 		if (nl_nft_table_exists(&nf, "hull") > 0) {
 			if (err)
 				*err = err_free(*err);
-			return 0;
+			return net_nft_sctp_ensure(&nf, false, "hull", err);
 		}
 		return err_wrap(err, "create nftables table 'ip hull'");
 	}
-	return 0;
+	return net_nft_sctp_ensure(&nf, false, "hull", err);
 }
 
 static void veth_name(const char *ctr_id, char name[IFNAMSIZ])

@@ -114,6 +114,14 @@ int net_nft_map_jumps(const char *text, const char *prefix,
  * before any container of the default bridge was started on this host.
  */
 int net_nft_table_ensure(struct hull_err **err);
+/*
+ * net_nft_sctp_ensure() - idempotently give table @table of family ip (ip6 if @v6) the maps
+ * of published SCTP ports (sctp_any, sctp_addr: as tcp_any and tcp_addr) and the chain
+ * sctp_ports that DNATs through them, jumped to from the end of its "ports" chain; a table
+ * made before hull published SCTP gets them at its next set-up. One lookup when they exist.
+ * Safe against another hull doing the same at once. @nf: an open NETLINK_NETFILTER socket.
+ */
+int net_nft_sctp_ensure(struct nl *nf, bool v6, const char *table, struct hull_err **err);
 int net_nft_table_create(struct hull_err **err);
 
 /* net_network_state_remove() - delete NET_STATE_DIR/networks/@net_id (its addresses). */
@@ -134,7 +142,6 @@ void nl_closep(struct nl *nl);
 /* net_nft_run_each() - run each line of @cmds as its own transaction, ignoring failures. */
 void net_nft_run_each(const char *cmds);
 
-const char *net_proto_name(int proto);
 /* net_host_ip_is_any() - "" and "0.0.0.0" both mean every host address. */
 bool net_host_ip_is_any(const char *host_ip);
 

@@ -49,12 +49,15 @@ struct port_map {
 	uint16_t host_port;	/* 0 before allocation means "pick a free port" */
 	uint16_t host_port_end; /* "8000-8010:80": the last host port to try (0: host_port only) */
 	uint16_t ctr_port;
-	int proto; /* IPPROTO_TCP or IPPROTO_UDP */
+	int proto; /* IPPROTO_TCP, IPPROTO_UDP or IPPROTO_SCTP */
 };
+
+/* net_proto_name() - "tcp", "udp" or "sctp" for IPPROTO_TCP, _UDP, _SCTP ("tcp" otherwise). */
+const char *net_proto_name(int proto);
 
 /*
  * net_port_parse() - parse one -p value as docker does
- * (docker/go-connections nat.ParsePortSpec): "[ip:][hostPort:]containerPort[/tcp|udp]",
+ * (docker/go-connections nat.ParsePortSpec): "[ip:][hostPort:]containerPort[/tcp|udp|sctp]",
  * where ports may be ranges "a-b" of equal length, or a host range for one
  * container port ("8000-8010:80": the first free one, host_port_end set). An IPv6 ip is
  * written in brackets ("[::]:8080:80", "[fd00::1]::80") and kept in its inet_ntop form.
@@ -146,7 +149,11 @@ bool net_host_ipv6(void);
  * closed (host ports already picked may have been written back). Sockets are
  * bound, never listening, and without SO_REUSEADDR (docs/networking.md), but for a TCP
  * port served by the proxy (net_port_proxied(@ctr_ip6)), which listens for it, with
- * SO_REUSEADDR.
+ * SO_REUSEADDR. An SCTP port is bound with an SCTP socket; on a kernel without SCTP, where
+ * nothing on the host can hold one, it is reserved with an OFD lock on a file of
+ * NET_STATE_DIR/sctp/ instead (an fd all the same; a port 0 becomes one of the ephemeral
+ * range that no other container holds). SCTP is never proxied: a map net_port_proxied()
+ * gives the proxy fails with -EPROTONOSUPPORT naming it.
  */
 int net_ports_reserve(struct port_map *maps, size_t n, bool ctr_ip6, int **ret_fds,
 		      struct hull_err **err);
@@ -291,7 +298,8 @@ bool net_host_ip_is6(const char *host_ip);
  * net_ports_dual() - docker's publishing on a host with IPv6 (net_host_ipv6()): each map of
  * @maps[0..@n) on every IPv4 address ("" or 0.0.0.0) gets a twin on every IPv6 address ("::")
  * with the same, already reserved, host port, appended to *@maps (realloc'd; *@n grows), as
- * docker lists "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp". Pure.
+ * docker lists "0.0.0.0:8080->80/tcp, [::]:8080->80/tcp"; SCTP maps get none (the twin's
+ * ::1 part would need the proxy, which has no SCTP). Pure.
  */
 void net_ports_dual(struct port_map **maps, size_t *n);
 

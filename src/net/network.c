@@ -434,6 +434,11 @@ static int nft_family_setup(const struct net_bridge *b, bool v6, struct hull_err
 			return err_setx(err, EIO,
 					"add the input chain to nftables table 'ip6 " TABLE "'");
 	}
+	if (v6) {
+		r = net_nft_sctp_ensure(&nf, true, TABLE, err);
+		if (r < 0)
+			return r;
+	}
 	r = nft_exists(&nf, v6, chain);
 	if (r < 0)
 		return err_set(err, -r, "look up nftables chain '%s " TABLE " %s'", family, chain);

@@ -169,6 +169,40 @@ int net_nft_loopback_guard(struct hull_err **err)
 		       err);
 }
 
+int net_nft_sctp_ensure(struct nl *nf, bool v6, const char *table, struct hull_err **err)
+{
+	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	const char *fam = v6 ? "ip6" : "ip", *addr = v6 ? "ipv6_addr" : "ipv4_addr";
+	int r;
+
+	r = v6 ? nl_nft6_chain_exists(nf, table, "sctp_ports")
+	       : nl_nft_chain_exists(nf, table, "sctp_ports");
+	if (r != 0)
+		return r < 0 ? err_set(err, -r, "look up nftables chain '%s %s sctp_ports'", fam,
+				       table)
+			     : 0;
+	/* one transaction: "create chain" fails it whole for a second hull doing the same */
+	strbuf_addf(&sb, "create chain %s %s sctp_ports\n", fam, table);
+	strbuf_addf(&sb, "add map %s %s sctp_any { type inet_service : %s . inet_service; }\n", fam,
+		    table, addr);
+	strbuf_addf(&sb,
+		    "add map %s %s sctp_addr { type %s . inet_service : %s . inet_service; }\n",
+		    fam, table, addr, addr);
+	strbuf_addf(&sb, "add rule %s %s sctp_ports dnat to %s daddr . sctp dport map @sctp_addr\n",
+		    fam, table, fam);
+	strbuf_addf(&sb, "add rule %s %s sctp_ports dnat to sctp dport map @sctp_any\n", fam,
+		    table);
+	strbuf_addf(&sb, "add rule %s %s ports meta l4proto sctp jump sctp_ports\n", fam, table);
+	r = nft_run(strbuf_cstr(&sb), err);
+	if (r < 0 && (v6 ? nl_nft6_chain_exists(nf, table, "sctp_ports")
+			 : nl_nft_chain_exists(nf, table, "sctp_ports")) > 0) {
+		if (err)
+			*err = err_free(*err);
+		r = 0;
+	}
+	return r < 0 ? err_wrap(err, "add the SCTP maps to nftables table '%s %s'", fam, table) : 0;
+}
+
 static void element(struct strbuf *sb, const char *verb, const char *ctr_ip,
 		    const struct port_map *m, bool with_value)
 {

@@ -7,7 +7,11 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "net/net-internal.h"
@@ -93,9 +97,7 @@ int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct h
 		else if (strcasecmp(proto, "udp") == 0)
 			protonum = IPPROTO_UDP;
 		else if (strcasecmp(proto, "sctp") == 0)
-			return err_setx(err, EINVAL,
-					"invalid port specification \"%s\": sctp is not supported",
-					spec);
+			protonum = IPPROTO_SCTP;
 		else
 			return err_setx(err, EINVAL,
 					"invalid port specification \"%s\": invalid proto: %s",
@@ -167,7 +169,7 @@ int net_port_parse(const char *spec, struct port_map **maps, size_t *n, struct h
 
 const char *net_proto_name(int proto)
 {
-	return proto == IPPROTO_UDP ? "udp" : "tcp";
+	return proto == IPPROTO_UDP ? "udp" : proto == IPPROTO_SCTP ? "sctp" : "tcp";
 }
 
 bool net_host_ip_is_any(const char *host_ip)
@@ -230,13 +232,95 @@ void net_ports_dual(struct port_map **maps, size_t *n)
 	for (size_t i = 0; i < k; i++) {
 		struct port_map m = (*maps)[i];
 
-		if (!net_host_ip_is_any(m.host_ip))
+		/* no SCTP twin: the "::" twin needs the proxy (::1 at least), which has no SCTP */
+		if (!net_host_ip_is_any(m.host_ip) || m.proto == IPPROTO_SCTP)
 			continue;
 		snprintf(m.host_ip, sizeof(m.host_ip), "::");
 		m.host_port_end = 0;
 		*maps = xrealloc(*maps, (*n + 1) * sizeof(**maps));
 		(*maps)[(*n)++] = m;
 	}
+}
+
+/*
+ * An SCTP port's reservation on a kernel without SCTP (no socket can be made, so no program
+ * of the host can hold the port: only another container's mapping can), in *@ret_fd: an
+ * open file description of NET_STATE_DIR/sctp/PORT (or PORT6 for IPv6) with an OFD write
+ * lock, on the whole file for every address, on one byte for one address (IPv4: the
+ * address, IPv6: its hash), so that, as with sockets, "every address" conflicts with each
+ * address and two addresses do not. The lock goes with the last fd (the proxy's, as a
+ * socket's), so a dead container frees the port. 0 or a positive errno (EADDRINUSE: taken).
+ */
+static int sctp_lock(const struct sockaddr *sa, int *ret_fd)
+{
+	const struct sockaddr_in *in = (const void *) sa;
+	const struct sockaddr_in6 *in6 = (const void *) sa;
+	bool is6 = sa->sa_family == AF_INET6;
+	uint16_t port = ntohs(is6 ? in6->sin6_port : in->sin_port);
+	_cleanup_free_ char *path = xasprintf(NET_STATE_DIR "/sctp/%u%s", port, is6 ? "6" : "");
+	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	int fd, e;
+
+	if (port == 0)
+		return EINVAL;
+	if (mkdir(NET_STATE_DIR, 0755) < 0 && errno != EEXIST)
+		return errno;
+	if (mkdir(NET_STATE_DIR "/sctp", 0755) < 0 && errno != EEXIST)
+		return errno;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	if (fd < 0)
+		return errno;
+	if (is6 && !IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) {
+		uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+		for (size_t i = 0; i < sizeof(in6->sin6_addr); i++)
+			h = (h ^ in6->sin6_addr.s6_addr[i]) * 1099511628211ull;
+		fl.l_start = (off_t) (1 + (h >> 2));
+		fl.l_len = 1;
+	} else if (!is6 && in->sin_addr.s_addr != htonl(INADDR_ANY)) {
+		fl.l_start = (off_t) 1 + ntohl(in->sin_addr.s_addr);
+		fl.l_len = 1;
+	}
+	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
+		e = errno == EAGAIN || errno == EACCES ? EADDRINUSE : errno;
+		close(fd);
+		return e;
+	}
+	*ret_fd = fd;
+	return 0;
+}
+
+/* sctp_lock() at a port of the ephemeral range (the kernel's, ip_local_port_range), from a
+ * random one on; writes the port into @sa. */
+static int sctp_lock_any_port(struct sockaddr *sa, int *ret_fd)
+{
+	unsigned lo = 32768, hi = 60999, start;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "re");
+	struct sockaddr_in *in = (void *) sa;
+	struct sockaddr_in6 *in6 = (void *) sa;
+
+	if (f) {
+		if (fscanf(f, "%u %u", &lo, &hi) != 2 || lo == 0 || hi > 65535 || lo > hi) {
+			lo = 32768;
+			hi = 60999;
+		}
+		fclose(f);
+	}
+	if (getrandom(&start, sizeof(start), GRND_NONBLOCK) != (ssize_t) sizeof(start))
+		start = (unsigned) getpid() ^ (unsigned) time(NULL);
+	for (unsigned i = 0; i <= hi - lo; i++) {
+		uint16_t p = (uint16_t) (lo + (start + i) % (hi - lo + 1));
+		int e;
+
+		if (sa->sa_family == AF_INET6)
+			in6->sin6_port = htons(p);
+		else
+			in->sin_port = htons(p);
+		e = sctp_lock(sa, ret_fd);
+		if (e != EADDRINUSE)
+			return e;
+	}
+	return EADDRINUSE;
 }
 
 /*
@@ -248,16 +332,24 @@ void net_ports_dual(struct port_map **maps, size_t *n)
  * connections in TIME_WAIT, which SO_REUSEADDR lets a restart bind over, and its listening
  * keeps a second socket off the port all the same.
  */
-static int reserve_at(const struct port_map *m, bool ctr_ip6, const struct sockaddr *sa,
-		      socklen_t salen, int *ret_fd)
+static int reserve_at(const struct port_map *m, bool ctr_ip6, struct sockaddr *sa, socklen_t salen,
+		      int *ret_fd)
 {
 	bool is6 = net_host_ip_is6(m->host_ip);
 	bool proxied = net_port_proxied(m, ctr_ip6);
 	bool listens = proxied && m->proto == IPPROTO_TCP;
 	int fd, one = 1, e = 0, mark = NET_PROXY_MARK;
 
-	fd = socket(is6 ? AF_INET6 : AF_INET,
-		    (m->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	if (m->proto == IPPROTO_SCTP) {
+		/* one-to-one style, bound and not listening, as TCP's */
+		fd = socket(is6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_SCTP);
+		if (fd < 0 && (errno == EPROTONOSUPPORT || errno == ESOCKTNOSUPPORT))
+			return m->host_port ? sctp_lock(sa, ret_fd)
+					    : sctp_lock_any_port(sa, ret_fd);
+	} else {
+		fd = socket(is6 ? AF_INET6 : AF_INET,
+			    (m->proto == IPPROTO_UDP ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	}
 	if (fd < 0)
 		return errno;
 	/* "::" is the IPv6 addresses only: 0.0.0.0 has a socket of its own */
@@ -294,6 +386,13 @@ int net_ports_reserve(struct port_map *maps, size_t n, bool ctr_ip6, int **ret_f
 		} u = {0};
 		socklen_t salen = is6 ? sizeof(u.in6) : sizeof(u.in);
 
+		if (m->proto == IPPROTO_SCTP && net_port_proxied(m, ctr_ip6)) {
+			r = err_setx(err, EPROTONOSUPPORT,
+				     "cannot publish %u/sctp on [%s]: hull's userland proxy, which "
+				     "that address needs, relays TCP and UDP only",
+				     m->ctr_port, m->host_ip);
+			goto fail;
+		}
 		u.in.sin_family = is6 ? AF_INET6 : AF_INET;
 		if (is6 ? inet_pton(AF_INET6, m->host_ip, &u.in6.sin6_addr) != 1
 			: !net_host_ip_is_any(m->host_ip) &&
@@ -332,7 +431,8 @@ int net_ports_reserve(struct port_map *maps, size_t n, bool ctr_ip6, int **ret_f
 			goto fail;
 		}
 		if (m->host_port == 0) {
-			if (getsockname(fds[i], &u.sa, &salen) < 0) {
+			/* an SCTP port's lock (sctp_lock_any_port()) wrote it into u already */
+			if (getsockname(fds[i], &u.sa, &salen) < 0 && errno != ENOTSOCK) {
 				i++;
 				r = err_set(err, errno, "getsockname");
 				goto fail;

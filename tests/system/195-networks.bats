@@ -486,6 +486,55 @@ reach() {
 	hull network rm found
 }
 
+# sctp_reaches CONTAINER ADDR PORT: an SCTP INIT sent to ADDR:PORT from the host arrives in
+# the container at its port 80 (this kernel may lack SCTP sockets: raw ones, sctp-probe)
+sctp_reaches() {
+	local pid out=$BATS_TEST_TMPDIR/sctp.out
+	pid=$(hull inspect --format '{{.State.Pid}}' "$1")
+	nsenter -t "$pid" -n "$BATS_TEST_DIRNAME/sctp-probe" recv 5 >"$out" &
+	wait_for grep -q ready "$out"
+	"$BATS_TEST_DIRNAME/sctp-probe" send "$2" "$3"
+	wait
+	grep -E "^[0-9.]+ [0-9]+ $(hull inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1") 80 1 OK$" "$out"
+}
+
+@test "SCTP: -p and -P publish through the kernel's NAT; a taken port is refused; rm frees it" {
+	local c d p
+	c=$(hull run -d -p 127.0.0.1:19132:80/sctp -p 80/sctp busybox sleep 60)
+	run hull port "$c" 80/sctp
+	[ "${lines[0]}" = "127.0.0.1:19132" ]
+	p=${lines[1]##*:}
+	[ "$p" -gt 1023 ]
+	run hull ps --format '{{.Ports}}' --filter "id=$c"
+	[ "$output" = "0.0.0.0:$p->80/sctp, 127.0.0.1:19132->80/sctp" ]
+	sctp_reaches "$c" 127.0.0.1 19132
+	sctp_reaches "$c" 10.89.0.1 "$p"
+	# docker's message for a taken port, from any address or the same one; another address
+	# of the same port is free
+	run -125 hull run --rm -p 127.0.0.1:19132:80/sctp busybox true
+	[[ $output == *"Bind for 127.0.0.1:19132 failed: port is already allocated"* ]]
+	run -125 hull run --rm -p "$p:80/sctp" busybox true
+	[[ $output == *"Bind for 0.0.0.0:$p failed: port is already allocated"* ]]
+	run hull run --rm -p 127.0.0.2:19132:80/sctp busybox true
+	[ "$status" -eq 0 ]
+	# no [::] twin and no proxy: an address that needs one is refused
+	run -125 hull run --rm -p '[::1]:19133:80/sctp' busybox true
+	[[ $output == *"cannot publish 80/sctp on [::1]"* ]]
+	hull rm -f "$c" >/dev/null
+	run nft list map ip hull sctp_any
+	[[ $output != *" $p "* ]]
+	run nft list map ip hull sctp_addr
+	[[ $output != *"19132"* ]]
+
+	# a user network, and -P of an EXPOSEd SCTP port (--expose here) not published by -p
+	hull network create --subnet "$SUB_A" sn >/dev/null
+	d=$(hull run -d --network sn -p 127.0.0.1:19132:80/sctp --expose 81/sctp -P busybox sleep 60)
+	run hull port "$d"
+	[[ $output == *"80/sctp -> 127.0.0.1:19132"* ]]
+	[[ $output == *"81/sctp -> 0.0.0.0:"* ]]
+	sctp_reaches "$d" 127.0.0.1 19132
+}
+
 @test "a bridge name held by a host link hull did not make is refused, and the link left alone" {
 	local id x
 	run -1 hull network create -o com.docker.network.bridge.name=lo nlo
