@@ -78,6 +78,17 @@ int nl_addr6_add(struct nl *nl, unsigned index, const struct in6_addr *addr, uns
 /* nl_route6_add_default() - default IPv6 route via @gw out of link @index, with MTU @mtu (0:
  * the link's). */
 int nl_route6_add_default(struct nl *nl, unsigned index, const struct in6_addr *gw, unsigned mtu);
+/*
+ * nl_ct_delete_dport() - delete the conntrack entries of family @family (AF_INET, AF_INET6)
+ * whose original direction is protocol @proto to port @port (host order), whatever their
+ * addresses (as CNI's hostport plugin and netavark do for a UDP port they map): a flow that
+ * met the host before a port was published, or a container that held it before, keeps its
+ * entry, and with it its old destination, as long as its client keeps sending (UDP and SCTP
+ * have no handshake that would end it). One dump of the table, then one delete per entry,
+ * each by its original tuple (never a request without one, which would flush the table).
+ * Returns how many were deleted, or -errno if the dump failed. @nl: NETLINK_NETFILTER.
+ */
+int nl_ct_delete_dport(struct nl *nl, int family, uint8_t proto, uint16_t port);
 /* nl_nft6_table_exists(), nl_nft6_chain_exists() - as the ip ones, for family ip6. */
 int nl_nft6_table_exists(struct nl *nl, const char *name);
 int nl_nft6_chain_exists(struct nl *nl, const char *table, const char *chain);

@@ -4,6 +4,7 @@
  * ports, written as nft text and run through libnftables.
  */
 #include <arpa/inet.h>
+#include <linux/netlink.h>
 #include <nftables/libnftables.h>
 
 #include "net/net-internal.h"
@@ -256,6 +257,33 @@ static int check_maps(const char *ctr_ip, const struct port_map *maps, size_t n,
 	return 0;
 }
 
+/*
+ * After DNAT elements of @maps were added: the conntrack entries of their UDP and SCTP host
+ * ports forgotten (nl_ct_delete_dport()), so that a client already sending to the port (to
+ * the host, or to a container that had it before) reaches this container now, not after its
+ * entry times out. TCP needs none: a new connection is a new entry. Best effort.
+ */
+static void forget_flows(const struct port_map *maps, size_t n, bool has6)
+{
+	_cleanup_nl_ struct nl nf = {NULL, 0, 0};
+
+	for (size_t i = 0; i < n; i++) {
+		const struct port_map *m = &maps[i];
+		bool dup = false;
+
+		if ((m->proto != IPPROTO_UDP && m->proto != IPPROTO_SCTP) || !net_port_nat(m, has6))
+			continue;
+		for (size_t j = 0; j < i && !dup; j++)
+			dup = maps[j].proto == m->proto && maps[j].host_port == m->host_port &&
+			      net_host_ip_is6(maps[j].host_ip) == net_host_ip_is6(m->host_ip) &&
+			      net_port_nat(&maps[j], has6);
+		if (dup || (!nf.sk && nl_open(&nf, NETLINK_NETFILTER, NULL) < 0))
+			continue;
+		(void) nl_ct_delete_dport(&nf, net_host_ip_is6(m->host_ip) ? AF_INET6 : AF_INET,
+					  (uint8_t) m->proto, m->host_port);
+	}
+}
+
 int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps, size_t n,
 		  struct hull_err **err)
 {
@@ -275,8 +303,12 @@ int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map
 		if (net_port_nat(&maps[i], has6))
 			element(&sb, "add", net_host_ip_is6(maps[i].host_ip) ? ctr_ip6 : ctr_ip,
 				&maps[i], true);
-	if (sb.len == 0 || nft_run(strbuf_cstr(&sb), NULL) == 0)
+	if (sb.len == 0)
 		return 0;
+	if (nft_run(strbuf_cstr(&sb), NULL) == 0) {
+		forget_flows(maps, n, has6);
+		return 0;
+	}
 	/*
 	 * No table yet (no container of the default bridge has run on this host
 	 * since it booted), or an entry for the same host port is left over from
@@ -290,6 +322,7 @@ int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map
 	r = nft_run(strbuf_cstr(&sb), err);
 	if (r < 0)
 		return err_wrap(err, "publish ports of %s", ctr_ip);
+	forget_flows(maps, n, has6);
 	return 0;
 }
 

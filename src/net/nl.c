@@ -10,6 +10,7 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -601,4 +602,97 @@ int nl_nft6_chain_exists(struct nl *nl, const char *table, const char *chain)
 int nl_nft6_table_exists(struct nl *nl, const char *name)
 {
 	return nft_exists(nl, AF_INET6, name, NULL);
+}
+
+/* What a conntrack dump keeps: the original tuples (and zones) of the entries to delete. */
+struct ct_match {
+	uint8_t proto;
+	uint16_t port; /* network order */
+	char *found;   /* each entry: its CTA_TUPLE_ORIG then CTA_ZONE attribute, as received */
+	size_t len, n;
+};
+
+static int ct_attr_cb(const struct nlattr *attr, void *data)
+{
+	const struct nlattr **tb = data;
+	uint16_t type = mnl_attr_get_type(attr);
+
+	if (type < CTA_MAX + 1)
+		tb[type] = attr;
+	return MNL_CB_OK;
+}
+
+static int ct_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ct_match *m = data;
+	const struct nlattr *tb[CTA_MAX + 1] = {NULL}, *tt[CTA_TUPLE_MAX + 1] = {NULL};
+	const struct nlattr *tp[CTA_PROTO_MAX + 1] = {NULL};
+	size_t need;
+
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), ct_attr_cb, tb) < 0 ||
+	    !tb[CTA_TUPLE_ORIG] || mnl_attr_parse_nested(tb[CTA_TUPLE_ORIG], ct_attr_cb, tt) < 0 ||
+	    !tt[CTA_TUPLE_PROTO] ||
+	    mnl_attr_parse_nested(tt[CTA_TUPLE_PROTO], ct_attr_cb, tp) < 0 || !tp[CTA_PROTO_NUM] ||
+	    mnl_attr_get_payload_len(tp[CTA_PROTO_NUM]) < 1 || !tp[CTA_PROTO_DST_PORT] ||
+	    mnl_attr_get_payload_len(tp[CTA_PROTO_DST_PORT]) < 2)
+		return MNL_CB_OK;
+	if (mnl_attr_get_u8(tp[CTA_PROTO_NUM]) != m->proto ||
+	    mnl_attr_get_u16(tp[CTA_PROTO_DST_PORT]) != m->port)
+		return MNL_CB_OK;
+	need = MNL_ALIGN(tb[CTA_TUPLE_ORIG]->nla_len) +
+	       (tb[CTA_ZONE] ? MNL_ALIGN(tb[CTA_ZONE]->nla_len) : 0);
+	if (need > 1024 || m->n >= 4096)
+		return MNL_CB_OK; /* not an entry of ours to send back; enough for one call */
+	m->found = xrealloc(m->found, m->len + sizeof(uint16_t) + need);
+	memcpy(m->found + m->len, &(uint16_t){(uint16_t) need}, sizeof(uint16_t));
+	memcpy(m->found + m->len + sizeof(uint16_t), tb[CTA_TUPLE_ORIG],
+	       tb[CTA_TUPLE_ORIG]->nla_len);
+	if (tb[CTA_ZONE])
+		memcpy(m->found + m->len + sizeof(uint16_t) +
+			       MNL_ALIGN(tb[CTA_TUPLE_ORIG]->nla_len),
+		       tb[CTA_ZONE], tb[CTA_ZONE]->nla_len);
+	m->len += sizeof(uint16_t) + need;
+	m->n++;
+	return MNL_CB_OK;
+}
+
+int nl_ct_delete_dport(struct nl *nl, int family, uint8_t proto, uint16_t port)
+{
+	struct ct_match m = {.proto = proto, .port = htons(port)};
+	char buf[NL_BUF_SIZE];
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	size_t off = 0;
+	int r, deleted = 0;
+
+	nlh = msg_new(buf, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET, NLM_F_DUMP);
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = (uint8_t) family;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	r = nl_talk(nl, nlh, ct_cb, &m);
+	if (r < 0) {
+		free(m.found);
+		return r;
+	}
+	while (off < m.len) {
+		uint16_t need;
+
+		memcpy(&need, m.found + off, sizeof(need));
+		off += sizeof(need);
+		nlh = msg_new(buf, (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_DELETE, NLM_F_ACK);
+		nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+		nfg->nfgen_family = (uint8_t) family;
+		nfg->version = NFNETLINK_V0;
+		nfg->res_id = 0;
+		/* the attributes as the dump gave them: a tuple, so never a flush of the table */
+		memcpy((char *) nlh + nlh->nlmsg_len, m.found + off, need);
+		nlh->nlmsg_len += need;
+		off += need;
+		r = nl_talk(nl, nlh, NULL, NULL);
+		if (r == 0)
+			deleted++;
+	}
+	free(m.found);
+	return deleted;
 }
