@@ -28,7 +28,7 @@ static void check_round_trip(const struct port_map *m)
 
 	spec = xasprintf("%s%s%s%s%u:%u/%s", is6 ? "[" : "", m->host_ip, is6 ? "]" : "",
 			 *m->host_ip ? ":" : "", m->host_port, m->ctr_port,
-			 m->proto == IPPROTO_UDP ? "udp" : "tcp");
+			 net_proto_name(m->proto));
 	FUZZ_CHECK(net_port_parse(spec, &again, &n, &e) == 0);
 	FUZZ_CHECK(n == 1);
 	FUZZ_CHECK(streq(again[0].host_ip, m->host_ip));
@@ -66,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			struct in_addr a;
 
 			FUZZ_CHECK(m->ctr_port != 0);
-			FUZZ_CHECK(m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP);
+			FUZZ_CHECK(m->proto == IPPROTO_TCP || m->proto == IPPROTO_UDP ||
+				   m->proto == IPPROTO_SCTP);
 			FUZZ_CHECK(m->proto == maps[before].proto);
 			FUZZ_CHECK(streq(m->host_ip, maps[before].host_ip));
 			FUZZ_CHECK(!*m->host_ip || inet_pton(AF_INET, m->host_ip, &a) == 1 ||
