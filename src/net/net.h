@@ -125,7 +125,9 @@ int net_loopback_up(pid_t pid, struct hull_err **err);
  * a port into the container's IPv4 address; the kernel cannot), and, for a container with
  * one, the IPv6 loopback "::1" (IPv6 has no route_localnet: a DNATed reply would fail the
  * route check of a loopback address) and every IPv6 address "::" (whose DNAT element skips
- * ::1, which then reaches the proxy). The TCP socket of a proxied port listens. Pure.
+ * ::1, which then reaches the proxy). The TCP socket of a proxied port listens. Never an SCTP
+ * map: the proxy relays TCP and UDP alone (net_ports_reserve() refuses an SCTP map that would
+ * need it). Pure.
  */
 bool net_port_proxied(const struct port_map *m, bool ctr_ip6);
 /*
@@ -150,10 +152,11 @@ bool net_host_ipv6(void);
  * bound, never listening, and without SO_REUSEADDR (docs/networking.md), but for a TCP
  * port served by the proxy (net_port_proxied(@ctr_ip6)), which listens for it, with
  * SO_REUSEADDR. An SCTP port is bound with an SCTP socket; on a kernel without SCTP, where
- * nothing on the host can hold one, it is reserved with an OFD lock on a file of
- * NET_STATE_DIR/sctp/ instead (an fd all the same; a port 0 becomes one of the ephemeral
- * range that no other container holds). SCTP is never proxied: a map net_port_proxied()
- * gives the proxy fails with -EPROTONOSUPPORT naming it.
+ * nothing on the host can hold one, it is reserved with an OFD lock on a byte range of
+ * NET_STATE_DIR/sctp-ports instead (an fd all the same; a port 0 becomes one of the ephemeral
+ * range that no other container holds). SCTP is never proxied: a map the kernel cannot DNAT
+ * (net_port_nat(): [::1], an IPv6 address of a container without one) fails with
+ * -EPROTONOSUPPORT naming it.
  */
 int net_ports_reserve(struct port_map *maps, size_t n, bool ctr_ip6, int **ret_fds,
 		      struct hull_err **err);

@@ -383,8 +383,9 @@ static int nat_src_reclaim(const struct net_bridge *b, struct hull_err **err)
 	old.subnet = c.subnet;
 	old.prefixlen = c.prefixlen;
 	/* the elements keyed by the bridge's name only when it is known; each line alone, as
-	 * some pieces may be gone */
+	 * some pieces may be gone; its "ip6 hullnet" pieces too, if it had any */
 	network_pieces(&sb, &old, false, false, c.bridge[0] != '\0', true);
+	network_pieces(&sb, &old, true, false, c.bridge[0] != '\0', false);
 	net_nft_run_each(strbuf_cstr(&sb));
 	return 1;
 }
@@ -451,23 +452,24 @@ static int nft_family_setup(const struct net_bridge *b, bool v6, struct hull_err
 			*err = err_free(*err);
 		r = 0;
 	}
-	if (r < 0 && !v6 && !b->internal) {
-		/* another network's subnet in nat_src ("File exists"): a leftover, or not */
+	/* another network's subnet in nat_src ("File exists"): a leftover, or not; a subnet may
+	 * cover several leftovers, each reclaimed in turn */
+	for (int tries = 0; r < 0 && !v6 && !b->internal && tries < 256; tries++) {
 		struct hull_err *e = NULL;
 		int k = nat_src_reclaim(b, &e);
 
-		if (k != 0) {
+		if (k == 0)
+			break;
+		if (err)
+			*err = err_free(*err);
+		if (k < 0) {
 			if (err)
-				*err = err_free(*err);
-			if (k < 0) {
-				if (err)
-					*err = e;
-				else
-					err_free(e);
-				return k;
-			}
-			r = nft_run(strbuf_cstr(&sb), err);
+				*err = e;
+			else
+				err_free(e);
+			return k;
 		}
+		r = nft_run(strbuf_cstr(&sb), err);
 	}
 	return r < 0 ? err_wrap(err, "add network '%s' to nftables table '%s " TABLE "'", b->name,
 				family)
@@ -531,30 +533,29 @@ static int network_setup6(struct nl *rt, const struct net_bridge *b, unsigned in
 	return r;
 }
 
-int net_network_setup(const struct net_bridge *b, struct hull_err **err)
+/* net_network_setup() with the netlink socket @rt; *@made: whether it made the bridge. */
+static int network_setup_at(struct nl *rt, const struct net_bridge *b, bool *made,
+			    struct hull_err **err)
 {
-	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
 	_cleanup_free_ char *localnet = NULL, *mark = bridge_mark(b);
 	struct nl_link li;
 	int r;
 
-	r = nl_open(&rt, NETLINK_ROUTE, err);
-	if (r < 0)
-		return err_wrap(err, "set up bridge '%s'", b->name);
-	r = nl_link_query(&rt, b->name, &li);
+	r = nl_link_query(rt, b->name, &li);
 	if (r == -ENODEV) {
-		r = nl_bridge_create(&rt, b->name, b->mtu);
+		r = nl_bridge_create(rt, b->name, b->mtu);
 		if (r < 0 && r != -EEXIST)
 			return err_set(err, -r, "create bridge '%s'", b->name);
 		/* EEXIST: made meanwhile, by us or not: the checks below tell */
+		*made = r == 0;
 		if (r == 0) {
-			r = nl_link_query(&rt, b->name, &li);
+			r = nl_link_query(rt, b->name, &li);
 			if (r == 0 && !*li.alias)
-				r = nl_link_set_alias(&rt, li.index, mark);
+				r = nl_link_set_alias(rt, li.index, mark);
 			if (r == 0)
 				snprintf(li.alias, sizeof(li.alias), "%s", mark);
 		} else {
-			r = nl_link_query(&rt, b->name, &li);
+			r = nl_link_query(rt, b->name, &li);
 		}
 	}
 	if (r < 0)
@@ -571,13 +572,13 @@ int net_network_setup(const struct net_bridge *b, struct hull_err **err)
 				b->name, b->id);
 	if (!*li.alias) {
 		/* an older hull's: marked from now on */
-		r = nl_link_set_alias(&rt, li.index, mark);
+		r = nl_link_set_alias(rt, li.index, mark);
 		if (r < 0)
 			return err_set(err, -r, "set the alias of '%s'", b->name);
 	}
-	r = nl_addr_has(&rt, li.index, b->gateway);
+	r = nl_addr_has(rt, li.index, b->gateway);
 	if (r == 0) {
-		r = nl_addr_add(&rt, li.index, b->gateway, b->prefixlen);
+		r = nl_addr_add(rt, li.index, b->gateway, b->prefixlen);
 		if (r == -EEXIST)
 			r = 0;
 	}
@@ -588,7 +589,7 @@ int net_network_setup(const struct net_bridge *b, struct hull_err **err)
 		return err_set(err, -r, "add address %s/%u to '%s'", gw, b->prefixlen, b->name);
 	}
 	if (!(li.flags & IFF_UP)) {
-		r = nl_link_set_up(&rt, li.index);
+		r = nl_link_set_up(rt, li.index);
 		if (r < 0)
 			return err_set(err, -r, "bring up '%s'", b->name);
 	}
@@ -600,12 +601,32 @@ int net_network_setup(const struct net_bridge *b, struct hull_err **err)
 	r = net_sysctl_enable(localnet, err);
 	if (r < 0)
 		return r;
-	r = b->ipv6 ? network_setup6(&rt, b, li.index, err) : net_bridge_no_ipv6(b->name, err);
+	r = b->ipv6 ? network_setup6(rt, b, li.index, err) : net_bridge_no_ipv6(b->name, err);
 	if (r < 0)
 		return r;
 	r = nft_family_setup(b, false, err);
 	if (r == 0 && b->ipv6)
 		r = nft_family_setup(b, true, err);
+	return r;
+}
+
+int net_network_setup(const struct net_bridge *b, struct hull_err **err)
+{
+	_cleanup_nl_ struct nl rt = {NULL, 0, 0};
+	bool made = false;
+	int r;
+
+	r = nl_open(&rt, NETLINK_ROUTE, err);
+	if (r < 0)
+		return err_wrap(err, "set up bridge '%s'", b->name);
+	r = network_setup_at(&rt, b, &made, err);
+	/*
+	 * A bridge made here for a set-up that failed goes: with its address, its route would
+	 * take the traffic of the network that holds the subnet now (a store whose bridge was
+	 * lost, and whose subnet another store's network took meanwhile: "Pool overlaps").
+	 */
+	if (r < 0 && made)
+		(void) nl_link_del(&rt, b->name);
 	return r;
 }
 

@@ -195,7 +195,7 @@ static bool host_ip_is_any6(const char *host_ip)
 
 bool net_port_proxied(const struct port_map *m, bool ctr_ip6)
 {
-	if (!net_host_ip_is6(m->host_ip))
+	if (!net_host_ip_is6(m->host_ip) || m->proto == IPPROTO_SCTP)
 		return false;
 	return !ctr_ip6 || host_ip_is_loopback6(m->host_ip) || host_ip_is_any6(m->host_ip);
 }
@@ -205,6 +205,13 @@ bool net_port_nat(const struct port_map *m, bool ctr_ip6)
 	if (!net_host_ip_is6(m->host_ip))
 		return true;
 	return ctr_ip6 && !host_ip_is_loopback6(m->host_ip);
+}
+
+/* What the kernel cannot DNAT and hull's proxy cannot relay: SCTP on [::1], or on an IPv6
+ * address into a container without one. */
+static bool sctp_unreachable(const struct port_map *m, bool ctr_ip6)
+{
+	return m->proto == IPPROTO_SCTP && !net_port_nat(m, ctr_ip6);
 }
 
 bool net_host_ipv6(void)
@@ -245,11 +252,13 @@ void net_ports_dual(struct port_map **maps, size_t *n)
 /*
  * An SCTP port's reservation on a kernel without SCTP (no socket can be made, so no program
  * of the host can hold the port: only another container's mapping can), in *@ret_fd: an
- * open file description of NET_STATE_DIR/sctp/PORT (or PORT6 for IPv6) with an OFD write
- * lock, on the whole file for every address, on one byte for one address (IPv4: the
- * address, IPv6: its hash), so that, as with sockets, "every address" conflicts with each
- * address and two addresses do not. The lock goes with the last fd (the proxy's, as a
- * socket's), so a dead container frees the port. 0 or a positive errno (EADDRINUSE: taken).
+ * open file description of NET_STATE_DIR/sctp-ports (sctp-ports6 for IPv6) with an OFD write
+ * lock on a byte range of its own: port P owns [P << 33, (P + 1) << 33), every address the
+ * whole of it, one address the byte 1 + the IPv4 address (IPv6: 1 + 32 bits of its hash).
+ * So, as with sockets, "every address" conflicts with each address and two addresses do not.
+ * The file stays empty (locks need no data) and is the only one, whatever the ports used. The
+ * lock goes with the last fd (the proxy's, as a socket's), so a dead container frees the
+ * port. 0 or a positive errno (EADDRINUSE: taken).
  */
 static int sctp_lock(const struct sockaddr *sa, int *ret_fd)
 {
@@ -257,28 +266,29 @@ static int sctp_lock(const struct sockaddr *sa, int *ret_fd)
 	const struct sockaddr_in6 *in6 = (const void *) sa;
 	bool is6 = sa->sa_family == AF_INET6;
 	uint16_t port = ntohs(is6 ? in6->sin6_port : in->sin_port);
-	_cleanup_free_ char *path = xasprintf(NET_STATE_DIR "/sctp/%u%s", port, is6 ? "6" : "");
-	struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+	const char *path = is6 ? NET_STATE_DIR "/sctp-ports6" : NET_STATE_DIR "/sctp-ports";
+	struct flock fl = {.l_type = F_WRLCK,
+			   .l_whence = SEEK_SET,
+			   .l_start = (off_t) port << 33,
+			   .l_len = (off_t) 1 << 33};
 	int fd, e;
 
 	if (port == 0)
 		return EINVAL;
 	if (mkdir(NET_STATE_DIR, 0755) < 0 && errno != EEXIST)
 		return errno;
-	if (mkdir(NET_STATE_DIR "/sctp", 0755) < 0 && errno != EEXIST)
-		return errno;
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
 		return errno;
 	if (is6 && !IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) {
-		uint64_t h = 1469598103934665603ull; /* FNV-1a */
+		uint32_t h = 2166136261u; /* FNV-1a */
 
 		for (size_t i = 0; i < sizeof(in6->sin6_addr); i++)
-			h = (h ^ in6->sin6_addr.s6_addr[i]) * 1099511628211ull;
-		fl.l_start = (off_t) (1 + (h >> 2));
+			h = (h ^ in6->sin6_addr.s6_addr[i]) * 16777619u;
+		fl.l_start += 1 + (off_t) h;
 		fl.l_len = 1;
 	} else if (!is6 && in->sin_addr.s_addr != htonl(INADDR_ANY)) {
-		fl.l_start = (off_t) 1 + ntohl(in->sin_addr.s_addr);
+		fl.l_start += 1 + (off_t) ntohl(in->sin_addr.s_addr);
 		fl.l_len = 1;
 	}
 	if (fcntl(fd, F_OFD_SETLK, &fl) < 0) {
@@ -386,7 +396,7 @@ int net_ports_reserve(struct port_map *maps, size_t n, bool ctr_ip6, int **ret_f
 		} u = {0};
 		socklen_t salen = is6 ? sizeof(u.in6) : sizeof(u.in);
 
-		if (m->proto == IPPROTO_SCTP && net_port_proxied(m, ctr_ip6)) {
+		if (sctp_unreachable(m, ctr_ip6)) {
 			r = err_setx(err, EPROTONOSUPPORT,
 				     "cannot publish %u/sctp on [%s]: hull's userland proxy, which "
 				     "that address needs, relays TCP and UDP only",

@@ -484,6 +484,35 @@ reach() {
 	run nft list map ip hullnet nat_src
 	[[ $output == *"172.29.12.0/24 : jump m_${id:0:12}"* ]]
 	hull network rm found
+
+	# a network of a store that still has it, whose bridge was lost and whose subnet another
+	# store took meanwhile: its start is refused, and the bridge it made again goes with it
+	# (its route would take the other network's traffic)
+	local a b
+	mkdir -p "$BATS_TEST_TMPDIR/keep"
+	hull save busybox | HULL_ROOT=$BATS_TEST_TMPDIR/keep hull load >/dev/null
+	a=$(HULL_ROOT=$BATS_TEST_TMPDIR/keep hull network create --subnet 172.29.12.0/25 kept)
+	ip link del "br-${a:0:12}"
+	b=$(hull network create --subnet "$SUB_B" wide)
+	HULL_ROOT=$BATS_TEST_TMPDIR/keep run -125 hull run --rm --network kept busybox true
+	[[ $output == *"Pool overlaps with other one on this address space"* ]]
+	run ip link show "br-${a:0:12}"
+	[ "$status" -ne 0 ]
+	[ "$(ip route show 172.29.12.0/25 | wc -l)" -eq 0 ]
+	HULL_ROOT=$BATS_TEST_TMPDIR/keep hull network rm kept >/dev/null
+	hull network rm wide >/dev/null
+
+	# one new subnet over two leftovers: both reclaimed at once
+	mkdir -p "$BATS_TEST_TMPDIR/two"
+	a=$(HULL_ROOT=$BATS_TEST_TMPDIR/two hull network create --subnet 172.29.12.0/26 l1)
+	b=$(HULL_ROOT=$BATS_TEST_TMPDIR/two hull network create --subnet 172.29.12.64/26 l2)
+	rm -rf "$BATS_TEST_TMPDIR/two"
+	ip link del "br-${a:0:12}"
+	ip link del "br-${b:0:12}"
+	hull network create --subnet "$SUB_B" both >/dev/null
+	run nft list table ip hullnet
+	[[ $output != *"_${a:0:12}"* && $output != *"_${b:0:12}"* ]]
+	hull network rm both >/dev/null
 }
 
 # sctp_reaches CONTAINER ADDR PORT: an SCTP INIT sent to ADDR:PORT from the host arrives in

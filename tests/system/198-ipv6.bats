@@ -487,3 +487,47 @@ c, _ = s.accept(); c.sendall(b"host-service\n"); c.close()' >"$BATS_TEST_TMPDIR/
 	[ "$leftovers" -eq 0 ]
 	[ -z "$(ip -6 route show | grep fd00:198:)" ]
 }
+
+@test "SCTP on [::] of a container with IPv6 is DNATed; [::1] and a container without IPv6 are refused" {
+	local c
+	hull network create --ipv6 --subnet 172.29.21.0/24 --subnet "$S6A" sx6 >/dev/null
+	c=$(hull run -d --network sx6 -p '[::]:19160:80/sctp' -p '[fd00:198:a::1]:19161:80/sctp' \
+		busybox sleep 60)
+	run hull port "$c" 80/sctp
+	[[ $output == *"19160"* && $output == *"19161"* ]]
+	run nft list map ip6 hullnet sctp_any
+	[[ $output == *"19160 : fd00:198:a::2 . 80"* ]]
+	run nft list map ip6 hullnet sctp_addr
+	[[ $output == *"fd00:198:a::1 . 19161 : fd00:198:a::2 . 80"* ]]
+	# the same port on every IPv6 address again: taken
+	run -125 hull run --rm --network sx6 -p '[::]:19160:80/sctp' busybox true
+	[[ $output == *"Bind for :::19160 failed: port is already allocated"* || $output == *"port is already allocated"* ]]
+	run -125 hull run --rm --network sx6 -p '[::1]:19162:80/sctp' busybox true
+	[[ $output == *"cannot publish 80/sctp on [::1]"* ]]
+	run -125 hull run --rm -p '[::]:19163:80/sctp' busybox true
+	[[ $output == *"cannot publish 80/sctp on [::]"* ]]
+	hull rm -f "$c" >/dev/null
+	run nft list map ip6 hullnet sctp_any
+	[[ $output != *"19160"* ]]
+	# one lock file per family, whatever the ports
+	[ -f /run/hull-net/sctp-ports6 ] && [ ! -s /run/hull-net/sctp-ports6 ]
+	[ ! -e /run/hull-net/sctp ]
+}
+
+@test "an --ipv6 leftover reclaimed by another store loses its ip6 pieces too" {
+	local old x
+	mkdir -p "$BATS_TEST_TMPDIR/gone"
+	old=$(HULL_ROOT=$BATS_TEST_TMPDIR/gone hull network create --ipv6 --subnet 172.29.22.0/24 \
+		--subnet "$S6B" -o com.docker.network.bridge.name=hull198lost lost6)
+	x=${old:0:12}
+	rm -rf "$BATS_TEST_TMPDIR/gone"
+	ip link del hull198lost
+	hull network create --subnet 172.29.22.0/24 took >/dev/null
+	run nft list table ip6 hullnet
+	[[ $output != *"_$x"* && $output != *hull198lost* ]]
+	# so the bridge's name can be used again, with IPv6
+	hull network rm took >/dev/null
+	hull network create --ipv6 --subnet 172.29.22.0/24 --subnet "$S6B" \
+		-o com.docker.network.bridge.name=hull198lost again6 >/dev/null
+	hull network rm again6 >/dev/null
+}

@@ -192,6 +192,12 @@ static void test_proxied(void **state)
 			fail_msg("net_port_proxied('%s', %d)", m.host_ip, cases[i].ip6);
 		if (net_port_nat(&m, cases[i].ip6) != cases[i].nat)
 			fail_msg("net_port_nat('%s', %d)", m.host_ip, cases[i].ip6);
+		/* SCTP: never the proxy's (it relays TCP and UDP), DNATed where TCP would be */
+		m.proto = IPPROTO_SCTP;
+		if (net_port_proxied(&m, cases[i].ip6))
+			fail_msg("net_port_proxied('%s', %d) of SCTP", m.host_ip, cases[i].ip6);
+		if (net_port_nat(&m, cases[i].ip6) != cases[i].nat)
+			fail_msg("net_port_nat('%s', %d) of SCTP", m.host_ip, cases[i].ip6);
 	}
 }
 
