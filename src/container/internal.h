@@ -154,6 +154,28 @@ int container_name_index_add(struct store *s, const char *name, const char *id);
  * lock needed: it touches @id's entry alone.
  */
 void container_name_index_remove(struct store *s, const char *name, const char *id);
+/* A container process as container_oci_process() writes it (borrowed values). */
+struct container_oci_process {
+	char *const *args; /* at least the program */
+	char *const *env;  /* NAME=value; NULL: none */
+	const char *cwd;   /* absolute */
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t n_groups;
+	bool terminal;
+	uint64_t caps; /* CAP_* bits: the bounding, effective and permitted sets */
+	bool no_new_privs;
+};
+
+/*
+ * container_oci_process() - @p as an OCI runtime spec "process" object (config.md
+ * "Process": terminal, user, args, env, cwd, capabilities, noNewPrivileges; inheritable and
+ * ambient capabilities empty, as docker since 20.10.14), which the runtime takes through
+ * rt_bundle_from_process(), the parser of `hull runtime exec --process`. A new reference.
+ */
+json_t *container_oci_process(const struct container_oci_process *p);
+
 /*
  * container_dir_remove() - remove @c's runtime state directories (Hull.RunDir
  * when @c->rec is not NULL, <@runroot>/containers/<id> when @runroot is not

@@ -20,6 +20,7 @@
 #include "container/network.h"
 #include "container/security.h"
 #include "container/relay.h"
+#include "runtime/bundle.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -382,6 +383,7 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	_cleanup_free_ char *keys = NULL;
 	_cleanup_close_ int master = -1, slave = -1;
 	_cleanup_(container_security_release) struct container_security sec = {0};
+	_cleanup_(rt_bundle_freep) struct rt_bundle *proc = NULL;
 	struct rt_config rc = {0};
 	struct relay rl;
 	struct termios saved;
@@ -447,17 +449,32 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 	r = container_security_load(o->runroot, json_object_get(c->rec, "HostConfig"), &sec, err);
 	if (r < 0)
 		return r;
-	container_security_apply(&sec, &rc);
-	rc.args = o->cmd;
-	rc.env = env;
-	rc.cwd = (char *) (o->workdir ? o->workdir
-				      : (isempty(json_get_str(cfg, "WorkingDir"))
-						 ? "/"
-						 : json_get_str(cfg, "WorkingDir")));
-	rc.uid = uid;
-	rc.gid = gid;
-	rc.additional_gids = groups;
-	rc.n_additional_gids = n_groups;
+	{
+		/* the process as an OCI process object, parsed by the runtime (runc exec
+		 * --process's parser); the container's seccomp filter is the runtime's own */
+		struct container_oci_process op = {
+			.args = o->cmd,
+			.env = env,
+			.cwd = o->workdir ? o->workdir
+					  : (isempty(json_get_str(cfg, "WorkingDir"))
+						     ? "/"
+						     : json_get_str(cfg, "WorkingDir")),
+			.uid = uid,
+			.gid = gid,
+			.groups = groups,
+			.n_groups = n_groups,
+			.terminal = o->tty,
+			.caps = sec.caps,
+			.no_new_privs = sec.no_new_privs,
+		};
+		_cleanup_json_ json_t *process = container_oci_process(&op);
+
+		r = rt_bundle_from_process(process, &proc, err);
+		if (r < 0)
+			return err_wrap(err, "exec");
+		rc = proc->config;
+		rc.seccomp = sec.seccomp;
+	}
 	if (o->tty) {
 		/* from the container's own devpts, so that the process sees /dev/pts/N as runc's
 		 * console socket gives it */

@@ -30,6 +30,7 @@
 #include "container/network.h"
 #include "container/security.h"
 #include "container/volume.h"
+#include "runtime/bundle.h"
 #include "runtime/runtime.h"
 #include "util/fs.h"
 #include "util/json.h"
@@ -747,6 +748,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	const char *net = mode.name;
 	_cleanup_(container_security_release) struct container_security sec = {0};
 	struct rt_config rc = {0};
+	_cleanup_(rt_bundle_freep) struct rt_bundle *proc = NULL;
 	_cleanup_(container_devices_release) struct container_devices devs = {0};
 	struct rt_process *p = NULL;
 	struct cgroup_join cj;
@@ -986,6 +988,42 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	rc.devices = devs.devices;
 	rc.n_devices = devs.n_devices;
 
+	{
+		/*
+		 * The process in the OCI runtime spec's words, parsed by the runtime as a
+		 * bundle's (rt_bundle_from_process()): args, env, cwd, user, terminal,
+		 * capabilities and no-new-privileges come from there (docs/internals/runtime.md
+		 * "OCI bundles").
+		 */
+		struct container_oci_process op = {
+			.args = rc.args,
+			.env = rc.env,
+			.cwd = rc.cwd,
+			.uid = rc.uid,
+			.gid = rc.gid,
+			.groups = rc.additional_gids,
+			.n_groups = rc.n_additional_gids,
+			.terminal = rc.terminal,
+			.caps = sec.caps,
+			.no_new_privs = sec.no_new_privs,
+		};
+		_cleanup_json_ json_t *process = container_oci_process(&op);
+
+		r = rt_bundle_from_process(process, &proc, err);
+		if (r < 0)
+			goto fail;
+		rc.args = proc->config.args;
+		rc.env = proc->config.env;
+		rc.cwd = proc->config.cwd;
+		rc.uid = proc->config.uid;
+		rc.gid = proc->config.gid;
+		rc.additional_gids = proc->config.additional_gids;
+		rc.n_additional_gids = proc->config.n_additional_gids;
+		rc.terminal = proc->config.terminal;
+		rc.caps = proc->config.caps;
+		rc.capsets = proc->config.capsets;
+		rc.no_new_privs = proc->config.no_new_privs;
+	}
 	cj = (struct cgroup_join){.m = m, .res = &res, .devs = &devs};
 	rc.on_clone = cgroup_join;
 	rc.on_clone_arg = &cj;

@@ -259,7 +259,9 @@ static int parse_process(const json_t *p, struct rt_bundle *b, struct hull_err *
 	r = strv_member(p, "args", "process", &c->args, err);
 	if (r < 0)
 		return r;
-	if (!c->args || !c->args[0] || !*c->args[0])
+	/* an empty program fails its lookup as runc's does ("exec: \"\": executable file not
+	 * found in $PATH", 127), not here */
+	if (!c->args || !c->args[0])
 		return err_setx(err, EINVAL, "process.args: at least the program is required");
 	r = strv_member(p, "env", "process", &c->env, err);
 	if (r < 0)
@@ -1154,6 +1156,20 @@ static struct rt_bundle *bundle_new(void)
 	return b;
 }
 
+/* @b->spec is the process object: parse it into @b, or free @b. */
+static int process_parse(struct rt_bundle *b, struct rt_bundle **ret, struct hull_err **err)
+{
+	int r = json_is_object(b->spec) ? parse_process(b->spec, b, err)
+					: err_setx(err, EINVAL, "process: must be an object");
+
+	if (r < 0) {
+		rt_bundle_free(b);
+		return r;
+	}
+	*ret = b;
+	return 0;
+}
+
 int rt_bundle_parse_process(const char *bytes, size_t len, struct rt_bundle **ret,
 			    struct hull_err **err)
 {
@@ -1161,16 +1177,19 @@ int rt_bundle_parse_process(const char *bytes, size_t len, struct rt_bundle **re
 	int r;
 
 	r = json_load_buf(bytes, len, "process.json", &b->spec, err);
-	if (r == 0 && !json_is_object(b->spec))
-		r = err_setx(err, EINVAL, "process: must be an object");
-	if (r == 0)
-		r = parse_process(b->spec, b, err);
 	if (r < 0) {
 		rt_bundle_free(b);
 		return r;
 	}
-	*ret = b;
-	return 0;
+	return process_parse(b, ret, err);
+}
+
+int rt_bundle_from_process(json_t *process, struct rt_bundle **ret, struct hull_err **err)
+{
+	struct rt_bundle *b = bundle_new();
+
+	b->spec = json_incref(process);
+	return process_parse(b, ret, err);
 }
 
 int rt_bundle_parse_resources(const char *bytes, size_t len, struct rt_bundle **ret,

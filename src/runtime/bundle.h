@@ -13,8 +13,9 @@
  * owned by the struct rt_bundle; its @config borrows from it.
  *
  * NEEDSWORK: the runtime executes a struct rt_config, to which the bundle is
- * translated here (docs/internals/runtime.md "OCI bundles"); hull's own run
- * still builds its rt_config directly.
+ * translated here (docs/internals/runtime.md "OCI bundles"); hull's own run and
+ * exec give their process through rt_bundle_from_process(), and still build the
+ * rest of their rt_config directly.
  */
 #ifndef HULL_RUNTIME_BUNDLE_H
 #define HULL_RUNTIME_BUNDLE_H
@@ -116,6 +117,13 @@ int rt_bundle_parse_process(const char *bytes, size_t len, struct rt_bundle **re
 			    struct hull_err **err);
 
 /*
+ * rt_bundle_from_process() - rt_bundle_parse_process() of an OCI "process" object already
+ * parsed (@process: the bundle takes a reference): hull's own exec gives its process this
+ * way, as `hull runtime exec --process FILE` gives a file.
+ */
+int rt_bundle_from_process(json_t *process, struct rt_bundle **ret, struct hull_err **err);
+
+/*
  * rt_bundle_parse_resources() - parse an OCI linux.resources object alone (runc
  * update --resources) into @resources and @has_resources of a new bundle; same
  * rules as rt_bundle_parse().
@@ -125,6 +133,11 @@ int rt_bundle_parse_resources(const char *bytes, size_t len, struct rt_bundle **
 
 /* rt_bundle_free() - free @b and all it owns; accepts NULL; returns NULL. */
 struct rt_bundle *rt_bundle_free(struct rt_bundle *b);
+/* rt_bundle_freep() - cleanup helper: rt_bundle_free(*@b). */
+static inline void rt_bundle_freep(struct rt_bundle **b)
+{
+	rt_bundle_free(*b);
+}
 
 /* rt_hook_kind_name() - the spec's name of a hook kind ("createRuntime"), NULL if invalid. */
 const char *rt_hook_kind_name(enum rt_hook_kind k);

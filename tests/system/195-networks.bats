@@ -490,7 +490,7 @@ reach() {
 	# (its route would take the other network's traffic)
 	local a b
 	mkdir -p "$BATS_TEST_TMPDIR/keep"
-	hull save busybox | HULL_ROOT=$BATS_TEST_TMPDIR/keep hull load >/dev/null
+	HULL_ROOT=$BATS_TEST_TMPDIR/keep hull import "$BUSYBOX_TAR" busybox >/dev/null
 	a=$(HULL_ROOT=$BATS_TEST_TMPDIR/keep hull network create --subnet 172.29.12.0/25 kept)
 	ip link del "br-${a:0:12}"
 	b=$(hull network create --subnet "$SUB_B" wide)
