@@ -523,12 +523,33 @@ void container_security_release(struct container_security *s)
 		s->seccomp = rt_bpf_free(s->seccomp);
 }
 
+/* docker's masked and read-only paths (moby oci/defaults.go DefaultLinuxSpec) */
+static char *docker_masked_paths[] = {
+	"/proc/asound",
+	"/proc/acpi",
+	"/proc/kcore",
+	"/proc/keys",
+	"/proc/latency_stats",
+	"/proc/timer_list",
+	"/proc/timer_stats",
+	"/proc/sched_debug",
+	"/proc/scsi",
+	"/sys/firmware",
+	"/sys/devices/virtual/powercap",
+	NULL,
+};
+static char *docker_readonly_paths[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
+};
+
 void container_security_apply(const struct container_security *s, struct rt_config *rc)
 {
 	rc->caps = &s->caps;
 	rc->no_new_privs = s->no_new_privs;
 	rc->seccomp = s->seccomp;
-	rc->unmasked_paths = s->unmasked_paths;
+	/* --privileged and systempaths=unconfined: none (moby WithMaskedPaths) */
+	rc->masked_paths = s->unmasked_paths ? NULL : docker_masked_paths;
+	rc->readonly_paths = s->unmasked_paths ? NULL : docker_readonly_paths;
 	rc->privileged_paths = s->privileged;
 }
 

@@ -94,7 +94,9 @@ struct container_security {
 int container_security_load(const char *runroot, const json_t *host_config,
 			    struct container_security *ret, struct hull_err **err);
 void container_security_release(struct container_security *s);
-/* container_security_apply() - point @rc's confinement fields at @s (borrowed; keep it alive). */
+/* container_security_apply() - point @rc's confinement fields at @s (borrowed; keep it alive),
+ * and give it docker's masked and read-only paths (none for --privileged and
+ * systempaths=unconfined: moby oci/defaults.go). */
 void container_security_apply(const struct container_security *s, struct rt_config *rc);
 
 /*

@@ -1116,7 +1116,6 @@ static int parse_linux(const json_t *l, struct rt_bundle *b, struct hull_err **e
 		r = parse_sysctl(sysctl, b, err);
 	if (r < 0)
 		return r;
-	c->oci_paths = true;
 	if ((r = strv_member(l, "maskedPaths", "linux", &c->masked_paths, err)) < 0 ||
 	    (r = strv_member(l, "readonlyPaths", "linux", &c->readonly_paths, err)) < 0)
 		return r;

@@ -8,7 +8,7 @@
  * the /etc files and the pty;
  * after pivot_root (paths resolve inside the container, so symlinks in the
  * image cannot point a mount at the host): /proc, /sys, /dev and its nodes,
- * the /etc files (move_mount), docker's masked and read-only paths, the
+ * the /etc files (move_mount), the masked and read-only paths it is given, the
  * read-only remount of / and the working directory.
  *
  * NEEDSWORK: cgroups (/sys/fs/cgroup and the cgroup of the process) are not
@@ -29,24 +29,6 @@
 
 /* The kernel copies at most one page of mount data. */
 #define MOUNT_DATA_MAX 4095
-
-/* moby oci/defaults.go */
-static const char *const masked_paths[] = {
-	"/proc/asound",
-	"/proc/acpi",
-	"/proc/kcore",
-	"/proc/keys",
-	"/proc/latency_stats",
-	"/proc/timer_list",
-	"/proc/timer_stats",
-	"/proc/sched_debug",
-	"/proc/scsi",
-	"/sys/firmware",
-	"/sys/devices/virtual/powercap",
-};
-static const char *const readonly_paths[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
-};
 
 struct dev_node {
 	const char *path;
@@ -640,12 +622,10 @@ static int write_sysctls(char *const *sysctls, struct hull_err **err)
 
 static int mask_paths(const struct rt_config *c, struct hull_err **err)
 {
-	size_t n_masked = c->oci_paths ? strv_length(c->masked_paths) : ARRAY_SIZE(masked_paths);
-	size_t n_ro = c->oci_paths ? strv_length(c->readonly_paths) : ARRAY_SIZE(readonly_paths);
 	struct stat st;
 
-	for (size_t i = 0; i < n_masked; i++) {
-		const char *p = c->oci_paths ? c->masked_paths[i] : masked_paths[i];
+	STRV_FOREACH (m, c->masked_paths) {
+		const char *p = *m;
 
 		if (stat(p, &st) < 0)
 			continue;
@@ -657,8 +637,8 @@ static int mask_paths(const struct rt_config *c, struct hull_err **err)
 			return err_set(err, errno, "mask '%s'", p);
 		}
 	}
-	for (size_t i = 0; i < n_ro; i++) {
-		const char *p = c->oci_paths ? c->readonly_paths[i] : readonly_paths[i];
+	STRV_FOREACH (ro, c->readonly_paths) {
+		const char *p = *ro;
 
 		if (stat(p, &st) < 0)
 			continue;
@@ -910,11 +890,9 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 	r = write_sysctls(c->sysctls, err);
 	if (r < 0)
 		return r;
-	if (!c->unmasked_paths) {
-		r = mask_paths(c, err);
-		if (r < 0)
-			return r;
-	}
+	r = mask_paths(c, err);
+	if (r < 0)
+		return r;
 	r = mkdir_p(cwd, 0755, err);
 	if (r < 0)
 		return err_wrap(err, "create working directory");

@@ -233,8 +233,6 @@ struct rt_config {
 	const struct rt_capsets *capsets;
 	bool no_new_privs;
 	const struct rt_bpf *seccomp;
-	/* no masked or read-only /proc and /sys paths (--privileged, systempaths=unconfined) */
-	bool unmasked_paths;
 	/* /sys mounted read-write (--privileged) */
 	bool privileged_paths;
 
@@ -267,10 +265,11 @@ struct rt_config {
 	size_t n_rlimits;
 
 	/*
-	 * OCI linux.maskedPaths and linux.readonlyPaths: with @oci_paths these
-	 * lists (NULL: none) replace docker's defaults (unless @unmasked_paths).
+	 * OCI linux.maskedPaths and linux.readonlyPaths (NULL: none): each existing path
+	 * is masked (a directory by an empty read-only tmpfs, a file by /dev/null) or made
+	 * read-only, after the mounts. The runtime has no default list: hull's own run
+	 * gives docker's (container/security.c), a bundle its own.
 	 */
-	bool oci_paths;
 	char **masked_paths;
 	char **readonly_paths;
 	/* a network namespace to join (OCI linux.namespaces "network" with a path); NULL: none */

@@ -160,7 +160,6 @@ static void test_good(void **state)
 	assert_string_equal(b->cgroups_path, "/default/c1");
 	assert_non_null(b->seccomp);
 	assert_string_equal(c->sysctls[0], "net.ipv4.ip_forward=1");
-	assert_true(c->oci_paths);
 	assert_string_equal(c->masked_paths[0], "/proc/kcore");
 	assert_string_equal(c->readonly_paths[0], "/proc/sys");
 	/* hooks and annotations */

@@ -124,6 +124,10 @@ static struct run *run_full(char **args, void (*tweak)(struct rt_config *))
 	char *dir = xasprintf("%s/c%d", base, counter++);
 	char *work = xasprintf("%s/work", dir);
 	char *hosts = xasprintf("%s/hosts", base);
+	/* docker's lists, as hull's run gives them (the runtime has no default) */
+	static char *masked[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware",
+				 NULL};
+	static char *readonly[] = {"/proc/bus", "/proc/sys", NULL};
 	struct rt_process *p = NULL;
 	int outp[2], errp[2], st;
 	struct rt_config c = {0};
@@ -149,6 +153,8 @@ static struct run *run_full(char **args, void (*tweak)(struct rt_config *))
 	c.hostname = "testhost";
 	c.new_netns = true;
 	c.hosts_path = hosts;
+	c.masked_paths = masked;
+	c.readonly_paths = readonly;
 	if (tweak)
 		tweak(&c);
 
