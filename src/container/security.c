@@ -544,7 +544,6 @@ static char *docker_readonly_paths[] = {
 
 void container_security_apply(const struct container_security *s, struct rt_config *rc)
 {
-	rc->caps = &s->caps;
 	rc->no_new_privs = s->no_new_privs;
 	rc->seccomp = s->seccomp;
 	/* --privileged and systempaths=unconfined: none (moby WithMaskedPaths) */

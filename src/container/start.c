@@ -1020,7 +1020,6 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		rc.additional_gids = proc->config.additional_gids;
 		rc.n_additional_gids = proc->config.n_additional_gids;
 		rc.terminal = proc->config.terminal;
-		rc.caps = proc->config.caps;
 		rc.capsets = proc->config.capsets;
 		rc.no_new_privs = proc->config.no_new_privs;
 	}

@@ -329,7 +329,6 @@ static int parse_process(const json_t *p, struct rt_bundle *b, struct hull_err *
 	}
 
 	b->caps = (struct rt_capsets){0};
-	c->caps = &b->caps.bounding;
 	c->capsets = &b->caps;
 	r = member(p, "capabilities", JSON_OBJECT, "process", &caps, err);
 	if (r == 0 && caps)

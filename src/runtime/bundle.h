@@ -63,7 +63,7 @@ struct rt_bundle {
 	size_t n_hooks[_RT_HOOK_MAX];
 
 	/* storage the @config and @resources point into */
-	struct rt_capsets caps; /* @config.capsets; @config.caps is its bounding set */
+	struct rt_capsets caps; /* @config.capsets */
 	struct rt_mount *mounts;
 	char **mount_strs;
 	struct rt_device *devices;

@@ -9,9 +9,6 @@
 
 #include "runtime/runtime.h"
 
-/* Docker's default capability set (moby oci/caps/defaults.go) as a bit mask. */
-#define RT_DEFAULT_CAPS 0x00000000a80425fbULL
-
 /* Where --init puts the init binary (moby daemon/oci_linux.go). */
 #define RT_INIT_PATH "/sbin/docker-init"
 
@@ -80,7 +77,7 @@ int rt_mount_target_check(const char *path, struct hull_err **err);
 /* mounts.c: after pivot_root, make @c->mounts at their targets resolved inside "/". */
 int rt_mounts_finish(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 
-/* security.c: switch to the user and groups of @c, drop to @c->caps, set no_new_privs. */
+/* security.c: switch to the user and groups of @c, drop to @c->capsets, set no_new_privs. */
 int rt_identity_apply(const struct rt_config *c, struct hull_err **err);
 
 /*

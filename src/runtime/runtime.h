@@ -216,19 +216,13 @@ struct rt_config {
 
 	/*
 	 * Confinement (OCI process.capabilities, process.noNewPrivileges,
-	 * linux.seccomp). @caps is the bounding, permitted and effective set as
-	 * a mask of CAP_* bits (NULL: docker's default set); inheritable and
-	 * ambient stay empty, as with docker >= 20.10.14. @seccomp is a filter
-	 * from rt_seccomp_compile() (borrowed; NULL: none, docker's "unconfined").
-	 */
-	const uint64_t *caps;
-	/*
-	 * An OCI bundle's five sets (hull runtime), used instead of @caps: the
-	 * bounding set dropped, effective, permitted and inheritable set with
-	 * capset() after the user switch, then each ambient one raised (runc's
+	 * linux.seccomp). @capsets: the five sets, as the OCI process object gives
+	 * them (hull's own run and exec too: container_oci_process()); the bounding
+	 * set dropped, effective, permitted and inheritable set with capset() after
+	 * the user switch, then each ambient one raised (runc's
 	 * libcontainer/capabilities; one the kernel refuses to raise, not both
-	 * permitted and inheritable, is left out, as runc 1.1 does). NULL: @caps
-	 * (hull's own run keeps docker's empty inheritable set, CVE-2022-24769).
+	 * permitted and inheritable, is left out, as runc 1.1 does). NULL: none at
+	 * all. @seccomp is a filter from rt_seccomp_compile() (borrowed; NULL: none).
 	 */
 	const struct rt_capsets *capsets;
 	bool no_new_privs;
@@ -462,7 +456,7 @@ struct rt_process {
 int rt_create(const struct rt_config *c, struct rt_process **ret, struct hull_err **err);
 
 /*
- * rt_start() - let the waiting child install @c->seccomp, drop to @c->caps
+ * rt_start() - let the waiting child install @c->seccomp, drop to @c->capsets
  * (with no_new_privs if asked), switch user and exec. Returns 0
  * once exec succeeded. If the exec itself fails with ENOEXEC or a missing
  * interpreter the child writes "exec PATH: exec format error" (or "no such
@@ -556,9 +550,9 @@ static inline int rt_exit_code(int wstatus)
  * @target (a pid in the caller's namespace). The process joins @cgroup_dirs
  * (may be NULL), then the target's mount, UTS, IPC, network, PID and cgroup
  * namespaces, changes to @c->cwd (a missing one fails, exit 126, as runc's exec),
- * installs @c->seccomp, drops to @c->caps (no_new_privs if asked), switches to
+ * installs @c->seccomp, drops to @c->capsets (no_new_privs if asked), switches to
  * @c->uid/gid/additional_gids and execs. Only args, env, cwd, uid, gid,
- * additional_gids, umask, terminal, stdio, caps, capsets, no_new_privs, seccomp,
+ * additional_gids, umask, terminal, stdio, capsets, no_new_privs, seccomp,
  * console_socket and console_sock_fd (a pty of the container's devpts, not
  * bound on /dev/console) of @c are used.
  * The new process is a child of the caller (reap it with waitpid()); its pid

@@ -30,8 +30,8 @@ static int capset_sets(uint64_t effective, uint64_t permitted, uint64_t inherita
 
 int rt_identity_apply(const struct rt_config *c, struct hull_err **err)
 {
-	uint64_t caps = c->caps ? *c->caps : RT_DEFAULT_CAPS;
-	uint64_t bounding = c->capsets ? c->capsets->bounding : caps;
+	const struct rt_capsets none = {0}, *cs = c->capsets ? c->capsets : &none;
+	uint64_t bounding = cs->bounding;
 	int r;
 
 	/* Bounding set first: dropping needs CAP_SETPCAP, which a non-root uid loses. */
@@ -53,24 +53,15 @@ int rt_identity_apply(const struct rt_config *c, struct hull_err **err)
 		return err_set(err, errno, "set uid %u", (unsigned) c->uid);
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return err_set(err, errno, "reset keep capabilities");
-	/*
-	 * hull's own run: inheritable stays empty, as since docker 20.10.14
-	 * (CVE-2022-24769), and for a non-root uid execve() then empties
-	 * permitted and effective, as with docker.
-	 */
-	if (c->capsets)
-		r = capset_sets(c->capsets->effective, c->capsets->permitted,
-				c->capsets->inheritable, err);
-	else
-		r = capset_sets(caps, caps, 0, err);
+	r = capset_sets(cs->effective, cs->permitted, cs->inheritable, err);
 	if (r < 0)
 		return r;
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return err_set(err, errno, "clear ambient capabilities");
 	/* after the user switch, which empties the ambient set; the kernel raises only what
 	 * is both permitted and inheritable, and runc 1.1 ignores its refusal */
-	for (int cap = 0; c->capsets && cap < 64; cap++)
-		if (c->capsets->ambient & (1ULL << cap))
+	for (int cap = 0; cap < 64; cap++)
+		if (cs->ambient & (1ULL << cap))
 			(void) prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
 	/* --security-opt no-new-privileges: setuid binaries and file caps stop working */
 	if (c->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -94,8 +94,8 @@ static void test_good(void **state)
 	assert_int_equal(c->additional_gids[1], 11);
 	assert_false(c->terminal);
 	assert_true(c->no_new_privs);
-	assert_non_null(c->caps);
-	assert_int_equal(*c->caps, (1ULL << 0) | (1ULL << 5)); /* CHOWN, KILL */
+	assert_non_null(c->capsets);
+	assert_int_equal(c->capsets->bounding, (1ULL << 0) | (1ULL << 5)); /* CHOWN, KILL */
 	/* the five sets apart, as given */
 	assert_ptr_equal(c->capsets, &b->caps);
 	assert_int_equal(c->capsets->bounding, (1ULL << 0) | (1ULL << 5));
@@ -184,7 +184,7 @@ static void test_minimal(void **state)
 	(void) state;
 	assert_int_equal(rt_bundle_parse(min, sizeof(min) - 1, "/b", &b, &e), 0);
 	assert_string_equal(b->config.rootfs, "/r");
-	assert_int_equal(*b->config.caps, 0);
+	assert_int_equal(b->config.capsets->bounding, 0);
 	assert_int_equal(b->config.pid_ns, -1);
 	assert_int_equal(b->config.ipc_ns, -1);
 	assert_true(b->config.host_uts);

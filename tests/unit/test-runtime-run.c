@@ -128,6 +128,10 @@ static struct run *run_full(char **args, void (*tweak)(struct rt_config *))
 	static char *masked[] = {"/proc/kcore", "/proc/keys", "/proc/timer_list", "/sys/firmware",
 				 NULL};
 	static char *readonly[] = {"/proc/bus", "/proc/sys", NULL};
+	/* docker's default set, as hull's run gives it (the runtime has none of its own) */
+	static const struct rt_capsets docker_caps = {.bounding = 0x00000000a80425fbULL,
+						      .effective = 0x00000000a80425fbULL,
+						      .permitted = 0x00000000a80425fbULL};
 	struct rt_process *p = NULL;
 	int outp[2], errp[2], st;
 	struct rt_config c = {0};
@@ -155,6 +159,7 @@ static struct run *run_full(char **args, void (*tweak)(struct rt_config *))
 	c.hosts_path = hosts;
 	c.masked_paths = masked;
 	c.readonly_paths = readonly;
+	c.capsets = &docker_caps;
 	if (tweak)
 		tweak(&c);
 
@@ -352,13 +357,20 @@ static void test_user(void **state)
 
 /* A filter that refuses mkdir and mkdirat (ENOSYS) and unshare (EPERM) and allows the rest. */
 static struct rt_bpf *test_bpf;
-static const uint64_t test_caps = 0x00000000a80425fbULL | (1ULL << 21); /* + CAP_SYS_ADMIN */
+#define TEST_CAPS (0x00000000a80425fbULL | (1ULL << 21)) /* + CAP_SYS_ADMIN */
+static const struct rt_capsets test_caps = {
+	.bounding = TEST_CAPS, .effective = TEST_CAPS, .permitted = TEST_CAPS};
 
 static void set_confined(struct rt_config *c)
 {
 	c->seccomp = test_bpf;
-	c->caps = &test_caps;
+	c->capsets = &test_caps;
 	c->no_new_privs = true;
+}
+
+static void set_no_caps(struct rt_config *c)
+{
+	c->capsets = NULL;
 }
 
 static void test_caps_seccomp(void **state)
@@ -372,11 +384,22 @@ static void test_caps_seccomp(void **state)
 		      NULL};
 
 	(void) state;
-	/* without a filter or caps given: docker's default set, no filter */
+	/* docker's set (the base config's), no filter */
 	assert_out("grep -E '^(Cap|Seccomp:|NoNewPrivs)' /proc/self/status",
 		   "CapInh:\t0000000000000000\nCapPrm:\t00000000a80425fb\n"
 		   "CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb\n"
 		   "CapAmb:\t0000000000000000\nNoNewPrivs:\t0\nSeccomp:\t0\n");
+	/* no sets given: none at all (the runtime has no default of its own) */
+	{
+		char *caps_args[] = {"grep", "-E", "^Cap(Prm|Eff|Bnd)", "/proc/self/status", NULL};
+		struct run *none = run_full(caps_args, set_no_caps);
+
+		assert_int_equal(none->create_r, 0);
+		assert_string_equal(none->out, "CapPrm:\t0000000000000000\n"
+					       "CapEff:\t0000000000000000\n"
+					       "CapBnd:\t0000000000000000\n");
+		run_free(none);
+	}
 	/* CAP_SYS_ADMIN is gone: mounts fail */
 	assert_out("mount -t tmpfs t /dev/shm 2>&1 | grep -c 'permission denied'", "1\n");
 
