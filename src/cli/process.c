@@ -67,6 +67,12 @@ int cmd_exec(struct cli *cl, int argc, char **argv)
 				       "the working directory '%s' is invalid, it needs to be an "
 				       "absolute path",
 				       eo.workdir);
+	/* docker/cli opts.ValidateEnv, as run's -e: the name may not be empty */
+	STRV_FOREACH (v, env)
+		if (!**v || **v == '=') {
+			fprintf(stderr, "hull: invalid environment variable: %s\n", *v);
+			return 125;
+		}
 	for (int i = ind + 1; i < argc; i++)
 		strv_push(&cmd, argv[i]);
 	eo.env = env;

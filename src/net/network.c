@@ -358,7 +358,7 @@ static int claim_bridge(const char *key, const char *id, void *arg)
  * deleted and 1 returned, to try again. A holder whose bridge is there fails with docker's
  * message. 0: no holder (the failure is another one).
  */
-static int nat_src_reclaim(const struct net_bridge *b, struct hull_err **err)
+static int nat_src_reclaim(const struct net_bridge *b, char last[13], struct hull_err **err)
 {
 	_cleanup_free_ char *src = NULL, *fwd = NULL;
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
@@ -370,10 +370,16 @@ static int nat_src_reclaim(const struct net_bridge *b, struct hull_err **err)
 	if (nft_list("list map ip " TABLE " nat_src", &src, NULL) < 0 ||
 	    net_nft_map_jumps(src, "m_", claim_overlap, &c) == 0)
 		return 0;
+	/* the same holder as the last round: its deletion did not take, stop */
+	if (streq(c.id, last))
+		return 0;
+	snprintf(last, 13, "%s", c.id);
 	if (nft_list("list map ip " TABLE " fwd_in", &fwd, NULL) == 0)
 		(void) net_nft_map_jumps(fwd, "f_", claim_bridge, &c);
-	if (c.bridge[0] && nl_open(&rt, NETLINK_ROUTE, NULL) == 0 &&
-	    nl_link_query(&rt, c.bridge, &li) != -ENODEV)
+	/* whether its bridge is there; when that cannot be known, it is not a leftover */
+	if (c.bridge[0] && nl_open(&rt, NETLINK_ROUTE, NULL) < 0)
+		return 0;
+	if (c.bridge[0] && nl_link_query(&rt, c.bridge, &li) != -ENODEV)
 		return err_setx(err, EEXIST,
 				"Pool overlaps with other one on this address space (bridge '%s' "
 				"of network %s)",
@@ -454,9 +460,10 @@ static int nft_family_setup(const struct net_bridge *b, bool v6, struct hull_err
 	}
 	/* another network's subnet in nat_src ("File exists"): a leftover, or not; a subnet may
 	 * cover several leftovers, each reclaimed in turn */
+	char last[13] = "";
 	for (int tries = 0; r < 0 && !v6 && !b->internal && tries < 256; tries++) {
 		struct hull_err *e = NULL;
-		int k = nat_src_reclaim(b, &e);
+		int k = nat_src_reclaim(b, last, &e);
 
 		if (k == 0)
 			break;

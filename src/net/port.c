@@ -7,7 +7,6 @@
 #include <ctype.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -239,7 +238,8 @@ void net_ports_dual(struct port_map **maps, size_t *n)
 	for (size_t i = 0; i < k; i++) {
 		struct port_map m = (*maps)[i];
 
-		/* no SCTP twin: the "::" twin needs the proxy (::1 at least), which has no SCTP */
+		/* no SCTP twin: a container without IPv6 would need the proxy for it, which has no
+		 * SCTP (net_ports_reserve() refuses that) */
 		if (!net_host_ip_is_any(m.host_ip) || m.proto == IPPROTO_SCTP)
 			continue;
 		snprintf(m.host_ip, sizeof(m.host_ip), "::");

@@ -29,6 +29,16 @@ setup_file() {
 	run hull exec ex /etc
 	[ "$status" -eq 126 ]
 	[[ $output == *"permission denied"* ]]
+	# an empty program is looked up like any other (runc, docker)
+	run -127 hull exec ex ""
+	[[ $output == *'exec: "": executable file not found in $PATH'* ]]
+}
+
+@test "exec -e with an empty name is refused as run's is (docker/cli ValidateEnv)" {
+	run -125 hull exec -e =x ex true
+	[ "$output" = "hull: invalid environment variable: =x" ]
+	run -0 hull exec -e FOO -e A==b ex sh -c 'echo "${FOO-unset} $A"'
+	[ "$output" = "unset =b" ]
 }
 
 @test "exec -u -w -e" {
