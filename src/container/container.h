@@ -735,8 +735,12 @@ int container_resources_verify(json_t *hc, bool update, char ***warnings, struct
  */
 int container_rt_resources(json_t *hc, struct rt_resources *ret, struct rt_throttle **ret_throttle,
 			   struct hull_err **err);
-/* container_rlimits() - HostConfig.Ulimits as rlimits; *@ret is a new array (names static). */
-int container_rlimits(json_t *hc, struct rt_rlimit **ret, size_t *ret_n);
+/*
+ * container_oci_rlimits() - HostConfig.Ulimits (docker's names: "nofile") as an OCI
+ * process.rlimits array ({"type": "RLIMIT_NOFILE", "soft", "hard"}; -1 unlimited). A new
+ * reference; docker's names this hull does not know are left out (refused at create).
+ */
+json_t *container_oci_rlimits(json_t *hc);
 /*
  * container_update() - docker update: merge the HostConfig fields of @upd and
  * the policy @restart (NULL: unchanged) into @c after docker's checks, write

@@ -166,12 +166,13 @@ struct container_oci_process {
 	bool terminal;
 	uint64_t caps; /* CAP_* bits: the bounding, effective and permitted sets */
 	bool no_new_privs;
+	json_t *rlimits; /* an OCI process.rlimits array (container_oci_rlimits()); NULL: none */
 };
 
 /*
  * container_oci_process() - @p as an OCI runtime spec "process" object (config.md
- * "Process": terminal, user, args, env, cwd, capabilities, noNewPrivileges; inheritable and
- * ambient capabilities empty, as docker since 20.10.14), which the runtime takes through
+ * "Process": terminal, user, args, env, cwd, capabilities, noNewPrivileges, rlimits; inheritable
+ * and ambient capabilities empty, as docker since 20.10.14), which the runtime takes through
  * rt_bundle_from_process(), the parser of `hull runtime exec --process`. A new reference.
  */
 json_t *container_oci_process(const struct container_oci_process *p);

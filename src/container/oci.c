@@ -46,5 +46,7 @@ json_t *container_oci_process(const struct container_oci_process *p)
 		      p->no_new_privs);
 	if (!o)
 		abort(); /* only out of memory: every value above has its type */
+	if (json_array_size(p->rlimits))
+		json_object_set(o, "rlimits", p->rlimits);
 	return o;
 }

@@ -538,29 +538,29 @@ int container_rt_resources(json_t *hc, struct rt_resources *ret, struct rt_throt
 	return 0;
 }
 
-int container_rlimits(json_t *hc, struct rt_rlimit **ret, size_t *ret_n)
+json_t *container_oci_rlimits(json_t *hc)
 {
-	json_t *arr = json_object_get(hc, "Ulimits"), *u;
-	struct rt_rlimit *l = NULL;
-	size_t i, n = 0;
+	json_t *arr = json_object_get(hc, "Ulimits"), *u, *out = json_array();
+	size_t i;
 
 	json_array_foreach (arr, i, u) {
 		const char *name = json_get_str(u, "Name");
 		for (size_t k = 0; name && k < ARRAY_SIZE(ulimit_names); k++) {
 			int64_t s = geti(u, "Soft"), h = geti(u, "Hard");
+			_cleanup_free_ char *type = NULL;
+
 			if (!streq(name, ulimit_names[k].name))
 				continue;
-			l = xrealloc(l, (n + 1) * sizeof(*l));
-			l[n++] = (struct rt_rlimit){
-				.resource = ulimit_names[k].resource,
-				.name = ulimit_names[k].name,
-				.soft = s < 0 ? (uint64_t) RLIM_INFINITY : (uint64_t) s,
-				.hard = h < 0 ? (uint64_t) RLIM_INFINITY : (uint64_t) h};
+			type = xasprintf("RLIMIT_%s", name);
+			for (char *p = type; *p; p++)
+				*p = (char) toupper((unsigned char) *p);
+			/* -1: unlimited (the spec's 2^64-1, which JSON's integers cannot hold) */
+			json_array_append_new(out, json_pack("{s:s,s:I,s:I}", "type", type, "soft",
+							     (json_int_t) (s < 0 ? -1 : s), "hard",
+							     (json_int_t) (h < 0 ? -1 : h)));
 		}
 	}
-	*ret = l;
-	*ret_n = n;
-	return 0;
+	return out;
 }
 
 int container_update(struct container *c, json_t *upd, const char *restart, char ***warnings,

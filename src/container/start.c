@@ -738,7 +738,6 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	_cleanup_strv_ char **tmpfs = NULL, **sysctls = NULL;
 	_cleanup_free_ char *shm_path = NULL;
 	_cleanup_free_ struct rt_throttle *throttle = NULL;
-	_cleanup_free_ struct rt_rlimit *rlimits = NULL;
 	_cleanup_free_ struct rt_mount *all_mounts = NULL;
 	_cleanup_free_ struct port_map *specs = NULL;
 	struct rt_resources res;
@@ -785,8 +784,6 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	r = container_rt_resources(hc, &res, &throttle, err);
 	if (r < 0)
 		return r;
-	(void) container_rlimits(hc, &rlimits, &rc.n_rlimits);
-	rc.rlimits = rlimits;
 	r = image_user_resolve(lower, upper, json_get_str(cfg, "User"), &uid, &gid, &groups,
 			       &n_groups, &home, err);
 	if (r < 0)
@@ -989,11 +986,12 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	rc.n_devices = devs.n_devices;
 
 	{
+		_cleanup_json_ json_t *rlimits = container_oci_rlimits(hc);
 		/*
 		 * The process in the OCI runtime spec's words, parsed by the runtime as a
 		 * bundle's (rt_bundle_from_process()): args, env, cwd, user, terminal,
-		 * capabilities and no-new-privileges come from there (docs/internals/runtime.md
-		 * "OCI bundles").
+		 * capabilities, no-new-privileges and rlimits come from there
+		 * (docs/internals/runtime.md "OCI bundles").
 		 */
 		struct container_oci_process op = {
 			.args = rc.args,
@@ -1006,12 +1004,15 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			.terminal = rc.terminal,
 			.caps = sec.caps,
 			.no_new_privs = sec.no_new_privs,
+			.rlimits = rlimits,
 		};
 		_cleanup_json_ json_t *process = container_oci_process(&op);
 
 		r = rt_bundle_from_process(process, &proc, err);
 		if (r < 0)
 			goto fail;
+		rc.rlimits = proc->config.rlimits;
+		rc.n_rlimits = proc->config.n_rlimits;
 		rc.args = proc->config.args;
 		rc.env = proc->config.env;
 		rc.cwd = proc->config.cwd;

@@ -188,26 +188,28 @@ static int parse_caps(const json_t *caps, struct rt_capsets *ret, struct hull_er
 	return 0;
 }
 
+/* OCI's rlimit types, and their short names (RLIMIT_ stripped, lower case: docker's --ulimit
+ * names), which messages use */
 static const struct {
-	const char *name;
+	const char *name, *short_name;
 	int resource;
 } rlimit_names[] = {
-	{"RLIMIT_AS", RLIMIT_AS},
-	{"RLIMIT_CORE", RLIMIT_CORE},
-	{"RLIMIT_CPU", RLIMIT_CPU},
-	{"RLIMIT_DATA", RLIMIT_DATA},
-	{"RLIMIT_FSIZE", RLIMIT_FSIZE},
-	{"RLIMIT_LOCKS", RLIMIT_LOCKS},
-	{"RLIMIT_MEMLOCK", RLIMIT_MEMLOCK},
-	{"RLIMIT_MSGQUEUE", RLIMIT_MSGQUEUE},
-	{"RLIMIT_NICE", RLIMIT_NICE},
-	{"RLIMIT_NOFILE", RLIMIT_NOFILE},
-	{"RLIMIT_NPROC", RLIMIT_NPROC},
-	{"RLIMIT_RSS", RLIMIT_RSS},
-	{"RLIMIT_RTPRIO", RLIMIT_RTPRIO},
-	{"RLIMIT_RTTIME", RLIMIT_RTTIME},
-	{"RLIMIT_SIGPENDING", RLIMIT_SIGPENDING},
-	{"RLIMIT_STACK", RLIMIT_STACK},
+	{"RLIMIT_AS", "as", RLIMIT_AS},
+	{"RLIMIT_CORE", "core", RLIMIT_CORE},
+	{"RLIMIT_CPU", "cpu", RLIMIT_CPU},
+	{"RLIMIT_DATA", "data", RLIMIT_DATA},
+	{"RLIMIT_FSIZE", "fsize", RLIMIT_FSIZE},
+	{"RLIMIT_LOCKS", "locks", RLIMIT_LOCKS},
+	{"RLIMIT_MEMLOCK", "memlock", RLIMIT_MEMLOCK},
+	{"RLIMIT_MSGQUEUE", "msgqueue", RLIMIT_MSGQUEUE},
+	{"RLIMIT_NICE", "nice", RLIMIT_NICE},
+	{"RLIMIT_NOFILE", "nofile", RLIMIT_NOFILE},
+	{"RLIMIT_NPROC", "nproc", RLIMIT_NPROC},
+	{"RLIMIT_RSS", "rss", RLIMIT_RSS},
+	{"RLIMIT_RTPRIO", "rtprio", RLIMIT_RTPRIO},
+	{"RLIMIT_RTTIME", "rttime", RLIMIT_RTTIME},
+	{"RLIMIT_SIGPENDING", "sigpending", RLIMIT_SIGPENDING},
+	{"RLIMIT_STACK", "stack", RLIMIT_STACK},
 };
 
 static int parse_rlimits(const json_t *arr, struct rt_bundle *b, struct hull_err **err)
@@ -236,7 +238,7 @@ static int parse_rlimits(const json_t *arr, struct rt_bundle *b, struct hull_err
 		/* uint64 in the spec; 2^64-1 (RLIM_INFINITY) reads -1 (uint64_max_to_minus_one) */
 		b->rlimits[i] = (struct rt_rlimit){
 			.resource = rlimit_names[k].resource,
-			.name = rlimit_names[k].name,
+			.name = rlimit_names[k].short_name,
 			.soft = (uint64_t) json_integer_value(soft),
 			.hard = (uint64_t) json_integer_value(hard),
 		};

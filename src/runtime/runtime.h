@@ -684,7 +684,7 @@ struct rt_resources {
 /* A process rlimit (OCI process.rlimits; docker --ulimit). */
 struct rt_rlimit {
 	int resource;	     /* RLIMIT_* */
-	const char *name;    /* docker's name ("nofile"), for messages */
+	const char *name;    /* its short name for messages ("nofile": docker's --ulimit name) */
 	uint64_t soft, hard; /* RLIM_INFINITY: unlimited */
 };
 

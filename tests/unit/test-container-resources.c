@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "container/container.h"
+#include "runtime/bundle.h"
 #include "runtime/runtime.h"
 #include "util/strv.h"
 
@@ -127,15 +128,26 @@ static void test_ulimit(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(u, 0), "Hard")), 300);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(u, 1), "Hard")), 50);
 	{
-		struct rt_rlimit *l = NULL;
-		size_t n = 0;
+		/* the OCI process's rlimits, as the runtime reads them back */
 		json_t *hc = json_pack("{s:O}", "Ulimits", u);
-		assert_int_equal(container_rlimits(hc, &l, &n), 0);
-		assert_int_equal(n, 2);
-		assert_int_equal(l[0].resource, RLIMIT_NOFILE);
-		assert_int_equal(l[1].resource, RLIMIT_NPROC);
-		assert_string_equal(l[1].name, "nproc");
-		free(l);
+		json_t *rl = container_oci_rlimits(hc);
+		json_t *proc =
+			json_pack("{s:[s],s:s,s:O}", "args", "true", "cwd", "/", "rlimits", rl);
+		struct rt_bundle *b = NULL;
+
+		assert_int_equal(json_array_size(rl), 2);
+		assert_string_equal(
+			json_string_value(json_object_get(json_array_get(rl, 0), "type")),
+			"RLIMIT_NOFILE");
+		assert_int_equal(rt_bundle_from_process(proc, &b, &e), 0);
+		assert_int_equal(b->config.n_rlimits, 2);
+		assert_int_equal(b->config.rlimits[0].resource, RLIMIT_NOFILE);
+		assert_int_equal(b->config.rlimits[0].soft, 300);
+		assert_int_equal(b->config.rlimits[1].resource, RLIMIT_NPROC);
+		assert_string_equal(b->config.rlimits[1].name, "nproc"); /* docker's, in messages */
+		rt_bundle_free(b);
+		json_decref(proc);
+		json_decref(rl);
 		json_decref(hc);
 	}
 	assert_int_equal(container_resource_flag(o, "ulimit", "nofile=300:200", &e), -EINVAL);
