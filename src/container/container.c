@@ -1054,16 +1054,19 @@ int container_create(struct store *s, const char *runroot, const struct image *i
 	else
 		snprintf(hostname, sizeof(hostname), "%.12s", id);
 	/* docker/cli opts.go: stdin closes at the client's EOF when -i is attached */
-	cfg = json_pack(
-		"{s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:s}", "Hostname", hostname,
-		"Domainname", "", "User", o->user ? o->user : (json_get_str(icfg, "User") ?: ""),
-		"AttachStdin", !!(attached & RUN_ATTACH_STDIN), "AttachStdout",
-		!!(attached & RUN_ATTACH_STDOUT), "AttachStderr", !!(attached & RUN_ATTACH_STDERR),
-		"Tty", o->tty, "OpenStdin", o->interactive, "StdinOnce",
-		o->interactive && (attached & RUN_ATTACH_STDIN), "Env", json_from_strv(env), "Cmd",
-		json_from_strv(d.cmd), "Entrypoint", json_from_strv(d.entrypoint), "Image",
-		image_name, "WorkingDir",
-		o->workdir ? o->workdir : (json_get_str(icfg, "WorkingDir") ?: ""));
+	/* text that is not UTF-8 becomes U+FFFD, as docker's API carries it */
+	cfg = json_pack("{s:o,s:s,s:o,s:b,s:b,s:b,s:b,s:b,s:b,s:o,s:o,s:o,s:s,s:o}", "Hostname",
+			json_string_lossy(hostname), "Domainname", "", "User",
+			json_string_lossy(o->user ? o->user : (json_get_str(icfg, "User") ?: "")),
+			"AttachStdin", !!(attached & RUN_ATTACH_STDIN), "AttachStdout",
+			!!(attached & RUN_ATTACH_STDOUT), "AttachStderr",
+			!!(attached & RUN_ATTACH_STDERR), "Tty", o->tty, "OpenStdin",
+			o->interactive, "StdinOnce",
+			o->interactive && (attached & RUN_ATTACH_STDIN), "Env", json_from_strv(env),
+			"Cmd", json_from_strv(d.cmd), "Entrypoint", json_from_strv(d.entrypoint),
+			"Image", image_name, "WorkingDir",
+			json_string_lossy(o->workdir ? o->workdir
+						     : (json_get_str(icfg, "WorkingDir") ?: "")));
 	exposed = json_deep_copy(json_object_get(icfg, "ExposedPorts"));
 	if (!exposed)
 		exposed = json_object();

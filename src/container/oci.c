@@ -38,12 +38,13 @@ json_t *container_oci_process(const struct container_oci_process *p)
 		json_array_append_new(gids, json_integer(p->groups[i]));
 	/* docker's: bounding, effective and permitted alike; inheritable and ambient empty
 	 * (CVE-2022-24769) */
-	o = json_pack("{s:b,s:{s:I,s:I,s:o},s:o,s:o,s:s,s:{s:O,s:O,s:o},s:b}", "terminal",
+	/* text that is not UTF-8 becomes U+FFFD, as docker's API carries it (never dropped) */
+	o = json_pack("{s:b,s:{s:I,s:I,s:o},s:o,s:o,s:o,s:{s:O,s:O,s:o},s:b}", "terminal",
 		      p->terminal, "user", "uid", (json_int_t) p->uid, "gid", (json_int_t) p->gid,
 		      "additionalGids", gids, "args", json_from_strv(p->args), "env",
-		      p->env ? json_from_strv(p->env) : json_array(), "cwd", p->cwd, "capabilities",
-		      "bounding", caps, "effective", caps, "permitted", caps, "noNewPrivileges",
-		      p->no_new_privs);
+		      p->env ? json_from_strv(p->env) : json_array(), "cwd",
+		      json_string_lossy(p->cwd), "capabilities", "bounding", caps, "effective",
+		      caps, "permitted", caps, "noNewPrivileges", p->no_new_privs);
 	if (!o)
 		abort(); /* only out of memory: every value above has its type */
 	if (json_array_size(p->rlimits))

@@ -73,8 +73,67 @@ json_t *json_from_strv(char *const *l)
 		return json_null();
 	a = json_array();
 	STRV_FOREACH (s, (char **) l)
-		json_array_append_new(a, json_string(*s));
+		json_array_append_new(a, json_string_lossy(*s));
 	return a;
+}
+
+/* The length of the valid UTF-8 sequence at @p (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), 0 if it is not one. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		unsigned lo = p[0] == 0xe0 ? 0xa0 : 0x80, hi = p[0] == 0xed ? 0x9f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		unsigned lo = p[0] == 0xf0 ? 0x90 : 0x80, hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80
+			       ? 4
+			       : 0;
+	}
+	return 0;
+}
+
+char *utf8_lossy(const char *s)
+{
+	size_t len = strlen(s);
+	char *out = xmalloc(3 * len + 1), *o = out;
+
+	for (const unsigned char *p = (const unsigned char *) s; *p;) {
+		size_t n = utf8_seq(p);
+
+		if (n) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+json_t *json_string_lossy(const char *s)
+{
+	json_t *j;
+	char *fixed;
+
+	if (!s)
+		return json_null();
+	j = json_string(s);
+	if (j)
+		return j;
+	fixed = utf8_lossy(s);
+	j = json_string(fixed);
+	free(fixed);
+	return j ? j : json_string("");
 }
 
 const char *json_get_str(const json_t *o, const char *key)

@@ -27,8 +27,24 @@ char *json_dump_str(const json_t *j, size_t flags);
  * Returns -EINVAL if @j is neither null nor an array of strings.
  */
 int json_to_strv(const json_t *j, char ***ret);
-/* json_from_strv() - NULL gives json null, else an array of strings (new reference). */
+/*
+ * json_from_strv() - NULL gives json null, else an array of strings (new reference), each
+ * made with json_string_lossy(): none is dropped.
+ */
 json_t *json_from_strv(char *const *l);
+/*
+ * utf8_lossy() - a copy of @s (a new string) in which each byte that does not begin a valid
+ * UTF-8 sequence is replaced by U+FFFD, as Go's encoding/json writes a string (so docker's
+ * client sends a command line's bytes to the daemon). Valid text comes back unchanged.
+ */
+char *utf8_lossy(const char *s);
+/*
+ * json_string_lossy() - json_string() of utf8_lossy(@s): jansson refuses text that is not
+ * UTF-8 (json_string() returns NULL, and json_pack() or an append then drops or fails), so
+ * every string from a command line or a file a container controls goes through this. A new
+ * reference; never NULL but for a NULL @s (json null then).
+ */
+json_t *json_string_lossy(const char *s);
 /* json_get_str() - the string at @key of object @o, or NULL (borrowed). */
 const char *json_get_str(const json_t *o, const char *key);
 /*

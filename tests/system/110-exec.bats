@@ -34,6 +34,28 @@ setup_file() {
 	[[ $output == *'exec: "": executable file not found in $PATH'* ]]
 }
 
+@test "bytes that are not UTF-8 become U+FFFD, as docker's API carries them; nothing is dropped" {
+	local fffd=$'\xef\xbf\xbd'
+	hull exec ex sh -c 'mkdir -p /work && touch /work/keep'
+	run -0 hull exec ex echo 1 $'\xff' 2
+	[ "$output" = "1 $fffd 2" ]
+	# the first argument stays the program: were it dropped, "rm" would run
+	run -127 hull exec ex $'\xff' rm -rf /work
+	[[ $output == *"exec: \"$fffd\": executable file not found"* ]]
+	run -1 hull exec -w /work ex find $'/data/\xff' -mindepth 1 -exec rm -rf {} +
+	run -0 hull exec ex test -e /work/keep
+	run -126 hull exec -w $'/tmp/\xff' ex pwd
+	[[ $output == *"chdir to cwd (\"/tmp/$fffd\")"* ]]
+	run -0 hull exec -e $'A=\xff' ex sh -c 'echo "[$A]"'
+	[ "$output" = "[$fffd]" ]
+	run -0 hull run --rm busybox echo 1 $'\xff' 2
+	[ "$output" = "1 $fffd 2" ]
+	run -0 hull run --rm -w $'/\xff' busybox pwd
+	[ "$output" = "/$fffd" ]
+	run -125 hull run --rm -u $'\xff' busybox true
+	[[ $output == *"unable to find user $fffd"* ]]
+}
+
 @test "exec -e with an empty name is refused as run's is (docker/cli ValidateEnv)" {
 	run -125 hull exec -e =x ex true
 	[ "$output" = "hull: invalid environment variable: =x" ]
