@@ -653,7 +653,10 @@ int container_namespaces_apply(struct store *s, const json_t *hc, const char *co
 	rc->no_shm = ipc && streq(ipc, "none");
 	rc->host_uts = uts && streq(uts, "host");
 	rc->cgroup_ns = cg && streq(cg, "private");
-	rc->shm_size = (uint64_t) json_integer_value(json_object_get(hc, "ShmSize"));
+	/* docker's daemon takes 0 for its default, 64 MiB (moby config.DefaultShmSize) */
+	rc->shm_size = json_integer_value(json_object_get(hc, "ShmSize")) > 0
+			       ? (uint64_t) json_integer_value(json_object_get(hc, "ShmSize"))
+			       : 64ULL << 20;
 	json_object_foreach ((json_t *) json_object_get(hc, "Sysctls"), k, v) {
 		_cleanup_free_ char *kv = xasprintf("%s=%s", k, json_string_value(v) ?: "");
 		/* runc validateSysctl: no sysctl may reach the host's namespaces */

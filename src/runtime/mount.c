@@ -506,9 +506,11 @@ static int setup_dev(const struct rt_config *c, struct rt_binds *b, struct hull_
 		if (move_mount(b->shm_fd, "", AT_FDCWD, "/dev/shm", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			return err_set(err, errno, "mount the shared /dev/shm");
 	} else if (!c->no_shm) {
-		char opts[64];
-		(void) snprintf(opts, sizeof(opts), "mode=1777,size=%llu",
-				(unsigned long long) (c->shm_size ? c->shm_size : 64ULL << 20));
+		char opts[64] = "mode=1777";
+
+		if (c->shm_size)
+			(void) snprintf(opts, sizeof(opts), "mode=1777,size=%llu",
+					(unsigned long long) c->shm_size);
 		r = mount_at("shm", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, opts,
 			     err);
 		if (r < 0)

@@ -244,7 +244,9 @@ struct rt_config {
 	bool cgroup_ns;
 	/* docker --sysctl: "name=value", written to /proc/sys before it is made read-only */
 	char **sysctls;
-	/* /dev/shm: its size in bytes (0: docker's 64 MiB), or none at all (--ipc none),
+	/* /dev/shm: its size in bytes (0: no size option, the kernel's default, as runc mounts
+	 * a spec's tmpfs without one; hull's run gives docker's 64 MiB), or none at all
+	 * (--ipc none),
 	 * or @shm_path, a host directory (a tmpfs the caller mounted) bind-mounted there:
 	 * docker's --ipc shareable and container:NAME */
 	uint64_t shm_size;

@@ -164,6 +164,15 @@ EOF
 	[ "${lines[7]}" = 0002 ]
 	[ "${lines[-2]}" = ro ]
 	[ "${lines[-1]}" = 0 ]
+	# a /dev/shm tmpfs without a size gets the kernel's default, as runc mounts it (hull's
+	# run gives docker's 64 MiB itself); with one, that size
+	spec 'c["mounts"] = [m if m["destination"] != "/dev/shm" else dict(m, options=[o for o in m["options"] if not o.startswith("size=")]) for m in c["mounts"]]' \
+		'c["process"]["args"] = ["grep", " /dev/shm ", "/proc/mounts"]'
+	run -0 rt run b2
+	[[ $output != *"size=65536k"* ]]
+	spec 'c["process"]["args"] = ["grep", " /dev/shm ", "/proc/mounts"]'
+	run -0 rt run b3
+	[[ $output == *"size=65536k"* ]]
 }
 
 @test "capabilities: the five sets of the spec, inheritable and ambient too" {
