@@ -150,6 +150,13 @@ int net_sysctl_set(const char *path, const char *value, struct hull_err **err);
 /* nl_closep() - cleanup helper closing a struct nl. */
 void nl_closep(struct nl *nl);
 #define _cleanup_nl_ _cleanup_(nl_closep)
+/*
+ * net_nft_map_value() - in nft's listing @listing of a table, the element of map @map whose
+ * key reads @key as nft prints it ("8080", "127.0.0.1 . 8080"): the first word of its value
+ * (the address of "10.89.0.2 . 80") into @ret (@size bytes). 1 found, 0 not. Pure.
+ */
+int net_nft_map_value(const char *listing, const char *map, const char *key, char *ret,
+		      size_t size);
 /* net_nft_run_each() - run each line of @cmds as its own transaction, ignoring failures. */
 void net_nft_run_each(const char *cmds);
 

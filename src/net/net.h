@@ -169,8 +169,9 @@ int net_ports_reserve(struct port_map *maps, size_t n, bool ctr_ip6, int **ret_f
 int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps, size_t n,
 		  struct hull_err **err);
 /*
- * net_ports_remove() - remove the entries net_ports_add(@ctr_ip, @ctr_ip6) added (an IPv6
- * map's entry is found by its host address and port alone); missing ones are ignored.
+ * net_ports_remove() - remove the entries net_ports_add(@ctr_ip, @ctr_ip6) added, those that
+ * still lead to @ctr_ip (@ctr_ip6 for an IPv6 map): one another container took over for the
+ * same host port stays (nft's listing of the table is read first). Missing ones are ignored.
  */
 void net_ports_remove(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps,
 		      size_t n);

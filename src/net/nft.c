@@ -257,6 +257,9 @@ static int check_maps(const char *ctr_ip, const struct port_map *maps, size_t n,
 	return 0;
 }
 
+static void ports_remove(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps,
+			 size_t n, bool any_owner);
+
 /*
  * After DNAT elements of @maps were added: the conntrack entries of their UDP and SCTP host
  * ports forgotten (nl_ct_delete_dport()), so that a client already sending to the port (to
@@ -318,7 +321,7 @@ int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map
 	r = net_nft_table_ensure(err);
 	if (r < 0)
 		return err_wrap(err, "publish ports of %s", ctr_ip);
-	net_ports_remove(ctr_ip, ctr_ip6, maps, n);
+	ports_remove(ctr_ip, ctr_ip6, maps, n, true);
 	r = nft_run(strbuf_cstr(&sb), err);
 	if (r < 0)
 		return err_wrap(err, "publish ports of %s", ctr_ip);
@@ -326,17 +329,90 @@ int net_ports_add(const char *ctr_ip, const char *ctr_ip6, const struct port_map
 	return 0;
 }
 
-void net_ports_remove(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps,
-		      size_t n)
+/* What is between the first "elements = {" of nft's listing @text and its "}" (a new string),
+ * NULL when there is none. */
+static char *elements_of(const char *text)
+{
+	const char *p = strstr(text, "elements = {"), *end;
+
+	if (!p)
+		return NULL;
+	p += strlen("elements = {");
+	end = strchr(p, '}');
+	return end ? xstrndup(p, (size_t) (end - p)) : NULL;
+}
+
+int net_nft_map_value(const char *listing, const char *map, const char *key, char *ret, size_t size)
+{
+	_cleanup_free_ char *head = xasprintf("map %s {", map), *copy = NULL;
+	_cleanup_free_ char *elems = NULL;
+	const char *p = strstr(listing, head), *end;
+
+	if (!p)
+		return 0;
+	/* this map's own elements: before the next map's header */
+	end = strstr(p + 1, "\tmap ");
+	copy = end ? xstrndup(p, (size_t) (end - p)) : xstrdup(p);
+	elems = elements_of(copy);
+	if (!elems)
+		return 0;
+	for (char *save = NULL, *e = strtok_r(elems, ",", &save); e;
+	     e = strtok_r(NULL, ",", &save)) {
+		char *k = e + strspn(e, " \t\n"), *sep = strstr(k, " : "), *v;
+
+		if (!sep)
+			continue;
+		*sep = '\0';
+		if (!streq(k, key))
+			continue;
+		v = sep + 3;
+		v += strspn(v, " \t\n");
+		v[strcspn(v, " \t\n")] = '\0'; /* the address, before " . port" */
+		snprintf(ret, size, "%s", v);
+		return 1;
+	}
+	return 0;
+}
+
+/*
+ * Delete the elements of @maps that still lead to @ctr_ip (@ctr_ip6 for an IPv6 map): an
+ * element another container took over for the same host port (its reservation freed when this
+ * container's proxy died) is that container's and stays. @any_owner: delete by key whatever
+ * the element leads to (net_ports_add() replacing a stale one for a port it holds).
+ */
+static void ports_remove(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps,
+			 size_t n, bool any_owner)
 {
 	_cleanup_strbuf_ struct strbuf sb = STRBUF_INIT;
+	_cleanup_free_ char *list4 = NULL, *list6 = NULL;
 	bool has6 = !isempty(ctr_ip6);
 
 	if (n == 0 || check_maps(ctr_ip, maps, n, NULL) < 0)
 		return;
-	for (size_t i = 0; i < n; i++)
-		if (net_port_nat(&maps[i], has6))
-			element(&sb, "delete", ctr_ip, &maps[i], false);
+	for (size_t i = 0; i < n; i++) {
+		const struct port_map *m = &maps[i];
+		bool is6 = net_host_ip_is6(m->host_ip);
+		bool any = is6 ? streq(m->host_ip, "::") : net_host_ip_is_any(m->host_ip);
+		_cleanup_free_ char *map = NULL, *key = NULL;
+		char owner[INET6_ADDRSTRLEN];
+		char **list = is6 ? &list6 : &list4;
+
+		if (!net_port_nat(m, has6))
+			continue;
+		if (!any_owner) {
+			if (!*list &&
+			    nft_list(is6 ? "list table ip6 hullnet" : "list table ip hull", list,
+				     NULL) < 0)
+				continue; /* no table: no element */
+			map = xasprintf("%s_%s", net_proto_name(m->proto), any ? "any" : "addr");
+			key = any ? xasprintf("%u", m->host_port)
+				  : xasprintf("%s . %u", m->host_ip, m->host_port);
+			if (!net_nft_map_value(*list, map, key, owner, sizeof(owner)) ||
+			    !streq(owner, is6 ? ctr_ip6 : ctr_ip))
+				continue;
+		}
+		element(&sb, "delete", ctr_ip, m, false);
+	}
 	/*
 	 * One transaction is all or nothing: if an element is already gone
 	 * the batch fails, so retry one by one and ignore the missing ones.
@@ -344,13 +420,13 @@ void net_ports_remove(const char *ctr_ip, const char *ctr_ip6, const struct port
 	 */
 	if (sb.len == 0 || nft_run(strbuf_cstr(&sb), NULL) == 0)
 		return;
-	for (size_t i = 0; i < n; i++) {
-		if (!net_port_nat(&maps[i], has6))
-			continue;
-		strbuf_reset(&sb);
-		element(&sb, "delete", ctr_ip, &maps[i], false);
-		(void) nft_run(strbuf_cstr(&sb), NULL);
-	}
+	net_nft_run_each(strbuf_cstr(&sb));
+}
+
+void net_ports_remove(const char *ctr_ip, const char *ctr_ip6, const struct port_map *maps,
+		      size_t n)
+{
+	ports_remove(ctr_ip, ctr_ip6, maps, n, false);
 }
 
 void net_nft_run_each(const char *cmds)
@@ -365,16 +441,10 @@ void net_nft_run_each(const char *cmds)
 int net_nft_map_jumps(const char *text, const char *prefix,
 		      int (*fn)(const char *key, const char *id, void *arg), void *arg)
 {
-	const char *p = strstr(text, "elements = {"), *end;
-	_cleanup_free_ char *copy = NULL;
+	_cleanup_free_ char *copy = elements_of(text);
 
-	if (!p)
+	if (!copy)
 		return 0;
-	p += strlen("elements = {");
-	end = strchr(p, '}');
-	if (!end)
-		return 0;
-	copy = xstrndup(p, (size_t) (end - p));
 	for (char *save = NULL, *e = strtok_r(copy, ",", &save); e;
 	     e = strtok_r(NULL, ",", &save)) {
 		char *key = e + strspn(e, " \t\n"), *sep = strstr(key, " : jump "), *id, *k;

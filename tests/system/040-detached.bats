@@ -357,3 +357,23 @@ load helpers
 	[ "$output" = "$(hull inspect --format '{{.Config.Hostname}}' orphan2)" ]
 	hull rm -f orphan2
 }
+
+@test "a port another container took over (the first one's proxy killed) stays with it at the first one's rm" {
+	local a b mon
+	a=$(hull run -d -p 127.0.0.1:18621:80 busybox httpd -f -p 80 -h /etc)
+	wait_for is_running "$a"
+	mon=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['Hull']['MonitorPid'])" \
+		"$HULL_ROOT/containers/$a/config.json")
+	# the proxy holds the port's reservation: killed, the port is free for another
+	kill -9 "$(pgrep -P "$mon" -x hull-proxy)"
+	b=$(hull run -d -p 127.0.0.1:18621:80 busybox httpd -f -p 80 -h /etc)
+	wait_for is_running "$b"
+	hull rm -f "$a" >/dev/null
+	# this deleted the element by its key, which was the second container's by then
+	run fetch http://127.0.0.1:18621/hostname
+	[ "$status" -eq 0 ]
+	[ "$output" = "${b:0:12}" ]
+	hull rm -f "$b" >/dev/null
+	run nft list map ip hull tcp_addr
+	[[ $output != *18621* ]]
+}

@@ -251,6 +251,31 @@ static void test_map_jumps(void **state)
 	assert_int_equal(j.n, 0);
 }
 
+/* nft's listing of "ip hull", as 1.0.6 prints it: each map's own elements */
+static void test_map_value(void **state)
+{
+	static const char listing[] =
+		"table ip hull {\n\tmap tcp_any {\n\t\ttype inet_service : ipv4_addr . "
+		"inet_service\n"
+		"\t\telements = { 8080 : 10.89.0.2 . 80, 18555 : 10.89.3.75 . 80 }\n\t}\n\n"
+		"\tmap udp_any {\n\t\ttype inet_service : ipv4_addr . inet_service\n\t}\n\n"
+		"\tmap tcp_addr {\n\t\ttype ipv4_addr . inet_service : ipv4_addr . inet_service\n"
+		"\t\telements = { 127.0.0.1 . 18777 : 10.89.3.103 . 80,\n\t\t\t     "
+		"127.0.0.2 . 80 : 10.89.0.9 . 8080 }\n\t}\n}\n";
+	char v[64];
+
+	(void) state;
+	assert_int_equal(net_nft_map_value(listing, "tcp_any", "18555", v, sizeof(v)), 1);
+	assert_string_equal(v, "10.89.3.75");
+	assert_int_equal(net_nft_map_value(listing, "tcp_addr", "127.0.0.2 . 80", v, sizeof(v)), 1);
+	assert_string_equal(v, "10.89.0.9");
+	/* not another map's element, nor a key that is only a prefix */
+	assert_int_equal(net_nft_map_value(listing, "udp_any", "8080", v, sizeof(v)), 0);
+	assert_int_equal(net_nft_map_value(listing, "tcp_any", "808", v, sizeof(v)), 0);
+	assert_int_equal(net_nft_map_value(listing, "sctp_any", "8080", v, sizeof(v)), 0);
+	assert_int_equal(net_nft_map_value("", "tcp_any", "8080", v, sizeof(v)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -261,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_cidr6_and_overlap),
 		cmocka_unit_test(test_ip6_alloc_checks),
 		cmocka_unit_test(test_map_jumps),
+		cmocka_unit_test(test_map_value),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
