@@ -472,7 +472,7 @@ int container_exec(struct store *s, struct container *c, const struct exec_opts 
 		r = rt_bundle_from_process(process, &proc, err);
 		if (r < 0)
 			return err_wrap(err, "exec");
-		rc = proc->config;
+		rt_config_take_process(&rc, &proc->config);
 		rc.seccomp = sec.seccomp;
 	}
 	if (o->tty) {

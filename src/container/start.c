@@ -1011,18 +1011,7 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 		r = rt_bundle_from_process(process, &proc, err);
 		if (r < 0)
 			goto fail;
-		rc.rlimits = proc->config.rlimits;
-		rc.n_rlimits = proc->config.n_rlimits;
-		rc.args = proc->config.args;
-		rc.env = proc->config.env;
-		rc.cwd = proc->config.cwd;
-		rc.uid = proc->config.uid;
-		rc.gid = proc->config.gid;
-		rc.additional_gids = proc->config.additional_gids;
-		rc.n_additional_gids = proc->config.n_additional_gids;
-		rc.terminal = proc->config.terminal;
-		rc.capsets = proc->config.capsets;
-		rc.no_new_privs = proc->config.no_new_privs;
+		rt_config_take_process(&rc, &proc->config);
 	}
 	cj = (struct cgroup_join){.m = m, .res = &res, .devs = &devs};
 	rc.on_clone = cgroup_join;

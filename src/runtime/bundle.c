@@ -1184,6 +1184,24 @@ int rt_bundle_parse_process(const char *bytes, size_t len, struct rt_bundle **re
 	return process_parse(b, ret, err);
 }
 
+void rt_config_take_process(struct rt_config *c, const struct rt_config *process)
+{
+	c->args = process->args;
+	c->env = process->env;
+	c->cwd = process->cwd;
+	c->uid = process->uid;
+	c->gid = process->gid;
+	c->additional_gids = process->additional_gids;
+	c->n_additional_gids = process->n_additional_gids;
+	c->has_umask = process->has_umask;
+	c->umask = process->umask;
+	c->terminal = process->terminal;
+	c->capsets = process->capsets;
+	c->no_new_privs = process->no_new_privs;
+	c->rlimits = process->rlimits;
+	c->n_rlimits = process->n_rlimits;
+}
+
 int rt_bundle_from_process(json_t *process, struct rt_bundle **ret, struct hull_err **err)
 {
 	struct rt_bundle *b = bundle_new();

@@ -124,6 +124,14 @@ int rt_bundle_parse_process(const char *bytes, size_t len, struct rt_bundle **re
 int rt_bundle_from_process(json_t *process, struct rt_bundle **ret, struct hull_err **err);
 
 /*
+ * rt_config_take_process() - set in @c the process fields of @process (a parsed process
+ * object's config: args, env, cwd, uid, gid, additional gids, umask, terminal, the capability
+ * sets, no_new_privs, rlimits), leaving every other field of @c as it is. The pointers are
+ * borrowed: the bundle @process belongs to must outlive @c's use.
+ */
+void rt_config_take_process(struct rt_config *c, const struct rt_config *process);
+
+/*
  * rt_bundle_parse_resources() - parse an OCI linux.resources object alone (runc
  * update --resources) into @resources and @has_resources of a new bundle; same
  * rules as rt_bundle_parse().

@@ -64,6 +64,19 @@ static void test_round_trip(void **state)
 	assert_true(c->capsets->bounding == caps && c->capsets->effective == caps &&
 		    c->capsets->permitted == caps);
 	assert_true(c->capsets->inheritable == 0 && c->capsets->ambient == 0);
+	{
+		/* into a config that has the rest: the process fields only */
+		struct rt_config rc = {.hostname = "h", .rootfs = "/r", .stdio = {4, 5, 6}};
+
+		rt_config_take_process(&rc, c);
+		assert_ptr_equal(rc.args, c->args);
+		assert_ptr_equal(rc.capsets, c->capsets);
+		assert_int_equal(rc.uid, 1000);
+		assert_true(rc.terminal && rc.no_new_privs);
+		assert_string_equal(rc.hostname, "h");
+		assert_string_equal(rc.rootfs, "/r");
+		assert_int_equal(rc.stdio[2], 6);
+	}
 	rt_bundle_free(b);
 
 	/* no environment, no groups, no capability: still a process the parser takes */
