@@ -439,6 +439,130 @@ static int standard_mount(struct rt_bundle *b, const char *dest, const char *typ
 	return 0;
 }
 
+/* Take the option @prefix ("upperdir=") out of @opts: its value (new string), NULL if absent. */
+static char *take_option(char **opts, const char *prefix)
+{
+	char *v = NULL;
+	size_t n = strlen(prefix), k = 0;
+
+	for (size_t i = 0; opts && opts[i]; i++) {
+		if (!v && startswith(opts[i], prefix)) {
+			v = xstrdup(opts[i] + n);
+			free(opts[i]);
+			continue;
+		}
+		opts[k++] = opts[i];
+	}
+	if (opts)
+		opts[k] = NULL;
+	return v;
+}
+
+/* A string the bundle owns (freed with it). */
+static const char *bundle_keep(struct rt_bundle *b, char *s)
+{
+	if (s)
+		strv_consume(&b->mount_strs, s);
+	return s;
+}
+
+/*
+ * hull's own mount option, which the kernel never sees (mount(8)'s "x-"
+ * convention for options of userspace): "x-hull.subpath=PATH" mounts only
+ * PATH below the source, resolved inside it (rt_mount.subpath; docker's
+ * --mount volume-subpath and a build's RUN --mount source).
+ */
+static int take_hull_options(struct rt_bundle *b, struct rt_mount *rm, char ***opts,
+			     const char *field, struct hull_err **err)
+{
+	char *sub = take_option(*opts, "x-hull.subpath=");
+
+	if (sub && (sub[0] == '/' || !*sub)) {
+		free(sub);
+		return err_setx(err, EINVAL, "%s.options: x-hull.subpath must be a relative path",
+				field);
+	}
+	rm->subpath = bundle_keep(b, sub);
+	STRV_FOREACH (o, *opts)
+		if (startswith(*o, "x-hull."))
+			return err_setx(err, EINVAL, "%s.options: unknown option '%s'", field, *o);
+	return 0;
+}
+
+/*
+ * The layers of an overlay's "lowerdir=" option, top first: separated by ':',
+ * where "\:" and "\\" stand for a colon and a backslash of a path, as
+ * overlayfs itself reads the option (Documentation/filesystems/overlayfs.rst).
+ */
+static char **split_lowerdir(const char *s)
+{
+	char **v = NULL;
+	struct strbuf sb = STRBUF_INIT;
+
+	for (const char *p = s;; p++) {
+		if (*p == '\\' && p[1]) {
+			(void) strbuf_addch(&sb, *++p);
+			continue;
+		}
+		if (*p == ':' || !*p) {
+			if (sb.len)
+				strv_consume(&v, strbuf_detach(&sb, NULL));
+			if (!*p)
+				break;
+			continue;
+		}
+		(void) strbuf_addch(&sb, *p);
+	}
+	strbuf_release(&sb);
+	return v;
+}
+
+/*
+ * A mount of type "overlay": its "lowerdir=", "upperdir=" and "workdir="
+ * options become @rm's layers (a runtime-spec mount's options are the file
+ * system's, config.md "Mounts"). With @root, the mount at "/" that
+ * describes the container's root file system (hull's own run:
+ * docs/internals/runtime.md "OCI bundles"): mounted on root.path, with
+ * "volatile" honoured (rt_config.overlay_volatile).
+ */
+static int parse_overlay(struct rt_bundle *b, struct rt_mount *rm, char ***opts, bool root,
+			 const char *field, struct hull_err **err)
+{
+	_cleanup_free_ char *lower = take_option(*opts, "lowerdir=");
+	char *upper = take_option(*opts, "upperdir="), *work = take_option(*opts, "workdir=");
+	char **layers;
+
+	bundle_keep(b, upper);
+	bundle_keep(b, work);
+	if (!lower || !(layers = split_lowerdir(lower)))
+		return err_setx(err, EINVAL, "%s.options: an overlay needs lowerdir=", field);
+	b->lowers = xrealloc(b->lowers, (b->n_lowers + 1) * sizeof(*b->lowers));
+	b->lowers[b->n_lowers++] = layers;
+	if (!upper != !work)
+		return err_setx(err, EINVAL, "%s.options: upperdir= and workdir= go together",
+				field);
+	STRV_FOREACH (l, layers)
+		if ((*l)[0] != '/')
+			return err_setx(err, EINVAL, "%s.options: layer '%s' is not absolute",
+					field, *l);
+	if ((upper && upper[0] != '/') || (work && work[0] != '/'))
+		return err_setx(err, EINVAL, "%s.options: upperdir and workdir must be absolute",
+				field);
+	if (root) {
+		if (b->config.lowerdirs)
+			return err_setx(err, EINVAL, "%s: a second overlay at '/'", field);
+		b->config.lowerdirs = layers;
+		b->config.upperdir = upper;
+		b->config.workdir = work;
+		b->config.overlay_volatile = has_word(*opts, "volatile");
+		return 0;
+	}
+	rm->lowerdirs = layers;
+	rm->upperdir = upper;
+	rm->workdir = work;
+	return 0;
+}
+
 static int parse_mounts(const json_t *arr, struct rt_bundle *b, struct hull_err **err)
 {
 	size_t i;
@@ -512,6 +636,13 @@ static int parse_mounts(const json_t *arr, struct rt_bundle *b, struct hull_err 
 			rm->type = "bind";
 		} else if (streq(type, "tmpfs")) {
 			rm->type = "tmpfs";
+		} else if (streq(type, "overlay")) {
+			r = parse_overlay(b, rm, &opts, streq(dest, "/"), field, err);
+			if (r < 0)
+				return r;
+			if (streq(dest, "/"))
+				continue; /* the root itself (rt_config.lowerdirs) */
+			rm->type = "overlay";
 		} else {
 			return err_setx(err, EOPNOTSUPP,
 					"%s: a mount of type '%s' on '%s' is not supported", field,
@@ -519,6 +650,9 @@ static int parse_mounts(const json_t *arr, struct rt_bundle *b, struct hull_err 
 		}
 		rm->source = source;
 		rm->target = dest;
+		r = take_hull_options(b, rm, &opts, field, err);
+		if (r < 0)
+			return r;
 		if (opts && opts[0]) {
 			struct strbuf sb = STRBUF_INIT;
 			char *joined;
@@ -1253,22 +1387,17 @@ static char *uint64_max_to_minus_one(const char *bytes, size_t len)
 	return copy;
 }
 
-int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bundle **ret,
-		    struct hull_err **err)
+/* @b->spec is the whole config: parse it into @b and return it in *@ret, or free @b. */
+static int spec_parse(struct rt_bundle *b, const char *dir, struct rt_bundle **ret,
+		      struct hull_err **err)
 {
-	struct rt_bundle *b = bundle_new();
-	_cleanup_free_ char *text = uint64_max_to_minus_one(bytes, len);
-	json_t *spec, *process, *root, *mounts, *hooks, *linux_, *ann;
+	json_t *spec = b->spec, *process, *root, *mounts, *hooks, *linux_, *ann;
 	const char *ver, *path, *hostname;
 	int r;
 
 	static const char *const other_os[] = {"windows", "solaris", "vm", "zos"};
 
 	b->dir = xstrdup(dir ? dir : ".");
-	r = json_load_buf(text, len, "config.json", &b->spec, err);
-	if (r < 0)
-		goto fail;
-	spec = b->spec;
 	if (!json_is_object(spec)) {
 		r = err_setx(err, EINVAL, "config.json: must be an object");
 		goto fail;
@@ -1345,6 +1474,30 @@ fail:
 	return r;
 }
 
+int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bundle **ret,
+		    struct hull_err **err)
+{
+	struct rt_bundle *b = bundle_new();
+	_cleanup_free_ char *text = uint64_max_to_minus_one(bytes, len);
+	int r;
+
+	r = json_load_buf(text, len, "config.json", &b->spec, err);
+	if (r < 0) {
+		rt_bundle_free(b);
+		return r;
+	}
+	return spec_parse(b, dir, ret, err);
+}
+
+int rt_bundle_from_spec(json_t *spec, const char *dir, struct rt_bundle **ret,
+			struct hull_err **err)
+{
+	struct rt_bundle *b = bundle_new();
+
+	b->spec = json_incref(spec);
+	return spec_parse(b, dir, ret, err);
+}
+
 int rt_bundle_load(const char *dir, struct rt_bundle **ret, struct hull_err **err)
 {
 	_cleanup_free_ char *path = path_join(dir, "config.json");
@@ -1402,6 +1555,9 @@ struct rt_bundle *rt_bundle_free(struct rt_bundle *b)
 	}
 	free(b->mounts);
 	strv_free(b->mount_strs);
+	for (size_t i = 0; i < b->n_lowers; i++)
+		strv_free(b->lowers[i]);
+	free(b->lowers);
 	free(b->devices);
 	free(b->rlimits);
 	free(b->throttle);

@@ -66,6 +66,8 @@ struct rt_bundle {
 	struct rt_capsets caps; /* @config.capsets */
 	struct rt_mount *mounts;
 	char **mount_strs;
+	char ***lowers; /* the layers of each overlay (the root's too) */
+	size_t n_lowers;
 	struct rt_device *devices;
 	struct rt_rlimit *rlimits;
 	struct rt_throttle *throttle;
@@ -91,6 +93,14 @@ struct rt_bundle {
  */
 int rt_bundle_parse(const char *bytes, size_t len, const char *dir, struct rt_bundle **ret,
 		    struct hull_err **err);
+
+/*
+ * rt_bundle_from_spec() - rt_bundle_parse() of a config already parsed (@spec: the
+ * bundle takes a reference): hull's own run hands the runtime its container this way
+ * (container_oci_spec()), as `hull runtime create` reads a bundle's file.
+ */
+int rt_bundle_from_spec(json_t *spec, const char *dir, struct rt_bundle **ret,
+			struct hull_err **err);
 
 /*
  * rt_bundle_load() - read @dir/config.json (at most 4 MiB) and rt_bundle_parse() it; errors

@@ -37,6 +37,7 @@ static int opts_parse(const char *s, struct mount_opts *o)
 		{"noexec", MOUNT_ATTR_NOEXEC, 0},
 		{"exec", 0, MOUNT_ATTR_NOEXEC},
 		/* OCI bundles' atime options (runc specconv mountPropagationMapping's flags) */
+		{"atime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
 		{"noatime", MOUNT_ATTR_NOATIME, MOUNT_ATTR__ATIME},
 		{"relatime", MOUNT_ATTR_RELATIME, MOUNT_ATTR__ATIME},
 		{"strictatime", MOUNT_ATTR_STRICTATIME, MOUNT_ATTR__ATIME},

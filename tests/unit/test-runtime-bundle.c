@@ -320,6 +320,31 @@ static void test_bad(void **state)
 		 "\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}",
 		 EINVAL, "mounts[0].destination"},
 		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/"
+		 "\",\"type\":\"overlay\",\"source\":\"overlay\"}]}",
+		 EINVAL, "mounts[0].options: an overlay needs lowerdir="},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/"
+		 "\",\"type\":\"overlay\",\"options\":[\"lowerdir=/l\",\"upperdir=/u\"]}]}",
+		 EINVAL, "mounts[0].options: upperdir= and workdir= go together"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/"
+		 "\",\"type\":\"overlay\",\"options\":[\"lowerdir=/l:rel\"]}]}",
+		 EINVAL, "mounts[0].options: layer 'rel' is not absolute"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/"
+		 "\",\"type\":\"overlay\",\"options\":[\"lowerdir=/l\"]},{\"destination\":\"/"
+		 "\",\"type\":\"overlay\",\"options\":[\"lowerdir=/m\"]}]}",
+		 EINVAL, "mounts[1]: a second overlay at '/'"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/"
+		 "x\",\"type\":\"bind\",\"source\":\"/y\",\"options\":[\"x-hull.subpath=/etc\"]}]}",
+		 EINVAL, "mounts[0].options: x-hull.subpath must be a relative path"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
+		 "\"root\":{\"path\":\"r\"},\"mounts\":[{\"destination\":\"/"
+		 "x\",\"type\":\"bind\",\"source\":\"/y\",\"options\":[\"x-hull.nope=1\"]}]}",
+		 EINVAL, "mounts[0].options: unknown option 'x-hull.nope=1'"},
+		{"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"a\"],\"cwd\":\"/\"},"
 		 "\"root\":{\"path\":\"r\"},\"linux\":{\"namespaces\":[{\"type\":\"mount\"}],"
 		 "\"resources\":{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":1}]}}}",
 		 EOPNOTSUPP, "linux.resources.hugepageLimits"},
