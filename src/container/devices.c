@@ -307,8 +307,7 @@ static void host_devices(struct container_devices *d)
 int container_devices_resolve(json_t *hc, struct container_devices *ret, struct hull_err **err)
 {
 	struct container_devices d = {0};
-	const struct rt_device_rule *dflt;
-	size_t n_dflt, i;
+	size_t i;
 	json_t *v;
 
 	/* moby oci/defaults.go: the spec starts by denying every device */
@@ -369,10 +368,7 @@ int container_devices_resolve(json_t *hc, struct container_devices *ret, struct 
 		}
 		add_rule(&d, r);
 	}
-	/* runc appends its AllowedDevices to whatever the spec says */
-	dflt = rt_device_rules_default(&n_dflt);
-	for (i = 0; i < n_dflt; i++)
-		add_rule(&d, dflt[i]);
+	/* runc's AllowedDevices are not the spec's: the runtime appends them */
 	*ret = d;
 	return 0;
 }

@@ -169,6 +169,62 @@ struct container_oci_process {
 	json_t *rlimits; /* an OCI process.rlimits array (container_oci_rlimits()); NULL: none */
 };
 
+/* Where docker mounts its init (moby daemon/oci_linux.go WithInit). */
+#define CONTAINER_INIT_TARGET "/sbin/docker-init"
+
+/*
+ * A container as container_oci_spec() writes it (borrowed values): what container/ has
+ * decided from the image, the run options and the network, before the runtime sees it.
+ */
+struct container_oci_spec {
+	json_t *process; /* container_oci_process() */
+	/* root.path, the overlay's mount point, and the overlay described at "/" */
+	const char *rootfs;
+	char *const *lowerdirs; /* top first */
+	const char *upperdir, *workdir;
+	bool overlay_volatile; /* container_is_disposable(): the kernel's "volatile" */
+	bool readonly_rootfs;
+	const char *hostname;
+	/* namespaces: @pid_ns and @ipc_ns 0 new, -1 the host's, else the pid whose one is
+	 * joined; the network: none with @host_net, @netns_path's, or a new one */
+	pid_t pid_ns, ipc_ns;
+	bool host_uts, cgroup_ns, host_net;
+	const char *netns_path;
+	/* /dev/shm: a tmpfs of @shm_size bytes, a bind of @shm_path, or none (@no_shm) */
+	uint64_t shm_size;
+	bool no_shm;
+	const char *shm_path;
+	bool privileged; /* /sys writable */
+	/* bind-mounted files (NULL: none) and the init at /sbin/docker-init */
+	const char *hosts_path, *hostname_path, *resolv_path, *init_path;
+	const json_t *tmpfs;	       /* HostConfig.Tmpfs: destination -> options */
+	const struct rt_mount *mounts; /* -v, --mount, a build step's */
+	size_t n_mounts;
+	const struct rt_device *devices;
+	size_t n_devices;
+	/* the device rules of the spec: runc's defaults, which the runtime appends, not in them */
+	const struct rt_device_rule *device_rules;
+	size_t n_device_rules;
+	const struct rt_resources *resources; /* NULL: none */
+	char *const *sysctls;		      /* "name=value" */
+	char *const *masked_paths, *const *readonly_paths;
+};
+
+/*
+ * container_oci_spec() - @s as an OCI runtime spec 1.1 config (config.md,
+ * config-linux.md), laid out as moby's daemon/oci_linux.go lays out docker's:
+ * process, root, hostname, mounts (proc, /dev, devpts, sysfs, mqueue, /dev/shm,
+ * then the root overlay, the /etc files, the init, --tmpfs and the volumes),
+ * linux.namespaces (by path for the ones joined), devices, resources with the
+ * device rules, sysctl, maskedPaths and readonlyPaths. The root is a mount of
+ * type "overlay" at "/" whose lowerdir=, upperdir= and workdir= options name
+ * the layers (docs/internals/runtime.md "OCI bundles"); a volume's subpath is
+ * hull's "x-hull.subpath=" option. linux.seccomp is left out: hull's run gives
+ * the runtime the filter compiled from it, cached (container/security.h). The
+ * runtime parses the result with rt_bundle_from_spec(). A new reference; pure.
+ */
+json_t *container_oci_spec(const struct container_oci_spec *s);
+
 /*
  * container_oci_process() - @p as an OCI runtime spec "process" object (config.md
  * "Process": terminal, user, args, env, cwd, capabilities, noNewPrivileges, rlimits; inheritable
@@ -207,8 +263,8 @@ int container_log_open(struct container *c, struct log_file *lf);
 struct container_devices {
 	struct rt_device *devices; /* --device nodes (paths owned) */
 	size_t n_devices;
-	struct rt_device_rule
-		*rules; /* deny all, --device, --device-cgroup-rule, runc's defaults */
+	struct rt_device_rule *rules; /* deny all, --device, --device-cgroup-rule (the spec's
+					 linux.resources.devices) */
 	size_t n_rules;
 };
 
@@ -218,8 +274,8 @@ struct container_devices {
  * HostConfig.Devices entry the host device's type, numbers, mode and owner
  * (a symlink followed, a directory giving every device below it; moby
  * oci/devices_linux.go DevicesFromPath) with an allow rule of its
- * CgroupPermissions, then HostConfig.DeviceCgroupRules, then runc's
- * AllowedDevices (rt_device_rules_default()). Reads the host's /dev.
+ * CgroupPermissions, then HostConfig.DeviceCgroupRules (the runtime appends
+ * runc's AllowedDevices, rt_device_rules_default(), as runc does). Reads the host's /dev.
  * Errors as moby's: "error gathering device information while adding custom
  * device \"P\": no such file or directory" (or ": not a device node").
  * Release *@ret with container_devices_release().

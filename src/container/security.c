@@ -14,6 +14,7 @@
 #include <linux/magic.h>
 
 #include "container/container.h"
+#include "container/internal.h"
 #include "container/security.h"
 #include "util/digest.h"
 #include "util/fs.h"
@@ -542,14 +543,12 @@ static char *docker_readonly_paths[] = {
 	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL,
 };
 
-void container_security_apply(const struct container_security *s, struct rt_config *rc)
+void container_security_apply(const struct container_security *s, struct container_oci_spec *spec)
 {
-	rc->no_new_privs = s->no_new_privs;
-	rc->seccomp = s->seccomp;
 	/* --privileged and systempaths=unconfined: none (moby WithMaskedPaths) */
-	rc->masked_paths = s->unmasked_paths ? NULL : docker_masked_paths;
-	rc->readonly_paths = s->unmasked_paths ? NULL : docker_readonly_paths;
-	rc->privileged_paths = s->privileged;
+	spec->masked_paths = s->unmasked_paths ? NULL : docker_masked_paths;
+	spec->readonly_paths = s->unmasked_paths ? NULL : docker_readonly_paths;
+	spec->privileged = s->privileged;
 }
 
 bool container_sysctl_valid(const char *kv)
@@ -599,8 +598,8 @@ void container_shm_unmount(const char *container_dir)
 }
 
 int container_namespaces_apply(struct store *s, const json_t *hc, const char *container_dir,
-			       struct rt_config *rc, char ***ret_sysctls, char **ret_shm_path,
-			       struct hull_err **err)
+			       struct container_oci_spec *rc, char ***ret_sysctls,
+			       char **ret_shm_path, struct hull_err **err)
 {
 	_cleanup_free_ char *shm = NULL;
 	const char *pid = json_get_str(hc, "PidMode"), *ipc = json_get_str(hc, "IpcMode");
@@ -660,7 +659,7 @@ int container_namespaces_apply(struct store *s, const json_t *hc, const char *co
 	json_object_foreach ((json_t *) json_object_get(hc, "Sysctls"), k, v) {
 		_cleanup_free_ char *kv = xasprintf("%s=%s", k, json_string_value(v) ?: "");
 		/* runc validateSysctl: no sysctl may reach the host's namespaces */
-		if (startswith(k, "net.") && !rc->new_netns)
+		if (startswith(k, "net.") && rc->host_net)
 			return err_setx(err, EINVAL,
 					"sysctl \"%s\" not allowed in host network namespace", k);
 		if ((startswith(k, "kernel.") || startswith(k, "fs.mqueue.")) && rc->ipc_ns != 0)

@@ -88,16 +88,17 @@ struct container_security {
  * capability set, the seccomp filter (container_seccomp_filter(): the
  * default profile, the one in SecurityOpt, or none for
  * seccomp=unconfined and --privileged), no-new-privileges and the masked
- * paths. Fill @ret (release with container_security_release()), then point
- * an rt_config at it with container_security_apply().
+ * paths. Fill @ret (release with container_security_release()), then give
+ * the spec its paths with container_security_apply(); the filter is @ret's.
  */
 int container_security_load(const char *runroot, const json_t *host_config,
 			    struct container_security *ret, struct hull_err **err);
 void container_security_release(struct container_security *s);
-/* container_security_apply() - point @rc's confinement fields at @s (borrowed; keep it alive),
- * and give it docker's masked and read-only paths (none for --privileged and
- * systempaths=unconfined: moby oci/defaults.go). */
-void container_security_apply(const struct container_security *s, struct rt_config *rc);
+/* container_security_apply() - give @spec docker's masked and read-only paths (none for
+ * --privileged and systempaths=unconfined: moby oci/defaults.go; static storage) and a
+ * writable /sys with --privileged. */
+struct container_oci_spec;
+void container_security_apply(const struct container_security *s, struct container_oci_spec *spec);
 
 /*
  * container_sysctl_valid() - whether "NAME=VALUE" names a sysctl docker
@@ -108,7 +109,8 @@ void container_security_apply(const struct container_security *s, struct rt_conf
 bool container_sysctl_valid(const char *kv);
 
 /*
- * container_namespaces_apply() - @rc's namespace, sysctl and /dev/shm fields
+ * container_namespaces_apply() - @rc's namespace, sysctl and /dev/shm fields (a
+ * struct container_oci_spec: @rc->host_net must be set)
  * from @host_config (PidMode, IpcMode, UTSMode, CgroupnsMode, Sysctls,
  * ShmSize; borrowed): "container:NAME" is looked up in @s and must be
  * running (docker's "cannot join PID of a non running container: NAME"); an
@@ -121,8 +123,8 @@ bool container_sysctl_valid(const char *kv);
  */
 struct store;
 int container_namespaces_apply(struct store *s, const json_t *host_config,
-			       const char *container_dir, struct rt_config *rc, char ***ret_sysctls,
-			       char **ret_shm_path, struct hull_err **err);
+			       const char *container_dir, struct container_oci_spec *rc,
+			       char ***ret_sysctls, char **ret_shm_path, struct hull_err **err);
 
 /*
  * container_shm_path() - where a container of IpcMode "shareable" keeps its

@@ -688,8 +688,9 @@ static int join_container_network(struct monitor *m, const char *ref, char **ret
 /* The arguments of cgroup_join(). */
 struct cgroup_join {
 	struct monitor *m;
-	const struct rt_resources *res;
-	const struct container_devices *devs;
+	const struct rt_resources *res; /* the spec's linux.resources, as the runtime read them */
+	const struct rt_device_rule *rules; /* and its device rules, runc's defaults appended */
+	size_t n_rules;
 };
 
 /*
@@ -720,8 +721,7 @@ static int cgroup_join(pid_t pid, void *arg, struct hull_err **err)
 	/* the device rules are: no container runs without them where the host can
 	 * enforce them (the process still waits for GO, so they hold from its exec) */
 	if (r == 0)
-		r = rt_cgroup_devices_create(m->c->id, pid, j->devs->rules, j->devs->n_rules,
-					     &m->cg_dirs, err);
+		r = rt_cgroup_devices_create(m->c->id, pid, j->rules, j->n_rules, &m->cg_dirs, err);
 	json_object_set_new(hull, "Cgroups",
 			    m->cg_dirs ? json_from_strv(m->cg_dirs) : json_array());
 	return r;
@@ -746,8 +746,12 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	struct container_net_mode mode = container_net_mode(m->c->rec);
 	const char *net = mode.name;
 	_cleanup_(container_security_release) struct container_security sec = {0};
-	struct rt_config rc = {0};
-	_cleanup_(rt_bundle_freep) struct rt_bundle *proc = NULL;
+	struct container_oci_spec spec = {0};
+	struct rt_config rc;
+	_cleanup_(rt_bundle_freep) struct rt_bundle *bundle = NULL;
+	_cleanup_json_ json_t *process = NULL, *oci = NULL, *rlimits = NULL;
+	bool terminal = false;
+	int stdio[3];
 	_cleanup_(container_devices_release) struct container_devices devs = {0};
 	struct rt_process *p = NULL;
 	struct cgroup_join cj;
@@ -763,14 +767,14 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 	r = container_security_load(m->runroot, hc, &sec, err);
 	if (r < 0)
 		return r;
-	container_security_apply(&sec, &rc);
-	rc.new_netns = mode.kind != CONTAINER_NET_HOST;
-	r = container_namespaces_apply(m->s, hc, m->c->dir, &rc, &sysctls, &shm_path, err);
+	container_security_apply(&sec, &spec);
+	spec.host_net = mode.kind == CONTAINER_NET_HOST;
+	r = container_namespaces_apply(m->s, hc, m->c->dir, &spec, &sysctls, &shm_path, err);
 	if (r < 0)
 		return r;
 	if (streq(json_get_str(hc, "IpcMode") ? json_get_str(hc, "IpcMode") : "", "shareable")) {
 		/* docker's shareable IPC: a /dev/shm on the host side that others can join */
-		r = container_shm_mount(shm_path, rc.shm_size, err);
+		r = container_shm_mount(shm_path, spec.shm_size, err);
 		if (r < 0)
 			return r;
 	}
@@ -908,8 +912,8 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			struct winsize ws = {.ws_row = m->o->tty_rows, .ws_col = m->o->tty_cols};
 			(void) ioctl(m->r.pty_master, TIOCSWINSZ, &ws);
 		}
-		rc.terminal = true;
-		rc.stdio[0] = rc.stdio[1] = rc.stdio[2] = slave;
+		terminal = true;
+		stdio[0] = stdio[1] = stdio[2] = slave;
 	} else {
 		for (int i = 0; i < 3; i++) {
 			if (i == 0 && !m->o->interactive)
@@ -919,56 +923,50 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 				goto fail;
 			}
 		}
-		rc.stdio[0] = pipes[0][0]; /* -1 without -i: /dev/null (runtime.h) */
-		rc.stdio[1] = pipes[1][1];
-		rc.stdio[2] = pipes[2][1];
+		stdio[0] = pipes[0][0]; /* -1 without -i: /dev/null (runtime.h) */
+		stdio[1] = pipes[1][1];
+		stdio[2] = pipes[2][1];
 	}
 
-	rc.rootfs = rootfs;
-	rc.lowerdirs = lower;
-	rc.upperdir = upper;
-	rc.workdir = work;
-	rc.overlay_volatile = container_is_disposable(m->c);
-	rc.args = args;
-	rc.env = env;
-	rc.cwd = (char *) (json_get_str(cfg, "WorkingDir") && *json_get_str(cfg, "WorkingDir")
-				   ? json_get_str(cfg, "WorkingDir")
-				   : "/");
-	rc.uid = uid;
-	rc.gid = gid;
-	rc.additional_gids = groups;
-	rc.n_additional_gids = n_groups;
-	rc.hostname = (char *) json_get_str(cfg, "Hostname");
-	rc.new_netns = mode.kind != CONTAINER_NET_HOST && !netns;
-	rc.netns_path = netns; /* --network container:NAME */
-	rc.hosts_path = (char *) json_get_str(m->c->rec, "HostsPath");
-	rc.hostname_path = (char *) json_get_str(m->c->rec, "HostnamePath");
-	rc.resolv_path = (char *) json_get_str(m->c->rec, "ResolvConfPath");
-	rc.readonly_rootfs = json_is_true(json_object_get(hc, "ReadonlyRootfs"));
+	/*
+	 * The container in the OCI runtime spec's words, parsed by the runtime as a
+	 * bundle's config.json is (docs/internals/runtime.md "OCI bundles").
+	 */
+	spec.rootfs = rootfs;
+	spec.lowerdirs = lower;
+	spec.upperdir = upper;
+	spec.workdir = work;
+	spec.overlay_volatile = container_is_disposable(m->c);
+	spec.readonly_rootfs = json_is_true(json_object_get(hc, "ReadonlyRootfs"));
+	spec.hostname = json_get_str(cfg, "Hostname");
+	spec.netns_path = netns; /* --network container:NAME */
+	spec.hosts_path = json_get_str(m->c->rec, "HostsPath");
+	spec.hostname_path = json_get_str(m->c->rec, "HostnamePath");
+	spec.resolv_path = json_get_str(m->c->rec, "ResolvConfPath");
 	if (json_is_true(json_object_get(hc, "Init"))) {
-		rc.init_path = container_init_path();
-		if (!rc.init_path) {
+		spec.init_path = container_init_path(); /* static storage */
+		if (!spec.init_path) {
 			r = err_setx(
 				err, ENOENT,
 				"--init: the init binary 'hull-init' was not found next to hull");
 			goto fail;
 		}
+		/* moby WithInit: the init runs the command; Path and Args stay the user's */
+		char **wrapped = strv_new();
+
+		strv_push(&wrapped, CONTAINER_INIT_TARGET);
+		strv_push(&wrapped, "--");
+		STRV_FOREACH (a, args)
+			strv_push(&wrapped, *a);
+		strv_free(args);
+		args = wrapped;
 	}
-	{
-		const char *k;
-		json_t *v;
-		json_object_foreach (json_object_get(hc, "Tmpfs"), k, v) {
-			const char *opts = json_string_value(v);
-			strv_consume(&tmpfs,
-				     isempty(opts) ? xstrdup(k) : xasprintf("%s:%s", k, opts));
-		}
-		rc.tmpfs = tmpfs;
-	}
+	spec.tmpfs = json_object_get(hc, "Tmpfs");
 	r = container_rt_mounts(m->s, m->c, &m->mounts, &m->n_mounts, err);
 	if (r < 0)
 		goto fail;
-	rc.mounts = m->mounts;
-	rc.n_mounts = m->n_mounts;
+	spec.mounts = m->mounts;
+	spec.n_mounts = m->n_mounts;
 	if (m->o->n_extra_mounts) {
 		/* a build step's mounts, after the image's volumes they may sit in */
 		all_mounts = xcalloc(m->n_mounts + m->o->n_extra_mounts, sizeof(*all_mounts));
@@ -976,44 +974,50 @@ static int monitor_launch(struct monitor *m, struct hull_err **err)
 			memcpy(all_mounts, m->mounts, m->n_mounts * sizeof(*all_mounts));
 		memcpy(all_mounts + m->n_mounts, m->o->extra_mounts,
 		       m->o->n_extra_mounts * sizeof(*all_mounts));
-		rc.mounts = all_mounts;
-		rc.n_mounts = m->n_mounts + m->o->n_extra_mounts;
+		spec.mounts = all_mounts;
+		spec.n_mounts = m->n_mounts + m->o->n_extra_mounts;
 	}
 	r = container_devices_resolve(hc, &devs, err);
 	if (r < 0)
 		goto fail;
-	rc.devices = devs.devices;
-	rc.n_devices = devs.n_devices;
-
+	spec.devices = devs.devices;
+	spec.n_devices = devs.n_devices;
+	spec.device_rules = devs.rules;
+	spec.n_device_rules = devs.n_rules;
+	spec.resources = &res;
+	spec.sysctls = sysctls;
+	rlimits = container_oci_rlimits(hc);
 	{
-		_cleanup_json_ json_t *rlimits = container_oci_rlimits(hc);
-		/*
-		 * The process in the OCI runtime spec's words, parsed by the runtime as a
-		 * bundle's (rt_bundle_from_process()): args, env, cwd, user, terminal,
-		 * capabilities, no-new-privileges and rlimits come from there
-		 * (docs/internals/runtime.md "OCI bundles").
-		 */
 		struct container_oci_process op = {
-			.args = rc.args,
-			.env = rc.env,
-			.cwd = rc.cwd,
-			.uid = rc.uid,
-			.gid = rc.gid,
-			.groups = rc.additional_gids,
-			.n_groups = rc.n_additional_gids,
-			.terminal = rc.terminal,
+			.args = args,
+			.env = env,
+			.cwd = json_get_str(cfg, "WorkingDir") && *json_get_str(cfg, "WorkingDir")
+				       ? json_get_str(cfg, "WorkingDir")
+				       : "/",
+			.uid = uid,
+			.gid = gid,
+			.groups = groups,
+			.n_groups = n_groups,
+			.terminal = terminal,
 			.caps = sec.caps,
 			.no_new_privs = sec.no_new_privs,
 			.rlimits = rlimits,
 		};
-		_cleanup_json_ json_t *process = container_oci_process(&op);
-
-		r = rt_bundle_from_process(process, &proc, err);
-		if (r < 0)
-			goto fail;
-		rt_config_take_process(&rc, &proc->config);
+		process = container_oci_process(&op);
 	}
-	cj = (struct cgroup_join){.m = m, .res = &res, .devs = &devs};
+	spec.process = process;
+	oci = container_oci_spec(&spec);
+	r = rt_bundle_from_spec(oci, m->c->dir, &bundle, err);
+	if (r < 0)
+		goto fail;
+	rc = bundle->config;
+	memcpy(rc.stdio, stdio, sizeof(stdio));
+	/* linux.seccomp's filter, compiled once per profile (container/security.h) */
+	rc.seccomp = sec.seccomp;
+	cj = (struct cgroup_join){.m = m,
+				  .res = &bundle->resources,
+				  .rules = bundle->device_rules,
+				  .n_rules = bundle->n_device_rules};
 	rc.on_clone = cgroup_join;
 	rc.on_clone_arg = &cj;
 	r = rt_create(&rc, &p, err);

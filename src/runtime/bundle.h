@@ -12,10 +12,10 @@
  * property", config.md). Every string, vector and array of the result is
  * owned by the struct rt_bundle; its @config borrows from it.
  *
- * NEEDSWORK: the runtime executes a struct rt_config, to which the bundle is
- * translated here (docs/internals/runtime.md "OCI bundles"); hull's own run and
- * exec give their process through rt_bundle_from_process(), and still build the
- * rest of their rt_config directly.
+ * hull's own run crosses this boundary too: container/ writes its container
+ * as a spec (container_oci_spec()) and takes what rt_bundle_from_spec() makes
+ * of it, with the stdio and a compiled seccomp filter set afterwards
+ * (docs/internals/runtime.md "The bundle boundary").
  */
 #ifndef HULL_RUNTIME_BUNDLE_H
 #define HULL_RUNTIME_BUNDLE_H

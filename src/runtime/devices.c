@@ -113,10 +113,22 @@ int rt_device_rule_parse(const char *s, struct rt_device_rule *ret)
 	return 0;
 }
 
+void rt_device_access_format(unsigned access, char buf[static 4])
+{
+	size_t n = 0;
+
+	if (access & RT_DEV_READ)
+		buf[n++] = 'r';
+	if (access & RT_DEV_WRITE)
+		buf[n++] = 'w';
+	if (access & RT_DEV_MKNOD)
+		buf[n++] = 'm';
+	buf[n] = '\0';
+}
+
 char *rt_device_rule_format(const struct rt_device_rule *r)
 {
 	char ma[24] = "*", mi[24] = "*", acc[4];
-	size_t n = 0;
 
 	if (r->type == 'a')
 		return xstrdup("a");
@@ -124,13 +136,7 @@ char *rt_device_rule_format(const struct rt_device_rule *r)
 		snprintf(ma, sizeof(ma), "%lld", (long long) r->major);
 	if (r->minor >= 0)
 		snprintf(mi, sizeof(mi), "%lld", (long long) r->minor);
-	if (r->access & RT_DEV_READ)
-		acc[n++] = 'r';
-	if (r->access & RT_DEV_WRITE)
-		acc[n++] = 'w';
-	if (r->access & RT_DEV_MKNOD)
-		acc[n++] = 'm';
-	acc[n] = '\0';
+	rt_device_access_format(r->access, acc);
 	return xasprintf("%c %s:%s %s", r->type, ma, mi, acc);
 }
 

@@ -372,24 +372,6 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 		if (b->fifo_fd < 0)
 			return err_set(err, errno, "open exec fifo '%s'", c->exec_fifo);
 	}
-	r = clone_tree(c->hosts_path, &b->hosts_fd, err);
-	if (r < 0)
-		return r;
-	r = clone_tree(c->hostname_path, &b->hostname_fd, err);
-	if (r < 0)
-		return r;
-	r = clone_tree(c->resolv_path, &b->resolv_fd, err);
-	if (r < 0)
-		return r;
-	if (c->init_path) {
-		struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
-
-		r = clone_tree(c->init_path, &b->init_fd, err);
-		if (r < 0)
-			return r;
-		if (mount_setattr(b->init_fd, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
-			return err_set(err, errno, "make '%s' read-only", c->init_path);
-	}
 	r = clone_tree(c->shm_path, &b->shm_fd, err);
 	if (r < 0)
 		return r;
@@ -528,75 +510,6 @@ static int setup_dev(const struct rt_config *c, struct rt_binds *b, struct hull_
 		if (fd >= 0)
 			(void) move_mount(b->console_fd, "", AT_FDCWD, "/dev/console",
 					  MOVE_MOUNT_F_EMPTY_PATH);
-	}
-	return 0;
-}
-
-/* Mount a cloned file over @target inside the container, creating it (through symlinks) if missing.
- */
-static int bind_file(int fd, const char *target, struct hull_err **err)
-{
-	_cleanup_close_ int tfd = -1;
-	_cleanup_free_ char *dir = NULL;
-	int r;
-
-	if (fd < 0)
-		return 0;
-	dir = xstrndup(target, (size_t) (strrchr(target, '/') - target));
-	r = mkdir_in(dir, err);
-	if (r < 0)
-		return r;
-	tfd = open(target, O_CREAT | O_WRONLY | O_NOCTTY | O_CLOEXEC, 0644);
-	if (tfd < 0 && errno != EISDIR)
-		return err_set(err, errno, "create '%s'", target);
-	if (move_mount(fd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_SYMLINKS) <
-	    0)
-		return err_set(err, errno, "bind mount on '%s'", target);
-	return 0;
-}
-
-/* --tmpfs DEST[:OPTIONS]: the flag words of mount(8) become flags, the rest is data. */
-static int mount_tmpfs(char *const *specs, struct hull_err **err)
-{
-	static const struct {
-		const char *name;
-		unsigned long set, clear;
-	} words[] = {
-		{"ro", MS_RDONLY, 0},	  {"rw", 0, MS_RDONLY},	       {"noexec", MS_NOEXEC, 0},
-		{"exec", 0, MS_NOEXEC},	  {"nosuid", MS_NOSUID, 0},    {"suid", 0, MS_NOSUID},
-		{"nodev", MS_NODEV, 0},	  {"dev", 0, MS_NODEV},	       {"noatime", MS_NOATIME, 0},
-		{"atime", 0, MS_NOATIME}, {"sync", MS_SYNCHRONOUS, 0}, {"async", 0, MS_SYNCHRONOUS},
-	};
-
-	for (size_t k = 0; specs && specs[k]; k++) {
-		_cleanup_free_ char *dest = xstrdup(specs[k]);
-		_cleanup_strbuf_ struct strbuf data = STRBUF_INIT;
-		unsigned long flags = MS_NOEXEC | MS_NOSUID | MS_NODEV; /* docker's defaults */
-		char *opts = strchr(dest, ':'), *save = NULL;
-		int r;
-
-		if (opts)
-			*opts++ = '\0';
-		r = rt_mount_target_check(dest, err);
-		if (r < 0)
-			return r;
-		for (char *w = opts ? strtok_r(opts, ",", &save) : NULL; w;
-		     w = strtok_r(NULL, ",", &save)) {
-			size_t i;
-			for (i = 0; i < ARRAY_SIZE(words); i++)
-				if (streq(w, words[i].name)) {
-					flags = (flags | words[i].set) & ~words[i].clear;
-					break;
-				}
-			if (i < ARRAY_SIZE(words))
-				continue;
-			if (data.len)
-				(void) strbuf_addch(&data, ',');
-			(void) strbuf_adds(&data, w);
-		}
-		r = mount_at("tmpfs", dest, "tmpfs", flags, data.len ? data.buf : NULL, err);
-		if (r < 0)
-			return r;
 	}
 	return 0;
 }
@@ -866,21 +779,6 @@ int rt_rootfs_finish(const struct rt_config *c, struct rt_binds *b, struct hull_
 			     (c->privileged_paths ? 0 : MS_RDONLY) | MS_NOSUID | MS_NODEV |
 				     MS_NOEXEC,
 			     NULL, err);
-	if (r < 0)
-		return r;
-	r = bind_file(b->hosts_fd, "/etc/hosts", err);
-	if (r < 0)
-		return r;
-	r = bind_file(b->hostname_fd, "/etc/hostname", err);
-	if (r < 0)
-		return r;
-	r = bind_file(b->resolv_fd, "/etc/resolv.conf", err);
-	if (r < 0)
-		return r;
-	r = bind_file(b->init_fd, RT_INIT_PATH, err);
-	if (r < 0)
-		return r;
-	r = mount_tmpfs(c->tmpfs, err);
 	if (r < 0)
 		return r;
 	r = rt_mounts_finish(c, b, err);

@@ -10,15 +10,10 @@
 #include "runtime/runtime.h"
 
 /* Where --init puts the init binary (moby daemon/oci_linux.go). */
-#define RT_INIT_PATH "/sbin/docker-init"
 
 /* Detached mounts prepared before pivot_root (open_tree fds, -1 if none). */
 struct rt_binds {
-	int hosts_fd;
-	int hostname_fd;
-	int resolv_fd;
 	int console_fd;	  /* the pty slave, for /dev/console */
-	int init_fd;	  /* --init: the init binary, read-only */
 	int shm_fd;	  /* @c->shm_path, cloned */
 	int fifo_fd;	  /* @c->exec_fifo, O_PATH */
 	int fifo_dir;	  /* without /proc (@c->host_mnt_ns): the fifo's directory, O_PATH */
@@ -33,12 +28,11 @@ struct rt_binds {
 
 #define RT_N_DEV_NODES 6
 
-#define RT_BINDS_INIT                                                                           \
-	{                                                                                       \
-		.hosts_fd = -1, .hostname_fd = -1, .resolv_fd = -1, .console_fd = -1,           \
-		.init_fd = -1, .shm_fd = -1, .fifo_fd = -1, .fifo_dir = -1, .console_sock = -1, \
-		.mount_fds = NULL, .proc_fd = -1, .sys_fd = -1,                                 \
-		.dev_fds = {-1, -1, -1, -1, -1, -1}, .device_fds = NULL                         \
+#define RT_BINDS_INIT                                                                              \
+	{                                                                                          \
+		.console_fd = -1, .shm_fd = -1, .fifo_fd = -1, .fifo_dir = -1, .console_sock = -1, \
+		.mount_fds = NULL, .proc_fd = -1, .sys_fd = -1,                                    \
+		.dev_fds = {-1, -1, -1, -1, -1, -1}, .device_fds = NULL                            \
 	}
 
 /* Whether @c runs in a user namespace of its own or a joined one. */

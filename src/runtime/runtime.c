@@ -381,21 +381,6 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	r = rt_rlimits_apply(c, &e);
 	if (r < 0)
 		child_fail(fd, e, r);
-	if (c->init_path) {
-		/* The command was checked above for docker's 126/127; the init runs it. */
-		char **args = xcalloc(strv_length(c->args) + 3, sizeof(char *));
-		static struct rt_config ic;
-
-		args[0] = (char *) RT_INIT_PATH;
-		args[1] = (char *) "--";
-		for (size_t i = 0; c->args[i]; i++)
-			args[i + 2] = c->args[i];
-		ic = *c;
-		ic.args = args;
-		c = &ic;
-		free(path);
-		path = xstrdup(RT_INIT_PATH);
-	}
 
 	if (send(fd, &m, sizeof(m), MSG_NOSIGNAL) < 0)
 		_exit(125);

@@ -199,18 +199,13 @@ struct rt_config {
 	char *hostname;
 	bool new_netns; /* false: share the caller's network namespace (--network host) */
 
-	/* Files bind-mounted over /etc/hosts, /etc/hostname, /etc/resolv.conf (NULL: none). */
-	char *hosts_path;
-	char *hostname_path;
-	char *resolv_path;
-
-	/* docker run --init: a static init bind-mounted read-only at /sbin/docker-init (NULL:
-	 * none). */
-	char *init_path;
-	/* docker run --tmpfs: "DEST" or "DEST:OPTIONS" (mount(8) options; docker's default
-	 * "rw,noexec,nosuid,nodev,size=65536k" when none are given). NULL-terminated or NULL. */
-	char **tmpfs;
-	/* -v and --mount: made after the above, in this order (parents first). */
+	/*
+	 * OCI "mounts" other than the ones the runtime makes itself (/proc, /dev,
+	 * /dev/pts, /dev/shm, /dev/mqueue, /sys): made after those, in this order
+	 * (parents first). hull's run gives /etc/hosts, /etc/hostname,
+	 * /etc/resolv.conf, --init's /sbin/docker-init, --tmpfs, -v and --mount here,
+	 * in that order, as moby's spec lists them.
+	 */
 	const struct rt_mount *mounts;
 	size_t n_mounts;
 
@@ -591,6 +586,12 @@ int rt_device_rule_parse(const char *s, struct rt_device_rule *ret);
  * "a"); a new string the caller frees.
  */
 char *rt_device_rule_format(const struct rt_device_rule *r);
+
+/*
+ * rt_device_access_format() - the RT_DEV_* bits @access as the kernel's and the
+ * OCI spec's letters ("rwm", "r", "" for none) in @buf (NUL-terminated). Pure.
+ */
+void rt_device_access_format(unsigned access, char buf[static 4]);
 
 /*
  * rt_device_rules_default() - the rules that runc appends to every

@@ -122,6 +122,13 @@ served" ]
 	run hull run --rm --read-only --tmpfs /scratch:size=1m busybox sh -c 'touch /scratch/x && grep " /scratch " /proc/mounts'
 	[ "$status" -eq 0 ]
 	[[ $output == *"tmpfs"*"nosuid"*"nodev"*"noexec"* ]]
+	# /etc/hosts, hostname and resolv.conf go read-only with the root, as moby's NetworkMounts
+	for f in hosts hostname resolv.conf; do
+		run hull run --rm --read-only busybox sh -c "echo x >> /etc/$f"
+		[ "$status" -ne 0 ]
+		[[ $output == *"Read-only file system"* ]]
+	done
+	run -0 hull run --rm busybox sh -c 'echo x >> /etc/hosts && echo x >> /etc/resolv.conf'
 }
 
 @test "--workdir is created when missing" {

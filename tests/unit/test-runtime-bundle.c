@@ -194,6 +194,28 @@ static void test_minimal(void **state)
 	assert_null(b->cgroups_path);
 	assert_int_equal(json_object_size(b->annotations), 0);
 	rt_bundle_free(b);
+
+	/* a bind where the runtime makes a file system of its own goes over it, as with
+	 * runc (-v /sys:/sys:ro); on /proc it is refused when mounted, with runc's message */
+	{
+		static const char binds[] =
+			"{\"ociVersion\":\"1.1.0\",\"process\":{\"args\":[\"true\"],"
+			"\"cwd\":\"/\"},\"root\":{\"path\":\"/r\"},\"mounts\":["
+			"{\"destination\":\"/sys\",\"type\":\"sysfs\",\"source\":\"sysfs\","
+			"\"options\":[\"ro\"]},"
+			"{\"destination\":\"/sys\",\"type\":\"bind\",\"source\":\"/sys\","
+			"\"options\":[\"rbind\",\"ro\"]},"
+			"{\"destination\":\"/proc\",\"type\":\"bind\",\"source\":\"/d\"}],"
+			"\"linux\":{\"namespaces\":[{\"type\":\"mount\"}]}}";
+
+		assert_int_equal(rt_bundle_parse(binds, sizeof(binds) - 1, "/b", &b, &e), 0);
+		assert_false(b->config.privileged_paths);
+		assert_int_equal(b->config.n_mounts, 2);
+		assert_string_equal(b->config.mounts[0].target, "/sys");
+		assert_string_equal(b->config.mounts[0].type, "bind");
+		assert_string_equal(b->config.mounts[1].target, "/proc");
+		rt_bundle_free(b);
+	}
 }
 
 /* Each bad input fails with one message naming the field. */

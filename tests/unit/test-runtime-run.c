@@ -156,7 +156,13 @@ static struct run *run_full(char **args, void (*tweak)(struct rt_config *))
 	c.stdio[2] = errp[1];
 	c.hostname = "testhost";
 	c.new_netns = true;
-	c.hosts_path = hosts;
+	/* as hull's run gives /etc/hosts: a bind mount among the spec's mounts */
+	struct rt_mount hosts_mount = {.type = "bind",
+				       .source = hosts,
+				       .target = "/etc/hosts",
+				       .options = "rbind,rprivate"};
+	c.mounts = &hosts_mount;
+	c.n_mounts = 1;
 	c.masked_paths = masked;
 	c.readonly_paths = readonly;
 	c.capsets = &docker_caps;
