@@ -181,6 +181,10 @@ static json_t *spec_mounts(const struct container_oci_spec *s)
 	json_array_append_new(a, mount_new("/sys", "sysfs", "sysfs",
 					   words(s->privileged ? "nosuid,noexec,nodev"
 							       : "nosuid,noexec,nodev,ro")));
+	/* the container's own cgroups, read-only unless privileged (moby WithMounts) */
+	json_array_append_new(a, mount_new("/sys/fs/cgroup", "cgroup", "cgroup",
+					   words(s->privileged ? "nosuid,noexec,nodev"
+							       : "ro,nosuid,noexec,nodev")));
 	json_array_append_new(
 		a, mount_new("/dev/mqueue", "mqueue", "mqueue", words("nosuid,noexec,nodev")));
 	if (s->shm_path) {

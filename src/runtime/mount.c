@@ -39,8 +39,7 @@ static const struct dev_node dev_nodes[] = {
 	{"/dev/random", 1, 8}, {"/dev/urandom", 1, 9}, {"/dev/tty", 5, 0},
 };
 
-/* Overlay option values escape ',' ':' and '\' with a backslash. */
-static void add_escaped(struct strbuf *sb, const char *s)
+void rt_overlay_escape(struct strbuf *sb, const char *s)
 {
 	for (; *s; s++) {
 		if (*s == ',' || *s == ':' || *s == '\\')
@@ -59,13 +58,13 @@ static char *overlay_options(const struct rt_config *c, const char *extra, size_
 	for (size_t i = 0; c->lowerdirs[i]; i++) {
 		if (i)
 			(void) strbuf_addch(&sb, ':');
-		add_escaped(&sb, c->lowerdirs[i] + base);
+		rt_overlay_escape(&sb, c->lowerdirs[i] + base);
 	}
 	if (c->upperdir) { /* NULL: a read-only overlay of the lower layers */
 		(void) strbuf_adds(&sb, ",upperdir=");
-		add_escaped(&sb, c->upperdir + base);
+		rt_overlay_escape(&sb, c->upperdir + base);
 		(void) strbuf_adds(&sb, ",workdir=");
-		add_escaped(&sb, c->workdir + base);
+		rt_overlay_escape(&sb, c->workdir + base);
 	}
 	return strbuf_detach(&sb, NULL);
 }
@@ -357,6 +356,10 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 	if (mount(NULL, "/", NULL,
 		  MS_REC | ((c->root_propagation & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE), NULL) < 0)
 		return err_set(err, errno, "make mounts private");
+	/* the root's mount point, not mounted on yet, is the subpaths' scratch place */
+	r = rt_mounts_subpaths(c, b, c->rootfs, err);
+	if (r < 0)
+		return r;
 	if (c->lowerdirs)
 		r = rt_overlay_mount(c, err);
 	else if (mount(c->rootfs, c->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -597,10 +600,25 @@ static int cgroup_attach(const char *ctrls, const char *path, const char *target
 	mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
 	if (mnt < 0)
 		return err_set(err, errno, "mount the cgroup file system for '%s'", target);
-	sub = open_tree(mnt, path[1] ? path + 1 : "",
-			OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (path[1] ? 0 : AT_EMPTY_PATH));
-	if (sub < 0)
-		return err_set(err, errno, "clone cgroup '%s' for '%s'", path, target);
+	if (move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return err_set(err, errno, "mount the cgroup file system on '%s'", target);
+	if (!path[1])
+		return 0;
+	/*
+	 * Only the process's own cgroup: cloned from the hierarchy once it is
+	 * attached (before Linux 6.x open_tree() cannot clone from a detached
+	 * mount: EINVAL), which then goes, leaving the clone (mount flags and
+	 * all) in its place.
+	 */
+	{
+		_cleanup_free_ char *own = path_join(target, path);
+
+		sub = open_tree(AT_FDCWD, own, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		if (sub < 0)
+			return err_set(err, errno, "clone cgroup '%s' for '%s'", path, target);
+	}
+	if (umount2(target, MNT_DETACH) < 0)
+		return err_set(err, errno, "unmount the cgroup hierarchy on '%s'", target);
 	if (move_mount(sub, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return err_set(err, errno, "mount cgroup '%s' on '%s'", path, target);
 	return 0;
@@ -617,11 +635,14 @@ int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err)
 	r = read_file("/proc/self/cgroup", 1 << 16, &self, NULL, err);
 	if (r < 0)
 		return r;
-	for (char *l = self; (l = strstr(l, ":")); l++)
-		if (l[1] != ':') {
-			v1 = true; /* a line with controllers */
-			break;
-		}
+	/* a line "ID:CONTROLLERS:PATH" with controllers is a v1 hierarchy; cgroup2's is "0::PATH"
+	 */
+	for (const char *l = self; *l && !v1;) {
+		const char *end = strchrnul(l, '\n'), *c1 = memchr(l, ':', (size_t) (end - l));
+
+		v1 = c1 && c1 + 1 < end && c1[1] != ':';
+		l = *end ? end + 1 : end;
+	}
 	if (!v1) {
 		/* cgroup2 only: its own cgroup directly at /sys/fs/cgroup */
 		char *p = strstr(self, "0::");

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include "runtime/rt-internal.h"
 #include "util/inroot.h"
+#include "util/strbuf.h"
 #include "util/strv.h"
 
 struct mount_opts {
@@ -87,30 +88,81 @@ static int opts_parse(const char *s, struct mount_opts *o)
 	return 0;
 }
 
-/* A new, detached overlay of @m's directories (the lower layers, and upper and work if given). */
-static int overlay_open(const struct rt_mount *m, int *ret_fd, struct hull_err **err)
+/*
+ * The overlay's file system context, its layers given one by one ("lowerdir+",
+ * Linux 6.8) or, with @legacy, as one escaped "lowerdir=" list, as older kernels
+ * take it. -errno of CMD_CREATE when the kernel refuses the options.
+ */
+static int overlay_context(const struct rt_mount *m, bool legacy, int *ret_fs,
+			   struct hull_err **err)
 {
 	static const char *const flags_off[] = {"index", "redirect_dir", "metacopy"};
-	_cleanup_close_ int fs = -1;
-	int mnt;
+	_cleanup_close_ int fs = fsopen("overlay", FSOPEN_CLOEXEC);
 
-	if (!m->lowerdirs || !m->lowerdirs[0])
-		return err_setx(err, EINVAL, "overlay for '%s' without a layer", m->target);
-	fs = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fs < 0)
 		return err_set(err, errno, "create overlay for '%s'", m->target);
-	for (size_t i = 0; m->lowerdirs[i]; i++)
-		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", m->lowerdirs[i], 0) < 0)
-			return err_set(err, errno, "overlay layer '%s' for '%s'", m->lowerdirs[i],
-				       m->target);
-	if (m->upperdir && (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", m->upperdir, 0) < 0 ||
-			    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", m->workdir, 0) < 0))
-		return err_set(err, errno, "overlay upper directory '%s' for '%s'", m->upperdir,
-			       m->target);
+	if (legacy) {
+		struct strbuf sb = STRBUF_INIT;
+		int r = 0;
+
+		for (size_t i = 0; m->lowerdirs[i]; i++) {
+			if (i)
+				(void) strbuf_addch(&sb, ':');
+			rt_overlay_escape(&sb, m->lowerdirs[i]);
+		}
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir", sb.buf, 0) < 0)
+			r = err_set(err, errno, "overlay layers for '%s'", m->target);
+		strbuf_release(&sb);
+		if (r < 0)
+			return r;
+	} else {
+		for (size_t i = 0; m->lowerdirs[i]; i++)
+			if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", m->lowerdirs[i], 0) < 0)
+				return err_set(err, errno, "overlay layer '%s' for '%s'",
+					       m->lowerdirs[i], m->target);
+	}
+	if (m->upperdir) {
+		struct strbuf up = STRBUF_INIT, work = STRBUF_INIT;
+		int r = 0;
+
+		rt_overlay_escape(&up, m->upperdir);
+		rt_overlay_escape(&work, m->workdir);
+		if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", legacy ? up.buf : m->upperdir,
+			     0) < 0 ||
+		    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", legacy ? work.buf : m->workdir,
+			     0) < 0)
+			r = err_set(err, errno, "overlay upper directory '%s' for '%s'",
+				    m->upperdir, m->target);
+		strbuf_release(&up);
+		strbuf_release(&work);
+		if (r < 0)
+			return r;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(flags_off); i++)
 		(void) fsconfig(fs, FSCONFIG_SET_STRING, flags_off[i], "off", 0);
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return err_set(err, errno, "create overlay for '%s'", m->target);
+	*ret_fs = TAKE_FD(fs);
+	return 0;
+}
+
+/* A new, detached overlay of @m's directories (the lower layers, and upper and work if given). */
+static int overlay_open(const struct rt_mount *m, int *ret_fd, struct hull_err **err)
+{
+	_cleanup_close_ int fs = -1;
+	int mnt, r;
+
+	if (!m->lowerdirs || !m->lowerdirs[0])
+		return err_setx(err, EINVAL, "overlay for '%s' without a layer", m->target);
+	r = overlay_context(m, false, &fs, err);
+	if (r == -EINVAL) {
+		/* a kernel before "lowerdir+" */
+		if (err)
+			*err = err_free(*err);
+		r = overlay_context(m, true, &fs, err);
+	}
+	if (r < 0)
+		return r;
 	mnt = fsmount(fs, FSMOUNT_CLOEXEC, 0);
 	if (mnt < 0)
 		return err_set(err, errno, "mount overlay for '%s'", m->target);
@@ -118,10 +170,19 @@ static int overlay_open(const struct rt_mount *m, int *ret_fd, struct hull_err *
 	return 0;
 }
 
-/* Replace the detached mount *@fd by a clone of its @subpath (resolved inside it). */
-static int mount_subpath(const struct rt_mount *m, bool recursive, int *fd, struct hull_err **err)
+/*
+ * Replace the detached mount *@fd by a clone of its @subpath (resolved inside
+ * it). Before Linux 6.x open_tree() cannot clone from a detached mount
+ * (EINVAL): with @scratch, an empty mount point in a private mount namespace,
+ * the mount is attached there for the clone and detached again.
+ */
+static int mount_subpath(const struct rt_mount *m, bool recursive, const char *scratch, int *fd,
+			 struct hull_err **err)
 {
-	_cleanup_close_ int dir = -1;
+	unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
+			 (recursive ? AT_RECURSIVE : 0);
+	_cleanup_close_ int dir = -1, top = -1;
+	bool attached = false;
 	int sub;
 
 	if (isempty(m->subpath))
@@ -129,14 +190,62 @@ static int mount_subpath(const struct rt_mount *m, bool recursive, int *fd, stru
 	dir = inroot_open(*fd, m->subpath, O_PATH, 0);
 	if (dir < 0)
 		return err_set(err, -dir, "mount source path '%s' for '%s'", m->subpath, m->target);
-	sub = open_tree(dir, "",
-			OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH |
-				(recursive ? AT_RECURSIVE : 0));
-	if (sub < 0)
-		return err_set(err, errno, "clone mount source path '%s' for '%s'", m->subpath,
+	sub = open_tree(dir, "", flags);
+	if (sub < 0 && errno == EINVAL && scratch) {
+		if (move_mount(*fd, "", AT_FDCWD, scratch, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			return err_set(err, errno, "attach the mount for '%s'", m->target);
+		attached = true;
+		top = open(scratch, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		(void) close(dir);
+		dir = top < 0 ? -errno : inroot_open(top, m->subpath, O_PATH, 0);
+		sub = dir < 0 ? -1 : open_tree(dir, "", flags);
+		if (dir < 0)
+			errno = -dir;
+	}
+	if (sub < 0) {
+		int e = errno;
+
+		if (attached)
+			(void) umount2(scratch, MNT_DETACH);
+		return err_set(err, e, "clone mount source path '%s' for '%s'", m->subpath,
 			       m->target);
+	}
+	if (attached && umount2(scratch, MNT_DETACH) < 0) {
+		(void) close(sub);
+		return err_set(err, errno, "detach the mount for '%s'", m->target);
+	}
 	(void) close(*fd);
 	*fd = sub;
+	return 0;
+}
+
+/*
+ * A detached clone of a bind mount's source, or of its @subpath resolved
+ * inside it on the host first: a clone of a clone fails before Linux 6.x
+ * (open_tree() cannot clone from a detached mount there: EINVAL), and the
+ * host's tree is as good a source.
+ */
+static int bind_open(const struct rt_mount *m, bool recursive, int *ret_fd, struct hull_err **err)
+{
+	_cleanup_close_ int src = -1, dir = -1;
+	unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+
+	if (isempty(m->subpath)) {
+		*ret_fd = open_tree(AT_FDCWD, m->source, flags);
+		if (*ret_fd < 0)
+			return err_set(err, errno, "bind source path '%s'", m->source);
+		return 0;
+	}
+	src = open(m->source, O_PATH | O_CLOEXEC);
+	if (src < 0)
+		return err_set(err, errno, "bind source path '%s'", m->source);
+	dir = inroot_open(src, m->subpath, O_PATH, 0);
+	if (dir < 0)
+		return err_set(err, -dir, "mount source path '%s' for '%s'", m->subpath, m->target);
+	*ret_fd = open_tree(dir, "", flags | AT_EMPTY_PATH);
+	if (*ret_fd < 0)
+		return err_set(err, errno, "clone mount source path '%s' for '%s'", m->subpath,
+			       m->target);
 	return 0;
 }
 
@@ -153,9 +262,8 @@ int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 		int r;
 
 		if (streq(m->type, "overlay")) {
+			/* its subpath: rt_mounts_subpaths() */
 			r = overlay_open(m, &b->mount_fds[i], err);
-			if (r == 0)
-				r = mount_subpath(m, false, &b->mount_fds[i], err);
 			if (r < 0)
 				return r;
 			continue;
@@ -164,15 +272,22 @@ int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 			continue;
 		opts_parse(m->options, &o);
 		strv_free(o.fs_opts);
-		b->mount_fds[i] = open_tree(AT_FDCWD, m->source,
-					    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-						    (o.recursive ? AT_RECURSIVE : 0));
-		if (b->mount_fds[i] < 0)
-			return err_set(err, errno, "bind source path '%s'", m->source);
-		r = mount_subpath(m, o.recursive, &b->mount_fds[i], err);
+		r = bind_open(m, o.recursive, &b->mount_fds[i], err);
 		if (r < 0)
 			return r;
 	}
+	return 0;
+}
+
+int rt_mounts_subpaths(const struct rt_config *c, struct rt_binds *b, const char *scratch,
+		       struct hull_err **err)
+{
+	for (size_t i = 0; i < c->n_mounts; i++)
+		if (streq(c->mounts[i].type, "overlay")) {
+			int r = mount_subpath(&c->mounts[i], false, scratch, &b->mount_fds[i], err);
+			if (r < 0)
+				return r;
+		}
 	return 0;
 }
 
@@ -441,6 +556,8 @@ int rt_mounts_attach(int root_fd, const struct rt_mount *mounts, size_t n, struc
 	int r;
 
 	r = rt_mounts_prepare(&c, &b, err);
+	if (r == 0)
+		r = rt_mounts_subpaths(&c, &b, NULL, err);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = mount_one(root_fd, &mounts[i], &b.mount_fds[i], false, err);
 	for (size_t i = 0; b.mount_fds && i < n; i++)

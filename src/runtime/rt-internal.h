@@ -9,6 +9,8 @@
 
 #include "runtime/runtime.h"
 
+struct strbuf;
+
 /* Where --init puts the init binary (moby daemon/oci_linux.go). */
 
 /* Detached mounts prepared before pivot_root (open_tree fds, -1 if none). */
@@ -61,7 +63,18 @@ int rt_rootfs_chroot(const struct rt_config *c, struct rt_binds *b, struct hull_
 int rt_root_propagation_apply(const struct rt_config *c, struct hull_err **err);
 
 /* mounts.c: clone the bind sources of @c->mounts (before the mounts are made private). */
+/* mount.c: append @s to @sb as overlay option values are written: ',' ':' and '\' escaped
+ * with a backslash (the kernel's ovl_unescape()). */
+void rt_overlay_escape(struct strbuf *sb, const char *s);
 int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
+/*
+ * mounts.c: after rt_mounts_prepare(), narrow each overlay of @c->mounts to its
+ * subpath. @scratch (or NULL): an empty mount point, in a mount namespace whose
+ * mounts are private, where a kernel that cannot clone a detached mount (before
+ * Linux 6.x) gets the overlay attached for the clone. 0 or -errno.
+ */
+int rt_mounts_subpaths(const struct rt_config *c, struct rt_binds *b, const char *scratch,
+		       struct hull_err **err);
 /*
  * mounts.c: refuse a mount target (an absolute path in the container, symlinks
  * resolved) that runc refuses: inside /proc but for lxcfs's files (runc

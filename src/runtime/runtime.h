@@ -49,8 +49,10 @@ struct rt_mount {
 	/*
 	 * bind or overlay: mount only this path below the source's root,
 	 * resolved inside it (symlinks stay in it, as in a chroot); NULL or "":
-	 * the whole source. An overlay's subpath needs a kernel whose
-	 * open_tree() clones from a detached mount (recent ones: -EINVAL before).
+	 * the whole source. A bind's is resolved in the host's tree; an
+	 * overlay's in the detached overlay, attached on the root's mount point
+	 * for the clone where the kernel cannot clone a detached mount (before
+	 * Linux 6.x: EINVAL).
 	 */
 	const char *subpath;
 	/*
@@ -202,9 +204,8 @@ struct rt_config {
 	/*
 	 * OCI "mounts" other than the ones the runtime makes itself (/proc, /dev,
 	 * /dev/pts, /dev/shm, /dev/mqueue, /sys): made after those, in this order
-	 * (parents first). hull's run gives /etc/hosts, /etc/hostname,
-	 * /etc/resolv.conf, --init's /sbin/docker-init, --tmpfs, -v and --mount here,
-	 * in that order, as moby's spec lists them.
+	 * (the spec's order: parents first), and the cgroup mount, which has its
+	 * own fields (@cgroup_mount).
 	 */
 	const struct rt_mount *mounts;
 	size_t n_mounts;

@@ -70,6 +70,28 @@ v1_only() { [ -z "$V2" ] || skip "checks the cgroup v1 files; the v2 test covers
 	hull rm -f m1
 }
 
+@test "the container sees its own cgroups at /sys/fs/cgroup, read-only unless privileged" {
+	# as moby's default spec mounts them: what a JVM or a Go runtime reads its limits from
+	if [ -n "$V2" ]; then
+		run -0 hull run --rm -m 48m --pids-limit 9 busybox \
+			sh -c 'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max'
+	else
+		run -0 hull run --rm -m 48m --pids-limit 9 busybox \
+			sh -c 'cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max'
+	fi
+	[ "${lines[0]}" = 50331648 ]
+	[ "${lines[1]}" = 9 ]
+	run -0 hull run --rm busybox sh -c 'grep " /sys/fs/cgroup" /proc/mounts'
+	[[ $output == *" /sys/fs/cgroup"*" ro,"* ]]
+	[[ $output != *" rw,"* ]]
+	run hull run --rm busybox mkdir /sys/fs/cgroup/pids/x /sys/fs/cgroup/x
+	[ "$status" -ne 0 ]
+	[[ $output == *"Read-only file system"* ]]
+	# --privileged: writable, as docker leaves it
+	run -0 hull run --rm --privileged busybox sh -c 'grep " /sys/fs/cgroup" /proc/mounts'
+	[[ $output == *" rw,"* ]]
+}
+
 @test "--memory alone: swap defaults to twice the memory, as docker; --memory-swap -1 is unlimited" {
 	v1_only
 	hull run -d --name m2 -m 64m busybox sleep 100
