@@ -749,6 +749,20 @@ static int run_parse(const struct cli_command *base, int argc, char **argv, stru
 				return cli_usage_error(
 					name, "invalid tmpfs '%s': mount path must be absolute",
 					optarg);
+			if (strchr(optarg, ':')) {
+				/* a file system's options: not a bind's, nor hull's own "x-hull."
+				 * ones, which the spec's parser would take as such */
+				_cleanup_free_ char *opts = xstrdup(strchr(optarg, ':') + 1);
+				char *save = NULL;
+
+				for (char *o = strtok_r(opts, ",", &save); o;
+				     o = strtok_r(NULL, ",", &save))
+					if (streq(o, "bind") || streq(o, "rbind") ||
+					    startswith(o, "x-"))
+						return cli_usage_error(
+							name, "invalid tmpfs option '%s' in '%s'",
+							o, optarg);
+			}
 			strv_push(&a->tmpfs, optarg);
 			break;
 		case OPT_DETACH_KEYS: {

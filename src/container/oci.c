@@ -59,7 +59,7 @@ json_t *container_oci_process(const struct container_oci_process *p)
 /*
  * A path or option as it is: jansson keeps the bytes of a string made without its UTF-8 check,
  * and the spec never leaves this process as text, so a host path that is not UTF-8 still names
- * its file (str() would not).
+ * its file (json_string() would not).
  */
 static json_t *str(const char *s)
 {

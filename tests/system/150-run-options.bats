@@ -131,6 +131,17 @@ served" ]
 	run -0 hull run --rm busybox sh -c 'echo x >> /etc/hosts && echo x >> /etc/resolv.conf'
 }
 
+@test "--tmpfs options that are no file system's are refused before anything runs" {
+	# a bind, or hull's own x-hull. options, which the runtime would read from the spec
+	for o in bind size=1m,rbind x-hull.subpath=a; do
+		run hull run --rm --tmpfs "/x:$o" busybox true
+		[ "$status" -eq 125 ]
+		[[ ${lines[0]} == "hull: run: invalid tmpfs option '${o##*,}' in '/x:$o'" ]]
+	done
+	run -0 hull run --rm --tmpfs /x:size=1m,mode=700 busybox stat -c %a /x
+	[ "$output" = 700 ]
+}
+
 @test "--workdir is created when missing" {
 	run hull run --rm -w /some/new/dir busybox pwd
 	[ "$output" = /some/new/dir ]
