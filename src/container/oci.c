@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <sys/capability.h>
 #include "container/internal.h"
+#include "util/inroot.h"
 #include "util/json.h"
 #include "util/strbuf.h"
 #include "util/strv.h"
@@ -164,6 +165,30 @@ static json_t *words(const char *s)
 	return a;
 }
 
+/* Whether the container path @top is @dest ("usr/lib", cleaned: no leading '/') or above it. */
+static bool path_covers(const char *top, const char *dest)
+{
+	_cleanup_free_ char *clean = NULL;
+	size_t n;
+
+	(void) inroot_clean(top, false, &clean);
+	n = strlen(clean);
+	return strncmp(clean, dest, n) == 0 && (dest[n] == '\0' || dest[n] == '/');
+}
+
+/* Whether one of the user's mounts (-v, --mount, --tmpfs, a build's) is at @dest or above it. */
+static bool user_mount_over(const struct container_oci_spec *s, const char *dest)
+{
+	for (size_t i = 0; i < s->n_mounts; i++)
+		if (path_covers(s->mounts[i].target, dest))
+			return true;
+	for (void *it = json_object_iter((json_t *) s->tmpfs); it;
+	     it = json_object_iter_next((json_t *) s->tmpfs, it))
+		if (path_covers(json_object_iter_key(it), dest))
+			return true;
+	return false;
+}
+
 static json_t *spec_mounts(const struct container_oci_spec *s)
 {
 	json_t *a = json_array(), *opts;
@@ -181,13 +206,19 @@ static json_t *spec_mounts(const struct container_oci_spec *s)
 	json_array_append_new(a, mount_new("/sys", "sysfs", "sysfs",
 					   words(s->privileged ? "nosuid,noexec,nodev"
 							       : "nosuid,noexec,nodev,ro")));
-	/* the container's own cgroups, read-only unless privileged (moby WithMounts) */
-	json_array_append_new(a, mount_new("/sys/fs/cgroup", "cgroup", "cgroup",
-					   words(s->privileged ? "nosuid,noexec,nodev"
-							       : "ro,nosuid,noexec,nodev")));
+	/* the container's own cgroups, read-only unless privileged (moby WithMounts); as
+	 * there, a default the user mounts over is left out (made after every other
+	 * mount, it would hide the user's) */
+	if (!user_mount_over(s, "sys/fs/cgroup"))
+		json_array_append_new(a,
+				      mount_new("/sys/fs/cgroup", "cgroup", "cgroup",
+						words(s->privileged ? "nosuid,noexec,nodev"
+								    : "ro,nosuid,noexec,nodev")));
 	json_array_append_new(
 		a, mount_new("/dev/mqueue", "mqueue", "mqueue", words("nosuid,noexec,nodev")));
-	if (s->shm_path) {
+	if (user_mount_over(s, "dev/shm")) {
+		/* the user's, with its own options */
+	} else if (s->shm_path) {
 		json_array_append_new(a, mount_new("/dev/shm", "bind", s->shm_path,
 						   words("rbind,nosuid,noexec,nodev")));
 	} else if (!s->no_shm) {

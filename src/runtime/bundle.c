@@ -396,13 +396,29 @@ static int tmpfs_size(char **opts, uint64_t *ret)
 	return 0;
 }
 
+/* The options of a /dev/shm tmpfs the runtime makes as the spec says (mount.c). */
+static bool shm_plain(char **opts)
+{
+	static const char *const plain[] = {"nosuid", "noexec", "nodev", "rw", "mode=1777"};
+
+	STRV_FOREACH (o, opts) {
+		bool ok = startswith(*o, "size=");
+
+		for (size_t i = 0; i < ARRAY_SIZE(plain) && !ok; i++)
+			ok = streq(*o, plain[i]);
+		if (!ok)
+			return false;
+	}
+	return true;
+}
+
 /*
  * The mounts hull's runtime makes itself (runtime.md "Sequence" 5), as the
  * spec's usual entries for them describe: they are recognised and only their
  * options read.
  */
 static int standard_mount(struct rt_bundle *b, const char *dest, const char *type, char **opts,
-			  const char *source, const char *field, bool *ret, struct hull_err **err)
+			  const char *field, bool *ret, struct hull_err **err)
 {
 	static const char *const std[][2] = {
 		{"/proc", "proc"},	{"/sys", "sysfs"},	   {"/dev", "tmpfs"},
@@ -421,20 +437,15 @@ static int standard_mount(struct rt_bundle *b, const char *dest, const char *typ
 				b->config.privileged_paths = true;
 			return 0;
 		}
-	if (streq(dest, "/dev/shm")) {
-		if (streq(type, "tmpfs")) {
-			b->config.no_shm = false;
-			if (tmpfs_size(opts, &b->config.shm_size) < 0)
-				return err_setx(err, EINVAL, "%s.options: bad tmpfs size", field);
-			return 0;
-		}
-		if (streq(type, "bind") || has_word(opts, "bind") || has_word(opts, "rbind")) {
-			b->config.no_shm = false;
-			b->config.shm_path = source;
-			return 0;
-		}
-		return err_setx(err, EOPNOTSUPP, "%s: '/dev/shm' must be a tmpfs or a bind mount",
-				field);
+	if (streq(dest, "/dev/shm") && streq(type, "tmpfs") && b->config.no_shm &&
+	    shm_plain(opts)) {
+		/* the runtime's own: the first tmpfs there with only the options it applies
+		 * itself; any other mount there (a bind, a tmpfs read-only or with a mode of
+		 * its own) is made over it as given */
+		b->config.no_shm = false;
+		if (tmpfs_size(opts, &b->config.shm_size) < 0)
+			return err_setx(err, EINVAL, "%s.options: bad tmpfs size", field);
+		return 0;
 	}
 	*ret = false;
 	return 0;
@@ -598,7 +609,7 @@ static int parse_mounts(const json_t *arr, struct rt_bundle *b, struct hull_err 
 		       has_word(opts, "rbind");
 		if (!type)
 			type = bind ? "bind" : "";
-		r = standard_mount(b, dest, type, opts, source, field, &std, err);
+		r = standard_mount(b, dest, type, opts, field, &std, err);
 		if (r < 0)
 			return r;
 		if (std)

@@ -48,6 +48,21 @@ void rt_overlay_escape(struct strbuf *sb, const char *s)
 	}
 }
 
+int rt_overlay_set_upper(int fs, const char *upper, const char *work)
+{
+	struct strbuf u = STRBUF_INIT, w = STRBUF_INIT;
+	int r = 0;
+
+	rt_overlay_escape(&u, upper);
+	rt_overlay_escape(&w, work);
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", u.buf, 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", w.buf, 0) < 0)
+		r = -errno;
+	strbuf_release(&u);
+	strbuf_release(&w);
+	return r;
+}
+
 /* @base: a prefix of every path (ending before a '/'), stripped to make them relative. */
 static char *overlay_options(const struct rt_config *c, const char *extra, size_t base)
 {
@@ -106,8 +121,7 @@ static int mount_overlay_fsconfig(const struct rt_config *c, struct hull_err **e
 	for (size_t i = 0; c->lowerdirs[i]; i++)
 		if (fsconfig(fs, FSCONFIG_SET_STRING, "lowerdir+", c->lowerdirs[i], 0) < 0)
 			return 1;
-	if (c->upperdir && (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", c->upperdir, 0) < 0 ||
-			    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", c->workdir, 0) < 0))
+	if (c->upperdir && rt_overlay_set_upper(fs, c->upperdir, c->workdir) < 0)
 		return 1;
 	for (size_t i = 0; i < ARRAY_SIZE(flags_off); i++)
 		(void) fsconfig(fs, FSCONFIG_SET_STRING, flags_off[i], "off", 0);
@@ -207,19 +221,6 @@ int rt_overlay_mount_view(const struct rt_config *c, bool readonly, struct hull_
 	if (r == 0 && mount(NULL, c->rootfs, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY, NULL) < 0)
 		return err_set(err, errno, "remount '%s' read-only", c->rootfs);
 	return r;
-}
-
-static int clone_tree(const char *path, int *ret_fd, struct hull_err **err)
-{
-	int fd;
-
-	if (!path)
-		return 0;
-	fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
-	if (fd < 0)
-		return err_set(err, errno, "clone mount of '%s'", path);
-	*ret_fd = fd;
-	return 0;
 }
 
 /* --console-socket, or run's socket pair: where the process sends its pty master */
@@ -375,9 +376,6 @@ int rt_rootfs_prepare(const struct rt_config *c, struct rt_binds *b, struct hull
 		if (b->fifo_fd < 0)
 			return err_set(err, errno, "open exec fifo '%s'", c->exec_fifo);
 	}
-	r = clone_tree(c->shm_path, &b->shm_fd, err);
-	if (r < 0)
-		return r;
 	r = console_prepare(c, b, err);
 	if (r < 0)
 		return r;
@@ -485,12 +483,7 @@ static int setup_dev(const struct rt_config *c, struct rt_binds *b, struct hull_
 			  "newinstance,ptmxmode=0666,mode=0620") < 0)
 			return err_set(err, errno, "mount devpts on '/dev/pts'");
 	}
-	if (b->shm_fd >= 0) {
-		if (mkdir("/dev/shm", 01777) < 0 && errno != EEXIST)
-			return err_set(err, errno, "create '/dev/shm'");
-		if (move_mount(b->shm_fd, "", AT_FDCWD, "/dev/shm", MOVE_MOUNT_F_EMPTY_PATH) < 0)
-			return err_set(err, errno, "mount the shared /dev/shm");
-	} else if (!c->no_shm) {
+	if (!c->no_shm) {
 		char opts[64] = "mode=1777";
 
 		if (c->shm_size)
@@ -624,7 +617,23 @@ static int cgroup_attach(const char *ctrls, const char *path, const char *target
 	return 0;
 }
 
-int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err)
+/* Whether @placed (a /proc/self/cgroup) puts the process at the root of hierarchy @id. */
+static bool at_host_root(const char *placed, const char *id, size_t id_len)
+{
+	for (const char *l = placed; l && *l;) {
+		const char *end = strchrnul(l, '\n'), *c2 = NULL;
+		const char *c1 = memchr(l, ':', (size_t) (end - l));
+
+		if (c1)
+			c2 = memchr(c1 + 1, ':', (size_t) (end - c1 - 1));
+		if (c1 && c2 && (size_t) (c1 - l) == id_len && !strncmp(l, id, id_len))
+			return end - c2 == 2 && c2[1] == '/';
+		l = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+int rt_cgroup_mount(const struct rt_config *c, const char *placed, struct hull_err **err)
 {
 	static const char *const dir = "/sys/fs/cgroup";
 	_cleanup_free_ char *self = NULL;
@@ -635,8 +644,7 @@ int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err)
 	r = read_file("/proc/self/cgroup", 1 << 16, &self, NULL, err);
 	if (r < 0)
 		return r;
-	/* a line "ID:CONTROLLERS:PATH" with controllers is a v1 hierarchy; cgroup2's is "0::PATH"
-	 */
+	/* "ID:CONTROLLERS:PATH" with controllers is a v1 hierarchy; cgroup2's is "0::PATH" */
 	for (const char *l = self; *l && !v1;) {
 		const char *end = strchrnul(l, '\n'), *c1 = memchr(l, ':', (size_t) (end - l));
 
@@ -650,6 +658,8 @@ int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err)
 			return err_setx(err, ENOENT, "no cgroup in /proc/self/cgroup");
 		p += 3;
 		p[strcspn(p, "\n")] = '\0';
+		if (at_host_root(placed, "0", 1))
+			return 0; /* not placed in a cgroup: the host's root stays hidden */
 		return cgroup_attach(NULL, p, dir, c->cgroup_mount_rw, err);
 	}
 	/* v1 (docker's layout): a tmpfs with one directory per hierarchy, symlinks for
@@ -663,6 +673,8 @@ int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err)
 
 		if (!c2 || c2 == c1 + 1)
 			continue; /* the hybrid layout's cgroup2: left out, as runc does */
+		if (at_host_root(placed, l, (size_t) (c1 - l)))
+			continue; /* not placed there: the host's cgroups stay hidden */
 		*c2 = '\0';
 		ctrls = c1 + 1;
 		name = xstrdup(startswith(ctrls, "name=") ? ctrls + 5 : ctrls);

@@ -122,21 +122,11 @@ static int overlay_context(const struct rt_mount *m, bool legacy, int *ret_fs,
 					       m->lowerdirs[i], m->target);
 	}
 	if (m->upperdir) {
-		struct strbuf up = STRBUF_INIT, work = STRBUF_INIT;
-		int r = 0;
+		int r = rt_overlay_set_upper(fs, m->upperdir, m->workdir);
 
-		rt_overlay_escape(&up, m->upperdir);
-		rt_overlay_escape(&work, m->workdir);
-		if (fsconfig(fs, FSCONFIG_SET_STRING, "upperdir", legacy ? up.buf : m->upperdir,
-			     0) < 0 ||
-		    fsconfig(fs, FSCONFIG_SET_STRING, "workdir", legacy ? work.buf : m->workdir,
-			     0) < 0)
-			r = err_set(err, errno, "overlay upper directory '%s' for '%s'",
-				    m->upperdir, m->target);
-		strbuf_release(&up);
-		strbuf_release(&work);
 		if (r < 0)
-			return r;
+			return err_set(err, -r, "overlay upper directory '%s' for '%s'",
+				       m->upperdir, m->target);
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(flags_off); i++)
 		(void) fsconfig(fs, FSCONFIG_SET_STRING, flags_off[i], "off", 0);

@@ -16,7 +16,6 @@ struct strbuf;
 /* Detached mounts prepared before pivot_root (open_tree fds, -1 if none). */
 struct rt_binds {
 	int console_fd;	  /* the pty slave, for /dev/console */
-	int shm_fd;	  /* @c->shm_path, cloned */
 	int fifo_fd;	  /* @c->exec_fifo, O_PATH */
 	int fifo_dir;	  /* without /proc (@c->host_mnt_ns): the fifo's directory, O_PATH */
 	int console_sock; /* @c->console_socket, connected */
@@ -30,11 +29,11 @@ struct rt_binds {
 
 #define RT_N_DEV_NODES 6
 
-#define RT_BINDS_INIT                                                                              \
-	{                                                                                          \
-		.console_fd = -1, .shm_fd = -1, .fifo_fd = -1, .fifo_dir = -1, .console_sock = -1, \
-		.mount_fds = NULL, .proc_fd = -1, .sys_fd = -1,                                    \
-		.dev_fds = {-1, -1, -1, -1, -1, -1}, .device_fds = NULL                            \
+#define RT_BINDS_INIT                                                                \
+	{                                                                            \
+		.console_fd = -1, .fifo_fd = -1, .fifo_dir = -1, .console_sock = -1, \
+		.mount_fds = NULL, .proc_fd = -1, .sys_fd = -1,                      \
+		.dev_fds = {-1, -1, -1, -1, -1, -1}, .device_fds = NULL              \
 	}
 
 /* Whether @c runs in a user namespace of its own or a joined one. */
@@ -66,6 +65,9 @@ int rt_root_propagation_apply(const struct rt_config *c, struct hull_err **err);
 /* mount.c: append @s to @sb as overlay option values are written: ',' ':' and '\' escaped
  * with a backslash (the kernel's ovl_unescape()). */
 void rt_overlay_escape(struct strbuf *sb, const char *s);
+/* mount.c: set an overlay context's upperdir and workdir (escaped: the kernel unescapes them,
+ * unlike "lowerdir+" layers). 0 or -errno of fsconfig(). */
+int rt_overlay_set_upper(int fs, const char *upper, const char *work);
 int rt_mounts_prepare(const struct rt_config *c, struct rt_binds *b, struct hull_err **err);
 /*
  * mounts.c: after rt_mounts_prepare(), narrow each overlay of @c->mounts to its
@@ -90,8 +92,11 @@ int rt_identity_apply(const struct rt_config *c, struct hull_err **err);
 /*
  * mount.c: @c->cgroup_mount, in the container after pivot_root and after the
  * caller moved the process into its cgroups (and after its cgroup namespace).
+ * @placed: /proc/self/cgroup as read before that namespace; a hierarchy where
+ * the process sits at the host's root (the caller did not place it there) is
+ * left out, so the host's cgroups stay hidden, with or without a namespace.
  */
-int rt_cgroup_mount(const struct rt_config *c, struct hull_err **err);
+int rt_cgroup_mount(const struct rt_config *c, const char *placed, struct hull_err **err);
 
 /*
  * mount.c: create @c->devices (after pivot_root, in the container's "/"); in a

@@ -314,7 +314,7 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	struct hull_err *e = NULL;
 	struct rt_binds b = pre ? *pre : (struct rt_binds) RT_BINDS_INIT;
 	struct rt_msg m = {.type = RT_MSG_READY};
-	char *path = NULL;
+	char *path = NULL, *placed = NULL;
 	char go;
 	ssize_t n;
 	int r;
@@ -389,6 +389,10 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	while (n < 0 && errno == EINTR);
 	if (n <= 0)
 		_exit(125); /* the parent gave up: never run the command */
+	/* the hierarchies the caller placed us in, as the host sees them (rt_cgroup_mount()) */
+	if (c->cgroup_mount && !c->host_mnt_ns &&
+	    (r = read_file("/proc/self/cgroup", 1 << 16, &placed, NULL, &e)) < 0)
+		child_fail(fd, e, r);
 	/* now that the caller moved us into our cgroups, they are our cgroup root */
 	if (j->cgroup >= 0) {
 		if ((r = join_ns(j->cgroup, CLONE_NEWCGROUP, "cgroup namespace", &e)) < 0)
@@ -396,7 +400,7 @@ _noreturn_ static void child_main(const struct rt_config *c, int fd, const struc
 	} else if (c->cgroup_ns && unshare(CLONE_NEWCGROUP) < 0) {
 		child_fail(fd, e, err_set(&e, errno, "create a cgroup namespace"));
 	}
-	if (c->cgroup_mount && !c->host_mnt_ns && (r = rt_cgroup_mount(c, &e)) < 0)
+	if (c->cgroup_mount && !c->host_mnt_ns && (r = rt_cgroup_mount(c, placed, &e)) < 0)
 		child_fail(fd, e, r);
 	if ((r = rt_root_propagation_apply(c, &e)) < 0)
 		child_fail(fd, e, r);

@@ -241,13 +241,11 @@ struct rt_config {
 	/* docker --sysctl: "name=value", written to /proc/sys before it is made read-only */
 	char **sysctls;
 	/* /dev/shm: its size in bytes (0: no size option, the kernel's default, as runc mounts
-	 * a spec's tmpfs without one; hull's run gives docker's 64 MiB), or none at all
-	 * (--ipc none),
-	 * or @shm_path, a host directory (a tmpfs the caller mounted) bind-mounted there:
-	 * docker's --ipc shareable and container:NAME */
+	 * a spec's tmpfs without one; hull's run gives docker's 64 MiB), or none made by the
+	 * runtime (--ipc none; a bind there, such as docker's --ipc shareable and
+	 * container:NAME give, is one of @mounts) */
 	uint64_t shm_size;
 	bool no_shm;
-	const char *shm_path;
 	/* Device nodes to create, after the mounts (docker run --device). */
 	const struct rt_device *devices;
 	size_t n_devices;

@@ -46,6 +46,33 @@ EOF2
 	[[ $output == *$'B2\nmore'* ]]
 }
 
+@test "RUN --mount at /dev/shm keeps its options: the context stays read-only" {
+	ctx <<'EOF2'
+FROM busybox
+RUN --mount=type=bind,target=/dev/shm sh -c 'echo pwned > /dev/shm/data'
+EOF2
+	echo orig > "$C/data"
+	run hull build "$C"
+	[ "$status" -ne 0 ]
+	[[ $output == *"Read-only file system"* ]]
+	[ "$(cat "$C/data")" = orig ]
+}
+
+@test "RUN --mount=type=bind,rw in a store whose path has a backslash and a comma" {
+	# overlay upper and work directories are escaped for the kernel, which unescapes them
+	local root="$BATS_TEST_TMPDIR/r\\o,ot"
+	mkdir -p "$root"
+	HULL_ROOT=$root hull import "$BUSYBOX_TAR" busybox >/dev/null
+	ctx <<'EOF2'
+FROM busybox
+RUN --mount=type=bind,target=/x,rw sh -c 'echo y > /x/new && cat /x/new'
+EOF2
+	HULL_ROOT=$root run -0 hull build "$C"
+	[[ $output == *$'\ny\n'* ]]
+	[ ! -e "$C/new" ]
+	HULL_ROOT=$root hull system prune -af >/dev/null
+}
+
 @test "RUN --mount=type=bind of a context without .dockerignore: the directory itself, or an overlay" {
 	ctx <<'EOF2'
 FROM busybox

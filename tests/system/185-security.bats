@@ -237,6 +237,25 @@ RUN ln -s /proc/sys /data'
 	[[ $output == *'"/proc/sys" cannot be mounted because it is inside /proc'* ]]
 }
 
+@test "a mount at /dev/shm keeps its own options: read-only stays read-only, the host file untouched" {
+	local d=$BATS_TEST_TMPDIR/shm
+	mkdir -p "$d"
+	echo orig > "$d/f"
+	run hull run --rm -v "$d:/dev/shm:ro" busybox sh -c 'echo pwned > /dev/shm/f'
+	[ "$status" -ne 0 ]
+	[[ $output == *"Read-only file system"* ]]
+	run hull run --rm --mount "type=bind,src=$d,dst=/dev/shm,readonly" busybox touch /dev/shm/new
+	[ "$status" -ne 0 ]
+	[ "$(cat "$d/f")" = orig ]
+	[ ! -e "$d/new" ]
+	run hull run --rm --tmpfs /dev/shm:ro busybox touch /dev/shm/x
+	[ "$status" -ne 0 ]
+	[[ $output == *"Read-only file system"* ]]
+	# the user's mount replaces docker's default /dev/shm, as moby's WithMounts does
+	run -0 hull run --rm -v "$d:/dev/shm" busybox sh -c 'grep -c " /dev/shm " /proc/mounts; cat /dev/shm/f'
+	[ "$output" = $'1\norig' ]
+}
+
 @test "a syscall newer than docker's profile answers ENOSYS in a container, as with runc" {
 	[ "$(uname -m)" = x86_64 ] || skip "syscall numbers of x86_64"
 	local d

@@ -90,6 +90,29 @@ v1_only() { [ -z "$V2" ] || skip "checks the cgroup v1 files; the v2 test covers
 	# --privileged: writable, as docker leaves it
 	run -0 hull run --rm --privileged busybox sh -c 'grep " /sys/fs/cgroup" /proc/mounts'
 	[[ $output == *" rw,"* ]]
+	# only its own cgroups: never the host's root of a hierarchy it was not placed in, nor
+	# another container's cgroup, with or without a cgroup namespace
+	hull run -d --name cgn busybox sleep 100 >/dev/null
+	local other
+	other=$(hull inspect --format '{{.Id}}' cgn)
+	for ns in host private; do
+		run -0 hull run --rm --cgroupns $ns busybox sh -c \
+			'ls /sys/fs/cgroup; find /sys/fs/cgroup/ -mindepth 2 -type d'
+		[[ $output != *"$other"* ]]
+		[[ $output == *memory* ]]
+		# no directory below a hierarchy's: neither hull's nor another container's
+		run -0 hull run --rm --cgroupns $ns busybox find /sys/fs/cgroup/ -mindepth 2 -type d
+		[ -z "$output" ]
+	done
+	hull rm -f cgn >/dev/null
+	# a mount of the user's there replaces it, as in moby
+	local d=$BATS_TEST_TMPDIR/cg
+	mkdir -p "$d"
+	touch "$d/mine"
+	run -0 hull run --rm -v "$d:/sys/fs/cgroup" busybox ls /sys/fs/cgroup
+	[ "$output" = mine ]
+	run -0 hull run --rm --tmpfs /sys busybox ls /sys
+	[ -z "$output" ]
 }
 
 @test "--memory alone: swap defaults to twice the memory, as docker; --memory-swap -1 is unlimited" {
