@@ -213,8 +213,10 @@ struct container_oci_spec {
 /*
  * container_oci_spec() - @s as an OCI runtime spec 1.1 config (config.md,
  * config-linux.md), laid out as moby's daemon/oci_linux.go lays out docker's:
- * process, root, hostname, mounts (proc, /dev, devpts, sysfs, mqueue, /dev/shm,
- * then the root overlay, the /etc files, the init, --tmpfs and the volumes),
+ * process, root, hostname, mounts (proc, /dev, devpts, sysfs, the cgroups,
+ * mqueue, /dev/shm, then the root overlay, the /etc files, the init, --tmpfs and
+ * the volumes; the cgroup and /dev/shm defaults left out where a mount of the
+ * user's covers them, as moby's WithMounts does),
  * linux.namespaces (by path for the ones joined), devices, resources with the
  * device rules, sysctl, maskedPaths and readonlyPaths. The root is a mount of
  * type "overlay" at "/" whose lowerdir=, upperdir= and workdir= options name
